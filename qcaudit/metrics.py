@@ -1,0 +1,60 @@
+"""Public metric functions, the same code the analyzers run.
+
+>>> from qcaudit.metrics import distinct_n, self_bleu
+>>> distinct_n(["a b a", "a c"], n=1)
+0.6
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from qcaudit.lexical import iter_order_stats, self_bleu_per_row
+from qcaudit.text import Tokenization
+
+
+def _tokens(texts: Sequence[str], tokenizer: str, lowercase: bool, strip_punctuation: bool):
+    tokenization = Tokenization(tokenizer, lowercase=lowercase, strip_punctuation=strip_punctuation)
+    return tokenization.tokens(pl.Series("text", list(texts), dtype=pl.String))
+
+
+def distinct_n(
+    texts: Sequence[str],
+    n: int,
+    tokenizer: str = "whitespace",
+    *,
+    lowercase: bool = False,
+    strip_punctuation: bool = False,
+) -> float:
+    """Corpus distinct-n: unique n-grams / all n-gram occurrences; n-grams never cross texts."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    tokens = _tokens(texts, tokenizer, lowercase, strip_punctuation)
+    *_, last = iter_order_stats(tokens, range(1, n + 1))
+    return last.distinct_ratio
+
+
+def self_bleu(
+    texts: Sequence[str],
+    n: int = 4,
+    tokenizer: str = "whitespace",
+    *,
+    lowercase: bool = False,
+    strip_punctuation: bool = False,
+) -> float:
+    """Exact Self-BLEU-n (Texygen's definition with nltk's method1 smoothing), in linear time.
+
+    Equals ``mean(sentence_bleu(others, t, weights=(1/n,)*n,
+    smoothing_function=SmoothingFunction().method1) for t in texts)`` with ``others`` every
+    other text, tokenised with ``tokenizer``. Needs at least two texts.
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    if len(texts) < 2:
+        raise ValueError("Self-BLEU needs at least two texts")
+    tokens = _tokens(texts, tokenizer, lowercase, strip_punctuation)
+    orders = list(iter_order_stats(tokens, range(1, n + 1)))
+    return float(np.mean(self_bleu_per_row(tokens.lengths, orders)))

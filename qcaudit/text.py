@@ -1,0 +1,162 @@
+"""Text primitives: normalisation, tokenisation and 64-bit token hashes.
+
+Every analyzer that counts tokens or n-grams goes through :class:`Tokenization`, so one
+setting means the same thing everywhere and is recorded the same way in metric signatures.
+
+Tokenizers (named options, see the README):
+
+- ``whitespace``: split on runs of whitespace and nothing else, exactly as Python's
+  ``str.split()`` does (Unicode whitespace plus the ASCII separators 0x1C-0x1F).
+- ``regex``: every match of a pattern (Rust regex syntax, as Polars uses); the default
+  pattern ``\\w+|[^\\w\\s]`` keeps words and single punctuation marks.
+- ``hf:PATH``: a Hugging Face tokenizer loaded from a local directory (never the hub).
+
+Tokens are hashed to 64-bit integers inside Polars expressions; the n-gram engine works
+on those hashes only, so no Python loop touches a token on the hot path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from qcaudit.errors import QcauditError
+
+#: Python's ``str.split()`` treats 0x1C-0x1F as whitespace; Unicode (and Rust's ``\s``) does not.
+WHITESPACE_TOKEN_PATTERN = r"[^\s\x1c-\x1f]+"
+DEFAULT_REGEX_PATTERN = r"\w+|[^\w\s]"
+PUNCTUATION_PATTERN = r"\p{P}"
+TOKEN_HASH_SEED = 0x5EED
+HF_BATCH_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class TokenStream:
+    """All tokens of a corpus, flattened in row order.
+
+    ``rows[i]`` is the row the i-th token belongs to (non-decreasing) and ``hashes[i]`` its
+    64-bit hash. ``lengths[r]`` is the number of tokens in row r (0 for null or empty rows).
+    """
+
+    rows: np.ndarray
+    hashes: np.ndarray
+    n_rows: int
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.bincount(self.rows, minlength=self.n_rows).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Tokenization:
+    """A named tokenizer plus the normalisation applied before it."""
+
+    tokenizer: str = "whitespace"
+    lowercase: bool = False
+    strip_punctuation: bool = False
+
+    def __post_init__(self) -> None:
+        name = self.tokenizer
+        if name in ("whitespace", "regex") or name.startswith("regex:"):
+            return
+        if name.startswith("hf:"):
+            path = Path(name[3:]).expanduser()
+            if not path.is_dir():
+                raise QcauditError(
+                    f"tokenizer {name!r}: {path} is not a directory; give a local folder "
+                    "holding Hugging Face tokenizer files (tokenizer.json or vocab files)"
+                )
+            return
+        raise QcauditError(
+            f"unknown tokenizer {name!r}: use 'whitespace', 'regex', 'regex:PATTERN' or 'hf:PATH'"
+        )
+
+    @property
+    def regex_pattern(self) -> str | None:
+        """The token pattern for the Polars tokenizers; None for a Hugging Face tokenizer."""
+        if self.tokenizer == "whitespace":
+            return WHITESPACE_TOKEN_PATTERN
+        if self.tokenizer == "regex":
+            return DEFAULT_REGEX_PATTERN
+        if self.tokenizer.startswith("regex:"):
+            return self.tokenizer[len("regex:") :]
+        return None
+
+    def signature_fields(self) -> str:
+        """The settings that change every count, in sacrebleu's ``key:value`` style."""
+        if self.tokenizer.startswith("hf:"):
+            tok = f"hf({Path(self.tokenizer[3:]).name})"
+        elif self.tokenizer == "whitespace":
+            tok = "whitespace"
+        else:
+            tok = f"regex({self.regex_pattern})"
+        return (
+            f"tok:{tok}|lc:{'yes' if self.lowercase else 'no'}"
+            f"|punct:{'strip' if self.strip_punctuation else 'keep'}"
+        )
+
+    def normalise(self, text: pl.Expr) -> pl.Expr:
+        """Apply the configured normalisation to a String expression."""
+        if self.lowercase:
+            text = text.str.to_lowercase()
+        if self.strip_punctuation:
+            text = text.str.replace_all(PUNCTUATION_PATTERN, "")
+        return text
+
+    def tokens(self, texts: pl.Series) -> TokenStream:
+        """Tokenise a String Series (nulls give empty rows) and hash every token."""
+        texts = texts.cast(pl.String).rename("text")
+        pattern = self.regex_pattern
+        if pattern is None:
+            return self._hf_tokens(texts)
+        try:
+            exploded = (
+                pl.DataFrame(texts)
+                .select(self.normalise(pl.col("text")).str.extract_all(pattern).alias("tok"))
+                .with_row_index("row")
+                .explode("tok")
+                .drop_nulls("tok")
+                .select(pl.col("row"), pl.col("tok").hash(TOKEN_HASH_SEED).alias("hash"))
+            )
+        except pl.exceptions.ComputeError as exc:
+            raise QcauditError(f"tokenizer {self.tokenizer!r}: invalid pattern: {exc}") from None
+        return TokenStream(
+            rows=exploded["row"].to_numpy(),
+            hashes=exploded["hash"].to_numpy(),
+            n_rows=len(texts),
+        )
+
+    def _hf_tokens(self, texts: pl.Series) -> TokenStream:
+        tokenizer = load_hf_tokenizer(self.tokenizer[3:])
+        normalised = pl.DataFrame(texts).select(self.normalise(pl.col("text")).fill_null(""))
+        values = normalised.to_series().to_list()
+        ids: list[list[int]] = []
+        for start in range(0, len(values), HF_BATCH_SIZE):
+            batch = values[start : start + HF_BATCH_SIZE]
+            ids.extend(tokenizer(batch, add_special_tokens=False)["input_ids"])
+        exploded = (
+            pl.DataFrame({"tok": ids}, schema={"tok": pl.List(pl.UInt64)})
+            .with_row_index("row")
+            .explode("tok")
+            .drop_nulls("tok")
+            .select(pl.col("row"), pl.col("tok").hash(TOKEN_HASH_SEED).alias("hash"))
+        )
+        return TokenStream(
+            rows=exploded["row"].to_numpy(),
+            hashes=exploded["hash"].to_numpy(),
+            n_rows=len(texts),
+        )
+
+
+def load_hf_tokenizer(path: str):
+    """Load a Hugging Face tokenizer from a local directory, offline."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(Path(path).expanduser()), local_files_only=True)
+    except (OSError, ValueError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise QcauditError(f"cannot load the Hugging Face tokenizer in {path}: {first_line}") from None
