@@ -1,0 +1,10 @@
+"""The analyzer registry: name -> module with ``run(texts, config, progress)`` and
+``gate_metric_names(max_order)``. The CLI and config select analyzers by these names."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from qcaudit.analyzers import diversity, duplicates
+
+ANALYZERS: dict[str, ModuleType] = {"diversity": diversity, "duplicates": duplicates}

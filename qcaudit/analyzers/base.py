@@ -1,0 +1,35 @@
+"""What every analyzer returns: named metrics with signatures, per-row columns, tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from qcaudit import __version__
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A number and the signature of every setting that changes it (sacrebleu-style)."""
+
+    value: float | int
+    signature: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "signature": self.signature}
+
+
+def signature(name: str, *fields: str) -> str:
+    """``name|field|...|v:VERSION``: what a reader needs to compare two reports honestly."""
+    return "|".join((name, *fields, f"v:{__version__}"))
+
+
+@dataclass
+class AnalyzerResult:
+    """``rows`` holds ``row_id`` plus this analyzer's per-row columns."""
+
+    metrics: dict[str, Metric]
+    rows: pl.DataFrame
+    tables: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,129 @@
+"""Lexical diversity: distinct-n, n-gram entropy, exact Self-BLEU, repetition, lengths.
+
+Definitions (all over rows with text; n-grams never cross rows):
+
+- ``distinct_n``: unique n-grams / n-gram occurrences in the corpus (Li et al. 2016).
+- ``entropy_n``: Shannon entropy, natural log, of the corpus n-gram distribution (Zhang et al. 2018).
+- ``self_bleu_N``: Texygen's Self-BLEU, exact, see :mod:`qcaudit.lexical`.
+- ``repetition_n``: mean over rows of the share of a row's n-gram occurrences whose n-gram
+  occurs more than once in that row (Data-Juicer's word-repetition ratio).
+- token and character length statistics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+from rich.progress import Progress
+
+from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
+from qcaudit.config import Config
+from qcaudit.errors import QcauditError
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.lexical import iter_order_stats, self_bleu_per_row
+from qcaudit.text import Tokenization
+
+LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+SNIPPET_CHARS = 400
+
+
+def gate_metric_names(max_order: int) -> list[str]:
+    """Every metric name this analyzer can produce, for validating gate thresholds."""
+    per_order = ("distinct", "entropy", "self_bleu", "repetition")
+    names = [f"{kind}_{n}" for kind in per_order for n in range(1, max_order + 1)]
+    stats = ("mean", "std", "min", "max", *LENGTH_QUANTILES)
+    return names + [f"{unit}_{stat}" for unit in ("tokens", "chars") for stat in stats]
+
+
+def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
+    settings = config.diversity
+    tokenization = Tokenization(**config.text.model_dump())
+    tok_sig = tokenization.signature_fields()
+    valid = texts.filter(pl.col(TEXT_STATUS) == "ok")
+    if valid.height < 2:
+        raise QcauditError(f"lexical diversity needs at least 2 rows with text; found {valid.height}")
+
+    task = progress.add_task("diversity: tokenising", total=None)
+    tokens = tokenization.tokens(valid[TEXT])
+    lengths = tokens.lengths
+    top_order = max(settings.max_n, settings.self_bleu_n)
+    progress.update(task, total=top_order, completed=0)
+    orders = []
+    for stats in iter_order_stats(tokens, range(1, top_order + 1)):
+        orders.append(stats)
+        progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
+
+    metrics: dict[str, Metric] = {}
+    rows = {ROW_ID: valid[ROW_ID], "n_tokens": lengths}
+    for stats in orders[: settings.max_n]:
+        n = stats.n
+        metrics[f"distinct_{n}"] = Metric(stats.distinct_ratio, signature("distinct", f"n:{n}", tok_sig))
+        metrics[f"entropy_{n}"] = Metric(stats.entropy, signature("ngram_entropy", f"n:{n}", "base:e", tok_sig))
+        repetition = stats.repetition_per_row
+        has_ngrams = stats.ngrams_per_row > 0
+        mean_repetition = float(repetition[has_ngrams].mean()) if has_ngrams.any() else 0.0
+        metrics[f"repetition_{n}"] = Metric(mean_repetition, signature("repetition", f"n:{n}", tok_sig))
+        rows[f"repetition_{n}"] = repetition
+    bleu_n = settings.self_bleu_n
+    row_bleu = self_bleu_per_row(lengths, orders[:bleu_n])
+    metrics[f"self_bleu_{bleu_n}"] = Metric(
+        float(row_bleu.mean()),
+        signature("self_bleu", f"n:{bleu_n}", "smooth:method1", "eps:0.1", "bp:closest", tok_sig),
+    )
+    rows[f"self_bleu_{bleu_n}"] = row_bleu
+    chars = valid[TEXT].str.len_chars().to_numpy()
+    rows["n_chars"] = chars
+    metrics.update(_length_metrics("tokens", lengths, tok_sig))
+    metrics.update(_length_metrics("chars", chars, ""))
+    row_frame = pl.DataFrame(rows)
+    tables = {
+        "orders": [
+            {"n": s.n, "distinct": s.distinct, "total": s.total, "distinct_ratio": s.distinct_ratio}
+            for s in orders[: settings.max_n]
+        ],
+        "histograms": {
+            "n_tokens": _histogram(lengths, settings.histogram_bins),
+            "n_chars": _histogram(chars, settings.histogram_bins),
+            f"self_bleu_{bleu_n}": _histogram(row_bleu, settings.histogram_bins, (0.0, 1.0)),
+        },
+        "worst_rows": _worst_rows(valid, row_frame, f"self_bleu_{bleu_n}", settings.worst_rows),
+    }
+    progress.remove_task(task)
+    return AnalyzerResult(metrics, row_frame, tables)
+
+
+def _length_metrics(unit: str, values: np.ndarray, tok_sig: str) -> dict[str, Metric]:
+    fields = (tok_sig,) if tok_sig else ()
+    stats: dict[str, float] = {
+        "mean": float(values.mean()),
+        "std": float(values.std()),
+        "min": float(values.min()),
+        "max": float(values.max()),
+    }
+    stats.update({name: float(np.quantile(values, q)) for name, q in LENGTH_QUANTILES.items()})
+    return {
+        f"{unit}_{stat}": Metric(value, signature(f"length_{unit}", f"stat:{stat}", *fields))
+        for stat, value in stats.items()
+    }
+
+
+def _histogram(values: np.ndarray, bins: int, value_range: tuple[float, float] | None = None) -> dict[str, list]:
+    counts, edges = np.histogram(values, bins=bins, range=value_range)
+    return {"edges": edges.tolist(), "counts": counts.tolist()}
+
+
+def _worst_rows(valid: pl.DataFrame, rows: pl.DataFrame, score: str, limit: int) -> dict[str, Any]:
+    """The rows most like the rest of the corpus (highest per-row Self-BLEU)."""
+    worst = (
+        rows.select(ROW_ID, score)
+        .join(valid.select(ROW_ID, TEXT), on=ROW_ID)
+        .sort([score, ROW_ID], descending=[True, False])
+        .head(limit)
+    )
+    rows = [
+        {ROW_ID: r[ROW_ID], score: r[score], TEXT: r[TEXT][:SNIPPET_CHARS]}
+        for r in worst.iter_rows(named=True)
+    ]
+    return {"score": score, "rows": rows}

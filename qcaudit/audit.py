@@ -1,0 +1,63 @@
+"""Run an audit: load, select text, run the chosen analyzers, judge the gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.progress import Progress
+
+from qcaudit.analyzers import ANALYZERS
+from qcaudit.config import Config, load_config
+from qcaudit.gate import evaluate
+from qcaudit.io import ROW_ID, TEXT_STATUS, TextSelection, load_dataset
+from qcaudit.report.model import Report
+
+TEXT_STATUSES = ("ok", "null", "empty", "non_string")
+
+
+def audit(
+    data: str | Path,
+    config: Config | None = None,
+    *,
+    config_path: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Audit ``data`` (a path, directory or glob) and return the report, rows included.
+
+    ``config`` defaults to :func:`qcaudit.config.load_config` of ``config_path`` (or the
+    ``qcaudit.toml`` / ``pyproject.toml`` found in the working directory).
+    """
+    config = config or load_config(config_path)
+    progress = progress or Progress(disable=True)
+    selection = TextSelection(
+        text_column=config.input.text_column,
+        fields=tuple(config.input.fields),
+        roles=tuple(config.input.role),
+    )
+    dataset = load_dataset(data, selection)
+    texts = dataset.texts()
+    status_counts = dict.fromkeys(TEXT_STATUSES, 0) | dict(
+        texts.group_by(TEXT_STATUS).len().iter_rows()
+    )
+    metrics, tables, rows = {}, {}, texts
+    for name in config.analyzers:
+        result = ANALYZERS[name].run(texts, config, progress)
+        metrics[name] = {key: metric.to_json() for key, metric in result.metrics.items()}
+        tables[name] = result.tables
+        rows = rows.join(result.rows, on=ROW_ID, how="left")
+    dataset_info = {
+        "sources": dataset.sources,
+        "format": dataset.format,
+        "rows": texts.height,
+        "text_source": dataset.text_source,
+        "text_rows": status_counts,
+    }
+    return Report(
+        dataset=dataset_info,
+        config=config.model_dump(mode="json"),
+        metrics=metrics,
+        tables=tables,
+        gate=evaluate(metrics, config.gate),
+        rows=rows.sort(ROW_ID),
+    )
+

@@ -1,0 +1,209 @@
+"""The ``qcaudit`` command. Exit codes: 0 ok, 1 the gate failed, 2 bad input or usage."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from qcaudit import __version__
+from qcaudit.atomic import write_text_atomic
+from qcaudit.config import load_config
+from qcaudit.errors import QcauditError
+from qcaudit.gate import evaluate, github_annotations, junit_xml
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Audit LLM training data: diversity, duplication, contamination; gate a pipeline on it.",
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_GATE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (default: ./qcaudit.toml or [tool.qcaudit] in ./pyproject.toml).")]
+TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", help="Column holding the text.")]
+FieldsOpt = Annotated[Optional[str], typer.Option("--fields", help="Comma-separated fields joined by newlines into the text, e.g. instruction,input,output.")]
+RoleOpt = Annotated[Optional[str], typer.Option("--role", help="For a chat 'messages' column: comma-separated roles whose turns make the text.")]
+TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="whitespace | regex | regex:PATTERN | hf:PATH (local Hugging Face tokenizer).")]
+LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.")]
+PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.")]
+MaxNOpt = Annotated[Optional[int], typer.Option("--max-n", help="Largest n-gram order for distinct-n, entropy and repetition.")]
+BleuNOpt = Annotated[Optional[int], typer.Option("--self-bleu-n", help="Self-BLEU order (default 4).")]
+AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+
+
+def _split(value: str | None) -> list[str] | None:
+    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _guarded(verbose: bool, body: Callable[[], int]) -> None:
+    """Run a command body: user errors become one line and exit 2, unless --verbose."""
+    try:
+        code = body()
+    except QcauditError as exc:
+        if verbose:
+            raise
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
+        if verbose:
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        err.print(f"[bold red]error:[/] {first}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except Exception as exc:  # a bug: say so in one line, traceback with --verbose
+        if verbose:
+            raise
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (rerun with --verbose for the traceback)", highlight=False)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    raise typer.Exit(code)
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=quiet or not err.is_terminal,
+    )
+
+
+def _overrides(**values: Any) -> dict[str, Any]:
+    keys = {
+        "text_column": "input.text_column", "fields": "input.fields", "role": "input.role",
+        "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
+        "strip_punctuation": "text.strip_punctuation", "max_n": "diversity.max_n",
+        "self_bleu_n": "diversity.self_bleu_n", "analyzers": "analyzers",
+    }
+    return {keys[name]: value for name, value in values.items()}
+
+
+def _run_audit(data: str, config_path, quiet: bool, **overrides: Any):
+    from qcaudit.audit import audit
+
+    config = load_config(config_path, _overrides(**overrides))
+    with _progress(quiet) as progress:
+        return audit(data, config, progress=progress)
+
+
+@app.command()
+def report(
+    data: Annotated[str, typer.Argument(help="Dataset: parquet/jsonl/json/csv file (.gz allowed), a directory of shards, or a glob.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.json, rows.parquet and report.html.")] = Path("qcaudit-report"),
+    config: ConfigOpt = None,
+    text_column: TextColumnOpt = None,
+    fields: FieldsOpt = None,
+    role: RoleOpt = None,
+    tokenizer: TokenizerOpt = None,
+    lowercase: LowercaseOpt = None,
+    strip_punctuation: PunctOpt = None,
+    max_n: MaxNOpt = None,
+    self_bleu_n: BleuNOpt = None,
+    analyzers: AnalyzersOpt = None,
+    html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Audit DATA and write report.json, rows.parquet and report.html to --out."""
+
+    def body() -> int:
+        result = _run_audit(
+            data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
+            role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
+            strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
+            analyzers=_split(analyzers),
+        )
+        written = result.write(out_dir, html=html)
+        if as_json:
+            print(json.dumps(result.to_json(), ensure_ascii=False))
+        elif not quiet:
+            from qcaudit.report.console import print_summary
+
+            print_summary(out, result, written)
+        return 0
+
+    _guarded(verbose, body)
+
+
+@app.command()
+def gate(
+    data: Annotated[Optional[str], typer.Argument(help="Dataset to audit, then judge (or use --report).")] = None,
+    report_path: Annotated[Optional[Path], typer.Option("--report", help="Judge an existing report.json (or its directory) instead of auditing.")] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Write the checks as JUnit XML to this file.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the audit's report files here.")] = None,
+    config: ConfigOpt = None,
+    text_column: TextColumnOpt = None,
+    fields: FieldsOpt = None,
+    role: RoleOpt = None,
+    tokenizer: TokenizerOpt = None,
+    lowercase: LowercaseOpt = None,
+    strip_punctuation: PunctOpt = None,
+    max_n: MaxNOpt = None,
+    self_bleu_n: BleuNOpt = None,
+    analyzers: AnalyzersOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Judge DATA (or --report) against the [gate] thresholds: exit 0 pass, 1 fail, 2 bad input."""
+
+    def body() -> int:
+        from qcaudit.report.model import Report
+
+        if (data is None) == (report_path is None):
+            raise QcauditError("give either DATA or --report FILE")
+        if report_path is not None:
+            settings = load_config(config)
+            result = evaluate(Report.read(report_path).metrics, settings.gate)
+        else:
+            audited = _run_audit(
+                data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
+                role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
+                strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
+                analyzers=_split(analyzers),
+            )
+            if out_dir is not None:
+                audited.write(out_dir)
+            result = audited.gate
+        if not result.checks:
+            raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml or pass --config")
+        if junit is not None:
+            write_text_atomic(junit, junit_xml(result))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            for line in github_annotations(result):
+                print(line)
+        if as_json:
+            print(json.dumps(result.to_json()))
+        elif not quiet:
+            from qcaudit.report.console import print_gate
+
+            print_gate(out, result)
+        return EXIT_GATE_FAILED if result.failed else 0
+
+    _guarded(verbose, body)
+
+
+@app.command()
+def version() -> None:
+    """Print the qcaudit version."""
+    print(__version__)
+
+
+def main() -> None:
+    app(prog_name="qcaudit")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

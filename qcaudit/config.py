@@ -1,0 +1,129 @@
+"""Settings: ``qcaudit.toml``, ``[tool.qcaudit]`` in ``pyproject.toml``, or ``--config FILE``.
+
+Command-line flags override the file. Unknown keys and bad values are errors that name the
+key. The ``[gate]`` table holds thresholds ``min_<metric>`` / ``max_<metric>`` over the
+metrics the analyzers declare as gateable (see :mod:`qcaudit.gate`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from qcaudit.errors import QcauditError
+
+MAX_ORDER = 8
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class InputConfig(_Section):
+    """Which part of each row is the text (all unset: auto-detect)."""
+
+    text_column: str | None = None
+    fields: list[str] = Field(default_factory=list)
+    role: list[str] = Field(default_factory=list)
+
+
+class TextConfig(_Section):
+    """Normalisation and tokenisation shared by every lexical metric."""
+
+    tokenizer: str = "whitespace"
+    lowercase: bool = False
+    strip_punctuation: bool = False
+
+
+class DiversityConfig(_Section):
+    """Lexical diversity: orders of n-grams, Self-BLEU order, report sizes."""
+
+    max_n: int = Field(4, ge=1, le=MAX_ORDER)
+    self_bleu_n: int = Field(4, ge=1, le=MAX_ORDER)
+    histogram_bins: int = Field(40, ge=2, le=1000)
+    worst_rows: int = Field(20, ge=0, le=10000)
+
+
+class DuplicatesConfig(_Section):
+    """Exact duplicates on normalised text (whitespace collapsed, optionally lower-cased)."""
+
+    lowercase: bool = True
+
+
+class Config(_Section):
+    input: InputConfig = Field(default_factory=InputConfig)
+    text: TextConfig = Field(default_factory=TextConfig)
+    analyzers: list[str] = Field(default_factory=lambda: ["diversity", "duplicates"])
+    diversity: DiversityConfig = Field(default_factory=DiversityConfig)
+    duplicates: DuplicatesConfig = Field(default_factory=DuplicatesConfig)
+    gate: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("gate")
+    @classmethod
+    def _known_thresholds(cls, gate: dict[str, float]) -> dict[str, float]:
+        from qcaudit.gate import check_threshold_names
+
+        check_threshold_names(gate)
+        return gate
+
+    @field_validator("analyzers")
+    @classmethod
+    def _known_analyzers(cls, names: list[str]) -> list[str]:
+        from qcaudit.analyzers import ANALYZERS
+
+        for name in names:
+            if name not in ANALYZERS:
+                raise ValueError(f"unknown analyzer {name!r}; available: {', '.join(ANALYZERS)}")
+        return names
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Read the config file (explicit, else ./qcaudit.toml, else ./pyproject.toml), then
+    apply ``overrides`` keyed by dotted path (``"diversity.max_n"``); None values are skipped."""
+    data, source = _read_file(Path(path) if path else None)
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        *sections, key = dotted.split(".")
+        target = data
+        for section in sections:
+            target = target.setdefault(section, {})
+        target[key] = value
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise QcauditError(f"{source}: {_describe(exc)}") from None
+
+
+def _read_file(path: Path | None) -> tuple[dict[str, Any], str]:
+    if path is None:
+        if Path("qcaudit.toml").is_file():
+            path = Path("qcaudit.toml")
+        elif Path("pyproject.toml").is_file():
+            path = Path("pyproject.toml")
+        else:
+            return {}, "settings"
+    if not path.is_file():
+        raise QcauditError(f"config file {path} does not exist")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise QcauditError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("qcaudit", {})
+        return data, f"{path} [tool.qcaudit]"
+    return data, str(path)
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line naming the first bad key and why."""
+    error = exc.errors()[0]
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {key!r}"
+    message = error["msg"].removeprefix("Value error, ")
+    got = error.get("input")
+    return f"{key}: {message}" + ("" if isinstance(got, dict | list) else f" (got {got!r})")

@@ -1,0 +1,117 @@
+"""The CI gate: thresholds over report metrics -> checks, verdict, JUnit XML, CI annotations.
+
+A threshold is ``min_<metric>`` (the metric must be >= it) or ``max_<metric>`` (<= it),
+where ``<metric>`` is a metric name an analyzer declares, e.g. ``min_distinct_2``,
+``max_self_bleu_4``, ``max_exact_duplicate_rate``. A threshold whose metric is missing from
+the report fails: a gate must never pass because a check could not run.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from qcaudit.config import MAX_ORDER
+
+PASS, FAIL, NO_THRESHOLDS = "pass", "fail", "no thresholds"
+
+
+def gateable_metrics() -> dict[str, str]:
+    """Metric name -> the analyzer that produces it."""
+    from qcaudit.analyzers import ANALYZERS
+
+    return {
+        metric: analyzer
+        for analyzer, module in ANALYZERS.items()
+        for metric in module.gate_metric_names(MAX_ORDER)
+    }
+
+
+def check_threshold_names(thresholds: dict[str, float]) -> None:
+    """Raise ValueError naming the first threshold that matches no gateable metric."""
+    known = gateable_metrics()
+    for key in thresholds:
+        op, _, metric = key.partition("_")
+        if op not in ("min", "max") or metric not in known:
+            raise ValueError(
+                f"unknown threshold {key!r}: use min_<metric> or max_<metric> with a metric of "
+                f"{', '.join(sorted(known))}"
+            )
+
+
+@dataclass(frozen=True)
+class Check:
+    threshold_key: str
+    metric: str
+    threshold: float
+    value: float | None
+    passed: bool
+
+    @property
+    def message(self) -> str:
+        op = ">=" if self.threshold_key.startswith("min_") else "<="
+        if self.value is None:
+            return f"{self.metric} is missing from the report (is its analyzer enabled?); needs {op} {self.threshold:g}"
+        return f"{self.metric} = {self.value:.6g}, needs {op} {self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    verdict: str
+    checks: list[Check]
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict == FAIL
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "checks": [asdict(c) for c in self.checks]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> GateResult:
+        return cls(data["verdict"], [Check(**c) for c in data["checks"]])
+
+
+def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float]) -> GateResult:
+    """Judge ``metrics`` ({analyzer: {name: {"value": ...}}}) against ``thresholds``."""
+    known = gateable_metrics()
+    checks = []
+    for key, threshold in sorted(thresholds.items()):
+        op, _, name = key.partition("_")
+        analyzer = known[name]
+        entry = metrics.get(analyzer, {}).get(name)
+        value = None if entry is None else entry["value"]
+        passed = value is not None and (value >= threshold if op == "min" else value <= threshold)
+        checks.append(Check(key, f"{analyzer}.{name}", threshold, value, passed))
+    if not checks:
+        return GateResult(NO_THRESHOLDS, [])
+    return GateResult(PASS if all(c.passed for c in checks) else FAIL, checks)
+
+
+def junit_xml(result: GateResult) -> str:
+    """One JUnit test case per check, as CI systems display test results."""
+    failures = sum(not c.passed for c in result.checks)
+    suite = ET.Element(
+        "testsuite", name="qcaudit gate", tests=str(len(result.checks)), failures=str(failures)
+    )
+    for check in result.checks:
+        case = ET.SubElement(suite, "testcase", classname="qcaudit.gate", name=check.threshold_key)
+        if not check.passed:
+            ET.SubElement(case, "failure", message=check.message).text = check.message
+    suites = ET.Element("testsuites")
+    suites.append(suite)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def github_annotations(result: GateResult) -> list[str]:
+    """GitHub Actions ``::error::`` workflow commands, one per failed check."""
+    return [
+        f"::error title=qcaudit gate {c.threshold_key}::{_escape_command(c.message)}"
+        for c in result.checks
+        if not c.passed
+    ]
+
+
+def _escape_command(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

@@ -1,0 +1,263 @@
+"""Load a dataset lazily with Polars and pick the text to audit.
+
+Inputs: a parquet file, a directory of shards, or a glob; jsonl, json and csv files, also
+gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``). Every row gets a stable
+``row_id``: its position in the input (files in sorted path order).
+
+The text of a row comes from one column, several fields joined by a newline, or the turns
+of a chat ``messages`` column. Rows without usable text are kept and labelled in
+``text_status``: ``null``, ``empty`` (only whitespace) or ``non_string``.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from qcaudit.errors import QcauditError
+
+ROW_ID = "row_id"
+TEXT = "text"
+TEXT_STATUS = "text_status"
+AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages")
+FIELD_SEPARATOR = "\n"
+_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
+
+
+@dataclass(frozen=True)
+class TextSelection:
+    """Which part of a row is its text. All empty: auto-detect."""
+
+    text_column: str | None = None
+    fields: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.text_column and self.fields:
+            raise QcauditError("give either --text-column or --fields, not both")
+
+
+@dataclass
+class Dataset:
+    """A lazily read dataset with ``row_id`` first, plus how its text is selected."""
+
+    frame: pl.LazyFrame
+    sources: list[str]
+    format: str
+    selection: TextSelection
+    text_source: str = field(default="")
+
+    def texts(self) -> pl.DataFrame:
+        """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row."""
+        try:
+            return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection)).collect()
+        except pl.exceptions.PolarsError as exc:
+            raise QcauditError(f"cannot read {', '.join(self.sources[:3])}: {_first_line(exc)}") from None
+
+
+def load_dataset(path: str | Path, selection: TextSelection = TextSelection()) -> Dataset:
+    """Open ``path`` lazily, check the text selection against its schema, count its rows."""
+    files = _resolve(str(path))
+    fmt = _format_of(files)
+    frame = _read(files, fmt).with_row_index(ROW_ID)
+    schema = _schema(frame, files)
+    selection = _resolve_selection(selection, schema)
+    _check_selection(selection, schema)
+    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection))
+
+
+def _resolve(path: str) -> list[Path]:
+    if any(ch in path for ch in "*?["):
+        files = [Path(p) for p in sorted(glob.glob(path, recursive=True)) if Path(p).is_file()]
+        if not files:
+            raise QcauditError(f"no file matches {path}")
+        return files
+    target = Path(path)
+    if target.is_dir():
+        files = sorted(p for p in target.rglob("*") if p.is_file() and _suffix(p) in _FORMATS)
+        if not files:
+            raise QcauditError(f"{path} holds no .parquet, .jsonl, .json or .csv file")
+        return files
+    if not target.exists():
+        raise QcauditError(f"{path} does not exist")
+    return [target]
+
+
+def _suffix(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def _format_of(files: list[Path]) -> str:
+    formats = set()
+    for f in files:
+        fmt = _FORMATS.get(_suffix(f))
+        if fmt is None:
+            raise QcauditError(
+                f"{f}: unknown format; use .parquet, .jsonl, .json or .csv (optionally .gz)"
+            )
+        if fmt == "parquet" and f.suffix.lower() == ".gz":
+            raise QcauditError(f"{f}: gzip-compressed parquet is not supported; parquet compresses itself")
+        formats.add(fmt)
+    if len(formats) > 1:
+        raise QcauditError(f"mixed input formats ({', '.join(sorted(formats))}); give one format")
+    return formats.pop()
+
+
+def _read(files: list[Path], fmt: str) -> pl.LazyFrame:
+    if fmt == "parquet":
+        return pl.scan_parquet(files)
+    frames = [_read_text_file(f, fmt) for f in files]
+    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+
+
+def _read_text_file(path: Path, fmt: str) -> pl.LazyFrame:
+    """Read a jsonl/json/csv file; gzip is inflated in memory first."""
+    compressed = path.suffix.lower() == ".gz"
+    if fmt == "jsonl" and not compressed:
+        return pl.scan_ndjson(path, infer_schema_length=None)
+    if fmt == "csv" and not compressed:
+        return pl.scan_csv(path, infer_schema_length=10000)
+    try:
+        data = gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise QcauditError(f"cannot read {path}: {exc}") from None
+    try:
+        if fmt == "jsonl":
+            return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
+        if fmt == "csv":
+            return pl.read_csv(io.BytesIO(data), infer_schema_length=10000).lazy()
+        return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
+    except pl.exceptions.PolarsError as exc:
+        raise QcauditError(_explain_read_error(path, data, fmt, exc)) from None
+
+
+def _schema(frame: pl.LazyFrame, files: list[Path]) -> pl.Schema:
+    """Resolve the schema, turning reader failures into one-line errors."""
+    try:
+        schema = frame.collect_schema()
+        if frame.select(pl.len()).collect().item() == 0:
+            raise QcauditError(f"{files[0] if len(files) == 1 else 'the input'} holds no rows")
+        return schema
+    except pl.exceptions.PolarsError as exc:
+        path = files[0] if len(files) == 1 else None
+        fmt = _FORMATS.get(_suffix(files[0]), "")
+        if path is not None and fmt != "parquet":
+            raise QcauditError(_explain_read_error(path, path.read_bytes(), fmt, exc)) from None
+        where = str(path) if path else f"one of {len(files)} files"
+        raise QcauditError(f"cannot read {where}: {_first_line(exc)}") from None
+
+
+def _explain_read_error(path: Path, data: bytes, fmt: str, exc: Exception) -> str:
+    """Find the line a text reader choked on: bad UTF-8 or, for jsonl, bad JSON."""
+    if path.suffix.lower() == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            pass
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            return f"{path}: line {number} is not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8"
+        if fmt == "jsonl" and text.strip():
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as err:
+                return f"{path}: invalid JSON on line {number}: {err.msg} (column {err.colno})"
+    return f"cannot read {path} as {fmt}: {_first_line(exc)}"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelection:
+    if selection.text_column or selection.fields:
+        return selection
+    for name in AUTO_TEXT_COLUMNS:
+        if name in schema:
+            return TextSelection(text_column=name, roles=selection.roles)
+    raise QcauditError(
+        f"no text column found (looked for {', '.join(AUTO_TEXT_COLUMNS)}); "
+        f"choose one with --text-column or --fields from: {_available(schema)}"
+    )
+
+
+def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
+    names = [selection.text_column] if selection.text_column else list(selection.fields)
+    for name in names:
+        if name not in schema:
+            raise QcauditError(f"unknown column {name!r}; available columns: {_available(schema)}")
+    if selection.roles and not _is_messages(schema[names[0]]):
+        raise QcauditError(f"--role needs a chat column (a list of {{role, content}}); {names[0]!r} is {schema[names[0]]}")
+
+
+def _available(schema: pl.Schema) -> str:
+    return ", ".join(name for name in schema.names() if name != ROW_ID)
+
+
+def _is_messages(dtype: pl.DataType) -> bool:
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return False
+    names = {f.name for f in dtype.inner.fields}
+    return {"role", "content"} <= names
+
+
+def _describe(selection: TextSelection) -> str:
+    if selection.fields:
+        return "fields " + ", ".join(selection.fields) + " joined by newlines"
+    roles = f" (roles: {', '.join(selection.roles)})" if selection.roles else ""
+    return f"column {selection.text_column!r}{roles}"
+
+
+def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr]:
+    """Expressions for ``text`` and ``text_status`` under ``selection``."""
+    schema = frame.collect_schema()
+    names = [selection.text_column] if selection.text_column else list(selection.fields)
+    texts, non_string = [], []
+    for name in names:
+        dtype = schema[name]
+        if dtype == pl.String:
+            texts.append(pl.col(name))
+        elif dtype == pl.Null:
+            texts.append(pl.col(name).cast(pl.String))
+        elif _is_messages(dtype):
+            texts.append(_messages_text(name, dtype, selection.roles))
+        else:
+            non_string.append(pl.col(name).is_not_null())
+    if texts:
+        text = pl.concat_str(texts, separator=FIELD_SEPARATOR, ignore_nulls=True)
+        any_value = pl.any_horizontal([t.is_not_null() for t in texts])
+        text = pl.when(any_value).then(text)
+    else:
+        text = pl.lit(None, dtype=pl.String)
+    has_non_string = pl.any_horizontal(non_string) if non_string else pl.lit(False)
+    status = (
+        pl.when(has_non_string).then(pl.lit("non_string"))
+        .when(text.is_null()).then(pl.lit("null"))
+        .when(text.str.strip_chars() == "").then(pl.lit("empty"))
+        .otherwise(pl.lit("ok"))
+    )
+    return [pl.when(status == "ok").then(text).alias(TEXT), status.alias(TEXT_STATUS)]
+
+
+def _messages_text(name: str, dtype: pl.List, roles: tuple[str, ...]) -> pl.Expr:
+    """Join the contents of the chosen turns of a chat column (all turns without ``roles``)."""
+    content_dtype = next(f.dtype for f in dtype.inner.fields if f.name == "content")
+    if content_dtype not in (pl.String, pl.Null):
+        raise QcauditError(f"column {name!r}: message content is {content_dtype}, not text")
+    turn = pl.element()
+    if roles:
+        turn = turn.filter(turn.struct.field("role").is_in(list(roles)))
+    contents = pl.col(name).list.eval(turn.struct.field("content").cast(pl.String).drop_nulls())
+    return pl.when(contents.list.len() > 0).then(contents.list.join(FIELD_SEPARATOR))

@@ -1,0 +1,52 @@
+"""The rich console summary of a report and of a gate result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from qcaudit.gate import FAIL, PASS, GateResult
+from qcaudit.report.model import Report
+
+HEADLINE = {
+    "diversity": ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4",
+                  "entropy_2", "repetition_2", "tokens_mean", "chars_mean"),
+    "duplicates": ("exact_duplicate_rate", "exact_duplicate_groups", "largest_exact_group"),
+}
+
+
+def print_summary(console: Console, report: Report, written: dict[str, Path] | None = None) -> None:
+    data = report.dataset
+    statuses = ", ".join(f"{count:,} {status}" for status, count in data["text_rows"].items() if count)
+    console.print(f"[bold]{', '.join(data['sources'][:3])}[/] ({data['format']}): "
+                  f"{data['rows']:,} rows; text from {data['text_source']} ({statuses})")
+    table = Table(title="metrics", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for analyzer, metrics in report.metrics.items():
+        for name in HEADLINE.get(analyzer, ()):
+            if name in metrics:
+                table.add_row(f"{analyzer}.{name}", f"{metrics[name]['value']:.4g}")
+    console.print(table)
+    print_gate(console, report.gate)
+    for kind, path in (written or {}).items():
+        console.print(f"wrote {kind:5s} {path}")
+
+
+def print_gate(console: Console, gate: GateResult) -> None:
+    if not gate.checks:
+        console.print("gate: no thresholds configured (add a \\[gate] table to qcaudit.toml)")
+        return
+    table = Table(title="gate", title_justify="left")
+    for column in ("check", "value", "threshold", "result"):
+        table.add_column(column, justify="right" if column in ("value", "threshold") else "left")
+    for check in gate.checks:
+        value = "missing" if check.value is None else f"{check.value:.6g}"
+        op = ">=" if check.threshold_key.startswith("min_") else "<="
+        result = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
+        table.add_row(check.metric, value, f"{op} {check.threshold:g}", result)
+    console.print(table)
+    colour = {PASS: "green", FAIL: "red"}.get(gate.verdict, "white")
+    console.print(f"gate verdict: [bold {colour}]{gate.verdict.upper()}[/]")

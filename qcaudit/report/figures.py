@@ -1,0 +1,52 @@
+"""Plotly figure builders over a report's tables. The static HTML report uses them, and the
+dashboard will too, so a chart looks the same wherever it is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from qcaudit.report.model import Report
+
+_LAYOUT = dict(template="plotly_white", height=320, margin=dict(l=50, r=20, t=50, b=45))
+
+
+def histogram_figure(hist: dict[str, list], title: str, x_title: str) -> go.Figure:
+    """A precomputed histogram ({"edges", "counts"}) as bars spanning their bins."""
+    edges, counts = hist["edges"], hist["counts"]
+    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
+    widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
+    fig = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#4c78a8"))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="rows", bargap=0.02, **_LAYOUT)
+    return fig
+
+
+def distinct_figure(orders: list[dict[str, Any]]) -> go.Figure:
+    """distinct-n for each n."""
+    fig = go.Figure(
+        go.Bar(
+            x=[f"{o['n']}-gram" for o in orders],
+            y=[o["distinct_ratio"] for o in orders],
+            text=[f"{o['distinct_ratio']:.3f}" for o in orders],
+            textposition="outside",
+            marker_color="#72b7b2",
+        )
+    )
+    fig.update_layout(title="distinct-n", yaxis_title="unique / total", yaxis_range=[0, 1.1], **_LAYOUT)
+    return fig
+
+
+def diversity_figures(report: Report) -> list[go.Figure]:
+    """The lexical-diversity charts of a report, empty when the analyzer did not run."""
+    tables = report.tables.get("diversity")
+    if not tables:
+        return []
+    histograms = tables["histograms"]
+    bleu_key = next(k for k in histograms if k.startswith("self_bleu_"))
+    return [
+        distinct_figure(tables["orders"]),
+        histogram_figure(histograms[bleu_key], f"per-row {bleu_key.replace('_', '-')}", "BLEU vs all other rows"),
+        histogram_figure(histograms["n_tokens"], "length in tokens", "tokens"),
+        histogram_figure(histograms["n_chars"], "length in characters", "characters"),
+    ]

@@ -1,0 +1,45 @@
+"""The static HTML report: one self-contained file (plotly inlined, works offline).
+
+Dataset text is untrusted: Jinja2 autoescapes every value in the template, and figure
+JSON is embedded with ``<``, ``>`` and ``&`` written as JSON unicode escapes, so no dataset
+string can close a tag or a script.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import jinja2
+import plotly.graph_objects as go
+import plotly.offline
+from markupsafe import Markup
+
+from qcaudit.report.figures import diversity_figures
+from qcaudit import __version__
+from qcaudit.report.model import SCHEMA_VERSION, Report
+
+TEMPLATE = "report.html.j2"
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def figure_html(fig: go.Figure, div_id: str) -> Markup:
+    """A div plus the script that draws ``fig`` in it (plotly.js must already be loaded)."""
+    spec = fig.to_json().translate(_SCRIPT_SAFE)
+    return Markup(
+        f'<div id="{div_id}" class="figure"></div>'
+        f"<script>(function(){{var f={spec};"
+        f'Plotly.newPlot("{div_id}",f.data,f.layout,{{displaylogo:false,responsive:true}});}})();</script>'
+    )
+
+
+def render_html(report: Report) -> str:
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string(resources.files("qcaudit.templates").joinpath(TEMPLATE).read_text("utf-8"))
+    figures = [figure_html(fig, f"figure-{i}") for i, fig in enumerate(diversity_figures(report))]
+    return template.render(
+        report=report,
+        figures=figures,
+        plotly_js=Markup(plotly.offline.get_plotlyjs()),
+        version=__version__,
+        schema_version=SCHEMA_VERSION,
+    )

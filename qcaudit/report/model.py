@@ -1,0 +1,93 @@
+"""The report: ``report.json`` (versioned schema) and ``rows.parquet`` (``row_id`` + every
+per-row column). Everything downstream (HTML, gate, dashboard) reads only these two files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from qcaudit import __version__
+from qcaudit.atomic import write_atomic, write_text_atomic
+from qcaudit.errors import QcauditError
+from qcaudit.gate import GateResult
+
+SCHEMA_VERSION = 1
+REPORT_JSON, ROWS_PARQUET, REPORT_HTML = "report.json", "rows.parquet", "report.html"
+
+
+@dataclass
+class Report:
+    """One audit. ``metrics[analyzer][name] = {"value": ..., "signature": ...}``."""
+
+    dataset: dict[str, Any]
+    config: dict[str, Any]
+    metrics: dict[str, dict[str, dict[str, Any]]]
+    tables: dict[str, dict[str, Any]]
+    gate: GateResult
+    rows: pl.DataFrame | None = None
+
+    def value(self, dotted: str) -> float:
+        """A metric's value by ``analyzer.name``, e.g. ``report.value("diversity.self_bleu_4")``."""
+        analyzer, _, name = dotted.partition(".")
+        try:
+            return self.metrics[analyzer][name]["value"]
+        except KeyError:
+            raise KeyError(f"no metric {dotted!r} in this report") from None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "qcaudit_version": __version__,
+            "dataset": self.dataset,
+            "config": self.config,
+            "metrics": self.metrics,
+            "tables": self.tables,
+            "gate": self.gate.to_json(),
+        }
+
+    def write(self, out_dir: str | Path, html: bool = True) -> dict[str, Path]:
+        """Write report.json, rows.parquet and (optionally) report.html, each atomically."""
+        from qcaudit.report.html import render_html
+
+        out = Path(out_dir)
+        paths = {"json": out / REPORT_JSON, "rows": out / ROWS_PARQUET}
+        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        page = render_html(self) if html else None
+        if self.rows is not None:
+            write_atomic(paths["rows"], lambda tmp: self.rows.write_parquet(tmp))
+        write_text_atomic(paths["json"], text)
+        if page is not None:
+            paths["html"] = out / REPORT_HTML
+            write_text_atomic(paths["html"], page)
+        return paths
+
+    @classmethod
+    def read(cls, path: str | Path) -> Report:
+        """Read ``report.json`` (or the directory holding it); the per-row table stays on disk."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / REPORT_JSON
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise QcauditError(f"{path} does not exist; run 'qcaudit report DATA --out DIR' first") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise QcauditError(f"{path} is not a readable report: {exc}") from None
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+            raise QcauditError(
+                f"{path}: not a qcaudit report of schema version {SCHEMA_VERSION}"
+            )
+        try:
+            return cls(
+                dataset=data["dataset"],
+                config=data["config"],
+                metrics=data["metrics"],
+                tables=data["tables"],
+                gate=GateResult.from_json(data["gate"]),
+            )
+        except (KeyError, TypeError) as exc:
+            raise QcauditError(f"{path}: malformed report ({exc})") from None

@@ -1,0 +1,1 @@
+"""HTML report templates, installed as the package ``qcaudit.templates``."""
