@@ -56,20 +56,26 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
     except QcauditError as exc:
         if verbose:
             raise
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        _print_error("error", str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
         if verbose:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        err.print(f"[bold red]error:[/] {first}", highlight=False)
+        _print_error("error", first)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except Exception as exc:  # a bug: say so in one line, traceback with --verbose
         if verbose:
             raise
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} (rerun with --verbose for the traceback)", highlight=False)
+        _print_error("internal error", f"{type(exc).__name__}: {exc} (rerun with --verbose for the traceback)")
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(code)
+
+
+def _print_error(label: str, message: str) -> None:
+    """One line on stderr, never wrapped, dataset text never read as markup."""
+    err.print(f"[bold red]{label}:[/] ", end="", soft_wrap=True)
+    err.print(" ".join(message.split("\n")), markup=False, highlight=False, soft_wrap=True)
 
 
 def _progress(quiet: bool) -> Progress:
@@ -90,7 +96,7 @@ def _overrides(**values: Any) -> dict[str, Any]:
 
 
 def _run_audit(data: str, config_path, quiet: bool, **overrides: Any):
-    from qcaudit.audit import audit
+    from qcaudit.pipeline import audit
 
     config = load_config(config_path, _overrides(**overrides))
     with _progress(quiet) as progress:

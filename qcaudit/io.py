@@ -4,8 +4,8 @@ Inputs: a parquet file, a directory of shards, or a glob; jsonl, json and csv fi
 gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``). Every row gets a stable
 ``row_id``: its position in the input (files in sorted path order).
 
-The text of a row comes from one column, several fields joined by a newline, or the turns
-of a chat ``messages`` column. Rows without usable text are kept and labelled in
+The text of a row comes from one column, several fields joined by a newline (empty fields
+skipped), or the turns of a chat ``messages`` column. Rows without usable text are kept and labelled in
 ``text_status``: ``null``, ``empty`` (only whitespace) or ``non_string``.
 """
 
@@ -58,7 +58,7 @@ class Dataset:
         try:
             return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection)).collect()
         except pl.exceptions.PolarsError as exc:
-            raise QcauditError(f"cannot read {', '.join(self.sources[:3])}: {_first_line(exc)}") from None
+            raise _read_failure([Path(s) for s in self.sources], exc) from None
 
 
 def load_dataset(path: str | Path, selection: TextSelection = TextSelection()) -> Dataset:
@@ -148,12 +148,16 @@ def _schema(frame: pl.LazyFrame, files: list[Path]) -> pl.Schema:
             raise QcauditError(f"{files[0] if len(files) == 1 else 'the input'} holds no rows")
         return schema
     except pl.exceptions.PolarsError as exc:
-        path = files[0] if len(files) == 1 else None
-        fmt = _FORMATS.get(_suffix(files[0]), "")
-        if path is not None and fmt != "parquet":
-            raise QcauditError(_explain_read_error(path, path.read_bytes(), fmt, exc)) from None
-        where = str(path) if path else f"one of {len(files)} files"
-        raise QcauditError(f"cannot read {where}: {_first_line(exc)}") from None
+        raise _read_failure(files, exc) from None
+
+
+def _read_failure(files: list[Path], exc: Exception) -> QcauditError:
+    """A one-line error for a reader failure, naming the bad line of a text file."""
+    fmt = _FORMATS.get(_suffix(files[0]), "")
+    if len(files) == 1 and fmt != "parquet":
+        return QcauditError(_explain_read_error(files[0], files[0].read_bytes(), fmt, exc))
+    where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"
+    return QcauditError(f"cannot read {where}: {_first_line(exc)}")
 
 
 def _explain_read_error(path: Path, data: bytes, fmt: str, exc: Exception) -> str:
@@ -228,7 +232,7 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
     for name in names:
         dtype = schema[name]
         if dtype == pl.String:
-            texts.append(pl.col(name))
+            texts.append(pl.col(name) if len(names) == 1 else _non_empty(pl.col(name)))
         elif dtype == pl.Null:
             texts.append(pl.col(name).cast(pl.String))
         elif _is_messages(dtype):
@@ -249,6 +253,11 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
         .otherwise(pl.lit("ok"))
     )
     return [pl.when(status == "ok").then(text).alias(TEXT), status.alias(TEXT_STATUS)]
+
+
+def _non_empty(text: pl.Expr) -> pl.Expr:
+    """An empty field joins as a missing one: no doubled separators."""
+    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
 def _messages_text(name: str, dtype: pl.List, roles: tuple[str, ...]) -> pl.Expr:

@@ -1,0 +1,165 @@
+"""The qcaudit command end to end: report files, gate exit codes, config, bad input, HTML escaping."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import polars as pl
+import pytest
+
+from qcaudit.cli import app
+from qcaudit.metrics import self_bleu
+from tests.conftest import SAMPLES
+
+SAMPLE = SAMPLES / "instructions.parquet"
+CLEAN = SAMPLES / "instructions_clean.parquet"
+SAMPLE_CONFIG = SAMPLES / "qcaudit.toml"
+
+
+def invoke(runner, *args: str, env: dict | None = None):
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+def test_report_writes_json_rows_and_html(runner, tmp_path):
+    out = tmp_path / "audit"
+    result = invoke(runner, "report", SAMPLE, "--config", SAMPLE_CONFIG, "--out", out)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["schema_version"] == 1
+    bleu = report["metrics"]["diversity"]["self_bleu_4"]
+    assert bleu["signature"].startswith("self_bleu|n:4|smooth:method1|eps:0.1|bp:closest|tok:whitespace")
+    rows = pl.read_parquet(out / "rows.parquet")
+    source = pl.read_parquet(SAMPLE)
+    assert rows["row_id"].to_list() == list(range(source.height))
+    assert {"text", "text_status", "self_bleu_4", "n_tokens", "repetition_2", "is_exact_duplicate"} <= set(rows.columns)
+    # The report's number is the public API's number on the same texts.
+    texts = ["\n".join(v for v in row if v) for row in source.select("instruction", "input", "output").iter_rows()]
+    assert rows["text"].to_list() == texts
+    assert bleu["value"] == pytest.approx(self_bleu(texts, n=4), abs=1e-12)
+    assert rows["self_bleu_4"].mean() == pytest.approx(bleu["value"])
+    html = (out / "report.html").read_text()
+    assert "Gate: FAIL" in html and "Plotly.newPlot" in html
+    assert "cdn.plot.ly" not in html.split("<script>", 2)[1][:200]  # plotly.js is inlined
+
+
+def test_report_is_deterministic(runner, tmp_path):
+    for name in ("a", "b"):
+        assert invoke(runner, "report", SAMPLE, "--config", SAMPLE_CONFIG, "--out", tmp_path / name, "-q").exit_code == 0
+    for file in ("report.json", "report.html"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+    assert pl.read_parquet(tmp_path / "a" / "rows.parquet").equals(pl.read_parquet(tmp_path / "b" / "rows.parquet"))
+
+
+def test_gate_exit_codes_junit_and_annotations(runner, tmp_path):
+    junit = tmp_path / "gate.xml"
+    failed = invoke(runner, "gate", SAMPLE, "--config", SAMPLE_CONFIG, "--junit", junit,
+                    env={"GITHUB_ACTIONS": "true"})
+    assert failed.exit_code == 1, failed.output
+    assert "::error title=qcaudit gate max_exact_duplicate_rate::" in failed.output
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite.get("tests") == "3" and suite.get("failures") == "3"
+    passed = invoke(runner, "gate", CLEAN, "--config", SAMPLE_CONFIG, "--junit", junit)
+    assert passed.exit_code == 0, passed.output
+    assert ET.parse(junit).getroot().find("testsuite").get("failures") == "0"
+    assert "::error" not in passed.output
+
+
+def test_gate_on_a_saved_report(runner, tmp_path):
+    out = tmp_path / "audit"
+    assert invoke(runner, "report", CLEAN, "--config", SAMPLE_CONFIG, "--out", out, "-q").exit_code == 0
+    assert invoke(runner, "gate", "--report", out / "report.json", "--config", SAMPLE_CONFIG).exit_code == 0
+    strict = tmp_path / "strict.toml"
+    strict.write_text("[gate]\nmax_self_bleu_4 = 0.1\n")
+    result = invoke(runner, "gate", "--report", out, "--config", strict, "--json")
+    assert result.exit_code == 1
+    verdict = json.loads(result.output)
+    assert verdict["verdict"] == "fail" and verdict["checks"][0]["metric"] == "diversity.self_bleu_4"
+
+
+def test_a_threshold_on_a_metric_not_computed_fails(runner, tmp_path):
+    config = tmp_path / "q.toml"
+    config.write_text('analyzers = ["diversity"]\n[input]\nfields = ["output"]\n[gate]\nmax_exact_duplicate_rate = 0.5\n')
+    result = invoke(runner, "gate", CLEAN, "--config", config)
+    assert result.exit_code == 1
+    assert "missing" in result.output
+
+
+def test_config_errors_name_the_key(runner, tmp_path):
+    cases = {
+        "[gate]\nmax_self_blue_4 = 0.5\n": "unknown threshold 'max_self_blue_4'",
+        "[diversity]\nmax_grams = 3\n": "unknown key 'diversity.max_grams'",
+        "[diversity]\nmax_n = 0\n": "diversity.max_n",
+        "[gate]\nmin_distinct_2 = 'high'\n": "gate.min_distinct_2",
+        "analyzers = ['vibes']\n": "unknown analyzer 'vibes'",
+        "[gate\n": "not valid TOML",
+    }
+    for text, message in cases.items():
+        config = tmp_path / "q.toml"
+        config.write_text(text)
+        result = invoke(runner, "report", CLEAN, "--config", config, "--out", tmp_path / "never")
+        assert result.exit_code == 2, (text, result.output)
+        assert message in result.output, (text, result.output)
+    assert not (tmp_path / "never").exists()
+
+
+def test_pyproject_tool_section_and_cli_overrides(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.qcaudit.input]\ntext_column = "instruction"\n[tool.qcaudit.diversity]\nmax_n = 2\n'
+    )
+    result = invoke(runner, "report", CLEAN, "--out", "a", "--self-bleu-n", "2", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["dataset"]["text_source"] == "column 'instruction'"
+    assert set(report["metrics"]["diversity"]) >= {"distinct_2", "self_bleu_2"}
+    assert "distinct_3" not in report["metrics"]["diversity"]
+
+
+def test_bad_input_is_one_line_exit_2_and_leaves_nothing(runner, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "a b"}\n{"text": \n')
+    out = tmp_path / "out"
+    result = invoke(runner, "report", bad, "--out", out)
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "line 2" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert invoke(runner, "report", SAMPLE, "--text-column", "nope", "--out", out).exit_code == 2
+    assert invoke(runner, "gate").exit_code == 2
+    assert not out.exists()
+
+
+def test_console_script_hides_tracebacks_unless_verbose(tmp_path):
+    missing = tmp_path / "missing.parquet"
+    command = [sys.executable, "-m", "qcaudit.cli", "report", str(missing), "--out", str(tmp_path / "o")]
+    quiet = subprocess.run(command, capture_output=True, text=True)
+    assert quiet.returncode == 2
+    assert quiet.stderr.strip() == f"error: {missing} does not exist" and "Traceback" not in quiet.stderr
+    verbose = subprocess.run([*command, "--verbose"], capture_output=True, text=True)
+    assert verbose.returncode != 0 and "Traceback" in verbose.stderr
+
+
+def test_html_escapes_dataset_text(runner, tmp_path):
+    payload = '</script><script>alert("pwned")</script><img src=x onerror=alert(1)>'
+    data = tmp_path / "evil.parquet"
+    pl.DataFrame({"text": [payload] * 3 + ["a normal row of text", "another normal row"]}).write_parquet(data)
+    out = tmp_path / "audit"
+    assert invoke(runner, "report", data, "--out", out, "-q").exit_code == 0
+    html = (out / "report.html").read_text()
+    assert 'alert("pwned")' not in html and "<img src=x" not in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(&#34;pwned&#34;)" in html
+
+
+def test_audit_api_returns_the_same_report(tmp_path):
+    import qcaudit
+    from qcaudit.config import load_config
+
+    report = qcaudit.audit(CLEAN, load_config(SAMPLE_CONFIG))
+    assert report.gate.verdict == "pass"
+    assert report.rows.height == pl.read_parquet(CLEAN).height
+    written = report.write(tmp_path)
+    assert json.loads(written["json"].read_text())["metrics"] == report.metrics
+    assert report.value("diversity.distinct_4") == report.metrics["diversity"]["distinct_4"]["value"]

@@ -1,0 +1,134 @@
+"""Dataset loading: formats, text selection, row ids, text status, and bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import polars as pl
+import pytest
+
+from qcaudit.errors import QcauditError
+from qcaudit.io import TextSelection, load_dataset
+
+ROWS = [
+    {"instruction": "Add 2 and 3.", "input": None, "output": "5", "n": 1},
+    {"instruction": "Name a colour.", "input": "one word", "output": "blue", "n": 2},
+    {"instruction": "Say nothing.", "input": "", "output": "   ", "n": 3},
+    {"instruction": "Translate 'chat'.", "input": "French", "output": None, "n": 4},
+]
+
+
+def write(tmp_path, name: str, rows=ROWS):
+    path = tmp_path / name
+    frame = pl.DataFrame(rows)
+    if name.endswith(".parquet"):
+        frame.write_parquet(path)
+        return path
+    if ".jsonl" in name:
+        data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    elif ".json" in name:
+        data = json.dumps(rows).encode()
+    else:
+        data = frame.write_csv().encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz"]
+)
+def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
+    texts = load_dataset(write(tmp_path, name), TextSelection(text_column="instruction")).texts()
+    assert texts["row_id"].to_list() == [0, 1, 2, 3]
+    assert texts["text"].to_list() == [r["instruction"] for r in ROWS]
+
+
+def test_directory_of_shards_and_glob_keep_row_order(tmp_path):
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for i in range(3):
+        pl.DataFrame({"text": [f"shard {i} row {j}" for j in range(2)]}).write_parquet(shards / f"part-{i}.parquet")
+    expected = [f"shard {i} row {j}" for i in range(3) for j in range(2)]
+    for source in (shards, str(shards / "part-*.parquet")):
+        texts = load_dataset(source).texts()
+        assert texts["text"].to_list() == expected
+        assert texts["row_id"].to_list() == list(range(6))
+
+
+def test_fields_are_joined_and_statuses_counted(tmp_path):
+    path = write(tmp_path, "d.parquet")
+    texts = load_dataset(path, TextSelection(fields=("instruction", "input"))).texts()
+    assert texts["text"][0] == "Add 2 and 3."
+    assert texts["text"][1] == "Name a colour.\none word"
+    output = load_dataset(path, TextSelection(text_column="output")).texts()
+    assert output["text_status"].to_list() == ["ok", "ok", "empty", "null"]
+    assert output["text"].to_list() == ["5", "blue", None, None]
+
+
+def test_non_string_values_are_counted_not_crashed(tmp_path):
+    path = write(tmp_path, "d.parquet")
+    texts = load_dataset(path, TextSelection(text_column="n")).texts()
+    assert texts["text_status"].to_list() == ["non_string"] * 4
+    mixed = load_dataset(path, TextSelection(fields=("instruction", "n"))).texts()
+    assert set(mixed["text_status"]) == {"non_string"}
+
+
+def test_auto_detection_prefers_text_then_output(tmp_path):
+    path = write(tmp_path, "d.parquet")
+    dataset = load_dataset(path)
+    assert dataset.selection.text_column == "output"
+    assert "output" in dataset.text_source
+
+
+def test_chat_messages_with_roles(tmp_path):
+    rows = [
+        {"messages": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello"}]},
+        {"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "why?"}]},
+        {"messages": [{"role": "system", "content": "only system"}]},
+    ]
+    path = tmp_path / "chat.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    everything = load_dataset(path).texts()
+    assert everything["text"].to_list() == ["hi there\nhello", "be brief\nwhy?", "only system"]
+    users = load_dataset(path, TextSelection(roles=("user",))).texts()
+    assert users["text"].to_list() == ["hi there", "why?", None]
+    assert users["text_status"].to_list() == ["ok", "ok", "null"]
+
+
+def expect_error(match: str, path, selection: TextSelection = TextSelection()):
+    with pytest.raises(QcauditError, match=match) as info:
+        load_dataset(path, selection).texts()
+    assert "\n" not in str(info.value)
+
+
+def test_bad_inputs_give_one_line_errors(tmp_path):
+    expect_error("does not exist", tmp_path / "missing.parquet")
+    good = write(tmp_path, "d.parquet")
+    truncated = tmp_path / "truncated.parquet"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    expect_error("cannot read", truncated)
+    bad_json = tmp_path / "bad.jsonl"
+    bad_json.write_text('{"text": "ok"}\n{"text": "ok"}\n{"text": oops}\n')
+    expect_error("line 3", bad_json)
+    binary = tmp_path / "latin1.jsonl"
+    binary.write_bytes('{"text": "ok"}\n{"text": "caf\xe9"}\n'.encode("latin-1"))
+    expect_error("line 2 is not valid UTF-8", binary)
+    binary_csv = tmp_path / "latin1.csv"
+    binary_csv.write_bytes("text\nok\ncaf\xe9\n".encode("latin-1"))
+    expect_error("line 3 is not valid UTF-8", binary_csv)
+    expect_error("unknown column 'body'; available columns: instruction, input, output, n",
+                 good, TextSelection(text_column="body"))
+    empty = tmp_path / "empty.parquet"
+    pl.DataFrame({"text": []}, schema={"text": pl.String}).write_parquet(empty)
+    expect_error("holds no rows", empty)
+    no_text = tmp_path / "no_text.parquet"
+    pl.DataFrame({"a": [1]}).write_parquet(no_text)
+    expect_error("no text column found", no_text)
+    expect_error("unknown format", _touch(tmp_path / "data.xlsx"))
+    expect_error("no file matches", str(tmp_path / "nothing-*.parquet"))
+
+
+def _touch(path):
+    path.write_text("x")
+    return path

@@ -1,0 +1,92 @@
+"""Self-BLEU, distinct-n, entropy and repetition against plain references (nltk for BLEU)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcaudit.lexical import closest_other_length, iter_order_stats
+from qcaudit.metrics import distinct_n, self_bleu
+from qcaudit.text import Tokenization
+from tests.conftest import shared_file
+from tests.reference import distinct, entropy, repetition, texygen_self_bleu
+
+# Separators str.split() knows, including Unicode spaces and the 0x1C-0x1F separators.
+SEPARATORS = [" ", "  ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\x1f", "\x85"]
+# A tiny vocabulary forces shared n-grams, repeats inside rows and ties in counts.
+TOKENS = st.sampled_from(["a", "b", "c", "d", "é", "x.y"])
+
+
+@st.composite
+def corpora(draw, min_rows: int = 2, max_rows: int = 12):
+    rows = draw(st.lists(st.lists(TOKENS, max_size=10), min_size=min_rows, max_size=max_rows))
+    texts = []
+    for tokens in rows:
+        seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(tokens) + 1, max_size=len(tokens) + 1))
+        texts.append(seps[0] * draw(st.booleans()) + "".join(t + s for t, s in zip(tokens, seps[1:])))
+    return texts
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=corpora(), n=st.integers(1, 5))
+def test_self_bleu_equals_nltk_on_random_corpora(texts, n):
+    expected = texygen_self_bleu([t.split() for t in texts], n)
+    assert self_bleu(texts, n=n) == pytest.approx(expected, abs=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=corpora(min_rows=1), n=st.integers(1, 4))
+def test_distinct_n_equals_plain_python(texts, n):
+    assert distinct_n(texts, n) == pytest.approx(distinct([t.split() for t in texts], n), abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(texts=corpora(min_rows=1))
+def test_entropy_and_repetition_equal_plain_python(texts):
+    tokenised = [t.split() for t in texts]
+    tokens = Tokenization().tokens(pl.Series(texts, dtype=pl.String))
+    for stats in iter_order_stats(tokens, range(1, 4)):
+        assert stats.entropy == pytest.approx(entropy(tokenised, stats.n), abs=1e-9)
+        expected = [repetition(t, stats.n) for t in tokenised]
+        np.testing.assert_allclose(stats.repetition_per_row, expected, atol=1e-12)
+
+
+@given(st.lists(st.integers(0, 30), min_size=2, max_size=40))
+def test_closest_other_length_matches_nltk_rule(lengths):
+    got = closest_other_length(np.array(lengths))
+    for i, hyp in enumerate(lengths):
+        others = lengths[:i] + lengths[i + 1 :]
+        assert got[i] == min(others, key=lambda ref: (abs(ref - hyp), ref))
+
+
+def test_self_bleu_of_copies_is_one_and_of_disjoint_rows_is_zero():
+    assert self_bleu(["the cat sat on the mat"] * 3) == pytest.approx(1.0)
+    assert self_bleu(["a b c d", "e f g h", "i j k l"]) == 0.0
+
+
+def test_self_bleu_needs_two_texts():
+    with pytest.raises(ValueError, match="at least two"):
+        self_bleu(["only one"])
+
+
+@pytest.mark.parametrize(
+    "relative, rows, n",
+    [("corpora/coco_captions.txt", 300, 4), ("corpora/emnlp2017_news.txt", 150, 4),
+     ("corpora/coco_captions.txt", 300, 2)],
+)
+def test_self_bleu_equals_nltk_on_real_corpora(relative, rows, n):
+    lines = shared_file(relative).read_text(encoding="utf-8").splitlines()[:rows]
+    expected = texygen_self_bleu([line.split() for line in lines], n)
+    assert self_bleu(lines, n=n) == pytest.approx(expected, abs=1e-9)
+    assert distinct_n(lines, n) == pytest.approx(distinct([line.split() for line in lines], n), abs=1e-12)
+
+
+def test_distinct_n_on_real_corpus_at_scale():
+    """Thousands of distinct n-grams: the 64-bit hashes must not merge any."""
+    lines = shared_file("corpora/emnlp2017_news.txt").read_text(encoding="utf-8").splitlines()
+    tokenised = [line.split() for line in lines]
+    for n in (1, 3):
+        assert distinct_n(lines, n) == pytest.approx(distinct(tokenised, n), abs=1e-12)

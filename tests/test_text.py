@@ -1,0 +1,84 @@
+"""Tokenizers and normalisation options."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcaudit.errors import QcauditError
+from qcaudit.metrics import distinct_n
+from qcaudit.text import Tokenization
+from tests.reference import distinct
+
+
+def token_counts(tokenization: Tokenization, texts: list[str]) -> list[int]:
+    return tokenization.tokens(pl.Series(texts, dtype=pl.String)).lengths.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40), min_size=1, max_size=8))
+def test_whitespace_tokenizer_is_str_split(texts):
+    """Any Unicode text: the token hashes equal those of str.split()'s tokens, one by one."""
+    tok = Tokenization()
+    got = tok.tokens(pl.Series(texts, dtype=pl.String))
+    words = [w for t in texts for w in t.split()]
+    assert got.lengths.tolist() == [len(t.split()) for t in texts]
+    expected = pl.Series(words, dtype=pl.String).hash(0x5EED).to_numpy()
+    np.testing.assert_array_equal(got.hashes, expected)
+
+
+def test_regex_tokenizer_default_pattern_matches_python_re():
+    texts = ["Hello, world! It's 3.14 -- ok?", "no-punct here", ""]
+    expected = [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]
+    assert token_counts(Tokenization("regex"), texts) == expected
+    assert token_counts(Tokenization(r"regex:[a-z]+"), ["ab1cd EF"]) == [2]
+
+
+def test_lowercase_and_punctuation_options_change_counts_and_signature():
+    texts = ["The cat.", "the cat!"]
+    assert distinct_n(texts, 1) == pytest.approx(4 / 4)
+    assert distinct_n(texts, 1, lowercase=True) == pytest.approx(3 / 4)
+    assert distinct_n(texts, 1, lowercase=True, strip_punctuation=True) == pytest.approx(2 / 4)
+    sig = Tokenization(lowercase=True, strip_punctuation=True).signature_fields()
+    assert sig == "tok:whitespace|lc:yes|punct:strip"
+
+
+def test_bad_tokenizer_names_are_user_errors(tmp_path):
+    with pytest.raises(QcauditError, match="unknown tokenizer"):
+        Tokenization("spacy")
+    with pytest.raises(QcauditError, match="not a directory"):
+        Tokenization(f"hf:{tmp_path / 'missing'}")
+    with pytest.raises(QcauditError, match="invalid pattern"):
+        Tokenization("regex:(unclosed").tokens(pl.Series(["a"]))
+
+
+@pytest.fixture(scope="module")
+def word_level_tokenizer(tmp_path_factory):
+    """A Hugging Face tokenizer trained here on a few sentences, saved to a local folder."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    corpus = ["the cat sat on the mat", "a dog sat on a log", "the dog and the cat"]
+    tokenizer = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator(corpus, trainers.WordLevelTrainer(special_tokens=["[UNK]"]))
+    path = tmp_path_factory.mktemp("tok")
+    PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]").save_pretrained(path)
+    return path
+
+
+def test_hugging_face_tokenizer_from_local_path(word_level_tokenizer):
+    from transformers import AutoTokenizer
+
+    texts = ["the cat sat on the log", "a zebra sat", "the the the"]
+    local = AutoTokenizer.from_pretrained(word_level_tokenizer, local_files_only=True)
+    ids = [[str(i) for i in local(t, add_special_tokens=False)["input_ids"]] for t in texts]
+    for n in (1, 2):
+        got = distinct_n(texts, n, tokenizer=f"hf:{word_level_tokenizer}")
+        assert got == pytest.approx(distinct(ids, n))
+    assert Tokenization(f"hf:{word_level_tokenizer}").signature_fields().startswith("tok:hf(")
