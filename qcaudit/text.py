@@ -18,6 +18,7 @@ on those hashes only, so no Python loop touches a token on the hot path.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ class TokenStream:
     hashes: np.ndarray
     n_rows: int
 
-    @property
+    @cached_property
     def lengths(self) -> np.ndarray:
         return np.bincount(self.rows, minlength=self.n_rows).astype(np.int64)
 

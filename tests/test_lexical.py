@@ -84,6 +84,14 @@ def test_self_bleu_equals_nltk_on_real_corpora(relative, rows, n):
     assert distinct_n(lines, n) == pytest.approx(distinct([line.split() for line in lines], n), abs=1e-12)
 
 
+@pytest.mark.slow
+def test_self_bleu_equals_nltk_on_a_large_real_sample():
+    """1,000 captions: nltk needs about two minutes; qcaudit well under a second."""
+    lines = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:1000]
+    expected = texygen_self_bleu([line.split() for line in lines], 4)
+    assert self_bleu(lines, n=4) == pytest.approx(expected, abs=1e-9)
+
+
 def test_distinct_n_on_real_corpus_at_scale():
     """Thousands of distinct n-grams: the 64-bit hashes must not merge any."""
     lines = shared_file("corpora/emnlp2017_news.txt").read_text(encoding="utf-8").splitlines()
