@@ -15,7 +15,7 @@ import glob
 import gzip
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -51,7 +51,7 @@ class Dataset:
     sources: list[str]
     format: str
     selection: TextSelection
-    text_source: str = field(default="")
+    text_source: str = ""
 
     def texts(self) -> pl.DataFrame:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row."""

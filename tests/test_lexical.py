@@ -26,7 +26,7 @@ def corpora(draw, min_rows: int = 2, max_rows: int = 12):
     texts = []
     for tokens in rows:
         seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(tokens) + 1, max_size=len(tokens) + 1))
-        texts.append(seps[0] * draw(st.booleans()) + "".join(t + s for t, s in zip(tokens, seps[1:])))
+        texts.append(seps[0] * draw(st.booleans()) + "".join(t + s for t, s in zip(tokens, seps[1:], strict=True)))
     return texts
 
 

@@ -15,8 +15,8 @@ _LAYOUT = dict(template="plotly_white", height=320, margin=dict(l=50, r=20, t=50
 def histogram_figure(hist: dict[str, list], title: str, x_title: str) -> go.Figure:
     """A precomputed histogram ({"edges", "counts"}) as bars spanning their bins."""
     edges, counts = hist["edges"], hist["counts"]
-    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:])]
-    widths = [b - a for a, b in zip(edges[:-1], edges[1:])]
+    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=True)]
     fig = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#4c78a8"))
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="rows", bargap=0.02, **_LAYOUT)
     return fig
