@@ -23,12 +23,13 @@ _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def figure_html(fig: go.Figure, div_id: str) -> Markup:
-    """A div plus the script that draws ``fig`` in it (plotly.js must already be loaded)."""
+    """A div plus the script that draws ``fig`` in it once the page is laid out, so the
+    figure takes its grid cell's final width (plotly.js must already be loaded)."""
     spec = fig.to_json().translate(_SCRIPT_SAFE)
     return Markup(
         f'<div id="{div_id}" class="figure"></div>'
-        f"<script>(function(){{var f={spec};"
-        f'Plotly.newPlot("{div_id}",f.data,f.layout,{{displaylogo:false,responsive:true}});}})();</script>'
+        f'<script>document.addEventListener("DOMContentLoaded",function(){{var f={spec};'
+        f'Plotly.newPlot("{div_id}",f.data,f.layout,{{displaylogo:false,responsive:true}});}});</script>'
     )
 
 
