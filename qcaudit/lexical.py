@@ -1,8 +1,9 @@
 """Exact corpus n-gram statistics and Self-BLEU in time linear in corpus size.
 
 The engine sees a :class:`~qcaudit.text.TokenStream` (token hashes in row order). For each
-order n it hashes every n-gram (inside Polars expressions), sorts the occurrences by hash
-once, and reads everything off the runs of equal hashes with vectorised numpy:
+order n it hashes every n-gram (inside Polars expressions), sorts the occurrences so that
+equal n-grams are adjacent with their rows ascending, and reads everything off the runs
+with vectorised numpy:
 
 - distinct-n and n-gram entropy from the run lengths;
 - per row, the share of its n-grams repeated inside the row;
@@ -19,6 +20,11 @@ Self-BLEU follows Texygen (Zhu et al. 2018): the mean over rows of nltk's
 ``sentence_bleu(references=all other rows, hypothesis=row, weights=(1/n,)*n,
 smoothing_function=SmoothingFunction().method1)``, brevity penalty against the closest other
 row length (ties to the shorter). The tests compare with nltk to 1e-9.
+
+The sort is a plain value sort of ``hash prefix | row`` keys (the row in the low bits).
+That groups by prefix, so it is exact only while no two distinct hashes present share a
+prefix; the prefixes that are shared are found exactly (from a sort of the full hashes) and
+their occurrences take a stable sort of (hash, row) pairs instead.
 
 The only approximation is the 64-bit hash: two different n-grams share a hash with
 probability about D**2 / 2**65 for D distinct n-grams (1e-5 at 30 million).
@@ -95,38 +101,92 @@ def iter_order_stats(tokens: TokenStream, orders: range) -> Iterator[OrderStats]
         yield _order_stats(n, hashes, gram_rows, lengths)
 
 
-def _order_stats(n: int, hashes: np.ndarray, rows: np.ndarray, lengths: np.ndarray) -> OrderStats:
+def _order_stats(
+    n: int, hashes: np.ndarray, rows: np.ndarray, lengths: np.ndarray, row_bits: int | None = None
+) -> OrderStats:
+    """Statistics of one order from its n-gram hashes and their rows (rows in order).
+
+    Fast path: one value sort of ``key = high bits of hash | row``, which groups by the
+    hash prefix with rows ascending. It is exact as long as no two distinct hashes present
+    share a prefix; the few prefixes that do are found from a sort of the full hashes and
+    their occurrences go through the exact (hash, row) path instead. ``row_bits`` is for
+    tests, to force prefix collisions.
+    """
     n_rows = len(lengths)
     ngrams_per_row = np.maximum(lengths - (n - 1), 0)
     total = len(hashes)
     if total == 0:
         zeros = np.zeros(n_rows, np.int64)
         return OrderStats(n, 0, 0, 0.0, ngrams_per_row, zeros, zeros)
-    # A stable sort keeps rows ascending inside each run of equal hashes, so runs of equal
-    # (hash, row) are the (n-gram, row) pairs and their lengths the in-row counts.
-    ordered = pl.DataFrame({"h": hashes, "r": rows}).sort("h", maintain_order=True)
-    h = ordered["h"].to_numpy()
-    r = ordered["r"].to_numpy()
-    new_gram = np.empty(total, bool)
-    new_gram[0] = True
-    np.not_equal(h[1:], h[:-1], out=new_gram[1:])
-    new_pair = new_gram.copy()
-    new_pair[1:] |= r[1:] != r[:-1]
+    bits = row_bits or max(1, int(n_rows - 1).bit_length())
+    row_mask = np.uint64((1 << bits) - 1)
+    keys = np.sort((hashes & ~row_mask) | rows.astype(np.uint64))
+    clashing = _clashing_prefixes(np.sort(hashes), row_mask)
+    parts = []
+    if len(clashing):
+        keys = _drop_prefixes(keys, clashing, row_mask)
+        chosen = pl.Series(hashes & ~row_mask).is_in(pl.Series(clashing).implode()).to_numpy()
+        exact = pl.DataFrame({"h": hashes[chosen], "r": rows[chosen]}).sort("h", maintain_order=True)
+        h, r = exact["h"].to_numpy(), exact["r"].to_numpy()
+        new_gram = _starts(h[1:] != h[:-1])
+        parts.append(_run_stats(new_gram, new_gram | _starts(r[1:] != r[:-1]), r, n_rows))
+    if len(keys):
+        change = keys[1:] ^ keys[:-1]
+        new_gram, new_pair = _starts(change > row_mask), _starts(change != 0)
+        parts.append(_run_stats(new_gram, new_pair, keys & row_mask, n_rows))
+    gram_count = np.concatenate([part[0] for part in parts])
+    unmatched = sum(part[1] for part in parts)
+    repeated = sum(part[2] for part in parts)
+    p = gram_count / total
+    entropy = float(-np.sum(p * np.log(p)))
+    return OrderStats(n, total, len(gram_count), entropy, ngrams_per_row, ngrams_per_row - unmatched, repeated)
+
+
+def _starts(changed: np.ndarray) -> np.ndarray:
+    """Run-start flags from neighbour comparisons ``a[1:] != a[:-1]``: the first element starts one."""
+    return np.concatenate(([True], changed))
+
+
+def _clashing_prefixes(sorted_hashes: np.ndarray, row_mask: np.uint64) -> np.ndarray:
+    """Hash prefixes (hash without its row bits) shared by two or more distinct hashes.
+
+    Sorted, any two distinct hashes with one prefix have only that prefix between them,
+    so some neighbouring pair of distinct hashes shares it."""
+    step = sorted_hashes[1:] ^ sorted_hashes[:-1]
+    clash = (step != 0) & (step <= row_mask)
+    return np.unique(sorted_hashes[1:][clash] & ~row_mask)
+
+
+def _drop_prefixes(sorted_keys: np.ndarray, prefixes: np.ndarray, row_mask: np.uint64) -> np.ndarray:
+    """``sorted_keys`` without the contiguous runs whose prefix is in ``prefixes``."""
+    lo = np.searchsorted(sorted_keys, prefixes, side="left")
+    hi = np.searchsorted(sorted_keys, prefixes | row_mask, side="right")
+    inside = np.zeros(len(sorted_keys) + 1, np.int64)
+    np.add.at(inside, lo, 1)
+    np.add.at(inside, hi, -1)
+    return sorted_keys[np.cumsum(inside[:-1]) == 0]
+
+
+def _run_stats(
+    new_gram: np.ndarray, new_pair: np.ndarray, rows: np.ndarray, n_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Statistics of occurrences sorted by n-gram, rows ascending within an n-gram.
+
+    ``new_gram`` / ``new_pair`` flag where a new n-gram / (n-gram, row) run starts. Returns
+    per-n-gram counts, and per row the unmatched occurrences (BLEU clipping) and the
+    occurrences of n-grams it repeats.
+    """
+    total = len(new_gram)
     pair_start = np.flatnonzero(new_pair)
     pair_count = _run_lengths(pair_start, total)
-    pair_row = r[pair_start]
+    pair_row = rows[pair_start].astype(np.intp)
     first_pair = np.flatnonzero(new_gram[pair_start])
     rows_per_gram = _run_lengths(first_pair, len(pair_start))
     gram_count = np.add.reduceat(pair_count, first_pair)
-
-    matches = ngrams_per_row - _unmatched_per_row(
-        pair_count, pair_row, first_pair, rows_per_gram, n_rows
-    )
+    unmatched = _unmatched_per_row(pair_count, pair_row, first_pair, rows_per_gram, n_rows)
     repeated = pair_count > 1
     repeated_per_row = _weighted_bincount(pair_row[repeated], pair_count[repeated], n_rows)
-    p = gram_count / total
-    entropy = float(-np.sum(p * np.log(p)))
-    return OrderStats(n, total, len(first_pair), entropy, ngrams_per_row, matches, repeated_per_row)
+    return gram_count, unmatched, repeated_per_row
 
 
 def _unmatched_per_row(
@@ -144,7 +204,10 @@ def _unmatched_per_row(
     """
     single_row = rows_per_gram == 1
     single_pairs = first_pair[single_row]
-    unmatched = _weighted_bincount(pair_row[single_pairs], pair_count[single_pairs], n_rows)
+    # Mostly counts of 1: an unweighted bincount, plus the extra copies of in-row repeats.
+    unmatched = np.bincount(pair_row[single_pairs], minlength=n_rows).astype(np.int64)
+    extra = single_pairs[pair_count[single_pairs] > 1]
+    unmatched += _weighted_bincount(pair_row[extra], pair_count[extra] - 1, n_rows)
     top = np.maximum.reduceat(pair_count, first_pair)
     shared = ~single_row & (top > 1)
     if not shared.any():

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qcaudit.lexical import closest_other_length, iter_order_stats
+from qcaudit.lexical import _order_stats, closest_other_length, iter_order_stats
 from qcaudit.metrics import distinct_n, self_bleu
 from qcaudit.text import Tokenization
 from tests.conftest import shared_file
@@ -54,6 +54,23 @@ def test_entropy_and_repetition_equal_plain_python(texts):
         np.testing.assert_allclose(stats.repetition_per_row, expected, atol=1e-12)
 
 
+@settings(max_examples=60, deadline=None)
+@given(texts=corpora(min_rows=2, max_rows=30), row_bits=st.sampled_from([40, 58, 62]))
+def test_hash_prefix_clashes_take_the_exact_path(texts, row_bits):
+    """Forcing the fast path's hash prefixes to clash must not change any statistic."""
+    tokens = Tokenization().tokens(pl.Series(texts, dtype=pl.String))
+    rows = tokens.rows[1:][tokens.rows[1:] == tokens.rows[:-1]]  # bigram rows
+    inside = tokens.rows[1:] == tokens.rows[:-1]
+    hashes = (tokens.hashes[:-1] * np.uint64(31) + tokens.hashes[1:])[inside]
+    for n, (h, r) in {1: (tokens.hashes, tokens.rows), 2: (hashes, rows)}.items():
+        fast = _order_stats(n, h, r, tokens.lengths)
+        forced = _order_stats(n, h, r, tokens.lengths, row_bits=row_bits)
+        assert (fast.distinct, fast.total) == (forced.distinct, forced.total)
+        assert fast.entropy == pytest.approx(forced.entropy, abs=1e-12)
+        np.testing.assert_array_equal(fast.matches_per_row, forced.matches_per_row)
+        np.testing.assert_array_equal(fast.repeated_per_row, forced.repeated_per_row)
+
+
 @given(st.lists(st.integers(0, 30), min_size=2, max_size=40))
 def test_closest_other_length_matches_nltk_rule(lengths):
     got = closest_other_length(np.array(lengths))
@@ -86,7 +103,7 @@ def test_self_bleu_equals_nltk_on_real_corpora(relative, rows, n):
 
 @pytest.mark.slow
 def test_self_bleu_equals_nltk_on_a_large_real_sample():
-    """1,000 captions: nltk needs about two minutes; qcaudit well under a second."""
+    """1,000 captions: nltk needs about half a minute; qcaudit well under a second."""
     lines = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:1000]
     expected = texygen_self_bleu([line.split() for line in lines], 4)
     assert self_bleu(lines, n=4) == pytest.approx(expected, abs=1e-9)
