@@ -6,6 +6,7 @@ Prints one table: seconds, peak RSS, the Self-BLEU value and the ratio to qcaudi
 
     python benchmarks/bench_lexical.py              # full run, up to 1,000,000 rows
     python benchmarks/bench_lexical.py --quick      # small sizes only
+    python benchmarks/bench_lexical.py --corpus-only corpus.parquet   # just write the corpus
 
 Needs the bench extra (nltk, fast-bleu): pip install -e ".[bench]".
 """
@@ -95,8 +96,13 @@ def measure(tool: str, path: Path, rows: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only (about a minute)")
+    parser.add_argument("--corpus-only", type=Path, metavar="PATH",
+                        help="write the 1,000,000-row corpus to PATH and stop (to time 'qcaudit report' on it)")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "PATH", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.corpus_only:
+        make_corpus(1_000_000, args.corpus_only)
+        return
     if args.worker:
         tool, path, rows = args.worker
         print(json.dumps(run_tool(tool, Path(path), int(rows))))
