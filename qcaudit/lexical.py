@@ -78,12 +78,12 @@ class OrderStats:
         )
 
 
-def iter_order_stats(tokens: TokenStream, orders: range) -> Iterator[OrderStats]:
-    """Yield :class:`OrderStats` for each n in ``orders`` (which must start at 1)."""
+def iter_ngram_hashes(tokens: TokenStream, orders: range) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Yield ``(n, hashes, rows)`` for each n in ``orders``: every n-gram inside a row, in
+    row order. ``orders`` must start at 1: each order's hash extends the previous one's."""
     if orders.start != 1 or orders.step != 1:
         raise ValueError("orders must be range(1, max_n + 1)")
     rows = tokens.rows
-    lengths = tokens.lengths
     frame = pl.DataFrame({"tok": tokens.hashes, "gram": tokens.hashes})
     for n in orders:
         if n > 1:
@@ -95,13 +95,17 @@ def iter_order_stats(tokens: TokenStream, orders: range) -> Iterator[OrderStats]
             )
         starts = len(rows) - n + 1
         if starts <= 0:
-            hashes = np.empty(0, np.uint64)
-            gram_rows = np.empty(0, rows.dtype)
-        else:
-            inside_row = rows[n - 1 :] == rows[:starts]
-            hashes = frame["gram"].to_numpy()[:starts][inside_row]
-            gram_rows = rows[:starts][inside_row]
-        yield _order_stats(n, hashes, gram_rows, lengths)
+            yield n, np.empty(0, np.uint64), np.empty(0, rows.dtype)
+            continue
+        inside_row = rows[n - 1 :] == rows[:starts]
+        yield n, frame["gram"].to_numpy()[:starts][inside_row], rows[:starts][inside_row]
+
+
+def iter_order_stats(tokens: TokenStream, orders: range) -> Iterator[OrderStats]:
+    """Yield :class:`OrderStats` for each n in ``orders`` (which must start at 1)."""
+    lengths = tokens.lengths
+    for n, hashes, rows in iter_ngram_hashes(tokens, orders):
+        yield _order_stats(n, hashes, rows, lengths)
 
 
 def _order_stats(
