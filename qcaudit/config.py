@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
 
@@ -53,17 +53,40 @@ class DuplicatesConfig(_Section):
     lowercase: bool = True
 
 
+class BenchmarkConfig(_Section):
+    """One benchmark test set: where it is and how its items' text is made."""
+
+    path: str
+    adapter: str = "auto"
+    fields: list[str] = Field(default_factory=list)
+    id_field: str | None = None
+
+
+class ContaminationConfig(_Section):
+    """Benchmark contamination: which methods run and their published defaults."""
+
+    methods: list[Literal["ngram", "substring"]] = Field(default_factory=lambda: ["ngram", "substring"])
+    ngram_n: int = Field(13, ge=1, le=64)
+    ngram_min_tokens: int = Field(8, ge=1)
+    substring_count: int = Field(3, ge=1, le=100)
+    substring_length: int = Field(50, ge=5, le=10000)
+    seed: int = 0
+    examples: int = Field(50, ge=0, le=10000)
+
+
 class Config(_Section):
     input: InputConfig = Field(default_factory=InputConfig)
     text: TextConfig = Field(default_factory=TextConfig)
     analyzers: list[str] = Field(default_factory=lambda: ["diversity", "duplicates"])
     diversity: DiversityConfig = Field(default_factory=DiversityConfig)
     duplicates: DuplicatesConfig = Field(default_factory=DuplicatesConfig)
-    gate: dict[str, float] = Field(default_factory=dict)
+    benchmarks: dict[str, BenchmarkConfig] = Field(default_factory=dict)
+    contamination: ContaminationConfig = Field(default_factory=ContaminationConfig)
+    gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("gate")
     @classmethod
-    def _known_thresholds(cls, gate: dict[str, float]) -> dict[str, float]:
+    def _known_thresholds(cls, gate: dict[str, float | dict[str, float]]) -> dict[str, float | dict[str, float]]:
         from qcaudit.gate import check_threshold_names
 
         check_threshold_names(gate)
@@ -78,6 +101,15 @@ class Config(_Section):
             if name not in ANALYZERS:
                 raise ValueError(f"unknown analyzer {name!r}; available: {', '.join(ANALYZERS)}")
         return names
+
+    @model_validator(mode="after")
+    def _benchmarks_need_contamination(self) -> Config:
+        """Benchmarks switch the contamination analyzer on; it cannot run without them."""
+        if self.benchmarks and "contamination" not in self.analyzers:
+            self.analyzers.append("contamination")
+        if "contamination" in self.analyzers and not self.benchmarks:
+            raise ValueError("the contamination analyzer needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME]")
+        return self
 
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:

@@ -2,7 +2,9 @@
 
 A threshold is ``min_<metric>`` (the metric must be >= it) or ``max_<metric>`` (<= it),
 where ``<metric>`` is a metric name an analyzer declares, e.g. ``min_distinct_2``,
-``max_self_bleu_4``, ``max_exact_duplicate_rate``. A threshold whose metric is missing from
+``max_self_bleu_4``, ``max_exact_duplicate_rate``. A table instead of a number sets one
+threshold per key on the metric ``<metric>.<key>``, e.g. per benchmark:
+``[gate.max_benchmark_leak_rate]`` ``gsm8k = 0.0`` judges ``benchmark_leak_rate.gsm8k``. A threshold whose metric is missing from
 the report fails: a gate must never pass because a check could not run.
 """
 
@@ -28,7 +30,7 @@ def gateable_metrics() -> dict[str, str]:
     }
 
 
-def check_threshold_names(thresholds: dict[str, float]) -> None:
+def check_threshold_names(thresholds: dict[str, float | dict[str, float]]) -> None:
     """Raise ValueError naming the first threshold that matches no gateable metric."""
     known = gateable_metrics()
     for key in thresholds:
@@ -73,17 +75,20 @@ class GateResult:
         return cls(data["verdict"], [Check(**c) for c in data["checks"]])
 
 
-def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float]) -> GateResult:
+def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | dict[str, float]]) -> GateResult:
     """Judge ``metrics`` ({analyzer: {name: {"value": ...}}}) against ``thresholds``."""
     known = gateable_metrics()
     checks = []
-    for key, threshold in sorted(thresholds.items()):
-        op, _, name = key.partition("_")
-        analyzer = known[name]
-        entry = metrics.get(analyzer, {}).get(name)
-        value = None if entry is None else entry["value"]
-        passed = value is not None and (value >= threshold if op == "min" else value <= threshold)
-        checks.append(Check(key, f"{analyzer}.{name}", threshold, value, passed))
+    for key, setting in sorted(thresholds.items()):
+        op, _, base = key.partition("_")
+        analyzer = known[base]
+        per_key = setting if isinstance(setting, dict) else {"": setting}
+        for sub, threshold in sorted(per_key.items()):
+            name = f"{base}.{sub}" if sub else base
+            entry = metrics.get(analyzer, {}).get(name)
+            value = None if entry is None else entry["value"]
+            passed = value is not None and (value >= threshold if op == "min" else value <= threshold)
+            checks.append(Check(f"{key}.{sub}" if sub else key, f"{analyzer}.{name}", threshold, value, passed))
     if not checks:
         return GateResult(NO_THRESHOLDS, [])
     return GateResult(PASS if all(c.passed for c in checks) else FAIL, checks)

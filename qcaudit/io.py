@@ -112,6 +112,23 @@ def _format_of(files: list[Path]) -> str:
     return formats.pop()
 
 
+def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[Path, pl.DataFrame]]:
+    """Read every file ``path`` names (file, directory or glob) eagerly, one frame per file.
+
+    For small tables such as benchmarks, where each file may carry meaning (an MMLU subject).
+    """
+    files = _resolve(str(path))
+    fmt = _format_of(files)
+    tables = []
+    for file in files:
+        frame = pl.scan_parquet(file) if fmt == "parquet" else _read_text_file(file, fmt, csv_header)
+        try:
+            tables.append((file, frame.collect()))
+        except pl.exceptions.PolarsError as exc:
+            raise _read_failure([file], exc) from None
+    return tables
+
+
 def _read(files: list[Path], fmt: str) -> pl.LazyFrame:
     if fmt == "parquet":
         return pl.scan_parquet(files)
@@ -119,13 +136,13 @@ def _read(files: list[Path], fmt: str) -> pl.LazyFrame:
     return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
 
 
-def _read_text_file(path: Path, fmt: str) -> pl.LazyFrame:
+def _read_text_file(path: Path, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
     """Read a jsonl/json/csv file; gzip is inflated in memory first."""
     compressed = path.suffix.lower() == ".gz"
     if fmt == "jsonl" and not compressed:
         return pl.scan_ndjson(path, infer_schema_length=None)
     if fmt == "csv" and not compressed:
-        return pl.scan_csv(path, infer_schema_length=10000)
+        return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header)
     try:
         data = gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -134,7 +151,7 @@ def _read_text_file(path: Path, fmt: str) -> pl.LazyFrame:
         if fmt == "jsonl":
             return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
         if fmt == "csv":
-            return pl.read_csv(io.BytesIO(data), infer_schema_length=10000).lazy()
+            return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header).lazy()
         return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
     except pl.exceptions.PolarsError as exc:
         raise QcauditError(_explain_read_error(path, data, fmt, exc)) from None

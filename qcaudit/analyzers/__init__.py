@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from qcaudit.analyzers import diversity, duplicates
+from qcaudit.analyzers import contamination, diversity, duplicates
 
-ANALYZERS: dict[str, ModuleType] = {"diversity": diversity, "duplicates": duplicates}
+ANALYZERS: dict[str, ModuleType] = {
+    "diversity": diversity,
+    "duplicates": duplicates,
+    "contamination": contamination,
+}

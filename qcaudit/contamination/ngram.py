@@ -1,0 +1,84 @@
+"""N-gram overlap, as lm-evaluation-harness's decontamination (the GPT-3 paper's method).
+
+Normalisation follows lm-evaluation-harness ``janitor.py``: ASCII letters lower-cased,
+ASCII punctuation (``string.punctuation``) deleted, then whitespace tokens. An item is
+represented by its distinct n-grams (n = 13 by default); an item shorter than n by its
+whole token sequence; an item with fewer than ``min_tokens`` tokens is not checked. A row
+leaks an item when they share at least one such n-gram. (The janitor normalises each raw
+n-gram of the training text; we normalise the whole text first, so a token made only of
+punctuation is dropped on both sides rather than kept as an empty slot.)
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from qcaudit.lexical import iter_ngram_hashes
+from qcaudit.text import Tokenization
+
+# A regex class of ASCII punctuation; only class syntax characters are escaped (Rust regex).
+_ASCII_PUNCTUATION = "[" + "".join("\\" + c if c in "\\[]^-&~|" else c for c in string.punctuation) + "]"
+ROW, ITEM = "row", "item"
+
+
+def janitor_normalise(text: pl.Expr) -> pl.Expr:
+    """ASCII lower-case and delete ASCII punctuation, as the lm-evaluation-harness janitor."""
+    lowered = text.str.replace_many(list(string.ascii_uppercase), list(string.ascii_lowercase))
+    return lowered.str.replace_all(_ASCII_PUNCTUATION, "")
+
+
+def _tokens(texts: pl.Series):
+    normalised = pl.DataFrame({"t": texts}).select(janitor_normalise(pl.col("t"))).to_series()
+    return Tokenization("whitespace").tokens(normalised)
+
+
+@dataclass(frozen=True)
+class NgramIndex:
+    """Benchmark n-grams: ``grams`` has ``order``, ``gram`` (hash) and ``item`` (position)."""
+
+    n: int
+    min_tokens: int
+    grams: pl.DataFrame
+    item_ngrams: np.ndarray
+    skipped_items: int
+
+
+def build_ngram_index(item_texts: pl.Series, n: int = 13, min_tokens: int = 8) -> NgramIndex:
+    tokens = _tokens(item_texts)
+    lengths = tokens.lengths
+    order = np.minimum(lengths, n)
+    checked = lengths >= min_tokens
+    parts = []
+    for k, hashes, rows in iter_ngram_hashes(tokens, range(1, n + 1)):
+        keep = checked[rows] & (order[rows] == k)
+        if keep.any():
+            parts.append(pl.DataFrame({"order": np.full(keep.sum(), k, np.uint8), "gram": hashes[keep], ITEM: rows[keep]}))
+    schema = {"order": pl.UInt8, "gram": pl.UInt64, ITEM: pl.UInt32}
+    grams = pl.concat(parts).unique() if parts else pl.DataFrame(schema=schema)
+    item_ngrams = np.bincount(grams[ITEM].to_numpy(), minlength=len(item_texts)) if parts else np.zeros(len(item_texts), np.int64)
+    return NgramIndex(n, min_tokens, grams.sort(["order", "gram", ITEM]), item_ngrams, int((~checked).sum()))
+
+
+def ngram_matches(index: NgramIndex, texts: pl.Series) -> pl.DataFrame:
+    """Every (row, item) pair sharing n-grams, with ``shared``: how many distinct item n-grams."""
+    tokens = _tokens(texts)
+    orders = set(index.grams["order"].unique().to_list())
+    hits = []
+    for k, hashes, rows in iter_ngram_hashes(tokens, range(1, max(orders, default=0) + 1)):
+        if k not in orders:
+            continue
+        wanted = index.grams.filter(pl.col("order") == k).drop("order")
+        found = pl.DataFrame({"gram": hashes, ROW: rows}).join(wanted, on="gram", how="inner")
+        hits.append(found)
+    if not hits:
+        return pl.DataFrame(schema={ROW: pl.UInt32, ITEM: pl.UInt32, "shared": pl.UInt32})
+    return (
+        pl.concat(hits)
+        .unique([ROW, ITEM, "gram"])
+        .group_by([ROW, ITEM])
+        .agg(pl.len().cast(pl.UInt32).alias("shared"))
+    )

@@ -1,0 +1,61 @@
+"""Substring matching, as the GPT-4 technical report's contamination check.
+
+Text is reduced to its letters and digits (spaces and symbols stripped) and lower-cased.
+From each benchmark item, ``k`` substrings of ``length`` characters are drawn at seeded
+random positions (the whole item when shorter); a row leaks the item when its reduced text
+contains any of them. Matching is one Aho-Corasick pass (Polars ``extract_many``).
+"""
+
+from __future__ import annotations
+
+import random
+
+import polars as pl
+
+ROW, ITEM, PATTERN = "row", "item", "pattern"
+
+
+def alnum_normalise(text: pl.Expr) -> pl.Expr:
+    """Lower-case, keep only Unicode letters and digits."""
+    return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
+
+
+def _normalised(texts: pl.Series) -> pl.Series:
+    return pl.DataFrame({"t": texts}).select(alnum_normalise(pl.col("t"))).to_series()
+
+
+def sample_patterns(item_ids: list[str], item_texts: pl.Series, k: int = 3, length: int = 50, seed: int = 0) -> pl.DataFrame:
+    """``item`` (position) and ``pattern``: k substrings per item, from a per-item seeded RNG."""
+    items, patterns = [], []
+    for position, (item_id, text) in enumerate(zip(item_ids, _normalised(item_texts).to_list(), strict=True)):
+        if not text:
+            continue
+        if len(text) <= length:
+            chosen = {text}
+        else:
+            rng = random.Random(f"{seed}/{item_id}")
+            chosen = {text[start : start + length] for start in (rng.randrange(len(text) - length + 1) for _ in range(k))}
+        for pattern in sorted(chosen):
+            items.append(position)
+            patterns.append(pattern)
+    return pl.DataFrame({ITEM: items, PATTERN: patterns}, schema={ITEM: pl.UInt32, PATTERN: pl.String})
+
+
+def substring_matches(patterns: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
+    """Every (row, item) pair where the row contains item substrings, with ``hits`` (how many)."""
+    if patterns.height == 0:
+        return pl.DataFrame(schema={ROW: pl.UInt32, ITEM: pl.UInt32, "hits": pl.UInt32})
+    distinct = patterns[PATTERN].unique().to_list()
+    found = (
+        pl.DataFrame({"t": _normalised(texts)})
+        .with_row_index(ROW)
+        .select(ROW, pl.col("t").str.extract_many(distinct, overlapping=True).alias(PATTERN))
+        .explode(PATTERN)
+        .drop_nulls(PATTERN)
+        .unique()
+    )
+    return (
+        found.join(patterns, on=PATTERN, how="inner")
+        .group_by([ROW, ITEM])
+        .agg(pl.len().cast(pl.UInt32).alias("hits"))
+    )
