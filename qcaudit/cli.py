@@ -39,6 +39,7 @@ LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercas
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.")]
 MaxNOpt = Annotated[Optional[int], typer.Option("--max-n", help="Largest n-gram order for distinct-n, entropy and repetition.")]
 BleuNOpt = Annotated[Optional[int], typer.Option("--self-bleu-n", help="Self-BLEU order (default 4).")]
+BenchmarkOpt = Annotated[Optional[list[str]], typer.Option("--benchmark", "-b", help="NAME=PATH of a benchmark test set to check against (repeatable); switches the contamination analyzer on.")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
@@ -85,14 +86,27 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
-def _overrides(**values: Any) -> dict[str, Any]:
+def _benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
+    """``--benchmark NAME=PATH`` values as config overrides (NAME defaults to the file's stem)."""
+    overrides = {}
+    for spec in specs or []:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            name, path = Path(spec).name.split(".")[0], spec
+        if not name or not path:
+            raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
+        overrides[f"benchmarks.{name}.path"] = path
+    return overrides
+
+
+def _overrides(benchmark: list[str] | None = None, **values: Any) -> dict[str, Any]:
     keys = {
         "text_column": "input.text_column", "fields": "input.fields", "role": "input.role",
         "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
         "strip_punctuation": "text.strip_punctuation", "max_n": "diversity.max_n",
         "self_bleu_n": "diversity.self_bleu_n", "analyzers": "analyzers",
     }
-    return {keys[name]: value for name, value in values.items()}
+    return {keys[name]: value for name, value in values.items()} | _benchmark_overrides(benchmark)
 
 
 def _run_audit(data: str, config_path, quiet: bool, **overrides: Any):
@@ -117,6 +131,7 @@ def report(
     max_n: MaxNOpt = None,
     self_bleu_n: BleuNOpt = None,
     analyzers: AnalyzersOpt = None,
+    benchmark: BenchmarkOpt = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -129,7 +144,7 @@ def report(
             data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
             role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
             strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
-            analyzers=_split(analyzers),
+            analyzers=_split(analyzers), benchmark=benchmark,
         )
         written = result.write(out_dir, html=html)
         if as_json:
@@ -159,6 +174,7 @@ def gate(
     max_n: MaxNOpt = None,
     self_bleu_n: BleuNOpt = None,
     analyzers: AnalyzersOpt = None,
+    benchmark: BenchmarkOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     as_json: JsonOpt = False,
@@ -178,7 +194,7 @@ def gate(
                 data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
                 role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
                 strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
-                analyzers=_split(analyzers),
+                analyzers=_split(analyzers), benchmark=benchmark,
             )
             if out_dir is not None:
                 audited.write(out_dir)
@@ -197,6 +213,43 @@ def gate(
 
             print_gate(out, result)
         return EXIT_GATE_FAILED if result.failed else 0
+
+    _guarded(verbose, body)
+
+
+@app.command()
+def decontaminate(
+    data: Annotated[str, typer.Argument(help="Dataset to clean (any input qcaudit reads).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Parquet file for the kept rows (the input's columns).")],
+    removed: Annotated[Optional[Path], typer.Option("--removed", help="Parquet file for the removed rows with reason and matched item (default: removed.parquet beside --output).")] = None,
+    benchmark: BenchmarkOpt = None,
+    config: ConfigOpt = None,
+    text_column: TextColumnOpt = None,
+    fields: FieldsOpt = None,
+    role: RoleOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write DATA without the rows that leak benchmark items, and the removed rows with why."""
+
+    def body() -> int:
+        from qcaudit.decontaminate import decontaminate as run_decontaminate
+
+        settings = load_config(config, _overrides(
+            text_column=text_column, fields=_split(fields), role=_split(role), benchmark=benchmark,
+        ))
+        if not settings.benchmarks:
+            raise QcauditError("decontaminate needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME] in the config")
+        removed_path = removed or output.with_name("removed.parquet")
+        with _progress(quiet or as_json) as progress:
+            result = run_decontaminate(data, settings, output, removed_path, progress)
+        summary = {"kept": result.kept, "removed": result.removed, "output": str(output), "removed_path": str(removed_path)}
+        if as_json:
+            print(json.dumps(summary))
+        elif not quiet:
+            out.print(f"kept {result.kept:,} rows -> {output}; removed {result.removed:,} -> {removed_path}")
+        return 0
 
     _guarded(verbose, body)
 

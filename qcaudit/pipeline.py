@@ -15,6 +15,14 @@ from qcaudit.report.model import Report
 TEXT_STATUSES = ("ok", "null", "empty", "non_string")
 
 
+def text_selection(config: Config) -> TextSelection:
+    return TextSelection(
+        text_column=config.input.text_column,
+        fields=tuple(config.input.fields),
+        roles=tuple(config.input.role),
+    )
+
+
 def audit(
     data: str | Path,
     config: Config | None = None,
@@ -29,12 +37,7 @@ def audit(
     """
     config = config or load_config(config_path)
     progress = progress or Progress(disable=True)
-    selection = TextSelection(
-        text_column=config.input.text_column,
-        fields=tuple(config.input.fields),
-        roles=tuple(config.input.role),
-    )
-    dataset = load_dataset(data, selection)
+    dataset = load_dataset(data, text_selection(config))
     texts = dataset.texts()
     status_counts = dict.fromkeys(TEXT_STATUSES, 0) | dict(
         texts.group_by(TEXT_STATUS).len().iter_rows()
