@@ -40,6 +40,7 @@ PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-pu
 MaxNOpt = Annotated[Optional[int], typer.Option("--max-n", help="Largest n-gram order for distinct-n, entropy and repetition.")]
 BleuNOpt = Annotated[Optional[int], typer.Option("--self-bleu-n", help="Self-BLEU order (default 4).")]
 BenchmarkOpt = Annotated[Optional[list[str]], typer.Option("--benchmark", "-b", help="NAME=PATH of a benchmark test set to check against (repeatable); switches the contamination analyzer on.")]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding models (auto: CUDA when torch sees it).")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
@@ -104,7 +105,7 @@ def _overrides(benchmark: list[str] | None = None, **values: Any) -> dict[str, A
         "text_column": "input.text_column", "fields": "input.fields", "role": "input.role",
         "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
         "strip_punctuation": "text.strip_punctuation", "max_n": "diversity.max_n",
-        "self_bleu_n": "diversity.self_bleu_n", "analyzers": "analyzers",
+        "self_bleu_n": "diversity.self_bleu_n", "analyzers": "analyzers", "device": "embedding.device",
     }
     return {keys[name]: value for name, value in values.items()} | _benchmark_overrides(benchmark)
 
@@ -132,6 +133,7 @@ def report(
     self_bleu_n: BleuNOpt = None,
     analyzers: AnalyzersOpt = None,
     benchmark: BenchmarkOpt = None,
+    device: DeviceOpt = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -144,7 +146,7 @@ def report(
             data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
             role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
             strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
-            analyzers=_split(analyzers), benchmark=benchmark,
+            analyzers=_split(analyzers), benchmark=benchmark, device=device,
         )
         written = result.write(out_dir, html=html)
         if as_json:
@@ -175,6 +177,7 @@ def gate(
     self_bleu_n: BleuNOpt = None,
     analyzers: AnalyzersOpt = None,
     benchmark: BenchmarkOpt = None,
+    device: DeviceOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     as_json: JsonOpt = False,
@@ -194,7 +197,7 @@ def gate(
                 data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
                 role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
                 strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
-                analyzers=_split(analyzers), benchmark=benchmark,
+                analyzers=_split(analyzers), benchmark=benchmark, device=device,
             )
             if out_dir is not None:
                 audited.write(out_dir)
@@ -223,6 +226,7 @@ def decontaminate(
     output: Annotated[Path, typer.Option("--output", "-o", help="Parquet file for the kept rows (the input's columns).")],
     removed: Annotated[Optional[Path], typer.Option("--removed", help="Parquet file for the removed rows with reason and matched item (default: removed.parquet beside --output).")] = None,
     benchmark: BenchmarkOpt = None,
+    device: DeviceOpt = None,
     config: ConfigOpt = None,
     text_column: TextColumnOpt = None,
     fields: FieldsOpt = None,
@@ -237,7 +241,7 @@ def decontaminate(
         from qcaudit.decontaminate import decontaminate as run_decontaminate
 
         settings = load_config(config, _overrides(
-            text_column=text_column, fields=_split(fields), role=_split(role), benchmark=benchmark,
+            text_column=text_column, fields=_split(fields), role=_split(role), benchmark=benchmark, device=device,
         ))
         if not settings.benchmarks:
             raise QcauditError("decontaminate needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME] in the config")

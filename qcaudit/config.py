@@ -65,13 +65,27 @@ class BenchmarkConfig(_Section):
 class ContaminationConfig(_Section):
     """Benchmark contamination: which methods run and their published defaults."""
 
-    methods: list[Literal["ngram", "substring"]] = Field(default_factory=lambda: ["ngram", "substring"])
+    methods: list[Literal["ngram", "substring", "semantic"]] = Field(
+        default_factory=lambda: ["ngram", "substring", "semantic"]
+    )
     ngram_n: int = Field(13, ge=1, le=64)
     ngram_min_tokens: int = Field(8, ge=1)
     substring_count: int = Field(3, ge=1, le=100)
     substring_length: int = Field(50, ge=5, le=10000)
     seed: int = 0
+    semantic_top_k: int = Field(5, ge=1, le=100)
+    semantic_min_cosine: float = Field(0.5, ge=-1.0, le=1.0)
+    semantic_threshold: float = Field(0.97, gt=0.0, lt=1.0)
     examples: int = Field(50, ge=0, le=10000)
+
+
+class EmbeddingConfig(_Section):
+    """The sentence encoder every embedding-based analyzer shares."""
+
+    model: str = "all-MiniLM-L6-v2"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    batch_size: int = Field(32, ge=1, le=4096)
+    cache: bool = True
 
 
 class Config(_Section):
@@ -82,6 +96,7 @@ class Config(_Section):
     duplicates: DuplicatesConfig = Field(default_factory=DuplicatesConfig)
     benchmarks: dict[str, BenchmarkConfig] = Field(default_factory=dict)
     contamination: ContaminationConfig = Field(default_factory=ContaminationConfig)
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("gate")

@@ -73,6 +73,9 @@ class Encoder:
     def _model(self):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # qcaudit shows its own progress
 
         device = resolve_device(self.device)
         try:

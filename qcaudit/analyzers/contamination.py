@@ -1,11 +1,13 @@
 """Benchmark contamination: which rows leak which benchmark items, by which method.
 
-Per row (null where nothing matched): ``<method>_benchmark``, ``<method>_item_id`` and the
-method's scores (``ngram_shared`` item n-grams found and ``ngram_coverage``, their share of
-the item's n-grams; ``substring_hits``), then ``contaminated`` (any method),
-``contamination_benchmark``, ``contamination_item_id`` and ``contamination_method`` (the
-first method, in the order ngram, substring, that flagged the row). Each method keeps, per
-row, the item it matched best.
+Per row (null where nothing matched): ``<method>_benchmark``, ``<method>_item_id``,
+``<method>_flagged`` and the method's scores (``ngram_shared`` item n-grams found and
+``ngram_coverage``, their share of the item's n-grams; ``substring_hits``;
+``semantic_cosine`` and ``semantic_score``, the verifier's), then ``contaminated`` (any
+method flagged it), ``contamination_benchmark``, ``contamination_item_id`` and
+``contamination_method`` (the first method, in the order ngram, substring, semantic, that
+flagged the row). Each method keeps, per row, its best item: flagged first, then by score.
+The semantic method reports its top candidate even when the verifier rejects it.
 
 Metrics per benchmark and method (``<benchmark>.<method>.rows_flagged``, ``.row_rate``,
 ``.items_leaked``, ``.leak_rate``), per benchmark over all methods
@@ -29,11 +31,13 @@ from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.config import Config, ContaminationConfig
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches
+from qcaudit.contamination.semantic import nearest_items, verify
+from qcaudit.embed import Encoder
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 
-METHOD_ORDER = ("ngram", "substring")
-SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits"]}
+METHOD_ORDER = ("ngram", "substring", "semantic")
+SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits"], "semantic": ["score", "cosine"]}
 OVERALL = ("contaminated_rows", "contamination_rate", "benchmark_leak_rate")
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
@@ -51,13 +55,21 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in config.benchmarks.items()
     }
     methods = [m for m in METHOD_ORDER if m in settings.methods]
+    encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
+    row_vectors = None
     found: dict[str, pl.DataFrame] = {}
     metrics: dict[str, Metric] = {}
     for method in methods:
+        if method == "semantic" and row_vectors is None:
+            progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
+            row_vectors = encoder.encode(valid[TEXT])
         per_bench = []
         for bench in benchmarks.values():
             progress.update(task, description=f"contamination: {method} vs {bench.name}")
-            matches, sig = _match(method, bench, valid[TEXT], settings)
+            if method == "semantic":
+                matches, sig = _semantic(bench, valid[TEXT], row_vectors, encoder, settings)
+            else:
+                matches, sig = _match(method, bench, valid[TEXT], settings)
             metrics.update(_method_metrics(bench, method, matches, valid.height, sig))
             per_bench.append(matches)
         found[method] = pl.concat(per_bench)
@@ -74,7 +86,6 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
 def _match(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationConfig) -> tuple[pl.DataFrame, str]:
     """All (row, item) matches of one method against one benchmark, with the method's scores."""
     bench_sig = f"bench:{bench.name}@{bench.content_hash[:12]}"
-    items = bench.items.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("item"), ITEM_ID)
     if method == "ngram":
         index = _cached_ngram_index(bench, settings.ngram_n, settings.ngram_min_tokens)
         sizes = pl.DataFrame({"item": np.arange(len(index.item_ngrams), dtype=np.uint32), "size": index.item_ngrams})
@@ -98,8 +109,29 @@ def _match(method: str, bench: Benchmark, texts: pl.Series, settings: Contaminat
             "contamination_substring", f"k:{settings.substring_count}", f"len:{settings.substring_length}",
             f"seed:{settings.seed}", "norm:alnum,lc", bench_sig,
         )
-    matches = matches.join(items, on="item").drop("item").with_columns(pl.lit(bench.name).alias("benchmark"))
-    return matches, sig
+    return _label(matches.with_columns(pl.lit(True).alias("flagged")), bench), sig
+
+
+def _label(matches: pl.DataFrame, bench: Benchmark) -> pl.DataFrame:
+    """Item positions to item ids, plus the benchmark's name."""
+    items = bench.items.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("item"), ITEM_ID)
+    return matches.join(items, on="item").drop("item").with_columns(pl.lit(bench.name).alias("benchmark"))
+
+
+def _semantic(
+    bench: Benchmark, texts: pl.Series, row_vectors: np.ndarray, encoder: Encoder, settings: ContaminationConfig
+) -> tuple[pl.DataFrame, str]:
+    """Nearest items by embedding, each candidate pair scored by the verifier."""
+    item_vectors = encoder.encode(bench.items[ITEM_TEXT])
+    candidates = nearest_items(row_vectors, item_vectors, settings.semantic_top_k, settings.semantic_min_cosine)
+    scored = verify(texts.to_list(), bench.items[ITEM_TEXT].to_list(), candidates)
+    matches = scored.select("row", "item", "cosine", "score", (pl.col("score") >= settings.semantic_threshold).alias("flagged"))
+    sig = signature(
+        "contamination_semantic", f"model:{encoder.model}@{encoder.key[:12]}", f"top_k:{settings.semantic_top_k}",
+        f"min_cos:{settings.semantic_min_cosine}", f"threshold:{settings.semantic_threshold}", "verifier:v1",
+        f"bench:{bench.name}@{bench.content_hash[:12]}",
+    )
+    return _label(matches, bench), sig
 
 
 def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex:
@@ -119,8 +151,9 @@ def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex
 
 
 def _method_metrics(bench: Benchmark, method: str, matches: pl.DataFrame, n_rows: int, sig: str) -> dict[str, Metric]:
-    flagged = matches["row"].n_unique()
-    leaked = matches[ITEM_ID].n_unique()
+    hits = matches.filter(pl.col("flagged"))
+    flagged = hits["row"].n_unique()
+    leaked = hits[ITEM_ID].n_unique()
     prefix = f"{bench.name}.{method}"
     return {
         f"{prefix}.rows_flagged": Metric(flagged, sig),
@@ -132,11 +165,11 @@ def _method_metrics(bench: Benchmark, method: str, matches: pl.DataFrame, n_rows
 
 def _best_per_row(method: str, matches: pl.DataFrame) -> pl.DataFrame:
     """The best-scoring (benchmark, item) per row, columns prefixed with the method name."""
-    scores = SCORES[method]
+    order = ["flagged", *SCORES[method]]
     best = (
-        matches.sort([*scores, "benchmark", ITEM_ID], descending=[True] * len(scores) + [False, False])
+        matches.sort([*order, "benchmark", ITEM_ID], descending=[True] * len(order) + [False, False])
         .unique("row", keep="first")
-        .select("row", "benchmark", ITEM_ID, *scores)
+        .select("row", "benchmark", ITEM_ID, *order)
     )
     return best.rename({c: f"{method}_{c}" for c in best.columns if c != "row"})
 
@@ -145,10 +178,11 @@ def _row_columns(valid: pl.DataFrame, best: dict[str, pl.DataFrame]) -> pl.DataF
     rows = valid.select(ROW_ID).with_row_index("row")
     for frame in best.values():
         rows = rows.join(frame, on="row", how="left")
-    first = lambda column: pl.coalesce([pl.col(f"{m}_{column}") for m in best])  # noqa: E731
-    method = pl.coalesce([pl.when(pl.col(f"{m}_benchmark").is_not_null()).then(pl.lit(m)) for m in best])
+    flagged = {m: pl.col(f"{m}_flagged").fill_null(False) for m in best}
+    first = lambda column: pl.coalesce([pl.when(flagged[m]).then(pl.col(f"{m}_{column}")) for m in best])  # noqa: E731
+    method = pl.coalesce([pl.when(flagged[m]).then(pl.lit(m)) for m in best])
     return rows.with_columns(
-        first("benchmark").is_not_null().alias("contaminated"),
+        pl.any_horizontal(list(flagged.values())).alias("contaminated"),
         first("benchmark").alias("contamination_benchmark"),
         first(ITEM_ID).alias("contamination_item_id"),
         method.alias("contamination_method"),
@@ -160,7 +194,7 @@ def _overall_metrics(
 ) -> dict[str, Metric]:
     sig = signature("contamination", "methods:" + ",".join(found), "bench:" + ",".join(
         f"{b.name}@{b.content_hash[:12]}" for b in benchmarks.values()))
-    everything = pl.concat([f.select("row", "benchmark", ITEM_ID) for f in found.values()])
+    everything = pl.concat([f.filter(pl.col("flagged")).select("row", "benchmark", ITEM_ID) for f in found.values()])
     metrics = {}
     leak_rates = []
     for name, bench in benchmarks.items():

@@ -1,0 +1,144 @@
+"""Plant benchmark items into clean data, to measure how much of a leak each method finds.
+
+Two families, both deterministic for a seed:
+
+- :func:`perturb`: light edits the n-gram and substring methods must still catch (case,
+  whitespace, punctuation, number formatting, prefix/suffix text, embedding in a longer
+  row).
+- :func:`reword`: rewordings written by rule for the semantic method: synonyms, reordered
+  clauses, renamed people and objects, changed units. The numbers stay; so does the task.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from qcaudit.contamination.semantic import NUMBER_WORDS
+
+PERTURBATIONS = ("verbatim", "upper", "lower", "whitespace", "punctuation", "numbers", "prefix_suffix", "embedded")
+REWORDINGS = ("synonyms", "reorder", "rename", "units", "all")
+
+PREFIXES = ["Question: ", "Solve the following problem.\n", "Here is a task for you: ", "### Instruction\n"]
+SUFFIXES = ["\nAnswer step by step.", " Show your work.", "\n\nThink carefully before answering.", " (from a practice set)"]
+
+SYNONYMS = {
+    "buys": "purchases", "bought": "purchased", "buy": "purchase", "sells": "offers for sale",
+    "sold": "got rid of", "has": "owns", "had": "owned", "gives": "hands", "gave": "handed",
+    "makes": "produces", "made": "produced", "each": "every", "total": "overall",
+    "how many": "what number of", "how much": "what amount of", "every day": "daily",
+    "per day": "a day", "twice": "two times", "store": "shop", "friends": "pals",
+    "wants": "would like", "needs": "requires", "decides": "chooses", "spends": "uses up",
+    "earns": "brings in", "works": "labors", "remaining": "left over", "left": "remaining",
+    "altogether": "in all", "in all": "altogether", "costs": "is priced at", "cost": "price",
+    "travels": "goes", "walks": "strolls", "runs": "jogs", "reads": "goes through",
+    "writes": "pens", "eats": "consumes", "drinks": "sips", "collects": "gathers",
+    "receives": "gets", "returns": "brings back", "saves": "puts aside", "large": "big",
+    "small": "little", "fast": "quick", "begins": "starts", "finishes": "completes",
+    "the rest": "the remainder", "number": "count", "amount": "quantity",
+    "function": "routine", "return": "give back", "returns a": "gives back a", "list": "sequence",
+    "given": "provided", "string": "text string", "integer": "whole number", "check": "test",
+    "which": "that", "following": "below", "best": "most accurate",
+}
+NAMES = ["Avery", "Bruno", "Chiara", "Dmitri", "Esme", "Farid", "Greta", "Hiro", "Ines", "Jonas",
+         "Kaveh", "Lucia", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Soren", "Tamsin"]
+OBJECTS = {
+    "apples": "pears", "apple": "pear", "eggs": "muffins", "egg": "muffin", "cookies": "biscuits",
+    "cookie": "biscuit", "marbles": "beads", "books": "novels", "book": "novel", "pencils": "crayons",
+    "candies": "sweets", "candy": "sweet", "cupcakes": "brownies", "stamps": "stickers",
+    "cars": "vans", "car": "van", "dogs": "puppies", "dog": "puppy", "cats": "kittens",
+    "flowers": "plants", "shirts": "sweaters", "toys": "games", "boxes": "crates", "box": "crate",
+    "bags": "sacks", "bottles": "jars", "pizza": "pie", "cake": "tart", "chickens": "hens",
+    "ducks": "geese", "trees": "bushes", "oranges": "lemons", "tickets": "passes",
+}
+UNITS = {
+    "miles": "kilometers", "mile": "kilometer", "pounds": "kilograms", "pound": "kilogram",
+    "feet": "meters", "foot": "meter", "inches": "centimeters", "inch": "centimeter",
+    "gallons": "liters", "gallon": "liter", "ounces": "grams", "ounce": "gram",
+    "dollars": "euros", "dollar": "euro", "cents": "pennies", "minutes": "mins", "hours": "hrs",
+}
+NOT_NAMES = {"I", "If", "In", "On", "At", "The", "A", "An", "How", "What", "When", "After", "Each",
+             "She", "He", "They", "It", "There", "This", "Then", "His", "Her", "Their", "For", "To",
+             "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Mr", "Mrs", "Ms"}
+
+
+def perturb(text: str, kind: str, rng: random.Random, host: str = "") -> str:
+    """``text`` lightly edited (``kind`` in :data:`PERTURBATIONS`); ``host`` is the longer
+    row that ``embedded`` places it in."""
+    if kind == "verbatim":
+        return text
+    if kind == "upper":
+        return text.upper()
+    if kind == "lower":
+        return text.lower()
+    if kind == "whitespace":
+        return re.sub(r"\s+", lambda m: rng.choice(["  ", "\n", " \t ", "   "]), text)
+    if kind == "punctuation":
+        stripped = re.sub(r"[,.;:!?'\"()]", "", text)
+        return re.sub(r"(\w)( )", lambda m: m.group(1) + rng.choice([" ", " ", ", ", " - "]), stripped, count=3)
+    if kind == "numbers":  # toggle thousands separators: 80,000 <-> 80000
+        if re.search(r"\d,\d{3}", text):
+            return re.sub(r"(?<=\d),(?=\d{3})", "", text)
+        return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", text)
+    if kind == "prefix_suffix":
+        return rng.choice(PREFIXES) + text + rng.choice(SUFFIXES)
+    if kind == "embedded":
+        cut = len(host) // 2
+        return host[:cut] + " " + text + " " + host[cut:]
+    raise ValueError(f"unknown perturbation {kind!r}")
+
+
+def reword(text: str, kind: str, rng: random.Random) -> str:
+    """``text`` reworded by rule (``kind`` in :data:`REWORDINGS`; ``all`` applies every rule)."""
+    rules = {"synonyms": _synonyms, "reorder": _reorder, "rename": _rename, "units": _units}
+    if kind == "all":
+        for rule in rules.values():
+            text = rule(text, rng)
+        return text
+    return rules[kind](text, rng)
+
+
+def _replace_words(text: str, table: dict[str, str]) -> str:
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, table), key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        new = table[word.lower()]
+        return new[0].upper() + new[1:] if word[0].isupper() else new
+
+    return pattern.sub(swap, text)
+
+
+def _synonyms(text: str, rng: random.Random) -> str:
+    return _replace_words(text, SYNONYMS)
+
+
+def _units(text: str, rng: random.Random) -> str:
+    text = re.sub(r"\$(\d[\d,]*(?:\.\d+)?)", r"\1 euros", text)
+    return _replace_words(text, UNITS)
+
+
+def _rename(text: str, rng: random.Random) -> str:
+    """Capitalised words other than sentence openers and number words become other names;
+    common objects become other objects."""
+    names = sorted({
+        w for w in re.findall(r"\b[A-Z][a-z]+\b", text)
+        if w not in NOT_NAMES and w.lower() not in NUMBER_WORDS
+    })
+    for old, new in zip(names, rng.sample(NAMES, min(len(names), len(NAMES))), strict=False):
+        text = re.sub(rf"\b{old}\b", new, text)
+    return _replace_words(text, OBJECTS)
+
+
+def _reorder(text: str, rng: random.Random) -> str:
+    """Put the question first and swap two clauses of the context where there are enough."""
+    sentences = re.split(r"(?<=[.?!])\s+", text.strip())
+    if len(sentences) < 2:
+        clauses = text.split(", ")
+        return ", ".join(clauses[1:] + clauses[:1]) if len(clauses) > 1 else text
+    questions = [s for s in sentences if s.endswith("?")]
+    context = [s for s in sentences if not s.endswith("?")]
+    if len(context) >= 3:
+        i = rng.randrange(1, len(context) - 1)
+        context[i], context[i + 1] = context[i + 1], context[i]
+    return " ".join(questions + context)

@@ -1,0 +1,147 @@
+"""Semantic contamination: nearest benchmark items by embedding, then a verification stage.
+
+1. Candidates: every row's ``top_k`` nearest benchmark items by cosine similarity of
+   sentence embeddings (faiss inner-product search over L2-normalised vectors); pairs below
+   ``candidate_threshold`` are dropped.
+2. Verification separates a reworded copy of an item from a different item of the same
+   style (same template, same topic), which embeddings alone confuse. Features per pair:
+
+   - ``cosine``: the embedding similarity;
+   - ``number_recall`` / ``number_precision``: share of the item's numbers (digits, or
+     number words up to ninety) that the row contains, and of the row's that the item
+     contains, as multisets: rewordings keep the numbers, template siblings change them;
+   - ``numbers_matched``: how many numbers agree (up to 5, scaled to 0..1): two shared
+     small numbers are weak evidence, five are strong;
+   - ``word_recall``: share of the item's content words (lower-cased, crude plural
+     folding, stop words dropped) found in the row;
+   - ``identifier_recall``: for code, share of the item's identifiers found in the row.
+
+   The verifier score is a logistic combination of these features; the weights were fitted
+   with ``benchmarks/bench_contamination.py --calibrate`` on GSM8K rewordings written by
+   rule against GSM8K train's nearest items (hard negatives) and are stated in
+   :data:`WEIGHTS`. A pair is contaminated when the score is at least ``threshold``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+STOP_WORDS = set("""a an the and or but if of to in on at by for with from as is are was were be been
+being it its this that these those he she they his her their them him i you we our your my me do does
+did how what which who whom when where why will would can could should has have had not no so than then
+there here each every all any some more most much many per into out up down over under about after
+before""".split())
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]+")
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_CODE_HINT = re.compile(r"\bdef |\breturn\b|[{};]|\bfunction\b|=>")
+PYTHON_KEYWORDS = set("""False None True and as assert async await break class continue def del elif
+else except finally for from global if import in is lambda nonlocal not or pass raise return try while
+with yield int str float list dict set tuple bool len range print self""".split())
+
+#: Logistic weights of the verifier (intercept first), from the calibration run in the README.
+WEIGHTS = {"intercept": -20.0, "cosine": 14.0, "number_recall": 6.0, "number_precision": 0.0, "numbers_matched": 0.0, "word_recall": 5.0, "identifier_recall": 4.0}
+FEATURES = ("cosine", "number_recall", "number_precision", "numbers_matched", "word_recall", "identifier_recall")
+#: Matched numbers count as evidence up to this many.
+NUMBERS_MATCHED_CAP = 5
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Row/item index pairs with their cosine similarity."""
+
+    rows: np.ndarray
+    items: np.ndarray
+    cosine: np.ndarray
+
+
+def nearest_items(row_vectors: np.ndarray, item_vectors: np.ndarray, top_k: int, min_cosine: float) -> Candidates:
+    """Each row's ``top_k`` most similar items (exact inner-product search with faiss)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(item_vectors.shape[1])
+    index.add(np.ascontiguousarray(item_vectors, dtype=np.float32))
+    k = min(top_k, item_vectors.shape[0])
+    scores, items = index.search(np.ascontiguousarray(row_vectors, dtype=np.float32), k)
+    rows = np.repeat(np.arange(len(row_vectors)), k)
+    scores, items = scores.ravel(), items.ravel()
+    keep = (items >= 0) & (scores >= min_cosine)
+    return Candidates(rows[keep], items[keep], scores[keep].astype(np.float64))
+
+
+def numbers(text: str) -> Counter:
+    """The multiset of numbers in ``text``: digits (thousands separators dropped) and number words."""
+    found = Counter()
+    for token in _NUMBER.findall(text):
+        word = NUMBER_WORDS.get(token.lower())
+        if word is not None:
+            found[str(word)] += 1
+            continue
+        value = re.sub(r"(?<=\d),(?=\d{3})", "", token).replace(",", ".")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        found[value] += 1
+    return found
+
+
+def content_words(text: str) -> Counter:
+    """Lower-case words that are not stop words or number words, plurals folded crudely.
+    Capitalised words are left out: names are what a rewording renames first."""
+    words = (w for w in _WORD.findall(text) if not w[0].isupper())
+    return Counter(
+        w[:-1] if len(w) > 3 and w.endswith("s") else w
+        for w in words
+        if w not in STOP_WORDS and w not in NUMBER_WORDS
+    )
+
+
+def identifiers(text: str) -> Counter:
+    if not _CODE_HINT.search(text):
+        return Counter()
+    return Counter(t for t in _IDENTIFIER.findall(text) if t not in PYTHON_KEYWORDS and len(t) > 1)
+
+
+def _recall(item: Counter, row: Counter) -> float:
+    """Share of the item's multiset found in the row's; 0.0 when the item has none (no evidence)."""
+    total = sum(item.values())
+    return sum((item & row).values()) / total if total else 0.0
+
+
+def pair_features(row_text: str, item_text: str, cosine: float) -> dict[str, float]:
+    item_numbers, row_numbers = numbers(item_text), numbers(row_text)
+    matched = sum((item_numbers & row_numbers).values())
+    return {
+        "cosine": cosine,
+        "number_recall": _recall(item_numbers, row_numbers),
+        "number_precision": _recall(row_numbers, item_numbers),
+        "numbers_matched": min(matched, NUMBERS_MATCHED_CAP) / NUMBERS_MATCHED_CAP,
+        "word_recall": _recall(content_words(item_text), content_words(row_text)),
+        "identifier_recall": _recall(identifiers(item_text), identifiers(row_text)),
+    }
+
+
+def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
+    z = weights["intercept"] + sum(weights[name] * features[name] for name in FEATURES)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def verify(row_texts: list[str], item_texts: list[str], candidates: Candidates, weights: dict[str, float] = WEIGHTS) -> pl.DataFrame:
+    """Features and verifier score for every candidate pair (``row``, ``item`` positions)."""
+    records = []
+    for row, item, cosine in zip(candidates.rows.tolist(), candidates.items.tolist(), candidates.cosine.tolist(), strict=True):
+        features = pair_features(row_texts[row], item_texts[item], cosine)
+        records.append({"row": row, "item": item, **features, "score": verifier_score(features, weights)})
+    schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64}
+    return pl.DataFrame(records, schema=schema)
