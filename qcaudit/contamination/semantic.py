@@ -51,8 +51,12 @@ PYTHON_KEYWORDS = set("""False None True and as assert async await break class c
 else except finally for from global if import in is lambda nonlocal not or pass raise return try while
 with yield int str float list dict set tuple bool len range print self""".split())
 
-#: Logistic weights of the verifier (intercept first), from the calibration run in the README.
-WEIGHTS = {"intercept": -20.0, "cosine": 14.0, "number_recall": 6.0, "number_precision": 0.0, "numbers_matched": 0.0, "word_recall": 5.0, "identifier_recall": 4.0}
+#: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``
+#: (class-balanced, feature weights kept non-negative so each feature only adds evidence).
+WEIGHTS = {
+    "intercept": -27.188, "cosine": 14.233, "number_recall": 6.392, "number_precision": 7.156,
+    "numbers_matched": 0.889, "word_recall": 12.596, "identifier_recall": 0.159,
+}
 FEATURES = ("cosine", "number_recall", "number_precision", "numbers_matched", "word_recall", "identifier_recall")
 #: Matched numbers count as evidence up to this many.
 NUMBERS_MATCHED_CAP = 5
