@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
-from qcaudit.contamination.planting import PERTURBATIONS, REWORDINGS, perturb, reword  # noqa: E402
+from qcaudit.contamination.planting import PERTURBATIONS, REWORDINGS, found_planted_item, perturb, reword  # noqa: E402
 from qcaudit.contamination.semantic import FEATURES, nearest_items, verify  # noqa: E402
 from qcaudit.embed import Encoder  # noqa: E402
 from qcaudit.pipeline import audit  # noqa: E402
@@ -64,7 +64,7 @@ def run_audit(rows: list[str], methods: list[str], names: list[str]) -> pl.DataF
 def accuracy() -> None:
     rng = random.Random(0)
     train = gsm8k_train()
-    lexical = Table(title="Lexical methods: planted copies found with the right item (recall)")
+    lexical = Table(title="Lexical methods: planted copies found with the right item (recall; an item identical after normalisation counts)")
     for column in ("benchmark", "planted as", "rows", "ngram", "substring", "either"):
         lexical.add_column(column, justify="left" if column in ("benchmark", "planted as") else "right")
     for name in BENCHMARKS:
@@ -79,7 +79,7 @@ def accuracy() -> None:
         frame = rows.with_columns(pl.Series("truth", truth), pl.Series("kind", kinds))
         for kind in PERTURBATIONS:
             part = frame.filter(pl.col("kind") == kind)
-            hit = {m: (part[f"{m}_item_id"] == part["truth"]).fill_null(False) for m in ("ngram", "substring")}
+            hit = {m: found_planted_item(part[f"{m}_item_id"], part["truth"], items) for m in ("ngram", "substring")}
             either = (hit["ngram"] | hit["substring"]).mean()
             lexical.add_row(name, kind, f"{part.height:,}", f"{hit['ngram'].mean():.2%}", f"{hit['substring'].mean():.2%}", f"{either:.2%}")
     console.print(lexical)
@@ -99,8 +99,9 @@ def accuracy() -> None:
         reworded = [reword(text, kind, rng) for text in items[ITEM_TEXT].to_list()]
         rows = run_audit(reworded, ["ngram", "substring", "semantic"], ["gsm8k"])
         truth = items[ITEM_ID]
-        sem = ((rows["semantic_item_id"] == truth) & rows["semantic_flagged"]).fill_null(False).mean()
-        anyhit = (rows["contamination_item_id"] == truth).fill_null(False).mean()
+        flagged = rows["semantic_flagged"].fill_null(False)
+        sem = (found_planted_item(rows["semantic_item_id"], truth, items) & flagged).mean()
+        anyhit = found_planted_item(rows["contamination_item_id"], truth, items).mean()
         semantic.add_row(kind, f"{len(reworded):,}", f"{sem:.2%}", f"{anyhit:.2%}", f"{false_positives} ({false_positives / len(train):.3%})")
     console.print(semantic)
 

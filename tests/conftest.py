@@ -36,3 +36,12 @@ def shared_file(relative: str) -> Path:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Benchmark indexes and embeddings cached per test session, never in ~/.cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    patch.undo()

@@ -14,6 +14,10 @@ from __future__ import annotations
 import random
 import re
 
+import polars as pl
+
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT
+from qcaudit.contamination.ngram import janitor_normalise
 from qcaudit.contamination.semantic import NUMBER_WORDS
 
 PERTURBATIONS = ("verbatim", "upper", "lower", "whitespace", "punctuation", "numbers", "prefix_suffix", "embedded")
@@ -142,3 +146,15 @@ def _reorder(text: str, rng: random.Random) -> str:
         i = rng.randrange(1, len(context) - 1)
         context[i], context[i + 1] = context[i + 1], context[i]
     return " ".join(questions + context)
+
+
+def found_planted_item(found: pl.Series, truth: pl.Series, items: pl.DataFrame) -> pl.Series:
+    """Whether each row's reported item is its planted one. An item whose text normalises
+    (lm-eval janitor, whitespace collapsed) to the planted item's is counted as found too:
+    no lexical method can tell such items apart (e.g. HumanEval/56 and /61)."""
+    key = janitor_normalise(pl.col(ITEM_TEXT)).str.extract_all(r"\S+").list.join(" ")
+    norms = dict(items.select(ITEM_ID, key.alias("norm")).iter_rows())
+    return pl.Series(
+        [f is not None and norms.get(f) == norms.get(t) for f, t in zip(found.to_list(), truth.to_list(), strict=True)],
+        dtype=pl.Boolean,
+    )

@@ -1,0 +1,219 @@
+"""Contamination: methods against plain references, planted-copy recall, the verifier, the CLI."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcaudit.benchmarks import load_benchmark
+from qcaudit.cli import app
+from qcaudit.config import Config
+from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
+from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
+from qcaudit.contamination.semantic import numbers, pair_features
+from qcaudit.contamination.substring import sample_patterns, substring_matches
+from qcaudit.pipeline import audit
+from tests.conftest import shared_file
+
+LM_EVAL_TABLE = str.maketrans(string.ascii_lowercase + string.ascii_uppercase, string.ascii_lowercase * 2, string.punctuation)
+WORDS = st.sampled_from(["a", "b", "c", "D", "e.", "f,", "g!"])
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
+def test_janitor_normalisation_is_lm_eval_harness(text):
+    got = pl.DataFrame({"t": [text]}).select(janitor_normalise(pl.col("t"))).item()
+    assert got == text.translate(LM_EVAL_TABLE)
+
+
+def reference_ngram_matches(items: list[str], rows: list[str], n: int, min_tokens: int) -> dict:
+    """The GPT-3 rule in plain Python: an item's distinct n-grams (the whole item when shorter)."""
+    def tokens(text):
+        return text.translate(LM_EVAL_TABLE).split()
+
+    def grams(toks, k):
+        return {tuple(toks[i : i + k]) for i in range(len(toks) - k + 1)}
+
+    found = {}
+    for i, item in enumerate(items):
+        toks = tokens(item)
+        if len(toks) < min_tokens:
+            continue
+        k = min(n, len(toks))
+        wanted = grams(toks, k)
+        for r, row in enumerate(rows):
+            shared = len(wanted & grams(tokens(row), k))
+            if shared:
+                found[(r, i)] = shared
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    items=st.lists(st.lists(WORDS, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=6),
+    rows=st.lists(st.lists(WORDS, max_size=15).map(" ".join), min_size=1, max_size=8),
+    n=st.integers(2, 5),
+)
+def test_ngram_matches_equal_the_plain_rule(items, rows, n):
+    index = build_ngram_index(pl.Series(items), n=n, min_tokens=2)
+    got = {(r, i): s for r, i, s in ngram_matches(index, pl.Series(rows)).iter_rows()}
+    assert got == reference_ngram_matches(items, rows, n, 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    items=st.lists(st.text(alphabet="abcAB .,1", min_size=1, max_size=40), min_size=1, max_size=5),
+    rows=st.lists(st.text(alphabet="abcAB .,1", max_size=80), min_size=1, max_size=6),
+)
+def test_substring_matches_equal_python_in(items, rows):
+    patterns = sample_patterns([f"i{k}" for k in range(len(items))], pl.Series(items), k=3, length=6, seed=1)
+    got = {(r, i) for r, i, _ in substring_matches(patterns, pl.Series(rows)).iter_rows()}
+    norm = lambda t: "".join(ch for ch in t.lower() if ch.isalnum())  # noqa: E731
+    expected = {
+        (r, i) for r, row in enumerate(rows) for i, p in zip(patterns["item"], patterns["pattern"], strict=True)
+        if p in norm(row)
+    }
+    assert got == expected
+
+
+def test_substring_sampling_is_seeded_and_inside_the_item():
+    text = "The quick brown fox jumps over the lazy dog " * 5
+    a = sample_patterns(["x"], pl.Series([text]), k=3, length=20, seed=7)
+    b = sample_patterns(["x"], pl.Series([text]), k=3, length=20, seed=7)
+    assert a.equals(b) and 1 <= a.height <= 3
+    norm = "".join(ch for ch in text.lower() if ch.isalnum())
+    assert all(len(p) == 20 and p in norm for p in a["pattern"])
+
+
+def planted_recall(name: str, relative: str, hosts: list[str], limit: int) -> dict[str, float]:
+    items = load_benchmark(name, shared_file(relative)).items.head(limit)
+    rng = random.Random(0)
+    rows, truth, kinds = [], [], []
+    for kind in PERTURBATIONS:
+        for item_id, text in items.iter_rows():
+            rows.append(perturb(text, kind, rng, host=rng.choice(hosts)))
+            truth.append(item_id)
+            kinds.append(kind)
+    frame = pl.DataFrame({"text": rows})
+    bench = items.rename({"item_id": "task_id", "item_text": "question"})
+    return _recall_by_kind(frame, bench, truth, kinds)
+
+
+def _recall_by_kind(frame, bench, truth, kinds, methods=("ngram", "substring")):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        frame.write_parquet(Path(tmp) / "rows.parquet")
+        bench.write_ndjson(Path(tmp) / "bench.jsonl")
+        config = Config.model_validate({
+            "input": {"text_column": "text"}, "analyzers": ["contamination"],
+            "benchmarks": {"b": {"path": str(Path(tmp) / "bench.jsonl"), "adapter": "fields", "fields": ["question"], "id_field": "task_id"}},
+            "contamination": {"methods": list(methods)},
+        })
+        rows = audit(Path(tmp) / "rows.parquet", config).rows
+    found = found_planted_item(rows["contamination_item_id"], pl.Series(truth, dtype=pl.String),
+                               bench.rename({"task_id": "item_id", "question": "item_text"}))
+    hits = pl.DataFrame({"kind": kinds, "hit": found})
+    return dict(hits.group_by("kind").agg(pl.col("hit").mean()).iter_rows())
+
+
+def test_lightly_perturbed_copies_are_all_found():
+    hosts = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"].to_list()
+    for name, relative, limit in [
+        ("gsm8k", "benchmarks/gsm8k/test.jsonl", 150),
+        ("humaneval", "benchmarks/humaneval/HumanEval.jsonl.gz", 60),
+        ("mmlu", "benchmarks/mmlu", 150),
+    ]:
+        recall = planted_recall(name, relative, hosts, limit)
+        assert recall == dict.fromkeys(PERTURBATIONS, 1.0), (name, recall)
+
+
+def test_numbers_and_features():
+    assert numbers("He paid $80,000 for three houses and 1.50 each") == numbers("three 80000 1.5")
+    item = "Josh buys a house for $80,000 and puts in $50,000 in repairs. How much profit did he make?"
+    same = pair_features(reword(item, "all", random.Random(1)), item, 0.9)
+    sibling = pair_features("Anna buys a flat for $20,000 and puts in $5,000 in repairs. How much did she gain?", item, 0.9)
+    assert same["number_recall"] == 1.0 and same["number_precision"] == 1.0
+    assert sibling["number_recall"] == 0.0
+
+
+def test_semantic_method_finds_rewordings_and_rejects_template_siblings(tmp_path):
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n")
+    train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"]
+    bench = test.filter(pl.col("n").is_between(600, 639)).select(pl.format("gsm8k/{}", "n").alias("task_id"), "question")
+    rng = random.Random(3)
+    reworded = [reword(q, kind, rng) for q, kind in zip(bench["question"][:10], ["all", "synonyms", "rename", "units", "reorder"] * 2, strict=True)]
+    siblings = [train[20], train[1314], train[5162]]  # same templates as test items 632, 602, 602
+    rows = reworded + siblings + train[100:130].to_list()
+    truth = bench["task_id"][:10].to_list() + [None] * (len(rows) - 10)
+    kinds = ["reworded"] * 10 + ["sibling"] * 3 + ["clean"] * 30
+    frame = pl.DataFrame({"text": rows})
+    recall = _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))
+    assert recall["reworded"] >= 0.9
+    assert recall["sibling"] == 0.0 and recall["clean"] == 0.0
+
+
+@pytest.fixture
+def gsm8k_small(tmp_path):
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).head(30)
+    path = tmp_path / "gsm8k_small.jsonl"
+    test.write_ndjson(path)
+    rows = pl.DataFrame({"text": [test["question"][3], "Tell me a joke about cats.", test["question"][7].upper(), None, "ok"]})
+    data = tmp_path / "rows.parquet"
+    rows.write_parquet(data)
+    return path, data
+
+
+def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
+    bench, data = gsm8k_small
+    out = tmp_path / "audit"
+    result = runner.invoke(app, ["report", str(data), "-b", f"gsm8k={bench}", "--out", str(out), "--json", "--analyzers", "duplicates"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    metrics = report["metrics"]["contamination"]
+    assert metrics["contaminated_rows"]["value"] == 2
+    assert metrics["benchmark_leak_rate.gsm8k"]["value"] == pytest.approx(2 / 30)
+    rows = pl.read_parquet(out / "rows.parquet")
+    assert rows["contamination_item_id"].to_list()[:3] == ["gsm8k/3", None, "gsm8k/7"]
+    assert rows["contaminated"].to_list()[:3] == [True, False, True]
+    html = (out / "report.html").read_text()
+    assert "contamination-examples" in html and "<mark>" in html
+
+    strict = tmp_path / "gate.toml"
+    strict.write_text("[gate.max_benchmark_leak_rate]\ngsm8k = 0.0\n[gate]\nmax_contaminated_rows = 5\n")
+    gate = runner.invoke(app, ["gate", "--report", str(out), "--config", str(strict), "--json"])
+    assert gate.exit_code == 1, gate.output
+    checks = {c["threshold_key"]: c["passed"] for c in json.loads(gate.output)["checks"]}
+    assert checks == {"max_benchmark_leak_rate.gsm8k": False, "max_contaminated_rows": True}
+
+    clean = tmp_path / "clean.parquet"
+    result = runner.invoke(app, ["decontaminate", str(data), "-b", f"gsm8k={bench}", "-o", str(clean)])
+    assert result.exit_code == 0, result.output
+    kept, removed = pl.read_parquet(clean), pl.read_parquet(tmp_path / "removed.parquet")
+    assert kept.columns == ["text"] and kept.height == 3
+    assert removed["row_id"].to_list() == [0, 2] and removed["item_id"].to_list() == ["gsm8k/3", "gsm8k/7"]
+    assert set(removed["removed_by"]) <= {"ngram", "substring", "semantic"}
+
+
+def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
+    bench, data = gsm8k_small
+    cases = [
+        (["-b", f"gsm8k={tmp_path / 'missing.jsonl'}"], "does not exist"),
+        (["-b", "weird="], "give NAME=PATH"),
+        (["-b", f"other={data}"], "cannot tell its shape"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(app, ["report", str(data), *args, "--out", str(tmp_path / "never")])
+        assert result.exit_code == 2, result.output
+        assert message in result.output and result.output.strip().count("\n") == 0
+    config = tmp_path / "q.toml"
+    config.write_text(f'[benchmarks.x]\npath = "{bench}"\nadapter = "fields"\nfields = ["nope"]\n')
+    result = runner.invoke(app, ["report", str(data), "--config", str(config), "--out", str(tmp_path / "never")])
+    assert result.exit_code == 2 and "no column 'nope'" in result.output
+    assert not (tmp_path / "never").exists()
