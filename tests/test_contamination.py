@@ -72,7 +72,7 @@ def test_ngram_matches_equal_the_plain_rule(items, rows, n):
 )
 def test_substring_matches_equal_python_in(items, rows):
     patterns = sample_patterns([f"i{k}" for k in range(len(items))], pl.Series(items), k=3, length=6, seed=1)
-    got = {(r, i) for r, i, _ in substring_matches(patterns, pl.Series(rows)).iter_rows()}
+    got = {(r, i) for r, i, _, _ in substring_matches(patterns, pl.Series(rows), pl.Series(items)).iter_rows()}
     norm = lambda t: "".join(ch for ch in t.lower() if ch.isalnum())  # noqa: E731
     expected = {
         (r, i) for r, row in enumerate(rows) for i, p in zip(patterns["item"], patterns["pattern"], strict=True)

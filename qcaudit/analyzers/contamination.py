@@ -2,7 +2,8 @@
 
 Per row (null where nothing matched): ``<method>_benchmark``, ``<method>_item_id``,
 ``<method>_flagged`` and the method's scores (``ngram_shared`` item n-grams found and
-``ngram_coverage``, their share of the item's n-grams; ``substring_hits``;
+``ngram_coverage``, their share of the item's n-grams; ``substring_hits`` and
+``substring_whole``, whether the row holds the whole reduced item;
 ``semantic_cosine`` and ``semantic_score``, the verifier's), then ``contaminated`` (any
 method flagged it), ``contamination_benchmark``, ``contamination_item_id`` and
 ``contamination_method`` (the first method, in the order ngram, substring, semantic, that
@@ -37,7 +38,7 @@ from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
-SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits"], "semantic": ["score", "cosine"]}
+SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine"]}
 OVERALL = ("contaminated_rows", "contamination_rate", "benchmark_leak_rate")
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
@@ -104,7 +105,7 @@ def _match(method: str, bench: Benchmark, texts: pl.Series, settings: Contaminat
             bench.items[ITEM_ID].to_list(), bench.items[ITEM_TEXT], settings.substring_count,
             settings.substring_length, settings.seed,
         )
-        matches = substring_matches(patterns, texts)
+        matches = substring_matches(patterns, texts, bench.items[ITEM_TEXT])
         sig = signature(
             "contamination_substring", f"k:{settings.substring_count}", f"len:{settings.substring_length}",
             f"seed:{settings.seed}", "norm:alnum,lc", bench_sig,

@@ -10,8 +10,8 @@
    - ``number_recall`` / ``number_precision``: share of the item's numbers (digits, or
      number words up to ninety) that the row contains, and of the row's that the item
      contains, as multisets: rewordings keep the numbers, template siblings change them;
-   - ``numbers_matched``: how many numbers agree (up to 5, scaled to 0..1): two shared
-     small numbers are weak evidence, five are strong;
+   - ``number_agreement``: recall x precision x (agreeing numbers, up to 4) / 4: two
+     shared small numbers are weak evidence, four are strong;
    - ``word_recall``: share of the item's content words (lower-cased, crude plural
      folding, stop words dropped) found in the row;
    - ``identifier_recall``: for code, share of the item's identifiers found in the row.
@@ -54,12 +54,12 @@ with yield int str float list dict set tuple bool len range print self""".split(
 #: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``
 #: (class-balanced, feature weights kept non-negative so each feature only adds evidence).
 WEIGHTS = {
-    "intercept": -27.188, "cosine": 14.233, "number_recall": 6.392, "number_precision": 7.156,
-    "numbers_matched": 0.889, "word_recall": 12.596, "identifier_recall": 0.159,
+    "intercept": -28.22, "cosine": 15.742, "number_recall": 4.474, "number_precision": 0.607,
+    "number_agreement": 13.402, "word_recall": 14.608, "identifier_recall": 0.0,
 }
-FEATURES = ("cosine", "number_recall", "number_precision", "numbers_matched", "word_recall", "identifier_recall")
-#: Matched numbers count as evidence up to this many.
-NUMBERS_MATCHED_CAP = 5
+FEATURES = ("cosine", "number_recall", "number_precision", "number_agreement", "word_recall", "identifier_recall")
+#: Agreeing numbers count as evidence up to this many.
+NUMBERS_MATCHED_CAP = 4
 
 
 @dataclass(frozen=True)
@@ -126,11 +126,12 @@ def _recall(item: Counter, row: Counter) -> float:
 def pair_features(row_text: str, item_text: str, cosine: float) -> dict[str, float]:
     item_numbers, row_numbers = numbers(item_text), numbers(row_text)
     matched = sum((item_numbers & row_numbers).values())
+    recall, precision = _recall(item_numbers, row_numbers), _recall(row_numbers, item_numbers)
     return {
         "cosine": cosine,
-        "number_recall": _recall(item_numbers, row_numbers),
-        "number_precision": _recall(row_numbers, item_numbers),
-        "numbers_matched": min(matched, NUMBERS_MATCHED_CAP) / NUMBERS_MATCHED_CAP,
+        "number_recall": recall,
+        "number_precision": precision,
+        "number_agreement": recall * precision * min(matched, NUMBERS_MATCHED_CAP) / NUMBERS_MATCHED_CAP,
         "word_recall": _recall(content_words(item_text), content_words(row_text)),
         "identifier_recall": _recall(identifiers(item_text), identifiers(row_text)),
     }

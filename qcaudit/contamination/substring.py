@@ -41,21 +41,28 @@ def sample_patterns(item_ids: list[str], item_texts: pl.Series, k: int = 3, leng
     return pl.DataFrame({ITEM: items, PATTERN: patterns}, schema={ITEM: pl.UInt32, PATTERN: pl.String})
 
 
-def substring_matches(patterns: pl.DataFrame, texts: pl.Series) -> pl.DataFrame:
-    """Every (row, item) pair where the row contains item substrings, with ``hits`` (how many)."""
+def substring_matches(patterns: pl.DataFrame, texts: pl.Series, item_texts: pl.Series) -> pl.DataFrame:
+    """Every (row, item) pair where the row contains item substrings, with ``hits`` (how many
+    distinct substrings) and ``whole`` (the row contains the whole reduced item, which tells
+    apart items that differ only outside the sampled substrings)."""
+    schema = {ROW: pl.UInt32, ITEM: pl.UInt32, "hits": pl.UInt32, "whole": pl.Boolean}
     if patterns.height == 0:
-        return pl.DataFrame(schema={ROW: pl.UInt32, ITEM: pl.UInt32, "hits": pl.UInt32})
+        return pl.DataFrame(schema=schema)
     distinct = patterns[PATTERN].unique().to_list()
+    rows = pl.DataFrame({"t": _normalised(texts)}).with_row_index(ROW)
     found = (
-        pl.DataFrame({"t": _normalised(texts)})
-        .with_row_index(ROW)
-        .select(ROW, pl.col("t").str.extract_many(distinct, overlapping=True).alias(PATTERN))
+        rows.select(ROW, pl.col("t").str.extract_many(distinct, overlapping=True).alias(PATTERN))
         .explode(PATTERN)
         .drop_nulls(PATTERN)
         .unique()
     )
+    items = pl.DataFrame({"i": _normalised(item_texts)}).with_row_index(ITEM)
     return (
         found.join(patterns, on=PATTERN, how="inner")
         .group_by([ROW, ITEM])
         .agg(pl.len().cast(pl.UInt32).alias("hits"))
+        .join(rows, on=ROW)
+        .join(items, on=ITEM)
+        .with_columns(pl.col("t").str.contains(pl.col("i"), literal=True).alias("whole"))
+        .select(list(schema))
     )
