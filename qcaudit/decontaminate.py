@@ -39,7 +39,11 @@ def decontaminate(data: str | Path, config: Config, clean_path: Path, removed_pa
     verdicts = report.rows.select(ROW_ID, "contaminated", *REASON_COLUMNS).with_columns(
         pl.col("contaminated").fill_null(False)
     )
-    frame = load_dataset(data, text_selection(config)).frame.join(verdicts.lazy(), on=ROW_ID, how="left")
+    frame = (
+        load_dataset(data, text_selection(config)).frame
+        .join(verdicts.lazy(), on=ROW_ID, how="left")
+        .sort(ROW_ID)  # keep the input's row order
+    )
     kept = frame.filter(~pl.col("contaminated")).drop(ROW_ID, "contaminated", *REASON_COLUMNS).collect()
     removed = (
         frame.filter(pl.col("contaminated")).drop("contaminated").rename(REASON_COLUMNS).collect()

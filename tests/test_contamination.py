@@ -72,13 +72,14 @@ def test_ngram_matches_equal_the_plain_rule(items, rows, n):
 )
 def test_substring_matches_equal_python_in(items, rows):
     patterns = sample_patterns([f"i{k}" for k in range(len(items))], pl.Series(items), k=3, length=6, seed=1)
-    got = {(r, i) for r, i, _, _ in substring_matches(patterns, pl.Series(rows), pl.Series(items)).iter_rows()}
+    found = substring_matches(patterns, pl.Series(rows), pl.Series(items))
     norm = lambda t: "".join(ch for ch in t.lower() if ch.isalnum())  # noqa: E731
     expected = {
         (r, i) for r, row in enumerate(rows) for i, p in zip(patterns["item"], patterns["pattern"], strict=True)
         if p in norm(row)
     }
-    assert got == expected
+    assert {(r, i) for r, i, _, _ in found.iter_rows()} == expected
+    assert all(whole == (norm(items[i]) in norm(rows[r])) for r, i, _, whole in found.iter_rows())
 
 
 def test_substring_sampling_is_seeded_and_inside_the_item():
@@ -217,3 +218,37 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     result = runner.invoke(app, ["report", str(data), "--config", str(config), "--out", str(tmp_path / "never")])
     assert result.exit_code == 2 and "no column 'nope'" in result.output
     assert not (tmp_path / "never").exists()
+
+
+def test_ngram_index_is_cached_by_content_and_settings(tmp_path, monkeypatch):
+    from qcaudit.analyzers import contamination as analyzer
+    from qcaudit.cache import cache_root
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    bench = load_benchmark("b", shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"))
+    first = analyzer._cached_ngram_index(bench, 13, 8)
+    built = list((cache_root() / "ngram-index").iterdir())
+    class Built(Exception):
+        pass
+
+    def build(*args):
+        raise Built
+
+    monkeypatch.setattr(analyzer, "build_ngram_index", build)
+    again = analyzer._cached_ngram_index(bench, 13, 8)
+    assert again.grams.equals(first.grams) and len(built) == 1
+    with pytest.raises(Built):  # other settings are another entry: it must be built
+        analyzer._cached_ngram_index(bench, 10, 8)
+
+
+def test_embeddings_are_cached_by_model_and_text(tmp_path, monkeypatch):
+    from qcaudit.embed import Encoder
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    encoder = Encoder(device="cpu")
+    texts = pl.Series(["a cat sat", "a dog ran", "a cat sat"])
+    first = encoder.encode(texts)
+    assert first.shape == (3, encoder.dimension) and (first[0] == first[2]).all()
+    monkeypatch.setattr(type(encoder._model), "encode", lambda *a, **k: pytest.fail("encoded again"))
+    np_again = Encoder(device="cpu").encode(texts)
+    assert (np_again == first).all()
