@@ -57,13 +57,12 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     }
     methods = [m for m in METHOD_ORDER if m in settings.methods]
     encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
-    row_vectors = None
+    if "semantic" in methods:
+        progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
+        row_vectors = encoder.encode(valid[TEXT], progress=not progress.disable)
     found: dict[str, pl.DataFrame] = {}
     metrics: dict[str, Metric] = {}
     for method in methods:
-        if method == "semantic" and row_vectors is None:
-            progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
-            row_vectors = encoder.encode(valid[TEXT])
         per_bench = []
         for bench in benchmarks.values():
             progress.update(task, description=f"contamination: {method} vs {bench.name}")
