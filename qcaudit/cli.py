@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sys
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -100,54 +103,81 @@ def _benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
     return overrides
 
 
-def _overrides(benchmark: list[str] | None = None, **values: Any) -> dict[str, Any]:
-    keys = {
-        "text_column": "input.text_column", "fields": "input.fields", "role": "input.role",
-        "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
-        "strip_punctuation": "text.strip_punctuation", "max_n": "diversity.max_n",
-        "self_bleu_n": "diversity.self_bleu_n", "analyzers": "analyzers", "device": "embedding.device",
-    }
-    return {keys[name]: value for name, value in values.items()} | _benchmark_overrides(benchmark)
+#: Options every auditing command takes: (annotation, config key). Comma lists are split.
+AUDIT_OPTIONS: dict[str, tuple[Any, str]] = {
+    "text_column": (TextColumnOpt, "input.text_column"),
+    "fields": (FieldsOpt, "input.fields"),
+    "role": (RoleOpt, "input.role"),
+    "tokenizer": (TokenizerOpt, "text.tokenizer"),
+    "lowercase": (LowercaseOpt, "text.lowercase"),
+    "strip_punctuation": (PunctOpt, "text.strip_punctuation"),
+    "max_n": (MaxNOpt, "diversity.max_n"),
+    "self_bleu_n": (BleuNOpt, "diversity.self_bleu_n"),
+    "analyzers": (AnalyzersOpt, "analyzers"),
+    "benchmark": (BenchmarkOpt, "benchmarks"),
+    "device": (DeviceOpt, "embedding.device"),
+}
+_COMMA_LISTS = {"fields", "role", "analyzers"}
 
 
-def _run_audit(data: str, config_path, quiet: bool, **overrides: Any):
+def audit_overrides(options: dict[str, Any]) -> dict[str, Any]:
+    """The shared options' values as config overrides keyed by dotted path."""
+    overrides: dict[str, Any] = {}
+    for name, (_, key) in AUDIT_OPTIONS.items():
+        value = options.get(name)
+        if name == "benchmark":
+            overrides |= _benchmark_overrides(value)
+        else:
+            overrides[key] = _split(value) if name in _COMMA_LISTS else value
+    return overrides
+
+
+def audit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the shared audit options; it receives their raw values as
+    ``options`` (turned into config overrides by :func:`audit_overrides` in its body, so
+    that a bad value is reported like any other bad input)."""
+    signature = inspect.signature(command)
+    hints = typing.get_type_hints(command, include_extras=True)  # real objects, not strings
+    own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "options"]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        for name, (annotation, _) in AUDIT_OPTIONS.items()
+    ]
+
+    @functools.wraps(command)
+    def wrapper(**values: Any) -> None:
+        options = {name: values.pop(name) for name in AUDIT_OPTIONS}
+        command(options=options, **values)
+
+    wrapper.__signature__ = signature.replace(parameters=own + shared)
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
+    return wrapper
+
+
+def _run_audit(data: str, config_path: Path | None, quiet: bool, overrides: dict[str, Any]):
     from qcaudit.pipeline import audit
 
-    config = load_config(config_path, _overrides(**overrides))
+    config = load_config(config_path, overrides)
     with _progress(quiet) as progress:
         return audit(data, config, progress=progress)
 
 
 @app.command()
+@audit_options
 def report(
     data: Annotated[str, typer.Argument(help="Dataset: parquet/jsonl/json/csv file (.gz allowed), a directory of shards, or a glob.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.json, rows.parquet and report.html.")] = Path("qcaudit-report"),
     config: ConfigOpt = None,
-    text_column: TextColumnOpt = None,
-    fields: FieldsOpt = None,
-    role: RoleOpt = None,
-    tokenizer: TokenizerOpt = None,
-    lowercase: LowercaseOpt = None,
-    strip_punctuation: PunctOpt = None,
-    max_n: MaxNOpt = None,
-    self_bleu_n: BleuNOpt = None,
-    analyzers: AnalyzersOpt = None,
-    benchmark: BenchmarkOpt = None,
-    device: DeviceOpt = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     as_json: JsonOpt = False,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Audit DATA and write report.json, rows.parquet and report.html to --out."""
 
     def body() -> int:
-        result = _run_audit(
-            data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
-            role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
-            strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
-            analyzers=_split(analyzers), benchmark=benchmark, device=device,
-        )
+        result = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}))
         written = result.write(out_dir, html=html)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))
@@ -161,26 +191,17 @@ def report(
 
 
 @app.command()
+@audit_options
 def gate(
     data: Annotated[Optional[str], typer.Argument(help="Dataset to audit, then judge (or use --report).")] = None,
     report_path: Annotated[Optional[Path], typer.Option("--report", help="Judge an existing report.json (or its directory) instead of auditing.")] = None,
     junit: Annotated[Optional[Path], typer.Option("--junit", help="Write the checks as JUnit XML to this file.")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the audit's report files here.")] = None,
     config: ConfigOpt = None,
-    text_column: TextColumnOpt = None,
-    fields: FieldsOpt = None,
-    role: RoleOpt = None,
-    tokenizer: TokenizerOpt = None,
-    lowercase: LowercaseOpt = None,
-    strip_punctuation: PunctOpt = None,
-    max_n: MaxNOpt = None,
-    self_bleu_n: BleuNOpt = None,
-    analyzers: AnalyzersOpt = None,
-    benchmark: BenchmarkOpt = None,
-    device: DeviceOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     as_json: JsonOpt = False,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Judge DATA (or --report) against the [gate] thresholds: exit 0 pass, 1 fail, 2 bad input."""
 
@@ -193,12 +214,7 @@ def gate(
             settings = load_config(config)
             result = evaluate(Report.read(report_path).metrics, settings.gate)
         else:
-            audited = _run_audit(
-                data, config, quiet or as_json, text_column=text_column, fields=_split(fields),
-                role=_split(role), tokenizer=tokenizer, lowercase=lowercase,
-                strip_punctuation=strip_punctuation, max_n=max_n, self_bleu_n=self_bleu_n,
-                analyzers=_split(analyzers), benchmark=benchmark, device=device,
-            )
+            audited = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}))
             if out_dir is not None:
                 audited.write(out_dir)
             result = audited.gate
@@ -221,28 +237,23 @@ def gate(
 
 
 @app.command()
+@audit_options
 def decontaminate(
     data: Annotated[str, typer.Argument(help="Dataset to clean (any input qcaudit reads).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Parquet file for the kept rows (the input's columns).")],
     removed: Annotated[Optional[Path], typer.Option("--removed", help="Parquet file for the removed rows with reason and matched item (default: removed.parquet beside --output).")] = None,
-    benchmark: BenchmarkOpt = None,
-    device: DeviceOpt = None,
     config: ConfigOpt = None,
-    text_column: TextColumnOpt = None,
-    fields: FieldsOpt = None,
-    role: RoleOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     as_json: JsonOpt = False,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Write DATA without the rows that leak benchmark items, and the removed rows with why."""
 
     def body() -> int:
         from qcaudit.decontaminate import decontaminate as run_decontaminate
 
-        settings = load_config(config, _overrides(
-            text_column=text_column, fields=_split(fields), role=_split(role), benchmark=benchmark, device=device,
-        ))
+        settings = load_config(config, audit_overrides(options or {}))
         if not settings.benchmarks:
             raise QcauditError("decontaminate needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME] in the config")
         removed_path = removed or output.with_name("removed.parquet")
