@@ -128,7 +128,7 @@ def _semantic(
     matches = scored.select("row", "item", "cosine", "score", (pl.col("score") >= settings.semantic_threshold).alias("flagged"))
     sig = signature(
         "contamination_semantic", f"model:{encoder.model}@{encoder.key[:12]}", f"top_k:{settings.semantic_top_k}",
-        f"min_cos:{settings.semantic_min_cosine}", f"threshold:{settings.semantic_threshold}", "verifier:v1",
+        f"min_cos:{settings.semantic_min_cosine}", f"threshold:{settings.semantic_threshold}", "verifier:v2",
         f"bench:{bench.name}@{bench.content_hash[:12]}",
     )
     return _label(matches, bench), sig

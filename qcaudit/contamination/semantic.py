@@ -10,8 +10,9 @@
    - ``number_recall`` / ``number_precision``: share of the item's numbers (digits, or
      number words up to ninety) that the row contains, and of the row's that the item
      contains, as multisets: rewordings keep the numbers, template siblings change them;
-   - ``number_agreement``: recall x precision x (agreeing numbers, up to 4) / 4: two
-     shared small numbers are weak evidence, four are strong;
+   - ``number_agreement``: recall x precision x the rarity of the agreeing numbers among
+     the benchmark's items (capped): two shared small numbers are weak evidence, three
+     numbers no other item has are strong;
    - ``word_recall``: share of the item's content words (lower-cased, crude plural
      folding, stop words dropped) found in the row;
    - ``identifier_recall``: for code, share of the item's identifiers found in the row.
@@ -54,12 +55,12 @@ with yield int str float list dict set tuple bool len range print self""".split(
 #: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``
 #: (class-balanced, feature weights kept non-negative so each feature only adds evidence).
 WEIGHTS = {
-    "intercept": -28.22, "cosine": 15.742, "number_recall": 4.474, "number_precision": 0.607,
-    "number_agreement": 13.402, "word_recall": 14.608, "identifier_recall": 0.0,
+    "intercept": -24.567, "cosine": 13.171, "number_recall": 5.01, "number_precision": 1.757,
+    "number_agreement": 26.828, "word_recall": 12.583, "identifier_recall": 0.035,
 }
 FEATURES = ("cosine", "number_recall", "number_precision", "number_agreement", "word_recall", "identifier_recall")
-#: Agreeing numbers count as evidence up to this many.
-NUMBERS_MATCHED_CAP = 4
+#: Agreeing numbers count as evidence up to this much rarity (three numbers no other item has).
+NUMBER_EVIDENCE_CAP = 3.0
 
 
 @dataclass(frozen=True)
@@ -123,15 +124,26 @@ def _recall(item: Counter, row: Counter) -> float:
     return sum((item & row).values()) / total if total else 0.0
 
 
-def pair_features(row_text: str, item_text: str, cosine: float) -> dict[str, float]:
+def number_rarity(item_texts: list[str]) -> dict[str, float]:
+    """Per number, log(N / items holding it) / log(N): 1.0 for a number one item has, near 0
+    for one every item has. Agreeing on rare numbers is strong evidence, on 2 or 10 weak."""
+    holders = Counter(n for text in item_texts for n in set(numbers(text)))
+    scale = math.log(max(len(item_texts), 2))
+    return {n: math.log(len(item_texts) / count) / scale for n, count in holders.items()}
+
+
+def pair_features(row_text: str, item_text: str, cosine: float, rarity: dict[str, float] | None = None) -> dict[str, float]:
+    """The verifier's features for one (row, item) pair; ``rarity`` from :func:`number_rarity`
+    over the benchmark (a number it does not list counts as rare)."""
     item_numbers, row_numbers = numbers(item_text), numbers(row_text)
-    matched = sum((item_numbers & row_numbers).values())
+    shared = item_numbers & row_numbers
+    evidence = sum((rarity or {}).get(n, 1.0) * count for n, count in shared.items())
     recall, precision = _recall(item_numbers, row_numbers), _recall(row_numbers, item_numbers)
     return {
         "cosine": cosine,
         "number_recall": recall,
         "number_precision": precision,
-        "number_agreement": recall * precision * min(matched, NUMBERS_MATCHED_CAP) / NUMBERS_MATCHED_CAP,
+        "number_agreement": recall * precision * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
         "word_recall": _recall(content_words(item_text), content_words(row_text)),
         "identifier_recall": _recall(identifiers(item_text), identifiers(row_text)),
     }
@@ -145,8 +157,9 @@ def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGH
 def verify(row_texts: list[str], item_texts: list[str], candidates: Candidates, weights: dict[str, float] = WEIGHTS) -> pl.DataFrame:
     """Features and verifier score for every candidate pair (``row``, ``item`` positions)."""
     records = []
+    rarity = number_rarity(item_texts)
     for row, item, cosine in zip(candidates.rows.tolist(), candidates.items.tolist(), candidates.cosine.tolist(), strict=True):
-        features = pair_features(row_texts[row], item_texts[item], cosine)
+        features = pair_features(row_texts[row], item_texts[item], cosine, rarity)
         records.append({"row": row, "item": item, **features, "score": verifier_score(features, weights)})
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64}
     return pl.DataFrame(records, schema=schema)
