@@ -88,12 +88,16 @@ class Encoder:
 
     @cached_property
     def key(self) -> str:
-        """Identifies the model's weights for the cache: its name and its config files' hash."""
+        """Identifies the model for the cache: its name, its config files' contents, and its
+        weight files' names, sizes and modification times (hashing gigabytes would cost more
+        than it saves)."""
         digest = hashlib.sha256(self.model.encode())
-        for name in ("config.json", "modules.json", "sentence_bert_config.json"):
-            file = self.path / name
-            if file.is_file():
+        for file in sorted(self.path.rglob("*")):
+            if file.suffix == ".json":
                 digest.update(file.read_bytes())
+            elif file.suffix in (".safetensors", ".bin", ".pt", ".onnx"):
+                stat = file.stat()
+                digest.update(f"{file.relative_to(self.path)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()[:24]
 
     @cached_property
