@@ -142,6 +142,15 @@ def _fit_nonnegative(X: np.ndarray, y: np.ndarray) -> np.ndarray:
         active = [a for a in active if a not in negative]
 
 
+def _cut_for_fpr(negative_scores: np.ndarray, n_negatives: int, fpr: float) -> float:
+    """A score cut with at most ``fpr * n_negatives`` negatives above it (midway to the next)."""
+    allowed = int(fpr * n_negatives)
+    ranked = np.sort(negative_scores)[::-1]
+    if len(ranked) <= allowed:
+        return float(ranked[-1]) - 1.0 if len(ranked) else 0.0
+    return float((ranked[allowed - 1] + ranked[allowed]) / 2) if allowed else float(ranked[0]) + 1e-6
+
+
 def calibrate() -> None:
     rng = random.Random(0)
     pos, neg, kinds = _pairs(Encoder(), rng)
@@ -152,7 +161,7 @@ def calibrate() -> None:
     w = _fit_nonnegative(X, y)
     z_neg = neg.select(FEATURES).to_numpy() @ w[1:] + w[0]
     row_max = pl.DataFrame({"row": neg["row"], "z": z_neg}).group_by("row").agg(pl.col("z").max())["z"].to_numpy()
-    z_cut = float(np.quantile(np.concatenate([row_max, np.full(len(gsm8k_train()) - len(row_max), -np.inf)]), 0.999))
+    z_cut = _cut_for_fpr(row_max, len(gsm8k_train()), 0.001)
     z_pos = truth.select(FEATURES).to_numpy() @ w[1:] + w[0]
     weights = {"intercept": round(float(w[0]), 3)} | {f: round(float(v), 3) for f, v in zip(FEATURES, w[1:], strict=True)}
     console.print(f"WEIGHTS = {json.dumps(weights)}")
@@ -162,7 +171,7 @@ def calibrate() -> None:
     w_out = _fit_nonnegative(X[keep], y[keep])
     z_neg_out = neg.select(FEATURES).to_numpy() @ w_out[1:] + w_out[0]
     out_max = pl.DataFrame({"row": neg["row"], "z": z_neg_out}).group_by("row").agg(pl.col("z").max())["z"].to_numpy()
-    cut_out = float(np.quantile(np.concatenate([out_max, np.full(len(gsm8k_train()) - len(out_max), -np.inf)]), 0.999))
+    cut_out = _cut_for_fpr(out_max, len(gsm8k_train()), 0.001)
     z_out = truth.select(FEATURES).to_numpy()[combined] @ w_out[1:] + w_out[0]
     console.print(f"held out: fitted without the 'all' rewordings, recall on them at 0.1% FPR: {(z_out > cut_out).mean():.2%}")
     console.print(f"threshold for <= 0.1% of GSM8K train rows: score {1 / (1 + np.exp(-z_cut)):.4f} (z {z_cut:.2f}); "
