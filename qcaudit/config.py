@@ -75,7 +75,7 @@ class ContaminationConfig(_Section):
     seed: int = 0
     semantic_top_k: int = Field(5, ge=1, le=100)
     semantic_min_cosine: float = Field(0.5, ge=-1.0, le=1.0)
-    semantic_threshold: float = Field(0.974, gt=0.0, lt=1.0)
+    semantic_threshold: float = Field(0.973, gt=0.0, lt=1.0)
     examples: int = Field(50, ge=0, le=10000)
 
 

@@ -123,12 +123,11 @@ def _units(text: str, rng: random.Random) -> str:
 
 
 def _rename(text: str, rng: random.Random) -> str:
-    """Capitalised words other than sentence openers and number words become other names;
-    common objects become other objects."""
-    names = sorted({
-        w for w in re.findall(r"\b[A-Z][a-z]+\b", text)
-        if w not in NOT_NAMES and w.lower() not in NUMBER_WORDS
-    })
+    """People become other people: a capitalised word that also appears inside a sentence
+    (so not just a sentence opener such as "Once" or "Now") and is no number word. Common
+    objects become other objects."""
+    inside = re.findall(r"(?<![.?!]\s)(?<![.?!]\s\s)(?<!^)\b[A-Z][a-z]+\b", text.strip())
+    names = sorted({w for w in inside if w not in NOT_NAMES and w.lower() not in NUMBER_WORDS})
     for old, new in zip(names, rng.sample(NAMES, min(len(names), len(NAMES))), strict=False):
         text = re.sub(rf"\b{old}\b", new, text)
     return _replace_words(text, OBJECTS)

@@ -55,8 +55,8 @@ with yield int str float list dict set tuple bool len range print self""".split(
 #: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``
 #: (class-balanced, feature weights kept non-negative so each feature only adds evidence).
 WEIGHTS = {
-    "intercept": -24.567, "cosine": 13.171, "number_recall": 5.01, "number_precision": 1.757,
-    "number_agreement": 26.828, "word_recall": 12.583, "identifier_recall": 0.035,
+    "intercept": -25.086, "cosine": 14.492, "number_recall": 4.64, "number_precision": 1.571,
+    "number_agreement": 31.662, "word_recall": 11.728, "identifier_recall": 0.0,
 }
 FEATURES = ("cosine", "number_recall", "number_precision", "number_agreement", "word_recall", "identifier_recall")
 #: Agreeing numbers count as evidence up to this much rarity (three numbers no other item has).
