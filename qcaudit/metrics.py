@@ -1,5 +1,9 @@
 """Public metric functions, the same code the analyzers run.
 
+Lexical: :func:`distinct_n`, :func:`self_bleu` (texts in). Embedding sets (arrays in):
+:func:`vendi_score`, :func:`mean_pairwise_cosine`, :func:`prdc`, :func:`frechet_distance`,
+:func:`mmd_rbf` from :mod:`qcaudit.geometry`.
+
 >>> from qcaudit.metrics import distinct_n, self_bleu
 >>> distinct_n(["a b a", "a c"], n=1)
 0.6
@@ -12,8 +16,14 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from qcaudit.geometry import frechet_distance, mean_pairwise_cosine, mmd_rbf, prdc, vendi_score
 from qcaudit.lexical import iter_order_stats, self_bleu_per_row
 from qcaudit.text import Tokenization
+
+
+__all__ = [
+    "distinct_n", "self_bleu", "vendi_score", "mean_pairwise_cosine", "prdc", "frechet_distance", "mmd_rbf",
+]
 
 
 def _tokens(texts: Sequence[str], tokenizer: str, lowercase: bool, strip_punctuation: bool):
