@@ -101,6 +101,20 @@ def iter_ngram_hashes(tokens: TokenStream, orders: range) -> Iterator[tuple[int,
         yield n, frame["gram"].to_numpy()[:starts][inside_row], rows[:starts][inside_row]
 
 
+def shingles(tokens: TokenStream, n: int, min_tokens: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``(hashes, rows)`` of every row's n-grams; a row shorter than n gives its whole token
+    sequence as one shingle; a row with fewer than ``min_tokens`` tokens gives none."""
+    lengths = tokens.lengths
+    order = np.minimum(lengths, n)
+    wanted = lengths >= max(min_tokens, 1)
+    hashes, rows = [], []
+    for k, gram_hashes, gram_rows in iter_ngram_hashes(tokens, range(1, n + 1)):
+        keep = wanted[gram_rows] & (order[gram_rows] == k)
+        hashes.append(gram_hashes[keep])
+        rows.append(gram_rows[keep])
+    return np.concatenate(hashes), np.concatenate(rows)
+
+
 def iter_order_stats(tokens: TokenStream, orders: range) -> Iterator[OrderStats]:
     """Yield :class:`OrderStats` for each n in ``orders`` (which must start at 1)."""
     lengths = tokens.lengths

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from qcaudit.lexical import iter_ngram_hashes
+from qcaudit.lexical import iter_ngram_hashes, shingles
 from qcaudit.text import Tokenization
 
 # A regex class of ASCII punctuation; only class syntax characters are escaped (Rust regex).
@@ -50,17 +50,12 @@ class NgramIndex:
 def build_ngram_index(item_texts: pl.Series, n: int = 13, min_tokens: int = 8) -> NgramIndex:
     tokens = _tokens(item_texts)
     lengths = tokens.lengths
-    order = np.minimum(lengths, n)
-    checked = lengths >= min_tokens
-    parts = []
-    for k, hashes, rows in iter_ngram_hashes(tokens, range(1, n + 1)):
-        keep = checked[rows] & (order[rows] == k)
-        if keep.any():
-            parts.append(pl.DataFrame({"order": np.full(keep.sum(), k, np.uint8), "gram": hashes[keep], ITEM: rows[keep]}))
-    schema = {"order": pl.UInt8, "gram": pl.UInt64, ITEM: pl.UInt32}
-    grams = pl.concat(parts).unique() if parts else pl.DataFrame(schema=schema)
-    item_ngrams = np.bincount(grams[ITEM].to_numpy(), minlength=len(item_texts)) if parts else np.zeros(len(item_texts), np.int64)
-    return NgramIndex(n, min_tokens, grams.sort(["order", "gram", ITEM]), item_ngrams, int((~checked).sum()))
+    hashes, items = shingles(tokens, n, min_tokens)
+    order = np.minimum(lengths, n)[items].astype(np.uint8)
+    grams = pl.DataFrame({"order": order, "gram": hashes, ITEM: items.astype(np.uint32)}).unique()
+    item_ngrams = np.bincount(grams[ITEM].to_numpy(), minlength=len(item_texts))
+    skipped = int((lengths < min_tokens).sum())
+    return NgramIndex(n, min_tokens, grams.sort(["order", "gram", ITEM]), item_ngrams, skipped)
 
 
 def ngram_matches(index: NgramIndex, texts: pl.Series) -> pl.DataFrame:
