@@ -48,9 +48,15 @@ class DiversityConfig(_Section):
 
 
 class DuplicatesConfig(_Section):
-    """Exact duplicates on normalised text (whitespace collapsed, optionally lower-cased)."""
+    """Exact duplicates on normalised text (whitespace collapsed, optionally lower-cased), and
+    near duplicates by MinHash-LSH over word shingles of that text."""
 
     lowercase: bool = True
+    near: bool = True
+    near_threshold: float = Field(0.8, gt=0.0, lt=1.0)
+    num_perm: int = Field(128, ge=2, le=1024)
+    shingle: int = Field(5, ge=1, le=32)
+    seed: int = 1
 
 
 class BenchmarkConfig(_Section):

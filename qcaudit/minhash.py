@@ -16,6 +16,7 @@ candidate graph are the near-duplicate clusters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -62,6 +63,7 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int 
     return result
 
 
+@lru_cache(maxsize=32)
 def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> tuple[int, int]:
     """(bands, rows per band) minimising the weighted false-positive and false-negative
     areas, as datasketch's ``_optimal_param`` and text-dedup's ``optimal_param``."""

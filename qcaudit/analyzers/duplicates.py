@@ -1,26 +1,38 @@
-"""Exact duplicates on normalised text: whitespace runs collapsed, trimmed, lower-cased by default.
+"""Duplicates on normalised text (whitespace runs collapsed, trimmed, lower-cased by default).
 
-Per row: ``exact_dup_group`` (the smallest ``row_id`` of its group of identical texts),
-``exact_dup_count`` (group size) and ``is_exact_duplicate`` (a later copy of an earlier row).
-``exact_duplicate_rate`` is the share of rows with text that are such later copies, i.e.
-the share an exact dedup would remove.
+Exact: per row ``exact_dup_group`` (the smallest ``row_id`` of its group of identical
+texts), ``exact_dup_count`` (group size) and ``is_exact_duplicate`` (a later copy of an
+earlier row). ``exact_duplicate_rate`` is the share of rows with text that exact dedup
+would remove.
+
+Near (MinHash-LSH over word shingles, :mod:`qcaudit.minhash`): per row ``near_dup_cluster``
+(the smallest ``row_id`` of its cluster), ``near_dup_size`` and ``near_dup_kept`` (the
+cluster's representative, its first row). ``near_duplicate_rate`` is the share of rows with
+text that keeping one row per cluster removes.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 from rich.progress import Progress
 
 from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
 from qcaudit.config import Config
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.lexical import shingles
+from qcaudit.minhash import lsh_clusters, optimal_bands, signatures
+from qcaudit.text import Tokenization
 
 TOP_GROUPS = 20
 SNIPPET_CHARS = 400
 
 
 def gate_metric_names(max_order: int) -> list[str]:
-    return ["exact_duplicate_rate", "exact_duplicate_groups", "largest_exact_group"]
+    return [
+        "exact_duplicate_rate", "exact_duplicate_groups", "largest_exact_group",
+        "near_duplicate_rate", "near_duplicate_clusters", "largest_near_cluster",
+    ]
 
 
 def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
@@ -48,5 +60,46 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         "exact_duplicate_groups": Metric(groups.height, sig),
         "largest_exact_group": Metric(int(groups["size"].max() or 1) if groups.height else 1, sig),
     }
+    tables = {"top_groups": groups.head(TOP_GROUPS).to_dicts()}
+    if config.duplicates.near:
+        progress.update(task, description="duplicates: MinHash-LSH")
+        near_rows, near_metrics, tables["top_near_clusters"] = _near_duplicates(valid, config)
+        rows = rows.join(near_rows, on=ROW_ID)
+        metrics.update(near_metrics)
     progress.remove_task(task)
-    return AnalyzerResult(metrics, rows, {"top_groups": groups.head(TOP_GROUPS).to_dicts()})
+    return AnalyzerResult(metrics, rows, tables)
+
+
+def _near_duplicates(valid: pl.DataFrame, config: Config) -> tuple[pl.DataFrame, dict[str, Metric], list]:
+    settings = config.duplicates
+    tokens = Tokenization().tokens(valid["_key"])  # the key is already normalised
+    hashes, positions = shingles(tokens, settings.shingle)
+    sigs = signatures(hashes, positions, valid.height, settings.num_perm, settings.seed)
+    bands, per_band = optimal_bands(settings.near_threshold, settings.num_perm)
+    clusters = lsh_clusters(sigs, bands, per_band, tokens.lengths > 0)
+    row_ids = valid[ROW_ID].to_numpy()
+    rows = pl.DataFrame({
+        ROW_ID: valid[ROW_ID],
+        "near_dup_cluster": row_ids[clusters.cluster],
+        "near_dup_size": clusters.size.astype(np.int64),
+        "near_dup_kept": clusters.cluster == np.arange(valid.height),
+    })
+    sig = signature(
+        "near_duplicate", f"norm:ws{',lc' if settings.lowercase else ''}", f"shingle:{settings.shingle}",
+        f"num_perm:{settings.num_perm}", f"threshold:{settings.near_threshold}", f"bands:{bands}x{per_band}",
+        f"seed:{settings.seed}",
+    )
+    multi = rows.filter(pl.col("near_dup_size") > 1)
+    top = (
+        multi.join(valid.select(ROW_ID, TEXT), on=ROW_ID)
+        .group_by("near_dup_cluster")
+        .agg(pl.len().alias("size"), pl.col(TEXT).sort_by(ROW_ID).head(3).str.slice(0, SNIPPET_CHARS).alias("examples"))
+        .sort(["size", "near_dup_cluster"], descending=[True, False])
+        .head(TOP_GROUPS)
+    )
+    metrics = {
+        "near_duplicate_rate": Metric(float((~rows["near_dup_kept"]).sum()) / max(valid.height, 1), sig),
+        "near_duplicate_clusters": Metric(multi["near_dup_cluster"].n_unique(), sig),
+        "largest_near_cluster": Metric(int(rows["near_dup_size"].max() or 1), sig),
+    }
+    return rows, metrics, top.to_dicts()
