@@ -15,6 +15,8 @@ candidate graph are the near-duplicate clusters.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,17 +51,37 @@ def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
 def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """``(n_rows, num_perm)`` uint32 MinHash signatures; ``hashes`` (low 32 bits used) and
     ``rows`` list every shingle occurrence. Rows without shingles keep the empty value 2³²−1."""
-    order = np.argsort(rows, kind="stable")
-    rows = rows[order]
-    mixed = _fmix32((hashes[order] & np.uint64(0xFFFFFFFF)).astype(np.uint32))
-    present, starts = np.unique(rows, return_index=True)
-    result = np.full((n_rows, num_perm), EMPTY, dtype=np.uint32)
-    if len(mixed) == 0:
-        return result
+    if len(rows) and np.any(rows[1:] < rows[:-1]):  # shingles of short rows come first
+        order = np.argsort(rows, kind="stable")
+        rows, hashes = rows[order], hashes[order]
+    result = np.full((num_perm, n_rows), EMPTY, dtype=np.uint32)  # one contiguous row per permutation
+    if len(rows) == 0:
+        return result.T.copy()
+    mixed = _fmix32((hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    present = rows[starts]
     a, b = permutations(num_perm, seed)
+
+    def fill(perms: range) -> None:
+        permuted = np.empty_like(mixed)  # one buffer per worker, reused by its permutations
+        with np.errstate(over="ignore"):
+            for j in perms:
+                np.multiply(mixed, a[j], out=permuted)
+                np.add(permuted, b[j], out=permuted)
+                result[j, present] = np.minimum.reduceat(permuted, starts)
+
+    # numpy releases the GIL in these loops, so permutations split over threads run in parallel.
+    workers = max(1, min(os.cpu_count() or 1, 8, num_perm))
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(fill, [range(w, num_perm, workers) for w in range(workers)]))
+    return result.T.copy()
+    a, b = permutations(num_perm, seed)
+    permuted = np.empty_like(mixed)  # one buffer, reused by every permutation
     with np.errstate(over="ignore"):
         for j in range(num_perm):
-            result[present, j] = np.minimum.reduceat(mixed * a[j] + b[j], starts)
+            np.multiply(mixed, a[j], out=permuted)
+            np.add(permuted, b[j], out=permuted)
+            result[present, j] = np.minimum.reduceat(permuted, starts)
     return result
 
 
