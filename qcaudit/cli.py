@@ -236,12 +236,36 @@ def gate(
     _guarded(verbose, body)
 
 
+def _filter_command(kind: str, data: str, output: Path, removed: Path | None, config: Path | None,
+                    quiet: bool, as_json: bool, options: dict[str, Any]) -> int:
+    """Shared body of ``decontaminate`` and ``dedup``: configure, filter, report the counts."""
+    from qcaudit import filtering
+
+    settings = load_config(config, audit_overrides(options))
+    if kind == "decontaminate" and not settings.benchmarks:
+        raise QcauditError("decontaminate needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME] in the config")
+    removed_path = removed or output.with_name("removed.parquet")
+    with _progress(quiet or as_json) as progress:
+        result = getattr(filtering, kind)(data, settings, output, removed_path, progress)
+    summary = {"kept": result.kept, "removed": result.removed, "output": str(output), "removed_path": str(removed_path)}
+    if as_json:
+        print(json.dumps(summary))
+    elif not quiet:
+        out.print(f"kept {result.kept:,} rows -> {output}; removed {result.removed:,} -> {removed_path}")
+    return 0
+
+
+OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Parquet file for the kept rows (the input's columns, in order).")]
+RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="Parquet file for the removed rows with their reasons (default: removed.parquet beside --output).")]
+FilterDataArg = Annotated[str, typer.Argument(help="Dataset to filter (any input qcaudit reads).")]
+
+
 @app.command()
 @audit_options
 def decontaminate(
-    data: Annotated[str, typer.Argument(help="Dataset to clean (any input qcaudit reads).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Parquet file for the kept rows (the input's columns).")],
-    removed: Annotated[Optional[Path], typer.Option("--removed", help="Parquet file for the removed rows with reason and matched item (default: removed.parquet beside --output).")] = None,
+    data: FilterDataArg,
+    output: OutputOpt,
+    removed: RemovedOpt = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -249,24 +273,23 @@ def decontaminate(
     options: dict[str, Any] | None = None,
 ) -> None:
     """Write DATA without the rows that leak benchmark items, and the removed rows with why."""
+    _guarded(verbose, lambda: _filter_command("decontaminate", data, output, removed, config, quiet, as_json, options or {}))
 
-    def body() -> int:
-        from qcaudit.decontaminate import decontaminate as run_decontaminate
 
-        settings = load_config(config, audit_overrides(options or {}))
-        if not settings.benchmarks:
-            raise QcauditError("decontaminate needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME] in the config")
-        removed_path = removed or output.with_name("removed.parquet")
-        with _progress(quiet or as_json) as progress:
-            result = run_decontaminate(data, settings, output, removed_path, progress)
-        summary = {"kept": result.kept, "removed": result.removed, "output": str(output), "removed_path": str(removed_path)}
-        if as_json:
-            print(json.dumps(summary))
-        elif not quiet:
-            out.print(f"kept {result.kept:,} rows -> {output}; removed {result.removed:,} -> {removed_path}")
-        return 0
-
-    _guarded(verbose, body)
+@app.command()
+@audit_options
+def dedup(
+    data: FilterDataArg,
+    output: OutputOpt,
+    removed: RemovedOpt = None,
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    as_json: JsonOpt = False,
+    options: dict[str, Any] | None = None,
+) -> None:
+    """Write DATA with one row per near-duplicate cluster (MinHash-LSH), and the removed rows."""
+    _guarded(verbose, lambda: _filter_command("dedup", data, output, removed, config, quiet, as_json, options or {}))
 
 
 @app.command()

@@ -101,18 +101,39 @@ def iter_ngram_hashes(tokens: TokenStream, orders: range) -> Iterator[tuple[int,
         yield n, frame["gram"].to_numpy()[:starts][inside_row], rows[:starts][inside_row]
 
 
+def ngram_hashes(tokens: TokenStream, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(hashes, rows)`` of every n-gram inside a row for one order n, in row order: the same
+    hashes :func:`iter_ngram_hashes` gives for n, in one Polars expression."""
+    gram = pl.col("tok")
+    for k in range(1, n):
+        gram = ((gram * pl.lit(_CHAIN_MULTIPLIER, dtype=pl.UInt64)) ^ pl.col("tok").shift(-k)).hash(_CHAIN_SEED)
+    rows = tokens.rows
+    starts = len(rows) - n + 1
+    if starts <= 0:
+        return np.empty(0, np.uint64), np.empty(0, rows.dtype)
+    hashes = pl.DataFrame({"tok": tokens.hashes}).select(gram).to_series().to_numpy()
+    inside_row = rows[n - 1 :] == rows[:starts]
+    return hashes[:starts][inside_row], rows[:starts][inside_row]
+
+
 def shingles(tokens: TokenStream, n: int, min_tokens: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """``(hashes, rows)`` of every row's n-grams; a row shorter than n gives its whole token
-    sequence as one shingle; a row with fewer than ``min_tokens`` tokens gives none."""
+    sequence as one shingle; a row with fewer than ``min_tokens`` tokens gives none. Rows of
+    at least n tokens come first, in row order."""
     lengths = tokens.lengths
-    order = np.minimum(lengths, n)
-    wanted = lengths >= max(min_tokens, 1)
-    hashes, rows = [], []
-    for k, gram_hashes, gram_rows in iter_ngram_hashes(tokens, range(1, n + 1)):
-        keep = wanted[gram_rows] & (order[gram_rows] == k)
-        hashes.append(gram_hashes[keep])
-        rows.append(gram_rows[keep])
-    return np.concatenate(hashes), np.concatenate(rows)
+    hashes, rows = ngram_hashes(tokens, n)
+    short = (lengths < n) & (lengths >= max(min_tokens, 1))
+    if not short.any():
+        return hashes, rows
+    # A short row's whole sequence is its n-gram of order len(row); hash only those rows.
+    keep = short[tokens.rows]
+    subset = TokenStream(rows=tokens.rows[keep], hashes=tokens.hashes[keep], n_rows=tokens.n_rows)
+    parts_h, parts_r = [hashes], [rows]
+    for k, gram_hashes, gram_rows in iter_ngram_hashes(subset, range(1, n)):
+        whole = lengths[gram_rows] == k
+        parts_h.append(gram_hashes[whole])
+        parts_r.append(gram_rows[whole])
+    return np.concatenate(parts_h), np.concatenate(parts_r)
 
 
 def iter_order_stats(tokens: TokenStream, orders: range) -> Iterator[OrderStats]:

@@ -60,3 +60,23 @@ def test_lsh_clusters_match_datasketch_candidates():
             assert clusters.cluster[i] == clusters.cluster[j]
     for i in range(20):  # each edited copy sits with its original
         assert clusters.cluster[60 + i] == i and clusters.size[i] == 2
+
+
+def test_dedup_command_keeps_one_row_per_cluster(runner, tmp_path):
+    import json
+
+    from qcaudit.cli import app
+
+    rng = np.random.default_rng(1)
+    words = [f"w{i}" for i in range(500)]
+    base = [" ".join(rng.choice(words, 30)) for _ in range(20)]
+    texts = base + [base[0], base[1].upper(), base[2].rsplit(" ", 1)[0] + " edited"] + [None, ""]
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts, "n": list(range(len(texts)))}).write_parquet(data)
+    out = tmp_path / "clean.parquet"
+    result = runner.invoke(app, ["dedup", str(data), "-o", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["removed"] == 3
+    kept, removed = pl.read_parquet(out), pl.read_parquet(tmp_path / "removed.parquet")
+    assert kept["n"].to_list() == list(range(20)) + [23, 24]  # rows without text are kept
+    assert removed["row_id"].to_list() == [20, 21, 22] and removed["duplicate_of"].to_list() == [0, 1, 2]
