@@ -43,6 +43,7 @@ PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-pu
 MaxNOpt = Annotated[Optional[int], typer.Option("--max-n", help="Largest n-gram order for distinct-n, entropy and repetition.")]
 BleuNOpt = Annotated[Optional[int], typer.Option("--self-bleu-n", help="Self-BLEU order (default 4).")]
 BenchmarkOpt = Annotated[Optional[list[str]], typer.Option("--benchmark", "-b", help="NAME=PATH of a benchmark test set to check against (repeatable); switches the contamination analyzer on.")]
+ReferenceOpt = Annotated[Optional[str], typer.Option("--reference", help="Real data to measure coverage against (PRDC, Frechet, MMD); switches the embeddings analyzer on.")]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding models (auto: CUDA when torch sees it).")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
@@ -116,6 +117,7 @@ AUDIT_OPTIONS: dict[str, tuple[Any, str]] = {
     "analyzers": (AnalyzersOpt, "analyzers"),
     "benchmark": (BenchmarkOpt, "benchmarks"),
     "device": (DeviceOpt, "embedding.device"),
+    "reference": (ReferenceOpt, "embeddings.reference"),
 }
 _COMMA_LISTS = {"fields", "role", "analyzers"}
 

@@ -85,6 +85,19 @@ class ContaminationConfig(_Section):
     examples: int = Field(50, ge=0, le=10000)
 
 
+class EmbeddingsConfig(_Section):
+    """Embedding diversity, cluster balance and coverage against a reference dataset."""
+
+    reference: str | None = None
+    clusters: int | None = Field(None, ge=2, le=100000)
+    sample: int = Field(5000, ge=100, le=1_000_000)
+    mmd_sample: int = Field(2000, ge=50, le=20000)
+    prdc_k: int = Field(5, ge=1, le=100)
+    category_column: str | None = None
+    seed: int = 0
+    map_points: int = Field(2000, ge=0, le=100000)
+
+
 class EmbeddingConfig(_Section):
     """The sentence encoder every embedding-based analyzer shares."""
 
@@ -103,6 +116,7 @@ class Config(_Section):
     benchmarks: dict[str, BenchmarkConfig] = Field(default_factory=dict)
     contamination: ContaminationConfig = Field(default_factory=ContaminationConfig)
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
+    embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("gate")
@@ -128,6 +142,8 @@ class Config(_Section):
         """Benchmarks switch the contamination analyzer on; it cannot run without them."""
         if self.benchmarks and "contamination" not in self.analyzers:
             self.analyzers.append("contamination")
+        if self.embeddings.reference and "embeddings" not in self.analyzers:
+            self.analyzers.append("embeddings")
         if "contamination" in self.analyzers and not self.benchmarks:
             raise ValueError("the contamination analyzer needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME]")
         return self

@@ -25,6 +25,7 @@ from qcaudit.errors import QcauditError
 ROW_ID = "row_id"
 TEXT = "text"
 TEXT_STATUS = "text_status"
+CATEGORY = "category"
 AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages")
 FIELD_SEPARATOR = "\n"
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
@@ -53,10 +54,16 @@ class Dataset:
     selection: TextSelection
     text_source: str = ""
 
-    def texts(self) -> pl.DataFrame:
-        """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row."""
+    def texts(self, category_column: str | None = None) -> pl.DataFrame:
+        """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
+        ``category`` from ``category_column`` (or a column named so) when the data has one."""
+        names = self.frame.collect_schema().names()
+        source = category_column or (CATEGORY if CATEGORY in names else None)
+        if source is not None and source not in names:
+            raise QcauditError(f"unknown category column {source!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
+        extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         try:
-            return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection)).collect()
+            return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra).collect()
         except pl.exceptions.PolarsError as exc:
             raise _read_failure([Path(s) for s in self.sources], exc) from None
 

@@ -38,7 +38,7 @@ def audit(
     config = config or load_config(config_path)
     progress = progress or Progress(disable=True)
     dataset = load_dataset(data, text_selection(config))
-    texts = dataset.texts()
+    texts = dataset.texts(config.embeddings.category_column)
     status_counts = dict.fromkeys(TEXT_STATUSES, 0) | dict(
         texts.group_by(TEXT_STATUS).len().iter_rows()
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from qcaudit.analyzers import contamination, diversity, duplicates
+from qcaudit.analyzers import contamination, diversity, duplicates, embeddings
 
 ANALYZERS: dict[str, ModuleType] = {
     "diversity": diversity,
     "duplicates": duplicates,
     "contamination": contamination,
+    "embeddings": embeddings,
 }

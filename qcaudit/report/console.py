@@ -13,8 +13,10 @@ from qcaudit.report.model import Report
 HEADLINE = {
     "diversity": ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4",
                   "entropy_2", "repetition_2", "tokens_mean", "chars_mean"),
-    "duplicates": ("exact_duplicate_rate", "exact_duplicate_groups", "largest_exact_group"),
+    "duplicates": ("exact_duplicate_rate", "near_duplicate_rate", "exact_duplicate_groups", "largest_exact_group"),
     "contamination": ("contaminated_rows", "contamination_rate", "benchmark_leak_rate"),
+    "embeddings": ("vendi_1", "mean_pairwise_cosine", "cluster_entropy_normalized", "prdc_precision",
+                   "prdc_recall", "frechet_distance"),
 }
 
 

@@ -3,6 +3,7 @@ dashboard will too, so a chart looks the same wherever it is shown."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import plotly.graph_objects as go
@@ -50,3 +51,28 @@ def diversity_figures(report: Report) -> list[go.Figure]:
         histogram_figure(histograms["n_tokens"], "length in tokens", "tokens"),
         histogram_figure(histograms["n_chars"], "length in characters", "characters"),
     ]
+
+
+def embedding_figures(report: Report) -> list[go.Figure]:
+    """The embedding-diversity charts: the 2-D map, cluster sizes, pairwise cosines."""
+    tables = report.tables.get("embeddings")
+    if not tables:
+        return []
+    figures = []
+    points = tables["map"]
+    if points:
+        # plotly renders a subset of HTML in hover text: escape the dataset text first.
+        hover = [f"row {p['row_id']} · cluster {p['cluster']}<br>{html.escape(p['text'])}" for p in points]
+        fig = go.Figure(go.Scattergl(
+            x=[p["x"] for p in points], y=[p["y"] for p in points], mode="markers",
+            marker=dict(color=[p["cluster"] for p in points], colorscale="Turbo", size=5, opacity=0.7),
+            hovertext=hover, hoverinfo="text",
+        ))
+        fig.update_layout(title="embedding map (PCA), coloured by cluster", xaxis_title="PC 1", yaxis_title="PC 2", **_LAYOUT)
+        figures.append(fig)
+    sizes = tables["cluster_sizes"]
+    bars = go.Figure(go.Bar(x=list(range(1, len(sizes) + 1)), y=sizes, marker_color="#72b7b2"))
+    bars.update_layout(title="cluster sizes (largest first)", xaxis_title="cluster rank", yaxis_title="rows", **_LAYOUT)
+    figures.append(bars)
+    figures.append(histogram_figure(tables["cosine_histogram"], "pairwise cosine (sample)", "cosine similarity"))
+    return figures

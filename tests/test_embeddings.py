@@ -1,0 +1,48 @@
+"""The embeddings analyzer end to end: its numbers are the geometry functions' on the same
+embeddings; categories, reference coverage, the map in the HTML (escaped)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+
+from qcaudit.cli import app
+from qcaudit.embed import Encoder
+from qcaudit.metrics import mean_pairwise_cosine, prdc, vendi_score
+from tests.conftest import SAMPLES
+
+
+def test_embeddings_analyzer_numbers_and_outputs(runner, tmp_path):
+    rows = pl.read_parquet(SAMPLES / "instructions.parquet").head(120).with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("<img src=x onerror=alert(1)> hello"))
+        .otherwise(pl.col("output")).alias("output")
+    )
+    data, reference = tmp_path / "d.parquet", tmp_path / "ref.parquet"
+    rows.write_parquet(data)
+    pl.read_parquet(SAMPLES / "instructions_clean.parquet").head(80).write_parquet(reference)
+    out = tmp_path / "audit"
+    result = runner.invoke(app, ["report", str(data), "--text-column", "output", "--reference", str(reference),
+                                 "--analyzers", "duplicates", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = {k: v["value"] for k, v in json.loads(result.output)["metrics"]["embeddings"].items()}
+
+    X = Encoder(device="cpu").encode(rows["output"])
+    assert metrics["vendi_1"] == pytest.approx(vendi_score(X), rel=1e-6)
+    assert metrics["vendi_inf"] == pytest.approx(vendi_score(X, q=np.inf), rel=1e-6)
+    assert metrics["mean_pairwise_cosine"] == pytest.approx(mean_pairwise_cosine(X), rel=1e-6)
+    R = Encoder(device="cpu").encode(pl.read_parquet(reference)["output"])
+    # Samples are the whole sets here (under the sample size), taken in a seeded order.
+    expected = prdc(R, X, 5)
+    for name in ("precision", "recall", "density", "coverage"):
+        assert metrics[f"prdc_{name}"] == pytest.approx(expected[name], abs=1e-9)
+    assert 0 < metrics["cluster_entropy_normalized"] <= 1
+
+    report = json.loads((out / "report.json").read_text())
+    balance = report["tables"]["embeddings"]["category_balance"]
+    assert balance["counts"] == dict(rows["category"].value_counts().iter_rows())
+    assert set(pl.read_parquet(out / "rows.parquet").columns) >= {"embedding_cluster", "category"}
+    html = (out / "report.html").read_text()
+    assert "embedding map" in html and "<img src=x" not in html
