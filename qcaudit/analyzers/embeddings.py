@@ -3,7 +3,8 @@ a reference dataset (PRDC, Fréchet distance, MMD). Definitions: :mod:`qcaudit.g
 
 - ``vendi_1``, ``vendi_2``, ``vendi_inf``: Vendi scores of order 1, 2 and ∞ over all rows
   (exact, cosine kernel); ``mean_pairwise_cosine`` over all pairs (exact).
-- Cluster balance: faiss k-means (k = ``clusters``, or round(√(n/2)) within 2..1000),
+- Cluster balance: faiss spherical k-means (k = ``clusters``, or round(√(n/2)) within
+  2..256; faiss trains on at most 256 points per centroid, then assigns every row),
   ``cluster_entropy`` (nats) and ``cluster_entropy_normalized`` (÷ ln k); per row
   ``embedding_cluster``. With a category column (``category_column``, or a column named
   ``category``) the same balance by category.
@@ -32,6 +33,7 @@ from qcaudit.geometry import (
 from qcaudit.io import CATEGORY, ROW_ID, TEXT, TEXT_STATUS, load_dataset
 
 SNIPPET_CHARS = 200
+MAX_AUTO_CLUSTERS = 256
 REFERENCE_METRICS = ("prdc_precision", "prdc_recall", "prdc_density", "prdc_coverage", "frechet_distance", "mmd")
 
 
@@ -56,7 +58,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     }
     metrics["mean_pairwise_cosine"] = Metric(mean_cosine_from_moments(gram, total, n), signature("mean_pairwise_cosine", model_sig))
     progress.update(task, description="embeddings: k-means")
-    k = settings.clusters or int(min(1000, max(2, round(math.sqrt(n / 2)))))
+    k = settings.clusters or cluster_count(n)
     labels = _kmeans(X, min(k, n), settings.seed)
     sizes = np.bincount(labels, minlength=min(k, n))
     entropy = _entropy(sizes)
@@ -77,6 +79,11 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     progress.remove_task(task)
     rows = pl.DataFrame({ROW_ID: valid[ROW_ID], "embedding_cluster": labels.astype(np.int64)})
     return AnalyzerResult(metrics, rows, tables)
+
+
+def cluster_count(n: int) -> int:
+    """k for k-means when not configured: round(√(n/2)), within 2..MAX_AUTO_CLUSTERS."""
+    return int(min(MAX_AUTO_CLUSTERS, max(2, round(math.sqrt(n / 2)))))
 
 
 def _category_balance(categories: pl.Series) -> dict[str, Any]:
