@@ -13,13 +13,13 @@ from qcaudit.report.model import Report
 _LAYOUT = dict(template="plotly_white", height=320, margin=dict(l=50, r=20, t=50, b=45))
 
 
-def histogram_figure(hist: dict[str, list], title: str, x_title: str) -> go.Figure:
+def histogram_figure(hist: dict[str, list], title: str, x_title: str, y_title: str = "rows") -> go.Figure:
     """A precomputed histogram ({"edges", "counts"}) as bars spanning their bins."""
     edges, counts = hist["edges"], hist["counts"]
     centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
     widths = [b - a for a, b in zip(edges[:-1], edges[1:], strict=True)]
     fig = go.Figure(go.Bar(x=centres, y=counts, width=widths, marker_color="#4c78a8"))
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title="rows", bargap=0.02, **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, bargap=0.02, **_LAYOUT)
     return fig
 
 
@@ -74,5 +74,5 @@ def embedding_figures(report: Report) -> list[go.Figure]:
     bars = go.Figure(go.Bar(x=list(range(1, len(sizes) + 1)), y=sizes, marker_color="#72b7b2"))
     bars.update_layout(title="cluster sizes (largest first)", xaxis_title="cluster rank", yaxis_title="rows", **_LAYOUT)
     figures.append(bars)
-    figures.append(histogram_figure(tables["cosine_histogram"], "pairwise cosine (sample)", "cosine similarity"))
+    figures.append(histogram_figure(tables["cosine_histogram"], "pairwise cosine (sample)", "cosine similarity", "pairs"))
     return figures
