@@ -295,6 +295,34 @@ def dedup(
 
 
 @app.command()
+@audit_options
+def sample(
+    data: FilterDataArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="review.csv or review.parquet: the rows to review, with the reason each was chosen.")],
+    config: ConfigOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    as_json: JsonOpt = False,
+    options: dict[str, Any] | None = None,
+) -> None:
+    """Choose the rows a person should review: flagged rows first, the rest stratified."""
+
+    def body() -> int:
+        from qcaudit.sampling import write_sample
+
+        settings = load_config(config, audit_overrides(options or {}))
+        with _progress(quiet or as_json) as progress:
+            count = write_sample(data, settings, output, progress)
+        if as_json:
+            print(json.dumps({"rows": count, "output": str(output)}))
+        elif not quiet:
+            out.print(f"wrote {count:,} rows to review -> {output}")
+        return 0
+
+    _guarded(verbose, body)
+
+
+@app.command()
 def version() -> None:
     """Print the qcaudit version."""
     print(__version__)

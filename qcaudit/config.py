@@ -98,6 +98,19 @@ class EmbeddingsConfig(_Section):
     map_points: int = Field(2000, ge=0, le=100000)
 
 
+class SampleConfig(_Section):
+    """The human-review sample: rate by dataset size, flagged share, seed."""
+
+    #: (rows up to, share sampled): under 10K rows 30%, to 100K 5%, to 1M 1%, above 0.1%.
+    rates: list[tuple[int, float]] = Field(
+        default_factory=lambda: [(10_000, 0.30), (100_000, 0.05), (1_000_000, 0.01), (2**62, 0.001)]
+    )
+    min_rows: int = Field(20, ge=1)
+    flagged_share: float = Field(0.5, ge=0.0, le=1.0)
+    near_threshold_band: float = Field(0.1, ge=0.0, le=1.0)
+    seed: int = 0
+
+
 class EmbeddingConfig(_Section):
     """The sentence encoder every embedding-based analyzer shares."""
 
@@ -117,6 +130,7 @@ class Config(_Section):
     contamination: ContaminationConfig = Field(default_factory=ContaminationConfig)
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig)
+    sample: SampleConfig = Field(default_factory=SampleConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("gate")

@@ -1,0 +1,109 @@
+"""``qcaudit sample``: the rows a person should review, and why each was chosen.
+
+Size by dataset size, as data-auditing practice recommends (configurable ``[sample]
+rates``): under 10K rows 30%, to 100K 5%, to 1M 1%, above 0.1%, at least ``min_rows``.
+Up to ``flagged_share`` of the sample goes to rows an analyzer flagged (contaminated,
+duplicates that dedup would drop, the least diverse 1% by Self-BLEU) and to rows whose
+per-row score lies within ``near_threshold_band`` (relative) of a gate threshold on the same
+metric; the rest is a seeded sample stratified over the embedding clusters (when the embeddings
+analyzer ran; else a plain seeded sample), allocated in proportion to cluster size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from rich.progress import Progress
+
+from qcaudit.atomic import write_atomic
+from qcaudit.config import Config
+from qcaudit.errors import QcauditError
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.pipeline import audit
+
+REASON = "reason"
+
+
+def sample_size(n_rows: int, config: Config) -> int:
+    rate = next(share for limit, share in sorted(config.sample.rates) if n_rows <= limit)
+    return min(n_rows, max(config.sample.min_rows, int(round(n_rows * rate))))
+
+
+def flagged_reasons(rows: pl.DataFrame, config: Config) -> pl.DataFrame:
+    """``row_id`` and ``reason`` for every row some analyzer flags (first reason wins)."""
+    reasons = []
+    columns = set(rows.columns)
+    if "contaminated" in columns:
+        reasons.append(pl.when(pl.col("contaminated")).then(pl.format(
+            "leaks {} item {} ({})", "contamination_benchmark", "contamination_item_id", "contamination_method")))
+    if "near_dup_kept" in columns:
+        reasons.append(pl.when(~pl.col("near_dup_kept")).then(pl.format("near duplicate of row {}", "near_dup_cluster")))
+    if "is_exact_duplicate" in columns:
+        reasons.append(pl.when(pl.col("is_exact_duplicate")).then(pl.format("exact duplicate of row {}", "exact_dup_group")))
+    bleu = next((c for c in rows.columns if c.startswith("self_bleu_")), None)
+    if bleu:
+        cut = rows[bleu].quantile(0.99)
+        reasons.append(pl.when(pl.col(bleu) >= cut).then(pl.lit(f"least diverse 1% ({bleu})")))
+    band = config.sample.near_threshold_band
+    for key, threshold in config.gate.items():
+        name = key.split("_", 1)[1]
+        if isinstance(threshold, dict) or name not in columns:
+            continue
+        lo, hi = threshold * (1 - band), threshold * (1 + band)
+        reasons.append(pl.when(pl.col(name).is_between(lo, hi)).then(pl.lit(f"{name} near the gate threshold {threshold:g}")))
+    if not reasons:
+        return pl.DataFrame(schema={ROW_ID: rows.schema[ROW_ID], REASON: pl.String})
+    return rows.select(ROW_ID, pl.coalesce(reasons).alias(REASON)).drop_nulls(REASON)
+
+
+def choose(rows: pl.DataFrame, config: Config) -> pl.DataFrame:
+    """The review sample: ``row_id``, ``reason``, ``text`` and the per-row scores."""
+    candidates = rows.filter(pl.col(TEXT_STATUS) == "ok")
+    if candidates.height == 0:
+        raise QcauditError("no row has text to review")
+    size = sample_size(candidates.height, config)
+    rng = np.random.default_rng(config.sample.seed)
+    flagged = flagged_reasons(candidates, config)
+    budget = int(size * config.sample.flagged_share)
+    if flagged.height > budget:
+        flagged = flagged.gather(np.sort(rng.choice(flagged.height, budget, replace=False)))
+    rest = candidates.join(flagged, on=ROW_ID, how="anti")
+    stratum = "embedding_cluster" if "embedding_cluster" in rest.columns else None
+    chosen = _stratified(rest, size - flagged.height, stratum, rng)
+    picked = pl.concat([flagged, chosen.select(ROW_ID, REASON)])
+    return picked.join(rows, on=ROW_ID).sort(ROW_ID).select(ROW_ID, REASON, TEXT, pl.exclude(ROW_ID, REASON, TEXT))
+
+
+def _stratified(rows: pl.DataFrame, count: int, stratum: str | None, rng: np.random.Generator) -> pl.DataFrame:
+    if count <= 0 or rows.height == 0:
+        return rows.head(0).with_columns(pl.lit("").alias(REASON))
+    count = min(count, rows.height)
+    if stratum is None:
+        picked = rows.gather(np.sort(rng.choice(rows.height, count, replace=False)))
+        return picked.with_columns(pl.lit("random").alias(REASON))
+    # Proportional allocation with largest remainders; then a seeded draw inside each cluster.
+    sizes = rows.group_by(stratum).len().sort(stratum)
+    quota = sizes["len"].to_numpy() * count / rows.height
+    take = np.floor(quota).astype(int)
+    ties_broken = -(quota - take) + rng.random(len(quota)) * 1e-9  # equal remainders: a seeded draw
+    take[np.argsort(ties_broken)[: count - take.sum()]] += 1
+    parts = []
+    for key, n in zip(sizes[stratum].to_list(), take.tolist(), strict=True):
+        if n:
+            members = rows.filter(pl.col(stratum) == key)
+            parts.append(members.gather(np.sort(rng.choice(members.height, n, replace=False))))
+    return pl.concat(parts).with_columns(pl.format("stratified over {} ({})", pl.lit(stratum), pl.col(stratum)).alias(REASON))
+
+
+def write_sample(data: str | Path, config: Config, output: Path, progress: Progress | None = None) -> int:
+    report = audit(data, config, progress=progress)
+    sample = choose(report.rows, config).with_columns(pl.lit("").alias("review_label"))
+    if output.suffix.lower() == ".parquet":
+        write_atomic(output, lambda tmp: sample.write_parquet(tmp))
+    elif output.suffix.lower() == ".csv":
+        write_atomic(output, lambda tmp: sample.select(pl.col(c).cast(pl.String) for c in sample.columns).write_csv(tmp))
+    else:
+        raise QcauditError(f"{output}: write the sample as .csv or .parquet")
+    return sample.height
