@@ -57,6 +57,7 @@ class DuplicatesConfig(_Section):
     num_perm: int = Field(128, ge=2, le=1024)
     shingle: int = Field(5, ge=1, le=32)
     seed: int = 1
+    near_verify: bool = False
 
 
 class BenchmarkConfig(_Section):

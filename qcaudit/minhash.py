@@ -109,9 +109,9 @@ class Clusters:
     size: np.ndarray
 
 
-def lsh_clusters(sigs: np.ndarray, bands: int, rows_per_band: int, has_shingles: np.ndarray) -> Clusters:
-    """Connected components of rows that share all values of at least one band."""
-    n = len(sigs)
+def candidate_edges(sigs: np.ndarray, bands: int, rows_per_band: int, has_shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges from each row to the first row of every band bucket it shares (a star per
+    bucket: the same connected components as all pairs, with linear many edges)."""
     sources, targets = [], []
     candidates = np.flatnonzero(has_shingles)
     for band in range(bands):
@@ -121,10 +121,45 @@ def lsh_clusters(sigs: np.ndarray, bands: int, rows_per_band: int, has_shingles:
         linked = frame.with_columns(pl.col("row").min().over("key").alias("root")).filter(pl.col("row") != pl.col("root"))
         sources.append(linked["row"].to_numpy())
         targets.append(linked["root"].to_numpy())
-    src, dst = np.concatenate(sources), np.concatenate(targets)
+    return np.concatenate(sources), np.concatenate(targets)
+
+
+def jaccard_of_edges(src: np.ndarray, dst: np.ndarray, hashes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Exact Jaccard similarity of the shingle sets at both ends of every edge."""
+    if len(src) == 0:
+        return np.empty(0)
+    sets = pl.DataFrame({"row": rows, "h": hashes}).unique()
+    sizes = sets.group_by("row").len()
+    edges = pl.DataFrame({"a": src, "b": dst}).with_row_index("edge")
+    shared = (
+        edges.join(sets.rename({"row": "a"}), on="a")
+        .join(sets.rename({"row": "b"}), on=["b", "h"])
+        .group_by("edge")
+        .len()
+        .rename({"len": "shared"})
+    )
+    scored = (
+        edges.join(shared, on="edge", how="left")
+        .join(sizes.rename({"row": "a", "len": "size_a"}), on="a", how="left")
+        .join(sizes.rename({"row": "b", "len": "size_b"}), on="b", how="left")
+        .sort("edge")
+        .with_columns(pl.col("shared").fill_null(0))
+    )
+    union = scored["size_a"] + scored["size_b"] - scored["shared"]
+    return (scored["shared"] / union).to_numpy()
+
+
+def components(n: int, src: np.ndarray, dst: np.ndarray) -> Clusters:
+    """Connected components; a cluster is named by its smallest row."""
     graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     root = pl.DataFrame({"label": labels, "row": np.arange(n)}).with_columns(
         pl.col("row").min().over("label").alias("cluster"), pl.len().over("label").alias("size")
     )
     return Clusters(root["cluster"].to_numpy(), root["size"].to_numpy())
+
+
+def lsh_clusters(sigs: np.ndarray, bands: int, rows_per_band: int, has_shingles: np.ndarray) -> Clusters:
+    """Connected components of rows that share all values of at least one band."""
+    src, dst = candidate_edges(sigs, bands, rows_per_band, has_shingles)
+    return components(len(sigs), src, dst)

@@ -80,3 +80,58 @@ def test_dedup_command_keeps_one_row_per_cluster(runner, tmp_path):
     kept, removed = pl.read_parquet(out), pl.read_parquet(tmp_path / "removed.parquet")
     assert kept["n"].to_list() == list(range(20)) + [23, 24]  # rows without text are kept
     assert removed["row_id"].to_list() == [20, 21, 22] and removed["duplicate_of"].to_list() == [0, 1, 2]
+
+
+def planted_pairs(edits: int, n_pairs: int = 150, seed: int = 0) -> tuple[list[str], float]:
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"v{i}" for i in range(5000)]
+    base = [list(rng.choice(vocabulary, 60)) for _ in range(n_pairs)]
+    copies = []
+    for words in base:
+        copy = list(words)
+        for position in rng.choice(60, edits, replace=False):
+            copy[position] = f"edit{rng.integers(1 << 30)}"
+        copies.append(copy)
+    return [" ".join(w) for w in base + copies], n_pairs
+
+
+@pytest.mark.parametrize("edits, verify, low, high", [(0, False, 1.0, 1.0), (2, False, 0.0, 0.4), (2, True, 0.0, 0.4), (8, False, 0.0, 0.0)])
+def test_planted_near_duplicates_at_known_jaccard(edits, verify, low, high):
+    """Identical pairs always cluster; pairs at mean Jaccard ~0.72 (< 0.8) rarely do, and once
+    verified only those whose exact Jaccard reaches 0.8; ~0.32 never; different originals
+    are never merged."""
+    from qcaudit.lexical import shingles as make_shingles
+    from qcaudit.minhash import candidate_edges, components, jaccard_of_edges
+
+    texts, n = planted_pairs(edits)
+    tokens = Tokenization().tokens(pl.Series(texts))
+    hashes, rows = make_shingles(tokens, 5)
+    sigs = signatures(hashes, rows, len(texts), 128, 1)
+    src, dst = candidate_edges(sigs, *optimal_bands(0.8, 128), tokens.lengths > 0)
+    if verify:
+        keep = jaccard_of_edges(src, dst, hashes, rows) >= 0.8
+        src, dst = src[keep], dst[keep]
+    clusters = components(len(texts), src, dst)
+    together = (clusters.cluster[:n] == clusters.cluster[n:]).mean()
+    assert low <= together <= high
+    assert len(set(clusters.cluster[:n])) == n  # originals stay apart
+    if verify:
+        def jaccard(a, b):
+            grams = lambda t: {tuple(t.split()[i : i + 5]) for i in range(56)}  # noqa: E731
+            return len(grams(a) & grams(b)) / len(grams(a) | grams(b))
+
+        for i in np.flatnonzero(clusters.cluster[:n] == clusters.cluster[n:]):
+            assert jaccard(texts[i], texts[n + i]) >= 0.8
+
+
+def test_exact_jaccard_of_edges_equals_sets():
+    from qcaudit.lexical import shingles as make_shingles
+    from qcaudit.minhash import jaccard_of_edges
+
+    texts = ["a b c d e f g", "a b c d e f h", "x y z w v u t", "a b c d e f g"]
+    tokens = Tokenization().tokens(pl.Series(texts))
+    hashes, rows = make_shingles(tokens, 3)
+    got = jaccard_of_edges(np.array([1, 2, 3]), np.array([0, 0, 0]), hashes, rows)
+    sets = [{tuple(t.split()[i : i + 3]) for i in range(5)} for t in texts]
+    expected = [len(sets[i] & sets[0]) / len(sets[i] | sets[0]) for i in (1, 2, 3)]
+    np.testing.assert_allclose(got, expected)

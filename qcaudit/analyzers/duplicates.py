@@ -5,7 +5,9 @@ texts), ``exact_dup_count`` (group size) and ``is_exact_duplicate`` (a later cop
 earlier row). ``exact_duplicate_rate`` is the share of rows with text that exact dedup
 would remove.
 
-Near (MinHash-LSH over word shingles, :mod:`qcaudit.minhash`): per row ``near_dup_cluster``
+Near (MinHash-LSH over word shingles, :mod:`qcaudit.minhash`; with ``near_verify`` each
+candidate link is kept only when the exact Jaccard of the two shingle sets reaches the
+threshold, checked against the first row of the shared bucket): per row ``near_dup_cluster``
 (the smallest ``row_id`` of its cluster), ``near_dup_size`` and ``near_dup_kept`` (the
 cluster's representative, its first row). ``near_duplicate_rate`` is the share of rows with
 text that keeping one row per cluster removes.
@@ -21,7 +23,7 @@ from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
 from qcaudit.config import Config
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles
-from qcaudit.minhash import lsh_clusters, optimal_bands, signatures
+from qcaudit.minhash import candidate_edges, components, jaccard_of_edges, optimal_bands, signatures
 from qcaudit.text import Tokenization
 
 TOP_GROUPS = 20
@@ -76,7 +78,11 @@ def _near_duplicates(valid: pl.DataFrame, config: Config) -> tuple[pl.DataFrame,
     hashes, positions = shingles(tokens, settings.shingle)
     sigs = signatures(hashes, positions, valid.height, settings.num_perm, settings.seed)
     bands, per_band = optimal_bands(settings.near_threshold, settings.num_perm)
-    clusters = lsh_clusters(sigs, bands, per_band, tokens.lengths > 0)
+    src, dst = candidate_edges(sigs, bands, per_band, tokens.lengths > 0)
+    if settings.near_verify:  # keep only candidates whose exact shingle Jaccard clears the threshold
+        keep = jaccard_of_edges(src, dst, hashes, positions) >= settings.near_threshold
+        src, dst = src[keep], dst[keep]
+    clusters = components(valid.height, src, dst)
     row_ids = valid[ROW_ID].to_numpy()
     rows = pl.DataFrame({
         ROW_ID: valid[ROW_ID],
@@ -87,7 +93,7 @@ def _near_duplicates(valid: pl.DataFrame, config: Config) -> tuple[pl.DataFrame,
     sig = signature(
         "near_duplicate", f"norm:ws{',lc' if settings.lowercase else ''}", f"shingle:{settings.shingle}",
         f"num_perm:{settings.num_perm}", f"threshold:{settings.near_threshold}", f"bands:{bands}x{per_band}",
-        f"seed:{settings.seed}",
+        f"seed:{settings.seed}", f"verify:{'jaccard' if settings.near_verify else 'none'}",
     )
     multi = rows.filter(pl.col("near_dup_size") > 1)
     top = (
