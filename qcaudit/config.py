@@ -97,6 +97,7 @@ class EmbeddingsConfig(_Section):
     category_column: str | None = None
     seed: int = 0
     map_points: int = Field(2000, ge=0, le=100000)
+    semantic_dedup_eps: float | None = Field(None, gt=0.0, lt=1.0)
 
 
 class SampleConfig(_Section):

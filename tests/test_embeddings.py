@@ -46,3 +46,21 @@ def test_embeddings_analyzer_numbers_and_outputs(runner, tmp_path):
     assert set(pl.read_parquet(out / "rows.parquet").columns) >= {"embedding_cluster", "category"}
     html = (out / "report.html").read_text()
     assert "embedding map" in html and "<img src=x" not in html
+
+
+def test_semantic_duplicates_link_close_rows_within_clusters():
+    from qcaudit.analyzers.embeddings import semantic_duplicates
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 16))
+    X[200:210] = X[:10] + rng.normal(scale=0.01, size=(10, 16))  # near copies of rows 0..9
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    labels = np.zeros(300, dtype=np.int64)
+    labels[150:] = 1  # copies sit in another cluster than their originals ...
+    assert (semantic_duplicates(X, labels, 0.01).cluster[200:210] == np.arange(200, 210)).all()
+    labels[:] = 0  # ... and are found once they share one
+    found = semantic_duplicates(X, labels, 0.01)
+    assert (found.cluster[200:210] == np.arange(10)).all()
+    brute = {(i, j) for i in range(300) for j in range(i + 1, 300) if X[i] @ X[j] > 0.99}
+    assert brute == {(i, 200 + i) for i in range(10)}
+    assert (found.size > 1).sum() == 20

@@ -11,6 +11,10 @@ a reference dataset (PRDC, Fréchet distance, MMD). Definitions: :mod:`qcaudit.g
 - With ``reference``: ``prdc_precision``/``recall``/``density``/``coverage`` (k = 5) and
   ``frechet_distance`` on seeded samples of at most ``sample`` rows per side, ``mmd`` on at
   most ``mmd_sample``; the sample sizes are in the signatures.
+- With ``semantic_dedup_eps`` (SemDeDup, Abbas et al. 2023): rows of one k-means cluster
+  whose cosine exceeds 1 − eps are semantic duplicates; per row ``semantic_dup_cluster``
+  (the smallest row_id of its duplicate component) and ``semantic_dup_kept``;
+  ``semantic_duplicate_rate`` is the share that keeping one row per component removes.
 - A 2-D PCA map of up to ``map_points`` rows for the report.
 """
 
@@ -31,6 +35,7 @@ from qcaudit.geometry import (
     cosine_moments, frechet_distance, mean_cosine_from_moments, mmd_rbf, prdc, vendi_from_moments,
 )
 from qcaudit.io import CATEGORY, ROW_ID, TEXT, TEXT_STATUS, load_dataset
+from qcaudit.minhash import Clusters, components
 
 SNIPPET_CHARS = 200
 MAX_AUTO_CLUSTERS = 256
@@ -39,7 +44,7 @@ REFERENCE_METRICS = ("prdc_precision", "prdc_recall", "prdc_density", "prdc_cove
 
 def gate_metric_names(max_order: int) -> list[str]:
     return ["vendi_1", "vendi_2", "vendi_inf", "mean_pairwise_cosine", "cluster_entropy",
-            "cluster_entropy_normalized", *REFERENCE_METRICS]
+            "cluster_entropy_normalized", "semantic_duplicate_rate", *REFERENCE_METRICS]
 
 
 def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
@@ -78,7 +83,33 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         metrics.update(_coverage(X, config, encoder, rng, model_sig))
     progress.remove_task(task)
     rows = pl.DataFrame({ROW_ID: valid[ROW_ID], "embedding_cluster": labels.astype(np.int64)})
+    if settings.semantic_dedup_eps is not None:
+        duplicates = semantic_duplicates(X, labels, settings.semantic_dedup_eps)
+        row_ids = valid[ROW_ID].to_numpy()
+        rows = rows.with_columns(
+            pl.Series("semantic_dup_cluster", row_ids[duplicates.cluster]),
+            pl.Series("semantic_dup_kept", duplicates.cluster == np.arange(len(X))),
+        )
+        metrics["semantic_duplicate_rate"] = Metric(
+            float((duplicates.cluster != np.arange(len(X))).mean()),
+            signature("semantic_duplicate", f"eps:{settings.semantic_dedup_eps}", f"k:{len(sizes)}", f"seed:{settings.seed}", model_sig),
+        )
     return AnalyzerResult(metrics, rows, tables)
+
+
+def semantic_duplicates(X: np.ndarray, labels: np.ndarray, eps: float) -> Clusters:
+    """SemDeDup: within each cluster, link rows whose cosine exceeds 1 - eps; components."""
+    sources, targets = [], []
+    for cluster in np.unique(labels):
+        members = np.flatnonzero(labels == cluster)
+        vectors = X[members]
+        for start in range(0, len(members), 2048):
+            cosines = vectors[start : start + 2048] @ vectors.T
+            i, j = np.nonzero(cosines > 1 - eps)
+            later = j > i + start  # each pair once, never a row with itself
+            sources.append(members[i[later] + start])
+            targets.append(members[j[later]])
+    return components(len(X), np.concatenate(sources), np.concatenate(targets))
 
 
 def cluster_count(n: int) -> int:
