@@ -45,7 +45,7 @@ def test_embeddings_analyzer_numbers_and_outputs(runner, tmp_path):
     assert balance["counts"] == dict(rows["category"].value_counts().iter_rows())
     assert set(pl.read_parquet(out / "rows.parquet").columns) >= {"embedding_cluster", "category"}
     html = (out / "report.html").read_text()
-    assert "embedding map" in html and "<img src=x" not in html
+    assert "embedding map" in html and "<img src=x" not in html and 'id="category-balance"' in html
 
 
 def test_semantic_duplicates_link_close_rows_within_clusters():
