@@ -262,36 +262,28 @@ RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="Parquet f
 FilterDataArg = Annotated[str, typer.Argument(help="Dataset to filter (any input qcaudit reads).")]
 
 
-@app.command()
-@audit_options
-def decontaminate(
-    data: FilterDataArg,
-    output: OutputOpt,
-    removed: RemovedOpt = None,
-    config: ConfigOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    as_json: JsonOpt = False,
-    options: dict[str, Any] | None = None,
-) -> None:
-    """Write DATA without the rows that leak benchmark items, and the removed rows with why."""
-    _guarded(verbose, lambda: _filter_command("decontaminate", data, output, removed, config, quiet, as_json, options or {}))
+def _register_filter_command(kind: str, summary: str) -> None:
+    """``decontaminate`` and ``dedup`` take the same options and share one body."""
+
+    @audit_options
+    def command(
+        data: FilterDataArg,
+        output: OutputOpt,
+        removed: RemovedOpt = None,
+        config: ConfigOpt = None,
+        quiet: QuietOpt = False,
+        verbose: VerboseOpt = False,
+        as_json: JsonOpt = False,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        _guarded(verbose, lambda: _filter_command(kind, data, output, removed, config, quiet, as_json, options or {}))
+
+    command.__doc__ = summary
+    app.command(name=kind)(command)
 
 
-@app.command()
-@audit_options
-def dedup(
-    data: FilterDataArg,
-    output: OutputOpt,
-    removed: RemovedOpt = None,
-    config: ConfigOpt = None,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    as_json: JsonOpt = False,
-    options: dict[str, Any] | None = None,
-) -> None:
-    """Write DATA with one row per near-duplicate cluster (MinHash-LSH), and the removed rows."""
-    _guarded(verbose, lambda: _filter_command("dedup", data, output, removed, config, quiet, as_json, options or {}))
+_register_filter_command("decontaminate", "Write DATA without the rows that leak benchmark items, and the removed rows with why.")
+_register_filter_command("dedup", "Write DATA with one row per near-duplicate cluster (MinHash-LSH), and the removed rows.")
 
 
 @app.command()
