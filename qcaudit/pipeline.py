@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 from rich.progress import Progress
 
 from qcaudit.analyzers import ANALYZERS
@@ -13,6 +14,24 @@ from qcaudit.io import ROW_ID, TEXT_STATUS, TextSelection, load_dataset
 from qcaudit.report.model import Report
 
 TEXT_STATUSES = ("ok", "null", "empty", "non_string")
+
+
+#: Per-row flags shown on the embedding map, first match wins.
+MAP_FLAGS = (
+    ("contaminated", pl.col("contaminated")),
+    ("exact duplicate", pl.col("is_exact_duplicate")),
+    ("near duplicate", ~pl.col("near_dup_kept")),
+)
+
+
+def _flag_points(points: list[dict], rows: pl.DataFrame) -> list[dict]:
+    """Mark each map point with the first flag another analyzer set on its row ("" if none)."""
+    checks = [pl.when(expr.fill_null(False)).then(pl.lit(name)) for name, expr in MAP_FLAGS
+              if all(c in rows.columns for c in expr.meta.root_names())]
+    if not points or not checks:
+        return [p | {"flag": ""} for p in points]
+    flags = dict(rows.select(ROW_ID, pl.coalesce(checks).fill_null("").alias("flag")).iter_rows())
+    return [p | {"flag": flags.get(p[ROW_ID], "")} for p in points]
 
 
 def text_selection(config: Config) -> TextSelection:
@@ -48,6 +67,8 @@ def audit(
         metrics[name] = {key: metric.to_json() for key, metric in result.metrics.items()}
         tables[name] = result.tables
         rows = rows.join(result.rows, on=ROW_ID, how="left")
+    if "embeddings" in tables:
+        tables["embeddings"]["map"] = _flag_points(tables["embeddings"]["map"], rows)
     dataset_info = {
         "sources": dataset.sources,
         "format": dataset.format,

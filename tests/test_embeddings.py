@@ -41,6 +41,10 @@ def test_embeddings_analyzer_numbers_and_outputs(runner, tmp_path):
     assert 0 < metrics["cluster_entropy_normalized"] <= 1
 
     report = json.loads((out / "report.json").read_text())
+    points = report["tables"]["embeddings"]["map"]
+    duplicates = set(pl.read_parquet(out / "rows.parquet").filter(~pl.col("near_dup_kept"))["row_id"])
+    assert duplicates and {p["row_id"] for p in points if p["flag"] == "near duplicate"} <= duplicates
+    assert any(p["flag"] for p in points)
     balance = report["tables"]["embeddings"]["category_balance"]
     assert balance["counts"] == dict(rows["category"].value_counts().iter_rows())
     assert set(pl.read_parquet(out / "rows.parquet").columns) >= {"embedding_cluster", "category"}

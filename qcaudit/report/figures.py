@@ -62,13 +62,21 @@ def embedding_figures(report: Report) -> list[go.Figure]:
     points = tables["map"]
     if points:
         # plotly renders a subset of HTML in hover text: escape the dataset text first.
-        hover = [f"row {p['row_id']} · cluster {p['cluster']}<br>{html.escape(p['text'])}" for p in points]
+        hover = [
+            f"row {p['row_id']} · cluster {p['cluster']}{' · ' + p['flag'] if p.get('flag') else ''}<br>{html.escape(p['text'])}"
+            for p in points
+        ]
+        flagged = [bool(p.get("flag")) for p in points]
         fig = go.Figure(go.Scattergl(
             x=[p["x"] for p in points], y=[p["y"] for p in points], mode="markers",
-            marker=dict(color=[p["cluster"] for p in points], colorscale="Turbo", size=5, opacity=0.7),
+            marker=dict(
+                color=[p["cluster"] for p in points], colorscale="Turbo", opacity=0.75,
+                size=[9 if f else 5 for f in flagged], symbol=["x" if f else "circle" for f in flagged],
+            ),
             hovertext=hover, hoverinfo="text",
         ))
-        fig.update_layout(title="embedding map (PCA), coloured by cluster", xaxis_title="PC 1", yaxis_title="PC 2", **_LAYOUT)
+        fig.update_layout(title="embedding map (PCA): colour = cluster, x = flagged row", xaxis_title="PC 1",
+                          yaxis_title="PC 2", **_LAYOUT)
         figures.append(fig)
     sizes = tables["cluster_sizes"]
     bars = go.Figure(go.Bar(x=list(range(1, len(sizes) + 1)), y=sizes, marker_color="#72b7b2"))
