@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import linalg
 
 from qcaudit.metrics import frechet_distance, mean_pairwise_cosine, mmd_rbf, prdc, vendi_score
 
