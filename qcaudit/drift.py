@@ -1,0 +1,101 @@
+"""Model-collapse drift: how a generation of data differs from the baseline (generation 0 or
+real data), per Shumailov et al. (Nature 2024): the tails vanish and outputs converge.
+
+Per generation against the baseline (all on whitespace tokens unless configured):
+
+- lexical: distinct-1..4 and exact Self-BLEU-4 (:mod:`qcaudit.lexical`), vocabulary size,
+  unigram entropy (nats), and the Jensen-Shannon divergence (base 2, in [0, 1]) between the
+  generation's and the baseline's unigram distributions;
+- tail survival: of the baseline's rare n-grams (at most ``tail_k`` occurrences), the share
+  that still occurs in the generation, and the share of the generation's n-gram occurrences
+  that fall in that baseline tail (``tail_mass``);
+- lengths: mean and std of tokens per row, and the two-sample Kolmogorov-Smirnov statistic
+  and p-value against the baseline's lengths (scipy ``ks_2samp``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy.spatial.distance import jensenshannon
+from scipy.stats import ks_2samp
+
+from qcaudit.lexical import iter_order_stats, ngram_hashes, self_bleu_per_row
+from qcaudit.text import TokenStream
+
+
+@dataclass(frozen=True)
+class DriftSettings:
+    tail_k: int = 1
+    tail_n: int = 2
+    max_n: int = 4
+
+
+def _counts(hashes: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame({"h": hashes}).group_by("h").len()
+
+
+def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: DriftSettings = DriftSettings()) -> dict[str, float]:
+    """Every drift metric of one generation against the baseline (see the module docstring)."""
+    metrics: dict[str, float] = {}
+    orders = list(iter_order_stats(tokens, range(1, settings.max_n + 1)))
+    for stats in orders:
+        metrics[f"distinct_{stats.n}"] = stats.distinct_ratio
+    lengths = tokens.lengths
+    if len(lengths) >= 2 and settings.max_n >= 4:
+        metrics["self_bleu_4"] = float(self_bleu_per_row(lengths, orders[:4]).mean())
+    unigrams, base_unigrams = _counts(tokens.hashes), _counts(baseline.hashes)
+    metrics["vocabulary"] = float(unigrams.height)
+    p = unigrams["len"].to_numpy() / unigrams["len"].sum()
+    metrics["unigram_entropy"] = float(-np.sum(p * np.log(p)))
+    joint = base_unigrams.join(unigrams, on="h", how="full", coalesce=True).fill_null(0)
+    metrics["js_divergence"] = float(jensenshannon(joint["len"].to_numpy(), joint["len_right"].to_numpy(), base=2) ** 2)
+    tail = _counts(ngram_hashes(baseline, settings.tail_n)[0]).filter(pl.col("len") <= settings.tail_k)
+    generated = _counts(ngram_hashes(tokens, settings.tail_n)[0])
+    surviving = tail.join(generated, on="h", how="semi").height
+    metrics["tail_survival"] = surviving / tail.height if tail.height else 1.0
+    in_tail = generated.join(tail.select("h"), on="h", how="semi")["len"].sum()
+    metrics["tail_mass"] = in_tail / generated["len"].sum() if generated.height else 0.0
+    base_lengths = baseline.lengths
+    metrics["length_mean"] = float(lengths.mean())
+    metrics["length_std"] = float(lengths.std())
+    ks = ks_2samp(lengths, base_lengths)
+    metrics["length_ks"] = float(ks.statistic)
+    metrics["length_ks_pvalue"] = float(ks.pvalue)
+    return metrics
+
+
+#: Metrics that fall as a distribution collapses, and those that grow.
+FALLING = ("distinct_2", "tail_survival", "unigram_entropy")
+GROWING = ("js_divergence", "self_bleu_4")
+
+
+@dataclass(frozen=True)
+class Alarm:
+    fired: bool
+    triggered_by: list[str]
+
+
+def collapse_alarm(generations: list[dict[str, float]], window: int = 3, tolerance: float = 0.02, quorum: int = 2) -> Alarm:
+    """Fires when, over the last ``window`` generations, at least ``quorum`` of the watched
+    metrics move monotonically the collapsing way and by more than ``tolerance`` (relative
+    to the baseline's value, or absolute for metrics that start at 0) in total."""
+    if len(generations) < window:
+        return Alarm(False, [])
+    recent = generations[-window:]
+    base = generations[0]
+    triggered = []
+    for name in (*FALLING, *GROWING):
+        if name not in base:
+            continue
+        values = np.array([g[name] for g in recent])
+        steps = np.diff(values)
+        direction = -1 if name in FALLING else 1
+        scale = abs(base[name]) or 1.0
+        monotone = np.all(direction * steps > 0)
+        large = direction * (values[-1] - values[0]) / scale > tolerance
+        if monotone and large:
+            triggered.append(name)
+    return Alarm(len(triggered) >= quorum, triggered)

@@ -1,0 +1,52 @@
+"""Drift metrics against scipy and plain references; the collapse alarm's logic."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import polars as pl
+import pytest
+from scipy.stats import ks_2samp
+
+from qcaudit.drift import collapse_alarm, generation_metrics
+from qcaudit.text import Tokenization
+
+
+def tokens(texts):
+    return Tokenization().tokens(pl.Series(texts, dtype=pl.String))
+
+
+def test_generation_metrics_equal_plain_definitions():
+    base = ["the cat sat on the mat", "a dog ran far away", "the bird sang a rare song", "zebras graze quietly"]
+    gen = ["the cat sat on the mat", "the cat sat on the mat", "a dog ran far", "the cat"]
+    m = generation_metrics(tokens(gen), tokens(base))
+    gen_words = [w for t in gen for w in t.split()]
+    base_words = [w for t in base for w in t.split()]
+    assert m["vocabulary"] == len(set(gen_words))
+    c = Counter(gen_words)
+    assert m["unigram_entropy"] == pytest.approx(-sum(v / len(gen_words) * math.log(v / len(gen_words)) for v in c.values()))
+    vocab = sorted(set(gen_words) | set(base_words))
+    p = [Counter(base_words)[w] / len(base_words) for w in vocab]
+    q = [c[w] / len(gen_words) for w in vocab]
+    mix = [(a + b) / 2 for a, b in zip(p, q, strict=True)]
+    kl = lambda x, y: sum(a * math.log2(a / b) for a, b in zip(x, y, strict=True) if a > 0)  # noqa: E731
+    assert m["js_divergence"] == pytest.approx((kl(p, mix) + kl(q, mix)) / 2)
+    bigrams = lambda ts: Counter(b for t in ts for b in zip(t.split(), t.split()[1:]))  # noqa: E731
+    tail = {b for b, n in bigrams(base).items() if n <= 1}
+    gen_bigrams = bigrams(gen)
+    assert m["tail_survival"] == pytest.approx(len(tail & set(gen_bigrams)) / len(tail))
+    assert m["tail_mass"] == pytest.approx(sum(n for b, n in gen_bigrams.items() if b in tail) / sum(gen_bigrams.values()))
+    ks = ks_2samp([len(t.split()) for t in gen], [len(t.split()) for t in base])
+    assert (m["length_ks"], m["length_ks_pvalue"]) == pytest.approx((ks.statistic, ks.pvalue))
+
+
+def test_alarm_fires_on_monotone_collapse_only():
+    collapsing = [{"distinct_2": 0.8 - 0.1 * i, "tail_survival": 1.0 - 0.2 * i, "js_divergence": 0.05 * i,
+                   "unigram_entropy": 5.0, "self_bleu_4": 0.3} for i in range(5)]
+    alarm = collapse_alarm(collapsing)
+    assert alarm.fired and set(alarm.triggered_by) == {"distinct_2", "tail_survival", "js_divergence"}
+    noisy = [{"distinct_2": 0.8 + (0.01 if i % 2 else -0.01), "tail_survival": 0.9 + (0.02 if i % 2 else 0),
+              "js_divergence": 0.01, "unigram_entropy": 5.0, "self_bleu_4": 0.3} for i in range(5)]
+    assert not collapse_alarm(noisy).fired
+    assert not collapse_alarm(collapsing[:2]).fired  # too few generations to judge
