@@ -78,7 +78,7 @@ class Alarm:
     triggered_by: list[str]
 
 
-def collapse_alarm(generations: list[dict[str, float]], window: int = 3, tolerance: float = 0.02, quorum: int = 2) -> Alarm:
+def collapse_alarm(generations: list[dict[str, float]], window: int = 3, tolerance: float = 0.10, quorum: int = 2) -> Alarm:
     """Fires when, over the last ``window`` generations, at least ``quorum`` of the watched
     metrics move monotonically the collapsing way and by more than ``tolerance`` (relative
     to the baseline's value, or absolute for metrics that start at 0) in total."""
