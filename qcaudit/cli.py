@@ -315,6 +315,42 @@ def sample(
 
 
 @app.command()
+def drift(
+    generations: Annotated[list[str], typer.Argument(help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),
+    real: Annotated[Optional[str], typer.Option("--real", help="Real data to use as the baseline (default: the first generation).")] = None,
+    generation_column: Annotated[Optional[str], typer.Option("--generation-column", help="Column naming each row's generation.")] = None,
+    source_column: Annotated[Optional[str], typer.Option("--source-column", help="Column marking rows as real or synthetic.")] = None,
+    real_value: Annotated[str, typer.Option("--real-value", help="The source-column value of real rows.")] = "real",
+    config: ConfigOpt = None,
+    text_column: TextColumnOpt = None,
+    fields: FieldsOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure drift across data-flywheel generations and raise a model-collapse alarm."""
+
+    def body() -> int:
+        from qcaudit.drift_run import run_drift
+
+        settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields)})
+        with _progress(quiet or as_json) as progress:
+            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress)
+        written = result.write(out_dir)
+        if as_json:
+            print(json.dumps(result.to_json(), ensure_ascii=False))
+        elif not quiet:
+            alarm = result.metrics["drift"]["collapse_alarm"]
+            out.print(f"collapse alarm: {'FIRED' if alarm['value'] else 'quiet'} {alarm['triggered_by'] or ''}")
+            for kind, path in written.items():
+                out.print(f"wrote {kind:5s} {path}")
+        return 0
+
+    _guarded(verbose, body)
+
+
+@app.command()
 def version() -> None:
     """Print the qcaudit version."""
     print(__version__)

@@ -99,3 +99,8 @@ def collapse_alarm(generations: list[dict[str, float]], window: int = 3, toleran
         if monotone and large:
             triggered.append(name)
     return Alarm(len(triggered) >= quorum, triggered)
+
+
+def gate_metric_names(max_order: int = 0) -> list[str]:
+    """Drift thresholds judge the last generation: ``min_tail_survival``, ``min_real_share``."""
+    return ["tail_survival", "real_share"]

@@ -21,13 +21,11 @@ PASS, FAIL, NO_THRESHOLDS = "pass", "fail", "no thresholds"
 
 def gateable_metrics() -> dict[str, str]:
     """Metric name -> the analyzer that produces it."""
+    from qcaudit import drift
     from qcaudit.analyzers import ANALYZERS
 
-    return {
-        metric: analyzer
-        for analyzer, module in ANALYZERS.items()
-        for metric in module.gate_metric_names(MAX_ORDER)
-    }
+    modules = {**ANALYZERS, "drift": drift}
+    return {metric: name for name, module in modules.items() for metric in module.gate_metric_names(MAX_ORDER)}
 
 
 def check_threshold_names(thresholds: dict[str, float | dict[str, float]]) -> None:

@@ -84,3 +84,30 @@ def embedding_figures(report: Report) -> list[go.Figure]:
     figures.append(bars)
     figures.append(histogram_figure(tables["cosine_histogram"], "pairwise cosine (sample)", "cosine similarity", "pairs"))
     return figures
+
+
+DRIFT_FAMILIES = {
+    "lexical diversity": ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4"),
+    "tails": ("tail_survival", "tail_mass"),
+    "distribution shift": ("js_divergence", "length_ks"),
+    "data mix": ("real_share",),
+}
+
+
+def drift_figures(report: Report) -> list[go.Figure]:
+    """One timeline per metric family across generations."""
+    tables = report.tables.get("drift")
+    if not tables:
+        return []
+    generations = tables["generations"]
+    names = [g["generation"] for g in generations]
+    figures = []
+    for family, metrics in DRIFT_FAMILIES.items():
+        fig = go.Figure()
+        for metric in metrics:
+            if metric in generations[0]:
+                fig.add_trace(go.Scatter(x=names, y=[g[metric] for g in generations], mode="lines+markers", name=metric))
+        if fig.data:
+            fig.update_layout(title=family, xaxis_title="generation", **_LAYOUT)
+            figures.append(fig)
+    return figures

@@ -1,0 +1,98 @@
+"""``qcaudit drift``: audit data-flywheel generations against a baseline.
+
+Generations come as separate inputs (GEN0 GEN1 ...) or as one input with a generation
+column. The baseline is ``--real`` when given, else generation 0. The report holds, under
+``metrics.drift``: ``generations`` (a list, one dict of every metric per generation, the
+baseline first), the last generation's headline values (``tail_survival``,
+``distinct_2``, ``js_divergence``, ``real_share`` with a source column) and
+``collapse_alarm`` with the metrics that triggered it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from rich.progress import Progress
+
+from qcaudit.analyzers.base import signature
+from qcaudit.config import Config
+from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
+from qcaudit.errors import QcauditError
+from qcaudit.gate import evaluate
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
+from qcaudit.pipeline import text_selection
+from qcaudit.report.model import Report
+from qcaudit.text import Tokenization
+
+HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share")
+
+
+def _generations(paths: list[str], config: Config, generation_column: str | None) -> tuple[list[tuple[str, pl.DataFrame]], str]:
+    """(name, frame with the text and every other column) per generation, in order, and how
+    the text was selected."""
+    selection = text_selection(config)
+    if generation_column:
+        if len(paths) != 1:
+            raise QcauditError("--generation-column takes one dataset holding every generation")
+        dataset = load_dataset(paths[0], selection)
+        frame = dataset.frame.collect().join(dataset.texts(), on=ROW_ID)
+        if generation_column not in frame.columns:
+            raise QcauditError(f"unknown column {generation_column!r}; available columns: {', '.join(frame.columns)}")
+        parts = sorted(frame.partition_by(generation_column, as_dict=True).items(), key=lambda kv: kv[0])
+        return [(str(key[0]), part) for key, part in parts], dataset.text_source
+    if len(paths) < 2:
+        raise QcauditError("drift needs at least two generations (GEN0 GEN1 ...) or --generation-column")
+    out, source = [], ""
+    for path in paths:
+        dataset = load_dataset(path, selection)
+        out.append((Path(path).name, dataset.frame.collect().join(dataset.texts(), on=ROW_ID)))
+        source = source or dataset.text_source
+    return out, source
+
+
+def run_drift(paths: list[str], config: Config, real: str | None = None, generation_column: str | None = None,
+              source_column: str | None = None, real_value: str = "real", progress: Progress | None = None) -> Report:
+    progress = progress or Progress(disable=True)
+    generations, text_source = _generations(paths, config, generation_column)
+    tokenization = Tokenization(**config.text.model_dump())
+    settings = DriftSettings()
+    if real:
+        dataset = load_dataset(real, text_selection(config))
+        baseline_frame = dataset.texts()
+    else:
+        baseline_frame = generations[0][1]
+    baseline = tokenization.tokens(baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT])
+    task = progress.add_task("drift", total=len(generations))
+    per_generation = []
+    for name, frame in generations:
+        valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
+        if valid.height < 2:
+            raise QcauditError(f"generation {name}: needs at least 2 rows with text")
+        metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokenization.tokens(valid[TEXT]), baseline, settings)}
+        if source_column:
+            if source_column not in frame.columns:
+                raise QcauditError(f"unknown source column {source_column!r}")
+            metrics["real_share"] = float((frame[source_column].cast(pl.String) == real_value).mean())
+        per_generation.append(metrics)
+        progress.advance(task)
+    alarm = collapse_alarm(per_generation)
+    sig = signature("drift", f"baseline:{'real' if real else 'gen0'}", f"tail:k{settings.tail_k},n{settings.tail_n}",
+                    "alarm:window3,tol0.1,quorum2", tokenization.signature_fields())
+    last = per_generation[-1]
+    drift_metrics: dict = {"generations": {"value": per_generation, "signature": sig}}
+    for name in HEADLINE:
+        if name in last:
+            drift_metrics[name] = {"value": last[name], "signature": sig}
+    drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
+    metrics = {"drift": drift_metrics}
+    progress.remove_task(task)
+    return Report(
+        dataset={"sources": paths + ([real] if real else []), "format": "generations",
+                 "rows": sum(g["rows"] for g in per_generation),
+                 "text_source": text_source, "text_rows": {}},
+        config=config.model_dump(mode="json"),
+        metrics=metrics,
+        tables={"drift": {"generations": per_generation, "alarm": {"fired": alarm.fired, "triggered_by": alarm.triggered_by}}},
+        gate=evaluate(metrics, config.gate),
+    )

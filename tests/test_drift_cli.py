@@ -1,0 +1,41 @@
+"""``qcaudit drift`` end to end on simulated generations."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from qcaudit.cli import app
+from qcaudit.simulate import simulate
+from tests.conftest import shared_file
+
+
+def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:1500]
+    generations = simulate(real, 3, "replace", top_k=None, top_p=0.95, seed=0)
+    paths = []
+    for i, lines in enumerate(generations):
+        path = tmp_path / f"gen{i}.parquet"
+        pl.DataFrame({"text": lines, "source": ["real" if i == 0 else "synthetic"] * len(lines)}).write_parquet(path)
+        paths.append(str(path))
+    config = tmp_path / "q.toml"
+    config.write_text("[gate]\nmin_tail_survival = 0.5\n")
+    result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "drift"), "--config", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    drift = report["metrics"]["drift"]
+    assert [g["generation"] for g in drift["generations"]["value"]] == [f"gen{i}.parquet" for i in range(4)]
+    assert drift["collapse_alarm"]["value"] is True
+    assert report["gate"]["verdict"] == "fail"  # the tails are gone
+    html = (tmp_path / "drift" / "report.html").read_text()
+    assert "Collapse alarm: FIRED" in html and "lexical diversity" in html
+
+    one = tmp_path / "all.parquet"
+    pl.concat([pl.read_parquet(p).with_columns(pl.lit(i).alias("round")) for i, p in enumerate(paths)]).write_parquet(one)
+    result = runner.invoke(app, ["drift", str(one), "--generation-column", "round", "--source-column", "source",
+                                 "--out", str(tmp_path / "d2"), "--json"])
+    assert result.exit_code == 0, result.output
+    generations_json = json.loads(result.output)["metrics"]["drift"]["generations"]["value"]
+    assert [g["real_share"] for g in generations_json] == [1.0, 0.0, 0.0, 0.0]
+    assert runner.invoke(app, ["drift", paths[0]]).exit_code == 2
