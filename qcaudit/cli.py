@@ -322,6 +322,7 @@ def drift(
     generation_column: Annotated[Optional[str], typer.Option("--generation-column", help="Column naming each row's generation.")] = None,
     source_column: Annotated[Optional[str], typer.Option("--source-column", help="Column marking rows as real or synthetic.")] = None,
     real_value: Annotated[str, typer.Option("--real-value", help="The source-column value of real rows.")] = "real",
+    embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings", help="Also Frechet, MMD, PRDC recall/coverage, Vendi per generation (encodes every row).")] = False,
     config: ConfigOpt = None,
     text_column: TextColumnOpt = None,
     fields: FieldsOpt = None,
@@ -336,13 +337,15 @@ def drift(
 
         settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields)})
         with _progress(quiet or as_json) as progress:
-            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress)
+            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings)
         written = result.write(out_dir)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))
         elif not quiet:
             alarm = result.metrics["drift"]["collapse_alarm"]
             out.print(f"collapse alarm: {'FIRED' if alarm['value'] else 'quiet'} {alarm['triggered_by'] or ''}")
+            for warning in result.tables["drift"]["warnings"]:
+                err.print(f"[yellow]warning:[/] {warning}", highlight=False)
             for kind, path in written.items():
                 out.print(f"wrote {kind:5s} {path}")
         return 0

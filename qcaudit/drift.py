@@ -68,8 +68,8 @@ def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: Dri
 
 
 #: Metrics that fall as a distribution collapses, and those that grow.
-FALLING = ("distinct_2", "tail_survival", "unigram_entropy")
-GROWING = ("js_divergence", "self_bleu_4")
+FALLING = ("distinct_2", "tail_survival", "unigram_entropy", "recall_vs_baseline")
+GROWING = ("js_divergence", "self_bleu_4", "fid_drift")
 
 
 @dataclass(frozen=True)
@@ -102,5 +102,6 @@ def collapse_alarm(generations: list[dict[str, float]], window: int = 3, toleran
 
 
 def gate_metric_names(max_order: int = 0) -> list[str]:
-    """Drift thresholds judge the last generation: ``min_tail_survival``, ``min_real_share``."""
-    return ["tail_survival", "real_share"]
+    """Drift thresholds judge the last generation: ``min_tail_survival``, ``min_real_share``,
+    ``max_fid_drift`` and ``min_recall_vs_baseline`` (the last two with ``--embeddings``)."""
+    return ["tail_survival", "real_share", "fid_drift", "recall_vs_baseline"]

@@ -5,7 +5,10 @@ column. The baseline is ``--real`` when given, else generation 0. The report hol
 ``metrics.drift``: ``generations`` (a list, one dict of every metric per generation, the
 baseline first), the last generation's headline values (``tail_survival``,
 ``distinct_2``, ``js_divergence``, ``real_share`` with a source column) and
-``collapse_alarm`` with the metrics that triggered it.
+``collapse_alarm`` with the metrics that triggered it. With ``embeddings``: per generation
+``fid_drift`` (Fréchet distance), ``mmd``, ``recall_vs_baseline`` and
+``coverage_vs_baseline`` (PRDC), ``vendi_1`` and ``mean_pairwise_cosine``. Generations whose
+real-data share (``--source-column``) is under 30% are listed in ``tables.drift.warnings``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from qcaudit.pipeline import text_selection
 from qcaudit.report.model import Report
 from qcaudit.text import Tokenization
 
-HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share")
+HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share", "fid_drift", "recall_vs_baseline")
+#: Common practice keeps 30-50% real data as an anchor; a generation below this floor is warned about.
+REAL_SHARE_FLOOR = 0.3
+EMBEDDING_SAMPLE = 2000
 
 
 def _generations(paths: list[str], config: Config, generation_column: str | None) -> tuple[list[tuple[str, pl.DataFrame]], str]:
@@ -51,8 +57,31 @@ def _generations(paths: list[str], config: Config, generation_column: str | None
     return out, source
 
 
+def _embedding_metrics(encoder, baseline_texts: pl.Series, texts: pl.Series, seed: int) -> dict[str, float]:
+    """Fréchet distance, MMD, PRDC recall/coverage against the baseline (seeded samples of at
+    most EMBEDDING_SAMPLE rows), and the generation's Vendi score and mean pairwise cosine."""
+    import numpy as np
+
+    from qcaudit.geometry import frechet_distance, mean_pairwise_cosine, mmd_rbf, prdc, vendi_score
+
+    rng = np.random.default_rng(seed)
+    base, gen = encoder.encode(baseline_texts), encoder.encode(texts)
+    real = base[rng.choice(len(base), min(len(base), EMBEDDING_SAMPLE), replace=False)]
+    fake = gen[rng.choice(len(gen), min(len(gen), EMBEDDING_SAMPLE), replace=False)]
+    coverage = prdc(real, fake, 5)
+    return {
+        "fid_drift": frechet_distance(real, fake),
+        "mmd": mmd_rbf(real, fake),
+        "recall_vs_baseline": coverage["recall"],
+        "coverage_vs_baseline": coverage["coverage"],
+        "vendi_1": vendi_score(gen),
+        "mean_pairwise_cosine": mean_pairwise_cosine(gen),
+    }
+
+
 def run_drift(paths: list[str], config: Config, real: str | None = None, generation_column: str | None = None,
-              source_column: str | None = None, real_value: str = "real", progress: Progress | None = None) -> Report:
+              source_column: str | None = None, real_value: str = "real", progress: Progress | None = None,
+              embeddings: bool = False) -> Report:
     progress = progress or Progress(disable=True)
     generations, text_source = _generations(paths, config, generation_column)
     tokenization = Tokenization(**config.text.model_dump())
@@ -62,7 +91,13 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         baseline_frame = dataset.texts()
     else:
         baseline_frame = generations[0][1]
-    baseline = tokenization.tokens(baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT])
+    baseline_texts = baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT]
+    baseline = tokenization.tokens(baseline_texts)
+    encoder = None
+    if embeddings:
+        from qcaudit.embed import Encoder
+
+        encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
     task = progress.add_task("drift", total=len(generations))
     per_generation = []
     for name, frame in generations:
@@ -74,6 +109,8 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
             if source_column not in frame.columns:
                 raise QcauditError(f"unknown source column {source_column!r}")
             metrics["real_share"] = float((frame[source_column].cast(pl.String) == real_value).mean())
+        if encoder is not None:
+            metrics.update(_embedding_metrics(encoder, baseline_texts, valid[TEXT], config.embeddings.seed))
         per_generation.append(metrics)
         progress.advance(task)
     alarm = collapse_alarm(per_generation)
@@ -85,6 +122,10 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         if name in last:
             drift_metrics[name] = {"value": last[name], "signature": sig}
     drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
+    warnings = [
+        f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
+        for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR
+    ]
     metrics = {"drift": drift_metrics}
     progress.remove_task(task)
     return Report(
@@ -93,6 +134,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
                  "text_source": text_source, "text_rows": {}},
         config=config.model_dump(mode="json"),
         metrics=metrics,
-        tables={"drift": {"generations": per_generation, "alarm": {"fired": alarm.fired, "triggered_by": alarm.triggered_by}}},
+        tables={"drift": {"generations": per_generation, "warnings": warnings,
+                          "alarm": {"fired": alarm.fired, "triggered_by": alarm.triggered_by}}},
         gate=evaluate(metrics, config.gate),
     )

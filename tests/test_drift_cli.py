@@ -36,6 +36,24 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
     result = runner.invoke(app, ["drift", str(one), "--generation-column", "round", "--source-column", "source",
                                  "--out", str(tmp_path / "d2"), "--json"])
     assert result.exit_code == 0, result.output
-    generations_json = json.loads(result.output)["metrics"]["drift"]["generations"]["value"]
+    report = json.loads(result.output)
+    generations_json = report["metrics"]["drift"]["generations"]["value"]
     assert [g["real_share"] for g in generations_json] == [1.0, 0.0, 0.0, 0.0]
+    assert len(report["tables"]["drift"]["warnings"]) == 3  # every synthetic round is under the 30% anchor
     assert runner.invoke(app, ["drift", paths[0]]).exit_code == 2
+
+
+def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:400]
+    generations = simulate(real, 3, "replace", top_k=None, top_p=0.9, seed=0)
+    paths = []
+    for i, lines in enumerate(generations):
+        path = tmp_path / f"g{i}.parquet"
+        pl.DataFrame({"text": lines}).write_parquet(path)
+        paths.append(str(path))
+    result = runner.invoke(app, ["drift", *paths, "--embeddings", "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    gens = json.loads(result.output)["metrics"]["drift"]["generations"]["value"]
+    assert gens[0]["fid_drift"] < 1e-6 and gens[0]["recall_vs_baseline"] > 0.9
+    assert gens[-1]["fid_drift"] > gens[1]["fid_drift"] > 0
+    assert gens[-1]["recall_vs_baseline"] < gens[0]["recall_vs_baseline"]

@@ -90,6 +90,7 @@ DRIFT_FAMILIES = {
     "lexical diversity": ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4"),
     "tails": ("tail_survival", "tail_mass"),
     "distribution shift": ("js_divergence", "length_ks"),
+    "embeddings": ("fid_drift", "mmd", "recall_vs_baseline", "coverage_vs_baseline", "mean_pairwise_cosine"),
     "data mix": ("real_share",),
 }
 
