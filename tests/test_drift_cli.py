@@ -57,3 +57,18 @@ def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
     assert gens[0]["fid_drift"] < 1e-6 and gens[0]["recall_vs_baseline"] > 0.9
     assert gens[-1]["fid_drift"] > gens[1]["fid_drift"] > 0
     assert gens[-1]["recall_vs_baseline"] < gens[0]["recall_vs_baseline"]
+
+
+def test_drift_against_a_real_baseline(runner, tmp_path):
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
+    baseline, gen_a, gen_b = tmp_path / "real.parquet", tmp_path / "a.parquet", tmp_path / "b.parquet"
+    pl.DataFrame({"text": real[:800]}).write_parquet(baseline)
+    pl.DataFrame({"text": real[800:1600]}).write_parquet(gen_a)  # fresh real data: no collapse
+    pl.DataFrame({"text": real[1600:2400]}).write_parquet(gen_b)
+    result = runner.invoke(app, ["drift", str(gen_a), str(gen_b), "--real", str(baseline), "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    gens = report["metrics"]["drift"]["generations"]["value"]
+    assert len(gens) == 2 and abs(gens[0]["js_divergence"] - gens[1]["js_divergence"]) < 0.03  # no trend
+    assert report["metrics"]["drift"]["collapse_alarm"]["value"] is False
+    assert str(baseline) in report["dataset"]["sources"]
