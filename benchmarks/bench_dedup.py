@@ -25,6 +25,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_lexical import make_corpus  # noqa: E402
 
+from qcaudit.contamination.planting import near_duplicate_pairs, shingle_jaccard  # noqa: E402
 from qcaudit.lexical import shingles  # noqa: E402
 from qcaudit.minhash import lsh_clusters, optimal_bands, signatures  # noqa: E402
 from qcaudit.text import Tokenization  # noqa: E402
@@ -63,31 +64,17 @@ def datasketch_loop(texts: list[str], batch: bool) -> float:
     return time.perf_counter() - start
 
 
-def planted_accuracy(rng: np.random.Generator, n_pairs: int = 500) -> list[tuple[str, int, float, float]]:
+def planted_accuracy(rng: np.random.Generator, n_pairs: int = 500) -> list[tuple[str, int, float, float, int]]:
     """Pairs of 60-word rows whose 5-shingle Jaccard is set by how many words are replaced."""
-    vocabulary = [f"v{i}" for i in range(5000)]
     results = []
     for edits in (0, 1, 2, 4, 8, 16):
-        base = [list(rng.choice(vocabulary, 60)) for _ in range(n_pairs)]
-        copies = []
-        for words in base:
-            copy = list(words)
-            for position in rng.choice(60, edits, replace=False):
-                copy[position] = f"edit{rng.integers(1 << 30)}"
-            copies.append(copy)
-        texts = pl.Series([" ".join(w) for w in base + copies])
-        _, cluster = qcaudit_dedup(texts)
-        jaccard = np.mean([_jaccard(a, b) for a, b in zip(base, copies, strict=True)])
+        originals, copies = near_duplicate_pairs(edits, n_pairs, rng)
+        _, cluster = qcaudit_dedup(pl.Series(originals + copies))
+        jaccard = np.mean([shingle_jaccard(a, b, SHINGLE) for a, b in zip(originals, copies, strict=True)])
         found = (cluster[:n_pairs] == cluster[n_pairs:]).mean()
-        false = (np.bincount(cluster[:n_pairs], minlength=2 * n_pairs)[:n_pairs] > 1).sum()  # bases merged together
+        false = (np.bincount(cluster[:n_pairs], minlength=2 * n_pairs)[:n_pairs] > 1).sum()  # originals merged together
         results.append((f"{edits} words replaced", n_pairs, float(jaccard), float(found), int(false)))
     return results
-
-
-def _jaccard(a: list[str], b: list[str]) -> float:
-    grams = lambda w: {tuple(w[i : i + SHINGLE]) for i in range(len(w) - SHINGLE + 1)}  # noqa: E731
-    x, y = grams(a), grams(b)
-    return len(x & y) / len(x | y)
 
 
 def main() -> None:

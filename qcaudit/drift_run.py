@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 import polars as pl
 from rich.progress import Progress
 
@@ -23,7 +25,7 @@ from qcaudit.config import Config
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
+from qcaudit.io import TEXT, TEXT_STATUS, load_dataset
 from qcaudit.pipeline import text_selection
 from qcaudit.report.model import Report
 from qcaudit.text import Tokenization
@@ -34,38 +36,38 @@ REAL_SHARE_FLOOR = 0.3
 EMBEDDING_SAMPLE = 2000
 
 
-def _generations(paths: list[str], config: Config, generation_column: str | None) -> tuple[list[tuple[str, pl.DataFrame]], str]:
-    """(name, frame with the text and every other column) per generation, in order, and how
-    the text was selected."""
+def _generations(
+    paths: list[str], config: Config, generation_column: str | None, source_column: str | None
+) -> tuple[list[tuple[str, pl.DataFrame]], str]:
+    """(name, texts) per generation in order, each read once with the source column kept as
+    ``_<source_column>``, and how the text was selected."""
     selection = text_selection(config)
+    keep = tuple(c for c in (generation_column, source_column) if c)
     if generation_column:
         if len(paths) != 1:
             raise QcauditError("--generation-column takes one dataset holding every generation")
         dataset = load_dataset(paths[0], selection)
-        frame = dataset.frame.collect().join(dataset.texts(), on=ROW_ID)
-        if generation_column not in frame.columns:
-            raise QcauditError(f"unknown column {generation_column!r}; available columns: {', '.join(frame.columns)}")
-        parts = sorted(frame.partition_by(generation_column, as_dict=True).items(), key=lambda kv: kv[0])
+        frame = dataset.texts(keep=keep)
+        parts = sorted(frame.partition_by(f"_{generation_column}", as_dict=True).items(), key=lambda kv: kv[0])
         return [(str(key[0]), part) for key, part in parts], dataset.text_source
     if len(paths) < 2:
         raise QcauditError("drift needs at least two generations (GEN0 GEN1 ...) or --generation-column")
     out, source = [], ""
     for path in paths:
         dataset = load_dataset(path, selection)
-        out.append((Path(path).name, dataset.frame.collect().join(dataset.texts(), on=ROW_ID)))
+        out.append((Path(path).name, dataset.texts(keep=keep)))
         source = source or dataset.text_source
     return out, source
 
 
-def _embedding_metrics(encoder, baseline_texts: pl.Series, texts: pl.Series, seed: int) -> dict[str, float]:
-    """Fréchet distance, MMD, PRDC recall/coverage against the baseline (seeded samples of at
-    most EMBEDDING_SAMPLE rows), and the generation's Vendi score and mean pairwise cosine."""
-    import numpy as np
-
+def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -> dict[str, float]:
+    """Fréchet distance, MMD, PRDC recall/coverage against the baseline embeddings ``base``
+    (seeded samples of at most EMBEDDING_SAMPLE rows), and the generation's Vendi score and
+    mean pairwise cosine."""
     from qcaudit.geometry import frechet_distance, mean_pairwise_cosine, mmd_rbf, prdc, vendi_score
 
     rng = np.random.default_rng(seed)
-    base, gen = encoder.encode(baseline_texts), encoder.encode(texts)
+    gen = encoder.encode(texts)
     real = base[rng.choice(len(base), min(len(base), EMBEDDING_SAMPLE), replace=False)]
     fake = gen[rng.choice(len(gen), min(len(gen), EMBEDDING_SAMPLE), replace=False)]
     coverage = prdc(real, fake, 5)
@@ -83,7 +85,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
               source_column: str | None = None, real_value: str = "real", progress: Progress | None = None,
               embeddings: bool = False) -> Report:
     progress = progress or Progress(disable=True)
-    generations, text_source = _generations(paths, config, generation_column)
+    generations, text_source = _generations(paths, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
     settings = DriftSettings()
     if real:
@@ -98,6 +100,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         from qcaudit.embed import Encoder
 
         encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
+        base_vectors = encoder.encode(baseline_texts)  # once, for every generation
     task = progress.add_task("drift", total=len(generations))
     per_generation = []
     for name, frame in generations:
@@ -106,11 +109,9 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
             raise QcauditError(f"generation {name}: needs at least 2 rows with text")
         metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokenization.tokens(valid[TEXT]), baseline, settings)}
         if source_column:
-            if source_column not in frame.columns:
-                raise QcauditError(f"unknown source column {source_column!r}")
-            metrics["real_share"] = float((frame[source_column].cast(pl.String) == real_value).mean())
+            metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
         if encoder is not None:
-            metrics.update(_embedding_metrics(encoder, baseline_texts, valid[TEXT], config.embeddings.seed))
+            metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.embeddings.seed))
         per_generation.append(metrics)
         progress.advance(task)
     alarm = collapse_alarm(per_generation)

@@ -54,14 +54,17 @@ class Dataset:
     selection: TextSelection
     text_source: str = ""
 
-    def texts(self, category_column: str | None = None) -> pl.DataFrame:
+    def texts(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
-        ``category`` from ``category_column`` (or a column named so) when the data has one."""
+        ``category`` from ``category_column`` (or a column named so) when the data has one,
+        and the input columns named in ``keep`` as ``_<name>`` (no clash with ``text``)."""
         names = self.frame.collect_schema().names()
         source = category_column or (CATEGORY if CATEGORY in names else None)
-        if source is not None and source not in names:
-            raise QcauditError(f"unknown category column {source!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
+        for column in [source] * (source is not None) + list(keep):
+            if column not in names:
+                raise QcauditError(f"unknown column {column!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
+        extra += [pl.col(column).alias(f"_{column}") for column in keep]
         try:
             return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra).collect()
         except pl.exceptions.PolarsError as exc:

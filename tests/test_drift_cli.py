@@ -11,14 +11,21 @@ from qcaudit.simulate import simulate
 from tests.conftest import shared_file
 
 
-def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
-    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:1500]
-    generations = simulate(real, 3, "replace", top_k=None, top_p=0.95, seed=0)
+def write_generations(tmp_path, generations: list[list[str]], **columns) -> list[str]:
+    """Each generation as gen<i>.parquet with a ``text`` column (plus constant ``columns``)."""
     paths = []
     for i, lines in enumerate(generations):
         path = tmp_path / f"gen{i}.parquet"
-        pl.DataFrame({"text": lines, "source": ["real" if i == 0 else "synthetic"] * len(lines)}).write_parquet(path)
+        extra = {name: [value(i)] * len(lines) for name, value in columns.items()}
+        pl.DataFrame({"text": lines, **extra}).write_parquet(path)
         paths.append(str(path))
+    return paths
+
+
+def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:1500]
+    generations = simulate(real, 3, "replace", top_k=None, top_p=0.95, seed=0)
+    paths = write_generations(tmp_path, generations, source=lambda i: "real" if i == 0 else "synthetic")
     config = tmp_path / "q.toml"
     config.write_text("[gate]\nmin_tail_survival = 0.5\n")
     result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "drift"), "--config", str(config), "--json"])
@@ -45,12 +52,7 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
 
 def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
     real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:400]
-    generations = simulate(real, 3, "replace", top_k=None, top_p=0.9, seed=0)
-    paths = []
-    for i, lines in enumerate(generations):
-        path = tmp_path / f"g{i}.parquet"
-        pl.DataFrame({"text": lines}).write_parquet(path)
-        paths.append(str(path))
+    paths = write_generations(tmp_path, simulate(real, 3, "replace", top_k=None, top_p=0.9, seed=0))
     result = runner.invoke(app, ["drift", *paths, "--embeddings", "--out", str(tmp_path / "d"), "--json"])
     assert result.exit_code == 0, result.output
     gens = json.loads(result.output)["metrics"]["drift"]["generations"]["value"]
@@ -72,3 +74,17 @@ def test_drift_against_a_real_baseline(runner, tmp_path):
     assert len(gens) == 2 and abs(gens[0]["js_divergence"] - gens[1]["js_divergence"]) < 0.03  # no trend
     assert report["metrics"]["drift"]["collapse_alarm"]["value"] is False
     assert str(baseline) in report["dataset"]["sources"]
+
+
+def test_drift_reads_the_selected_text_not_a_column_named_text(runner, tmp_path):
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"g{i}.parquet"
+        chunk = real[i * 300 : (i + 1) * 300]
+        pl.DataFrame({"text": ["same"] * len(chunk), "caption": chunk}).write_parquet(path)
+        paths.append(str(path))
+    result = runner.invoke(app, ["drift", *paths, "--text-column", "caption", "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    gens = json.loads(result.output)["metrics"]["drift"]["generations"]["value"]
+    assert all(g["vocabulary"] > 100 for g in gens)

@@ -82,17 +82,11 @@ def test_dedup_command_keeps_one_row_per_cluster(runner, tmp_path):
     assert removed["row_id"].to_list() == [20, 21, 22] and removed["duplicate_of"].to_list() == [0, 1, 2]
 
 
-def planted_pairs(edits: int, n_pairs: int = 150, seed: int = 0) -> tuple[list[str], float]:
-    rng = np.random.default_rng(seed)
-    vocabulary = [f"v{i}" for i in range(5000)]
-    base = [list(rng.choice(vocabulary, 60)) for _ in range(n_pairs)]
-    copies = []
-    for words in base:
-        copy = list(words)
-        for position in rng.choice(60, edits, replace=False):
-            copy[position] = f"edit{rng.integers(1 << 30)}"
-        copies.append(copy)
-    return [" ".join(w) for w in base + copies], n_pairs
+def planted_pairs(edits: int, n_pairs: int = 150, seed: int = 0) -> tuple[list[str], int]:
+    from qcaudit.contamination.planting import near_duplicate_pairs
+
+    originals, copies = near_duplicate_pairs(edits, n_pairs, np.random.default_rng(seed))
+    return originals + copies, n_pairs
 
 
 @pytest.mark.parametrize("edits, verify, low, high", [(0, False, 1.0, 1.0), (2, False, 0.0, 0.4), (2, True, 0.0, 0.4), (8, False, 0.0, 0.0)])
@@ -116,12 +110,10 @@ def test_planted_near_duplicates_at_known_jaccard(edits, verify, low, high):
     assert low <= together <= high
     assert len(set(clusters.cluster[:n])) == n  # originals stay apart
     if verify:
-        def jaccard(a, b):
-            grams = lambda t: {tuple(t.split()[i : i + 5]) for i in range(56)}  # noqa: E731
-            return len(grams(a) & grams(b)) / len(grams(a) | grams(b))
+        from qcaudit.contamination.planting import shingle_jaccard
 
         for i in np.flatnonzero(clusters.cluster[:n] == clusters.cluster[n:]):
-            assert jaccard(texts[i], texts[n + i]) >= 0.8
+            assert shingle_jaccard(texts[i], texts[n + i]) >= 0.8
 
 
 def test_exact_jaccard_of_edges_equals_sets():

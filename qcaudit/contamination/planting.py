@@ -1,6 +1,8 @@
-"""Plant benchmark items into clean data, to measure how much of a leak each method finds.
+"""Plant known problems into clean data, to measure how much of them each method finds.
 
-Two families, both deterministic for a seed:
+Near duplicates: :func:`near_duplicate_pairs` (copies with k words replaced, so their
+shingle Jaccard is known, see :func:`shingle_jaccard`). Benchmark items, two families, both
+deterministic for a seed:
 
 - :func:`perturb`: light edits the n-gram and substring methods must still catch (case,
   whitespace, punctuation, number formatting, prefix/suffix text, embedding in a longer
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import random
 import re
+
+import numpy as np
 
 import polars as pl
 
@@ -157,3 +161,27 @@ def found_planted_item(found: pl.Series, truth: pl.Series, items: pl.DataFrame) 
         [f is not None and norms.get(f) == norms.get(t) for f, t in zip(found.to_list(), truth.to_list(), strict=True)],
         dtype=pl.Boolean,
     )
+
+
+def near_duplicate_pairs(edits: int, n_pairs: int, rng: np.random.Generator, length: int = 60) -> tuple[list[str], list[str]]:
+    """``n_pairs`` random rows of ``length`` words and a copy of each with ``edits`` words
+    replaced by fresh ones (at distinct positions)."""
+    vocabulary = [f"v{i}" for i in range(5000)]
+    originals = [list(rng.choice(vocabulary, length)) for _ in range(n_pairs)]
+    copies = []
+    for words in originals:
+        copy = list(words)
+        for position in rng.choice(length, edits, replace=False):
+            copy[position] = f"edit{rng.integers(1 << 30)}"
+        copies.append(copy)
+    return [" ".join(w) for w in originals], [" ".join(w) for w in copies]
+
+
+def shingle_jaccard(a: str, b: str, n: int = 5) -> float:
+    """Exact Jaccard similarity of the word n-gram sets of two texts."""
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = text.split()
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    x, y = grams(a), grams(b)
+    return len(x & y) / len(x | y)

@@ -124,28 +124,44 @@ def _recall(item: Counter, row: Counter) -> float:
     return sum((item & row).values()) / total if total else 0.0
 
 
-def number_rarity(item_texts: list[str]) -> dict[str, float]:
+@dataclass(frozen=True)
+class Evidence:
+    """What the verifier reads from one text: its numbers, content words and identifiers."""
+
+    numbers: Counter
+    words: Counter
+    identifiers: Counter
+
+    @classmethod
+    def of(cls, text: str) -> Evidence:
+        return cls(numbers(text), content_words(text), identifiers(text))
+
+
+def number_rarity(items: list[Evidence]) -> dict[str, float]:
     """Per number, log(N / items holding it) / log(N): 1.0 for a number one item has, near 0
     for one every item has. Agreeing on rare numbers is strong evidence, on 2 or 10 weak."""
-    holders = Counter(n for text in item_texts for n in set(numbers(text)))
-    scale = math.log(max(len(item_texts), 2))
-    return {n: math.log(len(item_texts) / count) / scale for n, count in holders.items()}
+    holders = Counter(n for item in items for n in item.numbers)
+    scale = math.log(max(len(items), 2))
+    return {n: math.log(len(items) / count) / scale for n, count in holders.items()}
 
 
 def pair_features(row_text: str, item_text: str, cosine: float, rarity: dict[str, float] | None = None) -> dict[str, float]:
     """The verifier's features for one (row, item) pair; ``rarity`` from :func:`number_rarity`
     over the benchmark (a number it does not list counts as rare)."""
-    item_numbers, row_numbers = numbers(item_text), numbers(row_text)
-    shared = item_numbers & row_numbers
-    evidence = sum((rarity or {}).get(n, 1.0) * count for n, count in shared.items())
-    recall, precision = _recall(item_numbers, row_numbers), _recall(row_numbers, item_numbers)
+    return _features(Evidence.of(row_text), Evidence.of(item_text), cosine, rarity or {})
+
+
+def _features(row: Evidence, item: Evidence, cosine: float, rarity: dict[str, float]) -> dict[str, float]:
+    shared = item.numbers & row.numbers
+    evidence = sum(rarity.get(n, 1.0) * count for n, count in shared.items())
+    recall, precision = _recall(item.numbers, row.numbers), _recall(row.numbers, item.numbers)
     return {
         "cosine": cosine,
         "number_recall": recall,
         "number_precision": precision,
         "number_agreement": recall * precision * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
-        "word_recall": _recall(content_words(item_text), content_words(row_text)),
-        "identifier_recall": _recall(identifiers(item_text), identifiers(row_text)),
+        "word_recall": _recall(item.words, row.words),
+        "identifier_recall": _recall(item.identifiers, row.identifiers),
     }
 
 
@@ -155,11 +171,14 @@ def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGH
 
 
 def verify(row_texts: list[str], item_texts: list[str], candidates: Candidates, weights: dict[str, float] = WEIGHTS) -> pl.DataFrame:
-    """Features and verifier score for every candidate pair (``row``, ``item`` positions)."""
+    """Features and verifier score for every candidate pair (``row``, ``item`` positions).
+    Each text is parsed once, however many candidate pairs it is in."""
+    items = [Evidence.of(text) for text in item_texts]
+    rarity = number_rarity(items)
+    rows = {r: Evidence.of(row_texts[r]) for r in np.unique(candidates.rows).tolist()}
     records = []
-    rarity = number_rarity(item_texts)
     for row, item, cosine in zip(candidates.rows.tolist(), candidates.items.tolist(), candidates.cosine.tolist(), strict=True):
-        features = pair_features(row_texts[row], item_texts[item], cosine, rarity)
+        features = _features(rows[row], items[item], cosine, rarity)
         records.append({"row": row, "item": item, **features, "score": verifier_score(features, weights)})
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64}
     return pl.DataFrame(records, schema=schema)
