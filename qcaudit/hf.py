@@ -1,0 +1,69 @@
+"""Hugging Face tokenizers and models from local folders only (no network at run time).
+
+A model is a local folder (``save_pretrained`` output) or a name the user's own Hugging
+Face cache already holds; either way it is opened with ``local_files_only``. On CUDA, models
+run in bf16 (fp16 when the GPU lacks bf16) unless the config says otherwise; on CPU, fp32.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from qcaudit.embed import resolve_device
+from qcaudit.errors import QcauditError
+
+
+def _offline() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+
+
+def _source(name: str, what: str) -> str:
+    path = Path(name).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise QcauditError(f"{what} {name!r}: give the folder that holds the Hugging Face files")
+        return str(path)
+    return name  # a name the local Hugging Face cache may hold
+
+
+def load_tokenizer(name: str, what: str = "tokenizer"):
+    _offline()
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(_source(name, what), local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+
+
+def torch_dtype(device: str, dtype: str):
+    """``auto``: bf16 (or fp16) on CUDA, fp32 on CPU; else ``float32`` / ``bfloat16`` / ``float16``."""
+    import torch
+
+    if dtype == "auto":
+        if device != "cuda":
+            return torch.float32
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    try:
+        return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+    except KeyError:
+        raise QcauditError(f"unknown dtype {dtype!r}: use auto, float32, bfloat16 or float16") from None
+
+
+def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", what: str = "model"):
+    """A causal LM (``kind="causal"``) or a seq2seq model (``"seq2seq"``), in eval mode on its
+    device. Returns (model, device)."""
+    _offline()
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
+    device = resolve_device(device)
+    cls = AutoModelForCausalLM if kind == "causal" else AutoModelForSeq2SeqLM
+    try:
+        model = cls.from_pretrained(_source(name, what), local_files_only=True, dtype=torch_dtype(device, dtype))
+    except (OSError, ValueError) as exc:
+        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+    return model.to(device).eval(), device
