@@ -44,7 +44,21 @@ MaxNOpt = Annotated[Optional[int], typer.Option("--max-n", help="Largest n-gram 
 BleuNOpt = Annotated[Optional[int], typer.Option("--self-bleu-n", help="Self-BLEU order (default 4).")]
 BenchmarkOpt = Annotated[Optional[list[str]], typer.Option("--benchmark", "-b", help="NAME=PATH of a benchmark test set to check against (repeatable); switches the contamination analyzer on.")]
 ReferenceOpt = Annotated[Optional[str], typer.Option("--reference", help="Real data to measure coverage against (PRDC, Frechet, MMD); switches the embeddings analyzer on.")]
-DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding models (auto: CUDA when torch sees it).")]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).")]
+WmTokenizerOpt = Annotated[Optional[str], typer.Option("--watermark-tokenizer", help="Local folder of the generating model's tokenizer; switches watermark detection on.")]
+WmSchemeOpt = Annotated[Optional[str], typer.Option("--watermark-scheme", help="lefthash | selfhash | minhash | skipgram | ff-<prf>-<context>-<self salt>[-<key>] (default selfhash).")]
+WmGammaOpt = Annotated[Optional[float], typer.Option("--watermark-gamma", help="Green-list fraction of the vocabulary (default 0.25).")]
+WmKeyOpt = Annotated[Optional[int], typer.Option("--watermark-key", help="Hash key (default 15485863, the reference's).")]
+WmRepeatedOpt = Annotated[Optional[bool], typer.Option("--watermark-ignore-repeated/--no-watermark-ignore-repeated", help="Count each distinct n-gram once (default on, as the reference).")]
+WmZOpt = Annotated[Optional[float], typer.Option("--watermark-z-threshold", help="z above which a row is watermarked (default 4.0).")]
+WmWindowOpt = Annotated[Optional[str], typer.Option("--watermark-window", help="Windowed (WinMax) scoring: 'max' or comma-separated window sizes.")]
+DetectorsOpt = Annotated[Optional[str], typer.Option("--detectors", help="Machine-text detectors: likelihood,logrank,rank,entropy,fast_detect_gpt,detectgpt,binoculars.")]
+ScoringModelOpt = Annotated[Optional[str], typer.Option("--scoring-model", help="Local causal LM for the baselines, Fast-DetectGPT and DetectGPT.")]
+ReferenceModelOpt = Annotated[Optional[str], typer.Option("--reference-model", help="Fast-DetectGPT sampling model (default: the scoring model).")]
+ObserverOpt = Annotated[Optional[str], typer.Option("--observer-model", help="Binoculars observer (local causal LM).")]
+PerformerOpt = Annotated[Optional[str], typer.Option("--performer-model", help="Binoculars performer (local causal LM, same tokenizer).")]
+MaskModelOpt = Annotated[Optional[str], typer.Option("--mask-model", help="DetectGPT mask-filling seq2seq model (local, T5-style).")]
+LabelOpt = Annotated[Optional[str], typer.Option("--label-column", help="Column marking machine-written rows (1/true/'machine'): AUROC and TPR at 1% FPR per detector.")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
@@ -104,7 +118,7 @@ def _benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
     return overrides
 
 
-#: Options every auditing command takes: (annotation, config key). Comma lists are split.
+#: Options every auditing command takes: (annotation, config key or keys). Comma lists are split.
 AUDIT_OPTIONS: dict[str, tuple[Any, str]] = {
     "text_column": (TextColumnOpt, "input.text_column"),
     "fields": (FieldsOpt, "input.fields"),
@@ -116,10 +130,24 @@ AUDIT_OPTIONS: dict[str, tuple[Any, str]] = {
     "self_bleu_n": (BleuNOpt, "diversity.self_bleu_n"),
     "analyzers": (AnalyzersOpt, "analyzers"),
     "benchmark": (BenchmarkOpt, "benchmarks"),
-    "device": (DeviceOpt, "embedding.device"),
+    "device": (DeviceOpt, ("embedding.device", "detectors.device")),
     "reference": (ReferenceOpt, "embeddings.reference"),
+    "watermark_tokenizer": (WmTokenizerOpt, "watermark.tokenizer"),
+    "watermark_scheme": (WmSchemeOpt, "watermark.scheme"),
+    "watermark_gamma": (WmGammaOpt, "watermark.gamma"),
+    "watermark_key": (WmKeyOpt, "watermark.key"),
+    "watermark_ignore_repeated": (WmRepeatedOpt, "watermark.ignore_repeated_ngrams"),
+    "watermark_z_threshold": (WmZOpt, "watermark.z_threshold"),
+    "watermark_window": (WmWindowOpt, "watermark.window"),
+    "detectors": (DetectorsOpt, "detectors.methods"),
+    "scoring_model": (ScoringModelOpt, "detectors.scoring_model"),
+    "reference_model": (ReferenceModelOpt, "detectors.reference_model"),
+    "observer_model": (ObserverOpt, "detectors.observer_model"),
+    "performer_model": (PerformerOpt, "detectors.performer_model"),
+    "mask_model": (MaskModelOpt, "detectors.mask_model"),
+    "label_column": (LabelOpt, "detectors.label_column"),
 }
-_COMMA_LISTS = {"fields", "role", "analyzers"}
+_COMMA_LISTS = {"fields", "role", "analyzers", "detectors"}
 
 
 def audit_overrides(options: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +158,8 @@ def audit_overrides(options: dict[str, Any]) -> dict[str, Any]:
         if name == "benchmark":
             overrides |= _benchmark_overrides(value)
         else:
-            overrides[key] = _split(value) if name in _COMMA_LISTS else value
+            for dotted in (key,) if isinstance(key, str) else key:
+                overrides[dotted] = _split(value) if name in _COMMA_LISTS else value
     return overrides
 
 

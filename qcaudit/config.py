@@ -122,6 +122,74 @@ class EmbeddingConfig(_Section):
     cache: bool = True
 
 
+class WatermarkConfig(_Section):
+    """Watermark detection (Kirchenbauer et al. 2023), switched on by ``tokenizer`` (the
+    generating model's, a local folder). Defaults are the reference detector's."""
+
+    tokenizer: str | None = None
+    scheme: str = "selfhash"
+    gamma: float = Field(0.25, gt=0.0, lt=1.0)
+    key: int | None = Field(None, ge=0, lt=2**63)
+    ignore_repeated_ngrams: bool = True
+    z_threshold: float = 4.0
+    window: str | None = None
+    normalizers: list[Literal["unicode", "homoglyphs"]] = Field(default_factory=list)
+    vocab_size: int | None = Field(None, ge=1)
+    batch_rows: int = Field(2000, ge=1)
+
+    @model_validator(mode="after")
+    def _valid_scheme(self) -> WatermarkConfig:
+        from qcaudit.watermark.detect import validate_window
+        from qcaudit.watermark.schemes import parse_scheme
+
+        parse_scheme(self.scheme, self.key)
+        if self.window is not None:
+            validate_window(self.window)
+        return self
+
+
+DETECTOR_METHODS = ("likelihood", "logrank", "rank", "entropy", "fast_detect_gpt", "detectgpt", "binoculars")
+
+
+class DetectorsConfig(_Section):
+    """Zero-shot machine-text detectors over local Hugging Face models, switched on by
+    ``methods``. ``scoring_model`` serves the baselines, Fast-DetectGPT and DetectGPT;
+    ``reference_model`` is Fast-DetectGPT's sampling model (default: the scoring model,
+    white-box); Binoculars needs ``observer_model`` and ``performer_model``; DetectGPT a
+    seq2seq ``mask_model`` (T5-style)."""
+
+    methods: list[Literal[DETECTOR_METHODS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    scoring_model: str | None = None
+    reference_model: str | None = None
+    observer_model: str | None = None
+    performer_model: str | None = None
+    mask_model: str | None = None
+    n_perturbations: int = Field(10, ge=1, le=1000)
+    span_length: int = Field(2, ge=1, le=64)
+    mask_fraction: float = Field(0.15, gt=0.0, lt=1.0)
+    mask_top_p: float = Field(1.0, gt=0.0, le=1.0)
+    max_tokens: int = Field(512, ge=2, le=1_000_000)
+    batch_size: int = Field(8, ge=1, le=4096)
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    seed: int = 0
+    label_column: str | None = None
+    binoculars_mode: Literal["low-fpr", "accuracy"] = "low-fpr"
+    thresholds: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _models_for_methods(self) -> DetectorsConfig:
+        needs = {"binoculars": ("observer_model", "performer_model"), "detectgpt": ("scoring_model", "mask_model")}
+        for method in self.methods:
+            for key in needs.get(method, ("scoring_model",)):
+                if getattr(self, key) is None:
+                    raise ValueError(f"detector {method!r} needs detectors.{key} (a local model folder)")
+        for name in self.thresholds:
+            if name not in DETECTOR_METHODS:
+                raise ValueError(f"threshold for unknown detector {name!r}; detectors: {', '.join(DETECTOR_METHODS)}")
+        return self
+
+
 class Config(_Section):
     input: InputConfig = Field(default_factory=InputConfig)
     text: TextConfig = Field(default_factory=TextConfig)
@@ -133,6 +201,8 @@ class Config(_Section):
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     embeddings: EmbeddingsConfig = Field(default_factory=EmbeddingsConfig)
     sample: SampleConfig = Field(default_factory=SampleConfig)
+    watermark: WatermarkConfig = Field(default_factory=WatermarkConfig)
+    detectors: DetectorsConfig = Field(default_factory=DetectorsConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("gate")
@@ -154,12 +224,21 @@ class Config(_Section):
         return names
 
     @model_validator(mode="after")
-    def _benchmarks_need_contamination(self) -> Config:
-        """Benchmarks switch the contamination analyzer on; it cannot run without them."""
+    def _inputs_switch_analyzers_on(self) -> Config:
+        """Benchmarks, a reference, a watermark tokenizer and detector methods switch their
+        analyzers on; an analyzer named without its input is an error."""
         if self.benchmarks and "contamination" not in self.analyzers:
             self.analyzers.append("contamination")
         if self.embeddings.reference and "embeddings" not in self.analyzers:
             self.analyzers.append("embeddings")
+        if self.watermark.tokenizer and "watermark" not in self.analyzers:
+            self.analyzers.append("watermark")
+        if self.detectors.methods and "detectors" not in self.analyzers:
+            self.analyzers.append("detectors")
+        if "watermark" in self.analyzers and not self.watermark.tokenizer:
+            raise ValueError("the watermark analyzer needs the generating model's tokenizer: --watermark-tokenizer PATH or [watermark] tokenizer")
+        if "detectors" in self.analyzers and not self.detectors.methods:
+            raise ValueError("the detectors analyzer needs methods: --detectors likelihood,fast_detect_gpt,... or [detectors] methods")
         if "contamination" in self.analyzers and not self.benchmarks:
             raise ValueError("the contamination analyzer needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME]")
         return self

@@ -57,7 +57,8 @@ def audit(
     config = config or load_config(config_path)
     progress = progress or Progress(disable=True)
     dataset = load_dataset(data, text_selection(config))
-    texts = dataset.texts(config.embeddings.category_column)
+    label = config.detectors.label_column if "detectors" in config.analyzers else None
+    texts = dataset.texts(config.embeddings.category_column, keep=(label,) if label else ())
     status_counts = dict.fromkeys(TEXT_STATUSES, 0) | dict(
         texts.group_by(TEXT_STATUS).len().iter_rows()
     )

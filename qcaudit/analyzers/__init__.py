@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from qcaudit.analyzers import contamination, diversity, duplicates, embeddings
+from qcaudit.analyzers import contamination, detectors, diversity, duplicates, embeddings, watermark
 
 ANALYZERS: dict[str, ModuleType] = {
     "diversity": diversity,
     "duplicates": duplicates,
     "contamination": contamination,
     "embeddings": embeddings,
+    "watermark": watermark,
+    "detectors": detectors,
 }

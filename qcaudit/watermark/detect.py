@@ -54,7 +54,7 @@ class WatermarkDetector:
         if not 0.0 < settings.gamma < 1.0:
             raise ValueError(f"gamma must be in (0, 1), got {settings.gamma}")
         if settings.window is not None:
-            _window_sizes(settings.window, 2)  # validate early
+            validate_window(settings.window)
         self.settings = settings
         self.green_lists = GreenLists(vocab_size, settings.gamma, cache_bytes)
 
@@ -138,6 +138,11 @@ def _first_occurrences(ngrams: np.ndarray, owner: np.ndarray) -> np.ndarray:
     keyed = np.column_stack([owner, ngrams])
     _, first = np.unique(_row_keys(keyed), return_index=True)
     return np.sort(first)
+
+
+def validate_window(window: str) -> None:
+    """Raise ValueError unless ``window`` is ``max`` or comma-separated positive sizes."""
+    _window_sizes(window, 2)
 
 
 def _window_sizes(window: str, length: int) -> list[int]:

@@ -1,0 +1,214 @@
+"""Zero-shot machine-text detectors over local Hugging Face models (:mod:`qcaudit.detectors`).
+
+Per row ``detector_<method>`` (the method's score, NaN where a text has under two tokens or
+no perturbation), and with any threshold ``machine_generated``: some detector with a
+threshold called the row machine-written. Thresholds come from ``detectors.thresholds``;
+Binoculars defaults to its published ones (low-fpr 0.8536432310785527, accuracy
+0.9015310749276843, chosen by Hans et al. on Falcon-7B/-instruct; its score is machine below
+them, every other score above).
+
+Metrics per method (``<metric>.<method>``): ``detector_mean``, ``detector_flagged_rate``
+(with a threshold); ``machine_generated_rate``; with ``label_column`` (1/true/machine vs
+0/false/human), ``detector_auroc`` and ``detector_tpr_at_1pct_fpr``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import polars as pl
+from rich.progress import Progress
+
+from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
+from qcaudit.config import Config, DetectorsConfig
+from qcaudit.detectors import criteria
+from qcaudit.detectors.evaluation import auroc, tpr_at_fpr
+from qcaudit.detectors.lm import batches, logits, same_tokenizer, tokenize
+from qcaudit.detectors.perturb import perturb
+from qcaudit.errors import QcauditError
+from qcaudit.hf import load_model, load_tokenizer
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+
+BINOCULARS_THRESHOLDS = {"low-fpr": 0.8536432310785527, "accuracy": 0.9015310749276843}
+MACHINE_IF_LOW = {"binoculars"}
+BASELINES = {"likelihood": criteria.log_likelihood, "logrank": criteria.log_rank, "rank": criteria.rank, "entropy": criteria.entropy}
+MACHINE_LABELS = {"1", "true", "yes", "machine", "ai", "generated", "synthetic", "llm"}
+HUMAN_LABELS = {"0", "false", "no", "human", "real", "original"}
+HISTOGRAM_BINS = 30
+
+
+def gate_metric_names(max_order: int) -> list[str]:
+    return ["machine_generated_rate", "detector_flagged_rate", "detector_mean", "detector_auroc", "detector_tpr_at_1pct_fpr"]
+
+
+def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
+    s = config.detectors
+    valid = texts.filter(pl.col(TEXT_STATUS) == "ok")
+    if valid.height == 0:
+        raise QcauditError("machine-text detection needs rows with text; found none")
+    items = valid[TEXT].to_list()
+    scores = _scores(items, s, progress)
+    thresholds = _thresholds(s)
+    rows = pl.DataFrame({ROW_ID: valid[ROW_ID], **{f"detector_{m}": scores[m] for m in s.methods}})
+    flagged = {m: _machine(scores[m], m, t) for m, t in thresholds.items()}
+    if flagged:
+        rows = rows.with_columns(pl.Series("machine_generated", np.logical_or.reduce(list(flagged.values()))))
+    labels = _labels(valid, s.label_column) if s.label_column else None
+    metrics, summary = _metrics(scores, flagged, labels, thresholds, s)
+    return AnalyzerResult(metrics, rows, {"summary": summary, "histograms": _histograms(scores, labels)})
+
+
+def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[str, np.ndarray]:
+    scores: dict[str, np.ndarray] = {}
+    scoring_methods = [m for m in s.methods if m in BASELINES or m in ("fast_detect_gpt", "detectgpt")]
+    if scoring_methods:
+        tokenizer = load_tokenizer(s.scoring_model, "scoring model")
+        scorer, device = load_model(s.scoring_model, "causal", s.device, s.dtype, "scoring model")
+        models = [scorer]
+        if "fast_detect_gpt" in s.methods and s.reference_model and s.reference_model != s.scoring_model:
+            same_tokenizer(tokenizer, load_tokenizer(s.reference_model, "reference model"), ("scoring model", "reference model"))
+            models.append(load_model(s.reference_model, "causal", s.device, s.dtype, "reference model")[0])
+        wanted: dict[str, Callable] = {m: _on_first(BASELINES[m]) for m in scoring_methods if m in BASELINES}
+        if "fast_detect_gpt" in s.methods:
+            wanted["fast_detect_gpt"] = _fast_detect_gpt
+        if "detectgpt" in s.methods:
+            wanted["_ll"] = _on_first(criteria.log_likelihood)
+        scores |= _run(models, tokenize(tokenizer, items, s.max_tokens), wanted, s, device, progress, "scoring model")
+        if "detectgpt" in s.methods:
+            scores["detectgpt"] = _detectgpt(items, scores.pop("_ll"), scorer, tokenizer, device, s, progress)
+    if "binoculars" in s.methods:
+        tokenizer = load_tokenizer(s.observer_model, "observer model")
+        same_tokenizer(tokenizer, load_tokenizer(s.performer_model, "performer model"), ("observer model", "performer model"))
+        observer, device = load_model(s.observer_model, "causal", s.device, s.dtype, "observer model")
+        performer = load_model(s.performer_model, "causal", s.device, s.dtype, "performer model")[0]
+        scores |= _run([observer, performer], tokenize(tokenizer, items, s.max_tokens), {"binoculars": criteria.binoculars}, s, device, progress, "binoculars")
+    return scores
+
+
+def _on_first(fn: Callable) -> Callable:
+    """A single-model criterion applied to the first model's logits of a multi-model batch."""
+    return lambda first, *rest: fn(first, *rest[-2:])
+
+
+def _fast_detect_gpt(scoring_logits, *rest):
+    """(scoring logits, [reference logits,] input_ids, mask): white-box when one model plays both."""
+    reference_logits = rest[0] if len(rest) == 3 else scoring_logits
+    return criteria.fast_detect_gpt(reference_logits, scoring_logits, *rest[-2:])
+
+
+def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], s: DetectorsConfig,
+         device: str, progress: Progress, label: str) -> dict[str, np.ndarray]:
+    """Every criterion in ``wanted`` on every text: models run once per batch, criteria get
+    (logits of each model..., input_ids, mask)."""
+    out = {name: np.full(len(token_ids), np.nan) for name in wanted}
+    task = progress.add_task(f"detectors: {label}", total=len(token_ids))
+    for batch in batches(token_ids, s.batch_size, device):
+        all_logits = [logits(model, batch) for model in models]
+        for name, fn in wanted.items():
+            out[name][batch.rows] = fn(*all_logits, batch.input_ids, batch.mask)
+        progress.advance(task, batch.rows.size)
+    progress.remove_task(task)
+    return out
+
+
+def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, device: str, s: DetectorsConfig, progress: Progress) -> np.ndarray:
+    mask_tokenizer = load_tokenizer(s.mask_model, "mask model")
+    mask_model = load_model(s.mask_model, "seq2seq", s.device, s.dtype, "mask model")[0]
+    task = progress.add_task("detectors: DetectGPT perturbations", total=len(items) * s.n_perturbations)
+    perturbed = perturb(items, mask_model, mask_tokenizer, n=s.n_perturbations, span_length=s.span_length,
+                        mask_fraction=s.mask_fraction, top_p=s.mask_top_p, seed=s.seed, batch_size=s.batch_size,
+                        device=device, advance=lambda k: progress.advance(task, k))
+    progress.remove_task(task)
+    flat = [p for group in perturbed for p in group]
+    lls = _run([scorer], tokenize(tokenizer, flat, s.max_tokens), {"ll": _on_first(criteria.log_likelihood)}, s, device, progress, "perturbed texts")["ll"]
+    bounds = np.cumsum([0] + [len(group) for group in perturbed])
+    return criteria.detectgpt(original_ll, [lls[a:b][~np.isnan(lls[a:b])] for a, b in zip(bounds[:-1], bounds[1:])])
+
+
+def _thresholds(s: DetectorsConfig) -> dict[str, float]:
+    chosen = {m: t for m, t in s.thresholds.items() if m in s.methods}
+    if "binoculars" in s.methods:
+        chosen.setdefault("binoculars", BINOCULARS_THRESHOLDS[s.binoculars_mode])
+    return chosen
+
+
+def _machine(scores: np.ndarray, method: str, threshold: float) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return scores < threshold if method in MACHINE_IF_LOW else scores > threshold
+
+
+def _oriented(scores: np.ndarray, method: str) -> np.ndarray:
+    return -scores if method in MACHINE_IF_LOW else scores
+
+
+def _labels(valid: pl.DataFrame, column: str) -> np.ndarray:
+    """1.0 machine, 0.0 human, NaN unlabelled."""
+    values = valid[f"_{column}"]
+    if values.dtype == pl.Boolean or values.dtype.is_numeric():
+        numeric = values.cast(pl.Float64).to_numpy()
+        return np.where(np.isnan(numeric), np.nan, (numeric != 0).astype(float))
+    out = np.full(values.len(), np.nan)
+    for i, value in enumerate(values.cast(pl.String).to_list()):
+        if value is None:
+            continue
+        key = value.strip().lower()
+        if key in MACHINE_LABELS:
+            out[i] = 1.0
+        elif key in HUMAN_LABELS:
+            out[i] = 0.0
+        else:
+            raise QcauditError(f"label column {column!r}: value {value!r} is neither machine ({', '.join(sorted(MACHINE_LABELS))}) nor human ({', '.join(sorted(HUMAN_LABELS))})")
+    return out
+
+
+def _signature(method: str, s: DetectorsConfig) -> str:
+    models = {
+        "binoculars": [f"observer:{s.observer_model}", f"performer:{s.performer_model}", f"mode:{s.binoculars_mode}"],
+        "fast_detect_gpt": [f"scoring:{s.scoring_model}", f"reference:{s.reference_model or s.scoring_model}", "analytic"],
+        "detectgpt": [f"scoring:{s.scoring_model}", f"mask:{s.mask_model}", f"n:{s.n_perturbations}", f"span:{s.span_length}",
+                      f"frac:{s.mask_fraction}", f"top_p:{s.mask_top_p}", f"seed:{s.seed}"],
+    }.get(method, [f"scoring:{s.scoring_model}"])
+    return signature(f"detector_{method}", *models, f"max_tokens:{s.max_tokens}", f"dtype:{s.dtype}")
+
+
+def _metrics(scores, flagged, labels, thresholds, s: DetectorsConfig) -> tuple[dict[str, Metric], list[dict]]:
+    metrics: dict[str, Metric] = {}
+    summary = []
+    for method in s.methods:
+        sig = _signature(method, s)
+        values = scores[method]
+        row = {"method": method, "machine_if": "low" if method in MACHINE_IF_LOW else "high",
+               "mean": float(np.nanmean(values)) if np.isfinite(values).any() else float("nan"),
+               "threshold": thresholds.get(method), "flagged_rate": None, "auroc": None, "tpr_at_1pct_fpr": None}
+        metrics[f"detector_mean.{method}"] = Metric(row["mean"], sig)
+        if method in flagged:
+            row["flagged_rate"] = float(flagged[method].mean())
+            metrics[f"detector_flagged_rate.{method}"] = Metric(row["flagged_rate"], sig + f"|threshold:{thresholds[method]}")
+        if labels is not None:
+            oriented = _oriented(values, method)
+            known = ~np.isnan(labels) & ~np.isnan(oriented)
+            machine, human = oriented[known & (labels == 1)], oriented[known & (labels == 0)]
+            row["auroc"], row["tpr_at_1pct_fpr"] = auroc(machine, human), tpr_at_fpr(machine, human, 0.01)
+            label_sig = sig + f"|labels:{s.label_column}|n:{machine.size}+{human.size}"
+            metrics[f"detector_auroc.{method}"] = Metric(row["auroc"], label_sig)
+            metrics[f"detector_tpr_at_1pct_fpr.{method}"] = Metric(row["tpr_at_1pct_fpr"], label_sig)
+        summary.append(row)
+    if flagged:
+        any_flag = np.logical_or.reduce(list(flagged.values()))
+        parts = [f"{m}{'<' if m in MACHINE_IF_LOW else '>'}{t:g}" for m, t in thresholds.items()]
+        metrics["machine_generated_rate"] = Metric(float(any_flag.mean()), signature("machine_generated", *parts))
+    return metrics, summary
+
+
+def _histograms(scores: dict[str, np.ndarray], labels: np.ndarray | None) -> dict[str, dict]:
+    out = {}
+    for method, values in scores.items():
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            continue
+        edges = np.histogram_bin_edges(finite, bins=HISTOGRAM_BINS)
+        groups = {"all": values} if labels is None else {"machine": values[labels == 1], "human": values[labels == 0]}
+        out[method] = {"edges": edges.tolist(),
+                       **{name: np.histogram(v[np.isfinite(v)], bins=edges)[0].tolist() for name, v in groups.items()}}
+    return out

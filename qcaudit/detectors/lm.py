@@ -1,0 +1,57 @@
+"""Causal-LM scoring in batches: tokenise as the references do, pad, run, hand out logits.
+
+Texts are tokenised with the tokenizer's own special tokens (the references call the
+tokenizer with its defaults), truncated to ``max_tokens``, sorted by length so that a batch
+wastes little padding, right-padded, and run under ``torch.inference_mode``. A causal LM's
+logits at real positions do not depend on right padding, so each text's numbers are those
+of a batch of one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from qcaudit.errors import QcauditError
+
+
+@dataclass
+class Batch:
+    rows: np.ndarray  # positions of these texts in the input list
+    input_ids: torch.Tensor  # (B, T), right-padded
+    mask: torch.Tensor  # (B, T), 1 on real tokens
+
+
+def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
+    return tokenizer(list(texts), truncation=True, max_length=max_tokens)["input_ids"]
+
+
+def batches(token_ids: list[list[int]], batch_size: int, device: str) -> Iterator[Batch]:
+    """Length-sorted, right-padded batches (texts under two tokens are left out: nothing to score)."""
+    lengths = np.array([len(ids) for ids in token_ids])
+    order = np.argsort(-lengths, kind="stable")
+    order = order[lengths[order] >= 2]
+    for start in range(0, order.size, batch_size):
+        rows = order[start:start + batch_size]
+        width = int(lengths[rows].max())
+        ids = torch.zeros((rows.size, width), dtype=torch.long)
+        mask = torch.zeros((rows.size, width), dtype=torch.long)
+        for i, row in enumerate(rows):
+            ids[i, :lengths[row]] = torch.tensor(token_ids[row])
+            mask[i, :lengths[row]] = 1
+        yield Batch(rows, ids.to(device), mask.to(device))
+
+
+@torch.inference_mode()
+def logits(model, batch: Batch) -> torch.Tensor:
+    return model(input_ids=batch.input_ids, attention_mask=batch.mask).logits
+
+
+def same_tokenizer(first, second, names: tuple[str, str]) -> None:
+    """Two models scored on one tokenisation must share their vocabulary (the references
+    assert the same)."""
+    if first.get_vocab() != second.get_vocab():
+        raise QcauditError(f"{names[0]} and {names[1]} use different tokenizers; they must share one vocabulary")
