@@ -14,8 +14,10 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
+import polars as pl
 import pytest
+
+from qcaudit.cli import app
 
 from qcaudit.embed import default_model_path
 from qcaudit.hf import load_tokenizer
@@ -70,3 +72,54 @@ def test_every_reference_number_is_reproduced(reference_cases, tokenizers):
             assert bool(scores.detected[i]) == case["prediction"], where
             checked += 1
     assert checked >= 2000
+
+
+def _lefthash_cases(reference_cases) -> list[dict]:
+    return [c for c in reference_cases["cases"] if c["tokenizer"] == "bpe1k" and c["scheme"] == "lefthash" and c["gamma"] == 0.25
+            and c["ignore_repeated_ngrams"] and c["window"] is None and not c["normalizers"]]
+
+
+def test_report_writes_reference_scores_per_row_and_gates(reference_cases, runner, tmp_path):
+    cases = _lefthash_cases(reference_cases)
+    data = tmp_path / "mixed.jsonl"
+    pl.DataFrame({"text": [reference_cases["texts"][c["text"]] for c in cases]}).write_ndjson(data)
+    config = tmp_path / "qcaudit.toml"
+    config.write_text("[gate]\nmax_watermarked_rate = 0.0\n")
+    result = runner.invoke(app, [
+        "report", str(data), "--out", str(tmp_path / "out"), "--config", str(config), "--analyzers", "diversity",
+        "--watermark-tokenizer", str(FIXTURES / "tokenizer"), "--watermark-scheme", "lefthash", "--watermark-gamma", "0.25", "--json",
+    ])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    rows = pl.read_parquet(tmp_path / "out" / "rows.parquet").sort("row_id")
+    scored = [c for c in cases if "error" not in c]
+    assert rows["watermark_z"].to_list() == [c["z_score"] for c in scored]
+    assert rows["watermark_p"].to_list() == [c["p_value"] for c in scored]
+    assert rows["watermark_tokens_scored"].to_list() == [c["num_tokens_scored"] for c in scored]
+    assert rows["watermark_detected"].to_list() == [c["prediction"] for c in scored]
+    detected = sum(c["prediction"] for c in scored)
+    assert 0 < detected < len(scored)
+    assert report["metrics"]["watermark"]["watermarked_rate"]["value"] == detected / len(cases)
+    assert report["gate"]["verdict"] == "fail"
+    assert "Watermark" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_bad_watermark_settings_are_one_line_errors(runner, tmp_path):
+    data = tmp_path / "d.jsonl"
+    pl.DataFrame({"text": ["a b c d e f", "g h i j"]}).write_ndjson(data)
+    base = ["report", str(data), "--out", str(tmp_path / "out"), "--watermark-tokenizer", str(FIXTURES / "tokenizer")]
+    for extra, says in ((["--watermark-scheme", "nohash"], "unknown seeding scheme"),
+                        (["--watermark-scheme", "ff-bogus_prf-2-False"], "unknown PRF"),
+                        (["--watermark-window", "x,3"], "window"),
+                        (["--watermark-gamma", "1.5"], "gamma")):
+        result = runner.invoke(app, base + extra)
+        assert result.exit_code == 2 and says in result.output and "Traceback" not in result.output, (extra, result.output)
+    missing = runner.invoke(app, ["report", str(data), "--out", str(tmp_path / "out"), "--watermark-tokenizer", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "watermark tokenizer" in missing.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_homoglyph_normaliser_maps_look_alikes_to_the_dominant_script():
+    mixed = "Thе cаt sat on the mat"  # Cyrillic е and а inside Latin words
+    assert normalizer(["homoglyphs"])(mixed) == "The cat sat on the mat"
+    assert normalizer(["homoglyphs"])("Кошка сидит") == "Кошка сидит"  # one script: untouched

@@ -17,6 +17,8 @@ HEADLINE = {
     "contamination": ("contaminated_rows", "contamination_rate", "benchmark_leak_rate"),
     "embeddings": ("vendi_1", "mean_pairwise_cosine", "cluster_entropy_normalized", "prdc_precision",
                    "prdc_recall", "frechet_distance"),
+    "watermark": ("watermarked_rate", "watermark_rows_scored", "watermark_z_median", "watermark_z_max"),
+    "detectors": ("machine_generated_rate", "detector_flagged_rate", "detector_auroc", "detector_tpr_at_1pct_fpr"),
 }
 
 
@@ -29,8 +31,8 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
     table.add_column("metric")
     table.add_column("value", justify="right")
     for analyzer, metrics in report.metrics.items():
-        for name in HEADLINE.get(analyzer, ()):
-            if name in metrics:
+        for headline in HEADLINE.get(analyzer, ()):  # a headline also names its per-key metrics, <name>.<key>
+            for name in (n for n in metrics if n == headline or n.startswith(headline + ".")):
                 table.add_row(f"{analyzer}.{name}", f"{metrics[name]['value']:.4g}")
     console.print(table)
     print_gate(console, report.gate)

@@ -112,3 +112,34 @@ def drift_figures(report: Report) -> list[go.Figure]:
             fig.update_layout(title=family, xaxis_title="generation", **_LAYOUT)
             figures.append(fig)
     return figures
+
+
+def watermark_figures(report: Report) -> list[go.Figure]:
+    """The distribution of per-row watermark z-scores."""
+    tables = report.tables.get("watermark")
+    if not tables or not tables["z_histogram"]["counts"]:
+        return []
+    threshold = report.config["watermark"]["z_threshold"]
+    fig = histogram_figure(tables["z_histogram"], "watermark z-score per row", "z")
+    fig.add_vline(x=threshold, line_dash="dash", line_color="#a40e26", annotation_text=f"z = {threshold:g}")
+    return [fig]
+
+
+def detector_figures(report: Report) -> list[go.Figure]:
+    """Per detector, its score distribution (machine vs human rows when labels were given)."""
+    tables = report.tables.get("detectors")
+    if not tables:
+        return []
+    colours = {"all": "#4c78a8", "machine": "#e45756", "human": "#4c78a8"}
+    thresholds = {row["method"]: row["threshold"] for row in tables["summary"]}
+    figures = []
+    for method, hist in tables["histograms"].items():
+        edges = hist["edges"]
+        centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        fig = go.Figure([go.Bar(x=centres, y=hist[group], name=group, marker_color=colours[group], opacity=0.7)
+                         for group in ("all", "machine", "human") if group in hist])
+        fig.update_layout(title=f"{method} score", xaxis_title="score", yaxis_title="rows", barmode="overlay", bargap=0.02, **_LAYOUT)
+        if thresholds.get(method) is not None:
+            fig.add_vline(x=thresholds[method], line_dash="dash", line_color="#a40e26")
+        figures.append(fig)
+    return figures

@@ -14,7 +14,9 @@ import plotly.graph_objects as go
 import plotly.offline
 from markupsafe import Markup
 
-from qcaudit.report.figures import diversity_figures, drift_figures, embedding_figures
+from qcaudit.report.figures import (
+    detector_figures, diversity_figures, drift_figures, embedding_figures, watermark_figures,
+)
 from qcaudit import __version__
 from qcaudit.report.model import SCHEMA_VERSION, Report
 
@@ -36,7 +38,8 @@ def figure_html(fig: go.Figure, div_id: str) -> Markup:
 def render_html(report: Report) -> str:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(resources.files("qcaudit.templates").joinpath(TEMPLATE).read_text("utf-8"))
-    charts = diversity_figures(report) + embedding_figures(report) + drift_figures(report)
+    charts = (diversity_figures(report) + embedding_figures(report) + drift_figures(report)
+              + watermark_figures(report) + detector_figures(report))
     figures = [figure_html(fig, f"figure-{i}") for i, fig in enumerate(charts)]
     return template.render(
         report=report,
