@@ -139,6 +139,8 @@ class WatermarkConfig(_Section):
 
     @model_validator(mode="after")
     def _valid_scheme(self) -> WatermarkConfig:
+        if self.tokenizer is None:  # off: not worth importing torch to check settings nobody uses
+            return self
         from qcaudit.watermark.detect import validate_window
         from qcaudit.watermark.schemes import parse_scheme
 

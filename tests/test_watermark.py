@@ -82,7 +82,8 @@ def _lefthash_cases(reference_cases) -> list[dict]:
 def test_report_writes_reference_scores_per_row_and_gates(reference_cases, runner, tmp_path):
     cases = _lefthash_cases(reference_cases)
     data = tmp_path / "mixed.jsonl"
-    pl.DataFrame({"text": [reference_cases["texts"][c["text"]] for c in cases]}).write_ndjson(data)
+    hostile = "<script>alert(1)</script> " + reference_cases["texts"][cases[0]["text"]]  # every row makes the top-rows table
+    pl.DataFrame({"text": [reference_cases["texts"][c["text"]] for c in cases] + [hostile]}).write_ndjson(data)
     config = tmp_path / "qcaudit.toml"
     config.write_text("[gate]\nmax_watermarked_rate = 0.0\n")
     result = runner.invoke(app, [
@@ -91,7 +92,8 @@ def test_report_writes_reference_scores_per_row_and_gates(reference_cases, runne
     ])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    rows = pl.read_parquet(tmp_path / "out" / "rows.parquet").sort("row_id")
+    all_rows = pl.read_parquet(tmp_path / "out" / "rows.parquet").sort("row_id")
+    rows = all_rows.head(len(cases))
     scored = [c for c in cases if "error" not in c]
     assert rows["watermark_z"].to_list() == [c["z_score"] for c in scored]
     assert rows["watermark_p"].to_list() == [c["p_value"] for c in scored]
@@ -99,9 +101,11 @@ def test_report_writes_reference_scores_per_row_and_gates(reference_cases, runne
     assert rows["watermark_detected"].to_list() == [c["prediction"] for c in scored]
     detected = sum(c["prediction"] for c in scored)
     assert 0 < detected < len(scored)
-    assert report["metrics"]["watermark"]["watermarked_rate"]["value"] == detected / len(cases)
+    detected_overall = detected + int(all_rows["watermark_detected"][-1])
+    assert report["metrics"]["watermark"]["watermarked_rate"]["value"] == detected_overall / (len(cases) + 1)
     assert report["gate"]["verdict"] == "fail"
-    assert "Watermark" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert 'id="watermark-rows"' in page and "&lt;script&gt;alert(1)" in page and "<script>alert(1)" not in page
 
 
 def test_bad_watermark_settings_are_one_line_errors(runner, tmp_path):
@@ -117,6 +121,11 @@ def test_bad_watermark_settings_are_one_line_errors(runner, tmp_path):
     missing = runner.invoke(app, ["report", str(data), "--out", str(tmp_path / "out"), "--watermark-tokenizer", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "watermark tokenizer" in missing.output
     assert not (tmp_path / "out").exists()
+
+
+def test_hash_key_option_equals_the_free_form_key():
+    assert parse_scheme("lefthash", 98765) == parse_scheme("ff-additive_prf-1-False-98765")
+    assert parse_scheme("selfhash") == parse_scheme("ff-anchored_minhash_prf-4-True-15485863")
 
 
 def test_homoglyph_normaliser_maps_look_alikes_to_the_dominant_script():

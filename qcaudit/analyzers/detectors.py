@@ -22,17 +22,14 @@ from rich.progress import Progress
 
 from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
 from qcaudit.config import Config, DetectorsConfig
-from qcaudit.detectors import criteria
-from qcaudit.detectors.evaluation import auroc, tpr_at_fpr
-from qcaudit.detectors.lm import batches, logits, same_tokenizer, tokenize
-from qcaudit.detectors.perturb import perturb
 from qcaudit.errors import QcauditError
-from qcaudit.hf import load_model, load_tokenizer
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+
+# torch, transformers and scipy.stats load when detectors run, not when the CLI starts.
 
 BINOCULARS_THRESHOLDS = {"low-fpr": 0.8536432310785527, "accuracy": 0.9015310749276843}
 MACHINE_IF_LOW = {"binoculars"}
-BASELINES = {"likelihood": criteria.log_likelihood, "logrank": criteria.log_rank, "rank": criteria.rank, "entropy": criteria.entropy}
+BASELINES = {"likelihood": "log_likelihood", "logrank": "log_rank", "rank": "rank", "entropy": "entropy"}  # criteria functions
 MACHINE_LABELS = {"1", "true", "yes", "machine", "ai", "generated", "synthetic", "llm"}
 HUMAN_LABELS = {"0", "false", "no", "human", "real", "original"}
 HISTOGRAM_BINS = 30
@@ -60,6 +57,10 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
 
 
 def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[str, np.ndarray]:
+    from qcaudit.detectors import criteria
+    from qcaudit.detectors.lm import same_tokenizer, tokenize
+    from qcaudit.hf import load_model, load_tokenizer
+
     scores: dict[str, np.ndarray] = {}
     scoring_methods = [m for m in s.methods if m in BASELINES or m in ("fast_detect_gpt", "detectgpt")]
     if scoring_methods:
@@ -69,7 +70,7 @@ def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[st
         if "fast_detect_gpt" in s.methods and s.reference_model and s.reference_model != s.scoring_model:
             same_tokenizer(tokenizer, load_tokenizer(s.reference_model, "reference model"), ("scoring model", "reference model"))
             models.append(load_model(s.reference_model, "causal", s.device, s.dtype, "reference model")[0])
-        wanted: dict[str, Callable] = {m: _on_first(BASELINES[m]) for m in scoring_methods if m in BASELINES}
+        wanted: dict[str, Callable] = {m: _on_first(getattr(criteria, BASELINES[m])) for m in scoring_methods if m in BASELINES}
         if "fast_detect_gpt" in s.methods:
             wanted["fast_detect_gpt"] = _fast_detect_gpt
         if "detectgpt" in s.methods:
@@ -93,6 +94,8 @@ def _on_first(fn: Callable) -> Callable:
 
 def _fast_detect_gpt(scoring_logits, *rest):
     """(scoring logits, [reference logits,] input_ids, mask): white-box when one model plays both."""
+    from qcaudit.detectors import criteria
+
     reference_logits = rest[0] if len(rest) == 3 else scoring_logits
     return criteria.fast_detect_gpt(reference_logits, scoring_logits, *rest[-2:])
 
@@ -101,6 +104,8 @@ def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], 
          device: str, progress: Progress, label: str) -> dict[str, np.ndarray]:
     """Every criterion in ``wanted`` on every text: models run once per batch, criteria get
     (logits of each model..., input_ids, mask)."""
+    from qcaudit.detectors.lm import batches, logits
+
     out = {name: np.full(len(token_ids), np.nan) for name in wanted}
     task = progress.add_task(f"detectors: {label}", total=len(token_ids))
     for batch in batches(token_ids, s.batch_size, device):
@@ -113,6 +118,11 @@ def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], 
 
 
 def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, device: str, s: DetectorsConfig, progress: Progress) -> np.ndarray:
+    from qcaudit.detectors import criteria
+    from qcaudit.detectors.lm import tokenize
+    from qcaudit.detectors.perturb import perturb
+    from qcaudit.hf import load_model, load_tokenizer
+
     mask_tokenizer = load_tokenizer(s.mask_model, "mask model")
     mask_model = load_model(s.mask_model, "seq2seq", s.device, s.dtype, "mask model")[0]
     task = progress.add_task("detectors: DetectGPT perturbations", total=len(items) * s.n_perturbations)
@@ -173,6 +183,8 @@ def _signature(method: str, s: DetectorsConfig) -> str:
 
 
 def _metrics(scores, flagged, labels, thresholds, s: DetectorsConfig) -> tuple[dict[str, Metric], list[dict]]:
+    from qcaudit.detectors.evaluation import auroc, tpr_at_fpr
+
     metrics: dict[str, Metric] = {}
     summary = []
     for method in s.methods:

@@ -17,12 +17,7 @@ from rich.progress import Progress
 from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
 from qcaudit.config import Config, WatermarkConfig
 from qcaudit.errors import QcauditError
-from qcaudit.hf import load_tokenizer
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.watermark.detect import WatermarkDetector, WatermarkScores, WatermarkSettings
-from qcaudit.watermark.normalize import normalizer
-from qcaudit.watermark.schemes import parse_scheme
-from qcaudit.watermark.tokens import encode, vocabulary_size
 
 TOP_ROWS = 20
 SNIPPET_CHARS = 300
@@ -38,6 +33,13 @@ def gate_metric_names(max_order: int) -> list[str]:
 
 
 def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
+    # torch, transformers and scipy.stats load when the analyzer runs, not when the CLI starts
+    from qcaudit.hf import load_tokenizer
+    from qcaudit.watermark.detect import WatermarkDetector, WatermarkSettings
+    from qcaudit.watermark.normalize import normalizer
+    from qcaudit.watermark.schemes import parse_scheme
+    from qcaudit.watermark.tokens import encode, vocabulary_size
+
     settings = config.watermark
     tokenizer = load_tokenizer(settings.tokenizer, "watermark tokenizer")
     vocab_size = settings.vocab_size or vocabulary_size(tokenizer)
@@ -61,7 +63,9 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     return AnalyzerResult(_metrics(scores, valid.height, sig), rows, _tables(rows, valid))
 
 
-def _concat(parts: list[WatermarkScores]) -> WatermarkScores:
+def _concat(parts: list):
+    from qcaudit.watermark.detect import WatermarkScores
+
     fields = WatermarkScores.__dataclass_fields__
     if not parts:
         return WatermarkScores(**{f: np.zeros(0) for f in fields})
@@ -76,7 +80,7 @@ def _signature(settings: WatermarkConfig, scheme: str, vocab_size: int) -> str:
     )
 
 
-def _metrics(scores: WatermarkScores, rows_with_text: int, sig: str) -> dict[str, Metric]:
+def _metrics(scores, rows_with_text: int, sig: str) -> dict[str, Metric]:
     z = scores.z[~np.isnan(scores.z)]
     if rows_with_text == 0:
         raise QcauditError("watermark detection needs rows with text; found none")
