@@ -383,6 +383,40 @@ def drift(
 
 
 @app.command()
+def dashboard(
+    dirs: Annotated[list[Path], typer.Argument(help="Report directories (from qcaudit report or qcaudit drift).")],
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "localhost",
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser tab.")] = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Open the Streamlit dashboard on saved reports (it reads only report.json and rows.parquet)."""
+
+    def body() -> int:
+        import subprocess
+        from importlib import resources
+
+        from qcaudit.dashboards.data import ENV
+        from qcaudit.report.model import Report
+
+        for directory in dirs:
+            Report.read(directory)  # a clear one-line error for anything that is not a report
+        app_path = resources.files("qcaudit.dashboards").joinpath("app.py")
+        env = os.environ | {ENV: os.pathsep.join(str(d.resolve()) for d in dirs)}
+        command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
+                   "--server.address", host, "--server.headless", str(not browser).lower(),
+                   "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+                   "--client.toolbarMode", "viewer"]
+        out.print(f"qcaudit dashboard on http://{host}:{port} ({len(dirs)} report{'s' * (len(dirs) > 1)}); Ctrl-C stops it")
+        try:
+            return subprocess.run(command, env=env, check=False).returncode
+        except KeyboardInterrupt:
+            return 0
+
+    _guarded(verbose, body)
+
+
+@app.command()
 def version() -> None:
     """Print the qcaudit version."""
     print(__version__)

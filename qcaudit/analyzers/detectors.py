@@ -58,7 +58,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
 
 def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[str, np.ndarray]:
     from qcaudit.detectors import criteria
-    from qcaudit.detectors.lm import same_tokenizer, tokenize
+    from qcaudit.detectors.lm import same_tokenizer, token_limit, tokenize
     from qcaudit.hf import load_model, load_tokenizer
 
     scores: dict[str, np.ndarray] = {}
@@ -75,7 +75,7 @@ def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[st
             wanted["fast_detect_gpt"] = _fast_detect_gpt
         if "detectgpt" in s.methods:
             wanted["_ll"] = _on_first(criteria.log_likelihood)
-        scores |= _run(models, tokenize(tokenizer, items, s.max_tokens), wanted, s, device, progress, "scoring model")
+        scores |= _run(models, tokenize(tokenizer, items, token_limit(s.max_tokens, *models)), wanted, s, device, progress, "scoring model")
         if "detectgpt" in s.methods:
             scores["detectgpt"] = _detectgpt(items, scores.pop("_ll"), scorer, tokenizer, device, s, progress)
     if "binoculars" in s.methods:
@@ -83,7 +83,8 @@ def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[st
         same_tokenizer(tokenizer, load_tokenizer(s.performer_model, "performer model"), ("observer model", "performer model"))
         observer, device = load_model(s.observer_model, "causal", s.device, s.dtype, "observer model")
         performer = load_model(s.performer_model, "causal", s.device, s.dtype, "performer model")[0]
-        scores |= _run([observer, performer], tokenize(tokenizer, items, s.max_tokens), {"binoculars": criteria.binoculars}, s, device, progress, "binoculars")
+        limit = token_limit(s.max_tokens, observer, performer)
+        scores |= _run([observer, performer], tokenize(tokenizer, items, limit), {"binoculars": criteria.binoculars}, s, device, progress, "binoculars")
     return scores
 
 
@@ -119,7 +120,7 @@ def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], 
 
 def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, device: str, s: DetectorsConfig, progress: Progress) -> np.ndarray:
     from qcaudit.detectors import criteria
-    from qcaudit.detectors.lm import tokenize
+    from qcaudit.detectors.lm import token_limit, tokenize
     from qcaudit.detectors.perturb import perturb
     from qcaudit.hf import load_model, load_tokenizer
 
@@ -131,7 +132,7 @@ def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, dev
                         device=device, advance=lambda k: progress.advance(task, k))
     progress.remove_task(task)
     flat = [p for group in perturbed for p in group]
-    lls = _run([scorer], tokenize(tokenizer, flat, s.max_tokens), {"ll": _on_first(criteria.log_likelihood)}, s, device, progress, "perturbed texts")["ll"]
+    lls = _run([scorer], tokenize(tokenizer, flat, token_limit(s.max_tokens, scorer)), {"ll": _on_first(criteria.log_likelihood)}, s, device, progress, "perturbed texts")["ll"]
     bounds = np.cumsum([0] + [len(group) for group in perturbed])
     return criteria.detectgpt(original_ll, [lls[a:b][~np.isnan(lls[a:b])] for a, b in zip(bounds[:-1], bounds[1:])])
 

@@ -25,6 +25,12 @@ class Batch:
     mask: torch.Tensor  # (B, T), 1 on real tokens
 
 
+def token_limit(max_tokens: int, *models) -> int:
+    """``max_tokens``, lowered to the shortest context any of ``models`` was built for."""
+    contexts = [getattr(m.config, "max_position_embeddings", None) or getattr(m.config, "n_positions", None) for m in models]
+    return min([max_tokens, *(c for c in contexts if c)])
+
+
 def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
     return tokenizer(list(texts), truncation=True, max_length=max_tokens)["input_ids"]
 

@@ -1,0 +1,116 @@
+"""What the dashboard reads: saved reports (report.json + rows.parquet), nothing else.
+
+``QCAUDIT_DASHBOARD_REPORTS`` lists the report directories (``os.pathsep``-separated);
+``qcaudit dashboard DIR ...`` sets it. rows.parquet is scanned lazily with Polars, so a
+filter or a page of a million-row report reads only what it needs.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from qcaudit.report.model import REPORT_JSON, ROWS_PARQUET, Report
+
+ENV = "QCAUDIT_DASHBOARD_REPORTS"
+
+#: Per-row flags, in the order they are named: (column expression, reason shown).
+FLAGS = (
+    ("contaminated", pl.col("contaminated"), "benchmark contamination"),
+    ("is_exact_duplicate", pl.col("is_exact_duplicate"), "exact duplicate"),
+    ("near_dup_kept", ~pl.col("near_dup_kept"), "near duplicate"),
+    ("semantic_dup_kept", ~pl.col("semantic_dup_kept"), "semantic duplicate"),
+    ("watermark_detected", pl.col("watermark_detected"), "watermarked"),
+    ("machine_generated", pl.col("machine_generated"), "machine-generated"),
+)
+
+
+@dataclass(frozen=True)
+class LoadedReport:
+    name: str
+    path: Path
+    report: Report
+
+    @property
+    def has_rows(self) -> bool:
+        return (self.path / ROWS_PARQUET).is_file()
+
+    def rows(self) -> pl.LazyFrame:
+        return pl.scan_parquet(self.path / ROWS_PARQUET)
+
+    def row_columns(self) -> dict[str, pl.DataType]:
+        return dict(self.rows().collect_schema()) if self.has_rows else {}
+
+
+def report_dirs() -> list[Path]:
+    return [Path(p) for p in os.environ.get(ENV, "").split(os.pathsep) if p]
+
+
+def load_reports(dirs: list[Path]) -> list[LoadedReport]:
+    """Each directory's report, named by the directory (made unique)."""
+    loaded, names = [], set()
+    for directory in dirs:
+        path = directory if directory.is_dir() else directory.parent
+        name = path.resolve().name or str(path)
+        while name in names:
+            name += "'"
+        names.add(name)
+        loaded.append(LoadedReport(name, path, Report.read(path / REPORT_JSON)))
+    return loaded
+
+
+def flag_reason(columns: dict[str, pl.DataType]) -> pl.Expr | None:
+    """The first flag each row carries ("" when none), over the flag columns this report has."""
+    checks = [pl.when(expr.fill_null(False)).then(pl.lit(reason)) for column, expr, reason in FLAGS if column in columns]
+    return pl.coalesce(checks).fill_null("") if checks else None
+
+
+def flagged_rows(loaded: LoadedReport, limit: int) -> pl.DataFrame:
+    columns = loaded.row_columns()
+    reason = flag_reason(columns)
+    if reason is None:
+        return pl.DataFrame()
+    return (loaded.rows().with_columns(reason.alias("flag")).filter(pl.col("flag") != "")
+            .select("row_id", "flag", "text").sort("row_id").head(limit).collect())
+
+
+def filtered(frame: pl.LazyFrame, filters: dict[str, tuple]) -> pl.LazyFrame:
+    """``filters``: column -> ("range", lo, hi) | ("equals", value) | ("contains", text)."""
+    for column, spec in filters.items():
+        kind = spec[0]
+        if kind == "range":
+            frame = frame.filter(pl.col(column).is_between(spec[1], spec[2]))
+        elif kind == "equals":
+            frame = frame.filter(pl.col(column) == spec[1])
+        elif kind == "contains" and spec[1]:
+            frame = frame.filter(pl.col(column).cast(pl.String).str.contains(spec[1], literal=True))
+    return frame
+
+
+def page_of(frame: pl.LazyFrame, page: int, size: int) -> tuple[pl.DataFrame, int]:
+    """One page of rows and the total count after filtering."""
+    total = frame.select(pl.len()).collect().item()
+    return frame.slice(page * size, size).collect(), total
+
+
+def top_ngrams(rows_path: Path, n: int, lowercase: bool, limit: int = 25, sample: int = 50_000) -> pl.DataFrame:
+    """Most frequent word n-grams (whitespace tokens) over every k-th row, at most ``sample``
+    rows, so that a million-row report reads a twentieth of its text."""
+    frame = pl.scan_parquet(rows_path)
+    total = frame.select(pl.len()).collect().item()
+    step = max(1, -(-total // sample))
+    text = frame.select("text", "text_status").gather_every(step).filter(pl.col("text_status") == "ok").collect()
+    tokens = pl.col("text").str.to_lowercase() if lowercase else pl.col("text")
+    words = text.select(tokens.str.extract_all(r"\S+").alias("w")).with_row_index("r").explode("w").drop_nulls()
+    grams = words.with_columns([pl.col("w").shift(-k).over("r").alias(f"w{k}") for k in range(1, n)])
+    grams = grams.drop_nulls().select(pl.concat_str(["w", *[f"w{k}" for k in range(1, n)]], separator=" ").alias("ngram"))
+    return grams.group_by("ngram").len("count").sort(["count", "ngram"], descending=[True, False]).head(limit)
+
+
+def highlighted(segments: list[list]) -> str:
+    """Escaped HTML of (text, shared) segments, shared runs in <mark>."""
+    return "".join(f"<mark>{html.escape(t)}</mark>" if shared else html.escape(t) for t, shared in segments)

@@ -1,0 +1,207 @@
+"""The Streamlit dashboard: every page under streamlit.testing's AppTest on reports from every
+analyzer, and the real thing in headless Chromium (Debian's, driven by Playwright)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+from qcaudit.cli import app
+from qcaudit.dashboards.data import ENV
+from tests.conftest import SAMPLES
+
+APP = str(resources.files("qcaudit.dashboards").joinpath("app.py"))
+TOKENIZER = Path(__file__).parent / "fixtures" / "watermark" / "tokenizer"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("QCAUDIT_TEST_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts"))
+HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://example.com)"
+
+
+@pytest.fixture(scope="module")
+def report_dirs(tmp_path_factory) -> dict[str, Path]:
+    """A report from every analyzer on the bundled sample (a planted contaminated row, a
+    hostile row, a random tiny LM for the detectors), a clean report, and a drift report."""
+    from typer.testing import CliRunner
+
+    root = tmp_path_factory.mktemp("dashboard")
+    runner = CliRunner()
+    sample = pl.read_parquet(SAMPLES / "instructions.parquet")
+    leaked = sample["output"][5]
+    data = root / "data.parquet"
+    extra = pl.DataFrame({"instruction": ["Solve this.", HOSTILE], "input": ["", ""], "output": [leaked, "fine"],
+                          "category": ["math", "general"], "planted": ["leak", "none"]})
+    pl.concat([sample, extra]).write_parquet(data)
+    (root / "bench.jsonl").write_text(json.dumps({"id": "b-1", "question": leaked}) + "\n")
+    torch.manual_seed(0)
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
+    GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=256, n_embd=16, n_layer=1, n_head=2)).save_pretrained(root / "lm")
+    tokenizer.save_pretrained(root / "lm")
+    config = root / "qcaudit.toml"
+    config.write_text(
+        '[input]\nfields = ["instruction", "input", "output"]\n'
+        f'[benchmarks.toy]\npath = "{root / "bench.jsonl"}"\nadapter = "fields"\nfields = ["question"]\nid_field = "id"\n'
+        '[contamination]\nmethods = ["ngram", "substring"]\n'
+        f'[watermark]\ntokenizer = "{TOKENIZER}"\nscheme = "lefthash"\n'
+        f'[detectors]\nmethods = ["likelihood", "binoculars"]\nscoring_model = "{root / "lm"}"\n'
+        f'observer_model = "{root / "lm"}"\nperformer_model = "{root / "lm"}"\n'
+        "[gate]\nmax_exact_duplicate_rate = 0.01\nmax_contaminated_rows = 0\n"
+    )
+    dirs = {"full": root / "full", "clean": root / "clean", "drift": root / "drift"}
+    runs = [
+        ["report", str(data), "--config", str(config), "--out", str(dirs["full"]), "--analyzers", "diversity,duplicates,embeddings", "-q"],
+        ["report", str(SAMPLES / "instructions_clean.parquet"), "--config", str(SAMPLES / "qcaudit.toml"), "--out", str(dirs["clean"]), "-q"],
+        ["drift", str(SAMPLES / "instructions.parquet"), str(SAMPLES / "instructions_clean.parquet"), str(SAMPLES / "instructions.parquet"),
+         "--fields", "instruction,input,output", "--out", str(dirs["drift"]), "-q"],
+    ]
+    for args in runs:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    return dirs
+
+
+def _app(monkeypatch, *dirs: Path) -> AppTest:
+    monkeypatch.setenv(ENV, os.pathsep.join(str(d) for d in dirs))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page(at: AppTest, page: str) -> AppTest:
+    at.sidebar.radio(key="page").set_value(page).run()
+    assert not at.exception, (page, at.exception)
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "text", "error", "success", "info", "warning")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_overview_shows_the_verdict_checks_and_flagged_rows(report_dirs, monkeypatch):
+    at = _app(monkeypatch, report_dirs["full"])
+    assert at.error[0].value == "Gate: FAIL"
+    checks = at.dataframe[0].value
+    assert set(checks["check"]) == {"duplicates.exact_duplicate_rate", "contamination.contaminated_rows"}
+    flagged = [t.value for t in at.text]
+    assert any("benchmark contamination" in t for t in flagged) and any("exact duplicate" in t for t in flagged)
+    metrics = at.dataframe[1].value
+    assert {"diversity", "duplicates", "contamination", "embeddings", "watermark", "detectors"} <= set(metrics["analyzer"])
+
+
+def test_every_page_renders_on_every_kind_of_report(report_dirs, monkeypatch):
+    at = _app(monkeypatch, report_dirs["full"], report_dirs["clean"], report_dirs["drift"])
+    for page in ("Diversity", "Contamination", "Duplicates", "Embeddings", "Detectors", "Rows", "Compare", "Drift"):
+        _page(at, page)
+        assert page in at.title[0].value
+    _page(at, "Drift")
+    assert "did not run" in _texts(at)  # the full report has no drift: say how to get it
+    at.sidebar.selectbox[0].set_value("drift").run()
+    assert not at.exception
+    assert any("Collapse alarm" in str(e.value) for e in [*at.error, *at.success])
+
+
+def test_pages_show_their_analyzers_data(report_dirs, monkeypatch):
+    at = _app(monkeypatch, report_dirs["full"], report_dirs["clean"])
+    _page(at, "Diversity")
+    counts = at.dataframe[0].value["count"]
+    assert counts.is_monotonic_decreasing and counts.iloc[0] > 1  # most frequent first
+    _page(at, "Contamination")
+    html = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert "<mark>" in html and "toy" in html
+    _page(at, "Duplicates")
+    assert len(at.dataframe[0].value) > 0 and at.text  # cluster list and members
+    _page(at, "Detectors")
+    assert at.metric[0].value.endswith("%") and len(at.dataframe[0].value) == 2
+    _page(at, "Compare")
+    table = at.dataframe[0].value
+    assert {"A", "B", "B - A"} <= set(table.columns) and table["B - A"].notna().any()
+
+
+def test_rows_page_filters_and_pages_lazily(report_dirs, monkeypatch):
+    at = _app(monkeypatch, report_dirs["full"])
+    _page(at, "Rows")
+    assert "902 rows match" in _texts(at)
+    assert len(at.dataframe[0].value) == 50
+    at.multiselect[0].set_value(["is_exact_duplicate"]).run()
+    at.selectbox(key="f_is_exact_duplicate").set_value(True).run()
+    rows = pl.read_parquet(report_dirs["full"] / "rows.parquet")
+    expected = int(rows["is_exact_duplicate"].sum())
+    assert f"{expected:,} rows match" in _texts(at)
+    assert at.dataframe[0].value["is_exact_duplicate"].all()
+
+
+def test_dataset_text_is_never_rendered_as_html_or_markdown(report_dirs, monkeypatch):
+    at = _app(monkeypatch, report_dirs["full"])
+    _page(at, "Rows")
+    at.text_input[-1].set_value("onerror").run()  # the "Text contains" box
+    assert "1 rows match" in _texts(at)
+    assert at.dataframe[0].value["text"][0].startswith(HOSTILE)  # shown as data, verbatim
+    assert not any("onerror" in str(m.value) for m in at.markdown)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_dashboard_in_a_real_browser(report_dirs):
+    """CI (.ci/run) installs Debian's chromium and sets QCAUDIT_REQUIRE_BROWSER: there a
+    missing browser fails the test; elsewhere it skips."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("QCAUDIT_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing; scripts/install_browser.sh installs it")
+        pytest.skip("Debian chromium is absent (bash scripts/install_browser.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "qcaudit.cli", "dashboard", str(report_dirs["full"]), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                if urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise AssertionError("the dashboard did not start") from None
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(f"http://localhost:{port}/")
+            page.get_by_text("Gate: FAIL").wait_for(timeout=60_000)
+            page.get_by_text("benchmark contamination").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)  # let the tables finish drawing for the screenshot
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
+            assert page.locator("img[src=x]").count() == 0  # the hostile row was not rendered as HTML
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert (ARTIFACTS / "dashboard-overview.png").stat().st_size > 10_000
+
+
+def test_dashboard_command_rejects_what_is_not_a_report(tmp_path):
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["dashboard", str(tmp_path)])
+    assert result.exit_code == 2 and "report.json" in result.output and "Traceback" not in result.output
