@@ -119,7 +119,7 @@ def _benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
 
 
 #: Options every auditing command takes: (annotation, config key or keys). Comma lists are split.
-AUDIT_OPTIONS: dict[str, tuple[Any, str]] = {
+AUDIT_OPTIONS: dict[str, tuple[Any, str | tuple[str, ...]]] = {
     "text_column": (TextColumnOpt, "input.text_column"),
     "fields": (FieldsOpt, "input.fields"),
     "role": (RoleOpt, "input.role"),

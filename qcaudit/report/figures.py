@@ -1,5 +1,5 @@
-"""Plotly figure builders over a report's tables. The static HTML report uses them, and the
-dashboard will too, so a chart looks the same wherever it is shown."""
+"""Plotly figure builders over a report's tables. The static HTML report and the dashboard
+both use them, so a chart looks the same wherever it is shown."""
 
 from __future__ import annotations
 
