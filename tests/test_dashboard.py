@@ -34,7 +34,8 @@ HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](http://example.com)"
 @pytest.fixture(scope="module")
 def report_dirs(tmp_path_factory) -> dict[str, Path]:
     """A report from every analyzer on the bundled sample (a planted contaminated row, a
-    hostile row, a random tiny LM for the detectors), a clean report, and a drift report."""
+    hostile row and its copy, a random tiny LM for the detectors), a clean report, and a
+    drift report."""
     from typer.testing import CliRunner
 
     root = tmp_path_factory.mktemp("dashboard")
@@ -42,9 +43,9 @@ def report_dirs(tmp_path_factory) -> dict[str, Path]:
     sample = pl.read_parquet(SAMPLES / "instructions.parquet")
     leaked = sample["output"][5]
     data = root / "data.parquet"
-    extra = pl.DataFrame({"instruction": ["Solve this.", HOSTILE], "input": ["", ""], "output": [leaked, "fine"],
-                          "category": ["math", "general"], "planted": ["leak", "none"]})
-    pl.concat([sample, extra]).write_parquet(data)
+    first = pl.DataFrame({"instruction": [HOSTILE, HOSTILE, "Solve this."], "input": ["", "", ""], "output": ["fine", "fine", leaked],
+                          "category": ["general", "general", "math"], "planted": ["hostile", "hostile copy", "leak"]})
+    pl.concat([first, sample]).write_parquet(data)  # first, so that the Overview lists the flagged copy and the leak
     (root / "bench.jsonl").write_text(json.dumps({"id": "b-1", "question": leaked}) + "\n")
     torch.manual_seed(0)
     tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
@@ -136,7 +137,7 @@ def test_pages_show_their_analyzers_data(report_dirs, monkeypatch):
 def test_rows_page_filters_and_pages_lazily(report_dirs, monkeypatch):
     at = _app(monkeypatch, report_dirs["full"])
     _page(at, "Rows")
-    assert "902 rows match" in _texts(at)
+    assert "903 rows match" in _texts(at)
     assert len(at.dataframe[0].value) == 50
     at.multiselect[0].set_value(["is_exact_duplicate"]).run()
     at.selectbox(key="f_is_exact_duplicate").set_value(True).run()
@@ -150,9 +151,11 @@ def test_dataset_text_is_never_rendered_as_html_or_markdown(report_dirs, monkeyp
     at = _app(monkeypatch, report_dirs["full"])
     _page(at, "Rows")
     at.text_input[-1].set_value("onerror").run()  # the "Text contains" box
-    assert "1 rows match" in _texts(at)
-    assert at.dataframe[0].value["text"][0].startswith(HOSTILE)  # shown as data, verbatim
+    assert "2 rows match" in _texts(at)
+    assert at.dataframe[0].value["text"].iloc[0].startswith(HOSTILE)  # shown as data, verbatim
     assert not any("onerror" in str(m.value) for m in at.markdown)
+    _page(at, "Overview")
+    assert any(HOSTILE in t.value for t in at.text)  # the flagged copy, as plain text
 
 
 def _free_port() -> int:
@@ -189,10 +192,11 @@ def test_dashboard_in_a_real_browser(report_dirs):
             page.goto(f"http://localhost:{port}/")
             page.get_by_text("Gate: FAIL").wait_for(timeout=60_000)
             page.get_by_text("benchmark contamination").first.wait_for(timeout=60_000)
+            page.get_by_text("onerror=alert(1)").first.wait_for(timeout=60_000)  # the hostile copy, as text
             page.wait_for_timeout(1500)  # let the tables finish drawing for the screenshot
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
-            assert page.locator("img[src=x]").count() == 0  # the hostile row was not rendered as HTML
+            assert page.locator("img[src=x]").count() == 0  # ...and never as markup
             browser.close()
     finally:
         server.terminate()
