@@ -14,20 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from qcaudit.report.model import REPORT_JSON, ROWS_PARQUET, Report
+from qcaudit.report.model import REPORT_JSON, ROWS_PARQUET, Report, first_flag
 
 ENV = "QCAUDIT_DASHBOARD_REPORTS"
-
-#: Per-row flags, in the order they are named: (column expression, reason shown).
-FLAGS = (
-    ("contaminated", pl.col("contaminated"), "benchmark contamination"),
-    ("is_exact_duplicate", pl.col("is_exact_duplicate"), "exact duplicate"),
-    ("near_dup_kept", ~pl.col("near_dup_kept"), "near duplicate"),
-    ("semantic_dup_kept", ~pl.col("semantic_dup_kept"), "semantic duplicate"),
-    ("watermark_detected", pl.col("watermark_detected"), "watermarked"),
-    ("machine_generated", pl.col("machine_generated"), "machine-generated"),
-)
-
 
 @dataclass(frozen=True)
 class LoadedReport:
@@ -63,15 +52,8 @@ def load_reports(dirs: list[Path]) -> list[LoadedReport]:
     return loaded
 
 
-def flag_reason(columns: dict[str, pl.DataType]) -> pl.Expr | None:
-    """The first flag each row carries ("" when none), over the flag columns this report has."""
-    checks = [pl.when(expr.fill_null(False)).then(pl.lit(reason)) for column, expr, reason in FLAGS if column in columns]
-    return pl.coalesce(checks).fill_null("") if checks else None
-
-
 def flagged_rows(loaded: LoadedReport, limit: int) -> pl.DataFrame:
-    columns = loaded.row_columns()
-    reason = flag_reason(columns)
+    reason = first_flag(loaded.row_columns())
     if reason is None:
         return pl.DataFrame()
     return (loaded.rows().with_columns(reason.alias("flag")).filter(pl.col("flag") != "")

@@ -11,26 +11,17 @@ from qcaudit.analyzers import ANALYZERS
 from qcaudit.config import Config, load_config
 from qcaudit.gate import evaluate
 from qcaudit.io import ROW_ID, TEXT_STATUS, TextSelection, load_dataset
-from qcaudit.report.model import Report
+from qcaudit.report.model import Report, first_flag
 
 TEXT_STATUSES = ("ok", "null", "empty", "non_string")
 
 
-#: Per-row flags shown on the embedding map, first match wins.
-MAP_FLAGS = (
-    ("contaminated", pl.col("contaminated")),
-    ("exact duplicate", pl.col("is_exact_duplicate")),
-    ("near duplicate", ~pl.col("near_dup_kept")),
-)
-
-
 def _flag_points(points: list[dict], rows: pl.DataFrame) -> list[dict]:
     """Mark each map point with the first flag another analyzer set on its row ("" if none)."""
-    checks = [pl.when(expr.fill_null(False)).then(pl.lit(name)) for name, expr in MAP_FLAGS
-              if all(c in rows.columns for c in expr.meta.root_names())]
-    if not points or not checks:
+    flag = first_flag(rows.columns)
+    if not points or flag is None:
         return [p | {"flag": ""} for p in points]
-    flags = dict(rows.select(ROW_ID, pl.coalesce(checks).fill_null("").alias("flag")).iter_rows())
+    flags = dict(rows.select(ROW_ID, flag.alias("flag")).iter_rows())
     return [p | {"flag": flags.get(p[ROW_ID], "")} for p in points]
 
 

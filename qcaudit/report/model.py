@@ -18,6 +18,24 @@ from qcaudit.gate import GateResult
 SCHEMA_VERSION = 1
 REPORT_JSON, ROWS_PARQUET, REPORT_HTML = "report.json", "rows.parquet", "report.html"
 
+#: Per-row flags the analyzers leave in rows.parquet: (column, flagged when, label), in the
+#: order a row's first flag is named (the embedding map, the dashboard).
+ROW_FLAGS = (
+    ("contaminated", pl.col("contaminated"), "benchmark contamination"),
+    ("is_exact_duplicate", pl.col("is_exact_duplicate"), "exact duplicate"),
+    ("near_dup_kept", ~pl.col("near_dup_kept"), "near duplicate"),
+    ("semantic_dup_kept", ~pl.col("semantic_dup_kept"), "semantic duplicate"),
+    ("watermark_detected", pl.col("watermark_detected"), "watermarked"),
+    ("machine_generated", pl.col("machine_generated"), "machine-generated"),
+)
+
+
+def first_flag(columns) -> pl.Expr | None:
+    """The label of the first flag each row carries ("" when none), over the flag columns in
+    ``columns``; None when there are none."""
+    checks = [pl.when(expr.fill_null(False)).then(pl.lit(label)) for column, expr, label in ROW_FLAGS if column in columns]
+    return pl.coalesce(checks).fill_null("") if checks else None
+
 
 @dataclass
 class Report:
