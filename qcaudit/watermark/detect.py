@@ -72,10 +72,10 @@ class WatermarkDetector:
             owner_counted, green_counted = owner[first], green[first]
         else:
             owner_counted, green_counted = owner, green
-        tokens_scored = np.bincount(owner_counted, minlength=count).astype(np.int64)
-        green_tokens = np.bincount(owner_counted, weights=green_counted, minlength=count).astype(np.int64)
         if self.settings.window is not None:
             return self._windowed(owner_counted, green_counted, scorable)
+        tokens_scored = np.bincount(owner_counted, minlength=count).astype(np.int64)
+        green_tokens = np.bincount(owner_counted, weights=green_counted, minlength=count).astype(np.int64)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = (green_tokens - gamma * tokens_scored) / np.sqrt(tokens_scored * gamma * (1 - gamma))
             fraction = green_tokens / tokens_scored
@@ -123,7 +123,8 @@ def _ngrams(sequences: list[np.ndarray], lengths: np.ndarray, scorable: np.ndarr
     flat = np.concatenate([np.asarray(s, dtype=np.int64) for s in sequences] or [np.zeros(0, np.int64)])
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     owner = np.repeat(np.arange(len(sequences)), per_text)
-    starts = np.repeat(offsets, per_text) + (np.arange(per_text.sum()) - np.repeat(np.cumsum(per_text) - per_text, per_text))
+    position_in_text = np.arange(per_text.sum()) - np.repeat(np.cumsum(per_text) - per_text, per_text)
+    starts = np.repeat(offsets, per_text) + position_in_text
     return flat[starts[:, None] + np.arange(n)], owner
 
 
