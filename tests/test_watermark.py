@@ -14,8 +14,11 @@ import math
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qcaudit.cli import app
 
@@ -25,6 +28,7 @@ from qcaudit.watermark.detect import WatermarkDetector, WatermarkSettings
 from qcaudit.watermark.normalize import normalizer
 from qcaudit.watermark.schemes import parse_scheme
 from qcaudit.watermark.tokens import encode, vocabulary_size
+from tests.reference import watermark_score
 
 FIXTURES = Path(__file__).parent / "fixtures" / "watermark"
 
@@ -132,3 +136,22 @@ def test_homoglyph_normaliser_maps_look_alikes_to_the_dominant_script():
     mixed = "Thе cаt sat on the mat"  # Cyrillic е and а inside Latin words
     assert normalizer(["homoglyphs"])(mixed) == "The cat sat on the mat"
     assert normalizer(["homoglyphs"])("Кошка сидит") == "Кошка сидит"  # one script: untouched
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), min_size=0, max_size=30), min_size=1, max_size=6),
+       st.sampled_from(["lefthash", "selfhash"]), st.sampled_from([0.25, 0.5]), st.booleans())
+def test_batched_scoring_equals_the_one_ngram_at_a_time_walk(texts, scheme, gamma, ignore):
+    """Random batches of short texts over a small vocabulary (so that n-grams repeat within
+    and across texts): counts and z equal a per-text walk of the reference algorithm."""
+    vocab = 41
+    detector = WatermarkDetector(WatermarkSettings(parse_scheme(scheme), gamma, ignore), vocab)
+    scores = detector.score([np.array(t, dtype=np.int64) for t in texts])
+    for i, ids in enumerate(texts):
+        expected = watermark_score(ids, vocab, gamma, scheme, ignore)
+        if expected is None:
+            assert math.isnan(scores.z[i]) and scores.tokens_scored[i] == 0
+            continue
+        green, total = expected
+        assert (scores.green_tokens[i], scores.tokens_scored[i]) == (green, total)
+        assert scores.z[i] == (green - gamma * total) / math.sqrt(total * gamma * (1 - gamma))
