@@ -9,6 +9,7 @@ HTML escaped by :func:`qcaudit.dashboards.data.highlighted`; it never goes throu
 from __future__ import annotations
 
 import html
+import math
 from pathlib import Path
 
 import polars as pl
@@ -211,7 +212,7 @@ def rows(loaded, _all) -> None:
             filters[column] = ("equals", st.selectbox(column, [True, False], key=f"f_{column}"))
         elif dtype.is_numeric():
             bounds = loaded.rows().select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")).collect().row(0)
-            lo, hi = (float(b) if b is not None else 0.0 for b in bounds)
+            lo, hi = (float(b) if b is not None and math.isfinite(b) else 0.0 for b in bounds)
             a, b = st.columns(2)
             filters[column] = ("range", a.number_input(f"{column} from", value=lo, key=f"lo_{column}"),
                                b.number_input(f"{column} to", value=hi, key=f"hi_{column}"))
