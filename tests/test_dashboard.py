@@ -145,6 +145,10 @@ def test_rows_page_filters_and_pages_lazily(report_dirs, monkeypatch):
     expected = int(rows["is_exact_duplicate"].sum())
     assert f"{expected:,} rows match" in _texts(at)
     assert at.dataframe[0].value["is_exact_duplicate"].all()
+    at.multiselect[0].set_value(["watermark_z"]).run()  # a float column with NaN (rows too short to score)
+    at.number_input(key="lo_watermark_z").set_value(1.0).run()
+    z = rows["watermark_z"].fill_nan(None).drop_nulls()
+    assert f"{int((z >= 1.0).sum()):,} rows match" in _texts(at)
 
 
 def test_dataset_text_is_never_rendered_as_html_or_markdown(report_dirs, monkeypatch):
