@@ -82,9 +82,17 @@ def overview(loaded, _all) -> None:
     else:
         st.caption("The first flagged rows; the Rows page filters them all.")
     st.subheader("Metrics")
-    metrics = [{"analyzer": a, "metric": m, "value": v["value"], "signature": v["signature"]}
-               for a, ms in report.metrics.items() for m, v in ms.items() if isinstance(v, dict) and "value" in v]
-    st.dataframe(pl.DataFrame(metrics, schema_overrides={"value": pl.Float64}, strict=False), hide_index=True, width="stretch")
+    metrics = [{"analyzer": a, "metric": m, "value": float(value), "signature": v["signature"]}
+               for (a, m), (value, v) in _scalar_metrics(report).items()]
+    st.dataframe(pl.DataFrame(metrics, schema={"analyzer": pl.String, "metric": pl.String, "value": pl.Float64, "signature": pl.String}),
+                 hide_index=True, width="stretch")
+
+
+def _scalar_metrics(report) -> dict[tuple[str, str], tuple[float, dict]]:
+    """(analyzer, metric) -> (number, the metric's entry), leaving out structured values
+    (drift's per-generation list is drawn on the Drift page)."""
+    return {(a, m): (v["value"], v) for a, ms in report.metrics.items() for m, v in ms.items()
+            if isinstance(v, dict) and isinstance(v.get("value"), int | float)}
 
 
 def diversity(loaded, _all) -> None:
@@ -238,16 +246,14 @@ def compare(loaded, reports) -> None:
     second = b.selectbox("Report B", names, index=1)
     pick = {r.name: r.report for r in reports}
 
-    def flat(report):
-        return {(an, m): v["value"] for an, ms in report.metrics.items() for m, v in ms.items() if isinstance(v, dict) and "value" in v}
-
-    left, right = flat(pick[first]), flat(pick[second])
+    left = {key: float(value) for key, (value, _) in _scalar_metrics(pick[first]).items()}
+    right = {key: float(value) for key, (value, _) in _scalar_metrics(pick[second]).items()}
     table = []
     for key in sorted(set(left) | set(right)):
         x, y = left.get(key), right.get(key)
-        delta = y - x if isinstance(x, int | float) and isinstance(y, int | float) else None
-        table.append({"analyzer": key[0], "metric": key[1], "A": x, "B": y, "B - A": delta})
-    st.dataframe(pl.DataFrame(table, strict=False), hide_index=True, width="stretch")
+        table.append({"analyzer": key[0], "metric": key[1], "A": x, "B": y, "B - A": None if x is None or y is None else y - x})
+    schema = {"analyzer": pl.String, "metric": pl.String, "A": pl.Float64, "B": pl.Float64, "B - A": pl.Float64}
+    st.dataframe(pl.DataFrame(table, schema=schema), hide_index=True, width="stretch")
     verdicts = st.columns(2)
     verdicts[0].write(f"A gate: {pick[first].gate.verdict}")
     verdicts[1].write(f"B gate: {pick[second].gate.verdict}")

@@ -352,6 +352,7 @@ def drift(
     source_column: Annotated[Optional[str], typer.Option("--source-column", help="Column marking rows as real or synthetic.")] = None,
     real_value: Annotated[str, typer.Option("--real-value", help="The source-column value of real rows.")] = "real",
     embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings", help="Also Frechet, MMD, PRDC recall/coverage, Vendi per generation (encodes every row).")] = False,
+    lm: Annotated[Optional[str], typer.Option("--lm", help="Local causal LM: per-row perplexity of every generation under it (Shumailov et al.), written to rows.parquet.")] = None,
     config: ConfigOpt = None,
     text_column: TextColumnOpt = None,
     fields: FieldsOpt = None,
@@ -366,7 +367,7 @@ def drift(
 
         settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields)})
         with _progress(quiet or as_json) as progress:
-            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings)
+            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings, lm)
         written = result.write(out_dir)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))

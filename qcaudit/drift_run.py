@@ -7,8 +7,13 @@ baseline first), the last generation's headline values (``tail_survival``,
 ``distinct_2``, ``js_divergence``, ``real_share`` with a source column) and
 ``collapse_alarm`` with the metrics that triggered it. With ``embeddings``: per generation
 ``fid_drift`` (Fréchet distance), ``mmd``, ``recall_vs_baseline`` and
-``coverage_vs_baseline`` (PRDC), ``vendi_1`` and ``mean_pairwise_cosine``. Generations whose
-real-data share (``--source-column``) is under 30% are listed in ``tables.drift.warnings``.
+``coverage_vs_baseline`` (PRDC), ``vendi_1`` and ``mean_pairwise_cosine``. With ``lm`` (a
+local causal LM, as Shumailov et al. score generations under the original model): per row
+the perplexity exp(−mean token log-likelihood) in rows.parquet (``generation``, ``row_id``,
+``text``, ``perplexity``), per generation ``perplexity_p10``/``_median``/``_p90`` and
+``log_perplexity_mean``; the LM runs with the ``[detectors]`` device, dtype, batch size and
+token limit. Generations whose real-data share (``--source-column``) is under 30% are listed
+in ``tables.drift.warnings``.
 """
 
 from __future__ import annotations
@@ -25,12 +30,13 @@ from qcaudit.config import Config
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate
-from qcaudit.io import TEXT, TEXT_STATUS, load_dataset
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
 from qcaudit.pipeline import text_selection
 from qcaudit.report.model import Report
 from qcaudit.text import Tokenization
 
-HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share", "fid_drift", "recall_vs_baseline")
+HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share", "fid_drift", "recall_vs_baseline",
+            "perplexity_median")
 #: Common practice keeps 30-50% real data as an anchor; a generation below this floor is warned about.
 REAL_SHARE_FLOOR = 0.3
 EMBEDDING_SAMPLE = 2000
@@ -81,9 +87,40 @@ def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -
     }
 
 
+class _Perplexity:
+    """Per-row perplexity under one local causal LM."""
+
+    def __init__(self, path: str, config: Config):
+        from qcaudit.detectors.lm import token_limit
+        from qcaudit.hf import load_model, load_tokenizer
+
+        self.settings = config.detectors
+        self.tokenizer = load_tokenizer(path, "drift LM")
+        self.model, self.device = load_model(path, "causal", self.settings.device, self.settings.dtype, "drift LM")
+        self.max_tokens = token_limit(self.settings.max_tokens, self.model)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        from qcaudit.detectors.criteria import log_likelihood
+        from qcaudit.detectors.lm import batches, logits, tokenize
+
+        mean_ll = np.full(len(texts), np.nan)
+        for batch in batches(tokenize(self.tokenizer, texts, self.max_tokens), self.settings.batch_size, self.device):
+            mean_ll[batch.rows] = log_likelihood(logits(self.model, batch), batch.input_ids, batch.mask)
+        return np.exp(-mean_ll)
+
+
+def _perplexity_metrics(perplexity: np.ndarray) -> dict[str, float]:
+    finite = perplexity[np.isfinite(perplexity)]
+    if finite.size == 0:
+        return {}
+    p10, median, p90 = np.quantile(finite, [0.1, 0.5, 0.9])
+    return {"perplexity_p10": float(p10), "perplexity_median": float(median), "perplexity_p90": float(p90),
+            "log_perplexity_mean": float(np.log(finite).mean())}
+
+
 def run_drift(paths: list[str], config: Config, real: str | None = None, generation_column: str | None = None,
               source_column: str | None = None, real_value: str = "real", progress: Progress | None = None,
-              embeddings: bool = False) -> Report:
+              embeddings: bool = False, lm: str | None = None) -> Report:
     progress = progress or Progress(disable=True)
     generations, text_source = _generations(paths, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
@@ -101,8 +138,9 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
 
         encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
         base_vectors = encoder.encode(baseline_texts)  # once, for every generation
+    scorer = _Perplexity(lm, config) if lm else None
     task = progress.add_task("drift", total=len(generations))
-    per_generation = []
+    per_generation, per_row = [], []
     for name, frame in generations:
         valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
         if valid.height < 2:
@@ -112,11 +150,16 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
             metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
         if encoder is not None:
             metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.embeddings.seed))
+        if scorer is not None:
+            perplexity = scorer(valid[TEXT].to_list())
+            metrics.update(_perplexity_metrics(perplexity))
+            per_row.append(valid.select(pl.lit(name).alias("generation"), ROW_ID, TEXT).with_columns(pl.Series("perplexity", perplexity)))
         per_generation.append(metrics)
         progress.advance(task)
     alarm = collapse_alarm(per_generation)
     sig = signature("drift", f"baseline:{'real' if real else 'gen0'}", f"tail:k{settings.tail_k},n{settings.tail_n}",
-                    "alarm:window3,tol0.1,quorum2", tokenization.signature_fields())
+                    "alarm:window3,tol0.1,quorum2", tokenization.signature_fields(),
+                    *([f"lm:{lm}", f"max_tokens:{scorer.max_tokens}"] if scorer else []))
     last = per_generation[-1]
     drift_metrics: dict = {"generations": {"value": per_generation, "signature": sig}}
     for name in HEADLINE:
@@ -138,4 +181,5 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         tables={"drift": {"generations": per_generation, "warnings": warnings,
                           "alarm": {"fired": alarm.fired, "triggered_by": alarm.triggered_by}}},
         gate=evaluate(metrics, config.gate),
+        rows=pl.concat(per_row) if per_row else None,
     )

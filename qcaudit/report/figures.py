@@ -92,6 +92,7 @@ DRIFT_FAMILIES = {
     "distribution shift": ("js_divergence", "length_ks"),
     "embeddings": ("fid_drift", "mmd", "recall_vs_baseline", "coverage_vs_baseline", "mean_pairwise_cosine"),
     "data mix": ("real_share",),
+    "perplexity under the reference LM": ("perplexity_p10", "perplexity_median", "perplexity_p90"),
 }
 
 
