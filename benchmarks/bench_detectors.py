@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from qcaudit.analyzers.detectors import BASELINES  # noqa: E402
 from qcaudit.detectors import criteria  # noqa: E402
-from qcaudit.detectors.lm import batches, logits, tokenize  # noqa: E402
+from qcaudit.detectors.lm import score_texts, tokenize  # noqa: E402
 from qcaudit.hf import load_model, load_tokenizer  # noqa: E402
 from tests.tiny_lms import documents, sample, train_gpt2  # noqa: E402
 
@@ -61,15 +61,14 @@ def reference_scores(texts, tokenizer, observer, performer, device):
 
 
 def our_scores(texts, tokenizer, observer, performer, device, batch_size):
-    wanted = {name: getattr(criteria, fn) for name, fn in BASELINES.items()}
-    out = {name: np.full(len(texts), np.nan) for name in [*wanted, "fast_detect_gpt", "binoculars"]}
-    for batch in batches(tokenize(tokenizer, texts, 512), batch_size, device):
-        obs, perf = logits(observer, batch), logits(performer, batch)
-        for name, fn in wanted.items():
-            out[name][batch.rows] = fn(obs, batch.input_ids, batch.mask)
-        out["fast_detect_gpt"][batch.rows] = criteria.fast_detect_gpt(perf, obs, batch.input_ids, batch.mask)
-        out["binoculars"][batch.rows] = criteria.binoculars(obs, perf, batch.input_ids, batch.mask)
-    return out
+    wanted = {name: _observer_only(getattr(criteria, fn)) for name, fn in BASELINES.items()}
+    wanted["fast_detect_gpt"] = lambda obs, perf, ids, mask: criteria.fast_detect_gpt(perf, obs, ids, mask)
+    wanted["binoculars"] = criteria.binoculars
+    return score_texts([observer, performer], tokenize(tokenizer, texts, 512), wanted, batch_size, device)
+
+
+def _observer_only(fn):
+    return lambda obs, perf, ids, mask: fn(obs, ids, mask)
 
 
 def main() -> None:

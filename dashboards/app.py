@@ -18,6 +18,7 @@ import streamlit as st
 from qcaudit.dashboards.data import (
     flagged_rows, filtered, highlighted, load_reports, page_of, report_dirs, top_ngrams,
 )
+from qcaudit.analyzers.base import histogram
 from qcaudit.report import figures
 from qcaudit.report.model import ROWS_PARQUET
 
@@ -104,8 +105,8 @@ def diversity(loaded, _all) -> None:
         columns = [c for c in loaded.row_columns() if c.startswith("repetition_")]
         if columns:
             rep = st.selectbox("Repetition per row", columns)
-            values = loaded.rows().select(rep).drop_nulls().collect()[rep]
-            st.plotly_chart(figures.histogram_figure(_hist(values), f"per-row {rep}", "repeated n-gram share"), width="stretch")
+            values = loaded.rows().select(rep).drop_nulls().collect()[rep].to_numpy()
+            st.plotly_chart(figures.histogram_figure(histogram(values, 40), f"per-row {rep}", "repeated n-gram share"), width="stretch")
         n = st.radio("Most frequent n-grams", [1, 2, 3], horizontal=True, format_func=lambda k: f"{k}-grams")
         lowercase = bool(loaded.report.config.get("text", {}).get("lowercase"))
         st.dataframe(_top_ngrams(str(loaded.path / ROWS_PARQUET), n, lowercase), hide_index=True)
@@ -115,13 +116,6 @@ def diversity(loaded, _all) -> None:
 @st.cache_data(show_spinner="Counting n-grams...")
 def _top_ngrams(rows_path: str, n: int, lowercase: bool) -> pl.DataFrame:
     return top_ngrams(Path(rows_path), n, lowercase)
-
-
-def _hist(values: pl.Series, bins: int = 40) -> dict:
-    import numpy as np
-
-    counts, edges = np.histogram(values.to_numpy(), bins=bins)
-    return {"counts": counts.tolist(), "edges": edges.tolist()}
 
 
 def contamination(loaded, _all) -> None:

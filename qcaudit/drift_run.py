@@ -101,11 +101,10 @@ class _Perplexity:
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         from qcaudit.detectors.criteria import log_likelihood
-        from qcaudit.detectors.lm import batches, logits, tokenize
+        from qcaudit.detectors.lm import score_texts, tokenize
 
-        mean_ll = np.full(len(texts), np.nan)
-        for batch in batches(tokenize(self.tokenizer, texts, self.max_tokens), self.settings.batch_size, self.device):
-            mean_ll[batch.rows] = log_likelihood(logits(self.model, batch), batch.input_ids, batch.mask)
+        ids = tokenize(self.tokenizer, texts, self.max_tokens)
+        mean_ll = score_texts([self.model], ids, {"ll": log_likelihood}, self.settings.batch_size, self.device)["ll"]
         return np.exp(-mean_ll)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from qcaudit import __version__
@@ -33,3 +34,13 @@ class AnalyzerResult:
     metrics: dict[str, Metric]
     rows: pl.DataFrame
     tables: dict[str, Any] = field(default_factory=dict)
+
+
+def histogram(values: np.ndarray, bins: int, value_range: tuple[float, float] | None = None) -> dict[str, list]:
+    """A histogram as a report table, ``{"edges", "counts"}`` (what
+    :func:`qcaudit.report.figures.histogram_figure` draws); empty lists for no values."""
+    values = np.asarray(values)
+    if values.size == 0:
+        return {"edges": [], "counts": []}
+    counts, edges = np.histogram(values, bins=bins, range=value_range)
+    return {"edges": edges.tolist(), "counts": counts.tolist()}

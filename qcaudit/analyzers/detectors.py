@@ -73,11 +73,12 @@ def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[st
         wanted: dict[str, Callable] = {m: _on_first(getattr(criteria, BASELINES[m])) for m in scoring_methods if m in BASELINES}
         if "fast_detect_gpt" in s.methods:
             wanted["fast_detect_gpt"] = _fast_detect_gpt
-        if "detectgpt" in s.methods:
-            wanted["_ll"] = _on_first(criteria.log_likelihood)
+        if "detectgpt" in s.methods:  # DetectGPT compares each text's likelihood with its perturbations'
+            wanted.setdefault("likelihood", _on_first(criteria.log_likelihood))
         scores |= _run(models, tokenize(tokenizer, items, token_limit(s.max_tokens, *models)), wanted, s, device, progress, "scoring model")
         if "detectgpt" in s.methods:
-            scores["detectgpt"] = _detectgpt(items, scores.pop("_ll"), scorer, tokenizer, device, s, progress)
+            original = scores["likelihood"] if "likelihood" in s.methods else scores.pop("likelihood")
+            scores["detectgpt"] = _detectgpt(items, original, scorer, tokenizer, device, s, progress)
     if "binoculars" in s.methods:
         tokenizer = load_tokenizer(s.observer_model, "observer model")
         same_tokenizer(tokenizer, load_tokenizer(s.performer_model, "performer model"), ("observer model", "performer model"))
@@ -103,17 +104,11 @@ def _fast_detect_gpt(scoring_logits, *rest):
 
 def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], s: DetectorsConfig,
          device: str, progress: Progress, label: str) -> dict[str, np.ndarray]:
-    """Every criterion in ``wanted`` on every text: models run once per batch, criteria get
-    (logits of each model..., input_ids, mask)."""
-    from qcaudit.detectors.lm import batches, logits
+    """:func:`qcaudit.detectors.lm.score_texts` with a progress bar."""
+    from qcaudit.detectors.lm import score_texts
 
-    out = {name: np.full(len(token_ids), np.nan) for name in wanted}
     task = progress.add_task(f"detectors: {label}", total=len(token_ids))
-    for batch in batches(token_ids, s.batch_size, device):
-        all_logits = [logits(model, batch) for model in models]
-        for name, fn in wanted.items():
-            out[name][batch.rows] = fn(*all_logits, batch.input_ids, batch.mask)
-        progress.advance(task, batch.rows.size)
+    out = score_texts(models, token_ids, wanted, s.batch_size, device, lambda k: progress.advance(task, k))
     progress.remove_task(task)
     return out
 

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
+from qcaudit.analyzers.base import AnalyzerResult, Metric, histogram, signature
 from qcaudit.config import Config
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
@@ -84,9 +84,9 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
             for s in orders[: settings.max_n]
         ],
         "histograms": {
-            "n_tokens": _histogram(lengths, settings.histogram_bins),
-            "n_chars": _histogram(chars, settings.histogram_bins),
-            f"self_bleu_{bleu_n}": _histogram(row_bleu, settings.histogram_bins, (0.0, 1.0)),
+            "n_tokens": histogram(lengths, settings.histogram_bins),
+            "n_chars": histogram(chars, settings.histogram_bins),
+            f"self_bleu_{bleu_n}": histogram(row_bleu, settings.histogram_bins, (0.0, 1.0)),
         },
         "worst_rows": _worst_rows(valid, row_frame, f"self_bleu_{bleu_n}", settings.worst_rows),
     }
@@ -107,11 +107,6 @@ def _length_metrics(unit: str, values: np.ndarray, tok_sig: str) -> dict[str, Me
         f"{unit}_{stat}": Metric(value, signature(f"length_{unit}", f"stat:{stat}", *fields))
         for stat, value in stats.items()
     }
-
-
-def _histogram(values: np.ndarray, bins: int, value_range: tuple[float, float] | None = None) -> dict[str, list]:
-    counts, edges = np.histogram(values, bins=bins, range=value_range)
-    return {"edges": edges.tolist(), "counts": counts.tolist()}
 
 
 def _worst_rows(valid: pl.DataFrame, rows: pl.DataFrame, score: str, limit: int) -> dict[str, Any]:

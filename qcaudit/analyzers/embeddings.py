@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
+from qcaudit.analyzers.base import AnalyzerResult, Metric, histogram, signature
 from qcaudit.config import Config
 from qcaudit.embed import Encoder
 from qcaudit.errors import QcauditError
@@ -147,8 +147,7 @@ def _cosine_histogram(X: np.ndarray, rng: np.random.Generator, limit: int) -> di
     """Pairwise cosines within a seeded sample (the distribution; the mean is exact above)."""
     sample = X[rng.choice(len(X), min(len(X), min(limit, 2000)), replace=False)]
     cosines = (sample @ sample.T)[np.triu_indices(len(sample), 1)]
-    counts, edges = np.histogram(cosines, bins=40, range=(-1.0, 1.0))
-    return {"edges": edges.tolist(), "counts": counts.tolist()}
+    return histogram(cosines, 40, (-1.0, 1.0))
 
 
 def _pca_map(X: np.ndarray, valid: pl.DataFrame, labels: np.ndarray, rng: np.random.Generator, limit: int) -> list[dict]:

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
+from qcaudit.analyzers.base import AnalyzerResult, Metric, histogram, signature
 from qcaudit.config import Config, WatermarkConfig
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
@@ -96,7 +96,6 @@ def _metrics(scores, rows_with_text: int, sig: str) -> dict[str, Metric]:
 
 def _tables(rows: pl.DataFrame, valid: pl.DataFrame) -> dict:
     z = rows["watermark_z"].drop_nans().drop_nulls().to_numpy()
-    counts, edges = np.histogram(z, bins=HISTOGRAM_BINS) if z.size else (np.zeros(0, int), np.zeros(0))
     top = (
         rows.filter(pl.col("watermark_z").is_not_nan())
         .sort(["watermark_z", ROW_ID], descending=[True, False])
@@ -105,4 +104,4 @@ def _tables(rows: pl.DataFrame, valid: pl.DataFrame) -> dict:
         .with_columns(pl.col(TEXT).str.slice(0, SNIPPET_CHARS))
         .sort(["watermark_z", ROW_ID], descending=[True, False])
     )
-    return {"z_histogram": {"counts": counts.tolist(), "edges": edges.tolist()}, "top_rows": top.to_dicts()}
+    return {"z_histogram": histogram(z, HISTOGRAM_BINS), "top_rows": top.to_dicts()}

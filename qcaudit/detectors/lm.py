@@ -9,7 +9,7 @@ of a batch of one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,3 +61,16 @@ def same_tokenizer(first, second, names: tuple[str, str]) -> None:
     assert the same)."""
     if first.get_vocab() != second.get_vocab():
         raise QcauditError(f"{names[0]} and {names[1]} use different tokenizers; they must share one vocabulary")
+
+
+def score_texts(models: list, token_ids: list[list[int]], criteria: dict[str, Callable], batch_size: int,
+                device: str, advance: Callable[[int], None] = lambda k: None) -> dict[str, np.ndarray]:
+    """Every criterion on every text: each model runs once per batch and each criterion gets
+    (logits of each model..., input_ids, mask). NaN where a text has under two tokens."""
+    out = {name: np.full(len(token_ids), np.nan) for name in criteria}
+    for batch in batches(token_ids, batch_size, device):
+        all_logits = [logits(model, batch) for model in models]
+        for name, fn in criteria.items():
+            out[name][batch.rows] = fn(*all_logits, batch.input_ids, batch.mask)
+        advance(batch.rows.size)
+    return out
