@@ -3,10 +3,23 @@
 >>> import qcaudit
 >>> report = qcaudit.audit("data/samples/instructions.parquet")  # doctest: +SKIP
 >>> report.value("diversity.self_bleu_4")  # doctest: +SKIP
+
+The package root imports nothing heavy (``qcaudit --help`` and Ctrl-C at start-up stay
+quick): :func:`audit` is imported on first use.
 """
+
+from __future__ import annotations
+
+from typing import Any
 
 __version__ = "0.1.0"
 
-from qcaudit.pipeline import audit  # noqa: E402  (modules below read __version__)
-
 __all__ = ["__version__", "audit"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "audit":
+        from qcaudit.pipeline import audit
+
+        return audit
+    raise AttributeError(f"module 'qcaudit' has no attribute {name!r}")

@@ -1,18 +1,41 @@
-"""Write files whole or not at all: write a temporary file beside the target, then rename."""
+"""Write outputs whole or not at all.
+
+A file is written to a temporary name beside its target and renamed into place. A report
+directory (several files that belong together) is built in a temporary sibling directory
+and swapped with the old one in one ``renameat2(RENAME_EXCHANGE)`` (Linux), so the directory
+always holds one run's complete set, even across SIGKILL; where the exchange is not
+available, the old directory is renamed away first (a moment with no directory, never a
+mixed one). Temporaries carry the writer's process id; an interrupted run's are removed on
+the way out (SIGINT, SIGTERM: see :class:`qcaudit.errors.Interrupted`), a killed run's by
+the next write beside them.
+"""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from qcaudit.errors import QcauditError
+
+_TAG = "qcaudit-tmp"
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+def _temp_prefix(target: Path) -> str:
+    return f".{target.name}.{_TAG}-{os.getpid()}-"
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp_path)``, then move the result onto ``path`` in one rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _remove_stale(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
@@ -25,6 +48,88 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
 
 def write_text_atomic(path: str | Path, text: str) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_directory_atomic(directory: str | Path, write: Callable[[Path], None], own_names: Iterable[str]) -> None:
+    """Replace ``directory`` by what ``write(tmp_dir)`` puts in a fresh temporary directory.
+
+    ``own_names`` are the entries this writer makes. Other plain files already in
+    ``directory`` (a JUnit file, notes) are kept, hard-linked into the new directory; any
+    other entry (a folder, a link), or a directory that is the working directory or holds
+    it, is refused: the swap would move or drop it.
+    """
+    directory = Path(directory)
+    own = set(own_names)
+    kept = _foreign_files(directory, own) if directory.exists() else []
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(directory)
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(directory), dir=directory.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())
+        for name in kept:
+            os.link(directory / name, tmp / name)
+        write(tmp)
+        if directory.exists():
+            _exchange(tmp, directory)  # tmp now holds the previous run's files
+        else:
+            os.rename(tmp, directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _foreign_files(directory: Path, own: set[str]) -> list[str]:
+    if not directory.is_dir() or directory.is_symlink():
+        raise QcauditError(f"{directory} exists and is not a directory; choose another output directory")
+    resolved, here = directory.resolve(), Path.cwd().resolve()
+    if resolved == here or resolved in here.parents:
+        raise QcauditError(f"{directory} is the working directory or holds it; write the report to a directory of its own")
+    kept, refused = [], []
+    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+        if entry.name in own:
+            continue
+        (kept if entry.is_file() and not entry.is_symlink() else refused).append(entry.name)
+    if refused:
+        shown = ", ".join(refused[:3]) + (", ..." if len(refused) > 3 else "")
+        raise QcauditError(f"{directory} holds entries that are not report files ({shown}); write the report to a new or empty directory")
+    return kept
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two directories atomically where the kernel can; else in two renames."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+    aside = Path(tempfile.mkdtemp(prefix=_temp_prefix(b), dir=b.parent))
+    os.rename(b, aside / "old")
+    os.rename(a, b)
+    os.rename(aside, a)  # a now holds "old": removed with it
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove temporaries that a killed writer of ``target`` left beside it."""
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.{_TAG}-(\d+)-")
+    if not target.parent.is_dir():
+        return
+    for entry in target.parent.iterdir():
+        match = pattern.match(entry.name)
+        if match and not _alive(int(match[1])):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _umask() -> int:

@@ -1,4 +1,5 @@
-"""The ``qcaudit`` command. Exit codes: 0 ok, 1 the gate failed, 2 bad input or usage."""
+"""The ``qcaudit`` command. Exit codes: 0 ok, 1 the gate failed, 2 bad input or usage, 3 an
+internal error; 130/143 when Ctrl-C or SIGTERM stopped it (see :mod:`qcaudit.__main__`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import inspect
 import json
 import os
 import sys
+import traceback
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -20,18 +22,16 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from qcaudit import __version__
 from qcaudit.atomic import write_text_atomic
 from qcaudit.config import load_config
-from qcaudit.errors import QcauditError
+from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, QcauditError
 from qcaudit.gate import evaluate, github_annotations, junit_xml
+from qcaudit.untrusted import console as safe, visible
 
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
     help="Audit LLM training data: diversity, duplication, contamination; gate a pipeline on it.",
 )
 out = Console()
 err = Console(stderr=True)
-
-EXIT_GATE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (default: ./qcaudit.toml or [tool.qcaudit] in ./pyproject.toml).")]
 TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", help="Column holding the text.")]
@@ -70,32 +70,47 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _guarded(verbose: bool, body: Callable[[], int]) -> None:
-    """Run a command body: user errors become one line and exit 2, unless --verbose."""
+    """Run a command body: user errors become one line and exit 2, bugs one line and exit 3;
+    ``--verbose`` adds the traceback and never changes the exit code."""
     try:
         code = body()
     except QcauditError as exc:
-        if verbose:
-            raise
-        _print_error("error", str(exc))
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
-        if verbose:
-            raise
+        _fail(verbose, "error", str(exc), EXIT_BAD_INPUT)
+    except (pl.exceptions.PolarsError, OSError, UnicodeError, RecursionError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        _print_error("error", first)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except Exception as exc:  # a bug: say so in one line, traceback with --verbose
-        if verbose:
-            raise
-        _print_error("internal error", f"{type(exc).__name__}: {exc} (rerun with --verbose for the traceback)")
-        raise typer.Exit(EXIT_INTERNAL) from None
+        _fail(verbose, "error", first, EXIT_BAD_INPUT)
+    except Exception as exc:  # a bug: say so in one line
+        hint = "" if verbose else " (rerun with --verbose for the traceback)"
+        _fail(verbose, "internal error", f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)
     raise typer.Exit(code)
 
 
+def _fail(verbose: bool, label: str, message: str, code: int) -> None:
+    if verbose:
+        traceback.print_exc(file=sys.stderr)
+    _print_error(label, message)
+    raise typer.Exit(code) from None
+
+
 def _print_error(label: str, message: str) -> None:
-    """One line on stderr, never wrapped, dataset text never read as markup."""
+    """One line on stderr, never wrapped, dataset text never read as markup or control codes."""
     err.print(f"[bold red]{label}:[/] ", end="", soft_wrap=True)
-    err.print(" ".join(message.split("\n")), markup=False, highlight=False, soft_wrap=True)
+    err.print(visible(" ".join(message.split("\n"))), markup=False, highlight=False, soft_wrap=True)
+
+
+def run(argv: list[str]) -> int:
+    """Run the command line ``argv``; return the exit code. Usage errors are one line too."""
+    if not argv:  # the overview, as a usage error
+        app(args=["--help"], prog_name="qcaudit", standalone_mode=False)
+        return EXIT_BAD_INPUT
+    try:
+        code = app(args=argv, prog_name="qcaudit", standalone_mode=False)
+    except typer.TyperException as exc:  # typer's click: bad options, missing arguments, unknown commands
+        context = getattr(exc, "ctx", None)
+        hint = f" (see '{context.command_path} --help')" if context is not None else ""
+        _print_error("error", f"{exc.format_message()}{hint}")
+        return EXIT_BAD_INPUT
+    return code if isinstance(code, int) else 0
 
 
 def _progress(quiet: bool) -> Progress:
@@ -208,6 +223,9 @@ def report(
     """Audit DATA and write report.json, rows.parquet and report.html to --out."""
 
     def body() -> int:
+        from qcaudit.outputs import check_outputs
+
+        check_outputs([data], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
         result = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}))
         written = result.write(out_dir, html=html)
         if as_json:
@@ -239,8 +257,13 @@ def gate(
     def body() -> int:
         from qcaudit.report.model import Report
 
+        from qcaudit.outputs import check_outputs
+
         if (data is None) == (report_path is None):
             raise QcauditError("give either DATA or --report FILE")
+        if report_path is not None and out_dir is not None:
+            raise QcauditError("--out writes a new audit's report; with --report there is none to write")
+        check_outputs([data or report_path], {"--out": out_dir, "--junit": junit}, report_dirs=frozenset({"--out"}))
         if report_path is not None:
             settings = load_config(config)
             result = evaluate(Report.read(report_path).metrics, settings.gate)
@@ -271,23 +294,27 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
                     quiet: bool, as_json: bool, options: dict[str, Any]) -> int:
     """Shared body of ``decontaminate`` and ``dedup``: configure, filter, report the counts."""
     from qcaudit import filtering
+    from qcaudit.outputs import check_outputs, table_format
 
     settings = load_config(config, audit_overrides(options))
     if kind == "decontaminate" and not settings.benchmarks:
         raise QcauditError("decontaminate needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME] in the config")
-    removed_path = removed or output.with_name("removed.parquet")
+    removed_path = removed or output.with_name(f"{output.stem}.removed{output.suffix}")
+    table_format(output)
+    table_format(removed_path)
+    check_outputs([data], {"--output": output, "--removed": removed_path})
     with _progress(quiet or as_json) as progress:
         result = getattr(filtering, kind)(data, settings, output, removed_path, progress)
     summary = {"kept": result.kept, "removed": result.removed, "output": str(output), "removed_path": str(removed_path)}
     if as_json:
         print(json.dumps(summary))
     elif not quiet:
-        out.print(f"kept {result.kept:,} rows -> {output}; removed {result.removed:,} -> {removed_path}")
+        out.print(f"kept {result.kept:,} rows -> {safe(output)}; removed {result.removed:,} -> {safe(removed_path)}", highlight=False)
     return 0
 
 
-OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Parquet file for the kept rows (the input's columns, in order).")]
-RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="Parquet file for the removed rows with their reasons (default: removed.parquet beside --output).")]
+OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl or .csv.")]
+RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="File for the removed rows with their reasons (default: OUTPUT's name + .removed, same format).")]
 FilterDataArg = Annotated[str, typer.Argument(help="Dataset to filter (any input qcaudit reads).")]
 
 
@@ -319,7 +346,7 @@ _register_filter_command("dedup", "Write DATA with one row per near-duplicate cl
 @audit_options
 def sample(
     data: FilterDataArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="review.csv or review.parquet: the rows to review, with the reason each was chosen.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="review.csv, review.jsonl or review.parquet: the rows to review, with the reason each was chosen.")],
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -329,15 +356,18 @@ def sample(
     """Choose the rows a person should review: flagged rows first, the rest stratified."""
 
     def body() -> int:
+        from qcaudit.outputs import check_outputs, table_format
         from qcaudit.sampling import write_sample
 
+        table_format(output)
+        check_outputs([data], {"--output": output})
         settings = load_config(config, audit_overrides(options or {}))
         with _progress(quiet or as_json) as progress:
             count = write_sample(data, settings, output, progress)
         if as_json:
             print(json.dumps({"rows": count, "output": str(output)}))
         elif not quiet:
-            out.print(f"wrote {count:,} rows to review -> {output}")
+            out.print(f"wrote {count:,} rows to review -> {safe(output)}", highlight=False)
         return 0
 
     _guarded(verbose, body)
@@ -364,7 +394,9 @@ def drift(
 
     def body() -> int:
         from qcaudit.drift_run import run_drift
+        from qcaudit.outputs import check_outputs
 
+        check_outputs([*generations, *([real] if real else [])], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
         settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields)})
         with _progress(quiet or as_json) as progress:
             result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings, lm)
@@ -373,11 +405,13 @@ def drift(
             print(json.dumps(result.to_json(), ensure_ascii=False))
         elif not quiet:
             alarm = result.metrics["drift"]["collapse_alarm"]
-            out.print(f"collapse alarm: {'FIRED' if alarm['value'] else 'quiet'} {alarm['triggered_by'] or ''}")
+            from qcaudit.report.console import print_written
+
+            triggers = ", ".join(alarm["triggered_by"] or [])
+            out.print(f"collapse alarm: {'FIRED' if alarm['value'] else 'quiet'} {safe(triggers)}", highlight=False)
             for warning in result.tables["drift"]["warnings"]:
-                err.print(f"[yellow]warning:[/] {warning}", highlight=False)
-            for kind, path in written.items():
-                out.print(f"wrote {kind:5s} {path}")
+                err.print(f"[yellow]warning:[/] {safe(warning)}", highlight=False)
+            print_written(out, written)
         return 0
 
     _guarded(verbose, body)
@@ -423,9 +457,7 @@ def version() -> None:
     print(__version__)
 
 
-def main() -> None:
-    app(prog_name="qcaudit")
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    from qcaudit.__main__ import main
+
+    main()

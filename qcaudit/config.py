@@ -37,6 +37,16 @@ class TextConfig(_Section):
     lowercase: bool = False
     strip_punctuation: bool = False
 
+    @model_validator(mode="after")
+    def _valid_tokenizer(self) -> TextConfig:
+        from qcaudit.text import Tokenization
+
+        try:
+            Tokenization(self.tokenizer, self.lowercase, self.strip_punctuation)
+        except QcauditError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
 
 class DiversityConfig(_Section):
     """Lexical diversity: orders of n-grams, Self-BLEU order, report sizes."""
@@ -210,9 +220,9 @@ class Config(_Section):
     @field_validator("gate")
     @classmethod
     def _known_thresholds(cls, gate: dict[str, float | dict[str, float]]) -> dict[str, float | dict[str, float]]:
-        from qcaudit.gate import check_threshold_names
+        from qcaudit.gate import check_thresholds
 
-        check_threshold_names(gate)
+        check_thresholds(gate)
         return gate
 
     @field_validator("analyzers")
@@ -223,7 +233,7 @@ class Config(_Section):
         for name in names:
             if name not in ANALYZERS:
                 raise ValueError(f"unknown analyzer {name!r}; available: {', '.join(ANALYZERS)}")
-        return names
+        return list(dict.fromkeys(names))  # a name given twice runs once
 
     @model_validator(mode="after")
     def _inputs_switch_analyzers_on(self) -> Config:

@@ -1,5 +1,26 @@
-"""Errors a user can fix: the CLI prints their message on one line and exits with code 2."""
+"""Errors and the process exit codes they end in.
+
+Exit codes: 0 ok, 1 the gate failed, 2 bad input or usage, 3 an internal error (a bug),
+128 + N when signal N stopped the run (130 for Ctrl-C, 143 for SIGTERM).
+"""
+
+EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_SIGNAL_BASE = 128
 
 
 class QcauditError(Exception):
     """Bad input, usage or configuration. The message says what is wrong and what to do."""
+
+
+class Interrupted(BaseException):
+    """A signal (SIGINT, SIGTERM, SIGHUP) stopped the run. A BaseException, so that no
+    ``except Exception`` swallows it and every ``finally`` on the way out removes its
+    temporaries."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SIGNAL_BASE + self.signum

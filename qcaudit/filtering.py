@@ -2,8 +2,10 @@
 (rows that leak benchmark items) and ``qcaudit dedup`` (all but one row per near-duplicate
 cluster).
 
-The kept rows keep the input's schema and order (every column, no ``row_id``); the removed
-rows carry their ``row_id`` and why they went.
+The kept rows keep the input's schema and order (every column, an input ``row_id`` column
+under its own name); the removed rows carry qcaudit's ``row_id``, the input's columns (an
+input ``row_id`` as ``input_row_id``) and why they went. Each file is written in the format
+its extension names (:func:`qcaudit.outputs.write_table`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from pathlib import Path
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.atomic import write_atomic
 from qcaudit.config import Config
 from qcaudit.io import ROW_ID, load_dataset
+from qcaudit.outputs import write_table
 from qcaudit.pipeline import audit, text_selection
 from qcaudit.report.model import Report
 
@@ -44,7 +46,9 @@ def decontaminate(data: str | Path, config: Config, clean_path: Path, removed_pa
 
 
 def dedup(data: str | Path, config: Config, clean_path: Path, removed_path: Path, progress: Progress | None = None) -> Filtered:
-    """Keep the first row of every near-duplicate cluster (exact copies fall in the same one)."""
+    """Keep the first row of every near-duplicate cluster (exact copies fall in the same one).
+    A removed row is an ``exact_duplicate`` of the first row with the same normalised text,
+    or else a ``near_duplicate`` of its cluster's first row (``duplicate_of``)."""
     settings = config.model_copy(update={
         "analyzers": ["duplicates"], "duplicates": config.duplicates.model_copy(update={"near": True}),
     })
@@ -52,8 +56,8 @@ def dedup(data: str | Path, config: Config, clean_path: Path, removed_path: Path
     verdicts = report.rows.select(
         ROW_ID,
         (~pl.col("near_dup_kept")).fill_null(False).alias(DROP),
-        pl.lit("near_duplicate").alias("removed_by"),
-        pl.col("near_dup_cluster").alias("duplicate_of"),
+        pl.when(pl.col("is_exact_duplicate")).then(pl.lit("exact_duplicate")).otherwise(pl.lit("near_duplicate")).alias("removed_by"),
+        pl.when(pl.col("is_exact_duplicate")).then(pl.col("exact_dup_group")).otherwise(pl.col("near_dup_cluster")).alias("duplicate_of"),
     )
     return _write_split(data, config, report, verdicts, clean_path, removed_path)
 
@@ -62,14 +66,16 @@ def _write_split(
     data: str | Path, config: Config, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path
 ) -> Filtered:
     reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
+    dataset = load_dataset(data, text_selection(config))
     frame = (
-        load_dataset(data, text_selection(config)).frame
+        dataset.frame
         .join(verdicts.lazy(), on=ROW_ID, how="left")
         .with_columns(pl.col(DROP).fill_null(False))
         .sort(ROW_ID)  # keep the input's row order
     )
-    kept = frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).collect()
+    original_names = {new: old for old, new in dataset.renamed.items()}
+    kept = frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).rename(original_names).collect()
     removed = frame.filter(pl.col(DROP)).drop(DROP).collect()
-    write_atomic(clean_path, lambda tmp: kept.write_parquet(tmp))
-    write_atomic(removed_path, lambda tmp: removed.write_parquet(tmp))
+    write_table(kept, clean_path)
+    write_table(removed, removed_path)
     return Filtered(report, kept.height, removed.height)

@@ -4,9 +4,16 @@ Inputs: a parquet file, a directory of shards, or a glob; jsonl, json and csv fi
 gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``). Every row gets a stable
 ``row_id``: its position in the input (files in sorted path order).
 
+Text files are checked first (:mod:`qcaudit.inputcheck`): input that readers would disagree
+on (a key twice in one JSON object, a column mixing lists and strings, ragged CSV rows) is
+refused. An input column named ``row_id`` is kept as ``input_row_id`` (``input_row_id_`` if
+that is taken too, and so on); ``qcaudit dedup`` and ``decontaminate`` write it back under
+its own name.
+
 The text of a row comes from one column, several fields joined by a newline (empty fields
 skipped), or the turns of a chat ``messages`` column. Rows without usable text are kept and labelled in
-``text_status``: ``null``, ``empty`` (only whitespace) or ``non_string``.
+``text_status``: ``null``, ``empty`` (only white space or the separators 0x1C-0x1F) or
+``non_string``.
 """
 
 from __future__ import annotations
@@ -14,20 +21,25 @@ from __future__ import annotations
 import glob
 import gzip
 import io
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from qcaudit.errors import QcauditError
+from qcaudit.inputcheck import BOM, check_text_file
 
 ROW_ID = "row_id"
+INPUT_ROW_ID = "input_row_id"
 TEXT = "text"
 TEXT_STATUS = "text_status"
 CATEGORY = "category"
 AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages")
 FIELD_SEPARATOR = "\n"
+#: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
+#: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.
+HAS_TOKEN = r"[^\s\x1C-\x1F]"
+_GLOB_CHARS = frozenset("*?[")
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 
 
@@ -53,12 +65,15 @@ class Dataset:
     format: str
     selection: TextSelection
     text_source: str = ""
+    #: Input columns renamed on reading (``row_id`` -> ``input_row_id``): original -> new.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def texts(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
         ``category`` from ``category_column`` (or a column named so) when the data has one,
         and the input columns named in ``keep`` as ``_<name>`` (no clash with ``text``)."""
         names = self.frame.collect_schema().names()
+        category_column, keep = self.renamed.get(category_column, category_column), tuple(self.renamed.get(k, k) for k in keep)
         source = category_column or (CATEGORY if CATEGORY in names else None)
         for column in [source] * (source is not None) + list(keep):
             if column not in names:
@@ -73,30 +88,61 @@ class Dataset:
 
 def load_dataset(path: str | Path, selection: TextSelection = TextSelection()) -> Dataset:
     """Open ``path`` lazily, check the text selection against its schema, count its rows."""
-    files = _resolve(str(path))
+    files = input_files(path)
     fmt = _format_of(files)
-    frame = _read(files, fmt).with_row_index(ROW_ID)
+    frame = _read(files, fmt)
+    renamed = _free_row_id(frame, files)
+    frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema = _schema(frame, files)
-    selection = _resolve_selection(selection, schema)
+    selection = _resolve_selection(_renamed_selection(selection, renamed), schema)
     _check_selection(selection, schema)
-    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection))
+    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed)
 
 
-def _resolve(path: str) -> list[Path]:
-    if any(ch in path for ch in "*?["):
-        files = [Path(p) for p in sorted(glob.glob(path, recursive=True)) if Path(p).is_file()]
-        if not files:
-            raise QcauditError(f"no file matches {path}")
-        return files
+def input_files(path: str | Path) -> list[Path]:
+    """The files ``path`` names: an existing file or directory (searched recursively) is
+    taken as it is, whatever characters its name holds; only a path that does not exist is
+    read as a glob."""
     target = Path(path)
+    if target.is_symlink() and not target.exists():
+        raise QcauditError(f"{path} is a broken or looping symbolic link")
     if target.is_dir():
         files = sorted(p for p in target.rglob("*") if p.is_file() and _suffix(p) in _FORMATS)
         if not files:
             raise QcauditError(f"{path} holds no .parquet, .jsonl, .json or .csv file")
         return files
-    if not target.exists():
-        raise QcauditError(f"{path} does not exist")
-    return [target]
+    if target.exists():
+        return [target]
+    if _GLOB_CHARS.intersection(str(path)):
+        files = [Path(p) for p in sorted(glob.glob(str(path), recursive=True)) if Path(p).is_file()]
+        if not files:
+            raise QcauditError(f"no file matches {path}")
+        return files
+    raise QcauditError(f"{path} does not exist")
+
+
+def _free_row_id(frame: pl.LazyFrame, files: list[Path]) -> dict[str, str]:
+    """{"row_id": a free name} when the input has a ``row_id`` column of its own, else {}."""
+    try:
+        names = set(frame.collect_schema().names())
+    except pl.exceptions.PolarsError as exc:
+        raise _read_failure(files, exc) from None
+    if ROW_ID not in names:
+        return {}
+    free = INPUT_ROW_ID
+    while free in names:
+        free += "_"
+    return {ROW_ID: free}
+
+
+def _renamed_selection(selection: TextSelection, renamed: dict[str, str]) -> TextSelection:
+    if not renamed:
+        return selection
+    return TextSelection(
+        text_column=renamed.get(selection.text_column, selection.text_column) if selection.text_column else None,
+        fields=tuple(renamed.get(f, f) for f in selection.fields),
+        roles=selection.roles,
+    )
 
 
 def _suffix(path: Path) -> str:
@@ -127,11 +173,11 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[Path, pl
 
     For small tables such as benchmarks, where each file may carry meaning (an MMLU subject).
     """
-    files = _resolve(str(path))
+    files = input_files(path)
     fmt = _format_of(files)
     tables = []
     for file in files:
-        frame = pl.scan_parquet(file) if fmt == "parquet" else _read_text_file(file, fmt, csv_header)
+        frame = pl.scan_parquet(file, glob=False) if fmt == "parquet" else _read_text_file(file, fmt, csv_header)
         try:
             tables.append((file, frame.collect()))
         except pl.exceptions.PolarsError as exc:
@@ -141,22 +187,24 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[Path, pl
 
 def _read(files: list[Path], fmt: str) -> pl.LazyFrame:
     if fmt == "parquet":
-        return pl.scan_parquet(files)
+        return pl.scan_parquet(files, glob=False)
     frames = [_read_text_file(f, fmt) for f in files]
     return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
 
 
 def _read_text_file(path: Path, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
-    """Read a jsonl/json/csv file; gzip is inflated in memory first."""
+    """Check a jsonl/json/csv file (:mod:`qcaudit.inputcheck`), then read it; gzip and files
+    that open with a byte-order mark are read into memory first."""
+    check = check_text_file(path, fmt, csv_header)
+    if check.rows == 0:
+        raise QcauditError(f"{path} holds no rows")
     compressed = path.suffix.lower() == ".gz"
-    if fmt == "jsonl" and not compressed:
-        return pl.scan_ndjson(path, infer_schema_length=None)
+    if fmt == "jsonl" and not compressed and not check.bom and not _GLOB_CHARS.intersection(str(path)):
+        return pl.scan_ndjson(path, infer_schema_length=None)  # (it expands globs and cannot be told not to)
     if fmt == "csv" and not compressed:
-        return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header)
-    try:
-        data = gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise QcauditError(f"cannot read {path}: {exc}") from None
+        return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False)
+    data = gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()
+    data = data.removeprefix(BOM)
     try:
         if fmt == "jsonl":
             return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
@@ -164,7 +212,7 @@ def _read_text_file(path: Path, fmt: str, csv_header: bool = True) -> pl.LazyFra
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header).lazy()
         return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
     except pl.exceptions.PolarsError as exc:
-        raise QcauditError(_explain_read_error(path, data, fmt, exc)) from None
+        raise _read_failure([path], exc) from None
 
 
 def _schema(frame: pl.LazyFrame, files: list[Path]) -> pl.Schema:
@@ -179,32 +227,10 @@ def _schema(frame: pl.LazyFrame, files: list[Path]) -> pl.Schema:
 
 
 def _read_failure(files: list[Path], exc: Exception) -> QcauditError:
-    """A one-line error for a reader failure, naming the bad line of a text file."""
+    """A one-line error for a reader failure."""
     fmt = _FORMATS.get(_suffix(files[0]), "")
-    if len(files) == 1 and fmt != "parquet":
-        return QcauditError(_explain_read_error(files[0], files[0].read_bytes(), fmt, exc))
     where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"
-    return QcauditError(f"cannot read {where}: {_first_line(exc)}")
-
-
-def _explain_read_error(path: Path, data: bytes, fmt: str, exc: Exception) -> str:
-    """Find the line a text reader choked on: bad UTF-8 or, for jsonl, bad JSON."""
-    if path.suffix.lower() == ".gz":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError):
-            pass
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError as err:
-            return f"{path}: line {number} is not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8"
-        if fmt == "jsonl" and text.strip():
-            try:
-                json.loads(text)
-            except json.JSONDecodeError as err:
-                return f"{path}: invalid JSON on line {number}: {err.msg} (column {err.colno})"
-    return f"cannot read {path} as {fmt}: {_first_line(exc)}"
+    return QcauditError(f"cannot read {where} as {fmt}: {_first_line(exc)}")
 
 
 def _first_line(exc: Exception) -> str:
@@ -276,7 +302,7 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
     status = (
         pl.when(has_non_string).then(pl.lit("non_string"))
         .when(text.is_null()).then(pl.lit("null"))
-        .when(text.str.strip_chars() == "").then(pl.lit("empty"))
+        .when(~text.str.contains(HAS_TOKEN)).then(pl.lit("empty"))
         .otherwise(pl.lit("ok"))
     )
     return [pl.when(status == "ok").then(text).alias(TEXT), status.alias(TEXT_STATUS)]

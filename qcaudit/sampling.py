@@ -18,10 +18,10 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.atomic import write_atomic
 from qcaudit.config import Config
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.outputs import write_table
 from qcaudit.pipeline import audit
 
 REASON = "reason"
@@ -105,10 +105,5 @@ def _stratified(rows: pl.DataFrame, count: int, stratum: str | None, rng: np.ran
 def write_sample(data: str | Path, config: Config, output: Path, progress: Progress | None = None) -> int:
     report = audit(data, config, progress=progress)
     sample = choose(report.rows, config).with_columns(pl.lit("").alias("review_label"))
-    if output.suffix.lower() == ".parquet":
-        write_atomic(output, lambda tmp: sample.write_parquet(tmp))
-    elif output.suffix.lower() == ".csv":
-        write_atomic(output, lambda tmp: sample.select(pl.col(c).cast(pl.String) for c in sample.columns).write_csv(tmp))
-    else:
-        raise QcauditError(f"{output}: write the sample as .csv or .parquet")
+    write_table(sample, output)
     return sample.height

@@ -61,7 +61,10 @@ class Tokenization:
 
     def __post_init__(self) -> None:
         name = self.tokenizer
-        if name in ("whitespace", "regex") or name.startswith("regex:"):
+        if name in ("whitespace", "regex"):
+            return
+        if name.startswith("regex:"):
+            _check_token_pattern(name[len("regex:"):])
             return
         if name.startswith("hf:"):
             path = Path(name[3:]).expanduser()
@@ -150,6 +153,17 @@ class Tokenization:
             hashes=exploded["hash"].to_numpy(),
             n_rows=len(texts),
         )
+
+
+def _check_token_pattern(pattern: str) -> None:
+    """A token pattern must compile (Rust syntax, as Polars) and never match the empty
+    string: empty matches would count as tokens between every character."""
+    try:
+        matches_empty = pl.Series([""]).str.contains(pattern).item() if pattern else True
+    except pl.exceptions.PolarsError as exc:
+        raise QcauditError(f"tokenizer 'regex:{pattern}': invalid pattern: {str(exc).strip().splitlines()[0]}") from None
+    if matches_empty:
+        raise QcauditError(f"tokenizer 'regex:{pattern}': the pattern matches the empty string; a token must hold at least one character (e.g. 'regex:\\w+')")
 
 
 def load_hf_tokenizer(path: str):

@@ -196,7 +196,7 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     clean = tmp_path / "clean.parquet"
     result = runner.invoke(app, ["decontaminate", str(data), "-b", f"gsm8k={bench}", "-o", str(clean)])
     assert result.exit_code == 0, result.output
-    kept, removed = pl.read_parquet(clean), pl.read_parquet(tmp_path / "removed.parquet")
+    kept, removed = pl.read_parquet(clean), pl.read_parquet(tmp_path / "clean.removed.parquet")
     assert kept.columns == ["text"] and kept.height == 3
     assert removed["row_id"].to_list() == [0, 2] and removed["item_id"].to_list() == ["gsm8k/3", "gsm8k/7"]
     assert set(removed["removed_by"]) <= {"ngram", "substring", "semantic"}

@@ -77,9 +77,11 @@ def test_dedup_command_keeps_one_row_per_cluster(runner, tmp_path):
     result = runner.invoke(app, ["dedup", str(data), "-o", str(out), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["removed"] == 3
-    kept, removed = pl.read_parquet(out), pl.read_parquet(tmp_path / "removed.parquet")
+    kept, removed = pl.read_parquet(out), pl.read_parquet(tmp_path / "clean.removed.parquet")
     assert kept["n"].to_list() == list(range(20)) + [23, 24]  # rows without text are kept
     assert removed["row_id"].to_list() == [20, 21, 22] and removed["duplicate_of"].to_list() == [0, 1, 2]
+    # a copy and a copy in other case are exact duplicates (the key is lower-cased); an edit is a near one
+    assert removed["removed_by"].to_list() == ["exact_duplicate", "exact_duplicate", "near_duplicate"]
 
 
 def planted_pairs(edits: int, n_pairs: int = 150, seed: int = 0) -> tuple[list[str], int]:

@@ -11,12 +11,13 @@ from typing import Any
 import polars as pl
 
 from qcaudit import __version__
-from qcaudit.atomic import write_atomic, write_text_atomic
+from qcaudit.atomic import write_directory_atomic
 from qcaudit.errors import QcauditError
 from qcaudit.gate import GateResult
 
 SCHEMA_VERSION = 1
 REPORT_JSON, ROWS_PARQUET, REPORT_HTML = "report.json", "rows.parquet", "report.html"
+REPORT_FILES = (REPORT_JSON, ROWS_PARQUET, REPORT_HTML)
 
 #: Per-row flags the analyzers leave in rows.parquet: (column, flagged when, label), in the
 #: order a row's first flag is named (the embedding map, the dashboard).
@@ -68,20 +69,26 @@ class Report:
         }
 
     def write(self, out_dir: str | Path, html: bool = True) -> dict[str, Path]:
-        """Write report.json, rows.parquet and (optionally) report.html, each atomically."""
+        """Write report.json, rows.parquet (when there are rows) and report.html (unless
+        ``html`` is false) as one set: the directory is swapped in whole
+        (:func:`qcaudit.atomic.write_directory_atomic`), so it never mixes two runs' files."""
         from qcaudit.report.html import render_html
 
         out = Path(out_dir)
-        paths = {"json": out / REPORT_JSON, "rows": out / ROWS_PARQUET}
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         page = render_html(self) if html else None
-        if self.rows is not None:
-            write_atomic(paths["rows"], lambda tmp: self.rows.write_parquet(tmp))
-        write_text_atomic(paths["json"], text)
-        if page is not None:
-            paths["html"] = out / REPORT_HTML
-            write_text_atomic(paths["html"], page)
-        return paths
+        written = {"json": REPORT_JSON} | ({"rows": ROWS_PARQUET} if self.rows is not None else {}) | (
+            {"html": REPORT_HTML} if page is not None else {})
+
+        def fill(directory: Path) -> None:
+            if self.rows is not None:
+                self.rows.write_parquet(directory / ROWS_PARQUET)
+            (directory / REPORT_JSON).write_text(text, encoding="utf-8")
+            if page is not None:
+                (directory / REPORT_HTML).write_text(page, encoding="utf-8")
+
+        write_directory_atomic(out, fill, REPORT_FILES)
+        return {kind: out / name for kind, name in written.items()}
 
     @classmethod
     def read(cls, path: str | Path) -> Report:
@@ -90,10 +97,10 @@ class Report:
         if path.is_dir():
             path = path / REPORT_JSON
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
         except FileNotFoundError:
             raise QcauditError(f"{path} does not exist; run 'qcaudit report DATA --out DIR' first") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise QcauditError(f"{path} is not a readable report: {exc}") from None
         if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
             raise QcauditError(
@@ -109,3 +116,8 @@ class Report:
             )
         except (KeyError, TypeError) as exc:
             raise QcauditError(f"{path}: malformed report ({exc})") from None
+
+
+def _no_constant(name: str) -> None:
+    """report.json is strict JSON: NaN and Infinity are not numbers a gate can judge."""
+    raise ValueError(f"{name} is not valid JSON")

@@ -1,0 +1,42 @@
+"""The ``qcaudit`` console script (and ``python -m qcaudit``): signals and exit codes around
+:mod:`qcaudit.cli`.
+
+Only the standard library is imported before the signal handlers are in place, so Ctrl-C
+or SIGTERM at any point, start-up included, ends in one line on stderr and exit code
+128 + the signal's number (130, 143), after every temporary file has been removed on the way
+out (see :class:`qcaudit.errors.Interrupted`). A second signal during that clean-up gets
+the default behaviour.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+from qcaudit.errors import Interrupted
+
+HANDLED_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    for handled in HANDLED_SIGNALS:
+        signal.signal(handled, signal.SIG_DFL if handled != signal.SIGINT else signal.default_int_handler)
+    raise Interrupted(signum)
+
+
+def main() -> None:
+    for handled in HANDLED_SIGNALS:
+        signal.signal(handled, _raise_interrupted)
+    try:
+        from qcaudit.cli import run
+
+        code = run(sys.argv[1:])
+    except (Interrupted, KeyboardInterrupt) as exc:
+        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+        sys.stderr.write(f"interrupted by {signal.Signals(signum).name}\n")
+        code = Interrupted(signum).exit_code
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

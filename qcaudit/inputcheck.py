@@ -1,0 +1,218 @@
+"""Refuse text input that readers would disagree on, before Polars reads it.
+
+Polars is lenient where an audit must not be: of an object with a key twice it keeps the
+first value (``json.loads``, pandas and most training loaders keep the last), so a file can
+show the audit one text and the trainer another; a JSON column holding lists on some rows
+and strings on others becomes a column of JSON text; a CSV row with more fields than the
+header is cut to the columns asked for. Each of these is ambiguous input, and is refused
+here with the line that shows it:
+
+- JSON Lines and JSON: every line (item) is parsed with the standard library's parser
+  (a C scanner; a Python call per object, about 2 µs a line): a key twice in one object at
+  any depth, a line that is not an object, bytes that are not UTF-8, nesting too deep to
+  parse, and a top-level key whose values mix containers (lists, objects) with scalars are
+  refused. Numbers and strings mixed in one column stay accepted (audited as their text).
+- CSV: the standard library's reader checks that the header names each column once and
+  that every record has as many fields as the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qcaudit.errors import QcauditError
+
+BOM = b"\xef\xbb\xbf"
+#: How many line numbers an error lists.
+SHOWN = 3
+
+
+@dataclass(frozen=True)
+class TextFileCheck:
+    """What the check learnt: rows (non-blank lines or items) and whether a UTF-8 BOM leads."""
+
+    rows: int
+    bom: bool
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+
+
+@dataclass
+class _Kinds:
+    """Per top-level key: the lines where each kind of value (container or scalar) appeared."""
+
+    lines: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add(self, record: dict, where: int) -> None:
+        for key, value in record.items():
+            if value is None:
+                continue
+            kind = "list" if isinstance(value, list) else "object" if isinstance(value, dict) else "scalar"
+            counts = self.counts.setdefault(key, {})
+            counts[kind] = counts.get(kind, 0) + 1
+            shown = self.lines.setdefault(key, {}).setdefault(kind, [])
+            if len(shown) < SHOWN:
+                shown.append(where)
+
+    def check(self, path: Path, unit: str) -> None:
+        names = {"list": "lists", "object": "objects", "scalar": "text or numbers"}
+        for key, counts in self.counts.items():
+            if len(counts) > 1:
+                kinds = sorted(counts, key=lambda k: (-counts[k], k))
+                described = [
+                    f"{names[k]} on {counts[k]:,} row{'s' * (counts[k] != 1)} ({unit} "
+                    f"{', '.join(str(n) for n in self.lines[key][k])}{', ...' if counts[k] > SHOWN else ''})"
+                    for k in kinds
+                ]
+                raise QcauditError(f"{path}: column {key!r} mixes {' and '.join(described)}; give every row the same kind of value")
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rb") as handle:
+        yield from handle
+
+
+def _parse(text: str, path: Path, where: str) -> object:
+    try:
+        return _DECODER.decode(text)
+    except _DuplicateKey as dup:
+        raise QcauditError(
+            f"{path}: {where} has the key {dup.key!r} twice in one object; readers disagree on which value counts, "
+            "so the file is ambiguous: keep one"
+        ) from None
+    except RecursionError:
+        raise QcauditError(f"{path}: {where} is nested too deeply to read") from None
+    except json.JSONDecodeError as err:
+        raise QcauditError(f"{path}: invalid JSON on {where}: {err.msg} (column {err.colno})") from None
+
+
+def _decode(raw: bytes, path: Path, number: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise QcauditError(f"{path}: line {number} is not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
+
+
+def _guard_gzip(path: Path, read):
+    try:
+        return read()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise QcauditError(f"{path}: not a complete gzip file ({exc or type(exc).__name__})") from None
+
+
+def check_json_lines(path: Path) -> TextFileCheck:
+    return _guard_gzip(path, lambda: _check_json_lines(path))
+
+
+def _check_json_lines(path: Path) -> TextFileCheck:
+    kinds, rows, bom = _Kinds(), 0, False
+    for number, raw in enumerate(_lines(path), start=1):
+        if number == 1 and raw.startswith(BOM):
+            raw, bom = raw[len(BOM):], True
+        text = _decode(raw, path, number)
+        if not text.strip():
+            continue
+        record = _parse(text, path, f"line {number}")
+        if not isinstance(record, dict):
+            raise QcauditError(f"{path}: line {number} is not a JSON object (each line must be one {{...}} record)")
+        kinds.add(record, number)
+        rows += 1
+    kinds.check(path, "lines")
+    return TextFileCheck(rows, bom)
+
+
+def check_json_document(path: Path) -> TextFileCheck:
+    data = _guard_gzip(path, lambda: b"".join(_lines(path)))
+    bom = data.startswith(BOM)
+    text = _decode(data[len(BOM):] if bom else data, path, 1)
+    document = _parse(text, path, "the document") if text.strip() else []
+    if isinstance(document, dict) and all(isinstance(v, list) for v in document.values()):
+        return TextFileCheck(max((len(v) for v in document.values()), default=0), bom)  # columns of values
+    if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
+        raise QcauditError(f"{path}: a .json file must hold an array of objects (or use .jsonl, one object a line)")
+    kinds = _Kinds()
+    for index, item in enumerate(document):
+        kinds.add(item, index)
+    kinds.check(path, "items")
+    return TextFileCheck(len(document), bom)
+
+
+def check_csv(path: Path, has_header: bool = True) -> TextFileCheck:
+    return _guard_gzip(path, lambda: _check_csv(path, has_header))
+
+
+def _check_csv(path: Path, has_header: bool) -> TextFileCheck:
+    for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
+        _decode(raw_line, path, number)
+    raw = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=False)
+        width, rows, bad, bad_count = None, 0, [], 0
+        try:
+            for record in reader:
+                if not record:
+                    continue
+                if width is None:
+                    width = len(record)
+                    if has_header:
+                        _check_header(path, record)
+                        continue
+                rows += 1
+                if len(record) != width:
+                    bad_count += 1
+                    if len(bad) < SHOWN:
+                        bad.append(f"line {reader.line_num} has {len(record)}")
+        except csv.Error as err:
+            raise QcauditError(f"{path}: line {reader.line_num}: {err}") from None
+    if bad:
+        more = f" and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
+        raise QcauditError(f"{path}: rows must have {width} fields as the {'header' if has_header else 'first row'} does; "
+                           f"{'; '.join(bad)}{more} (quote fields that hold commas)")
+    return TextFileCheck(rows, False)
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise QcauditError(f"{path}: the header names column {name!r} twice; rename one")
+        seen.add(name)
+
+
+def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCheck:
+    """Check one jsonl/json/csv file (gzip allowed); raise QcauditError on ambiguous input."""
+    try:
+        if fmt == "jsonl":
+            return check_json_lines(path)
+        if fmt == "json":
+            return check_json_document(path)
+        return check_csv(path, csv_header)
+    except (IsADirectoryError, PermissionError, FileNotFoundError) as exc:
+        raise QcauditError(f"cannot read {path}: {exc.strerror}") from None

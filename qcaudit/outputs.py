@@ -1,0 +1,66 @@
+"""Where outputs may go and in which format.
+
+- :func:`check_outputs` refuses, before any work, output paths that collide: two outputs on
+  one path, an output on an input file, an output inside an input directory (the next run
+  would read it as a shard), an output directory that holds an input (the swap would drop it).
+- :func:`write_table` writes a table in the format its extension names (``.parquet``,
+  ``.jsonl``/``.ndjson``, ``.csv``), atomically; any other extension is refused, and so is
+  a column CSV cannot hold (lists, structs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from qcaudit.atomic import write_atomic
+from qcaudit.errors import QcauditError
+from qcaudit.io import input_files
+from qcaudit.report.model import REPORT_FILES
+
+TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+
+
+def table_format(path: Path) -> str:
+    fmt = TABLE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise QcauditError(f"{path}: name the output .parquet, .jsonl or .csv (the extension picks the format)")
+    return fmt
+
+
+def write_table(frame: pl.DataFrame, path: Path) -> None:
+    fmt = table_format(path)
+    if fmt == "parquet":
+        write_atomic(path, lambda tmp: frame.write_parquet(tmp))
+    elif fmt == "jsonl":
+        write_atomic(path, lambda tmp: frame.write_ndjson(tmp))
+    else:
+        nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+        if nested:
+            raise QcauditError(f"{path}: CSV cannot hold column {nested[0]!r} ({frame.schema[nested[0]]}); write .jsonl or .parquet")
+        write_atomic(path, lambda tmp: frame.write_csv(tmp))
+
+
+def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset()) -> None:
+    """Refuse colliding outputs. ``outputs``: option name -> path (None: not given);
+    ``report_dirs``: the option names whose path is a report directory."""
+    given = {name: Path(path).resolve() for name, path in outputs.items() if path is not None}
+    sources = [(source, Path(source).resolve()) for source in inputs]
+    files = [f.resolve() for source in inputs for f in input_files(source)]
+    seen: dict[Path, str] = {}
+    for name, path in given.items():
+        if path in seen:
+            raise QcauditError(f"{name} and {seen[path]} name the same path {outputs[name]}; give each output its own")
+        seen[path] = name
+        if path in files or any(path == source for _, source in sources):
+            raise QcauditError(f"{name} {outputs[name]} is an input; write the output elsewhere")
+        for original, source in sources:
+            if source.is_dir() and source in path.parents:
+                raise QcauditError(f"{name} {outputs[name]} lies inside the input directory {original}; a later run would read it as input")
+        if name in report_dirs:
+            if any(path in f.parents for f in files):
+                raise QcauditError(f"{name} {outputs[name]} holds an input file; write the report to another directory")
+            for other, other_path in given.items():
+                if other != name and other_path.parent == path and other_path.name in REPORT_FILES:
+                    raise QcauditError(f"{other} {outputs[other]} is one of the report's own files; name it otherwise")

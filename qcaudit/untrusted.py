@@ -1,0 +1,63 @@
+"""Dataset-derived strings (text, column and file names, generation and category values) are
+untrusted. Every renderer shows them through one of these helpers:
+
+- :func:`visible`: control characters (C0, C1, DEL), bidirectional overrides and isolates,
+  zero-width and other invisible format characters become their code point, ``<U+202E>``,
+  so that no string can reorder, hide or recolour what is around it (an ANSI escape, a
+  right-to-left override, a NUL);
+- :func:`console` for the rich console (markup escaped too, so ``[/]`` or ``[link=...]``
+  are printed as written);
+- :func:`html_text` for HTML (escaped, code points shown as a boxed ``U+202E``);
+- :func:`markdown` for Streamlit elements that render Markdown (every ASCII punctuation
+  character backslash-escaped: no link, image, emphasis, colour directive, LaTeX or HTML).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markupsafe import Markup
+
+#: Characters that are invisible or change how the text around them is shown.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def code_point(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def visible(text: object, keep: str = "") -> str:
+    """``text`` with every invisible or control character (but those in ``keep``) written as
+    ``<U+XXXX>``."""
+    return INVISIBLE.sub(lambda m: m[0] if m[0] in keep else f"<{code_point(m[0])}>", str(text))
+
+
+def console(text: object) -> str:
+    """For rich: on one line, code points visible, markup escaped."""
+    from rich.markup import escape
+
+    return escape(visible(text))
+
+
+def html_text(text: object) -> Markup:
+    """For HTML: escaped, newlines and tabs kept, other invisible characters shown as a
+    boxed code point (``<span class="cp">U+202E</span>``)."""
+    parts, last = [], 0
+    value = str(text)
+    for match in INVISIBLE.finditer(value):
+        if match[0] in "\n\t":
+            continue
+        parts.append(html.escape(value[last:match.start()]))
+        parts.append(f'<span class="cp">{code_point(match[0])}</span>')
+        last = match.end()
+    parts.append(html.escape(value[last:]))
+    return Markup("".join(parts))
+
+
+def markdown(text: object) -> str:
+    """For Streamlit's Markdown elements: shown literally, on one line."""
+    return _PUNCTUATION.sub(r"\\\1", visible(text).replace("\n", " ").replace("\t", " "))
