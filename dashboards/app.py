@@ -2,13 +2,16 @@
 
 Reads only the report directories it was started with (report.json + rows.parquet). Charts
 come from :mod:`qcaudit.report.figures`, the builders of the static HTML report. Dataset text
-is shown as plain text (``st.text``, ``st.dataframe``) or, where overlap is highlighted, as
-HTML escaped by :func:`qcaudit.dashboards.data.highlighted`; it never goes through Markdown.
+is shown as plain text (``st.text``, ``st.dataframe``, selectbox options) with its invisible
+characters made visible, or, where overlap is highlighted, as HTML escaped by
+:func:`qcaudit.dashboards.data.highlighted`. Every other dataset-derived string (report and
+file names, column, benchmark and generation names, warnings) that reaches an element
+rendering Markdown (titles, captions, alerts, widget labels) goes through
+:func:`qcaudit.untrusted.markdown` first, so it is shown as written, never interpreted.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from pathlib import Path
 
@@ -16,11 +19,12 @@ import polars as pl
 import streamlit as st
 
 from qcaudit.dashboards.data import (
-    flagged_rows, filtered, highlighted, load_reports, page_of, report_dirs, top_ngrams,
+    flagged_rows, filtered, highlighted, load_reports, page_of, report_dirs, shown_visibly, top_ngrams,
 )
 from qcaudit.analyzers.base import histogram
 from qcaudit.report import figures
 from qcaudit.report.model import ROWS_PARQUET
+from qcaudit.untrusted import html_text, markdown as md, visible
 
 PAGE_SIZE = 50
 
@@ -34,7 +38,7 @@ def main() -> None:
     by_name = {r.name: r for r in reports}
     chosen = by_name[st.sidebar.selectbox("Report", list(by_name))]
     page = st.sidebar.radio("Page", list(PAGES), key="page")
-    st.sidebar.caption(f"{chosen.path}")
+    st.sidebar.caption(md(chosen.path))
     PAGES[page](chosen, reports)
 
 
@@ -61,9 +65,9 @@ def _charts(figs) -> None:
 
 def overview(loaded, _all) -> None:
     report = loaded.report
-    st.title(f"qcaudit · {loaded.name}")
+    st.title(f"qcaudit · {md(loaded.name)}")
     gate = report.gate
-    verdict = f"Gate: {gate.verdict.upper()}"
+    verdict = f"Gate: {md(str(gate.verdict).upper())}"
     {"pass": st.success, "fail": st.error}.get(gate.verdict, st.info)(verdict)
     if gate.checks:
         st.dataframe(pl.DataFrame([{"check": c.metric, "value": c.value, "threshold": f"{'>=' if c.threshold_key.startswith('min_') else '<='} {c.threshold:g}",
@@ -73,11 +77,11 @@ def overview(loaded, _all) -> None:
     cols[0].metric("rows", f"{data['rows']:,}")
     cols[1].metric("rows with text", f"{data['text_rows'].get('ok', 0):,}")
     cols[2].metric("analyzers", len(report.metrics))
-    st.caption(f"{', '.join(data['sources'][:3])} ({data['format']}); text from {data['text_source']}")
+    st.caption(md(f"{', '.join(data['sources'][:3])} ({data['format']}); text from {data['text_source']}"))
     st.subheader("Rows that need attention")
     flagged = flagged_rows(loaded, 12) if loaded.has_rows else pl.DataFrame()
     for row in flagged.iter_rows(named=True):
-        st.text(f"row {row['row_id']} · {row['flag']}: {(row['text'] or '')[:240]}")
+        st.text(visible(f"row {row['row_id']} · {row['flag']}: {(row['text'] or '')[:240]}", keep="\n\t"))
     if not flagged.height:
         st.write("No row was flagged.")
     else:
@@ -123,7 +127,7 @@ def contamination(loaded, _all) -> None:
     tables = loaded.report.tables.get("contamination")
     if not tables:
         return _not_run("Contamination", "qcaudit report DATA --benchmark gsm8k=test.jsonl")
-    st.caption("Checked against " + ", ".join(f"{b['name']} ({b['items']:,} items)" for b in tables["benchmarks"]))
+    st.caption(md("Checked against " + ", ".join(f"{b['name']} ({b['items']:,} items)" for b in tables["benchmarks"])))
     examples = tables["examples"]
     benchmarks = sorted({e["benchmark"] for e in examples})
     methods = sorted({e["method"] for e in examples})
@@ -134,7 +138,7 @@ def contamination(loaded, _all) -> None:
     for e in shown:
         st.html(
             f"<div style='display:grid;grid-template-columns:8rem 1fr 1fr;gap:.8rem;border-bottom:1px solid #ddd;padding:.4rem 0'>"
-            f"<div>row {int(e['row_id'])}<br><small>{html.escape(e['method'])} · {html.escape(e['benchmark'])}<br>{html.escape(str(e['item_id']))}</small></div>"
+            f"<div>row {int(e['row_id'])}<br><small>{html_text(e['method'])} · {html_text(e['benchmark'])}<br>{html_text(e['item_id'])}</small></div>"
             f"<div style='white-space:pre-wrap'>{highlighted(e['row_segments'])}</div>"
             f"<div style='white-space:pre-wrap'>{highlighted(e['item_segments'])}</div></div>"
         )
@@ -157,7 +161,7 @@ def duplicates(loaded, _all) -> None:
     members = loaded.rows().filter(pl.col(column) == cluster).select("row_id", "text").sort("row_id").head(6).collect()
     for slot, row in zip(st.columns(max(1, min(3, members.height))), members.head(3).iter_rows(named=True)):
         slot.caption(f"row {row['row_id']}")
-        slot.text(row["text"])
+        slot.text(visible(row["text"], keep="\n\t"))
 
 
 def embeddings(loaded, _all) -> None:
@@ -179,9 +183,9 @@ def drift(loaded, _all) -> None:
         return _not_run("Drift", "qcaudit drift GEN0 GEN1 GEN2 --out DIR, then open DIR")
     alarm = tables["alarm"]
     (st.error if alarm["fired"] else st.success)(
-        f"Collapse alarm: {'FIRED' if alarm['fired'] else 'quiet'}" + (f" ({', '.join(alarm['triggered_by'])})" if alarm["triggered_by"] else ""))
+        f"Collapse alarm: {'FIRED' if alarm['fired'] else 'quiet'}" + (f" ({md(', '.join(alarm['triggered_by']))})" if alarm["triggered_by"] else ""))
     for warning in tables.get("warnings", []):
-        st.warning(warning)
+        st.warning(md(warning))
     _charts(figures.drift_figures(loaded.report))
 
 
@@ -211,15 +215,15 @@ def rows(loaded, _all) -> None:
     for column in chosen:
         dtype = schema[column]
         if dtype == pl.Boolean:
-            filters[column] = ("equals", st.selectbox(column, [True, False], key=f"f_{column}"))
+            filters[column] = ("equals", st.selectbox(md(column), [True, False], key=f"f_{column}"))
         elif dtype.is_numeric():
             bounds = loaded.rows().select(pl.col(column).min().alias("lo"), pl.col(column).max().alias("hi")).collect().row(0)
             lo, hi = (float(b) if b is not None and math.isfinite(b) else 0.0 for b in bounds)
             a, b = st.columns(2)
-            filters[column] = ("range", a.number_input(f"{column} from", value=lo, key=f"lo_{column}"),
-                               b.number_input(f"{column} to", value=hi, key=f"hi_{column}"))
+            filters[column] = ("range", a.number_input(f"{md(column)} from", value=lo, key=f"lo_{column}"),
+                               b.number_input(f"{md(column)} to", value=hi, key=f"hi_{column}"))
         else:
-            filters[column] = ("contains", st.text_input(f"{column} contains", key=f"f_{column}"))
+            filters[column] = ("contains", st.text_input(f"{md(column)} contains", key=f"f_{column}"))
     search = st.text_input("Text contains")
     if search:
         filters["text"] = ("contains", search)
@@ -227,7 +231,7 @@ def rows(loaded, _all) -> None:
     page = st.number_input("Page", min_value=1, value=1, step=1) - 1
     shown, total = page_of(frame, int(page), PAGE_SIZE)
     st.caption(f"{total:,} rows match; page {page + 1} of {max(1, -(-total // PAGE_SIZE)):,}")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown_visibly(shown), hide_index=True, width="stretch")
 
 
 def compare(loaded, reports) -> None:
@@ -249,8 +253,8 @@ def compare(loaded, reports) -> None:
     schema = {"analyzer": pl.String, "metric": pl.String, "A": pl.Float64, "B": pl.Float64, "B - A": pl.Float64}
     st.dataframe(pl.DataFrame(table, schema=schema), hide_index=True, width="stretch")
     verdicts = st.columns(2)
-    verdicts[0].write(f"A gate: {pick[first].gate.verdict}")
-    verdicts[1].write(f"B gate: {pick[second].gate.verdict}")
+    verdicts[0].write(f"A gate: {md(pick[first].gate.verdict)}")
+    verdicts[1].write(f"B gate: {md(pick[second].gate.verdict)}")
 
 
 PAGES = {

@@ -7,7 +7,6 @@ filter or a page of a million-row report reads only what it needs.
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.report.model import REPORT_JSON, ROWS_PARQUET, Report, first_flag
+from qcaudit.untrusted import html_text, visible
 
 ENV = "QCAUDIT_DASHBOARD_REPORTS"
 
@@ -29,7 +29,7 @@ class LoadedReport:
         return (self.path / ROWS_PARQUET).is_file()
 
     def rows(self) -> pl.LazyFrame:
-        return pl.scan_parquet(self.path / ROWS_PARQUET)
+        return pl.scan_parquet(self.path / ROWS_PARQUET, glob=False)
 
     def row_columns(self) -> dict[str, pl.DataType]:
         return dict(self.rows().collect_schema()) if self.has_rows else {}
@@ -82,7 +82,7 @@ def page_of(frame: pl.LazyFrame, page: int, size: int) -> tuple[pl.DataFrame, in
 def top_ngrams(rows_path: Path, n: int, lowercase: bool, limit: int = 25, sample: int = 50_000) -> pl.DataFrame:
     """Most frequent word n-grams (whitespace tokens) over every k-th row, at most ``sample``
     rows, so that a million-row report reads a twentieth of its text."""
-    frame = pl.scan_parquet(rows_path)
+    frame = pl.scan_parquet(rows_path, glob=False)
     total = frame.select(pl.len()).collect().item()
     step = max(1, -(-total // sample))
     text = frame.select("text", "text_status").gather_every(step).filter(pl.col("text_status") == "ok").collect()
@@ -95,4 +95,12 @@ def top_ngrams(rows_path: Path, n: int, lowercase: bool, limit: int = 25, sample
 
 def highlighted(segments: list[list]) -> str:
     """Escaped HTML of (text, shared) segments, shared runs in <mark>."""
-    return "".join(f"<mark>{html.escape(t)}</mark>" if shared else html.escape(t) for t, shared in segments)
+    return "".join(f"<mark>{html_text(t)}</mark>" if shared else html_text(t) for t, shared in segments)
+
+
+def shown_visibly(page: pl.DataFrame) -> pl.DataFrame:
+    """A page of rows with the invisible characters of its text columns made visible."""
+    return page.with_columns(
+        pl.Series(name, [None if v is None else visible(v, keep="\n\t") for v in page[name]], dtype=pl.String)
+        for name, dtype in page.schema.items() if dtype == pl.String
+    )

@@ -3,18 +3,25 @@
 Entries live under ``$QCAUDIT_CACHE_DIR`` (default ``~/.cache/qcaudit``), one directory
 per (kind, key); the key is a hash of everything the artefact depends on. An entry is
 built in a temporary directory and renamed into place, so a reader never sees half of one.
+Every entry carries the SHA-256 of each of its files (``MANIFEST.sha256``), checked before
+each use: an entry that fails the check (a disk error, an edit, a truncated copy) is
+removed and rebuilt, with a warning that names it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+MANIFEST = "MANIFEST.sha256"
+log = logging.getLogger("qcaudit")
 
 
 def cache_root() -> Path:
@@ -26,15 +33,25 @@ def cache_key(**parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def cached_dir(kind: str, key: str, build: Callable[[Path], None]) -> Path:
-    """The cache directory for (kind, key), calling ``build(tmp_dir)`` to fill it if absent."""
+    """The cache directory for (kind, key), calling ``build(tmp_dir)`` to fill it if absent
+    or damaged."""
     target = cache_root() / kind / key
     if target.is_dir():
-        return target
+        if _intact(target):
+            return target
+        log.warning("cache entry %s failed its checksum; rebuilding it", target)
+        shutil.rmtree(target, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=target.parent))
     try:
         build(tmp)
+        _write_manifest(tmp)
         os.replace(tmp, target)
     except OSError:
         if not target.is_dir():  # a concurrent build won the rename: use its entry
@@ -42,3 +59,20 @@ def cached_dir(kind: str, key: str, build: Callable[[Path], None]) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _write_manifest(directory: Path) -> None:
+    lines = [f"{file_sha256(path)}  {path.name}" for path in sorted(directory.iterdir()) if path.is_file()]
+    (directory / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _intact(directory: Path) -> bool:
+    try:
+        listed = {}
+        for line in (directory / MANIFEST).read_text("utf-8").splitlines():
+            digest, _, name = line.partition("  ")
+            listed[name] = digest
+        present = {p.name for p in directory.iterdir() if p.is_file() and p.name != MANIFEST}
+        return set(listed) == present and all(file_sha256(directory / name) == digest for name, digest in listed.items())
+    except (OSError, ValueError):
+        return False

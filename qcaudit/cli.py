@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import logging
 import os
 import sys
 import traceback
@@ -98,8 +99,24 @@ def _print_error(label: str, message: str) -> None:
     err.print(visible(" ".join(message.split("\n"))), markup=False, highlight=False, soft_wrap=True)
 
 
+class _WarningLine(logging.Handler):
+    """qcaudit's log warnings (a damaged cache entry rebuilt, ...) as one escaped line each."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"[yellow]warning:[/] {safe(record.getMessage())}", highlight=False, soft_wrap=True)
+
+
+def _show_warnings(quiet: bool) -> None:
+    logger = logging.getLogger("qcaudit")
+    if not any(isinstance(h, _WarningLine) for h in logger.handlers):
+        logger.addHandler(_WarningLine())
+    logger.setLevel(logging.ERROR if quiet else logging.WARNING)
+    logger.propagate = False
+
+
 def run(argv: list[str]) -> int:
     """Run the command line ``argv``; return the exit code. Usage errors are one line too."""
+    _show_warnings(quiet=bool({"--quiet", "-q"} & set(argv)))
     if not argv:  # the overview, as a usage error
         app(args=["--help"], prog_name="qcaudit", standalone_mode=False)
         return EXIT_BAD_INPUT
@@ -428,27 +445,54 @@ def dashboard(
     """Open the Streamlit dashboard on saved reports (it reads only report.json and rows.parquet)."""
 
     def body() -> int:
+        import signal
         import subprocess
         from importlib import resources
 
         from qcaudit.dashboards.data import ENV
+        from qcaudit.errors import Interrupted
         from qcaudit.report.model import Report
 
         for directory in dirs:
             Report.read(directory)  # a clear one-line error for anything that is not a report
+        _check_port_free(host, port)
         app_path = resources.files("qcaudit.dashboards").joinpath("app.py")
         env = os.environ | {ENV: os.pathsep.join(str(d.resolve()) for d in dirs)}
         command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
                    "--server.address", host, "--server.headless", str(not browser).lower(),
                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
                    "--client.toolbarMode", "viewer"]
-        out.print(f"qcaudit dashboard on http://{host}:{port} ({len(dirs)} report{'s' * (len(dirs) > 1)}); Ctrl-C stops it")
-        try:
-            return subprocess.run(command, env=env, check=False).returncode
-        except KeyboardInterrupt:
+        out.print(f"qcaudit dashboard on http://{safe(host)}:{port} ({len(dirs)} report{'s' * (len(dirs) > 1)}); Ctrl-C stops it",
+                  highlight=False)
+        try:  # subprocess.run kills the server when this process is interrupted; the kernel, when it is killed
+            return subprocess.run(command, env=env, check=False, preexec_fn=_die_with_parent).returncode
+        except Interrupted as stop:
+            if stop.signum != signal.SIGINT:
+                raise
             return 0
 
     _guarded(verbose, body)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise QcauditError(f"cannot serve on {host}:{port}: {exc.strerror or exc}; choose another --port or --host") from None
+
+
+def _die_with_parent() -> None:
+    """In the dashboard's server process: ask Linux to send it SIGTERM when qcaudit dies,
+    even by SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
+    import ctypes
+    import signal
+
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 @app.command()

@@ -5,15 +5,19 @@ carries its weights, so it loads offline; any other model is a local sentence-tr
 folder. Embeddings are L2-normalised float32. On CUDA the model runs in fp16. Texts are
 encoded in batches sorted by length (sentence-transformers' ``encode`` does the sorting).
 
-The cache keeps one parquet shard per run under ``<cache>/embeddings/<model key>/``; a
-text already embedded by the same model is read back instead of encoded again.
+The cache keeps one parquet shard per run under ``<cache>/embeddings/<model key>/``, named
+by the SHA-256 of its bytes; a text already embedded by the same model is read back instead
+of encoded again. A shard whose bytes no longer match its name is removed (with a warning)
+and its texts are encoded again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
-import uuid
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,11 +26,13 @@ import numpy as np
 import polars as pl
 
 from qcaudit.atomic import write_atomic
-from qcaudit.cache import cache_root
+from qcaudit.cache import cache_root, file_sha256
 from qcaudit.errors import QcauditError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 TEXT_HASH_SEED = 0xE3B
+_SHARD_NAME = re.compile(r"[0-9a-f]{64}")
+log = logging.getLogger("qcaudit")
 
 
 def default_model_path() -> Path:
@@ -132,11 +138,23 @@ class Encoder:
 
     def _cached(self, hashes: pl.Series, schema: dict) -> pl.DataFrame:
         shards = sorted(self._cache_dir.glob("*.parquet")) if self._cache_dir.is_dir() else []
+        shards = [shard for shard in shards if self._intact(shard)]
         if not shards:
             return pl.DataFrame(schema=schema)
         wanted = pl.LazyFrame({"h": hashes})
-        return pl.scan_parquet(shards).join(wanted, on="h", how="semi").unique("h").collect().cast(schema)
+        return pl.scan_parquet(shards, glob=False).join(wanted, on="h", how="semi").unique("h").collect().cast(schema)
+
+    @staticmethod
+    def _intact(shard: Path) -> bool:
+        if _SHARD_NAME.fullmatch(shard.stem) and file_sha256(shard) == shard.stem:
+            return True
+        log.warning("embedding cache shard %s failed its checksum; removed, its texts are encoded again", shard)
+        shard.unlink(missing_ok=True)
+        return False
 
     def _store(self, fresh: pl.DataFrame) -> None:
-        path = self._cache_dir / f"{uuid.uuid4().hex}.parquet"
-        write_atomic(path, lambda tmp: fresh.write_parquet(tmp))
+        buffer = io.BytesIO()
+        fresh.write_parquet(buffer)
+        data = buffer.getvalue()
+        path = self._cache_dir / f"{hashlib.sha256(data).hexdigest()}.parquet"
+        write_atomic(path, lambda tmp: tmp.write_bytes(data))

@@ -14,10 +14,9 @@ untrusted. Every renderer shows them through one of these helpers:
 
 from __future__ import annotations
 
-import html
 import re
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 #: Characters that are invisible or change how the text around them is shown.
 INVISIBLE = re.compile(
@@ -51,10 +50,10 @@ def html_text(text: object) -> Markup:
     for match in INVISIBLE.finditer(value):
         if match[0] in "\n\t":
             continue
-        parts.append(html.escape(value[last:match.start()]))
+        parts.append(escape(value[last:match.start()]))
         parts.append(f'<span class="cp">{code_point(match[0])}</span>')
         last = match.end()
-    parts.append(html.escape(value[last:]))
+    parts.append(escape(value[last:]))
     return Markup("".join(parts))
 
 

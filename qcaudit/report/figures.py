@@ -9,6 +9,13 @@ from typing import Any
 import plotly.graph_objects as go
 
 from qcaudit.report.model import Report
+from qcaudit.untrusted import visible
+
+
+def plotly_text(text: object) -> str:
+    """Dataset text for a plotly label or hover: plotly renders a subset of HTML (links,
+    styles) in them, so it is escaped, and its invisible characters shown."""
+    return html.escape(visible(text, keep="\n"))
 
 _LAYOUT = dict(template="plotly_white", height=320, margin=dict(l=50, r=20, t=50, b=45))
 
@@ -63,7 +70,7 @@ def embedding_figures(report: Report) -> list[go.Figure]:
     if points:
         # plotly renders a subset of HTML in hover text: escape the dataset text first.
         hover = [
-            f"row {p['row_id']} · cluster {p['cluster']}{' · ' + p['flag'] if p.get('flag') else ''}<br>{html.escape(p['text'])}"
+            f"row {p['row_id']} · cluster {p['cluster']}{' · ' + p['flag'] if p.get('flag') else ''}<br>{plotly_text(p['text'])}"
             for p in points
         ]
         flagged = [bool(p.get("flag")) for p in points]
@@ -102,7 +109,7 @@ def drift_figures(report: Report) -> list[go.Figure]:
     if not tables:
         return []
     generations = tables["generations"]
-    names = [g["generation"] for g in generations]
+    names = [plotly_text(g["generation"]) for g in generations]
     figures = []
     for family, metrics in DRIFT_FAMILIES.items():
         fig = go.Figure()

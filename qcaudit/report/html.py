@@ -1,8 +1,10 @@
 """The static HTML report: one self-contained file (plotly inlined, works offline).
 
-Dataset text is untrusted: Jinja2 autoescapes every value in the template, and figure
-JSON is embedded with ``<``, ``>`` and ``&`` written as JSON unicode escapes, so no dataset
-string can close a tag or a script.
+Dataset text is untrusted: every value the template prints goes through
+:func:`qcaudit.untrusted.html_text` (escaped, with control, bidirectional and invisible
+characters shown as boxed code points, ``U+202E``), and figure JSON is embedded with ``<``,
+``>`` and ``&`` written as JSON unicode escapes, so no dataset string can close a tag or a
+script, reorder the text around it or hide in it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from qcaudit.report.figures import (
 )
 from qcaudit import __version__
 from qcaudit.report.model import SCHEMA_VERSION, Report
+from qcaudit.untrusted import html_text
 
 TEMPLATE = "report.html.j2"
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
@@ -35,8 +38,15 @@ def figure_html(fig: go.Figure, div_id: str) -> Markup:
     )
 
 
+def _shown(value: object) -> object:
+    """Every printed string, escaped with its invisible characters made visible; markup
+    the renderer made itself (figures, plotly.js) passes as it is."""
+    return html_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 def render_html(report: Report) -> str:
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             finalize=_shown)
     template = env.from_string(resources.files("qcaudit.templates").joinpath(TEMPLATE).read_text("utf-8"))
     charts = (diversity_figures(report) + embedding_figures(report) + drift_figures(report)
               + watermark_figures(report) + detector_figures(report))
