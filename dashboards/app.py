@@ -22,6 +22,7 @@ from qcaudit.dashboards.data import (
     flagged_rows, filtered, highlighted, load_reports, page_of, report_dirs, shown_visibly, top_ngrams,
 )
 from qcaudit.analyzers.base import histogram
+from qcaudit.gate import FAIL, NO_THRESHOLDS, PASS
 from qcaudit.report import figures
 from qcaudit.report.model import ROWS_PARQUET
 from qcaudit.untrusted import html_text, markdown as md, visible
@@ -67,7 +68,7 @@ def overview(loaded, _all) -> None:
     report = loaded.report
     st.title(f"qcaudit · {md(loaded.name)}")
     gate = report.gate
-    verdict = f"Gate: {md(str(gate.verdict).upper())}"
+    verdict = f"Gate: {_verdict(gate.verdict)}"
     {"pass": st.success, "fail": st.error}.get(gate.verdict, st.info)(verdict)
     if gate.checks:
         st.dataframe(pl.DataFrame([{"check": c.metric, "value": c.value, "threshold": f"{'>=' if c.threshold_key.startswith('min_') else '<='} {c.threshold:g}",
@@ -91,6 +92,11 @@ def overview(loaded, _all) -> None:
                for (a, m), (value, v) in _scalar_metrics(report).items()]
     st.dataframe(pl.DataFrame(metrics, schema={"analyzer": pl.String, "metric": pl.String, "value": pl.Float64, "signature": pl.String}),
                  hide_index=True, width="stretch")
+
+
+def _verdict(verdict: object) -> str:
+    """A gate verdict in capitals; anything but the three a report can hold is shown as data."""
+    return str(verdict).upper() if verdict in (PASS, FAIL, NO_THRESHOLDS) else md(verdict)
 
 
 def _scalar_metrics(report) -> dict[tuple[str, str], tuple[float, dict]]:
@@ -253,8 +259,8 @@ def compare(loaded, reports) -> None:
     schema = {"analyzer": pl.String, "metric": pl.String, "A": pl.Float64, "B": pl.Float64, "B - A": pl.Float64}
     st.dataframe(pl.DataFrame(table, schema=schema), hide_index=True, width="stretch")
     verdicts = st.columns(2)
-    verdicts[0].write(f"A gate: {md(pick[first].gate.verdict)}")
-    verdicts[1].write(f"B gate: {md(pick[second].gate.verdict)}")
+    verdicts[0].write(f"A gate: {_verdict(pick[first].gate.verdict)}")
+    verdicts[1].write(f"B gate: {_verdict(pick[second].gate.verdict)}")
 
 
 PAGES = {

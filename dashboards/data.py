@@ -1,12 +1,13 @@
 """What the dashboard reads: saved reports (report.json + rows.parquet), nothing else.
 
-``QCAUDIT_DASHBOARD_REPORTS`` lists the report directories (``os.pathsep``-separated);
-``qcaudit dashboard DIR ...`` sets it. rows.parquet is scanned lazily with Polars, so a
+``QCAUDIT_DASHBOARD_REPORTS`` lists the report directories: a JSON list (what ``qcaudit
+dashboard DIR ...`` sets, so that any directory name works), or ``os.pathsep``-separated. rows.parquet is scanned lazily with Polars, so a
 filter or a page of a million-row report reads only what it needs.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,9 @@ class LoadedReport:
 
 
 def report_dirs() -> list[Path]:
-    return [Path(p) for p in os.environ.get(ENV, "").split(os.pathsep) if p]
+    value = os.environ.get(ENV, "")
+    listed = json.loads(value) if value.startswith("[") else value.split(os.pathsep)
+    return [Path(p) for p in listed if p]
 
 
 def load_reports(dirs: list[Path]) -> list[LoadedReport]:

@@ -457,7 +457,7 @@ def dashboard(
             Report.read(directory)  # a clear one-line error for anything that is not a report
         _check_port_free(host, port)
         app_path = resources.files("qcaudit.dashboards").joinpath("app.py")
-        env = os.environ | {ENV: os.pathsep.join(str(d.resolve()) for d in dirs)}
+        env = os.environ | {ENV: json.dumps([str(d.resolve()) for d in dirs])}
         command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
                    "--server.address", host, "--server.headless", str(not browser).lower(),
                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",

@@ -86,7 +86,7 @@ class _Kinds:
             if len(counts) > 1:
                 kinds = sorted(counts, key=lambda k: (-counts[k], k))
                 described = [
-                    f"{names[k]} on {counts[k]:,} row{'s' * (counts[k] != 1)} ({unit} "
+                    f"{names[k]} on {counts[k]:,} row{'s' * (counts[k] != 1)} ({unit}{'s' * (counts[k] != 1)} "
                     f"{', '.join(str(n) for n in self.lines[key][k])}{', ...' if counts[k] > SHOWN else ''})"
                     for k in kinds
                 ]
@@ -144,7 +144,7 @@ def _check_json_lines(path: Path) -> TextFileCheck:
             raise QcauditError(f"{path}: line {number} is not a JSON object (each line must be one {{...}} record)")
         kinds.add(record, number)
         rows += 1
-    kinds.check(path, "lines")
+    kinds.check(path, "line")
     return TextFileCheck(rows, bom)
 
 
@@ -160,7 +160,7 @@ def check_json_document(path: Path) -> TextFileCheck:
     kinds = _Kinds()
     for index, item in enumerate(document):
         kinds.add(item, index)
-    kinds.check(path, "items")
+    kinds.check(path, "item")
     return TextFileCheck(len(document), bom)
 
 

@@ -45,9 +45,9 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
 def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset()) -> None:
     """Refuse colliding outputs. ``outputs``: option name -> path (None: not given);
     ``report_dirs``: the option names whose path is a report directory."""
-    given = {name: Path(path).resolve() for name, path in outputs.items() if path is not None}
-    sources = [(source, Path(source).resolve()) for source in inputs]
-    files = [f.resolve() for source in inputs for f in input_files(source)]
+    files = [_resolved(f) for source in inputs for f in input_files(source)]
+    given = {name: _resolved(Path(path)) for name, path in outputs.items() if path is not None}
+    sources = [(source, _resolved(Path(source))) for source in inputs]
     seen: dict[Path, str] = {}
     for name, path in given.items():
         if path in seen:
@@ -64,3 +64,10 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
             for other, other_path in given.items():
                 if other != name and other_path.parent == path and other_path.name in REPORT_FILES:
                     raise QcauditError(f"{other} {outputs[other]} is one of the report's own files; name it otherwise")
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python 3.11 raises it for a symbolic link loop
+        raise QcauditError(f"{path} is a looping symbolic link") from None

@@ -157,9 +157,11 @@ class Tokenization:
 
 def _check_token_pattern(pattern: str) -> None:
     """A token pattern must compile (Rust syntax, as Polars) and never match the empty
-    string: empty matches would count as tokens between every character."""
+    string (tried on a few characters): empty matches would count as tokens between
+    characters."""
+    probe = pl.Series(["", "ab, c-d 1\n"])
     try:
-        matches_empty = pl.Series([""]).str.contains(pattern).item() if pattern else True
+        matches_empty = not pattern or probe.str.extract_all(pattern).list.eval(pl.element() == "").list.any().any()
     except pl.exceptions.PolarsError as exc:
         raise QcauditError(f"tokenizer 'regex:{pattern}': invalid pattern: {str(exc).strip().splitlines()[0]}") from None
     if matches_empty:

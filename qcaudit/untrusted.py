@@ -8,8 +8,10 @@ untrusted. Every renderer shows them through one of these helpers:
 - :func:`console` for the rich console (markup escaped too, so ``[/]`` or ``[link=...]``
   are printed as written);
 - :func:`html_text` for HTML (escaped, code points shown as a boxed ``U+202E``);
-- :func:`markdown` for Streamlit elements that render Markdown (every ASCII punctuation
-  character backslash-escaped: no link, image, emphasis, colour directive, LaTeX or HTML).
+- :func:`markdown` for Streamlit elements that render Markdown: an inline code span, whose
+  content Markdown shows literally (no link, autolinked URL, image, emphasis, colour
+  directive, emoji shortcode, LaTeX or HTML: backslash escapes would not stop GitHub-style
+  URL autolinking, which works on the parsed text).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from markupsafe import Markup, escape
 INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_BACKTICKS = re.compile("`+")
 
 
 def code_point(char: str) -> str:
@@ -58,5 +60,8 @@ def html_text(text: object) -> Markup:
 
 
 def markdown(text: object) -> str:
-    """For Streamlit's Markdown elements: shown literally, on one line."""
-    return _PUNCTUATION.sub(r"\\\1", visible(text).replace("\n", " ").replace("\t", " "))
+    """For Streamlit's Markdown elements: a code span, on one line, shown literally."""
+    content = visible(text).replace("\n", " ").replace("\t", " ") or " "
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(content)), default=0) + 1)
+    pad = " " if content[0] == "`" or content[-1] == "`" else ""
+    return f"{fence}{pad}{content}{pad}{fence}"

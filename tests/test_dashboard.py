@@ -3,6 +3,7 @@ analyzer, and the real thing in headless Chromium (Debian's, driven by Playwrigh
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -169,17 +170,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_dashboard_in_a_real_browser(report_dirs):
+def _need_browser() -> None:
     """CI (.ci/run) installs Debian's chromium and sets QCAUDIT_REQUIRE_BROWSER: there a
     missing browser fails the test; elsewhere it skips."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("QCAUDIT_REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing; scripts/install_browser.sh installs it")
         pytest.skip("Debian chromium is absent (bash scripts/install_browser.sh installs it)")
-    from playwright.sync_api import sync_playwright
 
+
+@contextlib.contextmanager
+def served(*dirs: Path):
+    """``qcaudit dashboard DIRS`` on a free port, stopped afterwards; yields its URL."""
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "qcaudit.cli", "dashboard", str(report_dirs["full"]), "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "qcaudit.cli", "dashboard", *map(str, dirs), "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 90
@@ -191,21 +195,28 @@ def test_dashboard_in_a_real_browser(report_dirs):
                 if time.time() > deadline or server.poll() is not None:
                     raise AssertionError("the dashboard did not start") from None
                 time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(f"http://localhost:{port}/")
-            page.get_by_text("Gate: FAIL").wait_for(timeout=60_000)
-            page.get_by_text("benchmark contamination").first.wait_for(timeout=60_000)
-            page.get_by_text("onerror=alert(1)").first.wait_for(timeout=60_000)  # the hostile copy, as text
-            page.wait_for_timeout(1500)  # let the tables finish drawing for the screenshot
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
-            assert page.locator("img[src=x]").count() == 0  # ...and never as markup
-            browser.close()
+        yield f"http://localhost:{port}/"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_dashboard_in_a_real_browser(report_dirs):
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with served(report_dirs["full"]) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(url)
+        page.get_by_text("Gate: FAIL").wait_for(timeout=60_000)
+        page.get_by_text("benchmark contamination").first.wait_for(timeout=60_000)
+        page.get_by_text("onerror=alert(1)").first.wait_for(timeout=60_000)  # the hostile copy, as text
+        page.wait_for_timeout(1500)  # let the tables finish drawing for the screenshot
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
+        assert page.locator("img[src=x]").count() == 0  # ...and never as markup
+        browser.close()
     assert (ARTIFACTS / "dashboard-overview.png").stat().st_size > 10_000
 
 

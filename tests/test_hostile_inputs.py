@@ -1,0 +1,660 @@
+"""Careless and hostile input, as the README promises to meet it: bad input is one line on
+stderr, exit 2, no traceback without --verbose, nothing written; good input is exit 0 with
+report.json, rows.parquet and report.html. Each case asserts the exit code, the stderr line
+and what the output directory holds afterwards."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qcaudit.cli import run
+from tests.conftest import SAMPLES
+
+FILES = {"report.json", "rows.parquet", "report.html"}
+WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau".split()
+
+
+@dataclass
+class Ran:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def qc(capsys):
+    """Run the qcaudit command line in this process, as the console script does."""
+
+    def invoke(*args) -> Ran:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+    return invoke
+
+
+def texts(n: int, seed: int = 0) -> list[str]:
+    return [" ".join(WORDS[(seed + i * 7 + k * 3) % len(WORDS)] for k in range(8 + i % 5)) + f" row {i}" for i in range(n)]
+
+
+def one_line_error(ran: Ran, *needles: str) -> None:
+    assert ran.code == 2, (ran.code, ran.out, ran.err)
+    assert ran.err.strip().count("\n") == 0 and ran.err.startswith("error: "), ran.err
+    assert "Traceback" not in ran.err
+    for needle in needles:
+        assert needle in ran.err, (needle, ran.err)
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def report_files(directory: Path) -> set[str]:
+    return {p.name for p in directory.iterdir()} if directory.exists() else set()
+
+
+def no_temporaries(parent: Path) -> None:
+    left = [p.name for p in parent.rglob("*") if "qcaudit-tmp" in p.name]
+    assert not left, left
+
+
+# 1. Every analyzer on data without its optional columns -----------------------------------
+
+@pytest.fixture(scope="module")
+def plain_data(tmp_path_factory) -> Path:
+    """A dataset with nothing but a text column (no category, no label), a planted copy and
+    a benchmark leak."""
+    root = tmp_path_factory.mktemp("plain")
+    rows = texts(60)
+    rows[10] = rows[3]
+    path = root / "plain.jsonl"
+    write_jsonl(path, [json.dumps({"text": t}) for t in rows])
+    write_jsonl(root / "bench.jsonl", [json.dumps({"question": rows[20]})])
+    write_jsonl(root / "real.jsonl", [json.dumps({"text": t}) for t in texts(40, seed=3)])
+    return path
+
+
+def test_every_analyzer_runs_and_renders_without_optional_columns(qc, plain_data, tmp_path):
+    from tests.tiny_lms import TOKENIZER
+
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
+    GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=16, n_layer=1, n_head=2)).save_pretrained(tmp_path / "lm")
+    tokenizer.save_pretrained(tmp_path / "lm")
+    root = plain_data.parent
+    bench = ["--benchmark", f"toy={root / 'bench.jsonl'}"]
+    runs = {
+        "diversity": ["--analyzers", "diversity"],
+        "duplicates": ["--analyzers", "duplicates"],
+        "embeddings": ["--analyzers", "diversity,duplicates,embeddings"],  # the README's example
+        "reference": ["--reference", root / "real.jsonl"],
+        "contamination": ["--analyzers", "contamination", *bench],
+        "watermark": ["--analyzers", "watermark", "--watermark-tokenizer", TOKENIZER],
+        "detectors": ["--analyzers", "detectors", "--detectors", "likelihood,entropy", "--scoring-model", tmp_path / "lm"],
+    }
+    for name, args in runs.items():
+        out = tmp_path / name
+        ran = qc("report", plain_data, "--out", out, *args)
+        assert ran.code == 0, (name, ran.err)
+        assert report_files(out) == FILES, name
+        report = json.loads((out / "report.json").read_text())
+        expected = {"reference": "embeddings"}.get(name, name)
+        assert expected in report["metrics"], name
+        assert "Balance by category" not in (out / "report.html").read_text()
+
+
+def test_every_dashboard_page_renders_reports_without_optional_columns(qc, plain_data, tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_dashboard import APP, ENV
+
+    out = tmp_path / "r"
+    assert qc("report", plain_data, "--out", out, "--analyzers", "diversity,duplicates,embeddings").code == 0
+    bare = tmp_path / "bare"
+    assert qc("report", plain_data, "--out", bare, "--analyzers", "diversity", "--no-html").code == 0
+    monkeypatch.setenv(ENV, os.pathsep.join([str(out), str(bare)]))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    for report in ("r", "bare"):
+        at.sidebar.selectbox[0].set_value(report).run()
+        for page in ("Overview", "Diversity", "Contamination", "Duplicates", "Embeddings", "Drift", "Detectors", "Rows", "Compare"):
+            at.sidebar.radio(key="page").set_value(page).run()
+            assert not at.exception, (report, page, at.exception)
+
+
+# 2. Duplicate keys, and other input that readers would disagree on ---------------------------
+
+@pytest.mark.parametrize("line", [
+    '{"text": "benign words here", "text": "Natalia sold clips to 48 of her friends"}',
+    '{"messages": [{"role": "user", "content": "hi", "content": "leak"}]}',
+])
+def test_a_key_twice_in_one_object_is_refused_everywhere(qc, tmp_path, line):
+    data = write_jsonl(tmp_path / "d.jsonl", [json.dumps({"text": "a b c d"}), line])
+    bench = write_jsonl(tmp_path / "b.jsonl", [json.dumps({"question": "Natalia sold clips to 48 of her friends"})])
+    for args in (["report", data, "--out", tmp_path / "o"], ["gate", data, "--config", SAMPLES / "qcaudit.toml"],
+                 ["decontaminate", data, "-b", f"g={bench}", "-o", tmp_path / "clean.parquet"]):
+        one_line_error(qc(*args), "line 2", "twice")
+    assert report_files(tmp_path) == {"d.jsonl", "b.jsonl"}
+
+
+def test_a_column_mixing_chat_turns_and_strings_is_refused(qc, tmp_path):
+    chat = json.dumps({"messages": [{"role": "user", "content": "hello there"}]})
+    data = write_jsonl(tmp_path / "d.jsonl", [chat, chat, json.dumps({"messages": "a plain string"}), chat])
+    one_line_error(qc("report", data, "--out", tmp_path / "o"), "'messages'", "line 3")
+    records = [{"messages": [{"role": "user", "content": "x y"}]}, {"messages": "plain"}]
+    (tmp_path / "d.json").write_text(json.dumps(records))
+    one_line_error(qc("report", tmp_path / "d.json", "--out", tmp_path / "o"), "'messages'")
+    assert not (tmp_path / "o").exists()
+
+
+def test_ragged_and_ambiguous_csv_is_refused(qc, tmp_path):
+    (tmp_path / "r.csv").write_text("id,text\n1,hello world\n2,foo,bar,baz\n3,x y\n")
+    one_line_error(qc("report", tmp_path / "r.csv", "--out", tmp_path / "o"), "line 3 has 4")
+    (tmp_path / "r.csv.gz").write_bytes(gzip.compress(b"id,text\n1,hello world\n2,foo,bar,baz\n"))
+    one_line_error(qc("report", tmp_path / "r.csv.gz", "--out", tmp_path / "o"), "line 3 has 4")
+    (tmp_path / "h.csv").write_text("text,text\na b,c d\ne f,g h\n")
+    one_line_error(qc("report", tmp_path / "h.csv", "--out", tmp_path / "o"), "'text' twice")
+    (tmp_path / "ok.csv").write_text('id,text\n1,"a, quoted, field"\n2,"multi\nline"\n')
+    ran = qc("report", tmp_path / "ok.csv", "--out", tmp_path / "o", "--analyzers", "duplicates", "--json")
+    assert ran.code == 0, ran.err
+    assert not (tmp_path / "o" / "report.html").exists() or report_files(tmp_path / "o") == FILES
+
+
+@pytest.mark.parametrize("name,content,needle", [
+    ("empty.jsonl", b"", "holds no rows"),
+    ("blank.jsonl", b"\n\n  \n", "holds no rows"),
+    ("empty.csv", b"", "holds no rows"),
+    ("header.csv", b"text\n", "holds no rows"),
+    ("empty.json", b"[]", "holds no rows"),
+    ("array.jsonl", b'[1, 2]\n', "not a JSON object"),
+    ("latin1.jsonl", '{"text": "caf\xe9"}\n'.encode("latin-1"), "line 1 is not valid UTF-8"),
+    ("truncated.jsonl", b'{"text": "a b"}\n{"text": "c', "line 2"),
+    ("fake.jsonl.gz", b'{"text": "not gzip at all"}\n', "gzip"),
+    ("cut.jsonl.gz", gzip.compress(b'{"text": "a b c"}\n' * 50)[:40], "gzip"),
+    ("deep.jsonl", ('{"text": "a", "x": ' + "[" * 50_000 + "]" * 50_000 + "}\n").encode(), "nested too deeply"),
+    ("scalar.json", b'"just a string"', "array of objects"),
+    ("bad.parquet", b"PAR1 this is not parquet", "cannot read"),
+])
+def test_broken_files_are_one_line_errors(qc, tmp_path, name, content, needle):
+    (tmp_path / name).write_bytes(content)
+    one_line_error(qc("report", tmp_path / name, "--out", tmp_path / "o"), needle)
+    assert not (tmp_path / "o").exists()
+
+
+def test_bom_symlinks_huge_rows_and_mixed_scalars(qc, tmp_path):
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps({"text": t}) + "\n" for t in texts(5)).encode())
+    ran = qc("report", bom, "--out", tmp_path / "o1", "--json")
+    assert ran.code == 0, ran.err
+    assert json.loads(ran.out)["dataset"]["text_rows"]["ok"] == 5
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    one_line_error(qc("report", tmp_path / "loop", "--out", tmp_path / "o2"), "symbolic link")
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    write_jsonl(shards / "a.jsonl", [json.dumps({"text": t}) for t in texts(5)])
+    (shards / "again").symlink_to(shards)  # a directory loop is not followed forever
+    assert qc("report", shards, "--out", tmp_path / "o3", "-q").code == 0
+    huge = " ".join(WORDS) * 40_000  # one 4 MB row
+    write_jsonl(tmp_path / "huge.jsonl", [json.dumps({"text": huge}), json.dumps({"text": "short row here"})])
+    assert qc("report", tmp_path / "huge.jsonl", "--out", tmp_path / "o4", "-q").code == 0
+    write_jsonl(tmp_path / "mixed.jsonl", [json.dumps({"text": "words words"}), json.dumps({"text": 42}), json.dumps({"text": None})])
+    ran = qc("report", tmp_path / "mixed.jsonl", "--out", tmp_path / "o5", "--json")
+    assert ran.code == 0, ran.err  # numbers and strings in one column: audited as text, as the README says
+    assert report_files(tmp_path / "o5") == FILES
+
+
+# 3. --verbose never changes the exit code ----------------------------------------------------
+
+def test_verbose_adds_a_traceback_and_keeps_the_exit_code(tmp_path):
+    missing = tmp_path / "missing.parquet"
+    for args, code in ((["report", missing], 2), (["gate", SAMPLES / "instructions.parquet", "--config", SAMPLES / "qcaudit.toml"], 1)):
+        quiet = subprocess.run([sys.executable, "-m", "qcaudit", *map(str, args)], capture_output=True, text=True, cwd=tmp_path)
+        loud = subprocess.run([sys.executable, "-m", "qcaudit", *map(str, args), "--verbose"], capture_output=True, text=True, cwd=tmp_path)
+        assert quiet.returncode == loud.returncode == code, (quiet.stderr, loud.stderr)
+    assert "Traceback" in loud.stderr or code == 1
+    usage = subprocess.run([sys.executable, "-m", "qcaudit", "report", "x", "--max-n", "many"], capture_output=True, text=True)
+    assert usage.returncode == 2 and usage.stderr.strip().count("\n") == 0 and "--max-n" in usage.stderr
+
+
+def test_an_internal_error_is_exit_3_with_and_without_verbose(qc, monkeypatch, tmp_path):
+    from qcaudit.analyzers import diversity
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(diversity, "run", broken)
+    data = SAMPLES / "instructions_clean.parquet"
+    for extra in ([], ["--verbose"]):
+        ran = qc("report", data, "--config", SAMPLES / "qcaudit.toml", "--out", tmp_path / "o", *extra)
+        assert ran.code == 3, ran.err
+        assert "internal error: RuntimeError: a bug" in ran.err
+        assert ("Traceback" in ran.err) == bool(extra)
+    assert not (tmp_path / "o").exists()
+
+
+# 4. Dataset strings never reach the console as markup or control codes -----------------------
+
+def test_markup_and_escape_codes_in_names_are_printed_as_written(qc, tmp_path):
+    for column in ("[/]", "[link=http://evil.example]x[/link]", "[bold red]red", "col\x1b[31mred"):
+        data = tmp_path / "d.parquet"
+        pl.DataFrame({column: texts(6)}).write_parquet(data)
+        ran = qc("report", data, "--text-column", column, "--out", tmp_path / "o")
+        assert ran.code == 0, (column, ran.err)
+        assert "\x1b" not in ran.out + ran.err
+        shown = column.replace("col\x1b", "")  # the escape itself is shown as a code (\\x1b or <U+001B>)
+        assert shown in ran.out, (column, ran.out)
+    gens = tmp_path / "gens.parquet"
+    pl.DataFrame({"text": texts(30) * 3, "gen": ["a"] * 30 + ["b[/]"] * 30 + ["[link=http://x]c"] * 30}).write_parquet(gens)
+    ran = qc("drift", gens, "--generation-column", "gen", "--out", tmp_path / "drift")
+    assert ran.code == 0, ran.err
+    assert report_files(tmp_path / "drift") == {"report.json", "report.html"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.sampled_from("[]/=:\\x\x1b\u202e#*_`$<>!()"), min_size=1, max_size=12))
+def test_any_column_name_is_printed_literally(qc, tmp_path, column):
+    data = tmp_path / "h.parquet"
+    pl.DataFrame({column: texts(4)}).write_parquet(data)
+    ran = qc("report", data, "--text-column", column, "--out", tmp_path / "h", "--analyzers", "duplicates")
+    assert ran.code == 0, (column, ran.err)
+    assert "\x1b" not in ran.out and "\u202e" not in ran.out
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.dictionaries(st.sampled_from(["text", "a", "row_id", "[x]"]),
+                                st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                                             lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                                             max_leaves=6), max_size=4), min_size=1, max_size=6))
+def test_random_json_lines_end_in_a_report_or_one_line(qc, tmp_path, records):
+    data = write_jsonl(tmp_path / "r.jsonl", [json.dumps(r) for r in records])
+    out = tmp_path / "r_out"
+    ran = qc("report", data, "--out", out, "--analyzers", "duplicates", "-q")
+    assert ran.code in (0, 2), (records, ran.err)
+    if ran.code == 2:
+        one_line_error(ran)
+    else:
+        assert report_files(out) == FILES
+    no_temporaries(tmp_path)
+
+
+# 6. dedup / decontaminate never clobber data -------------------------------------------------
+
+def test_filter_outputs_never_collide_and_keep_their_format(qc, tmp_path):
+    rows = texts(12)
+    rows[5] = rows[1]
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": rows, "n": list(range(12))}).write_parquet(data)
+    one_line_error(qc("dedup", data, "-o", tmp_path / "x.parquet", "--removed", tmp_path / "x.parquet"), "same path")
+    one_line_error(qc("dedup", data, "-o", data), "is an input")
+    one_line_error(qc("dedup", data, "-o", tmp_path / "clean.txt"), ".parquet, .jsonl or .csv")
+    assert report_files(tmp_path) == {"d.parquet"}
+    bystander = tmp_path / "removed.parquet"
+    bystander.write_bytes(b"someone else's file")
+    ran = qc("dedup", data, "-o", tmp_path / "clean.jsonl")
+    assert ran.code == 0, ran.err
+    assert bystander.read_bytes() == b"someone else's file"
+    kept = [json.loads(line) for line in (tmp_path / "clean.jsonl").read_text().splitlines()]
+    assert [r["n"] for r in kept] == [n for n in range(12) if n != 5]
+    removed = [json.loads(line) for line in (tmp_path / "clean.removed.jsonl").read_text().splitlines()]
+    assert [(r["row_id"], r["removed_by"], r["duplicate_of"]) for r in removed] == [(5, "exact_duplicate", 1)]
+    assert qc("dedup", data, "-o", tmp_path / "clean.csv").code == 0
+    assert pl.read_csv(tmp_path / "clean.csv")["n"].to_list() == [n for n in range(12) if n != 5]
+
+
+# 7. An input with its own row_id ---------------------------------------------------------------
+
+def test_an_input_row_id_column_is_kept(qc, tmp_path):
+    rows = texts(8)
+    rows[6] = rows[2]
+    data = write_jsonl(tmp_path / "d.jsonl", [json.dumps({"row_id": f"id-{i}", "text": t}) for i, t in enumerate(rows)])
+    ran = qc("report", data, "--out", tmp_path / "a", "-q")
+    assert ran.code == 0, ran.err
+    assert pl.read_parquet(tmp_path / "a" / "rows.parquet")["row_id"].to_list() == list(range(8))
+    ran = qc("report", tmp_path / "a" / "rows.parquet", "--out", tmp_path / "b", "-q")  # qcaudit's own output
+    assert ran.code == 0, ran.err
+    assert qc("dedup", data, "-o", tmp_path / "clean.jsonl").code == 0
+    kept = [json.loads(line) for line in (tmp_path / "clean.jsonl").read_text().splitlines()]
+    assert [r["row_id"] for r in kept] == [f"id-{i}" for i in range(8) if i != 6]
+    removed = pl.read_ndjson(tmp_path / "clean.removed.jsonl")
+    assert removed["row_id"].to_list() == [6] and removed["input_row_id"].to_list() == ["id-6"]
+
+
+# 8. Interrupted runs leave one consistent set and no temporaries ---------------------------------
+
+def _consistent(out: Path, expect_html: bool = True) -> str | None:
+    """The source a report directory's files all come from (None when there is no directory)."""
+    if not out.exists():
+        return None
+    files = report_files(out)
+    assert files == (FILES if expect_html else FILES - {"report.html"}), files
+    report = json.loads((out / "report.json").read_text())
+    assert pl.read_parquet(out / "rows.parquet").height == report["dataset"]["rows"]
+    source = report["dataset"]["sources"][0]
+    if expect_html:
+        assert Path(source).name in (out / "report.html").read_text()
+    return source
+
+
+@pytest.fixture(scope="module")
+def two_inputs(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("inputs")
+    first, second = root / "first.parquet", root / "second.parquet"
+    pl.DataFrame({"text": texts(300)}).write_parquet(first)
+    pl.DataFrame({"text": texts(4000, seed=5)}).write_parquet(second)
+    return first, second
+
+
+def test_a_rerun_without_html_leaves_no_stale_page(qc, tmp_path, two_inputs):
+    first, second = two_inputs
+    out = tmp_path / "audit"
+    assert qc("report", first, "--out", out, "-q").code == 0
+    (out / "notes.txt").write_text("mine")
+    assert qc("report", second, "--out", out, "--no-html", "-q").code == 0
+    assert report_files(out) == {"report.json", "rows.parquet", "notes.txt"}  # a user's own file is kept
+    (out / "sub").mkdir()
+    one_line_error(qc("report", first, "--out", out, "-q"), "not report files")
+    no_temporaries(tmp_path)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_signals_at_any_point_leave_old_or_new_set(tmp_path, two_inputs, signum):
+    first, second = two_inputs
+    out = tmp_path / "audit"
+    subprocess.run([sys.executable, "-m", "qcaudit", "report", str(first), "--out", str(out), "-q"], check=True)
+    for delay in (0.3, 1.0, 1.8, 2.6, 3.4):
+        proc = subprocess.Popen([sys.executable, "-m", "qcaudit", "report", str(second), "--out", str(out), "-q"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        proc.send_signal(signum)
+        _, stderr = proc.communicate(timeout=120)
+        if proc.returncode == -signum and not stderr:  # SIGKILL, or a signal before the interpreter ran any code
+            assert _consistent(out) in (str(first), str(second))
+            continue
+        if proc.returncode == 0:
+            assert _consistent(out) == str(second)
+            subprocess.run([sys.executable, "-m", "qcaudit", "report", str(first), "--out", str(out), "-q"], check=True)
+            continue
+        assert proc.returncode == 128 + signum, stderr
+        assert stderr.strip() == f"interrupted by {signal.Signals(signum).name}", stderr
+        no_temporaries(tmp_path)
+        assert _consistent(out) in (str(first), str(second))
+    subprocess.run([sys.executable, "-m", "qcaudit", "report", str(first), "--out", str(out), "-q"], check=True)
+    no_temporaries(tmp_path)  # a killed run's leftovers go with the next write
+    assert _consistent(out) == str(first)
+
+
+def test_ctrl_c_during_start_up_is_one_line(tmp_path):
+    for delay in (0.05, 0.2, 0.5):
+        proc = subprocess.Popen([sys.executable, "-m", "qcaudit", "report", str(SAMPLES / "instructions.parquet"), "--out", str(tmp_path / "o")],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        if proc.returncode == 0 or (proc.returncode == -signal.SIGINT and not stderr):  # done, or not yet started
+            continue
+        assert proc.returncode == 130 and stderr.strip() == "interrupted by SIGINT", (delay, proc.returncode, stderr)
+
+
+# 10. File names that look like globs ---------------------------------------------------------
+
+def test_an_existing_path_is_never_a_glob(qc, tmp_path):
+    for name in ("we[ir]d*.jsonl", "a?b.csv", "[x].parquet"):
+        path = tmp_path / name
+        if name.endswith(".jsonl"):
+            write_jsonl(path, [json.dumps({"text": t}) for t in texts(5)])
+        elif name.endswith(".csv"):
+            pl.DataFrame({"text": texts(5)}).write_csv(path)
+        else:
+            pl.DataFrame({"text": texts(5)}).write_parquet(path)
+        ran = qc("report", path, "--out", tmp_path / f"o{len(name)}", "--json")
+        assert ran.code == 0, (name, ran.err)
+        assert json.loads(ran.out)["dataset"]["sources"] == [str(path)]
+    glob_dir = tmp_path / "shards[1]"
+    glob_dir.mkdir()
+    pl.DataFrame({"text": texts(5)}).write_parquet(glob_dir / "p.parquet")
+    assert qc("report", glob_dir, "--out", tmp_path / "og[1]", "-q").code == 0
+    assert qc("gate", "--report", tmp_path / "og[1]", "--config", SAMPLES / "qcaudit.toml").code == 1
+
+
+# 11. Gate values -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("threshold,needle", [
+    ("max_self_bleu_4 = inf", "finite"), ("min_distinct_2 = nan", "finite"),
+    ("max_exact_duplicate_rate = -0.1", "[0, 1]"), ("min_distinct_2 = 1.5", "[0, 1]"),
+    ("max_contaminated_rows = -1", "contaminated_rows"),
+])
+def test_impossible_thresholds_are_bad_input(qc, tmp_path, threshold, needle):
+    config = tmp_path / "q.toml"
+    config.write_text(f"[gate]\n{threshold}\n")
+    one_line_error(qc("gate", SAMPLES / "instructions_clean.parquet", "--config", config), needle)
+
+
+def test_a_damaged_saved_report_is_bad_input(qc, tmp_path):
+    out = tmp_path / "a"
+    assert qc("report", SAMPLES / "instructions_clean.parquet", "--config", SAMPLES / "qcaudit.toml", "--out", out, "-q").code == 0
+    gate = tmp_path / "g.toml"
+    gate.write_text("[gate]\nmax_self_bleu_4 = 0.9\n")
+    ran = qc("gate", "--report", out, "--config", gate, "--json")
+    assert ran.code == 0 and json.loads(ran.out)["verdict"] == "pass"
+    report = json.loads((out / "report.json").read_text())
+    for damaged in ("high", None, [1]):
+        report["metrics"]["diversity"]["self_bleu_4"]["value"] = damaged
+        (out / "report.json").write_text(json.dumps(report))
+        one_line_error(qc("gate", "--report", out, "--config", gate, "--json"), "self_bleu_4")
+    (out / "report.json").write_text(json.dumps(report).replace('"value": [1]', '"value": NaN'))
+    one_line_error(qc("gate", "--report", out, "--config", gate, "--json"), "NaN")
+    one_line_error(qc("gate", "--report", out, "--config", gate, "--junit", out / "report.json"), "report.json")
+
+
+# 12. Lower ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("tokenizer", ["regex:", "regex:x*", "regex:(", "regex:\\b"])
+def test_token_patterns_that_match_nothing_or_fail_are_refused(qc, tmp_path, tokenizer):
+    one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--tokenizer", tokenizer, "--out", tmp_path / "o"), "tokenizer")
+    assert not (tmp_path / "o").exists()
+
+
+def test_separator_only_rows_are_empty_and_analyzers_run_once(qc, tmp_path):
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts(6) + ["\x1c\x1d\x1e\x1f", " \x1f\t"]}).write_parquet(data)
+    ran = qc("report", data, "--out", tmp_path / "o", "--analyzers", "diversity,duplicates,diversity", "--json")
+    assert ran.code == 0, ran.err
+    assert json.loads(ran.out)["dataset"]["text_rows"] == {"ok": 6, "null": 0, "empty": 2, "non_string": 0}
+    columns = pl.read_parquet(tmp_path / "o" / "rows.parquet").columns
+    assert not [c for c in columns if c.endswith("_right")]
+    assert json.loads(ran.out)["config"]["analyzers"] == ["diversity", "duplicates"]
+
+
+def test_invisible_characters_are_shown_as_code_points_in_html(qc, tmp_path):
+    data = tmp_path / "d.parquet"
+    sneaky = "pay \u202eevil\u202c now \x00 nul"
+    pl.DataFrame({"text": [sneaky, sneaky] + texts(5)}).write_parquet(data)
+    assert qc("report", data, "--out", tmp_path / "o", "-q").code == 0
+    page = (tmp_path / "o" / "report.html").read_text()
+    body = page.split("</script>")[-1]  # past the inlined plotly.js
+    assert "\u202e" not in body and "\x00" not in body
+    assert '<span class="cp">U+202E</span>' in body and '<span class="cp">U+0000</span>' in body
+
+
+def test_a_damaged_cache_entry_is_rebuilt_with_a_warning(qc, tmp_path, monkeypatch):
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    rows = texts(20)
+    data = write_jsonl(tmp_path / "d.jsonl", [json.dumps({"text": t}) for t in rows])
+    bench = write_jsonl(tmp_path / "b.jsonl", [json.dumps({"question": rows[4]})])
+    args = ("report", data, "-b", f"g={bench}", "--analyzers", "contamination", "--json")
+    first = qc(*args, "--out", tmp_path / "o1")
+    assert first.code == 0, first.err
+    (entry,) = [p for p in (tmp_path / "cache" / "ngram-index").iterdir()]
+    victim = next(p for p in entry.iterdir() if p.suffix == ".parquet")
+    victim.write_bytes(victim.read_bytes()[:-7] + b"garbage")
+    second = qc(*args, "--out", tmp_path / "o2")
+    assert second.code == 0, second.err
+    assert "warning: cache entry" in second.err and "rebuilding" in second.err
+    assert json.loads(second.out)["metrics"] == json.loads(first.out)["metrics"]
+    assert "warning" not in qc(*args, "--out", tmp_path / "o3").err  # rebuilt whole
+
+
+def test_a_damaged_embedding_shard_is_encoded_again(qc, tmp_path, monkeypatch):
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    data = write_jsonl(tmp_path / "d.jsonl", [json.dumps({"text": t}) for t in texts(30)])
+    args = ("report", data, "--analyzers", "embeddings", "--json")
+    first = qc(*args, "--out", tmp_path / "o1")
+    assert first.code == 0, first.err
+    (shard,) = (tmp_path / "cache" / "embeddings").rglob("*.parquet")
+    shard.write_bytes(b"\x00" * shard.stat().st_size)
+    second = qc(*args, "--out", tmp_path / "o2")
+    assert second.code == 0 and "embedding cache shard" in second.err, second.err
+    assert json.loads(second.out)["metrics"]["embeddings"] == json.loads(first.out)["metrics"]["embeddings"]
+
+
+# 13. The dashboard server ----------------------------------------------------------------------
+
+def test_the_dashboard_server_dies_with_qcaudit_and_a_busy_port_is_refused(qc, tmp_path):
+    import socket
+    import urllib.request
+
+    out = tmp_path / "o"
+    assert qc("report", SAMPLES / "instructions_clean.parquet", "--out", out, "-q").code == 0
+    with socket.socket() as busy:
+        busy.bind(("localhost", 0))
+        busy.listen()
+        one_line_error(qc("dashboard", out, "--port", busy.getsockname()[1]), "in use")
+    with socket.socket() as probe:
+        probe.bind(("localhost", 0))
+        port = probe.getsockname()[1]
+    parent = subprocess.Popen([sys.executable, "-m", "qcaudit", "dashboard", str(out), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    health = f"http://localhost:{port}/_stcore/health"
+    deadline = time.time() + 90
+    while True:
+        try:
+            if urllib.request.urlopen(health, timeout=2).read() == b"ok":
+                break
+        except OSError:
+            assert time.time() < deadline and parent.poll() is None, "the dashboard did not start"
+            time.sleep(0.5)
+    parent.kill()
+    parent.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(health, timeout=1)
+        except OSError:
+            return  # the server went with its parent
+        time.sleep(0.5)
+    raise AssertionError("the Streamlit server outlived a killed qcaudit dashboard")
+
+
+# 5. The dashboard never renders dataset strings as Markdown -------------------------------------
+
+MARKDOWN_ATTACKS = ("![g](http://127.0.0.1:9/x.png)", ":red[red alert]", "$x^2$", "**bold** [l](http://127.0.0.1:9/)")
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory) -> list[Path]:
+    """A drift report whose generations are Markdown attacks (their real share is low, so
+    the warnings name them too), and a report whose directory, file, column and benchmark
+    names are."""
+    root = tmp_path_factory.mktemp("hostile")
+    rows = texts(40)
+    generations = pl.DataFrame({
+        "text": rows * len(MARKDOWN_ATTACKS), "gen": [g for g in MARKDOWN_ATTACKS for _ in rows],
+        "source": ["real" if i % 10 == 0 else "synthetic" for i in range(len(rows) * len(MARKDOWN_ATTACKS))],
+    })
+    generations.write_parquet(root / "gens.parquet")
+    drift = root / "drift_**x**"
+    assert run(["drift", str(root / "gens.parquet"), "--generation-column", "gen", "--source-column", "source",
+                "--out", str(drift), "-q"]) == 0
+    column = ":red[col] $y$"
+    data = root / "data_![i](http:__127.0.0.1:9_y.png).parquet"
+    pl.DataFrame({column: rows, "flag": [True] * len(rows)}).write_parquet(data)
+    write_jsonl(root / "bench.jsonl", [json.dumps({"question": rows[3]})])
+    report = root / "report_:blue[x]"
+    assert run(["report", str(data), "--text-column", column, "-b", f"$bench$={root / 'bench.jsonl'}",
+                "--analyzers", "diversity,duplicates,contamination", "--out", str(report), "-q"]) == 0
+    return [drift, report]
+
+
+CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
+
+
+def _markdown_bodies(at) -> list[str]:
+    kinds = ("title", "subheader", "markdown", "caption", "error", "success", "info", "warning")
+    bodies = [str(e.value) for kind in kinds for e in getattr(at, kind)]
+    return bodies + [str(w.label) for kind in ("selectbox", "number_input", "text_input") for w in getattr(at, kind)]
+
+
+def test_no_dashboard_page_interprets_dataset_strings(hostile_reports, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_dashboard import APP, ENV
+
+    monkeypatch.setenv(ENV, json.dumps(list(map(str, hostile_reports))))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    raw = ("![", "](http", ":red[", ":blue[", "$x^2$", "$y$", "**")
+    for report in [p.name for p in hostile_reports]:
+        at.sidebar.selectbox[0].set_value(report).run()
+        for page in ("Overview", "Diversity", "Contamination", "Duplicates", "Embeddings", "Drift", "Detectors", "Rows", "Compare"):
+            at.sidebar.radio(key="page").set_value(page).run()
+            assert not at.exception, (report, page, at.exception)
+            if page == "Rows" and at.multiselect:
+                at.multiselect[0].set_value([c for c in at.multiselect[0].options if c != "row_id"][:3]).run()
+            for body in _markdown_bodies(at):  # outside code spans, which Markdown shows literally
+                assert not any(token in CODE_SPAN.sub("", body) for token in raw), (report, page, body)
+    at.sidebar.selectbox[0].set_value(hostile_reports[0].name).run()
+    at.sidebar.radio(key="page").set_value("Drift").run()
+    warnings = [str(w.value) for w in at.warning]
+    assert any(f"`generation {MARKDOWN_ATTACKS[3]}:" in w for w in warnings), warnings  # named, as code
+
+
+def test_the_browser_shows_hostile_names_as_text(hostile_reports):
+    from tests.test_dashboard import CHROMIUM, _need_browser, served
+
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    requested: list[str] = []
+    with served(hostile_reports[0]) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(url)
+        page.get_by_text("Drift", exact=True).first.click()
+        page.get_by_text("Collapse alarm").first.wait_for(timeout=60_000)
+        page.get_by_text(MARKDOWN_ATTACKS[3]).first.wait_for(timeout=60_000)  # a warning names it, as text
+        page.wait_for_timeout(1500)
+        assert page.locator("img[src*='127.0.0.1:9']").count() == 0
+        assert page.locator(".katex").count() == 0
+        links = page.locator("a[href*='127.0.0.1:9']")
+        assert links.count() == 0, [links.nth(i).evaluate("e => e.parentElement.parentElement.outerHTML") for i in range(links.count())]
+        browser.close()
+    assert not [u for u in requested if "127.0.0.1:9" in u]
+
+
+def test_outputs_that_cannot_be_written_are_one_line_errors(qc, tmp_path):
+    data = SAMPLES / "instructions_clean.parquet"
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    one_line_error(qc("report", data, "--out", blocker / "audit", "-q"))
+    one_line_error(qc("report", data, "--out", blocker, "-q"), "not a directory")
+    one_line_error(qc("report", data, "--out", "/proc/qcaudit-audit", "-q"))  # read-only, even for root
+    one_line_error(qc("sample", data, "-o", "/proc/review.csv", "-q"))
+    assert blocker.read_text() == "x"
