@@ -77,7 +77,7 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
         code = body()
     except QcauditError as exc:
         _fail(verbose, "error", str(exc), EXIT_BAD_INPUT)
-    except (pl.exceptions.PolarsError, OSError, UnicodeError, RecursionError) as exc:
+    except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         _fail(verbose, "error", first, EXIT_BAD_INPUT)
     except Exception as exc:  # a bug: say so in one line
@@ -272,9 +272,8 @@ def gate(
     """Judge DATA (or --report) against the [gate] thresholds: exit 0 pass, 1 fail, 2 bad input."""
 
     def body() -> int:
-        from qcaudit.report.model import Report
-
         from qcaudit.outputs import check_outputs
+        from qcaudit.report.model import Report
 
         if (data is None) == (report_path is None):
             raise QcauditError("give either DATA or --report FILE")

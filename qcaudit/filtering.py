@@ -17,7 +17,7 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.config import Config
-from qcaudit.io import ROW_ID, load_dataset
+from qcaudit.io import ROW_ID, Dataset, load_dataset
 from qcaudit.outputs import write_table
 from qcaudit.pipeline import audit, text_selection
 from qcaudit.report.model import Report
@@ -34,7 +34,8 @@ class Filtered:
 
 def decontaminate(data: str | Path, config: Config, clean_path: Path, removed_path: Path, progress: Progress | None = None) -> Filtered:
     """Drop the rows any contamination method flagged; say which benchmark item each leaks."""
-    report = audit(data, config.model_copy(update={"analyzers": ["contamination"]}), progress=progress)
+    dataset = load_dataset(data, text_selection(config))
+    report = audit(dataset, config.model_copy(update={"analyzers": ["contamination"]}), progress=progress)
     verdicts = report.rows.select(
         ROW_ID,
         pl.col("contaminated").fill_null(False).alias(DROP),
@@ -42,7 +43,7 @@ def decontaminate(data: str | Path, config: Config, clean_path: Path, removed_pa
         pl.col("contamination_benchmark").alias("benchmark"),
         pl.col("contamination_item_id").alias("item_id"),
     )
-    return _write_split(data, config, report, verdicts, clean_path, removed_path)
+    return _write_split(dataset, report, verdicts, clean_path, removed_path)
 
 
 def dedup(data: str | Path, config: Config, clean_path: Path, removed_path: Path, progress: Progress | None = None) -> Filtered:
@@ -52,21 +53,20 @@ def dedup(data: str | Path, config: Config, clean_path: Path, removed_path: Path
     settings = config.model_copy(update={
         "analyzers": ["duplicates"], "duplicates": config.duplicates.model_copy(update={"near": True}),
     })
-    report = audit(data, settings, progress=progress)
+    dataset = load_dataset(data, text_selection(config))
+    report = audit(dataset, settings, progress=progress)
     verdicts = report.rows.select(
         ROW_ID,
         (~pl.col("near_dup_kept")).fill_null(False).alias(DROP),
         pl.when(pl.col("is_exact_duplicate")).then(pl.lit("exact_duplicate")).otherwise(pl.lit("near_duplicate")).alias("removed_by"),
         pl.when(pl.col("is_exact_duplicate")).then(pl.col("exact_dup_group")).otherwise(pl.col("near_dup_cluster")).alias("duplicate_of"),
     )
-    return _write_split(data, config, report, verdicts, clean_path, removed_path)
+    return _write_split(dataset, report, verdicts, clean_path, removed_path)
 
 
-def _write_split(
-    data: str | Path, config: Config, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path
-) -> Filtered:
+def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path) -> Filtered:
+    """Write the rows ``verdicts`` keeps and those it drops, read once more from the input."""
     reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
-    dataset = load_dataset(data, text_selection(config))
     frame = (
         dataset.frame
         .join(verdicts.lazy(), on=ROW_ID, how="left")

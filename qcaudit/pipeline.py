@@ -10,7 +10,7 @@ from rich.progress import Progress
 from qcaudit.analyzers import ANALYZERS
 from qcaudit.config import Config, load_config
 from qcaudit.gate import evaluate
-from qcaudit.io import ROW_ID, TEXT_STATUS, TextSelection, load_dataset
+from qcaudit.io import ROW_ID, TEXT_STATUS, Dataset, TextSelection, load_dataset
 from qcaudit.report.model import Report, first_flag
 
 TEXT_STATUSES = ("ok", "null", "empty", "non_string")
@@ -34,20 +34,21 @@ def text_selection(config: Config) -> TextSelection:
 
 
 def audit(
-    data: str | Path,
+    data: str | Path | Dataset,
     config: Config | None = None,
     *,
     config_path: str | Path | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Audit ``data`` (a path, directory or glob) and return the report, rows included.
+    """Audit ``data`` (a path, directory or glob, or a :class:`Dataset` already loaded with
+    ``config``'s text selection) and return the report, rows included.
 
     ``config`` defaults to :func:`qcaudit.config.load_config` of ``config_path`` (or the
     ``qcaudit.toml`` / ``pyproject.toml`` found in the working directory).
     """
     config = config or load_config(config_path)
     progress = progress or Progress(disable=True)
-    dataset = load_dataset(data, text_selection(config))
+    dataset = data if isinstance(data, Dataset) else load_dataset(data, text_selection(config))
     label = config.detectors.label_column if "detectors" in config.analyzers else None
     texts = dataset.texts(config.embeddings.category_column, keep=(label,) if label else ())
     status_counts = dict.fromkeys(TEXT_STATUSES, 0) | dict(
