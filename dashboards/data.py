@@ -1,8 +1,8 @@
 """What the dashboard reads: saved reports (report.json + rows.parquet), nothing else.
 
 ``QCAUDIT_DASHBOARD_REPORTS`` lists the report directories: a JSON list (what ``qcaudit
-dashboard DIR ...`` sets, so that any directory name works), or ``os.pathsep``-separated. rows.parquet is scanned lazily with Polars, so a
-filter or a page of a million-row report reads only what it needs.
+dashboard DIR ...`` sets, so that any directory name works), or ``os.pathsep``-separated.
+rows.parquet is scanned lazily with Polars, so a filter or a page of a million-row report reads only what it needs.
 """
 
 from __future__ import annotations

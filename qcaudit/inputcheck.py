@@ -24,6 +24,7 @@ import io
 import json
 import zlib
 from collections.abc import Iterator
+from typing import BinaryIO
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,9 +94,12 @@ class _Kinds:
                 raise QcauditError(f"{path}: column {key!r} mixes {' and '.join(described)}; give every row the same kind of value")
 
 
+def _open(path: Path) -> BinaryIO:
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+
+
 def _lines(path: Path) -> Iterator[bytes]:
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rb") as handle:
+    with _open(path) as handle:
         yield from handle
 
 
@@ -120,17 +124,6 @@ def _decode(raw: bytes, path: Path, number: int) -> str:
         raise QcauditError(f"{path}: line {number} is not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
 
 
-def _guard_gzip(path: Path, read):
-    try:
-        return read()
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise QcauditError(f"{path}: not a complete gzip file ({exc or type(exc).__name__})") from None
-
-
-def check_json_lines(path: Path) -> TextFileCheck:
-    return _guard_gzip(path, lambda: _check_json_lines(path))
-
-
 def _check_json_lines(path: Path) -> TextFileCheck:
     kinds, rows, bom = _Kinds(), 0, False
     for number, raw in enumerate(_lines(path), start=1):
@@ -148,8 +141,9 @@ def _check_json_lines(path: Path) -> TextFileCheck:
     return TextFileCheck(rows, bom)
 
 
-def check_json_document(path: Path) -> TextFileCheck:
-    data = _guard_gzip(path, lambda: b"".join(_lines(path)))
+def _check_json_document(path: Path) -> TextFileCheck:
+    with _open(path) as handle:
+        data = handle.read()
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
     document = _parse(text, path, "the document") if text.strip() else []
@@ -164,15 +158,10 @@ def check_json_document(path: Path) -> TextFileCheck:
     return TextFileCheck(len(document), bom)
 
 
-def check_csv(path: Path, has_header: bool = True) -> TextFileCheck:
-    return _guard_gzip(path, lambda: _check_csv(path, has_header))
-
-
 def _check_csv(path: Path, has_header: bool) -> TextFileCheck:
     for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
         _decode(raw_line, path, number)
-    raw = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
-    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+    with _open(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, strict=False)
         width, rows, bad, bad_count = None, 0, [], 0
         try:
@@ -210,9 +199,11 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCh
     """Check one jsonl/json/csv file (gzip allowed); raise QcauditError on ambiguous input."""
     try:
         if fmt == "jsonl":
-            return check_json_lines(path)
+            return _check_json_lines(path)
         if fmt == "json":
-            return check_json_document(path)
-        return check_csv(path, csv_header)
+            return _check_json_document(path)
+        return _check_csv(path, csv_header)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise QcauditError(f"{path}: not a complete gzip file ({exc or type(exc).__name__})") from None
     except (IsADirectoryError, PermissionError, FileNotFoundError) as exc:
         raise QcauditError(f"cannot read {path}: {exc.strerror}") from None
