@@ -2,7 +2,8 @@
 
 ``QCAUDIT_DASHBOARD_REPORTS`` lists the report directories: a JSON list (what ``qcaudit
 dashboard DIR ...`` sets, so that any directory name works), or ``os.pathsep``-separated.
-rows.parquet is scanned lazily with Polars, so a filter or a page of a million-row report reads only what it needs.
+rows.parquet is scanned lazily with Polars, so a filter or a page of a million-row report
+reads only what it needs.
 """
 
 from __future__ import annotations
