@@ -144,7 +144,8 @@ def contamination(loaded, _all) -> None:
     for e in shown:
         st.html(
             f"<div style='display:grid;grid-template-columns:8rem 1fr 1fr;gap:.8rem;border-bottom:1px solid #ddd;padding:.4rem 0'>"
-            f"<div>row {int(e['row_id'])}<br><small>{html_text(e['method'])} · {html_text(e['benchmark'])}<br>{html_text(e['item_id'])}</small></div>"
+            f"<div>row {int(e['row_id'])}<br><small>{html_text(e['method'])} · {html_text(e['benchmark'])}<br>{html_text(e['item_id'])}"
+            f"<br>{html_text(e.get('evidence') or '')}</small></div>"
             f"<div style='white-space:pre-wrap'>{highlighted(e['row_segments'])}</div>"
             f"<div style='white-space:pre-wrap'>{highlighted(e['item_segments'])}</div></div>"
         )

@@ -8,11 +8,18 @@ columns):
 - ``mmlu``: csv without header (question, four choices, answer letter), a file per subject;
   text = question + choices; id ``<subject file>/<row index>``.
 - ``fields``: the configured ``fields`` joined by newlines; id from ``id_field`` or the index.
+
+Besides its whole text an item has parts (:attr:`Benchmark.parts`), because a rephrasing
+often copies only one of them: an MMLU question without its options, or only the last line
+of a question that opens with a long passage; a HumanEval task's description without its
+code, or its code without the description. Each field of the ``fields`` adapter is a part.
+The answer options of a multiple-choice item are kept apart (``choices``) as evidence.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +29,12 @@ from qcaudit.errors import QcauditError
 from qcaudit.io import read_files
 
 ITEM_ID, ITEM_TEXT = "item_id", "item_text"
+#: Item columns named ``part:<name>`` hold the texts of parts; ``choices`` the answer options.
+PART_PREFIX = "part:"
+CHOICES = "choices"
+WHOLE = "whole"
+#: A question's last line is a part of its own when it has at least this many words.
+MIN_STEM_WORDS = 4
 ADAPTERS = ("auto", "gsm8k", "humaneval", "mmlu", "fields")
 
 
@@ -34,11 +47,29 @@ class Benchmark:
 
     @property
     def content_hash(self) -> str:
-        """SHA-256 of the ids and texts: what caches of this benchmark are keyed by."""
-        digest = hashlib.sha256()
-        for item_id, text in self.items.iter_rows():
-            digest.update(f"{len(item_id)}:{item_id}{len(text)}:{text}".encode())
-        return digest.hexdigest()
+        """SHA-256 of the items (ids, texts, parts and options): what caches of this
+        benchmark are keyed by."""
+        return hashlib.sha256(self.items.write_ndjson().encode()).hexdigest()
+
+    @property
+    def parts(self) -> pl.DataFrame:
+        """``item`` (position), ``part`` (``whole`` or the name of a ``part:`` column) and
+        ``text``: every item's whole text and each of its parts that differs from it."""
+        position = pl.int_range(pl.len(), dtype=pl.UInt32).alias("item")
+        frames = [self.items.select(position, pl.lit(WHOLE).alias("part"), pl.col(ITEM_TEXT).alias("text"))]
+        for column in self.items.columns:
+            if column.startswith(PART_PREFIX):
+                name = column.removeprefix(PART_PREFIX)
+                frames.append(self.items.select(position, pl.lit(name).alias("part"), pl.col(column).alias("text")))
+        parts = pl.concat(frames).filter(pl.col("text").is_not_null() & (pl.col("text").str.strip_chars() != ""))
+        return parts.unique(["item", "text"], keep="first", maintain_order=True)
+
+    @property
+    def choices(self) -> list[list[str]]:
+        """Each item's answer options (empty lists when the benchmark has none)."""
+        if CHOICES not in self.items.columns:
+            return [[] for _ in range(self.items.height)]
+        return [list(c or []) for c in self.items[CHOICES].to_list()]
 
 
 def load_benchmark(
@@ -87,21 +118,58 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
         return table.select(
             (pl.lit(f"{subject}/") + index).alias(ITEM_ID),
             pl.concat_str([pl.col(question), *map(pl.col, choices)], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
+            pl.col(question).cast(pl.String).alias(PART_PREFIX + "question"),
+            pl.col(question).cast(pl.String).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
+            pl.concat_list([pl.col(c).cast(pl.String) for c in choices]).list.drop_nulls().alias(CHOICES),
         )
+    parts: list[pl.Expr] = []
     if adapter == "gsm8k":
         fields, id_expr = ["question"], pl.lit(f"{name}/") + index
     elif adapter == "humaneval":
         fields, id_expr = ["prompt", "canonical_solution"], pl.col("task_id")
-        _require(name, file, table, ["task_id"])
+        _require(name, file, table, ["task_id", *fields])
+        split = [humaneval_parts(p, s) for p, s in zip(table["prompt"].to_list(), table["canonical_solution"].to_list(), strict=True)]
+        table = table.with_columns(
+            pl.Series(PART_PREFIX + "description", [d for d, _ in split], dtype=pl.String),
+            pl.Series(PART_PREFIX + "code", [c for _, c in split], dtype=pl.String),
+        )
+        parts = [pl.col(PART_PREFIX + "description"), pl.col(PART_PREFIX + "code")]
     else:
         if not fields:
             raise QcauditError(f"benchmark {name!r}: the 'fields' adapter needs fields = [...]")
         id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + index
         if id_field:
             _require(name, file, table, [id_field])
+        if len(fields) > 1:
+            parts = [pl.col(f).cast(pl.String).alias(PART_PREFIX + f) for f in fields]
     _require(name, file, table, fields)
     text = pl.concat_str([pl.col(f).cast(pl.String) for f in fields], separator="\n", ignore_nulls=True)
-    return table.select(id_expr.cast(pl.String).alias(ITEM_ID), text.fill_null("").alias(ITEM_TEXT))
+    return table.select(id_expr.cast(pl.String).alias(ITEM_ID), text.fill_null("").alias(ITEM_TEXT), *parts)
+
+
+def question_stem(question: str | None) -> str | None:
+    """The last line of a question that opens with a passage (MMLU history items quote a
+    source, then ask), when it has at least :data:`MIN_STEM_WORDS` words."""
+    lines = [line.strip() for line in (question or "").splitlines() if line.strip()]
+    if len(lines) < 2 or len(lines[-1].split()) < MIN_STEM_WORDS:
+        return None
+    return lines[-1]
+
+
+_DOCSTRING = re.compile(r'("""|\'\'\')(.*?)\1', re.DOTALL)
+_EXAMPLES = re.compile(r"^\s*(>>>|Example|For example|for example|Examples)", re.MULTILINE)
+
+
+def humaneval_parts(prompt: str, solution: str) -> tuple[str, str]:
+    """A HumanEval task as (description, code): the docstring's prose before its examples,
+    and the prompt without its docstring followed by the canonical solution."""
+    docstring = _DOCSTRING.search(prompt or "")
+    if docstring is None:
+        return "", (prompt or "") + (solution or "")
+    prose = _EXAMPLES.split(docstring.group(2), maxsplit=1)[0]
+    description = " ".join(prose.split())
+    code = prompt[: docstring.start()] + prompt[docstring.end():] + (solution or "")
+    return description, code
 
 
 def _require(name: str, file: Path, table: pl.DataFrame, columns: list[str]) -> None:

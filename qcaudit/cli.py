@@ -54,6 +54,8 @@ WmRepeatedOpt = Annotated[Optional[bool], typer.Option("--watermark-ignore-repea
 WmZOpt = Annotated[Optional[float], typer.Option("--watermark-z-threshold", help="z above which a row is watermarked (default 4.0).")]
 WmWindowOpt = Annotated[Optional[str], typer.Option("--watermark-window", help="Windowed (WinMax) scoring: 'max' or comma-separated window sizes.")]
 DetectorsOpt = Annotated[Optional[str], typer.Option("--detectors", help="Machine-text detectors: likelihood,logrank,rank,entropy,fast_detect_gpt,detectgpt,binoculars.")]
+MethodsOpt = Annotated[Optional[str], typer.Option("--methods", help="Contamination methods: ngram,substring,semantic.")]
+JudgeModelOpt = Annotated[Optional[str], typer.Option("--judge-model", help="Local instruct model that judges each row's best semantic candidates.")]
 ScoringModelOpt = Annotated[Optional[str], typer.Option("--scoring-model", help="Local causal LM for the baselines, Fast-DetectGPT and DetectGPT.")]
 ReferenceModelOpt = Annotated[Optional[str], typer.Option("--reference-model", help="Fast-DetectGPT sampling model (default: the scoring model).")]
 ObserverOpt = Annotated[Optional[str], typer.Option("--observer-model", help="Binoculars observer (local causal LM).")]
@@ -162,6 +164,8 @@ AUDIT_OPTIONS: dict[str, tuple[Any, str | tuple[str, ...]]] = {
     "self_bleu_n": (BleuNOpt, "diversity.self_bleu_n"),
     "analyzers": (AnalyzersOpt, "analyzers"),
     "benchmark": (BenchmarkOpt, "benchmarks"),
+    "methods": (MethodsOpt, "contamination.methods"),
+    "judge_model": (JudgeModelOpt, "contamination.judge_model"),
     "device": (DeviceOpt, ("embedding.device", "detectors.device")),
     "reference": (ReferenceOpt, "embeddings.reference"),
     "watermark_tokenizer": (WmTokenizerOpt, "watermark.tokenizer"),
@@ -179,7 +183,7 @@ AUDIT_OPTIONS: dict[str, tuple[Any, str | tuple[str, ...]]] = {
     "mask_model": (MaskModelOpt, "detectors.mask_model"),
     "label_column": (LabelOpt, "detectors.label_column"),
 }
-_COMMA_LISTS = {"fields", "role", "analyzers", "detectors"}
+_COMMA_LISTS = {"fields", "role", "analyzers", "detectors", "methods"}
 
 
 def audit_overrides(options: dict[str, Any]) -> dict[str, Any]:

@@ -91,8 +91,14 @@ class ContaminationConfig(_Section):
     substring_length: int = Field(50, ge=5, le=10000)
     seed: int = 0
     semantic_top_k: int = Field(5, ge=1, le=100)
-    semantic_min_cosine: float = Field(0.5, ge=-1.0, le=1.0)
-    semantic_threshold: float = Field(0.973, gt=0.0, lt=1.0)
+    semantic_min_cosine: float = Field(0.2, ge=-1.0, le=1.0)
+    semantic_threshold: float = Field(0.9749, gt=0.0, lt=1.0)
+    #: A local instruct model (folder or cached name) that judges each row's best candidates.
+    judge_model: str | None = None
+    judge_min_cosine: float = Field(0.5, ge=-1.0, le=1.0)
+    judge_top_k: int = Field(2, ge=1, le=100)
+    judge_threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    judge_batch_size: int = Field(8, ge=1, le=4096)
     examples: int = Field(50, ge=0, le=10000)
 
 

@@ -5,19 +5,15 @@ carries its weights, so it loads offline; any other model is a local sentence-tr
 folder. Embeddings are L2-normalised float32. On CUDA the model runs in fp16. Texts are
 encoded in batches sorted by length (sentence-transformers' ``encode`` does the sorting).
 
-The cache keeps one parquet shard per run under ``<cache>/embeddings/<model key>/``, named
-by the SHA-256 of its bytes; a text already embedded by the same model is read back instead
-of encoded again. A shard whose bytes no longer match its name is removed (with a warning)
-and its texts are encoded again.
+The cache (a :class:`qcaudit.cache.ShardStore` under ``<cache>/embeddings/<model key>/``)
+keeps one parquet shard per run; a text already embedded by the same model is read back
+instead of encoded again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
 import os
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,14 +21,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from qcaudit.atomic import write_atomic
-from qcaudit.cache import cache_root, file_sha256
+from qcaudit.cache import ShardStore, cache_root
 from qcaudit.errors import QcauditError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 TEXT_HASH_SEED = 0xE3B
-_SHARD_NAME = re.compile(r"[0-9a-f]{64}")
-log = logging.getLogger("qcaudit")
 
 
 def default_model_path() -> Path:
@@ -118,7 +111,8 @@ class Encoder:
         hashes = pl.DataFrame({"text": texts}).select(pl.col("text").hash(TEXT_HASH_SEED).alias("h"))["h"]
         unique = pl.DataFrame({"h": hashes, "text": texts}).unique("h", keep="first", maintain_order=True)
         schema = {"h": pl.UInt64, "e": pl.Array(pl.Float32, self.dimension)}
-        known = self._cached(unique["h"], schema) if self.use_cache else pl.DataFrame(schema=schema)
+        store = ShardStore(cache_root() / "embeddings" / self.key, "embedding")
+        known = store.read(unique["h"], schema) if self.use_cache else pl.DataFrame(schema=schema)
         missing = unique.join(known, on="h", how="anti")
         if missing.height:
             vectors = self._model.encode(
@@ -127,34 +121,7 @@ class Encoder:
             ).astype(np.float32)
             fresh = pl.DataFrame({"h": missing["h"], "e": vectors}, schema=schema)
             if self.use_cache:
-                self._store(fresh)
+                store.write(fresh)
             known = pl.concat([known, fresh])
         table = pl.DataFrame({"h": hashes}).join(known, on="h", how="left", maintain_order="left")
         return table["e"].to_numpy().astype(np.float32, copy=False)
-
-    @property
-    def _cache_dir(self) -> Path:
-        return cache_root() / "embeddings" / self.key
-
-    def _cached(self, hashes: pl.Series, schema: dict) -> pl.DataFrame:
-        shards = sorted(self._cache_dir.glob("*.parquet")) if self._cache_dir.is_dir() else []
-        shards = [shard for shard in shards if self._intact(shard)]
-        if not shards:
-            return pl.DataFrame(schema=schema)
-        wanted = pl.LazyFrame({"h": hashes})
-        return pl.scan_parquet(shards, glob=False).join(wanted, on="h", how="semi").unique("h").collect().cast(schema)
-
-    @staticmethod
-    def _intact(shard: Path) -> bool:
-        if _SHARD_NAME.fullmatch(shard.stem) and file_sha256(shard) == shard.stem:
-            return True
-        log.warning("embedding cache shard %s failed its checksum; removed, its texts are encoded again", shard)
-        shard.unlink(missing_ok=True)
-        return False
-
-    def _store(self, fresh: pl.DataFrame) -> None:
-        buffer = io.BytesIO()
-        fresh.write_parquet(buffer)
-        data = buffer.getvalue()
-        path = self._cache_dir / f"{hashlib.sha256(data).hexdigest()}.parquet"
-        write_atomic(path, lambda tmp: tmp.write_bytes(data))

@@ -42,6 +42,7 @@ def decontaminate(data: str | Path, config: Config, clean_path: Path, removed_pa
         pl.col("contamination_method").alias("removed_by"),
         pl.col("contamination_benchmark").alias("benchmark"),
         pl.col("contamination_item_id").alias("item_id"),
+        pl.col("contamination_evidence").alias("evidence"),
     )
     return _write_split(dataset, report, verdicts, clean_path, removed_path)
 

@@ -6,6 +6,7 @@ import json
 import random
 import string
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -16,7 +17,7 @@ from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
-from qcaudit.contamination.semantic import numbers, pair_features
+from qcaudit.contamination.evidence import Evidence, Rarity, numbers, pair_evidence
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.pipeline import audit
 from tests.conftest import shared_file
@@ -71,7 +72,7 @@ def test_ngram_matches_equal_the_plain_rule(items, rows, n):
     rows=st.lists(st.text(alphabet="abcAB .,1", max_size=80), min_size=1, max_size=6),
 )
 def test_substring_matches_equal_python_in(items, rows):
-    patterns = sample_patterns([f"i{k}" for k in range(len(items))], pl.Series(items), k=3, length=6, seed=1)
+    patterns = sample_patterns(pl.Series(items), k=3, length=6, seed=1)
     found = substring_matches(patterns, pl.Series(rows), pl.Series(items))
     norm = lambda t: "".join(ch for ch in t.lower() if ch.isalnum())  # noqa: E731
     expected = {
@@ -84,15 +85,16 @@ def test_substring_matches_equal_python_in(items, rows):
 
 def test_substring_sampling_is_seeded_and_inside_the_item():
     text = "The quick brown fox jumps over the lazy dog " * 5
-    a = sample_patterns(["x"], pl.Series([text]), k=3, length=20, seed=7)
-    b = sample_patterns(["x"], pl.Series([text]), k=3, length=20, seed=7)
-    assert a.equals(b) and 1 <= a.height <= 3
+    a = sample_patterns(pl.Series([text]), k=3, length=20, seed=7)
+    b = sample_patterns(pl.Series(["another item", text]), k=3, length=20, seed=7)
+    assert a.equals(b.filter(pl.col("item") == 1).with_columns(pl.lit(0, dtype=pl.UInt32).alias("item")))
+    assert 1 <= a.height <= 3
     norm = "".join(ch for ch in text.lower() if ch.isalnum())
     assert all(len(p) == 20 and p in norm for p in a["pattern"])
 
 
 def planted_recall(name: str, relative: str, hosts: list[str], limit: int) -> dict[str, float]:
-    items = load_benchmark(name, shared_file(relative)).items.head(limit)
+    items = load_benchmark(name, shared_file(relative)).items.head(limit).select("item_id", "item_text")
     rng = random.Random(0)
     rows, truth, kinds = [], [], []
     for kind in PERTURBATIONS:
@@ -138,10 +140,11 @@ def test_lightly_perturbed_copies_are_all_found():
 def test_numbers_and_features():
     assert numbers("He paid $80,000 for three houses and 1.50 each") == numbers("three 80000 1.5")
     item = "Josh buys a house for $80,000 and puts in $50,000 in repairs. How much profit did he make?"
-    same = pair_features(reword(item, "all", random.Random(1)), item, 0.9)
-    sibling = pair_features("Anna buys a flat for $20,000 and puts in $5,000 in repairs. How much did she gain?", item, 0.9)
-    assert same["number_recall"] == 1.0 and same["number_precision"] == 1.0
-    assert sibling["number_recall"] == 0.0
+    rarity = Rarity.of([Evidence.of(item)])
+    same = pair_evidence(Evidence.of(reword(item, "all", random.Random(1))), Evidence.of(item), rarity)
+    sibling = pair_evidence(Evidence.of("Anna buys a flat for $20,000 and puts in $5,000 in repairs. How much did she gain?"),
+                            Evidence.of(item), rarity)
+    assert same["number_agreement"] > 0.6 and sibling["number_agreement"] == 0.0
 
 
 def test_semantic_method_finds_rewordings_and_rejects_template_siblings(tmp_path):
@@ -183,8 +186,15 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     rows = pl.read_parquet(out / "rows.parquet")
     assert rows["contamination_item_id"].to_list()[:3] == ["gsm8k/3", None, "gsm8k/7"]
     assert rows["contaminated"].to_list()[:3] == [True, False, True]
+    evidence = rows["contamination_evidence"].to_list()
+    assert evidence[1] is None and "n-grams in the row" in evidence[0]  # a verbatim copy: the 13-gram method's reasons
+    assert "of the item's n-grams in the row (100.0%)" in evidence[2] or "sampled substrings" in evidence[2]
+    semantic = rows.filter(pl.col("semantic_item_id").is_not_null()).row(0, named=True)
+    assert semantic["semantic_evidence"].startswith("row whole ~ item whole; cosine ")
+    assert semantic["semantic_margin"] > 0 and semantic["semantic_row_part"] == "whole"
     html = (out / "report.html").read_text()
     assert "contamination-examples" in html and "<mark>" in html
+    assert html.count('class="muted evidence"') == 2 and "n-grams in the row" in html
 
     strict = tmp_path / "gate.toml"
     strict.write_text("[gate.max_benchmark_leak_rate]\ngsm8k = 0.0\n[gate]\nmax_contaminated_rows = 5\n")
@@ -200,6 +210,7 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     assert kept.columns == ["text"] and kept.height == 3
     assert removed["row_id"].to_list() == [0, 2] and removed["item_id"].to_list() == ["gsm8k/3", "gsm8k/7"]
     assert set(removed["removed_by"]) <= {"ngram", "substring", "semantic"}
+    assert removed["evidence"].to_list() == evidence[0:3:2]
 
 
 def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
@@ -252,3 +263,151 @@ def test_embeddings_are_cached_by_model_and_text(tmp_path, monkeypatch):
     monkeypatch.setattr(type(encoder._model), "encode", lambda *a, **k: pytest.fail("encoded again"))
     np_again = Encoder(device="cpu").encode(texts)
     assert (np_again == first).all()
+
+
+def tiny_judge(path, positions: int = 1024):
+    """A randomly initialised GPT-2 on the fixtures' BPE tokenizer: enough to test the plumbing."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    from tests.tiny_lms import TOKENIZER
+
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=positions, n_embd=32, n_layer=1, n_head=2,
+                                       bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id))
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+def test_judge_batches_like_one_pair_at_a_time_and_caches(tmp_path, monkeypatch):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from qcaudit.contamination.judge import Judge, prompt_text
+
+    path = tiny_judge(tmp_path / "judge")
+    rows = ["How many apples does Ann have?", "Sort a list.", "x" * 50, "How many apples does Ann have?"]
+    items = ["Ann has 3 apples. How many?", "def f(xs): return sorted(xs)", "Name the capital of France.", "Other item"]
+    got = Judge(str(path), device="cpu", batch_size=3).probabilities(rows, items)
+    tokenizer, model = AutoTokenizer.from_pretrained(path), AutoModelForCausalLM.from_pretrained(path).eval()
+    spelled_yes, spelled_no = tokenizer.encode(" Yes"), tokenizer.encode(" No")  # a lone space, then Y / N
+    assert spelled_yes[0] == spelled_no[0] and spelled_yes[1] != spelled_no[1]
+    yes, no = spelled_yes[1], spelled_no[1]
+    for row, item, p in zip(rows, items, got, strict=True):
+        ids = torch.tensor([tokenizer.encode(prompt_text(row, item)) + spelled_yes[:1]])
+        with torch.no_grad():
+            logits = model(input_ids=ids).logits[0, -1]
+        expected = torch.softmax(logits[[yes, no]], dim=-1)[0].item()
+        assert p == pytest.approx(expected, abs=1e-5)
+    assert len(set(np.round(got, 6))) == len(got)  # the pairs are told apart
+
+    def no_model(*_):
+        raise AssertionError("a cached pair was judged again")
+
+    monkeypatch.setattr(Judge, "_judge", no_model)
+    assert np.array_equal(Judge(str(path), device="cpu").probabilities(rows[::-1], items[::-1]), got[::-1])
+
+
+def test_judge_verdicts_reach_rows_and_signature(tmp_path, gsm8k_small):
+    bench, data = gsm8k_small
+    path = tiny_judge(tmp_path / "judge", positions=64)  # shorter than the prompt: truncated from the left
+    config = Config.model_validate({
+        "input": {"text_column": "text"}, "analyzers": ["contamination"],
+        "benchmarks": {"gsm8k": {"path": str(bench)}},
+        "contamination": {"methods": ["semantic"], "judge_model": str(path), "judge_threshold": 0.3, "judge_min_cosine": 0.0,
+                          "semantic_min_cosine": 0.0},
+    })
+    report = audit(data, config)
+    rows = report.rows.filter(pl.col("semantic_judge_probability").is_not_null())
+    assert rows.height >= 3
+    assert rows["semantic_flagged"].to_list() == (rows["semantic_judge_probability"] >= 0.3).to_list()
+    assert all("judge " in e for e in rows["semantic_evidence"])
+    assert "judge:judge@" in report.metrics["contamination"]["gsm8k.semantic.rows_flagged"]["signature"]
+
+
+def test_items_have_parts_a_rephrasing_may_copy_alone():
+    mmlu = load_benchmark("mmlu", shared_file("benchmarks/mmlu"))
+    history = mmlu.items.filter(pl.col("item_id").str.starts_with("high_school_us_history"))
+    question = history["part:question"][0]
+    assert history["part:stem"][0] == question.strip().splitlines()[-1] and len(history["part:stem"][0]) < len(question) / 5
+    assert all(len(c) == 4 for c in mmlu.choices) and mmlu.choices[0][0] in mmlu.items["item_text"][0]
+    humaneval = load_benchmark("humaneval", shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"))
+    first = humaneval.items.row(0, named=True)
+    assert first["part:description"].startswith("Check if in given list of numbers") and ">>>" not in first["part:description"]
+    assert '"""' not in first["part:code"] and "def has_close_elements" in first["part:code"]
+    assert "distance = abs(elem - elem2)" in first["part:code"]
+    parts = humaneval.parts
+    assert set(parts["part"]) == {"whole", "description", "code"} and parts.filter(pl.col("item") == 0).height == 3
+
+
+def test_windows_cover_a_long_text_and_short_ones_have_none():
+    from qcaudit.contamination.semantic import WINDOW_WORDS, windows
+
+    assert windows("a b c") == []
+    words = [f"w{i}" for i in range(WINDOW_WORDS * 3 + 7)]
+    cut = windows(" ".join(words))
+    assert all(len(w.split()) <= WINDOW_WORDS for w in cut)
+    assert set(" ".join(cut).split()) == set(words)  # every word is in some window
+    for start in range(0, len(words) - WINDOW_WORDS, WINDOW_WORDS // 2):  # any passage of half a window lies in one
+        assert any(" ".join(words[start : start + WINDOW_WORDS // 2]) in w for w in cut)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n_items=st.integers(2, 12), n_rows=st.integers(1, 8))
+def test_margin_is_the_ratio_margin_of_bitext_mining(seed, n_items, n_rows):
+    from qcaudit.contamination.semantic import MIN_DENSITY, NEIGHBOURS, TextParts, nearest_items
+
+    rng = np.random.default_rng(seed)
+    unit = lambda m: (m / np.linalg.norm(m, axis=1, keepdims=True)).astype(np.float32)  # noqa: E731
+    items, rows = unit(rng.normal(size=(n_items, 8))), unit(rng.normal(size=(n_rows, 8)))
+    if seed % 2:  # sentence embeddings mostly point one way: mostly positive cosines
+        items, rows = unit(np.abs(items) + 0.2), unit(np.abs(rows) + 0.2)
+    item_parts = TextParts.of(list(range(n_items)), ["whole"] * n_items, ["i"] * n_items)
+    row_parts = TextParts.of(list(range(n_rows)), ["whole"] * n_rows, ["r"] * n_rows)
+    found = nearest_items(rows, row_parts, items, item_parts, top_k=3, min_cosine=-1.0)
+    sims = rows @ items.T
+    k = min(NEIGHBOURS, n_items)
+    for row, item, cosine, margin, *_ in found.iter_rows():
+        row_side = np.sort(sims[row])[::-1][:k].mean()
+        others = np.delete(items @ items[item], item)
+        item_side = np.sort(others)[::-1][:NEIGHBOURS].mean()
+        assert cosine == pytest.approx(sims[row, item], abs=1e-5)
+        assert margin == pytest.approx(sims[row, item] / max((row_side + item_side) / 2, MIN_DENSITY), rel=1e-4)
+    assert found.group_by("row").len()["len"].max() <= 3
+    best = found.sort("margin", descending=True).unique("row", keep="first")
+    for row, item in best.select("row", "item").iter_rows():
+        assert item in np.argsort(-sims[row])[: max(3, NEIGHBOURS)]
+
+
+def test_code_fingerprints_survive_renaming_and_reformatting_not_other_code():
+    import gzip
+
+    from qcaudit.benchmarks import humaneval_parts
+    from qcaudit.contamination.evidence import code_fingerprints
+    from qcaudit.contamination.planting import rewrite_code
+
+    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    rng = random.Random(0)
+    same, other = [], []
+    for i, task in enumerate(tasks[:40]):
+        description, code = humaneval_parts(task["prompt"], task["canonical_solution"])
+        rewritten = code_fingerprints(rewrite_code(task["prompt"], task["canonical_solution"], description, "renamed", rng))
+        mine = code_fingerprints(code)
+        neighbour = code_fingerprints(humaneval_parts(tasks[i + 1]["prompt"], tasks[i + 1]["canonical_solution"])[1])
+        same.append(len(mine & rewritten) / len(mine))
+        other.append(len(neighbour & rewritten) / len(neighbour))
+    assert np.median(same) >= 0.8 and np.median(other) <= 0.3, (np.median(same), np.median(other))
+
+
+def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_small):
+    bench, data = gsm8k_small
+    flagged = []
+    for spec in (str(bench), f"gsm8k={bench}", f"other={bench}"):
+        out = tmp_path / spec.split("=")[0].replace("/", "_")
+        result = runner.invoke(app, ["report", str(data), "-b", spec, "--methods", "ngram,substring", "-o", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        rows = pl.read_parquet(out / "rows.parquet")
+        flagged.append(rows.select("row_id", "ngram_flagged", "substring_flagged", "substring_hits").rows())
+    assert flagged[0] == flagged[1] == flagged[2]

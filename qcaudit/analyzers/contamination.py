@@ -5,10 +5,14 @@ Per row (null where nothing matched): ``<method>_benchmark``, ``<method>_item_id
 ``ngram_coverage``, their share of the item's n-grams; ``substring_hits`` and
 ``substring_whole``, whether the row holds the whole reduced item;
 ``semantic_cosine`` and ``semantic_score``, the verifier's), then ``contaminated`` (any
-method flagged it), ``contamination_benchmark``, ``contamination_item_id`` and
+method flagged it), ``contamination_benchmark``, ``contamination_item_id``,
 ``contamination_method`` (the first method, in the order ngram, substring, semantic, that
-flagged the row). Each method keeps, per row, its best item: flagged first, then by score.
-The semantic method reports its top candidate even when the verifier rejects it.
+flagged the row) and ``contamination_evidence`` (that method's reasons, in one line). The
+semantic method adds ``semantic_margin``, ``semantic_row_part`` and ``semantic_item_part``
+(which parts matched: whole, a window, an item part such as ``stem`` or ``code``),
+``semantic_evidence`` (what fired) and, with a judge model, ``semantic_judge_probability``.
+Each method keeps, per row, its best item: flagged first, then by score. The semantic
+method reports its top candidate even when the verifier rejects it.
 
 Metrics per benchmark and method (``<benchmark>.<method>.rows_flagged``, ``.row_rate``,
 ``.items_leaked``, ``.leak_rate``), per benchmark over all methods
@@ -32,13 +36,16 @@ from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.config import Config, ContaminationConfig
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches
-from qcaudit.contamination.semantic import nearest_items, verify
+from qcaudit.contamination.judge import Judge
+from qcaudit.contamination.semantic import WHOLE, ItemEvidence, TextParts, nearest_items, verify
 from qcaudit.embed import Encoder
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
-SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine"]}
+SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
+#: Per-method columns kept for the reader but not used to rank a row's matches.
+DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"]}
 OVERALL = ("contaminated_rows", "contamination_rate", "benchmark_leak_rate")
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
@@ -59,7 +66,8 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
     if "semantic" in methods:
         progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
-        row_vectors = encoder.encode(valid[TEXT], progress=not progress.disable)
+        row_texts = valid[TEXT].to_list()
+        row_parts, row_vectors = embed_rows(row_texts, encoder, progress=not progress.disable)
     found: dict[str, pl.DataFrame] = {}
     metrics: dict[str, Metric] = {}
     for method in methods:
@@ -67,7 +75,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         for bench in benchmarks.values():
             progress.update(task, description=f"contamination: {method} vs {bench.name}")
             if method == "semantic":
-                matches, sig = _semantic(bench, valid[TEXT], row_vectors, encoder, settings)
+                matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings)
             else:
                 matches, sig = _match(method, bench, valid[TEXT], settings)
             metrics.update(_method_metrics(bench, method, matches, valid.height, sig))
@@ -100,14 +108,11 @@ def _match(method: str, bench: Benchmark, texts: pl.Series, settings: Contaminat
             "norm:janitor", bench_sig,
         )
     else:
-        patterns = sample_patterns(
-            bench.items[ITEM_ID].to_list(), bench.items[ITEM_TEXT], settings.substring_count,
-            settings.substring_length, settings.seed,
-        )
+        patterns = sample_patterns(bench.items[ITEM_TEXT], settings.substring_count, settings.substring_length, settings.seed)
         matches = substring_matches(patterns, texts, bench.items[ITEM_TEXT])
         sig = signature(
             "contamination_substring", f"k:{settings.substring_count}", f"len:{settings.substring_length}",
-            f"seed:{settings.seed}", "norm:alnum,lc", bench_sig,
+            f"seed:{settings.seed}+item", "norm:alnum,lc", bench_sig,
         )
     return _label(matches.with_columns(pl.lit(True).alias("flagged")), bench), sig
 
@@ -119,19 +124,69 @@ def _label(matches: pl.DataFrame, bench: Benchmark) -> pl.DataFrame:
 
 
 def _semantic(
-    bench: Benchmark, texts: pl.Series, row_vectors: np.ndarray, encoder: Encoder, settings: ContaminationConfig
+    bench: Benchmark, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
+    settings: ContaminationConfig,
 ) -> tuple[pl.DataFrame, str]:
-    """Nearest items by embedding, each candidate pair scored by the verifier."""
-    item_vectors = encoder.encode(bench.items[ITEM_TEXT])
-    candidates = nearest_items(row_vectors, item_vectors, settings.semantic_top_k, settings.semantic_min_cosine)
-    scored = verify(texts.to_list(), bench.items[ITEM_TEXT].to_list(), candidates)
-    matches = scored.select("row", "item", "cosine", "score", (pl.col("score") >= settings.semantic_threshold).alias("flagged"))
+    """Nearest items by embedding (whole, by part, in windows), each candidate pair scored by
+    the verifier, or by the judge model when one is set."""
+    scored = semantic_pairs(bench, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v3"]
+    if settings.judge_model:
+        scored = _judged(scored, row_texts, bench, settings, encoder.device)
+        flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold
+        verdict = [Judge(settings.judge_model).signature, f"judge_min_cos:{settings.judge_min_cosine}",
+                   f"judge_top_k:{settings.judge_top_k}", f"judge_threshold:{settings.judge_threshold}"]
+    else:
+        flagged = pl.col("score") >= settings.semantic_threshold
+    details = [c for c in DETAILS["semantic"] if c in scored.columns]
+    matches = scored.select("row", "item", "cosine", "margin", "score", flagged.alias("flagged"), *details)
     sig = signature(
         "contamination_semantic", f"model:{encoder.model}@{encoder.key[:12]}", f"top_k:{settings.semantic_top_k}",
-        f"min_cos:{settings.semantic_min_cosine}", f"threshold:{settings.semantic_threshold}", "verifier:v2",
-        f"bench:{bench.name}@{bench.content_hash[:12]}",
+        f"min_cos:{settings.semantic_min_cosine}", *verdict, f"bench:{bench.name}@{bench.content_hash[:12]}",
     )
     return _label(matches, bench), sig
+
+
+def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationConfig, device: str) -> pl.DataFrame:
+    """``judge_probability`` for each row's ``judge_top_k`` best candidates at or above
+    ``judge_min_cosine`` (null for the others), and the judge's word in the explanation."""
+    chosen = (
+        scored.filter(pl.col("cosine") >= settings.judge_min_cosine)
+        .sort(["row", "score", "item"], descending=[False, True, False])
+        .group_by("row", maintain_order=True)
+        .head(settings.judge_top_k)
+        .select("row", "item")
+    )
+    judge = Judge(settings.judge_model, device, settings.judge_batch_size)
+    items = bench.items[ITEM_TEXT]
+    probability = judge.probabilities([row_texts[r] for r in chosen["row"]], [items[i] for i in chosen["item"]])
+    judged = chosen.with_columns(pl.Series("judge_probability", probability, dtype=pl.Float64))
+    return scored.join(judged, on=["row", "item"], how="left").with_columns(
+        pl.when(pl.col("judge_probability").is_not_null())
+        .then(pl.format("{}; judge {}", "evidence", pl.col("judge_probability").round(3)))
+        .otherwise(pl.col("evidence"))
+        .alias("evidence")
+    )
+
+
+def embed_rows(row_texts: list[str], encoder: Encoder, progress: bool = False) -> tuple[TextParts, np.ndarray]:
+    """Rows as the semantic method embeds them: whole, and long ones also in windows."""
+    row_parts = TextParts.of(list(range(len(row_texts))), [WHOLE] * len(row_texts), row_texts)
+    return row_parts, encoder.encode(pl.Series(row_parts.text, dtype=pl.String), progress=progress)
+
+
+def semantic_pairs(
+    bench: Benchmark, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
+    top_k: int, min_cosine: float,
+) -> pl.DataFrame:
+    """Every candidate (row, item) pair with its features, verifier score and explanation."""
+    parts = bench.parts
+    item_parts = TextParts.of(parts["item"].to_list(), parts["part"].to_list(), parts["text"].to_list())
+    item_vectors = encoder.encode(pl.Series(item_parts.text, dtype=pl.String))
+    evidence = ItemEvidence.of(item_parts, bench.choices)
+    candidates = nearest_items(row_vectors, row_parts, item_vectors, item_parts, top_k, min_cosine,
+                               extra=evidence.code_candidates(row_texts))
+    return verify(candidates, row_parts, item_parts, evidence, row_texts)
 
 
 def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex:
@@ -169,7 +224,7 @@ def _best_per_row(method: str, matches: pl.DataFrame) -> pl.DataFrame:
     best = (
         matches.sort([*order, "benchmark", ITEM_ID], descending=[True] * len(order) + [False, False])
         .unique("row", keep="first")
-        .select("row", "benchmark", ITEM_ID, *order)
+        .select("row", "benchmark", ITEM_ID, *order, *[c for c in DETAILS.get(method, []) if c in matches.columns])
     )
     return best.rename({c: f"{method}_{c}" for c in best.columns if c != "row"})
 
@@ -181,12 +236,24 @@ def _row_columns(valid: pl.DataFrame, best: dict[str, pl.DataFrame]) -> pl.DataF
     flagged = {m: pl.col(f"{m}_flagged").fill_null(False) for m in best}
     first = lambda column: pl.coalesce([pl.when(flagged[m]).then(pl.col(f"{m}_{column}")) for m in best])  # noqa: E731
     method = pl.coalesce([pl.when(flagged[m]).then(pl.lit(m)) for m in best])
+    evidence = pl.coalesce([pl.when(flagged[m]).then(_evidence(m)) for m in best])
     return rows.with_columns(
         pl.any_horizontal(list(flagged.values())).alias("contaminated"),
         first("benchmark").alias("contamination_benchmark"),
         first(ITEM_ID).alias("contamination_item_id"),
         method.alias("contamination_method"),
+        evidence.alias("contamination_evidence"),
     )
+
+
+def _evidence(method: str) -> pl.Expr:
+    """Why ``method`` flagged a row, in one line."""
+    if method == "ngram":
+        return pl.format("{} of the item's n-grams in the row ({}%)", "ngram_shared", (pl.col("ngram_coverage") * 100).round(1))
+    if method == "substring":
+        whole = pl.when(pl.col("substring_whole")).then(pl.lit("; the whole item (letters and digits)")).otherwise(pl.lit(""))
+        return pl.format("{} sampled substrings of the item in the row{}", "substring_hits", whole)
+    return pl.format("score {}; {}", pl.col("semantic_score").round(4), "semantic_evidence")
 
 
 def _overall_metrics(
@@ -226,7 +293,8 @@ def _examples(rows: pl.DataFrame, valid: pl.DataFrame, benchmarks: dict[str, Ben
         row_segments, item_segments = highlight_overlap(r[TEXT][:EXAMPLE_CHARS], item_text[:EXAMPLE_CHARS])
         examples.append({
             ROW_ID: r[ROW_ID], "benchmark": r["contamination_benchmark"], ITEM_ID: r["contamination_item_id"],
-            "method": r["contamination_method"], "row_segments": row_segments, "item_segments": item_segments,
+            "method": r["contamination_method"], "evidence": r["contamination_evidence"],
+            "row_segments": row_segments, "item_segments": item_segments,
         })
     return examples
 

@@ -9,6 +9,11 @@ deterministic for a seed:
   row).
 - :func:`reword`: rewordings written by rule for the semantic method: synonyms, reordered
   clauses, renamed people and objects, changed units. The numbers stay; so does the task.
+- :func:`rephrase_choice_item`: a multiple-choice item asked another way: the question
+  alone, its last line alone (without the passage), or with the options reordered.
+- :func:`rewrite_code`: a HumanEval task rewritten: identifiers renamed and code
+  reformatted, loops and comprehensions swapped, translated by rule to JavaScript- or
+  C-like syntax, or asked for in prose (its description reworded, no code).
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ import polars as pl
 
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT
 from qcaudit.contamination.ngram import janitor_normalise
-from qcaudit.contamination.semantic import NUMBER_WORDS
+from qcaudit.contamination.evidence import NUMBER_WORDS
 
 PERTURBATIONS = ("verbatim", "upper", "lower", "whitespace", "punctuation", "numbers", "prefix_suffix", "embedded")
 REWORDINGS = ("synonyms", "reorder", "rename", "units", "all")
+CHOICE_REPHRASINGS = ("question_only", "stem_only", "options_reordered")
+CODE_REWRITES = ("renamed", "comprehension", "javascript", "c", "instruction")
 
 PREFIXES = ["Question: ", "Solve the following problem.\n", "Here is a task for you: ", "### Instruction\n"]
 SUFFIXES = ["\nAnswer step by step.", " Show your work.", "\n\nThink carefully before answering.", " (from a practice set)"]
@@ -185,3 +192,132 @@ def shingle_jaccard(a: str, b: str, n: int = 5) -> float:
 
     x, y = grams(a), grams(b)
     return len(x & y) / len(x | y)
+
+
+def rephrase_choice_item(question: str, choices: list[str], kind: str, rng: random.Random) -> str:
+    """A multiple-choice item asked another way (``kind`` in :data:`CHOICE_REPHRASINGS`); the
+    question is reworded with synonyms and reordered clauses (names stay: in history and
+    social science they are the content)."""
+    lines = [line for line in question.splitlines() if line.strip()]
+    if kind == "stem_only":
+        return _reorder(_synonyms(lines[-1], rng), rng)
+    asked = _reorder(_synonyms(question, rng), rng)
+    if kind == "question_only":
+        return asked
+    if kind == "options_reordered":
+        shuffled = rng.sample(choices, len(choices))
+        return asked + "\n" + "\n".join(f"({chr(65 + i)}) {c}" for i, c in enumerate(shuffled))
+    raise ValueError(f"unknown rephrasing {kind!r}")
+
+
+_PY_NAME = re.compile(r"\b[A-Za-z_]\w*\b")
+_PY_BUILTINS = set("""False None True and as assert break class continue def del elif else except finally for
+from global if import in is lambda nonlocal not or pass raise return try while with yield int str float list
+dict set tuple bool len range print abs sum min max sorted enumerate zip map filter any all ord chr round
+reversed isinstance type append extend pop insert join split strip lower upper count index keys values items
+sort replace startswith endswith isdigit isalpha math typing List Tuple Optional Any Dict self""".split())
+_SYNONYM_NAMES = ["value", "item", "acc", "current", "total", "result", "counter", "element", "data", "seq",
+                  "idx", "temp", "buf", "out", "pos", "word", "num", "x", "y", "z", "left", "right", "key", "ch"]
+
+
+def rewrite_code(prompt: str, solution: str, description: str, kind: str, rng: random.Random) -> str:
+    """A HumanEval task rewritten (``kind`` in :data:`CODE_REWRITES`)."""
+    code = _strip_docstring(prompt) + solution
+    if kind == "instruction":
+        return rng.choice(["Write a Python function that ", "Implement a function which ", "Create a program that "]) + (
+            reword(description[:1].lower() + description[1:], "synonyms", rng)
+        )
+    if kind == "renamed":
+        return _reformat(_rename_identifiers(code, rng))
+    if kind == "comprehension":
+        return _swap_loops(_rename_identifiers(code, rng))
+    if kind in ("javascript", "c"):
+        return _to_braces(_rename_identifiers(code, rng), kind)
+    raise ValueError(f"unknown rewrite {kind!r}")
+
+
+def _strip_docstring(prompt: str) -> str:
+    return re.sub(r'^[ \t]*(\"\"\"|\'\'\')(.*?)\1[ \t]*\n?', "", prompt, flags=re.DOTALL | re.MULTILINE)
+
+
+def _rename_identifiers(code: str, rng: random.Random) -> str:
+    """Every name the code defines (function, parameters, locals) becomes another name."""
+    defined = set(re.findall(r"def\s+(\w+)", code))
+    for params in re.findall(r"def\s+\w+\((.*?)\)", code):
+        defined.update(re.findall(r"(\w+)\s*(?::|,|$|=)", params))
+    defined.update(re.findall(r"^\s*(\w+)\s*=[^=]", code, flags=re.MULTILINE))
+    defined.update(re.findall(r"\bfor\s+(\w+)", code))
+    defined -= _PY_BUILTINS
+    fresh = iter(rng.sample(_SYNONYM_NAMES, len(_SYNONYM_NAMES)))
+    table = {}
+    for name in sorted(defined):
+        table[name] = next(fresh, None) or f"{name}_{rng.randrange(100)}"
+        table[name] += "_" if table[name] in defined else ""
+    return _PY_NAME.sub(lambda m: table.get(m.group(), m.group()), code)
+
+
+def _reformat(code: str) -> str:
+    """Blank lines dropped, two-space indents, spaces around operators and after commas normalised."""
+    lines = []
+    for line in code.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        body = re.sub(r"\s*([=<>+\-*/]=?|==)\s*", r" \1 ", line.strip()) if "def " not in line else line.strip()
+        lines.append("  " * (indent // 4) + re.sub(r"\s+", " ", body).replace("( ", "(").replace(" )", ")"))
+    return "\n".join(lines) + "\n"
+
+
+def _swap_loops(code: str) -> str:
+    """``x = []`` + ``for a in b: x.append(e)`` becomes a list comprehension and back."""
+    loop = re.compile(r"^(\s*)(\w+) = \[\]\n\1for (\w+) in (.+):\n\1\s+\2\.append\((.+)\)$", re.MULTILINE)
+    if loop.search(code):
+        return loop.sub(r"\1\2 = [\5 for \3 in \4]", code)
+    comprehension = re.compile(r"^(\s*)return \[(.+) for (\w+) in (.+?)(?: if (.+))?\]$", re.MULTILINE)
+
+    def unrolled(m: re.Match) -> str:
+        pad, element, name, source, condition = m.groups()
+        body = f"{pad}    out.append({element})"
+        if condition:
+            body = f"{pad}    if {condition}:\n    {body}"
+        return f"{pad}out = []\n{pad}for {name} in {source}:\n{body}\n{pad}return out"
+
+    return comprehension.sub(unrolled, code)
+
+
+def _to_braces(code: str, dialect: str) -> str:
+    """Python by rule in JavaScript- or C-like syntax: braces for indentation, the keywords
+    and literals of the dialect, ``len(x)`` as ``x.length``, comments with ``//``."""
+    out, stack = [], []
+    for raw in code.splitlines():
+        if not raw.strip() or raw.strip().startswith(("from ", "import ")):
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        while stack and indent <= stack[-1]:
+            out.append(" " * stack.pop() + "}")
+        line = raw.strip()
+        line = re.sub(r"\bTrue\b", "true", re.sub(r"\bFalse\b", "false", re.sub(r"\bNone\b", "null", line)))
+        line = re.sub(r"\band\b", "&&", re.sub(r"\bor\b", "||", re.sub(r"\bnot\s+", "!", line)))
+        line = re.sub(r"\blen\((\w+)\)", r"\1.length", line).replace("#", "//")
+        if line.startswith("def "):
+            name, params = re.match(r"def\s+(\w+)\((.*?)\)", line).groups()
+            params = ", ".join(re.sub(r":.*", "", p).strip() for p in params.split(",") if p.strip())
+            if dialect == "c":
+                params = ", ".join(f"int {p}" for p in params.split(", ") if p)
+                line = f"int {name}({params}):"
+            else:
+                line = f"function {name}({params}):"
+        line = re.sub(r"^elif (.*):$", r"else if (\1):", line)
+        line = re.sub(r"^(if|while) (.*):$", r"\1 (\2):", line)
+        line = re.sub(r"^for (\w+) in range\((.*)\):$", r"for (let \1 = 0; \1 < \2; \1++):", line)
+        line = re.sub(r"^for (\w+) in (.*):$", r"for (const \1 of \2):", line)
+        if line.endswith(":"):
+            out.append(" " * indent + line[:-1] + " {")
+            stack.append(indent)
+        else:
+            out.append(" " * indent + line + ("" if line.endswith(("{", "}")) else ";"))
+    while stack:
+        out.append(" " * stack.pop() + "}")
+    if dialect == "c":
+        out = [re.sub(r"\b(let|const) ", "int ", line) for line in out]
+    return "\n".join(out) + "\n"

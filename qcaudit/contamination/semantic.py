@@ -1,184 +1,251 @@
-"""Semantic contamination: nearest benchmark items by embedding, then a verification stage.
+"""Semantic contamination: nearest benchmark items by embedding, then a verification score.
 
-1. Candidates: every row's ``top_k`` nearest benchmark items by cosine similarity of
-   sentence embeddings (faiss inner-product search over L2-normalised vectors); pairs below
-   ``candidate_threshold`` are dropped.
-2. Verification separates a reworded copy of an item from a different item of the same
-   style (same template, same topic), which embeddings alone confuse. Features per pair:
-
-   - ``cosine``: the embedding similarity;
-   - ``number_recall`` / ``number_precision``: share of the item's numbers (digits, or
-     number words up to ninety) that the row contains, and of the row's that the item
-     contains, as multisets: rewordings keep the numbers, template siblings change them;
-   - ``number_agreement``: recall x precision x the rarity of the agreeing numbers among
-     the benchmark's items (capped): two shared small numbers are weak evidence, three
-     numbers no other item has are strong;
-   - ``word_recall``: share of the item's content words (lower-cased, crude plural
-     folding, stop words dropped) found in the row;
-   - ``identifier_recall``: for code, share of the item's identifiers found in the row.
-
-   The verifier score is a logistic combination of these features; the weights were fitted
-   with ``benchmarks/bench_contamination.py --calibrate`` on GSM8K rewordings written by
-   rule against GSM8K train's nearest items (hard negatives) and are stated in
-   :data:`WEIGHTS`. A pair is contaminated when the score is at least ``threshold``.
+1. **Granularity.** A rephrasing often copies one part of an item (an MMLU question without
+   its passage or options, a HumanEval task's description or its code), or sits inside a
+   long row. So items are embedded whole and by part (:attr:`Benchmark.parts`), rows whole,
+   and long texts of both also in overlapping windows of :data:`WINDOW_WORDS` words. Each
+   part kind has its own exact inner-product index (faiss, L2-normalised vectors). A
+   (row, item) pair keeps its best pair of parts.
+2. **Margin.** Cosine alone confuses a rewording with a different item from a dense
+   neighbourhood (the same template, the same subject). The ratio margin of bitext mining
+   (Artetxe & Schwenk 2019) divides the cosine by the mean similarity of both sides'
+   neighbourhoods: the row's :data:`NEIGHBOURS` nearest items, and the item's nearest other
+   items of the benchmark. A true match stands out of both (margin well above 1); a
+   sibling in a dense template does not.
+3. **Evidence** (:mod:`qcaudit.contamination.evidence`): numbers, content words, answer
+   options, identifiers and code fingerprints that the pair shares. Code fingerprints also
+   propose candidates of their own (renamed or translated code that the encoder places
+   far from its original).
+4. **Score**: a logistic combination of cosine, margin and evidence with the non-negative
+   weights in :data:`WEIGHTS`, fitted across four domains (math, multiple choice, code,
+   prose) by ``benchmarks/bench_contamination.py calibrate`` and checked leave one domain
+   out. A pair is contaminated when its score is at least the configured threshold.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}
-STOP_WORDS = set("""a an the and or but if of to in on at by for with from as is are was were be been
-being it its this that these those he she they his her their them him i you we our your my me do does
-did how what which who whom when where why will would can could should has have had not no so than then
-there here each every all any some more most much many per into out up down over under about after
-before""".split())
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z]+")
-_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-_CODE_HINT = re.compile(r"\bdef |\breturn\b|[{};]|\bfunction\b|=>")
-PYTHON_KEYWORDS = set("""False None True and as assert async await break class continue def del elif
-else except finally for from global if import in is lambda nonlocal not or pass raise return try while
-with yield int str float list dict set tuple bool len range print self""".split())
+from qcaudit.contamination.evidence import Evidence, Rarity, code_candidates, options_found, pair_evidence
 
-#: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``
-#: (class-balanced, feature weights kept non-negative so each feature only adds evidence).
-WEIGHTS = {
-    "intercept": -25.086, "cosine": 14.492, "number_recall": 4.64, "number_precision": 1.571,
-    "number_agreement": 31.662, "word_recall": 11.728, "identifier_recall": 0.0,
-}
-FEATURES = ("cosine", "number_recall", "number_precision", "number_agreement", "word_recall", "identifier_recall")
-#: Agreeing numbers count as evidence up to this much rarity (three numbers no other item has).
-NUMBER_EVIDENCE_CAP = 3.0
+#: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
+#: words, half overlapping (the default encoder reads about 180 words at most).
+WINDOW_WORDS = 128
+#: Neighbourhood size of the ratio margin, and the floor of its denominator (a neighbourhood
+#: of unrelated texts can average near zero or below, where a ratio means nothing).
+NEIGHBOURS = 4
+MIN_DENSITY = 0.05
+#: Rows whose code holds this rarity-weighted share of an item's code fingerprints are
+#: candidates for that item even when embedding search does not find it.
+CODE_CANDIDATE_OVERLAP = 0.3
+WHOLE, WINDOW = "whole", "window"
+PAIR_SCHEMA = {"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margin": pl.Float64,
+               "row_part": pl.UInt32, "item_part": pl.UInt32}
+
+#: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``.
+WEIGHTS = {"intercept": -9.242, "similarity": 5.371, "word_recall": 6.601, "specific_evidence": 21.903}
+#: The pair's features; the score reads the first three: ``similarity`` (cosine x margin),
+#: ``word_recall`` and ``specific_evidence`` (the strongest of the domain evidence: numbers,
+#: options, code). One feature per kind of evidence for every domain, so that a weight
+#: fitted on some domains carries over to another (checked leave one domain out).
+FEATURES = ("similarity", "word_recall", "specific_evidence", "cosine", "margin", "number_agreement",
+            "identifier_recall", "option_recall", "code_overlap")
+SCORED = FEATURES[:3]
+#: A feature counts as evidence that fired (in the verdict's explanation) from this value.
+FIRED = {"margin": 1.15, "number_agreement": 0.3, "word_recall": 0.5, "identifier_recall": 0.5,
+         "option_recall": 0.5, "code_overlap": 0.3}
 
 
 @dataclass(frozen=True)
-class Candidates:
-    """Row/item index pairs with their cosine similarity."""
+class TextParts:
+    """Texts cut into the pieces that are embedded: ``owner`` (which text), ``kind`` and ``text``."""
 
-    rows: np.ndarray
-    items: np.ndarray
-    cosine: np.ndarray
+    owner: np.ndarray
+    kind: list[str]
+    text: list[str]
+
+    @classmethod
+    def of(cls, owners: list[int], kinds: list[str], texts: list[str]) -> TextParts:
+        """Each text, plus its windows when it is long (kind ``window``)."""
+        out_owner, out_kind, out_text = [], [], []
+        for owner, kind, text in zip(owners, kinds, texts, strict=True):
+            out_owner.append(owner)
+            out_kind.append(kind)
+            out_text.append(text)
+            for window in windows(text):
+                out_owner.append(owner)
+                out_kind.append(WINDOW)
+                out_text.append(window)
+        return cls(np.asarray(out_owner, dtype=np.int64), out_kind, out_text)
 
 
-def nearest_items(row_vectors: np.ndarray, item_vectors: np.ndarray, top_k: int, min_cosine: float) -> Candidates:
-    """Each row's ``top_k`` most similar items (exact inner-product search with faiss)."""
+def windows(text: str, size: int = WINDOW_WORDS) -> list[str]:
+    """Overlapping windows of ``size`` words (stride size/2) of a text longer than 1.25 x size."""
+    words = text.split()
+    if len(words) <= size * 1.25:
+        return []
+    stride = size // 2
+    starts = range(0, len(words) - size + stride, stride)
+    return [" ".join(words[s : s + size]) for s in starts]
+
+
+def nearest_items(
+    row_vectors: np.ndarray, rows: TextParts, item_vectors: np.ndarray, items: TextParts, top_k: int, min_cosine: float,
+    extra: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Each row's ``top_k`` best items by margin, plus the (``row``, ``item``) pairs in
+    ``extra`` (found by other evidence): ``row``, ``item``, ``cosine``, ``margin``,
+    ``row_part`` and ``item_part`` (positions in ``rows`` / ``items`` of the best pair)."""
     import faiss
 
-    index = faiss.IndexFlatIP(item_vectors.shape[1])
-    index.add(np.ascontiguousarray(item_vectors, dtype=np.float32))
-    k = min(top_k, item_vectors.shape[0])
-    scores, items = index.search(np.ascontiguousarray(row_vectors, dtype=np.float32), k)
-    rows = np.repeat(np.arange(len(row_vectors)), k)
-    scores, items = scores.ravel(), items.ravel()
-    keep = (items >= 0) & (scores >= min_cosine)
-    return Candidates(rows[keep], items[keep], scores[keep].astype(np.float64))
+    found, extra_found = [], []
+    item_kinds = np.asarray(items.kind)
+    row_vectors = np.ascontiguousarray(row_vectors, dtype=np.float32)
+    for kind in sorted(set(items.kind)):
+        chosen = np.flatnonzero(item_kinds == kind)
+        vectors = np.ascontiguousarray(item_vectors[chosen], dtype=np.float32)
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        index.add(vectors)
+        item_density = _item_density(index, vectors, items.owner[chosen])
+        k = min(max(top_k, NEIGHBOURS), len(chosen))
+        sims, hits = index.search(row_vectors, k)
+        row_density = sims[:, : min(NEIGHBOURS, k)].mean(axis=1)
+        for j in range(min(top_k, k)):
+            keep = np.flatnonzero((hits[:, j] >= 0) & (sims[:, j] >= min_cosine))
+            found.append(_pairs(rows, items, keep, chosen[hits[keep, j]], sims[keep, j], row_density[keep],
+                                item_density[hits[keep, j]]))
+        if extra is not None and extra.height:
+            # every row part against every part of this kind of each extra pair's item
+            position = {int(p): i for i, p in enumerate(chosen)}
+            by_row = pl.DataFrame({"row": rows.owner, "row_part": np.arange(len(rows.owner))})
+            by_item = pl.DataFrame({"item": items.owner[chosen], "item_part": chosen})
+            pairs = extra.join(by_row, on="row").join(by_item, on="item")
+            row_part, item_part = pairs["row_part"].to_numpy(), pairs["item_part"].to_numpy()
+            local = np.array([position[int(p)] for p in item_part], dtype=np.int64)
+            cosine = np.einsum("ij,ij->i", row_vectors[row_part], vectors[local]) if len(local) else np.zeros(0)
+            extra_found.append(_pairs(rows, items, row_part, item_part, cosine, row_density[row_part], item_density[local]))
+    best = _best_pair(pl.concat(found)).sort(["row", "margin", "item"], descending=[False, True, False])
+    best = best.group_by("row", maintain_order=True).head(top_k)
+    if extra_found:
+        best = _best_pair(pl.concat([best, *extra_found])).sort(["row", "margin", "item"], descending=[False, True, False])
+    return best
 
 
-def numbers(text: str) -> Counter:
-    """The multiset of numbers in ``text``: digits (thousands separators dropped) and number words."""
-    found = Counter()
-    for token in _NUMBER.findall(text):
-        word = NUMBER_WORDS.get(token.lower())
-        if word is not None:
-            found[str(word)] += 1
-            continue
-        value = re.sub(r"(?<=\d),(?=\d{3})", "", token).replace(",", ".")
-        if "." in value:
-            value = value.rstrip("0").rstrip(".")
-        found[value] += 1
-    return found
+def _pairs(rows: TextParts, items: TextParts, row_part, item_part, cosine, row_density, item_density) -> pl.DataFrame:
+    density = (np.asarray(row_density) + np.asarray(item_density)) / 2
+    return pl.DataFrame({
+        "row": rows.owner[row_part].astype(np.uint32),
+        "item": items.owner[item_part].astype(np.uint32),
+        "cosine": np.asarray(cosine, dtype=np.float64),
+        "margin": (np.asarray(cosine) / np.maximum(density, MIN_DENSITY)).astype(np.float64),
+        "row_part": np.asarray(row_part).astype(np.uint32),
+        "item_part": np.asarray(item_part).astype(np.uint32),
+    }, schema=PAIR_SCHEMA)
 
 
-def content_words(text: str) -> Counter:
-    """Lower-case words that are not stop words or number words, plurals folded crudely.
-    Capitalised words are left out: names are what a rewording renames first."""
-    words = (w for w in _WORD.findall(text) if not w[0].isupper())
-    return Counter(
-        w[:-1] if len(w) > 3 and w.endswith("s") else w
-        for w in words
-        if w not in STOP_WORDS and w not in NUMBER_WORDS
+def _best_pair(found: pl.DataFrame) -> pl.DataFrame:
+    """Per (row, item), the pair of parts with the highest margin."""
+    return (
+        found.sort(["margin", "cosine", "row_part", "item_part"], descending=[True, True, False, False])
+        .unique(["row", "item"], keep="first")
     )
 
 
-def identifiers(text: str) -> Counter:
-    if not _CODE_HINT.search(text):
-        return Counter()
-    return Counter(t for t in _IDENTIFIER.findall(text) if t not in PYTHON_KEYWORDS and len(t) > 1)
-
-
-def _recall(item: Counter, row: Counter) -> float:
-    """Share of the item's multiset found in the row's; 0.0 when the item has none (no evidence)."""
-    total = sum(item.values())
-    return sum((item & row).values()) / total if total else 0.0
+def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    """Per item part, the mean similarity of its NEIGHBOURS nearest parts of other items
+    (the row side's density alone when the benchmark has no other item)."""
+    k = min(len(vectors), NEIGHBOURS * 3 + 1)
+    sims, hits = index.search(vectors, k)
+    density = np.zeros(len(vectors), dtype=np.float32)
+    for i in range(len(vectors)):
+        others = [s for s, h in zip(sims[i], hits[i], strict=True) if h >= 0 and owners[h] != owners[i]]
+        density[i] = np.mean(others[:NEIGHBOURS]) if others else 0.0
+    return density
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """What the verifier reads from one text: its numbers, content words and identifiers."""
+class ItemEvidence:
+    """What the verifier reads from a benchmark's items, parsed once: each part's evidence,
+    each item's code (its ``code`` part, or its whole text when that is code), its key part
+    (``stem``) and options, and the rarity of numbers, fingerprints and options."""
 
-    numbers: Counter
-    words: Counter
-    identifiers: Counter
+    parts: dict[int, Evidence]
+    code: dict[int, Evidence]
+    key: dict[int, Evidence]
+    choices: list[list[str]]
+    rarity: Rarity
 
     @classmethod
-    def of(cls, text: str) -> Evidence:
-        return cls(numbers(text), content_words(text), identifiers(text))
+    def of(cls, items: TextParts, choices: list[list[str]]) -> ItemEvidence:
+        parts = {p: Evidence.of(items.text[p]) for p in range(len(items.text)) if items.kind[p] != WINDOW}
+        by_kind = {(int(items.owner[p]), items.kind[p]): e for p, e in parts.items()}
+        wholes = {item: e for (item, kind), e in by_kind.items() if kind == WHOLE}
+        code = {item: by_kind.get((item, "code"), e) for item, e in wholes.items()}
+        code = {item: e for item, e in code.items() if e.fingerprints}
+        key = {item: e for (item, kind), e in by_kind.items() if kind == "stem"}
+        return cls(parts, code, key, choices, Rarity.of(list(wholes.values()), choices))
+
+    def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
+        pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
+        return pl.DataFrame(pairs, schema={"row": pl.UInt32, "item": pl.UInt32}, orient="row")
 
 
-def number_rarity(items: list[Evidence]) -> dict[str, float]:
-    """Per number, log(N / items holding it) / log(N): 1.0 for a number one item has, near 0
-    for one every item has. Agreeing on rare numbers is strong evidence, on 2 or 10 weak."""
-    holders = Counter(n for item in items for n in item.numbers)
-    scale = math.log(max(len(items), 2))
-    return {n: math.log(len(items) / count) / scale for n, count in holders.items()}
-
-
-def pair_features(row_text: str, item_text: str, cosine: float, rarity: dict[str, float] | None = None) -> dict[str, float]:
-    """The verifier's features for one (row, item) pair; ``rarity`` from :func:`number_rarity`
-    over the benchmark (a number it does not list counts as rare)."""
-    return _features(Evidence.of(row_text), Evidence.of(item_text), cosine, rarity or {})
-
-
-def _features(row: Evidence, item: Evidence, cosine: float, rarity: dict[str, float]) -> dict[str, float]:
-    shared = item.numbers & row.numbers
-    evidence = sum(rarity.get(n, 1.0) * count for n, count in shared.items())
-    recall, precision = _recall(item.numbers, row.numbers), _recall(row.numbers, item.numbers)
-    return {
-        "cosine": cosine,
-        "number_recall": recall,
-        "number_precision": precision,
-        "number_agreement": recall * precision * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
-        "word_recall": _recall(item.words, row.words),
-        "identifier_recall": _recall(item.identifiers, row.identifiers),
-    }
+def verify(
+    candidates: pl.DataFrame, rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str],
+    weights: dict[str, float] = WEIGHTS,
+) -> pl.DataFrame:
+    """Evidence, score and explanation for every candidate pair. Each text is parsed once,
+    however many candidate pairs it is in; evidence is read from the best pair of parts
+    (options and code from the whole row)."""
+    row_evidence: dict[int, Evidence] = {}
+    whole_rows: dict[int, Evidence] = {}
+    records = []
+    for row, item, cosine, margin, row_part, item_part in candidates.iter_rows():
+        if row_part not in row_evidence:
+            row_evidence[row_part] = Evidence.of(rows.text[row_part])
+        if row not in whole_rows:
+            whole_rows[row] = Evidence.of(row_texts[row])
+        item_side = evidence.parts.get(item_part) or Evidence.of(items.text[item_part])
+        options = evidence.choices[item] if item < len(evidence.choices) else []
+        found, option_recall = options_found(options, row_texts[row], evidence.rarity) if options else (0, 0.0)
+        features = {
+            "cosine": cosine, "margin": margin,
+            **pair_evidence(row_evidence[row_part], item_side, evidence.rarity, evidence.code.get(item), option_recall,
+                            evidence.key.get(item)),
+        }
+        if item in evidence.code:  # code is compared whole: a window may cut a function in two
+            features["code_overlap"] = max(features["code_overlap"], pair_evidence(
+                whole_rows[row], item_side, evidence.rarity, evidence.code[item])["code_overlap"])
+        features["specific_evidence"] = max(features["number_agreement"], features["option_recall"], features["code_overlap"])
+        features["similarity"] = cosine * margin
+        records.append({
+            "row": row, "item": item, **features, "score": verifier_score(features, weights),
+            "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
+            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found),
+        })
+    schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
+              "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
+    return pl.DataFrame(records, schema=schema)
 
 
 def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
-    z = weights["intercept"] + sum(weights[name] * features[name] for name in FEATURES)
-    return 1.0 / (1.0 + math.exp(-z))
+    z = weights["intercept"] + sum(weights[name] * features[name] for name in SCORED)
+    return 1.0 / (1.0 + math.exp(-min(max(z, -700.0), 700.0)))
 
 
-def verify(row_texts: list[str], item_texts: list[str], candidates: Candidates, weights: dict[str, float] = WEIGHTS) -> pl.DataFrame:
-    """Features and verifier score for every candidate pair (``row``, ``item`` positions).
-    Each text is parsed once, however many candidate pairs it is in."""
-    items = [Evidence.of(text) for text in item_texts]
-    rarity = number_rarity(items)
-    rows = {r: Evidence.of(row_texts[r]) for r in np.unique(candidates.rows).tolist()}
-    records = []
-    for row, item, cosine in zip(candidates.rows.tolist(), candidates.items.tolist(), candidates.cosine.tolist(), strict=True):
-        features = _features(rows[row], items[item], cosine, rarity)
-        records.append({"row": row, "item": item, **features, "score": verifier_score(features, weights)})
-    schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64}
-    return pl.DataFrame(records, schema=schema)
+def explain(features: dict[str, float], row_part: str, item_part: str, options: int, found_options: int) -> str:
+    """One line a reviewer can check: where the match is, its similarity and the evidence that fired."""
+    where = f"row {row_part} ~ item {item_part}"
+    said = [where, f"cosine {features['cosine']:.3f}", f"margin {features['margin']:.2f}"]
+    labels = {"number_agreement": "numbers agree", "word_recall": "item words in row", "identifier_recall": "identifiers in row",
+              "code_overlap": "code fingerprints in row"}
+    for name, label in labels.items():
+        if features[name] >= FIRED[name]:
+            said.append(f"{label} {features[name]:.2f}")
+    if options and features["option_recall"] >= FIRED["option_recall"]:
+        said.append(f"options in row {found_options}/{options} (rarity-weighted {features['option_recall']:.2f})")
+    return "; ".join(said)

@@ -1,8 +1,9 @@
 """Substring matching, as the GPT-4 technical report's contamination check.
 
 Text is reduced to its letters and digits (spaces and symbols stripped) and lower-cased.
-From each benchmark item, ``k`` substrings of ``length`` characters are drawn at seeded
-random positions (the whole item when shorter); a row leaks the item when its reduced text
+From each benchmark item, ``k`` substrings of ``length`` characters are drawn at random
+positions seeded by the item's own text (so the benchmark's name and the item's id change
+nothing; the whole item when shorter); a row leaks the item when its reduced text
 contains any of them. Matching is one Aho-Corasick pass (Polars ``extract_many``).
 """
 
@@ -24,16 +25,17 @@ def _normalised(texts: pl.Series) -> pl.Series:
     return pl.DataFrame({"t": texts}).select(alnum_normalise(pl.col("t"))).to_series()
 
 
-def sample_patterns(item_ids: list[str], item_texts: pl.Series, k: int = 3, length: int = 50, seed: int = 0) -> pl.DataFrame:
-    """``item`` (position) and ``pattern``: k substrings per item, from a per-item seeded RNG."""
+def sample_patterns(item_texts: pl.Series, k: int = 3, length: int = 50, seed: int = 0) -> pl.DataFrame:
+    """``item`` (position) and ``pattern``: k substrings per item, from an RNG seeded by
+    ``seed`` and the item's reduced text."""
     items, patterns = [], []
-    for position, (item_id, text) in enumerate(zip(item_ids, _normalised(item_texts).to_list(), strict=True)):
+    for position, text in enumerate(_normalised(item_texts).to_list()):
         if not text:
             continue
         if len(text) <= length:
             chosen = {text}
         else:
-            rng = random.Random(f"{seed}/{item_id}")
+            rng = random.Random(f"{seed}/{text}")
             chosen = {text[start : start + length] for start in (rng.randrange(len(text) - length + 1) for _ in range(k))}
         for pattern in sorted(chosen):
             items.append(position)

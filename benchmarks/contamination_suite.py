@@ -1,0 +1,131 @@
+"""The contamination evaluation suite: rephrasings by rule across four domains, with hard negatives.
+
+Built only from ``../shared/data`` and our own rules (never from published rephrasings of
+MMLU, GSM8K or HumanEval, which are held out to judge the result). Each case is a benchmark
+and training rows, each row either a rephrasing of one benchmark item (its ``truth``) or a
+negative:
+
+- **math**: GSM8K test is the benchmark; rows are GSM8K train (7,473 clean questions of the
+  same style, same-template siblings among them) plus 600 test questions reworded by rule.
+- **multiple choice**: the three MMLU subjects; the benchmark holds the even items; rows are
+  rephrasings of every item (the question alone, its last line alone, options reordered),
+  so the odd items' rephrasings are same-subject negatives.
+- **code**: HumanEval's even tasks are the benchmark; rows are every task rewritten
+  (renamed and reformatted, loops and comprehensions swapped, JavaScript- and C-like
+  syntax, asked for in prose) plus all 4,535 Code Alpaca rows.
+- **prose**: the Self-Instruct seed tasks' even instructions are the benchmark; rows are
+  every instruction reworded, plus 1,000 Code Alpaca instructions.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
+from qcaudit.contamination.planting import (
+    CHOICE_REPHRASINGS, CODE_REWRITES, REWORDINGS, rephrase_choice_item, reword, rewrite_code,
+)
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DOMAINS = ("math", "multiple_choice", "code", "prose")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark and rows to audit against it; ``truth`` is the leaked item's id or None,
+    ``kind`` how the row was made."""
+
+    domain: str
+    name: str
+    benchmark: Benchmark
+    rows: list[str]
+    truth: list[str | None]
+    kind: list[str]
+
+
+def _subset(bench: Benchmark, keep: list[bool]) -> Benchmark:
+    return Benchmark(bench.name, bench.items.filter(pl.Series(keep)))
+
+
+def codealpaca() -> list[dict]:
+    return json.loads((DATA / "corpora/codealpaca_4k.json").read_text())
+
+
+def math_case(rng: random.Random) -> Case:
+    bench = load_benchmark("gsm8k", DATA / "benchmarks/gsm8k/test.jsonl")
+    train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")["question"].to_list()
+    rows, truth, kind = list(train), [None] * len(train), ["gsm8k_train"] * len(train)
+    for i, (item_id, text) in enumerate(bench.items.select(ITEM_ID, ITEM_TEXT).head(600).iter_rows()):
+        how = REWORDINGS[i % len(REWORDINGS)]
+        rows.append(reword(text, how, rng))
+        truth.append(item_id)
+        kind.append(how)
+    return Case("math", "gsm8k", bench, rows, truth, kind)
+
+
+def choice_cases(rng: random.Random) -> list[Case]:
+    cases = []
+    for file in sorted((DATA / "benchmarks/mmlu").glob("*_test.csv")):
+        bench = load_benchmark("mmlu", file, adapter="mmlu")
+        subject = file.name.removesuffix("_test.csv")
+        raw = list(csv.reader(file.open(encoding="utf-8")))
+        rows, truth, kind = [], [], []
+        for i, (item_id, record) in enumerate(zip(bench.items[ITEM_ID].to_list(), raw, strict=True)):
+            question, choices = record[0], record[1:5]
+            has_stem = len([line for line in question.splitlines() if line.strip()]) > 1
+            how = CHOICE_REPHRASINGS[i % len(CHOICE_REPHRASINGS)]
+            if how == "stem_only" and not has_stem:
+                how = "question_only"
+            rows.append(rephrase_choice_item(question, choices, how, rng))
+            truth.append(item_id if i % 2 == 0 else None)
+            kind.append(how if i % 2 == 0 else f"{how} (other item)")
+        cases.append(Case("multiple_choice", subject, _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind))
+    return cases
+
+
+def code_case(rng: random.Random) -> Case:
+    path = DATA / "benchmarks/humaneval/HumanEval.jsonl.gz"
+    bench = load_benchmark("humaneval", path)
+    tasks = [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
+    descriptions = bench.items["part:description"].to_list()
+    rows, truth, kind = [], [], []
+    for i, (task, description) in enumerate(zip(tasks, descriptions, strict=True)):
+        for how in CODE_REWRITES:
+            rows.append(rewrite_code(task["prompt"], task["canonical_solution"], description, how, rng))
+            truth.append(task["task_id"] if i % 2 == 0 else None)
+            kind.append(how if i % 2 == 0 else f"{how} (other task)")
+    for record in codealpaca():
+        rows.append("\n".join(part for part in (record["instruction"], record["input"], record["output"]) if part))
+        truth.append(None)
+        kind.append("code_alpaca")
+    return Case("code", "humaneval", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
+
+
+def prose_case(rng: random.Random) -> Case:
+    seeds = pl.read_ndjson(DATA / "corpora/self_instruct_seed_tasks.jsonl").select(
+        pl.col("id").alias(ITEM_ID), pl.col("instruction").alias(ITEM_TEXT)
+    )
+    bench = Benchmark("self_instruct", seeds)
+    rows, truth, kind = [], [], []
+    for i, (item_id, text) in enumerate(seeds.iter_rows()):
+        rows.append(reword(text, "all" if i % 4 else "synonyms", rng))
+        truth.append(item_id if i % 2 == 0 else None)
+        kind.append("reworded" if i % 2 == 0 else "reworded (other task)")
+    for record in codealpaca()[:1000]:
+        rows.append(record["instruction"])
+        truth.append(None)
+        kind.append("code_alpaca")
+    return Case("prose", "self_instruct", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
+
+
+def build_cases(seed: int = 0) -> list[Case]:
+    """Every case of the suite, deterministic for ``seed``."""
+    rng = random.Random(seed)
+    return [math_case(rng), *choice_cases(rng), code_case(rng), prose_case(rng)]

@@ -1,0 +1,271 @@
+"""Domain evidence that a row rephrases a benchmark item, beyond embedding similarity.
+
+A rephrasing changes the words but keeps what the task is made of; a different item of the
+same style (a template sibling, the next question of the same subject, another function
+over lists) shares the style but not those pieces. Per text, :class:`Evidence` holds:
+
+- numbers (digits with thousands separators dropped, number words up to ninety), as a
+  multiset: math rewordings keep them, template siblings change them;
+- content words (lower-case, crude plural folding, stop words and number words dropped;
+  capitalised words left out, as names are what a rewording renames first);
+- code identifiers (only in text that looks like code);
+- a code fingerprint: winnowing (Schleimer et al. 2003, as MOSS and Dolos) over a token
+  stream with comments dropped, identifiers, numbers and strings replaced by their kind and
+  keywords of Python, C and JavaScript mapped to one spelling, so renamed and reformatted
+  code keeps its fingerprint.
+
+Pair features (each 0 when the item offers no such evidence, so that it only ever adds):
+``number_agreement`` (recall x precision of the item's numbers x their rarity among the
+benchmark's items, capped), ``word_recall``, ``identifier_recall``, ``option_recall`` (the
+rarity-weighted share of a multiple-choice item's options found in the row) and
+``code_overlap`` (the rarity-weighted share of the item's code fingerprints found in the
+row, scaled down for short code).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+STOP_WORDS = set("""a an the and or but if of to in on at by for with from as is are was were be been
+being it its this that these those he she they his her their them him i you we our your my me do does
+did how what which who whom when where why will would can could should has have had not no so than then
+there here each every all any some more most much many per into out up down over under about after
+before""".split())
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z]+")
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+#: A line that only code has: a definition, a block opener, a statement end, a return.
+_CODE_LINE = re.compile(
+    r"\bdef \w+\s*\(|\bfunction\b\s*\w*\s*\(|=>|[;{]\s*$|^\s*(?:if|for|while|elif|else)\b[^\n]*:\s*$|^\s*return\b",
+    re.MULTILINE,
+)
+PYTHON_KEYWORDS = set("""False None True and as assert async await break class continue def del elif
+else except finally for from global if import in is lambda nonlocal not or pass raise return try while
+with yield int str float list dict set tuple bool len range print self""".split())
+
+#: Keywords of Python, C and JavaScript, each mapped to one spelling (``def``/``function``/a C
+#: type before a name are all a definition; ``elif``/``else if``; ``&&``/``and``).
+KEYWORD_CLASSES = {
+    "def": "def", "function": "def", "lambda": "def", "return": "return", "yield": "return",
+    "if": "if", "elif": "elif", "else": "else", "for": "for", "while": "while", "do": "while",
+    "break": "break", "continue": "continue", "in": "in", "of": "in", "not": "!", "and": "&&", "or": "||",
+    "True": "true", "true": "true", "False": "false", "false": "false", "None": "null", "null": "null",
+    "NULL": "null", "undefined": "null", "nullptr": "null", "try": "try", "except": "catch", "catch": "catch",
+    "raise": "throw", "throw": "throw", "class": "class", "import": "import", "from": "import",
+    "include": "import", "require": "import", "new": "new", "switch": "switch", "case": "case",
+}
+TYPE_WORDS = set("""int long short char float double void bool boolean string str list dict set tuple auto
+const let var unsigned signed static struct vector map size_t std""".split())
+_CODE_TOKEN = re.compile(
+    r"""(?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*)"""
+    r"""|(?P<op>==|!=|<=|>=|\*\*|//|&&|\|\||\+=|-=|\+\+|--|[-+*/%<>=!&|^~])|(?P<punct>[()\[\]{}:,.;?])"""
+)
+_COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", re.DOTALL)
+#: Fingerprints are hashes of K_GRAM normalised tokens, one kept (the smallest) per window of WINNOW.
+K_GRAM, WINNOW = 5, 4
+#: Agreeing numbers count as evidence up to this much rarity (three numbers no other item has),
+#: code up to this many rare fingerprints: a one-line solution is weak evidence.
+NUMBER_EVIDENCE_CAP = 3.0
+CODE_EVIDENCE_CAP = 8.0
+#: Options count as evidence up to this much rarity: options many items offer ("0", "4",
+#: "True, True") add little even when all of them are found.
+OPTION_EVIDENCE_CAP = 2.0
+#: An option of LONG_OPTION_TERMS numbers and content words or more counts as present when
+#: this share of them is in the row.
+OPTION_PRESENT = 2 / 3
+LONG_OPTION_TERMS = 3
+#: Where a row's lines and lettered options ("(A) ", "B. ", "c) ") begin.
+_OPTION_SPLIT = re.compile(r"\n|(?:^|\s)\(?[A-Da-d][).:]\s")
+
+
+def numbers(text: str) -> Counter:
+    """The multiset of numbers in ``text``: digits (thousands separators dropped) and number words."""
+    found = Counter()
+    for token in _NUMBER.findall(text):
+        word = NUMBER_WORDS.get(token.lower())
+        if word is not None:
+            found[str(word)] += 1
+            continue
+        value = re.sub(r"(?<=\d),(?=\d{3})", "", token).replace(",", ".")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".")
+        found[value] += 1
+    return found
+
+
+def content_words(text: str) -> Counter:
+    """Lower-case words that are not stop words or number words, plurals folded crudely."""
+    words = (w for w in _WORD.findall(text) if not w[0].isupper())
+    return Counter(
+        w[:-1] if len(w) > 3 and w.endswith("s") else w
+        for w in words
+        if w not in STOP_WORDS and w not in NUMBER_WORDS
+    )
+
+
+def looks_like_code(text: str) -> bool:
+    """At least two lines that only code has (a semicolon in prose is not enough)."""
+    return len(_CODE_LINE.findall(text, 0, 20_000)) >= 2
+
+
+def identifiers(text: str) -> Counter:
+    if not looks_like_code(text):
+        return Counter()
+    return Counter(t for t in _IDENTIFIER.findall(text) if t not in PYTHON_KEYWORDS and len(t) > 1)
+
+
+def code_tokens(text: str) -> list[str]:
+    """``text`` as a normalised token stream: comments and docstrings dropped, names,
+    numbers and strings replaced by their kind, keywords mapped to one spelling, type names
+    dropped (C declares them, Python does not), and brackets that only group dropped."""
+    tokens = []
+    for match in _CODE_TOKEN.finditer(_COMMENT.sub(" ", text)):
+        kind, token = match.lastgroup, match.group()
+        if kind == "name":
+            if token in TYPE_WORDS:
+                continue
+            tokens.append(KEYWORD_CLASSES.get(token, "N"))
+        elif kind == "number":
+            tokens.append("0")
+        elif kind == "string":
+            tokens.append("S")
+        elif kind == "op":
+            tokens.append(KEYWORD_CLASSES.get(token, token))
+        elif token not in "{};:()":  # block and grouping syntax differs between languages
+            tokens.append(token)
+    return tokens
+
+
+def code_fingerprints(text: str) -> frozenset[int]:
+    """Winnowed hashes of the normalised token stream's K_GRAM-grams (empty for non-code)."""
+    if not looks_like_code(text):
+        return frozenset()
+    tokens = code_tokens(text)
+    grams = [zlib.crc32(" ".join(tokens[i : i + K_GRAM]).encode()) for i in range(len(tokens) - K_GRAM + 1)]
+    if len(grams) <= WINNOW:
+        return frozenset(grams)
+    return frozenset(min(grams[i : i + WINNOW]) for i in range(len(grams) - WINNOW + 1))
+
+
+def _recall(item: Counter, row: Counter) -> float:
+    """Share of the item's multiset found in the row's; 0.0 when the item has none (no evidence)."""
+    total = sum(item.values())
+    return sum((item & row).values()) / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the verifier reads from one text."""
+
+    numbers: Counter
+    words: Counter
+    identifiers: Counter
+    fingerprints: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str) -> Evidence:
+        return cls(numbers(text), content_words(text), identifiers(text), code_fingerprints(text))
+
+
+@dataclass(frozen=True)
+class Rarity:
+    """How rare each number and code fingerprint is among a benchmark's items:
+    log((N + 1) / items holding it) / log(N + 1), 1.0 for one item, near 0 for all of them."""
+
+    numbers: dict[str, float]
+    fingerprints: dict[int, float]
+    options: dict[str, float]
+
+    @classmethod
+    def of(cls, items: list[Evidence], choices: list[list[str]] | None = None) -> Rarity:
+        scale = math.log(len(items) + 1)
+
+        def rarity(holders: Counter) -> dict:
+            return {key: math.log((len(items) + 1) / count) / scale for key, count in holders.items()}
+
+        return cls(
+            rarity(Counter(n for item in items for n in item.numbers)),
+            rarity(Counter(f for item in items for f in item.fingerprints)),
+            rarity(Counter(_option_key(o) for options in choices or [] for o in set(options))),
+        )
+
+
+def _option_key(option: str) -> str:
+    return " ".join(option.lower().split())
+
+
+def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[int, float]:
+    """How many of a multiple-choice item's options the row contains (a long option by
+    :data:`OPTION_PRESENT` of its numbers and content words, a short one as a line or a
+    lettered option of its own), and their share weighted by rarity: options that many items offer ("True,
+    True", "0") are no evidence."""
+    row_terms = numbers(row_text) + content_words(row_text.lower())
+    segments = {_option_key(s) for s in _OPTION_SPLIT.split(row_text)}
+    found, weight, total = 0, 0.0, 0.0
+    for option in options:
+        terms = numbers(option) + content_words(option.lower())
+        if sum(terms.values()) >= LONG_OPTION_TERMS:
+            present = _recall(terms, row_terms) >= OPTION_PRESENT
+        else:  # a short option ("4", "True, False") counts only as an option of its own in the row
+            present = _option_key(option) in segments
+        rare = rarity.options.get(_option_key(option), 1.0)
+        found += present
+        weight += rare * present
+        total += rare
+    return found, weight / total * min(total, OPTION_EVIDENCE_CAP) / OPTION_EVIDENCE_CAP if total else 0.0
+
+
+def code_candidates(row_texts: list[str], item_code: dict[int, Evidence], rarity: Rarity, min_overlap: float) -> list[tuple[int, int]]:
+    """(row, item) pairs whose rarity-weighted code overlap is at least ``min_overlap``:
+    candidates that embedding search misses when code is renamed or translated."""
+    holders: dict[int, list[int]] = {}
+    totals = {}
+    for item, evidence in item_code.items():
+        totals[item] = sum(rarity.fingerprints.get(f, 1.0) for f in evidence.fingerprints)
+        for fingerprint in evidence.fingerprints:
+            holders.setdefault(fingerprint, []).append(item)
+    pairs = []
+    for row, text in enumerate(row_texts):
+        prints = code_fingerprints(text)
+        shared: dict[int, float] = {}
+        for fingerprint in prints:
+            for item in holders.get(fingerprint, ()):
+                shared[item] = shared.get(item, 0.0) + rarity.fingerprints.get(fingerprint, 1.0)
+        pairs += [(row, item) for item, weight in shared.items() if totals[item] and weight / totals[item] >= min_overlap]
+    return pairs
+
+
+def pair_evidence(
+    row: Evidence, item: Evidence, rarity: Rarity, item_code: Evidence | None = None, option_recall: float = 0.0,
+    item_key: Evidence | None = None,
+) -> dict[str, float]:
+    """The evidence features of one (row, item part) pair; ``item_code`` is the item's code
+    (when it has a code part), ``option_recall`` from :func:`options_found`, and
+    ``item_key`` the part that tells the item from others that share the rest (the last
+    line of a question that follows a passage several items share): its numbers and words
+    are the ones compared."""
+    code = (item_code or item).fingerprints
+    item = item_key or item
+    shared = item.numbers & row.numbers
+    evidence = sum(rarity.numbers.get(n, 1.0) * count for n, count in shared.items())
+    recall, precision = _recall(item.numbers, row.numbers), _recall(row.numbers, item.numbers)
+    weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
+    total = sum(weights.values())
+    code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
+    return {
+        "number_agreement": recall * precision * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
+        "word_recall": _recall(item.words, row.words),
+        "identifier_recall": _recall(item.identifiers, row.identifiers),
+        "option_recall": option_recall,
+        "code_overlap": code_found / total * min(total, CODE_EVIDENCE_CAP) / CODE_EVIDENCE_CAP if total else 0.0,
+    }
