@@ -141,8 +141,8 @@ def verdicts(pairs: pl.DataFrame, rows: pl.DataFrame, threshold: float) -> pl.Da
     (that pair is the row's true item)."""
     best = (
         pairs.filter(pl.col("score") >= threshold)
-        .sort("score", descending=True)
-        .unique(["domain", "case", "row"], keep="first")
+        .sort(["score", "item"], descending=[True, False])  # ties go to the first item, as in the analyzer
+        .unique(["domain", "case", "row"], keep="first", maintain_order=True)
         .select("domain", "case", "row", pl.lit(True).alias("flagged"), "correct")
     )
     return rows.join(best, on=["domain", "case", "row"], how="left").with_columns(
@@ -286,7 +286,7 @@ def lexical_verdicts(cases: list[Case]) -> pl.DataFrame:
         hits = hits.with_columns(ids.gather(hits["item"]).alias(ITEM_ID), truth.gather(hits["row"]).alias("truth"))
         hits = hits.with_columns(found_planted_item(hits[ITEM_ID], hits["truth"], items).alias("correct"),
                                  pl.lit(case.domain).alias("domain"), pl.lit(case.name).alias("case"))
-        frames.append(hits.select("domain", "case", "row", "score", "correct"))
+        frames.append(hits.select("domain", "case", "row", "item", "score", "correct"))
     return verdicts(pl.concat(frames), case_rows(cases), 0.0)
 
 

@@ -411,3 +411,29 @@ def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_sma
         rows = pl.read_parquet(out / "rows.parquet")
         flagged.append(rows.select("row_id", "ngram_flagged", "substring_flagged", "substring_hits").rows())
     assert flagged[0] == flagged[1] == flagged[2]
+
+
+def test_rule_made_rephrasings_change_what_they_say_and_keep_the_task():
+    import gzip
+
+    from qcaudit.benchmarks import humaneval_parts
+    from qcaudit.contamination.planting import rephrase_choice_item, rewrite_code
+
+    rng = random.Random(0)
+    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    for task in tasks[:30]:
+        description, code = humaneval_parts(task["prompt"], task["canonical_solution"])
+        renamed = rewrite_code(task["prompt"], task["canonical_solution"], description, "renamed", rng)
+        assert f"def {task['entry_point']}(" not in renamed and "def " in renamed
+        script = rewrite_code(task["prompt"], task["canonical_solution"], description, "javascript", rng)
+        assert "def " not in script and "function " in script and script.count("{") == script.count("}")
+        c_like = rewrite_code(task["prompt"], task["canonical_solution"], description, "c", rng)
+        assert c_like.startswith("int ") and "True" not in c_like and "None" not in c_like
+        asked = rewrite_code(task["prompt"], task["canonical_solution"], description, "instruction", rng)
+        assert "def " not in asked and "return" not in asked.split()
+    question = "A passage that several questions quote.\nWhich of the following best explains the passage?"
+    choices = ["The first answer", "The second answer", "A third", "A fourth"]
+    stem = rephrase_choice_item(question, choices, "stem_only", rng)
+    assert "passage that several" not in stem and "passage" in stem
+    reordered = rephrase_choice_item(question, choices, "options_reordered", rng)
+    assert all(c.lower() in reordered.lower() for c in choices) and "(A) " in reordered

@@ -127,6 +127,7 @@ def test_pages_show_their_analyzers_data(report_dirs, monkeypatch):
     _page(at, "Contamination")
     html = "\n".join(str(h.proto.body) for h in at.get("html"))
     assert "<mark>" in html and "toy" in html
+    assert "sampled substrings of the item in the row" in html or "n-grams in the row" in html  # each flag's evidence
     _page(at, "Duplicates")
     assert len(at.dataframe[0].value) > 0 and at.text  # cluster list and members
     _page(at, "Detectors")

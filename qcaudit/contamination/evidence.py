@@ -14,7 +14,11 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
   keywords of Python, C and JavaScript mapped to one spelling, so renamed and reformatted
   code keeps its fingerprint.
 
-Pair features (each 0 when the item offers no such evidence, so that it only ever adds):
+``number_consistency`` is the one feature that can speak against a pair: the share of a
+(non-code) item's numbers that the row has, relative to :data:`NUMBERS_KEPT`; 1.0 when the
+item has no numbers or is code (there, numbers are examples, not the task). A template
+sibling keeps the words and changes the numbers. The other pair features (each 0 when the
+item offers no such evidence, so that it only ever adds):
 ``number_agreement`` (recall x precision of the item's numbers x their rarity among the
 benchmark's items, capped), ``word_recall``, ``identifier_recall``, ``option_recall`` (the
 rarity-weighted share of a multiple-choice item's options found in the row) and
@@ -73,6 +77,9 @@ _CODE_TOKEN = re.compile(
 _COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", re.DOTALL)
 #: Fingerprints are hashes of K_GRAM normalised tokens, one kept (the smallest) per window of WINNOW.
 K_GRAM, WINNOW = 5, 4
+#: A rewording may spell a number another way ("twice", "a dozen"): a row that keeps this
+#: share of a (non-code) item's numbers is fully consistent with it.
+NUMBERS_KEPT = 0.75
 #: Agreeing numbers count as evidence up to this much rarity (three numbers no other item has),
 #: code up to this many rare fingerprints: a one-line solution is weak evidence.
 NUMBER_EVIDENCE_CAP = 3.0
@@ -263,6 +270,7 @@ def pair_evidence(
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
     return {
+        "number_consistency": min(1.0, recall / NUMBERS_KEPT) if item.numbers and not code else 1.0,
         "number_agreement": recall * precision * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
         "word_recall": _recall(item.words, row.words),
         "identifier_recall": _recall(item.identifiers, row.identifiers),

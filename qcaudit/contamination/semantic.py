@@ -47,14 +47,15 @@ PAIR_SCHEMA = {"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margi
                "row_part": pl.UInt32, "item_part": pl.UInt32}
 
 #: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``.
-WEIGHTS = {"intercept": -9.242, "similarity": 5.371, "word_recall": 6.601, "specific_evidence": 21.903}
-#: The pair's features; the score reads the first three: ``similarity`` (cosine x margin),
-#: ``word_recall`` and ``specific_evidence`` (the strongest of the domain evidence: numbers,
-#: options, code). One feature per kind of evidence for every domain, so that a weight
-#: fitted on some domains carries over to another (checked leave one domain out).
-FEATURES = ("similarity", "word_recall", "specific_evidence", "cosine", "margin", "number_agreement",
+WEIGHTS = {"intercept": -24.597, "similarity": 4.758, "word_recall": 6.243, "specific_evidence": 17.819, "number_consistency": 16.983}
+#: The pair's features; the score reads the first four: ``similarity`` (cosine x margin),
+#: ``word_recall``, ``specific_evidence`` (the strongest of the domain evidence: numbers,
+#: options, code) and ``number_consistency``. One feature per kind of evidence for every
+#: domain, so that a weight fitted on some domains carries over to another (checked leave
+#: one domain out).
+FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
             "identifier_recall", "option_recall", "code_overlap")
-SCORED = FEATURES[:3]
+SCORED = FEATURES[:4]
 #: A feature counts as evidence that fired (in the verdict's explanation) from this value.
 FIRED = {"margin": 1.15, "number_agreement": 0.3, "word_recall": 0.5, "identifier_recall": 0.5,
          "option_recall": 0.5, "code_overlap": 0.3}
@@ -246,6 +247,8 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
     for name, label in labels.items():
         if features[name] >= FIRED[name]:
             said.append(f"{label} {features[name]:.2f}")
+    if features["number_consistency"] < 1.0:
+        said.append(f"item numbers missing from row (consistency {features['number_consistency']:.2f})")
     if options and features["option_recall"] >= FIRED["option_recall"]:
         said.append(f"options in row {found_options}/{options} (rarity-weighted {features['option_recall']:.2f})")
     return "; ".join(said)
