@@ -47,7 +47,7 @@ PAIR_SCHEMA = {"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margi
                "row_part": pl.UInt32, "item_part": pl.UInt32}
 
 #: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``.
-WEIGHTS = {"intercept": -24.597, "similarity": 4.758, "word_recall": 6.243, "specific_evidence": 17.819, "number_consistency": 16.983}
+WEIGHTS = {"intercept": -42.429, "similarity": 4.688, "word_recall": 6.306, "specific_evidence": 17.609, "number_consistency": 34.882}
 #: The pair's features; the score reads the first four: ``similarity`` (cosine x margin),
 #: ``word_recall``, ``specific_evidence`` (the strongest of the domain evidence: numbers,
 #: options, code) and ``number_consistency``. One feature per kind of evidence for every
@@ -201,14 +201,14 @@ def verify(
 ) -> pl.DataFrame:
     """Evidence, score and explanation for every candidate pair. Each text is parsed once,
     however many candidate pairs it is in; evidence is read from the best pair of parts
-    (options and code from the whole row)."""
+    (options, code and the numbers' consistency also from the whole row)."""
     row_evidence: dict[int, Evidence] = {}
     whole_rows: dict[int, Evidence] = {}
     records = []
     for row, item, cosine, margin, row_part, item_part in candidates.iter_rows():
         if row_part not in row_evidence:
             row_evidence[row_part] = Evidence.of(rows.text[row_part])
-        if row not in whole_rows:
+        if row not in whole_rows and rows.kind[row_part] == WINDOW:
             whole_rows[row] = Evidence.of(row_texts[row])
         item_side = evidence.parts.get(item_part) or Evidence.of(items.text[item_part])
         options = evidence.choices[item] if item < len(evidence.choices) else []
@@ -218,9 +218,11 @@ def verify(
             **pair_evidence(row_evidence[row_part], item_side, evidence.rarity, evidence.code.get(item), option_recall,
                             evidence.key.get(item)),
         }
-        if item in evidence.code:  # code is compared whole: a window may cut a function in two
-            features["code_overlap"] = max(features["code_overlap"], pair_evidence(
-                whole_rows[row], item_side, evidence.rarity, evidence.code[item])["code_overlap"])
+        if rows.kind[row_part] == WINDOW:  # code and numbers may sit outside the matched window
+            whole = pair_evidence(whole_rows[row], item_side, evidence.rarity, evidence.code.get(item), option_recall,
+                                  evidence.key.get(item))
+            for name in ("code_overlap", "number_consistency"):
+                features[name] = max(features[name], whole[name])
         features["specific_evidence"] = max(features["number_agreement"], features["option_recall"], features["code_overlap"])
         features["similarity"] = cosine * margin
         records.append({
