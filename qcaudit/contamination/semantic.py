@@ -137,7 +137,8 @@ def nearest_items(
 
 
 def _pairs(rows: TextParts, items: TextParts, row_part, item_part, cosine, row_density, item_density) -> pl.DataFrame:
-    density = (np.asarray(row_density) + np.asarray(item_density)) / 2
+    row_density, item_density = np.asarray(row_density), np.asarray(item_density)
+    density = np.where(np.isnan(item_density), row_density, (row_density + item_density) / 2)
     return pl.DataFrame({
         "row": rows.owner[row_part].astype(np.uint32),
         "item": items.owner[item_part].astype(np.uint32),
@@ -161,10 +162,11 @@ def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
     (the row side's density alone when the benchmark has no other item)."""
     k = min(len(vectors), NEIGHBOURS * 3 + 1)
     sims, hits = index.search(vectors, k)
-    density = np.zeros(len(vectors), dtype=np.float32)
+    density = np.full(len(vectors), np.nan, dtype=np.float32)
     for i in range(len(vectors)):
         others = [s for s, h in zip(sims[i], hits[i], strict=True) if h >= 0 and owners[h] != owners[i]]
-        density[i] = np.mean(others[:NEIGHBOURS]) if others else 0.0
+        if others:
+            density[i] = np.mean(others[:NEIGHBOURS])
     return density
 
 
@@ -182,8 +184,8 @@ class ItemEvidence:
 
     @classmethod
     def of(cls, items: TextParts, choices: list[list[str]]) -> ItemEvidence:
-        parts = {p: Evidence.of(items.text[p]) for p in range(len(items.text)) if items.kind[p] != WINDOW}
-        by_kind = {(int(items.owner[p]), items.kind[p]): e for p, e in parts.items()}
+        parts = {p: Evidence.of(text) for p, text in enumerate(items.text)}
+        by_kind = {(int(items.owner[p]), items.kind[p]): e for p, e in parts.items() if items.kind[p] != WINDOW}
         wholes = {item: e for (item, kind), e in by_kind.items() if kind == WHOLE}
         code = {item: by_kind.get((item, "code"), e) for item, e in wholes.items()}
         code = {item: e for item, e in code.items() if e.fingerprints}
@@ -210,8 +212,8 @@ def verify(
             row_evidence[row_part] = Evidence.of(rows.text[row_part])
         if row not in whole_rows and rows.kind[row_part] == WINDOW:
             whole_rows[row] = Evidence.of(row_texts[row])
-        item_side = evidence.parts.get(item_part) or Evidence.of(items.text[item_part])
-        options = evidence.choices[item] if item < len(evidence.choices) else []
+        item_side = evidence.parts[item_part]
+        options = evidence.choices[item]
         found, option_recall = options_found(options, row_texts[row], evidence.rarity) if options else (0, 0.0)
         features = {
             "cosine": cosine, "margin": margin,
