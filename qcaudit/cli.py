@@ -25,6 +25,7 @@ from qcaudit.atomic import write_text_atomic
 from qcaudit.config import load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, QcauditError
 from qcaudit.gate import evaluate, github_annotations, junit_xml
+from qcaudit.progress import show_progress
 from qcaudit.untrusted import console as safe, visible
 
 app = typer.Typer(
@@ -118,7 +119,9 @@ def _show_warnings(quiet: bool) -> None:
 
 def run(argv: list[str]) -> int:
     """Run the command line ``argv``; return the exit code. Usage errors are one line too."""
-    _show_warnings(quiet=bool({"--quiet", "-q"} & set(argv)))
+    quiet = bool({"--quiet", "-q"} & set(argv))
+    _show_warnings(quiet=quiet)
+    show_progress(not quiet, err)
     if not argv:  # the overview, as a usage error
         app(args=["--help"], prog_name="qcaudit", standalone_mode=False)
         return EXIT_BAD_INPUT

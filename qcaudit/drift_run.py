@@ -73,7 +73,7 @@ def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -
     from qcaudit.geometry import frechet_distance, mean_pairwise_cosine, mmd_rbf, prdc, vendi_score
 
     rng = np.random.default_rng(seed)
-    gen = encoder.encode(texts)
+    gen = encoder.encode(texts, progress=True)
     real = base[rng.choice(len(base), min(len(base), EMBEDDING_SAMPLE), replace=False)]
     fake = gen[rng.choice(len(gen), min(len(gen), EMBEDDING_SAMPLE), replace=False)]
     coverage = prdc(real, fake, 5)
@@ -136,7 +136,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         from qcaudit.embed import Encoder
 
         encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
-        base_vectors = encoder.encode(baseline_texts)  # once, for every generation
+        base_vectors = encoder.encode(baseline_texts, progress=True)  # once, for every generation
     scorer = _Perplexity(lm, config) if lm else None
     task = progress.add_task("drift", total=len(generations))
     per_generation, per_row = [], []

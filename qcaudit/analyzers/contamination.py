@@ -67,7 +67,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     if "semantic" in methods:
         progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
         row_texts = valid[TEXT].to_list()
-        row_parts, row_vectors = embed_rows(row_texts, encoder, progress=not progress.disable)
+        row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True)
     found: dict[str, pl.DataFrame] = {}
     metrics: dict[str, Metric] = {}
     for method in methods:

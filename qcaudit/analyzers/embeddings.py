@@ -54,7 +54,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         raise QcauditError(f"embedding diversity needs at least 2 rows with text; found {valid.height}")
     encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
     task = progress.add_task(f"embeddings: encoding {valid.height:,} rows", total=None)
-    X = encoder.encode(valid[TEXT], progress=not progress.disable)
+    X = encoder.encode(valid[TEXT], progress=True)
     model_sig = f"model:{encoder.model}@{encoder.key[:12]}"
     gram, total, n = cosine_moments(X)
     metrics = {

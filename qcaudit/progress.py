@@ -1,0 +1,108 @@
+"""Progress of long per-row steps (embedding): rows done, rows per second, time left.
+
+In a terminal it is a live bar on stderr; when stderr is not a terminal (CI logs, ``nohup``,
+a pipe) it is a plain line every :data:`LINE_SECONDS` seconds and one at the end, e.g.
+``embedding: 3,072/8,792 rows (35%), 61 rows/s, 1m34s left``. The command line switches it
+on unless ``--quiet``; from Python it stays off until :func:`show_progress` is called.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+LINE_SECONDS = 5.0
+_settings: dict = {"enabled": False, "console": None}
+
+
+def show_progress(enabled: bool, console=None) -> None:
+    """Switch row progress on or off for this process (the CLI: on unless ``--quiet``); bars
+    go to ``console`` (a rich Console on stderr, shared with the CLI's own spinner: rich
+    nests live displays on one console)."""
+    _settings.update(enabled=enabled, console=console)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def progress_line(label: str, done: int, total: int, elapsed: float) -> str:
+    """``label: done/total rows (pct), rate rows/s, time left`` (rate and time once known)."""
+    line = f"{label}: {done:,}/{total:,} rows ({done / total:.0%})" if total else f"{label}: {done:,} rows"
+    if done and elapsed > 0:
+        rate = done / elapsed
+        line += f", {rate:,.0f} rows/s"
+        if total and done < total:
+            line += f", {_duration((total - done) / rate)} left"
+        elif total:
+            line += f", done in {_duration(elapsed)}"
+    return line
+
+
+class _Lines:
+    """Plain lines, at most one every LINE_SECONDS, and the last one."""
+
+    def __init__(self, label: str, total: int, stream) -> None:
+        self.label, self.total, self.stream = label, total, stream
+        self.done, self.start = 0, time.monotonic()
+        self.last = self.start
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        now = time.monotonic()
+        if now - self.last >= LINE_SECONDS or self.done >= self.total:
+            self.last = now
+            print(progress_line(self.label, self.done, self.total, now - self.start), file=self.stream, flush=True)
+
+
+class _Bar:
+    """A transient rich bar with the count, the rate and the time left."""
+
+    def __init__(self, label: str, total: int, console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, transient=True,
+        )
+        self.start = time.monotonic()
+        self.task = self.progress.add_task(label, total=total, rate="")
+        self.progress.start()
+
+    def advance(self, rows: int) -> None:
+        self.progress.advance(self.task, rows)
+        done = self.progress.tasks[0].completed
+        elapsed = time.monotonic() - self.start
+        self.progress.update(self.task, rate=f"{done / elapsed:,.0f} rows/s" if elapsed > 0 else "")
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+class _Silent:
+    def advance(self, rows: int) -> None:
+        pass
+
+
+@contextmanager
+def row_progress(label: str, total: int, wanted: bool = True) -> Iterator[_Lines | _Bar | _Silent]:
+    """A reporter with ``advance(rows)`` for a step over ``total`` rows; silent unless progress
+    is switched on and ``wanted``."""
+    if not (_settings["enabled"] and wanted and total):
+        yield _Silent()
+        return
+    from rich.console import Console
+
+    console = _settings["console"] or Console(stderr=True)
+    if console.is_terminal:
+        bar = _Bar(label, total, console)
+        try:
+            yield bar
+        finally:
+            bar.close()
+    else:
+        yield _Lines(label, total, console.file)

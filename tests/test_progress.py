@@ -1,0 +1,34 @@
+"""Row progress: the line's arithmetic, and what a run prints when stderr is not a terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import polars as pl
+
+from qcaudit.progress import progress_line
+from tests.conftest import SAMPLES
+
+
+def test_progress_line_counts_rate_and_time_left():
+    # 3,072 of 8,792 rows in 50 s: 61.44 rows/s, 5,720 rows left = 93 s
+    assert progress_line("embedding", 3072, 8792, 50.0) == "embedding: 3,072/8,792 rows (35%), 61 rows/s, 1m33s left"
+    assert progress_line("embedding", 0, 10, 0.0) == "embedding: 0/10 rows (0%)"
+    assert progress_line("embedding", 10, 10, 4000.0) == "embedding: 10/10 rows (100%), 0 rows/s, done in 1h06m"
+
+
+def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_path):
+    data = tmp_path / "d.parquet"
+    pl.read_parquet(SAMPLES / "instructions.parquet").head(300).select("output").write_parquet(data)
+    env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "embeddings"]
+    loud = subprocess.run([*command, "--out", str(tmp_path / "a")], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert loud.returncode == 0, loud.stderr
+    lines = [line for line in loud.stderr.splitlines() if line.startswith("embedding: ")]
+    assert lines and lines[-1].startswith("embedding: ") and "rows (100%)" in lines[-1] and "rows/s, done in" in lines[-1]
+    assert "\x1b[" not in loud.stderr  # plain lines, no terminal control codes
+    quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True,
+                           env={**env, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache2")}, cwd=tmp_path)
+    assert quiet.returncode == 0 and "embedding: " not in quiet.stderr
