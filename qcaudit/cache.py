@@ -1,9 +1,9 @@
-"""An on-disk cache for derived artefacts (benchmark indexes, embeddings, judge verdicts).
+"""An on-disk cache for derived artefacts (benchmark indexes).
 
 Entries live under ``$QCAUDIT_CACHE_DIR`` (default ``~/.cache/qcaudit``), one directory
 per (kind, key); the key is a hash of everything the artefact depends on. An entry is
 built in a temporary directory and renamed into place, so a reader never sees half of one.
-Values computed per text (embeddings, judge verdicts) go to a :class:`ShardStore` instead.
+Values computed per text (embeddings, judge verdicts) go to :mod:`qcaudit.store` instead.
 Every entry carries the SHA-256 of each of its files (``MANIFEST.sha256``), checked before
 each use: an entry that fails the check (a disk error, an edit, a truncated copy) is
 removed and rebuilt, with a warning that names it.
@@ -12,23 +12,16 @@ removed and rebuilt, with a warning that names it.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from qcaudit.atomic import write_atomic
-
 MANIFEST = "MANIFEST.sha256"
-_SHARD_NAME = re.compile(r"[0-9a-f]{64}")
 log = logging.getLogger("qcaudit")
 
 
@@ -83,37 +76,4 @@ def _intact(directory: Path) -> bool:
         present = {p.name for p in directory.iterdir() if p.is_file() and p.name != MANIFEST}
         return set(listed) == present and all(file_sha256(directory / name) == digest for name, digest in listed.items())
     except (OSError, ValueError):
-        return False
-
-
-class ShardStore:
-    """Values keyed by a u64 column ``h``, in parquet shards under one directory, one shard
-    per write, each named by the SHA-256 of its bytes. A shard whose bytes no longer match
-    its name is removed (with a warning), so its keys are computed again."""
-
-    def __init__(self, directory: Path, what: str):
-        self.directory = directory
-        self.what = what
-
-    def read(self, keys: pl.Series, schema: dict) -> pl.DataFrame:
-        """The stored rows whose ``h`` is among ``keys`` (each key once)."""
-        shards = sorted(self.directory.glob("*.parquet")) if self.directory.is_dir() else []
-        shards = [shard for shard in shards if self._intact(shard)]
-        if not shards:
-            return pl.DataFrame(schema=schema)
-        wanted = pl.LazyFrame({"h": keys})
-        return pl.scan_parquet(shards, glob=False).join(wanted, on="h", how="semi").unique("h").collect().cast(schema)
-
-    def write(self, rows: pl.DataFrame) -> None:
-        buffer = io.BytesIO()
-        rows.write_parquet(buffer)
-        data = buffer.getvalue()
-        path = self.directory / f"{hashlib.sha256(data).hexdigest()}.parquet"
-        write_atomic(path, lambda tmp: tmp.write_bytes(data))
-
-    def _intact(self, shard: Path) -> bool:
-        if _SHARD_NAME.fullmatch(shard.stem) and file_sha256(shard) == shard.stem:
-            return True
-        log.warning("%s cache shard %s failed its checksum; removed, its values are computed again", self.what, shard)
-        shard.unlink(missing_ok=True)
         return False

@@ -501,6 +501,55 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
+cache_app = typer.Typer(help="The cache of benchmark indexes, embeddings and judge verdicts.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
+    """Where the cache is, its size and limit, entries per model, and SQLite's integrity check."""
+    from qcaudit import store
+
+    def body() -> int:
+        facts = store.info()
+        if as_json:
+            print(json.dumps(facts, indent=2))
+            return 0
+        out.print(f"cache {safe(facts['path'])}: store {facts['store_bytes'] / 2**20:,.1f} MB of "
+                  f"{facts['limit_bytes'] / 2**20:,.0f} MB (QCAUDIT_CACHE_MAX_MB), integrity {safe(facts['integrity'])}, "
+                  f"benchmark indexes {facts['other_bytes'] / 2**20:,.1f} MB", soft_wrap=True)
+        for space in facts["spaces"]:
+            out.print(f"  {safe(space['space'])}: {space['entries']:,} entries, {space['bytes'] / 2**20:,.1f} MB", soft_wrap=True)
+        return 0
+
+    _guarded(verbose, body)
+
+
+@cache_app.command("compact")
+def cache_compact(verbose: VerboseOpt = False) -> None:
+    """Give the space of deleted entries back to the disk (SQLite VACUUM), within the size limit."""
+    from qcaudit import store
+
+    def body() -> int:
+        store.enforce_limit()
+        store.compact()
+        return 0
+
+    _guarded(verbose, body)
+
+
+@cache_app.command("clear")
+def cache_clear(verbose: VerboseOpt = False) -> None:
+    """Delete the whole cache (it is rebuilt as needed)."""
+    from qcaudit import store
+
+    def body() -> int:
+        store.clear()
+        return 0
+
+    _guarded(verbose, body)
+
+
 @app.command()
 def version() -> None:
     """Print the qcaudit version."""

@@ -5,9 +5,8 @@ carries its weights, so it loads offline; any other model is a local sentence-tr
 folder. Embeddings are L2-normalised float32. On CUDA the model runs in fp16. Texts are
 sorted by length and encoded in chunks, each reported to :mod:`qcaudit.progress`.
 
-The cache (a :class:`qcaudit.cache.ShardStore` under ``<cache>/embeddings/<model key>/``)
-keeps one parquet shard per run; a text already embedded by the same model is read back
-instead of encoded again.
+The cache (:mod:`qcaudit.store`) keeps each vector under (model, backend, text hash): a text
+already embedded by the same model and backend is read back instead of encoded again.
 """
 
 from __future__ import annotations
@@ -21,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from qcaudit.cache import ShardStore, cache_root
 from qcaudit.errors import QcauditError
 from qcaudit.progress import row_progress
+from qcaudit.store import VectorStore
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 #: Texts encoded between two progress reports.
@@ -108,23 +107,31 @@ class Encoder:
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())
 
+    @property
+    def backend(self) -> str:
+        """What computes the vectors, as cache keys and signatures name it."""
+        return "torch-fp16" if resolve_device(self.device) == "cuda" else "torch-fp32"
+
     def encode(self, texts: pl.Series, progress: bool = False) -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text (nulls embed as "")."""
         texts = texts.cast(pl.String).fill_null("").rename("text")
         hashes = pl.DataFrame({"text": texts}).select(pl.col("text").hash(TEXT_HASH_SEED).alias("h"))["h"]
         unique = pl.DataFrame({"h": hashes, "text": texts}).unique("h", keep="first", maintain_order=True)
-        schema = {"h": pl.UInt64, "e": pl.Array(pl.Float32, self.dimension)}
-        store = ShardStore(cache_root() / "embeddings" / self.key, "embedding")
-        known = store.read(unique["h"], schema) if self.use_cache else pl.DataFrame(schema=schema)
-        missing = unique.join(known, on="h", how="anti")
-        if missing.height:
-            vectors = self._encode(missing["text"].to_list(), progress)
-            fresh = pl.DataFrame({"h": missing["h"], "e": vectors}, schema=schema)
+        keys = unique["h"].to_numpy()
+        store = VectorStore(f"embedding/{self.key}/{self.backend}", self.dimension, "embedding")
+        if self.use_cache:
+            found, vectors = store.get(keys)
+        else:
+            found, vectors = np.zeros(len(keys), dtype=bool), np.zeros((len(keys), self.dimension), dtype=np.float32)
+        missing = np.flatnonzero(~found)
+        if len(missing):
+            fresh = self._encode(unique["text"].gather(missing).to_list(), progress)
+            vectors[missing] = fresh
             if self.use_cache:
-                store.write(fresh)
-            known = pl.concat([known, fresh])
-        table = pl.DataFrame({"h": hashes}).join(known, on="h", how="left", maintain_order="left")
-        return table["e"].to_numpy().astype(np.float32, copy=False)
+                store.put(keys[missing], fresh)
+        position = pl.DataFrame({"h": keys, "i": np.arange(len(keys))})
+        rows = pl.DataFrame({"h": hashes}).join(position, on="h", how="left", maintain_order="left")["i"].to_numpy()
+        return vectors[rows]
 
     def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
         """The model's vectors, in chunks of :data:`CHUNK` texts of similar length (so that

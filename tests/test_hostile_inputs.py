@@ -511,17 +511,26 @@ def test_a_damaged_cache_entry_is_rebuilt_with_a_warning(qc, tmp_path, monkeypat
     assert "warning" not in qc(*args, "--out", tmp_path / "o3").err  # rebuilt whole
 
 
-def test_a_damaged_embedding_shard_is_encoded_again(qc, tmp_path, monkeypatch):
+def test_damaged_embedding_entries_and_a_damaged_store_are_rebuilt(qc, tmp_path, monkeypatch):
+    import sqlite3
+
     monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
     data = write_jsonl(tmp_path / "d.jsonl", [json.dumps({"text": t}) for t in texts(30)])
     args = ("report", data, "--analyzers", "embeddings", "--json")
     first = qc(*args, "--out", tmp_path / "o1")
     assert first.code == 0, first.err
-    (shard,) = (tmp_path / "cache" / "embeddings").rglob("*.parquet")
-    shard.write_bytes(b"\x00" * shard.stat().st_size)
+    store = tmp_path / "cache" / "store.sqlite3"
+    with sqlite3.connect(store) as db:  # flip bytes in three stored vectors
+        db.execute("UPDATE entries SET value = zeroblob(length(value)) WHERE key IN (SELECT key FROM entries LIMIT 3)")
     second = qc(*args, "--out", tmp_path / "o2")
-    assert second.code == 0 and "embedding cache shard" in second.err, second.err
+    assert second.code == 0 and "embedding cache: 3 entries failed their checksum" in second.err, second.err
     assert json.loads(second.out)["metrics"]["embeddings"] == json.loads(first.out)["metrics"]["embeddings"]
+    for suffix in ("-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    store.write_bytes(b"not a database at all" * 100)
+    third = qc(*args, "--out", tmp_path / "o3")
+    assert third.code == 0 and "cache store" in third.err and "damaged" in third.err, third.err
+    assert json.loads(third.out)["metrics"]["embeddings"] == json.loads(first.out)["metrics"]["embeddings"]
 
 
 # 13. The dashboard server ----------------------------------------------------------------------

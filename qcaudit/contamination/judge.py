@@ -22,10 +22,9 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 
-from qcaudit.cache import ShardStore, cache_root
 from qcaudit.errors import QcauditError
+from qcaudit.store import VectorStore
 
 PROMPT_VERSION = 1
 #: Each side of a pair is cut to this many characters before it is put in the prompt.
@@ -89,23 +88,17 @@ class Judge:
 
     def probabilities(self, rows: list[str], items: list[str]) -> np.ndarray:
         """P(Yes) per (row, item) pair, from the cache where it holds them."""
-        keys = pl.Series("h", [_pair_hash(r, i) for r, i in zip(rows, items, strict=True)], dtype=pl.UInt64)
-        schema = {"h": pl.UInt64, "p": pl.Float64}
-        store = ShardStore(cache_root() / "judge" / self.key, "judge")
-        known = store.read(keys.unique(), schema) if self.use_cache else pl.DataFrame(schema=schema)
-        have = set(known["h"].to_list())
-        todo = {}
-        for position, key in enumerate(keys.to_list()):
-            if key not in have:
-                todo.setdefault(key, position)
-        if todo:
-            positions = list(todo.values())
-            fresh = pl.DataFrame({"h": list(todo), "p": self._judge([rows[p] for p in positions], [items[p] for p in positions])},
-                                 schema=schema)
+        keys = np.array([_pair_hash(r, i) for r, i in zip(rows, items, strict=True)], dtype=np.uint64)
+        distinct, first, back = np.unique(keys, return_index=True, return_inverse=True)
+        store = VectorStore(f"judge/{self.key}", 1, "judge")
+        found, known = store.get(distinct) if self.use_cache else (np.zeros(len(distinct), bool), np.zeros((len(distinct), 1), np.float32))
+        todo = np.flatnonzero(~found)
+        if len(todo):
+            fresh = np.asarray(self._judge([rows[first[t]] for t in todo], [items[first[t]] for t in todo]), dtype=np.float32)
+            known[todo, 0] = fresh
             if self.use_cache:
-                store.write(fresh)
-            known = pl.concat([known, fresh])
-        return pl.DataFrame({"h": keys}).join(known, on="h", how="left", maintain_order="left")["p"].to_numpy()
+                store.put(distinct[todo], fresh[:, None])
+        return known[back.ravel(), 0].astype(np.float64)
 
     def _judge(self, rows: list[str], items: list[str]) -> list[float]:
         import torch

@@ -1,0 +1,194 @@
+"""One SQLite file for values computed per text: embeddings and judge verdicts.
+
+``<cache>/store.sqlite3`` (SQLite: in the standard library, one file, safe for several
+processes at once, indexed look-ups) holds one table ``entries``, keyed by (``space``,
+``key``): the space names what computed the value (``embedding/<model key>/<backend>``,
+``judge/<model key>``), the key is the text's (or pair's) 64-bit hash. Each value is the
+raw bytes of a float32 vector with its CRC-32, checked on every read: a damaged entry is
+deleted with a warning and computed again. A damaged file is set aside the same way.
+
+Each read marks its entries as used (a day's resolution); after a write, when the file is
+larger than the size limit (``QCAUDIT_CACHE_MAX_MB``, default 2048), the least recently
+used entries are deleted until it is under 90% of it, and the file is compacted
+(``VACUUM``). ``qcaudit cache info|compact|clear`` shows, compacts or deletes the whole cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from qcaudit.cache import cache_root
+
+log = logging.getLogger("qcaudit")
+STORE_NAME = "store.sqlite3"
+DEFAULT_MAX_MB = 2048
+_DAY = 86_400
+_WAL_LIMIT = 4 * 2**20  # the write-ahead log is truncated to this after each checkpoint
+_SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
+    space TEXT NOT NULL, key INTEGER NOT NULL, value BLOB NOT NULL, checksum INTEGER NOT NULL, used INTEGER NOT NULL,
+    PRIMARY KEY (space, key)) WITHOUT ROWID"""
+
+
+def store_path() -> Path:
+    return cache_root() / STORE_NAME
+
+
+def max_bytes() -> int:
+    return int(float(os.environ.get("QCAUDIT_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 2**20)
+
+
+def _signed(keys: np.ndarray) -> list[int]:
+    """u64 hashes as SQLite's signed 64-bit integers."""
+    return np.asarray(keys, dtype=np.uint64).view(np.int64).tolist()
+
+
+@contextmanager
+def _connect() -> Iterator[sqlite3.Connection]:
+    path = store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(2):
+        try:
+            connection = sqlite3.connect(path, timeout=60)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA journal_size_limit={_WAL_LIMIT}")
+            connection.execute(_SCHEMA)
+            break
+        except sqlite3.DatabaseError as exc:
+            if attempt or isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            _set_aside(path, exc)
+    try:
+        yield connection
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def _set_aside(path: Path, exc: Exception) -> None:
+    log.warning("cache store %s is damaged (%s); starting a new one", path, exc)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class VectorStore:
+    """Float32 vectors of a fixed dimension in one space of the store."""
+
+    def __init__(self, space: str, dimension: int, what: str):
+        self.space, self.dimension, self.what = space, dimension, what
+
+    def get(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found, vectors): which of the distinct ``keys`` the store holds, and their vectors
+        (rows of zeros where not found)."""
+        found = np.zeros(len(keys), dtype=bool)
+        vectors = np.zeros((len(keys), self.dimension), dtype=np.float32)
+        if not len(keys):
+            return found, vectors
+        position = {k: i for i, k in enumerate(_signed(keys))}
+        damaged = []
+        try:
+            with _connect() as db:
+                db.execute("CREATE TEMP TABLE wanted (key INTEGER PRIMARY KEY)")
+                db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in position))
+                rows = db.execute(
+                    "SELECT e.key, e.value, e.checksum FROM entries e JOIN temp.wanted w ON e.key = w.key WHERE e.space = ?",
+                    (self.space,),
+                ).fetchall()
+                for key, value, checksum in rows:
+                    if zlib.crc32(value) != checksum or len(value) != 4 * self.dimension:
+                        damaged.append(key)
+                        continue
+                    i = position[key]
+                    vectors[i] = np.frombuffer(value, dtype=np.float32)
+                    found[i] = True
+                if damaged:
+                    log.warning("%s cache: %d entries failed their checksum; removed, their values are computed again",
+                                self.what, len(damaged))
+                    db.executemany("DELETE FROM entries WHERE space = ? AND key = ?", ((self.space, k) for k in damaged))
+                today = int(time.time()) // _DAY * _DAY
+                db.execute(
+                    "UPDATE entries SET used = ? WHERE space = ? AND used < ? AND key IN (SELECT key FROM temp.wanted)",
+                    (today, self.space, today),
+                )
+        except sqlite3.DatabaseError as exc:
+            _set_aside(store_path(), exc)
+            return np.zeros(len(keys), dtype=bool), vectors
+        return found, vectors
+
+    def put(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Store ``vectors`` (one row per key), then keep the store under its size limit."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        today = int(time.time()) // _DAY * _DAY
+        rows = ((self.space, k, v.tobytes(), zlib.crc32(v.tobytes()), today) for k, v in zip(_signed(keys), vectors, strict=True))
+        with _connect() as db:
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
+        enforce_limit()
+
+
+def _file_bytes() -> int:
+    path = store_path()
+    return sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+
+
+def enforce_limit(limit: int | None = None) -> int:
+    """Delete least recently used entries until the store is under 90% of ``limit`` bytes
+    (default :func:`max_bytes`); returns how many were deleted."""
+    limit = max_bytes() if limit is None else limit
+    if not store_path().exists() or _file_bytes() <= limit:
+        return 0
+    compact()  # measure the file without its log and free pages
+    size = _file_bytes()
+    if size <= limit:
+        return 0
+    with _connect() as db:
+        count = db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        drop = min(count, int(count * (1 - 0.9 * limit / size)) + 1)  # entries are about the same size
+        db.execute(
+            "DELETE FROM entries WHERE (space, key) IN (SELECT space, key FROM entries ORDER BY used, space, key LIMIT ?)",
+            (drop,),
+        )
+    compact()
+    return drop
+
+
+def compact() -> None:
+    """Give the space of deleted entries and of the write-ahead log back to the file system."""
+    if store_path().exists():
+        connection = sqlite3.connect(store_path(), timeout=60)
+        try:
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+
+
+def info() -> dict:
+    """Entries and bytes per space, the file's size and limit, and SQLite's integrity check."""
+    result = {"path": str(cache_root()), "store_bytes": 0, "limit_bytes": max_bytes(), "spaces": [], "integrity": "absent"}
+    if store_path().exists():
+        with _connect() as db:
+            result["integrity"] = db.execute("PRAGMA quick_check").fetchone()[0]
+            result["spaces"] = [
+                {"space": space, "entries": n, "bytes": size}
+                for space, n, size in db.execute(
+                    "SELECT space, COUNT(*), SUM(LENGTH(value)) FROM entries GROUP BY space ORDER BY space")
+            ]
+        result["store_bytes"] = _file_bytes()
+    result["other_bytes"] = sum(
+        p.stat().st_size for p in cache_root().rglob("*") if p.is_file() and not p.name.startswith(STORE_NAME)
+    ) if cache_root().is_dir() else 0
+    return result
+
+
+def clear() -> None:
+    """Delete the whole cache directory (the store and the benchmark indexes)."""
+    shutil.rmtree(cache_root(), ignore_errors=True)
