@@ -4,7 +4,6 @@
     python benchmarks/bench_contamination.py suite       # every method on the evaluation suite (README)
     python benchmarks/bench_contamination.py calibrate   # fit the verifier; leave-one-domain-out check
     python benchmarks/bench_contamination.py speed       # n-gram check: 1,000,000 rows x 10,000 items
-    python benchmarks/bench_contamination.py embed       # embedding throughput, no cache
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -246,14 +245,15 @@ def calibrate() -> None:
     _print_scores("Leave one domain out: fitted and cut on the other three, scored on this one", pl.concat(held_out))
 
 
-def suite(threshold: float | None = None) -> None:
-    """Each method and the combination on the evaluation suite, at the shipped settings."""
+def suite(backend: str = "auto") -> None:
+    """Each method and the combination on the evaluation suite, at the shipped settings
+    (``backend``: the embedding backend, to check that a faster one keeps the accuracy)."""
     cases = build_cases()
     rows = case_rows(cases)
-    pairs = suite_pairs(cases, Encoder())
-    cut = Config().contamination.semantic_threshold if threshold is None else threshold
+    pairs = suite_pairs(cases, Encoder(runtime=backend))
+    cut = Config().contamination.semantic_threshold
     semantic = verdicts(scored(pairs, WEIGHTS), rows, cut)
-    _print_scores(f"Semantic method (verifier, threshold {cut:g})", domain_scores(semantic))
+    _print_scores(f"Semantic method (verifier, threshold {cut:g}, embeddings {backend})", domain_scores(semantic))
     cosine = pairs.with_columns(pl.col("cosine").alias("score"))
     oracle = max(np.linspace(0.5, 0.99, 50), key=lambda c: float(domain_scores(verdicts(cosine, rows, c))["f1"].mean()))
     _print_scores(f"Plain cosine, best single cut ({oracle:.2f}) chosen on this suite", domain_scores(verdicts(cosine, rows, oracle)))
@@ -345,27 +345,17 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
     return time.perf_counter() - start, flagged
 
 
-def embed(rows: int = 2000) -> None:
-    """Rows per second of the default encoder on GSM8K train questions, cache off."""
-    texts = pl.Series(gsm8k_train()[:rows])
-    encoder = Encoder(use_cache=False)
-    encoder.encode(texts[:64])  # load the model and warm up
-    start = time.perf_counter()
-    encoder.encode(texts)
-    seconds = time.perf_counter() - start
-    import torch
-
-    device = "cuda" if torch.cuda.is_available() else f"cpu ({torch.get_num_threads()} threads)"
-    console.print(f"all-MiniLM-L6-v2 on {device}: {rows:,} GSM8K questions in {seconds:.1f} s = {rows / seconds:,.0f} rows/s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "speed", "embed"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "speed"])
+    parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} is absent: these benchmarks use the real public data in ../shared/data")
-    {"accuracy": accuracy, "suite": suite, "calibrate": calibrate, "speed": speed, "embed": embed}[args.what]()
+    if args.what == "suite":
+        suite(args.backend)
+    else:
+        {"accuracy": accuracy, "calibrate": calibrate, "speed": speed}[args.what]()
 
 
 if __name__ == "__main__":

@@ -135,7 +135,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     if embeddings:
         from qcaudit.embed import Encoder
 
-        encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
+        encoder = Encoder.from_settings(config.embedding)
         base_vectors = encoder.encode(baseline_texts, progress=True)  # once, for every generation
     scorer = _Perplexity(lm, config) if lm else None
     task = progress.add_task("drift", total=len(generations))

@@ -60,6 +60,12 @@ class Encoder:
     device: str = "auto"
     batch_size: int = 32
     use_cache: bool = True
+    runtime: str = "auto"  # "torch", "onnx-int8" (CPU: see qcaudit.onnx_encoder), or auto: onnx-int8 on CPU
+
+    @classmethod
+    def from_settings(cls, settings) -> Encoder:
+        """The encoder an ``[embedding]`` section describes."""
+        return cls(settings.model, settings.device, settings.batch_size, settings.cache, settings.backend)
 
     @cached_property
     def path(self) -> Path:
@@ -102,14 +108,48 @@ class Encoder:
         return digest.hexdigest()[:24]
 
     @cached_property
-    def dimension(self) -> int:
+    def _chosen(self) -> str:
+        """The runtime that runs: ``auto`` is onnx-int8 on CPU for models it supports, else torch."""
+        if self.runtime not in ("auto", "torch", "onnx-int8"):
+            raise QcauditError(f"unknown embedding backend {self.runtime!r}: use auto, torch or onnx-int8")
+        on_cuda = resolve_device(self.device) == "cuda"
+        if self.runtime == "onnx-int8" and on_cuda:
+            raise QcauditError("embedding backend onnx-int8 runs on CPU; on CUDA use backend torch")
+        if self.runtime == "auto":
+            from qcaudit.onnx_encoder import supported
+
+            return "torch" if on_cuda or not supported(self.path) else "onnx-int8"
+        return self.runtime
+
+    @cached_property
+    def _run(self):
+        """``run(texts, batch_size)``: L2-normalised float32 vectors from the chosen runtime."""
+        if self._chosen == "onnx-int8":
+            import torch
+
+            from qcaudit.onnx_encoder import OnnxSentenceModel
+
+            return OnnxSentenceModel(self.path, self.key, torch.get_num_threads()).encode
         model = self._model
-        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        return int(get())
+        return lambda texts, batch_size: model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+        ).astype(np.float32)
+
+    @cached_property
+    def dimension(self) -> int:
+        return int(self._run(["dimension"], 1).shape[1])
+
+    @property
+    def signature(self) -> str:
+        """The model and backend, as metric signatures name them."""
+        return f"model:{self.model}@{self.key[:12]}/{self.backend}"
 
     @property
     def backend(self) -> str:
-        """What computes the vectors, as cache keys and signatures name it."""
+        """What computes the vectors, as cache keys and signatures name it: ``torch-fp32``,
+        ``torch-fp16`` (CUDA) or ``onnx-int8``."""
+        if self._chosen == "onnx-int8":
+            return "onnx-int8"
         return "torch-fp16" if resolve_device(self.device) == "cuda" else "torch-fp32"
 
     def encode(self, texts: pl.Series, progress: bool = False) -> np.ndarray:
@@ -141,9 +181,6 @@ class Encoder:
         with row_progress("embedding", len(texts), wanted=progress) as report:
             for start in range(0, len(texts), CHUNK):
                 chosen = order[start : start + CHUNK]
-                vectors[chosen] = self._model.encode(
-                    [texts[i] for i in chosen], batch_size=self.batch_size, normalize_embeddings=True,
-                    convert_to_numpy=True, show_progress_bar=False,
-                )
+                vectors[chosen] = self._run([texts[i] for i in chosen], self.batch_size)
                 report.advance(len(chosen))
         return vectors

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from qcaudit.cli import app
-from qcaudit.embed import Encoder
+from qcaudit.embed import TEXT_HASH_SEED, Encoder
 from qcaudit.metrics import mean_pairwise_cosine, prdc, vendi_score
 from tests.conftest import SAMPLES
 
@@ -68,3 +68,26 @@ def test_semantic_duplicates_link_close_rows_within_clusters():
     brute = {(i, j) for i in range(300) for j in range(i + 1, 300) if X[i] @ X[j] > 0.99}
     assert brute == {(i, 200 + i) for i in range(10)}
     assert (found.size > 1).sum() == 20
+
+
+def test_the_onnx_int8_backend_stays_close_to_sentence_transformers_and_is_cached_apart(tmp_path, monkeypatch):
+    from sentence_transformers import SentenceTransformer
+
+    from qcaudit.embed import default_model_path
+    from qcaudit.store import VectorStore
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    texts = pl.read_parquet(SAMPLES / "instructions.parquet")["output"].unique(maintain_order=True).head(200)
+    reference = SentenceTransformer(str(default_model_path()), device="cpu").encode(texts.to_list(), normalize_embeddings=True)
+    fast = Encoder(device="cpu", runtime="onnx-int8")
+    vectors = fast.encode(texts)
+    cosine = (vectors * reference).sum(axis=1)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert cosine.min() > 0.95 and cosine.mean() > 0.985, (cosine.min(), cosine.mean())
+    assert fast.signature.endswith("/onnx-int8") and Encoder(device="cpu", runtime="torch").signature.endswith("/torch-fp32")
+    assert Encoder(device="cpu").signature == fast.signature  # auto: onnx-int8 on CPU
+    alone = Encoder(device="cpu", runtime="onnx-int8", use_cache=False).encode(texts[7:8])
+    assert np.array_equal(alone[0], vectors[7])  # a text's vector does not depend on the texts around it
+    keys = pl.DataFrame({"t": texts}).select(pl.col("t").hash(TEXT_HASH_SEED))["t"].to_numpy()
+    assert VectorStore(f"embedding/{fast.key}/onnx-int8", fast.dimension, "t").get(keys)[0].all()
+    assert not VectorStore(f"embedding/{fast.key}/torch-fp32", fast.dimension, "t").get(keys)[0].any()

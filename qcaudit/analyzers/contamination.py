@@ -63,7 +63,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in config.benchmarks.items()
     }
     methods = [m for m in METHOD_ORDER if m in settings.methods]
-    encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
+    encoder = Encoder.from_settings(config.embedding)
     if "semantic" in methods:
         progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
         row_texts = valid[TEXT].to_list()
@@ -141,7 +141,7 @@ def _semantic(
     details = [c for c in DETAILS["semantic"] if c in scored.columns]
     matches = scored.select("row", "item", "cosine", "margin", "score", flagged.alias("flagged"), *details)
     sig = signature(
-        "contamination_semantic", f"model:{encoder.model}@{encoder.key[:12]}", f"top_k:{settings.semantic_top_k}",
+        "contamination_semantic", encoder.signature, f"top_k:{settings.semantic_top_k}",
         f"min_cos:{settings.semantic_min_cosine}", *verdict, f"bench:{bench.name}@{bench.content_hash[:12]}",
     )
     return _label(matches, bench), sig

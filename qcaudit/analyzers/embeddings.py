@@ -52,10 +52,10 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     valid = texts.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
     if valid.height < 2:
         raise QcauditError(f"embedding diversity needs at least 2 rows with text; found {valid.height}")
-    encoder = Encoder(config.embedding.model, config.embedding.device, config.embedding.batch_size, config.embedding.cache)
+    encoder = Encoder.from_settings(config.embedding)
     task = progress.add_task(f"embeddings: encoding {valid.height:,} rows", total=None)
     X = encoder.encode(valid[TEXT], progress=True)
-    model_sig = f"model:{encoder.model}@{encoder.key[:12]}"
+    model_sig = encoder.signature
     gram, total, n = cosine_moments(X)
     metrics = {
         f"vendi_{name}": Metric(vendi_from_moments(gram, n, q), signature("vendi", f"q:{name}", "kernel:cosine", model_sig))

@@ -1,0 +1,117 @@
+"""Embedding throughput: plain sentence-transformers against qcaudit's backends, and whole audits.
+
+    python benchmarks/bench_embed.py            # GSM8K and Code Alpaca, this machine
+    python benchmarks/bench_embed.py --rows 2000
+
+Per corpus, same texts, same run: rows per second of a user's own
+``SentenceTransformer(all-MiniLM-L6-v2).encode`` (the reference), of qcaudit's encoder with
+each backend (cache off), and the wall time of a whole ``qcaudit report`` semantic
+contamination audit of GSM8K train against GSM8K test (a new process, cold cache, then warm)
+per backend, against the reference's time to encode the same texts. The accuracy of each
+backend on the contamination evaluation suite: ``bench_contamination.py suite --backend``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+BACKENDS = ("torch", "onnx-int8")
+console = Console(width=140)
+
+
+def corpora(rows: int | None) -> dict[str, list[str]]:
+    gsm8k = pl.concat([
+        pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")["question"],
+        pl.read_ndjson(DATA / "benchmarks/gsm8k/test.jsonl")["question"],
+    ]).to_list()
+    alpaca = ["\n".join(p for p in (r["instruction"], r["input"], r["output"]) if p)
+              for r in json.loads((DATA / "corpora/codealpaca_4k.json").read_text())]
+    return {"GSM8K train + test questions": gsm8k[:rows], "Code Alpaca rows": alpaca[:rows]}
+
+
+def plain_rate(texts: list[str]) -> float:
+    from sentence_transformers import SentenceTransformer
+
+    from qcaudit.embed import default_model_path
+
+    model = SentenceTransformer(str(default_model_path()), device="cpu")
+    model.encode(texts[:64])
+    start = time.perf_counter()
+    model.encode(texts, batch_size=32)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def qcaudit_rate(texts: list[str], backend: str) -> float:
+    from qcaudit.embed import Encoder
+
+    encoder = Encoder(device="cpu", use_cache=False, runtime=backend)
+    encoder.dimension  # load (and, for onnx-int8, export once into the cache)
+    start = time.perf_counter()
+    encoder.encode(pl.Series(texts))
+    return len(texts) / (time.perf_counter() - start)
+
+
+def audit_seconds(backend: str, cache: Path, out: Path, rows: Path) -> float:
+    """A whole semantic contamination audit in a new process, as a user runs it."""
+    config = out.parent / f"{backend}.toml"
+    config.write_text(f'[embedding]\nbackend = "{backend}"\ndevice = "cpu"\n')
+    command = [sys.executable, "-m", "qcaudit", "report", str(rows), "-b", f"gsm8k={DATA / 'benchmarks/gsm8k/test.jsonl'}",
+               "--analyzers", "contamination", "--methods", "semantic", "--config", str(config), "--out", str(out), "-q"]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, env={**os.environ, "QCAUDIT_CACHE_DIR": str(cache)})
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=None, help="texts per corpus (default: all)")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        sys.exit(f"{DATA} is absent: this benchmark uses the real public data in ../shared/data")
+    import torch
+
+    threads = torch.get_num_threads()
+    rates = Table(title=f"Rows per second on CPU ({threads} threads), cache off, same texts, same run ({time.strftime('%Y-%m-%d')})")
+    for column in ("texts", "rows", "sentence-transformers", *(f"qcaudit {b}" for b in BACKENDS), "onnx-int8 / s-t"):
+        rates.add_column(column, justify="left" if column == "texts" else "right")
+    for name, texts in corpora(args.rows).items():
+        reference = plain_rate(texts)
+        ours = {b: qcaudit_rate(texts, b) for b in BACKENDS}
+        rates.add_row(name, f"{len(texts):,}", f"{reference:,.0f}", *(f"{ours[b]:,.0f}" for b in BACKENDS),
+                      f"{ours['onnx-int8'] / reference:.2f}x")
+    console.print(rates)
+
+    texts = corpora(args.rows)["GSM8K train + test questions"]
+    reference_seconds = len(texts) / plain_rate(texts)
+    audits = Table(title="Whole semantic contamination audit, GSM8K train vs GSM8K test (new process)")
+    for column in ("backend", "cold cache s", "warm cache s", "cold / s-t encode"):
+        audits.add_column(column, justify="left" if column == "backend" else "right")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        rows = tmp / "train.parquet"
+        train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl").select(pl.col("question").alias("text"))
+        train.head(args.rows or train.height).write_parquet(rows)
+        for backend in BACKENDS:
+            cache = tmp / f"cache-{backend}"
+            cold = audit_seconds(backend, cache, tmp / f"cold-{backend}", rows)
+            warm = audit_seconds(backend, cache, tmp / f"warm-{backend}", rows)
+            audits.add_row(backend, f"{cold:.1f}", f"{warm:.1f}", f"{cold / reference_seconds:.2f}")
+    console.print(audits)
+    console.print(f"sentence-transformers encode of the same {len(texts):,} texts (train + test): {reference_seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
