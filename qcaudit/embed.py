@@ -12,7 +12,6 @@ already embedded by the same model and backend is read back instead of encoded a
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -78,11 +77,11 @@ class Encoder:
 
     @cached_property
     def _model(self):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()  # qcaudit shows its own progress
+        from qcaudit.hf import offline
+
+        offline()
 
         device = resolve_device(self.device)
         try:
@@ -127,8 +126,10 @@ class Encoder:
         if self._chosen == "onnx-int8":
             import torch
 
+            from qcaudit.hf import offline
             from qcaudit.onnx_encoder import OnnxSentenceModel
 
+            offline()
             return OnnxSentenceModel(self.path, self.key, torch.get_num_threads()).encode
         model = self._model
         return lambda texts, batch_size: model.encode(

@@ -14,7 +14,8 @@ from qcaudit.embed import resolve_device
 from qcaudit.errors import QcauditError
 
 
-def _offline() -> None:
+def offline() -> None:
+    """Never reach the hub, and no download or loading bars: qcaudit shows its own progress."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from transformers.utils import logging as transformers_logging
 
@@ -31,7 +32,7 @@ def _source(name: str, what: str) -> str:
 
 
 def load_tokenizer(name: str, what: str = "tokenizer"):
-    _offline()
+    offline()
     from transformers import AutoTokenizer
 
     try:
@@ -57,7 +58,7 @@ def torch_dtype(device: str, dtype: str):
 def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", what: str = "model"):
     """A causal LM (``kind="causal"``) or a seq2seq model (``"seq2seq"``), in eval mode on its
     device. Returns (model, device)."""
-    _offline()
+    offline()
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
     device = resolve_device(device)
