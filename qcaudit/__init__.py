@@ -10,14 +10,12 @@ quick): :func:`audit` is imported on first use.
 
 from __future__ import annotations
 
-from typing import Any
-
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "audit"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "audit":
         from qcaudit.pipeline import audit
 

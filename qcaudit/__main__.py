@@ -10,10 +10,16 @@ the default behaviour.
 
 from __future__ import annotations
 
-import signal
-import sys
+import os  # imported by the interpreter before any user code: cannot be interrupted here
 
-from qcaudit.errors import Interrupted
+try:  # Python's own Ctrl-C handler is in place until ours are: a KeyboardInterrupt here is one too
+    import signal
+    import sys
+
+    from qcaudit.errors import Interrupted
+except KeyboardInterrupt:
+    os.write(2, b"interrupted by SIGINT\n")
+    os._exit(130)
 
 HANDLED_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None)
 
