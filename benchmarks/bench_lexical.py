@@ -7,6 +7,7 @@ Prints one table: seconds, peak RSS, the Self-BLEU value and the ratio to qcaudi
     python benchmarks/bench_lexical.py              # full run, up to 1,000,000 rows
     python benchmarks/bench_lexical.py --quick      # small sizes only
     python benchmarks/bench_lexical.py --corpus-only corpus.parquet   # just write the corpus
+    python benchmarks/bench_lexical.py --distinct 1000000   # public distinct_n, one order a call
 
 Needs the bench extra (nltk, fast-bleu): pip install -e ".[bench]".
 """
@@ -93,15 +94,46 @@ def measure(tool: str, path: Path, rows: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def time_distinct(rows: int) -> None:
+    """``distinct_n(texts, n)`` for n = 1..4, each call alone, against reading the same
+    values off every order's full statistics (what the diversity analyzer computes)."""
+    from qcaudit.lexical import iter_order_stats
+    from qcaudit.metrics import distinct_n
+    from qcaudit.text import Tokenization
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.parquet"
+        make_corpus(rows, path)
+        texts = pl.read_parquet(path)["text"]
+    start = time.perf_counter()
+    full = [o.distinct_ratio for o in iter_order_stats(Tokenization().tokens(texts), range(1, 5))]
+    full_seconds = time.perf_counter() - start
+    table = Table(title=f"distinct_n on {rows:,} rows ({time.strftime('%Y-%m-%d')})")
+    for column in ("n", "distinct_n(texts, n) s", "value", "equal to the all-orders statistics"):
+        table.add_column(column, justify="right")
+    texts = texts.to_list()
+    for n in range(1, 5):
+        start = time.perf_counter()
+        value = distinct_n(texts, n)
+        table.add_row(str(n), f"{time.perf_counter() - start:.1f}", f"{value:.6f}", "yes" if value == full[n - 1] else "NO")
+    Console(width=130).print(table)
+    print(f"all four orders' statistics at once (tokenising included): {full_seconds:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only (about a minute)")
     parser.add_argument("--corpus-only", type=Path, metavar="PATH",
                         help="write the 1,000,000-row corpus to PATH and stop (to time 'qcaudit report' on it)")
+    parser.add_argument("--distinct", type=int, metavar="ROWS",
+                        help="time qcaudit.metrics.distinct_n(texts, n), n = 1..4, against all orders' statistics at once")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "PATH", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.corpus_only:
         make_corpus(1_000_000, args.corpus_only)
+        return
+    if args.distinct:
+        time_distinct(args.distinct)
         return
     if args.worker:
         tool, path, rows = args.worker

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.geometry import frechet_distance, mean_pairwise_cosine, mmd_rbf, prdc, vendi_score
-from qcaudit.lexical import iter_order_stats, self_bleu_per_row
+from qcaudit.lexical import iter_order_stats, ngram_hashes, self_bleu_per_row
 from qcaudit.text import Tokenization
 
 
@@ -39,12 +39,13 @@ def distinct_n(
     lowercase: bool = False,
     strip_punctuation: bool = False,
 ) -> float:
-    """Corpus distinct-n: unique n-grams / all n-gram occurrences; n-grams never cross texts."""
+    """Corpus distinct-n: unique n-grams / all n-gram occurrences (0.0 when there are none);
+    n-grams never cross texts. Only order ``n`` is hashed and counted: none of the other
+    orders, nor the Self-BLEU statistics the diversity analyzer reads off the same sort."""
     if n < 1:
         raise ValueError("n must be at least 1")
-    tokens = _tokens(texts, tokenizer, lowercase, strip_punctuation)
-    *_, last = iter_order_stats(tokens, range(1, n + 1))
-    return last.distinct_ratio
+    hashes, _ = ngram_hashes(_tokens(texts, tokenizer, lowercase, strip_punctuation), n)
+    return pl.Series(hashes).n_unique() / len(hashes) if len(hashes) else 0.0
 
 
 def self_bleu(
