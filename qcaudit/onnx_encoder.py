@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 class OnnxSentenceModel:
     """The exported, quantised transformer with the model's tokenizer and pooling."""
 
-    def __init__(self, path: Path, model_key: str, threads: int):
+    def __init__(self, path: Path, model_key: str, workers: int):
         import onnxruntime
         from transformers import AutoTokenizer
 
@@ -37,7 +38,9 @@ class OnnxSentenceModel:
         directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=1),
                                lambda tmp: _export(path, self.tokenizer, tmp))
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self.workers = max(1, workers)
         self.session = onnxruntime.InferenceSession(str(directory / "model_int8.onnx"), options,
                                                     providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
@@ -45,20 +48,29 @@ class OnnxSentenceModel:
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         """One text per call, whatever ``batch_size``: dynamic quantisation scales the
         activations of a whole batch together, so a text batched with others would get a
-        vector that depends on its neighbours (and on CPU single texts are no slower: no padding)."""
-        out = []
-        for text in texts:
-            batch = self.tokenizer([text], truncation=True, max_length=self.max_length, return_tensors="np")
-            hidden = self.session.run(None, {name: batch[name].astype(np.int64) for name in self.inputs})[0]
-            if self.mode == "cls":
-                vectors = hidden[:, 0]
-            else:
-                mask = batch["attention_mask"][..., None].astype(np.float32)
-                vectors = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-            if self.normalise:
-                vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-            out.append(vectors.astype(np.float32))
-        return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
+        vector that depends on its neighbours (and on CPU single texts are no slower: no
+        padding). The texts are shared out among :attr:`workers` threads."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        # tokenised here, in one call: a fast tokenizer's settings are not safe to share across threads
+        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)
+        inputs = [{name: np.asarray([encoded[name][i]], dtype=np.int64) for name in self.inputs} for i in range(len(texts))]
+        if self.workers == 1 or len(texts) < 2 * self.workers:
+            return np.concatenate([self._one(one) for one in inputs])
+        with ThreadPoolExecutor(self.workers) as pool:
+            return np.concatenate(list(pool.map(self._one, inputs, chunksize=8)))
+
+    def _one(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """The pooled (and normalised) vector of one tokenised text."""
+        hidden = self.session.run(None, inputs)[0]
+        if self.mode == "cls":
+            vectors = hidden[:, 0]
+        else:
+            mask = inputs["attention_mask"][..., None].astype(np.float32)
+            vectors = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        if self.normalise:
+            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return vectors.astype(np.float32)
 
 
 def supported(path: Path) -> bool:

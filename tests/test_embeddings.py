@@ -88,6 +88,12 @@ def test_the_onnx_int8_backend_stays_close_to_sentence_transformers_and_is_cache
     assert Encoder(device="cpu").signature == fast.signature  # auto: onnx-int8 on CPU
     alone = Encoder(device="cpu", runtime="onnx-int8", use_cache=False).encode(texts[7:8])
     assert np.array_equal(alone[0], vectors[7])  # a text's vector does not depend on the texts around it
+    from qcaudit.onnx_encoder import OnnxSentenceModel
+
+    one, three = (OnnxSentenceModel(default_model_path(), fast.key, workers) for workers in (1, 3))
+    texts_list = texts.to_list()
+    assert np.array_equal(one.encode(texts_list, 32), three.encode(texts_list, 32))  # parallel calls keep order and values
+    assert np.array_equal(one.encode(texts_list[:1], 32)[0], vectors[0])
     keys = pl.DataFrame({"t": texts}).select(pl.col("t").hash(TEXT_HASH_SEED))["t"].to_numpy()
     assert VectorStore(f"embedding/{fast.key}/onnx-int8", fast.dimension, "t").get(keys)[0].all()
     assert not VectorStore(f"embedding/{fast.key}/torch-fp32", fast.dimension, "t").get(keys)[0].any()
