@@ -8,6 +8,11 @@ tokenizer, truncated at its ``max_seq_length``, pooled as its ``1_Pooling`` conf
 (mean or CLS token) and L2-normalised when the model normalises. Vectors differ from the
 fp32 model's in the second or third decimal (cosine to them about 0.99): signatures and
 the cache name the backend, so numbers from the two are never mixed.
+
+Each text is one call of a session that runs on one thread, and ``workers`` such calls run
+at once (ONNX Runtime releases the GIL): on a short text one call cannot keep several cores
+busy, several calls can. One thread per call also makes a vector the same on every machine,
+whatever its core count.
 """
 
 from __future__ import annotations
