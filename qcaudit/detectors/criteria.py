@@ -76,7 +76,8 @@ def entropy(logits: torch.Tensor, input_ids: torch.Tensor, mask: torch.Tensor) -
 def fast_detect_gpt(reference_logits: torch.Tensor, scoring_logits: torch.Tensor, input_ids: torch.Tensor, mask: torch.Tensor) -> np.ndarray:
     vocab = min(reference_logits.shape[-1], scoring_logits.shape[-1])  # as the reference trims
     scored, labels, real = _scored(scoring_logits[..., :vocab], input_ids, mask)
-    reference = reference_logits[:, :-1, :vocab].float()
+    # float64: the variance E[log p^2] - E[log p]^2 cancels badly in float32 when it is small
+    scored, reference = scored.double(), reference_logits[:, :-1, :vocab].double()
     log_p = torch.log_softmax(scored, dim=-1)
     p_ref = torch.softmax(reference, dim=-1)
     observed = log_p.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
