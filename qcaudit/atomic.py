@@ -16,6 +16,7 @@ import ctypes
 import os
 import re
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -30,20 +31,52 @@ def _temp_prefix(target: Path) -> str:
     return f".{target.name}.{_TAG}-{os.getpid()}-"
 
 
+#: The signals that stop a run (:class:`qcaudit.errors.Interrupted`). They are held back
+#: from just before a temporary is created until the code that removes it is in force, so
+#: none can arrive in between and leave the temporary behind.
+_STOPPING = {signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])}
+
+
+def _hold_signals() -> set | None:
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING) if hasattr(signal, "pthread_sigmask") else None
+
+
+def _release_signals(previous: set | None) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _create_held(create: Callable[[], str]) -> tuple[str, set | None]:
+    """``create()`` with the stopping signals held; the caller releases them inside the
+    ``try`` that removes what was created."""
+    previous = _hold_signals()
+    try:
+        return create(), previous
+    except BaseException:
+        _release_signals(previous)
+        raise
+
+
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp_path)``, then move the result onto ``path`` in one rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(path)
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    tmp, held = _create_held(lambda: _closed(tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)))
     try:
+        _release_signals(held)
         write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _closed(created: tuple[int, str]) -> str:
+    fd, name = created
+    os.close(fd)
+    return name
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -63,8 +96,10 @@ def write_directory_atomic(directory: str | Path, write: Callable[[Path], None],
     kept = _foreign_files(directory, own) if directory.exists() else []
     directory.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(directory)
-    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(directory), dir=directory.parent))
+    name, held = _create_held(lambda: tempfile.mkdtemp(prefix=_temp_prefix(directory), dir=directory.parent))
+    tmp = Path(name)
     try:
+        _release_signals(held)
         os.chmod(tmp, 0o777 & ~_umask())
         for name in kept:
             os.link(directory / name, tmp / name)
