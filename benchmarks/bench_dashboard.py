@@ -49,7 +49,7 @@ def main() -> None:
         corpus, out = Path(tmp) / "corpus.parquet", Path(tmp) / "report"
         make_corpus(args.rows, corpus)
         start = time.perf_counter()
-        audit(corpus, load_config(None, {"analyzers": ["diversity", "duplicates"]})).write(out, html=False)
+        audit(corpus, load_config(None, {"analyzers": ["diversity", "duplicates"]})).write(out)
         audit_s = time.perf_counter() - start
         os.environ[ENV] = str(out)
         results: list[tuple[str, float]] = []

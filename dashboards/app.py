@@ -21,7 +21,7 @@ import streamlit as st
 from qcaudit.dashboards.data import (
     flagged_rows, filtered, highlighted, load_reports, page_of, report_dirs, shown_visibly, top_ngrams,
 )
-from qcaudit.analyzers.base import histogram
+from qcaudit.signatures import histogram
 from qcaudit.gate import FAIL, NO_THRESHOLDS, PASS
 from qcaudit.report import figures
 from qcaudit.report.model import ROWS_PARQUET

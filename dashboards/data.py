@@ -15,7 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
-from qcaudit.report.model import REPORT_JSON, ROWS_PARQUET, Report, first_flag
+from qcaudit.registry import first_flag
+from qcaudit.report.model import REPORT_JSON, ROWS_PARQUET, Report
 from qcaudit.untrusted import html_text, visible
 
 ENV = "QCAUDIT_DASHBOARD_REPORTS"

@@ -38,10 +38,17 @@ def main() -> None:
 
         code = run(sys.argv[1:])
     except (Interrupted, KeyboardInterrupt) as exc:
-        signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
-        sys.stderr.write(f"interrupted by {signal.Signals(signum).name}\n")
-        code = Interrupted(signum).exit_code
+        code = _interrupted(exc.signum if isinstance(exc, Interrupted) else signal.SIGINT)
+    except Exception:
+        if Interrupted.received is None:
+            raise
+        code = _interrupted(Interrupted.received)  # a module's start-up cut short by the signal
     sys.exit(code)
+
+
+def _interrupted(signum: int) -> int:
+    sys.stderr.write(f"interrupted by {signal.Signals(signum).name}\n")
+    return Interrupted(signum).exit_code
 
 
 if __name__ == "__main__":

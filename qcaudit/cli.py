@@ -23,9 +23,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from qcaudit import __version__
 from qcaudit.atomic import write_text_atomic
 from qcaudit.config import load_config
-from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, QcauditError
+from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError
 from qcaudit.gate import evaluate, github_annotations, junit_xml
 from qcaudit.progress import show_progress
+from qcaudit.registry import CliOption, analyzers
 from qcaudit.untrusted import console as safe, visible
 
 app = typer.Typer(
@@ -42,27 +43,7 @@ RoleOpt = Annotated[Optional[str], typer.Option("--role", help="For a chat 'mess
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="whitespace | regex | regex:PATTERN | hf:PATH (local Hugging Face tokenizer).")]
 LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.")]
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.")]
-MaxNOpt = Annotated[Optional[int], typer.Option("--max-n", help="Largest n-gram order for distinct-n, entropy and repetition.")]
-BleuNOpt = Annotated[Optional[int], typer.Option("--self-bleu-n", help="Self-BLEU order (default 4).")]
-BenchmarkOpt = Annotated[Optional[list[str]], typer.Option("--benchmark", "-b", help="NAME=PATH of a benchmark test set to check against (repeatable); switches the contamination analyzer on.")]
-ReferenceOpt = Annotated[Optional[str], typer.Option("--reference", help="Real data to measure coverage against (PRDC, Frechet, MMD); switches the embeddings analyzer on.")]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).")]
-WmTokenizerOpt = Annotated[Optional[str], typer.Option("--watermark-tokenizer", help="Local folder of the generating model's tokenizer; switches watermark detection on.")]
-WmSchemeOpt = Annotated[Optional[str], typer.Option("--watermark-scheme", help="lefthash | selfhash | minhash | skipgram | ff-<prf>-<context>-<self salt>[-<key>] (default selfhash).")]
-WmGammaOpt = Annotated[Optional[float], typer.Option("--watermark-gamma", help="Green-list fraction of the vocabulary (default 0.25).")]
-WmKeyOpt = Annotated[Optional[int], typer.Option("--watermark-key", help="Hash key (default 15485863, the reference's).")]
-WmRepeatedOpt = Annotated[Optional[bool], typer.Option("--watermark-ignore-repeated/--no-watermark-ignore-repeated", help="Count each distinct n-gram once (default on, as the reference).")]
-WmZOpt = Annotated[Optional[float], typer.Option("--watermark-z-threshold", help="z above which a row is watermarked (default 4.0).")]
-WmWindowOpt = Annotated[Optional[str], typer.Option("--watermark-window", help="Windowed (WinMax) scoring: 'max' or comma-separated window sizes.")]
-DetectorsOpt = Annotated[Optional[str], typer.Option("--detectors", help="Machine-text detectors: likelihood,logrank,rank,entropy,fast_detect_gpt,detectgpt,binoculars.")]
-MethodsOpt = Annotated[Optional[str], typer.Option("--methods", help="Contamination methods: ngram,substring,semantic.")]
-JudgeModelOpt = Annotated[Optional[str], typer.Option("--judge-model", help="Local instruct model that judges each row's best semantic candidates.")]
-ScoringModelOpt = Annotated[Optional[str], typer.Option("--scoring-model", help="Local causal LM for the baselines, Fast-DetectGPT and DetectGPT.")]
-ReferenceModelOpt = Annotated[Optional[str], typer.Option("--reference-model", help="Fast-DetectGPT sampling model (default: the scoring model).")]
-ObserverOpt = Annotated[Optional[str], typer.Option("--observer-model", help="Binoculars observer (local causal LM).")]
-PerformerOpt = Annotated[Optional[str], typer.Option("--performer-model", help="Binoculars performer (local causal LM, same tokenizer).")]
-MaskModelOpt = Annotated[Optional[str], typer.Option("--mask-model", help="DetectGPT mask-filling seq2seq model (local, T5-style).")]
-LabelOpt = Annotated[Optional[str], typer.Option("--label-column", help="Column marking machine-written rows (1/true/'machine'): AUROC and TPR at 1% FPR per detector.")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
@@ -80,10 +61,13 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
         code = body()
     except QcauditError as exc:
         _fail(verbose, "error", str(exc), EXIT_BAD_INPUT)
-    except (pl.exceptions.PolarsError, OSError, UnicodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        _fail(verbose, "error", first, EXIT_BAD_INPUT)
-    except Exception as exc:  # a bug: say so in one line
+    except Exception as exc:
+        if Interrupted.received is not None:  # a signal broke something on its way out: it is the signal
+            raise Interrupted(Interrupted.received) from exc
+        if isinstance(exc, pl.exceptions.PolarsError | OSError | UnicodeError):
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _fail(verbose, "error", first, EXIT_BAD_INPUT)
+        # a bug: say so in one line
         hint = "" if verbose else " (rerun with --verbose for the traceback)"
         _fail(verbose, "internal error", f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)
     raise typer.Exit(code)
@@ -142,63 +126,41 @@ def _progress(quiet: bool) -> Progress:
     )
 
 
-def _benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
-    """``--benchmark NAME=PATH`` values as config overrides (NAME defaults to the file's stem)."""
-    overrides = {}
-    for spec in specs or []:
-        name, sep, path = spec.partition("=")
-        if not sep:
-            name, path = Path(spec).name.split(".")[0], spec
-        if not name or not path:
-            raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
-        overrides[f"benchmarks.{name}.path"] = path
-    return overrides
-
-
-#: Options every auditing command takes: (annotation, config key or keys). Comma lists are split.
-AUDIT_OPTIONS: dict[str, tuple[Any, str | tuple[str, ...]]] = {
+#: Options every auditing command takes, besides each analyzer's own: (annotation, config key).
+CORE_OPTIONS: dict[str, tuple[Any, str]] = {
     "text_column": (TextColumnOpt, "input.text_column"),
     "fields": (FieldsOpt, "input.fields"),
     "role": (RoleOpt, "input.role"),
     "tokenizer": (TokenizerOpt, "text.tokenizer"),
     "lowercase": (LowercaseOpt, "text.lowercase"),
     "strip_punctuation": (PunctOpt, "text.strip_punctuation"),
-    "max_n": (MaxNOpt, "diversity.max_n"),
-    "self_bleu_n": (BleuNOpt, "diversity.self_bleu_n"),
     "analyzers": (AnalyzersOpt, "analyzers"),
-    "benchmark": (BenchmarkOpt, "benchmarks"),
-    "methods": (MethodsOpt, "contamination.methods"),
-    "judge_model": (JudgeModelOpt, "contamination.judge_model"),
-    "device": (DeviceOpt, ("embedding.device", "detectors.device")),
-    "reference": (ReferenceOpt, "embeddings.reference"),
-    "watermark_tokenizer": (WmTokenizerOpt, "watermark.tokenizer"),
-    "watermark_scheme": (WmSchemeOpt, "watermark.scheme"),
-    "watermark_gamma": (WmGammaOpt, "watermark.gamma"),
-    "watermark_key": (WmKeyOpt, "watermark.key"),
-    "watermark_ignore_repeated": (WmRepeatedOpt, "watermark.ignore_repeated_ngrams"),
-    "watermark_z_threshold": (WmZOpt, "watermark.z_threshold"),
-    "watermark_window": (WmWindowOpt, "watermark.window"),
-    "detectors": (DetectorsOpt, "detectors.methods"),
-    "scoring_model": (ScoringModelOpt, "detectors.scoring_model"),
-    "reference_model": (ReferenceModelOpt, "detectors.reference_model"),
-    "observer_model": (ObserverOpt, "detectors.observer_model"),
-    "performer_model": (PerformerOpt, "detectors.performer_model"),
-    "mask_model": (MaskModelOpt, "detectors.mask_model"),
-    "label_column": (LabelOpt, "detectors.label_column"),
+    "device": (DeviceOpt, "embedding.device"),
 }
-_COMMA_LISTS = {"fields", "role", "analyzers", "detectors", "methods"}
+_COMMA_LISTS = {"fields", "role", "analyzers"}
+
+
+def _analyzer_options() -> dict[str, tuple[str, CliOption]]:
+    """Each analyzer's own flags by parameter name: (analyzer name, option)."""
+    return {option.parameter: (name, option) for name, cls in analyzers().items() for option in cls.options}
+
+
+def _annotation(option: CliOption) -> Any:
+    return Annotated[Optional[option.type], typer.Option(*option.flags, help=option.help)]
 
 
 def audit_overrides(options: dict[str, Any]) -> dict[str, Any]:
     """The shared options' values as config overrides keyed by dotted path."""
     overrides: dict[str, Any] = {}
-    for name, (_, key) in AUDIT_OPTIONS.items():
+    for name, (_, key) in CORE_OPTIONS.items():
         value = options.get(name)
-        if name == "benchmark":
-            overrides |= _benchmark_overrides(value)
+        overrides[key] = _split(value) if name in _COMMA_LISTS else value
+    for parameter, (analyzer, option) in _analyzer_options().items():
+        value = options.get(parameter)
+        if option.parse is not None:
+            overrides |= option.parse(value)
         else:
-            for dotted in (key,) if isinstance(key, str) else key:
-                overrides[dotted] = _split(value) if name in _COMMA_LISTS else value
+            overrides[f"{analyzer}.{option.key}"] = _split(value) if option.comma_list else value
     return overrides
 
 
@@ -209,19 +171,27 @@ def audit_options(command: Callable[..., None]) -> Callable[..., None]:
     signature = inspect.signature(command)
     hints = typing.get_type_hints(command, include_extras=True)  # real objects, not strings
     own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "options"]
+    annotations = {name: annotation for name, (annotation, _) in CORE_OPTIONS.items()}
+    annotations |= {parameter: _annotation(option) for parameter, (_, option) in _analyzer_options().items()}
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-        for name, (annotation, _) in AUDIT_OPTIONS.items()
+        for name, annotation in annotations.items()
     ]
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> None:
-        options = {name: values.pop(name) for name in AUDIT_OPTIONS}
+        options = {name: values.pop(name) for name in annotations}
         command(options=options, **values)
 
     wrapper.__signature__ = signature.replace(parameters=own + shared)
     wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
     return wrapper
+
+
+def _write_report(report, out_dir: Path, html: bool = True) -> dict[str, Path]:
+    from qcaudit.report.html import write_report  # plotly and jinja2 load when a report is written
+
+    return write_report(report, out_dir, html)
 
 
 def _run_audit(data: str, config_path: Path | None, quiet: bool, overrides: dict[str, Any]):
@@ -251,7 +221,7 @@ def report(
 
         check_outputs([data], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
         result = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}))
-        written = result.write(out_dir, html=html)
+        written = _write_report(result, out_dir, html)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))
         elif not quiet:
@@ -293,7 +263,7 @@ def gate(
         else:
             audited = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}))
             if out_dir is not None:
-                audited.write(out_dir)
+                _write_report(audited, out_dir)
             result = audited.gate
         if not result.checks:
             raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml or pass --config")
@@ -423,7 +393,7 @@ def drift(
         settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields)})
         with _progress(quiet or as_json) as progress:
             result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings, lm)
-        written = result.write(out_dir)
+        written = _write_report(result, out_dir)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))
         elif not quiet:

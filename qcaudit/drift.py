@@ -23,6 +23,7 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import ks_2samp
 
 from qcaudit.lexical import iter_order_stats, ngram_hashes, self_bleu_per_row
+from qcaudit.registry import count, share
 from qcaudit.text import TokenStream
 
 
@@ -101,7 +102,11 @@ def collapse_alarm(generations: list[dict[str, float]], window: int = 3, toleran
     return Alarm(len(triggered) >= quorum, triggered)
 
 
-def gate_metric_names(max_order: int = 0) -> list[str]:
-    """Drift thresholds judge the last generation: ``min_tail_survival``, ``min_real_share``,
-    ``max_fid_drift`` and ``min_recall_vs_baseline`` (the last two with ``--embeddings``)."""
-    return ["tail_survival", "real_share", "fid_drift", "recall_vs_baseline"]
+#: Drift thresholds judge the last generation (``fid_drift`` and ``recall_vs_baseline`` need
+#: ``--embeddings``).
+GATE_METRICS = (
+    share("tail_survival", "share of the baseline's rare n-grams that still occur", "higher"),
+    share("real_share", "share of rows that come from real data", "higher"),
+    count("fid_drift", "Fréchet distance of the embeddings from the baseline's", "lower"),
+    share("recall_vs_baseline", "PRDC recall against the baseline's embeddings", "higher"),
+)

@@ -25,14 +25,14 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.analyzers.base import signature
 from qcaudit.config import Config
+from qcaudit.context import text_selection
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
-from qcaudit.pipeline import text_selection
 from qcaudit.report.model import Report
+from qcaudit.signatures import signature
 from qcaudit.text import Tokenization
 
 HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share", "fid_drift", "recall_vs_baseline",
@@ -96,7 +96,8 @@ class _Perplexity:
 
         self.settings = config.detectors
         self.tokenizer = load_tokenizer(path, "drift LM")
-        self.model, self.device = load_model(path, "causal", self.settings.device, self.settings.dtype, "drift LM")
+        device = self.settings.device or config.embedding.device
+        self.model, self.device = load_model(path, "causal", device, self.settings.dtype, "drift LM")
         self.max_tokens = token_limit(self.settings.max_tokens, self.model)
 
     def __call__(self, texts: list[str]) -> np.ndarray:

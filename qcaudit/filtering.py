@@ -17,9 +17,10 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.config import Config
+from qcaudit.context import text_selection
 from qcaudit.io import ROW_ID, Dataset, load_dataset
 from qcaudit.outputs import write_table
-from qcaudit.pipeline import audit, text_selection
+from qcaudit.pipeline import audit
 from qcaudit.report.model import Report
 
 DROP = "_qcaudit_drop"

@@ -11,60 +11,14 @@ the report fails: a gate must never pass because a check could not run.
 from __future__ import annotations
 
 import math
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from qcaudit.config import MAX_ORDER
+from qcaudit.config import gateable_metrics
 from qcaudit.errors import QcauditError
 
 PASS, FAIL, NO_THRESHOLDS = "pass", "fail", "no thresholds"
-
-
-def gateable_metrics() -> dict[str, str]:
-    """Metric name -> the analyzer that produces it."""
-    from qcaudit import drift
-    from qcaudit.analyzers import ANALYZERS
-
-    modules = {**ANALYZERS, "drift": drift}
-    return {metric: name for name, module in modules.items() for metric in module.gate_metric_names(MAX_ORDER)}
-
-
-#: The values a gateable metric can take, by name: a threshold outside them can never be
-#: what a user meant (a negative rate, a share above 1). Metrics not listed take any real.
-METRIC_RANGES: tuple[tuple[str, float, float], ...] = (
-    (r".*_rate|distinct_\d+|self_bleu_\d+|repetition_\d+|cluster_entropy_normalized|prdc_(precision|recall|coverage)"
-     r"|detector_auroc|detector_tpr_at_1pct_fpr|real_share|recall_vs_baseline|tail_survival", 0.0, 1.0),
-    (r"mean_pairwise_cosine", -1.0, 1.0),
-    (r"vendi_.*", 1.0, math.inf),
-    (r"(tokens|chars)_.*|contaminated_rows|exact_duplicate_groups|largest_.*|near_duplicate_clusters|entropy_\d+"
-     r"|cluster_entropy|fid_drift|frechet_distance|prdc_density", 0.0, math.inf),
-)
-
-
-def metric_range(metric: str) -> tuple[float, float]:
-    return next(((lo, hi) for pattern, lo, hi in METRIC_RANGES if re.fullmatch(pattern, metric)), (-math.inf, math.inf))
-
-
-def check_thresholds(thresholds: dict[str, float | dict[str, float]]) -> None:
-    """Raise ValueError naming the first threshold that matches no gateable metric, is not
-    a finite number, or lies outside the values its metric can take."""
-    known = gateable_metrics()
-    for key, setting in thresholds.items():
-        op, _, metric = key.partition("_")
-        if op not in ("min", "max") or metric not in known:
-            raise ValueError(
-                f"unknown threshold {key!r}: use min_<metric> or max_<metric> with a metric of "
-                f"{', '.join(sorted(known))}"
-            )
-        lo, hi = metric_range(metric)
-        for sub, value in (setting if isinstance(setting, dict) else {"": setting}).items():
-            name = f"{key}.{sub}" if sub else key
-            if not math.isfinite(value):
-                raise ValueError(f"threshold {name} = {value}: give a finite number")
-            if not lo <= value <= hi:
-                raise ValueError(f"threshold {name} = {value:g}: {metric} lies in [{lo:g}, {hi:g}]")
 
 
 @dataclass(frozen=True)
@@ -106,7 +60,7 @@ def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | d
     checks = []
     for key, setting in sorted(thresholds.items()):
         op, _, base = key.partition("_")
-        analyzer = known[base]
+        analyzer = known[base][0]
         per_key = setting if isinstance(setting, dict) else {"": setting}
         for sub, threshold in sorted(per_key.items()):
             name = f"{base}.{sub}" if sub else base

@@ -160,6 +160,9 @@ def test_audit_api_returns_the_same_report(tmp_path):
     report = qcaudit.audit(CLEAN, load_config(SAMPLE_CONFIG))
     assert report.gate.verdict == "pass"
     assert report.rows.height == pl.read_parquet(CLEAN).height
-    written = report.write(tmp_path)
+    from qcaudit.report.html import write_report
+
+    written = write_report(report, tmp_path)
+    assert written["html"].is_file()
     assert json.loads(written["json"].read_text())["metrics"] == report.metrics
     assert report.value("diversity.distinct_4") == report.metrics["diversity"]["distinct_4"]["value"]

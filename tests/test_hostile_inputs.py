@@ -239,7 +239,7 @@ def test_an_internal_error_is_exit_3_with_and_without_verbose(qc, monkeypatch, t
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(diversity, "run", broken)
+    monkeypatch.setattr(diversity.Diversity, "finalize", broken)
     data = SAMPLES / "instructions_clean.parquet"
     for extra in ([], ["--verbose"]):
         ran = qc("report", data, "--config", SAMPLES / "qcaudit.toml", "--out", tmp_path / "o", *extra)

@@ -25,22 +25,24 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-from rich.progress import Progress
+from pydantic import Field
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
-from qcaudit.config import Config, ContaminationConfig
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches
 from qcaudit.contamination.judge import Judge
 from qcaudit.contamination.semantic import WHOLE, ItemEvidence, TextParts, nearest_items, verify
 from qcaudit.embed import Encoder
 from qcaudit.contamination.substring import sample_patterns, substring_matches
+from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.signatures import Metric, signature
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
@@ -51,19 +53,103 @@ EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
 
 
-def gate_metric_names(max_order: int) -> list[str]:
-    return list(OVERALL)
+class BenchmarkSettings(Section):
+    """One benchmark test set: where it is and how its items' text is made."""
+
+    path: str
+    adapter: str = "auto"
+    fields: list[str] = Field(default_factory=list)
+    id_field: str | None = None
 
 
-def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
-    settings = config.contamination
+class ContaminationSettings(Section):
+    """Benchmark contamination: which methods run and their published defaults."""
+
+    methods: list[Literal["ngram", "substring", "semantic"]] = Field(
+        default_factory=lambda: ["ngram", "substring", "semantic"]
+    )
+    ngram_n: int = Field(13, ge=1, le=64)
+    ngram_min_tokens: int = Field(8, ge=1)
+    substring_count: int = Field(3, ge=1, le=100)
+    substring_length: int = Field(50, ge=5, le=10000)
+    seed: int = 0
+    semantic_top_k: int = Field(5, ge=1, le=100)
+    semantic_min_cosine: float = Field(0.2, ge=-1.0, le=1.0)
+    semantic_threshold: float = Field(0.9749, gt=0.0, lt=1.0)
+    #: A local instruct model (folder or cached name) that judges each row's best candidates.
+    judge_model: str | None = None
+    judge_min_cosine: float = Field(0.5, ge=-1.0, le=1.0)
+    judge_top_k: int = Field(2, ge=1, le=100)
+    judge_threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    judge_batch_size: int = Field(8, ge=1, le=4096)
+    examples: int = Field(50, ge=0, le=10000)
+
+
+def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
+    """``--benchmark NAME=PATH`` values as config overrides (NAME defaults to the file's stem)."""
+    overrides = {}
+    for spec in specs or []:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            name, path = Path(spec).name.split(".")[0], spec
+        if not name or not path:
+            raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
+        overrides[f"benchmarks.{name}.path"] = path
+    return overrides
+
+
+@register
+class Contamination(Analyzer):
+    name = "contamination"
+    order = 15  # its flag names a row first: a leaked benchmark item outweighs a duplicate
+    Settings = ContaminationSettings
+    extra_sections = {"benchmarks": (dict[str, BenchmarkSettings], dict)}
+    options = (
+        CliOption(("--benchmark", "-b"), "benchmarks", list[str],
+                  "NAME=PATH of a benchmark test set to check against (repeatable); switches the contamination analyzer on.",
+                  parse=benchmark_overrides),
+        CliOption(("--methods",), "methods", str, "Contamination methods: ngram,substring,semantic.", comma_list=True),
+        CliOption(("--judge-model",), "judge_model", str, "Local instruct model that judges each row's best semantic candidates."),
+    )
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        return (
+            count("contaminated_rows", "rows that any method matched to a benchmark item", "lower", headline=True),
+            share("contamination_rate", "share of rows with text matched to a benchmark item", "lower", headline=True),
+            share("benchmark_leak_rate", "share of a benchmark's items some row matches (the largest benchmark's)",
+                  "lower", headline=True),
+        )
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        return [RowFlag("contaminated", pl.col("contaminated"), "benchmark contamination", pl.format(
+            "leaks {} item {} ({})", "contamination_benchmark", "contamination_item_id", "contamination_method"))]
+
+    @classmethod
+    def switched_on(cls, config) -> bool:
+        return bool(config.benchmarks)
+
+    @classmethod
+    def missing_input(cls, config) -> str | None:
+        if not config.benchmarks:
+            return "the contamination analyzer needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME]"
+        return None
+
+    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
+        return _contamination(texts, self.settings, self.sections["benchmarks"], self.context)
+
+
+def _contamination(texts: pl.DataFrame, settings: ContaminationSettings, benchmark_settings: dict[str, BenchmarkSettings],
+                   context) -> AnalyzerResult:
+    progress = context.progress
     valid = texts.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
     task = progress.add_task("contamination: loading benchmarks", total=None)
     benchmarks = {
-        name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in config.benchmarks.items()
+        name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in benchmark_settings.items()
     }
     methods = [m for m in METHOD_ORDER if m in settings.methods]
-    encoder = Encoder.from_settings(config.embedding)
+    encoder = context.encoder
     if "semantic" in methods:
         progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
         row_texts = valid[TEXT].to_list()
@@ -91,7 +177,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     return AnalyzerResult(metrics, rows.drop("row"), tables)
 
 
-def _match(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationConfig) -> tuple[pl.DataFrame, str]:
+def _match(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings) -> tuple[pl.DataFrame, str]:
     """All (row, item) matches of one method against one benchmark, with the method's scores."""
     bench_sig = f"bench:{bench.name}@{bench.content_hash[:12]}"
     if method == "ngram":
@@ -125,7 +211,7 @@ def _label(matches: pl.DataFrame, bench: Benchmark) -> pl.DataFrame:
 
 def _semantic(
     bench: Benchmark, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
-    settings: ContaminationConfig,
+    settings: ContaminationSettings,
 ) -> tuple[pl.DataFrame, str]:
     """Nearest items by embedding (whole, by part, in windows), each candidate pair scored by
     the verifier, or by the judge model when one is set."""
@@ -147,7 +233,7 @@ def _semantic(
     return _label(matches, bench), sig
 
 
-def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationConfig, device: str) -> pl.DataFrame:
+def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationSettings, device: str) -> pl.DataFrame:
     """``judge_probability`` for each row's ``judge_top_k`` best candidates at or above
     ``judge_min_cosine`` (null for the others), and the judge's word in the explanation."""
     chosen = (

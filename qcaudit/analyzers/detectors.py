@@ -15,15 +15,17 @@ Metrics per method (``<metric>.<method>``): ``detector_mean``, ``detector_flagge
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 import polars as pl
+from pydantic import Field, model_validator
 from rich.progress import Progress
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
-from qcaudit.config import Config, DetectorsConfig
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, register, share
+from qcaudit.signatures import Metric, signature
 
 # torch, transformers and scipy.stats load when detectors run, not when the CLI starts.
 
@@ -35,12 +37,102 @@ HUMAN_LABELS = {"0", "false", "no", "human", "real", "original"}
 HISTOGRAM_BINS = 30
 
 
-def gate_metric_names(max_order: int) -> list[str]:
-    return ["machine_generated_rate", "detector_flagged_rate", "detector_mean", "detector_auroc", "detector_tpr_at_1pct_fpr"]
+DETECTOR_METHODS = ("likelihood", "logrank", "rank", "entropy", "fast_detect_gpt", "detectgpt", "binoculars")
 
 
-def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
-    s = config.detectors
+class DetectorsSettings(Section):
+    """Zero-shot machine-text detectors over local Hugging Face models, switched on by
+    ``methods``. ``scoring_model`` serves the baselines, Fast-DetectGPT and DetectGPT;
+    ``reference_model`` is Fast-DetectGPT's sampling model (default: the scoring model,
+    white-box); Binoculars needs ``observer_model`` and ``performer_model``; DetectGPT a
+    seq2seq ``mask_model`` (T5-style)."""
+
+    methods: list[Literal[DETECTOR_METHODS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    scoring_model: str | None = None
+    reference_model: str | None = None
+    observer_model: str | None = None
+    performer_model: str | None = None
+    mask_model: str | None = None
+    n_perturbations: int = Field(10, ge=1, le=1000)
+    span_length: int = Field(2, ge=1, le=64)
+    mask_fraction: float = Field(0.15, gt=0.0, lt=1.0)
+    mask_top_p: float = Field(1.0, gt=0.0, le=1.0)
+    max_tokens: int = Field(512, ge=2, le=1_000_000)
+    batch_size: int = Field(8, ge=1, le=4096)
+    #: None: the run's device (``--device``, ``[embedding] device``).
+    device: Literal["auto", "cpu", "cuda"] | None = None
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    seed: int = 0
+    label_column: str | None = None
+    binoculars_mode: Literal["low-fpr", "accuracy"] = "low-fpr"
+    thresholds: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _models_for_methods(self) -> DetectorsSettings:
+        needs = {"binoculars": ("observer_model", "performer_model"), "detectgpt": ("scoring_model", "mask_model")}
+        for method in self.methods:
+            for key in needs.get(method, ("scoring_model",)):
+                if getattr(self, key) is None:
+                    raise ValueError(f"detector {method!r} needs detectors.{key} (a local model folder)")
+        for name in self.thresholds:
+            if name not in DETECTOR_METHODS:
+                raise ValueError(f"threshold for unknown detector {name!r}; detectors: {', '.join(DETECTOR_METHODS)}")
+        return self
+
+
+@register
+class Detectors(Analyzer):
+    name = "detectors"
+    order = 60
+    Settings = DetectorsSettings
+    options = (
+        CliOption(("--detectors",), "methods", str,
+                  "Machine-text detectors: likelihood,logrank,rank,entropy,fast_detect_gpt,detectgpt,binoculars.", comma_list=True),
+        CliOption(("--scoring-model",), "scoring_model", str, "Local causal LM for the baselines, Fast-DetectGPT and DetectGPT."),
+        CliOption(("--reference-model",), "reference_model", str, "Fast-DetectGPT sampling model (default: the scoring model)."),
+        CliOption(("--observer-model",), "observer_model", str, "Binoculars observer (local causal LM)."),
+        CliOption(("--performer-model",), "performer_model", str, "Binoculars performer (local causal LM, same tokenizer)."),
+        CliOption(("--mask-model",), "mask_model", str, "DetectGPT mask-filling seq2seq model (local, T5-style)."),
+        CliOption(("--label-column",), "label_column", str,
+                  "Column marking machine-written rows (1/true/'machine'): AUROC and TPR at 1% FPR per detector."),
+    )
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        return (
+            share("machine_generated_rate", "share of rows some detector with a threshold calls machine-written",
+                  "lower", headline=True),
+            share("detector_flagged_rate", "share of rows one detector flags (per method)", "lower", headline=True),
+            MetricSpec("detector_mean", "mean detector score (per method)"),
+            share("detector_auroc", "AUROC of machine vs human rows (per method, with labels)", "higher", headline=True),
+            share("detector_tpr_at_1pct_fpr", "true-positive rate at 1% false positives (per method, with labels)",
+                  "higher", headline=True),
+        )
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        return [RowFlag("machine_generated", pl.col("machine_generated"), "machine-generated",
+                        pl.lit("machine-generated by a detector"))]
+
+    @classmethod
+    def switched_on(cls, config) -> bool:
+        return bool(config.detectors.methods)
+
+    @classmethod
+    def missing_input(cls, config) -> str | None:
+        if not config.detectors.methods:
+            return "the detectors analyzer needs methods: --detectors likelihood,fast_detect_gpt,... or [detectors] methods"
+        return None
+
+    def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
+        return None, ((self.settings.label_column,) if self.settings.label_column else ())
+
+    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
+        settings = self.settings.model_copy(update={"device": self.settings.device or self.context.device})
+        return _detectors(texts, settings, self.context.progress)
+
+
+def _detectors(texts: pl.DataFrame, s: DetectorsSettings, progress: Progress) -> AnalyzerResult:
     valid = texts.filter(pl.col(TEXT_STATUS) == "ok")
     if valid.height == 0:
         raise QcauditError("machine-text detection needs rows with text; found none")
@@ -56,7 +148,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     return AnalyzerResult(metrics, rows, {"summary": summary, "histograms": _histograms(scores, labels)})
 
 
-def _scores(items: list[str], s: DetectorsConfig, progress: Progress) -> dict[str, np.ndarray]:
+def _scores(items: list[str], s: DetectorsSettings, progress: Progress) -> dict[str, np.ndarray]:
     from qcaudit.detectors import criteria
     from qcaudit.detectors.lm import same_tokenizer, token_limit, tokenize
     from qcaudit.hf import load_model, load_tokenizer
@@ -102,7 +194,7 @@ def _fast_detect_gpt(scoring_logits, *rest):
     return criteria.fast_detect_gpt(reference_logits, scoring_logits, *rest[-2:])
 
 
-def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], s: DetectorsConfig,
+def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], s: DetectorsSettings,
          device: str, progress: Progress, label: str) -> dict[str, np.ndarray]:
     """:func:`qcaudit.detectors.lm.score_texts` with a progress bar."""
     from qcaudit.detectors.lm import score_texts
@@ -113,7 +205,7 @@ def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], 
     return out
 
 
-def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, device: str, s: DetectorsConfig, progress: Progress) -> np.ndarray:
+def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, device: str, s: DetectorsSettings, progress: Progress) -> np.ndarray:
     from qcaudit.detectors import criteria
     from qcaudit.detectors.lm import token_limit, tokenize
     from qcaudit.detectors.perturb import perturb
@@ -132,7 +224,7 @@ def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, dev
     return criteria.detectgpt(original_ll, [lls[a:b][~np.isnan(lls[a:b])] for a, b in zip(bounds[:-1], bounds[1:])])
 
 
-def _thresholds(s: DetectorsConfig) -> dict[str, float]:
+def _thresholds(s: DetectorsSettings) -> dict[str, float]:
     chosen = {m: t for m, t in s.thresholds.items() if m in s.methods}
     if "binoculars" in s.methods:
         chosen.setdefault("binoculars", BINOCULARS_THRESHOLDS[s.binoculars_mode])
@@ -168,7 +260,7 @@ def _labels(valid: pl.DataFrame, column: str) -> np.ndarray:
     return out
 
 
-def _signature(method: str, s: DetectorsConfig) -> str:
+def _signature(method: str, s: DetectorsSettings) -> str:
     models = {
         "binoculars": [f"observer:{s.observer_model}", f"performer:{s.performer_model}", f"mode:{s.binoculars_mode}"],
         "fast_detect_gpt": [f"scoring:{s.scoring_model}", f"reference:{s.reference_model or s.scoring_model}", "analytic"],
@@ -178,7 +270,7 @@ def _signature(method: str, s: DetectorsConfig) -> str:
     return signature(f"detector_{method}", *models, f"max_tokens:{s.max_tokens}", f"dtype:{s.dtype}")
 
 
-def _metrics(scores, flagged, labels, thresholds, s: DetectorsConfig) -> tuple[dict[str, Metric], list[dict]]:
+def _metrics(scores, flagged, labels, thresholds, s: DetectorsSettings) -> tuple[dict[str, Metric], list[dict]]:
     from qcaudit.detectors.evaluation import auroc, tpr_at_fpr
 
     metrics: dict[str, Metric] = {}

@@ -16,30 +16,69 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from rich.progress import Progress
+from pydantic import Field
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, histogram, signature
-from qcaudit.config import Config
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import iter_order_stats, self_bleu_per_row
-from qcaudit.text import Tokenization
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.signatures import Metric, histogram, signature
 
 LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 SNIPPET_CHARS = 400
+MAX_ORDER = 8
+HEADLINE = ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4", "entropy_2", "repetition_2",
+            "tokens_mean", "chars_mean")
 
 
-def gate_metric_names(max_order: int) -> list[str]:
-    """Every metric name this analyzer can produce, for validating gate thresholds."""
-    per_order = ("distinct", "entropy", "self_bleu", "repetition")
-    names = [f"{kind}_{n}" for kind in per_order for n in range(1, max_order + 1)]
-    stats = ("mean", "std", "min", "max", *LENGTH_QUANTILES)
-    return names + [f"{unit}_{stat}" for unit in ("tokens", "chars") for stat in stats]
+class DiversitySettings(Section):
+    """Lexical diversity: orders of n-grams, Self-BLEU order, report sizes."""
+
+    max_n: int = Field(4, ge=1, le=MAX_ORDER)
+    self_bleu_n: int = Field(4, ge=1, le=MAX_ORDER)
+    histogram_bins: int = Field(40, ge=2, le=1000)
+    worst_rows: int = Field(20, ge=0, le=10000)
 
 
-def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
-    settings = config.diversity
-    tokenization = Tokenization(**config.text.model_dump())
+@register
+class Diversity(Analyzer):
+    name = "diversity"
+    order = 10
+    default = True
+    Settings = DiversitySettings
+    options = (
+        CliOption(("--max-n",), "max_n", int, "Largest n-gram order for distinct-n, entropy and repetition."),
+        CliOption(("--self-bleu-n",), "self_bleu_n", int, "Self-BLEU order (default 4)."),
+    )
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        """Every metric it can report, for any order up to MAX_ORDER."""
+        orders = range(1, MAX_ORDER + 1)
+        specs = [share(f"distinct_{n}", f"unique {n}-grams / {n}-gram occurrences", "higher") for n in orders]
+        specs += [share(f"self_bleu_{n}", f"mean Self-BLEU-{n} of a row against all others", "lower") for n in orders]
+        specs += [count(f"entropy_{n}", f"Shannon entropy (nats) of the {n}-gram distribution", "higher") for n in orders]
+        specs += [share(f"repetition_{n}", f"mean share of a row's {n}-grams repeated within it", "lower") for n in orders]
+        for unit in ("tokens", "chars"):
+            for stat in ("mean", "std", "min", "max", *LENGTH_QUANTILES):
+                specs.append(count(f"{unit}_{stat}", f"{stat} of the length in {unit}"))
+        return tuple(MetricSpec(**{**s.__dict__, "headline": s.name in HEADLINE}) for s in specs)
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        """The least diverse 1% of rows by per-row Self-BLEU (a review reason, not a defect)."""
+        bleu = next((c for c in columns if c.startswith("self_bleu_")), None)
+        if bleu is None:
+            return []
+        return [RowFlag(bleu, pl.col(bleu) >= pl.col(bleu).quantile(0.99), "least diverse 1%",
+                        pl.lit(f"least diverse 1% ({bleu})"), verdict=False)]
+
+    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
+        return _diversity(texts, self.settings, self.context)
+
+
+def _diversity(texts: pl.DataFrame, settings: DiversitySettings, context) -> AnalyzerResult:
+    tokenization, progress = context.tokenization, context.progress
     tok_sig = tokenization.signature_fields()
     valid = texts.filter(pl.col(TEXT_STATUS) == "ok")
     if valid.height < 2:

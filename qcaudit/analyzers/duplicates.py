@@ -17,28 +17,65 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from rich.progress import Progress
+from pydantic import Field
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, signature
-from qcaudit.config import Config
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles
-from qcaudit.minhash import candidate_edges, components, jaccard_of_edges, optimal_bands, signatures
+from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.signatures import Metric, signature
 from qcaudit.text import Tokenization
 
 TOP_GROUPS = 20
 SNIPPET_CHARS = 400
 
 
-def gate_metric_names(max_order: int) -> list[str]:
-    return [
-        "exact_duplicate_rate", "exact_duplicate_groups", "largest_exact_group",
-        "near_duplicate_rate", "near_duplicate_clusters", "largest_near_cluster",
-    ]
+class DuplicatesSettings(Section):
+    """Exact duplicates on normalised text (whitespace collapsed, optionally lower-cased), and
+    near duplicates by MinHash-LSH over word shingles of that text."""
+
+    lowercase: bool = True
+    near: bool = True
+    near_threshold: float = Field(0.8, gt=0.0, lt=1.0)
+    num_perm: int = Field(128, ge=2, le=1024)
+    shingle: int = Field(5, ge=1, le=32)
+    seed: int = 1
+    near_verify: bool = False
 
 
-def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
-    lowercase = config.duplicates.lowercase
+@register
+class Duplicates(Analyzer):
+    name = "duplicates"
+    order = 20
+    default = True
+    Settings = DuplicatesSettings
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        return (
+            share("exact_duplicate_rate", "share of rows with text that exact dedup removes", "lower", headline=True),
+            share("near_duplicate_rate", "share of rows with text that keeping one per near-duplicate cluster removes",
+                  "lower", headline=True),
+            count("exact_duplicate_groups", "groups of two or more identical rows", "lower", headline=True),
+            count("largest_exact_group", "rows in the largest group of identical rows", "lower", headline=True),
+            count("near_duplicate_clusters", "near-duplicate clusters of two or more rows", "lower"),
+            count("largest_near_cluster", "rows in the largest near-duplicate cluster", "lower"),
+        )
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        return [
+            RowFlag("is_exact_duplicate", pl.col("is_exact_duplicate"), "exact duplicate",
+                    pl.format("exact duplicate of row {}", "exact_dup_group")),
+            RowFlag("near_dup_kept", ~pl.col("near_dup_kept"), "near duplicate",
+                    pl.format("near duplicate of row {}", "near_dup_cluster")),
+        ]
+
+    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
+        return _duplicates(texts, self.settings, self.context.progress)
+
+
+def _duplicates(texts: pl.DataFrame, settings: DuplicatesSettings, progress) -> AnalyzerResult:
+    lowercase = settings.lowercase
     task = progress.add_task("duplicates: exact", total=None)
     key = pl.col(TEXT).str.replace_all(r"\s+", " ").str.strip_chars()
     if lowercase:
@@ -63,17 +100,18 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         "largest_exact_group": Metric(int(groups["size"].max() or 1) if groups.height else 1, sig),
     }
     tables = {"top_groups": groups.head(TOP_GROUPS).to_dicts()}
-    if config.duplicates.near:
+    if settings.near:
         progress.update(task, description="duplicates: MinHash-LSH")
-        near_rows, near_metrics, tables["top_near_clusters"] = _near_duplicates(valid, config)
+        near_rows, near_metrics, tables["top_near_clusters"] = _near_duplicates(valid, settings)
         rows = rows.join(near_rows, on=ROW_ID)
         metrics.update(near_metrics)
     progress.remove_task(task)
     return AnalyzerResult(metrics, rows, tables)
 
 
-def _near_duplicates(valid: pl.DataFrame, config: Config) -> tuple[pl.DataFrame, dict[str, Metric], list]:
-    settings = config.duplicates
+def _near_duplicates(valid: pl.DataFrame, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], list]:
+    from qcaudit.minhash import candidate_edges, components, jaccard_of_edges, optimal_bands, signatures
+
     tokens = Tokenization().tokens(valid["_key"])  # the key is already normalised
     hashes, positions = shingles(tokens, settings.shingle)
     sigs = signatures(hashes, positions, valid.height, settings.num_perm, settings.seed)

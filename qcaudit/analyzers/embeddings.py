@@ -21,38 +21,107 @@ a reference dataset (PRDC, Fréchet distance, MMD). Definitions: :mod:`qcaudit.g
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
-from rich.progress import Progress
+from pydantic import Field
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, histogram, signature
-from qcaudit.config import Config
-from qcaudit.embed import Encoder
 from qcaudit.errors import QcauditError
-from qcaudit.geometry import (
-    cosine_moments, frechet_distance, mean_cosine_from_moments, mmd_rbf, prdc, vendi_from_moments,
+from qcaudit.io import CATEGORY, ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.registry import (
+    Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, first_flag, register, share,
 )
-from qcaudit.io import CATEGORY, ROW_ID, TEXT, TEXT_STATUS, load_dataset
-from qcaudit.minhash import Clusters, components
+from qcaudit.signatures import Metric, histogram, signature
+
+if TYPE_CHECKING:
+    from qcaudit.minhash import Clusters
+
+# qcaudit.geometry and qcaudit.minhash (scipy) are imported where they are used: the
+# registry reads this module when the command line starts.
 
 SNIPPET_CHARS = 200
 MAX_AUTO_CLUSTERS = 256
-REFERENCE_METRICS = ("prdc_precision", "prdc_recall", "prdc_density", "prdc_coverage", "frechet_distance", "mmd")
 
 
-def gate_metric_names(max_order: int) -> list[str]:
-    return ["vendi_1", "vendi_2", "vendi_inf", "mean_pairwise_cosine", "cluster_entropy",
-            "cluster_entropy_normalized", "semantic_duplicate_rate", *REFERENCE_METRICS]
+class EmbeddingsSettings(Section):
+    """Embedding diversity, cluster balance and coverage against a reference dataset."""
+
+    reference: str | None = None
+    clusters: int | None = Field(None, ge=2, le=100000)
+    sample: int = Field(5000, ge=100, le=1_000_000)
+    mmd_sample: int = Field(2000, ge=50, le=20000)
+    prdc_k: int = Field(5, ge=1, le=100)
+    category_column: str | None = None
+    seed: int = 0
+    map_points: int = Field(2000, ge=0, le=100000)
+    semantic_dedup_eps: float | None = Field(None, gt=0.0, lt=1.0)
 
 
-def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
-    settings = config.embeddings
+@register
+class Embeddings(Analyzer):
+    name = "embeddings"
+    order = 40
+    Settings = EmbeddingsSettings
+    options = (
+        CliOption(("--reference",), "reference", str,
+                  "Real data to measure coverage against (PRDC, Frechet, MMD); switches the embeddings analyzer on."),
+    )
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        vendi = [MetricSpec(f"vendi_{q}", f"Vendi score of order {q} (effective number of distinct rows)", "higher",
+                            1.0, math.inf, headline=q == "1") for q in ("1", "2", "inf")]
+        return (
+            *vendi,
+            MetricSpec("mean_pairwise_cosine", "mean cosine over all pairs of rows", "lower", -1.0, 1.0, headline=True),
+            count("cluster_entropy", "entropy (nats) of the k-means cluster sizes", "higher"),
+            share("cluster_entropy_normalized", "cluster entropy / ln k", "higher", headline=True),
+            share("semantic_duplicate_rate", "share of rows SemDeDup removes", "lower"),
+            share("prdc_precision", "PRDC precision against the reference", "higher", headline=True),
+            share("prdc_recall", "PRDC recall against the reference", "higher", headline=True),
+            count("prdc_density", "PRDC density against the reference", "higher"),
+            share("prdc_coverage", "PRDC coverage of the reference", "higher"),
+            count("frechet_distance", "Fréchet distance to the reference's embeddings", "lower", headline=True),
+            MetricSpec("mmd", "unbiased MMD (RBF kernel) to the reference's embeddings", "lower"),
+        )
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        return [RowFlag("semantic_dup_kept", ~pl.col("semantic_dup_kept"), "semantic duplicate",
+                        pl.format("semantic duplicate of row {}", "semantic_dup_cluster"))]
+
+    @classmethod
+    def switched_on(cls, config) -> bool:
+        return bool(config.embeddings.reference)
+
+    def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
+        return self.settings.category_column, ()
+
+    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
+        return _embeddings(texts, self.settings, self.context)
+
+    def annotate(self, result: AnalyzerResult, rows: pl.DataFrame) -> None:
+        """Mark each map point with the first flag any analyzer set on its row ("" if none)."""
+        result.tables["map"] = _flag_points(result.tables["map"], rows)
+
+
+def _flag_points(points: list[dict], rows: pl.DataFrame) -> list[dict]:
+    flag = first_flag(rows.columns)
+    if not points or flag is None:
+        return [p | {"flag": ""} for p in points]
+    flags = dict(rows.select(ROW_ID, flag.alias("flag")).iter_rows())
+    return [p | {"flag": flags.get(p[ROW_ID], "")} for p in points]
+
+
+def _embeddings(texts: pl.DataFrame, settings: EmbeddingsSettings, context) -> AnalyzerResult:
+    from qcaudit.geometry import cosine_moments, mean_cosine_from_moments, vendi_from_moments
+
+    progress = context.progress
     valid = texts.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
     if valid.height < 2:
         raise QcauditError(f"embedding diversity needs at least 2 rows with text; found {valid.height}")
-    encoder = Encoder.from_settings(config.embedding)
+    encoder = context.encoder
     task = progress.add_task(f"embeddings: encoding {valid.height:,} rows", total=None)
     X = encoder.encode(valid[TEXT], progress=True)
     model_sig = encoder.signature
@@ -80,7 +149,7 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
         tables["category_balance"] = _category_balance(texts.filter(pl.col(TEXT_STATUS) == "ok")[CATEGORY])
     if settings.reference:
         progress.update(task, description="embeddings: reference coverage")
-        metrics.update(_coverage(X, config, encoder, rng, model_sig))
+        metrics.update(_coverage(X, settings, context, rng, model_sig))
     progress.remove_task(task)
     rows = pl.DataFrame({ROW_ID: valid[ROW_ID], "embedding_cluster": labels.astype(np.int64)})
     if settings.semantic_dedup_eps is not None:
@@ -99,6 +168,8 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
 
 def semantic_duplicates(X: np.ndarray, labels: np.ndarray, eps: float) -> Clusters:
     """SemDeDup: within each cluster, link rows whose cosine exceeds 1 - eps; components."""
+    from qcaudit.minhash import components
+
     sources, targets = [], []
     for cluster in np.unique(labels):
         members = np.flatnonzero(labels == cluster)
@@ -165,11 +236,11 @@ def _pca_map(X: np.ndarray, valid: pl.DataFrame, labels: np.ndarray, rng: np.ran
     ]
 
 
-def _coverage(X: np.ndarray, config: Config, encoder: Encoder, rng: np.random.Generator, model_sig: str) -> dict[str, Metric]:
-    from qcaudit.pipeline import text_selection
+def _coverage(X: np.ndarray, settings: EmbeddingsSettings, context, rng: np.random.Generator, model_sig: str) -> dict[str, Metric]:
+    from qcaudit.geometry import frechet_distance, mmd_rbf, prdc
 
-    settings = config.embeddings
-    reference = load_dataset(settings.reference, text_selection(config)).texts().filter(pl.col(TEXT_STATUS) == "ok")
+    encoder = context.encoder
+    reference = context.texts_of(settings.reference)
     if reference.height < settings.prdc_k + 1:
         raise QcauditError(f"reference {settings.reference}: needs more than {settings.prdc_k} rows with text")
     R = encoder.encode(reference[TEXT])

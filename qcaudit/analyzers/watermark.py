@@ -10,14 +10,16 @@ and the highest-scoring rows.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import polars as pl
-from rich.progress import Progress
+from pydantic import Field, model_validator
 
-from qcaudit.analyzers.base import AnalyzerResult, Metric, histogram, signature
-from qcaudit.config import Config, WatermarkConfig
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.signatures import Metric, histogram, signature
 
 TOP_ROWS = 20
 SNIPPET_CHARS = 300
@@ -28,11 +30,82 @@ COLUMNS = {
 }
 
 
-def gate_metric_names(max_order: int) -> list[str]:
-    return ["watermarked_rate", "watermark_z_mean", "watermark_z_median", "watermark_z_p90", "watermark_z_max"]
+class WatermarkSettings(Section):
+    """Watermark detection (Kirchenbauer et al. 2023), switched on by ``tokenizer`` (the
+    generating model's, a local folder). Defaults are the reference detector's."""
+
+    tokenizer: str | None = None
+    scheme: str = "selfhash"
+    gamma: float = Field(0.25, gt=0.0, lt=1.0)
+    key: int | None = Field(None, ge=0, lt=2**63)
+    ignore_repeated_ngrams: bool = True
+    z_threshold: float = 4.0
+    window: str | None = None
+    normalizers: list[Literal["unicode", "homoglyphs"]] = Field(default_factory=list)
+    vocab_size: int | None = Field(None, ge=1)
+    batch_rows: int = Field(2000, ge=1)
+
+    @model_validator(mode="after")
+    def _valid_scheme(self) -> WatermarkSettings:
+        if self.tokenizer is None:  # off: not worth importing torch to check settings nobody uses
+            return self
+        from qcaudit.watermark.detect import validate_window
+        from qcaudit.watermark.schemes import parse_scheme
+
+        parse_scheme(self.scheme, self.key)
+        if self.window is not None:
+            validate_window(self.window)
+        return self
 
 
-def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResult:
+@register
+class Watermark(Analyzer):
+    name = "watermark"
+    order = 50
+    Settings = WatermarkSettings
+    options = (
+        CliOption(("--watermark-tokenizer",), "tokenizer", str,
+                  "Local folder of the generating model's tokenizer; switches watermark detection on."),
+        CliOption(("--watermark-scheme",), "scheme", str,
+                  "lefthash | selfhash | minhash | skipgram | ff-<prf>-<context>-<self salt>[-<key>] (default selfhash)."),
+        CliOption(("--watermark-gamma",), "gamma", float, "Green-list fraction of the vocabulary (default 0.25)."),
+        CliOption(("--watermark-key",), "key", int, "Hash key (default 15485863, the reference's)."),
+        CliOption(("--watermark-ignore-repeated/--no-watermark-ignore-repeated",), "ignore_repeated_ngrams", bool,
+                  "Count each distinct n-gram once (default on, as the reference)."),
+        CliOption(("--watermark-z-threshold",), "z_threshold", float, "z above which a row is watermarked (default 4.0)."),
+        CliOption(("--watermark-window",), "window", str, "Windowed (WinMax) scoring: 'max' or comma-separated window sizes."),
+    )
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        z = [MetricSpec(f"watermark_z_{stat}", f"{stat} of the per-row watermark z-score", "lower", headline=stat in ("median", "max"))
+             for stat in ("mean", "median", "p90", "max")]
+        return (
+            share("watermarked_rate", "share of rows with text whose z-score exceeds the threshold", "lower", headline=True),
+            count("watermark_rows_scored", "rows long enough to score", gateable=False, headline=True),
+            *z,
+        )
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        return [RowFlag("watermark_detected", pl.col("watermark_detected"), "watermarked",
+                        pl.format("watermarked (z = {})", pl.col("watermark_z").round(2)))]
+
+    @classmethod
+    def switched_on(cls, config) -> bool:
+        return bool(config.watermark.tokenizer)
+
+    @classmethod
+    def missing_input(cls, config) -> str | None:
+        if not config.watermark.tokenizer:
+            return "the watermark analyzer needs the generating model's tokenizer: --watermark-tokenizer PATH or [watermark] tokenizer"
+        return None
+
+    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
+        return _watermark(texts, self.settings, self.context.progress)
+
+
+def _watermark(texts: pl.DataFrame, settings: WatermarkSettings, progress) -> AnalyzerResult:
     # torch, transformers and scipy.stats load when the analyzer runs, not when the CLI starts
     from qcaudit.hf import load_tokenizer
     from qcaudit.watermark.detect import WatermarkDetector, WatermarkSettings
@@ -40,7 +113,6 @@ def run(texts: pl.DataFrame, config: Config, progress: Progress) -> AnalyzerResu
     from qcaudit.watermark.schemes import parse_scheme
     from qcaudit.watermark.tokens import encode, vocabulary_size
 
-    settings = config.watermark
     tokenizer = load_tokenizer(settings.tokenizer, "watermark tokenizer")
     vocab_size = settings.vocab_size or vocabulary_size(tokenizer)
     scheme = parse_scheme(settings.scheme, settings.key)
@@ -72,7 +144,7 @@ def _concat(parts: list):
     return WatermarkScores(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
 
 
-def _signature(settings: WatermarkConfig, scheme: str, vocab_size: int) -> str:
+def _signature(settings: WatermarkSettings, scheme: str, vocab_size: int) -> str:
     return signature(
         "watermark", f"scheme:{scheme}", f"gamma:{settings.gamma}", f"ignore_repeated:{settings.ignore_repeated_ngrams}",
         f"z:{settings.z_threshold}", f"window:{settings.window or 'none'}", f"norm:{','.join(settings.normalizers) or 'none'}",

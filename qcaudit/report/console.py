@@ -8,20 +8,9 @@ from rich.console import Console
 from rich.table import Table
 
 from qcaudit.gate import FAIL, PASS, GateResult
+from qcaudit.registry import analyzers
 from qcaudit.report.model import Report
 from qcaudit.untrusted import console as safe
-
-HEADLINE = {
-    "diversity": ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4",
-                  "entropy_2", "repetition_2", "tokens_mean", "chars_mean"),
-    "duplicates": ("exact_duplicate_rate", "near_duplicate_rate", "exact_duplicate_groups", "largest_exact_group"),
-    "contamination": ("contaminated_rows", "contamination_rate", "benchmark_leak_rate"),
-    "embeddings": ("vendi_1", "mean_pairwise_cosine", "cluster_entropy_normalized", "prdc_precision",
-                   "prdc_recall", "frechet_distance"),
-    "watermark": ("watermarked_rate", "watermark_rows_scored", "watermark_z_median", "watermark_z_max"),
-    "detectors": ("machine_generated_rate", "detector_flagged_rate", "detector_auroc", "detector_tpr_at_1pct_fpr"),
-}
-
 
 def print_summary(console: Console, report: Report, written: dict[str, Path] | None = None) -> None:
     """The dataset line, the headline metrics, the gate. Every dataset-derived string (file
@@ -34,7 +23,9 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
     table.add_column("metric")
     table.add_column("value", justify="right")
     for analyzer, metrics in report.metrics.items():
-        for headline in HEADLINE.get(analyzer, ()):  # a headline also names its per-key metrics, <name>.<key>
+        cls = analyzers().get(analyzer)
+        headlines = [spec.name for spec in cls.metrics() if spec.headline] if cls else []
+        for headline in headlines:  # a headline also names its per-key metrics, <name>.<key>
             for name in (n for n in metrics if n == headline or n.startswith(headline + ".")):
                 table.add_row(safe(f"{analyzer}.{name}"), f"{metrics[name]['value']:.4g}")
     console.print(table)

@@ -10,6 +10,7 @@ script, reorder the text around it or hide in it.
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 import plotly.graph_objects as go
@@ -58,3 +59,8 @@ def render_html(report: Report) -> str:
         version=__version__,
         schema_version=SCHEMA_VERSION,
     )
+
+
+def write_report(report: Report, out_dir: str | Path, html: bool = True) -> dict[str, Path]:
+    """Write the report's files to ``out_dir``, report.html too unless ``html`` is false."""
+    return report.write(out_dir, render_html(report) if html else None)

@@ -19,25 +19,6 @@ SCHEMA_VERSION = 1
 REPORT_JSON, ROWS_PARQUET, REPORT_HTML = "report.json", "rows.parquet", "report.html"
 REPORT_FILES = (REPORT_JSON, ROWS_PARQUET, REPORT_HTML)
 
-#: Per-row flags the analyzers leave in rows.parquet: (column, flagged when, label), in the
-#: order a row's first flag is named (the embedding map, the dashboard).
-ROW_FLAGS = (
-    ("contaminated", pl.col("contaminated"), "benchmark contamination"),
-    ("is_exact_duplicate", pl.col("is_exact_duplicate"), "exact duplicate"),
-    ("near_dup_kept", ~pl.col("near_dup_kept"), "near duplicate"),
-    ("semantic_dup_kept", ~pl.col("semantic_dup_kept"), "semantic duplicate"),
-    ("watermark_detected", pl.col("watermark_detected"), "watermarked"),
-    ("machine_generated", pl.col("machine_generated"), "machine-generated"),
-)
-
-
-def first_flag(columns) -> pl.Expr | None:
-    """The label of the first flag each row carries ("" when none), over the flag columns in
-    ``columns``; None when there are none."""
-    checks = [pl.when(expr.fill_null(False)).then(pl.lit(label)) for column, expr, label in ROW_FLAGS if column in columns]
-    return pl.coalesce(checks).fill_null("") if checks else None
-
-
 @dataclass
 class Report:
     """One audit. ``metrics[analyzer][name] = {"value": ..., "signature": ...}``."""
@@ -68,15 +49,13 @@ class Report:
             "gate": self.gate.to_json(),
         }
 
-    def write(self, out_dir: str | Path, html: bool = True) -> dict[str, Path]:
-        """Write report.json, rows.parquet (when there are rows) and report.html (unless
-        ``html`` is false) as one set: the directory is swapped in whole
-        (:func:`qcaudit.atomic.write_directory_atomic`), so it never mixes two runs' files."""
-        from qcaudit.report.html import render_html
-
+    def write(self, out_dir: str | Path, page: str | None = None) -> dict[str, Path]:
+        """Write report.json, rows.parquet (when there are rows) and ``page`` as report.html
+        (when given: see :func:`qcaudit.report.html.write_report`) as one set: the directory
+        is swapped in whole (:func:`qcaudit.atomic.write_directory_atomic`), so it never
+        mixes two runs' files."""
         out = Path(out_dir)
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        page = render_html(self) if html else None
         written = {"json": REPORT_JSON} | ({"rows": ROWS_PARQUET} if self.rows is not None else {}) | (
             {"html": REPORT_HTML} if page is not None else {})
 

@@ -1,0 +1,247 @@
+"""The analyzer contract and the registry that finds every analyzer by name.
+
+An analyzer is a class that declares everything about itself, so that adding one touches
+its own module only (the README's "Adding an analyzer" walks through one):
+
+- ``name``, ``order`` (where it runs and lists among the others) and ``default`` (whether it
+  runs when the user names no analyzers);
+- ``Settings``: its own pydantic section of the config (``[name]`` in ``qcaudit.toml``),
+  and ``options``: the command-line flags that set it;
+- ``metrics()``: every metric it can report, with definition, direction and range, which of
+  them the gate may judge and which the console shows first;
+- ``row_flags()``: the per-row verdicts the review sample, the embedding map and the
+  dashboard read (a row's first flag names it);
+- ``switched_on()`` / ``missing_input()``: an input that turns it on (a benchmark, a
+  tokenizer), and the error when it runs without one;
+- the computation: ``partial(batch) -> state``, ``merge(a, b) -> state``,
+  ``finalize(state) -> AnalyzerResult``; state is picklable, so the same code runs over
+  batches of one machine and over shards of many.
+
+Built-in analyzers live in :mod:`qcaudit.analyzers` (one module each, found by scanning
+that package); another package adds one with an entry point in the ``qcaudit.analyzers``
+group naming its class. Registration is by the :func:`register` decorator.
+
+Analyzer modules import their heavy libraries (torch, faiss, scipy) inside the methods
+that use them: the registry is read to build the command line, and ``qcaudit --help``
+stays instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import pkgutil
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from qcaudit.errors import QcauditError
+from qcaudit.signatures import Metric
+
+if TYPE_CHECKING:
+    from qcaudit.context import RunContext
+
+ENTRY_POINT_GROUP = "qcaudit.analyzers"
+BUILTIN_PACKAGE = "qcaudit.analyzers"
+
+
+class Section(BaseModel):
+    """Base of every config section: unknown keys are errors, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric an analyzer can report. ``low``/``high`` bound the values it can take (a
+    gate threshold outside them is a mistake); ``better`` says which way is good."""
+
+    name: str
+    definition: str
+    better: Literal["higher", "lower"] | None = None
+    low: float = -math.inf
+    high: float = math.inf
+    gateable: bool = True
+    headline: bool = False
+
+
+def share(name: str, definition: str, better: Literal["higher", "lower"] | None = None, **kw: Any) -> MetricSpec:
+    """A metric that is a share of rows or pairs, in [0, 1]."""
+    return MetricSpec(name, definition, better, 0.0, 1.0, **kw)
+
+
+def count(name: str, definition: str, better: Literal["higher", "lower"] | None = None, **kw: Any) -> MetricSpec:
+    """A metric that cannot be negative (a count, a length, a distance, an entropy)."""
+    return MetricSpec(name, definition, better, 0.0, math.inf, **kw)
+
+
+@dataclass(frozen=True)
+class RowFlag:
+    """A per-row verdict: rows where ``when`` holds are flagged; ``label`` names the flag
+    (map, dashboard), ``reason`` says why for the review sample. ``column`` must be among
+    the rows' columns for the flag to apply. A flag with ``verdict`` false is a reason to
+    review a row, not a finding about it: the sample uses it, the map and dashboard do not."""
+
+    column: str
+    when: pl.Expr
+    label: str
+    reason: pl.Expr
+    verdict: bool = True
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """A command-line flag that sets ``key`` in the analyzer's section (or, with ``parse``,
+    any config keys: it maps the raw value to ``{dotted key: value}``)."""
+
+    flags: tuple[str, ...]
+    key: str
+    type: Any
+    help: str
+    comma_list: bool = False
+    parse: Callable[[Any], dict[str, Any]] | None = None
+
+    @property
+    def parameter(self) -> str:
+        """The Python name typer passes the value by, from the first flag."""
+        return self.flags[0].split("/")[0].lstrip("-").replace("-", "_")
+
+
+@dataclass
+class AnalyzerResult:
+    """``rows`` holds ``row_id`` plus this analyzer's per-row columns."""
+
+    metrics: dict[str, Metric]
+    rows: pl.DataFrame
+    tables: dict[str, Any] = field(default_factory=dict)
+
+
+class Analyzer:
+    """Base of every analyzer; see the module docstring for what a subclass declares.
+
+    The default state is the rows themselves (``partial`` keeps the batch, ``merge``
+    concatenates), for analyzers whose statistics need every row at once; an analyzer with
+    a compact state overrides ``partial`` and ``merge`` too. ``run`` is one batch end to end.
+    """
+
+    name: ClassVar[str]
+    Settings: ClassVar[type[Section]] = Section
+    order: ClassVar[int] = 100
+    default: ClassVar[bool] = False
+    options: ClassVar[tuple[CliOption, ...]] = ()
+    #: Top-level config keys this analyzer owns besides its section: key -> (type, default factory).
+    extra_sections: ClassVar[dict[str, tuple[Any, Callable[[], Any]]]] = {}
+
+    def __init__(self, settings: Section, context: RunContext, **sections: Any):
+        self.settings = settings
+        self.context = context
+        self.sections = sections
+
+    @classmethod
+    def from_config(cls, config: Any, context: RunContext) -> Analyzer:
+        """This analyzer with its section (and the extra sections it owns) of ``config``."""
+        extra = {key: getattr(config, key) for key in cls.extra_sections}
+        return cls(getattr(config, cls.name), context, **extra)
+
+    # -- declarations -------------------------------------------------------------------
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        return ()
+
+    @classmethod
+    def row_flags(cls, columns: Collection[str]) -> list[RowFlag]:
+        """The flags that apply to rows with these columns."""
+        return []
+
+    @classmethod
+    def switched_on(cls, config: Any) -> bool:
+        """Whether ``config`` gives an input that turns this analyzer on by itself."""
+        return False
+
+    @classmethod
+    def missing_input(cls, config: Any) -> str | None:
+        """Why this analyzer cannot run with ``config`` (None when it can)."""
+        return None
+
+    def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
+        """(category column, other input columns) this analyzer reads besides the text."""
+        return None, ()
+
+    # -- computation --------------------------------------------------------------------
+    def partial(self, batch: pl.DataFrame) -> Any:
+        return batch
+
+    def merge(self, a: Any, b: Any) -> Any:
+        return pl.concat([a, b])
+
+    def finalize(self, state: Any) -> AnalyzerResult:
+        raise NotImplementedError(f"analyzer {self.name!r} does not finalize")
+
+    def annotate(self, result: AnalyzerResult, rows: pl.DataFrame) -> None:
+        """Called once every analyzer's columns are joined into ``rows``: a chance to mark
+        this analyzer's tables with the others' verdicts (the embedding map does)."""
+
+    def run(self, rows: pl.DataFrame) -> AnalyzerResult:
+        return self.finalize(self.partial(rows))
+
+
+_REGISTERED: dict[str, type[Analyzer]] = {}
+
+
+def register(cls: type[Analyzer]) -> type[Analyzer]:
+    """Class decorator: make ``cls`` available under ``cls.name``."""
+    name = getattr(cls, "name", None)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise TypeError(f"analyzer {cls.__qualname__} needs a name that is a Python identifier, got {name!r}")
+    known = _REGISTERED.get(name)
+    if known is not None and known.__qualname__ != cls.__qualname__:
+        raise TypeError(f"two analyzers are named {name!r}: {known.__module__}.{known.__qualname__} and {cls.__module__}.{cls.__qualname__}")
+    _REGISTERED[name] = cls
+    analyzers.cache_clear()  # registered after the first look-up: seen by the next
+    return cls
+
+
+@cache
+def analyzers() -> dict[str, type[Analyzer]]:
+    """Every analyzer by name, in run order: the built-in modules, then entry points."""
+    package = importlib.import_module(BUILTIN_PACKAGE)
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{BUILTIN_PACKAGE}.{module.name}")
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry.load()
+        except Exception as exc:  # a broken plug-in is the user's to fix, named in one line
+            raise QcauditError(f"analyzer plug-in {entry.name!r} ({entry.value}) failed to load: {exc}") from None
+        if isinstance(loaded, type) and issubclass(loaded, Analyzer):
+            register(loaded)
+    return dict(sorted(_REGISTERED.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def get(name: str) -> type[Analyzer]:
+    try:
+        return analyzers()[name]
+    except KeyError:
+        raise QcauditError(f"unknown analyzer {name!r}; available: {', '.join(analyzers())}") from None
+
+
+def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
+    """Gateable metric name -> (the analyzer that reports it, its spec)."""
+    return {spec.name: (name, spec) for name, cls in analyzers().items() for spec in cls.metrics() if spec.gateable}
+
+
+def all_row_flags(columns: Collection[str]) -> Iterator[RowFlag]:
+    """Every flag that applies to rows with ``columns``, in analyzer order."""
+    for cls in analyzers().values():
+        yield from (flag for flag in cls.row_flags(columns) if flag.column in columns)
+
+
+def first_flag(columns: Collection[str]) -> pl.Expr | None:
+    """The label of the first verdict each row carries ("" when none), over the flags that
+    apply to ``columns``; None when none apply."""
+    checks = [pl.when(f.when.fill_null(False)).then(pl.lit(f.label)) for f in all_row_flags(columns) if f.verdict]
+    return pl.coalesce(checks).fill_null("") if checks else None

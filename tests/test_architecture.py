@@ -1,0 +1,146 @@
+"""The shape of the code: imports point one way, analyzers declare themselves in one
+registry, a new analyzer (the README's example) needs no other file, and the
+partial/merge/finalize contract gives the same result however the rows are batched."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from qcaudit import registry
+from qcaudit.config import config_model, load_config
+from qcaudit.context import RunContext
+from qcaudit.errors import QcauditError
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "short_rows.py"
+
+
+def test_imports_point_one_way():
+    # its own process: import-linter reconfigures logging, which qcaudit's warnings go through
+    lint = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))"
+    ran = subprocess.run([sys.executable, "-c", lint], cwd=ROOT, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def test_every_builtin_analyzer_declares_itself():
+    found = registry.analyzers()
+    assert {"diversity", "duplicates", "contamination", "embeddings", "watermark", "detectors"} <= set(found)
+    metric_owner: dict[str, str] = {}
+    flags = set()
+    for name, cls in found.items():
+        assert cls.name == name and cls.__module__ == f"qcaudit.analyzers.{name}"
+        cls.Settings.model_json_schema()  # a real pydantic section
+        for spec in cls.metrics():
+            assert spec.name not in metric_owner, f"{spec.name} reported by {metric_owner.get(spec.name)} and {name}"
+            metric_owner[spec.name] = name
+            assert spec.low <= spec.high and spec.better in (None, "higher", "lower")
+        for option in cls.options:
+            assert option.flags[0] not in flags
+            flags.add(option.flags[0])
+    assert [cls.order for cls in found.values()] == sorted(cls.order for cls in found.values())
+
+
+def test_the_config_has_each_analyzers_section_and_nothing_else():
+    fields = set(config_model().model_fields)
+    for name, cls in registry.analyzers().items():
+        assert name in fields and set(cls.extra_sections) <= fields
+    config = load_config(None, {"duplicates.near_threshold": 0.7})
+    assert config.duplicates.near_threshold == 0.7
+    with pytest.raises(QcauditError, match="unknown key 'duplicates.nope'"):
+        load_config(None, {"duplicates.nope": 1})
+    with pytest.raises(QcauditError, match="unknown analyzer 'nope'"):
+        load_config(None, {"analyzers": ["nope"]})
+
+
+def test_the_readme_shows_the_example_analyzer_as_it_is():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert EXAMPLE.read_text(encoding="utf-8") in readme
+
+
+@pytest.fixture
+def plugin(monkeypatch):
+    """The README's example installed as another package would: by an entry point."""
+    monkeypatch.syspath_prepend(str(EXAMPLE.parent))
+    monkeypatch.setattr(registry, "_REGISTERED", dict(registry._REGISTERED))
+    point = importlib.metadata.EntryPoint("short_rows", "short_rows:ShortRows", registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [point] if group == registry.ENTRY_POINT_GROUP else [])
+    registry.analyzers.cache_clear()
+    yield registry.analyzers()["short_rows"]
+    registry.analyzers.cache_clear()
+
+
+def texts(n_words: list[int]) -> list[str | None]:
+    return [None if n < 0 else " ".join(f"w{i}" for i in range(n)) for n in n_words]
+
+
+def test_a_plugin_analyzer_runs_end_to_end_with_its_settings_flags_and_gate(plugin, tmp_path):
+    from qcaudit import audit
+    from qcaudit.sampling import flagged_reasons
+
+    lengths = [0, 1, 2, 3, 4, 7, 9, -1, 3, 12]
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts(lengths)}).write_parquet(data)
+    config = load_config(None, {"analyzers": ["short_rows"], "short_rows.min_words": 4, "gate": {"max_short_row_rate": 0.5}})
+    report = audit(data, config)
+    with_text = [n for n in lengths if n > 0]  # "" is an empty row, None a null one: neither has text
+    expected = sum(n < 4 for n in with_text) / len(with_text)
+    assert math.isclose(report.value("short_rows.short_row_rate"), expected)
+    assert report.gate.verdict == ("pass" if expected <= 0.5 else "fail")
+    assert report.rows.filter(pl.col("too_short"))[ROW_ID].to_list() == [i for i, n in enumerate(lengths) if 0 < n < 4]
+    reasons = dict(flagged_reasons(report.rows, config).iter_rows())
+    assert reasons[1] == "only 1 words"
+    assert plugin.options[0].flags == ("--min-words",)
+
+
+@st.composite
+def corpora(draw):
+    words = st.text("abcd", min_size=1, max_size=3)
+    rows = draw(st.lists(st.one_of(st.none(), st.just(""), st.lists(words, max_size=12).map(" ".join)), min_size=2, max_size=40))
+    cuts = sorted(draw(st.lists(st.integers(0, len(rows)), max_size=4)))
+    return rows, cuts
+
+
+def _texts_frame(rows: list[str | None]) -> pl.DataFrame:
+    status = ["null" if r is None else "empty" if not r.strip() else "ok" for r in rows]
+    text = [r if s == "ok" else None for r, s in zip(rows, status, strict=True)]
+    return pl.DataFrame({ROW_ID: list(range(len(rows))), TEXT: text, TEXT_STATUS: status},
+                        schema={ROW_ID: pl.UInt32, TEXT: pl.String, TEXT_STATUS: pl.String})
+
+
+@pytest.mark.parametrize("name", ["diversity", "duplicates", "short_rows"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(corpus=corpora())
+def test_any_batching_gives_the_same_result(plugin, name, corpus):
+    rows, cuts = corpus
+    frame = _texts_frame(rows)
+    if name == "diversity" and (frame[TEXT_STATUS] == "ok").sum() < 2:
+        return
+    config = load_config(None, {"analyzers": [name]})
+    analyzer = registry.get(name).from_config(config, RunContext.from_config(config))
+    whole = analyzer.run(frame)
+    bounds = [0, *cuts, frame.height]
+    states = [analyzer.partial(frame.slice(a, b - a)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    state = states[0]
+    for other in states[1:]:
+        state = analyzer.merge(state, other)
+    batched = analyzer.finalize(state)
+    assert {k: m.to_json() for k, m in batched.metrics.items()} == {k: m.to_json() for k, m in whole.metrics.items()}
+    assert batched.rows.sort(ROW_ID).equals(whole.rows.sort(ROW_ID))
+    assert batched.tables == whole.tables
+
+
+def test_no_module_outside_analyzers_imports_an_analyzer():
+    pattern = re.compile(r"^\s*(from|import) qcaudit\.analyzers\.\w+", re.M)
+    for path in (ROOT / "qcaudit").rglob("*.py"):
+        if "analyzers" not in path.parts:
+            assert not pattern.search(path.read_text(encoding="utf-8")), path
