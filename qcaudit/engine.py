@@ -53,7 +53,7 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineR
             "text_source": dataset.text_source,
             "text_rows": status_counts,
         },
-        metrics={name: {key: m.to_json() for key, m in result.metrics.items()} for name, result in results.items()},
+        metrics={name: {key: m.to_json() for key, m in result.metrics.items() if m.computed} for name, result in results.items()},
         tables={name: result.tables for name, result in results.items()},
         rows=rows.sort(ROW_ID),
     )

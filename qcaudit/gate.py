@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from qcaudit.config import gateable_metrics
 from qcaudit.errors import QcauditError
@@ -21,8 +22,12 @@ from qcaudit.errors import QcauditError
 PASS, FAIL, NO_THRESHOLDS = "pass", "fail", "no thresholds"
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(BaseModel):
+    """One threshold judged: ``value`` is None when the report lacks the metric (the check
+    then fails)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     threshold_key: str
     metric: str
     threshold: float
@@ -37,9 +42,10 @@ class Check:
         return f"{self.metric} = {self.value:.6g}, needs {op} {self.threshold:g}"
 
 
-@dataclass(frozen=True)
-class GateResult:
-    verdict: str
+class GateResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    verdict: Literal["pass", "fail", "no thresholds"]
     checks: list[Check]
 
     @property
@@ -47,11 +53,11 @@ class GateResult:
         return self.verdict == FAIL
 
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "checks": [asdict(c) for c in self.checks]}
+        return self.model_dump(mode="json")
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GateResult:
-        return cls(data["verdict"], [Check(**c) for c in data["checks"]])
+        return cls.model_validate(data)
 
 
 def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | dict[str, float]]) -> GateResult:
@@ -67,10 +73,11 @@ def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | d
             entry = metrics.get(analyzer, {}).get(name)
             value = None if entry is None else _number(f"{analyzer}.{name}", entry)
             passed = value is not None and (value >= threshold if op == "min" else value <= threshold)
-            checks.append(Check(f"{key}.{sub}" if sub else key, f"{analyzer}.{name}", threshold, value, passed))
+            checks.append(Check(threshold_key=f"{key}.{sub}" if sub else key, metric=f"{analyzer}.{name}",
+                                threshold=threshold, value=value, passed=passed))
     if not checks:
-        return GateResult(NO_THRESHOLDS, [])
-    return GateResult(PASS if all(c.passed for c in checks) else FAIL, checks)
+        return GateResult(verdict=NO_THRESHOLDS, checks=[])
+    return GateResult(verdict=PASS if all(c.passed for c in checks) else FAIL, checks=checks)
 
 
 def _number(metric: str, entry: Any) -> float:

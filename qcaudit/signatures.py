@@ -3,23 +3,35 @@ histogram table every renderer draws."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from qcaudit import __version__
 
 
-@dataclass(frozen=True)
-class Metric:
-    """A number and the signature of every setting that changes it (sacrebleu-style)."""
+class Metric(BaseModel):
+    """A number and the signature of every setting that changes it (sacrebleu-style);
+    report.json holds it as ``{"value", "signature"}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: float | int
     signature: str
 
+    def __init__(self, value: float | int, signature: str):
+        super().__init__(value=value, signature=signature)
+
+    @property
+    def computed(self) -> bool:
+        """False for NaN or infinity: nothing to compute it from (no row long enough to
+        score, say). Such a metric is left out of the report; a gate on it fails as missing."""
+        return math.isfinite(self.value)
+
     def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "signature": self.signature}
+        return self.model_dump()
 
 
 def signature(name: str, *fields: str) -> str:

@@ -1,14 +1,19 @@
 """The report: ``report.json`` (versioned schema) and ``rows.parquet`` (``row_id`` + every
-per-row column). Everything downstream (HTML, gate, dashboard) reads only these two files."""
+per-row column). Everything downstream (HTML, gate, dashboard) reads only these two files.
+
+:class:`ReportDocument` is what report.json holds; its JSON Schema is published as
+``reports/report-v{SCHEMA_VERSION}.schema.json`` (installed with the templates; remade by
+``python scripts/write_report_schema.py``), and every report is checked against the model
+when written and when read."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from qcaudit import __version__
 from qcaudit.atomic import write_directory_atomic
@@ -19,9 +24,57 @@ SCHEMA_VERSION = 1
 REPORT_JSON, ROWS_PARQUET, REPORT_HTML = "report.json", "rows.parquet", "report.html"
 REPORT_FILES = (REPORT_JSON, ROWS_PARQUET, REPORT_HTML)
 
-@dataclass
-class Report:
-    """One audit. ``metrics[analyzer][name] = {"value": ..., "signature": ...}``."""
+SCHEMA_FILE = f"report-v{SCHEMA_VERSION}.schema.json"
+
+FiniteFloat = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatasetInfo(_Strict):
+    """What was audited: the input files, their format, the rows and where the text came from."""
+
+    sources: list[str]
+    format: str
+    rows: int = Field(ge=0)
+    text_source: str
+    #: Rows by text status: ok, null, empty, non_string.
+    text_rows: dict[str, int]
+
+
+class MetricValue(_Strict):
+    """A metric as report.json holds it: a finite number (drift adds a flag and a series)
+    and the signature of every setting that changed it."""
+
+    value: StrictInt | FiniteFloat | StrictBool | list[dict[str, Any]]
+    signature: str
+    triggered_by: list[str] | None = None
+
+
+class ReportDocument(_Strict):
+    """report.json."""
+
+    model_config = ConfigDict(extra="forbid", title=f"qcaudit report, schema version {SCHEMA_VERSION}")
+
+    schema_version: Literal[1]
+    qcaudit_version: str
+    dataset: DatasetInfo
+    #: The settings the audit ran with (qcaudit.toml's tables).
+    config: dict[str, Any]
+    #: analyzer -> metric name (``<name>.<key>`` for per-key metrics) -> value and signature.
+    metrics: dict[str, dict[str, MetricValue]]
+    #: analyzer -> its tables (histograms, ranked rows, groups, pairs, series) for the renderers.
+    tables: dict[str, dict[str, Any]]
+    gate: GateResult
+
+
+class Report(BaseModel):
+    """One audit in memory: report.json's content as plain data
+    (``metrics[analyzer][name] = {"value": ..., "signature": ...}``) and the per-row table."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     dataset: dict[str, Any]
     config: dict[str, Any]
@@ -39,7 +92,8 @@ class Report:
             raise KeyError(f"no metric {dotted!r} in this report") from None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """report.json's content, checked against :class:`ReportDocument`."""
+        document = {
             "schema_version": SCHEMA_VERSION,
             "qcaudit_version": __version__,
             "dataset": self.dataset,
@@ -48,6 +102,8 @@ class Report:
             "tables": self.tables,
             "gate": self.gate.to_json(),
         }
+        ReportDocument.model_validate(document)  # a bug if it fails: the audit made it
+        return document
 
     def write(self, out_dir: str | Path, page: str | None = None) -> dict[str, Path]:
         """Write report.json, rows.parquet (when there are rows) and ``page`` as report.html
@@ -86,15 +142,13 @@ class Report:
                 f"{path}: not a qcaudit report of schema version {SCHEMA_VERSION}"
             )
         try:
-            return cls(
-                dataset=data["dataset"],
-                config=data["config"],
-                metrics=data["metrics"],
-                tables=data["tables"],
-                gate=GateResult.from_json(data["gate"]),
-            )
-        except (KeyError, TypeError) as exc:
-            raise QcauditError(f"{path}: malformed report ({exc})") from None
+            document = ReportDocument.model_validate(data)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise QcauditError(f"{path}: malformed report: {where}: {error['msg']}") from None
+        return cls(dataset=data["dataset"], config=data["config"], metrics=data["metrics"], tables=data["tables"],
+                   gate=document.gate)
 
 
 def _no_constant(name: str) -> None:
