@@ -44,6 +44,8 @@ TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="whites
 LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.")]
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.")]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).")]
+MaxMemoryOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory the analyzers may hold before spilling to disk, e.g. 6GB (default: a quarter of RAM).")]
+BatchRowsOpt = Annotated[Optional[int], typer.Option("--batch-rows", help="Rows read at a time (default 250000).")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
@@ -136,6 +138,8 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
     "strip_punctuation": (PunctOpt, "text.strip_punctuation"),
     "analyzers": (AnalyzersOpt, "analyzers"),
     "device": (DeviceOpt, "embedding.device"),
+    "max_memory": (MaxMemoryOpt, "engine.max_memory"),
+    "batch_rows": (BatchRowsOpt, "engine.batch_rows"),
 }
 _COMMA_LISTS = {"fields", "role", "analyzers"}
 

@@ -10,12 +10,13 @@ analyzers declare as gateable (see :mod:`qcaudit.gate`).
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import ByteSize, Field, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
 from qcaudit.registry import Analyzer, MetricSpec, Section, analyzers, gateable_metrics as analyzer_metrics
@@ -99,6 +100,22 @@ class EmbeddingConfig(Section):
     backend: Literal["auto", "torch", "onnx-int8"] = "auto"
 
 
+class EngineConfig(Section):
+    """How the local engine reads the input and bounds memory."""
+
+    #: Rows read and handed to the analyzers at a time.
+    batch_rows: int = Field(250_000, ge=1)
+    #: Memory the analyzers' state may hold before spilling to disk ("6GB", "512MiB"); None:
+    #: a quarter of the machine's memory.
+    max_memory: ByteSize | None = None
+
+    @property
+    def memory_budget(self) -> int:
+        if self.max_memory is not None:
+            return int(self.max_memory)
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
+
+
 class CoreConfig(Section):
     """The sections every run has; each analyzer adds its own (see :func:`config_model`)."""
 
@@ -107,6 +124,7 @@ class CoreConfig(Section):
     analyzers: list[str] = Field(default_factory=lambda: [name for name, cls in analyzers().items() if cls.default])
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     sample: SampleConfig = Field(default_factory=SampleConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("gate")

@@ -2,12 +2,18 @@
 
 An analyzer asks the context for the run's tokenisation, its sentence encoder (loaded on
 first use, then shared: contamination and embedding diversity encode with one model), the
-device the user chose, other datasets read with the run's text selection, and the progress
-display. Nothing here is specific to an analyzer.
+device the user chose, other datasets read with the run's text selection, the text of a few
+rows of this run's input, the memory budget its state must keep within, a scratch directory
+for what it spills (removed when the run ends, however it ends), and the progress display.
+Nothing here is specific to an analyzer.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,8 +22,9 @@ from typing import Any
 import polars as pl
 from rich.progress import Progress
 
+from qcaudit.cache import cache_root
 from qcaudit.embed import Encoder
-from qcaudit.io import TEXT_STATUS, TextSelection, load_dataset
+from qcaudit.io import TEXT_STATUS, Dataset, TextSelection, load_dataset
 from qcaudit.text import Tokenization
 
 
@@ -34,6 +41,11 @@ class RunContext:
     embedding: Any = None
     selection: TextSelection = field(default_factory=TextSelection)
     progress: Progress = field(default_factory=lambda: Progress(disable=True))
+    #: Bytes an analyzer's state may hold in memory before it spills to :meth:`scratch`.
+    memory_budget: int = 2**62
+    #: The input being audited (the engine sets it), for :meth:`texts_of_rows`.
+    dataset: Dataset | None = None
+    _scratch: Path | None = None
 
     @classmethod
     def from_config(cls, config: Any, progress: Progress | None = None) -> RunContext:
@@ -42,7 +54,30 @@ class RunContext:
             embedding=config.embedding,
             selection=text_selection(config),
             progress=progress or Progress(disable=True),
+            memory_budget=config.engine.memory_budget,
         )
+
+    def scratch(self) -> Path:
+        """A directory of this run's own for spilled state, made on first use under the
+        cache directory; :meth:`close` removes it."""
+        if self._scratch is None:
+            parent = cache_root() / "scratch"
+            parent.mkdir(parents=True, exist_ok=True)
+            self._scratch = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
+        return self._scratch
+
+    def close(self) -> None:
+        """Remove the scratch directory (the engine calls this when the run ends, also on a
+        signal: :class:`qcaudit.errors.Interrupted` unwinds through it)."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def texts_of_rows(self, row_ids: Iterable[int]) -> dict[int, str | None]:
+        """The text of a few rows of the audited input (for tables that quote rows)."""
+        if self.dataset is None:
+            raise RuntimeError("the engine sets the dataset before analyzers finalize")
+        return self.dataset.texts_of(row_ids)
 
     @property
     def device(self) -> str:

@@ -1,13 +1,19 @@
-"""The local engine: run the chosen analyzers over one dataset and gather what they found.
+"""The local engine: stream the input through the chosen analyzers and gather what they found.
 
-Each analyzer is built from its config section and the run's shared context, reads the
-columns it declares, and returns metrics, per-row columns and tables; the per-row columns
-are joined on ``row_id``; then each analyzer may annotate its tables with the others'
-verdicts. The engine knows no analyzer by name.
+The input is read in batches of ``[engine] batch_rows`` rows (``row_id`` is the position in
+the input, whatever the batch). Each analyzer, built from its config section and the run's
+shared context, turns every batch into a state (``partial``), folds the states together in
+input order (``merge``) and turns the last into metrics, per-row columns and tables
+(``finalize``); an analyzer whose state outgrows the context's memory budget spills it to
+the run's scratch directory, removed when the run ends. The per-row columns are joined on
+``row_id``; then each analyzer may annotate its tables with the others' verdicts. The
+engine knows no analyzer by name.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +21,7 @@ import polars as pl
 
 from qcaudit.context import RunContext
 from qcaudit.io import ROW_ID, TEXT_STATUS, Dataset
-from qcaudit.registry import get
+from qcaudit.registry import Analyzer, get
 
 TEXT_STATUSES = ("ok", "null", "empty", "non_string")
 
@@ -37,10 +43,14 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineR
         own_category, own_columns = analyzer.input_columns()
         category = category or own_category
         kept += [column for column in own_columns if column not in kept]
-    texts = dataset.texts(category, keep=tuple(kept))
-    status_counts = dict.fromkeys(TEXT_STATUSES, 0) | dict(texts.group_by(TEXT_STATUS).len().iter_rows())
-    results = {analyzer.name: analyzer.run(texts) for analyzer in chosen}
-    rows = texts
+    context.dataset = dataset
+    statuses: Counter[str] = Counter()
+    try:
+        states = _fold(chosen, dataset.batches(config.engine.batch_rows, category, tuple(kept)), statuses)
+        results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
+    finally:
+        context.close()
+    rows = dataset.texts(category, keep=tuple(kept))
     for result in results.values():
         rows = rows.join(result.rows, on=ROW_ID, how="left")
     for analyzer in chosen:
@@ -49,11 +59,22 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineR
         dataset={
             "sources": dataset.sources,
             "format": dataset.format,
-            "rows": texts.height,
+            "rows": rows.height,
             "text_source": dataset.text_source,
-            "text_rows": status_counts,
+            "text_rows": dict.fromkeys(TEXT_STATUSES, 0) | dict(statuses),
         },
         metrics={name: {key: m.to_json() for key, m in result.metrics.items() if m.computed} for name, result in results.items()},
         tables={name: result.tables for name, result in results.items()},
         rows=rows.sort(ROW_ID),
     )
+
+
+def _fold(analyzers: list[Analyzer], batches: Iterator[pl.DataFrame], statuses: Counter[str]) -> list[Any]:
+    """Every analyzer's state over all batches, merged in input order."""
+    states: list[Any] = [None] * len(analyzers)
+    for batch in batches:
+        statuses.update(dict(batch.group_by(TEXT_STATUS).len().iter_rows()))
+        for i, analyzer in enumerate(analyzers):
+            part = analyzer.partial(batch)
+            states[i] = part if states[i] is None else analyzer.merge(states[i], part)
+    return states

@@ -21,6 +21,7 @@ from __future__ import annotations
 import glob
 import gzip
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +73,33 @@ class Dataset:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
         ``category`` from ``category_column`` (or a column named so) when the data has one,
         and the input columns named in ``keep`` as ``_<name>`` (no clash with ``text``)."""
+        return self._collect(self.selected(category_column, keep))
+
+    def batches(self, rows: int, category_column: str | None = None, keep: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
+        """:meth:`texts` in consecutive batches of about ``rows`` rows, read as they are
+        needed; one empty batch when the input has no rows."""
+        selected = self.selected(category_column, keep)
+        empty = True
+        try:
+            for batch in selected.collect_batches(chunk_size=rows, maintain_order=True):
+                if batch.height:
+                    empty = False
+                    yield batch
+        except pl.exceptions.PolarsError as exc:
+            raise _read_failure([Path(s) for s in self.sources], exc) from None
+        if empty:
+            yield self._collect(selected.head(0))
+
+    def texts_of(self, row_ids: Iterable[int]) -> dict[int, str | None]:
+        """The text of each of a few rows, by ``row_id`` (one read of the input)."""
+        wanted = pl.Series(sorted(set(row_ids)), dtype=pl.UInt32)
+        if wanted.is_empty():
+            return {}
+        frame = self._collect(self.selected().filter(pl.col(ROW_ID).is_in(wanted.implode())))
+        return dict(frame.select(ROW_ID, TEXT).iter_rows())
+
+    def selected(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.LazyFrame:
+        """The lazy selection behind :meth:`texts`."""
         names = self.frame.collect_schema().names()
         category_column, keep = self.renamed.get(category_column, category_column), tuple(self.renamed.get(k, k) for k in keep)
         source = category_column or (CATEGORY if CATEGORY in names else None)
@@ -80,8 +108,11 @@ class Dataset:
                 raise QcauditError(f"unknown column {column!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         extra += [pl.col(column).alias(f"_{column}") for column in keep]
+        return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra)
+
+    def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
         try:
-            return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra).collect()
+            return frame.collect()
         except pl.exceptions.PolarsError as exc:
             raise _read_failure([Path(s) for s in self.sources], exc) from None
 

@@ -35,12 +35,14 @@ probability about D**2 / 2**65 for D distinct n-grams (1e-5 at 30 million).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from qcaudit.spill import Chunks
 from qcaudit.text import TokenStream
 
 #: Multiplier of the n-gram hash chain (the 64-bit golden ratio), then re-hashed by Polars.
@@ -143,10 +145,99 @@ def iter_order_stats(tokens: TokenStream, orders: range) -> Iterator[OrderStats]
         yield _order_stats(n, hashes, rows, lengths)
 
 
+def partitioned_order_stats(
+    chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]],
+    lengths: np.ndarray,
+    orders: range,
+    partitions: int,
+    scratch: Callable[[], Path],
+    spill_at: int = 0,
+) -> Iterator[OrderStats]:
+    """The :class:`OrderStats` of :func:`iter_order_stats`, equal to the bit, in bounded memory.
+
+    ``chunks()`` yields the corpus as (token hashes, tokens per row) of consecutive whole
+    rows, each time it is called; ``lengths`` are all rows' token counts. For each order the
+    n-grams are hashed chunk by chunk and split by hash into ``partitions`` parts, written to
+    ``scratch()`` whenever more than ``spill_at`` bytes of them are in memory; each part is
+    then counted on its own. An n-gram falls in one part only, so
+    the per-row counts are sums over the parts and the distinct n-grams a union of disjoint
+    sets; entropy comes from the merged histogram of n-gram counts.
+    """
+    n_rows = len(lengths)
+    for n in orders:
+        if partitions == 1:
+            hashes, rows = _concat_ngrams(ngram_hashes(stream, n) for stream in _streams(chunks()))
+            yield _order_stats(n, hashes, rows, lengths)
+            continue
+        hash_parts, row_parts = [Chunks() for _ in range(partitions)], [Chunks() for _ in range(partitions)]
+        for stream in _streams(chunks()):
+            hashes, rows = ngram_hashes(stream, n)
+            part = hashes % np.uint64(partitions)
+            order = np.argsort(part, kind="stable")  # rows stay ascending inside each part
+            bounds = np.searchsorted(part[order], np.arange(partitions + 1))
+            for p in range(partitions):
+                chosen = order[bounds[p] : bounds[p + 1]]
+                hash_parts[p].append(hashes[chosen])
+                row_parts[p].append(rows[chosen])
+            if sum(c.resident_bytes for c in (*hash_parts, *row_parts)) > spill_at:
+                for part in (*hash_parts, *row_parts):
+                    part.spill(scratch())
+        counted = [_count_part(*_concat_ngrams(zip(h, r, strict=True)), n_rows) for h, r in zip(hash_parts, row_parts, strict=True)]
+        yield _combine(n, counted, lengths)
+
+
+def _streams(chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[TokenStream]:
+    """Each chunk as a TokenStream whose rows are numbered across chunks."""
+    offset = 0
+    for hashes, row_lengths in chunks:
+        rows = np.repeat(np.arange(offset, offset + len(row_lengths), dtype=np.int64), row_lengths)
+        yield TokenStream(rows=rows, hashes=np.asarray(hashes), n_rows=offset + len(row_lengths))
+        offset += len(row_lengths)
+
+
+def _concat_ngrams(pairs: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    pairs = list(pairs)
+    if not pairs:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    return np.concatenate([h for h, _ in pairs]), np.concatenate([r for _, r in pairs])
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """One part of one order's n-grams: a histogram of n-gram counts (count -> how many
+    n-grams have it), and per row the unmatched and repeated occurrences."""
+
+    count_values: np.ndarray
+    count_multiplicity: np.ndarray
+    unmatched: np.ndarray
+    repeated: np.ndarray
+
+
 def _order_stats(
     n: int, hashes: np.ndarray, rows: np.ndarray, lengths: np.ndarray, row_bits: int | None = None
 ) -> OrderStats:
-    """Statistics of one order from its n-gram hashes and their rows (rows in order).
+    """Statistics of one order from its n-gram hashes and their rows (rows in order)."""
+    return _combine(n, [_count_part(hashes, rows, len(lengths), row_bits)], lengths)
+
+
+def _combine(n: int, parts: list[_Counted], lengths: np.ndarray) -> OrderStats:
+    """One order's statistics from its disjoint parts. Entropy sums over the distinct count
+    values in ascending order, so any split of the n-grams gives the same float."""
+    ngrams_per_row = np.maximum(lengths - (n - 1), 0)
+    total = int(ngrams_per_row.sum())
+    values = np.concatenate([p.count_values for p in parts])
+    multiplicity = np.concatenate([p.count_multiplicity for p in parts])
+    values, where = np.unique(values, return_inverse=True)
+    multiplicity = np.bincount(where, weights=multiplicity, minlength=len(values))
+    share = values / total if total else values.astype(np.float64)
+    entropy = float(-np.sum(multiplicity * share * np.log(share))) if total else 0.0
+    unmatched = sum(p.unmatched for p in parts)
+    repeated = sum(p.repeated for p in parts)
+    return OrderStats(n, total, int(multiplicity.sum()), entropy, ngrams_per_row, ngrams_per_row - unmatched, repeated)
+
+
+def _count_part(hashes: np.ndarray, rows: np.ndarray, n_rows: int, row_bits: int | None = None) -> _Counted:
+    """Counts of a set of n-grams (every occurrence of each, rows in order).
 
     Fast path: one value sort of ``key = high bits of hash | row``, which groups by the
     hash prefix with rows ascending. It is exact as long as no two distinct hashes present
@@ -154,12 +245,9 @@ def _order_stats(
     their occurrences go through the exact (hash, row) path instead. ``row_bits`` is for
     tests, to force prefix collisions.
     """
-    n_rows = len(lengths)
-    ngrams_per_row = np.maximum(lengths - (n - 1), 0)
-    total = len(hashes)
-    if total == 0:
+    if len(hashes) == 0:
         zeros = np.zeros(n_rows, np.int64)
-        return OrderStats(n, 0, 0, 0.0, ngrams_per_row, zeros, zeros)
+        return _Counted(np.empty(0, np.int64), np.empty(0, np.int64), zeros, zeros)
     bits = row_bits or max(1, int(n_rows - 1).bit_length())
     row_mask = np.uint64((1 << bits) - 1)
     keys = np.sort((hashes & ~row_mask) | rows.astype(np.uint64))
@@ -176,12 +264,8 @@ def _order_stats(
         change = keys[1:] ^ keys[:-1]
         new_gram, new_pair = _starts(change > row_mask), _starts(change != 0)
         parts.append(_run_stats(new_gram, new_pair, keys & row_mask, n_rows))
-    gram_count = np.concatenate([part[0] for part in parts])
-    unmatched = sum(part[1] for part in parts)
-    repeated = sum(part[2] for part in parts)
-    p = gram_count / total
-    entropy = float(-np.sum(p * np.log(p)))
-    return OrderStats(n, total, len(gram_count), entropy, ngrams_per_row, ngrams_per_row - unmatched, repeated)
+    values, multiplicity = np.unique(np.concatenate([part[0] for part in parts]), return_counts=True)
+    return _Counted(values, multiplicity, sum(part[1] for part in parts), sum(part[2] for part in parts))
 
 
 def _starts(changed: np.ndarray) -> np.ndarray:

@@ -75,14 +75,6 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(fill, [range(w, num_perm, workers) for w in range(workers)]))
     return result.T.copy()
-    a, b = permutations(num_perm, seed)
-    permuted = np.empty_like(mixed)  # one buffer, reused by every permutation
-    with np.errstate(over="ignore"):
-        for j in range(num_perm):
-            np.multiply(mixed, a[j], out=permuted)
-            np.add(permuted, b[j], out=permuted)
-            result[present, j] = np.minimum.reduceat(permuted, starts)
-    return result
 
 
 @lru_cache(maxsize=32)
@@ -109,19 +101,34 @@ class Clusters:
     size: np.ndarray
 
 
-def candidate_edges(sigs: np.ndarray, bands: int, rows_per_band: int, has_shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Edges from each row to the first row of every band bucket it shares (a star per
-    bucket: the same connected components as all pairs, with linear many edges)."""
-    sources, targets = [], []
-    candidates = np.flatnonzero(has_shingles)
+def band_keys(sigs: np.ndarray, bands: int, rows_per_band: int) -> np.ndarray:
+    """``(n_rows, bands)`` uint64: one hash of each band's signature values per row. Two rows
+    share a bucket of a band when their keys for it are equal (a row's keys depend on its
+    own signature only, so batches can be keyed apart)."""
+    keys = np.empty((len(sigs), bands), np.uint64)
     for band in range(bands):
-        part = sigs[candidates, band * rows_per_band : (band + 1) * rows_per_band]
-        keys = pl.DataFrame(part).select(pl.struct(pl.all()).hash(BAND_SEED + band)).to_series()
-        frame = pl.DataFrame({"key": keys, "row": candidates})
+        part = sigs[:, band * rows_per_band : (band + 1) * rows_per_band]
+        keys[:, band] = pl.DataFrame(part).select(pl.struct(pl.all()).hash(BAND_SEED + band)).to_series().to_numpy()
+    return keys
+
+
+def edges_of_band_keys(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges from each of ``rows`` (with its ``keys``) to the first row of every band bucket
+    it shares (a star per bucket: the same connected components as all pairs, with linear
+    many edges)."""
+    sources, targets = [np.empty(0, rows.dtype)], [np.empty(0, rows.dtype)]
+    for band in range(keys.shape[1]):
+        frame = pl.DataFrame({"key": keys[:, band], "row": rows})
         linked = frame.with_columns(pl.col("row").min().over("key").alias("root")).filter(pl.col("row") != pl.col("root"))
         sources.append(linked["row"].to_numpy())
         targets.append(linked["root"].to_numpy())
     return np.concatenate(sources), np.concatenate(targets)
+
+
+def candidate_edges(sigs: np.ndarray, bands: int, rows_per_band: int, has_shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`edges_of_band_keys` over the rows that have shingles."""
+    candidates = np.flatnonzero(has_shingles)
+    return edges_of_band_keys(band_keys(sigs[candidates], bands, rows_per_band), candidates)
 
 
 def jaccard_of_edges(src: np.ndarray, dst: np.ndarray, hashes: np.ndarray, rows: np.ndarray) -> np.ndarray:

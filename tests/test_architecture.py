@@ -17,9 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from qcaudit import registry
 from qcaudit.config import config_model, load_config
-from qcaudit.context import RunContext
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.io import ROW_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "short_rows.py"
@@ -105,38 +104,30 @@ def test_a_plugin_analyzer_runs_end_to_end_with_its_settings_flags_and_gate(plug
 @st.composite
 def corpora(draw):
     words = st.text("abcd", min_size=1, max_size=3)
-    rows = draw(st.lists(st.one_of(st.none(), st.just(""), st.lists(words, max_size=12).map(" ".join)), min_size=2, max_size=40))
-    cuts = sorted(draw(st.lists(st.integers(0, len(rows)), max_size=4)))
-    return rows, cuts
+    row = st.one_of(st.none(), st.just(""), st.just("  "), st.lists(words, max_size=12).map(" ".join))
+    return draw(st.lists(row, min_size=3, max_size=40))
 
-
-def _texts_frame(rows: list[str | None]) -> pl.DataFrame:
-    status = ["null" if r is None else "empty" if not r.strip() else "ok" for r in rows]
-    text = [r if s == "ok" else None for r, s in zip(rows, status, strict=True)]
-    return pl.DataFrame({ROW_ID: list(range(len(rows))), TEXT: text, TEXT_STATUS: status},
-                        schema={ROW_ID: pl.UInt32, TEXT: pl.String, TEXT_STATUS: pl.String})
 
 
 @pytest.mark.parametrize("name", ["diversity", "duplicates", "short_rows"])
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(corpus=corpora())
-def test_any_batching_gives_the_same_result(plugin, name, corpus):
-    rows, cuts = corpus
-    frame = _texts_frame(rows)
-    if name == "diversity" and (frame[TEXT_STATUS] == "ok").sum() < 2:
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=corpora(), batch_rows=st.integers(1, 12), max_memory=st.sampled_from(["2KB", "64KB", None]),
+       verify=st.booleans())
+def test_any_batch_size_and_memory_budget_gives_the_same_report(plugin, tmp_path_factory, name, rows, batch_rows, max_memory, verify):
+    """The engine's batches and an analyzer's spills change nothing: metrics, tables and
+    every per-row column equal those of one batch with no budget."""
+    from qcaudit import audit
+
+    data = tmp_path_factory.mktemp("corpus") / "d.parquet"
+    pl.DataFrame({"text": rows}, schema={"text": pl.String}).write_parquet(data)
+    if name == "diversity" and sum(bool(r and r.strip()) for r in rows) < 2:
         return
-    config = load_config(None, {"analyzers": [name]})
-    analyzer = registry.get(name).from_config(config, RunContext.from_config(config))
-    whole = analyzer.run(frame)
-    bounds = [0, *cuts, frame.height]
-    states = [analyzer.partial(frame.slice(a, b - a)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    state = states[0]
-    for other in states[1:]:
-        state = analyzer.merge(state, other)
-    batched = analyzer.finalize(state)
-    assert {k: m.to_json() for k, m in batched.metrics.items()} == {k: m.to_json() for k, m in whole.metrics.items()}
-    assert batched.rows.sort(ROW_ID).equals(whole.rows.sort(ROW_ID))
+    common = {"analyzers": [name], "duplicates.near_verify": verify}
+    whole = audit(data, load_config(None, common | {"engine.batch_rows": 1000}))
+    batched = audit(data, load_config(None, common | {"engine.batch_rows": batch_rows, "engine.max_memory": max_memory}))
+    assert batched.metrics == whole.metrics
     assert batched.tables == whole.tables
+    assert batched.rows.equals(whole.rows)
 
 
 def test_no_module_outside_analyzers_imports_an_analyzer():
@@ -144,3 +135,18 @@ def test_no_module_outside_analyzers_imports_an_analyzer():
     for path in (ROOT / "qcaudit").rglob("*.py"):
         if "analyzers" not in path.parts:
             assert not pattern.search(path.read_text(encoding="utf-8")), path
+
+
+def test_a_tiny_budget_spills_to_a_scratch_directory_that_the_run_removes(monkeypatch, tmp_path):
+    from qcaudit import audit
+    from qcaudit.spill import Chunks
+
+    spilled_to = []
+    spill = Chunks.spill
+    monkeypatch.setattr(Chunks, "spill", lambda self, directory: (spilled_to.append(directory), spill(self, directory))[1])
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": [f"row {i} says {' '.join(['w'] * (i % 7))} {i % 5}" for i in range(300)]}).write_parquet(data)
+    small = audit(data, load_config(None, {"analyzers": ["diversity"], "engine.batch_rows": 50, "engine.max_memory": "4KB"}))
+    assert spilled_to and all(d.name.startswith("run-") for d in spilled_to)
+    assert not any(d.exists() for d in spilled_to)
+    assert small.metrics == audit(data, load_config(None, {"analyzers": ["diversity"]})).metrics

@@ -12,6 +12,8 @@ Definitions (all over rows with text; n-grams never cross rows):
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,13 +22,20 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.lexical import iter_order_stats, self_bleu_per_row
+from qcaudit.lexical import OrderStats, partitioned_order_stats, self_bleu_per_row
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
+from qcaudit.spill import Chunks
 
 LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 SNIPPET_CHARS = 400
 MAX_ORDER = 8
+#: The share of the memory budget the token hashes may hold before they go to disk.
+TOKEN_SHARE = 0.25
+#: Peak bytes per n-gram occurrence while one part of an order is counted (hash, row, sort
+#: key, its sorted copy, run flags): the budget over this gives the number of parts.
+BYTES_PER_NGRAM = 48
+MAX_PARTITIONS = 256
 HEADLINE = ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4", "entropy_2", "repetition_2",
             "tokens_mean", "chars_mean")
 
@@ -73,29 +82,57 @@ class Diversity(Analyzer):
         return [RowFlag(bleu, pl.col(bleu) >= pl.col(bleu).quantile(0.99), "least diverse 1%",
                         pl.lit(f"least diverse 1% ({bleu})"), verdict=False)]
 
-    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
-        return _diversity(texts, self.settings, self.context)
+    def partial(self, batch: pl.DataFrame) -> LexicalState:
+        valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
+        tokens = self.context.tokenization.tokens(valid[TEXT])
+        hashes = Chunks()
+        hashes.append(tokens.hashes)
+        return LexicalState([valid[ROW_ID].to_numpy()], [tokens.lengths], [valid[TEXT].str.len_chars().to_numpy()], hashes)
+
+    def merge(self, a: LexicalState, b: LexicalState) -> LexicalState:
+        hashes = Chunks()
+        hashes.extend(a.hashes)
+        hashes.extend(b.hashes)
+        if hashes.resident_bytes > self.context.memory_budget * TOKEN_SHARE:
+            hashes.spill(self.context.scratch())
+        return LexicalState(a.row_ids + b.row_ids, a.lengths + b.lengths, a.chars + b.chars, hashes)
+
+    def finalize(self, state: LexicalState) -> AnalyzerResult:
+        settings, context = self.settings, self.context
+        lengths = np.concatenate(state.lengths)
+        if len(lengths) < 2:
+            raise QcauditError(f"lexical diversity needs at least 2 rows with text; found {len(lengths)}")
+        top_order = max(settings.max_n, settings.self_bleu_n)
+        partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / context.memory_budget)))
+        task = context.progress.add_task("diversity: n-grams", total=top_order)
+        orders = []
+        for stats in partitioned_order_stats(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
+                                             range(1, top_order + 1), partitions, context.scratch,
+                                             spill_at=context.memory_budget // 2):
+            orders.append(stats)
+            context.progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
+        context.progress.remove_task(task)
+        row_ids, chars = np.concatenate(state.row_ids), np.concatenate(state.chars)
+        return _diversity(row_ids, lengths, chars, orders, settings, context)
 
 
-def _diversity(texts: pl.DataFrame, settings: DiversitySettings, context) -> AnalyzerResult:
-    tokenization, progress = context.tokenization, context.progress
-    tok_sig = tokenization.signature_fields()
-    valid = texts.filter(pl.col(TEXT_STATUS) == "ok")
-    if valid.height < 2:
-        raise QcauditError(f"lexical diversity needs at least 2 rows with text; found {valid.height}")
+@dataclass
+class LexicalState:
+    """What diversity keeps of the batches it has seen, per batch: the row_id, token count
+    and character count of each row with text, and the token hashes (spilled to disk when
+    they outgrow their share of the memory budget)."""
 
-    task = progress.add_task("diversity: tokenising", total=None)
-    tokens = tokenization.tokens(valid[TEXT])
-    lengths = tokens.lengths
-    top_order = max(settings.max_n, settings.self_bleu_n)
-    progress.update(task, total=top_order, completed=0)
-    orders = []
-    for stats in iter_order_stats(tokens, range(1, top_order + 1)):
-        orders.append(stats)
-        progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
+    row_ids: list[np.ndarray]
+    lengths: list[np.ndarray]
+    chars: list[np.ndarray]
+    hashes: Chunks
 
+
+def _diversity(row_ids: np.ndarray, lengths: np.ndarray, chars: np.ndarray, orders: list[OrderStats],
+               settings: DiversitySettings, context) -> AnalyzerResult:
+    tok_sig = context.tokenization.signature_fields()
     metrics: dict[str, Metric] = {}
-    rows = {ROW_ID: valid[ROW_ID], "n_tokens": lengths}
+    rows = {ROW_ID: pl.Series(ROW_ID, row_ids, dtype=pl.UInt32), "n_tokens": lengths}
     for stats in orders[: settings.max_n]:
         n = stats.n
         metrics[f"distinct_{n}"] = Metric(stats.distinct_ratio, signature("distinct", f"n:{n}", tok_sig))
@@ -112,11 +149,9 @@ def _diversity(texts: pl.DataFrame, settings: DiversitySettings, context) -> Ana
         signature("self_bleu", f"n:{bleu_n}", "smooth:method1", "eps:0.1", "bp:closest", tok_sig),
     )
     rows[f"self_bleu_{bleu_n}"] = row_bleu
-    chars = valid[TEXT].str.len_chars().to_numpy()
     rows["n_chars"] = chars
     metrics.update(_length_metrics("tokens", lengths, tok_sig))
     metrics.update(_length_metrics("chars", chars, ""))
-    row_frame = pl.DataFrame(rows)
     tables = {
         "orders": [
             {"n": s.n, "distinct": s.distinct, "total": s.total, "distinct_ratio": s.distinct_ratio}
@@ -127,10 +162,9 @@ def _diversity(texts: pl.DataFrame, settings: DiversitySettings, context) -> Ana
             "n_chars": histogram(chars, settings.histogram_bins),
             f"self_bleu_{bleu_n}": histogram(row_bleu, settings.histogram_bins, (0.0, 1.0)),
         },
-        "worst_rows": _worst_rows(valid, row_frame, f"self_bleu_{bleu_n}", settings.worst_rows),
+        "worst_rows": _worst_rows(row_ids, row_bleu, f"self_bleu_{bleu_n}", settings.worst_rows, context),
     }
-    progress.remove_task(task)
-    return AnalyzerResult(metrics, row_frame, tables)
+    return AnalyzerResult(metrics, pl.DataFrame(rows), tables)
 
 
 def _length_metrics(unit: str, values: np.ndarray, tok_sig: str) -> dict[str, Metric]:
@@ -148,16 +182,12 @@ def _length_metrics(unit: str, values: np.ndarray, tok_sig: str) -> dict[str, Me
     }
 
 
-def _worst_rows(valid: pl.DataFrame, rows: pl.DataFrame, score: str, limit: int) -> dict[str, Any]:
-    """The rows most like the rest of the corpus (highest per-row Self-BLEU)."""
-    worst = (
-        rows.select(ROW_ID, score)
-        .join(valid.select(ROW_ID, TEXT), on=ROW_ID)
-        .sort([score, ROW_ID], descending=[True, False])
-        .head(limit)
-    )
+def _worst_rows(row_ids: np.ndarray, scores: np.ndarray, score: str, limit: int, context) -> dict[str, Any]:
+    """The rows most like the rest of the corpus (highest per-row Self-BLEU, then lowest row_id)."""
+    chosen = np.lexsort((row_ids, -scores))[:limit]
+    texts = context.texts_of_rows(row_ids[chosen].tolist())
     rows = [
-        {ROW_ID: r[ROW_ID], score: r[score], TEXT: r[TEXT][:SNIPPET_CHARS]}
-        for r in worst.iter_rows(named=True)
+        {ROW_ID: int(row_ids[i]), score: float(scores[i]), TEXT: texts[int(row_ids[i])][:SNIPPET_CHARS]}
+        for i in chosen
     ]
     return {"score": score, "rows": rows}

@@ -15,6 +15,8 @@ text that keeping one row per cluster removes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import polars as pl
 from pydantic import Field
@@ -27,6 +29,9 @@ from qcaudit.text import Tokenization
 
 TOP_GROUPS = 20
 SNIPPET_CHARS = 400
+#: Exact duplicates are rows whose normalised texts hash alike (64 bits: two different texts
+#: of 10 million rows share a hash with probability about 3e-6).
+EXACT_KEY_SEED = 0xD0B1E
 
 
 class DuplicatesSettings(Section):
@@ -70,18 +75,52 @@ class Duplicates(Analyzer):
                     pl.format("near duplicate of row {}", "near_dup_cluster")),
         ]
 
-    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
-        return _duplicates(texts, self.settings, self.context.progress)
+    def partial(self, batch: pl.DataFrame) -> DuplicateState:
+        """Per row with text: a hash of its normalised text and, for near duplicates, one
+        key per LSH band of its MinHash signature (and its shingles, to verify with)."""
+        from qcaudit.minhash import band_keys, optimal_bands, signatures
+
+        settings = self.settings
+        key = pl.col(TEXT).str.replace_all(r"\s+", " ").str.strip_chars()
+        if settings.lowercase:
+            key = key.str.to_lowercase()
+        valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, key.alias("_key"))
+        state = DuplicateState([valid[ROW_ID].to_numpy()], [valid["_key"].hash(EXACT_KEY_SEED).to_numpy()])
+        if settings.near:
+            tokens = Tokenization().tokens(valid["_key"])  # the key is already normalised
+            hashes, positions = shingles(tokens, settings.shingle)
+            sigs = signatures(hashes, positions, valid.height, settings.num_perm, settings.seed)
+            state.band_keys.append(band_keys(sigs, *optimal_bands(settings.near_threshold, settings.num_perm)))
+            state.has_shingles.append(tokens.lengths > 0)
+            if settings.near_verify:
+                state.shingles.append((hashes, positions))
+        return state
+
+    def merge(self, a: DuplicateState, b: DuplicateState) -> DuplicateState:
+        return DuplicateState(a.row_ids + b.row_ids, a.exact_keys + b.exact_keys, a.band_keys + b.band_keys,
+                              a.has_shingles + b.has_shingles, a.shingles + b.shingles)
+
+    def finalize(self, state: DuplicateState) -> AnalyzerResult:
+        return _duplicates(state, self.settings, self.context)
 
 
-def _duplicates(texts: pl.DataFrame, settings: DuplicatesSettings, progress) -> AnalyzerResult:
+@dataclass
+class DuplicateState:
+    """Per batch, for each row with text: its row_id, the hash of its normalised text, its
+    band keys and whether it has shingles (near duplicates), and its shingles (verification)."""
+
+    row_ids: list[np.ndarray]
+    exact_keys: list[np.ndarray]
+    band_keys: list[np.ndarray] = field(default_factory=list)
+    has_shingles: list[np.ndarray] = field(default_factory=list)
+    shingles: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+
+def _duplicates(state: DuplicateState, settings: DuplicatesSettings, context) -> AnalyzerResult:
     lowercase = settings.lowercase
-    task = progress.add_task("duplicates: exact", total=None)
-    key = pl.col(TEXT).str.replace_all(r"\s+", " ").str.strip_chars()
-    if lowercase:
-        key = key.str.to_lowercase()
-    valid = texts.filter(pl.col(TEXT_STATUS) == "ok").with_columns(key.alias("_key"))
-    grouped = valid.with_columns(
+    task = context.progress.add_task("duplicates: exact", total=None)
+    row_ids = np.concatenate(state.row_ids)
+    grouped = pl.DataFrame({ROW_ID: pl.Series(row_ids, dtype=pl.UInt32), "_key": np.concatenate(state.exact_keys)}).with_columns(
         pl.col(ROW_ID).min().over("_key").alias("exact_dup_group"),
         pl.len().over("_key").cast(pl.Int64).alias("exact_dup_count"),
     ).with_columns((pl.col(ROW_ID) != pl.col("exact_dup_group")).alias("is_exact_duplicate"))
@@ -89,44 +128,49 @@ def _duplicates(texts: pl.DataFrame, settings: DuplicatesSettings, progress) -> 
     groups = (
         grouped.filter(pl.col("exact_dup_count") > 1)
         .group_by("exact_dup_group")
-        .agg(pl.len().alias("size"), pl.col(TEXT).first().str.slice(0, SNIPPET_CHARS).alias(TEXT))
+        .agg(pl.len().alias("size"))
         .sort(["size", "exact_dup_group"], descending=[True, False])
     )
+    top = groups.head(TOP_GROUPS)
+    texts = context.texts_of_rows(top["exact_dup_group"].to_list())
+    top = top.with_columns(pl.Series(TEXT, [texts[group][:SNIPPET_CHARS] for group in top["exact_dup_group"]], dtype=pl.String))
     sig = signature("exact_duplicate", f"norm:ws{',lc' if lowercase else ''}")
     duplicates = int(rows["is_exact_duplicate"].sum())
     metrics = {
-        "exact_duplicate_rate": Metric(duplicates / valid.height if valid.height else 0.0, sig),
+        "exact_duplicate_rate": Metric(duplicates / len(row_ids) if len(row_ids) else 0.0, sig),
         "exact_duplicate_groups": Metric(groups.height, sig),
         "largest_exact_group": Metric(int(groups["size"].max() or 1) if groups.height else 1, sig),
     }
-    tables = {"top_groups": groups.head(TOP_GROUPS).to_dicts()}
+    tables = {"top_groups": top.to_dicts()}
     if settings.near:
-        progress.update(task, description="duplicates: MinHash-LSH")
-        near_rows, near_metrics, tables["top_near_clusters"] = _near_duplicates(valid, settings)
+        context.progress.update(task, description="duplicates: MinHash-LSH")
+        near_rows, near_metrics, tables["top_near_clusters"] = _near_duplicates(state, row_ids, settings, context)
         rows = rows.join(near_rows, on=ROW_ID)
         metrics.update(near_metrics)
-    progress.remove_task(task)
+    context.progress.remove_task(task)
     return AnalyzerResult(metrics, rows, tables)
 
 
-def _near_duplicates(valid: pl.DataFrame, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], list]:
-    from qcaudit.minhash import candidate_edges, components, jaccard_of_edges, optimal_bands, signatures
+def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings, context) -> tuple[pl.DataFrame, dict[str, Metric], list]:
+    from qcaudit.minhash import components, edges_of_band_keys, jaccard_of_edges, optimal_bands
 
-    tokens = Tokenization().tokens(valid["_key"])  # the key is already normalised
-    hashes, positions = shingles(tokens, settings.shingle)
-    sigs = signatures(hashes, positions, valid.height, settings.num_perm, settings.seed)
+    n = len(row_ids)
     bands, per_band = optimal_bands(settings.near_threshold, settings.num_perm)
-    src, dst = candidate_edges(sigs, bands, per_band, tokens.lengths > 0)
+    candidates = np.flatnonzero(np.concatenate(state.has_shingles)) if n else np.empty(0, np.int64)
+    keys = np.concatenate(state.band_keys)[candidates] if n else np.empty((0, bands), np.uint64)
+    src, dst = edges_of_band_keys(keys, candidates)
     if settings.near_verify:  # keep only candidates whose exact shingle Jaccard clears the threshold
+        offsets = np.cumsum([0] + [len(ids) for ids in state.row_ids[:-1]])
+        hashes = np.concatenate([h for h, _ in state.shingles])
+        positions = np.concatenate([p + offset for (_, p), offset in zip(state.shingles, offsets, strict=True)])
         keep = jaccard_of_edges(src, dst, hashes, positions) >= settings.near_threshold
         src, dst = src[keep], dst[keep]
-    clusters = components(valid.height, src, dst)
-    row_ids = valid[ROW_ID].to_numpy()
+    clusters = components(n, src, dst)
     rows = pl.DataFrame({
-        ROW_ID: valid[ROW_ID],
+        ROW_ID: pl.Series(row_ids, dtype=pl.UInt32),
         "near_dup_cluster": row_ids[clusters.cluster],
         "near_dup_size": clusters.size.astype(np.int64),
-        "near_dup_kept": clusters.cluster == np.arange(valid.height),
+        "near_dup_kept": clusters.cluster == np.arange(n),
     })
     sig = signature(
         "near_duplicate", f"norm:ws{',lc' if settings.lowercase else ''}", f"shingle:{settings.shingle}",
@@ -135,14 +179,16 @@ def _near_duplicates(valid: pl.DataFrame, settings: DuplicatesSettings) -> tuple
     )
     multi = rows.filter(pl.col("near_dup_size") > 1)
     top = (
-        multi.join(valid.select(ROW_ID, TEXT), on=ROW_ID)
-        .group_by("near_dup_cluster")
-        .agg(pl.len().alias("size"), pl.col(TEXT).sort_by(ROW_ID).head(3).str.slice(0, SNIPPET_CHARS).alias("examples"))
+        multi.group_by("near_dup_cluster")
+        .agg(pl.len().alias("size"), pl.col(ROW_ID).sort().head(3).alias("examples"))
         .sort(["size", "near_dup_cluster"], descending=[True, False])
         .head(TOP_GROUPS)
     )
+    texts = context.texts_of_rows(top["examples"].explode().to_list())
+    examples = [[texts[row][:SNIPPET_CHARS] for row in rows_of_cluster] for rows_of_cluster in top["examples"].to_list()]
+    top = top.with_columns(pl.Series("examples", examples, dtype=pl.List(pl.String)))
     metrics = {
-        "near_duplicate_rate": Metric(float((~rows["near_dup_kept"]).sum()) / max(valid.height, 1), sig),
+        "near_duplicate_rate": Metric(float((~rows["near_dup_kept"]).sum()) / max(n, 1), sig),
         "near_duplicate_clusters": Metric(multi["near_dup_cluster"].n_unique(), sig),
         "largest_near_cluster": Metric(int(rows["near_dup_size"].max() or 1), sig),
     }

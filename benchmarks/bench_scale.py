@@ -1,0 +1,101 @@
+"""The whole `qcaudit report --analyzers diversity,duplicates` at scale: wall time and peak RSS.
+
+The corpus is parquet shards of 1,000,000 rows each (rows of 30-70 whitespace tokens, Zipfian
+over 50,000 words: bench_lexical.py's corpus, one seed per shard). Each run is its own
+process, timed from start to exit with the report written. Prints one table against the
+budgets of the streaming engine (1,000,000 rows under 40 s; 10,000,000 rows under 15 minutes
+and 8 GB peak RSS) and, for 1,000,000 rows, the same report with every batch size and memory
+budget checked equal (metrics and rows.parquet).
+
+    python benchmarks/bench_scale.py                    # 1M and 10M rows
+    python benchmarks/bench_scale.py --shards 1         # 1M rows only
+    python benchmarks/bench_scale.py --corpus DIR       # keep the shards in DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_lexical import make_corpus  # noqa: E402
+
+ROWS_PER_SHARD = 1_000_000
+BUDGETS = {1: (40.0, None), 10: (15 * 60.0, 8.0)}  # shards -> (seconds, peak RSS GB)
+
+
+def shards(directory: Path, count: int) -> list[Path]:
+    """``count`` shards of 1,000,000 rows, made once (seed = shard index)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = directory / f"part-{i:02d}.parquet"
+        if not path.exists():
+            make_corpus(ROWS_PER_SHARD, path, seed=i)
+        paths.append(path)
+    return paths
+
+
+def run_report(data: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """(wall seconds, peak RSS GB) of one whole `qcaudit report` process."""
+    command = ["/usr/bin/time", "-v", sys.executable, "-m", "qcaudit", "report", str(data),
+               "--analyzers", "diversity,duplicates", "--out", str(out), "-q", *extra]
+    ran = subprocess.run(command, capture_output=True, text=True)
+    if ran.returncode != 0:
+        raise SystemExit(ran.stderr)
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", ran.stderr)
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in wall.groups())
+    rss_kb = float(re.search(r"Maximum resident set size \(kbytes\): (\d+)", ran.stderr).group(1))
+    return hours * 3600 + minutes * 60 + seconds, rss_kb / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shards", type=int, nargs="+", default=[1, 10], help="corpus sizes in shards of 1M rows")
+    parser.add_argument("--corpus", type=Path, help="directory for the shards (default: a temporary one)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="qcaudit-scale-"))
+    corpus = args.corpus or work / "corpus"
+    table = Table(title="qcaudit report --analyzers diversity,duplicates (whole process)")
+    for column in ("rows", "engine settings", "seconds", "peak RSS GB", "budget", "within"):
+        table.add_column(column, justify="right")
+    for count in args.shards:
+        paths = shards(corpus, count)
+        data = paths[0] if count == 1 else corpus / f"first-{count}"
+        if count > 1:
+            data.mkdir(exist_ok=True)
+            for path in paths:
+                link = data / path.name
+                if not link.exists():
+                    link.symlink_to(path)
+        seconds, rss = run_report(data, work / f"report-{count}")
+        budget_s, budget_gb = BUDGETS.get(count, (None, None))
+        within = (budget_s is None or seconds <= budget_s) and (budget_gb is None or rss <= budget_gb)
+        budget = " / ".join(part for part in (f"{budget_s:.0f} s" if budget_s else "", f"{budget_gb:.0f} GB" if budget_gb else "") if part)
+        table.add_row(f"{count * ROWS_PER_SHARD:,}", "defaults", f"{seconds:.1f}", f"{rss:.2f}", budget, "yes" if within else "NO")
+        if count == 1:  # the same report from small batches and a small budget that forces spills
+            small_s, small_rss = run_report(data, work / "report-1-small", "--batch-rows", "100000", "--max-memory", "512MB")
+            table.add_row(f"{ROWS_PER_SHARD:,}", "100k-row batches, 512 MB", f"{small_s:.1f}", f"{small_rss:.2f}", "", "")
+            same = _same_report(work / "report-1", work / "report-1-small")
+            table.caption = f"1,000,000 rows: defaults and 100k batches/512 MB give {'the same' if same else 'DIFFERENT'} metrics and rows.parquet"
+    Console().print(table)
+    shutil.rmtree(work)  # reports and, unless --corpus was given, the shards
+
+
+def _same_report(a: Path, b: Path) -> bool:
+    metrics = [json.loads((d / "report.json").read_text())["metrics"] for d in (a, b)]
+    return metrics[0] == metrics[1] and pl.read_parquet(a / "rows.parquet").equals(pl.read_parquet(b / "rows.parquet"))
+
+
+if __name__ == "__main__":
+    main()

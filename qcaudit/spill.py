@@ -1,0 +1,51 @@
+"""Arrays that stay in memory up to a budget and go to disk beyond it.
+
+An analyzer's state can hold :class:`Chunks` of per-batch arrays; when the state outgrows
+the run's memory budget the analyzer calls :meth:`Chunks.spill` with the run's scratch
+directory (:meth:`qcaudit.context.RunContext.scratch`, removed when the run ends), and the
+chunks are read back memory-mapped, in their order, when the state is finalised. A state
+of chunks pickles as arrays and paths.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+
+class Chunks:
+    """Arrays in the order they were added; each one either in memory or in a ``.npy`` file."""
+
+    def __init__(self) -> None:
+        self.items: list[np.ndarray | Path] = []
+
+    def append(self, array: np.ndarray) -> None:
+        self.items.append(array)
+
+    def extend(self, other: Chunks) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def resident_bytes(self) -> int:
+        """Bytes held in memory (spilled chunks count nothing)."""
+        return sum(item.nbytes for item in self.items if isinstance(item, np.ndarray))
+
+    def spill(self, directory: Path) -> None:
+        """Write every chunk still in memory to its own file under ``directory``."""
+        for i, item in enumerate(self.items):
+            if isinstance(item, np.ndarray):
+                handle, name = tempfile.mkstemp(suffix=".npy", dir=directory)
+                with os.fdopen(handle, "wb") as out:
+                    np.save(out, item, allow_pickle=False)
+                self.items[i] = Path(name)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for item in self.items:
+            yield np.load(item, mmap_mode="r", allow_pickle=False) if isinstance(item, Path) else item
+
+    def __len__(self) -> int:
+        return len(self.items)
