@@ -198,12 +198,12 @@ def _write_report(report, out_dir: Path, html: bool = True) -> dict[str, Path]:
     return write_report(report, out_dir, html)
 
 
-def _run_audit(data: str, config_path: Path | None, quiet: bool, overrides: dict[str, Any]):
+def _run_audit(data: str, config_path: Path | None, quiet: bool, overrides: dict[str, Any], lazy_rows: bool = False):
     from qcaudit.pipeline import audit
 
     config = load_config(config_path, overrides)
     with _progress(quiet) as progress:
-        return audit(data, config, progress=progress)
+        return audit(data, config, progress=progress, lazy_rows=lazy_rows)
 
 
 @app.command()
@@ -224,7 +224,7 @@ def report(
         from qcaudit.outputs import check_outputs
 
         check_outputs([data], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
-        result = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}))
+        result = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}), lazy_rows=True)
         written = _write_report(result, out_dir, html)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))

@@ -28,12 +28,13 @@ TEXT_STATUSES = ("ok", "null", "empty", "non_string")
 
 @dataclass
 class EngineResult:
-    """``metrics[analyzer][name] = {"value", "signature"}``; ``rows`` has one row per input row."""
+    """``metrics[analyzer][name] = {"value", "signature"}``; ``rows`` has one row per input row,
+    in input order: the input's text and every analyzer's per-row columns, read on demand."""
 
     dataset: dict[str, Any]
     metrics: dict[str, dict[str, dict[str, Any]]]
     tables: dict[str, dict[str, Any]]
-    rows: pl.DataFrame
+    rows: pl.LazyFrame
 
 
 def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineResult:
@@ -50,22 +51,22 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineR
         results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
     finally:
         context.close()
-    rows = dataset.texts(category, keep=tuple(kept))
+    rows = dataset.selected(category, tuple(kept))  # read again when the rows are written: never all in memory
     for result in results.values():
-        rows = rows.join(result.rows, on=ROW_ID, how="left")
+        rows = rows.join(result.rows.lazy(), on=ROW_ID, how="left", maintain_order="left")
     for analyzer in chosen:
         analyzer.annotate(results[analyzer.name], rows)
     return EngineResult(
         dataset={
             "sources": dataset.sources,
             "format": dataset.format,
-            "rows": rows.height,
+            "rows": sum(statuses.values()),
             "text_source": dataset.text_source,
             "text_rows": dict.fromkeys(TEXT_STATUSES, 0) | dict(statuses),
         },
         metrics={name: {key: m.to_json() for key, m in result.metrics.items() if m.computed} for name, result in results.items()},
         tables={name: result.tables for name, result in results.items()},
-        rows=rows.sort(ROW_ID),
+        rows=rows,
     )
 
 

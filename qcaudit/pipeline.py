@@ -21,9 +21,12 @@ def audit(
     *,
     config_path: str | Path | None = None,
     progress: Progress | None = None,
+    lazy_rows: bool = False,
 ) -> Report:
     """Audit ``data`` (a path, directory or glob, or a :class:`Dataset` already loaded with
-    ``config``'s text selection) and return the report, rows included.
+    ``config``'s text selection) and return the report, rows included: a DataFrame, or with
+    ``lazy_rows`` a LazyFrame that reads the input again as it is written (what
+    ``qcaudit report`` does, so that no copy of the corpus is held in memory).
 
     ``config`` defaults to :func:`qcaudit.config.load_config` of ``config_path`` (or the
     ``qcaudit.toml`` / ``pyproject.toml`` found in the working directory).
@@ -38,5 +41,5 @@ def audit(
         metrics=found.metrics,
         tables=found.tables,
         gate=evaluate(found.metrics, config.gate),
-        rows=found.rows,
+        rows=found.rows if lazy_rows else found.rows.collect(),
     )

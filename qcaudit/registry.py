@@ -182,7 +182,7 @@ class Analyzer:
     def finalize(self, state: Any) -> AnalyzerResult:
         raise NotImplementedError(f"analyzer {self.name!r} does not finalize")
 
-    def annotate(self, result: AnalyzerResult, rows: pl.DataFrame) -> None:
+    def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
         """Called once every analyzer's columns are joined into ``rows``: a chance to mark
         this analyzer's tables with the others' verdicts (the embedding map does)."""
 

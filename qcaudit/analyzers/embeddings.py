@@ -101,16 +101,17 @@ class Embeddings(Analyzer):
     def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
         return _embeddings(texts, self.settings, self.context)
 
-    def annotate(self, result: AnalyzerResult, rows: pl.DataFrame) -> None:
+    def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
         """Mark each map point with the first flag any analyzer set on its row ("" if none)."""
         result.tables["map"] = _flag_points(result.tables["map"], rows)
 
 
-def _flag_points(points: list[dict], rows: pl.DataFrame) -> list[dict]:
-    flag = first_flag(rows.columns)
+def _flag_points(points: list[dict], rows: pl.LazyFrame) -> list[dict]:
+    flag = first_flag(rows.collect_schema().names())
     if not points or flag is None:
         return [p | {"flag": ""} for p in points]
-    flags = dict(rows.select(ROW_ID, flag.alias("flag")).iter_rows())
+    shown = pl.Series([p[ROW_ID] for p in points], dtype=pl.UInt32).implode()
+    flags = dict(rows.filter(pl.col(ROW_ID).is_in(shown)).select(ROW_ID, flag.alias("flag")).collect().iter_rows())
     return [p | {"flag": flags.get(p[ROW_ID], "")} for p in points]
 
 

@@ -81,7 +81,8 @@ class Report(BaseModel):
     metrics: dict[str, dict[str, dict[str, Any]]]
     tables: dict[str, dict[str, Any]]
     gate: GateResult
-    rows: pl.DataFrame | None = None
+    #: One row per input row; a LazyFrame is read (and written) as a stream.
+    rows: pl.DataFrame | pl.LazyFrame | None = None
 
     def value(self, dotted: str) -> float:
         """A metric's value by ``analyzer.name``, e.g. ``report.value("diversity.self_bleu_4")``."""
@@ -116,7 +117,9 @@ class Report(BaseModel):
             {"html": REPORT_HTML} if page is not None else {})
 
         def fill(directory: Path) -> None:
-            if self.rows is not None:
+            if isinstance(self.rows, pl.LazyFrame):
+                self.rows.sink_parquet(directory / ROWS_PARQUET)
+            elif self.rows is not None:
                 self.rows.write_parquet(directory / ROWS_PARQUET)
             (directory / REPORT_JSON).write_text(text, encoding="utf-8")
             if page is not None:
