@@ -25,6 +25,7 @@ HANDLED_SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signa
 
 
 def _raise_interrupted(signum: int, _frame) -> None:
+    Interrupted.received = signum
     for handled in HANDLED_SIGNALS:
         signal.signal(handled, signal.SIG_DFL if handled != signal.SIGINT else signal.default_int_handler)
     raise Interrupted(signum)

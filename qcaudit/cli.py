@@ -44,7 +44,7 @@ TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="whites
 LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.")]
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.")]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).")]
-MaxMemoryOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory the analyzers may hold before spilling to disk, e.g. 6GB (default: a quarter of RAM).")]
+MaxMemoryOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory the analyzers may hold before spilling to disk, e.g. 3GB (default: an eighth of RAM).")]
 BatchRowsOpt = Annotated[Optional[int], typer.Option("--batch-rows", help="Rows read at a time (default 250000).")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]

@@ -59,10 +59,14 @@ class RunContext:
 
     def scratch(self) -> Path:
         """A directory of this run's own for spilled state, made on first use under the
-        cache directory; :meth:`close` removes it."""
+        cache directory; :meth:`close` removes it, and the next run removes those of runs
+        that were killed outright (SIGKILL, a power cut)."""
         if self._scratch is None:
             parent = cache_root() / "scratch"
             parent.mkdir(parents=True, exist_ok=True)
+            for left in parent.glob("run-*"):
+                if not _alive(int(left.name.split("-")[1])):
+                    shutil.rmtree(left, ignore_errors=True)
             self._scratch = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
         return self._scratch
 
@@ -94,3 +98,13 @@ class RunContext:
         selected as this run selects its own."""
         rows = load_dataset(path, self.selection).texts()
         return rows.filter(pl.col(TEXT_STATUS) == "ok")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

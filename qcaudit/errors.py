@@ -17,15 +17,14 @@ class Interrupted(BaseException):
     ``except Exception`` swallows it and every ``finally`` on the way out removes its
     temporaries."""
 
-    #: The signal that stopped the run, once one has: an extension module whose
-    #: initialisation the signal cut short reports an ImportError instead of passing the
-    #: Interrupted on, and the command line asks this to tell the two apart.
+    #: The signal that stopped the run, once the signal handler has seen one: an extension
+    #: module whose initialisation the signal cut short reports an ImportError instead of
+    #: passing the Interrupted on, and the command line asks this to tell the two apart.
     received: int | None = None
 
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
-        Interrupted.received = signum
 
     @property
     def exit_code(self) -> int:

@@ -172,7 +172,7 @@ def partitioned_order_stats(
         hash_parts, row_parts = [Chunks() for _ in range(partitions)], [Chunks() for _ in range(partitions)]
         for stream in _streams(chunks()):
             hashes, rows = ngram_hashes(stream, n)
-            part = hashes % np.uint64(partitions)
+            part = (hashes % np.uint64(partitions)).astype(np.uint16)  # at most 256 parts: a radix sort
             order = np.argsort(part, kind="stable")  # rows stay ascending inside each part
             bounds = np.searchsorted(part[order], np.arange(partitions + 1))
             for p in range(partitions):
@@ -182,24 +182,36 @@ def partitioned_order_stats(
             if sum(c.resident_bytes for c in (*hash_parts, *row_parts)) > spill_at:
                 for part in (*hash_parts, *row_parts):
                     part.spill(scratch())
-        counted = [_count_part(*_concat_ngrams(zip(h, r, strict=True)), n_rows) for h, r in zip(hash_parts, row_parts, strict=True)]
-        yield _combine(n, counted, lengths)
+        total = _Counted.nothing(n_rows)
+        for h, r in zip(hash_parts, row_parts, strict=True):  # one part in memory at a time
+            total = total.plus(_count_part(*_concat_ngrams(zip(h.drain(), r.drain(), strict=True)), n_rows))
+        yield _combine(n, total, lengths)
 
 
 def _streams(chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[TokenStream]:
-    """Each chunk as a TokenStream whose rows are numbered across chunks."""
+    """Each chunk as a TokenStream whose rows are numbered across chunks (uint32: half the
+    bytes of int64 in every n-gram occurrence the parts hold)."""
     offset = 0
     for hashes, row_lengths in chunks:
-        rows = np.repeat(np.arange(offset, offset + len(row_lengths), dtype=np.int64), row_lengths)
+        rows = np.repeat(np.arange(offset, offset + len(row_lengths), dtype=np.uint32), row_lengths)
         yield TokenStream(rows=rows, hashes=np.asarray(hashes), n_rows=offset + len(row_lengths))
         offset += len(row_lengths)
 
 
 def _concat_ngrams(pairs: Iterable[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    pairs = list(pairs)
-    if not pairs:
-        return np.empty(0, np.uint64), np.empty(0, np.int64)
-    return np.concatenate([h for h, _ in pairs]), np.concatenate([r for _, r in pairs])
+    """One (hashes, rows) pair from many, each copied in and dropped in turn, so that the
+    pieces and the whole are never all in memory together."""
+    pending = list(pairs)
+    if not pending:
+        return np.empty(0, np.uint64), np.empty(0, np.uint32)
+    size = sum(len(h) for h, _ in pending)
+    hashes, rows = np.empty(size, np.uint64), np.empty(size, pending[0][1].dtype)
+    at = 0
+    for i, (h, r) in enumerate(pending):
+        hashes[at : at + len(h)], rows[at : at + len(h)] = h, r
+        at += len(h)
+        pending[i] = None
+    return hashes, rows
 
 
 @dataclass(frozen=True)
@@ -212,28 +224,36 @@ class _Counted:
     unmatched: np.ndarray
     repeated: np.ndarray
 
+    @classmethod
+    def nothing(cls, n_rows: int) -> _Counted:
+        zeros = np.zeros(n_rows, np.int64)
+        return cls(np.empty(0, np.int64), np.empty(0, np.int64), zeros, zeros)
+
+    def plus(self, other: _Counted) -> _Counted:
+        """Two disjoint parts as one: histograms merged, per-row counts added."""
+        values, where = np.unique(np.concatenate([self.count_values, other.count_values]), return_inverse=True)
+        multiplicity = np.bincount(where, weights=np.concatenate([self.count_multiplicity, other.count_multiplicity]),
+                                   minlength=len(values)).astype(np.int64)
+        return _Counted(values, multiplicity, self.unmatched + other.unmatched, self.repeated + other.repeated)
+
 
 def _order_stats(
     n: int, hashes: np.ndarray, rows: np.ndarray, lengths: np.ndarray, row_bits: int | None = None
 ) -> OrderStats:
     """Statistics of one order from its n-gram hashes and their rows (rows in order)."""
-    return _combine(n, [_count_part(hashes, rows, len(lengths), row_bits)], lengths)
+    return _combine(n, _count_part(hashes, rows, len(lengths), row_bits), lengths)
 
 
-def _combine(n: int, parts: list[_Counted], lengths: np.ndarray) -> OrderStats:
-    """One order's statistics from its disjoint parts. Entropy sums over the distinct count
-    values in ascending order, so any split of the n-grams gives the same float."""
+def _combine(n: int, counted: _Counted, lengths: np.ndarray) -> OrderStats:
+    """One order's statistics from the counts of all its n-grams. Entropy sums over the
+    distinct count values in ascending order, so any split of the n-grams gives the same float."""
     ngrams_per_row = np.maximum(lengths - (n - 1), 0)
     total = int(ngrams_per_row.sum())
-    values = np.concatenate([p.count_values for p in parts])
-    multiplicity = np.concatenate([p.count_multiplicity for p in parts])
-    values, where = np.unique(values, return_inverse=True)
-    multiplicity = np.bincount(where, weights=multiplicity, minlength=len(values))
+    values, multiplicity = counted.count_values, counted.count_multiplicity
     share = values / total if total else values.astype(np.float64)
     entropy = float(-np.sum(multiplicity * share * np.log(share))) if total else 0.0
-    unmatched = sum(p.unmatched for p in parts)
-    repeated = sum(p.repeated for p in parts)
-    return OrderStats(n, total, int(multiplicity.sum()), entropy, ngrams_per_row, ngrams_per_row - unmatched, repeated)
+    return OrderStats(n, total, int(multiplicity.sum()), entropy, ngrams_per_row, ngrams_per_row - counted.unmatched,
+                      counted.repeated)
 
 
 def _count_part(hashes: np.ndarray, rows: np.ndarray, n_rows: int, row_bits: int | None = None) -> _Counted:
@@ -246,11 +266,11 @@ def _count_part(hashes: np.ndarray, rows: np.ndarray, n_rows: int, row_bits: int
     tests, to force prefix collisions.
     """
     if len(hashes) == 0:
-        zeros = np.zeros(n_rows, np.int64)
-        return _Counted(np.empty(0, np.int64), np.empty(0, np.int64), zeros, zeros)
+        return _Counted.nothing(n_rows)
     bits = row_bits or max(1, int(n_rows - 1).bit_length())
     row_mask = np.uint64((1 << bits) - 1)
-    keys = np.sort((hashes & ~row_mask) | rows.astype(np.uint64))
+    keys = (hashes & ~row_mask) | rows.astype(np.uint64)
+    keys.sort()
     clashing = _clashing_prefixes(np.sort(hashes), row_mask)
     parts = []
     if len(clashing):

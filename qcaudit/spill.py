@@ -47,5 +47,18 @@ class Chunks:
         for item in self.items:
             yield np.load(item, mmap_mode="r", allow_pickle=False) if isinstance(item, Path) else item
 
+    def drain(self) -> Iterator[np.ndarray]:
+        """Yield each chunk once and let it go: the list forgets it and its file is deleted
+        (a memory-mapped array stays readable until it is dropped)."""
+        for i, item in enumerate(self.items):
+            self.items[i] = None
+            if isinstance(item, Path):
+                array = np.load(item, mmap_mode="r", allow_pickle=False)
+                item.unlink()
+                yield array
+            else:
+                yield item
+        self.items = []
+
     def __len__(self) -> int:
         return len(self.items)

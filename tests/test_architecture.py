@@ -150,3 +150,27 @@ def test_a_tiny_budget_spills_to_a_scratch_directory_that_the_run_removes(monkey
     assert spilled_to and all(d.name.startswith("run-") for d in spilled_to)
     assert not any(d.exists() for d in spilled_to)
     assert small.metrics == audit(data, load_config(None, {"analyzers": ["diversity"]})).metrics
+
+
+def test_the_scratch_directory_goes_with_an_interrupted_run_and_a_killed_runs_with_the_next(monkeypatch, tmp_path):
+    from qcaudit import audit
+    from qcaudit.analyzers import diversity
+    from qcaudit.cache import cache_root
+    from qcaudit.errors import Interrupted
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    killed = cache_root() / "scratch" / "run-999999999-x"  # no such process
+    killed.mkdir(parents=True)
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": [f"row {i} of some words" for i in range(50)]}).write_parquet(data)
+
+    def interrupted(chunks, lengths, orders, partitions, scratch, spill_at=0):
+        (scratch() / "part.npy").write_bytes(b"spilled")
+        raise Interrupted(2)
+        yield
+
+    monkeypatch.setattr(diversity, "partitioned_order_stats", interrupted)
+    with pytest.raises(Interrupted):
+        audit(data, load_config(None, {"analyzers": ["diversity"]}))
+    assert not killed.exists()
+    assert list((cache_root() / "scratch").iterdir()) == []

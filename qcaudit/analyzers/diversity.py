@@ -33,8 +33,9 @@ MAX_ORDER = 8
 #: The share of the memory budget the token hashes may hold before they go to disk.
 TOKEN_SHARE = 0.25
 #: Peak bytes per n-gram occurrence while one part of an order is counted (hash, row, sort
-#: key, its sorted copy, run flags): the budget over this gives the number of parts.
-BYTES_PER_NGRAM = 48
+#: key, the sorted hashes, run flags and indices); half the budget over this gives the
+#: number of parts.
+BYTES_PER_NGRAM = 80
 MAX_PARTITIONS = 256
 HEADLINE = ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4", "entropy_2", "repetition_2",
             "tokens_mean", "chars_mean")
@@ -103,7 +104,8 @@ class Diversity(Analyzer):
         if len(lengths) < 2:
             raise QcauditError(f"lexical diversity needs at least 2 rows with text; found {len(lengths)}")
         top_order = max(settings.max_n, settings.self_bleu_n)
-        partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / context.memory_budget)))
+        part_budget = context.memory_budget / 2
+        partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / part_budget)))
         task = context.progress.add_task("diversity: n-grams", total=top_order)
         orders = []
         for stats in partitioned_order_stats(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
