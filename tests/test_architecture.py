@@ -174,3 +174,17 @@ def test_the_scratch_directory_goes_with_an_interrupted_run_and_a_killed_runs_wi
         audit(data, load_config(None, {"analyzers": ["diversity"]}))
     assert not killed.exists()
     assert list((cache_root() / "scratch").iterdir()) == []
+
+
+def test_the_map_only_watermark_analyzer_is_the_same_in_any_batches(tmp_path):
+    from qcaudit import audit
+
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": [f"row {i} " + "the quick brown fox jumps over the lazy dog " * (i % 4) for i in range(120)]
+                  + [None, ""]}).write_parquet(data)
+    settings = {"watermark.tokenizer": str(ROOT / "tests" / "fixtures" / "watermark" / "tokenizer"),
+                "analyzers": ["watermark"], "watermark.batch_rows": 16}
+    whole = audit(data, load_config(None, settings))
+    batched = audit(data, load_config(None, settings | {"engine.batch_rows": 7}))
+    assert whole.metrics["watermark"]["watermark_rows_scored"]["value"] > 50
+    assert batched.metrics == whole.metrics and batched.tables == whole.tables and batched.rows.equals(whole.rows)

@@ -10,7 +10,9 @@ and the highest-scoring rows.
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -101,38 +103,82 @@ class Watermark(Analyzer):
             return "the watermark analyzer needs the generating model's tokenizer: --watermark-tokenizer PATH or [watermark] tokenizer"
         return None
 
-    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
-        return _watermark(texts, self.settings, self.context.progress)
+    @cached_property
+    def _scorer(self) -> _Scorer:
+        """The tokenizer and detector, loaded once per run on the first batch."""
+        # torch, transformers and scipy.stats load when the analyzer runs, not when the CLI starts
+        from qcaudit.hf import load_tokenizer
+        from qcaudit.watermark.detect import WatermarkDetector, WatermarkSettings
+        from qcaudit.watermark.normalize import normalizer
+        from qcaudit.watermark.schemes import parse_scheme
+        from qcaudit.watermark.tokens import vocabulary_size
+
+        settings = self.settings
+        tokenizer = load_tokenizer(settings.tokenizer, "watermark tokenizer")
+        vocab_size = settings.vocab_size or vocabulary_size(tokenizer)
+        scheme = parse_scheme(settings.scheme, settings.key)
+        detector = WatermarkDetector(
+            WatermarkSettings(scheme, settings.gamma, settings.ignore_repeated_ngrams, settings.z_threshold, settings.window),
+            vocab_size,
+        )
+        signature_ = _signature(settings, scheme.describe(), vocab_size)
+        return _Scorer(tokenizer, detector, normalizer(settings.normalizers), signature_)
+
+    def partial(self, batch: pl.DataFrame) -> WatermarkState:
+        """Map-only: each row's scores, and the batch's highest-scoring rows with their text."""
+        from qcaudit.watermark.tokens import encode
+
+        scorer, progress = self._scorer, self.context.progress
+        valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
+        task = progress.add_task("watermark: scoring", total=valid.height)
+        parts = []
+        for start in range(0, valid.height, self.settings.batch_rows):
+            texts = valid[TEXT].slice(start, self.settings.batch_rows).to_list()
+            parts.append(scorer.detector.score(encode(scorer.tokenizer, texts, scorer.clean)))
+            progress.advance(task, len(texts))
+        progress.remove_task(task)
+        scores = _concat(parts)
+        rows = pl.DataFrame({ROW_ID: valid[ROW_ID], **{column: getattr(scores, field) for field, column in COLUMNS.items()}})
+        return WatermarkState(rows, _top_rows(rows.join(valid, on=ROW_ID)), valid.height)
+
+    def merge(self, a: WatermarkState, b: WatermarkState) -> WatermarkState:
+        return WatermarkState(pl.concat([a.rows, b.rows]), _top_rows(pl.concat([a.top, b.top])), a.with_text + b.with_text)
+
+    def finalize(self, state: WatermarkState) -> AnalyzerResult:
+        if state.with_text == 0:
+            raise QcauditError("watermark detection needs rows with text; found none")
+        z = state.rows["watermark_z"].drop_nans().drop_nulls().to_numpy()
+        tables = {"z_histogram": histogram(z, HISTOGRAM_BINS),
+                  "top_rows": state.top.with_columns(pl.col(TEXT).str.slice(0, SNIPPET_CHARS)).to_dicts()}
+        detected = int(state.rows["watermark_detected"].sum())
+        return AnalyzerResult(_metrics(z, detected, state.with_text, self._scorer.signature), state.rows, tables)
 
 
-def _watermark(texts: pl.DataFrame, settings: WatermarkSettings, progress) -> AnalyzerResult:
-    # torch, transformers and scipy.stats load when the analyzer runs, not when the CLI starts
-    from qcaudit.hf import load_tokenizer
-    from qcaudit.watermark.detect import WatermarkDetector, WatermarkSettings
-    from qcaudit.watermark.normalize import normalizer
-    from qcaudit.watermark.schemes import parse_scheme
-    from qcaudit.watermark.tokens import encode, vocabulary_size
+@dataclass(frozen=True)
+class _Scorer:
+    tokenizer: Any
+    detector: Any
+    clean: Any
+    signature: str
 
-    tokenizer = load_tokenizer(settings.tokenizer, "watermark tokenizer")
-    vocab_size = settings.vocab_size or vocabulary_size(tokenizer)
-    scheme = parse_scheme(settings.scheme, settings.key)
-    detector = WatermarkDetector(
-        WatermarkSettings(scheme, settings.gamma, settings.ignore_repeated_ngrams, settings.z_threshold, settings.window),
-        vocab_size,
+
+@dataclass
+class WatermarkState:
+    """Per-row scores of the rows seen so far, the highest-scoring of them with their text,
+    and how many rows had text."""
+
+    rows: pl.DataFrame
+    top: pl.DataFrame
+    with_text: int
+
+
+def _top_rows(scored: pl.DataFrame) -> pl.DataFrame:
+    """The TOP_ROWS rows with the highest z (ties: lowest row_id), text included."""
+    return (
+        scored.filter(pl.col("watermark_z").is_not_nan())
+        .sort(["watermark_z", ROW_ID], descending=[True, False])
+        .head(TOP_ROWS)
     )
-    clean = normalizer(settings.normalizers)
-    valid = texts.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
-    task = progress.add_task("watermark: scoring", total=valid.height)
-    parts = []
-    for start in range(0, valid.height, settings.batch_rows):
-        batch = valid[TEXT].slice(start, settings.batch_rows).to_list()
-        parts.append(detector.score(encode(tokenizer, batch, clean)))
-        progress.advance(task, len(batch))
-    progress.remove_task(task)
-    scores = _concat(parts)
-    rows = pl.DataFrame({ROW_ID: valid[ROW_ID], **{column: getattr(scores, field) for field, column in COLUMNS.items()}})
-    sig = _signature(settings, scheme.describe(), vocab_size)
-    return AnalyzerResult(_metrics(scores, valid.height, sig), rows, _tables(rows, valid))
 
 
 def _concat(parts: list):
@@ -152,28 +198,13 @@ def _signature(settings: WatermarkSettings, scheme: str, vocab_size: int) -> str
     )
 
 
-def _metrics(scores, rows_with_text: int, sig: str) -> dict[str, Metric]:
-    z = scores.z[~np.isnan(scores.z)]
-    if rows_with_text == 0:
-        raise QcauditError("watermark detection needs rows with text; found none")
+def _metrics(z: np.ndarray, detected: int, rows_with_text: int, sig: str) -> dict[str, Metric]:
+    """``z``: the scores of the rows long enough to score."""
     stats = {"mean": np.mean, "median": np.median, "p90": lambda v: np.quantile(v, 0.9), "max": np.max}
     metrics = {
-        "watermarked_rate": Metric(float(scores.detected.sum()) / rows_with_text, sig),
+        "watermarked_rate": Metric(detected / rows_with_text, sig),
         "watermark_rows_scored": Metric(int(z.size), sig),
     }
     for name, stat in stats.items():
         metrics[f"watermark_z_{name}"] = Metric(float(stat(z)) if z.size else float("nan"), sig)
     return metrics
-
-
-def _tables(rows: pl.DataFrame, valid: pl.DataFrame) -> dict:
-    z = rows["watermark_z"].drop_nans().drop_nulls().to_numpy()
-    top = (
-        rows.filter(pl.col("watermark_z").is_not_nan())
-        .sort(["watermark_z", ROW_ID], descending=[True, False])
-        .head(TOP_ROWS)
-        .join(valid, on=ROW_ID)
-        .with_columns(pl.col(TEXT).str.slice(0, SNIPPET_CHARS))
-        .sort(["watermark_z", ROW_ID], descending=[True, False])
-    )
-    return {"z_histogram": histogram(z, HISTOGRAM_BINS), "top_rows": top.to_dicts()}
