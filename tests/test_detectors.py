@@ -163,6 +163,9 @@ def test_every_detector_separates_sampled_from_human_text(tiny_models, runner, t
     assert {"detector_fast_detect_gpt", "detector_detectgpt", "detector_binoculars", "machine_generated"} <= set(rows.columns)
     assert rows["machine_generated"].to_list() == (rows["detector_binoculars"] < 0.8536432310785527).to_list()
     assert metrics["machine_generated_rate"]["value"] == pytest.approx(rows["machine_generated"].mean())
+    # signatures say where the models actually ran: float32 on a CPU, half precision on CUDA
+    ran = "|device:cuda|dtype:" if torch.cuda.is_available() else "|device:cpu|dtype:float32|"
+    assert all(ran in metrics[f"detector_mean.{m}"]["signature"] for m in ("likelihood", "fast_detect_gpt", "detectgpt", "binoculars"))
 
 
 def test_machine_generated_rate_gates_and_models_must_exist(tiny_models, runner, tmp_path):

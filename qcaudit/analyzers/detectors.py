@@ -137,27 +137,30 @@ def _detectors(texts: pl.DataFrame, s: DetectorsSettings, progress: Progress) ->
     if valid.height == 0:
         raise QcauditError("machine-text detection needs rows with text; found none")
     items = valid[TEXT].to_list()
-    scores = _scores(items, s, progress)
+    scores, runtime = _scores(items, s, progress)
     thresholds = _thresholds(s)
     rows = pl.DataFrame({ROW_ID: valid[ROW_ID], **{f"detector_{m}": scores[m] for m in s.methods}})
     flagged = {m: _machine(scores[m], m, t) for m, t in thresholds.items()}
     if flagged:
         rows = rows.with_columns(pl.Series("machine_generated", np.logical_or.reduce(list(flagged.values()))))
     labels = _labels(valid, s.label_column) if s.label_column else None
-    metrics, summary = _metrics(scores, flagged, labels, thresholds, s)
+    metrics, summary = _metrics(scores, runtime, flagged, labels, thresholds, s)
     return AnalyzerResult(metrics, rows, {"summary": summary, "histograms": _histograms(scores, labels)})
 
 
-def _scores(items: list[str], s: DetectorsSettings, progress: Progress) -> dict[str, np.ndarray]:
+def _scores(items: list[str], s: DetectorsSettings, progress: Progress) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Each method's score per item, and per method the device and dtype its models ran in."""
     from qcaudit.detectors import criteria
     from qcaudit.detectors.lm import same_tokenizer, token_limit, tokenize
     from qcaudit.hf import load_model, load_tokenizer
 
     scores: dict[str, np.ndarray] = {}
+    runtime: dict[str, str] = {}
     scoring_methods = [m for m in s.methods if m in BASELINES or m in ("fast_detect_gpt", "detectgpt")]
     if scoring_methods:
         tokenizer = load_tokenizer(s.scoring_model, "scoring model")
         scorer, device = load_model(s.scoring_model, "causal", s.device, s.dtype, "scoring model")
+        runtime |= dict.fromkeys(scoring_methods, _runtime(scorer, device))
         models = [scorer]
         if "fast_detect_gpt" in s.methods and s.reference_model and s.reference_model != s.scoring_model:
             same_tokenizer(tokenizer, load_tokenizer(s.reference_model, "reference model"), ("scoring model", "reference model"))
@@ -175,10 +178,11 @@ def _scores(items: list[str], s: DetectorsSettings, progress: Progress) -> dict[
         tokenizer = load_tokenizer(s.observer_model, "observer model")
         same_tokenizer(tokenizer, load_tokenizer(s.performer_model, "performer model"), ("observer model", "performer model"))
         observer, device = load_model(s.observer_model, "causal", s.device, s.dtype, "observer model")
+        runtime["binoculars"] = _runtime(observer, device)
         performer = load_model(s.performer_model, "causal", s.device, s.dtype, "performer model")[0]
         limit = token_limit(s.max_tokens, observer, performer)
         scores |= _run([observer, performer], tokenize(tokenizer, items, limit), {"binoculars": criteria.binoculars}, s, device, progress, "binoculars")
-    return scores
+    return scores, runtime
 
 
 def _on_first(fn: Callable) -> Callable:
@@ -260,23 +264,28 @@ def _labels(valid: pl.DataFrame, column: str) -> np.ndarray:
     return out
 
 
-def _signature(method: str, s: DetectorsSettings) -> str:
+def _runtime(model, device: str) -> str:
+    """Where a model actually ran, as signatures record it: ``device:cpu|dtype:float32``."""
+    return f"device:{device}|dtype:{str(model.dtype).removeprefix('torch.')}"
+
+
+def _signature(method: str, s: DetectorsSettings, runtime: str) -> str:
     models = {
         "binoculars": [f"observer:{s.observer_model}", f"performer:{s.performer_model}", f"mode:{s.binoculars_mode}"],
         "fast_detect_gpt": [f"scoring:{s.scoring_model}", f"reference:{s.reference_model or s.scoring_model}", "analytic"],
         "detectgpt": [f"scoring:{s.scoring_model}", f"mask:{s.mask_model}", f"n:{s.n_perturbations}", f"span:{s.span_length}",
                       f"frac:{s.mask_fraction}", f"top_p:{s.mask_top_p}", f"seed:{s.seed}"],
     }.get(method, [f"scoring:{s.scoring_model}"])
-    return signature(f"detector_{method}", *models, f"max_tokens:{s.max_tokens}", f"dtype:{s.dtype}")
+    return signature(f"detector_{method}", *models, f"max_tokens:{s.max_tokens}", runtime)
 
 
-def _metrics(scores, flagged, labels, thresholds, s: DetectorsSettings) -> tuple[dict[str, Metric], list[dict]]:
+def _metrics(scores, runtime, flagged, labels, thresholds, s: DetectorsSettings) -> tuple[dict[str, Metric], list[dict]]:
     from qcaudit.detectors.evaluation import auroc, tpr_at_fpr
 
     metrics: dict[str, Metric] = {}
     summary = []
     for method in s.methods:
-        sig = _signature(method, s)
+        sig = _signature(method, s, runtime[method])
         values = scores[method]
         row = {"method": method, "machine_if": "low" if method in MACHINE_IF_LOW else "high",
                "mean": float(np.nanmean(values)) if np.isfinite(values).any() else float("nan"),
