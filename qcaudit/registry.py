@@ -126,7 +126,7 @@ class Analyzer:
 
     The default state is the rows themselves (``partial`` keeps the batch, ``merge``
     concatenates), for analyzers whose statistics need every row at once; an analyzer with
-    a compact state overrides ``partial`` and ``merge`` too. ``run`` is one batch end to end.
+    a compact state overrides ``partial`` and ``merge`` too.
     """
 
     name: ClassVar[str]
@@ -186,8 +186,6 @@ class Analyzer:
         """Called once every analyzer's columns are joined into ``rows``: a chance to mark
         this analyzer's tables with the others' verdicts (the embedding map does)."""
 
-    def run(self, rows: pl.DataFrame) -> AnalyzerResult:
-        return self.finalize(self.partial(rows))
 
 
 _REGISTERED: dict[str, type[Analyzer]] = {}
