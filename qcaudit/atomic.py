@@ -46,6 +46,16 @@ def _release_signals(previous: set | None) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _removed_whole(remove: Callable[[], None]) -> None:
+    """``remove()`` with the stopping signals held: one that arrives meanwhile is raised
+    once the temporary is gone, not halfway through removing it."""
+    previous = _hold_signals()
+    try:
+        remove()
+    finally:
+        _release_signals(previous)
+
+
 def _create_held(create: Callable[[], str]) -> tuple[str, set | None]:
     """``create()`` with the stopping signals held; the caller releases them inside the
     ``try`` that removes what was created."""
@@ -69,7 +79,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _removed_whole(lambda: Path(tmp).unlink(missing_ok=True))
         raise
 
 
@@ -109,7 +119,7 @@ def write_directory_atomic(directory: str | Path, write: Callable[[Path], None],
         else:
             os.rename(tmp, directory)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _removed_whole(lambda: shutil.rmtree(tmp, ignore_errors=True))
 
 
 def _foreign_files(directory: Path, own: set[str]) -> list[str]:
