@@ -187,7 +187,6 @@ class Analyzer:
         this analyzer's tables with the others' verdicts (the embedding map does)."""
 
 
-
 _REGISTERED: dict[str, type[Analyzer]] = {}
 
 

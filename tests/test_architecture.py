@@ -108,7 +108,6 @@ def corpora(draw):
     return draw(st.lists(row, min_size=3, max_size=40))
 
 
-
 @pytest.mark.parametrize("name", ["diversity", "duplicates", "short_rows"])
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=corpora(), batch_rows=st.integers(1, 12), max_memory=st.sampled_from(["2KB", "64KB", None]),

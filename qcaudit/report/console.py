@@ -12,6 +12,7 @@ from qcaudit.registry import analyzers
 from qcaudit.report.model import Report
 from qcaudit.untrusted import console as safe
 
+
 def print_summary(console: Console, report: Report, written: dict[str, Path] | None = None) -> None:
     """The dataset line, the headline metrics, the gate. Every dataset-derived string (file
     and column names, metric keys such as benchmark names) is escaped."""
