@@ -132,8 +132,6 @@ def _duplicates(state: DuplicateState, settings: DuplicatesSettings, context) ->
         .sort(["size", "exact_dup_group"], descending=[True, False])
     )
     top = groups.head(TOP_GROUPS)
-    texts = context.texts_of_rows(top["exact_dup_group"].to_list())
-    top = top.with_columns(pl.Series(TEXT, [texts[group][:SNIPPET_CHARS] for group in top["exact_dup_group"]], dtype=pl.String))
     sig = signature("exact_duplicate", f"norm:ws{',lc' if lowercase else ''}")
     duplicates = int(rows["is_exact_duplicate"].sum())
     metrics = {
@@ -141,17 +139,27 @@ def _duplicates(state: DuplicateState, settings: DuplicatesSettings, context) ->
         "exact_duplicate_groups": Metric(groups.height, sig),
         "largest_exact_group": Metric(int(groups["size"].max() or 1) if groups.height else 1, sig),
     }
-    tables = {"top_groups": top.to_dicts()}
+    near_top = None
     if settings.near:
         context.progress.update(task, description="duplicates: MinHash-LSH")
-        near_rows, near_metrics, tables["top_near_clusters"] = _near_duplicates(state, row_ids, settings, context)
+        near_rows, near_metrics, near_top = _near_duplicates(state, row_ids, settings)
         rows = rows.join(near_rows, on=ROW_ID)
         metrics.update(near_metrics)
+    # the quoted rows' texts, in one read of the input
+    quoted = top["exact_dup_group"].to_list() + ([] if near_top is None else near_top["examples"].explode().to_list())
+    texts = context.texts_of_rows(quoted)
+    top = top.with_columns(pl.Series(TEXT, [texts[group][:SNIPPET_CHARS] for group in top["exact_dup_group"]], dtype=pl.String))
+    tables = {"top_groups": top.to_dicts()}
+    if near_top is not None:
+        examples = [[texts[row][:SNIPPET_CHARS] for row in cluster] for cluster in near_top["examples"].to_list()]
+        tables["top_near_clusters"] = near_top.with_columns(pl.Series("examples", examples, dtype=pl.List(pl.String))).to_dicts()
     context.progress.remove_task(task)
     return AnalyzerResult(metrics, rows, tables)
 
 
-def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings, context) -> tuple[pl.DataFrame, dict[str, Metric], list]:
+def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], pl.DataFrame]:
+    """Per-row cluster columns, the metrics, and the largest clusters with the row_ids of
+    their first three rows as ``examples``."""
     from qcaudit.minhash import components, edges_of_band_keys, jaccard_of_edges, optimal_bands
 
     n = len(row_ids)
@@ -184,12 +192,9 @@ def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: Dupli
         .sort(["size", "near_dup_cluster"], descending=[True, False])
         .head(TOP_GROUPS)
     )
-    texts = context.texts_of_rows(top["examples"].explode().to_list())
-    examples = [[texts[row][:SNIPPET_CHARS] for row in rows_of_cluster] for rows_of_cluster in top["examples"].to_list()]
-    top = top.with_columns(pl.Series("examples", examples, dtype=pl.List(pl.String)))
     metrics = {
         "near_duplicate_rate": Metric(float((~rows["near_dup_kept"]).sum()) / max(n, 1), sig),
         "near_duplicate_clusters": Metric(multi["near_dup_cluster"].n_unique(), sig),
         "largest_near_cluster": Metric(int(rows["near_dup_size"].max() or 1), sig),
     }
-    return rows, metrics, top.to_dicts()
+    return rows, metrics, top
