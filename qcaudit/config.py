@@ -108,7 +108,7 @@ class EngineConfig(Section):
     #: Memory the analyzers' state may hold before spilling to disk ("3GB", "512MiB"); None:
     #: an eighth of the machine's memory (the per-row columns and the text being read come
     #: on top: 10 million rows peak at about 7.3 GB with a 3 GB budget).
-    max_memory: ByteSize | None = None
+    max_memory: ByteSize | None = Field(None, gt=0)
 
     @property
     def memory_budget(self) -> int:

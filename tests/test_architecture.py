@@ -59,6 +59,10 @@ def test_the_config_has_each_analyzers_section_and_nothing_else():
         load_config(None, {"duplicates.nope": 1})
     with pytest.raises(QcauditError, match="unknown analyzer 'nope'"):
         load_config(None, {"analyzers": ["nope"]})
+    for budget in ("0", "0GB", "many"):
+        with pytest.raises(QcauditError, match="engine.max_memory"):
+            load_config(None, {"engine.max_memory": budget})
+    assert load_config(None, {"engine.max_memory": "2KB"}).engine.memory_budget == 2000
 
 
 def test_the_readme_shows_the_example_analyzer_as_it_is():
