@@ -1,7 +1,9 @@
 """The qcaudit dashboard: ``qcaudit dashboard DIR ...`` (Streamlit).
 
-Reads only the report directories it was started with (report.json + rows.parquet). Charts
-come from :mod:`qcaudit.report.figures`, the builders of the static HTML report. Dataset text
+Reads only the report directories it was started with (report.json + rows.parquet). A page
+per report section (:mod:`qcaudit.report.sections`; analyzers may share one) draws the
+section's views by kind; charts come from :mod:`qcaudit.report.figures`, the builders of the
+static HTML report. Dataset text
 is shown as plain text (``st.text``, ``st.dataframe``, selectbox options) with its invisible
 characters made visible, or, where overlap is highlighted, as HTML escaped by
 :func:`qcaudit.dashboards.data.highlighted`. Every other dataset-derived string (report and
@@ -21,11 +23,13 @@ import streamlit as st
 from qcaudit.dashboards.data import (
     flagged_rows, filtered, highlighted, load_reports, page_of, report_dirs, shown_visibly, top_ngrams,
 )
-from qcaudit.signatures import histogram
 from qcaudit.gate import FAIL, NO_THRESHOLDS, PASS
 from qcaudit.report import figures
 from qcaudit.report.model import ROWS_PARQUET
-from qcaudit.untrusted import html_text, markdown as md, visible
+from qcaudit.report.sections import pages, sections
+from qcaudit.signatures import histogram
+from qcaudit.untrusted import html_text, markdown as md, prose, visible
+from qcaudit.views import CHARTS, FrequentNgrams, Groups, Notice, Pairs, RankedRows, RowHistograms, Stat, histogram_view
 
 PAGE_SIZE = 50
 
@@ -38,7 +42,7 @@ def main() -> None:
         return
     by_name = {r.name: r for r in reports}
     chosen = by_name[st.sidebar.selectbox("Report", list(by_name))]
-    page = st.sidebar.radio("Page", list(PAGES), key="page")
+    page = st.sidebar.radio("Page", list(PAGES), key="page", format_func=prose)
     st.sidebar.caption(md(chosen.path))
     PAGES[page](chosen, reports)
 
@@ -106,21 +110,110 @@ def _scalar_metrics(report) -> dict[tuple[str, str], tuple[float, dict]]:
             if isinstance(v, dict) and isinstance(v.get("value"), int | float)}
 
 
-def diversity(loaded, _all) -> None:
-    st.title("Diversity")
-    if "diversity" not in loaded.report.tables:
-        return _not_run("Lexical diversity", "qcaudit report DATA --analyzers diversity")
-    _charts(figures.diversity_figures(loaded.report))
-    if loaded.has_rows:
-        columns = [c for c in loaded.row_columns() if c.startswith("repetition_")]
-        if columns:
-            rep = st.selectbox("Repetition per row", columns)
-            values = loaded.rows().select(rep).drop_nulls().collect()[rep].to_numpy()
-            st.plotly_chart(figures.histogram_figure(histogram(values, 40), f"per-row {rep}", "repeated n-gram share"), width="stretch")
-        n = st.radio("Most frequent n-grams", [1, 2, 3], horizontal=True, format_func=lambda k: f"{k}-grams")
-        lowercase = bool(loaded.report.config.get("text", {}).get("lowercase"))
-        st.dataframe(_top_ngrams(str(loaded.path / ROWS_PARQUET), n, lowercase), hide_index=True)
-        st.caption("Over every k-th row (at most 50,000 rows), whitespace tokens.")
+def _section_page(title: str, producers):
+    """The page drawing these producers' sections (one analyzer's, or several sharing a page)."""
+
+    def page(loaded, _all) -> None:
+        st.title(prose(title))
+        report = loaded.report
+        shown = [p for p in producers if p.name in report.tables]
+        if not shown:
+            names = " and ".join(p.heading() for p in producers)
+            return _not_run(names, "; ".join(p.how_to_run() for p in producers))
+        by_name = {section.name: section for section in sections(report)}
+        for producer in shown:
+            if len(producers) > 1:
+                st.subheader(prose(producer.heading()))
+            _draw(by_name[producer.name].views, loaded, producer.name)
+
+    return page
+
+
+def _draw(views, loaded, key: str) -> None:
+    """Each view by its kind, runs of charts two to a row."""
+    charts: list = []
+    for i, view in enumerate(views):
+        if isinstance(view, CHARTS):
+            charts.append(figures.figure(view))
+            continue
+        _charts(charts)
+        charts = []
+        DRAWERS[type(view)](view, loaded, f"{key}-{i}")
+    _charts(charts)
+
+
+def _notice(view: Notice, _loaded, _key) -> None:
+    {"ok": st.success, "alarm": st.error, "warning": st.warning}.get(view.level, st.caption)(prose(view.text))
+
+
+def _stat(view: Stat, _loaded, _key) -> None:
+    st.metric(prose(view.label), view.shown)
+
+
+def _ranked_rows(view: RankedRows, _loaded, _key) -> None:
+    st.subheader(prose(view.title))
+    if view.caption:
+        st.caption(prose(view.caption))
+    table = pl.DataFrame([{c.label: r.get(c.key) for c in view.columns} for r in view.records], strict=False)
+    st.dataframe(shown_visibly(table), hide_index=True, width="stretch")
+
+
+def _groups(view: Groups, loaded, key: str) -> None:
+    st.subheader(prose(view.title))
+    st.dataframe(pl.DataFrame({view.key_label: [g.key for g in view.groups], "rows": [g.size for g in view.groups]}),
+                 hide_index=True)
+    sizes = {g.key: g.size for g in view.groups}
+    chosen = st.selectbox("Group (largest first)", list(sizes), format_func=lambda k: f"{k} ({sizes[k]} rows)", key=key)
+    if loaded.has_rows and view.member_column in loaded.row_columns():
+        members = (loaded.rows().filter(pl.col(view.member_column) == chosen).select("row_id", "text")
+                   .sort("row_id").head(3).collect().iter_rows(named=True))
+        shown = [(f"row {row['row_id']}", row["text"]) for row in members]
+    else:
+        group = next(g for g in view.groups if g.key == chosen)
+        shown = [(f"member {i + 1}", text) for i, text in enumerate(group.examples[:3])]
+    for slot, (label, text) in zip(st.columns(max(1, len(shown))), shown):
+        slot.caption(label)
+        slot.text(visible(text or "", keep="\n\t"))
+
+
+def _pairs(view: Pairs, _loaded, key: str) -> None:
+    st.subheader(prose(view.title))
+    pairs = list(view.pairs)
+    for facet in sorted({f for pair in pairs for f in pair.facets}):
+        values = sorted({pair.facets[facet] for pair in pairs if facet in pair.facets})
+        keep = st.multiselect(prose(facet.capitalize()), values, default=values, key=f"{key}-{facet}")
+        pairs = [pair for pair in pairs if pair.facets.get(facet) in keep]
+    st.write(f"{len(pairs)} of {len(view.pairs)} shown.")
+    if view.footnote:
+        st.caption(prose(view.footnote))
+    for pair in pairs:
+        st.html(
+            f"<div style='display:grid;grid-template-columns:8rem 1fr 1fr;gap:.8rem;border-bottom:1px solid #ddd;padding:.4rem 0'>"
+            f"<div>row {int(pair.row_id)}<br><small>{html_text(pair.heading)}<br>{html_text(pair.subheading)}"
+            f"<br>{html_text(pair.evidence)}</small></div>"
+            f"<div style='white-space:pre-wrap'>{highlighted(pair.left)}</div>"
+            f"<div style='white-space:pre-wrap'>{highlighted(pair.right)}</div></div>"
+        )
+
+
+def _row_histograms(view: RowHistograms, loaded, key: str) -> None:
+    if not loaded.has_rows:
+        return
+    present = [c for c in view.columns if c in loaded.row_columns()]
+    if not present:
+        return
+    column = st.selectbox(prose(view.title), present, key=key)
+    values = loaded.rows().select(pl.col(column).cast(pl.Float64)).drop_nulls().drop_nans().collect()[column].to_numpy()
+    st.plotly_chart(figures.figure(histogram_view(histogram(values, 40), f"per-row {column}", view.x_title)), width="stretch")
+
+
+def _frequent_ngrams(view: FrequentNgrams, loaded, key: str) -> None:
+    if not loaded.has_rows:
+        return
+    st.subheader(prose(view.title))
+    n = st.radio("n", [1, 2, 3], horizontal=True, format_func=lambda k: f"{k}-grams", key=key)
+    st.dataframe(_top_ngrams(str(loaded.path / ROWS_PARQUET), n, view.lowercase), hide_index=True)
+    st.caption("Over every k-th row (at most 50,000 rows), whitespace tokens.")
 
 
 @st.cache_data(show_spinner="Counting n-grams...")
@@ -128,88 +221,10 @@ def _top_ngrams(rows_path: str, n: int, lowercase: bool) -> pl.DataFrame:
     return top_ngrams(Path(rows_path), n, lowercase)
 
 
-def contamination(loaded, _all) -> None:
-    st.title("Contamination")
-    tables = loaded.report.tables.get("contamination")
-    if not tables:
-        return _not_run("Contamination", "qcaudit report DATA --benchmark gsm8k=test.jsonl")
-    st.caption(md("Checked against " + ", ".join(f"{b['name']} ({b['items']:,} items)" for b in tables["benchmarks"])))
-    examples = tables["examples"]
-    benchmarks = sorted({e["benchmark"] for e in examples})
-    methods = sorted({e["method"] for e in examples})
-    keep_b = st.multiselect("Benchmarks", benchmarks, default=benchmarks)
-    keep_m = st.multiselect("Methods", methods, default=methods)
-    shown = [e for e in examples if e["benchmark"] in keep_b and e["method"] in keep_m]
-    st.write(f"{len(shown)} of {len(examples)} flagged rows shown (shared runs of 3+ words marked).")
-    for e in shown:
-        st.html(
-            f"<div style='display:grid;grid-template-columns:8rem 1fr 1fr;gap:.8rem;border-bottom:1px solid #ddd;padding:.4rem 0'>"
-            f"<div>row {int(e['row_id'])}<br><small>{html_text(e['method'])} · {html_text(e['benchmark'])}<br>{html_text(e['item_id'])}"
-            f"<br>{html_text(e.get('evidence') or '')}</small></div>"
-            f"<div style='white-space:pre-wrap'>{highlighted(e['row_segments'])}</div>"
-            f"<div style='white-space:pre-wrap'>{highlighted(e['item_segments'])}</div></div>"
-        )
-
-
-def duplicates(loaded, _all) -> None:
-    st.title("Duplicates")
-    tables = loaded.report.tables.get("duplicates")
-    if not tables:
-        return _not_run("Duplicate detection", "qcaudit report DATA --analyzers duplicates")
-    kind = st.radio("Clusters", ["near duplicates", "exact duplicates"], horizontal=True)
-    listed, column = ((tables.get("top_near_clusters") or [], "near_dup_cluster") if kind == "near duplicates"
-                      else (tables.get("top_groups") or [], "exact_dup_group"))
-    if not listed:
-        st.write(f"No {kind}.")
-        return
-    st.dataframe(pl.DataFrame([{column: c[column], "size": c["size"]} for c in listed]), hide_index=True)
-    cluster = st.selectbox("Cluster (largest first)", [c[column] for c in listed],
-                           format_func=lambda k: f"{k} ({next(c['size'] for c in listed if c[column] == k)} rows)")
-    members = loaded.rows().filter(pl.col(column) == cluster).select("row_id", "text").sort("row_id").head(6).collect()
-    for slot, row in zip(st.columns(max(1, min(3, members.height))), members.head(3).iter_rows(named=True)):
-        slot.caption(f"row {row['row_id']}")
-        slot.text(visible(row["text"], keep="\n\t"))
-
-
-def embeddings(loaded, _all) -> None:
-    st.title("Embeddings")
-    tables = loaded.report.tables.get("embeddings")
-    if not tables:
-        return _not_run("The embeddings analyzer", "qcaudit report DATA --analyzers diversity,embeddings")
-    _charts(figures.embedding_figures(loaded.report))
-    balance = tables.get("category_balance")
-    if balance:
-        st.subheader("Balance by category")
-        st.dataframe(pl.DataFrame({"category": list(balance["counts"]), "rows": list(balance["counts"].values())}), hide_index=True)
-
-
-def drift(loaded, _all) -> None:
-    st.title("Drift")
-    tables = loaded.report.tables.get("drift")
-    if not tables:
-        return _not_run("Drift", "qcaudit drift GEN0 GEN1 GEN2 --out DIR, then open DIR")
-    alarm = tables["alarm"]
-    (st.error if alarm["fired"] else st.success)(
-        f"Collapse alarm: {'FIRED' if alarm['fired'] else 'quiet'}" + (f" ({md(', '.join(alarm['triggered_by']))})" if alarm["triggered_by"] else ""))
-    for warning in tables.get("warnings", []):
-        st.warning(md(warning))
-    _charts(figures.drift_figures(loaded.report))
-
-
-def detectors(loaded, _all) -> None:
-    st.title("Detectors")
-    report = loaded.report
-    if "watermark" not in report.tables and "detectors" not in report.tables:
-        return _not_run("Watermark and machine-text detection",
-                        "qcaudit report DATA --watermark-tokenizer PATH --detectors fast_detect_gpt --scoring-model PATH")
-    if "watermark" in report.tables:
-        st.subheader("Watermark")
-        st.metric("rows watermarked", f"{100 * report.metrics['watermark']['watermarked_rate']['value']:.2f}%")
-        _charts(figures.watermark_figures(report))
-    if "detectors" in report.tables:
-        st.subheader("Machine-generated text")
-        st.dataframe(pl.DataFrame(report.tables["detectors"]["summary"], strict=False), hide_index=True)
-        _charts(figures.detector_figures(report))
+DRAWERS = {
+    Notice: _notice, Stat: _stat, RankedRows: _ranked_rows, Groups: _groups, Pairs: _pairs,
+    RowHistograms: _row_histograms, FrequentNgrams: _frequent_ngrams,
+}
 
 
 def rows(loaded, _all) -> None:
@@ -265,8 +280,9 @@ def compare(loaded, reports) -> None:
 
 
 PAGES = {
-    "Overview": overview, "Diversity": diversity, "Contamination": contamination, "Duplicates": duplicates,
-    "Embeddings": embeddings, "Drift": drift, "Detectors": detectors, "Rows": rows, "Compare": compare,
+    "Overview": overview,
+    **{title: _section_page(title, producers) for title, producers in pages().items()},
+    "Rows": rows, "Compare": compare,
 }
 
 main()

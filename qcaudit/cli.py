@@ -26,7 +26,7 @@ from qcaudit.config import load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError
 from qcaudit.gate import evaluate, github_annotations, junit_xml
 from qcaudit.progress import show_progress
-from qcaudit.registry import CliOption, analyzers
+from qcaudit.registry import CliOption, analyzers, row_filters
 from qcaudit.untrusted import console as safe, visible
 
 app = typer.Typer(
@@ -287,21 +287,46 @@ def gate(
     _guarded(verbose, body)
 
 
+@app.command()
+def show(
+    report_path: Annotated[Path, typer.Argument(help="A report directory (or its report.json).")],
+    section: Annotated[Optional[str], typer.Option("--section", help="Only this section, e.g. duplicates.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Records shown per table.")] = 5,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Print a saved report in the terminal: its summary, then every section's tables and charts as text."""
+
+    def body() -> int:
+        from qcaudit.report.console import print_sections, print_summary
+        from qcaudit.report.model import Report
+
+        loaded = Report.read(report_path)
+        if section is not None and section not in {*loaded.tables, *loaded.metrics}:
+            raise QcauditError(f"--section {section!r} is not in this report; it has: {', '.join([*loaded.metrics] or ['none'])}")
+        print_summary(out, loaded)
+        print_sections(out, loaded, limit, section)
+        return 0
+
+    _guarded(verbose, body)
+
+
 def _filter_command(kind: str, data: str, output: Path, removed: Path | None, config: Path | None,
                     quiet: bool, as_json: bool, options: dict[str, Any]) -> int:
-    """Shared body of ``decontaminate`` and ``dedup``: configure, filter, report the counts."""
-    from qcaudit import filtering
+    """Shared body of every filter command: configure, filter, report the counts."""
+    from qcaudit.filtering import filter_rows
     from qcaudit.outputs import check_outputs, table_format
 
     settings = load_config(config, audit_overrides(options))
-    if kind == "decontaminate" and not settings.benchmarks:
-        raise QcauditError("decontaminate needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME] in the config")
+    analyzer, _ = row_filters()[kind]
+    missing = analyzers()[analyzer].missing_input(settings)
+    if missing:
+        raise QcauditError(f"{kind}: {missing}")
     removed_path = removed or output.with_name(f"{output.stem}.removed{output.suffix}")
     table_format(output)
     table_format(removed_path)
     check_outputs([data], {"--output": output, "--removed": removed_path})
     with _progress(quiet or as_json) as progress:
-        result = getattr(filtering, kind)(data, settings, output, removed_path, progress)
+        result = filter_rows(data, settings, kind, output, removed_path, progress)
     summary = {"kept": result.kept, "removed": result.removed, "output": str(output), "removed_path": str(removed_path)}
     if as_json:
         print(json.dumps(summary))
@@ -316,7 +341,7 @@ FilterDataArg = Annotated[str, typer.Argument(help="Dataset to filter (any input
 
 
 def _register_filter_command(kind: str, summary: str) -> None:
-    """``decontaminate`` and ``dedup`` take the same options and share one body."""
+    """Every filter command takes the same options and shares one body."""
 
     @audit_options
     def command(
@@ -335,8 +360,8 @@ def _register_filter_command(kind: str, summary: str) -> None:
     app.command(name=kind)(command)
 
 
-_register_filter_command("decontaminate", "Write DATA without the rows that leak benchmark items, and the removed rows with why.")
-_register_filter_command("dedup", "Write DATA with one row per near-duplicate cluster (MinHash-LSH), and the removed rows.")
+for _command, (_, _filter) in row_filters().items():
+    _register_filter_command(_command, _filter.help)
 
 
 @app.command()

@@ -16,6 +16,7 @@ Per generation against the baseline (all on whitespace tokens unless configured)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -25,6 +26,7 @@ from scipy.stats import ks_2samp
 from qcaudit.lexical import iter_order_stats, ngram_hashes, self_bleu_per_row
 from qcaudit.registry import count, share
 from qcaudit.text import TokenStream
+from qcaudit.views import Notice, Series, View
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,49 @@ GATE_METRICS = (
     count("fid_drift", "Fréchet distance of the embeddings from the baseline's", "lower"),
     share("recall_vs_baseline", "PRDC recall against the baseline's embeddings", "higher"),
 )
+
+
+#: The drift timelines, one chart per family of metrics.
+FAMILIES = {
+    "lexical diversity": ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4"),
+    "tails": ("tail_survival", "tail_mass"),
+    "distribution shift": ("js_divergence", "length_ks"),
+    "embeddings": ("fid_drift", "mmd", "recall_vs_baseline", "coverage_vs_baseline", "mean_pairwise_cosine"),
+    "data mix": ("real_share",),
+    "perplexity under the reference LM": ("perplexity_p10", "perplexity_median", "perplexity_p90"),
+}
+
+
+class DriftSection:
+    """The drift command's part of a report (``tables.drift``: per-generation metrics, the
+    collapse alarm, warnings), shown like an analyzer's section."""
+
+    name = "drift"
+    order = 45
+
+    @classmethod
+    def heading(cls) -> str:
+        return "Drift across generations"
+
+    @classmethod
+    def dashboard_page(cls) -> str:
+        return "Drift"
+
+    @classmethod
+    def how_to_run(cls) -> str:
+        return "qcaudit drift GEN0 GEN1 GEN2 --out DIR, then open DIR"
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        alarm = tables["alarm"]
+        because = f" ({', '.join(alarm['triggered_by'])})" if alarm["triggered_by"] else ""
+        views: list[View] = [Notice(f"Collapse alarm: {'FIRED' if alarm['fired'] else 'quiet'}{because}",
+                                    "alarm" if alarm["fired"] else "ok", anchor="collapse-alarm")]
+        views += [Notice(warning, "warning") for warning in tables.get("warnings", [])]
+        generations = tables["generations"]
+        names = [str(g["generation"]) for g in generations]
+        for family, metrics in FAMILIES.items():
+            present = {m: [g.get(m) for g in generations] for m in metrics if generations and m in generations[0]}
+            if present:
+                views.append(Series(family, "generation", "value", names, present, style="lines"))
+        return views

@@ -1,6 +1,6 @@
-"""Write a dataset back without the rows an analyzer says to drop: ``qcaudit decontaminate``
-(rows that leak benchmark items) and ``qcaudit dedup`` (all but one row per near-duplicate
-cluster).
+"""Write a dataset back without the rows an analyzer says to drop: the filter commands its
+:class:`qcaudit.registry.RowFilter` declares (``qcaudit decontaminate``: rows that leak
+benchmark items; ``qcaudit dedup``: all but one row per near-duplicate cluster).
 
 The kept rows keep the input's schema and order (every column, an input ``row_id`` column
 under its own name); the removed rows carry qcaudit's ``row_id``, the input's columns (an
@@ -21,6 +21,7 @@ from qcaudit.context import text_selection
 from qcaudit.io import ROW_ID, Dataset, load_dataset
 from qcaudit.outputs import write_table
 from qcaudit.pipeline import audit
+from qcaudit.registry import row_filters
 from qcaudit.report.model import Report
 
 DROP = "_qcaudit_drop"
@@ -33,35 +34,16 @@ class Filtered:
     removed: int
 
 
-def decontaminate(data: str | Path, config: Config, clean_path: Path, removed_path: Path, progress: Progress | None = None) -> Filtered:
-    """Drop the rows any contamination method flagged; say which benchmark item each leaks."""
+def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path, removed_path: Path,
+                progress: Progress | None = None) -> Filtered:
+    """Run the analyzer that declares the filter ``command`` alone (with the filter's settings)
+    and write the rows it keeps and those it drops, with why."""
+    name, row_filter = row_filters()[command]
+    section = getattr(config, name).model_copy(update=row_filter.settings)
     dataset = load_dataset(data, text_selection(config))
-    report = audit(dataset, config.model_copy(update={"analyzers": ["contamination"]}), progress=progress)
+    report = audit(dataset, config.model_copy(update={"analyzers": [name], name: section}), progress=progress)
     verdicts = report.rows.select(
-        ROW_ID,
-        pl.col("contaminated").fill_null(False).alias(DROP),
-        pl.col("contamination_method").alias("removed_by"),
-        pl.col("contamination_benchmark").alias("benchmark"),
-        pl.col("contamination_item_id").alias("item_id"),
-        pl.col("contamination_evidence").alias("evidence"),
-    )
-    return _write_split(dataset, report, verdicts, clean_path, removed_path)
-
-
-def dedup(data: str | Path, config: Config, clean_path: Path, removed_path: Path, progress: Progress | None = None) -> Filtered:
-    """Keep the first row of every near-duplicate cluster (exact copies fall in the same one).
-    A removed row is an ``exact_duplicate`` of the first row with the same normalised text,
-    or else a ``near_duplicate`` of its cluster's first row (``duplicate_of``)."""
-    settings = config.model_copy(update={
-        "analyzers": ["duplicates"], "duplicates": config.duplicates.model_copy(update={"near": True}),
-    })
-    dataset = load_dataset(data, text_selection(config))
-    report = audit(dataset, settings, progress=progress)
-    verdicts = report.rows.select(
-        ROW_ID,
-        (~pl.col("near_dup_kept")).fill_null(False).alias(DROP),
-        pl.when(pl.col("is_exact_duplicate")).then(pl.lit("exact_duplicate")).otherwise(pl.lit("near_duplicate")).alias("removed_by"),
-        pl.when(pl.col("is_exact_duplicate")).then(pl.col("exact_dup_group")).otherwise(pl.col("near_dup_cluster")).alias("duplicate_of"),
+        ROW_ID, row_filter.drop.fill_null(False).alias(DROP), *(reason.alias(column) for column, reason in row_filter.reasons.items()),
     )
     return _write_split(dataset, report, verdicts, clean_path, removed_path)
 

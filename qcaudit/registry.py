@@ -11,6 +11,11 @@ its own module only (the README's "Adding an analyzer" walks through one):
   them the gate may judge and which the console shows first;
 - ``row_flags()``: the per-row verdicts the review sample, the embedding map and the
   dashboard read (a row's first flag names it);
+- ``views(tables, config)``: how its report tables are shown, as views of a few kinds
+  (:mod:`qcaudit.views`) that every renderer draws; ``title``, ``page`` and ``run_hint``
+  name its report section, its dashboard page and the command that turns it on;
+- ``filters``: commands that write the data back without the rows it says to drop
+  (``qcaudit dedup``), and ``stratum``: a per-row column the review sample stratifies over;
 - ``switched_on()`` / ``missing_input()``: an input that turns it on (a benchmark, a
   tokenizer), and the error when it runs without one;
 - the computation: ``partial(batch) -> state``, ``merge(a, b) -> state``,
@@ -42,6 +47,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qcaudit.errors import QcauditError
 from qcaudit.signatures import Metric
+from qcaudit.views import View
 
 if TYPE_CHECKING:
     from qcaudit.context import RunContext
@@ -95,6 +101,19 @@ class RowFlag:
 
 
 @dataclass(frozen=True)
+class RowFilter:
+    """A command (``qcaudit <command> DATA -o KEPT``) that runs this analyzer alone, with
+    ``settings`` changed in its section, and writes the rows where ``drop`` is false to
+    KEPT and the others, with the ``reasons`` columns, beside it."""
+
+    command: str
+    help: str
+    drop: pl.Expr
+    reasons: dict[str, pl.Expr]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CliOption:
     """A command-line flag that sets ``key`` in the analyzer's section (or, with ``parse``,
     any config keys: it maps the raw value to ``{dotted key: value}``)."""
@@ -136,6 +155,15 @@ class Analyzer:
     options: ClassVar[tuple[CliOption, ...]] = ()
     #: Top-level config keys this analyzer owns besides its section: key -> (type, default factory).
     extra_sections: ClassVar[dict[str, tuple[Any, Callable[[], Any]]]] = {}
+    #: The heading of its report section (default: its name as words, capitalised).
+    title: ClassVar[str | None] = None
+    #: The dashboard page that draws it; analyzers may share one (default: its title).
+    page: ClassVar[str | None] = None
+    #: The command that turns it on, shown where a report lacks it.
+    run_hint: ClassVar[str | None] = None
+    filters: ClassVar[tuple[RowFilter, ...]] = ()
+    #: A per-row column (a cluster) the review sample stratifies over when it is present.
+    stratum: ClassVar[str | None] = None
 
     def __init__(self, settings: Section, context: RunContext, **sections: Any):
         self.settings = settings
@@ -156,6 +184,25 @@ class Analyzer:
     @classmethod
     def row_flags(cls, columns: Collection[str]) -> list[RowFlag]:
         """The flags that apply to rows with these columns."""
+        return []
+
+    @classmethod
+    def heading(cls) -> str:
+        return cls.title or cls.name.replace("_", " ").capitalize()
+
+    @classmethod
+    def dashboard_page(cls) -> str:
+        return cls.page or cls.heading()
+
+    @classmethod
+    def how_to_run(cls) -> str:
+        return cls.run_hint or f"qcaudit report DATA --analyzers {cls.name}"
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        """How ``tables`` (this analyzer's tables of a report, as report.json holds them)
+        are shown, given its metric values by name and the report's ``config``. Charts
+        first, then tables."""
         return []
 
     @classmethod
@@ -229,6 +276,16 @@ def get(name: str) -> type[Analyzer]:
 def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
     """Gateable metric name -> (the analyzer that reports it, its spec)."""
     return {spec.name: (name, spec) for name, cls in analyzers().items() for spec in cls.metrics() if spec.gateable}
+
+
+def row_filters() -> dict[str, tuple[str, RowFilter]]:
+    """Filter command -> (the analyzer that declares it, the filter)."""
+    return {f.command: (name, f) for name, cls in analyzers().items() for f in cls.filters}
+
+
+def stratum_column(columns: Collection[str]) -> str | None:
+    """The first declared stratum among ``columns`` (None when none is there)."""
+    return next((cls.stratum for cls in analyzers().values() if cls.stratum in columns), None)
 
 
 def all_row_flags(columns: Collection[str]) -> Iterator[RowFlag]:

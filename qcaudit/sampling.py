@@ -6,8 +6,9 @@ Up to ``flagged_share`` of the sample goes to rows an analyzer flagged (each ana
 row flags: contaminated, duplicates that dedup would drop, watermarked, machine-generated,
 the least diverse 1% by Self-BLEU, ...) and to rows whose
 per-row score lies within ``near_threshold_band`` (relative) of a gate threshold on the same
-metric; the rest is a seeded sample stratified over the embedding clusters (when the embeddings
-analyzer ran; else a plain seeded sample), allocated in proportion to cluster size.
+metric; the rest is a seeded sample stratified over an analyzer's clusters (its declared
+``stratum``: the embedding clusters when the embeddings analyzer ran; else a plain seeded
+sample), allocated in proportion to cluster size.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.outputs import write_table
 from qcaudit.pipeline import audit
-from qcaudit.registry import all_row_flags
+from qcaudit.registry import all_row_flags, stratum_column
 
 REASON = "reason"
 
@@ -63,7 +64,7 @@ def choose(rows: pl.DataFrame, config: Config) -> pl.DataFrame:
     if flagged.height > budget:
         flagged = flagged.gather(np.sort(rng.choice(flagged.height, budget, replace=False)))
     rest = candidates.join(flagged, on=ROW_ID, how="anti")
-    stratum = "embedding_cluster" if "embedding_cluster" in rest.columns else None
+    stratum = stratum_column(rest.columns)
     chosen = _stratified(rest, size - flagged.height, stratum, rng)
     picked = pl.concat([flagged, chosen.select(ROW_ID, REASON)])
     return picked.join(rows, on=ROW_ID).sort(ROW_ID).select(ROW_ID, REASON, TEXT, pl.exclude(ROW_ID, REASON, TEXT))

@@ -41,7 +41,7 @@ def signature(name: str, *fields: str) -> str:
 
 def histogram(values: np.ndarray, bins: int, value_range: tuple[float, float] | None = None) -> dict[str, list]:
     """A histogram as a report table, ``{"edges", "counts"}`` (what
-    :func:`qcaudit.report.figures.histogram_figure` draws); empty lists for no values."""
+    :func:`qcaudit.views.histogram_view` shows); empty lists for no values."""
     values = np.asarray(values)
     if values.size == 0:
         return {"edges": [], "counts": []}

@@ -11,7 +11,8 @@ untrusted. Every renderer shows them through one of these helpers:
 - :func:`markdown` for Streamlit elements that render Markdown: an inline code span, whose
   content Markdown shows literally (no link, autolinked URL, image, emphasis, colour
   directive, emoji shortcode, LaTeX or HTML: backslash escapes would not stop GitHub-style
-  URL autolinking, which works on the parsed text).
+  URL autolinking, which works on the parsed text); :func:`prose` leaves plain sentences
+  (letters, digits, spaces, ordinary punctuation) as they are and code-spans anything else.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ INVISIBLE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 _BACKTICKS = re.compile("`+")
+#: Text Markdown shows as written: letters, digits, spaces and punctuation that marks nothing
+#: up, no URL or e-mail shape, no colon that could open an emoji shortcode or directive.
+_PLAIN = re.compile(r"(?:[^\W_]|[ ,.;()%=+·'/?!\-]|:(?= |$))*")
+_AUTOLINK = re.compile(r"www\.|://", re.IGNORECASE)
 
 
 def code_point(char: str) -> str:
@@ -65,3 +70,12 @@ def markdown(text: object) -> str:
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(content)), default=0) + 1)
     pad = " " if content[0] == "`" or content[-1] == "`" else ""
     return f"{fence}{pad}{content}{pad}{fence}"
+
+
+def prose(text: object) -> str:
+    """For Streamlit Markdown elements: ``text`` as it is when it is a plain sentence that
+    Markdown shows as written, else :func:`markdown`'s code span."""
+    value = str(text)
+    if value and _PLAIN.fullmatch(value) and not _AUTOLINK.search(value):
+        return value
+    return markdown(text)

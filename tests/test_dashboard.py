@@ -131,7 +131,9 @@ def test_pages_show_their_analyzers_data(report_dirs, monkeypatch):
     _page(at, "Duplicates")
     assert len(at.dataframe[0].value) > 0 and at.text  # cluster list and members
     _page(at, "Detectors")
-    assert at.metric[0].value.endswith("%") and len(at.dataframe[0].value) == 2
+    assert at.metric[0].value.endswith("%")  # the watermarked share
+    summary = next(d.value for d in at.dataframe if "AUROC" in d.value.columns)
+    assert list(summary["detector"]) == ["likelihood", "binoculars"]  # one row per detector
     _page(at, "Compare")
     table = at.dataframe[0].value
     assert {"A", "B", "B - A"} <= set(table.columns) and table["B - A"].notna().any()

@@ -41,8 +41,11 @@ from qcaudit.embed import Encoder
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.registry import (
+    Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share,
+)
 from qcaudit.signatures import Metric, signature
+from qcaudit.views import Notice, Pair, Pairs, View
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
@@ -102,7 +105,14 @@ def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
 class Contamination(Analyzer):
     name = "contamination"
     order = 15  # its flag names a row first: a leaked benchmark item outweighs a duplicate
+    run_hint = "qcaudit report DATA --benchmark gsm8k=test.jsonl"
     Settings = ContaminationSettings
+    filters = (RowFilter(
+        "decontaminate", "Write DATA without the rows that leak benchmark items, and the removed rows with why.",
+        drop=pl.col("contaminated"),
+        reasons={"removed_by": pl.col("contamination_method"), "benchmark": pl.col("contamination_benchmark"),
+                 "item_id": pl.col("contamination_item_id"), "evidence": pl.col("contamination_evidence")},
+    ),)
     extra_sections = {"benchmarks": (dict[str, BenchmarkSettings], dict)}
     options = (
         CliOption(("--benchmark", "-b"), "benchmarks", list[str],
@@ -129,6 +139,18 @@ class Contamination(Analyzer):
     @classmethod
     def switched_on(cls, config) -> bool:
         return bool(config.benchmarks)
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        checked = ", ".join(f"{b['name']} ({b['items']:,} items)" for b in tables["benchmarks"])
+        examples = tables["examples"]
+        views: list[View] = [Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item."))]
+        if examples:
+            pairs = [Pair(e[ROW_ID], e["method"], f"{e['benchmark']} · {e[ITEM_ID]}", e["row_segments"], e["item_segments"],
+                          e.get("evidence") or "", {"benchmark": e["benchmark"], "method": e["method"]}) for e in examples]
+            views.append(Pairs("Rows that match a benchmark item", "training row", "benchmark item", pairs, "contamination-examples",
+                               footnote=f"Marked: runs of {MIN_HIGHLIGHT_WORDS} or more words the row shares with the item."))
+        return views
 
     @classmethod
     def missing_input(cls, config) -> str | None:

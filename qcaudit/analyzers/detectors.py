@@ -15,7 +15,7 @@ Metrics per method (``<metric>.<method>``): ``detector_mean``, ``detector_flagge
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -26,6 +26,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, register, share
 from qcaudit.signatures import Metric, signature
+from qcaudit.views import Column, Histogram, Marker, RankedRows, View
 
 # torch, transformers and scipy.stats load when detectors run, not when the CLI starts.
 
@@ -84,6 +85,9 @@ class DetectorsSettings(Section):
 class Detectors(Analyzer):
     name = "detectors"
     order = 60
+    title = "Machine-generated text"
+    page = "Detectors"
+    run_hint = "qcaudit report DATA --detectors fast_detect_gpt --scoring-model PATH"
     Settings = DetectorsSettings
     options = (
         CliOption(("--detectors",), "methods", str,
@@ -117,6 +121,20 @@ class Detectors(Analyzer):
     @classmethod
     def switched_on(cls, config) -> bool:
         return bool(config.detectors.methods)
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        thresholds = {row["method"]: row["threshold"] for row in tables["summary"]}
+        views: list[View] = []
+        for method, hist in tables["histograms"].items():
+            groups = {group: hist[group] for group in ("all", "human", "machine") if group in hist}
+            markers = [Marker(thresholds[method], "threshold")] if thresholds.get(method) is not None else []
+            views.append(Histogram(f"{method} score", "score", hist["edges"], groups, markers=markers))
+        columns = [Column("method", "detector"), Column("machine_if", "machine if"), Column("mean", "mean score", ".4g"),
+                   Column("threshold", "threshold", ".4g"), Column("flagged_rate", "flagged", ".2%"),
+                   Column("auroc", "AUROC", ".3f"), Column("tpr_at_1pct_fpr", "TPR @ 1% FPR", ".3f")]
+        views.append(RankedRows("Detectors", columns, tables["summary"], "detectors"))
+        return views
 
     @classmethod
     def missing_input(cls, config) -> str | None:

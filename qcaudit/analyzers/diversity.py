@@ -26,6 +26,7 @@ from qcaudit.lexical import OrderStats, partitioned_order_stats, self_bleu_per_r
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.spill import Chunks
+from qcaudit.views import Column, FrequentNgrams, RankedRows, RowHistograms, Series, View, histogram_view
 
 LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 SNIPPET_CHARS = 400
@@ -55,6 +56,8 @@ class Diversity(Analyzer):
     name = "diversity"
     order = 10
     default = True
+    title = "Lexical diversity"
+    page = "Diversity"
     Settings = DiversitySettings
     options = (
         CliOption(("--max-n",), "max_n", int, "Largest n-gram order for distinct-n, entropy and repetition."),
@@ -82,6 +85,26 @@ class Diversity(Analyzer):
             return []
         return [RowFlag(bleu, pl.col(bleu) >= pl.col(bleu).quantile(0.99), "least diverse 1%",
                         pl.lit(f"least diverse 1% ({bleu})"), verdict=False)]
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        orders, histograms = tables["orders"], tables["histograms"]
+        bleu = next(k for k in histograms if k.startswith("self_bleu_"))
+        worst = tables.get("worst_rows") or {"score": bleu, "rows": []}
+        views: list[View] = [
+            Series("distinct-n", "n-gram order", "unique / total", [f"{o['n']}-gram" for o in orders],
+                   {"distinct-n": [o["distinct_ratio"] for o in orders]}, y_range=(0.0, 1.1)),
+            histogram_view(histograms[bleu], f"per-row {bleu.replace('_', '-')}", "BLEU vs all other rows"),
+            histogram_view(histograms["n_tokens"], "length in tokens", "tokens"),
+            histogram_view(histograms["n_chars"], "length in characters", "characters"),
+            RowHistograms("Per-row values", [f"repetition_{o['n']}" for o in orders] + [bleu, "n_tokens", "n_chars"]),
+            FrequentNgrams(lowercase=bool(config.get("text", {}).get("lowercase"))),
+        ]
+        if worst["rows"]:
+            score = worst["score"]
+            views.append(RankedRows("Least diverse rows", [Column(ROW_ID, ROW_ID), Column(score, score, ".4f"), Column(TEXT, "text", text=True)],
+                                    worst["rows"], "worst-rows", "Highest per-row Self-BLEU: the rows most like the rest of the data."))
+        return views
 
     def partial(self, batch: pl.DataFrame) -> LexicalState:
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok")

@@ -16,6 +16,7 @@ text that keeping one row per cluster removes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -23,9 +24,10 @@ from pydantic import Field
 
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles
-from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFilter, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, signature
 from qcaudit.text import Tokenization
+from qcaudit.views import Group, Groups, View
 
 TOP_GROUPS = 20
 SNIPPET_CHARS = 400
@@ -53,6 +55,29 @@ class Duplicates(Analyzer):
     order = 20
     default = True
     Settings = DuplicatesSettings
+    filters = (RowFilter(
+        "dedup", "Write DATA with one row per near-duplicate cluster (MinHash-LSH), and the removed rows.",
+        drop=~pl.col("near_dup_kept"),
+        # a removed row is an exact duplicate of the first row with its normalised text, or
+        # else a near duplicate of its cluster's first row
+        reasons={
+            "removed_by": pl.when(pl.col("is_exact_duplicate")).then(pl.lit("exact_duplicate")).otherwise(pl.lit("near_duplicate")),
+            "duplicate_of": pl.when(pl.col("is_exact_duplicate")).then(pl.col("exact_dup_group")).otherwise(pl.col("near_dup_cluster")),
+        },
+        settings={"near": True},
+    ),)
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        views: list[View] = []
+        if tables["top_groups"]:
+            groups = [Group(g["exact_dup_group"], g["size"], [g[TEXT]]) for g in tables["top_groups"]]
+            views.append(Groups("Largest exact-duplicate groups", "first row_id", groups, "duplicate-groups", "exact_dup_group"))
+        if tables.get("top_near_clusters"):
+            clusters = [Group(c["near_dup_cluster"], c["size"], c["examples"]) for c in tables["top_near_clusters"]]
+            views.append(Groups("Largest near-duplicate clusters", "first row_id", clusters, "near-duplicate-clusters",
+                                "near_dup_cluster"))
+        return views
 
     @classmethod
     def metrics(cls) -> tuple[MetricSpec, ...]:

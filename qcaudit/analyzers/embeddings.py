@@ -33,6 +33,7 @@ from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, first_flag, register, share,
 )
 from qcaudit.signatures import Metric, histogram, signature
+from qcaudit.views import Column, Notice, Point, RankedRows, Scatter, Series, View, histogram_view
 
 if TYPE_CHECKING:
     from qcaudit.minhash import Clusters
@@ -62,7 +63,11 @@ class EmbeddingsSettings(Section):
 class Embeddings(Analyzer):
     name = "embeddings"
     order = 40
+    title = "Embedding diversity"
+    page = "Embeddings"
+    run_hint = "qcaudit report DATA --analyzers diversity,embeddings"
     Settings = EmbeddingsSettings
+    stratum = "embedding_cluster"
     options = (
         CliOption(("--reference",), "reference", str,
                   "Real data to measure coverage against (PRDC, Frechet, MMD); switches the embeddings analyzer on."),
@@ -94,6 +99,23 @@ class Embeddings(Analyzer):
     @classmethod
     def switched_on(cls, config) -> bool:
         return bool(config.embeddings.reference)
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        views: list[View] = []
+        if tables["map"]:
+            points = [Point(p["x"], p["y"], p["cluster"], p[ROW_ID], p[TEXT], p.get("flag") or "") for p in tables["map"]]
+            views.append(Scatter("embedding map (PCA): colour = cluster, x = flagged row", "PC 1", "PC 2", points, "cluster"))
+        sizes = tables["cluster_sizes"]
+        views.append(Series("cluster sizes (largest first)", "cluster rank", "rows", list(range(1, len(sizes) + 1)), {"rows": sizes}))
+        views.append(histogram_view(tables["cosine_histogram"], "pairwise cosine (sample)", "cosine similarity", "pairs"))
+        balance = tables.get("category_balance")
+        if balance:
+            views.append(Notice(f"Balance by category: entropy {balance['entropy']:.3f} nats, normalised "
+                                f"{balance['entropy_normalized']:.3f} (1 = perfectly even)."))
+            views.append(RankedRows("Balance by category", [Column("category", "category"), Column("rows", "rows", ",")],
+                                    [{"category": name, "rows": n} for name, n in balance["counts"].items()], "category-balance"))
+        return views
 
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
         return self.settings.category_column, ()

@@ -22,6 +22,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
+from qcaudit.views import Column, Marker, Notice, RankedRows, Stat, View, histogram_view
 
 TOP_ROWS = 20
 SNIPPET_CHARS = 300
@@ -64,6 +65,8 @@ class WatermarkSettings(Section):
 class Watermark(Analyzer):
     name = "watermark"
     order = 50
+    page = "Detectors"
+    run_hint = "qcaudit report DATA --watermark-tokenizer PATH"
     Settings = WatermarkSettings
     options = (
         CliOption(("--watermark-tokenizer",), "tokenizer", str,
@@ -96,6 +99,24 @@ class Watermark(Analyzer):
     @classmethod
     def switched_on(cls, config) -> bool:
         return bool(config.watermark.tokenizer)
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        s = config["watermark"]
+        windows = f", windows {s['window']}" if s.get("window") else ""
+        views: list[View] = [
+            Notice(f"Kirchenbauer et al. detector: scheme {s['scheme']}, gamma {s['gamma']}, z threshold {s['z_threshold']}{windows}."),
+            Stat("rows watermarked", metrics["watermarked_rate"], ".2%"),
+        ]
+        if tables["z_histogram"]["counts"]:
+            threshold = s["z_threshold"]
+            views.append(histogram_view(tables["z_histogram"], "watermark z-score per row", "z", markers=[Marker(threshold, f"z = {threshold:g}")]))
+        if tables.get("top_rows"):
+            columns = [Column(ROW_ID, ROW_ID), Column("watermark_z", "z", ".2f", emphasis="watermark_detected"),
+                       Column("watermark_p", "p", ".2g"), Column("watermark_green_tokens", "green tokens"),
+                       Column("watermark_tokens_scored", "tokens scored"), Column(TEXT, "text", text=True)]
+            views.append(RankedRows("Highest z-scores", columns, tables["top_rows"], "watermark-rows"))
+        return views
 
     @classmethod
     def missing_input(cls, config) -> str | None:

@@ -1,7 +1,10 @@
-"""The rich console summary of a report and of a gate result."""
+"""The rich console summary of a report and of a gate result, and every section's views as
+text (``qcaudit show``): tables as tables, histograms as one-line sparklines, maps by their
+size. Every string from a report goes through :func:`qcaudit.untrusted.console`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -10,7 +13,13 @@ from rich.table import Table
 from qcaudit.gate import FAIL, PASS, GateResult
 from qcaudit.registry import analyzers
 from qcaudit.report.model import Report
+from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
+from qcaudit.views import Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat
+
+SNIPPET = 120
+SPARKS = "▁▂▃▄▅▆▇█"
+_NOTICE_STYLE = {"ok": "green", "alarm": "bold red", "warning": "yellow", "info": "white"}
 
 
 def print_summary(console: Console, report: Report, written: dict[str, Path] | None = None) -> None:
@@ -54,3 +63,113 @@ def print_gate(console: Console, gate: GateResult) -> None:
     console.print(table)
     colour = {PASS: "green", FAIL: "red"}.get(gate.verdict, "white")
     console.print(f"gate verdict: [bold {colour}]{gate.verdict.upper()}[/]")
+
+
+def print_sections(console: Console, report: Report, limit: int = 5, only: str | None = None) -> None:
+    """Each section of ``report`` (or only the one named), its views as text, at most
+    ``limit`` records per table."""
+    for section in sections(report):
+        if only is None or section.name == only:
+            print_section(console, section, limit)
+
+
+def print_section(console: Console, section: ReportSection, limit: int) -> None:
+    console.rule(f"[bold]{safe(section.title)}[/]", align="left")
+    for view in section.views:
+        printer = _PRINTERS.get(type(view))
+        if printer is not None:
+            printer(console, view, limit)
+
+
+def _snippet(text: object) -> str:
+    flat = " ".join(str(text).split())
+    return safe(flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…")
+
+
+def _sparkline(counts: Sequence[float]) -> str:
+    top = max(counts, default=0) or 1
+    return "".join(SPARKS[min(len(SPARKS) - 1, int(c / top * (len(SPARKS) - 1) + 0.5))] if c else " " for c in counts)
+
+
+def _cell(value: object, spec: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if spec and isinstance(value, int | float) and not isinstance(value, bool):
+        return format(value, spec)
+    return _snippet(value)
+
+
+def _notice(console: Console, view: Notice, _limit: int) -> None:
+    console.print(f"[{_NOTICE_STYLE[view.level]}]{safe(view.text)}[/]", highlight=False)
+
+
+def _stat(console: Console, view: Stat, _limit: int) -> None:
+    console.print(f"{safe(view.label)}: [bold]{view.shown}[/]", highlight=False)
+
+
+def _histogram(console: Console, view: Histogram, _limit: int) -> None:
+    edges = view.edges
+    span = f"{edges[0]:.4g} … {edges[-1]:.4g}" if len(edges) > 1 else "no values"
+    marks = "".join(f"; {safe(m.label or 'marker')} at {m.x:g}" for m in view.markers)
+    console.print(f"{safe(view.title)} ({safe(view.x_title)}: {span}{marks})", highlight=False)
+    for name, counts in view.counts.items():
+        label = f"{safe(name):>8s} " if len(view.counts) > 1 else "  "
+        console.print(f"{label}[cyan]{_sparkline(counts)}[/]", highlight=False)
+
+
+def _series(console: Console, view: Series, limit: int) -> None:
+    table = Table(title=safe(view.title), title_justify="left")
+    shown = list(view.x)[:max(limit, 12)]
+    table.add_column(safe(view.x_title))
+    for x in shown:
+        table.add_column(_snippet(x), justify="right")
+    for name, values in view.y.items():
+        table.add_row(safe(name), *(_cell(v, ".4g") for v in list(values)[: len(shown)]))
+    console.print(table)
+
+
+def _scatter(console: Console, view: Scatter, _limit: int) -> None:
+    flagged = sum(1 for p in view.points if p.flag)
+    console.print(f"{safe(view.title)}: {len(view.points):,} points, {flagged:,} flagged (drawn in report.html)", highlight=False)
+
+
+def _ranked_rows(console: Console, view: RankedRows, limit: int) -> None:
+    table = Table(title=safe(view.title), title_justify="left", caption=safe(view.caption) or None)
+    for column in view.columns:
+        table.add_column(safe(column.label), justify="left" if column.text or not column.format else "right",
+                         overflow="fold" if column.text else "ellipsis")
+    for record in view.records[:limit]:
+        table.add_row(*(_cell(record.get(c.key), c.format) for c in view.columns))
+    _print_table(console, table, len(view.records), limit)
+
+
+def _groups(console: Console, view: Groups, limit: int) -> None:
+    table = Table(title=safe(view.title), title_justify="left")
+    table.add_column(safe(view.key_label), justify="right")
+    table.add_column("rows", justify="right")
+    table.add_column("first member", overflow="fold")
+    for group in view.groups[:limit]:
+        table.add_row(str(group.key), f"{group.size:,}", _snippet(group.examples[0]) if group.examples else "")
+    _print_table(console, table, len(view.groups), limit)
+
+
+def _pairs(console: Console, view: Pairs, limit: int) -> None:
+    table = Table(title=safe(view.title), title_justify="left")
+    for column in ("row_id", "found by", view.left_title, view.right_title):
+        table.add_column(safe(column), overflow="fold")
+    for pair in view.pairs[:limit]:
+        table.add_row(str(pair.row_id), f"{safe(pair.heading)}\n{safe(pair.subheading)}",
+                      _snippet("".join(t for t, _ in pair.left)), _snippet("".join(t for t, _ in pair.right)))
+    _print_table(console, table, len(view.pairs), limit)
+
+
+def _print_table(console: Console, table: Table, total: int, limit: int) -> None:
+    console.print(table)
+    if total > limit:
+        console.print(f"[dim]… {total - limit:,} more (report.html, the dashboard)[/]", highlight=False)
+
+
+_PRINTERS: dict[type, object] = {
+    Notice: _notice, Stat: _stat, Histogram: _histogram, Series: _series, Scatter: _scatter,
+    RankedRows: _ranked_rows, Groups: _groups, Pairs: _pairs,
+}

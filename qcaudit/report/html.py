@@ -9,20 +9,22 @@ script, reorder the text around it or hide in it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import plotly.graph_objects as go
 import plotly.offline
 from markupsafe import Markup
 
-from qcaudit.report.figures import (
-    detector_figures, diversity_figures, drift_figures, embedding_figures, watermark_figures,
-)
 from qcaudit import __version__
+from qcaudit.report.figures import figure
 from qcaudit.report.model import SCHEMA_VERSION, Report
+from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import html_text
+from qcaudit.views import CHARTS, FrequentNgrams, RowHistograms
 
 TEMPLATE = "report.html.j2"
 _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
@@ -45,20 +47,63 @@ def _shown(value: object) -> object:
     return html_text(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Consecutive charts of a section, drawn side by side."""
+
+    figures: list[Markup]
+    kind: str = "figures"
+
+
+@dataclass(frozen=True)
+class PageSection:
+    section: ReportSection
+    blocks: list[Any]
+
+
+def _page_sections(report: Report) -> list[PageSection]:
+    """Each section's views in order, runs of charts gathered into one grid; the views that
+    read rows.parquet are for the dashboard."""
+    out, drawn = [], 0
+    for section in sections(report):
+        blocks: list[Any] = []
+        for view in section.views:
+            if isinstance(view, RowHistograms | FrequentNgrams):
+                continue
+            if isinstance(view, CHARTS):
+                chart = figure_html(figure(view), f"figure-{drawn}")
+                drawn += 1
+                if blocks and isinstance(blocks[-1], Figures):
+                    blocks[-1].figures.append(chart)
+                else:
+                    blocks.append(Figures([chart]))
+            else:
+                blocks.append(view)
+        out.append(PageSection(section, blocks))
+    return out
+
+
 def render_html(report: Report) -> str:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              finalize=_shown)
+    env.filters["cell"] = _cell
     template = env.from_string(resources.files("qcaudit.templates").joinpath(TEMPLATE).read_text("utf-8"))
-    charts = (diversity_figures(report) + embedding_figures(report) + drift_figures(report)
-              + watermark_figures(report) + detector_figures(report))
-    figures = [figure_html(fig, f"figure-{i}") for i, fig in enumerate(charts)]
     return template.render(
         report=report,
-        figures=figures,
+        sections=_page_sections(report),
         plotly_js=Markup(plotly.offline.get_plotlyjs()),
         version=__version__,
         schema_version=SCHEMA_VERSION,
     )
+
+
+def _cell(value: object, spec: str) -> object:
+    """A table cell: numbers by the column's format spec, a missing value as a dash."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if spec and isinstance(value, int | float) and not isinstance(value, bool):
+        return format(value, spec)
+    return value
 
 
 def write_report(report: Report, out_dir: str | Path, html: bool = True) -> dict[str, Path]:

@@ -1,0 +1,211 @@
+"""The kinds of table a report section is drawn from, and nothing else.
+
+An analyzer (or the drift command) says how its report tables are shown by turning them
+into a list of these views (:meth:`qcaudit.registry.Analyzer.views`); the console, the
+HTML page and the dashboard each draw every kind one way, so a new analyzer needs no
+renderer of its own. Charts: :class:`Histogram`, :class:`Series`, :class:`Scatter`.
+Tables: :class:`RankedRows` (records, usually dataset rows best or worst first),
+:class:`Groups` (sets of rows with examples), :class:`Pairs` (a dataset row beside what it
+matched). Text: :class:`Stat` (one headline number), :class:`Notice` (a verdict or warning).
+Two kinds draw from rows.parquet and so appear only in the dashboard:
+:class:`RowHistograms` (a histogram of a per-row column picked by the user) and
+:class:`FrequentNgrams` (the commonest word n-grams of the text).
+
+Every string a view carries may come from the dataset; renderers escape all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: (text, shared) runs of a text, the shared ones highlighted.
+Segments = Sequence[tuple[str, bool]]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A vertical line across a chart at ``x`` (a threshold), labelled."""
+
+    x: float
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Precomputed bins: ``edges`` (one more than counts) and one or more overlaid count
+    series by name (one series is drawn without a legend)."""
+
+    title: str
+    x_title: str
+    edges: Sequence[float]
+    counts: dict[str, Sequence[float]]
+    y_title: str = "rows"
+    markers: Sequence[Marker] = ()
+    kind: Literal["histogram"] = "histogram"
+
+
+@dataclass(frozen=True)
+class Series:
+    """Values over categories or steps: bars (one series) or lines (several, by name)."""
+
+    title: str
+    x_title: str
+    y_title: str
+    x: Sequence[Any]
+    y: dict[str, Sequence[float | None]]
+    style: Literal["bars", "lines"] = "bars"
+    y_range: tuple[float, float] | None = None
+    kind: Literal["series"] = "series"
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    colour: int
+    row_id: int
+    text: str
+    flag: str = ""
+
+
+@dataclass(frozen=True)
+class Scatter:
+    """Rows as points (a 2-D map): colour by a group number, flagged rows marked."""
+
+    title: str
+    x_title: str
+    y_title: str
+    points: Sequence[Point]
+    colour_title: str = "group"
+    kind: Literal["scatter"] = "scatter"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a :class:`RankedRows`: ``format`` is a Python format spec for numbers
+    ("" = as is); ``text`` marks dataset text (shown pre-wrapped); ``emphasis`` names a
+    boolean field of the record that marks the value as a finding."""
+
+    key: str
+    label: str
+    format: str = ""
+    text: bool = False
+    emphasis: str | None = None
+
+
+@dataclass(frozen=True)
+class RankedRows:
+    """Records in the order given (usually rows, worst or best first). ``anchor`` is the
+    HTML id of the table."""
+
+    title: str
+    columns: Sequence[Column]
+    records: Sequence[dict[str, Any]]
+    anchor: str
+    caption: str = ""
+    kind: Literal["ranked_rows"] = "ranked_rows"
+
+
+@dataclass(frozen=True)
+class Group:
+    key: int
+    size: int
+    examples: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Sets of rows, largest first: each with its key, size and the text of its first
+    members. ``member_column`` is the rows.parquet column holding the key, so the dashboard
+    can list any group's members."""
+
+    title: str
+    key_label: str
+    groups: Sequence[Group]
+    anchor: str
+    member_column: str
+    caption: str = ""
+    kind: Literal["groups"] = "groups"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A dataset row beside what it matched, shared runs marked; ``facets`` are the
+    record's values for the dashboard's filters (e.g. benchmark, method)."""
+
+    row_id: int
+    heading: str
+    subheading: str
+    left: Segments
+    right: Segments
+    evidence: str = ""
+    facets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pairs:
+    title: str
+    left_title: str
+    right_title: str
+    pairs: Sequence[Pair]
+    anchor: str
+    caption: str = ""
+    footnote: str = ""
+    kind: Literal["pairs"] = "pairs"
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One headline number, ``format`` a Python format spec."""
+
+    label: str
+    value: float
+    format: str = ".4g"
+    kind: Literal["stat"] = "stat"
+
+    @property
+    def shown(self) -> str:
+        return format(self.value, self.format)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A sentence about the section: ``level`` ok and alarm are verdicts (green, red),
+    warning is a caution, info plain text."""
+
+    text: str
+    level: Literal["info", "ok", "warning", "alarm"] = "info"
+    anchor: str = ""
+    kind: Literal["notice"] = "notice"
+
+
+@dataclass(frozen=True)
+class RowHistograms:
+    """Dashboard only: a histogram of whichever of these numeric rows.parquet columns the
+    user picks."""
+
+    title: str
+    columns: Sequence[str]
+    x_title: str = "value"
+    kind: Literal["row_histograms"] = "row_histograms"
+
+
+@dataclass(frozen=True)
+class FrequentNgrams:
+    """Dashboard only: the commonest word n-grams of the rows' text (a sample of rows)."""
+
+    title: str = "Most frequent n-grams"
+    lowercase: bool = False
+    kind: Literal["frequent_ngrams"] = "frequent_ngrams"
+
+
+View = Histogram | Series | Scatter | RankedRows | Groups | Pairs | Stat | Notice | RowHistograms | FrequentNgrams
+CHARTS = (Histogram, Series, Scatter)
+
+
+def histogram_view(table: dict[str, Sequence[float]], title: str, x_title: str, y_title: str = "rows",
+                   markers: Sequence[Marker] = ()) -> Histogram:
+    """A view of a report histogram table, ``{"edges": [...], "counts": [...]}``."""
+    return Histogram(title, x_title, table["edges"], {"rows": table["counts"]}, y_title, markers)
