@@ -191,3 +191,22 @@ def test_the_map_only_watermark_analyzer_is_the_same_in_any_batches(tmp_path):
     batched = audit(data, load_config(None, settings | {"engine.batch_rows": 7}))
     assert whole.metrics["watermark"]["watermark_rows_scored"]["value"] > 50
     assert batched.metrics == whole.metrics and batched.tables == whole.tables and batched.rows.equals(whole.rows)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_the_embeddings_analyzer_is_the_same_in_any_batches_and_budget(tmp_path, cache):
+    """Vectors encoded batch by batch and spilled to a memory map give the report of one
+    batch in memory: with the cache, and without it (each text's vector does not depend on
+    the batch it was encoded with)."""
+    from qcaudit import audit
+
+    data = tmp_path / "d.parquet"
+    topics = ["cats and dogs", "tax law", "rust compilers", "baking bread", "orbital mechanics"]
+    pl.DataFrame({"text": [f"row {i} is about {topics[i % 5]}" + " indeed" * (i % 3) for i in range(150)] + [None, ""],
+                  "category": [topics[i % 3] for i in range(152)]}).write_parquet(data)
+    settings = {"analyzers": ["embeddings"], "embedding.cache": cache, "embeddings.map_points": 40,
+                "embeddings.semantic_dedup_eps": 0.05}
+    whole = audit(data, load_config(None, settings))
+    batched = audit(data, load_config(None, settings | {"engine.batch_rows": 23, "engine.max_memory": "8KB"}))
+    assert whole.tables["embeddings"]["category_balance"]["counts"] == dict.fromkeys(topics[:3], 50)
+    assert batched.metrics == whole.metrics and batched.tables == whole.tables and batched.rows.equals(whole.rows)

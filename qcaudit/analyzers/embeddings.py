@@ -16,11 +16,20 @@ a reference dataset (PRDC, Fréchet distance, MMD). Definitions: :mod:`qcaudit.g
   (the smallest row_id of its duplicate component) and ``semantic_dup_kept``;
   ``semantic_duplicate_rate`` is the share that keeping one row per component removes.
 - A 2-D PCA map of up to ``map_points`` rows for the report.
+
+Streaming: each batch's rows with text are encoded as the batch arrives (the run's one
+encoder, its cache first); the state keeps their vectors, which go to the run's scratch
+directory past half the memory budget, and are read back as one memory-mapped matrix to
+finalise. Every statistic reads that matrix in fixed blocks or seeded samples, so the
+result is the same for any batch size and budget. k-means trains on a seeded sample of at
+most 256 rows per centroid (faiss's own cap) and assigns every row block by block.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +42,7 @@ from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, first_flag, register, share,
 )
 from qcaudit.signatures import Metric, histogram, signature
+from qcaudit.spill import Chunks
 from qcaudit.views import Column, Notice, Point, RankedRows, Scatter, Series, View, histogram_view
 
 if TYPE_CHECKING:
@@ -43,6 +53,12 @@ if TYPE_CHECKING:
 
 SNIPPET_CHARS = 200
 MAX_AUTO_CLUSTERS = 256
+#: faiss's cap on training points per centroid, applied here with our own seeded sample.
+TRAIN_POINTS_PER_CENTROID = 256
+#: Rows assigned to clusters at a time.
+ASSIGN_BLOCK = 65536
+#: The share of the memory budget the vectors may hold before they go to disk.
+VECTOR_SHARE = 0.5
 
 
 class EmbeddingsSettings(Section):
@@ -120,12 +136,59 @@ class Embeddings(Analyzer):
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
         return self.settings.category_column, ()
 
-    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
-        return _embeddings(texts, self.settings, self.context)
+    def partial(self, batch: pl.DataFrame) -> EmbeddingsState:
+        valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
+        vectors = Chunks()
+        if valid.height:
+            vectors.append(self.context.encoder.encode(valid[TEXT], progress=True))
+        categories = [valid[CATEGORY]] if CATEGORY in valid.columns else []
+        return EmbeddingsState([valid[ROW_ID].to_numpy()], vectors, categories)
+
+    def merge(self, a: EmbeddingsState, b: EmbeddingsState) -> EmbeddingsState:
+        vectors = Chunks()
+        vectors.extend(a.vectors)
+        vectors.extend(b.vectors)
+        if vectors.resident_bytes > self.context.memory_budget * VECTOR_SHARE:
+            vectors.spill(self.context.scratch())
+        return EmbeddingsState(a.row_ids + b.row_ids, vectors, a.categories + b.categories)
+
+    def finalize(self, state: EmbeddingsState) -> AnalyzerResult:
+        row_ids = np.concatenate(state.row_ids) if state.row_ids else np.empty(0, np.uint32)
+        if len(row_ids) < 2:
+            raise QcauditError(f"embedding diversity needs at least 2 rows with text; found {len(row_ids)}")
+        X = _matrix(state.vectors, len(row_ids), self.context)
+        categories = pl.concat(state.categories) if state.categories else None
+        return _embeddings(row_ids, X, categories, self.settings, self.context)
 
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
         """Mark each map point with the first flag any analyzer set on its row ("" if none)."""
         result.tables["map"] = _flag_points(result.tables["map"], rows)
+
+
+@dataclass
+class EmbeddingsState:
+    """The row_ids of a run of rows with text, their vectors (in memory or spilled) and, when
+    the input has one, their categories."""
+
+    row_ids: list[np.ndarray]
+    vectors: Chunks
+    categories: list[pl.Series]
+
+
+def _matrix(vectors: Chunks, n: int, context) -> np.ndarray:
+    """The vectors as one (n, d) float32 matrix: in memory when none was spilled, else a
+    memory map in the scratch directory filled chunk by chunk (each chunk's file deleted
+    once copied)."""
+    if not any(isinstance(item, Path) for item in vectors.items):
+        return np.concatenate(list(vectors))
+    first = next(iter(vectors))
+    X = np.lib.format.open_memmap(context.scratch() / "embeddings.npy", mode="w+", dtype=np.float32, shape=(n, first.shape[1]))
+    start = 0
+    for chunk in vectors.drain():
+        X[start : start + len(chunk)] = chunk
+        start += len(chunk)
+    X.flush()
+    return X
 
 
 def _flag_points(points: list[dict], rows: pl.LazyFrame) -> list[dict]:
@@ -137,17 +200,13 @@ def _flag_points(points: list[dict], rows: pl.LazyFrame) -> list[dict]:
     return [p | {"flag": flags.get(p[ROW_ID], "")} for p in points]
 
 
-def _embeddings(texts: pl.DataFrame, settings: EmbeddingsSettings, context) -> AnalyzerResult:
+def _embeddings(row_ids: np.ndarray, X: np.ndarray, categories: pl.Series | None, settings: EmbeddingsSettings,
+                context) -> AnalyzerResult:
     from qcaudit.geometry import cosine_moments, mean_cosine_from_moments, vendi_from_moments
 
     progress = context.progress
-    valid = texts.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
-    if valid.height < 2:
-        raise QcauditError(f"embedding diversity needs at least 2 rows with text; found {valid.height}")
-    encoder = context.encoder
-    task = progress.add_task(f"embeddings: encoding {valid.height:,} rows", total=None)
-    X = encoder.encode(valid[TEXT], progress=True)
-    model_sig = encoder.signature
+    task = progress.add_task(f"embeddings: statistics of {len(X):,} rows", total=None)
+    model_sig = context.encoder.signature
     gram, total, n = cosine_moments(X)
     metrics = {
         f"vendi_{name}": Metric(vendi_from_moments(gram, n, q), signature("vendi", f"q:{name}", "kernel:cosine", model_sig))
@@ -166,18 +225,17 @@ def _embeddings(texts: pl.DataFrame, settings: EmbeddingsSettings, context) -> A
     tables: dict[str, Any] = {
         "cluster_sizes": sorted(sizes.tolist(), reverse=True),
         "cosine_histogram": _cosine_histogram(X, rng, settings.sample),
-        "map": _pca_map(X, valid, labels, rng, settings.map_points),
+        "map": _pca_map(X, row_ids, labels, rng, settings.map_points, context),
     }
-    if CATEGORY in texts.columns:
-        tables["category_balance"] = _category_balance(texts.filter(pl.col(TEXT_STATUS) == "ok")[CATEGORY])
+    if categories is not None:
+        tables["category_balance"] = _category_balance(categories)
     if settings.reference:
         progress.update(task, description="embeddings: reference coverage")
         metrics.update(_coverage(X, settings, context, rng, model_sig))
     progress.remove_task(task)
-    rows = pl.DataFrame({ROW_ID: valid[ROW_ID], "embedding_cluster": labels.astype(np.int64)})
+    rows = pl.DataFrame({ROW_ID: pl.Series(row_ids, dtype=pl.UInt32), "embedding_cluster": labels.astype(np.int64)})
     if settings.semantic_dedup_eps is not None:
         duplicates = semantic_duplicates(X, labels, settings.semantic_dedup_eps)
-        row_ids = valid[ROW_ID].to_numpy()
         rows = rows.with_columns(
             pl.Series("semantic_dup_cluster", row_ids[duplicates.cluster]),
             pl.Series("semantic_dup_kept", duplicates.cluster == np.arange(len(X))),
@@ -224,12 +282,18 @@ def _category_balance(categories: pl.Series) -> dict[str, Any]:
 
 
 def _kmeans(X: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Spherical k-means (faiss): trained on every row up to 256 per centroid, else on a
+    seeded sample of that many; then each row, block by block, to its nearest centroid."""
     import faiss
 
-    kmeans = faiss.Kmeans(X.shape[1], k, niter=20, seed=seed, verbose=False, spherical=True)
-    kmeans.train(np.ascontiguousarray(X, dtype=np.float32))
-    _, labels = kmeans.index.search(np.ascontiguousarray(X, dtype=np.float32), 1)
-    return labels.ravel()
+    cap = TRAIN_POINTS_PER_CENTROID * k
+    train = X if len(X) <= cap else X[np.sort(np.random.default_rng(seed).choice(len(X), cap, replace=False))]
+    kmeans = faiss.Kmeans(X.shape[1], k, niter=20, seed=seed, verbose=False, spherical=True,
+                          max_points_per_centroid=TRAIN_POINTS_PER_CENTROID)
+    kmeans.train(np.ascontiguousarray(train, dtype=np.float32))
+    labels = [kmeans.index.search(np.ascontiguousarray(X[start : start + ASSIGN_BLOCK], dtype=np.float32), 1)[1].ravel()
+              for start in range(0, len(X), ASSIGN_BLOCK)]
+    return np.concatenate(labels)
 
 
 def _entropy(sizes: np.ndarray) -> float:
@@ -244,18 +308,19 @@ def _cosine_histogram(X: np.ndarray, rng: np.random.Generator, limit: int) -> di
     return histogram(cosines, 40, (-1.0, 1.0))
 
 
-def _pca_map(X: np.ndarray, valid: pl.DataFrame, labels: np.ndarray, rng: np.random.Generator, limit: int) -> list[dict]:
+def _pca_map(X: np.ndarray, row_ids: np.ndarray, labels: np.ndarray, rng: np.random.Generator, limit: int,
+             context) -> list[dict]:
     if limit == 0:
         return []
     chosen = np.sort(rng.choice(len(X), min(len(X), limit), replace=False))
     points = X[chosen] - X[chosen].mean(axis=0)
     _, _, vt = np.linalg.svd(points, full_matrices=False)
     xy = points @ vt[:2].T
-    texts = valid[TEXT].gather(chosen).str.slice(0, SNIPPET_CHARS).to_list()
-    ids = valid[ROW_ID].gather(chosen).to_list()
+    ids = row_ids[chosen].tolist()
+    texts = context.texts_of_rows(ids)
     return [
-        {"x": float(x), "y": float(y), "cluster": int(labels[i]), ROW_ID: rid, TEXT: t}
-        for (x, y), i, rid, t in zip(xy, chosen, ids, texts, strict=True)
+        {"x": float(x), "y": float(y), "cluster": int(labels[i]), ROW_ID: rid, TEXT: (texts[rid] or "")[:SNIPPET_CHARS]}
+        for (x, y), i, rid in zip(xy, chosen, ids, strict=True)
     ]
 
 
