@@ -46,6 +46,9 @@ PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-pu
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).")]
 MaxMemoryOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory the analyzers may hold before spilling to disk, e.g. 3GB (default: an eighth of RAM).")]
 BatchRowsOpt = Annotated[Optional[int], typer.Option("--batch-rows", help="Rows read at a time (default 250000).")]
+EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="local (default) | ray: compute on a pool of Ray actors (pip install 'qcaudit[ray]').")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' or an address joins that cluster (default: start a local Ray).")]
+RayWorkersOpt = Annotated[Optional[int], typer.Option("--ray-workers", help="With --engine ray: actors in the pool (default: one per CPU).")]
 AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
@@ -140,6 +143,9 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
     "device": (DeviceOpt, "embedding.device"),
     "max_memory": (MaxMemoryOpt, "engine.max_memory"),
     "batch_rows": (BatchRowsOpt, "engine.batch_rows"),
+    "engine": (EngineOpt, "engine.kind"),
+    "ray_address": (RayAddressOpt, "engine.ray_address"),
+    "ray_workers": (RayWorkersOpt, "engine.ray_workers"),
 }
 _COMMA_LISTS = {"fields", "role", "analyzers"}
 

@@ -101,10 +101,21 @@ class EmbeddingConfig(Section):
 
 
 class EngineConfig(Section):
-    """How the local engine reads the input and bounds memory."""
+    """Which engine runs the analyzers, how it reads the input and bounds memory."""
 
-    #: Rows read and handed to the analyzers at a time.
+    #: ``local``: this process streams the input; ``ray``: a pool of Ray actors computes the
+    #: analyzers' partial states over row ranges (``pip install 'qcaudit[ray]'``).
+    kind: Literal["local", "ray"] = "local"
+    #: Rows read and handed to the analyzers at a time (a Ray task's row range too).
     batch_rows: int = Field(250_000, ge=1)
+    #: None: start a local Ray for the run; ``auto`` or ``ray://host:port``/``host:port``: join
+    #: that cluster.
+    ray_address: str | None = None
+    #: Actors in the Ray pool (None: one per CPU the cluster has).
+    ray_workers: int | None = Field(None, ge=1)
+    #: CPUs and GPUs each actor asks Ray for (GPUs for the model stages: embeddings, LMs).
+    ray_cpus_per_worker: float = Field(1.0, gt=0)
+    ray_gpus_per_worker: float = Field(0.0, ge=0)
     #: Memory the analyzers' state may hold before spilling to disk ("3GB", "512MiB"); None:
     #: an eighth of the machine's memory (the per-row columns and the text being read come
     #: on top: 10 million rows peak at about 7.3 GB with a 3 GB budget).

@@ -1,4 +1,4 @@
-"""The local engine: stream the input through the chosen analyzers and gather what they found.
+"""The engine: stream the input through the chosen analyzers and gather what they found.
 
 The input is read in batches of ``[engine] batch_rows`` rows (``row_id`` is the position in
 the input, whatever the batch). Each analyzer, built from its config section and the run's
@@ -8,6 +8,10 @@ input order (``merge``) and turns the last into metrics, per-row columns and tab
 the run's scratch directory, removed when the run ends. The per-row columns are joined on
 ``row_id``; then each analyzer may annotate its tables with the others' verdicts. The
 engine knows no analyzer by name.
+
+``[engine] kind = "ray"`` computes the partial states on a pool of Ray actors instead
+(:mod:`qcaudit.ray_engine`); merging, finalising and gathering stay here, so both engines
+give the same report.
 """
 
 from __future__ import annotations
@@ -39,19 +43,21 @@ class EngineResult:
 
 def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineResult:
     chosen = [get(name).from_config(config, context) for name in config.analyzers]
-    category, kept = None, []
-    for analyzer in chosen:
-        own_category, own_columns = analyzer.input_columns()
-        category = category or own_category
-        kept += [column for column in own_columns if column not in kept]
+    category, kept = input_columns(chosen)
     context.dataset = dataset
     statuses: Counter[str] = Counter()
     try:
-        states = _fold(chosen, dataset.batches(config.engine.batch_rows, category, tuple(kept)), statuses)
+        if config.engine.kind == "ray":
+            from qcaudit.ray_engine import partial_states  # ray loads only when it is asked for
+
+            parts = (Partials(*part) for part in partial_states(dataset, config, chosen, category, kept, context.progress))
+        else:
+            parts = (_partials(chosen, batch) for batch in dataset.batches(config.engine.batch_rows, category, kept))
+        states = fold(chosen, parts, statuses)
         results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
     finally:
         context.close()
-    rows = dataset.selected(category, tuple(kept))  # read again when the rows are written: never all in memory
+    rows = dataset.selected(category, kept)  # read again when the rows are written: never all in memory
     for result in results.values():
         rows = rows.join(result.rows.lazy(), on=ROW_ID, how="left", maintain_order="left")
     for analyzer in chosen:
@@ -70,12 +76,33 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineR
     )
 
 
-def _fold(analyzers: list[Analyzer], batches: Iterator[pl.DataFrame], statuses: Counter[str]) -> list[Any]:
-    """Every analyzer's state over all batches, merged in input order."""
+def input_columns(analyzers: list[Analyzer]) -> tuple[str | None, tuple[str, ...]]:
+    """The category column and the other input columns the analyzers read besides the text."""
+    category, kept = None, []
+    for analyzer in analyzers:
+        own_category, own_columns = analyzer.input_columns()
+        category = category or own_category
+        kept += [column for column in own_columns if column not in kept]
+    return category, tuple(kept)
+
+
+@dataclass
+class Partials:
+    """What one batch contributes: its rows by text status, and each analyzer's state."""
+
+    statuses: dict[str, int]
+    states: list[Any]
+
+
+def _partials(analyzers: list[Analyzer], batch: pl.DataFrame) -> Partials:
+    return Partials(dict(batch.group_by(TEXT_STATUS).len().iter_rows()), [a.partial(batch) for a in analyzers])
+
+
+def fold(analyzers: list[Analyzer], parts: Iterator[Partials], statuses: Counter[str]) -> list[Any]:
+    """Every analyzer's state over all batches' partials, merged in input order."""
     states: list[Any] = [None] * len(analyzers)
-    for batch in batches:
-        statuses.update(dict(batch.group_by(TEXT_STATUS).len().iter_rows()))
+    for part in parts:
+        statuses.update(part.statuses)
         for i, analyzer in enumerate(analyzers):
-            part = analyzer.partial(batch)
-            states[i] = part if states[i] is None else analyzer.merge(states[i], part)
+            states[i] = part.states[i] if states[i] is None else analyzer.merge(states[i], part.states[i])
     return states

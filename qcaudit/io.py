@@ -90,6 +90,13 @@ class Dataset:
         if empty:
             yield self._collect(selected.head(0))
 
+    def rows_between(self, start: int, stop: int, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+        """:meth:`texts` of the rows with ``start <= row_id < stop``."""
+        return self._collect(self.selected(category_column, keep).slice(start, stop - start))
+
+    def row_count(self) -> int:
+        return self._collect(self.frame.select(pl.len())).item()
+
     def texts_of(self, row_ids: Iterable[int]) -> dict[int, str | None]:
         """The text of each of a few rows, by ``row_id`` (one read of the input)."""
         wanted = pl.Series(sorted(set(row_ids)), dtype=pl.UInt32)

@@ -1,0 +1,167 @@
+"""The Ray engine against the local one: the same report.json and rows.parquet on the same
+input, whatever the row ranges and files; a worker killed mid-run is retried by Ray with the
+same result; a bad shard is one line and exit 2. One local Ray cluster of 2 CPUs serves the
+whole module (the engine joins a running Ray instead of starting its own)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from qcaudit import registry
+from qcaudit.config import load_config
+from qcaudit.errors import QcauditError
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.registry import Analyzer, AnalyzerResult
+from qcaudit.signatures import Metric
+from tests.conftest import SAMPLES
+from tests.test_architecture import EXAMPLE, corpora, plugin  # noqa: F401  (a fixture)
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+
+ray = pytest.importorskip("ray", reason="the Ray engine needs ray (pip install 'qcaudit[ray]')")
+ROOT = Path(__file__).resolve().parents[1]
+#: The analyzer below kills the first worker that runs it, once per marker file.
+KILL_MARKER = "QCAUDIT_TEST_KILL_MARKER"
+
+
+class KillsItsWorker(Analyzer):
+    """Counts rows with text; the first call anywhere kills its own process (os._exit), as a
+    node lost mid-run would."""
+
+    name = "kills_its_worker"
+
+    def partial(self, batch: pl.DataFrame) -> int:
+        marker = os.environ.get(KILL_MARKER)
+        if marker:
+            try:
+                os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                pass
+            else:
+                os._exit(1)
+        return int((batch[TEXT_STATUS] == "ok").sum())
+
+    def merge(self, a: int, b: int) -> int:
+        return a + b
+
+    def finalize(self, state: int) -> AnalyzerResult:
+        return AnalyzerResult({"rows_with_text": Metric(state, "rows_with_text")}, pl.DataFrame({ROW_ID: pl.Series([], dtype=pl.UInt32)}))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray(tmp_path_factory):
+    marker = tmp_path_factory.mktemp("kill") / "killed-once"
+    env = {"PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"), str(EXAMPLE.parent)]), KILL_MARKER: str(marker),
+           "QCAUDIT_CACHE_DIR": os.environ["QCAUDIT_CACHE_DIR"]}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env={"env_vars": env})
+    yield marker
+    ray.shutdown()
+
+
+def _both(data: Path, overrides: dict) -> tuple:
+    from qcaudit import audit
+
+    local = audit(data, load_config(None, overrides))
+    on_ray = audit(data, load_config(None, overrides | {"engine.kind": "ray", "engine.ray_workers": 2}))
+    return local, on_ray
+
+
+def _same(local, on_ray) -> None:
+    assert on_ray.dataset == local.dataset
+    assert on_ray.metrics == local.metrics
+    assert on_ray.tables == local.tables
+    assert on_ray.rows.equals(local.rows)
+
+
+@pytest.mark.parametrize("name", ["diversity", "duplicates", "short_rows"])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=corpora(), batch_rows=st.integers(1, 12), files=st.integers(1, 3))
+def test_ray_and_local_give_the_same_report(plugin, tmp_path_factory, name, rows, batch_rows, files):  # noqa: F811
+    if name == "diversity" and sum(bool(r and r.strip()) for r in rows) < 2:
+        return
+    folder = tmp_path_factory.mktemp("shards")
+    cut = [len(rows) * i // files for i in range(files + 1)]
+    for i in range(files):  # a directory of shards: row_id runs on across them
+        pl.DataFrame({"text": rows[cut[i]:cut[i + 1]]}, schema={"text": pl.String}).write_parquet(folder / f"part-{i}.parquet")
+    _same(*_both(folder, {"analyzers": [name], "engine.batch_rows": batch_rows}))
+
+
+def test_every_model_free_and_embedding_analyzer_on_the_sample(tmp_path):
+    overrides = {"analyzers": ["diversity", "duplicates", "embeddings", "watermark"], "engine.batch_rows": 128,
+                 "input.fields": ["instruction", "input", "output"], "embeddings.map_points": 50,
+                 "watermark.tokenizer": str(ROOT / "tests" / "fixtures" / "watermark" / "tokenizer")}
+    local, on_ray = _both(SAMPLES / "instructions.parquet", overrides)
+    assert local.metrics["duplicates"]["exact_duplicate_rate"]["value"] > 0
+    _same(local, on_ray)
+
+
+def test_the_command_line_writes_the_same_files(qc, tmp_path):  # noqa: F811
+    data = SAMPLES / "instructions.parquet"
+    common = ("--config", SAMPLES / "qcaudit.toml", "--batch-rows", "300", "-q")
+    assert qc("report", data, "--out", tmp_path / "local", *common).code == 0
+    assert qc("report", data, "--out", tmp_path / "ray", "--engine", "ray", "--ray-workers", "2", *common).code == 0
+    local, on_ray = (json.loads((tmp_path / d / "report.json").read_text()) for d in ("local", "ray"))
+    assert on_ray["metrics"] == local["metrics"] and on_ray["tables"] == local["tables"]
+    assert on_ray["config"]["engine"]["kind"] == "ray"
+    assert pl.read_parquet(tmp_path / "ray" / "rows.parquet").equals(pl.read_parquet(tmp_path / "local" / "rows.parquet"))
+
+
+class RefusesRowFive(Analyzer):
+    """Bad input found inside a worker: row 5 is refused, as a malformed record would be."""
+
+    name = "refuses_row_five"
+
+    def partial(self, batch: pl.DataFrame) -> None:
+        if (batch[ROW_ID] == 5).any():
+            raise QcauditError("row 5: refused <as bad input>")
+
+
+@pytest.fixture
+def killer(monkeypatch):
+    monkeypatch.setattr(registry, "_REGISTERED", dict(registry._REGISTERED))
+    registry.register(KillsItsWorker)
+    registry.register(RefusesRowFive)
+    registry.analyzers.cache_clear()
+    yield
+    registry.analyzers.cache_clear()
+
+
+def test_a_worker_killed_mid_run_is_retried_and_changes_nothing(local_ray, killer, tmp_path):
+    from qcaudit import audit
+
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": [f"row {i}" if i % 7 else None for i in range(200)]}).write_parquet(data)
+    overrides = {"analyzers": ["kills_its_worker"], "engine.batch_rows": 20, "engine.kind": "ray", "engine.ray_workers": 2}
+    report = audit(data, load_config(None, overrides))
+    assert local_ray.exists()  # a worker did die
+    assert report.value("kills_its_worker.rows_with_text") == sum(1 for i in range(200) if i % 7)
+
+
+def test_bad_input_met_in_a_worker_is_one_line_and_exit_2(killer, qc, tmp_path):  # noqa: F811
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": [f"row {i}" for i in range(40)]}).write_parquet(data)
+    ran = qc("report", data, "--analyzers", "refuses_row_five", "--engine", "ray", "--batch-rows", "4", "--out", tmp_path / "o")
+    one_line_error(ran, "row 5: refused <as bad input>")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_bad_shard_is_one_line_and_exit_2(qc, tmp_path):  # noqa: F811
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    pl.DataFrame({"text": ["fine row", "another row"]}).write_parquet(folder / "part-0.parquet")
+    (folder / "part-1.parquet").write_bytes(b"PAR1" + b"\x00" * 64 + b"PAR1")  # not parquet inside
+    on_ray = qc("report", folder, "--out", tmp_path / "out", "--engine", "ray", "-q")
+    one_line_error(on_ray, "cannot read one of 2 parquet files")
+    assert on_ray.err == qc("report", folder, "--out", tmp_path / "out", "-q").err  # as locally
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_engine_settings_are_checked(qc, tmp_path):  # noqa: F811
+    one_line_error(qc("report", SAMPLES / "instructions.parquet", "--engine", "spark", "--out", tmp_path / "o"), "engine.kind")
+    one_line_error(qc("report", SAMPLES / "instructions.parquet", "--engine", "ray", "--ray-workers", "0", "--out", tmp_path / "o"),
+                   "engine.ray_workers")
