@@ -135,7 +135,7 @@ def main() -> None:
                           f"{driver:.2f}", f"{actor:.2f}", f"{total:.2f}", "yes" if same_report(local_out, out) else "NO")
             shutil.rmtree(out)
         shutil.rmtree(local_out)
-    Console().print(table)
+    Console(width=150).print(table)
     shutil.rmtree(work)  # reports and, unless --corpus was given, the shards
 
 

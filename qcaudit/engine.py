@@ -9,19 +9,20 @@ the run's scratch directory, removed when the run ends. The per-row columns are 
 ``row_id``; then each analyzer may annotate its tables with the others' verdicts. The
 engine knows no analyzer by name.
 
-``[engine] kind = "ray"`` computes the partial states on a pool of Ray actors instead
-(:mod:`qcaudit.ray_engine`); merging, finalising and gathering stay here, so both engines
-give the same report.
+Where the partial states are computed is the ``partials`` argument: here by default, or on
+a pool of Ray actors (:func:`qcaudit.ray_engine.ray_partials`); merging, finalising and
+gathering stay here, so both engines give the same report.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from rich.progress import Progress
 
 from qcaudit.context import RunContext
 from qcaudit.io import ROW_ID, TEXT_STATUS, Dataset
@@ -41,19 +42,18 @@ class EngineResult:
     rows: pl.LazyFrame
 
 
-def run_analyzers(dataset: Dataset, config: Any, context: RunContext) -> EngineResult:
+#: Computes every batch's :class:`Partials`, in input order: (dataset, config, analyzers,
+#: category column, other input columns, progress) -> partials.
+PartialsSource = Callable[[Dataset, Any, list[Analyzer], str | None, tuple[str, ...], Progress], Iterator["Partials"]]
+
+
+def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: PartialsSource | None = None) -> EngineResult:
     chosen = [get(name).from_config(config, context) for name in config.analyzers]
     category, kept = input_columns(chosen)
     context.dataset = dataset
     statuses: Counter[str] = Counter()
     try:
-        if config.engine.kind == "ray":
-            from qcaudit.ray_engine import partial_states  # ray loads only when it is asked for
-
-            parts = (Partials(*part) for part in partial_states(dataset, config, chosen, category, kept, context.progress))
-        else:
-            parts = (_partials(chosen, batch) for batch in dataset.batches(config.engine.batch_rows, category, kept))
-        states = fold(chosen, parts, statuses)
+        states = fold(chosen, (partials or local_partials)(dataset, config, chosen, category, kept, context.progress), statuses)
         results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
     finally:
         context.close()
@@ -94,8 +94,15 @@ class Partials:
     states: list[Any]
 
 
-def _partials(analyzers: list[Analyzer], batch: pl.DataFrame) -> Partials:
+def batch_partials(analyzers: list[Analyzer], batch: pl.DataFrame) -> Partials:
     return Partials(dict(batch.group_by(TEXT_STATUS).len().iter_rows()), [a.partial(batch) for a in analyzers])
+
+
+def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], category: str | None,
+                   kept: tuple[str, ...], progress: Progress) -> Iterator[Partials]:
+    """This process reads the input in batches and computes each batch's partials."""
+    for batch in dataset.batches(config.engine.batch_rows, category, kept):
+        yield batch_partials(analyzers, batch)
 
 
 def fold(analyzers: list[Analyzer], parts: Iterator[Partials], statuses: Counter[str]) -> list[Any]:

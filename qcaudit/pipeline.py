@@ -9,10 +9,19 @@ from rich.progress import Progress
 
 from qcaudit.config import CoreConfig, load_config
 from qcaudit.context import RunContext
-from qcaudit.engine import run_analyzers
+from qcaudit.engine import PartialsSource, run_analyzers
 from qcaudit.gate import evaluate
 from qcaudit.io import Dataset, load_dataset
 from qcaudit.report.model import Report
+
+
+def _partials_source(config: CoreConfig) -> PartialsSource | None:
+    """Where the analyzers' partial states are computed: this process, or Ray actors."""
+    if config.engine.kind == "ray":
+        from qcaudit.ray_engine import ray_partials  # ray loads only when it is asked for
+
+        return ray_partials
+    return None
 
 
 def audit(
@@ -34,7 +43,7 @@ def audit(
     config = config or load_config(config_path)
     context = RunContext.from_config(config, progress)
     dataset = data if isinstance(data, Dataset) else load_dataset(data, context.selection)
-    found = run_analyzers(dataset, config, context)
+    found = run_analyzers(dataset, config, context, _partials_source(config))
     return Report(
         dataset=found.dataset,
         config=config.model_dump(mode="json"),

@@ -6,7 +6,7 @@ in the input, as locally). A Ray Data dataset of those ranges goes through
 once (so a model an analyzer loads, the run's encoder say, loads once per actor, on the
 GPUs the actor declares), and turns each range it is given into the analyzers' states
 (``partial``). The states come back to the driver in input order, where
-:func:`qcaudit.engine.fold` merges them as they arrive (spilling past the memory budget, as
+:func:`qcaudit.engine.run_analyzers` merges them as they arrive (spilling past the memory budget, as
 locally) and the analyzers finalise: no metric has a second implementation, and the report
 equals the local engine's.
 
@@ -30,8 +30,9 @@ import numpy as np
 from rich.progress import Progress
 
 from qcaudit.context import RunContext
+from qcaudit.engine import Partials, batch_partials
 from qcaudit.errors import QcauditError
-from qcaudit.io import TEXT_STATUS, Dataset
+from qcaudit.io import Dataset
 from qcaudit.registry import Analyzer
 
 
@@ -52,9 +53,7 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             out = []
             for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
                 try:
-                    batch = dataset.rows_between(int(start), int(stop), category, kept)
-                    statuses = dict(batch.group_by(TEXT_STATUS).len().iter_rows())
-                    found: Any = (statuses, [a.partial(batch) for a in self.analyzers])
+                    found: Any = batch_partials(self.analyzers, dataset.rows_between(int(start), int(stop), category, kept))
                 except QcauditError as exc:
                     found = QcauditError(str(exc))
                 out.append(pickle.dumps(found, protocol=5))
@@ -63,11 +62,11 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
     return PartialStage
 
 
-def partial_states(dataset: Dataset, config: Any, analyzers: list[Analyzer], category: str | None,
-                   kept: tuple[str, ...], progress: Progress) -> Iterator[tuple[dict[str, int], list[Any]]]:
-    """Every row range's (rows by text status, each analyzer's state), in input order,
-    computed by the actor pool; Ray is started for the run (and stopped after it) unless it
-    is running or ``ray_address`` names a cluster."""
+def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], category: str | None,
+                 kept: tuple[str, ...], progress: Progress) -> Iterator[Partials]:
+    """Every row range's partials, in input order, computed by the actor pool (a
+    :data:`qcaudit.engine.PartialsSource`); Ray is started for the run (and stopped after
+    it) unless it is running or ``ray_address`` names a cluster."""
     ray, data = _ray()
     engine = config.engine
     total = dataset.row_count()
@@ -96,9 +95,8 @@ def partial_states(dataset: Dataset, config: Any, analyzers: list[Analyzer], cat
             found = pickle.loads(row["partials"])
             if isinstance(found, QcauditError):
                 raise found
-            statuses, states = found
-            progress.advance(task, sum(statuses.values()))
-            yield statuses, states
+            progress.advance(task, sum(found.statuses.values()))
+            yield found
         progress.remove_task(task)
     finally:
         if started:

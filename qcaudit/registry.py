@@ -11,7 +11,7 @@ its own module only (the README's "Adding an analyzer" walks through one):
   them the gate may judge and which the console shows first;
 - ``row_flags()``: the per-row verdicts the review sample, the embedding map and the
   dashboard read (a row's first flag names it);
-- ``views(tables, config)``: how its report tables are shown, as views of a few kinds
+- ``views(tables, metrics, config)``: how its report tables are shown, as views of a few kinds
   (:mod:`qcaudit.views`) that every renderer draws; ``title``, ``page`` and ``run_hint``
   name its report section, its dashboard page and the command that turns it on;
 - ``filters``: commands that write the data back without the rows it says to drop
@@ -161,6 +161,7 @@ class Analyzer:
     page: ClassVar[str | None] = None
     #: The command that turns it on, shown where a report lacks it.
     run_hint: ClassVar[str | None] = None
+    #: Filter commands it offers (``qcaudit dedup``), each a :class:`RowFilter`.
     filters: ClassVar[tuple[RowFilter, ...]] = ()
     #: A per-row column (a cluster) the review sample stratifies over when it is present.
     stratum: ClassVar[str | None] = None
