@@ -39,6 +39,10 @@ err = Console(stderr=True)
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (default: ./qcaudit.toml or [tool.qcaudit] in ./pyproject.toml).")]
 TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", help="Column holding the text.")]
 FieldsOpt = Annotated[Optional[str], typer.Option("--fields", help="Comma-separated fields joined by newlines into the text, e.g. instruction,input,output.")]
+PromptOpt = Annotated[Optional[str], typer.Option("--prompt-fields", help="Comma-separated fields joined by newlines into each row's prompt (reward, IFD, preference analyzers).")]
+ResponseOpt = Annotated[Optional[str], typer.Option("--response-field", help="Column holding each row's response.")]
+ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", help="Column holding the chosen answer of a preference pair.")]
+RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", help="Column holding the rejected answer of a preference pair.")]
 RoleOpt = Annotated[Optional[str], typer.Option("--role", help="For a chat 'messages' column: comma-separated roles whose turns make the text.")]
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="whitespace | regex | regex:PATTERN | hf:PATH (local Hugging Face tokenizer).")]
 LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.")]
@@ -136,6 +140,10 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
     "text_column": (TextColumnOpt, "input.text_column"),
     "fields": (FieldsOpt, "input.fields"),
     "role": (RoleOpt, "input.role"),
+    "prompt_fields": (PromptOpt, "input.prompt"),
+    "response_field": (ResponseOpt, "input.response"),
+    "chosen_field": (ChosenOpt, "input.chosen"),
+    "rejected_field": (RejectedOpt, "input.rejected"),
     "tokenizer": (TokenizerOpt, "text.tokenizer"),
     "lowercase": (LowercaseOpt, "text.lowercase"),
     "strip_punctuation": (PunctOpt, "text.strip_punctuation"),
@@ -147,7 +155,7 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
     "ray_address": (RayAddressOpt, "engine.ray_address"),
     "ray_workers": (RayWorkersOpt, "engine.ray_workers"),
 }
-_COMMA_LISTS = {"fields", "role", "analyzers"}
+_COMMA_LISTS = {"fields", "role", "analyzers", "prompt_fields"}
 
 
 def _analyzer_options() -> dict[str, tuple[str, CliOption]]:

@@ -55,6 +55,12 @@ class InputConfig(Section):
     text_column: str | None = None
     fields: list[str] = Field(default_factory=list)
     role: list[str] = Field(default_factory=list)
+    #: For analyzers of (prompt, response) and preference pairs: prompt fields (joined by
+    #: newlines), and the response, chosen and rejected columns (a chat column works too).
+    prompt: list[str] = Field(default_factory=list)
+    response: str | None = None
+    chosen: str | None = None
+    rejected: str | None = None
 
 
 class TextConfig(Section):

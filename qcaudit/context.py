@@ -30,7 +30,9 @@ from qcaudit.text import Tokenization
 
 def text_selection(config: Any) -> TextSelection:
     """The ``[input]`` section as the loader takes it."""
-    return TextSelection(config.input.text_column, tuple(config.input.fields), tuple(config.input.role))
+    section = config.input
+    return TextSelection(section.text_column, tuple(section.fields), tuple(section.role), tuple(section.prompt),
+                         section.response, section.chosen, section.rejected)
 
 
 @dataclass

@@ -42,22 +42,32 @@ class EngineResult:
     rows: pl.LazyFrame
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What the analyzers read of each row besides ``row_id`` and the text: the category
+    column, other input columns (as ``_<name>``), and the parts (:data:`qcaudit.io.PARTS`)."""
+
+    category: str | None = None
+    kept: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+
+
 #: Computes every batch's :class:`Partials`, in input order: (dataset, config, analyzers,
-#: category column, other input columns, progress) -> partials.
-PartialsSource = Callable[[Dataset, Any, list[Analyzer], str | None, tuple[str, ...], Progress], Iterator["Partials"]]
+#: their inputs, progress) -> partials.
+PartialsSource = Callable[[Dataset, Any, list[Analyzer], Inputs, Progress], Iterator["Partials"]]
 
 
 def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: PartialsSource | None = None) -> EngineResult:
     chosen = [get(name).from_config(config, context) for name in config.analyzers]
-    category, kept = input_columns(chosen)
+    inputs = analyzer_inputs(chosen)
     context.dataset = dataset
     statuses: Counter[str] = Counter()
     try:
-        states = fold(chosen, (partials or local_partials)(dataset, config, chosen, category, kept, context.progress), statuses)
+        states = fold(chosen, (partials or local_partials)(dataset, config, chosen, inputs, context.progress), statuses)
         results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
     finally:
         context.close()
-    rows = dataset.selected(category, kept)  # read again when the rows are written: never all in memory
+    rows = dataset.selected(inputs.category, inputs.kept)  # read again when the rows are written: never all in memory
     for result in results.values():
         rows = rows.join(result.rows.lazy(), on=ROW_ID, how="left", maintain_order="left")
     for analyzer in chosen:
@@ -76,14 +86,15 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
     )
 
 
-def input_columns(analyzers: list[Analyzer]) -> tuple[str | None, tuple[str, ...]]:
-    """The category column and the other input columns the analyzers read besides the text."""
-    category, kept = None, []
+def analyzer_inputs(analyzers: list[Analyzer]) -> Inputs:
+    """What the analyzers together read besides the text."""
+    category, kept, parts = None, [], []
     for analyzer in analyzers:
         own_category, own_columns = analyzer.input_columns()
         category = category or own_category
         kept += [column for column in own_columns if column not in kept]
-    return category, tuple(kept)
+        parts += [part for part in analyzer.input_parts() if part not in parts]
+    return Inputs(category, tuple(kept), tuple(parts))
 
 
 @dataclass
@@ -98,10 +109,10 @@ def batch_partials(analyzers: list[Analyzer], batch: pl.DataFrame) -> Partials:
     return Partials(dict(batch.group_by(TEXT_STATUS).len().iter_rows()), [a.partial(batch) for a in analyzers])
 
 
-def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], category: str | None,
-                   kept: tuple[str, ...], progress: Progress) -> Iterator[Partials]:
+def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs,
+                   progress: Progress) -> Iterator[Partials]:
     """This process reads the input in batches and computes each batch's partials."""
-    for batch in dataset.batches(config.engine.batch_rows, category, kept):
+    for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
         yield batch_partials(analyzers, batch)
 
 

@@ -14,6 +14,11 @@ The text of a row comes from one column, several fields joined by a newline (emp
 skipped), or the turns of a chat ``messages`` column. Rows without usable text are kept and labelled in
 ``text_status``: ``null``, ``empty`` (only white space or the separators 0x1C-0x1F) or
 ``non_string``.
+
+Analyzers that read a row as a (prompt, response) pair, or a preference pair, ask for the
+parts :data:`PARTS` besides the text: the prompt is fields joined as the text's are, the
+response, chosen and rejected answers are columns; from a chat column, the prompt is the
+turns before the last assistant turn and the answer that turn.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import glob
 import gzip
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -35,6 +40,9 @@ INPUT_ROW_ID = "input_row_id"
 TEXT = "text"
 TEXT_STATUS = "text_status"
 CATEGORY = "category"
+PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
+#: The parts of a row an analyzer may ask for, and the flags that name where they come from.
+PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field"}
 AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages")
 FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
@@ -51,6 +59,11 @@ class TextSelection:
     text_column: str | None = None
     fields: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    #: Where the parts come from (see :data:`PARTS`): prompt fields, answer columns.
+    prompt: tuple[str, ...] = ()
+    response: str | None = None
+    chosen: str | None = None
+    rejected: str | None = None
 
     def __post_init__(self) -> None:
         if self.text_column and self.fields:
@@ -75,10 +88,11 @@ class Dataset:
         and the input columns named in ``keep`` as ``_<name>`` (no clash with ``text``)."""
         return self._collect(self.selected(category_column, keep))
 
-    def batches(self, rows: int, category_column: str | None = None, keep: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
+    def batches(self, rows: int, category_column: str | None = None, keep: tuple[str, ...] = (),
+                parts: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
         """:meth:`texts` in consecutive batches of about ``rows`` rows, read as they are
         needed; one empty batch when the input has no rows."""
-        selected = self.selected(category_column, keep)
+        selected = self.selected(category_column, keep, parts)
         empty = True
         try:
             for batch in selected.collect_batches(chunk_size=rows, maintain_order=True):
@@ -90,9 +104,10 @@ class Dataset:
         if empty:
             yield self._collect(selected.head(0))
 
-    def rows_between(self, start: int, stop: int, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    def rows_between(self, start: int, stop: int, category_column: str | None = None, keep: tuple[str, ...] = (),
+                     parts: tuple[str, ...] = ()) -> pl.DataFrame:
         """:meth:`texts` of the rows with ``start <= row_id < stop``."""
-        return self._collect(self.selected(category_column, keep).slice(start, stop - start))
+        return self._collect(self.selected(category_column, keep, parts).slice(start, stop - start))
 
     def row_count(self) -> int:
         return self._collect(self.frame.select(pl.len())).item()
@@ -105,8 +120,9 @@ class Dataset:
         frame = self._collect(self.selected().filter(pl.col(ROW_ID).is_in(wanted.implode())))
         return dict(frame.select(ROW_ID, TEXT).iter_rows())
 
-    def selected(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.LazyFrame:
-        """The lazy selection behind :meth:`texts`."""
+    def selected(self, category_column: str | None = None, keep: tuple[str, ...] = (),
+                 parts: tuple[str, ...] = ()) -> pl.LazyFrame:
+        """The lazy selection behind :meth:`texts`, with the ``parts`` asked for (:data:`PARTS`)."""
         names = self.frame.collect_schema().names()
         category_column, keep = self.renamed.get(category_column, category_column), tuple(self.renamed.get(k, k) for k in keep)
         source = category_column or (CATEGORY if CATEGORY in names else None)
@@ -115,6 +131,7 @@ class Dataset:
                 raise QcauditError(f"unknown column {column!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         extra += [pl.col(column).alias(f"_{column}") for column in keep]
+        extra += [_part(self.frame, self.selection, part).alias(part) for part in parts]
         return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra)
 
     def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
@@ -176,11 +193,10 @@ def _free_row_id(frame: pl.LazyFrame, files: list[Path]) -> dict[str, str]:
 def _renamed_selection(selection: TextSelection, renamed: dict[str, str]) -> TextSelection:
     if not renamed:
         return selection
-    return TextSelection(
-        text_column=renamed.get(selection.text_column, selection.text_column) if selection.text_column else None,
-        fields=tuple(renamed.get(f, f) for f in selection.fields),
-        roles=selection.roles,
-    )
+    new = lambda name: renamed.get(name, name) if name else name  # noqa: E731
+    return replace(selection, text_column=new(selection.text_column), fields=tuple(map(new, selection.fields)),
+                   prompt=tuple(map(new, selection.prompt)), response=new(selection.response),
+                   chosen=new(selection.chosen), rejected=new(selection.rejected))
 
 
 def _suffix(path: Path) -> str:
@@ -279,9 +295,9 @@ def _first_line(exc: Exception) -> str:
 def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelection:
     if selection.text_column or selection.fields:
         return selection
-    for name in AUTO_TEXT_COLUMNS:
-        if name in schema:
-            return TextSelection(text_column=name, roles=selection.roles)
+    for name in (*AUTO_TEXT_COLUMNS, selection.response, selection.chosen):  # else the answer of a pair
+        if name and name in schema:
+            return replace(selection, text_column=name)
     raise QcauditError(
         f"no text column found (looked for {', '.join(AUTO_TEXT_COLUMNS)}); "
         f"choose one with --text-column or --fields from: {_available(schema)}"
@@ -290,7 +306,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
 
 def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
     names = [selection.text_column] if selection.text_column else list(selection.fields)
-    for name in names:
+    given = [*selection.prompt, selection.response, selection.chosen, selection.rejected]
+    for name in [*names, *(n for n in given if n)]:
         if name not in schema:
             raise QcauditError(f"unknown column {name!r}; available columns: {_available(schema)}")
     if selection.roles and not _is_messages(schema[names[0]]):
@@ -361,3 +378,36 @@ def _messages_text(name: str, dtype: pl.List, roles: tuple[str, ...]) -> pl.Expr
         turn = turn.filter(turn.struct.field("role").is_in(list(roles)))
     contents = pl.col(name).list.eval(turn.struct.field("content").cast(pl.String).drop_nulls())
     return pl.when(contents.list.len() > 0).then(contents.list.join(FIELD_SEPARATOR))
+
+
+def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr:
+    """The expression of one part of each row (:data:`PARTS`), null where the row has none."""
+    schema = frame.collect_schema()
+    chat = next((c for c in (selection.text_column, selection.chosen, "messages") if c and c in schema and _is_messages(schema[c])), None)
+    if part == PROMPT and selection.prompt:
+        fields = [_non_empty(pl.col(f).cast(pl.String)) for f in selection.prompt]
+        return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
+            pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
+    column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
+    if column:
+        return _last_answer(column) if _is_messages(schema[column]) else pl.col(column).cast(pl.String)
+    if part in (PROMPT, RESPONSE) and chat:
+        return _chat_prompt(chat) if part == PROMPT else _last_answer(chat)
+    raise QcauditError(f"this analyzer needs each row's {part}: give {PARTS[part]}"
+                       f"{' (or a chat messages column)' if part in (PROMPT, RESPONSE) else ''}; columns: {_available(schema)}")
+
+
+def _last_answer(name: str) -> pl.Expr:
+    """The content of the last assistant turn of a chat column."""
+    answers = pl.col(name).list.eval(
+        pl.element().filter(pl.element().struct.field("role") == "assistant").struct.field("content").cast(pl.String))
+    return answers.list.last()
+
+
+def _chat_prompt(name: str) -> pl.Expr:
+    """The contents of the turns before the last assistant turn, joined by newlines."""
+    is_answer = pl.col(name).list.eval(pl.element().struct.field("role") == "assistant")
+    last = pl.col(name).list.len() - 1 - is_answer.list.reverse().list.arg_max()
+    turns = pl.when(is_answer.list.any()).then(pl.col(name).list.head(last)).otherwise(pl.col(name))
+    before = turns.list.eval(pl.element().struct.field("content").cast(pl.String).drop_nulls())
+    return pl.when(before.list.len() > 0).then(before.list.join(FIELD_SEPARATOR))

@@ -30,14 +30,13 @@ import numpy as np
 from rich.progress import Progress
 
 from qcaudit.context import RunContext
-from qcaudit.engine import Partials, batch_partials
+from qcaudit.engine import Inputs, Partials, batch_partials
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
 from qcaudit.registry import Analyzer
 
 
-def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], category: str | None,
-                  kept: tuple[str, ...]) -> type:
+def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], inputs: Inputs) -> type:
     """The actor class of the pool, with the run's input and settings built in (shipped with
     the class, so a restarted actor needs nothing else from the object store)."""
 
@@ -53,7 +52,7 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             out = []
             for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
                 try:
-                    found: Any = batch_partials(self.analyzers, dataset.rows_between(int(start), int(stop), category, kept))
+                    found: Any = batch_partials(self.analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
                 except QcauditError as exc:
                     found = QcauditError(str(exc))
                 out.append(pickle.dumps(found, protocol=5))
@@ -62,8 +61,8 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
     return PartialStage
 
 
-def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], category: str | None,
-                 kept: tuple[str, ...], progress: Progress) -> Iterator[Partials]:
+def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs,
+                 progress: Progress) -> Iterator[Partials]:
     """Every row range's partials, in input order, computed by the actor pool (a
     :data:`qcaudit.engine.PartialsSource`); Ray is started for the run (and stopped after
     it) unless it is running or ``ray_address`` names a cluster."""
@@ -85,7 +84,7 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], categ
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         workers = engine.ray_workers or max(1, int(ray.cluster_resources().get("CPU", 1) // engine.ray_cpus_per_worker))
-        stage = partial_stage(dataset, config, [type(a) for a in analyzers], category, kept)
+        stage = partial_stage(dataset, config, [type(a) for a in analyzers], inputs)
         computed = data.from_items(ranges, override_num_blocks=len(ranges)).map_batches(
             stage, batch_size=1, compute=data.ActorPoolStrategy(size=min(workers, len(ranges))),
             num_cpus=engine.ray_cpus_per_worker, num_gpus=engine.ray_gpus_per_worker or None,

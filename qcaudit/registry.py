@@ -220,6 +220,11 @@ class Analyzer:
         """(category column, other input columns) this analyzer reads besides the text."""
         return None, ()
 
+    def input_parts(self) -> tuple[str, ...]:
+        """The parts of each row it reads (:data:`qcaudit.io.PARTS`: prompt, response,
+        chosen, rejected), as batch columns of those names."""
+        return ()
+
     # -- computation --------------------------------------------------------------------
     def partial(self, batch: pl.DataFrame) -> Any:
         return batch

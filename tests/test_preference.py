@@ -1,0 +1,127 @@
+"""Prompt/response and preference-pair inputs, and the preference analyzer: planted pair sets
+give the planted rates exactly, token counts are Python's str.split(), the sign test is
+scipy's, chat-format pairs read the last assistant turn, a missing pair field is one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import polars as pl
+import pytest
+from hypothesis import given, settings, strategies as st
+from scipy.stats import binomtest
+from streamlit.testing.v1 import AppTest
+
+from qcaudit import audit
+from qcaudit.config import load_config
+from qcaudit.io import TextSelection, load_dataset
+from tests.test_dashboard import APP, ENV
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+
+PAIRS = {"input.chosen": "chosen", "input.rejected": "rejected", "analyzers": ["preference"]}
+
+
+def planted(longer: int, shorter: int, identical: int, same_length: int, seed: int = 0) -> pl.DataFrame:
+    """Pairs whose length relation is planted: chosen longer, shorter, identical, or of equal
+    length but different words; shuffled."""
+    rng = random.Random(seed)
+    words = lambda n: " ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(n))  # noqa: E731
+    rows = []
+    for _ in range(longer):
+        n = rng.randint(1, 20)
+        rows.append((words(n + rng.randint(1, 9)), words(n)))
+    for _ in range(shorter):
+        n = rng.randint(1, 20)
+        rows.append((words(n), words(n + rng.randint(1, 9))))
+    for _ in range(identical):
+        text = words(rng.randint(1, 20))
+        rows.append((text, f"  {text}\n"))
+    for i in range(same_length):
+        rows.append((f"left {i} {words(3)}", f"right {i} {words(3)}"))
+    rng.shuffle(rows)
+    return pl.DataFrame({"prompt": [f"question {i}" for i in range(len(rows))],
+                         "chosen": [c for c, _ in rows], "rejected": [r for _, r in rows]})
+
+
+@pytest.mark.parametrize("longer, shorter, identical, same_length", [(30, 10, 5, 5), (0, 12, 0, 3), (7, 7, 1, 0)])
+def test_planted_pairs_give_the_planted_rates(tmp_path, longer, shorter, identical, same_length):
+    data = tmp_path / "pairs.parquet"
+    frame = planted(longer, shorter, identical, same_length)
+    frame.write_parquet(data)
+    report = audit(data, load_config(None, PAIRS))
+    n = longer + shorter + identical + same_length
+    value = lambda name: report.value(f"preference.{name}")  # noqa: E731
+    assert value("pairs") == n
+    assert value("chosen_longer_rate") == longer / n
+    assert value("identical_rate") == identical / n
+    assert value("length_sign_p") == (binomtest(longer, longer + shorter, 0.5).pvalue if longer + shorter else 1.0)
+    diffs = [len(c.split()) - len(r.split()) for c, r in frame.select("chosen", "rejected").iter_rows()]
+    assert value("length_diff_mean") == pytest.approx(sum(diffs) / n, abs=1e-12)
+    assert report.rows["pair_length_diff"].to_list() == diffs
+    assert report.rows.filter(pl.col("pair_identical")).height == identical
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=30), st.text(max_size=30)), min_size=1, max_size=20))
+def test_tokens_are_counted_as_str_split_counts_them(tmp_path_factory, pairs):
+    data = tmp_path_factory.mktemp("p") / "pairs.parquet"
+    pl.DataFrame({"chosen": [c for c, _ in pairs], "rejected": [r for _, r in pairs], "text": ["t"] * len(pairs)}).write_parquet(data)
+    report = audit(data, load_config(None, PAIRS))
+    assert report.rows["chosen_tokens"].to_list() == [len(c.split()) for c, _ in pairs]
+    assert report.rows["rejected_tokens"].to_list() == [len(r.split()) for _, r in pairs]
+    assert report.rows["pair_identical"].to_list() == [c.strip() == r.strip() for c, r in pairs]
+
+
+def _chat(*turns: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"role": role, "content": content} for role, content in turns]
+
+
+def test_chat_pairs_read_the_last_assistant_turn_and_prompts_the_turns_before(tmp_path):
+    data = tmp_path / "chat.parquet"
+    chosen = [_chat(("user", "hi"), ("assistant", "a long kind answer"), ("user", "and?"), ("assistant", "more words here")),
+              _chat(("user", "q"), ("assistant", "same"))]
+    rejected = [_chat(("user", "hi"), ("assistant", "x"), ("user", "and?"), ("assistant", "no")),
+                _chat(("user", "q"), ("assistant", "same"))]
+    pl.DataFrame({"chosen": chosen, "rejected": rejected}).write_parquet(data)
+    report = audit(data, load_config(None, PAIRS))
+    assert report.rows["chosen_tokens"].to_list() == [3, 1] and report.rows["rejected_tokens"].to_list() == [1, 1]
+    assert report.value("preference.identical_rate") == 0.5
+    parts = load_dataset(data, TextSelection(chosen="chosen", rejected="rejected")).selected(parts=("prompt",)).collect()
+    assert parts["prompt"].to_list() == ["hi\na long kind answer\nand?", "q"]
+
+
+def test_prompt_fields_and_response_column_make_the_parts(tmp_path):
+    data = tmp_path / "sft.parquet"
+    pl.DataFrame({"instruction": ["Add.", "Sort.", None], "input": ["1 2", "", None], "output": ["3", "done", "x"]}).write_parquet(data)
+    selection = TextSelection(text_column="output", prompt=("instruction", "input"), response="output")
+    parts = load_dataset(data, selection).selected(parts=("prompt", "response")).collect()
+    assert parts["prompt"].to_list() == ["Add.\n1 2", "Sort.", None]  # empty fields skipped, as --fields
+    assert parts["response"].to_list() == ["3", "done", "x"]
+
+
+def test_a_missing_pair_field_is_one_line(qc, tmp_path):  # noqa: F811
+    data = tmp_path / "pairs.parquet"
+    planted(3, 1, 0, 0).write_parquet(data)
+    one_line_error(qc("report", data, "--analyzers", "preference", "--out", tmp_path / "o"), "--chosen-field")
+    one_line_error(qc("report", data, "--chosen-field", "chosen", "--rejected-field", "nope", "--out", tmp_path / "o"), "'nope'")
+    ran = qc("report", data, "--chosen-field", "chosen", "--rejected-field", "rejected", "--out", tmp_path / "o", "-q")
+    assert ran.code == 0  # the pair fields switch the analyzer on; the text defaults to the chosen answer
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["metrics"]["preference"]["chosen_longer_rate"]["value"] == 0.75
+    assert "Preference pairs" in (tmp_path / "o" / "report.html").read_text()
+    shown = qc("show", tmp_path / "o", "--section", "preference")
+    assert shown.code == 0 and "chosen longer" in shown.out
+
+
+def test_the_dashboard_page_draws_the_pairs(qc, tmp_path, monkeypatch):  # noqa: F811
+    data = tmp_path / "pairs.parquet"
+    planted(8, 2, 1, 1).write_parquet(data)
+    assert qc("report", data, "--chosen-field", "chosen", "--rejected-field", "rejected", "--out", tmp_path / "o", "-q").code == 0
+    monkeypatch.setenv(ENV, os.pathsep.join([str(tmp_path / "o")]))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Preference pairs").run()
+    assert not at.exception, at.exception
+    assert at.metric[0].value == f"{8 / 12:.1%}" and at.get("plotly_chart")
