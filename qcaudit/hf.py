@@ -56,13 +56,14 @@ def torch_dtype(device: str, dtype: str):
 
 
 def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", what: str = "model"):
-    """A causal LM (``kind="causal"``) or a seq2seq model (``"seq2seq"``), in eval mode on its
-    device. Returns (model, device)."""
+    """A causal LM (``kind="causal"``), a seq2seq model (``"seq2seq"``) or a sequence
+    classifier (``"classifier"``, e.g. a reward model), in eval mode on its device.
+    Returns (model, device)."""
     offline()
-    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForSequenceClassification
 
     device = resolve_device(device)
-    cls = AutoModelForCausalLM if kind == "causal" else AutoModelForSeq2SeqLM
+    cls = {"causal": AutoModelForCausalLM, "seq2seq": AutoModelForSeq2SeqLM, "classifier": AutoModelForSequenceClassification}[kind]
     try:
         model = cls.from_pretrained(_source(name, what), local_files_only=True, dtype=torch_dtype(device, dtype))
     except (OSError, ValueError) as exc:

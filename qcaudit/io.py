@@ -131,6 +131,11 @@ class Dataset:
                 raise QcauditError(f"unknown column {column!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         extra += [pl.col(column).alias(f"_{column}") for column in keep]
+        missing = [part for part in parts if _part(self.frame, self.selection, part) is None]
+        if missing:
+            chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
+            raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
+                               f"{chat}; columns: {', '.join(n for n in names if n != ROW_ID)}")
         extra += [_part(self.frame, self.selection, part).alias(part) for part in parts]
         return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra)
 
@@ -380,8 +385,9 @@ def _messages_text(name: str, dtype: pl.List, roles: tuple[str, ...]) -> pl.Expr
     return pl.when(contents.list.len() > 0).then(contents.list.join(FIELD_SEPARATOR))
 
 
-def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr:
-    """The expression of one part of each row (:data:`PARTS`), null where the row has none."""
+def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr | None:
+    """The expression of one part of each row (:data:`PARTS`), null where the row has none;
+    None when the input and settings give no such part."""
     schema = frame.collect_schema()
     chat = next((c for c in (selection.text_column, selection.chosen, "messages") if c and c in schema and _is_messages(schema[c])), None)
     if part == PROMPT and selection.prompt:
@@ -393,8 +399,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr:
         return _last_answer(column) if _is_messages(schema[column]) else pl.col(column).cast(pl.String)
     if part in (PROMPT, RESPONSE) and chat:
         return _chat_prompt(chat) if part == PROMPT else _last_answer(chat)
-    raise QcauditError(f"this analyzer needs each row's {part}: give {PARTS[part]}"
-                       f"{' (or a chat messages column)' if part in (PROMPT, RESPONSE) else ''}; columns: {_available(schema)}")
+    return None
 
 
 def _last_answer(name: str) -> pl.Expr:

@@ -1,0 +1,107 @@
+"""The reward analyzer on tiny reward models built here: each score equals the model's logit
+for the row scored alone with transformers (chat template or text pair, with and without a
+pad token), Spearman is scipy's, the length adjustment is the least-squares residual, and
+missing inputs are one line."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import polars as pl
+import pytest
+import torch
+from scipy.stats import spearmanr
+from transformers import GPT2Config, GPT2ForSequenceClassification, PreTrainedTokenizerFast
+
+from qcaudit import audit
+from qcaudit.config import load_config
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+from tests.tiny_lms import TOKENIZER
+
+TEMPLATE = "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}{% endfor %}"
+WORDS = ["the", "cat", "sat", "on", "a", "mat", "and", "then", "slept", "well", "river", "ran", "fast"]
+
+
+def _reward_model(out, pad: bool, template: bool, seed: int = 0):
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
+    if template:
+        tokenizer.chat_template = TEMPLATE
+    torch.manual_seed(seed)
+    config = GPT2Config(vocab_size=len(tokenizer), n_positions=128, n_embd=32, n_layer=1, n_head=2, num_labels=1,
+                        pad_token_id=tokenizer.eos_token_id if pad else None)
+    GPT2ForSequenceClassification(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def _rows(n: int, seed: int = 1) -> pl.DataFrame:
+    rng = random.Random(seed)
+    sentence = lambda k: " ".join(rng.choice(WORDS) for _ in range(k))  # noqa: E731
+    return pl.DataFrame({"instruction": [sentence(rng.randint(1, 6)) for _ in range(n)],
+                         "output": [sentence(rng.randint(1, 30)) for _ in range(n)] + []})
+
+
+def _alone(path, prompts, responses, template: bool) -> np.ndarray:
+    """Each row scored alone, as transformers documents it."""
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(path)
+    model = GPT2ForSequenceClassification.from_pretrained(path).eval()
+    out = []
+    for prompt, response in zip(prompts, responses, strict=True):
+        if template:
+            ids = tokenizer.apply_chat_template([{"role": "user", "content": prompt}, {"role": "assistant", "content": response}],
+                                                tokenize=True, return_dict=True)["input_ids"]
+        else:
+            ids = tokenizer(prompt, response)["input_ids"]
+        with torch.no_grad():
+            out.append(float(model(input_ids=torch.tensor([ids])).logits[0, 0]))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("pad, template", [(True, False), (False, True), (True, True)])
+def test_scores_are_each_rows_logit_scored_alone(tmp_path, pad, template):
+    model = _reward_model(tmp_path / "rm", pad, template)
+    data = tmp_path / "sft.parquet"
+    frame = _rows(37)
+    frame.write_parquet(data)
+    config = load_config(None, {"analyzers": ["reward"], "reward.model": str(model), "reward.batch_size": 5,
+                                "input.prompt": ["instruction"], "input.response": "output", "input.text_column": "output"})
+    report = audit(data, config)
+    expected = _alone(model, frame["instruction"].to_list(), frame["output"].to_list(), template)
+    scores = report.rows["reward_score"].to_numpy()
+    assert np.abs(scores - expected).max() < 1e-4
+    tokens = np.array([len(t.split()) for t in frame["output"]])
+    assert report.rows["response_tokens"].to_list() == tokens.tolist()
+    rho, p = spearmanr(expected, tokens)
+    assert report.value("reward.length_spearman") == pytest.approx(rho, abs=1e-6)
+    assert report.value("reward.length_spearman_p") == pytest.approx(p, rel=1e-3)
+    slope, intercept = np.polyfit(np.log1p(tokens), scores, 1)  # an independent least-squares fit
+    assert np.abs(report.rows["reward_score_length_adjusted"].to_numpy() - (scores - (slope * np.log1p(tokens) + intercept))).max() < 1e-9
+    assert report.value("reward.reward_median") == pytest.approx(np.median(scores), abs=1e-12)
+
+
+def test_chat_rows_are_scored_by_their_last_answer(tmp_path):
+    model = _reward_model(tmp_path / "rm", pad=True, template=True)
+    data = tmp_path / "chat.parquet"
+    chats = [[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "the cat sat"}],
+             [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "river"},
+              {"role": "assistant", "content": "ran fast and then slept"}]]
+    pl.DataFrame({"messages": chats}).write_parquet(data)
+    report = audit(data, load_config(None, {"analyzers": ["reward"], "reward.model": str(model)}))
+    expected = _alone(model, ["hi", "a\nb\nriver"], ["the cat sat", "ran fast and then slept"], template=True)
+    assert np.abs(report.rows["reward_score"].to_numpy() - expected).max() < 1e-4
+
+
+def test_missing_model_or_response_is_one_line(qc, tmp_path):  # noqa: F811
+    data = tmp_path / "sft.parquet"
+    _rows(5).write_parquet(data)
+    one_line_error(qc("report", data, "--analyzers", "reward", "--text-column", "output", "--out", tmp_path / "o"), "--reward-model")
+    model = _reward_model(tmp_path / "rm", pad=True, template=False)
+    one_line_error(qc("report", data, "--reward-model", model, "--text-column", "output", "--out", tmp_path / "o"), "--response-field")
+    ran = qc("report", data, "--reward-model", model, "--prompt-fields", "instruction", "--response-field", "output",
+             "--text-column", "output", "--out", tmp_path / "o", "-q")
+    assert ran.code == 0, ran.err
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["metrics"]["reward"]["rows_scored"]["value"] == 5 and "device:cpu" in report["metrics"]["reward"]["reward_mean"]["signature"]
+    assert "Reward-model scores" in (tmp_path / "o" / "report.html").read_text()
