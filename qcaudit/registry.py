@@ -155,6 +155,8 @@ class Analyzer:
     options: ClassVar[tuple[CliOption, ...]] = ()
     #: Top-level config keys this analyzer owns besides its section: key -> (type, default factory).
     extra_sections: ClassVar[dict[str, tuple[Any, Callable[[], Any]]]] = {}
+    #: Other analyzers' sections it reads (the preference analyzer reads ``[reward]``'s model).
+    reads: ClassVar[tuple[str, ...]] = ()
     #: The heading of its report section (default: its name as words, capitalised).
     title: ClassVar[str | None] = None
     #: The dashboard page that draws it; analyzers may share one (default: its title).
@@ -173,8 +175,8 @@ class Analyzer:
 
     @classmethod
     def from_config(cls, config: Any, context: RunContext) -> Analyzer:
-        """This analyzer with its section (and the extra sections it owns) of ``config``."""
-        extra = {key: getattr(config, key) for key in cls.extra_sections}
+        """This analyzer with its section (and the sections it owns or reads) of ``config``."""
+        extra = {key: getattr(config, key) for key in (*cls.extra_sections, *cls.reads)}
         return cls(getattr(config, cls.name), context, **extra)
 
     # -- declarations -------------------------------------------------------------------

@@ -8,6 +8,7 @@ import json
 import os
 import random
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -125,3 +126,24 @@ def test_the_dashboard_page_draws_the_pairs(qc, tmp_path, monkeypatch):  # noqa:
     at.sidebar.radio(key="page").set_value("Preference pairs").run()
     assert not at.exception, at.exception
     assert at.metric[0].value == f"{8 / 12:.1%}" and at.get("plotly_chart")
+
+
+def test_reward_agreement_is_each_pairs_margin_scored_alone(tmp_path):
+    from tests.test_reward import _alone, _reward_model
+
+    model = _reward_model(tmp_path / "rm", pad=True, template=True)
+    data = tmp_path / "pairs.parquet"
+    frame = planted(12, 9, 2, 4, seed=5)
+    frame.write_parquet(data)
+    report = audit(data, load_config(None, {"input.chosen": "chosen", "input.rejected": "rejected", "input.prompt": ["prompt"],
+                                            "reward.model": str(model), "reward.batch_size": 3}))
+    assert "reward" not in report.metrics  # on pairs, the reward model serves the agreement
+    prompts = frame["prompt"].to_list()
+    margin = _alone(model, prompts, frame["chosen"].to_list(), True) - _alone(model, prompts, frame["rejected"].to_list(), True)
+    assert abs(report.rows["reward_margin"].to_numpy() - margin).max() < 1e-4
+    assert report.value("preference.rm_agreement") == pytest.approx(float((margin > 0).mean()))
+    chosen = np.array([len(t.split()) for t in frame["chosen"]])
+    rejected = np.array([len(t.split()) for t in frame["rejected"]])
+    matched = np.abs(chosen - rejected) <= np.maximum(1, 0.1 * np.maximum(chosen, rejected))
+    assert report.value("preference.length_matched_pairs") == int(matched.sum()) > 0
+    assert report.value("preference.rm_agreement_length_matched") == pytest.approx(float((margin[matched] > 0).mean()))

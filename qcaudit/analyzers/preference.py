@@ -14,18 +14,28 @@ tokens as Python's ``str.split()`` counts them:
   value says the data prefers length.
 
 Per row ``chosen_tokens``, ``rejected_tokens``, ``pair_length_diff`` and ``pair_identical``.
+
+With a reward model (``--reward-model``, :mod:`qcaudit.reward_model`), both answers are
+scored after the prompt: per row ``chosen_reward``, ``rejected_reward`` and ``reward_margin``
+(chosen minus rejected); ``rm_agreement`` is the share of pairs the model scores chosen
+above rejected, ``rm_margin_mean``/``_median`` the margin, and ``rm_agreement_length_matched``
+the agreement over pairs whose answers are within 10% of the longer one's tokens (at least
+one token apart allowed): whether the model agrees only by preferring the longer answer.
+A pair the model scores the other way round is flagged for review.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import CHOSEN, REJECTED, ROW_ID
+from qcaudit.io import CHOSEN, PROMPT, REJECTED, ROW_ID
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
+from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Notice, Stat, View, histogram_view
 
@@ -33,6 +43,8 @@ from qcaudit.views import Notice, Stat, View, histogram_view
 #: the ASCII separators 0x1C-0x1F): one whitespace token.
 TOKEN = r"[^\s\x1C-\x1F]+"
 HISTOGRAM_BINS = 40
+#: Answers within this share of the longer one's tokens are length-matched.
+LENGTH_MATCH = 0.10
 
 
 @register
@@ -40,6 +52,7 @@ class Preference(Analyzer):
     name = "preference"
     order = 70
     title = "Preference pairs"
+    reads = ("reward",)
     run_hint = "qcaudit report DATA --analyzers preference --chosen-field chosen --rejected-field rejected"
 
     @classmethod
@@ -53,12 +66,21 @@ class Preference(Analyzer):
             share("length_sign_p", "two-sided sign-test p-value of chosen-minus-rejected lengths (small: the data prefers length)",
                   "higher"),
             count("pairs", "rows with both a chosen and a rejected answer", gateable=False, headline=True),
+            share("rm_agreement", "share of pairs the reward model scores chosen above rejected", "higher", headline=True),
+            MetricSpec("rm_margin_mean", "mean reward margin, chosen minus rejected", "higher"),
+            MetricSpec("rm_margin_median", "median reward margin, chosen minus rejected", "higher"),
+            share("rm_agreement_length_matched", "rm_agreement over pairs whose answers have about the same length", "higher",
+                  headline=True),
+            count("length_matched_pairs", "pairs whose answers are within 10% of the longer one's tokens", gateable=False),
         )
 
     @classmethod
     def row_flags(cls, columns) -> list[RowFlag]:
         return [RowFlag("pair_identical", pl.col("pair_identical"), "identical preference pair",
-                        pl.lit("chosen and rejected answers are the same"))]
+                        pl.lit("chosen and rejected answers are the same")),
+                RowFlag("reward_margin", pl.col("reward_margin") < 0, "reward model prefers the rejected answer",
+                        pl.format("the reward model scores rejected above chosen (margin {})", pl.col("reward_margin").round(3)),
+                        verdict=False)]
 
     @classmethod
     def switched_on(cls, config) -> bool:
@@ -71,7 +93,16 @@ class Preference(Analyzer):
         return None
 
     def input_parts(self) -> tuple[str, ...]:
-        return CHOSEN, REJECTED
+        return (PROMPT, CHOSEN, REJECTED) if self._reward_settings.model else (CHOSEN, REJECTED)
+
+    @property
+    def _reward_settings(self):
+        return self.sections["reward"]
+
+    @cached_property
+    def _scorer(self) -> RewardModel:
+        s = self._reward_settings
+        return load_reward_model(s.model, s.device or self.context.device, s.dtype, s.max_tokens, s.batch_size)
 
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
@@ -81,18 +112,32 @@ class Preference(Analyzer):
             Notice(f"Sign test of the length differences: p = {metrics['length_sign_p']:.3g} over {metrics['pairs']:,} pairs "
                    f"(mean difference {metrics['length_diff_mean']:+.1f} tokens)."),
         ]
+        if "rm_agreement" in metrics:
+            matched = metrics.get("rm_agreement_length_matched")
+            views.append(Stat("reward model agrees", metrics["rm_agreement"], ".1%"))
+            views.append(Notice(f"Over {metrics['length_matched_pairs']:,} length-matched pairs the reward model agrees on "
+                                + (f"{matched:.1%}." if matched is not None else "none (there are none).")))
         if tables["length_diff_histogram"]["counts"]:
             views.append(histogram_view(tables["length_diff_histogram"], "chosen minus rejected length", "tokens", "pairs"))
+        if tables.get("margin_histogram", {}).get("counts"):
+            views.append(histogram_view(tables["margin_histogram"], "reward margin, chosen minus rejected", "margin", "pairs"))
         return views
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         pairs = batch.filter(pl.col(CHOSEN).is_not_null() & pl.col(REJECTED).is_not_null())
-        return pairs.select(
+        rows = pairs.select(
             ROW_ID,
             pl.col(CHOSEN).str.count_matches(TOKEN).cast(pl.Int64).alias("chosen_tokens"),
             pl.col(REJECTED).str.count_matches(TOKEN).cast(pl.Int64).alias("rejected_tokens"),
             (pl.col(CHOSEN).str.strip_chars() == pl.col(REJECTED).str.strip_chars()).alias("pair_identical"),
         ).with_columns((pl.col("chosen_tokens") - pl.col("rejected_tokens")).alias("pair_length_diff"))
+        if not self._reward_settings.model:
+            return rows
+        prompts = pairs[PROMPT].fill_null("").to_list()
+        return rows.with_columns(
+            pl.Series("chosen_reward", score_pairs(self._scorer, prompts, pairs[CHOSEN].to_list()), dtype=pl.Float64),
+            pl.Series("rejected_reward", score_pairs(self._scorer, prompts, pairs[REJECTED].to_list()), dtype=pl.Float64),
+        ).with_columns((pl.col("chosen_reward") - pl.col("rejected_reward")).alias("reward_margin"))
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
         from scipy.stats import binomtest
@@ -112,4 +157,24 @@ class Preference(Analyzer):
             "length_sign_p": Metric(float(binomtest(longer, longer + shorter, 0.5).pvalue) if longer + shorter else 1.0,
                                     signature("sign_test", "two-sided", "ties:dropped", f"pairs:{n}")),
         }
-        return AnalyzerResult(metrics, rows, {"length_diff_histogram": histogram(diff, HISTOGRAM_BINS)})
+        tables = {"length_diff_histogram": histogram(diff, HISTOGRAM_BINS)}
+        if "reward_margin" in rows.columns:
+            metrics |= self._agreement(rows)
+            tables["margin_histogram"] = histogram(rows["reward_margin"].to_numpy(), HISTOGRAM_BINS)
+        return AnalyzerResult(metrics, rows, tables)
+
+    def _agreement(self, rows: pl.DataFrame) -> dict[str, Metric]:
+        s = self._reward_settings
+        sig = signature("rm_agreement", reward_signature(s.model, s.device or self.context.device, s.dtype, s.max_tokens))
+        margin = rows["reward_margin"].to_numpy()
+        longer = np.maximum(rows["chosen_tokens"].to_numpy(), rows["rejected_tokens"].to_numpy())
+        matched = np.abs(rows["pair_length_diff"].to_numpy()) <= np.maximum(1, LENGTH_MATCH * longer)
+        metrics = {
+            "rm_agreement": Metric(float((margin > 0).mean()), sig),
+            "rm_margin_mean": Metric(float(margin.mean()), sig),
+            "rm_margin_median": Metric(float(np.median(margin)), sig),
+            "length_matched_pairs": Metric(int(matched.sum()), signature("length_matched", f"within:{LENGTH_MATCH}", "min:1")),
+        }
+        if matched.any():
+            metrics["rm_agreement_length_matched"] = Metric(float((margin[matched] > 0).mean()), sig + f"|within:{LENGTH_MATCH}")
+        return metrics

@@ -1,11 +1,8 @@
 """Reward-model scores of (prompt, response) rows, and how much of them is length.
 
-The reward model is a local sequence classifier with one logit (``--reward-model PATH``). A
-row's input is the tokenizer's chat template over ``[user: prompt, assistant: response]``
-when the tokenizer has one, else (prompt, response) as a text pair; truncated to
-``max_tokens``. Rows are scored in length-sorted batches: right-padded when the model knows
-its pad token (it then reads each row's last real token, as it does alone), else only rows
-of equal length share a batch, so every score is the one the row gets scored alone.
+The reward model is a local sequence classifier with one logit (``--reward-model PATH``);
+how a row becomes its input and how rows are batched: :mod:`qcaudit.reward_model` (every
+score is the one the row gets scored alone).
 
 Per row ``reward_score``, ``response_tokens`` (whitespace tokens of the response, as
 ``str.split()``) and ``reward_score_length_adjusted``: the residual of the least-squares
@@ -19,7 +16,6 @@ each, on the GPUs they declare).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
@@ -30,6 +26,7 @@ from pydantic import Field
 from qcaudit.errors import QcauditError
 from qcaudit.io import PROMPT, RESPONSE, ROW_ID
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, Section, count, register
+from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Notice, Stat, View, histogram_view
 
@@ -47,15 +44,6 @@ class RewardSettings(Section):
     #: None: the run's device (``--device``, ``[embedding] device``).
     device: Literal["auto", "cpu", "cuda"] | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
-
-
-@dataclass
-class _Scorer:
-    tokenizer: Any
-    model: Any
-    device: str
-    #: The model's pad token id; None when it has none (then batches hold rows of one length).
-    pad: int | None
 
 
 @register
@@ -82,7 +70,10 @@ class Reward(Analyzer):
 
     @classmethod
     def switched_on(cls, config) -> bool:
-        return bool(config.reward.model)
+        """A reward model turns it on, except on preference pairs without a response column,
+        where the model serves the preference analyzer's agreement."""
+        pairs_only = config.input.chosen and config.input.rejected and not config.input.response
+        return bool(config.reward.model) and not pairs_only
 
     @classmethod
     def missing_input(cls, config) -> str | None:
@@ -103,37 +94,14 @@ class Reward(Analyzer):
         return views
 
     @cached_property
-    def _scorer(self) -> _Scorer:
-        """The reward model and its tokenizer, loaded on the first batch (once per run, or per Ray actor)."""
-        from qcaudit.hf import load_model, load_tokenizer
-
+    def _scorer(self) -> RewardModel:
+        """The reward model, loaded on the first batch (once per run, or per Ray actor)."""
         s = self.settings
-        tokenizer = load_tokenizer(s.model, "reward model")
-        model, device = load_model(s.model, "classifier", s.device or self.context.device, s.dtype, "reward model")
-        if model.config.num_labels != 1:
-            raise QcauditError(f"reward model {s.model!r} has {model.config.num_labels} outputs; a reward model has one")
-        pad = model.config.pad_token_id
-        if pad is None:
-            # Hugging Face classifiers refuse batches without a pad id; -1 is no token's id, so
-            # a batch of equal-length rows (never padded) is read at each row's last token.
-            model.config.pad_token_id = -1
-        return _Scorer(tokenizer, model, device, pad)
-
-    def _signature(self) -> str:
-        """What changes the scores: the model, its input form, truncation, device and dtype
-        (worked out without loading the model, so the driver of a Ray run says the same)."""
-        from qcaudit.embed import resolve_device
-        from qcaudit.hf import load_tokenizer, torch_dtype
-
-        s = self.settings
-        form = "chat_template" if getattr(load_tokenizer(s.model, "reward model"), "chat_template", None) else "text_pair"
-        device = resolve_device(s.device or self.context.device)
-        return signature("reward", f"model:{s.model}", f"input:{form}", f"max_tokens:{s.max_tokens}",
-                         f"dtype:{str(torch_dtype(device, s.dtype)).removeprefix('torch.')}", f"device:{device}")
+        return load_reward_model(s.model, s.device or self.context.device, s.dtype, s.max_tokens, s.batch_size)
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         rows = batch.filter(pl.col(RESPONSE).is_not_null()).select(ROW_ID, PROMPT, RESPONSE)
-        scores = score_rows(self._scorer, rows[PROMPT].fill_null("").to_list(), rows[RESPONSE].to_list(), self.settings)
+        scores = score_pairs(self._scorer, rows[PROMPT].fill_null("").to_list(), rows[RESPONSE].to_list())
         return rows.select(
             ROW_ID,
             pl.Series("reward_score", scores, dtype=pl.Float64),
@@ -146,7 +114,8 @@ class Reward(Analyzer):
         if rows.height == 0:
             raise QcauditError("the reward analyzer found no row with a response to score")
         score, tokens = rows["reward_score"].to_numpy(), rows["response_tokens"].to_numpy()
-        sig = self._signature()
+        s = self.settings
+        sig = reward_signature(s.model, s.device or self.context.device, s.dtype, s.max_tokens)
         metrics = {"reward_mean": Metric(float(score.mean()), sig), "rows_scored": Metric(len(score), sig)}
         metrics |= {f"reward_{name}": Metric(float(np.quantile(score, q)), sig) for name, q in QUANTILES.items()}
         rho, p = spearmanr(score, tokens)
@@ -163,41 +132,3 @@ def length_residuals(score: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     design = np.column_stack([np.ones_like(x), x])
     coefficients, *_ = np.linalg.lstsq(design, score, rcond=None)
     return score - design @ coefficients
-
-
-def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_tokens: int) -> list[list[int]]:
-    """Each row's token ids: the chat template over [user, assistant] when the tokenizer has
-    one, else the (prompt, response) text pair."""
-    if getattr(tokenizer, "chat_template", None):
-        return [list(tokenizer.apply_chat_template([{"role": "user", "content": p}, {"role": "assistant", "content": r}],
-                                                   tokenize=True, truncation=True, max_length=max_tokens, return_dict=True)["input_ids"])
-                for p, r in zip(prompts, responses, strict=True)]
-    return tokenizer(prompts, responses, truncation=True, max_length=max_tokens)["input_ids"]
-
-
-def score_rows(scorer: _Scorer, prompts: list[str], responses: list[str], settings: RewardSettings) -> np.ndarray:
-    """The reward model's logit for each row, batched as the module docstring says."""
-    import torch
-
-    ids = reward_inputs(scorer.tokenizer, prompts, responses, settings.max_tokens)
-    lengths = np.array([len(i) for i in ids])
-    scores = np.full(len(ids), np.nan)
-    pad = scorer.pad
-    order = np.argsort(-lengths, kind="stable")
-    start = 0
-    while start < len(order):
-        stop = min(start + settings.batch_size, len(order))
-        if pad is None:  # no pad token: only rows of one length share a batch
-            stop = start + int(np.argmax(np.append(lengths[order[start:stop]] != lengths[order[start]], True)))
-        chosen = order[start:stop]
-        width = int(lengths[chosen].max())
-        input_ids = torch.full((len(chosen), width), pad if pad is not None else 0, dtype=torch.long)
-        mask = torch.zeros((len(chosen), width), dtype=torch.long)
-        for i, row in enumerate(chosen):
-            input_ids[i, :lengths[row]] = torch.tensor(ids[row])
-            mask[i, :lengths[row]] = 1
-        with torch.inference_mode():
-            logits = scorer.model(input_ids=input_ids.to(scorer.device), attention_mask=mask.to(scorer.device)).logits
-        scores[chosen] = logits[:, 0].float().cpu().numpy()
-        start = stop
-    return scores

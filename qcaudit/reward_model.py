@@ -1,0 +1,96 @@
+"""A local reward model (a sequence classifier with one logit) scoring (prompt, response)
+pairs: the reward analyzer scores rows with it, the preference analyzer both answers of a
+pair.
+
+A pair's input is the tokenizer's chat template over ``[user: prompt, assistant: response]``
+when the tokenizer has one, else (prompt, response) as a text pair; truncated to
+``max_tokens``. Pairs are scored in length-sorted batches: right-padded when the model knows
+its pad token (it then reads each row's last real token, as it does alone), else only pairs
+of equal length share a batch, so every score is the one the pair gets scored alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qcaudit.errors import QcauditError
+from qcaudit.signatures import signature
+
+
+@dataclass
+class RewardModel:
+    tokenizer: Any
+    model: Any
+    device: str
+    #: The model's pad token id; None when it has none (then batches hold pairs of one length).
+    pad: int | None
+    max_tokens: int
+    batch_size: int
+
+
+def load_reward_model(path: str, device: str, dtype: str, max_tokens: int, batch_size: int) -> RewardModel:
+    from qcaudit.hf import load_model, load_tokenizer
+
+    tokenizer = load_tokenizer(path, "reward model")
+    model, device = load_model(path, "classifier", device, dtype, "reward model")
+    if model.config.num_labels != 1:
+        raise QcauditError(f"reward model {path!r} has {model.config.num_labels} outputs; a reward model has one")
+    pad = model.config.pad_token_id
+    if pad is None:
+        # Hugging Face classifiers refuse batches without a pad id; -1 is no token's id, so a
+        # batch of equal-length pairs (never padded) is read at each pair's last token.
+        model.config.pad_token_id = -1
+    return RewardModel(tokenizer, model, device, pad, max_tokens, batch_size)
+
+
+def reward_signature(path: str, device: str, dtype: str, max_tokens: int) -> str:
+    """What changes the scores: the model, its input form, truncation, device and dtype
+    (worked out without loading the model, so the driver of a Ray run says the same)."""
+    from qcaudit.embed import resolve_device
+    from qcaudit.hf import load_tokenizer, torch_dtype
+
+    form = "chat_template" if getattr(load_tokenizer(path, "reward model"), "chat_template", None) else "text_pair"
+    device = resolve_device(device)
+    return signature("reward", f"model:{path}", f"input:{form}", f"max_tokens:{max_tokens}",
+                     f"dtype:{str(torch_dtype(device, dtype)).removeprefix('torch.')}", f"device:{device}")
+
+
+def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_tokens: int) -> list[list[int]]:
+    """Each row's token ids: the chat template over [user, assistant] when the tokenizer has
+    one, else the (prompt, response) text pair."""
+    if getattr(tokenizer, "chat_template", None):
+        return [list(tokenizer.apply_chat_template([{"role": "user", "content": p}, {"role": "assistant", "content": r}],
+                                                   tokenize=True, truncation=True, max_length=max_tokens, return_dict=True)["input_ids"])
+                for p, r in zip(prompts, responses, strict=True)]
+    return tokenizer(prompts, responses, truncation=True, max_length=max_tokens)["input_ids"]
+
+
+def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str]) -> np.ndarray:
+    """The reward model's logit for each (prompt, response), batched as the module docstring says."""
+    import torch
+
+    ids = reward_inputs(scorer.tokenizer, prompts, responses, scorer.max_tokens)
+    lengths = np.array([len(i) for i in ids])
+    scores = np.full(len(ids), np.nan)
+    pad = scorer.pad
+    order = np.argsort(-lengths, kind="stable")
+    start = 0
+    while start < len(order):
+        stop = min(start + scorer.batch_size, len(order))
+        if pad is None:  # no pad token: only rows of one length share a batch
+            stop = start + int(np.argmax(np.append(lengths[order[start:stop]] != lengths[order[start]], True)))
+        chosen = order[start:stop]
+        width = int(lengths[chosen].max())
+        input_ids = torch.full((len(chosen), width), pad if pad is not None else 0, dtype=torch.long)
+        mask = torch.zeros((len(chosen), width), dtype=torch.long)
+        for i, row in enumerate(chosen):
+            input_ids[i, :lengths[row]] = torch.tensor(ids[row])
+            mask[i, :lengths[row]] = 1
+        with torch.inference_mode():
+            logits = scorer.model(input_ids=input_ids.to(scorer.device), attention_mask=mask.to(scorer.device)).logits
+        scores[chosen] = logits[:, 0].float().cpu().numpy()
+        start = stop
+    return scores
