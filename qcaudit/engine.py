@@ -71,7 +71,9 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
     for result in results.values():
         rows = rows.join(result.rows.lazy(), on=ROW_ID, how="left", maintain_order="left")
     for analyzer in chosen:
-        analyzer.annotate(results[analyzer.name], rows)
+        added = analyzer.annotate(results[analyzer.name], rows)
+        if added is not None:  # per-row columns worked out from the others' (the RM filter's verdict)
+            rows = rows.join(added.lazy(), on=ROW_ID, how="left", maintain_order="left")
     return EngineResult(
         dataset={
             "sources": dataset.sources,

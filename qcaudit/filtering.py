@@ -21,7 +21,7 @@ from qcaudit.context import text_selection
 from qcaudit.io import ROW_ID, Dataset, load_dataset
 from qcaudit.outputs import write_table
 from qcaudit.pipeline import audit
-from qcaudit.registry import row_filters
+from qcaudit.registry import analyzers, row_filters
 from qcaudit.report.model import Report
 
 DROP = "_qcaudit_drop"
@@ -40,8 +40,10 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     and write the rows it keeps and those it drops, with why."""
     name, row_filter = row_filters()[command]
     section = getattr(config, name).model_copy(update=row_filter.settings)
+    chosen = [name, *(other for other, cls in analyzers().items()
+                      if row_filter.companions and other != name and cls.switched_on(config))]
     dataset = load_dataset(data, text_selection(config))
-    report = audit(dataset, config.model_copy(update={"analyzers": [name], name: section}), progress=progress)
+    report = audit(dataset, config.model_copy(update={"analyzers": chosen, name: section}), progress=progress)
     verdicts = report.rows.select(
         ROW_ID, row_filter.drop.fill_null(False).alias(DROP), *(reason.alias(column) for column, reason in row_filter.reasons.items()),
     )

@@ -111,6 +111,9 @@ class RowFilter:
     drop: pl.Expr
     reasons: dict[str, pl.Expr]
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Also run the analyzers the settings switch on (their columns can feed the verdict:
+    #: the RM filter's strata from the embeddings or IFD).
+    companions: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,9 +240,12 @@ class Analyzer:
     def finalize(self, state: Any) -> AnalyzerResult:
         raise NotImplementedError(f"analyzer {self.name!r} does not finalize")
 
-    def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
+    def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> pl.DataFrame | None:
         """Called once every analyzer's columns are joined into ``rows``: a chance to mark
-        this analyzer's tables with the others' verdicts (the embedding map does)."""
+        this analyzer's tables and metrics with the others' verdicts (the embedding map
+        does), and to return more per-row columns (``row_id`` + columns) worked out from
+        them (the reward-model filter's verdict)."""
+        return None
 
 
 _REGISTERED: dict[str, type[Analyzer]] = {}

@@ -12,10 +12,18 @@ far the reward model is a length meter (the bias RM filtering amplifies).
 
 Scoring runs in ``partial``, batch by batch: with the Ray engine, on the actors (one model
 each, on the GPUs they declare).
+
+The RM-filter audit (:mod:`qcaudit.rm_filter`) runs once every analyzer's columns are
+joined: each strategy (absolute, top-k, stratified), ranked by the score and by the
+length-adjusted score, with what it keeps and what that does to length, diversity, strata
+balance and IFD (``tables.filter_audit``; per-strategy metrics ``rm_filter_*.<strategy>``).
+Per row ``rm_filter_keep`` says what the configured strategy keeps: ``qcaudit filter``
+writes those rows.
 """
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from typing import Any, Literal
 
@@ -24,11 +32,11 @@ import polars as pl
 from pydantic import Field
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import PROMPT, RESPONSE, ROW_ID
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, Section, count, register
+from qcaudit.io import CATEGORY, PROMPT, RESPONSE, ROW_ID, TEXT
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, Section, count, register
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
-from qcaudit.views import Notice, Stat, View, histogram_view
+from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
 
 TOKEN = r"[^\s\x1C-\x1F]+"  # a whitespace token, as str.split() splits
 QUANTILES = {"p10": 0.1, "median": 0.5, "p90": 0.9}
@@ -44,6 +52,24 @@ class RewardSettings(Section):
     #: None: the run's device (``--device``, ``[embedding] device``).
     device: Literal["auto", "cpu", "cuda"] | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    #: The filter ``qcaudit filter`` applies (and ``rm_filter_keep`` marks).
+    filter_strategy: Literal["absolute", "top_k", "stratified"] = "top_k"
+    #: Percent kept by top_k and, within each stratum, by stratified.
+    top_k: float = Field(30.0, gt=0.0, le=100.0)
+    #: absolute keeps scores above this (None: the median score).
+    threshold: float | None = None
+    #: Rank by the length-adjusted score instead of the score.
+    length_controlled: bool = False
+    #: Strata of the stratified filter: auto takes the category column, else the embedding
+    #: clusters, else IFD quartiles, whichever the run has.
+    stratify_by: Literal["auto", "category", "cluster", "ifd"] = "auto"
+    #: Rows per seeded sample when diversity before and after a filter is compared.
+    audit_sample: int = Field(1000, ge=10, le=100_000)
+    seed: int = 0
+
+
+#: Where each ``stratify_by`` finds its strata among the joined per-row columns.
+STRATA_COLUMNS = {"category": CATEGORY, "cluster": "embedding_cluster", "ifd": "ifd"}
 
 
 @register
@@ -53,8 +79,22 @@ class Reward(Analyzer):
     title = "Reward-model scores"
     run_hint = "qcaudit report DATA --reward-model PATH --prompt-fields instruction,input --response-field output"
     Settings = RewardSettings
-    options = (CliOption(("--reward-model",), "model", str,
-                         "Local reward model (sequence classifier, one logit); switches the reward analyzer on."),)
+    options = (
+        CliOption(("--reward-model",), "model", str,
+                  "Local reward model (sequence classifier, one logit); switches the reward analyzer on."),
+        CliOption(("--strategy",), "filter_strategy", str, "RM filter: absolute | top_k | stratified (default top_k)."),
+        CliOption(("--top-k",), "top_k", float, "Percent the top_k and stratified RM filters keep (default 30)."),
+        CliOption(("--reward-threshold",), "threshold", float, "Score the absolute RM filter keeps rows above (default: the median)."),
+        CliOption(("--length-controlled/--no-length-controlled",), "length_controlled", bool,
+                  "Rank the RM filter by the length-adjusted score."),
+    )
+    filters = (RowFilter(
+        "filter", "Write DATA without the rows a reward-model filter drops (--strategy, --top-k), and the removed rows with their scores.",
+        drop=~pl.col("rm_filter_keep"),
+        reasons={"reward_score": pl.col("reward_score"), "reward_score_length_adjusted": pl.col("reward_score_length_adjusted"),
+                 "removed_by": pl.lit("reward-model filter")},
+        companions=True,
+    ),)
 
     @classmethod
     def metrics(cls) -> tuple[MetricSpec, ...]:
@@ -66,6 +106,13 @@ class Reward(Analyzer):
                        None, -1.0, 1.0, headline=True),
             MetricSpec("length_spearman_p", "p-value of length_spearman", None, 0.0, 1.0, gateable=False),
             count("rows_scored", "rows with a response the reward model scored", gateable=False),
+            count("rm_filter_length_ratio", "mean response length kept by an RM filter / before (per strategy)", "lower"),
+            MetricSpec("rm_filter_distinct_2_change", "distinct-2 after an RM filter minus before, equal samples (per strategy)",
+                       "higher", -1.0, 1.0),
+            MetricSpec("rm_filter_self_bleu_4_change", "Self-BLEU-4 after an RM filter minus before, equal samples (per strategy)",
+                       "lower", -1.0, 1.0),
+            MetricSpec("rm_filter_entropy_change", "strata entropy after an RM filter minus before (per strategy)", "higher"),
+            MetricSpec("rm_filter_ifd_change", "mean IFD after an RM filter minus before (per strategy)"),
         )
 
     @classmethod
@@ -91,6 +138,17 @@ class Reward(Analyzer):
             views.append(Notice(f"Spearman rho of score and response length: {metrics['length_spearman']:+.3f} "
                                 f"(p = {metrics['length_spearman_p']:.3g}); near 0, the model is not a length meter."))
         views.append(histogram_view(tables["score_histogram"], "reward score per row", "score"))
+        audit = tables.get("filter_audit") or []
+        if audit:
+            columns = [Column("strategy", "filter"), Column("ranked_by", "ranked by"), Column("kept", "kept", ","),
+                       Column("tokens_before", "length before", ".1f"), Column("tokens_after", "after", ".1f"),
+                       Column("distinct_2_before", "distinct-2 before", ".3f"), Column("distinct_2_after", "after", ".3f"),
+                       Column("self_bleu_4_before", "Self-BLEU-4 before", ".3f"), Column("self_bleu_4_after", "after", ".3f"),
+                       Column("entropy_before", "strata entropy before", ".3f"), Column("entropy_after", "after", ".3f"),
+                       Column("ifd_before", "IFD before", ".3f"), Column("ifd_after", "after", ".3f")]
+            strata = tables.get("filter_strata") or "none"
+            views.append(RankedRows("What a reward-model filter would do", columns, audit, "rm-filter-audit",
+                                    f"Strata: {strata}. Diversity on seeded samples of equal size before and after."))
         return views
 
     @cached_property
@@ -107,6 +165,45 @@ class Reward(Analyzer):
             pl.Series("reward_score", scores, dtype=pl.Float64),
             pl.col(RESPONSE).str.count_matches(TOKEN).cast(pl.Int64).alias("response_tokens"),
         )
+
+    def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> pl.DataFrame:
+        """The RM-filter audit, over every analyzer's joined columns (strata from the category,
+        the embedding clusters or IFD), and ``rm_filter_keep`` for the configured filter."""
+        from qcaudit import rm_filter
+
+        s, columns = self.settings, rows.collect_schema().names()
+        sources = [s.stratify_by] if s.stratify_by != "auto" else ["category", "cluster", "ifd"]
+        source = next((name for name in sources if STRATA_COLUMNS[name] in columns), None)
+        wanted = [c for c in (CATEGORY, "embedding_cluster", "ifd") if c in columns]
+        own = ["reward_score", "reward_score_length_adjusted", "response_tokens"]
+        frame = rows.select(ROW_ID, TEXT, *own, *wanted).filter(pl.col("reward_score").is_not_null()).collect()
+        if source is not None:
+            frame = frame.with_columns(rm_filter.strata(frame, STRATA_COLUMNS[source]))
+        tokenization = {"tokenizer": self.context.tokenization.tokenizer, "lowercase": self.context.tokenization.lowercase,
+                        "strip_punctuation": self.context.tokenization.strip_punctuation}
+        audit, chosen_keep = [], None
+        for strategy in rm_filter.STRATEGIES:
+            if strategy == "stratified" and source is None:
+                continue
+            for key, ranked_by in (("reward_score", "score"), ("reward_score_length_adjusted", "length-adjusted score")):
+                keep = rm_filter.keep_mask(frame, strategy, key, s.top_k, s.threshold)
+                audit.append({"strategy": strategy, "ranked_by": ranked_by, **rm_filter.effects(frame, keep, s.audit_sample, s.seed, tokenization)})
+                if strategy == s.filter_strategy and (key == "reward_score_length_adjusted") == s.length_controlled:
+                    chosen_keep = keep
+        if chosen_keep is None:
+            raise QcauditError("the stratified reward-model filter needs strata: a category column, or the embeddings or ifd analyzer")
+        result.tables["filter_audit"] = audit
+        result.tables["filter_strata"] = source
+        sig = signature("rm_filter", f"top_k:{s.top_k}", f"threshold:{s.threshold if s.threshold is not None else 'median'}",
+                        f"strata:{source}", f"sample:{s.audit_sample}", f"seed:{s.seed}")
+        for record in audit:
+            key = record["strategy"] + ("_length_controlled" if record["ranked_by"] != "score" else "")
+            changes = {"rm_filter_length_ratio": record["tokens_after"] / record["tokens_before"] if record["tokens_before"] else math.nan}
+            for name in ("distinct_2", "self_bleu_4", "entropy", "ifd"):
+                if f"{name}_before" in record:
+                    changes[f"rm_filter_{name}_change"] = record[f"{name}_after"] - record[f"{name}_before"]
+            result.metrics |= {f"{name}.{key}": Metric(value, sig) for name, value in changes.items()}
+        return pl.DataFrame({ROW_ID: frame[ROW_ID], "rm_filter_keep": chosen_keep})
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
         from scipy.stats import spearmanr
