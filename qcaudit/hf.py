@@ -55,6 +55,13 @@ def torch_dtype(device: str, dtype: str):
         raise QcauditError(f"unknown dtype {dtype!r}: use auto, float32, bfloat16 or float16") from None
 
 
+def planned_device_and_dtype(device: str, dtype: str) -> tuple[str, str]:
+    """The device and dtype name a model loaded with these choices runs with, without
+    loading it (for signatures the driver of a Ray run writes too)."""
+    resolved = resolve_device(device)
+    return resolved, str(torch_dtype(resolved, dtype)).removeprefix("torch.")
+
+
 def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", what: str = "model"):
     """A causal LM (``kind="causal"``), a seq2seq model (``"seq2seq"``) or a sequence
     classifier (``"classifier"``, e.g. a reward model), in eval mode on its device.

@@ -49,13 +49,11 @@ def load_reward_model(path: str, device: str, dtype: str, max_tokens: int, batch
 def reward_signature(path: str, device: str, dtype: str, max_tokens: int) -> str:
     """What changes the scores: the model, its input form, truncation, device and dtype
     (worked out without loading the model, so the driver of a Ray run says the same)."""
-    from qcaudit.embed import resolve_device
-    from qcaudit.hf import load_tokenizer, torch_dtype
+    from qcaudit.hf import load_tokenizer, planned_device_and_dtype
 
     form = "chat_template" if getattr(load_tokenizer(path, "reward model"), "chat_template", None) else "text_pair"
-    device = resolve_device(device)
-    return signature("reward", f"model:{path}", f"input:{form}", f"max_tokens:{max_tokens}",
-                     f"dtype:{str(torch_dtype(device, dtype)).removeprefix('torch.')}", f"device:{device}")
+    device, dtype = planned_device_and_dtype(device, dtype)
+    return signature("reward", f"model:{path}", f"input:{form}", f"max_tokens:{max_tokens}", f"dtype:{dtype}", f"device:{device}")
 
 
 def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_tokens: int) -> list[list[int]]:

@@ -114,14 +114,13 @@ class Ifd(Analyzer):
         return _Model(tokenizer, model, device)
 
     def _signature(self) -> str:
-        from qcaudit.embed import resolve_device
-        from qcaudit.hf import load_tokenizer, torch_dtype
+        from qcaudit.hf import load_tokenizer, planned_device_and_dtype
 
         s = self.settings
         template = s.template or ("chat_template" if getattr(load_tokenizer(s.model, "IFD model"), "chat_template", None) else "{prompt}\\n")
-        device = resolve_device(s.device or self.context.device)
-        return signature("ifd", f"model:{s.model}", f"template:{template}", f"max_tokens:{s.max_tokens}",
-                         f"dtype:{str(torch_dtype(device, s.dtype)).removeprefix('torch.')}", f"device:{device}")
+        device, dtype = planned_device_and_dtype(s.device or self.context.device, s.dtype)
+        return signature("ifd", f"model:{s.model}", f"template:{template}", f"max_tokens:{s.max_tokens}", f"dtype:{dtype}",
+                         f"device:{device}")
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         rows = batch.filter(pl.col(RESPONSE).is_not_null()).select(ROW_ID, PROMPT, RESPONSE)
@@ -180,24 +179,15 @@ def mean_losses(lm: _Model, token_ids: list[list[int]], starts: list[int], batch
     predicted from the tokens before it; length-sorted, right-padded batches."""
     import torch
 
-    lengths = np.array([len(ids) for ids in token_ids])
+    from qcaudit.detectors.lm import batches, logits
+
     out = np.full(len(token_ids), np.nan)
-    order = np.argsort(-lengths, kind="stable")
-    order = order[lengths[order] >= 2]
-    for begin in range(0, order.size, batch_size):
-        chosen = order[begin:begin + batch_size]
-        width = int(lengths[chosen].max())
-        ids = torch.zeros((len(chosen), width), dtype=torch.long)
-        mask = torch.zeros((len(chosen), width), dtype=torch.long)
-        for i, row in enumerate(chosen):
-            ids[i, :lengths[row]] = torch.tensor(token_ids[row])
-            mask[i, :lengths[row]] = 1
-        with torch.inference_mode():
-            logits = lm.model(input_ids=ids.to(lm.device), attention_mask=mask.to(lm.device)).logits.float()
-        nll = -torch.log_softmax(logits[:, :-1], dim=-1).gather(-1, ids[:, 1:].to(lm.device).unsqueeze(-1)).squeeze(-1)
-        position = torch.arange(1, width, device=lm.device)
-        for i, row in enumerate(chosen):
-            scored = (position >= max(starts[row], 1)) & (position < lengths[row])
+    for batch in batches(token_ids, batch_size, lm.device):
+        scores = logits(lm.model, batch).float()
+        nll = -torch.log_softmax(scores[:, :-1], dim=-1).gather(-1, batch.input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+        position = torch.arange(1, batch.input_ids.shape[1], device=lm.device)
+        for i, row in enumerate(batch.rows):
+            scored = (position >= max(starts[row], 1)) & (position < len(token_ids[row]))
             if scored.any():
                 out[row] = float(nll[i][scored].mean())
     return out
