@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from rich.progress import Progress
 
 from qcaudit.context import RunContext
 from qcaudit.io import ROW_ID, TEXT_STATUS, Dataset
+from qcaudit.progress import row_progress
 from qcaudit.registry import Analyzer, get
 
 TEXT_STATUSES = ("ok", "null", "empty", "non_string")
@@ -52,9 +52,9 @@ class Inputs:
     parts: tuple[str, ...] = ()
 
 
-#: Computes every batch's :class:`Partials`, in input order: (dataset, config, analyzers,
-#: their inputs, progress) -> partials.
-PartialsSource = Callable[[Dataset, Any, list[Analyzer], Inputs, Progress], Iterator["Partials"]]
+#: Computes every batch's :class:`Partials`, in input order, showing its progress:
+#: (dataset, config, analyzers, their inputs) -> partials.
+PartialsSource = Callable[[Dataset, Any, list[Analyzer], Inputs], Iterator["Partials"]]
 
 
 def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: PartialsSource | None = None) -> EngineResult:
@@ -63,7 +63,7 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
     context.dataset = dataset
     statuses: Counter[str] = Counter()
     try:
-        states = fold(chosen, (partials or local_partials)(dataset, config, chosen, inputs, context.progress), statuses)
+        states = fold(chosen, (partials or local_partials)(dataset, config, chosen, inputs), statuses)
         results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
     finally:
         context.close()
@@ -111,11 +111,13 @@ def batch_partials(analyzers: list[Analyzer], batch: pl.DataFrame) -> Partials:
     return Partials(dict(batch.group_by(TEXT_STATUS).len().iter_rows()), [a.partial(batch) for a in analyzers])
 
 
-def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs,
-                   progress: Progress) -> Iterator[Partials]:
-    """This process reads the input in batches and computes each batch's partials."""
-    for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
-        yield batch_partials(analyzers, batch)
+def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs) -> Iterator[Partials]:
+    """This process reads the input in batches and computes each batch's partials, with
+    rows done, rate and time left shown (plain lines when stderr is not a terminal)."""
+    with row_progress(f"audit ({', '.join(a.name for a in analyzers)})", dataset.row_count()) as report:
+        for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
+            yield batch_partials(analyzers, batch)
+            report.advance(batch.height)
 
 
 def fold(analyzers: list[Analyzer], parts: Iterator[Partials], statuses: Counter[str]) -> list[Any]:

@@ -81,6 +81,8 @@ class Dataset:
     text_source: str = ""
     #: Input columns renamed on reading (``row_id`` -> ``input_row_id``): original -> new.
     renamed: dict[str, str] = field(default_factory=dict)
+    #: Rows in the input (counted once, when it is opened).
+    rows: int | None = None
 
     def texts(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
@@ -110,7 +112,9 @@ class Dataset:
         return self._collect(self.selected(category_column, keep, parts).slice(start, stop - start))
 
     def row_count(self) -> int:
-        return self._collect(self.frame.select(pl.len())).item()
+        if self.rows is None:
+            self.rows = self._collect(self.frame.select(pl.len())).item()
+        return self.rows
 
     def texts_of(self, row_ids: Iterable[int]) -> dict[int, str | None]:
         """The text of each of a few rows, by ``row_id`` (one read of the input)."""
@@ -153,10 +157,10 @@ def load_dataset(path: str | Path, selection: TextSelection = TextSelection()) -
     frame = _read(files, fmt)
     renamed = _free_row_id(frame, files)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
-    schema = _schema(frame, files)
+    schema, rows = _schema(frame, files)
     selection = _resolve_selection(_renamed_selection(selection, renamed), schema)
     _check_selection(selection, schema)
-    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed)
+    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows)
 
 
 def input_files(path: str | Path) -> list[Path]:
@@ -274,13 +278,14 @@ def _read_text_file(path: Path, fmt: str, csv_header: bool = True) -> pl.LazyFra
         raise _read_failure([path], exc) from None
 
 
-def _schema(frame: pl.LazyFrame, files: list[Path]) -> pl.Schema:
-    """Resolve the schema, turning reader failures into one-line errors."""
+def _schema(frame: pl.LazyFrame, files: list[Path]) -> tuple[pl.Schema, int]:
+    """Resolve the schema and count the rows, turning reader failures into one-line errors."""
     try:
         schema = frame.collect_schema()
-        if frame.select(pl.len()).collect().item() == 0:
+        rows = frame.select(pl.len()).collect().item()
+        if rows == 0:
             raise QcauditError(f"{files[0] if len(files) == 1 else 'the input'} holds no rows")
-        return schema
+        return schema, rows
     except pl.exceptions.PolarsError as exc:
         raise _read_failure(files, exc) from None
 

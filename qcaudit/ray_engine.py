@@ -27,12 +27,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from rich.progress import Progress
 
 from qcaudit.context import RunContext
 from qcaudit.engine import Inputs, Partials, batch_partials
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
+from qcaudit.progress import row_progress
 from qcaudit.registry import Analyzer
 
 
@@ -61,8 +61,7 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
     return PartialStage
 
 
-def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs,
-                 progress: Progress) -> Iterator[Partials]:
+def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs) -> Iterator[Partials]:
     """Every row range's partials, in input order, computed by the actor pool (a
     :data:`qcaudit.engine.PartialsSource`); Ray is started for the run (and stopped after
     it) unless it is running or ``ray_address`` names a cluster."""
@@ -89,14 +88,14 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
             stage, batch_size=1, compute=data.ActorPoolStrategy(size=min(workers, len(ranges))),
             num_cpus=engine.ray_cpus_per_worker, num_gpus=engine.ray_gpus_per_worker or None,
         )
-        task = progress.add_task(f"ray: {len(ranges):,} row ranges on {min(workers, len(ranges))} actors", total=total)
-        for row in computed.iter_rows():
-            found = pickle.loads(row["partials"])
-            if isinstance(found, QcauditError):
-                raise found
-            progress.advance(task, sum(found.statuses.values()))
-            yield found
-        progress.remove_task(task)
+        label = f"audit on ray ({len(ranges):,} row ranges, {min(workers, len(ranges))} actors)"
+        with row_progress(label, total) as report:
+            for row in computed.iter_rows():
+                found = pickle.loads(row["partials"])
+                if isinstance(found, QcauditError):
+                    raise found
+                report.advance(sum(found.statuses.values()))
+                yield found
     finally:
         if started:
             ray.shutdown()

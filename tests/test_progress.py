@@ -28,7 +28,9 @@ def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_pa
     assert loud.returncode == 0, loud.stderr
     lines = [line for line in loud.stderr.splitlines() if line.startswith("embedding: ")]
     assert lines and lines[-1].startswith("embedding: ") and "rows (100%)" in lines[-1] and "rows/s, done in" in lines[-1]
+    audited = [line for line in loud.stderr.splitlines() if line.startswith("audit (embeddings): ")]
+    assert audited and audited[-1].startswith("audit (embeddings): 300/300 rows (100%)")  # the engine's batches too
     assert "\x1b[" not in loud.stderr  # plain lines, no terminal control codes
     quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True,
                            env={**env, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache2")}, cwd=tmp_path)
-    assert quiet.returncode == 0 and "embedding: " not in quiet.stderr
+    assert quiet.returncode == 0 and "embedding: " not in quiet.stderr and "audit (" not in quiet.stderr
