@@ -38,6 +38,16 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def _progress_off():
+    """Row progress is per process (``qcaudit.cli.run`` switches it on): off again after each
+    test, so that no test sees another's setting."""
+    yield
+    from qcaudit.progress import show_progress
+
+    show_progress(False)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory):
     """Benchmark indexes and embeddings cached per test session, never in ~/.cache."""

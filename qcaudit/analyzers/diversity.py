@@ -8,6 +8,11 @@ Definitions (all over rows with text; n-grams never cross rows):
 - ``repetition_n``: mean over rows of the share of a row's n-gram occurrences whose n-gram
   occurs more than once in that row (Data-Juicer's word-repetition ratio).
 - token and character length statistics.
+- ``distinct_n_sampled``, ``self_bleu_N_sampled``: the same on ``sample_size`` rows, the
+  mean over ``sample_repeats`` seeded samples (``numpy.random.default_rng(sample_seed)``,
+  each ``choice(rows with text, size, replace=False)``, in input order), with a 95%
+  t-interval over the repeats in ``tables.sampled``. distinct-n and Self-BLEU depend on the
+  number of rows; these compare across datasets of any size.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.lexical import OrderStats, partitioned_order_stats, self_bleu_per_row
+from qcaudit.lexical import OrderStats, iter_order_stats, partitioned_order_stats, self_bleu_per_row
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.spill import Chunks
+from qcaudit.text import TokenStream
 from qcaudit.views import Column, FrequentNgrams, RankedRows, RowHistograms, Series, View, histogram_view
 
 LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
@@ -39,7 +45,7 @@ TOKEN_SHARE = 0.25
 BYTES_PER_NGRAM = 80
 MAX_PARTITIONS = 256
 HEADLINE = ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4", "entropy_2", "repetition_2",
-            "tokens_mean", "chars_mean")
+            "tokens_mean", "chars_mean", "distinct_2_sampled", "self_bleu_4_sampled")
 
 
 class DiversitySettings(Section):
@@ -49,6 +55,10 @@ class DiversitySettings(Section):
     self_bleu_n: int = Field(4, ge=1, le=MAX_ORDER)
     histogram_bins: int = Field(40, ge=2, le=1000)
     worst_rows: int = Field(20, ge=0, le=10000)
+    #: Size-comparable metrics: rows per seeded sample, samples, and the seed.
+    sample_size: int = Field(1000, ge=2, le=1_000_000)
+    sample_repeats: int = Field(5, ge=1, le=100)
+    sample_seed: int = 0
 
 
 @register
@@ -72,6 +82,10 @@ class Diversity(Analyzer):
         specs += [share(f"self_bleu_{n}", f"mean Self-BLEU-{n} of a row against all others", "lower") for n in orders]
         specs += [count(f"entropy_{n}", f"Shannon entropy (nats) of the {n}-gram distribution", "higher") for n in orders]
         specs += [share(f"repetition_{n}", f"mean share of a row's {n}-grams repeated within it", "lower") for n in orders]
+        specs += [share(f"distinct_{n}_sampled", f"distinct-{n} of equal-size seeded samples (comparable across datasets)",
+                        "higher") for n in orders]
+        specs += [share(f"self_bleu_{n}_sampled", f"Self-BLEU-{n} of equal-size seeded samples (comparable across datasets)",
+                        "lower") for n in orders]
         for unit in ("tokens", "chars"):
             for stat in ("mean", "std", "min", "max", *LENGTH_QUANTILES):
                 specs.append(count(f"{unit}_{stat}", f"{stat} of the length in {unit}"))
@@ -100,6 +114,14 @@ class Diversity(Analyzer):
             RowHistograms("Per-row values", [f"repetition_{o['n']}" for o in orders] + [bleu, "n_tokens", "n_chars"]),
             FrequentNgrams(lowercase=bool(config.get("text", {}).get("lowercase"))),
         ]
+        sampled = tables.get("sampled")
+        if sampled:
+            records = [{"metric": name, **interval} for name, interval in sampled["metrics"].items()]
+            columns = [Column("metric", "metric"), Column("mean", "mean", ".4f"), Column("low", "95% low", ".4f"),
+                       Column("high", "95% high", ".4f")]
+            views.append(RankedRows("Size-comparable diversity", columns, records, "sampled-diversity",
+                                    f"Mean over {sampled['repeats']} seeded samples of {sampled['size']:,} rows: compare these "
+                                    "across datasets of different sizes."))
         if worst["rows"]:
             score = worst["score"]
             views.append(RankedRows("Least diverse rows", [Column(ROW_ID, ROW_ID), Column(score, score, ".4f"), Column(TEXT, "text", text=True)],
@@ -138,7 +160,11 @@ class Diversity(Analyzer):
             context.progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
         context.progress.remove_task(task)
         row_ids, chars = np.concatenate(state.row_ids), np.concatenate(state.chars)
-        return _diversity(row_ids, lengths, chars, orders, settings, context)
+        result = _diversity(row_ids, lengths, chars, orders, settings, context)
+        metrics, table = _sampled(state, lengths, settings, context.tokenization.signature_fields())
+        result.metrics.update(metrics)
+        result.tables["sampled"] = table
+        return result
 
 
 @dataclass
@@ -216,3 +242,44 @@ def _worst_rows(row_ids: np.ndarray, scores: np.ndarray, score: str, limit: int,
         for i in chosen
     ]
     return {"score": score, "rows": rows}
+
+
+def _sampled(state: LexicalState, lengths: np.ndarray, settings: DiversitySettings, tok_sig: str) -> tuple[dict[str, Metric], dict[str, Any]]:
+    """distinct-n and Self-BLEU on ``sample_repeats`` seeded samples of ``sample_size`` rows:
+    their means as metrics, with 95% t-intervals over the repeats as a table."""
+    from scipy.stats import t
+
+    size = min(settings.sample_size, len(lengths))
+    rng = np.random.default_rng(settings.sample_seed)
+    samples = [np.sort(rng.choice(len(lengths), size, replace=False)) for _ in range(settings.sample_repeats)]
+    tokens = _row_tokens(state, lengths, np.unique(np.concatenate(samples)))
+    bleu_n = settings.self_bleu_n
+    values: dict[str, list[float]] = {}
+    for sample in samples:
+        stream = TokenStream(np.repeat(np.arange(size), lengths[sample]), np.concatenate([tokens[i] for i in sample]), size)
+        orders = list(iter_order_stats(stream, range(1, max(settings.max_n, bleu_n) + 1)))
+        for stats in orders[: settings.max_n]:
+            values.setdefault(f"distinct_{stats.n}_sampled", []).append(stats.distinct_ratio)
+        values.setdefault(f"self_bleu_{bleu_n}_sampled", []).append(float(self_bleu_per_row(lengths[sample], orders[:bleu_n]).mean()))
+    fields = (f"size:{size}", f"repeats:{settings.sample_repeats}", f"seed:{settings.sample_seed}", tok_sig)
+    metrics, table = {}, {}
+    for name, found in values.items():
+        mean = float(np.mean(found))
+        half = float(t.ppf(0.975, len(found) - 1) * np.std(found, ddof=1) / np.sqrt(len(found))) if len(found) > 1 else 0.0
+        metrics[name] = Metric(mean, signature(name.rsplit("_", 2)[0] + "_sampled", *fields))
+        table[name] = {"mean": mean, "low": mean - half, "high": mean + half}
+    return metrics, {"size": size, "repeats": settings.sample_repeats, "metrics": table}
+
+
+def _row_tokens(state: LexicalState, lengths: np.ndarray, wanted: np.ndarray) -> dict[int, np.ndarray]:
+    """The token hashes of the rows at positions ``wanted`` (sorted), read chunk by chunk."""
+    out: dict[int, np.ndarray] = {}
+    first = 0
+    for hashes, chunk_lengths in zip(state.hashes, state.lengths, strict=True):
+        last = first + len(chunk_lengths)
+        starts = np.concatenate([[0], np.cumsum(chunk_lengths)])
+        for row in wanted[(wanted >= first) & (wanted < last)]:
+            local = row - first
+            out[int(row)] = np.asarray(hashes[starts[local]:starts[local + 1]])
+        first = last
+    return out
