@@ -32,9 +32,25 @@ from qcaudit.untrusted import console as safe, visible
 app = typer.Typer(
     add_completion=False,
     help="Audit LLM training data: diversity, duplication, contamination; gate a pipeline on it.",
+    rich_markup_mode=None,  # help text is shown as written: "[gate]" is a TOML table, not markup
 )
 out = Console()
 err = Console(stderr=True)
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", help="Print the qcaudit version and exit.", is_eager=True,
+                                          callback=_print_version)] = False,
+) -> None:
+    # the options every command shares before its name (the app's help text is set above)
+    return None
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (default: ./qcaudit.toml or [tool.qcaudit] in ./pyproject.toml).")]
 TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", help="Column holding the text.")]
@@ -223,7 +239,7 @@ def _run_audit(data: str, config_path: Path | None, quiet: bool, overrides: dict
 @app.command()
 @audit_options
 def report(
-    data: Annotated[str, typer.Argument(help="Dataset: parquet/jsonl/json/csv file (.gz allowed), a directory of shards, or a glob.")],
+    data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset: parquet/jsonl/json/csv file (.gz allowed), a directory of shards, or a glob.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.json, rows.parquet and report.html.")] = Path("qcaudit-report"),
     config: ConfigOpt = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,
@@ -254,7 +270,7 @@ def report(
 @app.command()
 @audit_options
 def gate(
-    data: Annotated[Optional[str], typer.Argument(help="Dataset to audit, then judge (or use --report).")] = None,
+    data: Annotated[Optional[str], typer.Argument(metavar="DATA", help="Dataset to audit, then judge (or use --report).")] = None,
     report_path: Annotated[Optional[Path], typer.Option("--report", help="Judge an existing report.json (or its directory) instead of auditing.")] = None,
     junit: Annotated[Optional[Path], typer.Option("--junit", help="Write the checks as JUnit XML to this file.")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the audit's report files here.")] = None,
@@ -303,7 +319,7 @@ def gate(
 
 @app.command()
 def show(
-    report_path: Annotated[Path, typer.Argument(help="A report directory (or its report.json).")],
+    report_path: Annotated[Path, typer.Argument(metavar="REPORT", help="A report directory (or its report.json).")],
     section: Annotated[Optional[str], typer.Option("--section", help="Only this section, e.g. duplicates.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Records shown per table.")] = 5,
     verbose: VerboseOpt = False,
@@ -351,7 +367,7 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
 
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl or .csv.")]
 RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="File for the removed rows with their reasons (default: OUTPUT's name + .removed, same format).")]
-FilterDataArg = Annotated[str, typer.Argument(help="Dataset to filter (any input qcaudit reads).")]
+FilterDataArg = Annotated[str, typer.Argument(metavar="DATA", help="Dataset to filter (any input qcaudit reads).")]
 
 
 def _register_filter_command(kind: str, summary: str) -> None:
@@ -411,7 +427,7 @@ def sample(
 
 @app.command()
 def drift(
-    generations: Annotated[list[str], typer.Argument(help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
+    generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),
     real: Annotated[Optional[str], typer.Option("--real", help="Real data to use as the baseline (default: the first generation).")] = None,
     generation_column: Annotated[Optional[str], typer.Option("--generation-column", help="Column naming each row's generation.")] = None,
@@ -455,7 +471,7 @@ def drift(
 
 @app.command()
 def dashboard(
-    dirs: Annotated[list[Path], typer.Argument(help="Report directories (from qcaudit report or qcaudit drift).")],
+    dirs: Annotated[list[Path], typer.Argument(metavar="DIRS", help="Report directories (from qcaudit report or qcaudit drift).")],
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "localhost",
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser tab.")] = False,

@@ -166,3 +166,19 @@ def test_audit_api_returns_the_same_report(tmp_path):
     assert written["html"].is_file()
     assert json.loads(written["json"].read_text())["metrics"] == report.metrics
     assert report.value("diversity.distinct_4") == report.metrics["diversity"]["distinct_4"]["value"]
+
+
+def test_version_flag_help_text_as_written_and_metric_lookup_names_the_choices(runner, tmp_path):
+    from qcaudit import __version__, audit
+    from qcaudit.config import load_config
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == __version__
+    shown = runner.invoke(app, ["gate", "--help"]).output
+    assert "the [gate] thresholds" in shown  # a TOML table name, not swallowed as markup
+    assert "gate [OPTIONS] [DATA]" in " ".join(shown.split())
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": ["one two three", "four five six", "one two"]}).write_parquet(data)
+    report = audit(data, load_config(None, {"analyzers": ["duplicates"]}))
+    with pytest.raises(KeyError, match=r"it has: duplicates\.exact_duplicate_rate"):
+        report.value("duplicates.nope")

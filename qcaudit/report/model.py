@@ -90,7 +90,8 @@ class Report(BaseModel):
         try:
             return self.metrics[analyzer][name]["value"]
         except KeyError:
-            raise KeyError(f"no metric {dotted!r} in this report") from None
+            known = ", ".join(f"{a}.{m}" for a, metrics in self.metrics.items() for m in metrics) or "none"
+            raise KeyError(f"no metric {dotted!r} in this report; it has: {known}") from None
 
     def to_json(self) -> dict[str, Any]:
         """report.json's content, checked against :class:`ReportDocument`."""
