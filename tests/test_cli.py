@@ -42,6 +42,7 @@ def test_report_writes_json_rows_and_html(runner, tmp_path):
     assert rows["self_bleu_4"].mean() == pytest.approx(bleu["value"])
     html = (out / "report.html").read_text()
     assert "Gate: FAIL" in html and "Plotly.newPlot" in html
+    assert "≤ 0.01" in html and "≥ 0.75" in html  # each check's direction, as the console shows it
     assert "cdn.plot.ly" not in html.split("<script>", 2)[1][:200]  # plotly.js is inlined
 
 
