@@ -463,8 +463,12 @@ def drift(
             out.print(f"collapse alarm: {'FIRED' if alarm['value'] else 'quiet'} {safe(triggers)}", highlight=False)
             for warning in result.tables["drift"]["warnings"]:
                 err.print(f"[yellow]warning:[/] {safe(warning)}", highlight=False)
+            if result.gate.checks:
+                from qcaudit.report.console import print_gate
+
+                print_gate(out, result.gate)
             print_written(out, written)
-        return 0
+        return EXIT_GATE_FAILED if result.gate.failed else 0
 
     _guarded(verbose, body)
 

@@ -105,12 +105,16 @@ def collapse_alarm(generations: list[dict[str, float]], window: int = 3, toleran
 
 
 #: Drift thresholds judge the last generation (``fid_drift`` and ``recall_vs_baseline`` need
-#: ``--embeddings``).
+#: ``--embeddings``, ``perplexity_median`` needs ``--lm``); ``max_alarm_fired = 0`` fails a run
+#: whose collapse alarm fired.
 GATE_METRICS = (
     share("tail_survival", "share of the baseline's rare n-grams that still occur", "higher"),
     share("real_share", "share of rows that come from real data", "higher"),
     count("fid_drift", "Fréchet distance of the embeddings from the baseline's", "lower"),
     share("recall_vs_baseline", "PRDC recall against the baseline's embeddings", "higher"),
+    share("js_divergence", "Jensen-Shannon divergence (base 2) of the unigram distribution from the baseline's", "lower"),
+    count("perplexity_median", "median per-row perplexity under the reference LM"),
+    share("alarm_fired", "1 when the collapse alarm fired, else 0", "lower"),
 )
 
 

@@ -28,14 +28,16 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
     generations = simulate(real, 3, "replace", top_k=None, top_p=0.95, seed=0)
     paths = write_generations(tmp_path, generations, source=lambda i: "real" if i == 0 else "synthetic")
     config = tmp_path / "q.toml"
-    config.write_text("[gate]\nmin_tail_survival = 0.5\n")
+    # an audit threshold in the same file does not judge a drift run; the alarm is a check
+    config.write_text("[gate]\nmin_tail_survival = 0.5\nmax_alarm_fired = 0\nmax_exact_duplicate_rate = 0.01\n")
     result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "drift"), "--config", str(config), "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the gate failed
     report = json.loads(result.output)
     drift = report["metrics"]["drift"]
     assert [g["generation"] for g in drift["generations"]["value"]] == [f"gen{i}.parquet" for i in range(4)]
-    assert drift["collapse_alarm"]["value"] is True
-    assert report["gate"]["verdict"] == "fail"  # the tails are gone
+    assert drift["collapse_alarm"]["value"] is True and drift["alarm_fired"]["value"] == 1
+    assert report["gate"]["verdict"] == "fail"  # the tails are gone, the alarm fired
+    assert {c["metric"]: c["passed"] for c in report["gate"]["checks"]} == {"drift.tail_survival": False, "drift.alarm_fired": False}
     html = (tmp_path / "drift" / "report.html").read_text()
     assert "Collapse alarm: FIRED" in html and "lexical diversity" in html
 
