@@ -183,3 +183,16 @@ def test_version_flag_help_text_as_written_and_metric_lookup_names_the_choices(r
     report = audit(data, load_config(None, {"analyzers": ["duplicates"]}))
     with pytest.raises(KeyError, match=r"it has: duplicates\.exact_duplicate_rate"):
         report.value("duplicates.nope")
+
+
+def test_a_report_shows_itself_in_a_notebook_escaped(tmp_path):
+    from qcaudit import audit
+    from qcaudit.config import load_config
+
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": ["<script>alert(1)</script> one two", "three four five", "three four five"]}).write_parquet(data)
+    report = audit(data, load_config(None, {"analyzers": ["diversity", "duplicates"], "gate": {"max_exact_duplicate_rate": 0.1}}))
+    shown = report._repr_html_()
+    assert "gate: <b>FAIL</b>" in shown and "duplicates.exact_duplicate_rate" in shown and "≤ 0.1" in shown
+    assert f"{report.value('diversity.self_bleu_4'):.4g}" in shown  # a headline metric
+    assert "<script>" not in shown

@@ -93,6 +93,29 @@ class Report(BaseModel):
             known = ", ".join(f"{a}.{m}" for a, metrics in self.metrics.items() for m in metrics) or "none"
             raise KeyError(f"no metric {dotted!r} in this report; it has: {known}") from None
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: the dataset, the gate's verdict and checks, the headline metrics.
+        Every report string is escaped."""
+        from qcaudit.registry import analyzers
+        from qcaudit.untrusted import html_text
+
+        data = self.dataset
+        lines = [f"<p><b>qcaudit report</b>: {html_text(', '.join(map(str, data['sources'][:3])))} "
+                 f"({html_text(data['format'])}), {data['rows']:,} rows; gate: <b>{html_text(self.gate.verdict).upper()}</b></p>"]
+        rows = [(c.metric, "—" if c.value is None else f"{c.value:.6g}", f"{'≥' if c.threshold_key.startswith('min_') else '≤'} "
+                 f"{c.threshold:g}", "pass" if c.passed else "FAIL") for c in self.gate.checks]
+        if rows:
+            lines.append(_html_table(("check", "value", "threshold", "result"), rows))
+        headline = []
+        for analyzer, metrics in self.metrics.items():
+            cls = analyzers().get(analyzer)
+            names = {spec.name for spec in cls.metrics() if spec.headline} if cls else set()
+            headline += [(f"{analyzer}.{name}", f"{entry['value']:.4g}") for name, entry in metrics.items()
+                         if name.split(".")[0] in names and isinstance(entry.get("value"), int | float)]
+        if headline:
+            lines.append(_html_table(("metric", "value"), headline))
+        return "\n".join(lines)
+
     def to_json(self) -> dict[str, Any]:
         """report.json's content, checked against :class:`ReportDocument`."""
         document = {
@@ -153,6 +176,14 @@ class Report(BaseModel):
             raise QcauditError(f"{path}: malformed report: {where}: {error['msg']}") from None
         return cls(dataset=data["dataset"], config=data["config"], metrics=data["metrics"], tables=data["tables"],
                    gate=document.gate)
+
+
+def _html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    from qcaudit.untrusted import html_text
+
+    head = "".join(f"<th>{html_text(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _no_constant(name: str) -> None:
