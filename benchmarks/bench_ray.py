@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import ROWS_PER_SHARD, shards  # noqa: E402
+from bench_scale import ROWS_PER_SHARD, first_shards  # noqa: E402
 
 PAGE = 4096
 
@@ -118,12 +118,7 @@ def main() -> None:
     for column in ("rows", "engine", "seconds", "vs local", "driver GB", "largest actor GB", "all processes GB", "same report"):
         table.add_column(column, justify="right")
     for count in args.shards:
-        paths = shards(corpus, count)
-        data = corpus / f"first-{count}"
-        data.mkdir(exist_ok=True)
-        for path in paths:
-            if not (data / path.name).exists():
-                (data / path.name).symlink_to(path)
+        data = first_shards(corpus, count)
         rows = f"{count * ROWS_PER_SHARD:,}"
         local_out = work / f"local-{count}"
         local_s, (driver, _, total) = run_report(data, local_out)

@@ -46,6 +46,16 @@ def shards(directory: Path, count: int) -> list[Path]:
     return paths
 
 
+def first_shards(directory: Path, count: int) -> Path:
+    """A directory of links to the first ``count`` shards (made once), the input of one run."""
+    data = directory / f"first-{count}"
+    data.mkdir(exist_ok=True)
+    for path in shards(directory, count):
+        if not (data / path.name).exists():
+            (data / path.name).symlink_to(path)
+    return data
+
+
 def run_report(data: Path, out: Path, *extra: str) -> tuple[float, float]:
     """(wall seconds, peak RSS GB) of one whole `qcaudit report` process."""
     command = ["/usr/bin/time", "-v", sys.executable, "-m", "qcaudit", "report", str(data),
@@ -70,14 +80,7 @@ def main() -> None:
     for column in ("rows", "engine settings", "seconds", "peak RSS GB", "budget", "within"):
         table.add_column(column, justify="right")
     for count in args.shards:
-        paths = shards(corpus, count)
-        data = paths[0] if count == 1 else corpus / f"first-{count}"
-        if count > 1:
-            data.mkdir(exist_ok=True)
-            for path in paths:
-                link = data / path.name
-                if not link.exists():
-                    link.symlink_to(path)
+        data = shards(corpus, 1)[0] if count == 1 else first_shards(corpus, count)
         seconds, rss = run_report(data, work / f"report-{count}")
         budget_s, budget_gb = BUDGETS.get(count, (None, None))
         within = (budget_s is None or seconds <= budget_s) and (budget_gb is None or rss <= budget_gb)
