@@ -16,7 +16,6 @@ report.json's metrics and rows.parquet equal the local engine's.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -26,12 +25,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import polars as pl
 from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import ROWS_PER_SHARD, first_shards  # noqa: E402
+from bench_scale import ROWS_PER_SHARD, first_shards, same_report  # noqa: E402
 
 PAGE = 4096
 
@@ -99,11 +97,6 @@ def run_report(data: Path, out: Path, *extra: str) -> tuple[float, tuple[float, 
     if process.returncode != 0:
         raise SystemExit(stderr)
     return seconds, memory.peaks()
-
-
-def same_report(a: Path, b: Path) -> bool:
-    metrics = [json.loads((d / "report.json").read_text())["metrics"] for d in (a, b)]
-    return metrics[0] == metrics[1] and pl.read_parquet(a / "rows.parquet").equals(pl.read_parquet(b / "rows.parquet"))
 
 
 def main() -> None:

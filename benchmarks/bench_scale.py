@@ -89,13 +89,13 @@ def main() -> None:
         if count == 1:  # the same report from small batches and a small budget that forces spills
             small_s, small_rss = run_report(data, work / "report-1-small", "--batch-rows", "100000", "--max-memory", "512MB")
             table.add_row(f"{ROWS_PER_SHARD:,}", "100k-row batches, 512 MB", f"{small_s:.1f}", f"{small_rss:.2f}", "", "")
-            same = _same_report(work / "report-1", work / "report-1-small")
+            same = same_report(work / "report-1", work / "report-1-small")
             table.caption = f"1,000,000 rows: defaults and 100k batches/512 MB give {'the same' if same else 'DIFFERENT'} metrics and rows.parquet"
     Console().print(table)
     shutil.rmtree(work)  # reports and, unless --corpus was given, the shards
 
 
-def _same_report(a: Path, b: Path) -> bool:
+def same_report(a: Path, b: Path) -> bool:
     metrics = [json.loads((d / "report.json").read_text())["metrics"] for d in (a, b)]
     return metrics[0] == metrics[1] and pl.read_parquet(a / "rows.parquet").equals(pl.read_parquet(b / "rows.parquet"))
 

@@ -48,6 +48,8 @@ FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
 #: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.
 HAS_TOKEN = r"[^\s\x1C-\x1F]"
+#: One whitespace token, as ``str.split()`` splits: a run of such characters.
+WHITESPACE_TOKEN = HAS_TOKEN + "+"
 _GLOB_CHARS = frozenset("*?[")
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 
@@ -135,12 +137,13 @@ class Dataset:
                 raise QcauditError(f"unknown column {column!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         extra += [pl.col(column).alias(f"_{column}") for column in keep]
-        missing = [part for part in parts if _part(self.frame, self.selection, part) is None]
+        found = {part: _part(self.frame, self.selection, part) for part in parts}
+        missing = [part for part, expression in found.items() if expression is None]
         if missing:
             chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
             raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
                                f"{chat}; columns: {', '.join(n for n in names if n != ROW_ID)}")
-        extra += [_part(self.frame, self.selection, part).alias(part) for part in parts]
+        extra += [expression.alias(part) for part, expression in found.items()]
         return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra)
 
     def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:

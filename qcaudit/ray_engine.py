@@ -56,7 +56,7 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
                 except QcauditError as exc:
                     found = QcauditError(str(exc))
                 out.append(pickle.dumps(found, protocol=5))
-            return {"index": ranges["index"], "partials": np.array(out, dtype=object)}
+            return {"partials": np.array(out, dtype=object)}
 
     return PartialStage
 
@@ -69,7 +69,7 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
     engine = config.engine
     total = dataset.row_count()
     starts = list(range(0, total, engine.batch_rows)) or [0]
-    ranges = [{"index": i, "start": s, "stop": min(s + engine.batch_rows, total)} for i, s in enumerate(starts)]
+    ranges = [{"start": s, "stop": min(s + engine.batch_rows, total)} for s in starts]
     started = not ray.is_initialized()
     if started:
         # Ray core logs at error level that Ray Data's actors keep constructor arguments in the
@@ -83,12 +83,13 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         workers = engine.ray_workers or max(1, int(ray.cluster_resources().get("CPU", 1) // engine.ray_cpus_per_worker))
+        actors = min(workers, len(ranges))
         stage = partial_stage(dataset, config, [type(a) for a in analyzers], inputs)
         computed = data.from_items(ranges, override_num_blocks=len(ranges)).map_batches(
-            stage, batch_size=1, compute=data.ActorPoolStrategy(size=min(workers, len(ranges))),
+            stage, batch_size=1, compute=data.ActorPoolStrategy(size=actors),
             num_cpus=engine.ray_cpus_per_worker, num_gpus=engine.ray_gpus_per_worker or None,
         )
-        label = f"audit on ray ({len(ranges):,} row ranges, {min(workers, len(ranges))} actors)"
+        label = f"audit on ray ({len(ranges):,} row ranges, {actors} actors)"
         with row_progress(label, total) as report:
             for row in computed.iter_rows():
                 found = pickle.loads(row["partials"])

@@ -76,6 +76,11 @@ def effects(frame: pl.DataFrame, keep: np.ndarray, sample: int, seed: int, token
     if STRATUM in frame.columns:
         out["entropy_before"], out["entropy_after"] = entropy(frame[STRATUM]), entropy(kept[STRATUM]) if kept.height else math.nan
     if "ifd" in frame.columns:
-        out["ifd_before"] = float(frame["ifd"].drop_nans().mean() or math.nan)
-        out["ifd_after"] = float(kept["ifd"].drop_nans().mean() or math.nan) if kept.height else math.nan
+        out["ifd_before"], out["ifd_after"] = _mean_ifd(frame), _mean_ifd(kept)
     return out
+
+
+def _mean_ifd(rows: pl.DataFrame) -> float:
+    """The mean IFD of the rows that have one (NaN when none has)."""
+    mean = rows["ifd"].drop_nans().drop_nulls().mean()
+    return math.nan if mean is None else float(mean)

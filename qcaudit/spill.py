@@ -30,6 +30,11 @@ class Chunks:
         self.items.extend(other.items)
 
     @property
+    def spilled(self) -> bool:
+        """Whether any chunk is on disk."""
+        return any(isinstance(item, Path) for item in self.items)
+
+    @property
     def resident_bytes(self) -> int:
         """Bytes held in memory (spilled chunks count nothing)."""
         return sum(item.nbytes for item in self.items if isinstance(item, np.ndarray))

@@ -94,6 +94,15 @@ class Column:
     text: bool = False
     emphasis: str | None = None
 
+    def shown(self, value: object) -> object:
+        """A cell of this column: a number by :attr:`format`, a missing value (None, NaN) as a
+        dash, anything else as it is (for the renderer to escape)."""
+        if value is None or (isinstance(value, float) and value != value):
+            return "—"
+        if self.format and isinstance(value, int | float) and not isinstance(value, bool):
+            return format(value, self.format)
+        return value
+
 
 @dataclass(frozen=True)
 class RankedRows:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -179,7 +178,7 @@ def _matrix(vectors: Chunks, n: int, context) -> np.ndarray:
     """The vectors as one (n, d) float32 matrix: in memory when none was spilled, else a
     memory map in the scratch directory filled chunk by chunk (each chunk's file deleted
     once copied)."""
-    if not any(isinstance(item, Path) for item in vectors.items):
+    if not vectors.spilled:
         return np.concatenate(list(vectors))
     first = next(iter(vectors))
     X = np.lib.format.open_memmap(context.scratch() / "embeddings.npy", mode="w+", dtype=np.float32, shape=(n, first.shape[1]))

@@ -33,15 +33,12 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import CHOSEN, PROMPT, REJECTED, ROW_ID
+from qcaudit.io import CHOSEN, PROMPT, REJECTED, ROW_ID, WHITESPACE_TOKEN
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Notice, Stat, View, histogram_view
 
-#: A run of characters that are not separators of ``str.split()`` (Unicode white space and
-#: the ASCII separators 0x1C-0x1F): one whitespace token.
-TOKEN = r"[^\s\x1C-\x1F]+"
 HISTOGRAM_BINS = 40
 #: Answers within this share of the longer one's tokens are length-matched.
 LENGTH_MATCH = 0.10
@@ -127,8 +124,8 @@ class Preference(Analyzer):
         pairs = batch.filter(pl.col(CHOSEN).is_not_null() & pl.col(REJECTED).is_not_null())
         rows = pairs.select(
             ROW_ID,
-            pl.col(CHOSEN).str.count_matches(TOKEN).cast(pl.Int64).alias("chosen_tokens"),
-            pl.col(REJECTED).str.count_matches(TOKEN).cast(pl.Int64).alias("rejected_tokens"),
+            pl.col(CHOSEN).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("chosen_tokens"),
+            pl.col(REJECTED).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("rejected_tokens"),
             (pl.col(CHOSEN).str.strip_chars() == pl.col(REJECTED).str.strip_chars()).alias("pair_identical"),
         ).with_columns((pl.col("chosen_tokens") - pl.col("rejected_tokens")).alias("pair_length_diff"))
         if not self._reward_settings.model:

@@ -32,13 +32,12 @@ import polars as pl
 from pydantic import Field
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import CATEGORY, PROMPT, RESPONSE, ROW_ID, TEXT
+from qcaudit.io import CATEGORY, PROMPT, RESPONSE, ROW_ID, TEXT, WHITESPACE_TOKEN
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, Section, count, register
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
 
-TOKEN = r"[^\s\x1C-\x1F]+"  # a whitespace token, as str.split() splits
 QUANTILES = {"p10": 0.1, "median": 0.5, "p90": 0.9}
 HISTOGRAM_BINS = 40
 
@@ -163,7 +162,7 @@ class Reward(Analyzer):
         return rows.select(
             ROW_ID,
             pl.Series("reward_score", scores, dtype=pl.Float64),
-            pl.col(RESPONSE).str.count_matches(TOKEN).cast(pl.Int64).alias("response_tokens"),
+            pl.col(RESPONSE).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("response_tokens"),
         )
 
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> pl.DataFrame:

@@ -15,10 +15,12 @@ from qcaudit.registry import analyzers
 from qcaudit.report.model import Report
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
-from qcaudit.views import Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat
+from qcaudit.views import Column, Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat
 
 SNIPPET = 120
 SPARKS = "▁▂▃▄▅▆▇█"
+#: How a series value is shown.
+_NUMBER = Column("value", "value", ".4g")
 _NOTICE_STYLE = {"ok": "green", "alarm": "bold red", "warning": "yellow", "info": "white"}
 
 
@@ -91,14 +93,6 @@ def _sparkline(counts: Sequence[float]) -> str:
     return "".join(SPARKS[min(len(SPARKS) - 1, int(c / top * (len(SPARKS) - 1) + 0.5))] if c else " " for c in counts)
 
 
-def _cell(value: object, spec: str) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    if spec and isinstance(value, int | float) and not isinstance(value, bool):
-        return format(value, spec)
-    return _snippet(value)
-
-
 def _notice(console: Console, view: Notice, _limit: int) -> None:
     console.print(f"[{_NOTICE_STYLE[view.level]}]{safe(view.text)}[/]", highlight=False)
 
@@ -124,7 +118,7 @@ def _series(console: Console, view: Series, limit: int) -> None:
     for x in shown:
         table.add_column(_snippet(x), justify="right")
     for name, values in view.y.items():
-        table.add_row(safe(name), *(_cell(v, ".4g") for v in list(values)[: len(shown)]))
+        table.add_row(safe(name), *(_snippet(_NUMBER.shown(v)) for v in list(values)[: len(shown)]))
     console.print(table)
 
 
@@ -139,7 +133,7 @@ def _ranked_rows(console: Console, view: RankedRows, limit: int) -> None:
         table.add_column(safe(column.label), justify="left" if column.text or not column.format else "right",
                          overflow="fold" if column.text else "ellipsis")
     for record in view.records[:limit]:
-        table.add_row(*(_cell(record.get(c.key), c.format) for c in view.columns))
+        table.add_row(*(_snippet(c.shown(record.get(c.key))) for c in view.columns))
     _print_table(console, table, len(view.records), limit)
 
 

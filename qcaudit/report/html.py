@@ -86,7 +86,6 @@ def _page_sections(report: Report) -> list[PageSection]:
 def render_html(report: Report) -> str:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              finalize=_shown)
-    env.filters["cell"] = _cell
     template = env.from_string(resources.files("qcaudit.templates").joinpath(TEMPLATE).read_text("utf-8"))
     return template.render(
         report=report,
@@ -95,15 +94,6 @@ def render_html(report: Report) -> str:
         version=__version__,
         schema_version=SCHEMA_VERSION,
     )
-
-
-def _cell(value: object, spec: str) -> object:
-    """A table cell: numbers by the column's format spec, a missing value as a dash."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    if spec and isinstance(value, int | float) and not isinstance(value, bool):
-        return format(value, spec)
-    return value
 
 
 def write_report(report: Report, out_dir: str | Path, html: bool = True) -> dict[str, Path]:
