@@ -200,6 +200,17 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     """Read the config file (explicit, else ./qcaudit.toml, else ./pyproject.toml), then
     apply ``overrides`` keyed by dotted path (``"diversity.max_n"``); None values are skipped."""
     data, source = _read_file(Path(path) if path else None)
+    return _validated(_overridden(data, overrides), source)
+
+
+def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
+    """``config`` with ``overrides`` (as :func:`load_config`'s) applied and checked again."""
+    if all(value is None for value in overrides.values()):
+        return config
+    return _validated(_overridden(config.model_dump(mode="json"), overrides), "settings")
+
+
+def _overridden(data: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
     for dotted, value in (overrides or {}).items():
         if value is None:
             continue
@@ -207,7 +218,13 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
         target = data
         for section in sections:
             target = target.setdefault(section, {})
+            if not isinstance(target, dict):
+                raise QcauditError(f"setting {dotted!r}: {section!r} is not a table of settings")
         target[key] = value
+    return data
+
+
+def _validated(data: dict[str, Any], source: str) -> CoreConfig:
     try:
         return config_model().model_validate(data)
     except ValidationError as exc:

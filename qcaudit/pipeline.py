@@ -3,11 +3,13 @@ one :class:`~qcaudit.report.model.Report`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.progress import Progress
 
-from qcaudit.config import CoreConfig, load_config
+from qcaudit.config import CoreConfig, load_config, with_overrides
 from qcaudit.context import RunContext
 from qcaudit.engine import PartialsSource, run_analyzers
 from qcaudit.gate import evaluate
@@ -26,21 +28,41 @@ def _partials_source(config: CoreConfig) -> PartialsSource | None:
 
 def audit(
     data: str | Path | Dataset,
-    config: CoreConfig | None = None,
+    config: CoreConfig | str | Path | None = None,
     *,
-    config_path: str | Path | None = None,
+    text_column: str | None = None,
+    fields: Sequence[str] | None = None,
+    role: Sequence[str] | None = None,
+    analyzers: Sequence[str] | None = None,
+    benchmarks: Mapping[str, str | Path | Mapping[str, Any]] | None = None,
+    gate: Mapping[str, float] | None = None,
+    settings: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
     lazy_rows: bool = False,
 ) -> Report:
     """Audit ``data`` (a path, directory or glob, or a :class:`Dataset` already loaded with
-    ``config``'s text selection) and return the report, rows included: a DataFrame, or with
+    the same text selection) and return the report, rows included: a DataFrame, or with
     ``lazy_rows`` a LazyFrame that reads the input again as it is written (what
     ``qcaudit report`` does, so that no copy of the corpus is held in memory).
 
-    ``config`` defaults to :func:`qcaudit.config.load_config` of ``config_path`` (or the
-    ``qcaudit.toml`` / ``pyproject.toml`` found in the working directory).
+    ``config`` is a :class:`CoreConfig`, or the path of a qcaudit.toml (or pyproject.toml);
+    by default the ``qcaudit.toml`` / ``pyproject.toml`` of the working directory, as the
+    command line reads it. The keywords override it as the command's flags do:
+    ``text_column``, ``fields``, ``role``, ``analyzers``, ``benchmarks`` (name -> test-set
+    path, or name -> a ``[benchmarks.NAME]`` table), ``gate`` (``{"max_...": ...}``) and
+    ``settings`` (any other setting by dotted key, ``{"diversity.max_n": 3}``). A setting
+    that is unknown or out of range raises :class:`~qcaudit.errors.QcauditError` naming it.
+
+    >>> audit("data.parquet", fields=["instruction", "input", "output"],
+    ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
     """
-    config = config or load_config(config_path)
+    overrides: dict[str, Any] = {"input.text_column": text_column, "input.fields": _listed(fields),
+                                 "input.role": _listed(role), "analyzers": _listed(analyzers)}
+    for name, benchmark in (benchmarks or {}).items():
+        key = f"benchmarks.{name}"
+        overrides |= {key: dict(benchmark)} if isinstance(benchmark, Mapping) else {f"{key}.path": str(benchmark)}
+    overrides |= {f"gate.{key}": value for key, value in (gate or {}).items()} | dict(settings or {})
+    config = with_overrides(config, overrides) if isinstance(config, CoreConfig) else load_config(config, overrides)
     context = RunContext.from_config(config, progress)
     dataset = data if isinstance(data, Dataset) else load_dataset(data, context.selection)
     found = run_analyzers(dataset, config, context, _partials_source(config))
@@ -52,3 +74,9 @@ def audit(
         gate=evaluate(found.metrics, config.gate),
         rows=found.rows if lazy_rows else found.rows.collect(),
     )
+
+
+def _listed(values: Sequence[str] | None) -> list[str] | None:
+    """A keyword's list of names; a lone string is one name, not its characters."""
+    return None if values is None else [values] if isinstance(values, str) else list(values)
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 
 import polars as pl
@@ -167,6 +168,31 @@ def test_audit_api_returns_the_same_report(tmp_path):
     assert written["html"].is_file()
     assert json.loads(written["json"].read_text())["metrics"] == report.metrics
     assert report.value("diversity.distinct_4") == report.metrics["diversity"]["distinct_4"]["value"]
+
+
+def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
+    """audit()'s keywords select what the CLI's flags select; a path works as the config;
+    a bad keyword setting is one QcauditError naming it."""
+    from qcaudit import audit
+    from qcaudit.errors import QcauditError
+
+    out = tmp_path / "cli"
+    assert invoke(runner, "report", CLEAN, "--fields", "instruction,input,output", "--analyzers", "diversity",
+                  "--out", out, "-q").exit_code == 0
+    by_keywords = audit(CLEAN, fields=["instruction", "input", "output"], analyzers="diversity", gate={"max_self_bleu_4": 0.01})
+    assert by_keywords.metrics == json.loads((out / "report.json").read_text())["metrics"]
+    assert by_keywords.gate.verdict == "fail" and by_keywords.gate.checks[0].metric == "diversity.self_bleu_4"
+    by_file = audit(CLEAN, SAMPLE_CONFIG, analyzers=["diversity"])
+    assert by_file.metrics == by_keywords.metrics and by_file.config["gate"] == tomllib.loads(SAMPLE_CONFIG.read_text())["gate"]
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps({"question": pl.read_parquet(CLEAN)["instruction"][0]}) + "\n")
+    leaked = audit(CLEAN, text_column="instruction", benchmarks={"toy": bench}, settings={"contamination.methods": ["ngram"]})
+    assert leaked.value("contamination.contaminated_rows") >= 1 and "contamination" in leaked.config["analyzers"]
+    for bad, needle in (({"settings": {"diversity.nope": 1}}, "diversity.nope"), ({"gate": {"max_nothing": 1}}, "max_nothing"),
+                        ({"analyzers": ["nope"]}, "unknown analyzer 'nope'")):
+        with pytest.raises(QcauditError, match=needle) as caught:
+            audit(CLEAN, **bad)
+        assert "\n" not in str(caught.value)
 
 
 def test_version_flag_help_text_as_written_and_metric_lookup_names_the_choices(runner, tmp_path):

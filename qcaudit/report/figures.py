@@ -1,5 +1,6 @@
 """Plotly figures of the chart views (:mod:`qcaudit.views`). The static HTML report and the
-dashboard both use them, so a chart looks the same wherever it is shown.
+dashboard both use them, so a chart looks the same wherever it is shown. Only the trace
+types of plotly.js's basic bundle (:data:`TRACE_TYPES`), which the HTML report inlines.
 
 Plotly renders a subset of HTML (links, styles) in titles, labels and hover text, so every
 string a view carries is escaped here, its invisible characters shown."""
@@ -13,6 +14,8 @@ import plotly.graph_objects as go
 from qcaudit.untrusted import visible
 from qcaudit.views import Histogram, Scatter, Series, View
 
+#: The trace types plotly.js's basic bundle draws (the HTML report carries only that bundle).
+TRACE_TYPES = frozenset({"bar", "scatter", "pie"})
 _LAYOUT = dict(template="plotly_white", height=320, margin=dict(l=50, r=20, t=50, b=45))
 _PALETTE = ("#4c78a8", "#e45756", "#72b7b2", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#eeca3b")
 
@@ -74,7 +77,7 @@ def _scatter(view: Scatter) -> go.Figure:
     points = view.points
     hover = [f"row {p.row_id} · {plotly_text(view.colour_title)} {p.colour}{' · ' + plotly_text(p.flag) if p.flag else ''}"
              f"<br>{plotly_text(p.text)}" for p in points]
-    fig = go.Figure(go.Scattergl(
+    fig = go.Figure(go.Scatter(  # SVG: the HTML report's plotly.js bundle has no WebGL traces
         x=[p.x for p in points], y=[p.y for p in points], mode="markers",
         marker=dict(color=[p.colour for p in points], colorscale="Turbo", opacity=0.75,
                     size=[9 if p.flag else 5 for p in points], symbol=["x" if p.flag else "circle" for p in points]),
