@@ -24,9 +24,9 @@ from scipy.spatial.distance import jensenshannon
 from scipy.stats import ks_2samp
 
 from qcaudit.lexical import iter_order_stats, ngram_hashes, self_bleu_per_row
-from qcaudit.registry import count, share
+from qcaudit.registry import MetricSpec, count, share
 from qcaudit.text import TokenStream
-from qcaudit.views import Notice, Series, View
+from qcaudit.views import Column, Notice, RankedRows, Series, View
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,20 @@ GATE_METRICS = (
     count("perplexity_median", "median per-row perplexity under the reference LM"),
     share("alarm_fired", "1 when the collapse alarm fired, else 0", "lower"),
 )
+#: Every metric a drift report holds, for the renderers' explanations. distinct_2 and
+#: self_bleu_4 share their names with the diversity analyzer's, whose gate thresholds they are.
+METRICS = (
+    share("distinct_2", "distinct-2 of the last generation: unique bigrams / bigram occurrences", "higher", gateable=False),
+    share("self_bleu_4", "exact Self-BLEU-4 of the last generation", "lower", gateable=False),
+    *GATE_METRICS,
+    MetricSpec("collapse_alarm", "whether the collapse alarm fired (and which metrics fired it)", gateable=False),
+    MetricSpec("generations", "every metric of every generation, drawn as the charts above", gateable=False),
+)
 
+
+#: The per-generation table's metrics (those a run computed), the charts have them all.
+TABLE_COLUMNS = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "length_ks", "real_share", "fid_drift",
+                 "recall_vs_baseline", "perplexity_median")
 
 #: The drift timelines, one chart per family of metrics.
 FAMILIES = {
@@ -149,6 +162,10 @@ class DriftSection:
         return "qcaudit drift GEN0 GEN1 GEN2 --out DIR, then open DIR"
 
     @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        return METRICS
+
+    @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
         alarm = tables["alarm"]
         because = f" ({', '.join(alarm['triggered_by'])})" if alarm["triggered_by"] else ""
@@ -157,6 +174,9 @@ class DriftSection:
         views += [Notice(warning, "warning") for warning in tables.get("warnings", [])]
         generations = tables["generations"]
         names = [str(g["generation"]) for g in generations]
+        shown = [m for m in TABLE_COLUMNS if generations and m in generations[0]]
+        views.append(RankedRows("generations", [Column("generation", "generation"), Column("rows", "rows with text", ","),
+                                                *(Column(m, m, ".4g") for m in shown)], generations, "generations"))
         for family, metrics in FAMILIES.items():
             present = {m: [g.get(m) for g in generations] for m in metrics if generations and m in generations[0]}
             if present:

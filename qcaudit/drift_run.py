@@ -60,11 +60,22 @@ def _generations(
     if len(paths) < 2:
         raise QcauditError("drift needs at least two generations (GEN0 GEN1 ...) or --generation-column")
     out, source = [], ""
-    for path in paths:
+    for name, path in zip(_distinct_names(paths), paths, strict=True):
         dataset = load_dataset(path, selection)
-        out.append((Path(path).name, dataset.texts(keep=keep)))
+        out.append((name, dataset.texts(keep=keep)))
         source = source or dataset.text_source
     return out, source
+
+
+def _distinct_names(paths: list[str]) -> list[str]:
+    """A name per generation: the shortest path ending that tells them apart (``gen1/data.parquet``
+    when every generation is a ``data.parquet``); a path given twice is numbered."""
+    parts = [Path(path).parts or (path,) for path in paths]
+    for depth in range(1, max(map(len, parts)) + 1):
+        names = ["/".join(p[-depth:]) for p in parts]
+        if len(set(names)) == len(names):
+            return names
+    return [f"{i}: {'/'.join(p[-1:])}" for i, p in enumerate(parts)]
 
 
 def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -> dict[str, float]:

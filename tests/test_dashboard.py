@@ -173,7 +173,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _need_browser() -> None:
+def need_browser() -> None:
     """CI (.ci/run) installs Debian's chromium and sets QCAUDIT_REQUIRE_BROWSER: there a
     missing browser fails the test; elsewhere it skips."""
     if not Path(CHROMIUM).exists():
@@ -205,7 +205,7 @@ def served(*dirs: Path):
 
 
 def test_dashboard_in_a_real_browser(report_dirs):
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     with served(report_dirs["full"]) as url, sync_playwright() as p:

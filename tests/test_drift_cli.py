@@ -126,3 +126,21 @@ def test_drift_perplexity_under_a_reference_lm(runner, tmp_path):
     print("perplexity medians", medians)
     assert medians[1] > medians[2] > medians[3]
     assert all(g["perplexity_p10"] <= g["perplexity_median"] <= g["perplexity_p90"] for g in per_generation)
+
+
+def test_generations_in_files_of_one_name_keep_distinct_names(runner, tmp_path):
+    """gen0/data.parquet, gen1/data.parquet...: each generation is named by the shortest path
+    ending that tells it apart, so the table and the charts keep every generation."""
+    lines = [f"row {i} says {word}" for i in range(40) for word in ("alpha", "beta")]
+    paths = []
+    for g in range(3):
+        (tmp_path / f"gen{g}").mkdir()
+        pl.DataFrame({"text": lines[g * 20 :]}).write_parquet(tmp_path / f"gen{g}" / "data.parquet")
+        paths.append(str(tmp_path / f"gen{g}" / "data.parquet"))
+    result = runner.invoke(app, ["drift", *paths, paths[0], "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    names = [g["generation"] for g in json.loads(result.output)["metrics"]["drift"]["generations"]["value"]]
+    assert names == ["0: data.parquet", "1: data.parquet", "2: data.parquet", "3: data.parquet"]  # gen0 given twice
+    result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "d"), "--json"])
+    names = [g["generation"] for g in json.loads(result.output)["metrics"]["drift"]["generations"]["value"]]
+    assert names == [f"gen{g}/data.parquet" for g in range(3)]

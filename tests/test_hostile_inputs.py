@@ -635,9 +635,9 @@ def test_no_dashboard_page_interprets_dataset_strings(hostile_reports, monkeypat
 
 
 def test_the_browser_shows_hostile_names_as_text(hostile_reports):
-    from tests.test_dashboard import CHROMIUM, _need_browser, served
+    from tests.test_dashboard import CHROMIUM, need_browser, served
 
-    _need_browser()
+    need_browser()
     from playwright.sync_api import sync_playwright
 
     requested: list[str] = []

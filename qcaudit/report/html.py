@@ -26,9 +26,10 @@ from markupsafe import Markup
 from qcaudit import __version__
 from qcaudit.report.figures import figure
 from qcaudit.report.model import SCHEMA_VERSION, Report
+from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import html_text
-from qcaudit.views import CHARTS, FrequentNgrams, RowHistograms
+from qcaudit.views import CHARTS, FrequentNgrams, Notice, RowHistograms
 
 TEMPLATE = "report.html.j2"
 PLOTLY_BUNDLE = "vendor/plotly-basic.min.js"
@@ -66,16 +67,28 @@ class PageSection:
     blocks: list[Any]
 
 
-def _page_sections(report: Report) -> list[PageSection]:
-    """Each section's views in order, runs of charts gathered into one grid; the views that
-    read rows.parquet are for the dashboard."""
-    out, drawn = [], 0
+@dataclass(frozen=True)
+class Verdict:
+    """A section's verdict notice (ok or alarm: the collapse alarm), shown at the top of the
+    page beside the gate's, with a link to its section."""
+
+    section: ReportSection
+    notice: Notice
+
+
+def _page_sections(report: Report) -> tuple[list[PageSection], list[Verdict]]:
+    """Each section's views in order, runs of charts gathered into one grid, and the
+    sections' verdicts, which go to the top; the views that read rows.parquet are for the
+    dashboard."""
+    out, verdicts, drawn = [], [], 0
     for section in sections(report):
         blocks: list[Any] = []
         for view in section.views:
             if isinstance(view, RowHistograms | FrequentNgrams):
                 continue
-            if isinstance(view, CHARTS):
+            if isinstance(view, Notice) and view.level in ("ok", "alarm"):
+                verdicts.append(Verdict(section, view))
+            elif isinstance(view, CHARTS):
                 chart = figure_html(figure(view), f"figure-{drawn}")
                 drawn += 1
                 if blocks and isinstance(blocks[-1], Figures):
@@ -85,16 +98,19 @@ def _page_sections(report: Report) -> list[PageSection]:
             else:
                 blocks.append(view)
         out.append(PageSection(section, blocks))
-    return out
+    return out, verdicts
 
 
 def render_html(report: Report) -> str:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              finalize=_shown)
     template = env.from_string(resources.files("qcaudit.templates").joinpath(TEMPLATE).read_text("utf-8"))
+    pages, verdicts = _page_sections(report)
     return template.render(
         report=report,
-        sections=_page_sections(report),
+        sections=pages,
+        verdicts=verdicts,
+        corpora=reference_corpora() if any(m.references for p in pages for m in p.section.metrics) else {},
         plotly_js=Markup(resources.files("qcaudit.templates").joinpath(PLOTLY_BUNDLE).read_text("utf-8")),
         version=__version__,
         schema_version=SCHEMA_VERSION,

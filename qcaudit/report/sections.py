@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qcaudit.drift import DriftSection
-from qcaudit.registry import analyzers
+from qcaudit.registry import MetricSpec, analyzers
 from qcaudit.report.model import Report
+from qcaudit.report.references import ReferenceValue, reference_values
 from qcaudit.views import View
 
 
@@ -32,7 +33,40 @@ class Producer(Protocol):
     def how_to_run(cls) -> str: ...
 
     @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]: ...
+
+    @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]: ...
+
+
+@dataclass(frozen=True)
+class MetricLine:
+    """A metric as a reader needs it: its value and signature, what it measures, which way
+    is better, and its value on public corpora (:mod:`qcaudit.report.references`)."""
+
+    name: str
+    value: Any
+    signature: str
+    definition: str = ""
+    better: str | None = None
+    references: tuple[ReferenceValue, ...] = ()
+
+    @property
+    def shown(self) -> str:
+        """The value as text: a flag as yes/no, a count with separators, a number to six
+        significant digits, a series (drift's generations) as a pointer to its charts."""
+        value = self.value
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, int):
+            return f"{value:,}"
+        if isinstance(value, float):
+            return f"{value:.6g}"
+        return "(charts above)"
+
+    @property
+    def direction(self) -> str:
+        return {"higher": "↑ higher", "lower": "↓ lower"}.get(self.better or "", "")
 
 
 @dataclass(frozen=True)
@@ -40,8 +74,7 @@ class ReportSection:
     name: str
     title: str
     views: list[View]
-    #: metric name -> {"value", "signature"} as report.json holds it.
-    metrics: dict[str, dict[str, Any]]
+    metrics: list[MetricLine]
 
 
 def producers() -> dict[str, type[Producer]]:
@@ -63,8 +96,20 @@ def sections(report: Report) -> list[ReportSection]:
         metrics = report.metrics.get(name, {})
         values = {metric: entry["value"] for metric, entry in metrics.items()}
         views = producer.views(tables, values, report.config) if producer is not None and tables else []
-        out.append(ReportSection(name, producer.heading() if producer else name, views, metrics))
+        out.append(ReportSection(name, producer.heading() if producer else name, views, _explained(name, producer, metrics)))
     return out
+
+
+def _explained(section: str, producer: type[Producer] | None, metrics: dict[str, dict[str, Any]]) -> list[MetricLine]:
+    """Each metric with its producer's definition and direction (a per-key metric such as
+    ``contamination_rate.gsm8k`` takes its family's), and its public reference values."""
+    specs = {spec.name: spec for spec in producer.metrics()} if producer is not None else {}
+    lines = []
+    for name, entry in metrics.items():
+        spec = specs.get(name) or specs.get(name.split(".")[0])
+        lines.append(MetricLine(name, entry["value"], entry["signature"], spec.definition if spec else "",
+                                spec.better if spec else None, tuple(reference_values(f"{section}.{name}"))))
+    return lines
 
 
 def pages() -> dict[str, list[type[Producer]]]:
