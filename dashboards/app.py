@@ -26,12 +26,20 @@ from qcaudit.dashboards.data import (
 from qcaudit.gate import FAIL, NO_THRESHOLDS, PASS
 from qcaudit.report import figures
 from qcaudit.report.model import ROWS_PARQUET
-from qcaudit.report.sections import pages, sections
+from qcaudit.report.references import reference_corpora
+from qcaudit.report.sections import MetricLine, pages, sections
 from qcaudit.signatures import histogram
 from qcaudit.untrusted import html_text, markdown as md, prose, visible
-from qcaudit.views import CHARTS, FrequentNgrams, Groups, Notice, Pairs, RankedRows, RowHistograms, Stat, histogram_view
+from qcaudit.views import CHARTS, FrequentNgrams, Group, Groups, Notice, Pairs, RankedRows, RowHistograms, Stat, histogram_view
 
 PAGE_SIZE = 50
+METRIC_COLUMNS = ("section", "metric", "value", "better", "on public data", "what it measures", "signature")
+#: Compare marks a metric whose value moved by at least this share of the larger value.
+LARGE_CHANGE = 0.10
+#: Dataset text beside its highlights: as written (code keeps its indentation and alignment).
+TEXT_STYLE = "white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.85rem"
+#: An opened group lists at most this many members.
+GROUP_MEMBERS = 200
 
 
 def main() -> None:
@@ -41,10 +49,17 @@ def main() -> None:
         st.error("No report to show: start the dashboard with `qcaudit dashboard DIR` (a directory from `qcaudit report`).")
         return
     by_name = {r.name: r for r in reports}
-    chosen = by_name[st.sidebar.selectbox("Report", list(by_name))]
-    page = st.sidebar.radio("Page", list(PAGES), key="page", format_func=prose)
+    chosen = by_name[st.sidebar.selectbox("Report", list(by_name), index=_linked(list(by_name), "report"), key="report")]
+    page = st.sidebar.radio("Page", list(PAGES), index=_linked(list(PAGES), "page"), key="page", format_func=prose)
+    st.query_params.update(report=chosen.name, page=page)  # the address links to this page of this report
     st.sidebar.caption(md(chosen.path))
     PAGES[page](chosen, reports)
+
+
+def _linked(choices: list[str], parameter: str) -> int:
+    """The choice the address's query parameter names (``?page=Duplicates``), else the first."""
+    wanted = st.query_params.get(parameter)
+    return choices.index(wanted) if wanted in choices else 0
 
 
 @st.cache_resource
@@ -80,7 +95,10 @@ def overview(loaded, _all) -> None:
     data = report.dataset
     cols = st.columns(3)
     cols[0].metric("rows", f"{data['rows']:,}")
-    cols[1].metric("rows with text", f"{data['text_rows'].get('ok', 0):,}")
+    if data["text_rows"]:
+        cols[1].metric("rows with text", f"{data['text_rows'].get('ok', 0):,}")
+    else:  # a drift report: its rows are the generations'
+        cols[1].metric("generations", len(report.tables.get("drift", {}).get("generations", [])))
     cols[2].metric("analyzers", len(report.metrics))
     st.caption(md(f"{', '.join(data['sources'][:3])} ({data['format']}); text from {data['text_source']}"))
     st.subheader("Rows that need attention")
@@ -92,10 +110,16 @@ def overview(loaded, _all) -> None:
     else:
         st.caption("The first flagged rows; the Rows page filters them all.")
     st.subheader("Metrics")
-    metrics = [{"analyzer": a, "metric": m, "value": float(value), "signature": v["signature"]}
-               for (a, m), (value, v) in _scalar_metrics(report).items()]
-    st.dataframe(pl.DataFrame(metrics, schema={"analyzer": pl.String, "metric": pl.String, "value": pl.Float64, "signature": pl.String}),
+    metrics = [{"section": section.name, "metric": line.name, "value": float(line.value), "better": line.direction,
+                "on public data": " · ".join(r.shown for r in line.references), "what it measures": line.definition,
+                "signature": line.signature}
+               for section in sections(report) for line in section.metrics if _scalar(line.value)]
+    st.dataframe(pl.DataFrame(metrics, schema=dict.fromkeys(METRIC_COLUMNS, pl.String) | {"value": pl.Float64}),
                  hide_index=True, width="stretch")
+    corpora = reference_corpora()
+    st.caption("On public data: " + "; ".join(f"{c['label']} ({c['rows']:,} rows, {c['text']})" for c in corpora.values())
+               + ". Whole-dataset Self-BLEU, distinct-n and duplicate counts change with the number of rows; compare the "
+               "_sampled metrics across datasets.")
 
 
 def _verdict(verdict: object) -> str:
@@ -103,11 +127,10 @@ def _verdict(verdict: object) -> str:
     return str(verdict).upper() if verdict in (PASS, FAIL, NO_THRESHOLDS) else md(verdict)
 
 
-def _scalar_metrics(report) -> dict[tuple[str, str], tuple[float, dict]]:
-    """(analyzer, metric) -> (number, the metric's entry), leaving out structured values
-    (drift's per-generation list is drawn on the Drift page)."""
-    return {(a, m): (v["value"], v) for a, ms in report.metrics.items() for m, v in ms.items()
-            if isinstance(v, dict) and isinstance(v.get("value"), int | float)}
+def _scalar(value: object) -> bool:
+    """A metric value a table can show as a number (drift's per-generation list is drawn on
+    the Drift page)."""
+    return isinstance(value, int | float)
 
 
 def _section_page(title: str, producers):
@@ -159,21 +182,28 @@ def _ranked_rows(view: RankedRows, _loaded, _key) -> None:
 
 
 def _groups(view: Groups, loaded, key: str) -> None:
+    """The groups by size; the chosen one opened: its members (from rows.parquet when the
+    report has it, else the examples report.json holds), differences marked when the view
+    asks for it."""
     st.subheader(prose(view.title))
+    if view.caption:
+        st.caption(prose(view.caption))
     st.dataframe(pl.DataFrame({view.key_label: [g.key for g in view.groups], "rows": [g.size for g in view.groups]}),
                  hide_index=True)
     sizes = {g.key: g.size for g in view.groups}
-    chosen = st.selectbox("Group (largest first)", list(sizes), format_func=lambda k: f"{k} ({sizes[k]} rows)", key=key)
+    chosen = st.selectbox("Open group (largest first)", list(sizes), format_func=lambda k: f"{k} ({sizes[k]} rows)", key=key)
     if loaded.has_rows and view.member_column in loaded.row_columns():
         members = (loaded.rows().filter(pl.col(view.member_column) == chosen).select("row_id", "text")
-                   .sort("row_id").head(3).collect().iter_rows(named=True))
-        shown = [(f"row {row['row_id']}", row["text"]) for row in members]
+                   .sort("row_id").head(GROUP_MEMBERS).collect())
+        labels, texts = [f"row {r}" for r in members["row_id"]], [t or "" for t in members["text"]]
     else:
-        group = next(g for g in view.groups if g.key == chosen)
-        shown = [(f"member {i + 1}", text) for i, text in enumerate(group.examples[:3])]
-    for slot, (label, text) in zip(st.columns(max(1, len(shown))), shown):
-        slot.caption(label)
-        slot.text(visible(text or "", keep="\n\t"))
+        texts = list(next(g for g in view.groups if g.key == chosen).examples)
+        labels = [f"member {i + 1}" for i in range(len(texts))]
+    runs = view.marked(Group(chosen, sizes[chosen], texts))
+    st.html("".join(f"<div style='border-bottom:1px solid #ddd;padding:.3rem 0'><small>{html_text(label)}</small>"
+                    f"<div style='{TEXT_STYLE}'>{highlighted(text)}</div></div>"
+                    for label, text in zip(labels, runs, strict=True)))
+    st.caption(f"{len(texts):,} of {sizes[chosen]:,} members shown.")
 
 
 def _pairs(view: Pairs, _loaded, key: str) -> None:
@@ -191,8 +221,8 @@ def _pairs(view: Pairs, _loaded, key: str) -> None:
             f"<div style='display:grid;grid-template-columns:8rem 1fr 1fr;gap:.8rem;border-bottom:1px solid #ddd;padding:.4rem 0'>"
             f"<div>row {int(pair.row_id)}<br><small>{html_text(pair.heading)}<br>{html_text(pair.subheading)}"
             f"<br>{html_text(pair.evidence)}</small></div>"
-            f"<div style='white-space:pre-wrap'>{highlighted(pair.left)}</div>"
-            f"<div style='white-space:pre-wrap'>{highlighted(pair.right)}</div></div>"
+            f"<div style='{TEXT_STYLE}'>{highlighted(pair.left)}</div>"
+            f"<div style='{TEXT_STYLE}'>{highlighted(pair.right)}</div></div>"
         )
 
 
@@ -266,17 +296,44 @@ def compare(loaded, reports) -> None:
     second = b.selectbox("Report B", names, index=1)
     pick = {r.name: r.report for r in reports}
 
-    left = {key: float(value) for key, (value, _) in _scalar_metrics(pick[first]).items()}
-    right = {key: float(value) for key, (value, _) in _scalar_metrics(pick[second]).items()}
-    table = []
-    for key in sorted(set(left) | set(right)):
-        x, y = left.get(key), right.get(key)
-        table.append({"analyzer": key[0], "metric": key[1], "A": x, "B": y, "B - A": None if x is None or y is None else y - x})
-    schema = {"analyzer": pl.String, "metric": pl.String, "A": pl.Float64, "B": pl.Float64, "B - A": pl.Float64}
-    st.dataframe(pl.DataFrame(table, schema=schema), hide_index=True, width="stretch")
+    left, right = _numbers(pick[first]), _numbers(pick[second])
+    table = [_change(key, left[key], right[key]) for key in left if key in right]
+    table.sort(key=lambda row: -abs(row["change"]) if row["large change"] else 1.0)  # large changes first, then in order
+    st.caption(f"A change of {LARGE_CHANGE:.0%} or more of the larger value is marked: better or worse by the metric's "
+               "direction, else changed.")
+    columns = {"section": pl.String, "metric": pl.String, "A": pl.Float64, "B": pl.Float64, "B - A": pl.Float64,
+               "change": pl.Float64, "large change": pl.String}
+    frame = pl.DataFrame(table, schema=columns)
+    st.dataframe(frame.to_pandas().style.apply(_change_colour, axis=1).format({"change": "{:+.1%}"}), hide_index=True,
+                 width="stretch")
+    only = [(key, name) for key in sorted(set(left) ^ set(right)) for name, side in (("A", left), ("B", right)) if key in side]
+    if only and st.checkbox(f"Show the {len(only)} metrics only one report has", key="compare-only"):
+        st.dataframe(pl.DataFrame([{"section": k[0], "metric": k[1], "only in": name} for k, name in only]), hide_index=True)
     verdicts = st.columns(2)
     verdicts[0].write(f"A gate: {_verdict(pick[first].gate.verdict)}")
     verdicts[1].write(f"B gate: {_verdict(pick[second].gate.verdict)}")
+
+
+def _numbers(report) -> dict[tuple[str, str], MetricLine]:
+    """(section, metric) -> the metric, for every metric with a number."""
+    return {(section.name, line.name): line for section in sections(report) for line in section.metrics if _scalar(line.value)}
+
+
+def _change(key: tuple[str, str], a: MetricLine, b: MetricLine) -> dict[str, object]:
+    """A metric's row of the comparison: both values, the difference, the change as a share
+    of the larger value, and whether that is large and which way is better."""
+    x, y = float(a.value), float(b.value)
+    scale = max(abs(x), abs(y))
+    change = (y - x) / scale if scale else 0.0
+    large = ""
+    if abs(change) >= LARGE_CHANGE:
+        large = {"higher": "better" if y > x else "worse", "lower": "better" if y < x else "worse"}.get(a.better or "", "changed")
+    return {"section": key[0], "metric": key[1], "A": x, "B": y, "B - A": y - x, "change": change, "large change": large}
+
+
+def _change_colour(row) -> list[str]:
+    colour = {"worse": "#ffebe9", "better": "#dafbe1", "changed": "#fff8c5"}.get(row["large change"], "")
+    return [f"background-color: {colour}" if colour else ""] * len(row)
 
 
 PAGES = {

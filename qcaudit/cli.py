@@ -11,7 +11,7 @@ import os
 import sys
 import traceback
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from qcaudit import __version__
 from qcaudit.atomic import write_text_atomic
+from qcaudit.cli_help import HelpCommand
 from qcaudit.config import load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError
 from qcaudit.gate import evaluate, github_annotations, junit_xml
@@ -38,6 +39,11 @@ out = Console()
 err = Console(stderr=True)
 
 
+def command(name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+    """Register a command of ``qcaudit`` with the conventional plain help (:mod:`qcaudit.cli_help`)."""
+    return app.command(name, cls=HelpCommand)
+
+
 def _print_version(wanted: bool) -> None:
     if wanted:
         print(__version__)
@@ -52,24 +58,28 @@ def _options(
     # the options every command shares before its name (the app's help text is set above)
     return None
 
+#: Help panels: where the data's text comes from, how it is tokenised, how the run goes;
+#: each analyzer's own flags have a panel of their own.
+INPUT_PANEL, TEXT_PANEL, RUN_PANEL = "Input: which part of each row is the text", "Text: tokenisation", "Run"
+
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (default: ./qcaudit.toml or [tool.qcaudit] in ./pyproject.toml).")]
-TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", help="Column holding the text.")]
-FieldsOpt = Annotated[Optional[str], typer.Option("--fields", help="Comma-separated fields joined by newlines into the text, e.g. instruction,input,output.")]
-PromptOpt = Annotated[Optional[str], typer.Option("--prompt-fields", help="Comma-separated fields joined by newlines into each row's prompt (reward, IFD, preference analyzers).")]
-ResponseOpt = Annotated[Optional[str], typer.Option("--response-field", help="Column holding each row's response.")]
-ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", help="Column holding the chosen answer of a preference pair.")]
-RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", help="Column holding the rejected answer of a preference pair.")]
-RoleOpt = Annotated[Optional[str], typer.Option("--role", help="For a chat 'messages' column: comma-separated roles whose turns make the text.")]
-TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", help="whitespace | regex | regex:PATTERN | hf:PATH (local Hugging Face tokenizer).")]
-LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.")]
-PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.")]
-DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).")]
-MaxMemoryOpt = Annotated[Optional[str], typer.Option("--max-memory", help="Memory the analyzers may hold before spilling to disk, e.g. 3GB (default: an eighth of RAM).")]
-BatchRowsOpt = Annotated[Optional[int], typer.Option("--batch-rows", help="Rows read at a time (default 250000).")]
-EngineOpt = Annotated[Optional[str], typer.Option("--engine", help="local (default) | ray: compute on a pool of Ray actors (pip install 'qcaudit[ray]').")]
-RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="With --engine ray: 'auto' or an address joins that cluster (default: start a local Ray).")]
-RayWorkersOpt = Annotated[Optional[int], typer.Option("--ray-workers", help="With --engine ray: actors in the pool (default: one per CPU).")]
-AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", help="Comma-separated analyzers to run (default: all).")]
+TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", metavar="COLUMN", help="Column holding the text.", rich_help_panel=INPUT_PANEL)]
+FieldsOpt = Annotated[Optional[str], typer.Option("--fields", metavar="A,B,...", help="Comma-separated fields joined by newlines into the text, e.g. instruction,input,output.", rich_help_panel=INPUT_PANEL)]
+PromptOpt = Annotated[Optional[str], typer.Option("--prompt-fields", metavar="A,B,...", help="Comma-separated fields joined by newlines into each row's prompt (reward, IFD, preference analyzers).", rich_help_panel=INPUT_PANEL)]
+ResponseOpt = Annotated[Optional[str], typer.Option("--response-field", metavar="COLUMN", help="Column holding each row's response.", rich_help_panel=INPUT_PANEL)]
+ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", metavar="COLUMN", help="Column holding the chosen answer of a preference pair.", rich_help_panel=INPUT_PANEL)]
+RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", metavar="COLUMN", help="Column holding the rejected answer of a preference pair.", rich_help_panel=INPUT_PANEL)]
+RoleOpt = Annotated[Optional[str], typer.Option("--role", metavar="ROLE,...", help="For a chat 'messages' column: comma-separated roles whose turns make the text.", rich_help_panel=INPUT_PANEL)]
+TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", metavar="NAME", help="whitespace | regex | regex:PATTERN | hf:PATH (local Hugging Face tokenizer).", rich_help_panel=TEXT_PANEL)]
+LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.", rich_help_panel=TEXT_PANEL)]
+PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.", rich_help_panel=TEXT_PANEL)]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", metavar="DEVICE", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).", rich_help_panel=RUN_PANEL)]
+MaxMemoryOpt = Annotated[Optional[str], typer.Option("--max-memory", metavar="SIZE", help="Memory the analyzers may hold before spilling to disk, e.g. 3GB (default: an eighth of RAM).", rich_help_panel=RUN_PANEL)]
+BatchRowsOpt = Annotated[Optional[int], typer.Option("--batch-rows", metavar="ROWS", help="Rows read at a time (default 250000).", rich_help_panel=RUN_PANEL)]
+EngineOpt = Annotated[Optional[str], typer.Option("--engine", metavar="ENGINE", help="local (default) | ray: compute on a pool of Ray actors (pip install 'qcaudit[ray]').", rich_help_panel=RUN_PANEL)]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="With --engine ray: 'auto' or an address joins that cluster (default: start a local Ray).", rich_help_panel=RUN_PANEL)]
+RayWorkersOpt = Annotated[Optional[int], typer.Option("--ray-workers", metavar="N", help="With --engine ray: actors in the pool (default: one per CPU).", rich_help_panel=RUN_PANEL)]
+AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", metavar="NAME,...", help="Comma-separated analyzers to run (default: all).", rich_help_panel=RUN_PANEL)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
@@ -174,22 +184,38 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
 _COMMA_LISTS = {"fields", "role", "analyzers", "prompt_fields"}
 
 
-def _analyzer_options() -> dict[str, tuple[str, CliOption]]:
-    """Each analyzer's own flags by parameter name: (analyzer name, option)."""
-    return {option.parameter: (name, option) for name, cls in analyzers().items() for option in cls.options}
+#: A command's analyzer flags by parameter name: (the analyzer whose section they set, the flag).
+Flags = dict[str, tuple[str, CliOption]]
 
 
-def _annotation(option: CliOption) -> Any:
-    return Annotated[Optional[option.type], typer.Option(*option.flags, help=option.help)]
+def _analyzer_options(names: Collection[str] | None = None) -> Flags:
+    """The flags of these analyzers (default: all), by parameter name."""
+    return {option.parameter: (name, option) for name, cls in analyzers().items() if names is None or name in names
+            for option in cls.options}
 
 
-def audit_overrides(options: dict[str, Any]) -> dict[str, Any]:
-    """The shared options' values as config overrides keyed by dotted path."""
+def _filter_options(kind: str) -> Flags:
+    """A filter command's flags: its analyzer's and its own (``dedup --threshold``), and every
+    analyzer's when the filter runs the analyzers its settings switch on."""
+    analyzer, row_filter = row_filters()[kind]
+    flags = _analyzer_options(None if row_filter.companions else {analyzer})
+    return flags | {option.parameter: (analyzer, option) for option in row_filter.options}
+
+
+def _annotation(analyzer: str, option: CliOption) -> Any:
+    panel = f"{analyzers()[analyzer].heading()} ({analyzer})"
+    return Annotated[Optional[option.type], typer.Option(*option.flags, help=option.help, metavar=option.metavar,
+                                                         rich_help_panel=panel)]
+
+
+def audit_overrides(options: dict[str, Any], flags: Flags | None = None) -> dict[str, Any]:
+    """The shared options' values as config overrides keyed by dotted path; ``flags`` are
+    the analyzer flags the command has (default: every analyzer's)."""
     overrides: dict[str, Any] = {}
     for name, (_, key) in CORE_OPTIONS.items():
         value = options.get(name)
         overrides[key] = _split(value) if name in _COMMA_LISTS else value
-    for parameter, (analyzer, option) in _analyzer_options().items():
+    for parameter, (analyzer, option) in (_analyzer_options() if flags is None else flags).items():
         value = options.get(parameter)
         if option.parse is not None:
             overrides |= option.parse(value)
@@ -198,15 +224,20 @@ def audit_overrides(options: dict[str, Any]) -> dict[str, Any]:
     return overrides
 
 
-def audit_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Give ``command`` the shared audit options; it receives their raw values as
-    ``options`` (turned into config overrides by :func:`audit_overrides` in its body, so
-    that a bad value is reported like any other bad input)."""
+def audit_options(command: Callable[..., None] | None = None, *, flags: Flags | None = None,
+                  core: Collection[str] = tuple(CORE_OPTIONS)) -> Any:
+    """Give ``command`` the shared audit options (``core`` of :data:`CORE_OPTIONS` and the
+    analyzer ``flags``, default all); it receives their raw values as ``options`` (turned
+    into config overrides by :func:`audit_overrides` in its body, so that a bad value is
+    reported like any other bad input). Used bare (``@audit_options``) or with arguments."""
+    if command is None:
+        return functools.partial(audit_options, flags=flags, core=core)
     signature = inspect.signature(command)
     hints = typing.get_type_hints(command, include_extras=True)  # real objects, not strings
     own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "options"]
-    annotations = {name: annotation for name, (annotation, _) in CORE_OPTIONS.items()}
-    annotations |= {parameter: _annotation(option) for parameter, (_, option) in _analyzer_options().items()}
+    annotations = {name: annotation for name, (annotation, _) in CORE_OPTIONS.items() if name in core}
+    annotations |= {parameter: _annotation(analyzer, option)
+                    for parameter, (analyzer, option) in (_analyzer_options() if flags is None else flags).items()}
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
         for name, annotation in annotations.items()
@@ -236,11 +267,11 @@ def _run_audit(data: str, config_path: Path | None, quiet: bool, overrides: dict
         return audit(data, config, progress=progress, lazy_rows=lazy_rows)
 
 
-@app.command()
+@command()
 @audit_options
 def report(
     data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset: parquet/jsonl/json/csv file (.gz allowed), a directory of shards, or a glob.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.json, rows.parquet and report.html.")] = Path("qcaudit-report"),
+    out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json, rows.parquet and report.html.")] = Path("qcaudit-report"),
     config: ConfigOpt = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,
     quiet: QuietOpt = False,
@@ -267,13 +298,13 @@ def report(
     _guarded(verbose, body)
 
 
-@app.command()
+@command()
 @audit_options
 def gate(
     data: Annotated[Optional[str], typer.Argument(metavar="DATA", help="Dataset to audit, then judge (or use --report).")] = None,
     report_path: Annotated[Optional[Path], typer.Option("--report", help="Judge an existing report.json (or its directory) instead of auditing.")] = None,
     junit: Annotated[Optional[Path], typer.Option("--junit", help="Write the checks as JUnit XML to this file.")] = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write the audit's report files here.")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", "--output", "-o", metavar="DIR", help="Also write the audit's report files here.")] = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -317,7 +348,7 @@ def gate(
     _guarded(verbose, body)
 
 
-@app.command()
+@command()
 def show(
     report_path: Annotated[Path, typer.Argument(metavar="REPORT", help="A report directory (or its report.json).")],
     section: Annotated[Optional[str], typer.Option("--section", help="Only this section, e.g. duplicates.")] = None,
@@ -340,13 +371,40 @@ def show(
     _guarded(verbose, body)
 
 
+@command()
+def card(
+    report_path: Annotated[Path, typer.Argument(metavar="REPORT", help="A report directory (or its report.json).")],
+    output: Annotated[Optional[Path], typer.Option("--output", "--out", "-o", metavar="FILE", help="Write the card here: a new file, or an existing card whose qcaudit section (between <!-- qcaudit:start --> and <!-- qcaudit:end -->) is replaced (default: print it).")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Summarise a saved report as a Hugging Face dataset card (README.md): YAML metadata and a Markdown section."""
+
+    def body() -> int:
+        from qcaudit.report.card import card as whole_card, merge_card
+        from qcaudit.report.model import Report
+
+        loaded = Report.read(report_path)
+        if output is None:
+            print(whole_card(loaded), end="")
+            return 0
+        try:
+            existing = output.read_text(encoding="utf-8") if output.exists() else None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QcauditError(f"{output}: cannot read the existing card: {exc}") from None
+        write_text_atomic(output, whole_card(loaded) if existing is None else merge_card(existing, loaded))
+        out.print(f"wrote {safe(output)}", highlight=False)
+        return 0
+
+    _guarded(verbose, body)
+
+
 def _filter_command(kind: str, data: str, output: Path, removed: Path | None, config: Path | None,
                     quiet: bool, as_json: bool, options: dict[str, Any]) -> int:
     """Shared body of every filter command: configure, filter, report the counts."""
     from qcaudit.filtering import filter_rows
     from qcaudit.outputs import check_outputs, table_format
 
-    settings = load_config(config, audit_overrides(options))
+    settings = load_config(config, audit_overrides(options, _filter_options(kind)))
     analyzer, _ = row_filters()[kind]
     missing = analyzers()[analyzer].missing_input(settings)
     if missing:
@@ -365,15 +423,16 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     return 0
 
 
-OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl or .csv.")]
+OutputOpt = Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl or .csv.")]
 RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="File for the removed rows with their reasons (default: OUTPUT's name + .removed, same format).")]
 FilterDataArg = Annotated[str, typer.Argument(metavar="DATA", help="Dataset to filter (any input qcaudit reads).")]
 
 
 def _register_filter_command(kind: str, summary: str) -> None:
-    """Every filter command takes the same options and shares one body."""
+    """Every filter command shares one body; each has its analyzer's options (all but
+    ``--analyzers``: it runs its analyzer alone)."""
 
-    @audit_options
+    @audit_options(flags=_filter_options(kind), core=[name for name in CORE_OPTIONS if name != "analyzers"])
     def command(
         data: FilterDataArg,
         output: OutputOpt,
@@ -387,18 +446,21 @@ def _register_filter_command(kind: str, summary: str) -> None:
         _guarded(verbose, lambda: _filter_command(kind, data, output, removed, config, quiet, as_json, options or {}))
 
     command.__doc__ = summary
-    app.command(name=kind)(command)
+    app.command(name=kind, cls=HelpCommand)(command)
 
 
 for _command, (_, _filter) in row_filters().items():
     _register_filter_command(_command, _filter.help)
 
 
-@app.command()
+@command()
 @audit_options
 def sample(
     data: FilterDataArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="review.csv, review.jsonl or review.parquet: the rows to review, with the reason each was chosen.")],
+    output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl or review.parquet: the rows to review, with the reason each was chosen.")],
+    size: Annotated[Optional[int], typer.Option("--size", min=1, metavar="ROWS", help="Review exactly this many rows (default: a share by dataset size, [sample] rates).")] = None,
+    rate: Annotated[Optional[float], typer.Option("--rate", metavar="SHARE", help="Review this share of the rows, e.g. 0.05.")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", metavar="INTEGER", help="Seed of the sample (default 0).")] = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -413,7 +475,7 @@ def sample(
 
         table_format(output)
         check_outputs([data], {"--output": output})
-        settings = load_config(config, audit_overrides(options or {}))
+        settings = load_config(config, audit_overrides(options or {}) | {"sample.size": size, "sample.rate": rate, "sample.seed": seed})
         with _progress(quiet or as_json) as progress:
             count = write_sample(data, settings, output, progress)
         if as_json:
@@ -425,10 +487,10 @@ def sample(
     _guarded(verbose, body)
 
 
-@app.command()
+@command()
 def drift(
     generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),
+    out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),
     real: Annotated[Optional[str], typer.Option("--real", help="Real data to use as the baseline (default: the first generation).")] = None,
     generation_column: Annotated[Optional[str], typer.Option("--generation-column", help="Column naming each row's generation.")] = None,
     source_column: Annotated[Optional[str], typer.Option("--source-column", help="Column marking rows as real or synthetic.")] = None,
@@ -473,7 +535,7 @@ def drift(
     _guarded(verbose, body)
 
 
-@app.command()
+@command()
 def dashboard(
     dirs: Annotated[list[Path], typer.Argument(metavar="DIRS", help="Report directories (from qcaudit report or qcaudit drift).")],
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
@@ -538,7 +600,7 @@ cache_app = typer.Typer(help="The cache of benchmark indexes, embeddings and jud
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("info")
+@cache_app.command("info", cls=HelpCommand)
 def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
     """Where the cache is, its size and limit, entries per model, and SQLite's integrity check."""
     from qcaudit import store
@@ -558,7 +620,7 @@ def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
     _guarded(verbose, body)
 
 
-@cache_app.command("compact")
+@cache_app.command("compact", cls=HelpCommand)
 def cache_compact(verbose: VerboseOpt = False) -> None:
     """Give the space of deleted entries back to the disk (SQLite VACUUM), within the size limit."""
     from qcaudit import store
@@ -571,7 +633,7 @@ def cache_compact(verbose: VerboseOpt = False) -> None:
     _guarded(verbose, body)
 
 
-@cache_app.command("clear")
+@cache_app.command("clear", cls=HelpCommand)
 def cache_clear(verbose: VerboseOpt = False) -> None:
     """Delete the whole cache (it is rebuilt as needed)."""
     from qcaudit import store
@@ -583,7 +645,7 @@ def cache_clear(verbose: VerboseOpt = False) -> None:
     _guarded(verbose, body)
 
 
-@app.command()
+@command()
 def version() -> None:
     """Print the qcaudit version."""
     print(__version__)

@@ -89,9 +89,18 @@ class SampleConfig(Section):
         default_factory=lambda: [(10_000, 0.30), (100_000, 0.05), (1_000_000, 0.01), (2**62, 0.001)]
     )
     min_rows: int = Field(20, ge=1)
+    #: A fixed number of rows, or a fixed share of them, instead of the rates by size.
+    size: int | None = Field(None, ge=1)
+    rate: float | None = Field(None, gt=0.0, le=1.0)
     flagged_share: float = Field(0.5, ge=0.0, le=1.0)
     near_threshold_band: float = Field(0.1, ge=0.0, le=1.0)
     seed: int = 0
+
+    @model_validator(mode="after")
+    def _one_size(self) -> SampleConfig:
+        if self.size is not None and self.rate is not None:
+            raise ValueError("give [sample] size or rate, not both")
+        return self
 
 
 class EmbeddingConfig(Section):

@@ -114,6 +114,9 @@ class RowFilter:
     #: Also run the analyzers the settings switch on (their columns can feed the verdict:
     #: the RM filter's strata from the embeddings or IFD).
     companions: bool = False
+    #: Flags only this command has, setting keys in the analyzer's section (what its users
+    #: tune most: ``dedup --threshold``).
+    options: tuple[CliOption, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ class CliOption:
     help: str
     comma_list: bool = False
     parse: Callable[[Any], dict[str, Any]] | None = None
+    #: The value's name in --help (default: its kind, TEXT, INTEGER, NUMBER).
+    metavar: str | None = None
 
     @property
     def parameter(self) -> str:

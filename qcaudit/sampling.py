@@ -30,8 +30,13 @@ REASON = "reason"
 
 
 def sample_size(n_rows: int, config: Config) -> int:
-    rate = next(share for limit, share in sorted(config.sample.rates) if n_rows <= limit)
-    return min(n_rows, max(config.sample.min_rows, int(round(n_rows * rate))))
+    """Rows to review: ``[sample] size`` when set, else the share ``rate`` (or the rate for
+    this many rows, by ``rates``) of the rows, at least ``min_rows``; never more than all."""
+    settings = config.sample
+    if settings.size is not None:
+        return min(n_rows, settings.size)
+    rate = settings.rate if settings.rate is not None else next(share for limit, share in sorted(settings.rates) if n_rows <= limit)
+    return min(n_rows, max(settings.min_rows, int(round(n_rows * rate))))
 
 
 def flagged_reasons(rows: pl.DataFrame, config: Config) -> pl.DataFrame:

@@ -16,8 +16,10 @@ Every string a view carries may come from the dataset; renderers escape all of t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, Literal
 
 #: (text, shared) runs of a text, the shared ones highlighted.
@@ -124,6 +126,19 @@ class Group:
     examples: Sequence[str]
 
 
+def differences(first: str, other: str) -> Segments:
+    """``other`` as (text, differs) runs: the words and spaces that are not in ``first``
+    (difflib's longest matching blocks over whitespace-split tokens) are marked, so the
+    members of a near-duplicate cluster show how they differ from its first member."""
+    mine, theirs = re.split(r"(\s+)", other), re.split(r"(\s+)", first)
+    runs: list[tuple[str, bool]] = []
+    for tag, _, _, start, end in SequenceMatcher(None, theirs, mine, autojunk=False).get_opcodes():
+        text = "".join(mine[start:end])
+        if text:
+            runs.append((text, tag != "equal"))
+    return runs
+
+
 @dataclass(frozen=True)
 class Groups:
     """Sets of rows, largest first: each with its key, size and the text of its first
@@ -136,7 +151,16 @@ class Groups:
     anchor: str
     member_column: str
     caption: str = ""
+    #: Near duplicates: each member after the first is shown with its differences marked.
+    marks_differences: bool = False
     kind: Literal["groups"] = "groups"
+
+    def marked(self, group: Group) -> list[Segments]:
+        """The group's examples as runs, the differences from the first marked when
+        :attr:`marks_differences` (else each example is one unmarked run)."""
+        first = group.examples[0] if group.examples else ""
+        return [differences(first, text) if self.marks_differences and i else [(text, False)]
+                for i, text in enumerate(group.examples)]
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,10 @@ def test_version_flag_help_text_as_written_and_metric_lookup_names_the_choices(r
     shown = runner.invoke(app, ["gate", "--help"]).output
     assert "the [gate] thresholds" in shown  # a TOML table name, not swallowed as markup
     assert "gate [OPTIONS] [DATA]" in " ".join(shown.split())
+    assert "<str>" not in shown and "<bool>" not in shown and "--text-column COLUMN" in shown and "-b, --benchmark NAME=PATH" in shown
+    assert shown.index("Input: which part of each row is the text:") < shown.index("Watermark")  # panels, analyzers' last
+    usage = " ".join(runner.invoke(app, ["report", "--help"]).output.split())
+    assert "report [OPTIONS] DATA " in usage and "{DATA}" not in usage
     data = tmp_path / "d.parquet"
     pl.DataFrame({"text": ["one two three", "four five six", "one two"]}).write_parquet(data)
     report = audit(data, load_config(None, {"analyzers": ["duplicates"]}))
@@ -222,3 +226,30 @@ def test_a_report_shows_itself_in_a_notebook_escaped(tmp_path):
     assert "gate: <b>FAIL</b>" in shown and "duplicates.exact_duplicate_rate" in shown and "≤ 0.1" in shown
     assert f"{report.value('diversity.self_bleu_4'):.4g}" in shown  # a headline metric
     assert "<script>" not in shown
+
+
+def test_each_filter_command_shows_only_the_options_that_apply(runner, tmp_path):
+    """dedup and decontaminate run one analyzer: its flags, the input and run settings, and
+    their own tuning flag; not the other analyzers' (watermark, detectors) nor --analyzers."""
+    dedup = runner.invoke(app, ["dedup", "--help"]).output
+    decontaminate = runner.invoke(app, ["decontaminate", "--help"]).output
+    for shown in (dedup, decontaminate):
+        assert "--watermark-gamma" not in shown and "--scoring-model" not in shown and "--analyzers" not in shown
+        assert "--fields" in shown and "--max-memory" in shown
+    assert "--threshold JACCARD" in dedup and "--methods METHOD,..." in decontaminate
+    report = runner.invoke(app, ["report", "--help"]).output
+    assert "--watermark-gamma" in report and "--threshold" not in report  # dedup's own flag is dedup's alone
+    rows = ["the cat sat on the mat today", "the cat sat on the mat today!", "a dog ran in the park at noon", "two three four five six"]
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": rows}).write_parquet(data)
+    kept = {}
+    for threshold in ("0.3", "0.95"):
+        out = tmp_path / f"kept-{threshold}.parquet"
+        result = runner.invoke(app, ["dedup", str(data), "--output", str(out), "--threshold", threshold, "-q"])
+        assert result.exit_code == 0, result.output
+        kept[threshold] = pl.read_parquet(out).height
+    assert kept["0.3"] < kept["0.95"] <= len(rows)  # a lower threshold merges more rows
+    for flag in ("-o", "--out", "--output"):  # one meaning everywhere: where the command writes
+        assert runner.invoke(app, ["report", str(data), flag, str(tmp_path / f"r{flag}"), "-q"]).exit_code == 0
+        assert (tmp_path / f"r{flag}" / "report.json").is_file()
+

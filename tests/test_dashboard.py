@@ -23,6 +23,7 @@ from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 from qcaudit.cli import app
 from qcaudit.dashboards.data import ENV
+from qcaudit.registry import analyzers
 from tests.conftest import SAMPLES
 
 APP = str(resources.files("qcaudit.dashboards").joinpath("app.py"))
@@ -103,7 +104,50 @@ def test_overview_shows_the_verdict_checks_and_flagged_rows(report_dirs, monkeyp
     flagged = [t.value for t in at.text]
     assert any("benchmark contamination" in t for t in flagged) and any("exact duplicate" in t for t in flagged)
     metrics = at.dataframe[1].value
-    assert {"diversity", "duplicates", "contamination", "embeddings", "watermark", "detectors"} <= set(metrics["analyzer"])
+    assert {"diversity", "duplicates", "contamination", "embeddings", "watermark", "detectors"} <= set(metrics["section"])
+    assert metrics["what it measures"].str.len().gt(0).all(), metrics[metrics["what it measures"] == ""][["section", "metric"]].to_string()  # every metric explains itself
+    sampled = metrics.set_index("metric").loc["self_bleu_4_sampled"]
+    assert sampled["better"] == "↓ lower" and "GSM8K train" in sampled["on public data"]
+
+
+def test_a_page_has_an_address_and_compare_marks_large_changes(report_dirs, monkeypatch):
+    monkeypatch.setenv(ENV, os.pathsep.join(str(report_dirs[d]) for d in ("full", "clean", "drift")))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["page"], at.query_params["report"] = "Duplicates", "clean"
+    at.run()
+    assert not at.exception and at.title[0].value == "Duplicates" and at.sidebar.selectbox[0].value == "clean"
+    _page(at, "Compare")
+    assert at.query_params["page"] == "Compare"  # the address follows the page shown
+    table = at.dataframe[0].value
+    large = table[table["large change"] != ""]
+    assert len(large) and (large["change"].abs() >= 0.1).all() and list(table.index[: len(large)]) == list(large.index)
+    assert (table.loc[table["large change"] == "", "change"].abs() < 0.1).all()
+    better = {spec.name: spec.better for cls in analyzers().values() for spec in cls.metrics()}
+    for _, row in large.iterrows():  # better or worse by the metric's direction
+        expected = {"higher": "better" if row["B"] > row["A"] else "worse",
+                    "lower": "better" if row["B"] < row["A"] else "worse"}.get(better.get(row["metric"]), "changed")
+        assert row["large change"] == expected, row.to_dict()
+    assert "metrics only one report has" in at.checkbox(key="compare-only").label  # the full report has more analyzers
+    assert len(at.dataframe) == 1  # ...hidden until asked
+    at.checkbox(key="compare-only").check().run()
+    assert set(at.dataframe[1].value["only in"]) == {"A"}
+    _page(at, "Overview")
+    at.sidebar.selectbox[0].set_value("drift").run()
+    assert at.metric[1].label == "generations" and at.metric[1].value == "3"
+
+
+def test_an_opened_near_duplicate_cluster_marks_what_differs(report_dirs, monkeypatch):
+    at = _app(monkeypatch, report_dirs["full"])
+    _page(at, "Duplicates")
+    clusters = at.selectbox(key="duplicates-1")  # the second view: near-duplicate clusters
+    assert clusters.label == "Open group (largest first)" and "members shown" in _texts(at)
+    marked = []
+    for index in range(len(clusters.options)):  # clusters of exact copies have nothing to mark; planted near duplicates do
+        at.selectbox(key="duplicates-1").select_index(index).run()
+        html = "\n".join(str(h.proto.body) for h in at.get("html"))
+        assert "font-family:ui-monospace" in html
+        marked += ["<mark>" in html]
+    assert any(marked) and not all(marked)
 
 
 def test_every_page_renders_on_every_kind_of_report(report_dirs, monkeypatch):
@@ -129,7 +173,7 @@ def test_pages_show_their_analyzers_data(report_dirs, monkeypatch):
     assert "<mark>" in html and "toy" in html
     assert "sampled substrings of the item in the row" in html or "n-grams in the row" in html  # each flag's evidence
     _page(at, "Duplicates")
-    assert len(at.dataframe[0].value) > 0 and at.text  # cluster list and members
+    assert len(at.dataframe[0].value) > 0 and "members shown" in _texts(at)  # cluster list and an opened cluster
     _page(at, "Detectors")
     assert at.metric[0].value.endswith("%")  # the watermarked share
     summary = next(d.value for d in at.dataframe if "AUROC" in d.value.columns)

@@ -141,8 +141,8 @@ def test_charts_draw_in_a_browser_with_the_network_off(pages):
         context = browser.new_context(offline=True)
         for name, path in pages.items():
             page, errors = context.new_page(), []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("requestfailed", lambda request: errors.append(request.url))
+            page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+            page.on("requestfailed", lambda request, errors=errors: errors.append(request.url))
             page.goto(path.as_uri())
             figures = page.locator("div.figure")
             page.wait_for_function("document.querySelectorAll('div.figure .main-svg').length > 0", timeout=30_000)

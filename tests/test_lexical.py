@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
@@ -115,3 +118,25 @@ def test_distinct_n_on_real_corpus_at_scale():
     tokenised = [line.split() for line in lines]
     for n in (1, 3):
         assert distinct_n(lines, n) == pytest.approx(distinct(tokenised, n), abs=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.sampled_from(["a b c d", "a b c d", "a b c d e", "b c d e", "x y z w v", "a b c", "x y z w", "q r s t u v"]),
+                min_size=3, max_size=30))
+def test_least_diverse_rows_are_each_text_once_ties_by_copies_then_length(texts):
+    """The diversity analyzer's "least diverse rows" against the ordering written out here:
+    score, copies, length (all descending), then row_id, over each text's first row."""
+    from qcaudit import audit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.parquet"
+        pl.DataFrame({"text": texts}).write_parquet(path)
+        report = audit(path, analyzers=["diversity"], settings={"diversity.worst_rows": 4})
+    scores = report.rows["self_bleu_4"].to_list()
+    firsts = {}
+    for row, text in enumerate(texts):
+        firsts.setdefault(text, row)
+    expected = sorted(firsts.values(), key=lambda r: (-scores[r], -texts.count(texts[r]), -len(texts[r].split()), r))[:4]
+    shown = report.tables["diversity"]["worst_rows"]["rows"]
+    assert [r["row_id"] for r in shown] == expected
+    assert [r["copies"] for r in shown] == [texts.count(texts[r]) for r in expected]

@@ -35,6 +35,25 @@ def test_sample_command_writes_reasons_and_is_deterministic(runner, tmp_path):
     assert runner.invoke(app, ["sample", str(SAMPLES / "instructions.parquet"), "-o", str(tmp_path / "x.txt")]).exit_code == 2
 
 
+def test_sample_size_rate_and_seed_flags(runner, tmp_path):
+    data, config = str(SAMPLES / "instructions.parquet"), str(SAMPLES / "qcaudit.toml")
+
+    def review(*flags: str) -> pl.DataFrame:
+        out = tmp_path / "r.parquet"
+        result = runner.invoke(app, ["sample", data, "--config", config, "--out", str(out), "-q", *flags])
+        assert result.exit_code == 0, result.output
+        return pl.read_parquet(out)
+
+    assert review("--size", "37").height == 37
+    assert review("--rate", "0.1").height == 90  # 10% of 900 rows
+    assert review("--size", "5000").height == 900  # never more than all
+    first, again, other = (review("--size", "60", "--seed", seed)["row_id"].to_list() for seed in ("1", "1", "2"))
+    assert first == again and first != other
+    both = runner.invoke(app, ["sample", data, "-o", str(tmp_path / "x.csv"), "--size", "5", "--rate", "0.5"])
+    assert both.exit_code == 2 and "size or rate, not both" in both.output
+    assert runner.invoke(app, ["sample", data, "-o", str(tmp_path / "x.csv"), "--rate", "1.5"]).exit_code == 2
+
+
 def test_stratified_allocation_is_proportional_to_cluster_size():
     import numpy as np
 

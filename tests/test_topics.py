@@ -41,7 +41,7 @@ def _reference_labels(rows: pl.DataFrame, top: int) -> dict[int, str]:
 def test_topic_labels_are_bertopics_c_tf_idf(tmp_path):
     rng = np.random.default_rng(0)
     texts = []
-    for theme, sentence in THEMES.items():
+    for sentence in THEMES.values():
         words = sentence.split()
         for i in range(20):
             keep = rng.random(len(words)) < 0.8

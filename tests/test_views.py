@@ -25,7 +25,7 @@ from qcaudit.report.sections import pages, sections
 from qcaudit.untrusted import markdown, prose
 from qcaudit.views import (
     CHARTS, Column, FrequentNgrams, Group, Groups, Histogram, Marker, Notice, Pair, Pairs, Point, RankedRows,
-    RowHistograms, Scatter, Series, Stat,
+    RowHistograms, Scatter, Series, Stat, differences,
 )
 from tests.test_architecture import plugin, texts  # noqa: F401  (a fixture, and the plug-in's rows)
 from tests.test_dashboard import APP, ENV
@@ -155,6 +155,8 @@ def test_show_prints_a_saved_report_and_rejects_what_is_not_one(qc, tmp_path):  
         assert heading in shown.out, heading
     only = qc("show", out, "--section", "duplicates")
     assert only.code == 0 and "Largest exact-duplicate groups" in only.out and "Least diverse rows" not in only.out
+    flat = " ".join(only.out.split())
+    assert "what it measures" in flat and "↓ lower" in flat and "GSM8K train 0" in flat  # each metric explained
     one_line_error(qc("show", out, "--section", "nope"), "--section 'nope'")
     one_line_error(qc("show", tmp_path / "missing"), "does not exist")
 
@@ -167,3 +169,19 @@ def test_prose_is_the_text_itself_only_when_markdown_would_show_it_as_written(te
         assert ":" not in text.replace(": ", "").rstrip(":")  # no shortcode or directive can open
     else:
         assert shown == markdown(text)
+
+
+@given(st.text(alphabet="ab \n", max_size=30), st.text(alphabet="abc \n", max_size=30))
+def test_differences_keep_the_text_and_mark_only_what_the_first_lacks(first, other):
+    runs = differences(first, other)
+    assert "".join(text for text, _ in runs) == other
+    assert not any(marked for _, marked in differences(other, other))
+    if "c" in other:
+        assert any(marked and "c" in text for text, marked in runs)  # "c" never occurs in the first
+
+
+def test_only_near_duplicate_groups_mark_differences():
+    group = Group(1, 2, ["The cat sat on the mat.", "The dog sat on the mat."])
+    near = Groups("near", "first row_id", [group], "near", "c", marks_differences=True)
+    assert near.marked(group) == [[("The cat sat on the mat.", False)], [("The ", False), ("dog", True), (" sat on the mat.", False)]]
+    assert Groups("k-means", "cluster", [group], "k", "c").marked(group)[1] == [("The dog sat on the mat.", False)]

@@ -117,9 +117,11 @@ class Contamination(Analyzer):
     options = (
         CliOption(("--benchmark", "-b"), "benchmarks", list[str],
                   "NAME=PATH of a benchmark test set to check against (repeatable); switches the contamination analyzer on.",
-                  parse=benchmark_overrides),
-        CliOption(("--methods",), "methods", str, "Contamination methods: ngram,substring,semantic.", comma_list=True),
-        CliOption(("--judge-model",), "judge_model", str, "Local instruct model that judges each row's best semantic candidates."),
+                  parse=benchmark_overrides, metavar="NAME=PATH"),
+        CliOption(("--methods",), "methods", str, "Contamination methods: ngram,substring,semantic.", comma_list=True,
+                  metavar="METHOD,..."),
+        CliOption(("--judge-model",), "judge_model", str, "Local instruct model that judges each row's best semantic candidates.",
+                  metavar="MODEL"),
     )
 
     @classmethod
@@ -129,6 +131,11 @@ class Contamination(Analyzer):
             share("contamination_rate", "share of rows with text matched to a benchmark item", "lower", headline=True),
             share("benchmark_leak_rate", "share of a benchmark's items some row matches (the largest benchmark's)",
                   "lower", headline=True),
+            # per benchmark and method, reported as <benchmark>.<method>.<name>
+            count("rows_flagged", "rows this method matched to this benchmark", "lower", gateable=False),
+            share("row_rate", "share of rows with text this method matched to this benchmark", "lower", gateable=False),
+            count("items_leaked", "this benchmark's items this method found in some row", "lower", gateable=False),
+            share("leak_rate", "share of this benchmark's items this method found in some row", "lower", gateable=False),
         )
 
     @classmethod

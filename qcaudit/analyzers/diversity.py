@@ -124,8 +124,12 @@ class Diversity(Analyzer):
                                     "across datasets of different sizes."))
         if worst["rows"]:
             score = worst["score"]
-            views.append(RankedRows("Least diverse rows", [Column(ROW_ID, ROW_ID), Column(score, score, ".4f"), Column(TEXT, "text", text=True)],
-                                    worst["rows"], "worst-rows", "Highest per-row Self-BLEU: the rows most like the rest of the data."))
+            columns = [Column(ROW_ID, ROW_ID), Column(score, score, ".4f"), Column("copies", "copies", ","),
+                       Column("n_tokens", "tokens", ","), Column(TEXT, "text", text=True)]
+            views.append(RankedRows("Least diverse rows", columns, worst["rows"], "worst-rows",
+                                    "Highest per-row Self-BLEU: the rows most like the rest of the data, each text once. A score "
+                                    "of 1.0 means every n-gram of the row occurs in some other row, as in any copy; such ties "
+                                    "are ordered by the number of identical rows (copies), then by length."))
         return views
 
     def partial(self, batch: pl.DataFrame) -> LexicalState:
@@ -133,7 +137,8 @@ class Diversity(Analyzer):
         tokens = self.context.tokenization.tokens(valid[TEXT])
         hashes = Chunks()
         hashes.append(tokens.hashes)
-        return LexicalState([valid[ROW_ID].to_numpy()], [tokens.lengths], [valid[TEXT].str.len_chars().to_numpy()], hashes)
+        return LexicalState([valid[ROW_ID].to_numpy()], [tokens.lengths], [valid[TEXT].str.len_chars().to_numpy()], hashes,
+                            [valid[TEXT].hash(seed=0).to_numpy()])
 
     def merge(self, a: LexicalState, b: LexicalState) -> LexicalState:
         hashes = Chunks()
@@ -141,7 +146,7 @@ class Diversity(Analyzer):
         hashes.extend(b.hashes)
         if hashes.resident_bytes > self.context.memory_budget * TOKEN_SHARE:
             hashes.spill(self.context.scratch())
-        return LexicalState(a.row_ids + b.row_ids, a.lengths + b.lengths, a.chars + b.chars, hashes)
+        return LexicalState(a.row_ids + b.row_ids, a.lengths + b.lengths, a.chars + b.chars, hashes, a.text_hashes + b.text_hashes)
 
     def finalize(self, state: LexicalState) -> AnalyzerResult:
         settings, context = self.settings, self.context
@@ -160,7 +165,7 @@ class Diversity(Analyzer):
             context.progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
         context.progress.remove_task(task)
         row_ids, chars = np.concatenate(state.row_ids), np.concatenate(state.chars)
-        result = _diversity(row_ids, lengths, chars, orders, settings, context)
+        result = _diversity(row_ids, lengths, chars, np.concatenate(state.text_hashes), orders, settings, context)
         metrics, table = _sampled(state, lengths, settings, context.tokenization.signature_fields())
         result.metrics.update(metrics)
         result.tables["sampled"] = table
@@ -177,10 +182,12 @@ class LexicalState:
     lengths: list[np.ndarray]
     chars: list[np.ndarray]
     hashes: Chunks
+    #: A hash of each row's text, to count copies among the least diverse rows.
+    text_hashes: list[np.ndarray]
 
 
-def _diversity(row_ids: np.ndarray, lengths: np.ndarray, chars: np.ndarray, orders: list[OrderStats],
-               settings: DiversitySettings, context) -> AnalyzerResult:
+def _diversity(row_ids: np.ndarray, lengths: np.ndarray, chars: np.ndarray, text_hashes: np.ndarray,
+               orders: list[OrderStats], settings: DiversitySettings, context) -> AnalyzerResult:
     tok_sig = context.tokenization.signature_fields()
     metrics: dict[str, Metric] = {}
     rows = {ROW_ID: pl.Series(ROW_ID, row_ids, dtype=pl.UInt32), "n_tokens": lengths}
@@ -213,7 +220,7 @@ def _diversity(row_ids: np.ndarray, lengths: np.ndarray, chars: np.ndarray, orde
             "n_chars": histogram(chars, settings.histogram_bins),
             f"self_bleu_{bleu_n}": histogram(row_bleu, settings.histogram_bins, (0.0, 1.0)),
         },
-        "worst_rows": _worst_rows(row_ids, row_bleu, f"self_bleu_{bleu_n}", settings.worst_rows, context),
+        "worst_rows": _worst_rows(row_ids, row_bleu, lengths, text_hashes, f"self_bleu_{bleu_n}", settings.worst_rows, context),
     }
     return AnalyzerResult(metrics, pl.DataFrame(rows), tables)
 
@@ -233,12 +240,19 @@ def _length_metrics(unit: str, values: np.ndarray, tok_sig: str) -> dict[str, Me
     }
 
 
-def _worst_rows(row_ids: np.ndarray, scores: np.ndarray, score: str, limit: int, context) -> dict[str, Any]:
-    """The rows most like the rest of the corpus (highest per-row Self-BLEU, then lowest row_id)."""
-    chosen = np.lexsort((row_ids, -scores))[:limit]
+def _worst_rows(row_ids: np.ndarray, scores: np.ndarray, lengths: np.ndarray, text_hashes: np.ndarray, score: str,
+                limit: int, context) -> dict[str, Any]:
+    """The rows most like the rest of the corpus, each text once (its first row) with its
+    number of copies: highest per-row Self-BLEU first; ties, common at exactly 1.0 (every
+    n-gram of the row occurs in another row, as in any copy), go to the text with the most
+    copies, then the longest, then the lowest row_id."""
+    _, first, inverse, copies = np.unique(text_hashes, return_index=True, return_inverse=True, return_counts=True)
+    copies = copies[inverse]
+    chosen = first[np.lexsort((row_ids[first], -lengths[first], -copies[first], -scores[first]))][:limit]
     texts = context.texts_of_rows(row_ids[chosen].tolist())
     rows = [
-        {ROW_ID: int(row_ids[i]), score: float(scores[i]), TEXT: texts[int(row_ids[i])][:SNIPPET_CHARS]}
+        {ROW_ID: int(row_ids[i]), score: float(scores[i]), "copies": int(copies[i]), "n_tokens": int(lengths[i]),
+         TEXT: texts[int(row_ids[i])][:SNIPPET_CHARS]}
         for i in chosen
     ]
     return {"score": score, "rows": rows}

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles
-from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFilter, RowFlag, Section, count, register, share
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, signature
 from qcaudit.text import Tokenization
 from qcaudit.views import Group, Groups, View
@@ -65,6 +65,9 @@ class Duplicates(Analyzer):
             "duplicate_of": pl.when(pl.col("is_exact_duplicate")).then(pl.col("exact_dup_group")).otherwise(pl.col("near_dup_cluster")),
         },
         settings={"near": True},
+        options=(CliOption(("--threshold",), "near_threshold", float,
+                           "Jaccard similarity of word shingles from which two rows are near duplicates (default 0.8).",
+                           metavar="JACCARD"),),
     ),)
 
     @classmethod
@@ -76,7 +79,8 @@ class Duplicates(Analyzer):
         if tables.get("top_near_clusters"):
             clusters = [Group(c["near_dup_cluster"], c["size"], c["examples"]) for c in tables["top_near_clusters"]]
             views.append(Groups("Largest near-duplicate clusters", "first row_id", clusters, "near-duplicate-clusters",
-                                "near_dup_cluster"))
+                                "near_dup_cluster", "Each member after the first with what differs from the first marked.",
+                                marks_differences=True))
         return views
 
     @classmethod
@@ -170,6 +174,7 @@ def _duplicates(state: DuplicateState, settings: DuplicatesSettings, context) ->
         near_rows, near_metrics, near_top = _near_duplicates(state, row_ids, settings)
         rows = rows.join(near_rows, on=ROW_ID)
         metrics.update(near_metrics)
+        near_top = _distinct_examples(near_top, rows)
     # the quoted rows' texts, in one read of the input
     quoted = top["exact_dup_group"].to_list() + ([] if near_top is None else near_top["examples"].explode().to_list())
     texts = context.texts_of_rows(quoted)
@@ -182,9 +187,19 @@ def _duplicates(state: DuplicateState, settings: DuplicatesSettings, context) ->
     return AnalyzerResult(metrics, rows, tables)
 
 
+def _distinct_examples(near_top: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """Each of the largest near-duplicate clusters with the row_ids of its first three
+    members that differ from one another (one per exact-duplicate group), so that the
+    report shows what varies inside a cluster rather than three copies of one text."""
+    firsts = (rows.filter(pl.col("near_dup_cluster").is_in(near_top["near_dup_cluster"].implode())
+                          & (pl.col(ROW_ID) == pl.col("exact_dup_group")))
+              .group_by("near_dup_cluster").agg(pl.col(ROW_ID).sort().head(3).alias("examples")))
+    return near_top.drop("examples").join(firsts, on="near_dup_cluster", how="left", maintain_order="left")
+
+
 def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], pl.DataFrame]:
     """Per-row cluster columns, the metrics, and the largest clusters with the row_ids of
-    their first three rows as ``examples``."""
+    their first three rows as ``examples`` (:func:`_distinct_examples` picks distinct ones)."""
     from qcaudit.minhash import components, edges_of_band_keys, jaccard_of_edges, optimal_bands
 
     n = len(row_ids)

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from qcaudit.gate import FAIL, PASS, GateResult
-from qcaudit.registry import analyzers
 from qcaudit.report.model import Report
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
@@ -34,12 +33,10 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
     table = Table(title="metrics", title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for analyzer, metrics in report.metrics.items():
-        cls = analyzers().get(analyzer)
-        headlines = [spec.name for spec in cls.metrics() if spec.headline] if cls else []
-        for headline in headlines:  # a headline also names its per-key metrics, <name>.<key>
-            for name in (n for n in metrics if n == headline or n.startswith(headline + ".")):
-                table.add_row(safe(f"{analyzer}.{name}"), f"{metrics[name]['value']:.4g}")
+    for section in sections(report):
+        for line in section.metrics:
+            if line.headline and isinstance(line.value, int | float):
+                table.add_row(safe(f"{section.name}.{line.name}"), f"{line.value:.4g}")
     console.print(table)
     print_gate(console, report.gate)
     print_written(console, written or {})
@@ -81,6 +78,20 @@ def print_section(console: Console, section: ReportSection, limit: int) -> None:
         printer = _PRINTERS.get(type(view))
         if printer is not None:
             printer(console, view, limit)
+    _metrics(console, section)
+
+
+def _metrics(console: Console, section: ReportSection) -> None:
+    """The section's metrics, each with which way is better, its public values and meaning."""
+    if not section.metrics:
+        return
+    table = Table(title="metrics", title_justify="left")
+    for column in ("metric", "value", "better", "on public data", "what it measures"):
+        table.add_column(column, justify="right" if column == "value" else "left", overflow="fold")
+    for line in section.metrics:
+        table.add_row(safe(line.name), line.shown, line.direction, safe(" · ".join(r.shown for r in line.references)),
+                      safe(line.definition))
+    console.print(table)
 
 
 def _snippet(text: object) -> str:

@@ -50,6 +50,8 @@ class MetricLine:
     definition: str = ""
     better: str | None = None
     references: tuple[ReferenceValue, ...] = ()
+    #: One of its producer's headline metrics (the summaries show these).
+    headline: bool = False
 
     @property
     def shown(self) -> str:
@@ -101,14 +103,17 @@ def sections(report: Report) -> list[ReportSection]:
 
 
 def _explained(section: str, producer: type[Producer] | None, metrics: dict[str, dict[str, Any]]) -> list[MetricLine]:
-    """Each metric with its producer's definition and direction (a per-key metric such as
-    ``contamination_rate.gsm8k`` takes its family's), and its public reference values."""
+    """Each metric with its producer's definition and direction (a per-key metric takes its
+    family's: ``<family>.<key>`` such as ``detector_auroc.likelihood``, or
+    ``<key>.<key>.<family>`` such as contamination's ``gsm8k.ngram.leak_rate``), and its
+    public reference values."""
     specs = {spec.name: spec for spec in producer.metrics()} if producer is not None else {}
     lines = []
     for name, entry in metrics.items():
-        spec = specs.get(name) or specs.get(name.split(".")[0])
+        spec = specs.get(name) or specs.get(name.split(".")[0]) or specs.get(name.split(".")[-1])
         lines.append(MetricLine(name, entry["value"], entry["signature"], spec.definition if spec else "",
-                                spec.better if spec else None, tuple(reference_values(f"{section}.{name}"))))
+                                spec.better if spec else None, tuple(reference_values(f"{section}.{name}")),
+                                bool(spec and spec.headline)))
     return lines
 
 

@@ -1,0 +1,97 @@
+"""``qcaudit card``: the audit as a section of a Hugging Face dataset card (README.md), for
+the people who publish the data: YAML metadata (the size category, a tag) and Markdown with
+the gate's verdict, the headline metrics beside their values on public data, and what was
+checked for contamination.
+
+Dataset-derived strings (file, column and benchmark names) are written as Markdown code
+spans with table pipes escaped, so none is read as a link, an image, HTML or a table cell.
+The section sits between :data:`START` and :data:`END`; :func:`merge_card` replaces it in
+an existing card and keeps everything else.
+"""
+
+from __future__ import annotations
+
+from qcaudit import __version__
+from qcaudit.errors import QcauditError
+from qcaudit.report.model import SCHEMA_VERSION, Report
+from qcaudit.report.references import reference_corpora
+from qcaudit.report.sections import sections
+from qcaudit.untrusted import markdown
+
+START, END = "<!-- qcaudit:start -->", "<!-- qcaudit:end -->"
+#: Hugging Face's size categories: (rows below, label).
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                   (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"),
+                   (10_000_000_000, "1B<n<10B"), (100_000_000_000, "10B<n<100B"), (1_000_000_000_000, "100B<n<1T"))
+
+
+def size_category(rows: int) -> str:
+    return next((label for below, label in SIZE_CATEGORIES if rows < below), "n>1T")
+
+
+def _cell(text: object) -> str:
+    """Dataset text in a Markdown table cell: a code span, its pipes escaped."""
+    return markdown(text).replace("|", "\\|")
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def card_section(report: Report) -> str:
+    """The Markdown section (between the markers) that summarises ``report``."""
+    data, gate = report.dataset, report.gate
+    sources = ", ".join(_cell(s) for s in data["sources"][:3]) + (" …" if len(data["sources"]) > 3 else "")
+    lines = [START, "## Data quality audit", "",
+             f"Audited with qcaudit {__version__} (report schema {SCHEMA_VERSION}): {data['rows']:,} rows of {sources} "
+             f"({_cell(data['format'])}); the text is {_cell(data['text_source'])}.", ""]
+    verdict = {"pass": "PASS", "fail": "FAIL"}.get(gate.verdict, "no thresholds set")
+    lines += [f"**Quality gate: {verdict}**", ""]
+    if gate.checks:
+        lines += [_row("check", "value", "threshold", "result"), _row("---", "---:", "---:", "---")]
+        for c in gate.checks:
+            value = "—" if c.value is None else f"{c.value:.4g}"
+            threshold = f"{'≥' if c.threshold_key.startswith('min_') else '≤'} {c.threshold:g}"
+            lines.append(_row(_cell(c.metric), value, threshold, "pass" if c.passed else "**FAIL**"))
+        lines.append("")
+    headline = [(section, line) for section in sections(report) for line in section.metrics
+                if line.headline and isinstance(line.value, int | float) and not isinstance(line.value, bool)]
+    if headline:
+        lines += ["### Headline metrics", "", _row("metric", "value", "better", "on public data", "what it measures"),
+                  _row("---", "---:", "---", "---", "---")]
+        for section, line in headline:
+            public = " · ".join(r.shown for r in line.references) or "—"
+            lines.append(_row(_cell(f"{section.name}.{line.name}"), f"{line.value:.4g}", line.direction or "—", public,
+                              line.definition.replace("|", "\\|")))
+        corpora = "; ".join(f"{c['label']} ({c['rows']:,} rows)" for c in reference_corpora().values())
+        lines += ["", f"Public data: {corpora}, audited with the default settings. Self-BLEU and distinct-n of a whole "
+                      "dataset change with its size; the `_sampled` ones compare across datasets.", ""]
+    lines += _contamination(report)
+    lines += ["Every value's settings are recorded in its signature in `report.json` (`qcaudit show DIR` prints the "
+              "whole report).", END]
+    return "\n".join(lines) + "\n"
+
+
+def _contamination(report: Report) -> list[str]:
+    tables = report.tables.get("contamination")
+    if not tables:
+        return ["Benchmark contamination was not checked (`qcaudit report DATA --benchmark NAME=PATH`).", ""]
+    checked = ", ".join(f"{_cell(b['name'])} ({b['items']:,} items)" for b in tables["benchmarks"])
+    rows = report.metrics.get("contamination", {}).get("contaminated_rows", {}).get("value", 0)
+    return [f"Checked for benchmark contamination against {checked}: {rows:,} rows matched a benchmark item.", ""]
+
+
+def card(report: Report) -> str:
+    """A whole dataset card: YAML metadata, then the section."""
+    metadata = ["---", "size_categories:", f"- {size_category(report.dataset['rows'])}", "tags:", "- qcaudit", "---", ""]
+    return "\n".join(metadata) + card_section(report)
+
+
+def merge_card(existing: str, report: Report) -> str:
+    """``existing`` with its qcaudit section replaced by this report's (its other text and its
+    metadata kept); a card without the markers is refused rather than overwritten."""
+    start, end = existing.find(START), existing.find(END)
+    if start < 0 or end < start:
+        raise QcauditError(f"the file exists and has no {START} ... {END} section to replace; put those two lines "
+                           "where the audit should go, or write to a new file")
+    return existing[:start] + card_section(report).rstrip("\n") + existing[end + len(END):]

@@ -1,0 +1,75 @@
+"""``qcaudit card``: a Hugging Face dataset-card section from a saved report."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import polars as pl
+import pytest
+import yaml
+
+from qcaudit.cli import app
+from qcaudit.report.card import END, START, size_category
+
+HOSTILE = "a|b [link](http://x.example) <img src=x onerror=alert(1)>"
+BENCH = "b|<b>x</b>[l](y)"  # a benchmark name is a TOML key (no dot) before "=PATH" (no "=")
+
+
+@pytest.fixture
+def report_dir(runner, tmp_path):
+    """A report whose file, column and benchmark names are hostile Markdown."""
+    data = tmp_path / f"{HOSTILE.replace('/', '_')}.parquet"
+    rows = [f"row {i} about topic {i % 7} with words {i * 3}" for i in range(60)]
+    pl.DataFrame({HOSTILE: rows + rows[:5]}).write_parquet(data)
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps({"question": rows[3]}) + "\n")
+    config = tmp_path / "q.toml"
+    config.write_text("[gate]\nmax_exact_duplicate_rate = 0.01\n[contamination]\nmethods = [\"substring\"]\n")
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", str(data), "--text-column", HOSTILE, "-b", f"{BENCH}={bench}", "--config", str(config),
+                                 "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_card_has_metadata_the_gate_and_headline_metrics_and_no_live_markup(runner, report_dir):
+    result = runner.invoke(app, ["card", str(report_dir)])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    _, front, body = text.split("---\n", 2)
+    metadata = yaml.safe_load(front)
+    report = json.loads((report_dir / "report.json").read_text())
+    assert metadata == {"size_categories": [size_category(report["dataset"]["rows"])], "tags": ["qcaudit"]}
+    assert body.lstrip().startswith(START) and body.rstrip().endswith(END)
+    assert "**Quality gate: FAIL**" in body and "`duplicates.exact_duplicate_rate`" in body
+    value = report["metrics"]["duplicates"]["exact_duplicate_rate"]["value"]
+    assert f"| `duplicates.exact_duplicate_rate` | {value:.4g} | ↓ lower | GSM8K train 0 ·" in body
+    assert "rows matched a benchmark item" in body
+    outside_code = re.sub(r"(`+).*?\1", "", body)  # every hostile name sits in a code span
+    assert "<img" not in outside_code and "](http" not in outside_code
+    for table in re.split(r"\n\n+", body):  # an escaped pipe never splits a cell: every row as wide as the header
+        rows = [line for line in table.splitlines() if line.startswith("|")]
+        assert len({len(re.findall(r"(?<!\\)\|", row)) for row in rows}) <= 1, table
+
+
+def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("---\nlicense: mit\n---\n# My data\n\nIntro.\n\n" + START + "\nOUTDATED SECTION\n" + END + "\n\n## Uses\nAnything.\n")
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(readme)]).exit_code == 0
+    merged = readme.read_text()
+    assert merged.startswith("---\nlicense: mit\n---\n# My data\n\nIntro.\n\n" + START) and merged.endswith(END + "\n\n## Uses\nAnything.\n")
+    assert "OUTDATED SECTION" not in merged and "**Quality gate: FAIL**" in merged
+    plain = tmp_path / "plain.md"
+    plain.write_text("# someone's card\n")
+    refused = runner.invoke(app, ["card", str(report_dir), "-o", str(plain)])
+    assert refused.exit_code == 2 and "qcaudit:start" in refused.output and plain.read_text() == "# someone's card\n"
+    fresh = tmp_path / "new.md"
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(fresh)]).exit_code == 0
+    assert fresh.read_text().startswith("---\nsize_categories:")
+    assert runner.invoke(app, ["card", str(tmp_path / "missing")]).exit_code == 2
+
+
+@pytest.mark.parametrize("rows, label", [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (7473, "1K<n<10K"), (2_000_000, "1M<n<10M")])
+def test_size_categories_are_hugging_faces(rows, label):
+    assert size_category(rows) == label
