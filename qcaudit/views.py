@@ -70,6 +70,8 @@ class Point:
     row_id: int
     text: str
     flag: str = ""
+    #: What the colour stands for (a topic's top terms), shown on hover.
+    label: str = ""
 
 
 @dataclass(frozen=True)

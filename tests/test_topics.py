@@ -38,14 +38,20 @@ def _reference_labels(rows: pl.DataFrame, top: int) -> dict[int, str]:
     return labels
 
 
-def test_topic_labels_are_bertopics_c_tf_idf(tmp_path):
-    rng = np.random.default_rng(0)
+def _themed(themes: list[str], per_theme: int = 20, seed: int = 0) -> list[str]:
+    """Rows that vary each theme's sentence (a fifth of its words dropped at random)."""
+    rng = np.random.default_rng(seed)
     texts = []
-    for sentence in THEMES.values():
-        words = sentence.split()
-        for i in range(20):
+    for theme in themes:
+        words = THEMES[theme].split()
+        for i in range(per_theme):
             keep = rng.random(len(words)) < 0.8
             texts.append(" ".join(w for w, k in zip(words, keep, strict=True) if k) + f" note {i}")
+    return texts
+
+
+def test_topic_labels_are_bertopics_c_tf_idf(tmp_path):
+    texts = _themed(list(THEMES))
     data = tmp_path / "d.parquet"
     pl.DataFrame({"text": texts}).write_parquet(data)
     report = audit(data, load_config(None, {"analyzers": ["embeddings", "topics"], "embeddings.clusters": 3}))
@@ -64,3 +70,43 @@ def test_topics_without_embeddings_is_one_line(qc, tmp_path):  # noqa: F811
     data = tmp_path / "d.parquet"
     pl.DataFrame({"text": ["a b c", "d e f"]}).write_parquet(data)
     one_line_error(qc("report", data, "--analyzers", "topics", "--out", tmp_path / "o"), "--analyzers embeddings,topics")
+
+
+def test_the_reference_topics_the_data_lacks(tmp_path):
+    """A reference of three themes against data with only two: the third is the one lacking,
+    labelled by its own words; against itself no topic is lacking and the shares agree."""
+    reference, data = tmp_path / "reference.parquet", tmp_path / "data.parquet"
+    pl.DataFrame({"text": _themed(list(THEMES), 30, seed=1)}).write_parquet(reference)
+    pl.DataFrame({"text": _themed(["cooking", "space"], 45, seed=2)}).write_parquet(data)
+    settings = {"analyzers": ["embeddings"], "embeddings.reference": str(reference), "embeddings.clusters": 3}
+    report = audit(data, load_config(None, settings))
+    topics = report.tables["embeddings"]["reference_topics"]
+    assert report.value("embeddings.reference_topics_lacking") == 1
+    assert report.value("embeddings.reference_topic_coverage") == pytest.approx(2 / 3)
+    lacking = topics[0]  # least covered first
+    assert lacking["lacking"] and lacking["rows"] == 0 and set(lacking["label"].split(", ")) <= set(THEMES["law"].lower().split())
+    assert sum(t["rows"] for t in topics) == 90 and sum(t["reference_rows"] for t in topics) == 90
+    assert [t["share"] for t in topics] == pytest.approx([t["rows"] / 90 for t in topics])
+    itself = audit(reference, load_config(None, settings)).tables["embeddings"]["reference_topics"]
+    assert all(t["rows"] == t["reference_rows"] and not t["lacking"] for t in itself)
+
+
+def test_the_topic_map_labels_the_embedding_map(tmp_path):
+    from qcaudit.report.sections import sections
+    from qcaudit.views import Scatter
+
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": _themed(list(THEMES))}).write_parquet(data)
+    report = audit(data, load_config(None, {"analyzers": ["embeddings", "topics"], "embeddings.clusters": 3,
+                                            "embeddings.map_points": 25}))
+    points = report.tables["topics"]["map"]
+    labels = {t["topic"]: t["label"] for t in report.tables["topics"]["topics"]}
+    assert len(points) == 25 and all(p["label"] == labels[p["topic"]] for p in points)
+    on_map = report.rows.filter(pl.col("map_x").is_not_null())
+    assert sorted(on_map["row_id"].to_list()) == sorted(p["row_id"] for p in points)
+    clusters = dict(report.rows.select("row_id", "embedding_cluster").iter_rows())
+    assert all(p["topic"] == clusters[p["row_id"]] for p in points)
+    drawn = {s.name: [v for v in s.views if isinstance(v, Scatter)] for s in sections(report)}
+    assert drawn["embeddings"] == [] and len(drawn["topics"]) == 1  # one map, the labelled one
+    assert {p.label for p in drawn["topics"][0].points} <= set(labels.values())
+

@@ -15,7 +15,11 @@ a reference dataset (PRDC, Fréchet distance, MMD). Definitions: :mod:`qcaudit.g
   whose cosine exceeds 1 − eps are semantic duplicates; per row ``semantic_dup_cluster``
   (the smallest row_id of its duplicate component) and ``semantic_dup_kept``;
   ``semantic_duplicate_rate`` is the share that keeping one row per component removes.
-- A 2-D PCA map of up to ``map_points`` rows for the report.
+- A 2-D PCA map of up to ``map_points`` rows for the report (each point's place also per
+  row, ``map_x``/``map_y``, so that the topics analyzer can draw it with topic labels).
+- With ``reference``, its topics: the reference's own k-means clusters labelled by c-TF-IDF,
+  each with its share of the reference and of the data (``reference_topics_lacking``,
+  ``reference_topic_coverage``): which topics of the real data the synthetic data lacks.
 
 Streaming: each batch's rows with text are encoded as the batch arrives (the run's one
 encoder, its cache first); the state keeps their vectors, which go to the run's scratch
@@ -51,6 +55,12 @@ if TYPE_CHECKING:
 # registry reads this module when the command line starts.
 
 SNIPPET_CHARS = 200
+#: Per-row columns: a map point's place (null for rows not on the map).
+MAP_X, MAP_Y = "map_x", "map_y"
+#: A reference topic is lacking when the data's share of it is under this times the reference's.
+LACKING = 0.5
+#: Terms in a reference topic's label.
+TOPIC_TERMS = 5
 MAX_AUTO_CLUSTERS = 256
 #: faiss's cap on training points per centroid, applied here with our own seeded sample.
 TRAIN_POINTS_PER_CENTROID = 256
@@ -104,6 +114,9 @@ class Embeddings(Analyzer):
             share("prdc_coverage", "PRDC coverage of the reference", "higher"),
             count("frechet_distance", "Fréchet distance to the reference's embeddings", "lower", headline=True),
             MetricSpec("mmd", "unbiased MMD (RBF kernel) to the reference's embeddings", "lower"),
+            count("reference_topics_lacking", "reference topics whose share of the data is under half their share of "
+                  "the reference", "lower", headline=True),
+            share("reference_topic_coverage", "share of the reference's topics the data is not lacking", "higher"),
         )
 
     @classmethod
@@ -118,12 +131,21 @@ class Embeddings(Analyzer):
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
         views: list[View] = []
-        if tables["map"]:
+        if tables["map"] and "topics" not in config.get("analyzers", ()):  # else the topics section draws it, labelled
             points = [Point(p["x"], p["y"], p["cluster"], p[ROW_ID], p[TEXT], p.get("flag") or "") for p in tables["map"]]
             views.append(Scatter("embedding map (PCA): colour = cluster, x = flagged row", "PC 1", "PC 2", points, "cluster"))
         sizes = tables["cluster_sizes"]
         views.append(Series("cluster sizes (largest first)", "cluster rank", "rows", list(range(1, len(sizes) + 1)), {"rows": sizes}))
         views.append(histogram_view(tables["cosine_histogram"], "pairwise cosine (sample)", "cosine similarity", "pairs"))
+        topics = tables.get("reference_topics")
+        if topics:
+            columns = [Column("topic", "topic"), Column("label", "top terms (reference)"),
+                       Column("reference_share", "share of the reference", ".1%"),
+                       Column("share", "share of the data", ".1%", emphasis="lacking"), Column("ratio", "data / reference", ".2f")]
+            views.append(RankedRows("Reference topics, least covered first", columns, topics, "reference-topics",
+                                    f"The reference's own topics (k-means of its embeddings, c-TF-IDF labels), each data row "
+                                    f"counted in its nearest one; a topic is lacking (marked) when the data's share is under "
+                                    f"{LACKING:g} times the reference's."))
         balance = tables.get("category_balance")
         if balance:
             views.append(Notice(f"Balance by category: entropy {balance['entropy']:.3f} nats, normalised "
@@ -214,7 +236,7 @@ def _embeddings(row_ids: np.ndarray, X: np.ndarray, categories: pl.Series | None
     metrics["mean_pairwise_cosine"] = Metric(mean_cosine_from_moments(gram, total, n), signature("mean_pairwise_cosine", model_sig))
     progress.update(task, description="embeddings: k-means")
     k = settings.clusters or cluster_count(n)
-    labels = _kmeans(X, min(k, n), settings.seed)
+    labels, _ = _kmeans(X, min(k, n), settings.seed)
     sizes = np.bincount(labels, minlength=min(k, n))
     entropy = _entropy(sizes)
     cluster_sig = signature("kmeans", f"k:{len(sizes)}", f"seed:{settings.seed}", "algo:faiss", model_sig)
@@ -230,9 +252,14 @@ def _embeddings(row_ids: np.ndarray, X: np.ndarray, categories: pl.Series | None
         tables["category_balance"] = _category_balance(categories)
     if settings.reference:
         progress.update(task, description="embeddings: reference coverage")
-        metrics.update(_coverage(X, settings, context, rng, model_sig))
+        coverage, tables["reference_topics"] = _coverage(X, settings, context, rng, model_sig)
+        metrics.update(coverage)
     progress.remove_task(task)
     rows = pl.DataFrame({ROW_ID: pl.Series(row_ids, dtype=pl.UInt32), "embedding_cluster": labels.astype(np.int64)})
+    if tables["map"]:  # each map point's place, for the analyzers that draw the map their way (topics)
+        rows = rows.join(pl.DataFrame({ROW_ID: pl.Series([p[ROW_ID] for p in tables["map"]], dtype=pl.UInt32),
+                                       MAP_X: [p["x"] for p in tables["map"]], MAP_Y: [p["y"] for p in tables["map"]]}),
+                         on=ROW_ID, how="left", maintain_order="left")
     if settings.semantic_dedup_eps is not None:
         duplicates = semantic_duplicates(X, labels, settings.semantic_dedup_eps)
         rows = rows.with_columns(
@@ -280,17 +307,24 @@ def _category_balance(categories: pl.Series) -> dict[str, Any]:
     }
 
 
-def _kmeans(X: np.ndarray, k: int, seed: int) -> np.ndarray:
+def _kmeans(X: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Spherical k-means (faiss): trained on every row up to 256 per centroid, else on a
-    seeded sample of that many; then each row, block by block, to its nearest centroid."""
+    seeded sample of that many; then each row, block by block, to its nearest centroid.
+    Returns (labels, unit-length centroids)."""
     import faiss
 
     cap = TRAIN_POINTS_PER_CENTROID * k
     train = X if len(X) <= cap else X[np.sort(np.random.default_rng(seed).choice(len(X), cap, replace=False))]
     kmeans = faiss.Kmeans(X.shape[1], k, niter=20, seed=seed, verbose=False, spherical=True,
-                          max_points_per_centroid=TRAIN_POINTS_PER_CENTROID)
+                          max_points_per_centroid=TRAIN_POINTS_PER_CENTROID,
+                          min_points_per_centroid=1)  # faiss only warns below its 39 a centroid; small data is fine
     kmeans.train(np.ascontiguousarray(train, dtype=np.float32))
-    labels = [kmeans.index.search(np.ascontiguousarray(X[start : start + ASSIGN_BLOCK], dtype=np.float32), 1)[1].ravel()
+    return _nearest(kmeans.index, X), kmeans.centroids
+
+
+def _nearest(index, X: np.ndarray) -> np.ndarray:
+    """Each row's nearest centroid in a faiss ``index``, block by block (X may be a memory map)."""
+    labels = [index.search(np.ascontiguousarray(X[start : start + ASSIGN_BLOCK], dtype=np.float32), 1)[1].ravel()
               for start in range(0, len(X), ASSIGN_BLOCK)]
     return np.concatenate(labels)
 
@@ -323,7 +357,10 @@ def _pca_map(X: np.ndarray, row_ids: np.ndarray, labels: np.ndarray, rng: np.ran
     ]
 
 
-def _coverage(X: np.ndarray, settings: EmbeddingsSettings, context, rng: np.random.Generator, model_sig: str) -> dict[str, Metric]:
+def _coverage(X: np.ndarray, settings: EmbeddingsSettings, context, rng: np.random.Generator,
+              model_sig: str) -> tuple[dict[str, Metric], list[dict[str, Any]]]:
+    """PRDC, Fréchet distance and MMD against the reference, and its topics by how well the
+    data covers them."""
     from qcaudit.geometry import frechet_distance, mmd_rbf, prdc
 
     encoder = context.encoder
@@ -331,6 +368,7 @@ def _coverage(X: np.ndarray, settings: EmbeddingsSettings, context, rng: np.rand
     if reference.height < settings.prdc_k + 1:
         raise QcauditError(f"reference {settings.reference}: needs more than {settings.prdc_k} rows with text")
     R = encoder.encode(reference[TEXT])
+    topic_metrics, topics = reference_topics(X, R, reference[TEXT], settings, model_sig)
     real = R[rng.choice(len(R), min(len(R), settings.sample), replace=False)]
     fake = X[rng.choice(len(X), min(len(X), settings.sample), replace=False)]
     sample_sig = f"sample:{len(real)}x{len(fake)}"
@@ -345,4 +383,38 @@ def _coverage(X: np.ndarray, settings: EmbeddingsSettings, context, rng: np.rand
         mmd_rbf(real[:m], fake[:m]),
         signature("mmd_rbf", "unbiased", "bandwidth:median", f"sample:{m}x{m}", f"seed:{settings.seed}", model_sig),
     )
-    return metrics
+    return metrics | topic_metrics, topics
+
+
+def reference_topics(X: np.ndarray, R: np.ndarray, reference_texts: pl.Series, settings: EmbeddingsSettings,
+                     model_sig: str) -> tuple[dict[str, Metric], list[dict[str, Any]]]:
+    """The reference's topics (spherical k-means of its embeddings, k by the same rule as the
+    data's clusters, labelled by c-TF-IDF over its texts) and each one's share of the
+    reference and of the data (every data row to its nearest reference centroid). A topic
+    is lacking when its data share is under :data:`LACKING` times its reference share."""
+    import faiss
+
+    from qcaudit.topic_terms import term_counts, topic_labels
+
+    k = min(settings.clusters or cluster_count(len(R)), len(R))
+    ref_labels, centroids = _kmeans(R, k, settings.seed)
+    index = faiss.IndexFlatIP(centroids.shape[1])
+    index.add(np.ascontiguousarray(centroids, dtype=np.float32))
+    ref_sizes = np.bincount(ref_labels, minlength=k)
+    data_sizes = np.bincount(_nearest(index, X), minlength=k)
+    texts = pl.LazyFrame({"topic": ref_labels.astype(np.int64), TEXT: reference_texts})
+    labels = dict(topic_labels(term_counts(texts, "topic", TEXT), "topic", TOPIC_TERMS).iter_rows())
+    topics = []
+    for topic in range(k):
+        reference_share, data_share = ref_sizes[topic] / len(R), data_sizes[topic] / len(X)
+        topics.append({"topic": topic, "label": labels.get(topic, ""), "reference_rows": int(ref_sizes[topic]),
+                       "reference_share": float(reference_share), "rows": int(data_sizes[topic]), "share": float(data_share),
+                       "ratio": float(data_share / reference_share) if reference_share else 0.0,
+                       "lacking": bool(data_share < LACKING * reference_share)})
+    topics.sort(key=lambda t: (t["ratio"], -t["reference_rows"], t["topic"]))
+    present = [t for t in topics if t["reference_rows"]]
+    lacking = sum(t["lacking"] for t in present)
+    sig = signature("reference_topics", f"k:{k}", f"seed:{settings.seed}", f"lacking:<{LACKING}x", "algo:faiss", model_sig)
+    metrics = {"reference_topics_lacking": Metric(lacking, sig),
+               "reference_topic_coverage": Metric(1 - lacking / len(present) if present else 1.0, sig)}
+    return metrics, topics

@@ -1,12 +1,9 @@
 """Topic balance: the embedding clusters as topics, each labelled by its top terms.
 
 A topic is a k-means cluster of the embeddings analyzer (``embedding_cluster``); this
-analyzer names and weighs them once the clusters are joined. Terms are lower-cased words of
-two or more letters or digits (scikit-learn's default token pattern); a topic's label is its
-``top_terms`` terms by class-based TF-IDF (c-TF-IDF, as BERTopic's ``ClassTfidfTransformer``
-computes it): the term's share of the topic's terms times ln(1 + A / f), A the integer
-part of the mean number of terms per topic and f the term's count over all topics; ties go
-to the alphabetically first term.
+analyzer names and weighs them once the clusters are joined. A topic's label is its
+``top_terms`` terms by class-based TF-IDF (:mod:`qcaudit.topic_terms`). Each row gets its
+topic's label (``topic``), which the embedding map shows on hover.
 
 Metrics: ``topic_entropy`` (nats) and ``topic_entropy_normalized`` (÷ ln topics) of the
 topic sizes, ``largest_topic_share`` and ``smallest_topic_share``. The table lists every
@@ -23,14 +20,14 @@ import polars as pl
 from pydantic import Field
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import TEXT
-from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, Section, count, register, share
+from qcaudit.analyzers.embeddings import MAP_X, MAP_Y, SNIPPET_CHARS
+from qcaudit.io import ROW_ID, TEXT
+from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, Section, count, first_flag, register, share
 from qcaudit.signatures import Metric, signature
-from qcaudit.views import Column, RankedRows, Series, View
+from qcaudit.topic_terms import term_counts, topic_labels
+from qcaudit.views import Column, Point, RankedRows, Scatter, Series, View
 
 CLUSTER = "embedding_cluster"
-#: scikit-learn CountVectorizer's default token pattern.
-TERM = r"\b\w\w+\b"
 
 
 class TopicsSettings(Section):
@@ -65,8 +62,15 @@ class Topics(Analyzer):
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
         topics = tables["topics"]
         columns = [Column("topic", "topic"), Column("rows", "rows", ","), Column("share", "share", ".1%"), Column("label", "top terms")]
-        return [Series("topic sizes (largest first)", "topic", "rows", [t["label"] for t in topics], {"rows": [t["rows"] for t in topics]}),
-                RankedRows("Topics", columns, topics, "topics", "Each embedding cluster, labelled by its c-TF-IDF top terms.")]
+        views: list[View] = []
+        if tables.get("map"):
+            points = [Point(p["x"], p["y"], p["topic"], p[ROW_ID], p[TEXT], p["flag"], p["label"]) for p in tables["map"]]
+            views.append(Scatter("topic map (PCA of the embeddings): colour = topic, its top terms on hover, x = flagged row",
+                                 "PC 1", "PC 2", points, "topic"))
+        return views + [
+            Series("topic sizes (largest first)", "topic", "rows", [t["label"] for t in topics], {"rows": [t["rows"] for t in topics]}),
+            RankedRows("Topics", columns, topics, "topics", "Each embedding cluster, labelled by its c-TF-IDF top terms."),
+        ]
 
     def partial(self, batch: pl.DataFrame) -> None:
         return None  # the topics are the embeddings analyzer's clusters: everything happens in annotate
@@ -80,9 +84,9 @@ class Topics(Analyzer):
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
         if CLUSTER not in rows.collect_schema().names():
             raise QcauditError("the topics analyzer found no embedding clusters")
-        counts = term_counts(rows)
+        counts = term_counts(rows, CLUSTER, TEXT)
         sizes = rows.filter(pl.col(CLUSTER).is_not_null()).group_by(CLUSTER).len("rows").collect()
-        labels = topic_labels(counts, self.settings.top_terms)
+        labels = topic_labels(counts, CLUSTER, self.settings.top_terms)
         topics = (sizes.join(labels, on=CLUSTER, how="left").with_columns(pl.col("label").fill_null(""))
                   .sort(["rows", CLUSTER], descending=[True, False]))
         total = int(topics["rows"].sum())
@@ -97,22 +101,19 @@ class Topics(Analyzer):
         }
         result.tables["topics"] = [{"topic": int(t[CLUSTER]), "rows": int(t["rows"]), "share": t["rows"] / total, "label": t["label"]}
                                    for t in topics.iter_rows(named=True)]
+        result.tables["map"] = _labelled_map(rows, labels)
 
 
-def term_counts(rows: pl.LazyFrame) -> pl.DataFrame:
-    """(cluster, term, count) over the rows' text."""
-    return (rows.filter(pl.col(CLUSTER).is_not_null())
-            .select(CLUSTER, pl.col(TEXT).str.to_lowercase().str.extract_all(TERM).alias("term"))
-            .explode("term").drop_nulls("term")
-            .group_by(CLUSTER, "term").len("count").collect())
-
-
-def topic_labels(counts: pl.DataFrame, top: int) -> pl.DataFrame:
-    """Each cluster's ``top`` terms by c-TF-IDF, joined by ", " (ties: alphabetical)."""
-    per_topic = counts.group_by(CLUSTER).agg(pl.col("count").sum().alias("_terms"))
-    average = int(per_topic["_terms"].mean()) if per_topic.height else 0
-    frequency = counts.group_by("term").agg(pl.col("count").sum().alias("_f"))
-    weighted = counts.join(frequency, on="term").join(per_topic, on=CLUSTER).with_columns(
-        (pl.col("count") / pl.col("_terms") * (1 + average / pl.col("_f")).log()).alias("weight"))
-    return (weighted.sort(["weight", "term"], descending=[True, False])
-            .group_by(CLUSTER, maintain_order=True).agg(pl.col("term").head(top).str.join(", ").alias("label")))
+def _labelled_map(rows: pl.LazyFrame, labels: pl.DataFrame) -> list[dict[str, Any]]:
+    """The embedding map's points (the rows with ``map_x``) with their topic's label and the
+    first flag any analyzer set on them."""
+    columns = rows.collect_schema().names()
+    if MAP_X not in columns:
+        return []
+    flag = first_flag(columns)
+    points = (rows.filter(pl.col(MAP_X).is_not_null())
+              .select(ROW_ID, MAP_X, MAP_Y, CLUSTER, pl.col(TEXT).str.slice(0, SNIPPET_CHARS),
+                      (flag if flag is not None else pl.lit("")).alias("flag"))
+              .collect().join(labels, on=CLUSTER, how="left", maintain_order="left"))
+    return [{"x": p[MAP_X], "y": p[MAP_Y], "topic": p[CLUSTER], "label": p["label"] or "", ROW_ID: p[ROW_ID],
+             TEXT: p[TEXT] or "", "flag": p["flag"]} for p in points.iter_rows(named=True)]

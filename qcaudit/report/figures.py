@@ -75,8 +75,8 @@ def _series(view: Series) -> go.Figure:
 
 def _scatter(view: Scatter) -> go.Figure:
     points = view.points
-    hover = [f"row {p.row_id} · {plotly_text(view.colour_title)} {p.colour}{' · ' + plotly_text(p.flag) if p.flag else ''}"
-             f"<br>{plotly_text(p.text)}" for p in points]
+    hover = [f"row {p.row_id} · {plotly_text(view.colour_title)} {p.colour}{' (' + plotly_text(p.label) + ')' if p.label else ''}"
+             f"{' · ' + plotly_text(p.flag) if p.flag else ''}<br>{plotly_text(p.text)}" for p in points]
     fig = go.Figure(go.Scatter(  # SVG: the HTML report's plotly.js bundle has no WebGL traces
         x=[p.x for p in points], y=[p.y for p in points], mode="markers",
         marker=dict(color=[p.colour for p in points], colorscale="Turbo", opacity=0.75,

@@ -1,0 +1,35 @@
+"""Topic labels by class-based TF-IDF, for the topics analyzer's clusters and the reference
+topics the embeddings analyzer compares against.
+
+Terms are lower-cased words of two or more letters or digits (scikit-learn's default token
+pattern); a topic's label is its ``top`` terms by c-TF-IDF, as BERTopic's
+``ClassTfidfTransformer`` computes it: the term's share of the topic's terms times
+ln(1 + A / f), A the integer part of the mean number of terms per topic and f the term's
+count over all topics; ties go to the alphabetically first term.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: scikit-learn CountVectorizer's default token pattern.
+TERM = r"\b\w\w+\b"
+
+
+def term_counts(frame: pl.LazyFrame, topic: str, text: str) -> pl.DataFrame:
+    """(topic, term, count) over the ``text`` of the rows with a ``topic``."""
+    return (frame.filter(pl.col(topic).is_not_null())
+            .select(topic, pl.col(text).str.to_lowercase().str.extract_all(TERM).alias("term"))
+            .explode("term").drop_nulls("term")
+            .group_by(topic, "term").len("count").collect())
+
+
+def topic_labels(counts: pl.DataFrame, topic: str, top: int) -> pl.DataFrame:
+    """Each topic's ``top`` terms by c-TF-IDF, joined by ", " (column ``label``)."""
+    per_topic = counts.group_by(topic).agg(pl.col("count").sum().alias("_terms"))
+    average = int(per_topic["_terms"].mean()) if per_topic.height else 0
+    frequency = counts.group_by("term").agg(pl.col("count").sum().alias("_f"))
+    weighted = counts.join(frequency, on="term").join(per_topic, on=topic).with_columns(
+        (pl.col("count") / pl.col("_terms") * (1 + average / pl.col("_f")).log()).alias("weight"))
+    return (weighted.sort(["weight", "term"], descending=[True, False])
+            .group_by(topic, maintain_order=True).agg(pl.col("term").head(top).str.join(", ").alias("label")))
