@@ -5,6 +5,7 @@ partial/merge/finalize contract gives the same result however the rows are batch
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import math
 import re
 import subprocess
@@ -209,4 +210,25 @@ def test_the_embeddings_analyzer_is_the_same_in_any_batches_and_budget(tmp_path,
     whole = audit(data, load_config(None, settings))
     batched = audit(data, load_config(None, settings | {"engine.batch_rows": 23, "engine.max_memory": "8KB"}))
     assert whole.tables["embeddings"]["category_balance"]["counts"] == dict.fromkeys(topics[:3], 50)
+    assert batched.metrics == whole.metrics and batched.tables == whole.tables and batched.rows.equals(whole.rows)
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_the_map_only_contamination_analyzer_is_the_same_in_any_batches(tmp_path, cache):
+    """Contamination is map-only: each batch against the benchmarks by every method (the
+    semantic one encodes the batch's rows), so any batch size gives the one-batch report."""
+    from qcaudit import audit
+
+    items = [f"Question {i}: a farmer has {i * 3} apples and sells {i} of them at the market on day {i % 7}; how many are left?"
+             for i in range(30)]
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q, "answer": "#### 1"}) + "\n" for q in items))
+    rows = [items[i % 30] if i % 9 == 0 else items[i % 30].replace("farmer", "grower").replace("apples", "pears") if i % 9 == 1
+            else f"row {i} talks about the weather and the sea" for i in range(90)] + [None, ""]
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": rows}).write_parquet(data)
+    settings = {"analyzers": ["contamination"], "benchmarks.toy.path": str(bench), "embedding.cache": cache}
+    whole = audit(data, load_config(None, settings))
+    batched = audit(data, load_config(None, settings | {"engine.batch_rows": 11}))
+    assert whole.value("contamination.contaminated_rows") >= 10
     assert batched.metrics == whole.metrics and batched.tables == whole.tables and batched.rows.equals(whole.rows)

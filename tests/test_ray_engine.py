@@ -92,11 +92,18 @@ def test_ray_and_local_give_the_same_report(plugin, tmp_path_factory, name, rows
 
 
 def test_every_model_free_and_embedding_analyzer_on_the_sample(tmp_path):
-    overrides = {"analyzers": ["diversity", "duplicates", "embeddings", "watermark"], "engine.batch_rows": 128,
+    """Contamination included: map-only, each actor checks its batches against the benchmark
+    (semantic method too) and the driver only counts."""
+    sample = pl.read_parquet(SAMPLES / "instructions.parquet")
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in sample["output"][:40:4]))
+    overrides = {"analyzers": ["diversity", "duplicates", "embeddings", "watermark", "contamination"], "engine.batch_rows": 128,
                  "input.fields": ["instruction", "input", "output"], "embeddings.map_points": 50,
-                 "watermark.tokenizer": str(ROOT / "tests" / "fixtures" / "watermark" / "tokenizer")}
+                 "watermark.tokenizer": str(ROOT / "tests" / "fixtures" / "watermark" / "tokenizer"),
+                 "benchmarks.toy.path": str(bench), "benchmarks.toy.adapter": "fields", "benchmarks.toy.fields": ["question"]}
     local, on_ray = _both(SAMPLES / "instructions.parquet", overrides)
     assert local.metrics["duplicates"]["exact_duplicate_rate"]["value"] > 0
+    assert local.metrics["contamination"]["contaminated_rows"]["value"] > 0
     _same(local, on_ray)
 
 

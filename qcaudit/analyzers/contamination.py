@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -165,45 +167,95 @@ class Contamination(Analyzer):
             return "the contamination analyzer needs benchmarks: --benchmark NAME=PATH or [benchmarks.NAME]"
         return None
 
-    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
-        return _contamination(texts, self.settings, self.sections["benchmarks"], self.context)
+    @cached_property
+    def benchmarks(self) -> dict[str, Benchmark]:
+        """The benchmarks, loaded once per analyzer (once per Ray actor)."""
+        return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field)
+                for name, b in self.sections["benchmarks"].items()}
 
+    @cached_property
+    def judge(self) -> Judge | None:
+        """The judge model, when one is set: loaded once, on first use."""
+        s = self.settings
+        return Judge(s.judge_model, self.context.encoder.device, s.judge_batch_size) if s.judge_model else None
 
-def _contamination(texts: pl.DataFrame, settings: ContaminationSettings, benchmark_settings: dict[str, BenchmarkSettings],
-                   context) -> AnalyzerResult:
-    progress = context.progress
-    valid = texts.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
-    task = progress.add_task("contamination: loading benchmarks", total=None)
-    benchmarks = {
-        name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in benchmark_settings.items()
-    }
-    methods = [m for m in METHOD_ORDER if m in settings.methods]
-    encoder = context.encoder
-    if "semantic" in methods:
-        progress.update(task, description=f"contamination: embedding {valid.height:,} rows")
+    def partial(self, batch: pl.DataFrame) -> ContaminationState:
+        """Map-only: this batch's rows against every benchmark, by every method. Keeps each
+        method's best match per row and every flagged (row, item) pair, keyed by row_id."""
+        settings = self.settings
+        valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
+        state = ContaminationState([valid[ROW_ID].to_numpy()], {}, {}, {})
+        if not valid.height:
+            return state
+        positions = valid.select(pl.col(ROW_ID), pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"))
+
+        def keyed(frame: pl.DataFrame) -> pl.DataFrame:  # the batch's row positions as row_ids
+            return frame.with_columns(pl.col("row").cast(pl.UInt32)).join(positions, on="row").drop("row")
+
+        methods = [m for m in METHOD_ORDER if m in settings.methods]
+        encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
-        row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True)
-    found: dict[str, pl.DataFrame] = {}
+        if "semantic" in methods:
+            row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True)
+        for method in methods:
+            per_bench = []
+            for bench in self.benchmarks.values():
+                if method == "semantic":
+                    matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
+                else:
+                    matches, sig = _match(method, bench, valid[TEXT], settings)
+                state.signatures[(bench.name, method)] = sig
+                state.flagged[(bench.name, method)] = [keyed(matches.filter(pl.col("flagged")).select("row", ITEM_ID))]
+                per_bench.append(matches)
+            state.best[method] = [keyed(_best_per_row(method, pl.concat(per_bench)))]
+        return state
+
+    def merge(self, a: ContaminationState, b: ContaminationState) -> ContaminationState:
+        def joined(x: dict, y: dict) -> dict:
+            return {key: x.get(key, []) + y.get(key, []) for key in {*x, *y}}
+
+        return ContaminationState(a.row_ids + b.row_ids, joined(a.best, b.best), joined(a.flagged, b.flagged),
+                                  a.signatures | b.signatures)
+
+    def finalize(self, state: ContaminationState) -> AnalyzerResult:
+        return _contamination(state, self.benchmarks, self.settings, self.context)
+
+
+@dataclass
+class ContaminationState:
+    """Per batch: the row_ids of the rows with text, each method's best match per row
+    (``_best_per_row``'s columns, keyed by row_id), and every flagged (row_id, item_id) by
+    (benchmark, method) with that pair's signature."""
+
+    row_ids: list[np.ndarray]
+    best: dict[str, list[pl.DataFrame]]
+    flagged: dict[tuple[str, str], list[pl.DataFrame]]
+    signatures: dict[tuple[str, str], str]
+
+
+def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], settings: ContaminationSettings,
+                   context) -> AnalyzerResult:
+    row_ids = pl.Series(ROW_ID, np.concatenate(state.row_ids), dtype=pl.UInt32)
+    methods = [m for m in METHOD_ORDER if m in settings.methods]
     metrics: dict[str, Metric] = {}
+    flagged: dict[str, list[pl.DataFrame]] = {}
     for method in methods:
-        per_bench = []
         for bench in benchmarks.values():
-            progress.update(task, description=f"contamination: {method} vs {bench.name}")
-            if method == "semantic":
-                matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings)
-            else:
-                matches, sig = _match(method, bench, valid[TEXT], settings)
-            metrics.update(_method_metrics(bench, method, matches, valid.height, sig))
-            per_bench.append(matches)
-        found[method] = pl.concat(per_bench)
-    rows = _row_columns(valid, {m: _best_per_row(m, f) for m, f in found.items()})
-    metrics.update(_overall_metrics(rows, found, benchmarks, valid.height))
-    progress.remove_task(task)
+            hits = pl.concat(state.flagged.get((bench.name, method), []) or [_NO_HITS])
+            metrics.update(_method_metrics(bench, method, hits, len(row_ids), state.signatures.get((bench.name, method), "")))
+            flagged.setdefault(method, []).append(hits.with_columns(pl.lit(bench.name).alias("benchmark")))
+    best = {m: pl.concat(state.best[m]) for m in methods if state.best.get(m)}
+    rows = _row_columns(row_ids, best, methods)
+    metrics.update(_overall_metrics(rows, flagged, benchmarks, len(row_ids)))
     tables = {
         "benchmarks": [{"name": b.name, "items": b.items.height, "content_hash": b.content_hash} for b in benchmarks.values()],
-        "examples": _examples(rows, valid, benchmarks, settings.examples),
+        "examples": _examples(rows, benchmarks, settings.examples, context),
     }
-    return AnalyzerResult(metrics, rows.drop("row"), tables)
+    return AnalyzerResult(metrics, rows, tables)
+
+
+#: A benchmark and method that flagged nothing.
+_NO_HITS = pl.DataFrame(schema={ROW_ID: pl.UInt32, ITEM_ID: pl.String})
 
 
 def _match(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings) -> tuple[pl.DataFrame, str]:
@@ -240,16 +292,16 @@ def _label(matches: pl.DataFrame, bench: Benchmark) -> pl.DataFrame:
 
 def _semantic(
     bench: Benchmark, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
-    settings: ContaminationSettings,
+    settings: ContaminationSettings, judge: Judge | None,
 ) -> tuple[pl.DataFrame, str]:
     """Nearest items by embedding (whole, by part, in windows), each candidate pair scored by
     the verifier, or by the judge model when one is set."""
     scored = semantic_pairs(bench, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
     verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v3"]
-    if settings.judge_model:
-        scored = _judged(scored, row_texts, bench, settings, encoder.device)
+    if judge is not None:
+        scored = _judged(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold
-        verdict = [Judge(settings.judge_model).signature, f"judge_min_cos:{settings.judge_min_cosine}",
+        verdict = [judge.signature, f"judge_min_cos:{settings.judge_min_cosine}",
                    f"judge_top_k:{settings.judge_top_k}", f"judge_threshold:{settings.judge_threshold}"]
     else:
         flagged = pl.col("score") >= settings.semantic_threshold
@@ -262,7 +314,7 @@ def _semantic(
     return _label(matches, bench), sig
 
 
-def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationSettings, device: str) -> pl.DataFrame:
+def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationSettings, judge: Judge) -> pl.DataFrame:
     """``judge_probability`` for each row's ``judge_top_k`` best candidates at or above
     ``judge_min_cosine`` (null for the others), and the judge's word in the explanation."""
     chosen = (
@@ -272,7 +324,6 @@ def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settin
         .head(settings.judge_top_k)
         .select("row", "item")
     )
-    judge = Judge(settings.judge_model, device, settings.judge_batch_size)
     items = bench.items[ITEM_TEXT]
     probability = judge.probabilities([row_texts[r] for r in chosen["row"]], [items[i] for i in chosen["item"]])
     judged = chosen.with_columns(pl.Series("judge_probability", probability, dtype=pl.Float64))
@@ -320,9 +371,9 @@ def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex
     return NgramIndex(n, min_tokens, grams, item_ngrams, skipped)
 
 
-def _method_metrics(bench: Benchmark, method: str, matches: pl.DataFrame, n_rows: int, sig: str) -> dict[str, Metric]:
-    hits = matches.filter(pl.col("flagged"))
-    flagged = hits["row"].n_unique()
+def _method_metrics(bench: Benchmark, method: str, hits: pl.DataFrame, n_rows: int, sig: str) -> dict[str, Metric]:
+    """One method's flagged (row_id, item_id) pairs against one benchmark, counted."""
+    flagged = hits[ROW_ID].n_unique()
     leaked = hits[ITEM_ID].n_unique()
     prefix = f"{bench.name}.{method}"
     return {
@@ -344,14 +395,16 @@ def _best_per_row(method: str, matches: pl.DataFrame) -> pl.DataFrame:
     return best.rename({c: f"{method}_{c}" for c in best.columns if c != "row"})
 
 
-def _row_columns(valid: pl.DataFrame, best: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    rows = valid.select(ROW_ID).with_row_index("row")
+def _row_columns(row_ids: pl.Series, best: dict[str, pl.DataFrame], methods: list[str]) -> pl.DataFrame:
+    """Per row with text: each method's best match and the verdict over all methods."""
+    rows = row_ids.to_frame()
     for frame in best.values():
-        rows = rows.join(frame, on="row", how="left")
-    flagged = {m: pl.col(f"{m}_flagged").fill_null(False) for m in best}
-    first = lambda column: pl.coalesce([pl.when(flagged[m]).then(pl.col(f"{m}_{column}")) for m in best])  # noqa: E731
-    method = pl.coalesce([pl.when(flagged[m]).then(pl.lit(m)) for m in best])
-    evidence = pl.coalesce([pl.when(flagged[m]).then(_evidence(m)) for m in best])
+        rows = rows.join(frame, on=ROW_ID, how="left", maintain_order="left")
+    present = [m for m in methods if m in best]
+    flagged = {m: pl.col(f"{m}_flagged").fill_null(False) for m in present}
+    first = lambda column: pl.coalesce([pl.when(flagged[m]).then(pl.col(f"{m}_{column}")) for m in present])  # noqa: E731
+    method = pl.coalesce([pl.when(flagged[m]).then(pl.lit(m)) for m in present])
+    evidence = pl.coalesce([pl.when(flagged[m]).then(_evidence(m)) for m in present])
     return rows.with_columns(
         pl.any_horizontal(list(flagged.values())).alias("contaminated"),
         first("benchmark").alias("contamination_benchmark"),
@@ -372,19 +425,19 @@ def _evidence(method: str) -> pl.Expr:
 
 
 def _overall_metrics(
-    rows: pl.DataFrame, found: dict[str, pl.DataFrame], benchmarks: dict[str, Benchmark], n_rows: int
+    rows: pl.DataFrame, flagged: dict[str, list[pl.DataFrame]], benchmarks: dict[str, Benchmark], n_rows: int
 ) -> dict[str, Metric]:
-    sig = signature("contamination", "methods:" + ",".join(found), "bench:" + ",".join(
+    sig = signature("contamination", "methods:" + ",".join(flagged), "bench:" + ",".join(
         f"{b.name}@{b.content_hash[:12]}" for b in benchmarks.values()))
-    everything = pl.concat([f.filter(pl.col("flagged")).select("row", "benchmark", ITEM_ID) for f in found.values()])
+    everything = pl.concat([frame for frames in flagged.values() for frame in frames])
     metrics = {}
     leak_rates = []
     for name, bench in benchmarks.items():
         mine = everything.filter(pl.col("benchmark") == name)
-        flagged, leaked = mine["row"].n_unique(), mine[ITEM_ID].n_unique()
+        rows_flagged, leaked = mine[ROW_ID].n_unique(), mine[ITEM_ID].n_unique()
         leak_rates.append(leaked / bench.items.height)
-        metrics[f"contaminated_rows.{name}"] = Metric(flagged, sig)
-        metrics[f"contamination_rate.{name}"] = Metric(flagged / n_rows, sig)
+        metrics[f"contaminated_rows.{name}"] = Metric(rows_flagged, sig)
+        metrics[f"contamination_rate.{name}"] = Metric(rows_flagged / n_rows, sig)
         metrics[f"benchmark_leak_rate.{name}"] = Metric(leak_rates[-1], sig)
     contaminated = int(rows["contaminated"].sum())
     metrics["contaminated_rows"] = Metric(contaminated, sig)
@@ -393,19 +446,16 @@ def _overall_metrics(
     return metrics
 
 
-def _examples(rows: pl.DataFrame, valid: pl.DataFrame, benchmarks: dict[str, Benchmark], limit: int) -> list[dict[str, Any]]:
-    """Flagged rows beside their benchmark item, with the shared word runs marked."""
-    flagged = (
-        rows.filter(pl.col("contaminated"))
-        .join(valid, on=ROW_ID)
-        .sort(ROW_ID)
-        .head(limit)
-    )
+def _examples(rows: pl.DataFrame, benchmarks: dict[str, Benchmark], limit: int, context) -> list[dict[str, Any]]:
+    """Flagged rows beside their benchmark item, with the shared word runs marked (the rows'
+    text read again from the input)."""
+    flagged = rows.filter(pl.col("contaminated")).sort(ROW_ID).head(limit)
+    texts = context.texts_of_rows(flagged[ROW_ID].to_list())
     examples = []
     for r in flagged.iter_rows(named=True):
         items = benchmarks[r["contamination_benchmark"]].items
         item_text = items.filter(pl.col(ITEM_ID) == r["contamination_item_id"])[ITEM_TEXT][0]
-        row_segments, item_segments = highlight_overlap(r[TEXT][:EXAMPLE_CHARS], item_text[:EXAMPLE_CHARS])
+        row_segments, item_segments = highlight_overlap(texts[r[ROW_ID]][:EXAMPLE_CHARS], item_text[:EXAMPLE_CHARS])
         examples.append({
             ROW_ID: r[ROW_ID], "benchmark": r["contamination_benchmark"], ITEM_ID: r["contamination_item_id"],
             "method": r["contamination_method"], "evidence": r["contamination_evidence"],
