@@ -1,8 +1,9 @@
 """Load a dataset lazily with Polars and pick the text to audit.
 
 Inputs: a parquet file, a directory of shards, or a glob; jsonl, json and csv files, also
-gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``). Every row gets a stable
-``row_id``: its position in the input (files in sorted path order).
+gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``); local, or named by a URI
+(``s3://bucket/shards/``: :mod:`qcaudit.remote`). Every row gets a stable ``row_id``: its
+position in the input (files in sorted path order).
 
 Text files are checked first (:mod:`qcaudit.inputcheck`): input that readers would disagree
 on (a key twice in one JSON object, a column mixing lists and strings, ragged CSV rows) is
@@ -34,6 +35,7 @@ import polars as pl
 
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import BOM, check_text_file
+from qcaudit.remote import GLOB_CHARS, is_uri, local_copy, name_of, remote_files, scan_parquet
 
 ROW_ID = "row_id"
 INPUT_ROW_ID = "input_row_id"
@@ -50,7 +52,6 @@ FIELD_SEPARATOR = "\n"
 HAS_TOKEN = r"[^\s\x1C-\x1F]"
 #: One whitespace token, as ``str.split()`` splits: a run of such characters.
 WHITESPACE_TOKEN = HAS_TOKEN + "+"
-_GLOB_CHARS = frozenset("*?[")
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 
 
@@ -104,7 +105,7 @@ class Dataset:
                     empty = False
                     yield batch
         except pl.exceptions.PolarsError as exc:
-            raise _read_failure([Path(s) for s in self.sources], exc) from None
+            raise _read_failure(self.sources, exc) from None
         if empty:
             yield self._collect(selected.head(0))
 
@@ -150,7 +151,7 @@ class Dataset:
         try:
             return frame.collect()
         except pl.exceptions.PolarsError as exc:
-            raise _read_failure([Path(s) for s in self.sources], exc) from None
+            raise _read_failure(self.sources, exc) from None
 
 
 def load_dataset(path: str | Path, selection: TextSelection = TextSelection()) -> Dataset:
@@ -166,10 +167,16 @@ def load_dataset(path: str | Path, selection: TextSelection = TextSelection()) -
     return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows)
 
 
-def input_files(path: str | Path) -> list[Path]:
+#: An input file: a local path, or a URI (:mod:`qcaudit.remote`).
+InputFile = Path | str
+
+
+def input_files(path: str | Path) -> list[InputFile]:
     """The files ``path`` names: an existing file or directory (searched recursively) is
     taken as it is, whatever characters its name holds; only a path that does not exist is
-    read as a glob."""
+    read as a glob. A URI is listed on its own filesystem, the same way."""
+    if is_uri(path):
+        return list(remote_files(str(path), frozenset(_FORMATS)))
     target = Path(path)
     if target.is_symlink() and not target.exists():
         raise QcauditError(f"{path} is a broken or looping symbolic link")
@@ -180,7 +187,7 @@ def input_files(path: str | Path) -> list[Path]:
         return files
     if target.exists():
         return [target]
-    if _GLOB_CHARS.intersection(str(path)):
+    if GLOB_CHARS.intersection(str(path)):
         files = [Path(p) for p in sorted(glob.glob(str(path), recursive=True)) if Path(p).is_file()]
         if not files:
             raise QcauditError(f"no file matches {path}")
@@ -188,7 +195,7 @@ def input_files(path: str | Path) -> list[Path]:
     raise QcauditError(f"{path} does not exist")
 
 
-def _free_row_id(frame: pl.LazyFrame, files: list[Path]) -> dict[str, str]:
+def _free_row_id(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:
     """{"row_id": a free name} when the input has a ``row_id`` column of its own, else {}."""
     try:
         names = set(frame.collect_schema().names())
@@ -211,14 +218,14 @@ def _renamed_selection(selection: TextSelection, renamed: dict[str, str]) -> Tex
                    chosen=new(selection.chosen), rejected=new(selection.rejected))
 
 
-def _suffix(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
+def _suffix(path: InputFile) -> str:
+    suffixes = [s.lower() for s in name_of(path).suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     return suffixes[-1] if suffixes else ""
 
 
-def _format_of(files: list[Path]) -> str:
+def _format_of(files: list[InputFile]) -> str:
     formats = set()
     for f in files:
         fmt = _FORMATS.get(_suffix(f))
@@ -226,7 +233,7 @@ def _format_of(files: list[Path]) -> str:
             raise QcauditError(
                 f"{f}: unknown format; use .parquet, .jsonl, .json or .csv (optionally .gz)"
             )
-        if fmt == "parquet" and f.suffix.lower() == ".gz":
+        if fmt == "parquet" and name_of(f).suffix.lower() == ".gz":
             raise QcauditError(f"{f}: gzip-compressed parquet is not supported; parquet compresses itself")
         formats.add(fmt)
     if len(formats) > 1:
@@ -234,7 +241,7 @@ def _format_of(files: list[Path]) -> str:
     return formats.pop()
 
 
-def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[Path, pl.DataFrame]]:
+def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
     """Read every file ``path`` names (file, directory or glob) eagerly, one frame per file.
 
     For small tables such as benchmarks, where each file may carry meaning (an MMLU subject).
@@ -243,7 +250,7 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[Path, pl
     fmt = _format_of(files)
     tables = []
     for file in files:
-        frame = pl.scan_parquet(file, glob=False) if fmt == "parquet" else _read_text_file(file, fmt, csv_header)
+        frame = _scan_parquet([file]) if fmt == "parquet" else _read_text_file(file, fmt, csv_header)
         try:
             tables.append((file, frame.collect()))
         except pl.exceptions.PolarsError as exc:
@@ -251,25 +258,49 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[Path, pl
     return tables
 
 
-def _read(files: list[Path], fmt: str) -> pl.LazyFrame:
+def _scan_parquet(files: list[InputFile]) -> pl.LazyFrame:
+    return scan_parquet([str(f) for f in files]) if is_uri(files[0]) else pl.scan_parquet(files, glob=False)
+
+
+def _read(files: list[InputFile], fmt: str) -> pl.LazyFrame:
     if fmt == "parquet":
-        return pl.scan_parquet(files, glob=False)
+        return _scan_parquet(files)
     frames = [_read_text_file(f, fmt) for f in files]
     return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
 
 
-def _read_text_file(path: Path, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
-    """Check a jsonl/json/csv file (:mod:`qcaudit.inputcheck`), then read it; gzip and files
-    that open with a byte-order mark are read into memory first."""
+def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
+    """Check a jsonl/json/csv file (:mod:`qcaudit.inputcheck`), then read it; gzip, files
+    that open with a byte-order mark and files named by a URI are read into memory first."""
+    if is_uri(path):
+        return _read_remote_text_file(str(path), fmt, csv_header)
     check = check_text_file(path, fmt, csv_header)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
     compressed = path.suffix.lower() == ".gz"
-    if fmt == "jsonl" and not compressed and not check.bom and not _GLOB_CHARS.intersection(str(path)):
+    if fmt == "jsonl" and not compressed and not check.bom and not GLOB_CHARS.intersection(str(path)):
         return pl.scan_ndjson(path, infer_schema_length=None)  # (it expands globs and cannot be told not to)
     if fmt == "csv" and not compressed:
         return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False)
-    data = gzip.decompress(path.read_bytes()) if compressed else path.read_bytes()
+    return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
+
+
+def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame:
+    """A text file named by a URI: fetched once, checked as a local file would be, read from
+    memory; messages name the URI."""
+    with local_copy(uri) as directory:
+        local = Path(directory) / name_of(uri).name
+        try:
+            check = check_text_file(local, fmt, csv_header)
+        except QcauditError as exc:
+            raise QcauditError(str(exc).replace(str(local), uri)) from None
+        if check.rows == 0:
+            raise QcauditError(f"{uri} holds no rows")
+        return _read_in_memory(uri, local.read_bytes(), fmt, csv_header)
+
+
+def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> pl.LazyFrame:
+    data = gzip.decompress(raw) if name_of(path).suffix.lower() == ".gz" else raw
     data = data.removeprefix(BOM)
     try:
         if fmt == "jsonl":
@@ -281,7 +312,7 @@ def _read_text_file(path: Path, fmt: str, csv_header: bool = True) -> pl.LazyFra
         raise _read_failure([path], exc) from None
 
 
-def _schema(frame: pl.LazyFrame, files: list[Path]) -> tuple[pl.Schema, int]:
+def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int]:
     """Resolve the schema and count the rows, turning reader failures into one-line errors."""
     try:
         schema = frame.collect_schema()
@@ -293,7 +324,7 @@ def _schema(frame: pl.LazyFrame, files: list[Path]) -> tuple[pl.Schema, int]:
         raise _read_failure(files, exc) from None
 
 
-def _read_failure(files: list[Path], exc: Exception) -> QcauditError:
+def _read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
     """A one-line error for a reader failure."""
     fmt = _FORMATS.get(_suffix(files[0]), "")
     where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"

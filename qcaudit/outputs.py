@@ -17,6 +17,7 @@ import polars as pl
 from qcaudit.atomic import write_atomic
 from qcaudit.errors import QcauditError
 from qcaudit.io import input_files
+from qcaudit.remote import local_path
 from qcaudit.report.model import REPORT_FILES
 
 TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -45,9 +46,10 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
 def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset()) -> None:
     """Refuse colliding outputs. ``outputs``: option name -> path (None: not given);
     ``report_dirs``: the option names whose path is a report directory."""
-    files = [_resolved(f) for source in inputs for f in input_files(source)]
+    local = [(source, local_path(source)) for source in inputs]  # a remote input cannot be a local output
+    files = [_resolved(p) for source, _ in local for f in input_files(source) if (p := local_path(f)) is not None]
     given = {name: _resolved(Path(path)) for name, path in outputs.items() if path is not None}
-    sources = [(source, _resolved(Path(source))) for source in inputs]
+    sources = [(source, _resolved(path)) for source, path in local if path is not None]
     seen: dict[Path, str] = {}
     for name, path in given.items():
         if path in seen:

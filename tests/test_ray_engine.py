@@ -108,7 +108,8 @@ def test_every_model_free_and_embedding_analyzer_on_the_sample(tmp_path):
 
 
 def test_the_command_line_writes_the_same_files(qc, tmp_path):  # noqa: F811
-    data = SAMPLES / "instructions.parquet"
+    """By a URI (file://: the actors open the input through fsspec as the driver does)."""
+    data = SAMPLES.resolve().as_uri() + "/instructions.parquet"
     common = ("--config", SAMPLES / "qcaudit.toml", "--batch-rows", "300", "-q")
     assert qc("report", data, "--out", tmp_path / "local", *common).code == 0
     assert qc("report", data, "--out", tmp_path / "ray", "--engine", "ray", "--ray-workers", "2", *common).code == 0

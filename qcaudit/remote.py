@@ -1,0 +1,107 @@
+"""Inputs named by a URI (``s3://bucket/shards/``, ``gs://...``, ``file:///data/x.parquet``,
+any protocol fsspec knows, given its driver, e.g. ``s3fs``): listed and opened through fsspec.
+
+Parquet is read by Polars itself, streaming, for the schemes its object store speaks
+(:data:`NATIVE_SCHEMES`, credentials from the usual environment variables); any other
+protocol, and every jsonl, json and csv file, is read whole through fsspec. A directory
+URI means every file of a known format under it, a URI with ``*``, ``?`` or ``[`` a glob.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+import polars as pl
+
+from qcaudit.errors import QcauditError
+
+URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+#: Schemes Polars reads parquet from itself (object_store), streaming.
+NATIVE_SCHEMES = frozenset({"file", "s3", "s3a", "gs", "gcs", "gcp", "az", "azure", "abfs", "abfss", "adl", "http", "https",
+                            "hf"})
+#: Characters that make a path (or a URI) a glob when it names no file.
+GLOB_CHARS = frozenset("*?[")
+
+
+def is_uri(path: str | Path) -> bool:
+    return isinstance(path, str) and URI.match(path) is not None
+
+
+def name_of(path: str | Path) -> PurePosixPath:
+    """The file name part of a local path or a URI (for its suffixes)."""
+    return PurePosixPath(urlsplit(path).path) if is_uri(path) else PurePosixPath(Path(path).name)
+
+
+def local_path(path: str | Path) -> Path | None:
+    """The local path an input names (a ``file://`` URI's too); None for a remote URI."""
+    if not is_uri(path):
+        return Path(path)
+    parts = urlsplit(str(path))
+    return Path(parts.path) if parts.scheme.lower() == "file" else None
+
+
+def _filesystem(uri: str):
+    import fsspec
+
+    try:
+        return fsspec.core.url_to_fs(uri)
+    except (ImportError, ValueError) as exc:  # an unknown protocol, or its driver is not installed
+        raise QcauditError(f"{uri}: {str(exc).splitlines()[0]}") from None
+
+
+def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
+    """The files ``uri`` names, as URIs in sorted order: the file, every file with one of
+    ``suffixes`` under a directory, or the matches of a glob."""
+    filesystem, root = _filesystem(uri)
+    try:
+        if filesystem.isdir(root):
+            found = [p for p in filesystem.find(root) if _suffix(p) in suffixes]
+            if not found:
+                raise QcauditError(f"{uri} holds no .parquet, .jsonl, .json or .csv file")
+        elif filesystem.isfile(root):
+            found = [root]
+        elif GLOB_CHARS.intersection(root):
+            found = [p for p in filesystem.glob(root) if filesystem.isfile(p)]
+            if not found:
+                raise QcauditError(f"no file matches {uri}")
+        else:
+            raise QcauditError(f"{uri} does not exist")
+    except OSError as exc:
+        raise QcauditError(f"cannot list {uri}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    return [filesystem.unstrip_protocol(p) for p in sorted(found)]
+
+
+def _suffix(path: str) -> str:
+    suffixes = [s.lower() for s in PurePosixPath(path).suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def read_bytes(uri: str) -> bytes:
+    filesystem, path = _filesystem(uri)
+    try:
+        with filesystem.open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise QcauditError(f"cannot read {uri}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def scan_parquet(uris: list[str]) -> pl.LazyFrame:
+    """Parquet files by URI: streamed by Polars where it speaks the scheme, else read whole."""
+    if all(urlsplit(uri).scheme.lower() in NATIVE_SCHEMES for uri in uris):
+        return pl.scan_parquet(uris, glob=False)
+    import io
+
+    return pl.concat([pl.read_parquet(io.BytesIO(read_bytes(uri))) for uri in uris], how="vertical").lazy()
+
+
+def local_copy(uri: str) -> tempfile.TemporaryDirectory:
+    """A temporary directory holding ``uri``'s bytes under its own file name (for the
+    checks that read a local file); the caller removes it."""
+    directory = tempfile.TemporaryDirectory(prefix="qcaudit-remote-")
+    (Path(directory.name) / name_of(uri).name).write_bytes(read_bytes(uri))
+    return directory

@@ -1,0 +1,69 @@
+"""Inputs named by a URI: listed and read through fsspec (``file://`` and fsspec's in-memory
+filesystem here; ``s3://``, ``gs://`` and the rest go the same way), with the same rows,
+row_ids and report as the local path, and the same one-line errors."""
+
+from __future__ import annotations
+
+import fsspec
+import polars as pl
+import pytest
+
+from qcaudit.config import load_config
+from qcaudit.errors import QcauditError
+from qcaudit.io import load_dataset
+from tests.conftest import SAMPLES
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (fixture)
+
+SETTINGS = {"analyzers": ["diversity", "duplicates"], "input.fields": ["instruction", "input", "output"]}
+
+
+@pytest.fixture
+def shards(tmp_path):
+    """The sample as two parquet shards and a jsonl file, locally and in fsspec's memory filesystem."""
+    sample = pl.read_parquet(SAMPLES / "instructions.parquet")
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    sample[:400].write_parquet(folder / "a.parquet")
+    sample[400:].write_parquet(folder / "b.parquet")
+    sample[:250].write_ndjson(tmp_path / "part.jsonl")
+    memory = fsspec.filesystem("memory")
+    for local, remote in ((folder / "a.parquet", "/qc/shards/a.parquet"), (folder / "b.parquet", "/qc/shards/b.parquet"),
+                          (tmp_path / "part.jsonl", "/qc/part.jsonl")):
+        memory.pipe(remote, local.read_bytes())
+    yield tmp_path
+    memory.rm("/qc", recursive=True)
+
+
+def _audit(path):
+    from qcaudit import audit
+
+    return audit(path, load_config(None, SETTINGS))
+
+
+@pytest.mark.parametrize("uri", ["file://{tmp}/shards", "memory://qc/shards", "memory://qc/shards/*.parquet"])
+def test_a_uri_gives_the_local_paths_report(shards, uri):
+    local = _audit(shards / "shards")
+    remote = _audit(uri.format(tmp=shards))
+    assert remote.metrics == local.metrics and remote.tables == local.tables and remote.rows.equals(local.rows)
+    sources = remote.dataset["sources"]
+    assert [s.rsplit("/", 1)[1] for s in sources] == ["a.parquet", "b.parquet"] and all("://" in s for s in sources)
+
+
+def test_a_text_file_by_uri_is_checked_and_read_like_a_local_one(shards):
+    local = load_dataset(shards / "part.jsonl")
+    remote = load_dataset("memory://qc/part.jsonl")
+    assert remote.texts().equals(local.texts()) and remote.format == "jsonl"
+    fsspec.filesystem("memory").pipe("/qc/bad.jsonl", b'{"text": "a", "text": "b"}\n')
+    with pytest.raises(QcauditError, match="memory:///?qc/bad.jsonl: line 1 has the key 'text' twice") as caught:
+        load_dataset("memory://qc/bad.jsonl")
+    assert "qcaudit-remote-" not in str(caught.value)  # the message names the URI, not the local copy
+
+
+def test_bad_uris_are_one_line_and_outputs_never_land_in_a_local_input(qc, shards):  # noqa: F811
+    one_line_error(qc("report", "memory://qc/missing.parquet", "--out", shards / "o"), "does not exist")
+    one_line_error(qc("report", "nosuch://bucket/x.parquet", "--out", shards / "o"), "nosuch")
+    one_line_error(qc("report", "memory://qc/none-*.parquet", "--out", shards / "o"), "no file matches")
+    one_line_error(qc("report", f"file://{shards}/shards", "--out", shards / "shards" / "out"), "inside the input directory")
+    kept = shards / "kept.parquet"
+    assert qc("dedup", f"file://{shards}/shards", "--fields", "instruction,input,output", "-o", kept, "-q").code == 0
+    assert pl.read_parquet(kept).columns == pl.read_parquet(shards / "shards" / "a.parquet").columns
