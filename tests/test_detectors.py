@@ -185,3 +185,31 @@ def test_machine_generated_rate_gates_and_models_must_exist(tiny_models, runner,
                                 "--observer-model", str(m["observer"])])
     assert needs.exit_code == 2 and "performer_model" in needs.output
     assert not (tmp_path / "r").exists()
+
+
+def test_detectors_are_map_only_and_load_their_models_once(tiny_models, monkeypatch):
+    """Every method but DetectGPT scores batch by batch with models loaded once; any batch
+    size gives the one-batch scores (to float round-off: padded batches group rows
+    differently) and the same verdicts; DetectGPT, drawn over all rows, is unchanged."""
+    from qcaudit import audit
+    from qcaudit import hf
+    from qcaudit.config import load_config
+
+    m = tiny_models
+    loads = []
+    load_model = hf.load_model
+    monkeypatch.setattr(hf, "load_model", lambda *a, **k: (loads.append(a[0]), load_model(*a, **k))[1])
+    settings = {"analyzers": ["detectors"], "detectors.methods": ["likelihood", "fast_detect_gpt", "detectgpt", "binoculars"],
+                "detectors.scoring_model": str(m["observer"]), "detectors.observer_model": str(m["observer"]),
+                "detectors.performer_model": str(m["performer"]), "detectors.mask_model": str(m["filler"]),
+                "detectors.n_perturbations": 3, "detectors.label_column": "source"}
+    whole = audit(m["data"], load_config(None, settings))
+    loads.clear()
+    batched = audit(m["data"], load_config(None, settings | {"engine.batch_rows": 7}))
+    assert sorted(loads) == sorted([str(m["observer"]), str(m["observer"]), str(m["performer"]), str(m["filler"])])  # once each
+    for column in ("detector_likelihood", "detector_fast_detect_gpt", "detector_binoculars", "detector_detectgpt"):
+        assert batched.rows[column].to_numpy() == pytest.approx(whole.rows[column].to_numpy(), rel=1e-4, abs=1e-5, nan_ok=True)
+    assert batched.rows["machine_generated"].equals(whole.rows["machine_generated"])
+    for name, entry in whole.metrics["detectors"].items():
+        assert batched.metrics["detectors"][name]["value"] == pytest.approx(entry["value"], rel=1e-3, abs=1e-4), name
+        assert batched.metrics["detectors"][name]["signature"] == entry["signature"]

@@ -15,6 +15,8 @@ Metrics per method (``<metric>.<method>``): ``detector_mean``, ``detector_flagge
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -145,62 +147,139 @@ class Detectors(Analyzer):
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
         return None, ((self.settings.label_column,) if self.settings.label_column else ())
 
-    def finalize(self, texts: pl.DataFrame) -> AnalyzerResult:
-        settings = self.settings.model_copy(update={"device": self.settings.device or self.context.device})
-        return _detectors(texts, settings, self.context.progress)
+    @cached_property
+    def run_settings(self) -> DetectorsSettings:
+        """The settings with the run's device where the section names none."""
+        return self.settings.model_copy(update={"device": self.settings.device or self.context.device})
+
+    @cached_property
+    def models(self) -> DetectorModels:
+        return DetectorModels(self.run_settings)
+
+    def partial(self, batch: pl.DataFrame) -> DetectorState:
+        """Map-only for every method but DetectGPT: this batch's rows scored by the models
+        (loaded once per analyzer, so once per Ray actor). DetectGPT's perturbations are
+        drawn over all rows at once, from one seed: its rows wait for :meth:`finalize`."""
+        s = self.run_settings
+        valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
+        texts = valid[TEXT].to_list()
+        scores = self.models.scores(texts, self.context.progress) if texts else {}
+        labels = [_labels(valid, s.label_column)] if s.label_column else []
+        return DetectorState([valid[ROW_ID].to_numpy()], {m: [v] for m, v in scores.items()}, labels,
+                             [valid.select(ROW_ID, TEXT)] if "detectgpt" in s.methods else [], dict(self.models.runtime))
+
+    def merge(self, a: DetectorState, b: DetectorState) -> DetectorState:
+        scores = {m: a.scores.get(m, []) + b.scores.get(m, []) for m in {*a.scores, *b.scores}}
+        return DetectorState(a.row_ids + b.row_ids, scores, a.labels + b.labels, a.detectgpt_rows + b.detectgpt_rows,
+                             a.runtime | b.runtime)
+
+    def finalize(self, state: DetectorState) -> AnalyzerResult:
+        s = self.run_settings
+        row_ids = np.concatenate(state.row_ids) if state.row_ids else np.empty(0, np.uint32)
+        if len(row_ids) == 0:
+            raise QcauditError("machine-text detection needs rows with text; found none")
+        scores = {m: np.concatenate(parts) for m, parts in state.scores.items()}
+        runtime = dict(state.runtime)
+        if "detectgpt" in s.methods:
+            rows = pl.concat(state.detectgpt_rows)
+            original = scores["likelihood"] if "likelihood" in s.methods else scores.pop("likelihood")
+            scores["detectgpt"] = self.models.detectgpt(rows[TEXT].to_list(), original, self.context.progress)
+            runtime["detectgpt"] = self.models.runtime["detectgpt"]
+        labels = np.concatenate(state.labels) if state.labels else None
+        return _detectors(pl.Series(ROW_ID, row_ids, dtype=pl.UInt32), scores, runtime, labels, s)
 
 
-def _detectors(texts: pl.DataFrame, s: DetectorsSettings, progress: Progress) -> AnalyzerResult:
-    valid = texts.filter(pl.col(TEXT_STATUS) == "ok")
-    if valid.height == 0:
-        raise QcauditError("machine-text detection needs rows with text; found none")
-    items = valid[TEXT].to_list()
-    scores, runtime = _scores(items, s, progress)
+@dataclass
+class DetectorState:
+    """Per batch: the row_ids of the rows with text, each method's scores, their labels
+    (with a label column), their text when DetectGPT runs, and where each method's models ran."""
+
+    row_ids: list[np.ndarray]
+    scores: dict[str, list[np.ndarray]]
+    labels: list[np.ndarray]
+    detectgpt_rows: list[pl.DataFrame]
+    runtime: dict[str, str]
+
+
+def _detectors(row_ids: pl.Series, scores: dict[str, np.ndarray], runtime: dict[str, str], labels: np.ndarray | None,
+               s: DetectorsSettings) -> AnalyzerResult:
     thresholds = _thresholds(s)
-    rows = pl.DataFrame({ROW_ID: valid[ROW_ID], **{f"detector_{m}": scores[m] for m in s.methods}})
+    rows = pl.DataFrame({ROW_ID: row_ids, **{f"detector_{m}": scores[m] for m in s.methods}})
     flagged = {m: _machine(scores[m], m, t) for m, t in thresholds.items()}
     if flagged:
         rows = rows.with_columns(pl.Series("machine_generated", np.logical_or.reduce(list(flagged.values()))))
-    labels = _labels(valid, s.label_column) if s.label_column else None
     metrics, summary = _metrics(scores, runtime, flagged, labels, thresholds, s)
     return AnalyzerResult(metrics, rows, {"summary": summary, "histograms": _histograms(scores, labels)})
 
 
-def _scores(items: list[str], s: DetectorsSettings, progress: Progress) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Each method's score per item, and per method the device and dtype its models ran in."""
-    from qcaudit.detectors import criteria
-    from qcaudit.detectors.lm import same_tokenizer, token_limit, tokenize
-    from qcaudit.hf import load_model, load_tokenizer
+class DetectorModels:
+    """The detectors' models, each loaded on first use and kept: the scoring model (and
+    Fast-DetectGPT's reference model), Binoculars' observer and performer, DetectGPT's mask
+    model. ``runtime``: per method, the device and dtype its models ran in."""
 
-    scores: dict[str, np.ndarray] = {}
-    runtime: dict[str, str] = {}
-    scoring_methods = [m for m in s.methods if m in BASELINES or m in ("fast_detect_gpt", "detectgpt")]
-    if scoring_methods:
+    def __init__(self, settings: DetectorsSettings):
+        self.settings = settings
+        self.runtime: dict[str, str] = {}
+
+    @cached_property
+    def scoring(self) -> tuple[Any, list, str]:
+        """(tokenizer, [scoring model, reference model if it differs], device)."""
+        from qcaudit.detectors.lm import same_tokenizer
+        from qcaudit.hf import load_model, load_tokenizer
+
+        s = self.settings
         tokenizer = load_tokenizer(s.scoring_model, "scoring model")
         scorer, device = load_model(s.scoring_model, "causal", s.device, s.dtype, "scoring model")
-        runtime |= dict.fromkeys(scoring_methods, _runtime(scorer, device))
         models = [scorer]
         if "fast_detect_gpt" in s.methods and s.reference_model and s.reference_model != s.scoring_model:
             same_tokenizer(tokenizer, load_tokenizer(s.reference_model, "reference model"), ("scoring model", "reference model"))
             models.append(load_model(s.reference_model, "causal", s.device, s.dtype, "reference model")[0])
-        wanted: dict[str, Callable] = {m: _on_first(getattr(criteria, BASELINES[m])) for m in scoring_methods if m in BASELINES}
-        if "fast_detect_gpt" in s.methods:
-            wanted["fast_detect_gpt"] = _fast_detect_gpt
-        if "detectgpt" in s.methods:  # DetectGPT compares each text's likelihood with its perturbations'
-            wanted.setdefault("likelihood", _on_first(criteria.log_likelihood))
-        scores |= _run(models, tokenize(tokenizer, items, token_limit(s.max_tokens, *models)), wanted, s, device, progress, "scoring model")
-        if "detectgpt" in s.methods:
-            original = scores["likelihood"] if "likelihood" in s.methods else scores.pop("likelihood")
-            scores["detectgpt"] = _detectgpt(items, original, scorer, tokenizer, device, s, progress)
-    if "binoculars" in s.methods:
+        return tokenizer, models, device
+
+    @cached_property
+    def binoculars(self) -> tuple[Any, list, str]:
+        """(tokenizer, [observer, performer], device)."""
+        from qcaudit.detectors.lm import same_tokenizer
+        from qcaudit.hf import load_model, load_tokenizer
+
+        s = self.settings
         tokenizer = load_tokenizer(s.observer_model, "observer model")
         same_tokenizer(tokenizer, load_tokenizer(s.performer_model, "performer model"), ("observer model", "performer model"))
         observer, device = load_model(s.observer_model, "causal", s.device, s.dtype, "observer model")
-        runtime["binoculars"] = _runtime(observer, device)
         performer = load_model(s.performer_model, "causal", s.device, s.dtype, "performer model")[0]
-        limit = token_limit(s.max_tokens, observer, performer)
-        scores |= _run([observer, performer], tokenize(tokenizer, items, limit), {"binoculars": criteria.binoculars}, s, device, progress, "binoculars")
-    return scores, runtime
+        return tokenizer, [observer, performer], device
+
+    def scores(self, items: list[str], progress: Progress) -> dict[str, np.ndarray]:
+        """Each method's score per item, but DetectGPT's (its likelihoods are kept for it)."""
+        from qcaudit.detectors import criteria
+        from qcaudit.detectors.lm import token_limit, tokenize
+
+        s = self.settings
+        out: dict[str, np.ndarray] = {}
+        scoring_methods = [m for m in s.methods if m in BASELINES or m in ("fast_detect_gpt", "detectgpt")]
+        if scoring_methods:
+            tokenizer, models, device = self.scoring
+            self.runtime |= dict.fromkeys(scoring_methods, _runtime(models[0], device))
+            wanted: dict[str, Callable] = {m: _on_first(getattr(criteria, BASELINES[m])) for m in scoring_methods if m in BASELINES}
+            if "fast_detect_gpt" in s.methods:
+                wanted["fast_detect_gpt"] = _fast_detect_gpt
+            if "detectgpt" in s.methods:  # DetectGPT compares each text's likelihood with its perturbations'
+                wanted.setdefault("likelihood", _on_first(criteria.log_likelihood))
+            out |= _run(models, tokenize(tokenizer, items, token_limit(s.max_tokens, *models)), wanted, s, device, progress,
+                        "scoring model")
+        if "binoculars" in s.methods:
+            tokenizer, models, device = self.binoculars
+            self.runtime["binoculars"] = _runtime(models[0], device)
+            out |= _run(models, tokenize(tokenizer, items, token_limit(s.max_tokens, *models)), {"binoculars": criteria.binoculars},
+                        s, device, progress, "binoculars")
+        return out
+
+    def detectgpt(self, items: list[str], original_ll: np.ndarray, progress: Progress) -> np.ndarray:
+        """DetectGPT's normalised perturbation discrepancy of every item, its perturbations
+        drawn from one seed over all items in order."""
+        tokenizer, models, device = self.scoring
+        self.runtime["detectgpt"] = _runtime(models[0], device)
+        return _detectgpt(items, original_ll, models[0], tokenizer, device, self.settings, progress)
 
 
 def _on_first(fn: Callable) -> Callable:
