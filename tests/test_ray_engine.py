@@ -21,6 +21,7 @@ from qcaudit.registry import Analyzer, AnalyzerResult
 from qcaudit.signatures import Metric
 from tests.conftest import SAMPLES
 from tests.test_architecture import EXAMPLE, corpora, plugin  # noqa: F401  (a fixture)
+from tests.test_detectors import tiny_models  # noqa: F401  (a fixture: tiny LMs trained once for this module)
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs ray (pip install 'qcaudit[ray]')")
@@ -173,3 +174,19 @@ def test_the_engine_settings_are_checked(qc, tmp_path):  # noqa: F811
     one_line_error(qc("report", SAMPLES / "instructions.parquet", "--engine", "spark", "--out", tmp_path / "o"), "engine.kind")
     one_line_error(qc("report", SAMPLES / "instructions.parquet", "--engine", "ray", "--ray-workers", "0", "--out", tmp_path / "o"),
                    "engine.ray_workers")
+
+
+def test_the_detectors_run_on_the_actors_with_the_local_verdicts(tiny_models):  # noqa: F811
+    """Each actor loads the detectors' LMs once and scores its ranges; scores equal the
+    local run's to float round-off (another process, maybe other thread counts), verdicts
+    and counts exactly."""
+    m = tiny_models
+    overrides = {"analyzers": ["detectors"], "detectors.methods": ["likelihood", "fast_detect_gpt", "binoculars"],
+                 "detectors.scoring_model": str(m["observer"]), "detectors.observer_model": str(m["observer"]),
+                 "detectors.performer_model": str(m["performer"]), "engine.batch_rows": 40}
+    local, on_ray = _both(m["data"], overrides)
+    for column in ("detector_likelihood", "detector_fast_detect_gpt", "detector_binoculars"):
+        assert on_ray.rows[column].to_numpy() == pytest.approx(local.rows[column].to_numpy(), rel=1e-5, abs=1e-6, nan_ok=True)
+    assert on_ray.rows["machine_generated"].equals(local.rows["machine_generated"])
+    for name, entry in local.metrics["detectors"].items():
+        assert on_ray.metrics["detectors"][name]["value"] == pytest.approx(entry["value"], rel=1e-5, abs=1e-6), name
