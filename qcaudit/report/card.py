@@ -1,7 +1,7 @@
 """``qcaudit card``: the audit as a section of a Hugging Face dataset card (README.md), for
 the people who publish the data: YAML metadata (the size category, a tag) and Markdown with
-the gate's verdict, the headline metrics beside their values on public data, and what was
-checked for contamination.
+the gate's verdict, the headline metrics beside their values on public data, and each
+section's notes (what was checked for contamination, the collapse alarm).
 
 Dataset-derived strings (file, column and benchmark names) are written as Markdown code
 spans with table pipes escaped, so none is read as a link, an image, HTML or a table cell.
@@ -16,7 +16,8 @@ from qcaudit.errors import QcauditError
 from qcaudit.report.model import SCHEMA_VERSION, Report
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import sections
-from qcaudit.untrusted import markdown
+from qcaudit.untrusted import markdown, prose
+from qcaudit.views import Notice
 
 START, END = "<!-- qcaudit:start -->", "<!-- qcaudit:end -->"
 #: Hugging Face's size categories: (rows below, label).
@@ -66,19 +67,18 @@ def card_section(report: Report) -> str:
         corpora = "; ".join(f"{c['label']} ({c['rows']:,} rows)" for c in reference_corpora().values())
         lines += ["", f"Public data: {corpora}, audited with the default settings. Self-BLEU and distinct-n of a whole "
                       "dataset change with its size; the `_sampled` ones compare across datasets.", ""]
-    lines += _contamination(report)
+    lines += _notes(report)
     lines += ["Every value's settings are recorded in its signature in `report.json` (`qcaudit show DIR` prints the "
               "whole report).", END]
     return "\n".join(lines) + "\n"
 
 
-def _contamination(report: Report) -> list[str]:
-    tables = report.tables.get("contamination")
-    if not tables:
-        return ["Benchmark contamination was not checked (`qcaudit report DATA --benchmark NAME=PATH`).", ""]
-    checked = ", ".join(f"{_cell(b['name'])} ({b['items']:,} items)" for b in tables["benchmarks"])
-    rows = report.metrics.get("contamination", {}).get("contaminated_rows", {}).get("value", 0)
-    return [f"Checked for benchmark contamination against {checked}: {rows:,} rows matched a benchmark item.", ""]
+def _notes(report: Report) -> list[str]:
+    """Each section's notices (what was checked, verdicts, cautions), as the report states
+    them: "Checked against gsm8k (1,319 items)", the collapse alarm."""
+    notes = [f"- {section.title}: {prose(view.text)}" for section in sections(report) for view in section.views
+             if isinstance(view, Notice)]
+    return ["### Notes", "", *notes, ""] if notes else []
 
 
 def card(report: Report) -> str:
