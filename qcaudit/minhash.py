@@ -113,16 +113,19 @@ def band_keys(sigs: np.ndarray, bands: int, rows_per_band: int) -> np.ndarray:
 
 
 def edges_of_band_keys(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Edges from each of ``rows`` (with its ``keys``) to the first row of every band bucket
-    it shares (a star per bucket: the same connected components as all pairs, with linear
-    many edges)."""
-    sources, targets = [np.empty(0, rows.dtype)], [np.empty(0, rows.dtype)]
-    for band in range(keys.shape[1]):
-        frame = pl.DataFrame({"key": keys[:, band], "row": rows})
-        linked = frame.with_columns(pl.col("row").min().over("key").alias("root")).filter(pl.col("row") != pl.col("root"))
-        sources.append(linked["row"].to_numpy())
-        targets.append(linked["root"].to_numpy())
-    return np.concatenate(sources), np.concatenate(targets)
+    """Edges from each of ``rows`` (with its ``keys``, one column per band) to the first row
+    of every band bucket it shares (a star per bucket: the same connected components as all
+    pairs, with linear many edges)."""
+    edges = [edges_of_band(keys[:, band], rows) for band in range(keys.shape[1])]
+    return (np.concatenate([np.empty(0, rows.dtype), *(s for s, _ in edges)]),
+            np.concatenate([np.empty(0, rows.dtype), *(d for _, d in edges)]))
+
+
+def edges_of_band(keys: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`edges_of_band_keys` for one band: ``keys`` holds each row's key in it."""
+    frame = pl.DataFrame({"key": keys, "row": rows})
+    linked = frame.with_columns(pl.col("row").min().over("key").alias("root")).filter(pl.col("row") != pl.col("root"))
+    return linked["row"].to_numpy(), linked["root"].to_numpy()
 
 
 def candidate_edges(sigs: np.ndarray, bands: int, rows_per_band: int, has_shingles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,5 +1,5 @@
 """What each metric looks like on real public data: audit five public corpora with the
-dataset-intrinsic analyzers (diversity, duplicates, embeddings) and write the values to
+dataset-intrinsic analyzers (diversity, duplicates, embeddings, topics) and write the values to
 ``reports/reference-values.json``, which the HTML report and the dashboard show beside a
 dataset's own value.
 
@@ -27,7 +27,7 @@ from qcaudit import __version__, audit
 from qcaudit.report.references import REFERENCE_FILE
 
 ROOT = Path(__file__).resolve().parent.parent
-ANALYZERS = ["diversity", "duplicates", "embeddings"]
+ANALYZERS = ["diversity", "duplicates", "embeddings", "topics"]
 
 
 def _lines(path: Path) -> pl.DataFrame:

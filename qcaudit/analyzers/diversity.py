@@ -246,16 +246,31 @@ def _worst_rows(row_ids: np.ndarray, scores: np.ndarray, lengths: np.ndarray, te
     number of copies: highest per-row Self-BLEU first; ties, common at exactly 1.0 (every
     n-gram of the row occurs in another row, as in any copy), go to the text with the most
     copies, then the longest, then the lowest row_id."""
-    _, first, inverse, copies = np.unique(text_hashes, return_index=True, return_inverse=True, return_counts=True)
-    copies = copies[inverse]
-    chosen = first[np.lexsort((row_ids[first], -lengths[first], -copies[first], -scores[first]))][:limit]
-    texts = context.texts_of_rows(row_ids[chosen].tolist())
+    candidates = _top_rows_with_their_copies(scores, text_hashes, limit)
+    _, first, copies = np.unique(text_hashes[candidates], return_index=True, return_counts=True)
+    firsts = candidates[first]  # each distinct text's first row (candidates are in row order)
+    order = np.lexsort((row_ids[firsts], -lengths[firsts], -copies, -scores[firsts]))[:limit]
+    texts = context.texts_of_rows(row_ids[firsts[order]].tolist())
     rows = [
-        {ROW_ID: int(row_ids[i]), score: float(scores[i]), "copies": int(copies[i]), "n_tokens": int(lengths[i]),
+        {ROW_ID: int(row_ids[i]), score: float(scores[i]), "copies": int(n), "n_tokens": int(lengths[i]),
          TEXT: texts[int(row_ids[i])][:SNIPPET_CHARS]}
-        for i in chosen
+        for i, n in zip(firsts[order], copies[order], strict=True)
     ]
     return {"score": score, "rows": rows}
+
+
+def _top_rows_with_their_copies(scores: np.ndarray, text_hashes: np.ndarray, limit: int) -> np.ndarray:
+    """The positions of the rows scoring at least the score of the ``k``-th best row, with
+    ``k`` grown until they hold ``limit`` distinct texts (or are every row). Identical texts
+    score the same, so every copy of a chosen text is chosen too: copies counted among them
+    are the corpus's, without sorting every row."""
+    k = max(limit, 1)
+    while True:
+        cut = np.partition(scores, len(scores) - k)[len(scores) - k] if k < len(scores) else -np.inf
+        chosen = np.flatnonzero(scores >= cut)
+        if k >= len(scores) or len(np.unique(text_hashes[chosen])) >= limit:
+            return chosen
+        k *= 4
 
 
 def _sampled(state: LexicalState, lengths: np.ndarray, settings: DiversitySettings, tok_sig: str) -> tuple[dict[str, Metric], dict[str, Any]]:

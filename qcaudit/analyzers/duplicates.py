@@ -26,10 +26,13 @@ from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, signature
+from qcaudit.spill import Chunks
 from qcaudit.text import Tokenization
 from qcaudit.views import Group, Groups, View
 
 TOP_GROUPS = 20
+#: Share of the memory budget the band keys may hold before they go to the scratch directory.
+BAND_KEY_SHARE = 0.125
 SNIPPET_CHARS = 400
 #: Exact duplicates are rows whose normalised texts hash alike (64 bits: two different texts
 #: of 10 million rows share a hash with probability about 3e-6).
@@ -126,7 +129,12 @@ class Duplicates(Analyzer):
         return state
 
     def merge(self, a: DuplicateState, b: DuplicateState) -> DuplicateState:
-        return DuplicateState(a.row_ids + b.row_ids, a.exact_keys + b.exact_keys, a.band_keys + b.band_keys,
+        keys = Chunks()
+        keys.extend(a.band_keys)
+        keys.extend(b.band_keys)
+        if keys.resident_bytes > self.context.memory_budget * BAND_KEY_SHARE:
+            keys.spill(self.context.scratch())
+        return DuplicateState(a.row_ids + b.row_ids, a.exact_keys + b.exact_keys, keys,
                               a.has_shingles + b.has_shingles, a.shingles + b.shingles)
 
     def finalize(self, state: DuplicateState) -> AnalyzerResult:
@@ -140,7 +148,9 @@ class DuplicateState:
 
     row_ids: list[np.ndarray]
     exact_keys: list[np.ndarray]
-    band_keys: list[np.ndarray] = field(default_factory=list)
+    #: (rows, bands) per batch; spilled past :data:`BAND_KEY_SHARE` of the budget and read
+    #: back one band at a time.
+    band_keys: Chunks = field(default_factory=Chunks)
     has_shingles: list[np.ndarray] = field(default_factory=list)
     shingles: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
@@ -200,13 +210,15 @@ def _distinct_examples(near_top: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFra
 def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], pl.DataFrame]:
     """Per-row cluster columns, the metrics, and the largest clusters with the row_ids of
     their first three rows as ``examples`` (:func:`_distinct_examples` picks distinct ones)."""
-    from qcaudit.minhash import components, edges_of_band_keys, jaccard_of_edges, optimal_bands
+    from qcaudit.minhash import components, edges_of_band, jaccard_of_edges, optimal_bands
 
     n = len(row_ids)
     bands, per_band = optimal_bands(settings.near_threshold, settings.num_perm)
     candidates = np.flatnonzero(np.concatenate(state.has_shingles)) if n else np.empty(0, np.int64)
-    keys = np.concatenate(state.band_keys)[candidates] if n else np.empty((0, bands), np.uint64)
-    src, dst = edges_of_band_keys(keys, candidates)
+    edges = [edges_of_band(np.concatenate([chunk[:, band] for chunk in state.band_keys])[candidates], candidates)
+             for band in range(bands)] if n else []  # one band's keys in memory at a time
+    src = np.concatenate([s for s, _ in edges]) if edges else np.empty(0, np.int64)
+    dst = np.concatenate([d for _, d in edges]) if edges else np.empty(0, np.int64)
     if settings.near_verify:  # keep only candidates whose exact shingle Jaccard clears the threshold
         offsets = np.cumsum([0] + [len(ids) for ids in state.row_ids[:-1]])
         hashes = np.concatenate([h for h, _ in state.shingles])
