@@ -218,6 +218,8 @@ class Contamination(Analyzer):
                                   a.signatures | b.signatures)
 
     def finalize(self, state: ContaminationState) -> AnalyzerResult:
+        if not sum(len(ids) for ids in state.row_ids):
+            raise QcauditError("benchmark contamination needs rows with text; found none")
         return _contamination(state, self.benchmarks, self.settings, self.context)
 
 

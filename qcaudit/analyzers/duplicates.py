@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
+from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share
@@ -138,6 +139,8 @@ class Duplicates(Analyzer):
                               a.has_shingles + b.has_shingles, a.shingles + b.shingles)
 
     def finalize(self, state: DuplicateState) -> AnalyzerResult:
+        if not sum(len(ids) for ids in state.row_ids):
+            raise QcauditError("duplicate detection needs rows with text; found none")
         return _duplicates(state, self.settings, self.context)
 
 
