@@ -154,7 +154,8 @@ def test_a_worker_killed_mid_run_is_retried_and_changes_nothing(local_ray, kille
 def test_bad_input_met_in_a_worker_is_one_line_and_exit_2(killer, qc, tmp_path):  # noqa: F811
     data = tmp_path / "d.parquet"
     pl.DataFrame({"text": [f"row {i}" for i in range(40)]}).write_parquet(data)
-    ran = qc("report", data, "--analyzers", "refuses_row_five", "--engine", "ray", "--batch-rows", "4", "--out", tmp_path / "o")
+    ran = qc("report", data, "--analyzers", "refuses_row_five", "--engine", "ray", "--batch-rows", "4", "--out", tmp_path / "o",
+             "-q")  # (a slow run would print a progress line first)
     one_line_error(ran, "row 5: refused <as bad input>")
     assert not (tmp_path / "o").exists()
 
