@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -119,7 +120,18 @@ def write_directory_atomic(directory: str | Path, write: Callable[[Path], None],
         else:
             os.rename(tmp, directory)
     finally:
-        _removed_whole(lambda: shutil.rmtree(tmp, ignore_errors=True))
+        _removed_whole(lambda: _remove_tree(tmp))
+
+
+def _remove_tree(path: Path, attempts: int = 20) -> None:
+    """Remove ``path`` and all under it, again while it is still there: a reader's worker
+    threads (Polars sinking rows.parquet) may still be finishing a file in it when an
+    interrupted run gets here."""
+    for _ in range(attempts):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.05)
 
 
 def _foreign_files(directory: Path, own: set[str]) -> list[str]:

@@ -142,15 +142,16 @@ def test_every_dashboard_page_renders_reports_without_optional_columns(qc, plain
 # 2. Duplicate keys, and other input that readers would disagree on ---------------------------
 
 def test_every_analyzer_on_data_without_text_is_one_line(qc, tmp_path):
-    """Rows that are all null, empty or blank: each analyzer says it needs rows with text
-    (exit 2, one line, no report), never a division by zero."""
+    """Rows that are all null, empty or blank: each analyzer that measures text says it needs
+    rows with text (exit 2, one line, no report), never a division by zero; duplicates counts
+    none."""
     from tests.tiny_lms import TOKENIZER
 
     data = tmp_path / "blank.jsonl"
     write_jsonl(data, [json.dumps({"text": t}) for t in ("", None, "   ", "\x1f")])
     write_jsonl(tmp_path / "bench.jsonl", [json.dumps({"question": "how many apples are left on the table today"})])
     runs = {
-        "diversity": ["--analyzers", "diversity"], "duplicates": ["--analyzers", "duplicates"],
+        "diversity": ["--analyzers", "diversity"],
         "embeddings": ["--analyzers", "embeddings"], "topics": ["--analyzers", "embeddings,topics"],
         "contamination": ["--analyzers", "contamination", "--benchmark", f"toy={tmp_path / 'bench.jsonl'}"],
         "watermark": ["--analyzers", "watermark", "--watermark-tokenizer", TOKENIZER],
@@ -158,6 +159,8 @@ def test_every_analyzer_on_data_without_text_is_one_line(qc, tmp_path):
     for name, args in runs.items():
         one_line_error(qc("report", data, "--out", tmp_path / name, "-q", *args), "rows with text")
         assert not (tmp_path / name).exists(), name
+    assert qc("report", data, "--out", tmp_path / "duplicates", "-q", "--analyzers", "duplicates").code == 0
+    assert json.loads((tmp_path / "duplicates" / "report.json").read_text())["metrics"]["duplicates"]["exact_duplicate_rate"]["value"] == 0
 
 
 @pytest.mark.parametrize("line", [
