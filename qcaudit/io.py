@@ -35,7 +35,7 @@ import polars as pl
 
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import BOM, check_text_file
-from qcaudit.remote import GLOB_CHARS, is_uri, local_copy, name_of, remote_files, scan_parquet
+from qcaudit.remote import GLOB_CHARS, format_suffix, is_uri, local_copy, name_of, remote_files, scan_parquet
 
 ROW_ID = "row_id"
 INPUT_ROW_ID = "input_row_id"
@@ -181,7 +181,7 @@ def input_files(path: str | Path) -> list[InputFile]:
     if target.is_symlink() and not target.exists():
         raise QcauditError(f"{path} is a broken or looping symbolic link")
     if target.is_dir():
-        files = sorted(p for p in target.rglob("*") if p.is_file() and _suffix(p) in _FORMATS)
+        files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
         if not files:
             raise QcauditError(f"{path} holds no .parquet, .jsonl, .json or .csv file")
         return files
@@ -218,17 +218,10 @@ def _renamed_selection(selection: TextSelection, renamed: dict[str, str]) -> Tex
                    chosen=new(selection.chosen), rejected=new(selection.rejected))
 
 
-def _suffix(path: InputFile) -> str:
-    suffixes = [s.lower() for s in name_of(path).suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    return suffixes[-1] if suffixes else ""
-
-
 def _format_of(files: list[InputFile]) -> str:
     formats = set()
     for f in files:
-        fmt = _FORMATS.get(_suffix(f))
+        fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
             raise QcauditError(
                 f"{f}: unknown format; use .parquet, .jsonl, .json or .csv (optionally .gz)"
@@ -326,7 +319,7 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 
 def _read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
     """A one-line error for a reader failure."""
-    fmt = _FORMATS.get(_suffix(files[0]), "")
+    fmt = _FORMATS.get(format_suffix(files[0]), "")
     where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"
     return QcauditError(f"cannot read {where} as {fmt}: {_first_line(exc)}")
 

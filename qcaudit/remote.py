@@ -58,7 +58,7 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
     filesystem, root = _filesystem(uri)
     try:
         if filesystem.isdir(root):
-            found = [p for p in filesystem.find(root) if _suffix(p) in suffixes]
+            found = [p for p in filesystem.find(root) if format_suffix(p) in suffixes]
             if not found:
                 raise QcauditError(f"{uri} holds no .parquet, .jsonl, .json or .csv file")
         elif filesystem.isfile(root):
@@ -74,8 +74,10 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
     return [filesystem.unstrip_protocol(p) for p in sorted(found)]
 
 
-def _suffix(path: str) -> str:
-    suffixes = [s.lower() for s in PurePosixPath(path).suffixes]
+def format_suffix(path: str | Path) -> str:
+    """The suffix that names a file's format, lower-cased, ``.gz`` looked past:
+    ``.jsonl`` for ``x.JSONL.gz``, local or by URI."""
+    suffixes = [s.lower() for s in name_of(path).suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     return suffixes[-1] if suffixes else ""

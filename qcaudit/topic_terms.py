@@ -16,12 +16,13 @@ import polars as pl
 TERM = r"\b\w\w+\b"
 
 
-def term_counts(frame: pl.LazyFrame, topic: str, text: str) -> pl.DataFrame:
-    """(topic, term, count) over the ``text`` of the rows with a ``topic``."""
+def term_counts(frame: pl.LazyFrame, topic: str, text: str) -> pl.LazyFrame:
+    """(topic, term, count) over the ``text`` of the rows with a ``topic``, as a query (to
+    collect alone, or with other queries over the same rows in one pass)."""
     return (frame.filter(pl.col(topic).is_not_null())
             .select(topic, pl.col(text).str.to_lowercase().str.extract_all(TERM).alias("term"))
             .explode("term").drop_nulls("term")
-            .group_by(topic, "term").len("count").collect())
+            .group_by(topic, "term").len("count"))
 
 
 def topic_labels(counts: pl.DataFrame, topic: str, top: int) -> pl.DataFrame:

@@ -403,7 +403,7 @@ def reference_topics(X: np.ndarray, R: np.ndarray, reference_texts: pl.Series, s
     ref_sizes = np.bincount(ref_labels, minlength=k)
     data_sizes = np.bincount(_nearest(index, X), minlength=k)
     texts = pl.LazyFrame({"topic": ref_labels.astype(np.int64), TEXT: reference_texts})
-    labels = dict(topic_labels(term_counts(texts, "topic", TEXT), "topic", TOPIC_TERMS).iter_rows())
+    labels = dict(topic_labels(term_counts(texts, "topic", TEXT).collect(), "topic", TOPIC_TERMS).iter_rows())
     topics = []
     for topic in range(k):
         reference_share, data_share = ref_sizes[topic] / len(R), data_sizes[topic] / len(X)

@@ -82,10 +82,13 @@ class Topics(Analyzer):
         return AnalyzerResult({}, pl.DataFrame({"row_id": pl.Series([], dtype=pl.UInt32)}))
 
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
-        if CLUSTER not in rows.collect_schema().names():
+        columns = rows.collect_schema().names()
+        if CLUSTER not in columns:
             raise QcauditError("the topics analyzer found no embedding clusters")
-        counts = term_counts(rows, CLUSTER, TEXT)
-        sizes = rows.filter(pl.col(CLUSTER).is_not_null()).group_by(CLUSTER).len("rows").collect()
+        queries = [term_counts(rows, CLUSTER, TEXT), rows.filter(pl.col(CLUSTER).is_not_null()).group_by(CLUSTER).len("rows")]
+        if MAP_X in columns:
+            queries.append(_map_points(rows, columns))
+        counts, sizes, *points = pl.collect_all(queries)  # one pass over the input: the queries share its scan
         labels = topic_labels(counts, CLUSTER, self.settings.top_terms)
         topics = (sizes.join(labels, on=CLUSTER, how="left").with_columns(pl.col("label").fill_null(""))
                   .sort(["rows", CLUSTER], descending=[True, False]))
@@ -101,19 +104,20 @@ class Topics(Analyzer):
         }
         result.tables["topics"] = [{"topic": int(t[CLUSTER]), "rows": int(t["rows"]), "share": t["rows"] / total, "label": t["label"]}
                                    for t in topics.iter_rows(named=True)]
-        result.tables["map"] = _labelled_map(rows, labels)
+        result.tables["map"] = _labelled(points[0], labels) if points else []
 
 
-def _labelled_map(rows: pl.LazyFrame, labels: pl.DataFrame) -> list[dict[str, Any]]:
-    """The embedding map's points (the rows with ``map_x``) with their topic's label and the
-    first flag any analyzer set on them."""
-    columns = rows.collect_schema().names()
-    if MAP_X not in columns:
-        return []
+def _map_points(rows: pl.LazyFrame, columns: list[str]) -> pl.LazyFrame:
+    """The embedding map's points (the rows with ``map_x``) with the first flag any analyzer
+    set on them."""
     flag = first_flag(columns)
-    points = (rows.filter(pl.col(MAP_X).is_not_null())
-              .select(ROW_ID, MAP_X, MAP_Y, CLUSTER, pl.col(TEXT).str.slice(0, SNIPPET_CHARS),
-                      (flag if flag is not None else pl.lit("")).alias("flag"))
-              .collect().join(labels, on=CLUSTER, how="left", maintain_order="left"))
+    return (rows.filter(pl.col(MAP_X).is_not_null())
+            .select(ROW_ID, MAP_X, MAP_Y, CLUSTER, pl.col(TEXT).str.slice(0, SNIPPET_CHARS),
+                    (flag if flag is not None else pl.lit("")).alias("flag")))
+
+
+def _labelled(points: pl.DataFrame, labels: pl.DataFrame) -> list[dict[str, Any]]:
+    """The map's points with their topic's label, as the table holds them."""
+    points = points.join(labels, on=CLUSTER, how="left", maintain_order="left")
     return [{"x": p[MAP_X], "y": p[MAP_Y], "topic": p[CLUSTER], "label": p["label"] or "", ROW_ID: p[ROW_ID],
              TEXT: p[TEXT] or "", "flag": p["flag"]} for p in points.iter_rows(named=True)]
