@@ -8,6 +8,9 @@ Each run is its own `qcaudit report` process; Ray runs start a local Ray for the
 actor's peak, and the peak of the tree's sum. Prints one table; the last column says whether
 report.json's metrics and rows.parquet equal the local engine's.
 
+Each Ray run is made twice: with the n-gram counts through Ray Data's shuffle (the default)
+and with ``[engine] ray_shuffle = false`` (the token hashes to the driver).
+
     python benchmarks/bench_ray.py                      # 1M rows: local, Ray with 1 and 2 actors
     python benchmarks/bench_ray.py --shards 1 10        # and 10M rows
     python benchmarks/bench_ray.py --corpus DIR         # keep the shards in DIR
@@ -16,6 +19,7 @@ report.json's metrics and rows.parquet equal the local engine's.
 from __future__ import annotations
 
 import argparse
+import itertools
 import shutil
 import subprocess
 import sys
@@ -116,10 +120,14 @@ def main() -> None:
         local_out = work / f"local-{count}"
         local_s, (driver, _, total) = run_report(data, local_out)
         table.add_row(rows, "local", f"{local_s:.1f}", "1.00", f"{driver:.2f}", "—", f"{total:.2f}", "—")
-        for workers in args.workers:
-            out = work / f"ray-{count}-{workers}"
-            seconds, (driver, actor, total) = run_report(data, out, "--engine", "ray", "--ray-workers", str(workers))
-            table.add_row(rows, f"ray, {workers} actor{'s' * (workers > 1)}", f"{seconds:.1f}", f"{seconds / local_s:.2f}",
+        for workers, shuffle in itertools.product(args.workers, (True, False)):
+            out = work / f"ray-{count}-{workers}-{shuffle}"
+            config = work / f"shuffle-{shuffle}.toml"
+            config.write_text(f"[engine]\nray_shuffle = {str(shuffle).lower()}\n")
+            seconds, (driver, actor, total) = run_report(data, out, "--engine", "ray", "--ray-workers", str(workers),
+                                                         "--config", str(config))
+            how = "n-grams shuffled" if shuffle else "n-grams to the driver"
+            table.add_row(rows, f"ray, {workers} actor{'s' * (workers > 1)}, {how}", f"{seconds:.1f}", f"{seconds / local_s:.2f}",
                           f"{driver:.2f}", f"{actor:.2f}", f"{total:.2f}", "yes" if same_report(local_out, out) else "NO")
             shutil.rmtree(out)
         shutil.rmtree(local_out)

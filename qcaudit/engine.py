@@ -121,10 +121,12 @@ def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inp
 
 
 def fold(analyzers: list[Analyzer], parts: Iterator[Partials], statuses: Counter[str]) -> list[Any]:
-    """Every analyzer's state over all batches' partials, merged in input order."""
+    """Every analyzer's state over all batches' partials, merged in input order (a state of
+    None adds nothing: an engine's last partials carry only the global passes' sums)."""
     states: list[Any] = [None] * len(analyzers)
     for part in parts:
         statuses.update(part.statuses)
         for i, analyzer in enumerate(analyzers):
-            states[i] = part.states[i] if states[i] is None else analyzer.merge(states[i], part.states[i])
+            if part.states[i] is not None:
+                states[i] = part.states[i] if states[i] is None else analyzer.merge(states[i], part.states[i])
     return states

@@ -171,14 +171,9 @@ def partitioned_order_stats(
             continue
         hash_parts, row_parts = [Chunks() for _ in range(partitions)], [Chunks() for _ in range(partitions)]
         for stream in _streams(chunks()):
-            hashes, rows = ngram_hashes(stream, n)
-            part = (hashes % np.uint64(partitions)).astype(np.uint16)  # at most 256 parts: a radix sort
-            order = np.argsort(part, kind="stable")  # rows stay ascending inside each part
-            bounds = np.searchsorted(part[order], np.arange(partitions + 1))
-            for p in range(partitions):
-                chosen = order[bounds[p] : bounds[p + 1]]
-                hash_parts[p].append(hashes[chosen])
-                row_parts[p].append(rows[chosen])
+            for p, (hashes, rows) in enumerate(split_by_hash(*ngram_hashes(stream, n), partitions)):
+                hash_parts[p].append(hashes)
+                row_parts[p].append(rows)
             if sum(c.resident_bytes for c in (*hash_parts, *row_parts)) > spill_at:
                 for part in (*hash_parts, *row_parts):
                     part.spill(scratch())
@@ -186,6 +181,50 @@ def partitioned_order_stats(
         for h, r in zip(hash_parts, row_parts, strict=True):  # one part in memory at a time
             total = total.plus(_count_part(*_concat_ngrams(zip(h.drain(), r.drain(), strict=True)), n_rows))
         yield _combine(n, total, lengths)
+
+
+def split_by_hash(hashes: np.ndarray, rows: np.ndarray, partitions: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The n-gram occurrences ``(hashes, rows)`` in ``partitions`` parts by hash (part
+    ``hash % partitions``), each part's rows in their order: an n-gram falls in one part
+    only, so each part can be counted on its own (by this process or a worker of a cluster).
+    At most 65,536 parts: 16-bit part numbers sort by radix."""
+    part = (hashes % np.uint64(partitions)).astype(np.uint16)
+    order = np.argsort(part, kind="stable")  # rows stay ascending inside each part
+    bounds = np.searchsorted(part[order], np.arange(partitions + 1))
+    return [(hashes[order[bounds[p] : bounds[p + 1]]], rows[order[bounds[p] : bounds[p + 1]]]) for p in range(partitions)]
+
+
+@dataclass(frozen=True)
+class PartSums:
+    """What one part of one order's n-grams adds to the corpus's statistics, for any set of
+    rows named by id: the histogram of n-gram counts (count -> n-grams with it) and, for
+    each row that has them, its unmatched and repeated occurrences (rows without either
+    left out). Summed over the parts, they give :func:`order_stats_from_sums` everything."""
+
+    count_values: np.ndarray
+    count_multiplicity: np.ndarray
+    row_ids: np.ndarray
+    unmatched: np.ndarray
+    repeated: np.ndarray
+
+
+def part_sums(hashes: np.ndarray, row_ids: np.ndarray) -> PartSums:
+    """:class:`PartSums` of one part's occurrences, rows given by id in any order (the
+    pieces of a shuffle arrive in any order)."""
+    order = np.argsort(row_ids, kind="stable")
+    ids, local = np.unique(row_ids[order], return_inverse=True)
+    counted = _count_part(hashes[order], local.astype(np.uint64), len(ids))
+    kept = (counted.unmatched != 0) | (counted.repeated != 0)
+    return PartSums(counted.count_values, counted.count_multiplicity, ids[kept], counted.unmatched[kept], counted.repeated[kept])
+
+
+def order_stats_from_sums(n: int, count_values: np.ndarray, count_multiplicity: np.ndarray, unmatched: np.ndarray,
+                          repeated: np.ndarray, lengths: np.ndarray) -> OrderStats:
+    """One order's :class:`OrderStats` from its :class:`PartSums` added up over all parts:
+    the merged histogram (each count value once, ascending) and per row (aligned with
+    ``lengths``) the unmatched and repeated occurrences; equal to the bit to counting the
+    whole order at once."""
+    return _combine(n, _Counted(count_values, count_multiplicity, unmatched, repeated), lengths)
 
 
 def _streams(chunks: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[TokenStream]:

@@ -10,6 +10,18 @@ GPUs the actor declares), and turns each range it is given into the analyzers' s
 locally) and the analyzers finalise: no metric has a second implementation, and the report
 equals the local engine's.
 
+An analyzer with a global pass (:meth:`qcaudit.registry.Analyzer.exchange`: diversity's
+n-gram counts) does not send its table to the driver. Each actor takes the batch's pieces out
+of the state, keyed by partition; the map stage is materialised in the object store
+(spilled to disk by Ray past its memory), its states go to the driver in input order, and
+the pieces go through Ray Data's shuffle: ``groupby(key).map_groups`` gathers every key's
+pieces on one worker, which reduces them to rows of integer sums, and a second
+``groupby(...).sum`` adds those up across keys. Only the summed rows (for diversity: per
+row and order, two counts; and the histogram of n-gram counts) reach the driver, as one
+last state per analyzer. ``[engine] ray_shuffle = false`` keeps the table in the states
+instead, as the local engine does (faster on one machine, where the shuffle moves more
+bytes than it saves).
+
 Ray retries the work of an actor that dies (a killed worker, a lost node); an error of the
 input or the settings inside an actor (:class:`~qcaudit.errors.QcauditError`) comes back
 as data, is not retried, and reaches the user as the same one line as locally.
@@ -24,21 +36,31 @@ import logging
 import os
 import pickle
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from qcaudit.context import RunContext
 from qcaudit.engine import Inputs, Partials, batch_partials
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
 from qcaudit.progress import row_progress
-from qcaudit.registry import Analyzer
+from qcaudit.registry import SUM_INDEX, SUM_VALUES, Analyzer
+
+#: Bits of a shuffle key below the analyzer's index (its own key: order x partition).
+KEY_BITS = 40
+#: Seconds between progress updates while the map stage is materialised.
+POLL_SECONDS = 0.5
 
 
-def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], inputs: Inputs) -> type:
+def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], inputs: Inputs, partitions: int = 0,
+                  rows_done: Any = None) -> type:
     """The actor class of the pool, with the run's input and settings built in (shipped with
-    the class, so a restarted actor needs nothing else from the object store)."""
+    the class, so a restarted actor needs nothing else from the object store). With
+    ``partitions``, each state's global-pass pieces leave it for the shuffle, and each range
+    done is told to ``rows_done`` (the driver's progress)."""
 
     class PartialStage:
         def __init__(self) -> None:
@@ -47,18 +69,49 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             self.analyzers = [cls.from_config(config, context) for cls in classes]
 
         def __call__(self, ranges: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-            """Each row range's statuses and states, pickled (Ray Data carries them as bytes);
-            bad input comes back as its error, which Ray would otherwise flatten to text."""
-            out = []
+            """Each row range's statuses and states, pickled (Ray Data carries them as bytes),
+            and with ``partitions`` its pieces, each keyed by analyzer and the analyzer's own
+            key; bad input comes back as its error, which Ray would otherwise flatten to text."""
+            out, pieces = [], []
             for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
+                mine: list[tuple[int, dict[str, Any]]] = []
                 try:
                     found: Any = batch_partials(self.analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
+                    for i, analyzer in enumerate(self.analyzers if partitions else ()):
+                        found.states[i], own = analyzer.exchange(found.states[i], partitions)
+                        mine += [((i << KEY_BITS) | key, piece) for key, piece in own]
                 except QcauditError as exc:
                     found = QcauditError(str(exc))
                 out.append(pickle.dumps(found, protocol=5))
-            return {"partials": np.array(out, dtype=object)}
+                pieces.append(pickle.dumps(mine, protocol=5))
+                if rows_done is not None:
+                    rows_done.add.remote(int(start), int(stop) - int(start))
+            return {"partials": np.array(out, dtype=object), "pieces": np.array(pieces, dtype=object)}
 
     return PartialStage
+
+
+def reduce_stage(config: Any, classes: list[type[Analyzer]]):
+    """The function each key's gathered pieces go through: the owning analyzer's ``reduce``,
+    its rows tagged with the analyzer's index."""
+
+    def reduce(group: dict[str, np.ndarray]) -> pl.DataFrame:
+        index = int(group["key"][0]) >> KEY_BITS
+        analyzer = classes[index].from_config(config, RunContext.from_config(config))
+        sums = analyzer.reduce([pickle.loads(piece) for piece in group["piece"]])
+        return sums.select(pl.lit(index, pl.Int64).alias("analyzer"), *SUM_INDEX, *SUM_VALUES).to_arrow()
+
+    return reduce
+
+
+def _pieces(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each range's list of pieces as rows of (key, pickled piece)."""
+    keys, pieces = [], []
+    for listed in batch["pieces"]:
+        for key, piece in pickle.loads(listed):
+            keys.append(key)
+            pieces.append(pickle.dumps(piece, protocol=5))
+    return {"key": np.array(keys, dtype=np.int64), "piece": np.array(pieces, dtype=object)}
 
 
 def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs) -> Iterator[Partials]:
@@ -84,22 +137,77 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         context.print_on_execution_start = False
         workers = engine.ray_workers or max(1, int(ray.cluster_resources().get("CPU", 1) // engine.ray_cpus_per_worker))
         actors = min(workers, len(ranges))
-        stage = partial_stage(dataset, config, [type(a) for a in analyzers], inputs)
+        classes = [type(a) for a in analyzers]
+        exchanging = [engine.ray_shuffle and type(a).exchange is not Analyzer.exchange for a in analyzers]
+        partitions = (engine.ray_shuffle_partitions or 2 * workers) if any(exchanging) else 0
+        rows_done = _rows_done(ray).remote() if partitions else None
         computed = data.from_items(ranges, override_num_blocks=len(ranges)).map_batches(
-            stage, batch_size=1, compute=data.ActorPoolStrategy(size=actors),
-            num_cpus=engine.ray_cpus_per_worker, num_gpus=engine.ray_gpus_per_worker or None,
+            partial_stage(dataset, config, classes, inputs, partitions, rows_done), batch_size=1,
+            compute=data.ActorPoolStrategy(size=actors), num_cpus=engine.ray_cpus_per_worker,
+            num_gpus=engine.ray_gpus_per_worker or None,
         )
         label = f"audit on ray ({len(ranges):,} row ranges, {actors} actors)"
-        with row_progress(label, total) as report:
-            for row in computed.iter_rows():
+        if partitions:
+            computed = _materialised(ray, computed, rows_done, label, total)
+        with row_progress(label, total, wanted=not partitions) as report:
+            for row in computed.select_columns(["partials"]).iter_rows():
                 found = pickle.loads(row["partials"])
                 if isinstance(found, QcauditError):
                     raise found
                 report.advance(sum(found.statuses.values()))
                 yield found
+        if partitions:
+            sums = _shuffled(data, computed, config, classes)
+            yield Partials({}, [analyzer.summed(sums.filter(pl.col("analyzer") == i).drop("analyzer")) if exchanging[i] else None
+                                for i, analyzer in enumerate(analyzers)])
     finally:
         if started:
             ray.shutdown()
+
+
+def _materialised(ray, computed, rows_done, label: str, total: int):
+    """The map stage run to the end into the object store (its pieces are needed twice:
+    states, then the shuffle), with the rows done shown meanwhile."""
+    with ThreadPoolExecutor(1) as pool, row_progress(label, total) as report:
+        future = pool.submit(computed.materialize)
+        shown = 0
+        while True:
+            finished = wait([future], timeout=POLL_SECONDS).done
+            done = ray.get(rows_done.rows.remote())
+            report.advance(done - shown)
+            shown = done
+            if finished:
+                return future.result()
+
+
+def _shuffled(data, computed, config: Any, classes: list[type[Analyzer]]) -> pl.DataFrame:
+    """Every analyzer's global-pass pieces gathered by key, reduced, and summed by index:
+    two Ray Data shuffles; only the sums come back."""
+    columns = ["analyzer", *SUM_INDEX, *SUM_VALUES]
+    pieces = computed.select_columns(["pieces"]).map_batches(_pieces)
+    if pieces.count() == 0:
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Int64))
+    reduced = pieces.groupby("key").map_groups(reduce_stage(config, classes), batch_format="numpy")
+    summed = reduced.groupby(["analyzer", *SUM_INDEX]).sum(list(SUM_VALUES))
+    frames = [pl.from_arrow(batch) for batch in summed.iter_batches(batch_format="pyarrow", batch_size=None)]
+    return pl.concat(frames).rename({f"sum({name})": name for name in SUM_VALUES}).select(columns)
+
+
+def _rows_done(ray):
+    """An actor that counts the rows of the ranges done (once each, whatever Ray retries)."""
+
+    @ray.remote(num_cpus=0)
+    class RowsDone:
+        def __init__(self) -> None:
+            self.done: dict[int, int] = {}
+
+        def add(self, start: int, rows: int) -> None:
+            self.done[start] = rows
+
+        def rows(self) -> int:
+            return sum(self.done.values())
+
+    return RowsDone
 
 
 def _ray():

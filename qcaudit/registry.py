@@ -20,7 +20,12 @@ its own module only (the README's "Adding an analyzer" walks through one):
   tokenizer), and the error when it runs without one;
 - the computation: ``partial(batch) -> state``, ``merge(a, b) -> state``,
   ``finalize(state) -> AnalyzerResult``; state is picklable, so the same code runs over
-  batches of one machine and over shards of many.
+  batches of one machine and over shards of many;
+- optionally, a global pass an engine can share out across machines (``exchange``,
+  ``reduce``, ``summed``): a table too large for one machine (every n-gram of the corpus)
+  leaves each batch's state as pieces keyed by partition, each partition is reduced where
+  its pieces meet (the Ray engine's shuffle) to rows of integer sums, and only the summed
+  rows come back into the state. The local engine keeps the table in the state instead.
 
 Built-in analyzers live in :mod:`qcaudit.analyzers` (one module each, found by scanning
 that package); another package adds one with an entry point in the ``qcaudit.analyzers``
@@ -54,6 +59,11 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "qcaudit.analyzers"
 BUILTIN_PACKAGE = "qcaudit.analyzers"
+#: The rows a global pass's :meth:`Analyzer.reduce` returns: integer columns that name what
+#: a row counts (which of the analyzer's tables, a group inside it, a key such as a row_id)
+#: and integer values the engine adds up over all partitions per name.
+SUM_INDEX = ("table", "group", "key")
+SUM_VALUES = ("x", "y")
 
 
 class Section(BaseModel):
@@ -244,6 +254,26 @@ class Analyzer:
 
     def finalize(self, state: Any) -> AnalyzerResult:
         raise NotImplementedError(f"analyzer {self.name!r} does not finalize")
+
+    # -- an optional global pass, for an engine that shuffles -------------------------------
+    def exchange(self, state: Any, partitions: int) -> tuple[Any, list[tuple[int, dict[str, Any]]]]:
+        """Take a batch's share of the analyzer's global table out of its ``partial`` state,
+        as pieces (dicts of arrays) each with its key, ``0 <= key < partitions x`` whatever
+        else the table is split by. An engine that shuffles (the Ray engine) calls this on
+        the worker, gathers each key's pieces from every batch where they meet and passes
+        them to :meth:`reduce`, so the table is never whole on one machine. The default: no
+        global pass, no pieces."""
+        return state, []
+
+    def reduce(self, pieces: list[dict[str, Any]]) -> pl.DataFrame:
+        """One key's pieces, from every batch, as :data:`SUM_INDEX` + :data:`SUM_VALUES`
+        rows, which the engine adds up per index over all keys."""
+        raise NotImplementedError(f"analyzer {self.name!r} exchanges pieces but does not reduce them")
+
+    def summed(self, sums: pl.DataFrame) -> Any:
+        """A state holding the added-up rows of every key's :meth:`reduce`; it is merged into
+        the batches' states like any other before :meth:`finalize`."""
+        raise NotImplementedError(f"analyzer {self.name!r} exchanges pieces but does not take their sums")
 
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> pl.DataFrame | None:
         """Called once every analyzer's columns are joined into ``rows``: a chance to mark

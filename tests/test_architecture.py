@@ -10,6 +10,7 @@ import math
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -132,6 +133,62 @@ def test_any_batch_size_and_memory_budget_gives_the_same_report(plugin, tmp_path
     assert batched.metrics == whole.metrics
     assert batched.tables == whole.tables
     assert batched.rows.equals(whole.rows)
+
+
+def _shuffled_here(dataset, config, analyzers, inputs, partitions: int):
+    """A plain in-process stand-in for an engine that shuffles: each batch's pieces leave its
+    state (``exchange``), are gathered by key, reduced, and the rows summed per index with
+    Polars, the sums arriving as each analyzer's last state."""
+    from collections import defaultdict
+
+    from qcaudit.engine import Partials, batch_partials
+
+    gathered = defaultdict(list)
+    for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
+        found = batch_partials(analyzers, batch)
+        for i, analyzer in enumerate(analyzers):
+            found.states[i], pieces = analyzer.exchange(found.states[i], partitions)
+            for key, piece in pieces:
+                assert 0 <= key
+                gathered[i, key].append(piece)
+        yield found
+    last = []
+    for i, analyzer in enumerate(analyzers):
+        reduced = [analyzer.reduce(pieces) for (j, _), pieces in sorted(gathered.items()) if j == i]
+        if not reduced:
+            last.append(None)
+            continue
+        sums = pl.concat(reduced).group_by(list(registry.SUM_INDEX)).agg(pl.col(v).sum() for v in registry.SUM_VALUES)
+        last.append(analyzer.summed(sums))
+    yield Partials({}, last)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=corpora(), batch_rows=st.integers(1, 12), partitions=st.integers(1, 7), orders=st.integers(1, 5))
+def test_a_global_pass_shared_out_by_key_gives_the_same_report(rows, batch_rows, partitions, orders):
+    """Diversity's n-grams counted where their pieces meet (as the Ray engine's shuffle does),
+    in any number of partitions, give the report of the n-grams counted in one place; the
+    token hashes leave every state."""
+    from qcaudit.context import RunContext
+    from qcaudit.engine import run_analyzers
+    from qcaudit.io import load_dataset
+
+    if sum(bool(r and r.strip()) for r in rows) < 2:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "d.parquet"
+        pl.DataFrame({"text": rows}, schema={"text": pl.String}).write_parquet(data)
+        config = load_config(None, {"analyzers": ["diversity"], "engine.batch_rows": batch_rows, "diversity.max_n": orders,
+                                    "diversity.self_bleu_n": 5 - orders + 1, "diversity.sample_size": 3})
+        results = []
+        for source in (None, lambda *args: _shuffled_here(*args, partitions)):
+            context = RunContext.from_config(config)
+            result = run_analyzers(load_dataset(data, context.selection), config, context, source)
+            results.append((result.metrics, result.tables, result.rows.collect()))
+    (metrics, tables, frame), (shuffled_metrics, shuffled_tables, shuffled_frame) = results
+    assert shuffled_metrics == metrics
+    assert shuffled_tables == tables
+    assert shuffled_frame.equals(frame)
 
 
 def test_no_module_outside_analyzers_imports_an_analyzer():

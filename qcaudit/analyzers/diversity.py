@@ -18,7 +18,8 @@ Definitions (all over rows with text; n-grams never cross rows):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,12 +28,41 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.lexical import OrderStats, iter_order_stats, partitioned_order_stats, self_bleu_per_row
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.lexical import (
+    OrderStats,
+    iter_ngram_hashes,
+    iter_order_stats,
+    order_stats_from_sums,
+    part_sums,
+    partitioned_order_stats,
+    self_bleu_per_row,
+    split_by_hash,
+)
+from qcaudit.registry import (
+    SUM_INDEX,
+    SUM_VALUES,
+    Analyzer,
+    AnalyzerResult,
+    CliOption,
+    MetricSpec,
+    RowFlag,
+    Section,
+    count,
+    register,
+    share,
+)
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.spill import Chunks
 from qcaudit.text import TokenStream
-from qcaudit.views import Column, FrequentNgrams, RankedRows, RowHistograms, Series, View, histogram_view
+from qcaudit.views import (
+    Column,
+    FrequentNgrams,
+    RankedRows,
+    RowHistograms,
+    Series,
+    View,
+    histogram_view,
+)
 
 LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 SNIPPET_CHARS = 400
@@ -44,6 +74,10 @@ TOKEN_SHARE = 0.25
 #: number of parts.
 BYTES_PER_NGRAM = 80
 MAX_PARTITIONS = 256
+#: The tables of the global pass's sums (:data:`qcaudit.registry.SUM_INDEX`), each grouped by
+#: n-gram order: per row (key row_id; x unmatched, y repeated occurrences) and the histogram
+#: of n-gram counts (key a count; x the n-grams with that count).
+PER_ROW, COUNT_HISTOGRAM = 0, 1
 HEADLINE = ("distinct_1", "distinct_2", "distinct_3", "distinct_4", "self_bleu_4", "entropy_2", "repetition_2",
             "tokens_mean", "chars_mean", "distinct_2_sampled", "self_bleu_4_sampled")
 
@@ -146,30 +180,86 @@ class Diversity(Analyzer):
         hashes.extend(b.hashes)
         if hashes.resident_bytes > self.context.memory_budget * TOKEN_SHARE:
             hashes.spill(self.context.scratch())
-        return LexicalState(a.row_ids + b.row_ids, a.lengths + b.lengths, a.chars + b.chars, hashes, a.text_hashes + b.text_hashes)
+        sums = [found for found in (a.sums, b.sums) if found is not None]
+        return LexicalState(a.row_ids + b.row_ids, a.lengths + b.lengths, a.chars + b.chars, hashes, a.text_hashes + b.text_hashes,
+                            pl.concat(sums) if sums else None)
+
+    def exchange(self, state: LexicalState, partitions: int) -> tuple[LexicalState, list[tuple[int, dict[str, Any]]]]:
+        """The batch's n-gram occurrences of every order, by row_id, split by hash: key
+        ``(n - 1) * partitions + part``. The token hashes leave the state."""
+        pieces = []
+        for hashes, lengths, row_ids in zip(state.hashes, state.lengths, state.row_ids, strict=True):
+            stream = TokenStream(rows=np.repeat(np.arange(len(lengths), dtype=np.uint32), lengths), hashes=np.asarray(hashes),
+                                 n_rows=len(lengths))
+            for n, grams, rows in iter_ngram_hashes(stream, range(1, self._top_order + 1)):
+                for part, (h, r) in enumerate(split_by_hash(grams, row_ids[rows].astype(np.int64), partitions)):
+                    if len(h):
+                        pieces.append(((n - 1) * partitions + part, {"n": n, "hashes": h, "row_ids": r}))
+        return replace(state, hashes=Chunks()), pieces
+
+    def reduce(self, pieces: list[dict[str, Any]]) -> pl.DataFrame:
+        """One part of one order counted (:func:`qcaudit.lexical.part_sums`)."""
+        n = int(pieces[0]["n"])
+        sums = part_sums(np.concatenate([p["hashes"] for p in pieces]), np.concatenate([p["row_ids"] for p in pieces]))
+        tables = (np.full(len(sums.row_ids), PER_ROW), np.full(len(sums.count_values), COUNT_HISTOGRAM))
+        columns = (np.concatenate(tables), np.full(len(tables[0]) + len(tables[1]), n),
+                   np.concatenate([sums.row_ids, sums.count_values]), np.concatenate([sums.unmatched, sums.count_multiplicity]),
+                   np.concatenate([sums.repeated, np.zeros(len(sums.count_values), np.int64)]))
+        return pl.DataFrame({name: column.astype(np.int64) for name, column in zip((*SUM_INDEX, *SUM_VALUES), columns, strict=True)})
+
+    def summed(self, sums: pl.DataFrame) -> LexicalState:
+        return LexicalState([], [], [], Chunks(), [], sums)
+
+    @property
+    def _top_order(self) -> int:
+        return max(self.settings.max_n, self.settings.self_bleu_n)
 
     def finalize(self, state: LexicalState) -> AnalyzerResult:
         settings, context = self.settings, self.context
         lengths = np.concatenate(state.lengths)
         if len(lengths) < 2:
             raise QcauditError(f"lexical diversity needs at least 2 rows with text; found {len(lengths)}")
-        top_order = max(settings.max_n, settings.self_bleu_n)
-        part_budget = context.memory_budget / 2
-        partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / part_budget)))
-        task = context.progress.add_task("diversity: n-grams", total=top_order)
+        row_ids, chars = np.concatenate(state.row_ids), np.concatenate(state.chars)
+        if state.sums is not None:  # counted where the n-grams met (an engine that shuffles)
+            orders = [_order_from_sums(state.sums, n, row_ids, lengths) for n in range(1, self._top_order + 1)]
+        else:
+            orders = self._count_here(state, lengths)
+        result = _diversity(row_ids, lengths, chars, np.concatenate(state.text_hashes), orders, settings, context)
+        metrics, table = _sampled(self._row_tokens(state, row_ids, lengths), lengths, settings, context.tokenization.signature_fields())
+        result.metrics.update(metrics)
+        result.tables["sampled"] = table
+        return result
+
+    def _count_here(self, state: LexicalState, lengths: np.ndarray) -> list[OrderStats]:
+        """Every order's statistics from the token hashes in the state, in as many parts by
+        hash as the memory budget needs, spilled to the run's scratch directory."""
+        context = self.context
+        partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / (context.memory_budget / 2))))
+        task = context.progress.add_task("diversity: n-grams", total=self._top_order)
         orders = []
         for stats in partitioned_order_stats(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
-                                             range(1, top_order + 1), partitions, context.scratch,
+                                             range(1, self._top_order + 1), partitions, context.scratch,
                                              spill_at=context.memory_budget // 2):
             orders.append(stats)
             context.progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
         context.progress.remove_task(task)
-        row_ids, chars = np.concatenate(state.row_ids), np.concatenate(state.chars)
-        result = _diversity(row_ids, lengths, chars, np.concatenate(state.text_hashes), orders, settings, context)
-        metrics, table = _sampled(state, lengths, settings, context.tokenization.signature_fields())
-        result.metrics.update(metrics)
-        result.tables["sampled"] = table
-        return result
+        return orders
+
+    def _row_tokens(self, state: LexicalState, row_ids: np.ndarray, lengths: np.ndarray) -> Callable[[np.ndarray], dict[int, np.ndarray]]:
+        """The token hashes of rows by position: read from the state, or, when they left it
+        for a shuffle, the rows' text read again and tokenised (the same hashes)."""
+        if state.hashes.items or not len(lengths):
+            return lambda wanted: _row_tokens(state, lengths, wanted)
+
+        def retokenised(wanted: np.ndarray) -> dict[int, np.ndarray]:
+            texts = self.context.texts_of_rows(row_ids[wanted].tolist())
+            tokens = self.context.tokenization.tokens(pl.Series([texts[int(row_ids[i])] for i in wanted], dtype=pl.String))
+            starts = np.concatenate([[0], np.cumsum(tokens.lengths)])
+            if not np.array_equal(tokens.lengths, lengths[wanted]):
+                raise QcauditError("diversity: the input changed while it was being read (rows tokenise differently)")
+            return {int(i): tokens.hashes[starts[k]:starts[k + 1]] for k, i in enumerate(wanted)}
+
+        return retokenised
 
 
 @dataclass
@@ -184,6 +274,9 @@ class LexicalState:
     hashes: Chunks
     #: A hash of each row's text, to count copies among the least diverse rows.
     text_hashes: list[np.ndarray]
+    #: The global pass's summed rows when an engine counted the n-grams where they met
+    #: (:meth:`Diversity.exchange`); None when the token hashes are here.
+    sums: pl.DataFrame | None = None
 
 
 def _diversity(row_ids: np.ndarray, lengths: np.ndarray, chars: np.ndarray, text_hashes: np.ndarray,
@@ -273,7 +366,20 @@ def _top_rows_with_their_copies(scores: np.ndarray, text_hashes: np.ndarray, lim
         k *= 4
 
 
-def _sampled(state: LexicalState, lengths: np.ndarray, settings: DiversitySettings, tok_sig: str) -> tuple[dict[str, Metric], dict[str, Any]]:
+def _order_from_sums(sums: pl.DataFrame, n: int, row_ids: np.ndarray, lengths: np.ndarray) -> OrderStats:
+    """One order's statistics from the global pass's summed rows (one per row and per count)."""
+    table, group, key = SUM_INDEX
+    x, y = SUM_VALUES
+    per_row = sums.filter((pl.col(table) == PER_ROW) & (pl.col(group) == n))
+    at = np.searchsorted(row_ids, per_row[key].to_numpy())
+    unmatched, repeated = np.zeros(len(lengths), np.int64), np.zeros(len(lengths), np.int64)
+    unmatched[at], repeated[at] = per_row[x].to_numpy(), per_row[y].to_numpy()
+    counts = sums.filter((pl.col(table) == COUNT_HISTOGRAM) & (pl.col(group) == n)).sort(key)
+    return order_stats_from_sums(n, counts[key].to_numpy(), counts[x].to_numpy(), unmatched, repeated, lengths)
+
+
+def _sampled(row_tokens: Callable[[np.ndarray], dict[int, np.ndarray]], lengths: np.ndarray, settings: DiversitySettings,
+             tok_sig: str) -> tuple[dict[str, Metric], dict[str, Any]]:
     """distinct-n and Self-BLEU on ``sample_repeats`` seeded samples of ``sample_size`` rows:
     their means as metrics, with 95% t-intervals over the repeats as a table."""
     from scipy.stats import t
@@ -281,7 +387,7 @@ def _sampled(state: LexicalState, lengths: np.ndarray, settings: DiversitySettin
     size = min(settings.sample_size, len(lengths))
     rng = np.random.default_rng(settings.sample_seed)
     samples = [np.sort(rng.choice(len(lengths), size, replace=False)) for _ in range(settings.sample_repeats)]
-    tokens = _row_tokens(state, lengths, np.unique(np.concatenate(samples)))
+    tokens = row_tokens(np.unique(np.concatenate(samples)))
     bleu_n = settings.self_bleu_n
     values: dict[str, list[float]] = {}
     for sample in samples:
