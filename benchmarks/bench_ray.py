@@ -8,8 +8,9 @@ Each run is its own `qcaudit report` process; Ray runs start a local Ray for the
 actor's peak, and the peak of the tree's sum. Prints one table; the last column says whether
 report.json's metrics and rows.parquet equal the local engine's.
 
-Each Ray run is made twice: with the n-gram counts through Ray Data's shuffle (the default)
-and with ``[engine] ray_shuffle = false`` (the token hashes to the driver).
+Each Ray run is made twice: with the global passes through Ray Data's shuffle
+(``[engine] ray_shuffle = "on"``) and with their tables sent to the driver (``"off"``, what
+``auto`` does on this one-node Ray).
 
     python benchmarks/bench_ray.py                      # 1M rows: local, Ray with 1 and 2 actors
     python benchmarks/bench_ray.py --shards 1 10        # and 10M rows
@@ -123,10 +124,10 @@ def main() -> None:
         for workers, shuffle in itertools.product(args.workers, (True, False)):
             out = work / f"ray-{count}-{workers}-{shuffle}"
             config = work / f"shuffle-{shuffle}.toml"
-            config.write_text(f"[engine]\nray_shuffle = {str(shuffle).lower()}\n")
+            config.write_text(f"[engine]\nray_shuffle = \"{'on' if shuffle else 'off'}\"\n")
             seconds, (driver, actor, total) = run_report(data, out, "--engine", "ray", "--ray-workers", str(workers),
                                                          "--config", str(config))
-            how = "n-grams shuffled" if shuffle else "n-grams to the driver"
+            how = "shuffle" if shuffle else "tables to the driver"
             table.add_row(rows, f"ray, {workers} actor{'s' * (workers > 1)}, {how}", f"{seconds:.1f}", f"{seconds / local_s:.2f}",
                           f"{driver:.2f}", f"{actor:.2f}", f"{total:.2f}", "yes" if same_report(local_out, out) else "NO")
             shutil.rmtree(out)

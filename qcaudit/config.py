@@ -131,10 +131,12 @@ class EngineConfig(Section):
     #: CPUs and GPUs each actor asks Ray for (GPUs for the model stages: embeddings, LMs).
     ray_cpus_per_worker: float = Field(1.0, gt=0)
     ray_gpus_per_worker: float = Field(0.0, ge=0)
-    #: Global passes (diversity's n-gram counts) through Ray Data's shuffle, counted where
-    #: their pieces meet; false: their tables go to the driver, as locally.
-    ray_shuffle: bool = True
-    #: Partitions of each global pass's table in the shuffle (None: twice the actors).
+    #: Global passes (diversity's n-gram counts, duplicates' LSH buckets) through Ray Data's
+    #: shuffle, reduced where their pieces meet (``on``), or their tables to the driver, as
+    #: locally (``off``); ``auto``: the shuffle when the cluster has more than one node.
+    ray_shuffle: Literal["auto", "on", "off"] = "auto"
+    #: Partitions of each global pass's table in the shuffle (None: one per 100,000 input
+    #: rows, at least twice the actors).
     ray_shuffle_partitions: int | None = Field(None, ge=1, le=2**16)
     #: Memory the analyzers' state may hold before spilling to disk ("3GB", "512MiB"); None:
     #: an eighth of the machine's memory (the per-row columns and the text being read come

@@ -18,9 +18,9 @@ the pieces go through Ray Data's shuffle: ``groupby(key).map_groups`` gathers ev
 pieces on one worker, which reduces them to rows of integer sums, and a second
 ``groupby(...).sum`` adds those up across keys. Only the summed rows (for diversity: per
 row and order, two counts; and the histogram of n-gram counts) reach the driver, as one
-last state per analyzer. ``[engine] ray_shuffle = false`` keeps the table in the states
-instead, as the local engine does (faster on one machine, where the shuffle moves more
-bytes than it saves).
+last state per analyzer. On a one-node Ray the tables stay in the states instead and go to
+the driver, as locally (``[engine] ray_shuffle = "auto"``): there the shuffle moves every
+n-gram through the object store and saves no machine anything; ``"on"`` forces it.
 
 Ray retries the work of an actor that dies (a killed worker, a lost node); an error of the
 input or the settings inside an actor (:class:`~qcaudit.errors.QcauditError`) comes back
@@ -51,6 +51,9 @@ from qcaudit.registry import SUM_INDEX, SUM_VALUES, Analyzer
 
 #: Bits of a shuffle key below the analyzer's index (its own key: order x partition).
 KEY_BITS = 40
+#: Input rows per shuffle partition by default: about 5 million n-gram occurrences of an
+#: order (80 MB) meet on one worker.
+ROWS_PER_PARTITION = 100_000
 #: Seconds between progress updates while the map stage is materialised.
 POLL_SECONDS = 0.5
 
@@ -138,8 +141,11 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         workers = engine.ray_workers or max(1, int(ray.cluster_resources().get("CPU", 1) // engine.ray_cpus_per_worker))
         actors = min(workers, len(ranges))
         classes = [type(a) for a in analyzers]
-        exchanging = [engine.ray_shuffle and type(a).exchange is not Analyzer.exchange for a in analyzers]
-        partitions = (engine.ray_shuffle_partitions or 2 * workers) if any(exchanging) else 0
+        shuffle = engine.ray_shuffle == "on" or (engine.ray_shuffle == "auto" and sum(n["Alive"] for n in ray.nodes()) > 1)
+        exchanging = [shuffle and type(a).exchange is not Analyzer.exchange for a in analyzers]
+        partitions = 0
+        if any(exchanging):
+            partitions = engine.ray_shuffle_partitions or min(2**16, max(2 * workers, -(-total // ROWS_PER_PARTITION)))
         rows_done = _rows_done(ray).remote() if partitions else None
         computed = data.from_items(ranges, override_num_blocks=len(ranges)).map_batches(
             partial_stage(dataset, config, classes, inputs, partitions, rows_done), batch_size=1,
@@ -184,13 +190,15 @@ def _shuffled(data, computed, config: Any, classes: list[type[Analyzer]]) -> pl.
     """Every analyzer's global-pass pieces gathered by key, reduced, and summed by index:
     two Ray Data shuffles; only the sums come back."""
     columns = ["analyzer", *SUM_INDEX, *SUM_VALUES]
+    nothing = pl.DataFrame(schema=dict.fromkeys(columns, pl.Int64))
     pieces = computed.select_columns(["pieces"]).map_batches(_pieces)
     if pieces.count() == 0:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.Int64))
+        return nothing
     reduced = pieces.groupby("key").map_groups(reduce_stage(config, classes), batch_format="numpy")
     summed = reduced.groupby(["analyzer", *SUM_INDEX]).sum(list(SUM_VALUES))
-    frames = [pl.from_arrow(batch) for batch in summed.iter_batches(batch_format="pyarrow", batch_size=None)]
-    return pl.concat(frames).rename({f"sum({name})": name for name in SUM_VALUES}).select(columns)
+    frames = [pl.from_arrow(batch).rename({f"sum({name})": name for name in SUM_VALUES}).select(columns)
+              for batch in summed.iter_batches(batch_format="pyarrow", batch_size=None)]
+    return pl.concat([nothing, *frames])
 
 
 def _rows_done(ray):

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qcaudit import registry
 from qcaudit.config import config_model, load_config
@@ -163,23 +164,26 @@ def _shuffled_here(dataset, config, analyzers, inputs, partitions: int):
     yield Partials({}, last)
 
 
+@pytest.mark.parametrize("name", ["diversity", "duplicates"])
 @settings(max_examples=25, deadline=None)
-@given(rows=corpora(), batch_rows=st.integers(1, 12), partitions=st.integers(1, 7), orders=st.integers(1, 5))
-def test_a_global_pass_shared_out_by_key_gives_the_same_report(rows, batch_rows, partitions, orders):
-    """Diversity's n-grams counted where their pieces meet (as the Ray engine's shuffle does),
-    in any number of partitions, give the report of the n-grams counted in one place; the
-    token hashes leave every state."""
+@given(rows=corpora(), batch_rows=st.integers(1, 12), partitions=st.integers(1, 7), orders=st.integers(1, 5),
+       verify=st.booleans())
+def test_a_global_pass_shared_out_by_key_gives_the_same_report(name, rows, batch_rows, partitions, orders, verify):
+    """Diversity's n-grams counted and duplicates' LSH buckets linked where their pieces meet
+    (as the Ray engine's shuffle does), in any number of partitions, give the report of the
+    tables gathered in one place (with ``near_verify`` the band keys stay in the state)."""
     from qcaudit.context import RunContext
     from qcaudit.engine import run_analyzers
     from qcaudit.io import load_dataset
 
-    if sum(bool(r and r.strip()) for r in rows) < 2:
+    if name == "diversity" and sum(bool(r and r.strip()) for r in rows) < 2:
         return
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder) / "d.parquet"
         pl.DataFrame({"text": rows}, schema={"text": pl.String}).write_parquet(data)
-        config = load_config(None, {"analyzers": ["diversity"], "engine.batch_rows": batch_rows, "diversity.max_n": orders,
-                                    "diversity.self_bleu_n": 5 - orders + 1, "diversity.sample_size": 3})
+        config = load_config(None, {"analyzers": [name], "engine.batch_rows": batch_rows, "diversity.max_n": orders,
+                                    "diversity.self_bleu_n": 5 - orders + 1, "diversity.sample_size": 3,
+                                    "duplicates.shingle": orders, "duplicates.near_verify": verify})
         results = []
         for source in (None, lambda *args: _shuffled_here(*args, partitions)):
             context = RunContext.from_config(config)

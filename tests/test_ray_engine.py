@@ -11,7 +11,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qcaudit import registry
 from qcaudit.config import load_config
@@ -81,24 +82,29 @@ def _same(local, on_ray) -> None:
 
 @pytest.mark.parametrize("name", ["diversity", "duplicates", "short_rows"])
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=corpora(), batch_rows=st.integers(1, 12), files=st.integers(1, 3))
-def test_ray_and_local_give_the_same_report(plugin, tmp_path_factory, name, rows, batch_rows, files):  # noqa: F811
+@given(rows=corpora(), batch_rows=st.integers(1, 12), files=st.integers(1, 3), shuffle=st.sampled_from(["on", "auto"]),
+       partitions=st.sampled_from([None, 1, 3]))
+def test_ray_and_local_give_the_same_report(plugin, tmp_path_factory, name, rows, batch_rows, files, shuffle, partitions):  # noqa: F811
+    """Global passes shuffled or sent to the driver (``auto`` on this one-node Ray)."""
     if name == "diversity" and sum(bool(r and r.strip()) for r in rows) < 2:
         return
     folder = tmp_path_factory.mktemp("shards")
     cut = [len(rows) * i // files for i in range(files + 1)]
     for i in range(files):  # a directory of shards: row_id runs on across them
         pl.DataFrame({"text": rows[cut[i]:cut[i + 1]]}, schema={"text": pl.String}).write_parquet(folder / f"part-{i}.parquet")
-    _same(*_both(folder, {"analyzers": [name], "engine.batch_rows": batch_rows}))
+    _same(*_both(folder, {"analyzers": [name], "engine.batch_rows": batch_rows, "engine.ray_shuffle": shuffle,
+                          "engine.ray_shuffle_partitions": partitions}))
 
 
 def test_every_model_free_and_embedding_analyzer_on_the_sample(tmp_path):
     """Contamination included: map-only, each actor checks its batches against the benchmark
-    (semantic method too) and the driver only counts."""
+    (semantic method too) and the driver only counts; diversity's n-grams and duplicates'
+    LSH buckets through the shuffle."""
     sample = pl.read_parquet(SAMPLES / "instructions.parquet")
     bench = tmp_path / "bench.jsonl"
     bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in sample["output"][:40:4]))
     overrides = {"analyzers": ["diversity", "duplicates", "embeddings", "watermark", "contamination"], "engine.batch_rows": 128,
+                 "engine.ray_shuffle": "on",
                  "input.fields": ["instruction", "input", "output"], "embeddings.map_points": 50,
                  "watermark.tokenizer": str(ROOT / "tests" / "fixtures" / "watermark" / "tokenizer"),
                  "benchmarks.toy.path": str(bench), "benchmarks.toy.adapter": "fields", "benchmarks.toy.fields": ["question"]}

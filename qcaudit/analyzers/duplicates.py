@@ -15,17 +15,29 @@ text that keeping one row per cluster removes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import polars as pl
 from pydantic import Field
 
-from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share
+from qcaudit.registry import (
+    SUM_INDEX,
+    SUM_VALUES,
+    Analyzer,
+    AnalyzerResult,
+    CliOption,
+    MetricSpec,
+    RowFilter,
+    RowFlag,
+    Section,
+    count,
+    register,
+    share,
+)
 from qcaudit.signatures import Metric, signature
 from qcaudit.spill import Chunks
 from qcaudit.text import Tokenization
@@ -35,6 +47,9 @@ TOP_GROUPS = 20
 #: Share of the memory budget the band keys may hold before they go to the scratch directory.
 BAND_KEY_SHARE = 0.125
 SNIPPET_CHARS = 400
+#: The one table of the global pass's rows (:data:`qcaudit.registry.SUM_INDEX`): LSH edges,
+#: grouped by band.
+EDGES = 0
 #: Exact duplicates are rows whose normalised texts hash alike (64 bits: two different texts
 #: of 10 million rows share a hash with probability about 3e-6).
 EXACT_KEY_SEED = 0xD0B1E
@@ -135,8 +150,37 @@ class Duplicates(Analyzer):
         keys.extend(b.band_keys)
         if keys.resident_bytes > self.context.memory_budget * BAND_KEY_SHARE:
             keys.spill(self.context.scratch())
+        edges = [found for found in (a.edges, b.edges) if found is not None]
         return DuplicateState(a.row_ids + b.row_ids, a.exact_keys + b.exact_keys, keys,
-                              a.has_shingles + b.has_shingles, a.shingles + b.shingles)
+                              a.has_shingles + b.has_shingles, a.shingles + b.shingles, pl.concat(edges) if edges else None)
+
+    def exchange(self, state: DuplicateState, partitions: int) -> tuple[DuplicateState, list[tuple[int, dict[str, Any]]]]:
+        """The batch's LSH band keys, by row_id, split by key: key ``band * partitions + part``
+        (rows without shingles left out). With ``near_verify`` they stay: the check needs
+        both rows' shingles, which only the state has."""
+        if not self.settings.near or self.settings.near_verify:
+            return state, []
+        pieces = []
+        for keys, row_ids, has_shingles in zip(state.band_keys, state.row_ids, state.has_shingles, strict=True):
+            keys, row_ids = np.asarray(keys)[has_shingles], row_ids[has_shingles].astype(np.int64)
+            for band in range(keys.shape[1]):
+                part = keys[:, band] % np.uint64(partitions)
+                for p in np.unique(part):
+                    chosen = part == p
+                    pieces.append((band * partitions + int(p), {"band": band, "keys": keys[chosen, band], "row_ids": row_ids[chosen]}))
+        return replace(state, band_keys=Chunks()), pieces
+
+    def reduce(self, pieces: list[dict[str, Any]]) -> pl.DataFrame:
+        """One band's buckets of one part: the edge from each row to its bucket's first row
+        (:func:`qcaudit.minhash.edges_of_band`), one per (band, row)."""
+        from qcaudit.minhash import edges_of_band
+
+        src, dst = edges_of_band(np.concatenate([p["keys"] for p in pieces]), np.concatenate([p["row_ids"] for p in pieces]))
+        columns = (np.full(len(src), EDGES), np.full(len(src), pieces[0]["band"]), src, dst, np.zeros(len(src)))
+        return pl.DataFrame({name: np.asarray(c, dtype=np.int64) for name, c in zip((*SUM_INDEX, *SUM_VALUES), columns, strict=True)})
+
+    def summed(self, sums: pl.DataFrame) -> DuplicateState:
+        return DuplicateState([], [], edges=sums)
 
     def finalize(self, state: DuplicateState) -> AnalyzerResult:
         return _duplicates(state, self.settings, self.context)
@@ -154,6 +198,9 @@ class DuplicateState:
     band_keys: Chunks = field(default_factory=Chunks)
     has_shingles: list[np.ndarray] = field(default_factory=list)
     shingles: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    #: The LSH edges when an engine linked the buckets where their keys met
+    #: (:meth:`Duplicates.exchange`): ``key`` a row_id, ``x`` the first row_id of its bucket.
+    edges: pl.DataFrame | None = None
 
 
 def _duplicates(state: DuplicateState, settings: DuplicatesSettings, context) -> AnalyzerResult:
@@ -211,15 +258,24 @@ def _distinct_examples(near_top: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFra
 def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], pl.DataFrame]:
     """Per-row cluster columns, the metrics, and the largest clusters with the row_ids of
     their first three rows as ``examples`` (:func:`_distinct_examples` picks distinct ones)."""
-    from qcaudit.minhash import components, edges_of_band, jaccard_of_edges, optimal_bands
+    from qcaudit.minhash import (
+        components,
+        edges_of_band,
+        jaccard_of_edges,
+        optimal_bands,
+    )
 
     n = len(row_ids)
     bands, per_band = optimal_bands(settings.near_threshold, settings.num_perm)
-    candidates = np.flatnonzero(np.concatenate(state.has_shingles)) if n else np.empty(0, np.int64)
-    edges = [edges_of_band(np.concatenate([chunk[:, band] for chunk in state.band_keys])[candidates], candidates)
-             for band in range(bands)] if n else []  # one band's keys in memory at a time
-    src = np.concatenate([s for s, _ in edges]) if edges else np.empty(0, np.int64)
-    dst = np.concatenate([d for _, d in edges]) if edges else np.empty(0, np.int64)
+    if state.edges is not None:  # linked where the band keys met (an engine that shuffles)
+        src = np.searchsorted(row_ids, state.edges[SUM_INDEX[2]].to_numpy())
+        dst = np.searchsorted(row_ids, state.edges[SUM_VALUES[0]].to_numpy())
+    else:
+        candidates = np.flatnonzero(np.concatenate(state.has_shingles)) if n else np.empty(0, np.int64)
+        edges = [edges_of_band(np.concatenate([chunk[:, band] for chunk in state.band_keys])[candidates], candidates)
+                 for band in range(bands)] if n else []  # one band's keys in memory at a time
+        src = np.concatenate([s for s, _ in edges]) if edges else np.empty(0, np.int64)
+        dst = np.concatenate([d for _, d in edges]) if edges else np.empty(0, np.int64)
     if settings.near_verify:  # keep only candidates whose exact shingle Jaccard clears the threshold
         offsets = np.cumsum([0] + [len(ids) for ids in state.row_ids[:-1]])
         hashes = np.concatenate([h for h, _ in state.shingles])
