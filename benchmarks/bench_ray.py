@@ -82,7 +82,7 @@ class TreeMemory(threading.Thread):
             time.sleep(0.2)
 
     def peaks(self) -> tuple[float, float, float]:
-        """GB: (the driver, the largest actor, the whole tree at once)."""
+        """GB: (the driver, the largest Ray worker process: actor or task, the whole tree at once)."""
         driver = self.peak_by_pid.get(self.root, (0, ""))[0]
         actors = [rss for rss, name in self.peak_by_pid.values() if "MapWorker" in name or "ray::" in name]
         return driver / 2**30, max(actors, default=0) / 2**30, self.peak_total / 2**30
@@ -113,7 +113,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="qcaudit-ray-"))
     corpus = args.corpus or work / "corpus"
     table = Table(title="qcaudit report --analyzers diversity,duplicates: local vs Ray (whole process tree)")
-    for column in ("rows", "engine", "seconds", "vs local", "driver GB", "largest actor GB", "all processes GB", "same report"):
+    for column in ("rows", "engine", "seconds", "vs local", "driver GB", "largest Ray worker GB", "all processes GB", "same report"):
         table.add_column(column, justify="right")
     for count in args.shards:
         data = first_shards(corpus, count)
