@@ -511,9 +511,9 @@ def drift(
         from qcaudit.outputs import check_outputs
 
         check_outputs([*generations, *([real] if real else [])], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
-        settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields)})
+        settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields), "drift.lm": lm})
         with _progress(quiet or as_json) as progress:
-            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings, lm)
+            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings)
         written = _write_report(result, out_dir)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))

@@ -150,6 +150,20 @@ class EngineConfig(Section):
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 8
 
 
+class DriftConfig(Section):
+    """``qcaudit drift``: the local causal LM every generation is scored under (``--lm``) and
+    how it runs, and the seed of the embedding metrics' samples (``--embeddings``)."""
+
+    lm: str | None = None
+    #: None: the run's device (``[embedding] device``).
+    device: Literal["auto", "cpu", "cuda"] | None = None
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    batch_size: int = Field(8, ge=1, le=4096)
+    #: Tokens scored per row at most (capped at the model's context).
+    max_tokens: int = Field(512, ge=2, le=1_000_000)
+    seed: int = 0
+
+
 class CoreConfig(Section):
     """The sections every run has; each analyzer adds its own (see :func:`config_model`)."""
 
@@ -159,6 +173,7 @@ class CoreConfig(Section):
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     sample: SampleConfig = Field(default_factory=SampleConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
+    drift: DriftConfig = Field(default_factory=DriftConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
     @field_validator("gate")

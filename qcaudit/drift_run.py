@@ -11,8 +11,8 @@ baseline first), the last generation's headline values (``tail_survival``,
 local causal LM, as Shumailov et al. score generations under the original model): per row
 the perplexity exp(−mean token log-likelihood) in rows.parquet (``generation``, ``row_id``,
 ``text``, ``perplexity``), per generation ``perplexity_p10``/``_median``/``_p90`` and
-``log_perplexity_mean``; the LM runs with the ``[detectors]`` device, dtype, batch size and
-token limit. Generations whose real-data share (``--source-column``) is under 30% are listed
+``log_perplexity_mean``; the LM and its device, dtype, batch size and token limit are the
+``[drift]`` section's. Generations whose real-data share (``--source-column``) is under 30% are listed
 in ``tables.drift.warnings``.
 """
 
@@ -100,16 +100,16 @@ def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -
 
 
 class _Perplexity:
-    """Per-row perplexity under one local causal LM."""
+    """Per-row perplexity under the ``[drift]`` section's local causal LM."""
 
-    def __init__(self, path: str, config: Config):
+    def __init__(self, config: Config):
         from qcaudit.detectors.lm import token_limit
         from qcaudit.hf import load_model, load_tokenizer
 
-        self.settings = config.detectors
-        self.tokenizer = load_tokenizer(path, "drift LM")
+        self.settings = config.drift
+        self.tokenizer = load_tokenizer(self.settings.lm, "drift LM")
         device = self.settings.device or config.embedding.device
-        self.model, self.device = load_model(path, "causal", device, self.settings.dtype, "drift LM")
+        self.model, self.device = load_model(self.settings.lm, "causal", device, self.settings.dtype, "drift LM")
         self.max_tokens = token_limit(self.settings.max_tokens, self.model)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
@@ -132,7 +132,7 @@ def _perplexity_metrics(perplexity: np.ndarray) -> dict[str, float]:
 
 def run_drift(paths: list[str], config: Config, real: str | None = None, generation_column: str | None = None,
               source_column: str | None = None, real_value: str = "real", progress: Progress | None = None,
-              embeddings: bool = False, lm: str | None = None) -> Report:
+              embeddings: bool = False) -> Report:
     progress = progress or Progress(disable=True)
     generations, text_source = _generations(paths, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
@@ -150,7 +150,8 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
 
         encoder = Encoder.from_settings(config.embedding)
         base_vectors = encoder.encode(baseline_texts, progress=True)  # once, for every generation
-    scorer = _Perplexity(lm, config) if lm else None
+    lm = config.drift.lm
+    scorer = _Perplexity(config) if lm else None
     task = progress.add_task("drift", total=len(generations))
     per_generation, per_row = [], []
     for name, frame in generations:
@@ -161,7 +162,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         if source_column:
             metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
         if encoder is not None:
-            metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.embeddings.seed))
+            metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.drift.seed))
         if scorer is not None:
             perplexity = scorer(valid[TEXT].to_list())
             metrics.update(_perplexity_metrics(perplexity))

@@ -73,6 +73,16 @@ def test_the_readme_shows_the_example_analyzer_as_it_is():
     assert EXAMPLE.read_text(encoding="utf-8") in readme
 
 
+def test_the_readmes_settings_file_is_valid(tmp_path):
+    """Every section and key of the README's qcaudit.toml example exists, with values the
+    settings accept (drift's LM among them, in its own section)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```toml\n(.*?)```", readme, re.DOTALL) if "[gate]" in block)
+    (tmp_path / "qcaudit.toml").write_text(example, encoding="utf-8")
+    config = load_config(tmp_path / "qcaudit.toml")
+    assert config.drift.lm and config.gate
+
+
 @pytest.fixture
 def plugin(monkeypatch):
     """The README's example installed as another package would: by an entry point."""
