@@ -15,6 +15,7 @@ Each Ray run is made twice: with the global passes through Ray Data's shuffle
     python benchmarks/bench_ray.py                      # 1M rows: local, Ray with 1 and 2 actors
     python benchmarks/bench_ray.py --shards 1 10        # and 10M rows
     python benchmarks/bench_ray.py --corpus DIR         # keep the shards in DIR
+    python benchmarks/bench_ray.py --shards 10 --workers 2 --shuffle on
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def main() -> None:
     parser.add_argument("--shards", type=int, nargs="+", default=[1], help="corpus sizes in shards of 1M rows")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="Ray actor counts to run")
     parser.add_argument("--corpus", type=Path, help="directory for the shards (default: a temporary one)")
+    parser.add_argument("--shuffle", nargs="+", choices=["on", "off"], default=["on", "off"],
+                        help="[engine] ray_shuffle settings to run")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qcaudit-ray-"))
     corpus = args.corpus or work / "corpus"
@@ -121,7 +124,7 @@ def main() -> None:
         local_out = work / f"local-{count}"
         local_s, (driver, _, total) = run_report(data, local_out)
         table.add_row(rows, "local", f"{local_s:.1f}", "1.00", f"{driver:.2f}", "—", f"{total:.2f}", "—")
-        for workers, shuffle in itertools.product(args.workers, (True, False)):
+        for workers, shuffle in itertools.product(args.workers, [choice == "on" for choice in args.shuffle]):
             out = work / f"ray-{count}-{workers}-{shuffle}"
             config = work / f"shuffle-{shuffle}.toml"
             config.write_text(f"[engine]\nray_shuffle = \"{'on' if shuffle else 'off'}\"\n")
