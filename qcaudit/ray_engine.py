@@ -11,14 +11,15 @@ locally) and the analyzers finalise: no metric has a second implementation, and 
 equals the local engine's.
 
 An analyzer with a global pass (:meth:`qcaudit.registry.Analyzer.exchange`: diversity's
-n-gram counts) does not send its table to the driver. Each actor takes the batch's pieces out
-of the state, keyed by partition; the map stage is materialised in the object store
-(spilled to disk by Ray past its memory), its states go to the driver in input order, and
-the pieces go through Ray Data's shuffle: ``groupby(key).map_groups`` gathers every key's
-pieces on one worker, which reduces them to rows of integer sums, and a second
-``groupby(...).sum`` adds those up across keys. Only the summed rows (for diversity: per
-row and order, two counts; and the histogram of n-gram counts) reach the driver, as one
-last state per analyzer. On a one-node Ray the tables stay in the states instead and go to
+n-gram counts, duplicates' LSH buckets) need not send its table to the driver. Each actor
+takes the batch's pieces out of the state, keyed by partition; the map stage is
+materialised in the object store (spilled to disk by Ray past its memory), its states go to
+the driver in input order, and the pieces go through Ray Data's shuffle:
+``groupby(key).map_groups`` gathers every key's pieces on one worker, which reduces them to
+rows of integers, and a second ``groupby(...).sum`` adds those up across keys. Only the
+summed rows (diversity: per row and order two counts, and the histogram of n-gram counts;
+duplicates: an edge from each row in a shared bucket to the bucket's first row) reach the
+driver, as one last state per analyzer. On a one-node Ray the tables stay in the states instead and go to
 the driver, as locally (``[engine] ray_shuffle = "auto"``): there the shuffle moves every
 n-gram through the object store and saves no machine anything; ``"on"`` forces it.
 
@@ -75,9 +76,9 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             """Each row range's statuses and states, pickled (Ray Data carries them as bytes),
             and with ``partitions`` its pieces, each keyed by analyzer and the analyzer's own
             key; bad input comes back as its error, which Ray would otherwise flatten to text."""
-            out, pieces = [], []
+            out, pieces, has_pieces = [], [], []
             for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
-                mine: list[tuple[int, dict[str, Any]]] = []
+                mine: list[tuple[int, dict[str, Any]]] = []  # this range's pieces
                 try:
                     found: Any = batch_partials(self.analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
                     for i, analyzer in enumerate(self.analyzers if partitions else ()):
@@ -87,9 +88,11 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
                     found = QcauditError(str(exc))
                 out.append(pickle.dumps(found, protocol=5))
                 pieces.append(pickle.dumps(mine, protocol=5))
+                has_pieces.append(bool(mine))
                 if rows_done is not None:
                     rows_done.add.remote(int(start), int(stop) - int(start))
-            return {"partials": np.array(out, dtype=object), "pieces": np.array(pieces, dtype=object)}
+            return {"partials": np.array(out, dtype=object), "pieces": np.array(pieces, dtype=object),
+                    "has_pieces": np.array(has_pieces)}
 
     return PartialStage
 
@@ -155,15 +158,17 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         label = f"audit on ray ({len(ranges):,} row ranges, {actors} actors)"
         if partitions:
             computed = _materialised(ray, computed, rows_done, label, total)
+        any_pieces = False
         with row_progress(label, total, wanted=not partitions) as report:
-            for row in computed.select_columns(["partials"]).iter_rows():
+            for row in computed.select_columns(["partials", "has_pieces"]).iter_rows():
                 found = pickle.loads(row["partials"])
                 if isinstance(found, QcauditError):
                     raise found
+                any_pieces |= bool(row["has_pieces"])
                 report.advance(sum(found.statuses.values()))
                 yield found
         if partitions:
-            sums = _shuffled(data, computed, config, classes)
+            sums = _shuffled(data, computed, config, classes) if any_pieces else _no_sums()
             yield Partials({}, [analyzer.summed(sums.filter(pl.col("analyzer") == i).drop("analyzer")) if exchanging[i] else None
                                 for i, analyzer in enumerate(analyzers)])
     finally:
@@ -189,16 +194,17 @@ def _materialised(ray, computed, rows_done, label: str, total: int):
 def _shuffled(data, computed, config: Any, classes: list[type[Analyzer]]) -> pl.DataFrame:
     """Every analyzer's global-pass pieces gathered by key, reduced, and summed by index:
     two Ray Data shuffles; only the sums come back."""
-    columns = ["analyzer", *SUM_INDEX, *SUM_VALUES]
-    nothing = pl.DataFrame(schema=dict.fromkeys(columns, pl.Int64))
     pieces = computed.select_columns(["pieces"]).map_batches(_pieces)
-    if pieces.count() == 0:
-        return nothing
     reduced = pieces.groupby("key").map_groups(reduce_stage(config, classes), batch_format="numpy")
     summed = reduced.groupby(["analyzer", *SUM_INDEX]).sum(list(SUM_VALUES))
-    frames = [pl.from_arrow(batch).rename({f"sum({name})": name for name in SUM_VALUES}).select(columns)
+    nothing = _no_sums()
+    frames = [pl.from_arrow(batch).rename({f"sum({name})": name for name in SUM_VALUES}).select(nothing.columns)
               for batch in summed.iter_batches(batch_format="pyarrow", batch_size=None)]
     return pl.concat([nothing, *frames])
+
+
+def _no_sums() -> pl.DataFrame:
+    return pl.DataFrame(schema=dict.fromkeys(["analyzer", *SUM_INDEX, *SUM_VALUES], pl.Int64))
 
 
 def _rows_done(ray):

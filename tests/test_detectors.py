@@ -187,10 +187,33 @@ def test_machine_generated_rate_gates_and_models_must_exist(tiny_models, runner,
     assert not (tmp_path / "r").exists()
 
 
+def test_a_texts_perturbations_do_not_depend_on_the_texts_around_it(tiny_models):
+    """DetectGPT's masks and fills are each text's own: alone or after other texts, a text
+    gets the same perturbations; another seed, others; the caller's random state is left
+    alone."""
+    import torch
+
+    from qcaudit.detectors.perturb import perturb
+    from qcaudit.hf import load_model, load_tokenizer
+
+    m = tiny_models
+    texts = pl.read_parquet(m["data"])["text"].to_list()[:6]
+    tokenizer = load_tokenizer(str(m["filler"]), "mask model")
+    model = load_model(str(m["filler"]), "seq2seq", "cpu", "float32", "mask model")[0]
+    common = {"n": 4, "span_length": 2, "mask_fraction": 0.3, "top_p": 0.96, "device": "cpu"}
+    torch.manual_seed(123)
+    state = torch.random.get_rng_state()
+    together = perturb(texts, model, tokenizer, seed=0, batch_size=4, **common)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    alone = [perturb([text], model, tokenizer, seed=0, batch_size=4, **common)[0] for text in reversed(texts)][::-1]
+    assert together == alone and all(len(p) == 4 for p in together)
+    assert perturb(texts, model, tokenizer, seed=1, batch_size=4, **common) != together
+
+
 def test_detectors_are_map_only_and_load_their_models_once(tiny_models, monkeypatch):
-    """Every method but DetectGPT scores batch by batch with models loaded once; any batch
-    size gives the one-batch scores (to float round-off: padded batches group rows
-    differently) and the same verdicts; DetectGPT, drawn over all rows, is unchanged."""
+    """Every method scores batch by batch with models loaded once (DetectGPT's perturbations
+    are each text's own); any batch size gives the one-batch scores (to float round-off:
+    padded batches group rows differently) and the same verdicts."""
     from qcaudit import audit
     from qcaudit import hf
     from qcaudit.config import load_config

@@ -147,14 +147,18 @@ def killer(monkeypatch):
 
 
 def test_a_worker_killed_mid_run_is_retried_and_changes_nothing(local_ray, killer, tmp_path):
+    """Killed while the map stage of a shuffled run is materialised: the range is run again,
+    its pieces enter the shuffle once, and diversity's report is the local engine's."""
     from qcaudit import audit
 
     data = tmp_path / "d.parquet"
-    pl.DataFrame({"text": [f"row {i}" if i % 7 else None for i in range(200)]}).write_parquet(data)
-    overrides = {"analyzers": ["kills_its_worker"], "engine.batch_rows": 20, "engine.kind": "ray", "engine.ray_workers": 2}
-    report = audit(data, load_config(None, overrides))
+    pl.DataFrame({"text": [f"row {i} of {i % 13}" if i % 7 else None for i in range(200)]}).write_parquet(data)
+    overrides = {"analyzers": ["kills_its_worker", "diversity"], "engine.batch_rows": 20, "engine.ray_shuffle": "on"}
+    report = audit(data, load_config(None, overrides | {"engine.kind": "ray", "engine.ray_workers": 2}))
     assert local_ray.exists()  # a worker did die
     assert report.value("kills_its_worker.rows_with_text") == sum(1 for i in range(200) if i % 7)
+    local = audit(data, load_config(None, overrides))
+    assert report.metrics["diversity"] == local.metrics["diversity"] and report.rows.equals(local.rows)
 
 
 def test_bad_input_met_in_a_worker_is_one_line_and_exit_2(killer, qc, tmp_path):  # noqa: F811

@@ -157,21 +157,22 @@ class Detectors(Analyzer):
         return DetectorModels(self.run_settings)
 
     def partial(self, batch: pl.DataFrame) -> DetectorState:
-        """Map-only for every method but DetectGPT: this batch's rows scored by the models
-        (loaded once per analyzer, so once per Ray actor). DetectGPT's perturbations are
-        drawn over all rows at once, from one seed: its rows wait for :meth:`finalize`."""
+        """Map-only: this batch's rows scored by the models (loaded once per analyzer, so once
+        per Ray actor); DetectGPT's perturbations are each text's own (seeded by the text),
+        so they do not depend on the batch either."""
         s = self.run_settings
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
         texts = valid[TEXT].to_list()
         scores = self.models.scores(texts, self.context.progress) if texts else {}
+        if "detectgpt" in s.methods and texts:
+            original = scores["likelihood"] if "likelihood" in s.methods else scores.pop("likelihood")
+            scores["detectgpt"] = self.models.detectgpt(texts, original, self.context.progress)
         labels = [_labels(valid, s.label_column)] if s.label_column else []
-        return DetectorState([valid[ROW_ID].to_numpy()], {m: [v] for m, v in scores.items()}, labels,
-                             [valid.select(ROW_ID, TEXT)] if "detectgpt" in s.methods else [], dict(self.models.runtime))
+        return DetectorState([valid[ROW_ID].to_numpy()], {m: [v] for m, v in scores.items()}, labels, dict(self.models.runtime))
 
     def merge(self, a: DetectorState, b: DetectorState) -> DetectorState:
         scores = {m: a.scores.get(m, []) + b.scores.get(m, []) for m in {*a.scores, *b.scores}}
-        return DetectorState(a.row_ids + b.row_ids, scores, a.labels + b.labels, a.detectgpt_rows + b.detectgpt_rows,
-                             a.runtime | b.runtime)
+        return DetectorState(a.row_ids + b.row_ids, scores, a.labels + b.labels, a.runtime | b.runtime)
 
     def finalize(self, state: DetectorState) -> AnalyzerResult:
         s = self.run_settings
@@ -179,25 +180,18 @@ class Detectors(Analyzer):
         if len(row_ids) == 0:
             raise QcauditError("machine-text detection needs rows with text; found none")
         scores = {m: np.concatenate(parts) for m, parts in state.scores.items()}
-        runtime = dict(state.runtime)
-        if "detectgpt" in s.methods:
-            rows = pl.concat(state.detectgpt_rows)
-            original = scores["likelihood"] if "likelihood" in s.methods else scores.pop("likelihood")
-            scores["detectgpt"] = self.models.detectgpt(rows[TEXT].to_list(), original, self.context.progress)
-            runtime["detectgpt"] = self.models.runtime["detectgpt"]
         labels = np.concatenate(state.labels) if state.labels else None
-        return _detectors(pl.Series(ROW_ID, row_ids, dtype=pl.UInt32), scores, runtime, labels, s)
+        return _detectors(pl.Series(ROW_ID, row_ids, dtype=pl.UInt32), scores, state.runtime, labels, s)
 
 
 @dataclass
 class DetectorState:
     """Per batch: the row_ids of the rows with text, each method's scores, their labels
-    (with a label column), their text when DetectGPT runs, and where each method's models ran."""
+    (with a label column), and where each method's models ran."""
 
     row_ids: list[np.ndarray]
     scores: dict[str, list[np.ndarray]]
     labels: list[np.ndarray]
-    detectgpt_rows: list[pl.DataFrame]
     runtime: dict[str, str]
 
 
@@ -275,11 +269,19 @@ class DetectorModels:
         return out
 
     def detectgpt(self, items: list[str], original_ll: np.ndarray, progress: Progress) -> np.ndarray:
-        """DetectGPT's normalised perturbation discrepancy of every item, its perturbations
-        drawn from one seed over all items in order."""
+        """DetectGPT's normalised perturbation discrepancy of every item, each item's
+        perturbations drawn from its own seed (:func:`qcaudit.detectors.perturb.text_seed`)."""
         tokenizer, models, device = self.scoring
         self.runtime["detectgpt"] = _runtime(models[0], device)
-        return _detectgpt(items, original_ll, models[0], tokenizer, device, self.settings, progress)
+        return _detectgpt(items, original_ll, models[0], tokenizer, *self.mask, device, self.settings, progress)
+
+    @cached_property
+    def mask(self) -> tuple[Any, Any]:
+        """DetectGPT's mask-filling model: (tokenizer, seq2seq model)."""
+        from qcaudit.hf import load_model, load_tokenizer
+
+        s = self.settings
+        return load_tokenizer(s.mask_model, "mask model"), load_model(s.mask_model, "seq2seq", s.device, s.dtype, "mask model")[0]
 
 
 def _on_first(fn: Callable) -> Callable:
@@ -306,14 +308,12 @@ def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], 
     return out
 
 
-def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, device: str, s: DetectorsSettings, progress: Progress) -> np.ndarray:
+def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, mask_tokenizer, mask_model, device: str,
+               s: DetectorsSettings, progress: Progress) -> np.ndarray:
     from qcaudit.detectors import criteria
     from qcaudit.detectors.lm import token_limit, tokenize
     from qcaudit.detectors.perturb import perturb
-    from qcaudit.hf import load_model, load_tokenizer
 
-    mask_tokenizer = load_tokenizer(s.mask_model, "mask model")
-    mask_model = load_model(s.mask_model, "seq2seq", s.device, s.dtype, "mask model")[0]
     task = progress.add_task("detectors: DetectGPT perturbations", total=len(items) * s.n_perturbations)
     perturbed = perturb(items, mask_model, mask_tokenizer, n=s.n_perturbations, span_length=s.span_length,
                         mask_fraction=s.mask_fraction, top_p=s.mask_top_p, seed=s.seed, batch_size=s.batch_size,
@@ -371,7 +371,7 @@ def _signature(method: str, s: DetectorsSettings, runtime: str) -> str:
         "binoculars": [f"observer:{s.observer_model}", f"performer:{s.performer_model}", f"mode:{s.binoculars_mode}"],
         "fast_detect_gpt": [f"scoring:{s.scoring_model}", f"reference:{s.reference_model or s.scoring_model}", "analytic"],
         "detectgpt": [f"scoring:{s.scoring_model}", f"mask:{s.mask_model}", f"n:{s.n_perturbations}", f"span:{s.span_length}",
-                      f"frac:{s.mask_fraction}", f"top_p:{s.mask_top_p}", f"seed:{s.seed}"],
+                      f"frac:{s.mask_fraction}", f"top_p:{s.mask_top_p}", f"seed:{s.seed}/text"],
     }.get(method, [f"scoring:{s.scoring_model}"])
     return signature(f"detector_{method}", *models, f"max_tokens:{s.max_tokens}", runtime)
 

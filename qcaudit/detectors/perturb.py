@@ -8,11 +8,14 @@ model samples a fill (nucleus ``top_p``) and stops at the sentinel after the las
 between sentinels replace the spans. A text whose fill comes back short is masked afresh
 and refilled, at most ``MAX_ATTEMPTS`` times (the reference retries forever); one that
 still fails yields no perturbation. Unlike the reference, a text long enough for one span
-always gets at least one.
+always gets at least one, and each text draws its masks and fills from generators of its
+own, seeded by the run's seed and the text: a text's perturbations are the same whichever
+texts come with it (any batch, shard or machine), so DetectGPT scores batch by batch.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import numpy as np
@@ -72,28 +75,37 @@ def _fill(model, tokenizer, masked: list[str], top_p: float, device: str) -> lis
 
 def perturb(texts: list[str], model, tokenizer, *, n: int, span_length: int, mask_fraction: float,
             top_p: float, seed: int, batch_size: int, device: str, advance=lambda k: None) -> list[list[str]]:
-    """``n`` perturbations of each text (fewer where filling kept failing)."""
-    rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
-    jobs = [(i, t) for i, t in enumerate(texts) for _ in range(n)]
-    out: list[list[str]] = [[] for _ in texts]
-    for start in range(0, len(jobs), batch_size):
-        pending = jobs[start:start + batch_size]
+    """``n`` perturbations of each text (fewer where filling kept failing), each text's from
+    its own seed (:func:`text_seed`), filled in batches of at most ``batch_size`` of its own
+    perturbations; the caller's random state is left as it was."""
+    out = []
+    devices = [torch.device(device).index or 0] if torch.device(device).type == "cuda" else []
+    for text in texts:
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(text_seed(seed, text))
+            out.append(_perturb_text(text, model, tokenizer, n, span_length, mask_fraction, top_p,
+                                     np.random.default_rng(text_seed(seed, text)), batch_size, device))
+        advance(n)
+    return out
+
+
+def text_seed(seed: int, text: str) -> int:
+    """The seed of one text's perturbations: the run's seed and the text's own bytes."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8, key=str(seed).encode()).digest(), "little")
+
+
+def _perturb_text(text: str, model, tokenizer, n: int, span_length: int, mask_fraction: float, top_p: float,
+                  rng: np.random.Generator, batch_size: int, device: str) -> list[str]:
+    out: list[str] = []
+    for start in range(0, n, batch_size):
+        pending = min(batch_size, n - start)  # perturbations still to make in this batch
         for _ in range(MAX_ATTEMPTS):
-            masked = [(i, mask_spans(t, span_length, mask_fraction, rng)) for i, t in pending]
-            masked_ok = [(i, m) for i, m in masked if m is not None]
-            pending = [(i, t) for (i, t), (_, m) in zip(pending, masked) if m is not None]
-            if not masked_ok:
+            masked = [m for m in (mask_spans(text, span_length, mask_fraction, rng) for _ in range(pending)) if m is not None]
+            if not masked:
                 break
-            filled = _fill(model, tokenizer, [m for _, m in masked_ok], top_p, device)
-            retry = []
-            for (i, text), result in zip(pending, filled):
-                if result is None:
-                    retry.append((i, text))
-                else:
-                    out[i].append(result)
-            pending = retry
+            filled = [f for f in _fill(model, tokenizer, masked, top_p, device) if f is not None]
+            out += filled
+            pending = len(masked) - len(filled)
             if not pending:
                 break
-        advance(len(jobs[start:start + batch_size]))
     return out
