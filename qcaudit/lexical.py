@@ -184,10 +184,10 @@ def partitioned_order_stats(
 
 
 def split_by_hash(hashes: np.ndarray, rows: np.ndarray, partitions: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The n-gram occurrences ``(hashes, rows)`` in ``partitions`` parts by hash (part
-    ``hash % partitions``), each part's rows in their order: an n-gram falls in one part
-    only, so each part can be counted on its own (by this process or a worker of a cluster).
-    At most 65,536 parts: 16-bit part numbers sort by radix."""
+    """Hashed occurrences ``(hashes, rows)`` (n-grams, LSH band keys) in ``partitions`` parts
+    by hash (part ``hash % partitions``), each part's rows in their order: equal hashes fall
+    in one part, so each part can be counted or linked on its own (by this process or a
+    worker of a cluster). At most 65,536 parts: 16-bit part numbers sort by radix."""
     part = (hashes % np.uint64(partitions)).astype(np.uint16)
     order = np.argsort(part, kind="stable")  # rows stay ascending inside each part
     bounds = np.searchsorted(part[order], np.arange(partitions + 1))

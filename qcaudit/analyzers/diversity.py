@@ -54,15 +54,7 @@ from qcaudit.registry import (
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.spill import Chunks
 from qcaudit.text import TokenStream
-from qcaudit.views import (
-    Column,
-    FrequentNgrams,
-    RankedRows,
-    RowHistograms,
-    Series,
-    View,
-    histogram_view,
-)
+from qcaudit.views import Column, FrequentNgrams, RankedRows, RowHistograms, Series, View, histogram_view
 
 LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 SNIPPET_CHARS = 400

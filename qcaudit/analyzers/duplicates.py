@@ -23,7 +23,7 @@ import polars as pl
 from pydantic import Field
 
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.lexical import shingles
+from qcaudit.lexical import shingles, split_by_hash
 from qcaudit.registry import (
     SUM_INDEX,
     SUM_VALUES,
@@ -164,10 +164,9 @@ class Duplicates(Analyzer):
         for keys, row_ids, has_shingles in zip(state.band_keys, state.row_ids, state.has_shingles, strict=True):
             keys, row_ids = np.asarray(keys)[has_shingles], row_ids[has_shingles].astype(np.int64)
             for band in range(keys.shape[1]):
-                part = keys[:, band] % np.uint64(partitions)
-                for p in np.unique(part):
-                    chosen = part == p
-                    pieces.append((band * partitions + int(p), {"band": band, "keys": keys[chosen, band], "row_ids": row_ids[chosen]}))
+                for part, (k, r) in enumerate(split_by_hash(keys[:, band], row_ids, partitions)):
+                    if len(k):
+                        pieces.append((band * partitions + part, {"band": band, "keys": k, "row_ids": r}))
         return replace(state, band_keys=Chunks()), pieces
 
     def reduce(self, pieces: list[dict[str, Any]]) -> pl.DataFrame:
@@ -258,18 +257,14 @@ def _distinct_examples(near_top: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFra
 def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], pl.DataFrame]:
     """Per-row cluster columns, the metrics, and the largest clusters with the row_ids of
     their first three rows as ``examples`` (:func:`_distinct_examples` picks distinct ones)."""
-    from qcaudit.minhash import (
-        components,
-        edges_of_band,
-        jaccard_of_edges,
-        optimal_bands,
-    )
+    from qcaudit.minhash import components, edges_of_band, jaccard_of_edges, optimal_bands
 
     n = len(row_ids)
     bands, per_band = optimal_bands(settings.near_threshold, settings.num_perm)
     if state.edges is not None:  # linked where the band keys met (an engine that shuffles)
-        src = np.searchsorted(row_ids, state.edges[SUM_INDEX[2]].to_numpy())
-        dst = np.searchsorted(row_ids, state.edges[SUM_VALUES[0]].to_numpy())
+        (_, _, row), (first, _) = SUM_INDEX, SUM_VALUES
+        src = np.searchsorted(row_ids, state.edges[row].to_numpy())
+        dst = np.searchsorted(row_ids, state.edges[first].to_numpy())
     else:
         candidates = np.flatnonzero(np.concatenate(state.has_shingles)) if n else np.empty(0, np.int64)
         edges = [edges_of_band(np.concatenate([chunk[:, band] for chunk in state.band_keys])[candidates], candidates)
