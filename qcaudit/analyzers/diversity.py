@@ -29,27 +29,11 @@ from pydantic import Field
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import (
-    OrderStats,
-    iter_ngram_hashes,
-    iter_order_stats,
-    order_stats_from_sums,
-    part_sums,
-    partitioned_order_stats,
-    self_bleu_per_row,
-    split_by_hash,
+    OrderStats, iter_ngram_hashes, iter_order_stats, order_stats_from_sums, part_sums, partitioned_order_stats,
+    self_bleu_per_row, split_by_hash,
 )
 from qcaudit.registry import (
-    SUM_INDEX,
-    SUM_VALUES,
-    Analyzer,
-    AnalyzerResult,
-    CliOption,
-    MetricSpec,
-    RowFlag,
-    Section,
-    count,
-    register,
-    share,
+    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share,
 )
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.spill import Chunks

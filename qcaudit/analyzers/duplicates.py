@@ -25,18 +25,7 @@ from pydantic import Field
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles, split_by_hash
 from qcaudit.registry import (
-    SUM_INDEX,
-    SUM_VALUES,
-    Analyzer,
-    AnalyzerResult,
-    CliOption,
-    MetricSpec,
-    RowFilter,
-    RowFlag,
-    Section,
-    count,
-    register,
-    share,
+    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share,
 )
 from qcaudit.signatures import Metric, signature
 from qcaudit.spill import Chunks
