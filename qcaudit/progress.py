@@ -30,12 +30,13 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
-def progress_line(label: str, done: int, total: int, elapsed: float) -> str:
-    """``label: done/total rows (pct), rate rows/s, time left`` (rate and time once known)."""
-    line = f"{label}: {done:,}/{total:,} rows ({done / total:.0%})" if total else f"{label}: {done:,} rows"
+def progress_line(label: str, done: int, total: int, elapsed: float, unit: str = "rows") -> str:
+    """``label: done/total rows (pct), rate rows/s, time left`` (rate and time once known);
+    ``unit`` names what is counted."""
+    line = f"{label}: {done:,}/{total:,} {unit} ({done / total:.0%})" if total else f"{label}: {done:,} {unit}"
     if done and elapsed > 0:
         rate = done / elapsed
-        line += f", {rate:,.0f} rows/s"
+        line += f", {rate:,.0f} {unit}/s"
         if total and done < total:
             line += f", {_duration((total - done) / rate)} left"
         elif total:
@@ -46,8 +47,8 @@ def progress_line(label: str, done: int, total: int, elapsed: float) -> str:
 class _Lines:
     """Plain lines, at most one every LINE_SECONDS, and the last one."""
 
-    def __init__(self, label: str, total: int, stream) -> None:
-        self.label, self.total, self.stream = label, total, stream
+    def __init__(self, label: str, total: int, stream, unit: str) -> None:
+        self.label, self.total, self.stream, self.unit = label, total, stream, unit
         self.done, self.start = 0, time.monotonic()
         self.last = self.start
 
@@ -56,20 +57,20 @@ class _Lines:
         now = time.monotonic()
         if now - self.last >= LINE_SECONDS or self.done >= self.total:
             self.last = now
-            print(progress_line(self.label, self.done, self.total, now - self.start), file=self.stream, flush=True)
+            print(progress_line(self.label, self.done, self.total, now - self.start, self.unit), file=self.stream, flush=True)
 
 
 class _Bar:
     """A transient rich bar with the count, the rate and the time left."""
 
-    def __init__(self, label: str, total: int, console) -> None:
+    def __init__(self, label: str, total: int, console, unit: str) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console, transient=True,
         )
-        self.start = time.monotonic()
+        self.start, self.unit = time.monotonic(), unit
         self.task = self.progress.add_task(label, total=total, rate="")
         self.progress.start()
 
@@ -77,7 +78,7 @@ class _Bar:
         self.progress.advance(self.task, rows)
         done = self.progress.tasks[0].completed
         elapsed = time.monotonic() - self.start
-        self.progress.update(self.task, rate=f"{done / elapsed:,.0f} rows/s" if elapsed > 0 else "")
+        self.progress.update(self.task, rate=f"{done / elapsed:,.0f} {self.unit}/s" if elapsed > 0 else "")
 
     def close(self) -> None:
         self.progress.stop()
@@ -89,9 +90,9 @@ class _Silent:
 
 
 @contextmanager
-def row_progress(label: str, total: int, wanted: bool = True) -> Iterator[_Lines | _Bar | _Silent]:
-    """A reporter with ``advance(rows)`` for a step over ``total`` rows; silent unless progress
-    is switched on and ``wanted``."""
+def row_progress(label: str, total: int, wanted: bool = True, unit: str = "rows") -> Iterator[_Lines | _Bar | _Silent]:
+    """A reporter with ``advance(rows)`` for a step over ``total`` rows (or other ``unit``);
+    silent unless progress is switched on and ``wanted``."""
     if not (_settings["enabled"] and wanted and total):
         yield _Silent()
         return
@@ -99,10 +100,10 @@ def row_progress(label: str, total: int, wanted: bool = True) -> Iterator[_Lines
 
     console = _settings["console"] or Console(stderr=True)
     if console.is_terminal:
-        bar = _Bar(label, total, console)
+        bar = _Bar(label, total, console, unit)
         try:
             yield bar
         finally:
             bar.close()
     else:
-        yield _Lines(label, total, console.file)
+        yield _Lines(label, total, console.file, unit)

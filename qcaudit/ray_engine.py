@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
@@ -60,11 +60,12 @@ POLL_SECONDS = 0.5
 
 
 def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], inputs: Inputs, partitions: int = 0,
-                  rows_done: Any = None) -> type:
+                  done: Any = None) -> type:
     """The actor class of the pool, with the run's input and settings built in (shipped with
     the class, so a restarted actor needs nothing else from the object store). With
-    ``partitions``, each state's global-pass pieces leave it for the shuffle, and each range
-    done is told to ``rows_done`` (the driver's progress)."""
+    ``partitions``, each state's global-pass pieces leave it for the shuffle (with their
+    keys listed, to count the shuffle's work), and each range done is told to ``done`` (the
+    driver's progress)."""
 
     class PartialStage:
         def __init__(self) -> None:
@@ -76,7 +77,7 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             """Each row range's statuses and states, pickled (Ray Data carries them as bytes),
             and with ``partitions`` its pieces, each keyed by analyzer and the analyzer's own
             key; bad input comes back as its error, which Ray would otherwise flatten to text."""
-            out, pieces, has_pieces = [], [], []
+            out, pieces, keys = [], [], []
             for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
                 mine: list[tuple[int, dict[str, Any]]] = []  # this range's pieces
                 try:
@@ -88,24 +89,25 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
                     found = QcauditError(str(exc))
                 out.append(pickle.dumps(found, protocol=5))
                 pieces.append(pickle.dumps(mine, protocol=5))
-                has_pieces.append(bool(mine))
-                if rows_done is not None:
-                    rows_done.add.remote(int(start), int(stop) - int(start))
+                keys.append(pickle.dumps([key for key, _ in mine], protocol=5))
+                if done is not None:
+                    done.add.remote(int(start), int(stop) - int(start))
             return {"partials": np.array(out, dtype=object), "pieces": np.array(pieces, dtype=object),
-                    "has_pieces": np.array(has_pieces)}
+                    "keys": np.array(keys, dtype=object)}
 
     return PartialStage
 
 
-def reduce_stage(config: Any, classes: list[type[Analyzer]]):
+def reduce_stage(config: Any, classes: list[type[Analyzer]], done: Any):
     """The function each key's gathered pieces go through: the owning analyzer's ``reduce``,
-    its rows tagged with the analyzer's index."""
+    its rows tagged with the analyzer's index; each key done is told to ``done``."""
 
     def reduce(group: dict[str, np.ndarray]) -> pl.DataFrame:
-        index = int(group["key"][0]) >> KEY_BITS
-        analyzer = classes[index].from_config(config, RunContext.from_config(config))
+        key = int(group["key"][0])
+        analyzer = classes[key >> KEY_BITS].from_config(config, RunContext.from_config(config))
         sums = analyzer.reduce([pickle.loads(piece) for piece in group["piece"]])
-        return sums.select(pl.lit(index, pl.Int64).alias("analyzer"), *SUM_INDEX, *SUM_VALUES).to_arrow()
+        done.add.remote(key, 1)
+        return sums.select(pl.lit(key >> KEY_BITS, pl.Int64).alias("analyzer"), *SUM_INDEX, *SUM_VALUES).to_arrow()
 
     return reduce
 
@@ -149,7 +151,7 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         partitions = 0
         if any(exchanging):
             partitions = engine.ray_shuffle_partitions or min(2**16, max(2 * workers, -(-total // ROWS_PER_PARTITION)))
-        rows_done = _rows_done(ray).remote() if partitions else None
+        rows_done = _done_counter(ray).remote() if partitions else None
         computed = data.from_items(ranges, override_num_blocks=len(ranges)).map_batches(
             partial_stage(dataset, config, classes, inputs, partitions, rows_done), batch_size=1,
             compute=data.ActorPoolStrategy(size=actors), num_cpus=engine.ray_cpus_per_worker,
@@ -157,18 +159,20 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         )
         label = f"audit on ray ({len(ranges):,} row ranges, {actors} actors)"
         if partitions:
-            computed = _materialised(ray, computed, rows_done, label, total)
-        any_pieces = False
+            computed = _waiting(ray, computed.materialize, rows_done, label, total, "rows")
+        keys: set[int] = set()
         with row_progress(label, total, wanted=not partitions) as report:
-            for row in computed.select_columns(["partials", "has_pieces"]).iter_rows():
+            for row in computed.select_columns(["partials", "keys"]).iter_rows():
                 found = pickle.loads(row["partials"])
                 if isinstance(found, QcauditError):
                     raise found
-                any_pieces |= bool(row["has_pieces"])
+                keys.update(pickle.loads(row["keys"]))
                 report.advance(sum(found.statuses.values()))
                 yield found
         if partitions:
-            sums = _shuffled(data, computed, config, classes) if any_pieces else _no_sums()
+            keys_done = _done_counter(ray).remote()
+            sums = _waiting(ray, lambda: _shuffled(data, computed, config, classes, keys_done), keys_done,
+                            f"shuffle on ray ({len(keys):,} partitions)", len(keys), "partitions") if keys else _no_sums()
             yield Partials({}, [analyzer.summed(sums.filter(pl.col("analyzer") == i).drop("analyzer")) if exchanging[i] else None
                                 for i, analyzer in enumerate(analyzers)])
     finally:
@@ -176,26 +180,28 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
             ray.shutdown()
 
 
-def _materialised(ray, computed, rows_done, label: str, total: int):
-    """The map stage run to the end into the object store (its pieces are needed twice:
-    states, then the shuffle), with the rows done shown meanwhile."""
-    with ThreadPoolExecutor(1) as pool, row_progress(label, total) as report:
-        future = pool.submit(computed.materialize)
+def _waiting(ray, work: Callable[[], Any], done, label: str, total: int, unit: str) -> Any:
+    """``work()`` run to its end (the map stage into the object store: its pieces are needed
+    twice, for the states and for the shuffle; or the shuffle), with what ``done`` counts
+    shown meanwhile."""
+    with ThreadPoolExecutor(1) as pool, row_progress(label, total, unit=unit) as report:
+        future = pool.submit(work)
         shown = 0
         while True:
             finished = wait([future], timeout=POLL_SECONDS).done
-            done = ray.get(rows_done.rows.remote())
-            report.advance(done - shown)
-            shown = done
+            now = ray.get(done.total.remote())
+            if now > shown:  # a reporter prints its last line again on every advance once complete
+                report.advance(now - shown)
+                shown = now
             if finished:
                 return future.result()
 
 
-def _shuffled(data, computed, config: Any, classes: list[type[Analyzer]]) -> pl.DataFrame:
+def _shuffled(data, computed, config: Any, classes: list[type[Analyzer]], keys_done) -> pl.DataFrame:
     """Every analyzer's global-pass pieces gathered by key, reduced, and summed by index:
     two Ray Data shuffles; only the sums come back."""
     pieces = computed.select_columns(["pieces"]).map_batches(_pieces)
-    reduced = pieces.groupby("key").map_groups(reduce_stage(config, classes), batch_format="numpy")
+    reduced = pieces.groupby("key").map_groups(reduce_stage(config, classes, keys_done), batch_format="numpy")
     summed = reduced.groupby(["analyzer", *SUM_INDEX]).sum(list(SUM_VALUES))
     nothing = _no_sums()
     frames = [pl.from_arrow(batch).rename({f"sum({name})": name for name in SUM_VALUES}).select(nothing.columns)
@@ -207,21 +213,22 @@ def _no_sums() -> pl.DataFrame:
     return pl.DataFrame(schema=dict.fromkeys(["analyzer", *SUM_INDEX, *SUM_VALUES], pl.Int64))
 
 
-def _rows_done(ray):
-    """An actor that counts the rows of the ranges done (once each, whatever Ray retries)."""
+def _done_counter(ray):
+    """An actor that adds up what the workers report done, each piece of work counted once
+    by its id (a range's start, a shuffle key) whatever Ray retries."""
 
     @ray.remote(num_cpus=0)
-    class RowsDone:
+    class Done:
         def __init__(self) -> None:
             self.done: dict[int, int] = {}
 
-        def add(self, start: int, rows: int) -> None:
-            self.done[start] = rows
+        def add(self, work: int, amount: int) -> None:
+            self.done[work] = amount
 
-        def rows(self) -> int:
+        def total(self) -> int:
             return sum(self.done.values())
 
-    return RowsDone
+    return Done
 
 
 def _ray():

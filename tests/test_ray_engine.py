@@ -160,6 +160,24 @@ def test_a_worker_killed_mid_run_is_retried_and_changes_nothing(local_ray, kille
     assert report.metrics["diversity"] == local.metrics["diversity"] and report.rows.equals(local.rows)
 
 
+def test_a_shuffled_run_shows_its_map_stage_and_its_shuffle_in_a_log(qc, tmp_path):  # noqa: F811
+    """Both long steps of a shuffled run report as plain lines when stderr is not a terminal:
+    the rows the actors have done, then the shuffle's partitions reduced."""
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": [f"row {i} of {i % 5}" for i in range(60)]}).write_parquet(data)
+    (tmp_path / "shuffle.toml").write_text('[engine]\nray_shuffle = "on"\nray_shuffle_partitions = 2\n')
+    ran = qc("report", data, "--analyzers", "diversity,duplicates", "--engine", "ray", "--batch-rows", "20",
+             "--config", tmp_path / "shuffle.toml", "--out", tmp_path / "o")
+    assert ran.code == 0, ran.err
+    lines = ran.err.splitlines()
+    mapped = [line for line in lines if line.startswith("audit on ray (3 row ranges")]
+    shuffled = [line for line in lines if line.startswith("shuffle on ray (")]
+    assert mapped and "60/60 rows (100%)" in mapped[-1]
+    # diversity: 4 orders x 2 partitions; duplicates: 9 bands x up to 2 partitions
+    assert shuffled and "partitions (100%)" in shuffled[-1] and "\x1b[" not in ran.err
+    assert lines.index(mapped[-1]) < lines.index(shuffled[-1])
+
+
 def test_bad_input_met_in_a_worker_is_one_line_and_exit_2(killer, qc, tmp_path):  # noqa: F811
     data = tmp_path / "d.parquet"
     pl.DataFrame({"text": [f"row {i}" for i in range(40)]}).write_parquet(data)
