@@ -66,6 +66,12 @@ SUM_INDEX = ("table", "group", "key")
 SUM_VALUES = ("x", "y")
 
 
+def merged_sums(a: pl.DataFrame | None, b: pl.DataFrame | None) -> pl.DataFrame | None:
+    """Two states' summed rows of a global pass as one (None: the state has none)."""
+    found = [sums for sums in (a, b) if sums is not None]
+    return pl.concat(found) if found else None
+
+
 class Section(BaseModel):
     """Base of every config section: unknown keys are errors, assignments are validated."""
 

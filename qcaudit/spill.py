@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,17 @@ class Chunks:
 
     def extend(self, other: Chunks) -> None:
         self.items.extend(other.items)
+
+    @classmethod
+    def joined(cls, a: Chunks, b: Chunks, limit: float, scratch: Callable[[], Path]) -> Chunks:
+        """``a``'s chunks then ``b``'s, written to ``scratch()`` when more than ``limit``
+        bytes of them are in memory (an analyzer's ``merge``)."""
+        joined = cls()
+        joined.extend(a)
+        joined.extend(b)
+        if joined.resident_bytes > limit:
+            joined.spill(scratch())
+        return joined
 
     @property
     def spilled(self) -> bool:

@@ -33,7 +33,8 @@ from qcaudit.lexical import (
     self_bleu_per_row, split_by_hash,
 )
 from qcaudit.registry import (
-    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share,
+    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, merged_sums, register,
+    share,
 )
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.spill import Chunks
@@ -151,14 +152,9 @@ class Diversity(Analyzer):
                             [valid[TEXT].hash(seed=0).to_numpy()])
 
     def merge(self, a: LexicalState, b: LexicalState) -> LexicalState:
-        hashes = Chunks()
-        hashes.extend(a.hashes)
-        hashes.extend(b.hashes)
-        if hashes.resident_bytes > self.context.memory_budget * TOKEN_SHARE:
-            hashes.spill(self.context.scratch())
-        sums = [found for found in (a.sums, b.sums) if found is not None]
+        hashes = Chunks.joined(a.hashes, b.hashes, self.context.memory_budget * TOKEN_SHARE, self.context.scratch)
         return LexicalState(a.row_ids + b.row_ids, a.lengths + b.lengths, a.chars + b.chars, hashes, a.text_hashes + b.text_hashes,
-                            pl.concat(sums) if sums else None)
+                            merged_sums(a.sums, b.sums))
 
     def exchange(self, state: LexicalState, partitions: int) -> tuple[LexicalState, list[tuple[int, dict[str, Any]]]]:
         """The batch's n-gram occurrences of every order, by row_id, split by hash: key
@@ -197,7 +193,8 @@ class Diversity(Analyzer):
             raise QcauditError(f"lexical diversity needs at least 2 rows with text; found {len(lengths)}")
         row_ids, chars = np.concatenate(state.row_ids), np.concatenate(state.chars)
         if state.sums is not None:  # counted where the n-grams met (an engine that shuffles)
-            orders = [_order_from_sums(state.sums, n, row_ids, lengths) for n in range(1, self._top_order + 1)]
+            tables = state.sums.partition_by(*SUM_INDEX[:2], as_dict=True)
+            orders = [_order_from_sums(tables, n, row_ids, lengths) for n in range(1, self._top_order + 1)]
         else:
             orders = self._count_here(state, lengths)
         result = _diversity(row_ids, lengths, chars, np.concatenate(state.text_hashes), orders, settings, context)
@@ -342,15 +339,17 @@ def _top_rows_with_their_copies(scores: np.ndarray, text_hashes: np.ndarray, lim
         k *= 4
 
 
-def _order_from_sums(sums: pl.DataFrame, n: int, row_ids: np.ndarray, lengths: np.ndarray) -> OrderStats:
-    """One order's statistics from the global pass's summed rows (one per row and per count)."""
-    table, group, key = SUM_INDEX
+def _order_from_sums(tables: dict[tuple[int, int], pl.DataFrame], n: int, row_ids: np.ndarray, lengths: np.ndarray) -> OrderStats:
+    """One order's statistics from the global pass's summed rows by (table, order): one per
+    row and one per count."""
+    _, _, key = SUM_INDEX
     x, y = SUM_VALUES
-    per_row = sums.filter((pl.col(table) == PER_ROW) & (pl.col(group) == n))
+    nothing = pl.DataFrame(schema=dict.fromkeys((key, x, y), pl.Int64))
+    per_row = tables.get((PER_ROW, n), nothing)
     at = np.searchsorted(row_ids, per_row[key].to_numpy())
     unmatched, repeated = np.zeros(len(lengths), np.int64), np.zeros(len(lengths), np.int64)
     unmatched[at], repeated[at] = per_row[x].to_numpy(), per_row[y].to_numpy()
-    counts = sums.filter((pl.col(table) == COUNT_HISTOGRAM) & (pl.col(group) == n)).sort(key)
+    counts = tables.get((COUNT_HISTOGRAM, n), nothing).sort(key)
     return order_stats_from_sums(n, counts[key].to_numpy(), counts[x].to_numpy(), unmatched, repeated, lengths)
 
 

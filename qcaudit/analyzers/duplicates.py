@@ -25,7 +25,8 @@ from pydantic import Field
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles, split_by_hash
 from qcaudit.registry import (
-    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share,
+    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, merged_sums,
+    register, share,
 )
 from qcaudit.signatures import Metric, signature
 from qcaudit.spill import Chunks
@@ -134,14 +135,9 @@ class Duplicates(Analyzer):
         return state
 
     def merge(self, a: DuplicateState, b: DuplicateState) -> DuplicateState:
-        keys = Chunks()
-        keys.extend(a.band_keys)
-        keys.extend(b.band_keys)
-        if keys.resident_bytes > self.context.memory_budget * BAND_KEY_SHARE:
-            keys.spill(self.context.scratch())
-        edges = [found for found in (a.edges, b.edges) if found is not None]
+        keys = Chunks.joined(a.band_keys, b.band_keys, self.context.memory_budget * BAND_KEY_SHARE, self.context.scratch)
         return DuplicateState(a.row_ids + b.row_ids, a.exact_keys + b.exact_keys, keys,
-                              a.has_shingles + b.has_shingles, a.shingles + b.shingles, pl.concat(edges) if edges else None)
+                              a.has_shingles + b.has_shingles, a.shingles + b.shingles, merged_sums(a.edges, b.edges))
 
     def exchange(self, state: DuplicateState, partitions: int) -> tuple[DuplicateState, list[tuple[int, dict[str, Any]]]]:
         """The batch's LSH band keys, by row_id, split by key: key ``band * partitions + part``

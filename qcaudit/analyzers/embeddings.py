@@ -166,11 +166,7 @@ class Embeddings(Analyzer):
         return EmbeddingsState([valid[ROW_ID].to_numpy()], vectors, categories)
 
     def merge(self, a: EmbeddingsState, b: EmbeddingsState) -> EmbeddingsState:
-        vectors = Chunks()
-        vectors.extend(a.vectors)
-        vectors.extend(b.vectors)
-        if vectors.resident_bytes > self.context.memory_budget * VECTOR_SHARE:
-            vectors.spill(self.context.scratch())
+        vectors = Chunks.joined(a.vectors, b.vectors, self.context.memory_budget * VECTOR_SHARE, self.context.scratch)
         return EmbeddingsState(a.row_ids + b.row_ids, vectors, a.categories + b.categories)
 
     def finalize(self, state: EmbeddingsState) -> AnalyzerResult:

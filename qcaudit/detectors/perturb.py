@@ -81,10 +81,11 @@ def perturb(texts: list[str], model, tokenizer, *, n: int, span_length: int, mas
     out = []
     devices = [torch.device(device).index or 0] if torch.device(device).type == "cuda" else []
     for text in texts:
+        own_seed = text_seed(seed, text)
         with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(text_seed(seed, text))
+            torch.manual_seed(own_seed)
             out.append(_perturb_text(text, model, tokenizer, n, span_length, mask_fraction, top_p,
-                                     np.random.default_rng(text_seed(seed, text)), batch_size, device))
+                                     np.random.default_rng(own_seed), batch_size, device))
         advance(n)
     return out
 
