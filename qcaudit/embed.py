@@ -5,6 +5,11 @@ carries its weights, so it loads offline; any other model is a local sentence-tr
 folder. Embeddings are L2-normalised float32. On CUDA the model runs in fp16. Texts are
 sorted by length and encoded in chunks, each reported to :mod:`qcaudit.progress`.
 
+Encoding is two halves: :meth:`Encoder.tokenize` (CPU, the tokenizer's files only) and the
+model run on those token ids. A caller that has the ids already (an engine that tokenised
+on CPU workers ahead of GPU ones) passes them to :meth:`Encoder.encode`; the vectors are
+the same either way.
+
 The cache (:mod:`qcaudit.store`) keeps each vector under (model, backend, text hash): a text
 already embedded by the same model and backend is read back instead of encoded again.
 """
@@ -12,6 +17,8 @@ already embedded by the same model and backend is read back instead of encoded a
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -121,24 +128,59 @@ class Encoder:
         return self.runtime
 
     @cached_property
+    def _tokenizer(self):
+        from transformers import AutoTokenizer
+
+        from qcaudit.hf import offline
+
+        offline()
+        try:
+            return AutoTokenizer.from_pretrained(self.path, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise QcauditError(f"cannot load the tokenizer of embedding model {self.path}: {str(exc).splitlines()[0]}") from None
+
+    @cached_property
+    def _reading(self) -> tuple[int, bool]:
+        """(most tokens read, lower-cases first) as sentence-transformers reads the model:
+        its ``sentence_bert_config.json``, else the shorter of the tokenizer's and the
+        model's maximum length."""
+        def loaded(name: str) -> dict:
+            try:
+                return json.loads((self.path / name).read_text())
+            except (OSError, ValueError):
+                return {}
+
+        reading = loaded("sentence_bert_config.json")
+        longest = reading.get("max_seq_length")
+        if longest is None:
+            limits = [self._tokenizer.model_max_length, loaded("config.json").get("max_position_embeddings", 512)]
+            longest = min(int(limit) for limit in limits if limit)
+        return int(longest), bool(reading.get("do_lower_case", False))
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's token ids as the model reads them (special tokens added, cut at the
+        model's maximum length): the CPU half of encoding, which loads no weights."""
+        longest, lower = self._reading
+        texts = [text.lower() for text in texts] if lower else list(texts)
+        return self._tokenizer(texts, truncation=True, max_length=longest)["input_ids"] if texts else []
+
+    @cached_property
     def _run(self):
-        """``run(texts, batch_size)``: L2-normalised float32 vectors from the chosen runtime."""
+        """``run(ids)``: L2-normalised float32 vectors of tokenised texts from the chosen runtime."""
         if self._chosen == "onnx-int8":
             import torch
 
-            from qcaudit.hf import offline
             from qcaudit.onnx_encoder import OnnxSentenceModel
 
-            offline()
-            return OnnxSentenceModel(self.path, self.key, torch.get_num_threads()).encode
+            return OnnxSentenceModel(self.path, self.key, torch.get_num_threads(), self._tokenizer).encode
         model = self._model
-        return lambda texts, batch_size: model.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
-        ).astype(np.float32)
+        pad = self._tokenizer.pad_token_id or 0
+        names = self._tokenizer.model_input_names
+        return lambda ids: _torch_vectors(model, ids, self.batch_size, pad, names)
 
     @cached_property
     def dimension(self) -> int:
-        return int(self._run(["dimension"], 1).shape[1])
+        return int(self._run(self.tokenize(["dimension"])).shape[1])
 
     @property
     def signature(self) -> str:
@@ -153,11 +195,13 @@ class Encoder:
             return "onnx-int8"
         return "torch-fp16" if resolve_device(self.device) == "cuda" else "torch-fp32"
 
-    def encode(self, texts: pl.Series, progress: bool = False) -> np.ndarray:
-        """L2-normalised float32 embeddings, one row per text (nulls embed as "")."""
+    def encode(self, texts: pl.Series, progress: bool = False, tokens: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+        """L2-normalised float32 embeddings, one row per text (nulls embed as ""); ``tokens``:
+        the texts' ids from :meth:`tokenize`, when the caller has them already."""
         texts = texts.cast(pl.String).fill_null("").rename("text")
         hashes = pl.DataFrame({"text": texts}).select(pl.col("text").hash(TEXT_HASH_SEED).alias("h"))["h"]
-        unique = pl.DataFrame({"h": hashes, "text": texts}).unique("h", keep="first", maintain_order=True)
+        unique = (pl.DataFrame({"h": hashes, "text": texts}).with_row_index("first")
+                  .unique("h", keep="first", maintain_order=True))
         keys = unique["h"].to_numpy()
         store = VectorStore(f"embedding/{self.key}/{self.backend}", self.dimension, "embedding")
         if self.use_cache:
@@ -166,7 +210,9 @@ class Encoder:
             found, vectors = np.zeros(len(keys), dtype=bool), np.zeros((len(keys), self.dimension), dtype=np.float32)
         missing = np.flatnonzero(~found)
         if len(missing):
-            fresh = self._encode(unique["text"].gather(missing).to_list(), progress)
+            firsts = unique["first"].gather(missing).to_list()
+            fresh = self._encode(unique["text"].gather(missing).to_list(),
+                                 None if tokens is None else [tokens[i] for i in firsts], progress)
             vectors[missing] = fresh
             if self.use_cache:
                 store.put(keys[missing], fresh)
@@ -174,14 +220,43 @@ class Encoder:
         rows = pl.DataFrame({"h": hashes}).join(position, on="h", how="left", maintain_order="left")["i"].to_numpy()
         return vectors[rows]
 
-    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
+    def _encode(self, texts: list[str], tokens: list[Sequence[int]] | None, progress: bool) -> np.ndarray:
         """The model's vectors, in chunks of :data:`CHUNK` texts of similar length (so that
-        batches carry little padding) with progress reported after each."""
+        batches carry little padding) with progress reported after each; the chunks are the
+        same whether or not ``tokens`` came with the texts, and so are the vectors."""
         order = np.argsort([len(text) for text in texts], kind="stable")
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         with row_progress("embedding", len(texts), wanted=progress) as report:
             for start in range(0, len(texts), CHUNK):
                 chosen = order[start : start + CHUNK]
-                vectors[chosen] = self._run([texts[i] for i in chosen], self.batch_size)
+                ids = [tokens[i] for i in chosen] if tokens is not None else self.tokenize([texts[i] for i in chosen])
+                vectors[chosen] = self._run(ids)
                 report.advance(len(chosen))
         return vectors
+
+
+def _torch_vectors(model, ids: list[Sequence[int]], batch_size: int, pad: int, names: Sequence[str]) -> np.ndarray:
+    """A sentence-transformers model's normalised vectors of tokenised texts, as its own
+    ``encode`` computes them: longest first, ``batch_size`` texts a batch, each padded to
+    its longest."""
+    import torch
+
+    order = np.argsort([-len(one) for one in ids], kind="stable")
+    out = np.zeros((0, 0), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(ids), batch_size):
+            chosen = order[start : start + batch_size]
+            input_ids = torch.full((len(chosen), max(len(ids[i]) for i in chosen)), pad, dtype=torch.long)
+            mask = torch.zeros_like(input_ids)
+            for row, i in enumerate(chosen):
+                input_ids[row, : len(ids[i])] = torch.as_tensor(ids[i], dtype=torch.long)
+                mask[row, : len(ids[i])] = 1
+            features = {"input_ids": input_ids, "attention_mask": mask}
+            if "token_type_ids" in names:
+                features["token_type_ids"] = torch.zeros_like(input_ids)
+            embedded = model({name: tensor.to(model.device) for name, tensor in features.items()})["sentence_embedding"]
+            batch = torch.nn.functional.normalize(embedded, p=2, dim=1).float().cpu().numpy()
+            if not out.size:
+                out = np.empty((len(ids), batch.shape[1]), dtype=np.float32)
+            out[chosen] = batch
+    return out

@@ -107,7 +107,15 @@ class Partials:
     states: list[Any]
 
 
+def prepared(analyzers: list[Analyzer], batch: pl.DataFrame) -> pl.DataFrame:
+    """``batch`` with every analyzer's :meth:`~qcaudit.registry.Analyzer.prepare` columns."""
+    for analyzer in analyzers:
+        batch = analyzer.prepare(batch)
+    return batch
+
+
 def batch_partials(analyzers: list[Analyzer], batch: pl.DataFrame) -> Partials:
+    """A :func:`prepared` batch's partials."""
     return Partials(dict(batch.group_by(TEXT_STATUS).len().iter_rows()), [a.partial(batch) for a in analyzers])
 
 
@@ -116,7 +124,7 @@ def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inp
     rows done, rate and time left shown (plain lines when stderr is not a terminal)."""
     with row_progress(f"audit ({', '.join(a.name for a in analyzers)})", dataset.row_count()) as report:
         for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
-            yield batch_partials(analyzers, batch)
+            yield batch_partials(analyzers, prepared(analyzers, batch))
             report.advance(batch.height)
 
 

@@ -3,9 +3,9 @@
 The model's transformer is exported once with ``torch.onnx`` from its own local weights,
 and its weights are quantised to int8 per output channel with ONNX Runtime's dynamic
 quantisation (activations are quantised on the fly); both files are kept in the cache under
-the model's key, so later runs only load them. Texts are tokenised by the model's own
-tokenizer, truncated at its ``max_seq_length``, pooled as its ``1_Pooling`` config says
-(mean or CLS token) and L2-normalised when the model normalises. Vectors differ from the
+the model's key, so later runs only load them. Texts come as token ids (the model's own
+tokenizer, truncated at its ``max_seq_length``: :meth:`qcaudit.embed.Encoder.tokenize`),
+are pooled as its ``1_Pooling`` config says (mean or CLS token) and L2-normalised when the model normalises. Vectors differ from the
 fp32 model's in the second or third decimal (cosine to them about 0.99): signatures and
 the cache name the backend, so numbers from the two are never mixed.
 
@@ -32,16 +32,15 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 class OnnxSentenceModel:
-    """The exported, quantised transformer with the model's tokenizer and pooling."""
+    """The exported, quantised transformer with the model's pooling (``tokenizer`` only
+    shapes the export's sample input)."""
 
-    def __init__(self, path: Path, model_key: str, workers: int):
+    def __init__(self, path: Path, model_key: str, workers: int, tokenizer):
         import onnxruntime
-        from transformers import AutoTokenizer
 
-        self.mode, self.normalise, self.max_length = _sentence_config(path)
-        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self.mode, self.normalise = _sentence_config(path)
         directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=1),
-                               lambda tmp: _export(path, self.tokenizer, tmp))
+                               lambda tmp: _export(path, tokenizer, tmp))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -50,20 +49,25 @@ class OnnxSentenceModel:
                                                     providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
 
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """One text per call, whatever ``batch_size``: dynamic quantisation scales the
-        activations of a whole batch together, so a text batched with others would get a
-        vector that depends on its neighbours (and on CPU single texts are no slower: no
-        padding). The texts are shared out among :attr:`workers` threads."""
-        if not texts:
+    def encode(self, ids: list[np.ndarray]) -> np.ndarray:
+        """The vectors of texts given as their token ids (:meth:`qcaudit.embed.Encoder.tokenize`),
+        one text per call: dynamic quantisation scales the activations of a whole batch
+        together, so a text batched with others would get a vector that depends on its
+        neighbours (and on CPU single texts are no slower: no padding). The texts are shared
+        out among :attr:`workers` threads."""
+        if not ids:
             return np.zeros((0, 0), dtype=np.float32)
-        # tokenised here, in one call: a fast tokenizer's settings are not safe to share across threads
-        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)
-        inputs = [{name: np.asarray([encoded[name][i]], dtype=np.int64) for name in self.inputs} for i in range(len(texts))]
-        if self.workers == 1 or len(texts) < 2 * self.workers:
+        inputs = [self._inputs(one) for one in ids]
+        if self.workers == 1 or len(ids) < 2 * self.workers:
             return np.concatenate([self._one(one) for one in inputs])
         with ThreadPoolExecutor(self.workers) as pool:
             return np.concatenate(list(pool.map(self._one, inputs, chunksize=8)))
+
+    def _inputs(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+        """One text's session inputs: its ids, a mask of ones, segment 0."""
+        row = np.asarray(ids, dtype=np.int64)[None, :]
+        given = {"input_ids": row, "attention_mask": np.ones_like(row), "token_type_ids": np.zeros_like(row)}
+        return {name: given[name] for name in self.inputs}
 
     def _one(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """The pooled (and normalised) vector of one tokenised text."""
@@ -89,8 +93,8 @@ def supported(path: Path) -> bool:
     return True
 
 
-def _sentence_config(path: Path) -> tuple[str, bool, int]:
-    """(pooling mode, normalises, max length) from the model's sentence-transformers files;
+def _sentence_config(path: Path) -> tuple[str, bool]:
+    """(pooling mode, normalises) from the model's sentence-transformers files;
     models built otherwise (dense layers, other pooling) need the torch backend."""
     try:
         modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((path / "modules.json").read_text())]
@@ -106,11 +110,7 @@ def _sentence_config(path: Path) -> tuple[str, bool, int]:
         mode = "cls"
     else:
         raise QcauditError("embedding backend onnx-int8 supports mean or CLS pooling: use backend torch")
-    try:
-        max_length = int(json.loads((path / "sentence_bert_config.json").read_text())["max_seq_length"])
-    except (OSError, ValueError, KeyError):
-        max_length = 512
-    return mode, "Normalize" in modules, max_length
+    return mode, "Normalize" in modules
 
 
 def _export(path: Path, tokenizer, directory: Path) -> None:

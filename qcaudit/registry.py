@@ -21,6 +21,8 @@ its own module only (the README's "Adding an analyzer" walks through one):
 - the computation: ``partial(batch) -> state``, ``merge(a, b) -> state``,
   ``finalize(state) -> AnalyzerResult``; state is picklable, so the same code runs over
   batches of one machine and over shards of many;
+- optionally, the CPU half of a model stage (``prepare``: tokenisation), which an engine may
+  run on other workers than ``partial`` (the Ray engine: CPU actors ahead of GPU ones);
 - optionally, a global pass an engine can share out across machines (``exchange``,
   ``reduce``, ``summed``): a table too large for one machine (every n-gram of the corpus)
   leaves each batch's state as pieces keyed by partition, each partition is reduced where
@@ -260,6 +262,16 @@ class Analyzer:
 
     def finalize(self, state: Any) -> AnalyzerResult:
         raise NotImplementedError(f"analyzer {self.name!r} does not finalize")
+
+    # -- optional CPU work ahead of a model, for an engine that runs it apart ------------------
+    def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """``batch`` with columns added (named ``__<analyzer>_...``) that :meth:`partial`
+        reads instead of doing that work itself: the CPU half of a model stage, such as
+        tokenisation. It loads no model weights, so an engine may run it on other workers
+        than ``partial`` (the Ray engine does, on CPU actors ahead of GPU ones); the local
+        engine calls it just before ``partial``. ``partial`` gives the same state with or
+        without these columns. The default adds nothing."""
+        return batch
 
     # -- an optional global pass, for an engine that shuffles -------------------------------
     def exchange(self, state: Any, partitions: int) -> tuple[Any, list[tuple[int, dict[str, Any]]]]:

@@ -90,10 +90,34 @@ def test_the_onnx_int8_backend_stays_close_to_sentence_transformers_and_is_cache
     assert np.array_equal(alone[0], vectors[7])  # a text's vector does not depend on the texts around it
     from qcaudit.onnx_encoder import OnnxSentenceModel
 
-    one, three = (OnnxSentenceModel(default_model_path(), fast.key, workers) for workers in (1, 3))
-    texts_list = texts.to_list()
-    assert np.array_equal(one.encode(texts_list, 32), three.encode(texts_list, 32))  # parallel calls keep order and values
-    assert np.array_equal(one.encode(texts_list[:1], 32)[0], vectors[0])
+    one, three = (OnnxSentenceModel(default_model_path(), fast.key, workers, fast._tokenizer) for workers in (1, 3))
+    ids = fast.tokenize(texts.to_list())
+    assert np.array_equal(one.encode(ids), three.encode(ids))  # parallel calls keep order and values
+    assert np.array_equal(one.encode(ids[:1])[0], vectors[0])
     keys = pl.DataFrame({"t": texts}).select(pl.col("t").hash(TEXT_HASH_SEED))["t"].to_numpy()
     assert VectorStore(f"embedding/{fast.key}/onnx-int8", fast.dimension, "t").get(keys)[0].all()
     assert not VectorStore(f"embedding/{fast.key}/torch-fp32", fast.dimension, "t").get(keys)[0].any()
+
+
+def test_the_torch_backend_gives_sentence_transformers_vectors_from_tokens_made_apart(tmp_path, monkeypatch):
+    """The torch backend runs the model on token ids (so that an engine can tokenise on other
+    workers): its vectors are those of sentence-transformers' own encode, and the same
+    whether the encoder tokenised or was given the ids."""
+    from sentence_transformers import SentenceTransformer
+
+    from qcaudit.embed import default_model_path
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    texts = pl.concat([
+        pl.read_parquet(SAMPLES / "instructions.parquet")["output"].unique(maintain_order=True).head(150),
+        pl.Series(["", "word " * 400, "Ünïcode — 数学 ✓"]),  # empty, past the 256-token limit, non-ASCII
+    ])
+    reference = SentenceTransformer(str(default_model_path()), device="cpu").encode(texts.to_list(), normalize_embeddings=True)
+    encoder = Encoder(device="cpu", runtime="torch", batch_size=16, use_cache=False)
+    ids = encoder.tokenize(texts.to_list())
+    assert max(len(one) for one in ids) == 256
+    vectors = encoder.encode(texts)
+    assert np.abs(vectors - reference).max() < 1e-5
+    assert np.array_equal(encoder.encode(texts, tokens=ids), vectors)
+    onnx = Encoder(device="cpu", runtime="onnx-int8", use_cache=False)
+    assert np.array_equal(onnx.encode(texts, tokens=onnx.tokenize(texts.to_list())), onnx.encode(texts))

@@ -56,6 +56,8 @@ DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"
 OVERALL = ("contaminated_rows", "contamination_rate", "benchmark_leak_rate")
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
+#: The prepared batch's column of each row's parts' token ids (:meth:`Contamination.prepare`).
+TOKENS = "__contamination_tokens"
 
 
 class BenchmarkSettings(Section):
@@ -179,11 +181,24 @@ class Contamination(Analyzer):
         s = self.settings
         return Judge(s.judge_model, self.context.encoder.device, s.judge_batch_size) if s.judge_model else None
 
+    def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """With the semantic method, the token ids of each part of a row that it embeds (the
+        row, and a long row's windows), in :func:`embed_rows`' order, for the encoder."""
+        if "semantic" not in self.settings.methods:
+            return batch
+        texts = batch[TEXT].cast(pl.String).fill_null("").to_list()
+        parts = TextParts.of(list(range(len(texts))), [WHOLE] * len(texts), texts)
+        per_row: list[list[list[int]]] = [[] for _ in texts]
+        for owner, ids in zip(parts.owner, self.context.encoder.tokenize(parts.text), strict=True):
+            per_row[owner].append(ids)
+        return batch.with_columns(pl.Series(TOKENS, per_row, dtype=pl.List(pl.List(pl.UInt32))))
+
     def partial(self, batch: pl.DataFrame) -> ContaminationState:
         """Map-only: this batch's rows against every benchmark, by every method. Keeps each
         method's best match per row and every flagged (row, item) pair, keyed by row_id."""
         settings = self.settings
-        valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
+        prepared = [TOKENS] if TOKENS in batch.columns else []
+        valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT, *prepared)
         state = ContaminationState([valid[ROW_ID].to_numpy()], {}, {}, {})
         if not valid.height:
             return state
@@ -196,7 +211,8 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         if "semantic" in methods:
-            row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True)
+            tokens = valid[TOKENS].to_list() if TOKENS in valid.columns else None
+            row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True, tokens=tokens)
         for method in methods:
             per_bench = []
             for bench in self.benchmarks.values():
@@ -337,10 +353,13 @@ def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settin
     )
 
 
-def embed_rows(row_texts: list[str], encoder: Encoder, progress: bool = False) -> tuple[TextParts, np.ndarray]:
-    """Rows as the semantic method embeds them: whole, and long ones also in windows."""
+def embed_rows(row_texts: list[str], encoder: Encoder, progress: bool = False,
+               tokens: list[list[list[int]]] | None = None) -> tuple[TextParts, np.ndarray]:
+    """Rows as the semantic method embeds them: whole, and long ones also in windows;
+    ``tokens``: each row's parts' token ids, when prepared (:meth:`Contamination.prepare`)."""
     row_parts = TextParts.of(list(range(len(row_texts))), [WHOLE] * len(row_texts), row_texts)
-    return row_parts, encoder.encode(pl.Series(row_parts.text, dtype=pl.String), progress=progress)
+    flat = None if tokens is None else [ids for row in tokens for ids in row]
+    return row_parts, encoder.encode(pl.Series(row_parts.text, dtype=pl.String), progress=progress, tokens=flat)
 
 
 def semantic_pairs(

@@ -68,6 +68,8 @@ TRAIN_POINTS_PER_CENTROID = 256
 ASSIGN_BLOCK = 65536
 #: The share of the memory budget the vectors may hold before they go to disk.
 VECTOR_SHARE = 0.5
+#: The prepared batch's column of each text's token ids (:meth:`Embeddings.prepare`).
+TOKENS = "__embeddings_tokens"
 
 
 class EmbeddingsSettings(Section):
@@ -157,11 +159,17 @@ class Embeddings(Analyzer):
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
         return self.settings.category_column, ()
 
+    def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """The texts' token ids for the encoder (a row without text gets those of "")."""
+        ids = self.context.encoder.tokenize(batch[TEXT].cast(pl.String).fill_null("").to_list())
+        return batch.with_columns(pl.Series(TOKENS, ids, dtype=pl.List(pl.UInt32)))
+
     def partial(self, batch: pl.DataFrame) -> EmbeddingsState:
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
         vectors = Chunks()
         if valid.height:
-            vectors.append(self.context.encoder.encode(valid[TEXT], progress=True))
+            tokens = valid[TOKENS].to_list() if TOKENS in valid.columns else None
+            vectors.append(self.context.encoder.encode(valid[TEXT], progress=True, tokens=tokens))
         categories = [valid[CATEGORY]] if CATEGORY in valid.columns else []
         return EmbeddingsState([valid[ROW_ID].to_numpy()], vectors, categories)
 
