@@ -126,7 +126,7 @@ class EngineConfig(Section):
     #: None: start a local Ray for the run; ``auto`` or ``ray://host:port``/``host:port``: join
     #: that cluster.
     ray_address: str | None = None
-    #: Actors in the Ray pool (None: one per CPU the cluster has).
+    #: Actors in the Ray pool (None: as many as the cluster's CPUs and, with GPUs per actor, its GPUs hold).
     ray_workers: int | None = Field(None, ge=1)
     #: CPUs and GPUs each actor asks Ray for (GPUs for the model stages: embeddings, LMs).
     ray_cpus_per_worker: float = Field(1.0, gt=0)
@@ -138,6 +138,10 @@ class EngineConfig(Section):
     #: Partitions of each global pass's table in the shuffle (None: one per 100,000 input
     #: rows, at least twice the actors).
     ray_shuffle_partitions: int | None = Field(None, ge=1, le=2**16)
+    #: The analyzers' CPU work ahead of their models (tokenisation) on a pool of CPU actors
+    #: apart from the model actors (``on``), or in the model actors (``off``); ``auto``: apart
+    #: when the model actors ask for GPUs.
+    ray_prepare: Literal["auto", "on", "off"] = "auto"
     #: Memory the analyzers' state may hold before spilling to disk ("3GB", "512MiB"); None:
     #: an eighth of the machine's memory (the per-row columns and the text being read come
     #: on top: 10 million rows peak at about 7.3 GB with a 3 GB budget).

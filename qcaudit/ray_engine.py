@@ -23,6 +23,11 @@ driver, as one last state per analyzer. On a one-node Ray the tables stay in the
 the driver, as locally (``[engine] ray_shuffle = "auto"``): there the shuffle moves every
 n-gram through the object store and saves no machine anything; ``"on"`` forces it.
 
+The CPU work ahead of a model (:meth:`qcaudit.registry.Analyzer.prepare`: tokenising for the
+sentence encoder) runs in the model actors, or, when they ask for GPUs (``[engine]
+ray_prepare``), on a pool of CPU actors ahead of them that read and prepare each range, so
+that a GPU does not wait on its CPU.
+
 Ray retries the work of an actor that dies (a killed worker, a lost node); an error of the
 input or the settings inside an actor (:class:`~qcaudit.errors.QcauditError`) comes back
 as data, is not retried, and reaches the user as the same one line as locally.
@@ -44,7 +49,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.context import RunContext
-from qcaudit.engine import Inputs, Partials, batch_partials
+from qcaudit.engine import Inputs, Partials, batch_partials, prepared
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
 from qcaudit.progress import row_progress
@@ -59,32 +64,54 @@ ROWS_PER_PARTITION = 100_000
 POLL_SECONDS = 0.5
 
 
+def prepare_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], inputs: Inputs) -> type:
+    """The actor class of the CPU pool ahead of the model actors: it reads each row range and
+    adds the analyzers' prepared columns (:meth:`~qcaudit.registry.Analyzer.prepare`:
+    tokenisation); no model loads here."""
+
+    class PrepareStage:
+        def __init__(self) -> None:
+            self.analyzers = _built(dataset, config, classes)
+
+        def __call__(self, ranges: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            """Each range's prepared rows, pickled, or its error (bad input)."""
+            batches = []
+            for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
+                try:
+                    found: Any = prepared(self.analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
+                except QcauditError as exc:
+                    found = QcauditError(str(exc))
+                batches.append(pickle.dumps(found, protocol=5))
+            return {"start": ranges["start"], "stop": ranges["stop"], "batch": np.array(batches, dtype=object)}
+
+    return PrepareStage
+
+
 def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], inputs: Inputs, partitions: int = 0,
                   done: Any = None) -> type:
     """The actor class of the pool, with the run's input and settings built in (shipped with
-    the class, so a restarted actor needs nothing else from the object store). With
-    ``partitions``, each state's global-pass pieces leave it for the shuffle (with their
+    the class, so a restarted actor needs nothing else from the object store). It takes row
+    ranges, which it reads and prepares itself, or rows a :func:`prepare_stage` prepared.
+    With ``partitions``, each state's global-pass pieces leave it for the shuffle (with their
     keys listed, to count the shuffle's work), and each range done is told to ``done`` (the
     driver's progress)."""
 
     class PartialStage:
         def __init__(self) -> None:
-            context = RunContext.from_config(config)
-            context.dataset = dataset
-            self.analyzers = [cls.from_config(config, context) for cls in classes]
+            self.analyzers = _built(dataset, config, classes)
 
-        def __call__(self, ranges: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        def __call__(self, given: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             """Each row range's statuses and states, pickled (Ray Data carries them as bytes),
             and with ``partitions`` its pieces, each keyed by analyzer and the analyzer's own
             key; bad input comes back as its error, which Ray would otherwise flatten to text."""
             out, pieces, keys = [], [], []
-            for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
+            for i, (start, stop) in enumerate(zip(given["start"], given["stop"], strict=True)):
                 mine: list[tuple[int, dict[str, Any]]] = []  # this range's pieces
                 try:
-                    found: Any = batch_partials(self.analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
-                    for i, analyzer in enumerate(self.analyzers if partitions else ()):
-                        found.states[i], own = analyzer.exchange(found.states[i], partitions)
-                        mine += [((i << KEY_BITS) | key, piece) for key, piece in own]
+                    found: Any = batch_partials(self.analyzers, self._rows(given, i))
+                    for j, analyzer in enumerate(self.analyzers if partitions else ()):
+                        found.states[j], own = analyzer.exchange(found.states[j], partitions)
+                        mine += [((j << KEY_BITS) | key, piece) for key, piece in own]
                 except QcauditError as exc:
                     found = QcauditError(str(exc))
                 out.append(pickle.dumps(found, protocol=5))
@@ -95,7 +122,24 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             return {"partials": np.array(out, dtype=object), "pieces": np.array(pieces, dtype=object),
                     "keys": np.array(keys, dtype=object)}
 
+        def _rows(self, given: dict[str, np.ndarray], i: int) -> pl.DataFrame:
+            """The ``i``-th range's prepared rows: as the CPU pool sent them, or read here."""
+            if "batch" in given:
+                batch = pickle.loads(given["batch"][i])
+                if isinstance(batch, QcauditError):
+                    raise batch
+                return batch
+            rows = dataset.rows_between(int(given["start"][i]), int(given["stop"][i]), inputs.category, inputs.kept, inputs.parts)
+            return prepared(self.analyzers, rows)
+
     return PartialStage
+
+
+def _built(dataset: Dataset, config: Any, classes: list[type[Analyzer]]) -> list[Analyzer]:
+    """The run's analyzers, built in an actor as on the driver."""
+    context = RunContext.from_config(config)
+    context.dataset = dataset
+    return [cls.from_config(config, context) for cls in classes]
 
 
 def reduce_stage(config: Any, classes: list[type[Analyzer]], done: Any):
@@ -143,21 +187,37 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         context.execution_options.preserve_order = True  # states arrive in input order
         context.enable_progress_bars = False
         context.print_on_execution_start = False
-        workers = engine.ray_workers or max(1, int(ray.cluster_resources().get("CPU", 1) // engine.ray_cpus_per_worker))
-        actors = min(workers, len(ranges))
         classes = [type(a) for a in analyzers]
+        resources = ray.cluster_resources()
+        if engine.ray_gpus_per_worker > resources.get("GPU", 0):
+            raise QcauditError(f"[engine] ray_gpus_per_worker = {engine.ray_gpus_per_worker:g}, but the Ray cluster has "
+                               f"{resources.get('GPU', 0):g} GPUs")
+        apart = (engine.ray_prepare == "on" or (engine.ray_prepare == "auto" and engine.ray_gpus_per_worker > 0)) and any(
+            type(a).prepare is not Analyzer.prepare for a in analyzers)
+        workers = engine.ray_workers or _default_workers(resources, engine, apart)
+        actors = min(workers, len(ranges))
         shuffle = engine.ray_shuffle == "on" or (engine.ray_shuffle == "auto" and sum(n["Alive"] for n in ray.nodes()) > 1)
         exchanging = [shuffle and type(a).exchange is not Analyzer.exchange for a in analyzers]
         partitions = 0
         if any(exchanging):
             partitions = engine.ray_shuffle_partitions or min(2**16, max(2 * workers, -(-total // ROWS_PER_PARTITION)))
         rows_done = _done_counter(ray).remote() if partitions else None
-        computed = data.from_items(ranges, override_num_blocks=len(ranges)).map_batches(
+        source = data.from_items(ranges, override_num_blocks=len(ranges))
+        preparers = 0
+        if apart:
+            preparers = int(resources.get("CPU", 1) - actors * engine.ray_cpus_per_worker)
+            if preparers < 1:
+                raise QcauditError(f"[engine] ray_prepare: the {actors} model actors take all {resources.get('CPU', 1):g} CPUs; "
+                                   f"lower ray_workers to leave one for tokenising, or set ray_prepare = \"off\"")
+            source = source.map_batches(prepare_stage(dataset, config, classes, inputs), batch_size=1, num_cpus=1,
+                                        compute=data.ActorPoolStrategy(min_size=1, max_size=preparers))
+        computed = source.map_batches(
             partial_stage(dataset, config, classes, inputs, partitions, rows_done), batch_size=1,
             compute=data.ActorPoolStrategy(size=actors), num_cpus=engine.ray_cpus_per_worker,
             num_gpus=engine.ray_gpus_per_worker or None,
         )
-        label = f"audit on ray ({len(ranges):,} row ranges, {actors} actors)"
+        label = f"audit on ray ({len(ranges):,} row ranges, {actors} actors"
+        label += f", tokenising on up to {preparers} CPU actors)" if apart else ")"
         if partitions:
             computed = _waiting(ray, computed.materialize, rows_done, label, total, "rows")
         keys: set[int] = set()
@@ -178,6 +238,16 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
     finally:
         if started:
             ray.shutdown()
+
+
+def _default_workers(resources: dict[str, float], engine: Any, apart: bool) -> int:
+    """Model actors the cluster can hold at once: its CPUs (less one for the tokenising
+    actors when they run apart) and, when the actors ask for GPUs, its GPUs."""
+    cpus = resources.get("CPU", 1) - (1 if apart else 0)
+    workers = int(cpus // engine.ray_cpus_per_worker)
+    if engine.ray_gpus_per_worker:
+        workers = min(workers, int(resources.get("GPU", 0) // engine.ray_gpus_per_worker))
+    return max(1, workers)
 
 
 def _waiting(ray, work: Callable[[], Any], done, label: str, total: int, unit: str) -> Any:

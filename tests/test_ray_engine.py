@@ -218,3 +218,30 @@ def test_the_detectors_run_on_the_actors_with_the_local_verdicts(tiny_models):  
     assert on_ray.rows["machine_generated"].equals(local.rows["machine_generated"])
     for name, entry in local.metrics["detectors"].items():
         assert on_ray.metrics["detectors"][name]["value"] == pytest.approx(entry["value"], rel=1e-5, abs=1e-6), name
+
+
+def test_tokenising_on_cpu_actors_apart_from_the_model_actors_changes_nothing(qc, tmp_path):  # noqa: F811
+    """``ray_prepare = "on"``: a pool of CPU actors reads and tokenises each range for the
+    embeddings and the semantic contamination check, the model actors only encode; the
+    files equal the local run's. Model actors that leave no CPU for it are one line, exit 2."""
+    sample = pl.read_parquet(SAMPLES / "instructions.parquet").head(240)
+    data = tmp_path / "d.parquet"
+    sample.write_parquet(data)
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in sample["output"][:40:4]))
+    config = tmp_path / "apart.toml"
+    config.write_text(f'[input]\nfields = ["instruction", "input", "output"]\n[engine]\nray_prepare = "on"\n'
+                      f'[embeddings]\nmap_points = 40\n[contamination]\nmethods = ["semantic"]\n'
+                      f'[benchmarks.toy]\npath = "{bench}"\nadapter = "fields"\nfields = ["question"]\n')
+    common = ("--analyzers", "embeddings,contamination", "--config", config, "--batch-rows", "60")
+    assert qc("report", data, "--out", tmp_path / "local", "-q", *common).code == 0
+    ran = qc("report", data, "--out", tmp_path / "ray", "--engine", "ray", "--ray-workers", "1", *common)
+    assert ran.code == 0, ran.err
+    assert any(line.startswith("audit on ray (4 row ranges, 1 actors, tokenising on up to 1 CPU actors)")
+               for line in ran.err.splitlines())
+    local, on_ray = (json.loads((tmp_path / d / "report.json").read_text()) for d in ("local", "ray"))
+    assert local["metrics"]["contamination"]["contaminated_rows"]["value"] > 0
+    assert on_ray["metrics"] == local["metrics"] and on_ray["tables"] == local["tables"]
+    assert pl.read_parquet(tmp_path / "ray" / "rows.parquet").equals(pl.read_parquet(tmp_path / "local" / "rows.parquet"))
+    one_line_error(qc("report", data, "--out", tmp_path / "all", "--engine", "ray", "--ray-workers", "2", *common),
+                   "the 2 model actors take all 2 CPUs")
