@@ -110,7 +110,7 @@ class _Perplexity:
         self.tokenizer = load_tokenizer(self.settings.lm, "drift LM")
         device = self.settings.device or config.embedding.device
         self.model, self.device = load_model(self.settings.lm, "causal", device, self.settings.dtype, "drift LM")
-        self.max_tokens = token_limit(self.settings.max_tokens, self.model)
+        self.max_tokens = token_limit(self.settings.max_tokens, self.model.config)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         from qcaudit.detectors.criteria import log_likelihood

@@ -41,6 +41,17 @@ def load_tokenizer(name: str, what: str = "tokenizer"):
         raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
 
 
+def load_model_config(name: str, what: str = "model"):
+    """A model's config (its ``config.json``), without its weights."""
+    offline()
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(_source(name, what), local_files_only=True)
+    except (OSError, ValueError) as exc:
+        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+
+
 def torch_dtype(device: str, dtype: str):
     """``auto``: bf16 (or fp16) on CUDA, fp32 on CPU; else ``float32`` / ``bfloat16`` / ``float16``."""
     import torch

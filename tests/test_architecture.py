@@ -304,28 +304,12 @@ def test_the_map_only_contamination_analyzer_is_the_same_in_any_batches(tmp_path
     assert batched.metrics == whole.metrics and batched.tables == whole.tables and batched.rows.equals(whole.rows)
 
 
-def test_prepared_columns_move_the_cpu_work_and_change_nothing(tmp_path):
-    """Every analyzer that prepares its batches (tokenises ahead of its model, which the Ray
-    engine runs on CPU actors apart from the model actors) gives the same report when its
-    ``partial`` does that work itself; long rows included (the semantic check's windows)."""
-    import json
-
+def same_report_without_prepare(data: Path, config) -> tuple[dict, pl.DataFrame]:
+    """Runs the analyzers with the engine's ``prepare`` and without it (``partial`` doing that
+    work itself), asserts the same report, and returns its metrics and rows."""
     from qcaudit.context import RunContext
     from qcaudit.engine import batch_partials, run_analyzers
     from qcaudit.io import load_dataset
-
-    preparing = sorted(name for name, cls in registry.analyzers().items() if cls.prepare is not registry.Analyzer.prepare)
-    assert {"embeddings", "contamination"} <= set(preparing)
-    outputs = pl.read_parquet(ROOT / "data" / "samples" / "instructions.parquet")["output"].head(120).to_list()
-    texts = [*outputs, " ".join(outputs[:30]), None, ""]  # a row of several hundred words; rows without text
-    data = tmp_path / "d.parquet"
-    pl.DataFrame({"text": texts}, schema={"text": pl.String}).write_parquet(data)
-    bench = tmp_path / "bench.jsonl"
-    bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in outputs[:60:6]))
-    config = load_config(None, {"analyzers": preparing, "engine.batch_rows": 50, "embedding.cache": False,
-                                "embeddings.map_points": 40, "contamination.methods": ["semantic"],
-                                "benchmarks.toy.path": str(bench), "benchmarks.toy.adapter": "fields",
-                                "benchmarks.toy.fields": ["question"]})
 
     def unprepared(dataset, config, analyzers, inputs):
         for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
@@ -337,7 +321,30 @@ def test_prepared_columns_move_the_cpu_work_and_change_nothing(tmp_path):
         result = run_analyzers(load_dataset(data, context.selection), config, context, source)
         results.append((result.metrics, result.tables, result.rows.collect()))
     (metrics, tables, frame), (own_metrics, own_tables, own_frame) = results
-    assert metrics["contamination"]["contaminated_rows"]["value"] > 0
     assert own_metrics == metrics and own_tables == tables
     assert own_frame.equals(frame)
     assert not any(column.startswith("__") for column in frame.columns)
+    return metrics, frame
+
+
+def test_prepared_columns_move_the_cpu_work_and_change_nothing(tmp_path):
+    """Every analyzer that prepares its batches (tokenises ahead of its model, which the Ray
+    engine runs on CPU actors apart from the model actors) gives the same report when its
+    ``partial`` does that work itself; long rows included (the semantic check's windows).
+    The detectors, which need language models, are checked in tests/test_detectors.py."""
+    import json
+
+    preparing = {name for name, cls in registry.analyzers().items() if cls.prepare is not registry.Analyzer.prepare}
+    assert preparing == {"embeddings", "contamination", "detectors"}
+    outputs = pl.read_parquet(ROOT / "data" / "samples" / "instructions.parquet")["output"].head(120).to_list()
+    texts = [*outputs, " ".join(outputs[:30]), None, ""]  # a row of several hundred words; rows without text
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts}, schema={"text": pl.String}).write_parquet(data)
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in outputs[:60:6]))
+    config = load_config(None, {"analyzers": ["embeddings", "contamination"], "engine.batch_rows": 50, "embedding.cache": False,
+                                "embeddings.map_points": 40, "contamination.methods": ["semantic"],
+                                "benchmarks.toy.path": str(bench), "benchmarks.toy.adapter": "fields",
+                                "benchmarks.toy.fields": ["question"]})
+    metrics, _ = same_report_without_prepare(data, config)
+    assert metrics["contamination"]["contaminated_rows"]["value"] > 0

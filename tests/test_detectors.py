@@ -236,3 +236,29 @@ def test_detectors_are_map_only_and_load_their_models_once(tiny_models, monkeypa
     for name, entry in whole.metrics["detectors"].items():
         assert batched.metrics["detectors"][name]["value"] == pytest.approx(entry["value"], rel=1e-3, abs=1e-4), name
         assert batched.metrics["detectors"][name]["signature"] == entry["signature"]
+
+
+def test_tokenising_ahead_of_the_models_loads_no_weights_and_changes_nothing(tiny_models, monkeypatch):
+    """``prepare`` (which the Ray engine may run on CPU actors apart from the GPU ones) reads
+    only the tokenizers' and configs' files; the report equals the one where ``partial``
+    tokenises itself."""
+    from qcaudit import hf
+    from qcaudit.analyzers.detectors import TOKENS
+    from qcaudit.config import load_config
+    from qcaudit.context import RunContext
+    from qcaudit.io import load_dataset
+    from qcaudit.registry import get
+    from tests.test_architecture import same_report_without_prepare
+
+    m = tiny_models
+    config = load_config(None, {"analyzers": ["detectors"], "detectors.methods": ["likelihood", "fast_detect_gpt", "binoculars"],
+                                "detectors.scoring_model": str(m["observer"]), "detectors.reference_model": str(m["performer"]),
+                                "detectors.observer_model": str(m["observer"]), "detectors.performer_model": str(m["performer"]),
+                                "engine.batch_rows": 25})
+    metrics, rows = same_report_without_prepare(m["data"], config)
+    assert rows["detector_binoculars"].is_not_null().sum() == 120
+    context = RunContext.from_config(config)
+    batch = next(load_dataset(m["data"], context.selection).batches(10))
+    monkeypatch.setattr(hf, "load_model", lambda *args, **kwargs: pytest.fail("prepare loaded a model's weights"))
+    prepared = get("detectors").from_config(config, context).prepare(batch)
+    assert set(TOKENS.values()) <= set(prepared.columns) and prepared.height == 10

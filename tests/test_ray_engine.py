@@ -64,11 +64,11 @@ def local_ray(tmp_path_factory):
     ray.shutdown()
 
 
-def _both(data: Path, overrides: dict) -> tuple:
+def _both(data: Path, overrides: dict, workers: int = 2) -> tuple:
     from qcaudit import audit
 
     local = audit(data, load_config(None, overrides))
-    on_ray = audit(data, load_config(None, overrides | {"engine.kind": "ray", "engine.ray_workers": 2}))
+    on_ray = audit(data, load_config(None, overrides | {"engine.kind": "ray", "engine.ray_workers": workers}))
     return local, on_ray
 
 
@@ -204,15 +204,16 @@ def test_the_engine_settings_are_checked(qc, tmp_path):  # noqa: F811
                    "engine.ray_workers")
 
 
-def test_the_detectors_run_on_the_actors_with_the_local_verdicts(tiny_models):  # noqa: F811
-    """Each actor loads the detectors' LMs once and scores its ranges; scores equal the
-    local run's to float round-off (another process, maybe other thread counts), verdicts
-    and counts exactly."""
+@pytest.mark.parametrize("prepare", ["off", "on"])
+def test_the_detectors_run_on_the_actors_with_the_local_verdicts(tiny_models, prepare):  # noqa: F811
+    """Each actor loads the detectors' LMs once and scores its ranges (tokenised in the
+    actor, or by the CPU actors ahead of it); scores equal the local run's to float
+    round-off (another process, maybe other thread counts), verdicts and counts exactly."""
     m = tiny_models
     overrides = {"analyzers": ["detectors"], "detectors.methods": ["likelihood", "fast_detect_gpt", "binoculars"],
                  "detectors.scoring_model": str(m["observer"]), "detectors.observer_model": str(m["observer"]),
-                 "detectors.performer_model": str(m["performer"]), "engine.batch_rows": 40}
-    local, on_ray = _both(m["data"], overrides)
+                 "detectors.performer_model": str(m["performer"]), "engine.batch_rows": 40, "engine.ray_prepare": prepare}
+    local, on_ray = _both(m["data"], overrides, workers=2 if prepare == "off" else 1)
     for column in ("detector_likelihood", "detector_fast_detect_gpt", "detector_binoculars"):
         assert on_ray.rows[column].to_numpy() == pytest.approx(local.rows[column].to_numpy(), rel=1e-5, abs=1e-6, nan_ok=True)
     assert on_ray.rows["machine_generated"].equals(local.rows["machine_generated"])

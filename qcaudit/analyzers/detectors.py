@@ -38,6 +38,9 @@ BASELINES = {"likelihood": "log_likelihood", "logrank": "log_rank", "rank": "ran
 MACHINE_LABELS = {"1", "true", "yes", "machine", "ai", "generated", "synthetic", "llm"}
 HUMAN_LABELS = {"0", "false", "no", "human", "real", "original"}
 HISTOGRAM_BINS = 30
+#: The prepared batch's columns of token ids, per group of models sharing a tokenizer
+#: (:meth:`DetectorModels.token_ids`).
+TOKENS = {"scoring": "__detectors_scoring_tokens", "binoculars": "__detectors_binoculars_tokens"}
 
 
 DETECTOR_METHODS = ("likelihood", "logrank", "rank", "entropy", "fast_detect_gpt", "detectgpt", "binoculars")
@@ -156,6 +159,12 @@ class Detectors(Analyzer):
     def models(self) -> DetectorModels:
         return DetectorModels(self.run_settings)
 
+    def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """The texts' token ids for each group of scoring models (DetectGPT's perturbations
+        need the mask model, so they are made in :meth:`partial`)."""
+        ids = self.models.token_ids(batch[TEXT].cast(pl.String).fill_null("").to_list())
+        return batch.with_columns(pl.Series(TOKENS[group], found, dtype=pl.List(pl.UInt32)) for group, found in ids.items())
+
     def partial(self, batch: pl.DataFrame) -> DetectorState:
         """Map-only: this batch's rows scored by the models (loaded once per analyzer, so once
         per Ray actor); DetectGPT's perturbations are each text's own (seeded by the text),
@@ -163,7 +172,8 @@ class Detectors(Analyzer):
         s = self.run_settings
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
         texts = valid[TEXT].to_list()
-        scores = self.models.scores(texts, self.context.progress) if texts else {}
+        ids = {group: valid[column].to_list() for group, column in TOKENS.items() if column in valid.columns} or None
+        scores = self.models.scores(texts, self.context.progress, ids) if texts else {}
         if "detectgpt" in s.methods and texts:
             original = scores["likelihood"] if "likelihood" in s.methods else scores.pop("likelihood")
             scores["detectgpt"] = self.models.detectgpt(texts, original, self.context.progress)
@@ -216,56 +226,83 @@ class DetectorModels:
         self.runtime: dict[str, str] = {}
 
     @cached_property
-    def scoring(self) -> tuple[Any, list, str]:
-        """(tokenizer, [scoring model, reference model if it differs], device)."""
-        from qcaudit.detectors.lm import same_tokenizer
-        from qcaudit.hf import load_model, load_tokenizer
+    def _groups(self) -> dict[str, list[tuple[str, str]]]:
+        """Per group of models that share a tokenizer and run together, the (name, role) of
+        each: "scoring" (the scoring model, and Fast-DetectGPT's reference model when it
+        differs) and "binoculars" (observer, performer), for the methods asked for."""
+        s = self.settings
+        groups = {}
+        if any(m in BASELINES or m in ("fast_detect_gpt", "detectgpt") for m in s.methods):
+            groups["scoring"] = [(s.scoring_model, "scoring model")]
+            if "fast_detect_gpt" in s.methods and s.reference_model and s.reference_model != s.scoring_model:
+                groups["scoring"].append((s.reference_model, "reference model"))
+        if "binoculars" in s.methods:
+            groups["binoculars"] = [(s.observer_model, "observer model"), (s.performer_model, "performer model")]
+        return groups
+
+    @cached_property
+    def _readers(self) -> dict[str, tuple[Any, int]]:
+        """Per group, its tokenizer and the most tokens its models read: their tokenizer and
+        config files only, no weights (checked to be one tokenizer across the group)."""
+        from qcaudit.detectors.lm import same_tokenizer, token_limit
+        from qcaudit.hf import load_model_config, load_tokenizer
+
+        readers = {}
+        for group, models in self._groups.items():
+            (first, role), *others = models
+            tokenizer = load_tokenizer(first, role)
+            for name, other_role in others:
+                same_tokenizer(tokenizer, load_tokenizer(name, other_role), (role, other_role))
+            configs = [load_model_config(name, what) for name, what in models]
+            readers[group] = (tokenizer, token_limit(self.settings.max_tokens, *configs))
+        return readers
+
+    def token_ids(self, items: list[str]) -> dict[str, list[list[int]]]:
+        """Each group's token ids of ``items``: the CPU work ahead of the models."""
+        from qcaudit.detectors.lm import tokenize
+
+        return {group: tokenize(tokenizer, items, limit) for group, (tokenizer, limit) in self._readers.items()}
+
+    def _loaded(self, group: str) -> tuple[Any, list, str]:
+        """(tokenizer, the group's models in order, device)."""
+        from qcaudit.hf import load_model
 
         s = self.settings
-        tokenizer = load_tokenizer(s.scoring_model, "scoring model")
-        scorer, device = load_model(s.scoring_model, "causal", s.device, s.dtype, "scoring model")
-        models = [scorer]
-        if "fast_detect_gpt" in s.methods and s.reference_model and s.reference_model != s.scoring_model:
-            same_tokenizer(tokenizer, load_tokenizer(s.reference_model, "reference model"), ("scoring model", "reference model"))
-            models.append(load_model(s.reference_model, "causal", s.device, s.dtype, "reference model")[0])
-        return tokenizer, models, device
+        found = [load_model(name, "causal", s.device, s.dtype, role) for name, role in self._groups[group]]
+        return self._readers[group][0], [model for model, _ in found], found[0][1]
+
+    @cached_property
+    def scoring(self) -> tuple[Any, list, str]:
+        """(tokenizer, [scoring model, reference model if it differs], device)."""
+        return self._loaded("scoring")
 
     @cached_property
     def binoculars(self) -> tuple[Any, list, str]:
         """(tokenizer, [observer, performer], device)."""
-        from qcaudit.detectors.lm import same_tokenizer
-        from qcaudit.hf import load_model, load_tokenizer
+        return self._loaded("binoculars")
 
-        s = self.settings
-        tokenizer = load_tokenizer(s.observer_model, "observer model")
-        same_tokenizer(tokenizer, load_tokenizer(s.performer_model, "performer model"), ("observer model", "performer model"))
-        observer, device = load_model(s.observer_model, "causal", s.device, s.dtype, "observer model")
-        performer = load_model(s.performer_model, "causal", s.device, s.dtype, "performer model")[0]
-        return tokenizer, [observer, performer], device
-
-    def scores(self, items: list[str], progress: Progress) -> dict[str, np.ndarray]:
-        """Each method's score per item, but DetectGPT's (its likelihoods are kept for it)."""
+    def scores(self, items: list[str], progress: Progress, ids: dict[str, list[list[int]]] | None = None) -> dict[str, np.ndarray]:
+        """Each method's score per item, but DetectGPT's (its likelihoods are kept for it);
+        ``ids``: the items' :meth:`token_ids`, when prepared."""
         from qcaudit.detectors import criteria
-        from qcaudit.detectors.lm import token_limit, tokenize
 
         s = self.settings
         out: dict[str, np.ndarray] = {}
+        ids = ids if ids is not None else self.token_ids(items)
         scoring_methods = [m for m in s.methods if m in BASELINES or m in ("fast_detect_gpt", "detectgpt")]
         if scoring_methods:
-            tokenizer, models, device = self.scoring
+            _, models, device = self.scoring
             self.runtime |= dict.fromkeys(scoring_methods, _runtime(models[0], device))
             wanted: dict[str, Callable] = {m: _on_first(getattr(criteria, BASELINES[m])) for m in scoring_methods if m in BASELINES}
             if "fast_detect_gpt" in s.methods:
                 wanted["fast_detect_gpt"] = _fast_detect_gpt
             if "detectgpt" in s.methods:  # DetectGPT compares each text's likelihood with its perturbations'
                 wanted.setdefault("likelihood", _on_first(criteria.log_likelihood))
-            out |= _run(models, tokenize(tokenizer, items, token_limit(s.max_tokens, *models)), wanted, s, device, progress,
-                        "scoring model")
+            out |= _run(models, ids["scoring"], wanted, s, device, progress, "scoring model")
         if "binoculars" in s.methods:
-            tokenizer, models, device = self.binoculars
+            _, models, device = self.binoculars
             self.runtime["binoculars"] = _runtime(models[0], device)
-            out |= _run(models, tokenize(tokenizer, items, token_limit(s.max_tokens, *models)), {"binoculars": criteria.binoculars},
-                        s, device, progress, "binoculars")
+            out |= _run(models, ids["binoculars"], {"binoculars": criteria.binoculars}, s, device, progress, "binoculars")
         return out
 
     def detectgpt(self, items: list[str], original_ll: np.ndarray, progress: Progress) -> np.ndarray:
@@ -320,7 +357,7 @@ def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, mas
                         device=device, advance=lambda k: progress.advance(task, k))
     progress.remove_task(task)
     flat = [p for group in perturbed for p in group]
-    lls = _run([scorer], tokenize(tokenizer, flat, token_limit(s.max_tokens, scorer)), {"ll": _on_first(criteria.log_likelihood)}, s, device, progress, "perturbed texts")["ll"]
+    lls = _run([scorer], tokenize(tokenizer, flat, token_limit(s.max_tokens, scorer.config)), {"ll": _on_first(criteria.log_likelihood)}, s, device, progress, "perturbed texts")["ll"]
     bounds = np.cumsum([0] + [len(group) for group in perturbed])
     return criteria.detectgpt(original_ll, [lls[a:b][~np.isnan(lls[a:b])] for a, b in zip(bounds[:-1], bounds[1:])])
 

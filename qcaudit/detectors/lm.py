@@ -25,9 +25,10 @@ class Batch:
     mask: torch.Tensor  # (B, T), 1 on real tokens
 
 
-def token_limit(max_tokens: int, *models) -> int:
-    """``max_tokens``, lowered to the shortest context any of ``models`` was built for."""
-    contexts = [getattr(m.config, "max_position_embeddings", None) or getattr(m.config, "n_positions", None) for m in models]
+def token_limit(max_tokens: int, *configs) -> int:
+    """``max_tokens``, lowered to the shortest context any of the models whose ``configs``
+    (``model.config``, or the config file alone) are given was built for."""
+    contexts = [getattr(c, "max_position_embeddings", None) or getattr(c, "n_positions", None) for c in configs]
     return min([max_tokens, *(c for c in contexts if c)])
 
 
