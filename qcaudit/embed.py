@@ -129,15 +129,9 @@ class Encoder:
 
     @cached_property
     def _tokenizer(self):
-        from transformers import AutoTokenizer
+        from qcaudit.hf import load_tokenizer
 
-        from qcaudit.hf import offline
-
-        offline()
-        try:
-            return AutoTokenizer.from_pretrained(self.path, local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise QcauditError(f"cannot load the tokenizer of embedding model {self.path}: {str(exc).splitlines()[0]}") from None
+        return load_tokenizer(str(self.path), "embedding model")
 
     @cached_property
     def _reading(self) -> tuple[int, bool]:
@@ -241,22 +235,16 @@ def _torch_vectors(model, ids: list[Sequence[int]], batch_size: int, pad: int, n
     its longest."""
     import torch
 
-    order = np.argsort([-len(one) for one in ids], kind="stable")
+    from qcaudit.detectors.lm import batches
+
     out = np.zeros((0, 0), dtype=np.float32)
     with torch.inference_mode():
-        for start in range(0, len(ids), batch_size):
-            chosen = order[start : start + batch_size]
-            input_ids = torch.full((len(chosen), max(len(ids[i]) for i in chosen)), pad, dtype=torch.long)
-            mask = torch.zeros_like(input_ids)
-            for row, i in enumerate(chosen):
-                input_ids[row, : len(ids[i])] = torch.as_tensor(ids[i], dtype=torch.long)
-                mask[row, : len(ids[i])] = 1
-            features = {"input_ids": input_ids, "attention_mask": mask}
+        for batch in batches(ids, batch_size, model.device, pad=pad, min_tokens=0):
+            features = {"input_ids": batch.input_ids, "attention_mask": batch.mask}
             if "token_type_ids" in names:
-                features["token_type_ids"] = torch.zeros_like(input_ids)
-            embedded = model({name: tensor.to(model.device) for name, tensor in features.items()})["sentence_embedding"]
-            batch = torch.nn.functional.normalize(embedded, p=2, dim=1).float().cpu().numpy()
+                features["token_type_ids"] = torch.zeros_like(batch.input_ids)
+            vectors = torch.nn.functional.normalize(model(features)["sentence_embedding"], p=2, dim=1).float().cpu().numpy()
             if not out.size:
-                out = np.empty((len(ids), batch.shape[1]), dtype=np.float32)
-            out[chosen] = batch
+                out = np.empty((len(ids), vectors.shape[1]), dtype=np.float32)
+            out[batch.rows] = vectors
     return out

@@ -36,15 +36,16 @@ def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]
     return tokenizer(list(texts), truncation=True, max_length=max_tokens)["input_ids"]
 
 
-def batches(token_ids: list[list[int]], batch_size: int, device: str) -> Iterator[Batch]:
-    """Length-sorted, right-padded batches (texts under two tokens are left out: nothing to score)."""
-    lengths = np.array([len(ids) for ids in token_ids])
+def batches(token_ids: Sequence[Sequence[int]], batch_size: int, device: str, pad: int = 0, min_tokens: int = 2) -> Iterator[Batch]:
+    """Length-sorted, right-padded batches (with ``pad``); texts under ``min_tokens`` tokens
+    are left out (a causal LM has nothing to score in under two)."""
+    lengths = np.array([len(ids) for ids in token_ids], dtype=np.int64)
     order = np.argsort(-lengths, kind="stable")
-    order = order[lengths[order] >= 2]
+    order = order[lengths[order] >= min_tokens]
     for start in range(0, order.size, batch_size):
         rows = order[start:start + batch_size]
-        width = int(lengths[rows].max())
-        ids = torch.zeros((rows.size, width), dtype=torch.long)
+        width = max(1, int(lengths[rows].max()))
+        ids = torch.full((rows.size, width), pad, dtype=torch.long)
         mask = torch.zeros((rows.size, width), dtype=torch.long)
         for i, row in enumerate(rows):
             ids[i, :lengths[row]] = torch.tensor(token_ids[row])
