@@ -5,9 +5,10 @@ and its weights are quantised to int8 per output channel with ONNX Runtime's dyn
 quantisation (activations are quantised on the fly); both files are kept in the cache under
 the model's key, so later runs only load them. Texts come as token ids (the model's own
 tokenizer, truncated at its ``max_seq_length``: :meth:`qcaudit.embed.Encoder.tokenize`),
-are pooled as its ``1_Pooling`` config says (mean or CLS token) and L2-normalised when the model normalises. Vectors differ from the
-fp32 model's in the second or third decimal (cosine to them about 0.99): signatures and
-the cache name the backend, so numbers from the two are never mixed.
+are pooled as its ``1_Pooling`` config says (mean or CLS token) and L2-normalised when the
+model normalises. Vectors differ from the fp32 model's in the second or third decimal
+(cosine to them about 0.99): signatures and the cache name the backend, so numbers from
+the two are never mixed.
 
 Each text is one call of a session that runs on one thread, and ``workers`` such calls run
 at once (ONNX Runtime releases the GIL): on a short text one call cannot keep several cores
@@ -20,7 +21,9 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -32,24 +35,39 @@ INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 class OnnxSentenceModel:
-    """The exported, quantised transformer with the model's pooling (``tokenizer`` only
-    shapes the export's sample input)."""
+    """An exported transformer run as the sentence model: the model's pooling, one text a call."""
 
-    def __init__(self, path: Path, model_key: str, workers: int, tokenizer):
+    def __init__(self, model_file: Path, path: Path, workers: int):
+        """``model_file``: an ONNX export of the transformer of the sentence-transformers
+        folder ``path`` (whose pooling config it follows)."""
         import onnxruntime
 
         self.mode, self.normalise = _sentence_config(path)
-        directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=1),
-                               lambda tmp: _export(path, tokenizer, tmp))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         self.workers = max(1, workers)
-        self.session = onnxruntime.InferenceSession(str(directory / "model_int8.onnx"), options,
-                                                    providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
 
-    def encode(self, ids: list[np.ndarray]) -> np.ndarray:
+    @classmethod
+    def cached(cls, path: Path, model_key: str, workers: int, tokenizer) -> OnnxSentenceModel:
+        """The int8 model of ``path``, exported and quantised into the cache on first use
+        (``tokenizer`` shapes the export's sample input)."""
+
+        def export(directory: Path) -> None:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            fp32 = directory / "model.onnx"
+            export_fp32(path, tokenizer, fp32)
+            with _quiet():
+                quantize_dynamic(str(fp32), str(directory / "model_int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+            fp32.unlink()
+
+        directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=1), export)
+        return cls(directory / "model_int8.onnx", path, workers)
+
+    def encode(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
         """The vectors of texts given as their token ids (:meth:`qcaudit.embed.Encoder.tokenize`),
         one text per call: dynamic quantisation scales the activations of a whole batch
         together, so a text batched with others would get a vector that depends on its
@@ -63,7 +81,7 @@ class OnnxSentenceModel:
         with ThreadPoolExecutor(self.workers) as pool:
             return np.concatenate(list(pool.map(self._one, inputs, chunksize=8)))
 
-    def _inputs(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+    def _inputs(self, ids: Sequence[int]) -> dict[str, np.ndarray]:
         """One text's session inputs: its ids, a mask of ones, segment 0."""
         row = np.asarray(ids, dtype=np.int64)[None, :]
         given = {"input_ids": row, "attention_mask": np.ones_like(row), "token_type_ids": np.zeros_like(row)}
@@ -113,9 +131,10 @@ def _sentence_config(path: Path) -> tuple[str, bool]:
     return mode, "Normalize" in modules
 
 
-def _export(path: Path, tokenizer, directory: Path) -> None:
+def export_fp32(path: Path, tokenizer, target: Path) -> None:
+    """The transformer of the sentence-transformers folder ``path`` as an fp32 ONNX file
+    (``torch.onnx``, from its own local weights) whose output is the last hidden state."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
 
     model = AutoModel.from_pretrained(path, local_files_only=True).eval()
@@ -132,15 +151,19 @@ def _export(path: Path, tokenizer, directory: Path) -> None:
         def forward(self, *tensors):
             return self.inner(**dict(zip(names, tensors, strict=True))).last_hidden_state
 
-    fp32 = directory / "model.onnx"
     axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "hidden"]}
-    with warnings.catch_warnings():  # the exporter's and quantiser's notes are for their developers
+    with _quiet():
+        torch.onnx.export(Hidden(model), tuple(sample[name] for name in names), str(target), input_names=names,
+                          output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporter's and quantiser's warnings and log notes are for their developers."""
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         logging.disable(logging.WARNING)
         try:
-            torch.onnx.export(Hidden(model), tuple(sample[name] for name in names), str(fp32), input_names=names,
-                              output_names=["hidden"], dynamic_axes=axes, opset_version=17, dynamo=False)
-            quantize_dynamic(str(fp32), str(directory / "model_int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+            yield
         finally:
             logging.disable(logging.NOTSET)
-    fp32.unlink()
