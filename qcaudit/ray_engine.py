@@ -78,7 +78,7 @@ def prepare_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             batches = []
             for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
                 try:
-                    found: Any = prepared(self.analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
+                    found: Any = _prepared_range(self.analyzers, dataset, inputs, start, stop)
                 except QcauditError as exc:
                     found = QcauditError(str(exc))
                 batches.append(pickle.dumps(found, protocol=5))
@@ -129,10 +129,14 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
                 if isinstance(batch, QcauditError):
                     raise batch
                 return batch
-            rows = dataset.rows_between(int(given["start"][i]), int(given["stop"][i]), inputs.category, inputs.kept, inputs.parts)
-            return prepared(self.analyzers, rows)
+            return _prepared_range(self.analyzers, dataset, inputs, given["start"][i], given["stop"][i])
 
     return PartialStage
+
+
+def _prepared_range(analyzers: list[Analyzer], dataset: Dataset, inputs: Inputs, start: int, stop: int) -> pl.DataFrame:
+    """Rows ``start`` to ``stop`` as the analyzers read them, with their prepared columns."""
+    return prepared(analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
 
 
 def _built(dataset: Dataset, config: Any, classes: list[type[Analyzer]]) -> list[Analyzer]:

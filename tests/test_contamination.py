@@ -374,7 +374,8 @@ def test_margin_is_the_ratio_margin_of_bitext_mining(seed, n_items, n_rows):
         others = np.delete(items @ items[item], item)
         item_side = np.sort(others)[::-1][:NEIGHBOURS].mean()
         assert cosine == pytest.approx(sims[row, item], abs=1e-5)
-        assert margin == pytest.approx(sims[row, item] / max((row_side + item_side) / 2, MIN_DENSITY), rel=1e-4, abs=1e-6)  # float32 sums: near-zero cosines agree to 1e-6, not relatively
+        # float32 sums: a margin near zero agrees to 1e-6, not relatively
+        assert margin == pytest.approx(sims[row, item] / max((row_side + item_side) / 2, MIN_DENSITY), rel=1e-4, abs=1e-6)
     assert found.group_by("row").len()["len"].max() <= 3
     best = found.sort("margin", descending=True).unique("row", keep="first")
     for row, item in best.select("row", "item").iter_rows():

@@ -135,11 +135,25 @@ class RefusesRowFive(Analyzer):
             raise QcauditError("row 5: refused <as bad input>")
 
 
+class RefusesRowFiveAhead(RefusesRowFive):
+    """The same, found while preparing (on the CPU actors, with ``ray_prepare = "on"``)."""
+
+    name = "refuses_row_five_ahead"
+
+    def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
+        super().partial(batch)
+        return batch
+
+    def partial(self, batch: pl.DataFrame) -> None:
+        return None
+
+
 @pytest.fixture
 def killer(monkeypatch):
     monkeypatch.setattr(registry, "_REGISTERED", dict(registry._REGISTERED))
     registry.register(KillsItsWorker)
     registry.register(RefusesRowFive)
+    registry.register(RefusesRowFiveAhead)
     registry.analyzers.cache_clear()
     yield
     registry.analyzers.cache_clear()
@@ -178,11 +192,13 @@ def test_a_shuffled_run_shows_its_map_stage_and_its_shuffle_in_a_log(qc, tmp_pat
     assert lines.index(mapped[-1]) < lines.index(shuffled[-1])
 
 
-def test_bad_input_met_in_a_worker_is_one_line_and_exit_2(killer, qc, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("name", ["refuses_row_five", "refuses_row_five_ahead"])
+def test_bad_input_met_in_a_worker_is_one_line_and_exit_2(killer, qc, tmp_path, name):  # noqa: F811
     data = tmp_path / "d.parquet"
     pl.DataFrame({"text": [f"row {i}" for i in range(40)]}).write_parquet(data)
-    ran = qc("report", data, "--analyzers", "refuses_row_five", "--engine", "ray", "--batch-rows", "4", "--out", tmp_path / "o",
-             "-q")  # (a slow run would print a progress line first)
+    (tmp_path / "apart.toml").write_text('[engine]\nray_prepare = "on"\n')
+    ran = qc("report", data, "--analyzers", name, "--engine", "ray", "--ray-workers", "1", "--batch-rows", "4",
+             "--config", tmp_path / "apart.toml", "--out", tmp_path / "o", "-q")  # (a slow run would print a progress line first)
     one_line_error(ran, "row 5: refused <as bad input>")
     assert not (tmp_path / "o").exists()
 
