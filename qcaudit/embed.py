@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -217,13 +218,22 @@ class Encoder:
     def _encode(self, texts: list[str], tokens: list[Sequence[int]] | None, progress: bool) -> np.ndarray:
         """The model's vectors, in chunks of :data:`CHUNK` texts of similar length (so that
         batches carry little padding) with progress reported after each; the chunks are the
-        same whether or not ``tokens`` came with the texts, and so are the vectors."""
+        same whether or not ``tokens`` came with the texts, and so are the vectors. The next
+        chunk is tokenised on a thread of its own while the model runs on this one (the
+        tokenizer's Rust code releases the GIL), so a GPU does not wait on the tokenizer."""
         order = np.argsort([len(text) for text in texts], kind="stable")
-        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        with row_progress("embedding", len(texts), wanted=progress) as report:
-            for start in range(0, len(texts), CHUNK):
-                chosen = order[start : start + CHUNK]
-                ids = [tokens[i] for i in chosen] if tokens is not None else self.tokenize([texts[i] for i in chosen])
+        chunks = [order[start : start + CHUNK] for start in range(0, len(texts), CHUNK)]
+
+        def ids_of(chosen: np.ndarray) -> list[Sequence[int]]:
+            return [tokens[i] for i in chosen] if tokens is not None else self.tokenize([texts[i] for i in chosen])
+
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)  # the model loads here, before the thread starts
+        with row_progress("embedding", len(texts), wanted=progress) as report, ThreadPoolExecutor(1) as tokenizing:
+            ahead = tokenizing.submit(ids_of, chunks[0]) if chunks else None
+            for k, chosen in enumerate(chunks):
+                ids = ahead.result()
+                if k + 1 < len(chunks):
+                    ahead = tokenizing.submit(ids_of, chunks[k + 1])
                 vectors[chosen] = self._run(ids)
                 report.advance(len(chosen))
         return vectors

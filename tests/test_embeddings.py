@@ -121,3 +121,22 @@ def test_the_torch_backend_gives_sentence_transformers_vectors_from_tokens_made_
     assert np.array_equal(encoder.encode(texts, tokens=ids), vectors)
     onnx = Encoder(device="cpu", runtime="onnx-int8", use_cache=False)
     assert np.array_equal(onnx.encode(texts, tokens=onnx.tokenize(texts.to_list())), onnx.encode(texts))
+
+
+def test_the_next_chunk_is_tokenised_on_another_thread_while_the_model_runs(monkeypatch):
+    """Tokenising overlaps the model (on a GPU the model would otherwise wait on it): every
+    chunk's ids come from one background thread, and the vectors are those of tokenising
+    in line, chunk by chunk."""
+    import threading
+
+    from qcaudit.embed import CHUNK
+
+    texts = pl.read_parquet(SAMPLES / "instructions.parquet")["output"].unique(maintain_order=True).head(2 * CHUNK + 10)
+    encoder = Encoder(device="cpu", runtime="onnx-int8", use_cache=False)
+    in_line = encoder.encode(texts, tokens=encoder.tokenize(texts.to_list()))
+    threads = []
+    tokenize = Encoder.tokenize
+    monkeypatch.setattr(Encoder, "tokenize", lambda self, chunk: (threads.append(threading.current_thread()), tokenize(self, chunk))[1])
+    overlapped = encoder.encode(texts)
+    assert len(threads) == 3 and len(set(threads)) == 1 and threads[0] is not threading.main_thread()
+    assert np.array_equal(overlapped, in_line)
