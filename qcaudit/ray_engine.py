@@ -193,12 +193,9 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         context.print_on_execution_start = False
         classes = [type(a) for a in analyzers]
         resources = ray.cluster_resources()
-        if engine.ray_gpus_per_worker > resources.get("GPU", 0):
-            raise QcauditError(f"[engine] ray_gpus_per_worker = {engine.ray_gpus_per_worker:g}, but the Ray cluster has "
-                               f"{resources.get('GPU', 0):g} GPUs")
         apart = (engine.ray_prepare == "on" or (engine.ray_prepare == "auto" and engine.ray_gpus_per_worker > 0)) and any(
             type(a).prepare is not Analyzer.prepare for a in analyzers)
-        workers = engine.ray_workers or _default_workers(resources, engine, apart)
+        workers, preparers = _pools(resources, engine, apart, fixed=started and engine.ray_address is None)
         actors = min(workers, len(ranges))
         shuffle = engine.ray_shuffle == "on" or (engine.ray_shuffle == "auto" and sum(n["Alive"] for n in ray.nodes()) > 1)
         exchanging = [shuffle and type(a).exchange is not Analyzer.exchange for a in analyzers]
@@ -207,12 +204,7 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
             partitions = engine.ray_shuffle_partitions or min(2**16, max(2 * workers, -(-total // ROWS_PER_PARTITION)))
         rows_done = _done_counter(ray).remote() if partitions else None
         source = data.from_items(ranges, override_num_blocks=len(ranges))
-        preparers = 0
         if apart:
-            preparers = int(resources.get("CPU", 1) - actors * engine.ray_cpus_per_worker)
-            if preparers < 1:
-                raise QcauditError(f"[engine] ray_prepare: the {actors} model actors take all {resources.get('CPU', 1):g} CPUs; "
-                                   f"lower ray_workers to leave one for tokenising, or set ray_prepare = \"off\"")
             source = source.map_batches(prepare_stage(dataset, config, classes, inputs), batch_size=1, num_cpus=1,
                                         compute=data.ActorPoolStrategy(min_size=1, max_size=preparers))
         computed = source.map_batches(
@@ -244,14 +236,29 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
             ray.shutdown()
 
 
-def _default_workers(resources: dict[str, float], engine: Any, apart: bool) -> int:
-    """Model actors the cluster can hold at once: its CPUs (less one for the tokenising
-    actors when they run apart) and, when the actors ask for GPUs, its GPUs."""
-    cpus = resources.get("CPU", 1) - (1 if apart else 0)
-    workers = int(cpus // engine.ray_cpus_per_worker)
-    if engine.ray_gpus_per_worker:
-        workers = min(workers, int(resources.get("GPU", 0) // engine.ray_gpus_per_worker))
-    return max(1, workers)
+def _pools(resources: dict[str, float], engine: Any, apart: bool, fixed: bool) -> tuple[int, int]:
+    """(model actors, most tokenising actors: 0 unless ``apart``). Model actors: ``ray_workers``,
+    else as many as the cluster's CPUs (less one for tokenising apart) and, when each asks
+    for GPUs, its GPUs hold. On a ``fixed`` cluster (the local Ray started for the run, which
+    cannot grow) a pool that could never start is one line instead of a wait: GPUs it does
+    not have, or model actors that leave no CPU for tokenising. A joined cluster may add
+    nodes as the pool asks (an autoscaler), so there the pool is asked for as it is."""
+    cpus, gpus = resources.get("CPU", 1), resources.get("GPU", 0)
+    if fixed and engine.ray_gpus_per_worker > gpus:
+        raise QcauditError(f"[engine] ray_gpus_per_worker = {engine.ray_gpus_per_worker:g}, but the local Ray has {gpus:g} GPUs")
+    workers = engine.ray_workers
+    if workers is None:
+        workers = int((cpus - (1 if apart else 0)) // engine.ray_cpus_per_worker)
+        if engine.ray_gpus_per_worker and gpus:
+            workers = min(workers, int(gpus // engine.ray_gpus_per_worker))
+        workers = max(1, workers)
+    if not apart:
+        return workers, 0
+    preparers = int(cpus - workers * engine.ray_cpus_per_worker)
+    if preparers < 1 and fixed:
+        raise QcauditError(f"[engine] ray_prepare: the {workers} model actors take all {cpus:g} CPUs; "
+                           f"lower ray_workers to leave one for tokenising, or set ray_prepare = \"off\"")
+    return workers, max(1, preparers)
 
 
 def _waiting(ray, work: Callable[[], Any], done, label: str, total: int, unit: str) -> Any:

@@ -240,7 +240,7 @@ def test_the_detectors_run_on_the_actors_with_the_local_verdicts(tiny_models, pr
 def test_tokenising_on_cpu_actors_apart_from_the_model_actors_changes_nothing(qc, tmp_path):  # noqa: F811
     """``ray_prepare = "on"``: a pool of CPU actors reads and tokenises each range for the
     embeddings and the semantic contamination check, the model actors only encode; the
-    files equal the local run's. Model actors that leave no CPU for it are one line, exit 2."""
+    files equal the local run's."""
     sample = pl.read_parquet(SAMPLES / "instructions.parquet").head(240)
     data = tmp_path / "d.parquet"
     sample.write_parquet(data)
@@ -260,5 +260,25 @@ def test_tokenising_on_cpu_actors_apart_from_the_model_actors_changes_nothing(qc
     assert local["metrics"]["contamination"]["contaminated_rows"]["value"] > 0
     assert on_ray["metrics"] == local["metrics"] and on_ray["tables"] == local["tables"]
     assert pl.read_parquet(tmp_path / "ray" / "rows.parquet").equals(pl.read_parquet(tmp_path / "local" / "rows.parquet"))
-    one_line_error(qc("report", data, "--out", tmp_path / "all", "--engine", "ray", "--ray-workers", "2", *common),
-                   "the 2 model actors take all 2 CPUs")
+
+
+def test_the_pools_fit_the_cluster_and_a_pool_that_could_never_start_is_refused():
+    """Model actors by the cluster's CPUs (one left for tokenising apart) and GPUs; on the
+    local Ray started for the run, which cannot grow, GPUs it lacks or model actors that
+    leave no CPU to tokenise are one line; a joined cluster may grow, so it is asked."""
+    from qcaudit.ray_engine import _pools
+
+    def engine(**settings):
+        return load_config(None, {f"engine.{key}": value for key, value in settings.items()}).engine
+
+    assert _pools({"CPU": 16.0}, engine(), apart=False, fixed=True) == (16, 0)
+    assert _pools({"CPU": 16.0}, engine(), apart=True, fixed=True) == (15, 1)
+    assert _pools({"CPU": 16.0, "GPU": 4.0}, engine(ray_gpus_per_worker=1), apart=True, fixed=True) == (4, 12)
+    assert _pools({"CPU": 16.0, "GPU": 4.0}, engine(ray_gpus_per_worker=0.5, ray_cpus_per_worker=2), apart=True, fixed=True) == (7, 2)
+    assert _pools({"CPU": 8.0}, engine(ray_workers=3), apart=True, fixed=True) == (3, 5)
+    with pytest.raises(QcauditError, match="ray_gpus_per_worker = 1, but the local Ray has 0 GPUs"):
+        _pools({"CPU": 8.0}, engine(ray_gpus_per_worker=1), apart=True, fixed=True)
+    with pytest.raises(QcauditError, match="the 2 model actors take all 2 CPUs"):
+        _pools({"CPU": 2.0}, engine(ray_workers=2), apart=True, fixed=True)
+    assert _pools({"CPU": 8.0}, engine(ray_gpus_per_worker=1), apart=True, fixed=False) == (7, 1)  # GPU nodes may come
+    assert _pools({"CPU": 2.0}, engine(ray_workers=2), apart=True, fixed=False) == (2, 1)
