@@ -3,6 +3,7 @@
     python benchmarks/bench_contamination.py accuracy    # lexical methods: planted copies, GSM8K train
     python benchmarks/bench_contamination.py suite       # every method on the evaluation suite (README)
     python benchmarks/bench_contamination.py calibrate   # fit the verifier; leave-one-domain-out check
+    python benchmarks/bench_contamination.py alignment   # the same with BERTScore-style token alignment added
     python benchmarks/bench_contamination.py speed       # n-gram check: 1,000,000 rows x 10,000 items
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
@@ -131,7 +132,7 @@ def case_rows(cases: list[Case]) -> pl.DataFrame:
 
 
 def scored(pairs: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
-    z = sum(pl.col(f) * weights[f] for f in SCORED) + weights["intercept"]
+    z = sum(pl.col(f) * w for f, w in weights.items() if f != "intercept") + weights["intercept"]
     return pairs.with_columns((1 / (1 + (-z).exp())).alias("score"))
 
 
@@ -187,10 +188,10 @@ def choose_threshold(pairs: pl.DataFrame, rows: pl.DataFrame) -> float:
     return best
 
 
-def fit(pairs: pl.DataFrame) -> dict[str, float]:
-    X, y = pairs.select(SCORED).to_numpy(), pairs["correct"].cast(pl.Int8).to_numpy()
+def fit(pairs: pl.DataFrame, features: tuple[str, ...] = SCORED) -> dict[str, float]:
+    X, y = pairs.select(features).to_numpy(), pairs["correct"].cast(pl.Int8).to_numpy()
     w = _fit_nonnegative(X, y)
-    return {"intercept": round(float(w[0]), 3)} | {f: round(float(v), 3) for f, v in zip(SCORED, w[1:], strict=True)}
+    return {"intercept": round(float(w[0]), 3)} | {f: round(float(v), 3) for f, v in zip(features, w[1:], strict=True)}
 
 
 def _fit_nonnegative(X: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -228,21 +229,68 @@ def _print_scores(title: str, table: pl.DataFrame) -> None:
 def calibrate() -> None:
     """Fit the verifier on the whole suite; check it leave one domain out."""
     cases = build_cases()
-    rows = case_rows(cases)
-    pairs = suite_pairs(cases, Encoder())
-    weights = fit(pairs)
+    fitted_and_checked(suite_pairs(cases, Encoder()), case_rows(cases), SCORED, "")
+
+
+def fitted_and_checked(pairs: pl.DataFrame, rows: pl.DataFrame, features: tuple[str, ...], label: str) -> None:
+    """The verifier on ``features``, fitted on the whole suite (weights and cut printed) and
+    leave one domain out."""
+    weights = fit(pairs, features)
     threshold = choose_threshold(scored(pairs, weights), rows)
-    console.print(f"WEIGHTS = {json.dumps(weights)}")
-    console.print(f"semantic_threshold = {threshold:.6g}")
-    _print_scores("Fitted on every domain (in sample)", domain_scores(verdicts(scored(pairs, weights), rows, threshold)))
+    console.print(f"{label}WEIGHTS = {json.dumps(weights)}")
+    console.print(f"{label}semantic_threshold = {threshold:.6g}")
+    _print_scores(f"{label}Fitted on every domain (in sample)", domain_scores(verdicts(scored(pairs, weights), rows, threshold)))
     held_out = []
     for domain in DOMAINS:
         train = pairs.filter(pl.col("domain") != domain)
-        w = fit(train)
+        w = fit(train, features)
         cut = choose_threshold(scored(train, w), rows.filter(pl.col("domain") != domain))
         test = scored(pairs.filter(pl.col("domain") == domain), w)
         held_out.append(domain_scores(verdicts(test, rows.filter(pl.col("domain") == domain), cut)))
-    _print_scores("Leave one domain out: fitted and cut on the other three, scored on this one", pl.concat(held_out))
+    _print_scores(f"{label}Leave one domain out: fitted and cut on the other three, scored on this one", pl.concat(held_out))
+
+
+def alignment() -> None:
+    """Token alignment as one more verifier feature, measured against the shipped four: the
+    greedy-matching F1 of BERTScore (Zhang et al. 2020) between the row and the matched item
+    part, under the encoder's own token embeddings (sentence-transformers'
+    ``output_value="token_embeddings"``, fp32), fitted and checked as ``calibrate`` does."""
+    from sentence_transformers import SentenceTransformer
+
+    from qcaudit.embed import default_model_path
+
+    cases = build_cases()
+    rows = case_rows(cases)
+    pairs = suite_pairs(cases, Encoder())
+    model = SentenceTransformer(str(default_model_path()), device="cpu")
+
+    def tokens(texts: list[str]) -> list[np.ndarray]:
+        """Each text's unit-length token vectors, [CLS] and [SEP] left out."""
+        found = model.encode(texts, output_value="token_embeddings", batch_size=32, convert_to_numpy=False)
+        return [(t[1:-1] / t[1:-1].norm(dim=1, keepdim=True).clamp_min(1e-9)).numpy().astype(np.float16) for t in found]
+
+    frames = []
+    for case in cases:
+        start = time.perf_counter()
+        mine = pairs.filter(pl.col("case") == case.name)
+        parts = case.benchmark.parts
+        first: dict[tuple[int, str], int] = {}
+        for position, key in enumerate(zip(parts["item"].to_list(), parts["part"].to_list(), strict=True)):
+            first.setdefault(key, position)
+        item_part = [first.get((i, kind), first[(i, "whole")]) for i, kind in zip(mine["item"].to_list(), mine["item_part"].to_list(), strict=True)]
+        row_ids, part_ids = sorted(set(mine["row"].to_list())), sorted(set(item_part))
+        row_tokens = dict(zip(row_ids, tokens([case.rows[r] for r in row_ids]), strict=True))
+        part_tokens = dict(zip(part_ids, tokens([parts["text"][p] for p in part_ids]), strict=True))
+        f1 = []
+        for row, part in zip(mine["row"].to_list(), item_part, strict=True):
+            similarity = row_tokens[row].astype(np.float32) @ part_tokens[part].astype(np.float32).T
+            precision, recall = similarity.max(axis=1).mean(), similarity.max(axis=0).mean()
+            f1.append(float(2 * precision * recall / max(precision + recall, 1e-9)))
+        frames.append(mine.with_columns(pl.Series("token_alignment", f1)))
+        console.print(f"  {case.domain}/{case.name}: {mine.height:,} pairs aligned ({time.perf_counter() - start:.0f} s)")
+    pairs = pl.concat(frames)
+    fitted_and_checked(pairs, rows, SCORED, "Shipped features: ")
+    fitted_and_checked(pairs, rows, (*SCORED, "token_alignment"), "With token alignment: ")
 
 
 def suite(backend: str = "auto") -> None:
@@ -347,7 +395,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "speed"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "speed"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -355,7 +403,7 @@ def main() -> None:
     if args.what == "suite":
         suite(args.backend)
     else:
-        {"accuracy": accuracy, "calibrate": calibrate, "speed": speed}[args.what]()
+        {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "speed": speed}[args.what]()
 
 
 if __name__ == "__main__":
