@@ -140,3 +140,26 @@ def test_the_next_chunk_is_tokenised_on_another_thread_while_the_model_runs(monk
     overlapped = encoder.encode(texts)
     assert len(threads) == 3 and len(set(threads)) == 1 and threads[0] is not threading.main_thread()
     assert np.array_equal(overlapped, in_line)
+
+
+def test_a_model_without_its_reading_config_is_read_as_sentence_transformers_reads_it(tmp_path):
+    """Without ``sentence_bert_config.json`` the encoder reads as many tokens as
+    sentence-transformers does (here 512, not the bundled config's 256): the same ids as its
+    own preprocessing, and the same vectors."""
+    import shutil
+
+    from sentence_transformers import SentenceTransformer
+
+    from qcaudit.embed import default_model_path
+
+    folder = tmp_path / "model"
+    shutil.copytree(default_model_path(), folder, ignore=shutil.ignore_patterns("sentence_bert_config.json", "*.safetensors"))
+    (folder / "model.safetensors").symlink_to(default_model_path() / "model.safetensors")
+    texts = ["word " * 700, "a short one", "Ünïcode — 数学 ✓"]
+    reference = SentenceTransformer(str(folder), device="cpu")
+    encoder = Encoder(model=str(folder), device="cpu", runtime="torch", use_cache=False)
+    ids = encoder.tokenize(texts)
+    expected = reference.preprocess(texts)
+    assert [len(one) for one in ids] == expected["attention_mask"].sum(dim=1).tolist() and len(ids[0]) == 512
+    assert all(one == row[: len(one)] for one, row in zip(ids, expected["input_ids"].tolist(), strict=True))
+    assert np.abs(encoder.encode(pl.Series(texts)) - reference.encode(texts, normalize_embeddings=True)).max() < 1e-5
