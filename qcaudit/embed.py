@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -32,8 +32,10 @@ from qcaudit.progress import row_progress
 from qcaudit.store import VectorStore
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-#: Texts encoded between two progress reports.
+#: Texts encoded between two progress reports (and tokenised at a time).
 CHUNK = 256
+#: The type of a column of token ids, one list a text.
+TOKEN_IDS = pl.List(pl.UInt32)
 TEXT_HASH_SEED = 0xE3B
 
 
@@ -190,9 +192,12 @@ class Encoder:
             return "onnx-int8"
         return "torch-fp16" if resolve_device(self.device) == "cuda" else "torch-fp32"
 
-    def encode(self, texts: pl.Series, progress: bool = False, tokens: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+    def encode(self, texts: pl.Series, progress: bool = False, tokens: pl.Series | Sequence[Sequence[int]] | None = None) -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text (nulls embed as ""); ``tokens``:
-        the texts' ids from :meth:`tokenize`, when the caller has them already."""
+        the texts' ids from :meth:`tokenize` (or a :func:`token_column`), when the caller
+        has them already."""
+        if tokens is not None and not isinstance(tokens, pl.Series):
+            tokens = pl.Series(list(tokens), dtype=TOKEN_IDS)
         texts = texts.cast(pl.String).fill_null("").rename("text")
         hashes = pl.DataFrame({"text": texts}).select(pl.col("text").hash(TEXT_HASH_SEED).alias("h"))["h"]
         unique = (pl.DataFrame({"h": hashes, "text": texts}).with_row_index("first")
@@ -206,8 +211,7 @@ class Encoder:
         missing = np.flatnonzero(~found)
         if len(missing):
             firsts = unique["first"].gather(missing).to_list()
-            fresh = self._encode(unique["text"].gather(missing).to_list(),
-                                 None if tokens is None else [tokens[i] for i in firsts], progress)
+            fresh = self._encode(unique["text"].gather(missing).to_list(), None if tokens is None else tokens.gather(firsts), progress)
             vectors[missing] = fresh
             if self.use_cache:
                 store.put(keys[missing], fresh)
@@ -215,7 +219,7 @@ class Encoder:
         rows = pl.DataFrame({"h": hashes}).join(position, on="h", how="left", maintain_order="left")["i"].to_numpy()
         return vectors[rows]
 
-    def _encode(self, texts: list[str], tokens: list[Sequence[int]] | None, progress: bool) -> np.ndarray:
+    def _encode(self, texts: list[str], tokens: pl.Series | None, progress: bool) -> np.ndarray:
         """The model's vectors, in chunks of :data:`CHUNK` texts of similar length (so that
         batches carry little padding) with progress reported after each; the chunks are the
         same whether or not ``tokens`` came with the texts, and so are the vectors. The next
@@ -225,7 +229,7 @@ class Encoder:
         chunks = [order[start : start + CHUNK] for start in range(0, len(texts), CHUNK)]
 
         def ids_of(chosen: np.ndarray) -> list[Sequence[int]]:
-            return [tokens[i] for i in chosen] if tokens is not None else self.tokenize([texts[i] for i in chosen])
+            return tokens.gather(chosen).to_list() if tokens is not None else self.tokenize([texts[i] for i in chosen])
 
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)  # the model loads here, before the thread starts
         with row_progress("embedding", len(texts), wanted=progress) as report, ThreadPoolExecutor(1) as tokenizing:
@@ -237,6 +241,13 @@ class Encoder:
                 vectors[chosen] = self._run(ids)
                 report.advance(len(chosen))
         return vectors
+
+
+def token_column(name: str, texts: Sequence[str], tokenize: Callable[[Sequence[str]], list[list[int]]]) -> pl.Series:
+    """The token ids of ``texts`` as a column of :data:`TOKEN_IDS`, tokenised :data:`CHUNK`
+    texts at a time (a whole batch's ids as Python lists would take about 36 bytes a token)."""
+    pieces = [pl.Series(name, tokenize(texts[start : start + CHUNK]), dtype=TOKEN_IDS) for start in range(0, len(texts), CHUNK)]
+    return pl.concat(pieces) if pieces else pl.Series(name, [], dtype=TOKEN_IDS)
 
 
 def _torch_vectors(model, ids: list[Sequence[int]], batch_size: int, pad: int, names: Sequence[str]) -> np.ndarray:

@@ -115,7 +115,8 @@ def prepared(analyzers: list[Analyzer], batch: pl.DataFrame) -> pl.DataFrame:
 
 
 def batch_partials(analyzers: list[Analyzer], batch: pl.DataFrame) -> Partials:
-    """A :func:`prepared` batch's partials."""
+    """A batch's partials (the batch as read, or :func:`prepared` by an engine that
+    prepares apart)."""
     return Partials(dict(batch.group_by(TEXT_STATUS).len().iter_rows()), [a.partial(batch) for a in analyzers])
 
 
@@ -124,7 +125,7 @@ def local_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inp
     rows done, rate and time left shown (plain lines when stderr is not a terminal)."""
     with row_progress(f"audit ({', '.join(a.name for a in analyzers)})", dataset.row_count()) as report:
         for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
-            yield batch_partials(analyzers, prepared(analyzers, batch))
+            yield batch_partials(analyzers, batch)
             report.advance(batch.height)
 
 

@@ -78,7 +78,8 @@ def prepare_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
             batches = []
             for start, stop in zip(ranges["start"], ranges["stop"], strict=True):
                 try:
-                    found: Any = _prepared_range(self.analyzers, dataset, inputs, start, stop)
+                    rows = dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts)
+                    found: Any = prepared(self.analyzers, rows)
                 except QcauditError as exc:
                     found = QcauditError(str(exc))
                 batches.append(pickle.dumps(found, protocol=5))
@@ -91,7 +92,7 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
                   done: Any = None) -> type:
     """The actor class of the pool, with the run's input and settings built in (shipped with
     the class, so a restarted actor needs nothing else from the object store). It takes row
-    ranges, which it reads and prepares itself, or rows a :func:`prepare_stage` prepared.
+    ranges, which it reads itself, or rows a :func:`prepare_stage` prepared.
     With ``partitions``, each state's global-pass pieces leave it for the shuffle (with their
     keys listed, to count the shuffle's work), and each range done is told to ``done`` (the
     driver's progress)."""
@@ -123,20 +124,16 @@ def partial_stage(dataset: Dataset, config: Any, classes: list[type[Analyzer]], 
                     "keys": np.array(keys, dtype=object)}
 
         def _rows(self, given: dict[str, np.ndarray], i: int) -> pl.DataFrame:
-            """The ``i``-th range's prepared rows: as the CPU pool sent them, or read here."""
+            """The ``i``-th range's rows: prepared by the CPU pool, or read here (and then
+            ``partial`` does the preparing work itself)."""
             if "batch" in given:
                 batch = pickle.loads(given["batch"][i])
                 if isinstance(batch, QcauditError):
                     raise batch
                 return batch
-            return _prepared_range(self.analyzers, dataset, inputs, given["start"][i], given["stop"][i])
+            return dataset.rows_between(int(given["start"][i]), int(given["stop"][i]), inputs.category, inputs.kept, inputs.parts)
 
     return PartialStage
-
-
-def _prepared_range(analyzers: list[Analyzer], dataset: Dataset, inputs: Inputs, start: int, stop: int) -> pl.DataFrame:
-    """Rows ``start`` to ``stop`` as the analyzers read them, with their prepared columns."""
-    return prepared(analyzers, dataset.rows_between(int(start), int(stop), inputs.category, inputs.kept, inputs.parts))
 
 
 def _built(dataset: Dataset, config: Any, classes: list[type[Analyzer]]) -> list[Analyzer]:

@@ -268,9 +268,9 @@ class Analyzer:
         """``batch`` with columns added (named ``__<analyzer>_...``) that :meth:`partial`
         reads instead of doing that work itself: the CPU half of a model stage, such as
         tokenisation. It loads no model weights, so an engine may run it on other workers
-        than ``partial`` (the Ray engine does, on CPU actors ahead of GPU ones); the local
-        engine calls it just before ``partial``. ``partial`` gives the same state with or
-        without these columns. The default adds nothing."""
+        than ``partial`` (the Ray engine does, on CPU actors ahead of GPU ones); where no
+        engine does, ``partial`` does that work itself, chunk by chunk, and gives the same
+        state. The default adds nothing."""
         return batch
 
     # -- an optional global pass, for an engine that shuffles -------------------------------

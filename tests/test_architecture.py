@@ -305,18 +305,19 @@ def test_the_map_only_contamination_analyzer_is_the_same_in_any_batches(tmp_path
 
 
 def same_report_without_prepare(data: Path, config) -> tuple[dict, pl.DataFrame]:
-    """Runs the analyzers with the engine's ``prepare`` and without it (``partial`` doing that
-    work itself), asserts the same report, and returns its metrics and rows."""
+    """Runs the analyzers with every batch prepared (as the Ray engine's CPU actors do) and as
+    the local engine does (``partial`` doing that work itself), asserts the same report, and
+    returns its metrics and rows."""
     from qcaudit.context import RunContext
-    from qcaudit.engine import batch_partials, run_analyzers
+    from qcaudit.engine import batch_partials, prepared, run_analyzers
     from qcaudit.io import load_dataset
 
-    def unprepared(dataset, config, analyzers, inputs):
+    def prepared_apart(dataset, config, analyzers, inputs):
         for batch in dataset.batches(config.engine.batch_rows, inputs.category, inputs.kept, inputs.parts):
-            yield batch_partials(analyzers, batch)
+            yield batch_partials(analyzers, prepared(analyzers, batch))
 
     results = []
-    for source in (None, unprepared):
+    for source in (prepared_apart, None):
         context = RunContext.from_config(config)
         result = run_analyzers(load_dataset(data, context.selection), config, context, source)
         results.append((result.metrics, result.tables, result.rows.collect()))

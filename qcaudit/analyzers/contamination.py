@@ -39,7 +39,7 @@ from qcaudit.cache import cache_key, cached_dir
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches
 from qcaudit.contamination.judge import Judge
 from qcaudit.contamination.semantic import WHOLE, ItemEvidence, TextParts, nearest_items, verify
-from qcaudit.embed import Encoder
+from qcaudit.embed import Encoder, token_column
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
@@ -188,10 +188,9 @@ class Contamination(Analyzer):
             return batch
         texts = batch[TEXT].cast(pl.String).fill_null("").to_list()
         parts = TextParts.of(list(range(len(texts))), [WHOLE] * len(texts), texts)
-        per_row: list[list[list[int]]] = [[] for _ in texts]
-        for owner, ids in zip(parts.owner, self.context.encoder.tokenize(parts.text), strict=True):
-            per_row[owner].append(ids)
-        return batch.with_columns(pl.Series(TOKENS, per_row, dtype=pl.List(pl.List(pl.UInt32))))
+        ids = token_column(TOKENS, parts.text, self.context.encoder.tokenize)
+        per_row = pl.DataFrame({"owner": parts.owner, TOKENS: ids}).group_by("owner", maintain_order=True).agg(TOKENS)
+        return batch.with_columns(per_row[TOKENS])
 
     def partial(self, batch: pl.DataFrame) -> ContaminationState:
         """Map-only: this batch's rows against every benchmark, by every method. Keeps each
@@ -211,7 +210,7 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         if "semantic" in methods:
-            tokens = valid[TOKENS].to_list() if TOKENS in valid.columns else None
+            tokens = valid[TOKENS].explode() if TOKENS in valid.columns else None
             row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True, tokens=tokens)
         for method in methods:
             per_bench = []
@@ -354,12 +353,12 @@ def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settin
 
 
 def embed_rows(row_texts: list[str], encoder: Encoder, progress: bool = False,
-               tokens: list[list[list[int]]] | None = None) -> tuple[TextParts, np.ndarray]:
+               tokens: pl.Series | None = None) -> tuple[TextParts, np.ndarray]:
     """Rows as the semantic method embeds them: whole, and long ones also in windows;
-    ``tokens``: each row's parts' token ids, when prepared (:meth:`Contamination.prepare`)."""
+    ``tokens``: the token ids of those parts in that order, when prepared
+    (:meth:`Contamination.prepare`)."""
     row_parts = TextParts.of(list(range(len(row_texts))), [WHOLE] * len(row_texts), row_texts)
-    flat = None if tokens is None else [ids for row in tokens for ids in row]
-    return row_parts, encoder.encode(pl.Series(row_parts.text, dtype=pl.String), progress=progress, tokens=flat)
+    return row_parts, encoder.encode(pl.Series(row_parts.text, dtype=pl.String), progress=progress, tokens=tokens)
 
 
 def semantic_pairs(

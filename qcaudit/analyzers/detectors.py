@@ -14,7 +14,7 @@ Metrics per method (``<metric>.<method>``): ``detector_mean``, ``detector_flagge
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -39,7 +39,7 @@ MACHINE_LABELS = {"1", "true", "yes", "machine", "ai", "generated", "synthetic",
 HUMAN_LABELS = {"0", "false", "no", "human", "real", "original"}
 HISTOGRAM_BINS = 30
 #: The prepared batch's columns of token ids, per group of models sharing a tokenizer
-#: (:meth:`DetectorModels.token_ids`).
+#: (:meth:`DetectorModels.tokenizers`).
 TOKENS = {"scoring": "__detectors_scoring_tokens", "binoculars": "__detectors_binoculars_tokens"}
 
 
@@ -162,8 +162,10 @@ class Detectors(Analyzer):
     def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The texts' token ids for each group of scoring models (DetectGPT's perturbations
         need the mask model, so they are made in :meth:`partial`)."""
-        ids = self.models.token_ids(batch[TEXT].cast(pl.String).fill_null("").to_list())
-        return batch.with_columns(pl.Series(TOKENS[group], found, dtype=pl.List(pl.UInt32)) for group, found in ids.items())
+        from qcaudit.embed import token_column
+
+        texts = batch[TEXT].cast(pl.String).fill_null("").to_list()
+        return batch.with_columns(token_column(TOKENS[group], texts, tokenize) for group, tokenize in self.models.tokenizers().items())
 
     def partial(self, batch: pl.DataFrame) -> DetectorState:
         """Map-only: this batch's rows scored by the models (loaded once per analyzer, so once
@@ -257,11 +259,16 @@ class DetectorModels:
             readers[group] = (tokenizer, token_limit(self.settings.max_tokens, *configs))
         return readers
 
-    def token_ids(self, items: list[str]) -> dict[str, list[list[int]]]:
-        """Each group's token ids of ``items``: the CPU work ahead of the models."""
+    def tokenizers(self) -> dict[str, Callable[[Sequence[str]], list[list[int]]]]:
+        """Per group, texts to their token ids: the CPU work ahead of the models."""
         from qcaudit.detectors.lm import tokenize
 
-        return {group: tokenize(tokenizer, items, limit) for group, (tokenizer, limit) in self._readers.items()}
+        return {group: lambda texts, tokenizer=tokenizer, limit=limit: tokenize(tokenizer, texts, limit)
+                for group, (tokenizer, limit) in self._readers.items()}
+
+    def token_ids(self, items: list[str]) -> dict[str, list[list[int]]]:
+        """Each group's token ids of ``items``."""
+        return {group: tokenize(items) for group, tokenize in self.tokenizers().items()}
 
     def _loaded(self, group: str) -> tuple[Any, list, str]:
         """(tokenizer, the group's models in order, device)."""

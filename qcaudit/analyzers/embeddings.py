@@ -161,14 +161,16 @@ class Embeddings(Analyzer):
 
     def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The texts' token ids for the encoder (a row without text gets those of "")."""
-        ids = self.context.encoder.tokenize(batch[TEXT].cast(pl.String).fill_null("").to_list())
-        return batch.with_columns(pl.Series(TOKENS, ids, dtype=pl.List(pl.UInt32)))
+        from qcaudit.embed import token_column
+
+        texts = batch[TEXT].cast(pl.String).fill_null("").to_list()
+        return batch.with_columns(token_column(TOKENS, texts, self.context.encoder.tokenize))
 
     def partial(self, batch: pl.DataFrame) -> EmbeddingsState:
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
         vectors = Chunks()
         if valid.height:
-            tokens = valid[TOKENS].to_list() if TOKENS in valid.columns else None
+            tokens = valid[TOKENS] if TOKENS in valid.columns else None
             vectors.append(self.context.encoder.encode(valid[TEXT], progress=True, tokens=tokens))
         categories = [valid[CATEGORY]] if CATEGORY in valid.columns else []
         return EmbeddingsState([valid[ROW_ID].to_numpy()], vectors, categories)
