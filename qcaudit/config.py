@@ -24,7 +24,7 @@ from qcaudit.registry import Analyzer, MetricSpec, Section, analyzers, gateable_
 
 def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
     """Metric name -> (what reports it: an analyzer, or ``drift``; its spec)."""
-    from qcaudit.drift import GATE_METRICS  # scipy: loaded when a gate is checked, not at start-up
+    from qcaudit.drift import GATE_METRICS
 
     return analyzer_metrics() | {spec.name: ("drift", spec) for spec in GATE_METRICS}
 

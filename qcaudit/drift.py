@@ -20,8 +20,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy.spatial.distance import jensenshannon
-from scipy.stats import ks_2samp
 
 from qcaudit.lexical import iter_order_stats, ngram_hashes, self_bleu_per_row
 from qcaudit.registry import MetricSpec, count, share
@@ -42,6 +40,9 @@ def _counts(hashes: np.ndarray) -> pl.DataFrame:
 
 def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: DriftSettings = DriftSettings()) -> dict[str, float]:
     """Every drift metric of one generation against the baseline (see the module docstring)."""
+    from scipy.spatial.distance import jensenshannon  # here, not at import: every gate check reads GATE_METRICS
+    from scipy.stats import ks_2samp
+
     metrics: dict[str, float] = {}
     orders = list(iter_order_stats(tokens, range(1, settings.max_n + 1)))
     for stats in orders:
