@@ -22,7 +22,8 @@ def offline() -> None:
     transformers_logging.disable_progress_bar()
 
 
-def _source(name: str, what: str) -> str:
+def model_source(name: str, what: str) -> str:
+    """A local folder (checked to be one) or a name the user's Hugging Face cache may hold."""
     path = Path(name).expanduser()
     if path.exists():
         if not path.is_dir():
@@ -36,7 +37,7 @@ def load_tokenizer(name: str, what: str = "tokenizer"):
     from transformers import AutoTokenizer
 
     try:
-        return AutoTokenizer.from_pretrained(_source(name, what), local_files_only=True)
+        return AutoTokenizer.from_pretrained(model_source(name, what), local_files_only=True)
     except (OSError, ValueError) as exc:
         raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
 
@@ -47,7 +48,7 @@ def load_model_config(name: str, what: str = "model"):
     from transformers import AutoConfig
 
     try:
-        return AutoConfig.from_pretrained(_source(name, what), local_files_only=True)
+        return AutoConfig.from_pretrained(model_source(name, what), local_files_only=True)
     except (OSError, ValueError) as exc:
         raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
 
@@ -83,7 +84,7 @@ def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", 
     device = resolve_device(device)
     cls = {"causal": AutoModelForCausalLM, "seq2seq": AutoModelForSeq2SeqLM, "classifier": AutoModelForSequenceClassification}[kind]
     try:
-        model = cls.from_pretrained(_source(name, what), local_files_only=True, dtype=torch_dtype(device, dtype))
+        model = cls.from_pretrained(model_source(name, what), local_files_only=True, dtype=torch_dtype(device, dtype))
     except (OSError, ValueError) as exc:
         raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
     return model.to(device).eval(), device

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import random
 import string
+import sys
+from importlib.machinery import ModuleSpec
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 import polars as pl
@@ -308,6 +311,78 @@ def test_judge_batches_like_one_pair_at_a_time_and_caches(tmp_path, monkeypatch)
 
     monkeypatch.setattr(Judge, "_judge", no_model)
     assert np.array_equal(Judge(str(path), device="cpu").probabilities(rows[::-1], items[::-1]), got[::-1])
+
+
+class _StandInLLM:
+    """Stands in for ``vllm.LLM``: reports prompt log probabilities as vLLM's ``generate``
+    does (per request, a list over prompt positions: None first, then a dict from the
+    prompt's token id to an object with ``logprob``), computed by the same tiny model."""
+
+    instances: list[_StandInLLM] = []
+
+    def __init__(self, model: str, tokenizer: str, **settings):
+        from transformers import AutoModelForCausalLM
+
+        self.model = AutoModelForCausalLM.from_pretrained(model).eval()
+        self.settings, self.calls = settings, []
+        _StandInLLM.instances.append(self)
+
+    def generate(self, requests, params, use_tqdm=True):
+        import torch
+
+        self.calls.append((len(requests), params))
+        outputs = []
+        for request in requests:
+            ids = request["prompt_token_ids"]
+            assert len(ids) <= self.model.config.n_positions
+            with torch.no_grad():
+                logprobs = torch.log_softmax(self.model(input_ids=torch.tensor([ids])).logits[0].double(), dim=-1)
+            per_position = [None] + [{ids[t]: SimpleNamespace(logprob=logprobs[t - 1, ids[t]].item())} for t in range(1, len(ids))]
+            outputs.append(SimpleNamespace(prompt_logprobs=per_position))
+        return outputs
+
+
+@pytest.fixture
+def stand_in_vllm(monkeypatch):
+    module = ModuleType("vllm")
+    module.__spec__ = ModuleSpec("vllm", None)
+    module.LLM, module.SamplingParams = _StandInLLM, dict
+    monkeypatch.setitem(sys.modules, "vllm", module)
+    _StandInLLM.instances.clear()
+    return _StandInLLM.instances
+
+
+def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_vllm):
+    from qcaudit.contamination.judge import Judge
+
+    path = tiny_judge(tmp_path / "judge")
+    rows = ["How many apples does Ann have?", "Sort a list.", "x" * 50]
+    items = ["Ann has 3 apples. How many?", "def f(xs): return sorted(xs)", "Name the capital of France."]
+    on_vllm = Judge(str(path), device="cpu", engine="vllm", use_cache=False)
+    on_transformers = Judge(str(path), device="cpu", engine="auto", use_cache=False)  # auto: vLLM only on CUDA
+    assert (on_vllm.runs_on, on_transformers.runs_on) == ("vllm", "transformers")
+    got = on_vllm.probabilities(rows, items)
+    assert got == pytest.approx(on_transformers.probabilities(rows, items), abs=1e-5)
+    assert len(set(np.round(got, 6))) == len(got)
+    (llm,) = stand_in_vllm
+    assert llm.calls == [(2 * len(rows), {"max_tokens": 1, "prompt_logprobs": 0})]  # one call: a Yes and a No prompt per pair
+    assert "/vllm" in on_vllm.signature and on_vllm.key != on_transformers.key  # verdicts of the two are cached apart
+    short = Judge(str(tiny_judge(tmp_path / "short", positions=64)), device="cpu", engine="vllm", use_cache=False)
+    assert 0.0 < short.probabilities(["word " * 200], ["item"])[0] < 1.0  # cut from the left to fit, answer included
+
+
+def test_judge_engine_vllm_needs_vllm(tmp_path, monkeypatch):
+    import importlib.util
+
+    from qcaudit.contamination.judge import Judge
+    from qcaudit.errors import QcauditError
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(QcauditError, match="vLLM is not installed"):
+        Judge("unused", device="cpu", engine="vllm").runs_on
+    with pytest.raises(QcauditError, match="unknown judge engine 'fast'"):
+        Judge("unused", device="cpu", engine="fast").runs_on
+    assert Judge("unused", device="cpu").runs_on == "transformers"
 
 
 def test_judge_verdicts_reach_rows_and_signature(tmp_path, gsm8k_small):

@@ -89,6 +89,8 @@ class ContaminationSettings(Section):
     judge_top_k: int = Field(2, ge=1, le=100)
     judge_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     judge_batch_size: int = Field(8, ge=1, le=4096)
+    #: What runs the judge: vLLM on CUDA when it is installed (``auto``), or always one of the two.
+    judge_engine: Literal["auto", "transformers", "vllm"] = "auto"
     examples: int = Field(50, ge=0, le=10000)
 
 
@@ -179,7 +181,7 @@ class Contamination(Analyzer):
     def judge(self) -> Judge | None:
         """The judge model, when one is set: loaded once, on first use."""
         s = self.settings
-        return Judge(s.judge_model, self.context.encoder.device, s.judge_batch_size) if s.judge_model else None
+        return Judge(s.judge_model, self.context.encoder.device, s.judge_batch_size, engine=s.judge_engine) if s.judge_model else None
 
     def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
         """With the semantic method, the token ids of each part of a row that it embeds (the

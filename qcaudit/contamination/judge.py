@@ -7,8 +7,16 @@ For each pair it reads one next-token distribution after our prompt and compares
 probabilities of the answers "Yes" and "No": ``probability`` = P(Yes) / (P(Yes) + P(No)),
 at the first token where the two answers differ.
 With a chat template the prompt is a user turn followed by the assistant prefix. Pairs are
-scored in batches (left padding) and cached by (model, prompt version, pair), so an
-unchanged pair is never judged twice.
+cached by (model, engine, prompt version, pair), so an unchanged pair is never judged twice.
+
+Two engines read the same prompts' ids:
+
+- ``transformers``: batches of similar length, left padding, one forward pass each;
+- ``vllm`` (the default on CUDA when vLLM is installed): every pair is sent twice, its
+  prompt followed by the "Yes" token and by the "No" token, and vLLM's prompt log
+  probabilities of those last tokens give the same ratio (its prefix cache computes the
+  shared prompt once). A prompt is cut one token shorter than with transformers, to make
+  room for the answer.
 
 How well this works depends entirely on the model: the plumbing is tested here with a tiny
 local model, and accuracy with a real instruct model is not measured in this project.
@@ -17,6 +25,7 @@ local model, and accuracy with a real instruct model is not measured in this pro
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +36,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.store import VectorStore
 
 PROMPT_VERSION = 1
+ENGINES = ("auto", "transformers", "vllm")
 #: Each side of a pair is cut to this many characters before it is put in the prompt.
 MAX_CHARS = 2000
 INSTRUCTION = (
@@ -45,20 +55,38 @@ def prompt_text(row: str, item: str) -> str:
 
 @dataclass
 class Judge:
-    """A local causal LM that judges (row, item) pairs; ``model`` is a folder or a cached name."""
+    """A local causal LM that judges (row, item) pairs; ``model`` is a folder or a cached name,
+    ``engine`` one of :data:`ENGINES`."""
 
     model: str
     device: str = "auto"
     batch_size: int = 8
     use_cache: bool = True
+    engine: str = "auto"
 
     @cached_property
-    def _loaded(self):
-        from qcaudit.hf import load_model, load_tokenizer
+    def runs_on(self) -> str:
+        """The engine that runs: ``auto`` is vLLM on CUDA when it is installed, else transformers."""
+        from qcaudit.embed import resolve_device
+
+        if self.engine not in ENGINES:
+            raise QcauditError(f"unknown judge engine {self.engine!r}: use {', '.join(ENGINES)}")
+        installed = importlib.util.find_spec("vllm") is not None
+        if self.engine == "vllm" and not installed:
+            raise QcauditError("judge engine vllm: vLLM is not installed (pip install vllm, on a machine with a GPU)")
+        if self.engine == "auto":
+            return "vllm" if installed and resolve_device(self.device) == "cuda" else "transformers"
+        return self.engine
+
+    @cached_property
+    def _prompting(self):
+        """(tokenizer, (yes, no, lead), limit): the tokenizer (cutting prompts from the left,
+        as the question comes last), the ids of the first tokens where "Yes" and "No" differ
+        and the tokens both start with, and the model's most positions (None if unknown)."""
+        from qcaudit.hf import load_model_config, load_tokenizer
 
         tokenizer = load_tokenizer(self.model, "judge model")
-        model, device = load_model(self.model, "causal", self.device, what="judge model")
-        tokenizer.padding_side = tokenizer.truncation_side = "left"  # the question comes last: keep it
+        tokenizer.padding_side = tokenizer.truncation_side = "left"
         if tokenizer.pad_token is None:
             tokenizer.pad_token = tokenizer.eos_token
         spelled = [tokenizer.encode(" " + w if tokenizer.chat_template is None else w, add_special_tokens=False)
@@ -69,13 +97,35 @@ class Judge:
         if shared == min(map(len, spelled)):
             raise QcauditError(f"judge model {self.model!r}: its tokenizer cannot tell 'Yes' from 'No'")
         answers = (spelled[0][shared], spelled[1][shared], spelled[0][:shared])
-        limit = getattr(model.config, "max_position_embeddings", None) or getattr(model.config, "n_positions", None)
-        return tokenizer, model, device, answers, limit
+        config = load_model_config(self.model, "judge model")
+        limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+        return tokenizer, answers, limit
+
+    @cached_property
+    def _model(self):
+        """(model, device) for the transformers engine."""
+        from qcaudit.hf import load_model
+
+        return load_model(self.model, "causal", self.device, what="judge model")
+
+    @cached_property
+    def _llm(self):
+        """The vLLM engine's model (offline: a local folder or a name the cache holds)."""
+        from vllm import LLM
+
+        from qcaudit.hf import model_source, offline
+
+        offline()
+        source = model_source(self.model, "judge model")
+        try:
+            return LLM(model=source, tokenizer=source, enable_prefix_caching=True)
+        except (OSError, ValueError) as exc:
+            raise QcauditError(f"judge model {self.model!r}: vLLM cannot load it ({str(exc).splitlines()[0]})") from None
 
     @cached_property
     def key(self) -> str:
         """The model's identity for the cache: its name and its config and tokenizer files."""
-        digest = hashlib.sha256(f"{self.model}/prompt{PROMPT_VERSION}".encode())
+        digest = hashlib.sha256(f"{self.model}/prompt{PROMPT_VERSION}/{self.runs_on}".encode())
         path = Path(self.model).expanduser()
         if path.is_dir():
             for file in sorted(path.rglob("*.json")):
@@ -84,7 +134,7 @@ class Judge:
 
     @property
     def signature(self) -> str:
-        return f"judge:{Path(self.model).name}@{self.key[:12]}/p{PROMPT_VERSION}"
+        return f"judge:{Path(self.model).name}@{self.key[:12]}/p{PROMPT_VERSION}/{self.runs_on}"
 
     def probabilities(self, rows: list[str], items: list[str]) -> np.ndarray:
         """P(Yes) per (row, item) pair, from the cache where it holds them."""
@@ -101,10 +151,16 @@ class Judge:
         return known[back.ravel(), 0].astype(np.float64)
 
     def _judge(self, rows: list[str], items: list[str]) -> list[float]:
+        tokenizer, answers, limit = self._prompting
+        prompts = [self._prompt(tokenizer, r, i) for r, i in zip(rows, items, strict=True)]
+        if self.runs_on == "vllm":
+            return self._judge_vllm(prompts, tokenizer, answers, limit)
+        return self._judge_transformers(prompts, tokenizer, answers, limit)
+
+    def _judge_transformers(self, prompts: list[str], tokenizer, answers, limit) -> list[float]:
         import torch
 
-        tokenizer, model, device, (yes, no, lead), limit = self._loaded
-        prompts = [self._prompt(tokenizer, r, i) for r, i in zip(rows, items, strict=True)]
+        (yes, no, lead), (model, device) = answers, self._model
         order = np.argsort([len(p) for p in prompts], kind="stable")  # similar lengths share a batch
         out = np.zeros(len(prompts))
         for start in range(0, len(prompts), self.batch_size):
@@ -122,6 +178,21 @@ class Judge:
             pair = torch.log_softmax(logits[:, [yes, no]], dim=-1)
             out[chosen] = pair[:, 0].exp().cpu().numpy()
         return out.tolist()
+
+    def _judge_vllm(self, prompts: list[str], tokenizer, answers, limit) -> list[float]:
+        """Each prompt twice, ending in the Yes token and in the No token; P(Yes) from the
+        log probabilities vLLM reports for those last prompt tokens."""
+        from vllm import SamplingParams
+
+        yes, no, lead = answers
+        room = limit - len(lead) - 1 if limit else None
+        ids = tokenizer(prompts, truncation=room is not None, max_length=room,
+                        add_special_tokens=tokenizer.chat_template is None)["input_ids"]
+        requests = [{"prompt_token_ids": [*p, *lead, answer]} for p in ids for answer in (yes, no)]
+        outputs = self._llm.generate(requests, SamplingParams(max_tokens=1, prompt_logprobs=0), use_tqdm=False)
+        logprobs = np.array([out.prompt_logprobs[-1][request["prompt_token_ids"][-1]].logprob
+                             for out, request in zip(outputs, requests, strict=True)], dtype=np.float64)
+        return (1.0 / (1.0 + np.exp(logprobs[1::2] - logprobs[0::2]))).tolist()
 
     @staticmethod
     def _prompt(tokenizer, row: str, item: str) -> str:
