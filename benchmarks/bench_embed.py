@@ -2,6 +2,7 @@
 
     python benchmarks/bench_embed.py            # GSM8K and Code Alpaca, this machine
     python benchmarks/bench_embed.py --rows 2000
+    python benchmarks/bench_embed.py --device cuda --repeat 20   # a GPU: each corpus 20 times over
 
 Per corpus, same texts, same run: rows per second of a user's own
 ``SentenceTransformer(all-MiniLM-L6-v2).encode`` (the reference), of qcaudit's encoder with
@@ -9,6 +10,8 @@ each backend (cache off), and the wall time of a whole ``qcaudit report`` semant
 contamination audit of GSM8K train against GSM8K test (a new process, cold cache, then warm)
 per backend, against the reference's time to encode the same texts. The accuracy of each
 backend on the contamination evaluation suite: ``bench_contamination.py suite --backend``.
+On CUDA the backend is torch in fp16 and the reference runs twice, as a user would call it
+(fp32) and halved (``model.half()``), so that the speed-up is not only half precision's.
 """
 
 from __future__ import annotations
@@ -28,46 +31,54 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-BACKENDS = ("torch", "onnx-int8")
+BACKENDS = {"cpu": ("torch", "onnx-int8"), "cuda": ("torch",)}
 console = Console(width=140)
 
 
-def corpora(rows: int | None) -> dict[str, list[str]]:
+def corpora(rows: int | None, repeat: int = 1) -> dict[str, list[str]]:
     gsm8k = pl.concat([
         pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")["question"],
         pl.read_ndjson(DATA / "benchmarks/gsm8k/test.jsonl")["question"],
     ]).to_list()
     alpaca = ["\n".join(p for p in (r["instruction"], r["input"], r["output"]) if p)
               for r in json.loads((DATA / "corpora/codealpaca_4k.json").read_text())]
-    return {"GSM8K train + test questions": gsm8k[:rows], "Code Alpaca rows": alpaca[:rows]}
+    return {"GSM8K train + test questions": _repeated(gsm8k[:rows], repeat), "Code Alpaca rows": _repeated(alpaca[:rows], repeat)}
 
 
-def plain_rate(texts: list[str]) -> float:
+def _repeated(texts: list[str], times: int) -> list[str]:
+    """``texts`` ``times`` over, each copy numbered ("2. ...") so that no text repeats: the
+    encoder embeds a repeated text once."""
+    return [text if copy == 0 else f"{copy}. {text}" for copy in range(times) for text in texts]
+
+
+def plain_rate(texts: list[str], device: str = "cpu", half: bool = False) -> float:
     from sentence_transformers import SentenceTransformer
 
     from qcaudit.embed import default_model_path
 
-    model = SentenceTransformer(str(default_model_path()), device="cpu")
+    model = SentenceTransformer(str(default_model_path()), device=device)
+    if half:
+        model.half()
     model.encode(texts[:64])
     start = time.perf_counter()
     model.encode(texts, batch_size=32)
     return len(texts) / (time.perf_counter() - start)
 
 
-def qcaudit_rate(texts: list[str], backend: str) -> float:
+def qcaudit_rate(texts: list[str], backend: str, device: str = "cpu") -> float:
     from qcaudit.embed import Encoder
 
-    encoder = Encoder(device="cpu", use_cache=False, runtime=backend)
+    encoder = Encoder(device=device, use_cache=False, runtime=backend)
     encoder.dimension  # load (and, for onnx-int8, export once into the cache)
     start = time.perf_counter()
     encoder.encode(pl.Series(texts))
     return len(texts) / (time.perf_counter() - start)
 
 
-def audit_seconds(backend: str, cache: Path, out: Path, rows: Path) -> float:
+def audit_seconds(backend: str, cache: Path, out: Path, rows: Path, device: str = "cpu") -> float:
     """A whole semantic contamination audit in a new process, as a user runs it."""
     config = out.parent / f"{backend}.toml"
-    config.write_text(f'[embedding]\nbackend = "{backend}"\ndevice = "cpu"\n')
+    config.write_text(f'[embedding]\nbackend = "{backend}"\ndevice = "{device}"\n')
     command = [sys.executable, "-m", "qcaudit", "report", str(rows), "-b", f"gsm8k={DATA / 'benchmarks/gsm8k/test.jsonl'}",
                "--analyzers", "contamination", "--methods", "semantic", "--config", str(config), "--out", str(out), "-q"]
     start = time.perf_counter()
@@ -78,24 +89,33 @@ def audit_seconds(backend: str, cache: Path, out: Path, rows: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=None, help="texts per corpus (default: all)")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--repeat", type=int, default=1, help="each corpus this many times over (a GPU needs more texts)")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} is absent: this benchmark uses the real public data in ../shared/data")
     import torch
 
-    threads = torch.get_num_threads()
-    rates = Table(title=f"Rows per second on CPU ({threads} threads), cache off, same texts, same run ({time.strftime('%Y-%m-%d')})")
-    for column in ("texts", "rows", "sentence-transformers", *(f"qcaudit {b}" for b in BACKENDS), "onnx-int8 / s-t"):
+    if args.device == "cuda":
+        if not torch.cuda.is_available():
+            sys.exit("--device cuda: torch sees no CUDA device")
+        where = f"{torch.cuda.get_device_name()} (torch {torch.__version__})"
+    else:
+        where = f"CPU ({torch.get_num_threads()} threads)"
+    backends = BACKENDS[args.device]
+    references = {"sentence-transformers": False} | ({"s-t fp16": True} if args.device == "cuda" else {})
+    rates = Table(title=f"Rows per second on {where}, cache off, same texts, same run ({time.strftime('%Y-%m-%d')})")
+    for column in ("texts", "rows", *references, *(f"qcaudit {b}" for b in backends), f"{backends[-1]} / s-t"):
         rates.add_column(column, justify="left" if column == "texts" else "right")
-    for name, texts in corpora(args.rows).items():
-        reference = plain_rate(texts)
-        ours = {b: qcaudit_rate(texts, b) for b in BACKENDS}
-        rates.add_row(name, f"{len(texts):,}", f"{reference:,.0f}", *(f"{ours[b]:,.0f}" for b in BACKENDS),
-                      f"{ours['onnx-int8'] / reference:.2f}x")
+    for name, texts in corpora(args.rows, args.repeat).items():
+        reference = {label: plain_rate(texts, args.device, half) for label, half in references.items()}
+        ours = {b: qcaudit_rate(texts, b, args.device) for b in backends}
+        rates.add_row(name, f"{len(texts):,}", *(f"{r:,.0f}" for r in reference.values()), *(f"{ours[b]:,.0f}" for b in backends),
+                      f"{ours[backends[-1]] / reference['sentence-transformers']:.2f}x")
     console.print(rates)
 
     texts = corpora(args.rows)["GSM8K train + test questions"]
-    reference_seconds = len(texts) / plain_rate(texts)
+    reference_seconds = len(texts) / plain_rate(texts, args.device)
     audits = Table(title="Whole semantic contamination audit, GSM8K train vs GSM8K test (new process)")
     for column in ("backend", "cold cache s", "warm cache s", "cold / s-t encode"):
         audits.add_column(column, justify="left" if column == "backend" else "right")
@@ -104,10 +124,10 @@ def main() -> None:
         rows = tmp / "train.parquet"
         train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl").select(pl.col("question").alias("text"))
         train.head(args.rows or train.height).write_parquet(rows)
-        for backend in BACKENDS:
+        for backend in backends:
             cache = tmp / f"cache-{backend}"
-            cold = audit_seconds(backend, cache, tmp / f"cold-{backend}", rows)
-            warm = audit_seconds(backend, cache, tmp / f"warm-{backend}", rows)
+            cold = audit_seconds(backend, cache, tmp / f"cold-{backend}", rows, args.device)
+            warm = audit_seconds(backend, cache, tmp / f"warm-{backend}", rows, args.device)
             audits.add_row(backend, f"{cold:.1f}", f"{warm:.1f}", f"{cold / reference_seconds:.2f}")
     console.print(audits)
     console.print(f"sentence-transformers encode of the same {len(texts):,} texts (train + test): {reference_seconds:.1f} s")

@@ -17,12 +17,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--runslow"):
-        return
-    skip = pytest.mark.skip(reason="slow: run with --runslow")
+    slow = not config.getoption("--runslow")
+    gpu = [item for item in items if "gpu" in item.keywords]
+    no_cuda = bool(gpu) and not _cuda_available()
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        if slow and "slow" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="slow: run with --runslow"))
+        if no_cuda and "gpu" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="gpu: torch sees no CUDA device (run pytest -m gpu on a GPU machine)"))
+
+
+def _cuda_available() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def shared_file(relative: str) -> Path:

@@ -24,6 +24,7 @@ from qcaudit.contamination.evidence import Evidence, Rarity, numbers, pair_evide
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.pipeline import audit
 from tests.conftest import shared_file
+from tests.tiny_lms import untrained_gpt2
 
 LM_EVAL_TABLE = str.maketrans(string.ascii_lowercase + string.ascii_uppercase, string.ascii_lowercase * 2, string.punctuation)
 WORDS = st.sampled_from(["a", "b", "c", "D", "e.", "f,", "g!"])
@@ -268,29 +269,13 @@ def test_embeddings_are_cached_by_model_and_text(tmp_path, monkeypatch):
     assert (np_again == first).all()
 
 
-def tiny_judge(path, positions: int = 1024):
-    """A randomly initialised GPT-2 on the fixtures' BPE tokenizer: enough to test the plumbing."""
-    import torch
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    from tests.tiny_lms import TOKENIZER
-
-    tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
-    torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=positions, n_embd=32, n_layer=1, n_head=2,
-                                       bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id))
-    model.save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path
-
-
 def test_judge_batches_like_one_pair_at_a_time_and_caches(tmp_path, monkeypatch):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from qcaudit.contamination.judge import Judge, prompt_text
 
-    path = tiny_judge(tmp_path / "judge")
+    path = untrained_gpt2(tmp_path / "judge")
     rows = ["How many apples does Ann have?", "Sort a list.", "x" * 50, "How many apples does Ann have?"]
     items = ["Ann has 3 apples. How many?", "def f(xs): return sorted(xs)", "Name the capital of France.", "Other item"]
     got = Judge(str(path), device="cpu", batch_size=3).probabilities(rows, items)
@@ -355,7 +340,7 @@ def stand_in_vllm(monkeypatch):
 def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_vllm):
     from qcaudit.contamination.judge import Judge
 
-    path = tiny_judge(tmp_path / "judge")
+    path = untrained_gpt2(tmp_path / "judge")
     rows = ["How many apples does Ann have?", "Sort a list.", "x" * 50]
     items = ["Ann has 3 apples. How many?", "def f(xs): return sorted(xs)", "Name the capital of France."]
     on_vllm = Judge(str(path), device="cpu", engine="vllm", use_cache=False)
@@ -367,7 +352,7 @@ def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_v
     (llm,) = stand_in_vllm
     assert llm.calls == [(2 * len(rows), {"max_tokens": 1, "prompt_logprobs": 0})]  # one call: a Yes and a No prompt per pair
     assert "/vllm" in on_vllm.signature and on_vllm.key != on_transformers.key  # verdicts of the two are cached apart
-    short = Judge(str(tiny_judge(tmp_path / "short", positions=64)), device="cpu", engine="vllm", use_cache=False)
+    short = Judge(str(untrained_gpt2(tmp_path / "short", positions=64)), device="cpu", engine="vllm", use_cache=False)
     assert 0.0 < short.probabilities(["word " * 200], ["item"])[0] < 1.0  # cut from the left to fit, answer included
 
 
@@ -387,7 +372,7 @@ def test_judge_engine_vllm_needs_vllm(tmp_path, monkeypatch):
 
 def test_judge_verdicts_reach_rows_and_signature(tmp_path, gsm8k_small):
     bench, data = gsm8k_small
-    path = tiny_judge(tmp_path / "judge", positions=64)  # shorter than the prompt: truncated from the left
+    path = untrained_gpt2(tmp_path / "judge", positions=64)  # shorter than the prompt: truncated from the left
     config = Config.model_validate({
         "input": {"text_column": "text"}, "analyzers": ["contamination"],
         "benchmarks": {"gsm8k": {"path": str(bench)}},

@@ -4,6 +4,7 @@ Two GPT-2s (different seeds: the Binoculars observer and performer, and the scor
 and a T5 taught to fill ``<extra_id_k>`` spans (DetectGPT's mask model), all on the BPE
 tokenizer of the watermark fixtures. A few hundred CPU steps each: enough to make samples
 from the LM measurably different from held-out human captions, which is all the tests ask.
+An untrained GPT-2 on the same tokenizer serves tests of a model's plumbing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,18 @@ from qcaudit.detectors.perturb import mask_spans
 
 TOKENIZER = Path(__file__).parent / "fixtures" / "watermark" / "tokenizer"
 SENTINELS = 8
+
+
+def untrained_gpt2(path: Path, positions: int = 1024) -> Path:
+    """A randomly initialised one-layer GPT-2 on the fixtures' BPE tokenizer, saved to
+    ``path``: enough to test the plumbing of a model (the judge's, LM scoring on CUDA)."""
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=positions, n_embd=32, n_layer=1, n_head=2,
+                                       bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id))
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
 
 
 def documents(captions: list[str], per_doc: int = 3) -> list[str]:
