@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb  # noqa: E402
-from contamination_suite import DOMAINS, Case, build_cases  # noqa: E402
+from contamination_suite import DOMAINS, Case, build_cases, ported_case  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, semantic_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index, ngram_matches  # noqa: E402
 from qcaudit.contamination.semantic import SCORED, WEIGHTS  # noqa: E402
@@ -314,6 +314,40 @@ def suite(backend: str = "auto") -> None:
         pl.when(pl.col("lf")).then(pl.col("lc")).otherwise(pl.col("correct")).alias("correct"),
     )
     _print_scores("Combined (a lexical flag first, else the semantic one)", domain_scores(combined))
+    ports(Encoder(runtime=backend), cut, oracle)
+
+
+def ports(encoder: Encoder, cut: float, cosine_cut: float) -> None:
+    """The shipped verifier (and plain cosine at the suite's best cut) on HumanEval tasks
+    ported by hand to idiomatic C and JavaScript: never fitted on, so a check of how the
+    verifier carries over from rule-made rewrites. Per kind: rows found with their task,
+    rows flagged wrongly, and how often the true task is a candidate at all and the nearest."""
+    case = ported_case()
+    rows = case_rows([case])
+    pairs = suite_pairs([case], encoder)
+    semantic = verdicts(scored(pairs, WEIGHTS), rows, cut)
+    cosine = verdicts(pairs.with_columns(pl.col("cosine").alias("score")), rows, cosine_cut)
+    nearest = pairs.sort(["cosine", "item"], descending=[True, False]).unique("row", keep="first")
+    table = rows.select("row", "kind").join(semantic.select("row", "flagged", "correct"), on="row").join(
+        cosine.select("row", pl.col("flagged").alias("cos_flagged"), pl.col("correct").alias("cos_correct")), on="row")
+    table = table.join(pairs.filter("correct").select("row").unique().with_columns(pl.lit(True).alias("candidate")), on="row", how="left")
+    table = table.join(nearest.select("row", pl.col("correct").alias("nearest")), on="row", how="left")
+    summary = table.group_by("kind").agg(
+        pl.len().alias("rows"),
+        (pl.col("flagged") & pl.col("correct")).sum().alias("found"), (pl.col("flagged") & ~pl.col("correct")).sum().alias("wrong"),
+        (pl.col("cos_flagged") & pl.col("cos_correct")).sum().alias("cos_found"),
+        (pl.col("cos_flagged") & ~pl.col("cos_correct")).sum().alias("cos_wrong"),
+        pl.col("candidate").fill_null(False).sum().alias("candidate"), pl.col("nearest").fill_null(False).sum().alias("nearest"),
+    ).sort("kind")
+    out = Table(title=f"HumanEval ported by hand to idiomatic C and JavaScript (not fitted on; verifier cut {cut:g}, cosine cut {cosine_cut:.2f})")
+    for column in ("kind", "rows", "verifier: found", "flagged wrongly", "cosine: found", "flagged wrongly ",
+                   "true task a candidate", "true task nearest"):
+        out.add_column(column, justify="left" if column == "kind" else "right")
+    for r in summary.iter_rows(named=True):
+        other = r["kind"].endswith("(other task)")
+        out.add_row(r["kind"], str(r["rows"]), "" if other else str(r["found"]), str(r["wrong"]), "" if other else str(r["cos_found"]),
+                    str(r["cos_wrong"]), "" if other else str(r["candidate"]), "" if other else str(r["nearest"]))
+    console.print(out)
 
 
 def lexical_verdicts(cases: list[Case]) -> pl.DataFrame:

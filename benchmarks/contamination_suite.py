@@ -15,6 +15,11 @@ negative:
   syntax, asked for in prose) plus all 4,535 Code Alpaca rows.
 - **prose**: the Self-Instruct seed tasks' even instructions are the benchmark; rows are
   every instruction reworded, plus 1,000 Code Alpaca instructions.
+
+Apart from these, :func:`ported_case` holds 24 HumanEval tasks ported by hand to idiomatic C
+and JavaScript (``humaneval_translations.py``), against the same even tasks. Nothing is
+fitted on it: it checks whether the verifier, fitted on rule-made rewrites, generalises to
+code rewritten the way people and models rewrite it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
+from humaneval_translations import TRANSLATIONS
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.contamination.planting import (
     CHOICE_REPHRASINGS, CODE_REWRITES, REWORDINGS, rephrase_choice_item, reword, rewrite_code,
@@ -90,10 +96,13 @@ def choice_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
-def code_case(rng: random.Random) -> Case:
+def _humaneval() -> tuple[Benchmark, list[dict]]:
     path = DATA / "benchmarks/humaneval/HumanEval.jsonl.gz"
-    bench = load_benchmark("humaneval", path)
-    tasks = [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
+    return load_benchmark("humaneval", path), [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
+
+
+def code_case(rng: random.Random) -> Case:
+    bench, tasks = _humaneval()
     descriptions = bench.items["part:description"].to_list()
     rows, truth, kind = [], [], []
     for i, (task, description) in enumerate(zip(tasks, descriptions, strict=True)):
@@ -106,6 +115,20 @@ def code_case(rng: random.Random) -> Case:
         truth.append(None)
         kind.append("code_alpaca")
     return Case("code", "humaneval", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
+
+
+def ported_case() -> Case:
+    """HumanEval's even tasks as the benchmark; rows are the hand-made C and JavaScript ports,
+    those of odd tasks being negatives (kinds ``c port``, ``javascript port (other task)``)."""
+    bench, tasks = _humaneval()
+    position = {task["task_id"]: i for i, task in enumerate(tasks)}
+    rows, truth, kind = [], [], []
+    for (task_id, language), text in TRANSLATIONS.items():
+        even = position[task_id] % 2 == 0
+        rows.append(text)
+        truth.append(task_id if even else None)
+        kind.append(f"{language} port" if even else f"{language} port (other task)")
+    return Case("code", "humaneval_ports", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
 
 
 def prose_case(rng: random.Random) -> Case:
