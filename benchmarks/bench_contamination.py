@@ -4,6 +4,7 @@
     python benchmarks/bench_contamination.py suite       # every method on the evaluation suite (README)
     python benchmarks/bench_contamination.py calibrate   # fit the verifier; leave-one-domain-out check
     python benchmarks/bench_contamination.py alignment   # the same with BERTScore-style token alignment added
+    python benchmarks/bench_contamination.py judge-reach # which rephrasings a judge model gets to see, per setting
     python benchmarks/bench_contamination.py speed       # n-gram check: 1,000,000 rows x 10,000 items
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
@@ -37,6 +38,7 @@ from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb  # noqa: E402
 from contamination_suite import DOMAINS, Case, build_cases, ported_case  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, semantic_pairs  # noqa: E402
+from qcaudit.contamination.judge import judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index, ngram_matches  # noqa: E402
 from qcaudit.contamination.semantic import SCORED, WEIGHTS  # noqa: E402
 from qcaudit.contamination.substring import sample_patterns, substring_matches  # noqa: E402
@@ -350,6 +352,34 @@ def ports(encoder: Encoder, cut: float, cosine_cut: float) -> None:
     console.print(out)
 
 
+def judge_reach() -> None:
+    """How many rephrasings a judge model could find at most: the share of rows whose true
+    item is among the pairs the judge reads (``judged_pairs``: each row's ``judge_top_k``
+    best candidates by verifier score at or above ``judge_min_cosine``), per domain, and the
+    pairs it reads per row (its cost: one forward pass each), for several settings."""
+    cases = [*build_cases(), ported_case()]
+    pairs = suite_pairs(cases, Encoder())
+    settings = [(floor, k) for floor in (0.5, 0.4, 0.3, 0.2) for k in (1, 2, 3)]
+    table = Table(title="Judge reach: true item among the judged pairs (share of rephrasings) / judged pairs per row")
+    table.add_column("judge_min_cosine, judge_top_k")
+    groups = {"math": ["gsm8k"], "multiple choice": ["abstract_algebra", "high_school_us_history", "sociology"],
+              "code": ["humaneval"], "prose": ["self_instruct"], "code ports": ["humaneval_ports"]}
+    for group in groups:
+        table.add_column(group, justify="right")
+    for floor, k in settings:
+        cells = []
+        for names in groups.values():
+            chosen = pairs.filter(pl.col("case").is_in(names))
+            judged = judged_pairs(chosen.rename({"row": "r"}).with_columns(pl.struct("case", "r").alias("row")), floor, k)
+            judged = judged.unnest("row").join(chosen.select("case", pl.col("row").alias("r"), "item", "correct"), on=["case", "r", "item"])
+            positives = sum(sum(t is not None for t in c.truth) for c in cases if c.name in names)
+            rows = sum(len(c.rows) for c in cases if c.name in names)
+            reached = judged.filter("correct").select("case", "r").unique().height
+            cells.append(f"{reached / positives:.1%} / {judged.height / rows:.2f}")
+        table.add_row(f"{floor}, {k}", *cells)
+    console.print(table)
+
+
 def lexical_verdicts(cases: list[Case]) -> pl.DataFrame:
     """Rows flagged by the n-gram or the substring method (the analyzer's defaults)."""
     settings = Config().contamination
@@ -429,7 +459,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "speed"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "speed"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -437,7 +467,7 @@ def main() -> None:
     if args.what == "suite":
         suite(args.backend)
     else:
-        {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "speed": speed}[args.what]()
+        {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed}[args.what]()
 
 
 if __name__ == "__main__":

@@ -298,6 +298,23 @@ def test_judge_batches_like_one_pair_at_a_time_and_caches(tmp_path, monkeypatch)
     assert np.array_equal(Judge(str(path), device="cpu").probabilities(rows[::-1], items[::-1]), got[::-1])
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 6), st.sampled_from([0.1, 0.3, 0.5, 0.9]),
+                          st.sampled_from([0.2, 0.5, 0.7])), max_size=30, unique_by=lambda t: t[:2]),
+       st.sampled_from([0.0, 0.3, 0.6]), st.integers(1, 3))
+def test_the_judge_reads_each_rows_best_candidates_above_the_floor(candidates, floor, top_k):
+    from qcaudit.contamination.judge import judged_pairs
+
+    frame = pl.DataFrame(candidates, schema={"row": pl.UInt32, "item": pl.UInt32, "score": pl.Float64, "cosine": pl.Float64},
+                         orient="row")
+    got = sorted(judged_pairs(frame, floor, top_k).iter_rows())
+    expected = []
+    for row in {r for r, *_ in candidates}:
+        mine = sorted(((-score, item) for r, item, score, cosine in candidates if r == row and cosine >= floor))
+        expected += [(row, item) for _, item in mine[:top_k]]
+    assert got == sorted(expected)
+
+
 class _StandInLLM:
     """Stands in for ``vllm.LLM``: reports prompt log probabilities as vLLM's ``generate``
     does (per request, a list over prompt positions: None first, then a dict from the

@@ -37,7 +37,7 @@ from pydantic import Field
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches
-from qcaudit.contamination.judge import Judge
+from qcaudit.contamination.judge import Judge, judged_pairs
 from qcaudit.contamination.semantic import WHOLE, ItemEvidence, TextParts, nearest_items, verify
 from qcaudit.embed import Encoder, token_column
 from qcaudit.contamination.substring import sample_patterns, substring_matches
@@ -85,7 +85,7 @@ class ContaminationSettings(Section):
     semantic_threshold: float = Field(0.9749, gt=0.0, lt=1.0)
     #: A local instruct model (folder or cached name) that judges each row's best candidates.
     judge_model: str | None = None
-    judge_min_cosine: float = Field(0.5, ge=-1.0, le=1.0)
+    judge_min_cosine: float = Field(0.3, ge=-1.0, le=1.0)
     judge_top_k: int = Field(2, ge=1, le=100)
     judge_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     judge_batch_size: int = Field(8, ge=1, le=4096)
@@ -336,13 +336,7 @@ def _semantic(
 def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationSettings, judge: Judge) -> pl.DataFrame:
     """``judge_probability`` for each row's ``judge_top_k`` best candidates at or above
     ``judge_min_cosine`` (null for the others), and the judge's word in the explanation."""
-    chosen = (
-        scored.filter(pl.col("cosine") >= settings.judge_min_cosine)
-        .sort(["row", "score", "item"], descending=[False, True, False])
-        .group_by("row", maintain_order=True)
-        .head(settings.judge_top_k)
-        .select("row", "item")
-    )
+    chosen = judged_pairs(scored, settings.judge_min_cosine, settings.judge_top_k)
     items = bench.items[ITEM_TEXT]
     probability = judge.probabilities([row_texts[r] for r in chosen["row"]], [items[i] for i in chosen["item"]])
     judged = chosen.with_columns(pl.Series("judge_probability", probability, dtype=pl.Float64))

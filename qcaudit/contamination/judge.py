@@ -31,6 +31,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from qcaudit.errors import QcauditError
 from qcaudit.store import VectorStore
@@ -47,6 +48,18 @@ INSTRUCTION = (
     "or gives only part of B. Answer No if they are different problems, even on the same topic "
     "or with the same template.\n\n"
 )
+
+
+def judged_pairs(candidates: pl.DataFrame, min_cosine: float, top_k: int) -> pl.DataFrame:
+    """The (``row``, ``item``) pairs the judge reads: each row's ``top_k`` candidates by
+    verifier ``score`` among those with ``cosine`` at least ``min_cosine``."""
+    return (
+        candidates.filter(pl.col("cosine") >= min_cosine)
+        .sort(["row", "score", "item"], descending=[False, True, False])
+        .group_by("row", maintain_order=True)
+        .head(top_k)
+        .select("row", "item")
+    )
 
 
 def prompt_text(row: str, item: str) -> str:
