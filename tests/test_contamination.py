@@ -317,8 +317,9 @@ def test_the_judge_reads_each_rows_best_candidates_above_the_floor(candidates, f
 
 class _StandInLLM:
     """Stands in for ``vllm.LLM``: reports prompt log probabilities as vLLM's ``generate``
-    does (per request, a list over prompt positions: None first, then a dict from the
-    prompt's token id to an object with ``logprob``), computed by the same tiny model."""
+    does (per request, a list over prompt positions: None first, then a dict from token id to
+    an object with ``logprob``, holding the ``prompt_logprobs`` most likely tokens and the
+    prompt's own), computed by the same tiny model."""
 
     instances: list[_StandInLLM] = []
 
@@ -339,7 +340,10 @@ class _StandInLLM:
             assert len(ids) <= self.model.config.n_positions
             with torch.no_grad():
                 logprobs = torch.log_softmax(self.model(input_ids=torch.tensor([ids])).logits[0].double(), dim=-1)
-            per_position = [None] + [{ids[t]: SimpleNamespace(logprob=logprobs[t - 1, ids[t]].item())} for t in range(1, len(ids))]
+            per_position = [None]  # then each position's top tokens, and the prompt's own token when it is not among them
+            for t in range(1, len(ids)):
+                top = torch.topk(logprobs[t - 1], params["prompt_logprobs"]).indices.tolist()
+                per_position.append({token: SimpleNamespace(logprob=logprobs[t - 1, token].item()) for token in [*top, ids[t]]})
             outputs.append(SimpleNamespace(prompt_logprobs=per_position))
         return outputs
 
@@ -367,7 +371,7 @@ def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_v
     assert got == pytest.approx(on_transformers.probabilities(rows, items), abs=1e-5)
     assert len(set(np.round(got, 6))) == len(got)
     (llm,) = stand_in_vllm
-    assert llm.calls == [(2 * len(rows), {"max_tokens": 1, "prompt_logprobs": 0})]  # one call: a Yes and a No prompt per pair
+    assert llm.calls == [(2 * len(rows), {"max_tokens": 1, "prompt_logprobs": 1})]  # one call: a Yes and a No prompt per pair
     assert "/vllm" in on_vllm.signature and on_vllm.key != on_transformers.key  # verdicts of the two are cached apart
     short = Judge(str(untrained_gpt2(tmp_path / "short", positions=64)), device="cpu", engine="vllm", use_cache=False)
     assert 0.0 < short.probabilities(["word " * 200], ["item"])[0] < 1.0  # cut from the left to fit, answer included

@@ -202,7 +202,7 @@ class Judge:
         ids = tokenizer(prompts, truncation=room is not None, max_length=room,
                         add_special_tokens=tokenizer.chat_template is None)["input_ids"]
         requests = [{"prompt_token_ids": [*p, *lead, answer]} for p in ids for answer in (yes, no)]
-        outputs = self._llm.generate(requests, SamplingParams(max_tokens=1, prompt_logprobs=0), use_tqdm=False)
+        outputs = self._llm.generate(requests, SamplingParams(max_tokens=1, prompt_logprobs=1), use_tqdm=False)
         logprobs = np.array([out.prompt_logprobs[-1][request["prompt_token_ids"][-1]].logprob
                              for out, request in zip(outputs, requests, strict=True)], dtype=np.float64)
         return (1.0 / (1.0 + np.exp(logprobs[1::2] - logprobs[0::2]))).tolist()
