@@ -14,9 +14,10 @@ Two engines read the same prompts' ids:
 - ``transformers``: batches of similar length, left padding, one forward pass each;
 - ``vllm`` (the default on CUDA when vLLM is installed): every pair is sent twice, its
   prompt followed by the "Yes" token and by the "No" token, and vLLM's prompt log
-  probabilities of those last tokens give the same ratio (its prefix cache computes the
-  shared prompt once). A prompt is cut one token shorter than with transformers, to make
-  room for the answer.
+  probabilities of those last tokens give the same ratio. That is exact, at twice the
+  prefill (vLLM does not read its prefix cache for requests that ask for prompt log
+  probabilities), left to vLLM's scheduler. A prompt is cut one token shorter than with
+  transformers, to make room for the answer.
 
 How well this works depends entirely on the model: the plumbing is tested here with a tiny
 local model, and accuracy with a real instruct model is not measured in this project.
@@ -131,7 +132,7 @@ class Judge:
         offline()
         source = model_source(self.model, "judge model")
         try:
-            return LLM(model=source, tokenizer=source, enable_prefix_caching=True)
+            return LLM(model=source, tokenizer=source)
         except (OSError, ValueError) as exc:
             raise QcauditError(f"judge model {self.model!r}: vLLM cannot load it ({str(exc).splitlines()[0]})") from None
 
