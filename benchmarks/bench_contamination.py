@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb  # noqa: E402
-from contamination_suite import DOMAINS, Case, build_cases, ported_case  # noqa: E402
+from contamination_suite import DOMAINS, Case, build_cases, free_cases, ported_case  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, semantic_pairs  # noqa: E402
 from qcaudit.contamination.judge import judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index, ngram_matches  # noqa: E402
@@ -316,68 +316,43 @@ def suite(backend: str = "auto") -> None:
         pl.when(pl.col("lf")).then(pl.col("lc")).otherwise(pl.col("correct")).alias("correct"),
     )
     _print_scores("Combined (a lexical flag first, else the semantic one)", domain_scores(combined))
-    ports(Encoder(runtime=backend), cut, oracle)
+    encoder = Encoder(runtime=backend)
+    probe([ported_case()], encoder, cut, oracle, "HumanEval ported by hand to idiomatic C and JavaScript")
+    probe(free_cases(), encoder, cut, oracle, "GSM8K and MMLU items paraphrased freely by hand")
 
 
-def ports(encoder: Encoder, cut: float, cosine_cut: float) -> None:
-    """The shipped verifier (and plain cosine at the suite's best cut) on HumanEval tasks
-    ported by hand to idiomatic C and JavaScript: never fitted on, so a check of how the
-    verifier carries over from rule-made rewrites. Per kind: rows found with their task,
-    rows flagged wrongly, and how often the true task is a candidate at all and the nearest."""
-    case = ported_case()
-    rows = case_rows([case])
-    pairs = suite_pairs([case], encoder)
+def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, title: str) -> None:
+    """The shipped verifier (and plain cosine at the suite's best cut) on a probe that nothing
+    is fitted on: how the verifier carries over from rule-made rewrites. Per case and kind:
+    rows found with their item, rows flagged wrongly, and how often the true item is a
+    candidate at all and the nearest by cosine."""
+    rows = case_rows(cases)
+    pairs = suite_pairs(cases, encoder)
+    keys = ["case", "row"]
     semantic = verdicts(scored(pairs, WEIGHTS), rows, cut)
     cosine = verdicts(pairs.with_columns(pl.col("cosine").alias("score")), rows, cosine_cut)
-    nearest = pairs.sort(["cosine", "item"], descending=[True, False]).unique("row", keep="first")
-    table = rows.select("row", "kind").join(semantic.select("row", "flagged", "correct"), on="row").join(
-        cosine.select("row", pl.col("flagged").alias("cos_flagged"), pl.col("correct").alias("cos_correct")), on="row")
-    table = table.join(pairs.filter("correct").select("row").unique().with_columns(pl.lit(True).alias("candidate")), on="row", how="left")
-    table = table.join(nearest.select("row", pl.col("correct").alias("nearest")), on="row", how="left")
-    summary = table.group_by("kind").agg(
+    nearest = pairs.sort(["cosine", "item"], descending=[True, False]).unique(keys, keep="first")
+    table = rows.select(*keys, "kind").join(semantic.select(*keys, "flagged", "correct"), on=keys).join(
+        cosine.select(*keys, pl.col("flagged").alias("cos_flagged"), pl.col("correct").alias("cos_correct")), on=keys)
+    table = table.join(pairs.filter("correct").select(keys).unique().with_columns(pl.lit(True).alias("candidate")), on=keys, how="left")
+    table = table.join(nearest.select(*keys, pl.col("correct").alias("nearest")), on=keys, how="left")
+    summary = table.group_by("case", "kind").agg(
         pl.len().alias("rows"),
         (pl.col("flagged") & pl.col("correct")).sum().alias("found"), (pl.col("flagged") & ~pl.col("correct")).sum().alias("wrong"),
         (pl.col("cos_flagged") & pl.col("cos_correct")).sum().alias("cos_found"),
         (pl.col("cos_flagged") & ~pl.col("cos_correct")).sum().alias("cos_wrong"),
         pl.col("candidate").fill_null(False).sum().alias("candidate"), pl.col("nearest").fill_null(False).sum().alias("nearest"),
-    ).sort("kind")
-    out = Table(title=f"HumanEval ported by hand to idiomatic C and JavaScript (not fitted on; verifier cut {cut:g}, cosine cut {cosine_cut:.2f})")
-    for column in ("kind", "rows", "verifier: found", "flagged wrongly", "cosine: found", "flagged wrongly ",
-                   "true task a candidate", "true task nearest"):
-        out.add_column(column, justify="left" if column == "kind" else "right")
+    ).sort("case", "kind")
+    out = Table(title=f"{title} (not fitted on; verifier cut {cut:g}, cosine cut {cosine_cut:.2f})")
+    for column in ("case", "kind", "rows", "verifier: found", "flagged wrongly", "cosine: found", "flagged wrongly ",
+                   "true item a candidate", "true item nearest"):
+        out.add_column(column, justify="left" if column in ("case", "kind") else "right")
     for r in summary.iter_rows(named=True):
-        other = r["kind"].endswith("(other task)")
-        out.add_row(r["kind"], str(r["rows"]), "" if other else str(r["found"]), str(r["wrong"]), "" if other else str(r["cos_found"]),
-                    str(r["cos_wrong"]), "" if other else str(r["candidate"]), "" if other else str(r["nearest"]))
+        other = r["kind"].endswith("(other task)") or r["kind"].endswith("(other item)")
+        out.add_row(r["case"], r["kind"], str(r["rows"]), "" if other else str(r["found"]), str(r["wrong"]),
+                    "" if other else str(r["cos_found"]), str(r["cos_wrong"]), "" if other else str(r["candidate"]),
+                    "" if other else str(r["nearest"]))
     console.print(out)
-
-
-def judge_reach() -> None:
-    """How many rephrasings a judge model could find at most: the share of rows whose true
-    item is among the pairs the judge reads (``judged_pairs``: each row's ``judge_top_k``
-    best candidates by verifier score at or above ``judge_min_cosine``), per domain, and the
-    pairs it reads per row (its cost: one forward pass each), for several settings."""
-    cases = [*build_cases(), ported_case()]
-    pairs = suite_pairs(cases, Encoder())
-    settings = [(floor, k) for floor in (0.5, 0.4, 0.3, 0.2) for k in (1, 2, 3)]
-    table = Table(title="Judge reach: true item among the judged pairs (share of rephrasings) / judged pairs per row")
-    table.add_column("judge_min_cosine, judge_top_k")
-    groups = {"math": ["gsm8k"], "multiple choice": ["abstract_algebra", "high_school_us_history", "sociology"],
-              "code": ["humaneval"], "prose": ["self_instruct"], "code ports": ["humaneval_ports"]}
-    for group in groups:
-        table.add_column(group, justify="right")
-    for floor, k in settings:
-        cells = []
-        for names in groups.values():
-            chosen = pairs.filter(pl.col("case").is_in(names))
-            judged = judged_pairs(chosen.rename({"row": "r"}).with_columns(pl.struct("case", "r").alias("row")), floor, k)
-            judged = judged.unnest("row").join(chosen.select("case", pl.col("row").alias("r"), "item", "correct"), on=["case", "r", "item"])
-            positives = sum(sum(t is not None for t in c.truth) for c in cases if c.name in names)
-            rows = sum(len(c.rows) for c in cases if c.name in names)
-            reached = judged.filter("correct").select("case", "r").unique().height
-            cells.append(f"{reached / positives:.1%} / {judged.height / rows:.2f}")
-        table.add_row(f"{floor}, {k}", *cells)
-    console.print(table)
 
 
 def lexical_verdicts(cases: list[Case]) -> pl.DataFrame:

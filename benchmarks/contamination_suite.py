@@ -16,10 +16,12 @@ negative:
 - **prose**: the Self-Instruct seed tasks' even instructions are the benchmark; rows are
   every instruction reworded, plus 1,000 Code Alpaca instructions.
 
-Apart from these, :func:`ported_case` holds 24 HumanEval tasks ported by hand to idiomatic C
-and JavaScript (``humaneval_translations.py``), against the same even tasks. Nothing is
-fitted on it: it checks whether the verifier, fitted on rule-made rewrites, generalises to
-code rewritten the way people and models rewrite it.
+Apart from these, two probes that nothing is fitted on check whether the verifier, fitted
+on rule-made rewrites, generalises to text rewritten the way people and models rewrite it:
+:func:`ported_case`, 24 HumanEval tasks ported by hand to idiomatic C and JavaScript
+(``humaneval_translations.py``), against the same even tasks; and :func:`free_cases`, 16
+GSM8K and 24 MMLU test items paraphrased freely by hand (``free_rephrasings.py``), against
+GSM8K test and the MMLU subjects' even items.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 
 import polars as pl
 
+from free_rephrasings import REPHRASINGS
 from humaneval_translations import TRANSLATIONS
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.contamination.planting import (
@@ -129,6 +132,22 @@ def ported_case() -> Case:
         truth.append(task_id if even else None)
         kind.append(f"{language} port" if even else f"{language} port (other task)")
     return Case("code", "humaneval_ports", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
+
+
+def free_cases() -> list[Case]:
+    """The free paraphrases: of GSM8K test items against all of GSM8K test (kind ``free``),
+    and of MMLU items against each subject's even items (odd items' paraphrases are
+    negatives, kind ``free (other item)``)."""
+    gsm8k = [(i, text) for (name, i), text in REPHRASINGS.items() if name == "gsm8k"]
+    cases = [Case("math", "gsm8k_free", load_benchmark("gsm8k", DATA / "benchmarks/gsm8k/test.jsonl"),
+                  [text for _, text in gsm8k], [f"gsm8k/{i}" for i, _ in gsm8k], ["free"] * len(gsm8k))]
+    for subject in sorted({name for name, _ in REPHRASINGS} - {"gsm8k"}):
+        bench = load_benchmark("mmlu", DATA / f"benchmarks/mmlu/{subject}_test.csv", adapter="mmlu")
+        chosen = [(i, text) for (name, i), text in REPHRASINGS.items() if name == subject]
+        cases.append(Case("multiple_choice", f"{subject}_free", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]),
+                          [text for _, text in chosen], [f"{subject}_test/{i}" if i % 2 == 0 else None for i, _ in chosen],
+                          ["free" if i % 2 == 0 else "free (other item)" for i, _ in chosen]))
+    return cases
 
 
 def prose_case(rng: random.Random) -> Case:
