@@ -358,28 +358,31 @@ def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, ti
 def judge_reach() -> None:
     """How many rephrasings a judge model could find at most: the share of rows whose true
     item is among the pairs the judge reads (``judged_pairs``: each row's ``judge_top_k``
-    best candidates by verifier score at or above ``judge_min_cosine``), per domain, and the
-    pairs it reads per row (its cost: one forward pass each), for several settings."""
-    cases = [*build_cases(), ported_case()]
+    best candidates by verifier score at or above ``judge_min_cosine``), per domain and
+    probe, and the pairs it reads per row (its cost: one forward pass each), per setting."""
+    cases = [*build_cases(), ported_case(), *free_cases()]
     pairs = suite_pairs(cases, Encoder())
-    settings = [(floor, k) for floor in (0.5, 0.4, 0.3, 0.2) for k in (1, 2, 3)]
+    groups = {"math": ["gsm8k"], "multiple choice": ["abstract_algebra", "high_school_us_history", "sociology"],
+              "code": ["humaneval"], "prose": ["self_instruct"], "code ports": ["humaneval_ports"],
+              "free paraphrases": ["gsm8k_free", "abstract_algebra_free", "sociology_free"]}
     table = Table(title="Judge reach: true item among the judged pairs (share of rephrasings) / judged pairs per row")
     table.add_column("judge_min_cosine, judge_top_k")
-    groups = {"math": ["gsm8k"], "multiple choice": ["abstract_algebra", "high_school_us_history", "sociology"],
-              "code": ["humaneval"], "prose": ["self_instruct"], "code ports": ["humaneval_ports"]}
     for group in groups:
         table.add_column(group, justify="right")
-    for floor, k in settings:
-        cells = []
-        for names in groups.values():
-            chosen = pairs.filter(pl.col("case").is_in(names))
-            judged = judged_pairs(chosen.rename({"row": "r"}).with_columns(pl.struct("case", "r").alias("row")), floor, k)
-            judged = judged.unnest("row").join(chosen.select("case", pl.col("row").alias("r"), "item", "correct"), on=["case", "r", "item"])
-            positives = sum(sum(t is not None for t in c.truth) for c in cases if c.name in names)
-            rows = sum(len(c.rows) for c in cases if c.name in names)
-            reached = judged.filter("correct").select("case", "r").unique().height
-            cells.append(f"{reached / positives:.1%} / {judged.height / rows:.2f}")
-        table.add_row(f"{floor}, {k}", *cells)
+    for floor in (0.5, 0.4, 0.3, 0.2):
+        for k in (1, 2, 3):
+            cells = []
+            for names in groups.values():
+                chosen = [case for case in cases if case.name in names]
+                reached = judged = 0
+                for case in chosen:
+                    mine = pairs.filter(pl.col("case") == case.name)
+                    read = judged_pairs(mine, floor, k).join(mine.select("row", "item", "correct"), on=["row", "item"])
+                    reached += read.filter("correct")["row"].n_unique()
+                    judged += read.height
+                positives = sum(t is not None for case in chosen for t in case.truth)
+                cells.append(f"{reached / positives:.1%} / {judged / sum(len(case.rows) for case in chosen):.2f}")
+            table.add_row(f"{floor}, {k}", *cells)
     console.print(table)
 
 
