@@ -122,9 +122,10 @@ def _sentence_config(path: Path) -> tuple[str, bool]:
     if modules[:2] != ["Transformer", "Pooling"] or set(modules[2:]) - {"Normalize"}:
         raise QcauditError(f"embedding backend onnx-int8 supports transformer + pooling (+ normalize) models; "
                            f"{path} has {', '.join(modules)}: use backend torch")
-    if pooling.get("pooling_mode_mean_tokens"):
+    # older sentence-transformers write one flag per mode, newer ones "pooling_mode": "mean"
+    if pooling.get("pooling_mode_mean_tokens") or pooling.get("pooling_mode") == "mean":
         mode = "mean"
-    elif pooling.get("pooling_mode_cls_token"):
+    elif pooling.get("pooling_mode_cls_token") or pooling.get("pooling_mode") == "cls":
         mode = "cls"
     else:
         raise QcauditError("embedding backend onnx-int8 supports mean or CLS pooling: use backend torch")

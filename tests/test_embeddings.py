@@ -163,3 +163,57 @@ def test_a_model_without_its_reading_config_is_read_as_sentence_transformers_rea
     assert [len(one) for one in ids] == expected["attention_mask"].sum(dim=1).tolist() and len(ids[0]) == 512
     assert all(one == row[: len(one)] for one, row in zip(ids, expected["input_ids"].tolist(), strict=True))
     assert np.abs(encoder.encode(pl.Series(texts)) - reference.encode(texts, normalize_embeddings=True)).max() < 1e-5
+
+
+def tiny_multilingual_model(folder):
+    """A randomly initialised two-layer XLM-R sentence model (mean pooling, normalised), saved
+    by the installed sentence-transformers (its current pooling config format), on a Unigram
+    tokenizer trained here on English and Chinese sentences: the architecture and tokenizer
+    of the multilingual models a user gives by path."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
+
+    corpus = ["How many apples does Ann have?", "安有多少个苹果？", "Sort a list of numbers.", "对数字列表进行排序。"] * 20
+    tokenizer = Tokenizer(models.Unigram())
+    tokenizer.normalizer, tokenizer.pre_tokenizer = normalizers.NFKC(), pre_tokenizers.Metaspace()
+    tokenizer.train_from_iterator(corpus, trainers.UnigramTrainer(vocab_size=120, unk_token="<unk>",
+                                                                  special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]))
+    tokenizer.post_processor = processors.RobertaProcessing(("</s>", tokenizer.token_to_id("</s>")), ("<s>", tokenizer.token_to_id("<s>")))
+    fast = XLMRobertaTokenizerFast(tokenizer_object=tokenizer, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+                                   pad_token="<pad>", cls_token="<s>", sep_token="</s>", mask_token="<mask>", model_max_length=128)
+    torch.manual_seed(0)
+    config = XLMRobertaConfig(vocab_size=len(fast), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                              intermediate_size=64, max_position_embeddings=130, type_vocab_size=1,
+                              pad_token_id=fast.pad_token_id, bos_token_id=fast.bos_token_id, eos_token_id=fast.eos_token_id)
+    XLMRobertaModel(config).save_pretrained(folder / "hf")
+    fast.save_pretrained(folder / "hf")
+    try:
+        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    except ImportError:  # sentence-transformers before 6
+        from sentence_transformers.models import Normalize, Pooling, Transformer
+    modules = [Transformer(str(folder / "hf")), Pooling(config.hidden_size, "mean"), Normalize()]
+    SentenceTransformer(modules=modules, device="cpu").save(str(folder / "model"))
+    return folder / "model"
+
+
+def test_a_multilingual_model_given_by_path_runs_on_both_backends(tmp_path, monkeypatch):
+    """An XLM-R model saved by the installed sentence-transformers (6.x writes its pooling as
+    ``"pooling_mode": "mean"``) gets the onnx-int8 backend on CPU by default, and both
+    backends give sentence-transformers' vectors, Chinese text and texts past the model's
+    128 positions included."""
+    from sentence_transformers import SentenceTransformer
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    path = tiny_multilingual_model(tmp_path)
+    texts = ["How many apples does Ann have?", "安有多少个苹果？", "排序 " * 300, "", "Sort them."]
+    reference = SentenceTransformer(str(path), device="cpu").encode(texts, normalize_embeddings=True)
+    auto = Encoder(model=str(path), device="cpu", use_cache=False)
+    assert auto.backend == "onnx-int8" and auto.signature.startswith(f"model:{path}@")
+    chinese = auto.tokenize(texts[1:2])[0]
+    assert len(chinese) > 3 and set(chinese[1:-1]) != {auto._tokenizer.unk_token_id}
+    exact = Encoder(model=str(path), device="cpu", runtime="torch", use_cache=False).encode(pl.Series(texts))
+    assert np.abs(exact - reference).max() < 1e-5
+    cosine = np.einsum("ij,ij->i", auto.encode(pl.Series(texts)), reference)
+    assert cosine.min() > 0.99, cosine
