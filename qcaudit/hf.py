@@ -23,12 +23,16 @@ def offline() -> None:
 
 
 def model_source(name: str, what: str) -> str:
-    """A local folder (checked to be one) or a name the user's Hugging Face cache may hold."""
+    """A local folder (checked to be one) or a name the user's Hugging Face cache may hold;
+    a name written as a path (``/``, ``./``, ``~``) must be a folder."""
     path = Path(name).expanduser()
     if path.exists():
         if not path.is_dir():
             raise QcauditError(f"{what} {name!r}: give the folder that holds the Hugging Face files")
         return str(path)
+    if name.startswith(("/", ".", "~")):
+        raise QcauditError(f"{what} {name!r}: no such folder (models load offline: give a local folder or a name "
+                           "your Hugging Face cache holds)")
     return name  # a name the local Hugging Face cache may hold
 
 

@@ -377,6 +377,25 @@ def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_v
     assert 0.0 < short.probabilities(["word " * 200], ["item"])[0] < 1.0  # cut from the left to fit, answer included
 
 
+def test_a_judge_that_cannot_run_fails_before_any_row_is_embedded(runner, tmp_path, gsm8k_small, monkeypatch):
+    import importlib.util
+
+    from qcaudit.embed import Encoder
+
+    bench, data = gsm8k_small
+    monkeypatch.setattr(Encoder, "_encode", lambda *a, **k: pytest.fail("rows were embedded before the judge was checked"))
+    judge = untrained_gpt2(tmp_path / "judge")
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "vllm" else real_find_spec(name, *a))
+    for extra, message in ((["--judge-model", str(tmp_path / "nowhere")], "no such folder"),
+                           (["--judge-model", str(judge), "--config", str(tmp_path / "vllm.toml")], "vLLM is not installed")):
+        (tmp_path / "vllm.toml").write_text('[contamination]\njudge_engine = "vllm"\n')
+        result = runner.invoke(app, ["report", str(data), "-b", f"gsm8k={bench}", "--methods", "semantic", *extra,
+                                     "--out", str(tmp_path / "never")])
+        assert result.exit_code == 2 and message in result.output and result.output.strip().count("\n") == 0, result.output
+    assert not (tmp_path / "never").exists()
+
+
 def test_judge_engine_vllm_needs_vllm(tmp_path, monkeypatch):
     import importlib.util
 

@@ -212,6 +212,8 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         if "semantic" in methods:
+            if self.judge is not None:
+                self.judge.check()  # a judge that cannot run fails before any row is embedded
             tokens = valid[TOKENS].explode() if TOKENS in valid.columns else None
             row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True, tokens=tokens)
         for method in methods:

@@ -92,6 +92,12 @@ class Judge:
             return "vllm" if installed and resolve_device(self.device) == "cuda" else "transformers"
         return self.engine
 
+    def check(self) -> None:
+        """Raise QcauditError now, before any work, when the engine cannot run here or the
+        model's tokenizer and config cannot be read offline (its weights load on first use)."""
+        self.runs_on
+        self._prompting
+
     @cached_property
     def _prompting(self):
         """(tokenizer, (yes, no, lead), limit): the tokenizer (cutting prompts from the left,
