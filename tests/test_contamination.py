@@ -337,7 +337,7 @@ class _StandInLLM:
         outputs = []
         for request in requests:
             ids = request["prompt_token_ids"]
-            assert len(ids) <= self.model.config.n_positions
+            assert len(ids) + params["max_tokens"] <= self.settings["max_model_len"] <= self.model.config.n_positions
             with torch.no_grad():
                 logprobs = torch.log_softmax(self.model(input_ids=torch.tensor([ids])).logits[0].double(), dim=-1)
             per_position = [None]  # then each position's top tokens, and the prompt's own token when it is not among them
@@ -372,6 +372,7 @@ def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_v
     assert len(set(np.round(got, 6))) == len(got)
     (llm,) = stand_in_vllm
     assert llm.calls == [(2 * len(rows), {"max_tokens": 1, "prompt_logprobs": 1})]  # one call: a Yes and a No prompt per pair
+    assert llm.settings == {"max_model_len": 1024}  # the model's context (up to VLLM_CONTEXT)
     assert "/vllm" in on_vllm.signature and on_vllm.key != on_transformers.key  # verdicts of the two are cached apart
     short = Judge(str(untrained_gpt2(tmp_path / "short", positions=64)), device="cpu", engine="vllm", use_cache=False)
     assert 0.0 < short.probabilities(["word " * 200], ["item"])[0] < 1.0  # cut from the left to fit, answer included

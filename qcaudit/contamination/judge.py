@@ -16,8 +16,8 @@ Two engines read the same prompts' ids:
   prompt followed by the "Yes" token and by the "No" token, and vLLM's prompt log
   probabilities of those last tokens give the same ratio. That is exact, at twice the
   prefill (vLLM does not read its prefix cache for requests that ask for prompt log
-  probabilities), left to vLLM's scheduler. A prompt is cut one token shorter than with
-  transformers, to make room for the answer.
+  probabilities), left to vLLM's scheduler. A prompt is cut from the left to leave room
+  for the answer in vLLM's context (the model's, up to :data:`VLLM_CONTEXT` tokens).
 
 How well this works depends entirely on the model: the plumbing is tested here with a tiny
 local model, and accuracy with a real instruct model is not measured in this project.
@@ -41,6 +41,10 @@ PROMPT_VERSION = 1
 ENGINES = ("auto", "transformers", "vllm")
 #: Each side of a pair is cut to this many characters before it is put in the prompt.
 MAX_CHARS = 2000
+#: vLLM reserves memory for its context length; a prompt of two 2,000-character texts fits
+#: in this many tokens (as one token a character, with the instruction and a chat template),
+#: so the judge asks for no more even when the model reads 32k or 128k tokens.
+VLLM_CONTEXT = 8192
 INSTRUCTION = (
     "You check training data for copies of benchmark test items.\n"
     "Text A comes from a training set and text B is a benchmark test item. Answer Yes if A asks "
@@ -138,7 +142,7 @@ class Judge:
         offline()
         source = model_source(self.model, "judge model")
         try:
-            return LLM(model=source, tokenizer=source)
+            return LLM(model=source, tokenizer=source, max_model_len=self._vllm_context)
         except (OSError, ValueError) as exc:
             raise QcauditError(f"judge model {self.model!r}: vLLM cannot load it ({str(exc).splitlines()[0]})") from None
 
@@ -174,7 +178,7 @@ class Judge:
         tokenizer, answers, limit = self._prompting
         prompts = [self._prompt(tokenizer, r, i) for r, i in zip(rows, items, strict=True)]
         if self.runs_on == "vllm":
-            return self._judge_vllm(prompts, tokenizer, answers, limit)
+            return self._judge_vllm(prompts, tokenizer, answers)
         return self._judge_transformers(prompts, tokenizer, answers, limit)
 
     def _judge_transformers(self, prompts: list[str], tokenizer, answers, limit) -> list[float]:
@@ -199,15 +203,20 @@ class Judge:
             out[chosen] = pair[:, 0].exp().cpu().numpy()
         return out.tolist()
 
-    def _judge_vllm(self, prompts: list[str], tokenizer, answers, limit) -> list[float]:
+    @property
+    def _vllm_context(self) -> int:
+        """The context vLLM is started with: the model's, up to :data:`VLLM_CONTEXT`."""
+        limit = self._prompting[2]
+        return min(limit, VLLM_CONTEXT) if limit else VLLM_CONTEXT
+
+    def _judge_vllm(self, prompts: list[str], tokenizer, answers) -> list[float]:
         """Each prompt twice, ending in the Yes token and in the No token; P(Yes) from the
         log probabilities vLLM reports for those last prompt tokens."""
         from vllm import SamplingParams
 
         yes, no, lead = answers
-        room = limit - len(lead) - 1 if limit else None
-        ids = tokenizer(prompts, truncation=room is not None, max_length=room,
-                        add_special_tokens=tokenizer.chat_template is None)["input_ids"]
+        room = self._vllm_context - len(lead) - 2  # the answer token, and the one token vLLM generates
+        ids = tokenizer(prompts, truncation=True, max_length=room, add_special_tokens=tokenizer.chat_template is None)["input_ids"]
         requests = [{"prompt_token_ids": [*p, *lead, answer]} for p in ids for answer in (yes, no)]
         outputs = self._llm.generate(requests, SamplingParams(max_tokens=1, prompt_logprobs=1), use_tqdm=False)
         logprobs = np.array([out.prompt_logprobs[-1][request["prompt_token_ids"][-1]].logprob
