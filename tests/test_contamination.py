@@ -151,6 +151,25 @@ def test_numbers_and_features():
     assert same["number_agreement"] > 0.6 and sibling["number_agreement"] == 0.0
 
 
+def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_numbers_do_not():
+    item = ("Brook Hills High School enrolls 3000 students. Half of them are over 16 years old, and one-fourth of "
+            "the students over 16 are male. One-half of the students under 16 are male. How many female students are there?")
+    paraphrase = ("Of the 3000 students at Brook Hills High, half are older than 16, and a quarter of those are boys. "
+                  "Half of the ones younger than 16 are boys too. How many girls attend?")
+    sibling = ("Oak Ridge School enrolls 2400 students. Half of them are over 14 years old, and one-third of the "
+               "students over 14 are male. One-half of the students under 14 are male. How many female students are there?")
+    two_numbers = "The 3000 students, half of them over 16: how many girls?"
+    rarity = Rarity.of([Evidence.of(item)])
+
+    def consistency(row: str) -> float:
+        return pair_evidence(Evidence.of(row), Evidence.of(item), rarity)["number_consistency"]
+
+    assert numbers(paraphrase) < numbers(item)  # "one-fourth" and "one-half" were spelled another way
+    assert consistency(paraphrase) == 1.0  # every number it has is the item's
+    assert consistency(sibling) < 0.6  # numbers of its own
+    assert consistency(two_numbers) == pytest.approx(2 / 6 / 0.75)  # two shared numbers alone say little
+
+
 def test_semantic_method_finds_rewordings_and_rejects_template_siblings(tmp_path):
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n")
     train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"]

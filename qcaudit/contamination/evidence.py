@@ -15,9 +15,13 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
   code keeps its fingerprint.
 
 ``number_consistency`` is the one feature that can speak against a pair: the share of a
-(non-code) item's numbers that the row has, relative to :data:`NUMBERS_KEPT`; 1.0 when the
-item has no numbers or is code (there, numbers are examples, not the task). A template
-sibling keeps the words and changes the numbers. The other pair features (each 0 when the
+(non-code) item's numbers that the row has, or, for a row with :data:`OWN_NUMBERS` numbers
+or more, the share of the row's numbers that the item has, whichever is larger, relative to
+:data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
+examples, not the task). A template sibling keeps the words and brings numbers of its own;
+a paraphrase may spell some of the item's numbers another way ("a quarter" for 1/4, "half
+an hour" for 30 minutes) or leave them out, but the numbers it has are the item's. The
+other pair features (each 0 when the
 item offers no such evidence, so that it only ever adds):
 ``number_agreement`` (recall x precision of the item's numbers x their rarity among the
 benchmark's items, capped), ``word_recall``, ``identifier_recall``, ``option_recall`` (the
@@ -78,8 +82,12 @@ _COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", r
 #: Fingerprints are hashes of K_GRAM normalised tokens, one kept (the smallest) per window of WINNOW.
 K_GRAM, WINNOW = 5, 4
 #: A rewording may spell a number another way ("twice", "a dozen"): a row that keeps this
-#: share of a (non-code) item's numbers is fully consistent with it.
+#: share of a (non-code) item's numbers, or whose own numbers are this share the item's, is
+#: fully consistent with it.
 NUMBERS_KEPT = 0.75
+#: The row's side counts from this many numbers: one or two numbers that the item also has
+#: ("2", "10") say little.
+OWN_NUMBERS = 3
 #: Agreeing numbers count as evidence up to this much rarity (three numbers no other item has),
 #: code up to this many rare fingerprints: a one-line solution is weak evidence.
 NUMBER_EVIDENCE_CAP = 3.0
@@ -162,6 +170,11 @@ def code_fingerprints(text: str) -> frozenset[int]:
     if len(grams) <= WINNOW:
         return frozenset(grams)
     return frozenset(min(grams[i : i + WINNOW]) for i in range(len(grams) - WINNOW + 1))
+
+
+def _consistency(recall: float, precision: float, row_numbers: int) -> float:
+    """How consistent a row's numbers are with the item's (see the module docstring)."""
+    return min(1.0, max(recall, precision if row_numbers >= OWN_NUMBERS else 0.0) / NUMBERS_KEPT)
 
 
 def _recall(item: Counter, row: Counter) -> float:
@@ -270,7 +283,7 @@ def pair_evidence(
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
     return {
-        "number_consistency": min(1.0, recall / NUMBERS_KEPT) if item.numbers and not code else 1.0,
+        "number_consistency": _consistency(recall, precision, sum(row.numbers.values())) if item.numbers and not code else 1.0,
         "number_agreement": recall * precision * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
         "word_recall": _recall(item.words, row.words),
         "identifier_recall": _recall(item.identifiers, row.identifiers),

@@ -47,7 +47,7 @@ PAIR_SCHEMA = {"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margi
                "row_part": pl.UInt32, "item_part": pl.UInt32}
 
 #: Logistic weights of the verifier, printed by ``benchmarks/bench_contamination.py calibrate``.
-WEIGHTS = {"intercept": -42.429, "similarity": 4.688, "word_recall": 6.306, "specific_evidence": 17.609, "number_consistency": 34.882}
+WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "specific_evidence": 17.469, "number_consistency": 47.719}
 #: The pair's features; the score reads the first four: ``similarity`` (cosine x margin),
 #: ``word_recall``, ``specific_evidence`` (the strongest of the domain evidence: numbers,
 #: options, code) and ``number_consistency``. One feature per kind of evidence for every
