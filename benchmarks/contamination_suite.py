@@ -59,8 +59,9 @@ class Case:
     kind: list[str]
 
 
-def _subset(bench: Benchmark, keep: list[bool]) -> Benchmark:
-    return Benchmark(bench.name, bench.items.filter(pl.Series(keep)))
+def _even_items(bench: Benchmark) -> Benchmark:
+    """The benchmark's even items: the odd ones' rephrasings are the same-style negatives."""
+    return Benchmark(bench.name, bench.items.gather_every(2))
 
 
 def codealpaca() -> list[dict]:
@@ -95,7 +96,7 @@ def choice_cases(rng: random.Random) -> list[Case]:
             rows.append(rephrase_choice_item(question, choices, how, rng))
             truth.append(item_id if i % 2 == 0 else None)
             kind.append(how if i % 2 == 0 else f"{how} (other item)")
-        cases.append(Case("multiple_choice", subject, _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind))
+        cases.append(Case("multiple_choice", subject, _even_items(bench), rows, truth, kind))
     return cases
 
 
@@ -117,7 +118,7 @@ def code_case(rng: random.Random) -> Case:
         rows.append("\n".join(part for part in (record["instruction"], record["input"], record["output"]) if part))
         truth.append(None)
         kind.append("code_alpaca")
-    return Case("code", "humaneval", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
+    return Case("code", "humaneval", _even_items(bench), rows, truth, kind)
 
 
 def ported_case() -> Case:
@@ -131,7 +132,7 @@ def ported_case() -> Case:
         rows.append(text)
         truth.append(task_id if even else None)
         kind.append(f"{language} port" if even else f"{language} port (other task)")
-    return Case("code", "humaneval_ports", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
+    return Case("code", "humaneval_ports", _even_items(bench), rows, truth, kind)
 
 
 def free_cases() -> list[Case]:
@@ -144,7 +145,7 @@ def free_cases() -> list[Case]:
     for subject in sorted({name for name, _ in REPHRASINGS} - {"gsm8k"}):
         bench = load_benchmark("mmlu", DATA / f"benchmarks/mmlu/{subject}_test.csv", adapter="mmlu")
         chosen = [(i, text) for (name, i), text in REPHRASINGS.items() if name == subject]
-        cases.append(Case("multiple_choice", f"{subject}_free", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]),
+        cases.append(Case("multiple_choice", f"{subject}_free", _even_items(bench),
                           [text for _, text in chosen], [f"{subject}_test/{i}" if i % 2 == 0 else None for i, _ in chosen],
                           ["free" if i % 2 == 0 else "free (other item)" for i, _ in chosen]))
     return cases
@@ -164,7 +165,7 @@ def prose_case(rng: random.Random) -> Case:
         rows.append(record["instruction"])
         truth.append(None)
         kind.append("code_alpaca")
-    return Case("prose", "self_instruct", _subset(bench, [i % 2 == 0 for i in range(bench.items.height)]), rows, truth, kind)
+    return Case("prose", "self_instruct", _even_items(bench), rows, truth, kind)
 
 
 def build_cases(seed: int = 0) -> list[Case]:

@@ -57,6 +57,12 @@ def load_model_config(name: str, what: str = "model"):
         raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
 
 
+def context_length(config) -> int | None:
+    """The most positions a model was built for, as its config says (``max_position_embeddings``,
+    or GPT-2's ``n_positions``); None when it does not say."""
+    return getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+
+
 def torch_dtype(device: str, dtype: str):
     """``auto``: bf16 (or fp16) on CUDA, fp32 on CPU; else ``float32`` / ``bfloat16`` / ``float16``."""
     import torch

@@ -107,7 +107,7 @@ class Judge:
         """(tokenizer, (yes, no, lead), limit): the tokenizer (cutting prompts from the left,
         as the question comes last), the ids of the first tokens where "Yes" and "No" differ
         and the tokens both start with, and the model's most positions (None if unknown)."""
-        from qcaudit.hf import load_model_config, load_tokenizer
+        from qcaudit.hf import context_length, load_model_config, load_tokenizer
 
         tokenizer = load_tokenizer(self.model, "judge model")
         tokenizer.padding_side = tokenizer.truncation_side = "left"
@@ -121,9 +121,7 @@ class Judge:
         if shared == min(map(len, spelled)):
             raise QcauditError(f"judge model {self.model!r}: its tokenizer cannot tell 'Yes' from 'No'")
         answers = (spelled[0][shared], spelled[1][shared], spelled[0][:shared])
-        config = load_model_config(self.model, "judge model")
-        limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
-        return tokenizer, answers, limit
+        return tokenizer, answers, context_length(load_model_config(self.model, "judge model"))
 
     @cached_property
     def _model(self):

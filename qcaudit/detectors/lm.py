@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from qcaudit.errors import QcauditError
+from qcaudit.hf import context_length
 
 
 @dataclass
@@ -28,8 +29,7 @@ class Batch:
 def token_limit(max_tokens: int, *configs) -> int:
     """``max_tokens``, lowered to the shortest context any of the models whose ``configs``
     (``model.config``, or the config file alone) are given was built for."""
-    contexts = [getattr(c, "max_position_embeddings", None) or getattr(c, "n_positions", None) for c in configs]
-    return min([max_tokens, *(c for c in contexts if c)])
+    return min([max_tokens, *(c for c in map(context_length, configs) if c)])
 
 
 def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
