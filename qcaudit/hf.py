@@ -36,14 +36,19 @@ def model_source(name: str, what: str) -> str:
     return name  # a name the local Hugging Face cache may hold
 
 
+def _from_pretrained(auto_class, name: str, what: str, **options):
+    """``auto_class.from_pretrained`` on local files only, its failure one line naming ``what``."""
+    try:
+        return auto_class.from_pretrained(model_source(name, what), local_files_only=True, **options)
+    except (OSError, ValueError) as exc:
+        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+
+
 def load_tokenizer(name: str, what: str = "tokenizer"):
     offline()
     from transformers import AutoTokenizer
 
-    try:
-        return AutoTokenizer.from_pretrained(model_source(name, what), local_files_only=True)
-    except (OSError, ValueError) as exc:
-        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+    return _from_pretrained(AutoTokenizer, name, what)
 
 
 def load_model_config(name: str, what: str = "model"):
@@ -51,10 +56,7 @@ def load_model_config(name: str, what: str = "model"):
     offline()
     from transformers import AutoConfig
 
-    try:
-        return AutoConfig.from_pretrained(model_source(name, what), local_files_only=True)
-    except (OSError, ValueError) as exc:
-        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+    return _from_pretrained(AutoConfig, name, what)
 
 
 def context_length(config) -> int | None:
@@ -93,8 +95,5 @@ def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", 
 
     device = resolve_device(device)
     cls = {"causal": AutoModelForCausalLM, "seq2seq": AutoModelForSeq2SeqLM, "classifier": AutoModelForSequenceClassification}[kind]
-    try:
-        model = cls.from_pretrained(model_source(name, what), local_files_only=True, dtype=torch_dtype(device, dtype))
-    except (OSError, ValueError) as exc:
-        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+    model = _from_pretrained(cls, name, what, dtype=torch_dtype(device, dtype))
     return model.to(device).eval(), device
