@@ -1,4 +1,4 @@
-"""Progress of long per-row steps (embedding): rows done, rows per second, time left.
+"""Progress of long steps (embedding rows, judging pairs): done, per second, time left.
 
 In a terminal it is a live bar on stderr; when stderr is not a terminal (CI logs, ``nohup``,
 a pipe) it is a plain line every :data:`LINE_SECONDS` seconds and one at the end, e.g.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import string
@@ -395,6 +396,28 @@ def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_v
     assert "/vllm" in on_vllm.signature and on_vllm.key != on_transformers.key  # verdicts of the two are cached apart
     short = Judge(str(untrained_gpt2(tmp_path / "short", positions=64)), device="cpu", engine="vllm", use_cache=False)
     assert 0.0 < short.probabilities(["word " * 200], ["item"])[0] < 1.0  # cut from the left to fit, answer included
+
+
+def test_judging_reports_pairs_done_on_both_engines(tmp_path, stand_in_vllm, monkeypatch):
+    from rich.console import Console
+
+    from qcaudit import progress
+    from qcaudit.contamination import judge as judge_module
+
+    path = untrained_gpt2(tmp_path / "judge")
+    rows, items = [f"row {i} " * (i + 1) for i in range(5)], [f"item {i}" for i in range(5)]
+    monkeypatch.setattr(progress, "LINE_SECONDS", 0.0)  # a line after every batch
+    monkeypatch.setattr(judge_module, "VLLM_CHUNK", 2)
+    got = {}
+    for engine in ("transformers", "vllm"):
+        log = io.StringIO()
+        progress.show_progress(True, Console(file=log))
+        got[engine] = judge_module.Judge(str(path), device="cpu", batch_size=2, engine=engine, use_cache=False).probabilities(rows, items)
+        lines = log.getvalue().splitlines()
+        assert [line.split()[1] for line in lines] == ["2/5", "4/5", "5/5"], lines
+        assert lines[-1].startswith("judge: 5/5 pairs (100%)") and "pairs/s, done in" in lines[-1]
+    assert got["vllm"] == pytest.approx(got["transformers"], abs=1e-5)  # chunks change nothing
+    assert [requests for requests, _ in stand_in_vllm[0].calls] == [4, 4, 2]  # a Yes and a No prompt per pair
 
 
 def test_a_judge_that_cannot_run_fails_before_any_row_is_embedded(runner, tmp_path, gsm8k_small, monkeypatch):

@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
+from qcaudit.progress import row_progress
 from qcaudit.store import VectorStore
 
 PROMPT_VERSION = 1
@@ -45,6 +46,8 @@ MAX_CHARS = 2000
 #: in this many tokens (as one token a character, with the instruction and a chat template),
 #: so the judge asks for no more even when the model reads 32k or 128k tokens.
 VLLM_CONTEXT = 8192
+#: Pairs sent to vLLM in one ``generate`` call (twice as many requests), between progress reports.
+VLLM_CHUNK = 1024
 INSTRUCTION = (
     "You check training data for copies of benchmark test items.\n"
     "Text A comes from a training set and text B is a benchmark test item. Answer Yes if A asks "
@@ -173,13 +176,16 @@ class Judge:
         return known[back.ravel(), 0].astype(np.float64)
 
     def _judge(self, rows: list[str], items: list[str]) -> list[float]:
+        """P(Yes) per pair, with pairs done, pairs/s and time left reported as they go (a pair
+        is a forward pass of a few hundred tokens: seconds each on a CPU)."""
         tokenizer, answers, limit = self._prompting
         prompts = [self._prompt(tokenizer, r, i) for r, i in zip(rows, items, strict=True)]
-        if self.runs_on == "vllm":
-            return self._judge_vllm(prompts, tokenizer, answers)
-        return self._judge_transformers(prompts, tokenizer, answers, limit)
+        with row_progress("judge", len(prompts), unit="pairs") as report:
+            if self.runs_on == "vllm":
+                return self._judge_vllm(prompts, tokenizer, answers, report)
+            return self._judge_transformers(prompts, tokenizer, answers, limit, report)
 
-    def _judge_transformers(self, prompts: list[str], tokenizer, answers, limit) -> list[float]:
+    def _judge_transformers(self, prompts: list[str], tokenizer, answers, limit, report) -> list[float]:
         import torch
 
         (yes, no, lead), (model, device) = answers, self._model
@@ -199,6 +205,7 @@ class Judge:
                                position_ids=positions.to(device)).logits[:, -1, :].float()
             pair = torch.log_softmax(logits[:, [yes, no]], dim=-1)
             out[chosen] = pair[:, 0].exp().cpu().numpy()
+            report.advance(len(chosen))
         return out.tolist()
 
     @property
@@ -207,19 +214,25 @@ class Judge:
         limit = self._prompting[2]
         return min(limit, VLLM_CONTEXT) if limit else VLLM_CONTEXT
 
-    def _judge_vllm(self, prompts: list[str], tokenizer, answers) -> list[float]:
+    def _judge_vllm(self, prompts: list[str], tokenizer, answers, report) -> list[float]:
         """Each prompt twice, ending in the Yes token and in the No token; P(Yes) from the
-        log probabilities vLLM reports for those last prompt tokens."""
+        log probabilities vLLM reports for those last prompt tokens. Sent in chunks of
+        :data:`VLLM_CHUNK` pairs, each a full batch for vLLM's scheduler, to report progress."""
         from vllm import SamplingParams
 
         yes, no, lead = answers
         room = self._vllm_context - len(lead) - 2  # the answer token, and the one token vLLM generates
-        ids = tokenizer(prompts, truncation=True, max_length=room, add_special_tokens=tokenizer.chat_template is None)["input_ids"]
-        requests = [{"prompt_token_ids": [*p, *lead, answer]} for p in ids for answer in (yes, no)]
-        outputs = self._llm.generate(requests, SamplingParams(max_tokens=1, prompt_logprobs=1), use_tqdm=False)
-        logprobs = np.array([out.prompt_logprobs[-1][request["prompt_token_ids"][-1]].logprob
-                             for out, request in zip(outputs, requests, strict=True)], dtype=np.float64)
-        return (1.0 / (1.0 + np.exp(logprobs[1::2] - logprobs[0::2]))).tolist()
+        out = []
+        for start in range(0, len(prompts), VLLM_CHUNK):
+            chunk = prompts[start : start + VLLM_CHUNK]
+            ids = tokenizer(chunk, truncation=True, max_length=room, add_special_tokens=tokenizer.chat_template is None)["input_ids"]
+            requests = [{"prompt_token_ids": [*p, *lead, answer]} for p in ids for answer in (yes, no)]
+            outputs = self._llm.generate(requests, SamplingParams(max_tokens=1, prompt_logprobs=1), use_tqdm=False)
+            logprobs = np.array([output.prompt_logprobs[-1][request["prompt_token_ids"][-1]].logprob
+                                 for output, request in zip(outputs, requests, strict=True)], dtype=np.float64)
+            out += (1.0 / (1.0 + np.exp(logprobs[1::2] - logprobs[0::2]))).tolist()
+            report.advance(len(chunk))
+        return out
 
     @staticmethod
     def _prompt(tokenizer, row: str, item: str) -> str:
