@@ -30,15 +30,20 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
+def _rate(per_second: float) -> str:
+    """Whole numbers from 10 a second up; two significant digits below (a judge model on a
+    CPU reads about one pair a second)."""
+    return f"{per_second:,.0f}" if per_second >= 10 else f"{per_second:.2g}"
+
+
 def progress_line(label: str, done: int, total: int, elapsed: float, unit: str = "rows") -> str:
     """``label: done/total rows (pct), rate rows/s, time left`` (rate and time once known);
     ``unit`` names what is counted."""
     line = f"{label}: {done:,}/{total:,} {unit} ({done / total:.0%})" if total else f"{label}: {done:,} {unit}"
     if done and elapsed > 0:
-        rate = done / elapsed
-        line += f", {rate:,.0f} {unit}/s"
+        line += f", {_rate(done / elapsed)} {unit}/s"
         if total and done < total:
-            line += f", {_duration((total - done) / rate)} left"
+            line += f", {_duration((total - done) * elapsed / done)} left"
         elif total:
             line += f", done in {_duration(elapsed)}"
     return line
@@ -78,7 +83,7 @@ class _Bar:
         self.progress.advance(self.task, rows)
         done = self.progress.tasks[0].completed
         elapsed = time.monotonic() - self.start
-        self.progress.update(self.task, rate=f"{done / elapsed:,.0f} {self.unit}/s" if elapsed > 0 else "")
+        self.progress.update(self.task, rate=f"{_rate(done / elapsed)} {self.unit}/s" if elapsed > 0 else "")
 
     def close(self) -> None:
         self.progress.stop()

@@ -16,7 +16,9 @@ def test_progress_line_counts_rate_and_time_left():
     # 3,072 of 8,792 rows in 50 s: 61.44 rows/s, 5,720 rows left = 93 s
     assert progress_line("embedding", 3072, 8792, 50.0) == "embedding: 3,072/8,792 rows (35%), 61 rows/s, 1m33s left"
     assert progress_line("embedding", 0, 10, 0.0) == "embedding: 0/10 rows (0%)"
-    assert progress_line("embedding", 10, 10, 4000.0) == "embedding: 10/10 rows (100%), 0 rows/s, done in 1h06m"
+    assert progress_line("embedding", 10, 10, 4000.0) == "embedding: 10/10 rows (100%), 0.0025 rows/s, done in 1h06m"
+    # a slow step (a judge model on a CPU): 7 pairs in 6 s, 1.17 a second, 93 left = 80 s
+    assert progress_line("judge", 7, 100, 6.0, unit="pairs") == "judge: 7/100 pairs (7%), 1.2 pairs/s, 1m20s left"
 
 
 def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_path):
