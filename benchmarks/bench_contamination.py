@@ -5,6 +5,7 @@
     python benchmarks/bench_contamination.py calibrate   # fit the verifier; leave-one-domain-out check
     python benchmarks/bench_contamination.py alignment   # the same with BERTScore-style token alignment added
     python benchmarks/bench_contamination.py judge-reach # which rephrasings a judge model gets to see, per setting
+    python benchmarks/bench_contamination.py judge --judge-model PATH  # a judge model's accuracy, beside the verifier's
     python benchmarks/bench_contamination.py speed       # n-gram check: 1,000,000 rows x 10,000 items
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
@@ -22,6 +23,7 @@ import random
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +39,16 @@ from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb  # noqa: E402
 from contamination_suite import DOMAINS, Case, build_cases, free_cases, ported_case  # noqa: E402
-from qcaudit.analyzers.contamination import embed_rows, semantic_pairs  # noqa: E402
-from qcaudit.contamination.judge import judged_pairs  # noqa: E402
+from qcaudit.analyzers.contamination import embed_rows, judge_candidates, semantic_pairs  # noqa: E402
+from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index, ngram_matches  # noqa: E402
 from qcaudit.contamination.semantic import SCORED, WEIGHTS  # noqa: E402
 from qcaudit.contamination.substring import sample_patterns, substring_matches  # noqa: E402
-from qcaudit.embed import Encoder  # noqa: E402
+from qcaudit.detectors.evaluation import auroc  # noqa: E402
+from qcaudit.embed import Encoder, resolve_device  # noqa: E402
+from qcaudit.errors import QcauditError  # noqa: E402
 from qcaudit.pipeline import audit  # noqa: E402
+from qcaudit.progress import show_progress  # noqa: E402
 
 BENCHMARKS = {
     "gsm8k": DATA / "benchmarks/gsm8k/test.jsonl",
@@ -51,6 +56,10 @@ BENCHMARKS = {
     "mmlu": DATA / "benchmarks/mmlu",
 }
 console = Console(width=140)
+#: The suite's cases and the two probes, in the groups that the judge's tables report.
+GROUPS = {"math": ["gsm8k"], "multiple choice": ["abstract_algebra", "high_school_us_history", "sociology"],
+          "code": ["humaneval"], "prose": ["self_instruct"], "code ports": ["humaneval_ports"],
+          "free paraphrases": ["gsm8k_free", "abstract_algebra_free", "sociology_free"]}
 
 
 def gsm8k_train() -> list[str]:
@@ -362,17 +371,14 @@ def judge_reach() -> None:
     probe, and the pairs it reads per row (its cost: one forward pass each), per setting."""
     cases = [*build_cases(), ported_case(), *free_cases()]
     pairs = suite_pairs(cases, Encoder())
-    groups = {"math": ["gsm8k"], "multiple choice": ["abstract_algebra", "high_school_us_history", "sociology"],
-              "code": ["humaneval"], "prose": ["self_instruct"], "code ports": ["humaneval_ports"],
-              "free paraphrases": ["gsm8k_free", "abstract_algebra_free", "sociology_free"]}
     table = Table(title="Judge reach: true item among the judged pairs (share of rephrasings) / judged pairs per row")
     table.add_column("judge_min_cosine, judge_top_k")
-    for group in groups:
+    for group in GROUPS:
         table.add_column(group, justify="right")
     for floor in (0.5, 0.4, 0.3, 0.2):
         for k in (1, 2, 3):
             cells = []
-            for names in groups.values():
+            for names in GROUPS.values():
                 chosen = [case for case in cases if case.name in names]
                 reached = judged = 0
                 for case in chosen:
@@ -384,6 +390,64 @@ def judge_reach() -> None:
                 cells.append(f"{reached / positives:.1%} / {judged / sum(len(case.rows) for case in chosen):.2f}")
             table.add_row(f"{floor}, {k}", *cells)
     console.print(table)
+
+
+def judge_accuracy(model: str, engine: str, device: str, rows_per_case: int | None) -> None:
+    """A judge model on the suite and both probes, beside the verifier on the same rows.
+
+    The judge reads what the analyzer gives it (``judge_candidates`` at the shipped
+    ``judge_min_cosine`` and ``judge_top_k``) and flags a row at ``judge_threshold``. Per
+    group: the verifier's F1, the judge's precision, recall, F1 and false positives on GSM8K
+    train, and how well each ranks the pairs the judge read (AUC: a row's true item above
+    other items). ``rows_per_case``: a seeded sample of each case's rows."""
+    cases = [*build_cases(), ported_case(), *free_cases()]
+    if rows_per_case:
+        cases = [case.sample(rows_per_case) for case in cases]
+    settings = Config().contamination
+    judge = Judge(model, device, settings.judge_batch_size, use_cache=False, engine=engine)
+    judge.check()
+    pairs = suite_pairs(cases, Encoder())
+    show_progress(True)
+    start = time.perf_counter()
+    judged = pl.concat([
+        judge_candidates(pairs.filter(pl.col("case") == case.name), case.rows, case.benchmark, settings, judge) for case in cases
+    ])
+    seconds = time.perf_counter() - start
+    group_of = pl.col("case").replace_strict({name: g for g, names in GROUPS.items() for name in names})
+    rows = case_rows(cases).with_columns(group_of.alias("domain"))
+    judged = judged.with_columns(group_of.alias("domain"))
+    read = judged.filter(pl.col("judge_probability").is_not_null())
+    where = _gpu_name() if resolve_device(device) == "cuda" else "CPU"
+    console.print(f"{judge.signature} on {where}: {read.height:,} pairs in {seconds:.0f} s "
+                  f"({read.height / max(seconds, 1e-9):.1f} pairs/s), {date.today().isoformat()}")
+    by_verifier = domain_scores(verdicts(judged, rows, settings.semantic_threshold))
+    by_judge = domain_scores(verdicts(judged.with_columns(pl.col("judge_probability").fill_null(0.0).alias("score")),
+                                      rows, settings.judge_threshold))
+    table = Table(title=f"Judge (threshold {settings.judge_threshold:g}) beside the verifier (threshold "
+                        f"{settings.semantic_threshold:g}), same rows; AUC over the pairs the judge read")
+    for column in ("group", "rows", "rephrasings", "verifier F1", "judge precision", "judge recall", "judge F1",
+                   "judge: GSM8K train FP", "pairs judged", "AUC judge", "AUC verifier"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for group in GROUPS:
+        v = by_verifier.filter(pl.col("domain") == group).row(0, named=True)
+        j = by_judge.filter(pl.col("domain") == group).row(0, named=True)
+        mine = read.filter(pl.col("domain") == group)
+        table.add_row(group, f"{rows.filter(pl.col('domain') == group).height:,}", f"{v['positives']:,}", f"{v['f1']:.3f}",
+                      f"{j['precision']:.3f}", f"{j['recall']:.3f}", f"{j['f1']:.3f}", f"{j['gsm8k_train_fp']:,}",
+                      f"{mine.height:,}", _auc(mine["judge_probability"], mine["correct"]), _auc(mine["score"], mine["correct"]))
+    console.print(table)
+
+
+def _auc(scores: pl.Series, positive: pl.Series) -> str:
+    """The chance that a true pair outscores another (``auroc``), or "" without both kinds."""
+    value = auroc(scores.filter(positive).to_numpy(), scores.filter(~positive).to_numpy())
+    return "" if np.isnan(value) else f"{value:.3f}"
+
+
+def _gpu_name() -> str:
+    import torch
+
+    return torch.cuda.get_device_name(0)
 
 
 def lexical_verdicts(cases: list[Case]) -> pl.DataFrame:
@@ -465,13 +529,24 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "speed"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
+    parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
+    parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
+    parser.add_argument("--device", default="auto", help="where the judge runs: auto, cpu, cuda (judge)")
+    parser.add_argument("--rows-per-case", type=int, help="judge a seeded sample of each case's rows (judge on a CPU)")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} is absent: these benchmarks use the real public data in ../shared/data")
     if args.what == "suite":
         suite(args.backend)
+    elif args.what == "judge":
+        if not args.judge_model:
+            parser.error("judge needs --judge-model")
+        try:
+            judge_accuracy(args.judge_model, args.judge_engine, args.device, args.rows_per_case)
+        except QcauditError as exc:
+            sys.exit(f"error: {exc}")
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed}[args.what]()
 

@@ -58,6 +58,19 @@ class Case:
     truth: list[str | None]
     kind: list[str]
 
+    def sample(self, size: int, seed: int = 0) -> Case:
+        """At most ``size`` of the rows, chosen at random for ``seed``, rephrasings and
+        negatives in their proportions (a judge model on a CPU reads about a pair a second)."""
+        if len(self.rows) <= size:
+            return self
+        rng = random.Random(seed)
+        positive = [i for i, t in enumerate(self.truth) if t is not None]
+        negative = [i for i, t in enumerate(self.truth) if t is None]
+        share = min(len(positive), max(size - len(negative), round(size * len(positive) / len(self.rows))))
+        chosen = sorted(rng.sample(positive, share) + rng.sample(negative, size - share))
+        return Case(self.domain, self.name, self.benchmark, [self.rows[i] for i in chosen],
+                    [self.truth[i] for i in chosen], [self.kind[i] for i in chosen])
+
 
 def _even_items(bench: Benchmark) -> Benchmark:
     """The benchmark's even items: the odd ones' rephrasings are the same-style negatives."""

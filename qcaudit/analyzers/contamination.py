@@ -320,7 +320,7 @@ def _semantic(
     scored = semantic_pairs(bench, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
     verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v4"]
     if judge is not None:
-        scored = _judged(scored, row_texts, bench, settings, judge)
+        scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold
         verdict = [judge.signature, f"judge_min_cos:{settings.judge_min_cosine}",
                    f"judge_top_k:{settings.judge_top_k}", f"judge_threshold:{settings.judge_threshold}"]
@@ -335,7 +335,7 @@ def _semantic(
     return _label(matches, bench), sig
 
 
-def _judged(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationSettings, judge: Judge) -> pl.DataFrame:
+def judge_candidates(scored: pl.DataFrame, row_texts: list[str], bench: Benchmark, settings: ContaminationSettings, judge: Judge) -> pl.DataFrame:
     """``judge_probability`` for each row's ``judge_top_k`` best candidates at or above
     ``judge_min_cosine`` (null for the others), and the judge's word in the explanation."""
     chosen = judged_pairs(scored, settings.judge_min_cosine, settings.judge_top_k)
