@@ -83,6 +83,11 @@ class Encoder:
         path = Path(self.model).expanduser()
         if not path.is_dir():
             raise QcauditError(f"embedding model {self.model!r}: not a local folder (models load offline only)")
+        architectures = _language_model(path)
+        if architectures:
+            raise QcauditError(f"embedding model {self.model!r} is a language model ({', '.join(architectures)}), not a "
+                               "sentence encoder: give a sentence-transformers model (a judge model goes in "
+                               "[contamination] judge_model)")
         return path
 
     @cached_property
@@ -241,6 +246,22 @@ class Encoder:
                 vectors[chosen] = self._run(ids)
                 report.advance(len(chosen))
         return vectors
+
+
+def _language_model(path: Path) -> list[str]:
+    """The architectures of a generative language model saved in ``path`` without
+    sentence-transformers' ``modules.json`` (empty for anything else). sentence-transformers
+    would mean-pool its hidden states and run, slowly, giving poor vectors without a word: such a
+    folder is most likely a judge model given as the encoder. Embedding models built on a
+    language model (gte-Qwen, e5-mistral) come with ``modules.json`` and are not refused."""
+    if (path / "modules.json").exists():
+        return []
+    try:
+        architectures = json.loads((path / "config.json").read_text()).get("architectures") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    generative = ("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")
+    return architectures if architectures and all(str(a).endswith(generative) for a in architectures) else []
 
 
 def token_column(name: str, texts: Sequence[str], tokenize: Callable[[Sequence[str]], list[list[int]]]) -> pl.Series:

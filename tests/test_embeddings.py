@@ -217,3 +217,26 @@ def test_a_multilingual_model_given_by_path_runs_on_both_backends(tmp_path, monk
     assert np.abs(exact - reference).max() < 1e-5
     cosine = np.einsum("ij,ij->i", auto.encode(pl.Series(texts)), reference)
     assert cosine.min() > 0.99, cosine
+
+
+def test_a_language_model_given_as_the_encoder_is_refused_in_one_line(runner, tmp_path):
+    """A causal LM folder (a judge model, say) as ``[embedding] model`` stops the run with one
+    line and exit 2 instead of being mean-pooled; a plain encoder saved without
+    sentence-transformers' files is still accepted (sentence-transformers mean-pools it)."""
+    from qcaudit.errors import QcauditError
+    from tests.tiny_lms import untrained_gpt2
+
+    language_model = untrained_gpt2(tmp_path / "lm")
+    with pytest.raises(QcauditError, match=r"is a language model \(GPT2LMHeadModel\), not a sentence encoder"):
+        Encoder(model=str(language_model), device="cpu").path
+    plain_encoder = tiny_multilingual_model(tmp_path / "multilingual").parent / "hf"  # XLMRobertaModel, no modules.json
+    assert not (plain_encoder / "modules.json").exists()
+    assert Encoder(model=str(plain_encoder), device="cpu", use_cache=False).encode(pl.Series(["a", "b"])).shape[0] == 2
+
+    data = tmp_path / "rows.parquet"
+    pl.DataFrame({"text": ["How many apples does Ann have?", "Sort a list."]}).write_parquet(data)
+    (tmp_path / "qcaudit.toml").write_text(f'[embedding]\nmodel = "{language_model}"\n')
+    result = runner.invoke(app, ["report", str(data), "--analyzers", "embeddings", "--config", str(tmp_path / "qcaudit.toml"),
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "is a language model" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
