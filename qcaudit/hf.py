@@ -37,11 +37,18 @@ def model_source(name: str, what: str) -> str:
 
 
 def _from_pretrained(auto_class, name: str, what: str, **options):
-    """``auto_class.from_pretrained`` on local files only, its failure one line naming ``what``."""
+    """``auto_class.from_pretrained`` on local files only, its failure one line naming ``what``;
+    transformers' own load report stays quiet (what matters in it, :func:`load_model` checks)."""
+    from transformers.utils import logging as transformers_logging
+
+    verbosity = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()
     try:
         return auto_class.from_pretrained(model_source(name, what), local_files_only=True, **options)
     except (OSError, ValueError) as exc:
         raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+    finally:
+        transformers_logging.set_verbosity(verbosity)
 
 
 def load_tokenizer(name: str, what: str = "tokenizer"):
@@ -86,14 +93,27 @@ def planned_device_and_dtype(device: str, dtype: str) -> tuple[str, str]:
     return resolved, str(torch_dtype(resolved, dtype)).removeprefix("torch.")
 
 
+#: What each ``kind`` of :func:`load_model` is, in its error messages.
+KINDS = {"causal": "causal language model", "seq2seq": "sequence-to-sequence model",
+         "classifier": "sequence classifier (a reward model)"}
+
+
 def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", what: str = "model"):
     """A causal LM (``kind="causal"``), a seq2seq model (``"seq2seq"``) or a sequence
     classifier (``"classifier"``, e.g. a reward model), in eval mode on its device.
-    Returns (model, device)."""
+    Returns (model, device).
+
+    A checkpoint that lacks weights the model needs is refused: transformers would fill them
+    at random (a sentence encoder read as a causal LM gets a random LM head, a plain LM read
+    as a reward model a random score head) and every number after would be noise."""
     offline()
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForSequenceClassification
 
     device = resolve_device(device)
     cls = {"causal": AutoModelForCausalLM, "seq2seq": AutoModelForSeq2SeqLM, "classifier": AutoModelForSequenceClassification}[kind]
-    model = _from_pretrained(cls, name, what, dtype=torch_dtype(device, dtype))
+    model, loading = _from_pretrained(cls, name, what, dtype=torch_dtype(device, dtype), output_loading_info=True)
+    missing = sorted(loading.get("missing_keys") or [])
+    if missing:
+        raise QcauditError(f"{what} {name!r}: not a {KINDS[kind]} checkpoint ({type(model).__name__} would start "
+                           f"{len(missing)} of its weights at random, e.g. {missing[0]})")
     return model.to(device).eval(), device

@@ -423,7 +423,7 @@ def test_judging_reports_pairs_done_on_both_engines(tmp_path, stand_in_vllm, mon
 def test_a_judge_that_cannot_run_fails_before_any_row_is_embedded(runner, tmp_path, gsm8k_small, monkeypatch):
     import importlib.util
 
-    from qcaudit.embed import Encoder
+    from qcaudit.embed import Encoder, default_model_path
 
     bench, data = gsm8k_small
     monkeypatch.setattr(Encoder, "_encode", lambda *a, **k: pytest.fail("rows were embedded before the judge was checked"))
@@ -431,7 +431,9 @@ def test_a_judge_that_cannot_run_fails_before_any_row_is_embedded(runner, tmp_pa
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "vllm" else real_find_spec(name, *a))
     for extra, message in ((["--judge-model", str(tmp_path / "nowhere")], "no such folder"),
-                           (["--judge-model", str(judge), "--config", str(tmp_path / "vllm.toml")], "vLLM is not installed")):
+                           (["--judge-model", str(judge), "--config", str(tmp_path / "vllm.toml")], "vLLM is not installed"),
+                           # a sentence encoder read as a causal LM would get a random LM head and judge at random
+                           (["--judge-model", str(default_model_path())], "not a causal language model checkpoint")):
         (tmp_path / "vllm.toml").write_text('[contamination]\njudge_engine = "vllm"\n')
         result = runner.invoke(app, ["report", str(data), "-b", f"gsm8k={bench}", "--methods", "semantic", *extra,
                                      "--out", str(tmp_path / "never")])

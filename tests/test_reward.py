@@ -105,3 +105,17 @@ def test_missing_model_or_response_is_one_line(qc, tmp_path):  # noqa: F811
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["metrics"]["reward"]["rows_scored"]["value"] == 5 and "device:cpu" in report["metrics"]["reward"]["reward_mean"]["signature"]
     assert "Reward-model scores" in (tmp_path / "o" / "report.html").read_text()
+
+
+def test_a_language_model_given_as_the_reward_model_is_one_line(qc, tmp_path):  # noqa: F811
+    """A plain causal LM has no score head: transformers would start one at random and every
+    reward would be noise, so it is refused (transformers' own load report stays quiet)."""
+    from tests.tiny_lms import untrained_gpt2
+
+    data = tmp_path / "sft.parquet"
+    _rows(5).write_parquet(data)
+    language_model = untrained_gpt2(tmp_path / "lm")
+    one_line_error(qc("report", data, "--reward-model", language_model, "--prompt-fields", "instruction", "--response-field",
+                      "output", "--text-column", "output", "--out", tmp_path / "o", "-q"),
+                   "not a sequence classifier (a reward model) checkpoint", "GPT2ForSequenceClassification", "score.weight")
+    assert not (tmp_path / "o").exists()

@@ -100,10 +100,14 @@ class Judge:
         return self.engine
 
     def check(self) -> None:
-        """Raise QcauditError now, before any work, when the engine cannot run here or the
-        model's tokenizer and config cannot be read offline (its weights load on first use)."""
-        self.runs_on
+        """Raise QcauditError now, before any work, when the engine cannot run here, the
+        model's tokenizer and config cannot be read offline or (transformers engine) its
+        weights are not a causal LM's. vLLM loads on first use: it takes most of the GPU's
+        memory, which the encoder still needs."""
+        engine = self.runs_on
         self._prompting
+        if engine == "transformers":
+            self._model
 
     @cached_property
     def _prompting(self):
