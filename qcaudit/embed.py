@@ -109,16 +109,12 @@ class Encoder:
 
     @cached_property
     def key(self) -> str:
-        """Identifies the model for the cache: its name, its config files' contents, and its
-        weight files' names, sizes and modification times (hashing gigabytes would cost more
-        than it saves)."""
+        """Identifies the model for the cache: its name and its folder's files
+        (:func:`qcaudit.hf.add_model_files`)."""
+        from qcaudit.hf import add_model_files
+
         digest = hashlib.sha256(self.model.encode())
-        for file in sorted(self.path.rglob("*")):
-            if file.suffix == ".json":
-                digest.update(file.read_bytes())
-            elif file.suffix in (".safetensors", ".bin", ".pt", ".onnx"):
-                stat = file.stat()
-                digest.update(f"{file.relative_to(self.path)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        add_model_files(digest, self.path)
         return digest.hexdigest()[:24]
 
     @cached_property

@@ -36,6 +36,18 @@ def model_source(name: str, what: str) -> str:
     return name  # a name the local Hugging Face cache may hold
 
 
+def add_model_files(digest, folder: Path) -> None:
+    """Feed what identifies a model folder into ``digest`` (a hashlib object), for caches keyed
+    by model: its config files' contents and its weight files' names, sizes and modification
+    times (hashing gigabytes of weights would cost more than it saves)."""
+    for file in sorted(folder.rglob("*")):
+        if file.suffix == ".json":
+            digest.update(file.read_bytes())
+        elif file.suffix in (".safetensors", ".bin", ".pt", ".onnx"):
+            stat = file.stat()
+            digest.update(f"{file.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+
+
 def _from_pretrained(auto_class, name: str, what: str, **options):
     """``auto_class.from_pretrained`` on local files only, its failure one line naming ``what``;
     transformers' own load report stays quiet (what matters in it, :func:`load_model` checks)."""

@@ -318,6 +318,21 @@ def test_judge_batches_like_one_pair_at_a_time_and_caches(tmp_path, monkeypatch)
     assert np.array_equal(Judge(str(path), device="cpu").probabilities(rows[::-1], items[::-1]), got[::-1])
 
 
+def test_new_weights_under_the_same_config_are_a_new_judge(tmp_path):
+    """Verdicts are cached by the judge's key: retrained weights saved over the old ones (same
+    config and tokenizer files) must not be served the old model's verdicts."""
+    import os
+
+    from qcaudit.contamination.judge import Judge
+
+    path = untrained_gpt2(tmp_path / "judge")
+    before = Judge(str(path), device="cpu").key
+    assert Judge(str(path), device="cpu").key == before
+    (weights,) = path.glob("*.safetensors")
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
+    assert Judge(str(path), device="cpu").key != before
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 6), st.sampled_from([0.1, 0.3, 0.5, 0.9]),
                           st.sampled_from([0.2, 0.5, 0.7])), max_size=30, unique_by=lambda t: t[:2]),

@@ -153,12 +153,15 @@ class Judge:
 
     @cached_property
     def key(self) -> str:
-        """The model's identity for the cache: its name and its config and tokenizer files."""
+        """The judge's identity for the cache: the model's name and folder (its files, as the
+        encoder's cache reads them: new weights under the same config are a new judge), the
+        prompt version and the engine."""
+        from qcaudit.hf import add_model_files
+
         digest = hashlib.sha256(f"{self.model}/prompt{PROMPT_VERSION}/{self.runs_on}".encode())
         path = Path(self.model).expanduser()
         if path.is_dir():
-            for file in sorted(path.rglob("*.json")):
-                digest.update(file.read_bytes())
+            add_model_files(digest, path)
         return digest.hexdigest()[:24]
 
     @property
