@@ -110,6 +110,22 @@ KINDS = {"causal": "causal language model", "seq2seq": "sequence-to-sequence mod
          "classifier": "sequence classifier (a reward model)"}
 
 
+def refuse_other_architectures(config, kind: str, name: str, what: str) -> None:
+    """Refuse, from its config alone, a model whose declared architectures are all foreign to
+    ``kind`` (a sentence encoder's ``BertModel`` given as a causal LM): the early, cheap form
+    of :func:`load_model`'s check, for a model whose weights load only later. A config that
+    declares none passes."""
+    from transformers.models.auto import modeling_auto
+
+    mapping = {"causal": modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+               "seq2seq": modeling_auto.MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES,
+               "classifier": modeling_auto.MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES}[kind]
+    known = {n for names in mapping.values() for n in ([names] if isinstance(names, str) else names)}
+    declared = list(getattr(config, "architectures", None) or [])
+    if declared and not known.intersection(declared):
+        raise QcauditError(f"{what} {name!r}: not a {KINDS[kind]} (its config declares {', '.join(declared)})")
+
+
 def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", what: str = "model"):
     """A causal LM (``kind="causal"``), a seq2seq model (``"seq2seq"``) or a sequence
     classifier (``"classifier"``, e.g. a reward model), in eval mode on its device.

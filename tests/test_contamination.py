@@ -448,12 +448,33 @@ def test_a_judge_that_cannot_run_fails_before_any_row_is_embedded(runner, tmp_pa
     for extra, message in ((["--judge-model", str(tmp_path / "nowhere")], "no such folder"),
                            (["--judge-model", str(judge), "--config", str(tmp_path / "vllm.toml")], "vLLM is not installed"),
                            # a sentence encoder read as a causal LM would get a random LM head and judge at random
-                           (["--judge-model", str(default_model_path())], "not a causal language model checkpoint")):
+                           (["--judge-model", str(default_model_path())], "not a causal language model (its config declares BertModel)")):
         (tmp_path / "vllm.toml").write_text('[contamination]\njudge_engine = "vllm"\n')
         result = runner.invoke(app, ["report", str(data), "-b", f"gsm8k={bench}", "--methods", "semantic", *extra,
                                      "--out", str(tmp_path / "never")])
         assert result.exit_code == 2 and message in result.output and result.output.strip().count("\n") == 0, result.output
     assert not (tmp_path / "never").exists()
+
+
+def test_an_encoder_whose_config_declares_nothing_is_refused_when_its_weights_load(tmp_path):
+    """Without ``architectures`` in its config the early check cannot tell, so the weights
+    tell: a causal LM built on a sentence encoder's checkpoint would have a random LM head."""
+    import json
+    import shutil
+
+    from qcaudit.contamination.judge import Judge
+    from qcaudit.embed import default_model_path
+    from qcaudit.errors import QcauditError
+
+    folder = tmp_path / "encoder"
+    shutil.copytree(default_model_path(), folder)
+    config = json.loads((folder / "config.json").read_text())
+    config.pop("architectures", None)
+    (folder / "config.json").write_text(json.dumps(config))
+    judge = Judge(str(folder), device="cpu", use_cache=False)
+    judge.check()
+    with pytest.raises(QcauditError, match=r"not a causal language model checkpoint \(BertLMHeadModel would start \d+ of its weights at random"):
+        judge.probabilities(["How many apples?"], ["Ann has 3 apples."])
 
 
 def test_judge_engine_vllm_needs_vllm(tmp_path, monkeypatch):

@@ -100,21 +100,18 @@ class Judge:
         return self.engine
 
     def check(self) -> None:
-        """Raise QcauditError now, before any work, when the engine cannot run here, the
-        model's tokenizer and config cannot be read offline or (transformers engine) its
-        weights are not a causal LM's. vLLM loads on first use: it takes most of the GPU's
-        memory, which the encoder still needs."""
-        engine = self.runs_on
+        """Raise QcauditError now, before any work, when the engine cannot run here or the
+        model's tokenizer and config cannot be read offline or declare no causal LM (its
+        weights load on first use: a re-run whose pairs are all cached never loads them)."""
+        self.runs_on
         self._prompting
-        if engine == "transformers":
-            self._model
 
     @cached_property
     def _prompting(self):
         """(tokenizer, (yes, no, lead), limit): the tokenizer (cutting prompts from the left,
         as the question comes last), the ids of the first tokens where "Yes" and "No" differ
         and the tokens both start with, and the model's most positions (None if unknown)."""
-        from qcaudit.hf import context_length, load_model_config, load_tokenizer
+        from qcaudit.hf import context_length, load_model_config, load_tokenizer, refuse_other_architectures
 
         tokenizer = load_tokenizer(self.model, "judge model")
         tokenizer.padding_side = tokenizer.truncation_side = "left"
@@ -128,7 +125,9 @@ class Judge:
         if shared == min(map(len, spelled)):
             raise QcauditError(f"judge model {self.model!r}: its tokenizer cannot tell 'Yes' from 'No'")
         answers = (spelled[0][shared], spelled[1][shared], spelled[0][:shared])
-        return tokenizer, answers, context_length(load_model_config(self.model, "judge model"))
+        config = load_model_config(self.model, "judge model")
+        refuse_other_architectures(config, "causal", self.model, "judge model")
+        return tokenizer, answers, context_length(config)
 
     @cached_property
     def _model(self):
