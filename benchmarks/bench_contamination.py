@@ -543,6 +543,8 @@ def main() -> None:
     elif args.what == "judge":
         if not args.judge_model:
             parser.error("judge needs --judge-model")
+        if args.rows_per_case is not None and args.rows_per_case < 1:
+            parser.error("--rows-per-case must be at least 1")
         try:
             judge_accuracy(args.judge_model, args.judge_engine, args.device, args.rows_per_case)
         except QcauditError as exc:
