@@ -110,19 +110,25 @@ KINDS = {"causal": "causal language model", "seq2seq": "sequence-to-sequence mod
          "classifier": "sequence classifier (a reward model)"}
 
 
+#: Class-name endings that mark each ``kind`` by transformers' convention.
+KIND_SUFFIXES = {"causal": ("ForCausalLM", "LMHeadModel"), "seq2seq": ("ForConditionalGeneration",),
+                 "classifier": ("ForSequenceClassification",)}
+
+
 def refuse_other_architectures(config, kind: str, name: str, what: str) -> None:
     """Refuse, from its config alone, a model whose declared architectures are all foreign to
     ``kind`` (a sentence encoder's ``BertModel`` given as a causal LM): the early, cheap form
-    of :func:`load_model`'s check, for a model whose weights load only later. A config that
-    declares none passes."""
+    of :func:`load_model`'s check, for a model whose weights load only later. An architecture
+    fits when transformers' auto class for ``kind`` maps to it or its name ends as the kind's
+    do (one newer than transformers, that vLLM runs); a config that declares none passes."""
     from transformers.models.auto import modeling_auto
 
     mapping = {"causal": modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
                "seq2seq": modeling_auto.MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES,
                "classifier": modeling_auto.MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES}[kind]
     known = {n for names in mapping.values() for n in ([names] if isinstance(names, str) else names)}
-    declared = list(getattr(config, "architectures", None) or [])
-    if declared and not known.intersection(declared):
+    declared = [str(a) for a in getattr(config, "architectures", None) or []]
+    if declared and not any(a in known or a.endswith(KIND_SUFFIXES[kind]) for a in declared):
         raise QcauditError(f"{what} {name!r}: not a {KINDS[kind]} (its config declares {', '.join(declared)})")
 
 

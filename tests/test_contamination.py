@@ -477,6 +477,25 @@ def test_an_encoder_whose_config_declares_nothing_is_refused_when_its_weights_lo
         judge.probabilities(["How many apples?"], ["Ann has 3 apples."])
 
 
+@pytest.mark.parametrize("declared, fits", [
+    (["BertModel"], False), (["XLMRobertaModel", "BertForMaskedLM"], False), (["LlamaForCausalLM"], True),
+    (["Gemma3ForConditionalGeneration"], True),  # multimodal, yet transformers' causal auto class maps to it
+    (["BrandNewForCausalLM"], True), ([], True), (None, True),  # newer than transformers (vLLM may run it); undeclared
+])
+def test_a_judge_config_must_declare_a_causal_lm(declared, fits):
+    from types import SimpleNamespace
+
+    from qcaudit.errors import QcauditError
+    from qcaudit.hf import refuse_other_architectures
+
+    config = SimpleNamespace(architectures=declared)
+    if fits:
+        refuse_other_architectures(config, "causal", "m", "judge model")
+    else:
+        with pytest.raises(QcauditError, match=r"judge model 'm': not a causal language model \(its config declares"):
+            refuse_other_architectures(config, "causal", "m", "judge model")
+
+
 def test_judge_engine_vllm_needs_vllm(tmp_path, monkeypatch):
     import importlib.util
 
