@@ -250,13 +250,15 @@ def _language_model(path: Path) -> list[str]:
     would mean-pool its hidden states and run, slowly, giving poor vectors without a word: such a
     folder is most likely a judge model given as the encoder. Embedding models built on a
     language model (gte-Qwen, e5-mistral) come with ``modules.json`` and are not refused."""
+    from qcaudit.hf import KINDS
+
     if (path / "modules.json").exists():
         return []
     try:
         architectures = json.loads((path / "config.json").read_text()).get("architectures") or []
     except (OSError, ValueError, AttributeError):
         return []
-    generative = ("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")
+    generative = KINDS["causal"].suffixes + KINDS["seq2seq"].suffixes
     return architectures if architectures and all(str(a).endswith(generative) for a in architectures) else []
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from qcaudit.embed import resolve_device
 from qcaudit.errors import QcauditError
@@ -105,14 +106,25 @@ def planned_device_and_dtype(device: str, dtype: str) -> tuple[str, str]:
     return resolved, str(torch_dtype(resolved, dtype)).removeprefix("torch.")
 
 
-#: What each ``kind`` of :func:`load_model` is, in its error messages.
-KINDS = {"causal": "causal language model", "seq2seq": "sequence-to-sequence model",
-         "classifier": "sequence classifier (a reward model)"}
+class Kind(NamedTuple):
+    """A kind of model :func:`load_model` loads: what it is called in messages, transformers'
+    auto class that loads it and that class's name mapping (``transformers.models.auto.modeling_auto``),
+    and the class-name endings that mark it by transformers' convention."""
+
+    description: str
+    auto_class: str
+    mapping: str
+    suffixes: tuple[str, ...]
 
 
-#: Class-name endings that mark each ``kind`` by transformers' convention.
-KIND_SUFFIXES = {"causal": ("ForCausalLM", "LMHeadModel"), "seq2seq": ("ForConditionalGeneration",),
-                 "classifier": ("ForSequenceClassification",)}
+KINDS = {
+    "causal": Kind("causal language model", "AutoModelForCausalLM", "MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",
+                   ("ForCausalLM", "LMHeadModel")),
+    "seq2seq": Kind("sequence-to-sequence model", "AutoModelForSeq2SeqLM", "MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES",
+                    ("ForConditionalGeneration",)),
+    "classifier": Kind("sequence classifier (a reward model)", "AutoModelForSequenceClassification",
+                       "MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES", ("ForSequenceClassification",)),
+}
 
 
 def refuse_other_architectures(config, kind: str, name: str, what: str) -> None:
@@ -123,13 +135,11 @@ def refuse_other_architectures(config, kind: str, name: str, what: str) -> None:
     do (one newer than transformers, that vLLM runs); a config that declares none passes."""
     from transformers.models.auto import modeling_auto
 
-    mapping = {"causal": modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
-               "seq2seq": modeling_auto.MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES,
-               "classifier": modeling_auto.MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES}[kind]
+    mapping = getattr(modeling_auto, KINDS[kind].mapping)
     known = {n for names in mapping.values() for n in ([names] if isinstance(names, str) else names)}
     declared = [str(a) for a in getattr(config, "architectures", None) or []]
-    if declared and not any(a in known or a.endswith(KIND_SUFFIXES[kind]) for a in declared):
-        raise QcauditError(f"{what} {name!r}: not a {KINDS[kind]} (its config declares {', '.join(declared)})")
+    if declared and not any(a in known or a.endswith(KINDS[kind].suffixes) for a in declared):
+        raise QcauditError(f"{what} {name!r}: not a {KINDS[kind].description} (its config declares {', '.join(declared)})")
 
 
 def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", what: str = "model"):
@@ -141,13 +151,13 @@ def load_model(name: str, kind: str, device: str = "auto", dtype: str = "auto", 
     at random (a sentence encoder read as a causal LM gets a random LM head, a plain LM read
     as a reward model a random score head) and every number after would be noise."""
     offline()
-    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForSequenceClassification
+    import transformers
 
     device = resolve_device(device)
-    cls = {"causal": AutoModelForCausalLM, "seq2seq": AutoModelForSeq2SeqLM, "classifier": AutoModelForSequenceClassification}[kind]
-    model, loading = _from_pretrained(cls, name, what, dtype=torch_dtype(device, dtype), output_loading_info=True)
+    auto_class = getattr(transformers, KINDS[kind].auto_class)
+    model, loading = _from_pretrained(auto_class, name, what, dtype=torch_dtype(device, dtype), output_loading_info=True)
     missing = sorted(loading.get("missing_keys") or [])
     if missing:
-        raise QcauditError(f"{what} {name!r}: not a {KINDS[kind]} checkpoint ({type(model).__name__} would start "
+        raise QcauditError(f"{what} {name!r}: not a {KINDS[kind].description} checkpoint ({type(model).__name__} would start "
                            f"{len(missing)} of its weights at random, e.g. {missing[0]})")
     return model.to(device).eval(), device
