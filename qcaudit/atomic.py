@@ -103,8 +103,7 @@ def write_directory_atomic(directory: str | Path, write: Callable[[Path], None],
     it, is refused: the swap would move or drop it.
     """
     directory = Path(directory)
-    own = set(own_names)
-    kept = _foreign_files(directory, own) if directory.exists() else []
+    kept = check_directory_target(directory, own_names)
     directory.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(directory)
     name, held = _create_held(lambda: tempfile.mkdtemp(prefix=_temp_prefix(directory), dir=directory.parent))
@@ -132,6 +131,13 @@ def _remove_tree(path: Path, attempts: int = 20) -> None:
         if not path.exists():
             return
         time.sleep(0.05)
+
+
+def check_directory_target(directory: Path, own_names: Iterable[str]) -> list[str]:
+    """Refuse a ``directory`` that :func:`write_directory_atomic` could not replace (see
+    there); return the plain files in it that the swap keeps. Commands call it before
+    any work too, so a long run never ends on this refusal."""
+    return _foreign_files(directory, set(own_names)) if directory.exists() or directory.is_symlink() else []
 
 
 def _foreign_files(directory: Path, own: set[str]) -> list[str]:

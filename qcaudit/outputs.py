@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from qcaudit.atomic import write_atomic
+from qcaudit.atomic import check_directory_target, write_atomic
 from qcaudit.errors import QcauditError
 from qcaudit.io import input_files
 from qcaudit.remote import local_path
@@ -44,8 +44,10 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
 
 
 def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset()) -> None:
-    """Refuse colliding outputs. ``outputs``: option name -> path (None: not given);
-    ``report_dirs``: the option names whose path is a report directory."""
+    """Refuse colliding outputs, and outputs that cannot be written where they are (a
+    directory for a file, a report directory the swap would break), before any work.
+    ``outputs``: option name -> path (None: not given); ``report_dirs``: the option names
+    whose path is a report directory."""
     local = [(source, local_path(source)) for source in inputs]  # a remote input cannot be a local output
     files = [_resolved(p) for source, _ in local for f in input_files(source) if (p := local_path(f)) is not None]
     given = {name: _resolved(Path(path)) for name, path in outputs.items() if path is not None}
@@ -61,6 +63,9 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
             if source.is_dir() and source in path.parents:
                 raise QcauditError(f"{name} {outputs[name]} lies inside the input directory {original}; a later run would read it as input")
         if name in report_dirs:
+            check_directory_target(Path(outputs[name]), REPORT_FILES)
+        elif path.is_dir():
+            raise QcauditError(f"{name} {outputs[name]} is a directory; give the name of a file")
             if any(path in f.parents for f in files):
                 raise QcauditError(f"{name} {outputs[name]} holds an input file; write the report to another directory")
             for other, other_path in given.items():

@@ -395,6 +395,32 @@ def test_a_rerun_without_html_leaves_no_stale_page(qc, tmp_path, two_inputs):
     no_temporaries(tmp_path)
 
 
+@pytest.mark.parametrize("command", ["report", "gate"])
+@pytest.mark.parametrize("target", ["file", "folder holding a folder", "dangling link"])
+def test_an_unwritable_report_directory_is_refused_before_any_work(qc, tmp_path, two_inputs, command, target):
+    out = tmp_path / "audit"
+    if target == "file":
+        out.write_text("mine")
+    elif target == "dangling link":
+        out.symlink_to(tmp_path / "nowhere")
+    else:
+        (out / "sub").mkdir(parents=True)
+    ran = qc(command, two_inputs[0], "--out", out)  # not quiet: a progress line would show the audit ran
+    one_line_error(ran, "choose another output directory" if target != "folder holding a folder" else "not report files")
+    assert out.is_symlink() or out.exists()
+    no_temporaries(tmp_path)
+
+
+@pytest.mark.parametrize("option", ["--output", "--removed"])
+def test_a_directory_named_as_an_output_file_is_refused_before_any_work(qc, tmp_path, two_inputs, option):
+    output, removed = tmp_path / "kept.parquet", tmp_path / "dropped.parquet"
+    (output if option == "--output" else removed).mkdir()
+    ran = qc("dedup", two_inputs[0], "--output", output, "--removed", removed)
+    one_line_error(ran, f"{option} ", "is a directory")
+    assert not any(path.is_file() for path in tmp_path.iterdir())
+    no_temporaries(tmp_path)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_signals_at_any_point_leave_old_or_new_set(tmp_path, two_inputs, signum):
     first, second = two_inputs
