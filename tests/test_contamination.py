@@ -456,6 +456,20 @@ def test_a_judge_that_cannot_run_fails_before_any_row_is_embedded(runner, tmp_pa
     assert not (tmp_path / "never").exists()
 
 
+def test_a_benchmark_that_cannot_be_read_fails_before_any_row_is_embedded(runner, tmp_path, gsm8k_small, monkeypatch):
+    from qcaudit.embed import Encoder
+
+    _, data = gsm8k_small
+    monkeypatch.setattr(Encoder, "_encode", lambda *a, **k: pytest.fail("rows were embedded before the benchmark was read"))
+    (tmp_path / "empty.jsonl").write_text("")
+    (tmp_path / "shapeless.jsonl").write_text('{"title": "a", "body": "b"}\n')
+    for bench, message in (("empty.jsonl", "holds no rows"), ("shapeless.jsonl", "cannot tell its shape")):
+        result = runner.invoke(app, ["report", str(data), "-b", f"x={tmp_path / bench}", "--methods", "semantic",
+                                     "--out", str(tmp_path / "never")])
+        assert result.exit_code == 2 and message in result.output and result.output.strip().count("\n") == 0, result.output
+    assert not (tmp_path / "never").exists()
+
+
 def test_an_encoder_whose_config_declares_nothing_is_refused_when_its_weights_load(tmp_path):
     """Without ``architectures`` in its config the early check cannot tell, so the weights
     tell: a causal LM built on a sentence encoder's checkpoint would have a random LM head."""

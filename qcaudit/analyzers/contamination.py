@@ -198,6 +198,7 @@ class Contamination(Analyzer):
         """Map-only: this batch's rows against every benchmark, by every method. Keeps each
         method's best match per row and every flagged (row, item) pair, keyed by row_id."""
         settings = self.settings
+        benchmarks = list(self.benchmarks.values())  # read, or refused, before any row is embedded
         prepared = [TOKENS] if TOKENS in batch.columns else []
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT, *prepared)
         state = ContaminationState([valid[ROW_ID].to_numpy()], {}, {}, {})
@@ -218,7 +219,7 @@ class Contamination(Analyzer):
             row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True, tokens=tokens)
         for method in methods:
             per_bench = []
-            for bench in self.benchmarks.values():
+            for bench in benchmarks:
                 if method == "semantic":
                     matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
                 else:
