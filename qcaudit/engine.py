@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from qcaudit.context import RunContext
+from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT_STATUS, Dataset
 from qcaudit.progress import row_progress
 from qcaudit.registry import Analyzer, get
@@ -64,7 +65,12 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
     statuses: Counter[str] = Counter()
     try:
         states = fold(chosen, (partials or local_partials)(dataset, config, chosen, inputs), statuses)
-        results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
+        try:
+            results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
+        except QcauditError as error:
+            if statuses["ok"]:
+                raise
+            raise QcauditError(f"{error}; {why_no_text(dataset.text_source, statuses)}") from error
     finally:
         context.close()
     rows = dataset.selected(inputs.category, inputs.kept)  # read again when the rows are written: never all in memory
@@ -86,6 +92,18 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
         tables={name: result.tables for name, result in results.items()},
         rows=rows,
     )
+
+
+#: Why a row has no text, by its text status.
+NO_TEXT_REASONS = {"non_string": "not text (numbers, lists)", "null": "missing", "empty": "empty or blank"}
+
+
+def why_no_text(text_source: str, statuses: Counter[str]) -> str:
+    """What the rows of ``text_source`` held instead of text, for an analyzer's refusal
+    when none had any: "in column 'n': 3 rows not text (numbers, lists); choose ..."."""
+    reasons = [f"{statuses[status]:,} {'row' if statuses[status] == 1 else 'rows'} {reason}"
+               for status, reason in NO_TEXT_REASONS.items() if statuses[status]]
+    return f"in {text_source}: " + ", ".join(reasons) + "; choose the text with --text-column or --fields"
 
 
 def analyzer_inputs(analyzers: list[Analyzer]) -> Inputs:

@@ -411,6 +411,22 @@ def test_an_unwritable_report_directory_is_refused_before_any_work(qc, tmp_path,
     no_temporaries(tmp_path)
 
 
+@pytest.mark.parametrize(("values", "reason"), [
+    ([1, 2, 3], "3 rows not text (numbers, lists)"),
+    ([["a", "list"], ["of", "words"]], "2 rows not text (numbers, lists)"),
+    ([None, " ", ""], "1 row missing, 2 rows empty or blank"),
+])
+@pytest.mark.parametrize("analyzer", ["diversity", "contamination"])
+def test_no_row_with_text_says_what_the_rows_held(qc, tmp_path, values, reason, analyzer):
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": values}).write_parquet(data)
+    (tmp_path / "bench.jsonl").write_text('{"question": "q", "answer": "a"}\n')
+    ran = qc("report", data, "--analyzers", analyzer, "-b", f"b={tmp_path / 'bench.jsonl'}", "--methods", "ngram",
+             "--out", tmp_path / "never", "-q")
+    one_line_error(ran, f"in column 'text': {reason}; choose the text with --text-column or --fields")
+    assert not (tmp_path / "never").exists()
+
+
 @pytest.mark.parametrize("option", ["--output", "--removed"])
 def test_a_directory_named_as_an_output_file_is_refused_before_any_work(qc, tmp_path, two_inputs, option):
     output, removed = tmp_path / "kept.parquet", tmp_path / "dropped.parquet"
