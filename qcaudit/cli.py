@@ -259,10 +259,9 @@ def _write_report(report, out_dir: Path, html: bool = True) -> dict[str, Path]:
     return write_report(report, out_dir, html)
 
 
-def _run_audit(data: str, config_path: Path | None, quiet: bool, overrides: dict[str, Any], lazy_rows: bool = False):
+def _run_audit(data: str, config: Any, quiet: bool, lazy_rows: bool = False):
     from qcaudit.pipeline import audit
 
-    config = load_config(config_path, overrides)
     with _progress(quiet) as progress:
         return audit(data, config, progress=progress, lazy_rows=lazy_rows)
 
@@ -285,7 +284,7 @@ def report(
         from qcaudit.outputs import check_outputs
 
         check_outputs([data], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
-        result = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}), lazy_rows=True)
+        result = _run_audit(data, load_config(config, audit_overrides(options or {})), quiet or as_json, lazy_rows=True)
         written = _write_report(result, out_dir, html)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))
@@ -322,16 +321,16 @@ def gate(
         if report_path is not None and out_dir is not None:
             raise QcauditError("--out writes a new audit's report; with --report there is none to write")
         check_outputs([data or report_path], {"--out": out_dir, "--junit": junit}, report_dirs=frozenset({"--out"}))
+        settings = load_config(config, None if data is None else audit_overrides(options or {}))
+        if not evaluate({}, settings.gate).checks:  # before any audit
+            raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml or pass --config")
         if report_path is not None:
-            settings = load_config(config)
             result = evaluate(Report.read(report_path).metrics, settings.gate)
         else:
-            audited = _run_audit(data, config, quiet or as_json, audit_overrides(options or {}))
+            audited = _run_audit(data, settings, quiet or as_json)
             if out_dir is not None:
                 _write_report(audited, out_dir)
             result = audited.gate
-        if not result.checks:
-            raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml or pass --config")
         if junit is not None:
             write_text_atomic(junit, junit_xml(result))
         if os.environ.get("GITHUB_ACTIONS") == "true":

@@ -245,7 +245,23 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
     return _validated(_overridden(config.model_dump(mode="json"), overrides), "settings")
 
 
+#: Settings that choose the same thing in different ways: overriding one drops the others
+#: where the file set them (``--text-column`` on the command line replaces the file's
+#: ``fields``, instead of clashing with them).
+ALTERNATIVES = (("input.text_column", "input.fields"),)
+
+
 def _overridden(data: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
+    given = {dotted for dotted, value in (overrides or {}).items() if value is not None}
+    for group in ALTERNATIVES:
+        if given & set(group):
+            for dotted in set(group) - given:
+                *sections, key = dotted.split(".")
+                table = data
+                for section in sections:
+                    table = table.get(section) if isinstance(table, dict) else None
+                if isinstance(table, dict):
+                    table.pop(key, None)
     for dotted, value in (overrides or {}).items():
         if value is None:
             continue

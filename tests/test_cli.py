@@ -170,6 +170,32 @@ def test_audit_api_returns_the_same_report(tmp_path):
     assert report.value("diversity.distinct_4") == report.metrics["diversity"]["distinct_4"]["value"]
 
 
+def test_the_command_lines_text_choice_replaces_the_files(runner, tmp_path):
+    """The sample config joins fields; --text-column for one run replaces them (and
+    --fields a file's text_column) instead of clashing; both on one command line clash."""
+    from qcaudit import audit
+
+    (tmp_path / "column.toml").write_text('[input]\ntext_column = "output"\n')
+    for config, option, value, source in ((SAMPLE_CONFIG, "--text-column", "instruction", "column 'instruction'"),
+                                          (tmp_path / "column.toml", "--fields", "instruction,input", "fields instruction, input")):
+        result = invoke(runner, "report", CLEAN, "--config", config, option, value, "--analyzers", "duplicates",
+                        "--out", tmp_path / "out", "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["dataset"]["text_source"].startswith(source)
+    assert audit(CLEAN, SAMPLE_CONFIG, text_column="instruction", analyzers="duplicates").dataset["text_source"] == "column 'instruction'"
+    both = invoke(runner, "report", CLEAN, "--text-column", "instruction", "--fields", "input", "--out", tmp_path / "never")
+    assert both.exit_code == 2 and "not both" in both.output and not (tmp_path / "never").exists()
+
+
+def test_a_gate_without_thresholds_is_refused_before_the_audit(runner, tmp_path, monkeypatch):
+    import qcaudit.pipeline
+
+    monkeypatch.setattr(qcaudit.pipeline, "audit", lambda *a, **k: pytest.fail("the data was audited"))
+    (tmp_path / "none.toml").write_text("[input]\nfields = ['output']\n")
+    result = invoke(runner, "gate", CLEAN, "--config", tmp_path / "none.toml")
+    assert result.exit_code == 2 and "no gate thresholds configured" in result.output, result.output
+
+
 def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
     """audit()'s keywords select what the CLI's flags select; a path works as the config;
     a bad keyword setting is one QcauditError naming it."""
