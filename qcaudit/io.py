@@ -219,7 +219,7 @@ def _renamed_selection(selection: TextSelection, renamed: dict[str, str]) -> Tex
 
 
 def _format_of(files: list[InputFile]) -> str:
-    formats = set()
+    formats: dict[str, InputFile] = {}  # each format's first file
     for f in files:
         fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
@@ -228,10 +228,11 @@ def _format_of(files: list[InputFile]) -> str:
             )
         if fmt == "parquet" and name_of(f).suffix.lower() == ".gz":
             raise QcauditError(f"{f}: gzip-compressed parquet is not supported; parquet compresses itself")
-        formats.add(fmt)
+        formats.setdefault(fmt, f)
     if len(formats) > 1:
-        raise QcauditError(f"mixed input formats ({', '.join(sorted(formats))}); give one format")
-    return formats.pop()
+        found = ", ".join(f"{fmt} ({formats[fmt]})" for fmt in sorted(formats))
+        raise QcauditError(f"mixed input formats: {found}; give files of one format")
+    return next(iter(formats))
 
 
 def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:

@@ -199,6 +199,13 @@ def test_ragged_and_ambiguous_csv_is_refused(qc, tmp_path):
     assert not (tmp_path / "o" / "report.html").exists() or report_files(tmp_path / "o") == FILES
 
 
+def test_a_report_directory_given_as_data_names_its_mixed_files(qc, tmp_path, two_inputs):
+    audit = tmp_path / "audit"
+    assert qc("report", two_inputs[0], "--out", audit, "-q").code == 0
+    one_line_error(qc("sample", audit, "--out", tmp_path / "review.csv"),
+                   f"mixed input formats: json ({audit / 'report.json'}), parquet ({audit / 'rows.parquet'})")
+
+
 @pytest.mark.parametrize("name,content,needle", [
     ("empty.jsonl", b"", "holds no rows"),
     ("blank.jsonl", b"\n\n  \n", "holds no rows"),
