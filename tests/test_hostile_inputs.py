@@ -199,6 +199,12 @@ def test_ragged_and_ambiguous_csv_is_refused(qc, tmp_path):
     assert not (tmp_path / "o" / "report.html").exists() or report_files(tmp_path / "o") == FILES
 
 
+@pytest.mark.parametrize("command", ["show", "card", "dashboard"])
+def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, command):
+    extra = ["--output", tmp_path / "card.md"] if command == "card" else []
+    one_line_error(qc(command, two_inputs[0], *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
+
+
 def test_a_report_directory_given_as_data_names_its_mixed_files(qc, tmp_path, two_inputs):
     audit = tmp_path / "audit"
     assert qc("report", two_inputs[0], "--out", audit, "-q").code == 0

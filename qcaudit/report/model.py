@@ -163,7 +163,8 @@ class Report(BaseModel):
         except FileNotFoundError:
             raise QcauditError(f"{path} does not exist; run 'qcaudit report DATA --out DIR' first") from None
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise QcauditError(f"{path} is not a readable report: {exc}") from None
+            raise QcauditError(f"{path} is not a readable report ({exc}); give the directory "
+                               "'qcaudit report --out' wrote, or its report.json") from None
         if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
             raise QcauditError(
                 f"{path}: not a qcaudit report of schema version {SCHEMA_VERSION}"
