@@ -202,6 +202,8 @@ class CoreConfig(Section):
         for name, cls in analyzers().items():
             if name not in self.analyzers and cls.switched_on(self):
                 self.analyzers.append(name)
+        if not self.analyzers:
+            raise ValueError(f"analyzers: none chosen; name at least one of: {', '.join(analyzers())}")
         for name in self.analyzers:
             problem = analyzers()[name].missing_input(self)
             if problem:
@@ -309,5 +311,7 @@ def _describe(exc: ValidationError) -> str:
     if error["type"] == "extra_forbidden":
         return f"unknown key {key!r}"
     message = error["msg"].removeprefix("Value error, ")
+    if not key:  # a check of the whole config, which names its own keys
+        return message
     got = error.get("input")
     return f"{key}: {message}" + ("" if isinstance(got, dict | list) else f" (got {got!r})")

@@ -126,7 +126,7 @@ class Tokenization:
                 .select(pl.col("row"), pl.col("tok").hash(TOKEN_HASH_SEED).alias("hash"))
             )
         except pl.exceptions.ComputeError as exc:
-            raise QcauditError(f"tokenizer {self.tokenizer!r}: invalid pattern: {exc}") from None
+            raise QcauditError(f"tokenizer {self.tokenizer!r}: invalid pattern: {_regex_error(exc)}") from None
         return TokenStream(
             rows=exploded["row"].to_numpy(),
             hashes=exploded["hash"].to_numpy(),
@@ -163,9 +163,16 @@ def _check_token_pattern(pattern: str) -> None:
     try:
         matches_empty = not pattern or probe.str.extract_all(pattern).list.eval(pl.element() == "").list.any().any()
     except pl.exceptions.PolarsError as exc:
-        raise QcauditError(f"tokenizer 'regex:{pattern}': invalid pattern: {str(exc).strip().splitlines()[0]}") from None
+        raise QcauditError(f"tokenizer 'regex:{pattern}': invalid pattern: {_regex_error(exc)}") from None
     if matches_empty:
         raise QcauditError(f"tokenizer 'regex:{pattern}': the pattern matches the empty string; a token must hold at least one character (e.g. 'regex:\\w+')")
+
+
+def _regex_error(exc: Exception) -> str:
+    """The reason in Polars' several-line regex error ("error: unclosed group"), else its
+    first line."""
+    lines = str(exc).strip().splitlines()
+    return next((line.removeprefix("error: ") for line in lines if line.startswith("error: ")), lines[0] if lines else repr(exc))
 
 
 def load_hf_tokenizer(path: str):

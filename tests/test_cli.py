@@ -97,13 +97,17 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[gate]\nmin_distinct_2 = 'high'\n": "gate.min_distinct_2",
         "analyzers = ['vibes']\n": "unknown analyzer 'vibes'",
         "[gate\n": "not valid TOML",
+        "analyzers = []\n": "q.toml: analyzers: none chosen; name at least one of: diversity,",
+        "[contamination]\nmethods = []\n": "contamination.methods: List should have at least 1 item",
+        "analyzers = ['contamination']\n": "q.toml: the contamination analyzer needs benchmarks",  # a whole-config check
+        "[text]\ntokenizer = 'regex:a{2,1}'\n": "invalid pattern: invalid repetition count range, the start must be <= the end",
     }
     for text, message in cases.items():
         config = tmp_path / "q.toml"
         config.write_text(text)
         result = invoke(runner, "report", CLEAN, "--config", config, "--out", tmp_path / "never")
         assert result.exit_code == 2, (text, result.output)
-        assert message in result.output, (text, result.output)
+        assert message in result.output and result.output.strip().count("\n") == 0, (text, result.output)
     assert not (tmp_path / "never").exists()
 
 

@@ -73,7 +73,7 @@ class ContaminationSettings(Section):
     """Benchmark contamination: which methods run and their published defaults."""
 
     methods: list[Literal["ngram", "substring", "semantic"]] = Field(
-        default_factory=lambda: ["ngram", "substring", "semantic"]
+        default_factory=lambda: ["ngram", "substring", "semantic"], min_length=1
     )
     ngram_n: int = Field(13, ge=1, le=64)
     ngram_min_tokens: int = Field(8, ge=1)
