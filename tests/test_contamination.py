@@ -243,6 +243,7 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
         (["-b", f"gsm8k={tmp_path / 'missing.jsonl'}"], "does not exist"),
         (["-b", "weird="], "give NAME=PATH"),
         (["-b", f"other={data}"], "cannot tell its shape"),
+        (["-b", str(bench), "-b", f"{bench.stem}={bench}"], f"two benchmarks named {bench.stem!r}"),  # one would go unchecked
     ]
     for args, message in cases:
         result = runner.invoke(app, ["report", str(data), *args, "--out", str(tmp_path / "never")])

@@ -103,7 +103,11 @@ def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
             name, path = Path(spec).name.split(".")[0], spec
         if not name or not path:
             raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
-        overrides[f"benchmarks.{name}.path"] = path
+        key = f"benchmarks.{name}.path"
+        if key in overrides:  # the later would silently replace the earlier
+            raise QcauditError(f"--benchmark: two benchmarks named {name!r} ({overrides[key]}, {path}); "
+                               "give each its own name: -b NAME=PATH")
+        overrides[key] = path
     return overrides
 
 
