@@ -3,6 +3,9 @@
 >>> import qcaudit
 >>> report = qcaudit.audit("data/samples/instructions.parquet")  # doctest: +SKIP
 >>> report.value("diversity.self_bleu_4")  # doctest: +SKIP
+>>> qcaudit.audit(polars_or_pandas_frame, text_column="prompt")  # doctest: +SKIP
+
+Bad input, usage or settings raise :class:`QcauditError` with a one-line message.
 
 The package root imports nothing heavy (``qcaudit --help`` and Ctrl-C at start-up stay
 quick): :func:`audit` is imported on first use.
@@ -10,9 +13,11 @@ quick): :func:`audit` is imported on first use.
 
 from __future__ import annotations
 
+from qcaudit.errors import QcauditError
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "audit"]
+__all__ = ["QcauditError", "__version__", "audit"]
 
 
 def __getattr__(name: str) -> object:

@@ -2,8 +2,9 @@
 
 Inputs: a parquet file, a directory of shards, or a glob; jsonl, json and csv files, also
 gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``); local, or named by a URI
-(``s3://bucket/shards/``: :mod:`qcaudit.remote`). Every row gets a stable ``row_id``: its
-position in the input (files in sorted path order).
+(``s3://bucket/shards/``: :mod:`qcaudit.remote`); or, from Python, a table in memory (a
+Polars or pandas DataFrame). Every row gets a stable ``row_id``: its position in the input
+(files in sorted path order).
 
 Text files are checked first (:mod:`qcaudit.inputcheck`): input that readers would disagree
 on (a key twice in one JSON object, a column mixing lists and strings, ragged CSV rows) is
@@ -27,9 +28,11 @@ from __future__ import annotations
 import glob
 import gzip
 import io
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -154,17 +157,43 @@ class Dataset:
             raise _read_failure(self.sources, exc) from None
 
 
-def load_dataset(path: str | Path, selection: TextSelection = TextSelection()) -> Dataset:
-    """Open ``path`` lazily, check the text selection against its schema, count its rows."""
-    files = input_files(path)
-    fmt = _format_of(files)
-    frame = _read(files, fmt)
+#: The format of a table given in memory (:func:`load_dataset`).
+IN_MEMORY = "memory"
+
+
+def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelection()) -> Dataset:
+    """Open ``data`` lazily, check the text selection against its schema, count its rows.
+    ``data``: a path, directory, glob or URI, or a table in memory (:func:`table_frame`)."""
+    if isinstance(data, str | os.PathLike):
+        files = input_files(data)
+        fmt = _format_of(files)
+        frame = _read(files, fmt)
+    else:
+        files, fmt = [f"<{type(data).__name__}>"], IN_MEMORY
+        frame = table_frame(data)
     renamed = _free_row_id(frame, files)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
     selection = _resolve_selection(_renamed_selection(selection, renamed), schema)
     _check_selection(selection, schema)
     return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows)
+
+
+def table_frame(table: Any) -> pl.LazyFrame:
+    """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, or what
+    ``pl.DataFrame`` takes as a whole table (a pandas DataFrame, a pyarrow Table, a dict of
+    columns). A list is refused: a list of paths and a list of texts look alike."""
+    if isinstance(table, pl.LazyFrame):
+        return table
+    if isinstance(table, pl.DataFrame):
+        return table.lazy()
+    if not isinstance(table, list | tuple):
+        try:
+            return pl.DataFrame(table).lazy()
+        except (TypeError, ValueError, pl.exceptions.PolarsError):
+            pass
+    raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
+                       "a pyarrow Table or a dict of columns (texts as pl.DataFrame({'text': texts}))")
 
 
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).
@@ -322,7 +351,7 @@ def _read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
     """A one-line error for a reader failure."""
     fmt = _FORMATS.get(format_suffix(files[0]), "")
     where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"
-    return QcauditError(f"cannot read {where} as {fmt}: {_first_line(exc)}")
+    return QcauditError(f"cannot read {where}" + (f" as {fmt}" if fmt else "") + f": {_first_line(exc)}")
 
 
 def _first_line(exc: Exception) -> str:

@@ -27,7 +27,7 @@ def _partials_source(config: CoreConfig) -> PartialsSource | None:
 
 
 def audit(
-    data: str | Path | Dataset,
+    data: str | Path | Dataset | Any,
     config: CoreConfig | str | Path | None = None,
     *,
     text_column: str | None = None,
@@ -40,7 +40,8 @@ def audit(
     progress: Progress | None = None,
     lazy_rows: bool = False,
 ) -> Report:
-    """Audit ``data`` (a path, directory or glob, or a :class:`Dataset` already loaded with
+    """Audit ``data`` (a path, directory or glob; a table in memory: a Polars or pandas
+    DataFrame, a pyarrow Table, a dict of columns; or a :class:`Dataset` already loaded with
     the same text selection) and return the report, rows included: a DataFrame, or with
     ``lazy_rows`` a LazyFrame that reads the input again as it is written (what
     ``qcaudit report`` does, so that no copy of the corpus is held in memory).

@@ -225,6 +225,23 @@ def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
         assert "\n" not in str(caught.value)
 
 
+def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
+    """A Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table or a dict of
+    columns gives the file's report; a list (of paths? of texts?) is refused in one line."""
+    import qcaudit
+
+    frame = pl.read_parquet(CLEAN)
+    from_file = qcaudit.audit(CLEAN, fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
+    for table in (frame, frame.lazy(), frame.to_pandas(), frame.to_arrow(), frame.to_dict(as_series=False)):
+        report = qcaudit.audit(table, fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
+        assert report.metrics == from_file.metrics and report.rows.equals(from_file.rows), type(table)
+        assert report.dataset["sources"] == [f"<{type(table).__name__}>"] and report.dataset["rows"] == frame.height
+    for bad, needle in ((frame["instruction"].to_list(), "cannot read a list as a dataset"), (frame.clear(), "holds no rows")):
+        with pytest.raises(qcaudit.QcauditError, match=needle) as caught:
+            qcaudit.audit(bad)
+        assert "\n" not in str(caught.value)
+
+
 def test_version_flag_help_text_as_written_and_metric_lookup_names_the_choices(runner, tmp_path):
     from qcaudit import __version__, audit
     from qcaudit.config import load_config
