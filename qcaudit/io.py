@@ -48,7 +48,12 @@ CATEGORY = "category"
 PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field"}
-AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages")
+AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages", "conversations")
+#: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
+#: and ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
+#: ``assistant`` (``--role`` takes either name).
+CHAT_LAYOUTS = (("role", "content"), ("from", "value"))
+SHAREGPT_ROLES = {"human": "user", "gpt": "assistant"}
 FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
 #: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.
@@ -378,18 +383,33 @@ def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
         if name not in schema:
             raise QcauditError(f"unknown column {name!r}; available columns: {_available(schema)}")
     if selection.roles and not _is_messages(schema[names[0]]):
-        raise QcauditError(f"--role needs a chat column (a list of {{role, content}}); {names[0]!r} is {schema[names[0]]}")
+        raise QcauditError(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); {names[0]!r} is {schema[names[0]]}")
 
 
 def _available(schema: pl.Schema) -> str:
     return ", ".join(name for name in schema.names() if name != ROW_ID)
 
 
-def _is_messages(dtype: pl.DataType) -> bool:
+def _chat_layout(dtype: pl.DataType) -> tuple[str, str] | None:
+    """The (role, content) field names of a chat column's turns; None for another column."""
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
-        return False
+        return None
     names = {f.name for f in dtype.inner.fields}
-    return {"role", "content"} <= names
+    return next((layout for layout in CHAT_LAYOUTS if set(layout) <= names), None)
+
+
+def _is_messages(dtype: pl.DataType) -> bool:
+    return _chat_layout(dtype) is not None
+
+
+def _turn_role(layout: tuple[str, str]) -> pl.Expr:
+    """A turn's role (inside ``list.eval``), ShareGPT's names read as OpenAI's."""
+    role = pl.element().struct.field(layout[0]).cast(pl.String)
+    return role.replace(SHAREGPT_ROLES) if layout == CHAT_LAYOUTS[1] else role
+
+
+def _turn_content(layout: tuple[str, str]) -> pl.Expr:
+    return pl.element().struct.field(layout[1]).cast(pl.String)
 
 
 def _describe(selection: TextSelection) -> str:
@@ -437,13 +457,15 @@ def _non_empty(text: pl.Expr) -> pl.Expr:
 
 def _messages_text(name: str, dtype: pl.List, roles: tuple[str, ...]) -> pl.Expr:
     """Join the contents of the chosen turns of a chat column (all turns without ``roles``)."""
-    content_dtype = next(f.dtype for f in dtype.inner.fields if f.name == "content")
+    layout = _chat_layout(dtype)
+    content_dtype = next(f.dtype for f in dtype.inner.fields if f.name == layout[1])
     if content_dtype not in (pl.String, pl.Null):
         raise QcauditError(f"column {name!r}: message content is {content_dtype}, not text")
-    turn = pl.element()
+    content = _turn_content(layout)
     if roles:
-        turn = turn.filter(turn.struct.field("role").is_in(list(roles)))
-    contents = pl.col(name).list.eval(turn.struct.field("content").cast(pl.String).drop_nulls())
+        raw = pl.element().struct.field(layout[0]).cast(pl.String)
+        content = content.filter(_turn_role(layout).is_in(list(roles)) | raw.is_in(list(roles)))
+    contents = pl.col(name).list.eval(content.drop_nulls())
     return pl.when(contents.list.len() > 0).then(contents.list.join(FIELD_SEPARATOR))
 
 
@@ -451,30 +473,31 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     """The expression of one part of each row (:data:`PARTS`), null where the row has none;
     None when the input and settings give no such part."""
     schema = frame.collect_schema()
-    chat = next((c for c in (selection.text_column, selection.chosen, "messages") if c and c in schema and _is_messages(schema[c])), None)
+    chat = next((c for c in (selection.text_column, selection.chosen, "messages", "conversations") if c and c in schema and _is_messages(schema[c])), None)
     if part == PROMPT and selection.prompt:
         fields = [_non_empty(pl.col(f).cast(pl.String)) for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
             pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
-        return _last_answer(column) if _is_messages(schema[column]) else pl.col(column).cast(pl.String)
+        layout = _chat_layout(schema[column])
+        return _last_answer(column, layout) if layout else pl.col(column).cast(pl.String)
     if part in (PROMPT, RESPONSE) and chat:
-        return _chat_prompt(chat) if part == PROMPT else _last_answer(chat)
+        layout = _chat_layout(schema[chat])
+        return _chat_prompt(chat, layout) if part == PROMPT else _last_answer(chat, layout)
     return None
 
 
-def _last_answer(name: str) -> pl.Expr:
+def _last_answer(name: str, layout: tuple[str, str]) -> pl.Expr:
     """The content of the last assistant turn of a chat column."""
-    answers = pl.col(name).list.eval(
-        pl.element().filter(pl.element().struct.field("role") == "assistant").struct.field("content").cast(pl.String))
+    answers = pl.col(name).list.eval(_turn_content(layout).filter(_turn_role(layout) == "assistant"))
     return answers.list.last()
 
 
-def _chat_prompt(name: str) -> pl.Expr:
+def _chat_prompt(name: str, layout: tuple[str, str]) -> pl.Expr:
     """The contents of the turns before the last assistant turn, joined by newlines."""
-    is_answer = pl.col(name).list.eval(pl.element().struct.field("role") == "assistant")
+    is_answer = pl.col(name).list.eval(_turn_role(layout) == "assistant")
     last = pl.col(name).list.len() - 1 - is_answer.list.reverse().list.arg_max()
     turns = pl.when(is_answer.list.any()).then(pl.col(name).list.head(last)).otherwise(pl.col(name))
-    before = turns.list.eval(pl.element().struct.field("content").cast(pl.String).drop_nulls())
+    before = turns.list.eval(_turn_content(layout).drop_nulls())
     return pl.when(before.list.len() > 0).then(before.list.join(FIELD_SEPARATOR))

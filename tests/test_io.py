@@ -7,6 +7,7 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
@@ -94,6 +95,30 @@ def test_chat_messages_with_roles(tmp_path):
     users = load_dataset(path, TextSelection(roles=("user",))).texts()
     assert users["text"].to_list() == ["hi there", "why?", None]
     assert users["text_status"].to_list() == ["ok", "ok", "null"]
+
+
+def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
+    """ShareGPT's {from, value} turns give what the same turns as OpenAI's {role, content}
+    give: the text by role (either role name), and the prompt and answer parts."""
+    roles = st.sampled_from([("system", "system"), ("user", "human"), ("assistant", "gpt")])
+    turn = st.tuples(roles, st.text(alphabet="ab \n", max_size=6) | st.none())
+    chats = st.lists(st.lists(turn, min_size=1, max_size=5), min_size=1, max_size=6)
+    parts = ("prompt", "response")
+
+    @settings(max_examples=40, deadline=None)
+    @given(chats)
+    def same(chats):
+        openai = pl.DataFrame({"messages": [[{"role": r, "content": c} for (r, _), c in chat] for chat in chats]})
+        sharegpt = pl.DataFrame({"id": range(len(chats)),
+                                 "conversations": [[{"from": f, "value": c} for (_, f), c in chat] for chat in chats]})
+        for selection, shared in ((TextSelection(), TextSelection()), (TextSelection(roles=("user", "assistant")),
+                                                                       TextSelection(roles=("human", "gpt")))):
+            expected = load_dataset(openai, selection).selected(parts=parts).collect().drop("row_id")
+            for roles_named in (selection, shared):
+                got = load_dataset(sharegpt, roles_named).selected(parts=parts).collect().drop("row_id")
+                assert got.equals(expected)
+
+    same()
 
 
 def expect_error(match: str, path, selection: TextSelection = TextSelection()):
