@@ -370,9 +370,10 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     for name in (*AUTO_TEXT_COLUMNS, selection.response, selection.chosen):  # else the answer of a pair
         if name and name in schema:
             return replace(selection, text_column=name)
+    pairs = " (preference pairs? --chosen-field chosen --rejected-field rejected)" if {"chosen", "rejected"} <= set(schema) else ""
     raise QcauditError(
         f"no text column found (looked for {', '.join(AUTO_TEXT_COLUMNS)}); "
-        f"choose one with --text-column or --fields from: {_available(schema)}"
+        f"choose one with --text-column or --fields{pairs} from: {_available(schema)}"
     )
 
 

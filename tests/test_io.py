@@ -144,6 +144,9 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("line 3 is not valid UTF-8", binary_csv)
     expect_error("unknown column 'body'; available columns: instruction, input, output, n",
                  good, TextSelection(text_column="body"))
+    pairs = write(tmp_path, "pairs.parquet", [{"prompt": "p", "chosen": "c", "rejected": "r"}])
+    expect_error(r"--fields \(preference pairs\? --chosen-field chosen --rejected-field rejected\) from: prompt, chosen", pairs)
+    expect_error(r"--text-column or --fields from: instruction, n$", write(tmp_path, "plain.parquet", [{"instruction": "i", "n": 1}]))
     empty = tmp_path / "empty.parquet"
     pl.DataFrame({"text": []}, schema={"text": pl.String}).write_parquet(empty)
     expect_error("holds no rows", empty)
