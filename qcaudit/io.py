@@ -2,7 +2,8 @@
 
 Inputs: a parquet file, a directory of shards, or a glob; jsonl, json and csv files, also
 gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``); local, or named by a URI
-(``s3://bucket/shards/``: :mod:`qcaudit.remote`); or, from Python, a table in memory (a
+(``s3://bucket/shards/``: :mod:`qcaudit.remote`); local Arrow files (``.arrow``, as
+Hugging Face ``datasets`` saves them); or, from Python, a table in memory (a
 Polars or pandas DataFrame). Every row gets a stable ``row_id``: its position in the input
 (files in sorted path order).
 
@@ -60,7 +61,11 @@ FIELD_SEPARATOR = "\n"
 HAS_TOKEN = r"[^\s\x1C-\x1F]"
 #: One whitespace token, as ``str.split()`` splits: a run of such characters.
 WHITESPACE_TOKEN = HAS_TOKEN + "+"
-_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
+_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+            ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
+#: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
+#: directory holding both is read as its shards alone.
+HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json", "dataset_dict.json"})
 
 
 @dataclass(frozen=True)
@@ -210,14 +215,16 @@ def input_files(path: str | Path) -> list[InputFile]:
     taken as it is, whatever characters its name holds; only a path that does not exist is
     read as a glob. A URI is listed on its own filesystem, the same way."""
     if is_uri(path):
-        return list(remote_files(str(path), frozenset(_FORMATS)))
+        return list(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
     target = Path(path)
     if target.is_symlink() and not target.exists():
         raise QcauditError(f"{path} is a broken or looping symbolic link")
     if target.is_dir():
         files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
         if not files:
-            raise QcauditError(f"{path} holds no .parquet, .jsonl, .json or .csv file")
+            raise QcauditError(f"{path} holds no .parquet, .jsonl, .json, .csv or .arrow file")
+        if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
+            files = [p for p in files if p.name not in HF_DATASET_METADATA]
         return files
     if target.exists():
         return [target]
@@ -258,10 +265,10 @@ def _format_of(files: list[InputFile]) -> str:
         fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
             raise QcauditError(
-                f"{f}: unknown format; use .parquet, .jsonl, .json or .csv (optionally .gz)"
+                f"{f}: unknown format; use .parquet, .jsonl, .json or .csv (optionally .gz), or .arrow"
             )
-        if fmt == "parquet" and name_of(f).suffix.lower() == ".gz":
-            raise QcauditError(f"{f}: gzip-compressed parquet is not supported; parquet compresses itself")
+        if fmt in ("parquet", "arrow") and name_of(f).suffix.lower() == ".gz":
+            raise QcauditError(f"{f}: gzip-compressed {fmt} is not supported; compress it within the format")
         formats.setdefault(fmt, f)
     if len(formats) > 1:
         found = ", ".join(f"{fmt} ({formats[fmt]})" for fmt in sorted(formats))
@@ -278,7 +285,7 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFil
     fmt = _format_of(files)
     tables = []
     for file in files:
-        frame = _scan_parquet([file]) if fmt == "parquet" else _read_text_file(file, fmt, csv_header)
+        frame = _read([file], fmt) if fmt in ("parquet", "arrow") else _read_text_file(file, fmt, csv_header)
         try:
             tables.append((file, frame.collect()))
         except pl.exceptions.PolarsError as exc:
@@ -293,8 +300,29 @@ def _scan_parquet(files: list[InputFile]) -> pl.LazyFrame:
 def _read(files: list[InputFile], fmt: str) -> pl.LazyFrame:
     if fmt == "parquet":
         return _scan_parquet(files)
-    frames = [_read_text_file(f, fmt) for f in files]
+    frames = [_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt) for f in files]
     return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+
+
+def _read_arrow(path: InputFile) -> pl.LazyFrame:
+    """An Arrow IPC file: the file format scanned lazily, or the stream format that Hugging
+    Face ``datasets`` writes, memory-mapped (as ``datasets`` itself reads it)."""
+    if is_uri(path):
+        raise QcauditError(f"{path}: Arrow files are read from a local disk; copy it first, or write parquet")
+    try:
+        frame = pl.scan_ipc(path, glob=False)
+        frame.collect_schema()
+        return frame
+    except pl.exceptions.PolarsError:
+        pass
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    try:
+        table = pyarrow.ipc.open_stream(pa.memory_map(str(path))).read_all()
+    except (pa.ArrowException, OSError) as exc:
+        raise _read_failure([path], exc) from None
+    return pl.from_arrow(table).lazy()
 
 
 def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:

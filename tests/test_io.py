@@ -6,6 +6,8 @@ import gzip
 import json
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.ipc
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -26,6 +28,10 @@ def write(tmp_path, name: str, rows=ROWS):
     if name.endswith(".parquet"):
         frame.write_parquet(path)
         return path
+    if name.endswith(".arrow"):  # Arrow's file format, or (named stream*) the stream format datasets writes
+        with (pa.ipc.new_stream if name.startswith("stream") else pa.ipc.new_file)(path, frame.to_arrow().schema) as writer:
+            writer.write_table(frame.to_arrow())
+        return path
     if ".jsonl" in name:
         data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     elif ".json" in name:
@@ -37,7 +43,7 @@ def write(tmp_path, name: str, rows=ROWS):
 
 
 @pytest.mark.parametrize(
-    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz"]
+    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz", "d.arrow", "stream.arrow"]
 )
 def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
     texts = load_dataset(write(tmp_path, name), TextSelection(text_column="instruction")).texts()
@@ -55,6 +61,24 @@ def test_directory_of_shards_and_glob_keep_row_order(tmp_path):
         texts = load_dataset(source).texts()
         assert texts["text"].to_list() == expected
         assert texts["row_id"].to_list() == list(range(6))
+
+
+def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_path):
+    """``Dataset.save_to_disk`` writes Arrow stream shards beside state.json and
+    dataset_info.json: the directory reads as the shards in order; elsewhere a .json file
+    beside .arrow ones is still mixed formats."""
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for i, rows in enumerate((ROWS[:3], ROWS[3:])):
+        write(saved, f"stream-data-0000{i}-of-00002.arrow", rows)
+    (saved / "state.json").write_text('{"_data_files": []}')
+    (saved / "dataset_info.json").write_text("{}")
+    texts = load_dataset(saved, TextSelection(text_column="instruction")).texts()
+    assert texts["text"].to_list() == [r["instruction"] for r in ROWS] and texts["row_id"].to_list() == [0, 1, 2, 3]
+    (saved / "notes.json").write_text("[]")
+    expect_error("mixed input formats", saved)
+    (tmp_path / "broken.arrow").write_bytes(b"not arrow at all")
+    expect_error("cannot read .*broken.arrow as arrow", tmp_path / "broken.arrow")
 
 
 def test_fields_are_joined_and_statuses_counted(tmp_path):
