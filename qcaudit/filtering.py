@@ -19,7 +19,7 @@ from rich.progress import Progress
 from qcaudit.config import Config
 from qcaudit.context import text_selection
 from qcaudit.io import ROW_ID, Dataset, load_dataset
-from qcaudit.outputs import write_table
+from qcaudit.outputs import check_table_output, write_table
 from qcaudit.pipeline import audit
 from qcaudit.registry import analyzers, row_filters
 from qcaudit.report.model import Report
@@ -43,6 +43,8 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     chosen = [name, *(other for other, cls in analyzers().items()
                       if row_filter.companions and other != name and cls.switched_on(config))]
     dataset = load_dataset(data, text_selection(config))
+    for path in (clean_path, removed_path):  # both hold the input's columns
+        check_table_output(path, dataset.frame.collect_schema())
     report = audit(dataset, config.model_copy(update={"analyzers": chosen, name: section}), progress=progress)
     verdicts = report.rows.select(
         ROW_ID, row_filter.drop.fill_null(False).alias(DROP), *(reason.alias(column) for column, reason in row_filter.reasons.items()),

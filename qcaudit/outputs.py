@@ -30,16 +30,23 @@ def table_format(path: Path) -> str:
     return fmt
 
 
-def write_table(frame: pl.DataFrame, path: Path) -> None:
+def check_table_output(path: Path, schema: pl.Schema) -> str:
+    """The format ``path`` names, once it can hold columns of ``schema`` (CSV holds no
+    lists or structs): a command checks this before its work, and again as it writes."""
     fmt = table_format(path)
+    nested = [name for name, dtype in schema.items() if dtype.is_nested()]
+    if fmt == "csv" and nested:
+        raise QcauditError(f"{path}: CSV cannot hold column {nested[0]!r} ({schema[nested[0]]}); write .jsonl or .parquet")
+    return fmt
+
+
+def write_table(frame: pl.DataFrame, path: Path) -> None:
+    fmt = check_table_output(path, frame.schema)
     if fmt == "parquet":
         write_atomic(path, lambda tmp: frame.write_parquet(tmp))
     elif fmt == "jsonl":
         write_atomic(path, lambda tmp: frame.write_ndjson(tmp))
     else:
-        nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
-        if nested:
-            raise QcauditError(f"{path}: CSV cannot hold column {nested[0]!r} ({frame.schema[nested[0]]}); write .jsonl or .parquet")
         write_atomic(path, lambda tmp: frame.write_csv(tmp))
 
 

@@ -450,6 +450,16 @@ def test_a_directory_named_as_an_output_file_is_refused_before_any_work(qc, tmp_
     no_temporaries(tmp_path)
 
 
+@pytest.mark.parametrize("csv", ["--output", "--removed"])
+def test_a_csv_output_that_cannot_hold_a_chat_column_is_refused_before_any_work(qc, tmp_path, csv):
+    chats = write_jsonl(tmp_path / "chats.jsonl", [json.dumps({"messages": [{"role": "user", "content": f"hi {i}"}]}) for i in range(5)])
+    output, removed = (tmp_path / f"kept.{'csv' if csv == '--output' else 'jsonl'}",
+                       tmp_path / f"dropped.{'csv' if csv == '--removed' else 'jsonl'}")
+    ran = qc("dedup", chats, "--output", output, "--removed", removed)  # not quiet: a progress line would show the audit ran
+    one_line_error(ran, "CSV cannot hold column 'messages'")
+    assert not output.exists() and not removed.exists()
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_signals_at_any_point_leave_old_or_new_set(tmp_path, two_inputs, signum):
     first, second = two_inputs
