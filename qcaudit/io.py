@@ -64,8 +64,9 @@ WHITESPACE_TOKEN = HAS_TOKEN + "+"
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
             ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
 #: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
-#: directory holding both is read as its shards alone.
-HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json", "dataset_dict.json"})
+#: directory holding both is read as its shards alone. (A ``DatasetDict``'s folder, with a
+#: ``dataset_dict.json`` and a folder a split, is refused: reading it whole would mix splits.)
+HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json"})
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,9 @@ def input_files(path: str | Path) -> list[InputFile]:
     if target.is_symlink() and not target.exists():
         raise QcauditError(f"{path} is a broken or looping symbolic link")
     if target.is_dir():
+        if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
+            splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
+            raise QcauditError(f"{path} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
         files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
         if not files:
             raise QcauditError(f"{path} holds no .parquet, .jsonl, .json, .csv or .arrow file")

@@ -66,7 +66,8 @@ def test_directory_of_shards_and_glob_keep_row_order(tmp_path):
 def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_path):
     """``Dataset.save_to_disk`` writes Arrow stream shards beside state.json and
     dataset_info.json: the directory reads as the shards in order; elsewhere a .json file
-    beside .arrow ones is still mixed formats."""
+    beside .arrow ones is still mixed formats. A ``DatasetDict``'s folder (a folder a split)
+    is refused rather than read as all splits together."""
     saved = tmp_path / "saved"
     saved.mkdir()
     for i, rows in enumerate((ROWS[:3], ROWS[3:])):
@@ -77,6 +78,11 @@ def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_pat
     assert texts["text"].to_list() == [r["instruction"] for r in ROWS] and texts["row_id"].to_list() == [0, 1, 2, 3]
     (saved / "notes.json").write_text("[]")
     expect_error("mixed input formats", saved)
+    (saved / "notes.json").unlink()
+    (tmp_path / "dataset_dict.json").write_text('{"splits": ["saved", "test"]}')
+    (tmp_path / "test").mkdir()
+    expect_error(r"holds a dataset's splits \(saved, test\); give one split's folder", tmp_path)
+    assert load_dataset(saved, TextSelection(text_column="instruction")).texts().height == len(ROWS)
     (tmp_path / "broken.arrow").write_bytes(b"not arrow at all")
     expect_error("cannot read .*broken.arrow as arrow", tmp_path / "broken.arrow")
 
