@@ -459,8 +459,9 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
     texts, non_string = [], []
     for name in names:
         dtype = schema[name]
-        if dtype == pl.String:
-            texts.append(pl.col(name) if len(names) == 1 else _non_empty(pl.col(name)))
+        if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):  # pandas' category dtype reads as Categorical
+            text = pl.col(name).cast(pl.String)
+            texts.append(text if len(names) == 1 else _non_empty(text))
         elif dtype == pl.Null:
             texts.append(pl.col(name).cast(pl.String))
         elif _is_messages(dtype):

@@ -105,6 +105,16 @@ def test_non_string_values_are_counted_not_crashed(tmp_path):
     assert set(mixed["text_status"]) == {"non_string"}
 
 
+def test_categorical_text_reads_as_text(tmp_path):
+    """pandas' category dtype reaches Polars as Categorical; an Enum is text too."""
+    plain = load_dataset(write(tmp_path, "d.parquet"), TextSelection(fields=("instruction", "input"))).texts()
+    frame = pl.DataFrame(ROWS)
+    for dtype in (pl.Categorical, pl.Enum(sorted({r["input"] for r in ROWS if r["input"] is not None}))):
+        coded = frame.with_columns(pl.col("input").cast(dtype), pl.col("instruction").cast(pl.Categorical))
+        texts = load_dataset(coded, TextSelection(fields=("instruction", "input"))).texts()
+        assert texts.equals(plain), dtype
+
+
 def test_auto_detection_prefers_text_then_output(tmp_path):
     path = write(tmp_path, "d.parquet")
     dataset = load_dataset(path)
