@@ -61,12 +61,20 @@ FIELD_SEPARATOR = "\n"
 HAS_TOKEN = r"[^\s\x1C-\x1F]"
 #: One whitespace token, as ``str.split()`` splits: a run of such characters.
 WHITESPACE_TOKEN = HAS_TOKEN + "+"
+#: Python's white space (``str.isspace``): Unicode's, plus the separators 0x1C-0x1F.
+_PYTHON_SPACE = r"[\s\x1C-\x1F]"
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
             ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
 #: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
 #: directory holding both is read as its shards alone. (A ``DatasetDict``'s folder, with a
 #: ``dataset_dict.json`` and a folder a split, is refused: reading it whole would mix splits.)
 HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json"})
+
+
+def strip_like_python(text: pl.Expr) -> pl.Expr:
+    """``text`` without leading and trailing white space, as Python's ``str.strip()`` removes
+    it (Polars' ``strip_chars()`` keeps 0x1C-0x1F)."""
+    return text.str.replace_all(f"^{_PYTHON_SPACE}+|{_PYTHON_SPACE}+$", "")
 
 
 @dataclass(frozen=True)

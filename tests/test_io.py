@@ -105,6 +105,14 @@ def test_non_string_values_are_counted_not_crashed(tmp_path):
     assert set(mixed["text_status"]) == {"non_string"}
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0x3100)) | st.sampled_from(["\x1f a \x1c", "\u3000x\x85"]), min_size=1))
+def test_strip_like_python_strips_what_str_strip_strips(texts):
+    from qcaudit.io import strip_like_python
+
+    assert pl.DataFrame({"t": texts}).select(strip_like_python(pl.col("t")))["t"].to_list() == [t.strip() for t in texts]
+
+
 def test_categorical_text_reads_as_text(tmp_path):
     """pandas' category dtype reaches Polars as Categorical; an Enum is text too."""
     plain = load_dataset(write(tmp_path, "d.parquet"), TextSelection(fields=("instruction", "input"))).texts()

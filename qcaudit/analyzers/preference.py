@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import CHOSEN, PROMPT, REJECTED, ROW_ID, WHITESPACE_TOKEN
+from qcaudit.io import CHOSEN, PROMPT, REJECTED, ROW_ID, WHITESPACE_TOKEN, strip_like_python
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
@@ -126,7 +126,7 @@ class Preference(Analyzer):
             ROW_ID,
             pl.col(CHOSEN).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("chosen_tokens"),
             pl.col(REJECTED).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("rejected_tokens"),
-            (pl.col(CHOSEN).str.strip_chars() == pl.col(REJECTED).str.strip_chars()).alias("pair_identical"),
+            (strip_like_python(pl.col(CHOSEN)) == strip_like_python(pl.col(REJECTED))).alias("pair_identical"),
         ).with_columns((pl.col("chosen_tokens") - pl.col("rejected_tokens")).alias("pair_length_diff"))
         if not self._reward_settings.model:
             return rows
