@@ -33,7 +33,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -52,7 +52,8 @@ PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--cho
 AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages", "conversations")
 #: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
 #: and ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
-#: ``assistant`` (``--role`` takes either name).
+#: ``assistant`` (``--role`` takes either name). A turn's content may also be a list of
+#: OpenAI's content parts (``{type, text}``): its text parts are the turn's text.
 CHAT_LAYOUTS = (("role", "content"), ("from", "value"))
 SHAREGPT_ROLES = {"human": "user", "gpt": "assistant"}
 FIELD_SEPARATOR = "\n"
@@ -431,26 +432,46 @@ def _available(schema: pl.Schema) -> str:
     return ", ".join(name for name in schema.names() if name != ROW_ID)
 
 
-def _chat_layout(dtype: pl.DataType) -> tuple[str, str] | None:
-    """The (role, content) field names of a chat column's turns; None for another column."""
+class ChatLayout(NamedTuple):
+    """How a chat column's turns hold their role and content: the two field names, and the
+    content's type (text, or a list of OpenAI's content parts)."""
+
+    role: str
+    content: str
+    content_dtype: pl.DataType
+
+
+def _chat_layout(dtype: pl.DataType) -> ChatLayout | None:
+    """The layout of a chat column's turns; None for another column."""
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
         return None
-    names = {f.name for f in dtype.inner.fields}
-    return next((layout for layout in CHAT_LAYOUTS if set(layout) <= names), None)
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    return next((ChatLayout(role, content, fields[content]) for role, content in CHAT_LAYOUTS
+                 if role in fields and content in fields), None)
 
 
 def _is_messages(dtype: pl.DataType) -> bool:
     return _chat_layout(dtype) is not None
 
 
-def _turn_role(layout: tuple[str, str]) -> pl.Expr:
+def _turn_role(layout: ChatLayout) -> pl.Expr:
     """A turn's role (inside ``list.eval``), ShareGPT's names read as OpenAI's."""
-    role = pl.element().struct.field(layout[0]).cast(pl.String)
-    return role.replace(SHAREGPT_ROLES) if layout == CHAT_LAYOUTS[1] else role
+    role = pl.element().struct.field(layout.role).cast(pl.String)
+    return role.replace(SHAREGPT_ROLES) if layout.role == CHAT_LAYOUTS[1][0] else role
 
 
-def _turn_content(layout: tuple[str, str]) -> pl.Expr:
-    return pl.element().struct.field(layout[1]).cast(pl.String)
+def _text_parts(dtype: pl.DataType) -> bool:
+    """Whether ``dtype`` is a list of OpenAI's content parts (``{type, text}``; an image
+    part's ``text`` is null)."""
+    return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct) and "text" in {f.name for f in dtype.inner.fields}
+
+
+def _turn_content(layout: ChatLayout) -> pl.Expr:
+    """A turn's text (inside ``list.eval``): its content, or its text parts joined by newlines."""
+    content = pl.element().struct.field(layout.content)
+    if not _text_parts(layout.content_dtype):
+        return content.cast(pl.String)
+    return content.list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls()).list.join(FIELD_SEPARATOR)
 
 
 def _describe(selection: TextSelection) -> str:
@@ -500,12 +521,11 @@ def _non_empty(text: pl.Expr) -> pl.Expr:
 def _messages_text(name: str, dtype: pl.List, roles: tuple[str, ...]) -> pl.Expr:
     """Join the contents of the chosen turns of a chat column (all turns without ``roles``)."""
     layout = _chat_layout(dtype)
-    content_dtype = next(f.dtype for f in dtype.inner.fields if f.name == layout[1])
-    if content_dtype not in (pl.String, pl.Null):
-        raise QcauditError(f"column {name!r}: message content is {content_dtype}, not text")
+    if layout.content_dtype not in (pl.String, pl.Null) and not _text_parts(layout.content_dtype):
+        raise QcauditError(f"column {name!r}: message content is {layout.content_dtype}, not text or text parts")
     content = _turn_content(layout)
     if roles:
-        raw = pl.element().struct.field(layout[0]).cast(pl.String)
+        raw = pl.element().struct.field(layout.role).cast(pl.String)
         content = content.filter(_turn_role(layout).is_in(list(roles)) | raw.is_in(list(roles)))
     contents = pl.col(name).list.eval(content.drop_nulls())
     return pl.when(contents.list.len() > 0).then(contents.list.join(FIELD_SEPARATOR))
@@ -530,13 +550,13 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     return None
 
 
-def _last_answer(name: str, layout: tuple[str, str]) -> pl.Expr:
+def _last_answer(name: str, layout: ChatLayout) -> pl.Expr:
     """The content of the last assistant turn of a chat column."""
     answers = pl.col(name).list.eval(_turn_content(layout).filter(_turn_role(layout) == "assistant"))
     return answers.list.last()
 
 
-def _chat_prompt(name: str, layout: tuple[str, str]) -> pl.Expr:
+def _chat_prompt(name: str, layout: ChatLayout) -> pl.Expr:
     """The contents of the turns before the last assistant turn, joined by newlines."""
     is_answer = pl.col(name).list.eval(_turn_role(layout) == "assistant")
     last = pl.col(name).list.len() - 1 - is_answer.list.reverse().list.arg_max()

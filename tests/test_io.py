@@ -169,6 +169,22 @@ def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
     same()
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["system", "user", "assistant"]), st.text(alphabet="ab \n", max_size=6)),
+                         min_size=1, max_size=4), min_size=1, max_size=5))
+def test_openai_content_parts_read_as_their_text(chats):
+    """A turn whose content is a list of parts ({type, text}, an image among them) reads as
+    its text parts: the same text, roles and parts as the text given as a string."""
+    def parts(text: str) -> list[dict]:
+        return [{"type": "text", "text": text}, {"type": "image_url", "text": None}]
+
+    plain = pl.DataFrame({"messages": [[{"role": r, "content": c} for r, c in chat] for chat in chats]})
+    parted = pl.DataFrame({"messages": [[{"role": r, "content": parts(c)} for r, c in chat] for chat in chats]})
+    for selection in (TextSelection(), TextSelection(roles=("assistant",))):
+        expected = load_dataset(plain, selection).selected(parts=("prompt", "response")).collect()
+        assert load_dataset(parted, selection).selected(parts=("prompt", "response")).collect().equals(expected)
+
+
 def expect_error(match: str, path, selection: TextSelection = TextSelection()):
     with pytest.raises(QcauditError, match=match) as info:
         load_dataset(path, selection).texts()
