@@ -64,6 +64,8 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
     context.dataset = dataset
     statuses: Counter[str] = Counter()
     try:
+        for analyzer in chosen:
+            analyzer.check_inputs()
         states = fold(chosen, (partials or local_partials)(dataset, config, chosen, inputs), statuses)
         try:
             results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}

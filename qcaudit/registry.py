@@ -254,6 +254,11 @@ class Analyzer:
         return ()
 
     # -- computation --------------------------------------------------------------------
+    def check_inputs(self) -> None:
+        """Read, or refuse, what this analyzer takes besides the data (benchmarks, a
+        reference dataset): the engine calls it once before the first row is read, so that
+        a bad file fails at once rather than after the pass over the data."""
+
     def partial(self, batch: pl.DataFrame) -> Any:
         return batch
 

@@ -52,6 +52,20 @@ def test_embeddings_analyzer_numbers_and_outputs(runner, tmp_path):
     assert "embedding map" in html and "<img src=x" not in html and 'id="category-balance"' in html
 
 
+def test_a_reference_that_cannot_be_used_fails_before_any_row_is_embedded(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(Encoder, "_encode", lambda *a, **k: pytest.fail("rows were embedded before the reference was read"))
+    data = tmp_path / "d.parquet"
+    pl.read_parquet(SAMPLES / "instructions_clean.parquet").head(40).write_parquet(data)
+    pairs, short = tmp_path / "pairs.jsonl", tmp_path / "short.parquet"
+    pairs.write_text('{"prompt": "p", "chosen": "c", "rejected": "r"}\n')
+    pl.DataFrame({"output": ["one row", "two rows"]}).write_parquet(short)
+    for reference, message in ((pairs, f"reference {pairs}: unknown column 'output'"), (short, f"reference {short}: needs more than 5 rows")):
+        result = runner.invoke(app, ["report", str(data), "--text-column", "output", "--reference", str(reference),
+                                     "--out", str(tmp_path / "never")])
+        assert result.exit_code == 2 and message in result.output and result.output.strip().count("\n") == 0, result.output
+    assert not (tmp_path / "never").exists()
+
+
 def test_semantic_duplicates_link_close_rows_within_clusters():
     from qcaudit.analyzers.embeddings import semantic_duplicates
 

@@ -181,6 +181,9 @@ class Contamination(Analyzer):
         return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field)
                 for name, b in self.sections["benchmarks"].items()}
 
+    def check_inputs(self) -> None:
+        self.benchmarks  # noqa: B018 (read now: a bad benchmark fails before any row is read)
+
     @cached_property
     def judge(self) -> Judge | None:
         """The judge model, when one is set: loaded once, on first use."""
@@ -202,7 +205,6 @@ class Contamination(Analyzer):
         """Map-only: this batch's rows against every benchmark, by every method. Keeps each
         method's best match per row and every flagged (row, item) pair, keyed by row_id."""
         settings = self.settings
-        benchmarks = list(self.benchmarks.values())  # read, or refused, before any row is embedded
         prepared = [TOKENS] if TOKENS in batch.columns else []
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT, *prepared)
         state = ContaminationState([valid[ROW_ID].to_numpy()], {}, {}, {})
@@ -223,7 +225,7 @@ class Contamination(Analyzer):
             row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True, tokens=tokens)
         for method in methods:
             per_bench = []
-            for bench in benchmarks:
+            for bench in self.benchmarks.values():
                 if method == "semantic":
                     matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
                 else:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -159,6 +160,23 @@ class Embeddings(Analyzer):
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
         return self.settings.category_column, ()
 
+    def check_inputs(self) -> None:
+        self.reference  # noqa: B018 (read now: a bad reference fails before any row is embedded)
+
+    @cached_property
+    def reference(self) -> pl.DataFrame | None:
+        """``row_id`` and ``text`` of the reference's rows with text (None without one)."""
+        path = self.settings.reference
+        if path is None:
+            return None
+        try:
+            reference = self.context.texts_of(path)
+        except QcauditError as error:
+            raise QcauditError(f"reference {path}: {error}") from None
+        if reference.height < self.settings.prdc_k + 1:
+            raise QcauditError(f"reference {path}: needs more than {self.settings.prdc_k} rows with text")
+        return reference
+
     def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The texts' token ids for the encoder (a row without text gets those of "")."""
         from qcaudit.embed import token_column
@@ -185,7 +203,7 @@ class Embeddings(Analyzer):
             raise QcauditError(f"embedding diversity needs at least 2 rows with text; found {len(row_ids)}")
         X = _matrix(state.vectors, len(row_ids), self.context)
         categories = pl.concat(state.categories) if state.categories else None
-        return _embeddings(row_ids, X, categories, self.settings, self.context)
+        return _embeddings(row_ids, X, categories, self.settings, self.context, self.reference)
 
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
         """Mark each map point with the first flag any analyzer set on its row ("" if none)."""
@@ -228,7 +246,7 @@ def _flag_points(points: list[dict], rows: pl.LazyFrame) -> list[dict]:
 
 
 def _embeddings(row_ids: np.ndarray, X: np.ndarray, categories: pl.Series | None, settings: EmbeddingsSettings,
-                context) -> AnalyzerResult:
+                context, reference: pl.DataFrame | None) -> AnalyzerResult:
     from qcaudit.geometry import cosine_moments, mean_cosine_from_moments, vendi_from_moments
 
     progress = context.progress
@@ -256,9 +274,9 @@ def _embeddings(row_ids: np.ndarray, X: np.ndarray, categories: pl.Series | None
     }
     if categories is not None:
         tables["category_balance"] = _category_balance(categories)
-    if settings.reference:
+    if reference is not None:
         progress.update(task, description="embeddings: reference coverage")
-        coverage, tables["reference_topics"] = _coverage(X, settings, context, rng, model_sig)
+        coverage, tables["reference_topics"] = _coverage(X, reference[TEXT], settings, context, rng, model_sig)
         metrics.update(coverage)
     progress.remove_task(task)
     rows = pl.DataFrame({ROW_ID: pl.Series(row_ids, dtype=pl.UInt32), "embedding_cluster": labels.astype(np.int64)})
@@ -363,18 +381,14 @@ def _pca_map(X: np.ndarray, row_ids: np.ndarray, labels: np.ndarray, rng: np.ran
     ]
 
 
-def _coverage(X: np.ndarray, settings: EmbeddingsSettings, context, rng: np.random.Generator,
+def _coverage(X: np.ndarray, reference: pl.Series, settings: EmbeddingsSettings, context, rng: np.random.Generator,
               model_sig: str) -> tuple[dict[str, Metric], list[dict[str, Any]]]:
     """PRDC, Fréchet distance and MMD against the reference, and its topics by how well the
     data covers them."""
     from qcaudit.geometry import frechet_distance, mmd_rbf, prdc
 
-    encoder = context.encoder
-    reference = context.texts_of(settings.reference)
-    if reference.height < settings.prdc_k + 1:
-        raise QcauditError(f"reference {settings.reference}: needs more than {settings.prdc_k} rows with text")
-    R = encoder.encode(reference[TEXT])
-    topic_metrics, topics = reference_topics(X, R, reference[TEXT], settings, model_sig)
+    R = context.encoder.encode(reference)
+    topic_metrics, topics = reference_topics(X, R, reference, settings, model_sig)
     real = R[rng.choice(len(R), min(len(R), settings.sample), replace=False)]
     fake = X[rng.choice(len(X), min(len(X), settings.sample), replace=False)]
     sample_sig = f"sample:{len(real)}x{len(fake)}"
