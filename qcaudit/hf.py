@@ -30,6 +30,9 @@ def model_source(name: str, what: str) -> str:
     if path.exists():
         if not path.is_dir():
             raise QcauditError(f"{what} {name!r}: give the folder that holds the Hugging Face files")
+        if not any(file.suffix == ".json" for file in path.iterdir()):
+            raise QcauditError(f"{what} {name!r}: the folder holds no Hugging Face config (config.json, "
+                               "tokenizer_config.json); give the folder save_pretrained wrote")
         return str(path)
     if name.startswith(("/", ".", "~")):
         raise QcauditError(f"{what} {name!r}: no such folder (models load offline: give a local folder or a name "

@@ -176,11 +176,7 @@ def _regex_error(exc: Exception) -> str:
 
 
 def load_hf_tokenizer(path: str):
-    """Load a Hugging Face tokenizer from a local directory, offline."""
-    from transformers import AutoTokenizer
+    """Load a Hugging Face tokenizer from a local directory, offline (:func:`qcaudit.hf.load_tokenizer`)."""
+    from qcaudit.hf import load_tokenizer
 
-    try:
-        return AutoTokenizer.from_pretrained(str(Path(path).expanduser()), local_files_only=True)
-    except (OSError, ValueError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise QcauditError(f"cannot load the Hugging Face tokenizer in {path}: {first_line}") from None
+    return load_tokenizer(str(Path(path).expanduser()), "hf tokenizer")

@@ -460,6 +460,22 @@ def test_a_csv_output_that_cannot_hold_a_chat_column_is_refused_before_any_work(
     assert not output.exists() and not removed.exists()
 
 
+@pytest.mark.parametrize(("options", "role"), [
+    (["--detectors", "likelihood", "--scoring-model"], "scoring model"),
+    (["--watermark-tokenizer"], "watermark tokenizer"),
+    (["--reward-model"], "reward model"),
+    (["--tokenizer"], "hf tokenizer"),
+])
+def test_a_model_folder_without_hugging_face_files_is_named_for_what_it_lacks(qc, tmp_path, two_inputs, options, role):
+    folder = tmp_path / "downloaded"
+    folder.mkdir()
+    (folder / "model.gguf").write_bytes(b"GGUF")  # weights in another format, no config
+    given = f"hf:{folder}" if options == ["--tokenizer"] else str(folder)
+    extra = ["--prompt-fields", "text", "--response-field", "text"] if role == "reward model" else []
+    ran = qc("report", two_inputs[0], *options, given, *extra, "--out", tmp_path / "never", "-q")
+    one_line_error(ran, f"{role} '{folder}': the folder holds no Hugging Face config (config.json, tokenizer_config.json)")
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_signals_at_any_point_leave_old_or_new_set(tmp_path, two_inputs, signum):
     first, second = two_inputs
