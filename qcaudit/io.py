@@ -412,6 +412,11 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
         if name and name in schema:
             return replace(selection, text_column=name)
     pairs = " (preference pairs? --chosen-field chosen --rejected-field rejected)" if {"chosen", "rejected"} <= set(schema) else ""
+    names = [name for name in schema.names() if name != ROW_ID]
+    delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
+    if delimiter:  # one column whose name holds the real ones: a CSV with another delimiter
+        raise QcauditError(f"the input's one column is named {names[0]!r}: a CSV file must separate its fields by commas, "
+                           f"not {delimiter!r}; convert it (or write jsonl or parquet)")
     raise QcauditError(
         f"no text column found (looked for {', '.join(AUTO_TEXT_COLUMNS)}); "
         f"choose one with --text-column or --fields{pairs} from: {_available(schema)}"

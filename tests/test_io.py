@@ -211,6 +211,9 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     pairs = write(tmp_path, "pairs.parquet", [{"prompt": "p", "chosen": "c", "rejected": "r"}])
     expect_error(r"--fields \(preference pairs\? --chosen-field chosen --rejected-field rejected\) from: prompt, chosen", pairs)
     expect_error(r"--text-column or --fields from: instruction, n$", write(tmp_path, "plain.parquet", [{"instruction": "i", "n": 1}]))
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("text;label\na b c;1\n")
+    expect_error("one column is named 'text;label': a CSV file must separate its fields by commas, not ';'", semicolons)
     empty = tmp_path / "empty.parquet"
     pl.DataFrame({"text": []}, schema={"text": pl.String}).write_parquet(empty)
     expect_error("holds no rows", empty)
