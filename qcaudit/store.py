@@ -5,7 +5,10 @@ processes at once, indexed look-ups) holds one table ``entries``, keyed by (``sp
 ``key``): the space names what computed the value (``embedding/<model key>/<backend>``,
 ``judge/<model key>``), the key is the text's (or pair's) 64-bit hash. Each value is the
 raw bytes of a float32 vector with its CRC-32, checked on every read: a damaged entry is
-deleted with a warning and computed again. A damaged file is set aside the same way.
+deleted with a warning and computed again. A damaged file is set aside the same way. A
+read takes the write lock first (it marks its entries as used), so that another process's
+write in between cannot fail it; a store another process holds longer than the busy timeout
+is read as empty and not written, with a warning, never taken for a damaged one.
 
 Each read marks its entries as used (a day's resolution); after a write, when the file is
 larger than the size limit (``QCAUDIT_CACHE_MAX_MB``, default 2048), the least recently
@@ -33,6 +36,8 @@ log = logging.getLogger("qcaudit")
 STORE_NAME = "store.sqlite3"
 DEFAULT_MAX_MB = 2048
 _DAY = 86_400
+#: Seconds a process waits for another to release the store before going on without it.
+BUSY_TIMEOUT_S = 60.0
 _WAL_LIMIT = 4 * 2**20  # the write-ahead log is truncated to this after each checkpoint
 _SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
     space TEXT NOT NULL, key INTEGER NOT NULL, value BLOB NOT NULL, checksum INTEGER NOT NULL, used INTEGER NOT NULL,
@@ -52,19 +57,28 @@ def _signed(keys: np.ndarray) -> list[int]:
     return np.asarray(keys, dtype=np.uint64).view(np.int64).tolist()
 
 
+def _busy(exc: sqlite3.DatabaseError) -> bool:
+    """Whether ``exc`` says another process holds the store (not that the file is damaged)."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+
+
+def _warn_busy(exc: sqlite3.DatabaseError, what: str) -> None:
+    log.warning("cache store %s is busy (%s); %s", store_path(), exc, what)
+
+
 @contextmanager
 def _connect() -> Iterator[sqlite3.Connection]:
     path = store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(2):
         try:
-            connection = sqlite3.connect(path, timeout=60)
+            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(f"PRAGMA journal_size_limit={_WAL_LIMIT}")
             connection.execute(_SCHEMA)
             break
         except sqlite3.DatabaseError as exc:
-            if attempt or isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            if attempt or _busy(exc):
                 raise
             _set_aside(path, exc)
     try:
@@ -97,6 +111,7 @@ class VectorStore:
         damaged = []
         try:
             with _connect() as db:
+                db.execute("BEGIN IMMEDIATE")  # the write lock now, not after the read: no stale snapshot to upgrade
                 db.execute("CREATE TEMP TABLE wanted (key INTEGER PRIMARY KEY)")
                 db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((k,) for k in position))
                 rows = db.execute(
@@ -120,7 +135,10 @@ class VectorStore:
                     (today, self.space, today),
                 )
         except sqlite3.DatabaseError as exc:
-            _set_aside(store_path(), exc)
+            if _busy(exc):
+                _warn_busy(exc, "computing without it")
+            else:
+                _set_aside(store_path(), exc)
             return np.zeros(len(keys), dtype=bool), vectors
         return found, vectors
 
@@ -129,9 +147,14 @@ class VectorStore:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         today = int(time.time()) // _DAY * _DAY
         rows = ((self.space, k, v.tobytes(), zlib.crc32(v.tobytes()), today) for k, v in zip(_signed(keys), vectors, strict=True))
-        with _connect() as db:
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
-        enforce_limit()
+        try:
+            with _connect() as db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
+            enforce_limit()
+        except sqlite3.DatabaseError as exc:
+            if not _busy(exc):
+                raise
+            _warn_busy(exc, "these values are not cached")
 
 
 def _file_bytes() -> int:
@@ -163,7 +186,7 @@ def enforce_limit(limit: int | None = None) -> int:
 def compact() -> None:
     """Give the space of deleted entries and of the write-ahead log back to the file system."""
     if store_path().exists():
-        connection = sqlite3.connect(store_path(), timeout=60)
+        connection = sqlite3.connect(store_path(), timeout=BUSY_TIMEOUT_S)
         try:
             connection.execute("VACUUM")
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

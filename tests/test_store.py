@@ -61,3 +61,51 @@ def test_cache_info_and_clear(runner, tmp_path, monkeypatch):
     assert facts["integrity"] == "ok" and facts["spaces"] == [{"space": "judge/x", "entries": 5, "bytes": 20}]
     assert runner.invoke(app, ["cache", "clear"]).exit_code == 0 and not (tmp_path / "c").exists()
     assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["integrity"] == "absent"
+
+
+def _read_and_write(seed: int) -> tuple[int, list[str]]:
+    """In a process of its own: write and read back batches of vectors; (entries not found
+    again, warnings logged)."""
+    import logging
+
+    records: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())
+    logging.getLogger("qcaudit").addHandler(handler)
+    space, rng, lost = VectorStore("embedding/m/torch-fp32", 8, "embedding"), np.random.default_rng(seed), 0
+    for _ in range(40):
+        keys = rng.integers(0, 2**63, 30, dtype=np.uint64)
+        space.put(keys, rng.random((30, 8), dtype=np.float32))
+        lost += int((~space.get(keys)[0]).sum())
+    return lost, records
+
+
+def test_processes_sharing_the_store_neither_lose_it_nor_take_each_other_for_damage(tmp_path, monkeypatch):
+    """A read that marks its entries used after another process's write must not fail as
+    'database is locked' and be taken for a damaged file (which deleted the whole store)."""
+    import multiprocessing
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        results = pool.map(_read_and_write, [1, 2, 3])
+    assert [lost for lost, _ in results] == [0, 0, 0], results
+    assert not [w for _, warnings in results for w in warnings], results
+    with sqlite3.connect(store.store_path()) as db:
+        assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 3 * 40 * 30
+
+
+def test_a_store_held_past_the_busy_timeout_is_worked_around_not_set_aside(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.1)
+    space, keys = VectorStore("a", 4, "test"), np.arange(5, dtype=np.uint64)
+    space.put(keys, np.ones((5, 4), dtype=np.float32))
+    holder = sqlite3.connect(store.store_path())
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
+    try:
+        assert not space.get(keys)[0].any()  # read as empty ...
+        space.put(keys + 10, np.ones((5, 4), dtype=np.float32))  # ... and not written, without an error
+    finally:
+        holder.rollback()
+        holder.close()
+    assert sum("is busy" in r.getMessage() for r in caplog.records) == 2 and not any("damaged" in r.getMessage() for r in caplog.records)
+    assert space.get(keys)[0].all() and not space.get(keys + 10)[0].any()  # the store kept its entries
