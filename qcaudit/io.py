@@ -49,7 +49,9 @@ CATEGORY = "category"
 PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field"}
-AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", "messages", "conversations")
+#: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
+CHAT_COLUMNS = ("messages", "conversations")
+AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", *CHAT_COLUMNS)
 #: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
 #: and ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
 #: ``assistant`` (``--role`` takes either name). A turn's content may also be a list of
@@ -540,7 +542,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     """The expression of one part of each row (:data:`PARTS`), null where the row has none;
     None when the input and settings give no such part."""
     schema = frame.collect_schema()
-    chat = next((c for c in (selection.text_column, selection.chosen, "messages", "conversations") if c and c in schema and _is_messages(schema[c])), None)
+    chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and _is_messages(schema[c])), None)
     if part == PROMPT and selection.prompt:
         fields = [_non_empty(pl.col(f).cast(pl.String)) for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
