@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from hypothesis import given, settings
@@ -63,20 +66,31 @@ def test_cache_info_and_clear(runner, tmp_path, monkeypatch):
     assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["integrity"] == "absent"
 
 
+@contextmanager
+def _logged() -> Iterator[list[str]]:
+    """The warnings qcaudit logs meanwhile, whatever an earlier in-process command line set
+    (it stops the logger propagating to the root, where caplog listens, and -q raises its level)."""
+    logger, records = logging.getLogger("qcaudit"), []
+    handler, level = logging.Handler(), logger.level
+    handler.emit = lambda record: records.append(record.getMessage())
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def _read_and_write(seed: int) -> tuple[int, list[str]]:
     """In a process of its own: write and read back batches of vectors; (entries not found
     again, warnings logged)."""
-    import logging
-
-    records: list[str] = []
-    handler = logging.Handler()
-    handler.emit = lambda record: records.append(record.getMessage())
-    logging.getLogger("qcaudit").addHandler(handler)
     space, rng, lost = VectorStore("embedding/m/torch-fp32", 8, "embedding"), np.random.default_rng(seed), 0
-    for _ in range(40):
-        keys = rng.integers(0, 2**63, 30, dtype=np.uint64)
-        space.put(keys, rng.random((30, 8), dtype=np.float32))
-        lost += int((~space.get(keys)[0]).sum())
+    with _logged() as records:
+        for _ in range(40):
+            keys = rng.integers(0, 2**63, 30, dtype=np.uint64)
+            space.put(keys, rng.random((30, 8), dtype=np.float32))
+            lost += int((~space.get(keys)[0]).sum())
     return lost, records
 
 
@@ -94,7 +108,7 @@ def test_processes_sharing_the_store_neither_lose_it_nor_take_each_other_for_dam
         assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 3 * 40 * 30
 
 
-def test_a_store_held_past_the_busy_timeout_is_worked_around_not_set_aside(tmp_path, monkeypatch, caplog):
+def test_a_store_held_past_the_busy_timeout_is_worked_around_not_set_aside(tmp_path, monkeypatch):
     monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 0.1)
     space, keys = VectorStore("a", 4, "test"), np.arange(5, dtype=np.uint64)
@@ -102,10 +116,11 @@ def test_a_store_held_past_the_busy_timeout_is_worked_around_not_set_aside(tmp_p
     holder = sqlite3.connect(store.store_path())
     holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
     try:
-        assert not space.get(keys)[0].any()  # read as empty ...
-        space.put(keys + 10, np.ones((5, 4), dtype=np.float32))  # ... and not written, without an error
+        with _logged() as logged:
+            assert not space.get(keys)[0].any()  # read as empty ...
+            space.put(keys + 10, np.ones((5, 4), dtype=np.float32))  # ... and not written, without an error
     finally:
         holder.rollback()
         holder.close()
-    assert sum("is busy" in r.getMessage() for r in caplog.records) == 2 and not any("damaged" in r.getMessage() for r in caplog.records)
+    assert sum("is busy" in m for m in logged) == 2 and not any("damaged" in m for m in logged), logged
     assert space.get(keys)[0].all() and not space.get(keys + 10)[0].any()  # the store kept its entries
