@@ -12,8 +12,8 @@ here with the line that shows it:
   any depth, a line that is not an object, bytes that are not UTF-8, nesting too deep to
   parse, and a top-level key whose values mix containers (lists, objects) with scalars are
   refused. Numbers and strings mixed in one column stay accepted (audited as their text).
-- CSV: the standard library's reader checks that the header names each column once and
-  that every record has as many fields as the header.
+- CSV and TSV: the standard library's reader checks that the header names each column once
+  and that every record has as many fields as the header.
 """
 
 from __future__ import annotations
@@ -33,6 +33,11 @@ from qcaudit.errors import QcauditError
 BOM = b"\xef\xbb\xbf"
 #: How many line numbers an error lists.
 SHOWN = 3
+#: Polars' reading options of the delimited formats. Tab-separated files are read without
+#: quoting, as they are written (a quote is text; a field cannot hold a tab or a newline).
+DELIMITED = {"csv": {"separator": ","}, "tsv": {"separator": "\t", "quote_char": None}}
+#: The same for the standard library's reader, which checks the files first.
+_CSV_MODULE = {"csv": {"delimiter": ","}, "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}}
 
 
 @dataclass(frozen=True)
@@ -158,11 +163,11 @@ def _check_json_document(path: Path) -> TextFileCheck:
     return TextFileCheck(len(document), bom)
 
 
-def _check_csv(path: Path, has_header: bool) -> TextFileCheck:
+def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
     for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
         _decode(raw_line, path, number)
     with _open(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=False)
+        reader = csv.reader(handle, strict=False, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count = None, 0, [], 0
         try:
             for record in reader:
@@ -183,7 +188,7 @@ def _check_csv(path: Path, has_header: bool) -> TextFileCheck:
     if bad:
         more = f" and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
         raise QcauditError(f"{path}: rows must have {width} fields as the {'header' if has_header else 'first row'} does; "
-                           f"{'; '.join(bad)}{more} (quote fields that hold commas)")
+                           f"{'; '.join(bad)}{more} ({'quote fields that hold commas' if fmt == 'csv' else 'a field cannot hold a tab'})")
     return TextFileCheck(rows, False)
 
 
@@ -196,13 +201,13 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 
 def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCheck:
-    """Check one jsonl/json/csv file (gzip allowed); raise QcauditError on ambiguous input."""
+    """Check one jsonl/json/csv/tsv file (gzip allowed); raise QcauditError on ambiguous input."""
     try:
         if fmt == "jsonl":
             return _check_json_lines(path)
         if fmt == "json":
             return _check_json_document(path)
-        return _check_csv(path, csv_header)
+        return _check_delimited(path, csv_header, fmt)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise QcauditError(f"{path}: not a complete gzip file ({exc or type(exc).__name__})") from None
     except (IsADirectoryError, PermissionError, FileNotFoundError) as exc:

@@ -1,7 +1,7 @@
 """Load a dataset lazily with Polars and pick the text to audit.
 
-Inputs: a parquet file, a directory of shards, or a glob; jsonl, json and csv files, also
-gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``); local, or named by a URI
+Inputs: a parquet file, a directory of shards, or a glob; jsonl, json, csv and tsv files,
+also gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``, ``.tsv.gz``); local, or named by a URI
 (``s3://bucket/shards/``: :mod:`qcaudit.remote`); local Arrow files (``.arrow``, as
 Hugging Face ``datasets`` saves them); or, from Python, a table in memory (a
 Polars or pandas DataFrame). Every row gets a stable ``row_id``: its position in the input
@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.inputcheck import BOM, check_text_file
+from qcaudit.inputcheck import BOM, DELIMITED, check_text_file
 from qcaudit.remote import GLOB_CHARS, format_suffix, is_uri, local_copy, name_of, remote_files, scan_parquet
 
 ROW_ID = "row_id"
@@ -66,7 +66,7 @@ HAS_TOKEN = r"[^\s\x1C-\x1F]"
 WHITESPACE_TOKEN = HAS_TOKEN + "+"
 #: Python's white space (``str.isspace``): Unicode's, plus the separators 0x1C-0x1F.
 _PYTHON_SPACE = r"[\s\x1C-\x1F]"
-_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
             ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
 #: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
 #: directory holding both is read as its shards alone. (A ``DatasetDict``'s folder, with a
@@ -237,7 +237,7 @@ def input_files(path: str | Path) -> list[InputFile]:
             raise QcauditError(f"{path} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
         files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
         if not files:
-            raise QcauditError(f"{path} holds no .parquet, .jsonl, .json, .csv or .arrow file")
+            raise QcauditError(f"{path} holds no .parquet, .jsonl, .json, .csv, .tsv or .arrow file")
         if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
             files = [p for p in files if p.name not in HF_DATASET_METADATA]
         return files
@@ -280,7 +280,7 @@ def _format_of(files: list[InputFile]) -> str:
         fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
             raise QcauditError(
-                f"{f}: unknown format; use .parquet, .jsonl, .json or .csv (optionally .gz), or .arrow"
+                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv or .tsv (optionally .gz), or .arrow"
             )
         if fmt in ("parquet", "arrow") and name_of(f).suffix.lower() == ".gz":
             raise QcauditError(f"{f}: gzip-compressed {fmt} is not supported; compress it within the format")
@@ -341,7 +341,7 @@ def _read_arrow(path: InputFile) -> pl.LazyFrame:
 
 
 def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
-    """Check a jsonl/json/csv file (:mod:`qcaudit.inputcheck`), then read it; gzip, files
+    """Check a jsonl/json/csv/tsv file (:mod:`qcaudit.inputcheck`), then read it; gzip, files
     that open with a byte-order mark and files named by a URI are read into memory first."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
@@ -351,8 +351,8 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     compressed = path.suffix.lower() == ".gz"
     if fmt == "jsonl" and not compressed and not check.bom and not GLOB_CHARS.intersection(str(path)):
         return pl.scan_ndjson(path, infer_schema_length=None)  # (it expands globs and cannot be told not to)
-    if fmt == "csv" and not compressed:
-        return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False)
+    if fmt in DELIMITED and not compressed:
+        return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False, **DELIMITED[fmt])
     return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
 
 
@@ -376,8 +376,8 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
     try:
         if fmt == "jsonl":
             return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
-        if fmt == "csv":
-            return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header).lazy()
+        if fmt in DELIMITED:
+            return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
         return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
     except pl.exceptions.PolarsError as exc:
         raise _read_failure([path], exc) from None
@@ -416,7 +416,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     pairs = " (preference pairs? --chosen-field chosen --rejected-field rejected)" if {"chosen", "rejected"} <= set(schema) else ""
     names = [name for name in schema.names() if name != ROW_ID]
     delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
-    if delimiter:  # one column whose name holds the real ones: a CSV with another delimiter
+    if delimiter == "\t":  # one column whose name holds the real ones: a CSV with another delimiter
+        raise QcauditError(f"the input's one column is named {names[0]!r}: name a tab-separated file .tsv")
+    if delimiter:
         raise QcauditError(f"the input's one column is named {names[0]!r}: a CSV file must separate its fields by commas, "
                            f"not {delimiter!r}; convert it (or write jsonl or parquet)")
     raise QcauditError(

@@ -3,7 +3,7 @@ any protocol fsspec knows, given its driver, e.g. ``s3fs``): listed and opened t
 
 Parquet is read by Polars itself, streaming, for the schemes its object store speaks
 (:data:`NATIVE_SCHEMES`, credentials from the usual environment variables); any other
-protocol, and every jsonl, json and csv file, is read whole through fsspec. A directory
+protocol, and every jsonl, json, csv and tsv file, is read whole through fsspec. A directory
 URI means every file of a known format under it, a URI with ``*``, ``?`` or ``[`` a glob.
 """
 
@@ -60,7 +60,7 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
         if filesystem.isdir(root):
             found = [p for p in filesystem.find(root) if format_suffix(p) in suffixes]
             if not found:
-                raise QcauditError(f"{uri} holds no .parquet, .jsonl, .json or .csv file")
+                raise QcauditError(f"{uri} holds no .parquet, .jsonl, .json, .csv or .tsv file")
         elif filesystem.isfile(root):
             found = [root]
         elif GLOB_CHARS.intersection(root):

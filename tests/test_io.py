@@ -36,6 +36,8 @@ def write(tmp_path, name: str, rows=ROWS):
         data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     elif ".json" in name:
         data = json.dumps(rows).encode()
+    elif ".tsv" in name:
+        data = frame.write_csv(separator="\t", quote_style="never").encode()
     else:
         data = frame.write_csv().encode()
     path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
@@ -43,7 +45,7 @@ def write(tmp_path, name: str, rows=ROWS):
 
 
 @pytest.mark.parametrize(
-    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz", "d.arrow", "stream.arrow"]
+    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz", "d.tsv", "d.tsv.gz", "d.arrow", "stream.arrow"]
 )
 def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
     texts = load_dataset(write(tmp_path, name), TextSelection(text_column="instruction")).texts()
@@ -211,6 +213,17 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     pairs = write(tmp_path, "pairs.parquet", [{"prompt": "p", "chosen": "c", "rejected": "r"}])
     expect_error(r"--fields \(preference pairs\? --chosen-field chosen --rejected-field rejected\) from: prompt, chosen", pairs)
     expect_error(r"--text-column or --fields from: instruction, n$", write(tmp_path, "plain.parquet", [{"instruction": "i", "n": 1}]))
+    quoted = tmp_path / "quoted.tsv"  # tab-separated files have no quoting: a quote is text
+    quoted.write_text('text\tlabel\n"Hi," she said\t1\n"an open quote\t2\n\'a\' b "c\t3\n')
+    assert load_dataset(quoted).texts()["text"].to_list() == ['"Hi," she said', '"an open quote', "'a' b \"c"]
+    ragged = tmp_path / "ragged.tsv"
+    ragged.write_text("text\tlabel\na\tb\tc\n")
+    expect_error("line 2 has 3 .*a field cannot hold a tab", ragged)
+    ragged.write_text('text\tlabel\n"a\tb"\t1\n')  # quotes do not protect a tab, for the check as for the reader
+    expect_error("line 2 has 3 .*a field cannot hold a tab", ragged)
+    tabs = tmp_path / "tabs.csv"
+    tabs.write_text("text\tlabel\na b c\t1\n")
+    expect_error("one column is named 'text.+label': name a tab-separated file .tsv", tabs)
     semicolons = tmp_path / "semicolons.csv"
     semicolons.write_text("text;label\na b c;1\n")
     expect_error("one column is named 'text;label': a CSV file must separate its fields by commas, not ';'", semicolons)
