@@ -12,6 +12,8 @@ here with the line that shows it:
   any depth, a line that is not an object, bytes that are not UTF-8, nesting too deep to
   parse, and a top-level key whose values mix containers (lists, objects) with scalars are
   refused. Numbers and strings mixed in one column stay accepted (audited as their text).
+  A .json file that holds JSON Lines is checked, and read, as JSON Lines; one whose records
+  sit under a single key (``{"data": [...]}``) is refused with that key named.
 - CSV and TSV: the standard library's reader checks that the header names each column once
   and that every record has as many fields as the header.
 """
@@ -25,7 +27,7 @@ import json
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qcaudit.errors import QcauditError
@@ -42,10 +44,12 @@ _CSV_MODULE = {"csv": {"delimiter": ","}, "tsv": {"delimiter": "\t", "quoting": 
 
 @dataclass(frozen=True)
 class TextFileCheck:
-    """What the check learnt: rows (non-blank lines or items) and whether a UTF-8 BOM leads."""
+    """What the check learnt: rows (non-blank lines or items), whether a UTF-8 BOM leads, and
+    whether a .json file holds JSON Lines (to be read as such)."""
 
     rows: int
     bom: bool
+    lines: bool = False
 
 
 class _DuplicateKey(ValueError):
@@ -151,7 +155,14 @@ def _check_json_document(path: Path) -> TextFileCheck:
         data = handle.read()
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
+    if _holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
+        return replace(_check_json_lines(path), lines=True)
     document = _parse(text, path, "the document") if text.strip() else []
+    if isinstance(document, dict) and len(document) == 1:
+        (key, value), = document.items()
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            raise QcauditError(f"{path}: its records are under the key {key!r}, not at the top; give a file that holds "
+                               "the array itself (or .jsonl, one object a line)")
     if isinstance(document, dict) and all(isinstance(v, list) for v in document.values()):
         return TextFileCheck(max((len(v) for v in document.values()), default=0), bom)  # columns of values
     if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
@@ -161,6 +172,19 @@ def _check_json_document(path: Path) -> TextFileCheck:
         kinds.add(item, index)
     kinds.check(path, "item")
     return TextFileCheck(len(document), bom)
+
+
+def _holds_json_lines(text: str) -> bool:
+    """Whether ``text`` is one JSON object a line rather than one document: its first object
+    ends, and another begins on a later line."""
+    stripped = text.lstrip()
+    try:
+        first, end = _DECODER.raw_decode(stripped)
+    except (ValueError, RecursionError):  # JSONDecodeError and _DuplicateKey: the document check reports them
+        return False
+    rest = stripped[end:]
+    gap = rest[: len(rest) - len(rest.lstrip())]
+    return isinstance(first, dict) and "\n" in gap and rest.lstrip().startswith("{")
 
 
 def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:

@@ -225,6 +225,8 @@ def test_a_report_directory_given_as_data_names_its_mixed_files(qc, tmp_path, tw
     ("cut.jsonl.gz", gzip.compress(b'{"text": "a b c"}\n' * 50)[:40], "gzip"),
     ("deep.jsonl", ('{"text": "a", "x": ' + "[" * 50_000 + "]" * 50_000 + "}\n").encode(), "nested too deeply"),
     ("scalar.json", b'"just a string"', "array of objects"),
+    ("wrapped.json", b'{"data": [{"text": "a b"}, {"text": "c d"}]}', "its records are under the key 'data', not at the top"),
+    ("lines.json", b'{"text": "a b"}\n{"text": oops}\n', "invalid JSON on line 2"),  # read as the JSON Lines it holds
     ("bad.parquet", b"PAR1 this is not parquet", "cannot read"),
 ])
 def test_broken_files_are_one_line_errors(qc, tmp_path, name, content, needle):

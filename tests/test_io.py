@@ -32,7 +32,7 @@ def write(tmp_path, name: str, rows=ROWS):
         with (pa.ipc.new_stream if name.startswith("stream") else pa.ipc.new_file)(path, frame.to_arrow().schema) as writer:
             writer.write_table(frame.to_arrow())
         return path
-    if ".jsonl" in name:
+    if ".jsonl" in name or name.startswith("lines"):  # lines.json: JSON Lines in a file named .json, as datasets often are
         data = "".join(json.dumps(r) + "\n" for r in rows).encode()
     elif ".json" in name:
         data = json.dumps(rows).encode()
@@ -45,7 +45,7 @@ def write(tmp_path, name: str, rows=ROWS):
 
 
 @pytest.mark.parametrize(
-    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz", "d.tsv", "d.tsv.gz", "d.arrow", "stream.arrow"]
+    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz", "d.tsv", "d.tsv.gz", "d.arrow", "stream.arrow", "lines.json", "lines.json.gz"]
 )
 def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
     texts = load_dataset(write(tmp_path, name), TextSelection(text_column="instruction")).texts()
