@@ -30,6 +30,7 @@ import glob
 import gzip
 import io
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -232,15 +233,7 @@ def input_files(path: str | Path) -> list[InputFile]:
     if target.is_symlink() and not target.exists():
         raise QcauditError(f"{path} is a broken or looping symbolic link")
     if target.is_dir():
-        if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
-            splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
-            raise QcauditError(f"{path} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
-        files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
-        if not files:
-            raise QcauditError(f"{path} holds no .parquet, .jsonl, .json, .csv, .tsv or .arrow file")
-        if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
-            files = [p for p in files if p.name not in HF_DATASET_METADATA]
-        return files
+        return _directory_files(target)
     if target.exists():
         return [target]
     if GLOB_CHARS.intersection(str(path)):
@@ -249,6 +242,38 @@ def input_files(path: str | Path) -> list[InputFile]:
             raise QcauditError(f"no file matches {path}")
         return files
     raise QcauditError(f"{path} does not exist")
+
+
+#: Names of a dataset's splits, as Hugging Face names its shards (``train-00000-of-00002.parquet``)
+#: or the folders that hold them (``train/0000.parquet``).
+SPLIT_NAMES = frozenset({"train", "test", "validation", "valid", "dev", "eval"})
+_SPLIT_SHARD = re.compile(r"^([A-Za-z]+)-\d{5}-of-\d{5}")
+
+
+def _directory_files(target: Path) -> list[Path]:
+    """A directory's data files, searched recursively, in sorted path order; one that holds
+    several splits of a dataset is refused, as reading it whole would mix them (a training
+    split audited with its test split)."""
+    if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
+        splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
+        raise QcauditError(f"{target} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
+    files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
+    if not files:
+        raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv or .arrow file")
+    if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
+        files = [p for p in files if p.name not in HF_DATASET_METADATA]
+    splits: dict[str, Path] = {}  # each split's first file
+    for file in files:
+        shard = _SPLIT_SHARD.match(file.name)
+        named = [part for part in file.relative_to(target).parent.parts if part in SPLIT_NAMES]
+        split = shard.group(1) if shard and shard.group(1) in SPLIT_NAMES else (named[-1] if named else None)
+        if split is not None:
+            splits.setdefault(split, file)
+    if len(splits) > 1:
+        shown = ", ".join(f"{split} ({splits[split]})" for split in sorted(splits))
+        raise QcauditError(f"{target} holds several splits of a dataset: {shown}; give one split's folder or files "
+                           "(a glob such as 'data/train-*.parquet')")
+    return files
 
 
 def _free_row_id(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:

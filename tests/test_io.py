@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
@@ -87,6 +88,28 @@ def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_pat
     assert load_dataset(saved, TextSelection(text_column="instruction")).texts().height == len(ROWS)
     (tmp_path / "broken.arrow").write_bytes(b"not arrow at all")
     expect_error("cannot read .*broken.arrow as arrow", tmp_path / "broken.arrow")
+
+
+@pytest.mark.parametrize("layout", ["shards", "folders"])
+def test_a_directory_of_several_splits_is_refused_not_read_as_one(tmp_path, layout):
+    """A dataset downloaded from the Hugging Face Hub keeps its splits side by side
+    (data/train-00000-of-00001.parquet, or train/0000.parquet): reading the folder whole
+    would audit the test split as training data. One split, by folder or glob, reads."""
+    def shard(split: str, index: int = 0) -> Path:
+        path = tmp_path / ("data" if layout == "shards" else split) / (
+            f"{split}-{index:05d}-of-00002.parquet" if layout == "shards" else f"{index:04d}.parquet")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame({"text": [f"{split} row {index}"]}).write_parquet(path)
+        return path
+
+    first = shard("train")
+    shard("train", 1)
+    test = shard("test")
+    expect_error(f"holds several splits of a dataset: test \\({test}\\), train \\({first}\\); give one split's", tmp_path)
+    one = first.parent / "train-*.parquet" if layout == "shards" else first.parent
+    assert load_dataset(one).texts()["text"].to_list() == ["train row 0", "train row 1"]
+    test.unlink()
+    assert load_dataset(tmp_path).texts().height == 2  # one split's shards, however many
 
 
 def test_fields_are_joined_and_statuses_counted(tmp_path):
