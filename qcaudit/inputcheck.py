@@ -178,6 +178,8 @@ def _holds_json_lines(text: str) -> bool:
     """Whether ``text`` is one JSON object a line rather than one document: its first object
     ends, and another begins on a later line."""
     stripped = text.lstrip()
+    if not stripped.startswith("{"):  # an array: parsed once, by the document check
+        return False
     try:
         first, end = _DECODER.raw_decode(stripped)
     except (ValueError, RecursionError):  # JSONDecodeError and _DuplicateKey: the document check reports them
