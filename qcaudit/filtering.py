@@ -43,8 +43,9 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     chosen = [name, *(other for other, cls in analyzers().items()
                       if row_filter.companions and other != name and cls.switched_on(config))]
     dataset = load_dataset(data, text_selection(config))
+    schema = dataset.frame.collect_schema()
     for path in (clean_path, removed_path):  # both hold the input's columns
-        check_table_output(path, dataset.frame.collect_schema())
+        check_table_output(path, schema)
     report = audit(dataset, config.model_copy(update={"analyzers": chosen, name: section}), progress=progress)
     verdicts = report.rows.select(
         ROW_ID, row_filter.drop.fill_null(False).alias(DROP), *(reason.alias(column) for column, reason in row_filter.reasons.items()),

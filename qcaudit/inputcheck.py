@@ -25,7 +25,7 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -133,9 +133,10 @@ def _decode(raw: bytes, path: Path, number: int) -> str:
         raise QcauditError(f"{path}: line {number} is not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
 
 
-def _check_json_lines(path: Path) -> TextFileCheck:
+def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextFileCheck:
+    """Check a JSON Lines file, line by line; ``lines``: its lines when already read."""
     kinds, rows, bom = _Kinds(), 0, False
-    for number, raw in enumerate(_lines(path), start=1):
+    for number, raw in enumerate(_lines(path) if lines is None else lines, start=1):
         if number == 1 and raw.startswith(BOM):
             raw, bom = raw[len(BOM):], True
         text = _decode(raw, path, number)
@@ -156,7 +157,7 @@ def _check_json_document(path: Path) -> TextFileCheck:
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
     if _holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
-        return replace(_check_json_lines(path), lines=True)
+        return replace(_check_json_lines(path, io.BytesIO(data)), lines=True)  # split at b"\n" as a file is
     document = _parse(text, path, "the document") if text.strip() else []
     if isinstance(document, dict) and len(document) == 1:
         (key, value), = document.items()
