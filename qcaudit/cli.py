@@ -491,7 +491,7 @@ def drift(
     generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),
     real: Annotated[Optional[str], typer.Option("--real", help="Real data to use as the baseline (default: the first generation).")] = None,
-    generation_column: Annotated[Optional[str], typer.Option("--generation-column", help="Column naming each row's generation.")] = None,
+    generation_column: Annotated[Optional[str], typer.Option("--generation-column", help="Column naming each row's generation; generations are ordered by it, numbers in names as numbers (round_2 before round_10).")] = None,
     source_column: Annotated[Optional[str], typer.Option("--source-column", help="Column marking rows as real or synthetic.")] = None,
     real_value: Annotated[str, typer.Option("--real-value", help="The source-column value of real rows.")] = "real",
     embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings", help="Also Frechet, MMD, PRDC recall/coverage, Vendi per generation (encodes every row).")] = False,

@@ -105,23 +105,23 @@ def collapse_alarm(generations: list[dict[str, float]], window: int = 3, toleran
     return Alarm(len(triggered) >= quorum, triggered)
 
 
-#: Drift thresholds judge the last generation (``fid_drift`` and ``recall_vs_baseline`` need
-#: ``--embeddings``, ``perplexity_median`` needs ``--lm``); ``max_alarm_fired = 0`` fails a run
-#: whose collapse alarm fired.
+#: Drift thresholds judge the last generation, whose values are the section's headline metrics
+#: (``fid_drift`` and ``recall_vs_baseline`` need ``--embeddings``, ``perplexity_median`` needs
+#: ``--lm``); ``max_alarm_fired = 0`` fails a run whose collapse alarm fired.
 GATE_METRICS = (
-    share("tail_survival", "share of the baseline's rare n-grams that still occur", "higher"),
-    share("real_share", "share of rows that come from real data", "higher"),
-    count("fid_drift", "Fréchet distance of the embeddings from the baseline's", "lower"),
-    share("recall_vs_baseline", "PRDC recall against the baseline's embeddings", "higher"),
-    share("js_divergence", "Jensen-Shannon divergence (base 2) of the unigram distribution from the baseline's", "lower"),
-    count("perplexity_median", "median per-row perplexity under the reference LM"),
-    share("alarm_fired", "1 when the collapse alarm fired, else 0", "lower"),
+    share("tail_survival", "share of the baseline's rare n-grams that still occur", "higher", headline=True),
+    share("real_share", "share of rows that come from real data", "higher", headline=True),
+    count("fid_drift", "Fréchet distance of the embeddings from the baseline's", "lower", headline=True),
+    share("recall_vs_baseline", "PRDC recall against the baseline's embeddings", "higher", headline=True),
+    share("js_divergence", "Jensen-Shannon divergence (base 2) of the unigram distribution from the baseline's", "lower", headline=True),
+    count("perplexity_median", "median per-row perplexity under the reference LM", headline=True),
+    share("alarm_fired", "1 when the collapse alarm fired, else 0", "lower", headline=True),
 )
 #: Every metric a drift report holds, for the renderers' explanations. distinct_2 and
 #: self_bleu_4 share their names with the diversity analyzer's, whose gate thresholds they are.
 METRICS = (
-    share("distinct_2", "distinct-2 of the last generation: unique bigrams / bigram occurrences", "higher", gateable=False),
-    share("self_bleu_4", "exact Self-BLEU-4 of the last generation", "lower", gateable=False),
+    share("distinct_2", "distinct-2 of the last generation: unique bigrams / bigram occurrences", "higher", gateable=False, headline=True),
+    share("self_bleu_4", "exact Self-BLEU-4 of the last generation", "lower", gateable=False, headline=True),
     *GATE_METRICS,
     MetricSpec("collapse_alarm", "whether the collapse alarm fired (and which metrics fired it)", gateable=False),
     MetricSpec("generations", "every metric of every generation, drawn as the charts above", gateable=False),

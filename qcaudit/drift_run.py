@@ -18,6 +18,7 @@ in ``tables.drift.warnings``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,16 @@ def _generations(
             raise QcauditError("--generation-column takes one dataset holding every generation")
         dataset = load_dataset(paths[0], selection)
         frame = dataset.texts(keep=keep)
-        parts = sorted(frame.partition_by(f"_{generation_column}", as_dict=True).items(), key=lambda kv: kv[0])
-        return [(str(key[0]), part) for key, part in parts], dataset.text_source
+        column = frame[f"_{generation_column}"]
+        missing = column.is_null() | (column.is_nan() if column.dtype.is_float() else False)
+        if missing.any():
+            first, count = int(frame.filter(missing)[ROW_ID][0]), int(missing.sum())
+            rows = "1 row names" if count == 1 else f"{count:,} rows name"
+            raise QcauditError(f"--generation-column {generation_column}: {rows} no generation (the first is row {first}); "
+                               "give every row one, or drop those rows")
+        parts = frame.partition_by(f"_{generation_column}", as_dict=True, maintain_order=True)
+        ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
+        return [(str(key[0]), part) for key, part in ordered], dataset.text_source
     if len(paths) < 2:
         raise QcauditError("drift needs at least two generations (GEN0 GEN1 ...) or --generation-column")
     out, source = [], ""
@@ -65,6 +74,15 @@ def _generations(
         out.append((name, dataset.texts(keep=keep)))
         source = source or dataset.text_source
     return out, source
+
+
+def generation_order(name: object) -> tuple:
+    """How generations named in a column are ordered: numbers by value, and names by their
+    parts with the digits in them compared as numbers, so that ``round_2`` comes before
+    ``round_10`` (the last generation is the one the alarm and the gate judge)."""
+    if isinstance(name, int | float):
+        return (name,)
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", str(name)) if part)
 
 
 def _distinct_names(paths: list[str]) -> list[str]:

@@ -6,8 +6,11 @@ import json
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qcaudit.cli import app
+from qcaudit.drift_run import generation_order
 from qcaudit.simulate import simulate
 from tests.conftest import shared_file
 
@@ -144,3 +147,52 @@ def test_generations_in_files_of_one_name_keep_distinct_names(runner, tmp_path):
     result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "d"), "--json"])
     names = [g["generation"] for g in json.loads(result.output)["metrics"]["drift"]["generations"]["value"]]
     assert names == [f"gen{g}/data.parquet" for g in range(3)]
+
+
+def _rounds_frame(names: list) -> pl.DataFrame:
+    """60 rows per generation, each later round drawn from a smaller vocabulary (the last one
+    collapsed), the rows of all rounds shuffled together."""
+    import random
+
+    rng = random.Random(0)
+    words = "the cat sat on a mat with dog and bird under tree near house".split()
+    rows = [(name, " ".join(rng.choice(words[: max(3, 14 - 3 * rank)]) for _ in range(12)))
+            for rank, name in enumerate(names) for _ in range(60)]
+    rng.shuffle(rows)
+    return pl.DataFrame(rows, schema={"round": pl.Int64 if isinstance(names[0], int) else pl.String, "text": pl.String},
+                        orient="row")
+
+
+@pytest.mark.parametrize("names", [["round_0", "round_1", "round_2", "round_10"], [0, 1, 2, 10]])
+def test_generations_in_a_column_are_ordered_by_their_numbers(runner, tmp_path, names):
+    data = tmp_path / "rounds.parquet"
+    _rounds_frame(names).write_parquet(data)
+    result = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    drift = json.loads(result.output)["metrics"]["drift"]
+    generations = drift["generations"]["value"]
+    assert [g["generation"] for g in generations] == [str(n) for n in names]  # round_10 last, not after round_1
+    assert drift["distinct_2"]["value"] == generations[-1]["distinct_2"] == min(g["distinct_2"] for g in generations)
+    assert drift["collapse_alarm"]["value"] is True  # judged on the collapsed round 10
+
+    shown = runner.invoke(app, ["show", str(tmp_path / "d")])
+    assert shown.exit_code == 0, shown.output
+    assert "drift.distinct_2" in shown.output and "drift.alarm_fired" in shown.output  # the last round's headline
+    assert "text from column 'text'\n" in shown.output  # no empty "()" where an audit counts its text statuses
+
+
+def test_a_row_without_a_generation_is_refused(runner, tmp_path):
+    data = tmp_path / "rounds.parquet"
+    frame = _rounds_frame(["a", "b"])
+    pl.concat([frame, pl.DataFrame({"round": [None], "text": ["one more row"]}, schema=frame.schema)]).write_parquet(data)
+    result = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 2, result.output
+    assert "1 row names no generation (the first is row 120)" in result.output
+    assert not (tmp_path / "d").exists()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=12), st.sampled_from(["", "round_", "gen-", "v"]))
+def test_generation_names_sort_as_their_numbers(numbers, prefix):
+    names = [f"{prefix}{n}" for n in numbers]
+    assert sorted(names, key=generation_order) == [f"{prefix}{n}" for n in sorted(numbers)]

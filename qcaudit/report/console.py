@@ -29,7 +29,8 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
     data = report.dataset
     statuses = ", ".join(f"{count:,} {status}" for status, count in data["text_rows"].items() if count)
     console.print(f"[bold]{safe(', '.join(data['sources'][:3]))}[/] ({data['format']}): "
-                  f"{data['rows']:,} rows; text from {safe(data['text_source'])} ({statuses})", highlight=False)
+                  f"{data['rows']:,} rows; text from {safe(data['text_source'])}{f' ({statuses})' if statuses else ''}",
+                  highlight=False)
     table = Table(title="metrics", title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -37,7 +38,8 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
         for line in section.metrics:
             if line.headline and isinstance(line.value, int | float):
                 table.add_row(safe(f"{section.name}.{line.name}"), f"{line.value:.4g}")
-    console.print(table)
+    if table.row_count:
+        console.print(table)
     print_gate(console, report.gate)
     print_written(console, written or {})
 
