@@ -64,6 +64,9 @@ def _generations(
             raise QcauditError(f"--generation-column {generation_column}: {rows} no generation (the first is row {first}); "
                                "give every row one, or drop those rows")
         parts = frame.partition_by(f"_{generation_column}", as_dict=True, maintain_order=True)
+        if len(parts) < 2:
+            raise QcauditError(f"--generation-column {generation_column}: every row is of one generation "
+                               f"({next(iter(parts))[0]}); drift needs at least two")
         ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
         return [(str(key[0]), part) for key, part in ordered], dataset.text_source
     if len(paths) < 2:
@@ -202,6 +205,11 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR
     ]
+    if source_column and not any(g["real_share"] for g in per_generation):
+        seen = pl.concat([frame[f"_{source_column}"].cast(pl.String) for _, frame in generations]).drop_nulls().unique(maintain_order=True)
+        values = ", ".join(repr(value[:40]) for value in seen.head(5)) + (", ..." if seen.len() > 5 else "")
+        warnings.append(f"no row has {source_column} = {real_value!r} (its values: {values}); "
+                        "if real rows are marked otherwise, give --real-value")
     metrics = {"drift": drift_metrics}
     progress.remove_task(task)
     return Report(

@@ -196,3 +196,25 @@ def test_a_row_without_a_generation_is_refused(runner, tmp_path):
 def test_generation_names_sort_as_their_numbers(numbers, prefix):
     names = [f"{prefix}{n}" for n in numbers]
     assert sorted(names, key=generation_order) == [f"{prefix}{n}" for n in sorted(numbers)]
+
+
+def test_a_column_of_one_generation_is_refused(runner, tmp_path):
+    data = tmp_path / "rounds.parquet"
+    _rounds_frame(["only"]).write_parquet(data)
+    result = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 2, result.output
+    assert "every row is of one generation (only); drift needs at least two" in result.output
+
+
+def test_a_source_column_without_the_real_value_says_so(runner, tmp_path):
+    data = tmp_path / "rounds.parquet"
+    _rounds_frame(["a", "b"]).with_columns(pl.lit("human").alias("source")).write_parquet(data)
+    result = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--source-column", "source",
+                                 "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.output)["tables"]["drift"]["warnings"]
+    assert warnings[-1] == ("no row has source = 'real' (its values: 'human'); "
+                            "if real rows are marked otherwise, give --real-value")
+    result = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--source-column", "source",
+                                 "--real-value", "human", "--out", str(tmp_path / "d"), "--json"])
+    assert json.loads(result.output)["tables"]["drift"]["warnings"] == []
