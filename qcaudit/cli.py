@@ -25,7 +25,7 @@ from qcaudit.atomic import write_text_atomic
 from qcaudit.cli_help import HelpCommand
 from qcaudit.config import load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError
-from qcaudit.gate import evaluate, github_annotations, junit_xml
+from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
 from qcaudit.progress import show_progress
 from qcaudit.registry import CliOption, analyzers, row_filters
 from qcaudit.untrusted import console as safe, visible
@@ -322,10 +322,16 @@ def gate(
             raise QcauditError("--out writes a new audit's report; with --report there is none to write")
         check_outputs([data or report_path], {"--out": out_dir, "--junit": junit}, report_dirs=frozenset({"--out"}))
         settings = load_config(config, None if data is None else audit_overrides(options or {}))
-        if not evaluate({}, settings.gate).checks:  # before any audit
+        report = None if report_path is None else Report.read(report_path)
+        drift = report is not None and "drift" in report.metrics
+        thresholds = thresholds_for(settings.gate, drift)
+        if not thresholds:  # before any audit
+            if settings.gate:
+                raise QcauditError(f"the [gate] thresholds ({', '.join(settings.gate)}) judge "
+                                   f"{'audits, not a drift run' if drift else 'drift runs (qcaudit drift), not an audit'}")
             raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml or pass --config")
-        if report_path is not None:
-            result = evaluate(Report.read(report_path).metrics, settings.gate)
+        if report is not None:
+            result = evaluate(report.metrics, thresholds)
         else:
             audited = _run_audit(data, settings, quiet or as_json)
             if out_dir is not None:

@@ -20,18 +20,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.config import Config, gateable_metrics
+from qcaudit.config import Config
 from qcaudit.context import text_selection
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.errors import QcauditError
-from qcaudit.gate import evaluate
+from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
@@ -220,13 +219,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         metrics=metrics,
         tables={"drift": {"generations": per_generation, "warnings": warnings,
                           "alarm": {"fired": alarm.fired, "triggered_by": alarm.triggered_by}}},
-        gate=evaluate(metrics, drift_thresholds(config.gate)),
+        gate=evaluate(metrics, thresholds_for(config.gate, drift=True)),
         rows=pl.concat(per_row) if per_row else None,
     )
 
-
-def drift_thresholds(gate: dict[str, Any]) -> dict[str, Any]:
-    """The ``[gate]`` thresholds on drift's own metrics: a drift run is not judged on the
-    audit thresholds the same file may hold."""
-    known = gateable_metrics()
-    return {key: value for key, value in gate.items() if known[key.partition("_")[2]][0] == "drift"}

@@ -5,7 +5,9 @@ where ``<metric>`` is a metric name an analyzer declares, e.g. ``min_distinct_2`
 ``max_self_bleu_4``, ``max_exact_duplicate_rate``. A table instead of a number sets one
 threshold per key on the metric ``<metric>.<key>``, e.g. per benchmark:
 ``[gate.max_benchmark_leak_rate]`` ``gsm8k = 0.0`` judges ``benchmark_leak_rate.gsm8k``. A threshold whose metric is missing from
-the report fails: a gate must never pass because a check could not run.
+the report fails: a gate must never pass because a check could not run. One ``[gate]`` table
+may serve ``qcaudit report`` and ``qcaudit drift`` both: drift's thresholds judge drift runs
+only, the others audits only (:func:`thresholds_for`).
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ class GateResult(BaseModel):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GateResult:
         return cls.model_validate(data)
+
+
+def thresholds_for(thresholds: dict[str, Any], drift: bool) -> dict[str, Any]:
+    """The thresholds that judge a drift run (``drift``) or an audit: each judges only the kind
+    of report that holds its metric."""
+    known = gateable_metrics()
+    return {key: value for key, value in thresholds.items() if (known[key.partition("_")[2]][0] == "drift") == drift}
 
 
 def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | dict[str, float]]) -> GateResult:

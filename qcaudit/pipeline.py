@@ -12,7 +12,7 @@ from rich.progress import Progress
 from qcaudit.config import CoreConfig, load_config, with_overrides
 from qcaudit.context import RunContext
 from qcaudit.engine import PartialsSource, run_analyzers
-from qcaudit.gate import evaluate
+from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import Dataset, load_dataset
 from qcaudit.report.model import Report
 
@@ -72,7 +72,7 @@ def audit(
         config=config.model_dump(mode="json"),
         metrics=found.metrics,
         tables=found.tables,
-        gate=evaluate(found.metrics, config.gate),
+        gate=evaluate(found.metrics, thresholds_for(config.gate, drift=False)),
         rows=found.rows if lazy_rows else found.rows.collect(),
     )
 

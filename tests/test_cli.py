@@ -200,6 +200,35 @@ def test_a_gate_without_thresholds_is_refused_before_the_audit(runner, tmp_path,
     assert result.exit_code == 2 and "no gate thresholds configured" in result.output, result.output
 
 
+def test_one_gate_table_serves_audits_and_drift_runs(runner, tmp_path, monkeypatch):
+    """Drift's thresholds do not judge an audit, nor an audit's a drift run, whether the
+    gate runs with the audit or on a saved report of either kind."""
+    both = tmp_path / "both.toml"
+    both.write_text("[input]\nfields = ['output']\n[gate]\nmin_distinct_2 = 0.01\nmax_alarm_fired = 0\n")
+    audited = invoke(runner, "report", CLEAN, "--config", both, "--analyzers", "diversity", "--out", tmp_path / "a", "--json")
+    assert audited.exit_code == 0, audited.output
+    assert [c["metric"] for c in json.loads(audited.output)["gate"]["checks"]] == ["diversity.distinct_2"]
+    half = pl.read_parquet(CLEAN).height // 2
+    gens = [tmp_path / "g0.parquet", tmp_path / "g1.parquet"]
+    pl.read_parquet(CLEAN).head(half).write_parquet(gens[0])
+    pl.read_parquet(CLEAN).tail(half).write_parquet(gens[1])
+    drifted = invoke(runner, "drift", *gens, "--config", both, "--out", tmp_path / "d", "--json")
+    assert drifted.exit_code == 0, drifted.output
+    assert [c["metric"] for c in json.loads(drifted.output)["gate"]["checks"]] == ["drift.alarm_fired"]
+    for report, metric in ((tmp_path / "a", "diversity.distinct_2"), (tmp_path / "d", "drift.alarm_fired")):
+        judged = invoke(runner, "gate", "--report", report, "--config", both, "--json")
+        assert judged.exit_code == 0, judged.output
+        assert [c["metric"] for c in json.loads(judged.output)["checks"]] == [metric]
+
+    monkeypatch.setattr("qcaudit.pipeline.audit", lambda *a, **k: pytest.fail("the data was audited"))
+    (tmp_path / "drift_only.toml").write_text("[input]\nfields = ['output']\n[gate]\nmax_alarm_fired = 0\n")
+    refused = invoke(runner, "gate", CLEAN, "--config", tmp_path / "drift_only.toml")
+    assert refused.exit_code == 2, refused.output
+    assert "the [gate] thresholds (max_alarm_fired) judge drift runs (qcaudit drift), not an audit" in refused.output
+    refused = invoke(runner, "gate", "--report", tmp_path / "d", "--config", SAMPLE_CONFIG)
+    assert refused.exit_code == 2 and "judge audits, not a drift run" in refused.output, refused.output
+
+
 def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
     """audit()'s keywords select what the CLI's flags select; a path works as the config;
     a bad keyword setting is one QcauditError naming it."""
