@@ -9,6 +9,7 @@ analyzers declare as gateable (see :mod:`qcaudit.gate`).
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import tomllib
@@ -36,9 +37,11 @@ def check_thresholds(thresholds: dict[str, float | dict[str, float]]) -> None:
     for key, setting in thresholds.items():
         op, _, metric = key.partition("_")
         if op not in ("min", "max") or metric not in known:
+            keys = [f"{side}_{name}" for name in sorted(known) for side in ("min", "max")]
+            close = difflib.get_close_matches(key, keys, n=3, cutoff=0.7)
             raise ValueError(
-                f"unknown threshold {key!r}: use min_<metric> or max_<metric> with a metric of "
-                f"{', '.join(sorted(known))}"
+                f"unknown threshold {key!r}{f' (did you mean {close[0]}?)' if close else ''}: use min_<metric> or "
+                f"max_<metric> with a metric of {', '.join(sorted(known))}"
             )
         lo, hi = known[metric][1].low, known[metric][1].high
         for sub, value in (setting if isinstance(setting, dict) else {"": setting}).items():

@@ -91,7 +91,9 @@ def test_a_threshold_on_a_metric_not_computed_fails(runner, tmp_path):
 
 def test_config_errors_name_the_key(runner, tmp_path):
     cases = {
-        "[gate]\nmax_self_blue_4 = 0.5\n": "unknown threshold 'max_self_blue_4'",
+        "[gate]\nmax_self_blue_4 = 0.5\n": "unknown threshold 'max_self_blue_4' (did you mean max_self_bleu_4?)",
+        "[gate]\nmax_leak_rate = 0\n": "unknown threshold 'max_leak_rate' (did you mean max_benchmark_leak_rate?)",
+        "[gate]\nmax_vibes = 0\n": "unknown threshold 'max_vibes': use min_<metric>",
         "[diversity]\nmax_grams = 3\n": "unknown key 'diversity.max_grams'",
         "[diversity]\nmax_n = 0\n": "diversity.max_n",
         "[gate]\nmin_distinct_2 = 'high'\n": "gate.min_distinct_2",
