@@ -307,12 +307,24 @@ def _read_file(path: Path | None) -> tuple[dict[str, Any], str]:
     return data, str(path)
 
 
+def _keys_beside(loc: tuple) -> list[str]:
+    """The keys the settings table that holds ``loc``'s last key can have."""
+    model: Any = config_model()
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = field.annotation
+    return list(getattr(model, "model_fields", {}))
+
+
 def _describe(exc: ValidationError) -> str:
     """One line naming the first bad key and why."""
     error = exc.errors()[0]
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
-        return f"unknown key {key!r}"
+        close = difflib.get_close_matches(str(error["loc"][-1]), _keys_beside(error["loc"]), n=1, cutoff=0.7)
+        return f"unknown key {key!r}" + (f" (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)" if close else "")
     message = error["msg"].removeprefix("Value error, ")
     if not key:  # a check of the whole config, which names its own keys
         return message
