@@ -396,7 +396,7 @@ def card(
             existing = output.read_text(encoding="utf-8") if output.exists() else None
         except (OSError, UnicodeDecodeError) as exc:
             raise QcauditError(f"{output}: cannot read the existing card: {exc}") from None
-        write_text_atomic(output, whole_card(loaded) if existing is None else merge_card(existing, loaded))
+        write_text_atomic(output, whole_card(loaded) if existing is None else merge_card(existing, loaded, str(output)))
         out.print(f"wrote {safe(output)}", highlight=False)
         return 0
 

@@ -63,7 +63,8 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     plain = tmp_path / "plain.md"
     plain.write_text("# someone's card\n")
     refused = runner.invoke(app, ["card", str(report_dir), "-o", str(plain)])
-    assert refused.exit_code == 2 and "qcaudit:start" in refused.output and plain.read_text() == "# someone's card\n"
+    assert refused.exit_code == 2 and f"{plain} exists and has no <!-- qcaudit:start -->" in refused.output
+    assert plain.read_text() == "# someone's card\n"
     fresh = tmp_path / "new.md"
     assert runner.invoke(app, ["card", str(report_dir), "-o", str(fresh)]).exit_code == 0
     assert fresh.read_text().startswith("---\nsize_categories:")

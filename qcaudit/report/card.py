@@ -87,11 +87,12 @@ def card(report: Report) -> str:
     return "\n".join(metadata) + card_section(report)
 
 
-def merge_card(existing: str, report: Report) -> str:
-    """``existing`` with its qcaudit section replaced by this report's (its other text and its
-    metadata kept); a card without the markers is refused rather than overwritten."""
+def merge_card(existing: str, report: Report, name: str = "the card") -> str:
+    """``existing`` (the card ``name``) with its qcaudit section replaced by this report's (its
+    other text and its metadata kept); a card without the markers is refused rather than
+    overwritten."""
     start, end = existing.find(START), existing.find(END)
     if start < 0 or end < start:
-        raise QcauditError(f"the file exists and has no {START} ... {END} section to replace; put those two lines "
+        raise QcauditError(f"{name} exists and has no {START} ... {END} section to replace; put those two lines "
                            "where the audit should go, or write to a new file")
     return existing[:start] + card_section(report).rstrip("\n") + existing[end + len(END):]
