@@ -41,6 +41,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import socket
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
@@ -178,6 +179,7 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
     ranges = [{"start": s, "stop": min(s + engine.batch_rows, total)} for s in starts]
     started = not ray.is_initialized()
     if started:
+        check_reachable(engine.ray_address)
         # Ray core logs at error level that Ray Data's actors keep constructor arguments in the
         # object store (ray-project/ray#53727), on every run; set the variable to see it.
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
@@ -307,6 +309,26 @@ def _done_counter(ray):
             return sum(self.done.values())
 
     return Done
+
+
+#: Seconds to wait for a named Ray cluster's port to answer: Ray itself retries for minutes.
+CONNECT_TIMEOUT_S = 5.0
+
+
+def check_reachable(address: str | None) -> None:
+    """Refuse, in one line, a ``HOST:PORT`` (or ``ray://HOST:PORT``) where nothing listens:
+    ``ray.init`` would retry there for minutes, printing its own warnings. ``auto`` and no
+    address are Ray's to resolve (it fails fast when nothing runs)."""
+    if address is None or address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise QcauditError(f"--ray-address {address}: give 'auto', HOST:PORT or ray://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise QcauditError(f"--ray-address {address}: no Ray cluster answers there ({exc.strerror or exc}); "
+                           "start one with 'ray start --head', or leave --ray-address out to start Ray for the run") from None
 
 
 def _ray():

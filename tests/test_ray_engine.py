@@ -282,3 +282,31 @@ def test_the_pools_fit_the_cluster_and_a_pool_that_could_never_start_is_refused(
         _pools({"CPU": 2.0}, engine(ray_workers=2), apart=True, fixed=True)
     assert _pools({"CPU": 8.0}, engine(ray_gpus_per_worker=1), apart=True, fixed=False) == (7, 1)  # GPU nodes may come
     assert _pools({"CPU": 2.0}, engine(ray_workers=2), apart=True, fixed=False) == (2, 1)
+
+
+
+def test_a_ray_address_where_nothing_listens_is_refused_at_once(tmp_path):
+    """Ray retries an unreachable cluster for minutes; qcaudit tries the port first (in a
+    process of its own: this module's Ray is already running, and a running Ray is used)."""
+    import socket
+    import subprocess
+    import sys
+
+    from qcaudit.ray_engine import check_reachable
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        check_reachable(f"127.0.0.1:{listening.getsockname()[1]}")  # something answers: no error
+        check_reachable(f"ray://127.0.0.1:{listening.getsockname()[1]}")
+    with pytest.raises(QcauditError, match="--ray-address somehost: give 'auto', HOST:PORT or ray://HOST:PORT"):
+        check_reachable("somehost")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound, never listening: connections are refused
+        ran = subprocess.run([sys.executable, "-m", "qcaudit", "report", str(SAMPLES / "instructions.parquet"), "--engine", "ray",
+                              "--ray-address", f"127.0.0.1:{port}", "--out", str(tmp_path / "never")],
+                             capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr.startswith(f"error: --ray-address 127.0.0.1:{port}: no Ray cluster answers there"), ran.stderr
+    assert ran.stderr.strip().count("\n") == 0 and not (tmp_path / "never").exists()
