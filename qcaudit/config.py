@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import ByteSize, Field, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
-from qcaudit.registry import Analyzer, MetricSpec, Section, analyzers, gateable_metrics as analyzer_metrics
+from qcaudit.registry import Analyzer, Device, MetricSpec, Section, analyzers, gateable_metrics as analyzer_metrics
 
 
 def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
@@ -110,7 +110,7 @@ class EmbeddingConfig(Section):
     """The sentence encoder every embedding-based analyzer shares."""
 
     model: str = "all-MiniLM-L6-v2"
-    device: Literal["auto", "cpu", "cuda"] = "auto"
+    device: Device = "auto"
     batch_size: int = Field(32, ge=1, le=4096)
     cache: bool = True
     #: ``auto`` (onnx-int8 on CPU when the model allows, torch on CUDA), ``torch`` (fp32 on
@@ -163,7 +163,7 @@ class DriftConfig(Section):
 
     lm: str | None = None
     #: None: the run's device (``[embedding] device``).
-    device: Literal["auto", "cpu", "cuda"] | None = None
+    device: Device | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     batch_size: int = Field(8, ge=1, le=4096)
     #: Tokens scored per row at most (capped at the model's context).

@@ -47,10 +47,10 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from qcaudit.errors import QcauditError
 from qcaudit.signatures import Metric
@@ -72,6 +72,17 @@ def merged_sums(a: pl.DataFrame | None, b: pl.DataFrame | None) -> pl.DataFrame 
     """Two states' summed rows of a global pass as one (None: the state has none)."""
     found = [sums for sums in (a, b) if sums is not None]
     return pl.concat(found) if found else None
+
+
+def _one_device(value: Any) -> Any:
+    """``cuda:N`` is not a choice (the models of a run share one device): say how to pick a GPU."""
+    if isinstance(value, str) and value.startswith("cuda:"):
+        raise ValueError(f"give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES={value[5:]}")
+    return value
+
+
+#: Where models run: ``auto`` picks CUDA when torch sees it.
+Device = Annotated[Literal["auto", "cpu", "cuda"], BeforeValidator(_one_device)]
 
 
 class Section(BaseModel):

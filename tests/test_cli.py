@@ -99,6 +99,8 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[contamination]\nsemantic_threshhold = 0.9\n": "(did you mean contamination.semantic_threshold?)",
         "[diversty]\nmax_n = 3\n": "unknown key 'diversty' (did you mean diversity?)",
         "[diversity]\nvibes = 3\n": "unknown key 'diversity.vibes'",
+        "[embedding]\ndevice = 'cuda:1'\n": "embedding.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=1",
+        "[reward]\nmodel = 'rm'\ndevice = 'cuda:0'\n": "reward.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=0",
         "[diversity]\nmax_n = 0\n": "diversity.max_n",
         "[gate]\nmin_distinct_2 = 'high'\n": "gate.min_distinct_2",
         "analyzers = ['vibes']\n": "unknown analyzer 'vibes'",

@@ -26,7 +26,7 @@ from rich.progress import Progress
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, register, share
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, register, share
 from qcaudit.signatures import Metric, signature
 from qcaudit.views import Column, Histogram, Marker, RankedRows, View
 
@@ -66,7 +66,7 @@ class DetectorsSettings(Section):
     max_tokens: int = Field(512, ge=2, le=1_000_000)
     batch_size: int = Field(8, ge=1, le=4096)
     #: None: the run's device (``--device``, ``[embedding] device``).
-    device: Literal["auto", "cpu", "cuda"] | None = None
+    device: Device | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     seed: int = 0
     label_column: str | None = None

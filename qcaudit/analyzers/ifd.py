@@ -32,7 +32,7 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import PROMPT, RESPONSE, ROW_ID
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Marker, Stat, View, histogram_view
 
@@ -49,7 +49,7 @@ class IfdSettings(Section):
     template: str | None = None
     batch_size: int = Field(8, ge=1, le=4096)
     max_tokens: int = Field(512, ge=4, le=1_000_000)
-    device: Literal["auto", "cpu", "cuda"] | None = None
+    device: Device | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
 
 

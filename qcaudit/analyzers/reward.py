@@ -33,7 +33,7 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import CATEGORY, PROMPT, RESPONSE, ROW_ID, TEXT, WHITESPACE_TOKEN
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, Section, count, register
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFilter, Section, count, register
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
@@ -49,7 +49,7 @@ class RewardSettings(Section):
     batch_size: int = Field(16, ge=1, le=4096)
     max_tokens: int = Field(1024, ge=2, le=1_000_000)
     #: None: the run's device (``--device``, ``[embedding] device``).
-    device: Literal["auto", "cpu", "cuda"] | None = None
+    device: Device | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     #: The filter ``qcaudit filter`` applies (and ``rm_filter_keep`` marks).
     filter_strategy: Literal["absolute", "top_k", "stratified"] = "top_k"
