@@ -79,7 +79,7 @@ def load_benchmark(
     if adapter not in ADAPTERS:
         raise QcauditError(f"benchmark {name!r}: unknown adapter {adapter!r}; use one of {', '.join(ADAPTERS)}")
     if adapter == "auto":
-        adapter = _guess_adapter(name, path, fields)
+        adapter, fields = _guess_shape(name, path, fields)
     tables = read_files(path, csv_header=adapter != "mmlu")
     frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
@@ -90,21 +90,31 @@ def load_benchmark(
     return Benchmark(name, items)
 
 
-def _guess_adapter(name: str, path: str | Path, fields: list[str] | None) -> str:
+#: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
+#: BIG-bench's ``input``, MBPP's ``text``), in the order an item's text is looked for.
+ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
+
+
+def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple[str, list[str] | None]:
+    """The adapter (and for ``fields``, the columns) of a benchmark set to ``auto``: by its
+    name or path, then by its columns."""
     if fields:
-        return "fields"
+        return "fields", fields
     lowered = f"{name} {path}".lower()
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
-            return adapter
-    columns = set(read_files(path)[0][1].columns)
-    if {"prompt", "canonical_solution"} <= columns:
-        return "humaneval"
+            return adapter, None
+    columns = read_files(path)[0][1].columns
+    if {"prompt", "canonical_solution"} <= set(columns):
+        return "humaneval", None
     if "question" in columns:
-        return "gsm8k"
+        return "gsm8k", None
+    for column in ITEM_COLUMNS:
+        if column in columns:
+            return "fields", [column]
     raise QcauditError(
-        f"benchmark {name!r}: cannot tell its shape from columns {', '.join(sorted(columns))}; "
-        "set adapter (gsm8k, humaneval, mmlu) or fields"
+        f"benchmark {name!r}: cannot tell which of its columns ({', '.join(columns)}) holds the test item; "
+        f"name it in the config file: [benchmarks.{name}] fields = [\"{columns[0]}\"] (or adapter = gsm8k, humaneval or mmlu)"
     )
 
 

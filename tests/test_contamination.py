@@ -242,9 +242,12 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     cases = [
         (["-b", f"gsm8k={tmp_path / 'missing.jsonl'}"], "does not exist"),
         (["-b", "weird="], "give NAME=PATH"),
-        (["-b", f"other={data}"], "cannot tell its shape"),
+        (["-b", f"other={tmp_path / 'shapeless.jsonl'}"],
+         "cannot tell which of its columns (title, body) holds the test item; name it in the config file: "
+         '[benchmarks.other] fields = ["title"]'),
         (["-b", str(bench), "-b", f"{bench.stem}={bench}"], f"two benchmarks named {bench.stem!r}"),  # one would go unchecked
     ]
+    (tmp_path / "shapeless.jsonl").write_text('{"title": "a", "body": "b"}\n')
     for args, message in cases:
         result = runner.invoke(app, ["report", str(data), *args, "--out", str(tmp_path / "never")])
         assert result.exit_code == 2, result.output
@@ -254,6 +257,21 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     result = runner.invoke(app, ["report", str(data), "--config", str(config), "--out", str(tmp_path / "never")])
     assert result.exit_code == 2 and "no column 'nope'" in result.output
     assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.parametrize("columns", [("problem", "solution"), ("input", "target"), ("text", "code", "test_list")])
+def test_common_benchmark_shapes_are_read_by_their_task_column(tmp_path, columns):
+    """MATH (problem), BIG-bench (input) and MBPP (text) files need no adapter: the task
+    column is the item, the others (solutions, answers, tests) are not."""
+    task, *others = columns
+    items = [f"item {i}: " + " ".join(random.Random(i).choice(string.ascii_lowercase) * 3 for _ in range(20)) for i in range(4)]
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({task: item, **{o: f"{o} of {i}" for o in others}}) + "\n" for i, item in enumerate(items)))
+    loaded = load_benchmark("b", bench)
+    assert loaded.items["item_text"].to_list() == items
+    rows = pl.DataFrame({"text": ["an unrelated row of words that leaks nothing at all here", f"copied: {items[2]} end"]})
+    found = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings={"contamination.methods": ["ngram"]})
+    assert found.rows["ngram_item_id"].to_list() == [None, "b/2"]
 
 
 def test_ngram_index_is_cached_by_content_and_settings(tmp_path, monkeypatch):
@@ -464,7 +482,7 @@ def test_a_benchmark_that_cannot_be_read_fails_before_any_row_is_embedded(runner
     monkeypatch.setattr(Encoder, "_encode", lambda *a, **k: pytest.fail("rows were embedded before the benchmark was read"))
     (tmp_path / "empty.jsonl").write_text("")
     (tmp_path / "shapeless.jsonl").write_text('{"title": "a", "body": "b"}\n')
-    for bench, message in (("empty.jsonl", "holds no rows"), ("shapeless.jsonl", "cannot tell its shape")):
+    for bench, message in (("empty.jsonl", "holds no rows"), ("shapeless.jsonl", "cannot tell which of its columns")):
         result = runner.invoke(app, ["report", str(data), "-b", f"x={tmp_path / bench}", "--methods", "semantic",
                                      "--out", str(tmp_path / "never")])
         assert result.exit_code == 2 and message in result.output and result.output.strip().count("\n") == 0, result.output
