@@ -69,8 +69,10 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
                 raise QcauditError(f"no file matches {uri}")
         else:
             raise QcauditError(f"{uri} does not exist")
-    except OSError as exc:
-        raise QcauditError(f"cannot list {uri}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    except QcauditError:
+        raise
+    except Exception as exc:  # each driver raises its own errors (OSError, httpx's, botocore's, ...)
+        raise QcauditError(f"cannot list {uri}: {_reason(exc)}") from None
     return [filesystem.unstrip_protocol(p) for p in sorted(found)]
 
 
@@ -88,8 +90,17 @@ def read_bytes(uri: str) -> bytes:
     try:
         with filesystem.open(path, "rb") as handle:
             return handle.read()
-    except OSError as exc:
-        raise QcauditError(f"cannot read {uri}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    except Exception as exc:  # each driver raises its own errors
+        raise QcauditError(f"cannot read {uri}: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    """A filesystem driver's error in one line: an OSError's first line, else its type and
+    first line (``ConnectError: [Errno -2] Name or service not known``)."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, OSError) and message:
+        return message
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def scan_parquet(uris: list[str]) -> pl.LazyFrame:

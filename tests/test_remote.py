@@ -67,3 +67,35 @@ def test_bad_uris_are_one_line_and_outputs_never_land_in_a_local_input(qc, shard
     kept = shards / "kept.parquet"
     assert qc("dedup", f"file://{shards}/shards", "--fields", "instruction,input,output", "-o", kept, "-q").code == 0
     assert pl.read_parquet(kept).columns == pl.read_parquet(shards / "shards" / "a.parquet").columns
+
+
+class ConnectError(Exception):
+    """Not an OSError, as the network errors of httpx (the Hub's driver) and botocore are not."""
+
+
+class _Unreachable(fsspec.AbstractFileSystem):
+    """A filesystem whose server cannot be reached: listing fails, or (``reading_only``) only reading."""
+
+    protocol = "unreachable"
+    reading_only = False
+
+    def info(self, path, **kwargs):
+        if self._strip_protocol(path) and type(self).reading_only:
+            return {"name": path, "size": 10, "type": "file"}
+        raise ConnectError("[Errno -2] Name or service not known")
+
+    def _open(self, path, mode="rb", **kwargs):
+        raise ConnectError("connection reset by peer\nretrying would not help")
+
+
+def test_a_driver_s_own_network_errors_are_one_line(qc, tmp_path):  # noqa: F811
+    fsspec.register_implementation("unreachable", _Unreachable, clobber=True)
+    one_line_error(qc("report", "unreachable://host/data.parquet", "--out", tmp_path / "o"),
+                   "cannot list unreachable://host/data.parquet: ConnectError: [Errno -2] Name or service not known")
+    _Unreachable.reading_only = True
+    try:
+        one_line_error(qc("report", "unreachable://host/data.jsonl", "--out", tmp_path / "o"),
+                       "cannot read unreachable://host/data.jsonl: ConnectError: connection reset by peer")
+    finally:
+        _Unreachable.reading_only = False
+    assert not (tmp_path / "o").exists()
