@@ -4,11 +4,12 @@
 >>> report = qcaudit.audit("data/samples/instructions.parquet")  # doctest: +SKIP
 >>> report.value("diversity.self_bleu_4")  # doctest: +SKIP
 >>> qcaudit.audit(polars_or_pandas_frame, text_column="prompt")  # doctest: +SKIP
+>>> qcaudit.write_report(report, "audit")  # report.json, rows.parquet, report.html  # doctest: +SKIP
 
 Bad input, usage or settings raise :class:`QcauditError` with a one-line message.
 
 The package root imports nothing heavy (``qcaudit --help`` and Ctrl-C at start-up stay
-quick): :func:`audit` is imported on first use.
+quick): :func:`audit` and :func:`write_report` are imported on first use.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from qcaudit.errors import QcauditError
 
 __version__ = "0.1.0"
 
-__all__ = ["QcauditError", "__version__", "audit"]
+__all__ = ["QcauditError", "__version__", "audit", "write_report"]
 
 
 def __getattr__(name: str) -> object:
@@ -25,4 +26,8 @@ def __getattr__(name: str) -> object:
         from qcaudit.pipeline import audit
 
         return audit
+    if name == "write_report":
+        from qcaudit.report.html import write_report
+
+        return write_report
     raise AttributeError(f"module 'qcaudit' has no attribute {name!r}")

@@ -237,6 +237,16 @@ def test_one_gate_table_serves_audits_and_drift_runs(runner, tmp_path, monkeypat
     assert refused.exit_code == 2 and "judge audits, not a drift run" in refused.output, refused.output
 
 
+def test_write_report_from_python_writes_what_the_command_writes(runner, tmp_path):
+    import qcaudit
+
+    assert invoke(runner, "report", CLEAN, "--fields", "output", "--out", tmp_path / "cli", "-q").exit_code == 0
+    written = qcaudit.write_report(qcaudit.audit(CLEAN, fields=["output"]), tmp_path / "py")
+    assert sorted(p.name for p in written.values()) == sorted(p.name for p in (tmp_path / "cli").iterdir())
+    assert json.loads(written["json"].read_text())["metrics"] == json.loads((tmp_path / "cli" / "report.json").read_text())["metrics"]
+    assert "Lexical diversity" in written["html"].read_text()
+
+
 def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
     """audit()'s keywords select what the CLI's flags select; a path works as the config;
     a bad keyword setting is one QcauditError naming it."""

@@ -132,7 +132,7 @@ class Report(BaseModel):
 
     def write(self, out_dir: str | Path, page: str | None = None) -> dict[str, Path]:
         """Write report.json, rows.parquet (when there are rows) and ``page`` as report.html
-        (when given: see :func:`qcaudit.report.html.write_report`) as one set: the directory
+        (when given: :func:`qcaudit.write_report` renders it and calls this) as one set: the directory
         is swapped in whole (:func:`qcaudit.atomic.write_directory_atomic`), so it never
         mixes two runs' files."""
         out = Path(out_dir)
