@@ -193,11 +193,34 @@ def _holds_json_lines(text: str) -> bool:
 def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
     for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
         _decode(raw_line, path, number)
+    try:
+        width, rows, bad, bad_count = _records(path, has_header, fmt, strict=True)
+    except _Unclosed as unclosed:  # a reader that is not strict takes the rest of the file as one field
+        raise QcauditError(f"{path}: line {unclosed.line} opens a quoted field that never closes (a stray '\"'?)") from None
+    except csv.Error:  # a quote inside an unquoted field: text, as Polars reads it
+        width, rows, bad, bad_count = _records(path, has_header, fmt, strict=False)
+    if bad:
+        more = f" and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
+        raise QcauditError(f"{path}: rows must have {width} fields as the {'header' if has_header else 'first row'} does; "
+                           f"{'; '.join(bad)}{more} ({'quote fields that hold commas' if fmt == 'csv' else 'a field cannot hold a tab'})")
+    return TextFileCheck(rows, False)
+
+
+class _Unclosed(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+def _records(path: Path, has_header: bool, fmt: str, strict: bool) -> tuple[int | None, int, list[str], int]:
+    """The width of the first record, the data rows, and those of another width (the first
+    :data:`SHOWN` described, and how many). Strict, a quoted field still open at the end of
+    the file raises :class:`_Unclosed` with the line it opens on."""
     with _open(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle, strict=False, **_CSV_MODULE[fmt])
-        width, rows, bad, bad_count = None, 0, [], 0
+        reader = csv.reader(handle, strict=strict, **_CSV_MODULE[fmt])
+        width, rows, bad, bad_count, start = None, 0, [], 0, 1
         try:
             for record in reader:
+                start, opened = reader.line_num + 1, start
                 if not record:
                     continue
                 if width is None:
@@ -209,14 +232,14 @@ def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
                 if len(record) != width:
                     bad_count += 1
                     if len(bad) < SHOWN:
-                        bad.append(f"line {reader.line_num} has {len(record)}")
+                        bad.append(f"line {opened} has {len(record)}")
         except csv.Error as err:
+            if strict and "unexpected end of data" in str(err):
+                raise _Unclosed(start) from None
+            if strict:
+                raise
             raise QcauditError(f"{path}: line {reader.line_num}: {err}") from None
-    if bad:
-        more = f" and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
-        raise QcauditError(f"{path}: rows must have {width} fields as the {'header' if has_header else 'first row'} does; "
-                           f"{'; '.join(bad)}{more} ({'quote fields that hold commas' if fmt == 'csv' else 'a field cannot hold a tab'})")
-    return TextFileCheck(rows, False)
+    return width, rows, bad, bad_count
 
 
 def _check_header(path: Path, header: list[str]) -> None:
