@@ -207,6 +207,8 @@ def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
 
 
 class _Unclosed(Exception):
+    """A quoted field still open at the end of the file, opened on ``line``."""
+
     def __init__(self, line: int):
         self.line = line
 
