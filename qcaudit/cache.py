@@ -11,6 +11,8 @@ removed and rebuilt, with a warning that names it.
 
 from __future__ import annotations
 
+import atexit
+import errno
 import hashlib
 import json
 import logging
@@ -18,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,31 @@ MANIFEST = "MANIFEST.sha256"
 log = logging.getLogger("qcaudit")
 
 
-def cache_root() -> Path:
+def configured_cache_root() -> Path:
+    """Where the cache lives: ``$QCAUDIT_CACHE_DIR``, else ``~/.cache/qcaudit``."""
     return Path(os.environ.get("QCAUDIT_CACHE_DIR", Path.home() / ".cache" / "qcaudit"))
+
+
+def cache_root() -> Path:
+    """The cache directory a run uses: the configured one, made if need be; where it cannot be
+    made or written (a read-only home in a container, a path through a file), a temporary one
+    of this process's own, removed when it ends: a cache is never a reason for a run to fail."""
+    return _usable(configured_cache_root())
+
+
+@cache
+def _usable(root: Path) -> Path:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if not os.access(root, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "not writable")
+        return root
+    except OSError as exc:
+        fallback = Path(tempfile.mkdtemp(prefix="qcaudit-cache-"))
+        atexit.register(shutil.rmtree, fallback, ignore_errors=True)
+        log.warning("cache directory %s cannot be used (%s); this run caches in %s, removed when it ends "
+                    "(set QCAUDIT_CACHE_DIR to a writable directory to keep the cache)", root, exc.strerror or exc, fallback)
+        return fallback
 
 
 def cache_key(**parts: Any) -> str:

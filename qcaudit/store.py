@@ -19,6 +19,7 @@ used entries are deleted until it is under 90% of it, and the file is compacted
 from __future__ import annotations
 
 import logging
+import math
 import os
 import shutil
 import sqlite3
@@ -26,11 +27,12 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from qcaudit.cache import cache_root
+from qcaudit.cache import cache_root, configured_cache_root
 
 log = logging.getLogger("qcaudit")
 STORE_NAME = "store.sqlite3"
@@ -49,7 +51,23 @@ def store_path() -> Path:
 
 
 def max_bytes() -> int:
-    return int(float(os.environ.get("QCAUDIT_CACHE_MAX_MB", DEFAULT_MAX_MB)) * 2**20)
+    """The store's size limit: ``QCAUDIT_CACHE_MAX_MB`` megabytes; a value that is not a number
+    of megabytes is warned about and the default used (a cache setting never fails a run)."""
+    given = os.environ.get("QCAUDIT_CACHE_MAX_MB")
+    try:
+        megabytes = float(given) if given is not None else DEFAULT_MAX_MB
+    except ValueError:
+        megabytes = math.nan
+    if not 0 <= megabytes < math.inf:
+        _warn_bad_limit(given)
+        megabytes = DEFAULT_MAX_MB
+    return int(megabytes * 2**20)
+
+
+@cache
+def _warn_bad_limit(given: str | None) -> None:
+    """Once a process: every write reads the limit."""
+    log.warning("QCAUDIT_CACHE_MAX_MB=%r is not a number of megabytes; the limit is the default %d MB", given, DEFAULT_MAX_MB)
 
 
 def _signed(keys: np.ndarray) -> list[int]:
@@ -196,8 +214,9 @@ def compact() -> None:
 
 def info() -> dict:
     """Entries and bytes per space, the file's size and limit, and SQLite's integrity check."""
-    result = {"path": str(cache_root()), "store_bytes": 0, "limit_bytes": max_bytes(), "spaces": [], "integrity": "absent"}
-    if store_path().exists():
+    root = configured_cache_root()
+    result = {"path": str(root), "store_bytes": 0, "limit_bytes": max_bytes(), "spaces": [], "integrity": "absent"}
+    if (root / STORE_NAME).exists():
         with _connect() as db:
             result["integrity"] = db.execute("PRAGMA quick_check").fetchone()[0]
             result["spaces"] = [
@@ -207,11 +226,11 @@ def info() -> dict:
             ]
         result["store_bytes"] = _file_bytes()
     result["other_bytes"] = sum(
-        p.stat().st_size for p in cache_root().rglob("*") if p.is_file() and not p.name.startswith(STORE_NAME)
-    ) if cache_root().is_dir() else 0
+        p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.name.startswith(STORE_NAME)
+    ) if root.is_dir() else 0
     return result
 
 
 def clear() -> None:
     """Delete the whole cache directory (the store and the benchmark indexes)."""
-    shutil.rmtree(cache_root(), ignore_errors=True)
+    shutil.rmtree(configured_cache_root(), ignore_errors=True)

@@ -124,3 +124,30 @@ def test_a_store_held_past_the_busy_timeout_is_worked_around_not_set_aside(tmp_p
         holder.close()
     assert sum("is busy" in m for m in logged) == 2 and not any("damaged" in m for m in logged), logged
     assert space.get(keys)[0].all() and not space.get(keys + 10)[0].any()  # the store kept its entries
+
+
+def test_a_cache_directory_that_cannot_be_made_is_worked_around(runner, tmp_path, monkeypatch):
+    """A read-only home (a container) or a path through a file: the run caches in a temporary
+    directory of its own, says so once, and removes it; nothing is written where it cannot be."""
+    from qcaudit.cache import cache_root, cached_dir
+
+    (tmp_path / "file").write_text("not a directory")
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    with _logged() as records:
+        root = cache_root()
+        VectorStore("judge/x", 1, "judge").put(np.arange(3, dtype=np.uint64), np.ones((3, 1)))
+        assert VectorStore("judge/x", 1, "judge").get(np.arange(3, dtype=np.uint64))[0].all()
+        entry = cached_dir("kind", "key", lambda d: (d / "x").write_text("built"))
+    assert root != tmp_path / "file" / "cache" and entry.parent.parent == root and (entry / "x").read_text() == "built"
+    assert len(records) == 1 and f"cache directory {tmp_path / 'file' / 'cache'} cannot be used (Not a directory)" in records[0]
+    facts = json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)
+    assert facts["path"] == str(tmp_path / "file" / "cache") and facts["integrity"] == "absent"  # the configured one
+
+
+def test_a_size_limit_that_is_not_a_number_of_megabytes_is_warned_about_once(monkeypatch):
+    monkeypatch.setenv("QCAUDIT_CACHE_MAX_MB", "2 GB")
+    with _logged() as records:
+        assert store.max_bytes() == store.max_bytes() == store.DEFAULT_MAX_MB * 2**20
+    assert records == [f"QCAUDIT_CACHE_MAX_MB='2 GB' is not a number of megabytes; the limit is the default {store.DEFAULT_MAX_MB} MB"]
+    monkeypatch.setenv("QCAUDIT_CACHE_MAX_MB", "0.5")
+    assert store.max_bytes() == 2**19
