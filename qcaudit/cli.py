@@ -70,7 +70,7 @@ ResponseOpt = Annotated[Optional[str], typer.Option("--response-field", metavar=
 ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", metavar="COLUMN", help="Column holding the chosen answer of a preference pair.", rich_help_panel=INPUT_PANEL)]
 RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", metavar="COLUMN", help="Column holding the rejected answer of a preference pair.", rich_help_panel=INPUT_PANEL)]
 RoleOpt = Annotated[Optional[str], typer.Option("--role", metavar="ROLE,...", help="For a chat column (messages or ShareGPT conversations): comma-separated roles whose turns make the text.", rich_help_panel=INPUT_PANEL)]
-TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", metavar="NAME", help="whitespace | regex | regex:PATTERN | hf:PATH (local Hugging Face tokenizer).", rich_help_panel=TEXT_PANEL)]
+TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", metavar="NAME", help="whitespace | regex | regex:PATTERN | cjk (each CJK ideograph a token) | hf:PATH (local Hugging Face tokenizer).", rich_help_panel=TEXT_PANEL)]
 LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.", rich_help_panel=TEXT_PANEL)]
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.", rich_help_panel=TEXT_PANEL)]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", metavar="DEVICE", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).", rich_help_panel=RUN_PANEL)]

@@ -9,6 +9,9 @@ Tokenizers (named options, see the README):
   ``str.split()`` does (Unicode whitespace plus the ASCII separators 0x1C-0x1F).
 - ``regex``: every match of a pattern (Rust regex syntax, as Polars uses); the default
   pattern ``\\w+|[^\\w\\s]`` keeps words and single punctuation marks.
+- ``cjk``: for text written without spaces between words: every CJK ideograph is a token of
+  its own and the rest splits on whitespace, as BERT's ``BasicTokenizer`` does with
+  ``tokenize_chinese_chars`` (and its punctuation split off).
 - ``hf:PATH``: a Hugging Face tokenizer loaded from a local directory (never the hub).
 
 Tokens are hashed to 64-bit integers inside Polars expressions; the n-gram engine works
@@ -29,8 +32,17 @@ from qcaudit.errors import QcauditError
 #: Python's ``str.split()`` treats 0x1C-0x1F as whitespace; Unicode (and Rust's ``\s``) does not.
 WHITESPACE_TOKEN_PATTERN = r"[^\s\x1c-\x1f]+"
 DEFAULT_REGEX_PATTERN = r"\w+|[^\w\s]"
+#: The code points BERT's ``BasicTokenizer._is_chinese_char`` takes for CJK ideographs.
+CJK_IDEOGRAPHS = (r"\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}\x{20000}-\x{2A6DF}\x{2A700}-\x{2B73F}\x{2B740}-\x{2B81F}"
+                  r"\x{2B820}-\x{2CEAF}\x{F900}-\x{FAFF}\x{2F800}-\x{2FA1F}")
+CJK_TOKEN_PATTERN = rf"[{CJK_IDEOGRAPHS}]|[^\s\x1c-\x1f{CJK_IDEOGRAPHS}]+"
+#: The tokenizers named by one word, and their token patterns.
+NAMED_PATTERNS = {"whitespace": WHITESPACE_TOKEN_PATTERN, "regex": DEFAULT_REGEX_PATTERN, "cjk": CJK_TOKEN_PATTERN}
 PUNCTUATION_PATTERN = r"\p{P}"
 TOKEN_HASH_SEED = 0x5EED
+#: Characters a token from which text reads as written without spaces between words (English
+#: averages about 6 with its space; to the whitespace tokenizer a row of Chinese is one token).
+UNSPACED_CHARS_PER_TOKEN = 15
 HF_BATCH_SIZE = 4096
 
 
@@ -61,7 +73,7 @@ class Tokenization:
 
     def __post_init__(self) -> None:
         name = self.tokenizer
-        if name in ("whitespace", "regex"):
+        if name in NAMED_PATTERNS:
             return
         if name.startswith("regex:"):
             _check_token_pattern(name[len("regex:"):])
@@ -75,30 +87,31 @@ class Tokenization:
                 )
             return
         raise QcauditError(
-            f"unknown tokenizer {name!r}: use 'whitespace', 'regex', 'regex:PATTERN' or 'hf:PATH'"
+            f"unknown tokenizer {name!r}: use 'whitespace', 'regex', 'regex:PATTERN', 'cjk' or 'hf:PATH'"
         )
 
     @property
     def regex_pattern(self) -> str | None:
         """The token pattern for the Polars tokenizers; None for a Hugging Face tokenizer."""
-        if self.tokenizer == "whitespace":
-            return WHITESPACE_TOKEN_PATTERN
-        if self.tokenizer == "regex":
-            return DEFAULT_REGEX_PATTERN
+        if self.tokenizer in NAMED_PATTERNS:
+            return NAMED_PATTERNS[self.tokenizer]
         if self.tokenizer.startswith("regex:"):
             return self.tokenizer[len("regex:") :]
         return None
 
+    @property
+    def name(self) -> str:
+        """The tokenizer as signatures name it: ``whitespace``, ``cjk``, ``regex(PATTERN)``, ``hf(FOLDER)``."""
+        if self.tokenizer.startswith("hf:"):
+            return f"hf({Path(self.tokenizer[3:]).name})"
+        if self.tokenizer in ("whitespace", "cjk"):
+            return self.tokenizer
+        return f"regex({self.regex_pattern})"
+
     def signature_fields(self) -> str:
         """The settings that change every count, in sacrebleu's ``key:value`` style."""
-        if self.tokenizer.startswith("hf:"):
-            tok = f"hf({Path(self.tokenizer[3:]).name})"
-        elif self.tokenizer == "whitespace":
-            tok = "whitespace"
-        else:
-            tok = f"regex({self.regex_pattern})"
         return (
-            f"tok:{tok}|lc:{'yes' if self.lowercase else 'no'}"
+            f"tok:{self.name}|lc:{'yes' if self.lowercase else 'no'}"
             f"|punct:{'strip' if self.strip_punctuation else 'keep'}"
         )
 
@@ -166,6 +179,17 @@ def _check_token_pattern(pattern: str) -> None:
         raise QcauditError(f"tokenizer 'regex:{pattern}': invalid pattern: {_regex_error(exc)}") from None
     if matches_empty:
         raise QcauditError(f"tokenizer 'regex:{pattern}': the pattern matches the empty string; a token must hold at least one character (e.g. 'regex:\\w+')")
+
+
+def unspaced_text_warning(chars: int, tokens: int, tokenizer: str) -> str | None:
+    """A warning when the whitespace or default regex tokenizer found so few tokens for the
+    characters that the text must be written without spaces between words (Chinese,
+    Japanese, Thai): each row is then a token or two, and its n-gram metrics say little."""
+    if tokenizer not in ("whitespace", "regex") or not tokens or chars / tokens < UNSPACED_CHARS_PER_TOKEN:
+        return None
+    return (f"the rows average {chars / tokens:.0f} characters a token: to the {tokenizer} tokenizer, text written "
+            "without spaces between words (Chinese, Japanese, Thai) is a token or two a row, and its n-gram metrics say "
+            "little; use --tokenizer cjk (Chinese, Japanese) or --tokenizer hf:PATH")
 
 
 def _regex_error(exc: Exception) -> str:

@@ -140,3 +140,34 @@ def test_least_diverse_rows_are_each_text_once_ties_by_copies_then_length(texts)
     shown = report.tables["diversity"]["worst_rows"]["rows"]
     assert [r["row_id"] for r in shown] == expected
     assert [r["copies"] for r in shown] == [texts.count(texts[r]) for r in expected]
+
+
+def test_text_without_spaces_is_warned_about_and_read_by_the_cjk_tokenizer():
+    """Chinese rows are one token each to the whitespace tokenizer: the audit says so (console
+    and report) and names the cjk tokenizer, under which the metrics and the near-duplicate
+    check see the characters (a pair differing in one character of a hundred is found)."""
+    import logging
+    import random
+
+    from qcaudit import audit
+
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 400)]
+    rows = ["".join(rng.choice(alphabet) for _ in range(100)) + "。" for _ in range(60)]
+    rows.append(rows[0][:50] + alphabet[-1] + rows[0][51:])  # one character changed
+    records = []
+    handler = logging.Handler()
+    handler.emit = lambda record: records.append(record.getMessage())
+    logging.getLogger("qcaudit").addHandler(handler)
+    try:
+        plain = audit({"text": rows}, analyzers=["diversity", "duplicates"])
+        cjk = audit({"text": rows}, analyzers=["diversity", "duplicates"], settings={"text.tokenizer": "cjk"})
+    finally:
+        logging.getLogger("qcaudit").removeHandler(handler)
+    warning = plain.tables["diversity"]["warnings"][0]
+    assert warning.startswith("the rows average 101 characters a token") and "--tokenizer cjk" in warning
+    assert records == [warning] and "warnings" not in cjk.tables["diversity"]
+    assert plain.value("diversity.tokens_mean") == 1 and cjk.value("diversity.tokens_mean") == 101  # 100 ideographs and the full stop
+    assert plain.value("duplicates.near_duplicate_clusters") == 0 and cjk.value("duplicates.near_duplicate_clusters") == 1
+    english = audit({"text": ["a row of plain English words", "another row of plain words here"]}, analyzers=["diversity"])
+    assert "warnings" not in english.tables["diversity"]

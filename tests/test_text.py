@@ -32,6 +32,28 @@ def test_whitespace_tokenizer_is_str_split(texts):
     np.testing.assert_array_equal(got.hashes, expected)
 
 
+CJK = st.sampled_from([chr(c) for c in (0x4E00, 0x4E2D, 0x9FFF, 0x3400, 0x4DBF, 0x20000, 0x2A6DF, 0x2B820, 0xF900, 0xFAFF,
+                                         0x2F800, 0x2FA1F, 0x3042, 0x30C6, 0xAC00, 0x3002, 0xFF0C, 0x4DC0, 0xA000)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(CJK, st.characters(codec="utf-8", exclude_categories=["Cs"])), max_size=40),
+                min_size=1, max_size=8))
+def test_cjk_tokenizer_is_bert_s_chinese_character_split(texts):
+    """Any Unicode text: the tokens are those of BERT's BasicTokenizer after its
+    ``_tokenize_chinese_chars`` step (a space each side of every CJK ideograph; transformers'
+    Python tokenizer, the reference), split as str.split() does; kana, hangul and CJK
+    punctuation are not ideographs and stay in words."""
+    from transformers.models.bert.tokenization_bert_legacy import BasicTokenizer
+
+    bert = BasicTokenizer(tokenize_chinese_chars=True)
+    words = [bert._tokenize_chinese_chars(t).split() for t in texts]
+    got = Tokenization("cjk").tokens(pl.Series(texts, dtype=pl.String))
+    assert got.lengths.tolist() == [len(w) for w in words]
+    expected = pl.Series([w for row in words for w in row], dtype=pl.String).hash(0x5EED).to_numpy()
+    np.testing.assert_array_equal(got.hashes, expected)
+
+
 def test_regex_tokenizer_default_pattern_matches_python_re():
     texts = ["Hello, world! It's 3.14 -- ok?", "no-punct here", ""]
     expected = [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]

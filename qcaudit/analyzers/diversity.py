@@ -17,6 +17,7 @@ Definitions (all over rows with text; n-grams never cross rows):
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -38,8 +39,8 @@ from qcaudit.registry import (
 )
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.spill import Chunks
-from qcaudit.text import TokenStream
-from qcaudit.views import Column, FrequentNgrams, RankedRows, RowHistograms, Series, View, histogram_view
+from qcaudit.text import TokenStream, unspaced_text_warning
+from qcaudit.views import Column, FrequentNgrams, Notice, RankedRows, RowHistograms, Series, View, histogram_view
 
 LENGTH_QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 SNIPPET_CHARS = 400
@@ -116,7 +117,8 @@ class Diversity(Analyzer):
         orders, histograms = tables["orders"], tables["histograms"]
         bleu = next(k for k in histograms if k.startswith("self_bleu_"))
         worst = tables.get("worst_rows") or {"score": bleu, "rows": []}
-        views: list[View] = [
+        views: list[View] = [Notice(warning, "warning") for warning in tables.get("warnings", [])]
+        views += [
             Series("distinct-n", "n-gram order", "unique / total", [f"{o['n']}-gram" for o in orders],
                    {"distinct-n": [o["distinct_ratio"] for o in orders]}, y_range=(0.0, 1.1)),
             histogram_view(histograms[bleu], f"per-row {bleu.replace('_', '-')}", "BLEU vs all other rows"),
@@ -288,6 +290,10 @@ def _diversity(row_ids: np.ndarray, lengths: np.ndarray, chars: np.ndarray, text
         },
         "worst_rows": _worst_rows(row_ids, row_bleu, lengths, text_hashes, f"self_bleu_{bleu_n}", settings.worst_rows, context),
     }
+    warning = unspaced_text_warning(int(chars.sum()), int(lengths.sum()), context.tokenization.tokenizer)
+    if warning:
+        logging.getLogger("qcaudit").warning(warning)
+        tables["warnings"] = [warning]
     return AnalyzerResult(metrics, pl.DataFrame(rows), tables)
 
 

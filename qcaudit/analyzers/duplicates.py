@@ -5,7 +5,8 @@ texts), ``exact_dup_count`` (group size) and ``is_exact_duplicate`` (a later cop
 earlier row). ``exact_duplicate_rate`` is the share of rows with text that exact dedup
 would remove.
 
-Near (MinHash-LSH over word shingles, :mod:`qcaudit.minhash`; with ``near_verify`` each
+Near (MinHash-LSH over shingles of the ``[text]`` tokenizer's tokens: whitespace words by
+default, CJK ideographs one by one with ``cjk``; :mod:`qcaudit.minhash`; with ``near_verify`` each
 candidate link is kept only when the exact Jaccard of the two shingle sets reaches the
 threshold, checked against the first row of the shared bucket): per row ``near_dup_cluster``
 (the smallest ``row_id`` of its cluster), ``near_dup_size`` and ``near_dup_kept`` (the
@@ -125,7 +126,7 @@ class Duplicates(Analyzer):
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, key.alias("_key"))
         state = DuplicateState([valid[ROW_ID].to_numpy()], [valid["_key"].hash(EXACT_KEY_SEED).to_numpy()])
         if settings.near:
-            tokens = Tokenization().tokens(valid["_key"])  # the key is already normalised
+            tokens = _shingle_tokens(self.context.tokenization).tokens(valid["_key"])
             hashes, positions = shingles(tokens, settings.shingle)
             sigs = signatures(hashes, positions, valid.height, settings.num_perm, settings.seed)
             state.band_keys.append(band_keys(sigs, *optimal_bands(settings.near_threshold, settings.num_perm)))
@@ -213,7 +214,7 @@ def _duplicates(state: DuplicateState, settings: DuplicatesSettings, context) ->
     near_top = None
     if settings.near:
         context.progress.update(task, description="duplicates: MinHash-LSH")
-        near_rows, near_metrics, near_top = _near_duplicates(state, row_ids, settings)
+        near_rows, near_metrics, near_top = _near_duplicates(state, row_ids, settings, _shingle_tokens(context.tokenization))
         rows = rows.join(near_rows, on=ROW_ID)
         metrics.update(near_metrics)
         near_top = _distinct_examples(near_top, rows)
@@ -239,7 +240,14 @@ def _distinct_examples(near_top: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFra
     return near_top.drop("examples").join(firsts, on="near_dup_cluster", how="left", maintain_order="left")
 
 
-def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings) -> tuple[pl.DataFrame, dict[str, Metric], pl.DataFrame]:
+def _shingle_tokens(tokenization: Tokenization) -> Tokenization:
+    """The ``[text]`` tokenizer without its normalisation: the duplicate key is normalised by
+    this analyzer's own settings."""
+    return replace(tokenization, lowercase=False, strip_punctuation=False)
+
+
+def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: DuplicatesSettings,
+                     tokenization: Tokenization) -> tuple[pl.DataFrame, dict[str, Metric], pl.DataFrame]:
     """Per-row cluster columns, the metrics, and the largest clusters with the row_ids of
     their first three rows as ``examples`` (:func:`_distinct_examples` picks distinct ones)."""
     from qcaudit.minhash import components, edges_of_band, jaccard_of_edges, optimal_bands
@@ -271,6 +279,7 @@ def _near_duplicates(state: DuplicateState, row_ids: np.ndarray, settings: Dupli
     })
     sig = signature(
         "near_duplicate", f"norm:ws{',lc' if settings.lowercase else ''}", f"shingle:{settings.shingle}",
+        *([] if tokenization.tokenizer == "whitespace" else [f"tok:{tokenization.name}"]),  # whitespace: word shingles
         f"num_perm:{settings.num_perm}", f"threshold:{settings.near_threshold}", f"bands:{bands}x{per_band}",
         f"seed:{settings.seed}", f"verify:{'jaccard' if settings.near_verify else 'none'}",
     )
