@@ -671,3 +671,20 @@ def test_rule_made_rephrasings_change_what_they_say_and_keep_the_task():
     assert "passage that several" not in stem and "passage" in stem
     reordered = rephrase_choice_item(question, choices, "options_reordered", rng)
     assert all(c.lower() in reordered.lower() for c in choices) and "(A) " in reordered
+
+
+def test_the_substring_method_reads_text_without_spaces(tmp_path):
+    """A Chinese benchmark: the ngram method sees each item as one whitespace token, the
+    substring method reads characters and finds a copied item, also one split by a comma."""
+    rng = random.Random(3)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 500)]
+    items = ["".join(rng.choice(alphabet) for _ in range(60)) + "？" for _ in range(20)]
+    bench = tmp_path / "zh.jsonl"
+    bench.write_text("".join(json.dumps({"question": q}, ensure_ascii=False) + "\n" for q in items), encoding="utf-8")
+    rows = ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(30)]
+    rows += ["请回答：" + items[3], items[7][:40] + "，" + items[7][40:]]
+    found = audit({"text": rows}, analyzers="contamination", benchmarks={"zh": str(bench)},
+                  settings={"contamination.methods": ["ngram", "substring"]})
+    flagged = found.rows.filter(pl.col("contaminated"))
+    assert flagged["row_id"].to_list() == [30, 31] and flagged["contamination_item_id"].to_list() == ["zh/3", "zh/7"]
+    assert set(flagged["contamination_method"]) == {"substring"}
