@@ -252,8 +252,8 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
 
 #: Settings that choose the same thing in different ways: overriding one drops the others
 #: where the file set them (``--text-column`` on the command line replaces the file's
-#: ``fields``, instead of clashing with them).
-ALTERNATIVES = (("input.text_column", "input.fields"),)
+#: ``fields``, ``--rate`` its ``size``, instead of clashing with them).
+ALTERNATIVES = (("input.text_column", "input.fields"), ("sample.size", "sample.rate"))
 
 
 def _overridden(data: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -52,6 +54,13 @@ def test_sample_size_rate_and_seed_flags(runner, tmp_path):
     both = runner.invoke(app, ["sample", data, "-o", str(tmp_path / "x.csv"), "--size", "5", "--rate", "0.5"])
     assert both.exit_code == 2 and "size or rate, not both" in both.output
     assert runner.invoke(app, ["sample", data, "-o", str(tmp_path / "x.csv"), "--rate", "1.5"]).exit_code == 2
+    sized, rated = tmp_path / "sized.toml", tmp_path / "rated.toml"  # a flag replaces the file's other way
+    sized.write_text(Path(config).read_text() + "\n[sample]\nsize = 50\n")
+    rated.write_text(Path(config).read_text() + "\n[sample]\nrate = 0.5\n")
+    config = str(sized)
+    assert review("--rate", "0.1").height == 90 and review().height == 50
+    config = str(rated)
+    assert review("--size", "7").height == 7 and review().height == 450
 
 
 def test_stratified_allocation_is_proportional_to_cluster_size():
