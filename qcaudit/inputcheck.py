@@ -69,7 +69,26 @@ def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return result
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys)
+class _NotJson(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: Python's json module reads and writes them, JSON
+    (and Polars, which reads the file) does not."""
+
+    def __init__(self, constant: str):
+        self.constant = constant
+
+
+def _not_json(constant: str) -> object:
+    raise _NotJson(constant)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_not_json)
+
+
+KIND_NAMES = {"list": "lists", "object": "objects", "scalar": "text or numbers"}
+
+
+def _kind(value: object) -> str:
+    return "list" if isinstance(value, list) else "object" if isinstance(value, dict) else "scalar"
 
 
 @dataclass
@@ -83,7 +102,7 @@ class _Kinds:
         for key, value in record.items():
             if value is None:
                 continue
-            kind = "list" if isinstance(value, list) else "object" if isinstance(value, dict) else "scalar"
+            kind = _kind(value)
             counts = self.counts.setdefault(key, {})
             counts[kind] = counts.get(kind, 0) + 1
             shown = self.lines.setdefault(key, {}).setdefault(kind, [])
@@ -91,7 +110,7 @@ class _Kinds:
                 shown.append(where)
 
     def check(self, path: Path, unit: str) -> None:
-        names = {"list": "lists", "object": "objects", "scalar": "text or numbers"}
+        names = KIND_NAMES
         for key, counts in self.counts.items():
             if len(counts) > 1:
                 kinds = sorted(counts, key=lambda k: (-counts[k], k))
@@ -120,6 +139,9 @@ def _parse(text: str, path: Path, where: str) -> object:
             f"{path}: {where} has the key {dup.key!r} twice in one object; readers disagree on which value counts, "
             "so the file is ambiguous: keep one"
         ) from None
+    except _NotJson as bad:
+        raise QcauditError(f"{path}: {where} holds {bad.constant}, which is not JSON (Python's json.dumps writes it for a float "
+                           "that is not a number or infinite); write null there instead") from None
     except RecursionError:
         raise QcauditError(f"{path}: {where} is nested too deeply to read") from None
     except json.JSONDecodeError as err:
@@ -264,3 +286,36 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCh
         raise QcauditError(f"{path}: not a complete gzip file ({exc or type(exc).__name__})") from None
     except (IsADirectoryError, PermissionError, FileNotFoundError) as exc:
         raise QcauditError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def mixed_shapes(path: Path, fmt: str) -> str | None:
+    """Where a JSON Lines file (``fmt`` jsonl) or a JSON array of objects, already checked,
+    holds values of different kinds in one place below its top level (a list of numbers and
+    of lists; a field that is an object in one row and text in another), which no column type
+    can hold: the place and a line (or item) of each kind; None when there is none. For the
+    error when Polars finds no one type for a column."""
+    with _open(path) as handle:
+        text = handle.read().removeprefix(BOM).decode("utf-8")
+    if fmt == "jsonl" or _holds_json_lines(text):
+        unit = "line"
+        records = ((n, _DECODER.decode(line)) for n, line in enumerate(text.split("\n"), start=1) if line.strip())
+    else:
+        unit, document = "item", _DECODER.decode(text)
+        records = enumerate(document if isinstance(document, list) else [], start=1)
+    first: dict[str, tuple[str, int]] = {}
+    for where, record in records:
+        stack = list(record.items())
+        while stack:
+            place, value = stack.pop()
+            if value is None:
+                continue
+            kind = _kind(value)
+            seen_kind, seen_where = first.setdefault(place, (kind, where))
+            if seen_kind != kind:
+                return (f"{place} holds {KIND_NAMES[seen_kind]} ({unit} {seen_where}) and {KIND_NAMES[kind]} "
+                        f"({unit} {where})")
+            if kind == "list":
+                stack += [(f"{place}[]", item) for item in value]
+            elif kind == "object":
+                stack += [(f"{place}.{key}", item) for key, item in value.items()]
+    return None

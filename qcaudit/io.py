@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.inputcheck import BOM, DELIMITED, check_text_file
+from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes
 from qcaudit.remote import GLOB_CHARS, format_suffix, is_uri, local_copy, name_of, remote_files, scan_parquet
 
 ROW_ID = "row_id"
@@ -422,8 +422,18 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 
 
 def _read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
-    """A one-line error for a reader failure."""
+    """A one-line error for a reader failure; for JSON that Polars could not read, the place
+    in the records that mixes kinds of values, where one does (no column type holds them)."""
     fmt = _FORMATS.get(format_suffix(files[0]), "")
+    if fmt in ("jsonl", "json"):
+        for file in files:
+            try:
+                mixed = mixed_shapes(Path(file), fmt) if not is_uri(file) else None
+            except (ValueError, OSError, RecursionError):  # no better reason to give than the reader's
+                mixed = None
+            if mixed:
+                return QcauditError(f"cannot read {file} as {fmt}: {mixed}; a column needs one kind of value in each place "
+                                    "(drop or flatten that field)")
     where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"
     return QcauditError(f"cannot read {where}" + (f" as {fmt}" if fmt else "") + f": {_first_line(exc)}")
 

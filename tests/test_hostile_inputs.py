@@ -232,6 +232,13 @@ def test_a_report_directory_given_as_data_names_its_mixed_files(qc, tmp_path, tw
     ("wrapped.json", b'{"data": [{"text": "a b"}, {"text": "c d"}]}', "its records are under the key 'data', not at the top"),
     ("lines.json", b'{"text": "a b"}\n{"text": oops}\n', "invalid JSON on line 2"),  # read as the JSON Lines it holds
     ("bad.parquet", b"PAR1 this is not parquet", "cannot read"),
+    ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',
+     "line 2 holds NaN, which is not JSON (Python's json.dumps writes it"),  # Polars said "InternalError(TapeError)"
+    ("inf.json", b'[{"text": "a b", "score": -Infinity}]', "the document holds -Infinity, which is not JSON"),
+    ("nested.jsonl", b'{"text": "a b", "meta": {"ids": [1, 2]}}\n{"text": "c d", "meta": {"ids": [[3], 4]}}\n',
+     "meta.ids[] holds text or numbers (line 1) and lists (line 2); a column needs one kind of value in each place"),
+    ("nested.json", b'[{"text": "a b", "tags": [["x"]]}, {"text": "c d", "tags": ["y"]}]',
+     "tags[] holds lists (item 1) and text or numbers (item 2)"),  # Polars said "failed to determine supertype"
 ])
 def test_broken_files_are_one_line_errors(qc, tmp_path, name, content, needle):
     (tmp_path / name).write_bytes(content)
