@@ -97,12 +97,12 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
 
 
 #: Why a row has no text, by its text status.
-NO_TEXT_REASONS = {"non_string": "not text (numbers, lists)", "null": "missing", "empty": "empty or blank"}
+NO_TEXT_REASONS = {"non_string": "not text (numbers, structs, lists of numbers, bytes that are not UTF-8)", "null": "missing", "empty": "empty or blank"}
 
 
 def why_no_text(text_source: str, statuses: Counter[str]) -> str:
     """What the rows of ``text_source`` held instead of text, for an analyzer's refusal
-    when none had any: "in column 'n': 3 rows not text (numbers, lists); choose ..."."""
+    when none had any: "in column 'n': 3 rows not text (numbers, ...); choose ..."."""
     reasons = [f"{statuses[status]:,} {'row' if statuses[status] == 1 else 'rows'} {reason}"
                for status, reason in NO_TEXT_REASONS.items() if statuses[status]]
     return f"in {text_source}: " + ", ".join(reasons) + "; choose the text with --text-column or --fields"

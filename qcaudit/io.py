@@ -14,7 +14,8 @@ that is taken too, and so on); ``qcaudit dedup`` and ``decontaminate`` write it 
 its own name.
 
 The text of a row comes from one column, several fields joined by a newline (empty fields
-skipped), or the turns of a chat ``messages`` column. Rows without usable text are kept and labelled in
+skipped), or the turns of a chat ``messages`` column; a list of strings is joined by newlines,
+and bytes are text where they are UTF-8. Rows without usable text are kept and labelled in
 ``text_status``: ``null``, ``empty`` (only white space or the separators 0x1C-0x1F) or
 ``non_string``.
 
@@ -526,6 +527,18 @@ def _describe(selection: TextSelection) -> str:
     return f"column {selection.text_column!r}{roles}"
 
 
+def _utf8_or_null(values: pl.Series) -> pl.Series:
+    """Bytes as text where they are UTF-8, else null (Polars' cast fails on the first that is not)."""
+
+    def decoded(raw: bytes | None) -> str | None:
+        try:
+            return None if raw is None else raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    return pl.Series(values.name, [decoded(raw) for raw in values.to_list()], dtype=pl.String)
+
+
 def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr]:
     """Expressions for ``text`` and ``text_status`` under ``selection``."""
     schema = frame.collect_schema()
@@ -538,6 +551,13 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
             texts.append(text if len(names) == 1 else _non_empty(text))
         elif dtype == pl.Null:
             texts.append(pl.col(name).cast(pl.String))
+        elif dtype == pl.Binary:  # text stored as bytes (some writers): UTF-8 is text, other bytes are not
+            text = pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)
+            texts.append(text if len(names) == 1 else _non_empty(text))
+            non_string.append(pl.col(name).is_not_null() & text.is_null())
+        elif isinstance(dtype, pl.List) and dtype.inner == pl.String:  # paragraphs, sentences: one per line
+            text = pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
+            texts.append(text if len(names) == 1 else _non_empty(text))
         elif _is_messages(dtype):
             texts.append(_messages_text(name, dtype, selection.roles))
         else:

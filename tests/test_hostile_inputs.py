@@ -438,8 +438,9 @@ def test_an_unwritable_report_directory_is_refused_before_any_work(qc, tmp_path,
 
 
 @pytest.mark.parametrize(("values", "reason"), [
-    ([1, 2, 3], "3 rows not text (numbers, lists)"),
-    ([["a", "list"], ["of", "words"]], "2 rows not text (numbers, lists)"),
+    ([1, 2, 3], "3 rows not text (numbers, structs, lists of numbers, bytes that are not UTF-8)"),
+    ([[1, 2], [3]], "2 rows not text (numbers, structs, lists of numbers, bytes that are not UTF-8)"),
+    ([b"\xff\xfe", b"\xc3"], "2 rows not text (numbers, structs, lists of numbers, bytes that are not UTF-8)"),
     ([None, " ", ""], "1 row missing, 2 rows empty or blank"),
 ])
 @pytest.mark.parametrize("analyzer", ["diversity", "contamination"])

@@ -148,6 +148,23 @@ def test_categorical_text_reads_as_text(tmp_path):
         assert texts.equals(plain), dtype
 
 
+def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
+    """A list of strings is its strings, one a line (as fields are joined); bytes are text
+    where they are UTF-8; other bytes are not text."""
+    frame = pl.DataFrame({
+        "paragraphs": [["First one.", "Second one."], ["Only."], [], None, ["a", None, "b"]],
+        "raw": [b"hello there", "caf\u00e9".encode(), b"\xff\xfe", None, b"  "],
+    })
+    paragraphs = load_dataset(frame, TextSelection(text_column="paragraphs")).texts()
+    assert paragraphs["text"].to_list() == ["First one.\nSecond one.", "Only.", None, None, "a\nb"]
+    assert paragraphs["text_status"].to_list() == ["ok", "ok", "empty", "null", "ok"]
+    raw = load_dataset(frame, TextSelection(text_column="raw")).texts()
+    assert raw["text"].to_list() == ["hello there", "caf\u00e9", None, None, None]
+    assert raw["text_status"].to_list() == ["ok", "ok", "non_string", "null", "empty"]
+    both = load_dataset(frame, TextSelection(fields=("paragraphs", "raw"))).texts()
+    assert both["text"].to_list()[:2] == ["First one.\nSecond one.\nhello there", "Only.\ncaf\u00e9"]
+
+
 def test_auto_detection_prefers_text_then_output(tmp_path):
     path = write(tmp_path, "d.parquet")
     dataset = load_dataset(path)
