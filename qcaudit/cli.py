@@ -493,6 +493,7 @@ def sample(
 
 
 @command()
+@audit_options(flags={}, core=("text_column", "fields", "role", "tokenizer", "lowercase", "strip_punctuation", "device"))
 def drift(
     generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),
@@ -503,11 +504,10 @@ def drift(
     embeddings: Annotated[bool, typer.Option("--embeddings/--no-embeddings", help="Also Frechet, MMD, PRDC recall/coverage, Vendi per generation (encodes every row).")] = False,
     lm: Annotated[Optional[str], typer.Option("--lm", help="Local causal LM: per-row perplexity of every generation under it (Shumailov et al.), written to rows.parquet.")] = None,
     config: ConfigOpt = None,
-    text_column: TextColumnOpt = None,
-    fields: FieldsOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     as_json: JsonOpt = False,
+    options: dict[str, Any] | None = None,
 ) -> None:
     """Measure drift across data-flywheel generations and raise a model-collapse alarm."""
 
@@ -516,7 +516,7 @@ def drift(
         from qcaudit.outputs import check_outputs
 
         check_outputs([*generations, *([real] if real else [])], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
-        settings = load_config(config, {"input.text_column": text_column, "input.fields": _split(fields), "drift.lm": lm})
+        settings = load_config(config, audit_overrides(options or {}, flags={}) | {"drift.lm": lm})
         with _progress(quiet or as_json) as progress:
             result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings)
         written = _write_report(result, out_dir)

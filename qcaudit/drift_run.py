@@ -34,7 +34,7 @@ from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
-from qcaudit.text import Tokenization
+from qcaudit.text import Tokenization, unspaced_text_warning
 
 HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share", "fid_drift", "recall_vs_baseline",
             "perplexity_median")
@@ -200,7 +200,9 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
             drift_metrics[name] = {"value": last[name], "signature": sig}
     drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
-    warnings = [
+    unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline.lengths.sum()), tokenization.tokenizer)
+    warnings = [unspaced] if unspaced else []
+    warnings += [
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR
     ]

@@ -218,3 +218,27 @@ def test_a_source_column_without_the_real_value_says_so(runner, tmp_path):
     result = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--source-column", "source",
                                  "--real-value", "human", "--out", str(tmp_path / "d"), "--json"])
     assert json.loads(result.output)["tables"]["drift"]["warnings"] == []
+
+
+def test_drift_takes_the_text_options_and_warns_about_text_without_spaces(runner, tmp_path):
+    """Chinese generations: to the whitespace tokenizer every row is one token, which the run
+    says; --tokenizer cjk (and --role for chat data) are drift's options as they are report's."""
+    import random
+
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 300)]
+    rows = [(g, "".join(rng.choice(alphabet[: 300 - 100 * g]) for _ in range(30))) for g in range(3) for _ in range(40)]
+    data = tmp_path / "zh.parquet"
+    pl.DataFrame(rows, schema={"round": pl.Int64, "text": pl.String}, orient="row").write_parquet(data)
+    plain = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--out", str(tmp_path / "a"), "--json"])
+    assert plain.exit_code == 0, plain.output
+    warnings = json.loads(plain.stdout)["tables"]["drift"]["warnings"]
+    assert warnings[0].startswith("the rows average 30 characters a token") and "--tokenizer cjk" in warnings[0]
+    cjk = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--tokenizer", "cjk", "--out", str(tmp_path / "b"),
+                              "--json"])
+    assert cjk.exit_code == 0, cjk.output
+    report = json.loads(cjk.stdout)
+    assert report["tables"]["drift"]["warnings"] == []
+    generations = report["metrics"]["drift"]["generations"]["value"]
+    assert generations[-1]["distinct_1"] < generations[0]["distinct_1"]  # the vocabulary shrank: seen per character
+    assert "tok:cjk" in report["metrics"]["drift"]["generations"]["signature"]
