@@ -66,6 +66,16 @@ def test_a_reference_that_cannot_be_used_fails_before_any_row_is_embedded(runner
     assert not (tmp_path / "never").exists()
 
 
+def test_data_too_small_for_prdc_against_a_reference_is_one_line(runner, tmp_path):
+    data = tmp_path / "d.parquet"
+    pl.read_parquet(SAMPLES / "instructions_clean.parquet").head(3).write_parquet(data)
+    result = runner.invoke(app, ["report", str(data), "--text-column", "output", "--reference", str(SAMPLES / "instructions.parquet"),
+                                 "--out", str(tmp_path / "never")])
+    assert result.exit_code == 2, result.output  # was an internal error: kth(=5) out of bounds (3)
+    assert "PRDC against the reference needs more than 5 rows with text (prdc_k) in the data too; found 3" in result.output
+    assert not (tmp_path / "never").exists()
+
+
 def test_semantic_duplicates_link_close_rows_within_clusters():
     from qcaudit.analyzers.embeddings import semantic_duplicates
 

@@ -201,6 +201,9 @@ class Embeddings(Analyzer):
         row_ids = np.concatenate(state.row_ids) if state.row_ids else np.empty(0, np.uint32)
         if len(row_ids) < 2:
             raise QcauditError(f"embedding diversity needs at least 2 rows with text; found {len(row_ids)}")
+        if self.reference is not None and len(row_ids) <= self.settings.prdc_k:  # as the reference (check_inputs)
+            raise QcauditError(f"PRDC against the reference needs more than {self.settings.prdc_k} rows with text (prdc_k) "
+                               f"in the data too; found {len(row_ids)}")
         X = _matrix(state.vectors, len(row_ids), self.context)
         categories = pl.concat(state.categories) if state.categories else None
         return _embeddings(row_ids, X, categories, self.settings, self.context, self.reference)
