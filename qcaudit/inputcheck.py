@@ -110,12 +110,11 @@ class _Kinds:
                 shown.append(where)
 
     def check(self, path: Path, unit: str) -> None:
-        names = KIND_NAMES
         for key, counts in self.counts.items():
             if len(counts) > 1:
                 kinds = sorted(counts, key=lambda k: (-counts[k], k))
                 described = [
-                    f"{names[k]} on {counts[k]:,} row{'s' * (counts[k] != 1)} ({unit}{'s' * (counts[k] != 1)} "
+                    f"{KIND_NAMES[k]} on {counts[k]:,} row{'s' * (counts[k] != 1)} ({unit}{'s' * (counts[k] != 1)} "
                     f"{', '.join(str(n) for n in self.lines[key][k])}{', ...' if counts[k] > SHOWN else ''})"
                     for k in kinds
                 ]

@@ -11,7 +11,7 @@ Tokenizers (named options, see the README):
   pattern ``\\w+|[^\\w\\s]`` keeps words and single punctuation marks.
 - ``cjk``: for text written without spaces between words: every CJK ideograph is a token of
   its own and the rest splits on whitespace, as BERT's ``BasicTokenizer`` does with
-  ``tokenize_chinese_chars`` (and its punctuation split off).
+  ``tokenize_chinese_chars`` (without its punctuation split).
 - ``hf:PATH``: a Hugging Face tokenizer loaded from a local directory (never the hub).
 
 Tokens are hashed to 64-bit integers inside Polars expressions; the n-gram engine works
