@@ -38,7 +38,7 @@ def check_thresholds(thresholds: dict[str, float | dict[str, float]]) -> None:
         op, _, metric = key.partition("_")
         if op not in ("min", "max") or metric not in known:
             keys = [f"{side}_{name}" for name in sorted(known) for side in ("min", "max")]
-            close = difflib.get_close_matches(key, keys, n=3, cutoff=0.7)
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.7)
             raise ValueError(
                 f"unknown threshold {key!r}{f' (did you mean {close[0]}?)' if close else ''}: use min_<metric> or "
                 f"max_<metric> with a metric of {', '.join(sorted(known))}"
