@@ -72,7 +72,8 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
         except QcauditError as error:
             if statuses["ok"]:
                 raise
-            raise QcauditError(f"{error}; {why_no_text(dataset.text_source, statuses)}") from error
+            roles = dataset.turn_roles() if dataset.selection.roles else []
+            raise QcauditError(f"{error}; {why_no_text(dataset.text_source, statuses, roles)}") from error
     finally:
         context.close()
     rows = dataset.selected(inputs.category, inputs.kept)  # read again when the rows are written: never all in memory
@@ -100,11 +101,14 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
 NO_TEXT_REASONS = {"non_string": "not text (numbers, structs, lists of numbers, bytes that are not UTF-8)", "null": "missing", "empty": "empty or blank"}
 
 
-def why_no_text(text_source: str, statuses: Counter[str]) -> str:
+def why_no_text(text_source: str, statuses: Counter[str], roles: list[str]) -> str:
     """What the rows of ``text_source`` held instead of text, for an analyzer's refusal
-    when none had any: "in column 'n': 3 rows not text (numbers, ...); choose ..."."""
+    when none had any: "in column 'n': 3 rows not text (numbers, ...); choose ..."; with
+    --role, the roles the chat turns have."""
     reasons = [f"{statuses[status]:,} {'row' if statuses[status] == 1 else 'rows'} {reason}"
                for status, reason in NO_TEXT_REASONS.items() if statuses[status]]
+    if roles:
+        return f"in {text_source}: " + ", ".join(reasons) + f"; its turns' roles are {', '.join(roles)}: choose them with --role"
     return f"in {text_source}: " + ", ".join(reasons) + "; choose the text with --text-column or --fields"
 
 

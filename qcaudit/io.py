@@ -98,6 +98,10 @@ class TextSelection:
     def __post_init__(self) -> None:
         if self.text_column and self.fields:
             raise QcauditError("give either --text-column or --fields, not both")
+        for option, names in (("--fields", self.fields), ("--prompt-fields", self.prompt)):
+            twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+            if twice is not None:
+                raise QcauditError(f"{option} names {twice!r} twice; its text would be read twice")
 
 
 @dataclass
@@ -140,6 +144,17 @@ class Dataset:
                      parts: tuple[str, ...] = ()) -> pl.DataFrame:
         """:meth:`texts` of the rows with ``start <= row_id < stop``."""
         return self._collect(self.selected(category_column, keep, parts).slice(start, stop - start))
+
+    def turn_roles(self) -> list[str]:
+        """The roles of the text column's chat turns (ShareGPT's read as OpenAI's), in order of
+        first use; empty when the text is not a chat column."""
+        column = self.selection.text_column
+        schema = self.frame.collect_schema()
+        layout = _chat_layout(schema[column]) if column in schema else None
+        if layout is None:
+            return []
+        roles = self.frame.select(pl.col(column).list.eval(_turn_role(layout)).explode().drop_nulls().unique(maintain_order=True))
+        return self._collect(roles)[column].to_list()
 
     def row_count(self) -> int:
         if self.rows is None:

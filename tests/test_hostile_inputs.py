@@ -784,3 +784,14 @@ def test_outputs_that_cannot_be_written_are_one_line_errors(qc, tmp_path):
     one_line_error(qc("report", data, "--out", "/proc/qcaudit-audit", "-q"))  # read-only, even for root
     one_line_error(qc("sample", data, "-o", "/proc/review.csv", "-q"))
     assert blocker.read_text() == "x"
+
+
+def test_a_role_no_turn_has_names_the_roles_there_are(qc, tmp_path):
+    chats = [{"conversations": [{"from": "human", "value": t}, {"from": "gpt", "value": t[::-1]}]} for t in texts(6)]
+    data = write_jsonl(tmp_path / "chat.jsonl", [json.dumps(c) for c in chats])
+    one_line_error(qc("report", data, "--role", "asistant", "--out", tmp_path / "never", "-q"),
+                   "in column 'conversations' (roles: asistant): 6 rows missing; its turns' roles are user, assistant: "
+                   "choose them with --role")
+    assert qc("report", data, "--role", "assistant", "--out", tmp_path / "o", "-q").code == 0
+    one_line_error(qc("report", data, "--fields", "a,b,a", "--out", tmp_path / "never"), "--fields names 'a' twice")
+    assert not (tmp_path / "never").exists()
