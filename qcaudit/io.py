@@ -242,9 +242,13 @@ InputFile = Path | str
 def input_files(path: str | Path) -> list[InputFile]:
     """The files ``path`` names: an existing file or directory (searched recursively) is
     taken as it is, whatever characters its name holds; only a path that does not exist is
-    read as a glob. A URI is listed on its own filesystem, the same way."""
+    read as a glob. A leading ``~`` is the home directory, as in a shell (config files name
+    paths so too), unless a file of that very name exists. A URI is listed on its own
+    filesystem, the same way."""
     if is_uri(path):
         return list(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
+    if not os.path.lexists(path):
+        path = os.path.expanduser(path)
     target = Path(path)
     if target.is_symlink() and not target.exists():
         raise QcauditError(f"{path} is a broken or looping symbolic link")

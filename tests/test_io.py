@@ -165,6 +165,20 @@ def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
     assert both["text"].to_list()[:2] == ["First one.\nSecond one.\nhello there", "Only.\ncaf\u00e9"]
 
 
+def test_a_path_from_the_home_directory_is_read_as_a_shell_would(tmp_path, monkeypatch):
+    """Config files name benchmarks and references as ~/...: no shell expands them."""
+    from qcaudit.io import input_files
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = write(tmp_path, "d.parquet")
+    assert input_files("~/d.parquet") == [path]
+    assert load_dataset("~/d.parquet", TextSelection(text_column="output")).texts()["text"][0] == "5"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "~").mkdir()
+    literal = write(tmp_path / "~", "d.parquet")  # a folder really named "~" is taken as named
+    assert input_files("~/d.parquet") == [Path("~/d.parquet")] and literal.exists()
+
+
 def test_auto_detection_prefers_text_then_output(tmp_path):
     path = write(tmp_path, "d.parquet")
     dataset = load_dataset(path)
