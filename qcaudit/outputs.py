@@ -70,14 +70,14 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
             if source.is_dir() and source in path.parents:
                 raise QcauditError(f"{name} {outputs[name]} lies inside the input directory {original}; a later run would read it as input")
         if name in report_dirs:
-            check_directory_target(Path(outputs[name]), REPORT_FILES)
-        elif path.is_dir():
-            raise QcauditError(f"{name} {outputs[name]} is a directory; give the name of a file")
             if any(path in f.parents for f in files):
                 raise QcauditError(f"{name} {outputs[name]} holds an input file; write the report to another directory")
             for other, other_path in given.items():
                 if other != name and other_path.parent == path and other_path.name in REPORT_FILES:
                     raise QcauditError(f"{other} {outputs[other]} is one of the report's own files; name it otherwise")
+            check_directory_target(Path(outputs[name]), REPORT_FILES)
+        elif path.is_dir():
+            raise QcauditError(f"{name} {outputs[name]} is a directory; give the name of a file")
 
 
 def _resolved(path: Path) -> Path:

@@ -786,6 +786,19 @@ def test_outputs_that_cannot_be_written_are_one_line_errors(qc, tmp_path):
     assert blocker.read_text() == "x"
 
 
+def test_a_report_directory_that_holds_the_input_or_another_output_is_refused(qc, tmp_path):
+    """The report directory must not hold an input (a later run over that directory would
+    read the report's rows.parquet as a shard) nor another output as one of its own files."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    data = folder / "d.parquet"
+    pl.DataFrame({"text": texts(8)}).write_parquet(data)
+    one_line_error(qc("report", data, "--out", folder, "-q"), f"--out {folder} holds an input file")
+    one_line_error(qc("gate", data, "--out", tmp_path / "o", "--junit", tmp_path / "o" / "report.json", "-q"),
+                   "is one of the report's own files")
+    assert report_files(folder) == {"d.parquet"} and not (tmp_path / "o").exists()
+
+
 def test_a_role_no_turn_has_names_the_roles_there_are(qc, tmp_path):
     chats = [{"conversations": [{"from": "human", "value": t}, {"from": "gpt", "value": t[::-1]}]} for t in texts(6)]
     data = write_jsonl(tmp_path / "chat.jsonl", [json.dumps(c) for c in chats])
