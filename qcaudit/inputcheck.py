@@ -172,6 +172,17 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
     return TextFileCheck(rows, bom)
 
 
+def _check_plain_lines(path: Path) -> TextFileCheck:
+    """Check a plain text file, one row a line: every line UTF-8. A final newline ends the
+    last line rather than opening another."""
+    rows, bom = 0, False
+    for rows, raw in enumerate(_lines(path), start=1):
+        if rows == 1 and raw.startswith(BOM):
+            raw, bom = raw[len(BOM):], True
+        _decode(raw, path, rows)
+    return TextFileCheck(rows, bom)
+
+
 def _check_json_document(path: Path) -> TextFileCheck:
     with _open(path) as handle:
         data = handle.read()
@@ -274,12 +285,14 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 
 def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCheck:
-    """Check one jsonl/json/csv/tsv file (gzip allowed); raise QcauditError on ambiguous input."""
+    """Check one jsonl/json/csv/tsv/txt file (gzip allowed); raise QcauditError on ambiguous input."""
     try:
         if fmt == "jsonl":
             return _check_json_lines(path)
         if fmt == "json":
             return _check_json_document(path)
+        if fmt == "txt":
+            return _check_plain_lines(path)
         return _check_delimited(path, csv_header, fmt)
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
         raise QcauditError(f"{path}: not a complete gzip file ({exc or type(exc).__name__})") from None

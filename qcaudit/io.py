@@ -69,7 +69,10 @@ WHITESPACE_TOKEN = HAS_TOKEN + "+"
 #: Python's white space (``str.isspace``): Unicode's, plus the separators 0x1C-0x1F.
 _PYTHON_SPACE = r"[\s\x1C-\x1F]"
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
-            ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
+            ".txt": "txt", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
+#: A plain text file is one row a line, in a column of this name; read in pieces of about
+#: this many characters (a Polars string holds at most 4 GB).
+TXT_COLUMN, TXT_PIECE_CHARS = "text", 64 * 2**20
 #: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
 #: directory holding both is read as its shards alone. (A ``DatasetDict``'s folder, with a
 #: ``dataset_dict.json`` and a folder a split, is refused: reading it whole would mix splits.)
@@ -246,7 +249,7 @@ def input_files(path: str | Path) -> list[InputFile]:
     paths so too), unless a file of that very name exists. A URI is listed on its own
     filesystem, the same way."""
     if is_uri(path):
-        return list(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
+        return _without_notes(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
     if not os.path.lexists(path):
         path = os.path.expanduser(path)
     target = Path(path)
@@ -264,6 +267,14 @@ def input_files(path: str | Path) -> list[InputFile]:
     raise QcauditError(f"{path} does not exist")
 
 
+def _without_notes(files: list[InputFile]) -> list[InputFile]:
+    """A directory's data files: its .txt files are data only when it holds no other kind (a
+    LICENSE.txt or notes.txt beside parquet shards is not a shard)."""
+    if all(_FORMATS.get(format_suffix(f)) == "txt" for f in files):
+        return files
+    return [f for f in files if _FORMATS.get(format_suffix(f)) != "txt"]
+
+
 #: Names of a dataset's splits, as Hugging Face names its shards (``train-00000-of-00002.parquet``)
 #: or the folders that hold them (``train/0000.parquet``).
 SPLIT_NAMES = frozenset({"train", "test", "validation", "valid", "dev", "eval"})
@@ -279,7 +290,8 @@ def _directory_files(target: Path) -> list[Path]:
         raise QcauditError(f"{target} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
     files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
     if not files:
-        raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv or .arrow file")
+        raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
+    files = _without_notes(files)
     if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
         files = [p for p in files if p.name not in HF_DATASET_METADATA]
     splits: dict[str, Path] = {}  # each split's first file
@@ -325,7 +337,7 @@ def _format_of(files: list[InputFile]) -> str:
         fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
             raise QcauditError(
-                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv or .tsv (optionally .gz), or .arrow"
+                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz), or .arrow"
             )
         if fmt in ("parquet", "arrow") and name_of(f).suffix.lower() == ".gz":
             raise QcauditError(f"{f}: gzip-compressed {fmt} is not supported; compress it within the format")
@@ -386,7 +398,7 @@ def _read_arrow(path: InputFile) -> pl.LazyFrame:
 
 
 def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
-    """Check a jsonl/json/csv/tsv file (:mod:`qcaudit.inputcheck`), then read it; gzip, files
+    """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it; gzip, files
     that open with a byte-order mark and files named by a URI are read into memory first."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
@@ -420,6 +432,8 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
     data = gzip.decompress(raw) if name_of(path).suffix.lower() == ".gz" else raw
     data = data.removeprefix(BOM)
     try:
+        if fmt == "txt":
+            return pl.DataFrame(_text_lines(data.decode("utf-8"))).lazy()
         if fmt == "jsonl":
             return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
         if fmt in DELIMITED:
@@ -427,6 +441,19 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
         return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
     except pl.exceptions.PolarsError as exc:
         raise _read_failure([path], exc) from None
+
+
+def _text_lines(text: str) -> pl.Series:
+    """The lines of a plain text file (a final newline opens no line; a line's ``\\r`` of a
+    CRLF ending dropped), split by Polars in pieces of about :data:`TXT_PIECE_CHARS`."""
+    text = text.removesuffix("\n")
+    pieces, start = [], 0
+    while True:
+        end = text.find("\n", start + TXT_PIECE_CHARS) if start + TXT_PIECE_CHARS < len(text) else -1
+        pieces.append(pl.Series(TXT_COLUMN, [text[start:] if end < 0 else text[start:end]]).str.split("\n").explode())
+        if end < 0:
+            return pl.concat(pieces).str.strip_suffix("\r")
+        start = end + 1
 
 
 def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int]:

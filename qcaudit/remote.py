@@ -60,7 +60,7 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
         if filesystem.isdir(root):
             found = [p for p in filesystem.find(root) if format_suffix(p) in suffixes]
             if not found:
-                raise QcauditError(f"{uri} holds no .parquet, .jsonl, .json, .csv or .tsv file")
+                raise QcauditError(f"{uri} holds no .parquet, .jsonl, .json, .csv, .tsv or .txt file")
         elif filesystem.isfile(root):
             found = [root]
         elif GLOB_CHARS.intersection(root):

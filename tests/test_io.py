@@ -179,6 +179,42 @@ def test_a_path_from_the_home_directory_is_read_as_a_shell_would(tmp_path, monke
     assert input_files("~/d.parquet") == [Path("~/d.parquet")] and literal.exists()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \n\r\u2028\x1c\u00e9"), max_size=60), st.integers(1, 8))
+def test_a_text_file_is_one_row_a_line_as_python_splits_it(text, piece):
+    """``_text_lines`` against str.split("\\n") (a final newline opening no line, a CRLF's
+    "\\r" dropped), with pieces small enough that lines cross their bounds."""
+    import qcaudit.io as qio
+
+    old, qio.TXT_PIECE_CHARS = qio.TXT_PIECE_CHARS, piece
+    try:
+        got = qio._text_lines(text).to_list()
+    finally:
+        qio.TXT_PIECE_CHARS = old
+    assert got == [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
+
+
+def test_text_files_read_one_row_a_line(tmp_path):
+    body = "\ufeffa first line\r\nsecond one\n\nthe fourth, after a blank\n"
+    (tmp_path / "c.txt").write_bytes(body.encode())
+    (tmp_path / "c.txt.gz").write_bytes(gzip.compress(body.encode()))
+    for name in ("c.txt", "c.txt.gz"):
+        texts = load_dataset(tmp_path / name, TextSelection()).texts()
+        assert texts["text"].to_list() == ["a first line", "second one", None, "the fourth, after a blank"], name
+        assert texts["text_status"].to_list() == ["ok", "ok", "empty", "ok"]
+    (tmp_path / "bad.txt").write_bytes(b"fine\ncaf\xe9\n")
+    with pytest.raises(QcauditError, match="line 2 is not valid UTF-8"):
+        load_dataset(tmp_path / "bad.txt", TextSelection())
+    shards = tmp_path / "shards"  # a folder of text files is read as its files; beside other data they are notes
+    shards.mkdir()
+    (shards / "a.txt").write_text("one\ntwo\n")
+    (shards / "b.txt").write_text("three\n")
+    assert load_dataset(shards, TextSelection()).texts()["text"].to_list() == ["one", "two", "three"]
+    write(shards, "d.parquet")
+    (shards / "LICENSE.txt").write_text("MIT\n")
+    assert load_dataset(shards, TextSelection(text_column="output")).sources == [str(shards / "d.parquet")]
+
+
 def test_auto_detection_prefers_text_then_output(tmp_path):
     path = write(tmp_path, "d.parquet")
     dataset = load_dataset(path)
