@@ -97,10 +97,11 @@ ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
 
 def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple[str, list[str] | None]:
     """The adapter (and for ``fields``, the columns) of a benchmark set to ``auto``: by its
-    name or path, then by its columns."""
+    name, its file's or its folder's name (``mmlu/sociology_test.csv``; not a folder further
+    up, which may be named anything), then by its columns."""
     if fields:
         return "fields", fields
-    lowered = f"{name} {path}".lower()
+    lowered = " ".join([name, *Path(str(path)).parts[-2:]]).lower()
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return adapter, None
@@ -120,6 +121,16 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple
 
 def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: list[str], id_field: str | None) -> pl.DataFrame:
     index = pl.int_range(pl.len()).cast(pl.String)
+    if adapter == "mmlu" and isinstance(table.schema.get("choices"), pl.List) and "question" in table.columns:
+        # the Hugging Face layout (cais/mmlu): question, subject, choices (a list), answer
+        subject = pl.col("subject").cast(pl.String) if "subject" in table.columns else pl.lit(file.name.split(".")[0].split("-")[0])
+        return table.select(
+            (subject + "/" + index).alias(ITEM_ID),
+            pl.concat_str([pl.col("question"), pl.col("choices").list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
+            pl.col("question").cast(pl.String).alias(PART_PREFIX + "question"),
+            pl.col("question").cast(pl.String).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
+            pl.col("choices").cast(pl.List(pl.String)).list.drop_nulls().alias(CHOICES),
+        )
     if adapter == "mmlu":
         if table.width < 6:
             raise QcauditError(f"benchmark {name!r}: {file} has {table.width} columns; MMLU csv has question, 4 choices, answer")
@@ -151,10 +162,26 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
         if id_field:
             _require(name, file, table, [id_field])
         if len(fields) > 1:
-            parts = [pl.col(f).cast(pl.String).alias(PART_PREFIX + f) for f in fields]
+            parts = [_field_text(table, f).alias(PART_PREFIX + f) for f in fields]
     _require(name, file, table, fields)
-    text = pl.concat_str([pl.col(f).cast(pl.String) for f in fields], separator="\n", ignore_nulls=True)
+    text = pl.concat_str([_field_text(table, f) for f in fields], separator="\n", ignore_nulls=True)
     return table.select(id_expr.cast(pl.String).alias(ITEM_ID), text.fill_null("").alias(ITEM_TEXT), *parts)
+
+
+def _field_text(table: pl.DataFrame, field: str) -> pl.Expr:
+    """A field as text: a nested one (ARC's ``question``: a stem and a list of choices) as the
+    strings within it, one a line, in order; not as Polars' rendering of the structure."""
+    if not table.schema[field].is_nested():
+        return pl.col(field).cast(pl.String)
+    return pl.col(field).map_elements(lambda value: "\n".join(_strings_within(value)) or None, return_dtype=pl.String)
+
+
+def _strings_within(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for item in value for s in _strings_within(item)] if isinstance(value, list) else []
 
 
 def question_stem(question: str | None) -> str | None:

@@ -274,6 +274,26 @@ def test_common_benchmark_shapes_are_read_by_their_task_column(tmp_path, columns
     assert found.rows["ngram_item_id"].to_list() == [None, "b/2"]
 
 
+def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
+    """cais/mmlu's parquet (question, subject, choices as a list, answer) gives the items,
+    parts and options the original CSV gives; a nested field (ARC's question: a stem and its
+    choices) is the strings within it, not Polars' rendering of the structure."""
+    rows = [("What is the capital city of France?\nAnswer briefly, please.", "Paris", "Rome", "Berlin", "Madrid", "A"),
+            ("Which planet is known as the red planet?", "Mars", "Venus", "Earth", "Jupiter", "A")]
+    csv_dir, hf_dir = tmp_path / "csv", tmp_path / "hf"
+    csv_dir.mkdir(), hf_dir.mkdir()
+    pl.DataFrame(rows, orient="row").write_csv(csv_dir / "geo_test.csv", include_header=False)
+    pl.DataFrame({"question": [r[0] for r in rows], "subject": "geo_test", "choices": [list(r[1:5]) for r in rows],
+                  "answer": [0, 0]}).write_parquet(hf_dir / "test-00000-of-00001.parquet")
+    from_csv, from_hf = load_benchmark("mmlu", csv_dir), load_benchmark("mmlu", hf_dir)
+    assert from_hf.items.equals(from_csv.items) and from_hf.choices == from_csv.choices == [list(r[1:5]) for r in rows]
+    (tmp_path / "arc").mkdir()  # (this test's own folder is named for MMLU)
+    arc = tmp_path / "arc" / "test.jsonl"
+    arc.write_text(json.dumps({"question": {"stem": "Which gas do plants take in?", "choices": [{"text": "CO2", "label": "A"},
+                                                                                                  {"text": "O2", "label": "B"}]}}) + "\n")
+    assert load_benchmark("arc", arc).items["item_text"].to_list() == ["Which gas do plants take in?\nCO2\nA\nO2\nB"]
+
+
 def test_ngram_index_is_cached_by_content_and_settings(tmp_path, monkeypatch):
     from qcaudit.analyzers import contamination as analyzer
     from qcaudit.cache import cache_root
