@@ -48,7 +48,7 @@ EXACT_KEY_SEED = 0xD0B1E
 
 class DuplicatesSettings(Section):
     """Exact duplicates on normalised text (whitespace collapsed, optionally lower-cased), and
-    near duplicates by MinHash-LSH over word shingles of that text."""
+    near duplicates by MinHash-LSH over shingles of that text's tokens (``[text]`` tokenizer)."""
 
     lowercase: bool = True
     near: bool = True
@@ -76,7 +76,8 @@ class Duplicates(Analyzer):
         },
         settings={"near": True},
         options=(CliOption(("--threshold",), "near_threshold", float,
-                           "Jaccard similarity of word shingles from which two rows are near duplicates (default 0.8).",
+                           "Jaccard similarity of token shingles (words, or the --tokenizer's tokens) from which two rows are near "
+                           "duplicates (default 0.8).",
                            metavar="JACCARD"),),
     ),)
 
