@@ -574,7 +574,12 @@ def _describe(selection: TextSelection) -> str:
 
 
 def _utf8_or_null(values: pl.Series) -> pl.Series:
-    """Bytes as text where they are UTF-8, else null (Polars' cast fails on the first that is not)."""
+    """Bytes as text where they are UTF-8, else null: Polars' cast when every value is UTF-8;
+    it fails on the first that is not, and then each value is decoded on its own."""
+    try:
+        return values.cast(pl.String)
+    except pl.exceptions.ComputeError:
+        pass
 
     def decoded(raw: bytes | None) -> str | None:
         try:

@@ -161,6 +161,8 @@ def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
     raw = load_dataset(frame, TextSelection(text_column="raw")).texts()
     assert raw["text"].to_list() == ["hello there", "caf\u00e9", None, None, None]
     assert raw["text_status"].to_list() == ["ok", "ok", "non_string", "null", "empty"]
+    valid = load_dataset(frame.head(2), TextSelection(text_column="raw")).texts()  # all UTF-8: cast at once
+    assert valid["text"].to_list() == ["hello there", "caf\u00e9"] and valid["text_status"].to_list() == ["ok", "ok"]
     both = load_dataset(frame, TextSelection(fields=("paragraphs", "raw"))).texts()
     assert both["text"].to_list()[:2] == ["First one.\nSecond one.\nhello there", "Only.\ncaf\u00e9"]
 
