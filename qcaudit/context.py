@@ -97,8 +97,9 @@ class RunContext:
 
     def texts_of(self, path: str | Path) -> pl.DataFrame:
         """``row_id`` and ``text`` of the rows with text in another dataset (a reference),
-        selected as this run selects its own."""
-        rows = load_dataset(path, self.selection).texts()
+        selected as this run selects its own text: a reference needs no prompt or answer columns."""
+        text_only = TextSelection(self.selection.text_column, self.selection.fields, self.selection.roles)
+        rows = load_dataset(path, text_only).texts()
         return rows.filter(pl.col(TEXT_STATUS) == "ok")
 
 

@@ -66,6 +66,17 @@ def test_a_reference_that_cannot_be_used_fails_before_any_row_is_embedded(runner
     assert not (tmp_path / "never").exists()
 
 
+def test_a_reference_is_read_for_its_text_alone_beside_preference_pairs(tmp_path):
+    from qcaudit.context import RunContext
+    from qcaudit.io import TextSelection
+
+    reference = tmp_path / "corpus.parquet"
+    pl.DataFrame({"text": ["first document", "second one"]}).write_parquet(reference)
+    pairs = TextSelection(prompt=("prompt",), chosen="chosen", rejected="rejected")
+    rows = RunContext(selection=pairs).texts_of(reference)  # was: unknown column 'rejected'
+    assert rows["text"].to_list() == ["first document", "second one"]
+
+
 def test_data_too_small_for_prdc_against_a_reference_is_one_line(runner, tmp_path):
     data = tmp_path / "d.parquet"
     pl.read_parquet(SAMPLES / "instructions_clean.parquet").head(3).write_parquet(data)
