@@ -20,7 +20,7 @@ from qcaudit.config import Config
 from qcaudit.context import text_selection
 from qcaudit.io import ROW_ID, Dataset, load_dataset
 from qcaudit.outputs import check_table_output, write_table
-from qcaudit.pipeline import audit
+from qcaudit.pipeline import audit, with_parts_found
 from qcaudit.registry import analyzers, row_filters
 from qcaudit.report.model import Report
 
@@ -39,10 +39,11 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     """Run the analyzer that declares the filter ``command`` alone (with the filter's settings)
     and write the rows it keeps and those it drops, with why."""
     name, row_filter = row_filters()[command]
+    dataset = load_dataset(data, text_selection(config))
+    config = with_parts_found(config, dataset.selection)
     section = getattr(config, name).model_copy(update=row_filter.settings)
     chosen = [name, *(other for other, cls in analyzers().items()
                       if row_filter.companions and other != name and cls.switched_on(config))]
-    dataset = load_dataset(data, text_selection(config))
     schema = dataset.frame.collect_schema()
     for path in (clean_path, removed_path):  # both hold the input's columns
         check_table_output(path, schema)

@@ -51,6 +51,12 @@ CATEGORY = "category"
 PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field"}
+#: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
+#: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's) ...
+PAIR_COLUMNS = (CHOSEN, REJECTED)
+#: ... and (prompt fields, response columns by preference) of instruction data: TRL's prompt
+#: with a completion, a plain prompt and response, Alpaca's instruction, input and output.
+PROMPT_LAYOUTS = (((PROMPT,), (RESPONSE, "completion")), (("instruction", "input"), ("output",)), (("instruction",), ("output",)))
 #: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
 CHAT_COLUMNS = ("messages", "conversations")
 AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", *CHAT_COLUMNS)
@@ -491,12 +497,12 @@ def _first_line(exc: Exception) -> str:
 
 
 def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelection:
+    selection = _with_parts_found(selection, schema)
     if selection.text_column or selection.fields:
         return selection
     for name in (*AUTO_TEXT_COLUMNS, selection.response, selection.chosen):  # else the answer of a pair
         if name and name in schema:
             return replace(selection, text_column=name)
-    pairs = " (preference pairs? --chosen-field chosen --rejected-field rejected)" if {"chosen", "rejected"} <= set(schema) else ""
     names = [name for name in schema.names() if name != ROW_ID]
     delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
     if delimiter == "\t":  # one column whose name holds the real ones: a CSV with another delimiter
@@ -506,8 +512,25 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
                            f"not {delimiter!r}; convert it (or write jsonl or parquet)")
     raise QcauditError(
         f"no text column found (looked for {', '.join(AUTO_TEXT_COLUMNS)}); "
-        f"choose one with --text-column or --fields{pairs} from: {_available(schema)}"
+        f"choose one with --text-column or --fields from: {_available(schema)}"
     )
+
+
+def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:
+    """``selection`` with the parts of a row (:data:`PARTS`) that no flag names found by
+    column name, where each is text or a chat column: preference pairs (:data:`PAIR_COLUMNS`),
+    then the prompt and response of the first of :data:`PROMPT_LAYOUTS` the input has."""
+    def has(name: str) -> bool:
+        return name in schema and (schema[name] == pl.String or _is_messages(schema[name]))
+
+    if not (selection.chosen or selection.rejected) and all(has(name) for name in PAIR_COLUMNS):
+        selection = replace(selection, chosen=PAIR_COLUMNS[0], rejected=PAIR_COLUMNS[1])
+    layout = next(((prompt, answers) for prompt, answers in PROMPT_LAYOUTS if all(has(name) for name in prompt)), None)
+    if layout is None:
+        return selection
+    prompt, answers = layout
+    response = next((name for name in answers if has(name)), None)
+    return replace(selection, prompt=selection.prompt or prompt, response=selection.response or response)
 
 
 def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
@@ -652,8 +675,9 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     None when the input and settings give no such part."""
     schema = frame.collect_schema()
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and _is_messages(schema[c])), None)
-    if part == PROMPT and selection.prompt:
-        fields = [_non_empty(pl.col(f).cast(pl.String)) for f in selection.prompt]
+    if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
+        fields = [_messages_text(f, schema[f], ()) if _is_messages(schema[f]) else _non_empty(pl.col(f).cast(pl.String))
+                  for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
             pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)

@@ -10,10 +10,11 @@ from typing import Any
 from rich.progress import Progress
 
 from qcaudit.config import CoreConfig, load_config, with_overrides
-from qcaudit.context import RunContext
+from qcaudit.context import RunContext, text_selection
 from qcaudit.engine import PartialsSource, run_analyzers
 from qcaudit.gate import evaluate, thresholds_for
-from qcaudit.io import Dataset, load_dataset
+from qcaudit.io import Dataset, TextSelection, load_dataset
+from qcaudit.registry import analyzers as registered_analyzers
 from qcaudit.report.model import Report
 
 
@@ -64,8 +65,9 @@ def audit(
         overrides |= {key: dict(benchmark)} if isinstance(benchmark, Mapping) else {f"{key}.path": str(benchmark)}
     overrides |= {f"gate.{key}": value for key, value in (gate or {}).items()} | dict(settings or {})
     config = with_overrides(config, overrides) if isinstance(config, CoreConfig) else load_config(config, overrides)
+    dataset = data if isinstance(data, Dataset) else load_dataset(data, text_selection(config))
+    config = with_parts_found(config, dataset.selection)
     context = RunContext.from_config(config, progress)
-    dataset = data if isinstance(data, Dataset) else load_dataset(data, context.selection)
     found = run_analyzers(dataset, config, context, _partials_source(config))
     return Report(
         dataset=found.dataset,
@@ -75,6 +77,22 @@ def audit(
         gate=evaluate(found.metrics, thresholds_for(config.gate, drift=False)),
         rows=found.rows if lazy_rows else found.rows.collect(),
     )
+
+
+def with_parts_found(config: CoreConfig, selection: TextSelection) -> CoreConfig:
+    """``config`` naming the prompt and answer columns that the loader found by name where it
+    named none (:func:`qcaudit.io.load_dataset`): the report then says where each part came
+    from, and found preference pairs switch the preference analyzer on as their flags do. An
+    analyzer that the settings switched on and the found parts switch off is dropped (a reward
+    model, on pairs, scores both answers for the preference analyzer instead of a response)."""
+    found = {f"input.{key}": value for key, value in (("prompt", list(selection.prompt)), ("response", selection.response),
+                                                      ("chosen", selection.chosen), ("rejected", selection.rejected))
+             if value and not getattr(config.input, key)}
+    if not found:
+        return config
+    updated = with_overrides(config, found)
+    switched_off = {name for name, cls in registered_analyzers().items() if cls.switched_on(config) and not cls.switched_on(updated)}
+    return updated.model_copy(update={"analyzers": [name for name in updated.analyzers if name not in switched_off]})
 
 
 def _listed(values: Sequence[str] | None) -> list[str] | None:

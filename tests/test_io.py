@@ -302,8 +302,8 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("line 3 is not valid UTF-8", binary_csv)
     expect_error("unknown column 'body'; available columns: instruction, input, output, n",
                  good, TextSelection(text_column="body"))
-    pairs = write(tmp_path, "pairs.parquet", [{"prompt": "p", "chosen": "c", "rejected": "r"}])
-    expect_error(r"--fields \(preference pairs\? --chosen-field chosen --rejected-field rejected\) from: prompt, chosen", pairs)
+    flagged = write(tmp_path, "flagged.parquet", [{"prompt": "p", "chosen": True, "rejected": False}])  # not answers
+    expect_error(r"--text-column or --fields from: prompt, chosen, rejected$", flagged)
     expect_error(r"--text-column or --fields from: instruction, n$", write(tmp_path, "plain.parquet", [{"instruction": "i", "n": 1}]))
     quoted = tmp_path / "quoted.tsv"  # tab-separated files have no quoting: a quote is text
     quoted.write_text('text\tlabel\n"Hi," she said\t1\n"an open quote\t2\n\'a\' b "c\t3\n')

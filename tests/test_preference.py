@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from qcaudit import audit
 from qcaudit.config import load_config
+from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
 from tests.test_dashboard import APP, ENV
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
@@ -103,9 +104,11 @@ def test_prompt_fields_and_response_column_make_the_parts(tmp_path):
 
 
 def test_a_missing_pair_field_is_one_line(qc, tmp_path):  # noqa: F811
-    data = tmp_path / "pairs.parquet"
+    data, renamed = tmp_path / "pairs.parquet", tmp_path / "renamed.parquet"
     planted(3, 1, 0, 0).write_parquet(data)
-    one_line_error(qc("report", data, "--analyzers", "preference", "--out", tmp_path / "o"), "--chosen-field")
+    planted(3, 1, 0, 0).rename({"chosen": "good", "rejected": "bad"}).write_parquet(renamed)
+    one_line_error(qc("report", renamed, "--text-column", "good", "--analyzers", "preference", "--out", tmp_path / "o"),
+                   "needs each row's chosen and rejected: give --chosen-field and --rejected-field; columns: prompt, good, bad")
     one_line_error(qc("report", data, "--chosen-field", "chosen", "--rejected-field", "nope", "--out", tmp_path / "o"), "'nope'")
     ran = qc("report", data, "--chosen-field", "chosen", "--rejected-field", "rejected", "--out", tmp_path / "o", "-q")
     assert ran.code == 0  # the pair fields switch the analyzer on; the text defaults to the chosen answer
@@ -114,6 +117,41 @@ def test_a_missing_pair_field_is_one_line(qc, tmp_path):  # noqa: F811
     assert "Preference pairs" in (tmp_path / "o" / "report.html").read_text()
     shown = qc("show", tmp_path / "o", "--section", "preference")
     assert shown.code == 0 and "chosen longer" in shown.out
+
+
+def test_pairs_and_prompts_are_found_by_column_name_as_their_flags_would_name_them(tmp_path):
+    data = tmp_path / "pairs.parquet"
+    planted(9, 4, 2, 3, seed=3).write_parquet(data)
+    found = audit(data, load_config(None, {}))
+    named = audit(data, load_config(None, {"input.chosen": "chosen", "input.rejected": "rejected", "input.prompt": ["prompt"]}))
+    assert found.metrics["preference"] == named.metrics["preference"] and found.value("preference.pairs") == 18
+    assert (found.config["input"]["chosen"], found.config["input"]["rejected"], found.config["input"]["prompt"]) == (
+        "chosen", "rejected", ["prompt"])  # the report says where the pairs came from
+    assert found.dataset["text_source"] == "column 'chosen'"
+    only = audit(data, load_config(None, {"analyzers": ["duplicates"]}))
+    assert set(only.metrics) == {"duplicates", "preference"}  # found pairs switch it on, as --chosen-field does
+
+
+def test_the_layouts_found_by_name_give_each_rows_parts(tmp_path):
+    def parts(rows: dict, wanted=("prompt", "response")) -> dict:
+        path = tmp_path / "d.parquet"
+        pl.DataFrame(rows).write_parquet(path)
+        return load_dataset(path).selected(parts=wanted).collect().select("text", *wanted).to_dict(as_series=False)
+
+    alpaca = {"instruction": ["Add.", "Sort."], "input": ["1 2", ""], "output": ["3", "done"]}
+    assert parts(alpaca) == {"text": ["3", "done"], "prompt": ["Add.\n1 2", "Sort."], "response": ["3", "done"]}
+    no_input = {"instruction": ["Add 1 and 2."], "output": ["3"]}
+    assert parts(no_input) == {"text": ["3"], "prompt": ["Add 1 and 2."], "response": ["3"]}
+    completion = {"prompt": ["The sky is"], "completion": [" blue."]}  # TRL's prompt-completion layout
+    assert parts(completion) == {"text": [" blue."], "prompt": ["The sky is"], "response": [" blue."]}
+    conversational = {"prompt": [_chat(("system", "Be brief."), ("user", "Sky colour?"))],  # TRL's conversational pairs
+                      "chosen": [_chat(("assistant", "Blue."))], "rejected": [_chat(("assistant", "Green, I think."))]}
+    assert parts(conversational, ("prompt", "chosen", "rejected")) == {
+        "text": ["Blue."], "prompt": ["Be brief.\nSky colour?"], "chosen": ["Blue."], "rejected": ["Green, I think."]}
+    with pytest.raises(QcauditError, match="needs each row's chosen and rejected"):  # flags, not answers
+        parts({"prompt": ["p"], "response": ["r"], "chosen": [True], "rejected": [False]}, ("chosen", "rejected"))
+    named = load_dataset(tmp_path / "d.parquet", TextSelection(text_column="prompt", response="prompt"))
+    assert named.selection.response == "prompt"  # a flag wins over a name
 
 
 def test_the_dashboard_page_draws_the_pairs(qc, tmp_path, monkeypatch):  # noqa: F811
@@ -128,15 +166,16 @@ def test_the_dashboard_page_draws_the_pairs(qc, tmp_path, monkeypatch):  # noqa:
     assert at.metric[0].value == f"{8 / 12:.1%}" and at.get("plotly_chart")
 
 
-def test_reward_agreement_is_each_pairs_margin_scored_alone(tmp_path):
+@pytest.mark.parametrize("named", [True, False], ids=["pairs named", "pairs found by name"])
+def test_reward_agreement_is_each_pairs_margin_scored_alone(tmp_path, named):
     from tests.test_reward import _alone, _reward_model
 
     model = _reward_model(tmp_path / "rm", pad=True, template=True)
     data = tmp_path / "pairs.parquet"
     frame = planted(12, 9, 2, 4, seed=5)
     frame.write_parquet(data)
-    report = audit(data, load_config(None, {"input.chosen": "chosen", "input.rejected": "rejected", "input.prompt": ["prompt"],
-                                            "reward.model": str(model), "reward.batch_size": 3}))
+    pairs = {"input.chosen": "chosen", "input.rejected": "rejected", "input.prompt": ["prompt"]} if named else {}
+    report = audit(data, load_config(None, pairs | {"reward.model": str(model), "reward.batch_size": 3}))
     assert "reward" not in report.metrics  # on pairs, the reward model serves the agreement
     prompts = frame["prompt"].to_list()
     margin = _alone(model, prompts, frame["chosen"].to_list(), True) - _alone(model, prompts, frame["rejected"].to_list(), True)

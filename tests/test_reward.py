@@ -98,11 +98,16 @@ def test_missing_model_or_response_is_one_line(qc, tmp_path):  # noqa: F811
     _rows(5).write_parquet(data)
     one_line_error(qc("report", data, "--analyzers", "reward", "--text-column", "output", "--out", tmp_path / "o"), "--reward-model")
     model = _reward_model(tmp_path / "rm", pad=True, template=False)
-    one_line_error(qc("report", data, "--reward-model", model, "--text-column", "output", "--out", tmp_path / "o"), "--response-field")
+    unnamed = tmp_path / "unnamed.parquet"  # columns of no layout found by name
+    _rows(5).rename({"instruction": "question", "output": "answer"}).write_parquet(unnamed)
+    one_line_error(qc("report", unnamed, "--reward-model", model, "--text-column", "answer", "--out", tmp_path / "o"), "--response-field")
     ran = qc("report", data, "--reward-model", model, "--prompt-fields", "instruction", "--response-field", "output",
              "--text-column", "output", "--out", tmp_path / "o", "-q")
     assert ran.code == 0, ran.err
     report = json.loads((tmp_path / "o" / "report.json").read_text())
+    found = qc("report", data, "--reward-model", model, "--out", tmp_path / "found", "-q")  # Alpaca's columns, found by name
+    assert found.code == 0, found.err
+    assert pl.read_parquet(tmp_path / "found" / "rows.parquet")["reward_score"].equals(pl.read_parquet(tmp_path / "o" / "rows.parquet")["reward_score"])
     assert report["metrics"]["reward"]["rows_scored"]["value"] == 5 and "device:cpu" in report["metrics"]["reward"]["reward_mean"]["signature"]
     assert "Reward-model scores" in (tmp_path / "o" / "report.html").read_text()
 

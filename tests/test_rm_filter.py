@@ -88,3 +88,13 @@ def test_filter_writes_the_kept_and_removed_rows(qc, scored, tmp_path):  # noqa:
     assert json.loads(qc("filter", data, "--reward-model", model, "--response-field", "output", "--prompt-fields", "instruction",
                          "--text-column", "output", "--strategy", "absolute", "--reward-threshold", "1e9", "-o", kept,
                          "--json").out)["kept"] == 0
+
+
+def test_filtering_preference_pairs_asks_for_the_response_to_score(qc, scored, tmp_path):  # noqa: F811
+    """Pairs found by name do not switch the reward analyzer off under the filter that needs it."""
+    model, _, _ = scored
+    pairs = tmp_path / "pairs.parquet"
+    pl.DataFrame({"prompt": ["p"] * 8, "chosen": [f"good {i}" for i in range(8)], "rejected": ["bad"] * 8}).write_parquet(pairs)
+    ran = qc("filter", pairs, "--reward-model", model, "-o", tmp_path / "kept.parquet")
+    assert ran.code == 2 and "needs each row's response: give --response-field" in ran.err, ran.err
+    assert not (tmp_path / "kept.parquet").exists()

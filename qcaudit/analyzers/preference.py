@@ -83,12 +83,6 @@ class Preference(Analyzer):
     def switched_on(cls, config) -> bool:
         return bool(config.input.chosen and config.input.rejected)
 
-    @classmethod
-    def missing_input(cls, config) -> str | None:
-        if not (config.input.chosen and config.input.rejected):
-            return "the preference analyzer needs both answers: --chosen-field COLUMN --rejected-field COLUMN (or [input] chosen, rejected)"
-        return None
-
     def input_parts(self) -> tuple[str, ...]:
         return (PROMPT, CHOSEN, REJECTED) if self._reward_settings.model else (CHOSEN, REJECTED)
 
