@@ -79,7 +79,7 @@ BatchRowsOpt = Annotated[Optional[int], typer.Option("--batch-rows", metavar="RO
 EngineOpt = Annotated[Optional[str], typer.Option("--engine", metavar="ENGINE", help="local (default) | ray: compute on a pool of Ray actors (pip install 'qcaudit[ray]').", rich_help_panel=RUN_PANEL)]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="With --engine ray: 'auto' or an address joins that cluster (default: start a local Ray).", rich_help_panel=RUN_PANEL)]
 RayWorkersOpt = Annotated[Optional[int], typer.Option("--ray-workers", metavar="N", help="With --engine ray: actors in the pool (default: one per CPU).", rich_help_panel=RUN_PANEL)]
-AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", metavar="NAME,...", help="Comma-separated analyzers to run (default: all).", rich_help_panel=RUN_PANEL)]
+AnalyzersOpt = Annotated[Optional[str], typer.Option("--analyzers", metavar="NAME,...", help="Comma-separated analyzers to run (default: diversity,duplicates, plus each one its input switches on: benchmarks, a reference, a reward or IFD model, detector methods, a watermark tokenizer, preference pairs).", rich_help_panel=RUN_PANEL)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
@@ -461,7 +461,7 @@ for _command, (_, _filter) in row_filters().items():
 @command()
 @audit_options
 def sample(
-    data: FilterDataArg,
+    data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset to sample (any input qcaudit reads).")],
     output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl or review.parquet: the rows to review, with the reason each was chosen.")],
     size: Annotated[Optional[int], typer.Option("--size", min=1, metavar="ROWS", help="Review exactly this many rows (default: a share by dataset size, [sample] rates).")] = None,
     rate: Annotated[Optional[float], typer.Option("--rate", metavar="SHARE", help="Review this share of the rows, e.g. 0.05.")] = None,
