@@ -59,9 +59,9 @@ PartialsSource = Callable[[Dataset, Any, list[Analyzer], Inputs], Iterator["Part
 
 
 def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: PartialsSource | None = None) -> EngineResult:
+    context.dataset = dataset  # (analyzers may ask for parts of rows the dataset has)
     chosen = [get(name).from_config(config, context) for name in config.analyzers]
     inputs = analyzer_inputs(chosen)
-    context.dataset = dataset
     statuses: Counter[str] = Counter()
     try:
         for analyzer in chosen:

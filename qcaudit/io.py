@@ -59,7 +59,12 @@ PAIR_COLUMNS = (CHOSEN, REJECTED)
 PROMPT_LAYOUTS = (((PROMPT,), (RESPONSE, "completion")), (("instruction", "input"), ("output",)), (("instruction",), ("output",)))
 #: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
 CHAT_COLUMNS = ("messages", "conversations")
-AUTO_TEXT_COLUMNS = ("text", "content", "output", "response", *CHAT_COLUMNS)
+#: Without --text-column or --fields, a row's text is the first of: a column holding the
+#: whole row, by name; the prompt and answer of a layout found by name
+#: (:func:`_with_parts_found`), joined as --fields joins them, so that a benchmark question
+#: copied into an instruction is read; a column holding an answer alone, by name.
+WHOLE_TEXT_COLUMNS = ("text", "content", *CHAT_COLUMNS)
+ANSWER_COLUMNS = ("output", "response")
 #: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
 #: and ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
 #: ``assistant`` (``--role`` takes either name). A turn's content may also be a list of
@@ -164,6 +169,17 @@ class Dataset:
             return []
         roles = self.frame.select(pl.col(column).list.eval(_turn_role(layout)).explode().drop_nulls().unique(maintain_order=True))
         return self._collect(roles)[column].to_list()
+
+    def prompt_within_text(self) -> bool:
+        """Whether each row's prompt (:data:`PARTS`) is a proper part of its text: the text's
+        fields hold the prompt's and more (found Alpaca or prompt-completion columns), or the
+        text is a whole chat column, whose prompt is the turns before the last answer."""
+        selection = self.selection
+        if selection.prompt:
+            return set(selection.prompt) <= set(selection.fields) and len(selection.fields) > len(selection.prompt)
+        column = selection.text_column
+        schema = self.frame.collect_schema()
+        return column in schema and _is_messages(schema[column]) and not selection.roles
 
     def row_count(self) -> int:
         if self.rows is None:
@@ -500,9 +516,16 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     selection = _with_parts_found(selection, schema)
     if selection.text_column or selection.fields:
         return selection
-    for name in (*AUTO_TEXT_COLUMNS, selection.response, selection.chosen):  # else the answer of a pair
-        if name and name in schema:
-            return replace(selection, text_column=name)
+    whole = next((name for name in WHOLE_TEXT_COLUMNS if name in schema), None)
+    if whole:
+        return replace(selection, text_column=whole)
+    answer = selection.response or selection.chosen  # of a pair, the chosen answer
+    if answer:
+        joined = tuple(dict.fromkeys((*selection.prompt, answer)))
+        return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=answer)
+    alone = next((name for name in ANSWER_COLUMNS if name in schema), None)
+    if alone:
+        return replace(selection, text_column=alone)
     names = [name for name in schema.names() if name != ROW_ID]
     delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
     if delimiter == "\t":  # one column whose name holds the real ones: a CSV with another delimiter
@@ -511,7 +534,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
         raise QcauditError(f"the input's one column is named {names[0]!r}: a CSV file must separate its fields by commas, "
                            f"not {delimiter!r}; convert it (or write jsonl or parquet)")
     raise QcauditError(
-        f"no text column found (looked for {', '.join(AUTO_TEXT_COLUMNS)}); "
+        f"no text column found (looked for {', '.join((*WHOLE_TEXT_COLUMNS, *ANSWER_COLUMNS))}, and a prompt with its answer); "
         f"choose one with --text-column or --fields from: {_available(schema)}"
     )
 

@@ -187,6 +187,67 @@ def test_semantic_method_finds_rewordings_and_rejects_template_siblings(tmp_path
     assert recall["sibling"] == 0.0 and recall["clean"] == 0.0
 
 
+def test_a_reworded_question_answered_at_length_is_found_by_the_rows_prompt(tmp_path):
+    """Alpaca-style rows: a reworded test question as the instruction, a long answer beside
+    it. Whole, the row is mostly answer; its prompt, embedded apart, is found as the
+    question alone would be."""
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n")
+    train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))
+    bench = test.filter(pl.col("n").is_between(600, 639)).select(pl.format("gsm8k/{}", "n").alias("task_id"), "question")
+    bench_path = tmp_path / "bench.jsonl"
+    bench.write_ndjson(bench_path)
+    rng = random.Random(3)
+    answers = train["answer"].to_list()
+    questions = [reword(q, kind, rng) for q, kind in zip(bench["question"], ["all", "synonyms", "rename", "units", "reorder"] * 8, strict=True)]
+    questions += train["question"][100:130].to_list()
+    rows = pl.DataFrame({"instruction": questions, "output": ["\n".join(answers[1000 + 2 * i : 1002 + 2 * i]) for i in range(len(questions))]})
+    truth = bench["task_id"].to_list() + [None] * 30
+    data, unnamed = tmp_path / "sft.parquet", tmp_path / "unnamed.parquet"  # columns of no layout: no prompt found
+    rows.write_parquet(data)
+    rows.rename({"instruction": "question", "output": "answer"}).write_parquet(unnamed)
+    benchmarks = {"b": {"path": str(bench_path), "adapter": "fields", "fields": ["question"], "id_field": "task_id"}}
+
+    def found(path, **text) -> pl.DataFrame:
+        return audit(path, analyzers="contamination", benchmarks=benchmarks, settings={"contamination.methods": ["semantic"]}, **text).rows
+
+    def recall(rows: pl.DataFrame) -> float:
+        return sum(a == t for a, t in zip(rows["contamination_item_id"][:40], truth, strict=False)) / 40
+
+    by_prompt, question_alone = found(data), found(unnamed, text_column="question")
+    whole_alone = found(unnamed, fields=["question", "answer"])
+    assert recall(by_prompt) == recall(question_alone) >= 0.95 and recall(whole_alone) < 0.7
+    assert not by_prompt["contaminated"][40:].any()
+    assert set(by_prompt.filter(pl.col("contaminated"))["semantic_row_part"]) == {"prompt"}
+
+
+def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alone_finds(tmp_path):
+    """Alpaca-style rows: a reworded test question and its own worked answer, whose numbers
+    dilute the number evidence of the whole row more than they lower its similarity. The
+    prompt's pair is verified apart from the whole row's, and the better score stands."""
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n").filter(pl.col("n").is_between(500, 799))
+    bench_path = tmp_path / "bench.jsonl"
+    test.select(pl.format("gsm8k/{}", "n").alias("task_id"), "question").write_ndjson(bench_path)
+    rng = random.Random(3)
+    kinds = ["all", "synonyms", "rename", "units", "reorder"] * 60
+    rows = pl.DataFrame({"instruction": [reword(q, kind, rng) for q, kind in zip(test["question"], kinds, strict=True)],
+                         "output": test["answer"]})
+    data = tmp_path / "sft.parquet"
+    rows.write_parquet(data)
+    benchmarks = {"b": {"path": str(bench_path), "adapter": "fields", "fields": ["question"], "id_field": "task_id"}}
+    truth = pl.format("gsm8k/{}", "n").alias("truth")
+    found = {name: set(audit(data, analyzers="contamination", benchmarks=benchmarks, settings={"contamination.methods": ["semantic"]},
+                             **text).rows.with_columns(test.select(truth)).filter(pl.col("contamination_item_id") == pl.col("truth"))["row_id"])
+             for name, text in (("row", {}), ("question", {"text_column": "instruction"}))}
+    assert len(found["question"]) >= 290 and found["row"] >= found["question"]
+    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
+    from qcaudit.embed import Encoder
+
+    texts = [f"{q}\n{a}" for q, a in rows.head(40).iter_rows()]
+    parts, vectors = embed_rows(texts, encoder := Encoder(), prompts=rows["instruction"].head(40).to_list())
+    scored = semantic_pairs(load_benchmark("b", bench_path, "fields", ["question"], "task_id"), texts, parts, vectors, encoder, 5, 0.3)
+    assert scored.select("row", "item").is_unique().all() and {"whole", "prompt"} <= set(scored["row_part"])  # one verdict a pair
+
+
 @pytest.fixture
 def gsm8k_small(tmp_path):
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).head(30)
@@ -708,3 +769,21 @@ def test_the_substring_method_reads_text_without_spaces(tmp_path):
     flagged = found.rows.filter(pl.col("contaminated"))
     assert flagged["row_id"].to_list() == [30, 31] and flagged["contamination_item_id"].to_list() == ["zh/3", "zh/7"]
     assert set(flagged["contamination_method"]) == {"substring"}
+
+
+@pytest.mark.parametrize("layout", [("instruction", "input", "output"), ("prompt", "completion"), ("prompt", "chosen", "rejected")])
+def test_a_benchmark_question_copied_into_a_prompt_is_found_without_settings(tmp_path, layout):
+    """Instruction and preference data name no text column: the answer alone was read, and a
+    test question copied into the instruction (the usual leak) was never seen."""
+    rng = random.Random(5)
+    words = lambda n: " ".join(rng.choice(string.ascii_lowercase) * rng.randint(2, 6) for _ in range(n))  # noqa: E731
+    items = [f"question {i}: {words(25)}?" for i in range(6)]
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": item}) + "\n" for item in items))
+    prompt, *answers = layout
+    rows = [{prompt: words(20), **{a: words(15) for a in answers}} for _ in range(12)]
+    rows[4][prompt] = items[2]  # the leak: a test question asked as the prompt, answered in another column
+    data = tmp_path / "sft.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    found = audit(data, analyzers="contamination", benchmarks={"b": str(bench)}, settings={"contamination.methods": ["ngram"]})
+    assert found.rows.filter(pl.col("contaminated"))["row_id"].to_list() == [4]

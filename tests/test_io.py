@@ -217,11 +217,20 @@ def test_text_files_read_one_row_a_line(tmp_path):
     assert load_dataset(shards, TextSelection(text_column="output")).sources == [str(shards / "d.parquet")]
 
 
-def test_auto_detection_prefers_text_then_output(tmp_path):
-    path = write(tmp_path, "d.parquet")
-    dataset = load_dataset(path)
-    assert dataset.selection.text_column == "output"
-    assert "output" in dataset.text_source
+@pytest.mark.parametrize("columns, text_source", [
+    (("instruction", "input", "output", "text"), "column 'text'"),  # a column of the whole row first (Alpaca's own has one)
+    (("instruction", "input", "output"), "fields instruction, input, output joined by newlines"),  # the question is read too
+    (("instruction", "output"), "fields instruction, output joined by newlines"),
+    (("prompt", "completion"), "fields prompt, completion joined by newlines"),
+    (("prompt", "chosen", "rejected"), "fields prompt, chosen joined by newlines"),
+    (("chosen", "rejected"), "column 'chosen'"),
+    (("question", "output"), "column 'output'"),  # an answer alone where no prompt is found
+    (("output", "messages"), "column 'messages'"),
+])
+def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text_source):
+    chat = [{"role": "user", "content": "q"}]
+    path = write(tmp_path, "d.parquet", [{name: chat if name == "messages" else name for name in columns}])
+    assert load_dataset(path).text_source == text_source
 
 
 def test_chat_messages_with_roles(tmp_path):

@@ -127,7 +127,7 @@ def test_pairs_and_prompts_are_found_by_column_name_as_their_flags_would_name_th
     assert found.metrics["preference"] == named.metrics["preference"] and found.value("preference.pairs") == 18
     assert (found.config["input"]["chosen"], found.config["input"]["rejected"], found.config["input"]["prompt"]) == (
         "chosen", "rejected", ["prompt"])  # the report says where the pairs came from
-    assert found.dataset["text_source"] == "column 'chosen'"
+    assert found.dataset["text_source"] == "fields prompt, chosen joined by newlines"
     only = audit(data, load_config(None, {"analyzers": ["duplicates"]}))
     assert set(only.metrics) == {"duplicates", "preference"}  # found pairs switch it on, as --chosen-field does
 
@@ -136,18 +136,18 @@ def test_the_layouts_found_by_name_give_each_rows_parts(tmp_path):
     def parts(rows: dict, wanted=("prompt", "response")) -> dict:
         path = tmp_path / "d.parquet"
         pl.DataFrame(rows).write_parquet(path)
-        return load_dataset(path).selected(parts=wanted).collect().select("text", *wanted).to_dict(as_series=False)
+        return load_dataset(path).selected(parts=wanted).collect().select(*wanted).to_dict(as_series=False)
 
     alpaca = {"instruction": ["Add.", "Sort."], "input": ["1 2", ""], "output": ["3", "done"]}
-    assert parts(alpaca) == {"text": ["3", "done"], "prompt": ["Add.\n1 2", "Sort."], "response": ["3", "done"]}
+    assert parts(alpaca) == {"prompt": ["Add.\n1 2", "Sort."], "response": ["3", "done"]}
     no_input = {"instruction": ["Add 1 and 2."], "output": ["3"]}
-    assert parts(no_input) == {"text": ["3"], "prompt": ["Add 1 and 2."], "response": ["3"]}
+    assert parts(no_input) == {"prompt": ["Add 1 and 2."], "response": ["3"]}
     completion = {"prompt": ["The sky is"], "completion": [" blue."]}  # TRL's prompt-completion layout
-    assert parts(completion) == {"text": [" blue."], "prompt": ["The sky is"], "response": [" blue."]}
+    assert parts(completion) == {"prompt": ["The sky is"], "response": [" blue."]}
     conversational = {"prompt": [_chat(("system", "Be brief."), ("user", "Sky colour?"))],  # TRL's conversational pairs
                       "chosen": [_chat(("assistant", "Blue."))], "rejected": [_chat(("assistant", "Green, I think."))]}
     assert parts(conversational, ("prompt", "chosen", "rejected")) == {
-        "text": ["Blue."], "prompt": ["Be brief.\nSky colour?"], "chosen": ["Blue."], "rejected": ["Green, I think."]}
+        "prompt": ["Be brief.\nSky colour?"], "chosen": ["Blue."], "rejected": ["Green, I think."]}
     with pytest.raises(QcauditError, match="needs each row's chosen and rejected"):  # flags, not answers
         parts({"prompt": ["p"], "response": ["r"], "chosen": [True], "rejected": [False]}, ("chosen", "rejected"))
     named = load_dataset(tmp_path / "d.parquet", TextSelection(text_column="prompt", response="prompt"))

@@ -38,11 +38,11 @@ from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches
 from qcaudit.contamination.judge import Judge, judged_pairs
-from qcaudit.contamination.semantic import WHOLE, ItemEvidence, TextParts, nearest_items, verify
+from qcaudit.contamination.semantic import ItemEvidence, TextParts, best_verified, nearest_items, verify
 from qcaudit.embed import Encoder, token_column
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.io import PROMPT, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share,
 )
@@ -190,13 +190,21 @@ class Contamination(Analyzer):
         s = self.settings
         return Judge(s.judge_model, self.context.encoder.device, s.judge_batch_size, engine=s.judge_engine) if s.judge_model else None
 
+    def input_parts(self) -> tuple[str, ...]:
+        """The semantic method also embeds each row's prompt when the text holds more than it
+        (an instruction with its answer): a question copied into the prompt stays close to
+        its benchmark item however long the answer beside it."""
+        dataset = self.context.dataset
+        wanted = "semantic" in self.settings.methods and dataset is not None and dataset.prompt_within_text()
+        return (PROMPT,) if wanted else ()
+
     def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
         """With the semantic method, the token ids of each part of a row that it embeds (the
-        row, and a long row's windows), in :func:`embed_rows`' order, for the encoder."""
+        row, its prompt, a long row's windows), in :func:`embed_rows`' order, for the encoder."""
         if "semantic" not in self.settings.methods:
             return batch
         texts = batch[TEXT].cast(pl.String).fill_null("").to_list()
-        parts = TextParts.of(list(range(len(texts))), [WHOLE] * len(texts), texts)
+        parts = TextParts.of_rows(texts, batch[PROMPT].to_list() if PROMPT in batch.columns else None)
         ids = token_column(TOKENS, parts.text, self.context.encoder.tokenize)
         per_row = pl.DataFrame({"owner": parts.owner, TOKENS: ids}).group_by("owner", maintain_order=True).agg(TOKENS)
         return batch.with_columns(per_row[TOKENS])
@@ -205,7 +213,7 @@ class Contamination(Analyzer):
         """Map-only: this batch's rows against every benchmark, by every method. Keeps each
         method's best match per row and every flagged (row, item) pair, keyed by row_id."""
         settings = self.settings
-        prepared = [TOKENS] if TOKENS in batch.columns else []
+        prepared = [c for c in (TOKENS, PROMPT) if c in batch.columns]
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT, *prepared)
         state = ContaminationState([valid[ROW_ID].to_numpy()], {}, {}, {})
         if not valid.height:
@@ -222,7 +230,8 @@ class Contamination(Analyzer):
             if self.judge is not None:
                 self.judge.check()  # a judge that cannot run fails before any row is embedded
             tokens = valid[TOKENS].explode() if TOKENS in valid.columns else None
-            row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True, tokens=tokens)
+            prompts = valid[PROMPT].to_list() if PROMPT in valid.columns else None
+            row_parts, row_vectors = embed_rows(row_texts, encoder, progress=True, tokens=tokens, prompts=prompts)
         for method in methods:
             per_bench = []
             for bench in self.benchmarks.values():
@@ -357,12 +366,12 @@ def judge_candidates(scored: pl.DataFrame, row_texts: list[str], bench: Benchmar
     )
 
 
-def embed_rows(row_texts: list[str], encoder: Encoder, progress: bool = False,
-               tokens: pl.Series | None = None) -> tuple[TextParts, np.ndarray]:
-    """Rows as the semantic method embeds them: whole, and long ones also in windows;
-    ``tokens``: the token ids of those parts in that order, when prepared
-    (:meth:`Contamination.prepare`)."""
-    row_parts = TextParts.of(list(range(len(row_texts))), [WHOLE] * len(row_texts), row_texts)
+def embed_rows(row_texts: list[str], encoder: Encoder, progress: bool = False, tokens: pl.Series | None = None,
+               prompts: list[str | None] | None = None) -> tuple[TextParts, np.ndarray]:
+    """Rows as the semantic method embeds them (:meth:`TextParts.of_rows`: whole, by
+    ``prompts`` when given, long ones also in windows); ``tokens``: the token ids of those
+    parts in that order, when prepared (:meth:`Contamination.prepare`)."""
+    row_parts = TextParts.of_rows(row_texts, prompts)
     return row_parts, encoder.encode(pl.Series(row_parts.text, dtype=pl.String), progress=progress, tokens=tokens)
 
 
@@ -377,7 +386,7 @@ def semantic_pairs(
     evidence = ItemEvidence.of(item_parts, bench.choices)
     candidates = nearest_items(row_vectors, row_parts, item_vectors, item_parts, top_k, min_cosine,
                                extra=evidence.code_candidates(row_texts))
-    return verify(candidates, row_parts, item_parts, evidence, row_texts)
+    return best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts))
 
 
 def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex:

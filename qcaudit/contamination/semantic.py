@@ -2,8 +2,9 @@
 
 1. **Granularity.** A rephrasing often copies one part of an item (an MMLU question without
    its passage or options, a HumanEval task's description or its code), or sits inside a
-   long row. So items are embedded whole and by part (:attr:`Benchmark.parts`), rows whole,
-   and long texts of both also in overlapping windows of :data:`WINDOW_WORDS` words. Each
+   long row. So items are embedded whole and by part (:attr:`Benchmark.parts`), rows whole
+   and by their prompt (when the text also holds the answer), and long texts of both also
+   in overlapping windows of :data:`WINDOW_WORDS` words. Each
    part kind has its own exact inner-product index (faiss, L2-normalised vectors). A
    (row, item) pair keeps its best pair of parts.
 2. **Margin.** Cosine alone confuses a rewording with a different item from a dense
@@ -42,7 +43,9 @@ MIN_DENSITY = 0.05
 #: Rows whose code holds this rarity-weighted share of an item's code fingerprints are
 #: candidates for that item even when embedding search does not find it.
 CODE_CANDIDATE_OVERLAP = 0.3
-WHOLE, WINDOW = "whole", "window"
+#: Kinds of text parts: a text whole, a window of a long one, and a row's prompt (the
+#: instruction of a row whose text also holds its answer).
+WHOLE, WINDOW, PROMPT_PART = "whole", "window", "prompt"
 PAIR_SCHEMA = {"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margin": pl.Float64,
                "row_part": pl.UInt32, "item_part": pl.UInt32}
 
@@ -82,6 +85,21 @@ class TextParts:
                 out_kind.append(WINDOW)
                 out_text.append(window)
         return cls(np.asarray(out_owner, dtype=np.int64), out_kind, out_text)
+
+
+    @classmethod
+    def of_rows(cls, texts: list[str], prompts: list[str | None] | None = None) -> TextParts:
+        """Rows as they are embedded: each whole, and its prompt where it has one that is not
+        its whole text (a benchmark question asked as an instruction reads as itself, not
+        diluted by the answer beside it); long ones also in windows."""
+        pieces = []
+        for row, text in enumerate(texts):
+            pieces.append((row, WHOLE, text))
+            prompt = prompts[row] if prompts is not None else None
+            if prompt and not prompt.isspace() and prompt != text:
+                pieces.append((row, PROMPT_PART, prompt))
+        owners, kinds, parts = zip(*pieces, strict=True) if pieces else ((), (), ())
+        return cls.of(list(owners), list(kinds), list(parts))
 
 
 def windows(text: str, size: int = WINDOW_WORDS) -> list[str]:
@@ -129,10 +147,12 @@ def nearest_items(
             local = np.array([position[int(p)] for p in item_part], dtype=np.int64)
             cosine = np.einsum("ij,ij->i", row_vectors[row_part], vectors[local]) if len(local) else np.zeros(0)
             extra_found.append(_pairs(rows, items, row_part, item_part, cosine, row_density[row_part], item_density[local]))
-    best = _best_pair(pl.concat(found)).sort(["row", "margin", "item"], descending=[False, True, False])
-    best = best.group_by("row", maintain_order=True).head(top_k)
+    is_prompt = pl.Series(np.asarray(rows.kind) == PROMPT_PART)
+    best = _best_pair(pl.concat(found), is_prompt).sort(["row", "margin", "item"], descending=[False, True, False])
+    top = best.unique(["row", "item"], keep="first", maintain_order=True).group_by("row", maintain_order=True).head(top_k)
+    best = best.join(top.select("row", "item"), on=["row", "item"], how="semi", maintain_order="left")
     if extra_found:
-        best = _best_pair(pl.concat([best, *extra_found])).sort(["row", "margin", "item"], descending=[False, True, False])
+        best = _best_pair(pl.concat([best, *extra_found]), is_prompt).sort(["row", "margin", "item"], descending=[False, True, False])
     return best
 
 
@@ -149,12 +169,23 @@ def _pairs(rows: TextParts, items: TextParts, row_part, item_part, cosine, row_d
     }, schema=PAIR_SCHEMA)
 
 
-def _best_pair(found: pl.DataFrame) -> pl.DataFrame:
-    """Per (row, item), the pair of parts with the highest margin."""
+def _best_pair(found: pl.DataFrame, is_prompt: pl.Series) -> pl.DataFrame:
+    """Per (row, item), the pair of parts with the highest margin, and apart from it the best
+    pair of the row's prompt (``is_prompt``, by row part): the verifier scores both and the
+    higher score stands (:func:`best_verified`), as the answer beside a question changes its
+    evidence (numbers) more than its similarity."""
+    prompt = is_prompt.gather(found["row_part"]).alias("prompt") if is_prompt.any() else pl.lit(False).alias("prompt")
     return (
-        found.sort(["margin", "cosine", "row_part", "item_part"], descending=[True, True, False, False])
-        .unique(["row", "item"], keep="first")
+        found.with_columns(prompt)
+        .sort(["margin", "cosine", "row_part", "item_part"], descending=[True, True, False, False])
+        .unique(["row", "item", "prompt"], keep="first")
+        .drop("prompt")
     )
+
+
+def best_verified(scored: pl.DataFrame) -> pl.DataFrame:
+    """Per (row, item), the verified pair of parts with the highest score."""
+    return scored.sort(["row", "item", "score"], descending=[False, False, True]).unique(["row", "item"], keep="first", maintain_order=True)
 
 
 def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
