@@ -7,6 +7,7 @@
     python benchmarks/bench_contamination.py judge-reach # which rephrasings a judge model gets to see, per setting
     python benchmarks/bench_contamination.py judge --judge-model PATH  # a judge model's accuracy, beside the verifier's
     python benchmarks/bench_contamination.py speed       # n-gram check: 1,000,000 rows x 10,000 items
+    python benchmarks/bench_contamination.py instruction # reworded questions asked as instructions with answers
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -37,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
-from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb  # noqa: E402
+from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword  # noqa: E402
 from contamination_suite import DOMAINS, Case, build_cases, free_cases, ported_case  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, judge_candidates, semantic_pairs  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
@@ -108,6 +109,43 @@ def accuracy() -> None:
         + ", ".join(f"{m} {int(clean[f'{m}_flagged'].fill_null(False).sum())}" for m in ("ngram", "substring", "semantic"))
         + f" of {len(train):,}"
     )
+
+
+def instruction_rows(positives: int = 300, negatives: int = 2000) -> None:
+    """Alpaca-style rows (instruction, input, output): GSM8K test questions reworded by rule,
+    each with its own worked answer, among GSM8K train questions with theirs. How much each
+    way of reading a row finds, every method on (what ``qcaudit report`` runs)."""
+    rng = random.Random(0)
+    test = pl.read_ndjson(DATA / "benchmarks/gsm8k/test.jsonl").with_row_index("n")
+    train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl").sample(negatives, seed=0)
+    chosen = test.sample(positives, seed=0)
+    kinds = ["synonyms", "reorder", "rename", "units", "all"]
+    rows = pl.DataFrame({
+        "instruction": [reword(q, kinds[i % len(kinds)], rng) for i, q in enumerate(chosen["question"])] + train["question"].to_list(),
+        "input": "",
+        "output": chosen["answer"].to_list() + train["answer"].to_list(),
+    })
+    truth = pl.Series("truth", [f"gsm8k/{n}" for n in chosen["n"]] + [None] * negatives, dtype=pl.String)
+    readings = {  # (the table's name, the rows' columns, the text flags)
+        "output alone (the default before 2026-11-30)": (rows, {"text_column": "output"}),
+        "whole row, no prompt embedded apart": (rows.rename({"instruction": "q", "input": "i", "output": "a"}), {"fields": ["q", "i", "a"]}),
+        "whole row and its prompt (the default)": (rows, {}),
+        "instruction alone": (rows, {"text_column": "instruction"}),
+    }
+    table = Table(title=f"GSM8K test questions reworded by rule as Alpaca instructions with their answers ({positives}), "
+                        f"among GSM8K train rows ({negatives:,}); all three methods ({date.today()})")
+    for column in ("text read", "reworded found", "recall", "train rows flagged"):
+        table.add_column(column, justify="left" if column == "text read" else "right")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (frame, text) in readings.items():
+            path = Path(tmp) / f"{len(text)}{next(iter(text), '')}.parquet"
+            frame.write_parquet(path)
+            found = audit(path, analyzers="contamination", benchmarks={"gsm8k": str(BENCHMARKS["gsm8k"])}, **text).rows
+            found = found.with_columns(truth)
+            right = found.filter(pl.col("contamination_item_id") == pl.col("truth")).height
+            wrong = found.filter(pl.col("truth").is_null() & pl.col("contaminated")).height
+            table.add_row(name, f"{right}/{positives}", f"{right / positives:.1%}", f"{wrong}/{negatives:,}")
+    console.print(table)
 
 
 def suite_pairs(cases: list[Case], encoder: Encoder, top_k: int = 5, min_cosine: float = 0.2) -> pl.DataFrame:
@@ -529,7 +567,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -550,7 +588,8 @@ def main() -> None:
         except QcauditError as exc:
             sys.exit(f"error: {exc}")
     else:
-        {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed}[args.what]()
+        {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
+         "instruction": instruction_rows}[args.what]()
 
 
 if __name__ == "__main__":

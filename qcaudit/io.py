@@ -54,9 +54,20 @@ PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--cho
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
 #: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's) ...
 PAIR_COLUMNS = (CHOSEN, REJECTED)
-#: ... and (prompt fields, response columns by preference) of instruction data: TRL's prompt
-#: with a completion, a plain prompt and response, Alpaca's instruction, input and output.
-PROMPT_LAYOUTS = (((PROMPT,), (RESPONSE, "completion")), (("instruction", "input"), ("output",)), (("instruction",), ("output",)))
+#: ... and (prompt fields, answer columns by preference) of instruction data, the first whose
+#: prompt fields the input has: a prompt with its response or completion (TRL's layout),
+#: Alpaca's instruction, input and output, Dolly's instruction, context and response, and
+#: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
+#: query and response).
+PROMPT_LAYOUTS = (
+    ((PROMPT,), (RESPONSE, "completion")),
+    (("instruction", "input"), ("output", RESPONSE)),
+    (("instruction", "context"), (RESPONSE, "output")),
+    (("instruction",), ("output", RESPONSE)),
+    (("question",), ("answer", RESPONSE, "solution")),
+    (("problem",), ("solution", "answer")),
+    (("query",), (RESPONSE, "answer")),
+)
 #: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
 CHAT_COLUMNS = ("messages", "conversations")
 #: Without --text-column or --fields, a row's text is the first of: a column holding the

@@ -204,7 +204,7 @@ def test_a_reworded_question_answered_at_length_is_found_by_the_rows_prompt(tmp_
     truth = bench["task_id"].to_list() + [None] * 30
     data, unnamed = tmp_path / "sft.parquet", tmp_path / "unnamed.parquet"  # columns of no layout: no prompt found
     rows.write_parquet(data)
-    rows.rename({"instruction": "question", "output": "answer"}).write_parquet(unnamed)
+    rows.rename({"instruction": "ask", "output": "reply"}).write_parquet(unnamed)
     benchmarks = {"b": {"path": str(bench_path), "adapter": "fields", "fields": ["question"], "id_field": "task_id"}}
 
     def found(path, **text) -> pl.DataFrame:
@@ -213,8 +213,8 @@ def test_a_reworded_question_answered_at_length_is_found_by_the_rows_prompt(tmp_
     def recall(rows: pl.DataFrame) -> float:
         return sum(a == t for a, t in zip(rows["contamination_item_id"][:40], truth, strict=False)) / 40
 
-    by_prompt, question_alone = found(data), found(unnamed, text_column="question")
-    whole_alone = found(unnamed, fields=["question", "answer"])
+    by_prompt, question_alone = found(data), found(unnamed, text_column="ask")
+    whole_alone = found(unnamed, fields=["ask", "reply"])
     assert recall(by_prompt) == recall(question_alone) >= 0.95 and recall(whole_alone) < 0.7
     assert not by_prompt["contaminated"][40:].any()
     assert set(by_prompt.filter(pl.col("contaminated"))["semantic_row_part"]) == {"prompt"}

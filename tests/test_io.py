@@ -221,6 +221,10 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("instruction", "input", "output", "text"), "column 'text'"),  # a column of the whole row first (Alpaca's own has one)
     (("instruction", "input", "output"), "fields instruction, input, output joined by newlines"),  # the question is read too
     (("instruction", "output"), "fields instruction, output joined by newlines"),
+    (("instruction", "context", "response", "category"), "fields instruction, context, response joined by newlines"),  # Dolly
+    (("question", "answer"), "fields question, answer joined by newlines"),  # GSM8K-style math data
+    (("problem", "solution", "level"), "fields problem, solution joined by newlines"),  # MATH
+    (("query", "response", "type"), "fields query, response joined by newlines"),  # MetaMathQA
     (("prompt", "completion"), "fields prompt, completion joined by newlines"),
     (("prompt", "chosen", "rejected"), "fields prompt, chosen joined by newlines"),
     (("chosen", "rejected"), "column 'chosen'"),

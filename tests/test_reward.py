@@ -99,8 +99,8 @@ def test_missing_model_or_response_is_one_line(qc, tmp_path):  # noqa: F811
     one_line_error(qc("report", data, "--analyzers", "reward", "--text-column", "output", "--out", tmp_path / "o"), "--reward-model")
     model = _reward_model(tmp_path / "rm", pad=True, template=False)
     unnamed = tmp_path / "unnamed.parquet"  # columns of no layout found by name
-    _rows(5).rename({"instruction": "question", "output": "answer"}).write_parquet(unnamed)
-    one_line_error(qc("report", unnamed, "--reward-model", model, "--text-column", "answer", "--out", tmp_path / "o"), "--response-field")
+    _rows(5).rename({"instruction": "ask", "output": "reply"}).write_parquet(unnamed)
+    one_line_error(qc("report", unnamed, "--reward-model", model, "--text-column", "reply", "--out", tmp_path / "o"), "--response-field")
     ran = qc("report", data, "--reward-model", model, "--prompt-fields", "instruction", "--response-field", "output",
              "--text-column", "output", "--out", tmp_path / "o", "-q")
     assert ran.code == 0, ran.err

@@ -86,7 +86,6 @@ class TextParts:
                 out_text.append(window)
         return cls(np.asarray(out_owner, dtype=np.int64), out_kind, out_text)
 
-
     @classmethod
     def of_rows(cls, texts: list[str], prompts: list[str | None] | None = None) -> TextParts:
         """Rows as they are embedded: each whole, and its prompt where it has one that is not
