@@ -176,8 +176,16 @@ class VectorStore:
 
 
 def _file_bytes() -> int:
-    path = store_path()
-    return sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
+    """The store's size on disk: its file and its write-ahead log, which another process may
+    remove at any moment (the last connection to close checkpoints it away)."""
+    return sum(_size(Path(f"{store_path()}{suffix}")) for suffix in ("", "-wal"))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def enforce_limit(limit: int | None = None) -> int:
@@ -225,10 +233,15 @@ def info() -> dict:
                     "SELECT space, COUNT(*), SUM(LENGTH(value)) FROM entries GROUP BY space ORDER BY space")
             ]
         result["store_bytes"] = _file_bytes()
-    result["other_bytes"] = sum(
-        p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.name.startswith(STORE_NAME)
-    ) if root.is_dir() else 0
+    result["other_bytes"] = _other_bytes(root)
     return result
+
+
+def _other_bytes(root: Path) -> int:
+    """Bytes of the cache's other files (benchmark indexes; the scratch of running audits,
+    which remove theirs when they end, at any moment: what is gone counts nothing)."""
+    return sum(_size(Path(folder, name)) for folder, _, names in os.walk(root) for name in names
+               if not name.startswith(STORE_NAME))
 
 
 def clear() -> None:

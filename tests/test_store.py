@@ -151,3 +151,45 @@ def test_a_size_limit_that_is_not_a_number_of_megabytes_is_warned_about_once(mon
     assert records == [f"QCAUDIT_CACHE_MAX_MB='2 GB' is not a number of megabytes; the limit is the default {store.DEFAULT_MAX_MB} MB"]
     monkeypatch.setenv("QCAUDIT_CACHE_MAX_MB", "0.5")
     assert store.max_bytes() == 2**19
+
+
+def test_a_write_ahead_log_removed_while_the_size_is_read_counts_nothing(tmp_path, monkeypatch):
+    """Another process's last connection checkpoints the -wal file away at any moment: seen
+    to exist, gone when read, it failed a run sharing the cache (FileNotFoundError)."""
+    from pathlib import Path
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
+    path = store.store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"x" * 1000)
+    stat = Path.stat
+
+    def gone_when_read(self, *args, **kwargs):
+        if str(self).endswith("-wal"):
+            raise FileNotFoundError(self)
+        return stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", lambda self, *a, **k: True)  # it was there when looked for
+    monkeypatch.setattr(Path, "stat", gone_when_read)
+    assert store._file_bytes() == 1000
+
+
+def test_cache_info_counts_nothing_for_a_file_another_run_removes_meanwhile(tmp_path, monkeypatch):
+    """`qcaudit cache info` walks the cache while running audits remove their scratch."""
+    from pathlib import Path
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
+    (tmp_path / "ngram-index").mkdir()
+    (tmp_path / "ngram-index" / "grams.parquet").write_bytes(b"x" * 100)
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "scratch" / "spill.bin").write_bytes(b"x" * 50)
+    stat = Path.stat
+
+    def removed_when_read(self, *args, **kwargs):
+        if self.name == "spill.bin":
+            raise FileNotFoundError(self)
+        return stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "is_file", lambda self: True)  # listed, then removed by its run
+    monkeypatch.setattr(Path, "stat", removed_when_read)
+    assert store.info()["other_bytes"] == 100
