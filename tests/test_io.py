@@ -345,3 +345,18 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
 def _touch(path):
     path.write_text("x")
     return path
+
+
+@pytest.mark.parametrize("columns, selection, within", [
+    (("instruction", "input", "output"), TextSelection(), True),  # found prompt, whole row read
+    (("instruction", "input", "output"), TextSelection(text_column="output"), False),  # the text holds no prompt
+    (("instruction", "input", "output"), TextSelection(fields=("instruction", "input")), False),  # the text is the prompt
+    (("prompt", "completion"), TextSelection(), True),
+    (("messages",), TextSelection(), True),  # the turns before the last answer, within all turns
+    (("messages",), TextSelection(roles=("user",)), False),
+    (("text", "prompt"), TextSelection(), False),
+])
+def test_the_prompt_is_a_part_of_the_text_only_where_the_text_holds_it_and_more(tmp_path, columns, selection, within):
+    chat = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    path = write(tmp_path, "d.parquet", [{name: chat if name == "messages" else name for name in columns}])
+    assert load_dataset(path, selection).prompt_within_text() is within
