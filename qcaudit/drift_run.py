@@ -45,9 +45,9 @@ EMBEDDING_SAMPLE = 2000
 
 def _generations(
     paths: list[str], config: Config, generation_column: str | None, source_column: str | None
-) -> tuple[list[tuple[str, pl.DataFrame]], str]:
+) -> tuple[list[tuple[str, pl.DataFrame]], dict[str, str]]:
     """(name, texts) per generation in order, each read once with the source column kept as
-    ``_<source_column>``, and how the text was selected."""
+    ``_<source_column>``, and how each generation's text was selected, by name."""
     selection = text_selection(config)
     keep = tuple(c for c in (generation_column, source_column) if c)
     if generation_column:
@@ -67,15 +67,28 @@ def _generations(
             raise QcauditError(f"--generation-column {generation_column}: every row is of one generation "
                                f"({next(iter(parts))[0]}); drift needs at least two")
         ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
-        return [(str(key[0]), part) for key, part in ordered], dataset.text_source
+        return [(str(key[0]), part) for key, part in ordered], {str(key[0]): dataset.text_source for key, _ in ordered}
     if len(paths) < 2:
         raise QcauditError("drift needs at least two generations (GEN0 GEN1 ...) or --generation-column")
-    out, source = [], ""
+    out, sources = [], {}
     for name, path in zip(_distinct_names(paths), paths, strict=True):
         dataset = load_dataset(path, selection)
         out.append((name, dataset.texts(keep=keep)))
-        source = source or dataset.text_source
-    return out, source
+        sources[name] = dataset.text_source
+    return out, sources
+
+
+def read_alike_warning(sources: dict[str, str]) -> str | None:
+    """A warning when the generations' texts were found in different columns (each file
+    read by the names its columns have): their metrics then differ for that alone."""
+    by_source: dict[str, list[str]] = {}
+    for name, source in sources.items():
+        by_source.setdefault(source, []).append(name)
+    if len(by_source) < 2:
+        return None
+    read = "; ".join(f"{', '.join(names)}: {source}" for source, names in by_source.items())
+    return (f"the generations' text is read from different columns ({read}): their metrics differ for that alone; "
+            "name the text with --text-column or --fields (columns renamed alike where the files differ)")
 
 
 def generation_order(name: object) -> tuple:
@@ -154,12 +167,13 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
               source_column: str | None = None, real_value: str = "real", progress: Progress | None = None,
               embeddings: bool = False) -> Report:
     progress = progress or Progress(disable=True)
-    generations, text_source = _generations(paths, config, generation_column, source_column)
+    generations, sources = _generations(paths, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
     settings = DriftSettings()
     if real:
         dataset = load_dataset(real, text_selection(config))
         baseline_frame = dataset.texts()
+        sources = {"the real baseline": dataset.text_source} | sources
     else:
         baseline_frame = generations[0][1]
     baseline_texts = baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT]
@@ -201,7 +215,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
     unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline.lengths.sum()), tokenization.tokenizer)
-    warnings = [unspaced] if unspaced else []
+    warnings = [warning for warning in (read_alike_warning(sources), unspaced) if warning]
     warnings += [
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR
@@ -216,7 +230,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     return Report(
         dataset={"sources": paths + ([real] if real else []), "format": "generations",
                  "rows": sum(g["rows"] for g in per_generation),
-                 "text_source": text_source, "text_rows": {}},
+                 "text_source": next(iter(sources.values())), "text_rows": {}},
         config=config.model_dump(mode="json"),
         metrics=metrics,
         tables={"drift": {"generations": per_generation, "warnings": warnings,

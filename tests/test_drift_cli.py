@@ -242,3 +242,22 @@ def test_drift_takes_the_text_options_and_warns_about_text_without_spaces(runner
     generations = report["metrics"]["drift"]["generations"]["value"]
     assert generations[-1]["distinct_1"] < generations[0]["distinct_1"]  # the vocabulary shrank: seen per character
     assert "tok:cjk" in report["metrics"]["drift"]["generations"]["signature"]
+
+
+def test_generations_whose_text_is_found_in_different_columns_are_warned_about(runner, tmp_path):
+    """Read by the names its columns have, each file may give another text (a whole Alpaca
+    row, an output alone): the drift is then partly the reading's."""
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
+    alpaca, outputs, baseline = tmp_path / "round1.parquet", tmp_path / "round2.parquet", tmp_path / "real.parquet"
+    pl.DataFrame({"instruction": real[:200], "input": "", "output": real[200:400]}).write_parquet(alpaca)
+    pl.DataFrame({"output": real[400:600]}).write_parquet(outputs)
+    pl.DataFrame({"text": real[600:800]}).write_parquet(baseline)
+    result = runner.invoke(app, ["drift", str(alpaca), str(outputs), "--real", str(baseline), "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["tables"]["drift"]["warnings"] == [
+        "the generations' text is read from different columns (the real baseline: column 'text'; round1.parquet: fields "
+        "instruction, input, output joined by newlines; round2.parquet: column 'output'): their metrics differ for that "
+        "alone; name the text with --text-column or --fields (columns renamed alike where the files differ)"]
+    alike = runner.invoke(app, ["drift", str(alpaca), str(outputs), "--text-column", "output", "--out", str(tmp_path / "e"), "--json"])
+    assert alike.exit_code == 0, alike.output
+    assert json.loads(alike.stdout)["tables"]["drift"]["warnings"] == []
