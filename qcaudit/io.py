@@ -123,6 +123,9 @@ class TextSelection:
     def __post_init__(self) -> None:
         if self.text_column and self.fields:
             raise QcauditError("give either --text-column or --fields, not both")
+        if bool(self.chosen) != bool(self.rejected):
+            given, missing = ("--chosen-field", "--rejected-field") if self.chosen else ("--rejected-field", "--chosen-field")
+            raise QcauditError(f"{given} needs {missing} too: a preference pair is both answers")
         for option, names in (("--fields", self.fields), ("--prompt-fields", self.prompt)):
             twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
             if twice is not None:

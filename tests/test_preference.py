@@ -110,6 +110,9 @@ def test_a_missing_pair_field_is_one_line(qc, tmp_path):  # noqa: F811
     one_line_error(qc("report", renamed, "--text-column", "good", "--analyzers", "preference", "--out", tmp_path / "o"),
                    "needs each row's chosen and rejected: give --chosen-field and --rejected-field; columns: prompt, good, bad")
     one_line_error(qc("report", data, "--chosen-field", "chosen", "--rejected-field", "nope", "--out", tmp_path / "o"), "'nope'")
+    one_line_error(qc("report", data, "--chosen-field", "chosen", "--out", tmp_path / "o"),  # was: no preference, no word
+                   "--chosen-field needs --rejected-field too")
+    one_line_error(qc("report", data, "--rejected-field", "rejected", "--out", tmp_path / "o"), "--rejected-field needs --chosen-field too")
     ran = qc("report", data, "--chosen-field", "chosen", "--rejected-field", "rejected", "--out", tmp_path / "o", "-q")
     assert ran.code == 0  # the pair fields switch the analyzer on; the text defaults to the chosen answer
     report = json.loads((tmp_path / "o" / "report.json").read_text())
