@@ -48,7 +48,7 @@ def flagged_reasons(rows: pl.DataFrame, config: Config) -> pl.DataFrame:
     band = config.sample.near_threshold_band
     for key, threshold in config.gate.items():
         name = key.split("_", 1)[1]
-        if isinstance(threshold, dict) or name not in columns:
+        if isinstance(threshold, dict) or name not in columns or threshold == 0:  # (no share of 0 makes a band)
             continue
         lo, hi = threshold * (1 - band), threshold * (1 + band)
         reasons.append(pl.when(pl.col(name).is_between(lo, hi)).then(pl.lit(f"{name} near the gate threshold {threshold:g}")))
