@@ -300,6 +300,8 @@ def input_files(path: str | Path) -> list[InputFile]:
         if not files:
             raise QcauditError(f"no file matches {path}")
         return files
+    if str(path) == "-":  # (the input is read more than once: once to audit, again to write its rows)
+        raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
     raise QcauditError(f"{path} does not exist")
 
 

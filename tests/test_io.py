@@ -300,6 +300,7 @@ def expect_error(match: str, path, selection: TextSelection = TextSelection()):
 
 def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("does not exist", tmp_path / "missing.parquet")
+    expect_error(r"standard input \('-'\) is not read: write the data to a file first", "-")
     good = write(tmp_path, "d.parquet")
     truncated = tmp_path / "truncated.parquet"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
