@@ -303,6 +303,7 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     cases = [
         (["-b", f"gsm8k={tmp_path / 'missing.jsonl'}"], "does not exist"),
         (["-b", "weird="], "give NAME=PATH"),
+        (["-b", f"gsm8k.v2={bench}"], "a name on the command line cannot hold '.'; give gsm8k_v2=PATH"),  # was: path required
         (["-b", f"other={tmp_path / 'shapeless.jsonl'}"],
          "cannot tell which of its columns (title, body) holds the test item; name it in the config file: "
          '[benchmarks.other] fields = ["title"]'),

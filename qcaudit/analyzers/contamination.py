@@ -103,6 +103,9 @@ def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
             name, path = Path(spec).name.split(".")[0], spec
         if not name or not path:
             raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
+        if "." in name:  # (a dotted override would split it into nested settings)
+            raise QcauditError(f"--benchmark {spec!r}: a name on the command line cannot hold '.'; give "
+                               f"{name.replace('.', '_')}=PATH, or name it in a config file ([benchmarks.\"{name}\"])")
         key = f"benchmarks.{name}.path"
         if key in overrides:  # the later would silently replace the earlier
             raise QcauditError(f"--benchmark: two benchmarks named {name!r} ({overrides[key]}, {path}); "
