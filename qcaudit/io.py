@@ -70,10 +70,10 @@ PROMPT_LAYOUTS = (
 )
 #: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
 CHAT_COLUMNS = ("messages", "conversations")
-#: Without --text-column or --fields, a row's text is the first of: a column holding the
-#: whole row, by name; the prompt and answer of a layout found by name
-#: (:func:`_with_parts_found`), joined as --fields joins them, so that a benchmark question
-#: copied into an instruction is read; a column holding an answer alone, by name.
+#: Without --text-column or --fields, a row's text is a column holding the whole row, by
+#: name; else its prompt (:func:`_with_parts_found`) and its answer (found with the prompt,
+#: else a column of :data:`ANSWER_COLUMNS`), joined as --fields joins them, so that a
+#: benchmark question copied into an instruction is read; else either alone.
 WHOLE_TEXT_COLUMNS = ("text", "content", *CHAT_COLUMNS)
 ANSWER_COLUMNS = ("output", "response")
 #: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
@@ -535,13 +535,10 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     whole = next((name for name in WHOLE_TEXT_COLUMNS if name in schema), None)
     if whole:
         return replace(selection, text_column=whole)
-    answer = selection.response or selection.chosen  # of a pair, the chosen answer
-    if answer:
-        joined = tuple(dict.fromkeys((*selection.prompt, answer)))
-        return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=answer)
-    alone = next((name for name in ANSWER_COLUMNS if name in schema), None)
-    if alone:
-        return replace(selection, text_column=alone)
+    answer = selection.response or selection.chosen or next((name for name in ANSWER_COLUMNS if name in schema), None)
+    joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))  # (of a pair, the chosen answer)
+    if joined:
+        return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
     names = [name for name in schema.names() if name != ROW_ID]
     delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
     if delimiter == "\t":  # one column whose name holds the real ones: a CSV with another delimiter
@@ -550,7 +547,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
         raise QcauditError(f"the input's one column is named {names[0]!r}: a CSV file must separate its fields by commas, "
                            f"not {delimiter!r}; convert it (or write jsonl or parquet)")
     raise QcauditError(
-        f"no text column found (looked for {', '.join((*WHOLE_TEXT_COLUMNS, *ANSWER_COLUMNS))}, and a prompt with its answer); "
+        f"no text column found (looked for {', '.join((*WHOLE_TEXT_COLUMNS, *ANSWER_COLUMNS))}, and a prompt or its answer); "
         f"choose one with --text-column or --fields from: {_available(schema)}"
     )
 

@@ -228,7 +228,9 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("prompt", "completion"), "fields prompt, completion joined by newlines"),
     (("prompt", "chosen", "rejected"), "fields prompt, chosen joined by newlines"),
     (("chosen", "rejected"), "column 'chosen'"),
-    (("question", "output"), "column 'output'"),  # an answer alone where no prompt is found
+    (("title", "output"), "column 'output'"),  # an answer alone where no prompt is found
+    (("question", "output"), "fields question, output joined by newlines"),  # a prompt with an answer of another layout
+    (("instruction", "category"), "column 'instruction'"),  # instructions alone (Self-Instruct's first stage)
     (("output", "messages"), "column 'messages'"),
 ])
 def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text_source):
@@ -317,8 +319,8 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("unknown column 'body'; available columns: instruction, input, output, n",
                  good, TextSelection(text_column="body"))
     flagged = write(tmp_path, "flagged.parquet", [{"prompt": "p", "chosen": True, "rejected": False}])  # not answers
-    expect_error(r"--text-column or --fields from: prompt, chosen, rejected$", flagged)
-    expect_error(r"--text-column or --fields from: instruction, n$", write(tmp_path, "plain.parquet", [{"instruction": "i", "n": 1}]))
+    assert load_dataset(flagged).text_source == "column 'prompt'"
+    expect_error(r"--text-column or --fields from: title, n$", write(tmp_path, "plain.parquet", [{"title": "i", "n": 1}]))
     quoted = tmp_path / "quoted.tsv"  # tab-separated files have no quoting: a quote is text
     quoted.write_text('text\tlabel\n"Hi," she said\t1\n"an open quote\t2\n\'a\' b "c\t3\n')
     assert load_dataset(quoted).texts()["text"].to_list() == ['"Hi," she said', '"an open quote', "'a' b \"c"]
