@@ -58,18 +58,18 @@ PAIR_COLUMNS = (CHOSEN, REJECTED)
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
 #: Alpaca's instruction, input and output, Dolly's instruction, context and response, and
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
-#: query and response).
+#: query and response, OpenMathInstruct's generated solution).
 PROMPT_LAYOUTS = (
     ((PROMPT,), (RESPONSE, "completion")),
     (("instruction", "input"), ("output", RESPONSE)),
     (("instruction", "context"), (RESPONSE, "output")),
     (("instruction",), ("output", RESPONSE)),
-    (("question",), ("answer", RESPONSE, "solution")),
-    (("problem",), ("solution", "answer")),
+    (("question",), ("answer", RESPONSE, "solution", "generated_solution")),
+    (("problem",), ("solution", "generated_solution", "answer")),
     (("query",), (RESPONSE, "answer")),
 )
 #: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
-CHAT_COLUMNS = ("messages", "conversations")
+CHAT_COLUMNS = ("messages", "conversations", "conversation")  # (the last: LMSYS-Chat-1M's and WildChat's)
 #: Without --text-column or --fields, a row's text is a column holding the whole row, by
 #: name; else its prompt (:func:`_with_parts_found`) and its answer (found with the prompt,
 #: else a column of :data:`ANSWER_COLUMNS`), joined as --fields joins them, so that a

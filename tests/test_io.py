@@ -232,10 +232,12 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("question", "output"), "fields question, output joined by newlines"),  # a prompt with an answer of another layout
     (("instruction", "category"), "column 'instruction'"),  # instructions alone (Self-Instruct's first stage)
     (("output", "messages"), "column 'messages'"),
+    (("conversation_id", "conversation", "model"), "column 'conversation'"),  # LMSYS-Chat-1M
+    (("problem", "generated_solution", "expected_answer"), "fields problem, generated_solution joined by newlines"),
 ])
 def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text_source):
     chat = [{"role": "user", "content": "q"}]
-    path = write(tmp_path, "d.parquet", [{name: chat if name == "messages" else name for name in columns}])
+    path = write(tmp_path, "d.parquet", [{name: chat if name in ("messages", "conversation") else name for name in columns}])
     assert load_dataset(path).text_source == text_source
 
 
