@@ -187,13 +187,15 @@ class Dataset:
     def prompt_within_text(self) -> bool:
         """Whether each row's prompt (:data:`PARTS`) is a proper part of its text: the text's
         fields hold the prompt's and more (found Alpaca or prompt-completion columns), or the
-        text is a whole chat column, whose prompt is the turns before the last answer."""
+        text is a whole chat column, whose prompt is the turns before the last answer (or,
+        where a ``prompt`` column is beside it, as in UltraChat, that column: its first turn)."""
         selection = self.selection
-        if selection.prompt:
-            return set(selection.prompt) <= set(selection.fields) and len(selection.fields) > len(selection.prompt)
-        column = selection.text_column
         schema = self.frame.collect_schema()
-        return column in schema and _is_messages(schema[column]) and not selection.roles
+        column = selection.text_column
+        whole_chat = column in schema and _is_messages(schema[column]) and not selection.roles
+        if selection.prompt and not whole_chat:
+            return set(selection.prompt) <= set(selection.fields) and len(selection.fields) > len(selection.prompt)
+        return whole_chat
 
     def row_count(self) -> int:
         if self.rows is None:

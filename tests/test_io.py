@@ -359,6 +359,7 @@ def _touch(path):
     (("prompt", "completion"), TextSelection(), True),
     (("messages",), TextSelection(), True),  # the turns before the last answer, within all turns
     (("messages",), TextSelection(roles=("user",)), False),
+    (("prompt", "messages"), TextSelection(), True),  # UltraChat: the prompt column is the chat's first turn
     (("text", "prompt"), TextSelection(), False),
 ])
 def test_the_prompt_is_a_part_of_the_text_only_where_the_text_holds_it_and_more(tmp_path, columns, selection, within):
