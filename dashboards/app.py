@@ -296,6 +296,9 @@ def compare(loaded, reports) -> None:
     second = b.selectbox("Report B", names, index=1)
     pick = {r.name: r.report for r in reports}
 
+    read = [pick[name].dataset.get("text_source") for name in (first, second)]
+    if read[0] != read[1]:  # a whole row against its answer alone: the numbers move for that too
+        st.warning(f"The reports read different text: A {md(read[0])}, B {md(read[1])}. Their metrics differ for that too.")
     left, right = _numbers(pick[first]), _numbers(pick[second])
     table = [_change(key, left[key], right[key]) for key in left if key in right]
     table.sort(key=lambda row: -abs(row["change"]) if row["large change"] else 1.0)  # large changes first, then in order

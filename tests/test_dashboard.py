@@ -272,3 +272,22 @@ def test_dashboard_command_rejects_what_is_not_a_report(tmp_path):
 
     result = CliRunner().invoke(app, ["dashboard", str(tmp_path)])
     assert result.exit_code == 2 and "report.json" in result.output and "Traceback" not in result.output
+
+
+def test_compare_says_when_the_reports_read_different_text(report_dirs, monkeypatch, tmp_path):
+    import shutil
+
+    other = tmp_path / "outputs"
+    shutil.copytree(report_dirs["clean"], other)
+    report = json.loads((other / "report.json").read_text())
+    report["dataset"]["text_source"] = "column '<b>output</b>'"  # as an old report, by the answer alone
+    (other / "report.json").write_text(json.dumps(report))
+    monkeypatch.setenv(ENV, os.pathsep.join([str(report_dirs["clean"]), str(other)]))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    _page(at, "Compare")
+    assert not at.exception and len(at.warning) == 1
+    warning = at.warning[0].value
+    assert "A `fields instruction, input, output joined by newlines`, B `column '<b>output</b>'`" in warning
+    at.selectbox[1].set_value("clean").run()  # the same report on both sides
+    assert not at.warning
