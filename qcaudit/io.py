@@ -534,10 +534,10 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     selection = _with_parts_found(selection, schema)
     if selection.text_column or selection.fields:
         return selection
-    whole = next((name for name in WHOLE_TEXT_COLUMNS if name in schema), None)
+    whole = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
     if whole:
         return replace(selection, text_column=whole)
-    answer = selection.response or selection.chosen or next((name for name in ANSWER_COLUMNS if name in schema), None)
+    answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
     joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))  # (of a pair, the chosen answer)
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
@@ -554,21 +554,33 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     )
 
 
+def _named(schema: pl.Schema, name: str) -> str | None:
+    """The input's column of this name: itself, else the one column whose name differs from
+    it in case alone (``Instruction``, ``OUTPUT``, as spreadsheets export them)."""
+    if name in schema:
+        return name
+    alike = [column for column in schema.names() if column.casefold() == name.casefold()]
+    return alike[0] if len(alike) == 1 else None
+
+
 def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:
     """``selection`` with the parts of a row (:data:`PARTS`) that no flag names found by
-    column name, where each is text or a chat column: preference pairs (:data:`PAIR_COLUMNS`),
-    then the prompt and response of the first of :data:`PROMPT_LAYOUTS` the input has."""
-    def has(name: str) -> bool:
-        return name in schema and (schema[name] == pl.String or _is_messages(schema[name]))
+    column name (:func:`_named`), where each is text or a chat column: preference pairs
+    (:data:`PAIR_COLUMNS`), then the prompt and response of the first of
+    :data:`PROMPT_LAYOUTS` the input has."""
+    def found(name: str) -> str | None:
+        column = _named(schema, name)
+        return column if column and (schema[column] == pl.String or _is_messages(schema[column])) else None
 
-    if not (selection.chosen or selection.rejected) and all(has(name) for name in PAIR_COLUMNS):
-        selection = replace(selection, chosen=PAIR_COLUMNS[0], rejected=PAIR_COLUMNS[1])
-    layout = next(((prompt, answers) for prompt, answers in PROMPT_LAYOUTS if all(has(name) for name in prompt)), None)
-    if layout is None:
-        return selection
-    prompt, answers = layout
-    response = next((name for name in answers if has(name)), None)
-    return replace(selection, prompt=selection.prompt or prompt, response=selection.response or response)
+    pair = [found(name) for name in PAIR_COLUMNS]
+    if not (selection.chosen or selection.rejected) and all(pair):
+        selection = replace(selection, chosen=pair[0], rejected=pair[1])
+    for prompt_names, answer_names in PROMPT_LAYOUTS:
+        prompt = [found(name) for name in prompt_names]
+        if all(prompt):
+            response = next(filter(None, map(found, answer_names)), None)
+            return replace(selection, prompt=selection.prompt or tuple(prompt), response=selection.response or response)
+    return selection
 
 
 def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:

@@ -232,6 +232,10 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("question", "output"), "fields question, output joined by newlines"),  # a prompt with an answer of another layout
     (("instruction", "category"), "column 'instruction'"),  # instructions alone (Self-Instruct's first stage)
     (("output", "messages"), "column 'messages'"),
+    (("Instruction", "Input", "Output"), "fields Instruction, Input, Output joined by newlines"),  # a spreadsheet's headers
+    (("TEXT", "id"), "column 'TEXT'"),
+    (("Text", "text"), "column 'text'"),  # the exact name first
+    (("Text", "TEXT", "output"), "column 'output'"),  # two alike: neither is taken for the other
     (("conversation_id", "conversation", "model"), "column 'conversation'"),  # LMSYS-Chat-1M
     (("problem", "generated_solution", "expected_answer"), "fields problem, generated_solution joined by newlines"),
 ])
