@@ -537,8 +537,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     whole = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
     if whole:
         return replace(selection, text_column=whole)
+    # the answer: the response, a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
-    joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))  # (of a pair, the chosen answer)
+    joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
     names = [name for name in schema.names() if name != ROW_ID]
