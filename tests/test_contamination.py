@@ -224,6 +224,9 @@ def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alon
     """Alpaca-style rows: a reworded test question and its own worked answer, whose numbers
     dilute the number evidence of the whole row more than they lower its similarity. The
     prompt's pair is verified apart from the whole row's, and the better score stands."""
+    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
+    from qcaudit.embed import Encoder
+
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n").filter(pl.col("n").is_between(500, 799))
     bench_path = tmp_path / "bench.jsonl"
     test.select(pl.format("gsm8k/{}", "n").alias("task_id"), "question").write_ndjson(bench_path)
@@ -239,9 +242,6 @@ def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alon
                              **text).rows.with_columns(test.select(truth)).filter(pl.col("contamination_item_id") == pl.col("truth"))["row_id"])
              for name, text in (("row", {}), ("question", {"text_column": "instruction"}))}
     assert len(found["question"]) >= 290 and found["row"] >= found["question"]
-    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
-    from qcaudit.embed import Encoder
-
     texts = [f"{q}\n{a}" for q, a in rows.head(40).iter_rows()]
     parts, vectors = embed_rows(texts, encoder := Encoder(), prompts=rows["instruction"].head(40).to_list())
     scored = semantic_pairs(load_benchmark("b", bench_path, "fields", ["question"], "task_id"), texts, parts, vectors, encoder, 5, 0.3)
