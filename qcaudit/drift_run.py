@@ -136,8 +136,7 @@ class _Perplexity:
     """Per-row perplexity under the ``[drift]`` section's local causal LM."""
 
     def __init__(self, config: Config):
-        from qcaudit.detectors.lm import token_limit
-        from qcaudit.hf import load_model, load_tokenizer
+        from qcaudit.hf import load_model, load_tokenizer, token_limit
 
         self.settings = config.drift
         self.tokenizer = load_tokenizer(self.settings.lm, "drift LM")

@@ -88,6 +88,23 @@ def context_length(config) -> int | None:
     return getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
 
 
+#: A tokenizer's ``model_max_length`` from here up says nothing (transformers' default when
+#: the tokenizer does not know is 1e30).
+UNSAID_MAX_LENGTH = 10**9
+
+
+def token_limit(max_tokens: int, *configs, tokenizer=None) -> int:
+    """``max_tokens``, lowered to the shortest context any of the models whose ``configs``
+    (``model.config``, or the config file alone) are given was built for, and to the
+    ``tokenizer``'s ``model_max_length`` when it says one (RoBERTa's 512, under a config of
+    514 positions two of which are kept for padding). Past it a model with learned positions
+    fails ("index out of range")."""
+    said = getattr(tokenizer, "model_max_length", None)
+    limits = [c for c in map(context_length, configs) if c]
+    limits += [said] if isinstance(said, int) and said < UNSAID_MAX_LENGTH else []
+    return min([max_tokens, *limits])
+
+
 def torch_dtype(device: str, dtype: str):
     """``auto``: bf16 (or fp16) on CUDA, fp32 on CPU; else ``float32`` / ``bfloat16`` / ``float16``."""
     import torch

@@ -32,7 +32,8 @@ class RewardModel:
 
 
 def load_reward_model(path: str, device: str, dtype: str, max_tokens: int, batch_size: int) -> RewardModel:
-    from qcaudit.hf import load_model, load_tokenizer
+    """The model, reading at most ``max_tokens`` or what it was built for, whichever is fewer."""
+    from qcaudit.hf import load_model, load_tokenizer, token_limit
 
     tokenizer = load_tokenizer(path, "reward model")
     model, device = load_model(path, "classifier", device, dtype, "reward model")
@@ -43,15 +44,17 @@ def load_reward_model(path: str, device: str, dtype: str, max_tokens: int, batch
         # Hugging Face classifiers refuse batches without a pad id; -1 is no token's id, so a
         # batch of equal-length pairs (never padded) is read at each pair's last token.
         model.config.pad_token_id = -1
-    return RewardModel(tokenizer, model, device, pad, max_tokens, batch_size)
+    return RewardModel(tokenizer, model, device, pad, token_limit(max_tokens, model.config, tokenizer=tokenizer), batch_size)
 
 
 def reward_signature(path: str, device: str, dtype: str, max_tokens: int) -> str:
     """What changes the scores: the model, its input form, truncation, device and dtype
     (worked out without loading the model, so the driver of a Ray run says the same)."""
-    from qcaudit.hf import load_tokenizer, planned_device_and_dtype
+    from qcaudit.hf import load_model_config, load_tokenizer, planned_device_and_dtype, token_limit
 
-    form = "chat_template" if getattr(load_tokenizer(path, "reward model"), "chat_template", None) else "text_pair"
+    tokenizer = load_tokenizer(path, "reward model")
+    form = "chat_template" if getattr(tokenizer, "chat_template", None) else "text_pair"
+    max_tokens = token_limit(max_tokens, load_model_config(path, "reward model"), tokenizer=tokenizer)
     device, dtype = planned_device_and_dtype(device, dtype)
     return signature("reward", f"model:{path}", f"input:{form}", f"max_tokens:{max_tokens}", f"dtype:{dtype}", f"device:{device}")
 

@@ -99,3 +99,18 @@ def test_a_missing_model_is_one_line(qc, tmp_path):  # noqa: F811
     data = tmp_path / "sft.parquet"
     _rows(4).write_parquet(data)
     one_line_error(qc("report", data, "--analyzers", "ifd", "--text-column", "output", "--out", tmp_path / "o"), "--ifd-model")
+
+
+def test_rows_longer_than_the_model_reads_are_cut_to_its_context(tmp_path):
+    """A model of 128 positions under the default max_tokens (512): it failed with "index out
+    of range"; it now reads what it was built for, as max_tokens = 128 would have it."""
+    model = _lm(tmp_path / "lm", template=False)
+    rng = random.Random(5)
+    data = tmp_path / "long.parquet"
+    pl.DataFrame({"instruction": [" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(6)],
+                  "output": [" ".join(rng.choice(WORDS) for _ in range(90)) for _ in range(6)]}).write_parquet(data)
+    default = audit(data, load_config(None, {"ifd.model": str(model)}))
+    told = audit(data, load_config(None, {"ifd.model": str(model), "ifd.max_tokens": 128}))
+    assert default.rows["ifd"].to_list() == told.rows["ifd"].to_list() and default.rows["ifd"].is_finite().all()
+    assert default.metrics["ifd"]["ifd_mean"]["signature"] == told.metrics["ifd"]["ifd_mean"]["signature"]
+    assert "max_tokens:128" in default.metrics["ifd"]["ifd_mean"]["signature"]

@@ -124,3 +124,30 @@ def test_a_language_model_given_as_the_reward_model_is_one_line(qc, tmp_path):  
                       "output", "--text-column", "output", "--out", tmp_path / "o", "-q"),
                    "not a sequence classifier (a reward model) checkpoint", "GPT2ForSequenceClassification", "score.weight")
     assert not (tmp_path / "o").exists()
+
+
+def test_rows_longer_than_the_model_reads_are_cut_to_its_context(tmp_path):
+    """A reward model of 128 positions under the default max_tokens (1024) failed with "index
+    out of range"; it now reads what it was built for, as max_tokens = 128 would have it."""
+    model = _reward_model(tmp_path / "rm", pad=True, template=False)
+    rng = random.Random(5)
+    data = tmp_path / "long.parquet"
+    pl.DataFrame({"instruction": [" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(6)],
+                  "output": [" ".join(rng.choice(WORDS) for _ in range(90)) for _ in range(6)]}).write_parquet(data)
+    default = audit(data, load_config(None, {"reward.model": str(model)}))
+    told = audit(data, load_config(None, {"reward.model": str(model), "reward.max_tokens": 128}))
+    assert default.rows["reward_score"].to_list() == told.rows["reward_score"].to_list()
+    assert default.metrics["reward"]["reward_mean"]["signature"] == told.metrics["reward"]["reward_mean"]["signature"]
+    assert "max_tokens:128" in default.metrics["reward"]["reward_mean"]["signature"]
+
+
+def test_the_token_limit_is_the_least_of_the_setting_the_configs_and_what_the_tokenizer_says():
+    from types import SimpleNamespace
+
+    from qcaudit.hf import token_limit
+
+    roberta = SimpleNamespace(max_position_embeddings=514)  # two positions kept for padding
+    assert token_limit(1024, roberta) == 514 and token_limit(1024, roberta, tokenizer=SimpleNamespace(model_max_length=512)) == 512
+    assert token_limit(1024, roberta, tokenizer=SimpleNamespace(model_max_length=int(1e30))) == 514  # transformers' "unknown"
+    assert token_limit(300, roberta, SimpleNamespace(n_positions=1024), tokenizer=SimpleNamespace(model_max_length=512)) == 300
+    assert token_limit(300, SimpleNamespace()) == 300  # a config that says nothing

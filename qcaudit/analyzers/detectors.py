@@ -246,8 +246,8 @@ class DetectorModels:
     def _readers(self) -> dict[str, tuple[Any, int]]:
         """Per group, its tokenizer and the most tokens its models read: their tokenizer and
         config files only, no weights (checked to be one tokenizer across the group)."""
-        from qcaudit.detectors.lm import same_tokenizer, token_limit
-        from qcaudit.hf import load_model_config, load_tokenizer
+        from qcaudit.detectors.lm import same_tokenizer
+        from qcaudit.hf import load_model_config, load_tokenizer, token_limit
 
         readers = {}
         for group, models in self._groups.items():
@@ -355,8 +355,9 @@ def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], 
 def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, mask_tokenizer, mask_model, device: str,
                s: DetectorsSettings, progress: Progress) -> np.ndarray:
     from qcaudit.detectors import criteria
-    from qcaudit.detectors.lm import token_limit, tokenize
+    from qcaudit.detectors.lm import tokenize
     from qcaudit.detectors.perturb import perturb
+    from qcaudit.hf import token_limit
 
     task = progress.add_task("detectors: DetectGPT perturbations", total=len(items) * s.n_perturbations)
     perturbed = perturb(items, mask_model, mask_tokenizer, n=s.n_perturbations, span_length=s.span_length,

@@ -114,12 +114,14 @@ class Ifd(Analyzer):
         return _Model(tokenizer, model, device)
 
     def _signature(self) -> str:
-        from qcaudit.hf import load_tokenizer, planned_device_and_dtype
+        from qcaudit.hf import load_model_config, load_tokenizer, planned_device_and_dtype, token_limit
 
         s = self.settings
-        template = s.template or ("chat_template" if getattr(load_tokenizer(s.model, "IFD model"), "chat_template", None) else "{prompt}\\n")
+        tokenizer = load_tokenizer(s.model, "IFD model")
+        template = s.template or ("chat_template" if getattr(tokenizer, "chat_template", None) else "{prompt}\\n")
+        max_tokens = token_limit(s.max_tokens, load_model_config(s.model, "IFD model"), tokenizer=tokenizer)
         device, dtype = planned_device_and_dtype(s.device or self.context.device, s.dtype)
-        return signature("ifd", f"model:{s.model}", f"template:{template}", f"max_tokens:{s.max_tokens}", f"dtype:{dtype}",
+        return signature("ifd", f"model:{s.model}", f"template:{template}", f"max_tokens:{max_tokens}", f"dtype:{dtype}",
                          f"device:{device}")
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
@@ -167,8 +169,12 @@ def ifd_inputs(tokenizer, prompts: list[str], responses: list[str], template: st
 
 
 def ifd_losses(lm: _Model, prompts: list[str], responses: list[str], settings: IfdSettings) -> tuple[np.ndarray, np.ndarray]:
-    """s(A|Q) and s(A) per row (NaN where the response has no predicted token)."""
-    conditioned, starts, alone = ifd_inputs(lm.tokenizer, prompts, responses, settings.template, settings.max_tokens)
+    """s(A|Q) and s(A) per row (NaN where the response has no predicted token), reading at
+    most ``max_tokens`` or what the model was built for, whichever is fewer."""
+    from qcaudit.hf import token_limit
+
+    max_tokens = token_limit(settings.max_tokens, lm.model.config, tokenizer=lm.tokenizer)
+    conditioned, starts, alone = ifd_inputs(lm.tokenizer, prompts, responses, settings.template, max_tokens)
     # alone, every token after the first is predicted: the response's first after a BOS
     return (mean_losses(lm, conditioned, starts, settings.batch_size),
             mean_losses(lm, alone, [1] * len(alone), settings.batch_size))

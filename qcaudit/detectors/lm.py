@@ -16,7 +16,6 @@ import numpy as np
 import torch
 
 from qcaudit.errors import QcauditError
-from qcaudit.hf import context_length
 
 
 @dataclass
@@ -24,12 +23,6 @@ class Batch:
     rows: np.ndarray  # positions of these texts in the input list
     input_ids: torch.Tensor  # (B, T), right-padded
     mask: torch.Tensor  # (B, T), 1 on real tokens
-
-
-def token_limit(max_tokens: int, *configs) -> int:
-    """``max_tokens``, lowered to the shortest context any of the models whose ``configs``
-    (``model.config``, or the config file alone) are given was built for."""
-    return min([max_tokens, *(c for c in map(context_length, configs) if c)])
 
 
 def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
