@@ -214,7 +214,8 @@ class Reward(Analyzer):
         sig = reward_signature(s.model, s.device or self.context.device, s.dtype, s.max_tokens)
         metrics = {"reward_mean": Metric(float(score.mean()), sig), "rows_scored": Metric(len(score), sig)}
         metrics |= {f"reward_{name}": Metric(float(np.quantile(score, q)), sig) for name, q in QUANTILES.items()}
-        rho, p = spearmanr(score, tokens)
+        # (a constant side has no rank correlation: NaN, left out of the report, without scipy's warning line)
+        rho, p = spearmanr(score, tokens) if np.ptp(score) > 0 and np.ptp(tokens) > 0 else (np.nan, np.nan)
         length_sig = signature("spearman", "x:response_tokens", "tok:str.split", sig)
         metrics["length_spearman"] = Metric(float(rho), length_sig)
         metrics["length_spearman_p"] = Metric(float(p), length_sig)
