@@ -670,23 +670,13 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
     names = [selection.text_column] if selection.text_column else list(selection.fields)
     texts, non_string = [], []
     for name in names:
-        dtype = schema[name]
-        if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):  # pandas' category dtype reads as Categorical
-            text = pl.col(name).cast(pl.String)
-            texts.append(text if len(names) == 1 else _non_empty(text))
-        elif dtype == pl.Null:
-            texts.append(pl.col(name).cast(pl.String))
-        elif dtype == pl.Binary:  # text stored as bytes (some writers): UTF-8 is text, other bytes are not
-            text = pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)
-            texts.append(text if len(names) == 1 else _non_empty(text))
-            non_string.append(pl.col(name).is_not_null() & text.is_null())
-        elif isinstance(dtype, pl.List) and dtype.inner == pl.String:  # paragraphs, sentences: one per line
-            text = pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
-            texts.append(text if len(names) == 1 else _non_empty(text))
-        elif _is_messages(dtype):
-            texts.append(_messages_text(name, dtype, selection.roles))
-        else:
+        text = _column_text(name, schema[name], selection.roles)
+        if text is None:
             non_string.append(pl.col(name).is_not_null())
+            continue
+        texts.append(text if len(names) == 1 else _non_empty(text))
+        if schema[name] == pl.Binary:  # bytes that are not UTF-8 are not text
+            non_string.append(pl.col(name).is_not_null() & text.is_null())
     if texts:
         text = pl.concat_str(texts, separator=FIELD_SEPARATOR, ignore_nulls=True)
         any_value = pl.any_horizontal([t.is_not_null() for t in texts])
@@ -701,6 +691,22 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
         .otherwise(pl.lit("ok"))
     )
     return [pl.when(status == "ok").then(text).alias(TEXT), status.alias(TEXT_STATUS)]
+
+
+def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr | None:
+    """A column's text, however it is stored: text or categories (pandas' category dtype reads
+    as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
+    strings one a line (paragraphs, sentences), the turns of a chat (those of ``roles``; all
+    without); None for a column that holds no text (numbers, structs)."""
+    if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical | pl.Enum):
+        return pl.col(name).cast(pl.String)
+    if dtype == pl.Binary:
+        return pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)
+    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
+        return pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
+    if _is_messages(dtype):
+        return _messages_text(name, dtype, roles)
+    return None
 
 
 def _non_empty(text: pl.Expr) -> pl.Expr:
@@ -727,18 +733,24 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     schema = frame.collect_schema()
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and _is_messages(schema[c])), None)
     if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
-        fields = [_messages_text(f, schema[f], ()) if _is_messages(schema[f]) else _non_empty(pl.col(f).cast(pl.String))
-                  for f in selection.prompt]
+        fields = [_non_empty(_part_text(f, schema[f])) for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
             pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
         layout = _chat_layout(schema[column])
-        return _last_answer(column, layout) if layout else pl.col(column).cast(pl.String)
+        return _last_answer(column, layout) if layout else _part_text(column, schema[column])
     if part in (PROMPT, RESPONSE) and chat:
         layout = _chat_layout(schema[chat])
         return _chat_prompt(chat, layout) if part == PROMPT else _last_answer(chat, layout)
     return None
+
+
+def _part_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A prompt field's or an answer column's text (:func:`_column_text`); a column of another
+    kind, a number, as Polars writes it."""
+    text = _column_text(name, dtype)
+    return pl.col(name).cast(pl.String) if text is None else text
 
 
 def _last_answer(name: str, layout: ChatLayout) -> pl.Expr:

@@ -103,6 +103,16 @@ def test_prompt_fields_and_response_column_make_the_parts(tmp_path):
     assert parts["response"].to_list() == ["3", "done", "x"]
 
 
+def test_parts_are_read_as_the_text_is_whatever_their_columns_hold(tmp_path):
+    """A prompt field of paragraphs (a list of strings) and an answer stored as bytes read as
+    the text reads them, not as Polars' rendering of a list or a failed cast."""
+    data = tmp_path / "stored.parquet"
+    pl.DataFrame({"paragraphs": [["First line.", "Second line."]], "answer": [b"caf\xc3\xa9"]}).write_parquet(data)
+    selection = TextSelection(text_column="answer", prompt=("paragraphs",), response="answer")
+    parts = load_dataset(data, selection).selected(parts=("prompt", "response")).collect()
+    assert parts.select("text", "prompt", "response").row(0) == ("café", "First line.\nSecond line.", "café")
+
+
 def test_a_missing_pair_field_is_one_line(qc, tmp_path):  # noqa: F811
     data, renamed = tmp_path / "pairs.parquet", tmp_path / "renamed.parquet"
     planted(3, 1, 0, 0).write_parquet(data)
