@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -114,7 +116,8 @@ def accuracy() -> None:
 def instruction_rows(positives: int = 300, negatives: int = 2000) -> None:
     """Alpaca-style rows (instruction, input, output): GSM8K test questions reworded by rule,
     each with its own worked answer, among GSM8K train questions with theirs. How much each
-    way of reading a row finds, every method on (what ``qcaudit report`` runs)."""
+    way of reading a row finds, and how long it takes: ``qcaudit report`` in a new process
+    with an empty cache, every method on, as a user runs it."""
     rng = random.Random(0)
     test = pl.read_ndjson(DATA / "benchmarks/gsm8k/test.jsonl").with_row_index("n")
     train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl").sample(negatives, seed=0)
@@ -126,25 +129,30 @@ def instruction_rows(positives: int = 300, negatives: int = 2000) -> None:
         "output": chosen["answer"].to_list() + train["answer"].to_list(),
     })
     truth = pl.Series("truth", [f"gsm8k/{n}" for n in chosen["n"]] + [None] * negatives, dtype=pl.String)
-    readings = {  # (the table's name, the rows' columns, the text flags)
-        "output alone (the default before 2026-11-30)": (rows, {"text_column": "output"}),
-        "whole row, no prompt embedded apart": (rows.rename({"instruction": "q", "input": "i", "output": "a"}), {"fields": ["q", "i", "a"]}),
-        "whole row and its prompt (the default)": (rows, {}),
-        "instruction alone": (rows, {"text_column": "instruction"}),
+    unnamed = rows.rename({"instruction": "q", "input": "i", "output": "a"})  # columns of no layout: no prompt found
+    readings = {  # the table's name: (the rows, the text flags)
+        "output alone (the default before 2026-11-30)": (rows, ["--text-column", "output"]),
+        "whole row, no prompt embedded apart": (unnamed, ["--fields", "q,i,a"]),
+        "whole row and its prompt (the default)": (rows, []),
+        "instruction alone": (rows, ["--text-column", "instruction"]),
     }
     table = Table(title=f"GSM8K test questions reworded by rule as Alpaca instructions with their answers ({positives}), "
-                        f"among GSM8K train rows ({negatives:,}); all three methods ({date.today()})")
-    for column in ("text read", "reworded found", "recall", "train rows flagged"):
+                        f"among GSM8K train rows ({negatives:,}); all three methods; a new process, empty cache ({date.today()})")
+    for column in ("text read", "reworded found", "recall", "train rows flagged", "seconds"):
         table.add_column(column, justify="left" if column == "text read" else "right")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (frame, text) in readings.items():
-            path = Path(tmp) / f"{len(text)}{next(iter(text), '')}.parquet"
-            frame.write_parquet(path)
-            found = audit(path, analyzers="contamination", benchmarks={"gsm8k": str(BENCHMARKS["gsm8k"])}, **text).rows
-            found = found.with_columns(truth)
+        for i, (name, (frame, flags)) in enumerate(readings.items()):
+            data, out, cache = Path(tmp) / f"rows{i}.parquet", Path(tmp) / f"out{i}", Path(tmp) / f"cache{i}"
+            frame.write_parquet(data)
+            command = [sys.executable, "-m", "qcaudit", "report", str(data), "-b", f"gsm8k={BENCHMARKS['gsm8k']}",
+                       "--analyzers", "contamination", *flags, "--out", str(out), "-q"]
+            start = time.perf_counter()
+            subprocess.run(command, check=True, env={**os.environ, "QCAUDIT_CACHE_DIR": str(cache)})
+            seconds = time.perf_counter() - start
+            found = pl.read_parquet(out / "rows.parquet").sort("row_id").with_columns(truth)
             right = found.filter(pl.col("contamination_item_id") == pl.col("truth")).height
             wrong = found.filter(pl.col("truth").is_null() & pl.col("contaminated")).height
-            table.add_row(name, f"{right}/{positives}", f"{right / positives:.1%}", f"{wrong}/{negatives:,}")
+            table.add_row(name, f"{right}/{positives}", f"{right / positives:.1%}", f"{wrong}/{negatives:,}", f"{seconds:.1f}")
     console.print(table)
 
 
