@@ -15,7 +15,11 @@ here with the line that shows it:
   A .json file that holds JSON Lines is checked, and read, as JSON Lines; one whose records
   sit under a single key (``{"data": [...]}``) is refused with that key named.
 - CSV and TSV: the standard library's reader checks that the header names each column once
-  and that every record has as many fields as the header.
+  and that every record has as many fields as the header. A tab-separated file is read with
+  CSV's quoting (a field in double quotes may hold tabs, newlines and doubled quotes), as
+  pandas, Polars and the standard library write it, when it reads so without fault and with
+  every record full; otherwise without quoting, as the format itself has none (a quote is
+  text; a field holds no tab or newline).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import json
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qcaudit.errors import QcauditError
@@ -35,21 +39,24 @@ from qcaudit.errors import QcauditError
 BOM = b"\xef\xbb\xbf"
 #: How many line numbers an error lists.
 SHOWN = 3
-#: Polars' reading options of the delimited formats. Tab-separated files are read without
-#: quoting, as they are written (a quote is text; a field cannot hold a tab or a newline).
-DELIMITED = {"csv": {"separator": ","}, "tsv": {"separator": "\t", "quote_char": None}}
+#: Polars' reading options of the delimited readings: CSV; tab-separated without quoting (a
+#: quote is text; a field cannot hold a tab or a newline), and with CSV's quoting.
+DELIMITED = {"csv": {"separator": ","}, "tsv": {"separator": "\t", "quote_char": None},
+             "tsv-quoted": {"separator": "\t"}}
 #: The same for the standard library's reader, which checks the files first.
-_CSV_MODULE = {"csv": {"delimiter": ","}, "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}}
+_CSV_MODULE = {"csv": {"delimiter": ","}, "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE},
+               "tsv-quoted": {"delimiter": "\t"}}
 
 
 @dataclass(frozen=True)
 class TextFileCheck:
     """What the check learnt: rows (non-blank lines or items), whether a UTF-8 BOM leads, and
-    whether a .json file holds JSON Lines (to be read as such)."""
+    how to read the file: its format, or another reading of it (``jsonl`` for a .json file
+    that holds JSON Lines; ``tsv-quoted`` for a tab-separated file written with quoting)."""
 
     rows: int
     bom: bool
-    lines: bool = False
+    reading: str
 
 
 class _DuplicateKey(ValueError):
@@ -169,7 +176,7 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
         kinds.add(record, number)
         rows += 1
     kinds.check(path, "line")
-    return TextFileCheck(rows, bom)
+    return TextFileCheck(rows, bom, "jsonl")
 
 
 def _check_plain_lines(path: Path) -> TextFileCheck:
@@ -180,7 +187,7 @@ def _check_plain_lines(path: Path) -> TextFileCheck:
         if rows == 1 and raw.startswith(BOM):
             raw, bom = raw[len(BOM):], True
         _decode(raw, path, rows)
-    return TextFileCheck(rows, bom)
+    return TextFileCheck(rows, bom, "txt")
 
 
 def _check_json_document(path: Path) -> TextFileCheck:
@@ -189,7 +196,7 @@ def _check_json_document(path: Path) -> TextFileCheck:
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
     if _holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
-        return replace(_check_json_lines(path, io.BytesIO(data)), lines=True)  # split at b"\n" as a file is
+        return _check_json_lines(path, io.BytesIO(data))  # split at b"\n" as a file is
     document = _parse(text, path, "the document") if text.strip() else []
     if isinstance(document, dict) and len(document) == 1:
         (key, value), = document.items()
@@ -197,14 +204,14 @@ def _check_json_document(path: Path) -> TextFileCheck:
             raise QcauditError(f"{path}: its records are under the key {key!r}, not at the top; give a file that holds "
                                "the array itself (or .jsonl, one object a line)")
     if isinstance(document, dict) and all(isinstance(v, list) for v in document.values()):
-        return TextFileCheck(max((len(v) for v in document.values()), default=0), bom)  # columns of values
+        return TextFileCheck(max((len(v) for v in document.values()), default=0), bom, "json")  # columns of values
     if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
         raise QcauditError(f"{path}: a .json file must hold an array of objects (or use .jsonl, one object a line)")
     kinds = _Kinds()
     for index, item in enumerate(document):
         kinds.add(item, index)
     kinds.check(path, "item")
-    return TextFileCheck(len(document), bom)
+    return TextFileCheck(len(document), bom, "json")
 
 
 def _holds_json_lines(text: str) -> bool:
@@ -225,6 +232,8 @@ def _holds_json_lines(text: str) -> bool:
 def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
     for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
         _decode(raw_line, path, number)
+    if fmt == "tsv" and (rows := _quoted_rows(path, has_header)) is not None:
+        return TextFileCheck(rows, False, "tsv-quoted")
     try:
         width, rows, bad, bad_count = _records(path, has_header, fmt, strict=True)
     except _Unclosed as unclosed:  # a reader that is not strict takes the rest of the file as one field
@@ -234,8 +243,24 @@ def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
     if bad:
         more = f" and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
         raise QcauditError(f"{path}: rows must have {width} fields as the {'header' if has_header else 'first row'} does; "
-                           f"{'; '.join(bad)}{more} ({'quote fields that hold commas' if fmt == 'csv' else 'a field cannot hold a tab'})")
-    return TextFileCheck(rows, False)
+                           f"{'; '.join(bad)}{more} ({'quote fields that hold commas' if fmt == 'csv' else _TSV_FIELDS})")
+    return TextFileCheck(rows, False, fmt)
+
+
+#: Why a tab-separated file's records can be ragged.
+_TSV_FIELDS = "a field cannot hold a tab or a newline unless the file quotes it, as pandas' to_csv(sep='\\t') does"
+
+
+def _quoted_rows(path: Path, has_header: bool) -> int | None:
+    """A tab-separated file's rows when it reads with CSV's quoting without fault (every
+    quoted field closed, and followed by a tab or the line's end) and with every record as
+    wide as the first: it was written with quoting. None when it does not read so. A file
+    without quotes reads the same either way."""
+    try:
+        _, rows, bad, _ = _records(path, has_header, "tsv-quoted", strict=True)
+    except (_Unclosed, csv.Error, QcauditError):
+        return None
+    return None if bad else rows
 
 
 class _Unclosed(Exception):

@@ -445,7 +445,7 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     check = check_text_file(path, fmt, csv_header)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
-    fmt = "jsonl" if check.lines else fmt
+    fmt = check.reading
     compressed = path.suffix.lower() == ".gz"
     if fmt == "jsonl" and not compressed and not check.bom and not GLOB_CHARS.intersection(str(path)):
         return pl.scan_ndjson(path, infer_schema_length=None)  # (it expands globs and cannot be told not to)
@@ -465,7 +465,7 @@ def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame
             raise QcauditError(str(exc).replace(str(local), uri)) from None
         if check.rows == 0:
             raise QcauditError(f"{uri} holds no rows")
-        return _read_in_memory(uri, local.read_bytes(), "jsonl" if check.lines else fmt, csv_header)
+        return _read_in_memory(uri, local.read_bytes(), check.reading, csv_header)
 
 
 def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> pl.LazyFrame:
