@@ -58,7 +58,7 @@ PAIR_COLUMNS = (CHOSEN, REJECTED)
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
 #: Alpaca's instruction, input and output, Dolly's instruction, context and response, and
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
-#: query and response, OpenMathInstruct's generated solution).
+#: query and response, OpenMathInstruct's generated solution) ...
 PROMPT_LAYOUTS = (
     ((PROMPT,), (RESPONSE, "completion")),
     (("instruction", "input"), ("output", RESPONSE)),
@@ -68,6 +68,13 @@ PROMPT_LAYOUTS = (
     (("problem",), ("solution", "generated_solution", "answer")),
     (("query",), (RESPONSE, "answer")),
 )
+#: ... then (prompt column, answer column) of layouts whose prompt's name is too common to
+#: be read as a prompt alone (a ``source`` or ``user`` column often names where a row came
+#: from), found only together: an input and its output, the inputs and targets of FLAN, P3,
+#: xP3 and Aya, a source and its target (sequence-to-sequence data), a user's or human's turn
+#: and the assistant's.
+PROMPT_ANSWER_LAYOUTS = (("input", "output"), ("inputs", "targets"), ("source", "target"), ("user", "assistant"),
+                         ("human", "assistant"))
 #: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
 CHAT_COLUMNS = ("messages", "conversations", "conversation")  # (the last: LMSYS-Chat-1M's and WildChat's)
 #: Without --text-column or --fields, a row's text is a column holding the whole row, by
@@ -568,7 +575,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     """``selection`` with the parts of a row (:data:`PARTS`) that no flag names found by
     column name (:func:`_named`), where each is text or a chat column: preference pairs
     (:data:`PAIR_COLUMNS`), then the prompt and response of the first of
-    :data:`PROMPT_LAYOUTS` the input has."""
+    :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
     def found(name: str) -> str | None:
         column = _named(schema, name)
         return column if column and (schema[column] == pl.String or _is_messages(schema[column])) else None
@@ -581,6 +588,10 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
         if all(prompt):
             response = next(filter(None, map(found, answer_names)), None)
             return replace(selection, prompt=selection.prompt or tuple(prompt), response=selection.response or response)
+    for prompt_name, answer_name in PROMPT_ANSWER_LAYOUTS:
+        prompt, response = found(prompt_name), found(answer_name)
+        if prompt and response:
+            return replace(selection, prompt=selection.prompt or (prompt,), response=selection.response or response)
     return selection
 
 

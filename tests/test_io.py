@@ -238,6 +238,13 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("Text", "TEXT", "output"), "column 'output'"),  # two alike: neither is taken for the other
     (("conversation_id", "conversation", "model"), "column 'conversation'"),  # LMSYS-Chat-1M
     (("problem", "generated_solution", "expected_answer"), "fields problem, generated_solution joined by newlines"),
+    (("input", "output"), "fields input, output joined by newlines"),  # the input is the prompt where no instruction is
+    (("inputs", "targets", "language"), "fields inputs, targets joined by newlines"),  # FLAN, P3, xP3, Aya
+    (("source", "target"), "fields source, target joined by newlines"),
+    (("user", "assistant"), "fields user, assistant joined by newlines"),
+    (("human", "assistant"), "fields human, assistant joined by newlines"),
+    (("source", "output"), "column 'output'"),  # a source or a user beside an answer names where the row came from
+    (("user", "response"), "column 'response'"),
 ])
 def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text_source):
     chat = [{"role": "user", "content": "q"}]
