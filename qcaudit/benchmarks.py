@@ -6,7 +6,9 @@ columns):
 - ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>``.
 - ``humaneval``: ``prompt`` + ``canonical_solution``; id ``task_id``.
 - ``mmlu``: csv without header (question, four choices, answer letter), a file per subject;
-  text = question + choices; id ``<subject file>/<row index>``.
+  text = question + choices; id ``<subject file>/<row index>``. Also the Hugging Face
+  layouts of multiple-choice items: a ``question`` beside a list of ``choices`` (cais/mmlu)
+  or ARC's ``choices`` of texts and labels, read so by ``auto`` whatever the benchmark's name.
 - ``fields``: the configured ``fields`` joined by newlines; id from ``id_field`` or the index.
 
 Besides its whole text an item has parts (:attr:`Benchmark.parts`), because a rephrasing
@@ -105,9 +107,12 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return adapter, None
-    columns = read_files(path)[0][1].columns
+    schema = read_files(path)[0][1].schema
+    columns = schema.names()
     if {"prompt", "canonical_solution"} <= set(columns):
         return "humaneval", None
+    if "question" in columns and _options(schema) is not None:
+        return "mmlu", None
     if "question" in columns:
         return "gsm8k", None
     for column in ITEM_COLUMNS:
@@ -121,15 +126,16 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple
 
 def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: list[str], id_field: str | None) -> pl.DataFrame:
     index = pl.int_range(pl.len()).cast(pl.String)
-    if adapter == "mmlu" and isinstance(table.schema.get("choices"), pl.List) and "question" in table.columns:
-        # the Hugging Face layout (cais/mmlu): question, subject, choices (a list), answer
+    if adapter == "mmlu" and (options := _options(table.schema)) is not None and "question" in table.columns:
+        # the Hugging Face layouts: cais/mmlu's question, subject, choices (a list), answer;
+        # ARC's question, choices ({text, label}: lists), answerKey
         subject = pl.col("subject").cast(pl.String) if "subject" in table.columns else pl.lit(file.name.split(".")[0].split("-")[0])
         return table.select(
             (subject + "/" + index).alias(ITEM_ID),
-            pl.concat_str([pl.col("question"), pl.col("choices").list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
+            pl.concat_str([pl.col("question"), options.list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
             pl.col("question").cast(pl.String).alias(PART_PREFIX + "question"),
             pl.col("question").cast(pl.String).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
-            pl.col("choices").cast(pl.List(pl.String)).list.drop_nulls().alias(CHOICES),
+            options.list.drop_nulls().alias(CHOICES),
         )
     if adapter == "mmlu":
         if table.width < 6:
@@ -166,6 +172,18 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     _require(name, file, table, fields)
     text = pl.concat_str([_field_text(table, f) for f in fields], separator="\n", ignore_nulls=True)
     return table.select(id_expr.cast(pl.String).alias(ITEM_ID), text.fill_null("").alias(ITEM_TEXT), *parts)
+
+
+def _options(schema: pl.Schema) -> pl.Expr | None:
+    """A multiple-choice item's answer options as a list of strings, from a ``choices``
+    column that holds them as a list (cais/mmlu) or as a list of texts beside their labels
+    (ARC's ``{text, label}``); None when there is no such column."""
+    dtype = schema.get(CHOICES)
+    if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
+        return pl.col(CHOICES).cast(pl.List(pl.String))
+    if isinstance(dtype, pl.Struct) and isinstance(dict(dtype.to_schema()).get("text"), pl.List):
+        return pl.col(CHOICES).struct.field("text").cast(pl.List(pl.String))
+    return None
 
 
 def _field_text(table: pl.DataFrame, field: str) -> pl.Expr:

@@ -349,6 +349,17 @@ def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
                   "answer": [0, 0]}).write_parquet(hf_dir / "test-00000-of-00001.parquet")
     from_csv, from_hf = load_benchmark("mmlu", csv_dir), load_benchmark("mmlu", hf_dir)
     assert from_hf.items.equals(from_csv.items) and from_hf.choices == from_csv.choices == [list(r[1:5]) for r in rows]
+    exam = tmp_path / "exam"  # the layout tells, whatever the benchmark's name
+    exam.mkdir()
+    (hf_dir / "test-00000-of-00001.parquet").rename(exam / "test.parquet")
+    assert load_benchmark("exam", exam / "test.parquet").items.equals(from_csv.items)
+    arc_hf = exam / "arc.parquet"  # allenai/ai2_arc: the options' texts beside their labels
+    pl.DataFrame({"id": ["q1", "q2"], "question": [r[0] for r in rows],
+                  "choices": [{"text": list(r[1:5]), "label": list("ABCD")} for r in rows],
+                  "answerKey": ["A", "A"]}).write_parquet(arc_hf)
+    from_arc = load_benchmark("exam", arc_hf)
+    assert from_arc.items["item_text"].to_list() == from_csv.items["item_text"].to_list()
+    assert from_arc.choices == from_csv.choices
     (tmp_path / "arc").mkdir()  # (this test's own folder is named for MMLU)
     arc = tmp_path / "arc" / "test.jsonl"
     arc.write_text(json.dumps({"question": {"stem": "Which gas do plants take in?", "choices": [{"text": "CO2", "label": "A"},
