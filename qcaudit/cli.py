@@ -320,7 +320,8 @@ def gate(
             raise QcauditError("give either DATA or --report FILE")
         if report_path is not None and out_dir is not None:
             raise QcauditError("--out writes a new audit's report; with --report there is none to write")
-        check_outputs([data or report_path], {"--out": out_dir, "--junit": junit}, report_dirs=frozenset({"--out"}))
+        check_outputs([data or report_path], {"--out": out_dir, "--junit": junit}, report_dirs=frozenset({"--out"}),
+                      inputs_are_data=data is not None)
         settings = load_config(config, None if data is None else audit_overrides(options or {}))
         report = None if report_path is None else Report.read(report_path)
         drift = report is not None and "drift" in report.metrics

@@ -2,7 +2,8 @@
 
 - :func:`check_outputs` refuses, before any work, output paths that collide: two outputs on
   one path, an output on an input file, an output inside an input directory (the next run
-  would read it as a shard), an output directory that holds an input (the swap would drop it).
+  would read it as a shard), an output directory that holds an input (the swap would drop it);
+  and a saved report given where a dataset is due.
 - :func:`write_table` writes a table in the format its extension names (``.parquet``,
   ``.jsonl``/``.ndjson``, ``.csv``), atomically; any other extension is refused, and so is
   a column CSV cannot hold (lists, structs).
@@ -18,7 +19,7 @@ from qcaudit.atomic import check_directory_target, write_atomic
 from qcaudit.errors import QcauditError
 from qcaudit.io import input_files
 from qcaudit.remote import local_path
-from qcaudit.report.model import REPORT_FILES
+from qcaudit.report.model import REPORT_FILES, REPORT_JSON
 
 TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 
@@ -50,12 +51,17 @@ def write_table(frame: pl.DataFrame, path: Path) -> None:
         write_atomic(path, lambda tmp: frame.write_csv(tmp))
 
 
-def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset()) -> None:
+def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset(),
+                  inputs_are_data: bool = True) -> None:
     """Refuse colliding outputs, and outputs that cannot be written where they are (a
-    directory for a file, a report directory the swap would break), before any work.
-    ``outputs``: option name -> path (None: not given); ``report_dirs``: the option names
-    whose path is a report directory."""
+    directory for a file, a report directory the swap would break), before any work; and a
+    report directory given as data (``inputs_are_data``: the inputs are datasets, not saved
+    reports). ``outputs``: option name -> path (None: not given); ``report_dirs``: the
+    option names whose path is a report directory."""
     local = [(source, local_path(source)) for source in inputs]  # a remote input cannot be a local output
+    for source, path in local:
+        if inputs_are_data and path is not None and (path / REPORT_JSON).is_file():
+            raise QcauditError(f"{source} is a report 'qcaudit report --out' wrote, not a dataset; give the data it audited")
     files = [_resolved(p) for source, _ in local for f in input_files(source) if (p := local_path(f)) is not None]
     given = {name: _resolved(Path(path)) for name, path in outputs.items() if path is not None}
     sources = [(source, _resolved(path)) for source, path in local if path is not None]

@@ -209,11 +209,15 @@ def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, comm
     one_line_error(qc(command, two_inputs[0], *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
 
 
-def test_a_report_directory_given_as_data_names_its_mixed_files(qc, tmp_path, two_inputs):
+@pytest.mark.parametrize("command", ["report", "gate", "sample", "dedup", "decontaminate", "drift"])
+def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_inputs, command):
     audit = tmp_path / "audit"
     assert qc("report", two_inputs[0], "--out", audit, "-q").code == 0
-    one_line_error(qc("sample", audit, "--out", tmp_path / "review.csv"),
-                   f"mixed input formats: json ({audit / 'report.json'}), parquet ({audit / 'rows.parquet'})")
+    options = {"report": ["--out", tmp_path / "o"], "gate": [], "sample": ["--out", tmp_path / "r.csv"],
+               "dedup": ["--output", tmp_path / "d.jsonl"], "drift": [audit, "--out", tmp_path / "o"],
+               "decontaminate": ["--output", tmp_path / "d.jsonl", "-b", f"b={two_inputs[1]}"]}[command]
+    one_line_error(qc(command, audit, *options),
+                   f"{audit} is a report 'qcaudit report --out' wrote, not a dataset; give the data it audited")
 
 
 @pytest.mark.parametrize("name,content,needle", [
