@@ -88,6 +88,40 @@ def test_substring_matches_equal_python_in(items, rows):
     assert all(whole == (norm(items[i]) in norm(rows[r])) for r, i, _, whole in found.iter_rows())
 
 
+def disguised(text: str) -> str:
+    """``text`` as a copy made to slip past a check: printable ASCII in its full-width forms,
+    a zero-width space after every character, non-breaking spaces."""
+    wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u00a0" if c == " " else c for c in text)
+    return "\u200b".join(wide)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs", "Cn"]), max_size=40))
+def test_compatibility_folding_is_nfkc_without_format_characters_and_keeps_ascii(text):
+    import unicodedata
+
+    from qcaudit.contamination import fold_compatibility
+    folded = fold_compatibility(pl.Series([text, "plain"])).to_list()[0]
+    expected = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    assert folded == expected
+    if text.isascii():
+        assert folded == text
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    items=st.lists(st.lists(WORDS, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=4),
+    rows=st.lists(st.lists(WORDS, max_size=15).map(" ".join), min_size=1, max_size=5),
+)
+def test_a_copy_in_full_width_forms_or_with_invisible_characters_is_found_as_the_plain_copy(items, rows):
+    index = build_ngram_index(pl.Series(items), n=3, min_tokens=2)
+    plain, hidden = (ngram_matches(index, pl.Series(r)).sort(["row", "item"]) for r in (rows, [disguised(r) for r in rows]))
+    assert hidden.equals(plain)
+    patterns = sample_patterns(pl.Series(items), k=3, length=6, seed=1)
+    plain, hidden = (substring_matches(patterns, pl.Series(r), pl.Series(items)).sort(["row", "item"])
+                     for r in (rows, [disguised(r) for r in rows]))
+    assert hidden.equals(plain)
+
+
 def test_substring_sampling_is_seeded_and_inside_the_item():
     text = "The quick brown fox jumps over the lazy dog " * 5
     a = sample_patterns(pl.Series([text]), k=3, length=20, seed=7)

@@ -312,14 +312,14 @@ def _match(method: str, bench: Benchmark, texts: pl.Series, settings: Contaminat
         )
         sig = signature(
             "contamination_ngram", f"n:{settings.ngram_n}", f"min_tokens:{settings.ngram_min_tokens}",
-            "norm:janitor", bench_sig,
+            "norm:nfkc,janitor", bench_sig,
         )
     else:
         patterns = sample_patterns(bench.items[ITEM_TEXT], settings.substring_count, settings.substring_length, settings.seed)
         matches = substring_matches(patterns, texts, bench.items[ITEM_TEXT])
         sig = signature(
             "contamination_substring", f"k:{settings.substring_count}", f"len:{settings.substring_length}",
-            f"seed:{settings.seed}+item", "norm:alnum,lc", bench_sig,
+            f"seed:{settings.seed}+item", "norm:nfkc,alnum,lc", bench_sig,
         )
     return _label(matches.with_columns(pl.lit(True).alias("flagged")), bench), sig
 
@@ -394,7 +394,7 @@ def semantic_pairs(
 
 def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex:
     """The benchmark's n-gram index, built once per (content, settings) and kept on disk."""
-    key = cache_key(kind="ngram", content=bench.content_hash, n=n, min_tokens=min_tokens, format=1)
+    key = cache_key(kind="ngram", content=bench.content_hash, n=n, min_tokens=min_tokens, format=2)
 
     def build(directory):
         index = build_ngram_index(bench.items[ITEM_TEXT], n, min_tokens)

@@ -1,7 +1,9 @@
 """N-gram overlap, as lm-evaluation-harness's decontamination (the GPT-3 paper's method).
 
 Normalisation follows lm-evaluation-harness ``janitor.py``: ASCII letters lower-cased,
-ASCII punctuation (``string.punctuation``) deleted, then whitespace tokens. An item is
+ASCII punctuation (``string.punctuation``) deleted, then whitespace tokens; before it,
+Unicode's compatibility forms are folded and invisible format characters deleted
+(:func:`~qcaudit.contamination.fold_compatibility`, the identity on ASCII text). An item is
 represented by its distinct n-grams (n = 13 by default); an item shorter than n by its
 whole token sequence; an item with fewer than ``min_tokens`` tokens is not checked. A row
 leaks an item when they share at least one such n-gram. (The janitor normalises each raw
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from qcaudit.contamination import fold_compatibility
 from qcaudit.lexical import iter_ngram_hashes, shingles
 from qcaudit.text import Tokenization
 
@@ -32,7 +35,7 @@ def janitor_normalise(text: pl.Expr) -> pl.Expr:
 
 
 def _tokens(texts: pl.Series):
-    normalised = pl.DataFrame({"t": texts}).select(janitor_normalise(pl.col("t"))).to_series()
+    normalised = pl.DataFrame({"t": fold_compatibility(texts)}).select(janitor_normalise(pl.col("t"))).to_series()
     return Tokenization("whitespace").tokens(normalised)
 
 

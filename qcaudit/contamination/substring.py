@@ -1,6 +1,8 @@
 """Substring matching, as the GPT-4 technical report's contamination check.
 
-Text is reduced to its letters and digits (spaces and symbols stripped) and lower-cased.
+Text is reduced to its letters and digits (spaces and symbols stripped) and lower-cased,
+after Unicode's compatibility forms are folded (:func:`~qcaudit.contamination.fold_compatibility`:
+full-width letters and digits read as ASCII ones).
 From each benchmark item, ``k`` substrings of ``length`` characters are drawn at random
 positions seeded by the item's own text (so the benchmark's name and the item's id change
 nothing; the whole item when shorter); a row leaks the item when its reduced text
@@ -13,6 +15,8 @@ import random
 
 import polars as pl
 
+from qcaudit.contamination import fold_compatibility
+
 ROW, ITEM, PATTERN = "row", "item", "pattern"
 
 
@@ -22,7 +26,7 @@ def alnum_normalise(text: pl.Expr) -> pl.Expr:
 
 
 def _normalised(texts: pl.Series) -> pl.Series:
-    return pl.DataFrame({"t": texts}).select(alnum_normalise(pl.col("t"))).to_series()
+    return pl.DataFrame({"t": fold_compatibility(texts)}).select(alnum_normalise(pl.col("t"))).to_series()
 
 
 def sample_patterns(item_texts: pl.Series, k: int = 3, length: int = 50, seed: int = 0) -> pl.DataFrame:
