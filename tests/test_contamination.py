@@ -370,6 +370,27 @@ def test_common_benchmark_shapes_are_read_by_their_task_column(tmp_path, columns
     assert found.rows["ngram_item_id"].to_list() == [None, "b/2"]
 
 
+def test_items_too_short_for_ngrams_are_named_not_passed_as_clean(tmp_path):
+    """An item of fewer than ngram_min_tokens words is not checked by n-grams: a Chinese
+    benchmark (no spaces between words) is all such items. The report says so, and which
+    method does check them, rather than a silent 0; a benchmark of long items says nothing."""
+    short = ["小明有5个苹果，他又买了3个苹果，然后吃掉了2个。请问小明现在有几个苹果？",
+             "一辆汽车每小时行驶60公里，行驶了3个小时后停下来休息，请问这辆汽车一共行驶了多少公里？"]
+    long = [f"item {i}: " + " ".join(random.Random(i).choice(string.ascii_lowercase) * 3 for _ in range(20)) for i in range(3)]
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q}, ensure_ascii=False) + "\n" for q in [*short, *long]))
+    rows = pl.DataFrame({"text": [f"请解答：{short[0]}", "an unrelated row of words that leaks nothing at all"]})
+    for methods, tail in ((["ngram"], "add the substring or semantic method (--methods)"), (["ngram", "substring"], "substring do")):
+        found = audit(rows, analyzers="contamination", benchmarks={"zh": str(bench)}, settings={"contamination.methods": methods})
+        assert found.tables["contamination"]["warnings"] == [
+            "2 of 5 items of benchmark 'zh' have fewer than 8 words, and the n-gram method does not check them (text without "
+            f"spaces between words, such as Chinese, is a word a sentence to it); {tail}"]
+    assert found.rows["contamination_item_id"].to_list() == ["zh/0", None]  # (found by the substring method)
+    bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in long))
+    found = audit(rows, analyzers="contamination", benchmarks={"en": str(bench)}, settings={"contamination.methods": ["ngram"]})
+    assert "warnings" not in found.tables["contamination"]
+
+
 def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     """cais/mmlu's parquet (question, subject, choices as a list, answer) gives the items,
     parts and options the original CSV gives; a nested field (ARC's question: a stem and its

@@ -24,6 +24,7 @@ largest benchmark's). An item counts as leaked when any row matches it.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -47,6 +48,7 @@ from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share,
 )
 from qcaudit.signatures import Metric, signature
+from qcaudit.text import UNSPACED_CHARS_PER_TOKEN
 from qcaudit.views import Notice, Pair, Pairs, View
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
@@ -164,7 +166,8 @@ class Contamination(Analyzer):
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
         checked = ", ".join(f"{b['name']} ({b['items']:,} items)" for b in tables["benchmarks"])
         examples = tables["examples"]
-        views: list[View] = [Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item."))]
+        views: list[View] = [Notice(warning, "warning") for warning in tables.get("warnings", [])]
+        views.append(Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item.")))
         if examples:
             pairs = [Pair(e[ROW_ID], e["method"], f"{e['benchmark']} · {e[ITEM_ID]}", e["row_segments"], e["item_segments"],
                           e.get("evidence") or "", {"benchmark": e["benchmark"], "method": e["method"]}) for e in examples]
@@ -291,7 +294,30 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
         "benchmarks": [{"name": b.name, "items": b.items.height, "content_hash": b.content_hash} for b in benchmarks.values()],
         "examples": _examples(rows, benchmarks, settings.examples, context),
     }
+    warnings = [w for b in benchmarks.values() if "ngram" in methods and (w := _unchecked_by_ngrams(b, settings, methods))]
+    for warning in warnings:
+        logging.getLogger("qcaudit").warning(warning)
+    if warnings:
+        tables["warnings"] = warnings
     return AnalyzerResult(metrics, rows, tables)
+
+
+def _unchecked_by_ngrams(bench: Benchmark, settings: ContaminationSettings, methods: list[str]) -> str | None:
+    """A warning when some of the benchmark's items are too short for the n-gram method to
+    check (fewer than ``ngram_min_tokens`` words), so that its count of 0 is not read as
+    clean: which other method checks them, and why text without spaces is short."""
+    skipped = _cached_ngram_index(bench, settings.ngram_n, settings.ngram_min_tokens).skipped_items
+    if not skipped:
+        return None
+    texts = bench.items[ITEM_TEXT]
+    words = texts.str.count_matches(r"\S+")
+    short = words < settings.ngram_min_tokens
+    unspaced = texts.filter(short).str.len_chars().sum() >= UNSPACED_CHARS_PER_TOKEN * max(words.filter(short).sum(), 1)
+    others = [m for m in methods if m != "ngram"]
+    return (f"{skipped:,} of {bench.items.height:,} items of benchmark {bench.name!r} have fewer than "
+            f"{settings.ngram_min_tokens} words, and the n-gram method does not check them"
+            + (" (text without spaces between words, such as Chinese, is a word a sentence to it)" if unspaced else "")
+            + (f"; {' and '.join(others)} do" if others else "; add the substring or semantic method (--methods)"))
 
 
 #: A benchmark and method that flagged nothing.
