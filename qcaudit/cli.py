@@ -215,6 +215,9 @@ def audit_overrides(options: dict[str, Any], flags: Flags | None = None) -> dict
     for name, (_, key) in CORE_OPTIONS.items():
         value = options.get(name)
         overrides[key] = _split(value) if name in _COMMA_LISTS else value
+        if key.startswith("input.") and value is not None and not (overrides[key] if name in _COMMA_LISTS else value.strip()):
+            # (an empty value would read as "not given" and the columns found by name be read instead)
+            raise QcauditError(f"--{name.replace('_', '-')} is given empty; give it a value, or leave it out for the default")
     for parameter, (analyzer, option) in (_analyzer_options() if flags is None else flags).items():
         value = options.get(parameter)
         if option.parse is not None:

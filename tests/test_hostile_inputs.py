@@ -556,6 +556,25 @@ def test_an_existing_path_is_never_a_glob(qc, tmp_path):
 
 # 11. Gate values -------------------------------------------------------------------------------
 
+@pytest.mark.parametrize(("flag", "value"), [
+    *((flag, value) for flag in ("--text-column", "--response-field", "--chosen-field", "--rejected-field") for value in ("", " ")),
+    *((flag, value) for flag in ("--fields", "--role", "--prompt-fields") for value in ("", " ", ",", " , ")),
+])
+def test_an_input_flag_given_empty_is_refused_not_read_as_absent(qc, tmp_path, two_inputs, flag, value):
+    """A script's unset variable (--text-column "$COLUMN") must not quietly audit the column
+    found by name instead; nor may an empty name in the config file."""
+    one_line_error(qc("report", two_inputs[0], flag, value, "--out", tmp_path / "o"),
+                   f"{flag} is given empty; give it a value, or leave it out for the default")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("setting", ['text_column = ""', 'fields = ["instruction", ""]', 'response = ""'])
+def test_an_empty_column_name_in_the_config_file_is_refused(qc, tmp_path, two_inputs, setting):
+    (tmp_path / "qc.toml").write_text(f"[input]\n{setting}\n")
+    one_line_error(qc("report", two_inputs[0], "--config", tmp_path / "qc.toml", "--out", tmp_path / "o"),
+                   "String should have at least 1 character")
+
+
 @pytest.mark.parametrize("threshold,needle", [
     ("max_self_bleu_4 = inf", "finite"), ("min_distinct_2 = nan", "finite"),
     ("max_exact_duplicate_rate = -0.1", "[0, 1]"), ("min_distinct_2 = 1.5", "[0, 1]"),
