@@ -23,6 +23,7 @@ import polars as pl
 
 from qcaudit.lexical import iter_order_stats, ngram_hashes, self_bleu_per_row
 from qcaudit.registry import MetricSpec, count, share
+from qcaudit.signatures import shannon_entropy
 from qcaudit.text import TokenStream
 from qcaudit.views import Column, Notice, RankedRows, Series, View
 
@@ -52,8 +53,7 @@ def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: Dri
         metrics["self_bleu_4"] = float(self_bleu_per_row(lengths, orders[:4]).mean())
     unigrams, base_unigrams = _counts(tokens.hashes), _counts(baseline.hashes)
     metrics["vocabulary"] = float(unigrams.height)
-    p = unigrams["len"].to_numpy() / unigrams["len"].sum()
-    metrics["unigram_entropy"] = float(-np.sum(p * np.log(p)))
+    metrics["unigram_entropy"] = shannon_entropy(unigrams["len"].to_numpy())
     joint = base_unigrams.join(unigrams, on="h", how="full", coalesce=True).fill_null(0)
     metrics["js_divergence"] = float(jensenshannon(joint["len"].to_numpy(), joint["len_right"].to_numpy(), base=2) ** 2)
     tail = _counts(ngram_hashes(baseline, settings.tail_n)[0]).filter(pl.col("len") <= settings.tail_k)

@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.io import ROW_ID, TEXT
+from qcaudit.signatures import shannon_entropy
 
 STRATEGIES = ("absolute", "top_k", "stratified")
 STRATUM = "_stratum"
@@ -52,9 +53,8 @@ def strata(frame: pl.DataFrame, source: str) -> pl.Series:
 
 
 def entropy(values: pl.Series) -> float:
-    counts = values.value_counts()["count"].to_numpy()
-    p = counts / counts.sum()
-    return float(-(p * np.log(p)).sum())
+    """The Shannon entropy (nats) of the values' shares."""
+    return shannon_entropy(values.value_counts()["count"].to_numpy())
 
 
 def effects(frame: pl.DataFrame, keep: np.ndarray, sample: int, seed: int, tokenization: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Numbers that carry their provenance: a metric and its sacrebleu-style signature, and the
-histogram table every renderer draws."""
+"""Numbers that carry their provenance: a metric and its sacrebleu-style signature, the
+histogram table every renderer draws, and the Shannon entropy several metrics report."""
 
 from __future__ import annotations
 
@@ -47,3 +47,11 @@ def histogram(values: np.ndarray, bins: int, value_range: tuple[float, float] | 
         return {"edges": [], "counts": []}
     counts, edges = np.histogram(values, bins=bins, range=value_range)
     return {"edges": edges.tolist(), "counts": counts.tolist()}
+
+
+def shannon_entropy(counts: Any) -> float:
+    """Shannon entropy in nats of the distribution that ``counts`` (or shares) give, as
+    ``scipy.stats.entropy``: zero counts add nothing; one category gives 0.0, never -0.0."""
+    counts = np.asarray(counts, dtype=np.float64)
+    p = counts[counts > 0] / counts.sum()
+    return max(0.0, float(-np.sum(p * np.log(p))))

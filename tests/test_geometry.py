@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -81,3 +83,16 @@ def test_mmd_equals_the_double_sum():
     xy = sum(k(a, b) for a in X for b in Y) / (40 * 30)
     assert mmd_rbf(X, Y, bandwidth=h) == pytest.approx(xx + yy - 2 * xy, abs=1e-12)
     assert mmd_rbf(X, Y) > mmd_rbf(X, sample(2, 30, 3))  # a shifted set is farther than a fresh one
+
+
+@settings(deadline=None)  # (the first example imports scipy.stats)
+@given(st.lists(st.integers(0, 1000), min_size=1, max_size=30).filter(any))
+def test_shannon_entropy_is_scipys_and_never_negative_zero(counts):
+    """The entropy cluster, topic, unigram and stratum metrics report: scipy.stats.entropy's
+    value, and +0.0 where all the mass is in one category (a report printed "-0")."""
+    from scipy.stats import entropy
+
+    from qcaudit.signatures import shannon_entropy
+    got = shannon_entropy(np.array(counts))
+    assert got == pytest.approx(entropy(counts), abs=1e-12)
+    assert math.copysign(1.0, got) == 1.0

@@ -45,7 +45,7 @@ from qcaudit.io import CATEGORY, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, first_flag, register, share,
 )
-from qcaudit.signatures import Metric, histogram, signature
+from qcaudit.signatures import Metric, histogram, shannon_entropy, signature
 from qcaudit.spill import Chunks
 from qcaudit.views import Column, Notice, Point, RankedRows, Scatter, Series, View, histogram_view
 
@@ -265,7 +265,7 @@ def _embeddings(row_ids: np.ndarray, X: np.ndarray, categories: pl.Series | None
     k = settings.clusters or cluster_count(n)
     labels, _ = _kmeans(X, min(k, n), settings.seed)
     sizes = np.bincount(labels, minlength=min(k, n))
-    entropy = _entropy(sizes)
+    entropy = shannon_entropy(sizes)
     cluster_sig = signature("kmeans", f"k:{len(sizes)}", f"seed:{settings.seed}", "algo:faiss", model_sig)
     metrics["cluster_entropy"] = Metric(entropy, cluster_sig)
     metrics["cluster_entropy_normalized"] = Metric(entropy / math.log(len(sizes)) if len(sizes) > 1 else 0.0, cluster_sig)
@@ -326,7 +326,7 @@ def _category_balance(categories: pl.Series) -> dict[str, Any]:
     """Rows per category, with the entropy of that distribution (nats and ÷ ln #categories)."""
     counts = categories.cast(pl.String).fill_null("(none)").value_counts(sort=True)
     sizes = counts["count"].to_numpy()
-    entropy = _entropy(sizes)
+    entropy = shannon_entropy(sizes)
     return {
         "counts": dict(zip(counts[categories.name or CATEGORY].to_list(), sizes.tolist(), strict=True)),
         "entropy": entropy,
@@ -354,11 +354,6 @@ def _nearest(index, X: np.ndarray) -> np.ndarray:
     labels = [index.search(np.ascontiguousarray(X[start : start + ASSIGN_BLOCK], dtype=np.float32), 1)[1].ravel()
               for start in range(0, len(X), ASSIGN_BLOCK)]
     return np.concatenate(labels)
-
-
-def _entropy(sizes: np.ndarray) -> float:
-    p = sizes[sizes > 0] / sizes.sum()
-    return float(-np.sum(p * np.log(p)))
 
 
 def _cosine_histogram(X: np.ndarray, rng: np.random.Generator, limit: int) -> dict[str, list]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import polars as pl
 from pydantic import Field
 
@@ -23,7 +22,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.analyzers.embeddings import MAP_X, MAP_Y, SNIPPET_CHARS
 from qcaudit.io import ROW_ID, TEXT
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, Section, count, first_flag, register, share
-from qcaudit.signatures import Metric, signature
+from qcaudit.signatures import Metric, shannon_entropy, signature
 from qcaudit.topic_terms import term_counts, topic_labels
 from qcaudit.views import Column, Point, RankedRows, Scatter, Series, View
 
@@ -94,7 +93,7 @@ class Topics(Analyzer):
                   .sort(["rows", CLUSTER], descending=[True, False]))
         total = int(topics["rows"].sum())
         shares = topics["rows"].to_numpy() / total
-        entropy = float(-(shares * np.log(shares)).sum())
+        entropy = shannon_entropy(shares)
         sig = signature("topics", f"k:{topics.height}", "terms:c-tf-idf", f"top:{self.settings.top_terms}", "token:sklearn-default")
         result.metrics |= {
             "topic_entropy": Metric(entropy, sig),
