@@ -290,7 +290,7 @@ def _combine(n: int, counted: _Counted, lengths: np.ndarray) -> OrderStats:
     total = int(ngrams_per_row.sum())
     values, multiplicity = counted.count_values, counted.count_multiplicity
     share = values / total if total else values.astype(np.float64)
-    entropy = float(-np.sum(multiplicity * share * np.log(share))) if total else 0.0
+    entropy = max(0.0, float(-np.sum(multiplicity * share * np.log(share)))) if total else 0.0  # (never -0.0)
     return OrderStats(n, total, int(multiplicity.sum()), entropy, ngrams_per_row, ngrams_per_row - counted.unmatched,
                       counted.repeated)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def test_entropy_and_repetition_equal_plain_python(texts):
     tokens = Tokenization().tokens(pl.Series(texts, dtype=pl.String))
     for stats in iter_order_stats(tokens, range(1, 4)):
         assert stats.entropy == pytest.approx(entropy(tokenised, stats.n), abs=1e-9)
+        assert math.copysign(1.0, stats.entropy) == 1.0  # one n-gram repeated is 0.0, which a report printed "-0"
         expected = [repetition(t, stats.n) for t in tokenised]
         np.testing.assert_allclose(stats.repetition_per_row, expected, atol=1e-12)
 
