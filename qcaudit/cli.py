@@ -208,6 +208,14 @@ def _annotation(analyzer: str, option: CliOption) -> Any:
                                                          rich_help_panel=panel)]
 
 
+def _refuse_empty(flag: str, value: str | list[str] | None) -> None:
+    """An option given empty (a script's unset variable: --text-column "$COLUMN") is refused:
+    it would read as not given, and the default be used instead (the columns found by name;
+    no judge model; an analyzer left off)."""
+    if value is not None and not (value.strip() if isinstance(value, str) else value):
+        raise QcauditError(f"{flag} is given empty; give it a value, or leave it out for the default")
+
+
 def audit_overrides(options: dict[str, Any], flags: Flags | None = None) -> dict[str, Any]:
     """The shared options' values as config overrides keyed by dotted path; ``flags`` are
     the analyzer flags the command has (default: every analyzer's)."""
@@ -215,11 +223,12 @@ def audit_overrides(options: dict[str, Any], flags: Flags | None = None) -> dict
     for name, (_, key) in CORE_OPTIONS.items():
         value = options.get(name)
         overrides[key] = _split(value) if name in _COMMA_LISTS else value
-        if key.startswith("input.") and value is not None and not (overrides[key] if name in _COMMA_LISTS else value.strip()):
-            # (an empty value would read as "not given" and the columns found by name be read instead)
-            raise QcauditError(f"--{name.replace('_', '-')} is given empty; give it a value, or leave it out for the default")
+        if key.startswith("input."):
+            _refuse_empty(f"--{name.replace('_', '-')}", overrides[key])
     for parameter, (analyzer, option) in (_analyzer_options() if flags is None else flags).items():
         value = options.get(parameter)
+        if isinstance(value, str):
+            _refuse_empty(option.flags[0].split("/")[0], _split(value) if option.comma_list else value)
         if option.parse is not None:
             overrides |= option.parse(value)
         else:
@@ -519,6 +528,9 @@ def drift(
         from qcaudit.drift_run import run_drift
         from qcaudit.outputs import check_outputs
 
+        for flag, value in (("--real", real), ("--generation-column", generation_column), ("--source-column", source_column),
+                            ("--lm", lm)):
+            _refuse_empty(flag, value)
         check_outputs([*generations, *([real] if real else [])], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
         settings = load_config(config, audit_overrides(options or {}, flags={}) | {"drift.lm": lm})
         with _progress(quiet or as_json) as progress:

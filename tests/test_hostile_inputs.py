@@ -557,15 +557,23 @@ def test_an_existing_path_is_never_a_glob(qc, tmp_path):
 # 11. Gate values -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("flag", "value"), [
-    *((flag, value) for flag in ("--text-column", "--response-field", "--chosen-field", "--rejected-field") for value in ("", " ")),
-    *((flag, value) for flag in ("--fields", "--role", "--prompt-fields") for value in ("", " ", ",", " , ")),
+    *((flag, value) for flag in ("--text-column", "--response-field", "--chosen-field", "--rejected-field", "--reward-model",
+                                 "--judge-model", "--label-column") for value in ("", " ")),
+    *((flag, value) for flag in ("--fields", "--role", "--prompt-fields", "--methods", "--detectors") for value in ("", ",", " , ")),
 ])
-def test_an_input_flag_given_empty_is_refused_not_read_as_absent(qc, tmp_path, two_inputs, flag, value):
-    """A script's unset variable (--text-column "$COLUMN") must not quietly audit the column
-    found by name instead; nor may an empty name in the config file."""
+def test_a_flag_given_empty_is_refused_not_read_as_absent(qc, tmp_path, two_inputs, flag, value):
+    """A script's unset variable (--text-column "$COLUMN", --judge-model "$JUDGE") must not
+    quietly audit the column found by name, or run without the judge, instead; nor may an
+    empty name in the config file."""
     one_line_error(qc("report", two_inputs[0], flag, value, "--out", tmp_path / "o"),
                    f"{flag} is given empty; give it a value, or leave it out for the default")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("flag", ["--real", "--generation-column", "--source-column", "--lm"])
+def test_a_drift_flag_given_empty_is_refused(qc, tmp_path, two_inputs, flag):
+    one_line_error(qc("drift", *two_inputs, flag, "", "--out", tmp_path / "o"),
+                   f"{flag} is given empty; give it a value, or leave it out for the default")
 
 
 @pytest.mark.parametrize("setting", ['text_column = ""', 'fields = ["instruction", ""]', 'response = ""'])
