@@ -15,7 +15,7 @@ import os
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import ByteSize, Field, ValidationError, create_model, field_validator, model_validator
 
@@ -52,22 +52,18 @@ def check_thresholds(thresholds: dict[str, float | dict[str, float]]) -> None:
                 raise ValueError(f"threshold {name} = {value:g}: {metric} lies in [{lo:g}, {hi:g}]")
 
 
-#: A column (or role) named in the settings: never empty, which would read as not given.
-ColumnName = Annotated[str, Field(min_length=1)]
-
-
 class InputConfig(Section):
     """Which part of each row is the text (all unset: auto-detect)."""
 
-    text_column: ColumnName | None = None
-    fields: list[ColumnName] = Field(default_factory=list)
-    role: list[ColumnName] = Field(default_factory=list)
+    text_column: str | None = None
+    fields: list[str] = Field(default_factory=list)
+    role: list[str] = Field(default_factory=list)
     #: For analyzers of (prompt, response) and preference pairs: prompt fields (joined by
     #: newlines), and the response, chosen and rejected columns (a chat column works too).
-    prompt: list[ColumnName] = Field(default_factory=list)
-    response: ColumnName | None = None
-    chosen: ColumnName | None = None
-    rejected: ColumnName | None = None
+    prompt: list[str] = Field(default_factory=list)
+    response: str | None = None
+    chosen: str | None = None
+    rejected: str | None = None
 
 
 class TextConfig(Section):

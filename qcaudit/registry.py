@@ -86,9 +86,10 @@ Device = Annotated[Literal["auto", "cpu", "cuda"], BeforeValidator(_one_device)]
 
 
 class Section(BaseModel):
-    """Base of every config section: unknown keys are errors, assignments are validated."""
+    """Base of every config section: unknown keys are errors, assignments are validated, and
+    no text setting is empty (``judge_model = ""`` would read as not given)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True, str_min_length=1)
 
 
 @dataclass(frozen=True)

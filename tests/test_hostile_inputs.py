@@ -576,9 +576,10 @@ def test_a_drift_flag_given_empty_is_refused(qc, tmp_path, two_inputs, flag):
                    f"{flag} is given empty; give it a value, or leave it out for the default")
 
 
-@pytest.mark.parametrize("setting", ['text_column = ""', 'fields = ["instruction", ""]', 'response = ""'])
-def test_an_empty_column_name_in_the_config_file_is_refused(qc, tmp_path, two_inputs, setting):
-    (tmp_path / "qc.toml").write_text(f"[input]\n{setting}\n")
+@pytest.mark.parametrize("setting", ['[input]\ntext_column = ""', '[input]\nfields = ["instruction", ""]', '[input]\nresponse = ""',
+                                     '[contamination]\njudge_model = ""', '[reward]\nmodel = ""'])
+def test_an_empty_text_setting_in_the_config_file_is_refused(qc, tmp_path, two_inputs, setting):
+    (tmp_path / "qc.toml").write_text(f"{setting}\n")
     one_line_error(qc("report", two_inputs[0], "--config", tmp_path / "qc.toml", "--out", tmp_path / "o"),
                    "String should have at least 1 character")
 
