@@ -413,7 +413,18 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFil
 
 
 def _scan_parquet(files: list[InputFile]) -> pl.LazyFrame:
-    return scan_parquet([str(f) for f in files]) if is_uri(files[0]) else pl.scan_parquet(files, glob=False)
+    """Parquet shards as one table, streamed. Shards whose schemas differ (a column that later
+    shards add, a number stored as an integer in one and a float in another) are joined as
+    the text formats' are: a column a shard lacks is null there, types widen to a common one."""
+    if is_uri(files[0]):
+        return scan_parquet([str(f) for f in files])
+    try:
+        schemas = [pl.read_parquet_schema(f) for f in files]
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _read_failure(files, exc) from None
+    if all(schema == schemas[0] for schema in schemas):
+        return pl.scan_parquet(files, glob=False)
+    return pl.concat([pl.scan_parquet(f, glob=False) for f in files], how="diagonal_relaxed")
 
 
 def _read(files: list[InputFile], fmt: str) -> pl.LazyFrame:

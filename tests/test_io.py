@@ -66,6 +66,22 @@ def test_directory_of_shards_and_glob_keep_row_order(tmp_path):
         assert texts["row_id"].to_list() == list(range(6))
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_shards_whose_columns_differ_read_as_one_table(tmp_path, fmt):
+    """A later shard that adds a column, or stores a number as a float, reads as one table
+    (null where a shard lacks the column, the wider type), in row order; parquet shards as
+    JSON Lines shards do. Parquet shards were refused ("extra column in file")."""
+    shards = [pl.DataFrame({"text": ["a b", "c d"]}), pl.DataFrame({"text": ["e f"], "score": [1.5]}),
+              pl.DataFrame({"text": ["g h"], "score": [2]})]
+    (tmp_path / "shards").mkdir()
+    for i, shard in enumerate(shards):
+        path = tmp_path / "shards" / f"part-{i}.{fmt}"
+        shard.write_parquet(path) if fmt == "parquet" else shard.write_ndjson(path)
+    read = load_dataset(tmp_path / "shards").frame.collect().drop("row_id")
+    assert read.equals(pl.concat(shards, how="diagonal_relaxed"))
+    assert read["score"].to_list() == [None, None, 1.5, 2.0]
+
+
 def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_path):
     """``Dataset.save_to_disk`` writes Arrow stream shards beside state.json and
     dataset_info.json: the directory reads as the shards in order; elsewhere a .json file
