@@ -418,13 +418,16 @@ def _scan_parquet(files: list[InputFile]) -> pl.LazyFrame:
     the text formats' are: a column a shard lacks is null there, types widen to a common one."""
     if is_uri(files[0]):
         return scan_parquet([str(f) for f in files])
+    if len(files) == 1:
+        return pl.scan_parquet(files, glob=False)
+    shards = [pl.scan_parquet(f, glob=False) for f in files]
     try:
-        schemas = [pl.read_parquet_schema(f) for f in files]
+        schemas = [shard.collect_schema() for shard in shards]  # (each file's footer)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _read_failure(files, exc) from None
     if all(schema == schemas[0] for schema in schemas):
         return pl.scan_parquet(files, glob=False)
-    return pl.concat([pl.scan_parquet(f, glob=False) for f in files], how="diagonal_relaxed")
+    return pl.concat(shards, how="diagonal_relaxed")
 
 
 def _read(files: list[InputFile], fmt: str) -> pl.LazyFrame:
