@@ -191,6 +191,21 @@ class Contamination(Analyzer):
         self.benchmarks  # noqa: B018 (read now: a bad benchmark fails before any row is read)
 
     @cached_property
+    def ngram_indexes(self) -> dict[str, NgramIndex]:
+        """Each benchmark's n-gram index (with the n-gram method), read from the cache once per
+        analyzer (once per Ray actor), not once per batch."""
+        s = self.settings
+        return {name: _cached_ngram_index(bench, s.ngram_n, s.ngram_min_tokens)
+                for name, bench in self.benchmarks.items() if "ngram" in s.methods}
+
+    @cached_property
+    def substring_patterns(self) -> dict[str, pl.DataFrame]:
+        """Each benchmark's sampled substrings (with the substring method), drawn once per analyzer."""
+        s = self.settings
+        return {name: sample_patterns(bench.items[ITEM_TEXT], s.substring_count, s.substring_length, s.seed)
+                for name, bench in self.benchmarks.items() if "substring" in s.methods}
+
+    @cached_property
     def judge(self) -> Judge | None:
         """The judge model, when one is set: loaded once, on first use."""
         s = self.settings
@@ -244,7 +259,8 @@ class Contamination(Analyzer):
                 if method == "semantic":
                     matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
                 else:
-                    matches, sig = _match(method, bench, valid[TEXT], settings)
+                    lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
+                    matches, sig = _match(method, bench, valid[TEXT], settings, lookup)
                 state.signatures[(bench.name, method)] = sig
                 state.flagged[(bench.name, method)] = [keyed(matches.filter(pl.col("flagged")).select("row", ITEM_ID))]
                 per_bench.append(matches)
@@ -261,7 +277,9 @@ class Contamination(Analyzer):
     def finalize(self, state: ContaminationState) -> AnalyzerResult:
         if not sum(len(ids) for ids in state.row_ids):
             raise QcauditError("benchmark contamination needs rows with text; found none")
-        return _contamination(state, self.benchmarks, self.settings, self.context)
+        warnings = [w for name, index in self.ngram_indexes.items()
+                    if (w := _unchecked_by_ngrams(self.benchmarks[name], index.skipped_items, self.settings))]
+        return _contamination(state, self.benchmarks, self.settings, self.context, warnings)
 
 
 @dataclass
@@ -277,7 +295,7 @@ class ContaminationState:
 
 
 def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], settings: ContaminationSettings,
-                   context) -> AnalyzerResult:
+                   context, warnings: list[str]) -> AnalyzerResult:
     row_ids = pl.Series(ROW_ID, np.concatenate(state.row_ids), dtype=pl.UInt32)
     methods = [m for m in METHOD_ORDER if m in settings.methods]
     metrics: dict[str, Metric] = {}
@@ -294,7 +312,6 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
         "benchmarks": [{"name": b.name, "items": b.items.height, "content_hash": b.content_hash} for b in benchmarks.values()],
         "examples": _examples(rows, benchmarks, settings.examples, context),
     }
-    warnings = [w for b in benchmarks.values() if "ngram" in methods and (w := _unchecked_by_ngrams(b, settings, methods))]
     for warning in warnings:
         logging.getLogger("qcaudit").warning(warning)
     if warnings:
@@ -302,18 +319,17 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
     return AnalyzerResult(metrics, rows, tables)
 
 
-def _unchecked_by_ngrams(bench: Benchmark, settings: ContaminationSettings, methods: list[str]) -> str | None:
-    """A warning when some of the benchmark's items are too short for the n-gram method to
-    check (fewer than ``ngram_min_tokens`` words), so that its count of 0 is not read as
+def _unchecked_by_ngrams(bench: Benchmark, skipped: int, settings: ContaminationSettings) -> str | None:
+    """A warning when ``skipped`` of the benchmark's items are too short for the n-gram method
+    to check (fewer than ``ngram_min_tokens`` words), so that its count of 0 is not read as
     clean: which other method checks them, and why text without spaces is short."""
-    skipped = _cached_ngram_index(bench, settings.ngram_n, settings.ngram_min_tokens).skipped_items
     if not skipped:
         return None
     texts = bench.items[ITEM_TEXT]
     words = texts.str.count_matches(r"\S+")
     short = words < settings.ngram_min_tokens
     unspaced = texts.filter(short).str.len_chars().sum() >= UNSPACED_CHARS_PER_TOKEN * max(words.filter(short).sum(), 1)
-    others = [m for m in methods if m != "ngram"]
+    others = [m for m in METHOD_ORDER if m in settings.methods and m != "ngram"]
     return (f"{skipped:,} of {bench.items.height:,} items of benchmark {bench.name!r} have fewer than "
             f"{settings.ngram_min_tokens} words, and the n-gram method does not check them"
             + (" (text without spaces between words, such as Chinese, is a word a sentence to it)" if unspaced else "")
@@ -324,11 +340,13 @@ def _unchecked_by_ngrams(bench: Benchmark, settings: ContaminationSettings, meth
 _NO_HITS = pl.DataFrame(schema={ROW_ID: pl.UInt32, ITEM_ID: pl.String})
 
 
-def _match(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings) -> tuple[pl.DataFrame, str]:
-    """All (row, item) matches of one method against one benchmark, with the method's scores."""
+def _match(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings,
+           lookup: NgramIndex | pl.DataFrame) -> tuple[pl.DataFrame, str]:
+    """All (row, item) matches of one lexical method against one benchmark, with the method's
+    scores; ``lookup``: the benchmark's n-gram index, or its sampled substrings."""
     bench_sig = f"bench:{bench.name}@{bench.content_hash[:12]}"
     if method == "ngram":
-        index = _cached_ngram_index(bench, settings.ngram_n, settings.ngram_min_tokens)
+        index = lookup
         sizes = pl.DataFrame({"item": np.arange(len(index.item_ngrams), dtype=np.uint32), "size": index.item_ngrams})
         matches = (
             ngram_matches(index, texts)
@@ -341,8 +359,7 @@ def _match(method: str, bench: Benchmark, texts: pl.Series, settings: Contaminat
             "norm:nfkc,janitor", bench_sig,
         )
     else:
-        patterns = sample_patterns(bench.items[ITEM_TEXT], settings.substring_count, settings.substring_length, settings.seed)
-        matches = substring_matches(patterns, texts, bench.items[ITEM_TEXT])
+        matches = substring_matches(lookup, texts, bench.items[ITEM_TEXT])
         sig = signature(
             "contamination_substring", f"k:{settings.substring_count}", f"len:{settings.substring_length}",
             f"seed:{settings.seed}+item", "norm:nfkc,alnum,lc", bench_sig,
