@@ -10,6 +10,7 @@ analyzers declare as gateable (see :mod:`qcaudit.gate`).
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import os
 import tomllib
@@ -30,26 +31,37 @@ def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
     return analyzer_metrics() | {spec.name: ("drift", spec) for spec in GATE_METRICS}
 
 
-def check_thresholds(thresholds: dict[str, float | dict[str, float]]) -> None:
+def check_thresholds(thresholds: dict[str, Any]) -> None:
     """Raise ValueError naming the first threshold that matches no gateable metric, is not
-    a finite number, or lies outside the values its metric can take."""
+    a number (or a table of numbers, one a benchmark), is not finite, or lies outside the
+    values its metric can take. Run before the settings model reads the numbers, so that a
+    value of the wrong kind is named as the user wrote it."""
     known = gateable_metrics()
     for key, setting in thresholds.items():
         op, _, metric = key.partition("_")
         if op not in ("min", "max") or metric not in known:
-            keys = [f"{side}_{name}" for name in sorted(known) for side in ("min", "max")]
-            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.7)
-            raise ValueError(
-                f"unknown threshold {key!r}{f' (did you mean {close[0]}?)' if close else ''}: use min_<metric> or "
-                f"max_<metric> with a metric of {', '.join(sorted(known))}"
-            )
+            raise ValueError(_unknown_threshold(key, setting, known))
         lo, hi = known[metric][1].low, known[metric][1].high
         for sub, value in (setting if isinstance(setting, dict) else {"": setting}).items():
             name = f"{key}.{sub}" if sub else key
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                kind = "a number or a table of numbers, one a benchmark" if not sub else "a number"
+                raise ValueError(f"threshold {name} = {json.dumps(value, default=str)}: give {kind}")
             if not math.isfinite(value):
                 raise ValueError(f"threshold {name} = {value}: give a finite number")
             if not lo <= value <= hi:
                 raise ValueError(f"threshold {name} = {value:g}: {metric} lies in [{lo:g}, {hi:g}]")
+
+
+def _unknown_threshold(key: str, setting: Any, known: dict[str, tuple[str, MetricSpec]]) -> str:
+    """Why ``key`` names no threshold, with the nearest that does. An unquoted dotted key,
+    ``min_diversity.distinct_2 = 0.5`` (a metric's name as report.json writes it), reads in
+    TOML as a table ``min_diversity``: its full name is what the user meant."""
+    dotted = [f"{key}.{sub}" for sub in setting] if isinstance(setting, dict) else []
+    keys = [f"{side}_{name}" for name in sorted(known) for side in ("min", "max")]
+    close = next(filter(None, (difflib.get_close_matches(name, keys, n=1, cutoff=0.7) for name in (*dotted, key))), [])
+    return (f"unknown threshold {(dotted or [key])[0]!r}{f' (did you mean {close[0]}?)' if close else ''}: use min_<metric> or "
+            f"max_<metric> with a metric of {', '.join(sorted(known))}")
 
 
 class InputConfig(Section):
@@ -183,10 +195,11 @@ class CoreConfig(Section):
     drift: DriftConfig = Field(default_factory=DriftConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
 
-    @field_validator("gate")
+    @field_validator("gate", mode="before")
     @classmethod
-    def _known_thresholds(cls, gate: dict[str, float | dict[str, float]]) -> dict[str, float | dict[str, float]]:
-        check_thresholds(gate)
+    def _known_thresholds(cls, gate: Any) -> Any:
+        if isinstance(gate, dict):
+            check_thresholds(gate)
         return gate
 
     @field_validator("analyzers")

@@ -102,7 +102,11 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[embedding]\ndevice = 'cuda:1'\n": "embedding.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=1",
         "[reward]\nmodel = 'rm'\ndevice = 'cuda:0'\n": "reward.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=0",
         "[diversity]\nmax_n = 0\n": "diversity.max_n",
-        "[gate]\nmin_distinct_2 = 'high'\n": "gate.min_distinct_2",
+        "[gate]\nmin_distinct_2 = 'high'\n": 'gate: threshold min_distinct_2 = "high": give a number or a table of numbers',
+        "[gate]\nmax_self_bleu_4 = true\n": "threshold max_self_bleu_4 = true: give a number",
+        "[gate]\nmax_benchmark_leak_rate = {gsm8k = 'x'}\n": 'threshold max_benchmark_leak_rate.gsm8k = "x": give a number',
+        # a metric named as report.json writes it, unquoted: TOML reads a table min_diversity
+        "[gate]\nmin_diversity.distinct_2 = 0.5\n": "unknown threshold 'min_diversity.distinct_2' (did you mean min_distinct_2?)",
         "analyzers = ['vibes']\n": "unknown analyzer 'vibes'",
         "[gate\n": "not valid TOML",
         "analyzers = []\n": "q.toml: analyzers: none chosen; name at least one of: diversity,",
