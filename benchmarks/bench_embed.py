@@ -30,6 +30,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from machine import cpu  # noqa: E402
+
 DATA = ROOT.parent / "shared" / "data"
 BACKENDS = {"cpu": ("torch", "onnx-int8"), "cuda": ("torch",)}
 console = Console(width=140)
@@ -101,7 +104,7 @@ def main() -> None:
             sys.exit("--device cuda: torch sees no CUDA device")
         where = f"{torch.cuda.get_device_name()} (torch {torch.__version__})"
     else:
-        where = f"CPU ({torch.get_num_threads()} threads)"
+        where = f"{cpu()} ({torch.get_num_threads()} threads)"
     backends = BACKENDS[args.device]
     references = {"sentence-transformers": False} | ({"s-t fp16": True} if args.device == "cuda" else {})
     rates = Table(title=f"Rows per second on {where}, cache off, same texts, same run ({time.strftime('%Y-%m-%d')})")

@@ -9,7 +9,7 @@ for torch as qcaudit's ``torch`` backend batches: rows per second and each vecto
 to the fp32 model's. Variants: the fp32 export; qcaudit's dynamic int8 (per-channel
 weights); ONNX Runtime's BERT fusions (attention, layer norm, GELU) before the same
 quantisation; static int8 (QDQ, activations calibrated on 300 rows of the bundled sample);
-torch fp32 and torch with bf16 autocast (this CPU's AVX512-BF16).
+torch fp32 and torch with bf16 autocast (fast only on a CPU with AVX512-BF16 or AMX).
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from machine import cpu  # noqa: E402
+
 DATA = ROOT.parent / "shared" / "data"
 console = Console(width=140)
 
@@ -116,7 +119,7 @@ def main() -> None:
 
     reference = found["onnx fp32"][1]
     shipped = found["onnx int8 dynamic (qcaudit)"][0]
-    table = Table(title=f"{len(ids):,} GSM8K train questions, CPU, {threads} threads, same run ({time.strftime('%Y-%m-%d')})")
+    table = Table(title=f"{len(ids):,} GSM8K train questions, {cpu()}, {threads} threads, same run ({time.strftime('%Y-%m-%d')})")
     for column in ("variant", "rows/s", "vs qcaudit int8", "cosine to fp32: mean", "min"):
         table.add_column(column, justify="left" if column == "variant" else "right")
     for name, (rate, vectors) in found.items():
