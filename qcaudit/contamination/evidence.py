@@ -50,6 +50,8 @@ did how what which who whom when where why will would can could should has have 
 there here each every all any some more most much many per into out up down over under about after
 before""".split())
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+#: A comma between digits that groups thousands ("80,000"); any other comma is a decimal point.
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"[A-Za-z]+")
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 #: A line that only code has: a definition, a block opener, a statement end, a return.
@@ -111,7 +113,7 @@ def numbers(text: str) -> Counter:
         if word is not None:
             found[str(word)] += 1
             continue
-        value = re.sub(r"(?<=\d),(?=\d{3})", "", token).replace(",", ".")
+        value = _THOUSANDS.sub("", token).replace(",", ".") if "," in token else token
         if "." in value:
             value = value.rstrip("0").rstrip(".")
         found[value] += 1
@@ -134,9 +136,12 @@ def looks_like_code(text: str) -> bool:
 
 
 def identifiers(text: str) -> Counter:
-    if not looks_like_code(text):
-        return Counter()
-    return Counter(t for t in _IDENTIFIER.findall(text) if t not in PYTHON_KEYWORDS and len(t) > 1)
+    """The names a code text uses (empty for text that does not look like code)."""
+    return _identifiers(text) if looks_like_code(text) else Counter()
+
+
+def _identifiers(code: str) -> Counter:
+    return Counter(t for t in _IDENTIFIER.findall(code) if t not in PYTHON_KEYWORDS and len(t) > 1)
 
 
 def code_tokens(text: str) -> list[str]:
@@ -163,9 +168,11 @@ def code_tokens(text: str) -> list[str]:
 
 def code_fingerprints(text: str) -> frozenset[int]:
     """Winnowed hashes of the normalised token stream's K_GRAM-grams (empty for non-code)."""
-    if not looks_like_code(text):
-        return frozenset()
-    tokens = code_tokens(text)
+    return _fingerprints(text) if looks_like_code(text) else frozenset()
+
+
+def _fingerprints(code: str) -> frozenset[int]:
+    tokens = code_tokens(code)
     grams = [zlib.crc32(" ".join(tokens[i : i + K_GRAM]).encode()) for i in range(len(tokens) - K_GRAM + 1)]
     if len(grams) <= WINNOW:
         return frozenset(grams)
@@ -180,7 +187,14 @@ def _consistency(recall: float, precision: float, row_numbers: int) -> float:
 def _recall(item: Counter, row: Counter) -> float:
     """Share of the item's multiset found in the row's; 0.0 when the item has none (no evidence)."""
     total = sum(item.values())
-    return sum((item & row).values()) / total if total else 0.0
+    return _shared_count(item, row) / total if total else 0.0
+
+
+def _shared_count(item: Counter, row: Counter) -> int:
+    """The size of the multisets' intersection, ``sum((item & row).values())`` without
+    building it (the verifier asks this of every candidate pair)."""
+    found = row.get
+    return sum(min(count, found(key, 0)) for key, count in item.items())
 
 
 @dataclass(frozen=True)
@@ -194,7 +208,9 @@ class Evidence:
 
     @classmethod
     def of(cls, text: str) -> Evidence:
-        return cls(numbers(text), content_words(text), identifiers(text), code_fingerprints(text))
+        code = looks_like_code(text)
+        return cls(numbers(text), content_words(text), _identifiers(text) if code else Counter(),
+                   _fingerprints(text) if code else frozenset())
 
 
 @dataclass(frozen=True)
@@ -276,8 +292,8 @@ def pair_evidence(
     are the ones compared."""
     code = (item_code or item).fingerprints
     item = item_key or item
-    shared = item.numbers & row.numbers
-    evidence = sum(rarity.numbers.get(n, 1.0) * count for n, count in shared.items())
+    found = row.numbers.get
+    evidence = sum(rarity.numbers.get(n, 1.0) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
     recall, precision = _recall(item.numbers, row.numbers), _recall(row.numbers, item.numbers)
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
