@@ -25,6 +25,11 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST = "MANIFEST.sha256"
+#: The folder of running audits' spilled state (:meth:`qcaudit.context.RunContext.scratch`).
+SCRATCH = "scratch"
+#: The folders qcaudit makes in the cache directory: one a kind of artefact (:func:`cached_dir`)
+#: and the scratch. ``qcaudit cache clear`` deletes these and the store, nothing else.
+FOLDERS = frozenset({"ngram-index", "onnx", SCRATCH})
 log = logging.getLogger("qcaudit")
 
 
@@ -67,7 +72,9 @@ def file_sha256(path: Path) -> str:
 
 def cached_dir(kind: str, key: str, build: Callable[[Path], None]) -> Path:
     """The cache directory for (kind, key), calling ``build(tmp_dir)`` to fill it if absent
-    or damaged."""
+    or damaged. ``kind`` is one of :data:`FOLDERS`."""
+    if kind not in FOLDERS:
+        raise ValueError(f"cache kind {kind!r} is not in qcaudit.cache.FOLDERS")
     target = cache_root() / kind / key
     if target.is_dir():
         if _intact(target):

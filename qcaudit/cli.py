@@ -632,8 +632,8 @@ def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
             print(json.dumps(facts, indent=2))
             return 0
         out.print(f"cache {safe(facts['path'])}: store {facts['store_bytes'] / 2**20:,.1f} MB of "
-                  f"{facts['limit_bytes'] / 2**20:,.0f} MB (QCAUDIT_CACHE_MAX_MB), integrity {safe(facts['integrity'])}, "
-                  f"benchmark indexes {facts['other_bytes'] / 2**20:,.1f} MB", soft_wrap=True)
+                  f"{facts['limit_bytes'] / 2**20:,.0f} MB (QCAUDIT_CACHE_MAX_MB), {'no store yet' if facts['integrity'] == 'absent' else 'integrity ' + safe(facts['integrity'])}, "
+                  f"benchmark indexes and exported models {facts['other_bytes'] / 2**20:,.1f} MB", soft_wrap=True)
         for space in facts["spaces"]:
             out.print(f"  {safe(space['space'])}: {space['entries']:,} entries, {space['bytes'] / 2**20:,.1f} MB", soft_wrap=True)
         return 0
@@ -656,11 +656,16 @@ def cache_compact(verbose: VerboseOpt = False) -> None:
 
 @cache_app.command("clear", cls=HelpCommand)
 def cache_clear(verbose: VerboseOpt = False) -> None:
-    """Delete the whole cache (it is rebuilt as needed)."""
+    """Delete the cache: the store of embeddings and verdicts, benchmark indexes, exported models (rebuilt as needed)."""
     from qcaudit import store
 
     def body() -> int:
-        store.clear()
+        left = store.clear()
+        if left:
+            from qcaudit.cache import configured_cache_root
+
+            out.print(f"left {len(left)} entries that are not qcaudit's in {safe(str(configured_cache_root()))}: "
+                      f"{safe(', '.join(left[:5]))}{', ...' if len(left) > 5 else ''}", soft_wrap=True)
         return 0
 
     _guarded(verbose, body)

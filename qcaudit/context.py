@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.cache import cache_root
+from qcaudit.cache import SCRATCH, cache_root
 from qcaudit.embed import Encoder
 from qcaudit.io import TEXT_STATUS, Dataset, TextSelection, load_dataset
 from qcaudit.text import Tokenization
@@ -64,7 +64,7 @@ class RunContext:
         cache directory; :meth:`close` removes it, and the next run removes those of runs
         that were killed outright (SIGKILL, a power cut)."""
         if self._scratch is None:
-            parent = cache_root() / "scratch"
+            parent = cache_root() / SCRATCH
             parent.mkdir(parents=True, exist_ok=True)
             for left in parent.glob("run-*"):
                 if not _alive(int(left.name.split("-")[1])):

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qcaudit.cache import cache_root, configured_cache_root
+from qcaudit.cache import FOLDERS, cache_root, configured_cache_root
+from qcaudit.errors import QcauditError
 
 log = logging.getLogger("qcaudit")
 STORE_NAME = "store.sqlite3"
@@ -221,8 +222,9 @@ def compact() -> None:
 
 
 def info() -> dict:
-    """Entries and bytes per space, the file's size and limit, and SQLite's integrity check."""
-    root = configured_cache_root()
+    """Entries and bytes per space, the file's size and limit, and SQLite's integrity check
+    (``absent`` before the first run has made the store)."""
+    root = _configured_directory()
     result = {"path": str(root), "store_bytes": 0, "limit_bytes": max_bytes(), "spaces": [], "integrity": "absent"}
     if (root / STORE_NAME).exists():
         with _connect() as db:
@@ -238,12 +240,35 @@ def info() -> dict:
 
 
 def _other_bytes(root: Path) -> int:
-    """Bytes of the cache's other files (benchmark indexes; the scratch of running audits,
-    which remove theirs when they end, at any moment: what is gone counts nothing)."""
-    return sum(_size(Path(folder, name)) for folder, _, names in os.walk(root) for name in names
-               if not name.startswith(STORE_NAME))
+    """Bytes of qcaudit's folders beside the store (:data:`qcaudit.cache.FOLDERS`: benchmark
+    indexes, exported models, and the scratch of running audits, which remove theirs when
+    they end, at any moment: what is gone counts nothing)."""
+    return sum(_size(Path(folder, name)) for kind in sorted(FOLDERS) for folder, _, names in os.walk(root / kind)
+               for name in names)
 
 
-def clear() -> None:
-    """Delete the whole cache directory (the store and the benchmark indexes)."""
-    shutil.rmtree(configured_cache_root(), ignore_errors=True)
+def clear() -> list[str]:
+    """Delete what qcaudit keeps in the cache directory, the store and its folders
+    (:data:`qcaudit.cache.FOLDERS`: benchmark indexes, exported models, scratch), then the
+    directory when nothing else is left in it. Anything else stays: ``QCAUDIT_CACHE_DIR``
+    may name a directory other programs use too. Returns the names left there."""
+    root = _configured_directory()
+    if not root.exists():
+        return []
+    for path in root.iterdir():
+        if path.name in FOLDERS and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.name.startswith(STORE_NAME) and not path.is_dir():
+            path.unlink()
+    left = sorted(path.name for path in root.iterdir())
+    if not left:
+        root.rmdir()
+    return left
+
+
+def _configured_directory() -> Path:
+    """The configured cache directory, which may not exist yet; a file there is refused."""
+    root = configured_cache_root()
+    if root.exists() and not root.is_dir():
+        raise QcauditError(f"the cache directory {root} is a file: set QCAUDIT_CACHE_DIR to a directory")
+    return root

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qcaudit import store
+from qcaudit.cache import cached_dir
 from qcaudit.cli import app
 from qcaudit.store import VectorStore
 
@@ -64,6 +66,39 @@ def test_cache_info_and_clear(runner, tmp_path, monkeypatch):
     assert facts["integrity"] == "ok" and facts["spaces"] == [{"space": "judge/x", "entries": 5, "bytes": 20}]
     assert runner.invoke(app, ["cache", "clear"]).exit_code == 0 and not (tmp_path / "c").exists()
     assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["integrity"] == "absent"
+
+
+def test_cache_clear_leaves_what_is_not_qcaudits(runner, tmp_path, monkeypatch):
+    """QCAUDIT_CACHE_DIR may name a directory other programs use (~/.cache): clear deletes
+    the store and qcaudit's folders only, and names what it left."""
+    shared = tmp_path / "shared"
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(shared))
+    VectorStore("judge/x", 1, "judge").put(np.arange(5, dtype=np.uint64), np.zeros((5, 1)))
+    index = cached_dir("onnx", "k", lambda d: (d / "model.onnx").write_bytes(b"x" * 2**20))
+    (shared / "theirs").mkdir()
+    (shared / "theirs" / "weights.bin").write_bytes(b"y" * 3 * 2**20)
+    (shared / "notes.txt").write_text("keep me")
+    facts = json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)
+    assert 2**20 <= facts["other_bytes"] < 2 * 2**20  # the export, not the other program's files
+    result = runner.invoke(app, ["cache", "clear"])
+    assert result.exit_code == 0 and "left 2 entries that are not qcaudit's" in result.output and "notes.txt, theirs" in result.output
+    assert sorted(p.name for p in shared.iterdir()) == ["notes.txt", "theirs"] and not index.exists()
+    assert (shared / "theirs" / "weights.bin").stat().st_size == 3 * 2**20
+
+
+def test_a_cache_path_that_is_a_file_is_one_line(runner, tmp_path, monkeypatch):
+    (tmp_path / "f").write_text("not a directory")
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "f"))
+    for command in (["cache", "info"], ["cache", "clear"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "is a file: set QCAUDIT_CACHE_DIR to a directory" in result.output, result.output
+    assert (tmp_path / "f").read_text() == "not a directory"
+
+
+def test_an_artefact_kind_must_be_one_clear_knows(tmp_path, monkeypatch):
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "c"))
+    with pytest.raises(ValueError, match="FOLDERS"):
+        cached_dir("embeddings-v2", "k", lambda d: None)
 
 
 @contextmanager
@@ -129,7 +164,7 @@ def test_a_store_held_past_the_busy_timeout_is_worked_around_not_set_aside(tmp_p
 def test_a_cache_directory_that_cannot_be_made_is_worked_around(runner, tmp_path, monkeypatch):
     """A read-only home (a container) or a path through a file: the run caches in a temporary
     directory of its own, says so once, and removes it; nothing is written where it cannot be."""
-    from qcaudit.cache import cache_root, cached_dir
+    from qcaudit.cache import cache_root
 
     (tmp_path / "file").write_text("not a directory")
     monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "file" / "cache"))
@@ -137,7 +172,7 @@ def test_a_cache_directory_that_cannot_be_made_is_worked_around(runner, tmp_path
         root = cache_root()
         VectorStore("judge/x", 1, "judge").put(np.arange(3, dtype=np.uint64), np.ones((3, 1)))
         assert VectorStore("judge/x", 1, "judge").get(np.arange(3, dtype=np.uint64))[0].all()
-        entry = cached_dir("kind", "key", lambda d: (d / "x").write_text("built"))
+        entry = cached_dir("ngram-index", "key", lambda d: (d / "x").write_text("built"))
     assert root != tmp_path / "file" / "cache" and entry.parent.parent == root and (entry / "x").read_text() == "built"
     assert len(records) == 1 and f"cache directory {tmp_path / 'file' / 'cache'} cannot be used (Not a directory)" in records[0]
     facts = json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)
