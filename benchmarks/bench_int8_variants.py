@@ -8,7 +8,9 @@ model (one text a single-threaded call, as many calls at once as torch has threa
 for torch as qcaudit's ``torch`` backend batches: rows per second and each vector's cosine
 to the fp32 model's. Variants: the fp32 export; qcaudit's dynamic int8 (per-channel
 weights); ONNX Runtime's BERT fusions (attention, layer norm, GELU) before the same
-quantisation; static int8 (QDQ, activations calibrated on 300 rows of the bundled sample);
+quantisation; the same dynamic quantisation with per-tensor weights, uint8 weights or a 7-bit
+range; static int8 (QDQ, activations calibrated on 300 rows of the bundled sample); when
+``openvino`` is installed, OpenVINO running the fp32 and the int8 files;
 torch fp32 and torch with bf16 autocast (fast only on a CPU with AVX512-BF16 or AMX).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import sys
 import tempfile
 import time
@@ -71,6 +74,10 @@ def onnx_variants(encoder, folder: Path) -> dict[str, Path]:
     config = load_model_config(str(encoder.path), "embedding model")
     fused = optimize_model(str(fp32), model_type="bert", num_heads=config.num_attention_heads, hidden_size=config.hidden_size)
     fused.save_model_to_file(str(folder / "fused.onnx"))
+    for name, options in (("per-tensor weights", {"per_channel": False}), ("uint8 weights", {"weight_type": QuantType.QUInt8}),
+                          ("7-bit range (reduce_range)", {"reduce_range": True})):
+        files[f"onnx int8 dynamic, {name}"] = folder / f"int8 {name}.onnx"
+        quantize_dynamic(str(fp32), str(files[f"onnx int8 dynamic, {name}"]), **({"weight_type": QuantType.QInt8, "per_channel": True} | options))
     files["onnx BERT fusions + int8 dynamic"] = folder / "fused_int8.onnx"
     quantize_dynamic(str(folder / "fused.onnx"), str(files["onnx BERT fusions + int8 dynamic"]), weight_type=QuantType.QInt8,
                      per_channel=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
@@ -83,6 +90,22 @@ def onnx_variants(encoder, folder: Path) -> dict[str, Path]:
                     quant_format=QuantFormat.QDQ, per_channel=True, weight_type=QuantType.QInt8,
                     activation_type=QuantType.QUInt8, calibrate_method=CalibrationMethod.MinMax)
     return files
+
+
+class OpenVinoSession:
+    """An ONNX file compiled by OpenVINO behind ONNX Runtime's ``run``, so that qcaudit's
+    pooling reads its output unchanged: one text a call on ``threads`` threads (OpenVINO's
+    latency mode; its threads are its own, so the texts are not shared out)."""
+
+    def __init__(self, file: Path, threads: int) -> None:
+        import openvino
+
+        core = openvino.Core()
+        config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": threads}
+        self.request = core.compile_model(core.read_model(str(file)), "CPU", config).create_infer_request()
+
+    def run(self, _outputs, inputs: dict[str, np.ndarray]) -> list[np.ndarray]:
+        return [next(iter(self.request.infer(inputs).values()))]
 
 
 def main() -> None:
@@ -104,8 +127,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         with contextlib.chdir(tmp):  # ONNX Runtime's shape inference and calibration leave their scratch files in the working directory
             files = onnx_variants(encoder, Path(tmp))
-        for name, file in files.items():
+        runs = [(name, file, "onnxruntime") for name, file in files.items()]
+        if importlib.util.find_spec("openvino"):  # not a dependency: pip install openvino to compare it
+            runs += [(f"openvino {name.removeprefix('onnx ')}", files[name], "openvino")
+                     for name in ("onnx fp32", "onnx int8 dynamic (qcaudit)")]
+        for name, file, runtime in runs:
             model = OnnxSentenceModel(file, encoder.path, threads)
+            if runtime == "openvino":
+                model.session, model.workers = OpenVinoSession(file, threads), 1
             model.encode(ids[:8])
             start = time.perf_counter()
             vectors = model.encode(ids)

@@ -12,8 +12,9 @@ the two are never mixed.
 
 Each text is one call of a session that runs on one thread, and ``workers`` such calls run
 at once (ONNX Runtime releases the GIL): on a short text one call cannot keep several cores
-busy, several calls can. One thread per call also makes a vector the same on every machine,
-whatever its core count.
+busy, several calls can. One thread per call also makes a vector the same whatever the
+machine's core count (not whatever its CPU: ONNX Runtime picks kernels by instruction set,
+AVX-512 VNNI or AVX2, and those round differently in the last digits).
 """
 
 from __future__ import annotations
