@@ -631,8 +631,9 @@ def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
         if as_json:
             print(json.dumps(facts, indent=2))
             return 0
+        integrity = "no store yet" if facts["integrity"] == "absent" else f"integrity {safe(facts['integrity'])}"
         out.print(f"cache {safe(facts['path'])}: store {facts['store_bytes'] / 2**20:,.1f} MB of "
-                  f"{facts['limit_bytes'] / 2**20:,.0f} MB (QCAUDIT_CACHE_MAX_MB), {'no store yet' if facts['integrity'] == 'absent' else 'integrity ' + safe(facts['integrity'])}, "
+                  f"{facts['limit_bytes'] / 2**20:,.0f} MB (QCAUDIT_CACHE_MAX_MB), {integrity}, "
                   f"benchmark indexes and exported models {facts['other_bytes'] / 2**20:,.1f} MB", soft_wrap=True)
         for space in facts["spaces"]:
             out.print(f"  {safe(space['space'])}: {space['entries']:,} entries, {space['bytes'] / 2**20:,.1f} MB", soft_wrap=True)
