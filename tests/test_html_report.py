@@ -116,7 +116,8 @@ def test_every_metric_says_what_it_measures_which_way_is_better_and_its_public_v
 
 
 def test_the_shipped_public_values_are_what_the_script_computes():
-    """reports/reference-values.json against a fresh run of its script on the smallest corpus."""
+    """reports/reference-values.json against a fresh run of its script on the smallest corpus
+    (the lexical and duplicate values exactly; those of the fp32 encoder to its last digit)."""
     if not (SHARED_DATA / "corpora" / "self_instruct_seed_tasks.jsonl").exists():
         pytest.skip(f"{SHARED_DATA} is absent (the real public data lives in ../shared/data)")
     import importlib.util
@@ -128,7 +129,15 @@ def test_the_shipped_public_values_are_what_the_script_computes():
         corpus, values = script.corpus_values("seeds", SHARED_DATA, Path(tmp))
     shipped = json.loads((ROOT / "reports" / REFERENCE_FILE).read_text())
     assert reference_corpora()["seeds"] == corpus == shipped["corpora"]["seeds"]
-    assert {name: by_corpus["seeds"] for name, by_corpus in shipped["metrics"].items() if "seeds" in by_corpus} == values
+    shipped_values = {name: by_corpus["seeds"] for name, by_corpus in shipped["metrics"].items() if "seeds" in by_corpus}
+    assert shipped_values.keys() == values.keys() and shipped["embedding_backend"] == "torch"
+    for name, value in values.items():
+        if name.split(".")[0] in ("embeddings", "topics"):
+            # fp32 vectors differ between CPUs (AVX-512 or AVX2 kernels) in the seventh digit:
+            # rounded to 4 significant digits, a value may fall either side of a boundary
+            assert shipped_values[name] == pytest.approx(value, rel=1e-3), name
+        else:
+            assert shipped_values[name] == value, name
     assert "diversity.self_bleu_4_sampled" not in values  # 175 rows: smaller than one sample
 
 
