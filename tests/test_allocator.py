@@ -1,0 +1,62 @@
+"""qcaudit.allocator: freed large blocks are reused without the kernel mapping and zeroing
+their pages again, and a user's own malloc settings are left alone.
+
+Each check runs in a fresh interpreter: malloc's settings last for the whole process."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import pytest
+
+from qcaudit.allocator import _user_tunes_malloc
+
+GLIBC = platform.libc_ver()[0] == "glibc"
+
+#: Touch a 256 MiB block, free it, take one of the same size and count the page faults of
+#: touching that one (ctypes' malloc: numpy's huge-page advice would hide the faults).
+FAULTS_OF_A_REUSED_BLOCK = """
+import ctypes, json, resource, sys
+from qcaudit.allocator import keep_freed_memory
+took = keep_freed_memory() if sys.argv[1] == "keep" else None
+libc = ctypes.CDLL(None)
+libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+size = 256 * 2**20
+first = libc.malloc(size); ctypes.memset(first, 1, size); libc.free(first)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+second = libc.malloc(size); ctypes.memset(second, 2, size)
+print(json.dumps({"took": took, "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before,
+                  "pages": size // resource.getpagesize()}))
+"""
+
+
+def _faults(mode: str, **env: str) -> dict:
+    environ = {k: v for k, v in os.environ.items() if not _user_tunes_malloc({k: v})} | env
+    ran = subprocess.run([sys.executable, "-c", FAULTS_OF_A_REUSED_BLOCK, mode], capture_output=True, text=True,
+                         env=environ, check=True)
+    return json.loads(ran.stdout)
+
+
+@pytest.mark.skipif(not GLIBC, reason="the setting is glibc's malloc's")
+def test_a_freed_block_is_reused_without_new_page_faults():
+    kept, plain = _faults("keep"), _faults("plain")
+    assert kept["took"] is True
+    assert plain["faults"] > plain["pages"] // 2  # the control: a fresh mapping, every page faulted in again
+    assert kept["faults"] < kept["pages"] // 100
+
+
+@pytest.mark.skipif(not GLIBC, reason="the setting is glibc's malloc's")
+def test_a_users_own_malloc_settings_are_kept():
+    assert _faults("keep", MALLOC_MMAP_MAX_="65536")["took"] is False
+    assert _faults("keep", GLIBC_TUNABLES="glibc.malloc.trim_threshold=1000")["took"] is False
+
+
+def test_which_environments_tune_malloc():
+    assert _user_tunes_malloc({"MALLOC_ARENA_MAX": "2"})
+    assert _user_tunes_malloc({"GLIBC_TUNABLES": "glibc.rtld.optional_static_tls=1:glibc.malloc.tcache_count=0"})
+    assert not _user_tunes_malloc({"GLIBC_TUNABLES": "glibc.rtld.optional_static_tls=1", "MALLOC": "x", "PATH": "/bin"})
