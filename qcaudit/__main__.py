@@ -35,9 +35,6 @@ def main() -> None:
     for handled in HANDLED_SIGNALS:
         signal.signal(handled, _raise_interrupted)
     try:
-        from qcaudit.allocator import keep_freed_memory
-
-        keep_freed_memory()
         from qcaudit.cli import run
 
         code = run(sys.argv[1:])

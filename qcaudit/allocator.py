@@ -1,55 +1,70 @@
-"""Keep memory the process frees for its next allocations instead of giving it back to the
-kernel at once (glibc's malloc only; elsewhere nothing changes).
+"""Reuse freed large blocks inside one allocation-heavy step instead of giving them back to
+the kernel after each use (glibc's malloc only; elsewhere nothing changes).
 
-Why: an audit allocates and frees arrays of tens to hundreds of megabytes over and over
-(every n-gram order's sort keys, run flags and per-row counts, every batch's columns).
-glibc serves each allocation above its mmap threshold (32 MB at most) with a fresh mapping
-and unmaps it on free, so the kernel zeroes every page again on its next first touch. On a
-2-core virtual machine that zeroing was more than half the time of diversity's n-gram
-counting over 1,000,000 rows (`python benchmarks/bench_scale.py` says what it changes for
-the whole report). With large blocks served from the heap and the heap's top kept, freed blocks
-are reused and their pages stay mapped.
+Why: diversity's n-gram counting allocates and frees arrays of tens to hundreds of
+megabytes over and over (each order's sort keys, run flags and per-row counts). glibc
+serves every allocation above its mmap threshold (32 MB at most) with a fresh mapping and
+unmaps it on free, so the kernel zeroes every page again on its next first touch. On the
+2-core virtual machine we measure on, that zeroing was more than half the time of counting
+1,000,000 rows' n-grams (`python benchmarks/bench_scale.py` shows what it changes for the
+whole report). Served from the heap, with the heap's top kept, freed blocks are reused and
+their pages stay mapped.
 
-The cost: the process's resident memory no longer falls after a peak, and heap
-fragmentation can add to the peak (both measured in `benchmarks/bench_scale.py`). That suits
-a batch command, which ends after its peak; it is set by the ``qcaudit`` console script, not
-on import, so a program that imports qcaudit keeps its own allocator settings, and not when
-the environment already tunes glibc's malloc (``MALLOC_*`` variables, ``glibc.malloc``
-tunables): a user who set those keeps them.
+Why only inside a step: freed memory that stays resident adds to the process's peak when
+other phases' long-lived arrays interleave with it on the heap (the whole 10,000,000-row
+report peaked 1.4 GB higher with it on throughout). So the settings hold for the ``with``
+block alone, and at its end glibc's defaults come back and the free pages go back to the
+kernel.
+
+A user's own settings win: when the environment tunes glibc's malloc (``MALLOC_*``
+variables, ``glibc.malloc`` tunables) nothing is changed.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-#: glibc's ``mallopt`` parameter numbers (malloc.h).
+#: glibc's ``mallopt`` parameter numbers (malloc.h) and the defaults that come back after.
 M_TRIM_THRESHOLD = -1
-M_TOP_PAD = -2
 M_MMAP_MAX = -4
-#: Give the heap's top back only past 2 GiB free (the largest value mallopt's int holds), and
-#: grow the heap 1 GiB at a time.
-TRIM_THRESHOLD = 2**31 - 1
-TOP_PAD = 2**30
+DEFAULTS = ((M_MMAP_MAX, 65536), (M_TRIM_THRESHOLD, 128 * 1024))
+#: No mmap for large blocks; the heap's top given back only past 2 GiB free (the largest
+#: value mallopt's int holds).
+KEEP = ((M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1))
 
 
-def keep_freed_memory() -> bool:
-    """Ask glibc's malloc to serve large blocks from the heap and keep freed ones for reuse.
-    Returns whether it took every setting (False where the C library is not glibc, or the
+@contextmanager
+def freed_blocks_reused() -> Iterator[bool]:
+    """Within the block, large blocks come from the heap and freed ones stay for reuse.
+    Yields whether the settings took (False where the C library is not glibc, or the
     environment tunes malloc itself)."""
-    if _user_tunes_malloc(os.environ):
-        return False
+    libc = None if _user_tunes_malloc(os.environ) else _glibc()
+    took = libc is not None and _set(libc, KEEP)
+    try:
+        yield took
+    finally:
+        if took:
+            _set(libc, DEFAULTS)
+            libc.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
     try:
         libc = ctypes.CDLL(None)
         libc.gnu_get_libc_version  # noqa: B018 (present in glibc alone; musl's mallopt does nothing)
-        mallopt = libc.mallopt
+        libc.mallopt.argtypes, libc.mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+        libc.malloc_trim.argtypes, libc.malloc_trim.restype = [ctypes.c_size_t], ctypes.c_int
     except (OSError, AttributeError):
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return all(mallopt(param, value) == 1 for param, value in
-               ((M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, TRIM_THRESHOLD), (M_TOP_PAD, TOP_PAD)))
+        return None
+    return libc
+
+
+def _set(libc: ctypes.CDLL, settings: tuple[tuple[int, int], ...]) -> bool:
+    return all([libc.mallopt(param, value) == 1 for param, value in settings])
 
 
 def _user_tunes_malloc(environ) -> bool:
-    return any(name.startswith("MALLOC_") for name in environ) or \
-        "glibc.malloc." in environ.get("GLIBC_TUNABLES", "")
+    return any(name.startswith("MALLOC_") for name in environ) or "glibc.malloc." in environ.get("GLIBC_TUNABLES", "")

@@ -18,20 +18,31 @@ from qcaudit.allocator import _user_tunes_malloc
 GLIBC = platform.libc_ver()[0] == "glibc"
 
 #: Touch a 256 MiB block, free it, take one of the same size and count the page faults of
-#: touching that one (ctypes' malloc: numpy's huge-page advice would hide the faults).
+#: touching that one (ctypes' malloc: numpy's huge-page advice would hide the faults), inside
+#: the block ("keep"), without it ("plain"), or after it has ended ("after").
 FAULTS_OF_A_REUSED_BLOCK = """
-import ctypes, json, resource, sys
-from qcaudit.allocator import keep_freed_memory
-took = keep_freed_memory() if sys.argv[1] == "keep" else None
+import contextlib, ctypes, json, resource, sys
+from qcaudit.allocator import freed_blocks_reused
 libc = ctypes.CDLL(None)
 libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
 libc.free.argtypes = [ctypes.c_void_p]
 size = 256 * 2**20
-first = libc.malloc(size); ctypes.memset(first, 1, size); libc.free(first)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-second = libc.malloc(size); ctypes.memset(second, 2, size)
-print(json.dumps({"took": took, "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before,
-                  "pages": size // resource.getpagesize()}))
+
+def faults_of_reuse():
+    first = libc.malloc(size); ctypes.memset(first, 1, size); libc.free(first)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    second = libc.malloc(size); ctypes.memset(second, 2, size); libc.free(second)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+took = None
+if sys.argv[1] == "plain":
+    faults = faults_of_reuse()
+else:
+    with freed_blocks_reused() as took:
+        faults = faults_of_reuse()
+    if sys.argv[1] == "after":
+        faults = faults_of_reuse()
+print(json.dumps({"took": took, "faults": faults, "pages": size // resource.getpagesize()}))
 """
 
 
@@ -43,11 +54,12 @@ def _faults(mode: str, **env: str) -> dict:
 
 
 @pytest.mark.skipif(not GLIBC, reason="the setting is glibc's malloc's")
-def test_a_freed_block_is_reused_without_new_page_faults():
-    kept, plain = _faults("keep"), _faults("plain")
+def test_a_freed_block_is_reused_without_new_page_faults_inside_the_block_alone():
+    kept, plain, after = _faults("keep"), _faults("plain"), _faults("after")
     assert kept["took"] is True
     assert plain["faults"] > plain["pages"] // 2  # the control: a fresh mapping, every page faulted in again
     assert kept["faults"] < kept["pages"] // 100
+    assert after["faults"] > after["pages"] // 2  # glibc's defaults are back once the block ends
 
 
 @pytest.mark.skipif(not GLIBC, reason="the setting is glibc's malloc's")

@@ -27,6 +27,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
+from qcaudit.allocator import freed_blocks_reused
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import (
@@ -212,11 +213,12 @@ class Diversity(Analyzer):
         partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / (context.memory_budget / 2))))
         task = context.progress.add_task("diversity: n-grams", total=self._top_order)
         orders = []
-        for stats in partitioned_order_stats(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
-                                             range(1, self._top_order + 1), partitions, context.scratch,
-                                             spill_at=context.memory_budget // 2):
-            orders.append(stats)
-            context.progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
+        with freed_blocks_reused():  # many large sort keys and run flags, allocated and freed in turn
+            for stats in partitioned_order_stats(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
+                                                 range(1, self._top_order + 1), partitions, context.scratch,
+                                                 spill_at=context.memory_budget // 2):
+                orders.append(stats)
+                context.progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
         context.progress.remove_task(task)
         return orders
 
