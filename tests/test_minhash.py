@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from qcaudit import minhash
 from qcaudit.lexical import shingles
 from qcaudit.minhash import lsh_clusters, optimal_bands, signatures
 from qcaudit.text import Tokenization
@@ -18,13 +21,17 @@ from qcaudit.text import Tokenization
     texts=st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=12).map(" ".join), min_size=1, max_size=10),
     num_perm=st.sampled_from([1, 16, 128]),
     seed=st.integers(0, 5),
+    block=st.sampled_from([1, 3, 8, minhash.CACHE_BLOCK_SHINGLES]),
 )
-def test_signatures_equal_datasketch(texts, num_perm, seed):
+def test_signatures_equal_datasketch(texts, num_perm, seed, block):
+    """Also with the signature loop's cache blocks cut small: blocks of one row, of several,
+    and rows longer than a block."""
     from datasketch import MinHash
 
     tokens = Tokenization().tokens(pl.Series(texts, dtype=pl.String))
     hashes, rows = shingles(tokens, 5)
-    got = signatures(hashes, rows, len(texts), num_perm, seed)
+    with mock.patch.object(minhash, "CACHE_BLOCK_SHINGLES", block):
+        got = signatures(hashes, rows, len(texts), num_perm, seed)
     for r in range(len(texts)):
         m = MinHash(num_perm=num_perm, seed=seed, hashfunc=lambda x: x)
         for h in hashes[rows == r]:
