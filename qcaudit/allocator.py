@@ -13,8 +13,8 @@ their pages stay mapped.
 Why only inside a step: freed memory that stays resident adds to the process's peak when
 other phases' long-lived arrays interleave with it on the heap (the whole 10,000,000-row
 report peaked 1.4 GB higher with it on throughout). So the settings hold for the ``with``
-block alone, and at its end glibc's defaults come back and the free pages go back to the
-kernel.
+block alone (process-wide while it runs: malloc has no other scope), and at its end glibc's
+defaults come back and the free pages go back to the kernel.
 
 A user's own settings win: when the environment tunes glibc's malloc (``MALLOC_*``
 variables, ``glibc.malloc`` tunables) nothing is changed.

@@ -21,7 +21,7 @@ GLIBC = platform.libc_ver()[0] == "glibc"
 #: touching that one (ctypes' malloc: numpy's huge-page advice would hide the faults), inside
 #: the block ("keep"), without it ("plain"), or after it has ended ("after").
 FAULTS_OF_A_REUSED_BLOCK = """
-import contextlib, ctypes, json, resource, sys
+import ctypes, json, resource, sys
 from qcaudit.allocator import freed_blocks_reused
 libc = ctypes.CDLL(None)
 libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
