@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 #: glibc's ``mallopt`` parameter numbers (malloc.h) and the defaults that come back after.
@@ -66,5 +66,5 @@ def _set(libc: ctypes.CDLL, settings: tuple[tuple[int, int], ...]) -> bool:
     return all([libc.mallopt(param, value) == 1 for param, value in settings])
 
 
-def _user_tunes_malloc(environ) -> bool:
+def _user_tunes_malloc(environ: Mapping[str, str]) -> bool:
     return any(name.startswith("MALLOC_") for name in environ) or "glibc.malloc." in environ.get("GLIBC_TUNABLES", "")
