@@ -30,9 +30,10 @@ from __future__ import annotations
 import glob
 import gzip
 import io
+import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -434,7 +435,26 @@ def _read(files: list[InputFile], fmt: str) -> pl.LazyFrame:
     if fmt == "parquet":
         return _scan_parquet(files)
     frames = [_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt) for f in files]
-    return pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    return pl.concat(_chat_contents_alike(frames), how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+
+
+def _chat_contents_alike(frames: list[pl.LazyFrame]) -> list[pl.LazyFrame]:
+    """The files of one input, with each chat column whose turns hold their content as text in
+    some files and as content parts in others read as text in all (the text parts joined),
+    so that one column type holds them."""
+    try:
+        schemas = [frame.collect_schema() for frame in frames]
+    except pl.exceptions.PolarsError:
+        return frames  # (its reading fails, and says why, where every input's does)
+    for name in {name for schema in schemas for name in schema.names()}:
+        if len({schema[name] for schema in schemas if name in schema}) == 1:
+            continue
+        for i, schema in enumerate(schemas):
+            layout = _chat_layout(schema.get(name))
+            if layout and _text_parts(layout.content_dtype):
+                as_text = _text_of_parts(pl.field(layout.content)).alias(layout.content)
+                frames[i] = frames[i].with_columns(pl.col(name).list.eval(pl.element().struct.with_fields(as_text)))
+    return frames
 
 
 def _read_arrow(path: InputFile) -> pl.LazyFrame:
@@ -469,7 +489,8 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     fmt = check.reading
     compressed = path.suffix.lower() == ".gz"
     if fmt == "jsonl" and not compressed and not check.bom and not GLOB_CHARS.intersection(str(path)):
-        return pl.scan_ndjson(path, infer_schema_length=None)  # (it expands globs and cannot be told not to)
+        # (it expands globs and cannot be told not to)
+        return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(path, infer_schema_length=None, schema_overrides=overrides))
     if fmt in DELIMITED and not compressed:
         return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False, **DELIMITED[fmt])
     return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
@@ -495,13 +516,47 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
     try:
         if fmt == "txt":
             return pl.DataFrame(_text_lines(data.decode("utf-8"))).lazy()
-        if fmt == "jsonl":
-            return pl.read_ndjson(io.BytesIO(data), infer_schema_length=None).lazy()
         if fmt in DELIMITED:
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
-        return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
+        if fmt == "json":
+            try:
+                return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
+            except pl.exceptions.PolarsError:
+                data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
+                if data is None:
+                    raise
+        return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None, schema_overrides=overrides))
     except pl.exceptions.PolarsError as exc:
         raise _read_failure([path], exc) from None
+
+
+def _json_lines_of_array(data: bytes) -> bytes | None:
+    """A JSON array of objects as JSON lines; None for any other JSON."""
+    try:
+        records = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        return None
+    return "\n".join(json.dumps(record) for record in records).encode()
+
+
+def _chat_contents_read_as_text(read: Callable[[dict[str, pl.DataType]], pl.LazyFrame]) -> pl.LazyFrame:
+    """A JSON (lines) file read by ``read(schema_overrides)``, read again with its chat columns'
+    content as text where Polars took it for a list of strings: what it makes of turns whose
+    content is text in some and a list of content parts in others, and then cannot read.
+    As text, the lists are written as JSON, and :func:`_turn_content` reads them back."""
+    frame = read({})
+    try:
+        schema = frame.collect_schema()
+    except pl.exceptions.PolarsError:
+        return frame  # (its reading fails, and says why, where every input's does)
+    overrides = {}
+    for name, dtype in schema.items():
+        layout = _chat_layout(dtype)
+        if layout and layout.content_dtype == pl.List(pl.String):
+            overrides[name] = pl.List(pl.Struct({f.name: pl.String if f.name == layout.content else f.dtype for f in dtype.inner.fields}))
+    return read(overrides) if overrides else frame
 
 
 def _text_lines(text: str) -> pl.Series:
@@ -658,11 +713,35 @@ def _text_parts(dtype: pl.DataType) -> bool:
 
 
 def _turn_content(layout: ChatLayout) -> pl.Expr:
-    """A turn's text (inside ``list.eval``): its content, or its text parts joined by newlines."""
+    """A turn's text (inside ``list.eval``): its content, or its text parts joined by newlines.
+
+    Where some turns' content is text and others' a list of parts (OpenAI's vision format:
+    the user's turn in parts, the assistant's as text), a JSON lines reader gives every
+    content as text, the lists written as JSON: those are read back as their text parts."""
     content = pl.element().struct.field(layout.content)
-    if not _text_parts(layout.content_dtype):
-        return content.cast(pl.String)
-    return content.list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls()).list.join(FIELD_SEPARATOR)
+    if _text_parts(layout.content_dtype):
+        return _text_of_parts(content)
+    content = content.cast(pl.String)
+    written_parts = pl.when(content.str.starts_with("[")).then(content)  # (others null: not passed to Python)
+    return pl.coalesce(written_parts.map_elements(_text_of_written_parts, return_dtype=pl.String), content)
+
+
+def _text_of_parts(parts: pl.Expr) -> pl.Expr:
+    """A list of OpenAI's content parts as its text parts joined by newlines."""
+    return parts.list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls()).list.join(FIELD_SEPARATOR)
+
+
+def _text_of_written_parts(content: str) -> str | None:
+    """The text parts, joined by newlines, of a list of OpenAI's content parts written as
+    JSON (every item an object with a ``type``); None for any other text, a list of strings
+    or of other objects among it."""
+    try:
+        parts = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) and isinstance(p.get("type"), str) for p in parts):
+        return None
+    return FIELD_SEPARATOR.join(p["text"] for p in parts if isinstance(p.get("text"), str))
 
 
 def _describe(selection: TextSelection) -> str:

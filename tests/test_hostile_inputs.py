@@ -241,8 +241,8 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("inf.json", b'[{"text": "a b", "score": -Infinity}]', "the document holds -Infinity, which is not JSON"),
     ("nested.jsonl", b'{"text": "a b", "meta": {"ids": [1, 2]}}\n{"text": "c d", "meta": {"ids": [[3], 4]}}\n',
      "meta.ids[] holds text or numbers (line 1) and lists (line 2); a column needs one kind of value in each place"),
-    ("nested.json", b'[{"text": "a b", "tags": [["x"]]}, {"text": "c d", "tags": ["y"]}]',
-     "tags[] holds lists (item 1) and text or numbers (item 2)"),  # Polars said "failed to determine supertype"
+    ("nested.json", b'[{"text": "a b", "meta": {"ids": [1, 2]}}, {"text": "c d", "meta": {"ids": [[3], 4]}}]',
+     "meta.ids[] holds text or numbers (item 1) and lists (item 2)"),  # Polars said "failed to determine supertype"
 ])
 def test_broken_files_are_one_line_errors(qc, tmp_path, name, content, needle):
     (tmp_path / name).write_bytes(content)

@@ -324,6 +324,47 @@ def test_openai_content_parts_read_as_their_text(chats):
         assert load_dataset(parted, selection).selected(parts=("prompt", "response")).collect().equals(expected)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["system", "user", "assistant"]), st.text(alphabet='ab []{}":,\n', max_size=8),
+                                   st.booleans()), min_size=1, max_size=4), min_size=1, max_size=5))
+def test_content_parts_beside_text_contents_in_json_read_as_their_text(tmp_path_factory, chats):
+    """Where some turns' content is a list of parts and others' text (as OpenAI's vision format
+    writes the user's and the assistant's turns), in one JSON lines file (plain or gzip), a
+    JSON array, or files of a folder (all parts in one, all text in the other), each turn
+    reads as its text: the same text and parts as every content given as text. Text that
+    merely looks like JSON (brackets, quotes) is read as it is."""
+    def record(chat, parted: bool) -> dict:
+        return {"messages": [{"role": r, "content": [{"type": "text", "text": c}, {"type": "image_url", "image_url": {"url": "a.png"}}]
+                              if parted and p else c} for r, c, p in chat]}
+
+    def json_lines(records) -> str:
+        return "".join(json.dumps(r) + "\n" for r in records)
+
+    folder = tmp_path_factory.mktemp("mixed")
+    (folder / "plain.jsonl").write_text(json_lines(record(chat, False) for chat in chats))
+    (folder / "mixed.jsonl").write_text(json_lines(record(chat, True) for chat in chats))
+    (folder / "mixed.jsonl.gz").write_bytes(gzip.compress(json_lines(record(chat, True) for chat in chats).encode()))
+    (folder / "mixed.json").write_text(json.dumps([record(chat, True) for chat in chats]))
+    (folder / "split").mkdir()
+    half = (len(chats) + 1) // 2
+    (folder / "split" / "a.jsonl").write_text(json_lines(record([(r, c, True) for r, c, _ in chat], True) for chat in chats[:half]))
+    if chats[half:]:
+        (folder / "split" / "b.jsonl").write_text(json_lines(record(chat, False) for chat in chats[half:]))
+    for selection in (TextSelection(), TextSelection(roles=("user",))):
+        expected = load_dataset(folder / "plain.jsonl", selection).selected(parts=("prompt", "response")).collect()
+        for mixed in ("mixed.jsonl", "mixed.jsonl.gz", "mixed.json", "split"):
+            got = load_dataset(folder / mixed, selection).selected(parts=("prompt", "response")).collect()
+            assert got.equals(expected), mixed
+
+
+def test_chat_text_that_looks_like_json_is_read_as_written():
+    """Only a list of content parts written as JSON reads as its text parts; other text in
+    brackets (a list of strings, objects without a type, broken JSON) is the turn's text."""
+    looks_like_json = ['["a", "b"]', '[{"x": 1}]', '[{"type": "text", "text": "a"}', "[]", '[{"type": 1, "text": "a"}]']
+    chats = pl.DataFrame({"messages": [[{"role": "user", "content": text}] for text in looks_like_json]})
+    assert load_dataset(chats).texts()["text"].to_list() == looks_like_json
+
+
 def expect_error(match: str, path, selection: TextSelection = TextSelection()):
     with pytest.raises(QcauditError, match=match) as info:
         load_dataset(path, selection).texts()
