@@ -308,6 +308,8 @@ def _read_file(path: Path | None) -> tuple[dict[str, Any], str]:
             path = Path("pyproject.toml")
         else:
             return {}, "settings"
+    if path.is_dir():
+        raise QcauditError(f"config file {path} is a directory; give a TOML file")
     if not path.is_file():
         raise QcauditError(f"config file {path} does not exist")
     try:

@@ -212,6 +212,19 @@ def test_a_gate_without_thresholds_is_refused_before_the_audit(runner, tmp_path,
     assert result.exit_code == 2 and "no gate thresholds configured" in result.output, result.output
 
 
+@pytest.mark.parametrize("config, says", [("missing.toml", "does not exist"), (".", "is a directory"), ("", "is a directory")])
+def test_a_config_that_is_no_file_is_one_line_before_the_audit(runner, tmp_path, monkeypatch, config, says):
+    """--config naming no file, a directory, or nothing (the shell's '', read as '.') is refused
+    in one line, exit 2, before any data is read."""
+    import qcaudit.pipeline
+
+    monkeypatch.setattr(qcaudit.pipeline, "audit", lambda *a, **k: pytest.fail("the data was audited"))
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, "report", CLEAN, "--config", config, "--out", tmp_path / "never")
+    assert result.exit_code == 2 and says in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "never").exists()
+
+
 def test_one_gate_table_serves_audits_and_drift_runs(runner, tmp_path, monkeypatch):
     """Drift's thresholds do not judge an audit, nor an audit's a drift run, whether the
     gate runs with the audit or on a saved report of either kind."""
