@@ -58,13 +58,14 @@ PAIR_COLUMNS = (CHOSEN, REJECTED)
 #: ... and (prompt fields, answer columns by preference) of instruction data, the first whose
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
 #: Alpaca's instruction, input and output, Dolly's instruction, context and response, and
+#: Self-Instruct's seed tasks (an instruction and its ``instances``, :func:`_instances_text`),
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
 #: query and response, OpenMathInstruct's generated solution) ...
 PROMPT_LAYOUTS = (
     ((PROMPT,), (RESPONSE, "completion")),
     (("instruction", "input"), ("output", RESPONSE)),
     (("instruction", "context"), (RESPONSE, "output")),
-    (("instruction",), ("output", RESPONSE)),
+    (("instruction",), ("output", RESPONSE, "instances")),
     (("question",), ("answer", RESPONSE, "solution", "generated_solution")),
     (("problem",), ("solution", "generated_solution", "answer")),
     (("query",), (RESPONSE, "answer")),
@@ -647,7 +648,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
     def found(name: str) -> str | None:
         column = _named(schema, name)
-        return column if column and (schema[column] == pl.String or _is_messages(schema[column])) else None
+        return column if column and (schema[column] == pl.String or _is_messages(schema[column]) or _is_instances(schema[column])) else None
 
     pair = [found(name) for name in PAIR_COLUMNS]
     if not (selection.chosen or selection.rejected) and all(pair):
@@ -801,7 +802,7 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
     """A column's text, however it is stored: text or categories (pandas' category dtype reads
     as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
     strings one a line (paragraphs, sentences), the turns of a chat (those of ``roles``; all
-    without); None for a column that holds no text (numbers, structs)."""
+    without), Self-Instruct's instances; None for a column that holds no text (numbers, structs)."""
     if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical | pl.Enum):
         return pl.col(name).cast(pl.String)
     if dtype == pl.Binary:
@@ -810,7 +811,21 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
         return pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
     if _is_messages(dtype):
         return _messages_text(name, dtype, roles)
+    if _is_instances(dtype):
+        return _instances_text(name)
     return None
+
+
+def _is_instances(dtype: pl.DataType) -> bool:
+    """Whether ``dtype`` is a list of Self-Instruct's instances (``{input, output}``)."""
+    return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct) and {"input", "output"} <= {f.name for f in dtype.inner.fields}
+
+
+def _instances_text(name: str) -> pl.Expr:
+    """Every instance's input and output, in order, joined by newlines (empty ones left out)."""
+    fields = [_non_empty(pl.element().struct.field(field).cast(pl.String)) for field in ("input", "output")]
+    instances = pl.col(name).list.eval(pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
+    return instances.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0)).list.join(FIELD_SEPARATOR)
 
 
 def _non_empty(text: pl.Expr) -> pl.Expr:

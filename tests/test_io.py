@@ -269,6 +269,30 @@ def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text
     assert load_dataset(path).text_source == text_source
 
 
+def test_self_instruct_seed_tasks_read_with_their_instances(tmp_path):
+    """Self-Instruct's seed tasks: the text is the instruction and every instance's input and
+    output (empty ones left out) one a line; the prompt the instruction, the response the
+    instances; a task without instances is its instruction alone."""
+    tasks = [
+        {"id": "a", "instruction": "Rhyme with cat.", "instances": [{"input": "", "output": "hat"}], "is_classification": False},
+        {"id": "b", "instruction": "Sort the list.", "instances": [{"input": "3 1 2", "output": "1 2 3"}, {"input": "b a", "output": "a b"}],
+         "is_classification": False},
+        {"id": "c", "instruction": "Say hi.", "instances": [], "is_classification": False},
+    ]
+    path = tmp_path / "seed_tasks.jsonl"
+    path.write_text("".join(json.dumps(task) + "\n" for task in tasks))
+
+    def lines(task):
+        return [value for instance in task["instances"] for value in (instance["input"], instance["output"]) if value]
+
+    dataset = load_dataset(path)
+    assert dataset.text_source == "fields instruction, instances joined by newlines"
+    got = dataset.selected(parts=("prompt", "response")).collect()
+    assert got["text"].to_list() == ["\n".join([task["instruction"], *lines(task)]) for task in tasks]
+    assert got["prompt"].to_list() == [task["instruction"] for task in tasks]
+    assert got["response"].to_list() == ["\n".join(lines(task)) for task in tasks]
+
+
 def test_chat_messages_with_roles(tmp_path):
     rows = [
         {"messages": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello"}]},
