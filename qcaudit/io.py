@@ -42,7 +42,9 @@ import polars as pl
 
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes
-from qcaudit.remote import GLOB_CHARS, format_suffix, is_uri, local_copy, name_of, remote_files, scan_parquet
+from qcaudit.remote import (
+    GLOB_CHARS, format_suffix, is_uri, local_copy, name_of, read_parquet, remote_files, streamed_by_polars,
+)
 
 ROW_ID = "row_id"
 INPUT_ROW_ID = "input_row_id"
@@ -418,17 +420,17 @@ def _scan_parquet(files: list[InputFile]) -> pl.LazyFrame:
     """Parquet shards as one table, streamed. Shards whose schemas differ (a column that later
     shards add, a number stored as an integer in one and a float in another) are joined as
     the text formats' are: a column a shard lacks is null there, types widen to a common one."""
-    if is_uri(files[0]):
-        return scan_parquet([str(f) for f in files])
-    if len(files) == 1:
-        return pl.scan_parquet(files, glob=False)
-    shards = [pl.scan_parquet(f, glob=False) for f in files]
+    paths = [str(f) if is_uri(f) else f for f in files]
+    streamed = all(not is_uri(f) or streamed_by_polars(f) for f in paths)  # (else each read whole through fsspec)
+    if len(files) == 1 and streamed:
+        return pl.scan_parquet(paths, glob=False)
     try:
+        shards = [pl.scan_parquet(f, glob=False) if streamed else read_parquet(f) for f in paths]
         schemas = [shard.collect_schema() for shard in shards]  # (each file's footer)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _read_failure(files, exc) from None
     if all(schema == schemas[0] for schema in schemas):
-        return pl.scan_parquet(files, glob=False)
+        return pl.scan_parquet(paths, glob=False) if streamed else pl.concat(shards, how="vertical")
     return pl.concat(shards, how="diagonal_relaxed")
 
 

@@ -103,13 +103,16 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-def scan_parquet(uris: list[str]) -> pl.LazyFrame:
-    """Parquet files by URI: streamed by Polars where it speaks the scheme, else read whole."""
-    if all(urlsplit(uri).scheme.lower() in NATIVE_SCHEMES for uri in uris):
-        return pl.scan_parquet(uris, glob=False)
+def streamed_by_polars(uri: str) -> bool:
+    """Whether Polars reads parquet from ``uri`` itself, streaming (:data:`NATIVE_SCHEMES`)."""
+    return urlsplit(uri).scheme.lower() in NATIVE_SCHEMES
+
+
+def read_parquet(uri: str) -> pl.LazyFrame:
+    """A parquet file by a URI that Polars does not stream from: read whole through fsspec."""
     import io
 
-    return pl.concat([pl.read_parquet(io.BytesIO(read_bytes(uri))) for uri in uris], how="vertical").lazy()
+    return pl.read_parquet(io.BytesIO(read_bytes(uri))).lazy()
 
 
 def local_copy(uri: str) -> tempfile.TemporaryDirectory:

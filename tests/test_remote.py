@@ -49,6 +49,22 @@ def test_a_uri_gives_the_local_paths_report(shards, uri):
     assert [s.rsplit("/", 1)[1] for s in sources] == ["a.parquet", "b.parquet"] and all("://" in s for s in sources)
 
 
+@pytest.mark.parametrize("uri", ["file://{tmp}/differ", "memory://qc/differ"])
+def test_shards_whose_schemas_differ_read_by_uri_as_locally(shards, uri):
+    """Parquet shards by URI where a later shard adds a column and stores a number otherwise
+    read as the local folder is: the missing column null, the types widened."""
+    folder = shards / "differ"
+    folder.mkdir()
+    pl.DataFrame({"text": ["one two three", "four five six"], "score": [1, 2]}).write_parquet(folder / "a.parquet")
+    pl.DataFrame({"text": ["seven eight nine"], "score": [0.5], "lang": ["en"]}).write_parquet(folder / "b.parquet")
+    for name in ("a.parquet", "b.parquet"):
+        fsspec.filesystem("memory").pipe(f"/qc/differ/{name}", (folder / name).read_bytes())
+    keep = ("score", "lang")
+    local = load_dataset(folder).selected(keep=keep).collect()
+    assert local["_score"].to_list() == [1.0, 2.0, 0.5] and local["_lang"].to_list() == [None, None, "en"]
+    assert load_dataset(uri.format(tmp=shards)).selected(keep=keep).collect().equals(local)
+
+
 def test_a_text_file_by_uri_is_checked_and_read_like_a_local_one(shards):
     local = load_dataset(shards / "part.jsonl")
     remote = load_dataset("memory://qc/part.jsonl")
