@@ -5,21 +5,27 @@ benchmark items; ``qcaudit dedup``: all but one row per near-duplicate cluster).
 The kept rows keep the input's schema and order (every column, an input ``row_id`` column
 under its own name); the removed rows carry qcaudit's ``row_id``, the input's columns (an
 input ``row_id`` as ``input_row_id``) and why they went. Each file is written in the format
-its extension names (:func:`qcaudit.outputs.write_table`).
+its extension names (:func:`qcaudit.outputs.write_table`); JSON Lines from a JSON input as
+the input's own records (:mod:`qcaudit.json_records`).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import polars as pl
 from rich.progress import Progress
 
+from qcaudit.atomic import write_atomic
 from qcaudit.config import Config
+from qcaudit.errors import QcauditError
 from qcaudit.context import text_selection
 from qcaudit.io import ROW_ID, Dataset, load_dataset
-from qcaudit.outputs import check_table_output, write_table
+from qcaudit.json_records import JSON_FORMATS, json_records
+from qcaudit.outputs import check_table_output, table_format, write_table
 from qcaudit.pipeline import audit, with_parts_found
 from qcaudit.registry import analyzers, row_filters
 from qcaudit.report.model import Report
@@ -55,17 +61,42 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
 
 
 def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path) -> Filtered:
-    """Write the rows ``verdicts`` keeps and those it drops, read once more from the input."""
+    """Write the rows ``verdicts`` keeps and those it drops, read once more from the input:
+    as JSON Lines from a JSON input, its own records (:mod:`qcaudit.json_records`)."""
     reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
-    frame = (
-        dataset.frame
-        .join(verdicts.lazy(), on=ROW_ID, how="left")
-        .with_columns(pl.col(DROP).fill_null(False))
-        .sort(ROW_ID)  # keep the input's row order
-    )
+    verdicts = verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
+    frame = dataset.frame.join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # keep the input's row order
     original_names = {new: old for old, new in dataset.renamed.items()}
-    kept = frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).rename(original_names).collect()
-    removed = frame.filter(pl.col(DROP)).drop(DROP).collect()
-    write_table(kept, clean_path)
-    write_table(removed, removed_path)
-    return Filtered(report, kept.height, removed.height)
+    records = dataset.format in JSON_FORMATS
+    if records and table_format(clean_path) == "jsonl":
+        write_atomic(clean_path, lambda tmp: _write_records(tmp, dataset, verdicts, kept=True))
+    else:
+        write_table(frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(), clean_path)
+    if records and table_format(removed_path) == "jsonl":
+        write_atomic(removed_path, lambda tmp: _write_records(tmp, dataset, verdicts, kept=False))
+    else:
+        write_table(frame.filter(pl.col(DROP)).drop(DROP).collect(), removed_path)
+    removed = int(verdicts[DROP].sum())
+    return Filtered(report, verdicts.height - removed, removed)
+
+
+def _write_records(path: Path, dataset: Dataset, verdicts: pl.DataFrame, kept: bool) -> None:
+    """The input's records that ``verdicts`` keeps, as written; or those it drops, each with
+    qcaudit's ``row_id`` first (an input ``row_id`` renamed, as on reading) and why it went
+    last, as the other formats' removed rows."""
+    drop = verdicts[DROP].to_numpy()
+    why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if not kept else {}
+    records, rows = json_records(dataset.sources), 0
+    with path.open("w", encoding="utf-8") as out:
+        for row_id, record in enumerate(islice(records, len(drop))):
+            rows += 1
+            if kept and not drop[row_id]:
+                out.write(record + "\n")
+            elif not kept and drop[row_id]:
+                fields = {dataset.renamed.get(key, key): value for key, value in json.loads(record).items()}
+                reasons = why[row_id]
+                out.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False) + "\n")
+    found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if next(records, None) is not None else None
+    if found:
+        raise QcauditError(f"{', '.join(dataset.sources)} changed while it was read: {len(drop):,} rows audited, {found} to write; "
+                           "run again")

@@ -128,12 +128,13 @@ class _Kinds:
                 raise QcauditError(f"{path}: column {key!r} mixes {' and '.join(described)}; give every row the same kind of value")
 
 
-def _open(path: Path) -> BinaryIO:
+def open_file(path: Path) -> BinaryIO:
+    """A local file's bytes, a gzip file's decompressed."""
     return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
 
 
 def _lines(path: Path) -> Iterator[bytes]:
-    with _open(path) as handle:
+    with open_file(path) as handle:
         yield from handle
 
 
@@ -191,11 +192,11 @@ def _check_plain_lines(path: Path) -> TextFileCheck:
 
 
 def _check_json_document(path: Path) -> TextFileCheck:
-    with _open(path) as handle:
+    with open_file(path) as handle:
         data = handle.read()
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
-    if _holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
+    if holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
         return _check_json_lines(path, io.BytesIO(data))  # split at b"\n" as a file is
     document = _parse(text, path, "the document") if text.strip() else []
     if isinstance(document, dict) and len(document) == 1:
@@ -214,7 +215,7 @@ def _check_json_document(path: Path) -> TextFileCheck:
     return TextFileCheck(len(document), bom, "json")
 
 
-def _holds_json_lines(text: str) -> bool:
+def holds_json_lines(text: str) -> bool:
     """Whether ``text`` is one JSON object a line rather than one document: its first object
     ends, and another begins on a later line."""
     stripped = text.lstrip()
@@ -274,7 +275,7 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool) -> tuple[int 
     """The width of the first record, the data rows, and those of another width (the first
     :data:`SHOWN` described, and how many). Strict, a quoted field still open at the end of
     the file raises :class:`_Unclosed` with the line it opens on."""
-    with _open(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+    with open_file(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, strict=strict, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count, start = None, 0, [], 0, 1
         try:
@@ -331,9 +332,9 @@ def mixed_shapes(path: Path, fmt: str) -> str | None:
     of lists; a field that is an object in one row and text in another), which no column type
     can hold: the place and a line (or item) of each kind; None when there is none. For the
     error when Polars finds no one type for a column."""
-    with _open(path) as handle:
+    with open_file(path) as handle:
         text = handle.read().removeprefix(BOM).decode("utf-8")
-    if fmt == "jsonl" or _holds_json_lines(text):
+    if fmt == "jsonl" or holds_json_lines(text):
         unit = "line"
         records = ((n, _DECODER.decode(line)) for n, line in enumerate(text.split("\n"), start=1) if line.strip())
     else:

@@ -370,6 +370,40 @@ def test_filter_outputs_never_collide_and_keep_their_format(qc, tmp_path):
     assert pl.read_csv(tmp_path / "clean.csv")["n"].to_list() == [n for n in range(12) if n != 5]
 
 
+def test_a_json_input_filtered_to_json_lines_keeps_its_own_records(qc, tmp_path, monkeypatch):
+    """dedup of JSON Lines chats where some turns carry keys others lack (tool calls, a name)
+    and some content is parts beside text: the kept file is the input's own lines but the
+    dropped copy (no ``"tool_calls": null`` added to every turn, no parts written as JSON
+    text); the removed file holds the copy's own fields with qcaudit's row_id and why it went.
+    A JSON array (re-encoded, same objects) and gzip read the same way. Where the input
+    changes between the audit and the writing, the run stops in one line and writes nothing."""
+    chats = [{"messages": [{"role": "user", "content": text, **({"name": "ana"} if i % 3 == 0 else {})},
+                           {"role": "assistant", "content": None if i % 4 == 0 else f"answer {i}",
+                            **({"tool_calls": [{"id": f"c{i}", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}
+                               if i % 4 == 0 else {})}]}
+             for i, text in enumerate(texts(10))]
+    chats[2]["messages"][0]["content"] = [{"type": "text", "text": texts(10)[2]}, {"type": "image_url", "image_url": {"url": "x.png"}}]
+    chats.append(json.loads(json.dumps(chats[1])))  # an exact copy of row 1: dropped
+    lines = [json.dumps(chat, separators=(",", ":")) for chat in chats]
+    data = write_jsonl(tmp_path / "chats.jsonl", lines)
+    (tmp_path / "chats.json").write_text(json.dumps(chats))
+    (tmp_path / "chats.jsonl.gz").write_bytes(gzip.compress(data.read_bytes()))
+    for name in ("chats.jsonl", "chats.json", "chats.jsonl.gz"):
+        kept, removed = tmp_path / f"{name}-kept.jsonl", tmp_path / f"{name}-kept.removed.jsonl"
+        ran = qc("dedup", tmp_path / name, "-o", kept, "-q")
+        assert ran.code == 0, ran.err
+        if name != "chats.json":
+            assert kept.read_text().splitlines() == lines[:-1]
+        assert [json.loads(line) for line in kept.read_text().splitlines()] == chats[:-1]
+        assert [json.loads(line) for line in removed.read_text().splitlines()] == [
+            {"row_id": 10, **chats[10], "removed_by": "exact_duplicate", "duplicate_of": 1}]
+    import qcaudit.filtering
+
+    monkeypatch.setattr(qcaudit.filtering, "json_records", lambda sources: iter(lines[:-2]))  # a row gone since the audit
+    one_line_error(qc("dedup", data, "-o", tmp_path / "changed.jsonl", "-q"), "changed while it was read: 11 rows audited, 9 to write")
+    assert not list(tmp_path.glob("changed*")) and not list(tmp_path.glob("*qcaudit-tmp*"))
+
+
 # 7. An input with its own row_id ---------------------------------------------------------------
 
 def test_an_input_row_id_column_is_kept(qc, tmp_path):

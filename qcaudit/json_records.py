@@ -1,0 +1,58 @@
+"""The records of a JSON Lines or JSON input as its files hold them, for the filter commands'
+JSON Lines outputs: the rows they keep are the input's own lines, not Polars' reading of them.
+
+Polars gives every object in a list the keys of all (each turn of a chat gains
+``"tool_calls": null`` where one turn has tool calls, each content part the ``image_url``
+of another) and, where a field holds text in some places and lists in others, writes the
+lists as JSON text. A filter that writes its reading back changes the rows it keeps; one
+that writes the lines it read drops rows and nothing else.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from itertools import zip_longest
+from pathlib import Path
+
+from qcaudit.inputcheck import BOM, holds_json_lines, open_file
+from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
+
+#: The input formats whose records :func:`json_records` gives.
+JSON_FORMATS = frozenset({"jsonl", "json"})
+
+
+def json_records(sources: list[str]) -> Iterator[str]:
+    """Each record of the files, in row order, as JSON text: a JSON Lines file's non-blank
+    lines as written; a JSON array's objects (a document of columns, its rows) re-encoded."""
+    for source in sources:
+        with _opened(source) as handle:
+            if format_suffix(source) in (".jsonl", ".ndjson"):
+                yield from _lines(handle)
+                continue
+            data = handle.read().removeprefix(BOM).decode("utf-8")
+            if holds_json_lines(data):
+                yield from _lines(io.BytesIO(data.encode()))
+                continue
+            document = json.loads(data)
+            if isinstance(document, dict):  # columns of values
+                document = [dict(zip(document, row, strict=True)) for row in zip_longest(*document.values())]
+            yield from (json.dumps(record, ensure_ascii=False) for record in document)
+
+
+def _opened(source: str) -> io.BufferedIOBase:
+    """A file's bytes, decompressed where it is gzip; read whole where it is a URI."""
+    if not is_uri(source):
+        return open_file(Path(source))
+    data = read_bytes(source)
+    return io.BytesIO(gzip.decompress(data) if name_of(source).suffix.lower() == ".gz" else data)
+
+
+def _lines(handle) -> Iterator[str]:
+    """The non-blank lines of JSON Lines, a leading byte-order mark and line ends removed."""
+    for number, raw in enumerate(handle):
+        text = (raw.removeprefix(BOM) if number == 0 else raw).decode("utf-8").strip()
+        if text:
+            yield text
