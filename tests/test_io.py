@@ -293,6 +293,18 @@ def test_self_instruct_seed_tasks_read_with_their_instances(tmp_path):
     assert got["response"].to_list() == ["\n".join(lines(task)) for task in tasks]
 
 
+def test_a_conversation_of_input_output_turns_reads_as_its_turns(tmp_path):
+    """Capybara's layout: a ``conversation`` column of {input, output} turns is the text,
+    each turn's input then output, one a line."""
+    turns = [[("What is two plus two?", "Four."), ("And times three?", "Twelve.")], [("Name a colour.", "Blue.")]]
+    path = tmp_path / "capybara.jsonl"
+    path.write_text("".join(json.dumps({"source": "s", "conversation": [{"input": i, "output": o} for i, o in chat]}) + "\n"
+                            for chat in turns))
+    dataset = load_dataset(path)
+    assert dataset.text_source == "column 'conversation'"
+    assert dataset.texts()["text"].to_list() == ["\n".join(part for turn in chat for part in turn) for chat in turns]
+
+
 def test_chat_messages_with_roles(tmp_path):
     rows = [
         {"messages": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello"}]},
