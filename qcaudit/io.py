@@ -528,7 +528,8 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
                 data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
                 if data is None:
                     raise
-        return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None, schema_overrides=overrides))
+        read = _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None, schema_overrides=overrides))
+        return read.collect().lazy()  # parsed once, not again each time the rows are read
     except pl.exceptions.PolarsError as exc:
         raise _read_failure([path], exc) from None
 
