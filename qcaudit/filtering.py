@@ -21,8 +21,8 @@ from rich.progress import Progress
 
 from qcaudit.atomic import write_atomic
 from qcaudit.config import Config
-from qcaudit.errors import QcauditError
 from qcaudit.context import text_selection
+from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, Dataset, load_dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
