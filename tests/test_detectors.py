@@ -19,8 +19,6 @@ from qcaudit.cli import app
 from qcaudit.detectors import criteria
 from qcaudit.detectors.evaluation import auroc, tpr_at_fpr
 from qcaudit.detectors.perturb import _apply, _fills, mask_spans
-from tests.conftest import shared_file
-from tests.tiny_lms import documents, sample, train_gpt2, train_t5_filler
 
 
 def _log_softmax(row: np.ndarray) -> np.ndarray:
@@ -124,24 +122,6 @@ def test_span_masking_follows_detectgpt_rules(words, seed):
     restored = _apply(masked, _fills(decoded))
     assert len(restored.split(" ")) == len(words)
     assert _apply(masked, _fills(decoded)[:-1]) is None  # a short fill is a failed fill
-
-
-@pytest.fixture(scope="module")
-def tiny_models(tmp_path_factory):
-    """Two GPT-2s and a T5 span filler trained on COCO captions; a labelled mix of text
-    sampled from the first (temperature 0.7, as synthetic data is often made) and held-out
-    human captions."""
-    captions = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
-    docs = documents(captions[:9000])
-    root = tmp_path_factory.mktemp("tiny_lms")
-    observer = train_gpt2(docs, root / "gpt_a", seed=1, steps=300)
-    performer = train_gpt2(docs, root / "gpt_b", seed=2, steps=300)
-    filler = train_t5_filler(docs, root / "t5", seed=3, steps=400)
-    machine = sample(observer, 60, seed=4, temperature=0.7)
-    human = documents(captions[15000:15400])[:60]
-    data = root / "mix.parquet"
-    pl.DataFrame({"text": machine + human, "source": ["machine"] * 60 + ["human"] * 60}).write_parquet(data)
-    return {"observer": observer, "performer": performer, "filler": filler, "data": data}
 
 
 def test_every_detector_separates_sampled_from_human_text(tiny_models, runner, tmp_path):

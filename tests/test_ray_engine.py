@@ -21,7 +21,6 @@ from qcaudit.registry import Analyzer, AnalyzerResult
 from qcaudit.signatures import Metric
 from tests.conftest import SAMPLES
 from tests.test_architecture import EXAMPLE, corpora, plugin  # noqa: F401  (a fixture)
-from tests.test_detectors import tiny_models  # noqa: F401  (a fixture: tiny LMs trained once for this module)
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
 
 ray = pytest.importorskip("ray", reason="the Ray engine needs ray (pip install 'qcaudit[ray]')")
