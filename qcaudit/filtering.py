@@ -12,6 +12,8 @@ the input's own records (:mod:`qcaudit.json_records`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -67,36 +69,52 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     verdicts = verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
     frame = dataset.frame.join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # keep the input's row order
     original_names = {new: old for old, new in dataset.renamed.items()}
-    records = dataset.format in JSON_FORMATS
-    if records and table_format(clean_path) == "jsonl":
-        write_atomic(clean_path, lambda tmp: _write_records(tmp, dataset, verdicts, kept=True))
-    else:
+    kept_as_records, removed_as_records = (dataset.format in JSON_FORMATS and table_format(path) == "jsonl"
+                                           for path in (clean_path, removed_path))
+    if kept_as_records or removed_as_records:  # both in one pass over the input
+        _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
+    if not kept_as_records:
         write_table(frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(), clean_path)
-    if records and table_format(removed_path) == "jsonl":
-        write_atomic(removed_path, lambda tmp: _write_records(tmp, dataset, verdicts, kept=False))
-    else:
+    if not removed_as_records:
         write_table(frame.filter(pl.col(DROP)).drop(DROP).collect(), removed_path)
     removed = int(verdicts[DROP].sum())
     return Filtered(report, verdicts.height - removed, removed)
 
 
-def _write_records(path: Path, dataset: Dataset, verdicts: pl.DataFrame, kept: bool) -> None:
-    """The input's records that ``verdicts`` keeps, as written; or those it drops, each with
-    qcaudit's ``row_id`` first (an input ``row_id`` renamed, as on reading) and why it went
-    last, as the other formats' removed rows."""
+def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | None, removed_path: Path | None) -> None:
+    """In one pass over the input: to ``kept_path`` its records that ``verdicts`` keeps, as
+    written; to ``removed_path`` those it drops, each with qcaudit's ``row_id`` first (an
+    input ``row_id`` renamed, as on reading) and why it went last, as the other formats'
+    removed rows. Neither file is written where the input changed since the audit."""
     drop = verdicts[DROP].to_numpy()
-    why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if not kept else {}
-    records, rows = json_records(dataset.sources), 0
-    with path.open("w", encoding="utf-8") as out:
-        for row_id, record in enumerate(islice(records, len(drop))):
-            rows += 1
-            if kept and not drop[row_id]:
-                out.write(record + "\n")
-            elif not kept and drop[row_id]:
-                fields = {dataset.renamed.get(key, key): value for key, value in json.loads(record).items()}
-                reasons = why[row_id]
-                out.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False) + "\n")
-    found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if next(records, None) is not None else None
-    if found:
-        raise QcauditError(f"{', '.join(dataset.sources)} changed while it was read: {len(drop):,} rows audited, {found} to write; "
-                           "run again")
+    why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if removed_path else {}
+
+    def write(temporary: dict[Path, Path]) -> None:
+        records, rows = json_records(dataset.sources), 0
+        with ExitStack() as files:
+            kept, removed = (files.enter_context(temporary[path].open("w", encoding="utf-8")) if path else None
+                             for path in (kept_path, removed_path))
+            for row_id, record in enumerate(islice(records, len(drop))):
+                rows += 1
+                if kept and not drop[row_id]:
+                    kept.write(record + "\n")
+                elif removed and drop[row_id]:
+                    fields = {dataset.renamed.get(key, key): value for key, value in json.loads(record).items()}
+                    reasons = why[row_id]
+                    removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False) + "\n")
+        found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if next(records, None) is not None else None
+        if found:
+            raise QcauditError(f"{', '.join(dataset.sources)} changed while it was read: {len(drop):,} rows audited, {found} to "
+                               "write; run again")
+
+    _atomically([path for path in (kept_path, removed_path) if path], write)
+
+
+def _atomically(paths: list[Path], write: Callable[[dict[Path, Path]], None], temporary: dict[Path, Path] | None = None) -> None:
+    """``write`` given a temporary file for each of ``paths``; once it returns, each is moved
+    onto its path (:func:`qcaudit.atomic.write_atomic`); where it raises, none is."""
+    temporary = temporary or {}
+    if not paths:
+        write(temporary)
+        return
+    write_atomic(paths[0], lambda tmp: _atomically(paths[1:], write, {**temporary, paths[0]: tmp}))
