@@ -50,7 +50,8 @@ def runner() -> CliRunner:
 def tiny_models(tmp_path_factory):
     """Two GPT-2s and a T5 span filler trained on COCO captions; a labelled mix of text
     sampled from the first (temperature 0.7, as synthetic data is often made) and held-out
-    human captions. Trained once a run (about 1.5 minutes here) for every module that uses them."""
+    human captions. Trained once a run (about 50 s here) for every module that uses them; half
+    the steps of the first version, with the detectors' AUROCs as high (0.95-0.995; DetectGPT 0.81)."""
     import polars as pl
 
     from tests.tiny_lms import documents, sample, train_gpt2, train_t5_filler
@@ -58,9 +59,9 @@ def tiny_models(tmp_path_factory):
     captions = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
     docs = documents(captions[:9000])
     root = tmp_path_factory.mktemp("tiny_lms")
-    observer = train_gpt2(docs, root / "gpt_a", seed=1, steps=300)
-    performer = train_gpt2(docs, root / "gpt_b", seed=2, steps=300)
-    filler = train_t5_filler(docs, root / "t5", seed=3, steps=400)
+    observer = train_gpt2(docs, root / "gpt_a", seed=1, steps=150)
+    performer = train_gpt2(docs, root / "gpt_b", seed=2, steps=150)
+    filler = train_t5_filler(docs, root / "t5", seed=3, steps=200)
     machine = sample(observer, 60, seed=4, temperature=0.7)
     human = documents(captions[15000:15400])[:60]
     data = root / "mix.parquet"

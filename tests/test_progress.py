@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -33,6 +34,8 @@ def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_pa
     audited = [line for line in loud.stderr.splitlines() if line.startswith("audit (embeddings): ")]
     assert audited and audited[-1].startswith("audit (embeddings): 300/300 rows (100%)")  # the engine's batches too
     assert "\x1b[" not in loud.stderr  # plain lines, no terminal control codes
+    # the quiet run embeds every row too (an empty store), with the encoder the first run exported
+    shutil.copytree(tmp_path / "cache" / "onnx", tmp_path / "cache2" / "onnx")
     quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True,
                            env={**env, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache2")}, cwd=tmp_path)
     assert quiet.returncode == 0 and "embedding: " not in quiet.stderr and "audit (" not in quiet.stderr
