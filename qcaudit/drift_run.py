@@ -41,6 +41,8 @@ HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real
 #: Common practice keeps 30-50% real data as an anchor; a generation below this floor is warned about.
 REAL_SHARE_FLOOR = 0.3
 EMBEDDING_SAMPLE = 2000
+#: Neighbours of PRDC's balls (Naeem et al. 2020's default): each side needs more rows than this.
+PRDC_K = 5
 
 
 def _generations(
@@ -54,7 +56,7 @@ def _generations(
         if len(paths) != 1:
             raise QcauditError("--generation-column takes one dataset holding every generation")
         dataset = load_dataset(paths[0], selection)
-        frame = dataset.texts(keep=keep)
+        frame = _with_labels(dataset.texts(keep=keep), generation_column, source_column)
         column = frame[f"_{generation_column}"]
         missing = column.is_null() | (column.is_nan() if column.dtype.is_float() else False)
         if missing.any():
@@ -73,9 +75,19 @@ def _generations(
     out, sources = [], {}
     for name, path in zip(_distinct_names(paths), paths, strict=True):
         dataset = load_dataset(path, selection)
-        out.append((name, dataset.texts(keep=keep)))
+        out.append((name, _with_labels(dataset.texts(keep=keep), None, source_column)))
         sources[name] = dataset.text_source
     return out, sources
+
+
+def _with_labels(frame: pl.DataFrame, generation_column: str | None, source_column: str | None) -> pl.DataFrame:
+    """``frame``, refused in one line where the generation or source column holds lists,
+    structs or bytes: each row's value there is a name (or a number) compared as one."""
+    for option, name in (("--generation-column", generation_column), ("--source-column", source_column)):
+        if name and (frame[f"_{name}"].dtype.is_nested() or frame[f"_{name}"].dtype == pl.Binary):
+            raise QcauditError(f"{option} {name}: the column holds {frame[f'_{name}'].dtype} values; "
+                               "give a column with one name or number a row")
+    return frame
 
 
 def read_alike_warning(sources: dict[str, str]) -> str | None:
@@ -121,7 +133,7 @@ def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -
     gen = encoder.encode(texts, progress=True)
     real = base[rng.choice(len(base), min(len(base), EMBEDDING_SAMPLE), replace=False)]
     fake = gen[rng.choice(len(gen), min(len(gen), EMBEDDING_SAMPLE), replace=False)]
-    coverage = prdc(real, fake, 5)
+    coverage = prdc(real, fake, PRDC_K)
     return {
         "fid_drift": frechet_distance(real, fake),
         "mmd": mmd_rbf(real, fake),
@@ -130,6 +142,18 @@ def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -
         "vendi_1": vendi_score(gen),
         "mean_pairwise_cosine": mean_pairwise_cosine(gen),
     }
+
+
+def _check_prdc_sizes(real_rows: int | None, generations: list[tuple[str, pl.DataFrame]]) -> None:
+    """Before anything is embedded: PRDC's k-nearest-neighbour balls need more than
+    :data:`PRDC_K` rows with text in the baseline (``real_rows``, else the first generation)
+    and in every generation."""
+    sizes = [("the real baseline", real_rows)] if real_rows is not None else []
+    sizes += [(f"generation {name}", int((frame[TEXT_STATUS] == "ok").sum())) for name, frame in generations]
+    for name, rows in sizes:
+        if rows <= PRDC_K:
+            raise QcauditError(f"--embeddings: {name} has {rows} rows with text; PRDC against the baseline needs more "
+                               f"than {PRDC_K} (leave --embeddings out for so few rows)")
 
 
 class _Perplexity:
@@ -179,6 +203,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     baseline = tokenization.tokens(baseline_texts)
     encoder = None
     if embeddings:
+        _check_prdc_sizes(baseline_texts.len() if real else None, generations)
         from qcaudit.embed import Encoder
 
         encoder = Encoder.from_settings(config.embedding)

@@ -67,6 +67,26 @@ def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
     assert gens[-1]["recall_vs_baseline"] < gens[0]["recall_vs_baseline"]
 
 
+@pytest.mark.parametrize("small", ["generation", "real"])
+def test_drift_embeddings_of_too_few_rows_are_refused_before_any_encoding(runner, tmp_path, monkeypatch, small):
+    """PRDC's 5-nearest-neighbour balls need 6 rows a side: a smaller generation or real
+    baseline is one line, before the encoder loads."""
+    from qcaudit import embed
+
+    monkeypatch.setattr(embed.Encoder, "from_settings", lambda *a, **k: pytest.fail("the encoder was loaded"))
+    texts = [f"row {i} says something of its own about item {i * 7}" for i in range(12)]
+    paths = write_generations(tmp_path, [texts, texts[:5] if small == "generation" else texts])
+    real = []
+    if small == "real":
+        pl.DataFrame({"text": texts[:5]}).write_parquet(tmp_path / "real.parquet")
+        real = ["--real", str(tmp_path / "real.parquet")]
+    result = runner.invoke(app, ["drift", *paths, *real, "--embeddings", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 2, result.output
+    who = "generation gen1.parquet" if small == "generation" else "the real baseline"
+    assert f"--embeddings: {who} has 5 rows with text; PRDC against the baseline needs more than 5" in result.output
+    assert not (tmp_path / "d").exists()
+
+
 def test_drift_against_a_real_baseline(runner, tmp_path):
     real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
     baseline, gen_a, gen_b = tmp_path / "real.parquet", tmp_path / "a.parquet", tmp_path / "b.parquet"
@@ -204,6 +224,27 @@ def test_a_column_of_one_generation_is_refused(runner, tmp_path):
     result = runner.invoke(app, ["drift", str(data), "--generation-column", "round", "--out", str(tmp_path / "d")])
     assert result.exit_code == 2, result.output
     assert "every row is of one generation (only); drift needs at least two" in result.output
+
+
+@pytest.mark.parametrize("option", ["--generation-column", "--source-column"])
+def test_a_label_column_of_lists_is_refused_in_one_line(runner, tmp_path, option):
+    """A round or source is one value a row: a column of lists (tags, say) is refused,
+    whether the generations are in a column or in files."""
+    rounds = _rounds_frame(["a", "b"])
+    data = tmp_path / "rounds.parquet"
+    rounds.with_columns(pl.col("round").map_elements(lambda r: [r], return_dtype=pl.List(pl.String)).alias("tags")).write_parquet(data)
+    if option == "--generation-column":
+        given = [str(data), "--generation-column", "tags"]
+    else:
+        given = [str(data), "--generation-column", "round", "--source-column", "tags"]
+    result = runner.invoke(app, ["drift", *given, "--out", str(tmp_path / "d")])
+    assert result.exit_code == 2, result.output
+    assert f"{option} tags: the column holds List(String) values; give a column with one name or number a row" in result.output
+    if option == "--source-column":
+        files = write_generations(tmp_path, [["one text here", "two texts there"]] * 2, tags=lambda i: [str(i)])
+        result = runner.invoke(app, ["drift", *files, "--source-column", "tags", "--out", str(tmp_path / "d")])
+        assert result.exit_code == 2 and "--source-column tags: the column holds List(String)" in result.output, result.output
+    assert not (tmp_path / "d").exists()
 
 
 def test_a_source_column_without_the_real_value_says_so(runner, tmp_path):
