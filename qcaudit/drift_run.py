@@ -34,7 +34,7 @@ from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
-from qcaudit.text import Tokenization, unspaced_text_warning
+from qcaudit.text import Tokenization, TokenStream, unspaced_text_warning
 
 HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share", "fid_drift", "recall_vs_baseline",
             "perplexity_median")
@@ -144,6 +144,16 @@ def _embedding_metrics(encoder, base: np.ndarray, texts: pl.Series, seed: int) -
     }
 
 
+def _counted_tokens(tokenization: Tokenization, texts: pl.Series, name: str) -> TokenStream:
+    """The tokens of ``texts``, refused in one line when there are none (punctuation alone
+    under ``--strip-punctuation``, say): no distribution to compare."""
+    tokens = tokenization.tokens(texts)
+    if len(tokens.hashes) == 0:
+        raise QcauditError(f"{name}: its {texts.len():,} rows with text hold no tokens once tokenised (punctuation "
+                           "alone has none under --strip-punctuation); drift compares token distributions")
+    return tokens
+
+
 def _check_prdc_sizes(real_rows: int | None, generations: list[tuple[str, pl.DataFrame]]) -> None:
     """Before anything is embedded: PRDC's k-nearest-neighbour balls need more than
     :data:`PRDC_K` rows with text in the baseline (``real_rows``, else the first generation)
@@ -200,7 +210,9 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     else:
         baseline_frame = generations[0][1]
     baseline_texts = baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT]
-    baseline = tokenization.tokens(baseline_texts)
+    if real and baseline_texts.len() < 2:
+        raise QcauditError(f"the real baseline {real}: needs at least 2 rows with text")
+    baseline = _counted_tokens(tokenization, baseline_texts, f"the real baseline {real}" if real else f"generation {generations[0][0]}")
     encoder = None
     if embeddings:
         _check_prdc_sizes(baseline_texts.len() if real else None, generations)
@@ -216,7 +228,8 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
         if valid.height < 2:
             raise QcauditError(f"generation {name}: needs at least 2 rows with text")
-        metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokenization.tokens(valid[TEXT]), baseline, settings)}
+        tokens = _counted_tokens(tokenization, valid[TEXT], f"generation {name}")
+        metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings)}
         if source_column:
             metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
         if encoder is not None:

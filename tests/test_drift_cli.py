@@ -87,6 +87,28 @@ def test_drift_embeddings_of_too_few_rows_are_refused_before_any_encoding(runner
     assert not (tmp_path / "d").exists()
 
 
+@pytest.mark.parametrize("where", ["real", "first", "last"])
+def test_a_baseline_or_generation_with_nothing_to_count_is_one_line(runner, tmp_path, where):
+    """A real baseline without two rows with text, or any side whose rows hold no tokens
+    (punctuation under --strip-punctuation), is refused: its distributions would be NaN."""
+    texts = [f"row {i} says something of its own about item {i * 7}" for i in range(12)]
+    punctuation = ["!!!", "?", "..."]
+    generations = {"real": [texts, texts], "first": [punctuation, texts], "last": [texts, punctuation]}[where]
+    paths = write_generations(tmp_path, generations)
+    real = tmp_path / "real.parquet"
+    pl.DataFrame({"text": punctuation}).write_parquet(real)
+    given = [*paths, "--strip-punctuation", "--out", str(tmp_path / "d")]
+    result = runner.invoke(app, ["drift", *given, *(["--real", str(real)] if where == "real" else [])])
+    assert result.exit_code == 2, result.output
+    who = {"real": f"the real baseline {real}", "first": "generation gen0.parquet", "last": "generation gen1.parquet"}[where]
+    assert f"{who}: its 3 rows with text hold no tokens once tokenised" in " ".join(result.output.split())
+    if where == "real":
+        pl.DataFrame({"text": [texts[0], None, "  "]}).write_parquet(real)
+        result = runner.invoke(app, ["drift", *given, "--real", str(real)])
+        assert result.exit_code == 2 and f"the real baseline {real}: needs at least 2 rows with text" in result.output
+    assert not (tmp_path / "d").exists()
+
+
 def test_drift_against_a_real_baseline(runner, tmp_path):
     real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
     baseline, gen_a, gen_b = tmp_path / "real.parquet", tmp_path / "a.parquet", tmp_path / "b.parquet"
