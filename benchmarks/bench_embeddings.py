@@ -17,8 +17,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from qcaudit.analyzers.embeddings import _entropy, _kmeans, cluster_count
+from qcaudit.analyzers.embeddings import _kmeans, cluster_count
 from qcaudit.geometry import cosine_moments, mean_cosine_from_moments, vendi_from_moments
+from qcaudit.signatures import shannon_entropy
 
 
 def main() -> None:
@@ -39,8 +40,9 @@ def main() -> None:
     timings["Vendi (3 orders) + mean cosine"] = time.perf_counter() - start
     start = time.perf_counter()
     k = cluster_count(n)
-    sizes = np.bincount(_kmeans(X, k, 0), minlength=k)
-    values[f"cluster_entropy_normalized (k={k})"] = _entropy(sizes) / math.log(k)
+    labels, _ = _kmeans(X, k, 0)
+    sizes = np.bincount(labels, minlength=k)
+    values[f"cluster_entropy_normalized (k={k})"] = shannon_entropy(sizes) / math.log(k)
     timings[f"faiss k-means, k={k}, + balance"] = time.perf_counter() - start
 
     from vendi_score import vendi
