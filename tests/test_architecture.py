@@ -33,6 +33,17 @@ def test_imports_point_one_way():
     assert ran.returncode == 0, ran.stdout + ran.stderr
 
 
+def test_every_benchmark_script_still_imports():
+    """Nothing runs the benchmarks in CI; a helper they import that moved or was renamed
+    would leave them broken unseen. Each script's module code (its imports) runs, not its main."""
+    scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
+    load = ("import runpy, sys; sys.path.insert(0, sys.argv[1])\n"
+            "for path in sys.argv[2:]: runpy.run_path(path, run_name='imported')")
+    ran = subprocess.run([sys.executable, "-c", load, str(ROOT / "benchmarks"), *map(str, scripts)], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert len(scripts) >= 10 and ran.returncode == 0, ran.stderr[-3000:]
+
+
 def test_every_builtin_analyzer_declares_itself():
     found = registry.analyzers()
     assert {"diversity", "duplicates", "contamination", "embeddings", "watermark", "detectors"} <= set(found)
