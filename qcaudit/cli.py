@@ -559,7 +559,7 @@ def drift(
 @command()
 def dashboard(
     dirs: Annotated[list[Path], typer.Argument(metavar="DIRS", help="Report directories (from qcaudit report or qcaudit drift).")],
-    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to serve on.")] = 8501,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "localhost",
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser tab.")] = False,
     verbose: VerboseOpt = False,

@@ -730,6 +730,8 @@ def test_the_dashboard_server_dies_with_qcaudit_and_a_busy_port_is_refused(qc, t
         busy.bind(("localhost", 0))
         busy.listen()
         one_line_error(qc("dashboard", out, "--port", busy.getsockname()[1]), "in use")
+    for port in ("70000", "0", "-1"):  # not a port: one line (70000 failed in bind as an internal error)
+        one_line_error(qc("dashboard", out, f"--port={port}"), "Invalid value for '--port'")
     with socket.socket() as probe:
         probe.bind(("localhost", 0))
         port = probe.getsockname()[1]
