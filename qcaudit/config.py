@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import ByteSize, Field, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
-from qcaudit.registry import Analyzer, Device, MetricSpec, Section, analyzers, gateable_metrics as analyzer_metrics
+from qcaudit.registry import Analyzer, Device, MetricSpec, Section, Seed, analyzers, gateable_metrics as analyzer_metrics
 
 
 def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
@@ -109,7 +109,7 @@ class SampleConfig(Section):
     rate: float | None = Field(None, gt=0.0, le=1.0)
     flagged_share: float = Field(0.5, ge=0.0, le=1.0)
     near_threshold_band: float = Field(0.1, ge=0.0, le=1.0)
-    seed: int = 0
+    seed: Seed = 0
 
     @model_validator(mode="after")
     def _one_size(self) -> SampleConfig:
@@ -180,7 +180,7 @@ class DriftConfig(Section):
     batch_size: int = Field(8, ge=1, le=4096)
     #: Tokens scored per row at most (capped at the model's context).
     max_tokens: int = Field(512, ge=2, le=1_000_000)
-    seed: int = 0
+    seed: Seed = 0
 
 
 class CoreConfig(Section):

@@ -50,7 +50,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import polars as pl
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.signatures import Metric
@@ -83,6 +83,9 @@ def _one_device(value: Any) -> Any:
 
 #: Where models run: ``auto`` picks CUDA when torch sees it.
 Device = Annotated[Literal["auto", "cpu", "cuda"], BeforeValidator(_one_device)]
+#: A random seed every generator the settings reach takes: numpy's (not negative), datasketch's
+#: MinHash (under 2**32) and faiss's k-means (a C int).
+Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class Section(BaseModel):

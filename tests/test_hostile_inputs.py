@@ -620,6 +620,36 @@ def test_an_empty_text_setting_in_the_config_file_is_refused(qc, tmp_path, two_i
                    "String should have at least 1 character")
 
 
+def _seed_settings() -> list[str]:
+    """Every setting named ``seed`` or ``*_seed``, as ``section.key``."""
+    from qcaudit.config import config_model
+
+    return sorted(f"{section}.{key}" for section, field in config_model().model_fields.items()
+                  if isinstance(field.annotation, type) for key in field.annotation.model_fields
+                  if key == "seed" or key.endswith("_seed"))
+
+
+def test_every_seed_outside_what_the_generators_take_is_bad_input(qc, tmp_path):
+    """numpy refuses a negative seed, datasketch's MinHash one of 2**32 or more, faiss's k-means
+    one past a C int: each failed as an internal error. The largest seed allowed runs them."""
+    seeds = _seed_settings()
+    assert {"sample.seed", "duplicates.seed", "embeddings.seed", "diversity.sample_seed", "contamination.seed"} <= set(seeds)
+    for setting in seeds:
+        section, key = setting.split(".")
+        for seed, needle in ((-1, "greater than or equal to 0"), (2**31, "less than or equal to 2147483647")):
+            (tmp_path / "q.toml").write_text(f"[{section}]\n{key} = {seed}\n")
+            one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
+                              "--out", tmp_path / "o"), f"{setting}: Input should be {needle}")
+    (tmp_path / "q.toml").write_text("".join(f"[{s.split('.')[0]}]\n{s.split('.')[1]} = {2**31 - 1}\n" for s in seeds
+                                             if s.split(".")[0] in ("duplicates", "embeddings", "diversity")))
+    data = tmp_path / "d.parquet"
+    pl.read_parquet(SAMPLES / "instructions_clean.parquet").head(60).write_parquet(data)
+    ran = qc("report", data, "--config", tmp_path / "q.toml", "--analyzers", "diversity,duplicates,embeddings",
+             "--out", tmp_path / "o", "-q")
+    assert ran.code == 0, ran.err
+    one_line_error(qc("sample", data, "-o", tmp_path / "s.csv", "--seed", "-1"), "sample.seed")
+
+
 @pytest.mark.parametrize("threshold,needle", [
     ("max_self_bleu_4 = inf", "finite"), ("min_distinct_2 = nan", "finite"),
     ("max_exact_duplicate_rate = -0.1", "[0, 1]"), ("min_distinct_2 = 1.5", "[0, 1]"),

@@ -45,7 +45,7 @@ from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.io import PROMPT, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
-    Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, register, share,
+    Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, Seed, count, register, share,
 )
 from qcaudit.signatures import Metric, signature
 from qcaudit.text import UNSPACED_CHARS_PER_TOKEN
@@ -81,7 +81,7 @@ class ContaminationSettings(Section):
     ngram_min_tokens: int = Field(8, ge=1)
     substring_count: int = Field(3, ge=1, le=100)
     substring_length: int = Field(50, ge=5, le=10000)
-    seed: int = 0
+    seed: Seed = 0
     semantic_top_k: int = Field(5, ge=1, le=100)
     semantic_min_cosine: float = Field(0.2, ge=-1.0, le=1.0)
     semantic_threshold: float = Field(0.9749, gt=0.0, lt=1.0)

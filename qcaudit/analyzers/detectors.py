@@ -26,7 +26,7 @@ from rich.progress import Progress
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, register, share
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, Seed, register, share
 from qcaudit.signatures import Metric, signature
 from qcaudit.views import Column, Histogram, Marker, RankedRows, View
 
@@ -68,7 +68,7 @@ class DetectorsSettings(Section):
     #: None: the run's device (``--device``, ``[embedding] device``).
     device: Device | None = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
-    seed: int = 0
+    seed: Seed = 0
     label_column: str | None = None
     binoculars_mode: Literal["low-fpr", "accuracy"] = "low-fpr"
     thresholds: dict[str, float] = Field(default_factory=dict)

@@ -35,7 +35,7 @@ from qcaudit.lexical import (
     self_bleu_per_row, split_by_hash,
 )
 from qcaudit.registry import (
-    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, merged_sums, register,
+    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, Seed, count, merged_sums, register,
     share,
 )
 from qcaudit.signatures import Metric, histogram, signature
@@ -71,7 +71,7 @@ class DiversitySettings(Section):
     #: Size-comparable metrics: rows per seeded sample, samples, and the seed.
     sample_size: int = Field(1000, ge=2, le=1_000_000)
     sample_repeats: int = Field(5, ge=1, le=100)
-    sample_seed: int = 0
+    sample_seed: Seed = 0
 
 
 @register

@@ -26,7 +26,7 @@ from pydantic import Field
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles, split_by_hash
 from qcaudit.registry import (
-    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, count, merged_sums,
+    SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, Seed, count, merged_sums,
     register, share,
 )
 from qcaudit.signatures import Metric, signature
@@ -55,7 +55,7 @@ class DuplicatesSettings(Section):
     near_threshold: float = Field(0.8, gt=0.0, lt=1.0)
     num_perm: int = Field(128, ge=2, le=1024)
     shingle: int = Field(5, ge=1, le=32)
-    seed: int = 1
+    seed: Seed = 1
     near_verify: bool = False
 
 

@@ -43,7 +43,7 @@ from pydantic import Field
 from qcaudit.errors import QcauditError
 from qcaudit.io import CATEGORY, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
-    Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, first_flag, register, share,
+    Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, Seed, count, first_flag, register, share,
 )
 from qcaudit.signatures import Metric, histogram, shannon_entropy, signature
 from qcaudit.spill import Chunks
@@ -82,7 +82,7 @@ class EmbeddingsSettings(Section):
     mmd_sample: int = Field(2000, ge=50, le=20000)
     prdc_k: int = Field(5, ge=1, le=100)
     category_column: str | None = None
-    seed: int = 0
+    seed: Seed = 0
     map_points: int = Field(2000, ge=0, le=100000)
     semantic_dedup_eps: float | None = Field(None, gt=0.0, lt=1.0)
 

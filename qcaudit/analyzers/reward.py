@@ -33,7 +33,7 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import CATEGORY, PROMPT, RESPONSE, ROW_ID, TEXT, WHITESPACE_TOKEN
-from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFilter, Section, count, register
+from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFilter, Section, Seed, count, register
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
@@ -64,7 +64,7 @@ class RewardSettings(Section):
     stratify_by: Literal["auto", "category", "cluster", "ifd"] = "auto"
     #: Rows per seeded sample when diversity before and after a filter is compared.
     audit_sample: int = Field(1000, ge=10, le=100_000)
-    seed: int = 0
+    seed: Seed = 0
 
 
 #: Where each ``stratify_by`` finds its strata among the joined per-row columns.
