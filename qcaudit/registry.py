@@ -89,10 +89,12 @@ Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class Section(BaseModel):
-    """Base of every config section: unknown keys are errors, assignments are validated, and
-    no text setting is empty (``judge_model = ""`` would read as not given)."""
+    """Base of every config section: unknown keys are errors, assignments are validated, no
+    text setting is empty (``judge_model = ""`` would read as not given), and no number is
+    NaN or infinite (TOML writes both; ``z_threshold = nan`` would flag nothing, silently)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True, str_min_length=1)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True, str_min_length=1,
+                              allow_inf_nan=False)
 
 
 @dataclass(frozen=True)

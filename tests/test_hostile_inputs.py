@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -648,6 +649,27 @@ def test_every_seed_outside_what_the_generators_take_is_bad_input(qc, tmp_path):
              "--out", tmp_path / "o", "-q")
     assert ran.code == 0, ran.err
     one_line_error(qc("sample", data, "-o", tmp_path / "s.csv", "--seed", "-1"), "sample.seed")
+
+
+def test_no_number_setting_takes_nan_or_infinity(qc, tmp_path):
+    """TOML writes nan and inf; a setting given either is refused in one line (an unbounded
+    ``[watermark] z_threshold = nan`` flagged no row, silently)."""
+    from qcaudit.config import config_model
+
+    floats = sorted(f"{section}.{key}" for section, field in config_model().model_fields.items()
+                    if isinstance(field.annotation, type) for key, setting in field.annotation.model_fields.items()
+                    if setting.annotation is float or float in typing.get_args(setting.annotation))
+    floats.remove("detectors.thresholds")  # a table: one number a method, below
+    assert {"watermark.z_threshold", "reward.threshold", "duplicates.near_threshold", "sample.rate"} <= set(floats)
+    for setting in floats:
+        section, key = setting.split(".")
+        for value in ("nan", "-inf"):
+            (tmp_path / "q.toml").write_text(f"[{section}]\n{key} = {value}\n")
+            one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
+                              "--out", tmp_path / "o"), f"{setting}: Input should be a finite number")
+    (tmp_path / "q.toml").write_text("[detectors.thresholds]\nlikelihood = nan\n")
+    one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
+                      "--out", tmp_path / "o"), "detectors.thresholds.likelihood: Input should be a finite number")
 
 
 @pytest.mark.parametrize("threshold,needle", [
