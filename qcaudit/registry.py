@@ -50,7 +50,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import polars as pl
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from qcaudit.errors import QcauditError
 from qcaudit.signatures import Metric
@@ -95,6 +95,16 @@ class Section(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True, str_min_length=1,
                               allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _fits_in_64_bits(cls, value: Any) -> Any:
+        """No whole number beyond 64 bits: numpy, Polars and torch take none (``batch_rows =
+        1e20`` as an integer failed deep inside a read)."""
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            raise ValueError(f"Input should be less than or equal to {2**63 - 1}" if value > 0 else
+                             f"Input should be greater than or equal to {-2**63 + 1}")
+        return value
 
 
 @dataclass(frozen=True)

@@ -672,6 +672,25 @@ def test_no_number_setting_takes_nan_or_infinity(qc, tmp_path):
                       "--out", tmp_path / "o"), "detectors.thresholds.likelihood: Input should be a finite number")
 
 
+def test_no_whole_number_setting_takes_more_than_64_bits(qc, tmp_path):
+    """``--batch-rows 99999999999999999999`` failed inside a read (an internal error); every
+    whole-number setting is refused in one line past what numpy and Polars take."""
+    from qcaudit.config import config_model
+
+    whole = sorted(f"{section}.{key}" for section, field in config_model().model_fields.items()
+                   if isinstance(field.annotation, type) for key, setting in field.annotation.model_fields.items()
+                   if setting.annotation is int or (int in typing.get_args(setting.annotation)
+                                                    and typing.get_origin(setting.annotation) is not dict))
+    assert {"engine.batch_rows", "duplicates.num_perm", "sample.size", "diversity.sample_size"} <= set(whole)
+    for setting in whole:
+        section, key = setting.split(".")
+        (tmp_path / "q.toml").write_text(f"[{section}]\n{key} = {2**64}\n")
+        one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
+                          "--out", tmp_path / "o"), f"{setting}: Input should be less than")
+    one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--batch-rows", str(10**20), "--out", tmp_path / "o"),
+                   f"engine.batch_rows: Input should be less than or equal to {2**63 - 1}")
+
+
 @pytest.mark.parametrize("threshold,needle", [
     ("max_self_bleu_4 = inf", "finite"), ("min_distinct_2 = nan", "finite"),
     ("max_exact_duplicate_rate = -0.1", "[0, 1]"), ("min_distinct_2 = 1.5", "[0, 1]"),
