@@ -405,6 +405,8 @@ def card(
         if output is None:
             print(whole_card(loaded), end="")
             return 0
+        if output.is_dir():
+            raise QcauditError(f"--output {output} is a directory; give the name of a file (README.md in it, say)")
         try:
             existing = output.read_text(encoding="utf-8") if output.exists() else None
         except (OSError, UnicodeDecodeError) as exc:

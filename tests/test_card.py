@@ -69,6 +69,8 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     assert runner.invoke(app, ["card", str(report_dir), "-o", str(fresh)]).exit_code == 0
     assert fresh.read_text().startswith("---\nsize_categories:")
     assert runner.invoke(app, ["card", str(tmp_path / "missing")]).exit_code == 2
+    folder = runner.invoke(app, ["card", str(report_dir), "-o", str(tmp_path)])
+    assert folder.exit_code == 2 and f"--output {tmp_path} is a directory; give the name of a file" in " ".join(folder.output.split())
 
 
 @pytest.mark.parametrize("rows, label", [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (7473, "1K<n<10K"), (2_000_000, "1M<n<10M")])
