@@ -84,9 +84,9 @@ def _with_labels(frame: pl.DataFrame, generation_column: str | None, source_colu
     """``frame``, refused in one line where the generation or source column holds lists,
     structs or bytes: each row's value there is a name (or a number) compared as one."""
     for option, name in (("--generation-column", generation_column), ("--source-column", source_column)):
-        if name and (frame[f"_{name}"].dtype.is_nested() or frame[f"_{name}"].dtype == pl.Binary):
-            raise QcauditError(f"{option} {name}: the column holds {frame[f'_{name}'].dtype} values; "
-                               "give a column with one name or number a row")
+        dtype = frame[f"_{name}"].dtype if name else None
+        if dtype is not None and (dtype.is_nested() or dtype == pl.Binary):
+            raise QcauditError(f"{option} {name}: the column holds {dtype} values; give a column with one name or number a row")
     return frame
 
 

@@ -621,26 +621,33 @@ def test_an_empty_text_setting_in_the_config_file_is_refused(qc, tmp_path, two_i
                    "String should have at least 1 character")
 
 
-def _seed_settings() -> list[str]:
-    """Every setting named ``seed`` or ``*_seed``, as ``section.key``."""
+def _settings_where(wanted: typing.Callable[[str, typing.Any], bool]) -> list[str]:
+    """Every setting of the whole settings model, as ``section.key``, whose key and type
+    annotation ``wanted`` takes: a setting added later is checked without editing a test."""
     from qcaudit.config import config_model
 
     return sorted(f"{section}.{key}" for section, field in config_model().model_fields.items()
-                  if isinstance(field.annotation, type) for key in field.annotation.model_fields
-                  if key == "seed" or key.endswith("_seed"))
+                  if isinstance(field.annotation, type) for key, setting in field.annotation.model_fields.items()
+                  if wanted(key, setting.annotation))
+
+
+def _refused_setting(qc, tmp_path: Path, setting: str, value: object, needle: str) -> None:
+    """``setting = value`` in a config file (``section.key``, or a dotted key in a table) is
+    one line naming the setting, with ``needle`` after it."""
+    section, _, key = setting.partition(".")
+    (tmp_path / "q.toml").write_text(f"[{section}]\n{key} = {value}\n")
+    one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml", "--out", tmp_path / "o"),
+                   f"{setting}: {needle}")
 
 
 def test_every_seed_outside_what_the_generators_take_is_bad_input(qc, tmp_path):
     """numpy refuses a negative seed, datasketch's MinHash one of 2**32 or more, faiss's k-means
     one past a C int: each failed as an internal error. The largest seed allowed runs them."""
-    seeds = _seed_settings()
+    seeds = _settings_where(lambda key, _: key == "seed" or key.endswith("_seed"))
     assert {"sample.seed", "duplicates.seed", "embeddings.seed", "diversity.sample_seed", "contamination.seed"} <= set(seeds)
     for setting in seeds:
-        section, key = setting.split(".")
-        for seed, needle in ((-1, "greater than or equal to 0"), (2**31, "less than or equal to 2147483647")):
-            (tmp_path / "q.toml").write_text(f"[{section}]\n{key} = {seed}\n")
-            one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
-                              "--out", tmp_path / "o"), f"{setting}: Input should be {needle}")
+        _refused_setting(qc, tmp_path, setting, -1, "Input should be greater than or equal to 0")
+        _refused_setting(qc, tmp_path, setting, 2**31, "Input should be less than or equal to 2147483647")
     (tmp_path / "q.toml").write_text("".join(f"[{s.split('.')[0]}]\n{s.split('.')[1]} = {2**31 - 1}\n" for s in seeds
                                              if s.split(".")[0] in ("duplicates", "embeddings", "diversity")))
     data = tmp_path / "d.parquet"
@@ -654,39 +661,22 @@ def test_every_seed_outside_what_the_generators_take_is_bad_input(qc, tmp_path):
 def test_no_number_setting_takes_nan_or_infinity(qc, tmp_path):
     """TOML writes nan and inf; a setting given either is refused in one line (an unbounded
     ``[watermark] z_threshold = nan`` flagged no row, silently)."""
-    from qcaudit.config import config_model
-
-    floats = sorted(f"{section}.{key}" for section, field in config_model().model_fields.items()
-                    if isinstance(field.annotation, type) for key, setting in field.annotation.model_fields.items()
-                    if setting.annotation is float or float in typing.get_args(setting.annotation))
-    floats.remove("detectors.thresholds")  # a table: one number a method, below
+    floats = _settings_where(lambda _, annotation: annotation is float or (float in typing.get_args(annotation)
+                                                                          and typing.get_origin(annotation) is not dict))
     assert {"watermark.z_threshold", "reward.threshold", "duplicates.near_threshold", "sample.rate"} <= set(floats)
-    for setting in floats:
-        section, key = setting.split(".")
+    for setting in [*floats, "detectors.thresholds.likelihood"]:  # the last: a table, one number a method
         for value in ("nan", "-inf"):
-            (tmp_path / "q.toml").write_text(f"[{section}]\n{key} = {value}\n")
-            one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
-                              "--out", tmp_path / "o"), f"{setting}: Input should be a finite number")
-    (tmp_path / "q.toml").write_text("[detectors.thresholds]\nlikelihood = nan\n")
-    one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
-                      "--out", tmp_path / "o"), "detectors.thresholds.likelihood: Input should be a finite number")
+            _refused_setting(qc, tmp_path, setting, value, "Input should be a finite number")
 
 
 def test_no_whole_number_setting_takes_more_than_64_bits(qc, tmp_path):
     """``--batch-rows 99999999999999999999`` failed inside a read (an internal error); every
     whole-number setting is refused in one line past what numpy and Polars take."""
-    from qcaudit.config import config_model
-
-    whole = sorted(f"{section}.{key}" for section, field in config_model().model_fields.items()
-                   if isinstance(field.annotation, type) for key, setting in field.annotation.model_fields.items()
-                   if setting.annotation is int or (int in typing.get_args(setting.annotation)
-                                                    and typing.get_origin(setting.annotation) is not dict))
+    whole = _settings_where(lambda _, annotation: annotation is int or (int in typing.get_args(annotation)
+                                                                        and typing.get_origin(annotation) is not dict))
     assert {"engine.batch_rows", "duplicates.num_perm", "sample.size", "diversity.sample_size"} <= set(whole)
     for setting in whole:
-        section, key = setting.split(".")
-        (tmp_path / "q.toml").write_text(f"[{section}]\n{key} = {2**64}\n")
-        one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml",
-                          "--out", tmp_path / "o"), f"{setting}: Input should be less than")
+        _refused_setting(qc, tmp_path, setting, 2**64, "Input should be less than")
     one_line_error(qc("report", SAMPLES / "instructions_clean.parquet", "--batch-rows", str(10**20), "--out", tmp_path / "o"),
                    f"engine.batch_rows: Input should be less than or equal to {2**63 - 1}")
 
