@@ -92,6 +92,9 @@ def overview(loaded, _all) -> None:
     if gate.checks:
         st.dataframe(pl.DataFrame([{"check": c.metric, "value": c.value, "threshold": f"{'>=' if c.threshold_key.startswith('min_') else '<='} {c.threshold:g}",
                                     "result": "pass" if c.passed else "FAIL"} for c in gate.checks]), hide_index=True)
+        for check in gate.checks:
+            if check.value is None:
+                st.caption(md(check.message))
     data = report.dataset
     cols = st.columns(3)
     cols[0].metric("rows", f"{data['rows']:,}")

@@ -106,15 +106,15 @@ def collapse_alarm(generations: list[dict[str, float]], window: int = 3, toleran
 
 
 #: Drift thresholds judge the last generation, whose values are the section's headline metrics
-#: (``fid_drift`` and ``recall_vs_baseline`` need ``--embeddings``, ``perplexity_median`` needs
-#: ``--lm``); ``max_alarm_fired = 0`` fails a run whose collapse alarm fired.
+#: (each spec's ``needs`` says which option a metric needs); ``max_alarm_fired = 0`` fails a run
+#: whose collapse alarm fired.
 GATE_METRICS = (
     share("tail_survival", "share of the baseline's rare n-grams that still occur", "higher", headline=True),
-    share("real_share", "share of rows that come from real data", "higher", headline=True),
-    count("fid_drift", "Fréchet distance of the embeddings from the baseline's", "lower", headline=True),
-    share("recall_vs_baseline", "PRDC recall against the baseline's embeddings", "higher", headline=True),
+    share("real_share", "share of rows that come from real data", "higher", headline=True, needs="--source-column"),
+    count("fid_drift", "Fréchet distance of the embeddings from the baseline's", "lower", headline=True, needs="--embeddings"),
+    share("recall_vs_baseline", "PRDC recall against the baseline's embeddings", "higher", headline=True, needs="--embeddings"),
     share("js_divergence", "Jensen-Shannon divergence (base 2) of the unigram distribution from the baseline's", "lower", headline=True),
-    count("perplexity_median", "median per-row perplexity under the reference LM", headline=True),
+    count("perplexity_median", "median per-row perplexity under the reference LM", headline=True, needs="--lm PATH"),
     share("alarm_fired", "1 when the collapse alarm fired, else 0", "lower", headline=True),
 )
 #: Every metric a drift report holds, for the renderers' explanations. distinct_2 and

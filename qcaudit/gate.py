@@ -40,8 +40,15 @@ class Check(BaseModel):
     def message(self) -> str:
         op = ">=" if self.threshold_key.startswith("min_") else "<="
         if self.value is None:
-            return f"{self.metric} is missing from the report (is its analyzer enabled?); needs {op} {self.threshold:g}"
+            return f"{self.metric} is missing from the report: it needs {self.requirement} (threshold {op} {self.threshold:g})"
         return f"{self.metric} = {self.value:.6g}, needs {op} {self.threshold:g}"
+
+    @property
+    def requirement(self) -> str:
+        """What reports the metric, with what it needs beyond that (its spec's ``needs``)."""
+        owner, spec = gateable_metrics()[self.threshold_key.partition("_")[2].partition(".")[0]]
+        reporter = "qcaudit drift" if owner == "drift" else f"the {owner} analyzer"
+        return f"{reporter} with {spec.needs}" if spec.needs else reporter
 
 
 class GateResult(BaseModel):

@@ -110,7 +110,9 @@ class Section(BaseModel):
 @dataclass(frozen=True)
 class MetricSpec:
     """One metric an analyzer can report. ``low``/``high`` bound the values it can take (a
-    gate threshold outside them is a mistake); ``better`` says which way is good."""
+    gate threshold outside them is a mistake); ``better`` says which way is good. ``needs``
+    names what, beyond its analyzer being on, makes it reported (an option, a setting): a
+    gate threshold on it, missing from a report, says so."""
 
     name: str
     definition: str
@@ -119,6 +121,7 @@ class MetricSpec:
     high: float = math.inf
     gateable: bool = True
     headline: bool = False
+    needs: str = ""
 
 
 def share(name: str, definition: str, better: Literal["higher", "lower"] | None = None, **kw: Any) -> MetricSpec:

@@ -81,12 +81,23 @@ def test_gate_on_a_saved_report(runner, tmp_path):
     assert verdict["verdict"] == "fail" and verdict["checks"][0]["metric"] == "diversity.self_bleu_4"
 
 
-def test_a_threshold_on_a_metric_not_computed_fails(runner, tmp_path):
+def test_a_threshold_on_a_metric_not_computed_fails_and_says_why(runner, tmp_path):
     config = tmp_path / "q.toml"
-    config.write_text('analyzers = ["diversity"]\n[input]\nfields = ["output"]\n[gate]\nmax_exact_duplicate_rate = 0.5\n')
-    result = invoke(runner, "gate", CLEAN, "--config", config)
+    config.write_text('analyzers = ["diversity"]\n[input]\nfields = ["output"]\n[gate]\nmax_exact_duplicate_rate = 0.5\n'
+                      'max_self_bleu_3 = 1\nmin_prdc_recall = 0\n')
+    result = invoke(runner, "gate", CLEAN, "--config", config, "--junit", tmp_path / "junit.xml")
     assert result.exit_code == 1
-    assert "missing" in result.output
+    lines = " ".join(result.output.split())  # the console wraps long lines
+    assert "duplicates.exact_duplicate_rate is missing from the report: it needs the duplicates analyzer (threshold" in lines
+    assert ("diversity.self_bleu_3 is missing from the report: it needs the diversity analyzer with --self-bleu-n 3 "
+            "([diversity] self_bleu_n) (threshold <= 1)") in lines
+    assert "embeddings.prdc_recall is missing from the report: it needs the embeddings analyzer with a reference" in lines
+    failures = [f.get("message") for f in ET.parse(tmp_path / "junit.xml").getroot().iter("failure")]
+    assert len(failures) == 3 and all("is missing from the report: it needs the " in m for m in failures)
+    # Doing what the message says reports the metric: the gate judges it.
+    followed = invoke(runner, "gate", CLEAN, "--config", config, "--self-bleu-n", "3", "--json")
+    checks = {c["metric"]: c["value"] for c in json.loads(followed.output)["checks"]}
+    assert checks["diversity.self_bleu_3"] is not None and checks["duplicates.exact_duplicate_rate"] is None
 
 
 def test_config_errors_name_the_key(runner, tmp_path):

@@ -61,7 +61,7 @@ def report_dirs(tmp_path_factory) -> dict[str, Path]:
         f'[watermark]\ntokenizer = "{TOKENIZER}"\nscheme = "lefthash"\n'
         f'[detectors]\nmethods = ["likelihood", "binoculars"]\nscoring_model = "{root / "lm"}"\n'
         f'observer_model = "{root / "lm"}"\nperformer_model = "{root / "lm"}"\n'
-        "[gate]\nmax_exact_duplicate_rate = 0.01\nmax_contaminated_rows = 0\n"
+        "[gate]\nmax_exact_duplicate_rate = 0.01\nmax_contaminated_rows = 0\nmin_prdc_recall = 0.5\n"
     )
     dirs = {"full": root / "full", "clean": root / "clean", "drift": root / "drift"}
     runs = [
@@ -100,7 +100,10 @@ def test_overview_shows_the_verdict_checks_and_flagged_rows(report_dirs, monkeyp
     at = _app(monkeypatch, report_dirs["full"])
     assert at.error[0].value == "Gate: FAIL"
     checks = at.dataframe[0].value
-    assert set(checks["check"]) == {"duplicates.exact_duplicate_rate", "contamination.contaminated_rows"}
+    assert set(checks["check"]) == {"duplicates.exact_duplicate_rate", "contamination.contaminated_rows", "embeddings.prdc_recall"}
+    assert [c.value.strip("`") for c in at.caption if "is missing from the report" in c.value] == [
+        ("embeddings.prdc_recall is missing from the report: it needs the embeddings analyzer with a reference dataset "
+         "(--reference PATH or [embeddings] reference) (threshold >= 0.5)")]
     flagged = [t.value for t in at.text]
     assert any("benchmark contamination" in t for t in flagged) and any("exact duplicate" in t for t in flagged)
     metrics = at.dataframe[1].value

@@ -32,7 +32,7 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
     paths = write_generations(tmp_path, generations, source=lambda i: "real" if i == 0 else "synthetic")
     config = tmp_path / "q.toml"
     # an audit threshold in the same file does not judge a drift run; the alarm is a check
-    config.write_text("[gate]\nmin_tail_survival = 0.5\nmax_alarm_fired = 0\nmax_exact_duplicate_rate = 0.01\n")
+    config.write_text("[gate]\nmin_tail_survival = 0.5\nmax_alarm_fired = 0\nmax_exact_duplicate_rate = 0.01\nmax_fid_drift = 1\n")
     result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "drift"), "--config", str(config), "--json"])
     assert result.exit_code == 1, result.output  # the gate failed
     report = json.loads(result.output)
@@ -40,9 +40,13 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
     assert [g["generation"] for g in drift["generations"]["value"]] == [f"gen{i}.parquet" for i in range(4)]
     assert drift["collapse_alarm"]["value"] is True and drift["alarm_fired"]["value"] == 1
     assert report["gate"]["verdict"] == "fail"  # the tails are gone, the alarm fired
-    assert {c["metric"]: c["passed"] for c in report["gate"]["checks"]} == {"drift.tail_survival": False, "drift.alarm_fired": False}
+    assert {c["metric"]: c["passed"] for c in report["gate"]["checks"]} == {
+        "drift.tail_survival": False, "drift.alarm_fired": False, "drift.fid_drift": False}  # without --embeddings: missing
     html = (tmp_path / "drift" / "report.html").read_text()
     assert "Collapse alarm: FIRED" in html and "lexical diversity" in html
+    assert "(it needs qcaudit drift with --embeddings)" in html
+    console = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "drift"), "--config", str(config)])
+    assert "drift.fid_drift is missing from the report: it needs qcaudit drift with --embeddings" in " ".join(console.output.split())
 
     one = tmp_path / "all.parquet"
     pl.concat([pl.read_parquet(p).with_columns(pl.lit(i).alias("round")) for i, p in enumerate(paths)]).write_parquet(one)

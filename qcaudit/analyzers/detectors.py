@@ -108,14 +108,18 @@ class Detectors(Analyzer):
 
     @classmethod
     def metrics(cls) -> tuple[MetricSpec, ...]:
+        threshold = "a threshold for the method ([detectors.thresholds]; Binoculars has its own)"
+        labels = "human/machine labels (--label-column or [detectors] label_column)"
         return (
             share("machine_generated_rate", "share of rows some detector with a threshold calls machine-written",
-                  "lower", headline=True),
-            share("detector_flagged_rate", "share of rows one detector flags (per method)", "lower", headline=True),
-            MetricSpec("detector_mean", "mean detector score (per method)"),
-            share("detector_auroc", "AUROC of machine vs human rows (per method, with labels)", "higher", headline=True),
+                  "lower", headline=True, needs=threshold),
+            share("detector_flagged_rate", "share of rows one detector flags (per method)", "lower", headline=True,
+                  needs=threshold),
+            MetricSpec("detector_mean", "mean detector score (per method)", needs="the method in --detectors ([detectors] methods)"),
+            share("detector_auroc", "AUROC of machine vs human rows (per method, with labels)", "higher", headline=True,
+                  needs=labels),
             share("detector_tpr_at_1pct_fpr", "true-positive rate at 1% false positives (per method, with labels)",
-                  "higher", headline=True),
+                  "higher", headline=True, needs=labels),
         )
 
     @classmethod

@@ -91,14 +91,19 @@ class Diversity(Analyzer):
     def metrics(cls) -> tuple[MetricSpec, ...]:
         """Every metric it can report, for any order up to MAX_ORDER."""
         orders = range(1, MAX_ORDER + 1)
-        specs = [share(f"distinct_{n}", f"unique {n}-grams / {n}-gram occurrences", "higher") for n in orders]
-        specs += [share(f"self_bleu_{n}", f"mean Self-BLEU-{n} of a row against all others", "lower") for n in orders]
-        specs += [count(f"entropy_{n}", f"Shannon entropy (nats) of the {n}-gram distribution", "higher") for n in orders]
-        specs += [share(f"repetition_{n}", f"mean share of a row's {n}-grams repeated within it", "lower") for n in orders]
+        max_n = {n: f"--max-n {n} or more ([diversity] max_n)" for n in orders}
+        bleu_n = {n: f"--self-bleu-n {n} ([diversity] self_bleu_n)" for n in orders}
+        specs = [share(f"distinct_{n}", f"unique {n}-grams / {n}-gram occurrences", "higher", needs=max_n[n]) for n in orders]
+        specs += [share(f"self_bleu_{n}", f"mean Self-BLEU-{n} of a row against all others", "lower", needs=bleu_n[n])
+                  for n in orders]
+        specs += [count(f"entropy_{n}", f"Shannon entropy (nats) of the {n}-gram distribution", "higher", needs=max_n[n])
+                  for n in orders]
+        specs += [share(f"repetition_{n}", f"mean share of a row's {n}-grams repeated within it", "lower", needs=max_n[n])
+                  for n in orders]
         specs += [share(f"distinct_{n}_sampled", f"distinct-{n} of equal-size seeded samples (comparable across datasets)",
-                        "higher") for n in orders]
+                        "higher", needs=max_n[n]) for n in orders]
         specs += [share(f"self_bleu_{n}_sampled", f"Self-BLEU-{n} of equal-size seeded samples (comparable across datasets)",
-                        "lower") for n in orders]
+                        "lower", needs=bleu_n[n]) for n in orders]
         for unit in ("tokens", "chars"):
             for stat in ("mean", "std", "min", "max", *LENGTH_QUANTILES):
                 specs.append(count(f"{unit}_{stat}", f"{stat} of the length in {unit}"))

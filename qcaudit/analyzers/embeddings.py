@@ -105,21 +105,23 @@ class Embeddings(Analyzer):
     def metrics(cls) -> tuple[MetricSpec, ...]:
         vendi = [MetricSpec(f"vendi_{q}", f"Vendi score of order {q} (effective number of distinct rows)", "higher",
                             1.0, math.inf, headline=q == "1") for q in ("1", "2", "inf")]
+        needs = "a reference dataset (--reference PATH or [embeddings] reference)"
         return (
             *vendi,
             MetricSpec("mean_pairwise_cosine", "mean cosine over all pairs of rows", "lower", -1.0, 1.0, headline=True),
             count("cluster_entropy", "entropy (nats) of the k-means cluster sizes", "higher"),
             share("cluster_entropy_normalized", "cluster entropy / ln k", "higher", headline=True),
             share("semantic_duplicate_rate", "share of rows SemDeDup removes", "lower"),
-            share("prdc_precision", "PRDC precision against the reference", "higher", headline=True),
-            share("prdc_recall", "PRDC recall against the reference", "higher", headline=True),
-            count("prdc_density", "PRDC density against the reference", "higher"),
-            share("prdc_coverage", "PRDC coverage of the reference", "higher"),
-            count("frechet_distance", "Fréchet distance to the reference's embeddings", "lower", headline=True),
-            MetricSpec("mmd", "unbiased MMD (RBF kernel) to the reference's embeddings", "lower"),
+            share("prdc_precision", "PRDC precision against the reference", "higher", headline=True, needs=needs),
+            share("prdc_recall", "PRDC recall against the reference", "higher", headline=True, needs=needs),
+            count("prdc_density", "PRDC density against the reference", "higher", needs=needs),
+            share("prdc_coverage", "PRDC coverage of the reference", "higher", needs=needs),
+            count("frechet_distance", "Fréchet distance to the reference's embeddings", "lower", headline=True, needs=needs),
+            MetricSpec("mmd", "unbiased MMD (RBF kernel) to the reference's embeddings", "lower", needs=needs),
             count("reference_topics_lacking", "reference topics whose share of the data is under half their share of "
-                  "the reference", "lower", headline=True),
-            share("reference_topic_coverage", "share of the reference's topics the data is not lacking", "higher"),
+                  "the reference", "lower", headline=True, needs=needs),
+            share("reference_topic_coverage", "share of the reference's topics the data is not lacking", "higher",
+                  needs=needs),
         )
 
     @classmethod

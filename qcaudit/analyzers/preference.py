@@ -54,6 +54,7 @@ class Preference(Analyzer):
 
     @classmethod
     def metrics(cls) -> tuple[MetricSpec, ...]:
+        reward_model = "a reward model (--reward-model PATH or [reward] model)"
         return (
             share("chosen_longer_rate", "share of pairs whose chosen answer has more whitespace tokens than the rejected one",
                   "lower", headline=True),
@@ -63,11 +64,12 @@ class Preference(Analyzer):
             share("length_sign_p", "two-sided sign-test p-value of chosen-minus-rejected lengths (small: the data prefers length)",
                   "higher"),
             count("pairs", "rows with both a chosen and a rejected answer", gateable=False, headline=True),
-            share("rm_agreement", "share of pairs the reward model scores chosen above rejected", "higher", headline=True),
-            MetricSpec("rm_margin_mean", "mean reward margin, chosen minus rejected", "higher"),
-            MetricSpec("rm_margin_median", "median reward margin, chosen minus rejected", "higher"),
+            share("rm_agreement", "share of pairs the reward model scores chosen above rejected", "higher", headline=True,
+                  needs=reward_model),
+            MetricSpec("rm_margin_mean", "mean reward margin, chosen minus rejected", "higher", needs=reward_model),
+            MetricSpec("rm_margin_median", "median reward margin, chosen minus rejected", "higher", needs=reward_model),
             share("rm_agreement_length_matched", "rm_agreement over pairs whose answers have about the same length", "higher",
-                  headline=True),
+                  headline=True, needs=f"{reward_model} and pairs of about the same length"),
             count("length_matched_pairs", "pairs whose answers are within 10% of the longer one's tokens", gateable=False),
         )
 

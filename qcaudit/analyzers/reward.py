@@ -110,8 +110,10 @@ class Reward(Analyzer):
                        "higher", -1.0, 1.0),
             MetricSpec("rm_filter_self_bleu_4_change", "Self-BLEU-4 after an RM filter minus before, equal samples (per strategy)",
                        "lower", -1.0, 1.0),
-            MetricSpec("rm_filter_entropy_change", "strata entropy after an RM filter minus before (per strategy)", "higher"),
-            MetricSpec("rm_filter_ifd_change", "mean IFD after an RM filter minus before (per strategy)"),
+            MetricSpec("rm_filter_entropy_change", "strata entropy after an RM filter minus before (per strategy)", "higher",
+                       needs="strata: a category column, or the embeddings or ifd analyzer"),
+            MetricSpec("rm_filter_ifd_change", "mean IFD after an RM filter minus before (per strategy)",
+                       needs="the ifd analyzer (--ifd-model PATH)"),
         )
 
     @classmethod

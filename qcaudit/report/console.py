@@ -62,6 +62,9 @@ def print_gate(console: Console, gate: GateResult) -> None:
         result = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
         table.add_row(safe(check.metric), value, f"{op} {check.threshold:g}", result)
     console.print(table)
+    for check in gate.checks:
+        if check.value is None:
+            console.print(safe(check.message))
     colour = {PASS: "green", FAIL: "red"}.get(gate.verdict, "white")
     console.print(f"gate verdict: [bold {colour}]{gate.verdict.upper()}[/]")
 
