@@ -28,7 +28,7 @@ from tests.conftest import shared_file
 from tests.tiny_lms import untrained_gpt2
 
 LM_EVAL_TABLE = str.maketrans(string.ascii_lowercase + string.ascii_uppercase, string.ascii_lowercase * 2, string.punctuation)
-WORDS = st.sampled_from(["a", "b", "c", "D", "e.", "f,", "g!"])
+WORDS = st.sampled_from(["a", "b", "c", "D", "e.", "f,", "g!", "小明", "有苹果", "中", "x中y", "。"])
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60))
@@ -38,9 +38,15 @@ def test_janitor_normalisation_is_lm_eval_harness(text):
 
 
 def reference_ngram_matches(items: list[str], rows: list[str], n: int, min_tokens: int) -> dict:
-    """The GPT-3 rule in plain Python: an item's distinct n-grams (the whole item when shorter)."""
+    """The GPT-3 rule in plain Python: an item's distinct n-grams (the whole item when shorter)
+    over lm-evaluation-harness's tokens, each CJK ideograph a token as BERT's BasicTokenizer
+    splits them (transformers' Python tokenizer; the identity on text without ideographs)."""
+    from transformers.models.bert.tokenization_bert_legacy import BasicTokenizer
+
+    bert = BasicTokenizer(tokenize_chinese_chars=True)
+
     def tokens(text):
-        return text.translate(LM_EVAL_TABLE).split()
+        return bert._tokenize_chinese_chars(text.translate(LM_EVAL_TABLE)).split()
 
     def grams(toks, k):
         return {tuple(toks[i : i + k]) for i in range(len(toks) - k + 1)}
@@ -371,21 +377,22 @@ def test_common_benchmark_shapes_are_read_by_their_task_column(tmp_path, columns
 
 
 def test_items_too_short_for_ngrams_are_named_not_passed_as_clean(tmp_path):
-    """An item of fewer than ngram_min_tokens words is not checked by n-grams: a Chinese
-    benchmark (no spaces between words) is all such items. The report says so, and which
-    method does check them, rather than a silent 0; a benchmark of long items says nothing."""
-    short = ["小明有5个苹果，他又买了3个苹果，然后吃掉了2个。请问小明现在有几个苹果？",
-             "一辆汽车每小时行驶60公里，行驶了3个小时后停下来休息，请问这辆汽车一共行驶了多少公里？"]
+    """An item of fewer than ngram_min_tokens words is not checked by n-grams: a Thai
+    benchmark (no spaces between words, no ideographs) is all such items. The report says so,
+    and which method does check them, rather than a silent 0; a benchmark of long items says
+    nothing."""
+    short = ["สมชายมีแอปเปิ้ลห้าลูกเขาซื้อมาอีกสามลูกแล้วกินไปสองลูกตอนนี้สมชายมีแอปเปิ้ลกี่ลูก",
+             "รถยนต์คันหนึ่งวิ่งด้วยความเร็วหกสิบกิโลเมตรต่อชั่วโมงเป็นเวลาสามชั่วโมงรถวิ่งไปได้กี่กิโลเมตร"]
     long = [f"item {i}: " + " ".join(random.Random(i).choice(string.ascii_lowercase) * 3 for _ in range(20)) for i in range(3)]
     bench = tmp_path / "bench.jsonl"
     bench.write_text("".join(json.dumps({"question": q}, ensure_ascii=False) + "\n" for q in [*short, *long]))
-    rows = pl.DataFrame({"text": [f"请解答：{short[0]}", "an unrelated row of words that leaks nothing at all"]})
+    rows = pl.DataFrame({"text": [f"โจทย์: {short[0]}", "an unrelated row of words that leaks nothing at all"]})
     for methods, tail in ((["ngram"], "add the substring or semantic method (--methods)"), (["ngram", "substring"], "substring do")):
-        found = audit(rows, analyzers="contamination", benchmarks={"zh": str(bench)}, settings={"contamination.methods": methods})
+        found = audit(rows, analyzers="contamination", benchmarks={"th": str(bench)}, settings={"contamination.methods": methods})
         assert found.tables["contamination"]["warnings"] == [
-            "2 of 5 items of benchmark 'zh' have fewer than 8 words, and the n-gram method does not check them (text without "
-            f"spaces between words, such as Chinese, is a word a sentence to it); {tail}"]
-    assert found.rows["contamination_item_id"].to_list() == ["zh/0", None]  # (found by the substring method)
+            "2 of 5 items of benchmark 'th' have fewer than 8 words, and the n-gram method does not check them (text without "
+            f"spaces between words, such as Thai, is a word a sentence to it); {tail}"]
+    assert found.rows["contamination_item_id"].to_list() == ["th/0", None]  # (found by the substring method)
     bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in long))
     found = audit(rows, analyzers="contamination", benchmarks={"en": str(bench)}, settings={"contamination.methods": ["ngram"]})
     assert "warnings" not in found.tables["contamination"]
@@ -821,21 +828,26 @@ def test_rule_made_rephrasings_change_what_they_say_and_keep_the_task():
     assert all(c.lower() in reordered.lower() for c in choices) and "(A) " in reordered
 
 
-def test_the_substring_method_reads_text_without_spaces(tmp_path):
-    """A Chinese benchmark: the ngram method sees each item as one whitespace token, the
-    substring method reads characters and finds a copied item, also one split by a comma."""
+def test_a_chinese_benchmark_is_read_in_characters(tmp_path):
+    """A Chinese benchmark: the ngram method reads each ideograph as a token (to
+    lm-evaluation-harness's tokens an item is one word), the substring method reads
+    characters; both find a copied item, also one split by a comma, and an item copied with
+    one character changed in every 20 is found by n-grams."""
     rng = random.Random(3)
     alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 500)]
     items = ["".join(rng.choice(alphabet) for _ in range(60)) + "？" for _ in range(20)]
     bench = tmp_path / "zh.jsonl"
     bench.write_text("".join(json.dumps({"question": q}, ensure_ascii=False) + "\n" for q in items), encoding="utf-8")
     rows = ["".join(rng.choice(alphabet) for _ in range(80)) for _ in range(30)]
-    rows += ["请回答：" + items[3], items[7][:40] + "，" + items[7][40:]]
-    found = audit({"text": rows}, analyzers="contamination", benchmarks={"zh": str(bench)},
-                  settings={"contamination.methods": ["ngram", "substring"]})
-    flagged = found.rows.filter(pl.col("contaminated"))
-    assert flagged["row_id"].to_list() == [30, 31] and flagged["contamination_item_id"].to_list() == ["zh/3", "zh/7"]
-    assert set(flagged["contamination_method"]) == {"substring"}
+    edited = "".join("的" if i % 20 == 10 else c for i, c in enumerate(items[12]))
+    rows += ["请回答：" + items[3], items[7][:40] + "，" + items[7][40:], edited]
+    for methods, found_by in ((["ngram"], [30, 31, 32]), (["substring"], [30, 31])):
+        found = audit({"text": rows}, analyzers="contamination", benchmarks={"zh": str(bench)},
+                      settings={"contamination.methods": methods})
+        flagged = found.rows.filter(pl.col("contaminated"))
+        assert flagged["row_id"].to_list() == found_by, methods
+        assert flagged["contamination_item_id"].to_list() == ["zh/3", "zh/7", "zh/12"][: len(found_by)]
+        assert "warnings" not in found.tables["contamination"]
 
 
 @pytest.mark.parametrize("layout", [("instruction", "input", "output"), ("prompt", "completion"), ("prompt", "chosen", "rejected")])

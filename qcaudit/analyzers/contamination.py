@@ -37,7 +37,7 @@ from pydantic import Field
 
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
-from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches
+from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches, ngram_tokens
 from qcaudit.contamination.judge import Judge, judged_pairs
 from qcaudit.contamination.semantic import ItemEvidence, TextParts, best_verified, nearest_items, verify
 from qcaudit.embed import Encoder, token_column
@@ -326,13 +326,14 @@ def _unchecked_by_ngrams(bench: Benchmark, skipped: int, settings: Contamination
     if not skipped:
         return None
     texts = bench.items[ITEM_TEXT]
-    words = texts.str.count_matches(r"\S+")
+    words = ngram_tokens(texts).lengths
     short = words < settings.ngram_min_tokens
-    unspaced = texts.filter(short).str.len_chars().sum() >= UNSPACED_CHARS_PER_TOKEN * max(words.filter(short).sum(), 1)
+    unspaced = texts.filter(short).str.len_chars().sum() >= UNSPACED_CHARS_PER_TOKEN * max(words[short].sum(), 1)
     others = [m for m in METHOD_ORDER if m in settings.methods and m != "ngram"]
     return (f"{skipped:,} of {bench.items.height:,} items of benchmark {bench.name!r} have fewer than "
             f"{settings.ngram_min_tokens} words, and the n-gram method does not check them"
-            + (" (text without spaces between words, such as Chinese, is a word a sentence to it)" if unspaced else "")
+            + (" (text without spaces between words, such as Thai, is a word a sentence to it)"
+               if unspaced else "")
             + (f"; {' and '.join(others)} do" if others else "; add the substring or semantic method (--methods)"))
 
 
@@ -356,7 +357,7 @@ def _match(method: str, bench: Benchmark, texts: pl.Series, settings: Contaminat
         )
         sig = signature(
             "contamination_ngram", f"n:{settings.ngram_n}", f"min_tokens:{settings.ngram_min_tokens}",
-            "norm:nfkc,janitor", bench_sig,
+            "norm:nfkc,janitor,cjk", bench_sig,
         )
     else:
         matches = substring_matches(lookup, texts, bench.items[ITEM_TEXT])
@@ -437,7 +438,7 @@ def semantic_pairs(
 
 def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex:
     """The benchmark's n-gram index, built once per (content, settings) and kept on disk."""
-    key = cache_key(kind="ngram", content=bench.content_hash, n=n, min_tokens=min_tokens, format=2)
+    key = cache_key(kind="ngram", content=bench.content_hash, n=n, min_tokens=min_tokens, format=3)
 
     def build(directory):
         index = build_ngram_index(bench.items[ITEM_TEXT], n, min_tokens)

@@ -3,8 +3,12 @@
 Normalisation follows lm-evaluation-harness ``janitor.py``: ASCII letters lower-cased,
 ASCII punctuation (``string.punctuation``) deleted, then whitespace tokens; before it,
 Unicode's compatibility forms are folded and invisible format characters deleted
-(:func:`~qcaudit.contamination.fold_compatibility`, the identity on ASCII text). An item is
-represented by its distinct n-grams (n = 13 by default); an item shorter than n by its
+(:func:`~qcaudit.contamination.fold_compatibility`, the identity on ASCII text). One
+addition: every CJK ideograph is a token of its own, as the ``cjk`` tokenizer
+(:mod:`qcaudit.text`) splits them, so that Chinese, written without spaces, is read in
+characters, not as one token a sentence (the janitor's own tokens, on which a Chinese item
+can never be matched). On text without CJK ideographs the tokens are the janitor's. An item
+is represented by its distinct n-grams (n = 13 by default); an item shorter than n by its
 whole token sequence; an item with fewer than ``min_tokens`` tokens is not checked. A row
 leaks an item when they share at least one such n-gram. (The janitor normalises each raw
 n-gram of the training text; we normalise the whole text first, so a token made only of
@@ -21,7 +25,7 @@ import polars as pl
 
 from qcaudit.contamination import fold_compatibility
 from qcaudit.lexical import iter_ngram_hashes, shingles
-from qcaudit.text import Tokenization
+from qcaudit.text import Tokenization, TokenStream
 
 # A regex class of ASCII punctuation; only class syntax characters are escaped (Rust regex).
 _ASCII_PUNCTUATION = "[" + "".join("\\" + c if c in "\\[]^-&~|" else c for c in string.punctuation) + "]"
@@ -34,9 +38,11 @@ def janitor_normalise(text: pl.Expr) -> pl.Expr:
     return lowered.str.replace_all(_ASCII_PUNCTUATION, "")
 
 
-def _tokens(texts: pl.Series):
+def ngram_tokens(texts: pl.Series) -> TokenStream:
+    """The tokens the n-gram method reads: janitor-normalised, whitespace-split, each CJK
+    ideograph apart."""
     normalised = pl.DataFrame({"t": fold_compatibility(texts)}).select(janitor_normalise(pl.col("t"))).to_series()
-    return Tokenization("whitespace").tokens(normalised)
+    return Tokenization("cjk").tokens(normalised)
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class NgramIndex:
 
 
 def build_ngram_index(item_texts: pl.Series, n: int = 13, min_tokens: int = 8) -> NgramIndex:
-    tokens = _tokens(item_texts)
+    tokens = ngram_tokens(item_texts)
     lengths = tokens.lengths
     hashes, items = shingles(tokens, n, min_tokens)
     order = np.minimum(lengths, n)[items].astype(np.uint8)
@@ -63,7 +69,7 @@ def build_ngram_index(item_texts: pl.Series, n: int = 13, min_tokens: int = 8) -
 
 def ngram_matches(index: NgramIndex, texts: pl.Series) -> pl.DataFrame:
     """Every (row, item) pair sharing n-grams, with ``shared``: how many distinct item n-grams."""
-    tokens = _tokens(texts)
+    tokens = ngram_tokens(texts)
     orders = set(index.grams["order"].unique().to_list())
     hits = []
     for k, hashes, rows in iter_ngram_hashes(tokens, range(1, max(orders, default=0) + 1)):
