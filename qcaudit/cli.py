@@ -619,8 +619,17 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
-cache_app = typer.Typer(help="The cache of benchmark indexes, embeddings and judge verdicts.", no_args_is_help=True)
+cache_app = typer.Typer(help="The cache of benchmark indexes, embeddings and judge verdicts.")
 app.add_typer(cache_app, name="cache")
+
+
+@cache_app.callback(invoke_without_command=True)
+def cache_overview(context: typer.Context) -> None:
+    """``qcaudit cache`` alone: its help, as a usage error (exit 2), as ``qcaudit`` alone.
+    (click's no_args_is_help raises its help as an error message, which came out as one line.)"""
+    if context.invoked_subcommand is None:
+        out.print(context.get_help(), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @cache_app.command("info", cls=HelpCommand)

@@ -317,6 +317,19 @@ def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
         assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("argv, commands", [([], ("report", "cache")), (["cache"], ("info", "compact", "clear"))])
+def test_a_command_group_alone_prints_its_help_as_a_usage_error(capsys, argv, commands):
+    """``qcaudit`` and ``qcaudit cache`` alone: the help on stdout, as written, and exit 2
+    (``qcaudit cache`` printed its help squashed into one error line)."""
+    from qcaudit.cli import run
+
+    assert run(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.startswith(f"Usage: qcaudit {' '.join(argv)}".rstrip() + " [OPTIONS] COMMAND")
+    listed = captured.out.split("Commands:\n", 1)[1].splitlines()
+    assert all(any(line.split()[0] == c for line in listed if line.strip()) for c in commands)
+
+
 def test_version_flag_help_text_as_written_and_metric_lookup_names_the_choices(runner, tmp_path):
     from qcaudit import __version__, audit
     from qcaudit.config import load_config
