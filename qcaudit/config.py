@@ -14,6 +14,7 @@ import json
 import math
 import os
 import tomllib
+from collections.abc import Collection
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -253,7 +254,8 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     """Read the config file (explicit, else ./qcaudit.toml, else ./pyproject.toml), then
     apply ``overrides`` keyed by dotted path (``"diversity.max_n"``); None values are skipped."""
     data, source = _read_file(Path(path) if path else None)
-    return _validated(_overridden(data, overrides), source)
+    given = {dotted for dotted, value in (overrides or {}).items() if value is not None}
+    return _validated(_overridden(data, overrides), source, given)
 
 
 def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
@@ -293,10 +295,15 @@ def _overridden(data: dict[str, Any], overrides: dict[str, Any] | None) -> dict[
     return data
 
 
-def _validated(data: dict[str, Any], source: str) -> CoreConfig:
+def _validated(data: dict[str, Any], source: str, overridden: Collection[str] = ()) -> CoreConfig:
+    """The settings model of ``data``; an error is blamed on ``source`` (the file) unless it
+    lies in or around a setting the command line gave (``overridden``, dotted keys)."""
     try:
         return config_model().model_validate(data)
     except ValidationError as exc:
+        loc = [str(part) for part in exc.errors()[0]["loc"]]
+        if any(dotted.split(".")[: len(loc)] == loc[: len(dotted.split("."))] for dotted in overridden):
+            source = "settings"
         raise QcauditError(f"{source}: {_describe(exc)}") from None
 
 
@@ -318,7 +325,7 @@ def _read_file(path: Path | None) -> tuple[dict[str, Any], str]:
         raise QcauditError(f"{path}: not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("qcaudit", {})
-        return data, f"{path} [tool.qcaudit]"
+        return data, f"{path} [tool.qcaudit]" if data else "settings"
     return data, str(path)
 
 

@@ -79,6 +79,8 @@ class Tokenization:
             _check_token_pattern(name[len("regex:"):])
             return
         if name.startswith("hf:"):
+            if not name[3:].strip():
+                raise QcauditError(f"tokenizer {name!r}: give the folder after hf:, e.g. 'hf:/models/llama-3-8b'")
             path = Path(name[3:]).expanduser()
             if not path.is_dir():
                 raise QcauditError(

@@ -147,6 +147,23 @@ def test_pyproject_tool_section_and_cli_overrides(runner, tmp_path, monkeypatch)
     assert "distinct_3" not in report["metrics"]["diversity"]
 
 
+def test_a_bad_option_is_not_blamed_on_the_config_file(runner, tmp_path, monkeypatch):
+    """A bad value given on the command line is named as a setting, not as the config file's
+    (a pyproject.toml without [tool.qcaudit], in the user's project, took the blame); a bad
+    value in the file is still named with the file."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "theirs"\n')
+    result = invoke(runner, "report", CLEAN, "--out", "a", "--tokenizer", "nope")
+    assert result.exit_code == 2 and result.output.startswith("error: settings: text: unknown tokenizer 'nope'")
+    (tmp_path / "pyproject.toml").write_text('[tool.qcaudit.diversity]\nmax_n = 2\n')
+    result = invoke(runner, "report", CLEAN, "--out", "a", "--max-n", "0")
+    assert result.exit_code == 2 and result.output.startswith("error: settings: diversity.max_n: ")
+    (tmp_path / "pyproject.toml").write_text('[tool.qcaudit.diversity]\nmax_n = 0\n')
+    result = invoke(runner, "report", CLEAN, "--out", "a", "--self-bleu-n", "2")
+    assert result.exit_code == 2 and result.output.startswith("error: pyproject.toml [tool.qcaudit]: diversity.max_n: ")
+    assert not (tmp_path / "a").exists()
+
+
 def test_bad_input_is_one_line_exit_2_and_leaves_nothing(runner, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "a b"}\n{"text": \n')

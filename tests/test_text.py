@@ -75,6 +75,9 @@ def test_bad_tokenizer_names_are_user_errors(tmp_path):
         Tokenization("spacy")
     with pytest.raises(QcauditError, match="not a directory"):
         Tokenization(f"hf:{tmp_path / 'missing'}")
+    for empty in ("hf:", "hf: "):  # not the current directory
+        with pytest.raises(QcauditError, match="give the folder after hf:"):
+            Tokenization(empty)
     with pytest.raises(QcauditError, match="invalid pattern"):
         Tokenization("regex:(unclosed").tokens(pl.Series(["a"]))
 
