@@ -45,10 +45,12 @@ class Check(BaseModel):
 
     @property
     def requirement(self) -> str:
-        """What reports the metric, with what it needs beyond that (its spec's ``needs``)."""
-        owner, spec = gateable_metrics()[self.threshold_key.partition("_")[2].partition(".")[0]]
+        """What reports the metric, with what it needs beyond that (its spec's ``needs``), and
+        the key of a per-key threshold (a benchmark, a detector, a strategy)."""
+        base, _, key = self.threshold_key.partition("_")[2].partition(".")
+        owner, spec = gateable_metrics()[base]
         reporter = "qcaudit drift" if owner == "drift" else f"the {owner} analyzer"
-        return f"{reporter} with {spec.needs}" if spec.needs else reporter
+        return (f"{reporter} with {spec.needs}" if spec.needs else reporter) + (f" to report it for {key!r}" if key else "")
 
 
 class GateResult(BaseModel):

@@ -84,7 +84,7 @@ def test_gate_on_a_saved_report(runner, tmp_path):
 def test_a_threshold_on_a_metric_not_computed_fails_and_says_why(runner, tmp_path):
     config = tmp_path / "q.toml"
     config.write_text('analyzers = ["diversity"]\n[input]\nfields = ["output"]\n[gate]\nmax_exact_duplicate_rate = 0.5\n'
-                      'max_self_bleu_3 = 1\nmin_prdc_recall = 0\n')
+                      'max_self_bleu_3 = 1\nmin_prdc_recall = 0\n[gate.max_benchmark_leak_rate]\ngsm8k = 0\n')
     result = invoke(runner, "gate", CLEAN, "--config", config, "--junit", tmp_path / "junit.xml")
     assert result.exit_code == 1
     lines = " ".join(result.output.split())  # the console wraps long lines
@@ -92,8 +92,10 @@ def test_a_threshold_on_a_metric_not_computed_fails_and_says_why(runner, tmp_pat
     assert ("diversity.self_bleu_3 is missing from the report: it needs the diversity analyzer with --self-bleu-n 3 "
             "([diversity] self_bleu_n) (threshold <= 1)") in lines
     assert "embeddings.prdc_recall is missing from the report: it needs the embeddings analyzer with a reference" in lines
+    assert ("contamination.benchmark_leak_rate.gsm8k is missing from the report: it needs the contamination analyzer "
+            "to report it for 'gsm8k'") in lines
     failures = [f.get("message") for f in ET.parse(tmp_path / "junit.xml").getroot().iter("failure")]
-    assert len(failures) == 3 and all("is missing from the report: it needs the " in m for m in failures)
+    assert len(failures) == 4 and all("is missing from the report: it needs the " in m for m in failures)
     # Doing what the message says reports the metric: the gate judges it.
     followed = invoke(runner, "gate", CLEAN, "--config", config, "--self-bleu-n", "3", "--json")
     checks = {c["metric"]: c["value"] for c in json.loads(followed.output)["checks"]}
