@@ -48,9 +48,10 @@ class Check(BaseModel):
         """What reports the metric, with what it needs beyond that (its spec's ``needs``), and
         the key of a per-key threshold (a benchmark, a detector, a strategy)."""
         base, _, key = self.threshold_key.partition("_")[2].partition(".")
-        owner, spec = gateable_metrics()[base]
+        owner, spec = gateable_metrics().get(base, (self.metric.partition(".")[0], None))  # (a report of another version)
         reporter = "qcaudit drift" if owner == "drift" else f"the {owner} analyzer"
-        return (f"{reporter} with {spec.needs}" if spec.needs else reporter) + (f" to report it for {key!r}" if key else "")
+        needs = f" with {spec.needs}" if spec is not None and spec.needs else ""
+        return reporter + needs + (f" to report it for {key!r}" if key else "")
 
 
 class GateResult(BaseModel):

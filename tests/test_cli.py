@@ -102,6 +102,14 @@ def test_a_threshold_on_a_metric_not_computed_fails_and_says_why(runner, tmp_pat
     assert checks["diversity.self_bleu_3"] is not None and checks["duplicates.exact_duplicate_rate"] is None
 
 
+def test_a_missing_metric_this_version_does_not_know_is_still_explained():
+    """A saved report of another version may gate a metric this one does not declare."""
+    from qcaudit.gate import Check
+
+    check = Check(threshold_key="max_retired_rate", metric="retired.retired_rate", threshold=0.5, value=None, passed=False)
+    assert check.message == "retired.retired_rate is missing from the report: it needs the retired analyzer (threshold <= 0.5)"
+
+
 def test_config_errors_name_the_key(runner, tmp_path):
     cases = {
         "[gate]\nmax_self_blue_4 = 0.5\n": "unknown threshold 'max_self_blue_4' (did you mean max_self_bleu_4?)",
