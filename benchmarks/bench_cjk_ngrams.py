@@ -21,17 +21,10 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from qcaudit.contamination import fold_compatibility
-from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches, ngram_tokens
+from qcaudit.contamination.ngram import build_ngram_index, janitor_text, ngram_matches, ngram_tokens
 from qcaudit.text import Tokenization
 
 IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
-
-
-def janitor_token_counts(texts: pl.Series) -> pl.Series:
-    """lm-evaluation-harness's tokens per text: janitor-normalised, split on whitespace."""
-    normalised = pl.DataFrame({"t": fold_compatibility(texts)}).select(janitor_normalise(pl.col("t"))).to_series()
-    return pl.Series(Tokenization("whitespace").tokens(normalised).lengths)
 
 
 def main() -> None:
@@ -46,7 +39,7 @@ def main() -> None:
     console.print(f"{len(paragraphs):,} distinct paragraphs of {args.min_ideographs}+ ideographs, {pairs:,} pairs")
 
     table = Table("tokens", "n", "paragraphs checked (8+ tokens)", "pairs sharing an n-gram", "share of pairs")
-    janitor = janitor_token_counts(paragraphs)
+    janitor = pl.Series(Tokenization("whitespace").tokens(janitor_text(paragraphs)).lengths)  # lm-eval's tokens
     table.add_row("lm-eval janitor (whitespace)", "13", f"{int((janitor >= 8).sum()):,}", "—", "—")
     checked = int((pl.Series(ngram_tokens(paragraphs).lengths) >= 8).sum())
     quoted = []

@@ -38,11 +38,15 @@ def janitor_normalise(text: pl.Expr) -> pl.Expr:
     return lowered.str.replace_all(_ASCII_PUNCTUATION, "")
 
 
+def janitor_text(texts: pl.Series) -> pl.Series:
+    """``texts`` compatibility-folded, then janitor-normalised: what both sides' tokens come from."""
+    return pl.DataFrame({"t": fold_compatibility(texts)}).select(janitor_normalise(pl.col("t"))).to_series()
+
+
 def ngram_tokens(texts: pl.Series) -> TokenStream:
     """The tokens the n-gram method reads: janitor-normalised, whitespace-split, each CJK
     ideograph apart."""
-    normalised = pl.DataFrame({"t": fold_compatibility(texts)}).select(janitor_normalise(pl.col("t"))).to_series()
-    return Tokenization("cjk").tokens(normalised)
+    return Tokenization("cjk").tokens(janitor_text(texts))
 
 
 @dataclass(frozen=True)
