@@ -631,6 +631,12 @@ def _settings_where(wanted: typing.Callable[[str, typing.Any], bool]) -> list[st
                   if wanted(key, setting.annotation))
 
 
+def _holds(annotation: typing.Any, kind: type) -> bool:
+    """Whether a setting of type ``annotation`` holds one ``kind`` (optional or not; not a
+    table of them)."""
+    return annotation is kind or (kind in typing.get_args(annotation) and typing.get_origin(annotation) is not dict)
+
+
 def _refused_setting(qc, tmp_path: Path, setting: str, value: object, needle: str) -> None:
     """``setting = value`` in a config file (``section.key``, or a dotted key in a table) is
     one line naming the setting, with ``needle`` after it."""
@@ -661,8 +667,7 @@ def test_every_seed_outside_what_the_generators_take_is_bad_input(qc, tmp_path):
 def test_no_number_setting_takes_nan_or_infinity(qc, tmp_path):
     """TOML writes nan and inf; a setting given either is refused in one line (an unbounded
     ``[watermark] z_threshold = nan`` flagged no row, silently)."""
-    floats = _settings_where(lambda _, annotation: annotation is float or (float in typing.get_args(annotation)
-                                                                          and typing.get_origin(annotation) is not dict))
+    floats = _settings_where(lambda _, annotation: _holds(annotation, float))
     assert {"watermark.z_threshold", "reward.threshold", "duplicates.near_threshold", "sample.rate"} <= set(floats)
     for setting in [*floats, "detectors.thresholds.likelihood"]:  # the last: a table, one number a method
         for value in ("nan", "-inf"):
@@ -672,8 +677,7 @@ def test_no_number_setting_takes_nan_or_infinity(qc, tmp_path):
 def test_no_whole_number_setting_takes_more_than_64_bits(qc, tmp_path):
     """``--batch-rows 99999999999999999999`` failed inside a read (an internal error); every
     whole-number setting is refused in one line past what numpy and Polars take."""
-    whole = _settings_where(lambda _, annotation: annotation is int or (int in typing.get_args(annotation)
-                                                                        and typing.get_origin(annotation) is not dict))
+    whole = _settings_where(lambda _, annotation: _holds(annotation, int))
     assert {"engine.batch_rows", "duplicates.num_perm", "sample.size", "diversity.sample_size"} <= set(whole)
     for setting in whole:
         _refused_setting(qc, tmp_path, setting, 2**64, "Input should be less than")
