@@ -22,9 +22,10 @@ from rich.progress import Progress
 from qcaudit.config import Config
 from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
-from qcaudit.outputs import write_table
+from qcaudit.outputs import table_format, write_table
 from qcaudit.pipeline import audit
 from qcaudit.registry import all_row_flags, stratum_column
+from qcaudit.untrusted import spreadsheet_cells
 
 REASON = "reason"
 
@@ -99,5 +100,7 @@ def _stratified(rows: pl.DataFrame, count: int, stratum: str | None, rng: np.ran
 def write_sample(data: str | Path, config: Config, output: Path, progress: Progress | None = None) -> int:
     report = audit(data, config, progress=progress)
     sample = choose(report.rows, config).with_columns(pl.lit("").alias("review_label"))
+    if table_format(output) == "csv":  # a reviewer opens it in a spreadsheet
+        sample = spreadsheet_cells(sample)
     write_table(sample, output)
     return sample.height

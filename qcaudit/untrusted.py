@@ -12,13 +12,16 @@ untrusted. Every renderer shows them through one of these helpers:
   content Markdown shows literally (no link, autolinked URL, image, emphasis, colour
   directive, emoji shortcode, LaTeX or HTML: backslash escapes would not stop GitHub-style
   URL autolinking, which works on the parsed text); :func:`prose` leaves plain sentences
-  (letters, digits, spaces, ordinary punctuation) as they are and code-spans anything else.
+  (letters, digits, spaces, ordinary punctuation) as they are and code-spans anything else;
+- :func:`spreadsheet_cells` for a CSV a person opens in a spreadsheet (the review sample): a
+  cell that a spreadsheet would run as a formula is kept as text.
 """
 
 from __future__ import annotations
 
 import re
 
+import polars as pl
 from markupsafe import Markup, escape
 
 #: Characters that are invisible or change how the text around them is shown.
@@ -30,6 +33,9 @@ _BACKTICKS = re.compile("`+")
 #: up, no URL or e-mail shape, no colon that could open an emoji shortcode or directive.
 _PLAIN = re.compile(r"(?:[^\W_]|[ ,.;()%=+·'/?!\-]|:(?= |$))*")
 _AUTOLINK = re.compile(r"www\.|://", re.IGNORECASE)
+#: A cell a spreadsheet (Excel, LibreOffice Calc, Google Sheets) reads as a formula: one that
+#: starts with =, +, -, @, a tab or a carriage return (OWASP, "CSV Injection").
+_FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def code_point(char: str) -> str:
@@ -79,3 +85,15 @@ def prose(text: object) -> str:
     if value and _PLAIN.fullmatch(value) and not _AUTOLINK.search(value):
         return value
     return markdown(text)
+
+
+def spreadsheet_cells(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each text cell that a spreadsheet would run as a formula (it starts
+    with =, +, -, @, a tab or a carriage return) preceded by an apostrophe, which shows the
+    rest as text: a row's ``=HYPERLINK(...)`` or ``=WEBSERVICE(...)`` opened from a CSV would
+    otherwise run on the reviewer's machine. Columns of other types are as they were."""
+    guarded = [
+        pl.when(pl.col(name).str.contains(_FORMULA_START)).then("'" + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name, dtype in frame.schema.items() if dtype == pl.String
+    ]
+    return frame.with_columns(guarded)

@@ -90,3 +90,30 @@ def test_rows_near_a_gate_threshold_are_those_within_its_band_on_either_side():
     scores = [0.0, 0.0, 0.095, 0.5, 0.1, 0.111]
     assert near(scores, 0.1) == {2: "repetition_2 near the gate threshold 0.1", 4: "repetition_2 near the gate threshold 0.1"}
     assert near(scores, 0) == {}
+
+
+def test_a_review_csv_never_hands_a_spreadsheet_a_formula(runner, tmp_path):
+    """A row that starts like a formula (OWASP's CSV injection: =, +, -, @, tab, CR) reaches
+    the review CSV as text, behind an apostrophe; the parquet review keeps every text as it is."""
+    texts = ['=HYPERLINK("http://example.invalid","open") to read', "+1+2 then some words", "-2+3 and more words",
+             "@SUM(A1:A9) words after", "\tcmd|' /C calc'!A0 tab led", "\r=1+1 after a return", "a plain row of words",
+             "x = 1 + 2 fine"]
+    data = tmp_path / "rows.parquet"
+    pl.DataFrame({"text": texts}).write_parquet(data)
+    for name in ("review.csv", "review.parquet"):
+        result = runner.invoke(app, ["sample", str(data), "-o", str(tmp_path / name), "--size", "8", "-q"])
+        assert result.exit_code == 0, result.output
+    as_parquet = pl.read_parquet(tmp_path / "review.parquet").sort("row_id")
+    as_csv = pl.read_csv(tmp_path / "review.csv").sort("row_id")
+    assert as_parquet["text"].to_list() == texts
+    assert as_csv["text"].to_list() == ["'" + text for text in texts[:6]] + texts[6:]
+    assert as_csv["row_id"].to_list() == list(range(len(texts)))  # numbers are not text: as they were
+
+
+def test_spreadsheet_cells_guards_text_columns_only():
+    from qcaudit.untrusted import spreadsheet_cells
+
+    frame = pl.DataFrame({"a": ["=x", None, "ok", " =y", "", "-"], "n": [-1, 2, 3, 4, 5, 6]})
+    guarded = spreadsheet_cells(frame)
+    assert guarded["a"].to_list() == ["'=x", None, "ok", " =y", "", "'-"]
+    assert guarded["n"].to_list() == frame["n"].to_list() and guarded.schema == frame.schema
