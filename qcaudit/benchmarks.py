@@ -28,7 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import read_files
+from qcaudit.io import InputFile, read_files
 
 ITEM_ID, ITEM_TEXT = "item_id", "item_text"
 #: Item columns named ``part:<name>`` hold the texts of parts; ``choices`` the answer options.
@@ -82,7 +82,7 @@ def load_benchmark(
         raise QcauditError(f"benchmark {name!r}: unknown adapter {adapter!r}; use one of {', '.join(ADAPTERS)}")
     if adapter == "auto":
         adapter, fields = _guess_shape(name, path, fields)
-    tables = read_files(path, csv_header=adapter != "mmlu")
+    tables = _read(name, path, csv_header=adapter != "mmlu")
     frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
     if items.height == 0:
@@ -90,6 +90,14 @@ def load_benchmark(
     if items[ITEM_ID].n_unique() != items.height:
         raise QcauditError(f"benchmark {name!r}: item ids are not unique; set id_field to a unique column")
     return Benchmark(name, items)
+
+
+def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
+    """The benchmark's files, read; a file that cannot be read is named with the benchmark."""
+    try:
+        return read_files(path, csv_header=csv_header)
+    except QcauditError as error:
+        raise QcauditError(f"benchmark {name!r}: {error}") from None
 
 
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
@@ -107,7 +115,7 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return adapter, None
-    schema = read_files(path)[0][1].schema
+    schema = _read(name, path)[0][1].schema
     columns = schema.names()
     if {"prompt", "canonical_solution"} <= set(columns):
         return "humaneval", None

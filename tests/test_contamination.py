@@ -341,7 +341,8 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
 def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     bench, data = gsm8k_small
     cases = [
-        (["-b", f"gsm8k={tmp_path / 'missing.jsonl'}"], "does not exist"),
+        (["-b", f"gsm8k={tmp_path / 'missing.jsonl'}"], f"benchmark 'gsm8k': {tmp_path / 'missing.jsonl'} does not exist"),
+        (["-b", f"math={tmp_path / 'broken.jsonl'}"], "benchmark 'math': "),  # which of several benchmarks is broken
         (["-b", "weird="], "give NAME=PATH"),
         (["-b", f"gsm8k.v2={bench}"], "a name on the command line cannot hold '.'; give gsm8k_v2=PATH"),  # was: path required
         (["-b", f"other={tmp_path / 'shapeless.jsonl'}"],
@@ -350,6 +351,7 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
         (["-b", str(bench), "-b", f"{bench.stem}={bench}"], f"two benchmarks named {bench.stem!r}"),  # one would go unchecked
     ]
     (tmp_path / "shapeless.jsonl").write_text('{"title": "a", "body": "b"}\n')
+    (tmp_path / "broken.jsonl").write_text('{"problem": "a"\n')
     for args, message in cases:
         result = runner.invoke(app, ["report", str(data), *args, "--out", str(tmp_path / "never")])
         assert result.exit_code == 2, result.output
