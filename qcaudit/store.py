@@ -51,6 +51,11 @@ def store_path() -> Path:
     return cache_root() / STORE_NAME
 
 
+def has_store() -> bool:
+    """Whether a run has made the store yet (asked without making the cache directory)."""
+    return (_configured_directory() / STORE_NAME).exists()
+
+
 def max_bytes() -> int:
     """The store's size limit: ``QCAUDIT_CACHE_MAX_MB`` megabytes; a value that is not a number
     of megabytes is warned about and the default used (a cache setting never fails a run)."""
@@ -176,7 +181,7 @@ class VectorStore:
             _warn_busy(exc, "these values are not cached")
 
 
-def _file_bytes() -> int:
+def file_bytes() -> int:
     """The store's size on disk: its file and its write-ahead log, which another process may
     remove at any moment (the last connection to close checkpoints it away)."""
     return sum(_size(Path(f"{store_path()}{suffix}")) for suffix in ("", "-wal"))
@@ -193,10 +198,10 @@ def enforce_limit(limit: int | None = None) -> int:
     """Delete least recently used entries until the store is under 90% of ``limit`` bytes
     (default :func:`max_bytes`); returns how many were deleted."""
     limit = max_bytes() if limit is None else limit
-    if not store_path().exists() or _file_bytes() <= limit:
+    if not has_store() or file_bytes() <= limit:
         return 0
     compact()  # measure the file without its log and free pages
-    size = _file_bytes()
+    size = file_bytes()
     if size <= limit:
         return 0
     with _connect() as db:
@@ -212,7 +217,7 @@ def enforce_limit(limit: int | None = None) -> int:
 
 def compact() -> None:
     """Give the space of deleted entries and of the write-ahead log back to the file system."""
-    if store_path().exists():
+    if has_store():
         connection = sqlite3.connect(store_path(), timeout=BUSY_TIMEOUT_S)
         try:
             connection.execute("VACUUM")
@@ -226,7 +231,7 @@ def info() -> dict:
     (``absent`` before the first run has made the store)."""
     root = _configured_directory()
     result = {"path": str(root), "store_bytes": 0, "limit_bytes": max_bytes(), "spaces": [], "integrity": "absent"}
-    if (root / STORE_NAME).exists():
+    if has_store():
         with _connect() as db:
             result["integrity"] = db.execute("PRAGMA quick_check").fetchone()[0]
             result["spaces"] = [
@@ -234,7 +239,7 @@ def info() -> dict:
                 for space, n, size in db.execute(
                     "SELECT space, COUNT(*), SUM(LENGTH(value)) FROM entries GROUP BY space ORDER BY space")
             ]
-        result["store_bytes"] = _file_bytes()
+        result["store_bytes"] = file_bytes()
     result["other_bytes"] = _other_bytes(root)
     return result
 

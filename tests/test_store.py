@@ -46,12 +46,12 @@ def test_the_least_recently_used_entries_go_first_when_the_store_is_too_big(tmp_
         db.execute("UPDATE entries SET used = 0")  # used long ago
     space.put(new, vectors)
     store.compact()
-    size = store._file_bytes()
+    size = store.file_bytes()
     assert 6 * 2**20 < size  # 4,000 vectors of 1.5 KB, under the 100 MB limit: nothing dropped
     assert space.get(old)[0].all()
     monkeypatch.setenv("QCAUDIT_CACHE_MAX_MB", str(size / 2**20 * 0.7))
     deleted = store.enforce_limit()
-    assert deleted > 0 and store._file_bytes() <= size * 0.7
+    assert deleted > 0 and store.file_bytes() <= size * 0.7
     found_old, found_new = space.get(old)[0], space.get(new)[0]
     assert not found_old.any() or found_new.all()  # the recently used survive the longest
     assert found_new.sum() > found_old.sum()
@@ -66,6 +66,27 @@ def test_cache_info_and_clear(runner, tmp_path, monkeypatch):
     assert facts["integrity"] == "ok" and facts["spaces"] == [{"space": "judge/x", "entries": 5, "bytes": 20}]
     assert runner.invoke(app, ["cache", "clear"]).exit_code == 0 and not (tmp_path / "c").exists()
     assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["integrity"] == "absent"
+
+
+def test_cache_compact_and_info_say_what_they_found_and_did(runner, tmp_path, monkeypatch):
+    """The text forms: ``info`` lists each space's entries; ``compact`` gives the size before
+    and after, and how many entries the size limit cost; without a store it makes none."""
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "c"))
+    result = runner.invoke(app, ["cache", "compact"])
+    assert result.exit_code == 0 and result.output.strip() == "cache: no store yet" and not (tmp_path / "c").exists()
+    space = VectorStore("embedding/m/torch-fp32", 384, "embedding")
+    space.put(np.arange(1000, dtype=np.uint64), np.ones((1000, 384), dtype=np.float32))
+    info = runner.invoke(app, ["cache", "info"])
+    assert info.exit_code == 0 and "embedding/m/torch-fp32: 1,000 entries" in info.output and "integrity ok" in info.output
+    store.compact()
+    size = store.file_bytes()
+    monkeypatch.setenv("QCAUDIT_CACHE_MAX_MB", str(size / 2**20 / 2))
+    result = runner.invoke(app, ["cache", "compact"])
+    assert result.exit_code == 0, result.output
+    left = space.get(np.arange(1000, dtype=np.uint64))[0].sum()
+    assert 0 < left < 1000
+    assert result.output.strip() == (f"cache store {size / 2**20:,.1f} MB -> {store.file_bytes() / 2**20:,.1f} MB; "
+                                     f"deleted the {1000 - left:,} least recently used entries to keep under the limit")
 
 
 def test_cache_clear_leaves_what_is_not_qcaudits(runner, tmp_path, monkeypatch):
@@ -206,7 +227,7 @@ def test_a_write_ahead_log_removed_while_the_size_is_read_counts_nothing(tmp_pat
 
     monkeypatch.setattr(Path, "exists", lambda self, *a, **k: True)  # it was there when looked for
     monkeypatch.setattr(Path, "stat", gone_when_read)
-    assert store._file_bytes() == 1000
+    assert store.file_bytes() == 1000
 
 
 def test_cache_info_counts_nothing_for_a_file_another_run_removes_meanwhile(tmp_path, monkeypatch):
