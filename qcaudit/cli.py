@@ -541,18 +541,12 @@ def drift(
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))
         elif not quiet:
-            alarm = result.metrics["drift"]["collapse_alarm"]
-            from qcaudit.report.console import print_written
+            from qcaudit.report.console import print_series, print_summary
 
-            triggers = ", ".join(alarm["triggered_by"] or [])
-            out.print(f"collapse alarm: {'FIRED' if alarm['value'] else 'quiet'} {safe(triggers)}", highlight=False)
+            print_series(out, result)
             for warning in result.tables["drift"]["warnings"]:
                 err.print(f"[yellow]warning:[/] {safe(warning)}", highlight=False)
-            if result.gate.checks:
-                from qcaudit.report.console import print_gate
-
-                print_gate(out, result.gate)
-            print_written(out, written)
+            print_summary(out, result, written)
         return EXIT_GATE_FAILED if result.gate.failed else 0
 
     _guarded(verbose, body)

@@ -215,6 +215,12 @@ class Notice:
     anchor: str = ""
     kind: Literal["notice"] = "notice"
 
+    @property
+    def is_verdict(self) -> bool:
+        """An ok or alarm notice is its section's verdict (the collapse alarm): shown first,
+        beside the gate's, at the top of the HTML page and in the console summary."""
+        return self.level in ("ok", "alarm")
+
 
 @dataclass(frozen=True)
 class RowHistograms:

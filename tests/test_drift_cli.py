@@ -47,6 +47,15 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
     assert "(it needs qcaudit drift with --embeddings)" in html
     console = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "drift"), "--config", str(config)])
     assert "drift.fid_drift is missing from the report: it needs qcaudit drift with --embeddings" in " ".join(console.output.split())
+    # the terminal shows each metric's course over the generations, then the summary with the alarm and why
+    lines = console.output.splitlines()
+    header = next(line for line in lines if "generation" in line and "gen0.parquet" in line)
+    assert [name for name in (f"gen{i}.parquet" for i in range(4)) if name in header] == [f"gen{i}.parquet" for i in range(4)]
+    survival = next(line for line in lines if line.startswith("│ tail_survival"))
+    course = [float(cell) for cell in survival.strip("│ ").split("│")[1:]]
+    assert course == pytest.approx([g["tail_survival"] for g in drift["generations"]["value"]], abs=5e-4)
+    fired = f"Collapse alarm: FIRED ({', '.join(drift['collapse_alarm']['triggered_by'])})"
+    assert fired in console.output and console.output.index(fired) > console.output.index("drift.tail_survival")
 
     one = tmp_path / "all.parquet"
     pl.concat([pl.read_parquet(p).with_columns(pl.lit(i).alias("round")) for i, p in enumerate(paths)]).write_parquet(one)

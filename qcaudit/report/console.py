@@ -24,8 +24,9 @@ _NOTICE_STYLE = {"ok": "green", "alarm": "bold red", "warning": "yellow", "info"
 
 
 def print_summary(console: Console, report: Report, written: dict[str, Path] | None = None) -> None:
-    """The dataset line, the headline metrics, the gate. Every dataset-derived string (file
-    and column names, metric keys such as benchmark names) is escaped."""
+    """The dataset line, the headline metrics, the sections' verdicts (the collapse alarm),
+    the gate. Every dataset-derived string (file and column names, metric keys such as
+    benchmark names) is escaped."""
     data = report.dataset
     statuses = ", ".join(f"{count:,} {status}" for status, count in data["text_rows"].items() if count)
     console.print(f"[bold]{safe(', '.join(data['sources'][:3]))}[/] ({data['format']}): "
@@ -40,8 +41,21 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
                 table.add_row(safe(f"{section.name}.{line.name}"), f"{line.value:.4g}")
     if table.row_count:
         console.print(table)
+    for section in sections(report):
+        for view in section.views:
+            if isinstance(view, Notice) and view.is_verdict:
+                _notice(console, view, 0)
     print_gate(console, report.gate)
     print_written(console, written or {})
+
+
+def print_series(console: Console, report: Report) -> None:
+    """Every section's series as tables of metric by point: the drift command shows each
+    metric's course over the generations this way before its summary."""
+    for section in sections(report):
+        for view in section.views:
+            if isinstance(view, Series):
+                _series(console, view, len(view.x))
 
 
 def print_written(console: Console, written: dict[str, Path]) -> None:

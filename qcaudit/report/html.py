@@ -86,7 +86,7 @@ def _page_sections(report: Report) -> tuple[list[PageSection], list[Verdict]]:
         for view in section.views:
             if isinstance(view, RowHistograms | FrequentNgrams):
                 continue
-            if isinstance(view, Notice) and view.level in ("ok", "alarm"):
+            if isinstance(view, Notice) and view.is_verdict:
                 verdicts.append(Verdict(section, view))
             elif isinstance(view, CHARTS):
                 chart = figure_html(figure(view), f"figure-{drawn}")
