@@ -56,6 +56,8 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
     assert course == pytest.approx([g["tail_survival"] for g in drift["generations"]["value"]], abs=5e-4)
     fired = f"Collapse alarm: FIRED ({', '.join(drift['collapse_alarm']['triggered_by'])})"
     assert fired in console.output and console.output.index(fired) > console.output.index("drift.tail_survival")
+    shown = runner.invoke(app, ["show", str(tmp_path / "drift")])
+    assert shown.exit_code == 0 and shown.output.count("Collapse alarm") == 1  # in the summary, not again in its section
 
     one = tmp_path / "all.parquet"
     pl.concat([pl.read_parquet(p).with_columns(pl.lit(i).alias("round")) for i, p in enumerate(paths)]).write_parquet(one)

@@ -92,10 +92,11 @@ def print_sections(console: Console, report: Report, limit: int = 5, only: str |
 
 
 def print_section(console: Console, section: ReportSection, limit: int) -> None:
+    """The section's views but its verdicts, which :func:`print_summary` shows."""
     console.rule(f"[bold]{safe(section.title)}[/]", align="left")
     for view in section.views:
         printer = _PRINTERS.get(type(view))
-        if printer is not None:
+        if printer is not None and not (isinstance(view, Notice) and view.is_verdict):
             printer(console, view, limit)
     _metrics(console, section)
 
