@@ -236,6 +236,7 @@ def test_generations_in_a_column_are_ordered_by_their_numbers(runner, tmp_path, 
     assert shown.exit_code == 0, shown.output
     assert "drift.distinct_2" in shown.output and "drift.alarm_fired" in shown.output  # the last round's headline
     assert "text from column 'text'\n" in shown.output  # no empty "()" where an audit counts its text statuses
+    assert "…" not in shown.output  # on 80 columns every table wraps a long header or number, never cuts it
 
 
 def test_a_row_without_a_generation_is_refused(runner, tmp_path):

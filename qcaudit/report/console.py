@@ -147,7 +147,7 @@ def _series(console: Console, view: Series, limit: int) -> None:
     shown = list(view.x)[:max(limit, 12)]
     table.add_column(safe(view.x_title))
     for x in shown:
-        table.add_column(_snippet(x), justify="right")
+        table.add_column(_snippet(x), justify="right", overflow="fold")
     for name, values in view.y.items():
         table.add_row(safe(name), *(_snippet(_NUMBER.shown(v)) for v in list(values)[: len(shown)]))
     console.print(table)
@@ -162,7 +162,7 @@ def _ranked_rows(console: Console, view: RankedRows, limit: int) -> None:
     table = Table(title=safe(view.title), title_justify="left", caption=safe(view.caption) or None)
     for column in view.columns:
         table.add_column(safe(column.label), justify="left" if column.text or not column.format else "right",
-                         overflow="fold" if column.text else "ellipsis")
+                         overflow="fold")
     for record in view.records[:limit]:
         table.add_row(*(_snippet(c.shown(record.get(c.key))) for c in view.columns))
     _print_table(console, table, len(view.records), limit)
