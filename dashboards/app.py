@@ -71,8 +71,19 @@ def _reports():
     return _load(tuple(str(d) for d in report_dirs()))
 
 
-def _not_run(what: str, how: str) -> None:
+def _not_run(what: str, how: str, elsewhere: list[str] | None = None) -> None:
+    """Say what did not run and how to run it; when other open reports hold it (a drift
+    report beside an audit), offer to switch to one of them instead."""
+    if elsewhere:
+        st.info(f"{what} did not run for this report; it is in {', '.join(md(name) for name in elsewhere)}.")
+        for name in elsewhere:
+            st.button(f"Open {md(name)}", on_click=_choose_report, args=(name,), key=f"open-{name}")
+        return
     st.info(f"{what} did not run for this report. To include it: `{how}`.")
+
+
+def _choose_report(name: str) -> None:
+    st.session_state["report"] = name
 
 
 def _charts(figs) -> None:
@@ -139,13 +150,14 @@ def _scalar(value: object) -> bool:
 def _section_page(title: str, producers):
     """The page drawing these producers' sections (one analyzer's, or several sharing a page)."""
 
-    def page(loaded, _all) -> None:
+    def page(loaded, everything) -> None:
         st.title(prose(title))
         report = loaded.report
         shown = [p for p in producers if p.name in report.tables]
         if not shown:
             names = " and ".join(p.heading() for p in producers)
-            return _not_run(names, "; ".join(p.how_to_run() for p in producers))
+            holding = [other.name for other in everything if any(p.name in other.report.tables for p in producers)]
+            return _not_run(names, "; ".join(p.how_to_run() for p in producers), holding)
         by_name = {section.name: section for section in sections(report)}
         for producer in shown:
             if len(producers) > 1:
@@ -260,10 +272,11 @@ DRAWERS = {
 }
 
 
-def rows(loaded, _all) -> None:
+def rows(loaded, everything) -> None:
     st.title("Rows")
     if not loaded.has_rows:
-        return _not_run("A per-row table", "qcaudit report DATA --out DIR (writes rows.parquet)")
+        return _not_run("A per-row table", "qcaudit report DATA --out DIR (writes rows.parquet)",
+                        [other.name for other in everything if other.has_rows])
     schema = loaded.row_columns()
     chosen = st.multiselect("Filter on columns", [c for c in schema if c != "text"])
     filters = {}

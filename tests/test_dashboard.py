@@ -166,6 +166,25 @@ def test_every_page_renders_on_every_kind_of_report(report_dirs, monkeypatch):
     assert any("Collapse alarm" in str(e.value) for e in [*at.error, *at.success])  # the drift report's Drift page
 
 
+def test_a_page_another_open_report_holds_offers_to_open_it(report_dirs, monkeypatch):
+    """An audit and a drift report open side by side: the audit's Drift page does not tell
+    the user to run drift, it opens the drift report; a page no open report holds says how
+    to run it."""
+    at = _app(monkeypatch, report_dirs["full"], report_dirs["drift"])
+    _page(at, "Drift")
+    assert "did not run for this report; it is in `drift`" in _texts(at) and "To include it" not in _texts(at)
+    at.button(key="open-drift").click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="report").value == "drift" and at.title[0].value == "Drift"
+    assert any("Collapse alarm" in str(e.value) for e in [*at.error, *at.success])
+    _page(at, "Detectors")  # the audit ran the detectors and watermark detection
+    assert "it is in `full`" in _texts(at) and [b.key for b in at.button] == ["open-full"]
+    _page(at, "Rows")  # a drift report has no per-row table; the audit has
+    assert "it is in `full`" in _texts(at) and [b.key for b in at.button] == ["open-full"]
+    _page(at, "IFD")
+    assert "To include it" in _texts(at) and not at.button  # neither report measured IFD
+
+
 def test_pages_show_their_analyzers_data(report_dirs, monkeypatch):
     at = _app(monkeypatch, report_dirs["full"], report_dirs["clean"])
     _page(at, "Diversity")
