@@ -2,7 +2,9 @@
 topics the embeddings analyzer compares against.
 
 Terms are lower-cased words of two or more letters or digits (scikit-learn's default token
-pattern); a topic's label is its ``top`` terms by c-TF-IDF, as BERTopic's
+pattern), without English stop words by default (scikit-learn's list, as BERTopic's
+documentation advises: ``CountVectorizer(stop_words="english")``; else "the" and "are"
+label many topics); a topic's label is its ``top`` terms by c-TF-IDF, as BERTopic's
 ``ClassTfidfTransformer`` computes it: the term's share of the topic's terms times
 ln(1 + A / f), A the integer part of the mean number of terms per topic and f the term's
 count over all topics; ties go to the alphabetically first term.
@@ -16,12 +18,24 @@ import polars as pl
 TERM = r"\b\w\w+\b"
 
 
-def term_counts(frame: pl.LazyFrame, topic: str, text: str) -> pl.LazyFrame:
-    """(topic, term, count) over the ``text`` of the rows with a ``topic``, as a query (to
-    collect alone, or with other queries over the same rows in one pass)."""
+def stop_words(name: str) -> frozenset[str]:
+    """The words left out of topic labels: ``english`` is scikit-learn's English list (the
+    one ``CountVectorizer(stop_words="english")`` drops), ``none`` keeps every word."""
+    if name == "none":
+        return frozenset()
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+def term_counts(frame: pl.LazyFrame, topic: str, text: str, stop: frozenset[str] = frozenset()) -> pl.LazyFrame:
+    """(topic, term, count) over the ``text`` of the rows with a ``topic``, the ``stop``
+    words left out, as a query (to collect alone, or with other queries over the same rows
+    in one pass)."""
     return (frame.filter(pl.col(topic).is_not_null())
             .select(topic, pl.col(text).str.to_lowercase().str.extract_all(TERM).alias("term"))
             .explode("term").drop_nulls("term")
+            .filter(~pl.col("term").is_in(sorted(stop)))
             .group_by(topic, "term").len("count"))
 
 

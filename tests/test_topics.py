@@ -22,11 +22,11 @@ THEMES = {
 }
 
 
-def _reference_labels(rows: pl.DataFrame, top: int) -> dict[int, str]:
+def _reference_labels(rows: pl.DataFrame, top: int, stop_words: str | None = "english") -> dict[int, str]:
     """BERTopic's ClassTfidfTransformer over one document per cluster, tf L1-normalised."""
     clusters = sorted(rows["embedding_cluster"].unique().to_list())
     documents = [" ".join(rows.filter(pl.col("embedding_cluster") == c)["text"].to_list()) for c in clusters]
-    vectorizer = CountVectorizer()
+    vectorizer = CountVectorizer(stop_words=stop_words)
     X = vectorizer.fit_transform(documents).toarray().astype(float)
     terms = vectorizer.get_feature_names_out()
     idf = np.log(int(X.sum(axis=1).mean()) / X.sum(axis=0) + 1)
@@ -51,6 +51,8 @@ def _themed(themes: list[str], per_theme: int = 20, seed: int = 0) -> list[str]:
 
 
 def test_topic_labels_are_bertopics_c_tf_idf(tmp_path):
+    """BERTopic's labels as its documentation advises (English stop words left out), and
+    with every word kept (``stop_words = "none"``, its default): then "the" labels topics."""
     texts = _themed(list(THEMES))
     data = tmp_path / "d.parquet"
     pl.DataFrame({"text": texts}).write_parquet(data)
@@ -58,6 +60,13 @@ def test_topic_labels_are_bertopics_c_tf_idf(tmp_path):
     topics = report.tables["topics"]["topics"]
     reference = _reference_labels(report.rows, 5)
     assert {t["topic"]: t["label"] for t in topics} == reference
+    every_word = audit(data, load_config(None, {"analyzers": ["embeddings", "topics"], "embeddings.clusters": 3,
+                                                "topics.stop_words": "none"}))
+    labels = {t["topic"]: t["label"] for t in every_word.tables["topics"]["topics"]}
+    assert labels == _reference_labels(every_word.rows, 5, stop_words=None) != reference
+    assert any("the" in label.split(", ") for label in labels.values())
+    assert not any("the" in t["label"].split(", ") for t in topics)
+    assert every_word.metrics["topics"]["topic_entropy"]["signature"] != report.metrics["topics"]["topic_entropy"]["signature"]
     sizes = report.rows["embedding_cluster"].value_counts()["count"].to_numpy()
     shares = sizes / sizes.sum()
     assert report.value("topics.topic_entropy") == pytest.approx(float(-(shares * np.log(shares)).sum()))

@@ -409,12 +409,12 @@ def _coverage(X: np.ndarray, reference: pl.Series, settings: EmbeddingsSettings,
 def reference_topics(X: np.ndarray, R: np.ndarray, reference_texts: pl.Series, settings: EmbeddingsSettings,
                      model_sig: str) -> tuple[dict[str, Metric], list[dict[str, Any]]]:
     """The reference's topics (spherical k-means of its embeddings, k by the same rule as the
-    data's clusters, labelled by c-TF-IDF over its texts) and each one's share of the
+    data's clusters, labelled by c-TF-IDF over its texts, English stop words left out) and each one's share of the
     reference and of the data (every data row to its nearest reference centroid). A topic
     is lacking when its data share is under :data:`LACKING` times its reference share."""
     import faiss
 
-    from qcaudit.topic_terms import term_counts, topic_labels
+    from qcaudit.topic_terms import stop_words, term_counts, topic_labels
 
     k = min(settings.clusters or cluster_count(len(R)), len(R))
     ref_labels, centroids = _kmeans(R, k, settings.seed)
@@ -423,7 +423,8 @@ def reference_topics(X: np.ndarray, R: np.ndarray, reference_texts: pl.Series, s
     ref_sizes = np.bincount(ref_labels, minlength=k)
     data_sizes = np.bincount(_nearest(index, X), minlength=k)
     texts = pl.LazyFrame({"topic": ref_labels.astype(np.int64), TEXT: reference_texts})
-    labels = dict(topic_labels(term_counts(texts, "topic", TEXT).collect(), "topic", TOPIC_TERMS).iter_rows())
+    counts = term_counts(texts, "topic", TEXT, stop_words("english")).collect()
+    labels = dict(topic_labels(counts, "topic", TOPIC_TERMS).iter_rows())
     topics = []
     for topic in range(k):
         reference_share, data_share = ref_sizes[topic] / len(R), data_sizes[topic] / len(X)

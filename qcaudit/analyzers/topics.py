@@ -2,7 +2,8 @@
 
 A topic is a k-means cluster of the embeddings analyzer (``embedding_cluster``); this
 analyzer names and weighs them once the clusters are joined. A topic's label is its
-``top_terms`` terms by class-based TF-IDF (:mod:`qcaudit.topic_terms`). Each row gets its
+``top_terms`` terms by class-based TF-IDF (:mod:`qcaudit.topic_terms`), English stop words
+left out unless ``stop_words = "none"``. Each row gets its
 topic's label (``topic``), which the embedding map shows on hover.
 
 Metrics: ``topic_entropy`` (nats) and ``topic_entropy_normalized`` (÷ ln topics) of the
@@ -13,7 +14,7 @@ topic with its size, share and label.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 from pydantic import Field
@@ -23,7 +24,7 @@ from qcaudit.analyzers.embeddings import MAP_X, MAP_Y, SNIPPET_CHARS
 from qcaudit.io import ROW_ID, TEXT
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, Section, count, first_flag, register, share
 from qcaudit.signatures import Metric, shannon_entropy, signature
-from qcaudit.topic_terms import term_counts, topic_labels
+from qcaudit.topic_terms import stop_words, term_counts, topic_labels
 from qcaudit.views import Column, Point, RankedRows, Scatter, Series, View
 
 CLUSTER = "embedding_cluster"
@@ -33,6 +34,8 @@ class TopicsSettings(Section):
     """Topic labels and balance over the embedding clusters."""
 
     top_terms: int = Field(5, ge=1, le=50)
+    #: Words left out of the labels: scikit-learn's English list, or none (BERTopic's default).
+    stop_words: Literal["english", "none"] = "english"
 
 
 @register
@@ -84,7 +87,7 @@ class Topics(Analyzer):
         columns = rows.collect_schema().names()
         if CLUSTER not in columns:
             raise QcauditError("the topics analyzer found no embedding clusters")
-        queries = [term_counts(rows, CLUSTER, TEXT), rows.filter(pl.col(CLUSTER).is_not_null()).group_by(CLUSTER).len("rows")]
+        queries = [term_counts(rows, CLUSTER, TEXT, stop_words(self.settings.stop_words)), rows.filter(pl.col(CLUSTER).is_not_null()).group_by(CLUSTER).len("rows")]
         if MAP_X in columns:
             queries.append(_map_points(rows, columns))
         counts, sizes, *points = pl.collect_all(queries)  # one pass over the input: the queries share its scan
@@ -94,7 +97,8 @@ class Topics(Analyzer):
         total = int(topics["rows"].sum())
         shares = topics["rows"].to_numpy() / total
         entropy = shannon_entropy(shares)
-        sig = signature("topics", f"k:{topics.height}", "terms:c-tf-idf", f"top:{self.settings.top_terms}", "token:sklearn-default")
+        sig = signature("topics", f"k:{topics.height}", "terms:c-tf-idf", f"top:{self.settings.top_terms}", "token:sklearn-default",
+                        f"stop:{self.settings.stop_words}")
         result.metrics |= {
             "topic_entropy": Metric(entropy, sig),
             "topic_entropy_normalized": Metric(entropy / math.log(topics.height) if topics.height > 1 else 0.0, sig),
