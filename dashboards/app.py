@@ -307,16 +307,20 @@ def compare(loaded, reports) -> None:
     if len(reports) < 2:
         return _not_run("A comparison", "qcaudit dashboard DIR_A DIR_B (start with two reports)")
     names = [r.name for r in reports]
-    a, b = st.columns(2)
-    first = a.selectbox("Report A", names, index=0)
-    second = b.selectbox("Report B", names, index=1)
     pick = {r.name: r.report for r in reports}
-
+    a, b = st.columns(2)
+    first = a.selectbox("Report A", names, index=names.index(loaded.name))
+    others = [name for name in names if name != first]
+    alike = [name for name in others if _kind(pick[name]) == _kind(pick[first])]
+    second = b.selectbox("Report B", names, index=names.index((alike or others)[0]))
+    left, right = _numbers(pick[first]), _numbers(pick[second])
+    table = [_change(key, left[key], right[key]) for key in left if key in right]
+    if not table:
+        st.info(f"These reports share no metric: A is {_kind(pick[first])}, B {_kind(pick[second])}.")
+        return None
     read = [pick[name].dataset.get("text_source") for name in (first, second)]
     if read[0] != read[1]:  # a whole row against its answer alone: the numbers move for that too
         st.warning(f"The reports read different text: A {md(read[0])}, B {md(read[1])}. Their metrics differ for that too.")
-    left, right = _numbers(pick[first]), _numbers(pick[second])
-    table = [_change(key, left[key], right[key]) for key in left if key in right]
     table.sort(key=lambda row: -abs(row["change"]) if row["large change"] else 1.0)  # large changes first, then in order
     st.caption(f"A change of {LARGE_CHANGE:.0%} or more of the larger value is marked: better or worse by the metric's "
                "direction, else changed.")
@@ -331,6 +335,11 @@ def compare(loaded, reports) -> None:
     verdicts = st.columns(2)
     verdicts[0].write(f"A gate: {_verdict(pick[first].gate.verdict)}")
     verdicts[1].write(f"B gate: {_verdict(pick[second].gate.verdict)}")
+
+
+def _kind(report) -> str:
+    """What a report is, as Compare names it: an audit's and a drift run's share no metric."""
+    return "a drift report" if "drift" in report.metrics else "an audit"
 
 
 def _numbers(report) -> dict[tuple[str, str], MetricLine]:

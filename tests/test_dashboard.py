@@ -121,6 +121,8 @@ def test_a_page_has_an_address_and_compare_marks_large_changes(report_dirs, monk
     assert not at.exception and at.title[0].value == "Duplicates" and at.sidebar.selectbox[0].value == "clean"
     _page(at, "Compare")
     assert at.query_params["page"] == "Compare"  # the address follows the page shown
+    # A is the report chosen in the sidebar, B the other audit (not the drift report)
+    assert [s.value for s in at.main.selectbox] == ["clean", "full"]
     table = at.dataframe[0].value
     large = table[table["large change"] != ""]
     assert len(large) and (large["change"].abs() >= 0.1).all() and list(table.index[: len(large)]) == list(large.index)
@@ -133,7 +135,10 @@ def test_a_page_has_an_address_and_compare_marks_large_changes(report_dirs, monk
     assert "metrics only one report has" in at.checkbox(key="compare-only").label  # the full report has more analyzers
     assert len(at.dataframe) == 1  # ...hidden until asked
     at.checkbox(key="compare-only").check().run()
-    assert set(at.dataframe[1].value["only in"]) == {"A"}
+    assert set(at.dataframe[1].value["only in"]) == {"B"}
+    at.sidebar.selectbox[0].set_value("drift").run()  # a drift report has no audit to compare with
+    assert [s.value for s in at.main.selectbox] == ["drift", "full"] and not at.dataframe
+    assert "share no metric: A is a drift report, B an audit" in _texts(at) and not at.warning
     _page(at, "Overview")
     at.sidebar.selectbox[0].set_value("drift").run()
     assert at.metric[1].label == "generations" and at.metric[1].value == "3"
