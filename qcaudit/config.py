@@ -13,6 +13,7 @@ import difflib
 import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Collection
 from functools import cache
@@ -59,10 +60,40 @@ def _unknown_threshold(key: str, setting: Any, known: dict[str, tuple[str, Metri
     ``min_diversity.distinct_2 = 0.5`` (a metric's name as report.json writes it), reads in
     TOML as a table ``min_diversity``: its full name is what the user meant."""
     dotted = [f"{key}.{sub}" for sub in setting] if isinstance(setting, dict) else []
-    keys = [f"{side}_{name}" for name in sorted(known) for side in ("min", "max")]
-    close = next(filter(None, (difflib.get_close_matches(name, keys, n=1, cutoff=0.7) for name in (*dotted, key))), [])
-    return (f"unknown threshold {(dotted or [key])[0]!r}{f' (did you mean {close[0]}?)' if close else ''}: use min_<metric> or "
-            f"max_<metric> with a metric of {', '.join(sorted(known))}")
+    close = next(filter(None, (_closest_threshold(name, known) for name in (*dotted, key))), None)
+    return (f"unknown threshold {(dotted or [key])[0]!r}{f' (did you mean {close}?)' if close else ''}: use min_<metric> or "
+            f"max_<metric> with a metric of {', '.join(_numbered_runs(sorted(known)))}")
+
+
+def _closest_threshold(name: str, known: dict[str, tuple[str, MetricSpec]]) -> str | None:
+    """The threshold nearest ``name`` (difflib), a headline metric's among equally near ones:
+    ``max_self_bleu`` is as near ``max_self_bleu_8`` as ``max_self_bleu_4``, which is meant."""
+    keys = [f"{side}_{metric}" for metric in sorted(known) for side in ("min", "max")]
+    near = difflib.get_close_matches(name, keys, n=len(keys), cutoff=0.7)
+    if not near:
+        return None
+    score = {key: difflib.SequenceMatcher(None, key, name).ratio() for key in near}
+    best = max(score.values())
+    return min((key for key in near if score[key] == best), key=lambda key: (not known[key[4:]][1].headline, key))
+
+
+def _numbered_runs(names: list[str]) -> list[str]:
+    """``names`` with each run of three or more that differ only in consecutive numbers
+    written once: distinct_1, ..., distinct_8 as ``distinct_1..8``."""
+    numbered = {name: (m[1], m[3], int(m[2])) for name in names if (m := re.fullmatch(r"(.*_)(\d+)(.*)", name))}
+    runs: dict[tuple[str, str], list[int]] = {}
+    for head, tail, number in numbered.values():
+        runs.setdefault((head, tail), []).append(number)
+    shown, done = [], set()
+    for name in names:
+        head, tail, _ = numbered.get(name, (name, "", 0))
+        numbers = sorted(runs.get((head, tail), []))
+        if len(numbers) < 3 or numbers != list(range(numbers[0], numbers[-1] + 1)):
+            shown.append(name)
+        elif (head, tail) not in done:
+            done.add((head, tail))
+            shown.append(f"{head}{numbers[0]}..{numbers[-1]}{tail}")
+    return shown
 
 
 class InputConfig(Section):

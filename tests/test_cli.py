@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qcaudit.cli import app
 from qcaudit.metrics import self_bleu
@@ -115,6 +117,9 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[gate]\nmax_self_blue_4 = 0.5\n": "unknown threshold 'max_self_blue_4' (did you mean max_self_bleu_4?)",
         "[gate]\nmax_leak_rate = 0\n": "unknown threshold 'max_leak_rate' (did you mean max_benchmark_leak_rate?)",
         "[gate]\nmax_vibes = 0\n": "unknown threshold 'max_vibes': use min_<metric>",
+        # equally near max_self_bleu_1..8: the headline order; the orders listed as one run
+        "[gate]\nmax_self_bleu = 0.5\n": "unknown threshold 'max_self_bleu' (did you mean max_self_bleu_4?)",
+        "[gate]\nmax_distinct = 0.5\n": "detector_tpr_at_1pct_fpr, distinct_1..8, distinct_1..8_sampled, entropy_1..8, exact_",
         "[diversity]\nmax_grams = 3\n": "unknown key 'diversity.max_grams'",
         "[diversity]\nmax_ngram = 3\n": "unknown key 'diversity.max_ngram' (did you mean diversity.max_n?)",
         "[contamination]\nsemantic_threshhold = 0.9\n": "(did you mean contamination.semantic_threshold?)",
@@ -415,3 +420,32 @@ def test_each_filter_command_shows_only_the_options_that_apply(runner, tmp_path)
         assert runner.invoke(app, ["report", str(data), flag, str(tmp_path / f"r{flag}"), "-q"]).exit_code == 0
         assert (tmp_path / f"r{flag}" / "report.json").is_file()
 
+
+
+
+@given(st.dictionaries(st.sampled_from(["distinct_", "self_bleu_", "vendi_", "rm_"]),
+                       st.sets(st.integers(0, 12), min_size=1, max_size=6), max_size=4),
+       st.sets(st.sampled_from(["mmd", "vendi_inf", "tokens_p05", "distinct_2_sampled"]), max_size=4))
+def test_a_run_of_numbered_metrics_is_listed_once_and_stands_for_exactly_them(numbered, plain):
+    """The unknown-threshold message lists ``distinct_1..8`` for distinct_1, ..., distinct_8:
+    what it lists, expanded, is every name once and nothing else; a run stands for three
+    names or more, consecutive, and names are listed alone only when no such run holds them."""
+    import re
+
+    from qcaudit.config import _numbered_runs
+
+    names = sorted({f"{head}{n}" for head, numbers in numbered.items() for n in numbers} | plain)
+    listed = _numbered_runs(names)
+    expanded = []
+    for item in listed:
+        run = re.fullmatch(r"(.*_)(\d+)\.\.(\d+)(.*)", item)
+        if run:
+            assert int(run[3]) - int(run[2]) >= 2
+            expanded += [f"{run[1]}{n}{run[4]}" for n in range(int(run[2]), int(run[3]) + 1)]
+        else:
+            expanded.append(item)
+    assert sorted(expanded) == names and len(expanded) == len(names)
+    for head, numbers in numbered.items():  # a consecutive set of three or more is one run
+        ordered = sorted(numbers)
+        whole = len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1))
+        assert (f"{head}{ordered[0]}..{ordered[-1]}" in listed) == whole
