@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from qcaudit.cli import app
-from qcaudit.report.card import END, START, size_category
+from qcaudit.report.card import END, START, _published, size_category
+from qcaudit.untrusted import markdown
 
 HOSTILE = "a|b [link](http://x.example) <img src=x onerror=alert(1)>"
 BENCH = "b|<b>x</b>[l](y)"  # a benchmark name is a TOML key (no dot) before "=PATH" (no "=")
@@ -42,6 +43,9 @@ def test_the_card_has_metadata_the_gate_and_headline_metrics_and_no_live_markup(
     report = json.loads((report_dir / "report.json").read_text())
     assert metadata == {"size_categories": [size_category(report["dataset"]["rows"])], "tags": ["qcaudit"]}
     assert body.lstrip().startswith(START) and body.rstrip().endswith(END)
+    data = report["dataset"]["sources"][0]
+    assert data.startswith(str(report_dir.parent)) and str(report_dir.parent) not in body  # no local directory in a card
+    assert f"rows of {markdown(data.rsplit('/', 1)[1]).replace('|', chr(92) + '|')} (`parquet`)" in body
     assert "**Quality gate: FAIL**" in body and "`duplicates.exact_duplicate_rate`" in body
     value = report["metrics"]["duplicates"]["exact_duplicate_rate"]["value"]
     assert f"| `duplicates.exact_duplicate_rate` | {value:.4g} | ↓ lower | GSM8K train 0 ·" in body
@@ -76,3 +80,12 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
 @pytest.mark.parametrize("rows, label", [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (7473, "1K<n<10K"), (2_000_000, "1M<n<10M")])
 def test_size_categories_are_hugging_faces(rows, label):
     assert size_category(rows) == label
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("/home/alice/project/train.parquet", "train.parquet"), ("data/shards/", "shards"), ("train.jsonl", "train.jsonl"),
+    ("/home/alice/corpus/shards/*.parquet", "shards/*.parquet"), ("*.parquet", "*.parquet"),
+    ("s3://bucket/data/", "s3://bucket/data/"), ("hf://datasets/org/name/train.parquet", "hf://datasets/org/name/train.parquet"),
+])
+def test_a_card_names_a_local_input_without_its_directories(source, shown):
+    assert _published(source) == shown

@@ -5,11 +5,15 @@ section's notes (what was checked for contamination, the collapse alarm).
 
 Dataset-derived strings (file, column and benchmark names) are written as Markdown code
 spans with table pipes escaped, so none is read as a link, an image, HTML or a table cell.
+A local input is named by its file or folder name alone: a published card must not show
+where the data lay on the machine that audited it (``/home/alice/...``); a URI is kept.
 The section sits between :data:`START` and :data:`END`; :func:`merge_card` replaces it in
 an existing card and keeps everything else.
 """
 
 from __future__ import annotations
+
+from pathlib import PurePath
 
 from qcaudit import __version__
 from qcaudit.errors import QcauditError
@@ -35,6 +39,15 @@ def _cell(text: object) -> str:
     return markdown(text).replace("|", "\\|")
 
 
+def _published(source: str) -> str:
+    """How a card names an input: a URI as given; a local path by its last part (a glob by
+    its folder and pattern, ``shards/*.parquet``), without the directories above it."""
+    if "://" in source:
+        return source
+    path = PurePath(source)
+    return f"{path.parent.name}/{path.name}" if any(c in path.name for c in "*?") and path.parent.name else path.name or source
+
+
 def _row(*cells: str) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -42,7 +55,7 @@ def _row(*cells: str) -> str:
 def card_section(report: Report) -> str:
     """The Markdown section (between the markers) that summarises ``report``."""
     data, gate = report.dataset, report.gate
-    sources = ", ".join(_cell(s) for s in data["sources"][:3]) + (" …" if len(data["sources"]) > 3 else "")
+    sources = ", ".join(_cell(_published(s)) for s in data["sources"][:3]) + (" …" if len(data["sources"]) > 3 else "")
     lines = [START, "## Data quality audit", "",
              f"Audited with qcaudit {__version__} (report schema {SCHEMA_VERSION}): {data['rows']:,} rows of {sources} "
              f"({_cell(data['format'])}); the text is {_cell(data['text_source'])}.", ""]
