@@ -19,8 +19,11 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import polars as pl
 
 from qcaudit.errors import QcauditError
 
@@ -76,12 +79,29 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     tmp, held = _create_held(lambda: _closed(tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)))
     try:
         _release_signals(held)
-        write(Path(tmp))
+        with _said_as_writing(path):
+            write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         _removed_whole(lambda: Path(tmp).unlink(missing_ok=True))
         raise
+
+
+@contextmanager
+def _said_as_writing(target: Path) -> Iterator[None]:
+    """A write that fails for the file system (a full disk, a quota) without naming a file
+    is said as "cannot write TARGET: No space left on device": Python's write raises an
+    OSError without a file name, Polars an OSError or a PolarsError whose message ends in
+    the code ("parquet: File out of specification: underlying IO error: ... (os error 28)")."""
+    try:
+        yield
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        given = re.search(r"\(os error (\d+)\)", str(exc))
+        code = getattr(exc, "errno", None) or (int(given[1]) if given else None)
+        if code is None or getattr(exc, "filename", None) is not None:
+            raise
+        raise QcauditError(f"cannot write {target}: {os.strerror(code)}") from exc
 
 
 def _closed(created: tuple[int, str]) -> str:
@@ -113,7 +133,8 @@ def write_directory_atomic(directory: str | Path, write: Callable[[Path], None],
         os.chmod(tmp, 0o777 & ~_umask())
         for name in kept:
             os.link(directory / name, tmp / name)
-        write(tmp)
+        with _said_as_writing(directory):
+            write(tmp)
         if directory.exists():
             _exchange(tmp, directory)  # tmp now holds the previous run's files
         else:

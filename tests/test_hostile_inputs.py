@@ -921,6 +921,33 @@ def test_outputs_that_cannot_be_written_are_one_line_errors(qc, tmp_path):
     assert blocker.read_text() == "x"
 
 
+@pytest.mark.parametrize("failure, said", [
+    (OSError(28, "No space left on device"), "No space left on device"),  # Python's write on a full disk
+    (OSError("No space left on device (os error 28)"), "No space left on device"),  # Polars' sink
+    (pl.exceptions.ComputeError("parquet: File out of specification: underlying IO error: No space left on device "
+                                "(os error 28)"), "No space left on device"),  # Polars' parquet writer
+    (OSError(122, "Disk quota exceeded"), "Disk quota exceeded"),
+    (OSError(13, "Permission denied", "/somewhere/else"), None),  # names its file: as it is
+    (pl.exceptions.ComputeError("cannot compare string with numeric type"), None),  # not the file system's
+])
+def test_a_write_the_file_system_refuses_names_the_output(tmp_path, failure, said):
+    """A full disk (or quota) fails a write without naming a file; it is said with the output
+    being written, and nothing of it is left, for a file and for a report directory."""
+    from qcaudit.atomic import write_atomic, write_directory_atomic
+    from qcaudit.errors import QcauditError
+
+    def fail(_path: Path) -> None:
+        raise failure
+
+    for target, write in ((tmp_path / "out.parquet", lambda t: write_atomic(t, fail)),
+                          (tmp_path / "report", lambda t: write_directory_atomic(t, fail, ["report.json"]))):
+        expected = (QcauditError, f"cannot write {target}: {said}$") if said else (type(failure), re.escape(str(failure)))
+        with pytest.raises(expected[0], match=expected[1]):
+            write(target)
+        assert not target.exists()
+        no_temporaries(tmp_path)
+
+
 def test_a_report_directory_that_holds_the_input_or_another_output_is_refused(qc, tmp_path):
     """The report directory must not hold an input (a later run over that directory would
     read the report's rows.parquet as a shard) nor another output as one of its own files."""
