@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from qcaudit.errors import QcauditError
+
 MANIFEST = "MANIFEST.sha256"
 #: The folder of running audits' spilled state (:meth:`qcaudit.context.RunContext.scratch`).
 SCRATCH = "scratch"
@@ -87,12 +89,34 @@ def cached_dir(kind: str, key: str, build: Callable[[Path], None]) -> Path:
         build(tmp)
         _write_manifest(tmp)
         os.replace(tmp, target)
-    except OSError:
-        if not target.is_dir():  # a concurrent build won the rename: use its entry
+    except OSError as exc:
+        if target.is_dir():  # a concurrent build won the rename: use its entry
+            return target
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
+        shutil.rmtree(tmp, ignore_errors=True)  # its room, for the build elsewhere
+        return _built_aside(kind, build, exc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _built_aside(kind: str, build: Callable[[Path], None], full: OSError) -> Path:
+    """Where the cache's disk is full: the entry built in a temporary directory of this run's
+    own, removed when it ends (a cache is never a reason for a run to fail); where that disk
+    is full too, one line that says so."""
+    aside = Path(tempfile.mkdtemp(prefix=f"qcaudit-{kind}-"))
+    atexit.register(shutil.rmtree, aside, ignore_errors=True)
+    log.warning("the cache directory %s has no room (%s); this run builds its %s in %s, removed when it ends",
+                cache_root(), full.strerror, kind, aside)
+    try:
+        build(aside)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise QcauditError(f"no room to build the {kind} cache entry, in {cache_root()} or in {aside.parent} "
+                           f"({exc.strerror}): free some space or set QCAUDIT_CACHE_DIR to a disk with room") from exc
+    return aside
 
 
 def _write_manifest(directory: Path) -> None:

@@ -86,8 +86,28 @@ def _busy(exc: sqlite3.DatabaseError) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
-def _warn_busy(exc: sqlite3.DatabaseError, what: str) -> None:
-    log.warning("cache store %s is busy (%s); %s", store_path(), exc, what)
+def _full(exc: sqlite3.DatabaseError) -> bool:
+    """Whether ``exc`` says the disk (or quota) is full: the store is sound, there is no room."""
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+
+
+def _unusable(exc: sqlite3.DatabaseError) -> bool:
+    """Whether the store cannot be used now but is sound: another process holds it, or its
+    disk is full. It is passed by (a cache is never a reason for a run to fail), never set
+    aside as damaged."""
+    return _busy(exc) or _full(exc)
+
+
+_warned: set[str] = set()
+
+
+def _pass_by(exc: sqlite3.DatabaseError, what: str) -> None:
+    """Say, once a run for each reason, that the store is passed by and what that costs."""
+    reason = "has no room: its disk is full" if _full(exc) else f"is busy ({exc})"
+    message = f"cache store {store_path()} {reason}; {what}"
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
 
 
 @contextmanager
@@ -102,7 +122,7 @@ def _connect() -> Iterator[sqlite3.Connection]:
             connection.execute(_SCHEMA)
             break
         except sqlite3.DatabaseError as exc:
-            if attempt or _busy(exc):
+            if attempt or _unusable(exc):
                 raise
             _set_aside(path, exc)
     try:
@@ -159,8 +179,8 @@ class VectorStore:
                     (today, self.space, today),
                 )
         except sqlite3.DatabaseError as exc:
-            if _busy(exc):
-                _warn_busy(exc, "computing without it")
+            if _unusable(exc):
+                _pass_by(exc, "computing without it")
             else:
                 _set_aside(store_path(), exc)
             return np.zeros(len(keys), dtype=bool), vectors
@@ -176,9 +196,9 @@ class VectorStore:
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
             enforce_limit()
         except sqlite3.DatabaseError as exc:
-            if not _busy(exc):
+            if not _unusable(exc):
                 raise
-            _warn_busy(exc, "these values are not cached")
+            _pass_by(exc, "these values are not cached")
 
 
 def file_bytes() -> int:

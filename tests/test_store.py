@@ -249,3 +249,58 @@ def test_cache_info_counts_nothing_for_a_file_another_run_removes_meanwhile(tmp_
     monkeypatch.setattr(Path, "is_file", lambda self: True)  # listed, then removed by its run
     monkeypatch.setattr(Path, "stat", removed_when_read)
     assert store.info()["other_bytes"] == 100
+
+
+def test_a_full_disk_passes_the_store_by_and_never_sets_it_aside(tmp_path, monkeypatch, caplog):
+    """SQLite's "database or disk is full" (here: the store may not grow by a page) costs the
+    new vectors their caching, said once; the store and what it held are kept, not set
+    aside as damaged, and the run goes on."""
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "c"))
+    space = VectorStore("embedding/m/torch-fp32", 384, "embedding")
+    space.put(np.arange(10, dtype=np.uint64), np.ones((10, 384), dtype=np.float32))
+    connect = sqlite3.connect
+
+    def no_room(*args, **kwargs):
+        connection = connect(*args, **kwargs)
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", no_room)
+    with caplog.at_level(logging.WARNING, logger="qcaudit"):
+        for start in (10, 510):  # two batches: one warning
+            space.put(np.arange(start, start + 500, dtype=np.uint64), np.ones((500, 384), dtype=np.float32))
+        found, _ = space.get(np.arange(20, dtype=np.uint64))
+    assert found.tolist() == [True] * 10 + [False] * 10
+    said = [r.getMessage() for r in caplog.records]
+    assert said == [f"cache store {store.store_path()} has no room: its disk is full; these values are not cached"]
+
+
+def test_a_full_cache_disk_builds_the_entry_aside_for_the_run(tmp_path, monkeypatch, caplog):
+    """An ONNX export or a benchmark index that finds no room in the cache directory is built
+    in a temporary directory of the run's own instead; with no room there either, one line."""
+    import errno
+
+    from qcaudit.errors import QcauditError
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "c"))
+    full = tmp_path / "c"
+
+    def build(directory):
+        if full in directory.parents:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        (directory / "model.onnx").write_text("built")
+
+    with caplog.at_level(logging.WARNING, logger="qcaudit"):
+        entry = cached_dir("onnx", "k", build)
+    assert (entry / "model.onnx").read_text() == "built" and full not in entry.parents
+    assert "has no room (No space left on device); this run builds its onnx in" in caplog.text
+    assert not list((full / "onnx").iterdir())  # nothing half-built left in the cache
+
+    def nowhere(directory):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(QcauditError, match="no room to build the onnx cache entry, in .* or in .*: free some space"):
+        cached_dir("onnx", "k2", nowhere)
+    with pytest.raises(OSError, match="Permission denied"):  # other failures are what they are
+        cached_dir("onnx", "k3", lambda d: (_ for _ in ()).throw(OSError(errno.EACCES, "Permission denied")))
