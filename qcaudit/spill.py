@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qcaudit.errors import QcauditError
+
 
 class Chunks:
     """Arrays in the order they were added; each one either in memory or in a ``.npy`` file."""
@@ -51,12 +53,21 @@ class Chunks:
         return sum(item.nbytes for item in self.items if isinstance(item, np.ndarray))
 
     def spill(self, directory: Path) -> None:
-        """Write every chunk still in memory to its own file under ``directory``."""
+        """Write every chunk still in memory to its own file under ``directory``; a disk with
+        no room for them stops the run in one line that says where and what to do (numpy
+        says only "20889 requested and 12784 written")."""
         for i, item in enumerate(self.items):
             if isinstance(item, np.ndarray):
                 handle, name = tempfile.mkstemp(suffix=".npy", dir=directory)
-                with os.fdopen(handle, "wb") as out:
-                    np.save(out, item, allow_pickle=False)
+                try:
+                    with os.fdopen(handle, "wb") as out:
+                        np.save(out, item, allow_pickle=False)
+                except OSError as exc:
+                    Path(name).unlink(missing_ok=True)
+                    reason = os.strerror(exc.errno) if exc.errno else "the disk took only part of a write"
+                    raise QcauditError(
+                        f"no room to spill the run's state to {directory} ({reason}): free some space, set "
+                        "QCAUDIT_CACHE_DIR to a disk with room, or give the run more memory (--max-memory)") from exc
                 self.items[i] = Path(name)
 
     def __iter__(self) -> Iterator[np.ndarray]:

@@ -304,3 +304,24 @@ def test_a_full_cache_disk_builds_the_entry_aside_for_the_run(tmp_path, monkeypa
         cached_dir("onnx", "k2", nowhere)
     with pytest.raises(OSError, match="Permission denied"):  # other failures are what they are
         cached_dir("onnx", "k3", lambda d: (_ for _ in ()).throw(OSError(errno.EACCES, "Permission denied")))
+
+
+@pytest.mark.parametrize("failure, reason", [
+    (OSError("20889 requested and 12784 written"), "the disk took only part of a write"),  # numpy's short write
+    (OSError(28, "No space left on device"), "No space left on device"),
+])
+def test_a_spill_with_no_room_is_one_line_and_leaves_no_file(tmp_path, monkeypatch, failure, reason):
+    from qcaudit.errors import QcauditError
+    from qcaudit.spill import Chunks
+
+    chunks = Chunks()
+    chunks.append(np.arange(1000))
+
+    def short_write(out, array, allow_pickle):
+        out.write(b"partial")
+        raise failure
+
+    monkeypatch.setattr(np, "save", short_write)
+    with pytest.raises(QcauditError, match=f"no room to spill the run's state to {tmp_path} \\({reason}\\): free some space"):
+        chunks.spill(tmp_path)
+    assert list(tmp_path.iterdir()) == [] and not chunks.spilled
