@@ -54,8 +54,8 @@ class Chunks:
 
     def spill(self, directory: Path) -> None:
         """Write every chunk still in memory to its own file under ``directory``; a disk with
-        no room for them stops the run in one line that says where and what to do (numpy
-        says only "20889 requested and 12784 written")."""
+        no room for them (numpy says only "20889 requested and 12784 written") stops the run
+        in one line that says where and what to do."""
         for i, item in enumerate(self.items):
             if isinstance(item, np.ndarray):
                 handle, name = tempfile.mkstemp(suffix=".npy", dir=directory)
@@ -66,7 +66,7 @@ class Chunks:
                     Path(name).unlink(missing_ok=True)
                     reason = os.strerror(exc.errno) if exc.errno else "the disk took only part of a write"
                     raise QcauditError(
-                        f"no room to spill the run's state to {directory} ({reason}): free some space, set "
+                        f"cannot spill the run's state to {directory} ({reason}): free some space, set "
                         "QCAUDIT_CACHE_DIR to a disk with room, or give the run more memory (--max-memory)") from exc
                 self.items[i] = Path(name)
 

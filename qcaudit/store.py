@@ -102,7 +102,7 @@ _warned: set[str] = set()
 
 
 def _pass_by(exc: sqlite3.DatabaseError, what: str) -> None:
-    """Say, once a run for each reason, that the store is passed by and what that costs."""
+    """Say, once a process for each reason, that the store is passed by and what that costs."""
     reason = "has no room: its disk is full" if _full(exc) else f"is busy ({exc})"
     message = f"cache store {store_path()} {reason}; {what}"
     if message not in _warned:

@@ -409,9 +409,10 @@ def _coverage(X: np.ndarray, reference: pl.Series, settings: EmbeddingsSettings,
 def reference_topics(X: np.ndarray, R: np.ndarray, reference_texts: pl.Series, settings: EmbeddingsSettings,
                      model_sig: str) -> tuple[dict[str, Metric], list[dict[str, Any]]]:
     """The reference's topics (spherical k-means of its embeddings, k by the same rule as the
-    data's clusters, labelled by c-TF-IDF over its texts, English stop words left out) and each one's share of the
-    reference and of the data (every data row to its nearest reference centroid). A topic
-    is lacking when its data share is under :data:`LACKING` times its reference share."""
+    data's clusters, labelled by c-TF-IDF over its texts, English stop words left out) and
+    each one's share of the reference and of the data (every data row to its nearest
+    reference centroid). A topic is lacking when its data share is under :data:`LACKING`
+    times its reference share."""
     import faiss
 
     from qcaudit.topic_terms import stop_words, term_counts, topic_labels

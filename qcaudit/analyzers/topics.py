@@ -87,7 +87,8 @@ class Topics(Analyzer):
         columns = rows.collect_schema().names()
         if CLUSTER not in columns:
             raise QcauditError("the topics analyzer found no embedding clusters")
-        queries = [term_counts(rows, CLUSTER, TEXT, stop_words(self.settings.stop_words)), rows.filter(pl.col(CLUSTER).is_not_null()).group_by(CLUSTER).len("rows")]
+        queries = [term_counts(rows, CLUSTER, TEXT, stop_words(self.settings.stop_words)),
+                   rows.filter(pl.col(CLUSTER).is_not_null()).group_by(CLUSTER).len("rows")]
         if MAP_X in columns:
             queries.append(_map_points(rows, columns))
         counts, sizes, *points = pl.collect_all(queries)  # one pass over the input: the queries share its scan
