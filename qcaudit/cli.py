@@ -316,6 +316,7 @@ def gate(
     report_path: Annotated[Optional[Path], typer.Option("--report", help="Judge an existing report.json (or its directory) instead of auditing.")] = None,
     junit: Annotated[Optional[Path], typer.Option("--junit", help="Write the checks as JUnit XML to this file.")] = None,
     out_dir: Annotated[Optional[Path], typer.Option("--out", "--output", "-o", metavar="DIR", help="Also write the audit's report files here.")] = None,
+    threshold: Annotated[Optional[list[str]], typer.Option("--threshold", "-t", metavar="KEY=VALUE", help="A gate threshold, e.g. max_exact_duplicate_rate=0.01 or max_benchmark_leak_rate.gsm8k=0 (repeatable; replaces the config file's [gate] entry of that key).")] = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -334,7 +335,7 @@ def gate(
             raise QcauditError("--out writes a new audit's report; with --report there is none to write")
         check_outputs([data or report_path], {"--out": out_dir, "--junit": junit}, report_dirs=frozenset({"--out"}),
                       inputs_are_data=data is not None)
-        settings = load_config(config, None if data is None else audit_overrides(options or {}))
+        settings = load_config(config, ({} if data is None else audit_overrides(options or {})) | _thresholds(threshold))
         report = None if report_path is None else Report.read(report_path)
         drift = report is not None and "drift" in report.metrics
         thresholds = thresholds_for(settings.gate, drift)
@@ -342,7 +343,8 @@ def gate(
             if settings.gate:
                 raise QcauditError(f"the [gate] thresholds ({', '.join(settings.gate)}) judge "
                                    f"{'audits, not a drift run' if drift else 'drift runs (qcaudit drift), not an audit'}")
-            raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml or pass --config")
+            raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml, pass --config, "
+                               "or give --threshold KEY=VALUE")
         if report is not None:
             result = evaluate(report.metrics, thresholds)
         else:
@@ -364,6 +366,22 @@ def gate(
         return EXIT_GATE_FAILED if result.failed else 0
 
     _guarded(verbose, body)
+
+
+def _thresholds(given: list[str] | None) -> dict[str, Any]:
+    """``--threshold KEY=VALUE`` flags as config overrides (``gate.KEY``); a value that is not
+    a number is passed on as written, for the settings check to name."""
+    overrides: dict[str, Any] = {}
+    for flag in given or []:
+        key, _, value = flag.partition("=")
+        if not key.strip() or not value.strip():
+            raise QcauditError(f"--threshold {flag!r}: give KEY=VALUE, e.g. max_exact_duplicate_rate=0.01")
+        try:
+            number: Any = float(value)
+        except ValueError:
+            number = value
+        overrides[f"gate.{key.strip()}"] = number
+    return overrides
 
 
 @command()

@@ -83,6 +83,32 @@ def test_gate_on_a_saved_report(runner, tmp_path):
     assert verdict["verdict"] == "fail" and verdict["checks"][0]["metric"] == "diversity.self_bleu_4"
 
 
+def test_thresholds_given_on_the_command_line(runner, tmp_path):
+    """--threshold KEY=VALUE gates without a config file, replaces the file's entry of that
+    key and keeps its others, takes a benchmark's own key, and is checked as the file's are."""
+    out = tmp_path / "audit"
+    assert invoke(runner, "report", SAMPLE, "--config", SAMPLE_CONFIG, "--out", out, "-q").exit_code == 0
+    duplicates = json.loads((out / "report.json").read_text())["metrics"]["duplicates"]["exact_duplicate_rate"]["value"]
+
+    def verdict(*flags):
+        result = invoke(runner, "gate", "--report", out, "--json", *flags)
+        assert result.exit_code in (0, 1), result.output
+        return {c["threshold_key"]: c["passed"] for c in json.loads(result.output)["checks"]}
+
+    assert verdict("-t", f"max_exact_duplicate_rate={duplicates + 0.01}") == {"max_exact_duplicate_rate": True}
+    assert verdict("--threshold", f"max_exact_duplicate_rate={duplicates - 0.01}") == {"max_exact_duplicate_rate": False}
+    assert verdict("--config", SAMPLE_CONFIG, "-t", "max_exact_duplicate_rate=0.5") == {
+        "max_exact_duplicate_rate": True, "max_self_bleu_4": False, "min_distinct_4": False}  # the file's others kept
+    assert verdict("-t", "max_benchmark_leak_rate.gsm8k=0") == {"max_benchmark_leak_rate.gsm8k": False}  # not computed: missing
+    for flag, says in (("max_self_bleu_4", "--threshold 'max_self_bleu_4': give KEY=VALUE"),
+                       ("max_self_bleu=0.5", "unknown threshold 'max_self_bleu' (did you mean max_self_bleu_4?)"),
+                       ("max_self_bleu_4=high", 'threshold max_self_bleu_4 = "high": give a number'),
+                       ("max_self_bleu_4=2", "self_bleu_4 lies in [0, 1]")):
+        result = invoke(runner, "gate", "--report", out, "-t", flag)
+        assert result.exit_code == 2 and says in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    assert "or give --threshold KEY=VALUE" in invoke(runner, "gate", "--report", out).output
+
+
 def test_a_threshold_on_a_metric_not_computed_fails_and_says_why(runner, tmp_path):
     config = tmp_path / "q.toml"
     config.write_text('analyzers = ["diversity"]\n[input]\nfields = ["output"]\n[gate]\nmax_exact_duplicate_rate = 0.5\n'
