@@ -185,3 +185,35 @@ def test_only_near_duplicate_groups_mark_differences():
     near = Groups("near", "first row_id", [group], "near", "c", marks_differences=True)
     assert near.marked(group) == [[("The cat sat on the mat.", False)], [("The ", False), ("dog", True), (" sat on the mat.", False)]]
     assert Groups("k-means", "cluster", [group], "k", "c").marked(group)[1] == [("The dog sat on the mat.", False)]
+
+
+@given(st.integers(40, 200), st.integers(1, 14), st.integers(1, 30))
+def test_a_series_in_any_console_shows_every_name_and_value_whole(width, points, name_length):
+    """Metric by generation on a console of any width: each metric name and each value is
+    printed whole (never "distinc…", never 0.6 for 0.63), the generations split over as
+    many tables as they need, every generation's label in one of them."""
+    from qcaudit.report.console import _series
+    from qcaudit.views import Series
+
+    labels = [f"round_{'x' * name_length}_{i}.txt" for i in range(points)]
+    values = {f"distinct_{n}": [round(0.1 * n + 0.0123 * i, 4) for i in range(points)] for n in range(1, 5)}
+    console = Console(width=width, record=True, color_system=None)
+    _series(console, Series("lexical diversity", "generation", "value", labels, values, style="lines"), 12)
+    text = console.export_text()
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines) and "…" not in text
+    for name, series in values.items():
+        rows = [line for line in lines if line.startswith(f"│ {name} ")]
+        cells = [cell.strip() for row in rows for cell in row.strip("│").split("│")[1:]]
+        assert cells == [format(v, ".4g") for v in series[:12]], (name, rows)
+    shown, header = [], None  # each table's column labels, their wrapped pieces put together
+    for line in lines:
+        if line.startswith("┏"):
+            header = None
+        elif line.startswith("┃"):
+            cells = [cell.strip() for cell in line.strip("┃").split("┃")]
+            header = cells if header is None else [a + b for a, b in zip(header, cells, strict=True)]
+        elif line.startswith("┡"):
+            assert header[0] == "generation"
+            shown += header[1:]
+    assert shown == labels[:12]

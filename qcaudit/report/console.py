@@ -21,6 +21,8 @@ SPARKS = "▁▂▃▄▅▆▇█"
 #: How a series value is shown.
 _NUMBER = Column("value", "value", ".4g")
 _NOTICE_STYLE = {"ok": "green", "alarm": "bold red", "warning": "yellow", "info": "white"}
+#: A series table's point labels (generation names) wrap beyond this many characters.
+_SERIES_HEADER = 12
 
 
 def print_summary(console: Console, report: Report, written: dict[str, Path] | None = None) -> None:
@@ -143,14 +145,27 @@ def _histogram(console: Console, view: Histogram, _limit: int) -> None:
 
 
 def _series(console: Console, view: Series, limit: int) -> None:
-    table = Table(title=safe(view.title), title_justify="left")
+    """A table of metric by point (generation); as many tables, one after another, as the
+    points need to fit the console's width, each led by the metric names whole: a cell cut
+    or wrapped would read "distinc…" for every distinct_n, or 0.6 for 0.63."""
     shown = list(view.x)[:max(limit, 12)]
-    table.add_column(safe(view.x_title))
-    for x in shown:
-        table.add_column(_snippet(x), justify="right", overflow="fold")
-    for name, values in view.y.items():
-        table.add_row(safe(name), *(_snippet(_NUMBER.shown(v)) for v in list(values)[: len(shown)]))
-    console.print(table)
+    names = [safe(name) for name in view.y]
+    rows = [[_snippet(_NUMBER.shown(v)) for v in list(values)[: len(shown)]] for values in view.y.values()]
+    lead = max(map(len, [*names, safe(view.x_title)]))
+    widths = [max([min(len(_snippet(x)), _SERIES_HEADER), *(len(row[i]) for row in rows)]) for i, x in enumerate(shown)]
+    chunks, room = [[]], console.width - lead - 4  # the lead column's borders and padding
+    for i, width in enumerate(widths):
+        if chunks[-1] and sum(widths[j] + 3 for j in chunks[-1]) + width + 3 > room:
+            chunks.append([])
+        chunks[-1].append(i)
+    for n, chunk in enumerate(chunks):
+        table = Table(title=safe(view.title) if n == 0 else None, title_justify="left")
+        table.add_column(safe(view.x_title), min_width=lead, no_wrap=True)
+        for i in chunk:
+            table.add_column(_snippet(shown[i]), justify="right", overflow="fold", min_width=widths[i])
+        for name, row in zip(names, rows, strict=True):
+            table.add_row(name, *(row[i] for i in chunk))
+        console.print(table)
 
 
 def _scatter(console: Console, view: Scatter, _limit: int) -> None:
