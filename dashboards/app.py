@@ -203,10 +203,12 @@ def _groups(view: Groups, loaded, key: str) -> None:
     st.subheader(prose(view.title))
     if view.caption:
         st.caption(prose(view.caption))
-    st.dataframe(pl.DataFrame({view.key_label: [g.key for g in view.groups], "rows": [g.size for g in view.groups]}),
-                 hide_index=True)
+    firsts = {g.key: _first_words(g.examples[0]) if g.examples else "" for g in view.groups}
+    st.dataframe(shown_visibly(pl.DataFrame({view.key_label: [g.key for g in view.groups], "rows": [g.size for g in view.groups],
+                                             "first member": list(firsts.values())})), hide_index=True, width="stretch")
     sizes = {g.key: g.size for g in view.groups}
-    chosen = st.selectbox("Open group (largest first)", list(sizes), format_func=lambda k: f"{k} ({sizes[k]} rows)", key=key)
+    chosen = st.selectbox("Open group (largest first)", list(sizes), key=key,
+                          format_func=lambda k: visible(f"{k} ({sizes[k]} rows): {firsts[k]}"))
     if loaded.has_rows and view.member_column in loaded.row_columns():
         members = (loaded.rows().filter(pl.col(view.member_column) == chosen).select("row_id", "text")
                    .sort("row_id").head(GROUP_MEMBERS).collect())
@@ -219,6 +221,13 @@ def _groups(view: Groups, loaded, key: str) -> None:
                     f"<div style='{TEXT_STYLE}'>{highlighted(text)}</div></div>"
                     for label, text in zip(labels, runs, strict=True)))
     st.caption(f"{len(texts):,} of {sizes[chosen]:,} members shown.")
+
+
+def _first_words(text: str, length: int = 120) -> str:
+    """A group's first member on one line, cut to ``length`` characters: what the group is
+    about, before it is opened."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 def _pairs(view: Pairs, _loaded, key: str) -> None:

@@ -149,6 +149,12 @@ def test_an_opened_near_duplicate_cluster_marks_what_differs(report_dirs, monkey
     _page(at, "Duplicates")
     clusters = at.selectbox(key="duplicates-1")  # the second view: near-duplicate clusters
     assert clusters.label == "Open group (largest first)" and "members shown" in _texts(at)
+    report = json.loads((report_dirs["full"] / "report.json").read_text())
+    largest = report["tables"]["duplicates"]["top_near_clusters"][0]
+    first = " ".join(largest["examples"][0].split())[:60]
+    table = at.dataframe[1].value  # each group says what it is before it is opened
+    assert list(table.columns)[1:] == ["rows", "first member"] and table["first member"].iloc[0].startswith(first)
+    assert clusters.options[0].startswith(f"{largest['near_dup_cluster']} ({largest['size']} rows): {first}")
     marked = []
     for index in range(len(clusters.options)):  # clusters of exact copies have nothing to mark; planted near duplicates do
         at.selectbox(key="duplicates-1").select_index(index).run()
