@@ -100,6 +100,10 @@ def overview(loaded, _all) -> None:
     gate = report.gate
     verdict = f"Gate: {_verdict(gate.verdict)}"
     {"pass": st.success, "fail": st.error}.get(gate.verdict, st.info)(verdict)
+    for section in sections(report):  # beside the gate's, the sections' own verdicts (the collapse alarm)
+        for view in section.views:
+            if isinstance(view, Notice) and view.is_verdict:
+                _notice(view, loaded, section.name)
     if gate.checks:
         st.dataframe(pl.DataFrame([{"check": c.metric, "value": c.value, "threshold": f"{'>=' if c.threshold_key.startswith('min_') else '<='} {c.threshold:g}",
                                     "result": "pass" if c.passed else "FAIL"} for c in gate.checks]), hide_index=True)
@@ -115,14 +119,15 @@ def overview(loaded, _all) -> None:
         cols[1].metric("generations", len(report.tables.get("drift", {}).get("generations", [])))
     cols[2].metric("analyzers", len(report.metrics))
     st.caption(md(f"{', '.join(data['sources'][:3])} ({data['format']}); text from {data['text_source']}"))
-    st.subheader("Rows that need attention")
-    flagged = flagged_rows(loaded, 12) if loaded.has_rows else pl.DataFrame()
-    for row in flagged.iter_rows(named=True):
-        st.text(visible(f"row {row['row_id']} · {row['flag']}: {(row['text'] or '')[:240]}", keep="\n\t"))
-    if not flagged.height:
-        st.write("No row was flagged.")
-    else:
-        st.caption("The first flagged rows; the Rows page filters them all.")
+    if loaded.has_rows:  # a drift report has no per-row table to flag rows in
+        st.subheader("Rows that need attention")
+        flagged = flagged_rows(loaded, 12)
+        for row in flagged.iter_rows(named=True):
+            st.text(visible(f"row {row['row_id']} · {row['flag']}: {(row['text'] or '')[:240]}", keep="\n\t"))
+        if not flagged.height:
+            st.write("No row was flagged.")
+        else:
+            st.caption("The first flagged rows; the Rows page filters them all.")
     st.subheader("Metrics")
     metrics = [{"section": section.name, "metric": line.name, "value": float(line.value), "better": line.direction,
                 "on public data": " · ".join(r.shown for r in line.references), "what it measures": line.definition,

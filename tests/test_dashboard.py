@@ -142,6 +142,10 @@ def test_a_page_has_an_address_and_compare_marks_large_changes(report_dirs, monk
     _page(at, "Overview")
     at.sidebar.selectbox[0].set_value("drift").run()
     assert at.metric[1].label == "generations" and at.metric[1].value == "3"
+    alarm = json.loads((report_dirs["drift"] / "report.json").read_text())["metrics"]["drift"]["collapse_alarm"]["value"]
+    verdicts = [str(e.value).strip("` ") for e in (at.error if alarm else at.success) if "Collapse alarm" in str(e.value)]
+    assert len(verdicts) == 1 and verdicts[0].startswith(f"Collapse alarm: {'FIRED' if alarm else 'quiet'}")  # as the HTML
+    assert "Rows that need attention" not in [h.value for h in at.subheader]  # no per-row table to flag rows in
 
 
 def test_an_opened_near_duplicate_cluster_marks_what_differs(report_dirs, monkeypatch):
