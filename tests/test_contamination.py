@@ -211,6 +211,23 @@ def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_nu
     assert consistency(two_numbers) == pytest.approx(2 / 6 / 0.75)  # two shared numbers alone say little
 
 
+@pytest.mark.parametrize("layout", [
+    "(A) {0}\n(B) {1}\n(C) {2}\n(D) {3}", "A. {0}\nB. {1}\nC. {2}\nD. {3}", "a) {0}\nb) {1}\nc) {2}\nd) {3}",
+    "A) {0} B) {1} C) {2} D) {3}", "{0}\n{1}\n{2}\n{3}",
+])
+def test_short_options_are_found_in_every_common_layout(layout):
+    """One-word options count only as options of their own in the row: a line, or after a
+    letter. One option a line after its letter, the commonest layout, was read as the line
+    "(a) assimilation" and found none of them (until 2026-12-01)."""
+    from qcaudit.contamination.evidence import options_found
+
+    options = ["assimilation", "compensation", "adaptation", "discrimination"]
+    rarity = Rarity.of([Evidence.of("an item")], [options])
+    row = "Which did policy makers expect former slaves to experience?\n" + layout.format(*options)
+    assert options_found(options, row, rarity) == (4, 1.0)
+    assert options_found(options, "They spoke of assimilation and adaptation at length.", rarity) == (0, 0.0)
+
+
 def test_semantic_method_finds_rewordings_and_rejects_template_siblings(tmp_path):
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n")
     train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"]
@@ -286,6 +303,61 @@ def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alon
     parts, vectors = embed_rows(texts, encoder := Encoder(), prompts=rows["instruction"].head(40).to_list())
     scored = semantic_pairs(load_benchmark("b", bench_path, "fields", ["question"], "task_id"), texts, parts, vectors, encoder, 5, 0.3)
     assert scored.select("row", "item").is_unique().all() and {"whole", "prompt"} <= set(scored["row_part"])  # one verdict a pair
+
+
+def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_path):
+    """Beyond math: MMLU items asked another way (the question alone, options reordered) and
+    HumanEval tasks rewritten (renamed, loops as comprehensions, ...), half the items in the
+    benchmark and the other half's rewrites as negatives. Each found row names its own item,
+    the options and code fingerprints show in its evidence, and precision holds at the
+    evaluation suite's level (docs/contamination-accuracy.md: 0.945 and 0.952)."""
+    import csv
+    import gzip
+
+    from qcaudit import audit
+    from qcaudit.benchmarks import humaneval_parts
+    from qcaudit.contamination.planting import CHOICE_REPHRASINGS, CODE_REWRITES, rephrase_choice_item, rewrite_code
+
+    rng = random.Random(0)
+    records = list(csv.reader(shared_file("benchmarks/mmlu/sociology_test.csv").open(encoding="utf-8")))[:60]
+    with (tmp_path / "sociology_test.csv").open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows(records[::2])
+    item_ids = load_benchmark("mmlu", tmp_path / "sociology_test.csv").items["item_id"].to_list()
+    kinds = [CHOICE_REPHRASINGS[i // 2 % 2 * 2] for i in range(60)]  # question_only, options_reordered, by item
+    rows = [rephrase_choice_item(r[0], r[1:5], kind, rng) for r, kind in zip(records, kinds, strict=True)]
+    truth = [item_ids[i // 2] if i % 2 == 0 else None for i in range(60)]
+    choice = _semantic_rows(tmp_path / "mc.parquet", rows, {"mmlu": {"path": str(tmp_path / "sociology_test.csv")}})
+
+    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")][:40]
+    (tmp_path / "humaneval.jsonl").write_text("".join(json.dumps(task) + "\n" for task in tasks[::2]))
+    code_rows, code_truth, code_kinds = [], [], []
+    for i, task in enumerate(tasks):
+        description = humaneval_parts(task["prompt"], task["canonical_solution"])[0]
+        for kind in CODE_REWRITES:
+            code_rows.append(rewrite_code(task["prompt"], task["canonical_solution"], description, kind, rng))
+            code_truth.append(task["task_id"] if i % 2 == 0 else None)
+            code_kinds.append(kind)
+    code = _semantic_rows(tmp_path / "code.parquet", code_rows, {"humaneval": {"path": str(tmp_path / "humaneval.jsonl")}})
+
+    for found, expected in ((choice, truth), (code, code_truth)):
+        flagged = found.with_columns(pl.Series("truth", expected, dtype=pl.String)).filter(pl.col("contaminated"))
+        assert (flagged["contamination_item_id"] == flagged["truth"]).sum() / flagged.height >= 0.9  # precision
+    assert (choice["contamination_item_id"] == pl.Series(truth, dtype=pl.String)).sum() >= 27  # of 30 in the benchmark
+    reordered = choice.filter(pl.col("contaminated") & pl.Series([k == "options_reordered" for k in kinds]))
+    assert reordered.height >= 8 and reordered["contamination_evidence"].str.contains("options in row 4/4").all()
+    same_language = pl.Series([t is not None and k in ("renamed", "comprehension") for t, k in zip(code_truth, code_kinds, strict=True)])
+    renamed = code.filter(same_language)
+    assert (renamed["contamination_item_id"] == pl.Series(code_truth, dtype=pl.String).filter(same_language)).sum() >= 28  # of 40
+    evidence = renamed.filter(pl.col("contaminated"))["contamination_evidence"]
+    assert evidence.str.contains("code fingerprints in row").mean() >= 0.9  # a one-line function has too few to winnow
+
+
+def _semantic_rows(path, texts: list[str], benchmarks: dict) -> pl.DataFrame:
+    """rows.parquet's columns of the semantic method alone over ``texts``."""
+    from qcaudit import audit
+
+    pl.DataFrame({"text": texts}).write_parquet(path)
+    return audit(path, analyzers="contamination", benchmarks=benchmarks, settings={"contamination.methods": ["semantic"]}).rows
 
 
 @pytest.fixture

@@ -101,8 +101,9 @@ OPTION_EVIDENCE_CAP = 2.0
 #: this share of them is in the row.
 OPTION_PRESENT = 2 / 3
 LONG_OPTION_TERMS = 3
-#: Where a row's lines and lettered options ("(A) ", "B. ", "c) ") begin.
-_OPTION_SPLIT = re.compile(r"\n|(?:^|\s)\(?[A-Da-d][).:]\s")
+#: Where a row's lines and lettered options ("(A) ", "B. ", "c) ") begin: also a letter that
+#: opens a line (``^`` at every line), the commonest layout, one option a line.
+_OPTION_SPLIT = re.compile(r"\n|(?:^|\s)\(?[A-Da-d][).:]\s", re.MULTILINE)
 
 
 def numbers(text: str) -> Counter:
