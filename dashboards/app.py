@@ -30,7 +30,9 @@ from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import MetricLine, pages, sections
 from qcaudit.signatures import histogram
 from qcaudit.untrusted import html_text, markdown as md, prose, visible
-from qcaudit.views import CHARTS, FrequentNgrams, Group, Groups, Notice, Pairs, RankedRows, RowHistograms, Stat, histogram_view
+from qcaudit.views import (
+    CHARTS, FrequentNgrams, Group, Groups, Notice, Pairs, RankedRows, RowHistograms, Stat, histogram_view, one_line,
+)
 
 PAGE_SIZE = 50
 METRIC_COLUMNS = ("section", "metric", "value", "better", "on public data", "what it measures", "signature")
@@ -40,6 +42,8 @@ LARGE_CHANGE = 0.10
 TEXT_STYLE = "white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.85rem"
 #: An opened group lists at most this many members.
 GROUP_MEMBERS = 200
+#: Characters of a group's first member shown beside it before it is opened.
+FIRST_MEMBER = 120
 
 
 def main() -> None:
@@ -208,7 +212,7 @@ def _groups(view: Groups, loaded, key: str) -> None:
     st.subheader(prose(view.title))
     if view.caption:
         st.caption(prose(view.caption))
-    firsts = {g.key: _first_words(g.examples[0]) if g.examples else "" for g in view.groups}
+    firsts = {g.key: one_line(g.examples[0], FIRST_MEMBER) if g.examples else "" for g in view.groups}  # what it is, unopened
     st.dataframe(shown_visibly(pl.DataFrame({view.key_label: [g.key for g in view.groups], "rows": [g.size for g in view.groups],
                                              "first member": list(firsts.values())})), hide_index=True, width="stretch")
     sizes = {g.key: g.size for g in view.groups}
@@ -226,13 +230,6 @@ def _groups(view: Groups, loaded, key: str) -> None:
                     f"<div style='{TEXT_STYLE}'>{highlighted(text)}</div></div>"
                     for label, text in zip(labels, runs, strict=True)))
     st.caption(f"{len(texts):,} of {sizes[chosen]:,} members shown.")
-
-
-def _first_words(text: str, length: int = 120) -> str:
-    """A group's first member on one line, cut to ``length`` characters: what the group is
-    about, before it is opened."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 def _pairs(view: Pairs, _loaded, key: str) -> None:

@@ -128,6 +128,13 @@ class Group:
     examples: Sequence[str]
 
 
+def one_line(text: object, length: int) -> str:
+    """``text`` on one line (each run of whitespace one space), cut to ``length`` characters,
+    the last an ellipsis: a row's start in a table cell or a picker."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
 def differences(first: str, other: str) -> Segments:
     """``other`` as (text, differs) runs: the words and spaces that are not in ``first``
     (difflib's longest matching blocks over whitespace-split tokens) are marked, so the

@@ -14,7 +14,7 @@ from qcaudit.gate import FAIL, PASS, GateResult
 from qcaudit.report.model import Report
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
-from qcaudit.views import Column, Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat
+from qcaudit.views import Column, Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat, one_line
 
 SNIPPET = 120
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -117,8 +117,7 @@ def _metrics(console: Console, section: ReportSection) -> None:
 
 
 def _snippet(text: object) -> str:
-    flat = " ".join(str(text).split())
-    return safe(flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…")
+    return safe(one_line(text, SNIPPET))
 
 
 def _sparkline(counts: Sequence[float]) -> str:
