@@ -309,12 +309,11 @@ def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_pat
     """Beyond math: MMLU items asked another way (the question alone, options reordered) and
     HumanEval tasks rewritten (renamed, loops as comprehensions, ...), half the items in the
     benchmark and the other half's rewrites as negatives. Each found row names its own item,
-    the options and code fingerprints show in its evidence, and precision holds at the
-    evaluation suite's level (docs/contamination-accuracy.md: 0.945 and 0.952)."""
+    the options and code fingerprints show in its evidence, and precision holds near the
+    evaluation suite's (docs/contamination-accuracy.md: 0.930 multiple choice, 0.821 code)."""
     import csv
     import gzip
 
-    from qcaudit import audit
     from qcaudit.benchmarks import humaneval_parts
     from qcaudit.contamination.planting import CHOICE_REPHRASINGS, CODE_REWRITES, rephrase_choice_item, rewrite_code
 
@@ -328,7 +327,8 @@ def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_pat
     truth = [item_ids[i // 2] if i % 2 == 0 else None for i in range(60)]
     choice = _semantic_rows(tmp_path / "mc.parquet", rows, {"mmlu": {"path": str(tmp_path / "sociology_test.csv")}})
 
-    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")][:40]
+    with gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt") as lines:
+        tasks = [json.loads(line) for line in lines][:40]
     (tmp_path / "humaneval.jsonl").write_text("".join(json.dumps(task) + "\n" for task in tasks[::2]))
     code_rows, code_truth, code_kinds = [], [], []
     for i, task in enumerate(tasks):
@@ -339,9 +339,9 @@ def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_pat
             code_kinds.append(kind)
     code = _semantic_rows(tmp_path / "code.parquet", code_rows, {"humaneval": {"path": str(tmp_path / "humaneval.jsonl")}})
 
-    for found, expected in ((choice, truth), (code, code_truth)):
+    for found, expected, floor in ((choice, truth, 0.9), (code, code_truth, 0.8)):  # the suite's: 0.930 and 0.821
         flagged = found.with_columns(pl.Series("truth", expected, dtype=pl.String)).filter(pl.col("contaminated"))
-        assert (flagged["contamination_item_id"] == flagged["truth"]).sum() / flagged.height >= 0.9  # precision
+        assert (flagged["contamination_item_id"] == flagged["truth"]).sum() / flagged.height >= floor  # precision
     assert (choice["contamination_item_id"] == pl.Series(truth, dtype=pl.String)).sum() >= 27  # of 30 in the benchmark
     reordered = choice.filter(pl.col("contaminated") & pl.Series([k == "options_reordered" for k in kinds]))
     assert reordered.height >= 8 and reordered["contamination_evidence"].str.contains("options in row 4/4").all()
@@ -354,8 +354,6 @@ def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_pat
 
 def _semantic_rows(path, texts: list[str], benchmarks: dict) -> pl.DataFrame:
     """rows.parquet's columns of the semantic method alone over ``texts``."""
-    from qcaudit import audit
-
     pl.DataFrame({"text": texts}).write_parquet(path)
     return audit(path, analyzers="contamination", benchmarks=benchmarks, settings={"contamination.methods": ["semantic"]}).rows
 
