@@ -519,7 +519,9 @@ def sample(
         if as_json:
             print(json.dumps({"rows": count, "output": str(output)}))
         elif not quiet:
-            out.print(f"wrote {count:,} rows to review -> {safe(output)}", highlight=False)
+            asked = settings.sample.size
+            short = f" (all the data holds; the size asked for was {asked:,})" if asked is not None and count < asked else ""
+            out.print(f"wrote {count:,} rows to review{short} -> {safe(output)}", highlight=False)
         return 0
 
     _guarded(verbose, body)

@@ -48,7 +48,11 @@ def test_sample_size_rate_and_seed_flags(runner, tmp_path):
 
     assert review("--size", "37").height == 37
     assert review("--rate", "0.1").height == 90  # 10% of 900 rows
-    assert review("--size", "5000").height == 900  # never more than all
+    assert review("--size", "5000").height == 900  # never more than all, and it says so
+    told = runner.invoke(app, ["sample", data, "--config", config, "--out", str(tmp_path / "r.parquet"), "--size", "5000"])
+    assert "wrote 900 rows to review (all the data holds; the size asked for was 5,000)" in told.output, told.output
+    assert "the size asked for" not in runner.invoke(app, ["sample", data, "--config", config, "--out",
+                                                           str(tmp_path / "r.parquet"), "--size", "37"]).output
     first, again, other = (review("--size", "60", "--seed", seed)["row_id"].to_list() for seed in ("1", "1", "2"))
     assert first == again and first != other
     both = runner.invoke(app, ["sample", data, "-o", str(tmp_path / "x.csv"), "--size", "5", "--rate", "0.5"])
