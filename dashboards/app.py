@@ -105,9 +105,8 @@ def overview(loaded, _all) -> None:
     verdict = f"Gate: {_verdict(gate.verdict)}"
     {"pass": st.success, "fail": st.error}.get(gate.verdict, st.info)(verdict)
     for section in sections(report):  # beside the gate's, the sections' own verdicts (the collapse alarm)
-        for view in section.views:
-            if isinstance(view, Notice) and view.is_verdict:
-                _notice(view, loaded, section.name)
+        for verdict in section.verdicts:
+            _notice(verdict, loaded, section.name)
     if gate.checks:
         st.dataframe(pl.DataFrame([{"check": c.metric, "value": c.value, "threshold": f"{'>=' if c.threshold_key.startswith('min_') else '<='} {c.threshold:g}",
                                     "result": "pass" if c.passed else "FAIL"} for c in gate.checks]), hide_index=True)
@@ -350,7 +349,7 @@ def compare(loaded, reports) -> None:
 
 def _kind(report) -> str:
     """What a report is, as Compare names it: an audit's and a drift run's share no metric."""
-    return "a drift report" if "drift" in report.metrics else "an audit"
+    return "a drift report" if report.is_drift else "an audit"
 
 
 def _numbers(report) -> dict[tuple[str, str], MetricLine]:

@@ -337,7 +337,7 @@ def gate(
                       inputs_are_data=data is not None)
         settings = load_config(config, ({} if data is None else audit_overrides(options or {})) | _thresholds(threshold))
         report = None if report_path is None else Report.read(report_path)
-        drift = report is not None and "drift" in report.metrics
+        drift = report is not None and report.is_drift
         thresholds = thresholds_for(settings.gate, drift)
         if not thresholds:  # before any audit
             if settings.gate:

@@ -44,9 +44,8 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
     if table.row_count:
         console.print(table)
     for section in sections(report):
-        for view in section.views:
-            if isinstance(view, Notice) and view.is_verdict:
-                _notice(console, view, 0)
+        for verdict in section.verdicts:
+            _notice(console, verdict, 0)
     print_gate(console, report.gate)
     print_written(console, written or {})
 
@@ -96,9 +95,10 @@ def print_sections(console: Console, report: Report, limit: int = 5, only: str |
 def print_section(console: Console, section: ReportSection, limit: int) -> None:
     """The section's views but its verdicts, which :func:`print_summary` shows."""
     console.rule(f"[bold]{safe(section.title)}[/]", align="left")
+    verdicts = section.verdicts
     for view in section.views:
         printer = _PRINTERS.get(type(view))
-        if printer is not None and not (isinstance(view, Notice) and view.is_verdict):
+        if printer is not None and view not in verdicts:
             printer(console, view, limit)
     _metrics(console, section)
 

@@ -84,6 +84,11 @@ class Report(BaseModel):
     #: One row per input row; a LazyFrame is read (and written) as a stream.
     rows: pl.DataFrame | pl.LazyFrame | None = None
 
+    @property
+    def is_drift(self) -> bool:
+        """Whether this is a drift run's report (``qcaudit drift``), not an audit's."""
+        return "drift" in self.metrics
+
     def value(self, dotted: str) -> float:
         """A metric's value by ``analyzer.name``, e.g. ``report.value("diversity.self_bleu_4")``."""
         analyzer, _, name = dotted.partition(".")

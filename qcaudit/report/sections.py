@@ -14,7 +14,7 @@ from qcaudit.drift import DriftSection
 from qcaudit.registry import MetricSpec, analyzers
 from qcaudit.report.model import Report
 from qcaudit.report.references import ReferenceValue, reference_values
-from qcaudit.views import View
+from qcaudit.views import Notice, View
 
 
 class Producer(Protocol):
@@ -77,6 +77,11 @@ class ReportSection:
     title: str
     views: list[View]
     metrics: list[MetricLine]
+
+    @property
+    def verdicts(self) -> list[Notice]:
+        """The section's verdicts (the collapse alarm), which renderers show first, beside the gate's."""
+        return [view for view in self.views if isinstance(view, Notice) and view.is_verdict]
 
 
 def producers() -> dict[str, type[Producer]]:
