@@ -13,6 +13,7 @@ the next write beside them.
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import re
 import shutil
@@ -97,11 +98,24 @@ def _said_as_writing(target: Path) -> Iterator[None]:
     try:
         yield
     except (OSError, pl.exceptions.PolarsError) as exc:
-        given = re.search(r"\(os error (\d+)\)", str(exc))
-        code = getattr(exc, "errno", None) or (int(given[1]) if given else None)
+        code = os_error_code(exc)
         if code is None or getattr(exc, "filename", None) is not None:
             raise
         raise QcauditError(f"cannot write {target}: {os.strerror(code)}") from exc
+
+
+#: The OS error codes of a disk (or a quota) with no room left.
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def os_error_code(exc: BaseException) -> int | None:
+    """The OS error code behind a failed read or write: an OSError's ``errno``, or the
+    "(os error N)" that ends the message of Polars' own errors (a full disk: 28); None for
+    a failure of another kind."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return exc.errno
+    given = re.search(r"\(os error (\d+)\)", str(exc)) if isinstance(exc, OSError | pl.exceptions.PolarsError) else None
+    return int(given[1]) if given else None
 
 
 def _closed(created: tuple[int, str]) -> str:

@@ -24,6 +24,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from qcaudit.atomic import NO_ROOM, os_error_code
 from qcaudit.errors import QcauditError
 
 MANIFEST = "MANIFEST.sha256"
@@ -89,33 +92,35 @@ def cached_dir(kind: str, key: str, build: Callable[[Path], None]) -> Path:
         build(tmp)
         _write_manifest(tmp)
         os.replace(tmp, target)
-    except OSError as exc:
+    except (OSError, pl.exceptions.PolarsError) as exc:
         if target.is_dir():  # a concurrent build won the rename: use its entry
             return target
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        code = os_error_code(exc)
+        if code not in NO_ROOM:
             raise
         shutil.rmtree(tmp, ignore_errors=True)  # its room, for the build elsewhere
-        return _built_aside(kind, build, exc)
+        return _built_aside(kind, build, code)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
-def _built_aside(kind: str, build: Callable[[Path], None], full: OSError) -> Path:
-    """Where the cache's disk is full: the entry built in a temporary directory of this run's
-    own, removed when it ends (a cache is never a reason for a run to fail); where that disk
-    is full too, one line that says so."""
+def _built_aside(kind: str, build: Callable[[Path], None], full: int) -> Path:
+    """Where the cache's disk is full (``full``: the OS error code): the entry built in a
+    temporary directory of this run's own, removed when it ends (a cache is never a reason
+    for a run to fail); where that disk is full too, one line that says so."""
     aside = Path(tempfile.mkdtemp(prefix=f"qcaudit-{kind}-"))
     atexit.register(shutil.rmtree, aside, ignore_errors=True)
     log.warning("the cache directory %s has no room (%s); this run builds its %s in %s, removed when it ends",
-                cache_root(), full.strerror, kind, aside)
+                cache_root(), os.strerror(full), kind, aside)
     try:
         build(aside)
-    except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        code = os_error_code(exc)
+        if code not in NO_ROOM:
             raise
         raise QcauditError(f"no room to build the {kind} cache entry, in {cache_root()} or in {aside.parent} "
-                           f"({exc.strerror}): free some space or set QCAUDIT_CACHE_DIR to a disk with room") from exc
+                           f"({os.strerror(code)}): free some space or set QCAUDIT_CACHE_DIR to a disk with room") from exc
     return aside
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -294,6 +295,14 @@ def test_a_full_cache_disk_builds_the_entry_aside_for_the_run(tmp_path, monkeypa
         entry = cached_dir("onnx", "k", build)
     assert (entry / "model.onnx").read_text() == "built" and full not in entry.parents
     assert len(said) == 1 and "has no room (No space left on device); this run builds its onnx in" in said[0]
+
+    def polars_build(directory):  # the n-gram index writes parquet: Polars says the code in its message
+        if full in directory.parents:
+            raise pl.exceptions.ComputeError("parquet: File out of specification: underlying IO error: No space left "
+                                             "on device (os error 28)")
+        pl.DataFrame({"a": [1]}).write_parquet(directory / "grams.parquet")
+
+    assert pl.read_parquet(cached_dir("ngram-index", "k", polars_build) / "grams.parquet")["a"].to_list() == [1]
     assert not list((full / "onnx").iterdir())  # nothing half-built left in the cache
 
     def nowhere(directory):
