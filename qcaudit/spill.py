@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qcaudit.atomic import os_error_code
 from qcaudit.errors import QcauditError
 
 
@@ -64,7 +65,8 @@ class Chunks:
                         np.save(out, item, allow_pickle=False)
                 except OSError as exc:
                     Path(name).unlink(missing_ok=True)
-                    reason = os.strerror(exc.errno) if exc.errno else "the disk took only part of a write"
+                    code = os_error_code(exc)
+                    reason = os.strerror(code) if code else "the disk took only part of a write"
                     raise QcauditError(
                         f"cannot spill the run's state to {directory} ({reason}): free some space, set "
                         "QCAUDIT_CACHE_DIR to a disk with room, or give the run more memory (--max-memory)") from exc
