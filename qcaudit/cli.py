@@ -75,6 +75,7 @@ LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercas
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.", rich_help_panel=TEXT_PANEL)]
 DeviceOpt = Annotated[Optional[str], typer.Option("--device", metavar="DEVICE", help="auto | cpu | cuda for embedding and detector models (auto: CUDA when torch sees it).", rich_help_panel=RUN_PANEL)]
 MaxMemoryOpt = Annotated[Optional[str], typer.Option("--max-memory", metavar="SIZE", help="Memory the analyzers may hold before spilling to disk, e.g. 3GB (default: an eighth of RAM).", rich_help_panel=RUN_PANEL)]
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", metavar="ROWS", help="Read only the first ROWS rows of each input: a quick look (the report says how many the input holds).", rich_help_panel=RUN_PANEL)]
 BatchRowsOpt = Annotated[Optional[int], typer.Option("--batch-rows", metavar="ROWS", help="Rows read at a time (default 250000).", rich_help_panel=RUN_PANEL)]
 EngineOpt = Annotated[Optional[str], typer.Option("--engine", metavar="ENGINE", help="local (default) | ray: compute on a pool of Ray actors (pip install 'qcaudit[ray]').", rich_help_panel=RUN_PANEL)]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="With --engine ray: 'auto' or an address joins that cluster (default: start a local Ray).", rich_help_panel=RUN_PANEL)]
@@ -174,6 +175,7 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
     "lowercase": (LowercaseOpt, "text.lowercase"),
     "strip_punctuation": (PunctOpt, "text.strip_punctuation"),
     "analyzers": (AnalyzersOpt, "analyzers"),
+    "limit": (LimitOpt, "input.limit"),
     "device": (DeviceOpt, "embedding.device"),
     "max_memory": (MaxMemoryOpt, "engine.max_memory"),
     "batch_rows": (BatchRowsOpt, "engine.batch_rows"),
@@ -208,11 +210,11 @@ def _annotation(analyzer: str, option: CliOption) -> Any:
                                                          rich_help_panel=panel)]
 
 
-def _refuse_empty(flag: str, value: str | list[str] | None) -> None:
+def _refuse_empty(flag: str, value: Any) -> None:
     """An option given empty (a script's unset variable: --text-column "$COLUMN") is refused:
     it would read as not given, and the default be used instead (the columns found by name;
     no judge model; an analyzer left off)."""
-    if value is not None and not (value.strip() if isinstance(value, str) else value):
+    if isinstance(value, str | list) and not (value.strip() if isinstance(value, str) else value):
         raise QcauditError(f"{flag} is given empty; give it a value, or leave it out for the default")
 
 
@@ -348,10 +350,14 @@ def gate(
         if report is not None:
             result = evaluate(report.metrics, thresholds)
         else:
-            audited = _run_audit(data, settings, quiet or as_json)
+            report = _run_audit(data, settings, quiet or as_json)
             if out_dir is not None:
-                _write_report(audited, out_dir)
-            result = audited.gate
+                _write_report(report, out_dir)
+            result = report.gate
+        if report.dataset.get("input_rows") and not quiet:
+            from qcaudit.report.model import audited_rows
+
+            err.print(f"[yellow]warning:[/] the gate judged only {audited_rows(report.dataset)}", highlight=False)
         if junit is not None:
             write_text_atomic(junit, junit_xml(result))
         if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -453,11 +459,17 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     check_outputs([data], {"--output": output, "--removed": removed_path})
     with _progress(quiet or as_json) as progress:
         result = filter_rows(data, settings, kind, output, removed_path, progress)
+    whole = result.report.dataset.get("input_rows")
     summary = {"kept": result.kept, "removed": result.removed, "output": str(output), "removed_path": str(removed_path)}
+    summary |= {"input_rows": whole} if whole else {}
     if as_json:
         print(json.dumps(summary))
     elif not quiet:
         out.print(f"kept {result.kept:,} rows -> {safe(output)}; removed {result.removed:,} -> {safe(removed_path)}", highlight=False)
+        if whole:
+            read = result.kept + result.removed
+            err.print(f"[yellow]warning:[/] --limit read {read:,} of {whole:,} rows; the other {whole - read:,} are in "
+                      "neither file", highlight=False)
     return 0
 
 
@@ -515,20 +527,24 @@ def sample(
         check_outputs([data], {"--output": output})
         settings = load_config(config, audit_overrides(options or {}) | {"sample.size": size, "sample.rate": rate, "sample.seed": seed})
         with _progress(quiet or as_json) as progress:
-            count = write_sample(data, settings, output, progress)
+            sampled = write_sample(data, settings, output, progress)
+        count, whole = sampled.rows, sampled.dataset.get("input_rows")
         if as_json:
-            print(json.dumps({"rows": count, "output": str(output)}))
+            print(json.dumps({"rows": count, "output": str(output)} | ({"input_rows": whole} if whole else {})))
         elif not quiet:
+            from qcaudit.report.model import audited_rows
+
             asked = settings.sample.size
             short = f" (all the data holds; the size asked for was {asked:,})" if asked is not None and count < asked else ""
-            out.print(f"wrote {count:,} rows to review{short} -> {safe(output)}", highlight=False)
+            read = f", from {audited_rows(sampled.dataset)}" if whole else ""
+            out.print(f"wrote {count:,} rows to review{short}{read} -> {safe(output)}", highlight=False)
         return 0
 
     _guarded(verbose, body)
 
 
 @command()
-@audit_options(flags={}, core=("text_column", "fields", "role", "tokenizer", "lowercase", "strip_punctuation", "device"))
+@audit_options(flags={}, core=("text_column", "fields", "role", "tokenizer", "lowercase", "strip_punctuation", "limit", "device"))
 def drift(
     generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),

@@ -35,6 +35,12 @@ def text_selection(config: Any) -> TextSelection:
                          section.response, section.chosen, section.rejected)
 
 
+def load_input(data: Any, config: Any) -> Dataset:
+    """A dataset to audit, read as the ``[input]`` section says: its text, and its first
+    ``limit`` rows where a limit is set (benchmarks and references are read whole)."""
+    return load_dataset(data, text_selection(config), config.input.limit)
+
+
 @dataclass
 class RunContext:
     """``embedding`` is the run's ``[embedding]`` section (model, device, batch size, cache, backend)."""

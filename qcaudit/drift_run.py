@@ -27,11 +27,11 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.config import Config
-from qcaudit.context import text_selection
+from qcaudit.context import load_input
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, load_dataset
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
 from qcaudit.text import Tokenization, TokenStream, unspaced_text_warning
@@ -47,15 +47,14 @@ PRDC_K = 5
 
 def _generations(
     paths: list[str], config: Config, generation_column: str | None, source_column: str | None
-) -> tuple[list[tuple[str, pl.DataFrame]], dict[str, str]]:
+) -> tuple[list[tuple[str, pl.DataFrame]], dict[str, str], list[Dataset]]:
     """(name, texts) per generation in order, each read once with the source column kept as
-    ``_<source_column>``, and how each generation's text was selected, by name."""
-    selection = text_selection(config)
+    ``_<source_column>``, how each generation's text was selected, by name, and the inputs read."""
     keep = tuple(c for c in (generation_column, source_column) if c)
     if generation_column:
         if len(paths) != 1:
             raise QcauditError("--generation-column takes one dataset holding every generation")
-        dataset = load_dataset(paths[0], selection)
+        dataset = load_input(paths[0], config)
         frame = _with_labels(dataset.texts(keep=keep), generation_column, source_column)
         column = frame[f"_{generation_column}"]
         missing = column.is_null() | (column.is_nan() if column.dtype.is_float() else False)
@@ -69,15 +68,26 @@ def _generations(
             raise QcauditError(f"--generation-column {generation_column}: every row is of one generation "
                                f"({next(iter(parts))[0]}); drift needs at least two")
         ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
-        return [(str(key[0]), part) for key, part in ordered], {str(key[0]): dataset.text_source for key, _ in ordered}
+        return [(str(key[0]), part) for key, part in ordered], {str(key[0]): dataset.text_source for key, _ in ordered}, [dataset]
     if len(paths) < 2:
         raise QcauditError("drift needs at least two generations (GEN0 GEN1 ...) or --generation-column")
-    out, sources = [], {}
+    out, sources, datasets = [], {}, []
     for name, path in zip(_distinct_names(paths), paths, strict=True):
-        dataset = load_dataset(path, selection)
+        dataset = load_input(path, config)
         out.append((name, _with_labels(dataset.texts(keep=keep), None, source_column)))
         sources[name] = dataset.text_source
-    return out, sources
+        datasets.append(dataset)
+    return out, sources, datasets
+
+
+def limit_warning(datasets: list[Dataset]) -> str | None:
+    """A warning when ``[input] limit`` read only the first rows of some input: drift over
+    the whole generations may differ."""
+    if all(dataset.input_rows is None for dataset in datasets):
+        return None
+    read, whole = sum(d.rows for d in datasets), sum(d.input_rows or d.rows for d in datasets)
+    return (f"a quick look (--limit): read only the first rows of each input, {read:,} of {whole:,} rows; "
+            "the whole generations may drift otherwise")
 
 
 def _with_labels(frame: pl.DataFrame, generation_column: str | None, source_column: str | None) -> pl.DataFrame:
@@ -200,11 +210,12 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
               source_column: str | None = None, real_value: str = "real", progress: Progress | None = None,
               embeddings: bool = False) -> Report:
     progress = progress or Progress(disable=True)
-    generations, sources = _generations(paths, config, generation_column, source_column)
+    generations, sources, datasets = _generations(paths, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
     settings = DriftSettings()
     if real:
-        dataset = load_dataset(real, text_selection(config))
+        dataset = load_input(real, config)
+        datasets.append(dataset)
         baseline_frame = dataset.texts()
         sources = {"the real baseline": dataset.text_source} | sources
     else:
@@ -252,7 +263,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
     unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline.lengths.sum()), tokenization.tokenizer)
-    warnings = [warning for warning in (read_alike_warning(sources), unspaced) if warning]
+    warnings = [warning for warning in (read_alike_warning(sources), unspaced, limit_warning(datasets)) if warning]
     warnings += [
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR

@@ -90,6 +90,7 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
             "rows": sum(statuses.values()),
             "text_source": dataset.text_source,
             "text_rows": dict.fromkeys(TEXT_STATUSES, 0) | dict(statuses),
+            **({"input_rows": dataset.input_rows} if dataset.input_rows is not None else {}),
         },
         metrics={name: {key: m.to_json() for key, m in result.metrics.items() if m.computed} for name, result in results.items()},
         tables={name: result.tables for name, result in results.items()},

@@ -23,9 +23,9 @@ from rich.progress import Progress
 
 from qcaudit.atomic import write_atomic
 from qcaudit.config import Config
-from qcaudit.context import text_selection
+from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, Dataset, load_dataset
+from qcaudit.io import ROW_ID, Dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
 from qcaudit.pipeline import audit, with_parts_found
@@ -47,7 +47,7 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     """Run the analyzer that declares the filter ``command`` alone (with the filter's settings)
     and write the rows it keeps and those it drops, with why."""
     name, row_filter = row_filters()[command]
-    dataset = load_dataset(data, text_selection(config))
+    dataset = load_input(data, config)
     config = with_parts_found(config, dataset.selection)
     section = getattr(config, name).model_copy(update=row_filter.settings)
     chosen = [name, *(other for other, cls in analyzers().items()
@@ -102,7 +102,8 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
                     fields = {dataset.renamed.get(key, key): value for key, value in json.loads(record).items()}
                     reasons = why[row_id]
                     removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False) + "\n")
-        found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if next(records, None) is not None else None
+        more = dataset.input_rows is None and next(records, None) is not None  # (beyond a limit, rows were not read)
+        found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if more else None
         if found:
             raise QcauditError(f"{', '.join(dataset.sources)} changed while it was read: {len(drop):,} rows audited, {found} to "
                                "write; run again")

@@ -154,8 +154,10 @@ class Dataset:
     text_source: str = ""
     #: Input columns renamed on reading (``row_id`` -> ``input_row_id``): original -> new.
     renamed: dict[str, str] = field(default_factory=dict)
-    #: Rows in the input (counted once, when it is opened).
+    #: Rows read (counted once, when it is opened).
     rows: int | None = None
+    #: Rows in the whole input, where a limit read only its first :attr:`rows`.
+    input_rows: int | None = None
 
     def texts(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
@@ -252,9 +254,10 @@ class Dataset:
 IN_MEMORY = "memory"
 
 
-def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelection()) -> Dataset:
+def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelection(), limit: int | None = None) -> Dataset:
     """Open ``data`` lazily, check the text selection against its schema, count its rows.
-    ``data``: a path, directory, glob or URI, or a table in memory (:func:`table_frame`)."""
+    ``data``: a path, directory, glob or URI, or a table in memory (:func:`table_frame`);
+    ``limit``: read only its first rows (``[input] limit``), which keep their ``row_id``."""
     if isinstance(data, str | os.PathLike):
         files = input_files(data)
         fmt = _format_of(files)
@@ -267,7 +270,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     schema, rows = _schema(frame, files)
     selection = _resolve_selection(_renamed_selection(selection, renamed), schema)
     _check_selection(selection, schema)
-    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows)
+    input_rows = None
+    if limit is not None and limit < rows:
+        frame, rows, input_rows = frame.head(limit), limit, rows
+    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows, input_rows)
 
 
 def table_frame(table: Any) -> pl.LazyFrame:

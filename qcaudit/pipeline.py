@@ -10,10 +10,10 @@ from typing import Any
 from rich.progress import Progress
 
 from qcaudit.config import CoreConfig, load_config, with_overrides
-from qcaudit.context import RunContext, text_selection
+from qcaudit.context import RunContext, load_input
 from qcaudit.engine import PartialsSource, run_analyzers
 from qcaudit.gate import evaluate, thresholds_for
-from qcaudit.io import Dataset, TextSelection, load_dataset
+from qcaudit.io import Dataset, TextSelection
 from qcaudit.registry import analyzers as registered_analyzers
 from qcaudit.report.model import Report
 
@@ -65,7 +65,7 @@ def audit(
         overrides |= {key: dict(benchmark)} if isinstance(benchmark, Mapping) else {f"{key}.path": str(benchmark)}
     overrides |= {f"gate.{key}": value for key, value in (gate or {}).items()} | dict(settings or {})
     config = with_overrides(config, overrides) if isinstance(config, CoreConfig) else load_config(config, overrides)
-    dataset = data if isinstance(data, Dataset) else load_dataset(data, text_selection(config))
+    dataset = data if isinstance(data, Dataset) else load_input(data, config)
     config = with_parts_found(config, dataset.selection)
     context = RunContext.from_config(config, progress)
     found = run_analyzers(dataset, config, context, _partials_source(config))

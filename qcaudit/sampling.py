@@ -14,6 +14,7 @@ sample), allocated in proportion to cluster size.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -97,10 +98,18 @@ def _stratified(rows: pl.DataFrame, count: int, stratum: str | None, rng: np.ran
     return pl.concat(parts).with_columns(pl.format("stratified over {} ({})", pl.lit(stratum), pl.col(stratum)).alias(REASON))
 
 
-def write_sample(data: str | Path, config: Config, output: Path, progress: Progress | None = None) -> int:
+class Sampled(NamedTuple):
+    """What :func:`write_sample` wrote: the rows chosen, and what the audit read (report.json's ``dataset``)."""
+
+    rows: int
+    dataset: dict[str, Any]
+
+
+def write_sample(data: str | Path, config: Config, output: Path, progress: Progress | None = None) -> Sampled:
+    """Audit ``data``, choose the rows a person should review and write them to ``output``."""
     report = audit(data, config, progress=progress)
     sample = choose(report.rows, config).with_columns(pl.lit("").alias("review_label"))
     if table_format(output) == "csv":  # a reviewer opens it in a spreadsheet
         sample = spreadsheet_cells(sample)
     write_table(sample, output)
-    return sample.height
+    return Sampled(sample.height, report.dataset)

@@ -181,6 +181,19 @@ def test_every_page_renders_on_every_kind_of_report(report_dirs, monkeypatch):
     assert any("Collapse alarm" in str(e.value) for e in [*at.error, *at.success])  # the drift report's Drift page
 
 
+def test_overview_says_when_a_limit_audited_only_the_first_rows(report_dirs, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    limited = tmp_path / "limited"
+    result = CliRunner().invoke(app, ["report", str(SAMPLES / "instructions.parquet"), "--limit", "40", "-o", str(limited), "-q"])
+    assert result.exit_code == 0, result.output
+    whole = pl.read_parquet(SAMPLES / "instructions.parquet").height
+    at = _app(monkeypatch, limited, report_dirs["clean"])
+    assert [w.value for w in at.warning] == [f"A quick look: the first 40 of {whole:,} rows (--limit); every figure here describes those rows alone."]
+    at.sidebar.selectbox[0].set_value("clean").run()
+    assert not at.warning  # a whole input: no such warning
+
+
 def test_a_page_another_open_report_holds_offers_to_open_it(report_dirs, monkeypatch):
     """An audit and a drift report open side by side: the audit's Drift page does not tell
     the user to run drift, it opens the drift report; a page no open report holds says how

@@ -17,7 +17,7 @@ from pathlib import PurePath
 
 from qcaudit import __version__
 from qcaudit.errors import QcauditError
-from qcaudit.report.model import SCHEMA_VERSION, Report
+from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import sections
 from qcaudit.untrusted import markdown, prose
@@ -57,7 +57,7 @@ def card_section(report: Report) -> str:
     data, gate = report.dataset, report.gate
     sources = ", ".join(_cell(_published(s)) for s in data["sources"][:3]) + (" …" if len(data["sources"]) > 3 else "")
     lines = [START, "## Data quality audit", "",
-             f"Audited with qcaudit {__version__} (report schema {SCHEMA_VERSION}): {data['rows']:,} rows of {sources} "
+             f"Audited with qcaudit {__version__} (report schema {SCHEMA_VERSION}): {audited_rows(data)} of {sources} "
              f"({_cell(data['format'])}); the text is {_cell(data['text_source'])}.", ""]
     verdict = {"pass": "PASS", "fail": "FAIL"}.get(gate.verdict, "no thresholds set")
     lines += [f"**Quality gate: {verdict}**", ""]
@@ -96,7 +96,7 @@ def _notes(report: Report) -> list[str]:
 
 def card(report: Report) -> str:
     """A whole dataset card: YAML metadata, then the section."""
-    metadata = ["---", "size_categories:", f"- {size_category(report.dataset['rows'])}", "tags:", "- qcaudit", "---", ""]
+    metadata = ["---", "size_categories:", f"- {size_category(report.dataset.get('input_rows') or report.dataset['rows'])}", "tags:", "- qcaudit", "---", ""]
     return "\n".join(metadata) + card_section(report)
 
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qcaudit.gate import FAIL, PASS, GateResult
-from qcaudit.report.model import Report
+from qcaudit.report.model import Report, audited_rows
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
 from qcaudit.views import Column, Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat, one_line
@@ -32,7 +32,7 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
     data = report.dataset
     statuses = ", ".join(f"{count:,} {status}" for status, count in data["text_rows"].items() if count)
     console.print(f"[bold]{safe(', '.join(data['sources'][:3]))}[/] ({data['format']}): "
-                  f"{data['rows']:,} rows; text from {safe(data['text_source'])}{f' ({statuses})' if statuses else ''}",
+                  f"{audited_rows(data)}; text from {safe(data['text_source'])}{f' ({statuses})' if statuses else ''}",
                   highlight=False)
     table = Table(title="metrics", title_justify="left")
     table.add_column("metric")

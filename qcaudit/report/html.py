@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from qcaudit import __version__
 from qcaudit.report.figures import figure
-from qcaudit.report.model import SCHEMA_VERSION, Report
+from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import html_text
@@ -114,6 +114,7 @@ def render_html(report: Report) -> str:
         plotly_js=Markup(resources.files("qcaudit.templates").joinpath(PLOTLY_BUNDLE).read_text("utf-8")),
         version=__version__,
         schema_version=SCHEMA_VERSION,
+        audited_rows=audited_rows,
     )
 
 

@@ -42,6 +42,16 @@ class DatasetInfo(_Strict):
     text_source: str
     #: Rows by text status: ok, null, empty, non_string.
     text_rows: dict[str, int]
+    #: Rows in the whole input, where ``[input] limit`` (``--limit``) audited only its first
+    #: ``rows`` (absent: every row was audited).
+    input_rows: int | None = Field(None, ge=1)
+
+
+def audited_rows(dataset: dict[str, Any]) -> str:
+    """How many rows the audit read, as every renderer says it: "7,473 rows", or where a
+    limit read only the input's first rows, "the first 1,000 of 7,473 rows (--limit)"."""
+    rows, whole = dataset["rows"], dataset.get("input_rows")
+    return f"{rows:,} rows" if whole is None else f"the first {rows:,} of {whole:,} rows (--limit)"
 
 
 class MetricValue(_Strict):
@@ -106,7 +116,7 @@ class Report(BaseModel):
 
         data = self.dataset
         lines = [f"<p><b>qcaudit report</b>: {html_text(', '.join(map(str, data['sources'][:3])))} "
-                 f"({html_text(data['format'])}), {data['rows']:,} rows; gate: <b>{html_text(self.gate.verdict).upper()}</b></p>"]
+                 f"({html_text(data['format'])}), {audited_rows(data)}; gate: <b>{html_text(self.gate.verdict).upper()}</b></p>"]
         rows = [(c.metric, "—" if c.value is None else f"{c.value:.6g}", f"{'≥' if c.threshold_key.startswith('min_') else '≤'} "
                  f"{c.threshold:g}", "pass" if c.passed else "FAIL") for c in self.gate.checks]
         if rows:

@@ -1,0 +1,126 @@
+"""``--limit N`` (``[input] limit``): a quick look at each input's first N rows. Each
+command's result is compared with the same command run on a file holding only those rows,
+and every output must say that the input holds more."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qcaudit.cli import app
+from qcaudit.io import load_dataset
+from qcaudit.report.card import card as whole_card
+from qcaudit.report.model import Report
+from tests.conftest import SAMPLES
+
+SAMPLE = SAMPLES / "instructions.parquet"
+FIELDS = "instruction,input,output"
+
+
+def invoke(runner, *args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def unwrapped(output: str) -> str:
+    """A command's output with the console's line wrapping undone."""
+    return " ".join(output.split())
+
+
+@pytest.fixture
+def first_rows(tmp_path):
+    """The sample's first 40 rows as a file of their own: what a limit of 40 should audit."""
+    path = tmp_path / "first.parquet"
+    pl.read_parquet(SAMPLE).head(40).write_parquet(path)
+    return path
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.integers(1, 30), limit=st.integers(1, 40), fmt=st.sampled_from(["parquet", "jsonl", "csv"]))
+def test_a_limit_reads_the_first_rows_with_their_row_ids(tmp_path, rows, limit, fmt):
+    path = tmp_path / f"data.{fmt}"
+    frame = pl.DataFrame({"text": [f"row {i} of the input" for i in range(rows)]})
+    getattr(frame, f"write_{'ndjson' if fmt == 'jsonl' else fmt}")(path)
+    dataset = load_dataset(path, limit=limit)
+    texts = dataset.texts()
+    assert texts["text"].to_list() == frame["text"].to_list()[:limit]
+    assert texts["row_id"].to_list() == list(range(min(rows, limit)))
+    assert dataset.row_count() == min(rows, limit)
+    assert dataset.input_rows == (rows if limit < rows else None)  # only a limit that cut the input is recorded
+
+
+def test_report_with_a_limit_equals_the_report_of_those_rows(runner, tmp_path, first_rows):
+    limited, reference = tmp_path / "limited", tmp_path / "reference"
+    result = invoke(runner, "report", SAMPLE, "--fields", FIELDS, "--limit", 40, "-o", limited)
+    assert result.exit_code == 0, result.output
+    assert invoke(runner, "report", first_rows, "--fields", FIELDS, "-o", reference, "-q").exit_code == 0
+    got, want = (json.loads((d / "report.json").read_text()) for d in (limited, reference))
+    assert got["metrics"] == want["metrics"]
+    assert pl.read_parquet(limited / "rows.parquet").equals(pl.read_parquet(reference / "rows.parquet"))
+    whole = pl.read_parquet(SAMPLE).height
+    assert got["dataset"]["rows"] == 40 and got["dataset"]["input_rows"] == whole and "input_rows" not in want["dataset"]
+    assert got["config"]["input"]["limit"] == 40
+    said = f"the first 40 of {whole:,} rows (--limit)"
+    assert said in unwrapped(result.output)
+    assert said in (limited / "report.html").read_text()
+    loaded = Report.read(limited)
+    assert said in loaded._repr_html_()
+    assert said in whole_card(loaded)
+    larger = loaded.model_copy(update={"dataset": loaded.dataset | {"input_rows": 5000}})
+    assert "- 1K<n<10K" in whole_card(larger)  # the card sizes the dataset, not the quick look
+    assert invoke(runner, "report", SAMPLE, "--limit", 0, "-o", tmp_path / "zero").exit_code == 2
+
+
+def test_a_limit_beyond_the_input_reads_it_all(runner, tmp_path):
+    out = tmp_path / "all"
+    assert invoke(runner, "report", SAMPLE, "--fields", FIELDS, "--limit", 10**9, "-o", out, "-q").exit_code == 0
+    dataset = json.loads((out / "report.json").read_text())["dataset"]
+    assert dataset["rows"] == pl.read_parquet(SAMPLE).height and "input_rows" not in dataset
+    assert "--limit" not in Report.read(out)._repr_html_()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_dedup_with_a_limit_writes_the_first_rows_and_says_the_rest_are_in_neither_file(runner, tmp_path, suffix):
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps({"text": f"row {i % 7} says the same things", "n": i}) + "\n" for i in range(60)))
+    head = tmp_path / "head.jsonl"
+    head.write_text("".join(data.read_text().splitlines(keepends=True)[:25]))
+    limited, reference = tmp_path / f"limited{suffix}", tmp_path / f"reference{suffix}"
+    result = invoke(runner, "dedup", data, "--limit", 25, "-o", limited)
+    assert result.exit_code == 0, result.output
+    assert "read 25 of 60 rows; the other 35 are in neither file" in unwrapped(result.output)
+    assert invoke(runner, "dedup", head, "-o", reference, "-q").exit_code == 0
+    for name in ("", ".removed"):
+        got, want = (p.with_name(f"{p.stem}{name}{suffix}") for p in (limited, reference))
+        assert got.read_bytes() == want.read_bytes() if suffix == ".jsonl" else pl.read_parquet(got).equals(pl.read_parquet(want))
+    summary = json.loads(invoke(runner, "dedup", data, "--limit", 25, "-o", limited, "--json").stdout)
+    assert summary["kept"] + summary["removed"] == 25 and summary["input_rows"] == 60
+
+
+def test_gate_and_sample_say_they_read_only_the_first_rows(runner, tmp_path):
+    whole = pl.read_parquet(SAMPLE).height
+    gate = invoke(runner, "gate", SAMPLE, "--fields", FIELDS, "--limit", 40, "-t", "max_exact_duplicate_rate=1")
+    assert gate.exit_code == 0, gate.output
+    assert f"the gate judged only the first 40 of {whole:,} rows (--limit)" in unwrapped(gate.output)
+    full = invoke(runner, "gate", SAMPLE, "--fields", FIELDS, "-t", "max_exact_duplicate_rate=1")
+    assert full.exit_code == 0 and "--limit" not in full.output
+    sample = invoke(runner, "sample", SAMPLE, "--fields", FIELDS, "--limit", 40, "-o", tmp_path / "review.parquet")
+    assert sample.exit_code == 0, sample.output
+    assert f"from the first 40 of {whole:,} rows (--limit)" in unwrapped(sample.output)
+    reviewed = pl.read_parquet(tmp_path / "review.parquet")
+    assert reviewed.height > 0 and reviewed["row_id"].max() < 40
+
+
+def test_drift_with_a_limit_warns_and_reads_the_first_rows_of_each_generation(runner, tmp_path):
+    out = tmp_path / "drift"
+    result = invoke(runner, "drift", SAMPLE, SAMPLE, "--fields", FIELDS, "--limit", 30, "-o", out)
+    assert result.exit_code == 0, result.output
+    whole = pl.read_parquet(SAMPLE).height
+    warning = f"read only the first rows of each input, 60 of {2 * whole:,} rows"
+    assert warning in unwrapped(result.output)
+    report = json.loads((out / "report.json").read_text())
+    assert any(warning in w for w in report["tables"]["drift"]["warnings"])
+    assert [g["rows"] for g in report["tables"]["drift"]["generations"]] == [30, 30]
