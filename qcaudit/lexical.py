@@ -308,9 +308,8 @@ def _count_part(hashes: np.ndarray, rows: np.ndarray, n_rows: int, row_bits: int
         return _Counted.nothing(n_rows)
     bits = row_bits or max(1, int(n_rows - 1).bit_length())
     row_mask = np.uint64((1 << bits) - 1)
-    keys = (hashes & ~row_mask) | rows.astype(np.uint64)
-    keys.sort()
-    clashing = _clashing_prefixes(np.sort(hashes), row_mask)
+    keys = _sorted((hashes & ~row_mask) | rows.astype(np.uint64))
+    clashing = _clashing_prefixes(_sorted(hashes), row_mask)
     parts = []
     if len(clashing):
         keys = _drop_prefixes(keys, clashing, row_mask)
@@ -325,6 +324,14 @@ def _count_part(hashes: np.ndarray, rows: np.ndarray, n_rows: int, row_bits: int
         parts.append(_run_stats(new_gram, new_pair, keys & row_mask, n_rows))
     values, multiplicity = np.unique(np.concatenate([part[0] for part in parts]), return_counts=True)
     return _Counted(values, multiplicity, sum(part[1] for part in parts), sum(part[2] for part in parts))
+
+
+def _sorted(values: np.ndarray) -> np.ndarray:
+    """``values`` (64-bit integers) in ascending order. Polars sorts them 3-4 times as fast
+    as numpy (40 million random keys, 2 cores with AVX-512, 2026-12-01: 0.9 s against 3.0-4.0
+    s), which took two fifths of a 1,000,000-row report; a sort of integers has one result,
+    so the counts do not depend on which library sorts."""
+    return pl.Series(values).sort().to_numpy()
 
 
 def _starts(changed: np.ndarray) -> np.ndarray:
