@@ -41,8 +41,12 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import re
 import socket
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any
 
@@ -168,6 +172,31 @@ def _pieces(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {"key": np.array(keys, dtype=np.int64), "piece": np.array(pieces, dtype=object)}
 
 
+#: The line Ray's core writes to the process's stderr (from C++, past Python's logging) when
+#: RAY_BACKEND_LOG_LEVEL is set: "[date pid] logging.cc:303: Set ray log level from environment variable ...".
+RAY_LOG_LEVEL_NOTICE = re.compile(r"logging\.cc:\d+: Set ray log level from environment variable")
+
+
+@contextmanager
+def _stderr_without(notice: re.Pattern[str]) -> Iterator[None]:
+    """Run the block with the process's stderr (file descriptor 2, which C++ writes to)
+    captured, then write what it wrote back to stderr without the lines ``notice`` matches."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [line for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True) if not notice.search(line)]
+            sys.stderr.write("".join(kept))
+            sys.stderr.flush()
+
+
 def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], inputs: Inputs) -> Iterator[Partials]:
     """Every row range's partials, in input order, computed by the actor pool (a
     :data:`qcaudit.engine.PartialsSource`); Ray is started for the run (and stopped after
@@ -183,8 +212,9 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         # Ray core logs at error level that Ray Data's actors keep constructor arguments in the
         # object store (ray-project/ray#53727), on every run; set the variable to see it.
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
-        ray.init(address=engine.ray_address, include_dashboard=False, log_to_driver=False,
-                 logging_level=logging.WARNING, configure_logging=False)
+        with _stderr_without(RAY_LOG_LEVEL_NOTICE):  # which Ray's core prints, at info level, for the variable
+            ray.init(address=engine.ray_address, include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.WARNING, configure_logging=False)
     try:
         context = data.DataContext.get_current()
         context.execution_options.preserve_order = True  # states arrive in input order

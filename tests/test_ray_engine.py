@@ -309,3 +309,27 @@ def test_a_ray_address_where_nothing_listens_is_refused_at_once(tmp_path):
     assert ran.returncode == 2, ran.stderr
     assert ran.stderr.startswith(f"error: --ray-address 127.0.0.1:{port}: no Ray cluster answers there"), ran.stderr
     assert ran.stderr.strip().count("\n") == 0 and not (tmp_path / "never").exists()
+
+
+def test_quiet_prints_nothing_when_qcaudit_starts_ray(tmp_path):
+    """-q prints nothing but errors, with a Ray that qcaudit starts (in a process of its own,
+    as the console script runs), though Ray's core writes a line to stderr from C++ then."""
+    import subprocess
+    import sys
+
+    ran = subprocess.run([sys.executable, "-m", "qcaudit", "report", str(SAMPLES / "instructions.parquet"), "--engine", "ray",
+                          "--ray-workers", "1", "-q", "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=300, env=os.environ | {"RAY_ADDRESS": ""})
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "" and ran.stderr == ""
+    assert (tmp_path / "out" / "report.json").exists()
+
+
+def test_what_ray_writes_to_stderr_as_it_starts_is_kept_but_its_log_level_notice(capfd):
+    from qcaudit.ray_engine import RAY_LOG_LEVEL_NOTICE, _stderr_without
+
+    notice = b"[2026-12-01 13:16:44,005 I 2812 2812] logging.cc:303: Set ray log level from environment variable RAY_BACKEND_LOG_LEVEL to 3\n"
+    with _stderr_without(RAY_LOG_LEVEL_NOTICE):
+        os.write(2, b"before\n" + notice + b"[... E ...] core_worker.cc:1: a real error\n")
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "before\n[... E ...] core_worker.cc:1: a real error\nafter\n"
