@@ -70,6 +70,7 @@ ResponseOpt = Annotated[Optional[str], typer.Option("--response-field", metavar=
 ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", metavar="COLUMN", help="Column holding the chosen answer of a preference pair (default: chosen, beside rejected).", rich_help_panel=INPUT_PANEL)]
 RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", metavar="COLUMN", help="Column holding the rejected answer of a preference pair (default: rejected, beside chosen).", rich_help_panel=INPUT_PANEL)]
 RoleOpt = Annotated[Optional[str], typer.Option("--role", metavar="ROLE,...", help="For a chat column (messages or ShareGPT conversations): comma-separated roles whose turns make the text.", rich_help_panel=INPUT_PANEL)]
+HeaderOpt = Annotated[Optional[bool], typer.Option("--header/--no-header", help="CSV and TSV input: whether the first line names the columns (default: it does); without a header, they are column_1, column_2, ...", rich_help_panel=INPUT_PANEL)]
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", metavar="NAME", help="whitespace | regex | regex:PATTERN | cjk (each CJK ideograph a token) | hf:PATH (local Hugging Face tokenizer).", rich_help_panel=TEXT_PANEL)]
 LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.", rich_help_panel=TEXT_PANEL)]
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.", rich_help_panel=TEXT_PANEL)]
@@ -171,6 +172,7 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
     "response_field": (ResponseOpt, "input.response"),
     "chosen_field": (ChosenOpt, "input.chosen"),
     "rejected_field": (RejectedOpt, "input.rejected"),
+    "header": (HeaderOpt, "input.header"),
     "tokenizer": (TokenizerOpt, "text.tokenizer"),
     "lowercase": (LowercaseOpt, "text.lowercase"),
     "strip_punctuation": (PunctOpt, "text.strip_punctuation"),
@@ -544,7 +546,7 @@ def sample(
 
 
 @command()
-@audit_options(flags={}, core=("text_column", "fields", "role", "tokenizer", "lowercase", "strip_punctuation", "limit", "device"))
+@audit_options(flags={}, core=("text_column", "fields", "role", "header", "tokenizer", "lowercase", "strip_punctuation", "limit", "device"))
 def drift(
     generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),

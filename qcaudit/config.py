@@ -108,6 +108,9 @@ class InputConfig(Section):
     response: str | None = None
     chosen: str | None = None
     rejected: str | None = None
+    #: CSV and TSV input: the first line names the columns; false: it is data too, and the
+    #: columns are column_1, column_2, ... (as MMLU's files are laid out).
+    header: bool = True
     #: Read only each input's first rows (a quick look, as lm-evaluation-harness's and
     #: datatrove's ``limit``); the report says how many rows the input holds.
     limit: int | None = Field(None, ge=1)

@@ -36,9 +36,10 @@ def text_selection(config: Any) -> TextSelection:
 
 
 def load_input(data: Any, config: Any) -> Dataset:
-    """A dataset to audit, read as the ``[input]`` section says: its text, and its first
-    ``limit`` rows where a limit is set (benchmarks and references are read whole)."""
-    return load_dataset(data, text_selection(config), config.input.limit)
+    """A dataset to audit, read as the ``[input]`` section says: its text, whether a CSV's
+    first line names its columns, and its first ``limit`` rows where a limit is set
+    (benchmarks and references are read whole)."""
+    return load_dataset(data, text_selection(config), config.input.limit, config.input.header)
 
 
 @dataclass

@@ -254,21 +254,30 @@ class Dataset:
 IN_MEMORY = "memory"
 
 
-def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelection(), limit: int | None = None) -> Dataset:
+def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelection(), limit: int | None = None,
+                 header: bool = True) -> Dataset:
     """Open ``data`` lazily, check the text selection against its schema, count its rows.
     ``data``: a path, directory, glob or URI, or a table in memory (:func:`table_frame`);
-    ``limit``: read only its first rows (``[input] limit``), which keep their ``row_id``."""
+    ``limit``: read only its first rows (``[input] limit``), which keep their ``row_id``;
+    ``header``: whether a CSV or TSV file's first line names its columns (``[input] header``;
+    without one they are ``column_1``, ``column_2``, ...)."""
     if isinstance(data, str | os.PathLike):
         files = input_files(data)
         fmt = _format_of(files)
-        frame = _read(files, fmt)
+        if not header and fmt not in DELIMITED:
+            raise QcauditError(f"--no-header is for CSV and TSV files, whose first line may be data; {data} is {fmt}")
+        frame = _read(files, fmt, header)
+        if not header:  # named by qcaudit, whatever the reader's own names (Polars' count from 0 or 1 by version)
+            frame = frame.rename({name: f"column_{i}" for i, name in enumerate(frame.collect_schema().names(), 1)})
     else:
         files, fmt = [f"<{type(data).__name__}>"], IN_MEMORY
+        if not header:
+            raise QcauditError("--no-header is for CSV and TSV files, whose first line may be data; a table in memory has column names")
         frame = table_frame(data)
     renamed = _free_row_id(frame, files)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
-    selection = _resolve_selection(_renamed_selection(selection, renamed), schema)
+    selection = _resolve_selection(_renamed_selection(selection, renamed), schema, headed_csv=fmt in DELIMITED and header)
     _check_selection(selection, schema)
     input_rows = None
     if limit is not None and limit < rows:
@@ -440,10 +449,10 @@ def _scan_parquet(files: list[InputFile]) -> pl.LazyFrame:
     return pl.concat(shards, how="diagonal_relaxed")
 
 
-def _read(files: list[InputFile], fmt: str) -> pl.LazyFrame:
+def _read(files: list[InputFile], fmt: str, csv_header: bool = True) -> pl.LazyFrame:
     if fmt == "parquet":
         return _scan_parquet(files)
-    frames = [_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt) for f in files]
+    frames = [_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files]
     return pl.concat(_chat_contents_alike(frames), how="diagonal_relaxed") if len(frames) > 1 else frames[0]
 
 
@@ -616,7 +625,9 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelection:
+def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: bool = False) -> TextSelection:
+    """The selection with the text (and the parts) found by column name where none is given;
+    ``headed_csv``: the columns are named by a CSV file's first line, which may be data."""
     selection = _with_parts_found(selection, schema)
     if selection.text_column or selection.fields:
         return selection
@@ -638,6 +649,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema) -> TextSelec
     raise QcauditError(
         f"no text column found (looked for {', '.join((*WHOLE_TEXT_COLUMNS, *ANSWER_COLUMNS))}, and a prompt or its answer); "
         f"choose one with --text-column or --fields from: {_available(schema)}"
+        + ("; if the file's first line is data rather than column names, give --no-header" if headed_csv else "")
     )
 
 

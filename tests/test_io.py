@@ -10,7 +10,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.ipc
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
@@ -496,3 +496,44 @@ def test_the_prompt_is_a_part_of_the_text_only_where_the_text_holds_it_and_more(
     chat = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
     path = write(tmp_path, "d.parquet", [{name: chat if name == "messages" else name for name in columns}])
     assert load_dataset(path, selection).prompt_within_text() is within
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=12)
+                              .map(lambda cell: f"w{cell}"), min_size=2, max_size=2), min_size=1, max_size=8),
+       fmt=st.sampled_from(["csv", "tsv"]))
+def test_a_file_without_a_header_reads_its_first_line_as_data(tmp_path_factory, rows, fmt):
+    """Each line a row, columns column_1, column_2, ...: as Python's csv module reads the file.
+    (Cells start with a letter: a column of numbers reads as numbers, not text.)"""
+    import csv
+
+    assume(fmt == "csv" or not any(set(cell) & set('\t\n"') for row in rows for cell in row))  # TSV: no quoting
+    path = tmp_path_factory.mktemp("headerless") / f"data.{fmt}"
+    with path.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file, **({} if fmt == "csv" else {"delimiter": "\t", "quoting": csv.QUOTE_NONE, "escapechar": None})).writerows(rows)
+    with path.open(newline="", encoding="utf-8") as file:
+        expected = list(csv.reader(file, **({} if fmt == "csv" else {"delimiter": "\t", "quoting": csv.QUOTE_NONE})))
+    dataset = load_dataset(path, TextSelection(text_column="column_2"), header=False)
+    assert dataset.frame.collect_schema().names()[1:] == ["column_1", "column_2"]
+    texts = dataset.texts()
+    assert texts.height == len(expected)
+    assert [t if s == "ok" else None for t, s in zip(texts["text"], texts["text_status"], strict=True)] == [
+        row[1] if row[1].strip() else None for row in expected]
+
+
+def test_no_header_is_refused_where_there_is_no_header_and_suggested_where_a_line_of_data_names_the_columns(tmp_path):
+    data = tmp_path / "mmlu.csv"
+    data.write_text("What is 2 + 2?,3,4,5,6,B\nWho wrote Hamlet?,Marlowe,Shakespeare,Jonson,Kyd,B\n")
+    with pytest.raises(QcauditError, match="if the file's first line is data rather than column names, give --no-header"):
+        load_dataset(data)
+    with pytest.raises(QcauditError, match="choose one with --text-column or --fields from: column_1, column_2, ") as error:
+        load_dataset(data, header=False)
+    assert "--no-header" not in str(error.value)  # (said once it is given)
+    assert load_dataset(data, TextSelection(text_column="column_1"), header=False).texts()["text"].to_list() == [
+        "What is 2 + 2?", "Who wrote Hamlet?"]
+    lines = write(tmp_path, "rows.jsonl")
+    with pytest.raises(QcauditError, match="--no-header is for CSV and TSV files, whose first line may be data; .* is jsonl"):
+        load_dataset(lines, header=False)
+    with pytest.raises(QcauditError, match="no text column found") as error:
+        load_dataset(write(tmp_path, "other.jsonl", [{"n": 1}, {"n": 2}]))
+    assert "--no-header" not in str(error.value)
