@@ -28,6 +28,7 @@ from qcaudit.views import (
     RowHistograms, Scatter, Series, Stat, differences,
 )
 from tests.test_architecture import plugin, texts  # noqa: F401  (a fixture, and the plug-in's rows)
+from tests.conftest import SAMPLES
 from tests.test_dashboard import APP, ENV
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (fixture)
 
@@ -145,8 +146,6 @@ def test_a_plugin_analyzers_views_reach_every_renderer(plugin, tmp_path, monkeyp
 
 
 def test_show_prints_a_saved_report_and_rejects_what_is_not_one(qc, tmp_path):  # noqa: F811
-    from tests.conftest import SAMPLES
-
     out = tmp_path / "r"
     assert qc("report", SAMPLES / "instructions.parquet", "--config", SAMPLES / "qcaudit.toml", "--out", out, "-q").code == 0
     shown = qc("show", out, "--limit", "2")
@@ -217,3 +216,19 @@ def test_a_series_in_any_console_shows_every_name_and_value_whole(width, points,
             assert header[0] == "generation"
             shown += header[1:]
     assert shown == labels[:12]
+
+
+def test_metrics_are_listed_in_the_order_their_analyzer_declares_them():
+    """distinct-1 to distinct-4 together (the report holds each order's distinct, entropy and
+    repetition in turn), and a metric the analyzer does not declare after those it does."""
+    from qcaudit import audit
+    from qcaudit.registry import analyzers
+
+    report = audit(SAMPLES / "instructions.parquet", analyzers=["diversity"], fields=["instruction", "input", "output"])
+    stored = list(report.metrics["diversity"])
+    report.metrics["diversity"] = {"not_declared": {"value": 1.0, "signature": "x"}, **report.metrics["diversity"]}
+    (shown,) = [section for section in sections(report) if section.name == "diversity"]
+    declared = [spec.name for spec in analyzers()["diversity"].metrics()]
+    names = [line.name for line in shown.metrics]
+    assert names[:-1] == sorted(stored, key=declared.index) and names[-1] == "not_declared"
+    assert names[:-1] != stored and names[:4] == ["distinct_1", "distinct_2", "distinct_3", "distinct_4"]

@@ -111,15 +111,18 @@ def _explained(section: str, producer: type[Producer] | None, metrics: dict[str,
     """Each metric with its producer's definition and direction (a per-key metric takes its
     family's: ``<family>.<key>`` such as ``detector_auroc.likelihood``, or
     ``<key>.<key>.<family>`` such as contamination's ``gsm8k.ngram.leak_rate``), and its
-    public reference values."""
+    public reference values. In the order the producer declares its metrics (distinct-1 to
+    distinct-4 together, not each order's distinct, entropy and repetition in turn), a
+    family's keys in the report's order, metrics it does not declare last."""
     specs = {spec.name: spec for spec in producer.metrics()} if producer is not None else {}
-    lines = []
+    place = {name: i for i, name in enumerate(specs)}
+    placed = []
     for name, entry in metrics.items():
         spec = specs.get(name) or specs.get(name.split(".")[0]) or specs.get(name.split(".")[-1])
-        lines.append(MetricLine(name, entry["value"], entry["signature"], spec.definition if spec else "",
-                                spec.better if spec else None, tuple(reference_values(f"{section}.{name}")),
-                                bool(spec and spec.headline)))
-    return lines
+        line = MetricLine(name, entry["value"], entry["signature"], spec.definition if spec else "",
+                          spec.better if spec else None, tuple(reference_values(f"{section}.{name}")), bool(spec and spec.headline))
+        placed.append((place[spec.name] if spec else len(place), line))
+    return [line for _, line in sorted(placed, key=lambda pair: pair[0])]  # (a stable sort)
 
 
 def pages() -> dict[str, list[type[Producer]]]:
