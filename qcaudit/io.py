@@ -250,6 +250,7 @@ class Dataset:
             raise _read_failure(self.sources, exc) from None
 
 
+_HEADER_IS_FOR_CSV = "--no-header ([input] header = false) is for CSV and TSV files, whose first line may be data"
 #: The format of a table given in memory (:func:`load_dataset`).
 IN_MEMORY = "memory"
 
@@ -265,14 +266,14 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         files = input_files(data)
         fmt = _format_of(files)
         if not header and fmt not in DELIMITED:
-            raise QcauditError(f"--no-header is for CSV and TSV files, whose first line may be data; {data} is {fmt}")
+            raise QcauditError(f"{_HEADER_IS_FOR_CSV}; {data} is {fmt}")
         frame = _read(files, fmt, header)
         if not header:  # named by qcaudit, whatever the reader's own names (Polars' count from 0 or 1 by version)
             frame = frame.rename({name: f"column_{i}" for i, name in enumerate(frame.collect_schema().names(), 1)})
     else:
         files, fmt = [f"<{type(data).__name__}>"], IN_MEMORY
         if not header:
-            raise QcauditError("--no-header is for CSV and TSV files, whose first line may be data; a table in memory has column names")
+            raise QcauditError(f"{_HEADER_IS_FOR_CSV}; a table in memory has column names")
         frame = table_frame(data)
     renamed = _free_row_id(frame, files)
     frame = frame.rename(renamed).with_row_index(ROW_ID)

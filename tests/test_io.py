@@ -532,7 +532,7 @@ def test_no_header_is_refused_where_there_is_no_header_and_suggested_where_a_lin
     assert load_dataset(data, TextSelection(text_column="column_1"), header=False).texts()["text"].to_list() == [
         "What is 2 + 2?", "Who wrote Hamlet?"]
     lines = write(tmp_path, "rows.jsonl")
-    with pytest.raises(QcauditError, match="--no-header is for CSV and TSV files, whose first line may be data; .* is jsonl"):
+    with pytest.raises(QcauditError, match=r"--no-header \(\[input\] header = false\) is for CSV and TSV files, whose first line may be data; .* is jsonl"):
         load_dataset(lines, header=False)
     with pytest.raises(QcauditError, match="no text column found") as error:
         load_dataset(write(tmp_path, "other.jsonl", [{"n": 1}, {"n": 2}]))
