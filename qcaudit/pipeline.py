@@ -35,6 +35,7 @@ def audit(
     fields: Sequence[str] | None = None,
     role: Sequence[str] | None = None,
     analyzers: Sequence[str] | None = None,
+    limit: int | None = None,
     benchmarks: Mapping[str, str | Path | Mapping[str, Any]] | None = None,
     gate: Mapping[str, float] | None = None,
     settings: Mapping[str, Any] | None = None,
@@ -50,7 +51,8 @@ def audit(
     ``config`` is a :class:`CoreConfig`, or the path of a qcaudit.toml (or pyproject.toml);
     by default the ``qcaudit.toml`` / ``pyproject.toml`` of the working directory, as the
     command line reads it. The keywords override it as the command's flags do:
-    ``text_column``, ``fields``, ``role``, ``analyzers``, ``benchmarks`` (name -> test-set
+    ``text_column``, ``fields``, ``role``, ``analyzers``, ``limit`` (a quick look at the first
+    rows: ``report.dataset["input_rows"]`` then holds the input's count), ``benchmarks`` (name -> test-set
     path, or name -> a ``[benchmarks.NAME]`` table), ``gate`` (``{"max_...": ...}``) and
     ``settings`` (any other setting by dotted key, ``{"diversity.max_n": 3}``). A setting
     that is unknown or out of range raises :class:`~qcaudit.errors.QcauditError` naming it.
@@ -59,7 +61,7 @@ def audit(
     ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
     """
     overrides: dict[str, Any] = {"input.text_column": text_column, "input.fields": _listed(fields),
-                                 "input.role": _listed(role), "analyzers": _listed(analyzers)}
+                                 "input.role": _listed(role), "analyzers": _listed(analyzers), "input.limit": limit}
     for name, benchmark in (benchmarks or {}).items():
         key = f"benchmarks.{name}"
         overrides |= {key: dict(benchmark)} if isinstance(benchmark, Mapping) else {f"{key}.path": str(benchmark)}

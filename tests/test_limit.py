@@ -124,3 +124,12 @@ def test_drift_with_a_limit_warns_and_reads_the_first_rows_of_each_generation(ru
     report = json.loads((out / "report.json").read_text())
     assert any(warning in w for w in report["tables"]["drift"]["warnings"])
     assert [g["rows"] for g in report["tables"]["drift"]["generations"]] == [30, 30]
+
+
+def test_the_python_api_takes_a_limit_for_a_table_in_memory():
+    from qcaudit import audit
+
+    table = pl.DataFrame({"text": [f"row {i % 9} of a table in memory, {i % 4}" for i in range(50)]})
+    limited, reference = audit(table, limit=20), audit(table.head(20))
+    assert limited.dataset["rows"] == 20 and limited.dataset["input_rows"] == 50 and "input_rows" not in reference.dataset
+    assert limited.metrics == reference.metrics and limited.rows.equals(reference.rows)
