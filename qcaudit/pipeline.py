@@ -51,10 +51,11 @@ def audit(
     ``config`` is a :class:`CoreConfig`, or the path of a qcaudit.toml (or pyproject.toml);
     by default the ``qcaudit.toml`` / ``pyproject.toml`` of the working directory, as the
     command line reads it. The keywords override it as the command's flags do:
-    ``text_column``, ``fields``, ``role``, ``analyzers``, ``limit`` (a quick look at the first
-    rows: ``report.dataset["input_rows"]`` then holds the input's count), ``benchmarks`` (name -> test-set
-    path, or name -> a ``[benchmarks.NAME]`` table), ``gate`` (``{"max_...": ...}``) and
-    ``settings`` (any other setting by dotted key, ``{"diversity.max_n": 3}``). A setting
+    ``text_column``, ``fields``, ``role``, ``analyzers``, ``limit`` (a quick look at the
+    first rows: ``report.dataset["input_rows"]`` then holds the input's count),
+    ``benchmarks`` (name -> test-set path, or name -> a ``[benchmarks.NAME]`` table),
+    ``gate`` (``{"max_...": ...}``) and ``settings`` (any other setting by dotted key,
+    ``{"diversity.max_n": 3}``). A setting
     that is unknown or out of range raises :class:`~qcaudit.errors.QcauditError` naming it.
 
     >>> audit("data.parquet", fields=["instruction", "input", "output"],
