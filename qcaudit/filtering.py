@@ -59,12 +59,14 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     verdicts = report.rows.select(
         ROW_ID, row_filter.drop.fill_null(False).alias(DROP), *(reason.alias(column) for column, reason in row_filter.reasons.items()),
     )
-    return _write_split(dataset, report, verdicts, clean_path, removed_path)
+    return _write_split(dataset, report, verdicts, clean_path, removed_path, config.input.header)
 
 
-def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path) -> Filtered:
+def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path,
+                 header: bool = True) -> Filtered:
     """Write the rows ``verdicts`` keeps and those it drops, read once more from the input:
-    as JSON Lines from a JSON input, its own records (:mod:`qcaudit.json_records`)."""
+    as JSON Lines from a JSON input, its own records (:mod:`qcaudit.json_records`); as a CSV
+    from a CSV without a header line (``header`` false), the kept rows without one too."""
     reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
     verdicts = verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
     frame = dataset.frame.join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # keep the input's row order
@@ -74,7 +76,7 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     if kept_as_records or removed_as_records:  # both in one pass over the input
         _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
     if not kept_as_records:
-        write_table(frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(), clean_path)
+        write_table(frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(), clean_path, header)
     if not removed_as_records:
         write_table(frame.filter(pl.col(DROP)).drop(DROP).collect(), removed_path)
     removed = int(verdicts[DROP].sum())

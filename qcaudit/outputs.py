@@ -41,14 +41,16 @@ def check_table_output(path: Path, schema: pl.Schema) -> str:
     return fmt
 
 
-def write_table(frame: pl.DataFrame, path: Path) -> None:
+def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True) -> None:
+    """Write ``frame`` in the format ``path`` names, whole or not at all; a CSV file without a
+    header line where ``csv_header`` is false (rows read from a file without one)."""
     fmt = check_table_output(path, frame.schema)
     if fmt == "parquet":
         write_atomic(path, lambda tmp: frame.write_parquet(tmp))
     elif fmt == "jsonl":
         write_atomic(path, lambda tmp: frame.write_ndjson(tmp))
     else:
-        write_atomic(path, lambda tmp: frame.write_csv(tmp))
+        write_atomic(path, lambda tmp: frame.write_csv(tmp, include_header=csv_header))
 
 
 def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset(),

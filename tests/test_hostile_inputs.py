@@ -371,6 +371,27 @@ def test_filter_outputs_never_collide_and_keep_their_format(qc, tmp_path):
     assert pl.read_csv(tmp_path / "clean.csv")["n"].to_list() == [n for n in range(12) if n != 5]
 
 
+def test_a_csv_without_a_header_is_filtered_to_one_without_a_header(qc, tmp_path):
+    """The kept rows keep the input's layout (the rows as the csv module reads them, but the
+    copy); the removed rows' file names its columns, qcaudit's among them."""
+    import csv
+
+    rows = [[text, f"label {i % 3}"] for i, text in enumerate(texts(8))]
+    rows.append(list(rows[2]))  # an exact copy of row 2: dropped
+    data = tmp_path / "headerless.csv"
+    with data.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(rows)
+    kept = tmp_path / "kept.csv"
+    ran = qc("dedup", data, "--no-header", "--text-column", "column_1", "-o", kept, "-q")
+    assert ran.code == 0, ran.err
+    with kept.open(newline="", encoding="utf-8") as file:
+        assert list(csv.reader(file)) == rows[:-1]
+    removed = pl.read_csv(tmp_path / "kept.removed.csv")
+    assert removed.columns[:3] == ["row_id", "column_1", "column_2"] and removed["row_id"].to_list() == [8]
+    assert qc("dedup", data, "--no-header", "--text-column", "column_1", "-o", tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(tmp_path / "kept.parquet").rows() == [tuple(row) for row in rows[:-1]]  # named column_1, ...
+
+
 def test_a_json_input_filtered_to_json_lines_keeps_its_own_records(qc, tmp_path, monkeypatch):
     """dedup of JSON Lines chats where some turns carry keys others lack (tool calls, a name)
     and some content is parts beside text: the kept file is the input's own lines but the
