@@ -469,7 +469,7 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     elif not quiet:
         out.print(f"kept {result.kept:,} rows -> {safe(output)}; removed {result.removed:,} -> {safe(removed_path)}", highlight=False)
         if whole:
-            read = result.kept + result.removed
+            read = result.report.dataset["rows"]
             err.print(f"[yellow]warning:[/] --limit read {read:,} of {whole:,} rows; the other {whole - read:,} are in "
                       "neither file", highlight=False)
     return 0

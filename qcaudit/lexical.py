@@ -327,10 +327,10 @@ def _count_part(hashes: np.ndarray, rows: np.ndarray, n_rows: int, row_bits: int
 
 
 def _sorted(values: np.ndarray) -> np.ndarray:
-    """``values`` (64-bit integers) in ascending order. Polars sorts them 3-4 times as fast
-    as numpy (40 million random keys, 2 cores with AVX-512, 2026-12-01: 0.9 s against 3.0-4.0
-    s), which took two fifths of a 1,000,000-row report; a sort of integers has one result,
-    so the counts do not depend on which library sorts."""
+    """``values`` (64-bit integers) in ascending order. Polars sorts them 4-5 times as fast
+    as numpy (``benchmarks/bench_ngram_sort.py``: 40 million keys, 2 cores with AVX-512,
+    2026-12-01, 0.63 s against 3.18 s), whose sort took two fifths of a 1,000,000-row report;
+    a sort of integers has one result, so the counts do not depend on which library sorts."""
     return pl.Series(values).sort().to_numpy()
 
 
