@@ -31,6 +31,7 @@ import glob
 import gzip
 import io
 import json
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -45,6 +46,8 @@ from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes
 from qcaudit.remote import (
     GLOB_CHARS, format_suffix, is_uri, local_copy, name_of, read_parquet, remote_files, streamed_by_polars,
 )
+
+log = logging.getLogger("qcaudit")
 
 ROW_ID = "row_id"
 INPUT_ROW_ID = "input_row_id"
@@ -141,6 +144,11 @@ class TextSelection:
             twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
             if twice is not None:
                 raise QcauditError(f"{option} names {twice!r} twice; its text would be read twice")
+
+    def columns(self) -> list[str]:
+        """Every column the selection names: the text's, then the parts'."""
+        text = [self.text_column] if self.text_column else list(self.fields)
+        return [*text, *(name for name in (*self.prompt, self.response, self.chosen, self.rejected) if name)]
 
 
 @dataclass
@@ -267,11 +275,13 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         fmt = _format_of(files)
         if not header and fmt not in DELIMITED:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; {data} is {fmt}")
-        frame = _read(files, fmt, header)
+        frame, file_schemas = _read(files, fmt, header)
+        headerless = {}
         if not header:  # named by qcaudit, whatever the reader's own names (Polars' count from 0 or 1 by version)
-            frame = frame.rename({name: f"column_{i}" for i, name in enumerate(frame.collect_schema().names(), 1)})
+            headerless = {name: f"column_{i}" for i, name in enumerate(frame.collect_schema().names(), 1)}
+            frame = frame.rename(headerless)
     else:
-        files, fmt = [f"<{type(data).__name__}>"], IN_MEMORY
+        files, fmt, file_schemas, headerless = [f"<{type(data).__name__}>"], IN_MEMORY, [], {}
         if not header:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; a table in memory has column names")
         frame = table_frame(data)
@@ -280,6 +290,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     schema, rows = _schema(frame, files)
     selection = _resolve_selection(_renamed_selection(selection, renamed), schema, headed_csv=fmt in DELIMITED and header)
     _check_selection(selection, schema)
+    for warning in _columns_unlike_across_files(selection.columns(), files, file_schemas, [headerless, renamed], schema):
+        log.warning(warning)
     input_rows = None
     if limit is not None and limit < rows:
         frame, rows, input_rows = frame.head(limit), limit, rows
@@ -424,7 +436,7 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFil
     fmt = _format_of(files)
     tables = []
     for file in files:
-        frame = _read([file], fmt) if fmt in ("parquet", "arrow") else _read_text_file(file, fmt, csv_header)
+        frame = _read([file], fmt).frame if fmt in ("parquet", "arrow") else _read_text_file(file, fmt, csv_header)
         try:
             tables.append((file, frame.collect()))
         except pl.exceptions.PolarsError as exc:
@@ -432,39 +444,50 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFil
     return tables
 
 
-def _scan_parquet(files: list[InputFile]) -> pl.LazyFrame:
+class _Read(NamedTuple):
+    """An input's files read as one table, and each file's columns where the files' columns
+    differ (none where there is one file or all have the same)."""
+
+    frame: pl.LazyFrame
+    file_schemas: list[pl.Schema]
+
+
+def _scan_parquet(files: list[InputFile]) -> _Read:
     """Parquet shards as one table, streamed. Shards whose schemas differ (a column that later
     shards add, a number stored as an integer in one and a float in another) are joined as
     the text formats' are: a column a shard lacks is null there, types widen to a common one."""
     paths = [str(f) if is_uri(f) else f for f in files]
     streamed = all(not is_uri(f) or streamed_by_polars(f) for f in paths)  # (else each read whole through fsspec)
     if len(files) == 1 and streamed:
-        return pl.scan_parquet(paths, glob=False)
+        return _Read(pl.scan_parquet(paths, glob=False), [])
     try:
         shards = [pl.scan_parquet(f, glob=False) if streamed else read_parquet(f) for f in paths]
         schemas = [shard.collect_schema() for shard in shards]  # (each file's footer)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _read_failure(files, exc) from None
     if all(schema == schemas[0] for schema in schemas):
-        return pl.scan_parquet(paths, glob=False) if streamed else pl.concat(shards, how="vertical")
-    return pl.concat(shards, how="diagonal_relaxed")
+        return _Read(pl.scan_parquet(paths, glob=False) if streamed else pl.concat(shards, how="vertical"), [])
+    return _Read(pl.concat(shards, how="diagonal_relaxed"), schemas)
 
 
-def _read(files: list[InputFile], fmt: str, csv_header: bool = True) -> pl.LazyFrame:
+def _read(files: list[InputFile], fmt: str, csv_header: bool = True) -> _Read:
     if fmt == "parquet":
         return _scan_parquet(files)
     frames = [_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files]
-    return pl.concat(_chat_contents_alike(frames), how="diagonal_relaxed") if len(frames) > 1 else frames[0]
-
-
-def _chat_contents_alike(frames: list[pl.LazyFrame]) -> list[pl.LazyFrame]:
-    """The files of one input, with each chat column whose turns hold their content as text in
-    some files and as content parts in others read as text in all (the text parts joined),
-    so that one column type holds them."""
+    if len(frames) == 1:
+        return _Read(frames[0], [])
     try:
         schemas = [frame.collect_schema() for frame in frames]
-    except pl.exceptions.PolarsError:
-        return frames  # (its reading fails, and says why, where every input's does)
+    except pl.exceptions.PolarsError:  # (its reading fails, and says why, where every input's does)
+        return _Read(pl.concat(frames, how="diagonal_relaxed"), [])
+    same = all(schema == schemas[0] for schema in schemas)
+    return _Read(pl.concat(_chat_contents_alike(frames, schemas), how="diagonal_relaxed"), [] if same else schemas)
+
+
+def _chat_contents_alike(frames: list[pl.LazyFrame], schemas: list[pl.Schema]) -> list[pl.LazyFrame]:
+    """The files of one input (with their schemas), with each chat column whose turns hold
+    their content as text in some files and as content parts in others read as text in all
+    (the text parts joined), so that one column type holds them."""
     for name in {name for schema in schemas for name in schema.names()}:
         if len({schema[name] for schema in schemas if name in schema}) == 1:
             continue
@@ -687,14 +710,43 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     return selection
 
 
+def _columns_unlike_across_files(columns: list[str], files: list[InputFile], file_schemas: list[pl.Schema],
+                                 renames: list[dict[str, str]], schema: pl.Schema) -> list[str]:
+    """A line for each selected column that some of an input's files lack, or hold as
+    something other than text where the table holds text. The files are read as one table,
+    so a file without the column gives its rows no text there (counted as null), and numbers
+    are read as text beside the other files' text, where one file of numbers would be refused.
+    ``renames``: the column renames made after reading, in order."""
+    if not file_schemas:
+        return []
+    for rename in renames:
+        file_schemas = [{rename.get(name, name): dtype for name, dtype in s.items()} for s in file_schemas]
+    lines = []
+    for name in columns:
+        lacking = [f for f, s in zip(files, file_schemas, strict=True) if s.get(name, pl.Null) == pl.Null]
+        if lacking:
+            lines.append(f"column {name!r} is missing or all null in {_some_files(lacking, len(files))}: their rows have no text there")
+        if schema[name] == pl.String:
+            other = [(f, s[name]) for f, s in zip(files, file_schemas, strict=True) if s.get(name, pl.Null) not in (pl.String, pl.Null)]
+            if other:
+                kinds = ", ".join(sorted({str(dtype) for _, dtype in other}))
+                lines.append(f"column {name!r} holds {kinds}, not text, in {_some_files([f for f, _ in other], len(files))}: "
+                             "read as text")
+    return lines
+
+
+def _some_files(files: list[InputFile], total: int, named: int = 3) -> str:
+    """``2 of 5 files (a.jsonl, b.jsonl)``, naming at most ``named``."""
+    shown = ", ".join(str(f) for f in files[:named]) + (f" and {len(files) - named} more" if len(files) > named else "")
+    return f"{len(files)} of {total} files ({shown})"
+
+
 def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
-    names = [selection.text_column] if selection.text_column else list(selection.fields)
-    given = [*selection.prompt, selection.response, selection.chosen, selection.rejected]
-    for name in [*names, *(n for n in given if n)]:
+    for name in selection.columns():
         if name not in schema:
             raise QcauditError(f"unknown column {name!r}; available columns: {_available(schema)}")
-    if selection.roles and not _is_messages(schema[names[0]]):
-        raise QcauditError(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); {names[0]!r} is {schema[names[0]]}")
+    if selection.roles and not _is_messages(schema[text := selection.columns()[0]]):
+        raise QcauditError(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); {text!r} is {schema[text]}")
 
 
 def _available(schema: pl.Schema) -> str:

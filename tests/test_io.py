@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
+from tests.test_hostile_inputs import qc  # noqa: F401  (fixture)
 
 ROWS = [
     {"instruction": "Add 2 and 3.", "input": None, "output": "5", "n": 1},
@@ -81,6 +82,37 @@ def test_shards_whose_columns_differ_read_as_one_table(tmp_path, fmt):
     read = load_dataset(folder).frame.collect().drop("row_id")
     assert read.equals(pl.concat(shards, how="diagonal_relaxed"))
     assert read["score"].to_list() == [None, None, 1.5, 2.0]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])
+def test_a_text_column_some_shards_lack_or_hold_as_numbers_is_warned_about(qc, tmp_path, fmt):  # noqa: F811
+    """Read as one table, a shard without the text column gives its rows no text, and a
+    shard of numbers in it is read as text (alone, it would be refused): each is said in one
+    warning naming the files, at most three. A column no selection names (score, lang)
+    differs in silence, and shards alike give no warning."""
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    paths = [folder / f"part-{i}.{fmt}" for i in range(7)]
+
+    def save(shard: pl.DataFrame, path: Path) -> None:
+        {"parquet": shard.write_parquet, "jsonl": shard.write_ndjson, "csv": shard.write_csv}[fmt](path)
+
+    save(pl.DataFrame({"text": ["one two three", "four five six"], "score": [1, 2]}), paths[0])
+    for i in range(1, 6):
+        save(pl.DataFrame({"content": [f"shard {i} words"]}), paths[i])
+    save(pl.DataFrame({"text": [7], "score": [0.5]}), paths[6])
+    ran = qc("report", folder, "--analyzers", "diversity", "--out", tmp_path / "out")
+    assert ran.code == 0, ran.err
+    assert [line for line in ran.err.splitlines() if line.startswith("warning:")] == [
+        (f"warning: column 'text' is missing or all null in 5 of 7 files ({paths[1]}, {paths[2]}, {paths[3]} and 2 more): "
+         "their rows have no text there"),
+        f"warning: column 'text' holds Int64, not text, in 1 of 7 files ({paths[6]}): read as text",
+    ]
+    for path in paths[1:]:
+        path.unlink()
+    save(pl.DataFrame({"text": ["more words"], "lang": ["en"]}), paths[1])
+    ran = qc("report", folder, "--analyzers", "diversity", "--out", tmp_path / "out")
+    assert ran.code == 0 and "warning" not in ran.err, ran.err
 
 
 def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_path):
