@@ -63,7 +63,7 @@ def _options(
 INPUT_PANEL, TEXT_PANEL, RUN_PANEL = "Input: which part of each row is the text", "Text: tokenisation", "Run"
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (default: ./qcaudit.toml or [tool.qcaudit] in ./pyproject.toml).")]
-TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", metavar="COLUMN", help="Column holding the text.", rich_help_panel=INPUT_PANEL)]
+TextColumnOpt = Annotated[Optional[str], typer.Option("--text-column", metavar="COLUMN", help="Column holding the text (a struct column's field by its path: meta.text).", rich_help_panel=INPUT_PANEL)]
 FieldsOpt = Annotated[Optional[str], typer.Option("--fields", metavar="A,B,...", help="Comma-separated fields joined by newlines into the text, e.g. instruction,input,output.", rich_help_panel=INPUT_PANEL)]
 PromptOpt = Annotated[Optional[str], typer.Option("--prompt-fields", metavar="A,B,...", help="Comma-separated fields joined by newlines into each row's prompt (reward, IFD, preference analyzers; default: a prompt column, or instruction,input).", rich_help_panel=INPUT_PANEL)]
 ResponseOpt = Annotated[Optional[str], typer.Option("--response-field", metavar="COLUMN", help="Column holding each row's response (default: response, completion or output beside the prompt).", rich_help_panel=INPUT_PANEL)]

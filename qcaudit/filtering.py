@@ -76,9 +76,10 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     if kept_as_records or removed_as_records:  # both in one pass over the input
         _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
     if not kept_as_records:
-        write_table(frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(), clean_path, header)
+        write_table(frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons, *dataset.nested).rename(original_names).collect(),
+                    clean_path, header)
     if not removed_as_records:
-        write_table(frame.filter(pl.col(DROP)).drop(DROP).collect(), removed_path)
+        write_table(frame.filter(pl.col(DROP)).drop(DROP, *dataset.nested).collect(), removed_path)
     removed = int(verdicts[DROP].sum())
     return Filtered(report, verdicts.height - removed, removed)
 

@@ -166,6 +166,9 @@ class Dataset:
     rows: int | None = None
     #: Rows in the whole input, where a limit read only its first :attr:`rows`.
     input_rows: int | None = None
+    #: Columns added for fields inside struct columns that the selection names by a dotted
+    #: path (``meta.text``): not the input's, so never written back with its rows.
+    nested: tuple[str, ...] = ()
 
     def texts(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
@@ -286,16 +289,19 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; a table in memory has column names")
         frame = table_frame(data)
     renamed = _free_row_id(frame, files)
-    frame = frame.rename(renamed).with_row_index(ROW_ID)
+    selection = _renamed_selection(selection, renamed)
+    frame = frame.rename(renamed)
+    nested = _nested_fields(selection.columns(), frame.collect_schema())
+    frame = frame.with_columns(nested.values()).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
-    selection = _resolve_selection(_renamed_selection(selection, renamed), schema, headed_csv=fmt in DELIMITED and header)
+    selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
     _check_selection(selection, schema)
     for warning in _columns_unlike_across_files(selection.columns(), files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
     input_rows = None
     if limit is not None and limit < rows:
         frame, rows, input_rows = frame.head(limit), limit, rows
-    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows, input_rows)
+    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows, input_rows, tuple(nested))
 
 
 def table_frame(table: Any) -> pl.LazyFrame:
@@ -749,8 +755,36 @@ def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
         raise QcauditError(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); {text!r} is {schema[text]}")
 
 
+def _nested_fields(names: Iterable[str], schema: pl.Schema) -> dict[str, pl.Expr]:
+    """The field inside a struct column that each dotted name reaches (``meta.text``: the
+    field ``text`` of the column ``meta``, as Data-Juicer reads nested keys), as an expression
+    for a column of that name; a name that is a column itself, or reaches no field, is left
+    to the selection's checks."""
+    found = {}
+    for name in names:
+        if name in schema or "." not in name:
+            continue
+        column, *path = name.split(".")
+        expression, dtype = pl.col(column), schema.get(column)
+        for key in path:
+            fields = {f.name: f.dtype for f in dtype.fields} if isinstance(dtype, pl.Struct) else {}
+            if key not in fields:
+                break
+            expression, dtype = expression.struct.field(key), fields[key]
+        else:
+            found[name] = expression.alias(name)
+    return found
+
+
 def _available(schema: pl.Schema) -> str:
-    return ", ".join(name for name in schema.names() if name != ROW_ID)
+    """The input's columns, a struct column's fields named as the selection reaches them."""
+    def named(name: str) -> str:
+        dtype = schema[name]
+        if not isinstance(dtype, pl.Struct):
+            return name
+        return f"{name} (fields {', '.join(f'{name}.{field.name}' for field in dtype.fields)})"
+
+    return ", ".join(named(name) for name in schema.names() if name != ROW_ID)
 
 
 class ChatLayout(NamedTuple):

@@ -115,6 +115,35 @@ def test_a_text_column_some_shards_lack_or_hold_as_numbers_is_warned_about(qc, t
     assert ran.code == 0 and "warning" not in ran.err, ran.err
 
 
+def test_a_field_inside_a_struct_column_is_named_by_a_dotted_path(qc, tmp_path):  # noqa: F811
+    """``--text-column doc.text`` reads the field ``text`` of the struct column ``doc`` (a chat
+    inside one reads as a chat), a column whose own name has a dot comes first, errors list a
+    struct's fields by their paths, and the filters write the input's columns alone."""
+    records = [{"doc": {"text": f"words of row {i}" if i != 2 else "words of row 0", "id": i,
+                        "chat": [{"role": "user", "content": f"ask {i}"}, {"role": "assistant", "content": f"answer {i}"}]},
+                "a.b": f"flat {i}"} for i in range(4)]
+    path = tmp_path / "nested.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert load_dataset(path, TextSelection(text_column="doc.text")).texts()["text"].to_list() == [
+        r["doc"]["text"] for r in records]
+    chat = load_dataset(path, TextSelection(text_column="doc.chat", roles=("assistant",)))
+    assert chat.texts()["text"].to_list() == [f"answer {i}" for i in range(4)] and chat.turn_roles() == ["user", "assistant"]
+    assert load_dataset(path, TextSelection(text_column="a.b")).texts()["text"].to_list() == [f"flat {i}" for i in range(4)]
+    assert load_dataset(path, TextSelection(fields=("doc.text", "a.b"))).texts()["text"].to_list() == [
+        f"{r['doc']['text']}\n{r['a.b']}" for r in records]
+    for given in ("doc.txt", "doc.text.more", "docs.text"):
+        with pytest.raises(QcauditError, match=r"unknown column .*available columns: doc \(fields doc\.text, doc\.id, doc\.chat\), a\.b$"):
+            load_dataset(path, TextSelection(text_column=given))
+    for output in ("kept.parquet", "kept.jsonl"):
+        ran = qc("dedup", path, "--text-column", "doc.text", "-o", tmp_path / output)
+        assert ran.code == 0, ran.err
+        kept = pl.read_parquet(tmp_path / output) if output.endswith(".parquet") else pl.read_ndjson(tmp_path / output)
+        removed = pl.read_parquet(tmp_path / "kept.removed.parquet") if output.endswith(".parquet") else None
+        assert kept.columns == ["doc", "a.b"] and kept["doc"].struct.field("id").to_list() == [0, 1, 3]
+        if removed is not None:
+            assert removed.columns == ["row_id", "doc", "a.b", "removed_by", "duplicate_of"] and removed["row_id"].to_list() == [2]
+
+
 def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_path):
     """``Dataset.save_to_disk`` writes Arrow stream shards beside state.json and
     dataset_info.json: the directory reads as the shards in order; elsewhere a .json file
