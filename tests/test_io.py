@@ -131,9 +131,9 @@ def test_a_field_inside_a_struct_column_is_named_by_a_dotted_path(qc, tmp_path):
     assert load_dataset(path, TextSelection(text_column="a.b")).texts()["text"].to_list() == [f"flat {i}" for i in range(4)]
     assert load_dataset(path, TextSelection(fields=("doc.text", "a.b"))).texts()["text"].to_list() == [
         f"{r['doc']['text']}\n{r['a.b']}" for r in records]
-    for given in ("doc.txt", "doc.text.more", "docs.text"):
+    for unknown in ("doc.txt", "doc.text.more", "docs.text"):
         with pytest.raises(QcauditError, match=r"unknown column .*available columns: doc \(fields doc\.text, doc\.id, doc\.chat\), a\.b$"):
-            load_dataset(path, TextSelection(text_column=given))
+            load_dataset(path, TextSelection(text_column=unknown))
     for output in ("kept.parquet", "kept.jsonl"):
         ran = qc("dedup", path, "--text-column", "doc.text", "-o", tmp_path / output)
         assert ran.code == 0, ran.err
