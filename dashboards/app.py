@@ -118,9 +118,12 @@ def overview(loaded, _all) -> None:
     cols[0].metric("rows", f"{data['rows']:,}")
     if data["text_rows"]:
         cols[1].metric("rows with text", f"{data['text_rows'].get('ok', 0):,}")
-    else:  # a drift report: its rows are the generations'
-        cols[1].metric("generations", len(report.tables.get("drift", {}).get("generations", [])))
-    cols[2].metric("analyzers", len(report.metrics))
+        cols[2].metric("analyzers", len(report.metrics))
+    else:  # a drift report: its rows are the generations', measured against the first
+        generations = report.tables.get("drift", {}).get("generations", [])
+        cols[1].metric("generations", len(generations))
+        if generations:
+            cols[2].metric("baseline", prose(generations[0]["generation"]))  # a name from the command line
     st.caption(md(f"{', '.join(data['sources'][:3])} ({data['format']}); text from {data['text_source']}"))
     if data.get("input_rows"):
         st.warning(f"A quick look: {audited_rows(data)}; every figure here describes those rows alone.")  # numbers alone

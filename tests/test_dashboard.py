@@ -142,6 +142,8 @@ def test_a_page_has_an_address_and_compare_marks_large_changes(report_dirs, monk
     _page(at, "Overview")
     at.sidebar.selectbox[0].set_value("drift").run()
     assert at.metric[1].label == "generations" and at.metric[1].value == "3"
+    baseline = json.loads((report_dirs["drift"] / "report.json").read_text())["tables"]["drift"]["generations"][0]["generation"]
+    assert at.metric[2].label == "baseline" and at.metric[2].value == baseline  # (not "analyzers": 1, the drift section)
     alarm = json.loads((report_dirs["drift"] / "report.json").read_text())["metrics"]["drift"]["collapse_alarm"]["value"]
     verdicts = [str(e.value).strip("` ") for e in (at.error if alarm else at.success) if "Collapse alarm" in str(e.value)]
     assert len(verdicts) == 1 and verdicts[0].startswith(f"Collapse alarm: {'FIRED' if alarm else 'quiet'}")  # as the HTML
