@@ -34,7 +34,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -729,11 +729,12 @@ def _columns_unlike_across_files(columns: list[str], files: list[InputFile], fil
         file_schemas = [{rename.get(name, name): dtype for name, dtype in s.items()} for s in file_schemas]
     lines = []
     for name in columns:
-        lacking = [f for f, s in zip(files, file_schemas, strict=True) if s.get(name, pl.Null) == pl.Null]
+        dtypes = [found[1] if (found := _reached(s, name)) else pl.Null for s in file_schemas]
+        lacking = [f for f, dtype in zip(files, dtypes, strict=True) if dtype == pl.Null]
         if lacking:
             lines.append(f"column {name!r} is missing or all null in {_some_files(lacking, len(files))}: their rows have no text there")
         if schema[name] == pl.String:
-            other = [(f, s[name]) for f, s in zip(files, file_schemas, strict=True) if s.get(name, pl.Null) not in (pl.String, pl.Null)]
+            other = [(f, dtype) for f, dtype in zip(files, dtypes, strict=True) if dtype not in (pl.String, pl.Null)]
             if other:
                 kinds = ", ".join(sorted({str(dtype) for _, dtype in other}))
                 lines.append(f"column {name!r} holds {kinds}, not text, in {_some_files([f for f, _ in other], len(files))}: "
@@ -756,24 +757,29 @@ def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
 
 
 def _nested_fields(names: Iterable[str], schema: pl.Schema) -> dict[str, pl.Expr]:
-    """The field inside a struct column that each dotted name reaches (``meta.text``: the
-    field ``text`` of the column ``meta``, as Data-Juicer reads nested keys), as an expression
-    for a column of that name; a name that is a column itself, or reaches no field, is left
-    to the selection's checks."""
-    found = {}
-    for name in names:
-        if name in schema or "." not in name:
-            continue
-        column, *path = name.split(".")
-        expression, dtype = pl.col(column), schema.get(column)
-        for key in path:
-            fields = {f.name: f.dtype for f in dtype.fields} if isinstance(dtype, pl.Struct) else {}
-            if key not in fields:
-                break
-            expression, dtype = expression.struct.field(key), fields[key]
-        else:
-            found[name] = expression.alias(name)
-    return found
+    """The field inside a struct column that each dotted name reaches (:func:`_reached`), as
+    an expression for a column of that name; a name that is a column itself, or reaches no
+    field, is left to the selection's checks."""
+    reached = {name: _reached(schema, name) for name in names if name not in schema}
+    return {name: found[0].alias(name) for name, found in reached.items() if found}
+
+
+def _reached(schema: Mapping[str, pl.DataType], name: str) -> tuple[pl.Expr, pl.DataType] | None:
+    """The column ``name``, else the field inside struct columns that the dotted name reaches
+    (``meta.text``: the field ``text`` of the column ``meta``, as Data-Juicer reads nested
+    keys): its expression and type; None where there is neither."""
+    if name in schema:
+        return pl.col(name), schema[name]
+    column, *path = name.split(".")
+    if not path or column not in schema:
+        return None
+    expression, dtype = pl.col(column), schema[column]
+    for key in path:
+        fields = {f.name: f.dtype for f in dtype.fields} if isinstance(dtype, pl.Struct) else {}
+        if key not in fields:
+            return None
+        expression, dtype = expression.struct.field(key), fields[key]
+    return expression, dtype
 
 
 def _available(schema: pl.Schema) -> str:

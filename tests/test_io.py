@@ -134,6 +134,14 @@ def test_a_field_inside_a_struct_column_is_named_by_a_dotted_path(qc, tmp_path):
     for unknown in ("doc.txt", "doc.text.more", "docs.text"):
         with pytest.raises(QcauditError, match=r"unknown column .*available columns: doc \(fields doc\.text, doc\.id, doc\.chat\), a\.b$"):
             load_dataset(path, TextSelection(text_column=unknown))
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    (shards / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (shards / "b.jsonl").write_text(json.dumps({"doc": {"id": 9}, "a.b": "x"}) + "\n")  # a shard lacking the path
+    (shards / "c.jsonl").write_text(json.dumps({"doc": {"text": "more words", "lang": "en"}}) + "\n")
+    ran = qc("report", shards, "--text-column", "doc.text", "--analyzers", "diversity", "--out", tmp_path / "out")
+    assert ran.code == 0 and [line for line in ran.err.splitlines() if line.startswith("warning:")] == [
+        f"warning: column 'doc.text' is missing or all null in 1 of 3 files ({shards / 'b.jsonl'}): their rows have no text there"]
     for output in ("kept.parquet", "kept.jsonl"):
         ran = qc("dedup", path, "--text-column", "doc.text", "-o", tmp_path / output)
         assert ran.code == 0, ran.err
