@@ -880,7 +880,8 @@ CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)")
 def _markdown_bodies(at) -> list[str]:
     kinds = ("title", "subheader", "markdown", "caption", "error", "success", "info", "warning")
     bodies = [str(e.value) for kind in kinds for e in getattr(at, kind)]
-    return bodies + [str(w.label) for kind in ("selectbox", "number_input", "text_input") for w in getattr(at, kind)]
+    labels = [str(w.label) for kind in ("selectbox", "number_input", "text_input", "metric") for w in getattr(at, kind)]
+    return bodies + labels + [str(m.value) for m in at.metric]  # (a metric's value is Markdown too)
 
 
 def test_no_dashboard_page_interprets_dataset_strings(hostile_reports, monkeypatch):
