@@ -285,7 +285,7 @@ def _run_audit(data: str, config: Any, quiet: bool, lazy_rows: bool = False):
 @command()
 @audit_options
 def report(
-    data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset: parquet/jsonl/json/csv/tsv/txt file (.gz allowed; .txt is one row a line) or .arrow, a directory of shards, or a glob.")],
+    data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset: parquet/jsonl/json/csv/tsv/txt file (.gz or .zst allowed; .txt is one row a line) or .arrow, a directory of shards, or a glob.")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json, rows.parquet and report.html.")] = Path("qcaudit-report"),
     config: ConfigOpt = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,

@@ -25,15 +25,13 @@ here with the line that shows it:
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
-import zlib
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qcaudit.compression import COMPRESSIONS, DAMAGED, compression, open_decompressed
 from qcaudit.errors import QcauditError
 
 BOM = b"\xef\xbb\xbf"
@@ -128,13 +126,8 @@ class _Kinds:
                 raise QcauditError(f"{path}: column {key!r} mixes {' and '.join(described)}; give every row the same kind of value")
 
 
-def open_file(path: Path) -> BinaryIO:
-    """A local file's bytes, a gzip file's decompressed."""
-    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
-
-
 def _lines(path: Path) -> Iterator[bytes]:
-    with open_file(path) as handle:
+    with open_decompressed(path) as handle:
         yield from handle
 
 
@@ -192,7 +185,7 @@ def _check_plain_lines(path: Path) -> TextFileCheck:
 
 
 def _check_json_document(path: Path) -> TextFileCheck:
-    with open_file(path) as handle:
+    with open_decompressed(path) as handle:
         data = handle.read()
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
@@ -275,7 +268,7 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool) -> tuple[int 
     """The width of the first record, the data rows, and those of another width (the first
     :data:`SHOWN` described, and how many). Strict, a quoted field still open at the end of
     the file raises :class:`_Unclosed` with the line it opens on."""
-    with open_file(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, strict=strict, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count, start = None, 0, [], 0, 1
         try:
@@ -311,7 +304,7 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 
 def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCheck:
-    """Check one jsonl/json/csv/tsv/txt file (gzip allowed); raise QcauditError on ambiguous input."""
+    """Check one jsonl/json/csv/tsv/txt file (gzip or zstd allowed); raise QcauditError on ambiguous input."""
     try:
         if fmt == "jsonl":
             return _check_json_lines(path)
@@ -320,8 +313,9 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCh
         if fmt == "txt":
             return _check_plain_lines(path)
         return _check_delimited(path, csv_header, fmt)
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise QcauditError(f"{path}: not a complete gzip file ({exc or type(exc).__name__})") from None
+    except DAMAGED as exc:
+        kind = COMPRESSIONS.get(compression(path) or "", "compressed")
+        raise QcauditError(f"{path}: not a complete {kind} file ({exc or type(exc).__name__})") from None
     except (IsADirectoryError, PermissionError, FileNotFoundError) as exc:
         raise QcauditError(f"cannot read {path}: {exc.strerror}") from None
 
@@ -332,7 +326,7 @@ def mixed_shapes(path: Path, fmt: str) -> str | None:
     of lists; a field that is an object in one row and text in another), which no column type
     can hold: the place and a line (or item) of each kind; None when there is none. For the
     error when Polars finds no one type for a column."""
-    with open_file(path) as handle:
+    with open_decompressed(path) as handle:
         text = handle.read().removeprefix(BOM).decode("utf-8")
     if fmt == "jsonl" or holds_json_lines(text):
         unit = "line"

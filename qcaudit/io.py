@@ -1,7 +1,7 @@
 """Load a dataset lazily with Polars and pick the text to audit.
 
 Inputs: a parquet file, a directory of shards, or a glob; jsonl, json, csv and tsv files,
-also gzip-compressed (``.jsonl.gz``, ``.json.gz``, ``.csv.gz``, ``.tsv.gz``); local, or named by a URI
+also compressed with gzip or Zstandard (``.jsonl.gz``, ``.jsonl.zst``, ...: :mod:`qcaudit.compression`); local, or named by a URI
 (``s3://bucket/shards/``: :mod:`qcaudit.remote`); local Arrow files (``.arrow``, as
 Hugging Face ``datasets`` saves them); or, from Python, a table in memory (a
 Polars or pandas DataFrame). Every row gets a stable ``row_id``: its position in the input
@@ -28,7 +28,6 @@ turns before the last assistant turn and the answer that turn.
 from __future__ import annotations
 
 import glob
-import gzip
 import io
 import json
 import logging
@@ -41,6 +40,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from qcaudit.compression import compression, decompressed
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes
 from qcaudit.remote import (
@@ -422,10 +422,11 @@ def _format_of(files: list[InputFile]) -> str:
         fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
             raise QcauditError(
-                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz), or .arrow"
+                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz or "
+                ".zst), or .arrow"
             )
-        if fmt in ("parquet", "arrow") and name_of(f).suffix.lower() == ".gz":
-            raise QcauditError(f"{f}: gzip-compressed {fmt} is not supported; compress it within the format")
+        if fmt in ("parquet", "arrow") and compression(name_of(f)):
+            raise QcauditError(f"{f}: a compressed {fmt} file is not supported; compress it within the format")
         formats.setdefault(fmt, f)
     if len(formats) > 1:
         found = ", ".join(f"{fmt} ({formats[fmt]})" for fmt in sorted(formats))
@@ -527,7 +528,7 @@ def _read_arrow(path: InputFile) -> pl.LazyFrame:
 
 
 def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
-    """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it; gzip, files
+    """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it; compressed files, files
     that open with a byte-order mark and files named by a URI are read into memory first."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
@@ -535,7 +536,7 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
     fmt = check.reading
-    compressed = path.suffix.lower() == ".gz"
+    compressed = compression(path) is not None
     if fmt == "jsonl" and not compressed and not check.bom and not GLOB_CHARS.intersection(str(path)):
         # (it expands globs and cannot be told not to)
         return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(path, infer_schema_length=None, schema_overrides=overrides))
@@ -559,7 +560,7 @@ def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame
 
 
 def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> pl.LazyFrame:
-    data = gzip.decompress(raw) if name_of(path).suffix.lower() == ".gz" else raw
+    data = decompressed(raw, name_of(path))
     data = data.removeprefix(BOM)
     try:
         if fmt == "txt":

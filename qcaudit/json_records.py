@@ -10,14 +10,14 @@ that writes the lines it read drops rows and nothing else.
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 from collections.abc import Iterator
 from itertools import zip_longest
 from pathlib import Path
 
-from qcaudit.inputcheck import BOM, holds_json_lines, open_file
+from qcaudit.compression import decompressed, open_decompressed
+from qcaudit.inputcheck import BOM, holds_json_lines
 from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
 
 #: The input formats whose records :func:`json_records` gives.
@@ -43,11 +43,10 @@ def json_records(sources: list[str]) -> Iterator[str]:
 
 
 def _opened(source: str) -> io.BufferedIOBase:
-    """A file's bytes, decompressed where it is gzip; read whole where it is a URI."""
+    """A file's bytes, decompressed where it is compressed; read whole where it is a URI."""
     if not is_uri(source):
-        return open_file(Path(source))
-    data = read_bytes(source)
-    return io.BytesIO(gzip.decompress(data) if name_of(source).suffix.lower() == ".gz" else data)
+        return open_decompressed(Path(source))
+    return io.BytesIO(decompressed(read_bytes(source), name_of(source)))
 
 
 def _lines(handle) -> Iterator[str]:

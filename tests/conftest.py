@@ -1,10 +1,12 @@
-"""Shared fixtures: paths to the real public data beside the project, a CLI runner."""
+"""Shared fixtures: paths to the real public data beside the project, a CLI runner, Zstandard files."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+import zstandard
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +41,13 @@ def shared_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (the real public data lives in ../shared/data)")
     return path
+
+
+def zstd(data: bytes, frames: int = 1) -> bytes:
+    """``data`` compressed by the zstandard library in ``frames`` frames one after another, as
+    pzstd and concatenation write large files: a reader must read them all."""
+    cut = [len(data) * k // frames for k in range(frames + 1)]
+    return b"".join(zstandard.ZstdCompressor().compress(data[a:b]) for a, b in pairwise(cut))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcaudit.cli import run
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, zstd
 
 FILES = {"report.json", "rows.parquet", "report.html"}
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau".split()
@@ -232,6 +232,9 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("truncated.jsonl", b'{"text": "a b"}\n{"text": "c', "line 2"),
     ("fake.jsonl.gz", b'{"text": "not gzip at all"}\n', "gzip"),
     ("cut.jsonl.gz", gzip.compress(b'{"text": "a b c"}\n' * 50)[:40], "gzip"),
+    ("fake.jsonl.zst", b'{"text": "not zstd at all"}\n', "not a complete zstd file"),
+    ("cut.jsonl.zst", zstd(b'{"text": "a b c"}\n' * 50, frames=2)[:-5], "not a complete zstd file (the file ends inside a frame"),
+    ("pile.parquet.zst", b"PAR1", "a compressed parquet file is not supported"),
     ("deep.jsonl", ('{"text": "a", "x": ' + "[" * 50_000 + "]" * 50_000 + "}\n").encode(), "nested too deeply"),
     ("scalar.json", b'"just a string"', "array of objects"),
     ("wrapped.json", b'{"data": [{"text": "a b"}, {"text": "c d"}]}', "its records are under the key 'data', not at the top"),
@@ -397,7 +400,7 @@ def test_a_json_input_filtered_to_json_lines_keeps_its_own_records(qc, tmp_path,
     and some content is parts beside text: the kept file is the input's own lines but the
     dropped copy (no ``"tool_calls": null`` added to every turn, no parts written as JSON
     text); the removed file holds the copy's own fields with qcaudit's row_id and why it went.
-    A JSON array (re-encoded, same objects) and gzip read the same way. Where the input
+    A JSON array (re-encoded, same objects), gzip and zstd read the same way. Where the input
     changes between the audit and the writing, the run stops in one line and writes nothing."""
     chats = [{"messages": [{"role": "user", "content": text, **({"name": "ana"} if i % 3 == 0 else {})},
                            {"role": "assistant", "content": None if i % 4 == 0 else f"answer {i}",
@@ -410,7 +413,8 @@ def test_a_json_input_filtered_to_json_lines_keeps_its_own_records(qc, tmp_path,
     data = write_jsonl(tmp_path / "chats.jsonl", lines)
     (tmp_path / "chats.json").write_text(json.dumps(chats))
     (tmp_path / "chats.jsonl.gz").write_bytes(gzip.compress(data.read_bytes()))
-    for name in ("chats.jsonl", "chats.json", "chats.jsonl.gz"):
+    (tmp_path / "chats.jsonl.zst").write_bytes(zstd(data.read_bytes(), frames=2))
+    for name in ("chats.jsonl", "chats.json", "chats.jsonl.gz", "chats.jsonl.zst"):
         kept, removed = tmp_path / f"{name}-kept.jsonl", tmp_path / f"{name}-kept.removed.jsonl"
         ran = qc("dedup", tmp_path / name, "-o", kept, "-q")
         assert ran.code == 0, ran.err

@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
+from tests.conftest import zstd
 from tests.test_hostile_inputs import qc  # noqa: F401  (fixture)
 
 ROWS = [
@@ -42,12 +43,13 @@ def write(tmp_path, name: str, rows=ROWS):
         data = frame.write_csv(separator="\t", quote_style="never").encode()
     else:
         data = frame.write_csv().encode()
-    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else zstd(data) if name.endswith(".zst") else data)
     return path
 
 
 @pytest.mark.parametrize(
-    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.json", "d.json.gz", "d.csv", "d.csv.gz", "d.tsv", "d.tsv.gz", "d.arrow", "stream.arrow", "lines.json", "lines.json.gz"]
+    "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.jsonl.zst", "d.json", "d.json.gz", "d.json.zst", "d.csv", "d.csv.gz", "d.csv.zst",
+             "d.tsv", "d.tsv.gz", "d.tsv.zst", "d.arrow", "stream.arrow", "lines.json", "lines.json.gz", "lines.json.zst"]
 )
 def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
     texts = load_dataset(write(tmp_path, name), TextSelection(text_column="instruction")).texts()
@@ -286,7 +288,8 @@ def test_text_files_read_one_row_a_line(tmp_path):
     body = "\ufeffa first line\r\nsecond one\n\nthe fourth, after a blank\n"
     (tmp_path / "c.txt").write_bytes(body.encode())
     (tmp_path / "c.txt.gz").write_bytes(gzip.compress(body.encode()))
-    for name in ("c.txt", "c.txt.gz"):
+    (tmp_path / "c.txt.zst").write_bytes(zstd(body.encode(), frames=3))
+    for name in ("c.txt", "c.txt.gz", "c.txt.zst"):
         texts = load_dataset(tmp_path / name, TextSelection()).texts()
         assert texts["text"].to_list() == ["a first line", "second one", None, "the fourth, after a blank"], name
         assert texts["text_status"].to_list() == ["ok", "ok", "empty", "ok"]

@@ -11,7 +11,7 @@ import pytest
 from qcaudit.config import load_config
 from qcaudit.errors import QcauditError
 from qcaudit.io import load_dataset
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, zstd
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (fixture)
 
 SETTINGS = {"analyzers": ["diversity", "duplicates"], "input.fields": ["instruction", "input", "output"]}
@@ -69,6 +69,8 @@ def test_a_text_file_by_uri_is_checked_and_read_like_a_local_one(shards):
     local = load_dataset(shards / "part.jsonl")
     remote = load_dataset("memory://qc/part.jsonl")
     assert remote.texts().equals(local.texts()) and remote.format == "jsonl"
+    fsspec.filesystem("memory").pipe("/qc/part.jsonl.zst", zstd((shards / "part.jsonl").read_bytes(), frames=2))
+    assert load_dataset("memory://qc/part.jsonl.zst").texts().equals(local.texts())
     fsspec.filesystem("memory").pipe("/qc/bad.jsonl", b'{"text": "a", "text": "b"}\n')
     with pytest.raises(QcauditError, match="memory:///?qc/bad.jsonl: line 1 has the key 'text' twice") as caught:
         load_dataset("memory://qc/bad.jsonl")

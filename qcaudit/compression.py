@@ -1,0 +1,93 @@
+"""Compressed text files: gzip (``.gz``) and Zstandard (``.zst``), as corpora ship them
+(Dolma's ``.json.gz``; The Pile's and SlimPajama's ``.jsonl.zst``).
+
+One place names the suffixes and reads through them, so that the input check, the readers
+and the JSON Lines writer treat every compressed file alike. Zstandard files may hold
+several frames (as ``pzstd`` and concatenation write them): all are read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+import zstandard
+
+#: Suffix -> the name messages give the compression.
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
+#: What a damaged or cut-short compressed file raises while it is read.
+DAMAGED = (gzip.BadGzipFile, EOFError, zlib.error, zstandard.ZstdError)
+
+
+def compression(name: str | PurePath) -> str | None:
+    """The suffix that says ``name`` is compressed (``.gz``, ``.zst``, lower-cased), else None."""
+    suffix = PurePath(str(name)).suffix.lower()
+    return suffix if suffix in COMPRESSIONS else None
+
+
+def open_decompressed(path: Path) -> BinaryIO:
+    """A local file's bytes, decompressed where its suffix says it is compressed."""
+    kind = compression(path)
+    if kind == ".gz":
+        return gzip.open(path, "rb")
+    if kind == ".zst":
+        return io.BufferedReader(_ZstdFrames(open(path, "rb")), CHUNK)
+    return open(path, "rb")
+
+
+def decompressed(data: bytes, name: str | PurePath) -> bytes:
+    """A file's bytes (named ``name``), decompressed where its suffix says it is compressed."""
+    kind = compression(name)
+    if kind == ".gz":
+        return gzip.decompress(data)
+    if kind == ".zst":
+        with _ZstdFrames(io.BytesIO(data)) as frames:
+            return frames.readall()
+    return data
+
+
+#: Compressed bytes read at a time.
+CHUNK = 1 << 20
+
+
+class _ZstdFrames(io.RawIOBase):
+    """The decompressed bytes of every Zstandard frame in ``source``, one after another.
+    A file that ends inside a frame raises ``ZstdError``, as a cut gzip file raises
+    ``EOFError`` (zstandard's own stream reader ends there in silence, losing the rest)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source, self._pending = source, memoryview(b"")
+        self._frames = self._decompressed()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            chunk = next(self._frames, None)
+            if chunk is None:
+                return 0
+            self._pending = memoryview(chunk)
+        size = min(len(buffer), len(self._pending))
+        buffer[:size], self._pending = self._pending[:size], self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        self._source.close()
+        super().close()
+
+    def _decompressed(self):
+        frame, inside = zstandard.ZstdDecompressor().decompressobj(), False
+        while data := self._source.read(CHUNK):
+            while data:
+                inside = True
+                if out := frame.decompress(data):
+                    yield out
+                if not frame.eof:
+                    break
+                data, frame, inside = frame.unused_data, zstandard.ZstdDecompressor().decompressobj(), False
+        if inside:
+            raise zstandard.ZstdError("the file ends inside a frame (cut short?)")
