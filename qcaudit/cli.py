@@ -448,14 +448,14 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
                     quiet: bool, as_json: bool, options: dict[str, Any]) -> int:
     """Shared body of every filter command: configure, filter, report the counts."""
     from qcaudit.filtering import filter_rows
-    from qcaudit.outputs import check_outputs, table_format
+    from qcaudit.outputs import check_outputs, removed_beside, table_format
 
     settings = load_config(config, audit_overrides(options, _filter_options(kind)))
     analyzer, _ = row_filters()[kind]
     missing = analyzers()[analyzer].missing_input(settings)
     if missing:
         raise QcauditError(f"{kind}: {missing}")
-    removed_path = removed or output.with_name(f"{output.stem}.removed{output.suffix}")
+    removed_path = removed or removed_beside(output)
     table_format(output)
     table_format(removed_path)
     check_outputs([data], {"--output": output, "--removed": removed_path})
@@ -475,7 +475,7 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     return 0
 
 
-OutputOpt = Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl or .csv.")]
+OutputOpt = Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl or .csv (these two also .gz or .zst).")]
 RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="File for the removed rows with their reasons (default: OUTPUT's name + .removed, same format).")]
 FilterDataArg = Annotated[str, typer.Argument(metavar="DATA", help="Dataset to filter (any input qcaudit reads).")]
 

@@ -1,8 +1,8 @@
 """Compressed text files: gzip (``.gz``) and Zstandard (``.zst``), as corpora ship them
 (Dolma's ``.json.gz``; The Pile's and SlimPajama's ``.jsonl.zst``).
 
-One place names the suffixes and reads through them, so that the input check, the readers
-and the JSON Lines writer treat every compressed file alike. Zstandard files may hold
+One place names the suffixes and reads and writes through them, so that the input check,
+the readers and the writers treat every compressed file alike. Zstandard files may hold
 several frames (as ``pzstd`` and concatenation write them): all are read.
 """
 
@@ -36,6 +36,22 @@ def open_decompressed(path: Path) -> BinaryIO:
     if kind == ".zst":
         return io.BufferedReader(_ZstdFrames(open(path, "rb")), CHUNK)
     return open(path, "rb")
+
+
+def open_compressed(path: Path, name: str | PurePath) -> BinaryIO:
+    """``path`` opened for writing, compressed as the file name ``name`` says (``path`` may be
+    a temporary file that will become ``name``)."""
+    kind = compression(name)
+    if kind == ".gz":
+        return gzip.GzipFile(path, "wb", mtime=0)  # (no time stamp: the same rows give the same bytes)
+    if kind == ".zst":
+        return zstandard.ZstdCompressor().stream_writer(open(path, "wb"), closefd=True)
+    return open(path, "wb")
+
+
+def without_compression(path: Path) -> Path:
+    """``path`` without its compression suffix: ``kept.jsonl`` for ``kept.jsonl.zst``."""
+    return path.with_suffix("") if compression(path) else path
 
 
 def decompressed(data: bytes, name: str | PurePath) -> bytes:

@@ -11,6 +11,7 @@ the input's own records (:mod:`qcaudit.json_records`).
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -22,6 +23,7 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.atomic import write_atomic
+from qcaudit.compression import open_compressed
 from qcaudit.config import Config
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
@@ -95,8 +97,8 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
     def write(temporary: dict[Path, Path]) -> None:
         records, rows = json_records(dataset.sources), 0
         with ExitStack() as files:
-            kept, removed = (files.enter_context(temporary[path].open("w", encoding="utf-8")) if path else None
-                             for path in (kept_path, removed_path))
+            kept, removed = (files.enter_context(io.TextIOWrapper(open_compressed(temporary[path], path), encoding="utf-8"))
+                             if path else None for path in (kept_path, removed_path))
             for row_id, record in enumerate(islice(records, len(drop))):
                 rows += 1
                 if kept and not drop[row_id]:

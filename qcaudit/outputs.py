@@ -5,8 +5,9 @@
   would read it as a shard), an output directory that holds an input (the swap would drop it);
   and a saved report given where a dataset is due.
 - :func:`write_table` writes a table in the format its extension names (``.parquet``,
-  ``.jsonl``/``.ndjson``, ``.csv``), atomically; any other extension is refused, and so is
-  a column CSV cannot hold (lists, structs).
+  ``.jsonl``/``.ndjson``, ``.csv``; the text formats also compressed, ``.jsonl.zst``,
+  ``.csv.gz``), atomically; any other extension is refused, and so is a column CSV cannot
+  hold (lists, structs).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.atomic import check_directory_target, write_atomic
+from qcaudit.compression import compression, open_compressed, without_compression
 from qcaudit.errors import QcauditError
 from qcaudit.io import input_files
 from qcaudit.remote import local_path
@@ -25,10 +27,21 @@ TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", "
 
 
 def table_format(path: Path) -> str:
-    fmt = TABLE_FORMATS.get(path.suffix.lower())
+    """The format ``path``'s extension names, its compression's looked past."""
+    fmt = TABLE_FORMATS.get(without_compression(path).suffix.lower())
     if fmt is None:
-        raise QcauditError(f"{path}: name the output .parquet, .jsonl or .csv (the extension picks the format)")
+        raise QcauditError(f"{path}: name the output .parquet, .jsonl or .csv (the extension picks the format; .jsonl and .csv "
+                           "may be compressed, .jsonl.gz, .csv.zst)")
+    if fmt == "parquet" and compression(path):
+        raise QcauditError(f"{path}: parquet compresses its own columns; name the output .parquet")
     return fmt
+
+
+def removed_beside(output: Path) -> Path:
+    """The default file of the rows a filter removes: ``output``'s name with ``.removed``
+    before its extensions (``kept.removed.jsonl.zst`` beside ``kept.jsonl.zst``)."""
+    base = without_compression(output)
+    return output.with_name(f"{base.stem}.removed{base.suffix}{output.name[len(base.name):]}")
 
 
 def check_table_output(path: Path, schema: pl.Schema) -> str:
@@ -45,12 +58,15 @@ def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True) -> Non
     """Write ``frame`` in the format ``path`` names, whole or not at all; a CSV file without a
     header line where ``csv_header`` is false (rows read from a file without one)."""
     fmt = check_table_output(path, frame.schema)
-    if fmt == "parquet":
-        write_atomic(path, lambda tmp: frame.write_parquet(tmp))
-    elif fmt == "jsonl":
-        write_atomic(path, lambda tmp: frame.write_ndjson(tmp))
-    else:
-        write_atomic(path, lambda tmp: frame.write_csv(tmp, include_header=csv_header))
+
+    def write(tmp: Path) -> None:
+        if fmt == "parquet":
+            frame.write_parquet(tmp)
+            return
+        with open_compressed(tmp, path) as file:
+            frame.write_ndjson(file) if fmt == "jsonl" else frame.write_csv(file, include_header=csv_header)
+
+    write_atomic(path, write)
 
 
 def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset(),

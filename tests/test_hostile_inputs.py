@@ -6,6 +6,7 @@ and what the output directory holds afterwards."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -372,6 +373,29 @@ def test_filter_outputs_never_collide_and_keep_their_format(qc, tmp_path):
     assert [(r["row_id"], r["removed_by"], r["duplicate_of"]) for r in removed] == [(5, "exact_duplicate", 1)]
     assert qc("dedup", data, "-o", tmp_path / "clean.csv").code == 0
     assert pl.read_csv(tmp_path / "clean.csv")["n"].to_list() == [n for n in range(12) if n != 5]
+
+
+@pytest.mark.parametrize("source", ["d.parquet", "d.jsonl"])  # the kept rows as a table, or as the input's own records
+def test_filter_outputs_named_gz_or_zst_are_compressed_so(qc, tmp_path, source):
+    """``-o kept.jsonl.zst`` (``.jsonl.gz``, ``.csv.gz``, ``.csv.zst``) writes the bytes ``-o
+    kept.jsonl`` writes, compressed as named (read back by the gzip module and the zstandard
+    library), and the removed rows beside it as ``kept.removed.jsonl.zst``; a compressed
+    parquet file is refused: parquet compresses its own columns."""
+    import zstandard
+
+    rows = texts(12)
+    rows[5] = rows[1]
+    frame, data = pl.DataFrame({"text": rows, "n": list(range(12))}), tmp_path / source
+    frame.write_parquet(data) if source.endswith(".parquet") else frame.write_ndjson(data)
+    unpack = {".gz": gzip.decompress, ".zst": lambda packed: zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed)).read()}
+    for fmt in ("jsonl", "csv"):
+        assert qc("dedup", data, "-o", tmp_path / f"plain.{fmt}", "-q").code == 0
+        for suffix, decompress in unpack.items():
+            ran = qc("dedup", data, "-o", tmp_path / f"kept.{fmt}{suffix}", "-q")
+            assert ran.code == 0, ran.err
+            for kept, plain in ((f"kept.{fmt}{suffix}", f"plain.{fmt}"), (f"kept.removed.{fmt}{suffix}", f"plain.removed.{fmt}")):
+                assert decompress((tmp_path / kept).read_bytes()) == (tmp_path / plain).read_bytes(), kept
+    one_line_error(qc("dedup", data, "-o", tmp_path / "kept.parquet.zst"), "parquet compresses its own columns")
 
 
 def test_a_csv_without_a_header_is_filtered_to_one_without_a_header(qc, tmp_path):
