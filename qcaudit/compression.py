@@ -49,7 +49,7 @@ def open_compressed(path: Path, name: str | PurePath) -> BinaryIO:
     return open(path, "wb")
 
 
-def without_compression(path: Path) -> Path:
+def without_compression(path: PurePath) -> PurePath:
     """``path`` without its compression suffix: ``kept.jsonl`` for ``kept.jsonl.zst``."""
     return path.with_suffix("") if compression(path) else path
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from qcaudit.compression import compression
+from qcaudit.compression import without_compression
 from qcaudit.errors import QcauditError
 
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -80,8 +80,7 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
 def format_suffix(path: str | Path) -> str:
     """The suffix that names a file's format, lower-cased, a compression's (``.gz``, ``.zst``)
     looked past: ``.jsonl`` for ``x.JSONL.gz``, local or by URI."""
-    name = name_of(path)
-    suffixes = [s.lower() for s in (name.with_suffix("") if compression(name) else name).suffixes]
+    suffixes = [s.lower() for s in without_compression(name_of(path)).suffixes]
     return suffixes[-1] if suffixes else ""
 
 
