@@ -100,6 +100,15 @@ def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[In
         raise QcauditError(f"benchmark {name!r}: {error}") from None
 
 
+def _is_mmlu_without_header(table: pl.DataFrame) -> bool:
+    """Whether a table read with a header line is MMLU's headerless CSV under any file name:
+    six columns (question, four options, answer), the last of them, its "name" included, an
+    answer letter A to D in every row."""
+    letters = ["A", "B", "C", "D"]
+    return (table.width == 6 and table.columns[-1] in letters and table.schema[table.columns[-1]] == pl.String
+            and bool(table[table.columns[-1]].is_in(letters).all()))
+
+
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
 #: BIG-bench's ``input``, MBPP's ``text``), in the order an item's text is looked for.
 ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
@@ -115,8 +124,10 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return adapter, None
-    schema = _read(name, path)[0][1].schema
-    columns = schema.names()
+    table = _read(name, path)[0][1]
+    schema, columns = table.schema, table.columns
+    if _is_mmlu_without_header(table):
+        return "mmlu", None
     if {"prompt", "canonical_solution"} <= set(columns):
         return "humaneval", None
     if "question" in columns and _options(schema) is not None:

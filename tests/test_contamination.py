@@ -23,8 +23,9 @@ from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ng
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
 from qcaudit.contamination.evidence import Evidence, Rarity, numbers, pair_evidence
 from qcaudit.contamination.substring import sample_patterns, substring_matches
+from qcaudit.errors import QcauditError
 from qcaudit.pipeline import audit
-from tests.conftest import shared_file
+from tests.conftest import shared_file, zstd
 from tests.tiny_lms import untrained_gpt2
 
 LM_EVAL_TABLE = str.maketrans(string.ascii_lowercase + string.ascii_uppercase, string.ascii_lowercase * 2, string.punctuation)
@@ -470,6 +471,30 @@ def test_items_too_short_for_ngrams_are_named_not_passed_as_clean(tmp_path):
     assert "warnings" not in found.tables["contamination"]
 
 
+def test_a_headerless_multiple_choice_csv_is_found_by_its_columns_under_any_name(tmp_path):
+    """MMLU's CSV layout (no header line: question, four options, answer letter) read where
+    neither the benchmark's name nor the file's says so, also compressed: the items and
+    options that adapter = mmlu gives, the first line among them. Six columns whose last is
+    not an answer letter in every row are not taken for it."""
+    rows = [("Which planet is known as the red planet?", "Venus", "Mars", "Earth", "Jupiter", "B"),
+            ("What is the capital city of France?", "Rome", "Berlin", "Paris", "Madrid", "C"),
+            ("Which gas do plants take in?", "CO2", "O2", "N2", "He", "A")]
+    folder = tmp_path / "exam"
+    folder.mkdir()
+    plain, packed = folder / "soc.csv", folder / "soc.csv.zst"
+    pl.DataFrame(rows, orient="row").write_csv(plain, include_header=False)
+    packed.write_bytes(zstd(plain.read_bytes()))
+    expected = load_benchmark("exam", plain, adapter="mmlu")
+    assert expected.items["item_text"].str.starts_with("Which planet").to_list() == [True, False, False]
+    for path in (plain, packed):
+        found = load_benchmark("exam", path)
+        assert found.items["item_text"].to_list() == expected.items["item_text"].to_list() and found.choices == expected.choices
+    other = folder / "scores.csv"
+    pl.DataFrame([(*row[:5], "E") for row in rows], orient="row").write_csv(other, include_header=False)
+    with pytest.raises(QcauditError, match="cannot tell which of its columns"):
+        load_benchmark("exam", other)
+
+
 def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     """cais/mmlu's parquet (question, subject, choices as a list, answer) gives the items,
     parts and options the original CSV gives; a nested field (ARC's question: a stem and its
@@ -724,7 +749,6 @@ def test_an_encoder_whose_config_declares_nothing_is_refused_when_its_weights_lo
 
     from qcaudit.contamination.judge import Judge
     from qcaudit.embed import default_model_path
-    from qcaudit.errors import QcauditError
 
     folder = tmp_path / "encoder"
     shutil.copytree(default_model_path(), folder)
@@ -745,7 +769,6 @@ def test_an_encoder_whose_config_declares_nothing_is_refused_when_its_weights_lo
 def test_a_judge_config_must_declare_a_causal_lm(declared, fits):
     from types import SimpleNamespace
 
-    from qcaudit.errors import QcauditError
     from qcaudit.hf import refuse_other_architectures
 
     config = SimpleNamespace(architectures=declared)
@@ -760,7 +783,6 @@ def test_judge_engine_vllm_needs_vllm(tmp_path, monkeypatch):
     import importlib.util
 
     from qcaudit.contamination.judge import Judge
-    from qcaudit.errors import QcauditError
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
     with pytest.raises(QcauditError, match="vLLM is not installed"):
