@@ -509,7 +509,7 @@ for _command, (_, _filter) in row_filters().items():
 @audit_options
 def sample(
     data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset to sample (any input qcaudit reads).")],
-    output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl or review.parquet: the rows to review, with the reason each was chosen.")],
+    output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl or review.parquet (the first two also .gz or .zst): the rows to review, with the reason each was chosen.")],
     size: Annotated[Optional[int], typer.Option("--size", min=1, metavar="ROWS", help="Review exactly this many rows (default: a share by dataset size, [sample] rates).")] = None,
     rate: Annotated[Optional[float], typer.Option("--rate", metavar="SHARE", help="Review this share of the rows, e.g. 0.05.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", metavar="INTEGER", help="Seed of the sample (default 0).")] = None,
