@@ -145,10 +145,16 @@ class TextSelection:
             if twice is not None:
                 raise QcauditError(f"{option} names {twice!r} twice; its text would be read twice")
 
+    def sources(self) -> dict[str, list[str]]:
+        """The columns each part of a row is read from: ``text``, then those of :data:`PARTS`
+        the selection names (a part named by none is left out)."""
+        found = {TEXT: [self.text_column] if self.text_column else list(self.fields), PROMPT: list(self.prompt),
+                 RESPONSE: [self.response], CHOSEN: [self.chosen], REJECTED: [self.rejected]}
+        return {part: names for part, names in found.items() if all(names) and names}
+
     def columns(self) -> list[str]:
         """Every column the selection names: the text's, then the parts'."""
-        text = [self.text_column] if self.text_column else list(self.fields)
-        return [*text, *(name for name in (*self.prompt, self.response, self.chosen, self.rejected) if name)]
+        return [name for names in self.sources().values() for name in names]
 
 
 @dataclass
@@ -296,7 +302,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     schema, rows = _schema(frame, files)
     selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
     _check_selection(selection, schema)
-    for warning in _columns_unlike_across_files(selection.columns(), files, file_schemas, [headerless, renamed], schema):
+    for warning in _columns_unlike_across_files(selection, files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
     input_rows = None
     if limit is not None and limit < rows:
@@ -717,29 +723,32 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     return selection
 
 
-def _columns_unlike_across_files(columns: list[str], files: list[InputFile], file_schemas: list[pl.Schema],
+def _columns_unlike_across_files(selection: TextSelection, files: list[InputFile], file_schemas: list[pl.Schema],
                                  renames: list[dict[str, str]], schema: pl.Schema) -> list[str]:
-    """A line for each selected column that some of an input's files lack, or hold as
+    """A line for each part of a row (its text, prompt, ...) that some of an input's files
+    hold in none of its columns, and for each of those columns that some files hold as
     something other than text where the table holds text. The files are read as one table,
-    so a file without the column gives its rows no text there (counted as null), and numbers
+    so a file without the columns gives its rows none of that part (null text), and numbers
     are read as text beside the other files' text, where one file of numbers would be refused.
+    A column some files lack beside others that they hold (Alpaca's ``input``) says nothing.
     ``renames``: the column renames made after reading, in order."""
     if not file_schemas:
         return []
     for rename in renames:
         file_schemas = [{rename.get(name, name): dtype for name, dtype in s.items()} for s in file_schemas]
+    dtypes = {name: [found[1] if (found := _reached(s, name)) else pl.Null for s in file_schemas] for name in selection.columns()}
     lines = []
-    for name in columns:
-        dtypes = [found[1] if (found := _reached(s, name)) else pl.Null for s in file_schemas]
-        lacking = [f for f, dtype in zip(files, dtypes, strict=True) if dtype == pl.Null]
+    for part, names in selection.sources().items():
+        lacking = [f for i, f in enumerate(files) if all(dtypes[name][i] == pl.Null for name in names)]
         if lacking:
-            lines.append(f"column {name!r} is missing or all null in {_some_files(lacking, len(files))}: their rows have no text there")
-        if schema[name] == pl.String:
-            other = [(f, dtype) for f, dtype in zip(files, dtypes, strict=True) if dtype not in (pl.String, pl.Null)]
-            if other:
-                kinds = ", ".join(sorted({str(dtype) for _, dtype in other}))
-                lines.append(f"column {name!r} holds {kinds}, not text, in {_some_files([f for f, _ in other], len(files))}: "
-                             "read as text")
+            named = f"column {names[0]!r} is" if len(names) == 1 else f"columns {', '.join(map(repr, names))} are"
+            lines.append(f"{named} missing or all null in {_some_files(lacking, len(files))}: their rows have no {part} there")
+    for name, kinds in dtypes.items():
+        other = [(f, dtype) for f, dtype in zip(files, kinds, strict=True) if dtype not in (pl.String, pl.Null)]
+        if schema[name] == pl.String and other:
+            shown = ", ".join(sorted({str(dtype) for _, dtype in other}))
+            lines.append(f"column {name!r} holds {shown}, not text, in {_some_files([f for f, _ in other], len(files))}: "
+                         "read as text")
     return lines
 
 

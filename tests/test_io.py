@@ -117,6 +117,28 @@ def test_a_text_column_some_shards_lack_or_hold_as_numbers_is_warned_about(qc, t
     assert ran.code == 0 and "warning" not in ran.err, ran.err
 
 
+def test_a_shard_warned_about_is_one_without_any_column_of_a_part(qc, tmp_path):  # noqa: F811
+    """Alpaca shards whose ``input`` is null throughout, or absent, still give their rows text
+    and a prompt from the other fields: no warning. A shard without any of the text's fields
+    is named once, for the text and for the prompt (instruction, input) it lacks."""
+    folder = tmp_path / "alpaca"
+    folder.mkdir()
+    rows = [{"instruction": f"Add {i} and {i + 1}.", "input": None, "output": f"{2 * i + 1}"} for i in range(3)]
+    (folder / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (folder / "b.jsonl").write_text("".join(json.dumps({k: v for k, v in r.items() if k != "input"}) + "\n" for r in rows))
+    (folder / "c.jsonl").write_text(json.dumps({**rows[0], "input": "with words"}) + "\n")
+    ran = qc("report", folder, "--analyzers", "diversity", "--out", tmp_path / "out")
+    assert ran.code == 0 and "warning" not in ran.err, ran.err
+    (folder / "d.jsonl").write_text(json.dumps({"question": "What is 2 + 2?"}) + "\n")
+    ran = qc("report", folder, "--analyzers", "diversity", "--out", tmp_path / "out")
+    lacking = f"missing or all null in 1 of 4 files ({folder / 'd.jsonl'}): their rows have no"
+    assert ran.code == 0 and [line for line in ran.err.splitlines() if line.startswith("warning:")] == [
+        f"warning: columns 'instruction', 'input', 'output' are {lacking} text there",
+        f"warning: columns 'instruction', 'input' are {lacking} prompt there",
+        f"warning: column 'output' is {lacking} response there",
+    ], ran.err
+
+
 def test_a_field_inside_a_struct_column_is_named_by_a_dotted_path(qc, tmp_path):  # noqa: F811
     """``--text-column doc.text`` reads the field ``text`` of the struct column ``doc`` (a chat
     inside one reads as a chat), a column whose own name has a dot comes first, errors list a
