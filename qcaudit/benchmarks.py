@@ -28,7 +28,8 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import InputFile, read_files
+from qcaudit.io import InputFile, input_files, read_files
+from qcaudit.remote import format_suffix
 
 ITEM_ID, ITEM_TEXT = "item_id", "item_text"
 #: Item columns named ``part:<name>`` hold the texts of parts; ``choices`` the answer options.
@@ -100,13 +101,15 @@ def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[In
         raise QcauditError(f"benchmark {name!r}: {error}") from None
 
 
-def _is_mmlu_without_header(table: pl.DataFrame) -> bool:
-    """Whether a table read with a header line is MMLU's headerless CSV under any file name:
-    six columns (question, four options, answer), the last of them, its "name" included, an
-    answer letter A to D in every row."""
-    letters = ["A", "B", "C", "D"]
-    return (table.width == 6 and table.columns[-1] in letters and table.schema[table.columns[-1]] == pl.String
-            and bool(table[table.columns[-1]].is_in(letters).all()))
+def _is_mmlu_csv(name: str, path: str | Path) -> bool:
+    """Whether the benchmark's files are MMLU's CSV, which has no header line, under any file
+    name: six columns (question, four options, answer), the last an answer letter A to D in
+    every row. (Read with a header line, its first row would be taken for column names.)"""
+    if format_suffix(input_files(path)[0]) != ".csv":
+        return False
+    table = _read(name, path, csv_header=False)[0][1]
+    last = table.columns[-1]
+    return table.width == 6 and table.schema[last] == pl.String and bool(table[last].is_in(["A", "B", "C", "D"]).all())
 
 
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
@@ -124,10 +127,10 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return adapter, None
-    table = _read(name, path)[0][1]
-    schema, columns = table.schema, table.columns
-    if _is_mmlu_without_header(table):
+    if _is_mmlu_csv(name, path):
         return "mmlu", None
+    schema = _read(name, path)[0][1].schema
+    columns = schema.names()
     if {"prompt", "canonical_solution"} <= set(columns):
         return "humaneval", None
     if "question" in columns and _options(schema) is not None:

@@ -474,23 +474,24 @@ def test_items_too_short_for_ngrams_are_named_not_passed_as_clean(tmp_path):
 def test_a_headerless_multiple_choice_csv_is_found_by_its_columns_under_any_name(tmp_path):
     """MMLU's CSV layout (no header line: question, four options, answer letter) read where
     neither the benchmark's name nor the file's says so, also compressed: the items and
-    options that adapter = mmlu gives, the first line among them. Six columns whose last is
-    not an answer letter in every row are not taken for it."""
-    rows = [("Which planet is known as the red planet?", "Venus", "Mars", "Earth", "Jupiter", "B"),
+    options that adapter = mmlu gives, the first line among them (whose repeated options,
+    read as a header, were column names given twice). Six columns whose last is not an
+    answer letter in every row are not taken for it."""
+    rows = [("Which of these is true of 2 and 3?", "True, True", "True, True", "False, True", "True, False", "B"),
             ("What is the capital city of France?", "Rome", "Berlin", "Paris", "Madrid", "C"),
-            ("Which gas do plants take in?", "CO2", "O2", "N2", "He", "A")]
+            ("Which gas do plants take in?", "CO2", "O2", "N2", "He", "A")]  # (options repeated in the first row)
     folder = tmp_path / "exam"
     folder.mkdir()
     plain, packed = folder / "soc.csv", folder / "soc.csv.zst"
     pl.DataFrame(rows, orient="row").write_csv(plain, include_header=False)
     packed.write_bytes(zstd(plain.read_bytes()))
     expected = load_benchmark("exam", plain, adapter="mmlu")
-    assert expected.items["item_text"].str.starts_with("Which planet").to_list() == [True, False, False]
+    assert expected.items["item_text"].str.starts_with("Which of these").to_list() == [True, False, False]
     for path in (plain, packed):
         found = load_benchmark("exam", path)
         assert found.items["item_text"].to_list() == expected.items["item_text"].to_list() and found.choices == expected.choices
     other = folder / "scores.csv"
-    pl.DataFrame([(*row[:5], "E") for row in rows], orient="row").write_csv(other, include_header=False)
+    pl.DataFrame([(*row[:5], "E") for row in rows[1:]], orient="row").write_csv(other, include_header=False)
     with pytest.raises(QcauditError, match="cannot tell which of its columns"):
         load_benchmark("exam", other)
 
