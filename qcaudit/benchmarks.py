@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -81,9 +83,10 @@ def load_benchmark(
     """Read a benchmark file (or directory, or glob) and shape it with an adapter."""
     if adapter not in ADAPTERS:
         raise QcauditError(f"benchmark {name!r}: unknown adapter {adapter!r}; use one of {', '.join(ADAPTERS)}")
+    read = cache(lambda csv_header: _read(name, path, csv_header))  # (a guess's read serves again)
     if adapter == "auto":
-        adapter, fields = _guess_shape(name, path, fields)
-    tables = _read(name, path, csv_header=adapter != "mmlu")
+        adapter, fields = _guess_shape(name, path, fields, read)
+    tables = read(adapter != "mmlu")
     frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
     if items.height == 0:
@@ -91,6 +94,10 @@ def load_benchmark(
     if items[ITEM_ID].n_unique() != items.height:
         raise QcauditError(f"benchmark {name!r}: item ids are not unique; set id_field to a unique column")
     return Benchmark(name, items)
+
+
+#: Reads a benchmark's files, a CSV with a header line or without: :func:`_read` for one benchmark.
+Reader = Callable[[bool], list[tuple[InputFile, pl.DataFrame]]]
 
 
 def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
@@ -101,13 +108,13 @@ def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[In
         raise QcauditError(f"benchmark {name!r}: {error}") from None
 
 
-def _is_mmlu_csv(name: str, path: str | Path) -> bool:
+def _is_mmlu_csv(path: str | Path, read: Reader) -> bool:
     """Whether the benchmark's files are MMLU's CSV, which has no header line, under any file
     name: six columns (question, four options, answer), the last an answer letter A to D in
     every row. (Read with a header line, its first row would be taken for column names.)"""
     if format_suffix(input_files(path)[0]) != ".csv":
         return False
-    table = _read(name, path, csv_header=False)[0][1]
+    table = read(False)[0][1]
     last = table.columns[-1]
     return table.width == 6 and table.schema[last] == pl.String and bool(table[last].is_in(["A", "B", "C", "D"]).all())
 
@@ -117,19 +124,19 @@ def _is_mmlu_csv(name: str, path: str | Path) -> bool:
 ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
 
 
-def _guess_shape(name: str, path: str | Path, fields: list[str] | None) -> tuple[str, list[str] | None]:
+def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Reader) -> tuple[str, list[str] | None]:
     """The adapter (and for ``fields``, the columns) of a benchmark set to ``auto``: by its
     name, its file's or its folder's name (``mmlu/sociology_test.csv``; not a folder further
-    up, which may be named anything), then by its columns."""
+    up, which may be named anything), then by its columns (``read(csv_header)`` reads it)."""
     if fields:
         return "fields", fields
     lowered = " ".join([name, *Path(str(path)).parts[-2:]]).lower()
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return adapter, None
-    if _is_mmlu_csv(name, path):
+    if _is_mmlu_csv(path, read):
         return "mmlu", None
-    schema = _read(name, path)[0][1].schema
+    schema = read(True)[0][1].schema
     columns = schema.names()
     if {"prompt", "canonical_solution"} <= set(columns):
         return "humaneval", None

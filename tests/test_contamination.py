@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qcaudit.benchmarks import load_benchmark
+from qcaudit.io import read_files
 from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
@@ -471,7 +472,7 @@ def test_items_too_short_for_ngrams_are_named_not_passed_as_clean(tmp_path):
     assert "warnings" not in found.tables["contamination"]
 
 
-def test_a_headerless_multiple_choice_csv_is_found_by_its_columns_under_any_name(tmp_path):
+def test_a_headerless_multiple_choice_csv_is_found_by_its_columns_under_any_name(tmp_path, monkeypatch):
     """MMLU's CSV layout (no header line: question, four options, answer letter) read where
     neither the benchmark's name nor the file's says so, also compressed: the items and
     options that adapter = mmlu gives, the first line among them (whose repeated options,
@@ -490,6 +491,12 @@ def test_a_headerless_multiple_choice_csv_is_found_by_its_columns_under_any_name
     for path in (plain, packed):
         found = load_benchmark("exam", path)
         assert found.items["item_text"].to_list() == expected.items["item_text"].to_list() and found.choices == expected.choices
+    import qcaudit.benchmarks
+
+    reads = []
+    monkeypatch.setattr(qcaudit.benchmarks, "read_files", lambda *a, **k: reads.append(a) or read_files(*a, **k))
+    load_benchmark("exam", plain)
+    assert len(reads) == 1  # the guess's read, without a header line, is the one the items come from
     other = folder / "scores.csv"
     pl.DataFrame([(*row[:5], "E") for row in rows[1:]], orient="row").write_csv(other, include_header=False)
     with pytest.raises(QcauditError, match="cannot tell which of its columns"):
