@@ -150,7 +150,7 @@ class TextSelection:
         the selection names (a part named by none is left out)."""
         found = {TEXT: [self.text_column] if self.text_column else list(self.fields), PROMPT: list(self.prompt),
                  RESPONSE: [self.response], CHOSEN: [self.chosen], REJECTED: [self.rejected]}
-        return {part: names for part, names in found.items() if all(names) and names}
+        return {part: names for part, names in found.items() if names and all(names)}
 
     def columns(self) -> list[str]:
         """Every column the selection names: the text's, then the parts'."""
