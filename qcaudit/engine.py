@@ -70,7 +70,7 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
         try:
             results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
         except QcauditError as error:
-            if statuses["ok"]:
+            if not any(statuses[status] for status in NO_TEXT_REASONS):
                 raise
             roles = dataset.turn_roles() if dataset.selection.roles else []
             raise QcauditError(f"{error}; {why_no_text(dataset.text_source, statuses, roles)}") from error
@@ -104,7 +104,7 @@ NO_TEXT_REASONS = {"non_string": "not text (numbers, structs, lists of numbers, 
 
 def why_no_text(text_source: str, statuses: Counter[str], roles: list[str]) -> str:
     """What the rows of ``text_source`` held instead of text, for an analyzer's refusal
-    when none had any: "in column 'n': 3 rows not text (numbers, ...); choose ..."; with
+    when too few had any: "in column 'n': 3 rows not text (numbers, ...); choose ..."; with
     --role, the roles the chat turns have."""
     reasons = [f"{statuses[status]:,} {'row' if statuses[status] == 1 else 'rows'} {reason}"
                for status, reason in NO_TEXT_REASONS.items() if statuses[status]]

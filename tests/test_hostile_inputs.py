@@ -542,6 +542,15 @@ def test_no_row_with_text_says_what_the_rows_held(qc, tmp_path, values, reason, 
     assert not (tmp_path / "never").exists()
 
 
+def test_too_few_rows_with_text_says_what_the_others_held(qc, tmp_path):
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": ["the one row with text", None, ""]}).write_parquet(data)
+    one_line_error(qc("report", data, "--out", tmp_path / "never", "-q"),
+                   "needs at least 2 rows with text; found 1; in column 'text': 1 row missing, 1 row empty or blank; "
+                   "choose the text with --text-column or --fields")
+    assert not (tmp_path / "never").exists()
+
+
 @pytest.mark.parametrize("option", ["--output", "--removed"])
 def test_a_directory_named_as_an_output_file_is_refused_before_any_work(qc, tmp_path, two_inputs, option):
     output, removed = tmp_path / "kept.parquet", tmp_path / "dropped.parquet"
