@@ -357,7 +357,7 @@ def _read_file(path: Path | None) -> tuple[dict[str, Any], str]:
     if not path.is_file():
         raise QcauditError(f"config file {path} does not exist")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # (Windows editors lead with a BOM)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise QcauditError(f"{path}: not valid TOML: {exc}") from None
     if path.name == "pyproject.toml":
@@ -382,8 +382,11 @@ def _describe(exc: ValidationError) -> str:
     error = exc.errors()[0]
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(error["loc"][-1]), _keys_beside(error["loc"]), n=1, cutoff=0.7)
-        return f"unknown key {key!r}" + (f" (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)" if close else "")
+        beside = _keys_beside(error["loc"])
+        close = difflib.get_close_matches(str(error["loc"][-1]), beside, n=1, cutoff=0.7)
+        if close:
+            return f"unknown key {key!r} (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)"
+        return f"unknown key {key!r}" + (f"; the keys there are {', '.join(sorted(beside))}" if beside else "")
     message = error["msg"].removeprefix("Value error, ")
     if not key:  # a check of the whole config, which names its own keys
         return message

@@ -146,7 +146,8 @@ def test_config_errors_name_the_key(runner, tmp_path):
         # equally near max_self_bleu_1..8: the headline order; the orders listed as one run
         "[gate]\nmax_self_bleu = 0.5\n": "unknown threshold 'max_self_bleu' (did you mean max_self_bleu_4?)",
         "[gate]\nmax_distinct = 0.5\n": "detector_tpr_at_1pct_fpr, distinct_1..8, distinct_1..8_sampled, entropy_1..8, exact_",
-        "[diversity]\nmax_grams = 3\n": "unknown key 'diversity.max_grams'",
+        "[diversity]\nmax_grams = 3\n": "unknown key 'diversity.max_grams'; the keys there are histogram_bins, max_n, sample_repeats",
+        "[dedup]\nnear = true\n": "unknown key 'dedup'; the keys there are analyzers, benchmarks, contamination, detectors, diversity",
         "[diversity]\nmax_ngram = 3\n": "unknown key 'diversity.max_ngram' (did you mean diversity.max_n?)",
         "[contamination]\nsemantic_threshhold = 0.9\n": "(did you mean contamination.semantic_threshold?)",
         "[diversty]\nmax_n = 3\n": "unknown key 'diversty' (did you mean diversity?)",
@@ -173,6 +174,17 @@ def test_config_errors_name_the_key(runner, tmp_path):
         assert result.exit_code == 2, (text, result.output)
         assert message in result.output and result.output.strip().count("\n") == 0, (text, result.output)
     assert not (tmp_path / "never").exists()
+
+
+def test_a_config_file_that_leads_with_a_byte_order_mark_is_read(runner, tmp_path):
+    """Notepad and other Windows editors save UTF-8 with a BOM, which TOML parsers refuse."""
+    config = tmp_path / "q.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + 'analyzers = ["diversity"]\n[diversity]\nmax_n = 2\n'.encode())
+    result = invoke(runner, "report", CLEAN, "--config", config, "--out", tmp_path / "o", "--json")
+    assert result.exit_code == 0, result.output
+    assert set(json.loads(result.output)["metrics"]) == {"diversity"}
+    assert "distinct_2" in json.loads(result.output)["metrics"]["diversity"]
+    assert "distinct_3" not in json.loads(result.output)["metrics"]["diversity"]
 
 
 def test_pyproject_tool_section_and_cli_overrides(runner, tmp_path, monkeypatch):
