@@ -53,6 +53,8 @@ def test_sample_size_rate_and_seed_flags(runner, tmp_path):
     assert "wrote 900 rows to review (all the data holds; the size asked for was 5,000)" in told.output, told.output
     assert "the size asked for" not in runner.invoke(app, ["sample", data, "--config", config, "--out",
                                                            str(tmp_path / "r.parquet"), "--size", "37"]).output
+    told = runner.invoke(app, ["sample", data, "--config", config, "--out", str(tmp_path / "r.parquet"), "--rate", "0.001"])
+    assert "wrote 20 rows to review (at least [sample] min_rows; 0.10% of the rows is 1)" in told.output, told.output
     first, again, other = (review("--size", "60", "--seed", seed)["row_id"].to_list() for seed in ("1", "1", "2"))
     assert first == again and first != other
     both = runner.invoke(app, ["sample", data, "-o", str(tmp_path / "x.csv"), "--size", "5", "--rate", "0.5"])
