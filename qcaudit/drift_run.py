@@ -19,6 +19,7 @@ in ``tables.drift.warnings``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from rich.progress import Progress
 from qcaudit.config import Config
 from qcaudit.context import load_input
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
+from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset
@@ -78,6 +80,14 @@ def _generations(
         sources[name] = dataset.text_source
         datasets.append(dataset)
     return out, sources, datasets
+
+
+def _too_few_texts(what: str, frame: pl.DataFrame, text_source: str) -> QcauditError:
+    """The refusal of a generation (or baseline) with under two rows with text, saying what
+    its other rows held."""
+    statuses = Counter(frame[TEXT_STATUS].to_list())
+    why = why_no_text(text_source, statuses, [])
+    return QcauditError(f"{what}: needs at least 2 rows with text; found {statuses['ok']}" + (f"; {why}" if why else ""))
 
 
 def limit_warning(datasets: list[Dataset]) -> str | None:
@@ -216,14 +226,15 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     if real:
         dataset = load_input(real, config)
         datasets.append(dataset)
-        baseline_frame = dataset.texts()
+        baseline_name, baseline_frame, baseline_source = f"the real baseline {real}", dataset.texts(), dataset.text_source
         sources = {"the real baseline": dataset.text_source} | sources
     else:
-        baseline_frame = generations[0][1]
+        baseline_name, baseline_frame = f"generation {generations[0][0]}", generations[0][1]
+        baseline_source = sources[generations[0][0]]
     baseline_texts = baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT]
-    if real and baseline_texts.len() < 2:
-        raise QcauditError(f"the real baseline {real}: needs at least 2 rows with text")
-    baseline = _counted_tokens(tokenization, baseline_texts, f"the real baseline {real}" if real else f"generation {generations[0][0]}")
+    if baseline_texts.len() < 2:
+        raise _too_few_texts(baseline_name, baseline_frame, baseline_source)
+    baseline = _counted_tokens(tokenization, baseline_texts, baseline_name)
     encoder = None
     if embeddings:
         _check_prdc_sizes(baseline_texts.len() if real else None, generations)
@@ -238,7 +249,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     for name, frame in generations:
         valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
         if valid.height < 2:
-            raise QcauditError(f"generation {name}: needs at least 2 rows with text")
+            raise _too_few_texts(f"generation {name}", frame, sources[name])
         tokens = _counted_tokens(tokenization, valid[TEXT], f"generation {name}")
         metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings)}
         if source_column:

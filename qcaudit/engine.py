@@ -70,10 +70,10 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
         try:
             results = {analyzer.name: analyzer.finalize(state) for analyzer, state in zip(chosen, states, strict=True)}
         except QcauditError as error:
-            if not any(statuses[status] for status in NO_TEXT_REASONS):
+            why = why_no_text(dataset.text_source, statuses, dataset.turn_roles() if dataset.selection.roles else [])
+            if not why:
                 raise
-            roles = dataset.turn_roles() if dataset.selection.roles else []
-            raise QcauditError(f"{error}; {why_no_text(dataset.text_source, statuses, roles)}") from error
+            raise QcauditError(f"{error}; {why}") from error
     finally:
         context.close()
     rows = dataset.selected(inputs.category, inputs.kept)  # read again when the rows are written: never all in memory
@@ -105,9 +105,11 @@ NO_TEXT_REASONS = {"non_string": "not text (numbers, structs, lists of numbers, 
 def why_no_text(text_source: str, statuses: Counter[str], roles: list[str]) -> str:
     """What the rows of ``text_source`` held instead of text, for an analyzer's refusal
     when too few had any: "in column 'n': 3 rows not text (numbers, ...); choose ..."; with
-    --role, the roles the chat turns have."""
+    --role, the roles the chat turns have; "" when every row held text."""
     reasons = [f"{statuses[status]:,} {'row' if statuses[status] == 1 else 'rows'} {reason}"
                for status, reason in NO_TEXT_REASONS.items() if statuses[status]]
+    if not reasons:
+        return ""
     if roles:
         return f"in {text_source}: " + ", ".join(reasons) + f"; its turns' roles are {', '.join(roles)}: choose them with --role"
     return f"in {text_source}: " + ", ".join(reasons) + "; choose the text with --text-column or --fields"

@@ -120,7 +120,13 @@ def test_a_baseline_or_generation_with_nothing_to_count_is_one_line(runner, tmp_
     if where == "real":
         pl.DataFrame({"text": [texts[0], None, "  "]}).write_parquet(real)
         result = runner.invoke(app, ["drift", *given, "--real", str(real)])
-        assert result.exit_code == 2 and f"the real baseline {real}: needs at least 2 rows with text" in result.output
+        assert result.exit_code == 2 and (f"the real baseline {real}: needs at least 2 rows with text; found 1; "
+                                          "in column 'text': 1 row missing, 1 row empty or blank") in " ".join(result.output.split())
+    else:  # a generation that holds numbers where the text should be says so
+        pl.DataFrame({"text": [1.5, 2.5, 3.5]}).write_parquet(paths[0 if where == "first" else -1])
+        result = runner.invoke(app, ["drift", *given])
+        assert result.exit_code == 2 and (f"{who}: needs at least 2 rows with text; found 0; "
+                                          "in column 'text': 3 rows not text") in " ".join(result.output.split())
     assert not (tmp_path / "d").exists()
 
 
