@@ -8,6 +8,7 @@
     python benchmarks/bench_contamination.py judge --judge-model PATH  # a judge model's accuracy, beside the verifier's
     python benchmarks/bench_contamination.py speed       # n-gram check: 1,000,000 rows x 10,000 items
     python benchmarks/bench_contamination.py instruction # reworded questions asked as instructions with answers
+    python benchmarks/bench_contamination.py small       # benchmarks of 1, 5 and 20 items: the rarity floor
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -38,11 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, load_benchmark  # noqa: E402
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword  # noqa: E402
 from contamination_suite import DOMAINS, Case, build_cases, free_cases, ported_case  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, judge_candidates, semantic_pairs  # noqa: E402
+from qcaudit.contamination import evidence  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index, ngram_matches  # noqa: E402
 from qcaudit.contamination.semantic import SCORED, WEIGHTS  # noqa: E402
@@ -164,16 +166,8 @@ def suite_pairs(cases: list[Case], encoder: Encoder, top_k: int = 5, min_cosine:
         start = time.perf_counter()
         parts, vectors = embed_rows(case.rows, encoder)
         pairs = semantic_pairs(case.benchmark, case.rows, parts, vectors, encoder, top_k, min_cosine)
-        items = case.benchmark.items
-        ids = items[ITEM_ID].to_list()
-        truth = pl.Series(case.truth, dtype=pl.String)
-        frame = pairs.with_columns(
-            pl.Series(ITEM_ID, [ids[i] for i in pairs["item"].to_list()], dtype=pl.String),
-            truth.gather(pairs["row"]).alias("truth"),
-            pl.Series("kind", case.kind, dtype=pl.String).gather(pairs["row"]).alias("kind"),
-            pl.lit(case.domain).alias("domain"), pl.lit(case.name).alias("case"),
-        )
-        frames.append(frame.with_columns(found_planted_item(frame[ITEM_ID], frame["truth"], items).alias("correct")))
+        frame = _labelled(pairs, case)
+        frames.append(frame.with_columns(pl.Series("kind", case.kind, dtype=pl.String).gather(frame["row"]).alias("kind")))
         console.print(f"  {case.domain}/{case.name}: {len(case.rows):,} rows, {pairs.height:,} candidate pairs "
                       f"({time.perf_counter() - start:.0f} s)")
     return pl.concat(frames)
@@ -410,6 +404,50 @@ def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, ti
     console.print(out)
 
 
+def small_benchmarks(sizes: tuple[int, ...] = (1, 5, 20)) -> None:
+    """The semantic method against benchmarks of a few items: each suite case's benchmark cut
+    to its first n items, the rephrasings of the items cut away counted as negatives (the
+    hardest: same style, same subject). Verdicts with the rarity floor
+    (:data:`~qcaudit.contamination.evidence.RARITY_MIN_ITEMS`) and without it, same run."""
+    cut = Config().contamination.semantic_threshold
+    encoder = Encoder()
+    table = Table(title=f"Benchmarks of a few items: found / flagged wrongly (verifier cut {cut:g}; "
+                        f"rarity floor {evidence.RARITY_MIN_ITEMS} items, and none)")
+    for column in ("case", "items", "rephrasings", "found", "flagged wrongly", "found, no floor", "flagged wrongly, no floor"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    floor = evidence.RARITY_MIN_ITEMS
+    for case in build_cases():
+        parts, vectors = embed_rows(case.rows, encoder)
+        for n in (*sizes, case.benchmark.items.height):
+            items = case.benchmark.items.head(n)
+            kept = set(items[ITEM_ID].to_list())
+            small = Case(case.domain, case.name, Benchmark(case.benchmark.name, items), case.rows,
+                         [t if t in kept else None for t in case.truth], case.kind)
+            cells = []
+            for min_items in (floor, 1):
+                evidence.RARITY_MIN_ITEMS = min_items
+                try:
+                    pairs = semantic_pairs(small.benchmark, small.rows, parts, vectors, encoder, 5, 0.2)
+                finally:
+                    evidence.RARITY_MIN_ITEMS = floor
+                judged = verdicts(_labelled(pairs, small), case_rows([small]), cut)
+                cells += [str((judged["flagged"] & judged["correct"]).sum()), str((judged["flagged"] & ~judged["correct"]).sum())]
+            table.add_row(case.name, str(items.height), str(sum(t is not None for t in small.truth)), *cells)
+    console.print(table)
+
+
+def _labelled(pairs: pl.DataFrame, case: Case) -> pl.DataFrame:
+    """``pairs`` of ``case`` with the columns :func:`verdicts` reads."""
+    items = case.benchmark.items
+    ids = items[ITEM_ID].to_list()
+    frame = pairs.with_columns(
+        pl.Series(ITEM_ID, [ids[i] for i in pairs["item"].to_list()], dtype=pl.String),
+        pl.Series(case.truth, dtype=pl.String).gather(pairs["row"]).alias("truth"),
+        pl.lit(case.domain).alias("domain"), pl.lit(case.name).alias("case"),
+    )
+    return frame.with_columns(found_planted_item(frame[ITEM_ID], frame["truth"], items).alias("correct"))
+
+
 def judge_reach() -> None:
     """How many rephrasings a judge model could find at most: the share of rows whose true
     item is among the pairs the judge reads (``judged_pairs``: each row's ``judge_top_k``
@@ -575,7 +613,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -597,7 +635,7 @@ def main() -> None:
             sys.exit(f"error: {exc}")
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
-         "instruction": instruction_rows}[args.what]()
+         "instruction": instruction_rows, "small": small_benchmarks}[args.what]()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
-from qcaudit.contamination.evidence import Evidence, Rarity, numbers, pair_evidence
+from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, Evidence, Rarity, numbers, pair_evidence
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.pipeline import audit
@@ -184,10 +184,17 @@ def test_lightly_perturbed_copies_are_all_found():
         assert recall == dict.fromkeys(PERTURBATIONS, 1.0), (name, recall)
 
 
+def among_many(item: str, options: list[str] | None = None) -> Rarity:
+    """The rarity of ``item``'s numbers and options as the only item of a benchmark of
+    :data:`RARITY_MIN_ITEMS` that has any: as rare as they can be."""
+    others = RARITY_MIN_ITEMS - 1
+    return Rarity.of([Evidence.of(item)] + [Evidence.of("")] * others, [options or []] + [[]] * others)
+
+
 def test_numbers_and_features():
     assert numbers("He paid $80,000 for three houses and 1.50 each") == numbers("three 80000 1.5")
     item = "Josh buys a house for $80,000 and puts in $50,000 in repairs. How much profit did he make?"
-    rarity = Rarity.of([Evidence.of(item)])
+    rarity = among_many(item)
     same = pair_evidence(Evidence.of(reword(item, "all", random.Random(1))), Evidence.of(item), rarity)
     sibling = pair_evidence(Evidence.of("Anna buys a flat for $20,000 and puts in $5,000 in repairs. How much did she gain?"),
                             Evidence.of(item), rarity)
@@ -202,7 +209,7 @@ def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_nu
     sibling = ("Oak Ridge School enrolls 2400 students. Half of them are over 14 years old, and one-third of the "
                "students over 14 are male. One-half of the students under 14 are male. How many female students are there?")
     two_numbers = "The 3000 students, half of them over 16: how many girls?"
-    rarity = Rarity.of([Evidence.of(item)])
+    rarity = among_many(item)
 
     def consistency(row: str) -> float:
         return pair_evidence(Evidence.of(row), Evidence.of(item), rarity)["number_consistency"]
@@ -224,10 +231,41 @@ def test_short_options_are_found_in_every_common_layout(layout):
     from qcaudit.contamination.evidence import options_found
 
     options = ["assimilation", "compensation", "adaptation", "discrimination"]
-    rarity = Rarity.of([Evidence.of("an item")], [options])
+    rarity = among_many("an item", options)
     row = "Which did policy makers expect former slaves to experience?\n" + layout.format(*options)
     assert options_found(options, row, rarity) == (4, 1.0)
     assert options_found(options, "They spoke of assimilation and adaptation at length.", rarity) == (0, 0.0)
+
+
+def test_a_benchmark_of_one_item_flags_its_rewordings_not_rows_that_share_its_small_numbers(tmp_path):
+    """With one item, every number it holds is held by one item in one: as rare as can be,
+    were rarity read from the benchmark alone. GSM8K train rows with a "2" and a "3" of
+    their own were flagged as rewordings of GSM8K test's first item (79 of 7,473 rows, until
+    2026-12-01); a few items tell no rare number from a common one. Under 20 items the
+    report also warns: the margin has few items to weigh a pair against."""
+    item = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).head(1)
+    bench = tmp_path / "one.jsonl"
+    item.write_ndjson(bench)
+    train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"][:1100].to_list()
+    rng = random.Random(5)
+    reworded = [reword(item["question"][0], kind, rng) for kind in ("all", "synonyms", "rename")]
+    data = tmp_path / "rows.parquet"
+    pl.DataFrame({"text": reworded + train}).write_parquet(data)
+    rows = audit(data, analyzers="contamination", benchmarks={"gsm8k": {"path": str(bench)}},
+                 settings={"contamination.methods": ["semantic"]}).rows
+    assert rows["contaminated"][:3].all()
+    assert not rows["contaminated"][3:].any(), rows.filter(pl.col("contaminated"))["contamination_evidence"].to_list()
+    with_items = {}
+    for n in (1, 19, 20):
+        pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).head(n).write_ndjson(bench)
+        found = audit(pl.DataFrame({"text": reworded}), analyzers="contamination", benchmarks={"gsm8k": {"path": str(bench)}},
+                      settings={"contamination.methods": ["semantic"]})
+        with_items[n] = found.tables["contamination"].get("warnings", [])
+    assert with_items[1] == ["benchmark 'gsm8k' has 1 item: the semantic method weighs each pair against the benchmark's "
+                             "other items, and with fewer than 20 it flags more rows wrongly (rewordings of related questions "
+                             "it does not hold); read the evidence of its flags, audit against the whole test set, or let a "
+                             "judge model decide (--judge-model)"]
+    assert "has 19 items" in with_items[19][0] and with_items[20] == []
 
 
 def test_semantic_method_finds_rewordings_and_rejects_template_siblings(tmp_path):

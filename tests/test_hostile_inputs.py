@@ -816,7 +816,7 @@ def test_a_damaged_cache_entry_is_rebuilt_with_a_warning(qc, tmp_path, monkeypat
     assert second.code == 0, second.err
     assert "warning: cache entry" in second.err and "rebuilding" in second.err
     assert json.loads(second.out)["metrics"] == json.loads(first.out)["metrics"]
-    assert "warning" not in qc(*args, "--out", tmp_path / "o3").err  # rebuilt whole
+    assert "warning: cache entry" not in qc(*args, "--out", tmp_path / "o3").err  # rebuilt whole
 
 
 def test_damaged_embedding_entries_and_a_damaged_store_are_rebuilt(qc, tmp_path, monkeypatch):

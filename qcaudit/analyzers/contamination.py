@@ -279,6 +279,7 @@ class Contamination(Analyzer):
             raise QcauditError("benchmark contamination needs rows with text; found none")
         warnings = [w for name, index in self.ngram_indexes.items()
                     if (w := _unchecked_by_ngrams(self.benchmarks[name], index.skipped_items, self.settings))]
+        warnings += [w for bench in self.benchmarks.values() if (w := _few_items_to_weigh_against(bench, self.settings))]
         return _contamination(state, self.benchmarks, self.settings, self.context, warnings)
 
 
@@ -335,6 +336,23 @@ def _unchecked_by_ngrams(bench: Benchmark, skipped: int, settings: Contamination
             + (" (text without spaces between words, such as Thai, is a word a sentence to it)"
                if unspaced else "")
             + (f"; {' and '.join(others)} do" if others else "; add the substring or semantic method (--methods)"))
+
+
+#: The verifier weighs a pair against the benchmark's other items (the margin's
+#: neighbourhood); below this many, ``bench_contamination.py small`` measured more rows
+#: flagged wrongly: rewordings of related questions the benchmark does not hold.
+FEW_ITEMS = 20
+
+
+def _few_items_to_weigh_against(bench: Benchmark, settings: ContaminationSettings) -> str | None:
+    """A warning when the verifier (not a judge model) judges against a benchmark of fewer
+    than :data:`FEW_ITEMS` items."""
+    if "semantic" not in settings.methods or settings.judge_model or bench.items.height >= FEW_ITEMS:
+        return None
+    return (f"benchmark {bench.name!r} has {bench.items.height:,} {'item' if bench.items.height == 1 else 'items'}: "
+            f"the semantic method weighs each pair against the benchmark's other items, and with fewer than {FEW_ITEMS} "
+            "it flags more rows wrongly (rewordings of related questions it does not hold); read the evidence of its "
+            "flags, audit against the whole test set, or let a judge model decide (--judge-model)")
 
 
 #: A benchmark and method that flagged nothing.

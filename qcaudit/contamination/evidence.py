@@ -97,6 +97,11 @@ CODE_EVIDENCE_CAP = 8.0
 #: Options count as evidence up to this much rarity: options many items offer ("0", "4",
 #: "True, True") add little even when all of them are found.
 OPTION_EVIDENCE_CAP = 2.0
+#: A number or option that one of a handful of items holds is not yet known to be rare ("2"
+#: is in most texts): among fewer items than this, their rarity is scaled as among this many.
+#: Code fingerprints keep their benchmark's own scale (one is a run of normalised code tokens,
+#: rare by chance). ``bench_contamination.py small`` measures benchmarks of 1 to 20 items.
+RARITY_MIN_ITEMS = 100
 #: An option of LONG_OPTION_TERMS numbers and content words or more counts as present when
 #: this share of them is in the row.
 OPTION_PRESENT = 2 / 3
@@ -216,24 +221,30 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Rarity:
-    """How rare each number and code fingerprint is among a benchmark's items:
-    log((N + 1) / items holding it) / log(N + 1), 1.0 for one item, near 0 for all of them."""
+    """How rare each number, code fingerprint and answer option is among a benchmark's N
+    items: log((N + 1) / items holding it) / log(N + 1), 1.0 for one item, near 0 for all
+    of them. Numbers and options among fewer than :data:`RARITY_MIN_ITEMS` items are scaled
+    as among that many. ``numbers_unseen`` and ``options_unseen`` are the rarity of one that
+    a single item holds: that of a part's number that no item's whole text holds."""
 
     numbers: dict[str, float]
     fingerprints: dict[int, float]
     options: dict[str, float]
+    numbers_unseen: float = 1.0
+    options_unseen: float = 1.0
 
     @classmethod
     def of(cls, items: list[Evidence], choices: list[list[str]] | None = None) -> Rarity:
-        scale = math.log(len(items) + 1)
+        own, floored = math.log(len(items) + 1), math.log(max(len(items), RARITY_MIN_ITEMS) + 1)
 
-        def rarity(holders: Counter) -> dict:
+        def rarity(holders: Counter, scale: float) -> dict:
             return {key: math.log((len(items) + 1) / count) / scale for key, count in holders.items()}
 
         return cls(
-            rarity(Counter(n for item in items for n in item.numbers)),
-            rarity(Counter(f for item in items for f in item.fingerprints)),
-            rarity(Counter(_option_key(o) for options in choices or [] for o in set(options))),
+            rarity(Counter(n for item in items for n in item.numbers), floored),
+            rarity(Counter(f for item in items for f in item.fingerprints), own),
+            rarity(Counter(_option_key(o) for options in choices or [] for o in set(options)), floored),
+            numbers_unseen=own / floored, options_unseen=own / floored,
         )
 
 
@@ -255,7 +266,7 @@ def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[in
             present = _recall(terms, row_terms) >= OPTION_PRESENT
         else:  # a short option ("4", "True, False") counts only as an option of its own in the row
             present = _option_key(option) in segments
-        rare = rarity.options.get(_option_key(option), 1.0)
+        rare = rarity.options.get(_option_key(option), rarity.options_unseen)
         found += present
         weight += rare * present
         total += rare
@@ -294,7 +305,7 @@ def pair_evidence(
     code = (item_code or item).fingerprints
     item = item_key or item
     found = row.numbers.get
-    evidence = sum(rarity.numbers.get(n, 1.0) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
+    evidence = sum(rarity.numbers.get(n, rarity.numbers_unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
     recall, precision = _recall(item.numbers, row.numbers), _recall(row.numbers, item.numbers)
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
