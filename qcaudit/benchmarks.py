@@ -147,6 +147,10 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Re
     for column in ITEM_COLUMNS:
         if column in columns:
             return "fields", [column]
+    by_lower_name = {column.lower(): column for column in reversed(columns)}  # the first of each spelling
+    for column in ("question", *ITEM_COLUMNS):  # spelt in another case: "Question", "Problem"
+        if column in by_lower_name:
+            return "fields", [by_lower_name[column]]
     raise QcauditError(
         f"benchmark {name!r}: cannot tell which of its columns ({', '.join(columns)}) holds the test item; "
         f"name it in the config file: [benchmarks.{name}] fields = [\"{columns[0]}\"] (or adapter = gsm8k, humaneval or mmlu)"

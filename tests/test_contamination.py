@@ -541,6 +541,18 @@ def test_a_headerless_multiple_choice_csv_is_found_by_its_columns_under_any_name
         load_benchmark("exam", other)
 
 
+def test_item_columns_are_found_however_their_names_are_capitalised(tmp_path):
+    """TruthfulQA's CSV has "Question", many exports "Problem" or "Prompt": the item is
+    that column, as it would be lower-case; a lower-case one of the same name comes first."""
+    questions = ["How many legs does a spider have?", "What colour is a ripe banana?"]
+    for header, item_column in ((["Question", "Best Answer"], "Question"), (["ID", "Problem", "Solution"], "Problem"),
+                                (["Prompt", "prompt"], "prompt"), (["PROMPT", "Text"], "PROMPT")):
+        path = tmp_path / "bench.csv"
+        columns = {name: [f"{name} {i}" for i in range(2)] for name in header} | {item_column: questions}
+        pl.DataFrame(columns).write_csv(path)
+        assert load_benchmark("mine", path).items["item_text"].to_list() == questions, header
+
+
 def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     """cais/mmlu's parquet (question, subject, choices as a list, answer) gives the items,
     parts and options the original CSV gives; a nested field (ARC's question: a stem and its
