@@ -467,7 +467,11 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     if as_json:
         print(json.dumps(summary))
     elif not quiet:
-        out.print(f"kept {result.kept:,} rows -> {safe(output)}; removed {result.removed:,} -> {safe(removed_path)}", highlight=False)
+        statuses = result.report.dataset.get("text_rows") or {}
+        untouched = sum(count for status, count in statuses.items() if status != "ok")
+        note = f" ({untouched:,} of them without text, which no filter judges)" if untouched else ""
+        out.print(f"kept {result.kept:,} {'row' if result.kept == 1 else 'rows'}{note} -> {safe(output)}; "
+                  f"removed {result.removed:,} -> {safe(removed_path)}", highlight=False)
         if whole:
             read = result.report.dataset["rows"]
             err.print(f"[yellow]warning:[/] --limit read {read:,} of {whole:,} rows; the other {whole - read:,} are in "

@@ -459,6 +459,16 @@ def test_each_filter_command_shows_only_the_options_that_apply(runner, tmp_path)
         assert (tmp_path / f"r{flag}" / "report.json").is_file()
 
 
+def test_a_filters_summary_counts_in_words_and_names_rows_it_could_not_judge(runner, tmp_path):
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": ["the cat sat on the mat today", "the cat sat on the mat today", None, "  "]}).write_parquet(data)
+    said = " ".join(runner.invoke(app, ["dedup", str(data), "-o", str(tmp_path / "k.parquet")]).output.split())
+    assert f"kept 3 rows (2 of them without text, which no filter judges) -> {tmp_path / 'k.parquet'}; removed 1" in said
+    pl.DataFrame({"text": ["one row alone"]}).write_parquet(data)
+    said = " ".join(runner.invoke(app, ["dedup", str(data), "-o", str(tmp_path / "k.parquet")]).output.split())
+    assert f"kept 1 row -> {tmp_path / 'k.parquet'}; removed 0" in said
+
+
 
 
 @given(st.dictionaries(st.sampled_from(["distinct_", "self_bleu_", "vendi_", "rm_"]),
