@@ -1,6 +1,7 @@
 """Load a dataset lazily with Polars and pick the text to audit.
 
-Inputs: a parquet file, a directory of shards, or a glob; jsonl, json, csv and tsv files,
+Inputs: a parquet file, a directory of shards (Hive partition folders, ``round=3/``, read as
+columns), or a glob; jsonl, json, csv and tsv files,
 also compressed with gzip or Zstandard (``.jsonl.gz``, ``.jsonl.zst``, ...: :mod:`qcaudit.compression`); local, or named by a URI
 (``s3://bucket/shards/``: :mod:`qcaudit.remote`); local Arrow files (``.arrow``, as
 Hugging Face ``datasets`` saves them); or, from Python, a table in memory (a
@@ -388,7 +389,8 @@ def _directory_files(target: Path) -> list[Path]:
     splits: dict[str, Path] = {}  # each split's first file
     for file in files:
         shard = _SPLIT_SHARD.match(file.name)
-        named = [part for part in file.relative_to(target).parent.parts if part in SPLIT_NAMES]
+        folders = [part.partition("=")[2] or part for part in file.relative_to(target).parent.parts]  # (split=test: Hive's)
+        named = [folder for folder in folders if folder in SPLIT_NAMES]
         split = shard.group(1) if shard and shard.group(1) in SPLIT_NAMES else (named[-1] if named else None)
         if split is not None:
             splits.setdefault(split, file)
@@ -484,9 +486,57 @@ def _scan_parquet(files: list[InputFile]) -> _Read:
 
 
 def _read(files: list[InputFile], fmt: str, csv_header: bool = True) -> _Read:
+    partitions = _hive_partitions(files)
+    if partitions:
+        frames = [_read([file], fmt, csv_header).frame for file in files]
+        return _joined([_with_partition(frame, values) for frame, values in zip(frames, partitions, strict=True)])
     if fmt == "parquet":
         return _scan_parquet(files)
-    frames = [_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files]
+    return _joined([_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files])
+
+
+#: A folder of a Hive-partitioned dataset (Spark's, Ray Data's or pyarrow's ``partitioning="hive"``
+#: output): ``round=3``, the value of column ``round`` for every file below it.
+_HIVE_FOLDER = re.compile(r"^([^=]+)=(.*)$")
+#: The value Hive writes for a null partition key.
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _hive_partitions(files: list[InputFile]) -> list[dict[str, str | None]] | None:
+    """Per file, the Hive partition columns its folders name (``round=3/part-0.parquet``:
+    ``{"round": "3"}``), from the folders below the files' common folder (a partition that
+    all files share is no column: an input of one partition's folder reads as before); None
+    when no folder names one. Values are percent-decoded, as Spark escapes them."""
+    if len(files) < 2:
+        return None
+    from urllib.parse import unquote
+
+    folders = [str(file).replace("\\", "/").split("/")[:-1] for file in files]
+    shared = 0
+    while all(len(parts) > shared and parts[shared] == folders[0][shared] for parts in folders):
+        shared += 1
+    partitions = []
+    for parts in folders:
+        found = {m.group(1): m.group(2) for part in parts[shared:] if (m := _HIVE_FOLDER.match(part))}
+        partitions.append({key: None if value == _HIVE_NULL else unquote(value) for key, value in found.items()})
+    return partitions if any(partitions) else None
+
+
+def _with_partition(frame: pl.LazyFrame, values: dict[str, str | None]) -> pl.LazyFrame:
+    """``frame`` with its file's partition columns, where the file does not hold that column
+    itself: whole numbers as integers, anything else as text."""
+    held = set(frame.collect_schema().names())
+    columns = []
+    for key, value in values.items():
+        if key in held:
+            continue
+        whole = value is not None and re.fullmatch(r"-?\d{1,18}", value) is not None
+        columns.append(pl.lit(int(value) if whole else value, dtype=pl.Int64 if whole else pl.String).alias(key))
+    return frame.with_columns(columns)
+
+
+def _joined(frames: list[pl.LazyFrame]) -> _Read:
+    """The frames of one input's files as one table; their schemas where they differ."""
     if len(frames) == 1:
         return _Read(frames[0], [])
     try:

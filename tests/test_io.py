@@ -200,14 +200,15 @@ def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_pat
     expect_error("cannot read .*broken.arrow as arrow", tmp_path / "broken.arrow")
 
 
-@pytest.mark.parametrize("layout", ["shards", "folders"])
+@pytest.mark.parametrize("layout", ["shards", "folders", "hive"])
 def test_a_directory_of_several_splits_is_refused_not_read_as_one(tmp_path, layout):
     """A dataset downloaded from the Hugging Face Hub keeps its splits side by side
-    (data/train-00000-of-00001.parquet, or train/0000.parquet): reading the folder whole
-    would audit the test split as training data. One split, by folder or glob, reads."""
+    (data/train-00000-of-00001.parquet, or train/0000.parquet; Spark partitions by split
+    as split=train/): reading the folder whole would audit the test split as training data.
+    One split, by folder or glob, reads."""
     def shard(split: str, index: int = 0) -> Path:
-        path = tmp_path / ("data" if layout == "shards" else split) / (
-            f"{split}-{index:05d}-of-00002.parquet" if layout == "shards" else f"{index:04d}.parquet")
+        folder = {"shards": "data", "folders": split, "hive": f"split={split}"}[layout]
+        path = tmp_path / folder / (f"{split}-{index:05d}-of-00002.parquet" if layout == "shards" else f"{index:04d}.parquet")
         path.parent.mkdir(parents=True, exist_ok=True)
         pl.DataFrame({"text": [f"{split} row {index}"]}).write_parquet(path)
         return path
@@ -220,6 +221,30 @@ def test_a_directory_of_several_splits_is_refused_not_read_as_one(tmp_path, layo
     assert load_dataset(one).texts()["text"].to_list() == ["train row 0", "train row 1"]
     test.unlink()
     assert load_dataset(tmp_path).texts().height == 2  # one split's shards, however many
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_hive_partition_folders_are_columns(tmp_path, fmt):
+    """Spark, Ray Data and pyarrow write a partitioned dataset as round=1/part-0.parquet,
+    round=2/...: the folder names a column the files do not hold. Whole numbers read as
+    integers, values percent-decoded as Spark escapes them, Hive's null as null; a file that
+    holds the column itself keeps its own; one partition's folder has no such column."""
+    def write(folder: str, texts: list[str], **own) -> None:
+        path = tmp_path / "data" / folder / f"part-0.{fmt}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame = pl.DataFrame({"text": texts, **{k: [v] * len(texts) for k, v in own.items()}})
+        frame.write_parquet(path) if fmt == "parquet" else frame.write_ndjson(path)
+
+    write("round=1/source=real", ["a", "b"])
+    write("round=2/source=model%20A", ["c"])
+    write("round=10/source=__HIVE_DEFAULT_PARTITION__", ["d"])
+    write("round=11/source=x", ["e"], source="its own")
+    table = load_dataset(tmp_path / "data").frame.collect()
+    assert table.schema["round"] == pl.Int64 and table.schema["source"] == pl.String
+    rows = sorted(zip(table["text"], table["round"], table["source"], strict=True))
+    assert rows == [("a", 1, "real"), ("b", 1, "real"), ("c", 2, "model A"), ("d", 10, None), ("e", 11, "its own")]
+    assert "round" not in load_dataset(tmp_path / "data" / "round=1").frame.collect_schema().names()
+    assert load_dataset(str(tmp_path / "data" / "round=*" / "*" / f"*.{fmt}")).frame.collect()["round"].unique().len() == 4
 
 
 def test_fields_are_joined_and_statuses_counted(tmp_path):
