@@ -319,7 +319,7 @@ def table_frame(table: Any) -> pl.LazyFrame:
         return table
     if isinstance(table, pl.DataFrame):
         return table.lazy()
-    if not isinstance(table, list | tuple):
+    if table is not None and not isinstance(table, list | tuple):
         try:
             return pl.DataFrame(table).lazy()
         except (TypeError, ValueError, pl.exceptions.PolarsError):

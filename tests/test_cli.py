@@ -381,7 +381,8 @@ def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
         report = qcaudit.audit(table, fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
         assert report.metrics == from_file.metrics and report.rows.equals(from_file.rows), type(table)
         assert report.dataset["sources"] == [f"<{type(table).__name__}>"] and report.dataset["rows"] == frame.height
-    for bad, needle in ((frame["instruction"].to_list(), "cannot read a list as a dataset"), (frame.clear(), "holds no rows")):
+    for bad, needle in ((frame["instruction"].to_list(), "cannot read a list as a dataset"), (frame.clear(), "holds no rows"),
+                        (None, "cannot read a NoneType as a dataset")):
         with pytest.raises(qcaudit.QcauditError, match=needle) as caught:
             qcaudit.audit(bad)
         assert "\n" not in str(caught.value)
