@@ -9,6 +9,7 @@
     python benchmarks/bench_contamination.py speed       # n-gram check: 1,000,000 rows x 10,000 items
     python benchmarks/bench_contamination.py instruction # reworded questions asked as instructions with answers
     python benchmarks/bench_contamination.py small       # benchmarks of 1, 5 and 20 items: the rarity floor
+    python benchmarks/bench_contamination.py copies      # benchmarks that hold every item twice
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -436,6 +437,31 @@ def small_benchmarks(sizes: tuple[int, ...] = (1, 5, 20)) -> None:
     console.print(table)
 
 
+def copied_items() -> None:
+    """The semantic method against each suite case's benchmark as it is and with every item
+    in it twice (a copy under another id; a flag with either counts as found): the two
+    should judge alike."""
+    cut = Config().contamination.semantic_threshold
+    encoder = Encoder()
+    table = Table(title=f"Every item twice: found / flagged wrongly (verifier cut {cut:g})")
+    for column in ("case", "rewordings", "found", "flagged wrongly", "found, items twice", "flagged wrongly, items twice"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    for case in build_cases():
+        parts, vectors = embed_rows(case.rows, encoder)
+        cells = []
+        for twice in (False, True):
+            items = case.benchmark.items
+            if twice:
+                items = pl.concat([items, items.with_columns(pl.format("{}/copy", ITEM_ID).alias(ITEM_ID))])
+            copied = Case(case.domain, case.name, Benchmark(case.benchmark.name, items), case.rows, case.truth, case.kind)
+            pairs = _labelled(semantic_pairs(copied.benchmark, case.rows, parts, vectors, encoder, 5, 0.2), copied)
+            pairs = pairs.with_columns(pl.col("correct") | (pl.col(ITEM_ID).str.strip_suffix("/copy") == pl.col("truth")))
+            judged = verdicts(pairs, case_rows([copied]), cut)
+            cells += [str((judged["flagged"] & judged["correct"]).sum()), str((judged["flagged"] & ~judged["correct"]).sum())]
+        table.add_row(case.name, str(sum(t is not None for t in case.truth)), *cells)
+    console.print(table)
+
+
 def _labelled(pairs: pl.DataFrame, case: Case) -> pl.DataFrame:
     """``pairs`` of ``case`` with the columns :func:`verdicts` reads."""
     items = case.benchmark.items
@@ -613,7 +639,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -635,7 +661,7 @@ def main() -> None:
             sys.exit(f"error: {exc}")
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
-         "instruction": instruction_rows, "small": small_benchmarks}[args.what]()
+         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items}[args.what]()
 
 
 if __name__ == "__main__":

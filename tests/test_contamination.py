@@ -345,6 +345,33 @@ def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alon
     assert scored.select("row", "item").is_unique().all() and {"whole", "prompt"} <= set(scored["row_part"])  # one verdict a pair
 
 
+def test_a_benchmark_that_holds_an_item_twice_judges_as_if_once(tmp_path):
+    """A copy of an item (another id, the same text) was its twin's nearest neighbour: a
+    rewording of either stood out of its neighbourhood no more, and its numbers were half
+    as rare. Copies are one item to the verifier, each scored as its first; with every
+    MMLU sociology item twice, 5 of its 101 rewordings went unflagged (until 2026-12-01)."""
+    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
+    from qcaudit.embed import Encoder
+
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n").filter(pl.col("n").is_between(600, 639))
+    once = test.select(pl.format("gsm8k/{}", "n").alias("task_id"), "question")
+    copy = once.with_columns(pl.format("copy/{}", "task_id"), pl.col("question").str.replace(r"\?$", "?  "))  # white space aside
+    rng = random.Random(3)
+    rows = [reword(q, kind, rng) for q, kind in zip(once["question"][:10], ["all", "synonyms", "rename", "units", "reorder"] * 2,
+                                                    strict=True)]
+    rows += pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"][100:130].to_list()
+    parts, vectors = embed_rows(rows, encoder := Encoder())
+    scored = {}
+    for name, items in (("once", once), ("twice", pl.concat([once, copy]))):
+        items.write_ndjson(tmp_path / f"{name}.jsonl")
+        bench = load_benchmark("b", tmp_path / f"{name}.jsonl", "fields", ["question"], "task_id")
+        scored[name] = semantic_pairs(bench, rows, parts, vectors, encoder, 5, 0.2)
+    originals = scored["twice"].filter(pl.col("item") < once.height)
+    copies = scored["twice"].filter(pl.col("item") >= once.height).with_columns(pl.col("item") - once.height)
+    assert originals.equals(scored["once"]) and copies.equals(scored["once"])
+    assert (scored["once"].filter(pl.col("score") >= Config().contamination.semantic_threshold)["row"].n_unique()) >= 9
+
+
 def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_path):
     """Beyond math: MMLU items asked another way (the question alone, options reordered) and
     HumanEval tasks rewritten (renamed, loops as comprehensions, ...), half the items in the

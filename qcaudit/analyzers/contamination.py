@@ -444,14 +444,36 @@ def semantic_pairs(
     bench: Benchmark, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
     top_k: int, min_cosine: float,
 ) -> pl.DataFrame:
-    """Every candidate (row, item) pair with its features, verifier score and explanation."""
-    parts = bench.parts
+    """Every candidate (row, item) pair with its features, verifier score and explanation.
+    Items of one text (white space aside) are one item to the verifier, scored once for
+    every copy: a copy would be its twin's nearest neighbour and halve its numbers' rarity,
+    and a rewording of either would no longer stand out of its neighbourhood."""
+    distinct, copies = _distinct_items(bench)
+    parts = distinct.parts
     item_parts = TextParts.of(parts["item"].to_list(), parts["part"].to_list(), parts["text"].to_list())
     item_vectors = encoder.encode(pl.Series(item_parts.text, dtype=pl.String))
-    evidence = ItemEvidence.of(item_parts, bench.choices)
+    evidence = ItemEvidence.of(item_parts, distinct.choices)
     candidates = nearest_items(row_vectors, row_parts, item_vectors, item_parts, top_k, min_cosine,
                                extra=evidence.code_candidates(row_texts))
-    return best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts))
+    scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts))
+    if copies is None:
+        return scored
+    return scored.join(copies, left_on="item", right_on="distinct").drop("item").rename({"copy": "item"}).select(
+        scored.columns).sort(["row", "item"])
+
+
+def _distinct_items(bench: Benchmark) -> tuple[Benchmark, pl.DataFrame | None]:
+    """The benchmark with the first item of each text (white space collapsed), and where it
+    has copies, each item's position (``copy``) beside its first's in the distinct one
+    (``distinct``); None without copies."""
+    key = bench.items[ITEM_TEXT].str.replace_all(r"\s+", " ").str.strip_chars()
+    first = key.is_first_distinct()
+    if first.all():
+        return bench, None
+    distinct_position = pl.DataFrame({"key": key.filter(first)}).with_row_index("distinct")
+    copies = (pl.DataFrame({"key": key}).with_row_index("copy").join(distinct_position, on="key", maintain_order="left")
+              .select(pl.col("distinct").cast(pl.UInt32), pl.col("copy").cast(pl.UInt32)))
+    return Benchmark(bench.name, bench.items.filter(first)), copies
 
 
 def _cached_ngram_index(bench: Benchmark, n: int, min_tokens: int) -> NgramIndex:
