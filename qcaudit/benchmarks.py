@@ -9,7 +9,11 @@ columns):
   text = question + choices; id ``<subject file>/<row index>``. Also the Hugging Face
   layouts of multiple-choice items: a ``question`` beside a list of ``choices`` (cais/mmlu)
   or ARC's ``choices`` of texts and labels, read so by ``auto`` whatever the benchmark's name.
-- ``fields``: the configured ``fields`` joined by newlines; id from ``id_field`` or the index.
+- ``chat``: an evaluation set written as chats (a ``messages`` or ShareGPT ``conversations``
+  column, or the column in ``fields``): the item is its user turns, its last assistant
+  turn a part (``answer``); id from ``id_field`` or ``<name>/<index>``.
+- ``fields``: the configured ``fields`` joined by newlines (a chat field as its turns'
+  contents); id from ``id_field`` or the index.
 
 Besides its whole text an item has parts (:attr:`Benchmark.parts`), because a rephrasing
 often copies only one of them: an MMLU question without its options, or only the last line
@@ -30,7 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import InputFile, input_files, read_files
+from qcaudit.io import InputFile, chat_answer, chat_text, input_files, is_chat, read_files
 from qcaudit.remote import format_suffix
 
 ITEM_ID, ITEM_TEXT = "item_id", "item_text"
@@ -40,7 +44,7 @@ CHOICES = "choices"
 WHOLE = "whole"
 #: A question's last line is a part of its own when it has at least this many words.
 MIN_STEM_WORDS = 4
-ADAPTERS = ("auto", "gsm8k", "humaneval", "mmlu", "fields")
+ADAPTERS = ("auto", "gsm8k", "humaneval", "mmlu", "chat", "fields")
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
 
 
 def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Reader) -> tuple[str, list[str] | None]:
-    """The adapter (and for ``fields``, the columns) of a benchmark set to ``auto``: by its
+    """The adapter (and for ``fields`` and ``chat``, the columns) of a benchmark set to ``auto``: by its
     name, its file's or its folder's name (``mmlu/sociology_test.csv``; not a folder further
     up, which may be named anything), then by its columns (``read(csv_header)`` reads it)."""
     if fields:
@@ -151,6 +155,9 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Re
     for column in ("question", *ITEM_COLUMNS):  # spelt in another case: "Question", "Problem"
         if column in by_lower_name:
             return "fields", [by_lower_name[column]]
+    chats = [column for column in columns if is_chat(schema[column])]
+    if chats:
+        return "chat", chats[:1]
     raise QcauditError(
         f"benchmark {name!r}: cannot tell which of its columns ({', '.join(columns)}) holds the test item; "
         f"name it in the config file: [benchmarks.{name}] fields = [\"{columns[0]}\"] (or adapter = gsm8k, humaneval or mmlu)"
@@ -182,6 +189,16 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
             pl.col(question).cast(pl.String).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
             pl.concat_list([pl.col(c).cast(pl.String) for c in choices]).list.drop_nulls().alias(CHOICES),
         )
+    if adapter == "chat":
+        # an evaluation set written as chats: the item is what the user asks (a system prompt
+        # is shared by every item), its reference answer a part of its own
+        column = next((f for f in fields or table.columns if is_chat(table.schema[f])), None) if set(fields) <= set(table.columns) else None
+        if column is None or len(fields) > 1:
+            raise QcauditError(f"benchmark {name!r}: the 'chat' adapter reads one chat column (a list of turns with a role "
+                               f"and a content); {file} has {', '.join(fields) if fields else 'none'}")
+        id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + index
+        return table.select(id_expr.alias(ITEM_ID), chat_text(column, table.schema[column], ("user",)).fill_null("").alias(ITEM_TEXT),
+                            chat_answer(column, table.schema[column]).alias(PART_PREFIX + "answer"))
     parts: list[pl.Expr] = []
     if adapter == "gsm8k":
         fields, id_expr = ["question"], pl.lit(f"{name}/") + index
@@ -224,6 +241,8 @@ def _field_text(table: pl.DataFrame, field: str) -> pl.Expr:
     strings within it, one a line, in order; not as Polars' rendering of the structure."""
     if not table.schema[field].is_nested():
         return pl.col(field).cast(pl.String)
+    if is_chat(table.schema[field]):  # its turns' contents, not their roles' names
+        return chat_text(field, table.schema[field])
     return pl.col(field).map_elements(lambda value: "\n".join(_strings_within(value)) or None, return_dtype=pl.String)
 
 

@@ -875,6 +875,23 @@ def _is_messages(dtype: pl.DataType) -> bool:
     return _chat_layout(dtype) is not None
 
 
+def is_chat(dtype: pl.DataType) -> bool:
+    """Whether a column of ``dtype`` is a chat: a list of turns with a role and a content
+    (OpenAI's messages, ShareGPT's conversations)."""
+    return _is_messages(dtype)
+
+
+def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr:
+    """The contents of chat column ``name``'s turns of ``roles`` (all turns without), one a
+    line, without the roles' names; ShareGPT's roles read as OpenAI's."""
+    return _messages_text(name, dtype, roles)
+
+
+def chat_answer(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The content of the last assistant turn of chat column ``name``."""
+    return _last_answer(name, _chat_layout(dtype))
+
+
 def _turn_role(layout: ChatLayout) -> pl.Expr:
     """A turn's role (inside ``list.eval``), ShareGPT's names read as OpenAI's."""
     role = pl.element().struct.field(layout.role).cast(pl.String)

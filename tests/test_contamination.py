@@ -580,6 +580,33 @@ def test_item_columns_are_found_however_their_names_are_capitalised(tmp_path):
         assert load_benchmark("mine", path).items["item_text"].to_list() == questions, header
 
 
+@pytest.mark.parametrize("layout", ["messages", "sharegpt"])
+def test_an_evaluation_set_written_as_chats_is_its_user_turns(tmp_path, layout):
+    """Eval sets kept for fine-tuning are chats (a system prompt, the question, the reference
+    answer): the item is what the user asks, the answer a part of its own; the system prompt,
+    the same in every item, is no part of any. A row that copies a question is found."""
+    questions = [f"Question {i}: a farmer plants {i + 3} rows of {i + 7} trees each; how many trees does the farmer plant?"
+                 for i in range(4)]
+    answers = [f"{(i + 3) * (i + 7)} trees" for i in range(4)]
+    role, content, user, assistant = ("role", "content", "user", "assistant") if layout == "messages" else ("from", "value", "human", "gpt")
+    chats = [[{role: "system", content: "You are a careful tutor."}, {role: user, content: q}, {role: assistant, content: a}]
+             for q, a in zip(questions, answers, strict=True)]
+    key = "messages" if layout == "messages" else "conversations"
+    bench = tmp_path / "evalset.jsonl"
+    bench.write_text("".join(json.dumps({key: chat}) + "\n" for chat in chats))
+    loaded = load_benchmark("evalset", bench)
+    assert loaded.items["item_text"].to_list() == questions and loaded.items["part:answer"].to_list() == answers
+    assert set(loaded.parts["part"]) == {"whole", "answer"}
+    rows = pl.DataFrame({"text": ["an unrelated row about the weather in spring and autumn", f"Please solve: {questions[2]}"]})
+    found = audit(rows, analyzers="contamination", benchmarks={"evalset": str(bench)}, settings={"contamination.methods": ["ngram"]})
+    assert found.rows["contamination_item_id"].to_list() == [None, "evalset/2"]
+    as_fields = load_benchmark("evalset", bench, "fields", [key])  # every turn's content, no role names
+    assert as_fields.items["item_text"][0] == f"You are a careful tutor.\n{questions[0]}\n{answers[0]}"
+    (tmp_path / "plain.jsonl").write_text('{"prompt": "a question"}\n')
+    with pytest.raises(QcauditError, match="the 'chat' adapter reads one chat column .* has none"):
+        load_benchmark("plain", tmp_path / "plain.jsonl", "chat")
+
+
 def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     """cais/mmlu's parquet (question, subject, choices as a list, answer) gives the items,
     parts and options the original CSV gives; a nested field (ARC's question: a stem and its
