@@ -4,7 +4,9 @@ Adapters for the common shapes (``auto`` picks one by the benchmark's name, then
 columns):
 
 - ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>``.
-- ``humaneval``: ``prompt`` + ``canonical_solution``; id ``task_id``.
+- ``humaneval``: ``prompt`` + ``canonical_solution``; id ``task_id``. (MBPP's layouts, a
+  ``text`` or ``prompt`` beside ``code`` and ``test_list``, read by ``auto`` as ``fields``:
+  the task and its code, each a part; id ``task_id``.)
 - ``mmlu``: csv without header (question, four choices, answer letter), a file per subject;
   text = question + choices; id ``<subject file>/<row index>``. Also the Hugging Face
   layouts of multiple-choice items: a ``question`` beside a list of ``choices`` (cais/mmlu)
@@ -89,7 +91,7 @@ def load_benchmark(
         raise QcauditError(f"benchmark {name!r}: unknown adapter {adapter!r}; use one of {', '.join(ADAPTERS)}")
     read = cache(lambda csv_header: _read(name, path, csv_header))  # (a guess's read serves again)
     if adapter == "auto":
-        adapter, fields = _guess_shape(name, path, fields, read)
+        adapter, fields, id_field = _guess_shape(name, path, fields, id_field, read)
     tables = read(adapter != "mmlu")
     frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
@@ -123,41 +125,49 @@ def _is_mmlu_csv(path: str | Path, read: Reader) -> bool:
     return table.width == 6 and table.schema[last] == pl.String and bool(table[last].is_in(["A", "B", "C", "D"]).all())
 
 
+#: The task's column in MBPP's layouts (the full set's ``text``, the sanitized set's ``prompt``),
+#: beside ``code`` and ``test_list``.
+MBPP_TASK_COLUMNS = ("text", "prompt")
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
 #: BIG-bench's ``input``, MBPP's ``text``), in the order an item's text is looked for.
 ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
 
 
-def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Reader) -> tuple[str, list[str] | None]:
-    """The adapter (and for ``fields`` and ``chat``, the columns) of a benchmark set to ``auto``: by its
-    name, its file's or its folder's name (``mmlu/sociology_test.csv``; not a folder further
-    up, which may be named anything), then by its columns (``read(csv_header)`` reads it)."""
+def _guess_shape(name: str, path: str | Path, fields: list[str] | None, id_field: str | None,
+                 read: Reader) -> tuple[str, list[str] | None, str | None]:
+    """The adapter (and for ``fields`` and ``chat``, the columns; the id column where the
+    layout has one) of a benchmark set to ``auto``: by its name, its file's or its folder's
+    name (``mmlu/sociology_test.csv``; not a folder further up, which may be named anything),
+    then by its columns (``read(csv_header)`` reads it)."""
     if fields:
-        return "fields", fields
+        return "fields", fields, id_field
     lowered = " ".join([name, *Path(str(path)).parts[-2:]]).lower()
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
-            return adapter, None
+            return adapter, None, id_field
     if _is_mmlu_csv(path, read):
-        return "mmlu", None
+        return "mmlu", None, id_field
     schema = read(True)[0][1].schema
     columns = schema.names()
     if {"prompt", "canonical_solution"} <= set(columns):
-        return "humaneval", None
+        return "humaneval", None, id_field
+    for task in MBPP_TASK_COLUMNS:  # MBPP (full, or sanitized): the task and its reference code, parts of the item
+        if {task, "code", "test_list"} <= set(columns):
+            return "fields", [task, "code"], id_field or ("task_id" if "task_id" in columns else None)
     if "question" in columns and _options(schema) is not None:
-        return "mmlu", None
+        return "mmlu", None, id_field
     if "question" in columns:
-        return "gsm8k", None
+        return "gsm8k", None, id_field
     for column in ITEM_COLUMNS:
         if column in columns:
-            return "fields", [column]
+            return "fields", [column], id_field
     by_lower_name = {column.lower(): column for column in reversed(columns)}  # the first of each spelling
     for column in ("question", *ITEM_COLUMNS):  # spelt in another case: "Question", "Problem"
         if column in by_lower_name:
-            return "fields", [by_lower_name[column]]
+            return "fields", [by_lower_name[column]], id_field
     chats = [column for column in columns if is_chat(schema[column])]
     if chats:
-        return "chat", chats[:1]
+        return "chat", chats[:1], id_field
     raise QcauditError(
         f"benchmark {name!r}: cannot tell which of its columns ({', '.join(columns)}) holds the test item; "
         f"name it in the config file: [benchmarks.{name}] fields = [\"{columns[0]}\"] (or adapter = gsm8k, humaneval or mmlu)"

@@ -500,10 +500,11 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     assert not (tmp_path / "never").exists()
 
 
-@pytest.mark.parametrize("columns", [("problem", "solution"), ("input", "target"), ("text", "code", "test_list")])
+@pytest.mark.parametrize("columns", [("problem", "solution"), ("input", "target"), ("text", "label")])
 def test_common_benchmark_shapes_are_read_by_their_task_column(tmp_path, columns):
-    """MATH (problem), BIG-bench (input) and MBPP (text) files need no adapter: the task
-    column is the item, the others (solutions, answers, tests) are not."""
+    """MATH (problem), BIG-bench (input) and text-and-label files need no adapter: the task
+    column is the item, the others (solutions, answers, labels) are not. (MBPP's code is a
+    part of its items, as HumanEval's solutions are: below.)"""
     task, *others = columns
     items = [f"item {i}: " + " ".join(random.Random(i).choice(string.ascii_lowercase) * 3 for _ in range(20)) for i in range(4)]
     bench = tmp_path / "bench.jsonl"
@@ -605,6 +606,29 @@ def test_an_evaluation_set_written_as_chats_is_its_user_turns(tmp_path, layout):
     (tmp_path / "plain.jsonl").write_text('{"prompt": "a question"}\n')
     with pytest.raises(QcauditError, match="the 'chat' adapter reads one chat column .* has none"):
         load_benchmark("plain", tmp_path / "plain.jsonl", "chat")
+
+
+@pytest.mark.parametrize("task", ["text", "prompt"])
+def test_mbpp_reads_as_its_task_and_its_code(tmp_path, task):
+    """MBPP (``text``, or the sanitized set's ``prompt``, beside ``code`` and ``test_list``):
+    an item is the task and its reference code, each a part, by ``task_id``; a row that
+    copies the code alone is found, as HumanEval's solutions are."""
+    code = ["def remove_odd(numbers):\n    return [n for n in numbers if n % 2 == 0]\n",
+            "def first_repeated_char(text):\n    seen = set()\n    for c in text:\n        if c in seen:\n"
+            "            return c\n        seen.add(c)\n    return None\n"]
+    records = [{"task_id": 11 + i, task: t, "code": c, "test_list": ["assert True"]}
+               for i, (t, c) in enumerate(zip(["Write a python function to remove odd numbers from a given list.",
+                                               "Write a python function to find the first repeated character in a given string."],
+                                              code, strict=True))]
+    bench = tmp_path / "tasks.jsonl"
+    bench.write_text("".join(json.dumps(r) + "\n" for r in records))
+    loaded = load_benchmark("code", bench)
+    assert loaded.items["item_id"].to_list() == ["11", "12"]
+    assert loaded.items["item_text"].to_list() == [f"{r[task]}\n{r['code']}" for r in records]
+    assert set(loaded.parts["part"]) == {"whole", task, "code"}
+    rows = pl.DataFrame({"text": ["def helper(x):\n    return x + 1\n", "Here is my solution:\n" + code[1]]})
+    found = audit(rows, analyzers="contamination", benchmarks={"code": str(bench)}, settings={"contamination.methods": ["ngram"]})
+    assert found.rows["contamination_item_id"].to_list() == [None, "12"]
 
 
 def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
