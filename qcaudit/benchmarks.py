@@ -126,7 +126,8 @@ def _is_mmlu_csv(path: str | Path, read: Reader) -> bool:
 
 
 #: The task's column in MBPP's layouts (the full set's ``text``, the sanitized set's ``prompt``),
-#: beside ``code`` and ``test_list``.
+#: beside ``code`` and ``test_list``. The item is the task and its code, as BigCode's
+#: decontamination of The Stack (bigcode-dataset) looks for MBPP's texts and its solutions.
 MBPP_TASK_COLUMNS = ("text", "prompt")
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
 #: BIG-bench's ``input``, MBPP's ``text``), in the order an item's text is looked for.
