@@ -36,7 +36,14 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import InputFile, chat_answer, chat_text, input_files, is_chat, read_files
+from qcaudit.io import (
+    InputFile,
+    chat_answer,
+    chat_text,
+    input_files,
+    is_chat,
+    read_files,
+)
 from qcaudit.remote import format_suffix
 
 ITEM_ID, ITEM_TEXT = "item_id", "item_text"

@@ -179,7 +179,7 @@ def test_config_errors_name_the_key(runner, tmp_path):
 def test_a_config_file_that_leads_with_a_byte_order_mark_is_read(runner, tmp_path):
     """Notepad and other Windows editors save UTF-8 with a BOM, which TOML parsers refuse."""
     config = tmp_path / "q.toml"
-    config.write_bytes(b"\xef\xbb\xbf" + 'analyzers = ["diversity"]\n[diversity]\nmax_n = 2\n'.encode())
+    config.write_bytes(b'\xef\xbb\xbfanalyzers = ["diversity"]\n[diversity]\nmax_n = 2\n')
     result = invoke(runner, "report", CLEAN, "--config", config, "--out", tmp_path / "o", "--json")
     assert result.exit_code == 0, result.output
     assert set(json.loads(result.output)["metrics"]) == {"diversity"}

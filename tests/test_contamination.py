@@ -261,10 +261,10 @@ def test_a_benchmark_of_one_item_flags_its_rewordings_not_rows_that_share_its_sm
         found = audit(pl.DataFrame({"text": reworded}), analyzers="contamination", benchmarks={"gsm8k": {"path": str(bench)}},
                       settings={"contamination.methods": ["semantic"]})
         with_items[n] = found.tables["contamination"].get("warnings", [])
-    assert with_items[1] == ["benchmark 'gsm8k' has 1 item: the semantic method weighs each pair against the benchmark's "
-                             "other items, and with fewer than 20 it flags more rows wrongly (rewordings of related questions "
-                             "it does not hold); read the evidence of its flags, audit against the whole test set, or let a "
-                             "judge model decide (--judge-model)"]
+    assert with_items[1] == [("benchmark 'gsm8k' has 1 item: the semantic method weighs each pair against the benchmark's "
+                              "other items, and with fewer than 20 it flags more rows wrongly (rewordings of related questions "
+                              "it does not hold); read the evidence of its flags, audit against the whole test set, or let a "
+                              "judge model decide (--judge-model)")]
     assert "has 19 items" in with_items[19][0] and with_items[20] == []
 
 
@@ -614,8 +614,8 @@ def test_mbpp_reads_as_its_task_and_its_code(tmp_path, task):
     an item is the task and its reference code, each a part, by ``task_id``; a row that
     copies the code alone is found, as HumanEval's solutions are."""
     code = ["def remove_odd(numbers):\n    return [n for n in numbers if n % 2 == 0]\n",
-            "def first_repeated_char(text):\n    seen = set()\n    for c in text:\n        if c in seen:\n"
-            "            return c\n        seen.add(c)\n    return None\n"]
+            ("def first_repeated_char(text):\n    seen = set()\n    for c in text:\n        if c in seen:\n"
+             "            return c\n        seen.add(c)\n    return None\n")]
     records = [{"task_id": 11 + i, task: t, "code": c, "test_list": ["assert True"]}
                for i, (t, c) in enumerate(zip(["Write a python function to remove odd numbers from a given list.",
                                                "Write a python function to find the first repeated character in a given string."],
