@@ -137,7 +137,7 @@ def _is_mmlu_csv(path: str | Path, read: Reader) -> bool:
 #: decontamination of The Stack (bigcode-dataset) looks for MBPP's texts and its solutions.
 MBPP_TASK_COLUMNS = ("text", "prompt")
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
-#: BIG-bench's ``input``, MBPP's ``text``), in the order an item's text is looked for.
+#: BIG-bench's ``input``), in the order an item's text is looked for.
 ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
 
 
@@ -210,10 +210,11 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     if adapter == "chat":
         # an evaluation set written as chats: the item is what the user asks (a system prompt
         # is shared by every item), its reference answer a part of its own
-        column = next((f for f in fields or table.columns if is_chat(table.schema[f])), None) if set(fields) <= set(table.columns) else None
+        column = next((c for c in fields or table.columns if c in table.columns and is_chat(table.schema[c])), None)
         if column is None or len(fields) > 1:
+            given = f"fields {', '.join(fields)} are not one such column" if fields else "it has none"
             raise QcauditError(f"benchmark {name!r}: the 'chat' adapter reads one chat column (a list of turns with a role "
-                               f"and a content); {file} has {', '.join(fields) if fields else 'none'}")
+                               f"and a content): in {file}, {given}")
         id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + index
         return table.select(id_expr.alias(ITEM_ID), chat_text(column, table.schema[column], ("user",)).fill_null("").alias(ITEM_TEXT),
                             chat_answer(column, table.schema[column]).alias(PART_PREFIX + "answer"))

@@ -223,7 +223,7 @@ class Dataset:
         selection = self.selection
         schema = self.frame.collect_schema()
         column = selection.text_column
-        whole_chat = column in schema and _is_messages(schema[column]) and not selection.roles
+        whole_chat = column in schema and is_chat(schema[column]) and not selection.roles
         if selection.prompt and not whole_chat:
             return set(selection.prompt) <= set(selection.fields) and len(selection.fields) > len(selection.prompt)
         return whole_chat
@@ -756,7 +756,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
     def found(name: str) -> str | None:
         column = _named(schema, name)
-        return column if column and (schema[column] == pl.String or _is_messages(schema[column]) or _is_instances(schema[column])) else None
+        return column if column and (schema[column] == pl.String or is_chat(schema[column]) or _is_instances(schema[column])) else None
 
     pair = [found(name) for name in PAIR_COLUMNS]
     if not (selection.chosen or selection.rejected) and all(pair):
@@ -812,7 +812,7 @@ def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
     for name in selection.columns():
         if name not in schema:
             raise QcauditError(f"unknown column {name!r}; available columns: {_available(schema)}")
-    if selection.roles and not _is_messages(schema[text := selection.columns()[0]]):
+    if selection.roles and not is_chat(schema[text := selection.columns()[0]]):
         raise QcauditError(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); {text!r} is {schema[text]}")
 
 
@@ -871,25 +871,10 @@ def _chat_layout(dtype: pl.DataType) -> ChatLayout | None:
                  if role in fields and content in fields), None)
 
 
-def _is_messages(dtype: pl.DataType) -> bool:
-    return _chat_layout(dtype) is not None
-
-
 def is_chat(dtype: pl.DataType) -> bool:
     """Whether a column of ``dtype`` is a chat: a list of turns with a role and a content
     (OpenAI's messages, ShareGPT's conversations)."""
-    return _is_messages(dtype)
-
-
-def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr:
-    """The contents of chat column ``name``'s turns of ``roles`` (all turns without), one a
-    line, without the roles' names; ShareGPT's roles read as OpenAI's."""
-    return _messages_text(name, dtype, roles)
-
-
-def chat_answer(name: str, dtype: pl.DataType) -> pl.Expr:
-    """The content of the last assistant turn of chat column ``name``."""
-    return _last_answer(name, _chat_layout(dtype))
+    return _chat_layout(dtype) is not None
 
 
 def _turn_role(layout: ChatLayout) -> pl.Expr:
@@ -1000,8 +985,8 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
         return pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)
     if isinstance(dtype, pl.List) and dtype.inner == pl.String:
         return pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
-    if _is_messages(dtype):
-        return _messages_text(name, dtype, roles)
+    if is_chat(dtype):
+        return chat_text(name, dtype, roles)
     if _is_instances(dtype):
         return _instances_text(name)
     return None
@@ -1024,8 +1009,9 @@ def _non_empty(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def _messages_text(name: str, dtype: pl.List, roles: tuple[str, ...]) -> pl.Expr:
-    """Join the contents of the chosen turns of a chat column (all turns without ``roles``)."""
+def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr:
+    """The contents of chat column ``name``'s turns of ``roles`` (all turns without), one a
+    line, without the roles' names; ShareGPT's roles read as OpenAI's."""
     layout = _chat_layout(dtype)
     if layout.content_dtype not in (pl.String, pl.Null) and not _text_parts(layout.content_dtype):
         raise QcauditError(f"column {name!r}: message content is {layout.content_dtype}, not text or text parts")
@@ -1041,7 +1027,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     """The expression of one part of each row (:data:`PARTS`), null where the row has none;
     None when the input and settings give no such part."""
     schema = frame.collect_schema()
-    chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and _is_messages(schema[c])), None)
+    chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)
     if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
         fields = [_non_empty(_part_text(f, schema[f])) for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
@@ -1049,10 +1035,10 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
         layout = _chat_layout(schema[column])
-        return _last_answer(column, layout) if layout else _part_text(column, schema[column])
+        return chat_answer(column, schema[column]) if layout else _part_text(column, schema[column])
     if part in (PROMPT, RESPONSE) and chat:
         layout = _chat_layout(schema[chat])
-        return _chat_prompt(chat, layout) if part == PROMPT else _last_answer(chat, layout)
+        return _chat_prompt(chat, layout) if part == PROMPT else chat_answer(chat, schema[chat])
     return None
 
 
@@ -1063,8 +1049,9 @@ def _part_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name).cast(pl.String) if text is None else text
 
 
-def _last_answer(name: str, layout: ChatLayout) -> pl.Expr:
-    """The content of the last assistant turn of a chat column."""
+def chat_answer(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The content of the last assistant turn of chat column ``name``."""
+    layout = _chat_layout(dtype)
     answers = pl.col(name).list.eval(_turn_content(layout).filter(_turn_role(layout) == "assistant"))
     return answers.list.last()
 

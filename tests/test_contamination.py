@@ -604,7 +604,7 @@ def test_an_evaluation_set_written_as_chats_is_its_user_turns(tmp_path, layout):
     as_fields = load_benchmark("evalset", bench, "fields", [key])  # every turn's content, no role names
     assert as_fields.items["item_text"][0] == f"You are a careful tutor.\n{questions[0]}\n{answers[0]}"
     (tmp_path / "plain.jsonl").write_text('{"prompt": "a question"}\n')
-    with pytest.raises(QcauditError, match="the 'chat' adapter reads one chat column .* has none"):
+    with pytest.raises(QcauditError, match="the 'chat' adapter reads one chat column .*: in .*plain.jsonl, it has none"):
         load_benchmark("plain", tmp_path / "plain.jsonl", "chat")
 
 
