@@ -45,7 +45,7 @@ from qcaudit.compression import compression, decompressed
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes
 from qcaudit.remote import (
-    GLOB_CHARS, format_suffix, is_uri, local_copy, name_of, read_parquet, remote_files, streamed_by_polars,
+    GLOB_CHARS, format_suffix, hidden, is_uri, local_copy, name_of, read_parquet, remote_files, streamed_by_polars,
 )
 
 log = logging.getLogger("qcaudit")
@@ -380,7 +380,7 @@ def _directory_files(target: Path) -> list[Path]:
     if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
         splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
         raise QcauditError(f"{target} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
-    files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS)
+    files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS and not hidden(p.relative_to(target)))
     if not files:
         raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
     files = _without_notes(files)

@@ -59,7 +59,8 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
     filesystem, root = _filesystem(uri)
     try:
         if filesystem.isdir(root):
-            found = [p for p in filesystem.find(root) if format_suffix(p) in suffixes]
+            found = [p for p in filesystem.find(root)
+                     if format_suffix(p) in suffixes and not hidden(PurePosixPath(p).relative_to(PurePosixPath(root)))]
             if not found:
                 raise QcauditError(f"{uri} holds no .parquet, .jsonl, .json, .csv, .tsv or .txt file")
         elif filesystem.isfile(root):
@@ -75,6 +76,13 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
     except Exception as exc:  # each driver raises its own errors (OSError, httpx's, botocore's, ...)
         raise QcauditError(f"cannot list {uri}: {_reason(exc)}") from None
     return [filesystem.unstrip_protocol(p) for p in sorted(found)]
+
+
+def hidden(relative: PurePosixPath | Path) -> bool:
+    """Whether a file inside an input directory (its path relative to it) is hidden from
+    it, as Hugging Face ``datasets`` hides them: a part that starts with ``.`` or ``__``
+    (``.cache/`` that ``huggingface-cli download`` writes, ``.ipynb_checkpoints/`` copies)."""
+    return any(part.startswith((".", "__")) for part in relative.parts)
 
 
 def format_suffix(path: str | Path) -> str:

@@ -247,6 +247,24 @@ def test_hive_partition_folders_are_columns(tmp_path, fmt):
     assert load_dataset(str(tmp_path / "data" / "round=*" / "*" / f"*.{fmt}")).frame.collect()["round"].unique().len() == 4
 
 
+@pytest.mark.parametrize("how", ["path", "uri"])
+def test_hidden_folders_and_files_of_an_input_directory_are_not_read(tmp_path, how):
+    """As Hugging Face ``datasets`` reads a folder: ``huggingface-cli download`` leaves
+    .cache/huggingface/ beside the data, Jupyter copies files into .ipynb_checkpoints/
+    (the data twice), Python leaves __pycache__/. None of them is data."""
+    folder = tmp_path / "ds"
+    (folder / "data").mkdir(parents=True)
+    pl.DataFrame({"text": ["row one of the data", "row two of the data"]}).write_parquet(folder / "data" / "train.parquet")
+    for hidden in (".ipynb_checkpoints/train-checkpoint.parquet", "data/.train.parquet.tmp.parquet", "__pycache__/x.parquet"):
+        (folder / hidden).parent.mkdir(parents=True, exist_ok=True)
+        pl.DataFrame({"text": ["a copy"]}).write_parquet(folder / hidden)
+    (folder / ".cache" / "huggingface").mkdir(parents=True)
+    (folder / ".cache" / "huggingface" / "meta.json").write_text("{}")  # another format: would be refused as mixed
+    dataset = load_dataset(folder if how == "path" else f"file://{folder}")
+    assert dataset.texts()["text"].to_list() == ["row one of the data", "row two of the data"]
+    assert [Path(s).name for s in dataset.sources] == ["train.parquet"]
+
+
 def test_fields_are_joined_and_statuses_counted(tmp_path):
     path = write(tmp_path, "d.parquet")
     texts = load_dataset(path, TextSelection(fields=("instruction", "input"))).texts()
