@@ -192,10 +192,10 @@ def _check_json_document(path: Path) -> TextFileCheck:
     if holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
         return _check_json_lines(path, io.BytesIO(data))  # split at b"\n" as a file is
     document = _parse(text, path, "the document") if text.strip() else []
-    if isinstance(document, dict) and len(document) == 1:
-        (key, value), = document.items()
-        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            raise QcauditError(f"{path}: its records are under the key {key!r}, not at the top; give a file that holds "
+    if isinstance(document, dict):  # records under a key, beside it at most metadata ({"version": 2, "data": [...]})
+        keys = [k for k, v in document.items() if isinstance(v, list) and v and all(isinstance(item, dict) for item in v)]
+        if len(keys) == 1 and all(not isinstance(v, list | dict) for k, v in document.items() if k != keys[0]):
+            raise QcauditError(f"{path}: its records are under the key {keys[0]!r}, not at the top; give a file that holds "
                                "the array itself (or .jsonl, one object a line)")
     if isinstance(document, dict) and all(isinstance(v, list) for v in document.values()):
         return TextFileCheck(max((len(v) for v in document.values()), default=0), bom, "json")  # columns of values

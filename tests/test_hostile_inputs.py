@@ -239,6 +239,8 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("deep.jsonl", ('{"text": "a", "x": ' + "[" * 50_000 + "]" * 50_000 + "}\n").encode(), "nested too deeply"),
     ("scalar.json", b'"just a string"', "array of objects"),
     ("wrapped.json", b'{"data": [{"text": "a b"}, {"text": "c d"}]}', "its records are under the key 'data', not at the top"),
+    ("versioned.json", b'{"version": "1.1", "data": [{"text": "a b"}, {"text": "c d"}]}',
+     "its records are under the key 'data', not at the top"),
     ("lines.json", b'{"text": "a b"}\n{"text": oops}\n', "invalid JSON on line 2"),  # read as the JSON Lines it holds
     ("bad.parquet", b"PAR1 this is not parquet", "cannot read"),
     ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',
