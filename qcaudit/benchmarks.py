@@ -137,8 +137,9 @@ def _is_mmlu_csv(path: str | Path, read: Reader) -> bool:
 #: decontamination of The Stack (bigcode-dataset) looks for MBPP's texts and its solutions.
 MBPP_TASK_COLUMNS = ("text", "prompt")
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
-#: BIG-bench's ``input``), in the order an item's text is looked for.
-ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text")
+#: BIG-bench's ``input``, HellaSwag's ``ctx``, WinoGrande's ``sentence``, PIQA's ``goal``,
+#: MT-Bench's ``turns``), in the order an item's text is looked for.
+ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text", "ctx", "sentence", "goal", "turns")
 
 
 def _guess_shape(name: str, path: str | Path, fields: list[str] | None, id_field: str | None,
@@ -270,6 +271,8 @@ def _strings_within(value: object) -> list[str]:
         return [value]
     if isinstance(value, dict):
         value = list(value.values())
+    if isinstance(value, pl.Series):  # (a list column's value, as map_elements hands it over)
+        value = value.to_list()
     return [s for item in value for s in _strings_within(item)] if isinstance(value, list) else []
 
 

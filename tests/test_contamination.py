@@ -500,11 +500,13 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     assert not (tmp_path / "never").exists()
 
 
-@pytest.mark.parametrize("columns", [("problem", "solution"), ("input", "target"), ("text", "label")])
+@pytest.mark.parametrize("columns", [("problem", "solution"), ("input", "target"), ("text", "label"),
+                                     ("ctx", "activity_label", "endings"), ("sentence", "option1", "option2"), ("goal", "sol1")])
 def test_common_benchmark_shapes_are_read_by_their_task_column(tmp_path, columns):
-    """MATH (problem), BIG-bench (input) and text-and-label files need no adapter: the task
-    column is the item, the others (solutions, answers, labels) are not. (MBPP's code is a
-    part of its items, as HumanEval's solutions are: below.)"""
+    """MATH (problem), BIG-bench (input), text-and-label files, HellaSwag (ctx), WinoGrande
+    (sentence) and PIQA (goal) need no adapter: the task column is the item, the others
+    (solutions, answers, labels, endings) are not. (MBPP's code is a part of its items, as
+    HumanEval's solutions are: below.)"""
     task, *others = columns
     items = [f"item {i}: " + " ".join(random.Random(i).choice(string.ascii_lowercase) * 3 for _ in range(20)) for i in range(4)]
     bench = tmp_path / "bench.jsonl"
@@ -606,6 +608,15 @@ def test_an_evaluation_set_written_as_chats_is_its_user_turns(tmp_path, layout):
     (tmp_path / "plain.jsonl").write_text('{"prompt": "a question"}\n')
     with pytest.raises(QcauditError, match="the 'chat' adapter reads one chat column .*: in .*plain.jsonl, it has none"):
         load_benchmark("plain", tmp_path / "plain.jsonl", "chat")
+
+
+def test_mt_bench_reads_as_its_turns(tmp_path):
+    """MT-Bench's questions are a list of turns, the second asking about the first."""
+    records = [{"question_id": 81, "category": "writing", "turns": ["Compose a travel blog post about Hawaii.",
+                                                                     "Rewrite your post, every sentence starting with A."]}]
+    bench = tmp_path / "question.jsonl"
+    bench.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert load_benchmark("mt", bench).items["item_text"].to_list() == ["\n".join(records[0]["turns"])]
 
 
 @pytest.mark.parametrize("task", ["text", "prompt"])
