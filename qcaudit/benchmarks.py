@@ -138,8 +138,10 @@ def _is_mmlu_csv(path: str | Path, read: Reader) -> bool:
 MBPP_TASK_COLUMNS = ("text", "prompt")
 #: Columns that hold a test item's task in common benchmark files (MATH's ``problem``,
 #: BIG-bench's ``input``, HellaSwag's ``ctx``, WinoGrande's ``sentence``, PIQA's ``goal``,
-#: MT-Bench's ``turns``), in the order an item's text is looked for.
-ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text", "ctx", "sentence", "goal", "turns")
+#: MT-Bench's ``turns``, OpenBookQA's ``question_stem``, LiveCodeBench's ``question_content``,
+#: SWE-bench's ``problem_statement``), in the order an item's text is looked for.
+ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text", "ctx", "sentence", "goal", "turns",
+                "question_stem", "question_content", "problem_statement")
 
 
 def _guess_shape(name: str, path: str | Path, fields: list[str] | None, id_field: str | None,

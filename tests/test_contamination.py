@@ -501,10 +501,13 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
 
 
 @pytest.mark.parametrize("columns", [("problem", "solution"), ("input", "target"), ("text", "label"),
-                                     ("ctx", "activity_label", "endings"), ("sentence", "option1", "option2"), ("goal", "sol1")])
+                                     ("ctx", "activity_label", "endings"), ("sentence", "option1", "option2"), ("goal", "sol1"),
+                                     ("question_stem", "answerKey"), ("question_content", "starter_code"),
+                                     ("problem_statement", "patch")])
 def test_common_benchmark_shapes_are_read_by_their_task_column(tmp_path, columns):
     """MATH (problem), BIG-bench (input), text-and-label files, HellaSwag (ctx), WinoGrande
-    (sentence) and PIQA (goal) need no adapter: the task column is the item, the others
+    (sentence), PIQA (goal), OpenBookQA (question_stem), LiveCodeBench (question_content) and
+    SWE-bench (problem_statement) need no adapter: the task column is the item, the others
     (solutions, answers, labels, endings) are not. (MBPP's code is a part of its items, as
     HumanEval's solutions are: below.)"""
     task, *others = columns
