@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -113,19 +114,28 @@ def load_benchmark(
 Reader = Callable[[bool], list[tuple[InputFile, pl.DataFrame]]]
 
 
-def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
-    """The benchmark's files, read; a file that cannot be read is named with the benchmark."""
+@contextmanager
+def _about(name: str) -> Iterator[None]:
+    """An input error inside names the benchmark it is about (which of several is broken)."""
     try:
-        return read_files(path, csv_header=csv_header)
+        yield
     except QcauditError as error:
         raise QcauditError(f"benchmark {name!r}: {error}") from None
 
 
-def _is_mmlu_csv(path: str | Path, read: Reader) -> bool:
+def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
+    """The benchmark's files, read."""
+    with _about(name):
+        return read_files(path, csv_header=csv_header)
+
+
+def _is_mmlu_csv(name: str, path: str | Path, read: Reader) -> bool:
     """Whether the benchmark's files are MMLU's CSV, which has no header line, under any file
     name: six columns (question, four options, answer), the last an answer letter A to D in
     every row. (Read with a header line, its first row would be taken for column names.)"""
-    if format_suffix(input_files(path)[0]) != ".csv":
+    with _about(name):
+        first = input_files(path)[0]
+    if format_suffix(first) != ".csv":
         return False
     table = read(False)[0][1]
     last = table.columns[-1]
@@ -156,7 +166,7 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, id_field
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return adapter, None, id_field
-    if _is_mmlu_csv(path, read):
+    if _is_mmlu_csv(name, path, read):
         return "mmlu", None, id_field
     schema = read(True)[0][1].schema
     columns = schema.names()

@@ -356,7 +356,8 @@ def input_files(path: str | Path) -> list[InputFile]:
         return files
     if str(path) == "-":  # (the input is read more than once: once to audit, again to write its rows)
         raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
-    raise QcauditError(f"{path} does not exist")
+    # (a relative path, from a config file too, is read from the current directory: say which)
+    raise QcauditError(f"{path} does not exist" + ("" if target.is_absolute() else f" in {Path.cwd()}"))
 
 
 def _without_notes(files: list[InputFile]) -> list[InputFile]:

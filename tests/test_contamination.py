@@ -8,6 +8,7 @@ import random
 import string
 import sys
 from importlib.machinery import ModuleSpec
+from pathlib import Path
 from types import ModuleType, SimpleNamespace
 
 import numpy as np
@@ -479,6 +480,7 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     bench, data = gsm8k_small
     cases = [
         (["-b", f"gsm8k={tmp_path / 'missing.jsonl'}"], f"benchmark 'gsm8k': {tmp_path / 'missing.jsonl'} does not exist"),
+        (["-b", f"mine={tmp_path / 'missing.jsonl'}"], f"benchmark 'mine': {tmp_path / 'missing.jsonl'} does not exist"),
         (["-b", f"math={tmp_path / 'broken.jsonl'}"], "benchmark 'math': "),  # which of several benchmarks is broken
         (["-b", "weird="], "give NAME=PATH"),
         (["-b", f"gsm8k.v2={bench}"], "a name on the command line cannot hold '.'; give gsm8k_v2=PATH"),  # was: path required
@@ -494,6 +496,9 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
         assert result.exit_code == 2, result.output
         assert message in result.output and result.output.strip().count("\n") == 0
     config = tmp_path / "q.toml"
+    config.write_text('[benchmarks.mine]\npath = "beside.jsonl"\n')  # relative: to the current directory, which it names
+    result = runner.invoke(app, ["report", str(data), "--config", str(config), "--out", str(tmp_path / "never")])
+    assert result.exit_code == 2 and f"benchmark 'mine': beside.jsonl does not exist in {Path.cwd()}" in result.output
     config.write_text(f'[benchmarks.x]\npath = "{bench}"\nadapter = "fields"\nfields = ["nope"]\n')
     result = runner.invoke(app, ["report", str(data), "--config", str(config), "--out", str(tmp_path / "never")])
     assert result.exit_code == 2 and "no column 'nope'" in result.output
