@@ -476,6 +476,20 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     assert removed["evidence"].to_list() == evidence[0:3:2]
 
 
+def test_a_benchmark_path_that_holds_an_equals_sign_is_a_path(runner, tmp_path, gsm8k_small):
+    """``-b data/split=test/gsm.jsonl`` (a Hive-partitioned folder) is a path, named by its
+    file's stem, not the benchmark 'data/split' at 'test/gsm.jsonl'; NAME=PATH still names it."""
+    bench, data = gsm8k_small
+    folder = tmp_path / "data" / "split=test"
+    folder.mkdir(parents=True)
+    (folder / "gsm.jsonl").write_bytes(bench.read_bytes())
+    for spec, name in ((str(folder / "gsm.jsonl"), "gsm"), (f"mine={folder / 'gsm.jsonl'}", "mine")):
+        result = runner.invoke(app, ["report", str(data), "-b", spec, "--methods", "ngram", "--analyzers", "contamination",
+                                     "--out", str(tmp_path / name), "--json"])
+        assert result.exit_code == 0, result.output
+        assert [b["name"] for b in json.loads(result.output)["tables"]["contamination"]["benchmarks"]] == [name]
+
+
 def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
     bench, data = gsm8k_small
     cases = [

@@ -97,11 +97,12 @@ class ContaminationSettings(Section):
 
 
 def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
-    """``--benchmark NAME=PATH`` values as config overrides (NAME defaults to the file's stem)."""
+    """``--benchmark NAME=PATH`` values as config overrides (NAME defaults to the file's stem,
+    also where the path itself holds a ``=``, as Hive's folders do: ``data/split=test/x.jsonl``)."""
     overrides = {}
     for spec in specs or []:
         name, sep, path = spec.partition("=")
-        if not sep:
+        if not sep or any(c in name for c in "/\\:"):  # (a name holds no path separator, nor a URI's scheme)
             name, path = Path(spec).name.split(".")[0], spec
         if not name or not path:
             raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
