@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -102,7 +103,7 @@ def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
     overrides = {}
     for spec in specs or []:
         name, sep, path = spec.partition("=")
-        if not sep or any(c in name for c in "/\\:"):  # (a name holds no path separator, nor a URI's scheme)
+        if not sep or _is_path_with_equals(spec, name):
             name, path = Path(spec).name.split(".")[0], spec
         if not name or not path:
             raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
@@ -115,6 +116,13 @@ def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
                                "give each its own name: -b NAME=PATH")
         overrides[key] = path
     return overrides
+
+
+def _is_path_with_equals(spec: str, before: str) -> bool:
+    """Whether ``-b`` ``spec`` is a path whose folders hold ``=`` rather than NAME=PATH: a
+    URI, or an existing path whose part before the first ``=`` holds a separator (a name
+    may hold any character, markup and slashes too)."""
+    return "://" in before or (any(c in before for c in "/\\") and os.path.lexists(os.path.expanduser(spec)))
 
 
 @register
