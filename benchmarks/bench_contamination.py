@@ -431,8 +431,7 @@ def small_benchmarks(sizes: tuple[int, ...] = (1, 5, 20)) -> None:
                     pairs = semantic_pairs(small.benchmark, small.rows, parts, vectors, encoder, 5, 0.2)
                 finally:
                     evidence.RARITY_MIN_ITEMS = floor
-                judged = verdicts(_labelled(pairs, small), case_rows([small]), cut)
-                cells += [str((judged["flagged"] & judged["correct"]).sum()), str((judged["flagged"] & ~judged["correct"]).sum())]
+                cells += _found_and_wrong(verdicts(_labelled(pairs, small), case_rows([small]), cut))
             table.add_row(case.name, str(items.height), str(sum(t is not None for t in small.truth)), *cells)
     console.print(table)
 
@@ -456,10 +455,14 @@ def copied_items() -> None:
             copied = Case(case.domain, case.name, Benchmark(case.benchmark.name, items), case.rows, case.truth, case.kind)
             pairs = _labelled(semantic_pairs(copied.benchmark, case.rows, parts, vectors, encoder, 5, 0.2), copied)
             pairs = pairs.with_columns(pl.col("correct") | (pl.col(ITEM_ID).str.strip_suffix("/copy") == pl.col("truth")))
-            judged = verdicts(pairs, case_rows([copied]), cut)
-            cells += [str((judged["flagged"] & judged["correct"]).sum()), str((judged["flagged"] & ~judged["correct"]).sum())]
+            cells += _found_and_wrong(verdicts(pairs, case_rows([copied]), cut))
         table.add_row(case.name, str(sum(t is not None for t in case.truth)), *cells)
     console.print(table)
+
+
+def _found_and_wrong(judged: pl.DataFrame) -> list[str]:
+    """The rows :func:`verdicts` found with their true item, and those it flagged wrongly."""
+    return [str((judged["flagged"] & judged["correct"]).sum()), str((judged["flagged"] & ~judged["correct"]).sum())]
 
 
 def _labelled(pairs: pl.DataFrame, case: Case) -> pl.DataFrame:

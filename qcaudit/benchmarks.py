@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -99,7 +100,8 @@ def load_benchmark(
         raise QcauditError(f"benchmark {name!r}: unknown adapter {adapter!r}; use one of {', '.join(ADAPTERS)}")
     read = cache(lambda csv_header: _read(name, path, csv_header))  # (a guess's read serves again)
     if adapter == "auto":
-        adapter, fields, id_field = _guess_shape(name, path, fields, id_field, read)
+        adapter, fields, layout_id = _guess_shape(name, path, fields, read)
+        id_field = id_field or layout_id
     tables = read(adapter != "mmlu")
     frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
@@ -154,41 +156,48 @@ ITEM_COLUMNS = ("problem", "prompt", "input", "instruction", "query", "text", "c
                 "question_stem", "question_content", "problem_statement")
 
 
-def _guess_shape(name: str, path: str | Path, fields: list[str] | None, id_field: str | None,
-                 read: Reader) -> tuple[str, list[str] | None, str | None]:
-    """The adapter (and for ``fields`` and ``chat``, the columns; the id column where the
-    layout has one) of a benchmark set to ``auto``: by its name, its file's or its folder's
-    name (``mmlu/sociology_test.csv``; not a folder further up, which may be named anything),
-    then by its columns (``read(csv_header)`` reads it)."""
+class _Shape(NamedTuple):
+    """What ``auto`` makes of a benchmark: its adapter, the columns ``fields`` and ``chat``
+    read, and the id column the layout has (MBPP's ``task_id``)."""
+
+    adapter: str
+    fields: list[str] | None = None
+    id_field: str | None = None
+
+
+def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Reader) -> _Shape:
+    """The :class:`_Shape` of a benchmark set to ``auto``: by its name, its file's or its
+    folder's name (``mmlu/sociology_test.csv``; not a folder further up, which may be named
+    anything), then by its columns (``read(csv_header)`` reads it)."""
     if fields:
-        return "fields", fields, id_field
+        return _Shape("fields", fields)
     lowered = " ".join([name, *Path(str(path)).parts[-2:]]).lower()
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
-            return adapter, None, id_field
+            return _Shape(adapter)
     if _is_mmlu_csv(name, path, read):
-        return "mmlu", None, id_field
+        return _Shape("mmlu")
     schema = read(True)[0][1].schema
     columns = schema.names()
     if {"prompt", "canonical_solution"} <= set(columns):
-        return "humaneval", None, id_field
+        return _Shape("humaneval")
     for task in MBPP_TASK_COLUMNS:  # MBPP (full, or sanitized): the task and its reference code, parts of the item
         if {task, "code", "test_list"} <= set(columns):
-            return "fields", [task, "code"], id_field or ("task_id" if "task_id" in columns else None)
+            return _Shape("fields", [task, "code"], "task_id" if "task_id" in columns else None)
     if "question" in columns and _options(schema) is not None:
-        return "mmlu", None, id_field
+        return _Shape("mmlu")
     if "question" in columns:
-        return "gsm8k", None, id_field
+        return _Shape("gsm8k")
     for column in ITEM_COLUMNS:
         if column in columns:
-            return "fields", [column], id_field
+            return _Shape("fields", [column])
     by_lower_name = {column.lower(): column for column in reversed(columns)}  # the first of each spelling
     for column in ("question", *ITEM_COLUMNS):  # spelt in another case: "Question", "Problem"
         if column in by_lower_name:
-            return "fields", [by_lower_name[column]], id_field
+            return _Shape("fields", [by_lower_name[column]])
     chats = [column for column in columns if is_chat(schema[column])]
     if chats:
-        return "chat", chats[:1], id_field
+        return _Shape("chat", chats[:1])
     raise QcauditError(
         f"benchmark {name!r}: cannot tell which of its columns ({', '.join(columns)}) holds the test item; "
         f"name it in the config file: [benchmarks.{name}] fields = [\"{columns[0]}\"] (or adapter = gsm8k, humaneval or mmlu)"

@@ -542,8 +542,9 @@ def sample(
 
             asked, share = settings.sample.size, settings.sample.rate
             short = f" (all the data holds; the size asked for was {asked:,})" if asked is not None and count < asked else ""
-            if share is not None and count > round(sampled.dataset["rows"] * share):
-                short = safe(f" (at least [sample] min_rows; {share:.2%} of the rows is {round(sampled.dataset['rows'] * share):,})")
+            by_share = round(sampled.dataset["rows"] * share) if share is not None else count
+            if count > by_share:
+                short = safe(f" (at least [sample] min_rows; {share:.2%} of the rows is {by_share:,})")
             read = f", from {audited_rows(sampled.dataset)}" if whole else ""
             out.print(f"wrote {count:,} rows to review{short}{read} -> {safe(output)}", highlight=False)
         return 0

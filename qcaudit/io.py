@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 import polars as pl
 
@@ -510,8 +511,6 @@ def _hive_partitions(files: list[InputFile]) -> list[dict[str, str | None]] | No
     when no folder names one. Values are percent-decoded, as Spark escapes them."""
     if len(files) < 2:
         return None
-    from urllib.parse import unquote
-
     folders = [str(file).replace("\\", "/").split("/")[:-1] for file in files]
     shared = 0
     while all(len(parts) > shared and parts[shared] == folders[0][shared] for parts in folders):

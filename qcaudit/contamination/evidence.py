@@ -224,14 +224,13 @@ class Rarity:
     """How rare each number, code fingerprint and answer option is among a benchmark's N
     items: log((N + 1) / items holding it) / log(N + 1), 1.0 for one item, near 0 for all
     of them. Numbers and options among fewer than :data:`RARITY_MIN_ITEMS` items are scaled
-    as among that many. ``numbers_unseen`` and ``options_unseen`` are the rarity of one that
-    a single item holds: that of a part's number that no item's whole text holds."""
+    as among that many. ``unseen`` is the rarity of a number or option that a single item
+    holds: that of one in an item's part that no item's whole text holds."""
 
     numbers: dict[str, float]
     fingerprints: dict[int, float]
     options: dict[str, float]
-    numbers_unseen: float = 1.0
-    options_unseen: float = 1.0
+    unseen: float = 1.0
 
     @classmethod
     def of(cls, items: list[Evidence], choices: list[list[str]] | None = None) -> Rarity:
@@ -244,7 +243,7 @@ class Rarity:
             rarity(Counter(n for item in items for n in item.numbers), floored),
             rarity(Counter(f for item in items for f in item.fingerprints), own),
             rarity(Counter(_option_key(o) for options in choices or [] for o in set(options)), floored),
-            numbers_unseen=own / floored, options_unseen=own / floored,
+            unseen=own / floored,
         )
 
 
@@ -266,7 +265,7 @@ def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[in
             present = _recall(terms, row_terms) >= OPTION_PRESENT
         else:  # a short option ("4", "True, False") counts only as an option of its own in the row
             present = _option_key(option) in segments
-        rare = rarity.options.get(_option_key(option), rarity.options_unseen)
+        rare = rarity.options.get(_option_key(option), rarity.unseen)
         found += present
         weight += rare * present
         total += rare
@@ -305,7 +304,7 @@ def pair_evidence(
     code = (item_code or item).fingerprints
     item = item_key or item
     found = row.numbers.get
-    evidence = sum(rarity.numbers.get(n, rarity.numbers_unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
+    evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
     recall, precision = _recall(item.numbers, row.numbers), _recall(row.numbers, item.numbers)
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
