@@ -117,7 +117,7 @@ def _connect() -> Iterator[sqlite3.Connection]:
     for attempt in range(2):
         try:
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-            connection.execute("PRAGMA journal_mode=WAL")
+            _write_ahead_log(connection)
             connection.execute(f"PRAGMA journal_size_limit={_WAL_LIMIT}")
             connection.execute(_SCHEMA)
             break
@@ -130,6 +130,22 @@ def _connect() -> Iterator[sqlite3.Connection]:
         connection.commit()
     finally:
         connection.close()
+
+
+def _write_ahead_log(connection: sqlite3.Connection) -> None:
+    """Switch the store to write-ahead logging. SQLite does not wait out another
+    connection's lock for this switch, busy timeout or not ("database is locked" at once:
+    processes that open a new store together lost values to it), so it is waited out here,
+    as the timeout would be. Once the store logs ahead, the switch takes no lock."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _set_aside(path: Path, exc: Exception) -> None:

@@ -139,6 +139,29 @@ def _logged() -> Iterator[list[str]]:
         logger.setLevel(level)
 
 
+def test_a_new_store_that_another_connection_holds_is_waited_for_not_passed_by(tmp_path, monkeypatch):
+    """SQLite switches a store to write-ahead logging only when no other connection holds
+    it, and fails at once otherwise, whatever the busy timeout: a process that opened the
+    store while another was creating it lost its values ("is busy; not cached")."""
+    import threading
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
+    path = store.store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)  # a rollback journal, as new
+    holder.execute("CREATE TABLE other (a)")
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    space, keys = VectorStore("embedding/m/torch-fp32", 4, "embedding"), np.arange(1, 6, dtype=np.uint64)
+    with _logged() as warnings:
+        space.put(keys, np.ones((5, 4), dtype=np.float32))
+        found, _ = space.get(keys)
+    release.join()
+    holder.close()
+    assert warnings == [] and found.all()
+
+
 def _read_and_write(seed: int) -> tuple[int, list[str]]:
     """In a process of its own: write and read back batches of vectors; (entries not found
     again, warnings logged)."""
