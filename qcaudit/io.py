@@ -955,6 +955,8 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
         if text is None:
             non_string.append(pl.col(name).is_not_null())
             continue
+        if name in selection.prompt:
+            text = _unless_a_chat_holds(text, [n for n in names if n not in selection.prompt], schema)
         texts.append(text if len(names) == 1 else _non_empty(text))
         if schema[name] == pl.Binary:  # bytes that are not UTF-8 are not text
             non_string.append(pl.col(name).is_not_null() & text.is_null())
@@ -972,6 +974,19 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
         .otherwise(pl.lit("ok"))
     )
     return [pl.when(status == "ok").then(text).alias(TEXT), status.alias(TEXT_STATUS)]
+
+
+def _unless_a_chat_holds(prompt: pl.Expr, names: list[str], schema: pl.Schema) -> pl.Expr:
+    """A prompt field's text, null on rows where one of the chat columns among ``names``
+    holds it already in its turns before the answers (argilla's cleaned UltraFeedback: a
+    ``prompt`` beside a ``chosen`` chat that opens with it), so that the text holds it once.
+    TRL's conversational pairs, whose ``chosen`` holds the answer alone, keep it."""
+    chats = [(name, layout) for name in names if (layout := _chat_layout(schema[name]))]
+    if not chats:
+        return prompt
+    held = [pl.col(name).list.eval(_turn_content(layout).filter(_turn_role(layout) != "assistant").drop_nulls())
+            .list.join(FIELD_SEPARATOR).str.contains(prompt, literal=True) for name, layout in chats]
+    return pl.when(~pl.any_horizontal(held).fill_null(False)).then(prompt)
 
 
 def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr | None:

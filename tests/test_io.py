@@ -457,6 +457,27 @@ def test_chat_messages_with_roles(tmp_path):
     assert users["text_status"].to_list() == ["ok", "ok", "null"]
 
 
+def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
+    """argilla's UltraFeedback: a prompt beside chosen and rejected chats that hold it; TRL's
+    conversational pairs: chosen holds the answer alone, and the prompt is read with it."""
+    def turn(role, content):
+        return {"role": role, "content": content}
+
+    rows = [
+        {"prompt": "Name a prime.", "chosen": [turn("user", "Name a prime."), turn("assistant", "7")],
+         "rejected": [turn("user", "Name a prime."), turn("assistant", "8")]},
+        {"prompt": "Name a colour.", "chosen": [turn("assistant", "Blue.")], "rejected": [turn("assistant", "7")]},
+        {"prompt": "Say hi.", "chosen": [turn("system", "Be kind."), turn("user", "Say hi."), turn("assistant", "Say hi.")],
+         "rejected": [turn("assistant", "no")]},
+        {"prompt": "Say hi.", "chosen": [turn("user", "Hello?"), turn("assistant", "Say hi.")],
+         "rejected": [turn("assistant", "no")]},
+    ]
+    path = tmp_path / "pairs.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    texts = load_dataset(path).texts()["text"].to_list()
+    assert texts == ["Name a prime.\n7", "Name a colour.\nBlue.", "Be kind.\nSay hi.\nSay hi.", "Say hi.\nHello?\nSay hi."]
+
+
 def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
     """ShareGPT's {from, value} turns give what the same turns as OpenAI's {role, content}
     give: the text by role (either role name), and the prompt and answer parts."""
