@@ -242,6 +242,12 @@ class Dataset:
         frame = self._collect(self.selected().filter(pl.col(ROW_ID).is_in(wanted.implode())))
         return dict(frame.select(ROW_ID, TEXT).iter_rows())
 
+    def parts_of(self, row_ids: Iterable[int], parts: tuple[str, ...]) -> pl.DataFrame:
+        """``row_id`` and the ``parts`` (:data:`PARTS`) of a few rows, by ``row_id`` (one read of the input)."""
+        wanted = pl.Series(sorted(set(row_ids)), dtype=pl.UInt32)
+        frame = self.selected(parts=parts).filter(pl.col(ROW_ID).is_in(wanted.implode()))
+        return self._collect(frame.select(ROW_ID, *parts))
+
     def selected(self, category_column: str | None = None, keep: tuple[str, ...] = (),
                  parts: tuple[str, ...] = ()) -> pl.LazyFrame:
         """The lazy selection behind :meth:`texts`, with the ``parts`` asked for (:data:`PARTS`)."""

@@ -22,7 +22,8 @@ from rich.progress import Progress
 
 from qcaudit.config import Config
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.context import load_input
+from qcaudit.io import REJECTED, ROW_ID, TEXT, TEXT_STATUS, Dataset
 from qcaudit.outputs import table_format, write_table
 from qcaudit.pipeline import audit
 from qcaudit.registry import all_row_flags, stratum_column
@@ -98,6 +99,16 @@ def _stratified(rows: pl.DataFrame, count: int, stratum: str | None, rng: np.ran
     return pl.concat(parts).with_columns(pl.format("stratified over {} ({})", pl.lit(stratum), pl.col(stratum)).alias(REASON))
 
 
+def _with_rejected_answers(sample: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
+    """The sample with each preference pair's rejected answer beside its text (which holds the
+    chosen one), so that a reviewer judges the pair; other data as it is."""
+    if not dataset.selection.rejected:
+        return sample
+    rejected = dataset.parts_of(sample[ROW_ID], (REJECTED,)).with_columns(pl.col(ROW_ID).cast(sample.schema[ROW_ID]))
+    return sample.join(rejected, on=ROW_ID, how="left", maintain_order="left").select(
+        ROW_ID, REASON, TEXT, REJECTED, pl.exclude(ROW_ID, REASON, TEXT, REJECTED))
+
+
 class Sampled(NamedTuple):
     """What :func:`write_sample` wrote: the rows chosen, and what the audit read (report.json's ``dataset``)."""
 
@@ -107,8 +118,9 @@ class Sampled(NamedTuple):
 
 def write_sample(data: str | Path, config: Config, output: Path, progress: Progress | None = None) -> Sampled:
     """Audit ``data``, choose the rows a person should review and write them to ``output``."""
-    report = audit(data, config, progress=progress)
-    sample = choose(report.rows, config).with_columns(pl.lit("").alias("review_label"))
+    dataset = load_input(data, config)
+    report = audit(dataset, config, progress=progress)
+    sample = _with_rejected_answers(choose(report.rows, config), dataset).with_columns(pl.lit("").alias("review_label"))
     if table_format(output) == "csv":  # a reviewer opens it in a spreadsheet
         sample = spreadsheet_cells(sample)
     write_table(sample, output)

@@ -123,3 +123,31 @@ def test_spreadsheet_cells_guards_text_columns_only():
     guarded = spreadsheet_cells(frame)
     assert guarded["a"].to_list() == ["'=x", None, "ok", " =y", "", "'-"]
     assert guarded["n"].to_list() == frame["n"].to_list() and guarded.schema == frame.schema
+
+
+def test_a_preference_pair_is_reviewed_with_its_rejected_answer(runner, tmp_path):
+    """A reviewer judges a pair by both answers: the review holds the rejected one beside the
+    text (prompt and chosen answer), read from a chat or a text column, guarded in a CSV."""
+    def chat(prompt, answer):
+        return [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
+
+    prompts = [f"Question {i} about topic {i * 7}?" for i in range(30)]
+    rejected = [f"=wrong answer {i}" if i % 2 else f"a weak answer number {i}" for i in range(30)]
+    chats = tmp_path / "chats.parquet"
+    pl.DataFrame({"prompt": prompts, "chosen": [chat(p, f"A good answer {i}.") for i, p in enumerate(prompts)],
+                  "rejected": [chat(p, r) for p, r in zip(prompts, rejected, strict=True)]}).write_parquet(chats)
+    texts = tmp_path / "texts.jsonl"
+    pl.DataFrame({"prompt": prompts, "chosen": [f"A good answer {i}." for i in range(30)], "rejected": rejected}).write_ndjson(texts)
+    for data in (chats, texts):
+        for name in ("review.parquet", "review.csv"):
+            out = tmp_path / name
+            result = runner.invoke(app, ["sample", str(data), "-o", str(out), "--size", "12", "-q"])
+            assert result.exit_code == 0, result.output
+            review = pl.read_parquet(out) if name.endswith("parquet") else pl.read_csv(out)
+            assert review.columns[:4] == ["row_id", "reason", "text", "rejected"]
+            guard = "'" * name.endswith("csv")
+            expected = [guard * r.startswith("=") + r for r in (rejected[i] for i in review["row_id"])]
+            assert review["rejected"].to_list() == expected
+            assert all(text.startswith(prompts[i]) for i, text in zip(review["row_id"], review["text"], strict=True))
+    plain = runner.invoke(app, ["sample", str(SAMPLES / "instructions.parquet"), "-o", str(tmp_path / "plain.parquet"), "-q"])
+    assert plain.exit_code == 0 and "rejected" not in pl.read_parquet(tmp_path / "plain.parquet").columns
