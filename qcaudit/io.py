@@ -364,7 +364,14 @@ def input_files(path: str | Path) -> list[InputFile]:
     if str(path) == "-":  # (the input is read more than once: once to audit, again to write its rows)
         raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
     # (a relative path, from a config file too, is read from the current directory: say which)
-    raise QcauditError(f"{path} does not exist" + ("" if target.is_absolute() else f" in {Path.cwd()}"))
+    raise QcauditError(f"{path} does not exist" + ("" if target.is_absolute() else f" in {Path.cwd()}") + _hub_hint(target))
+
+
+def _hub_hint(target: Path) -> str:
+    """For a missing ``OWNER/NAME`` without a file suffix, which reads as a Hugging Face Hub
+    dataset's name, how to name the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
+    looks_like_hub = not target.is_absolute() and len(target.parts) == 2 and not target.suffix and not target.parent.exists()
+    return f"; a dataset on the Hugging Face Hub is read as hf://datasets/{target.as_posix()}" if looks_like_hub else ""
 
 
 def _without_notes(files: list[InputFile]) -> list[InputFile]:

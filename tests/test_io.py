@@ -592,6 +592,9 @@ def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
 
 def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("does not exist", tmp_path / "missing.parquet")
+    expect_error(r"allenai/tulu does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
+                 "allenai/tulu")
+    expect_error(r"missing/x.jsonl does not exist in \S+$", "missing/x.jsonl")
     expect_error(r"standard input \('-'\) is not read: write the data to a file first", "-")
     good = write(tmp_path, "d.parquet")
     truncated = tmp_path / "truncated.parquet"
