@@ -18,9 +18,10 @@ import tomllib
 from collections.abc import Collection
 from functools import cache
 from pathlib import Path
+import typing
 from typing import Any, Literal
 
-from pydantic import ByteSize, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import BaseModel, ByteSize, Field, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
 from qcaudit.registry import Analyzer, Device, MetricSpec, Section, Seed, analyzers, gateable_metrics as analyzer_metrics
@@ -377,6 +378,18 @@ def _keys_beside(loc: tuple) -> list[str]:
     return list(getattr(model, "model_fields", {}))
 
 
+def _top_level_form(name: str) -> str:
+    """How the settings file writes top-level setting ``name``: a table of its own, a table a
+    name (``[benchmarks.NAME]``), or a key above the first table."""
+    annotation = config_model().model_fields[name].annotation
+    if typing.get_origin(annotation) is dict:
+        values = typing.get_args(annotation)[1]
+        return f"tables [{name}.NAME]" if isinstance(values, type) and issubclass(values, BaseModel) else f"a table [{name}]"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"a table [{name}]"
+    return "a key of the top level: write it above the first table"
+
+
 def _describe(exc: ValidationError) -> str:
     """One line naming the first bad key and why."""
     error = exc.errors()[0]
@@ -386,9 +399,14 @@ def _describe(exc: ValidationError) -> str:
         close = difflib.get_close_matches(str(error["loc"][-1]), beside, n=1, cutoff=0.7)
         if close:
             return f"unknown key {key!r} (did you mean {'.'.join([*map(str, error['loc'][:-1]), close[0]])}?)"
+        name, within = str(error["loc"][-1]), ".".join(map(str, error["loc"][:-1]))
+        if within and name in _keys_beside((name,)):  # (TOML puts a key written below a table's header inside it)
+            return f"unknown key {key!r}: {name!r} is not a key of [{within}] but {_top_level_form(name)}"
         return f"unknown key {key!r}" + (f"; the keys there are {', '.join(sorted(beside))}" if beside else "")
     message = error["msg"].removeprefix("Value error, ")
     if not key:  # a check of the whole config, which names its own keys
         return message
     got = error.get("input")
+    if error["type"] == "list_type" and isinstance(got, dict):
+        return f"{key}: a list ({error['loc'][-1]} = [...]), not a table"
     return f"{key}: {message}" + ("" if isinstance(got, dict | list) else f" (got {got!r})")

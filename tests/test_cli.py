@@ -152,6 +152,12 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[contamination]\nsemantic_threshhold = 0.9\n": "(did you mean contamination.semantic_threshold?)",
         "[diversty]\nmax_n = 3\n": "unknown key 'diversty' (did you mean diversity?)",
         "[diversity]\nvibes = 3\n": "unknown key 'diversity.vibes'",
+        # a top-level key written below a table's header (TOML puts it inside), a table inside another
+        "[input]\nfields = ['text']\nanalyzers = ['diversity']\n":
+            "unknown key 'input.analyzers': 'analyzers' is not a key of [input] but a key of the top level: write it above",
+        "[diversity]\nmax_n = 3\ngate = 1\n": "unknown key 'diversity.gate': 'gate' is not a key of [diversity] but a table [gate]",
+        "[contamination]\nbenchmarks = 'b.jsonl'\n": "'benchmarks' is not a key of [contamination] but tables [benchmarks.NAME]",
+        "[analyzers]\nenabled = ['diversity']\n": "q.toml: analyzers: a list (analyzers = [...]), not a table",
         "[embedding]\ndevice = 'cuda:1'\n": "embedding.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=1",
         "[reward]\nmodel = 'rm'\ndevice = 'cuda:0'\n": "reward.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=0",
         "[diversity]\nmax_n = 0\n": "diversity.max_n",
