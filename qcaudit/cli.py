@@ -151,9 +151,22 @@ def run(argv: list[str]) -> int:
     except typer.TyperException as exc:  # typer's click: bad options, missing arguments, unknown commands
         context = getattr(exc, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
-        _print_error("error", f"{exc.format_message()}{hint}")
+        _print_error("error", f"{exc.format_message()}{_extra_arguments_hint(exc, argv)}{hint}")
         return EXIT_BAD_INPUT
     return code if isinstance(code, int) else 0
+
+
+def _extra_arguments_hint(exc: typer.TyperException, argv: list[str]) -> str:
+    """Why a command line may hold more arguments than the command takes: a glob the shell
+    expanded into several files, or a list given space-separated; empty for other errors."""
+    message = exc.format_message()
+    if not message.startswith("Got unexpected extra argument"):
+        return ""
+    extra = message.partition("(s) (")[2].removesuffix(")")  # (click's message: the extra arguments, space-separated)
+    if any(arg in extra and os.path.isfile(arg) for arg in argv):
+        return ("; several files were given (a glob the shell expanded?): give their folder, or quote the glob "
+                "('data/*.parquet') for qcaudit to expand")
+    return "; an option's list is comma-separated (--analyzers diversity,duplicates)"
 
 
 def _progress(quiet: bool) -> Progress:

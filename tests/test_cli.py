@@ -504,3 +504,25 @@ def test_a_run_of_numbered_metrics_is_listed_once_and_stands_for_exactly_them(nu
         ordered = sorted(numbers)
         whole = len(ordered) >= 3 and ordered == list(range(ordered[0], ordered[-1] + 1))
         assert (f"{head}{ordered[0]}..{ordered[-1]}" in listed) == whole
+
+
+def test_extra_arguments_say_why_a_command_line_may_hold_them(capsys, tmp_path, monkeypatch):
+    """``qcaudit report data/*.parquet`` unquoted: the shell hands over every file; ``--analyzers
+    diversity duplicates``: a list written as words. Each error says which, in one line."""
+    from qcaudit.cli import run
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.parquet", "b.parquet"):
+        pl.DataFrame({"text": ["one row of words", "and another row"]}).write_parquet(tmp_path / name)
+    cases = {("report", "a.parquet", "b.parquet"): "several files were given (a glob the shell expanded?): give their folder",
+             ("report", "a.parquet", "--analyzers", "diversity", "duplicates"): "an option's list is comma-separated",
+             ("report", "a.parquet", "--out", "x"): None}
+    for argv, hint in cases.items():
+        code = run(list(argv))
+        err = capsys.readouterr().err
+        if hint is None:
+            assert code == 0 and "comma-separated" not in err and "several files" not in err
+            continue
+        assert code == 2 and "Got unexpected extra argument" in err and hint in err and err.strip().count("\n") == 0, err
+        other = "several files" if "comma" in hint else "comma-separated"
+        assert other not in err
