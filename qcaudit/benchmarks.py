@@ -27,6 +27,7 @@ The answer options of a multiple-choice item are kept apart (``choices``) as evi
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -126,7 +127,12 @@ def _about(name: str) -> Iterator[None]:
 
 
 def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
-    """The benchmark's files, read."""
+    """The benchmark's files, read. A bare word that names no file (``-b gsm8k``) is taken
+    for a benchmark qcaudit would know by name: it says that the file is needed."""
+    text = str(path)
+    if text.isidentifier() and not os.path.lexists(text):
+        raise QcauditError(f"benchmark {name!r}: no file {text!r} in {Path.cwd()}; give the benchmark's test split, "
+                           f"-b {name}=PATH (qcaudit holds no benchmark and downloads none)")
     with _about(name):
         return read_files(path, csv_header=csv_header)
 
