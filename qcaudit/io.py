@@ -824,6 +824,10 @@ def _some_files(files: list[InputFile], total: int, named: int = 3) -> str:
 def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
     for name in selection.columns():
         if name not in schema:
+            parts = [part.strip() for part in name.split(",")]
+            if len(parts) > 1 and all(part in schema for part in parts):
+                raise QcauditError(f"unknown column {name!r}: {len(parts)} columns are a list of names, {parts}, "
+                                   "not one name with commas")
             raise QcauditError(f"unknown column {name!r}; available columns: {_available(schema)}")
     if selection.roles and not is_chat(schema[text := selection.columns()[0]]):
         raise QcauditError(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); {text!r} is {schema[text]}")

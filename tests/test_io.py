@@ -611,6 +611,8 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("line 3 is not valid UTF-8", binary_csv)
     expect_error("unknown column 'body'; available columns: instruction, input, output, n",
                  good, TextSelection(text_column="body"))
+    expect_error(r"unknown column 'instruction, output': 2 columns are a list of names, \['instruction', 'output'\], not one",
+                 good, TextSelection(fields=("instruction, output",)))  # (the Python API's fields="a,b")
     flagged = write(tmp_path, "flagged.parquet", [{"prompt": "p", "chosen": True, "rejected": False}])  # not answers
     assert load_dataset(flagged).text_source == "column 'prompt'"
     expect_error(r"--text-column or --fields from: title, n$", write(tmp_path, "plain.parquet", [{"title": "i", "n": 1}]))
