@@ -12,8 +12,9 @@ here with the line that shows it:
   any depth, a line that is not an object, bytes that are not UTF-8, nesting too deep to
   parse, and a top-level key whose values mix containers (lists, objects) with scalars are
   refused. Numbers and strings mixed in one column stay accepted (audited as their text).
-  A .json file that holds JSON Lines is checked, and read, as JSON Lines; one whose records
-  sit under a single key (``{"data": [...]}``) is refused with that key named.
+  A .json file that holds JSON Lines is checked, and read, as JSON Lines; one that holds a
+  table as pandas writes one (:func:`table_records`), as its rows; one whose records sit
+  under a single key (``{"data": [...]}``) is refused with that key named.
 - CSV and TSV: the standard library's reader checks that the header names each column once
   and that every record has as many fields as the header. A tab-separated file is read with
   CSV's quoting (a field in double quotes may hold tabs, newlines and doubled quotes), as
@@ -192,13 +193,18 @@ def _check_json_document(path: Path) -> TextFileCheck:
     if holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
         return _check_json_lines(path, io.BytesIO(data))  # split at b"\n" as a file is
     document = _parse(text, path, "the document") if text.strip() else []
-    if isinstance(document, dict):  # records under a key, beside it at most metadata ({"version": 2, "data": [...]})
-        keys = [k for k, v in document.items() if isinstance(v, list) and v and all(isinstance(item, dict) for item in v)]
-        if len(keys) == 1 and all(not isinstance(v, list | dict) for k, v in document.items() if k != keys[0]):
-            raise QcauditError(f"{path}: its records are under the key {keys[0]!r}, not at the top; give a file that holds "
-                               "the array itself (or .jsonl, one object a line)")
-    if isinstance(document, dict) and all(isinstance(v, list) for v in document.values()):
-        return TextFileCheck(max((len(v) for v in document.values()), default=0), bom, "json")  # columns of values
+    if isinstance(document, dict):
+        try:
+            table = table_records(document)
+        except ValueError as exc:
+            raise QcauditError(f"{path}: {exc}") from None
+        if table is not None:
+            document = table
+        else:  # records under a key, beside it at most metadata ({"version": 2, "data": [...]})
+            keys = [k for k, v in document.items() if isinstance(v, list) and v and all(isinstance(item, dict) for item in v)]
+            if len(keys) == 1 and all(not isinstance(v, list | dict) for k, v in document.items() if k != keys[0]):
+                raise QcauditError(f"{path}: its records are under the key {keys[0]!r}, not at the top; give a file that "
+                                   "holds the array itself (or .jsonl, one object a line)")
     if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
         raise QcauditError(f"{path}: a .json file must hold an array of objects (or use .jsonl, one object a line)")
     kinds = _Kinds()
@@ -206,6 +212,50 @@ def _check_json_document(path: Path) -> TextFileCheck:
         kinds.add(item, index)
     kinds.check(path, "item")
     return TextFileCheck(len(document), bom, "json")
+
+
+def table_records(document: dict) -> list[dict] | None:
+    """The rows of a JSON object that holds a table as pandas writes one, in order; None for
+    any other object. pandas' ``to_json`` orients: ``columns`` (its default; ``{column:
+    {index: value}}``), ``index`` (``{index: {column: value}}``: told from ``columns`` by
+    outer keys that are all whole numbers where the inner ones are not), ``split``
+    (``{"columns": [...], "data": [[...]]}``) and ``table`` (``{"schema": ..., "data":
+    [{...}]}``); and a list a column (``to_dict("list")``, which Hugging Face ``datasets``
+    reads as columns too). A value a row lacks is null. ValueError for lists a column of
+    different lengths, which make no table."""
+    if not document:
+        return None
+    values = list(document.values())
+    if set(document) in ({"columns", "data"}, {"columns", "index", "data"}) and _split_rows(document):
+        return [dict(zip(document["columns"], row, strict=True)) for row in document["data"]]
+    if set(document) == {"schema", "data"} and isinstance(document["schema"], dict) and _is_records(document["data"]):
+        return document["data"]
+    if all(isinstance(v, list) for v in values) and not _is_records(values[0]):
+        lengths = {len(v) for v in values}
+        if len(lengths) > 1:
+            raise ValueError(f"its columns (a list each) differ in length ({', '.join(map(str, sorted(lengths)))}); "
+                             "a table needs one length")
+        return [dict(zip(document, row, strict=True)) for row in zip(*values, strict=True)]
+    if all(isinstance(v, dict) for v in values):
+        inner = {key: None for v in values for key in v}
+        if all(map(_whole_number, document)) and not all(map(_whole_number, inner)):  # pandas' index orient
+            return [{column: row.get(column) for column in inner} for row in values]
+        return [{column: cells.get(index) for column, cells in document.items()} for index in inner]
+    return None
+
+
+def _split_rows(document: dict) -> bool:
+    columns, rows = document["columns"], document["data"]
+    return (isinstance(columns, list) and all(isinstance(c, str) for c in columns) and isinstance(rows, list)
+            and all(isinstance(row, list) and len(row) == len(columns) for row in rows))
+
+
+def _is_records(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _whole_number(key: str) -> bool:
+    return key.lstrip("-").isdigit()
 
 
 def holds_json_lines(text: str) -> bool:
@@ -333,7 +383,8 @@ def mixed_shapes(path: Path, fmt: str) -> str | None:
         records = ((n, _DECODER.decode(line)) for n, line in enumerate(text.split("\n"), start=1) if line.strip())
     else:
         unit, document = "item", _DECODER.decode(text)
-        records = enumerate(document if isinstance(document, list) else [], start=1)
+        table = table_records(document) if isinstance(document, dict) else document
+        records = enumerate(table if isinstance(table, list) else [], start=1)
     first: dict[str, tuple[str, int]] = {}
     for where, record in records:
         stack = list(record.items())

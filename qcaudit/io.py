@@ -44,7 +44,7 @@ import polars as pl
 
 from qcaudit.compression import compression, decompressed
 from qcaudit.errors import QcauditError
-from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes
+from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes, table_records
 from qcaudit.remote import (
     GLOB_CHARS, format_suffix, hidden, is_uri, local_copy, name_of, read_parquet, remote_files, streamed_by_polars,
 )
@@ -637,16 +637,31 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
         if fmt in DELIMITED:
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
         if fmt == "json":
-            try:
-                return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
-            except pl.exceptions.PolarsError:
-                data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
-                if data is None:
-                    raise
+            table = _json_lines_of_table(data)
+            if table is not None:
+                data = table
+            else:
+                try:
+                    return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
+                except pl.exceptions.PolarsError:
+                    data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
+                    if data is None:
+                        raise
         read = _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None, schema_overrides=overrides))
         return read.collect().lazy()  # parsed once, not again each time the rows are read
     except pl.exceptions.PolarsError as exc:
         raise _read_failure([path], exc) from None
+
+
+def _json_lines_of_table(data: bytes) -> bytes | None:
+    """A JSON object that holds a table as pandas writes one (:func:`~qcaudit.inputcheck.table_records`,
+    already checked) as JSON lines, a row a line; None for any other JSON (Polars reads an
+    object as one row)."""
+    if not data.lstrip().startswith(b"{"):
+        return None
+    document = json.loads(data)
+    records = table_records(document) if isinstance(document, dict) else None
+    return None if records is None else "\n".join(json.dumps(record) for record in records).encode()
 
 
 def _json_lines_of_array(data: bytes) -> bytes | None:

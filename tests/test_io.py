@@ -57,6 +57,40 @@ def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
     assert texts["text"].to_list() == [r["instruction"] for r in ROWS]
 
 
+@pytest.mark.parametrize("orient", ["columns", "index", "split", "table", "records", "list"])
+def test_a_json_table_as_pandas_writes_it_reads_as_pandas_reads_it(tmp_path, orient):
+    """pandas' ``to_json`` in each orient that names the columns (``columns`` its default), and
+    a list a column (``to_dict("list")``): the rows pandas reads back, in order, nulls kept."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"instruction": ["Sum two numbers.", "Name a colour.", None, "Explain tides."],
+                          "output": ["a + b", "Blue.", "orphan answer", None], "n": [3, 1, 4, 1]}, index=[7, 3, 5, 0])
+    path = tmp_path / "d.json"
+    if orient == "list":
+        path.write_text(json.dumps(frame.astype(object).where(frame.notna(), None).to_dict("list")))
+    else:
+        frame.to_json(path, orient=orient)
+    expected = frame if orient == "list" else pd.read_json(path, orient=orient)
+    read = load_dataset(path).frame.collect()
+    for column in ("instruction", "output", "n"):
+        assert read[column].to_list() == [None if pd.isna(v) else v for v in expected[column]], column
+    assert read["row_id"].to_list() == [0, 1, 2, 3]
+    assert load_dataset(path).texts()["text"].to_list() == ["Sum two numbers.\na + b", "Name a colour.\nBlue.",
+                                                           "orphan answer", "Explain tides."]
+    if orient in ("columns", "index"):  # read alike, and kinds mixed in a column found, as in an array of records
+        bad = json.loads(path.read_text())
+        first = next(iter(bad["output" if orient == "columns" else "7"]))
+        (bad["output"] if orient == "columns" else bad["7"])[first if orient == "columns" else "output"] = ["a list"]
+        path.write_text(json.dumps(bad))
+        expect_error("column 'output' mixes", path)
+
+
+def test_a_json_object_of_columns_of_different_lengths_is_refused(tmp_path):
+    path = tmp_path / "ragged.json"
+    path.write_text(json.dumps({"text": ["a b", "c d", "e f"], "label": [1, 2]}))
+    expect_error(r"ragged.json: its columns \(a list each\) differ in length \(2, 3\); a table needs one length", path)
+
+
 def test_directory_of_shards_and_glob_keep_row_order(tmp_path):
     shards = tmp_path / "shards"
     shards.mkdir()
