@@ -35,6 +35,8 @@ from pathlib import Path
 from qcaudit.compression import COMPRESSIONS, DAMAGED, compression, open_decompressed
 from qcaudit.errors import QcauditError
 
+#: The byte-order marks of UTF-16, little- and big-endian.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BOM = b"\xef\xbb\xbf"
 #: How many line numbers an error lists.
 SHOWN = 3
@@ -153,6 +155,9 @@ def _decode(raw: bytes, path: Path, number: int) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
+        if number == 1 and raw.startswith(UTF16_BOMS):  # Excel's "Unicode text", PowerShell's redirection
+            raise QcauditError(f"{path}: the file is UTF-16 (it opens with UTF-16's byte-order mark); re-encode it as UTF-8 "
+                               f"(iconv -f UTF-16 -t UTF-8)") from None
         raise QcauditError(f"{path}: line {number} is not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
 
 

@@ -643,6 +643,10 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     binary_csv = tmp_path / "latin1.csv"
     binary_csv.write_bytes("text\nok\ncaf\xe9\n".encode("latin-1"))
     expect_error("line 3 is not valid UTF-8", binary_csv)
+    for name in ("excel.tsv", "shell.jsonl", "lines.txt"):  # Excel's "Unicode text", PowerShell's > (UTF-16, with its BOM)
+        utf16 = tmp_path / name
+        utf16.write_bytes("text\tn\r\nok\t1\r\n".encode("utf-16") if name.endswith("tsv") else '{"text": "ok"}\n'.encode("utf-16"))
+        expect_error(r"the file is UTF-16 \(it opens with UTF-16's byte-order mark\); re-encode it as UTF-8", utf16)
     expect_error("unknown column 'body'; available columns: instruction, input, output, n",
                  good, TextSelection(text_column="body"))
     expect_error(r"unknown column 'instruction, output': 2 columns are a list of names, \['instruction', 'output'\], not one",
