@@ -82,7 +82,12 @@ class Alarm:
     triggered_by: list[str]
 
 
-def collapse_alarm(generations: list[dict[str, float]], window: int = 3, tolerance: float = 0.10, quorum: int = 2) -> Alarm:
+#: How many watched metrics must move the collapsing way together for the alarm to fire.
+ALARM_QUORUM = 2
+
+
+def collapse_alarm(generations: list[dict[str, float]], window: int = 3, tolerance: float = 0.10,
+                   quorum: int = ALARM_QUORUM) -> Alarm:
     """Fires when, over the last ``window`` generations, at least ``quorum`` of the watched
     metrics move monotonically the collapsing way and by more than ``tolerance`` (relative
     to the baseline's value, or absolute for metrics that start at 0) in total."""
@@ -169,7 +174,9 @@ class DriftSection:
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
         alarm = tables["alarm"]
-        because = f" ({', '.join(alarm['triggered_by'])})" if alarm["triggered_by"] else ""
+        moving = ", ".join(alarm["triggered_by"] or [])
+        because = f" ({moving})" if alarm["fired"] else (
+            f" ({moving} moving the collapsing way; it fires when {ALARM_QUORUM} metrics do)" if moving else "")
         views: list[View] = [Notice(f"Collapse alarm: {'FIRED' if alarm['fired'] else 'quiet'}{because}",
                                     "alarm" if alarm["fired"] else "ok", anchor="collapse-alarm")]
         views += [Notice(warning, "warning") for warning in tables.get("warnings", [])]

@@ -50,6 +50,22 @@ def test_alarm_fires_on_monotone_collapse_only():
               "js_divergence": 0.01, "unigram_entropy": 5.0, "self_bleu_4": 0.3} for i in range(5)]
     assert not collapse_alarm(noisy).fired
     assert not collapse_alarm(collapsing[:2]).fired  # too few generations to judge
+    one = [{**g, "js_divergence": 0.0, "tail_survival": 1.0} for g in collapsing]  # distinct_2 alone falls
+    quiet = collapse_alarm(one)
+    assert not quiet.fired and quiet.triggered_by == ["distinct_2"]
+
+
+@pytest.mark.parametrize("fired, moving, shown", [
+    (True, ["distinct_2", "js_divergence"], "Collapse alarm: FIRED (distinct_2, js_divergence)"),
+    (False, ["fid_drift"], "Collapse alarm: quiet (fid_drift moving the collapsing way; it fires when 2 metrics do)"),
+    (False, [], "Collapse alarm: quiet"),
+])
+def test_the_alarm_notice_says_which_metrics_moved_and_whether_enough_did(fired, moving, shown):
+    from qcaudit.drift import DriftSection
+
+    tables = {"alarm": {"fired": fired, "triggered_by": moving}, "generations": [], "warnings": []}
+    notice = DriftSection.views(tables, {}, {})[0]
+    assert notice.text == shown and notice.level == ("alarm" if fired else "ok")
 
 
 def simulate_metrics(mode, real, generations=4):
