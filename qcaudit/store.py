@@ -1,6 +1,6 @@
 """One SQLite file for values computed per text: embeddings and judge verdicts.
 
-``<cache>/store.sqlite3`` (SQLite: in the standard library, one file, safe for several
+``<cache>/store2.sqlite3`` (SQLite: in the standard library, one file, safe for several
 processes at once, indexed look-ups) holds one table ``entries``, keyed by (``space``,
 ``key``): the space names what computed the value (``embedding/<model key>/<backend>``,
 ``judge/<model key>``), the key is the text's (or pair's) 64-bit hash. Each value is the
@@ -36,7 +36,15 @@ from qcaudit.cache import FOLDERS, cache_root, configured_cache_root
 from qcaudit.errors import QcauditError
 
 log = logging.getLogger("qcaudit")
-STORE_NAME = "store.sqlite3"
+STORE_NAME = "store2.sqlite3"
+#: Stores of earlier layouts, whose entries a new store takes over when it is made, then
+#: deletes. ``store.sqlite3`` held its rows in a table without rowids, where a row of more
+#: than about 1 KB (a 384-dimension vector) spills into an overflow page of its own: three
+#: times the vectors' bytes on disk, and the size limit held a third of what it says.
+EARLIER_STORES = ("store.sqlite3",)
+#: SQLite's largest page (set when the file is made): rows of vectors up to about 16,000
+#: dimensions share pages without spilling (1.1 times the vectors' bytes at 384 to 1,024).
+_PAGE_SIZE = 65536
 DEFAULT_MAX_MB = 2048
 _DAY = 86_400
 #: Seconds a process waits for another to release the store before going on without it.
@@ -44,7 +52,7 @@ BUSY_TIMEOUT_S = 60.0
 _WAL_LIMIT = 4 * 2**20  # the write-ahead log is truncated to this after each checkpoint
 _SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
     space TEXT NOT NULL, key INTEGER NOT NULL, value BLOB NOT NULL, checksum INTEGER NOT NULL, used INTEGER NOT NULL,
-    PRIMARY KEY (space, key)) WITHOUT ROWID"""
+    PRIMARY KEY (space, key))"""
 
 
 def store_path() -> Path:
@@ -52,8 +60,9 @@ def store_path() -> Path:
 
 
 def has_store() -> bool:
-    """Whether a run has made the store yet (asked without making the cache directory)."""
-    return (_configured_directory() / STORE_NAME).exists()
+    """Whether a run has made the store yet, of this layout or an earlier one (asked without
+    making the cache directory)."""
+    return any((_configured_directory() / name).exists() for name in (STORE_NAME, *EARLIER_STORES))
 
 
 def max_bytes() -> int:
@@ -117,9 +126,11 @@ def _connect() -> Iterator[sqlite3.Connection]:
     for attempt in range(2):
         try:
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+            connection.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # (a new file's; an existing one keeps its own)
             _write_ahead_log(connection)
             connection.execute(f"PRAGMA journal_size_limit={_WAL_LIMIT}")
             connection.execute(_SCHEMA)
+            _take_over_earlier_stores(connection, path.parent)
             break
         except sqlite3.DatabaseError as exc:
             if attempt or _unusable(exc):
@@ -146,6 +157,30 @@ def _write_ahead_log(connection: sqlite3.Connection) -> None:
             if not _busy(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def _take_over_earlier_stores(connection: sqlite3.Connection, directory: Path) -> None:
+    """Copy the entries of a store of an earlier layout (:data:`EARLIER_STORES`) into this
+    one, then delete it: an upgrade keeps the cache. One another process holds is left for
+    a later run; one that cannot be read is deleted with a warning (its values are computed
+    again when next needed)."""
+    for name in EARLIER_STORES:
+        earlier = directory / name
+        if not earlier.exists():
+            continue
+        try:
+            connection.execute("ATTACH DATABASE ? AS earlier", (str(earlier),))
+            try:
+                with connection:
+                    connection.execute("INSERT OR IGNORE INTO entries SELECT space, key, value, checksum, used FROM earlier.entries")
+            finally:
+                connection.execute("DETACH DATABASE earlier")
+        except sqlite3.DatabaseError as exc:
+            if _busy(exc):
+                continue
+            log.warning("cache store %s of an earlier qcaudit cannot be read (%s); deleted", earlier, exc)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{earlier}{suffix}").unlink(missing_ok=True)
 
 
 def _set_aside(path: Path, exc: Exception) -> None:
@@ -220,7 +255,8 @@ class VectorStore:
 def file_bytes() -> int:
     """The store's size on disk: its file and its write-ahead log, which another process may
     remove at any moment (the last connection to close checkpoints it away)."""
-    return sum(_size(Path(f"{store_path()}{suffix}")) for suffix in ("", "-wal"))
+    directory = store_path().parent
+    return sum(_size(directory / f"{name}{suffix}") for name in (STORE_NAME, *EARLIER_STORES) for suffix in ("", "-wal"))
 
 
 def _size(path: Path) -> int:
@@ -254,12 +290,9 @@ def enforce_limit(limit: int | None = None) -> int:
 def compact() -> None:
     """Give the space of deleted entries and of the write-ahead log back to the file system."""
     if has_store():
-        connection = sqlite3.connect(store_path(), timeout=BUSY_TIMEOUT_S)
-        try:
+        with _connect() as connection:  # (a store of an earlier layout taken over first)
             connection.execute("VACUUM")
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            connection.close()
 
 
 def info() -> dict:
@@ -299,7 +332,7 @@ def clear() -> list[str]:
     for path in root.iterdir():
         if path.name in FOLDERS and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
-        elif path.name.startswith(STORE_NAME) and not path.is_dir():
+        elif path.name.startswith((STORE_NAME, *EARLIER_STORES)) and not path.is_dir():
             path.unlink()
     left = sorted(path.name for path in root.iterdir())
     if not left:

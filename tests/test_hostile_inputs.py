@@ -829,7 +829,9 @@ def test_damaged_embedding_entries_and_a_damaged_store_are_rebuilt(qc, tmp_path,
     args = ("report", data, "--analyzers", "embeddings", "--json")
     first = qc(*args, "--out", tmp_path / "o1")
     assert first.code == 0, first.err
-    store = tmp_path / "cache" / "store.sqlite3"
+    from qcaudit.store import STORE_NAME
+
+    store = tmp_path / "cache" / STORE_NAME
     with sqlite3.connect(store) as db:  # flip bytes in three stored vectors
         db.execute("UPDATE entries SET value = zeroblob(length(value)) WHERE key IN (SELECT key FROM entries LIMIT 3)")
     second = qc(*args, "--out", tmp_path / "o2")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,6 +35,49 @@ def test_vectors_come_back_as_stored_and_only_in_their_space(tmp_path_factory, k
     assert found.tolist() == [i % 2 == 0 for i in range(len(keys))]
     assert np.array_equal(got[::2], vectors[::2]) and not got[1::2].any()
     assert not VectorStore("b", 8, "test").get(held)[0].any()
+
+
+def test_the_store_holds_a_vector_in_little_more_than_its_bytes(tmp_path, monkeypatch):
+    """384 float32s (1,536 bytes, the default encoder's) took three times their bytes in a
+    table without rowids on 4 KB pages: each row spilled into an overflow page."""
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, 2**63, 3000, dtype=np.uint64)
+    vectors = rng.normal(size=(3000, 384)).astype(np.float32)
+    for start in range(0, 3000, 1000):
+        VectorStore("embedding/m/onnx-int8", 384, "embedding").put(keys[start : start + 1000], vectors[start : start + 1000])
+    store.compact()
+    assert store.file_bytes() < 1.25 * vectors.nbytes
+
+
+def test_a_store_of_the_earlier_layout_is_taken_over_and_deleted(tmp_path, monkeypatch, caplog):
+    """An upgrade keeps the cache: the entries of ``store.sqlite3`` (a table without rowids)
+    are copied into the new store when it is made; an earlier store that cannot be read is
+    deleted with a warning."""
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path))
+    earlier = tmp_path / "store.sqlite3"
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    with sqlite3.connect(earlier) as db:
+        db.execute("CREATE TABLE entries (space TEXT NOT NULL, key INTEGER NOT NULL, value BLOB NOT NULL, "
+                   "checksum INTEGER NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (space, key)) WITHOUT ROWID")
+        db.executemany("INSERT INTO entries VALUES ('s', ?, ?, ?, 0)",
+                       [(k, v.tobytes(), zlib.crc32(v.tobytes())) for k, v in zip((5, 6, 7), vectors, strict=True)])
+    db.close()
+    assert store.has_store() and store.file_bytes() == earlier.stat().st_size
+    found, got = VectorStore("s", 4, "test").get(np.array([5, 7, 9], dtype=np.uint64))
+    assert found.tolist() == [True, True, False] and np.array_equal(got[:2], vectors[[0, 2]])
+    assert not earlier.exists() and store.store_path().exists()
+    with sqlite3.connect(store.store_path()) as db:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == store._PAGE_SIZE
+    db.close()
+    store.clear()
+    earlier.parent.mkdir(parents=True, exist_ok=True)
+    earlier.write_bytes(b"not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="qcaudit"):
+        assert not VectorStore("s", 4, "test").get(np.array([5], dtype=np.uint64))[0].any()
+    assert "of an earlier qcaudit cannot be read" in caplog.text and not earlier.exists()
+    VectorStore("s", 4, "test").put(np.array([5], dtype=np.uint64), vectors[:1])
+    assert VectorStore("s", 4, "test").get(np.array([5], dtype=np.uint64))[0].all()
 
 
 def test_the_least_recently_used_entries_go_first_when_the_store_is_too_big(tmp_path, monkeypatch):
