@@ -26,9 +26,9 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import cpu  # noqa: E402
+from machine import cpu
 
-from qcaudit import store  # noqa: E402
+from qcaudit import store
 
 EARLIER = {"schema": store._SCHEMA.replace("PRIMARY KEY (space, key))", "PRIMARY KEY (space, key)) WITHOUT ROWID"),
            "page_size": 4096}
