@@ -91,6 +91,10 @@ CHAT_COLUMNS = ("messages", "conversations", "conversation")  # (the last: LMSYS
 #: else a column of :data:`ANSWER_COLUMNS`), joined as --fields joins them, so that a
 #: benchmark question copied into an instruction is read; else either alone.
 WHOLE_TEXT_COLUMNS = ("text", "content", *CHAT_COLUMNS)
+#: Then the answers of OpenAI's API as it returns them (:func:`_is_choices`): a chat
+#: completion saved whole, a line of a Batch API output file; and a Batch API input file's
+#: requests (a chat each).
+API_TEXT_COLUMNS = ("choices", "response.body.choices", "body.messages")
 ANSWER_COLUMNS = ("output", "response")
 #: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
 #: and ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
@@ -309,6 +313,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     frame = frame.with_columns(nested.values()).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
     selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
+    found = _nested_fields(selection.columns(), schema)  # (a nested field found rather than named)
+    if found:
+        frame, nested = frame.with_columns(found.values()), nested | found
+        schema = frame.collect_schema()
     _check_selection(selection, schema)
     for warning in _columns_unlike_across_files(selection, files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
@@ -749,6 +757,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     whole = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
     if whole:
         return replace(selection, text_column=whole)
+    api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and _column_text(name, found[1]) is not None), None)
+    if api:
+        return replace(selection, text_column=api)
     # the answer: the response, a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
     joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))
@@ -1036,7 +1047,28 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
         return chat_text(name, dtype, roles)
     if _is_instances(dtype):
         return _instances_text(name)
+    if _is_choices(dtype):
+        return _choices_text(name, dtype)
     return None
+
+
+def _is_choices(dtype: pl.DataType) -> bool:
+    """Whether ``dtype`` is the ``choices`` of OpenAI's API: a list of objects with a
+    ``message`` that has a ``content`` (chat completions), or with a ``text`` (completions)."""
+    if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
+        return False
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    message = fields.get("message")
+    return ("index" in fields or "finish_reason" in fields) and (
+        (isinstance(message, pl.Struct) and "content" in {f.name for f in message.fields}) or fields.get("text") == pl.String)
+
+
+def _choices_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Each choice's text (its message's content, or its ``text``), one a line."""
+    fields = {f.name for f in dtype.inner.fields}
+    choice = pl.element().struct.field("message").struct.field("content") if "message" in fields else pl.element().struct.field("text")
+    texts = pl.col(name).list.eval(choice.cast(pl.String).drop_nulls())
+    return pl.when(texts.list.len() > 0).then(texts.list.join(FIELD_SEPARATOR))
 
 
 def _is_instances(dtype: pl.DataType) -> bool:

@@ -512,6 +512,34 @@ def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
     assert texts == ["Name a prime.\n7", "Name a colour.\nBlue.", "Be kind.\nSay hi.\nSay hi.", "Say hi.\nHello?\nSay hi."]
 
 
+def test_what_openais_api_returns_reads_as_its_answers_and_a_batch_request_as_its_chat(tmp_path):
+    """A Batch API output line (``response.body.choices``), a chat completion or a completion
+    saved whole (``choices``), a Batch API input line (``body.messages``); the filters write
+    the input's columns alone."""
+    def completion(*answers):
+        return {"id": "c", "object": "chat.completion",
+                "choices": [{"index": i, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}
+                            for i, a in enumerate(answers)]}
+
+    cases = {
+        "batch_output.jsonl": ([{"custom_id": f"t{i}", "response": {"status_code": 200, "body": completion(f"Answer {i}.")},
+                                 "error": None} for i in range(3)], "response.body.choices", ["Answer 0.", "Answer 1.", "Answer 2."]),
+        "completions.jsonl": ([completion("One.", "Two."), completion("Three.")], "choices", ["One.\nTwo.", "Three."]),
+        "legacy.jsonl": ([{"choices": [{"text": "Old style.", "index": 0, "logprobs": None, "finish_reason": "stop"}]}],
+                         "choices", ["Old style."]),
+        "batch_input.jsonl": ([{"custom_id": "t0", "method": "POST", "url": "/v1/chat/completions",
+                                "body": {"model": "m", "messages": [{"role": "system", "content": "Be brief."},
+                                                                    {"role": "user", "content": "Why?"}]}}],
+                              "body.messages", ["Be brief.\nWhy?"]),
+    }
+    for name, (rows, column, texts) in cases.items():
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        dataset = load_dataset(path)
+        assert dataset.text_source == f"column {column!r}" and dataset.texts()["text"].to_list() == texts, name
+        assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
+
+
 def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
     """ShareGPT's {from, value} turns give what the same turns as OpenAI's {role, content}
     give: the text by role (either role name), and the prompt and answer parts."""
