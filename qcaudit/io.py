@@ -92,9 +92,10 @@ CHAT_COLUMNS = ("messages", "conversations", "conversation")  # (the last: LMSYS
 #: benchmark question copied into an instruction is read; else either alone.
 WHOLE_TEXT_COLUMNS = ("text", "content", *CHAT_COLUMNS)
 #: Then the answers of OpenAI's API as it returns them (:func:`_is_choices`): a chat
-#: completion saved whole, a line of a Batch API output file; and a Batch API input file's
-#: requests (a chat each).
-API_TEXT_COLUMNS = ("choices", "response.body.choices", "body.messages")
+#: completion saved whole, a line of a Batch API output file; a Batch API input file's
+#: requests (a chat each); a line of Anthropic's Message Batches results (its message's
+#: content blocks).
+API_TEXT_COLUMNS = ("choices", "response.body.choices", "body.messages", "result.message.content")
 ANSWER_COLUMNS = ("output", "response")
 #: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
 #: and ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
@@ -1036,7 +1037,8 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
     """A column's text, however it is stored: text or categories (pandas' category dtype reads
     as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
     strings one a line (paragraphs, sentences), the turns of a chat (those of ``roles``; all
-    without), Self-Instruct's instances; None for a column that holds no text (numbers, structs)."""
+    without), Self-Instruct's instances, OpenAI's ``choices``, a list of text parts or content
+    blocks; None for a column that holds no text (numbers, structs)."""
     if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical | pl.Enum):
         return pl.col(name).cast(pl.String)
     if dtype == pl.Binary:
@@ -1049,6 +1051,8 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
         return _instances_text(name)
     if _is_choices(dtype):
         return _choices_text(name, dtype)
+    if _text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
+        return _text_of_parts(pl.col(name))
     return None
 
 

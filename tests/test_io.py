@@ -512,10 +512,11 @@ def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
     assert texts == ["Name a prime.\n7", "Name a colour.\nBlue.", "Be kind.\nSay hi.\nSay hi.", "Say hi.\nHello?\nSay hi."]
 
 
-def test_what_openais_api_returns_reads_as_its_answers_and_a_batch_request_as_its_chat(tmp_path):
+def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_chat(tmp_path):
     """A Batch API output line (``response.body.choices``), a chat completion or a completion
-    saved whole (``choices``), a Batch API input line (``body.messages``); the filters write
-    the input's columns alone."""
+    saved whole (``choices``), a Batch API input line (``body.messages``), a line of
+    Anthropic's batch results (a failed request's: no text); the filters write the input's
+    columns alone."""
     def completion(*answers):
         return {"id": "c", "object": "chat.completion",
                 "choices": [{"index": i, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}
@@ -531,6 +532,10 @@ def test_what_openais_api_returns_reads_as_its_answers_and_a_batch_request_as_it
                                 "body": {"model": "m", "messages": [{"role": "system", "content": "Be brief."},
                                                                     {"role": "user", "content": "Why?"}]}}],
                               "body.messages", ["Be brief.\nWhy?"]),
+        "anthropic_batch.jsonl": ([{"custom_id": "r0", "result": {"type": "succeeded", "message": {
+                                      "role": "assistant", "content": [{"type": "text", "text": "Claude's answer."}]}}},
+                                  {"custom_id": "r1", "result": {"type": "errored", "error": {"type": "overloaded"}}}],
+                                  "result.message.content", ["Claude's answer.", None]),
     }
     for name, (rows, column, texts) in cases.items():
         path = tmp_path / name
