@@ -64,15 +64,16 @@ PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--cho
 PAIR_COLUMNS = (CHOSEN, REJECTED)
 #: ... and (prompt fields, answer columns by preference) of instruction data, the first whose
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
-#: Alpaca's instruction, input and output, Dolly's instruction, context and response, and
+#: Alpaca's instruction, input and output, Dolly's instruction, context and response, an
+#: instruction or prompt and its ``generation`` (distilabel's text generation), and
 #: Self-Instruct's seed tasks (an instruction and its ``instances``, :func:`_instances_text`),
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
 #: query and response, OpenMathInstruct's generated solution) ...
 PROMPT_LAYOUTS = (
-    ((PROMPT,), (RESPONSE, "completion")),
+    ((PROMPT,), (RESPONSE, "completion", "generation")),
     (("instruction", "input"), ("output", RESPONSE)),
     (("instruction", "context"), (RESPONSE, "output")),
-    (("instruction",), ("output", RESPONSE, "instances")),
+    (("instruction",), ("output", RESPONSE, "generation", "instances")),
     (("question",), ("answer", RESPONSE, "solution", "generated_solution")),
     (("problem",), ("solution", "generated_solution", "answer")),
     (("query",), (RESPONSE, "answer")),

@@ -419,6 +419,8 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("title", "output"), "column 'output'"),  # an answer alone where no prompt is found
     (("question", "output"), "fields question, output joined by newlines"),  # a prompt with an answer of another layout
     (("instruction", "category"), "column 'instruction'"),  # instructions alone (Self-Instruct's first stage)
+    (("instruction", "generation", "model_name"), "fields instruction, generation joined by newlines"),  # distilabel
+    (("prompt", "generation"), "fields prompt, generation joined by newlines"),
     (("output", "messages"), "column 'messages'"),
     (("Instruction", "Input", "Output"), "fields Instruction, Input, Output joined by newlines"),  # a spreadsheet's headers
     (("TEXT", "id"), "column 'TEXT'"),
