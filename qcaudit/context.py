@@ -10,6 +10,7 @@ Nothing here is specific to an analyzer.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -24,8 +25,11 @@ from rich.progress import Progress
 
 from qcaudit.cache import SCRATCH, cache_root
 from qcaudit.embed import Encoder
+from qcaudit.errors import QcauditError
 from qcaudit.io import TEXT_STATUS, Dataset, TextSelection, load_dataset
 from qcaudit.text import Tokenization
+
+log = logging.getLogger("qcaudit")
 
 
 def text_selection(config: Any) -> TextSelection:
@@ -104,10 +108,18 @@ class RunContext:
 
     def texts_of(self, path: str | Path) -> pl.DataFrame:
         """``row_id`` and ``text`` of the rows with text in another dataset (a reference),
-        selected as this run selects its own text: a reference needs no prompt or answer columns."""
+        selected as this run selects its own text: a reference needs no prompt or answer columns.
+        A reference of another layout (real chats beside synthetic Alpaca rows), which lacks
+        the columns the run names, is read as its own columns say, with a warning saying how."""
         text_only = TextSelection(self.selection.text_column, self.selection.fields, self.selection.roles)
-        rows = load_dataset(path, text_only).texts()
-        return rows.filter(pl.col(TEXT_STATUS) == "ok")
+        try:
+            dataset = load_dataset(path, text_only)
+        except QcauditError as error:
+            if text_only == TextSelection() or "unknown column" not in str(error) and "--role needs" not in str(error):
+                raise
+            dataset = load_dataset(path)
+            log.warning("reference %s: %s; its text is read as its own columns say: %s", path, error, dataset.text_source)
+        return dataset.texts().filter(pl.col(TEXT_STATUS) == "ok")
 
 
 def _alive(pid: int) -> bool:

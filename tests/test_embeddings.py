@@ -56,10 +56,10 @@ def test_a_reference_that_cannot_be_used_fails_before_any_row_is_embedded(runner
     monkeypatch.setattr(Encoder, "_encode", lambda *a, **k: pytest.fail("rows were embedded before the reference was read"))
     data = tmp_path / "d.parquet"
     pl.read_parquet(SAMPLES / "instructions_clean.parquet").head(40).write_parquet(data)
-    pairs, short = tmp_path / "pairs.jsonl", tmp_path / "short.parquet"
-    pairs.write_text('{"prompt": "p", "chosen": "c", "rejected": "r"}\n')
+    numbers, short = tmp_path / "numbers.jsonl", tmp_path / "short.parquet"
+    numbers.write_text('{"n": 1}\n{"n": 2}\n')
     pl.DataFrame({"output": ["one row", "two rows"]}).write_parquet(short)
-    for reference, message in ((pairs, f"reference {pairs}: unknown column 'output'"), (short, f"reference {short}: needs more than 5 rows")):
+    for reference, message in ((numbers, f"reference {numbers}: no text column found"), (short, f"reference {short}: needs more than 5 rows")):
         result = runner.invoke(app, ["report", str(data), "--text-column", "output", "--reference", str(reference),
                                      "--out", str(tmp_path / "never")])
         assert result.exit_code == 2 and message in result.output and result.output.strip().count("\n") == 0, result.output
@@ -75,6 +75,32 @@ def test_a_reference_is_read_for_its_text_alone_beside_preference_pairs(tmp_path
     pairs = TextSelection(prompt=("prompt",), chosen="chosen", rejected="rejected")
     rows = RunContext(selection=pairs).texts_of(reference)  # was: unknown column 'rejected'
     assert rows["text"].to_list() == ["first document", "second one"]
+
+
+def test_a_reference_of_another_layout_is_read_as_its_own_columns_say(tmp_path):
+    """Synthetic Alpaca rows read with --fields instruction,output beside real data written as
+    chats: the reference lacks those columns, so its text is its chats', with a warning."""
+    import logging
+
+    from qcaudit.context import RunContext
+    from qcaudit.io import TextSelection
+
+    reference = tmp_path / "chats.parquet"
+    pl.DataFrame({"messages": [[{"role": "user", "content": "Sum 2 and 3."}, {"role": "assistant", "content": "5"}]]}
+                 ).write_parquet(reference)
+    logger, warnings = logging.getLogger("qcaudit"), []
+    handler = logging.Handler()
+    handler.emit = lambda record: warnings.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        for selection in (TextSelection(fields=("instruction", "output")), TextSelection(text_column="messages", roles=("user",))):
+            rows = RunContext(selection=selection).texts_of(reference)
+            expected = "Sum 2 and 3.\n5" if selection.fields else "Sum 2 and 3."
+            assert rows["text"].to_list() == [expected]
+    finally:
+        logger.removeHandler(handler)
+    assert len(warnings) == 1 and f"reference {reference}: unknown column 'instruction'" in warnings[0]
+    assert warnings[0].endswith("its text is read as its own columns say: column 'messages'")
 
 
 def test_data_too_small_for_prdc_against_a_reference_is_one_line(runner, tmp_path):
