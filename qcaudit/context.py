@@ -39,6 +39,21 @@ def text_selection(config: Any) -> TextSelection:
                          section.response, section.chosen, section.rejected)
 
 
+def load_beside(data: Any, selection: TextSelection, what: str, limit: int | None = None, header: bool = True) -> Dataset:
+    """Another dataset read beside the audited one (``what``: a reference, a real baseline),
+    its text selected as the run's. One of another layout (real chats beside synthetic
+    Alpaca rows), which lacks the columns the run names, is read as its own columns say,
+    with a warning saying how."""
+    try:
+        return load_dataset(data, selection, limit, header)
+    except QcauditError as error:
+        if not (selection.text_column or selection.fields) or "unknown column" not in str(error) and "--role needs" not in str(error):
+            raise
+        dataset = load_dataset(data, limit=limit, header=header)
+        log.warning("%s %s: %s; its text is read as its own columns say: %s", what, data, error, dataset.text_source)
+        return dataset
+
+
 def load_input(data: Any, config: Any) -> Dataset:
     """A dataset to audit, read as the ``[input]`` section says: its text, whether a CSV's
     first line names its columns, and its first ``limit`` rows where a limit is set
@@ -108,18 +123,10 @@ class RunContext:
 
     def texts_of(self, path: str | Path) -> pl.DataFrame:
         """``row_id`` and ``text`` of the rows with text in another dataset (a reference),
-        selected as this run selects its own text: a reference needs no prompt or answer columns.
-        A reference of another layout (real chats beside synthetic Alpaca rows), which lacks
-        the columns the run names, is read as its own columns say, with a warning saying how."""
+        selected as this run selects its own text (:func:`load_beside`): a reference needs no
+        prompt or answer columns."""
         text_only = TextSelection(self.selection.text_column, self.selection.fields, self.selection.roles)
-        try:
-            dataset = load_dataset(path, text_only)
-        except QcauditError as error:
-            if text_only == TextSelection() or "unknown column" not in str(error) and "--role needs" not in str(error):
-                raise
-            dataset = load_dataset(path)
-            log.warning("reference %s: %s; its text is read as its own columns say: %s", path, error, dataset.text_source)
-        return dataset.texts().filter(pl.col(TEXT_STATUS) == "ok")
+        return load_beside(path, text_only, "reference").texts().filter(pl.col(TEXT_STATUS) == "ok")
 
 
 def _alive(pid: int) -> bool:

@@ -36,7 +36,10 @@ class DriftSettings:
 
 
 def _counts(hashes: np.ndarray) -> pl.DataFrame:
-    return pl.DataFrame({"h": hashes}).group_by("h").len()
+    """Occurrences of each hash, in hash order: sums over them (entropy, divergence) then
+    add in one order every run, so a run's figures repeat to the last digit (a group-by
+    gives its groups in any order)."""
+    return pl.DataFrame({"h": hashes}).group_by("h").len().sort("h")
 
 
 def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: DriftSettings = DriftSettings()) -> dict[str, float]:
@@ -54,7 +57,7 @@ def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: Dri
     unigrams, base_unigrams = _counts(tokens.hashes), _counts(baseline.hashes)
     metrics["vocabulary"] = float(unigrams.height)
     metrics["unigram_entropy"] = shannon_entropy(unigrams["len"].to_numpy())
-    joint = base_unigrams.join(unigrams, on="h", how="full", coalesce=True).fill_null(0)
+    joint = base_unigrams.join(unigrams, on="h", how="full", coalesce=True).fill_null(0).sort("h")
     metrics["js_divergence"] = float(jensenshannon(joint["len"].to_numpy(), joint["len_right"].to_numpy(), base=2) ** 2)
     tail = _counts(ngram_hashes(baseline, settings.tail_n)[0]).filter(pl.col("len") <= settings.tail_k)
     generated = _counts(ngram_hashes(tokens, settings.tail_n)[0])

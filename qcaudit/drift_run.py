@@ -28,7 +28,7 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.config import Config
-from qcaudit.context import load_input
+from qcaudit.context import load_beside, load_input, text_selection
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
@@ -224,7 +224,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     tokenization = Tokenization(**config.text.model_dump())
     settings = DriftSettings()
     if real:
-        dataset = load_input(real, config)
+        dataset = load_beside(real, text_selection(config), "the real baseline", config.input.limit, config.input.header)
         datasets.append(dataset)
         baseline_name, baseline_frame, baseline_source = f"the real baseline {real}", dataset.texts(), dataset.text_source
         sources = {"the real baseline": dataset.text_source} | sources

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import polars as pl
 import pytest
@@ -143,6 +144,38 @@ def test_drift_against_a_real_baseline(runner, tmp_path):
     assert len(gens) == 2 and abs(gens[0]["js_divergence"] - gens[1]["js_divergence"]) < 0.03  # no trend
     assert report["metrics"]["drift"]["collapse_alarm"]["value"] is False
     assert str(baseline) in report["dataset"]["sources"]
+
+
+def test_a_real_baseline_of_another_layout_is_read_as_its_own_columns_say(runner, tmp_path):
+    """Real chats as the baseline of generations read with --fields: the same sentences give
+    the same metrics as a baseline of their texts, and both warnings say how each was read."""
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
+    chats, texts = tmp_path / "real_chats.parquet", tmp_path / "real.parquet"
+    pl.DataFrame({"messages": [[{"role": "assistant", "content": line}] for line in real[:400]]}).write_parquet(chats)
+    pl.DataFrame({"answer_text": real[:400]}).write_parquet(texts)
+    gens = []
+    for i in range(2):
+        gens.append(tmp_path / f"g{i}.parquet")
+        pl.DataFrame({"answer_text": real[400 * (i + 1) : 400 * (i + 2)]}).write_parquet(gens[-1])
+    runs = {}
+    for baseline in (chats, texts):
+        result = runner.invoke(app, ["drift", *map(str, gens), "--fields", "answer_text", "--real", str(baseline),
+                                     "--out", str(tmp_path / baseline.stem), "--json"])
+        assert result.exit_code == 0, result.output
+        runs[baseline] = json.loads(result.stdout)
+    # to the last digit: sums over n-gram counts add in one order every run (a group-by's was any order)
+    assert runs[chats]["metrics"]["drift"]["generations"] == runs[texts]["metrics"]["drift"]["generations"]
+    logger, logged = logging.getLogger("qcaudit"), []
+    handler = logging.Handler()
+    handler.emit = lambda record: logged.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        warned = runner.invoke(app, ["drift", *map(str, gens), "--fields", "answer_text", "--real", str(chats), "--out", str(tmp_path / "w")])
+    finally:
+        logger.removeHandler(handler)
+    assert [m for m in logged if m.startswith(f"the real baseline {chats}: unknown column 'answer_text'")]
+    assert any(m.endswith("its text is read as its own columns say: column 'messages'") for m in logged)
+    assert "read from different columns" in " ".join(warned.output.split())
 
 
 def test_drift_reads_the_selected_text_not_a_column_named_text(runner, tmp_path):
