@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -365,6 +366,7 @@ def input_files(path: str | Path) -> list[InputFile]:
     if target.is_dir():
         return _directory_files(target)
     if target.exists():
+        _refuse_special_file(target)
         return [target]
     if GLOB_CHARS.intersection(str(path)):
         files = [Path(p) for p in sorted(glob.glob(str(path), recursive=True)) if Path(p).is_file()]
@@ -375,6 +377,20 @@ def input_files(path: str | Path) -> list[InputFile]:
         raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
     # (a relative path, from a config file too, is read from the current directory: say which)
     raise QcauditError(f"{path} does not exist" + ("" if target.is_absolute() else f" in {Path.cwd()}") + _hub_hint(target))
+
+
+#: Files that are not a regular file's bytes, by what ``stat`` says they are.
+_SPECIAL_FILES = ((stat.S_ISFIFO, "a pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                  (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_special_file(target: Path) -> None:
+    """A pipe or a device is refused: the input is read more than once (to audit it, again
+    to write its rows), and a pipe with no writer would wait forever, /dev/zero never end."""
+    mode = target.stat().st_mode
+    kind = next((name for test, name in _SPECIAL_FILES if test(mode)), None)
+    if kind:
+        raise QcauditError(f"{target} is {kind}, not a file: qcaudit reads its input more than once; write the data to a file first")
 
 
 def _hub_hint(target: Path) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import threading
+import time
 from pathlib import Path
 
 import polars as pl
@@ -665,6 +668,12 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
                  "allenai/tulu")
     expect_error(r"missing/x.jsonl does not exist in \S+$", "missing/x.jsonl")
     expect_error(r"standard input \('-'\) is not read: write the data to a file first", "-")
+    pipe = tmp_path / "pipe.jsonl"  # read, it waited forever for a writer (/dev/zero: it filled the memory)
+    os.mkfifo(pipe)
+    threading.Thread(target=_serve_readers, args=(pipe,), daemon=True).start()  # (no hang should it be read again)
+    expect_error(r"pipe.jsonl is a pipe, not a file: qcaudit reads its input more than once", pipe)
+    (tmp_path / "null.jsonl").symlink_to(os.devnull)
+    expect_error(r"null.jsonl is a character device, not a file", tmp_path / "null.jsonl")
     good = write(tmp_path, "d.parquet")
     truncated = tmp_path / "truncated.parquet"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
@@ -711,6 +720,19 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("no text column found", no_text)
     expect_error("unknown format", _touch(tmp_path / "data.xlsx"))
     expect_error("no file matches", str(tmp_path / "nothing-*.parquet"))
+
+
+def _serve_readers(pipe: Path) -> None:
+    """For five seconds, write two lines to each reader that opens ``pipe``."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            descriptor = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # no reader now
+            time.sleep(0.005)
+            continue
+        os.write(descriptor, b'{"text": "a row read from a pipe"}\n{"text": "and another row"}\n')
+        os.close(descriptor)
 
 
 def _touch(path):
