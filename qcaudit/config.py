@@ -15,10 +15,10 @@ import math
 import os
 import re
 import tomllib
+import typing
 from collections.abc import Collection
 from functools import cache
 from pathlib import Path
-import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel, ByteSize, Field, ValidationError, create_model, field_validator, model_validator

@@ -21,8 +21,8 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.config import Config
-from qcaudit.errors import QcauditError
 from qcaudit.context import load_input
+from qcaudit.errors import QcauditError
 from qcaudit.io import REJECTED, ROW_ID, TEXT, TEXT_STATUS, Dataset
 from qcaudit.outputs import table_format, write_table
 from qcaudit.pipeline import audit

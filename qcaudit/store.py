@@ -42,8 +42,8 @@ STORE_NAME = "store2.sqlite3"
 #: than about 1 KB (a 384-dimension vector) spills into an overflow page of its own: three
 #: times the vectors' bytes on disk, and the size limit held a third of what it says.
 EARLIER_STORES = ("store.sqlite3",)
-#: SQLite's largest page (set when the file is made): rows of vectors up to about 16,000
-#: dimensions share pages without spilling (1.1 times the vectors' bytes at 384 to 1,024).
+#: SQLite's largest page (set when the file is made): a row of a vector of up to about
+#: 16,000 dimensions fits in a page without spilling (1.1 times the vectors' bytes at 384 to 1,024).
 _PAGE_SIZE = 65536
 DEFAULT_MAX_MB = 2048
 _DAY = 86_400

@@ -497,8 +497,8 @@ def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):
         (["-b", f"mine={tmp_path / 'missing.jsonl'}"], f"benchmark 'mine': {tmp_path / 'missing.jsonl'} does not exist"),
         (["-b", f"math={tmp_path / 'broken.jsonl'}"], "benchmark 'math': "),  # which of several benchmarks is broken
         (["-b", "weird="], "give NAME=PATH"),
-        (["-b", "gsm8k"], f"benchmark 'gsm8k': no file 'gsm8k' in {Path.cwd()}; give the benchmark's test split, "
-                          "-b gsm8k=PATH (qcaudit holds no benchmark and downloads none)"),  # (a name alone: nothing to read)
+        (["-b", "gsm8k"], (f"benchmark 'gsm8k': no file 'gsm8k' in {Path.cwd()}; give the benchmark's test split, "
+                           "-b gsm8k=PATH (qcaudit holds no benchmark and downloads none)")),  # (a name alone: nothing to read)
         (["-b", f"gsm8k.v2={bench}"], "a name on the command line cannot hold '.'; give gsm8k_v2=PATH"),  # was: path required
         (["-b", f"other={tmp_path / 'shapeless.jsonl'}"],
          "cannot tell which of its columns (title, body) holds the test item; name it in the config file: "
