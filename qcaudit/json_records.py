@@ -13,11 +13,10 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from itertools import zip_longest
 from pathlib import Path
 
 from qcaudit.compression import decompressed, open_decompressed
-from qcaudit.inputcheck import BOM, holds_json_lines
+from qcaudit.inputcheck import BOM, holds_json_lines, table_records
 from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
 
 #: The input formats whose records :func:`json_records` gives.
@@ -26,7 +25,7 @@ JSON_FORMATS = frozenset({"jsonl", "json"})
 
 def json_records(sources: list[str]) -> Iterator[str]:
     """Each record of the files, in row order, as JSON text: a JSON Lines file's non-blank
-    lines as written; a JSON array's objects (a document of columns, its rows) re-encoded."""
+    lines as written; a JSON array's objects (a table as pandas writes one, its rows) re-encoded."""
     for source in sources:
         with _opened(source) as handle:
             if format_suffix(source) in (".jsonl", ".ndjson"):
@@ -37,8 +36,8 @@ def json_records(sources: list[str]) -> Iterator[str]:
                 yield from _lines(io.BytesIO(data.encode()))
                 continue
             document = json.loads(data)
-            if isinstance(document, dict):  # columns of values
-                document = [dict(zip(document, row, strict=True)) for row in zip_longest(*document.values())]
+            if isinstance(document, dict):  # a table as pandas writes one (checked as the input was read)
+                document = table_records(document) or []
             yield from (json.dumps(record, ensure_ascii=False) for record in document)
 
 

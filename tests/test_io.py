@@ -61,9 +61,10 @@ def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
 
 
 @pytest.mark.parametrize("orient", ["columns", "index", "split", "table", "records", "list"])
-def test_a_json_table_as_pandas_writes_it_reads_as_pandas_reads_it(tmp_path, orient):
+def test_a_json_table_as_pandas_writes_it_reads_as_pandas_reads_it(qc, tmp_path, orient):  # noqa: F811
     """pandas' ``to_json`` in each orient that names the columns (``columns`` its default), and
-    a list a column (``to_dict("list")``): the rows pandas reads back, in order, nulls kept."""
+    a list a column (``to_dict("list")``): the rows pandas reads back, in order, nulls kept;
+    a filter's JSON Lines output holds those rows (it wrote the index's keys as rows)."""
     import pandas as pd
 
     frame = pd.DataFrame({"instruction": ["Sum two numbers.", "Name a colour.", None, "Explain tides."],
@@ -80,6 +81,10 @@ def test_a_json_table_as_pandas_writes_it_reads_as_pandas_reads_it(tmp_path, ori
     assert read["row_id"].to_list() == [0, 1, 2, 3]
     assert load_dataset(path).texts()["text"].to_list() == ["Sum two numbers.\na + b", "Name a colour.\nBlue.",
                                                            "orphan answer", "Explain tides."]
+    kept = tmp_path / "kept.jsonl"
+    assert qc("dedup", path, "-o", kept, "-q").code == 0
+    records = [json.loads(line) for line in kept.read_text().splitlines()]
+    assert [{c: r[c] for c in ("instruction", "output", "n")} for r in records] == read.select("instruction", "output", "n").to_dicts()
     if orient in ("columns", "index"):  # read alike, and kinds mixed in a column found, as in an array of records
         bad = json.loads(path.read_text())
         first = next(iter(bad["output" if orient == "columns" else "7"]))
