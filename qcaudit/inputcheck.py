@@ -162,7 +162,9 @@ def _decode(raw: bytes, path: Path, number: int) -> str:
 
 
 def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextFileCheck:
-    """Check a JSON Lines file, line by line; ``lines``: its lines when already read."""
+    """Check a JSON Lines file, line by line; ``lines``: its lines when already read. One that
+    opens a JSON array (a .json file named .jsonl) is checked, and read, as the array, as
+    ``datasets`` reads it."""
     kinds, rows, bom = _Kinds(), 0, False
     for number, raw in enumerate(_lines(path) if lines is None else lines, start=1):
         if number == 1 and raw.startswith(BOM):
@@ -170,6 +172,13 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
         text = _decode(raw, path, number)
         if not text.strip():
             continue
+        opening = text.strip()
+        if not rows and lines is None and opening.startswith("[") and (opening == "[" or opening[1:].lstrip().startswith("{")):
+            return _check_json_document(path)
+        if text.rstrip().endswith("},"):  # records written as an array's items, one a line
+            _parse(text.rstrip()[:-1], path, f"line {number}")
+            raise QcauditError(f"{path}: line {number} ends with a comma after its object; JSON Lines holds one object a "
+                               "line and nothing between them: remove the commas")
         record = _parse(text, path, f"line {number}")
         if not isinstance(record, dict):
             raise QcauditError(f"{path}: line {number} is not a JSON object (each line must be one {{...}} record)")

@@ -28,7 +28,7 @@ def json_records(sources: list[str]) -> Iterator[str]:
     lines as written; a JSON array's objects (a table as pandas writes one, its rows) re-encoded."""
     for source in sources:
         with _opened(source) as handle:
-            if format_suffix(source) in (".jsonl", ".ndjson"):
+            if format_suffix(source) in (".jsonl", ".ndjson") and not _opens_array(source):
                 yield from _lines(handle)
                 continue
             data = handle.read().removeprefix(BOM).decode("utf-8")
@@ -39,6 +39,16 @@ def json_records(sources: list[str]) -> Iterator[str]:
             if isinstance(document, dict):  # a table as pandas writes one (checked as the input was read)
                 document = table_records(document) or []
             yield from (json.dumps(record, ensure_ascii=False) for record in document)
+
+
+def _opens_array(source: str) -> bool:
+    """Whether a file named as JSON Lines holds a JSON array (read as one, as it was audited)."""
+    with _opened(source) as handle:
+        for raw in handle:
+            text = raw.removeprefix(BOM).strip()
+            if text:
+                return text.startswith(b"[")
+    return False
 
 
 def _opened(source: str) -> io.BufferedIOBase:

@@ -93,6 +93,21 @@ def test_a_json_table_as_pandas_writes_it_reads_as_pandas_reads_it(qc, tmp_path,
         expect_error("column 'output' mixes", path)
 
 
+def test_a_json_array_in_a_file_named_jsonl_reads_as_the_array(qc, tmp_path):  # noqa: F811
+    """As ``datasets`` reads it; a filter's JSON Lines output holds its records, one a line.
+    Objects written one a line with a comma after each are refused, saying so."""
+    rows = [{"text": "a first row of words"}, {"text": "a second row"}, {"text": "a first row of words"}]
+    path = tmp_path / "array.jsonl"
+    path.write_text("[" + ",\n".join(json.dumps(row) for row in rows) + "]\n")
+    assert load_dataset(path).texts()["text"].to_list() == [row["text"] for row in rows]
+    kept = tmp_path / "kept.jsonl"
+    assert qc("dedup", path, "-o", kept, "-q").code == 0
+    assert [json.loads(line) for line in kept.read_text().splitlines()] == rows[:2]
+    commas = tmp_path / "commas.jsonl"
+    commas.write_text("".join(json.dumps(row) + ",\n" for row in rows))
+    expect_error("commas.jsonl: line 1 ends with a comma after its object; JSON Lines holds one object a line", commas)
+
+
 def test_a_json_object_of_columns_of_different_lengths_is_refused(tmp_path):
     path = tmp_path / "ragged.json"
     path.write_text(json.dumps({"text": ["a b", "c d", "e f"], "label": [1, 2]}))
