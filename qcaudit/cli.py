@@ -593,8 +593,7 @@ def drift(
             _refuse_empty(flag, value)
         check_outputs([*generations, *([real] if real else [])], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
         settings = load_config(config, audit_overrides(options or {}, flags={}) | {"drift.lm": lm})
-        with _progress(quiet or as_json) as progress:
-            result = run_drift(generations, settings, real, generation_column, source_column, real_value, progress, embeddings)
+        result = run_drift(generations, settings, real, generation_column, source_column, real_value, embeddings)
         written = _write_report(result, out_dir)
         if as_json:
             print(json.dumps(result.to_json(), ensure_ascii=False))

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 import polars as pl
-from rich.progress import Progress
 
 from qcaudit.config import Config
 from qcaudit.context import load_beside, load_input, text_selection
@@ -34,6 +33,7 @@ from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset
+from qcaudit.progress import row_progress
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
 from qcaudit.text import Tokenization, TokenStream, unspaced_text_warning
@@ -217,9 +217,7 @@ def _perplexity_metrics(perplexity: np.ndarray) -> dict[str, float]:
 
 
 def run_drift(paths: list[str], config: Config, real: str | None = None, generation_column: str | None = None,
-              source_column: str | None = None, real_value: str = "real", progress: Progress | None = None,
-              embeddings: bool = False) -> Report:
-    progress = progress or Progress(disable=True)
+              source_column: str | None = None, real_value: str = "real", embeddings: bool = False) -> Report:
     generations, sources, datasets = _generations(paths, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
     settings = DriftSettings()
@@ -244,24 +242,24 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         base_vectors = encoder.encode(baseline_texts, progress=True)  # once, for every generation
     lm = config.drift.lm
     scorer = _Perplexity(config) if lm else None
-    task = progress.add_task("drift", total=len(generations))
     per_generation, per_row = [], []
-    for name, frame in generations:
-        valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
-        if valid.height < 2:
-            raise _too_few_texts(f"generation {name}", frame, sources[name])
-        tokens = _counted_tokens(tokenization, valid[TEXT], f"generation {name}")
-        metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings)}
-        if source_column:
-            metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
-        if encoder is not None:
-            metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.drift.seed))
-        if scorer is not None:
-            perplexity = scorer(valid[TEXT].to_list())
-            metrics.update(_perplexity_metrics(perplexity))
-            per_row.append(valid.select(pl.lit(name).alias("generation"), ROW_ID, TEXT).with_columns(pl.Series("perplexity", perplexity)))
-        per_generation.append(metrics)
-        progress.advance(task)
+    with row_progress("drift", sum(frame.height for _, frame in generations)) as shown:  # (a bar, or lines in a log)
+        for name, frame in generations:
+            valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
+            if valid.height < 2:
+                raise _too_few_texts(f"generation {name}", frame, sources[name])
+            tokens = _counted_tokens(tokenization, valid[TEXT], f"generation {name}")
+            metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings)}
+            if source_column:
+                metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
+            if encoder is not None:
+                metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.drift.seed))
+            if scorer is not None:
+                perplexity = scorer(valid[TEXT].to_list())
+                metrics.update(_perplexity_metrics(perplexity))
+                per_row.append(valid.select(pl.lit(name).alias("generation"), ROW_ID, TEXT).with_columns(pl.Series("perplexity", perplexity)))
+            per_generation.append(metrics)
+            shown.advance(frame.height)
     alarm = collapse_alarm(per_generation)
     sig = signature("drift", f"baseline:{'real' if real else 'gen0'}", f"tail:k{settings.tail_k},n{settings.tail_n}",
                     "alarm:window3,tol0.1,quorum2", tokenization.signature_fields(),
@@ -285,7 +283,6 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
         warnings.append(f"no row has {source_column} = {real_value!r} (its values: {values}); "
                         "if real rows are marked otherwise, give --real-value")
     metrics = {"drift": drift_metrics}
-    progress.remove_task(task)
     return Report(
         dataset={"sources": paths + ([real] if real else []), "format": "generations",
                  "rows": sum(g["rows"] for g in per_generation),

@@ -39,3 +39,21 @@ def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_pa
     quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True,
                            env={**env, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache2")}, cwd=tmp_path)
     assert quiet.returncode == 0 and "embedding: " not in quiet.stderr and "audit (" not in quiet.stderr
+
+
+def test_drift_in_a_log_prints_plain_progress_lines(tmp_path):
+    """drift over large generations ran for minutes without a line in a CI log (its progress
+    was a terminal spinner alone)."""
+    paths = []
+    for i in range(2):
+        paths.append(str(tmp_path / f"g{i}.parquet"))
+        pl.read_parquet(SAMPLES / "instructions.parquet").slice(300 * i, 300).select("output").write_parquet(paths[-1])
+    command = [sys.executable, "-m", "qcaudit", "drift", *paths]
+    loud = subprocess.run([*command, "--out", str(tmp_path / "a")], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert loud.returncode == 0, loud.stderr
+    lines = [line for line in loud.stderr.splitlines() if line.startswith("drift: ")]
+    assert lines and lines[-1].startswith("drift: 600/600 rows (100%)") and "done in" in lines[-1], loud.stderr
+    assert "\x1b[" not in loud.stderr
+    quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True, cwd=tmp_path,
+                           check=False)
+    assert quiet.returncode == 0 and "drift: " not in quiet.stderr
