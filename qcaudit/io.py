@@ -775,7 +775,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     whole = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
     if whole:
         return replace(selection, text_column=whole)
-    api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and _column_text(name, found[1]) is not None), None)
+    api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and _is_api_text(found[1])), None)
     if api:
         return replace(selection, text_column=api)
     # the answer: the response, a pair's chosen answer, else a column of an answer alone
@@ -1071,6 +1071,12 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
     if _text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
         return _text_of_parts(pl.col(name))
     return None
+
+
+def _is_api_text(dtype: pl.DataType) -> bool:
+    """Whether a column of :data:`API_TEXT_COLUMNS` holds what an API wrote there: answers,
+    a chat, content blocks (MMLU's ``choices``, a list of strings, is not an API's)."""
+    return _is_choices(dtype) or is_chat(dtype) or _text_parts(dtype)
 
 
 def _is_choices(dtype: pl.DataType) -> bool:

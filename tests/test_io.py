@@ -443,6 +443,7 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("question", "output"), "fields question, output joined by newlines"),  # a prompt with an answer of another layout
     (("instruction", "category"), "column 'instruction'"),  # instructions alone (Self-Instruct's first stage)
     (("instruction", "generation", "model_name"), "fields instruction, generation joined by newlines"),  # distilabel
+    (("question", "choices", "subject"), "column 'question'"),  # cais/mmlu's choices are no API's (a list of strings)
     (("prompt", "generation"), "fields prompt, generation joined by newlines"),
     (("output", "messages"), "column 'messages'"),
     (("Instruction", "Input", "Output"), "fields Instruction, Input, Output joined by newlines"),  # a spreadsheet's headers
@@ -461,7 +462,8 @@ def test_text_files_read_one_row_a_line(tmp_path):
 ])
 def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text_source):
     chat = [{"role": "user", "content": "q"}]
-    path = write(tmp_path, "d.parquet", [{name: chat if name in ("messages", "conversation") else name for name in columns}])
+    value = {"messages": chat, "conversation": chat, "choices": ["an option", "another"]}
+    path = write(tmp_path, "d.parquet", [{name: value.get(name, name) for name in columns}])
     assert load_dataset(path).text_source == text_source
 
 
