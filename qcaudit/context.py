@@ -25,8 +25,13 @@ from rich.progress import Progress
 
 from qcaudit.cache import SCRATCH, cache_root
 from qcaudit.embed import Encoder
-from qcaudit.errors import QcauditError
-from qcaudit.io import TEXT_STATUS, Dataset, TextSelection, load_dataset
+from qcaudit.io import (
+    TEXT_STATUS,
+    Dataset,
+    SelectionMismatch,
+    TextSelection,
+    load_dataset,
+)
 from qcaudit.text import Tokenization
 
 log = logging.getLogger("qcaudit")
@@ -46,9 +51,7 @@ def load_beside(data: Any, selection: TextSelection, what: str, limit: int | Non
     with a warning saying how."""
     try:
         return load_dataset(data, selection, limit, header)
-    except QcauditError as error:
-        if not (selection.text_column or selection.fields) or "unknown column" not in str(error) and "--role needs" not in str(error):
-            raise
+    except SelectionMismatch as error:
         dataset = load_dataset(data, limit=limit, header=header)
         log.warning("%s %s: %s; its text is read as its own columns say: %s", what, data, error, dataset.text_source)
         return dataset

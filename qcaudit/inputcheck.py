@@ -172,8 +172,7 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
         text = _decode(raw, path, number)
         if not text.strip():
             continue
-        opening = text.strip()
-        if not rows and lines is None and opening.startswith("[") and (opening == "[" or opening[1:].lstrip().startswith("{")):
+        if not rows and lines is None and opens_array_of_objects(text):
             return _check_json_document(path)
         if text.rstrip().endswith("},"):  # records written as an array's items, one a line
             _parse(text.rstrip()[:-1], path, f"line {number}")
@@ -186,6 +185,13 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
         rows += 1
     kinds.check(path, "line")
     return TextFileCheck(rows, bom, "jsonl")
+
+
+def opens_array_of_objects(line: str) -> bool:
+    """Whether a file whose first non-blank line is ``line`` opens a JSON array of objects
+    (a .json file named .jsonl): ``[`` alone, or ``[`` and then ``{``."""
+    opening = line.strip()
+    return opening.startswith("[") and (opening == "[" or opening[1:].lstrip().startswith("{"))
 
 
 def _check_plain_lines(path: Path) -> TextFileCheck:

@@ -243,16 +243,14 @@ class Dataset:
 
     def texts_of(self, row_ids: Iterable[int]) -> dict[int, str | None]:
         """The text of each of a few rows, by ``row_id`` (one read of the input)."""
-        wanted = pl.Series(sorted(set(row_ids)), dtype=pl.UInt32)
-        if wanted.is_empty():
-            return {}
-        frame = self._collect(self.selected().filter(pl.col(ROW_ID).is_in(wanted.implode())))
-        return dict(frame.select(ROW_ID, TEXT).iter_rows())
+        return dict(self.parts_of(row_ids, (TEXT,)).iter_rows())
 
     def parts_of(self, row_ids: Iterable[int], parts: tuple[str, ...]) -> pl.DataFrame:
-        """``row_id`` and the ``parts`` (:data:`PARTS`) of a few rows, by ``row_id`` (one read of the input)."""
+        """``row_id`` and the ``parts`` (:data:`PARTS`, or ``text``) of a few rows, by
+        ``row_id`` (one read of the input)."""
         wanted = pl.Series(sorted(set(row_ids)), dtype=pl.UInt32)
-        frame = self.selected(parts=parts).filter(pl.col(ROW_ID).is_in(wanted.implode()))
+        asked = tuple(part for part in parts if part != TEXT)
+        frame = self.selected(parts=asked).filter(pl.col(ROW_ID).is_in(wanted.implode()))
         return self._collect(frame.select(ROW_ID, *parts))
 
     def selected(self, category_column: str | None = None, keep: tuple[str, ...] = (),
@@ -311,14 +309,12 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         frame = table_frame(data)
     renamed = _free_row_id(frame, files)
     selection = _renamed_selection(selection, renamed)
-    frame = frame.rename(renamed)
-    nested = _nested_fields(selection.columns(), frame.collect_schema())
-    frame = frame.with_columns(nested.values()).with_row_index(ROW_ID)
+    frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
     selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
-    found = _nested_fields(selection.columns(), schema)  # (a nested field found rather than named)
-    if found:
-        frame, nested = frame.with_columns(found.values()), nested | found
+    nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
+    if nested:
+        frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
     _check_selection(selection, schema)
     for warning in _columns_unlike_across_files(selection, files, file_schemas, [headerless, renamed], schema):
@@ -865,16 +861,21 @@ def _some_files(files: list[InputFile], total: int, named: int = 3) -> str:
     return f"{len(files)} of {total} files ({shown})"
 
 
+class SelectionMismatch(QcauditError):
+    """The text selection names columns (or roles) the input does not have: another layout."""
+
+
 def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
     for name in selection.columns():
         if name not in schema:
             parts = [part.strip() for part in name.split(",")]
             if len(parts) > 1 and all(part in schema for part in parts):
-                raise QcauditError(f"unknown column {name!r}: {len(parts)} columns are a list of names, {parts}, "
-                                   "not one name with commas")
-            raise QcauditError(f"unknown column {name!r}; available columns: {_available(schema)}")
+                raise SelectionMismatch(f"unknown column {name!r}: {len(parts)} columns are a list of names, {parts}, "
+                                        "not one name with commas")
+            raise SelectionMismatch(f"unknown column {name!r}; available columns: {_available(schema)}")
     if selection.roles and not is_chat(schema[text := selection.columns()[0]]):
-        raise QcauditError(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); {text!r} is {schema[text]}")
+        raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); "
+                                f"{text!r} is {schema[text]}")
 
 
 def _nested_fields(names: Iterable[str], schema: pl.Schema) -> dict[str, pl.Expr]:

@@ -16,7 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qcaudit.compression import decompressed, open_decompressed
-from qcaudit.inputcheck import BOM, holds_json_lines, table_records
+from qcaudit.inputcheck import (
+    BOM,
+    holds_json_lines,
+    opens_array_of_objects,
+    table_records,
+)
 from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
 
 #: The input formats whose records :func:`json_records` gives.
@@ -42,12 +47,13 @@ def json_records(sources: list[str]) -> Iterator[str]:
 
 
 def _opens_array(source: str) -> bool:
-    """Whether a file named as JSON Lines holds a JSON array (read as one, as it was audited)."""
+    """Whether a file named as JSON Lines holds a JSON array of objects (read as one, as it
+    was audited: :func:`~qcaudit.inputcheck.opens_array_of_objects`)."""
     with _opened(source) as handle:
         for raw in handle:
-            text = raw.removeprefix(BOM).strip()
-            if text:
-                return text.startswith(b"[")
+            text = raw.removeprefix(BOM).decode("utf-8", errors="replace")
+            if text.strip():
+                return opens_array_of_objects(text)
     return False
 
 

@@ -42,6 +42,7 @@ STORE_NAME = "store2.sqlite3"
 #: than about 1 KB (a 384-dimension vector) spills into an overflow page of its own: three
 #: times the vectors' bytes on disk, and the size limit held a third of what it says.
 EARLIER_STORES = ("store.sqlite3",)
+_EVERY_STORE = (STORE_NAME, *EARLIER_STORES)
 #: SQLite's largest page (set when the file is made): a row of a vector of up to about
 #: 16,000 dimensions fits in a page without spilling (1.1 times the vectors' bytes at 384 to 1,024).
 _PAGE_SIZE = 65536
@@ -62,7 +63,7 @@ def store_path() -> Path:
 def has_store() -> bool:
     """Whether a run has made the store yet, of this layout or an earlier one (asked without
     making the cache directory)."""
-    return any((_configured_directory() / name).exists() for name in (STORE_NAME, *EARLIER_STORES))
+    return any((_configured_directory() / name).exists() for name in _EVERY_STORE)
 
 
 def max_bytes() -> int:
@@ -256,7 +257,7 @@ def file_bytes() -> int:
     """The store's size on disk: its file and its write-ahead log, which another process may
     remove at any moment (the last connection to close checkpoints it away)."""
     directory = store_path().parent
-    return sum(_size(directory / f"{name}{suffix}") for name in (STORE_NAME, *EARLIER_STORES) for suffix in ("", "-wal"))
+    return sum(_size(directory / f"{name}{suffix}") for name in _EVERY_STORE for suffix in ("", "-wal"))
 
 
 def _size(path: Path) -> int:
@@ -332,7 +333,7 @@ def clear() -> list[str]:
     for path in root.iterdir():
         if path.name in FOLDERS and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
-        elif path.name.startswith((STORE_NAME, *EARLIER_STORES)) and not path.is_dir():
+        elif path.name.startswith(_EVERY_STORE) and not path.is_dir():
             path.unlink()
     left = sorted(path.name for path in root.iterdir())
     if not left:
