@@ -92,7 +92,13 @@ CHAT_COLUMNS = ("messages", "conversations", "conversation")  # (the last: LMSYS
 #: name; else its prompt (:func:`_with_parts_found`) and its answer (found with the prompt,
 #: else a column of :data:`ANSWER_COLUMNS`), joined as --fields joins them, so that a
 #: benchmark question copied into an instruction is read; else either alone.
-WHOLE_TEXT_COLUMNS = ("text", "content", *CHAT_COLUMNS)
+WHOLE_TEXT_COLUMNS = ("text", "content", "raw_content", *CHAT_COLUMNS)  # (the third: RedPajama-V2's)
+#: Except a ``text`` column beside found prompt fields of instruction data (an instruction or
+#: a prompt) and their answer: such a column is the row written into a prompt template
+#: (tatsu-lab/alpaca's and vicgalle/alpaca-gpt4's "Below is an instruction that describes a
+#: task ... ### Response:"), whose words, the same in every row, would count in every metric
+#: (repetition, Self-BLEU, near duplicates); the fields are read instead.
+TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: Then the answers of OpenAI's API as it returns them (:func:`_is_choices`): a chat
 #: completion saved whole, a line of a Batch API output file; a Batch API input file's
 #: requests (a chat each); a line of Anthropic's Message Batches results (its message's
@@ -311,7 +317,11 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     selection = _renamed_selection(selection, renamed)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
+    found_by_name = not (selection.text_column or selection.fields)
     selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
+    text_source = _describe(selection)
+    if found_by_name and (templated := _templated_text(selection, schema)):
+        text_source += f", not column {templated!r} that holds them in a prompt template"
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
     if nested:
         frame = frame.with_columns(nested.values())
@@ -322,7 +332,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     input_rows = None
     if limit is not None and limit < rows:
         frame, rows, input_rows = frame.head(limit), limit, rows
-    return Dataset(frame, [str(f) for f in files], fmt, selection, _describe(selection), renamed, rows, input_rows, tuple(nested))
+    return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested))
 
 
 def table_frame(table: Any) -> pl.LazyFrame:
@@ -768,7 +778,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     selection = _with_parts_found(selection, schema)
     if selection.text_column or selection.fields:
         return selection
-    whole = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
+    templated = _templated_text(selection, schema)
+    whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name)) and found != templated), None)
     if whole:
         return replace(selection, text_column=whole)
     api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and _is_api_text(found[1])), None)
@@ -791,6 +802,14 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
         f"choose one with --text-column or --fields from: {_available(schema)}"
         + ("; if the file's first line is data rather than column names, give --no-header" if headed_csv else "")
     )
+
+
+def _templated_text(selection: TextSelection, schema: pl.Schema) -> str | None:
+    """The input's ``text`` column where it renders the prompt and answer found beside it in a
+    template (:data:`TEMPLATED_BESIDE`), else None."""
+    text = _named(schema, TEXT)
+    instruction_data = selection.prompt and selection.prompt[0].casefold() in TEMPLATED_BESIDE and selection.response
+    return text if text and instruction_data and schema[text] == pl.String else None
 
 
 def _named(schema: pl.Schema, name: str) -> str | None:
@@ -1126,8 +1145,14 @@ def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.
     if roles:
         raw = pl.element().struct.field(layout.role).cast(pl.String)
         content = content.filter(_turn_role(layout).is_in(list(roles)) | raw.is_in(list(roles)))
-    contents = pl.col(name).list.eval(content.drop_nulls())
-    return pl.when(contents.list.len() > 0).then(contents.list.join(FIELD_SEPARATOR))
+    return _joined_turns(pl.col(name).list.eval(content.drop_nulls()))
+
+
+def _joined_turns(contents: pl.Expr) -> pl.Expr:
+    """Turns' contents one a line, empty ones (ShareGPT's blank system turns) left out so that
+    no line is blank; null where no turn has any."""
+    said = contents.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
+    return pl.when(contents.list.len() > 0).then(said.list.join(FIELD_SEPARATOR))
 
 
 def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr | None:
@@ -1168,5 +1193,4 @@ def _chat_prompt(name: str, layout: ChatLayout) -> pl.Expr:
     is_answer = pl.col(name).list.eval(_turn_role(layout) == "assistant")
     last = pl.col(name).list.len() - 1 - is_answer.list.reverse().list.arg_max()
     turns = pl.when(is_answer.list.any()).then(pl.col(name).list.head(last)).otherwise(pl.col(name))
-    before = turns.list.eval(_turn_content(layout).drop_nulls())
-    return pl.when(before.list.len() > 0).then(before.list.join(FIELD_SEPARATOR))
+    return _joined_turns(turns.list.eval(_turn_content(layout).drop_nulls()))

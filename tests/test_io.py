@@ -429,7 +429,12 @@ def test_text_files_read_one_row_a_line(tmp_path):
 
 
 @pytest.mark.parametrize("columns, text_source", [
-    (("instruction", "input", "output", "text"), "column 'text'"),  # a column of the whole row first (Alpaca's own has one)
+    (("instruction", "input", "output", "text"),  # Alpaca's own text is its fields in a prompt template
+     "fields instruction, input, output joined by newlines, not column 'text' that holds them in a prompt template"),
+    (("prompt", "completion", "text"), "fields prompt, completion joined by newlines, not column 'text' that holds them in a prompt template"),
+    (("instruction", "text"), "column 'text'"),  # without an answer beside it, the text is the whole row
+    (("question", "answer", "text"), "column 'text'"),  # a passage and questions on it: the passage is the row's
+    (("raw_content", "meta"), "column 'raw_content'"),  # RedPajama-V2
     (("instruction", "input", "output"), "fields instruction, input, output joined by newlines"),  # the question is read too
     (("instruction", "output"), "fields instruction, output joined by newlines"),
     (("instruction", "context", "response", "category"), "fields instruction, context, response joined by newlines"),  # Dolly
@@ -465,6 +470,24 @@ def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text
     value = {"messages": chat, "conversation": chat, "choices": ["an option", "another"]}
     path = write(tmp_path, "d.parquet", [{name: value.get(name, name) for name in columns}])
     assert load_dataset(path).text_source == text_source
+
+
+def test_a_templated_text_column_is_read_where_asked(tmp_path):
+    path = write(tmp_path, "d.parquet", [{"instruction": "Add 2 and 3.", "output": "5", "text": "### Instruction:\nAdd 2 and 3.\n### Response:\n5"}])
+    assert load_dataset(path).texts()["text"].to_list() == ["Add 2 and 3.\n5"]
+    for given in (TextSelection(text_column="text"), TextSelection(fields=("instruction", "output"))):
+        assert "prompt template" not in load_dataset(path, given).text_source
+    assert load_dataset(path, TextSelection(text_column="text")).texts()["text"].item().startswith("### Instruction")
+
+
+def test_empty_turns_leave_no_blank_lines_and_a_chat_of_empty_turns_is_empty(tmp_path):
+    turns = [[{"from": "system", "value": ""}, {"from": "human", "value": "Hi"}, {"from": "gpt", "value": ""}, {"from": "human", "value": "Again?"},
+              {"from": "gpt", "value": "Yes."}], [{"from": "system", "value": ""}, {"from": "human", "value": ""}]]
+    dataset = load_dataset(write(tmp_path, "d.parquet", [{"conversations": chat} for chat in turns]))
+    read = dataset.selected(parts=("prompt", "response")).collect()
+    assert read["text"].to_list() == ["Hi\nAgain?\nYes.", None]
+    assert read["text_status"].to_list() == ["ok", "empty"]
+    assert read["prompt"].to_list()[0] == "Hi\nAgain?"
 
 
 def test_self_instruct_seed_tasks_read_with_their_instances(tmp_path):
