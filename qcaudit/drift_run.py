@@ -32,7 +32,7 @@ from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset, input_files
 from qcaudit.progress import row_progress
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
@@ -72,7 +72,9 @@ def _generations(
         ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
         return [(str(key[0]), part) for key, part in ordered], {str(key[0]): dataset.text_source for key, _ in ordered}, [dataset]
     if len(paths) < 2:
-        raise QcauditError("drift needs at least two generations (GEN0 GEN1 ...) or --generation-column")
+        files = input_files(paths[0]) if paths else []
+        one = f": {paths[0]} is one dataset of {len(files)} files (give each generation's file or folder)" if len(files) > 1 else ""
+        raise QcauditError(f"drift needs at least two generations (GEN0 GEN1 ...) or --generation-column{one}")
     out, sources, datasets = [], {}, []
     for name, path in zip(_distinct_names(paths), paths, strict=True):
         dataset = load_input(path, config)
@@ -130,6 +132,20 @@ def generation_order(name: object) -> tuple:
     if isinstance(name, int | float):
         return (name,)
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", str(name)) if part)
+
+
+def in_numbered_order(paths: list[str]) -> tuple[list[str], str | None]:
+    """The generations' inputs in the order given, unless that order is their names sorted
+    alphabetically (``round_1, round_10, round_2``, as a shell expands ``rounds/*.parquet``)
+    and the numbers in the names order them otherwise: then in that order
+    (:func:`generation_order`), with a warning saying so."""
+    numbered = sorted(paths, key=generation_order)
+    if paths == numbered or paths != sorted(paths):
+        return paths, None
+    def names(ordered: list[str]) -> str:
+        return ", ".join(_distinct_names(ordered)[:4]) + (", ..." if len(ordered) > 4 else "")
+    return numbered, (f"generations read in the order of the numbers in their names ({names(numbered)}), not in the "
+                      f"alphabetical order given ({names(paths)}, as a shell expands a glob); any other order is kept as given")
 
 
 def _distinct_names(paths: list[str]) -> list[str]:
@@ -218,6 +234,7 @@ def _perplexity_metrics(perplexity: np.ndarray) -> dict[str, float]:
 
 def run_drift(paths: list[str], config: Config, real: str | None = None, generation_column: str | None = None,
               source_column: str | None = None, real_value: str = "real", embeddings: bool = False) -> Report:
+    paths, order_warning = in_numbered_order(paths)
     generations, sources, datasets = _generations(paths, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
     settings = DriftSettings()
@@ -272,7 +289,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
     unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline.lengths.sum()), tokenization.tokenizer)
-    warnings = [warning for warning in (read_alike_warning(sources), unspaced, limit_warning(datasets)) if warning]
+    warnings = [warning for warning in (order_warning, read_alike_warning(sources), unspaced, limit_warning(datasets)) if warning]
     warnings += [
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR

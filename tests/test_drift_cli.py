@@ -278,6 +278,29 @@ def test_generations_in_a_column_are_ordered_by_their_numbers(runner, tmp_path, 
     assert "…" not in shown.output  # on 80 columns every table wraps a long header or number, never cuts it
 
 
+def test_generation_files_a_shell_sorted_alphabetically_are_read_in_their_numbers_order(runner, tmp_path):
+    frame = _rounds_frame(["round_1", "round_2", "round_10"])
+    paths, rounds = {}, tmp_path / "rounds"
+    rounds.mkdir()
+    for (name,), part in frame.partition_by("round", as_dict=True).items():
+        paths[name] = rounds / f"{name}.parquet"
+        part.write_parquet(paths[name])
+    def drift(*names):
+        result = runner.invoke(app, ["drift", *(str(paths[n]) for n in names), "--out", str(tmp_path / "d"), "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+    in_order = drift("round_1", "round_2", "round_10")
+    globbed = drift("round_1", "round_10", "round_2")  # what `qcaudit drift round_*.parquet` passes
+    assert globbed["metrics"] == in_order["metrics"]
+    assert in_order["metrics"]["drift"]["collapse_alarm"]["value"] is True  # round 10 judged last
+    assert [w for w in globbed["tables"]["drift"]["warnings"] if "order of the numbers in their names" in w]
+    assert not in_order["tables"]["drift"]["warnings"]
+    chosen = drift("round_2", "round_1", "round_10")  # an order that is not the alphabetical one is the user's
+    assert [g["generation"] for g in chosen["metrics"]["drift"]["generations"]["value"]] == [f"{n}.parquet" for n in ("round_2", "round_1", "round_10")]
+    one = runner.invoke(app, ["drift", str(rounds), "--out", str(tmp_path / "d")])
+    assert one.exit_code == 2 and f"{rounds} is one dataset of 3 files" in " ".join(one.output.split())
+
+
 def test_a_row_without_a_generation_is_refused(runner, tmp_path):
     data = tmp_path / "rounds.parquet"
     frame = _rounds_frame(["a", "b"])
