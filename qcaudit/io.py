@@ -779,7 +779,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     if selection.text_column or selection.fields:
         return selection
     templated = _templated_text(selection, schema)
-    whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name)) and found != templated), None)
+    whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name)) and found != templated
+                  and _column_text(found, schema[found]) is not None), None)  # (a column of numbers or structs is no text)
     if whole:
         return replace(selection, text_column=whole)
     api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and _is_api_text(found[1])), None)

@@ -480,6 +480,14 @@ def test_a_templated_text_column_is_read_where_asked(tmp_path):
     assert load_dataset(path, TextSelection(text_column="text")).texts()["text"].item().startswith("### Instruction")
 
 
+def test_a_text_column_of_numbers_or_structs_is_passed_over_for_one_of_text(tmp_path):
+    numbers = write(tmp_path, "n.parquet", [{"text": 1, "output": "an answer"}, {"text": 2, "output": "another"}])
+    assert load_dataset(numbers).text_source == "column 'output'"
+    structs = write(tmp_path, "s.parquet", [{"text": {"body": "words", "lang": "en"}, "id": 1}])
+    with pytest.raises(QcauditError, match=r"no text column found .* from: text \(fields text.body, text.lang\), id"):
+        load_dataset(structs)
+
+
 def test_empty_turns_leave_no_blank_lines_and_a_chat_of_empty_turns_is_empty(tmp_path):
     turns = [[{"from": "system", "value": ""}, {"from": "human", "value": "Hi"}, {"from": "gpt", "value": ""}, {"from": "human", "value": "Again?"},
               {"from": "gpt", "value": "Yes."}], [{"from": "system", "value": ""}, {"from": "human", "value": ""}]]
