@@ -35,6 +35,7 @@ import logging
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -336,20 +337,31 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
 
 
 def table_frame(table: Any) -> pl.LazyFrame:
-    """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, or what
+    """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, what
     ``pl.DataFrame`` takes as a whole table (a pandas DataFrame, a pyarrow Table, a dict of
-    columns). A list is refused: a list of paths and a list of texts look alike."""
+    columns), a list of rows as dicts (records: ``json.load``'s, ``datasets``' ``to_list()``),
+    or a Polars or pandas Series, whose values are the texts. A list of strings is refused:
+    a list of paths and a list of texts look alike."""
     if isinstance(table, pl.LazyFrame):
         return table
     if isinstance(table, pl.DataFrame):
         return table.lazy()
+    if isinstance(table, list | tuple) and table and all(isinstance(row, Mapping) for row in table):
+        try:
+            return pl.DataFrame(table, infer_schema_length=None).lazy()
+        except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+            raise QcauditError(f"cannot read the list of rows as a table: {_first_line(exc)}") from None
+    pandas = sys.modules.get("pandas")  # (a pandas Series exists only where pandas is imported)
+    if isinstance(table, pl.Series) or pandas is not None and isinstance(table, pandas.Series):
+        return (table if isinstance(table, pl.Series) else pl.from_pandas(table)).alias(TEXT).to_frame().lazy()
     if table is not None and not isinstance(table, list | tuple):
         try:
             return pl.DataFrame(table).lazy()
         except (TypeError, ValueError, pl.exceptions.PolarsError):
             pass
     raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
-                       "a pyarrow Table or a dict of columns (texts as pl.DataFrame({'text': texts}))")
+                       "a pyarrow Table, a dict of columns, a list of rows as dicts or a Series of texts "
+                       "(a list of texts as pl.Series(texts))")
 
 
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).
