@@ -62,8 +62,9 @@ PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field"}
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
-#: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's) ...
-PAIR_COLUMNS = (CHOSEN, REJECTED)
+#: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's; OpenAI's
+#: preference fine-tuning files, whose prompt is the chat in ``input.messages``) ...
+PAIR_LAYOUTS = ((None, CHOSEN, REJECTED), ("input.messages", "preferred_output", "non_preferred_output"))
 #: ... and (prompt fields, answer columns by preference) of instruction data, the first whose
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
 #: Alpaca's instruction, input and output, Dolly's instruction, context and response, an
@@ -837,15 +838,19 @@ def _named(schema: pl.Schema, name: str) -> str | None:
 def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:
     """``selection`` with the parts of a row (:data:`PARTS`) that no flag names found by
     column name (:func:`_named`), where each is text or a chat column: preference pairs
-    (:data:`PAIR_COLUMNS`), then the prompt and response of the first of
+    (:data:`PAIR_LAYOUTS`), then the prompt and response of the first of
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
     def found(name: str) -> str | None:
         column = _named(schema, name)
         return column if column and (schema[column] == pl.String or is_chat(schema[column]) or _is_instances(schema[column])) else None
 
-    pair = [found(name) for name in PAIR_COLUMNS]
-    if not (selection.chosen or selection.rejected) and all(pair):
-        selection = replace(selection, chosen=pair[0], rejected=pair[1])
+    for prompt_path, *answers in PAIR_LAYOUTS:
+        pair = [found(name) for name in answers]
+        if not (selection.chosen or selection.rejected) and all(pair):
+            selection = replace(selection, chosen=pair[0], rejected=pair[1])
+            prompt = _reached(schema, prompt_path) if prompt_path else None
+            if prompt and is_chat(prompt[1]) and not selection.prompt:
+                selection = replace(selection, prompt=(prompt_path,))
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
         if all(prompt):

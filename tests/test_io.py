@@ -570,6 +570,25 @@ def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
     assert texts == ["Name a prime.\n7", "Name a colour.\nBlue.", "Be kind.\nSay hi.\nSay hi.", "Say hi.\nHello?\nSay hi."]
 
 
+def test_openai_preference_fine_tuning_files_read_as_trl_conversational_pairs(tmp_path):
+    """OpenAI's preference fine-tuning layout (``input.messages``, ``preferred_output``,
+    ``non_preferred_output``) gives the text and parts that the same pairs give in TRL's
+    conversational layout (``prompt``, ``chosen``, ``rejected`` chats)."""
+    def chat(*turns):
+        return [{"role": role, "content": content} for role, content in turns]
+
+    pairs = [(chat(("system", "Be brief."), ("user", "Name a prime.")), chat(("assistant", "7")), chat(("assistant", "8"))),
+             (chat(("user", "Name a colour.")), chat(("assistant", "Blue.")), chat(("assistant", "Seven.")))]
+    openai = write(tmp_path, "openai.jsonl", [{"input": {"messages": p, "tools": []}, "preferred_output": c, "non_preferred_output": r}
+                                               for p, c, r in pairs])
+    trl = write(tmp_path, "trl.jsonl", [{"prompt": p, "chosen": c, "rejected": r} for p, c, r in pairs])
+    parts = ("prompt", "chosen", "rejected")
+    read = load_dataset(openai).selected(parts=parts).collect()
+    assert read.equals(load_dataset(trl).selected(parts=parts).collect())
+    assert read["text"].to_list() == ["Be brief.\nName a prime.\n7", "Name a colour.\nBlue."]
+    assert load_dataset(openai).text_source == "fields input.messages, preferred_output joined by newlines"
+
+
 def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_chat(tmp_path):
     """A Batch API output line (``response.body.choices``), a chat completion or a completion
     saved whole (``choices``), a Batch API input line (``body.messages``), a line of
