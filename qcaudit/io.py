@@ -88,8 +88,9 @@ PROMPT_LAYOUTS = (
 #: and the assistant's.
 PROMPT_ANSWER_LAYOUTS = (("input", "output"), ("inputs", "targets"), ("source", "target"), ("user", "assistant"),
                          ("human", "assistant"))
-#: Chat columns looked for by name (OpenAI's and ShareGPT's), after the plain text columns.
-CHAT_COLUMNS = ("messages", "conversations", "conversation")  # (the last: LMSYS-Chat-1M's and WildChat's)
+#: Chat columns looked for by name (OpenAI's, ShareGPT's, LMSYS-Chat-1M's and WildChat's,
+#: Gemini's), after the plain text columns.
+CHAT_COLUMNS = ("messages", "conversations", "conversation", "contents")
 #: Without --text-column or --fields, a row's text is a column holding the whole row, by
 #: name; else its prompt (:func:`_with_parts_found`) and its answer (found with the prompt,
 #: else a column of :data:`ANSWER_COLUMNS`), joined as --fields joins them, so that a
@@ -107,12 +108,14 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: content blocks).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "body.messages", "result.message.content")
 ANSWER_COLUMNS = ("output", "response")
-#: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``
-#: and ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
-#: ``assistant`` (``--role`` takes either name). A turn's content may also be a list of
-#: OpenAI's content parts (``{type, text}``): its text parts are the turn's text.
-CHAT_LAYOUTS = (("role", "content"), ("from", "value"))
-SHAREGPT_ROLES = {"human": "user", "gpt": "assistant"}
+#: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``,
+#: ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
+#: ``assistant``, and Gemini's ``contents`` (Vertex AI's tuning files), whose ``model`` reads
+#: as ``assistant`` (``--role`` takes either name). A turn's content may also be a list of
+#: OpenAI's content parts (``{type, text}``), as Gemini's ``parts`` always are
+#: (``{text}``): its text parts are the turn's text.
+CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
+OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "model": "assistant"}
 FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
 #: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.
@@ -977,9 +980,9 @@ def is_chat(dtype: pl.DataType) -> bool:
 
 
 def _turn_role(layout: ChatLayout) -> pl.Expr:
-    """A turn's role (inside ``list.eval``), ShareGPT's names read as OpenAI's."""
+    """A turn's role (inside ``list.eval``), ShareGPT's and Gemini's names read as OpenAI's."""
     role = pl.element().struct.field(layout.role).cast(pl.String)
-    return role.replace(SHAREGPT_ROLES) if layout.role == CHAT_LAYOUTS[1][0] else role
+    return role if (layout.role, layout.content) == CHAT_LAYOUTS[0] else role.replace(OTHER_ROLE_NAMES)
 
 
 def _text_parts(dtype: pl.DataType) -> bool:

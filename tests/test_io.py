@@ -646,6 +646,27 @@ def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
     same()
 
 
+def test_gemini_contents_read_as_chat_messages(tmp_path):
+    """Gemini's ``contents`` (Vertex AI's tuning files: roles ``user`` and ``model``, each
+    turn's text in ``parts``) give what the same turns as OpenAI's messages give."""
+    turn = st.tuples(st.sampled_from([("user", "user"), ("assistant", "model")]),
+                     st.lists(st.text(alphabet="ab \n", max_size=6), min_size=1, max_size=2))
+    chats = st.lists(st.lists(turn, min_size=1, max_size=5), min_size=1, max_size=6)
+    parts = ("prompt", "response")
+
+    @settings(max_examples=40, deadline=None)
+    @given(chats)
+    def same(chats):
+        openai = pl.DataFrame({"messages": [[{"role": r, "content": "\n".join(t)} for (r, _), t in chat] for chat in chats]})
+        gemini = pl.DataFrame({"contents": [[{"role": g, "parts": [{"text": x} for x in t]} for (_, g), t in chat] for chat in chats]})
+        for roles, gemini_roles in (((), ()), (("assistant",), ("model",)), (("user",), ("user",))):
+            expected = load_dataset(openai, TextSelection(roles=roles)).selected(parts=parts).collect()
+            for named in (roles, gemini_roles):
+                assert load_dataset(gemini, TextSelection(roles=named)).selected(parts=parts).collect().equals(expected)
+
+    same()
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.tuples(st.sampled_from(["system", "user", "assistant"]), st.text(alphabet="ab \n", max_size=6)),
                          min_size=1, max_size=4), min_size=1, max_size=5))
