@@ -111,11 +111,12 @@ ANSWER_COLUMNS = ("output", "response")
 #: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``,
 #: ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
 #: ``assistant``, and Gemini's ``contents`` (Vertex AI's tuning files), whose ``model`` reads
-#: as ``assistant`` (``--role`` takes either name). A turn's content may also be a list of
+#: as ``assistant``; roles in any case (Cohere's ``User`` and ``Chatbot``: ``user``,
+#: ``assistant``; ``--role`` takes either name). A turn's content may also be a list of
 #: OpenAI's content parts (``{type, text}``), as Gemini's ``parts`` always are
 #: (``{text}``): its text parts are the turn's text.
 CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
-OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "model": "assistant"}
+OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "model": "assistant", "chatbot": "assistant"}
 FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
 #: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.
@@ -980,9 +981,9 @@ def is_chat(dtype: pl.DataType) -> bool:
 
 
 def _turn_role(layout: ChatLayout) -> pl.Expr:
-    """A turn's role (inside ``list.eval``), ShareGPT's and Gemini's names read as OpenAI's."""
-    role = pl.element().struct.field(layout.role).cast(pl.String)
-    return role if (layout.role, layout.content) == CHAT_LAYOUTS[0] else role.replace(OTHER_ROLE_NAMES)
+    """A turn's role (inside ``list.eval``) as OpenAI names it: ShareGPT's, Gemini's and
+    Cohere's names read as OpenAI's, in any case."""
+    return pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase().replace(OTHER_ROLE_NAMES)
 
 
 def _text_parts(dtype: pl.DataType) -> bool:

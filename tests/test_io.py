@@ -646,10 +646,11 @@ def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
     same()
 
 
-def test_gemini_contents_read_as_chat_messages(tmp_path):
+def test_gemini_and_cohere_chats_read_as_openai_messages(tmp_path):
     """Gemini's ``contents`` (Vertex AI's tuning files: roles ``user`` and ``model``, each
-    turn's text in ``parts``) give what the same turns as OpenAI's messages give."""
-    turn = st.tuples(st.sampled_from([("user", "user"), ("assistant", "model")]),
+    turn's text in ``parts``) and Cohere's messages (roles ``User`` and ``Chatbot``) give
+    what the same turns as OpenAI's messages give."""
+    turn = st.tuples(st.sampled_from([("user", "user", "User"), ("assistant", "model", "Chatbot")]),
                      st.lists(st.text(alphabet="ab \n", max_size=6), min_size=1, max_size=2))
     chats = st.lists(st.lists(turn, min_size=1, max_size=5), min_size=1, max_size=6)
     parts = ("prompt", "response")
@@ -657,12 +658,13 @@ def test_gemini_contents_read_as_chat_messages(tmp_path):
     @settings(max_examples=40, deadline=None)
     @given(chats)
     def same(chats):
-        openai = pl.DataFrame({"messages": [[{"role": r, "content": "\n".join(t)} for (r, _), t in chat] for chat in chats]})
-        gemini = pl.DataFrame({"contents": [[{"role": g, "parts": [{"text": x} for x in t]} for (_, g), t in chat] for chat in chats]})
-        for roles, gemini_roles in (((), ()), (("assistant",), ("model",)), (("user",), ("user",))):
+        openai = pl.DataFrame({"messages": [[{"role": r, "content": "\n".join(t)} for (r, _, _), t in chat] for chat in chats]})
+        gemini = pl.DataFrame({"contents": [[{"role": g, "parts": [{"text": x} for x in t]} for (_, g, _), t in chat] for chat in chats]})
+        cohere = pl.DataFrame({"messages": [[{"role": c, "content": "\n".join(t)} for (_, _, c), t in chat] for chat in chats]})
+        for roles, gemini_roles, cohere_roles in (((), (), ()), (("assistant",), ("model",), ("Chatbot",)), (("user",), ("user",), ("User",))):
             expected = load_dataset(openai, TextSelection(roles=roles)).selected(parts=parts).collect()
-            for named in (roles, gemini_roles):
-                assert load_dataset(gemini, TextSelection(roles=named)).selected(parts=parts).collect().equals(expected)
+            for data, named in ((gemini, roles), (gemini, gemini_roles), (cohere, roles), (cohere, cohere_roles)):
+                assert load_dataset(data, TextSelection(roles=named)).selected(parts=parts).collect().equals(expected)
 
     same()
 
