@@ -27,7 +27,7 @@ from qcaudit.compression import open_compressed
 from qcaudit.config import Config
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, Dataset
+from qcaudit.io import ROW_ID, TEXT, Dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
 from qcaudit.pipeline import audit, with_parts_found
@@ -104,7 +104,8 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
                 if kept and not drop[row_id]:
                     kept.write(record + "\n")
                 elif removed and drop[row_id]:
-                    fields = {dataset.renamed.get(key, key): value for key, value in json.loads(record).items()}
+                    value = json.loads(record)  # (an object, or a text: a file of texts' row is its text column)
+                    fields = {dataset.renamed.get(key, key): v for key, v in value.items()} if isinstance(value, dict) else {TEXT: value}
                     reasons = why[row_id]
                     removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False) + "\n")
         more = dataset.input_rows is None and next(records, None) is not None  # (beyond a limit, rows were not read)

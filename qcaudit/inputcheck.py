@@ -49,11 +49,18 @@ _CSV_MODULE = {"csv": {"delimiter": ","}, "tsv": {"delimiter": "\t", "quoting": 
                "tsv-quoted": {"delimiter": "\t"}}
 
 
+#: The reading of a JSON array of strings, or of JSON Lines of one string a line (what
+#: ``json.dump(texts, file)`` writes): one text a row, as a .txt file is, but a text may
+#: hold newlines (:func:`json_texts`).
+JSON_TEXTS = "json-texts"
+
+
 @dataclass(frozen=True)
 class TextFileCheck:
     """What the check learnt: rows (non-blank lines or items), whether a UTF-8 BOM leads, and
     how to read the file: its format, or another reading of it (``jsonl`` for a .json file
-    that holds JSON Lines; ``tsv-quoted`` for a tab-separated file written with quoting)."""
+    that holds JSON Lines; ``tsv-quoted`` for a tab-separated file written with quoting;
+    :data:`JSON_TEXTS`)."""
 
     rows: int
     bom: bool
@@ -166,6 +173,7 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
     opens a JSON array (a .json file named .jsonl) is checked, and read, as the array, as
     ``datasets`` reads it."""
     kinds, rows, bom = _Kinds(), 0, False
+    kind, first_null = None, 0  # (what the lines hold, objects or strings; the first null line)
     for number, raw in enumerate(_lines(path) if lines is None else lines, start=1):
         if number == 1 and raw.startswith(BOM):
             raw, bom = raw[len(BOM):], True
@@ -179,12 +187,23 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
             raise QcauditError(f"{path}: line {number} ends with a comma after its object; JSON Lines holds one object a "
                                "line and nothing between them: remove the commas")
         record = _parse(text, path, f"line {number}")
-        if not isinstance(record, dict):
-            raise QcauditError(f"{path}: line {number} is not a JSON object (each line must be one {{...}} record)")
-        kinds.add(record, number)
+        if record is None:  # (null: a text that is missing, in a file of texts)
+            first_null = first_null or number
+        elif kind is None:  # the first value that is not null says what the lines hold
+            kind = str if isinstance(record, str) else dict
+        if kind is str and not isinstance(record, str | None):
+            raise QcauditError(f"{path}: line {number} is not a JSON string, as the lines before it are (a file of texts "
+                               "holds one string a line)")
+        if kind is dict and (first_null or not isinstance(record, dict)):
+            raise QcauditError(f"{path}: line {first_null or number} is not a JSON object (each line must be one {{...}} "
+                               "record, or each line one string)")
+        if kind is dict:
+            kinds.add(record, number)
         rows += 1
+    if rows and kind is None:
+        raise QcauditError(f"{path}: every line is null")
     kinds.check(path, "line")
-    return TextFileCheck(rows, bom, "jsonl")
+    return TextFileCheck(rows, bom, JSON_TEXTS if kind is str else "jsonl")
 
 
 def opens_array_of_objects(line: str) -> bool:
@@ -225,13 +244,29 @@ def _check_json_document(path: Path) -> TextFileCheck:
             if len(keys) == 1 and all(not isinstance(v, list | dict) for k, v in document.items() if k != keys[0]):
                 raise QcauditError(f"{path}: its records are under the key {keys[0]!r}, not at the top; give a file that "
                                    "holds the array itself (or .jsonl, one object a line)")
+    if isinstance(document, list) and any(isinstance(item, str) for item in document):
+        if not all(isinstance(item, str | None) for item in document):
+            raise QcauditError(f"{path}: its array mixes strings with other values; give an array of texts, or of objects")
+        return TextFileCheck(len(document), bom, JSON_TEXTS)
     if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
-        raise QcauditError(f"{path}: a .json file must hold an array of objects (or use .jsonl, one object a line)")
+        raise QcauditError(f"{path}: a .json file must hold an array of objects or of strings (or use .jsonl, one object a "
+                           "line)")
     kinds = _Kinds()
     for index, item in enumerate(document):
         kinds.add(item, index)
     kinds.check(path, "item")
     return TextFileCheck(len(document), bom, "json")
+
+
+def json_texts(data: bytes) -> list[str | None]:
+    """The texts of a file checked as :data:`JSON_TEXTS`: its array's items, else its lines'."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        document = None
+    if isinstance(document, list):
+        return document
+    return [json.loads(line) for line in data.splitlines() if line.strip()]
 
 
 def table_records(document: dict) -> list[dict] | None:

@@ -46,7 +46,7 @@ import polars as pl
 
 from qcaudit.compression import compression, decompressed
 from qcaudit.errors import QcauditError
-from qcaudit.inputcheck import BOM, DELIMITED, check_text_file, mixed_shapes, table_records
+from qcaudit.inputcheck import BOM, DELIMITED, JSON_TEXTS, check_text_file, json_texts, mixed_shapes, table_records
 from qcaudit.remote import (
     GLOB_CHARS, format_suffix, hidden, is_uri, local_copy, name_of, read_parquet, remote_files, streamed_by_polars,
 )
@@ -683,6 +683,8 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
     try:
         if fmt == "txt":
             return pl.DataFrame(_text_lines(data.decode("utf-8"))).lazy()
+        if fmt == JSON_TEXTS:
+            return pl.DataFrame({TXT_COLUMN: json_texts(data)}, schema={TXT_COLUMN: pl.String}).lazy()
         if fmt in DELIMITED:
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
         if fmt == "json":
@@ -808,6 +810,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
+    unread = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
+    if unread and not isinstance(schema[unread], pl.Struct):  # (numbers, say: its rows' statuses will say what they hold;
+        return replace(selection, text_column=unread)       # a struct's fields are listed below)
     names = [name for name in schema.names() if name != ROW_ID]
     delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
     if delimiter == "\t":  # one column whose name holds the real ones: a CSV with another delimiter

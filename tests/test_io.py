@@ -108,6 +108,27 @@ def test_a_json_array_in_a_file_named_jsonl_reads_as_the_array(qc, tmp_path):  #
     expect_error("commas.jsonl: line 1 ends with a comma after its object; JSON Lines holds one object a line", commas)
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(max_size=12) | st.none(), min_size=1, max_size=8).filter(lambda texts: any(t is not None for t in texts)))
+def test_a_json_array_of_strings_or_json_lines_of_strings_is_one_text_a_row(tmp_path_factory, texts):
+    folder = tmp_path_factory.mktemp("texts")
+    (folder / "array.json").write_text(json.dumps(texts), encoding="utf-8")
+    (folder / "lines.jsonl").write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
+    expected = load_dataset(pl.DataFrame({"text": texts}, schema={"text": pl.String})).texts()
+    for name in ("array.json", "lines.jsonl"):
+        assert load_dataset(folder / name).texts().equals(expected), name
+
+
+def test_a_file_of_texts_mixed_with_other_values_is_refused(tmp_path):
+    for name, data, needle in (("m.jsonl", '"a"\n{"text": "b"}\n', "line 2 is not a JSON string, as the lines before it are"),
+                               ("m.json", '["a", 1]', "its array mixes strings with other values"),
+                               ("n.jsonl", 'null\n{"text": "b"}\n', "line 1 is not a JSON object"),
+                               ("z.jsonl", 'null\nnull\n', "every line is null")):
+        (tmp_path / name).write_text(data)
+        with pytest.raises(QcauditError, match=needle):
+            load_dataset(tmp_path / name)
+
+
 def test_a_json_object_of_columns_of_different_lengths_is_refused(tmp_path):
     path = tmp_path / "ragged.json"
     path.write_text(json.dumps({"text": ["a b", "c d", "e f"], "label": [1, 2]}))
