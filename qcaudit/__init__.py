@@ -8,13 +8,12 @@
 
 Bad input, usage or settings raise :class:`QcauditError` with a one-line message.
 
-The package root imports nothing heavy (``qcaudit --help`` and Ctrl-C at start-up stay
-quick): :func:`audit` and :func:`write_report` are imported on first use.
+The package root imports nothing (``qcaudit --help`` stays quick, and Ctrl-C at start-up
+finds :mod:`qcaudit.__main__`'s guard in place: the command imports this module first):
+:class:`QcauditError`, :func:`audit` and :func:`write_report` are imported on first use.
 """
 
 from __future__ import annotations
-
-from qcaudit.errors import QcauditError
 
 __version__ = "0.1.0"
 
@@ -22,6 +21,10 @@ __all__ = ["QcauditError", "__version__", "audit", "write_report"]
 
 
 def __getattr__(name: str) -> object:
+    if name == "QcauditError":
+        from qcaudit.errors import QcauditError
+
+        return QcauditError
     if name == "audit":
         from qcaudit.pipeline import audit
 
