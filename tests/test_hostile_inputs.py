@@ -456,6 +456,22 @@ def test_a_json_input_filtered_to_json_lines_keeps_its_own_records(qc, tmp_path,
     assert not list(tmp_path.glob("changed*")) and not list(tmp_path.glob("*qcaudit-tmp*"))
 
 
+def test_a_file_of_texts_filtered_to_json_lines_keeps_its_own_lines(qc, tmp_path):
+    """dedup of a JSON array of strings and of JSON Lines of strings: the kept file holds the
+    kept texts as the input wrote them, the removed one each dropped text as an object with
+    its row_id and why it went, as an input of objects gives them."""
+    rows = texts(6) + [texts(6)[2]]
+    (tmp_path / "texts.json").write_text(json.dumps(rows))
+    write_jsonl(tmp_path / "texts.jsonl", [json.dumps(text) for text in rows])
+    for name in ("texts.json", "texts.jsonl"):
+        kept, removed = tmp_path / f"{name}-kept.jsonl", tmp_path / f"{name}-kept.removed.jsonl"
+        ran = qc("dedup", tmp_path / name, "-o", kept, "-q")
+        assert ran.code == 0, ran.err
+        assert [json.loads(line) for line in kept.read_text().splitlines()] == rows[:-1]
+        assert [json.loads(line) for line in removed.read_text().splitlines()] == [
+            {"row_id": 6, "text": rows[6], "removed_by": "exact_duplicate", "duplicate_of": 2}]
+
+
 # 7. An input with its own row_id ---------------------------------------------------------------
 
 def test_an_input_row_id_column_is_kept(qc, tmp_path):
