@@ -920,7 +920,7 @@ def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
                                         "not one name with commas")
             raise SelectionMismatch(f"unknown column {name!r}; available columns: {_available(schema)}")
     if selection.roles and not is_chat(schema[text := selection.columns()[0]]):
-        raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}} or {{from, value}}); "
+        raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}); "
                                 f"{text!r} is {schema[text]}")
 
 
@@ -1030,9 +1030,9 @@ def _text_of_written_parts(content: str) -> str | None:
 
 
 def _describe(selection: TextSelection) -> str:
+    roles = f" (roles: {', '.join(selection.roles)})" if selection.roles else ""  # (of the chat columns among them)
     if selection.fields:
-        return "fields " + ", ".join(selection.fields) + " joined by newlines"
-    roles = f" (roles: {', '.join(selection.roles)})" if selection.roles else ""
+        return "fields " + ", ".join(selection.fields) + " joined by newlines" + roles
     return f"column {selection.text_column!r}{roles}"
 
 

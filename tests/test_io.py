@@ -608,6 +608,9 @@ def test_openai_preference_fine_tuning_files_read_as_trl_conversational_pairs(tm
     assert read.equals(load_dataset(trl).selected(parts=parts).collect())
     assert read["text"].to_list() == ["Be brief.\nName a prime.\n7", "Name a colour.\nBlue."]
     assert load_dataset(openai).text_source == "fields input.messages, preferred_output joined by newlines"
+    asked = load_dataset(openai, TextSelection(roles=("user",)))  # the roles of the chats among the fields, and said so
+    assert asked.texts()["text"].to_list() == ["Name a prime.", "Name a colour."]
+    assert asked.text_source == "fields input.messages, preferred_output joined by newlines (roles: user)"
 
 
 def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_chat(tmp_path):
