@@ -89,8 +89,9 @@ PROMPT_LAYOUTS = (
 PROMPT_ANSWER_LAYOUTS = (("input", "output"), ("inputs", "targets"), ("source", "target"), ("user", "assistant"),
                          ("human", "assistant"))
 #: Chat columns looked for by name (OpenAI's, ShareGPT's, LMSYS-Chat-1M's and WildChat's,
-#: Gemini's), after the plain text columns.
-CHAT_COLUMNS = ("messages", "conversations", "conversation", "contents")
+#: Gemini's; Glaive's function-calling ``chat``, a text; SODA's and DailyDialog's
+#: dialogues, a list of utterances), after the plain text columns.
+CHAT_COLUMNS = ("messages", "conversations", "conversation", "contents", "chat", "dialogue", "dialog")
 #: Without --text-column or --fields, a row's text is a column holding the whole row, by
 #: name; else its prompt (:func:`_with_parts_found`) and its answer (found with the prompt,
 #: else a column of :data:`ANSWER_COLUMNS`), joined as --fields joins them, so that a

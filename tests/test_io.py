@@ -456,6 +456,8 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("instruction", "text"), "column 'text'"),  # without an answer beside it, the text is the whole row
     (("question", "answer", "text"), "column 'text'"),  # a passage and questions on it: the passage is the row's
     (("raw_content", "meta"), "column 'raw_content'"),  # RedPajama-V2
+    (("system", "chat"), "column 'chat'"),  # Glaive's function calling
+    (("narrative", "dialogue", "speakers"), "column 'dialogue'"),  # SODA
     (("instruction", "input", "output"), "fields instruction, input, output joined by newlines"),  # the question is read too
     (("instruction", "output"), "fields instruction, output joined by newlines"),
     (("instruction", "context", "response", "category"), "fields instruction, context, response joined by newlines"),  # Dolly
