@@ -431,7 +431,7 @@ def show(
 @command()
 def card(
     report_path: Annotated[Path, typer.Argument(metavar="REPORT", help="A report directory (or its report.json).")],
-    output: Annotated[Optional[Path], typer.Option("--output", "--out", "-o", metavar="FILE", help="Write the card here: a new file, or an existing card whose qcaudit section (between <!-- qcaudit:start --> and <!-- qcaudit:end -->) is replaced (default: print it).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "--out", "-o", metavar="FILE", help="Write the card here: a new file, or an existing card, whose qcaudit section (between <!-- qcaudit:start --> and <!-- qcaudit:end -->) is replaced, or added at its end (default: print it).")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarise a saved report as a Hugging Face dataset card (README.md): YAML metadata and a Markdown section."""

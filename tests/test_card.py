@@ -64,11 +64,23 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     merged = readme.read_text()
     assert merged.startswith("---\nlicense: mit\n---\n# My data\n\nIntro.\n\n" + START) and merged.endswith(END + "\n\n## Uses\nAnything.\n")
     assert "OUTDATED SECTION" not in merged and "**Quality gate: FAIL**" in merged
+    # a card without the section (as push_to_hub writes one) gets it at its end, and metadata where it has none
+    hub = tmp_path / "hub.md"
+    hub.write_text("---\ndataset_info:\n  features: []\n---\n# someone's card\n")
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(hub)]).exit_code == 0
+    added = hub.read_text()
+    assert added.startswith("---\ndataset_info:\n  features: []\n---\n# someone's card\n\n" + START) and added.endswith(END + "\n")
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(hub)]).exit_code == 0 and hub.read_text() == added  # once
     plain = tmp_path / "plain.md"
     plain.write_text("# someone's card\n")
-    refused = runner.invoke(app, ["card", str(report_dir), "-o", str(plain)])
-    assert refused.exit_code == 2 and f"{plain} exists and has no <!-- qcaudit:start -->" in refused.output
-    assert plain.read_text() == "# someone's card\n"
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(plain)]).exit_code == 0
+    assert re.fullmatch(r"---\nsize_categories:\n- n<1K\ntags:\n- qcaudit\n---\n# someone's card\n\n" + START + r".*" + END + "\n",
+                        plain.read_text(), re.DOTALL)
+    unpaired = tmp_path / "unpaired.md"
+    unpaired.write_text(f"# card\n{END}\n{START}\n")
+    refused = runner.invoke(app, ["card", str(report_dir), "-o", str(unpaired)])
+    assert refused.exit_code == 2 and "are not a pair in that order" in " ".join(refused.output.split())
+    assert unpaired.read_text() == f"# card\n{END}\n{START}\n"
     fresh = tmp_path / "new.md"
     assert runner.invoke(app, ["card", str(report_dir), "-o", str(fresh)]).exit_code == 0
     assert fresh.read_text().startswith("---\nsize_categories:")

@@ -96,16 +96,25 @@ def _notes(report: Report) -> list[str]:
 
 def card(report: Report) -> str:
     """A whole dataset card: YAML metadata, then the section."""
-    metadata = ["---", "size_categories:", f"- {size_category(report.dataset.get('input_rows') or report.dataset['rows'])}", "tags:", "- qcaudit", "---", ""]
-    return "\n".join(metadata) + card_section(report)
+    return _metadata(report) + card_section(report)
+
+
+def _metadata(report: Report) -> str:
+    """A card's YAML metadata: the dataset's size category and a tag."""
+    rows = report.dataset.get("input_rows") or report.dataset["rows"]
+    return "\n".join(["---", "size_categories:", f"- {size_category(rows)}", "tags:", "- qcaudit", "---", ""])
 
 
 def merge_card(existing: str, report: Report, name: str = "the card") -> str:
-    """``existing`` (the card ``name``) with its qcaudit section replaced by this report's (its
-    other text and its metadata kept); a card without the markers is refused rather than
-    overwritten."""
+    """``existing`` (the card ``name``) with its qcaudit section replaced by this report's, its
+    other text and its metadata kept; a card without the section (the README.md that
+    ``push_to_hub`` writes) gets it at its end, and this card's metadata where it has none.
+    Markers out of order are refused rather than guessed at."""
     start, end = existing.find(START), existing.find(END)
+    if start < 0 and end < 0:
+        added = existing.rstrip("\n") + "\n\n" + card_section(report)
+        return added if existing.lstrip().startswith("---") else _metadata(report) + added
     if start < 0 or end < start:
-        raise QcauditError(f"{name} exists and has no {START} ... {END} section to replace; put those two lines "
-                           "where the audit should go, or write to a new file")
+        raise QcauditError(f"{name}: its {START} and {END} lines are not a pair in that order; mend them, or remove both "
+                           "to add the section at the end")
     return existing[:start] + card_section(report).rstrip("\n") + existing[end + len(END):]
