@@ -811,9 +811,11 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
+    # a column of the whole row's name that holds no text (numbers, say) is the text: its rows' statuses
+    # will say what they hold; a struct is not, as its fields are listed below
     unread = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
-    if unread and not isinstance(schema[unread], pl.Struct):  # (numbers, say: its rows' statuses will say what they hold;
-        return replace(selection, text_column=unread)       # a struct's fields are listed below)
+    if unread and not isinstance(schema[unread], pl.Struct):
+        return replace(selection, text_column=unread)
     names = [name for name in schema.names() if name != ROW_ID]
     delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
     if delimiter == "\t":  # one column whose name holds the real ones: a CSV with another delimiter

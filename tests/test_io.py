@@ -498,8 +498,8 @@ def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text
 def test_a_templated_text_column_is_read_where_asked(tmp_path):
     path = write(tmp_path, "d.parquet", [{"instruction": "Add 2 and 3.", "output": "5", "text": "### Instruction:\nAdd 2 and 3.\n### Response:\n5"}])
     assert load_dataset(path).texts()["text"].to_list() == ["Add 2 and 3.\n5"]
-    for given in (TextSelection(text_column="text"), TextSelection(fields=("instruction", "output"))):
-        assert "prompt template" not in load_dataset(path, given).text_source
+    for named in (TextSelection(text_column="text"), TextSelection(fields=("instruction", "output"))):
+        assert "prompt template" not in load_dataset(path, named).text_source
     assert load_dataset(path, TextSelection(text_column="text")).texts()["text"].item().startswith("### Instruction")
 
 
