@@ -1189,6 +1189,8 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     """The expression of one part of each row (:data:`PARTS`), null where the row has none;
     None when the input and settings give no such part."""
     schema = frame.collect_schema()
+    if _implicit_prompt(selection, schema) and part in (PROMPT, CHOSEN, REJECTED) + ((RESPONSE,) if not selection.response else ()):
+        return _implicit_prompt_part(selection, part)
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)
     if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
         fields = [_non_empty(_part_text(f, schema[f])) for f in selection.prompt]
@@ -1202,6 +1204,53 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
         layout = _chat_layout(schema[chat])
         return _chat_prompt(chat, layout) if part == PROMPT else chat_answer(chat, schema[chat])
     return None
+
+
+def _implicit_prompt(selection: TextSelection, schema: pl.Schema) -> bool:
+    """Whether the rows are preference pairs of text without a prompt field, whose prompt is
+    then the text both answers open with (TRL's "implicit prompt": Anthropic HH-RLHF's
+    transcripts, each pair's two answers after one dialogue)."""
+    pair = (selection.chosen, selection.rejected)
+    return all(pair) and not selection.prompt and all(schema[name] == pl.String for name in pair)
+
+
+def _implicit_prompt_part(selection: TextSelection, part: str) -> pl.Expr:
+    """A part of a pair with an implicit prompt: the prompt (null where either answer is), or
+    an answer without it (the response is the chosen one; as written where the other is null)."""
+    pair = pl.struct(pl.col(selection.chosen).alias(CHOSEN), pl.col(selection.rejected).alias(REJECTED))
+    shared = pair.map_batches(_shared_prompt_lengths, return_dtype=pl.UInt32)
+    if part == PROMPT:
+        return pl.when(shared > 0).then(pl.col(selection.chosen).str.slice(0, shared))
+    answer = selection.rejected if part == REJECTED else selection.chosen
+    return pl.when(shared.is_not_null()).then(pl.col(answer).str.slice(shared)).otherwise(pl.col(answer))
+
+
+def _shared_prompt_lengths(pairs: pl.Series) -> pl.Series:
+    """Per pair of texts, the length of the prompt they share, as TRL's ``extract_prompt``
+    finds it: the characters before the first that differs, less a space just before it (the
+    answers keep it); but never inside a word: where both answers open with "I" ("It is 4.",
+    "I do not know."), TRL gives the "I" to the prompt, here it stays with the answers. Where
+    one text is all of the other's start (or they are equal), the whole of the shorter is the
+    prompt (TRL leaves its last character to the answers). Null where either text is."""
+    lengths = []
+    for chosen, rejected in zip(pairs.struct.field(CHOSEN).to_list(), pairs.struct.field(REJECTED).to_list(), strict=True):
+        if chosen is None or rejected is None:
+            lengths.append(None)
+            continue
+        shorter = min(len(chosen), len(rejected))
+        low, high = 0, shorter  # the longest start the two share, by halving (each comparison runs in C)
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if chosen[:middle] == rejected[:middle] else (low, middle - 1)
+        same = low
+        if same < shorter:  # the answers differ at `same`: back to the start of a word they both begin
+            if chosen[same - 1 : same].isalnum() and (chosen[same].isalnum() or rejected[same].isalnum()):
+                while same and chosen[same - 1].isalnum():
+                    same -= 1
+            if same and chosen[same - 1] == " ":
+                same -= 1
+        lengths.append(same)
+    return pl.Series(lengths, dtype=pl.UInt32)
 
 
 def _part_text(name: str, dtype: pl.DataType) -> pl.Expr:

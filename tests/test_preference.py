@@ -69,11 +69,42 @@ def test_planted_pairs_give_the_planted_rates(tmp_path, longer, shorter, identic
 @given(st.lists(st.tuples(st.text(max_size=30), st.text(max_size=30)), min_size=1, max_size=20))
 def test_tokens_are_counted_as_str_split_counts_them(tmp_path_factory, pairs):
     data = tmp_path_factory.mktemp("p") / "pairs.parquet"
-    pl.DataFrame({"chosen": [c for c, _ in pairs], "rejected": [r for _, r in pairs], "text": ["t"] * len(pairs)}).write_parquet(data)
+    pl.DataFrame({"prompt": ["q"] * len(pairs), "chosen": [c for c, _ in pairs], "rejected": [r for _, r in pairs],
+                  "text": ["t"] * len(pairs)}).write_parquet(data)
     report = audit(data, load_config(None, PAIRS))
     assert report.rows["chosen_tokens"].to_list() == [len(c.split()) for c, _ in pairs]
     assert report.rows["rejected_tokens"].to_list() == [len(r.split()) for _, r in pairs]
     assert report.rows["pair_identical"].to_list() == [c.strip() == r.strip() for c, r in pairs]
+
+
+@settings(max_examples=300, deadline=None)
+@given(*[st.text(alphabet="ab :\n", max_size=size) for size in (8, 6, 6)])
+def test_pairs_without_a_prompt_field_share_their_implicit_prompt(shared, chosen_end, rejected_end):
+    """Text pairs without a prompt field: the prompt is the start both answers share (TRL's
+    implicit prompt), a space before the first difference and a word both begin left to the
+    answers, which are the rest of each."""
+    chosen, rejected = shared + chosen_end, shared + rejected_end
+    parts = load_dataset(pl.DataFrame({"chosen": [chosen], "rejected": [rejected]})).selected(
+        parts=("prompt", "response", "chosen", "rejected")).collect().row(0, named=True)
+    prompt = parts["prompt"] or ""
+    assert prompt + parts["chosen"] == chosen and prompt + parts["rejected"] == rejected and parts["response"] == parts["chosen"]
+    rests = parts["chosen"], parts["rejected"]
+    if all(rests):  # the longest shared start but for a space before the difference and a word begun
+        assert os.path.commonprefix(rests).removeprefix(" ").isalnum() or not os.path.commonprefix(rests).removeprefix(" ")
+        assert not (prompt[-1:].isalnum() and (rests[0][0].isalnum() or rests[1][0].isalnum()))  # not inside a word
+    else:  # one answer is the other's start: all of it is the prompt
+        assert prompt == min(chosen, rejected, key=len)
+
+
+def test_anthropic_hh_transcripts_give_the_dialogue_as_the_prompt():
+    """TRL's own example of an implicit prompt, and an HH-RLHF transcript pair."""
+    example = load_dataset(pl.DataFrame({"chosen": ["The sky is blue."], "rejected": ["The sky is green."]}))
+    assert example.selected(parts=("prompt", "chosen", "rejected")).collect().drop("row_id", "text", "text_status").row(0) == (
+        "The sky is", " blue.", " green.")
+    dialogue = "\n\nHuman: What is 2 + 2?\n\nAssistant:"
+    hh = load_dataset(pl.DataFrame({"chosen": [dialogue + " It is 4."], "rejected": [dialogue + " I do not know."]}))
+    assert hh.selected(parts=("prompt", "response")).collect().drop("row_id", "text", "text_status").row(0) == (dialogue, " It is 4.")
+    # (TRL's own split would give the prompt the "I" both answers open with)
 
 
 def _chat(*turns: tuple[str, str]) -> list[dict[str, str]]:
