@@ -240,10 +240,13 @@ class Dataset:
         """Whether each row's prompt (:data:`PARTS`) is a proper part of its text: the text's
         fields hold the prompt's and more (found Alpaca or prompt-completion columns), or the
         text is a whole chat column, whose prompt is the turns before the last answer (or,
-        where a ``prompt`` column is beside it, as in UltraChat, that column: its first turn)."""
+        where a ``prompt`` column is beside it, as in UltraChat, that column: its first turn),
+        or the text is an answer of pairs with an implicit prompt (HH-RLHF's)."""
         selection = self.selection
         schema = self.frame.collect_schema()
         column = selection.text_column
+        if column in (selection.chosen, selection.rejected) and _implicit_prompt(selection, schema):
+            return True
         whole_chat = column in schema and is_chat(schema[column]) and not selection.roles
         if selection.prompt and not whole_chat:
             return set(selection.prompt) <= set(selection.fields) and len(selection.fields) > len(selection.prompt)

@@ -870,6 +870,8 @@ def _touch(path):
     (("messages",), TextSelection(roles=("user",)), False),
     (("prompt", "messages"), TextSelection(), True),  # UltraChat: the prompt column is the chat's first turn
     (("text", "prompt"), TextSelection(), False),
+    (("chosen", "rejected"), TextSelection(), True),  # HH-RLHF: the dialogue both answers follow
+    (("chosen", "rejected"), TextSelection(text_column="rejected"), True),  # (both answers follow it)
 ])
 def test_the_prompt_is_a_part_of_the_text_only_where_the_text_holds_it_and_more(tmp_path, columns, selection, within):
     chat = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
