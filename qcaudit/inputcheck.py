@@ -314,10 +314,10 @@ def _whole_number(key: str) -> bool:
 
 
 def holds_json_lines(text: str) -> bool:
-    """Whether ``text`` is one JSON object a line rather than one document: its first object
-    ends, and another begins on a later line."""
+    """Whether ``text`` is one JSON object (or string) a line rather than one document: its
+    first object ends, and another begins on a later line."""
     stripped = text.lstrip()
-    if not stripped.startswith("{"):  # an array: parsed once, by the document check
+    if not stripped.startswith(("{", '"')):  # an array: parsed once, by the document check
         return False
     try:
         first, end = _DECODER.raw_decode(stripped)
@@ -325,7 +325,7 @@ def holds_json_lines(text: str) -> bool:
         return False
     rest = stripped[end:]
     gap = rest[: len(rest) - len(rest.lstrip())]
-    return isinstance(first, dict) and "\n" in gap and rest.lstrip().startswith("{")
+    return "\n" in gap and rest.lstrip().startswith("{" if isinstance(first, dict) else ('"', "null"))
 
 
 def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:

@@ -114,8 +114,10 @@ def test_a_json_array_of_strings_or_json_lines_of_strings_is_one_text_a_row(tmp_
     folder = tmp_path_factory.mktemp("texts")
     (folder / "array.json").write_text(json.dumps(texts), encoding="utf-8")
     (folder / "lines.jsonl").write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
+    (folder / "lines.json").write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")  # (named .json)
     expected = load_dataset(pl.DataFrame({"text": texts}, schema={"text": pl.String})).texts()
-    for name in ("array.json", "lines.jsonl"):
+    lines_named_json = len(texts) > 1 and texts[0] is not None  # (else one document, or not JSON lines of texts)
+    for name in ("array.json", "lines.jsonl") + ("lines.json",) * lines_named_json:
         assert load_dataset(folder / name).texts().equals(expected), name
 
 
