@@ -272,12 +272,13 @@ class Dataset:
     def selected(self, category_column: str | None = None, keep: tuple[str, ...] = (),
                  parts: tuple[str, ...] = ()) -> pl.LazyFrame:
         """The lazy selection behind :meth:`texts`, with the ``parts`` asked for (:data:`PARTS`)."""
-        names = self.frame.collect_schema().names()
+        schema = self.frame.collect_schema()
+        names = schema.names()
         category_column, keep = self.renamed.get(category_column, category_column), tuple(self.renamed.get(k, k) for k in keep)
         source = category_column or (CATEGORY if CATEGORY in names else None)
         for column in [source] * (source is not None) + list(keep):
             if column not in names:
-                raise QcauditError(f"unknown column {column!r}; available columns: {', '.join(n for n in names if n != ROW_ID)}")
+                raise QcauditError(f"unknown column {column!r}; available columns: {_available(schema)}")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         extra += [pl.col(column).alias(f"_{column}") for column in keep]
         found = {part: _part(self.frame, self.selection, part) for part in parts}
@@ -285,7 +286,7 @@ class Dataset:
         if missing:
             chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
             raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
-                               f"{chat}; columns: {', '.join(n for n in names if n != ROW_ID)}")
+                               f"{chat}; columns: {_available(schema)}")
         extra += [expression.alias(part) for part, expression in found.items()]
         return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra)
 
@@ -956,15 +957,25 @@ def _reached(schema: Mapping[str, pl.DataType], name: str) -> tuple[pl.Expr, pl.
     return expression, dtype
 
 
+#: Columns an error lists at most: of a wider input, those that hold text first.
+SHOWN_COLUMNS = 30
+
+
 def _available(schema: pl.Schema) -> str:
-    """The input's columns, a struct column's fields named as the selection reaches them."""
+    """The input's columns, a struct column's fields named as the selection reaches them; of
+    more than :data:`SHOWN_COLUMNS`, those that hold text first, then a count (an error line
+    stays a line)."""
     def named(name: str) -> str:
         dtype = schema[name]
         if not isinstance(dtype, pl.Struct):
             return name
         return f"{name} (fields {', '.join(f'{name}.{field.name}' for field in dtype.fields)})"
 
-    return ", ".join(named(name) for name in schema.names() if name != ROW_ID)
+    names = [name for name in schema.names() if name != ROW_ID]
+    if len(names) <= SHOWN_COLUMNS:
+        return ", ".join(map(named, names))
+    text_first = sorted(names, key=lambda name: _column_text(name, schema[name]) is None)
+    return ", ".join(map(named, text_first[:SHOWN_COLUMNS])) + f", ... ({len(names):,} columns, those of text first)"
 
 
 class ChatLayout(NamedTuple):

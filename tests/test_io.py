@@ -513,6 +513,14 @@ def test_a_text_column_of_numbers_or_structs_is_passed_over_for_one_of_text(tmp_
         load_dataset(structs)
 
 
+def test_the_columns_of_a_wide_input_are_listed_those_of_text_first_then_counted(tmp_path):
+    path = write(tmp_path, "wide.parquet", [{**{f"n{i}": i for i in range(500)}, "body": "the text"}])
+    with pytest.raises(QcauditError) as caught:
+        load_dataset(path)
+    assert str(caught.value).endswith("from: body, n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, n10, n11, n12, n13, n14, n15, n16, n17, "
+                                      "n18, n19, n20, n21, n22, n23, n24, n25, n26, n27, n28, ... (501 columns, those of text first)")
+
+
 def test_empty_turns_leave_no_blank_lines_and_a_chat_of_empty_turns_is_empty(tmp_path):
     turns = [[{"from": "system", "value": ""}, {"from": "human", "value": "Hi"}, {"from": "gpt", "value": ""}, {"from": "human", "value": "Again?"},
               {"from": "gpt", "value": "Yes."}], [{"from": "system", "value": ""}, {"from": "human", "value": ""}]]
