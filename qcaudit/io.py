@@ -1251,13 +1251,8 @@ def _shared_prompt_lengths(pairs: pl.Series) -> pl.Series:
         if chosen is None or rejected is None:
             lengths.append(None)
             continue
-        shorter = min(len(chosen), len(rejected))
-        low, high = 0, shorter  # the longest start the two share, by halving (each comparison runs in C)
-        while low < high:
-            middle = (low + high + 1) // 2
-            low, high = (middle, high) if chosen[:middle] == rejected[:middle] else (low, middle - 1)
-        same = low
-        if same < shorter:  # the answers differ at `same`: back to the start of a word they both begin
+        same = _common_start(chosen, rejected)
+        if same < min(len(chosen), len(rejected)):  # they differ at `same`: back to the start of a word both begin
             if chosen[same - 1 : same].isalnum() and (chosen[same].isalnum() or rejected[same].isalnum()):
                 while same and chosen[same - 1].isalnum():
                     same -= 1
@@ -1265,6 +1260,16 @@ def _shared_prompt_lengths(pairs: pl.Series) -> pl.Series:
                 same -= 1
         lengths.append(same)
     return pl.Series(lengths, dtype=pl.UInt32)
+
+
+def _common_start(one: str, other: str) -> int:
+    """The length of the longest start two texts share, found by halving (each comparison of
+    two starts runs in C)."""
+    low, high = 0, min(len(one), len(other))
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if one[:middle] == other[:middle] else (low, middle - 1)
+    return low
 
 
 def _part_text(name: str, dtype: pl.DataType) -> pl.Expr:
