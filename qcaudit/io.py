@@ -281,14 +281,17 @@ class Dataset:
                 raise QcauditError(f"unknown column {column!r}; available columns: {_available(schema)}")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         extra += [pl.col(column).alias(f"_{column}") for column in keep]
-        found = {part: _part(self.frame, self.selection, part) for part in parts}
+        frame = self.frame
+        if parts and _implicit_prompt(self.selection, schema):  # (its length found once a row, for every part)
+            frame = frame.with_columns(_shared_prompt_length(self.selection))
+        found = {part: _part(frame, self.selection, part) for part in parts}
         missing = [part for part, expression in found.items() if expression is None]
         if missing:
             chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
             raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
                                f"{chat}; columns: {_available(schema)}")
         extra += [expression.alias(part) for part, expression in found.items()]
-        return self.frame.select(ROW_ID, *_text_columns(self.frame, self.selection), *extra)
+        return frame.select(ROW_ID, *_text_columns(frame, self.selection), *extra)
 
     def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
         try:
@@ -1203,7 +1206,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     """The expression of one part of each row (:data:`PARTS`), null where the row has none;
     None when the input and settings give no such part."""
     schema = frame.collect_schema()
-    if _implicit_prompt(selection, schema) and part in (PROMPT, CHOSEN, REJECTED) + ((RESPONSE,) if not selection.response else ()):
+    if _implicit_prompt(selection, schema) and (part != RESPONSE or not selection.response):  # (the response: the chosen answer)
         return _implicit_prompt_part(selection, part)
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)
     if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
@@ -1228,11 +1231,22 @@ def _implicit_prompt(selection: TextSelection, schema: pl.Schema) -> bool:
     return all(pair) and not selection.prompt and all(schema[name] == pl.String for name in pair)
 
 
-def _implicit_prompt_part(selection: TextSelection, part: str) -> pl.Expr:
-    """A part of a pair with an implicit prompt: the prompt (null where either answer is), or
-    an answer without it (the response is the chosen one; as written where the other is null)."""
+#: The column :meth:`Dataset.selected` adds, for the parts of pairs with an implicit prompt,
+#: before it selects them (never in its result).
+_SHARED_PROMPT = "__qcaudit_shared_prompt_length"
+
+
+def _shared_prompt_length(selection: TextSelection) -> pl.Expr:
+    """The length of each pair's implicit prompt (:func:`_shared_prompt_lengths`), as :data:`_SHARED_PROMPT`."""
     pair = pl.struct(pl.col(selection.chosen).alias(CHOSEN), pl.col(selection.rejected).alias(REJECTED))
-    shared = pair.map_batches(_shared_prompt_lengths, return_dtype=pl.UInt32)
+    return pair.map_batches(_shared_prompt_lengths, return_dtype=pl.UInt32).alias(_SHARED_PROMPT)
+
+
+def _implicit_prompt_part(selection: TextSelection, part: str) -> pl.Expr:
+    """A part of a pair with an implicit prompt, by its length (:data:`_SHARED_PROMPT`): the
+    prompt (null where either answer is), or an answer without it (the response is the chosen
+    one; as written where the other is null)."""
+    shared = pl.col(_SHARED_PROMPT)
     if part == PROMPT:
         return pl.when(shared > 0).then(pl.col(selection.chosen).str.slice(0, shared))
     answer = selection.rejected if part == REJECTED else selection.chosen

@@ -33,10 +33,17 @@ def json_records(sources: list[str]) -> Iterator[str]:
     lines as written; a JSON array's objects (a table as pandas writes one, its rows) re-encoded."""
     for source in sources:
         with _opened(source) as handle:
-            if format_suffix(source) in (".jsonl", ".ndjson") and not _opens_array(source):
-                yield from _lines(handle)
-                continue
-            data = handle.read().removeprefix(BOM).decode("utf-8")
+            if format_suffix(source) in (".jsonl", ".ndjson"):
+                lines = _lines(handle)
+                first = next(lines, None)
+                if first is None or not opens_array_of_objects(first):
+                    if first is not None:
+                        yield first
+                    yield from lines
+                    continue
+                data = first + "\n" + handle.read().decode("utf-8")  # a JSON array in a file named .jsonl, read as one
+            else:
+                data = handle.read().removeprefix(BOM).decode("utf-8")
             if holds_json_lines(data):
                 yield from _lines(io.BytesIO(data.encode()))
                 continue
@@ -44,17 +51,6 @@ def json_records(sources: list[str]) -> Iterator[str]:
             if isinstance(document, dict):  # a table as pandas writes one (checked as the input was read)
                 document = table_records(document) or []
             yield from (json.dumps(record, ensure_ascii=False) for record in document)
-
-
-def _opens_array(source: str) -> bool:
-    """Whether a file named as JSON Lines holds a JSON array of objects (read as one, as it
-    was audited: :func:`~qcaudit.inputcheck.opens_array_of_objects`)."""
-    with _opened(source) as handle:
-        for raw in handle:
-            text = raw.removeprefix(BOM).decode("utf-8", errors="replace")
-            if text.strip():
-                return opens_array_of_objects(text)
-    return False
 
 
 def _opened(source: str) -> io.BufferedIOBase:
