@@ -166,6 +166,9 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[gate]\nmax_benchmark_leak_rate = {gsm8k = 'x'}\n": 'threshold max_benchmark_leak_rate.gsm8k = "x": give a number',
         # a metric named as report.json writes it, unquoted: TOML reads a table min_diversity
         "[gate]\nmin_diversity.distinct_2 = 0.5\n": "unknown threshold 'min_diversity.distinct_2' (did you mean min_distinct_2?)",
+        # a metric given a table of bounds, as other tools write a test
+        "[gate]\n'contamination.contaminated_rate' = {max = 0}\n":
+            "unknown threshold 'contamination.contaminated_rate.max' (did you mean max_contamination_rate?)",
         "analyzers = ['vibes']\n": "unknown analyzer 'vibes'",
         "[gate\n": "not valid TOML",
         "analyzers = []\n": "q.toml: analyzers: none chosen; name at least one of: diversity,",
