@@ -352,13 +352,15 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
 def table_frame(table: Any) -> pl.LazyFrame:
     """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, what
     ``pl.DataFrame`` takes as a whole table (a pandas DataFrame, a pyarrow Table, a dict of
-    columns), a list of rows as dicts (records: ``json.load``'s, ``datasets``' ``to_list()``),
-    or a Polars or pandas Series, whose values are the texts. A list of strings is refused:
-    a list of paths and a list of texts look alike."""
+    columns), a Hugging Face ``datasets`` Dataset, a list of rows as dicts (records:
+    ``json.load``'s), or a Polars or pandas Series, whose values are the texts. A list of
+    strings is refused: a list of paths and a list of texts look alike."""
     if isinstance(table, pl.LazyFrame):
         return table
     if isinstance(table, pl.DataFrame):
         return table.lazy()
+    if type(table).__module__.startswith("datasets."):
+        return _hugging_face_dataset(table)
     if isinstance(table, list | tuple) and table and all(isinstance(row, Mapping) for row in table):
         try:
             return pl.DataFrame(table, infer_schema_length=None).lazy()
@@ -375,6 +377,26 @@ def table_frame(table: Any) -> pl.LazyFrame:
     raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
                        "a pyarrow Table, a dict of columns, a list of rows as dicts or a Series of texts "
                        "(a list of texts as pl.Series(texts))")
+
+
+def _hugging_face_dataset(table: Any) -> pl.LazyFrame:
+    """A Hugging Face ``datasets`` object's rows, known by its class's module so that
+    ``datasets`` is never imported here. A Dataset's rows are read through its Arrow format,
+    which follows the indices a ``select``, ``shuffle`` or ``filter`` leaves (its ``data``
+    table does not); an IterableDataset's rows as it yields them; a DatasetDict, which holds
+    a dataset's splits, is refused, as reading it whole would mix them."""
+    if isinstance(table, Mapping):
+        splits = [str(split) for split in table] or ["train"]
+        raise QcauditError(f"a {type(table).__name__} holds a dataset's splits ({', '.join(splits)}); "
+                           f"give one split, e.g. data[{splits[0]!r}]")
+    try:
+        if hasattr(table, "__len__"):
+            frame = pl.from_arrow(table.with_format("arrow")[:])
+        else:
+            frame = pl.DataFrame(list(table), infer_schema_length=None)
+    except (TypeError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
+        raise QcauditError(f"cannot read the {type(table).__name__} as a table: {_first_line(exc)}") from None
+    return frame.lazy()
 
 
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).

@@ -401,6 +401,30 @@ def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
         assert "\n" not in str(caught.value)
 
 
+def test_audit_takes_a_hugging_face_dataset_as_its_rows_are_selected():
+    """A ``datasets`` Dataset gives the file's report; after ``shuffle``, ``select`` and
+    ``filter`` its rows are those it yields, in its order (its ``data`` table holds them
+    all, in the file's); an IterableDataset its rows; a DatasetDict (splits) is refused."""
+    datasets = pytest.importorskip("datasets", reason="the datasets package (dev extra) is not installed")
+    import qcaudit
+
+    frame = pl.read_parquet(CLEAN)
+    dataset = datasets.Dataset.from_polars(frame)
+    chosen = dict(fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
+    from_file = qcaudit.audit(CLEAN, **chosen)
+    for table in (dataset, dataset.to_iterable_dataset()):
+        report = qcaudit.audit(table, **chosen)
+        assert report.metrics == from_file.metrics and report.rows.equals(from_file.rows), type(table)
+    subset = dataset.shuffle(seed=0).select(range(200)).filter(lambda row: len(row["output"]) > 288)
+    assert 2 < len(subset) < 200
+    report = qcaudit.audit(subset, **chosen)
+    assert report.rows["text"].to_list() == [f"{row['instruction']}\n{row['output']}" for row in subset]
+    assert report.metrics == qcaudit.audit(subset.to_polars(), **chosen).metrics
+    with pytest.raises(qcaudit.QcauditError, match=r"a DatasetDict holds a dataset's splits \(train, test\); "
+                                                   r"give one split, e\.g\. data\['train'\]"):
+        qcaudit.audit(datasets.DatasetDict({"train": dataset, "test": dataset}))
+
+
 @pytest.mark.parametrize("argv, commands", [([], ("report", "cache")), (["cache"], ("info", "compact", "clear"))])
 def test_a_command_group_alone_prints_its_help_as_a_usage_error(capsys, argv, commands):
     """``qcaudit`` and ``qcaudit cache`` alone: the help on stdout, as written, and exit 2
