@@ -26,9 +26,23 @@ __all__ = [
 ]
 
 
-def _tokens(texts: Sequence[str], tokenizer: str, lowercase: bool, strip_punctuation: bool):
+def _texts(texts: Sequence[str]) -> list[str]:
+    """``texts`` as a list, checked to hold strings only. One string is refused (it would
+    read as a sequence of one-character texts), and so is a missing text: counted as an
+    empty one, it would lower Self-BLEU, where the diversity analyzer leaves such rows out."""
+    if isinstance(texts, str | bytes):
+        raise TypeError("texts must be a sequence of strings, not one string: give [text]")
+    listed = list(texts)
+    for i, text in enumerate(listed):
+        if not isinstance(text, str):
+            what = "missing (None)" if text is None else f"of type {type(text).__name__}"
+            raise TypeError(f"texts[{i}] is {what}, not a string: give texts only (drop the missing ones)")
+    return listed
+
+
+def _tokens(texts: list[str], tokenizer: str, lowercase: bool, strip_punctuation: bool):
     tokenization = Tokenization(tokenizer, lowercase=lowercase, strip_punctuation=strip_punctuation)
-    return tokenization.tokens(pl.Series("text", list(texts), dtype=pl.String))
+    return tokenization.tokens(pl.Series("text", texts, dtype=pl.String))
 
 
 def distinct_n(
@@ -44,7 +58,7 @@ def distinct_n(
     orders, nor the Self-BLEU statistics the diversity analyzer reads off the same sort."""
     if n < 1:
         raise ValueError("n must be at least 1")
-    hashes, _ = ngram_hashes(_tokens(texts, tokenizer, lowercase, strip_punctuation), n)
+    hashes, _ = ngram_hashes(_tokens(_texts(texts), tokenizer, lowercase, strip_punctuation), n)
     return pl.Series(hashes).n_unique() / len(hashes) if len(hashes) else 0.0
 
 
@@ -64,6 +78,7 @@ def self_bleu(
     """
     if n < 1:
         raise ValueError("n must be at least 1")
+    texts = _texts(texts)
     if len(texts) < 2:
         raise ValueError("Self-BLEU needs at least two texts")
     tokens = _tokens(texts, tokenizer, lowercase, strip_punctuation)

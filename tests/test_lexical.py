@@ -94,6 +94,19 @@ def test_self_bleu_needs_two_texts():
         self_bleu(["only one"])
 
 
+@pytest.mark.parametrize("metric", [distinct_n, self_bleu])
+def test_the_metric_functions_take_texts_only(metric):
+    """One string would read as texts of one character each (distinct-2 0.0, Self-BLEU
+    0.0), and a missing text as an empty one, which lowers Self-BLEU; both are refused, as
+    is any other value. A sequence of strings of any kind is read (a tuple, a Series)."""
+    for bad, needle in (("a b c d", "not one string"), (["a b c", None], r"texts\[1\] is missing \(None\)"),
+                        (["a b c", 5], r"texts\[1\] is of type int, not a string"), ([b"a b", "c d"], r"texts\[0\] is of type bytes")):
+        with pytest.raises(TypeError, match=needle):
+            metric(bad, n=2)
+    texts = ["a b c d", "a b c e", "f g h"]
+    assert metric(tuple(texts), n=2) == metric(pl.Series(texts), n=2) == metric(texts, n=2)
+
+
 @pytest.mark.parametrize(
     "relative, rows, n",
     [("corpora/coco_captions.txt", 300, 4), ("corpora/emnlp2017_news.txt", 150, 4),
