@@ -24,6 +24,25 @@ from scipy import linalg
 BLOCK = 2048
 
 
+def _checked(X: np.ndarray, name: str, at_least: int, what: str, dtype: type | None = np.float64) -> np.ndarray:
+    """``X`` as a 2-D array of at least ``at_least`` rows (``what`` needs them), else a
+    ValueError that says so; finite values checked where ``dtype`` converts it (the caller
+    checks a summary instead where a float64 copy of a large set would not fit)."""
+    X = np.asarray(X, dtype=dtype)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, one row a text; got shape {X.shape}")
+    if len(X) < at_least:
+        raise ValueError(f"{what} needs at least {at_least} row{'s' * (at_least != 1)} in {name}; got {len(X)}")
+    if dtype is not None and not np.isfinite(X).all():
+        raise ValueError(f"{name} holds NaN or infinite values")
+    return X
+
+
+def _same_width(X: np.ndarray, Y: np.ndarray) -> None:
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"the two sets' rows differ in dimension: {X.shape[1]} and {Y.shape[1]} (embedded by different models?)")
+
+
 def _normalised(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     norms = np.linalg.norm(X, axis=1, keepdims=True)
@@ -46,7 +65,9 @@ def cosine_moments(X: np.ndarray, normalize: bool = True) -> tuple[np.ndarray, n
 
 def vendi_score(X: np.ndarray, q: float = 1.0, normalize: bool = True) -> float:
     """Vendi score of order ``q`` (1: Shannon; ``np.inf``: min-entropy) with the cosine kernel."""
-    gram, _, n = cosine_moments(X, normalize)
+    gram, _, n = cosine_moments(_checked(X, "X", 1, "the Vendi score", dtype=None), normalize)
+    if not np.isfinite(gram).all():
+        raise ValueError("X holds NaN or infinite values")
     return vendi_from_moments(gram, n, q)
 
 
@@ -64,7 +85,9 @@ def vendi_from_moments(gram: np.ndarray, n: int, q: float = 1.0) -> float:
 
 def mean_pairwise_cosine(X: np.ndarray) -> float:
     """Mean cosine similarity over all ordered pairs of distinct rows."""
-    gram, total, n = cosine_moments(X)
+    gram, total, n = cosine_moments(_checked(X, "X", 2, "mean pairwise cosine", dtype=None))
+    if not np.isfinite(total).all():
+        raise ValueError("X holds NaN or infinite values")
     return mean_cosine_from_moments(gram, total, n)
 
 
@@ -90,8 +113,12 @@ def _kth_neighbour_radii(X: np.ndarray, k: int) -> np.ndarray:
 
 
 def prdc(real: np.ndarray, fake: np.ndarray, k: int = 5) -> dict[str, float]:
-    """Precision, recall, density and coverage of ``fake`` against ``real``."""
-    real, fake = np.asarray(real, dtype=np.float64), np.asarray(fake, dtype=np.float64)
+    """Precision, recall, density and coverage of ``fake`` against ``real`` (each set needs
+    more than ``k`` rows: a row's k-th nearest other row)."""
+    if k < 1:
+        raise ValueError(f"k must be at least 1; got {k}")
+    real, fake = _checked(real, "real", k + 1, f"PRDC with k={k}"), _checked(fake, "fake", k + 1, f"PRDC with k={k}")
+    _same_width(real, fake)
     real_radii, fake_radii = _kth_neighbour_radii(real, k), _kth_neighbour_radii(fake, k)
     inside_real = np.zeros(len(fake), dtype=np.int64)  # real balls containing each fake point
     fake_ball_hit = np.zeros(len(real), dtype=bool)  # real point inside some fake ball
@@ -110,8 +137,9 @@ def prdc(real: np.ndarray, fake: np.ndarray, k: int = 5) -> dict[str, float]:
 
 
 def frechet_distance(X: np.ndarray, Y: np.ndarray, eps: float = 1e-6) -> float:
-    """Fréchet distance between Gaussians fitted to X and Y."""
-    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    """Fréchet distance between Gaussians fitted to X and Y (two rows each at least: a covariance)."""
+    X, Y = _checked(X, "X", 2, "the Fréchet distance"), _checked(Y, "Y", 2, "the Fréchet distance")
+    _same_width(X, Y)
     mu_x, mu_y = X.mean(0), Y.mean(0)
     cov_x, cov_y = np.atleast_2d(np.cov(X, rowvar=False)), np.atleast_2d(np.cov(Y, rowvar=False))
     root = linalg.sqrtm(cov_x @ cov_y)
@@ -124,8 +152,9 @@ def frechet_distance(X: np.ndarray, Y: np.ndarray, eps: float = 1e-6) -> float:
 
 
 def mmd_rbf(X: np.ndarray, Y: np.ndarray, bandwidth: float | None = None) -> float:
-    """Unbiased squared MMD with k(a, b) = exp(-‖a − b‖² / (2 bandwidth²))."""
-    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    """Unbiased squared MMD with k(a, b) = exp(-‖a − b‖² / (2 bandwidth²)) (two rows each at least)."""
+    X, Y = _checked(X, "X", 2, "the unbiased MMD"), _checked(Y, "Y", 2, "the unbiased MMD")
+    _same_width(X, Y)
     if bandwidth is None:
         pooled = np.vstack([X, Y])
         d = _distances(pooled, pooled)

@@ -85,6 +85,33 @@ def test_mmd_equals_the_double_sum():
     assert mmd_rbf(X, Y) > mmd_rbf(X, sample(2, 30, 3))  # a shifted set is farther than a fresh one
 
 
+def test_the_set_functions_refuse_sets_they_cannot_measure_in_one_line():
+    """Too few rows (PRDC's k-th neighbour, a covariance, an unbiased mean over pairs), a
+    1-D array, sets of two dimensions (two encoders) and NaN: a ValueError naming the cause,
+    not numpy's or scipy's (an index out of bounds, an internal error in sqrtm, NaN)."""
+    good, one_row, wide = sample(0, 10, 4), sample(1, 1, 4), sample(2, 10, 5)
+    with_nan = good.copy()
+    with_nan[3, 1] = np.nan
+    cases = [
+        (lambda: prdc(good, sample(3, 5, 4), k=5), r"PRDC with k=5 needs at least 6 rows in fake; got 5"),
+        (lambda: prdc(good, good, k=0), "k must be at least 1"),
+        (lambda: frechet_distance(one_row, good), r"the Fréchet distance needs at least 2 rows in X; got 1"),
+        (lambda: mmd_rbf(good, one_row), r"the unbiased MMD needs at least 2 rows in Y; got 1"),
+        (lambda: mean_pairwise_cosine(one_row), r"mean pairwise cosine needs at least 2 rows in X; got 1"),
+        (lambda: vendi_score(np.zeros((0, 4))), r"the Vendi score needs at least 1 row in X; got 0"),
+        (lambda: vendi_score(good[0]), r"X must be a 2-D array, one row a text; got shape \(4,\)"),
+        (lambda: frechet_distance(good, wide), r"the two sets' rows differ in dimension: 4 and 5"),
+        (lambda: mmd_rbf(good, wide), r"differ in dimension: 4 and 5"),
+        (lambda: prdc(good, wide, k=3), r"differ in dimension: 4 and 5"),
+        (lambda: vendi_score(with_nan), "X holds NaN or infinite values"),
+        (lambda: mean_pairwise_cosine(with_nan), "X holds NaN or infinite values"),
+        (lambda: frechet_distance(good, with_nan), "Y holds NaN or infinite values"),
+    ]
+    for call, needle in cases:
+        with pytest.raises(ValueError, match=needle):
+            call()
+
+
 @settings(deadline=None)  # (the first example imports scipy.stats)
 @given(st.lists(st.integers(0, 1000), min_size=1, max_size=30).filter(any))
 def test_shannon_entropy_is_scipys_and_never_negative_zero(counts):
