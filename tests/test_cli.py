@@ -456,6 +456,14 @@ def test_version_flag_help_text_as_written_and_metric_lookup_names_the_choices(r
     report = audit(data, load_config(None, {"analyzers": ["duplicates"]}))
     with pytest.raises(KeyError, match=r"it has: duplicates\.exact_duplicate_rate"):
         report.value("duplicates.nope")
+    # a metric by its name alone, as the gate names it, where one analyzer reports it
+    assert report.value("exact_duplicate_rate") == report.metrics["duplicates"]["exact_duplicate_rate"]["value"]
+    with pytest.raises(KeyError, match="no metric 'nope' in this report"):
+        report.value("nope")
+    shared = report.model_copy(update={"metrics": report.metrics | {"other": {"exact_duplicate_rate": {"value": 0.5}}}})
+    with pytest.raises(KeyError, match="reported by duplicates and other: name one, e.g. duplicates.exact_duplicate_rate"):
+        shared.value("exact_duplicate_rate")
+    assert shared.value("other.exact_duplicate_rate") == 0.5
 
 
 def test_a_report_shows_itself_in_a_notebook_escaped(tmp_path):

@@ -99,14 +99,20 @@ class Report(BaseModel):
         """Whether this is a drift run's report (``qcaudit drift``), not an audit's."""
         return "drift" in self.metrics
 
-    def value(self, dotted: str) -> float:
-        """A metric's value by ``analyzer.name``, e.g. ``report.value("diversity.self_bleu_4")``."""
-        analyzer, _, name = dotted.partition(".")
-        try:
+    def value(self, metric: str) -> float:
+        """A metric's value by ``analyzer.name``, ``report.value("diversity.self_bleu_4")``, or
+        by its name alone where one analyzer reports it, ``report.value("self_bleu_4")`` (as the
+        gate's thresholds name it)."""
+        analyzer, _, name = metric.partition(".")
+        if name in self.metrics.get(analyzer, {}):
             return self.metrics[analyzer][name]["value"]
-        except KeyError:
-            known = ", ".join(f"{a}.{m}" for a, metrics in self.metrics.items() for m in metrics) or "none"
-            raise KeyError(f"no metric {dotted!r} in this report; it has: {known}") from None
+        owners = [owner for owner, metrics in self.metrics.items() if metric in metrics]
+        if len(owners) == 1:
+            return self.metrics[owners[0]][metric]["value"]
+        if owners:
+            raise KeyError(f"metric {metric!r} is reported by {' and '.join(owners)}: name one, e.g. {owners[0]}.{metric}")
+        known = ", ".join(f"{a}.{m}" for a, metrics in self.metrics.items() for m in metrics) or "none"
+        raise KeyError(f"no metric {metric!r} in this report; it has: {known}")
 
     def _repr_html_(self) -> str:
         """A notebook's view: the dataset, the gate's verdict and checks, the headline metrics.
