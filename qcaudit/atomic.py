@@ -75,9 +75,10 @@ def _create_held(create: Callable[[], str]) -> tuple[str, set | None]:
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp_path)``, then move the result onto ``path`` in one rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(path)
-    tmp, held = _create_held(lambda: _closed(tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)))
+    with _said_as_placing(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(path)
+        tmp, held = _create_held(lambda: _closed(tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)))
     try:
         _release_signals(held)
         with _said_as_writing(path):
@@ -102,6 +103,19 @@ def _said_as_writing(target: Path) -> Iterator[None]:
         if code is None or getattr(exc, "filename", None) is not None:
             raise
         raise QcauditError(f"cannot write {target}: {os.strerror(code)}") from exc
+
+
+@contextmanager
+def _said_as_placing(target: Path) -> Iterator[None]:
+    """A target whose folder cannot be made or written in (a file on the way, a read-only
+    or virtual file system such as /proc) is said as "cannot write TARGET: ...", not by the
+    name of the temporary file or of a folder on the way."""
+    try:
+        yield
+    except OSError as exc:
+        blocking = next((folder for folder in reversed(target.parents) if folder.exists() and not folder.is_dir()), None)
+        why = f"{blocking} is not a directory" if blocking is not None else exc.strerror or str(exc)
+        raise QcauditError(f"cannot write {target}: {why}") from exc
 
 
 #: The OS error codes of a disk (or a quota) with no room left.
@@ -138,9 +152,10 @@ def write_directory_atomic(directory: str | Path, write: Callable[[Path], None],
     """
     directory = Path(directory)
     kept = check_directory_target(directory, own_names)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(directory)
-    name, held = _create_held(lambda: tempfile.mkdtemp(prefix=_temp_prefix(directory), dir=directory.parent))
+    with _said_as_placing(directory):
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(directory)
+        name, held = _create_held(lambda: tempfile.mkdtemp(prefix=_temp_prefix(directory), dir=directory.parent))
     tmp = Path(name)
     try:
         _release_signals(held)
@@ -166,6 +181,20 @@ def _remove_tree(path: Path, attempts: int = 20) -> None:
         if not path.exists():
             return
         time.sleep(0.05)
+
+
+def check_writable(target: Path) -> None:
+    """Refuse, before any work, a ``target`` that could not be written at the end: one with
+    a file on its way (``a_file/audit``), or in a folder where nothing can be made (read-only,
+    /proc). Its missing folders are not made yet: a probe folder is made and removed in the
+    nearest folder that exists."""
+    with _said_as_placing(target):
+        nearest = next(folder for folder in target.absolute().parents if folder.exists())
+        previous = _hold_signals()
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=_temp_prefix(target), dir=nearest))
+        finally:
+            _release_signals(previous)
 
 
 def check_directory_target(directory: Path, own_names: Iterable[str]) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from qcaudit.atomic import check_directory_target, write_atomic
+from qcaudit.atomic import check_directory_target, check_writable, write_atomic
 from qcaudit.compression import compression, open_compressed, without_compression
 from qcaudit.errors import QcauditError
 from qcaudit.io import input_files
@@ -85,6 +85,7 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
     sources = [(source, _resolved(path)) for source, path in local if path is not None]
     seen: dict[Path, str] = {}
     for name, path in given.items():
+        check_writable(Path(outputs[name]))
         if path in seen:
             raise QcauditError(f"{name} and {seen[path]} name the same path {outputs[name]}; give each output its own")
         seen[path] = name

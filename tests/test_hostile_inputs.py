@@ -528,18 +528,39 @@ def test_a_rerun_without_html_leaves_no_stale_page(qc, tmp_path, two_inputs):
 
 
 @pytest.mark.parametrize("command", ["report", "gate"])
-@pytest.mark.parametrize("target", ["file", "folder holding a folder", "dangling link"])
+@pytest.mark.parametrize("target", ["file", "folder holding a folder", "dangling link", "inside a file", "in /proc"])
 def test_an_unwritable_report_directory_is_refused_before_any_work(qc, tmp_path, two_inputs, command, target):
     out = tmp_path / "audit"
     if target == "file":
         out.write_text("mine")
     elif target == "dangling link":
         out.symlink_to(tmp_path / "nowhere")
+    elif target == "inside a file":
+        out.write_text("mine")
+        out = out / "sub" / "audit"
+    elif target == "in /proc":  # nothing can be made there, even by root
+        out = Path("/proc/qcaudit-audit")
     else:
         (out / "sub").mkdir(parents=True)
     ran = qc(command, two_inputs[0], "--out", out)  # not quiet: a progress line would show the audit ran
-    one_line_error(ran, "choose another output directory" if target != "folder holding a folder" else "not report files")
-    assert out.is_symlink() or out.exists()
+    needle = {"folder holding a folder": "not report files", "inside a file": f"cannot write {out}: {tmp_path / 'audit'} is not a directory",
+              "in /proc": f"cannot write {out}: "}.get(target, "choose another output directory")
+    one_line_error(ran, needle)
+    assert ran.out == ""
+    assert target == "in /proc" or (tmp_path / "audit").is_symlink() or (tmp_path / "audit").exists()
+    no_temporaries(tmp_path)
+
+
+@pytest.mark.parametrize("command", ["dedup", "sample"])
+def test_an_output_file_that_cannot_be_written_is_refused_before_any_work(qc, tmp_path, two_inputs, command):
+    """A filter's or a review sample's file under a file (a mistyped folder) or in /proc."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    for output, needle in ((blocker / "kept.parquet", f"{blocker} is not a directory"), (Path("/proc/kept.parquet"), "cannot write /proc/kept.parquet")):
+        ran = qc(command, two_inputs[0], "-o", output)
+        one_line_error(ran, needle)
+        assert ran.out == ""
+    assert blocker.read_text() == "x"
     no_temporaries(tmp_path)
 
 
