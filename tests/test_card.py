@@ -62,14 +62,16 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     readme.write_text("---\nlicense: mit\n---\n# My data\n\nIntro.\n\n" + START + "\nOUTDATED SECTION\n" + END + "\n\n## Uses\nAnything.\n")
     assert runner.invoke(app, ["card", str(report_dir), "-o", str(readme)]).exit_code == 0
     merged = readme.read_text()
-    assert merged.startswith("---\nlicense: mit\n---\n# My data\n\nIntro.\n\n" + START) and merged.endswith(END + "\n\n## Uses\nAnything.\n")
+    assert merged.startswith("---\nlicense: mit\ntags:\n- qcaudit\n---\n# My data\n\nIntro.\n\n" + START)
+    assert merged.endswith(END + "\n\n## Uses\nAnything.\n")
     assert "OUTDATED SECTION" not in merged and "**Quality gate: FAIL**" in merged
     # a card without the section (as push_to_hub writes one) gets it at its end, and metadata where it has none
     hub = tmp_path / "hub.md"
     hub.write_text("---\ndataset_info:\n  features: []\n---\n# someone's card\n")
     assert runner.invoke(app, ["card", str(report_dir), "-o", str(hub)]).exit_code == 0
     added = hub.read_text()
-    assert added.startswith("---\ndataset_info:\n  features: []\n---\n# someone's card\n\n" + START) and added.endswith(END + "\n")
+    assert added.startswith("---\ndataset_info:\n  features: []\ntags:\n- qcaudit\n---\n# someone's card\n\n" + START)
+    assert added.endswith(END + "\n")
     assert runner.invoke(app, ["card", str(report_dir), "-o", str(hub)]).exit_code == 0 and hub.read_text() == added  # once
     plain = tmp_path / "plain.md"
     plain.write_text("# someone's card\n")
@@ -87,6 +89,29 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     assert runner.invoke(app, ["card", str(tmp_path / "missing")]).exit_code == 2
     folder = runner.invoke(app, ["card", str(report_dir), "-o", str(tmp_path)])
     assert folder.exit_code == 2 and f"--output {tmp_path} is a directory; give the name of a file" in " ".join(folder.output.split())
+
+
+@pytest.mark.parametrize("metadata, tagged", [
+    ("license: mit\n", "license: mit\ntags:\n- qcaudit\n"),  # no tags: a key of its own
+    ("tags:\n- a\n- b\nlicense: mit\n", "tags:\n- a\n- b\n- qcaudit\nlicense: mit\n"),  # a block list, as push_to_hub writes
+    ("tags:\n  - a\n\nconfigs:\n- config_name: default\n", "tags:\n  - a\n  - qcaudit\n\nconfigs:\n- config_name: default\n"),
+    ("tags: [a, b]\n", "tags: [a, b, qcaudit]\n"), ("tags: []\n", "tags: [qcaudit]\n"), ("tags:\n", "tags:\n- qcaudit\n"),
+    ("dataset_info:\n  features:\n  - name: tags\n    dtype: string\n", "dataset_info:\n  features:\n  - name: tags\n"
+     "    dtype: string\ntags:\n- qcaudit\n"),  # a nested key named tags is not the card's
+    ("tags:\n- qcaudit\n", "tags:\n- qcaudit\n"),  # once
+    ("tags: one\n", "tags: one\n"), ("tags: [a\n", "tags: [a\n"), ("- a list\n", "- a list\n"),  # not edited: kept as written
+])
+def test_an_existing_cards_metadata_gets_the_tag_and_keeps_every_other_line(runner, report_dir, tmp_path, metadata, tagged):
+    """The tag is added to the metadata of a card qcaudit did not write; the result read back
+    is the metadata as it was with the one tag more (yaml), where it can be edited at all."""
+    readme = tmp_path / "README.md"
+    readme.write_text(f"---\n{metadata}---\n# card\n")
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(readme)]).exit_code == 0
+    merged = readme.read_text()
+    assert merged.startswith(f"---\n{tagged}---\n# card\n\n{START}"), merged[:300]
+    if tagged != metadata:
+        before, after = yaml.safe_load(metadata) or {}, yaml.safe_load(tagged)
+        assert after == before | {"tags": [*(before.get("tags") or []), "qcaudit"]}
 
 
 @pytest.mark.parametrize("rows, label", [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (7473, "1K<n<10K"), (2_000_000, "1M<n<10M")])

@@ -8,11 +8,13 @@ spans with table pipes escaped, so none is read as a link, an image, HTML or a t
 A local input is named by its file or folder name alone: a published card must not show
 where the data lay on the machine that audited it (``/home/alice/...``); a URI is kept.
 The section sits between :data:`START` and :data:`END`; :func:`merge_card` replaces it in
-an existing card and keeps everything else.
+an existing card and keeps everything else but for the ``qcaudit`` tag it adds to the
+card's metadata.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from qcaudit import __version__
@@ -107,9 +109,11 @@ def _metadata(report: Report) -> str:
 
 def merge_card(existing: str, report: Report, name: str = "the card") -> str:
     """``existing`` (the card ``name``) with its qcaudit section replaced by this report's, its
-    other text and its metadata kept; a card without the section (the README.md that
-    ``push_to_hub`` writes) gets it at its end, and this card's metadata where it has none.
-    Markers out of order are refused rather than guessed at."""
+    other text and its metadata kept, the ``qcaudit`` tag added to the metadata; a card
+    without the section (the README.md that ``push_to_hub`` writes) gets it at its end, and
+    this card's metadata where it has none. Markers out of order are refused rather than
+    guessed at."""
+    existing = _tagged(existing)
     start, end = existing.find(START), existing.find(END)
     if start < 0 and end < 0:
         added = existing.rstrip("\n") + "\n\n" + card_section(report)
@@ -118,3 +122,60 @@ def merge_card(existing: str, report: Report, name: str = "the card") -> str:
         raise QcauditError(f"{name}: its {START} and {END} lines are not a pair in that order; mend them, or remove both "
                            "to add the section at the end")
     return existing[:start] + card_section(report).rstrip("\n") + existing[end + len(END):]
+
+
+#: A card's YAML metadata block: the text between its first two ``---`` lines.
+_FRONT_MATTER = re.compile(r"\A(---[ \t]*\r?\n)(.*?\r?\n)?(---[ \t]*(?:\r?\n|\Z))", re.DOTALL)
+
+
+def _tagged(card_text: str) -> str:
+    """``card_text`` with ``qcaudit`` among its metadata's tags: added to a block list or a
+    flow list, or as a ``tags`` key of its own; every other line as it was. A card whose
+    metadata qcaudit cannot edit so (not a mapping, tags not a list) is returned as it was:
+    the edit is checked by reading the metadata back, all as before but the one tag."""
+    import yaml
+
+    found = _FRONT_MATTER.match(card_text)
+    if found is None:
+        return card_text
+    front = found[2] or ""
+    try:
+        before = yaml.safe_load(front) or {}
+    except yaml.YAMLError:
+        return card_text
+    if not isinstance(before, dict) or "qcaudit" in (before.get("tags") or []):
+        return card_text
+    edited = _with_tag_line(front)
+    try:
+        after = yaml.safe_load(edited) if edited is not None else None
+    except yaml.YAMLError:
+        after = None
+    if after != before | {"tags": [*(before.get("tags") or []), "qcaudit"]}:
+        return card_text
+    return found[1] + edited + card_text[found.end(2) if found[2] else found.end(1):]
+
+
+def _with_tag_line(front: str) -> str | None:
+    """The metadata text ``front`` with a line (or list entry) that adds the tag, or None
+    where its ``tags`` key is written in a way this does not edit."""
+    lines = front.splitlines(keepends=True)
+    newline = "\r\n" if front.endswith("\r\n") else "\n"
+    at = next((i for i, line in enumerate(lines) if re.match(r"tags[ \t]*:", line)), None)
+    if at is None:
+        return front + f"tags:{newline}- qcaudit{newline}"
+    value = lines[at].split(":", 1)[1].strip()
+    if value.startswith("[") and value.endswith("]"):
+        inner = value[1:-1].strip()
+        return "".join([*lines[:at], f"tags: [{inner + ', ' if inner else ''}qcaudit]{newline}", *lines[at + 1:]])
+    if value not in ("", "null", "~"):
+        return None
+    items = at + 1
+    while items < len(lines) and (lines[items].startswith((" ", "\t", "-")) or not lines[items].strip()):
+        items += 1
+    while items > at + 1 and not lines[items - 1].strip():
+        items -= 1
+    dash = re.match(r"[ \t]*- ", lines[at + 1]) if at + 1 < items else None
+    entry = f"{dash[0] if dash else '- '}qcaudit{newline}"
+    head = [*lines[:at], f"tags:{newline}"] if value else lines[:at + 1]
+    return "".join([*head, *lines[at + 1:items], entry, *lines[items:]])
+
