@@ -492,7 +492,7 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     return 0
 
 
-OutputOpt = Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl or .csv (these two also .gz or .zst).")]
+OutputOpt = Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl, .json or .csv (the last three also .gz or .zst).")]
 RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="File for the removed rows with their reasons (default: OUTPUT's name + .removed, same format).")]
 FilterDataArg = Annotated[str, typer.Argument(metavar="DATA", help="Dataset to filter (any input qcaudit reads).")]
 
@@ -526,7 +526,7 @@ for _command, (_, _filter) in row_filters().items():
 @audit_options
 def sample(
     data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset to sample (any input qcaudit reads).")],
-    output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl or review.parquet (the first two also .gz or .zst): the rows to review, with the reason each was chosen.")],
+    output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl, review.json or review.parquet (the first three also .gz or .zst): the rows to review, with the reason each was chosen.")],
     size: Annotated[Optional[int], typer.Option("--size", min=1, metavar="ROWS", help="Review exactly this many rows (default: a share by dataset size, [sample] rates).")] = None,
     rate: Annotated[Optional[float], typer.Option("--rate", metavar="SHARE", help="Review this share of the rows, e.g. 0.05.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", metavar="INTEGER", help="Seed of the sample (default 0).")] = None,

@@ -67,13 +67,13 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
 def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path,
                  header: bool = True) -> Filtered:
     """Write the rows ``verdicts`` keeps and those it drops, read once more from the input:
-    as JSON Lines from a JSON input, its own records (:mod:`qcaudit.json_records`); as a CSV
+    as JSON Lines or JSON from a JSON input, its own records (:mod:`qcaudit.json_records`); as a CSV
     from a CSV without a header line (``header`` false), the kept rows without one too."""
     reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
     verdicts = verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
     frame = dataset.frame.join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # keep the input's row order
     original_names = {new: old for old, new in dataset.renamed.items()}
-    kept_as_records, removed_as_records = (dataset.format in JSON_FORMATS and table_format(path) == "jsonl"
+    kept_as_records, removed_as_records = (dataset.format in JSON_FORMATS and table_format(path) in JSON_FORMATS
                                            for path in (clean_path, removed_path))
     if kept_as_records or removed_as_records:  # both in one pass over the input
         _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
@@ -97,17 +97,17 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
     def write(temporary: dict[Path, Path]) -> None:
         records, rows = json_records(dataset.sources), 0
         with ExitStack() as files:
-            kept, removed = (files.enter_context(io.TextIOWrapper(open_compressed(temporary[path], path), encoding="utf-8"))
-                             if path else None for path in (kept_path, removed_path))
+            kept, removed = (files.enter_context(_RecordWriter(temporary[path], path)) if path else None
+                             for path in (kept_path, removed_path))
             for row_id, record in enumerate(islice(records, len(drop))):
                 rows += 1
                 if kept and not drop[row_id]:
-                    kept.write(record + "\n")
+                    kept.write(record)
                 elif removed and drop[row_id]:
                     value = json.loads(record)  # (an object, or a text: a file of texts' row is its text column)
                     fields = {dataset.renamed.get(key, key): v for key, v in value.items()} if isinstance(value, dict) else {TEXT: value}
                     reasons = why[row_id]
-                    removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False) + "\n")
+                    removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False))
         more = dataset.input_rows is None and next(records, None) is not None  # (beyond a limit, rows were not read)
         found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if more else None
         if found:
@@ -115,6 +115,31 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
                                "write; run again")
 
     _atomically([path for path in (kept_path, removed_path) if path], write)
+
+
+class _RecordWriter:
+    """JSON records written to ``tmp`` as ``target`` names them: one a line (JSON Lines), or
+    as the elements of one array (.json), each on a line of its own; compressed as named."""
+
+    def __init__(self, tmp: Path, target: Path) -> None:
+        self._file = io.TextIOWrapper(open_compressed(tmp, target), encoding="utf-8")
+        self._array, self._written = table_format(target) == "json", 0
+
+    def write(self, record: str) -> None:
+        if self._array:
+            self._file.write(",\n" if self._written else "[\n")
+        self._file.write(record if self._array else record + "\n")
+        self._written += 1
+
+    def __enter__(self) -> _RecordWriter:
+        return self
+
+    def __exit__(self, *failure) -> None:
+        try:
+            if self._array and failure[0] is None:
+                self._file.write("\n]\n" if self._written else "[]\n")
+        finally:
+            self._file.close()
 
 
 def _atomically(paths: list[Path], write: Callable[[dict[Path, Path]], None], temporary: dict[Path, Path] | None = None) -> None:

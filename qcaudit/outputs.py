@@ -5,9 +5,9 @@
   would read it as a shard), an output directory that holds an input (the swap would drop it);
   and a saved report given where a dataset is due.
 - :func:`write_table` writes a table in the format its extension names (``.parquet``,
-  ``.jsonl``/``.ndjson``, ``.csv``; the text formats also compressed, ``.jsonl.zst``,
-  ``.csv.gz``), atomically; any other extension is refused, and so is a column CSV cannot
-  hold (lists, structs).
+  ``.jsonl``/``.ndjson``, ``.json``: an array of objects, ``.csv``; the text formats also
+  compressed, ``.jsonl.zst``, ``.csv.gz``), atomically; any other extension is refused, and
+  so is a column CSV cannot hold (lists, structs).
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from qcaudit.io import input_files
 from qcaudit.remote import local_path
 from qcaudit.report.model import REPORT_FILES, REPORT_JSON
 
-TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 
 
 def table_format(path: Path) -> str:
     """The format ``path``'s extension names, its compression's looked past."""
     fmt = TABLE_FORMATS.get(without_compression(path).suffix.lower())
     if fmt is None:
-        raise QcauditError(f"{path}: name the output .parquet, .jsonl or .csv (the extension picks the format; .jsonl and .csv "
-                           "may be compressed, .jsonl.gz, .csv.zst)")
+        raise QcauditError(f"{path}: name the output .parquet, .jsonl, .json or .csv (the extension picks the format; the text "
+                           "formats may be compressed, .jsonl.gz, .csv.zst)")
     if fmt == "parquet" and compression(path):
         raise QcauditError(f"{path}: parquet compresses its own columns; name the output .parquet")
     return fmt
@@ -64,7 +64,10 @@ def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True) -> Non
             frame.write_parquet(tmp)
             return
         with open_compressed(tmp, path) as file:
-            frame.write_ndjson(file) if fmt == "jsonl" else frame.write_csv(file, include_header=csv_header)
+            if fmt == "csv":
+                frame.write_csv(file, include_header=csv_header)
+            else:
+                frame.write_ndjson(file) if fmt == "jsonl" else frame.write_json(file)
 
     write_atomic(path, write)
 

@@ -108,6 +108,40 @@ def test_a_json_array_in_a_file_named_jsonl_reads_as_the_array(qc, tmp_path):  #
     expect_error("commas.jsonl: line 1 ends with a comma after its object; JSON Lines holds one object a line", commas)
 
 
+@pytest.mark.parametrize("source", ["d.jsonl", "d.json", "texts.json", "d.parquet"])
+@pytest.mark.parametrize("compressed", ["", ".gz"])
+def test_a_filters_json_output_is_an_array_of_what_its_json_lines_output_holds(qc, tmp_path, source, compressed):  # noqa: F811
+    """``-o kept.json``: a JSON array of the records ``-o kept.jsonl`` writes one a line (the
+    input's own from a JSON input, the table's from another), kept and removed alike; read
+    back, the same table; an empty side an empty array."""
+    rows = [{"text": "a first row of words", "n": 1, "meta": {"tags": ["x"]}}, {"text": "a second row", "n": None, "meta": {}},
+            {"text": "a first row of words", "n": 3, "meta": {"tags": []}}, {"text": "ünïcode row ✓", "n": 4, "meta": {}}]
+    path = tmp_path / source
+    if source == "d.jsonl":
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    elif source == "d.json":
+        path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    elif source == "texts.json":
+        path.write_text(json.dumps([row["text"] for row in rows], ensure_ascii=False), encoding="utf-8")
+    else:
+        pl.DataFrame(rows).write_parquet(path)
+    lines, array = tmp_path / f"kept.jsonl{compressed}", tmp_path / f"kept.json{compressed}"
+    for output in (lines, array):
+        assert qc("dedup", path, "-o", output, "-q").code == 0
+    def read(file: Path) -> bytes:
+        return gzip.decompress(file.read_bytes()) if compressed else file.read_bytes()
+    for kept_lines, kept_array in ((lines, array), (tmp_path / f"kept.removed.jsonl{compressed}", tmp_path / f"kept.removed.json{compressed}")):
+        records = [json.loads(line) for line in read(kept_lines).decode().splitlines()]
+        assert json.loads(read(kept_array)) == records and records
+    plain = tmp_path / "plain.json"
+    plain.write_bytes(read(array))
+    written = [row if isinstance(row, dict) else {"text": row} for row in json.loads(plain.read_text())]  # (a file of texts)
+    assert load_dataset(plain).frame.collect().drop("row_id").to_dicts() == pl.DataFrame(written).to_dicts()
+    nothing = tmp_path / "nothing.json"
+    assert qc("dedup", plain, "-o", tmp_path / "again.json", "--removed", nothing, "-q").code == 0
+    assert json.loads(nothing.read_text()) == []
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.text(max_size=12) | st.none(), min_size=1, max_size=8).filter(lambda texts: any(t is not None for t in texts)))
 def test_a_json_array_of_strings_or_json_lines_of_strings_is_one_text_a_row(tmp_path_factory, texts):
