@@ -415,6 +415,31 @@ def test_categorical_text_reads_as_text(tmp_path):
         assert texts.equals(plain), dtype
 
 
+def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monkeypatch):
+    """A .jsonl.gz, .jsonl.zst (in several frames, as pzstd writes), gzip members one after
+    another (as bgzip and cat write) and a .csv.gz are read by Polars' scan as it decompresses,
+    never whole into memory, and give the rows of the plain file."""
+    import qcaudit.io as qio
+
+    rows = [{"text": f"row {i} with some words", "n": i} for i in range(3000)]
+    lines = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    table = ("text,n\n" + "".join(f"{row['text']},{row['n']}\n" for row in rows)).encode()
+    half = len(lines) // 2
+    files = {"d.jsonl.gz": gzip.compress(lines), "d.jsonl.zst": zstd(lines, frames=3),
+             "members.jsonl.gz": gzip.compress(lines[:half]) + gzip.compress(lines[half:]), "d.csv.gz": gzip.compress(table)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("read into memory")
+
+    monkeypatch.setattr(qio, "_read_in_memory", refused)
+    expected = pl.DataFrame(rows)
+    for name in files:
+        read = load_dataset(tmp_path / name).frame.collect()
+        assert read.drop("row_id").equals(expected), name
+
+
 def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
     """A list of strings is its strings, one a line (as fields are joined); bytes are text
     where they are UTF-8; other bytes are not text."""
