@@ -117,6 +117,8 @@ ANSWER_COLUMNS = ("output", "response")
 #: OpenAI's content parts (``{type, text}``), as Gemini's ``parts`` always are
 #: (``{text}``): its text parts are the turn's text.
 CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
+#: A chat turn's field of the tools it calls (OpenAI's function calling).
+TOOL_CALLS = "tool_calls"
 OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "model": "assistant", "chatbot": "assistant"}
 FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
@@ -1006,12 +1008,14 @@ def _available(schema: pl.Schema) -> str:
 
 
 class ChatLayout(NamedTuple):
-    """How a chat column's turns hold their role and content: the two field names, and the
-    content's type (text, or a list of OpenAI's content parts)."""
+    """How a chat column's turns hold their role and content: the two field names, the
+    content's type (text, or a list of OpenAI's content parts), and the type of the turns'
+    ``tool_calls`` where they have them (OpenAI's function calling)."""
 
     role: str
     content: str
     content_dtype: pl.DataType
+    tool_calls_dtype: pl.DataType | None = None
 
 
 def _chat_layout(dtype: pl.DataType) -> ChatLayout | None:
@@ -1019,7 +1023,7 @@ def _chat_layout(dtype: pl.DataType) -> ChatLayout | None:
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
         return None
     fields = {f.name: f.dtype for f in dtype.inner.fields}
-    return next((ChatLayout(role, content, fields[content]) for role, content in CHAT_LAYOUTS
+    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS)) for role, content in CHAT_LAYOUTS
                  if role in fields and content in fields), None)
 
 
@@ -1042,17 +1046,44 @@ def _text_parts(dtype: pl.DataType) -> bool:
 
 
 def _turn_content(layout: ChatLayout) -> pl.Expr:
-    """A turn's text (inside ``list.eval``): its content, or its text parts joined by newlines.
+    """A turn's text (inside ``list.eval``): its content, or its text parts joined by newlines,
+    then the tool calls it makes (:func:`_tool_calls_text`), a line each.
 
     Where some turns' content is text and others' a list of parts (OpenAI's vision format:
     the user's turn in parts, the assistant's as text), a JSON lines reader gives every
     content as text, the lists written as JSON: those are read back as their text parts."""
     content = pl.element().struct.field(layout.content)
     if _text_parts(layout.content_dtype):
-        return _text_of_parts(content)
-    content = content.cast(pl.String)
-    written_parts = pl.when(content.str.starts_with("[")).then(content)  # (others null: not passed to Python)
-    return pl.coalesce(written_parts.map_elements(_text_of_written_parts, return_dtype=pl.String), content)
+        content = _text_of_parts(content)
+    else:
+        content = content.cast(pl.String)
+        written_parts = pl.when(content.str.starts_with("[")).then(content)  # (others null: not passed to Python)
+        content = pl.coalesce(written_parts.map_elements(_text_of_written_parts, return_dtype=pl.String), content)
+    calls = _tool_calls_text(layout.tool_calls_dtype)
+    return content if calls is None else pl.concat_str([content, calls], separator=FIELD_SEPARATOR, ignore_nulls=True)
+
+
+def _tool_calls_text(dtype: pl.DataType | None) -> pl.Expr | None:
+    """A turn's tool calls (inside ``list.eval``) as text, ``name(arguments)`` a line each
+    (``get_weather({"city": "Paris"})``), null where it makes none: in function-calling data
+    the call is what the assistant wrote. OpenAI's ``{function: {name, arguments}}`` and the
+    plain ``{name, arguments}`` chat templates accept; arguments as JSON text, or an object
+    (written with the keys Polars gives every call's object, null where a call has none).
+    None for turns without tool calls, or calls of another shape."""
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return None
+    call = {f.name: f.dtype for f in dtype.inner.fields}
+    nested = isinstance(call.get("function"), pl.Struct)  # (OpenAI's {id, type, function: {name, arguments}})
+    function = pl.element().struct.field("function") if nested else pl.element()
+    fields = {f.name: f.dtype for f in call["function"].fields} if nested else call
+    if "name" not in fields:
+        return None
+    arguments = fields.get("arguments")
+    given = function.struct.field("arguments") if arguments is not None else pl.lit("")
+    given = given.struct.json_encode() if isinstance(arguments, pl.Struct) else given.cast(pl.String)
+    rendered = pl.concat_str([function.struct.field("name").cast(pl.String), pl.lit("("), given.fill_null(""), pl.lit(")")])
+    text = pl.element().struct.field(TOOL_CALLS).list.eval(rendered.drop_nulls()).list.join(FIELD_SEPARATOR)
+    return pl.when(text.str.len_bytes() > 0).then(text)
 
 
 def _text_of_parts(parts: pl.Expr) -> pl.Expr:

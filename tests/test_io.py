@@ -641,6 +641,43 @@ def test_chat_messages_with_roles(tmp_path):
     assert users["text_status"].to_list() == ["ok", "ok", "null"]
 
 
+def test_tool_calls_read_as_what_the_assistant_wrote(tmp_path):
+    """Function-calling chats: an assistant turn's tool calls are its text, ``name(arguments)``
+    a line each after its content (OpenAI's string arguments as written, an object's as JSON),
+    for the whole chat, its assistant turns and its answer: a chat that ends in a call (xLAM's
+    single-turn rows) has the call as its answer, not nothing."""
+    def call(name, arguments, nested=True):
+        return {"id": "c", "type": "function", "function": {"name": name, "arguments": arguments}} if nested else \
+            {"name": name, "arguments": arguments}
+
+    for nested, args in ((True, [json.dumps({"city": "Paris"}), json.dumps({"city": "Oslo"})]),
+                         (False, [{"city": "Paris"}, {"city": "Oslo"}])):
+        chats = [
+            [{"role": "user", "content": "Weather in Paris and Oslo?"},
+             {"role": "assistant", "content": None, "tool_calls": [call("get_weather", a, nested) for a in args]},
+             {"role": "tool", "content": "18 and 9"}, {"role": "assistant", "content": "18 in Paris, 9 in Oslo."}],
+            [{"role": "user", "content": "Weather in Paris?"},
+             {"role": "assistant", "content": "Let me look.", "tool_calls": [call("get_weather", args[0], nested)]}],
+            [{"role": "user", "content": "Say hi."}, {"role": "assistant", "content": "Hi.", "tool_calls": []}],
+            [{"role": "user", "content": "Oslo?"}, {"role": "assistant", "content": None, "tool_calls": [call("get_weather", args[1], nested)]}],
+        ]
+        path = tmp_path / f"calls-{nested}.jsonl"
+        path.write_text("".join(json.dumps({"messages": chat}) + "\n" for chat in chats))
+        written = [a if isinstance(a, str) else json.dumps(a, separators=(",", ":")) for a in args]
+
+        def text(turn):
+            lines = [turn["content"]] if turn.get("content") else []
+            return lines + [f"get_weather({written[args.index(c['function']['arguments'] if nested else c['arguments'])]})"
+                            for c in turn.get("tool_calls", [])]
+        everything = load_dataset(path).texts()["text"].to_list()
+        assert everything == ["\n".join(line for turn in chat for line in text(turn)) for chat in chats]
+        assistant = load_dataset(path, TextSelection(roles=("assistant",))).texts()["text"].to_list()
+        assert assistant == ["\n".join(line for turn in chat if turn["role"] == "assistant" for line in text(turn)) for chat in chats]
+        answers = load_dataset(path).selected(parts=("response",)).collect()["response"].to_list()
+        assert answers == ["\n".join(text([t for t in chat if t["role"] == "assistant"][-1])) for chat in chats]
+        assert answers[1] == f"Let me look.\nget_weather({written[0]})" and answers[3] == f"get_weather({written[1]})"
+
+
 def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
     """argilla's UltraFeedback: a prompt beside chosen and rejected chats that hold it; TRL's
     conversational pairs: chosen holds the answer alone, and the prompt is read with it."""
