@@ -119,7 +119,10 @@ ANSWER_COLUMNS = ("output", "response")
 CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
 #: A chat turn's field of the tools it calls (OpenAI's function calling).
 TOOL_CALLS = "tool_calls"
-OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "model": "assistant", "chatbot": "assistant"}
+#: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
+#: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's.
+OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "function_call": "assistant", "observation": "tool",
+                    "model": "assistant", "chatbot": "assistant"}
 FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
 #: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.

@@ -756,8 +756,10 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
 
 def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
     """ShareGPT's {from, value} turns give what the same turns as OpenAI's {role, content}
-    give: the text by role (either role name), and the prompt and answer parts."""
-    roles = st.sampled_from([("system", "system"), ("user", "human"), ("assistant", "gpt")])
+    give: the text by role (either role name), and the prompt and answer parts. LLaMA-Factory's
+    function-calling turns are the assistant's (``function_call``) and the tool's (``observation``)."""
+    roles = st.sampled_from([("system", "system"), ("user", "human"), ("assistant", "gpt"), ("assistant", "function_call"),
+                             ("tool", "observation")])
     turn = st.tuples(roles, st.text(alphabet="ab \n", max_size=6) | st.none())
     chats = st.lists(st.lists(turn, min_size=1, max_size=5), min_size=1, max_size=6)
     parts = ("prompt", "response")
@@ -768,8 +770,9 @@ def test_sharegpt_conversations_read_as_chat_messages(tmp_path):
         openai = pl.DataFrame({"messages": [[{"role": r, "content": c} for (r, _), c in chat] for chat in chats]})
         sharegpt = pl.DataFrame({"id": range(len(chats)),
                                  "conversations": [[{"from": f, "value": c} for (_, f), c in chat] for chat in chats]})
-        for selection, shared in ((TextSelection(), TextSelection()), (TextSelection(roles=("user", "assistant")),
-                                                                       TextSelection(roles=("human", "gpt")))):
+        for selection, shared in ((TextSelection(), TextSelection()),
+                                  (TextSelection(roles=("user", "assistant", "tool")),
+                                   TextSelection(roles=("human", "gpt", "function_call", "observation")))):
             expected = load_dataset(openai, selection).selected(parts=parts).collect().drop("row_id")
             for roles_named in (selection, shared):
                 got = load_dataset(sharegpt, roles_named).selected(parts=parts).collect().drop("row_id")
