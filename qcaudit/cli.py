@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from qcaudit import __version__
 from qcaudit.atomic import write_text_atomic
@@ -26,7 +26,7 @@ from qcaudit.cli_help import HelpCommand
 from qcaudit.config import load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError
 from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
-from qcaudit.progress import show_progress
+from qcaudit.progress import phases, show_progress
 from qcaudit.registry import CliOption, analyzers, row_filters
 from qcaudit.untrusted import console as safe, visible
 
@@ -170,10 +170,7 @@ def _extra_arguments_hint(exc: typer.TyperException, argv: list[str]) -> str:
 
 
 def _progress(quiet: bool) -> Progress:
-    return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=quiet or not err.is_terminal,
-    )
+    return phases(err, disable=quiet or not err.is_terminal)
 
 
 #: Options every auditing command takes, besides each analyzer's own: (annotation, config key).

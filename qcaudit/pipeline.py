@@ -14,6 +14,7 @@ from qcaudit.context import RunContext, load_input
 from qcaudit.engine import PartialsSource, run_analyzers
 from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import Dataset, TextSelection
+from qcaudit.progress import progress_shown
 from qcaudit.registry import analyzers as registered_analyzers
 from qcaudit.report.model import Report
 
@@ -39,7 +40,7 @@ def audit(
     benchmarks: Mapping[str, str | Path | Mapping[str, Any]] | None = None,
     gate: Mapping[str, float] | None = None,
     settings: Mapping[str, Any] | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     lazy_rows: bool = False,
 ) -> Report:
     """Audit ``data`` (a path, directory or glob; a table in memory: a Polars or pandas
@@ -57,6 +58,8 @@ def audit(
     ``gate`` (``{"max_...": ...}``) and ``settings`` (any other setting by dotted key,
     ``{"diversity.max_n": 3}``). A setting
     that is unknown or out of range raises :class:`~qcaudit.errors.QcauditError` naming it.
+    ``progress=True`` shows the progress the command line shows, on stderr (a long embedding
+    step's rows, rate and time left); a rich ``Progress`` is the command line's own.
 
     >>> audit("data.parquet", fields=["instruction", "input", "output"],
     ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
@@ -68,6 +71,14 @@ def audit(
         overrides |= {key: dict(benchmark)} if isinstance(benchmark, Mapping) else {f"{key}.path": str(benchmark)}
     overrides |= {f"gate.{key}": value for key, value in (gate or {}).items()} | dict(settings or {})
     config = with_overrides(config, overrides) if isinstance(config, CoreConfig) else load_config(config, overrides)
+    if progress is True:
+        with progress_shown() as shown:
+            return _audited(data, config, shown, lazy_rows)
+    return _audited(data, config, progress or None, lazy_rows)
+
+
+def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Progress | None, lazy_rows: bool) -> Report:
+    """The audit of :func:`audit` once its settings are whole."""
     dataset = data if isinstance(data, Dataset) else load_input(data, config)
     config = with_parts_found(config, dataset.selection)
     context = RunContext.from_config(config, progress)

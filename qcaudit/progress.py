@@ -3,7 +3,8 @@
 In a terminal it is a live bar on stderr; when stderr is not a terminal (CI logs, ``nohup``,
 a pipe) it is a plain line every :data:`LINE_SECONDS` seconds and one at the end, e.g.
 ``embedding: 3,072/8,792 rows (35%), 61 rows/s, 1m34s left``. The command line switches it
-on unless ``--quiet``; from Python it stays off until :func:`show_progress` is called.
+on unless ``--quiet``; from Python it stays off unless asked for (``audit(..., progress=True)``:
+:func:`progress_shown`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,34 @@ from collections.abc import Iterator
 
 LINE_SECONDS = 5.0
 _settings: dict = {"enabled": False, "console": None}
+
+
+def phases(console, disable: bool):
+    """A transient rich bar of each analyzer's phases after the rows are read ("diversity:
+    3-grams", "duplicates: MinHash-LSH"), with the time spent, on ``console``; a
+    ``rich.progress.Progress`` to enter."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                    console=console, transient=True, disable=disable)
+
+
+@contextmanager
+def progress_shown(console=None) -> Iterator:
+    """Progress on for what runs inside, as the command line shows it, then as it was before:
+    each long step's rows done, rate and time left (a bar in a terminal, plain lines
+    elsewhere: a notebook's or a log's stderr), and the analyzers' phases where a bar can be
+    drawn. For the Python API's ``audit(..., progress=True)``; yields the phases' Progress."""
+    from rich.console import Console
+
+    console = console or Console(stderr=True)
+    previous = dict(_settings)
+    show_progress(True, console)
+    try:
+        with phases(console, disable=not (console.is_terminal or console.is_jupyter)) as shown:
+            yield shown
+    finally:
+        _settings.update(previous)
 
 
 def show_progress(enabled: bool, console=None) -> None:

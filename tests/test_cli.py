@@ -401,6 +401,26 @@ def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
         assert "\n" not in str(caught.value)
 
 
+def test_audit_shows_progress_when_asked_and_only_then(capfd):
+    """``audit(..., progress=True)``: the command line's progress on stderr (plain lines where
+    stderr is no terminal: a notebook's or a log's), for that call alone; none by default."""
+    import qcaudit
+    from qcaudit.progress import row_progress
+
+    capfd.readouterr()
+    quiet = qcaudit.audit(CLEAN, analyzers=["diversity"])
+    assert capfd.readouterr().err == ""
+    shown = qcaudit.audit(CLEAN, analyzers=["diversity"], progress=True)
+    lines = capfd.readouterr().err.splitlines()
+    rows = pl.read_parquet(CLEAN).height
+    assert lines and lines[-1].startswith(f"audit (diversity): {rows:,}/{rows:,} rows (100%)"), lines
+    assert shown.metrics == quiet.metrics
+    with row_progress("after", 10) as after:  # switched off again once the call returns
+        after.advance(10)
+    qcaudit.audit(CLEAN, analyzers=["diversity"], progress=False)
+    assert capfd.readouterr().err == ""
+
+
 def test_audit_takes_a_hugging_face_dataset_as_its_rows_are_selected():
     """A ``datasets`` Dataset gives the file's report; after ``shuffle``, ``select`` and
     ``filter`` its rows are those it yields, in its order (its ``data`` table holds them
