@@ -71,7 +71,8 @@ PAIR_LAYOUTS = ((None, CHOSEN, REJECTED), ("input.messages", "preferred_output",
 #: instruction or prompt and its ``generation`` (distilabel's text generation), and
 #: Self-Instruct's seed tasks (an instruction and its ``instances``, :func:`_instances_text`),
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
-#: query and response, OpenMathInstruct's generated solution) ...
+#: query and response, OpenMathInstruct's generated solution), and function-calling queries
+#: and the calls that answer them (Salesforce's xLAM: a ``query`` and its ``answers``) ...
 PROMPT_LAYOUTS = (
     ((PROMPT,), (RESPONSE, "completion", "generation")),
     (("instruction", "input"), ("output", RESPONSE)),
@@ -79,7 +80,7 @@ PROMPT_LAYOUTS = (
     (("instruction",), ("output", RESPONSE, "generation", "instances")),
     (("question",), ("answer", RESPONSE, "solution", "generated_solution")),
     (("problem",), ("solution", "generated_solution", "answer")),
-    (("query",), (RESPONSE, "answer")),
+    (("query",), (RESPONSE, "answer", "answers")),
 )
 #: ... then (prompt column, answer column) of layouts whose prompt's name is too common to
 #: be read as a prompt alone (a ``source`` or ``user`` column often names where a row came

@@ -525,6 +525,7 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("question", "answer"), "fields question, answer joined by newlines"),  # GSM8K-style math data
     (("problem", "solution", "level"), "fields problem, solution joined by newlines"),  # MATH
     (("query", "response", "type"), "fields query, response joined by newlines"),  # MetaMathQA
+    (("id", "query", "answers", "tools"), "fields query, answers joined by newlines"),  # xLAM function calling: its calls
     (("prompt", "completion"), "fields prompt, completion joined by newlines"),
     (("prompt", "chosen", "rejected"), "fields prompt, chosen joined by newlines"),
     (("chosen", "rejected"), "column 'chosen'"),
