@@ -38,6 +38,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
@@ -332,7 +333,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         files, fmt, file_schemas, headerless = [f"<{type(data).__name__}>"], IN_MEMORY, [], {}
         if not header:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; a table in memory has column names")
-        frame = table_frame(data)
+        frame = table_frame(data, limit)
     renamed = _free_row_id(frame, files)
     selection = _renamed_selection(selection, renamed)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
@@ -355,18 +356,19 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested))
 
 
-def table_frame(table: Any) -> pl.LazyFrame:
+def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
     """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, what
     ``pl.DataFrame`` takes as a whole table (a pandas DataFrame, a pyarrow Table, a dict of
     columns), a Hugging Face ``datasets`` Dataset, a list of rows as dicts (records:
     ``json.load``'s), or a Polars or pandas Series, whose values are the texts. A list of
-    strings is refused: a list of paths and a list of texts look alike."""
+    strings is refused: a list of paths and a list of texts look alike. ``limit``: the rows
+    wanted (``[input] limit``), all that is read of a stream."""
     if isinstance(table, pl.LazyFrame):
         return table
     if isinstance(table, pl.DataFrame):
         return table.lazy()
     if type(table).__module__.startswith("datasets."):
-        return _hugging_face_dataset(table)
+        return _hugging_face_dataset(table, limit)
     if isinstance(table, list | tuple) and table and all(isinstance(row, Mapping) for row in table):
         try:
             return pl.DataFrame(table, infer_schema_length=None).lazy()
@@ -385,12 +387,14 @@ def table_frame(table: Any) -> pl.LazyFrame:
                        "(a list of texts as pl.Series(texts))")
 
 
-def _hugging_face_dataset(table: Any) -> pl.LazyFrame:
+def _hugging_face_dataset(table: Any, limit: int | None) -> pl.LazyFrame:
     """A Hugging Face ``datasets`` object's rows, known by its class's module so that
     ``datasets`` is never imported here. A Dataset's rows are read through its Arrow format,
     which follows the indices a ``select``, ``shuffle`` or ``filter`` leaves (its ``data``
-    table does not); an IterableDataset's rows as it yields them; a DatasetDict, which holds
-    a dataset's splits, is refused, as reading it whole would mix them."""
+    table does not); an IterableDataset's rows as it yields them, only the first ``limit``
+    where one is given (a stream from the Hub may never end; its length is unknown, and the
+    report counts what was read); a DatasetDict, which holds a dataset's splits, is refused,
+    as reading it whole would mix them."""
     if isinstance(table, Mapping):
         splits = [str(split) for split in table] or ["train"]
         raise QcauditError(f"a {type(table).__name__} holds a dataset's splits ({', '.join(splits)}); "
@@ -399,7 +403,10 @@ def _hugging_face_dataset(table: Any) -> pl.LazyFrame:
         if hasattr(table, "__len__"):
             frame = pl.from_arrow(table.with_format("arrow")[:])
         else:
-            frame = pl.DataFrame(list(table), infer_schema_length=None)
+            frame = pl.DataFrame(list(islice(table, limit)), infer_schema_length=None)
+            if limit is not None and frame.height == limit:
+                log.warning(f"the {type(table).__name__} is a stream: its first {limit:,} rows were read (--limit), "
+                            "its length is unknown")
     except (TypeError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise QcauditError(f"cannot read the {type(table).__name__} as a table: {_first_line(exc)}") from None
     return frame.lazy()

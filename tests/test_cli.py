@@ -424,7 +424,8 @@ def test_audit_shows_progress_when_asked_and_only_then(capfd):
 def test_audit_takes_a_hugging_face_dataset_as_its_rows_are_selected():
     """A ``datasets`` Dataset gives the file's report; after ``shuffle``, ``select`` and
     ``filter`` its rows are those it yields, in its order (its ``data`` table holds them
-    all, in the file's); an IterableDataset its rows; a DatasetDict (splits) is refused."""
+    all, in the file's); an IterableDataset its rows, with a limit only that many; a
+    DatasetDict (splits) is refused."""
     datasets = pytest.importorskip("datasets", reason="the datasets package (dev extra) is not installed")
     import qcaudit
 
@@ -443,6 +444,17 @@ def test_audit_takes_a_hugging_face_dataset_as_its_rows_are_selected():
     with pytest.raises(qcaudit.QcauditError, match=r"a DatasetDict holds a dataset's splits \(train, test\); "
                                                    r"give one split, e\.g\. data\['train'\]"):
         qcaudit.audit(datasets.DatasetDict({"train": dataset, "test": dataset}))
+    texts = frame["output"].to_list()
+    yielded = []
+
+    def endless():  # a stream from the Hub may never end (this one: 10,000 rows): with a limit, only that many are read
+        for i in range(10_000):
+            yielded.append(i)
+            yield {"text": texts[i % len(texts)] + f" ({i})"}
+
+    streamed = qcaudit.audit(datasets.IterableDataset.from_generator(endless), limit=50, analyzers=["diversity"])
+    assert streamed.dataset["rows"] == 50 and len(yielded) <= 51
+    assert streamed.rows["text"].to_list() == [f"{texts[i]} ({i})" for i in range(50)]
 
 
 @pytest.mark.parametrize("argv, commands", [([], ("report", "cache")), (["cache"], ("info", "compact", "clear"))])
