@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Self
 
 import polars as pl
 from rich.progress import Progress
@@ -131,7 +132,7 @@ class _RecordWriter:
         self._file.write(record if self._array else record + "\n")
         self._written += 1
 
-    def __enter__(self) -> _RecordWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *failure) -> None:

@@ -10,8 +10,8 @@ on unless ``--quiet``; from Python it stays off unless asked for (``audit(..., p
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 LINE_SECONDS = 5.0
 _settings: dict = {"enabled": False, "console": None}

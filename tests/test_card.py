@@ -96,8 +96,8 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     ("tags:\n- a\n- b\nlicense: mit\n", "tags:\n- a\n- b\n- qcaudit\nlicense: mit\n"),  # a block list, as push_to_hub writes
     ("tags:\n  - a\n\nconfigs:\n- config_name: default\n", "tags:\n  - a\n  - qcaudit\n\nconfigs:\n- config_name: default\n"),
     ("tags: [a, b]\n", "tags: [a, b, qcaudit]\n"), ("tags: []\n", "tags: [qcaudit]\n"), ("tags:\n", "tags:\n- qcaudit\n"),
-    ("dataset_info:\n  features:\n  - name: tags\n    dtype: string\n", "dataset_info:\n  features:\n  - name: tags\n"
-     "    dtype: string\ntags:\n- qcaudit\n"),  # a nested key named tags is not the card's
+    ("dataset_info:\n  features:\n  - name: tags\n    dtype: string\n",
+     ("dataset_info:\n  features:\n  - name: tags\n    dtype: string\ntags:\n- qcaudit\n")),  # a nested key named tags is not the card's
     ("tags:\n- qcaudit\n", "tags:\n- qcaudit\n"),  # once
     ("tags: one\n", "tags: one\n"), ("tags: [a\n", "tags: [a\n"), ("- a list\n", "- a list\n"),  # not edited: kept as written
 ])

@@ -431,7 +431,7 @@ def test_audit_takes_a_hugging_face_dataset_as_its_rows_are_selected():
 
     frame = pl.read_parquet(CLEAN)
     dataset = datasets.Dataset.from_polars(frame)
-    chosen = dict(fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
+    chosen = {"fields": ["instruction", "output"], "analyzers": ["diversity", "duplicates"]}
     from_file = qcaudit.audit(CLEAN, **chosen)
     for table in (dataset, dataset.to_iterable_dataset()):
         report = qcaudit.audit(table, **chosen)

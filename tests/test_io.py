@@ -664,19 +664,20 @@ def test_tool_calls_read_as_what_the_assistant_wrote(tmp_path):
         ]
         path = tmp_path / f"calls-{nested}.jsonl"
         path.write_text("".join(json.dumps({"messages": chat}) + "\n" for chat in chats))
-        written = [a if isinstance(a, str) else json.dumps(a, separators=(",", ":")) for a in args]
+        written = {json.dumps(a): a if isinstance(a, str) else json.dumps(a, separators=(",", ":")) for a in args}
 
-        def text(turn):
+        def text(turn, written=written):
             lines = [turn["content"]] if turn.get("content") else []
-            return lines + [f"get_weather({written[args.index(c['function']['arguments'] if nested else c['arguments'])]})"
-                            for c in turn.get("tool_calls", [])]
+            calls = [c.get("function", c)["arguments"] for c in turn.get("tool_calls", [])]
+            return lines + [f"get_weather({written[json.dumps(a)]})" for a in calls]
         everything = load_dataset(path).texts()["text"].to_list()
         assert everything == ["\n".join(line for turn in chat for line in text(turn)) for chat in chats]
         assistant = load_dataset(path, TextSelection(roles=("assistant",))).texts()["text"].to_list()
         assert assistant == ["\n".join(line for turn in chat if turn["role"] == "assistant" for line in text(turn)) for chat in chats]
         answers = load_dataset(path).selected(parts=("response",)).collect()["response"].to_list()
         assert answers == ["\n".join(text([t for t in chat if t["role"] == "assistant"][-1])) for chat in chats]
-        assert answers[1] == f"Let me look.\nget_weather({written[0]})" and answers[3] == f"get_weather({written[1]})"
+        first, second = (written[json.dumps(a)] for a in args)
+        assert answers[1] == f"Let me look.\nget_weather({first})" and answers[3] == f"get_weather({second})"
 
 
 def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
