@@ -25,7 +25,7 @@ from qcaudit.dashboards.data import (
 )
 from qcaudit.gate import FAIL, NO_THRESHOLDS, PASS
 from qcaudit.report import figures
-from qcaudit.report.model import ROWS_PARQUET, audited_rows
+from qcaudit.report.model import ROWS_PARQUET, audited_rows, shown_sources
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import MetricLine, pages, sections
 from qcaudit.signatures import histogram
@@ -124,7 +124,7 @@ def overview(loaded, _all) -> None:
         cols[1].metric("generations", len(generations))
         if generations:
             cols[2].metric("baseline", prose(generations[0]["generation"]))  # a name from the command line
-    st.caption(md(f"{', '.join(data['sources'][:3])} ({data['format']}); text from {data['text_source']}"))
+    st.caption(md(f"{shown_sources(data['sources'])} ({data['format']}); text from {data['text_source']}"))
     if data.get("input_rows"):
         st.warning(f"A quick look: {audited_rows(data)}; every figure here describes those rows alone.")  # numbers alone
     if loaded.has_rows:  # a drift report has no per-row table to flag rows in

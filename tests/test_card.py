@@ -114,6 +114,24 @@ def test_an_existing_cards_metadata_gets_the_tag_and_keeps_every_other_line(runn
         assert after == before | {"tags": [*(before.get("tags") or []), "qcaudit"]}
 
 
+def test_every_renderer_says_how_many_inputs_it_leaves_unnamed(runner, tmp_path):
+    """Five shards audited: the console's first line, the notebook's view and the card name
+    the first three and "and 2 more" (they named three as if they were all)."""
+    from qcaudit import audit
+
+    for i in range(5):
+        pl.DataFrame({"text": [f"row {i} {j} of shard words" for j in range(20)]}).write_parquet(tmp_path / f"part-{i}.parquet")
+    glob = str(tmp_path / "part-*.parquet")
+    printed = runner.invoke(app, ["report", glob, "--analyzers", "diversity", "--out", str(tmp_path / "audit")])
+    assert printed.exit_code == 0, printed.output
+    first_line = " ".join(printed.output.split("metrics")[0].split())
+    assert "part-0.parquet, " in first_line and "part-2.parquet and 2 more (parquet): 100 rows" in first_line
+    report = audit(glob, analyzers=["diversity"])
+    assert "part-2.parquet and 2 more (parquet)" in report._repr_html_()
+    carded = runner.invoke(app, ["card", str(tmp_path / "audit"), "-o", str(tmp_path / "card.md")])
+    assert carded.exit_code == 0 and "`part-2.parquet` and 2 more (`parquet`)" in (tmp_path / "card.md").read_text()
+
+
 @pytest.mark.parametrize("rows, label", [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (7473, "1K<n<10K"), (2_000_000, "1M<n<10M")])
 def test_size_categories_are_hugging_faces(rows, label):
     assert size_category(rows) == label

@@ -19,7 +19,7 @@ from pathlib import PurePath
 
 from qcaudit import __version__
 from qcaudit.errors import QcauditError
-from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows
+from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows, shown_sources
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import sections
 from qcaudit.untrusted import markdown, prose
@@ -57,7 +57,7 @@ def _row(*cells: str) -> str:
 def card_section(report: Report) -> str:
     """The Markdown section (between the markers) that summarises ``report``."""
     data, gate = report.dataset, report.gate
-    sources = ", ".join(_cell(_published(s)) for s in data["sources"][:3]) + (" …" if len(data["sources"]) > 3 else "")
+    sources = shown_sources(data["sources"], lambda source: _cell(_published(source)))
     lines = [START, "## Data quality audit", "",
              f"Audited with qcaudit {__version__} (report schema {SCHEMA_VERSION}): {audited_rows(data)} of {sources} "
              f"({_cell(data['format'])}); the text is {_cell(data['text_source'])}.", ""]

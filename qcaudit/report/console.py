@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qcaudit.gate import FAIL, PASS, GateResult
-from qcaudit.report.model import Report, audited_rows
+from qcaudit.report.model import Report, audited_rows, shown_sources
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
 from qcaudit.views import Column, Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat, one_line
@@ -31,7 +31,7 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
     benchmark names) is escaped."""
     data = report.dataset
     statuses = ", ".join(f"{count:,} {status}" for status, count in data["text_rows"].items() if count)
-    console.print(f"[bold]{safe(', '.join(data['sources'][:3]))}[/] ({data['format']}): "
+    console.print(f"[bold]{safe(shown_sources(data['sources']))}[/] ({data['format']}): "
                   f"{audited_rows(data)}; text from {safe(data['text_source'])}{f' ({statuses})' if statuses else ''}",
                   highlight=False)
     table = Table(title="metrics", title_justify="left")

@@ -9,6 +9,7 @@ when written and when read."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -52,6 +53,14 @@ def audited_rows(dataset: dict[str, Any]) -> str:
     limit read only the input's first rows, "the first 1,000 of 7,473 rows (--limit)"."""
     rows, whole = dataset["rows"], dataset.get("input_rows")
     return f"{rows:,} rows" if whole is None else f"the first {rows:,} of {whole:,} rows (--limit)"
+
+
+def shown_sources(sources: list[str], name: Callable[[str], str] = str, shown: int = 3) -> str:
+    """The inputs as a renderer names them on one line: the first ``shown``, each as ``name``
+    writes it, then how many more ("a.parquet, b.parquet, c.parquet and 7 more"), so that a
+    list cut short says so."""
+    more = len(sources) - shown
+    return ", ".join(map(name, sources[:shown])) + (f" and {more:,} more" if more > 0 else "")
 
 
 class MetricValue(_Strict):
@@ -121,7 +130,7 @@ class Report(BaseModel):
         from qcaudit.untrusted import html_text
 
         data = self.dataset
-        lines = [f"<p><b>qcaudit report</b>: {html_text(', '.join(map(str, data['sources'][:3])))} "
+        lines = [f"<p><b>qcaudit report</b>: {html_text(shown_sources(data['sources']))} "
                  f"({html_text(data['format'])}), {audited_rows(data)}; gate: <b>{html_text(self.gate.verdict).upper()}</b></p>"]
         rows = [(c.metric, "—" if c.value is None else f"{c.value:.6g}", f"{'≥' if c.threshold_key.startswith('min_') else '≤'} "
                  f"{c.threshold:g}", "pass" if c.passed else "FAIL") for c in self.gate.checks]
