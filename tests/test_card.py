@@ -115,8 +115,9 @@ def test_an_existing_cards_metadata_gets_the_tag_and_keeps_every_other_line(runn
 
 
 def test_every_renderer_says_how_many_inputs_it_leaves_unnamed(runner, tmp_path):
-    """Five shards audited: the console's first line, the notebook's view and the card name
-    the first three and "and 2 more" (they named three as if they were all)."""
+    """Five shards audited: the console's first line, the notebook's view, the HTML page and
+    the card name the first three and "and 2 more" (they named three as if they were all; the
+    page named every one, thousands of shards in its header)."""
     from qcaudit import audit
 
     for i in range(5):
@@ -128,6 +129,8 @@ def test_every_renderer_says_how_many_inputs_it_leaves_unnamed(runner, tmp_path)
     assert "part-0.parquet, " in first_line and "part-2.parquet and 2 more (parquet): 100 rows" in first_line
     report = audit(glob, analyzers=["diversity"])
     assert "part-2.parquet and 2 more (parquet)" in report._repr_html_()
+    page = (tmp_path / "audit" / "report.html").read_text()  # the page names three, and lists all under a summary
+    assert "part-2.parquet and 2 more (parquet)" in page and "<summary>all 5 inputs</summary>" in page and "part-4.parquet" in page
     carded = runner.invoke(app, ["card", str(tmp_path / "audit"), "-o", str(tmp_path / "card.md")])
     assert carded.exit_code == 0 and "`part-2.parquet` and 2 more (`parquet`)" in (tmp_path / "card.md").read_text()
 

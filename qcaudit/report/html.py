@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from qcaudit import __version__
 from qcaudit.report.figures import figure
-from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows
+from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows, shown_sources
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import html_text
@@ -115,6 +115,7 @@ def render_html(report: Report) -> str:
         version=__version__,
         schema_version=SCHEMA_VERSION,
         audited_rows=audited_rows,
+        shown_sources=shown_sources,
     )
 
 
