@@ -1256,9 +1256,10 @@ def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.
     if layout.content_dtype not in (pl.String, pl.Null) and not _text_parts(layout.content_dtype):
         raise QcauditError(f"column {name!r}: message content is {layout.content_dtype}, not text or text parts")
     content = _turn_content(layout)
-    if roles:
-        raw = pl.element().struct.field(layout.role).cast(pl.String)
-        content = content.filter(_turn_role(layout).is_in(list(roles)) | raw.is_in(list(roles)))
+    if roles:  # a role by either name, in any case (--role Assistant, --role gpt on ShareGPT's)
+        wanted = [role.lower() for role in roles]
+        raw = pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase()
+        content = content.filter(_turn_role(layout).is_in(wanted) | raw.is_in(wanted))
     return _joined_turns(pl.col(name).list.eval(content.drop_nulls()))
 
 

@@ -640,6 +640,8 @@ def test_chat_messages_with_roles(tmp_path):
     users = load_dataset(path, TextSelection(roles=("user",))).texts()
     assert users["text"].to_list() == ["hi there", "why?", None]
     assert users["text_status"].to_list() == ["ok", "ok", "null"]
+    for named in ("User", "USER"):  # a role in any case
+        assert load_dataset(path, TextSelection(roles=(named,))).texts().equals(users), named
 
 
 def test_tool_calls_read_as_what_the_assistant_wrote(tmp_path):
