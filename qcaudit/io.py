@@ -966,7 +966,9 @@ def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
             if len(parts) > 1 and all(part in schema for part in parts):
                 raise SelectionMismatch(f"unknown column {name!r}: {len(parts)} columns are a list of names, {parts}, "
                                         "not one name with commas")
-            raise SelectionMismatch(f"unknown column {name!r}; available columns: {_available(schema)}")
+            alike = [column for column in schema.names() if column.lower() == name.lower()]
+            meant = f" (did you mean {alike[0]!r}? names are matched in case)" if len(alike) == 1 else ""
+            raise SelectionMismatch(f"unknown column {name!r}{meant}; available columns: {_available(schema)}")
     if selection.roles and not is_chat(schema[text := selection.columns()[0]]):
         raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}); "
                                 f"{text!r} is {schema[text]}")

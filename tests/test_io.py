@@ -927,6 +927,8 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
         expect_error(r"the file is UTF-16 \(it opens with UTF-16's byte-order mark\); re-encode it as UTF-8", utf16)
     expect_error("unknown column 'body'; available columns: instruction, input, output, n",
                  good, TextSelection(text_column="body"))
+    expect_error(r"unknown column 'Output' \(did you mean 'output'\? names are matched in case\); available columns: instruction,",
+                 good, TextSelection(fields=("instruction", "Output")))
     expect_error(r"unknown column 'instruction, output': 2 columns are a list of names, \['instruction', 'output'\], not one",
                  good, TextSelection(fields=("instruction, output",)))  # (the Python API's fields="a,b")
     flagged = write(tmp_path, "flagged.parquet", [{"prompt": "p", "chosen": True, "rejected": False}])  # not answers
