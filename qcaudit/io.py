@@ -282,10 +282,12 @@ class Dataset:
         schema = self.frame.collect_schema()
         names = schema.names()
         category_column, keep = self.renamed.get(category_column, category_column), tuple(self.renamed.get(k, k) for k in keep)
-        source = category_column or (CATEGORY if CATEGORY in names else None)
+        source = category_column or (CATEGORY if CATEGORY in names and not schema[CATEGORY].is_nested() else None)  # (else no labels)
         for column in [source] * (source is not None) + list(keep):
             if column not in names:
                 raise QcauditError(f"unknown column {column!r}; available columns: {_available(schema)}")
+        if source is not None and schema[source].is_nested():
+            raise QcauditError(f"category column {source!r} holds {schema[source]}, not one label a row; name a column of labels")
         extra = [pl.col(source).cast(pl.String).alias(CATEGORY)] if source else []
         extra += [pl.col(column).alias(f"_{column}") for column in keep]
         frame = self.frame

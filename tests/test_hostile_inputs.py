@@ -1070,3 +1070,21 @@ def test_a_role_no_turn_has_names_the_roles_there_are(qc, tmp_path):
     assert qc("report", data, "--role", "assistant", "--out", tmp_path / "o", "-q").code == 0
     one_line_error(qc("report", data, "--fields", "a,b,a", "--out", tmp_path / "never"), "--fields names 'a' twice")
     assert not (tmp_path / "never").exists()
+
+
+@pytest.mark.parametrize("category", [["a", "b"], {"x": 1}])
+def test_a_category_column_of_lists_or_structs_is_left_out_with_a_warning(qc, tmp_path, category):
+    """A ``category`` column found by name that holds lists or structs (tags, a record) is
+    no label a row: the audit runs without it, the embeddings analyzer, which would balance
+    by it, saying so (it failed on Polars' cast, "cannot read ... as parquet"); named as the
+    category column, it is refused in one line."""
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts(40), "category": [category] * 40}).write_parquet(data)
+    ran = qc("report", data, "--analyzers", "diversity,duplicates,embeddings", "--out", tmp_path / "audit")
+    assert ran.code == 0, ran.err
+    assert "warning: column 'category' holds" in ran.err and "not one label a row" in ran.err
+    assert "category" not in pl.read_parquet(tmp_path / "audit" / "rows.parquet").columns
+    config = tmp_path / "q.toml"
+    config.write_text('[embeddings]\ncategory_column = "category"\n')
+    one_line_error(qc("report", data, "--analyzers", "embeddings", "--config", config, "--out", tmp_path / "named"),
+                   "category column 'category' holds", "not one label a row")

@@ -31,6 +31,7 @@ most 256 rows per centroid (faiss's own cap) and assigns every row block by bloc
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -164,6 +165,10 @@ class Embeddings(Analyzer):
 
     def check_inputs(self) -> None:
         self.reference  # noqa: B018 (read now: a bad reference fails before any row is embedded)
+        schema = self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
+        if self.settings.category_column is None and CATEGORY in schema and schema[CATEGORY].is_nested():
+            logging.getLogger("qcaudit").warning(f"column {CATEGORY!r} holds {schema[CATEGORY]}, not one label a row: no balance by category "
+                        "(name a column of labels with [embeddings] category_column)")
 
     @cached_property
     def reference(self) -> pl.DataFrame | None:
