@@ -119,12 +119,14 @@ ANSWER_COLUMNS = ("output", "response")
 #: OpenAI's content parts (``{type, text}``), as Gemini's ``parts`` always are
 #: (``{text}``): its text parts are the turn's text.
 CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
-#: A chat turn's field of the tools it calls (OpenAI's function calling).
-TOOL_CALLS = "tool_calls"
+#: A chat turn's field of the tools it calls (OpenAI's function calling), and of the one
+#: function it calls in OpenAI's legacy form.
+TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
 #: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
-#: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's.
+#: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
+#: and OpenAI's legacy ``function`` (a function's result).
 OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "function_call": "assistant", "observation": "tool",
-                    "model": "assistant", "chatbot": "assistant"}
+                    "model": "assistant", "chatbot": "assistant", "function": "tool"}
 FIELD_SEPARATOR = "\n"
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
 #: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.
@@ -664,7 +666,7 @@ def _chat_contents_alike(frames: list[pl.LazyFrame], schemas: list[pl.Schema]) -
         for i, schema in enumerate(schemas):
             layout = _chat_layout(schema.get(name))
             if layout and _text_parts(layout.content_dtype):
-                as_text = _text_of_parts(pl.field(layout.content)).alias(layout.content)
+                as_text = _text_of_parts(pl.field(layout.content), layout.content_dtype).alias(layout.content)
                 frames[i] = frames[i].with_columns(pl.col(name).list.eval(pl.element().struct.with_fields(as_text)))
     return frames
 
@@ -1025,13 +1027,15 @@ def _available(schema: pl.Schema) -> str:
 
 class ChatLayout(NamedTuple):
     """How a chat column's turns hold their role and content: the two field names, the
-    content's type (text, or a list of OpenAI's content parts), and the type of the turns'
-    ``tool_calls`` where they have them (OpenAI's function calling)."""
+    content's type (text, or a list of content parts), and the types of the turns'
+    ``tool_calls`` and ``function_call`` where they have them (OpenAI's function calling, and
+    its legacy form)."""
 
     role: str
     content: str
     content_dtype: pl.DataType
     tool_calls_dtype: pl.DataType | None = None
+    function_call_dtype: pl.DataType | None = None
 
 
 def _chat_layout(dtype: pl.DataType) -> ChatLayout | None:
@@ -1039,8 +1043,8 @@ def _chat_layout(dtype: pl.DataType) -> ChatLayout | None:
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
         return None
     fields = {f.name: f.dtype for f in dtype.inner.fields}
-    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS)) for role, content in CHAT_LAYOUTS
-                 if role in fields and content in fields), None)
+    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL))
+                 for role, content in CHAT_LAYOUTS if role in fields and content in fields), None)
 
 
 def is_chat(dtype: pl.DataType) -> bool:
@@ -1070,13 +1074,15 @@ def _turn_content(layout: ChatLayout) -> pl.Expr:
     content as text, the lists written as JSON: those are read back as their text parts."""
     content = pl.element().struct.field(layout.content)
     if _text_parts(layout.content_dtype):
-        content = _text_of_parts(content)
+        content = _text_of_parts(content, layout.content_dtype)
     else:
         content = content.cast(pl.String)
         written_parts = pl.when(content.str.starts_with("[")).then(content)  # (others null: not passed to Python)
         content = pl.coalesce(written_parts.map_elements(_text_of_written_parts, return_dtype=pl.String), content)
-    calls = _tool_calls_text(layout.tool_calls_dtype)
-    return content if calls is None else pl.concat_str([content, calls], separator=FIELD_SEPARATOR, ignore_nulls=True)
+    legacy = layout.function_call_dtype
+    legacy = _call_text(pl.element().struct.field(FUNCTION_CALL), legacy) if isinstance(legacy, pl.Struct) else None
+    calls = [call for call in (_tool_calls_text(layout.tool_calls_dtype), legacy) if call is not None]
+    return pl.concat_str([content, *calls], separator=FIELD_SEPARATOR, ignore_nulls=True) if calls else content
 
 
 def _tool_calls_text(dtype: pl.DataType | None) -> pl.Expr | None:
@@ -1088,23 +1094,41 @@ def _tool_calls_text(dtype: pl.DataType | None) -> pl.Expr | None:
     None for turns without tool calls, or calls of another shape."""
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
         return None
-    call = {f.name: f.dtype for f in dtype.inner.fields}
-    nested = isinstance(call.get("function"), pl.Struct)  # (OpenAI's {id, type, function: {name, arguments}})
-    function = pl.element().struct.field("function") if nested else pl.element()
-    fields = {f.name: f.dtype for f in call["function"].fields} if nested else call
-    if "name" not in fields:
+    nested = isinstance(function := {f.name: f.dtype for f in dtype.inner.fields}.get("function"), pl.Struct)  # (OpenAI's {id, type, function})
+    rendered = _call_text(pl.element().struct.field("function"), function) if nested else _call_text(pl.element(), dtype.inner)
+    if rendered is None:
         return None
-    arguments = fields.get("arguments")
-    given = function.struct.field("arguments") if arguments is not None else pl.lit("")
-    given = given.struct.json_encode() if isinstance(arguments, pl.Struct) else given.cast(pl.String)
-    rendered = pl.concat_str([function.struct.field("name").cast(pl.String), pl.lit("("), given.fill_null(""), pl.lit(")")])
     text = pl.element().struct.field(TOOL_CALLS).list.eval(rendered.drop_nulls()).list.join(FIELD_SEPARATOR)
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def _text_of_parts(parts: pl.Expr) -> pl.Expr:
-    """A list of OpenAI's content parts as its text parts joined by newlines."""
-    return parts.list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls()).list.join(FIELD_SEPARATOR)
+def _call_text(call: pl.Expr, dtype: pl.Struct, arguments: str = "arguments") -> pl.Expr | None:
+    """A call of a function or tool (a struct of ``dtype``: its ``name`` and its ``arguments``
+    field, JSON text or an object) as ``name(arguments)``; null where it has no name; None
+    where ``dtype`` has no name field."""
+    fields = {f.name: f.dtype for f in dtype.fields}
+    if "name" not in fields:
+        return None
+    given = call.struct.field(arguments) if arguments in fields else pl.lit("")
+    given = given.struct.json_encode() if isinstance(fields.get(arguments), pl.Struct) else given.cast(pl.String)
+    return pl.concat_str([call.struct.field("name").cast(pl.String), pl.lit("("), given.fill_null(""), pl.lit(")")])
+
+
+def _text_of_parts(parts: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A list of content parts (of ``dtype``) as its text, a part a line: OpenAI's and Gemini's
+    text parts and Anthropic's text blocks; the calls a model makes in them, ``name(arguments)``
+    (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the text of
+    Anthropic's ``tool_result`` blocks."""
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    each = [pl.element().struct.field("text").cast(pl.String)]
+    if "input" in fields:  # (Anthropic's tool_use: {type, id, name, input})
+        each.append(_call_text(pl.element(), dtype.inner, arguments="input"))
+    if isinstance(fields.get("functionCall"), pl.Struct):  # (Gemini's: {functionCall: {name, args}})
+        each.append(_call_text(pl.element().struct.field("functionCall"), fields["functionCall"], arguments="args"))
+    if fields.get("content") == pl.String:  # (Anthropic's tool_result: {type, tool_use_id, content})
+        each.append(pl.element().struct.field("content"))
+    said = pl.coalesce([part for part in each if part is not None])
+    return parts.list.eval(said.drop_nulls()).list.join(FIELD_SEPARATOR)
 
 
 def _text_of_written_parts(content: str) -> str | None:
@@ -1117,7 +1141,18 @@ def _text_of_written_parts(content: str) -> str | None:
         return None
     if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) and isinstance(p.get("type"), str) for p in parts):
         return None
-    return FIELD_SEPARATOR.join(p["text"] for p in parts if isinstance(p.get("text"), str))
+    return FIELD_SEPARATOR.join(text for text in map(_written_part_text, parts) if text is not None)
+
+
+def _written_part_text(part: dict) -> str | None:
+    """One content part's text as :func:`_text_of_parts` reads it: its text, the call of a
+    ``tool_use`` block, a ``tool_result`` block's text."""
+    if isinstance(part.get("text"), str):
+        return part["text"]
+    if part["type"] == "tool_use" and isinstance(part.get("name"), str):
+        given = part.get("input")
+        return f"{part['name']}({given if isinstance(given, str) else json.dumps(given, separators=(',', ':'), ensure_ascii=False)})"
+    return part["content"] if part["type"] == "tool_result" and isinstance(part.get("content"), str) else None
 
 
 def _describe(selection: TextSelection) -> str:
@@ -1207,7 +1242,7 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
     if _is_choices(dtype):
         return _choices_text(name, dtype)
     if _text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
-        return _text_of_parts(pl.col(name))
+        return _text_of_parts(pl.col(name), dtype)
     return None
 
 

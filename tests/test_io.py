@@ -682,6 +682,45 @@ def test_tool_calls_read_as_what_the_assistant_wrote(tmp_path):
         assert answers[1] == f"Let me look.\nget_weather({first})" and answers[3] == f"get_weather({second})"
 
 
+def test_calls_in_anthropic_gemini_and_legacy_openai_chats_read_as_openais(tmp_path):
+    """One exchange (a question, an answer that calls get_weather, its result, the reply)
+    written as Anthropic's content blocks (tool_use, tool_result; also with the user's turns
+    as text, which a JSON lines reader gives every content as text for), Gemini's parts
+    (functionCall) and OpenAI's legacy function_call: the assistant's text and the answer are
+    those of OpenAI's tool_calls; the whole text too, but for Gemini's functionResponse."""
+    call = {"name": "get_weather", "arguments": '{"city":"Paris"}'}
+    openai = [{"role": "user", "content": "Weather in Paris?"},
+              {"role": "assistant", "content": "Let me check.", "tool_calls": [{"id": "t1", "type": "function", "function": call}]},
+              {"role": "tool", "tool_call_id": "t1", "content": "18 C"}, {"role": "assistant", "content": "It is 18 C."}]
+    blocks = [{"role": "user", "content": [{"type": "text", "text": "Weather in Paris?"}]},
+              {"role": "assistant", "content": [{"type": "text", "text": "Let me check."},
+                                                {"type": "tool_use", "id": "t1", "name": "get_weather", "input": {"city": "Paris"}}]},
+              {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "18 C"}]},
+              {"role": "assistant", "content": [{"type": "text", "text": "It is 18 C."}]}]
+    mixed = [{**blocks[0], "content": "Weather in Paris?"}, *blocks[1:]]
+    gemini = [{"role": "user", "parts": [{"text": "Weather in Paris?"}]},
+              {"role": "model", "parts": [{"text": "Let me check."}, {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]},
+              {"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"temp": 18}}}]},
+              {"role": "model", "parts": [{"text": "It is 18 C."}]}]
+    legacy = [openai[0], {"role": "assistant", "content": "Let me check.", "function_call": call},
+              {"role": "function", "name": "get_weather", "content": "18 C"}, openai[3]]
+
+    def read(name, column, chat, roles=()):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(json.dumps({column: chat}) + "\n")
+        dataset = load_dataset(path, TextSelection(roles=roles))
+        return dataset.texts()["text"].item(), dataset.selected(parts=("response",)).collect()["response"].item()
+
+    expected = read("openai", "messages", openai)
+    assert expected[0] == 'Weather in Paris?\nLet me check.\nget_weather({"city":"Paris"})\n18 C\nIt is 18 C.'
+    for name, column, chat in (("blocks", "messages", blocks), ("mixed", "messages", mixed), ("gemini", "contents", gemini),
+                               ("legacy", "messages", legacy)):
+        text, answer = read(name, column, chat)
+        assert answer == expected[1] and text == (expected[0] if name != "gemini" else expected[0].replace("18 C\n", "")), name
+        assert read(name, column, chat, roles=("assistant",))[0] == read("openai", "messages", openai, roles=("assistant",))[0]
+    assert read("legacy", "messages", legacy, roles=("tool",))[0] == "18 C"  # the legacy function role is a tool's
+
+
 def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
     """argilla's UltraFeedback: a prompt beside chosen and rejected chats that hold it; TRL's
     conversational pairs: chosen holds the answer alone, and the prompt is read with it."""
