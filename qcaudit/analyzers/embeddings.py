@@ -167,8 +167,8 @@ class Embeddings(Analyzer):
         self.reference  # noqa: B018 (read now: a bad reference fails before any row is embedded)
         schema = self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
         if self.settings.category_column is None and CATEGORY in schema and schema[CATEGORY].is_nested():
-            logging.getLogger("qcaudit").warning(f"column {CATEGORY!r} holds {schema[CATEGORY]}, not one label a row: no balance by category "
-                        "(name a column of labels with [embeddings] category_column)")
+            logging.getLogger("qcaudit").warning(f"column {CATEGORY!r} holds {schema[CATEGORY]}, not one label a row: no balance "
+                                                 "by category (name a column of labels with [embeddings] category_column)")
 
     @cached_property
     def reference(self) -> pl.DataFrame | None:
