@@ -1117,14 +1117,19 @@ def _call_text(call: pl.Expr, dtype: pl.Struct, arguments: str = "arguments") ->
 def _text_of_parts(parts: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """A list of content parts (of ``dtype``) as its text, a part a line: OpenAI's and Gemini's
     text parts and Anthropic's text blocks; the calls a model makes in them, ``name(arguments)``
-    (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the text of
-    Anthropic's ``tool_result`` blocks."""
+    (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the tools' results
+    (the text of Anthropic's ``tool_result`` blocks, Gemini's ``functionResponse`` as JSON)."""
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     each = [pl.element().struct.field("text").cast(pl.String)]
     if "input" in fields:  # (Anthropic's tool_use: {type, id, name, input})
         each.append(_call_text(pl.element(), dtype.inner, arguments="input"))
     if isinstance(fields.get("functionCall"), pl.Struct):  # (Gemini's: {functionCall: {name, args}})
         each.append(_call_text(pl.element().struct.field("functionCall"), fields["functionCall"], arguments="args"))
+    answer = fields.get("functionResponse")
+    answered = {f.name: f.dtype for f in answer.fields} if isinstance(answer, pl.Struct) else {}
+    if "response" in answered:  # (Gemini's: {functionResponse: {name, response}}, the tool's result)
+        response = pl.element().struct.field("functionResponse").struct.field("response")
+        each.append(response.struct.json_encode() if isinstance(answered["response"], pl.Struct) else response.cast(pl.String))
     if fields.get("content") == pl.String:  # (Anthropic's tool_result: {type, tool_use_id, content})
         each.append(pl.element().struct.field("content"))
     said = pl.coalesce([part for part in each if part is not None])

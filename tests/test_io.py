@@ -686,8 +686,9 @@ def test_calls_in_anthropic_gemini_and_legacy_openai_chats_read_as_openais(tmp_p
     """One exchange (a question, an answer that calls get_weather, its result, the reply)
     written as Anthropic's content blocks (tool_use, tool_result; also with the user's turns
     as text, which a JSON lines reader gives every content as text for), Gemini's parts
-    (functionCall) and OpenAI's legacy function_call: the assistant's text and the answer are
-    those of OpenAI's tool_calls; the whole text too, but for Gemini's functionResponse."""
+    (functionCall, functionResponse) and OpenAI's legacy function_call: the assistant's text
+    and the answer are those of OpenAI's tool_calls; the whole text too, Gemini's tool result
+    written as JSON."""
     call = {"name": "get_weather", "arguments": '{"city":"Paris"}'}
     openai = [{"role": "user", "content": "Weather in Paris?"},
               {"role": "assistant", "content": "Let me check.", "tool_calls": [{"id": "t1", "type": "function", "function": call}]},
@@ -716,7 +717,7 @@ def test_calls_in_anthropic_gemini_and_legacy_openai_chats_read_as_openais(tmp_p
     for name, column, chat in (("blocks", "messages", blocks), ("mixed", "messages", mixed), ("gemini", "contents", gemini),
                                ("legacy", "messages", legacy)):
         text, answer = read(name, column, chat)
-        assert answer == expected[1] and text == (expected[0] if name != "gemini" else expected[0].replace("18 C\n", "")), name
+        assert answer == expected[1] and text == (expected[0] if name != "gemini" else expected[0].replace("\n18 C\n", '\n{"temp":18}\n')), name
         assert read(name, column, chat, roles=("assistant",))[0] == read("openai", "messages", openai, roles=("assistant",))[0]
     assert read("legacy", "messages", legacy, roles=("tool",))[0] == "18 C"  # the legacy function role is a tool's
 
