@@ -66,8 +66,10 @@ def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True) -> Non
         with open_compressed(tmp, path) as file:
             if fmt == "csv":
                 frame.write_csv(file, include_header=csv_header)
+            elif fmt == "jsonl":
+                frame.write_ndjson(file)
             else:
-                frame.write_ndjson(file) if fmt == "jsonl" else frame.write_json(file)
+                frame.write_json(file)
 
     write_atomic(path, write)
 

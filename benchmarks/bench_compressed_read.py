@@ -1,0 +1,88 @@
+"""Reading a compressed JSON Lines file: qcaudit's scan against the readers users reach for.
+
+    python benchmarks/bench_compressed_read.py                 # 1,000,000 rows, gzip
+    python benchmarks/bench_compressed_read.py --rows 200000
+
+The corpus is bench_lexical.py's (rows of 30-70 whitespace tokens) written as JSON Lines and
+gzipped. Each reader runs in a process of its own, timed from its start to its exit, its peak
+RSS taken from the kernel; each computes the same figure, the characters of every text, so
+that every row is read:
+
+- qcaudit: ``load_dataset`` (a Polars scan that decompresses as it reads);
+- Polars ``read_ndjson`` of the file (decompressed and parsed in memory);
+- pandas ``read_json(lines=True)`` (its gzip reader), the reference most pipelines use;
+- qcaudit as it read compressed files before 2026-12-02: the file decompressed into memory,
+  then parsed (``decompressed`` + ``pl.scan_ndjson(bytes)``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu
+
+READERS = {
+    "qcaudit (scan)": "from qcaudit.io import load_dataset\n"
+                      "print(load_dataset(PATH).frame.select(pl.col('text').str.len_chars().sum()).collect().item())",
+    "polars read_ndjson": "print(pl.read_ndjson(PATH)['text'].str.len_chars().sum())",
+    "pandas read_json": "import pandas as pd\nprint(int(pd.read_json(PATH, lines=True)['text'].str.len().sum()))",
+    "qcaudit before (in memory)": "from qcaudit.compression import decompressed\n"
+                                  "data = decompressed(open(PATH, 'rb').read(), PATH)\n"
+                                  "print(pl.scan_ndjson(data).collect()['text'].str.len_chars().sum())",
+}
+
+
+def run(code: str, path: Path) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, printed figure) of ``code`` in a process of its own, as
+    ``/usr/bin/time`` measures it (bench_scale.py's way)."""
+    program = f"import polars as pl\nPATH = {str(path)!r}\n{code}"
+    ran = subprocess.run(["/usr/bin/time", "-f", "%e %M", sys.executable, "-c", program], capture_output=True, text=True,
+                         check=False)
+    if ran.returncode != 0:
+        raise SystemExit(ran.stderr)
+    seconds, peak_kb = ran.stderr.strip().splitlines()[-1].split()
+    return float(seconds), float(peak_kb) / 1024, ran.stdout.strip()
+
+
+def write_corpus(rows: int, path: Path) -> str:
+    """The corpus as gzipped JSON Lines at ``path``, made in a process of its own (so that
+    this one holds none of it); its sizes."""
+    program = (f"import gzip, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+               "from pathlib import Path\nimport polars as pl\nfrom bench_lexical import make_corpus\n"
+               f"make_corpus({rows}, Path({str(path)!r} + '.parquet'), seed=0)\n"
+               f"lines = pl.read_parquet({str(path)!r} + '.parquet').write_ndjson().encode()\n"
+               f"Path({str(path)!r}).write_bytes(gzip.compress(lines, compresslevel=1))\n"
+               "print(f'{len(lines) / 1e6:.0f}')")
+    decompressed_mb = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout.strip()
+    return f"{path.stat().st_size / 1e6:.0f} MB, {decompressed_mb} MB decompressed"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "corpus.jsonl.gz"
+        size = write_corpus(args.rows, path)
+        results = {name: run(code, path) for name, code in READERS.items()}
+    figures = {figure for _, _, figure in results.values()}
+    table = Table(title=f"reading {args.rows:,} rows of .jsonl.gz ({size}) on {cpu()}")
+    ours = results["qcaudit (scan)"]
+    for column in ("reader", "seconds", "peak RSS (MB)", "RSS / qcaudit's"):
+        table.add_column(column, justify="left" if column == "reader" else "right")
+    for name, (seconds, peak, _) in results.items():
+        table.add_row(name, f"{seconds:.1f}", f"{peak:,.0f}", f"{peak / ours[1]:.2f}")
+    Console().print(table)
+    print("every reader found the same characters:", len(figures) == 1)
+
+
+if __name__ == "__main__":
+    main()
