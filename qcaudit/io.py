@@ -364,15 +364,25 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
     """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, what
     ``pl.DataFrame`` takes as a whole table (a pandas DataFrame, a pyarrow Table, a dict of
     columns), a Hugging Face ``datasets`` Dataset, a list of rows as dicts (records:
-    ``json.load``'s), or a Polars or pandas Series, whose values are the texts. A list of
-    strings is refused: a list of paths and a list of texts look alike. ``limit``: the rows
-    wanted (``[input] limit``), all that is read of a stream."""
+    ``json.load``'s) or an iterator of them (a generator: read once, only the first
+    ``limit`` rows where one is given), or a Polars or pandas Series or a one-dimensional
+    numpy array, whose values are the texts. A list of strings is refused: a list of paths
+    and a list of texts look alike. ``limit``: the rows wanted (``[input] limit``), all that
+    is read of a stream."""
     if isinstance(table, pl.LazyFrame):
         return table
     if isinstance(table, pl.DataFrame):
         return table.lazy()
     if type(table).__module__.startswith("datasets."):
         return _hugging_face_dataset(table, limit)
+    if isinstance(table, Iterator):
+        rows = _streamed(table, limit, type(table).__name__)
+        if not rows:
+            raise QcauditError(f"the {type(table).__name__} yielded no rows")
+        if not all(isinstance(row, Mapping) for row in rows):
+            raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: an iterator must yield rows as dicts "
+                               "(texts as pl.Series(list(texts)))")
+        table = rows
     if isinstance(table, list | tuple) and table and all(isinstance(row, Mapping) for row in table):
         try:
             return pl.DataFrame(table, infer_schema_length=None).lazy()
@@ -381,13 +391,15 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
     pandas = sys.modules.get("pandas")  # (a pandas Series exists only where pandas is imported)
     if isinstance(table, pl.Series) or pandas is not None and isinstance(table, pandas.Series):
         return (table if isinstance(table, pl.Series) else pl.from_pandas(table)).alias(TEXT).to_frame().lazy()
+    if type(table).__module__ == "numpy" and getattr(table, "ndim", None) == 1:
+        return pl.Series(TEXT, table).to_frame().lazy()
     if table is not None and not isinstance(table, list | tuple):
         try:
             return pl.DataFrame(table).lazy()
         except (TypeError, ValueError, pl.exceptions.PolarsError):
             pass
     raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
-                       "a pyarrow Table, a dict of columns, a list of rows as dicts or a Series of texts "
+                       "a pyarrow Table, a dict of columns, a list or iterator of rows as dicts or a Series of texts "
                        "(a list of texts as pl.Series(texts))")
 
 
@@ -407,13 +419,19 @@ def _hugging_face_dataset(table: Any, limit: int | None) -> pl.LazyFrame:
         if hasattr(table, "__len__"):
             frame = pl.from_arrow(table.with_format("arrow")[:])
         else:
-            frame = pl.DataFrame(list(islice(table, limit)), infer_schema_length=None)
-            if limit is not None and frame.height == limit:
-                log.warning(f"the {type(table).__name__} is a stream: its first {limit:,} rows were read (--limit), "
-                            "its length is unknown")
+            frame = pl.DataFrame(_streamed(table, limit, type(table).__name__), infer_schema_length=None)
     except (TypeError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise QcauditError(f"cannot read the {type(table).__name__} as a table: {_first_line(exc)}") from None
     return frame.lazy()
+
+
+def _streamed(rows: Iterable[Any], limit: int | None, name: str) -> list[Any]:
+    """A stream's rows, the first ``limit`` alone where one is given, with a warning when it
+    stopped there: the stream's length is unknown and the report counts what was read."""
+    read = list(islice(rows, limit))
+    if limit is not None and len(read) == limit:
+        log.warning(f"the {name} is a stream: its first {limit:,} rows were read (--limit), its length is unknown")
+    return read
 
 
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).

@@ -44,8 +44,8 @@ def audit(
     lazy_rows: bool = False,
 ) -> Report:
     """Audit ``data`` (a path, directory or glob; a table in memory: a Polars or pandas
-    DataFrame, a pyarrow Table, a Hugging Face Dataset, a dict of columns, a list of rows as
-    dicts, a Series of texts; or a :class:`Dataset` already loaded with the same text selection) and return the report, rows included: a DataFrame, or with
+    DataFrame, a pyarrow Table, a Hugging Face Dataset, a dict of columns, a list or iterator
+    of rows as dicts, a Series or numpy array of texts; or a :class:`Dataset` already loaded with the same text selection) and return the report, rows included: a DataFrame, or with
     ``lazy_rows`` a LazyFrame that reads the input again as it is written (what
     ``qcaudit report`` does, so that no copy of the corpus is held in memory).
 

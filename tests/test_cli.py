@@ -381,21 +381,34 @@ def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
 
 def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
     """A Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table, a dict of
-    columns or a list of rows as dicts gives the file's report, and a Series of texts that
-    of the file's column; a list of strings (of paths? of texts?) is refused in one line."""
+    columns, a list of rows as dicts or a generator of them gives the file's report, and a
+    Series or numpy array of texts that of the file's column; a list of strings (of paths?
+    of texts?) and a generator of them are refused in one line."""
     import qcaudit
 
     frame = pl.read_parquet(CLEAN)
     from_file = qcaudit.audit(CLEAN, fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
-    for table in (frame, frame.lazy(), frame.to_pandas(), frame.to_arrow(), frame.to_dict(as_series=False), frame.to_dicts()):
+    for table in (frame, frame.lazy(), frame.to_pandas(), frame.to_arrow(), frame.to_dict(as_series=False), frame.to_dicts(),
+                  (row for row in frame.iter_rows(named=True))):
         report = qcaudit.audit(table, fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
         assert report.metrics == from_file.metrics and report.rows.equals(from_file.rows), type(table)
         assert report.dataset["sources"] == [f"<{type(table).__name__}>"] and report.dataset["rows"] == frame.height
     column = qcaudit.audit(CLEAN, text_column="output", analyzers=["diversity"])
-    for texts in (frame["output"], frame["output"].to_pandas()):
+    for texts in (frame["output"], frame["output"].to_pandas(), frame["output"].to_numpy()):
         assert qcaudit.audit(texts, analyzers=["diversity"]).metrics == column.metrics, type(texts)
+    yielded = []
+
+    def rows():
+        for row in frame.iter_rows(named=True):
+            yielded.append(row)
+            yield row
+
+    first = qcaudit.audit(rows(), limit=40, analyzers=["diversity"], fields=["instruction", "output"])
+    assert len(yielded) == first.dataset["rows"] == 40
+    assert first.metrics == qcaudit.audit(frame.head(40), analyzers=["diversity"], fields=["instruction", "output"]).metrics
     for bad, needle in ((frame["instruction"].to_list(), "cannot read a list as a dataset"), (frame.clear(), "holds no rows"),
-                        (None, "cannot read a NoneType as a dataset")):
+                        (None, "cannot read a NoneType as a dataset"), (iter([]), "the list_iterator yielded no rows"),
+                        ((text for text in frame["output"]), "cannot read a generator as a dataset: an iterator must yield rows as dicts")):
         with pytest.raises(qcaudit.QcauditError, match=needle) as caught:
             qcaudit.audit(bad)
         assert "\n" not in str(caught.value)
