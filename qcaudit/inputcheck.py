@@ -165,7 +165,18 @@ def _decode(raw: bytes, path: Path, number: int) -> str:
         if number == 1 and raw.startswith(UTF16_BOMS):  # Excel's "Unicode text", PowerShell's redirection
             raise QcauditError(f"{path}: the file is UTF-16 (it opens with UTF-16's byte-order mark); re-encode it as UTF-8 "
                                f"(iconv -f UTF-16 -t UTF-8)") from None
-        raise QcauditError(f"{path}: line {number} is not valid UTF-8 (byte {err.start}); re-encode the file as UTF-8") from None
+        raise QcauditError(f"{path}: line {number} is not valid UTF-8 (byte {err.start + 1} of the line, "
+                           f"{_legacy_guess(raw[err.start])}); re-encode the file as UTF-8") from None
+
+
+def _legacy_guess(byte: int) -> str:
+    """A byte that is not UTF-8, and what it is in Windows-1252 (Latin-1's superset, what
+    Excel and older Windows tools write), with the command that would convert such a file."""
+    try:
+        char = bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:  # (the five bytes Windows-1252 leaves undefined)
+        return f"0x{byte:02X}"
+    return f"0x{byte:02X}, {char!r} in Windows-1252: if that is the file's encoding, iconv -f WINDOWS-1252 -t UTF-8"
 
 
 def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextFileCheck:
