@@ -375,6 +375,7 @@ def gate(
         if os.environ.get("GITHUB_ACTIONS") == "true":
             for line in github_annotations(result):
                 print(line)
+            _add_to_step_summary(result, report)
         if as_json:
             print(json.dumps(result.to_json()))
         elif not quiet:
@@ -384,6 +385,23 @@ def gate(
         return EXIT_GATE_FAILED if result.failed else 0
 
     _guarded(verbose, body)
+
+
+def _add_to_step_summary(result: Any, report: Any) -> None:
+    """Append the gate's verdict and checks to the job's summary page, the Markdown file
+    GitHub Actions names in ``GITHUB_STEP_SUMMARY``; a file that cannot be written is
+    warned about, as the gate's verdict stands without it."""
+    from qcaudit.report.card import gate_summary
+
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    try:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(gate_summary(result, report))
+    except OSError as exc:
+        err.print(f"[yellow]warning:[/] cannot add the gate's checks to GITHUB_STEP_SUMMARY ({safe(target)}): "
+                  f"{safe(exc.strerror or exc)}", highlight=False, soft_wrap=True)
 
 
 def _thresholds(given: list[str] | None) -> dict[str, Any]:

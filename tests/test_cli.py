@@ -58,17 +58,35 @@ def test_report_is_deterministic(runner, tmp_path):
 
 
 def test_gate_exit_codes_junit_and_annotations(runner, tmp_path):
-    junit = tmp_path / "gate.xml"
-    failed = invoke(runner, "gate", SAMPLE, "--config", SAMPLE_CONFIG, "--junit", junit,
-                    env={"GITHUB_ACTIONS": "true"})
+    """Exit 1 and 0, the JUnit file, and under GitHub Actions the failed checks as ``::error``
+    annotations and every check appended to the job's step summary (Markdown; the data's
+    name a code span, so a file name cannot make a link or break the table)."""
+    junit, summary = tmp_path / "gate.xml", tmp_path / "step_summary.md"
+    summary.write_text("an earlier step's summary\n")
+    data = tmp_path / "x|[a](https:evil).parquet"
+    data.write_bytes(SAMPLE.read_bytes())
+    github = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    failed = invoke(runner, "gate", data, "--config", SAMPLE_CONFIG, "--junit", junit, env=github)
     assert failed.exit_code == 1, failed.output
     assert "::error title=qcaudit gate max_exact_duplicate_rate::" in failed.output
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite.get("tests") == "3" and suite.get("failures") == "3"
-    passed = invoke(runner, "gate", CLEAN, "--config", SAMPLE_CONFIG, "--junit", junit)
+    passed = invoke(runner, "gate", CLEAN, "--config", SAMPLE_CONFIG, "--junit", junit, env=github)
     assert passed.exit_code == 0, passed.output
     assert ET.parse(junit).getroot().find("testsuite").get("failures") == "0"
     assert "::error" not in passed.output
+    earlier, first, second = summary.read_text().split("### qcaudit gate: ")
+    assert earlier == "an earlier step's summary\n"
+    rows = pl.read_parquet(SAMPLE).height
+    assert first.startswith(f"FAIL\n\n3 of 3 checks failed on {rows:,} rows of `{str(data).replace('|', chr(92) + '|')}`.\n")
+    assert second.startswith(f"PASS\n\n0 of 3 checks failed on {pl.read_parquet(CLEAN).height:,} rows of `{CLEAN}`.\n")
+    for verdict, table in (("**FAIL**", first), ("pass", second)):
+        lines = [line for line in table.splitlines() if line.startswith("| `")]
+        assert [line.split(" | ")[0] for line in lines] == ["| `duplicates.exact_duplicate_rate`", "| `diversity.self_bleu_4`",
+                                                             "| `diversity.distinct_4`"]
+        assert all(line.endswith(f" | {verdict} |") for line in lines)
+    outside = invoke(runner, "gate", CLEAN, "--config", SAMPLE_CONFIG, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert outside.exit_code == 0 and summary.read_text().count("### qcaudit gate") == 2  # only under GitHub Actions
 
 
 def test_gate_on_a_saved_report(runner, tmp_path):

@@ -19,6 +19,7 @@ from pathlib import PurePath
 
 from qcaudit import __version__
 from qcaudit.errors import QcauditError
+from qcaudit.gate import GateResult
 from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows, shown_sources
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import sections
@@ -61,15 +62,7 @@ def card_section(report: Report) -> str:
     lines = [START, "## Data quality audit", "",
              f"Audited with qcaudit {__version__} (report schema {SCHEMA_VERSION}): {audited_rows(data)} of {sources} "
              f"({_cell(data['format'])}); the text is {_cell(data['text_source'])}.", ""]
-    verdict = {"pass": "PASS", "fail": "FAIL"}.get(gate.verdict, "no thresholds set")
-    lines += [f"**Quality gate: {verdict}**", ""]
-    if gate.checks:
-        lines += [_row("check", "value", "threshold", "result"), _row("---", "---:", "---:", "---")]
-        for c in gate.checks:
-            value = "—" if c.value is None else f"{c.value:.4g}"
-            threshold = f"{'≥' if c.threshold_key.startswith('min_') else '≤'} {c.threshold:g}"
-            lines.append(_row(_cell(c.metric), value, threshold, "pass" if c.passed else "**FAIL**"))
-        lines.append("")
+    lines += [f"**Quality gate: {_verdict(gate)}**", "", *_checks_table(gate)]
     headline = [(section, line) for section in sections(report) for line in section.metrics
                 if line.headline and isinstance(line.value, int | float) and not isinstance(line.value, bool)]
     if headline:
@@ -86,6 +79,36 @@ def card_section(report: Report) -> str:
     lines += ["Every value's settings are recorded in its signature in `report.json` (`qcaudit show DIR` prints the "
               "whole report).", END]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(gate: GateResult) -> str:
+    return {"pass": "PASS", "fail": "FAIL"}.get(gate.verdict, "no thresholds set")
+
+
+def _checks_table(gate: GateResult) -> list[str]:
+    """The gate's checks as a Markdown table and a blank line (nothing without checks)."""
+    if not gate.checks:
+        return []
+    lines = [_row("check", "value", "threshold", "result"), _row("---", "---:", "---:", "---")]
+    for c in gate.checks:
+        value = "—" if c.value is None else f"{c.value:.4g}"
+        threshold = f"{'≥' if c.threshold_key.startswith('min_') else '≤'} {c.threshold:g}"
+        lines.append(_row(_cell(c.metric), value, threshold, "pass" if c.passed else "**FAIL**"))
+    return [*lines, ""]
+
+
+def gate_summary(gate: GateResult, report: Report) -> str:
+    """The gate's verdict on ``report`` for a CI job's summary page (GitHub Actions' step
+    summary): which data it judged, the checks as the card tables them, and for a metric the
+    report lacks, what would report it."""
+    failed = sum(not c.passed for c in gate.checks)
+    data = report.dataset
+    judged = (f" on {audited_rows(data)} of {shown_sources(data['sources'], _cell)}" if "sources" in data and "rows" in data
+              else "")
+    lines = [f"### qcaudit gate: {_verdict(gate)}", "",
+             f"{failed} of {len(gate.checks)} checks failed{judged}.", "", *_checks_table(gate)]
+    lines += [f"- {prose(c.message)}" for c in gate.checks if c.value is None]
+    return "\n".join(lines).rstrip("\n") + "\n\n"
 
 
 def _notes(report: Report) -> list[str]:
