@@ -34,3 +34,9 @@ def __getattr__(name: str) -> object:
 
         return write_report
     raise AttributeError(f"module 'qcaudit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The names imported on first use among the module's own, for ``dir()`` and a
+    notebook's tab completion."""
+    return sorted({*globals(), *__all__})

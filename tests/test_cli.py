@@ -542,6 +542,24 @@ def test_a_report_shows_itself_in_a_notebook_escaped(tmp_path):
     assert "<script>" not in shown
 
 
+def test_a_report_prints_itself_on_one_line_escaped(tmp_path):
+    """``repr(report)`` at a Python prompt: what was read, the gate, the metrics by analyzer
+    and the rows' shape on one line (the model's fields were tens of kilobytes: every table
+    and the rows' text), a file name's escape sequence shown as its code point; and
+    ``dir(qcaudit)`` lists what the package hands out on first use (tab completion)."""
+    import qcaudit
+
+    data = tmp_path / "\x1b[31mred.parquet"
+    pl.DataFrame({"text": ["one two three", "three four five", "three four five"]}).write_parquet(data)
+    report = qcaudit.audit(data, analyzers=["diversity", "duplicates"], gate={"max_exact_duplicate_rate": 0.1})
+    counts = {analyzer: len(metrics) for analyzer, metrics in report.metrics.items()}
+    assert repr(report) == str(report) == (
+        f"Report(3 rows of {tmp_path}/<U+001B>[31mred.parquet (parquet); gate: fail; metrics: diversity "
+        f"({counts['diversity']}), duplicates ({counts['duplicates']}); rows: DataFrame 3 × {report.rows.width})")
+    assert repr(qcaudit.audit(data, analyzers=["diversity"], lazy_rows=True)).endswith("rows: LazyFrame)")
+    assert {"audit", "write_report", "QcauditError"} <= set(dir(qcaudit))
+
+
 def test_each_filter_command_shows_only_the_options_that_apply(runner, tmp_path):
     """dedup and decontaminate run one analyzer: its flags, the input and run settings, and
     their own tuning flag; not the other analyzers' (watermark, detectors) nor --analyzers."""

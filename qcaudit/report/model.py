@@ -123,6 +123,23 @@ class Report(BaseModel):
         known = ", ".join(f"{a}.{m}" for a, metrics in self.metrics.items() for m in metrics) or "none"
         raise KeyError(f"no metric {metric!r} in this report; it has: {known}")
 
+    def __repr__(self) -> str:
+        """One line a terminal can show: what was audited, the gate, the metrics by analyzer
+        and the rows' shape (the fields' whole repr was tens of kilobytes, the rows' text in
+        it unescaped). Every report string goes through :func:`~qcaudit.untrusted.visible`."""
+        from qcaudit.untrusted import visible
+
+        data = self.dataset
+        metrics = ", ".join(f"{visible(analyzer)} ({len(found)})" for analyzer, found in self.metrics.items()) or "none"
+        if isinstance(self.rows, pl.DataFrame):
+            rows = f"DataFrame {self.rows.height:,} × {self.rows.width}"
+        else:
+            rows = "LazyFrame" if isinstance(self.rows, pl.LazyFrame) else "none"
+        return (f"Report({audited_rows(data)} of {visible(shown_sources(data['sources']))} ({visible(data['format'])}); "
+                f"gate: {self.gate.verdict}; metrics: {metrics}; rows: {rows})")
+
+    __str__ = __repr__
+
     def _repr_html_(self) -> str:
         """A notebook's view: the dataset, the gate's verdict and checks, the headline metrics.
         Every report string is escaped."""
