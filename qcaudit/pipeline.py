@@ -12,6 +12,7 @@ from rich.progress import Progress
 from qcaudit.config import CoreConfig, load_config, with_overrides
 from qcaudit.context import RunContext, load_input
 from qcaudit.engine import PartialsSource, run_analyzers
+from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import Dataset, TextSelection
 from qcaudit.progress import progress_shown
@@ -68,6 +69,10 @@ def audit(
                                  "input.role": _listed(role), "analyzers": _listed(analyzers), "input.limit": limit}
     for name, benchmark in (benchmarks or {}).items():
         key = f"benchmarks.{name}"
+        if not isinstance(benchmark, str | Path | Mapping):
+            raise QcauditError(f"benchmark {name!r} is a {type(benchmark).__name__}: give its test set's path (or a "
+                               "[benchmarks.NAME] table of settings); write a table in memory to a file first, "
+                               f"e.g. frame.write_parquet('{name}.parquet') or dataset.to_parquet('{name}.parquet')")
         overrides |= {key: dict(benchmark)} if isinstance(benchmark, Mapping) else {f"{key}.path": str(benchmark)}
     overrides |= {f"gate.{key}": value for key, value in (gate or {}).items()} | dict(settings or {})
     config = with_overrides(config, overrides) if isinstance(config, CoreConfig) else load_config(config, overrides)

@@ -391,7 +391,10 @@ def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
     leaked = audit(CLEAN, text_column="instruction", benchmarks={"toy": bench}, settings={"contamination.methods": ["ngram"]})
     assert leaked.value("contamination.contaminated_rows") >= 1 and "contamination" in leaked.config["analyzers"]
     for bad, needle in (({"settings": {"diversity.nope": 1}}, "diversity.nope"), ({"gate": {"max_nothing": 1}}, "max_nothing"),
-                        ({"analyzers": ["nope"]}, "unknown analyzer 'nope'")):
+                        ({"analyzers": ["nope"]}, "unknown analyzer 'nope'"),
+                        ({"benchmarks": {"toy": pl.DataFrame({"question": ["q"]})}},
+                         r"benchmark 'toy' is a DataFrame: give its test set's path .* frame\.write_parquet\('toy\.parquet'\)"),
+                        ({"benchmarks": {"toy": ["What is 2 + 2?"]}}, "benchmark 'toy' is a list: give its test set's path")):
         with pytest.raises(QcauditError, match=needle) as caught:
             audit(CLEAN, **bad)
         assert "\n" not in str(caught.value)
