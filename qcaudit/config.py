@@ -9,6 +9,7 @@ analyzers declare as gateable (see :mod:`qcaudit.gate`).
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import math
@@ -16,7 +17,7 @@ import os
 import re
 import tomllib
 import typing
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -291,10 +292,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> CoreConfig:
-    """Read the config file (explicit, else ./qcaudit.toml, else ./pyproject.toml), then
-    apply ``overrides`` keyed by dotted path (``"diversity.max_n"``); None values are skipped."""
-    data, source = _read_file(Path(path) if path else None)
+def load_config(path: str | Path | Mapping[str, Any] | None = None, overrides: dict[str, Any] | None = None) -> CoreConfig:
+    """Read the config file (explicit, else ./qcaudit.toml, else ./pyproject.toml), or take
+    the settings as a file's tables parse (``{"diversity": {"max_n": 3}}``), then apply
+    ``overrides`` keyed by dotted path (``"diversity.max_n"``); None values are skipped."""
+    if isinstance(path, Mapping):
+        data, source = copy.deepcopy(dict(path)), "config"
+    else:
+        data, source = _read_file(Path(path) if path else None)
     given = {dotted for dotted, value in (overrides or {}).items() if value is not None}
     return _validated(_overridden(data, overrides), source, given)
 

@@ -31,7 +31,7 @@ def _partials_source(config: CoreConfig) -> PartialsSource | None:
 
 def audit(
     data: str | Path | Dataset | Any,
-    config: CoreConfig | str | Path | None = None,
+    config: CoreConfig | str | Path | Mapping[str, Any] | None = None,
     *,
     text_column: str | None = None,
     fields: Sequence[str] | None = None,
@@ -50,10 +50,12 @@ def audit(
     ``lazy_rows`` a LazyFrame that reads the input again as it is written (what
     ``qcaudit report`` does, so that no copy of the corpus is held in memory).
 
-    ``config`` is a :class:`CoreConfig`, or the path of a qcaudit.toml (or pyproject.toml);
+    ``config`` is a :class:`CoreConfig`, the path of a qcaudit.toml (or pyproject.toml), or
+    the settings as such a file's tables parse (a dict, ``{"diversity": {"max_n": 3}}``);
     by default the ``qcaudit.toml`` / ``pyproject.toml`` of the working directory, as the
     command line reads it. The keywords override it as the command's flags do:
-    ``text_column``, ``fields``, ``role``, ``analyzers``, ``limit`` (a quick look at the
+    ``text_column``, ``fields``, ``role`` and ``analyzers`` (a list, or its names in one
+    string with commas, as the flags take them), ``limit`` (a quick look at the
     first rows: ``report.dataset["input_rows"]`` then holds the input's count),
     ``benchmarks`` (name -> test-set path, or name -> a ``[benchmarks.NAME]`` table),
     ``gate`` (``{"max_...": ...}``) and ``settings`` (any other setting by dotted key,
@@ -65,8 +67,17 @@ def audit(
     >>> audit("data.parquet", fields=["instruction", "input", "output"],
     ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
     """
+    for keyword, value, kinds, wanted in (
+            ("config", config, (CoreConfig, str, Path, Mapping), "a path, a dict of settings or a CoreConfig"),
+            ("gate", gate, Mapping, "a dict of thresholds, {'max_exact_duplicate_rate': 0.01}"),
+            ("settings", settings, Mapping, "a dict of settings by dotted key, {'diversity.max_n': 3}"),
+            ("benchmarks", benchmarks, Mapping, "a dict of benchmark name -> test-set path"),
+            ("progress", progress, (bool, Progress), "True, False or a rich Progress")):
+        if value is not None and not isinstance(value, kinds):
+            raise QcauditError(f"audit(..., {keyword}=...) takes {wanted}, not a {type(value).__name__}")
     overrides: dict[str, Any] = {"input.text_column": text_column, "input.fields": _listed(fields),
-                                 "input.role": _listed(role), "analyzers": _listed(analyzers), "input.limit": limit}
+                                 "input.role": _listed(role, commas=True), "analyzers": _listed(analyzers, commas=True),
+                                 "input.limit": limit}
     for name, benchmark in (benchmarks or {}).items():
         key = f"benchmarks.{name}"
         if not isinstance(benchmark, str | Path | Mapping):
@@ -114,7 +125,11 @@ def with_parts_found(config: CoreConfig, selection: TextSelection) -> CoreConfig
     return updated.model_copy(update={"analyzers": [name for name in updated.analyzers if name not in switched_off]})
 
 
-def _listed(values: Sequence[str] | None) -> list[str] | None:
-    """A keyword's list of names; a lone string is one name, not its characters."""
-    return None if values is None else [values] if isinstance(values, str) else list(values)
+def _listed(values: Sequence[str] | None, commas: bool = False) -> list[str] | None:
+    """A keyword's list of names; a lone string is one name, not its characters, or with
+    ``commas`` (names that never hold one: analyzers, roles) its names as a flag takes them,
+    ``"diversity,duplicates"``."""
+    if isinstance(values, str):
+        return [name.strip() for name in values.split(",")] if commas else [values]
+    return None if values is None else list(values)
 

@@ -373,8 +373,10 @@ def test_write_report_from_python_writes_what_the_command_writes(runner, tmp_pat
 
 
 def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
-    """audit()'s keywords select what the CLI's flags select; a path works as the config;
-    a bad keyword setting is one QcauditError naming it."""
+    """audit()'s keywords select what the CLI's flags select (analyzers also as the flag
+    writes them, with commas); a path works as the config, and so does the file's content
+    as a dict; a bad keyword setting, or a keyword of the wrong kind, is one QcauditError
+    naming it."""
     from qcaudit import audit
     from qcaudit.errors import QcauditError
 
@@ -386,6 +388,9 @@ def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
     assert by_keywords.gate.verdict == "fail" and by_keywords.gate.checks[0].metric == "diversity.self_bleu_4"
     by_file = audit(CLEAN, SAMPLE_CONFIG, analyzers=["diversity"])
     assert by_file.metrics == by_keywords.metrics and by_file.config["gate"] == tomllib.loads(SAMPLE_CONFIG.read_text())["gate"]
+    by_dict = audit(CLEAN, tomllib.loads(SAMPLE_CONFIG.read_text()), analyzers="diversity, duplicates")  # the file's tables
+    assert by_dict.config == audit(CLEAN, SAMPLE_CONFIG, analyzers=["diversity", "duplicates"]).config
+    assert by_dict.config["analyzers"] == ["diversity", "duplicates"]
     bench = tmp_path / "bench.jsonl"
     bench.write_text(json.dumps({"question": pl.read_parquet(CLEAN)["instruction"][0]}) + "\n")
     leaked = audit(CLEAN, text_column="instruction", benchmarks={"toy": bench}, settings={"contamination.methods": ["ngram"]})
@@ -394,7 +399,11 @@ def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
                         ({"analyzers": ["nope"]}, "unknown analyzer 'nope'"),
                         ({"benchmarks": {"toy": pl.DataFrame({"question": ["q"]})}},
                          r"benchmark 'toy' is a DataFrame: give its test set's path .* frame\.write_parquet\('toy\.parquet'\)"),
-                        ({"benchmarks": {"toy": ["What is 2 + 2?"]}}, "benchmark 'toy' is a list: give its test set's path")):
+                        ({"benchmarks": {"toy": ["What is 2 + 2?"]}}, "benchmark 'toy' is a list: give its test set's path"),
+                        ({"gate": [("max_exact_duplicate_rate", 0.1)]}, r"audit\(\.\.\., gate=\.\.\.\) takes a dict of thresholds"),
+                        ({"progress": "yes"}, r"progress=\.\.\.\) takes True, False or a rich Progress, not a str"),
+                        ({"config": 3}, "takes a path, a dict of settings or a CoreConfig, not a int"),
+                        ({"config": {"diversity": {"max_n": "x"}}}, "config: diversity.max_n: Input should be a valid integer")):
         with pytest.raises(QcauditError, match=needle) as caught:
             audit(CLEAN, **bad)
         assert "\n" not in str(caught.value)
