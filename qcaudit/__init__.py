@@ -5,19 +5,20 @@
 >>> report.value("diversity.self_bleu_4")  # doctest: +SKIP
 >>> qcaudit.audit(polars_or_pandas_frame, text_column="prompt")  # doctest: +SKIP
 >>> qcaudit.write_report(report, "audit")  # report.json, rows.parquet, report.html  # doctest: +SKIP
+>>> qcaudit.audit_drift(["gen0.parquet", "gen1.parquet", "gen2.parquet"])  # doctest: +SKIP
 
 Bad input, usage or settings raise :class:`QcauditError` with a one-line message.
 
 The package root imports nothing (``qcaudit --help`` stays quick, and Ctrl-C at start-up
 finds :mod:`qcaudit.__main__`'s guard in place: the command imports this module first):
-:class:`QcauditError`, :func:`audit` and :func:`write_report` are imported on first use.
+:class:`QcauditError`, :func:`audit`, :func:`audit_drift` and :func:`write_report` are imported on first use.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["QcauditError", "__version__", "audit", "write_report"]
+__all__ = ["QcauditError", "__version__", "audit", "audit_drift", "write_report"]
 
 
 def __getattr__(name: str) -> object:
@@ -29,6 +30,10 @@ def __getattr__(name: str) -> object:
         from qcaudit.pipeline import audit
 
         return audit
+    if name == "audit_drift":
+        from qcaudit.drift_run import audit_drift
+
+        return audit_drift
     if name == "write_report":
         from qcaudit.report.html import write_report
 

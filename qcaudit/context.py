@@ -30,6 +30,7 @@ from qcaudit.io import (
     Dataset,
     SelectionMismatch,
     TextSelection,
+    input_name,
     load_dataset,
 )
 from qcaudit.text import Tokenization
@@ -53,7 +54,7 @@ def load_beside(data: Any, selection: TextSelection, what: str, limit: int | Non
         return load_dataset(data, selection, limit, header)
     except SelectionMismatch as error:
         dataset = load_dataset(data, limit=limit, header=header)
-        log.warning("%s %s: %s; its text is read as its own columns say: %s", what, data, error, dataset.text_source)
+        log.warning("%s %s: %s; its text is read as its own columns say: %s", what, input_name(data), error, dataset.text_source)
         return dataset
 
 

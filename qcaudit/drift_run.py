@@ -18,22 +18,27 @@ in ``tables.drift.warnings``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 import polars as pl
 
-from qcaudit.config import Config
+from qcaudit.config import Config, with_overrides
 from qcaudit.context import load_beside, load_input, text_selection
 from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset, input_files
-from qcaudit.progress import row_progress
+from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset, input_files, input_name
+from qcaudit.pipeline import keyword_settings
+from qcaudit.progress import progress_shown, row_progress
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
 from qcaudit.text import Tokenization, TokenStream, unspaced_text_warning
@@ -47,16 +52,37 @@ EMBEDDING_SAMPLE = 2000
 PRDC_K = 5
 
 
+def named_generations(inputs: Sequence[Any] | Mapping[str, Any]) -> tuple[list[tuple[str, Any]], str | None]:
+    """Each generation's name and input, in order, and a warning where the order was changed.
+
+    Inputs by name (a dict) keep their names and order. Paths are named by the shortest
+    ending that tells them apart and put in their numbers' order where they were given in
+    alphabetical order (:func:`in_numbered_order`); tables in memory, by their position (0, 1, ...)."""
+    if isinstance(inputs, Mapping):
+        return [(str(name), data) for name, data in inputs.items()], None
+    inputs = list(inputs)
+    if not all(isinstance(data, str | os.PathLike) for data in inputs):
+        return [(str(i), data) for i, data in enumerate(inputs)], None
+    paths, order_warning = in_numbered_order([str(data) for data in inputs])
+    return list(zip(_distinct_names(paths), paths, strict=True)), order_warning
+
+
+def _source(name: str, data: Any) -> str:
+    """How the report lists a generation's input: its path, or a table in memory with the
+    generation's name (``round_1: <DataFrame>``)."""
+    return str(data) if isinstance(data, str | os.PathLike) else f"{name}: {input_name(data)}"
+
+
 def _generations(
-    paths: list[str], config: Config, generation_column: str | None, source_column: str | None
+    named: list[tuple[str, Any]], config: Config, generation_column: str | None, source_column: str | None
 ) -> tuple[list[tuple[str, pl.DataFrame]], dict[str, str], list[Dataset]]:
     """(name, texts) per generation in order, each read once with the source column kept as
     ``_<source_column>``, how each generation's text was selected, by name, and the inputs read."""
     keep = tuple(c for c in (generation_column, source_column) if c)
     if generation_column:
-        if len(paths) != 1:
+        if len(named) != 1:
             raise QcauditError("--generation-column takes one dataset holding every generation")
-        dataset = load_input(paths[0], config)
+        dataset = load_input(named[0][1], config)
         frame = _with_labels(dataset.texts(keep=keep), generation_column, source_column)
         column = frame[f"_{generation_column}"]
         missing = column.is_null() | (column.is_nan() if column.dtype.is_float() else False)
@@ -71,13 +97,13 @@ def _generations(
                                f"({next(iter(parts))[0]}); drift needs at least two")
         ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
         return [(str(key[0]), part) for key, part in ordered], {str(key[0]): dataset.text_source for key, _ in ordered}, [dataset]
-    if len(paths) < 2:
-        files = input_files(paths[0]) if paths else []
-        one = f": {paths[0]} is one dataset of {len(files)} files (give each generation's file or folder)" if len(files) > 1 else ""
+    if len(named) < 2:
+        files = input_files(named[0][1]) if named and isinstance(named[0][1], str) else []
+        one = f": {named[0][1]} is one dataset of {len(files)} files (give each generation's file or folder)" if len(files) > 1 else ""
         raise QcauditError(f"drift needs at least two generations (GEN0 GEN1 ...) or --generation-column{one}")
     out, sources, datasets = [], {}, []
-    for name, path in zip(_distinct_names(paths), paths, strict=True):
-        dataset = load_input(path, config)
+    for name, data in named:
+        dataset = load_input(data, config)
         out.append((name, _with_labels(dataset.texts(keep=keep), None, source_column)))
         sources[name] = dataset.text_source
         datasets.append(dataset)
@@ -232,16 +258,61 @@ def _perplexity_metrics(perplexity: np.ndarray) -> dict[str, float]:
             "log_perplexity_mean": float(np.log(finite).mean())}
 
 
-def run_drift(paths: list[str], config: Config, real: str | None = None, generation_column: str | None = None,
+def audit_drift(
+    generations: Sequence[Any] | Mapping[str, Any] | Any,
+    config: Any = None,
+    *,
+    real: Any = None,
+    generation_column: str | None = None,
+    source_column: str | None = None,
+    real_value: str = "real",
+    embeddings: bool = False,
+    lm: str | None = None,
+    text_column: str | None = None,
+    fields: Sequence[str] | None = None,
+    role: Sequence[str] | None = None,
+    limit: int | None = None,
+    gate: Mapping[str, float] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    progress: bool | None = None,
+) -> Report:
+    """Drift across data-flywheel generations from Python, as ``qcaudit drift`` measures it:
+    the report it writes, with per-row perplexities in ``rows`` when ``lm`` is given.
+
+    ``generations``: the generations in order, each a path or a table in memory (anything
+    :func:`qcaudit.audit` reads), named by their paths or their positions; or a dict of them
+    by name, in its order; or, with ``generation_column``, one dataset holding them all.
+    ``real``: the real baseline (a path or a table; default the first generation);
+    ``source_column``/``real_value``, ``embeddings`` and ``lm`` are the command's
+    ``--source-column``/``--real-value``, ``--embeddings`` and ``--lm``; ``config`` and the
+    other keywords are :func:`qcaudit.audit`'s (``gate`` takes drift's thresholds,
+    ``{"max_alarm_fired": 0}``)."""
+    config = keyword_settings("audit_drift", config, text_column=text_column, fields=fields, role=role, limit=limit,
+                              gate=gate, settings=settings, progress=progress)
+    config = with_overrides(config, {"drift.lm": lm})
+    if isinstance(generations, str | os.PathLike) or not isinstance(generations, list | tuple | Mapping) or (
+            generation_column and isinstance(generations, Mapping)):  # one dataset (a dict of columns, with the column)
+        generations = [generations]
+    run = partial(run_drift, generations, config, real, generation_column, source_column, real_value, embeddings)
+    if progress:
+        with progress_shown():
+            return run()
+    return run()
+
+
+def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: Any = None, generation_column: str | None = None,
               source_column: str | None = None, real_value: str = "real", embeddings: bool = False) -> Report:
-    paths, order_warning = in_numbered_order(paths)
-    generations, sources, datasets = _generations(paths, config, generation_column, source_column)
+    """The drift report of the generations ``inputs`` (paths or tables in memory, in order,
+    or a dict of them by name; one of them with ``generation_column``) against the first
+    generation, or against ``real`` (a path or a table) where one is given."""
+    named, order_warning = named_generations(inputs)
+    generations, sources, datasets = _generations(named, config, generation_column, source_column)
     tokenization = Tokenization(**config.text.model_dump())
     settings = DriftSettings()
-    if real:
+    if real is not None:
         dataset = load_beside(real, text_selection(config), "the real baseline", config.input.limit, config.input.header)
         datasets.append(dataset)
-        baseline_name, baseline_frame, baseline_source = f"the real baseline {real}", dataset.texts(), dataset.text_source
+        baseline_name, baseline_frame, baseline_source = f"the real baseline {input_name(real)}", dataset.texts(), dataset.text_source
         sources = {"the real baseline": dataset.text_source} | sources
     else:
         baseline_name, baseline_frame = f"generation {generations[0][0]}", generations[0][1]
@@ -252,7 +323,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
     baseline = _counted_tokens(tokenization, baseline_texts, baseline_name)
     encoder = None
     if embeddings:
-        _check_prdc_sizes(baseline_texts.len() if real else None, generations)
+        _check_prdc_sizes(baseline_texts.len() if real is not None else None, generations)
         from qcaudit.embed import Encoder
 
         encoder = Encoder.from_settings(config.embedding)
@@ -278,7 +349,7 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
             per_generation.append(metrics)
             shown.advance(frame.height)
     alarm = collapse_alarm(per_generation)
-    sig = signature("drift", f"baseline:{'real' if real else 'gen0'}", f"tail:k{settings.tail_k},n{settings.tail_n}",
+    sig = signature("drift", f"baseline:{'real' if real is not None else 'gen0'}", f"tail:k{settings.tail_k},n{settings.tail_n}",
                     "alarm:window3,tol0.1,quorum2", tokenization.signature_fields(),
                     *([f"lm:{lm}", f"max_tokens:{scorer.max_tokens}"] if scorer else []))
     last = per_generation[-1]
@@ -301,7 +372,8 @@ def run_drift(paths: list[str], config: Config, real: str | None = None, generat
                         "if real rows are marked otherwise, give --real-value")
     metrics = {"drift": drift_metrics}
     return Report(
-        dataset={"sources": paths + ([real] if real else []), "format": "generations",
+        dataset={"sources": [_source(name, data) for name, data in named] + ([_source("real", real)] if real is not None else []),
+                 "format": "generations",
                  "rows": sum(g["rows"] for g in per_generation),
                  "text_source": next(iter(sources.values())), "text_rows": {}},
         config=config.model_dump(mode="json"),

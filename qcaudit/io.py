@@ -334,7 +334,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
             headerless = {name: f"column_{i}" for i, name in enumerate(frame.collect_schema().names(), 1)}
             frame = frame.rename(headerless)
     else:
-        files, fmt, file_schemas, headerless = [f"<{type(data).__name__}>"], IN_MEMORY, [], {}
+        files, fmt, file_schemas, headerless = [input_name(data)], IN_MEMORY, [], {}
         if not header:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; a table in memory has column names")
         frame = table_frame(data, limit)
@@ -358,6 +358,12 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if limit is not None and limit < rows:
         frame, rows, input_rows = frame.head(limit), limit, rows
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested))
+
+
+def input_name(data: Any) -> str:
+    """How reports and messages name an input: a path or URI as given, a table in memory by
+    its type (``<DataFrame>``), never by its printout."""
+    return str(data) if isinstance(data, str | os.PathLike) else f"<{type(data).__name__}>"
 
 
 def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:

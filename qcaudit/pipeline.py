@@ -67,6 +67,31 @@ def audit(
     >>> audit("data.parquet", fields=["instruction", "input", "output"],
     ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
     """
+    config = keyword_settings("audit", config, text_column=text_column, fields=fields, role=role, analyzers=analyzers,
+                              limit=limit, benchmarks=benchmarks, gate=gate, settings=settings, progress=progress)
+    if progress is True:
+        with progress_shown() as shown:
+            return _audited(data, config, shown, lazy_rows)
+    return _audited(data, config, progress or None, lazy_rows)
+
+
+def keyword_settings(
+    function: str,
+    config: CoreConfig | str | Path | Mapping[str, Any] | None,
+    *,
+    text_column: str | None = None,
+    fields: Sequence[str] | None = None,
+    role: Sequence[str] | None = None,
+    analyzers: Sequence[str] | None = None,
+    limit: int | None = None,
+    benchmarks: Mapping[str, str | Path | Mapping[str, Any]] | None = None,
+    gate: Mapping[str, float] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    progress: Progress | bool | None = None,
+) -> CoreConfig:
+    """The settings of a Python API call (:func:`audit`, ``audit_drift``): ``config`` with
+    its keywords applied as the command's flags are; a keyword of the wrong kind raises
+    :class:`~qcaudit.errors.QcauditError` naming ``function`` and the keyword."""
     for keyword, value, kinds, wanted in (
             ("config", config, (CoreConfig, str, Path, Mapping), "a path, a dict of settings or a CoreConfig"),
             ("gate", gate, Mapping, "a dict of thresholds, {'max_exact_duplicate_rate': 0.01}"),
@@ -74,7 +99,7 @@ def audit(
             ("benchmarks", benchmarks, Mapping, "a dict of benchmark name -> test-set path"),
             ("progress", progress, (bool, Progress), "True, False or a rich Progress")):
         if value is not None and not isinstance(value, kinds):
-            raise QcauditError(f"audit(..., {keyword}=...) takes {wanted}, not a {type(value).__name__}")
+            raise QcauditError(f"{function}(..., {keyword}=...) takes {wanted}, not a {type(value).__name__}")
     overrides: dict[str, Any] = {"input.text_column": text_column, "input.fields": _listed(fields),
                                  "input.role": _listed(role, commas=True), "analyzers": _listed(analyzers, commas=True),
                                  "input.limit": limit}
@@ -86,11 +111,7 @@ def audit(
                                f"e.g. frame.write_parquet('{name}.parquet') or dataset.to_parquet('{name}.parquet')")
         overrides |= {key: dict(benchmark)} if isinstance(benchmark, Mapping) else {f"{key}.path": str(benchmark)}
     overrides |= {f"gate.{key}": value for key, value in (gate or {}).items()} | dict(settings or {})
-    config = with_overrides(config, overrides) if isinstance(config, CoreConfig) else load_config(config, overrides)
-    if progress is True:
-        with progress_shown() as shown:
-            return _audited(data, config, shown, lazy_rows)
-    return _audited(data, config, progress or None, lazy_rows)
+    return with_overrides(config, overrides) if isinstance(config, CoreConfig) else load_config(config, overrides)
 
 
 def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Progress | None, lazy_rows: bool) -> Report:

@@ -402,3 +402,44 @@ def test_generations_whose_text_is_found_in_different_columns_are_warned_about(r
     alike = runner.invoke(app, ["drift", str(alpaca), str(outputs), "--text-column", "output", "--out", str(tmp_path / "e"), "--json"])
     assert alike.exit_code == 0, alike.output
     assert json.loads(alike.stdout)["tables"]["drift"]["warnings"] == []
+
+
+def test_audit_drift_from_python_measures_what_the_command_does(runner, tmp_path, capfd):
+    """``qcaudit.audit_drift``: tables in memory (by position, or by name in a dict's order),
+    or one table with a generation column, give the command's figures on the same rows;
+    progress only when asked; a keyword of the wrong kind is one QcauditError."""
+    import qcaudit
+
+    real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:600]
+    generations = simulate(real, 2, "replace", top_k=None, top_p=0.9, seed=1)
+    paths = write_generations(tmp_path, generations)
+    command = json.loads(runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "drift"), "--json"]).output)["metrics"]["drift"]
+
+    def figures(metrics):
+        return [{k: v for k, v in g.items() if k != "generation"} for g in metrics["generations"]["value"]]
+
+    frames = [pl.DataFrame({"text": lines}) for lines in generations]
+    capfd.readouterr()
+    by_position = qcaudit.audit_drift(frames)
+    assert capfd.readouterr().err == ""  # quiet unless asked
+    drift = by_position.metrics["drift"]
+    assert figures(drift) == figures(command) and drift["collapse_alarm"] == command["collapse_alarm"]
+    assert [g["generation"] for g in drift["generations"]["value"]] == ["0", "1", "2"]
+    assert by_position.dataset["sources"] == ["0: <DataFrame>", "1: <DataFrame>", "2: <DataFrame>"]
+    named = qcaudit.audit_drift({"seed": frames[0], "round_10": frames[1], "round_2": frames[2]}, gate={"max_alarm_fired": 0},
+                                progress=True)
+    assert "drift: " in capfd.readouterr().err
+    assert [g["generation"] for g in named.metrics["drift"]["generations"]["value"]] == ["seed", "round_10", "round_2"]
+    assert figures(named.metrics["drift"]) == figures(command)
+    assert named.gate.checks[0].metric == "drift.alarm_fired"
+    one = pl.concat([frame.with_columns(pl.lit(i).alias("round")) for i, frame in enumerate(frames)])
+    by_column = qcaudit.audit_drift(one, generation_column="round", real=frames[0])
+    assert figures(by_column.metrics["drift"]) == figures(qcaudit.audit_drift(frames, real=frames[0]).metrics["drift"])
+    assert by_column.dataset["sources"] == ["0: <DataFrame>", "real: <DataFrame>"]
+    assert qcaudit.audit_drift(paths).metrics["drift"]["generations"] == command["generations"]  # paths: as the command names them
+    for bad, needle in (({"gate": [1]}, r"audit_drift\(\.\.\., gate=\.\.\.\) takes a dict of thresholds"),
+                        ({"settings": {"drift.nope": 1}}, "drift.nope")):
+        with pytest.raises(qcaudit.QcauditError, match=needle):
+            qcaudit.audit_drift(frames, **bad)
+    with pytest.raises(qcaudit.QcauditError, match="drift needs at least two generations"):
+        qcaudit.audit_drift(frames[:1])
