@@ -55,7 +55,7 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     section = getattr(config, name).model_copy(update=row_filter.settings)
     chosen = [name, *(other for other, cls in analyzers().items()
                       if row_filter.companions and other != name and cls.switched_on(config))]
-    schema = dataset.frame.collect_schema()
+    schema = dataset.input_columns(dataset.frame).collect_schema()
     for path in (clean_path, removed_path):  # both hold the input's columns
         check_table_output(path, schema)
     report = audit(dataset, config.model_copy(update={"analyzers": chosen, name: section}), progress=progress)
@@ -79,10 +79,10 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     if kept_as_records or removed_as_records:  # both in one pass over the input
         _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
     if not kept_as_records:
-        write_table(frame.filter(~pl.col(DROP)).drop(ROW_ID, DROP, *reasons, *dataset.nested).rename(original_names).collect(),
+        write_table(dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(),
                     clean_path, header)
     if not removed_as_records:
-        write_table(frame.filter(pl.col(DROP)).drop(DROP, *dataset.nested).collect(), removed_path)
+        write_table(dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP).collect(), removed_path)
     removed = int(verdicts[DROP].sum())
     return Filtered(report, verdicts.height - removed, removed)
 

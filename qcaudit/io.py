@@ -38,6 +38,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -206,6 +207,17 @@ class Dataset:
     #: Columns added for fields inside struct columns that the selection names by a dotted
     #: path (``meta.text``): not the input's, so never written back with its rows.
     nested: tuple[str, ...] = ()
+    #: Columns whose JSON text was decoded into the chat it writes (:func:`_json_chats`);
+    #: their text as read is kept beside, and written back with the input's rows.
+    json_text: tuple[str, ...] = ()
+
+    def input_columns(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+        """``frame`` (this dataset's, maybe with columns joined to it) with the input's
+        columns as read: those added for nested fields left out, the chats decoded from
+        JSON text back to that text."""
+        kept = [_kept_json_text(name) for name in self.json_text]
+        return frame.with_columns(pl.col(text).alias(name) for text, name in zip(kept, self.json_text, strict=True)).drop(
+            *self.nested, *kept)
 
     def texts(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
         """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
@@ -342,9 +354,17 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     selection = _renamed_selection(selection, renamed)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
+    json_chats = _json_chats(frame, schema, selection)
+    if json_chats:
+        frame = frame.with_columns(pl.col(name).alias(_kept_json_text(name)) for name in json_chats).with_columns(
+            pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in json_chats.items())
+        schema = frame.collect_schema()
     found_by_name = not (selection.text_column or selection.fields)
     selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
     text_source = _describe(selection)
+    if decoded := [name for name in selection.columns() if name in json_chats]:
+        text_source += (" (a chat written as JSON text)" if decoded == [selection.text_column]
+                        else f" ({', '.join(map(repr, decoded))}: chats written as JSON text)")
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
@@ -357,7 +377,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     input_rows = None
     if limit is not None and limit < rows:
         frame, rows, input_rows = frame.head(limit), limit, rows
-    return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested))
+    return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
+                   tuple(json_chats))
 
 
 def input_name(data: Any) -> str:
@@ -865,6 +886,65 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+#: Values of a text column read to tell whether it holds chats written as JSON text.
+JSON_CHAT_SAMPLE = 100
+#: Columns that may hold a chat when the selection does not name them: the chat columns, and
+#: a preference pair's answers and prompt.
+_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT})
+
+
+def _kept_json_text(name: str) -> str:
+    """The name under which a column's JSON text is kept once its chats are decoded."""
+    return f"__qcaudit_json_text:{name}"
+
+
+def _json_chats(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection) -> dict[str, pl.DataType]:
+    """The text columns that hold a chat written as JSON text, with the chat's type: a CSV
+    file's ``messages`` (CSV holds no lists), a pandas frame saved with its chats as strings,
+    ``'[{"role": "user", "content": "..."}, ...]'``. Read as text, every row's JSON keys and
+    quotes would be its words (``role``, ``content`` in every row: lower diversity, near
+    duplicates that are not). A column counts when it is named by the selection, or may be a
+    chat by its name, and its first :data:`JSON_CHAT_SAMPLE` values are all JSON arrays that
+    decode to a chat's turns (OpenAI's ``{role, content}``, ShareGPT's ``{from, value}``)."""
+    named = set(selection.columns())
+    candidates = [name for name in schema.names()
+                  if schema[name] == pl.String and (name in named or name.lower() in _CHAT_CANDIDATES)]
+    if not candidates:
+        return {}
+    try:
+        sample = frame.select(candidates).head(JSON_CHAT_SAMPLE).collect()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return {}
+    found = {}
+    for name in candidates:
+        values = sample[name].drop_nulls()
+        if values.is_empty() or not values.str.strip_chars_start().str.starts_with("[").all():
+            continue
+        try:
+            dtype = values.str.json_decode(infer_schema_length=None).dtype
+        except pl.exceptions.PolarsError:
+            continue
+        if is_chat(dtype):
+            found[name] = dtype
+    return found
+
+
+def _decoded_json(values: pl.Series, dtype: pl.DataType) -> pl.Series:
+    """Chats written as JSON text, as ``dtype``; a value that is not such a chat (broken
+    JSON, another shape) is null, and its row has no text there."""
+    try:
+        return values.str.json_decode(dtype)
+    except pl.exceptions.PolarsError:
+        return pl.concat([_one_decoded(value, dtype) for value in values], rechunk=True).alias(values.name)
+
+
+def _one_decoded(value: str | None, dtype: pl.DataType) -> pl.Series:
+    try:
+        return pl.Series([value], dtype=pl.String).str.json_decode(dtype)
+    except pl.exceptions.PolarsError:
+        return pl.Series([None], dtype=dtype)
+
+
 def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: bool = False) -> TextSelection:
     """The selection with the text (and the parts) found by column name where none is given;
     ``headed_csv``: the columns are named by a CSV file's first line, which may be data."""
@@ -1042,7 +1122,7 @@ def _available(schema: pl.Schema) -> str:
             return name
         return f"{name} (fields {', '.join(f'{name}.{field.name}' for field in dtype.fields)})"
 
-    names = [name for name in schema.names() if name != ROW_ID]
+    names = [name for name in schema.names() if name != ROW_ID and not name.startswith(_kept_json_text(""))]
     if len(names) <= SHOWN_COLUMNS:
         return ", ".join(map(named, names))
     text_first = sorted(names, key=lambda name: _column_text(name, schema[name]) is None)

@@ -645,6 +645,45 @@ def test_chat_messages_with_roles(tmp_path):
         assert load_dataset(path, TextSelection(roles=(named,))).texts().equals(users), named
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_chats_written_as_json_text_read_as_the_chats(tmp_path, fmt):
+    """A column of chats written as JSON text (a CSV's messages; pandas' strings) reads as
+    the same chats stored as lists: their turns' contents, roles chosen by --role, not the
+    JSON's keys and quotes; a value that is no chat has no text; a text column that merely
+    opens with a bracket stays text; the filters write the JSON text back as it was read."""
+    def chat(i):
+        return [{"role": "user", "content": f"question {i} about cats"}, {"role": "assistant", "content": f"answer {i}, with \"quotes\""}]
+
+    stored = tmp_path / "lists.parquet"
+    pl.DataFrame({"messages": [chat(i) for i in range(150)], "prompt": [f"[INST] ask {i} [/INST]" for i in range(150)]}).write_parquet(stored)
+    written = [json.dumps(chat(i)) for i in range(150)]
+    written[120] = '[{"role": "user", "content": "cut off'  # past the values read to tell the column's kind
+    as_text = tmp_path / f"json_text.{fmt}"
+    frame = pl.DataFrame({"messages": written, "prompt": [f"[INST] ask {i} [/INST]" for i in range(150)]})
+    frame.write_parquet(as_text) if fmt == "parquet" else frame.write_csv(as_text)
+    for roles in ((), ("assistant",)):
+        expected = load_dataset(stored, TextSelection(text_column="messages", roles=roles)).texts()
+        dataset = load_dataset(as_text, TextSelection(text_column="messages", roles=roles))
+        got = dataset.texts()
+        assert got["text"].to_list()[:120] == expected["text"].to_list()[:120] and got["text"][121:].equals(expected["text"][121:])
+        assert got["text"][120] is None and got["text_status"][120] == "null"
+        assert "(a chat written as JSON text)" in dataset.text_source
+    assert load_dataset(as_text, TextSelection(text_column="prompt")).texts()["text"].to_list()[:2] == ["[INST] ask 0 [/INST]",
+                                                                                                        "[INST] ask 1 [/INST]"]
+    found = load_dataset(as_text)  # the chat column found by its name
+    assert found.selection.text_column == "messages" and found.texts()["text"][0] == "question 0 about cats\nanswer 0, with \"quotes\""
+    with pytest.raises(QcauditError, match=r"unknown column 'nope'; available columns: messages, prompt$"):
+        load_dataset(as_text, TextSelection(text_column="nope"))
+    from qcaudit.cli import app
+    from typer.testing import CliRunner
+
+    kept = tmp_path / f"kept.{fmt}"
+    result = CliRunner().invoke(app, ["dedup", str(as_text), "-o", str(kept), "-q"])
+    assert result.exit_code == 0, result.output
+    read = pl.read_parquet(kept) if fmt == "parquet" else pl.read_csv(kept)
+    assert read.columns == ["messages", "prompt"] and read["messages"].to_list() == written
+
+
 def test_tool_calls_read_as_what_the_assistant_wrote(tmp_path):
     """Function-calling chats: an assistant turn's tool calls are its text, ``name(arguments)``
     a line each after its content (OpenAI's string arguments as written, an object's as JSON),
