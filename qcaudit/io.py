@@ -374,6 +374,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     _check_selection(selection, schema)
     for warning in _columns_unlike_across_files(selection, files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
+    if unread := [name for name in selection.fields if _column_text(name, schema[name], selection.roles) is None]:
+        log.warning(f"{', '.join(f'field {name!r} holds {schema[name]}' for name in unread)}, not text: "
+                    "a row with a value there counts as not text; leave the field out of --fields")
     input_rows = None
     if limit is not None and limit < rows:
         frame, rows, input_rows = frame.head(limit), limit, rows
@@ -1335,7 +1338,8 @@ def _unless_a_chat_holds(prompt: pl.Expr, names: list[str], schema: pl.Schema) -
 def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr | None:
     """A column's text, however it is stored: text or categories (pandas' category dtype reads
     as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
-    strings one a line (paragraphs, sentences), the turns of a chat (those of ``roles``; all
+    strings one a line (paragraphs, sentences) or of such lists (a multi-turn history's
+    rounds), the turns of a chat (those of ``roles``; all
     without), Self-Instruct's instances, OpenAI's ``choices``, a list of text parts or content
     blocks; None for a column that holds no text (numbers, structs)."""
     if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical | pl.Enum):
@@ -1344,6 +1348,10 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
         return pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)
     if isinstance(dtype, pl.List) and dtype.inner == pl.String:
         return pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.List) and dtype.inner.inner == pl.String:
+        # (LLaMA-Factory's and ShareGPT-to-Alpaca's ``history``: earlier rounds as [question, answer] lists)
+        lines = pl.col(name).list.eval(pl.element().list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR))
+        return lines.list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR)
     if is_chat(dtype):
         return chat_text(name, dtype, roles)
     if _is_instances(dtype):
