@@ -287,8 +287,8 @@ def audit_drift(
     ``--source-column``/``--real-value``, ``--embeddings`` and ``--lm``; ``config`` and the
     other keywords are :func:`qcaudit.audit`'s (``gate`` takes drift's thresholds,
     ``{"max_alarm_fired": 0}``)."""
-    config = keyword_settings("audit_drift", config, text_column=text_column, fields=fields, role=role, limit=limit,
-                              gate=gate, settings=settings, progress=progress)
+    config = keyword_settings("audit_drift", config, {"text_column": text_column, "fields": fields, "role": role, "limit": limit,
+                                                      "gate": gate, "settings": settings, "progress": progress})
     config = with_overrides(config, {"drift.lm": lm})
     if isinstance(generations, str | os.PathLike) or not isinstance(generations, list | tuple | Mapping) or (
             generation_column and isinstance(generations, Mapping)):  # one dataset (a dict of columns, with the column)

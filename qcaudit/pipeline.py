@@ -67,31 +67,24 @@ def audit(
     >>> audit("data.parquet", fields=["instruction", "input", "output"],
     ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
     """
-    config = keyword_settings("audit", config, text_column=text_column, fields=fields, role=role, analyzers=analyzers,
-                              limit=limit, benchmarks=benchmarks, gate=gate, settings=settings, progress=progress)
+    config = keyword_settings("audit", config, {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers,
+                                                "limit": limit, "benchmarks": benchmarks, "gate": gate, "settings": settings,
+                                                "progress": progress})
     if progress is True:
         with progress_shown() as shown:
             return _audited(data, config, shown, lazy_rows)
     return _audited(data, config, progress or None, lazy_rows)
 
 
-def keyword_settings(
-    function: str,
-    config: CoreConfig | str | Path | Mapping[str, Any] | None,
-    *,
-    text_column: str | None = None,
-    fields: Sequence[str] | None = None,
-    role: Sequence[str] | None = None,
-    analyzers: Sequence[str] | None = None,
-    limit: int | None = None,
-    benchmarks: Mapping[str, str | Path | Mapping[str, Any]] | None = None,
-    gate: Mapping[str, float] | None = None,
-    settings: Mapping[str, Any] | None = None,
-    progress: Progress | bool | None = None,
-) -> CoreConfig:
+def keyword_settings(function: str, config: CoreConfig | str | Path | Mapping[str, Any] | None,
+                     keywords: Mapping[str, Any]) -> CoreConfig:
     """The settings of a Python API call (:func:`audit`, ``audit_drift``): ``config`` with
-    its keywords applied as the command's flags are; a keyword of the wrong kind raises
+    the call's ``keywords`` (:func:`audit`'s, by name; those not given None or absent)
+    applied as the command's flags are; a keyword of the wrong kind raises
     :class:`~qcaudit.errors.QcauditError` naming ``function`` and the keyword."""
+    text_column, fields, role, analyzers, limit, benchmarks, gate, settings, progress = (
+        keywords.get(name) for name in ("text_column", "fields", "role", "analyzers", "limit", "benchmarks", "gate",
+                                        "settings", "progress"))
     for keyword, value, kinds, wanted in (
             ("config", config, (CoreConfig, str, Path, Mapping), "a path, a dict of settings or a CoreConfig"),
             ("gate", gate, Mapping, "a dict of thresholds, {'max_exact_duplicate_rate': 0.01}"),

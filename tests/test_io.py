@@ -460,25 +460,29 @@ def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
     assert both["text"].to_list()[:2] == ["First one.\nSecond one.\nhello there", "Only.\ncaf\u00e9"]
 
 
-def test_a_history_of_rounds_reads_as_its_lines_and_a_field_of_no_text_is_named(tmp_path, caplog):
+def test_a_history_of_rounds_reads_as_its_lines_and_a_field_of_no_text_is_named(qc, tmp_path):  # noqa: F811
     """LLaMA-Factory's Alpaca ``history`` (earlier rounds as [question, answer] lists) is its
     strings one a line, empty ones left out, as a list of strings is; a field of numbers in
     --fields is named in a warning (the refusal that follows counts rows, not fields)."""
     frame = pl.DataFrame({
         "history": [[["Hi.", "Hello."], ["And you?", ""]], [], None, [["Only a question."]], [[]]],
         "instruction": ["Now this.", "Just this.", "This too.", "Then this.", "And this."],
-        "score": [1.0] * 5,
+        "score": [1.0, None, None, None, None],
     })
     history = load_dataset(frame, TextSelection(text_column="history")).texts()
     assert history["text"].to_list() == ["Hi.\nHello.\nAnd you?", None, None, "Only a question.", None]
     assert history["text_status"].to_list() == ["ok", "empty", "null", "ok", "empty"]
-    with caplog.at_level("WARNING", logger="qcaudit"):
-        joined = load_dataset(frame, TextSelection(fields=("history", "instruction"))).texts()
-    assert joined["text"].to_list()[:2] == ["Hi.\nHello.\nAnd you?\nNow this.", "Just this."] and not caplog.records
-    with caplog.at_level("WARNING", logger="qcaudit"):
-        load_dataset(frame, TextSelection(fields=("instruction", "score")))
-    assert [r.getMessage() for r in caplog.records] == [
-        "field 'score' holds Float64, not text: a row with a value there counts as not text; leave the field out of --fields"]
+    joined = load_dataset(frame, TextSelection(fields=("history", "instruction"))).texts()
+    assert joined["text"].to_list()[:2] == ["Hi.\nHello.\nAnd you?\nNow this.", "Just this."]
+    data = tmp_path / "d.parquet"
+    frame.write_parquet(data)
+    warned = []
+    for fields in ("history,instruction", "instruction,score"):
+        ran = qc("report", data, "--fields", fields, "--analyzers", "diversity", "--out", tmp_path / "out")
+        assert ran.code == 0, ran.err
+        warned.append([line for line in ran.err.splitlines() if line.startswith("warning:")])
+    assert warned == [[], ["warning: field 'score' holds Float64, not text: a row with a value there counts as not text; "
+                           "leave the field out of --fields"]]
 
 
 def test_a_path_from_the_home_directory_is_read_as_a_shell_would(tmp_path, monkeypatch):
