@@ -418,19 +418,57 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
             return pl.DataFrame(table, infer_schema_length=None).lazy()
         except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
             raise QcauditError(f"cannot read the list of rows as a table: {_first_line(exc)}") from None
-    pandas = sys.modules.get("pandas")  # (a pandas Series exists only where pandas is imported)
-    if isinstance(table, pl.Series) or pandas is not None and isinstance(table, pandas.Series):
-        return (table if isinstance(table, pl.Series) else pl.from_pandas(table)).alias(TEXT).to_frame().lazy()
+    pandas = sys.modules.get("pandas")  # (a pandas Series or DataFrame exists only where pandas is imported)
+    if pandas is not None and isinstance(table, pandas.Series | pandas.DataFrame):
+        frame = _from_pandas(table.to_frame(TEXT) if isinstance(table, pandas.Series) else table, pandas)
+        return (frame.rename({frame.columns[0]: TEXT}) if isinstance(table, pandas.Series) else frame).lazy()
+    if isinstance(table, pl.Series):
+        return table.alias(TEXT).to_frame().lazy()
     if type(table).__module__ == "numpy" and getattr(table, "ndim", None) == 1:
         return pl.Series(TEXT, table).to_frame().lazy()
     if table is not None and not isinstance(table, list | tuple):
         try:
             return pl.DataFrame(table).lazy()
-        except (TypeError, ValueError, pl.exceptions.PolarsError):
-            pass
+        except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+            if isinstance(table, Mapping):  # (a dict of columns that do not make a table: unequal lengths)
+                raise QcauditError(f"cannot read the dict of columns as a table: {_first_line(exc)}") from None
     raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
                        "a pyarrow Table, a dict of columns, a list or iterator of rows as dicts or a Series of texts "
                        "(a list of texts as pl.Series(texts))")
+
+
+def _from_pandas(table: Any, pandas: Any) -> pl.DataFrame:
+    """A pandas DataFrame as Polars converts it; but a column of Python objects that mixes
+    text with other values (a number among strings, as pandas keeps a CSV's or a JSON
+    file's mixed column) holds them as their text, as Polars reads such a field of a JSON
+    or CSV file, a dict or a list as its JSON; a missing value (None, NaN) is null."""
+    try:
+        return pl.from_pandas(table)
+    except (TypeError, ValueError, ArithmeticError) as exc:  # (pyarrow's ArrowTypeError is a TypeError)
+        mixed = [name for name in table.columns if table[name].dtype == object and not _converts(table[[name]])]
+        if not mixed:
+            raise QcauditError(f"cannot read the pandas DataFrame: {_first_line(exc)}") from None
+    table = table.copy(deep=False)
+    for name in mixed:
+        table[name] = pandas.Series([None if _missing(value, pandas) else value if isinstance(value, str) else _as_text(value)
+                                     for value in table[name]], index=table.index, dtype=object)
+    return pl.from_pandas(table)
+
+
+def _converts(column: Any) -> bool:
+    try:
+        pl.from_pandas(column)
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    return True
+
+
+def _missing(value: Any, pandas: Any) -> bool:
+    return value is None or (not isinstance(value, list | dict | tuple) and bool(pandas.isna(value)))
+
+
+def _as_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, list | dict | tuple) else str(value)
 
 
 def _hugging_face_dataset(table: Any, limit: int | None) -> pl.LazyFrame:

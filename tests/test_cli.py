@@ -444,6 +444,32 @@ def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
         assert "\n" not in str(caught.value)
 
 
+def test_a_pandas_frame_of_mixed_columns_reads_as_the_same_rows_in_json_lines(tmp_path):
+    """pandas keeps a column that mixes text with numbers (a CSV's, a JSON file's) as Python
+    objects, which Polars' conversion refused ("cannot read a DataFrame as a dataset: give
+    ... a pandas DataFrame"): such a column reads as JSON Lines of the same values read, the
+    numbers as their text and a missing value (None, NaN) as null; the caller's frame is
+    left as it was; a dict of columns that make no table says why."""
+    import numpy as np
+    import pandas as pd
+
+    import qcaudit
+
+    values = ["one two three", None, "four five six", 3.5, 7, "one two three", float("nan")]
+    frame = pd.DataFrame({"text": values, "id": range(len(values))})
+    lines = tmp_path / "same.jsonl"
+    lines.write_text("".join(json.dumps({"text": None if isinstance(v, float) and np.isnan(v) else v, "id": i}) + "\n"
+                             for i, v in enumerate(values)))
+    from_pandas = qcaudit.audit(frame, analyzers=["diversity", "duplicates"])
+    from_lines = qcaudit.audit(lines, analyzers=["diversity", "duplicates"])
+    assert from_pandas.rows["text"].to_list() == from_lines.rows["text"].to_list() == [
+        "one two three", None, "four five six", "3.5", "7", "one two three", None]
+    assert from_pandas.metrics == from_lines.metrics
+    assert frame["text"].tolist()[3:5] == [3.5, 7]  # (left as it was)
+    with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the dict of columns as a table: .*height of column 'b'"):
+        qcaudit.audit({"a": ["x y", "z w"], "b": ["v u"]})
+
+
 def test_audit_shows_progress_when_asked_and_only_then(capfd):
     """``audit(..., progress=True)``: the command line's progress on stderr (plain lines where
     stderr is no terminal: a notebook's or a log's), for that call alone; none by default."""
