@@ -430,8 +430,9 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
         try:
             return pl.DataFrame(table).lazy()
         except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
-            if isinstance(table, Mapping):  # (a dict of columns that do not make a table: unequal lengths)
-                raise QcauditError(f"cannot read the dict of columns as a table: {_first_line(exc)}") from None
+            if isinstance(table, Mapping) or hasattr(table, "__arrow_c_stream__"):  # (a kind it takes, that makes no table)
+                kind = "dict of columns" if isinstance(table, Mapping) else type(table).__name__
+                raise QcauditError(f"cannot read the {kind} as a table: {_first_line(exc)}") from None
     raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
                        "a pyarrow Table, a dict of columns, a list or iterator of rows as dicts or a Series of texts "
                        "(a list of texts as pl.Series(texts))")
@@ -442,6 +443,10 @@ def _from_pandas(table: Any, pandas: Any) -> pl.DataFrame:
     text with other values (a number among strings, as pandas keeps a CSV's or a JSON
     file's mixed column) holds them as their text, as Polars reads such a field of a JSON
     or CSV file, a dict or a list as its JSON; a missing value (None, NaN) is null."""
+    if table.columns.has_duplicates:
+        twice = table.columns[table.columns.duplicated()].unique().tolist()
+        raise QcauditError(f"cannot read the pandas DataFrame: it names more than one column {', '.join(map(repr, twice))}; "
+                           "give each column a name of its own")
     try:
         return pl.from_pandas(table)
     except (TypeError, ValueError, ArithmeticError) as exc:  # (pyarrow's ArrowTypeError is a TypeError)

@@ -449,7 +449,7 @@ def test_a_pandas_frame_of_mixed_columns_reads_as_the_same_rows_in_json_lines(tm
     objects, which Polars' conversion refused ("cannot read a DataFrame as a dataset: give
     ... a pandas DataFrame"): such a column reads as JSON Lines of the same values read, the
     numbers as their text and a missing value (None, NaN) as null; the caller's frame is
-    left as it was; a dict of columns that make no table says why."""
+    left as it was; a dict of columns or a table that names a column twice says why."""
     import numpy as np
     import pandas as pd
 
@@ -468,6 +468,11 @@ def test_a_pandas_frame_of_mixed_columns_reads_as_the_same_rows_in_json_lines(tm
     assert frame["text"].tolist()[3:5] == [3.5, 7]  # (left as it was)
     with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the dict of columns as a table: .*height of column 'b'"):
         qcaudit.audit({"a": ["x y", "z w"], "b": ["v u"]})
+    twice = pd.DataFrame([["a b", "c d"]], columns=["text", "text"])  # (pandas allows it; it raised AttributeError)
+    with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the pandas DataFrame: it names more than one column 'text'"):
+        qcaudit.audit(twice)
+    with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the Table as a table: column appears more than once"):
+        qcaudit.audit(pl.from_pandas(frame).to_arrow().rename_columns(["text", "text"]))
 
 
 def test_audit_shows_progress_when_asked_and_only_then(capfd):
