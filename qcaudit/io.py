@@ -391,9 +391,9 @@ def input_name(data: Any) -> str:
 
 
 def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
-    """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, what
-    ``pl.DataFrame`` takes as a whole table (a pandas DataFrame, a pyarrow Table, a dict of
-    columns), a Hugging Face ``datasets`` Dataset, a list of rows as dicts (records:
+    """A table in memory as a LazyFrame: a Polars DataFrame or LazyFrame, a pandas
+    DataFrame (:func:`_from_pandas`), what ``pl.DataFrame`` takes as a whole table (a pyarrow
+    Table, a dict of columns), a Hugging Face ``datasets`` Dataset, a list of rows as dicts (records:
     ``json.load``'s) or an iterator of them (a generator: read once, only the first
     ``limit`` rows where one is given), or a Polars or pandas Series or a one-dimensional
     numpy array, whose values are the texts. A list of strings is refused: a list of paths
@@ -1392,7 +1392,7 @@ def _column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> 
     if isinstance(dtype, pl.List) and dtype.inner == pl.String:
         return pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
     if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.List) and dtype.inner.inner == pl.String:
-        # (LLaMA-Factory's and ShareGPT-to-Alpaca's ``history``: earlier rounds as [question, answer] lists)
+        # (LLaMA-Factory's Alpaca ``history``: earlier rounds as [question, answer] lists)
         lines = pl.col(name).list.eval(pl.element().list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR))
         return lines.list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR)
     if is_chat(dtype):
