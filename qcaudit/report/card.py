@@ -101,12 +101,9 @@ def gate_summary(gate: GateResult, report: Report) -> str:
     """The gate's verdict on ``report`` for a CI job's summary page (GitHub Actions' step
     summary): which data it judged, the checks as the card tables them, and for a metric the
     report lacks, what would report it."""
-    failed = sum(not c.passed for c in gate.checks)
-    data = report.dataset
-    judged = (f" on {audited_rows(data)} of {shown_sources(data['sources'], _cell)}" if "sources" in data and "rows" in data
-              else "")
-    lines = [f"### qcaudit gate: {_verdict(gate)}", "",
-             f"{failed} of {len(gate.checks)} checks failed{judged}.", "", *_checks_table(gate)]
+    failed, data = sum(not c.passed for c in gate.checks), report.dataset
+    lines = [f"### qcaudit gate: {_verdict(gate)}", "", f"{failed} of {len(gate.checks)} checks failed on "
+             f"{audited_rows(data)} of {shown_sources(data['sources'], _cell)}.", "", *_checks_table(gate)]
     lines += [f"- {prose(c.message)}" for c in gate.checks if c.value is None]
     return "\n".join(lines).rstrip("\n") + "\n\n"
 
