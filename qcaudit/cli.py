@@ -453,7 +453,7 @@ def card(
 
     def body() -> int:
         from qcaudit.report.card import card as whole_card, merge_card
-        from qcaudit.report.model import Report
+        from qcaudit.report.model import REPORT_FILES, Report
 
         loaded = Report.read(report_path)
         if output is None:
@@ -461,6 +461,9 @@ def card(
             return 0
         if output.is_dir():
             raise QcauditError(f"--output {output} is a directory; give the name of a file (README.md in it, say)")
+        directory = report_path if report_path.is_dir() else report_path.parent
+        if output.resolve() in {(directory / name).resolve() for name in REPORT_FILES}:  # (the card would be merged into it)
+            raise QcauditError(f"--output {output} is one of the report's own files; write the card elsewhere (README.md)")
         try:
             existing = output.read_text(encoding="utf-8") if output.exists() else None
         except (OSError, UnicodeDecodeError) as exc:

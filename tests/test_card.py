@@ -89,6 +89,11 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     assert runner.invoke(app, ["card", str(tmp_path / "missing")]).exit_code == 2
     folder = runner.invoke(app, ["card", str(report_dir), "-o", str(tmp_path)])
     assert folder.exit_code == 2 and f"--output {tmp_path} is a directory; give the name of a file" in " ".join(folder.output.split())
+    for name in ("report.json", "report.html"):  # the card was merged into the report's own file: the report was lost
+        before = (report_dir / name).read_bytes()
+        own = runner.invoke(app, ["card", str(report_dir / "report.json"), "-o", str(report_dir / name)])
+        assert own.exit_code == 2 and "is one of the report's own files; write the card elsewhere" in " ".join(own.output.split())
+        assert (report_dir / name).read_bytes() == before
 
 
 @pytest.mark.parametrize("metadata, tagged", [
