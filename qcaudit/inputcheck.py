@@ -42,11 +42,11 @@ BOM = b"\xef\xbb\xbf"
 SHOWN = 3
 #: Polars' reading options of the delimited readings: CSV; tab-separated without quoting (a
 #: quote is text; a field cannot hold a tab or a newline), and with CSV's quoting.
-DELIMITED = {"csv": {"separator": ","}, "tsv": {"separator": "\t", "quote_char": None},
+DELIMITED = {"csv": {"separator": ","}, "csv-semicolon": {"separator": ";"}, "tsv": {"separator": "\t", "quote_char": None},
              "tsv-quoted": {"separator": "\t"}}
 #: The same for the standard library's reader, which checks the files first.
-_CSV_MODULE = {"csv": {"delimiter": ","}, "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE},
-               "tsv-quoted": {"delimiter": "\t"}}
+_CSV_MODULE = {"csv": {"delimiter": ","}, "csv-semicolon": {"delimiter": ";"},
+               "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}, "tsv-quoted": {"delimiter": "\t"}}
 
 
 #: The reading of a JSON array of strings, or of JSON Lines of one string a line (what
@@ -60,7 +60,7 @@ class TextFileCheck:
     """What the check learnt: rows (non-blank lines or items), whether a UTF-8 BOM leads, and
     how to read the file: its format, or another reading of it (``jsonl`` for a .json file
     that holds JSON Lines; ``tsv-quoted`` for a tab-separated file written with quoting;
-    :data:`JSON_TEXTS`)."""
+    ``csv-semicolon`` for a .csv file whose fields a semicolon separates; :data:`JSON_TEXTS`)."""
 
     rows: int
     bom: bool
@@ -344,6 +344,8 @@ def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
         _decode(raw_line, path, number)
     if fmt == "tsv" and (rows := _quoted_rows(path, has_header)) is not None:
         return TextFileCheck(rows, False, "tsv-quoted")
+    if fmt == "csv" and _separated_by_semicolons(path):
+        fmt = "csv-semicolon"
     try:
         width, rows, bad, bad_count = _records(path, has_header, fmt, strict=True)
     except _Unclosed as unclosed:  # a reader that is not strict takes the rest of the file as one field
@@ -353,8 +355,20 @@ def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
     if bad:
         more = f" and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
         raise QcauditError(f"{path}: rows must have {width} fields as the {'header' if has_header else 'first row'} does; "
-                           f"{'; '.join(bad)}{more} ({'quote fields that hold commas' if fmt == 'csv' else _TSV_FIELDS})")
+                           f"{'; '.join(bad)}{more} ({_CSV_FIELDS.get(fmt, _TSV_FIELDS)})")
     return TextFileCheck(rows, False, fmt)
+
+
+#: Why a CSV file's records can be ragged, by its separator.
+_CSV_FIELDS = {"csv": "quote fields that hold commas", "csv-semicolon": "quote fields that hold semicolons"}
+
+
+def _separated_by_semicolons(path: Path) -> bool:
+    """Whether a .csv file separates its fields by semicolons, as spreadsheets write CSV where
+    the comma is the decimal mark (Excel in much of Europe): its first line holds a semicolon
+    and no comma."""
+    first = next((line for line in _lines(path) if line.strip()), b"")
+    return b";" in first and b"," not in first
 
 
 #: Why a tab-separated file's records can be ragged.

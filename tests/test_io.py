@@ -993,6 +993,31 @@ def test_a_tab_separated_file_written_with_quoting_reads_back_its_texts(tmp_path
     assert read["text"].fill_null("").to_list() == texts  # (an empty field may be read as missing)
 
 
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_csv_file_separated_by_semicolons_reads_as_its_fields(tmp_path, compressed):
+    """A .csv whose first line holds semicolons and no comma (a spreadsheet's CSV where the
+    comma is the decimal mark) reads as the comma-separated file of the same rows, quoting
+    included; a ragged row is refused naming semicolons; the filters write the kept rows as
+    CSV, comma-separated."""
+    rows = {"text": ["one; two, three", "four five", 'six "seven"\neight'], "score": ["0,5", "1,5", "2"]}
+    commas, semicolons = tmp_path / "commas.csv", tmp_path / ("semicolons.csv" + (".gz" if compressed else ""))
+    pl.DataFrame(rows).write_csv(commas)
+    written = pl.DataFrame(rows).write_csv(separator=";")
+    semicolons.write_bytes(gzip.compress(written.encode()) if compressed else written.encode())
+    assert written.splitlines()[0] == "text;score"
+    read = load_dataset(semicolons).texts(keep=("score",))
+    assert read.equals(load_dataset(commas).texts(keep=("score",))) and read["text"].to_list() == rows["text"]
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("text;label\na b;1;x\n")
+    expect_error(re.escape("line 2 has 3 (quote fields that hold semicolons)"), ragged)
+    from qcaudit.cli import app
+    from typer.testing import CliRunner
+
+    kept = tmp_path / "kept.csv"
+    assert CliRunner().invoke(app, ["dedup", str(semicolons), "-o", str(kept), "-q"]).exit_code == 0
+    assert pl.read_csv(kept, infer_schema_length=0).to_dict(as_series=False) == rows
+
+
 def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
     """A field that opens with a quote it never closes where quoting would need it closed (a
     quotation, then more words) is text: the file has no quoting, and every quote is kept."""
@@ -1053,9 +1078,9 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     tabs = tmp_path / "tabs.csv"
     tabs.write_text("text\tlabel\na b c\t1\n")
     expect_error("one column is named 'text.+label': name a tab-separated file .tsv", tabs)
-    semicolons = tmp_path / "semicolons.csv"
-    semicolons.write_text("text;label\na b c;1\n")
-    expect_error("one column is named 'text;label': a CSV file must separate its fields by commas, not ';'", semicolons)
+    pipes = tmp_path / "pipes.csv"
+    pipes.write_text("text|label\na b c|1\n")
+    expect_error("one column is named 'text|label': a CSV file must separate its fields by commas, not '|'", pipes)
     empty = tmp_path / "empty.parquet"
     pl.DataFrame({"text": []}, schema={"text": pl.String}).write_parquet(empty)
     expect_error("holds no rows", empty)
