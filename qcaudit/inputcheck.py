@@ -30,6 +30,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from qcaudit.compression import COMPRESSIONS, DAMAGED, compression, open_decompressed
@@ -363,12 +364,24 @@ def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
 _CSV_FIELDS = {"csv": "quote fields that hold commas", "csv-semicolon": "quote fields that hold semicolons"}
 
 
+#: Records of a .csv file read to tell whether semicolons separate its fields.
+SNIFFED_RECORDS = 5
+
+
 def _separated_by_semicolons(path: Path) -> bool:
     """Whether a .csv file separates its fields by semicolons, as spreadsheets write CSV where
     the comma is the decimal mark (Excel in much of Europe): its first line holds a semicolon
-    and no comma."""
+    and no comma, and its first :data:`SNIFFED_RECORDS` records, so read, are equally wide
+    (a file of one text a line, some with a semicolon, is not)."""
     first = next((line for line in _lines(path) if line.strip()), b"")
-    return b";" in first and b"," not in first
+    if b";" not in first or b"," in first:
+        return False
+    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+        try:
+            widths = {len(record) for record in islice(filter(None, csv.reader(handle, delimiter=";")), SNIFFED_RECORDS)}
+        except csv.Error:
+            return False
+    return len(widths) == 1
 
 
 #: Why a tab-separated file's records can be ragged.

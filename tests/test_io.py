@@ -1008,8 +1008,12 @@ def test_a_csv_file_separated_by_semicolons_reads_as_its_fields(tmp_path, compre
     read = load_dataset(semicolons).texts(keep=("score",))
     assert read.equals(load_dataset(commas).texts(keep=("score",))) and read["text"].to_list() == rows["text"]
     ragged = tmp_path / "ragged.csv"
-    ragged.write_text("text;label\na b;1;x\n")
-    expect_error(re.escape("line 2 has 3 (quote fields that hold semicolons)"), ragged)
+    ragged.write_text("text;label\n" + "a b;1\n" * 5 + "c d;2;x\n")  # (past the records read to tell the separator)
+    expect_error(re.escape("line 7 has 3 (quote fields that hold semicolons)"), ragged)
+    prose = tmp_path / "prose.csv"  # one text a line without a header: semicolons in the texts separate nothing
+    prose.write_text("First; then second\nOnly one here\nA; b; c\n")
+    assert load_dataset(prose, TextSelection(text_column="column_1"), header=False).texts()["text"].to_list() == [
+        "First; then second", "Only one here", "A; b; c"]
     from qcaudit.cli import app
     from typer.testing import CliRunner
 
