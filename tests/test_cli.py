@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -468,6 +469,12 @@ def test_a_pandas_frame_of_mixed_columns_reads_as_the_same_rows_in_json_lines(tm
     assert frame["text"].tolist()[3:5] == [3.5, 7]  # (left as it was)
     with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the dict of columns as a table: .*height of column 'b'"):
         qcaudit.audit({"a": ["x y", "z w"], "b": ["v u"]})
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("text;label\na b;1\nc d;2\n")
+    with pytest.raises(qcaudit.QcauditError, match=re.escape("one column is named 'text;label': it was read from a file whose "
+                                                              "fields ';' separates; read it so (pandas: read_csv(path, sep=';'))")):
+        qcaudit.audit(pd.read_csv(semicolons))  # (what pandas reads of it without sep=)
+    assert qcaudit.audit(semicolons, analyzers="diversity").rows["text"].to_list() == ["a b", "c d"]  # the file itself
     twice = pd.DataFrame([["a b", "c d"]], columns=["text", "text"])  # (pandas allows it; it raised AttributeError)
     with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the pandas DataFrame: it names more than one column 'text'"):
         qcaudit.audit(twice)
