@@ -1018,8 +1018,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     names = [name for name in schema.names() if name != ROW_ID]
     delimiter = next((d for d in (";", "\t", "|") if len(names) == 1 and d in names[0]), None)
     if delimiter and not headed_csv:  # a table in memory, read from such a file with commas (pandas' read_csv)
-        raise QcauditError(f"the table's one column is named {names[0]!r}: it was read from a file whose fields {delimiter!r} "
-                           f"separates; read it so (pandas: read_csv(path, sep={delimiter!r})), or give qcaudit the file")
+        raise QcauditError(f"the table's one column is named {names[0]!r}: it was read from a file that separates its fields by {delimiter!r}"
+                           f"; read it so (pandas: read_csv(path, sep={delimiter!r})), or give qcaudit the file")
     if delimiter == "\t":  # one column whose name holds the real ones: a CSV with another delimiter
         raise QcauditError(f"the input's one column is named {names[0]!r}: name a tab-separated file .tsv")
     if delimiter:

@@ -471,8 +471,8 @@ def test_a_pandas_frame_of_mixed_columns_reads_as_the_same_rows_in_json_lines(tm
         qcaudit.audit({"a": ["x y", "z w"], "b": ["v u"]})
     semicolons = tmp_path / "semicolons.csv"
     semicolons.write_text("text;label\na b;1\nc d;2\n")
-    with pytest.raises(qcaudit.QcauditError, match=re.escape("one column is named 'text;label': it was read from a file whose "
-                                                              "fields ';' separates; read it so (pandas: read_csv(path, sep=';'))")):
+    with pytest.raises(qcaudit.QcauditError, match=re.escape("one column is named 'text;label': it was read from a file that "
+                                                              "separates its fields by ';'; read it so (pandas: read_csv(path, sep=';'))")):
         qcaudit.audit(pd.read_csv(semicolons))  # (what pandas reads of it without sep=)
     assert qcaudit.audit(semicolons, analyzers="diversity").rows["text"].to_list() == ["a b", "c d"]  # the file itself
     twice = pd.DataFrame([["a b", "c d"]], columns=["text", "text"])  # (pandas allows it; it raised AttributeError)
