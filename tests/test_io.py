@@ -481,8 +481,8 @@ def test_a_history_of_rounds_reads_as_its_lines_and_a_field_of_no_text_is_named(
         ran = qc("report", data, "--fields", fields, "--analyzers", "diversity", "--out", tmp_path / "out")
         assert ran.code == 0, ran.err
         warned.append([line for line in ran.err.splitlines() if line.startswith("warning:")])
-    assert warned == [[], ["warning: field 'score' holds Float64, not text: a row with a value there counts as not text; "
-                           "leave the field out of --fields"]]
+    assert warned == [[], [("warning: field 'score' holds Float64, not text: a row with a value there counts as not text; "
+                            "leave the field out of --fields")]]
 
 
 def test_a_path_from_the_home_directory_is_read_as_a_shell_would(tmp_path, monkeypatch):
@@ -699,8 +699,9 @@ def test_chats_written_as_json_text_read_as_the_chats(tmp_path, fmt):
     assert found.selection.text_column == "messages" and found.texts()["text"][0] == "question 0 about cats\nanswer 0, with \"quotes\""
     with pytest.raises(QcauditError, match=r"unknown column 'nope'; available columns: messages, prompt$"):
         load_dataset(as_text, TextSelection(text_column="nope"))
-    from qcaudit.cli import app
     from typer.testing import CliRunner
+
+    from qcaudit.cli import app
 
     kept = tmp_path / f"kept.{fmt}"
     result = CliRunner().invoke(app, ["dedup", str(as_text), "-o", str(kept), "-q"])
@@ -1014,8 +1015,9 @@ def test_a_csv_file_separated_by_semicolons_reads_as_its_fields(tmp_path, compre
     prose.write_text("First; then second\nOnly one here\nA; b; c\n")
     assert load_dataset(prose, TextSelection(text_column="column_1"), header=False).texts()["text"].to_list() == [
         "First; then second", "Only one here", "A; b; c"]
-    from qcaudit.cli import app
     from typer.testing import CliRunner
+
+    from qcaudit.cli import app
 
     kept = tmp_path / "kept.csv"
     assert CliRunner().invoke(app, ["dedup", str(semicolons), "-o", str(kept), "-q"]).exit_code == 0

@@ -102,8 +102,8 @@ def gate_summary(gate: GateResult, report: Report) -> str:
     summary): which data it judged, the checks as the card tables them, and for a metric the
     report lacks, what would report it."""
     failed, data = sum(not c.passed for c in gate.checks), report.dataset
-    lines = [f"### qcaudit gate: {_verdict(gate)}", "", f"{failed} of {len(gate.checks)} checks failed on "
-             f"{audited_rows(data)} of {shown_sources(data['sources'], _cell)}.", "", *_checks_table(gate)]
+    judged = f"{failed} of {len(gate.checks)} checks failed on {audited_rows(data)} of {shown_sources(data['sources'], _cell)}."
+    lines = [f"### qcaudit gate: {_verdict(gate)}", "", judged, "", *_checks_table(gate)]
     lines += [f"- {prose(c.message)}" for c in gate.checks if c.value is None]
     return "\n".join(lines).rstrip("\n") + "\n\n"
 
