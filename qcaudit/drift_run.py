@@ -372,7 +372,8 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
                         "if real rows are marked otherwise, give --real-value")
     metrics = {"drift": drift_metrics}
     return Report(
-        dataset={"sources": [_source(name, data) for name, data in named] + ([_source("real", real)] if real is not None else []),
+        dataset={"sources": [input_name(data) if generation_column else _source(name, data) for name, data in named]
+                 + ([_source("real", real)] if real is not None else []),
                  "format": "generations",
                  "rows": sum(g["rows"] for g in per_generation),
                  "text_source": next(iter(sources.values())), "text_rows": {}},
