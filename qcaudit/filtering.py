@@ -80,9 +80,10 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
         _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
     if not kept_as_records:
         write_table(dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(),
-                    clean_path, header)
+                    clean_path, header, dataset.csv_separator)
     if not removed_as_records:
-        write_table(dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP).collect(), removed_path)
+        write_table(dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP).collect(), removed_path,
+                    csv_separator=dataset.csv_separator)
     removed = int(verdicts[DROP].sum())
     return Filtered(report, verdicts.height - removed, removed)
 

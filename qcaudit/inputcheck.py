@@ -345,7 +345,7 @@ def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
         _decode(raw_line, path, number)
     if fmt == "tsv" and (rows := _quoted_rows(path, has_header)) is not None:
         return TextFileCheck(rows, False, "tsv-quoted")
-    if fmt == "csv" and _separated_by_semicolons(path):
+    if fmt == "csv" and separated_by_semicolons(path):
         fmt = "csv-semicolon"
     try:
         width, rows, bad, bad_count = _records(path, has_header, fmt, strict=True)
@@ -368,7 +368,7 @@ _CSV_FIELDS = {"csv": "quote fields that hold commas", "csv-semicolon": "quote f
 SNIFFED_RECORDS = 5
 
 
-def _separated_by_semicolons(path: Path) -> bool:
+def separated_by_semicolons(path: Path) -> bool:
     """Whether a .csv file separates its fields by semicolons, as spreadsheets write CSV where
     the comma is the decimal mark (Excel in much of Europe): its first line holds a semicolon
     and no comma, and its first :data:`SNIFFED_RECORDS` records, so read, are equally wide

@@ -48,9 +48,18 @@ import polars as pl
 
 from qcaudit.compression import compression, decompressed
 from qcaudit.errors import QcauditError
-from qcaudit.inputcheck import BOM, DELIMITED, JSON_TEXTS, check_text_file, json_texts, mixed_shapes, table_records
+from qcaudit.inputcheck import (
+    BOM,
+    DELIMITED,
+    JSON_TEXTS,
+    check_text_file,
+    json_texts,
+    mixed_shapes,
+    separated_by_semicolons,
+    table_records,
+)
 from qcaudit.remote import (
-    GLOB_CHARS, format_suffix, hidden, is_uri, local_copy, name_of, read_parquet, remote_files, streamed_by_polars,
+    GLOB_CHARS, format_suffix, hidden, is_uri, local_copy, local_path, name_of, read_parquet, remote_files, streamed_by_polars,
 )
 
 log = logging.getLogger("qcaudit")
@@ -210,6 +219,14 @@ class Dataset:
     #: Columns whose JSON text was decoded into the chat it writes (:func:`_json_chats`);
     #: their text as read is kept beside, and written back with the input's rows.
     json_text: tuple[str, ...] = ()
+
+    @property
+    def csv_separator(self) -> str:
+        """The separator of a CSV file written from these rows (the filters' output, the
+        review sample): a semicolon where every input is a .csv read as separated by
+        semicolons (a spreadsheet in that locale opens such a file), else a comma."""
+        local = [local_path(source) for source in self.sources] if self.format == "csv" else []
+        return ";" if local and all(path is not None and separated_by_semicolons(path) for path in local) else ","
 
     def input_columns(self, frame: pl.LazyFrame) -> pl.LazyFrame:
         """``frame`` (this dataset's, maybe with columns joined to it) with the input's

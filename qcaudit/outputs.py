@@ -54,9 +54,10 @@ def check_table_output(path: Path, schema: pl.Schema) -> str:
     return fmt
 
 
-def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True) -> None:
+def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True, csv_separator: str = ",") -> None:
     """Write ``frame`` in the format ``path`` names, whole or not at all; a CSV file without a
-    header line where ``csv_header`` is false (rows read from a file without one)."""
+    header line where ``csv_header`` is false (rows read from a file without one), its
+    fields separated by ``csv_separator`` (the input's)."""
     fmt = check_table_output(path, frame.schema)
 
     def write(tmp: Path) -> None:
@@ -65,7 +66,7 @@ def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True) -> Non
             return
         with open_compressed(tmp, path) as file:
             if fmt == "csv":
-                frame.write_csv(file, include_header=csv_header)
+                frame.write_csv(file, include_header=csv_header, separator=csv_separator)
             elif fmt == "jsonl":
                 frame.write_ndjson(file)
             else:

@@ -123,5 +123,5 @@ def write_sample(data: str | Path, config: Config, output: Path, progress: Progr
     sample = _with_rejected_answers(choose(report.rows, config), dataset).with_columns(pl.lit("").alias("review_label"))
     if table_format(output) == "csv":  # a reviewer opens it in a spreadsheet
         sample = spreadsheet_cells(sample)
-    write_table(sample, output)
+    write_table(sample, output, csv_separator=dataset.csv_separator)
     return Sampled(sample.height, report.dataset)

@@ -998,8 +998,8 @@ def test_a_tab_separated_file_written_with_quoting_reads_back_its_texts(tmp_path
 def test_a_csv_file_separated_by_semicolons_reads_as_its_fields(tmp_path, compressed):
     """A .csv whose first line holds semicolons and no comma (a spreadsheet's CSV where the
     comma is the decimal mark) reads as the comma-separated file of the same rows, quoting
-    included; a ragged row is refused naming semicolons; the filters write the kept rows as
-    CSV, comma-separated."""
+    included; a ragged row is refused naming semicolons; the filters' and the review sample's
+    CSV files are separated by semicolons too (a spreadsheet in that locale opens them)."""
     rows = {"text": ["one; two, three", "four five", 'six "seven"\neight'], "score": ["0,5", "1,5", "2"]}
     commas, semicolons = tmp_path / "commas.csv", tmp_path / ("semicolons.csv" + (".gz" if compressed else ""))
     pl.DataFrame(rows).write_csv(commas)
@@ -1019,9 +1019,16 @@ def test_a_csv_file_separated_by_semicolons_reads_as_its_fields(tmp_path, compre
 
     from qcaudit.cli import app
 
-    kept = tmp_path / "kept.csv"
+    kept, review = tmp_path / "kept.csv", tmp_path / "review.csv"
     assert CliRunner().invoke(app, ["dedup", str(semicolons), "-o", str(kept), "-q"]).exit_code == 0
-    assert pl.read_csv(kept, infer_schema_length=0).to_dict(as_series=False) == rows
+    assert kept.read_text().splitlines()[0] == "text;score"
+    assert pl.read_csv(kept, infer_schema_length=0, separator=";").to_dict(as_series=False) == rows
+    assert CliRunner().invoke(app, ["sample", str(semicolons), "-o", str(review), "--size", "3", "-q"]).exit_code == 0
+    assert review.read_text().startswith("row_id;reason;text;")
+    assert sorted(pl.read_csv(review, separator=";")["text"].to_list()) == sorted(rows["text"])
+    commas_kept = tmp_path / "commas_kept.csv"  # (a comma-separated input's stay so)
+    assert CliRunner().invoke(app, ["dedup", str(commas), "-o", str(commas_kept), "-q"]).exit_code == 0
+    assert commas_kept.read_text().splitlines()[0] == "text,score"
 
 
 def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
