@@ -38,7 +38,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -220,11 +220,12 @@ class Dataset:
     #: their text as read is kept beside, and written back with the input's rows.
     json_text: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def csv_separator(self) -> str:
         """The separator of a CSV file written from these rows (the filters' output, the
         review sample): a semicolon where every input is a .csv read as separated by
-        semicolons (a spreadsheet in that locale opens such a file), else a comma."""
+        semicolons (a spreadsheet in that locale opens such a file), else a comma. Each
+        input's first lines are read once more, by the test that chose its reading."""
         local = [local_path(source) for source in self.sources] if self.format == "csv" else []
         return ";" if local and all(path is not None and separated_by_semicolons(path) for path in local) else ","
 
@@ -994,18 +995,16 @@ def _json_chats(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
 
 def _decoded_json(values: pl.Series, dtype: pl.DataType) -> pl.Series:
     """Chats written as JSON text, as ``dtype``; a value that is not such a chat (broken
-    JSON, another shape) is null, and its row has no text there."""
+    JSON, another shape) is null, and its row has no text there. Polars decodes a batch at
+    once or fails on its first bad value; then each half is decoded on its own, down to the
+    bad values, so that a few of them cost a few more decodes, not a Python call a row."""
     try:
         return values.str.json_decode(dtype)
     except pl.exceptions.PolarsError:
-        return pl.concat([_one_decoded(value, dtype) for value in values], rechunk=True).alias(values.name)
-
-
-def _one_decoded(value: str | None, dtype: pl.DataType) -> pl.Series:
-    try:
-        return pl.Series([value], dtype=pl.String).str.json_decode(dtype)
-    except pl.exceptions.PolarsError:
-        return pl.Series([None], dtype=dtype)
+        if len(values) == 1:
+            return pl.Series(values.name, [None], dtype=dtype)
+        half = len(values) // 2
+        return pl.concat([_decoded_json(values[:half], dtype), _decoded_json(values[half:], dtype)], rechunk=True)
 
 
 def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: bool = False) -> TextSelection:
