@@ -413,16 +413,23 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
     DataFrame (:func:`_from_pandas`), what ``pl.DataFrame`` takes as a whole table (a pyarrow
     Table, a dict of columns), a Hugging Face ``datasets`` Dataset, a list of rows as dicts (records:
     ``json.load``'s) or an iterator of them (a generator: read once, only the first
-    ``limit`` rows where one is given), or a Polars or pandas Series or a one-dimensional
-    numpy array, whose values are the texts. A list of strings is refused: a list of paths
-    and a list of texts look alike. ``limit``: the rows wanted (``[input] limit``), all that
-    is read of a stream."""
+    ``limit`` rows where one is given), pyarrow's streams and datasets (:func:`_from_pyarrow`),
+    or a Polars or pandas Series or a one-dimensional numpy array, whose values are the
+    texts. A list of strings is refused: a list of paths and a list of texts look alike.
+    ``limit``: the rows wanted (``[input] limit``), all that is read of a stream."""
     if isinstance(table, pl.LazyFrame):
         return table
     if isinstance(table, pl.DataFrame):
         return table.lazy()
     if type(table).__module__.startswith("datasets."):
         return _hugging_face_dataset(table, limit)
+    if type(table).__module__.startswith("pyarrow") and (frame := _from_pyarrow(table, limit)) is not None:
+        return frame
+    if isinstance(table, bytes | bytearray | memoryview):
+        raise QcauditError(f"cannot read {type(table).__name__} as a dataset: write them to a file and give its path")
+    if isinstance(table, list | tuple) and table and all(isinstance(value, str | os.PathLike) for value in table):
+        raise QcauditError(f"cannot read a {type(table).__name__} of strings as a dataset: texts and paths look alike; "
+                           "give texts as pl.Series(texts), files as their directory or a glob")
     if isinstance(table, Iterator):
         rows = _streamed(table, limit, type(table).__name__)
         if not rows:
@@ -454,6 +461,45 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
     raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
                        "a pyarrow Table, a dict of columns, a list or iterator of rows as dicts or a Series of texts "
                        "(a list of texts as pl.Series(texts))")
+
+
+def _from_pyarrow(table: Any, limit: int | None) -> pl.LazyFrame | None:
+    """A pyarrow object that is no Table, or None for a Table (which ``pl.DataFrame``
+    takes): a RecordBatchReader (a stream, as DuckDB's and Arrow Flight's results come:
+    read once, only its first ``limit`` rows where one is given), a pyarrow ``dataset``
+    (read whole, or its first ``limit`` rows: Polars' lazy scan of one counts no rows where a
+    query reads no column; qcaudit scans the files themselves lazily), an Array or ChunkedArray of texts, or of rows
+    as structs (records, as ``pa.array(rows)`` makes them)."""
+    pyarrow = sys.modules["pyarrow"]  # (imported where its objects exist)
+    name = type(table).__name__
+    try:
+        if isinstance(table, pyarrow.RecordBatchReader):
+            batches = _batches_up_to(table, limit)
+            if not batches:
+                raise QcauditError(f"the {name} yielded no rows")
+            return pl.concat([pl.from_arrow(batch) for batch in batches], how="vertical").lazy()
+        if (datasets := sys.modules.get("pyarrow.dataset")) is not None and isinstance(table, datasets.Dataset):
+            return pl.from_arrow(table.to_table() if limit is None else table.head(limit)).lazy()
+        if isinstance(table, pyarrow.Array | pyarrow.ChunkedArray):
+            values = pl.Series(TEXT, table)
+            return (values.struct.unnest() if values.dtype == pl.Struct else values.to_frame()).lazy()
+    except (TypeError, ValueError, pl.exceptions.PolarsError, pyarrow.ArrowException) as exc:
+        raise QcauditError(f"cannot read the {name} as a table: {_first_line(exc)}") from None
+    return None
+
+
+def _batches_up_to(reader: Any, limit: int | None) -> list[Any]:
+    """A RecordBatchReader's batches until ``limit`` rows are read (all without one), the
+    last cut to fit, with a warning when it stopped there."""
+    batches, rows = [], 0
+    for batch in reader:
+        if limit is not None and rows + batch.num_rows >= limit:
+            batches.append(batch.slice(0, limit - rows))
+            _warn_cut_stream(type(reader).__name__, limit)
+            break
+        batches.append(batch)
+        rows += batch.num_rows
+    return batches
 
 
 def _from_pandas(table: Any, pandas: Any) -> pl.DataFrame:
@@ -521,8 +567,12 @@ def _streamed(rows: Iterable[Any], limit: int | None, name: str) -> list[Any]:
     stopped there: the stream's length is unknown and the report counts what was read."""
     read = list(islice(rows, limit))
     if limit is not None and len(read) == limit:
-        log.warning(f"the {name} is a stream: its first {limit:,} rows were read (--limit), its length is unknown")
+        _warn_cut_stream(name, limit)
     return read
+
+
+def _warn_cut_stream(name: str, limit: int) -> None:
+    log.warning(f"the {name} is a stream: its first {limit:,} rows were read (--limit), its length is unknown")
 
 
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).

@@ -411,22 +411,31 @@ def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
 
 
 def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
-    """A Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table, a dict of
-    columns, a list of rows as dicts or a generator of them gives the file's report, and a
-    Series or numpy array of texts that of the file's column; a list of strings (of paths?
-    of texts?) and a generator of them are refused in one line."""
+    """A Polars DataFrame or LazyFrame, a pandas DataFrame, a pyarrow Table, RecordBatchReader,
+    dataset or Array of structs, a dict of columns, a list of rows as dicts or a generator of
+    them gives the file's report, and a Series, numpy array or pyarrow Array of texts that of
+    the file's column; a list of strings (of paths? of texts?), a generator of them and bytes
+    are refused in one line."""
+    import pyarrow as pa
+    import pyarrow.dataset
+
     import qcaudit
 
     frame = pl.read_parquet(CLEAN)
+    arrow = frame.to_arrow()
     from_file = qcaudit.audit(CLEAN, fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
-    for table in (frame, frame.lazy(), frame.to_pandas(), frame.to_arrow(), frame.to_dict(as_series=False), frame.to_dicts(),
-                  (row for row in frame.iter_rows(named=True))):
+    for table in (frame, frame.lazy(), frame.to_pandas(), arrow, frame.to_dict(as_series=False), frame.to_dicts(),
+                  (row for row in frame.iter_rows(named=True)), pa.RecordBatchReader.from_batches(arrow.schema, arrow.to_batches(50)),
+                  pyarrow.dataset.dataset(arrow), pa.array(frame.to_dicts())):
         report = qcaudit.audit(table, fields=["instruction", "output"], analyzers=["diversity", "duplicates"])
         assert report.metrics == from_file.metrics and report.rows.equals(from_file.rows), type(table)
         assert report.dataset["sources"] == [f"<{type(table).__name__}>"] and report.dataset["rows"] == frame.height
     column = qcaudit.audit(CLEAN, text_column="output", analyzers=["diversity"])
-    for texts in (frame["output"], frame["output"].to_pandas(), frame["output"].to_numpy()):
+    for texts in (frame["output"], frame["output"].to_pandas(), frame["output"].to_numpy(), arrow["output"], arrow["output"].combine_chunks()):
         assert qcaudit.audit(texts, analyzers=["diversity"]).metrics == column.metrics, type(texts)
+    for cut in (pa.RecordBatchReader.from_batches(arrow.schema, arrow.to_batches(15)), pyarrow.dataset.dataset(arrow)):
+        assert qcaudit.audit(cut, limit=40, analyzers=["diversity"], fields=["instruction", "output"]).rows.equals(
+            qcaudit.audit(frame.head(40), analyzers=["diversity"], fields=["instruction", "output"]).rows)
     yielded = []
 
     def rows():
@@ -437,7 +446,9 @@ def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
     first = qcaudit.audit(rows(), limit=40, analyzers=["diversity"], fields=["instruction", "output"])
     assert len(yielded) == first.dataset["rows"] == 40
     assert first.metrics == qcaudit.audit(frame.head(40), analyzers=["diversity"], fields=["instruction", "output"]).metrics
-    for bad, needle in ((frame["instruction"].to_list(), "cannot read a list as a dataset"), (frame.clear(), "holds no rows"),
+    for bad, needle in ((frame["instruction"].to_list(), "cannot read a list of strings as a dataset: texts and paths look alike"),
+                        (b"text", "cannot read bytes as a dataset"), (frame.clear(), "holds no rows"),
+                        (pa.RecordBatchReader.from_batches(arrow.schema, []), "the RecordBatchReader yielded no rows"),
                         (None, "cannot read a NoneType as a dataset"), (iter([]), "the list_iterator yielded no rows"),
                         ((text for text in frame["output"]), "cannot read a generator as a dataset: an iterator must yield rows as dicts")):
         with pytest.raises(qcaudit.QcauditError, match=needle) as caught:
