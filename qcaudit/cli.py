@@ -8,6 +8,7 @@ import inspect
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 import typing
@@ -151,7 +152,7 @@ def run(argv: list[str]) -> int:
     except typer.TyperException as exc:  # typer's click: bad options, missing arguments, unknown commands
         context = getattr(exc, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
-        _print_error("error", f"{exc.format_message()}{_extra_arguments_hint(exc, argv)}{hint}")
+        _print_error("error", f"{exc.format_message()}{_extra_arguments_hint(exc, argv)}{_threshold_hint(exc)}{hint}")
         return EXIT_BAD_INPUT
     return code if isinstance(code, int) else 0
 
@@ -167,6 +168,18 @@ def _extra_arguments_hint(exc: typer.TyperException, argv: list[str]) -> str:
         return ("; several files were given (a glob the shell expanded?): give their folder, or quote the glob "
                 "('data/*.parquet') for qcaudit to expand")
     return "; an option's list is comma-separated (--analyzers diversity,duplicates)"
+
+
+def _threshold_hint(exc: typer.TyperException) -> str:
+    """How a gate threshold is given, for an unknown option named like one
+    (``--max-contaminated-rows 0``); empty for other errors."""
+    option = getattr(exc, "option_name", "") or ""
+    threshold = re.fullmatch(r"--((?:min|max)[-_]\w[\w-]*)", option)
+    if not exc.format_message().startswith("No such option") or threshold is None:
+        return ""
+    key = threshold.group(1).replace("-", "_")
+    where = "-t" if exc.ctx is not None and exc.ctx.command.name == "gate" else "qcaudit gate -t"
+    return f"; a gate threshold is {where} {key}=VALUE (or {key} = VALUE in qcaudit.toml's [gate] table)"
 
 
 def _progress(quiet: bool) -> Progress:

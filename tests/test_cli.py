@@ -707,3 +707,21 @@ def test_extra_arguments_say_why_a_command_line_may_hold_them(capsys, tmp_path, 
         assert code == 2 and "Got unexpected extra argument" in err and hint in err and err.strip().count("\n") == 0, err
         other = "several files" if "comma" in hint else "comma-separated"
         assert other not in err
+
+
+def test_an_option_named_like_a_gate_threshold_says_how_thresholds_are_given(capsys, tmp_path, monkeypatch):
+    """``qcaudit gate data --max-contaminated-rows 0`` (a threshold written as a flag, as
+    other tools take them) says ``-t max_contaminated_rows=VALUE``; report's error names the
+    gate command; an existing option without its value or an unrelated unknown one gets no
+    such hint."""
+    from qcaudit.cli import run
+
+    monkeypatch.chdir(tmp_path)
+    pl.DataFrame({"text": ["one row of words", "and another row"]}).write_parquet(tmp_path / "a.parquet")
+    cases = {("gate", "a.parquet", "--max-contaminated-rows", "0"): "a gate threshold is -t max_contaminated_rows=VALUE",
+             ("report", "a.parquet", "--min_distinct_2", "0.3"): "a gate threshold is qcaudit gate -t min_distinct_2=VALUE",
+             ("report", "a.parquet", "--max-n"): None, ("gate", "a.parquet", "--maximum", "2"): None}
+    for argv, hint in cases.items():
+        assert run(list(argv)) == 2
+        err = capsys.readouterr().err
+        assert err.strip().count("\n") == 0 and (hint in err if hint else "gate threshold" not in err), err
