@@ -61,6 +61,8 @@ from qcaudit.inputcheck import (
 from qcaudit.remote import (
     GLOB_CHARS, format_suffix, hidden, is_uri, local_copy, local_path, name_of, read_parquet, remote_files, streamed_by_polars,
 )
+from qcaudit.transcripts import LAYOUTS as TRANSCRIPT_LAYOUTS
+from qcaudit.transcripts import looks_like_transcripts, speakers, transcript_turns
 
 log = logging.getLogger("qcaudit")
 
@@ -266,13 +268,17 @@ class Dataset:
 
     def turn_roles(self) -> list[str]:
         """The roles of the text column's chat turns (ShareGPT's read as OpenAI's), in order of
-        first use; empty when the text is not a chat column."""
+        first use, or its speakers where it is a conversation written as text (under
+        ``--role``); empty when the text is neither."""
         column = self.selection.text_column
         schema = self.frame.collect_schema()
-        layout = _chat_layout(schema[column]) if column in schema else None
-        if layout is None:
+        if column in schema and schema[column] == pl.String and self.selection.roles:  # (a conversation written as text)
+            turn_roles = speakers(pl.col(column), OTHER_ROLE_NAMES)
+        elif layout := (_chat_layout(schema[column]) if column in schema else None):
+            turn_roles = pl.col(column).list.eval(_turn_role(layout))
+        else:
             return []
-        roles = self.frame.select(pl.col(column).list.eval(_turn_role(layout)).explode().drop_nulls().unique(maintain_order=True))
+        roles = self.frame.select(turn_roles.explode().drop_nulls().unique(maintain_order=True))
         return self._collect(roles)[column].to_list()
 
     def prompt_within_text(self) -> bool:
@@ -379,17 +385,18 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         schema = frame.collect_schema()
     found_by_name = not (selection.text_column or selection.fields)
     selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
-    text_source = _describe(selection)
+    nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
+    if nested:
+        frame = frame.with_columns(nested.values())
+        schema = frame.collect_schema()
+    transcript = _transcript_text(frame, selection, schema)
+    text_source = _describe(selection, transcript)
     if decoded := [name for name in selection.columns() if name in json_chats]:
         text_source += (" (a chat written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: chats written as JSON text)")
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
-    nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
-    if nested:
-        frame = frame.with_columns(nested.values())
-        schema = frame.collect_schema()
-    _check_selection(selection, schema)
+    _check_selection(selection, schema, transcript)
     for warning in _columns_unlike_across_files(selection, files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
     if unread := [name for name in selection.fields if _column_text(name, schema[name], selection.roles) is None]:
@@ -1182,7 +1189,9 @@ class SelectionMismatch(QcauditError):
     """The text selection names columns (or roles) the input does not have: another layout."""
 
 
-def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
+def _check_selection(selection: TextSelection, schema: pl.Schema, transcript: bool = False) -> None:
+    """Refuse a selection the input cannot serve; ``transcript``: the text column is a
+    conversation written as text, whose turns ``--role`` chooses (:func:`_transcript_text`)."""
     for name in selection.columns():
         if name not in schema:
             parts = [part.strip() for part in name.split(",")]
@@ -1192,9 +1201,24 @@ def _check_selection(selection: TextSelection, schema: pl.Schema) -> None:
             alike = [column for column in schema.names() if column.lower() == name.lower()]
             meant = f" (did you mean {alike[0]!r}? names are matched in case)" if len(alike) == 1 else ""
             raise SelectionMismatch(f"unknown column {name!r}{meant}; available columns: {_available(schema)}")
-    if selection.roles and not is_chat(schema[text := selection.columns()[0]]):
-        raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}); "
-                                f"{text!r} is {schema[text]}")
+    if selection.roles and not transcript and not is_chat(schema[text := selection.columns()[0]]):
+        raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "
+                                f"or a conversation written as text with its speakers marked ({TRANSCRIPT_LAYOUTS}); "
+                                f"{text!r} is {schema[text]}" + (" without such marks" if schema[text] == pl.String else ""))
+
+
+def _transcript_text(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema) -> bool:
+    """Whether ``--role`` chooses turns of a conversation written as text: the selection
+    names roles, its text is one column of text, and the first :data:`JSON_CHAT_SAMPLE`
+    values of that column are all such conversations (:mod:`qcaudit.transcripts`)."""
+    column = selection.text_column
+    if not (selection.roles and column in schema and schema[column] == pl.String):
+        return False
+    try:
+        sample = frame.select(column).head(JSON_CHAT_SAMPLE).collect()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return False
+    return looks_like_transcripts(sample[column])
 
 
 def _nested_fields(names: Iterable[str], schema: pl.Schema) -> dict[str, pl.Expr]:
@@ -1379,8 +1403,10 @@ def _written_part_text(part: dict) -> str | None:
     return part["content"] if part["type"] == "tool_result" and isinstance(part.get("content"), str) else None
 
 
-def _describe(selection: TextSelection) -> str:
+def _describe(selection: TextSelection, transcript: bool = False) -> str:
     roles = f" (roles: {', '.join(selection.roles)})" if selection.roles else ""  # (of the chat columns among them)
+    if transcript:
+        roles = f" (a conversation written as text; roles: {', '.join(selection.roles)})"
     if selection.fields:
         return "fields " + ", ".join(selection.fields) + " joined by newlines" + roles
     return f"column {selection.text_column!r}{roles}"
@@ -1409,7 +1435,10 @@ def _text_columns(frame: pl.LazyFrame, selection: TextSelection) -> list[pl.Expr
     names = [selection.text_column] if selection.text_column else list(selection.fields)
     texts, non_string = [], []
     for name in names:
-        text = _column_text(name, schema[name], selection.roles)
+        if selection.roles and name == selection.text_column and schema[name] == pl.String:  # (load_dataset checked it)
+            text = _joined_turns(transcript_turns(pl.col(name), selection.roles, OTHER_ROLE_NAMES))
+        else:
+            text = _column_text(name, schema[name], selection.roles)
         if text is None:
             non_string.append(pl.col(name).is_not_null())
             continue

@@ -670,6 +670,67 @@ def test_chat_messages_with_roles(tmp_path):
         assert load_dataset(path, TextSelection(roles=(named,))).texts().equals(users), named
 
 
+#: Conversations rendered as text by each layout's rule, written out here by hand (not by
+#: qcaudit's patterns): a turn's role and content -> its text.
+TRANSCRIPT_RENDERINGS = {
+    "hh-rlhf": lambda role, content: f"\n\n{'Human' if role == 'user' else 'Assistant'}: {content}",
+    "guanaco": lambda role, content: f"### {'Human' if role == 'user' else 'Assistant'}: {content} ",
+    "chatml": lambda role, content: f"<|im_start|>{role}\n{content}<|im_end|>\n",
+    "llama-3": lambda role, content: f"<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>",
+}
+_TURN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip).filter(
+    lambda text: text and not any(mark in text for mark in ("Human:", "Assistant:", "<|")))
+
+
+@settings(max_examples=25, deadline=None)
+@given(chats=st.lists(st.lists(st.tuples(st.sampled_from(["user", "assistant"]), _TURN_TEXT), min_size=2, max_size=5)
+                      .filter(lambda turns: {role for role, _ in turns} == {"user", "assistant"}), min_size=3, max_size=6),
+       layout=st.sampled_from(sorted(TRANSCRIPT_RENDERINGS)), roles=st.sampled_from([("assistant",), ("user",), ("user", "assistant")]))
+def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_messages(tmp_path_factory, chats, layout, roles):
+    """HH-RLHF's, Guanaco's, ChatML's and Llama 3's conversations written as text give, under
+    --role, the text the same conversations give as a messages column under that --role; a
+    column of them read without --role is the text as written."""
+    tmp_path = tmp_path_factory.mktemp("transcripts")
+    render = TRANSCRIPT_RENDERINGS[layout]
+    written = ["".join(render(role, content) for role, content in turns) for turns in chats]
+    as_text, as_lists = tmp_path / "text.parquet", tmp_path / "lists.parquet"
+    pl.DataFrame({"text": written}).write_parquet(as_text)
+    pl.DataFrame({"messages": [[{"role": role, "content": content} for role, content in turns] for turns in chats]}).write_parquet(as_lists)
+    dataset = load_dataset(as_text, TextSelection(roles=roles))
+    assert dataset.texts().equals(load_dataset(as_lists, TextSelection(roles=roles)).texts())
+    assert dataset.text_source == f"column 'text' (a conversation written as text; roles: {', '.join(roles)})"
+    assert load_dataset(as_text).texts()["text"].to_list() == written
+
+
+def test_speakers_of_a_conversation_written_as_text(tmp_path, qc):
+    """--role on text names the speakers as the text does or as OpenAI does (Human or user);
+    a role no turn has lists the speakers there are; a marker character written in a value
+    makes no turn; a column of prose, or of one turn a value, is refused, naming the layouts;
+    HH-RLHF pairs read the same pairs under --role (the preference analyzer's metrics equal)."""
+    rows = [{"chosen": f"\n\nHuman: question {i} about cats\n\nAssistant: an answer {i} that is kind",
+             "rejected": f"\n\nHuman: question {i} about cats\n\nAssistant: no {i}"} for i in range(30)]
+    rows[3]["chosen"] += "\x00human\x01 not a turn"
+    path = tmp_path / "hh.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    for named in (("human",), ("User",)):
+        texts = load_dataset(path, TextSelection(roles=named)).texts()["text"].to_list()
+        assert texts[:3] == [f"question {i} about cats" for i in range(3)] and texts[3] == "question 3 about cats"
+    answers = load_dataset(path, TextSelection(roles=("assistant",))).texts()["text"].to_list()
+    assert answers[3] == "an answer 3 that is kindhuman not a turn"
+    without = qc("report", str(path), "--analyzers", "preference", "--out", str(tmp_path / "a"), "-q")
+    under = qc("report", str(path), "--analyzers", "preference,diversity", "--role", "assistant", "--out", str(tmp_path / "b"), "-q")
+    assert without.code == under.code == 0
+    metrics = [json.loads((tmp_path / out / "report.json").read_text())["metrics"] for out in "ab"]
+    assert metrics[0]["preference"] == metrics[1]["preference"] and metrics[1]["preference"]["pairs"]["value"] == 30
+    missing = qc("report", str(path), "--role", "gpt", "--out", str(tmp_path / "c"))
+    assert missing.code == 2 and "roles are user, assistant" in missing.err
+    for prose in (["Human: one line of prose about people"] * 5, ["some words", "more words"]):
+        pl.DataFrame({"text": prose}).write_parquet(tmp_path / "prose.parquet")
+        refused = qc("report", str(tmp_path / "prose.parquet"), "--role", "user", "--out", str(tmp_path / "d"))
+        assert refused.code == 2 and "or a conversation written as text with its speakers marked (HH-RLHF's" in refused.err
+        assert "'text' is String without such marks" in refused.err
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_chats_written_as_json_text_read_as_the_chats(tmp_path, fmt):
     """A column of chats written as JSON text (a CSV's messages; pandas' strings) reads as

@@ -1,0 +1,74 @@
+"""Conversations written as plain text, each turn opened by its speaker's marker.
+
+Many chat datasets hold a conversation as one string: Anthropic's HH-RLHF
+(``"\\n\\nHuman: ...\\n\\nAssistant: ..."``), OpenAssistant Guanaco
+(``"### Human: ... ### Assistant: ..."``), and text rendered with a chat template, ChatML
+(``"<|im_start|>user\\n...<|im_end|>"``) or Llama 3's
+(``"<|start_header_id|>user<|end_header_id|>\\n\\n...<|eot_id|>"``). ``--role`` reads the
+turns of some speakers from such a column as it reads them from a chat column; without it
+the text is the string as written. Speakers are named as the text names them, in lower
+case (``human``, ``assistant``); the caller maps them to OpenAI's names.
+
+The turns are cut in Polars expressions, not row by row in Python: each marker is replaced
+by a control character, the speaker and another control character, and the text split at
+the first. Those two characters are removed from the text beforehand, so a value cannot
+forge a turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import polars as pl
+
+#: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
+#: blank line), Guanaco's, ChatML's and Llama 3's.
+_TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|>(\w+)\n"
+         r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*")
+#: What a template writes around turns that is no one's text.
+_TEMPLATE_ONLY = r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>"
+_TURN_START, _SPEAKER_END = "\x00", "\x01"
+#: What names the layouts: an error names them for a column that holds none.
+LAYOUTS = "HH-RLHF's '\\n\\nHuman: ', Guanaco's '### Human: ', ChatML's '<|im_start|>user', Llama 3's '<|start_header_id|>user'"
+
+
+def looks_like_transcripts(values: pl.Series) -> bool:
+    """Whether every value with text in ``values`` (a sample of a column) holds a turn
+    of a second speaker after a first: a value with one turn alone is likelier prose that
+    mentions "Human:" than a conversation."""
+    said = values.drop_nulls().to_frame("said").filter(pl.col("said").str.contains(r"\S"))
+    turns = said.select(_marked(pl.col("said")).str.count_matches(_TURN_START, literal=True))
+    return not said.is_empty() and bool((turns.to_series() >= 2).all())
+
+
+def transcript_turns(text: pl.Expr, roles: Collection[str], role_names: Mapping[str, str]) -> pl.Expr:
+    """The contents of the turns of ``roles`` (every turn's without) as a list, each
+    stripped of surrounding white space; a speaker matches by its name in the text or by
+    the name ``role_names`` maps it to (``human`` -> ``user``), in any case. Text before
+    the first marker is no turn."""
+    turn = pl.element()
+    content = turn.str.replace(f"^[^{_SPEAKER_END}]*{_SPEAKER_END}", "").str.strip_chars()
+    if roles:
+        wanted = [role.lower() for role in roles]
+        speaker = _speaker(turn)
+        turn_of = speaker.is_in(wanted) | speaker.replace(dict(role_names)).is_in(wanted)
+        content = content.filter(turn_of)
+    return _turns(text).list.eval(content)
+
+
+def speakers(text: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
+    """Each turn's speaker as ``role_names`` maps it (``human`` -> ``user``), as a list."""
+    return _turns(text).list.eval(_speaker(pl.element()).replace(dict(role_names)))
+
+
+def _marked(text: pl.Expr) -> pl.Expr:
+    cleaned = text.str.replace_all(f"[{_TURN_START}{_SPEAKER_END}]", "").str.replace_all(_TEMPLATE_ONLY, "")
+    return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}{_SPEAKER_END}")
+
+
+def _turns(text: pl.Expr) -> pl.Expr:
+    return _marked(text).str.split(_TURN_START).list.slice(1)
+
+
+def _speaker(turn: pl.Expr) -> pl.Expr:
+    return turn.str.extract(f"^([^{_SPEAKER_END}]*){_SPEAKER_END}").str.to_lowercase()
