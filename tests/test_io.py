@@ -702,7 +702,7 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert load_dataset(as_text).texts()["text"].to_list() == written
 
 
-def test_speakers_of_a_conversation_written_as_text(tmp_path, qc):
+def test_speakers_of_a_conversation_written_as_text(qc, tmp_path):  # noqa: F811
     """--role on text names the speakers as the text does or as OpenAI does (Human or user);
     a role no turn has lists the speakers there are; a marker character written in a value
     makes no turn; a column of prose, or of one turn a value, is refused, naming the layouts;
