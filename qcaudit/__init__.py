@@ -6,12 +6,14 @@
 >>> qcaudit.audit(polars_or_pandas_frame, text_column="prompt")  # doctest: +SKIP
 >>> qcaudit.write_report(report, "audit")  # report.json, rows.parquet, report.html  # doctest: +SKIP
 >>> qcaudit.audit_drift(["gen0.parquet", "gen1.parquet", "gen2.parquet"])  # doctest: +SKIP
+>>> kept, removed, report = qcaudit.dedup(frame)  # each filter command, in memory  # doctest: +SKIP
 
 Bad input, usage or settings raise :class:`QcauditError` with a one-line message.
 
 The package root imports nothing (``qcaudit --help`` stays quick, and Ctrl-C at start-up
 finds :mod:`qcaudit.__main__`'s guard in place: the command imports this module first):
-:class:`QcauditError`, :func:`audit`, :func:`audit_drift` and :func:`write_report` are imported on first use.
+:class:`QcauditError`, :func:`audit`, :func:`audit_drift`, :func:`write_report` and the filter
+commands' functions (:func:`qcaudit.filtering.python_filter`) are imported on first use.
 """
 
 from __future__ import annotations
@@ -38,10 +40,18 @@ def __getattr__(name: str) -> object:
         from qcaudit.report.html import write_report
 
         return write_report
+    if not name.startswith("_"):  # the filter commands' functions: qcaudit.dedup, qcaudit.decontaminate, ...
+        from qcaudit.filtering import python_filter
+        from qcaudit.registry import row_filters
+
+        if name in row_filters():
+            return python_filter(name)
     raise AttributeError(f"module 'qcaudit' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    """The names imported on first use among the module's own, for ``dir()`` and a
-    notebook's tab completion."""
-    return sorted({*globals(), *__all__})
+    """The names imported on first use among the module's own, the filter commands' among
+    them, for ``dir()`` and a notebook's tab completion."""
+    from qcaudit.registry import row_filters
+
+    return sorted({*globals(), *__all__, *row_filters()})

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Self
+from typing import Any, NamedTuple, Self
 
 import polars as pl
 from rich.progress import Progress
@@ -32,7 +33,7 @@ from qcaudit.io import ROW_ID, TEXT, Dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
 from qcaudit.pipeline import audit, with_parts_found
-from qcaudit.registry import analyzers, row_filters
+from qcaudit.registry import RowFilter, analyzers, row_filters
 from qcaudit.report.model import Report
 
 DROP = "_qcaudit_drop"
@@ -45,24 +46,124 @@ class Filtered:
     removed: int
 
 
+class Split(NamedTuple):
+    """The rows a filter keeps and those it removes, in memory (:func:`python_filter`): as
+    the input's own kind of table where it is a Polars or pandas DataFrame or a Hugging Face
+    Dataset (its rows, by position: a pandas frame keeps its index), else Polars DataFrames;
+    the removed rows with why they went, as the removed file's last columns."""
+
+    kept: Any
+    removed: Any
+    report: Report
+
+
+def check_filter_settings(command: str, config: Config) -> None:
+    """Refuse settings that leave the filter ``command`` nothing to judge by (decontaminate
+    without benchmarks, the reward-model filter without a model), before any work."""
+    name, _ = row_filters()[command]
+    if missing := analyzers()[name].missing_input(config):
+        raise QcauditError(f"{command}: {missing}")
+
+
 def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path, removed_path: Path,
                 progress: Progress | None = None) -> Filtered:
     """Run the analyzer that declares the filter ``command`` alone (with the filter's settings)
     and write the rows it keeps and those it drops, with why."""
+    dataset, run_config, row_filter = _filter_run(data, config, command)
+    schema = dataset.input_columns(dataset.frame).collect_schema()
+    for path in (clean_path, removed_path):  # both hold the input's columns
+        check_table_output(path, schema)
+    report = audit(dataset, run_config, progress=progress)
+    return _write_split(dataset, report, _verdicts(report, row_filter), clean_path, removed_path, config.input.header)
+
+
+def split_rows(data: Any, config: Config, command: str, progress: Progress | None = None) -> Split:
+    """:func:`filter_rows` in memory: the kept and removed rows returned (:class:`Split`)."""
+    check_filter_settings(command, config)
+    dataset, run_config, row_filter = _filter_run(data, config, command)
+    report = audit(dataset, run_config, progress=progress)
+    verdicts = _verdicts(report, row_filter)
+    kept, removed = _kept_and_removed(dataset, verdicts)
+    kept, removed = kept.collect(), removed.collect()
+    positions = verdicts.filter(~pl.col(DROP))[ROW_ID], verdicts.filter(pl.col(DROP))[ROW_ID]
+    added = [name for name in removed.columns if name not in dataset.input_columns(dataset.frame).collect_schema()]
+    return Split(*_as_given(data, kept, removed, positions, added), report)
+
+
+def python_filter(command: str) -> Callable[..., Split]:
+    """The Python function of the filter ``command`` (``qcaudit.dedup``, ...): the command's
+    keywords as :func:`qcaudit.pipeline.audit` takes them, the rows returned (:class:`Split`)."""
+    from qcaudit.pipeline import keyword_settings
+    from qcaudit.progress import progress_shown
+
+    def filtered(data: Any, config: Any = None, *, text_column: str | None = None, fields: Any = None, role: Any = None,
+                 limit: int | None = None, benchmarks: Any = None, settings: Any = None, progress: Any = None) -> Split:
+        keywords = {"text_column": text_column, "fields": fields, "role": role, "limit": limit, "benchmarks": benchmarks,
+                    "settings": settings, "progress": progress}
+        run_config = keyword_settings(command, config, keywords)
+        if progress is True:
+            with progress_shown() as shown:
+                return split_rows(data, run_config, command, shown)
+        return split_rows(data, run_config, command, progress or None)
+
+    _, row_filter = row_filters()[command]
+    filtered.__name__ = filtered.__qualname__ = command
+    filtered.__doc__ = (f"``qcaudit {command}`` in memory: {row_filter.help}\n\n"
+                        "``data`` and the keywords as :func:`qcaudit.audit` takes them; returns ``(kept, removed, report)``: the "
+                        "kept rows and the removed ones, with why, as the input's kind of table (a Polars or pandas DataFrame, "
+                        "a Hugging Face Dataset; else Polars DataFrames).")
+    return filtered
+
+
+def _filter_run(data: Any, config: Config, command: str) -> tuple[Dataset, Config, RowFilter]:
+    """The input loaded, the settings of the filter's run (its analyzer alone, with the
+    filter's settings, and its companions), and the filter."""
     name, row_filter = row_filters()[command]
     dataset = load_input(data, config)
     config = with_parts_found(config, dataset.selection)
     section = getattr(config, name).model_copy(update=row_filter.settings)
     chosen = [name, *(other for other, cls in analyzers().items()
                       if row_filter.companions and other != name and cls.switched_on(config))]
-    schema = dataset.input_columns(dataset.frame).collect_schema()
-    for path in (clean_path, removed_path):  # both hold the input's columns
-        check_table_output(path, schema)
-    report = audit(dataset, config.model_copy(update={"analyzers": chosen, name: section}), progress=progress)
+    return dataset, config.model_copy(update={"analyzers": chosen, name: section}), row_filter
+
+
+def _verdicts(report: Report, row_filter: RowFilter) -> pl.DataFrame:
+    """Per row: whether it goes, and the filter's reasons, in row order."""
     verdicts = report.rows.select(
         ROW_ID, row_filter.drop.fill_null(False).alias(DROP), *(reason.alias(column) for column, reason in row_filter.reasons.items()),
     )
-    return _write_split(dataset, report, verdicts, clean_path, removed_path, config.input.header)
+    return verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
+
+
+def _kept_and_removed(dataset: Dataset, verdicts: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The rows ``verdicts`` keeps, with the input's columns as read (an input ``row_id`` under
+    its own name), and those it drops, with qcaudit's ``row_id``, the input's columns and the
+    reasons."""
+    reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
+    frame = dataset.frame.join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # keep the input's row order
+    original_names = {new: old for old, new in dataset.renamed.items()}
+    kept = dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *reasons).rename(original_names)
+    return kept, dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP)
+
+
+def _as_given(data: Any, kept: pl.DataFrame, removed: pl.DataFrame, positions: tuple[pl.Series, pl.Series],
+              added: list[str]) -> tuple[Any, Any]:
+    """Kept and removed rows as the input's kind of table: a pandas DataFrame's or a Hugging
+    Face Dataset's own rows at those positions (each value as given, a pandas frame's index
+    kept), the removed with the ``added`` columns (the reasons) after them; else as read."""
+    kept_at, removed_at = (p.to_list() for p in positions)
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(data, pandas.DataFrame):
+        gone = data.iloc[removed_at].copy()
+        for name in added:
+            gone[name] = removed[name].to_pandas().to_numpy()  # (as pandas converts the Polars column)
+        return data.iloc[kept_at], gone
+    if type(data).__module__.startswith("datasets.") and hasattr(data, "select") and hasattr(data, "add_column"):
+        gone = data.select(removed_at)
+        for name in added:
+            gone = gone.add_column(name, removed[name].to_list())
+        return data.select(kept_at), gone
+    return kept, removed
 
 
 def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path,
@@ -70,22 +171,17 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     """Write the rows ``verdicts`` keeps and those it drops, read once more from the input:
     as JSON Lines or JSON from a JSON input, its own records (:mod:`qcaudit.json_records`); as a CSV
     from a CSV without a header line (``header`` false), the kept rows without one too."""
-    reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
-    verdicts = verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
-    frame = dataset.frame.join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # keep the input's row order
-    original_names = {new: old for old, new in dataset.renamed.items()}
+    kept, removed = _kept_and_removed(dataset, verdicts)
     kept_as_records, removed_as_records = (dataset.format in JSON_FORMATS and table_format(path) in JSON_FORMATS
                                            for path in (clean_path, removed_path))
     if kept_as_records or removed_as_records:  # both in one pass over the input
         _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
     if not kept_as_records:
-        write_table(dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *reasons).rename(original_names).collect(),
-                    clean_path, header, dataset.csv_separator)
+        write_table(kept.collect(), clean_path, header, dataset.csv_separator)
     if not removed_as_records:
-        write_table(dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP).collect(), removed_path,
-                    csv_separator=dataset.csv_separator)
-    removed = int(verdicts[DROP].sum())
-    return Filtered(report, verdicts.height - removed, removed)
+        write_table(removed.collect(), removed_path, csv_separator=dataset.csv_separator)
+    gone = int(verdicts[DROP].sum())
+    return Filtered(report, verdicts.height - gone, gone)
 
 
 def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | None, removed_path: Path | None) -> None:

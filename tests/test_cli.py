@@ -725,3 +725,45 @@ def test_an_option_named_like_a_gate_threshold_says_how_thresholds_are_given(cap
         assert run(list(argv)) == 2
         err = capsys.readouterr().err
         assert err.strip().count("\n") == 0 and (hint in err if hint else "gate threshold" not in err), err
+
+
+def test_each_filter_command_runs_from_python_as_on_the_command_line(runner, tmp_path):
+    """qcaudit.dedup and qcaudit.decontaminate (each filter command by its name) return in
+    memory the rows the command writes: the kept and the removed (with why) as Polars frames
+    from a path or a Polars frame; a pandas frame's own rows, its index and values as given;
+    a Hugging Face Dataset's own rows. dir(qcaudit) lists them; a filter without what it judges
+    by, or a keyword of the wrong kind, is one QcauditError."""
+    import datasets
+
+    import qcaudit
+
+    frame = pl.read_parquet(SAMPLE)
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in frame["instruction"][:3]))
+    for command, flags, keywords in (("dedup", [], {}), ("decontaminate", ["-b", f"toy={bench}", "--methods", "ngram,substring"],
+                                                                   {"benchmarks": {"toy": bench}, "settings": {"contamination.methods": ["ngram", "substring"]}})):
+        out = tmp_path / f"{command}.parquet"
+        assert invoke(runner, command, SAMPLE, *flags, "--fields", "instruction,input,output", "-o", out, "-q").exit_code == 0
+        written_kept, written_removed = pl.read_parquet(out), pl.read_parquet(tmp_path / f"{command}.removed.parquet")
+        assert written_removed.height > 0 and written_kept.height + written_removed.height == frame.height
+        function = getattr(qcaudit, command)
+        for data in (SAMPLE, frame):
+            kept, removed, report = function(data, fields=["instruction", "input", "output"], **keywords)
+            assert kept.equals(written_kept) and removed.equals(written_removed), (command, type(data))
+            assert report.rows.height == frame.height
+        as_pandas = frame.to_pandas()
+        as_pandas.index = [f"r{i}" for i in range(len(as_pandas))]
+        kept, removed, _ = function(as_pandas, fields=["instruction", "input", "output"], **keywords)
+        gone = written_removed["row_id"].to_list()
+        assert kept.equals(as_pandas.drop(index=as_pandas.index[gone])) and list(removed.index) == list(as_pandas.index[gone])
+        reasons = [name for name in written_removed.columns if name not in frame.columns and name != "row_id"]
+        assert reasons and removed[reasons].reset_index(drop=True).equals(written_removed.select(reasons).to_pandas())
+        kept, removed, _ = function(datasets.Dataset.from_polars(frame), fields=["instruction", "input", "output"], **keywords)
+        assert isinstance(kept, datasets.Dataset) and kept.to_polars().equals(written_kept)
+        assert removed.to_polars().equals(written_removed.drop("row_id"))
+    assert {"dedup", "decontaminate", "filter"} <= set(dir(qcaudit))
+    for call, needle in ((lambda: qcaudit.decontaminate(frame), "decontaminate: the contamination analyzer needs benchmarks"),
+                         (lambda: qcaudit.dedup(frame, settings=[1]), r"dedup\(\.\.\., settings=\.\.\.\) takes a dict"),
+                         (lambda: qcaudit.dedup(frame, settings={"duplicates.nope": 1}), "duplicates.nope")):
+        with pytest.raises(qcaudit.QcauditError, match=needle):
+            call()
