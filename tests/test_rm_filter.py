@@ -85,6 +85,12 @@ def test_filter_writes_the_kept_and_removed_rows(qc, scored, tmp_path):  # noqa:
     assert written.columns == frame.columns and written.height == 30 and dropped.height == 30
     assert written["category"].value_counts()["count"].to_list() == [10, 10, 10]
     assert set(dropped.columns) >= {"reward_score", "removed_by"}
+    import qcaudit  # (the same filter from Python, on the rows in memory)
+
+    in_memory = qcaudit.filter(frame, text_column="output", settings={
+        "reward.model": str(model), "input.prompt": ["instruction"], "input.response": "output",
+        "reward.filter_strategy": "stratified", "reward.top_k": 50})
+    assert in_memory.kept.equals(written) and in_memory.removed.equals(dropped)
     assert json.loads(qc("filter", data, "--reward-model", model, "--response-field", "output", "--prompt-fields", "instruction",
                          "--text-column", "output", "--strategy", "absolute", "--reward-threshold", "1e9", "-o", kept,
                          "--json").out)["kept"] == 0
