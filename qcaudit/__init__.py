@@ -7,12 +7,13 @@
 >>> qcaudit.write_report(report, "audit")  # report.json, rows.parquet, report.html  # doctest: +SKIP
 >>> qcaudit.audit_drift(["gen0.parquet", "gen1.parquet", "gen2.parquet"])  # doctest: +SKIP
 >>> kept, removed, report = qcaudit.dedup(frame)  # each filter command, in memory  # doctest: +SKIP
+>>> review = qcaudit.sample(frame, rate=0.05)  # the rows a person should review  # doctest: +SKIP
 
 Bad input, usage or settings raise :class:`QcauditError` with a one-line message.
 
 The package root imports nothing (``qcaudit --help`` stays quick, and Ctrl-C at start-up
 finds :mod:`qcaudit.__main__`'s guard in place: the command imports this module first):
-:class:`QcauditError`, :func:`audit`, :func:`audit_drift`, :func:`write_report` and the filter
+:class:`QcauditError`, :func:`audit`, :func:`audit_drift`, :func:`sample`, :func:`write_report` and the filter
 commands' functions (:func:`qcaudit.filtering.python_filter`) are imported on first use.
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["QcauditError", "__version__", "audit", "audit_drift", "write_report"]
+__all__ = ["QcauditError", "__version__", "audit", "audit_drift", "sample", "write_report"]
 
 
 def __getattr__(name: str) -> object:
@@ -40,6 +41,10 @@ def __getattr__(name: str) -> object:
         from qcaudit.report.html import write_report
 
         return write_report
+    if name == "sample":
+        from qcaudit.sampling import sample
+
+        return sample
     if not name.startswith("_"):  # the filter commands' functions: qcaudit.dedup, qcaudit.decontaminate, ...
         from qcaudit.filtering import python_filter
         from qcaudit.registry import row_filters

@@ -20,13 +20,14 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.config import Config
+from qcaudit.config import Config, with_overrides
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
 from qcaudit.io import REJECTED, ROW_ID, TEXT, TEXT_STATUS, Dataset
 from qcaudit.outputs import table_format, write_table
 from qcaudit.pipeline import audit
 from qcaudit.registry import all_row_flags, stratum_column
+from qcaudit.report.model import Report
 from qcaudit.untrusted import spreadsheet_cells
 
 REASON = "reason"
@@ -119,9 +120,39 @@ class Sampled(NamedTuple):
 def write_sample(data: str | Path, config: Config, output: Path, progress: Progress | None = None) -> Sampled:
     """Audit ``data``, choose the rows a person should review and write them to ``output``."""
     dataset = load_input(data, config)
-    report = audit(dataset, config, progress=progress)
-    sample = _with_rejected_answers(choose(report.rows, config), dataset).with_columns(pl.lit("").alias("review_label"))
+    sample, report = _review_rows(dataset, config, progress)
     if table_format(output) == "csv":  # a reviewer opens it in a spreadsheet
         sample = spreadsheet_cells(sample)
     write_table(sample, output, csv_separator=dataset.csv_separator)
     return Sampled(sample.height, report.dataset)
+
+
+def sample(data: Any, config: Any = None, *, size: int | None = None, rate: float | None = None, seed: int | None = None,
+           **keywords: Any) -> pl.DataFrame:
+    """``qcaudit sample`` from Python: the rows a person should review, each with the reason
+    it was chosen and an empty ``review_label``, as the command writes them (a CSV's cells
+    apart: the command guards them for spreadsheets). ``size``, ``rate`` and ``seed`` as
+    the command's flags; ``data``, ``config`` and the other keywords as
+    :func:`qcaudit.audit` takes them.
+
+    >>> review = qcaudit.sample(frame, rate=0.05, analyzers="diversity,duplicates")  # doctest: +SKIP
+    """
+    from qcaudit.pipeline import keyword_settings
+    from qcaudit.progress import progress_shown
+
+    unknown = set(keywords) - {"text_column", "fields", "role", "analyzers", "limit", "benchmarks", "gate", "settings", "progress"}
+    if unknown:
+        raise QcauditError(f"sample() takes no keyword {', '.join(sorted(unknown))}")
+    config = with_overrides(keyword_settings("sample", config, keywords), {"sample.size": size, "sample.rate": rate, "sample.seed": seed})
+    progress = keywords.get("progress")
+    dataset = load_input(data, config)
+    if progress is True:
+        with progress_shown() as shown:
+            return _review_rows(dataset, config, shown)[0]
+    return _review_rows(dataset, config, progress or None)[0]
+
+
+def _review_rows(dataset: Dataset, config: Config, progress: Progress | None) -> tuple[pl.DataFrame, Report]:
+    """The audit of ``dataset``, and the rows it chose to review, with an empty label each."""
+    report = audit(dataset, config, progress=progress)
+    return _with_rejected_answers(choose(report.rows, config), dataset).with_columns(pl.lit("").alias("review_label")), report

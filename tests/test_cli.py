@@ -767,3 +767,19 @@ def test_each_filter_command_runs_from_python_as_on_the_command_line(runner, tmp
                          (lambda: qcaudit.dedup(frame, settings={"duplicates.nope": 1}), "duplicates.nope")):
         with pytest.raises(qcaudit.QcauditError, match=needle):
             call()
+
+
+def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path):
+    """qcaudit.sample gives the rows `qcaudit sample` writes (same size, rate and seed flags,
+    same audit keywords); a keyword it does not take is one QcauditError."""
+    import qcaudit
+
+    out, reviews = tmp_path / "review.parquet", []
+    for flags, keywords in ((["--rate", "0.05", "--seed", "3"], {"rate": 0.05, "seed": 3}), (["--size", "12"], {"size": 12})):
+        assert invoke(runner, "sample", SAMPLE, "--fields", "instruction,input,output", *flags, "-o", out, "-q").exit_code == 0
+        reviews.append(qcaudit.sample(pl.read_parquet(SAMPLE), fields=["instruction", "input", "output"], **keywords))
+        assert reviews[-1].equals(pl.read_parquet(out)) and reviews[-1].height == (12 if "size" in keywords else 45)
+    other_seed = qcaudit.sample(SAMPLE, fields=["instruction", "input", "output"], rate=0.05, seed=4)
+    assert other_seed.height == 45 and other_seed["row_id"].to_list() != reviews[0]["row_id"].to_list()
+    with pytest.raises(qcaudit.QcauditError, match="sample\\(\\) takes no keyword sizes"):
+        qcaudit.sample(SAMPLE, sizes=3)
