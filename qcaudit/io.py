@@ -474,9 +474,9 @@ def _from_pyarrow(table: Any, limit: int | None) -> pl.LazyFrame | None:
     """A pyarrow object that is no Table, or None for a Table (which ``pl.DataFrame``
     takes): a RecordBatchReader (a stream, as DuckDB's and Arrow Flight's results come:
     read once, only its first ``limit`` rows where one is given), a pyarrow ``dataset``
-    (read whole, or its first ``limit`` rows: Polars' lazy scan of one counts no rows where a
-    query reads no column; qcaudit scans the files themselves lazily), an Array or ChunkedArray of texts, or of rows
-    as structs (records, as ``pa.array(rows)`` makes them)."""
+    (read whole, or its first ``limit`` rows: Polars' lazy scan of one counts no rows where
+    a query reads no column; given the files, qcaudit scans them lazily), an Array or
+    ChunkedArray of texts, or of rows as structs (records, as ``pa.array(rows)`` makes them)."""
     pyarrow = sys.modules["pyarrow"]  # (imported where its objects exist)
     name = type(table).__name__
     try:
