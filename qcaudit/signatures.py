@@ -41,10 +41,15 @@ def signature(name: str, *fields: str) -> str:
 
 def histogram(values: np.ndarray, bins: int, value_range: tuple[float, float] | None = None) -> dict[str, list]:
     """A histogram as a report table, ``{"edges", "counts"}`` (what
-    :func:`qcaudit.views.histogram_view` shows); empty lists for no values."""
+    :func:`qcaudit.views.histogram_view` shows); empty lists for no values. Whole numbers
+    (lengths) that take at most ``bins`` values get a bin each, centred on it, not
+    ``bins`` bins of fractional width with most of them empty."""
     values = np.asarray(values)
     if values.size == 0:
         return {"edges": [], "counts": []}
+    if value_range is None and np.issubdtype(values.dtype, np.integer) and int(values.max()) - int(values.min()) < bins:
+        edges = np.arange(int(values.min()), int(values.max()) + 2) - 0.5
+        return {"edges": edges.tolist(), "counts": np.histogram(values, bins=edges)[0].tolist()}
     counts, edges = np.histogram(values, bins=bins, range=value_range)
     return {"edges": edges.tolist(), "counts": counts.tolist()}
 

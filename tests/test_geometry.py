@@ -123,3 +123,25 @@ def test_shannon_entropy_is_scipys_and_never_negative_zero(counts):
     got = shannon_entropy(np.array(counts))
     assert got == pytest.approx(entropy(counts), abs=1e-12)
     assert math.copysign(1.0, got) == 1.0
+
+
+@given(st.lists(st.integers(-5, 60), min_size=1, max_size=200), st.integers(1, 40))
+def test_a_histogram_of_whole_numbers_gives_each_value_a_bin_where_they_fit(values, bins):
+    """Report histograms (lengths, length differences): whole numbers spanning at most
+    ``bins`` values get one unit-wide bin each, centred on the value, with its count;
+    otherwise ``bins`` bins as numpy.histogram draws them. Either way every value is counted."""
+    from collections import Counter
+
+    from qcaudit.signatures import histogram
+
+    table = histogram(np.array(values), bins)
+    assert sum(table["counts"]) == len(values)
+    if max(values) - min(values) < bins:
+        assert [round(a + 0.5) for a in table["edges"][:-1]] == list(range(min(values), max(values) + 1))
+        assert all(b - a == 1 for a, b in zip(table["edges"][:-1], table["edges"][1:]))
+        assert table["counts"] == [Counter(values)[v] for v in range(min(values), max(values) + 1)]
+    else:
+        counts, edges = np.histogram(values, bins=bins)
+        assert table == {"edges": edges.tolist(), "counts": counts.tolist()}
+    floats = histogram(np.array(values, dtype=float), bins)
+    assert len(floats["counts"]) == bins and floats["counts"] == np.histogram(np.array(values, dtype=float), bins=bins)[0].tolist()

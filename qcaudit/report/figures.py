@@ -55,7 +55,9 @@ def _histogram(view: Histogram) -> go.Figure:
     ])
     for marker in view.markers:
         fig.add_vline(x=marker.x, line_dash="dash", line_color="#a40e26", annotation_text=plotly_text(marker.label))
-    return _layout(fig, view.title, view.x_title, view.y_title, bargap=0.02, barmode="overlay", showlegend=several)
+    whole = len(centres) <= 20 and all(float(c).is_integer() and w == 1 for c, w in zip(centres, widths, strict=True))
+    ticks = {"xaxis_dtick": 1} if whole else {}  # (a bin a whole number: no ticks between them)
+    return _layout(fig, view.title, view.x_title, view.y_title, bargap=0.02, barmode="overlay", showlegend=several, **ticks)
 
 
 def _series(view: Series) -> go.Figure:
