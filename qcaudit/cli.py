@@ -3,6 +3,7 @@ internal error; 130/143 when Ctrl-C or SIGTERM stopped it (see :mod:`qcaudit.__m
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -12,7 +13,7 @@ import re
 import sys
 import traceback
 import typing
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -131,18 +132,33 @@ class _WarningLine(logging.Handler):
         err.print(f"[yellow]warning:[/] {safe(record.getMessage())}", highlight=False, soft_wrap=True)
 
 
-def _show_warnings(quiet: bool) -> None:
+@contextlib.contextmanager
+def _warnings_shown(quiet: bool) -> Iterator[None]:
+    """qcaudit's log warnings as lines on stderr (none with ``quiet``) while the command
+    runs; the logger as it was afterwards, so that a program that ran a command in its own
+    process (a notebook, a test) gets its own logging back."""
     logger = logging.getLogger("qcaudit")
+    before = logger.level, logger.propagate, list(logger.handlers)
     if not any(isinstance(h, _WarningLine) for h in logger.handlers):
         logger.addHandler(_WarningLine())
     logger.setLevel(logging.ERROR if quiet else logging.WARNING)
     logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.setLevel(before[0])
+        logger.propagate = before[1]
+        logger.handlers[:] = before[2]
 
 
 def run(argv: list[str]) -> int:
     """Run the command line ``argv``; return the exit code. Usage errors are one line too."""
     quiet = bool({"--quiet", "-q"} & set(argv))
-    _show_warnings(quiet=quiet)
+    with _warnings_shown(quiet=quiet):
+        return _run(argv, quiet)
+
+
+def _run(argv: list[str], quiet: bool) -> int:
     show_progress(not quiet, err)
     if not argv:  # the overview, as a usage error
         app(args=["--help"], prog_name="qcaudit", standalone_mode=False)

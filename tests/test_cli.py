@@ -783,3 +783,33 @@ def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path
     assert other_seed.height == 45 and other_seed["row_id"].to_list() != reviews[0]["row_id"].to_list()
     with pytest.raises(qcaudit.QcauditError, match="sample\\(\\) takes no keyword sizes"):
         qcaudit.sample(SAMPLE, sizes=3)
+
+
+def test_a_command_run_in_process_leaves_the_programs_logging_as_it_was(tmp_path, capsys):
+    """qcaudit.cli.run (a notebook's or a test's in-process command) shows qcaudit's warnings
+    on stderr while it runs, none with -q; afterwards the "qcaudit" logger's level,
+    propagation and handlers are the program's again, so a later audit's warning reaches the
+    program's own handler (it was lost at ERROR after any run with -q)."""
+    import logging
+
+    import qcaudit
+    from qcaudit.cli import run
+
+    logger = logging.getLogger("qcaudit")
+    before = logger.level, logger.propagate, list(logger.handlers)
+    data = tmp_path / "one.jsonl"
+    data.write_text("".join(json.dumps({"text": text, "n": n}) + "\n" for text, n in (("some words here", None), ("other words there", None),
+                                                                                    ("a third row", 3))))
+    for quiet in ([], ["-q"]):
+        assert run(["report", str(data), "--fields", "text,n", "--out", str(tmp_path / "out"), *quiet]) == 0
+        assert ("warning: field 'n' holds" in capsys.readouterr().err) is not quiet
+        assert (logger.level, logger.propagate, list(logger.handlers)) == before
+    seen = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        qcaudit.audit(data, fields=["text", "n"], analyzers="diversity")
+    finally:
+        logger.removeHandler(handler)
+    assert any("field 'n' holds" in message for message in seen)
