@@ -75,6 +75,11 @@ def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True, csv_se
     write_atomic(path, write)
 
 
+#: Suffixes of files, not directories: a report directory that does not exist yet named so
+#: (``--out report.html``) is a file the user meant, which would become a folder of that name.
+FILE_SUFFIXES = frozenset({".html", ".htm", ".json", ".jsonl", ".parquet", ".csv", ".md", ".txt", ".xml", ".pdf"})
+
+
 def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], report_dirs: frozenset[str] = frozenset(),
                   inputs_are_data: bool = True) -> None:
     """Refuse colliding outputs, and outputs that cannot be written where they are (a
@@ -106,6 +111,9 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
             for other, other_path in given.items():
                 if other != name and other_path.parent == path and other_path.name in REPORT_FILES:
                     raise QcauditError(f"{other} {outputs[other]} is one of the report's own files; name it otherwise")
+            if not path.exists() and path.suffix.lower() in FILE_SUFFIXES:
+                raise QcauditError(f"{name} {outputs[name]} is named as a file, but it is the directory the report's files "
+                                   f"go in (report.json, ...); give a directory, e.g. {name} {Path(outputs[name]).with_suffix('')}")
             check_directory_target(Path(outputs[name]), REPORT_FILES)
         elif path.is_dir():
             raise QcauditError(f"{name} {outputs[name]} is a directory; give the name of a file")

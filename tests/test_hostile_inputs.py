@@ -600,6 +600,21 @@ def test_a_directory_named_as_an_output_file_is_refused_before_any_work(qc, tmp_
     no_temporaries(tmp_path)
 
 
+@pytest.mark.parametrize("command", ["report", "gate", "drift"])
+def test_a_report_directory_named_as_a_file_is_refused_before_any_work(qc, tmp_path, two_inputs, command):
+    """``--out report.html`` made a directory of that name; a report directory named with a
+    file's suffix that does not exist yet is refused, naming a directory to give instead; an
+    existing directory so named is used."""
+    extra = {"report": [], "gate": ["-t", "max_exact_duplicate_rate=1"], "drift": [two_inputs[1]]}[command]
+    for name in ("report.html", "audit.JSON", "rows.parquet"):
+        ran = qc(command, two_inputs[0], *extra, "--out", tmp_path / name, "-q")
+        one_line_error(ran, f"--out {tmp_path / name} is named as a file", f"give a directory, e.g. --out {tmp_path / Path(name).stem}")
+        assert not (tmp_path / name).exists()
+    (tmp_path / "kept.json").mkdir()
+    assert qc(command, two_inputs[0], *extra, "--out", tmp_path / "kept.json", "-q").code == 0
+    assert (tmp_path / "kept.json" / "report.json").is_file()
+
+
 @pytest.mark.parametrize("csv", ["--output", "--removed"])
 def test_a_csv_output_that_cannot_hold_a_chat_column_is_refused_before_any_work(qc, tmp_path, csv):
     chats = write_jsonl(tmp_path / "chats.jsonl", [json.dumps({"messages": [{"role": "user", "content": f"hi {i}"}]}) for i in range(5)])
