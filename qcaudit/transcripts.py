@@ -3,11 +3,12 @@
 Many chat datasets hold a conversation as one string: Anthropic's HH-RLHF
 (``"\\n\\nHuman: ...\\n\\nAssistant: ..."``), OpenAssistant Guanaco
 (``"### Human: ... ### Assistant: ..."``), and text rendered with a chat template, ChatML
-(``"<|im_start|>user\\n...<|im_end|>"``) or Llama 3's
-(``"<|start_header_id|>user<|end_header_id|>\\n\\n...<|eot_id|>"``). ``--role`` reads the
-turns of some speakers from such a column as it reads them from a chat column; without it
-the text is the string as written. Speakers are named as the text names them, in lower
-case (``human``, ``assistant``); the caller maps them to OpenAI's names.
+(``"<|im_start|>user\\n...<|im_end|>"``), Llama 2's (``"<s>[INST] ... [/INST] ... </s>"``),
+Llama 3's (``"<|start_header_id|>user<|end_header_id|>\\n\\n...<|eot_id|>"``) or Vicuna's
+(``"USER: ... ASSISTANT: ...</s>"``). ``--role`` reads the turns of some speakers from
+such a column as it reads them from a chat column; without it the text is the string as
+written. Speakers are named as the text names them, in lower case (``human``,
+``assistant``); the caller maps them to OpenAI's names.
 
 The turns are cut in Polars expressions, not row by row in Python: each marker is replaced
 by a control character, the speaker and another control character, and the text split at
@@ -22,14 +23,22 @@ from collections.abc import Collection, Mapping
 import polars as pl
 
 #: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
-#: blank line), Guanaco's, ChatML's and Llama 3's.
+#: blank line), Guanaco's, ChatML's, Llama 3's and Vicuna's (after white space).
 _TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|>(\w+)\n"
-         r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*")
-#: What a template writes around turns that is no one's text.
+         r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*|(?:^|\s)(USER|ASSISTANT): ?")
+#: Llama 2's markers, which name no speaker, as the ChatML turns they open: ``[INST]`` the
+#: user's, ``[/INST]`` the assistant's, ``<<SYS>>`` the system's, and ``<</SYS>>`` the user's
+#: again (the system prompt sits inside the first user turn).
+_LLAMA_2 = ((r"\[INST\]", "<|im_start|>user\n"), (r"\[/INST\]", "<|im_start|>assistant\n"),
+            (r"<<SYS>>", "<|im_start|>system\n"), (r"<</SYS>>", "<|im_start|>user\n"))
+#: What a template writes around turns that is no one's text; and the sentence marks that
+#: Llama 2's and Vicuna's templates write, made spaces in values that hold their markers.
 _TEMPLATE_ONLY = r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>"
+_SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:"
 _TURN_START, _SPEAKER_END = "\x00", "\x01"
 #: What names the layouts: an error names them for a column that holds none.
-LAYOUTS = "HH-RLHF's '\\n\\nHuman: ', Guanaco's '### Human: ', ChatML's '<|im_start|>user', Llama 3's '<|start_header_id|>user'"
+LAYOUTS = ("HH-RLHF's '\\n\\nHuman: ', Guanaco's '### Human: ', ChatML's '<|im_start|>user', Llama 2's '[INST]', "
+           "Llama 3's '<|start_header_id|>user', Vicuna's 'USER: '")
 
 
 def looks_like_transcripts(values: pl.Series) -> bool:
@@ -63,7 +72,10 @@ def speakers(text: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
 
 def _marked(text: pl.Expr) -> pl.Expr:
     cleaned = text.str.replace_all(f"[{_TURN_START}{_SPEAKER_END}]", "").str.replace_all(_TEMPLATE_ONLY, "")
-    return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}{_SPEAKER_END}")
+    cleaned = pl.when(cleaned.str.contains(_MARKED_SO)).then(cleaned.str.replace_all(_SENTENCE_MARKS, " ")).otherwise(cleaned)
+    for marker, chatml in _LLAMA_2:
+        cleaned = cleaned.str.replace_all(marker, chatml, literal=False)
+    return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}${{5}}{_SPEAKER_END}")
 
 
 def _turns(text: pl.Expr) -> pl.Expr:

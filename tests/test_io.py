@@ -677,9 +677,12 @@ TRANSCRIPT_RENDERINGS = {
     "guanaco": lambda role, content: f"### {'Human' if role == 'user' else 'Assistant'}: {content} ",
     "chatml": lambda role, content: f"<|im_start|>{role}\n{content}<|im_end|>\n",
     "llama-3": lambda role, content: f"<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>",
+    "llama-2": lambda role, content: f"<s>[INST] {content} [/INST]" if role == "user" else f" {content} </s>",
+    "vicuna": lambda role, content: f"USER: {content} " if role == "user" else f"ASSISTANT: {content}</s>",
 }
 _TURN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip).filter(
-    lambda text: text and not any(mark in text for mark in ("Human:", "Assistant:", "<|")))
+    lambda text: text and not any(mark in text for mark in ("Human:", "Assistant:", "<|", "INST]", "<<", "<s>", "</s>", "USER:",
+                                                           "ASSISTANT:")))
 
 
 @settings(max_examples=25, deadline=None)
@@ -687,10 +690,12 @@ _TURN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=
                       .filter(lambda turns: {role for role, _ in turns} == {"user", "assistant"}), min_size=3, max_size=6),
        layout=st.sampled_from(sorted(TRANSCRIPT_RENDERINGS)), roles=st.sampled_from([("assistant",), ("user",), ("user", "assistant")]))
 def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_messages(tmp_path_factory, chats, layout, roles):
-    """HH-RLHF's, Guanaco's, ChatML's and Llama 3's conversations written as text give, under
-    --role, the text the same conversations give as a messages column under that --role; a
-    column of them read without --role is the text as written."""
+    """HH-RLHF's, Guanaco's, ChatML's, Llama 2's, Llama 3's and Vicuna's conversations written
+    as text give, under --role, the text the same conversations give as a messages column
+    under that --role; a column of them read without --role is the text as written."""
     tmp_path = tmp_path_factory.mktemp("transcripts")
+    if layout == "llama-2":  # (its template takes turns in turn, the user's first: only [/INST] opens an answer)
+        chats = [[("user" if i % 2 == 0 else "assistant", content) for i, (_, content) in enumerate(turns)] for turns in chats]
     render = TRANSCRIPT_RENDERINGS[layout]
     written = ["".join(render(role, content) for role, content in turns) for turns in chats]
     as_text, as_lists = tmp_path / "text.parquet", tmp_path / "lists.parquet"
@@ -724,6 +729,11 @@ def test_speakers_of_a_conversation_written_as_text(qc, tmp_path):  # noqa: F811
     assert metrics[0]["preference"] == metrics[1]["preference"] and metrics[1]["preference"]["pairs"]["value"] == 30
     missing = qc("report", str(path), "--role", "gpt", "--out", str(tmp_path / "c"))
     assert missing.code == 2 and "roles are user, assistant" in missing.err
+    llama_2 = tmp_path / "llama-2.jsonl"  # (a system prompt inside the first user turn, and a preamble before Vicuna's first)
+    llama_2.write_text(json.dumps({"text": "<s>[INST] <<SYS>>\nBe kind.\n<</SYS>>\n\nHello there [/INST] Hi! </s>"}) + "\n"
+                       + json.dumps({"text": "A chat. USER: What is 2+2? ASSISTANT: It is 4.</s>USER: thanks ASSISTANT: ok</s>"}) + "\n")
+    assert load_dataset(llama_2, TextSelection(roles=("system", "user"))).texts()["text"].to_list() == [
+        "Be kind.\nHello there", "What is 2+2?\nthanks"]
     for prose in (["Human: one line of prose about people"] * 5, ["some words", "more words"]):
         pl.DataFrame({"text": prose}).write_parquet(tmp_path / "prose.parquet")
         refused = qc("report", str(tmp_path / "prose.parquet"), "--role", "user", "--out", str(tmp_path / "d"))
