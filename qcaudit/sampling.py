@@ -128,7 +128,9 @@ def write_sample(data: str | Path, config: Config, output: Path, progress: Progr
 
 
 def sample(data: Any, config: Any = None, *, size: int | None = None, rate: float | None = None, seed: int | None = None,
-           **keywords: Any) -> pl.DataFrame:
+           text_column: str | None = None, fields: Any = None, role: Any = None, analyzers: Any = None,
+           limit: int | None = None, benchmarks: Any = None, gate: Any = None, settings: Any = None,
+           progress: Any = None) -> pl.DataFrame:
     """``qcaudit sample`` from Python: the rows a person should review, each with the reason
     it was chosen and an empty ``review_label``, as the command writes them (a CSV's cells
     apart: the command guards them for spreadsheets). ``size``, ``rate`` and ``seed`` as
@@ -140,11 +142,9 @@ def sample(data: Any, config: Any = None, *, size: int | None = None, rate: floa
     from qcaudit.pipeline import keyword_settings
     from qcaudit.progress import progress_shown
 
-    unknown = set(keywords) - {"text_column", "fields", "role", "analyzers", "limit", "benchmarks", "gate", "settings", "progress"}
-    if unknown:
-        raise QcauditError(f"sample() takes no keyword {', '.join(sorted(unknown))}")
+    keywords = {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers, "limit": limit,
+                "benchmarks": benchmarks, "gate": gate, "settings": settings, "progress": progress}
     config = with_overrides(keyword_settings("sample", config, keywords), {"sample.size": size, "sample.rate": rate, "sample.seed": seed})
-    progress = keywords.get("progress")
     dataset = load_input(data, config)
     if progress is True:
         with progress_shown() as shown:

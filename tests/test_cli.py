@@ -771,7 +771,7 @@ def test_each_filter_command_runs_from_python_as_on_the_command_line(runner, tmp
 
 def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path):
     """qcaudit.sample gives the rows `qcaudit sample` writes (same size, rate and seed flags,
-    same audit keywords); a keyword it does not take is one QcauditError."""
+    same audit keywords); a setting out of range is one QcauditError."""
     import qcaudit
 
     out, reviews = tmp_path / "review.parquet", []
@@ -781,8 +781,8 @@ def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path
         assert reviews[-1].equals(pl.read_parquet(out)) and reviews[-1].height == (12 if "size" in keywords else 45)
     other_seed = qcaudit.sample(SAMPLE, fields=["instruction", "input", "output"], rate=0.05, seed=4)
     assert other_seed.height == 45 and other_seed["row_id"].to_list() != reviews[0]["row_id"].to_list()
-    with pytest.raises(qcaudit.QcauditError, match="sample\\(\\) takes no keyword sizes"):
-        qcaudit.sample(SAMPLE, sizes=3)
+    with pytest.raises(qcaudit.QcauditError, match=r"sample.rate: Input should be less than or equal to 1 \(got 1.5\)"):
+        qcaudit.sample(SAMPLE, rate=1.5)
 
 
 def test_a_command_run_in_process_leaves_the_programs_logging_as_it_was(tmp_path, capsys):
