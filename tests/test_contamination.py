@@ -1059,7 +1059,7 @@ def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_sma
     bench, data = gsm8k_small
     flagged = []
     for spec in (str(bench), f"gsm8k={bench}", f"other={bench}"):
-        out = tmp_path / spec.split("=")[0].replace("/", "_")
+        out = tmp_path / (spec.split("=")[0].replace("/", "_") + "-report")
         result = runner.invoke(app, ["report", str(data), "-b", spec, "--methods", "ngram,substring", "-o", str(out), "-q"])
         assert result.exit_code == 0, result.output
         rows = pl.read_parquet(out / "rows.parquet")
