@@ -327,13 +327,20 @@ def test_markup_and_escape_codes_in_names_are_printed_as_written(qc, tmp_path):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.sampled_from("[]/=:\\x\x1b\u202e#*_`$<>!()"), min_size=1, max_size=12))
+@given(st.text(alphabet=st.sampled_from("[]/=:\\x\x1b\u202e#*_`$^<>!()"), min_size=1, max_size=12) | st.sampled_from(["*", "^x$", "^$"]))
 def test_any_column_name_is_printed_literally(qc, tmp_path, column):
+    """Whatever a column is called, its text is read (a column called ``*`` read every
+    column into the text, one called ``^x$`` ended in a traceback: Polars' ``pl.col`` reads
+    both as patterns), its name printed without escape codes, and the filters write it
+    back under its name."""
     data = tmp_path / "h.parquet"
-    pl.DataFrame({column: texts(4)}).write_parquet(data)
+    pl.DataFrame({column: texts(4), "other": ["9"] * 4}).write_parquet(data)
     ran = qc("report", data, "--text-column", column, "--out", tmp_path / "h", "--analyzers", "duplicates")
     assert ran.code == 0, (column, ran.err)
     assert "\x1b" not in ran.out and "\u202e" not in ran.out
+    assert pl.read_parquet(tmp_path / "h" / "rows.parquet")["text"].to_list() == texts(4)
+    assert qc("dedup", data, "--text-column", column, "-o", tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(tmp_path / "kept.parquet").equals(pl.read_parquet(data))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
