@@ -1447,7 +1447,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection) -> pl.LazyFrame:
     (:data:`_TEXT_AND_STATUS` selects those two from them), computed in steps, a column
     each: each field's text once, then the fields joined, then the status. (As one
     expression, each field's text was computed anew at each use, about twenty times a row:
-    a conversation written as text, cut into turns, took 17 s for 200,000 rows, 0.9 s once.)"""
+    200,000 conversations written as text, cut into turns, took 17.6 s; in steps, 2.0 s.)"""
     schema = frame.collect_schema()
     names = [selection.text_column] if selection.text_column else list(selection.fields)
     texts, non_string = {}, []
