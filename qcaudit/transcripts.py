@@ -10,10 +10,11 @@ such a column as it reads them from a chat column; without it the text is the st
 written. Speakers are named as the text names them, in lower case (``human``,
 ``assistant``); the caller maps them to OpenAI's names.
 
-The turns are cut in Polars expressions, not row by row in Python: each marker is replaced
-by a control character, the speaker and another control character, and the text split at
-the first. Those two characters are removed from the text beforehand, so a value cannot
-forge a turn.
+The turns are cut in Polars expressions, not row by row in Python: Llama 2's markers, which
+name no speaker, are first written as the ChatML markers they stand for; then each marker
+is replaced by a control character, the speaker and another control character, and the
+text split at the first. Those two characters are removed from the text beforehand, so a
+value cannot forge a turn with them.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ _TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|
 #: Llama 2's markers, which name no speaker, as the ChatML turns they open: ``[INST]`` the
 #: user's, ``[/INST]`` the assistant's, ``<<SYS>>`` the system's, and ``<</SYS>>`` the user's
 #: again (the system prompt sits inside the first user turn).
-_LLAMA_2 = ((r"\[INST\]", "<|im_start|>user\n"), (r"\[/INST\]", "<|im_start|>assistant\n"),
-            (r"<<SYS>>", "<|im_start|>system\n"), (r"<</SYS>>", "<|im_start|>user\n"))
+_LLAMA_2 = (("[INST]", "<|im_start|>user\n"), ("[/INST]", "<|im_start|>assistant\n"),
+            ("<<SYS>>", "<|im_start|>system\n"), ("<</SYS>>", "<|im_start|>user\n"))
 #: What a template writes around turns that is no one's text; and the sentence marks that
 #: Llama 2's and Vicuna's templates write, made spaces in values that hold their markers.
 _TEMPLATE_ONLY = r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>"
@@ -74,7 +75,7 @@ def _marked(text: pl.Expr) -> pl.Expr:
     cleaned = text.str.replace_all(f"[{_TURN_START}{_SPEAKER_END}]", "").str.replace_all(_TEMPLATE_ONLY, "")
     cleaned = pl.when(cleaned.str.contains(_MARKED_SO)).then(cleaned.str.replace_all(_SENTENCE_MARKS, " ")).otherwise(cleaned)
     for marker, chatml in _LLAMA_2:
-        cleaned = cleaned.str.replace_all(marker, chatml, literal=False)
+        cleaned = cleaned.str.replace_all(marker, chatml, literal=True)
     return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}${{5}}{_SPEAKER_END}")
 
 
