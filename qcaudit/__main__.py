@@ -35,6 +35,9 @@ def main() -> None:
     for handled in HANDLED_SIGNALS:
         signal.signal(handled, _raise_interrupted)
     try:
+        from qcaudit.allocator import polars_keeps_freed_pages
+
+        polars_keeps_freed_pages(os.environ)  # (before Polars is imported, with the command)
         from qcaudit.cli import run
 
         code = run(sys.argv[1:])

@@ -18,13 +18,20 @@ defaults come back and the free pages go back to the kernel.
 
 A user's own settings win: when the environment tunes glibc's malloc (``MALLOC_*``
 variables, ``glibc.malloc`` tunables) nothing is changed.
+
+Polars allocates through its own jemalloc, which by Polars' build gives freed pages back to
+the kernel after half a second (``dirty_decay_ms:500``), so the next batch's buffers are
+zeroed by the kernel again. :func:`polars_keeps_freed_pages` asks it to keep them ten
+seconds; it must run before Polars is imported, so the console script calls it first
+(``benchmarks/bench_scale.py`` measures the whole report with it; a user's own
+``_RJEM_MALLOC_CONF`` wins).
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 
 #: glibc's ``mallopt`` parameter numbers (malloc.h) and the defaults that come back after.
@@ -60,6 +67,16 @@ def _glibc() -> ctypes.CDLL | None:
     except (OSError, AttributeError):
         return None
     return libc
+
+
+#: Polars' jemalloc settings (its environment variable, with jemalloc's prefix in Polars' build).
+POLARS_MALLOC_CONF, KEEP_FREED_PAGES = "_RJEM_MALLOC_CONF", "dirty_decay_ms:10000,muzzy_decay_ms:10000"
+
+
+def polars_keeps_freed_pages(environ: MutableMapping[str, str]) -> None:
+    """Set Polars' jemalloc to keep freed pages for ten seconds (:data:`KEEP_FREED_PAGES`),
+    unless ``environ`` already configures it; effective only before Polars is imported."""
+    environ.setdefault(POLARS_MALLOC_CONF, KEEP_FREED_PAGES)
 
 
 def _set(libc: ctypes.CDLL, settings: tuple[tuple[int, int], ...]) -> bool:

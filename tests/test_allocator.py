@@ -72,3 +72,23 @@ def test_which_environments_tune_malloc():
     assert _user_tunes_malloc({"MALLOC_ARENA_MAX": "2"})
     assert _user_tunes_malloc({"GLIBC_TUNABLES": "glibc.rtld.optional_static_tls=1:glibc.malloc.tcache_count=0"})
     assert not _user_tunes_malloc({"GLIBC_TUNABLES": "glibc.rtld.optional_static_tls=1", "MALLOC": "x", "PATH": "/bin"})
+
+
+def test_the_command_sets_polars_to_keep_freed_pages_before_polars_loads_unless_the_user_did():
+    """The console script sets Polars' jemalloc (``_RJEM_MALLOC_CONF``) to keep freed pages
+    before Polars is imported, and jemalloc takes it (its own statistics say so); a user's own
+    setting is left as it is."""
+    probe = ("import os, sys; sys.argv = ['qcaudit', '--version']\n"
+             "import qcaudit.__main__ as entry\n"
+             "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
+             "print(os.environ.get('_RJEM_MALLOC_CONF'), 'polars' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    conf, polars_loaded = ran.stdout.split()[-2:]  # (Polars puts its own defaults first as it loads: the last of a key wins)
+    assert conf.endswith("dirty_decay_ms:10000,muzzy_decay_ms:10000") and polars_loaded == "True"
+    mine = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env=env | {"_RJEM_MALLOC_CONF": "dirty_decay_ms:0"})
+    assert mine.stdout.split()[-2].endswith("dirty_decay_ms:0") and "10000" not in mine.stdout
+    stats = subprocess.run([sys.executable, "-c", "import polars as pl; pl.DataFrame({'a': [1]})"], capture_output=True, text=True,
+                           check=True, env=env | {"_RJEM_MALLOC_CONF": "dirty_decay_ms:10000,muzzy_decay_ms:10000,stats_print:true"})
+    assert "opt.dirty_decay_ms: 10000" in stats.stdout + stats.stderr
