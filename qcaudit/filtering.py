@@ -32,7 +32,8 @@ from qcaudit.errors import QcauditError
 from qcaudit.io import ROW_ID, TEXT, Dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
-from qcaudit.pipeline import audit, with_parts_found
+from qcaudit.pipeline import audit, keyword_settings, with_parts_found
+from qcaudit.progress import api_progress
 from qcaudit.registry import RowFilter, analyzers, row_filters
 from qcaudit.report.model import Report
 
@@ -93,18 +94,13 @@ def split_rows(data: Any, config: Config, command: str, progress: Progress | Non
 def python_filter(command: str) -> Callable[..., Split]:
     """The Python function of the filter ``command`` (``qcaudit.dedup``, ...): the command's
     keywords as :func:`qcaudit.pipeline.audit` takes them, the rows returned (:class:`Split`)."""
-    from qcaudit.pipeline import keyword_settings
-    from qcaudit.progress import progress_shown
-
     def filtered(data: Any, config: Any = None, *, text_column: str | None = None, fields: Any = None, role: Any = None,
                  limit: int | None = None, benchmarks: Any = None, settings: Any = None, progress: Any = None) -> Split:
         keywords = {"text_column": text_column, "fields": fields, "role": role, "limit": limit, "benchmarks": benchmarks,
                     "settings": settings, "progress": progress}
         run_config = keyword_settings(command, config, keywords)
-        if progress is True:
-            with progress_shown() as shown:
-                return split_rows(data, run_config, command, shown)
-        return split_rows(data, run_config, command, progress or None)
+        with api_progress(progress) as shown:
+            return split_rows(data, run_config, command, shown)
 
     _, row_filter = row_filters()[command]
     filtered.__name__ = filtered.__qualname__ = command

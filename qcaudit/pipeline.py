@@ -15,7 +15,7 @@ from qcaudit.engine import PartialsSource, run_analyzers
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import Dataset, TextSelection
-from qcaudit.progress import progress_shown
+from qcaudit.progress import api_progress
 from qcaudit.registry import analyzers as registered_analyzers
 from qcaudit.report.model import Report
 
@@ -70,10 +70,8 @@ def audit(
     config = keyword_settings("audit", config, {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers,
                                                 "limit": limit, "benchmarks": benchmarks, "gate": gate, "settings": settings,
                                                 "progress": progress})
-    if progress is True:
-        with progress_shown() as shown:
-            return _audited(data, config, shown, lazy_rows)
-    return _audited(data, config, progress or None, lazy_rows)
+    with api_progress(progress) as shown:
+        return _audited(data, config, shown, lazy_rows)
 
 
 def keyword_settings(function: str, config: CoreConfig | str | Path | Mapping[str, Any] | None,

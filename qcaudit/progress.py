@@ -28,6 +28,18 @@ def phases(console, disable: bool):
 
 
 @contextmanager
+def api_progress(progress: object) -> Iterator:
+    """The Progress a Python API call's ``progress=`` keyword asks for: with ``True``, the
+    command line's (:func:`progress_shown`, for the call alone); a rich Progress as given;
+    else None (nothing shown)."""
+    if progress is True:
+        with progress_shown() as shown:
+            yield shown
+    else:
+        yield progress or None
+
+
+@contextmanager
 def progress_shown(console=None) -> Iterator:
     """Progress on for what runs inside, as the command line shows it, then as it was before:
     each long step's rows done, rate and time left (a bar in a terminal, plain lines

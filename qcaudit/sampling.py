@@ -25,7 +25,8 @@ from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
 from qcaudit.io import REJECTED, ROW_ID, TEXT, TEXT_STATUS, Dataset
 from qcaudit.outputs import table_format, write_table
-from qcaudit.pipeline import audit
+from qcaudit.pipeline import audit, keyword_settings
+from qcaudit.progress import api_progress
 from qcaudit.registry import all_row_flags, stratum_column
 from qcaudit.report.model import Report
 from qcaudit.untrusted import spreadsheet_cells
@@ -139,17 +140,12 @@ def sample(data: Any, config: Any = None, *, size: int | None = None, rate: floa
 
     >>> review = qcaudit.sample(frame, rate=0.05, analyzers="diversity,duplicates")  # doctest: +SKIP
     """
-    from qcaudit.pipeline import keyword_settings
-    from qcaudit.progress import progress_shown
-
     keywords = {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers, "limit": limit,
                 "benchmarks": benchmarks, "gate": gate, "settings": settings, "progress": progress}
     config = with_overrides(keyword_settings("sample", config, keywords), {"sample.size": size, "sample.rate": rate, "sample.seed": seed})
     dataset = load_input(data, config)
-    if progress is True:
-        with progress_shown() as shown:
-            return _review_rows(dataset, config, shown)[0]
-    return _review_rows(dataset, config, progress or None)[0]
+    with api_progress(progress) as shown:
+        return _review_rows(dataset, config, shown)[0]
 
 
 def _review_rows(dataset: Dataset, config: Config, progress: Progress | None) -> tuple[pl.DataFrame, Report]:
