@@ -26,7 +26,7 @@ from qcaudit import __version__
 from qcaudit.atomic import write_text_atomic
 from qcaudit.cli_help import HelpCommand
 from qcaudit.config import load_config
-from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError
+from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line
 from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
 from qcaudit.progress import phases, show_progress
 from qcaudit.registry import CliOption, analyzers, row_filters
@@ -104,8 +104,7 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
         if Interrupted.received is not None:  # a signal broke something on its way out: it is the signal
             raise Interrupted(Interrupted.received) from exc
         if isinstance(exc, pl.exceptions.PolarsError | OSError | UnicodeError):
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            _fail(verbose, "error", first, EXIT_BAD_INPUT)
+            _fail(verbose, "error", first_line(exc), EXIT_BAD_INPUT)
         # a bug: say so in one line
         hint = "" if verbose else " (rerun with --verbose for the traceback)"
         _fail(verbose, "internal error", f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)

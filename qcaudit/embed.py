@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 from qcaudit.progress import row_progress
 from qcaudit.store import VectorStore
 
@@ -102,7 +102,7 @@ class Encoder:
         try:
             model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
         except (OSError, ValueError) as exc:
-            raise QcauditError(f"cannot load embedding model from {self.path}: {str(exc).splitlines()[0]}") from None
+            raise QcauditError(f"cannot load embedding model from {self.path}: {first_line(exc)}") from None
         if device == "cuda":
             model.half()
         return model

@@ -8,6 +8,13 @@ EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_SIGNAL_BASE = 128
 
 
+def first_line(exc: BaseException) -> str:
+    """An exception's message in one line, for a message of our own: its first non-blank
+    line, or its type's name where it has none (``OSError()``'s message is empty)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class QcauditError(Exception):
     """Bad input, usage or configuration. The message says what is wrong and what to do."""
 

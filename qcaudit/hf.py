@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from qcaudit.embed import resolve_device
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 
 
 def offline() -> None:
@@ -62,7 +62,7 @@ def _from_pretrained(auto_class, name: str, what: str, **options):
     try:
         return auto_class.from_pretrained(model_source(name, what), local_files_only=True, **options)
     except (OSError, ValueError) as exc:
-        raise QcauditError(f"{what} {name!r}: cannot load it offline ({str(exc).splitlines()[0]})") from None
+        raise QcauditError(f"{what} {name!r}: cannot load it offline ({first_line(exc)})") from None
     finally:
         transformers_logging.set_verbosity(verbosity)
 

@@ -47,7 +47,7 @@ from urllib.parse import unquote
 import polars as pl
 
 from qcaudit.compression import compression, decompressed
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 from qcaudit.inputcheck import (
     BOM,
     DELIMITED,
@@ -450,7 +450,7 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
         try:
             return pl.DataFrame(table, infer_schema_length=None).lazy()
         except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
-            raise QcauditError(f"cannot read the list of rows as a table: {_first_line(exc)}") from None
+            raise QcauditError(f"cannot read the list of rows as a table: {first_line(exc)}") from None
     pandas = sys.modules.get("pandas")  # (a pandas Series or DataFrame exists only where pandas is imported)
     if pandas is not None and isinstance(table, pandas.Series | pandas.DataFrame):
         frame = _from_pandas(table.to_frame(TEXT) if isinstance(table, pandas.Series) else table, pandas)
@@ -465,7 +465,7 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
         except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
             if isinstance(table, Mapping) or hasattr(table, "__arrow_c_stream__"):  # (a kind it takes, that makes no table)
                 kind = "dict of columns" if isinstance(table, Mapping) else type(table).__name__
-                raise QcauditError(f"cannot read the {kind} as a table: {_first_line(exc)}") from None
+                raise QcauditError(f"cannot read the {kind} as a table: {first_line(exc)}") from None
     raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
                        "a pyarrow Table, a dict of columns, a list or iterator of rows as dicts or a Series of texts "
                        "(a list of texts as pl.Series(texts))")
@@ -492,7 +492,7 @@ def _from_pyarrow(table: Any, limit: int | None) -> pl.LazyFrame | None:
             values = pl.Series(TEXT, table)
             return (values.struct.unnest() if values.dtype == pl.Struct else values.to_frame()).lazy()
     except (TypeError, ValueError, pl.exceptions.PolarsError, pyarrow.ArrowException) as exc:
-        raise QcauditError(f"cannot read the {name} as a table: {_first_line(exc)}") from None
+        raise QcauditError(f"cannot read the {name} as a table: {first_line(exc)}") from None
     return None
 
 
@@ -524,7 +524,7 @@ def _from_pandas(table: Any, pandas: Any) -> pl.DataFrame:
     except (TypeError, ValueError, ArithmeticError) as exc:  # (pyarrow's ArrowTypeError is a TypeError)
         mixed = [name for name in table.columns if table[name].dtype == object and not _converts(table[[name]])]
         if not mixed:
-            raise QcauditError(f"cannot read the pandas DataFrame: {_first_line(exc)}") from None
+            raise QcauditError(f"cannot read the pandas DataFrame: {first_line(exc)}") from None
     table = table.copy(deep=False)
     for name in mixed:
         table[name] = pandas.Series([None if _missing(value, pandas) else value if isinstance(value, str) else _as_text(value)
@@ -566,7 +566,7 @@ def _hugging_face_dataset(table: Any, limit: int | None) -> pl.LazyFrame:
         else:
             frame = pl.DataFrame(_streamed(table, limit, type(table).__name__), infer_schema_length=None)
     except (TypeError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
-        raise QcauditError(f"cannot read the {type(table).__name__} as a table: {_first_line(exc)}") from None
+        raise QcauditError(f"cannot read the {type(table).__name__} as a table: {first_line(exc)}") from None
     return frame.lazy()
 
 
@@ -1005,12 +1005,7 @@ def _read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
                 return QcauditError(f"cannot read {file} as {fmt}: {mixed}; a column needs one kind of value in each place "
                                     "(drop or flatten that field)")
     where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"
-    return QcauditError(f"cannot read {where}" + (f" as {fmt}" if fmt else "") + f": {_first_line(exc)}")
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return QcauditError(f"cannot read {where}" + (f" as {fmt}" if fmt else "") + f": {first_line(exc)}")
 
 
 #: Values of a text column read to tell whether it holds chats written as JSON text.

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from qcaudit.compression import without_compression
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 #: Schemes Polars reads parquet from itself (object_store), streaming.
@@ -50,7 +50,7 @@ def _filesystem(uri: str):
     try:
         return fsspec.core.url_to_fs(uri)
     except (ImportError, ValueError) as exc:  # an unknown protocol, or its driver is not installed
-        raise QcauditError(f"{uri}: {str(exc).splitlines()[0]}") from None
+        raise QcauditError(f"{uri}: {first_line(exc)}") from None
 
 
 def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:

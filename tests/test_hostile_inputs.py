@@ -1113,3 +1113,23 @@ def test_a_category_column_of_lists_or_structs_is_left_out_with_a_warning(qc, tm
     config.write_text('[embeddings]\ncategory_column = "category"\n')
     one_line_error(qc("report", data, "--analyzers", "embeddings", "--config", config, "--out", tmp_path / "named"),
                    "category column 'category' holds", "not one label a row")
+
+
+@pytest.mark.parametrize(("failure", "reason"), [(OSError(), "OSError"), (ValueError("  \n"), "ValueError"),
+                                                (OSError("no config.json\nsecond line"), "no config.json")])
+def test_a_model_that_fails_to_load_without_a_message_is_still_one_line(failure, reason):
+    """A loader's error with no message (``OSError()``) once ended in an IndexError, an
+    internal error, where it should say which model failed and why, in one line."""
+    from qcaudit.errors import QcauditError
+    from qcaudit.hf import _from_pretrained
+
+    class Refusing:
+        @staticmethod
+        def from_pretrained(*args, **kwargs):
+            raise failure
+
+    with pytest.raises(QcauditError) as raised:
+        _from_pretrained(Refusing, "org/absent-model", "reward model")
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith("reward model 'org/absent-model': cannot load it offline (")
+    assert message.endswith(f"({reason})")

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 from qcaudit.progress import row_progress
 from qcaudit.store import VectorStore
 
@@ -148,7 +148,7 @@ class Judge:
         try:
             return LLM(model=source, tokenizer=source, max_model_len=self._vllm_context)
         except (OSError, ValueError) as exc:
-            raise QcauditError(f"judge model {self.model!r}: vLLM cannot load it ({str(exc).splitlines()[0]})") from None
+            raise QcauditError(f"judge model {self.model!r}: vLLM cannot load it ({first_line(exc)})") from None
 
     @cached_property
     def key(self) -> str:
