@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 from pydantic import Field
 
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, RowFlag, Section, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Column, RankedRows, histogram_view

@@ -39,15 +39,9 @@ from typing import NamedTuple
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import (
-    InputFile,
-    chat_answer,
-    chat_text,
-    input_files,
-    is_chat,
-    read_files,
-)
+from qcaudit.readers import InputFile, input_files, read_files
 from qcaudit.remote import format_suffix
+from qcaudit.text_columns import chat_answer, chat_text, is_chat
 
 ITEM_ID, ITEM_TEXT = "item_id", "item_text"
 #: Item columns named ``part:<name>`` hold the texts of parts; ``choices`` the answer options.

@@ -24,15 +24,10 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.cache import SCRATCH, cache_root
+from qcaudit.columns import TEXT_STATUS
 from qcaudit.embed import Encoder
-from qcaudit.io import (
-    TEXT_STATUS,
-    Dataset,
-    SelectionMismatch,
-    TextSelection,
-    input_name,
-    load_dataset,
-)
+from qcaudit.io import Dataset, SelectionMismatch, TextSelection, load_dataset
+from qcaudit.tables import input_name
 from qcaudit.text import Tokenization
 
 log = logging.getLogger("qcaudit")

@@ -36,7 +36,10 @@ from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS, Dataset, input_files, input_name
+from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.io import Dataset
+from qcaudit.readers import input_files
+from qcaudit.tables import input_name
 from qcaudit.pipeline import keyword_settings
 from qcaudit.progress import progress_shown, row_progress
 from qcaudit.report.model import Report

@@ -23,9 +23,10 @@ from typing import Any
 
 import polars as pl
 
+from qcaudit.columns import ROW_ID, TEXT_STATUS
 from qcaudit.context import RunContext
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT_STATUS, Dataset
+from qcaudit.io import Dataset
 from qcaudit.progress import row_progress
 from qcaudit.registry import Analyzer, get
 

@@ -25,11 +25,12 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.atomic import write_atomic
+from qcaudit.columns import ROW_ID, TEXT
 from qcaudit.compression import open_compressed
 from qcaudit.config import Config
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT, Dataset
+from qcaudit.io import Dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
 from qcaudit.pipeline import audit, keyword_settings, with_parts_found

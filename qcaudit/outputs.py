@@ -19,7 +19,7 @@ import polars as pl
 from qcaudit.atomic import check_directory_target, check_writable, write_atomic
 from qcaudit.compression import compression, open_compressed, without_compression
 from qcaudit.errors import QcauditError
-from qcaudit.io import input_files
+from qcaudit.readers import input_files
 from qcaudit.remote import local_path
 from qcaudit.report.model import REPORT_FILES, REPORT_JSON
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from qcaudit.io import ROW_ID, TEXT
+from qcaudit.columns import ROW_ID, TEXT
 from qcaudit.signatures import shannon_entropy
 
 STRATEGIES = ("absolute", "top_k", "stratified")

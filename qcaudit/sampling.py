@@ -20,10 +20,11 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
+from qcaudit.columns import REJECTED, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.config import Config, with_overrides
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
-from qcaudit.io import REJECTED, ROW_ID, TEXT, TEXT_STATUS, Dataset
+from qcaudit.io import Dataset
 from qcaudit.outputs import table_format, write_table
 from qcaudit.pipeline import audit, keyword_settings
 from qcaudit.progress import api_progress

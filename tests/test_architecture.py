@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from qcaudit import registry
 from qcaudit.config import config_model, load_config
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID
+from qcaudit.columns import ROW_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "short_rows.py"

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qcaudit.benchmarks import load_benchmark
-from qcaudit.io import read_files
+from qcaudit.readers import read_files
 from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches

@@ -420,7 +420,7 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
     """A .jsonl.gz, .jsonl.zst (in several frames, as pzstd writes), gzip members one after
     another (as bgzip and cat write) and a .csv.gz are read by Polars' scan as it decompresses,
     never whole into memory, and give the rows of the plain file."""
-    import qcaudit.io as qio
+    from qcaudit import readers
 
     rows = [{"text": f"row {i} with some words", "n": i} for i in range(3000)]
     lines = "".join(json.dumps(row) + "\n" for row in rows).encode()
@@ -434,7 +434,7 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
     def refused(*args, **kwargs):
         raise AssertionError("read into memory")
 
-    monkeypatch.setattr(qio, "_read_in_memory", refused)
+    monkeypatch.setattr(readers, "_read_in_memory", refused)
     expected = pl.DataFrame(rows)
     for name in files:
         read = load_dataset(tmp_path / name).frame.collect()
@@ -487,7 +487,7 @@ def test_a_history_of_rounds_reads_as_its_lines_and_a_field_of_no_text_is_named(
 
 def test_a_path_from_the_home_directory_is_read_as_a_shell_would(tmp_path, monkeypatch):
     """Config files name benchmarks and references as ~/...: no shell expands them."""
-    from qcaudit.io import input_files
+    from qcaudit.readers import input_files
 
     monkeypatch.setenv("HOME", str(tmp_path))
     path = write(tmp_path, "d.parquet")
@@ -504,13 +504,13 @@ def test_a_path_from_the_home_directory_is_read_as_a_shell_would(tmp_path, monke
 def test_a_text_file_is_one_row_a_line_as_python_splits_it(text, piece):
     """``_text_lines`` against str.split("\\n") (a final newline opening no line, a CRLF's
     "\\r" dropped), with pieces small enough that lines cross their bounds."""
-    import qcaudit.io as qio
+    from qcaudit import readers
 
-    old, qio.TXT_PIECE_CHARS = qio.TXT_PIECE_CHARS, piece
+    old, readers.TXT_PIECE_CHARS = readers.TXT_PIECE_CHARS, piece
     try:
-        got = qio._text_lines(text).to_list()
+        got = readers._text_lines(text).to_list()
     finally:
-        qio.TXT_PIECE_CHARS = old
+        readers.TXT_PIECE_CHARS = old
     assert got == [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
 
 

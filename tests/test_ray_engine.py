@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from qcaudit import registry
 from qcaudit.config import load_config
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT_STATUS
+from qcaudit.columns import ROW_ID, TEXT_STATUS
 from qcaudit.registry import Analyzer, AnalyzerResult
 from qcaudit.signatures import Metric
 from tests.conftest import SAMPLES

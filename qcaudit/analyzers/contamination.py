@@ -44,7 +44,7 @@ from qcaudit.contamination.semantic import ItemEvidence, TextParts, best_verifie
 from qcaudit.embed import Encoder, token_column
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
-from qcaudit.io import PROMPT, ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import PROMPT, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, Seed, count, register, share,
 )

@@ -25,7 +25,7 @@ from pydantic import Field, model_validator
 from rich.progress import Progress
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, Seed, register, share
 from qcaudit.signatures import Metric, signature
 from qcaudit.views import Column, Histogram, Marker, RankedRows, View

@@ -29,7 +29,7 @@ from pydantic import Field
 
 from qcaudit.allocator import freed_blocks_reused
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import (
     OrderStats, iter_ngram_hashes, iter_order_stats, order_stats_from_sums, part_sums, partitioned_order_stats,
     self_bleu_per_row, split_by_hash,

@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import shingles, split_by_hash
 from qcaudit.registry import (
     SUM_INDEX, SUM_VALUES, Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, Seed, count, merged_sums,

@@ -42,7 +42,7 @@ import polars as pl
 from pydantic import Field
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import CATEGORY, ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import CATEGORY, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, Seed, count, first_flag, register, share,
 )

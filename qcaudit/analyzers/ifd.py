@@ -31,7 +31,7 @@ import polars as pl
 from pydantic import Field
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import PROMPT, RESPONSE, ROW_ID
+from qcaudit.columns import PROMPT, RESPONSE, ROW_ID
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Marker, Stat, View, histogram_view

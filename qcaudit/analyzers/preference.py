@@ -33,7 +33,8 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import CHOSEN, PROMPT, REJECTED, ROW_ID, WHITESPACE_TOKEN, strip_like_python
+from qcaudit.columns import CHOSEN, PROMPT, REJECTED, ROW_ID
+from qcaudit.io import WHITESPACE_TOKEN, strip_like_python
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature

@@ -32,7 +32,8 @@ import polars as pl
 from pydantic import Field
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import CATEGORY, PROMPT, RESPONSE, ROW_ID, TEXT, WHITESPACE_TOKEN
+from qcaudit.columns import CATEGORY, PROMPT, RESPONSE, ROW_ID, TEXT
+from qcaudit.io import WHITESPACE_TOKEN
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFilter, Section, Seed, count, register
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
 from qcaudit.signatures import Metric, histogram, signature

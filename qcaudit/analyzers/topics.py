@@ -21,7 +21,7 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.analyzers.embeddings import MAP_X, MAP_Y, SNIPPET_CHARS
-from qcaudit.io import ROW_ID, TEXT
+from qcaudit.columns import ROW_ID, TEXT
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, Section, count, first_flag, register, share
 from qcaudit.signatures import Metric, shannon_entropy, signature
 from qcaudit.topic_terms import stop_words, term_counts, topic_labels

@@ -19,7 +19,7 @@ import polars as pl
 from pydantic import Field, model_validator
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Column, Marker, Notice, RankedRows, Stat, View, histogram_view

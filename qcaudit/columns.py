@@ -1,0 +1,10 @@
+"""The names of the columns qcaudit gives a dataset's rows as it reads them: a row's
+position (``row_id``), its text and what became of it (``text_status``), its category, and
+the parts an analyzer may ask for besides the text (:data:`qcaudit.io.PARTS`)."""
+
+ROW_ID = "row_id"
+INPUT_ROW_ID = "input_row_id"
+TEXT = "text"
+TEXT_STATUS = "text_status"
+CATEGORY = "category"
+PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"

@@ -1,0 +1,438 @@
+"""Read an input's files into one lazy Polars table: a file, a directory of shards
+(searched recursively; Hive partition folders, ``round=3/``, read as columns), a glob or a
+URI; parquet, Arrow (Hugging Face ``datasets``' files), JSON Lines, JSON, CSV, TSV and plain
+text, the text formats also compressed (:mod:`qcaudit.compression`). Text files are checked
+first (:mod:`qcaudit.inputcheck`), and a reader's failure becomes one line naming the file.
+What the table's rows mean (their text) is :mod:`qcaudit.io`'s."""
+
+from __future__ import annotations
+
+import glob
+import io
+import json
+import os
+import re
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import unquote
+
+import polars as pl
+
+from qcaudit.compression import compression, decompressed
+from qcaudit.errors import QcauditError, first_line
+from qcaudit.inputcheck import (
+    BOM,
+    DELIMITED,
+    JSON_TEXTS,
+    check_text_file,
+    json_texts,
+    mixed_shapes,
+    table_records,
+)
+from qcaudit.remote import (
+    GLOB_CHARS,
+    format_suffix,
+    hidden,
+    is_uri,
+    local_copy,
+    name_of,
+    read_parquet,
+    remote_files,
+    streamed_by_polars,
+)
+from qcaudit.text_columns import chat_layout, is_text_parts, text_of_parts
+
+_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
+            ".txt": "txt", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
+#: A plain text file is one row a line, in a column of this name; read in pieces of about
+#: this many characters (a Polars string holds at most 4 GB).
+TXT_COLUMN, TXT_PIECE_CHARS = "text", 64 * 2**20
+#: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
+#: directory holding both is read as its shards alone. (A ``DatasetDict``'s folder, with a
+#: ``dataset_dict.json`` and a folder a split, is refused: reading it whole would mix splits.)
+HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json"})
+#: An input file: a local path, or a URI (:mod:`qcaudit.remote`).
+InputFile = Path | str
+
+
+def input_files(path: str | Path) -> list[InputFile]:
+    """The files ``path`` names: an existing file or directory (searched recursively) is
+    taken as it is, whatever characters its name holds; only a path that does not exist is
+    read as a glob. A leading ``~`` is the home directory, as in a shell (config files name
+    paths so too), unless a file of that very name exists. A URI is listed on its own
+    filesystem, the same way."""
+    if is_uri(path):
+        return _without_notes(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
+    if not os.path.lexists(path):
+        path = os.path.expanduser(path)
+    target = Path(path)
+    if target.is_symlink() and not target.exists():
+        raise QcauditError(f"{path} is a broken or looping symbolic link")
+    if target.is_dir():
+        return _directory_files(target)
+    if target.exists():
+        _refuse_special_file(target)
+        return [target]
+    if GLOB_CHARS.intersection(str(path)):
+        files = [Path(p) for p in sorted(glob.glob(str(path), recursive=True)) if Path(p).is_file()]
+        if not files:
+            raise QcauditError(f"no file matches {path}")
+        return files
+    if str(path) == "-":  # (the input is read more than once: once to audit, again to write its rows)
+        raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
+    # (a relative path, from a config file too, is read from the current directory: say which)
+    raise QcauditError(f"{path} does not exist" + ("" if target.is_absolute() else f" in {Path.cwd()}") + _hub_hint(target))
+
+
+#: Files that are not a regular file's bytes, by what ``stat`` says they are.
+_SPECIAL_FILES = ((stat.S_ISFIFO, "a pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                  (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_special_file(target: Path) -> None:
+    """A pipe or a device is refused: the input is read more than once (to audit it, again
+    to write its rows), and a pipe with no writer would wait forever, /dev/zero never end."""
+    mode = target.stat().st_mode
+    kind = next((name for test, name in _SPECIAL_FILES if test(mode)), None)
+    if kind:
+        raise QcauditError(f"{target} is {kind}, not a file: qcaudit reads its input more than once; write the data to a file first")
+
+
+def _hub_hint(target: Path) -> str:
+    """For a missing ``OWNER/NAME`` without a file suffix, which reads as a Hugging Face Hub
+    dataset's name, how to name the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
+    looks_like_hub = not target.is_absolute() and len(target.parts) == 2 and not target.suffix and not target.parent.exists()
+    return f"; a dataset on the Hugging Face Hub is read as hf://datasets/{target.as_posix()}" if looks_like_hub else ""
+
+
+def _without_notes(files: list[InputFile]) -> list[InputFile]:
+    """A directory's data files: its .txt files are data only when it holds no other kind (a
+    LICENSE.txt or notes.txt beside parquet shards is not a shard)."""
+    if all(_FORMATS.get(format_suffix(f)) == "txt" for f in files):
+        return files
+    return [f for f in files if _FORMATS.get(format_suffix(f)) != "txt"]
+
+
+#: Names of a dataset's splits, as Hugging Face names its shards (``train-00000-of-00002.parquet``)
+#: or the folders that hold them (``train/0000.parquet``).
+SPLIT_NAMES = frozenset({"train", "test", "validation", "valid", "dev", "eval"})
+_SPLIT_SHARD = re.compile(r"^([A-Za-z]+)-\d{5}-of-\d{5}")
+
+
+def _directory_files(target: Path) -> list[Path]:
+    """A directory's data files, searched recursively, in sorted path order; one that holds
+    several splits of a dataset is refused, as reading it whole would mix them (a training
+    split audited with its test split)."""
+    if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
+        splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
+        raise QcauditError(f"{target} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
+    files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS and not hidden(p.relative_to(target)))
+    if not files:
+        raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
+    files = _without_notes(files)
+    if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
+        files = [p for p in files if p.name not in HF_DATASET_METADATA]
+    splits: dict[str, Path] = {}  # each split's first file
+    for file in files:
+        shard = _SPLIT_SHARD.match(file.name)
+        folders = [part.partition("=")[2] or part for part in file.relative_to(target).parent.parts]  # (split=test: Hive's)
+        named = [folder for folder in folders if folder in SPLIT_NAMES]
+        split = shard.group(1) if shard and shard.group(1) in SPLIT_NAMES else (named[-1] if named else None)
+        if split is not None:
+            splits.setdefault(split, file)
+    if len(splits) > 1:
+        shown = ", ".join(f"{split} ({splits[split]})" for split in sorted(splits))
+        raise QcauditError(f"{target} holds several splits of a dataset: {shown}; give one split's folder or files "
+                           "(a glob such as 'data/train-*.parquet')")
+    return files
+
+
+def format_of(files: list[InputFile]) -> str:
+    formats: dict[str, InputFile] = {}  # each format's first file
+    for f in files:
+        fmt = _FORMATS.get(format_suffix(f))
+        if fmt is None:
+            raise QcauditError(
+                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz or "
+                ".zst), or .arrow"
+            )
+        if fmt in ("parquet", "arrow") and compression(name_of(f)):
+            raise QcauditError(f"{f}: a compressed {fmt} file is not supported; compress it within the format")
+        formats.setdefault(fmt, f)
+    if len(formats) > 1:
+        found = ", ".join(f"{fmt} ({formats[fmt]})" for fmt in sorted(formats))
+        raise QcauditError(f"mixed input formats: {found}; give files of one format")
+    return next(iter(formats))
+
+
+def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
+    """Read every file ``path`` names (file, directory or glob) eagerly, one frame per file.
+
+    For small tables such as benchmarks, where each file may carry meaning (an MMLU subject).
+    """
+    files = input_files(path)
+    fmt = format_of(files)
+    tables = []
+    for file in files:
+        frame = scan_files([file], fmt).frame if fmt in ("parquet", "arrow") else _read_text_file(file, fmt, csv_header)
+        try:
+            tables.append((file, frame.collect()))
+        except pl.exceptions.PolarsError as exc:
+            raise read_failure([file], exc) from None
+    return tables
+
+
+class ScannedFiles(NamedTuple):
+    """An input's files read as one table, and each file's columns where the files' columns
+    differ (none where there is one file or all have the same)."""
+
+    frame: pl.LazyFrame
+    file_schemas: list[pl.Schema]
+
+
+def _scan_parquet(files: list[InputFile]) -> ScannedFiles:
+    """Parquet shards as one table, streamed. Shards whose schemas differ (a column that later
+    shards add, a number stored as an integer in one and a float in another) are joined as
+    the text formats' are: a column a shard lacks is null there, types widen to a common one."""
+    paths = [str(f) if is_uri(f) else f for f in files]
+    streamed = all(not is_uri(f) or streamed_by_polars(f) for f in paths)  # (else each read whole through fsspec)
+    if len(files) == 1 and streamed:
+        return ScannedFiles(pl.scan_parquet(paths, glob=False), [])
+    try:
+        shards = [pl.scan_parquet(f, glob=False) if streamed else read_parquet(f) for f in paths]
+        schemas = [shard.collect_schema() for shard in shards]  # (each file's footer)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise read_failure(files, exc) from None
+    if all(schema == schemas[0] for schema in schemas):
+        return ScannedFiles(pl.scan_parquet(paths, glob=False) if streamed else pl.concat(shards, how="vertical"), [])
+    return ScannedFiles(pl.concat(shards, how="diagonal_relaxed"), schemas)
+
+
+def scan_files(files: list[InputFile], fmt: str, csv_header: bool = True) -> ScannedFiles:
+    partitions = _hive_partitions(files)
+    if partitions:
+        frames = [scan_files([file], fmt, csv_header).frame for file in files]
+        return _joined([_with_partition(frame, values) for frame, values in zip(frames, partitions, strict=True)])
+    if fmt == "parquet":
+        return _scan_parquet(files)
+    return _joined([_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files])
+
+
+#: A folder of a Hive-partitioned dataset (Spark's, Ray Data's or pyarrow's ``partitioning="hive"``
+#: output): ``round=3``, the value of column ``round`` for every file below it.
+_HIVE_FOLDER = re.compile(r"^([^=]+)=(.*)$")
+#: The value Hive writes for a null partition key.
+_HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _hive_partitions(files: list[InputFile]) -> list[dict[str, str | None]] | None:
+    """Per file, the Hive partition columns its folders name (``round=3/part-0.parquet``:
+    ``{"round": "3"}``), from the folders below the files' common folder (a partition that
+    all files share is no column: an input of one partition's folder reads as before); None
+    when no folder names one. Values are percent-decoded, as Spark escapes them."""
+    if len(files) < 2:
+        return None
+    folders = [str(file).replace("\\", "/").split("/")[:-1] for file in files]
+    shared = 0
+    while all(len(parts) > shared and parts[shared] == folders[0][shared] for parts in folders):
+        shared += 1
+    partitions = []
+    for parts in folders:
+        found = {m.group(1): m.group(2) for part in parts[shared:] if (m := _HIVE_FOLDER.match(part))}
+        partitions.append({key: None if value == _HIVE_NULL else unquote(value) for key, value in found.items()})
+    return partitions if any(partitions) else None
+
+
+def _with_partition(frame: pl.LazyFrame, values: dict[str, str | None]) -> pl.LazyFrame:
+    """``frame`` with its file's partition columns, where the file does not hold that column
+    itself: whole numbers as integers, anything else as text."""
+    held = set(frame.collect_schema().names())
+    columns = []
+    for key, value in values.items():
+        if key in held:
+            continue
+        whole = value is not None and re.fullmatch(r"-?\d{1,18}", value) is not None
+        columns.append(pl.lit(int(value) if whole else value, dtype=pl.Int64 if whole else pl.String).alias(key))
+    return frame.with_columns(columns)
+
+
+def _joined(frames: list[pl.LazyFrame]) -> ScannedFiles:
+    """The frames of one input's files as one table; their schemas where they differ."""
+    if len(frames) == 1:
+        return ScannedFiles(frames[0], [])
+    try:
+        schemas = [frame.collect_schema() for frame in frames]
+    except pl.exceptions.PolarsError:  # (its reading fails, and says why, where every input's does)
+        return ScannedFiles(pl.concat(frames, how="diagonal_relaxed"), [])
+    same = all(schema == schemas[0] for schema in schemas)
+    return ScannedFiles(pl.concat(_chat_contents_alike(frames, schemas), how="diagonal_relaxed"), [] if same else schemas)
+
+
+def _chat_contents_alike(frames: list[pl.LazyFrame], schemas: list[pl.Schema]) -> list[pl.LazyFrame]:
+    """The files of one input (with their schemas), with each chat column whose turns hold
+    their content as text in some files and as content parts in others read as text in all
+    (the text parts joined), so that one column type holds them."""
+    for name in {name for schema in schemas for name in schema.names()}:
+        if len({schema[name] for schema in schemas if name in schema}) == 1:
+            continue
+        for i, schema in enumerate(schemas):
+            layout = chat_layout(schema.get(name))
+            if layout and is_text_parts(layout.content_dtype):
+                as_text = text_of_parts(pl.field(layout.content), layout.content_dtype).alias(layout.content)
+                frames[i] = frames[i].with_columns(pl.col(name).list.eval(pl.element().struct.with_fields(as_text)))
+    return frames
+
+
+def _read_arrow(path: InputFile) -> pl.LazyFrame:
+    """An Arrow IPC file: the file format scanned lazily, or the stream format that Hugging
+    Face ``datasets`` writes, memory-mapped (as ``datasets`` itself reads it)."""
+    if is_uri(path):
+        raise QcauditError(f"{path}: Arrow files are read from a local disk; copy it first, or write parquet")
+    try:
+        frame = pl.scan_ipc(path, glob=False)
+        frame.collect_schema()
+        return frame
+    except pl.exceptions.PolarsError:
+        pass
+    import pyarrow as pa
+    import pyarrow.ipc
+
+    try:
+        table = pyarrow.ipc.open_stream(pa.memory_map(str(path))).read_all()
+    except (pa.ArrowException, OSError) as exc:
+        raise read_failure([path], exc) from None
+    return pl.from_arrow(table).lazy()
+
+
+def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
+    """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines
+    and CSV/TSV are scanned where they lie, compressed or not (Polars decompresses gzip and
+    Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
+    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); JSON
+    documents, plain text, JSON Lines that open with a byte-order mark or whose name holds a
+    glob character, and files named by a URI are read into memory first."""
+    if is_uri(path):
+        return _read_remote_text_file(str(path), fmt, csv_header)
+    check = check_text_file(path, fmt, csv_header)
+    if check.rows == 0:
+        raise QcauditError(f"{path} holds no rows")
+    fmt = check.reading
+    if fmt == "jsonl" and not check.bom and not GLOB_CHARS.intersection(str(path)):
+        # (it expands globs and cannot be told not to)
+        return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(path, infer_schema_length=None, schema_overrides=overrides))
+    if fmt in DELIMITED:
+        return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False, **DELIMITED[fmt])
+    return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
+
+
+def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame:
+    """A text file named by a URI: fetched once, checked as a local file would be, read from
+    memory; messages name the URI."""
+    with local_copy(uri) as directory:
+        local = Path(directory) / name_of(uri).name
+        try:
+            check = check_text_file(local, fmt, csv_header)
+        except QcauditError as exc:
+            raise QcauditError(str(exc).replace(str(local), uri)) from None
+        if check.rows == 0:
+            raise QcauditError(f"{uri} holds no rows")
+        return _read_in_memory(uri, local.read_bytes(), check.reading, csv_header)
+
+
+def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> pl.LazyFrame:
+    data = decompressed(raw, name_of(path))
+    data = data.removeprefix(BOM)
+    try:
+        if fmt == "txt":
+            return pl.DataFrame(_text_lines(data.decode("utf-8"))).lazy()
+        if fmt == JSON_TEXTS:
+            return pl.DataFrame({TXT_COLUMN: json_texts(data)}, schema={TXT_COLUMN: pl.String}).lazy()
+        if fmt in DELIMITED:
+            return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
+        if fmt == "json":
+            table = _json_lines_of_table(data)
+            if table is not None:
+                data = table
+            else:
+                try:
+                    return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
+                except pl.exceptions.PolarsError:
+                    data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
+                    if data is None:
+                        raise
+        read = _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None, schema_overrides=overrides))
+        return read.collect().lazy()  # parsed once, not again each time the rows are read
+    except pl.exceptions.PolarsError as exc:
+        raise read_failure([path], exc) from None
+
+
+def _json_lines_of_table(data: bytes) -> bytes | None:
+    """A JSON object that holds a table as pandas writes one (:func:`~qcaudit.inputcheck.table_records`,
+    already checked) as JSON lines, a row a line; None for any other JSON (Polars reads an
+    object as one row)."""
+    if not data.lstrip().startswith(b"{"):
+        return None
+    document = json.loads(data)
+    records = table_records(document) if isinstance(document, dict) else None
+    return None if records is None else "\n".join(json.dumps(record) for record in records).encode()
+
+
+def _json_lines_of_array(data: bytes) -> bytes | None:
+    """A JSON array of objects as JSON lines; None for any other JSON."""
+    try:
+        records = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        return None
+    return "\n".join(json.dumps(record) for record in records).encode()
+
+
+def _chat_contents_read_as_text(read: Callable[[dict[str, pl.DataType]], pl.LazyFrame]) -> pl.LazyFrame:
+    """A JSON (lines) file read by ``read(schema_overrides)``, read again with its chat columns'
+    content as text where Polars took it for a list of strings: what it makes of turns whose
+    content is text in some and a list of content parts in others, and then cannot read.
+    As text, the lists are written as JSON, and :func:`~qcaudit.text_columns.turn_content` reads them back."""
+    frame = read({})
+    try:
+        schema = frame.collect_schema()
+    except pl.exceptions.PolarsError:
+        return frame  # (its reading fails, and says why, where every input's does)
+    overrides = {}
+    for name, dtype in schema.items():
+        layout = chat_layout(dtype)
+        if layout and layout.content_dtype == pl.List(pl.String):
+            overrides[name] = pl.List(pl.Struct({f.name: pl.String if f.name == layout.content else f.dtype for f in dtype.inner.fields}))
+    return read(overrides) if overrides else frame
+
+
+def _text_lines(text: str) -> pl.Series:
+    """The lines of a plain text file (a final newline opens no line; a line's ``\\r`` of a
+    CRLF ending dropped), split by Polars in pieces of about :data:`TXT_PIECE_CHARS`."""
+    text = text.removesuffix("\n")
+    pieces, start = [], 0
+    while True:
+        end = text.find("\n", start + TXT_PIECE_CHARS) if start + TXT_PIECE_CHARS < len(text) else -1
+        pieces.append(pl.Series(TXT_COLUMN, [text[start:] if end < 0 else text[start:end]]).str.split("\n").explode())
+        if end < 0:
+            return pl.concat(pieces).str.strip_suffix("\r")
+        start = end + 1
+
+
+def read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
+    """A one-line error for a reader failure; for JSON that Polars could not read, the place
+    in the records that mixes kinds of values, where one does (no column type holds them)."""
+    fmt = _FORMATS.get(format_suffix(files[0]), "")
+    if fmt in ("jsonl", "json"):
+        for file in files:
+            try:
+                mixed = mixed_shapes(Path(file), fmt) if not is_uri(file) else None
+            except (ValueError, OSError, RecursionError):  # no better reason to give than the reader's
+                mixed = None
+            if mixed:
+                return QcauditError(f"cannot read {file} as {fmt}: {mixed}; a column needs one kind of value in each place "
+                                    "(drop or flatten that field)")
+    where = str(files[0]) if len(files) == 1 else f"one of {len(files)} {fmt} files"
+    return QcauditError(f"cannot read {where}" + (f" as {fmt}" if fmt else "") + f": {first_line(exc)}")

@@ -1,0 +1,297 @@
+"""How each kind of column holds its text, as Polars expressions: plain text, categories,
+bytes, lists of strings, the turns of a chat (OpenAI's, ShareGPT's, Gemini's layouts, with
+tool calls and content parts), OpenAI's ``choices``, Self-Instruct's instances, content
+blocks. :func:`column_text` is any column's text; the chat functions read a chat's turns,
+its prompt and its answer. Which columns hold a row's text is :mod:`qcaudit.io`'s choice."""
+
+from __future__ import annotations
+
+import json
+from typing import NamedTuple
+
+import polars as pl
+
+from qcaudit.errors import QcauditError
+
+#: The layouts of a chat column's turns, (role field, content field): OpenAI's ``messages``,
+#: ShareGPT's ``conversations``, whose roles ``human`` and ``gpt`` read as ``user`` and
+#: ``assistant``, and Gemini's ``contents`` (Vertex AI's tuning files), whose ``model`` reads
+#: as ``assistant``; roles in any case (Cohere's ``User`` and ``Chatbot``: ``user``,
+#: ``assistant``; ``--role`` takes either name). A turn's content may also be a list of
+#: OpenAI's content parts (``{type, text}``), as Gemini's ``parts`` always are
+#: (``{text}``): its text parts are the turn's text.
+CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
+#: A chat turn's field of the tools it calls (OpenAI's function calling), and of the one
+#: function it calls in OpenAI's legacy form.
+TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
+#: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
+#: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
+#: and OpenAI's legacy ``function`` (a function's result).
+OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "function_call": "assistant", "observation": "tool",
+                    "model": "assistant", "chatbot": "assistant", "function": "tool"}
+FIELD_SEPARATOR = "\n"
+
+
+class ChatLayout(NamedTuple):
+    """How a chat column's turns hold their role and content: the two field names, the
+    content's type (text, or a list of content parts), and the types of the turns'
+    ``tool_calls`` and ``function_call`` where they have them (OpenAI's function calling, and
+    its legacy form)."""
+
+    role: str
+    content: str
+    content_dtype: pl.DataType
+    tool_calls_dtype: pl.DataType | None = None
+    function_call_dtype: pl.DataType | None = None
+
+
+def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
+    """The layout of a chat column's turns; None for another column."""
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return None
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL))
+                 for role, content in CHAT_LAYOUTS if role in fields and content in fields), None)
+
+
+def is_chat(dtype: pl.DataType) -> bool:
+    """Whether a column of ``dtype`` is a chat: a list of turns with a role and a content
+    (OpenAI's messages, ShareGPT's conversations)."""
+    return chat_layout(dtype) is not None
+
+
+def turn_role(layout: ChatLayout) -> pl.Expr:
+    """A turn's role (inside ``list.eval``) as OpenAI names it: ShareGPT's, Gemini's and
+    Cohere's names read as OpenAI's, in any case."""
+    return pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase().replace(OTHER_ROLE_NAMES)
+
+
+def is_text_parts(dtype: pl.DataType) -> bool:
+    """Whether ``dtype`` is a list of OpenAI's content parts (``{type, text}``; an image
+    part's ``text`` is null)."""
+    return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct) and "text" in {f.name for f in dtype.inner.fields}
+
+
+def turn_content(layout: ChatLayout) -> pl.Expr:
+    """A turn's text (inside ``list.eval``): its content, or its text parts joined by newlines,
+    then the tool calls it makes (:func:`_tool_calls_text`), a line each.
+
+    Where some turns' content is text and others' a list of parts (OpenAI's vision format:
+    the user's turn in parts, the assistant's as text), a JSON lines reader gives every
+    content as text, the lists written as JSON: those are read back as their text parts."""
+    content = pl.element().struct.field(layout.content)
+    if is_text_parts(layout.content_dtype):
+        content = text_of_parts(content, layout.content_dtype)
+    else:
+        content = content.cast(pl.String)
+        written_parts = pl.when(content.str.starts_with("[")).then(content)  # (others null: not passed to Python)
+        content = pl.coalesce(written_parts.map_elements(_text_of_written_parts, return_dtype=pl.String), content)
+    legacy = isinstance(layout.function_call_dtype, pl.Struct)
+    legacy_call = _call_text(pl.element().struct.field(FUNCTION_CALL), layout.function_call_dtype) if legacy else None
+    calls = [call for call in (_tool_calls_text(layout.tool_calls_dtype), legacy_call) if call is not None]
+    return pl.concat_str([content, *calls], separator=FIELD_SEPARATOR, ignore_nulls=True) if calls else content
+
+
+def _tool_calls_text(dtype: pl.DataType | None) -> pl.Expr | None:
+    """A turn's tool calls (inside ``list.eval``) as text, ``name(arguments)`` a line each
+    (``get_weather({"city": "Paris"})``), null where it makes none: in function-calling data
+    the call is what the assistant wrote. OpenAI's ``{function: {name, arguments}}`` and the
+    plain ``{name, arguments}`` chat templates accept; arguments as JSON text, or an object
+    (written with the keys Polars gives every call's object, null where a call has none).
+    None for turns without tool calls, or calls of another shape."""
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return None
+    nested = isinstance(function := {f.name: f.dtype for f in dtype.inner.fields}.get("function"), pl.Struct)  # (OpenAI's {id, type, function})
+    rendered = _call_text(pl.element().struct.field("function"), function) if nested else _call_text(pl.element(), dtype.inner)
+    if rendered is None:
+        return None
+    text = pl.element().struct.field(TOOL_CALLS).list.eval(rendered.drop_nulls()).list.join(FIELD_SEPARATOR)
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def _call_text(call: pl.Expr, dtype: pl.Struct, arguments: str = "arguments") -> pl.Expr | None:
+    """A call of a function or tool (a struct of ``dtype``: its ``name`` and its ``arguments``
+    field, JSON text or an object) as ``name(arguments)``; null where it has no name; None
+    where ``dtype`` has no name field."""
+    fields = {f.name: f.dtype for f in dtype.fields}
+    if "name" not in fields:
+        return None
+    given = call.struct.field(arguments) if arguments in fields else pl.lit("")
+    given = given.struct.json_encode() if isinstance(fields.get(arguments), pl.Struct) else given.cast(pl.String)
+    return pl.concat_str([call.struct.field("name").cast(pl.String), pl.lit("("), given.fill_null(""), pl.lit(")")])
+
+
+def text_of_parts(parts: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """A list of content parts (of ``dtype``) as its text, a part a line: OpenAI's and Gemini's
+    text parts and Anthropic's text blocks; the calls a model makes in them, ``name(arguments)``
+    (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the tools' results
+    (the text of Anthropic's ``tool_result`` blocks, Gemini's ``functionResponse`` as JSON)."""
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    each = [pl.element().struct.field("text").cast(pl.String)]
+    if "input" in fields:  # (Anthropic's tool_use: {type, id, name, input})
+        each.append(_call_text(pl.element(), dtype.inner, arguments="input"))
+    if isinstance(fields.get("functionCall"), pl.Struct):  # (Gemini's: {functionCall: {name, args}})
+        each.append(_call_text(pl.element().struct.field("functionCall"), fields["functionCall"], arguments="args"))
+    answer = fields.get("functionResponse")
+    answered = {f.name: f.dtype for f in answer.fields} if isinstance(answer, pl.Struct) else {}
+    if "response" in answered:  # (Gemini's: {functionResponse: {name, response}}, the tool's result)
+        response = pl.element().struct.field("functionResponse").struct.field("response")
+        each.append(response.struct.json_encode() if isinstance(answered["response"], pl.Struct) else response.cast(pl.String))
+    if fields.get("content") == pl.String:  # (Anthropic's tool_result: {type, tool_use_id, content})
+        each.append(pl.element().struct.field("content"))
+    said = pl.coalesce([part for part in each if part is not None])
+    return parts.list.eval(said.drop_nulls()).list.join(FIELD_SEPARATOR)
+
+
+def _text_of_written_parts(content: str) -> str | None:
+    """The text parts, joined by newlines, of a list of OpenAI's content parts written as
+    JSON (every item an object with a ``type``); None for any other text, a list of strings
+    or of other objects among it."""
+    try:
+        parts = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) and isinstance(p.get("type"), str) for p in parts):
+        return None
+    return FIELD_SEPARATOR.join(text for text in map(_written_part_text, parts) if text is not None)
+
+
+def _written_part_text(part: dict) -> str | None:
+    """One content part's text as :func:`text_of_parts` reads it: its text, the call of a
+    ``tool_use`` block, a ``tool_result`` block's text."""
+    if isinstance(part.get("text"), str):
+        return part["text"]
+    if part["type"] == "tool_use" and isinstance(part.get("name"), str):
+        given = part.get("input")
+        return f"{part['name']}({given if isinstance(given, str) else json.dumps(given, separators=(',', ':'), ensure_ascii=False)})"
+    return part["content"] if part["type"] == "tool_result" and isinstance(part.get("content"), str) else None
+
+
+def _utf8_or_null(values: pl.Series) -> pl.Series:
+    """Bytes as text where they are UTF-8, else null: Polars' cast when every value is UTF-8;
+    it fails on the first that is not, and then each value is decoded on its own."""
+    try:
+        return values.cast(pl.String)
+    except pl.exceptions.ComputeError:
+        pass
+
+    def decoded(raw: bytes | None) -> str | None:
+        try:
+            return None if raw is None else raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    return pl.Series(values.name, [decoded(raw) for raw in values.to_list()], dtype=pl.String)
+
+
+def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr | None:
+    """A column's text, however it is stored: text or categories (pandas' category dtype reads
+    as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
+    strings one a line (paragraphs, sentences) or of such lists (a multi-turn history's
+    rounds), the turns of a chat (those of ``roles``; all
+    without), Self-Instruct's instances, OpenAI's ``choices``, a list of text parts or content
+    blocks; None for a column that holds no text (numbers, structs)."""
+    if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical | pl.Enum):
+        return pl.col(name).cast(pl.String)
+    if dtype == pl.Binary:
+        return pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)
+    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
+        return pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.List) and dtype.inner.inner == pl.String:
+        # (LLaMA-Factory's Alpaca ``history``: earlier rounds as [question, answer] lists)
+        lines = pl.col(name).list.eval(pl.element().list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR))
+        return lines.list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR)
+    if is_chat(dtype):
+        return chat_text(name, dtype, roles)
+    if is_instances(dtype):
+        return _instances_text(name)
+    if _is_choices(dtype):
+        return _choices_text(name, dtype)
+    if is_text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
+        return text_of_parts(pl.col(name), dtype)
+    return None
+
+
+def is_api_text(dtype: pl.DataType) -> bool:
+    """Whether a column of :data:`qcaudit.io.API_TEXT_COLUMNS` holds what an API wrote there: answers,
+    a chat, content blocks (MMLU's ``choices``, a list of strings, is not an API's)."""
+    return _is_choices(dtype) or is_chat(dtype) or is_text_parts(dtype)
+
+
+def _is_choices(dtype: pl.DataType) -> bool:
+    """Whether ``dtype`` is the ``choices`` of OpenAI's API: a list of objects with a
+    ``message`` that has a ``content`` (chat completions), or with a ``text`` (completions)."""
+    if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
+        return False
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    message = fields.get("message")
+    return ("index" in fields or "finish_reason" in fields) and (
+        (isinstance(message, pl.Struct) and "content" in {f.name for f in message.fields}) or fields.get("text") == pl.String)
+
+
+def _choices_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Each choice's text (its message's content, or its ``text``), one a line."""
+    fields = {f.name for f in dtype.inner.fields}
+    choice = pl.element().struct.field("message").struct.field("content") if "message" in fields else pl.element().struct.field("text")
+    texts = pl.col(name).list.eval(choice.cast(pl.String).drop_nulls())
+    return pl.when(texts.list.len() > 0).then(texts.list.join(FIELD_SEPARATOR))
+
+
+def is_instances(dtype: pl.DataType) -> bool:
+    """Whether ``dtype`` is a list of Self-Instruct's instances (``{input, output}``)."""
+    return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct) and {"input", "output"} <= {f.name for f in dtype.inner.fields}
+
+
+def _instances_text(name: str) -> pl.Expr:
+    """Every instance's input and output, in order, joined by newlines (empty ones left out)."""
+    fields = [non_empty(pl.element().struct.field(field).cast(pl.String)) for field in ("input", "output")]
+    instances = pl.col(name).list.eval(pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
+    return instances.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0)).list.join(FIELD_SEPARATOR)
+
+
+def non_empty(text: pl.Expr) -> pl.Expr:
+    """An empty field joins as a missing one: no doubled separators."""
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr:
+    """The contents of chat column ``name``'s turns of ``roles`` (all turns without), one a
+    line, without the roles' names; ShareGPT's roles read as OpenAI's."""
+    layout = chat_layout(dtype)
+    if layout.content_dtype not in (pl.String, pl.Null) and not is_text_parts(layout.content_dtype):
+        raise QcauditError(f"column {name!r}: message content is {layout.content_dtype}, not text or text parts")
+    content = turn_content(layout)
+    if roles:  # a role by either name, in any case (--role Assistant, --role gpt on ShareGPT's)
+        wanted = [role.lower() for role in roles]
+        raw = pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase()
+        content = content.filter(turn_role(layout).is_in(wanted) | raw.is_in(wanted))
+    return joined_turns(pl.col(name).list.eval(content.drop_nulls()))
+
+
+def joined_turns(contents: pl.Expr) -> pl.Expr:
+    """Turns' contents one a line, empty ones (ShareGPT's blank system turns) left out so that
+    no line is blank; null where no turn has any."""
+    said = contents.list.eval(pl.element().filter(pl.element().str.len_bytes() > 0))
+    return pl.when(contents.list.len() > 0).then(said.list.join(FIELD_SEPARATOR))
+
+
+def part_text(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A prompt field's or an answer column's text (:func:`column_text`); a column of another
+    kind, a number, as Polars writes it."""
+    text = column_text(name, dtype)
+    return pl.col(name).cast(pl.String) if text is None else text
+
+
+def chat_answer(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The content of the last assistant turn of chat column ``name``."""
+    layout = chat_layout(dtype)
+    answers = pl.col(name).list.eval(turn_content(layout).filter(turn_role(layout) == "assistant"))
+    return answers.list.last()
+
+
+def chat_prompt(name: str, layout: ChatLayout) -> pl.Expr:
+    """The contents of the turns before the last assistant turn, joined by newlines."""
+    is_answer = pl.col(name).list.eval(turn_role(layout) == "assistant")
+    last = pl.col(name).list.len() - 1 - is_answer.list.reverse().list.arg_max()
+    turns = pl.when(is_answer.list.any()).then(pl.col(name).list.head(last)).otherwise(pl.col(name))
+    return joined_turns(turns.list.eval(turn_content(layout).drop_nulls()))
