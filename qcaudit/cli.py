@@ -29,7 +29,7 @@ from qcaudit.config import load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line
 from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
 from qcaudit.progress import phases, show_progress
-from qcaudit.registry import CliOption, analyzers, row_filters
+from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, filter_flags, row_filters
 from qcaudit.untrusted import console as safe, visible
 
 app = typer.Typer(
@@ -226,24 +226,6 @@ CORE_OPTIONS: dict[str, tuple[Any, str]] = {
 _COMMA_LISTS = {"fields", "role", "analyzers", "prompt_fields"}
 
 
-#: A command's analyzer flags by parameter name: (the analyzer whose section they set, the flag).
-Flags = dict[str, tuple[str, CliOption]]
-
-
-def _analyzer_options(names: Collection[str] | None = None) -> Flags:
-    """The flags of these analyzers (default: all), by parameter name."""
-    return {option.parameter: (name, option) for name, cls in analyzers().items() if names is None or name in names
-            for option in cls.options}
-
-
-def _filter_options(kind: str) -> Flags:
-    """A filter command's flags: its analyzer's and its own (``dedup --threshold``), and every
-    analyzer's when the filter runs the analyzers its settings switch on."""
-    analyzer, row_filter = row_filters()[kind]
-    flags = _analyzer_options(None if row_filter.companions else {analyzer})
-    return flags | {option.parameter: (analyzer, option) for option in row_filter.options}
-
-
 def _annotation(analyzer: str, option: CliOption) -> Any:
     panel = f"{analyzers()[analyzer].heading()} ({analyzer})"
     return Annotated[Optional[option.type], typer.Option(*option.flags, help=option.help, metavar=option.metavar,
@@ -267,14 +249,11 @@ def audit_overrides(options: dict[str, Any], flags: Flags | None = None) -> dict
         overrides[key] = _split(value) if name in _COMMA_LISTS else value
         if key.startswith("input."):
             _refuse_empty(f"--{name.replace('_', '-')}", overrides[key])
-    for parameter, (analyzer, option) in (_analyzer_options() if flags is None else flags).items():
+    for parameter, (analyzer, option) in (analyzer_flags() if flags is None else flags).items():
         value = options.get(parameter)
         if isinstance(value, str):
             _refuse_empty(option.flags[0].split("/")[0], _split(value) if option.comma_list else value)
-        if option.parse is not None:
-            overrides |= option.parse(value)
-        else:
-            overrides[f"{analyzer}.{option.key}"] = _split(value) if option.comma_list else value
+        overrides |= option.settings(analyzer, value)
     return overrides
 
 
@@ -291,7 +270,7 @@ def audit_options(command: Callable[..., None] | None = None, *, flags: Flags | 
     own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "options"]
     annotations = {name: annotation for name, (annotation, _) in CORE_OPTIONS.items() if name in core}
     annotations |= {parameter: _annotation(analyzer, option)
-                    for parameter, (analyzer, option) in (_analyzer_options() if flags is None else flags).items()}
+                    for parameter, (analyzer, option) in (analyzer_flags() if flags is None else flags).items()}
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
         for name, annotation in annotations.items()
@@ -509,7 +488,7 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     from qcaudit.filtering import check_filter_settings, filter_rows
     from qcaudit.outputs import check_outputs, removed_beside, table_format
 
-    settings = load_config(config, audit_overrides(options, _filter_options(kind)))
+    settings = load_config(config, audit_overrides(options, filter_flags(kind)))
     check_filter_settings(kind, settings)
     removed_path = removed or removed_beside(output)
     table_format(output)
@@ -544,7 +523,7 @@ def _register_filter_command(kind: str, summary: str) -> None:
     """Every filter command shares one body; each has its analyzer's options (all but
     ``--analyzers``: it runs its analyzer alone)."""
 
-    @audit_options(flags=_filter_options(kind), core=[name for name in CORE_OPTIONS if name != "analyzers"])
+    @audit_options(flags=filter_flags(kind), core=[name for name in CORE_OPTIONS if name != "analyzers"])
     def command(
         data: FilterDataArg,
         output: OutputOpt,

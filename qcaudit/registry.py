@@ -183,8 +183,19 @@ class CliOption:
 
     @property
     def parameter(self) -> str:
-        """The Python name typer passes the value by, from the first flag."""
+        """The Python name typer passes the value by, from the first flag (also the
+        keyword of the Python filter functions: ``qcaudit.dedup(data, threshold=0.7)``)."""
         return self.flags[0].split("/")[0].lstrip("-").replace("-", "_")
+
+    def settings(self, section: str, value: Any) -> dict[str, Any]:
+        """The settings ``value`` gives, by dotted key: ``key`` in the analyzer's ``section``
+        (a comma list given as one string split into its names, ``"ngram,semantic"``), or
+        what ``parse`` makes of it."""
+        if self.parse is not None:
+            return self.parse(value)
+        if self.comma_list and isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return {f"{section}.{self.key}": value}
 
 
 @dataclass
@@ -383,6 +394,24 @@ def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
 def row_filters() -> dict[str, tuple[str, RowFilter]]:
     """Filter command -> (the analyzer that declares it, the filter)."""
     return {f.command: (name, f) for name, cls in analyzers().items() for f in cls.filters}
+
+
+#: Flags by parameter name: (the analyzer whose section they set, the flag).
+Flags = dict[str, tuple[str, CliOption]]
+
+
+def analyzer_flags(names: Collection[str] | None = None) -> Flags:
+    """The flags of these analyzers (default: all), by parameter name."""
+    return {option.parameter: (name, option) for name, cls in analyzers().items() if names is None or name in names
+            for option in cls.options}
+
+
+def filter_flags(command: str) -> Flags:
+    """A filter command's flags: its analyzer's and its own (``dedup --threshold``), and every
+    analyzer's when the filter runs the analyzers its settings switch on."""
+    analyzer, row_filter = row_filters()[command]
+    flags = analyzer_flags(None if row_filter.companions else {analyzer})
+    return flags | {option.parameter: (analyzer, option) for option in row_filter.options}
 
 
 def stratum_column(columns: Collection[str]) -> str | None:

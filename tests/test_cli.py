@@ -741,7 +741,7 @@ def test_each_filter_command_runs_from_python_as_on_the_command_line(runner, tmp
     bench = tmp_path / "bench.jsonl"
     bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in frame["instruction"][:3]))
     for command, flags, keywords in (("dedup", [], {}), ("decontaminate", ["-b", f"toy={bench}", "--methods", "ngram,substring"],
-                                                                   {"benchmarks": {"toy": bench}, "settings": {"contamination.methods": ["ngram", "substring"]}})):
+                                                                   {"benchmarks": {"toy": bench}, "methods": "ngram,substring"})):
         out = tmp_path / f"{command}.parquet"
         assert invoke(runner, command, SAMPLE, *flags, "--fields", "instruction,input,output", "-o", out, "-q").exit_code == 0
         written_kept, written_removed = pl.read_parquet(out), pl.read_parquet(tmp_path / f"{command}.removed.parquet")
@@ -767,6 +767,36 @@ def test_each_filter_command_runs_from_python_as_on_the_command_line(runner, tmp
                          (lambda: qcaudit.dedup(frame, settings={"duplicates.nope": 1}), "duplicates.nope")):
         with pytest.raises(qcaudit.QcauditError, match=needle):
             call()
+
+
+def test_a_filter_commands_flags_are_its_python_functions_keywords(runner, tmp_path):
+    """Each flag of a filter command is a keyword of its Python function, named as the flag
+    (``qcaudit dedup --threshold 0.5`` is ``qcaudit.dedup(data, threshold=0.5)``) and shown in
+    its signature; a list or its names with commas, as the flag takes them; a keyword that is
+    no flag of the command is a TypeError that names its flags."""
+    import inspect
+
+    import qcaudit
+
+    out = tmp_path / "kept.parquet"
+    default = qcaudit.dedup(SAMPLE, fields=["instruction", "input", "output"])
+    assert invoke(runner, "dedup", SAMPLE, "--fields", "instruction,input,output", "--threshold", "0.5", "-o", out,
+                  "-q").exit_code == 0
+    kept, removed, report = qcaudit.dedup(SAMPLE, fields=["instruction", "input", "output"], threshold=0.5)
+    assert kept.equals(pl.read_parquet(out)) and report.config["duplicates"]["near_threshold"] == 0.5
+    assert removed.height > default.removed.height  # (a lower threshold finds more near duplicates)
+    assert "threshold" in inspect.signature(qcaudit.dedup).parameters
+    assert {"methods", "judge_model"} <= set(inspect.signature(qcaudit.decontaminate).parameters)
+    assert {"reward_model", "strategy", "top_k"} <= set(inspect.signature(qcaudit.filter).parameters)
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps({"question": pl.read_parquet(SAMPLE)["instruction"][0]}) + "\n")
+    methods = [qcaudit.decontaminate(SAMPLE, benchmarks={"toy": bench}, methods=given).report.config["contamination"]["methods"]
+               for given in ("substring, ngram", ["substring", "ngram"])]
+    assert methods == [["substring", "ngram"]] * 2
+    with pytest.raises(TypeError, match="unexpected keyword argument 'thresold'; its flags as keywords: threshold"):
+        qcaudit.dedup(SAMPLE, thresold=0.5)
+    with pytest.raises(qcaudit.QcauditError, match="near_threshold"):
+        qcaudit.dedup(SAMPLE, threshold=5)
 
 
 def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path):
