@@ -34,9 +34,9 @@ from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
-from qcaudit.pipeline import audit, keyword_settings, with_parts_found
+from qcaudit.pipeline import audit, flag_settings, keyword_settings, python_flags, with_flag_keywords, with_parts_found
 from qcaudit.progress import api_progress
-from qcaudit.registry import Flags, RowFilter, analyzers, filter_flags, row_filters
+from qcaudit.registry import RowFilter, analyzers, filter_flags, row_filters
 from qcaudit.report.model import Report
 
 DROP = "_qcaudit_drop"
@@ -96,44 +96,29 @@ def split_rows(data: Any, config: Config, command: str, progress: Progress | Non
 def python_filter(command: str) -> Callable[..., Split]:
     """The Python function of the filter ``command`` (``qcaudit.dedup``, ...): the command's
     keywords as :func:`qcaudit.pipeline.audit` takes them, and its own flags as keywords named
-    as typer names them (:func:`qcaudit.registry.filter_flags`: ``qcaudit.dedup(data,
+    as the flags (:func:`qcaudit.registry.filter_flags`: ``qcaudit.dedup(data,
     threshold=0.7)`` is ``qcaudit dedup DATA --threshold 0.7``); the rows returned
     (:class:`Split`)."""
-    own = {"text_column", "fields", "role", "limit", "benchmarks", "settings", "progress"}
-    flags = {name: flag for name, flag in filter_flags(command).items() if flag[1].key not in own}  # (-b: benchmarks=)
+    flags = python_flags(filter_flags(command))
 
     def filtered(data: Any, config: Any = None, *, text_column: str | None = None, fields: Any = None, role: Any = None,
                  limit: int | None = None, benchmarks: Any = None, settings: Any = None, progress: Any = None,
                  **flag_values: Any) -> Split:
-        if unknown := sorted(set(flag_values) - set(flags)):
-            raise TypeError(f"{command}() got an unexpected keyword argument {unknown[0]!r}; its flags as keywords: "
-                            f"{', '.join(sorted(flags))}")
         keywords = {"text_column": text_column, "fields": fields, "role": role, "limit": limit, "benchmarks": benchmarks,
                     "settings": settings, "progress": progress}
-        run_config = with_overrides(keyword_settings(command, config, keywords), {
-            key: value for name, given in flag_values.items() if given is not None
-            for key, value in flags[name][1].settings(flags[name][0], given).items()})
+        run_config = with_overrides(keyword_settings(command, config, keywords), flag_settings(command, flags, flag_values))
         with api_progress(progress) as shown:
             return split_rows(data, run_config, command, shown)
 
     _, row_filter = row_filters()[command]
     filtered.__name__ = filtered.__qualname__ = command
-    filtered.__signature__ = _with_flags(inspect.signature(filtered), flags)
+    filtered.__signature__ = with_flag_keywords(inspect.signature(filtered), flags)
     filtered.__doc__ = (f"``qcaudit {command}`` in memory: {row_filter.help}\n\n"
                         "``data`` and the keywords as :func:`qcaudit.audit` takes them, and the command's flags as keywords "
                         f"({', '.join(sorted(flags))}); returns ``(kept, removed, report)``: the "
                         "kept rows and the removed ones, with why, as the input's kind of table (a Polars or pandas DataFrame, "
                         "a Hugging Face Dataset; else Polars DataFrames).")
     return filtered
-
-
-def _with_flags(signature: inspect.Signature, flags: Flags) -> inspect.Signature:
-    """``signature`` with its ``**flag_values`` written out as the flags' keywords (what
-    ``help()`` and a notebook's completion show)."""
-    named = [parameter for parameter in signature.parameters.values() if parameter.kind != inspect.Parameter.VAR_KEYWORD]
-    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option.type | None)
-                for name, (_, option) in sorted(flags.items())]
-    return signature.replace(parameters=[*named, *keywords])
 
 
 def _filter_run(data: Any, config: Config, command: str) -> tuple[Dataset, Config, RowFilter]:

@@ -3,6 +3,7 @@ one :class:`~qcaudit.report.model.Report`."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
 from qcaudit.io import Dataset, TextSelection
 from qcaudit.progress import api_progress
+from qcaudit.registry import Flags, analyzer_flags
 from qcaudit.registry import analyzers as registered_analyzers
 from qcaudit.report.model import Report
 
@@ -43,6 +45,7 @@ def audit(
     settings: Mapping[str, Any] | None = None,
     progress: Progress | bool | None = None,
     lazy_rows: bool = False,
+    **flags: Any,
 ) -> Report:
     """Audit ``data`` (a path, directory or glob; a table in memory: a Polars or pandas
     DataFrame, a pyarrow Table, a Hugging Face Dataset, a dict of columns, a list or iterator
@@ -62,7 +65,9 @@ def audit(
     ``{"diversity.max_n": 3}``). A setting
     that is unknown or out of range raises :class:`~qcaudit.errors.QcauditError` naming it.
     ``progress=True`` shows the progress the command line shows, on stderr (a long embedding
-    step's rows, rate and time left); a rich ``Progress`` is the command line's own.
+    step's rows, rate and time left); a rich ``Progress`` is the command line's own. Each
+    analyzer flag of ``qcaudit report`` is a keyword too, named as the flag
+    (``reward_model="rm/"`` is ``--reward-model rm/``, ``self_bleu_n=3``; :func:`flag_settings`).
 
     >>> audit("data.parquet", fields=["instruction", "input", "output"],
     ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
@@ -70,8 +75,40 @@ def audit(
     config = keyword_settings("audit", config, {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers,
                                                 "limit": limit, "benchmarks": benchmarks, "gate": gate, "settings": settings,
                                                 "progress": progress})
+    config = with_overrides(config, flag_settings("audit", python_flags(analyzer_flags()), flags))
     with api_progress(progress) as shown:
         return _audited(data, config, shown, lazy_rows)
+
+
+#: The keywords of the Python API's functions that are no flag's (the input's, the settings').
+OWN_KEYWORDS = frozenset({"text_column", "fields", "role", "analyzers", "limit", "benchmarks", "gate", "settings", "progress"})
+
+
+def python_flags(flags: Flags) -> Flags:
+    """The command-line ``flags`` a Python API function takes as keywords: all but those that
+    set what one of its own keywords sets (``--benchmark``: ``benchmarks=``)."""
+    return {name: flag for name, flag in flags.items() if flag[1].key not in OWN_KEYWORDS}
+
+
+def flag_settings(function: str, flags: Flags, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings, by dotted key, of command-line flags given to ``function`` as keywords
+    named as the flags (``threshold=0.7`` for ``--threshold 0.7``: :attr:`CliOption.parameter`),
+    those given None left out; a keyword that is none of ``flags`` is a TypeError, as Python
+    raises for an unknown keyword, that names them."""
+    if unknown := sorted(set(given) - set(flags)):
+        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}; its flags as keywords: "
+                        f"{', '.join(sorted(flags))}")
+    return {key: value for name, value in given.items() if value is not None
+            for key, value in flags[name][1].settings(flags[name][0], value).items()}
+
+
+def with_flag_keywords(signature: inspect.Signature, flags: Flags) -> inspect.Signature:
+    """``signature`` with its ``**`` keywords written out as the ``flags``' (what ``help()``
+    and a notebook's completion show)."""
+    named = [parameter for parameter in signature.parameters.values() if parameter.kind != inspect.Parameter.VAR_KEYWORD]
+    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option.type | None)
+                for name, (_, option) in sorted(flags.items())]
+    return signature.replace(parameters=[*named, *keywords])
 
 
 def keyword_settings(function: str, config: CoreConfig | str | Path | Mapping[str, Any] | None,

@@ -799,6 +799,21 @@ def test_a_filter_commands_flags_are_its_python_functions_keywords(runner, tmp_p
         qcaudit.dedup(SAMPLE, threshold=5)
 
 
+def test_audit_takes_each_analyzer_flag_as_a_keyword(tmp_path):
+    """qcaudit.audit(data, max_n=3) is qcaudit report --max-n 3: the same settings and metrics
+    as the setting by its dotted key; a keyword that is no flag is a TypeError naming them."""
+    import qcaudit
+
+    by_flag = qcaudit.audit(SAMPLE, analyzers="diversity", max_n=3, self_bleu_n=3)
+    by_key = qcaudit.audit(SAMPLE, analyzers="diversity", settings={"diversity.max_n": 3, "diversity.self_bleu_n": 3})
+    default = qcaudit.audit(SAMPLE, analyzers="diversity")
+    assert by_flag.config["diversity"] == by_key.config["diversity"] != default.config["diversity"]
+    assert by_flag.metrics == by_key.metrics
+    assert "self_bleu_3" in by_flag.metrics["diversity"] and "self_bleu_3" not in default.metrics["diversity"]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'maxn'; its flags as keywords: .*max_n"):
+        qcaudit.audit(SAMPLE, maxn=3)
+
+
 def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path):
     """qcaudit.sample gives the rows `qcaudit sample` writes (same size, rate and seed flags,
     same audit keywords); a setting out of range is one QcauditError."""
