@@ -26,9 +26,9 @@ from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
 from qcaudit.outputs import table_format, write_table
-from qcaudit.pipeline import audit, keyword_settings
+from qcaudit.pipeline import audit, flag_settings, keyword_settings, python_flags
 from qcaudit.progress import api_progress
-from qcaudit.registry import all_row_flags, stratum_column
+from qcaudit.registry import all_row_flags, analyzer_flags, stratum_column
 from qcaudit.report.model import Report
 from qcaudit.untrusted import spreadsheet_cells
 
@@ -132,18 +132,19 @@ def write_sample(data: str | Path, config: Config, output: Path, progress: Progr
 def sample(data: Any, config: Any = None, *, size: int | None = None, rate: float | None = None, seed: int | None = None,
            text_column: str | None = None, fields: Any = None, role: Any = None, analyzers: Any = None,
            limit: int | None = None, benchmarks: Any = None, gate: Any = None, settings: Any = None,
-           progress: Any = None) -> pl.DataFrame:
+           progress: Any = None, **flags: Any) -> pl.DataFrame:
     """``qcaudit sample`` from Python: the rows a person should review, each with the reason
     it was chosen and an empty ``review_label``, as the command writes them (a CSV's cells
     apart: the command guards them for spreadsheets). ``size``, ``rate`` and ``seed`` as
-    the command's flags; ``data``, ``config`` and the other keywords as
-    :func:`qcaudit.audit` takes them.
+    the command's flags; ``data``, ``config``, the other keywords and the analyzer flags as
+    keywords (``reward_model=``) as :func:`qcaudit.audit` takes them.
 
     >>> review = qcaudit.sample(frame, rate=0.05, analyzers="diversity,duplicates")  # doctest: +SKIP
     """
     keywords = {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers, "limit": limit,
                 "benchmarks": benchmarks, "gate": gate, "settings": settings, "progress": progress}
-    config = with_overrides(keyword_settings("sample", config, keywords), {"sample.size": size, "sample.rate": rate, "sample.seed": seed})
+    config = with_overrides(keyword_settings("sample", config, keywords), {"sample.size": size, "sample.rate": rate, "sample.seed": seed}
+                            | flag_settings("sample", python_flags(analyzer_flags()), flags))
     dataset = load_input(data, config)
     with api_progress(progress) as shown:
         return _review_rows(dataset, config, shown)[0]

@@ -828,6 +828,10 @@ def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path
     assert other_seed.height == 45 and other_seed["row_id"].to_list() != reviews[0]["row_id"].to_list()
     with pytest.raises(qcaudit.QcauditError, match=r"sample.rate: Input should be less than or equal to 1 \(got 1.5\)"):
         qcaudit.sample(SAMPLE, rate=1.5)
+    assert invoke(runner, "sample", SAMPLE, "--fields", "instruction,input,output", "--size", "12", "--self-bleu-n", "3", "-o",
+                  out, "-q").exit_code == 0
+    by_flag = qcaudit.sample(SAMPLE, fields=["instruction", "input", "output"], size=12, self_bleu_n=3)
+    assert by_flag.equals(pl.read_parquet(out)) and "self_bleu_3" in by_flag.columns and "self_bleu_4" not in by_flag.columns
 
 
 def test_a_command_run_in_process_leaves_the_programs_logging_as_it_was(tmp_path, capsys):
