@@ -752,11 +752,13 @@ def cache_clear(verbose: VerboseOpt = False) -> None:
     from qcaudit import store
 
     def body() -> int:
-        left = store.clear()
-        if left:
-            from qcaudit.cache import configured_cache_root
+        from qcaudit.cache import configured_cache_root
 
-            out.print(f"left {len(left)} entries that are not qcaudit's in {safe(str(configured_cache_root()))}: "
+        where = safe(str(configured_cache_root()))
+        freed, left = store.clear()
+        out.print(f"cache {where}: deleted {freed / 2**20:,.1f} MB", soft_wrap=True, highlight=False)
+        if left:
+            out.print(f"left {len(left)} entries that are not qcaudit's in {where}: "
                       f"{safe(', '.join(left[:5]))}{', ...' if len(left) > 5 else ''}", soft_wrap=True)
         return 0
 

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -322,14 +323,22 @@ def _other_bytes(root: Path) -> int:
                for name in names)
 
 
-def clear() -> list[str]:
+class Cleared(NamedTuple):
+    """What :func:`clear` did: the bytes it deleted, and the names it left (not qcaudit's)."""
+
+    freed_bytes: int
+    left: list[str]
+
+
+def clear() -> Cleared:
     """Delete what qcaudit keeps in the cache directory, the store and its folders
     (:data:`qcaudit.cache.FOLDERS`: benchmark indexes, exported models, scratch), then the
     directory when nothing else is left in it. Anything else stays: ``QCAUDIT_CACHE_DIR``
-    may name a directory other programs use too. Returns the names left there."""
+    may name a directory other programs use too."""
     root = _configured_directory()
     if not root.exists():
-        return []
+        return Cleared(0, [])
+    freed = file_bytes() + _other_bytes(root)
     for path in root.iterdir():
         if path.name in FOLDERS and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -338,7 +347,7 @@ def clear() -> list[str]:
     left = sorted(path.name for path in root.iterdir())
     if not left:
         root.rmdir()
-    return left
+    return Cleared(freed, left)
 
 
 def _configured_directory() -> Path:

@@ -111,6 +111,8 @@ def test_cache_info_and_clear(runner, tmp_path, monkeypatch):
     assert facts["integrity"] == "ok" and facts["spaces"] == [{"space": "judge/x", "entries": 5, "bytes": 20}]
     assert runner.invoke(app, ["cache", "clear"]).exit_code == 0 and not (tmp_path / "c").exists()
     assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["integrity"] == "absent"
+    again = runner.invoke(app, ["cache", "clear"])  # (nothing left to delete)
+    assert again.exit_code == 0 and again.output == f"cache {tmp_path / 'c'}: deleted 0.0 MB\n"
 
 
 def test_cache_compact_and_info_say_what_they_found_and_did(runner, tmp_path, monkeypatch):
@@ -146,8 +148,10 @@ def test_cache_clear_leaves_what_is_not_qcaudits(runner, tmp_path, monkeypatch):
     (shared / "notes.txt").write_text("keep me")
     facts = json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)
     assert 2**20 <= facts["other_bytes"] < 2 * 2**20  # the export, not the other program's files
+    store_mb = store.file_bytes() / 2**20
     result = runner.invoke(app, ["cache", "clear"])
     assert result.exit_code == 0 and "left 2 entries that are not qcaudit's" in result.output and "notes.txt, theirs" in result.output
+    assert f"cache {shared}: deleted {1 + store_mb:,.1f} MB\n" in result.output  # (the export and the store, not theirs)
     assert sorted(p.name for p in shared.iterdir()) == ["notes.txt", "theirs"] and not index.exists()
     assert (shared / "theirs" / "weights.bin").stat().st_size == 3 * 2**20
 
