@@ -98,8 +98,12 @@ def flag_settings(function: str, flags: Flags, given: Mapping[str, Any]) -> dict
     if unknown := sorted(set(given) - set(flags)):
         raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}; its flags as keywords: "
                         f"{', '.join(sorted(flags))}")
-    return {key: value for name, value in given.items() if value is not None
-            for key, value in flags[name][1].settings(flags[name][0], value).items()}
+    settings: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is not None:
+            section, option = flags[name]
+            settings |= option.settings(section, value)
+    return settings
 
 
 def with_flag_keywords(signature: inspect.Signature, flags: Flags) -> inspect.Signature:

@@ -184,7 +184,7 @@ class CliOption:
     @property
     def parameter(self) -> str:
         """The Python name typer passes the value by, from the first flag (also the
-        keyword of the Python filter functions: ``qcaudit.dedup(data, threshold=0.7)``)."""
+        keyword of the Python API's functions: ``qcaudit.dedup(data, threshold=0.7)``)."""
         return self.flags[0].split("/")[0].lstrip("-").replace("-", "_")
 
     def settings(self, section: str, value: Any) -> dict[str, Any]:
