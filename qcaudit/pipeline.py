@@ -3,6 +3,7 @@ one :class:`~qcaudit.report.model.Report`."""
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -94,9 +95,12 @@ def flag_settings(function: str, flags: Flags, given: Mapping[str, Any]) -> dict
     """The settings, by dotted key, of command-line flags given to ``function`` as keywords
     named as the flags (``threshold=0.7`` for ``--threshold 0.7``: :attr:`CliOption.parameter`),
     those given None left out; a keyword that is none of ``flags`` is a TypeError, as Python
-    raises for an unknown keyword, that names them."""
+    raises for an unknown keyword, that names them (and the keyword meant, where one is
+    spelled alike: ``benchmark=`` for ``benchmarks=``)."""
     if unknown := sorted(set(given) - set(flags)):
-        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}; its flags as keywords: "
+        alike = difflib.get_close_matches(unknown[0], [*flags, *OWN_KEYWORDS], n=1)
+        meant = f" (did you mean {alike[0]!r}?)" if alike else ""
+        raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}{meant}; its flags as keywords: "
                         f"{', '.join(sorted(flags))}")
     settings: dict[str, Any] = {}
     for name, value in given.items():

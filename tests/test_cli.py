@@ -793,8 +793,13 @@ def test_a_filter_commands_flags_are_its_python_functions_keywords(runner, tmp_p
     methods = [qcaudit.decontaminate(SAMPLE, benchmarks={"toy": bench}, methods=given).report.config["contamination"]["methods"]
                for given in ("substring, ngram", ["substring", "ngram"])]
     assert methods == [["substring", "ngram"]] * 2
-    with pytest.raises(TypeError, match="unexpected keyword argument 'thresold'; its flags as keywords: threshold"):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'thresold' \(did you mean 'threshold'\?\); its flags as "
+                                        "keywords: threshold"):
         qcaudit.dedup(SAMPLE, thresold=0.5)
+    with pytest.raises(TypeError, match=r"'benchmark' \(did you mean 'benchmarks'\?\)"):  # (-b is benchmarks= in Python)
+        qcaudit.decontaminate(SAMPLE, benchmark=["toy=bench.jsonl"])
+    with pytest.raises(TypeError, match=r"'colour'; its flags"):
+        qcaudit.dedup(SAMPLE, colour="red")
     with pytest.raises(qcaudit.QcauditError, match="near_threshold"):
         qcaudit.dedup(SAMPLE, threshold=5)
 
@@ -810,7 +815,7 @@ def test_audit_takes_each_analyzer_flag_as_a_keyword(tmp_path):
     assert by_flag.config["diversity"] == by_key.config["diversity"] != default.config["diversity"]
     assert by_flag.metrics == by_key.metrics
     assert "self_bleu_3" in by_flag.metrics["diversity"] and "self_bleu_3" not in default.metrics["diversity"]
-    with pytest.raises(TypeError, match="unexpected keyword argument 'maxn'; its flags as keywords: .*max_n"):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'maxn' \(did you mean 'max_n'\?\); its flags as keywords: "):
         qcaudit.audit(SAMPLE, maxn=3)
 
 
