@@ -190,7 +190,8 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> p
     strings one a line (paragraphs, sentences) or of such lists (a multi-turn history's
     rounds), the turns of a chat (those of ``roles``; all
     without), Self-Instruct's instances, OpenAI's ``choices``, a list of text parts or content
-    blocks; None for a column that holds no text (numbers, structs)."""
+    blocks, a list of answers (:func:`_answers_text`); None for a column that holds no text
+    (numbers, structs)."""
     if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical | pl.Enum):
         return pl.col(name).cast(pl.String)
     if dtype == pl.Binary:
@@ -209,7 +210,31 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> p
         return _choices_text(name, dtype)
     if is_text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
         return text_of_parts(pl.col(name), dtype)
+    if (field := _answer_field(dtype)) is not None:
+        return _answers_text(name, field)
     return None
+
+
+#: The field of each object in a list of answers that holds its text (:func:`_answer_field`).
+ANSWER_FIELDS = ("response", "answer", "completion", "output", "generation")
+
+
+def _answer_field(dtype: pl.DataType) -> str | None:
+    """The text field of a list of answers, objects that hold their text in one field of
+    :data:`ANSWER_FIELDS` beside others that say where it came from (UltraFeedback's
+    ``completions``: ``{model, response, annotations, ...}``; Nectar's ``answers``: ``{answer,
+    model, rank}``); None for any other column, or where more than one such field is text."""
+    if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
+        return None
+    texts = [f.name for f in dtype.inner.fields if f.name in ANSWER_FIELDS and f.dtype == pl.String]
+    return texts[0] if len(texts) == 1 else None
+
+
+def _answers_text(name: str, field: str) -> pl.Expr:
+    """Each answer's text, in order, one a line, as a list of strings joins (empty and
+    missing answers left out)."""
+    answer = pl.element().struct.field(field)
+    return pl.col(name).list.eval(answer.filter(answer.str.len_bytes() > 0)).list.join(FIELD_SEPARATOR)
 
 
 def is_api_text(dtype: pl.DataType) -> bool:

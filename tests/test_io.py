@@ -485,6 +485,29 @@ def test_a_history_of_rounds_reads_as_its_lines_and_a_field_of_no_text_is_named(
                             "leave the field out of --fields")]]
 
 
+_ANSWER = st.one_of(st.none(), st.fixed_dictionaries({"response": st.one_of(st.none(), st.text("ab \n", max_size=6)),
+                                                     "model": st.sampled_from(["m1", "m2"])}))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(_ANSWER, max_size=4)), min_size=1, max_size=6))
+def test_a_list_of_answers_reads_as_their_texts(rows):
+    """A list of answers (UltraFeedback's ``completions``, Nectar's ``answers``: objects with
+    one text field named as an answer, beside their model and ratings) is each answer's text
+    one a line, as a list of those strings would read; a list whose objects hold two such
+    fields is no text (which one would be the answer?)."""
+    frame = pl.DataFrame({"completions": rows},
+                         schema={"completions": pl.List(pl.Struct({"response": pl.String, "model": pl.String}))})
+    as_strings = pl.DataFrame({"completions": [None if answers is None else [a["response"] for a in answers if a and a["response"]]
+                                               for answers in rows]}, schema={"completions": pl.List(pl.String)})
+    read = load_dataset(frame, TextSelection(text_column="completions")).texts()
+    assert read.equals(load_dataset(as_strings, TextSelection(text_column="completions")).texts())
+    nectar = pl.DataFrame({"answers": [[{"answer": "Hello there", "model": "m1", "rank": 1.0}, {"answer": "Hey", "model": "m2", "rank": 2.0}]]})
+    assert load_dataset(nectar, TextSelection(text_column="answers")).texts()["text"].to_list() == ["Hello there\nHey"]
+    ambiguous = pl.DataFrame({"answers": [[{"answer": "a", "response": "b"}]]})
+    assert load_dataset(ambiguous, TextSelection(text_column="answers")).texts()["text_status"].to_list() == ["non_string"]
+
+
 def test_a_path_from_the_home_directory_is_read_as_a_shell_would(tmp_path, monkeypatch):
     """Config files name benchmarks and references as ~/...: no shell expands them."""
     from qcaudit.readers import input_files
