@@ -1,15 +1,20 @@
-"""Compressed text files: gzip (``.gz``) and Zstandard (``.zst``), as corpora ship them
-(Dolma's ``.json.gz``; The Pile's and SlimPajama's ``.jsonl.zst``).
+"""Compressed text files: gzip (``.gz``), Zstandard (``.zst``), bzip2 (``.bz2``) and xz
+(``.xz``), as corpora ship them (Dolma's ``.json.gz``; The Pile's and SlimPajama's
+``.jsonl.zst``; OpenWebText's ``.xz``).
 
 One place names the suffixes and reads and writes through them, so that the input check,
 the readers and the writers treat every compressed file alike. Zstandard files may hold
-several frames (as ``pzstd`` and concatenation write them): all are read.
+several frames (as ``pzstd`` and concatenation write them), bzip2 and xz files several
+streams (``pbzip2``, ``pixz``): all are read. Polars decompresses gzip and Zstandard as it
+scans (:data:`SCANNED`); the others are read through Python's own modules.
 """
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import zlib
 from pathlib import Path, PurePath
 from typing import BinaryIO
@@ -17,9 +22,17 @@ from typing import BinaryIO
 import zstandard
 
 #: Suffix -> the name messages give the compression.
-COMPRESSIONS = {".gz": "gzip", ".zst": "zstd"}
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".bz2": "bzip2", ".xz": "xz"}
+#: The compressions Polars reads as it scans a JSON Lines or CSV file.
+SCANNED = frozenset({".gz", ".zst"})
+
+
+class DamagedStream(ValueError):
+    """A bzip2 file's data is not bzip2 (the ``bz2`` module says so with a plain OSError)."""
+
+
 #: What a damaged or cut-short compressed file raises while it is read.
-DAMAGED = (gzip.BadGzipFile, EOFError, zlib.error, zstandard.ZstdError)
+DAMAGED = (gzip.BadGzipFile, EOFError, zlib.error, zstandard.ZstdError, lzma.LZMAError, DamagedStream)
 
 
 def compression(name: str | PurePath) -> str | None:
@@ -35,6 +48,10 @@ def open_decompressed(path: Path) -> BinaryIO:
         return gzip.open(path, "rb")
     if kind == ".zst":
         return io.BufferedReader(_ZstdFrames(open(path, "rb")), CHUNK)
+    if kind == ".bz2":
+        return io.BufferedReader(_Bz2Checked(bz2.open(path, "rb")), CHUNK)
+    if kind == ".xz":
+        return lzma.open(path, "rb")
     return open(path, "rb")
 
 
@@ -46,6 +63,10 @@ def open_compressed(path: Path, name: str | PurePath) -> BinaryIO:
         return gzip.GzipFile(path, "wb", mtime=0)  # (no time stamp: the same rows give the same bytes)
     if kind == ".zst":
         return zstandard.ZstdCompressor().stream_writer(open(path, "wb"), closefd=True)
+    if kind == ".bz2":
+        return bz2.open(path, "wb")
+    if kind == ".xz":
+        return lzma.open(path, "wb")
     return open(path, "wb")
 
 
@@ -62,11 +83,45 @@ def decompressed(data: bytes, name: str | PurePath) -> bytes:
     if kind == ".zst":
         with _ZstdFrames(io.BytesIO(data)) as frames:
             return frames.readall()
+    if kind in (".bz2", ".xz"):
+        with _streamed(data, kind) as stream:
+            return stream.read()
     return data
+
+
+def _streamed(data: bytes, kind: str) -> BinaryIO:
+    """A bzip2 or xz file's bytes, given in memory, as a stream of what they decompress to."""
+    if kind == ".bz2":
+        return io.BufferedReader(_Bz2Checked(bz2.BZ2File(io.BytesIO(data), "rb")), CHUNK)
+    return lzma.LZMAFile(io.BytesIO(data), "rb")
 
 
 #: Compressed bytes read at a time.
 CHUNK = 1 << 20
+
+
+class _Bz2Checked(io.RawIOBase):
+    """A bzip2 file's decompressed bytes, its data's damage raised as :class:`DamagedStream`:
+    the ``bz2`` module raises a plain OSError ("Invalid data stream"), which reads as a
+    failure of the disk."""
+
+    def __init__(self, source: bz2.BZ2File) -> None:
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            return self._source.readinto(buffer)
+        except OSError as exc:
+            if exc.errno is not None:  # (the disk's or the system's failure, which has a number; the data's has none)
+                raise
+            raise DamagedStream(str(exc)) from None
+
+    def close(self) -> None:
+        self._source.close()
+        super().close()
 
 
 class _ZstdFrames(io.RawIOBase):

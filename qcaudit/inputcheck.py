@@ -447,7 +447,7 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 
 def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCheck:
-    """Check one jsonl/json/csv/tsv/txt file (gzip or zstd allowed); raise QcauditError on ambiguous input."""
+    """Check one jsonl/json/csv/tsv/txt file (compressed or not); raise QcauditError on ambiguous input."""
     try:
         if fmt == "jsonl":
             return _check_json_lines(path)

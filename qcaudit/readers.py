@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
-from qcaudit.compression import compression, decompressed
+from qcaudit.compression import SCANNED, compression, decompressed
 from qcaudit.errors import QcauditError, first_line
 from qcaudit.inputcheck import (
     BOM,
@@ -155,8 +155,8 @@ def format_of(files: list[InputFile]) -> str:
         fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
             raise QcauditError(
-                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz or "
-                ".zst), or .arrow"
+                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz, "
+                ".zst, .bz2 or .xz), or .arrow"
             )
         if fmt in ("parquet", "arrow") and compression(name_of(f)):
             raise QcauditError(f"{f}: a compressed {fmt} file is not supported; compress it within the format")
@@ -312,17 +312,18 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
     .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); JSON
     documents, plain text, JSON Lines that open with a byte-order mark or whose name holds a
-    glob character, and files named by a URI are read into memory first."""
+    glob character, bzip2 and xz files, and files named by a URI are read into memory first."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
     check = check_text_file(path, fmt, csv_header)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
     fmt = check.reading
-    if fmt == "jsonl" and not check.bom and not GLOB_CHARS.intersection(str(path)):
+    scanned = compression(path) in {None, *SCANNED}
+    if fmt == "jsonl" and scanned and not check.bom and not GLOB_CHARS.intersection(str(path)):
         # (it expands globs and cannot be told not to)
         return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(path, infer_schema_length=None, schema_overrides=overrides))
-    if fmt in DELIMITED:
+    if fmt in DELIMITED and scanned:
         return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False, **DELIMITED[fmt])
     return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
 

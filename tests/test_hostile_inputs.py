@@ -5,9 +5,11 @@ and what the output directory holds afterwards."""
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
+import lzma
 import os
 import re
 import signal
@@ -236,6 +238,10 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("fake.jsonl.zst", b'{"text": "not zstd at all"}\n', "not a complete zstd file"),
     ("cut.jsonl.zst", zstd(b'{"text": "a b c"}\n' * 50, frames=2)[:-5], "not a complete zstd file (the file ends inside a frame"),
     ("pile.parquet.zst", b"PAR1", "a compressed parquet file is not supported"),
+    ("fake.jsonl.bz2", b'{"text": "not bzip2 at all"}\n', "not a complete bzip2 file (Invalid data stream)"),
+    ("cut.jsonl.bz2", bz2.compress(b'{"text": "a b c"}\n' * 50)[:-8], "not a complete bzip2 file"),
+    ("fake.jsonl.xz", b'{"text": "not xz at all"}\n', "not a complete xz file"),
+    ("cut.csv.xz", lzma.compress(b"text\n" + b"a b c\n" * 50)[:-8], "not a complete xz file"),
     ("deep.jsonl", ('{"text": "a", "x": ' + "[" * 50_000 + "]" * 50_000 + "}\n").encode(), "nested too deeply"),
     ("scalar.json", b'"just a string"', "array of objects"),
     ("wrapped.json", b'{"data": [{"text": "a b"}, {"text": "c d"}]}', "its records are under the key 'data', not at the top"),
@@ -396,7 +402,8 @@ def test_filter_outputs_named_gz_or_zst_are_compressed_so(qc, tmp_path, source):
     rows[5] = rows[1]
     frame, data = pl.DataFrame({"text": rows, "n": list(range(12))}), tmp_path / source
     frame.write_parquet(data) if source.endswith(".parquet") else frame.write_ndjson(data)
-    unpack = {".gz": gzip.decompress, ".zst": lambda packed: zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed)).read()}
+    unpack = {".gz": gzip.decompress, ".zst": lambda packed: zstandard.ZstdDecompressor().stream_reader(io.BytesIO(packed)).read(),
+              ".bz2": bz2.decompress, ".xz": lzma.decompress}
     for fmt in ("jsonl", "csv"):
         assert qc("dedup", data, "-o", tmp_path / f"plain.{fmt}", "-q").code == 0
         for suffix, decompress in unpack.items():

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import json
+import lzma
 import os
 import re
 import threading
@@ -47,13 +49,15 @@ def write(tmp_path, name: str, rows=ROWS):
         data = frame.write_csv(separator="\t", quote_style="never").encode()
     else:
         data = frame.write_csv().encode()
-    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else zstd(data) if name.endswith(".zst") else data)
+    packers = {".gz": gzip.compress, ".zst": zstd, ".bz2": bz2.compress, ".xz": lzma.compress}
+    path.write_bytes(packers.get(Path(name).suffix, bytes)(data))
     return path
 
 
 @pytest.mark.parametrize(
     "name", ["d.parquet", "d.jsonl", "d.jsonl.gz", "d.jsonl.zst", "d.json", "d.json.gz", "d.json.zst", "d.csv", "d.csv.gz", "d.csv.zst",
-             "d.tsv", "d.tsv.gz", "d.tsv.zst", "d.arrow", "stream.arrow", "lines.json", "lines.json.gz", "lines.json.zst"]
+             "d.tsv", "d.tsv.gz", "d.tsv.zst", "d.arrow", "stream.arrow", "lines.json", "lines.json.gz", "lines.json.zst",
+             "d.jsonl.bz2", "d.jsonl.xz", "d.json.xz", "d.csv.bz2", "d.tsv.xz", "lines.json.bz2"]
 )
 def test_every_format_gives_the_same_texts_and_row_ids(tmp_path, name):
     texts = load_dataset(write(tmp_path, name), TextSelection(text_column="instruction")).texts()
