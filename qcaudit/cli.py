@@ -25,7 +25,7 @@ from rich.progress import Progress
 from qcaudit import __version__
 from qcaudit.atomic import write_text_atomic
 from qcaudit.cli_help import HelpCommand
-from qcaudit.config import load_config
+from qcaudit.config import CORE_FLAG_SETTINGS, load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line
 from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
 from qcaudit.progress import phases, show_progress
@@ -201,28 +201,15 @@ def _progress(quiet: bool) -> Progress:
     return phases(err, disable=quiet or not err.is_terminal)
 
 
-#: Options every auditing command takes, besides each analyzer's own: (annotation, config key).
-CORE_OPTIONS: dict[str, tuple[Any, str]] = {
-    "text_column": (TextColumnOpt, "input.text_column"),
-    "fields": (FieldsOpt, "input.fields"),
-    "role": (RoleOpt, "input.role"),
-    "prompt_fields": (PromptOpt, "input.prompt"),
-    "response_field": (ResponseOpt, "input.response"),
-    "chosen_field": (ChosenOpt, "input.chosen"),
-    "rejected_field": (RejectedOpt, "input.rejected"),
-    "header": (HeaderOpt, "input.header"),
-    "tokenizer": (TokenizerOpt, "text.tokenizer"),
-    "lowercase": (LowercaseOpt, "text.lowercase"),
-    "strip_punctuation": (PunctOpt, "text.strip_punctuation"),
-    "analyzers": (AnalyzersOpt, "analyzers"),
-    "limit": (LimitOpt, "input.limit"),
-    "device": (DeviceOpt, "embedding.device"),
-    "max_memory": (MaxMemoryOpt, "engine.max_memory"),
-    "batch_rows": (BatchRowsOpt, "engine.batch_rows"),
-    "engine": (EngineOpt, "engine.kind"),
-    "ray_address": (RayAddressOpt, "engine.ray_address"),
-    "ray_workers": (RayWorkersOpt, "engine.ray_workers"),
-}
+#: Options every auditing command takes, besides each analyzer's own: (annotation, config key
+#: from :data:`qcaudit.config.CORE_FLAG_SETTINGS`).
+CORE_OPTIONS: dict[str, tuple[Any, str]] = {name: (annotation, CORE_FLAG_SETTINGS[name]) for name, annotation in {
+    "text_column": TextColumnOpt, "fields": FieldsOpt, "role": RoleOpt, "prompt_fields": PromptOpt,
+    "response_field": ResponseOpt, "chosen_field": ChosenOpt, "rejected_field": RejectedOpt, "header": HeaderOpt,
+    "tokenizer": TokenizerOpt, "lowercase": LowercaseOpt, "strip_punctuation": PunctOpt, "analyzers": AnalyzersOpt,
+    "limit": LimitOpt, "device": DeviceOpt, "max_memory": MaxMemoryOpt, "batch_rows": BatchRowsOpt, "engine": EngineOpt,
+    "ray_address": RayAddressOpt, "ray_workers": RayWorkersOpt,
+}.items()}
 _COMMA_LISTS = {"fields", "role", "analyzers", "prompt_fields"}
 
 

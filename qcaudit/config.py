@@ -311,6 +311,19 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
     return _validated(_overridden(config.model_dump(mode="json"), overrides), "settings")
 
 
+#: The settings every auditing command's own flags set (besides each analyzer's flags), by
+#: the flag's parameter name: ``--prompt-fields`` sets ``input.prompt``. The command line
+#: gives each its option; the Python API takes each as a keyword of that name.
+CORE_FLAG_SETTINGS = {
+    "text_column": "input.text_column", "fields": "input.fields", "role": "input.role", "prompt_fields": "input.prompt",
+    "response_field": "input.response", "chosen_field": "input.chosen", "rejected_field": "input.rejected",
+    "header": "input.header", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
+    "strip_punctuation": "text.strip_punctuation", "analyzers": "analyzers", "limit": "input.limit",
+    "device": "embedding.device", "max_memory": "engine.max_memory", "batch_rows": "engine.batch_rows",
+    "engine": "engine.kind", "ray_address": "engine.ray_address", "ray_workers": "engine.ray_workers",
+}
+
+
 #: Settings that choose the same thing in different ways: overriding one drops the others
 #: where the file set them (``--text-column`` on the command line replaces the file's
 #: ``fields``, ``--rate`` its ``size``, instead of clashing with them).

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.progress import Progress
 
-from qcaudit.config import CoreConfig, load_config, with_overrides
+from qcaudit.config import CORE_FLAG_SETTINGS, CoreConfig, load_config, with_overrides
 from qcaudit.context import RunContext, load_input
 from qcaudit.engine import PartialsSource, run_analyzers
 from qcaudit.errors import QcauditError
@@ -66,9 +66,10 @@ def audit(
     ``{"diversity.max_n": 3}``). A setting
     that is unknown or out of range raises :class:`~qcaudit.errors.QcauditError` naming it.
     ``progress=True`` shows the progress the command line shows, on stderr (a long embedding
-    step's rows, rate and time left); a rich ``Progress`` is the command line's own. Each
-    analyzer flag of ``qcaudit report`` is a keyword too, named as the flag
-    (``reward_model="rm/"`` is ``--reward-model rm/``, ``self_bleu_n=3``; :func:`flag_settings`).
+    step's rows, rate and time left); a rich ``Progress`` is the command line's own. Every
+    other flag of ``qcaudit report`` is a keyword too, named as the flag
+    (``reward_model="rm/"`` is ``--reward-model rm/``, ``self_bleu_n=3``, ``device="cuda"``,
+    ``prompt_fields=["instruction"]``; :func:`flag_settings`).
 
     >>> audit("data.parquet", fields=["instruction", "input", "output"],
     ...       benchmarks={"gsm8k": "test.jsonl"}, gate={"max_contaminated_rows": 0})  # doctest: +SKIP
@@ -83,39 +84,50 @@ def audit(
 
 #: The keywords of the Python API's functions that are no flag's (the input's, the settings').
 OWN_KEYWORDS = frozenset({"text_column", "fields", "role", "analyzers", "limit", "benchmarks", "gate", "settings", "progress"})
+#: The command line's own flags that a Python function takes as keywords beside its own
+#: (``device=``, ``engine=``, ``prompt_fields=``): the setting each sets.
+CORE_KEYWORDS = {name: key for name, key in CORE_FLAG_SETTINGS.items() if name not in OWN_KEYWORDS}
 
 
 def python_flags(flags: Flags) -> Flags:
-    """The command-line ``flags`` a Python API function takes as keywords: all but those that
+    """The analyzer ``flags`` a Python API function takes as keywords: all but those that
     set what one of its own keywords sets (``--benchmark``: ``benchmarks=``)."""
     return {name: flag for name, flag in flags.items() if flag[1].key not in OWN_KEYWORDS}
 
 
 def flag_settings(function: str, flags: Flags, given: Mapping[str, Any]) -> dict[str, Any]:
     """The settings, by dotted key, of command-line flags given to ``function`` as keywords
-    named as the flags (``threshold=0.7`` for ``--threshold 0.7``: :attr:`CliOption.parameter`),
-    those given None left out; a keyword that is none of ``flags`` is a TypeError, as Python
-    raises for an unknown keyword, that names them (and the keyword meant, where one is
-    spelled alike: ``benchmark=`` for ``benchmarks=``)."""
-    if unknown := sorted(set(given) - set(flags)):
-        alike = difflib.get_close_matches(unknown[0], [*flags, *OWN_KEYWORDS], n=1)
+    named as the flags (``threshold=0.7`` for ``--threshold 0.7``: :attr:`CliOption.parameter`;
+    the command line's own, :data:`CORE_KEYWORDS`, and the analyzer ``flags``), those given
+    None left out; a keyword that is none of them is a TypeError, as Python raises for an
+    unknown keyword, that names them (and the keyword meant, where one is spelled alike:
+    ``benchmark=`` for ``benchmarks=``)."""
+    known = sorted({*CORE_KEYWORDS, *flags})
+    if unknown := sorted(set(given) - set(known)):
+        alike = difflib.get_close_matches(unknown[0], [name for name in (*known, *OWN_KEYWORDS) if name != unknown[0]], n=1)
         meant = f" (did you mean {alike[0]!r}?)" if alike else ""
         raise TypeError(f"{function}() got an unexpected keyword argument {unknown[0]!r}{meant}; its flags as keywords: "
-                        f"{', '.join(sorted(flags))}")
+                        f"{', '.join(known)}")
     settings: dict[str, Any] = {}
     for name, value in given.items():
-        if value is not None:
+        if value is None:
+            continue
+        if name in CORE_KEYWORDS:
+            settings[CORE_KEYWORDS[name]] = _listed(value) if name == "prompt_fields" else value
+        else:
             section, option = flags[name]
             settings |= option.settings(section, value)
     return settings
 
 
 def with_flag_keywords(signature: inspect.Signature, flags: Flags) -> inspect.Signature:
-    """``signature`` with its ``**`` keywords written out as the ``flags``' (what ``help()``
-    and a notebook's completion show)."""
+    """``signature`` with its ``**`` keywords written out as the command line's own flags'
+    (:data:`CORE_KEYWORDS`) and the analyzer ``flags``' (what ``help()`` and a notebook's
+    completion show)."""
     named = [parameter for parameter in signature.parameters.values() if parameter.kind != inspect.Parameter.VAR_KEYWORD]
-    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option.type | None)
-                for name, (_, option) in sorted(flags.items())]
+    annotations = {name: Any for name in CORE_KEYWORDS} | {name: option.type | None for name, (_, option) in flags.items()}
+    keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+                for name, annotation in sorted(annotations.items())]
     return signature.replace(parameters=[*named, *keywords])
 
 
