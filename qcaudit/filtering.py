@@ -34,7 +34,14 @@ from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
-from qcaudit.pipeline import audit, flag_settings, keyword_settings, python_flags, with_flag_keywords, with_parts_found
+from qcaudit.pipeline import (
+    audit,
+    flag_settings,
+    keyword_settings,
+    python_flags,
+    with_flag_keywords,
+    with_parts_found,
+)
 from qcaudit.progress import api_progress
 from qcaudit.registry import RowFilter, analyzers, filter_flags, row_filters
 from qcaudit.report.model import Report
