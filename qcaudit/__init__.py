@@ -30,9 +30,9 @@ def __getattr__(name: str) -> object:
 
         return QcauditError
     if name == "audit":
-        from qcaudit.pipeline import audit
+        from qcaudit.pipeline import audit, with_flags_signed
 
-        return audit
+        return with_flags_signed(audit)
     if name == "audit_drift":
         from qcaudit.drift_run import audit_drift
 
@@ -42,9 +42,10 @@ def __getattr__(name: str) -> object:
 
         return write_report
     if name == "sample":
+        from qcaudit.pipeline import with_flags_signed
         from qcaudit.sampling import sample
 
-        return sample
+        return with_flags_signed(sample)
     if not name.startswith("_"):  # the filter commands' functions: qcaudit.dedup, qcaudit.decontaminate, ...
         from qcaudit.filtering import python_filter
         from qcaudit.registry import row_filters

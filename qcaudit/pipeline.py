@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +129,15 @@ def with_flag_keywords(signature: inspect.Signature, flags: Flags) -> inspect.Si
     keywords = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
                 for name, annotation in sorted(annotations.items())]
     return signature.replace(parameters=[*named, *keywords])
+
+
+def with_flags_signed(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` (:func:`audit`, ``sample``: ``**flags`` in its definition) with the flags
+    it takes written out in its signature, set on first use (the analyzers' flags are known
+    once the registry has loaded them)."""
+    if "__signature__" not in vars(function):
+        function.__signature__ = with_flag_keywords(inspect.signature(function), python_flags(analyzer_flags()))
+    return function
 
 
 def keyword_settings(function: str, config: CoreConfig | str | Path | Mapping[str, Any] | None,

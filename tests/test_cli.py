@@ -815,6 +815,11 @@ def test_audit_takes_each_analyzer_flag_as_a_keyword(tmp_path):
     assert by_flag.config["diversity"] == by_key.config["diversity"] != default.config["diversity"]
     assert by_flag.metrics == by_key.metrics
     assert "self_bleu_3" in by_flag.metrics["diversity"] and "self_bleu_3" not in default.metrics["diversity"]
+    import inspect
+
+    for function, own in ((qcaudit.audit, "lazy_rows"), (qcaudit.sample, "rate")):  # (help() and a notebook's completion)
+        parameters = inspect.signature(function).parameters
+        assert {own, "max_n", "reward_model", "device", "prompt_fields"} <= set(parameters) and "flags" not in parameters
     with pytest.raises(TypeError, match=r"unexpected keyword argument 'maxn' \(did you mean 'max_n'\?\); its flags as keywords: "):
         qcaudit.audit(SAMPLE, maxn=3)
 
