@@ -1,6 +1,6 @@
 """Compressed text files: gzip (``.gz``), Zstandard (``.zst``), bzip2 (``.bz2``) and xz
 (``.xz``), as corpora ship them (Dolma's ``.json.gz``; The Pile's and SlimPajama's
-``.jsonl.zst``; OpenWebText's ``.xz``).
+``.jsonl.zst``).
 
 One place names the suffixes and reads and writes through them, so that the input check,
 the readers and the writers treat every compressed file alike. Zstandard files may hold
