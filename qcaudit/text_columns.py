@@ -1,7 +1,7 @@
 """How each kind of column holds its text, as Polars expressions: plain text, categories,
 bytes, lists of strings, the turns of a chat (OpenAI's, ShareGPT's, Gemini's layouts, with
 tool calls and content parts), OpenAI's ``choices``, Self-Instruct's instances, content
-blocks. :func:`column_text` is any column's text; the chat functions read a chat's turns,
+blocks, lists of answers. :func:`column_text` is any column's text; the chat functions read a chat's turns,
 its prompt and its answer. Which columns hold a row's text is :mod:`qcaudit.io`'s choice."""
 
 from __future__ import annotations
