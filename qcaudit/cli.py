@@ -29,7 +29,7 @@ from qcaudit.config import CORE_FLAG_SETTINGS, load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line
 from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
 from qcaudit.progress import phases, show_progress
-from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, filter_flags, row_filters
+from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, comma_names, filter_flags, row_filters
 from qcaudit.untrusted import console as safe, visible
 
 app = typer.Typer(
@@ -90,7 +90,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 
 
 def _split(value: str | None) -> list[str] | None:
-    return None if value is None else [part.strip() for part in value.split(",") if part.strip()]
+    return None if value is None else comma_names(value)
 
 
 def _guarded(verbose: bool, body: Callable[[], int]) -> None:

@@ -48,10 +48,8 @@ def open_decompressed(path: Path) -> BinaryIO:
         return gzip.open(path, "rb")
     if kind == ".zst":
         return io.BufferedReader(_ZstdFrames(open(path, "rb")), CHUNK)
-    if kind == ".bz2":
-        return io.BufferedReader(_Bz2Checked(bz2.open(path, "rb")), CHUNK)
-    if kind == ".xz":
-        return lzma.open(path, "rb")
+    if kind in (".bz2", ".xz"):
+        return _opened(path, kind)
     return open(path, "rb")
 
 
@@ -84,16 +82,17 @@ def decompressed(data: bytes, name: str | PurePath) -> bytes:
         with _ZstdFrames(io.BytesIO(data)) as frames:
             return frames.readall()
     if kind in (".bz2", ".xz"):
-        with _streamed(data, kind) as stream:
+        with _opened(io.BytesIO(data), kind) as stream:
             return stream.read()
     return data
 
 
-def _streamed(data: bytes, kind: str) -> BinaryIO:
-    """A bzip2 or xz file's bytes, given in memory, as a stream of what they decompress to."""
+def _opened(source: Path | BinaryIO, kind: str) -> BinaryIO:
+    """A bzip2 or xz file (a path, or its bytes as a file object) as a stream of what it
+    decompresses to, every stream in it."""
     if kind == ".bz2":
-        return io.BufferedReader(_Bz2Checked(bz2.BZ2File(io.BytesIO(data), "rb")), CHUNK)
-    return lzma.LZMAFile(io.BytesIO(data), "rb")
+        return io.BufferedReader(_Bz2Checked(bz2.open(source, "rb")), CHUNK)
+    return lzma.open(source, "rb")
 
 
 #: Compressed bytes read at a time.

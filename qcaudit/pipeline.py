@@ -77,7 +77,7 @@ def audit(
     config = keyword_settings("audit", config, {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers,
                                                 "limit": limit, "benchmarks": benchmarks, "gate": gate, "settings": settings,
                                                 "progress": progress})
-    config = with_overrides(config, flag_settings("audit", python_flags(analyzer_flags()), flags))
+    config = with_overrides(config, flag_settings("audit", python_flags(), flags))
     with api_progress(progress) as shown:
         return _audited(data, config, shown, lazy_rows)
 
@@ -89,9 +89,11 @@ OWN_KEYWORDS = frozenset({"text_column", "fields", "role", "analyzers", "limit",
 CORE_KEYWORDS = {name: key for name, key in CORE_FLAG_SETTINGS.items() if name not in OWN_KEYWORDS}
 
 
-def python_flags(flags: Flags) -> Flags:
-    """The analyzer ``flags`` a Python API function takes as keywords: all but those that
-    set what one of its own keywords sets (``--benchmark``: ``benchmarks=``)."""
+def python_flags(flags: Flags | None = None) -> Flags:
+    """The analyzer ``flags`` (default: every analyzer's, as ``qcaudit report`` has them) a
+    Python API function takes as keywords: all but those that set what one of its own
+    keywords sets (``--benchmark``: ``benchmarks=``)."""
+    flags = analyzer_flags() if flags is None else flags
     return {name: flag for name, flag in flags.items() if flag[1].key not in OWN_KEYWORDS}
 
 
@@ -136,7 +138,7 @@ def with_flags_signed(function: Callable[..., Any]) -> Callable[..., Any]:
     it takes written out in its signature, set on first use (the analyzers' flags are known
     once the registry has loaded them)."""
     if "__signature__" not in vars(function):
-        function.__signature__ = with_flag_keywords(inspect.signature(function), python_flags(analyzer_flags()))
+        function.__signature__ = with_flag_keywords(inspect.signature(function), python_flags())
     return function
 
 

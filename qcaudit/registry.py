@@ -194,8 +194,13 @@ class CliOption:
         if self.parse is not None:
             return self.parse(value)
         if self.comma_list and isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
+            value = comma_names(value)
         return {f"{section}.{self.key}": value}
+
+
+def comma_names(value: str) -> list[str]:
+    """The names of a flag's comma-separated list (``"ngram, semantic,"``: ngram, semantic)."""
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @dataclass

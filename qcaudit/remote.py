@@ -104,10 +104,9 @@ def read_bytes(uri: str) -> bytes:
 def _reason(exc: Exception) -> str:
     """A filesystem driver's error in one line: an OSError's first line, else its type and
     first line (``ConnectError: [Errno -2] Name or service not known``)."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if isinstance(exc, OSError) and message:
-        return message
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    if not str(exc).strip():
+        return type(exc).__name__
+    return first_line(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {first_line(exc)}"
 
 
 def streamed_by_polars(uri: str) -> bool:

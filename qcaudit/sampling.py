@@ -28,7 +28,7 @@ from qcaudit.io import Dataset
 from qcaudit.outputs import table_format, write_table
 from qcaudit.pipeline import audit, flag_settings, keyword_settings, python_flags
 from qcaudit.progress import api_progress
-from qcaudit.registry import all_row_flags, analyzer_flags, stratum_column
+from qcaudit.registry import all_row_flags, stratum_column
 from qcaudit.report.model import Report
 from qcaudit.untrusted import spreadsheet_cells
 
@@ -144,7 +144,7 @@ def sample(data: Any, config: Any = None, *, size: int | None = None, rate: floa
     keywords = {"text_column": text_column, "fields": fields, "role": role, "analyzers": analyzers, "limit": limit,
                 "benchmarks": benchmarks, "gate": gate, "settings": settings, "progress": progress}
     config = with_overrides(keyword_settings("sample", config, keywords), {"sample.size": size, "sample.rate": rate, "sample.seed": seed}
-                            | flag_settings("sample", python_flags(analyzer_flags()), flags))
+                            | flag_settings("sample", python_flags(), flags))
     dataset = load_input(data, config)
     with api_progress(progress) as shown:
         return _review_rows(dataset, config, shown)[0]
