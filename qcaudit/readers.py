@@ -119,6 +119,10 @@ def _without_notes(files: list[InputFile]) -> list[InputFile]:
 #: or the folders that hold them (``train/0000.parquet``).
 SPLIT_NAMES = frozenset({"train", "test", "validation", "valid", "dev", "eval"})
 _SPLIT_SHARD = re.compile(r"^([A-Za-z]+)-\d{5}-of-\d{5}")
+#: A numbered shard of a set of known size, as Hugging Face and ``datasets``' ``save_to_disk``
+#: name them: ``train-00001-of-00004.parquet``, ``data-00000-of-00002.arrow`` (Hub uploads
+#: may add ``-<hash>`` before the suffix).
+_NUMBERED_SHARD = re.compile(r"^(.*)-(\d{5})-of-(\d{5})(?:-[0-9a-f]+)?\.")
 
 
 def _directory_files(target: Path) -> list[Path]:
@@ -146,7 +150,26 @@ def _directory_files(target: Path) -> list[Path]:
         shown = ", ".join(f"{split} ({splits[split]})" for split in sorted(splits))
         raise QcauditError(f"{target} holds several splits of a dataset: {shown}; give one split's folder or files "
                            "(a glob such as 'data/train-*.parquet')")
+    _refuse_missing_shards(files)
     return files
+
+
+def _refuse_missing_shards(files: list[Path]) -> None:
+    """A folder whose shards say how many there are (``train-00000-of-00004.parquet``) and
+    lack some was downloaded or copied in part: audited as it is, a quarter of the data would
+    pass for the whole. The shards present still read by naming them (a glob)."""
+    sets: dict[tuple[Path, str, int, str], set[int]] = {}
+    for file in files:
+        shard = _NUMBERED_SHARD.match(file.name)
+        if shard:
+            prefix, index, total = shard.group(1), int(shard.group(2)), int(shard.group(3))
+            sets.setdefault((file.parent, prefix, total, file.name[shard.end() - 1 :]), set()).add(index)
+    for (folder, prefix, total, suffix), present in sorted(sets.items()):
+        missing = [i for i in range(total) if i not in present]
+        if missing:
+            named = ", ".join(f"{prefix}-{i:05d}-of-{total:05d}" for i in missing[:3]) + (", ..." if len(missing) > 3 else "")
+            raise QcauditError(f"{folder} lacks {len(missing)} of {prefix}'s {total} shards ({named}): finish the download, "
+                               f"or read the shards present by name, e.g. '{folder / (prefix + '-*' + suffix)}'")
 
 
 def format_of(files: list[InputFile]) -> str:

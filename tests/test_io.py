@@ -342,6 +342,27 @@ def test_a_directory_of_several_splits_is_refused_not_read_as_one(tmp_path, layo
     assert load_dataset(tmp_path).texts().height == 2  # one split's shards, however many
 
 
+@pytest.mark.parametrize("name, present", [("train-{i:05d}-of-00003.parquet", "train-*.parquet"),
+                                           ("train-{i:05d}-of-00003-9f3a1c.jsonl.gz", "train-*.jsonl.gz"),
+                                           ("data-{i:05d}-of-00003.arrow", "data-*.arrow")])
+def test_a_folder_missing_some_of_its_numbered_shards_is_refused(tmp_path, name, present):
+    """Shards named as Hugging Face names them say how many there are: a folder that holds
+    two of three (a download cut short) would be audited as the whole dataset. It is one
+    line naming the missing shard and the glob that reads the ones present; with every
+    shard, or by that glob, it reads."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for i in (0, 2):
+        write(folder, name.format(i=i), ROWS[i : i + 1])
+    (tmp_path / "README.md").write_text("# card")
+    missing = name.format(i=1).split(".")[0].removesuffix("-9f3a1c")
+    expect_error(rf"{folder} lacks 1 of \w+'s 3 shards \({missing}\): finish the download, or read the shards present "
+                 rf"by name, e.g. '{re.escape(str(folder / present))}'", tmp_path)
+    assert load_dataset(folder / present, TextSelection(text_column="instruction")).texts().height == 2
+    write(folder, name.format(i=1), ROWS[1:2])
+    assert load_dataset(tmp_path, TextSelection(text_column="instruction")).texts()["text"].to_list() == [r["instruction"] for r in ROWS[:3]]
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
 def test_hive_partition_folders_are_columns(tmp_path, fmt):
     """Spark, Ray Data and pyarrow write a partitioned dataset as round=1/part-0.parquet,
