@@ -25,7 +25,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ByteSize, Field, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
-from qcaudit.registry import Analyzer, Device, MetricSpec, Section, Seed, analyzers, gateable_metrics as analyzer_metrics
+from qcaudit.registry import (
+    Analyzer,
+    Device,
+    MetricSpec,
+    Section,
+    Seed,
+    analyzers,
+    gateable_metrics as analyzer_metrics,
+    unknown_analyzer,
+)
 
 
 def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:
@@ -248,10 +257,9 @@ class CoreConfig(Section):
     @field_validator("analyzers")
     @classmethod
     def _known_analyzers(cls, names: list[str]) -> list[str]:
-        known = analyzers()
         for name in names:
-            if name not in known:
-                raise ValueError(f"unknown analyzer {name!r}; available: {', '.join(known)}")
+            if name not in analyzers():
+                raise ValueError(unknown_analyzer(name))
         return list(dict.fromkeys(names))  # a name given twice runs once
 
     @model_validator(mode="after")

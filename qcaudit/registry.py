@@ -40,6 +40,7 @@ stays instant.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import math
 import pkgutil
@@ -388,7 +389,14 @@ def get(name: str) -> type[Analyzer]:
     try:
         return analyzers()[name]
     except KeyError:
-        raise QcauditError(f"unknown analyzer {name!r}; available: {', '.join(analyzers())}") from None
+        raise QcauditError(unknown_analyzer(name)) from None
+
+
+def unknown_analyzer(name: str) -> str:
+    """Why ``name`` names no analyzer: the ones there are, and the one spelled alike."""
+    known = list(analyzers())
+    alike = difflib.get_close_matches(name.lower(), known, n=1)
+    return f"unknown analyzer {name!r}{f' (did you mean {alike[0]}?)' if alike else ''}; available: {', '.join(known)}"
 
 
 def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:

@@ -188,7 +188,8 @@ def test_config_errors_name_the_key(runner, tmp_path):
         # a metric given a table of bounds, as other tools write a test
         "[gate]\n'contamination.contaminated_rate' = {max = 0}\n":
             "unknown threshold 'contamination.contaminated_rate.max' (did you mean max_contamination_rate?)",
-        "analyzers = ['vibes']\n": "unknown analyzer 'vibes'",
+        "analyzers = ['vibes']\n": "unknown analyzer 'vibes'; available: diversity,",
+        "analyzers = ['Diversty']\n": "unknown analyzer 'Diversty' (did you mean diversity?); available: diversity,",
         "[gate\n": "not valid TOML",
         "analyzers = []\n": "q.toml: analyzers: none chosen; name at least one of: diversity,",
         "[contamination]\nmethods = []\n": "contamination.methods: List should have at least 1 item",
