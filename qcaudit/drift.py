@@ -83,19 +83,23 @@ GROWING = ("js_divergence", "self_bleu_4", "fid_drift")
 class Alarm:
     fired: bool
     triggered_by: list[str]
+    #: False when there were fewer generations than the alarm's window: no trend to judge.
+    judged: bool = True
 
 
-#: How many watched metrics must move the collapsing way together for the alarm to fire.
-ALARM_QUORUM = 2
+#: How many watched metrics must move the collapsing way together for the alarm to fire,
+#: over how many of the last generations.
+ALARM_QUORUM, ALARM_WINDOW = 2, 3
 
 
-def collapse_alarm(generations: list[dict[str, float]], window: int = 3, tolerance: float = 0.10,
+def collapse_alarm(generations: list[dict[str, float]], window: int = ALARM_WINDOW, tolerance: float = 0.10,
                    quorum: int = ALARM_QUORUM) -> Alarm:
     """Fires when, over the last ``window`` generations, at least ``quorum`` of the watched
     metrics move monotonically the collapsing way and by more than ``tolerance`` (relative
-    to the baseline's value, or absolute for metrics that start at 0) in total."""
+    to the baseline's value, or absolute for metrics that start at 0) in total. Fewer
+    generations than ``window`` are not judged (a fall between two is no trend)."""
     if len(generations) < window:
-        return Alarm(False, [])
+        return Alarm(False, [], judged=False)
     recent = generations[-window:]
     base = generations[0]
     triggered = []
@@ -180,8 +184,10 @@ class DriftSection:
         moving = ", ".join(alarm["triggered_by"] or [])
         because = f" ({moving})" if alarm["fired"] else (
             f" ({moving} moving the collapsing way; it fires when {ALARM_QUORUM} metrics do)" if moving else "")
-        views: list[View] = [Notice(f"Collapse alarm: {'FIRED' if alarm['fired'] else 'quiet'}{because}",
-                                    "alarm" if alarm["fired"] else "ok", anchor="collapse-alarm")]
+        views: list[View] = []
+        if alarm.get("judged", True):  # (not judged: too few generations, which its warning says; older reports were judged)
+            views.append(Notice(f"Collapse alarm: {'FIRED' if alarm['fired'] else 'quiet'}{because}",
+                                "alarm" if alarm["fired"] else "ok", anchor="collapse-alarm"))
         views += [Notice(warning, "warning") for warning in tables.get("warnings", [])]
         generations = tables["generations"]
         names = [str(g["generation"]) for g in generations]

@@ -32,7 +32,7 @@ import polars as pl
 
 from qcaudit.config import Config, with_overrides
 from qcaudit.context import load_beside, load_input, text_selection
-from qcaudit.drift import DriftSettings, collapse_alarm, generation_metrics
+from qcaudit.drift import ALARM_QUORUM, ALARM_WINDOW, DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
@@ -353,7 +353,7 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
             shown.advance(frame.height)
     alarm = collapse_alarm(per_generation)
     sig = signature("drift", f"baseline:{'real' if real is not None else 'gen0'}", f"tail:k{settings.tail_k},n{settings.tail_n}",
-                    "alarm:window3,tol0.1,quorum2", tokenization.signature_fields(),
+                    f"alarm:window{ALARM_WINDOW},tol0.1,quorum{ALARM_QUORUM}", tokenization.signature_fields(),
                     *([f"lm:{lm}", f"max_tokens:{scorer.max_tokens}"] if scorer else []))
     last = per_generation[-1]
     drift_metrics: dict = {"generations": {"value": per_generation, "signature": sig}}
@@ -363,7 +363,10 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
     unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline.lengths.sum()), tokenization.tokenizer)
-    warnings = [warning for warning in (order_warning, read_alike_warning(sources), unspaced, limit_warning(datasets)) if warning]
+    unjudged = None if alarm.judged else (f"the collapse alarm is not judged: it reads the trend over the last {ALARM_WINDOW} "
+                                          f"generations, and this run has {len(per_generation)}; read the metrics' course")
+    warnings = [warning for warning in (unjudged, order_warning, read_alike_warning(sources), unspaced, limit_warning(datasets))
+                if warning]
     warnings += [
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR
@@ -383,7 +386,7 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
         config=config.model_dump(mode="json"),
         metrics=metrics,
         tables={"drift": {"generations": per_generation, "warnings": warnings,
-                          "alarm": {"fired": alarm.fired, "triggered_by": alarm.triggered_by}}},
+                          "alarm": {"fired": alarm.fired, "triggered_by": alarm.triggered_by, "judged": alarm.judged}}},
         gate=evaluate(metrics, thresholds_for(config.gate, drift=True)),
         rows=pl.concat(per_row) if per_row else None,
     )

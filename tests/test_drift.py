@@ -49,7 +49,8 @@ def test_alarm_fires_on_monotone_collapse_only():
     noisy = [{"distinct_2": 0.8 + (0.01 if i % 2 else -0.01), "tail_survival": 0.9 + (0.02 if i % 2 else 0),
               "js_divergence": 0.01, "unigram_entropy": 5.0, "self_bleu_4": 0.3} for i in range(5)]
     assert not collapse_alarm(noisy).fired
-    assert not collapse_alarm(collapsing[:2]).fired  # too few generations to judge
+    too_few = collapse_alarm(collapsing[:2])  # a fall between two generations is no trend
+    assert not too_few.fired and not too_few.judged and collapse_alarm(collapsing).judged and collapse_alarm(noisy).judged
     one = [{**g, "js_divergence": 0.0, "tail_survival": 1.0} for g in collapsing]  # distinct_2 alone falls
     quiet = collapse_alarm(one)
     assert not quiet.fired and quiet.triggered_by == ["distinct_2"]
@@ -66,6 +67,15 @@ def test_the_alarm_notice_says_which_metrics_moved_and_whether_enough_did(fired,
     tables = {"alarm": {"fired": fired, "triggered_by": moving}, "generations": [], "warnings": []}
     notice = DriftSection.views(tables, {}, {})[0]
     assert notice.text == shown and notice.level == ("alarm" if fired else "ok")
+
+
+def test_an_alarm_not_judged_is_no_verdict():
+    """Too few generations for the alarm's window: no "quiet" verdict (the run's warning says why)."""
+    from qcaudit.drift import DriftSection
+
+    tables = {"alarm": {"fired": False, "triggered_by": [], "judged": False}, "generations": [], "warnings": ["too few"]}
+    views = DriftSection.views(tables, {}, {})
+    assert not any("Collapse alarm" in getattr(v, "text", "") for v in views) and views[0].text == "too few"
 
 
 def simulate_metrics(mode, real, generations=4):
