@@ -13,8 +13,8 @@ here with the line that shows it:
   parse, and a top-level key whose values mix containers (lists, objects) with scalars are
   refused. Numbers and strings mixed in one column stay accepted (audited as their text).
   A .json file that holds JSON Lines is checked, and read, as JSON Lines; one that holds a
-  table as pandas writes one (:func:`table_records`), as its rows; one whose records sit
-  under a single key (``{"data": [...]}``) is refused with that key named.
+  table as pandas writes one, or records under a single key (``{"data": [...]}``), as its
+  rows (:func:`object_records`).
 - CSV and TSV: the standard library's reader checks that the header names each column once
   and that every record has as many fields as the header. A tab-separated file is read with
   CSV's quoting (a field in double quotes may hold tabs, newlines and doubled quotes), as
@@ -246,16 +246,9 @@ def _check_json_document(path: Path) -> TextFileCheck:
     document = _parse(text, path, "the document") if text.strip() else []
     if isinstance(document, dict):
         try:
-            table = table_records(document)
+            document = object_records(document) or document
         except ValueError as exc:
             raise QcauditError(f"{path}: {exc}") from None
-        if table is not None:
-            document = table
-        else:  # records under a key, beside it at most metadata ({"version": 2, "data": [...]})
-            keys = [k for k, v in document.items() if isinstance(v, list) and v and all(isinstance(item, dict) for item in v)]
-            if len(keys) == 1 and all(not isinstance(v, list | dict) for k, v in document.items() if k != keys[0]):
-                raise QcauditError(f"{path}: its records are under the key {keys[0]!r}, not at the top; give a file that "
-                                   "holds the array itself (or .jsonl, one object a line)")
     if isinstance(document, list) and any(isinstance(item, str) for item in document):
         if not all(isinstance(item, str | None) for item in document):
             raise QcauditError(f"{path}: its array mixes strings with other values; give an array of texts, or of objects")
@@ -281,15 +274,18 @@ def json_texts(data: bytes) -> list[str | None]:
     return [json.loads(line) for line in data.splitlines() if line.strip()]
 
 
-def table_records(document: dict) -> list[dict] | None:
-    """The rows of a JSON object that holds a table as pandas writes one, in order; None for
-    any other object. pandas' ``to_json`` orients: ``columns`` (its default; ``{column:
-    {index: value}}``), ``index`` (``{index: {column: value}}``: told from ``columns`` by
-    outer keys that are all whole numbers where the inner ones are not), ``split``
-    (``{"columns": [...], "data": [[...]]}``) and ``table`` (``{"schema": ..., "data":
-    [{...}]}``); and a list a column (``to_dict("list")``, which Hugging Face ``datasets``
-    reads as columns too). A value a row lacks is null. ValueError for lists a column of
-    different lengths, which make no table."""
+def object_records(document: dict) -> list[dict] | None:
+    """The rows of a JSON object, in order: a table as pandas writes one, or records under one
+    key; None for any other object. pandas' ``to_json`` orients: ``columns`` (its default;
+    ``{column: {index: value}}``), ``index`` (``{index: {column: value}}``: told from
+    ``columns`` by outer keys that are all whole numbers where the inner ones are not),
+    ``split`` (``{"columns": [...], "data": [[...]]}``) and ``table`` (``{"schema": ...,
+    "data": [{...}]}``); and a list a column (``to_dict("list")``, which Hugging Face
+    ``datasets`` reads as columns too). A value a row lacks is null. Records under one key
+    beside metadata (SQuAD's ``{"version": "1.1", "data": [...]}``, ``{"train": [...]}``) are
+    that key's, as ``datasets``' ``field=`` reads them. ValueError for lists a column of
+    different lengths, which make no table, and for records under several keys (splits side
+    by side), which would read as one."""
     if not document:
         return None
     values = list(document.values())
@@ -308,7 +304,11 @@ def table_records(document: dict) -> list[dict] | None:
         if all(map(_whole_number, document)) and not all(map(_whole_number, inner)):  # pandas' index orient
             return [{column: row.get(column) for column in inner} for row in values]
         return [{column: cells.get(index) for column, cells in document.items()} for index in inner]
-    return None
+    under = [key for key, value in document.items() if _is_records(value)]
+    if len(under) > 1:
+        raise ValueError(f"it holds records under several keys ({', '.join(map(repr, under))}), splits of a dataset "
+                         "perhaps; give one key's records as a file of their own")
+    return document[under[0]] if under else None
 
 
 def _split_rows(document: dict) -> bool:
@@ -476,7 +476,7 @@ def mixed_shapes(path: Path, fmt: str) -> str | None:
         records = ((n, _DECODER.decode(line)) for n, line in enumerate(text.split("\n"), start=1) if line.strip())
     else:
         unit, document = "item", _DECODER.decode(text)
-        table = table_records(document) if isinstance(document, dict) else document
+        table = object_records(document) if isinstance(document, dict) else document
         records = enumerate(table if isinstance(table, list) else [], start=1)
     first: dict[str, tuple[str, int]] = {}
     for where, record in records:

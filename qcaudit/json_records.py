@@ -20,7 +20,7 @@ from qcaudit.inputcheck import (
     BOM,
     holds_json_lines,
     opens_array_of_objects,
-    table_records,
+    object_records,
 )
 from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
 
@@ -49,7 +49,7 @@ def json_records(sources: list[str]) -> Iterator[str]:
                 continue
             document = json.loads(data)
             if isinstance(document, dict):  # a table as pandas writes one (checked as the input was read)
-                document = table_records(document) or []
+                document = object_records(document) or []
             yield from (json.dumps(record, ensure_ascii=False) for record in document)
 
 

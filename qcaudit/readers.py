@@ -29,7 +29,7 @@ from qcaudit.inputcheck import (
     check_text_file,
     json_texts,
     mixed_shapes,
-    table_records,
+    object_records,
 )
 from qcaudit.remote import (
     GLOB_CHARS,
@@ -376,7 +376,7 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
         if fmt in DELIMITED:
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
         if fmt == "json":
-            table = _json_lines_of_table(data)
+            table = _json_lines_of_object(data)
             if table is not None:
                 data = table
             else:
@@ -392,14 +392,14 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
         raise read_failure([path], exc) from None
 
 
-def _json_lines_of_table(data: bytes) -> bytes | None:
-    """A JSON object that holds a table as pandas writes one (:func:`~qcaudit.inputcheck.table_records`,
-    already checked) as JSON lines, a row a line; None for any other JSON (Polars reads an
-    object as one row)."""
+def _json_lines_of_object(data: bytes) -> bytes | None:
+    """A JSON object that holds rows (a table as pandas writes one, records under one key:
+    :func:`~qcaudit.inputcheck.object_records`, already checked) as JSON lines, a row a line;
+    None for any other JSON (Polars reads an object as one row)."""
     if not data.lstrip().startswith(b"{"):
         return None
     document = json.loads(data)
-    records = table_records(document) if isinstance(document, dict) else None
+    records = object_records(document) if isinstance(document, dict) else None
     return None if records is None else "\n".join(json.dumps(record) for record in records).encode()
 
 

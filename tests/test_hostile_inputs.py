@@ -244,9 +244,8 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("cut.csv.xz", lzma.compress(b"text\n" + b"a b c\n" * 50)[:-8], "not a complete xz file"),
     ("deep.jsonl", ('{"text": "a", "x": ' + "[" * 50_000 + "]" * 50_000 + "}\n").encode(), "nested too deeply"),
     ("scalar.json", b'"just a string"', "array of objects"),
-    ("wrapped.json", b'{"data": [{"text": "a b"}, {"text": "c d"}]}', "its records are under the key 'data', not at the top"),
-    ("versioned.json", b'{"version": "1.1", "data": [{"text": "a b"}, {"text": "c d"}]}',
-     "its records are under the key 'data', not at the top"),
+    ("splits.json", b'{"version": "1.1", "train": [{"text": "a b"}], "test": [{"text": "c d"}]}',
+     "it holds records under several keys ('train', 'test')"),
     ("lines.json", b'{"text": "a b"}\n{"text": oops}\n', "invalid JSON on line 2"),  # read as the JSON Lines it holds
     ("bad.parquet", b"PAR1 this is not parquet", "cannot read"),
     ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',

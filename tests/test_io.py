@@ -98,6 +98,30 @@ def test_a_json_table_as_pandas_writes_it_reads_as_pandas_reads_it(qc, tmp_path,
         expect_error("column 'output' mixes", path)
 
 
+@pytest.mark.parametrize("beside", [{"version": "1.1"}, {}, {"meta": {"source": "web", "tags": ["a"]}}])
+def test_records_under_one_key_read_as_datasets_field_reads_them(qc, tmp_path, beside):  # noqa: F811
+    """SQuAD's ``{"version": "1.1", "data": [...]}``, a bare ``{"train": [...]}``, records
+    beside a metadata object: the rows ``datasets.load_dataset("json", field=KEY)`` reads, in
+    order; a filter writes them as records. Records under two keys (splits side by side)
+    are one line, not read as one table."""
+    import datasets
+
+    key = "train" if not beside else "data"
+    records = [{"instruction": f"Say {word} twice.", "output": f"{word} {word}", "n": i} for i, word in enumerate(["red", "blue", "red"])]
+    path = tmp_path / "wrapped.json"
+    path.write_text(json.dumps({**beside, key: records}))
+    expected = datasets.load_dataset("json", data_files=str(path), field=key, split="train", cache_dir=str(tmp_path / "hf"))
+    read = load_dataset(path).frame.collect()
+    assert read.select("instruction", "output", "n").to_dicts() == expected.to_list()
+    assert load_dataset(path).texts()["text"].to_list() == [f"{r['instruction']}\n{r['output']}" for r in records]
+    kept = tmp_path / "kept.jsonl"
+    assert qc("dedup", path, "-o", kept, "-q").code == 0
+    assert [json.loads(line) for line in kept.read_text().splitlines()] == records[:2]
+    path.write_text(json.dumps({**beside, "train": records, "test": records[:1]}))
+    expect_error(r"wrapped.json: it holds records under several keys \('train', 'test'\), splits of a dataset perhaps; "
+                 "give one key's records as a file of their own", path)
+
+
 def test_a_json_array_in_a_file_named_jsonl_reads_as_the_array(qc, tmp_path):  # noqa: F811
     """As ``datasets`` reads it; a filter's JSON Lines output holds its records, one a line.
     Objects written one a line with a comma after each are refused, saying so."""
