@@ -19,8 +19,8 @@ from qcaudit.compression import decompressed, open_decompressed
 from qcaudit.inputcheck import (
     BOM,
     holds_json_lines,
-    opens_array_of_objects,
     object_records,
+    opens_array_of_objects,
 )
 from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
 
@@ -48,7 +48,7 @@ def json_records(sources: list[str]) -> Iterator[str]:
                 yield from _lines(io.BytesIO(data.encode()))
                 continue
             document = json.loads(data)
-            if isinstance(document, dict):  # a table as pandas writes one (checked as the input was read)
+            if isinstance(document, dict):  # a table as pandas writes one, or records under a key (checked as the input was read)
                 document = object_records(document) or []
             yield from (json.dumps(record, ensure_ascii=False) for record in document)
 

@@ -376,9 +376,9 @@ def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> 
         if fmt in DELIMITED:
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
         if fmt == "json":
-            table = _json_lines_of_object(data)
-            if table is not None:
-                data = table
+            lines = _json_lines_of_object(data)
+            if lines is not None:
+                data = lines
             else:
                 try:
                     return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
