@@ -15,6 +15,7 @@ Needs the bench extra (nltk, fast-bleu): pip install -e ".[bench]".
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import resource
 import subprocess
@@ -76,6 +77,10 @@ def run_tool(tool: str, path: Path, rows: int) -> dict:
         raise ValueError(tool)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "rss_gb": peak_rss_gb(), "self_bleu": value, "distinct": distinct}
+
+
+#: The reference tools and the module each imports.
+REFERENCE_MODULES = {"nltk": "nltk", "fast-bleu": "fast_bleu"}
 
 
 def peak_rss_gb() -> float:
@@ -143,8 +148,12 @@ def main() -> None:
     plan = {"nltk": [100, 200, 400], "fast-bleu": [400, 2000, 5000], "qcaudit": [100, 200, 400, 2000, 5000, 100_000, 1_000_000]}
     if args.quick:
         plan = {"nltk": [100, 200], "fast-bleu": [200, 1000], "qcaudit": [100, 200, 1000, 100_000]}
-    largest = max(max(sizes) for sizes in plan.values())
     console = Console(width=130)
+    for tool, module in REFERENCE_MODULES.items():
+        if importlib.util.find_spec(module) is None:
+            console.print(f"{tool} is not installed (pip install {tool}): no timing beside it")
+            plan.pop(tool)
+    largest = max(max(sizes) for sizes in plan.values())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "corpus.parquet"
         with console.status(f"generating {largest:,} rows"):
