@@ -289,7 +289,7 @@ def _run_audit(data: str, config: Any, quiet: bool, lazy_rows: bool = False):
 @command()
 @audit_options
 def report(
-    data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset: parquet/jsonl/json/csv/tsv/txt file (.gz or .zst allowed; .txt is one row a line) or .arrow, a directory of shards, or a glob.")],
+    data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset: parquet/jsonl/json/csv/tsv/txt file (.gz, .zst, .bz2 or .xz allowed; .txt is one row a line) or .arrow, a directory of shards, a glob, or a URI (s3://, gs://, hf://, ...).")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json, rows.parquet and report.html.")] = Path("qcaudit-report"),
     config: ConfigOpt = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Also write report.html.")] = True,
@@ -501,7 +501,7 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     return 0
 
 
-OutputOpt = Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl, .json or .csv (the last three also .gz or .zst).")]
+OutputOpt = Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="File for the kept rows (the input's columns, in order): .parquet, .jsonl, .json or .csv (the last three also .gz, .zst, .bz2 or .xz).")]
 RemovedOpt = Annotated[Optional[Path], typer.Option("--removed", help="File for the removed rows with their reasons (default: OUTPUT's name + .removed, same format).")]
 FilterDataArg = Annotated[str, typer.Argument(metavar="DATA", help="Dataset to filter (any input qcaudit reads).")]
 
@@ -535,7 +535,7 @@ for _command, (_, _filter) in row_filters().items():
 @audit_options
 def sample(
     data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset to sample (any input qcaudit reads).")],
-    output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl, review.json or review.parquet (the first three also .gz or .zst): the rows to review, with the reason each was chosen.")],
+    output: Annotated[Path, typer.Option("--output", "--out", "-o", metavar="FILE", help="review.csv, review.jsonl, review.json or review.parquet (the first three also .gz, .zst, .bz2 or .xz): the rows to review, with the reason each was chosen.")],
     size: Annotated[Optional[int], typer.Option("--size", min=1, metavar="ROWS", help="Review exactly this many rows (default: a share by dataset size, [sample] rates).")] = None,
     rate: Annotated[Optional[float], typer.Option("--rate", metavar="SHARE", help="Review this share of the rows, e.g. 0.05.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", metavar="INTEGER", help="Seed of the sample (default 0).")] = None,
