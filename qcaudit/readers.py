@@ -14,7 +14,7 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -40,6 +40,7 @@ from qcaudit.remote import (
     name_of,
     read_parquet,
     remote_files,
+    remote_root,
     streamed_by_polars,
 )
 from qcaudit.text_columns import chat_layout, is_text_parts, text_of_parts
@@ -64,7 +65,12 @@ def input_files(path: str | Path) -> list[InputFile]:
     paths so too), unless a file of that very name exists. A URI is listed on its own
     filesystem, the same way."""
     if is_uri(path):
-        return _without_notes(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
+        files = _without_notes(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
+        root = remote_root(str(path))
+        under = [PurePosixPath(f[len(root) + 1 :]) for f in files if f.startswith(root + "/")]
+        if len(under) == len(files):  # a directory's files (not a file's, nor a glob's matches)
+            _refuse_partial_layout(root, under)
+        return files
     if not os.path.lexists(path):
         path = os.path.expanduser(path)
     target = Path(path)
@@ -138,38 +144,51 @@ def _directory_files(target: Path) -> list[Path]:
     files = _without_notes(files)
     if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
         files = [p for p in files if p.name not in HF_DATASET_METADATA]
-    splits: dict[str, Path] = {}  # each split's first file
+    _refuse_partial_layout(str(target), [PurePosixPath(p.relative_to(target).as_posix()) for p in files])
+    return files
+
+
+def _refuse_partial_layout(root: str, files: list[PurePosixPath]) -> None:
+    """A directory's data files (their paths under ``root``, a local folder or a URI) are
+    refused when they hold several splits of a dataset (read whole, a test split would be
+    audited as training data) or part of a numbered set of shards (part of the data would
+    pass for all of it)."""
+    _refuse_several_splits(root, files)
+    _refuse_missing_shards(root, files)
+
+
+def _refuse_several_splits(root: str, files: list[PurePosixPath]) -> None:
+    splits: dict[str, PurePosixPath] = {}  # each split's first file
     for file in files:
         shard = _SPLIT_SHARD.match(file.name)
-        folders = [part.partition("=")[2] or part for part in file.relative_to(target).parent.parts]  # (split=test: Hive's)
+        folders = [part.partition("=")[2] or part for part in file.parent.parts]  # (split=test: Hive's)
         named = [folder for folder in folders if folder in SPLIT_NAMES]
         split = shard.group(1) if shard and shard.group(1) in SPLIT_NAMES else (named[-1] if named else None)
         if split is not None:
             splits.setdefault(split, file)
     if len(splits) > 1:
-        shown = ", ".join(f"{split} ({splits[split]})" for split in sorted(splits))
-        raise QcauditError(f"{target} holds several splits of a dataset: {shown}; give one split's folder or files "
+        shown = ", ".join(f"{split} ({root}/{splits[split]})" for split in sorted(splits))
+        raise QcauditError(f"{root} holds several splits of a dataset: {shown}; give one split's folder or files "
                            "(a glob such as 'data/train-*.parquet')")
-    _refuse_missing_shards(files)
-    return files
 
 
-def _refuse_missing_shards(files: list[Path]) -> None:
+def _refuse_missing_shards(root: str, files: list[PurePosixPath]) -> None:
     """A folder whose shards say how many there are (``train-00000-of-00004.parquet``) and
-    lack some was downloaded or copied in part: audited as it is, a quarter of the data would
-    pass for the whole. The shards present still read by naming them (a glob)."""
-    sets: dict[tuple[Path, str, int, str], set[int]] = {}
+    lack some was downloaded or copied in part. The shards present still read by naming them
+    (a glob)."""
+    sets: dict[tuple[PurePosixPath, str, int, str], set[int]] = {}
     for file in files:
         shard = _NUMBERED_SHARD.match(file.name)
         if shard:
             prefix, index, total = shard.group(1), int(shard.group(2)), int(shard.group(3))
             sets.setdefault((file.parent, prefix, total, file.name[shard.end() - 1 :]), set()).add(index)
-    for (folder, prefix, total, suffix), present in sorted(sets.items()):
+    for (parent, prefix, total, suffix), present in sorted(sets.items()):
         missing = [i for i in range(total) if i not in present]
         if missing:
+            folder = root if parent == PurePosixPath() else f"{root}/{parent}"
             named = ", ".join(f"{prefix}-{i:05d}-of-{total:05d}" for i in missing[:3]) + (", ..." if len(missing) > 3 else "")
             raise QcauditError(f"{folder} lacks {len(missing)} of {prefix}'s {total} shards ({named}): finish the download, "
-                               f"or read the shards present by name, e.g. '{folder / (prefix + '-*' + suffix)}'")
+                               f"or read the shards present by name, e.g. '{folder}/{prefix}-*{suffix}'")
 
 
 def format_of(files: list[InputFile]) -> str:

@@ -78,6 +78,13 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
     return [filesystem.unstrip_protocol(p) for p in sorted(found)]
 
 
+def remote_root(uri: str) -> str:
+    """``uri`` as :func:`remote_files` writes the files under it (its filesystem's own
+    spelling, no trailing slash), so that their paths below it can be read off."""
+    filesystem, root = _filesystem(uri)
+    return filesystem.unstrip_protocol(root).rstrip("/")
+
+
 def hidden(relative: PurePosixPath | Path) -> bool:
     """Whether a file inside an input directory (its path relative to it) is hidden from
     it, as Hugging Face ``datasets`` hides them: a part that starts with ``.`` or ``__``

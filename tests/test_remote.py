@@ -4,6 +4,8 @@ row_ids and report as the local path, and the same one-line errors."""
 
 from __future__ import annotations
 
+import io
+
 import fsspec
 import polars as pl
 import pytest
@@ -117,3 +119,30 @@ def test_a_driver_s_own_network_errors_are_one_line(qc, tmp_path):  # noqa: F811
     finally:
         _Unreachable.reading_only = False
     assert not (tmp_path / "o").exists()
+
+
+
+@pytest.mark.parametrize("scheme", ["file", "memory"])
+def test_a_directory_by_uri_is_checked_for_splits_and_missing_shards_as_locally(tmp_path, scheme):
+    """A Hub-style folder named by a URI (``hf://datasets/...`` reads the same way): its splits
+    side by side, or a shard missing, are the local folder's one line, naming the URI; one
+    split's shards by a glob read."""
+    filesystem = fsspec.filesystem(scheme)
+    folder = f"{tmp_path}/hub" if scheme == "file" else "/qc/hub"
+    for name in ("train-00000-of-00002.parquet", "train-00001-of-00002.parquet", "test-00000-of-00001.parquet"):
+        buffer = io.BytesIO()
+        pl.DataFrame({"text": [f"{name} row one", f"{name} row two"]}).write_parquet(buffer)
+        filesystem.mkdirs(f"{folder}/data", exist_ok=True)
+        filesystem.pipe(f"{folder}/data/{name}", buffer.getvalue())
+    root = f"{scheme}://{folder}" if scheme == "file" else f"memory://{folder.lstrip('/')}"
+    try:
+        with pytest.raises(QcauditError, match=r"hub holds several splits of a dataset: test \(.*hub/data/test-00000-of-00001"):
+            load_dataset(root)
+        assert load_dataset(f"{root}/data/train-*.parquet").texts().height == 4
+        for gone in ("train-00001-of-00002.parquet", "test-00000-of-00001.parquet"):
+            filesystem.rm(f"{folder}/data/{gone}")
+        with pytest.raises(QcauditError, match=r"hub/data lacks 1 of train's 2 shards \(train-00001-of-00002\): .*"
+                                               r"e\.g\. '.*hub/data/train-\*\.parquet'"):
+            load_dataset(root)
+    finally:
+        filesystem.rm(folder, recursive=True)
