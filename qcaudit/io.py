@@ -121,6 +121,9 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: content blocks).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "body.messages", "result.message.content")
 ANSWER_COLUMNS = ("output", "response")
+#: Last, a conversation as a list of its turns' texts under a name too common to be taken
+#: for text otherwise: UltraChat's ``data``.
+TURN_LIST_COLUMNS = ("data",)
 #: A character that is not a separator of Python's ``str.split()`` (Unicode white space plus
 #: the ASCII separators 0x1C-0x1F): a row without one has no whitespace token and is ``empty``.
 HAS_TOKEN = r"[^\s\x1C-\x1F]"
@@ -498,6 +501,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
+    turns = next((found for name in TURN_LIST_COLUMNS if (found := _named(schema, name)) and schema[found] == pl.List(pl.String)), None)
+    if turns:
+        return replace(selection, text_column=turns)
     # a column of the whole row's name that holds no text (numbers, say) is the text: its rows' statuses
     # will say what they hold; a struct is not, as its fields are listed below
     unread = next(filter(None, (_named(schema, name) for name in WHOLE_TEXT_COLUMNS)), None)
@@ -514,7 +520,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
         raise QcauditError(f"the input's one column is named {names[0]!r}: a CSV file must separate its fields by commas, "
                            f"not {delimiter!r}; convert it (or write jsonl or parquet)")
     raise QcauditError(
-        f"no text column found (looked for {', '.join((*WHOLE_TEXT_COLUMNS, *ANSWER_COLUMNS))}, and a prompt or its answer); "
+        f"no text column found (looked for {', '.join((*WHOLE_TEXT_COLUMNS, *ANSWER_COLUMNS))}, a prompt or its answer, "
+        f"and {', '.join(TURN_LIST_COLUMNS)} as a list of texts); "
         f"choose one with --text-column or --fields from: {_available(schema)}"
         + ("; if the file's first line is data rather than column names, give --no-header" if headed_csv else "")
     )

@@ -655,6 +655,23 @@ def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text
     assert load_dataset(path).text_source == text_source
 
 
+def test_ultrachat_turns_under_data_are_found_only_as_a_list_of_texts(tmp_path):
+    """UltraChat keeps each conversation as ``data``, a list of its turns' texts: read as
+    ``--text-column data`` reads it, a turn a line. The name is too common to be taken for
+    text otherwise: a ``data`` column of strings or numbers, or one beside a text column
+    found by name, is not the text."""
+    turns = [["How do plants make food?", "By photosynthesis, using light."], ["Name a prime.", "Seven.", "Another?", "Eleven."]]
+    path = write(tmp_path, "ultrachat.parquet", [{"id": str(i), "data": t} for i, t in enumerate(turns)])
+    found = load_dataset(path)
+    assert found.text_source == "column 'data'"
+    assert found.texts()["text"].to_list() == load_dataset(path, TextSelection(text_column="data")).texts()["text"].to_list() \
+        == ["\n".join(t) for t in turns]
+    for other in ([{"id": "0", "data": "a plain string"}], [{"id": "0", "data": 3}]):
+        expect_error(r"no text column found \(looked for .*and data as a list of texts\)", write(tmp_path, "other.parquet", other))
+    beside = write(tmp_path, "beside.parquet", [{"text": "the row's own text", "data": ["a", "b"]}])
+    assert load_dataset(beside).text_source == "column 'text'"
+
+
 def test_a_templated_text_column_is_read_where_asked(tmp_path):
     path = write(tmp_path, "d.parquet", [{"instruction": "Add 2 and 3.", "output": "5", "text": "### Instruction:\nAdd 2 and 3.\n### Response:\n5"}])
     assert load_dataset(path).texts()["text"].to_list() == ["Add 2 and 3.\n5"]
