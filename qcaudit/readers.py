@@ -133,8 +133,8 @@ _NUMBERED_SHARD = re.compile(r"^(.*)-(\d{5})-of-(\d{5})(?:-[0-9a-f]+)?\.")
 
 def _directory_files(target: Path) -> list[Path]:
     """A directory's data files, searched recursively, in sorted path order; one that holds
-    several splits of a dataset is refused, as reading it whole would mix them (a training
-    split audited with its test split)."""
+    several splits of a dataset, or part of a numbered set of shards, is refused
+    (:func:`_refuse_partial_layout`)."""
     if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
         splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
         raise QcauditError(f"{target} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
