@@ -124,13 +124,23 @@ def junit_xml(result: GateResult) -> str:
 
 
 def github_annotations(result: GateResult) -> list[str]:
-    """GitHub Actions ``::error::`` workflow commands, one per failed check."""
+    """GitHub Actions ``::error::`` workflow commands, one per failed check, each one line
+    whatever the names in it hold (a benchmark's name is the user's: a line break in it
+    would start a command of its own)."""
     return [
-        f"::error title=qcaudit gate {c.threshold_key}::{_escape_command(c.message)}"
+        f"::error title={_escape_property(f'qcaudit gate {c.threshold_key}')}::{_escape_data(c.message)}"
         for c in result.checks
         if not c.passed
     ]
 
 
-def _escape_command(text: str) -> str:
+def _escape_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub's own toolkit (``@actions/core``'s
+    ``escapeData``) escapes it."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """A workflow command's property value (``title=``), escaped as ``@actions/core``'s
+    ``escapeProperty`` does: also ``:`` and ``,``, which end a property."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -90,6 +90,29 @@ def test_gate_exit_codes_junit_and_annotations(runner, tmp_path):
     assert outside.exit_code == 0 and summary.read_text().count("### qcaudit gate") == 2  # only under GitHub Actions
 
 
+def test_a_gate_annotation_is_one_line_whatever_a_benchmark_is_named(runner, tmp_path):
+    """A benchmark's name is the user's and reaches the annotation's title: a line break in it
+    would end the workflow command and start another (``::error::...``), and a ``:`` or ``,``
+    would end the title. Escaped as GitHub's toolkit escapes a property, the runner's
+    unescaping gives the name back."""
+    name = "evil\n::error::x, a: b"
+    item = "A farmer has seventeen sheep and all but nine run away; how many sheep does the farmer have left now?"
+    (tmp_path / "bench.jsonl").write_text(json.dumps({"question": item}) + "\n")
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps({"text": t}) + "\n" for t in (item, "an unrelated row of text", "another row here")))
+    config = tmp_path / "q.toml"
+    config.write_text(f'[benchmarks.{json.dumps(name)}]\npath = "{tmp_path / "bench.jsonl"}"\n'
+                      f'[contamination]\nmethods = ["ngram"]\n[gate]\nmax_benchmark_leak_rate = {{{json.dumps(name)} = 0}}\n')
+    failed = invoke(runner, "gate", data, "--config", config, env={"GITHUB_ACTIONS": "true"})
+    assert failed.exit_code == 1, failed.output
+    commands = [line for line in failed.output.splitlines() if line.startswith("::")]
+    assert len(commands) == 1 and commands[0].startswith("::error title=")
+    title = commands[0].removeprefix("::error title=").split("::", 1)[0]
+    for escaped, character in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):  # the runner's order
+        title = title.replace(escaped, character)
+    assert title == f"qcaudit gate max_benchmark_leak_rate.{name}"
+
+
 def test_gate_on_a_saved_report(runner, tmp_path):
     out = tmp_path / "audit"
     assert invoke(runner, "report", CLEAN, "--config", SAMPLE_CONFIG, "--out", out, "-q").exit_code == 0
