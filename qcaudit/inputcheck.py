@@ -280,10 +280,11 @@ def object_records(document: dict) -> list[dict] | None:
     ``{column: {index: value}}``), ``index`` (``{index: {column: value}}``: told from
     ``columns`` by outer keys that are all whole numbers where the inner ones are not),
     ``split`` (``{"columns": [...], "data": [[...]]}``) and ``table`` (``{"schema": ...,
-    "data": [{...}]}``); and a list a column (``to_dict("list")``, which Hugging Face
-    ``datasets`` reads as columns too). A value a row lacks is null. Records under one key
-    beside metadata (SQuAD's ``{"version": "1.1", "data": [...]}``, ``{"train": [...]}``) are
-    that key's, as ``datasets``' ``field=`` reads them. ValueError for lists a column of
+    "data": [{...}]}``); and a list a column (``to_dict("list")``, which ``pandas.DataFrame``
+    reads as columns; ``datasets`` 5 reads it as one row of lists). A value a row lacks is
+    null. Records under one key beside metadata (SQuAD's ``{"version": "1.1", "data": [...]}``,
+    ``{"train": [...]}``) are that key's, as ``datasets``' ``field=`` reads them; lists a
+    column that all hold records are such keys, not a table. ValueError for lists a column of
     different lengths, which make no table, and for records under several keys (splits side
     by side), which would read as one."""
     if not document:
@@ -293,7 +294,7 @@ def object_records(document: dict) -> list[dict] | None:
         return [dict(zip(document["columns"], row, strict=True)) for row in document["data"]]
     if set(document) == {"schema", "data"} and isinstance(document["schema"], dict) and _is_records(document["data"]):
         return document["data"]
-    if all(isinstance(v, list) for v in values) and not _is_records(values[0]):
+    if all(isinstance(v, list) for v in values) and not all(map(_is_records, values)):  # (records a key: below)
         lengths = {len(v) for v in values}
         if len(lengths) > 1:
             raise ValueError(f"its columns (a list each) differ in length ({', '.join(map(str, sorted(lengths)))}); "

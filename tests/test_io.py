@@ -105,6 +105,7 @@ def test_records_under_one_key_read_as_datasets_field_reads_them(qc, tmp_path, b
     order; a filter writes them as records. Records under two keys (splits side by side)
     are one line, not read as one table."""
     import datasets
+    import pandas as pd
 
     key = "train" if not beside else "data"
     records = [{"instruction": f"Say {word} twice.", "output": f"{word} {word}", "n": i} for i, word in enumerate(["red", "blue", "red"])]
@@ -120,6 +121,10 @@ def test_records_under_one_key_read_as_datasets_field_reads_them(qc, tmp_path, b
     path.write_text(json.dumps({**beside, "train": records, "test": records[:1]}))
     expect_error(r"wrapped.json: it holds records under several keys \('train', 'test'\), splits of a dataset perhaps; "
                  "give one key's records as a file of their own", path)
+    # a list a column whose first column holds objects is a table (as pandas makes one of it), not records under a key
+    columns = {"meta": [{"source": "web"}, {"source": "book"}], "text": ["a first text", "a second"]}
+    path.write_text(json.dumps(columns))
+    assert load_dataset(path).frame.collect().drop("row_id").to_dicts() == pd.DataFrame(columns).to_dict("records")
 
 
 def test_a_json_array_in_a_file_named_jsonl_reads_as_the_array(qc, tmp_path):  # noqa: F811
