@@ -40,7 +40,6 @@ from qcaudit.remote import (
     name_of,
     read_parquet,
     remote_files,
-    remote_root,
     streamed_by_polars,
 )
 from qcaudit.text_columns import chat_layout, is_text_parts, text_of_parts
@@ -65,11 +64,10 @@ def input_files(path: str | Path) -> list[InputFile]:
     paths so too), unless a file of that very name exists. A URI is listed on its own
     filesystem, the same way."""
     if is_uri(path):
-        files = _without_notes(remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow")))
-        root = remote_root(str(path))
-        under = [PurePosixPath(f[len(root) + 1 :]) for f in files if f.startswith(root + "/")]
-        if len(under) == len(files):  # a directory's files (not a file's, nor a glob's matches)
-            _refuse_partial_layout(root, under)
+        listed = remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow"))
+        files = _without_notes(listed.files)
+        if listed.directory is not None:
+            _refuse_partial_layout(listed.directory, [PurePosixPath(f.removeprefix(listed.directory + "/")) for f in files])
         return files
     if not os.path.lexists(path):
         path = os.path.expanduser(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import polars as pl
@@ -53,12 +54,22 @@ def _filesystem(uri: str):
         raise QcauditError(f"{uri}: {first_line(exc)}") from None
 
 
-def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
-    """The files ``uri`` names, as URIs in sorted order: the file, every file with one of
-    ``suffixes`` under a directory, or the matches of a glob."""
+class RemoteFiles(NamedTuple):
+    """The files a URI names, as URIs in sorted order, and the directory they lie under when
+    it named one (spelt as the files are, so that their paths below it read off), else None."""
+
+    files: list[str]
+    directory: str | None
+
+
+def remote_files(uri: str, suffixes: frozenset[str]) -> RemoteFiles:
+    """The files ``uri`` names: the file, every file with one of ``suffixes`` under a
+    directory, or the matches of a glob."""
     filesystem, root = _filesystem(uri)
+    directory = None
     try:
         if filesystem.isdir(root):
+            directory = filesystem.unstrip_protocol(root).rstrip("/")
             found = [p for p in filesystem.find(root)
                      if format_suffix(p) in suffixes and not hidden(PurePosixPath(p).relative_to(PurePosixPath(root)))]
             if not found:
@@ -75,14 +86,7 @@ def remote_files(uri: str, suffixes: frozenset[str]) -> list[str]:
         raise
     except Exception as exc:  # each driver raises its own errors (OSError, httpx's, botocore's, ...)
         raise QcauditError(f"cannot list {uri}: {_reason(exc)}") from None
-    return [filesystem.unstrip_protocol(p) for p in sorted(found)]
-
-
-def remote_root(uri: str) -> str:
-    """``uri`` as :func:`remote_files` writes the files under it (its filesystem's own
-    spelling, no trailing slash), so that their paths below it can be read off."""
-    filesystem, root = _filesystem(uri)
-    return filesystem.unstrip_protocol(root).rstrip("/")
+    return RemoteFiles([filesystem.unstrip_protocol(p) for p in sorted(found)], directory)
 
 
 def hidden(relative: PurePosixPath | Path) -> bool:
