@@ -441,6 +441,7 @@ def show(
 def card(
     report_path: Annotated[Path, typer.Argument(metavar="REPORT", help="A report directory (or its report.json).")],
     output: Annotated[Optional[Path], typer.Option("--output", "--out", "-o", metavar="FILE", help="Write the card here: a new file, or an existing card, whose qcaudit section (between <!-- qcaudit:start --> and <!-- qcaudit:end -->) is replaced, or added at its end (default: print it).")] = None,
+    quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Summarise a saved report as a Hugging Face dataset card (README.md): YAML metadata and a Markdown section."""
@@ -463,7 +464,8 @@ def card(
         except (OSError, UnicodeDecodeError) as exc:
             raise QcauditError(f"{output}: cannot read the existing card: {exc}") from None
         write_text_atomic(output, whole_card(loaded) if existing is None else merge_card(existing, loaded, str(output)))
-        out.print(f"wrote {safe(output)}", highlight=False)
+        if not quiet:
+            out.print(f"wrote {safe(output)}", highlight=False)
         return 0
 
     _guarded(verbose, body)

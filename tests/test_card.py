@@ -84,8 +84,11 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     assert refused.exit_code == 2 and "are not a pair in that order" in " ".join(refused.output.split())
     assert unpaired.read_text() == f"# card\n{END}\n{START}\n"
     fresh = tmp_path / "new.md"
-    assert runner.invoke(app, ["card", str(report_dir), "-o", str(fresh)]).exit_code == 0
+    written = runner.invoke(app, ["card", str(report_dir), "-o", str(fresh)])
+    assert written.exit_code == 0 and written.output.startswith("wrote ")
     assert fresh.read_text().startswith("---\nsize_categories:")
+    quiet = runner.invoke(app, ["card", str(report_dir), "-o", str(tmp_path / "quiet.md"), "-q"])
+    assert quiet.exit_code == 0 and quiet.output == "" and (tmp_path / "quiet.md").read_text() == fresh.read_text()
     assert runner.invoke(app, ["card", str(tmp_path / "missing")]).exit_code == 2
     folder = runner.invoke(app, ["card", str(report_dir), "-o", str(tmp_path)])
     assert folder.exit_code == 2 and f"--output {tmp_path} is a directory; give the name of a file" in " ".join(folder.output.split())
