@@ -67,16 +67,22 @@ def check_thresholds(thresholds: dict[str, Any]) -> None:
 
 
 def _unknown_threshold(key: str, setting: Any, known: dict[str, tuple[str, MetricSpec]]) -> str:
-    """Why ``key`` names no threshold, with the nearest that does. An unquoted dotted key,
-    ``min_diversity.distinct_2 = 0.5`` (a metric's name as report.json writes it), reads in
-    TOML as a table ``min_diversity``: its full name is what the user meant. A metric given
-    a table of bounds, ``"diversity.distinct_2" = {min = 0.5}`` (as other tools write a
-    test), means ``min_distinct_2``."""
+    """Why ``key`` names no threshold: the nearest that does, else every metric a threshold
+    may name. An unquoted dotted key, ``min_diversity.distinct_2 = 0.5`` (a metric's name as
+    report.json writes it, also ``-t min_embeddings.vendi_1=50``), reads as a table
+    ``min_diversity``: its full name is what the user meant, and the metric after the dot,
+    where one is named, is the threshold. A metric given a table of bounds,
+    ``"diversity.distinct_2" = {min = 0.5}`` (as other tools write a test), means
+    ``min_distinct_2``."""
     dotted = [f"{key}.{sub}" for sub in setting] if isinstance(setting, dict) else []
+    side = key.partition("_")[0]
+    qualified = [f"{side}_{sub}" for sub in setting if side in ("min", "max") and sub in known] if dotted else []
     bounds = [f"{sub}_{key.rpartition('.')[2]}" for sub in setting if sub in ("min", "max")] if dotted else []
-    close = next(filter(None, (_closest_threshold(name, known) for name in (*bounds, *dotted, key))), None)
-    return (f"unknown threshold {(dotted or [key])[0]!r}{f' (did you mean {close}?)' if close else ''}: use min_<metric> or "
-            f"max_<metric> with a metric of {', '.join(_numbered_runs(sorted(known)))}")
+    close = next(iter(qualified), None) or next(filter(None, (_closest_threshold(name, known) for name in (*bounds, *dotted, key))), None)
+    if close:
+        return f"unknown threshold {(dotted or [key])[0]!r} (did you mean {close}?)"
+    return (f"unknown threshold {(dotted or [key])[0]!r}: use min_<metric> or max_<metric> with a metric of "
+            f"{', '.join(_numbered_runs(sorted(known)))}")
 
 
 def _closest_threshold(name: str, known: dict[str, tuple[str, MetricSpec]]) -> str | None:

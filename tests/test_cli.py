@@ -187,7 +187,8 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[gate]\nmax_vibes = 0\n": "unknown threshold 'max_vibes': use min_<metric>",
         # equally near max_self_bleu_1..8: the headline order; the orders listed as one run
         "[gate]\nmax_self_bleu = 0.5\n": "unknown threshold 'max_self_bleu' (did you mean max_self_bleu_4?)",
-        "[gate]\nmax_distinct = 0.5\n": "detector_tpr_at_1pct_fpr, distinct_1..8, distinct_1..8_sampled, entropy_1..8, exact_",
+        "[gate]\nmax_distinct = 0.5\n": "unknown threshold 'max_distinct' (did you mean max_distinct_1?)",
+        "[gate]\nmax_diversity_of_vibes = 0.5\n": "detector_tpr_at_1pct_fpr, distinct_1..8, distinct_1..8_sampled, entropy_1..8, exact_",
         "[diversity]\nmax_grams = 3\n": "unknown key 'diversity.max_grams'; the keys there are histogram_bins, max_n, sample_repeats",
         "[dedup]\nnear = true\n": "unknown key 'dedup'; the keys there are analyzers, benchmarks, contamination, detectors, diversity",
         "[diversity]\nmax_ngram = 3\n": "unknown key 'diversity.max_ngram' (did you mean diversity.max_n?)",
@@ -208,6 +209,7 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[gate]\nmax_benchmark_leak_rate = {gsm8k = 'x'}\n": 'threshold max_benchmark_leak_rate.gsm8k = "x": give a number',
         # a metric named as report.json writes it, unquoted: TOML reads a table min_diversity
         "[gate]\nmin_diversity.distinct_2 = 0.5\n": "unknown threshold 'min_diversity.distinct_2' (did you mean min_distinct_2?)",
+        "[gate]\nmin_embeddings.vendi_1 = 50\n": "unknown threshold 'min_embeddings.vendi_1' (did you mean min_vendi_1?)",
         # a metric given a table of bounds, as other tools write a test
         "[gate]\n'contamination.contaminated_rate' = {max = 0}\n":
             "unknown threshold 'contamination.contaminated_rate.max' (did you mean max_contamination_rate?)",
@@ -225,6 +227,7 @@ def test_config_errors_name_the_key(runner, tmp_path):
         result = invoke(runner, "report", CLEAN, "--config", config, "--out", tmp_path / "never")
         assert result.exit_code == 2, (text, result.output)
         assert message in result.output and result.output.strip().count("\n") == 0, (text, result.output)
+        assert not message.endswith("?)") or result.output.strip().endswith(message), result.output  # no list after it
     assert not (tmp_path / "never").exists()
 
 
