@@ -170,7 +170,8 @@ class Encoder:
 
             from qcaudit.onnx_encoder import OnnxSentenceModel
 
-            return OnnxSentenceModel.cached(self.path, self.key, torch.get_num_threads(), self._tokenizer).encode
+            return OnnxSentenceModel.cached(self.path, self.key, torch.get_num_threads(), self._tokenizer,
+                                            Path(self.model).name).encode
         model = self._model
         pad = self._tokenizer.pad_token_id or 0
         names = self._tokenizer.model_input_names

@@ -31,6 +31,7 @@ import numpy as np
 
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.errors import QcauditError
+from qcaudit.progress import note
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -52,13 +53,15 @@ class OnnxSentenceModel:
         self.inputs = [i.name for i in self.session.get_inputs()]
 
     @classmethod
-    def cached(cls, path: Path, model_key: str, workers: int, tokenizer) -> OnnxSentenceModel:
+    def cached(cls, path: Path, model_key: str, workers: int, tokenizer, name: str) -> OnnxSentenceModel:
         """The int8 model of ``path``, exported and quantised into the cache on first use
-        (``tokenizer`` shapes the export's sample input)."""
+        (``tokenizer`` shapes the export's sample input; ``name`` is the model's, as the
+        line that says so names it)."""
 
         def export(directory: Path) -> None:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
+            note(f"embedding: exporting {name} to int8 ONNX, once: later runs read it from the cache")
             fp32 = directory / "model.onnx"
             export_fp32(path, tokenizer, fp32)
             with _quiet():

@@ -64,6 +64,21 @@ def show_progress(enabled: bool, console=None) -> None:
     _settings.update(enabled=enabled, console=console)
 
 
+def note(message: str) -> None:
+    """One line on the progress console, where progress is on, for a step that gives no
+    count but may keep a run silent for a while (exporting a model once into the cache):
+    above a live bar in a terminal, a plain line in a log."""
+    if not _settings["enabled"]:
+        return
+    from rich.console import Console
+
+    console = _settings["console"] or Console(stderr=True)
+    if console.is_terminal or console.is_jupyter:
+        console.print(message, markup=False, highlight=False)
+    else:
+        print(message, file=console.file, flush=True)
+
+
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     hours, rest = divmod(seconds, 3600)

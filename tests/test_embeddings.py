@@ -151,7 +151,7 @@ def test_the_onnx_int8_backend_stays_close_to_sentence_transformers_and_is_cache
     assert np.array_equal(alone[0], vectors[7])  # a text's vector does not depend on the texts around it
     from qcaudit.onnx_encoder import OnnxSentenceModel
 
-    one, three = (OnnxSentenceModel.cached(default_model_path(), fast.key, workers, fast._tokenizer) for workers in (1, 3))
+    one, three = (OnnxSentenceModel.cached(default_model_path(), fast.key, workers, fast._tokenizer, "default") for workers in (1, 3))
     ids = fast.tokenize(texts.to_list())
     assert np.array_equal(one.encode(ids), three.encode(ids))  # parallel calls keep order and values
     assert np.array_equal(one.encode(ids[:1])[0], vectors[0])

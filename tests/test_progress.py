@@ -29,11 +29,16 @@ def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_pa
     command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "embeddings"]
     loud = subprocess.run([*command, "--out", str(tmp_path / "a")], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert loud.returncode == 0, loud.stderr
-    lines = [line for line in loud.stderr.splitlines() if line.startswith("embedding: ")]
+    lines = [line for line in loud.stderr.splitlines() if line.startswith("embedding: ") and " rows (" in line]
     assert lines and lines[-1].startswith("embedding: ") and "rows (100%)" in lines[-1] and "rows/s, done in" in lines[-1]
     audited = [line for line in loud.stderr.splitlines() if line.startswith("audit (embeddings): ")]
     assert audited and audited[-1].startswith("audit (embeddings): 300/300 rows (100%)")  # the engine's batches too
     assert "\x1b[" not in loud.stderr  # plain lines, no terminal control codes
+    # the seconds spent exporting the encoder into the empty cache are said, before the rows, and only once
+    exporting = "embedding: exporting all-MiniLM-L6-v2 to int8 ONNX, once: later runs read it from the cache"
+    assert loud.stderr.splitlines().index(exporting) < loud.stderr.splitlines().index(lines[0])
+    again = subprocess.run([*command, "--out", str(tmp_path / "c")], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert again.returncode == 0 and "exporting" not in again.stderr, again.stderr
     # the quiet run embeds every row too (an empty store), with the encoder the first run exported
     shutil.copytree(tmp_path / "cache" / "onnx", tmp_path / "cache2" / "onnx")
     quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True,
