@@ -57,6 +57,12 @@ HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json"})
 InputFile = Path | str
 
 
+def is_dataset_file(path: str | Path) -> bool:
+    """Whether ``path`` is named as a file of a format qcaudit reads as a dataset
+    (``.parquet``, ``.jsonl.gz``, ...)."""
+    return format_suffix(path) in _FORMATS
+
+
 def input_files(path: str | Path) -> list[InputFile]:
     """The files ``path`` names: an existing file or directory (searched recursively) is
     taken as it is, whatever characters its name holds; only a path that does not exist is

@@ -207,10 +207,25 @@ def test_ragged_and_ambiguous_csv_is_refused(qc, tmp_path):
     assert not (tmp_path / "o" / "report.html").exists() or report_files(tmp_path / "o") == FILES
 
 
-@pytest.mark.parametrize("command", ["show", "card", "dashboard"])
+@pytest.mark.parametrize("command", ["show", "card", "dashboard", "gate"])
 def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, command):
-    extra = ["--output", tmp_path / "card.md"] if command == "card" else []
-    one_line_error(qc(command, two_inputs[0], *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
+    """A dataset, a report's other files or some other file, where a report is read."""
+    extra = {"card": ["--output", tmp_path / "card.md"], "gate": ["-t", "max_exact_duplicate_rate=1"]}.get(command, [])
+    given = ["--report"] if command == "gate" else []
+    data = tmp_path / "data.jsonl"
+    data.write_text('{"text": "a row"}\n{"text": "another"}\n')
+    for dataset in (two_inputs[0], data):
+        one_line_error(qc(command, *given, dataset, *extra),
+                       f"{dataset} is a dataset, not a report: audit it first ('qcaudit report {dataset} --out DIR'), then give DIR")
+    audit = tmp_path / "audit"
+    assert qc("report", two_inputs[0], "--out", audit, "-q").code == 0
+    for name in ("rows.parquet", "report.html"):
+        one_line_error(qc(command, *given, audit / name, *extra),
+                       f"{audit / name} is one of a report's files; give its directory ({audit}) or its report.json")
+    notes = tmp_path / "notes.md"
+    notes.write_text("# not JSON\n")
+    one_line_error(qc(command, *given, notes, *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
+    assert qc("show" if command == "dashboard" else command, *given, audit / "report.json", *extra).code in (0, 1)
 
 
 @pytest.mark.parametrize("command", ["report", "gate", "sample", "dedup", "decontaminate", "drift"])

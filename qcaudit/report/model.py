@@ -20,6 +20,7 @@ from qcaudit import __version__
 from qcaudit.atomic import write_directory_atomic
 from qcaudit.errors import QcauditError
 from qcaudit.gate import GateResult
+from qcaudit.readers import is_dataset_file
 
 SCHEMA_VERSION = 1
 REPORT_JSON, ROWS_PARQUET, REPORT_HTML = "report.json", "rows.parquet", "report.html"
@@ -210,12 +211,12 @@ class Report(BaseModel):
         except FileNotFoundError:
             raise QcauditError(f"{path} does not exist; run 'qcaudit report DATA --out DIR' first") from None
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise QcauditError(f"{path} is not a readable report ({exc}); give the directory "
-                               "'qcaudit report --out' wrote, or its report.json") from None
-        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
-            raise QcauditError(
-                f"{path}: not a qcaudit report of schema version {SCHEMA_VERSION}"
-            )
+            raise _not_a_report(path) or QcauditError(f"{path} is not a readable report ({exc}); give the directory "
+                                                      "'qcaudit report --out' wrote, or its report.json") from None
+        if not isinstance(data, dict) or "schema_version" not in data:
+            raise _not_a_report(path) or QcauditError(f"{path}: not a qcaudit report")
+        if data["schema_version"] != SCHEMA_VERSION:
+            raise QcauditError(f"{path}: not a qcaudit report of schema version {SCHEMA_VERSION}")
         try:
             document = ReportDocument.model_validate(data)
         except ValidationError as exc:
@@ -224,6 +225,18 @@ class Report(BaseModel):
             raise QcauditError(f"{path}: malformed report: {where}: {error['msg']}") from None
         return cls(dataset=data["dataset"], config=data["config"], metrics=data["metrics"], tables=data["tables"],
                    gate=document.gate)
+
+
+def _not_a_report(path: Path) -> QcauditError | None:
+    """What to give instead of ``path`` where it is plainly no report.json: another file
+    of a report's directory, or a dataset (given to ``show``, ``card``, ``gate --report`` or
+    the dashboard before it was audited)."""
+    if path.name in REPORT_FILES and path.name != REPORT_JSON:
+        return QcauditError(f"{path} is one of a report's files; give its directory ({path.parent}) or its {REPORT_JSON}")
+    if is_dataset_file(path):
+        return QcauditError(f"{path} is a dataset, not a report: audit it first ('qcaudit report {path} --out DIR'), "
+                            "then give DIR")
+    return None
 
 
 def _html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
