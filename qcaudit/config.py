@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ByteSize, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import BaseModel, ByteSize, Field, PrivateAttr, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
 from qcaudit.registry import (
@@ -252,6 +252,14 @@ class CoreConfig(Section):
     engine: EngineConfig = Field(default_factory=EngineConfig)
     drift: DriftConfig = Field(default_factory=DriftConfig)
     gate: dict[str, float | dict[str, float]] = Field(default_factory=dict)
+    #: The config file whose ``[input]`` chose the text, where no flag or keyword chose any
+    #: of it: named when that choice fits no column of an input (a qcaudit.toml of the
+    #: working directory, written for other data, read without a word).
+    _selection_file: str | None = PrivateAttr(None)
+
+    @property
+    def selection_file(self) -> str | None:
+        return self._selection_file
 
     @field_validator("gate", mode="before")
     @classmethod
@@ -315,14 +323,31 @@ def load_config(path: str | Path | Mapping[str, Any] | None = None, overrides: d
     else:
         data, source = _read_file(Path(path) if path else None)
     given = {dotted for dotted, value in (overrides or {}).items() if value is not None}
-    return _validated(_overridden(data, overrides), source, given)
+    from_file = source not in ("config", "settings") and isinstance(data.get("input"), dict) and bool(
+        SELECTION_KEYS.intersection(data["input"]))
+    config = _validated(_overridden(data, overrides), source, given)
+    if from_file and not _chooses_text(given):
+        config._selection_file = source
+    return config
 
 
 def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
     """``config`` with ``overrides`` (as :func:`load_config`'s) applied and checked again."""
-    if all(value is None for value in overrides.values()):
+    given = {dotted for dotted, value in overrides.items() if value is not None}
+    if not given:
         return config
-    return _validated(_overridden(config.model_dump(mode="json"), overrides), "settings")
+    changed = _validated(_overridden(config.model_dump(mode="json"), overrides), "settings")
+    if not _chooses_text(given):
+        changed._selection_file = config.selection_file
+    return changed
+
+
+#: The ``[input]`` settings that choose which part of a row is the text.
+SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected"})
+
+
+def _chooses_text(dotted_keys: Collection[str]) -> bool:
+    return any(key.startswith("input.") and key[len("input."):] in SELECTION_KEYS for key in dotted_keys)
 
 
 #: The settings every auditing command's own flags set (besides each analyzer's flags), by

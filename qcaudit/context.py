@@ -56,8 +56,14 @@ def load_beside(data: Any, selection: TextSelection, what: str, limit: int | Non
 def load_input(data: Any, config: Any) -> Dataset:
     """A dataset to audit, read as the ``[input]`` section says: its text, whether a CSV's
     first line names its columns, and its first ``limit`` rows where a limit is set
-    (benchmarks and references are read whole)."""
-    return load_dataset(data, text_selection(config), config.input.limit, config.input.header)
+    (benchmarks and references are read whole). A text chosen by a config file that fits
+    none of the input's columns says which file chose it."""
+    try:
+        return load_dataset(data, text_selection(config), config.input.limit, config.input.header)
+    except SelectionMismatch as error:
+        if not getattr(config, "selection_file", None):
+            raise
+        raise SelectionMismatch(f"{error}; the text was chosen by [input] in {config.selection_file}") from None
 
 
 @dataclass

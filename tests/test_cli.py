@@ -255,6 +255,33 @@ def test_pyproject_tool_section_and_cli_overrides(runner, tmp_path, monkeypatch)
     assert "distinct_3" not in report["metrics"]["diversity"]
 
 
+def test_a_text_the_config_file_chose_and_the_input_lacks_names_the_file(runner, tmp_path, monkeypatch):
+    """A qcaudit.toml in the working directory, written for other data, chose the text
+    without a word: the error said only that a column was unknown."""
+    import qcaudit
+
+    monkeypatch.chdir(tmp_path)
+    pl.DataFrame({"text": ["one row of text", "another row here"]}).write_parquet(tmp_path / "plain.parquet")
+    for name, config, says in (("qcaudit.toml", '[input]\nfields = ["instruction", "output"]\n', "qcaudit.toml"),
+                               ("pyproject.toml", '[tool.qcaudit.input]\ntext_column = "prompt"\n', "pyproject.toml [tool.qcaudit]")):
+        (tmp_path / name).write_text(config)
+        result = invoke(runner, "report", "plain.parquet", "--out", "a")
+        assert result.exit_code == 2 and " ".join(result.output.split()).endswith(
+            f"available columns: text; the text was chosen by [input] in {says}"), result.output
+        with pytest.raises(qcaudit.QcauditError, match=re.escape(f"the text was chosen by [input] in {says}")):
+            qcaudit.audit(pl.Series(["one row", "two rows"]), analyzers=["duplicates"])
+        with pytest.raises(qcaudit.QcauditError, match=re.escape(f"the text was chosen by [input] in {says}")):  # other settings given
+            qcaudit.audit(pl.Series(["one row", "two rows"]), analyzers=["duplicates"], settings={"text.lowercase": True})
+        # a text chosen by a flag or keyword is the user's own: no file to name
+        result = invoke(runner, "report", "plain.parquet", "--out", "a", "--fields", "instruction")
+        assert result.exit_code == 2 and "chosen by" not in result.output and "unknown column 'instruction'" in result.output
+        with pytest.raises(qcaudit.QcauditError) as raised:
+            qcaudit.audit(pl.Series(["one row", "two rows"]), fields=["instruction"])
+        assert "chosen by" not in str(raised.value)
+        (tmp_path / name).unlink()
+    assert not (tmp_path / "a").exists()
+
+
 def test_a_bad_option_is_not_blamed_on_the_config_file(runner, tmp_path, monkeypatch):
     """A bad value given on the command line is named as a setting, not as the config file's
     (a pyproject.toml without [tool.qcaudit], in the user's project, took the blame); a bad
