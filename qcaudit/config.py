@@ -314,6 +314,15 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: The ``[input]`` settings that choose which part of a row is the text.
+SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected"})
+
+
+def _chooses_text(dotted_keys: Collection[str]) -> bool:
+    """Whether settings given by these dotted keys choose the text (``input.fields``)."""
+    return any(key.startswith("input.") and key[len("input."):] in SELECTION_KEYS for key in dotted_keys)
+
+
 def load_config(path: str | Path | Mapping[str, Any] | None = None, overrides: dict[str, Any] | None = None) -> CoreConfig:
     """Read the config file (explicit, else ./qcaudit.toml, else ./pyproject.toml), or take
     the settings as a file's tables parse (``{"diversity": {"max_n": 3}}``), then apply
@@ -340,14 +349,6 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
     if not _chooses_text(given):
         changed._selection_file = config.selection_file
     return changed
-
-
-#: The ``[input]`` settings that choose which part of a row is the text.
-SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected"})
-
-
-def _chooses_text(dotted_keys: Collection[str]) -> bool:
-    return any(key.startswith("input.") and key[len("input."):] in SELECTION_KEYS for key in dotted_keys)
 
 
 #: The settings every auditing command's own flags set (besides each analyzer's flags), by

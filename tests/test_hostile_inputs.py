@@ -224,7 +224,11 @@ def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, comm
                        f"{audit / name} is one of a report's files; give its directory ({audit}) or its report.json")
     notes = tmp_path / "notes.md"
     notes.write_text("# not JSON\n")
-    one_line_error(qc(command, *given, notes, *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
+    cut = tmp_path / "cut" / "report.json"  # a report.json cut short is a broken report, not a dataset
+    cut.parent.mkdir()
+    cut.write_text((audit / "report.json").read_text()[:200])
+    for broken in (notes, cut):
+        one_line_error(qc(command, *given, broken, *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
     assert qc("show" if command == "dashboard" else command, *given, audit / "report.json", *extra).code in (0, 1)
 
 

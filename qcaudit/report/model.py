@@ -231,7 +231,9 @@ def _not_a_report(path: Path) -> QcauditError | None:
     """What to give instead of ``path`` where it is plainly no report.json: another file
     of a report's directory, or a dataset (given to ``show``, ``card``, ``gate --report`` or
     the dashboard before it was audited)."""
-    if path.name in REPORT_FILES and path.name != REPORT_JSON:
+    if path.name == REPORT_JSON:
+        return None
+    if path.name in REPORT_FILES:
         return QcauditError(f"{path} is one of a report's files; give its directory ({path.parent}) or its {REPORT_JSON}")
     if is_dataset_file(path):
         return QcauditError(f"{path} is a dataset, not a report: audit it first ('qcaudit report {path} --out DIR'), "
