@@ -229,7 +229,8 @@ def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, comm
     cut.write_text((audit / "report.json").read_text()[:200])
     for broken in (notes, cut):
         one_line_error(qc(command, *given, broken, *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
-    assert qc("show" if command == "dashboard" else command, *given, audit / "report.json", *extra).code in (0, 1)
+    if command != "dashboard":  # (which would serve it)
+        assert qc(command, *given, audit / "report.json", *extra).code in (0, 1)  # the report itself is read
 
 
 @pytest.mark.parametrize("command", ["report", "gate", "sample", "dedup", "decontaminate", "drift"])
