@@ -143,6 +143,23 @@ def test_every_renderer_says_how_many_inputs_it_leaves_unnamed(runner, tmp_path)
     assert carded.exit_code == 0 and "`part-2.parquet` and 2 more (`parquet`)" in (tmp_path / "card.md").read_text()
 
 
+def test_a_drift_reports_card_has_no_column_of_public_values_it_lacks(runner, tmp_path):
+    """drift's metrics have no values on public data: their card had a column of dashes and
+    a paragraph naming the public corpora under it."""
+    paths = []
+    for generation in range(3):
+        paths.append(tmp_path / f"gen{generation}.parquet")
+        words = [f"w{i}" for i in range(200 // (generation + 1))]
+        pl.DataFrame({"text": [" ".join(words[(j * 7 + k) % len(words)] for k in range(12)) for j in range(60)]}).write_parquet(paths[-1])
+    assert runner.invoke(app, ["drift", *map(str, paths), "--out", str(tmp_path / "drift"), "-q"]).exit_code == 0
+    drifted = runner.invoke(app, ["card", str(tmp_path / "drift")])
+    assert drifted.exit_code == 0, drifted.output
+    assert "| metric | value | better | what it measures |" in drifted.output and "`drift.distinct_2`" in drifted.output
+    assert "on public data" not in drifted.output and "Public data:" not in drifted.output
+    table = [line for line in drifted.output.splitlines() if line.startswith("| ")]
+    assert len({len(re.findall(r"(?<!\\)\|", row)) for row in table}) == 1, table
+
+
 @pytest.mark.parametrize("rows, label", [(0, "n<1K"), (999, "n<1K"), (1000, "1K<n<10K"), (7473, "1K<n<10K"), (2_000_000, "1M<n<10M")])
 def test_size_categories_are_hugging_faces(rows, label):
     assert size_category(rows) == label

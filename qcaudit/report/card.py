@@ -66,14 +66,18 @@ def card_section(report: Report) -> str:
     headline = [(section, line) for section in sections(report) for line in section.metrics
                 if line.headline and isinstance(line.value, int | float) and not isinstance(line.value, bool)]
     if headline:
-        lines += ["### Headline metrics", "", _row("metric", "value", "better", "on public data", "what it measures"),
-                  _row("---", "---:", "---", "---", "---")]
+        public = any(line.references for _, line in headline)  # (none for drift's metrics: no column of dashes)
+        lines += ["### Headline metrics", "",
+                  _row("metric", "value", "better", *["on public data"] * public, "what it measures"),
+                  _row("---", "---:", "---", *["---"] * public, "---")]
         for section, line in headline:
-            public = " · ".join(r.shown for r in line.references) or "—"
-            lines.append(_row(_cell(f"{section.name}.{line.name}"), f"{line.value:.4g}", line.direction or "—", public,
-                              line.definition.replace("|", "\\|")))
-        corpora = "; ".join(f"{c['label']} ({c['rows']:,} rows)" for c in reference_corpora().values())
-        lines += ["", f"Public data: {corpora}, audited with the default settings. Self-BLEU and distinct-n of a whole "
+            shown = " · ".join(r.shown for r in line.references) or "—"
+            lines.append(_row(_cell(f"{section.name}.{line.name}"), f"{line.value:.4g}", line.direction or "—",
+                              *[shown] * public, line.definition.replace("|", "\\|")))
+        lines.append("")
+        if public:
+            corpora = "; ".join(f"{c['label']} ({c['rows']:,} rows)" for c in reference_corpora().values())
+            lines += [f"Public data: {corpora}, audited with the default settings. Self-BLEU and distinct-n of a whole "
                       "dataset change with its size; the `_sampled` ones compare across datasets.", ""]
     lines += _notes(report)
     lines += ["Every value's settings are recorded in its signature in `report.json` (`qcaudit show DIR` prints the "
