@@ -125,6 +125,23 @@ def test_gate_on_a_saved_report(runner, tmp_path):
     assert verdict["verdict"] == "fail" and verdict["checks"][0]["metric"] == "diversity.self_bleu_4"
 
 
+def test_a_narrow_terminal_folds_metric_names_rather_than_cutting_them(runner, tmp_path):
+    """At 40 columns the summary and the gate cut each metric's name to the same first
+    letters (``contamination.contaminat…``), so that per-benchmark metrics read alike."""
+    out = tmp_path / "audit"
+    assert invoke(runner, "report", SAMPLE, "--config", SAMPLE_CONFIG, "--out", out, "-q").exit_code == 0
+    shown = invoke(runner, "gate", "--report", out, "--config", SAMPLE_CONFIG, "-t", "max_contamination_rate=0",
+                   env={"COLUMNS": "40"})
+    assert shown.exit_code == 1 and "…" not in shown.output, shown.output
+    assert max(len(line) for line in shown.output.splitlines()) <= 40
+    first_cells = "".join(line.split("│")[1].strip() for line in shown.output.splitlines() if line.startswith("│"))
+    for name in ("duplicates.exact_duplicate_rate", "diversity.self_bleu_4", "contamination.contamination_rate"):
+        assert name in first_cells, first_cells
+    summary = invoke(runner, "show", out, env={"COLUMNS": "40"})
+    assert summary.exit_code == 0 and "diversity.self_bleu_4_sampled" in "".join(
+        line.split("│")[1].strip() for line in summary.output.split("metrics")[1].splitlines() if line.startswith("│"))
+
+
 def test_thresholds_given_on_the_command_line(runner, tmp_path):
     """--threshold KEY=VALUE gates without a config file, replaces the file's entry of that
     key and keeps its others, takes a benchmark's own key, and is checked as the file's are."""

@@ -35,8 +35,8 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
                   f"{audited_rows(data)}; text from {safe(data['text_source'])}{f' ({statuses})' if statuses else ''}",
                   highlight=False)
     table = Table(title="metrics", title_justify="left")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
+    table.add_column("metric", overflow="fold")  # (a narrow terminal cut per-benchmark names alike: contamination.contaminat…)
+    table.add_column("value", justify="right", no_wrap=True)
     for section in sections(report):
         for line in section.metrics:
             if line.headline and isinstance(line.value, int | float):
@@ -70,7 +70,8 @@ def print_gate(console: Console, gate: GateResult) -> None:
         return
     table = Table(title="gate", title_justify="left")
     for column in ("check", "value", "threshold", "result"):
-        table.add_column(column, justify="right" if column in ("value", "threshold") else "left")
+        table.add_column(column, justify="right" if column in ("value", "threshold") else "left",
+                         overflow="fold" if column == "check" else "ellipsis", no_wrap=column != "check")
     for check in gate.checks:
         value = "missing" if check.value is None else f"{check.value:.6g}"
         op = ">=" if check.threshold_key.startswith("min_") else "<="
