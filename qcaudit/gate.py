@@ -13,6 +13,7 @@ only, the others audits only (:func:`thresholds_for`).
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qcaudit.config import gateable_metrics
 from qcaudit.errors import QcauditError
+from qcaudit.untrusted import code_point, visible
 
 PASS, FAIL, NO_THRESHOLDS = "pass", "fail", "no thresholds"
 
@@ -115,12 +117,24 @@ def junit_xml(result: GateResult) -> str:
         "testsuite", name="qcaudit gate", tests=str(len(result.checks)), failures=str(failures)
     )
     for check in result.checks:
-        case = ET.SubElement(suite, "testcase", classname="qcaudit.gate", name=check.threshold_key)
+        case = ET.SubElement(suite, "testcase", classname="qcaudit.gate", name=_xml_text(check.threshold_key))
         if not check.passed:
-            ET.SubElement(case, "failure", message=check.message).text = check.message
+            message = _xml_text(check.message)
+            ET.SubElement(case, "failure", message=message).text = message
     suites = ET.Element("testsuites")
     suites.append(suite)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+#: Characters XML 1.0 cannot hold, escaped or not, that :func:`~qcaudit.untrusted.visible` leaves.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` as an XML document can hold it: a control character in a benchmark's name
+    (``\x01``, which no XML parser reads, as ``&#1;`` or raw) written as its code point,
+    ``<U+0001>``, as every other renderer shows it."""
+    return _NOT_XML.sub(lambda m: f"<{code_point(m[0])}>", visible(text))
 
 
 def github_annotations(result: GateResult) -> list[str]:

@@ -113,6 +113,33 @@ def test_a_gate_annotation_is_one_line_whatever_a_benchmark_is_named(runner, tmp
     assert title == f"qcaudit gate max_benchmark_leak_rate.{name}"
 
 
+@given(st.text(min_size=1, max_size=20), st.booleans())
+def test_a_junit_file_is_xml_whatever_a_benchmark_is_named(name, passed):
+    """A benchmark's name reaches the JUnit file's test names and messages: a control
+    character in it (``\x01``), which XML 1.0 cannot hold, escaped or not, made a file no
+    CI system could parse. Written as its code point, ``<U+0001>``, as every renderer shows
+    it, the name reads back."""
+    from hypothesis import assume
+
+    from qcaudit.gate import Check, GateResult, junit_xml
+
+    assume("<U+" not in name)
+    check = Check(threshold_key=f"max_benchmark_leak_rate.{name}", metric=f"contamination.benchmark_leak_rate.{name}",
+                  threshold=0.0, value=0.0 if passed else 0.5, passed=passed)
+    root = ET.fromstring(junit_xml(GateResult(verdict="pass" if passed else "fail", checks=[check])).encode())
+
+    def read_back(shown: str) -> str:
+        return re.sub(r"<U\+([0-9A-F]{4,6})>", lambda m: chr(int(m[1], 16)), shown)
+
+    case = next(root.iter("testcase"))
+    assert read_back(case.get("name")) == f"max_benchmark_leak_rate.{name}"
+    failures = list(case.iter("failure"))
+    assert len(failures) == (not passed)
+    if failures:
+        assert failures[0].get("message") == failures[0].text
+        assert read_back(failures[0].text) == f"contamination.benchmark_leak_rate.{name} = 0.5, needs <= 0"
+
+
 def test_gate_on_a_saved_report(runner, tmp_path):
     out = tmp_path / "audit"
     assert invoke(runner, "report", CLEAN, "--config", SAMPLE_CONFIG, "--out", out, "-q").exit_code == 0
