@@ -19,7 +19,7 @@ import polars as pl
 from qcaudit.atomic import check_directory_target, check_writable, write_atomic
 from qcaudit.compression import compression, open_compressed, without_compression
 from qcaudit.errors import QcauditError
-from qcaudit.readers import input_files
+from qcaudit.readers import input_files, shown_name, utf8_name
 from qcaudit.remote import local_path
 from qcaudit.report.model import REPORT_FILES, REPORT_JSON
 
@@ -96,6 +96,8 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
     sources = [(source, _resolved(path)) for source, path in local if path is not None]
     seen: dict[Path, str] = {}
     for name, path in given.items():
+        if not utf8_name(outputs[name]):
+            raise QcauditError(f"{name} {shown_name(outputs[name])}: the name is not UTF-8; give one that is")
         check_writable(Path(outputs[name]))
         if path in seen:
             raise QcauditError(f"{name} and {seen[path]} name the same path {outputs[name]}; give each output its own")

@@ -68,7 +68,31 @@ def input_files(path: str | Path) -> list[InputFile]:
     taken as it is, whatever characters its name holds; only a path that does not exist is
     read as a glob. A leading ``~`` is the home directory, as in a shell (config files name
     paths so too), unless a file of that very name exists. A URI is listed on its own
-    filesystem, the same way."""
+    filesystem, the same way. A file whose name is not UTF-8 (bytes a Linux file name may
+    hold, which Polars cannot be given) is refused, named with those bytes escaped."""
+    files = _listed_files(path)
+    for file in files:
+        if not utf8_name(file):
+            raise QcauditError(f"{shown_name(file)}: the file's name is not UTF-8; rename it (qcaudit reads files named in UTF-8)")
+    return files
+
+
+def utf8_name(path: str | Path) -> bool:
+    """Whether ``path`` is UTF-8: a Linux file name may hold other bytes, which Python keeps
+    as lone surrogates and Polars cannot be given (it raised a TypeError)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(path: str | Path) -> str:
+    """``path`` as a message shows it, bytes that are not UTF-8 escaped (``bad\\xffname``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _listed_files(path: str | Path) -> list[InputFile]:
     if is_uri(path):
         listed = remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow"))
         files = _without_notes(listed.files)

@@ -12,6 +12,7 @@ import json
 import lzma
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -205,6 +206,24 @@ def test_ragged_and_ambiguous_csv_is_refused(qc, tmp_path):
     ran = qc("report", tmp_path / "ok.csv", "--out", tmp_path / "o", "--analyzers", "duplicates", "--json")
     assert ran.code == 0, ran.err
     assert not (tmp_path / "o" / "report.html").exists() or report_files(tmp_path / "o") == FILES
+
+
+def test_a_file_name_that_is_not_utf8_is_one_line(qc, tmp_path, two_inputs):
+    """A Linux file name may hold bytes that are not UTF-8 (a file copied from an old Latin-1
+    system); Python keeps them as lone surrogates, which Polars cannot be given: the run
+    ended in an internal error (exit 3, a TypeError) reading such an input, or writing such
+    an output."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.parquet")
+    shutil.copy(two_inputs[0], folder / name)
+    for given in (folder / name, folder, folder / "*.parquet"):
+        one_line_error(qc("report", given, "--out", tmp_path / "o"), "caf\\xe9.parquet: the file's name is not UTF-8; rename it")
+    one_line_error(qc("report", two_inputs[0], "-b", f"b={folder / name}", "--out", tmp_path / "o"), "benchmarks.b.path")
+    for command, option, output in (("report", "--out", "out\udce9"), ("dedup", "--output", "d\udce9.parquet"),
+                                    ("sample", "--output", "s\udce9.csv")):
+        one_line_error(qc(command, two_inputs[0], option, tmp_path / output), f"{option} ", "\\xe9", "the name is not UTF-8")
+    assert not (tmp_path / "o").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
 @pytest.mark.parametrize("command", ["show", "card", "dashboard", "gate"])
