@@ -61,7 +61,7 @@ class OnnxSentenceModel:
         def export(directory: Path) -> None:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            note(f"embedding: exporting {name} to int8 ONNX, once: later runs read it from the cache")
+            note(f"embedding: exporting {name} to int8 ONNX into the cache (once per model)")
             fp32 = directory / "model.onnx"
             export_fp32(path, tokenizer, fp32)
             with _quiet():

@@ -35,7 +35,7 @@ def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_pa
     assert audited and audited[-1].startswith("audit (embeddings): 300/300 rows (100%)")  # the engine's batches too
     assert "\x1b[" not in loud.stderr  # plain lines, no terminal control codes
     # the seconds spent exporting the encoder into the empty cache are said, before the rows, and only once
-    exporting = "embedding: exporting all-MiniLM-L6-v2 to int8 ONNX, once: later runs read it from the cache"
+    exporting = "embedding: exporting all-MiniLM-L6-v2 to int8 ONNX into the cache (once per model)"
     assert loud.stderr.splitlines().index(exporting) < loud.stderr.splitlines().index(lines[0])
     again = subprocess.run([*command, "--out", str(tmp_path / "c")], capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert again.returncode == 0 and "exporting" not in again.stderr, again.stderr
