@@ -26,7 +26,7 @@ from qcaudit import __version__
 from qcaudit.atomic import write_text_atomic
 from qcaudit.cli_help import HelpCommand
 from qcaudit.config import CORE_FLAG_SETTINGS, load_config
-from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line
+from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line, os_error_line
 from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
 from qcaudit.progress import phases, show_progress
 from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, comma_names, filter_flags, row_filters
@@ -103,7 +103,9 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
     except Exception as exc:
         if Interrupted.received is not None:  # a signal broke something on its way out: it is the signal
             raise Interrupted(Interrupted.received) from exc
-        if isinstance(exc, pl.exceptions.PolarsError | OSError | UnicodeError):
+        if isinstance(exc, OSError):
+            _fail(verbose, "error", os_error_line(exc), EXIT_BAD_INPUT)
+        if isinstance(exc, pl.exceptions.PolarsError | UnicodeError):
             _fail(verbose, "error", first_line(exc), EXIT_BAD_INPUT)
         # a bug: say so in one line
         hint = "" if verbose else " (rerun with --verbose for the traceback)"

@@ -15,6 +15,14 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def os_error_line(exc: OSError) -> str:
+    """An operating system's error in one line: ``PATH: reason`` where it names a file, as a
+    shell says it (``[Errno 36]`` and the path's quotes left out), else :func:`first_line`."""
+    if exc.strerror and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror}"
+    return first_line(exc)
+
+
 class QcauditError(Exception):
     """Bad input, usage or configuration. The message says what is wrong and what to do."""
 

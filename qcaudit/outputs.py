@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -89,7 +90,7 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
     option names whose path is a report directory."""
     local = [(source, local_path(source)) for source in inputs]  # a remote input cannot be a local output
     for source, path in local:
-        if inputs_are_data and path is not None and (path / REPORT_JSON).is_file():
+        if inputs_are_data and path is not None and os.path.isfile(path / REPORT_JSON):  # (False where the name is too long)
             raise QcauditError(f"{source} is a report 'qcaudit report --out' wrote, not a dataset; give the data it audited")
     files = [_resolved(p) for source, _ in local for f in input_files(source) if (p := local_path(f)) is not None]
     given = {name: _resolved(Path(path)) for name, path in outputs.items() if path is not None}

@@ -226,6 +226,21 @@ def test_a_file_name_that_is_not_utf8_is_one_line(qc, tmp_path, two_inputs):
     assert not (tmp_path / "o").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
+def test_a_name_too_long_for_the_file_system_is_named_as_a_shell_names_it(qc, tmp_path, two_inputs):
+    """A name longer than the file system allows (255 bytes a part) was one line, but
+    ``[Errno 36] File name too long: '....parquet/report.json'``: a path the user never gave,
+    the probe for a report inside the input."""
+    import errno
+
+    long = tmp_path / ("a" * 300 + ".parquet")
+    says = f"{long}: {os.strerror(errno.ENAMETOOLONG)}"
+    for ran in (qc("report", long, "--out", tmp_path / "o"), qc("show", long),
+                qc("report", two_inputs[0], "-b", f"b={long}", "--out", tmp_path / "o")):
+        one_line_error(ran, says)
+        assert ran.err.rstrip().endswith(says) and "[Errno" not in ran.err
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize("command", ["show", "card", "dashboard", "gate"])
 def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, command):
     """A dataset, a report's other files or some other file, where a report is read."""
