@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -73,8 +74,12 @@ def _create_held(create: Callable[[], str]) -> tuple[str, set | None]:
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)``, then move the result onto ``path`` in one rename."""
+    """Call ``write(tmp_path)``, then move the result onto ``path`` in one rename; into a
+    device, a pipe or a socket (:func:`special_file`), copy it."""
     path = Path(path)
+    if special_file(path):
+        _write_through(path, write)
+        return
     with _said_as_placing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(path)
@@ -88,6 +93,29 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         _removed_whole(lambda: Path(tmp).unlink(missing_ok=True))
         raise
+
+
+def special_file(path: Path) -> bool:
+    """Whether ``path`` is, or links to, a file that is neither a regular file nor a folder:
+    a device, a pipe or a socket (``--junit /dev/stdout``, ``-o /dev/null``). A rename onto
+    it would replace the node itself, and as root that is /dev/stdout or /dev/null gone for
+    every process of the machine."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_through(target: Path, write: Callable[[Path], None]) -> None:
+    """``write`` into a temporary file of the system's temporary folder, then its bytes
+    into ``target`` (the writers of parquet and compressed files need a file they can seek)."""
+    with tempfile.TemporaryDirectory(prefix=f"{_TAG}-{os.getpid()}-") as folder:
+        tmp = Path(folder) / target.name
+        with _said_as_writing(target):
+            write(tmp)
+            with open(tmp, "rb") as source, open(target, "wb") as sink:
+                shutil.copyfileobj(source, sink)
 
 
 @contextmanager

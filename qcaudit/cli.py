@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from qcaudit import __version__
-from qcaudit.atomic import write_text_atomic
+from qcaudit.atomic import special_file, write_text_atomic
 from qcaudit.cli_help import HelpCommand
 from qcaudit.config import CORE_FLAG_SETTINGS, load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line, os_error_line
@@ -462,7 +462,7 @@ def card(
         if output.resolve() in {(directory / name).resolve() for name in REPORT_FILES}:  # (the card would be merged into it)
             raise QcauditError(f"--output {output} is one of the report's own files; write the card elsewhere (README.md)")
         try:
-            existing = output.read_text(encoding="utf-8") if output.exists() else None
+            existing = output.read_text(encoding="utf-8") if output.exists() and not special_file(output) else None
         except (OSError, UnicodeDecodeError) as exc:
             raise QcauditError(f"{output}: cannot read the existing card: {exc}") from None
         write_text_atomic(output, whole_card(loaded) if existing is None else merge_card(existing, loaded, str(output)))

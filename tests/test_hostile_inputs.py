@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import typing
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,6 +225,34 @@ def test_a_file_name_that_is_not_utf8_is_one_line(qc, tmp_path, two_inputs):
                                     ("sample", "--output", "s\udce9.csv")):
         one_line_error(qc(command, two_inputs[0], option, tmp_path / output), f"{option} ", "\\xe9", "the name is not UTF-8")
     assert not (tmp_path / "o").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_an_output_that_is_a_device_or_a_pipe_is_written_into_not_replaced(qc, tmp_path, two_inputs):
+    """``--junit /dev/stdout`` (CI logs), or an output linked to /dev/null: the file was written
+    beside its target and renamed onto it, which replaced the node itself; as root, in a
+    container, /dev/stdout became a regular file for every process after. Now the bytes go
+    into the device or pipe, and the node stays what it was."""
+    import stat
+    import threading
+
+    audit = tmp_path / "audit"
+    assert qc("report", two_inputs[0], "--out", audit, "-q").code == 0
+    for name, command in (("junit.xml", ("gate", "--report", audit, "-t", "max_exact_duplicate_rate=1", "--junit")),
+                          ("README.md", ("card", audit, "-o"))):
+        link = tmp_path / name
+        link.symlink_to(os.devnull)
+        assert qc(*command, link).code == 0
+        assert link.is_symlink() and os.readlink(link) == os.devnull and stat.S_ISCHR(os.stat(os.devnull).st_mode)
+        link.unlink()
+    fifo = tmp_path / "junit.xml"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert qc("gate", "--report", audit, "-t", "max_exact_duplicate_rate=1", "--junit", fifo).code == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and received, "the pipe was replaced, or nothing was written into it"
+    assert ET.fromstring(received[0]).find("testsuite").get("tests") == "1"
 
 
 def test_a_name_too_long_for_the_file_system_is_named_as_a_shell_names_it(qc, tmp_path, two_inputs):
