@@ -233,7 +233,9 @@ def check_directory_target(directory: Path, own_names: Iterable[str]) -> list[st
 
 
 def _foreign_files(directory: Path, own: set[str]) -> list[str]:
-    if not directory.is_dir() or directory.is_symlink():
+    if directory.is_symlink():  # (the swap would move the link, not write into where it points)
+        raise QcauditError(f"{directory} is a symbolic link; give the directory it points to, or another output directory")
+    if not directory.is_dir():
         raise QcauditError(f"{directory} exists and is not a directory; choose another output directory")
     resolved, here = directory.resolve(), Path.cwd().resolve()
     if resolved == here or resolved in here.parents:

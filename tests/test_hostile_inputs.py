@@ -624,13 +624,17 @@ def test_a_rerun_without_html_leaves_no_stale_page(qc, tmp_path, two_inputs):
 
 
 @pytest.mark.parametrize("command", ["report", "gate"])
-@pytest.mark.parametrize("target", ["file", "folder holding a folder", "dangling link", "inside a file", "in /proc"])
+@pytest.mark.parametrize("target", ["file", "folder holding a folder", "dangling link", "link to a folder", "inside a file",
+                                    "in /proc"])
 def test_an_unwritable_report_directory_is_refused_before_any_work(qc, tmp_path, two_inputs, command, target):
     out = tmp_path / "audit"
     if target == "file":
         out.write_text("mine")
     elif target == "dangling link":
         out.symlink_to(tmp_path / "nowhere")
+    elif target == "link to a folder":  # (the swap would move the link away, not write where it points)
+        (tmp_path / "real").mkdir()
+        out.symlink_to(tmp_path / "real")
     elif target == "inside a file":
         out.write_text("mine")
         out = out / "sub" / "audit"
@@ -640,7 +644,8 @@ def test_an_unwritable_report_directory_is_refused_before_any_work(qc, tmp_path,
         (out / "sub").mkdir(parents=True)
     ran = qc(command, two_inputs[0], "--out", out)  # not quiet: a progress line would show the audit ran
     needle = {"folder holding a folder": "not report files", "inside a file": f"cannot write {out}: {tmp_path / 'audit'} is not a directory",
-              "in /proc": f"cannot write {out}: "}.get(target, "choose another output directory")
+              "in /proc": f"cannot write {out}: ", "dangling link": f"{out} is a symbolic link; give the directory it points to",
+              "link to a folder": f"{out} is a symbolic link; give the directory it points to"}.get(target, "choose another output directory")
     one_line_error(ran, needle)
     assert ran.out == ""
     assert target == "in /proc" or (tmp_path / "audit").is_symlink() or (tmp_path / "audit").exists()
