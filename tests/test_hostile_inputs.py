@@ -218,8 +218,8 @@ def test_a_file_name_that_is_not_utf8_is_one_line(qc, tmp_path, two_inputs):
     folder.mkdir()
     name = os.fsdecode(b"caf\xe9.parquet")
     shutil.copy(two_inputs[0], folder / name)
-    for given in (folder / name, folder, folder / "*.parquet"):
-        one_line_error(qc("report", given, "--out", tmp_path / "o"), "caf\\xe9.parquet: the file's name is not UTF-8; rename it")
+    for named in (folder / name, folder, folder / "*.parquet"):
+        one_line_error(qc("report", named, "--out", tmp_path / "o"), "caf\\xe9.parquet: the file's name is not UTF-8; rename it")
     one_line_error(qc("report", two_inputs[0], "-b", f"b={folder / name}", "--out", tmp_path / "o"), "benchmarks.b.path")
     for command, option, output in (("report", "--out", "out\udce9"), ("dedup", "--output", "d\udce9.parquet"),
                                     ("sample", "--output", "s\udce9.csv")):
@@ -274,16 +274,16 @@ def test_a_name_too_long_for_the_file_system_is_named_as_a_shell_names_it(qc, tm
 def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, command):
     """A dataset, a report's other files or some other file, where a report is read."""
     extra = {"card": ["--output", tmp_path / "card.md"], "gate": ["-t", "max_exact_duplicate_rate=1"]}.get(command, [])
-    given = ["--report"] if command == "gate" else []
+    report_flag = ["--report"] if command == "gate" else []
     data = tmp_path / "data.jsonl"
     data.write_text('{"text": "a row"}\n{"text": "another"}\n')
     for dataset in (two_inputs[0], data):
-        one_line_error(qc(command, *given, dataset, *extra),
+        one_line_error(qc(command, *report_flag, dataset, *extra),
                        f"{dataset} is a dataset, not a report: audit it first ('qcaudit report {dataset} --out DIR'), then give DIR")
     audit = tmp_path / "audit"
     assert qc("report", two_inputs[0], "--out", audit, "-q").code == 0
     for name in ("rows.parquet", "report.html"):
-        one_line_error(qc(command, *given, audit / name, *extra),
+        one_line_error(qc(command, *report_flag, audit / name, *extra),
                        f"{audit / name} is one of a report's files; give its directory ({audit}) or its report.json")
     notes = tmp_path / "notes.md"
     notes.write_text("# not JSON\n")
@@ -291,9 +291,9 @@ def test_data_given_as_a_report_says_what_to_give(qc, tmp_path, two_inputs, comm
     cut.parent.mkdir()
     cut.write_text((audit / "report.json").read_text()[:200])
     for broken in (notes, cut):
-        one_line_error(qc(command, *given, broken, *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
+        one_line_error(qc(command, *report_flag, broken, *extra), "is not a readable report", "give the directory 'qcaudit report --out' wrote")
     if command != "dashboard":  # (which would serve it)
-        assert qc(command, *given, audit / "report.json", *extra).code in (0, 1)  # the report itself is read
+        assert qc(command, *report_flag, audit / "report.json", *extra).code in (0, 1)  # the report itself is read
 
 
 @pytest.mark.parametrize("command", ["report", "gate", "sample", "dedup", "decontaminate", "drift"])
