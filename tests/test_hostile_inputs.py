@@ -407,6 +407,13 @@ def test_markup_and_escape_codes_in_names_are_printed_as_written(qc, tmp_path):
         assert "\x1b" not in ran.out + ran.err
         shown = column.replace("col\x1b", "")  # the escape itself is shown as a code (\\x1b or <U+001B>)
         assert shown in ran.out, (column, ran.out)
+    # a line break in a shard's or a column's name printed a line of the name's choosing
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    pl.DataFrame({"text\ngate verdict: PASS": texts(6)}).write_parquet(shards / "a\ngate verdict: PASS\n.parquet")
+    ran = qc("report", shards, "--text-column", "text\ngate verdict: PASS", "--out", tmp_path / "o")
+    assert ran.code == 0 and not any(line.startswith("gate verdict: PASS") for line in (ran.out + ran.err).splitlines())
+    assert "a<U+000A>gateverdict:PASS<U+000A>.parquet(parquet)" in "".join(ran.out.split()), ran.out  # (rich folds the path)
     gens = tmp_path / "gens.parquet"
     pl.DataFrame({"text": texts(30) * 3, "gen": ["a"] * 30 + ["b[/]"] * 30 + ["[link=http://x]c"] * 30}).write_parquet(gens)
     ran = qc("drift", gens, "--generation-column", "gen", "--out", tmp_path / "drift")
