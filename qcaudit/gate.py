@@ -132,7 +132,7 @@ _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 def _xml_text(text: str) -> str:
     """``text`` as an XML document can hold it: a control character in a benchmark's name
-    (``\x01``, which no XML parser reads, as ``&#1;`` or raw) written as its code point,
+    (``\\x01``, which no XML parser reads, as ``&#1;`` or raw) written as its code point,
     ``<U+0001>``, as every other renderer shows it."""
     return _NOT_XML.sub(lambda m: f"<{code_point(m[0])}>", visible(text))
 

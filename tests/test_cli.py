@@ -116,7 +116,7 @@ def test_a_gate_annotation_is_one_line_whatever_a_benchmark_is_named(runner, tmp
 @given(st.text(min_size=1, max_size=20), st.booleans())
 def test_a_junit_file_is_xml_whatever_a_benchmark_is_named(name, passed):
     """A benchmark's name reaches the JUnit file's test names and messages: a control
-    character in it (``\x01``), which XML 1.0 cannot hold, escaped or not, made a file no
+    character in it (``\\x01``), which XML 1.0 cannot hold, escaped or not, made a file no
     CI system could parse. Written as its code point, ``<U+0001>``, as every renderer shows
     it, the name reads back."""
     from hypothesis import assume
