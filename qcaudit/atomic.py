@@ -75,11 +75,15 @@ def _create_held(create: Callable[[], str]) -> tuple[str, set | None]:
 
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp_path)``, then move the result onto ``path`` in one rename; into a
-    device, a pipe or a socket (:func:`special_file`), copy it."""
+    device, a pipe or a socket (:func:`special_file`), copy it. A symbolic link to a file
+    is kept: the file it points to is the one replaced (as editors write a linked file: a
+    README.md linked into a repository's docs stays linked)."""
     path = Path(path)
     if special_file(path):
         _write_through(path, write)
         return
+    if path.is_symlink() and path.is_file():
+        path = Path(os.path.realpath(path))
     with _said_as_placing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(path)

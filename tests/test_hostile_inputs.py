@@ -255,6 +255,29 @@ def test_an_output_that_is_a_device_or_a_pipe_is_written_into_not_replaced(qc, t
     assert ET.fromstring(received[0]).find("testsuite").get("tests") == "1"
 
 
+def test_an_output_linked_to_a_file_writes_that_file_and_keeps_the_link(qc, tmp_path, two_inputs):
+    """A README.md linked into a repository's docs, a filter's output linked into a store:
+    the rename of an atomic write replaced the link with a file of its own, and the linked
+    file kept its old content."""
+    audit = tmp_path / "audit"
+    assert qc("report", two_inputs[0], "--out", audit, "-q").code == 0
+    docs, store = tmp_path / "docs", tmp_path / "store"
+    docs.mkdir()
+    store.mkdir()
+    (docs / "README.md").write_text("# Our data\n\nIntro.\n")
+    (tmp_path / "README.md").symlink_to(docs / "README.md")
+    (store / "kept.jsonl").write_text("old\n")
+    (tmp_path / "kept.jsonl").symlink_to(store / "kept.jsonl")
+    assert qc("card", audit, "-o", tmp_path / "README.md", "-q").code == 0
+    assert qc("dedup", two_inputs[0], "-o", tmp_path / "kept.jsonl", "-q").code == 0
+    assert (tmp_path / "README.md").is_symlink() and (tmp_path / "kept.jsonl").is_symlink()
+    card = (docs / "README.md").read_text()
+    assert "# Our data\n\nIntro.\n" in card and "<!-- qcaudit:start -->" in card
+    assert qc("dedup", two_inputs[0], "-o", tmp_path / "plain.jsonl", "-q").code == 0
+    assert (store / "kept.jsonl").read_text() == (tmp_path / "plain.jsonl").read_text() != "old\n"
+    no_temporaries(tmp_path)
+
+
 def test_a_name_too_long_for_the_file_system_is_named_as_a_shell_names_it(qc, tmp_path, two_inputs):
     """A name longer than the file system allows (255 bytes a part) was one line, but
     ``[Errno 36] File name too long: '....parquet/report.json'``: a path the user never gave,
