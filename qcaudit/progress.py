@@ -70,13 +70,18 @@ def note(message: str) -> None:
     above a live bar in a terminal, a plain line in a log."""
     if not _settings["enabled"]:
         return
-    from rich.console import Console
-
-    console = _settings["console"] or Console(stderr=True)
+    console = _console()
     if console.is_terminal or console.is_jupyter:
         console.print(message, markup=False, highlight=False)
     else:
         print(message, file=console.file, flush=True)
+
+
+def _console():
+    """The console progress goes to: the command line's, else a rich Console on stderr."""
+    from rich.console import Console
+
+    return _settings["console"] or Console(stderr=True)
 
 
 def _duration(seconds: float) -> str:
@@ -157,9 +162,7 @@ def row_progress(label: str, total: int, wanted: bool = True, unit: str = "rows"
     if not (_settings["enabled"] and wanted and total):
         yield _Silent()
         return
-    from rich.console import Console
-
-    console = _settings["console"] or Console(stderr=True)
+    console = _console()
     if console.is_terminal:
         bar = _Bar(label, total, console, unit)
         try:

@@ -54,7 +54,7 @@ def console(text: object) -> str:
     visible, markup escaped."""
     from rich.markup import escape
 
-    return escape(visible(text).replace("\n", f"<{code_point(chr(10))}>"))
+    return escape(visible(text).replace("\n", "<U+000A>"))
 
 
 def html_text(text: object) -> Markup:
