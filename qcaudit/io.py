@@ -59,6 +59,7 @@ from qcaudit.text_columns import (
     is_api_text,
     is_chat,
     is_instances,
+    is_plain_text,
     joined_turns,
     non_empty,
     part_text,
@@ -532,7 +533,7 @@ def _templated_text(selection: TextSelection, schema: pl.Schema) -> str | None:
     template (:data:`TEMPLATED_BESIDE`), else None."""
     text = _named(schema, TEXT)
     instruction_data = selection.prompt and selection.prompt[0].casefold() in TEMPLATED_BESIDE and selection.response
-    return text if text and instruction_data and schema[text] == pl.String else None
+    return text if text and instruction_data and is_plain_text(schema[text]) else None
 
 
 def _named(schema: pl.Schema, name: str) -> str | None:
@@ -551,7 +552,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
     def found(name: str) -> str | None:
         column = _named(schema, name)
-        return column if column and (schema[column] == pl.String or is_chat(schema[column]) or is_instances(schema[column])) else None
+        return column if column and (is_plain_text(schema[column]) or is_chat(schema[column]) or is_instances(schema[column])) else None
 
     for prompt_path, *answers in PAIR_LAYOUTS:
         pair = [found(name) for name in answers]
@@ -682,12 +683,16 @@ SHOWN_COLUMNS = 30
 def _available(schema: pl.Schema) -> str:
     """The input's columns, a struct column's fields named as the selection reaches them; of
     more than :data:`SHOWN_COLUMNS`, those that hold text first, then a count (an error line
-    stays a line)."""
+    stays a line). A name that a plain list would hide or split (empty, edged with spaces,
+    holding a comma) is quoted."""
+    def shown(name: str) -> str:
+        return name if name and name == name.strip() and "," not in name else repr(name)
+
     def named(name: str) -> str:
         dtype = schema[name]
         if not isinstance(dtype, pl.Struct):
-            return name
-        return f"{name} (fields {', '.join(f'{name}.{field.name}' for field in dtype.fields)})"
+            return shown(name)
+        return f"{shown(name)} (fields {', '.join(shown(f'{name}.{field.name}') for field in dtype.fields)})"
 
     names = [name for name in schema.names() if name != ROW_ID and not name.startswith(_kept_json_text(""))]
     if len(names) <= SHOWN_COLUMNS:

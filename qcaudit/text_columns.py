@@ -184,6 +184,12 @@ def _utf8_or_null(values: pl.Series) -> pl.Series:
     return pl.Series(values.name, [decoded(raw) for raw in values.to_list()], dtype=pl.String)
 
 
+def is_plain_text(dtype: pl.DataType) -> bool:
+    """Whether a column holds plain text: strings, or categories of them (pandas' category
+    dtype, an Arrow dictionary of strings, reads as Categorical)."""
+    return dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
+
+
 def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr | None:
     """A column's text, however it is stored: text or categories (pandas' category dtype reads
     as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
@@ -192,7 +198,7 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> p
     without), Self-Instruct's instances, OpenAI's ``choices``, a list of text parts or content
     blocks, a list of answers (:func:`_answers_text`); None for a column that holds no text
     (numbers, structs)."""
-    if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical | pl.Enum):
+    if dtype == pl.Null or is_plain_text(dtype):
         return pl.col(name).cast(pl.String)
     if dtype == pl.Binary:
         return pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)

@@ -470,6 +470,15 @@ def test_categorical_text_reads_as_text(tmp_path):
         assert texts.equals(plain), dtype
 
 
+def test_categorical_columns_are_found_by_name_as_text_is():
+    """With no column named, a prompt and its answer stored as categories are found as the
+    same columns stored as text are (the instruction alone, beside a column of numbers, too)."""
+    frame = pl.DataFrame({"instruction": ["Add 2 and 3.", "Name a colour."], "output": ["5", "blue"], "n": [1, 2]})
+    for columns in (["instruction", "output"], ["instruction"]):
+        plain = load_dataset(frame.select(*columns, "n"), TextSelection()).texts()
+        coded = frame.select(*columns, "n").with_columns(pl.col(columns).cast(pl.Categorical))
+        assert load_dataset(coded, TextSelection()).texts().equals(plain), columns
+
 def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monkeypatch):
     """A .jsonl.gz, .jsonl.zst (in several frames, as pzstd writes), gzip members one after
     another (as bgzip and cat write) and a .csv.gz are read by Polars' scan as it decompresses,
@@ -691,6 +700,13 @@ def test_a_text_column_of_numbers_or_structs_is_passed_over_for_one_of_text(tmp_
     structs = write(tmp_path, "s.parquet", [{"text": {"body": "words", "lang": "en"}, "id": 1}])
     with pytest.raises(QcauditError, match=r"no text column found .* from: text \(fields text.body, text.lang\), id"):
         load_dataset(structs)
+
+
+def test_a_column_name_a_plain_list_would_hide_or_split_is_quoted(tmp_path):
+    path = write(tmp_path, "odd.parquet", [{"": 1, "a, b": 2, " x": 3, "y": 4}])
+    with pytest.raises(QcauditError) as caught:
+        load_dataset(path)
+    assert str(caught.value).endswith("from: '', 'a, b', ' x', y")
 
 
 def test_the_columns_of_a_wide_input_are_listed_those_of_text_first_then_counted(tmp_path):
