@@ -46,18 +46,20 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
         return frame
     if isinstance(table, bytes | bytearray | memoryview):
         raise QcauditError(f"cannot read {type(table).__name__} as a dataset: write them to a file and give its path")
-    if isinstance(table, list | tuple) and table and all(isinstance(value, str | os.PathLike) for value in table):
-        raise QcauditError(f"cannot read a {type(table).__name__} of strings as a dataset: texts and paths look alike; "
+    if isinstance(table, list | tuple) and not table:
+        raise QcauditError(f"cannot read {_a(table)} as a dataset: it is empty, and a dataset needs rows")
+    if isinstance(table, list | tuple) and all(isinstance(value, str | os.PathLike) for value in table):
+        raise QcauditError(f"cannot read {_a(table)} of strings as a dataset: texts and paths look alike; "
                            "give texts as pl.Series(texts), files as their directory or a glob")
     if isinstance(table, Iterator):
         rows = _streamed(table, limit, type(table).__name__)
         if not rows:
             raise QcauditError(f"the {type(table).__name__} yielded no rows")
         if not all(isinstance(row, Mapping) for row in rows):
-            raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: an iterator must yield rows as dicts "
+            raise QcauditError(f"cannot read {_a(table)} as a dataset: an iterator must yield rows as dicts "
                                "(texts as pl.Series(list(texts)))")
         table = rows
-    if isinstance(table, list | tuple) and table and all(isinstance(row, Mapping) for row in table):
+    if isinstance(table, list | tuple) and all(isinstance(row, Mapping) for row in table):
         try:
             return pl.DataFrame(table, infer_schema_length=None).lazy()
         except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
@@ -77,9 +79,18 @@ def table_frame(table: Any, limit: int | None = None) -> pl.LazyFrame:
             if isinstance(table, Mapping) or hasattr(table, "__arrow_c_stream__"):  # (a kind it takes, that makes no table)
                 kind = "dict of columns" if isinstance(table, Mapping) else type(table).__name__
                 raise QcauditError(f"cannot read the {kind} as a table: {first_line(exc)}") from None
-    raise QcauditError(f"cannot read a {type(table).__name__} as a dataset: give a path, a Polars or pandas DataFrame, "
+    raise QcauditError(f"cannot read {_a(table)} as a dataset: give a path, a Polars or pandas DataFrame, "
                        "a pyarrow Table, a dict of columns, a list or iterator of rows as dicts or a Series of texts "
                        "(a list of texts as pl.Series(texts))")
+
+
+def _a(value: Any) -> str:
+    """The kind of ``value`` with its article, as a message names it: "an int", "a list";
+    None as itself."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _from_pyarrow(table: Any, limit: int | None) -> pl.LazyFrame | None:

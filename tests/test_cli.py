@@ -547,7 +547,8 @@ def test_audit_takes_a_table_in_memory_as_it_takes_the_file(tmp_path):
     for bad, needle in ((frame["instruction"].to_list(), "cannot read a list of strings as a dataset: texts and paths look alike"),
                         (b"text", "cannot read bytes as a dataset"), (frame.clear(), "holds no rows"),
                         (pa.RecordBatchReader.from_batches(arrow.schema, []), "the RecordBatchReader yielded no rows"),
-                        (None, "cannot read a NoneType as a dataset"), (iter([]), "the list_iterator yielded no rows"),
+                        (None, "cannot read None as a dataset"), (iter([]), "the list_iterator yielded no rows"),
+                        (7, "cannot read an int as a dataset"), ([], "cannot read a list as a dataset: it is empty"),
                         ((text for text in frame["output"]), "cannot read a generator as a dataset: an iterator must yield rows as dicts")):
         with pytest.raises(qcaudit.QcauditError, match=needle) as caught:
             qcaudit.audit(bad)
