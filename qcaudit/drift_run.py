@@ -70,6 +70,20 @@ def named_generations(inputs: Sequence[Any] | Mapping[str, Any]) -> tuple[list[t
     return list(zip(_distinct_names(paths), paths, strict=True)), order_warning
 
 
+def repeated_input_warning(named: list[tuple[str, Any]]) -> str | None:
+    """A warning where one file or folder is given as more than one generation (a glob and
+    a name that overlap, a name typed twice): its drift against itself is none."""
+    seen: dict[str, list[str]] = {}
+    for name, data in named:
+        if isinstance(data, str | os.PathLike):
+            seen.setdefault(os.path.realpath(data), []).append(name)
+    repeated = [names for names in seen.values() if len(names) > 1]
+    if not repeated:
+        return None
+    said = "; ".join(" and ".join(names) for names in repeated)
+    return f"the same input is given as more than one generation ({said}): they cannot differ"
+
+
 def _source(name: str, data: Any) -> str:
     """How the report lists a generation's input: its path, or a table in memory with the
     generation's name (``round_1: <DataFrame>``)."""
@@ -365,8 +379,8 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline.lengths.sum()), tokenization.tokenizer)
     unjudged = None if alarm.judged else (f"the collapse alarm is not judged: it reads the trend over the last {ALARM_WINDOW} "
                                           f"generations, and this run has {len(per_generation)}; read the metrics' course")
-    warnings = [warning for warning in (unjudged, order_warning, read_alike_warning(sources), unspaced, limit_warning(datasets))
-                if warning]
+    warnings = [warning for warning in (unjudged, order_warning, repeated_input_warning(named), read_alike_warning(sources),
+                                        unspaced, limit_warning(datasets)) if warning]
     warnings += [
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR

@@ -244,9 +244,12 @@ def test_generations_in_files_of_one_name_keep_distinct_names(runner, tmp_path):
     assert result.exit_code == 0, result.output
     names = [g["generation"] for g in json.loads(result.output)["metrics"]["drift"]["generations"]["value"]]
     assert names == ["0: data.parquet", "1: data.parquet", "2: data.parquet", "3: data.parquet"]  # gen0 given twice
+    warned = "the same input is given as more than one generation (0: data.parquet and 3: data.parquet)"
+    assert any(warning.startswith(warned) for warning in json.loads(result.output)["tables"]["drift"]["warnings"])
     result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "d"), "--json"])
     names = [g["generation"] for g in json.loads(result.output)["metrics"]["drift"]["generations"]["value"]]
     assert names == [f"gen{g}/data.parquet" for g in range(3)]
+    assert not any("same input" in warning for warning in json.loads(result.output)["tables"]["drift"]["warnings"])
 
 
 def _rounds_frame(names: list) -> pl.DataFrame:
