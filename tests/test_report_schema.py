@@ -66,3 +66,23 @@ def test_every_report_json_validates_and_damage_does_not(runner, tmp_path, schem
         assert not validator.is_valid(broken), key
     extra = copy.deepcopy(reports[0]) | {"surprise": 1}
     assert not validator.is_valid(extra)
+
+
+def test_a_damaged_report_is_refused_at_the_place_of_its_first_fault(runner, tmp_path):
+    """A value that fits none of the union of a metric's types is said once, at the value's
+    place, not as the first type's failure (``value.int: Input should be a valid integer``)."""
+    from qcaudit.errors import QcauditError
+    from qcaudit.report.model import Report
+
+    report = _reports(runner, tmp_path)[0]
+    damages = {"metrics.diversity.self_bleu_4.value: Input should be a valid integer, a valid number, a valid boolean or "
+               "a valid list (got str)": lambda r: r["metrics"]["diversity"]["self_bleu_4"].update(value="high"),
+               "metrics.diversity.self_bleu_4.value: Field required": lambda r: r["metrics"]["diversity"]["self_bleu_4"].pop("value"),
+               "dataset: Field required": lambda r: r.pop("dataset")}
+    for said, damage in damages.items():
+        broken = copy.deepcopy(report)
+        damage(broken)
+        (tmp_path / "r.json").write_text(json.dumps(broken))
+        with pytest.raises(QcauditError) as caught:
+            Report.read(tmp_path / "r.json")
+        assert str(caught.value) == f"{tmp_path / 'r.json'}: malformed report: {said}"

@@ -220,11 +220,23 @@ class Report(BaseModel):
         try:
             document = ReportDocument.model_validate(data)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"])
-            raise QcauditError(f"{path}: malformed report: {where}: {error['msg']}") from None
+            raise QcauditError(f"{path}: malformed report: {_first_fault(exc.errors())}") from None
         return cls(dataset=data["dataset"], config=data["config"], metrics=data["metrics"], tables=data["tables"],
                    gate=document.gate)
+
+
+def _first_fault(errors: list[dict[str, Any]]) -> str:
+    """``where: why`` of a report's first fault. A value that fits none of a union's types
+    fails once per type, each error's place ending in the type's tag (``value.int``,
+    ``value.float``, ...): those are said as one, at the value's place."""
+    first = errors[0]
+    tried = [error for error in errors if error["loc"][:-1] == first["loc"][:-1] and error["input"] is first["input"]
+             and error["type"].endswith("_type")]
+    where = ".".join(str(part) for part in (first["loc"][:-1] if len(tried) > 1 else first["loc"]))
+    if len(tried) < 2:
+        return f"{where}: {first['msg']}"
+    kinds = [error["msg"].removeprefix("Input should be ") for error in tried]
+    return f"{where}: Input should be {', '.join(kinds[:-1])} or {kinds[-1]} (got {type(first['input']).__name__})"
 
 
 def _not_a_report(path: Path) -> QcauditError | None:
