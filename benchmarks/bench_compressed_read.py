@@ -1,7 +1,8 @@
-"""Reading a compressed JSON Lines file: qcaudit's scan against the readers users reach for.
+"""Reading a compressed JSON Lines or text file: qcaudit's scan against the readers users reach for.
 
     python benchmarks/bench_compressed_read.py                 # 1,000,000 rows, gzip
     python benchmarks/bench_compressed_read.py --rows 200000
+    python benchmarks/bench_compressed_read.py --format txt    # one row a line
 
 The corpus is bench_lexical.py's (rows of 30-70 whitespace tokens) written as JSON Lines and
 gzipped. Each reader runs in a process of its own, timed from its start to its exit, its peak
@@ -13,6 +14,11 @@ that every row is read:
 - pandas ``read_json(lines=True)`` (its gzip reader), the reference most pipelines use;
 - qcaudit as it read compressed files before 2026-12-02: the file decompressed into memory,
   then parsed (``decompressed`` + ``pl.scan_ndjson(bytes)``).
+
+``--format txt`` writes the texts one a line (``.txt.gz``) and compares qcaudit's scan
+(Polars' ``scan_lines``) with Polars' ``read_lines``, Python's own line loop over
+``gzip.open``, and qcaudit as it read text files before 2026-12-03 (decompressed into memory,
+then split into lines).
 """
 
 from __future__ import annotations
@@ -29,14 +35,22 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import cpu
 
+SCANNED = ("from qcaudit.io import load_dataset\n"
+           "print(load_dataset(PATH).frame.select(pl.col('text').str.len_chars().sum()).collect().item())")
 READERS = {
-    "qcaudit (scan)": "from qcaudit.io import load_dataset\n"
-                      "print(load_dataset(PATH).frame.select(pl.col('text').str.len_chars().sum()).collect().item())",
+    "qcaudit (scan)": SCANNED,
     "polars read_ndjson": "print(pl.read_ndjson(PATH)['text'].str.len_chars().sum())",
     "pandas read_json": "import pandas as pd\nprint(int(pd.read_json(PATH, lines=True)['text'].str.len().sum()))",
     "qcaudit before (in memory)": "from qcaudit.compression import decompressed\n"
                                   "data = decompressed(open(PATH, 'rb').read(), PATH)\n"
                                   "print(pl.scan_ndjson(data).collect()['text'].str.len_chars().sum())",
+}
+TEXT_READERS = {
+    "qcaudit (scan)": SCANNED,
+    "polars read_lines": "print(pl.read_lines(PATH, name='text')['text'].str.len_chars().sum())",
+    "python gzip.open line loop": "import gzip\nprint(sum(len(line.rstrip('\\n')) for line in gzip.open(PATH, 'rt', encoding='utf-8')))",
+    "qcaudit before (in memory)": "from qcaudit.compression import decompressed\nfrom qcaudit.readers import _text_lines\n"
+                                  "print(_text_lines(decompressed(open(PATH, 'rb').read(), PATH).decode()).str.len_chars().sum())",
 }
 
 
@@ -52,13 +66,14 @@ def run(code: str, path: Path) -> tuple[float, float, str]:
     return float(seconds), float(peak_kb) / 1024, ran.stdout.strip()
 
 
-def write_corpus(rows: int, path: Path) -> str:
-    """The corpus as gzipped JSON Lines at ``path``, made in a process of its own (so that
-    this one holds none of it); its sizes."""
+def write_corpus(rows: int, path: Path, fmt: str = "jsonl") -> str:
+    """The corpus as gzipped JSON Lines (or text, one row a line) at ``path``, made in a
+    process of its own (so that this one holds none of it); its sizes."""
+    written = "texts.write_ndjson().encode()" if fmt == "jsonl" else "''.join(t + '\\n' for t in texts['text']).encode()"
     program = (f"import gzip, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
                "from pathlib import Path\nimport polars as pl\nfrom bench_lexical import make_corpus\n"
                f"make_corpus({rows}, Path({str(path)!r} + '.parquet'), seed=0)\n"
-               f"lines = pl.read_parquet({str(path)!r} + '.parquet').write_ndjson().encode()\n"
+               f"texts = pl.read_parquet({str(path)!r} + '.parquet')\nlines = {written}\n"
                f"Path({str(path)!r}).write_bytes(gzip.compress(lines, compresslevel=1))\n"
                "print(f'{len(lines) / 1e6:.0f}')")
     decompressed_mb = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout.strip()
@@ -68,13 +83,15 @@ def write_corpus(rows: int, path: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--format", choices=["jsonl", "txt"], default="jsonl")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "corpus.jsonl.gz"
-        size = write_corpus(args.rows, path)
-        results = {name: run(code, path) for name, code in READERS.items()}
+        path = Path(directory) / f"corpus.{args.format}.gz"
+        size = write_corpus(args.rows, path, args.format)
+        readers = READERS if args.format == "jsonl" else TEXT_READERS
+        results = {name: run(code, path) for name, code in readers.items()}
     figures = {figure for _, _, figure in results.values()}
-    table = Table(title=f"reading {args.rows:,} rows of .jsonl.gz ({size}) on {cpu()}")
+    table = Table(title=f"reading {args.rows:,} rows of .{args.format}.gz ({size}) on {cpu()}")
     ours = results["qcaudit (scan)"]
     for column in ("reader", "seconds", "peak RSS (MB)", "RSS / qcaudit's"):
         table.add_column(column, justify="left" if column == "reader" else "right")

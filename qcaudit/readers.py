@@ -378,10 +378,10 @@ def _read_arrow(path: InputFile) -> pl.LazyFrame:
 
 def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
     """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines
-    and CSV/TSV are scanned where they lie, compressed or not (Polars decompresses gzip and
-    Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
-    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); JSON
-    documents, plain text, JSON Lines that open with a byte-order mark or whose name holds a
+    CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
+    gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
+    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); JSON documents,
+    JSON Lines and plain text that open with a byte-order mark, JSON Lines whose name holds a
     glob character, bzip2 and xz files, and files named by a URI are read into memory first."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
@@ -395,6 +395,8 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
         return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(path, infer_schema_length=None, schema_overrides=overrides))
     if fmt in DELIMITED and scanned:
         return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False, **DELIMITED[fmt])
+    if fmt == "txt" and scanned and not check.bom:  # (lines split as _text_lines splits them)
+        return pl.scan_lines(path, name=TXT_COLUMN, glob=False)
     return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
 
 

@@ -600,6 +600,28 @@ def test_a_text_file_is_one_row_a_line_as_python_splits_it(text, piece):
     assert got == [line.removesuffix("\r") for line in text.removesuffix("\n").split("\n")]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "b", " ", "\n", "\r", "\u2028", "\x85", "é", "\t", "\ufeff"]), min_size=1))
+def test_text_files_are_scanned_as_their_lines_split(tmp_path_factory, text):
+    """A .txt file (plain, gzip or Zstandard) is scanned where it lies, never read into memory
+    whole, and gives the lines that splitting the whole text gives (:func:`_text_lines`)."""
+    from qcaudit import readers
+
+    assume(not text.startswith("\ufeff"))  # (a byte-order mark: read into memory, and dropped)
+    folder = tmp_path_factory.mktemp("txt")
+    data = text.encode()
+    for name, raw in (("t.txt", data), ("t.txt.gz", gzip.compress(data)), ("t.txt.zst", zstd(data, frames=2))):
+        (folder / name).write_bytes(raw)
+    expected = readers._text_lines(text).to_list()
+    read_whole = readers._read_in_memory
+    readers._read_in_memory = None  # (a read into memory fails)
+    try:
+        for name in ("t.txt", "t.txt.gz", "t.txt.zst"):
+            assert load_dataset(folder / name).frame.collect()["text"].to_list() == expected, name
+    finally:
+        readers._read_in_memory = read_whole
+
+
 def test_text_files_read_one_row_a_line(tmp_path):
     body = "\ufeffa first line\r\nsecond one\n\nthe fourth, after a blank\n"
     (tmp_path / "c.txt").write_bytes(body.encode())
