@@ -66,6 +66,9 @@ class TextFileCheck:
     rows: int
     bom: bool
     reading: str
+    #: The first rows' lines as the file holds them (decompressed, without a BOM), where the
+    #: check was asked to check only those (:func:`check_text_file`'s ``head_rows``).
+    head: bytes | None = None
 
 
 class _DuplicateKey(ValueError):
@@ -180,17 +183,21 @@ def _legacy_guess(byte: int) -> str:
     return f"0x{byte:02X}, {char!r} in Windows-1252: if that is the file's encoding, iconv -f WINDOWS-1252 -t UTF-8"
 
 
-def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextFileCheck:
-    """Check a JSON Lines file, line by line; ``lines``: its lines when already read. One that
-    opens a JSON array (a .json file named .jsonl) is checked, and read, as the array, as
-    ``datasets`` reads it."""
+def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None, head_rows: int | None = None) -> TextFileCheck:
+    """Check a JSON Lines file, line by line; ``lines``: its lines when already read;
+    ``head_rows``: check only so many rows (:func:`check_text_file`). One that opens a JSON
+    array (a .json file named .jsonl) is checked, and read, as the array, as ``datasets`` reads it."""
     kinds, rows, bom = _Kinds(), 0, False
     kind, first_null = None, 0  # (what the lines hold, objects or strings; the first null line)
+    head: list[bytes] | None = None if head_rows is None else []
     for number, raw in enumerate(_lines(path) if lines is None else lines, start=1):
         if number == 1 and raw.startswith(BOM):
             raw, bom = raw[len(BOM):], True
+        if head is not None and rows >= head_rows:  # past the quick look: counted, as a line that is not blank
+            rows += bool(raw.strip(JSON_SPACE))
+            continue
         text = _decode(raw, path, number)
-        if not text.strip():
+        if not text.strip(JSON_SPACE.decode()):
             continue
         if not rows and lines is None and opens_array_of_objects(text):
             return _check_json_document(path)
@@ -211,11 +218,13 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None) -> TextF
                                "record, or each line one string)")
         if kind is dict:
             kinds.add(record, number)
+        if head is not None:
+            head.append(raw)
         rows += 1
     if rows and kind is None:
         raise QcauditError(f"{path}: every line is null")
     kinds.check(path, "line")
-    return TextFileCheck(rows, bom, JSON_TEXTS if kind is str else "jsonl")
+    return TextFileCheck(rows, bom, JSON_TEXTS if kind is str else "jsonl", None if head is None else b"".join(head))
 
 
 def opens_array_of_objects(line: str) -> bool:
@@ -225,15 +234,21 @@ def opens_array_of_objects(line: str) -> bool:
     return opening.startswith("[") and (opening == "[" or opening[1:].lstrip().startswith("{"))
 
 
-def _check_plain_lines(path: Path) -> TextFileCheck:
-    """Check a plain text file, one row a line: every line UTF-8. A final newline ends the
-    last line rather than opening another."""
+def _check_plain_lines(path: Path, head_rows: int | None = None) -> TextFileCheck:
+    """Check a plain text file, one row a line: every line UTF-8 (the first ``head_rows``
+    alone, kept, where a quick look asks for them: :func:`check_text_file`). A final newline
+    ends the last line rather than opening another."""
     rows, bom = 0, False
+    head: list[bytes] | None = None if head_rows is None else []
     for rows, raw in enumerate(_lines(path), start=1):
+        if head is not None and rows > head_rows:
+            continue
         if rows == 1 and raw.startswith(BOM):
             raw, bom = raw[len(BOM):], True
         _decode(raw, path, rows)
-    return TextFileCheck(rows, bom, "txt")
+        if head is not None:
+            head.append(raw)
+    return TextFileCheck(rows, bom, "txt", None if head is None else b"".join(head))
 
 
 def _check_json_document(path: Path) -> TextFileCheck:
@@ -447,15 +462,24 @@ def _check_header(path: Path, header: list[str]) -> None:
         seen.add(name)
 
 
-def check_text_file(path: Path, fmt: str, csv_header: bool = True) -> TextFileCheck:
-    """Check one jsonl/json/csv/tsv/txt file (compressed or not); raise QcauditError on ambiguous input."""
+#: What JSON counts as white space (RFC 8259): a line of nothing else is blank, and skipped;
+#: any other character (a no-break or ideographic space) is a line that must be JSON.
+JSON_SPACE = b" \t\r\n"
+#: The formats whose first rows can be checked and kept alone (one row a line).
+HEAD_CHECKED = frozenset({"jsonl", "txt"})
+
+
+def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: int | None = None) -> TextFileCheck:
+    """Check one jsonl/json/csv/tsv/txt file (compressed or not); raise QcauditError on ambiguous input.
+    ``head_rows`` (a quick look, formats :data:`HEAD_CHECKED`): check only the first rows, keep
+    their lines (:attr:`TextFileCheck.head`), and count the rest without reading them as JSON."""
     try:
         if fmt == "jsonl":
-            return _check_json_lines(path)
+            return _check_json_lines(path, head_rows=head_rows)
         if fmt == "json":
             return _check_json_document(path)
         if fmt == "txt":
-            return _check_plain_lines(path)
+            return _check_plain_lines(path, head_rows)
         return _check_delimited(path, csv_header, fmt)
     except DAMAGED as exc:
         kind = COMPRESSIONS.get(compression(path) or "", "compressed")

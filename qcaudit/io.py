@@ -341,13 +341,13 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         fmt = format_of(files)
         if not header and fmt not in DELIMITED:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; {data} is {fmt}")
-        frame, file_schemas = scan_files(files, fmt, header)
+        frame, file_schemas, counted = scan_files(files, fmt, header, limit)
         headerless = {}
         if not header:  # named by qcaudit, whatever the reader's own names (Polars' count from 0 or 1 by version)
             headerless = {name: f"column_{i}" for i, name in enumerate(frame.collect_schema().names(), 1)}
             frame = frame.rename(headerless)
     else:
-        files, fmt, file_schemas, headerless = [input_name(data)], IN_MEMORY, [], {}
+        files, fmt, file_schemas, headerless, counted = [input_name(data)], IN_MEMORY, [], {}, None
         if not header:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; a table in memory has column names")
         frame = table_frame(data, limit)
@@ -379,9 +379,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if unread := [name for name in selection.fields if column_text(name, schema[name], selection.roles) is None]:
         log.warning(f"{', '.join(f'field {name!r} holds {schema[name]}' for name in unread)}, not text: "
                     "a row with a value there counts as not text; leave the field out of --fields")
-    input_rows = None
-    if limit is not None and limit < rows:
-        frame, rows, input_rows = frame.head(limit), limit, rows
+    input_rows, whole = None, rows if counted is None else counted  # (counted: the files' rows, of which each file's first were read)
+    if limit is not None and limit < whole:
+        frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
                    tuple(json_chats))
 

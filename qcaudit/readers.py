@@ -25,6 +25,7 @@ from qcaudit.errors import QcauditError, first_line
 from qcaudit.inputcheck import (
     BOM,
     DELIMITED,
+    HEAD_CHECKED,
     JSON_TEXTS,
     check_text_file,
     json_texts,
@@ -256,10 +257,12 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFil
 
 class ScannedFiles(NamedTuple):
     """An input's files read as one table, and each file's columns where the files' columns
-    differ (none where there is one file or all have the same)."""
+    differ (none where there is one file or all have the same); ``rows``: the rows the files
+    hold, where the table holds only each file's first rows (a quick look: :func:`scan_files`)."""
 
     frame: pl.LazyFrame
     file_schemas: list[pl.Schema]
+    rows: int | None = None
 
 
 def _scan_parquet(files: list[InputFile]) -> ScannedFiles:
@@ -280,14 +283,35 @@ def _scan_parquet(files: list[InputFile]) -> ScannedFiles:
     return ScannedFiles(pl.concat(shards, how="diagonal_relaxed"), schemas)
 
 
-def scan_files(files: list[InputFile], fmt: str, csv_header: bool = True) -> ScannedFiles:
+def scan_files(files: list[InputFile], fmt: str, csv_header: bool = True, limit: int | None = None) -> ScannedFiles:
+    """An input's files as one table. ``limit`` (a quick look at the input's first rows): of
+    local files of one row a line (:data:`~qcaudit.inputcheck.HEAD_CHECKED`), only the first
+    ``limit`` rows of each are checked and read, and the rest counted (:attr:`ScannedFiles.rows`),
+    so that a quick look at a file of many gigabytes costs a count of its lines, and a fault
+    further on does not stop it."""
     partitions = _hive_partitions(files)
     if partitions:
-        frames = [scan_files([file], fmt, csv_header).frame for file in files]
-        return _joined([_with_partition(frame, values) for frame, values in zip(frames, partitions, strict=True)])
+        scanned = [scan_files([file], fmt, csv_header, limit) for file in files]
+        joined = _joined([_with_partition(part.frame, values) for part, values in zip(scanned, partitions, strict=True)])
+        counted = [part.rows for part in scanned]
+        return joined._replace(rows=None if None in counted else sum(counted))
     if fmt == "parquet":
         return _scan_parquet(files)
+    if limit is not None and fmt in HEAD_CHECKED and not any(map(is_uri, files)):
+        heads = [_text_file_head(f, fmt, limit) for f in files]
+        return _joined([frame for frame, _ in heads])._replace(rows=sum(rows for _, rows in heads))
     return _joined([_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files])
+
+
+def _text_file_head(path: Path, fmt: str, rows: int) -> tuple[pl.LazyFrame, int]:
+    """The first ``rows`` rows of a file of one row a line, checked and read from memory, and
+    the rows the whole file holds. A .jsonl file that holds a JSON array is read whole."""
+    check = check_text_file(path, fmt, head_rows=rows)
+    if check.rows == 0:
+        raise QcauditError(f"{path} holds no rows")
+    if check.head is None:
+        return _read_text_file(path, fmt), check.rows
+    return _read_bytes(path, check.head, check.reading, True), check.rows
 
 
 #: A folder of a Hive-partitioned dataset (Spark's, Ray Data's or pyarrow's ``partitioning="hive"``
@@ -415,8 +439,12 @@ def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame
 
 
 def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> pl.LazyFrame:
-    data = decompressed(raw, name_of(path))
-    data = data.removeprefix(BOM)
+    return _read_bytes(path, decompressed(raw, name_of(path)).removeprefix(BOM), fmt, csv_header)
+
+
+def _read_bytes(path: InputFile, data: bytes, fmt: str, csv_header: bool) -> pl.LazyFrame:
+    """The file ``path`` from its ``data``, decompressed and without a byte-order mark, read
+    as ``fmt`` (a reading :func:`~qcaudit.inputcheck.check_text_file` chose)."""
     try:
         if fmt == "txt":
             return pl.DataFrame(_text_lines(data.decode("utf-8"))).lazy()

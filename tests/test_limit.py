@@ -52,6 +52,61 @@ def test_a_limit_reads_the_first_rows_with_their_row_ids(tmp_path, rows, limit, 
     assert dataset.input_rows == (rows if limit < rows else None)  # only a limit that cut the input is recorded
 
 
+LINE_KINDS = st.sampled_from(['{"text": "a b"}', '{"text": "c"}', '{"text": null}', "", "   ", "\u3000", '{"text": "d\\ne"}',
+                              '"a string"'])
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(LINE_KINDS, min_size=1, max_size=30), limit=st.integers(1, 12),
+       ending=st.sampled_from(["\n", "\r\n"]), bom=st.booleans(), zipped=st.booleans(), fmt=st.sampled_from(["jsonl", "txt"]))
+def test_a_quick_look_at_a_file_of_lines_is_its_whole_read_cut(tmp_path_factory, lines, limit, ending, bom, zipped, fmt):
+    """A .jsonl or .txt file read with a limit (its first rows alone checked and read, the rest
+    counted) gives the rows, row ids and row count of the whole file read and then cut, or
+    fails as the whole file's check does."""
+    import gzip
+
+    from qcaudit.errors import QcauditError
+
+    folder = tmp_path_factory.mktemp("quick")
+    data = ("\ufeff" * bom + ending.join(lines) + ending).encode()
+    path = folder / f"data.{fmt}{'.gz' * zipped}"
+    path.write_bytes(gzip.compress(data) if zipped else data)
+    try:
+        whole = load_dataset(path)
+    except QcauditError:
+        return  # (a file the whole check refuses: a mix of strings and objects, every line null, no rows)
+    quick = load_dataset(path, limit=limit)
+    assert quick.texts().equals(whole.texts().head(limit))
+    assert quick.row_count() == min(limit, whole.row_count())
+    assert quick.input_rows == (whole.row_count() if limit < whole.row_count() else None)
+
+
+def test_a_quick_look_reads_no_further_than_its_rows(runner, tmp_path):
+    """Past the first rows of a .jsonl file, a line that is not JSON and a value of another
+    kind (which Polars would meet in the same chunk of the file) do not stop a quick look, and
+    the rows are still counted; read whole, the file is refused."""
+    lines = [json.dumps({"text": f"row {i} of the input", "n": i}) for i in range(500)]
+    lines += [json.dumps({"text": ["a", "list"], "n": "x"}), "{not json", json.dumps({"text": "the last"})]
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    dataset = load_dataset(path, limit=100)
+    assert dataset.texts()["text"].to_list() == [f"row {i} of the input" for i in range(100)]
+    assert dataset.input_rows == 503
+    result = invoke(runner, "report", path, "--limit", 100, "--analyzers", "duplicates", "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert "the first 100 of 503 rows (--limit)" in unwrapped(result.output)
+    assert invoke(runner, "report", path, "--analyzers", "duplicates", "--out", tmp_path / "p").exit_code == 2
+
+
+def test_a_quick_look_at_hive_partitions_counts_every_file(tmp_path):
+    for part, texts in (("round=1", ["one", "two", "three"]), ("round=2", ["four", "five"])):
+        (tmp_path / part).mkdir()
+        (tmp_path / part / "data.txt").write_text("".join(f"{text}\n" for text in texts))
+    dataset = load_dataset(tmp_path, limit=2)
+    assert dataset.texts(keep=("round",))[["text", "_round"]].rows() == [("one", 1), ("two", 1)]
+    assert dataset.input_rows == 5
+
+
 def test_report_with_a_limit_equals_the_report_of_those_rows(runner, tmp_path, first_rows):
     limited, reference = tmp_path / "limited", tmp_path / "reference"
     result = invoke(runner, "report", SAMPLE, "--fields", FIELDS, "--limit", 40, "-o", limited)
