@@ -196,9 +196,9 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None, head_row
         if head is not None and rows >= head_rows:  # past the quick look: counted, as a line that is not blank
             rows += bool(raw.strip(JSON_SPACE))
             continue
-        text = _decode(raw, path, number)
-        if not text.strip(JSON_SPACE.decode()):
+        if not raw.strip(JSON_SPACE):
             continue
+        text = _decode(raw, path, number)
         if not rows and lines is None and opens_array_of_objects(text):
             return _check_json_document(path)
         if text.rstrip().endswith("},"):  # records written as an array's items, one a line

@@ -401,7 +401,7 @@ def _read_arrow(path: InputFile) -> pl.LazyFrame:
 
 
 def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
-    """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines
+    """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines,
     CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
     .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); JSON documents,
