@@ -353,6 +353,7 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("splits.json", b'{"version": "1.1", "train": [{"text": "a b"}], "test": [{"text": "c d"}]}',
      "it holds records under several keys ('train', 'test')"),
     ("lines.json", b'{"text": "a b"}\n{"text": oops}\n', "invalid JSON on line 2"),  # read as the JSON Lines it holds
+    ("space.jsonl", '{"text": "a b"}\n\u3000\n'.encode(), "invalid JSON on line 2"),  # Polars said "InternalError(TapeError)"
     ("bad.parquet", b"PAR1 this is not parquet", "cannot read"),
     ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',
      "line 2 holds NaN, which is not JSON (Python's json.dumps writes it"),  # Polars said "InternalError(TapeError)"
