@@ -193,7 +193,8 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None, head_row
     for number, raw in enumerate(_lines(path) if lines is None else lines, start=1):
         if number == 1 and raw.startswith(BOM):
             raw, bom = raw[len(BOM):], True
-        if head is not None and rows >= head_rows:  # past the quick look: counted, as a line that is not blank
+        # past the quick look, once the kind of its values is known (its first rows may all be null): counted if not blank
+        if head is not None and rows >= head_rows and kind is not None:
             rows += bool(raw.strip(JSON_SPACE))
             continue
         if not raw.strip(JSON_SPACE):
