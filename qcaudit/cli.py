@@ -200,7 +200,7 @@ def _threshold_hint(exc: typer.TyperException) -> str:
 
 
 def _progress(quiet: bool) -> Progress:
-    return phases(err, disable=quiet or not err.is_terminal)
+    return phases(err, disable=quiet)
 
 
 #: Options every auditing command takes, besides each analyzer's own: (annotation, config key

@@ -18,13 +18,68 @@ _settings: dict = {"enabled": False, "console": None}
 
 
 def phases(console, disable: bool):
-    """A transient rich bar of each analyzer's phases after the rows are read ("diversity:
-    3-grams", "duplicates: MinHash-LSH"), with the time spent, on ``console``; a
-    ``rich.progress.Progress`` to enter."""
+    """Each analyzer's phases after the rows are read ("diversity: 3-grams", "duplicates:
+    MinHash-LSH") on ``console``: a transient rich bar with the time spent in a terminal or
+    a notebook, plain lines elsewhere (:class:`_PlainPhases`); a ``rich.progress.Progress``
+    to enter."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    if not disable and not (console.is_terminal or console.is_jupyter):
+        return _plain_phases(console.file)
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                     console=console, transient=True, disable=disable)
+
+
+def _plain_phases(stream):
+    """A rich ``Progress`` that draws nothing and writes each phase as plain lines on
+    ``stream`` (a CI log): its name when it begins, its count every :data:`LINE_SECONDS` where
+    it has a total, and its time when it took that long or more."""
+    from rich.progress import Progress, TaskID
+
+    class PlainPhases(Progress):
+        def __init__(self) -> None:
+            super().__init__(disable=True)
+            self.began: dict[TaskID, float] = {}
+            self.last_line: dict[TaskID, float] = {}
+
+        def add_task(self, description: str, *args, **kwargs) -> TaskID:
+            task = super().add_task(description, *args, **kwargs)
+            self._begin(task)
+            return task
+
+        def update(self, task_id: TaskID, **changes) -> None:
+            before = self._tasks[task_id].description
+            super().update(task_id, **changes)
+            if self._tasks[task_id].description != before:
+                self._end(task_id, before)
+                self._begin(task_id)
+            elif changes.get("advance"):
+                self._count(task_id)
+
+        def advance(self, task_id: TaskID, advance: float = 1) -> None:
+            super().advance(task_id, advance)
+            self._count(task_id)
+
+        def remove_task(self, task_id: TaskID) -> None:
+            self._end(task_id, self._tasks[task_id].description)
+            super().remove_task(task_id)
+
+        def _begin(self, task: TaskID) -> None:
+            self.began[task] = self.last_line[task] = time.monotonic()
+            print(self._tasks[task].description, file=stream, flush=True)
+
+        def _count(self, task: TaskID) -> None:
+            now, state = time.monotonic(), self._tasks[task]
+            if state.total and now - self.last_line[task] >= LINE_SECONDS:
+                self.last_line[task] = now
+                print(f"{state.description}: {state.completed:,.0f}/{state.total:,.0f}", file=stream, flush=True)
+
+        def _end(self, task: TaskID, description: str) -> None:
+            took = time.monotonic() - self.began[task]
+            if took >= LINE_SECONDS:
+                print(f"{description}: done in {_duration(took)}", file=stream, flush=True)
+
+    return PlainPhases()
 
 
 @contextmanager
@@ -51,7 +106,7 @@ def progress_shown(console=None) -> Iterator:
     previous = dict(_settings)
     show_progress(True, console)
     try:
-        with phases(console, disable=not (console.is_terminal or console.is_jupyter)) as shown:
+        with phases(console, disable=False) as shown:
             yield shown
     finally:
         _settings.update(previous)

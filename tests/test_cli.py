@@ -604,7 +604,9 @@ def test_audit_shows_progress_when_asked_and_only_then(capfd):
     shown = qcaudit.audit(CLEAN, analyzers=["diversity"], progress=True)
     lines = capfd.readouterr().err.splitlines()
     rows = pl.read_parquet(CLEAN).height
-    assert lines and lines[-1].startswith(f"audit (diversity): {rows:,}/{rows:,} rows (100%)"), lines
+    audited = [line for line in lines if line.startswith("audit (diversity): ")]
+    assert audited and audited[-1].startswith(f"audit (diversity): {rows:,}/{rows:,} rows (100%)"), lines
+    assert lines[-1] == "diversity: 4-grams", lines  # the steps after the pass, as plain lines too
     assert shown.metrics == quiet.metrics
     with row_progress("after", 10) as after:  # switched off again once the call returns
         after.advance(10)

@@ -62,3 +62,45 @@ def test_drift_in_a_log_prints_plain_progress_lines(tmp_path):
     quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True, cwd=tmp_path,
                            check=False)
     assert quiet.returncode == 0 and "drift: " not in quiet.stderr
+
+
+def test_the_phases_after_the_rows_are_plain_lines_in_a_log(tmp_path):
+    """The analyzers' phases after the rows are read (n-gram orders, MinHash-LSH) were a
+    terminal spinner alone: a CI log showed nothing while they ran."""
+    data = tmp_path / "d.parquet"
+    pl.read_parquet(SAMPLES / "instructions.parquet").head(300).write_parquet(data)
+    command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "diversity,duplicates"]
+    loud = subprocess.run([*command, "--out", str(tmp_path / "a")], capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert loud.returncode == 0, loud.stderr
+    lines = loud.stderr.splitlines()
+    phases = ["diversity: 1-grams", "diversity: 2-grams", "diversity: 3-grams", "diversity: 4-grams", "duplicates: exact",
+              "duplicates: MinHash-LSH"]
+    assert [line for line in lines if line in phases] == phases, loud.stderr
+    assert "\x1b[" not in loud.stderr
+    quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True, cwd=tmp_path,
+                           check=False)
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_a_long_phase_says_its_count_and_its_time(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from qcaudit import progress
+
+    monkeypatch.setattr(progress, "LINE_SECONDS", 0.0)  # (every count and every end is long enough to say)
+    stream = io.StringIO()
+    with progress.phases(Console(file=stream), disable=False) as shown:
+        task = shown.add_task("detectors: likelihood", total=8)
+        shown.advance(task, 3)
+        shown.update(task, advance=5)
+        shown.update(task, description="detectors: done scoring")
+        shown.remove_task(task)
+    assert stream.getvalue().splitlines() == [
+        "detectors: likelihood", "detectors: likelihood: 3/8", "detectors: likelihood: 8/8", "detectors: likelihood: done in 0s",
+        "detectors: done scoring", "detectors: done scoring: done in 0s"]
+    silent = io.StringIO()
+    with progress.phases(Console(file=silent), disable=True) as shown:
+        shown.remove_task(shown.add_task("diversity: 1-grams", total=4))
+    assert silent.getvalue() == ""

@@ -216,14 +216,15 @@ class Diversity(Analyzer):
         hash as the memory budget needs, spilled to the run's scratch directory."""
         context = self.context
         partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / (context.memory_budget / 2))))
-        task = context.progress.add_task("diversity: n-grams", total=self._top_order)
+        task = context.progress.add_task("diversity: 1-grams", total=self._top_order)  # (the order being counted)
         orders = []
         with freed_blocks_reused():  # many large sort keys and run flags, allocated and freed in turn
             for stats in partitioned_order_stats(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
                                                  range(1, self._top_order + 1), partitions, context.scratch,
                                                  spill_at=context.memory_budget // 2):
                 orders.append(stats)
-                context.progress.update(task, description=f"diversity: {stats.n}-grams", advance=1)
+                following = f"diversity: {stats.n + 1}-grams" if stats.n < self._top_order else None
+                context.progress.update(task, description=following, advance=1)
         context.progress.remove_task(task)
         return orders
 
