@@ -41,16 +41,18 @@ def compression(name: str | PurePath) -> str | None:
     return suffix if suffix in COMPRESSIONS else None
 
 
-def open_decompressed(path: Path) -> BinaryIO:
-    """A local file's bytes, decompressed where its suffix says it is compressed."""
+def open_decompressed(path: Path, raw: BinaryIO | None = None) -> BinaryIO:
+    """A local file's bytes, decompressed where its suffix says it is compressed; ``raw``:
+    the file already opened, whose position then says how much of it has been read."""
     kind = compression(path)
+    source = path if raw is None else raw
     if kind == ".gz":
-        return gzip.open(path, "rb")
+        return gzip.open(source, "rb")
     if kind == ".zst":
-        return io.BufferedReader(_ZstdFrames(open(path, "rb")), CHUNK)
+        return io.BufferedReader(_ZstdFrames(open(path, "rb") if raw is None else raw), CHUNK)
     if kind in (".bz2", ".xz"):
-        return _opened(path, kind)
-    return open(path, "rb")
+        return _opened(source, kind)
+    return open(path, "rb") if raw is None else raw
 
 
 def open_compressed(path: Path, name: str | PurePath) -> BinaryIO:

@@ -104,3 +104,44 @@ def test_a_long_phase_says_its_count_and_its_time(monkeypatch):
     with progress.phases(Console(file=silent), disable=True) as shown:
         shown.remove_task(shown.add_task("diversity: 1-grams", total=4))
     assert silent.getvalue() == ""
+
+
+def test_the_check_of_a_large_file_says_how_far_it_is(tmp_path, monkeypatch):
+    """A text input's check reads every line before any row is audited (a minute and more for
+    files of gigabytes); from CHECK_SHOWN_BYTES on disk it says how many of the file's MB it
+    has read, compressed or not, and checks the same rows."""
+    import bz2
+    import gzip
+    import io
+    import json
+    import lzma
+    import random
+
+    from rich.console import Console
+
+    from qcaudit import inputcheck, progress
+    from tests.conftest import zstd
+
+    rng = random.Random(0)  # (words that compress little, so that the files are some MB on disk too)
+    lines = [json.dumps({"text": " ".join(f"{rng.getrandbits(40):x}" for _ in range(20))}) + "\n" for _ in range(12_000)]
+    data = "".join(lines).encode()
+    files = {"d.jsonl": data, "d.jsonl.gz": gzip.compress(data), "d.jsonl.zst": zstd(data, frames=2),
+             "d.jsonl.bz2": bz2.compress(data), "d.jsonl.xz": lzma.compress(data), "small.jsonl": "".join(lines[:4_000]).encode()}
+    monkeypatch.setattr(inputcheck, "CHECK_SHOWN_BYTES", 2**20)
+    monkeypatch.setattr(inputcheck, "LINES_A_LOOK", 100)
+    for name, content in files.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        megabytes = -(-len(content) // 2**20)
+        stream = io.StringIO()
+        progress.show_progress(True, Console(file=stream))
+        try:
+            checked = inputcheck.check_text_file(path, "jsonl")
+        finally:
+            progress.show_progress(False)
+        assert checked.rows == (4_000 if name == "small.jsonl" else 12_000)
+        said = stream.getvalue().splitlines()
+        if name == "small.jsonl":  # (under the size that is shown)
+            assert said == [], said
+        else:
+            assert said and said[-1].startswith(f"checking {name}: {megabytes}/{megabytes} MB (100%)"), (name, said)
