@@ -20,7 +20,7 @@ _settings: dict = {"enabled": False, "console": None}
 def phases(console, disable: bool):
     """Each analyzer's phases after the rows are read ("diversity: 3-grams", "duplicates:
     MinHash-LSH") on ``console``: a transient rich bar with the time spent in a terminal or
-    a notebook, plain lines elsewhere (:class:`_PlainPhases`); a ``rich.progress.Progress``
+    a notebook, plain lines elsewhere (:func:`_plain_phases`); a ``rich.progress.Progress``
     to enter."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -34,7 +34,7 @@ def _plain_phases(stream):
     """A rich ``Progress`` that draws nothing and writes each phase as plain lines on
     ``stream`` (a CI log): its name when it begins, its count every :data:`LINE_SECONDS` where
     it has a total, and its time when it took that long or more."""
-    from rich.progress import Progress, TaskID
+    from rich.progress import Progress, Task, TaskID
 
     class PlainPhases(Progress):
         def __init__(self) -> None:
@@ -48,9 +48,9 @@ def _plain_phases(stream):
             return task
 
         def update(self, task_id: TaskID, **changes) -> None:
-            before = self._tasks[task_id].description
+            before = self._task(task_id).description
             super().update(task_id, **changes)
-            if self._tasks[task_id].description != before:
+            if self._task(task_id).description != before:
                 self._end(task_id, before)
                 self._begin(task_id)
             elif changes.get("advance"):
@@ -61,15 +61,18 @@ def _plain_phases(stream):
             self._count(task_id)
 
         def remove_task(self, task_id: TaskID) -> None:
-            self._end(task_id, self._tasks[task_id].description)
+            self._end(task_id, self._task(task_id).description)
             super().remove_task(task_id)
+
+        def _task(self, task_id: TaskID) -> Task:
+            return next(task for task in self.tasks if task.id == task_id)
 
         def _begin(self, task: TaskID) -> None:
             self.began[task] = self.last_line[task] = time.monotonic()
-            print(self._tasks[task].description, file=stream, flush=True)
+            print(self._task(task).description, file=stream, flush=True)
 
         def _count(self, task: TaskID) -> None:
-            now, state = time.monotonic(), self._tasks[task]
+            now, state = time.monotonic(), self._task(task)
             if state.total and now - self.last_line[task] >= LINE_SECONDS:
                 self.last_line[task] = now
                 print(f"{state.description}: {state.completed:,.0f}/{state.total:,.0f}", file=stream, flush=True)
