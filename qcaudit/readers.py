@@ -309,8 +309,8 @@ def _text_file_head(path: Path, fmt: str, rows: int) -> tuple[pl.LazyFrame, int]
     check = check_text_file(path, fmt, head_rows=rows)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
-    if check.head is None:
-        return _read_text_file(path, fmt), check.rows
+    if check.head is None:  # (the check read the array whole, as a document; not checked again)
+        return _read_in_memory(path, path.read_bytes(), check.reading, True), check.rows
     return _read_bytes(path, check.head, check.reading, True), check.rows
 
 

@@ -102,6 +102,19 @@ def test_a_quick_look_reads_no_further_than_its_rows(runner, tmp_path):
     assert invoke(runner, "report", path, "--analyzers", "duplicates", "--out", tmp_path / "p").exit_code == 2
 
 
+def test_a_quick_look_at_a_jsonl_file_that_holds_an_array_checks_it_once(tmp_path, monkeypatch):
+    from qcaudit import inputcheck, readers
+
+    path = tmp_path / "array.jsonl"
+    path.write_text(json.dumps([{"text": f"row {i}"} for i in range(10)], indent=1))
+    checks = []
+    monkeypatch.setattr(readers, "check_text_file", lambda *a, **k: checks.append(a) or inputcheck.check_text_file(*a, **k))
+    dataset = load_dataset(path, limit=3)
+    assert dataset.texts()["text"].to_list() == ["row 0", "row 1", "row 2"]
+    assert dataset.input_rows == 10
+    assert len(checks) == 1
+
+
 def test_a_quick_look_at_hive_partitions_counts_every_file(tmp_path):
     for part, texts in (("round=1", ["one", "two", "three"]), ("round=2", ["four", "five"])):
         (tmp_path / part).mkdir()
