@@ -135,11 +135,20 @@ def _refuse_special_file(target: Path) -> None:
         raise QcauditError(f"{target} is {kind}, not a file: qcaudit reads its input more than once; write the data to a file first")
 
 
+#: What a name of a Hub dataset may be written with that is not part of it: a scheme of
+#: one colon (``hf:owner/name``, as some tools take it) and the Hub's ``datasets/`` folder.
+_HUB_NAME_PREFIX = re.compile(r"^(?:hf:/*)?(?:datasets/)?")
+
+
 def _hub_hint(target: Path) -> str:
     """For a missing ``OWNER/NAME`` without a file suffix, which reads as a Hugging Face Hub
-    dataset's name, how to name the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
-    looks_like_hub = not target.is_absolute() and len(target.parts) == 2 and not target.suffix and not target.parent.exists()
-    return f"; a dataset on the Hugging Face Hub is read as hf://datasets/{target.as_posix()}" if looks_like_hub else ""
+    dataset's name (also written ``hf:OWNER/NAME`` or ``datasets/OWNER/NAME``), how to name
+    the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
+    if target.is_absolute() or target.suffix or target.parent.exists():
+        return ""
+    name = _HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)
+    looks_like_hub = len(name.split("/")) == 2 and all(name.split("/"))
+    return f"; a dataset on the Hugging Face Hub is read as hf://datasets/{name}" if looks_like_hub else ""
 
 
 def _without_notes(files: list[InputFile]) -> list[InputFile]:

@@ -1246,6 +1246,9 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("does not exist", tmp_path / "missing.parquet")
     expect_error(r"allenai/tulu does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
                  "allenai/tulu")
+    for written in ("hf:allenai/tulu", "datasets/allenai/tulu", "hf:datasets/allenai/tulu"):  # (hf:allenai was its owner)
+        expect_error(rf"{written} does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
+                     written)
     expect_error(r"missing/x.jsonl does not exist in \S+$", "missing/x.jsonl")
     expect_error(r"standard input \('-'\) is not read: write the data to a file first", "-")
     pipe = tmp_path / "pipe.jsonl"  # read, it waited forever for a writer (/dev/zero: it filled the memory)
