@@ -5,9 +5,9 @@
   would read it as a shard), an output directory that holds an input (the swap would drop it);
   and a saved report given where a dataset is due.
 - :func:`write_table` writes a table in the format its extension names (``.parquet``,
-  ``.jsonl``/``.ndjson``, ``.json``: an array of objects, ``.csv``; the text formats also
-  compressed, ``.jsonl.zst``, ``.csv.gz``), atomically; any other extension is refused, and
-  so is a column CSV cannot hold (lists, structs).
+  ``.jsonl``/``.ndjson``, ``.json``: an array of objects, ``.csv``, ``.tsv``; the text
+  formats also compressed, ``.jsonl.zst``, ``.csv.gz``), atomically; any other extension is
+  refused, and so is a column CSV or TSV cannot hold (lists, structs).
 """
 
 from __future__ import annotations
@@ -24,14 +24,16 @@ from qcaudit.readers import input_files, shown_name, utf8_name
 from qcaudit.remote import local_path
 from qcaudit.report.model import REPORT_FILES, REPORT_JSON
 
-TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
+TABLE_FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
+#: The formats of delimited text (a spreadsheet opens them; they hold no lists or structs).
+DELIMITED_FORMATS = frozenset({"csv", "tsv"})
 
 
 def table_format(path: Path) -> str:
     """The format ``path``'s extension names, its compression's looked past."""
     fmt = TABLE_FORMATS.get(without_compression(path).suffix.lower())
     if fmt is None:
-        raise QcauditError(f"{path}: name the output .parquet, .jsonl, .json or .csv (the extension picks the format; the text "
+        raise QcauditError(f"{path}: name the output .parquet, .jsonl, .json, .csv or .tsv (the extension picks the format; the text "
                            "formats may be compressed, .jsonl.gz, .csv.zst)")
     if fmt == "parquet" and compression(path):
         raise QcauditError(f"{path}: parquet compresses its own columns; name the output .parquet")
@@ -46,19 +48,20 @@ def removed_beside(output: Path) -> Path:
 
 
 def check_table_output(path: Path, schema: pl.Schema) -> str:
-    """The format ``path`` names, once it can hold columns of ``schema`` (CSV holds no
-    lists or structs): a command checks this before its work, and again as it writes."""
+    """The format ``path`` names, once it can hold columns of ``schema`` (CSV and TSV hold
+    no lists or structs): a command checks this before its work, and again as it writes."""
     fmt = table_format(path)
     nested = [name for name, dtype in schema.items() if dtype.is_nested()]
-    if fmt == "csv" and nested:
-        raise QcauditError(f"{path}: CSV cannot hold column {nested[0]!r} ({schema[nested[0]]}); write .jsonl or .parquet")
+    if fmt in DELIMITED_FORMATS and nested:
+        raise QcauditError(f"{path}: {fmt.upper()} cannot hold column {nested[0]!r} ({schema[nested[0]]}); write .jsonl or .parquet")
     return fmt
 
 
 def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True, csv_separator: str = ",") -> None:
-    """Write ``frame`` in the format ``path`` names, whole or not at all; a CSV file without a
-    header line where ``csv_header`` is false (rows read from a file without one), its
-    fields separated by ``csv_separator`` (the input's)."""
+    """Write ``frame`` in the format ``path`` names, whole or not at all; a CSV or TSV file
+    without a header line where ``csv_header`` is false (rows read from a file without one),
+    a CSV file's fields separated by ``csv_separator`` (the input's), a TSV file's by tabs
+    (fields that hold a tab, a line break or a quote quoted, as CSV quotes them)."""
     fmt = check_table_output(path, frame.schema)
 
     def write(tmp: Path) -> None:
@@ -66,8 +69,8 @@ def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True, csv_se
             frame.write_parquet(tmp)
             return
         with open_compressed(tmp, path) as file:
-            if fmt == "csv":
-                frame.write_csv(file, include_header=csv_header, separator=csv_separator)
+            if fmt in DELIMITED_FORMATS:
+                frame.write_csv(file, include_header=csv_header, separator="\t" if fmt == "tsv" else csv_separator)
             elif fmt == "jsonl":
                 frame.write_ndjson(file)
             else:

@@ -25,7 +25,7 @@ from qcaudit.config import Config, with_overrides
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
-from qcaudit.outputs import table_format, write_table
+from qcaudit.outputs import DELIMITED_FORMATS, table_format, write_table
 from qcaudit.pipeline import audit, flag_settings, keyword_settings, python_flags
 from qcaudit.progress import api_progress
 from qcaudit.registry import all_row_flags, stratum_column
@@ -123,7 +123,7 @@ def write_sample(data: str | Path, config: Config, output: Path, progress: Progr
     """Audit ``data``, choose the rows a person should review and write them to ``output``."""
     dataset = load_input(data, config)
     sample, report = _review_rows(dataset, config, progress)
-    if table_format(output) == "csv":  # a reviewer opens it in a spreadsheet
+    if table_format(output) in DELIMITED_FORMATS:  # a reviewer opens it in a spreadsheet
         sample = spreadsheet_cells(sample)
     write_table(sample, output, csv_separator=dataset.csv_separator)
     return Sampled(sample.height, report.dataset)

@@ -8,6 +8,7 @@ import json
 import lzma
 import os
 import re
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -1232,6 +1233,31 @@ def test_a_csv_file_separated_by_semicolons_reads_as_its_fields(tmp_path, compre
     commas_kept = tmp_path / "commas_kept.csv"  # (a comma-separated input's stay so)
     assert CliRunner().invoke(app, ["dedup", str(commas), "-o", str(commas_kept), "-q"]).exit_code == 0
     assert commas_kept.read_text().splitlines()[0] == "text,score"
+    tabs = tmp_path / "kept.tsv"  # (a .tsv output is separated by tabs, whatever the input's separator)
+    assert CliRunner().invoke(app, ["dedup", str(semicolons), "-o", str(tabs), "-q"]).exit_code == 0
+    assert pl.read_csv(tabs, infer_schema_length=0, separator="\t").to_dict(as_series=False) == rows
+
+
+_DELIMITER_TROUBLE = st.sampled_from(['"', "\t", "\r\n", "\r", "\n", ' "x" ', '""', "\\", ",", ";", "\ufeff"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.one_of(st.none(), st.text(max_size=12), _DELIMITER_TROUBLE), min_size=1, max_size=6),
+       header=st.booleans(), suffix=st.sampled_from([".tsv", ".tsv.gz", ".csv", ".csv.zst"]))
+def test_a_csv_or_tsv_output_reads_back_as_the_rows_written(texts, header, suffix):
+    """What the filters and the review sample write as .csv or .tsv (compressed or not, with
+    a header line or without) reads back as the same texts: quotes, tabs and line breaks
+    inside a field quoted, an empty text apart from a missing one. (A headerless file whose
+    first text opens with a byte-order mark loses the mark: it reads as the file's.)"""
+    from qcaudit.outputs import write_table
+
+    assume(header or not (texts[0] or "").startswith("\ufeff"))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"rows{suffix}"
+        write_table(pl.DataFrame({"text": texts, "n": range(len(texts))}, schema={"text": pl.String, "n": pl.Int64}), path,
+                    csv_header=header)
+        column = "text" if header else "column_1"
+        assert load_dataset(path, TextSelection(text_column=column), header=header).frame.collect()[column].to_list() == texts
 
 
 def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):

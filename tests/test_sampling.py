@@ -100,13 +100,13 @@ def test_rows_near_a_gate_threshold_are_those_within_its_band_on_either_side():
 
 def test_a_review_csv_never_hands_a_spreadsheet_a_formula(runner, tmp_path):
     """A row that starts like a formula (OWASP's CSV injection: =, +, -, @, tab, CR) reaches
-    the review CSV as text, behind an apostrophe; the parquet review keeps every text as it is."""
+    the review CSV or TSV as text, behind an apostrophe; the parquet review keeps every text as it is."""
     texts = ['=HYPERLINK("http://example.invalid","open") to read', "+1+2 then some words", "-2+3 and more words",
              "@SUM(A1:A9) words after", "\tcmd|' /C calc'!A0 tab led", "\r=1+1 after a return", "a plain row of words",
              "x = 1 + 2 fine"]
     data = tmp_path / "rows.parquet"
     pl.DataFrame({"text": texts}).write_parquet(data)
-    for name in ("review.csv", "review.parquet"):
+    for name in ("review.csv", "review.tsv", "review.parquet"):
         result = runner.invoke(app, ["sample", str(data), "-o", str(tmp_path / name), "--size", "8", "-q"])
         assert result.exit_code == 0, result.output
     as_parquet = pl.read_parquet(tmp_path / "review.parquet").sort("row_id")
@@ -114,6 +114,7 @@ def test_a_review_csv_never_hands_a_spreadsheet_a_formula(runner, tmp_path):
     assert as_parquet["text"].to_list() == texts
     assert as_csv["text"].to_list() == ["'" + text for text in texts[:6]] + texts[6:]
     assert as_csv["row_id"].to_list() == list(range(len(texts)))  # numbers are not text: as they were
+    assert pl.read_csv(tmp_path / "review.tsv", separator="\t").sort("row_id").equals(as_csv)
 
 
 def test_spreadsheet_cells_guards_text_columns_only():
