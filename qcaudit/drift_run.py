@@ -40,7 +40,7 @@ from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.io import Dataset
 from qcaudit.readers import input_files
 from qcaudit.tables import input_name
-from qcaudit.pipeline import keyword_settings
+from qcaudit.pipeline import keyword_settings, speaks_keywords
 from qcaudit.progress import progress_shown, row_progress
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
@@ -275,6 +275,7 @@ def _perplexity_metrics(perplexity: np.ndarray) -> dict[str, float]:
             "log_perplexity_mean": float(np.log(finite).mean())}
 
 
+@speaks_keywords
 def audit_drift(
     generations: Sequence[Any] | Mapping[str, Any] | Any,
     config: Any = None,

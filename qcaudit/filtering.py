@@ -39,6 +39,7 @@ from qcaudit.pipeline import (
     flag_settings,
     keyword_settings,
     python_flags,
+    speaks_keywords,
     with_flag_keywords,
     with_parts_found,
 )
@@ -118,6 +119,7 @@ def python_filter(command: str) -> Callable[..., Split]:
             return split_rows(data, run_config, command, shown)
 
     _, row_filter = row_filters()[command]
+    filtered = speaks_keywords(filtered)
     filtered.__name__ = filtered.__qualname__ = command
     filtered.__signature__ = with_flag_keywords(inspect.signature(filtered), flags)
     filtered.__doc__ = (f"``qcaudit {command}`` in memory: {row_filter.help}\n\n"

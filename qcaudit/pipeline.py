@@ -4,8 +4,10 @@ one :class:`~qcaudit.report.model.Report`."""
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,48 @@ def _partials_source(config: CoreConfig) -> PartialsSource | None:
     return None
 
 
+#: Words that follow a flag in a message and are not its value (``--role needs ...``).
+_PROSE_AFTER_FLAG = "or|and|as|for|from|in|is|joins|needs|of|on|read|reads|takes|there|to|with|writes"
+#: A command-line flag named in a message, with the value written after it where one is:
+#: ``--text-column``, ``--no-header``, ``--ifd-model PATH``, ``--max-n 5``, ``--tokenizer cjk``.
+_FLAG_NAMED = re.compile(rf"--(no-)?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?: (?!(?:{_PROSE_AFTER_FLAG})\b)([\w.:/=,*-]*\w))?")
+
+
+def flags_as_keywords(message: str, keywords: Collection[str]) -> str:
+    """``message`` as a Python caller reads it: each command-line flag in it that one of
+    ``keywords`` sets said as that keyword, with its value where the message gives one
+    (``text_column=`` for ``--text-column``, ``header=False`` for ``--no-header``,
+    ``ifd_model=PATH`` for ``--ifd-model PATH``, ``benchmarks={NAME: PATH}`` for
+    ``--benchmark NAME=PATH``); a flag that none sets (``--out``) as it is."""
+    def said(flag: re.Match[str]) -> str:
+        negated, name, value = flag.groups()
+        keyword = name.replace("-", "_")
+        if keyword == "benchmark" and "benchmarks" in keywords:
+            return "benchmarks={NAME: PATH}" if value == "NAME=PATH" else flag.group(0).replace("--benchmark", "benchmarks=", 1)
+        if keyword not in keywords:
+            return flag.group(0)
+        return f"{keyword}=False" + (f" {value}" if value else "") if negated else f"{keyword}={value or ''}"
+
+    return _FLAG_NAMED.sub(said, message)
+
+
+def speaks_keywords(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function``, a Python API function, whose :class:`QcauditError` messages name its
+    keywords where they name the command's flags (:func:`flags_as_keywords`): the messages
+    are the command line's, and ``choose one with --text-column`` reads in Python as
+    ``choose one with text_column=``."""
+    @functools.wraps(function)
+    def called(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except QcauditError as error:
+            error.args = (flags_as_keywords(str(error), inspect.signature(called).parameters), *error.args[1:])
+            raise
+
+    return called
+
+
+@speaks_keywords
 def audit(
     data: str | Path | Dataset | Any,
     config: CoreConfig | str | Path | Mapping[str, Any] | None = None,

@@ -949,6 +949,42 @@ def test_the_command_lines_own_flags_are_keywords_too(runner, tmp_path):
         qcaudit.dedup(SAMPLE, analyzers="diversity")  # (a filter runs its own analyzer)
 
 
+def test_a_python_callers_errors_name_keywords_where_the_command_names_flags(tmp_path):
+    """The messages are the command line's; from audit(), sample(), a filter and
+    audit_drift() the flags they name are said as the function's keywords."""
+    import qcaudit
+
+    untitled = pl.DataFrame({"a": ["some words here", "more words"]})
+    texts = untitled.rename({"a": "text"})
+    for call, said in ((lambda: qcaudit.audit(untitled), "choose one with text_column= or fields= from: a"),
+                       (lambda: qcaudit.sample(untitled), "choose one with text_column= or fields= from: a"),
+                       (lambda: qcaudit.dedup(untitled), "choose one with text_column= or fields= from: a"),
+                       (lambda: qcaudit.audit_drift([untitled, untitled]), "choose one with text_column= or fields= from: a"),
+                       (lambda: qcaudit.decontaminate(texts), "needs benchmarks: benchmarks={NAME: PATH} or [benchmarks.NAME]"),
+                       (lambda: qcaudit.audit(texts, analyzers="contamination"), "needs benchmarks: benchmarks={NAME: PATH}"),
+                       (lambda: qcaudit.audit(texts, header=False), "header=False ([input] header = false) is for CSV")):
+        with pytest.raises(qcaudit.QcauditError) as caught:
+            call()
+        assert said in str(caught.value) and "--" not in str(caught.value)
+
+
+def test_flags_as_keywords_says_only_the_flags_a_keyword_sets():
+    from qcaudit.pipeline import flags_as_keywords
+
+    keywords = {"text_column", "header", "benchmarks", "watermark_ignore_repeated"}
+    assert flags_as_keywords("use --text-column or --no-header; --benchmark NAME=PATH, --benchmark, --out DIR, --text-columns",
+                             keywords) == ("use text_column= or header=False; benchmarks={NAME: PATH}, benchmarks=, --out DIR, "
+                                           "--text-columns")
+    assert flags_as_keywords("--no-watermark-ignore-repeated and --watermark-ignore-repeated", keywords) == (
+        "watermark_ignore_repeated=False and watermark_ignore_repeated=")
+    assert flags_as_keywords("a -- b, x--y", keywords) == "a -- b, x--y"
+    keywords = {"ifd_model", "max_n", "tokenizer", "role", "analyzers"}
+    assert flags_as_keywords("--ifd-model PATH or [ifd] model; --max-n 5 or more; use --tokenizer cjk or --tokenizer hf:PATH; "
+                             "--role needs a chat column; (--analyzers embeddings,topics)", keywords) == (
+        "ifd_model=PATH or [ifd] model; max_n=5 or more; use tokenizer=cjk or tokenizer=hf:PATH; role= needs a chat column; "
+        "(analyzers=embeddings,topics)")
+
+
 def test_sample_from_python_chooses_the_rows_the_command_writes(runner, tmp_path):
     """qcaudit.sample gives the rows `qcaudit sample` writes (same size, rate and seed flags,
     same audit keywords); a setting out of range is one QcauditError."""
