@@ -34,6 +34,7 @@ def _raise_interrupted(signum: int, _frame) -> None:
 def main() -> None:
     for handled in HANDLED_SIGNALS:
         signal.signal(handled, _raise_interrupted)
+    _escape_what_the_terminal_cannot_show()
     try:
         from qcaudit.allocator import polars_keeps_freed_pages
 
@@ -48,6 +49,16 @@ def main() -> None:
             raise
         code = _interrupted(Interrupted.received)  # a module's start-up cut short by the signal
     sys.exit(code)
+
+
+def _escape_what_the_terminal_cannot_show() -> None:
+    """Characters that stdout's or stderr's encoding cannot write (a dataset's Chinese text,
+    our own "…" and "≤" on a console whose encoding is ASCII or cp1252, or under
+    ``PYTHONIOENCODING=ascii``) are written as Python escapes, ``\\u4e2d``, instead of
+    ending the command with a UnicodeEncodeError halfway through its output."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # (a stream replaced by one of another kind is left as it is)
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _interrupted(signum: int) -> int:

@@ -144,7 +144,7 @@ class Encoder:
         model's maximum length."""
         def loaded(name: str) -> dict:
             try:
-                return json.loads((self.path / name).read_text())
+                return json.loads((self.path / name).read_text("utf-8"))
             except (OSError, ValueError):
                 return {}
 
@@ -256,7 +256,7 @@ def _language_model(path: Path) -> list[str]:
     if (path / "modules.json").exists():
         return []
     try:
-        architectures = json.loads((path / "config.json").read_text()).get("architectures") or []
+        architectures = json.loads((path / "config.json").read_text("utf-8")).get("architectures") or []
     except (OSError, ValueError, AttributeError):
         return []
     generative = KINDS["causal"].suffixes + KINDS["seq2seq"].suffixes

@@ -119,8 +119,8 @@ def _sentence_config(path: Path) -> tuple[str, bool]:
     """(pooling mode, normalises) from the model's sentence-transformers files;
     models built otherwise (dense layers, other pooling) need the torch backend."""
     try:
-        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((path / "modules.json").read_text())]
-        pooling = json.loads((path / "1_Pooling" / "config.json").read_text())
+        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((path / "modules.json").read_text("utf-8"))]
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text("utf-8"))
     except (OSError, ValueError, KeyError):
         raise QcauditError(f"embedding backend onnx-int8: {path} is not a sentence-transformers folder with a pooling config") from None
     if modules[:2] != ["Transformer", "Pooling"] or set(modules[2:]) - {"Normalize"}:

@@ -445,6 +445,24 @@ def test_markup_and_escape_codes_in_names_are_printed_as_written(qc, tmp_path):
     assert report_files(tmp_path / "drift") == {"report.json", "report.html"}
 
 
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_terminal_that_cannot_show_a_character_gets_its_escape_not_a_crash(tmp_path, encoding):
+    """On a console whose encoding lacks a character (ASCII, Windows' cp1252; here
+    PYTHONIOENCODING), dataset text and our own "…" are written as Python escapes: the
+    command printed half its output and ended in exit 2, "'ascii' codec can't encode"."""
+    data = write_jsonl(tmp_path / "d.jsonl", [json.dumps({"text": text}) for text in ["中文 文本 ✓ é", "more words here", "中文 文本 ✓ é"]])
+    environment = {**os.environ, "PYTHONIOENCODING": encoding}
+    for args in (["report", data, "--out", tmp_path / "o"], ["show", tmp_path / "o"], ["report", data, "--text-column", "中"]):
+        ran = subprocess.run([sys.executable, "-m", "qcaudit", *map(str, args)], capture_output=True, env=environment, cwd=tmp_path)
+        out, err = ran.stdout.decode(encoding), ran.stderr.decode(encoding)
+        assert ran.returncode == (2 if "--text-column" in args else 0), err
+        assert "codec can't encode" not in err and "Traceback" not in err
+        if args[0] == "show":
+            assert "\\u4e2d\\u6587" in out  # (the rows' text)
+            assert ("\\u2026" if encoding == "ascii" else "…") in out  # (a histogram's span: cp1252 holds it)
+    assert err.startswith("error: unknown column '") and "available columns: text" in err
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.sampled_from("[]/=:\\x\x1b\u202e#*_`$^<>!()"), min_size=1, max_size=12) | st.sampled_from(["*", "^x$", "^$"]))
 def test_any_column_name_is_printed_literally(qc, tmp_path, column):
