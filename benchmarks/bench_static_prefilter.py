@@ -20,6 +20,7 @@ distillation is written out here; its definition is model2vec's ``distill_from_m
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -72,6 +73,7 @@ def unit(vectors: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # (no options: --help says what it measures)
     if not DATA.is_dir():
         sys.exit(f"{DATA} is absent: this benchmark uses the real public data in ../shared/data")
     start = time.perf_counter()
