@@ -30,9 +30,9 @@ def __getattr__(name: str) -> object:
 
         return QcauditError
     if name == "audit":
-        from qcaudit.pipeline import audit, with_flags_signed
+        from qcaudit.pipeline import audit, python_api
 
-        return with_flags_signed(audit)
+        return python_api(audit)
     if name == "audit_drift":
         from qcaudit.drift_run import audit_drift
 
@@ -42,10 +42,10 @@ def __getattr__(name: str) -> object:
 
         return write_report
     if name == "sample":
-        from qcaudit.pipeline import with_flags_signed
+        from qcaudit.pipeline import python_api
         from qcaudit.sampling import sample
 
-        return with_flags_signed(sample)
+        return python_api(sample)
     if not name.startswith("_"):  # the filter commands' functions: qcaudit.dedup, qcaudit.decontaminate, ...
         from qcaudit.filtering import python_filter
         from qcaudit.registry import row_filters

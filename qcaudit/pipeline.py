@@ -75,7 +75,6 @@ def speaks_keywords(function: Callable[..., Any]) -> Callable[..., Any]:
     return called
 
 
-@speaks_keywords
 def audit(
     data: str | Path | Dataset | Any,
     config: CoreConfig | str | Path | Mapping[str, Any] | None = None,
@@ -177,13 +176,16 @@ def with_flag_keywords(signature: inspect.Signature, flags: Flags) -> inspect.Si
     return signature.replace(parameters=[*named, *keywords])
 
 
-def with_flags_signed(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` (:func:`audit`, ``sample``: ``**flags`` in its definition) with the flags
-    it takes written out in its signature, set on first use (the analyzers' flags are known
-    once the registry has loaded them)."""
-    if "__signature__" not in vars(function):
-        function.__signature__ = with_flag_keywords(inspect.signature(function), python_flags())
-    return function
+@functools.cache
+def python_api(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` (:func:`audit`, ``sample``: ``**flags`` in its definition) as the package
+    root hands it to Python callers: the flags it takes written out in its signature (made
+    on first use: the analyzers' flags are known once the registry has loaded them), and its
+    errors naming its keywords where the command line's name flags (:func:`speaks_keywords`;
+    the commands call :func:`audit` itself, and keep the flags)."""
+    spoken = speaks_keywords(function)
+    spoken.__signature__ = with_flag_keywords(inspect.signature(function), python_flags())
+    return spoken
 
 
 def keyword_settings(function: str, config: CoreConfig | str | Path | Mapping[str, Any] | None,

@@ -26,7 +26,7 @@ from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset
 from qcaudit.outputs import DELIMITED_FORMATS, table_format, write_table
-from qcaudit.pipeline import audit, flag_settings, keyword_settings, python_flags, speaks_keywords
+from qcaudit.pipeline import audit, flag_settings, keyword_settings, python_flags
 from qcaudit.progress import api_progress
 from qcaudit.registry import all_row_flags, stratum_column
 from qcaudit.report.model import Report
@@ -129,7 +129,6 @@ def write_sample(data: str | Path, config: Config, output: Path, progress: Progr
     return Sampled(sample.height, report.dataset)
 
 
-@speaks_keywords
 def sample(data: Any, config: Any = None, *, size: int | None = None, rate: float | None = None, seed: int | None = None,
            text_column: str | None = None, fields: Any = None, role: Any = None, analyzers: Any = None,
            limit: int | None = None, benchmarks: Any = None, gate: Any = None, settings: Any = None,

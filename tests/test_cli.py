@@ -949,7 +949,7 @@ def test_the_command_lines_own_flags_are_keywords_too(runner, tmp_path):
         qcaudit.dedup(SAMPLE, analyzers="diversity")  # (a filter runs its own analyzer)
 
 
-def test_a_python_callers_errors_name_keywords_where_the_command_names_flags(tmp_path):
+def test_a_python_callers_errors_name_keywords_where_the_command_names_flags(runner, tmp_path):
     """The messages are the command line's; from audit(), sample(), a filter and
     audit_drift() the flags they name are said as the function's keywords."""
     import qcaudit
@@ -966,6 +966,10 @@ def test_a_python_callers_errors_name_keywords_where_the_command_names_flags(tmp
         with pytest.raises(qcaudit.QcauditError) as caught:
             call()
         assert said in str(caught.value) and "--" not in str(caught.value)
+    untitled.write_parquet(tmp_path / "untitled.parquet")  # (the command line's own messages keep its flags)
+    for command in ("report", "sample", "dedup"):
+        ran = runner.invoke(app, [command, str(tmp_path / "untitled.parquet"), "-o", str(tmp_path / (command if command == "report" else f"{command}.parquet"))])
+        assert ran.exit_code == 2 and "choose one with --text-column or --fields from: a" in ran.output, ran.output
 
 
 def test_flags_as_keywords_says_only_the_flags_a_keyword_sets():
