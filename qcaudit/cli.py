@@ -107,10 +107,16 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
             _fail(verbose, "error", os_error_line(exc), EXIT_BAD_INPUT)
         if isinstance(exc, pl.exceptions.PolarsError | UnicodeError):
             _fail(verbose, "error", first_line(exc), EXIT_BAD_INPUT)
-        # a bug: say so in one line
-        hint = "" if verbose else " (rerun with --verbose for the traceback)"
-        _fail(verbose, "internal error", f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)
+        _internal_error(verbose, exc)
+    except pl.exceptions.PanicException as exc:  # (a Rust panic in Polars: a BaseException, not an Exception)
+        _internal_error(verbose, exc)
     raise typer.Exit(code)
+
+
+def _internal_error(verbose: bool, exc: BaseException) -> None:
+    """A bug, said in one line (its traceback with ``--verbose``), exit 3."""
+    hint = "" if verbose else " (rerun with --verbose for the traceback)"
+    _fail(verbose, "internal error", f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)
 
 
 def _fail(verbose: bool, label: str, message: str, code: int) -> None:

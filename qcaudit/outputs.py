@@ -48,13 +48,23 @@ def removed_beside(output: Path) -> Path:
 
 
 def check_table_output(path: Path, schema: pl.Schema) -> str:
-    """The format ``path`` names, once it can hold columns of ``schema`` (CSV and TSV hold
-    no lists or structs): a command checks this before its work, and again as it writes."""
+    """The format ``path`` names, once it can hold columns of ``schema``
+    (:func:`_cannot_hold`): a command checks this before its work, and again as it writes."""
     fmt = table_format(path)
-    nested = [name for name, dtype in schema.items() if dtype.is_nested()]
-    if fmt in DELIMITED_FORMATS and nested:
-        raise QcauditError(f"{path}: {fmt.upper()} cannot hold column {nested[0]!r} ({schema[nested[0]]}); write .jsonl or .parquet")
+    if unwritable := [name for name, dtype in schema.items() if _cannot_hold(fmt, dtype)]:
+        kind = {"jsonl": "JSON Lines", "json": "JSON"}.get(fmt, fmt.upper())
+        dtype = schema[unwritable[0]]
+        instead = ".parquet" if _cannot_hold("jsonl", dtype) else ".jsonl or .parquet"
+        raise QcauditError(f"{path}: {kind} cannot hold column {unwritable[0]!r} ({dtype}); write {instead}")
     return fmt
+
+
+def _cannot_hold(fmt: str, dtype: pl.DataType) -> bool:
+    """Whether Polars cannot write a column of ``dtype`` as ``fmt``: CSV and TSV hold no
+    lists, structs, bytes or durations; JSON no bytes (Polars panics, "not yet implemented")."""
+    if fmt in DELIMITED_FORMATS:
+        return dtype.is_nested() or isinstance(dtype, (pl.Binary, pl.Duration, pl.Object))
+    return fmt != "parquet" and isinstance(dtype, (pl.Binary, pl.Object))
 
 
 def write_table(frame: pl.DataFrame, path: Path, csv_header: bool = True, csv_separator: str = ",") -> None:

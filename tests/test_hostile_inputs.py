@@ -6,6 +6,7 @@ and what the output directory holds afterwards."""
 from __future__ import annotations
 
 import bz2
+import datetime as dt
 import gzip
 import io
 import json
@@ -404,18 +405,20 @@ def test_verbose_adds_a_traceback_and_keeps_the_exit_code(tmp_path):
     assert usage.returncode == 2 and usage.stderr.strip().count("\n") == 0 and "--max-n" in usage.stderr
 
 
-def test_an_internal_error_is_exit_3_with_and_without_verbose(qc, monkeypatch, tmp_path):
+@pytest.mark.parametrize("bug", [RuntimeError("a bug"), pl.exceptions.PanicException("a bug")])
+def test_an_internal_error_is_exit_3_with_and_without_verbose(qc, monkeypatch, tmp_path, bug):
+    """A Rust panic inside Polars too (a BaseException: it ended in a traceback and exit 1)."""
     from qcaudit.analyzers import diversity
 
     def broken(*args, **kwargs):
-        raise RuntimeError("a bug")
+        raise bug
 
     monkeypatch.setattr(diversity.Diversity, "finalize", broken)
     data = SAMPLES / "instructions_clean.parquet"
     for extra in ([], ["--verbose"]):
         ran = qc("report", data, "--config", SAMPLES / "qcaudit.toml", "--out", tmp_path / "o", *extra)
         assert ran.code == 3, ran.err
-        assert "internal error: RuntimeError: a bug" in ran.err
+        assert f"internal error: {type(bug).__name__}: a bug" in ran.err
         assert ("Traceback" in ran.err) == bool(extra)
     assert not (tmp_path / "o").exists()
 
@@ -773,6 +776,25 @@ def test_a_csv_output_that_cannot_hold_a_chat_column_is_refused_before_any_work(
     ran = qc("dedup", chats, "--output", output, "--removed", removed)  # not quiet: a progress line would show the audit ran
     one_line_error(ran, "CSV cannot hold column 'messages'")
     assert not output.exists() and not removed.exists()
+
+
+@pytest.mark.parametrize("column", [pl.Series("blob", [b"\x00\xff", b"ab"] * 3), pl.Series("took", [dt.timedelta(seconds=1)] * 6)])
+def test_an_output_that_cannot_hold_bytes_or_durations_is_refused_before_any_work(qc, tmp_path, column):
+    """Polars writes neither as CSV or TSV, nor bytes as JSON: the filter ran its audit, then
+    stopped in Polars' words ("datatype duration[μs] cannot be written to CSV") or, for
+    bytes as JSON, in a Rust panic's traceback ("not yet implemented: Writing BinaryView")."""
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts(6)}).with_columns(column).write_parquet(data)
+    as_bytes = column.dtype == pl.Binary
+    refused = {"kept.csv": "CSV", "kept.tsv.gz": "TSV"} | ({"kept.jsonl": "JSON Lines", "kept.json.zst": "JSON"} if as_bytes else {})
+    for name, kind in refused.items():
+        ran = qc("dedup", data, "--output", tmp_path / name)  # not quiet: a progress line would show the audit ran
+        one_line_error(ran, f"{name}: {kind} cannot hold column {column.name!r}",
+                       "write .parquet" if as_bytes else "write .jsonl or .parquet")
+        assert not (tmp_path / name).exists()
+    assert qc("dedup", data, "--output", tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(tmp_path / "kept.parquet").schema[column.name] == column.dtype
+    assert as_bytes or qc("dedup", data, "--output", tmp_path / "kept.jsonl", "-q").code == 0
 
 
 @pytest.mark.parametrize(("options", "role"), [
