@@ -54,7 +54,9 @@ def flags_as_keywords(message: str, keywords: Collection[str]) -> str:
             return "benchmarks={NAME: PATH}" if value == "NAME=PATH" else flag.group(0).replace("--benchmark", "benchmarks=", 1)
         if keyword not in keywords:
             return flag.group(0)
-        return f"{keyword}=False" + (f" {value}" if value else "") if negated else f"{keyword}={value or ''}"
+        if negated:  # (a value after a --no- flag is the message's own word)
+            return f"{keyword}=False" + (f" {value}" if value else "")
+        return f"{keyword}={value or ''}"
 
     return _FLAG_NAMED.sub(said, message)
 

@@ -509,7 +509,7 @@ def test_filter_outputs_never_collide_and_keep_their_format(qc, tmp_path):
     pl.DataFrame({"text": rows, "n": list(range(12))}).write_parquet(data)
     one_line_error(qc("dedup", data, "-o", tmp_path / "x.parquet", "--removed", tmp_path / "x.parquet"), "same path")
     one_line_error(qc("dedup", data, "-o", data), "is an input")
-    one_line_error(qc("dedup", data, "-o", tmp_path / "clean.txt"), ".parquet, .jsonl, .json or .csv")
+    one_line_error(qc("dedup", data, "-o", tmp_path / "clean.txt"), ".parquet, .jsonl, .json, .csv or .tsv")
     assert report_files(tmp_path) == {"d.parquet"}
     bystander = tmp_path / "removed.parquet"
     bystander.write_bytes(b"someone else's file")
