@@ -445,6 +445,13 @@ def show(
     _guarded(verbose, body)
 
 
+def _text_as_written(path: Path) -> str:
+    """A UTF-8 file's text with its line endings as they are (``read_text`` turns ``\r\n``
+    into ``\n``)."""
+    with open(path, encoding="utf-8", newline="") as file:
+        return file.read()
+
+
 @command()
 def card(
     report_path: Annotated[Path, typer.Argument(metavar="REPORT", help="A report directory (or its report.json).")],
@@ -468,7 +475,7 @@ def card(
         if output.resolve() in {(directory / name).resolve() for name in REPORT_FILES}:  # (the card would be merged into it)
             raise QcauditError(f"--output {output} is one of the report's own files; write the card elsewhere (README.md)")
         try:
-            existing = output.read_text(encoding="utf-8") if output.exists() and not special_file(output) else None
+            existing = _text_as_written(output) if output.exists() and not special_file(output) else None
         except (OSError, UnicodeDecodeError) as exc:
             raise QcauditError(f"{output}: cannot read the existing card: {exc}") from None
         write_text_atomic(output, whole_card(loaded) if existing is None else merge_card(existing, loaded, str(output)))

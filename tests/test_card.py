@@ -99,6 +99,22 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
         assert (report_dir / name).read_bytes() == before
 
 
+@pytest.mark.parametrize("existing", ["---\r\nlicense: mit\r\ntags:\r\n- text\r\n---\r\n\r\n# My data\r\n\r\nIntro.\r\n",
+                                      "# My data\r\nIntro.\r\n", f"# My data\r\n\r\n{START}\r\nold\r\n{END}\r\n\r\n## Uses\r\nAny.\r\n"])
+def test_a_card_written_with_windows_line_endings_keeps_them(runner, report_dir, tmp_path, existing):
+    """Each of a card's lines that ended in \\r\\n ends so after the merge, the section's and
+    the metadata's added lines too: every line of it was rewritten with \\n alone."""
+    readme = tmp_path / "README.md"
+    readme.write_bytes(existing.encode())
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(readme)]).exit_code == 0
+    merged = readme.read_bytes().decode()
+    assert merged.count("\n") == merged.count("\r\n") > existing.count("\r\n")
+    kept = [line for line in existing.split("\r\n") if line and line != "old"]
+    assert all(f"{line}\r\n" in merged for line in kept) and "\r\nold\r\n" not in merged
+    assert merged.replace("\r\n", "\n").count(START) == 1
+    assert runner.invoke(app, ["card", str(report_dir), "-o", str(readme)]).exit_code == 0 and readme.read_bytes().decode() == merged
+
+
 @pytest.mark.parametrize("metadata, tagged", [
     ("license: mit\n", "license: mit\ntags:\n- qcaudit\n"),  # no tags: a key of its own
     ("tags:\n- a\n- b\nlicense: mit\n", "tags:\n- a\n- b\n- qcaudit\nlicense: mit\n"),  # a block list, as push_to_hub writes

@@ -136,16 +136,19 @@ def merge_card(existing: str, report: Report, name: str = "the card") -> str:
     other text and its metadata kept, the ``qcaudit`` tag added to the metadata; a card
     without the section (the README.md that ``push_to_hub`` writes) gets it at its end, and
     this card's metadata where it has none. Markers out of order are refused rather than
-    guessed at."""
+    guessed at. What is added ends its lines as the card does (a card written on Windows,
+    ``\r\n``), so that nothing else in it changes."""
     existing = _tagged(existing)
+    newline = "\r\n" if "\r\n" in existing else "\n"
+    section = card_section(report).replace("\n", newline)
     start, end = existing.find(START), existing.find(END)
     if start < 0 and end < 0:
-        added = existing.rstrip("\n") + "\n\n" + card_section(report)
-        return added if existing.lstrip().startswith("---") else _metadata(report) + added
+        added = existing.rstrip("\r\n") + newline * 2 + section
+        return added if existing.lstrip().startswith("---") else _metadata(report).replace("\n", newline) + added
     if start < 0 or end < start:
         raise QcauditError(f"{name}: its {START} and {END} lines are not a pair in that order; mend them, or remove both "
                            "to add the section at the end")
-    return existing[:start] + card_section(report).rstrip("\n") + existing[end + len(END):]
+    return existing[:start] + section.rstrip("\r\n") + existing[end + len(END):]
 
 
 #: A card's YAML metadata block: the text between its first two ``---`` lines.
