@@ -23,6 +23,8 @@ import zstandard
 
 #: Suffix -> the name messages give the compression.
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".bz2": "bzip2", ".xz": "xz"}
+#: The command that decompresses each, for a message that asks a user to.
+DECOMPRESS_COMMANDS = {".gz": "gunzip", ".zst": "unzstd", ".bz2": "bunzip2", ".xz": "unxz"}
 #: The compressions Polars reads as it scans a JSON Lines or CSV file.
 SCANNED = frozenset({".gz", ".zst"})
 

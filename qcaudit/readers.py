@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
-from qcaudit.compression import SCANNED, compression, decompressed
+from qcaudit.compression import DECOMPRESS_COMMANDS, SCANNED, compression, decompressed
 from qcaudit.errors import QcauditError, first_line
 from qcaudit.inputcheck import (
     BOM,
@@ -239,7 +239,8 @@ def format_of(files: list[InputFile]) -> str:
                 ".zst, .bz2 or .xz), or .arrow"
             )
         if fmt in ("parquet", "arrow") and compression(name_of(f)):
-            raise QcauditError(f"{f}: a compressed {fmt} file is not supported; compress it within the format")
+            raise QcauditError(f"{f}: a compressed {fmt} file is not read ({fmt} compresses its own columns); decompress it "
+                               f"first ({DECOMPRESS_COMMANDS[compression(name_of(f))]} -k)")
         formats.setdefault(fmt, f)
     if len(formats) > 1:
         found = ", ".join(f"{fmt} ({formats[fmt]})" for fmt in sorted(formats))

@@ -344,7 +344,7 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("cut.jsonl.gz", gzip.compress(b'{"text": "a b c"}\n' * 50)[:40], "gzip"),
     ("fake.jsonl.zst", b'{"text": "not zstd at all"}\n', "not a complete zstd file"),
     ("cut.jsonl.zst", zstd(b'{"text": "a b c"}\n' * 50, frames=2)[:-5], "not a complete zstd file (the file ends inside a frame"),
-    ("pile.parquet.zst", b"PAR1", "a compressed parquet file is not supported"),
+    ("pile.parquet.zst", b"PAR1", "a compressed parquet file is not read (parquet compresses its own columns); decompress it first (unzstd -k)"),
     ("fake.jsonl.bz2", b'{"text": "not bzip2 at all"}\n', "not a complete bzip2 file (Invalid data stream)"),
     ("cut.jsonl.bz2", bz2.compress(b'{"text": "a b c"}\n' * 50)[:-8], "not a complete bzip2 file"),
     ("fake.jsonl.xz", b'{"text": "not xz at all"}\n', "not a complete xz file"),
