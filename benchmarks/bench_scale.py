@@ -10,6 +10,12 @@ budget checked equal (metrics and rows.parquet).
     python benchmarks/bench_scale.py                    # 1M and 10M rows
     python benchmarks/bench_scale.py --shards 1         # 1M rows only
     python benchmarks/bench_scale.py --corpus DIR       # keep the shards in DIR
+    python benchmarks/bench_scale.py --long-rows        # 83,333 rows of about 600 words
+
+``--long-rows`` joins each 12 consecutive rows of the first shard into one (a chat's length,
+not a question's): a batch of such rows ends at about 16 MB of them
+(``qcaudit.io.BATCH_BYTES``), not at 250,000 rows; the same report comes from 5,000-row
+batches.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_lexical import make_corpus  # noqa: E402
+from machine import cpu  # noqa: E402
 
 ROWS_PER_SHARD = 1_000_000
 BUDGETS = {1: (40.0, None), 10: (15 * 60.0, 8.0)}  # shards -> (seconds, peak RSS GB)
@@ -73,9 +80,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 10], help="corpus sizes in shards of 1M rows")
     parser.add_argument("--corpus", type=Path, help="directory for the shards (default: a temporary one)")
+    parser.add_argument("--long-rows", action="store_true", help="rows of about 600 words instead (see above)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qcaudit-scale-"))
     corpus = args.corpus or work / "corpus"
+    if args.long_rows:
+        long_rows(corpus, work)
+        return
     table = Table(title="qcaudit report --analyzers diversity,duplicates (whole process)")
     for column in ("rows", "engine settings", "seconds", "peak RSS GB", "budget", "within"):
         table.add_column(column, justify="right")
@@ -93,6 +104,27 @@ def main() -> None:
             table.caption = f"1,000,000 rows: defaults and 100k batches/512 MB give {'the same' if same else 'DIFFERENT'} metrics and rows.parquet"
     Console().print(table)
     shutil.rmtree(work)  # reports and, unless --corpus was given, the shards
+
+
+def long_rows(corpus: Path, work: Path) -> None:
+    """The report of rows of about 600 words (12 short rows joined), defaults against
+    5,000-row batches."""
+    data = corpus / "long-rows.parquet"
+    if not data.exists():
+        short = pl.read_parquet(shards(corpus, 1)[0])
+        short.group_by(pl.int_range(pl.len()) // 12, maintain_order=True).agg(pl.col("text").str.join(" ")).select(
+            "text").write_parquet(data)
+    rows = pl.scan_parquet(data).select(pl.len()).collect().item()
+    table = Table(title=f"qcaudit report --analyzers diversity,duplicates, {rows:,} rows of about 600 words (whole process)")
+    for column in ("engine settings", "seconds", "peak RSS GB"):
+        table.add_column(column, justify="right")
+    for name, extra in (("defaults", ()), ("5,000-row batches", ("--batch-rows", "5000"))):
+        seconds, rss = run_report(data, work / name, *extra)
+        table.add_row(name, f"{seconds:.1f}", f"{rss:.2f}")
+    same = same_report(work / "defaults", work / "5,000-row batches")
+    table.caption = f"{cpu()}; the two give {'the same' if same else 'DIFFERENT'} metrics and rows.parquet"
+    Console().print(table)
+    shutil.rmtree(work)
 
 
 def same_report(a: Path, b: Path) -> bool:

@@ -1,7 +1,8 @@
 """The engine: stream the input through the chosen analyzers and gather what they found.
 
-The input is read in batches of ``[engine] batch_rows`` rows (``row_id`` is the position in
-the input, whatever the batch). Each analyzer, built from its config section and the run's
+The input is read in batches of at most ``[engine] batch_rows`` rows, fewer where rows are
+long (:meth:`qcaudit.io.Dataset.batches`; ``row_id`` is the position in the input, whatever
+the batch). Each analyzer, built from its config section and the run's
 shared context, turns every batch into a state (``partial``), folds the states together in
 input order (``merge``) and turns the last into metrics, per-row columns and tables
 (``finalize``); an analyzer whose state outgrows the context's memory budget spills it to

@@ -176,6 +176,15 @@ class TextSelection:
         return [name for names in self.sources().values() for name in names]
 
 
+#: The memory a batch's rows take, about, beyond which :meth:`Dataset.batches` ends the
+#: batch before ``[engine] batch_rows``: 83,334 rows of 600 words, one batch before, peaked
+#: at 3.6 GB in diversity and duplicates, at 2.9 GB in batches of about this, as fast; rows
+#: of 50 words stream as fast as in 250,000-row batches (``bench_scale.py``, 2026-12-03).
+BATCH_BYTES = 16 * 2**20
+#: Rows Polars reads at a time, which :meth:`Dataset.batches` joins into batches.
+_CHUNK_ROWS = 10_000
+
+
 @dataclass
 class Dataset:
     """A lazily read dataset with ``row_id`` first, plus how its text is selected."""
@@ -224,19 +233,27 @@ class Dataset:
 
     def batches(self, rows: int, category_column: str | None = None, keep: tuple[str, ...] = (),
                 parts: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:
-        """:meth:`texts` in consecutive batches of about ``rows`` rows, read as they are
-        needed; one empty batch when the input has no rows."""
+        """:meth:`texts` in consecutive batches of at most ``rows`` rows, and of little more
+        than :data:`BATCH_BYTES` where rows are long (a batch is what the analyzers hold at
+        once: its tokens, its n-grams); read as they are needed; one empty batch when the
+        input has no rows."""
         selected = self.selected(category_column, keep, parts)
-        empty = True
+        pending: list[pl.DataFrame] = []
+        pending_rows = pending_bytes = 0
         try:
-            for batch in selected.collect_batches(chunk_size=rows, maintain_order=True):
-                if batch.height:
-                    empty = False
-                    yield batch
+            chunk_rows = -(-rows // -(-rows // _CHUNK_ROWS))  # (rows in equal chunks of at most _CHUNK_ROWS)
+            for chunk in selected.collect_batches(chunk_size=chunk_rows, maintain_order=True):
+                if not chunk.height:
+                    continue
+                if pending and (pending_rows + chunk.height > rows or pending_bytes >= BATCH_BYTES):
+                    yield pl.concat(pending)
+                    pending, pending_rows, pending_bytes = [], 0, 0
+                pending.append(chunk)
+                pending_rows += chunk.height
+                pending_bytes += chunk.estimated_size()
         except pl.exceptions.PolarsError as exc:
             raise read_failure(self.sources, exc) from None
-        if empty:
-            yield self._collect(selected.head(0))
+        yield pl.concat(pending) if pending else self._collect(selected.head(0))
 
     def rows_between(self, start: int, stop: int, category_column: str | None = None, keep: tuple[str, ...] = (),
                      parts: tuple[str, ...] = ()) -> pl.DataFrame:

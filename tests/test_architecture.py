@@ -156,6 +156,25 @@ def test_any_batch_size_and_memory_budget_gives_the_same_report(plugin, tmp_path
     assert batched.rows.equals(whole.rows)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=corpora(), batch_rows=st.integers(1, 12), chunk_rows=st.integers(1, 5), batch_bytes=st.sampled_from([1, 200, 10**9]))
+def test_batches_are_the_rows_in_order_cut_by_rows_and_by_bytes(monkeypatch, rows, batch_rows, chunk_rows, batch_bytes):
+    """Dataset.batches: the rows in order, never more than batch_rows a batch; where rows
+    are long (here: any row once BATCH_BYTES is 1), a batch ends at about BATCH_BYTES."""
+    from qcaudit import io
+
+    monkeypatch.setattr(io, "_CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(io, "BATCH_BYTES", batch_bytes)
+    dataset = io.load_dataset(pl.DataFrame({"text": rows}, schema={"text": pl.String}))
+    batches = list(dataset.batches(batch_rows))
+    assert pl.concat(batches).equals(dataset.texts())
+    assert all(0 < batch.height <= batch_rows for batch in batches)
+    if batch_bytes == 1:  # each batch one of Polars' chunks: as many rows as the chunk size allows
+        assert all(batch.height <= min(batch_rows, chunk_rows) for batch in batches)
+    elif batch_bytes == 10**9 and batch_rows % chunk_rows == 0:  # cut by rows alone
+        assert [batch.height for batch in batches[:-1]] == [batch_rows] * (len(batches) - 1)
+
+
 def _shuffled_here(dataset, config, analyzers, inputs, partitions: int):
     """A plain in-process stand-in for an engine that shuffles: each batch's pieces leave its
     state (``exchange``), are gathered by key, reduced, and the rows summed per index with
