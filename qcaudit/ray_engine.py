@@ -1,7 +1,8 @@
 """The Ray engine: the analyzers' partial states computed on a pool of Ray actors.
 
-The input is cut into row ranges of ``[engine] batch_rows`` rows (``row_id`` is the position
-in the input, as locally). A Ray Data dataset of those ranges goes through
+The input is cut into row ranges of ``[engine] batch_rows`` rows, fewer where the first rows
+are long (:meth:`qcaudit.io.Dataset.rows_a_batch`; ``row_id`` is the position in the input,
+as locally). A Ray Data dataset of those ranges goes through
 ``map_batches`` with an actor class: each actor opens the input once, builds the analyzers
 once (so a model an analyzer loads, the run's encoder say, loads once per actor, on the
 GPUs the actor declares), and turns each range it is given into the analyzers' states
@@ -203,9 +204,9 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
     it) unless it is running or ``ray_address`` names a cluster."""
     ray, data = _ray()
     engine = config.engine
-    total = dataset.row_count()
-    starts = list(range(0, total, engine.batch_rows)) or [0]
-    ranges = [{"start": s, "stop": min(s + engine.batch_rows, total)} for s in starts]
+    total, step = dataset.row_count(), dataset.rows_a_batch(engine.batch_rows)
+    starts = list(range(0, total, step)) or [0]
+    ranges = [{"start": s, "stop": min(s + step, total)} for s in starts]
     started = not ray.is_initialized()
     if started:
         check_reachable(engine.ray_address)

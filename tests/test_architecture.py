@@ -175,6 +175,20 @@ def test_batches_are_the_rows_in_order_cut_by_rows_and_by_bytes(monkeypatch, row
         assert [batch.height for batch in batches[:-1]] == [batch_rows] * (len(batches) - 1)
 
 
+def test_the_ray_engines_ranges_are_cut_by_the_first_rows_length(monkeypatch):
+    """Row ranges of batch_rows rows where rows are short, fewer where the first rows are
+    long: a range of 250,000 chats was gigabytes in one actor."""
+    from qcaudit import io
+
+    short = io.load_dataset(pl.DataFrame({"text": ["a few words"] * 50}))
+    long = io.load_dataset(pl.DataFrame({"text": ["word " * 2000] * 50}))
+    assert short.rows_a_batch(250_000) == 250_000 and short.rows_a_batch(7) == 7
+    monkeypatch.setattr(io, "BATCH_BYTES", 100_000)
+    assert long.rows_a_batch(250_000) == 9 and long.rows_a_batch(3) == 3  # (10,004 bytes a row: its id and status too)
+    monkeypatch.setattr(io, "BATCH_BYTES", 1)
+    assert long.rows_a_batch(250_000) == 1
+
+
 def _shuffled_here(dataset, config, analyzers, inputs, partitions: int):
     """A plain in-process stand-in for an engine that shuffles: each batch's pieces leave its
     state (``exchange``), are gathered by key, reduced, and the rows summed per index with
