@@ -240,8 +240,8 @@ class Dataset:
         selected = self.selected(category_column, keep, parts)
         pending: list[pl.DataFrame] = []
         pending_rows = pending_bytes = 0
+        chunk_rows = -(-rows // -(-rows // _CHUNK_ROWS))  # (``rows`` in equal chunks of at most _CHUNK_ROWS)
         try:
-            chunk_rows = -(-rows // -(-rows // _CHUNK_ROWS))  # (rows in equal chunks of at most _CHUNK_ROWS)
             for chunk in selected.collect_batches(chunk_size=chunk_rows, maintain_order=True):
                 if not chunk.height:
                     continue
