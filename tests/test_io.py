@@ -1272,7 +1272,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("does not exist", tmp_path / "missing.parquet")
     expect_error(r"allenai/tulu does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
                  "allenai/tulu")
-    for written in ("hf:allenai/tulu", "datasets/allenai/tulu", "hf:datasets/allenai/tulu"):  # (hf:allenai was its owner)
+    for written in ("hf:allenai/tulu", "datasets/allenai/tulu", "hf:datasets/allenai/tulu"):  # (the hint read hf:allenai as the owner)
         expect_error(rf"{written} does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
                      written)
     expect_error(r"missing/x.jsonl does not exist in \S+$", "missing/x.jsonl")
