@@ -15,8 +15,8 @@ import inspect
 import io
 import json
 import sys
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -31,7 +31,7 @@ from qcaudit.compression import open_compressed
 from qcaudit.config import Config, with_overrides
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
-from qcaudit.io import Dataset
+from qcaudit.io import Dataset, free_name
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, table_format, write_table
 from qcaudit.pipeline import (
@@ -97,8 +97,8 @@ def split_rows(data: Any, config: Config, command: str, progress: Progress | Non
     kept, removed = _kept_and_removed(dataset, verdicts)
     kept, removed = kept.collect(), removed.collect()
     positions = verdicts.filter(~pl.col(DROP))[ROW_ID], verdicts.filter(pl.col(DROP))[ROW_ID]
-    added = [name for name in removed.columns if name not in dataset.input_columns(dataset.frame).collect_schema()]
-    return Split(*_as_given(data, kept, removed, positions, added), report)
+    reasons = [name for name in verdicts.columns if name not in (ROW_ID, DROP)]
+    return Split(*_as_given(data, kept, removed, positions, reasons, _reason_clashes(dataset, verdicts)), report)
 
 
 def python_filter(command: str) -> Callable[..., Split]:
@@ -150,35 +150,65 @@ def _verdicts(report: Report, row_filter: RowFilter) -> pl.DataFrame:
     return verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
 
 
+def _reason_clashes(dataset: Dataset, verdicts: pl.DataFrame) -> dict[str, str]:
+    """The input's columns named as a reason the removed rows get (a file a filter removed,
+    filtered again, has its own ``removed_by``): in the removed rows each is
+    ``input_<name>``, as an input ``row_id`` is ``input_row_id``, and the reason its name."""
+    names = set(dataset.frame.collect_schema().names())
+    reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP) and c in names]
+    clashes: dict[str, str] = {}
+    for name in reasons:
+        clashes[name] = free_name(f"input_{name}", names | set(verdicts.columns) | set(clashes.values()))
+    return clashes
+
+
 def _kept_and_removed(dataset: Dataset, verdicts: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The rows ``verdicts`` keeps, with the input's columns as read (an input ``row_id`` under
-    its own name), and those it drops, with qcaudit's ``row_id``, the input's columns and the
-    reasons."""
+    its own name), and those it drops, with qcaudit's ``row_id``, the input's columns (those
+    named as a reason renamed: :func:`_reason_clashes`) and the reasons."""
     reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
-    frame = dataset.frame.join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # keep the input's row order
-    original_names = {new: old for old, new in dataset.renamed.items()}
+    clashes = _reason_clashes(dataset, verdicts)
+    frame = dataset.frame.rename(clashes).join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # the input's row order
+    original_names = {new: old for old, new in (dataset.renamed | clashes).items()}
     kept = dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *reasons).rename(original_names)
     return kept, dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP)
 
 
 def _as_given(data: Any, kept: pl.DataFrame, removed: pl.DataFrame, positions: tuple[pl.Series, pl.Series],
-              added: list[str]) -> tuple[Any, Any]:
+              reasons: list[str], clashes: dict[str, str]) -> tuple[Any, Any]:
     """Kept and removed rows as the input's kind of table: a pandas DataFrame's or a Hugging
     Face Dataset's own rows at those positions (each value as given, a pandas frame's index
-    kept), the removed with the ``added`` columns (the reasons) after them; else as read."""
+    kept), the removed with the ``reasons`` columns after them, its own columns of a
+    reason's name renamed as ``clashes`` says; else as read."""
     kept_at, removed_at = (p.to_list() for p in positions)
     pandas = sys.modules.get("pandas")
     if pandas is not None and isinstance(data, pandas.DataFrame):
-        gone = data.iloc[removed_at].copy()
-        for name in added:
+        gone = data.iloc[removed_at].rename(columns=clashes)
+        for name in reasons:
             gone[name] = removed[name].to_pandas().to_numpy()  # (as pandas converts the Polars column)
         return data.iloc[kept_at], gone
     if type(data).__module__.startswith("datasets.") and hasattr(data, "select") and hasattr(data, "add_column"):
-        gone = data.select(removed_at)
-        for name in added:
-            gone = gone.add_column(name, removed[name].to_list())
+        with _no_datasets_bars():
+            gone = data.select(removed_at).rename_columns(clashes)
+            for name in reasons:
+                gone = gone.add_column(name, removed[name].to_list())
         return data.select(kept_at), gone
     return kept, removed
+
+
+@contextmanager
+def _no_datasets_bars() -> Iterator[None]:
+    """Without the bar ``datasets`` shows as it flattens the rows a selection picked (adding
+    a column to the removed rows did: "Flattening the indices", from a quiet function)."""
+    import datasets
+
+    shown = datasets.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    try:
+        yield
+    finally:
+        if shown:
+            datasets.enable_progress_bars()
 
 
 def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path,
@@ -202,10 +232,12 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
 def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | None, removed_path: Path | None) -> None:
     """In one pass over the input: to ``kept_path`` its records that ``verdicts`` keeps, as
     written; to ``removed_path`` those it drops, each with qcaudit's ``row_id`` first (an
-    input ``row_id`` renamed, as on reading) and why it went last, as the other formats'
-    removed rows. Neither file is written where the input changed since the audit."""
+    input ``row_id`` renamed, as on reading, and keys named as a reason, as
+    :func:`_reason_clashes` says) and why it went last, as the other formats' removed rows. Neither file is written where the input changed since the audit."""
     drop = verdicts[DROP].to_numpy()
     why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if removed_path else {}
+    clashes = _reason_clashes(dataset, verdicts)
+    named = lambda key: clashes.get(dataset.renamed.get(key, key), dataset.renamed.get(key, key))  # noqa: E731
 
     def write(temporary: dict[Path, Path]) -> None:
         records, rows = json_records(dataset.sources), 0
@@ -218,7 +250,7 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
                     kept.write(record)
                 elif removed and drop[row_id]:
                     value = json.loads(record)  # (an object, or a text: a file of texts' row is its text column)
-                    fields = {dataset.renamed.get(key, key): v for key, v in value.items()} if isinstance(value, dict) else {TEXT: value}
+                    fields = {named(key): v for key, v in value.items()} if isinstance(value, dict) else {TEXT: value}
                     reasons = why[row_id]
                     removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False))
         more = dataset.input_rows is None and next(records, None) is not None  # (beyond a limit, rows were not read)

@@ -421,14 +421,18 @@ def _free_names(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:
         names = set(frame.collect_schema().names())
     except pl.exceptions.PolarsError as exc:
         raise read_failure(files, exc) from None
-    renamed = {}
+    renamed: dict[str, str] = {}
     for name, wanted in [(ROW_ID, INPUT_ROW_ID)] * (ROW_ID in names) + [
             (name, name + "_") for name in sorted(names) if name == "*" or (name.startswith("^") and name.endswith("$"))]:
-        free = wanted
-        while free in names or free in renamed.values():
-            free += "_"
-        renamed[name] = free
+        renamed[name] = free_name(wanted, names | set(renamed.values()))
     return renamed
+
+
+def free_name(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or with as many ``_`` after it as it takes to be none of ``taken``."""
+    while wanted in taken:
+        wanted += "_"
+    return wanted
 
 
 def _renamed_selection(selection: TextSelection, renamed: dict[str, str]) -> TextSelection:

@@ -870,6 +870,41 @@ def test_each_filter_command_runs_from_python_as_on_the_command_line(runner, tmp
             call()
 
 
+def test_the_rows_a_filter_removed_filtered_again_keep_their_own_reasons(runner, tmp_path, capfd):
+    """A removed-rows file holds removed_by and duplicate_of; filtered again, its kept rows
+    are its own (they lost those two columns and gained removed_by_right, Polars' join
+    suffix), and its removed rows hold them as input_removed_by and input_duplicate_of
+    beside the new reasons, as an input row_id is input_row_id: from parquet, from JSON Lines
+    (its records as written), and from Python with pandas and a Hugging Face Dataset."""
+    import datasets
+
+    import qcaudit
+
+    for suffix in ("parquet", "jsonl"):
+        first = tmp_path / f"first.{suffix}"
+        assert invoke(runner, "dedup", SAMPLE, "-o", first, "-q").exit_code == 0
+        gone = tmp_path / f"first.removed.{suffix}"
+        again = tmp_path / f"again.{suffix}"
+        assert invoke(runner, "dedup", gone, "-o", again, "-q").exit_code == 0
+        read = pl.read_parquet if suffix == "parquet" else pl.read_ndjson
+        before, kept, removed = read(gone), read(again), read(tmp_path / f"again.removed.{suffix}")
+        assert kept.columns == before.columns and kept.height + removed.height == before.height
+        assert kept.equals(before.filter(~pl.col("row_id").is_in(removed["input_row_id"].implode())))
+        assert removed.columns == ["row_id", "input_row_id", *[c for c in before.columns if c != "row_id"][:-2],
+                                   "input_removed_by", "input_duplicate_of", "removed_by", "duplicate_of"]
+        by_row = before.join(removed, left_on="row_id", right_on="input_row_id", suffix="_again")
+        assert by_row["removed_by"].equals(by_row["input_removed_by"], check_names=False)
+        assert removed["removed_by"].is_not_null().all() and removed["duplicate_of"].max() < before.height
+    before = pl.read_parquet(tmp_path / "first.removed.parquet")
+    capfd.readouterr()
+    for table in (before.to_pandas(), datasets.Dataset.from_polars(before)):
+        kept, removed, _ = qcaudit.dedup(table)
+        columns = list(removed.columns if hasattr(removed, "iloc") else removed.column_names)
+        assert columns[-4:] == ["input_removed_by", "input_duplicate_of", "removed_by", "duplicate_of"], columns
+        assert list(kept.columns if hasattr(kept, "iloc") else kept.column_names) == before.columns
+    assert "Flattening" not in capfd.readouterr().err  # (datasets' bar, as a column was added to the removed rows)
+
+
 def test_a_filter_commands_flags_are_its_python_functions_keywords(runner, tmp_path):
     """Each flag of a filter command is a keyword of its Python function, named as the flag
     (``qcaudit dedup --threshold 0.5`` is ``qcaudit.dedup(data, threshold=0.5)``) and shown in
