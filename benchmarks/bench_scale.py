@@ -35,7 +35,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_lexical import make_corpus  # noqa: E402
-from machine import cpu  # noqa: E402
+from machine import cpu
 
 ROWS_PER_SHARD = 1_000_000
 BUDGETS = {1: (40.0, None), 10: (15 * 60.0, 8.0)}  # shards -> (seconds, peak RSS GB)

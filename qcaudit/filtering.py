@@ -237,7 +237,10 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
     drop = verdicts[DROP].to_numpy()
     why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if removed_path else {}
     clashes = _reason_clashes(dataset, verdicts)
-    named = lambda key: clashes.get(dataset.renamed.get(key, key), dataset.renamed.get(key, key))  # noqa: E731
+
+    def named(key: str) -> str:  # (a record's key as the removed rows name it)
+        read = dataset.renamed.get(key, key)
+        return clashes.get(read, read)
 
     def write(temporary: dict[Path, Path]) -> None:
         records, rows = json_records(dataset.sources), 0
