@@ -152,8 +152,8 @@ def _verdicts(report: Report, row_filter: RowFilter) -> pl.DataFrame:
 
 def _reason_clashes(dataset: Dataset, verdicts: pl.DataFrame) -> dict[str, str]:
     """The input's columns named as a reason the removed rows get (a file a filter removed,
-    filtered again, has its own ``removed_by``): in the removed rows each is
-    ``input_<name>``, as an input ``row_id`` is ``input_row_id``, and the reason its name."""
+    filtered again, has its own ``removed_by``), by the name each has in the removed rows:
+    ``input_<name>``, as an input ``row_id`` is ``input_row_id``; the reason keeps the name."""
     names = set(dataset.frame.collect_schema().names())
     reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP) and c in names]
     clashes: dict[str, str] = {}
@@ -233,7 +233,8 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | N
     """In one pass over the input: to ``kept_path`` its records that ``verdicts`` keeps, as
     written; to ``removed_path`` those it drops, each with qcaudit's ``row_id`` first (an
     input ``row_id`` renamed, as on reading, and keys named as a reason, as
-    :func:`_reason_clashes` says) and why it went last, as the other formats' removed rows. Neither file is written where the input changed since the audit."""
+    :func:`_reason_clashes` says) and why it went last, as the other formats' removed rows.
+    Neither file is written where the input changed since the audit."""
     drop = verdicts[DROP].to_numpy()
     why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if removed_path else {}
     clashes = _reason_clashes(dataset, verdicts)
