@@ -1248,16 +1248,18 @@ def test_a_csv_or_tsv_output_reads_back_as_the_rows_written(texts, header, suffi
     """What the filters and the review sample write as .csv or .tsv (compressed or not, with
     a header line or without) reads back as the same texts: quotes, tabs and line breaks
     inside a field quoted, an empty text apart from a missing one. (A headerless file whose
-    first text opens with a byte-order mark loses the mark: it reads as the file's.)"""
+    first text opens with a byte-order mark loses the mark: it reads as the file's. A row of
+    words is written last: a column of texts that all read as numbers reads as numbers.)"""
     from qcaudit.outputs import write_table
 
     assume(header or not (texts[0] or "").startswith("\ufeff"))
+    written = [*texts, "a row of words"]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"rows{suffix}"
-        write_table(pl.DataFrame({"text": texts, "n": range(len(texts))}, schema={"text": pl.String, "n": pl.Int64}), path,
+        write_table(pl.DataFrame({"text": written, "n": range(len(written))}, schema={"text": pl.String, "n": pl.Int64}), path,
                     csv_header=header)
         column = "text" if header else "column_1"
-        assert load_dataset(path, TextSelection(text_column=column), header=header).frame.collect()[column].to_list() == texts
+        assert load_dataset(path, TextSelection(text_column=column), header=header).frame.collect()[column].to_list() == written
 
 
 def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
