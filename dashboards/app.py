@@ -23,6 +23,7 @@ import streamlit as st
 from qcaudit.dashboards.data import (
     flagged_rows, filtered, highlighted, load_reports, page_of, report_dirs, shown_visibly, top_ngrams,
 )
+from qcaudit.errors import QcauditError
 from qcaudit.gate import FAIL, NO_THRESHOLDS, PASS
 from qcaudit.report import figures
 from qcaudit.report.model import ROWS_PARQUET, audited_rows, shown_sources
@@ -48,7 +49,11 @@ FIRST_MEMBER = 120
 
 def main() -> None:
     st.set_page_config(page_title="qcaudit", layout="wide")
-    reports = _reports()
+    try:
+        reports = _reports()
+    except QcauditError as exc:  # a report changed on disk since `qcaudit dashboard` checked it
+        st.error(prose(str(exc)))
+        return
     if not reports:
         st.error("No report to show: start the dashboard with `qcaudit dashboard DIR` (a directory from `qcaudit report`).")
         return

@@ -16,7 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.registry import first_flag
-from qcaudit.report.model import REPORT_JSON, ROWS_PARQUET, Report
+from qcaudit.report.model import ROWS_PARQUET, Report
+from qcaudit.report.sections import read_report
 from qcaudit.untrusted import html_text, visible
 
 ENV = "QCAUDIT_DASHBOARD_REPORTS"
@@ -53,7 +54,7 @@ def load_reports(dirs: list[Path]) -> list[LoadedReport]:
         while name in names:
             name += "'"
         names.add(name)
-        loaded.append(LoadedReport(name, path, Report.read(path / REPORT_JSON)))
+        loaded.append(LoadedReport(name, path, read_report(path)))
     return loaded
 
 

@@ -433,9 +433,9 @@ def show(
 
     def body() -> int:
         from qcaudit.report.console import print_sections, print_summary
-        from qcaudit.report.model import Report
+        from qcaudit.report.sections import read_report
 
-        loaded = Report.read(report_path)
+        loaded = read_report(report_path)
         if section is not None and section not in {*loaded.tables, *loaded.metrics}:
             raise QcauditError(f"--section {section!r} is not in this report; it has: {', '.join([*loaded.metrics] or ['none'])}")
         print_summary(out, loaded)
@@ -463,9 +463,10 @@ def card(
 
     def body() -> int:
         from qcaudit.report.card import card as whole_card, merge_card
-        from qcaudit.report.model import REPORT_FILES, Report
+        from qcaudit.report.model import REPORT_FILES
+        from qcaudit.report.sections import read_report
 
-        loaded = Report.read(report_path)
+        loaded = read_report(report_path)
         if output is None:
             print(whole_card(loaded), end="")
             return 0
@@ -652,10 +653,10 @@ def dashboard(
 
         from qcaudit.dashboards.data import ENV
         from qcaudit.errors import Interrupted
-        from qcaudit.report.model import Report
+        from qcaudit.report.sections import read_report
 
         for directory in dirs:
-            Report.read(directory)  # a clear one-line error for anything that is not a report
+            read_report(directory)  # a clear one-line error for anything that is not a report it can draw
         _check_port_free(host, port)
         app_path = resources.files("qcaudit.dashboards").joinpath("app.py")
         env = os.environ | {ENV: json.dumps([str(d.resolve()) for d in dirs])}

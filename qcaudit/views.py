@@ -12,15 +12,21 @@ Two kinds draw from rows.parquet and so appear only in the dashboard:
 :class:`FrequentNgrams` (the commonest word n-grams of the text).
 
 Every string a view carries may come from the dataset; renderers escape all of them.
+Views are pydantic dataclasses, checked when made: a report's tables read from a file (one
+of another qcaudit version, or edited by hand) that do not fit fail there, with the field
+named, and not halfway through drawing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field, fields, is_dataclass
 from difflib import SequenceMatcher
 from typing import Any, Literal
+
+from pydantic import ValidationError
+from pydantic.dataclasses import dataclass
 
 #: (text, shared) runs of a text, the shared ones highlighted.
 Segments = Sequence[tuple[str, bool]]
@@ -47,6 +53,13 @@ class Histogram:
     markers: Sequence[Marker] = ()
     kind: Literal["histogram"] = "histogram"
 
+    def __post_init__(self) -> None:
+        if any(right <= left for left, right in zip(self.edges, self.edges[1:])):
+            raise ValueError(f"{self.title!r}: its edges do not increase")
+        for name, counts in self.counts.items():
+            if len(counts) != max(len(self.edges) - 1, 0):
+                raise ValueError(f"{self.title!r}: {len(self.edges)} edges, {len(counts)} counts of {name!r}")
+
 
 @dataclass(frozen=True)
 class Series:
@@ -60,6 +73,11 @@ class Series:
     style: Literal["bars", "lines"] = "bars"
     y_range: tuple[float, float] | None = None
     kind: Literal["series"] = "series"
+
+    def __post_init__(self) -> None:
+        for name, values in self.y.items():
+            if len(values) != len(self.x):
+                raise ValueError(f"{self.title!r}: {len(self.x)} points, {len(values)} values of {name!r}")
 
 
 @dataclass(frozen=True)
@@ -251,6 +269,20 @@ class FrequentNgrams:
 
 View = Histogram | Series | Scatter | RankedRows | Groups | Pairs | Stat | Notice | RowHistograms | FrequentNgrams
 CHARTS = (Histogram, Series, Scatter)
+
+
+def view_fault(exc: ValidationError) -> str:
+    """Where and why a view was refused: ``Histogram.edges: <why>``, its field named even
+    where it was given by position (pydantic numbers those); ``Histogram 'title': <why>``
+    where the view's own check (``__post_init__``) refused it."""
+    error = exc.errors()[0]
+    if error["type"] == "value_error" and not error["loc"]:
+        return f"{exc.title} {error['ctx']['error']}"
+    where = list(error["loc"])
+    kind = globals().get(exc.title)
+    if where and isinstance(where[0], int) and is_dataclass(kind) and where[0] < len(fields(kind)):
+        where[0] = fields(kind)[where[0]].name
+    return ".".join(map(str, [exc.title, *where])) + f": {error['msg']}"
 
 
 def histogram_view(table: dict[str, Sequence[float]], title: str, x_title: str, y_title: str = "rows",

@@ -21,6 +21,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
+from qcaudit import __version__
 from qcaudit.cli import app
 from qcaudit.dashboards.data import ENV
 from qcaudit.registry import analyzers
@@ -324,6 +325,23 @@ def test_dashboard_command_rejects_what_is_not_a_report(tmp_path):
 
     result = CliRunner().invoke(app, ["dashboard", str(tmp_path)])
     assert result.exit_code == 2 and "report.json" in result.output and "Traceback" not in result.output
+
+
+def test_a_report_damaged_after_the_dashboard_started_is_one_error_on_the_page(report_dirs, monkeypatch, tmp_path):
+    """`qcaudit dashboard` checks its reports before it starts; one changed on disk since (a
+    newer run of another qcaudit version, an edit) is said on the page, escaped, not shown
+    as a traceback."""
+    import shutil
+
+    damaged = tmp_path / "<b>damaged</b>"
+    shutil.copytree(report_dirs["clean"], damaged)
+    report = json.loads((damaged / "report.json").read_text())
+    report["tables"]["duplicates"]["top_groups"] = [{"size": 2}]
+    (damaged / "report.json").write_text(json.dumps(report))
+    at = _app(monkeypatch, damaged)
+    said = (f"{damaged}/report.json: malformed report: tables.duplicates are not what qcaudit {__version__} draws "
+            "(KeyError: 'exact_dup_group'); 'qcaudit report' remakes the report")
+    assert [e.value for e in at.error] == [f"`{said}`"]  # a code span: shown as written, the <b> included
 
 
 def test_compare_says_when_the_reports_read_different_text(report_dirs, monkeypatch, tmp_path):

@@ -86,3 +86,86 @@ def test_a_damaged_report_is_refused_at_the_place_of_its_first_fault(runner, tmp
         with pytest.raises(QcauditError) as caught:
             Report.read(tmp_path / "r.json")
         assert str(caught.value) == f"{tmp_path / 'r.json'}: malformed report: {said}"
+
+
+def _leaves(value, place=()):
+    """Every place in a report's tables (dicts by key, lists by their first item) with what is there."""
+    yield place, value
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _leaves(inner, (*place, key))
+    elif isinstance(value, list) and value:
+        yield from _leaves(value[0], (*place, 0))
+
+
+def test_damaged_tables_are_refused_in_one_line_or_drawn_whole(runner, tmp_path):
+    """report.json's schema leaves each section's tables to its analyzer, so a report of another
+    qcaudit version, or edited by hand, can hold tables that validate and that its views cannot
+    read. Every place in the tables of an audit and of a drift report, replaced by a value of
+    another kind, is either refused when read (one line naming the file and the section's
+    tables) or drawn whole by the console, the card and the HTML page; before, such a report
+    ended in an internal error (a KeyError, a format code for a str) halfway through 'show'."""
+    import io
+
+    from rich.console import Console
+
+    from qcaudit.errors import QcauditError
+    from qcaudit.report.card import card
+    from qcaudit.report.console import print_sections, print_summary
+    from qcaudit.report.html import render_html
+    from qcaudit.report.sections import read_report
+
+    path = tmp_path / "r.json"
+    refused = drawn = 0
+    for report in (r for i, r in enumerate(_reports(runner, tmp_path)) if i != 1):
+        for section, tables in report["tables"].items():
+            for place, value in _leaves(tables):
+                for other in (None, "x", 7, [], {}):
+                    if type(other) is type(value) and other == value:
+                        continue
+                    broken = copy.deepcopy(report)
+                    if place:
+                        *outer, last = place
+                        holder = broken["tables"][section]
+                        for key in outer:
+                            holder = holder[key]
+                        holder[last] = other
+                    else:
+                        broken["tables"][section] = other
+                    path.write_text(json.dumps(broken))
+                    try:
+                        loaded = read_report(path)
+                    except QcauditError as exc:
+                        said = str(exc)
+                        assert "\n" not in said
+                        assert said.startswith(f"{path}: malformed report: tables"), (place, other, said)
+                        refused += 1
+                        continue
+                    print_summary(Console(file=io.StringIO()), loaded)
+                    print_sections(Console(file=io.StringIO()), loaded)
+                    card(loaded)
+                    render_html(loaded)
+                    drawn += 1
+    assert refused > 50 and drawn > 50, (refused, drawn)
+
+
+def test_damaged_tables_are_one_line_and_exit_2_from_every_command_that_draws(runner, tmp_path):
+    from qcaudit import __version__
+
+    report = _reports(runner, tmp_path)[0]
+    damages = {
+        "tables.diversity": ("Histogram.edges: 'str' instances are not allowed as a Sequence value",
+                             lambda t: t["diversity"]["histograms"]["n_tokens"].update(edges="0 1 2")),
+        "tables.duplicates": ("KeyError: 'exact_dup_group'", lambda t: t["duplicates"]["top_groups"][0].pop("exact_dup_group")),
+    }
+    for section, (why, damage) in damages.items():
+        broken = copy.deepcopy(report)
+        damage(broken["tables"])
+        folder = tmp_path / section
+        folder.mkdir()
+        (folder / "report.json").write_text(json.dumps(broken))
+        for command in (["show", str(folder)], ["card", str(folder)], ["dashboard", str(folder), "--port", "1"]):
+            result = runner.invoke(app, command)
+            assert result.exit_code == 2, (command, result.output)
+            assert result.output == (f"error: {folder / 'report.json'}: malformed report: {section} are not what qcaudit "
+                                     f"{__version__} draws ({why}); 'qcaudit report' remakes the report\n"), command

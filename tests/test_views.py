@@ -232,3 +232,30 @@ def test_metrics_are_listed_in_the_order_their_analyzer_declares_them():
     names = [line.name for line in shown.metrics]
     assert names[:-1] == sorted(stored, key=declared.index) and names[-1] == "not_declared"
     assert names[:-1] != stored and names[:4] == ["distinct_1", "distinct_2", "distinct_3", "distinct_4"]
+
+
+def test_a_view_that_cannot_be_drawn_is_refused_when_made_with_its_field_named():
+    """Views check themselves when made (a report's tables read from a file need not fit):
+    types by field, a histogram's edges increasing and one more than each series' counts, a
+    series' values one per point; the fault names the view and the field."""
+    from pydantic import ValidationError
+
+    from qcaudit.views import view_fault
+
+    Histogram("empty", "x", [], {"rows": []})  # no values: no edges, no counts
+    Histogram("one bin", "x", [0.5, 1.5], {"rows": [3]})
+    faults = {
+        "Histogram.edges: 'str' instances are not allowed as a Sequence value": lambda: Histogram("h", "x", "0 1", {}),
+        "Histogram.counts.rows.1: Input should be a valid number, unable to parse string as a number":
+            lambda: Histogram("h", "x", [0, 1, 2], {"rows": [1, "many"]}),
+        "Histogram 'h': its edges do not increase": lambda: Histogram("h", "x", [0, 2, 2], {"rows": [1, 1]}),
+        "Histogram 'h': 3 edges, 1 counts of 'rows'": lambda: Histogram("h", "x", [0, 1, 2], {"rows": [1]}),
+        "Series 's': 2 points, 1 values of 'a'": lambda: Series("s", "x", "y", [1, 2], {"a": [0.5]}),
+        "Groups.groups.0.examples: Input should be an instance of Sequence":
+            lambda: Groups("g", "k", [{"key": 1, "size": 2, "examples": 5}], "a", "c"),
+        "Stat.value: Input should be a valid number, unable to parse string as a number": lambda: Stat("s", "high"),
+    }
+    for said, make in faults.items():
+        with pytest.raises(ValidationError) as caught:
+            make()
+        assert view_fault(caught.value) == said

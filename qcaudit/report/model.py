@@ -203,9 +203,7 @@ class Report(BaseModel):
     @classmethod
     def read(cls, path: str | Path) -> Report:
         """Read ``report.json`` (or the directory holding it); the per-row table stays on disk."""
-        path = Path(path)
-        if path.is_dir():
-            path = path / REPORT_JSON
+        path = report_json(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
         except FileNotFoundError:
@@ -223,6 +221,12 @@ class Report(BaseModel):
             raise QcauditError(f"{path}: malformed report: {_first_fault(exc.errors())}") from None
         return cls(dataset=data["dataset"], config=data["config"], metrics=data["metrics"], tables=data["tables"],
                    gate=document.gate)
+
+
+def report_json(path: str | Path) -> Path:
+    """The report.json a user means by ``path``: the file, or the one in the directory."""
+    path = Path(path)
+    return path / REPORT_JSON if path.is_dir() else path
 
 
 def _first_fault(errors: list[dict[str, Any]]) -> str:

@@ -8,13 +8,18 @@ view by its kind (:mod:`qcaudit.views`): none of them names an analyzer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
+from qcaudit import __version__
 from qcaudit.drift import DriftSection
+from qcaudit.errors import QcauditError
 from qcaudit.registry import MetricSpec, analyzers
-from qcaudit.report.model import Report
+from qcaudit.report.model import Report, report_json
 from qcaudit.report.references import ReferenceValue, reference_values
-from qcaudit.views import Notice, View
+from qcaudit.views import Notice, View, view_fault
 
 
 class Producer(Protocol):
@@ -102,9 +107,35 @@ def sections(report: Report) -> list[ReportSection]:
         tables = report.tables.get(name)
         metrics = report.metrics.get(name, {})
         values = {metric: entry["value"] for metric, entry in metrics.items()}
-        views = producer.views(tables, values, report.config) if producer is not None and tables else []
+        views = _views(name, producer, tables, values, report.config) if producer is not None and tables else []
         out.append(ReportSection(name, producer.heading() if producer else name, views, _explained(name, producer, metrics)))
     return out
+
+
+def _views(name: str, producer: type[Producer], tables: dict[str, Any], metrics: dict[str, Any],
+           config: dict[str, Any]) -> list[View]:
+    """The producer's views of its tables; tables it cannot read (a report of another qcaudit
+    version, or one edited by hand: report.json's schema leaves each producer's tables to it)
+    are a malformed report, said in one line, not an exception from deep inside a renderer."""
+    try:
+        return producer.views(tables, metrics, config)
+    except ValidationError as exc:
+        why = view_fault(exc)
+    except Exception as exc:  # noqa: BLE001  (views read only the tables; each report qcaudit writes is drawn in tests)
+        why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    raise QcauditError(f"malformed report: tables.{name} are not what qcaudit {__version__} draws ({why}); "
+                       "'qcaudit report' remakes the report")
+
+
+def read_report(path: str | Path) -> Report:
+    """:meth:`Report.read`, and every section's views made once: a report whose tables cannot
+    be drawn fails here, in one line naming the file, before a renderer prints half of it."""
+    report = Report.read(path)
+    try:
+        sections(report)
+    except QcauditError as exc:
+        raise QcauditError(f"{report_json(path)}: {exc}") from None
+    return report
 
 
 def _explained(section: str, producer: type[Producer] | None, metrics: dict[str, dict[str, Any]]) -> list[MetricLine]:
