@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from qcaudit.columns import ROW_ID, TEXT
+from qcaudit.errors import QcauditError
 from qcaudit.registry import first_flag
 from qcaudit.report.model import ROWS_PARQUET, Report
 from qcaudit.report.sections import read_report
@@ -54,8 +56,42 @@ def load_reports(dirs: list[Path]) -> list[LoadedReport]:
         while name in names:
             name += "'"
         names.add(name)
-        loaded.append(LoadedReport(name, path, read_report(path)))
+        report = LoadedReport(name, path, read_report(path))
+        why = _rows_fault(report)
+        if why is not None:
+            raise QcauditError(f"{path / ROWS_PARQUET}: {why}; 'qcaudit report' remakes the report")
+        loaded.append(report)
     return loaded
+
+
+def _rows_fault(loaded: LoadedReport) -> str | None:
+    """Why the pages cannot draw the report's rows.parquet, or None (also when it has none):
+    a file that is no parquet (cut short), one of another run (its row count is not the
+    report's), one without the row ids and text every page reads, or per-row verdicts of
+    other types than the flags read (a column of "true" strings). Read from the file's
+    footer and schema alone; the checks run the flags' own expression on no rows."""
+    if not loaded.has_rows:
+        return None
+    try:
+        schema = pl.read_parquet_schema(loaded.path / ROWS_PARQUET)
+        count = loaded.rows().select(pl.len()).collect().item()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        return f"not a readable parquet file ({str(exc).splitlines()[0]})"
+    audited = loaded.report.dataset["rows"]
+    if not loaded.report.is_drift and count != audited:
+        return f"holds {count:,} rows and report.json audited {audited:,}: the two files are of different runs"
+    for column, kind, fits in ((ROW_ID, "integers", lambda t: t.is_integer()), (TEXT, "text", lambda t: t == pl.String)):
+        if column not in schema:
+            return f"it has no column {column!r}"
+        if not fits(schema[column]):
+            return f"its column {column!r} is {schema[column]}, not {kind}"
+    flag = first_flag(schema)
+    try:
+        if flag is not None:
+            pl.LazyFrame(schema=schema).select(flag).collect()
+    except pl.exceptions.PolarsError as exc:
+        return f"its per-row verdicts are not of the types qcaudit reads ({str(exc).splitlines()[0]})"
+    return None
 
 
 def flagged_rows(loaded: LoadedReport, limit: int) -> pl.DataFrame:

@@ -651,12 +651,10 @@ def dashboard(
         import subprocess
         from importlib import resources
 
-        from qcaudit.dashboards.data import ENV
+        from qcaudit.dashboards.data import ENV, load_reports
         from qcaudit.errors import Interrupted
-        from qcaudit.report.sections import read_report
 
-        for directory in dirs:
-            read_report(directory)  # a clear one-line error for anything that is not a report it can draw
+        load_reports(dirs)  # a clear one-line error for anything that is not a report it can draw
         _check_port_free(host, port)
         app_path = resources.files("qcaudit.dashboards").joinpath("app.py")
         env = os.environ | {ENV: json.dumps([str(d.resolve()) for d in dirs])}

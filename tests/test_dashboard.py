@@ -331,8 +331,6 @@ def test_a_report_damaged_after_the_dashboard_started_is_one_error_on_the_page(r
     """`qcaudit dashboard` checks its reports before it starts; one changed on disk since (a
     newer run of another qcaudit version, an edit) is said on the page, escaped, not shown
     as a traceback."""
-    import shutil
-
     damaged = tmp_path / "<b>damaged</b>"
     shutil.copytree(report_dirs["clean"], damaged)
     report = json.loads((damaged / "report.json").read_text())
@@ -342,6 +340,36 @@ def test_a_report_damaged_after_the_dashboard_started_is_one_error_on_the_page(r
     said = (f"{damaged}/report.json: malformed report: tables.duplicates are not what qcaudit {__version__} draws "
             "(KeyError: 'exact_dup_group'); 'qcaudit report' remakes the report")
     assert [e.value for e in at.error] == [f"`{said}`"]  # a code span: shown as written, the <b> included
+
+
+def test_a_rows_file_the_pages_cannot_draw_is_refused_in_one_line(report_dirs, monkeypatch, tmp_path):
+    """rows.parquet cut short, of another run, without the columns every page reads, or with
+    a verdict column of strings ended in a traceback on some pages; it is now one line from
+    `qcaudit dashboard` (exit 2) and one error on the page."""
+    from typer.testing import CliRunner
+
+    rows = pl.read_parquet(report_dirs["clean"] / "rows.parquet")
+    damages = {
+        "not a readable parquet file (parquet: File out of specification: A Parquet file must contain a header and "
+        "footer with at least 12 bytes)": lambda path: path.write_bytes(b"cut short"),
+        "holds 10 rows and report.json audited 700: the two files are of different runs": lambda path: rows.head(10).write_parquet(path),
+        "it has no column 'text'": lambda path: rows.drop("text").write_parquet(path),
+        "its column 'row_id' is String, not integers": lambda path: rows.with_columns(pl.col("row_id").cast(pl.String)).write_parquet(path),
+        "its per-row verdicts are not of the types qcaudit reads (invalid series dtype: expected `Boolean`, got `str` for "
+        "series with name `is_exact_duplicate`)":
+            lambda path: rows.with_columns(pl.col("is_exact_duplicate").cast(pl.String)).write_parquet(path),
+    }
+    assert rows.height == 700
+    for i, (why, damage) in enumerate(damages.items()):
+        damaged = tmp_path / str(i)
+        shutil.copytree(report_dirs["clean"], damaged)
+        damage(damaged / "rows.parquet")
+        said = f"{damaged / 'rows.parquet'}: {why}; 'qcaudit report' remakes the report"
+        # (an address no machine has: were the report not refused first, the server could not start either)
+        result = CliRunner().invoke(app, ["dashboard", str(damaged), "--host", "192.0.2.1"])
+        assert (result.exit_code, result.output) == (2, f"error: {said}\n")
+        if i == 0:
+            assert [e.value for e in _app(monkeypatch, damaged).error] == [f"`{said}`"]
 
 
 def test_compare_says_when_the_reports_read_different_text(report_dirs, monkeypatch, tmp_path):
