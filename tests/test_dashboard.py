@@ -337,7 +337,7 @@ def test_a_report_damaged_after_the_dashboard_started_is_one_error_on_the_page(r
     report["tables"]["duplicates"]["top_groups"] = [{"size": 2}]
     (damaged / "report.json").write_text(json.dumps(report))
     at = _app(monkeypatch, damaged)
-    said = (f"{damaged}/report.json: malformed report: tables.duplicates are not what qcaudit {__version__} draws "
+    said = (f"{damaged}/report.json: malformed report: qcaudit {__version__} cannot draw tables.duplicates "
             "(KeyError: 'exact_dup_group'); 'qcaudit report' remakes the report")
     assert [e.value for e in at.error] == [f"`{said}`"]  # a code span: shown as written, the <b> included
 

@@ -112,19 +112,28 @@ def sections(report: Report) -> list[ReportSection]:
     return out
 
 
+class UndrawableTables(Exception):
+    """A producer's views failed on its tables: where they were read from a file (another
+    qcaudit version's report, or one edited by hand: report.json's schema leaves each
+    producer's tables to it), :func:`read_report` says so in one line; in a report being
+    made, it is a bug, and ends as one."""
+
+    def __init__(self, section: str, why: str) -> None:
+        super().__init__(f"tables.{section} cannot be drawn ({why})")
+        self.section, self.why = section, why
+
+
 def _views(name: str, producer: type[Producer], tables: dict[str, Any], metrics: dict[str, Any],
            config: dict[str, Any]) -> list[View]:
-    """The producer's views of its tables; tables it cannot read (a report of another qcaudit
-    version, or one edited by hand: report.json's schema leaves each producer's tables to it)
-    are a malformed report, said in one line, not an exception from deep inside a renderer."""
+    """The producer's views of its tables, or :class:`UndrawableTables` naming the section
+    and the fault (a view's field, or the exception), not an exception from deep inside a
+    renderer."""
     try:
         return producer.views(tables, metrics, config)
     except ValidationError as exc:
-        why = view_fault(exc)
-    except Exception as exc:  # noqa: BLE001  (views read only the tables; each report qcaudit writes is drawn in tests)
-        why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    raise QcauditError(f"malformed report: tables.{name} are not what qcaudit {__version__} draws ({why}); "
-                       "'qcaudit report' remakes the report")
+        raise UndrawableTables(name, view_fault(exc)) from exc
+    except Exception as exc:
+        raise UndrawableTables(name, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
 
 
 def read_report(path: str | Path) -> Report:
@@ -133,8 +142,9 @@ def read_report(path: str | Path) -> Report:
     report = Report.read(path)
     try:
         sections(report)
-    except QcauditError as exc:
-        raise QcauditError(f"{report_json(path)}: {exc}") from None
+    except UndrawableTables as exc:
+        raise QcauditError(f"{report_json(path)}: malformed report: qcaudit {__version__} cannot draw tables.{exc.section} "
+                           f"({exc.why}); 'qcaudit report' remakes the report") from None
     return report
 
 
