@@ -56,7 +56,7 @@ def load_reports(dirs: list[Path]) -> list[LoadedReport]:
         while name in names:
             name += "'"
         names.add(name)
-        report = LoadedReport(name, path, read_report(path))
+        report = LoadedReport(name, path, read_report(directory))
         why = _rows_fault(report)
         if why is not None:
             raise QcauditError(f"{path / ROWS_PARQUET}: {why}; 'qcaudit report' remakes the report")
@@ -73,7 +73,7 @@ def _rows_fault(loaded: LoadedReport) -> str | None:
     if not loaded.has_rows:
         return None
     try:
-        schema = pl.read_parquet_schema(loaded.path / ROWS_PARQUET)
+        schema = loaded.rows().collect_schema()  # (not read_parquet_schema, which takes "[x]" in a path for a glob)
         count = loaded.rows().select(pl.len()).collect().item()
     except (pl.exceptions.PolarsError, OSError) as exc:
         return f"not a readable parquet file ({str(exc).splitlines()[0]})"
