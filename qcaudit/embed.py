@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from qcaudit.errors import QcauditError, first_line
+from qcaudit.errors import QcauditError
 from qcaudit.progress import row_progress
 from qcaudit.store import VectorStore
 
@@ -94,15 +94,13 @@ class Encoder:
     def _model(self):
         from sentence_transformers import SentenceTransformer
 
-        from qcaudit.hf import offline
+        from qcaudit.hf import loading_model, offline
 
         offline()
 
         device = resolve_device(self.device)
-        try:
+        with loading_model("embedding model", str(self.path)):
             model = SentenceTransformer(str(self.path), device=device, local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise QcauditError(f"cannot load embedding model from {self.path}: {first_line(exc)}") from None
         if device == "cuda":
             model.half()
         return model

@@ -10,9 +10,13 @@ EXIT_SIGNAL_BASE = 128
 
 def first_line(exc: BaseException) -> str:
     """An exception's message in one line, for a message of our own: its first non-blank
-    line, or its type's name where it has none (``OSError()``'s message is empty)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line (with the next where it ends in a colon, as huggingface_hub's "Validation error for
+    field 'hidden_size':" does before the reason), or its type's name where it has none
+    (``OSError()``'s message is empty)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
 
 
 def os_error_line(exc: OSError) -> str:

@@ -8,6 +8,8 @@ run in bf16 (fp16 when the GPU lacks bf16) unless the config says otherwise; on 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -52,6 +54,24 @@ def add_model_files(digest, folder: Path) -> None:
             digest.update(f"{file.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
 
 
+@contextmanager
+def loading_model(what: str, name: str) -> Iterator[None]:
+    """Whatever loading the model folder ``name`` raises, as one line naming ``what``. The
+    libraries raise nearly anything for damaged files: OSError for missing ones (which a
+    name the cache lacks is, offline), and a config that is not an object (TypeError), a
+    field of the wrong type (huggingface_hub's StrictDataclassError), a tokenizer.json of
+    another layout (KeyError, or tokenizers' bare Exception), weights cut short (safetensors'
+    SafetensorError, torch's UnpicklingError)."""
+    try:
+        yield
+    except (QcauditError, MemoryError):
+        raise
+    except (OSError, ValueError) as exc:
+        raise QcauditError(f"{what} {name!r}: cannot load it offline ({first_line(exc)})") from None
+    except Exception as exc:  # noqa: BLE001  (see above: the files' faults come as any exception)
+        raise QcauditError(f"{what} {name!r}: cannot load it offline ({type(exc).__name__}: {first_line(exc)})") from None
+
+
 def _from_pretrained(auto_class, name: str, what: str, **options):
     """``auto_class.from_pretrained`` on local files only, its failure one line naming ``what``;
     transformers' own load report stays quiet (what matters in it, :func:`load_model` checks)."""
@@ -60,9 +80,8 @@ def _from_pretrained(auto_class, name: str, what: str, **options):
     verbosity = transformers_logging.get_verbosity()
     transformers_logging.set_verbosity_error()
     try:
-        return auto_class.from_pretrained(model_source(name, what), local_files_only=True, **options)
-    except (OSError, ValueError) as exc:
-        raise QcauditError(f"{what} {name!r}: cannot load it offline ({first_line(exc)})") from None
+        with loading_model(what, name):
+            return auto_class.from_pretrained(model_source(name, what), local_files_only=True, **options)
     finally:
         transformers_logging.set_verbosity(verbosity)
 

@@ -142,7 +142,10 @@ def export_fp32(path: Path, tokenizer, target: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+    from qcaudit.hf import loading_model
+
+    with loading_model("embedding model", str(path)):
+        model = AutoModel.from_pretrained(path, local_files_only=True).eval()
     sample = tokenizer(["an example sentence", "another"], padding=True, return_tensors="pt")
     names = [name for name in INPUTS if name in sample]
 

@@ -1299,3 +1299,65 @@ def test_a_model_that_fails_to_load_without_a_message_is_still_one_line(failure,
     message = str(raised.value)
     assert "\n" not in message and message.startswith("reward model 'org/absent-model': cannot load it offline (")
     assert message.endswith(f"({reason})")
+
+
+def _damaged(folder: Path, file: str, content: str | bytes, damaged: Path) -> Path:
+    """``damaged``: a copy of the model ``folder`` whose ``file`` holds ``content``."""
+    import shutil
+
+    shutil.copytree(folder, damaged)
+    (damaged / file).write_bytes(content if isinstance(content, bytes) else content.encode())
+    return damaged
+
+
+MODEL_DAMAGES = [
+    ("config.json", "[]", "TypeError: "),
+    ("config.json", '{"model_type": "gpt2", "n_embd": "big", "architectures": ["GPT2ForSequenceClassification"]}',
+     "StrictDataclassFieldValidationError: Validation error for field 'n_embd': TypeError: Field 'n_embd' expected int"),
+    ("model.safetensors", b"cut short", "SafetensorError: "),
+    ("tokenizer.json", '{"version": "1.0"}', "KeyError: 'added_tokens'"),
+    ("tokenizer.json", '{"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null, '
+     '"pre_tokenizer": null, "post_processor": null, "decoder": null, "model": {"type": "Nope"}}',
+     "Exception: data did not match any variant"),
+]
+
+
+@pytest.mark.parametrize(("file", "content", "said"), MODEL_DAMAGES)
+def test_a_damaged_model_folder_is_one_line_naming_the_model(qc, tmp_path, file, content, said):
+    """transformers, tokenizers, safetensors and huggingface_hub raise nearly any exception
+    for a damaged file (a bare Exception from tokenizers' parser, KeyError, TypeError,
+    SafetensorError, a strict dataclass's error); each ended as an internal error, exit 3.
+    Each is one line naming the model now, for a reward model and for an hf tokenizer."""
+    import torch
+    from transformers import GPT2Config, GPT2ForSequenceClassification, PreTrainedTokenizerFast
+
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(Path(__file__).parent / "fixtures" / "watermark" / "tokenizer")
+    tokenizer.pad_token = tokenizer.eos_token or "[PAD]"
+    torch.manual_seed(0)
+    model = GPT2ForSequenceClassification(GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=8, n_layer=1, n_head=2,
+                                                     num_labels=1, pad_token_id=tokenizer.pad_token_id))
+    model.save_pretrained(tmp_path / "rm")
+    tokenizer.save_pretrained(tmp_path / "rm")
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"prompt": texts(8), "response": texts(8, seed=3)}).write_parquet(data)
+    assert qc("filter", data, "--reward-model", tmp_path / "rm", "--top-k", "4", "-o", tmp_path / "ok.parquet", "-q").code == 0
+    damaged = _damaged(tmp_path / "rm", file, content, tmp_path / "damaged")
+    one_line_error(qc("filter", data, "--reward-model", damaged, "--top-k", "4", "-o", tmp_path / "kept.parquet"),
+                   f"reward model '{damaged}': cannot load it offline ({said}")
+    assert not (tmp_path / "kept.parquet").exists()
+    if file.startswith("tokenizer"):
+        one_line_error(qc("report", data, "--text-column", "response", "--tokenizer", f"hf:{damaged}", "--out", tmp_path / "a"),
+                       f"hf tokenizer '{damaged}': cannot load it offline ({said}")
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnx-int8"])
+def test_a_damaged_embedding_model_is_one_line_naming_it(qc, tmp_path, backend):
+    from qcaudit.embed import default_model_path
+
+    damaged = _damaged(default_model_path(), "model.safetensors", b"cut short", tmp_path / "encoder")
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts(40)}).write_parquet(data)
+    config = tmp_path / "q.toml"
+    config.write_text(f'[embedding]\nmodel = "{damaged}"\nbackend = "{backend}"\ncache = false\n')
+    one_line_error(qc("report", data, "--analyzers", "embeddings", "--config", config, "--out", tmp_path / "a", "-q"),
+                   f"embedding model '{damaged}': cannot load it offline (SafetensorError: ")
