@@ -83,6 +83,11 @@ def test_the_card_replaces_only_its_own_section(runner, report_dir, tmp_path):
     refused = runner.invoke(app, ["card", str(report_dir), "-o", str(unpaired)])
     assert refused.exit_code == 2 and "are not a pair in that order" in " ".join(refused.output.split())
     assert unpaired.read_text() == f"# card\n{END}\n{START}\n"
+    two = f"# card\n{START}\nold audit\n{END}\n{START}\nolder audit\n{END}\n"  # one would be left with its old numbers
+    unpaired.write_text(two)
+    refused = runner.invoke(app, ["card", str(report_dir), "-o", str(unpaired)])
+    assert refused.exit_code == 2 and f"it holds 2 {START} and 2 {END} lines; keep one pair" in " ".join(refused.output.split())
+    assert unpaired.read_text() == two
     fresh = tmp_path / "new.md"
     written = runner.invoke(app, ["card", str(report_dir), "-o", str(fresh)])
     assert written.exit_code == 0 and written.output.startswith("wrote ")

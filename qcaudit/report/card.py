@@ -135,8 +135,9 @@ def merge_card(existing: str, report: Report, name: str = "the card") -> str:
     """``existing`` (the card ``name``) with its qcaudit section replaced by this report's, its
     other text and its metadata kept, the ``qcaudit`` tag added to the metadata; a card
     without the section (the README.md that ``push_to_hub`` writes) gets it at its end, and
-    this card's metadata where it has none. Markers out of order are refused rather than
-    guessed at. What is added ends its lines as the card does (a card written on Windows,
+    this card's metadata where it has none. Markers out of order, or more than one pair (a
+    second section would keep an older audit's numbers), are refused rather than guessed at.
+    What is added ends its lines as the card does (a card written on Windows,
     ``\r\n``), so that nothing else in it changes."""
     existing = _tagged(existing)
     newline = "\r\n" if "\r\n" in existing else "\n"
@@ -145,6 +146,9 @@ def merge_card(existing: str, report: Report, name: str = "the card") -> str:
     if start < 0 and end < 0:
         added = existing.rstrip("\r\n") + newline * 2 + section
         return added if existing.lstrip().startswith("---") else _metadata(report).replace("\n", newline) + added
+    if existing.count(START) > 1 or existing.count(END) > 1:
+        raise QcauditError(f"{name}: it holds {existing.count(START)} {START} and {existing.count(END)} {END} lines; keep "
+                           "one pair, where the section goes, or none, to add it at the end")
     if start < 0 or end < start:
         raise QcauditError(f"{name}: its {START} and {END} lines are not a pair in that order; mend them, or remove both "
                            "to add the section at the end")
