@@ -86,6 +86,21 @@ def _from_pretrained(auto_class, name: str, what: str, **options):
         transformers_logging.set_verbosity(verbosity)
 
 
+def applied_chat_template(tokenizer, messages: list[dict[str, str]], what: str, **options):
+    """``tokenizer.apply_chat_template(messages, **options)``; a template that refuses the
+    conversation (its own ``raise_exception``, as templates that allow only some orders of
+    roles do, or a filter it names that does not exist: jinja2's TemplateError) is one line
+    naming the model as ``what`` and the roles it was given."""
+    from jinja2.exceptions import TemplateError
+
+    try:
+        return tokenizer.apply_chat_template(messages, **options)
+    except TemplateError as exc:
+        roles = ", ".join(message["role"] for message in messages)
+        raise QcauditError(f"{what} {tokenizer.name_or_path!r}: its chat template refuses a conversation of {roles} "
+                           f"({type(exc).__name__}: {first_line(exc)})") from None
+
+
 def load_tokenizer(name: str, what: str = "tokenizer"):
     offline()
     from transformers import AutoTokenizer

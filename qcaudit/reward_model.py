@@ -63,8 +63,11 @@ def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_token
     """Each row's token ids: the chat template over [user, assistant] when the tokenizer has
     one, else the (prompt, response) text pair."""
     if getattr(tokenizer, "chat_template", None):
-        return [list(tokenizer.apply_chat_template([{"role": "user", "content": p}, {"role": "assistant", "content": r}],
-                                                   tokenize=True, truncation=True, max_length=max_tokens, return_dict=True)["input_ids"])
+        from qcaudit.hf import applied_chat_template
+
+        return [list(applied_chat_template(tokenizer, [{"role": "user", "content": p}, {"role": "assistant", "content": r}],
+                                           "reward model", tokenize=True, truncation=True, max_length=max_tokens,
+                                           return_dict=True)["input_ids"])
                 for p, r in zip(prompts, responses, strict=True)]
     return tokenizer(prompts, responses, truncation=True, max_length=max_tokens)["input_ids"]
 

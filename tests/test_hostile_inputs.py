@@ -1361,3 +1361,32 @@ def test_a_damaged_embedding_model_is_one_line_naming_it(qc, tmp_path, backend):
     config.write_text(f'[embedding]\nmodel = "{damaged}"\nbackend = "{backend}"\ncache = false\n')
     one_line_error(qc("report", data, "--analyzers", "embeddings", "--config", config, "--out", tmp_path / "a", "-q"),
                    f"embedding model '{damaged}': cannot load it offline (SafetensorError: ")
+
+
+@pytest.mark.parametrize("template", ["{{ raise_exception('Only system then user roles are supported') }}",
+                                      "{% for m in messages %}{{ m.content | nosuchfilter }}{% endfor %}"])
+def test_a_chat_template_that_refuses_the_conversation_is_one_line(qc, tmp_path, template):
+    """A model's chat template may refuse what it is given (its own raise_exception, as
+    templates that take only some orders of roles do, or a filter that does not exist):
+    jinja2's TemplateError ended as an internal error; it is one line naming the model."""
+    import torch
+    from transformers import GPT2Config, GPT2ForSequenceClassification, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(Path(__file__).parent / "fixtures" / "watermark" / "tokenizer")
+    tokenizer.pad_token = tokenizer.eos_token or "[PAD]"
+    tokenizer.chat_template = template
+    config = dict(vocab_size=len(tokenizer), n_positions=64, n_embd=8, n_layer=1, n_head=2, pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(0)
+    GPT2ForSequenceClassification(GPT2Config(num_labels=1, **config)).save_pretrained(tmp_path / "rm")
+    GPT2LMHeadModel(GPT2Config(**config)).save_pretrained(tmp_path / "lm")
+    for folder in ("rm", "lm"):
+        tokenizer.save_pretrained(tmp_path / folder)
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"prompt": texts(8), "response": texts(8, seed=3)}).write_parquet(data)
+    why = "Only system then user roles are supported" if "raise" in template else "No filter named 'nosuchfilter'"
+    one_line_error(qc("filter", data, "--reward-model", tmp_path / "rm", "--top-k", "4", "-o", tmp_path / "kept.parquet"),
+                   f"reward model '{tmp_path / 'rm'}': its chat template refuses a conversation of user, assistant (", why)
+    assert not (tmp_path / "kept.parquet").exists()
+    one_line_error(qc("report", data, "--text-column", "response", "--analyzers", "ifd", "--ifd-model", tmp_path / "lm",
+                      "--out", tmp_path / "a", "-q"),
+                   f"IFD model '{tmp_path / 'lm'}': its chat template refuses a conversation of user (", why)

@@ -147,7 +147,10 @@ def prompt_text(tokenizer, prompt: str, template: str | None) -> str:
     if template is not None:
         return template.format(prompt=prompt)
     if getattr(tokenizer, "chat_template", None):
-        return tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False, add_generation_prompt=True)
+        from qcaudit.hf import applied_chat_template
+
+        return applied_chat_template(tokenizer, [{"role": "user", "content": prompt}], "IFD model", tokenize=False,
+                                     add_generation_prompt=True)
     return f"{prompt}\n"
 
 

@@ -245,7 +245,10 @@ class Judge:
         text = prompt_text(row, item)
         if tokenizer.chat_template is None:
             return text
-        return tokenizer.apply_chat_template([{"role": "user", "content": text}], tokenize=False, add_generation_prompt=True)
+        from qcaudit.hf import applied_chat_template
+
+        return applied_chat_template(tokenizer, [{"role": "user", "content": text}], "judge model", tokenize=False,
+                                     add_generation_prompt=True)
 
 
 def _pair_hash(row: str, item: str) -> int:
