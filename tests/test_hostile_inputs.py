@@ -1310,14 +1310,34 @@ def _damaged(folder: Path, file: str, content: str | bytes, damaged: Path) -> Pa
     return damaged
 
 
+def _tiny_reward_model_and_lm(root: Path, chat_template: str | None = None) -> tuple[Path, Path]:
+    """``root/rm`` (a GPT-2 reward model of one logit) and ``root/lm`` (a GPT-2 LM), random and
+    tiny, with the test tokenizer (and ``chat_template``); and pairs to score in ``root/d.parquet``."""
+    import torch
+    import transformers
+
+    tokenizer = transformers.PreTrainedTokenizerFast.from_pretrained(Path(__file__).parent / "fixtures" / "watermark" / "tokenizer")
+    tokenizer.pad_token = tokenizer.eos_token or "[PAD]"
+    tokenizer.chat_template = chat_template
+    config = {"vocab_size": len(tokenizer), "n_positions": 64, "n_embd": 8, "n_layer": 1, "n_head": 2,
+              "pad_token_id": tokenizer.pad_token_id}
+    torch.manual_seed(0)
+    transformers.GPT2ForSequenceClassification(transformers.GPT2Config(num_labels=1, **config)).save_pretrained(root / "rm")
+    transformers.GPT2LMHeadModel(transformers.GPT2Config(**config)).save_pretrained(root / "lm")
+    for folder in ("rm", "lm"):
+        tokenizer.save_pretrained(root / folder)
+    pl.DataFrame({"prompt": texts(8), "response": texts(8, seed=3)}).write_parquet(root / "d.parquet")
+    return root / "rm", root / "lm"
+
+
 MODEL_DAMAGES = [
     ("config.json", "[]", "TypeError: "),
     ("config.json", '{"model_type": "gpt2", "n_embd": "big", "architectures": ["GPT2ForSequenceClassification"]}',
      "StrictDataclassFieldValidationError: Validation error for field 'n_embd': TypeError: Field 'n_embd' expected int"),
     ("model.safetensors", b"cut short", "SafetensorError: "),
     ("tokenizer.json", '{"version": "1.0"}', "KeyError: 'added_tokens'"),
-    ("tokenizer.json", '{"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null, '
-     '"pre_tokenizer": null, "post_processor": null, "decoder": null, "model": {"type": "Nope"}}',
+    ("tokenizer.json", ('{"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null, '
+                        '"pre_tokenizer": null, "post_processor": null, "decoder": null, "model": {"type": "Nope"}}'),
      "Exception: data did not match any variant"),
 ]
 
@@ -1328,20 +1348,10 @@ def test_a_damaged_model_folder_is_one_line_naming_the_model(qc, tmp_path, file,
     for a damaged file (a bare Exception from tokenizers' parser, KeyError, TypeError,
     SafetensorError, a strict dataclass's error); each ended as an internal error, exit 3.
     Each is one line naming the model now, for a reward model and for an hf tokenizer."""
-    import torch
-    from transformers import GPT2Config, GPT2ForSequenceClassification, PreTrainedTokenizerFast
-
-    tokenizer = PreTrainedTokenizerFast.from_pretrained(Path(__file__).parent / "fixtures" / "watermark" / "tokenizer")
-    tokenizer.pad_token = tokenizer.eos_token or "[PAD]"
-    torch.manual_seed(0)
-    model = GPT2ForSequenceClassification(GPT2Config(vocab_size=len(tokenizer), n_positions=64, n_embd=8, n_layer=1, n_head=2,
-                                                     num_labels=1, pad_token_id=tokenizer.pad_token_id))
-    model.save_pretrained(tmp_path / "rm")
-    tokenizer.save_pretrained(tmp_path / "rm")
+    reward_model, _ = _tiny_reward_model_and_lm(tmp_path)
     data = tmp_path / "d.parquet"
-    pl.DataFrame({"prompt": texts(8), "response": texts(8, seed=3)}).write_parquet(data)
-    assert qc("filter", data, "--reward-model", tmp_path / "rm", "--top-k", "4", "-o", tmp_path / "ok.parquet", "-q").code == 0
-    damaged = _damaged(tmp_path / "rm", file, content, tmp_path / "damaged")
+    assert qc("filter", data, "--reward-model", reward_model, "--top-k", "4", "-o", tmp_path / "ok.parquet", "-q").code == 0
+    damaged = _damaged(reward_model, file, content, tmp_path / "damaged")
     one_line_error(qc("filter", data, "--reward-model", damaged, "--top-k", "4", "-o", tmp_path / "kept.parquet"),
                    f"reward model '{damaged}': cannot load it offline ({said}")
     assert not (tmp_path / "kept.parquet").exists()
@@ -1369,24 +1379,12 @@ def test_a_chat_template_that_refuses_the_conversation_is_one_line(qc, tmp_path,
     """A model's chat template may refuse what it is given (its own raise_exception, as
     templates that take only some orders of roles do, or a filter that does not exist):
     jinja2's TemplateError ended as an internal error; it is one line naming the model."""
-    import torch
-    from transformers import GPT2Config, GPT2ForSequenceClassification, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    tokenizer = PreTrainedTokenizerFast.from_pretrained(Path(__file__).parent / "fixtures" / "watermark" / "tokenizer")
-    tokenizer.pad_token = tokenizer.eos_token or "[PAD]"
-    tokenizer.chat_template = template
-    config = dict(vocab_size=len(tokenizer), n_positions=64, n_embd=8, n_layer=1, n_head=2, pad_token_id=tokenizer.pad_token_id)
-    torch.manual_seed(0)
-    GPT2ForSequenceClassification(GPT2Config(num_labels=1, **config)).save_pretrained(tmp_path / "rm")
-    GPT2LMHeadModel(GPT2Config(**config)).save_pretrained(tmp_path / "lm")
-    for folder in ("rm", "lm"):
-        tokenizer.save_pretrained(tmp_path / folder)
+    reward_model, lm = _tiny_reward_model_and_lm(tmp_path, template)
     data = tmp_path / "d.parquet"
-    pl.DataFrame({"prompt": texts(8), "response": texts(8, seed=3)}).write_parquet(data)
     why = "Only system then user roles are supported" if "raise" in template else "No filter named 'nosuchfilter'"
-    one_line_error(qc("filter", data, "--reward-model", tmp_path / "rm", "--top-k", "4", "-o", tmp_path / "kept.parquet"),
-                   f"reward model '{tmp_path / 'rm'}': its chat template refuses a conversation of user, assistant (", why)
+    one_line_error(qc("filter", data, "--reward-model", reward_model, "--top-k", "4", "-o", tmp_path / "kept.parquet"),
+                   f"reward model '{reward_model}': its chat template refuses a conversation of user, assistant (", why)
     assert not (tmp_path / "kept.parquet").exists()
-    one_line_error(qc("report", data, "--text-column", "response", "--analyzers", "ifd", "--ifd-model", tmp_path / "lm",
-                      "--out", tmp_path / "a", "-q"),
-                   f"IFD model '{tmp_path / 'lm'}': its chat template refuses a conversation of user (", why)
+    one_line_error(qc("report", data, "--text-column", "response", "--analyzers", "ifd", "--ifd-model", lm, "--out",
+                      tmp_path / "a", "-q"),
+                   f"IFD model '{lm}': its chat template refuses a conversation of user (", why)
