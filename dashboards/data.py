@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from qcaudit.columns import ROW_ID, TEXT
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 from qcaudit.registry import first_flag
 from qcaudit.report.model import ROWS_PARQUET, Report
 from qcaudit.report.sections import read_report
@@ -76,7 +76,7 @@ def _rows_fault(loaded: LoadedReport) -> str | None:
         schema = loaded.rows().collect_schema()  # (not read_parquet_schema, which takes "[x]" in a path for a glob)
         count = loaded.rows().select(pl.len()).collect().item()
     except (pl.exceptions.PolarsError, OSError) as exc:
-        return f"not a readable parquet file ({str(exc).splitlines()[0]})"
+        return f"not a readable parquet file ({first_line(exc)})"
     audited = loaded.report.dataset["rows"]
     if not loaded.report.is_drift and count != audited:
         return f"holds {count:,} rows and report.json audited {audited:,}: the two files are of different runs"
@@ -90,7 +90,7 @@ def _rows_fault(loaded: LoadedReport) -> str | None:
         if flag is not None:
             pl.LazyFrame(schema=schema).select(flag).collect()
     except pl.exceptions.PolarsError as exc:
-        return f"its per-row verdicts are not of the types qcaudit reads ({str(exc).splitlines()[0]})"
+        return f"its per-row verdicts are not of the types qcaudit reads ({first_line(exc)})"
     return None
 
 

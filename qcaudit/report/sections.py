@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from qcaudit import __version__
 from qcaudit.drift import DriftSection
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 from qcaudit.registry import MetricSpec, analyzers
 from qcaudit.report.model import Report, report_json
 from qcaudit.report.references import ReferenceValue, reference_values
@@ -133,7 +133,8 @@ def _views(name: str, producer: type[Producer], tables: dict[str, Any], metrics:
     except ValidationError as exc:
         raise UndrawableTables(name, view_fault(exc)) from exc
     except Exception as exc:
-        raise UndrawableTables(name, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from exc
+        why = f"{type(exc).__name__}: {first_line(exc)}" if str(exc).strip() else type(exc).__name__
+        raise UndrawableTables(name, why) from exc
 
 
 def read_report(path: str | Path) -> Report:
