@@ -55,21 +55,22 @@ def add_model_files(digest, folder: Path) -> None:
 
 
 @contextmanager
-def loading_model(what: str, name: str) -> Iterator[None]:
-    """Whatever loading the model folder ``name`` raises, as one line naming ``what``. The
-    libraries raise nearly anything for damaged files: OSError for missing ones (which a
-    name the cache lacks is, offline), and a config that is not an object (TypeError), a
-    field of the wrong type (huggingface_hub's StrictDataclassError), a tokenizer.json of
-    another layout (KeyError, or tokenizers' bare Exception), weights cut short (safetensors'
-    SafetensorError, torch's UnpicklingError)."""
+def loading_model(what: str, name: str, failed: str = "cannot load it offline") -> Iterator[None]:
+    """Whatever loading the model folder ``name`` raises, as one line naming ``what``: "reward
+    model 'X': cannot load it offline (why)". The libraries raise nearly anything for damaged
+    files: OSError for missing ones (which a name the cache lacks is, offline), and a config
+    that is not an object (TypeError), a field of the wrong type (huggingface_hub's
+    StrictDataclassError), a tokenizer.json of another layout (KeyError, or tokenizers' bare
+    Exception), weights cut short (safetensors' SafetensorError, torch's UnpicklingError);
+    vLLM a RuntimeError where the GPU lacks the memory the model needs."""
     try:
         yield
     except (QcauditError, MemoryError):
         raise
     except (OSError, ValueError) as exc:
-        raise QcauditError(f"{what} {name!r}: cannot load it offline ({first_line(exc)})") from None
+        raise QcauditError(f"{what} {name!r}: {failed} ({first_line(exc)})") from None
     except Exception as exc:  # noqa: BLE001  (see above: the files' faults come as any exception)
-        raise QcauditError(f"{what} {name!r}: cannot load it offline ({type(exc).__name__}: {first_line(exc)})") from None
+        raise QcauditError(f"{what} {name!r}: {failed} ({type(exc).__name__}: {first_line(exc)})") from None
 
 
 def _from_pretrained(auto_class, name: str, what: str, **options):

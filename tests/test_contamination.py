@@ -855,6 +855,23 @@ def test_judge_on_vllm_gives_the_transformers_probabilities(tmp_path, stand_in_v
     assert 0.0 < short.probabilities(["word " * 200], ["item"])[0] < 1.0  # cut from the left to fit, answer included
 
 
+def test_a_judge_vllm_cannot_load_is_one_line_naming_it(tmp_path, stand_in_vllm, monkeypatch):
+    """vLLM raises a RuntimeError where the GPU lacks the memory a model needs (and other
+    kinds for other faults); it ended as an internal error: it is one line naming the judge."""
+    from qcaudit.contamination.judge import Judge
+    from qcaudit.errors import QcauditError
+
+    def no_memory(self, model, tokenizer, **settings):
+        raise RuntimeError("Insufficient memory to load the model.\nTry a smaller max_model_len.")
+
+    monkeypatch.setattr(_StandInLLM, "__init__", no_memory)
+    path = untrained_gpt2(tmp_path / "judge")
+    with pytest.raises(QcauditError) as refused:
+        Judge(str(path), device="cpu", engine="vllm", use_cache=False).probabilities(["a row"], ["an item"])
+    assert str(refused.value) == (f"judge model '{path}': vLLM cannot load it (RuntimeError: Insufficient memory to load "
+                                  "the model.)")
+
+
 def test_judging_reports_pairs_done_on_both_engines(tmp_path, stand_in_vllm, monkeypatch):
     from rich.console import Console
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from qcaudit.errors import QcauditError, first_line
+from qcaudit.errors import QcauditError
 from qcaudit.progress import row_progress
 from qcaudit.store import VectorStore
 
@@ -141,14 +141,12 @@ class Judge:
         """The vLLM engine's model (offline: a local folder or a name the cache holds)."""
         from vllm import LLM
 
-        from qcaudit.hf import model_source, offline
+        from qcaudit.hf import loading_model, model_source, offline
 
         offline()
         source = model_source(self.model, "judge model")
-        try:
+        with loading_model("judge model", self.model, "vLLM cannot load it"):
             return LLM(model=source, tokenizer=source, max_model_len=self._vllm_context)
-        except (OSError, ValueError) as exc:
-            raise QcauditError(f"judge model {self.model!r}: vLLM cannot load it ({first_line(exc)})") from None
 
     @cached_property
     def key(self) -> str:
