@@ -14,7 +14,8 @@ Two kinds draw from rows.parquet and so appear only in the dashboard:
 Every string a view carries may come from the dataset; renderers escape all of them.
 Views are pydantic dataclasses, checked when made: a report's tables read from a file (one
 of another qcaudit version, or edited by hand) that do not fit fail there, with the field
-named, and not halfway through drawing.
+named, and not halfway through drawing. Numbers and texts may come as arrays (numpy, pandas,
+Polars), held as lists.
 """
 
 from __future__ import annotations
@@ -23,11 +24,27 @@ import re
 from collections.abc import Sequence
 from dataclasses import field, fields, is_dataclass
 from difflib import SequenceMatcher
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 from pydantic.dataclasses import dataclass
 
+
+def _listed(value: Any) -> Any:
+    """An array (numpy's, pandas' or Polars' Series) as the list it holds, so that a view
+    takes one where it takes a list (an analyzer of a plug-in may well give one); anything
+    else as it is, for the field's own check."""
+    for method in ("tolist", "to_list"):
+        if not isinstance(value, str | bytes) and callable(getattr(value, method, None)):
+            return getattr(value, method)()
+    return value
+
+
+#: Numbers, labels, nullable numbers and texts of a view: a sequence or an array.
+Numbers = Annotated[Sequence[float], BeforeValidator(_listed)]
+Labels = Annotated[Sequence[Any], BeforeValidator(_listed)]
+Values = Annotated[Sequence[float | None], BeforeValidator(_listed)]
+Texts = Annotated[Sequence[str], BeforeValidator(_listed)]
 #: (text, shared) runs of a text, the shared ones highlighted.
 Segments = Sequence[tuple[str, bool]]
 
@@ -47,8 +64,8 @@ class Histogram:
 
     title: str
     x_title: str
-    edges: Sequence[float]
-    counts: dict[str, Sequence[float]]
+    edges: Numbers
+    counts: dict[str, Numbers]
     y_title: str = "rows"
     markers: Sequence[Marker] = ()
     kind: Literal["histogram"] = "histogram"
@@ -68,8 +85,8 @@ class Series:
     title: str
     x_title: str
     y_title: str
-    x: Sequence[Any]
-    y: dict[str, Sequence[float | None]]
+    x: Labels
+    y: dict[str, Values]
     style: Literal["bars", "lines"] = "bars"
     y_range: tuple[float, float] | None = None
     kind: Literal["series"] = "series"
@@ -143,7 +160,7 @@ class RankedRows:
 class Group:
     key: int
     size: int
-    examples: Sequence[str]
+    examples: Texts
 
 
 def one_line(text: object, length: int) -> str:

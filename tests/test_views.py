@@ -259,3 +259,18 @@ def test_a_view_that_cannot_be_drawn_is_refused_when_made_with_its_field_named()
         with pytest.raises(ValidationError) as caught:
             make()
         assert view_fault(caught.value) == said
+
+
+def test_a_view_takes_arrays_where_it_takes_lists():
+    """A plug-in analyzer may give numpy, pandas or Polars arrays where a view holds numbers or
+    texts (plain dataclasses drew them; checked views must still take them): each is the view
+    made of the same values as lists."""
+    import numpy as np
+    import pandas as pd
+
+    assert Histogram("h", "x", np.array([0.0, 0.5, 1.0]), {"rows": pl.Series([3, 4])}) == Histogram(
+        "h", "x", [0.0, 0.5, 1.0], {"rows": [3, 4]})
+    assert Series("s", "x", "y", np.arange(3), {"a": pd.Series([0.5, 1.5, 2.5])}) == Series(
+        "s", "x", "y", [0, 1, 2], {"a": [0.5, 1.5, 2.5]})
+    assert Group(1, 2, pl.Series(["a", "b"])) == Group(1, 2, ["a", "b"])
+    assert Group(1, 2, np.array(["a", "b"])).examples == ["a", "b"]
