@@ -72,9 +72,9 @@ def _rows_fault(loaded: LoadedReport) -> str | None:
     footer and schema alone; the checks run the flags' own expression on no rows."""
     if not loaded.has_rows:
         return None
+    rows = loaded.rows()  # (not read_parquet_schema, which takes "[x]" in a path for a glob)
     try:
-        schema = loaded.rows().collect_schema()  # (not read_parquet_schema, which takes "[x]" in a path for a glob)
-        count = loaded.rows().select(pl.len()).collect().item()
+        schema, count = rows.collect_schema(), rows.select(pl.len()).collect().item()
     except (pl.exceptions.PolarsError, OSError) as exc:
         return f"not a readable parquet file ({first_line(exc)})"
     audited = loaded.report.dataset["rows"]

@@ -94,11 +94,11 @@ def split_rows(data: Any, config: Config, command: str, progress: Progress | Non
     dataset, run_config, row_filter = _filter_run(data, config, command)
     report = audit(dataset, run_config, progress=progress)
     verdicts = _verdicts(report, row_filter)
-    kept, removed = _kept_and_removed(dataset, verdicts)
+    clashes = _reason_clashes(dataset, verdicts)
+    kept, removed = _kept_and_removed(dataset, verdicts, clashes)
     kept, removed = kept.collect(), removed.collect()
     positions = verdicts.filter(~pl.col(DROP))[ROW_ID], verdicts.filter(pl.col(DROP))[ROW_ID]
-    reasons = [name for name in verdicts.columns if name not in (ROW_ID, DROP)]
-    return Split(*_as_given(data, kept, removed, positions, reasons, _reason_clashes(dataset, verdicts)), report)
+    return Split(*_as_given(data, kept, removed, positions, _reasons(verdicts), clashes), report)
 
 
 def python_filter(command: str) -> Callable[..., Split]:
@@ -150,27 +150,30 @@ def _verdicts(report: Report, row_filter: RowFilter) -> pl.DataFrame:
     return verdicts.with_columns(pl.col(DROP).fill_null(False)).sort(ROW_ID)
 
 
+def _reasons(verdicts: pl.DataFrame) -> list[str]:
+    """The columns of ``verdicts`` that say why a row went (``removed_by``, ``duplicate_of``)."""
+    return [name for name in verdicts.columns if name not in (ROW_ID, DROP)]
+
+
 def _reason_clashes(dataset: Dataset, verdicts: pl.DataFrame) -> dict[str, str]:
     """The input's columns named as a reason the removed rows get (a file a filter removed,
     filtered again, has its own ``removed_by``), by the name each has in the removed rows:
     ``input_<name>``, as an input ``row_id`` is ``input_row_id``; the reason keeps the name."""
     names = set(dataset.frame.collect_schema().names())
-    reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP) and c in names]
     clashes: dict[str, str] = {}
-    for name in reasons:
+    for name in (reason for reason in _reasons(verdicts) if reason in names):
         clashes[name] = free_name(f"input_{name}", names | set(verdicts.columns) | set(clashes.values()))
     return clashes
 
 
-def _kept_and_removed(dataset: Dataset, verdicts: pl.DataFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _kept_and_removed(dataset: Dataset, verdicts: pl.DataFrame,
+                      clashes: dict[str, str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The rows ``verdicts`` keeps, with the input's columns as read (an input ``row_id`` under
     its own name), and those it drops, with qcaudit's ``row_id``, the input's columns (those
-    named as a reason renamed: :func:`_reason_clashes`) and the reasons."""
-    reasons = [c for c in verdicts.columns if c not in (ROW_ID, DROP)]
-    clashes = _reason_clashes(dataset, verdicts)
+    named as a reason renamed as ``clashes``, :func:`_reason_clashes`, says) and the reasons."""
     frame = dataset.frame.rename(clashes).join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # the input's row order
     original_names = {new: old for old, new in (dataset.renamed | clashes).items()}
-    kept = dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *reasons).rename(original_names)
+    kept = dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *_reasons(verdicts)).rename(original_names)
     return kept, dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP)
 
 
@@ -216,11 +219,13 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     """Write the rows ``verdicts`` keeps and those it drops, read once more from the input:
     as JSON Lines or JSON from a JSON input, its own records (:mod:`qcaudit.json_records`); as a CSV
     from a CSV without a header line (``header`` false), the kept rows without one too."""
-    kept, removed = _kept_and_removed(dataset, verdicts)
+    clashes = _reason_clashes(dataset, verdicts)
+    kept, removed = _kept_and_removed(dataset, verdicts, clashes)
     kept_as_records, removed_as_records = (dataset.format in JSON_FORMATS and table_format(path) in JSON_FORMATS
                                            for path in (clean_path, removed_path))
     if kept_as_records or removed_as_records:  # both in one pass over the input
-        _write_records(dataset, verdicts, clean_path if kept_as_records else None, removed_path if removed_as_records else None)
+        _write_records(dataset, verdicts, clashes, clean_path if kept_as_records else None,
+                       removed_path if removed_as_records else None)
     if not kept_as_records:
         write_table(kept.collect(), clean_path, header, dataset.csv_separator)
     if not removed_as_records:
@@ -229,15 +234,15 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     return Filtered(report, verdicts.height - gone, gone)
 
 
-def _write_records(dataset: Dataset, verdicts: pl.DataFrame, kept_path: Path | None, removed_path: Path | None) -> None:
+def _write_records(dataset: Dataset, verdicts: pl.DataFrame, clashes: dict[str, str], kept_path: Path | None,
+                   removed_path: Path | None) -> None:
     """In one pass over the input: to ``kept_path`` its records that ``verdicts`` keeps, as
     written; to ``removed_path`` those it drops, each with qcaudit's ``row_id`` first (an
-    input ``row_id`` renamed, as on reading, and keys named as a reason, as
-    :func:`_reason_clashes` says) and why it went last, as the other formats' removed rows.
+    input ``row_id`` renamed, as on reading, and keys named as a reason, as ``clashes``,
+    :func:`_reason_clashes`, says) and why it went last, as the other formats' removed rows.
     Neither file is written where the input changed since the audit."""
     drop = verdicts[DROP].to_numpy()
     why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if removed_path else {}
-    clashes = _reason_clashes(dataset, verdicts)
 
     def named(key: str) -> str:  # (a record's key as the removed rows name it)
         read = dataset.renamed.get(key, key)
