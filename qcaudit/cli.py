@@ -41,9 +41,29 @@ out = Console()
 err = Console(stderr=True)
 
 
+class Command(HelpCommand):
+    """A command of ``qcaudit``: the conventional plain help (:mod:`qcaudit.cli_help`), and an
+    option or argument given empty refused by name before click converts it. A script's unset
+    variable (``qcaudit report "$DATA"``, ``--out "$DIR"``) would otherwise read as not given
+    (the default used instead: the columns found by name, no judge model) or, as a path, as
+    the current directory (``Path("")`` is ``.``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if set(ctx.help_option_names).isdisjoint(args):  # (--help shows the help, whatever else is given)
+            given, _, _ = self.make_parser(ctx).parse_args(args=list(args))  # the values as typed
+            for param in self.get_params(ctx):
+                value = given.get(param.name)
+                if any(isinstance(v, str) and not v.strip() for v in (value if isinstance(value, list | tuple) else [value])):
+                    if param.param_type_name == "argument":
+                        ctx.fail(f"{param.metavar} is given empty; give it a value")
+                    fallback = "" if param.required else ", or leave it out for the default"
+                    ctx.fail(f"{param.opts[0]} is given empty; give it a value{fallback}")
+        return super().parse_args(ctx, args)
+
+
 def command(name: str | None = None) -> Callable[[Callable[..., Any]], Any]:
-    """Register a command of ``qcaudit`` with the conventional plain help (:mod:`qcaudit.cli_help`)."""
-    return app.command(name, cls=HelpCommand)
+    """Register a command of ``qcaudit`` (see :class:`Command`)."""
+    return app.command(name, cls=Command)
 
 
 def _print_version(wanted: bool) -> None:
@@ -181,12 +201,15 @@ def _run(argv: list[str], quiet: bool) -> int:
 
 
 def _extra_arguments_hint(exc: typer.TyperException, argv: list[str]) -> str:
-    """Why a command line may hold more arguments than the command takes: a glob the shell
-    expanded into several files, or a list given space-separated; empty for other errors."""
+    """Why a command line may hold more arguments than the command takes: one empty, a glob
+    the shell expanded into several files, or a list given space-separated; empty for other
+    errors."""
     message = exc.format_message()
     if not message.startswith("Got unexpected extra argument"):
         return ""
     extra = message.partition("(s) (")[2].removesuffix(")")  # (click's message: the extra arguments, space-separated)
+    if not extra.strip():
+        return "; one is empty (a script's unset variable?)"
     if any(arg in extra and os.path.isfile(arg) for arg in argv):
         return ("; several files were given (a glob the shell expanded?): give their folder, or quote the glob "
                 "('data/*.parquet') for qcaudit to expand")
@@ -227,11 +250,10 @@ def _annotation(analyzer: str, option: CliOption) -> Any:
                                                          rich_help_panel=panel)]
 
 
-def _refuse_empty(flag: str, value: Any) -> None:
-    """An option given empty (a script's unset variable: --text-column "$COLUMN") is refused:
-    it would read as not given, and the default be used instead (the columns found by name;
-    no judge model; an analyzer left off)."""
-    if isinstance(value, str | list) and not (value.strip() if isinstance(value, str) else value):
+def _refuse_empty_list(flag: str, names: list[str] | None) -> None:
+    """A comma-separated option that names nothing (``--fields ","``) is refused, as one given
+    empty is (:class:`Command`): it would read as not given, and the default be used instead."""
+    if names == []:
         raise QcauditError(f"{flag} is given empty; give it a value, or leave it out for the default")
 
 
@@ -241,13 +263,14 @@ def audit_overrides(options: dict[str, Any], flags: Flags | None = None) -> dict
     overrides: dict[str, Any] = {}
     for name, (_, key) in CORE_OPTIONS.items():
         value = options.get(name)
-        overrides[key] = _split(value) if name in _COMMA_LISTS else value
-        if key.startswith("input."):
-            _refuse_empty(f"--{name.replace('_', '-')}", overrides[key])
+        if name in _COMMA_LISTS:
+            value = _split(value)
+            _refuse_empty_list(f"--{name.replace('_', '-')}", value)
+        overrides[key] = value
     for parameter, (analyzer, option) in (analyzer_flags() if flags is None else flags).items():
         value = options.get(parameter)
-        if isinstance(value, str):
-            _refuse_empty(option.flags[0].split("/")[0], _split(value) if option.comma_list else value)
+        if isinstance(value, str) and option.comma_list:
+            _refuse_empty_list(option.flags[0].split("/")[0], _split(value))
         overrides |= option.settings(analyzer, value)
     return overrides
 
@@ -542,7 +565,7 @@ def _register_filter_command(kind: str, summary: str) -> None:
         _guarded(verbose, lambda: _filter_command(kind, data, output, removed, config, quiet, as_json, options or {}))
 
     command.__doc__ = summary
-    app.command(name=kind, cls=HelpCommand)(command)
+    app.command(name=kind, cls=Command)(command)
 
 
 for _command, (_, _filter) in row_filters().items():
@@ -615,9 +638,6 @@ def drift(
         from qcaudit.drift_run import run_drift
         from qcaudit.outputs import check_outputs
 
-        for flag, value in (("--real", real), ("--generation-column", generation_column), ("--source-column", source_column),
-                            ("--lm", lm)):
-            _refuse_empty(flag, value)
         check_outputs([*generations, *([real] if real else [])], {"--out": out_dir}, report_dirs=frozenset({"--out"}))
         settings = load_config(config, audit_overrides(options or {}, flags={}) | {"drift.lm": lm})
         result = run_drift(generations, settings, real, generation_column, source_column, real_value, embeddings)
@@ -708,7 +728,7 @@ def cache_overview(context: typer.Context) -> None:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@cache_app.command("info", cls=HelpCommand)
+@cache_app.command("info", cls=Command)
 def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
     """Where the cache is, its size and limit, entries per model, and SQLite's integrity check."""
     from qcaudit import store
@@ -729,7 +749,7 @@ def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
     _guarded(verbose, body)
 
 
-@cache_app.command("compact", cls=HelpCommand)
+@cache_app.command("compact", cls=Command)
 def cache_compact(verbose: VerboseOpt = False) -> None:
     """Give the space of deleted entries back to the disk (SQLite VACUUM), within the size limit."""
     from qcaudit import store
@@ -749,7 +769,7 @@ def cache_compact(verbose: VerboseOpt = False) -> None:
     _guarded(verbose, body)
 
 
-@cache_app.command("clear", cls=HelpCommand)
+@cache_app.command("clear", cls=Command)
 def cache_clear(verbose: VerboseOpt = False) -> None:
     """Delete the cache: the store of embeddings and verdicts, benchmark indexes, exported models (rebuilt as needed)."""
     from qcaudit import store

@@ -895,6 +895,49 @@ def test_a_flag_given_empty_is_refused_not_read_as_absent(qc, tmp_path, two_inpu
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(("command", "name"), [
+    (("report", "{empty}"), "DATA"), (("gate", "{empty}"), "DATA"), (("show", "{empty}"), "REPORT"), (("card", "{empty}"), "REPORT"),
+    (("dedup", "{empty}", "-o", "{tmp}/kept.parquet"), "DATA"), (("sample", "{empty}", "-o", "{tmp}/review.csv"), "DATA"),
+    (("drift", "{data}", "{empty}"), "GENERATIONS"), (("dashboard", "{empty}", "--host", "192.0.2.1"), "DIRS"),
+])
+def test_an_argument_given_empty_is_refused_by_name(qc, tmp_path, two_inputs, monkeypatch, command, name):
+    """``qcaudit report "$DATA"`` with DATA unset: an empty path is the current directory to
+    pathlib, so the command read the working directory as the dataset, and ``gate ""`` ended
+    in an internal error."""
+    monkeypatch.chdir(tmp_path)
+    args = [a.format(empty="", tmp=tmp_path, data=two_inputs[0]) for a in command]
+    one_line_error(qc(*args), f"error: {name} is given empty; give it a value (see 'qcaudit {command[0]} --help')")
+    assert report_files(tmp_path) == set()
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    (("report", "{data}", "--out", ""), "--out is given empty; give it a value, or leave it out for the default"),
+    (("report", "{data}", "--out="), "--out is given empty; give it a value, or leave it out for the default"),
+    (("report", "{data}", "-o", " "), "--out is given empty; give it a value, or leave it out for the default"),
+    (("report", "{data}", "--config", ""), "--config is given empty; give it a value, or leave it out for the default"),
+    (("gate", "--report", ""), "--report is given empty; give it a value, or leave it out for the default"),
+    (("gate", "{data}", "-t", ""), "--threshold is given empty; give it a value, or leave it out for the default"),
+    (("dedup", "{data}", "-o", ""), "--output is given empty; give it a value (see"),
+    (("dedup", "{data}", "-o", "{tmp}/k.parquet", "--removed", ""), "--removed is given empty"),
+    (("report", "{data}", "--analyzers", " , "), "--analyzers is given empty"),
+])
+def test_an_option_given_empty_is_refused_by_name(qc, tmp_path, two_inputs, monkeypatch, command, message):
+    """An empty --out (or --output) was the working directory: the report's files were
+    written into it, or the filters ended in an internal error."""
+    monkeypatch.chdir(tmp_path)
+    one_line_error(qc(*[a.format(tmp=tmp_path, data=two_inputs[0]) for a in command]), message)
+    assert report_files(tmp_path) == set()
+
+
+def test_an_empty_extra_argument_is_named_as_empty(qc):
+    one_line_error(qc("cache", "info", ""), "Got unexpected extra argument(s) (); one is empty (a script's unset variable?)")
+
+
+def test_help_is_shown_whatever_else_is_given(qc):
+    ran = qc("report", "", "--help")
+    assert ran.code == 0 and "Usage: qcaudit report [OPTIONS] DATA" in ran.out, ran
+
+
 @pytest.mark.parametrize("flag", ["--real", "--generation-column", "--source-column", "--lm"])
 def test_a_drift_flag_given_empty_is_refused(qc, tmp_path, two_inputs, flag):
     one_line_error(qc("drift", *two_inputs, flag, "", "--out", tmp_path / "o"),
