@@ -221,7 +221,8 @@ def check_writable(target: Path) -> None:
     /proc). Its missing folders are not made yet: a probe folder is made and removed in the
     nearest folder that exists."""
     with _said_as_placing(target):
-        nearest = next(folder for folder in target.absolute().parents if folder.exists())
+        where = target.absolute()
+        nearest = next(folder for folder in (where.parents or [where]) if folder.exists())  # (a root has no parents)
         previous = _hold_signals()
         try:
             os.rmdir(tempfile.mkdtemp(prefix=_temp_prefix(target), dir=nearest))

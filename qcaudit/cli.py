@@ -478,7 +478,7 @@ def _text_as_written(path: Path) -> str:
 @command()
 def card(
     report_path: Annotated[Path, typer.Argument(metavar="REPORT", help="A report directory (or its report.json).")],
-    output: Annotated[Optional[Path], typer.Option("--output", "--out", "-o", metavar="FILE", help="Write the card here: a new file, or an existing card, whose qcaudit section (between <!-- qcaudit:start --> and <!-- qcaudit:end -->) is replaced, or added at its end (default: print it).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "--out", "-o", metavar="FILE", help="Write the card here: a new file, or an existing card, whose qcaudit section (between <!-- qcaudit:start --> and <!-- qcaudit:end -->) is replaced, or added at its end (default, or -: print it).")] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -490,7 +490,7 @@ def card(
         from qcaudit.report.sections import read_report
 
         loaded = read_report(report_path)
-        if output is None:
+        if output is None or str(output) == "-":
             print(whole_card(loaded), end="")
             return 0
         if output.is_dir():
@@ -518,8 +518,8 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
 
     settings = load_config(config, audit_overrides(options, filter_flags(kind)))
     check_filter_settings(kind, settings)
-    removed_path = removed or removed_beside(output)
     table_format(output)
+    removed_path = removed or removed_beside(output)
     table_format(removed_path)
     check_outputs([data], {"--output": output, "--removed": removed_path})
     with _progress(quiet or as_json) as progress:

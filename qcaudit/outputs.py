@@ -110,6 +110,9 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
     sources = [(source, _resolved(path)) for source, path in local if path is not None]
     seen: dict[Path, str] = {}
     for name, path in given.items():
+        if str(outputs[name]) == "-":
+            raise QcauditError(f"{name} -: standard output cannot hold {'a report' if name in report_dirs else 'this output'}; "
+                               f"give a {'directory' if name in report_dirs else 'file name'}")
         if not utf8_name(outputs[name]):
             raise QcauditError(f"{name} {shown_name(outputs[name])}: the name is not UTF-8; give one that is")
         check_writable(Path(outputs[name]))

@@ -929,6 +929,28 @@ def test_an_option_given_empty_is_refused_by_name(qc, tmp_path, two_inputs, monk
     assert report_files(tmp_path) == set()
 
 
+@pytest.mark.parametrize(("command", "message"), [
+    (("report", "{data}", "--out", "/"), "--out / "), (("drift", "{data}", "{data}", "--out", "/"), "--out / "),
+    (("dedup", "{data}", "-o", "/"), "/: name the output .parquet"), (("sample", "{data}", "-o", "/"), "/: name the output .parquet"),
+    (("report", "{data}", "--out", "-"), "--out -: standard output cannot hold a report; give a directory"),
+    (("gate", "{data}", "-t", "max_exact_duplicate_rate=1", "--junit", "-"), "--junit -: standard output cannot hold this output"),
+])
+def test_the_root_or_standard_output_as_an_output_is_one_line(qc, tmp_path, two_inputs, monkeypatch, command, message):
+    """``--out /`` ended in an internal error (the root has no folder above it to probe), and
+    ``--out -`` wrote a report directory named '-'."""
+    monkeypatch.chdir(tmp_path)
+    one_line_error(qc(*[a.format(data=two_inputs[0]) for a in command]), message)
+    assert report_files(tmp_path) == set()
+
+
+def test_a_card_given_standard_output_prints_it(qc, tmp_path, two_inputs, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert qc("report", two_inputs[0], "--out", tmp_path / "audit", "--no-html", "-q").code == 0
+    printed = qc("card", tmp_path / "audit", "-o", "-")
+    assert printed.code == 0 and printed.out == qc("card", tmp_path / "audit").out and printed.out.startswith("---\n"), printed
+    assert report_files(tmp_path) == {"audit"}
+
+
 def test_an_empty_extra_argument_is_named_as_empty(qc):
     one_line_error(qc("cache", "info", ""), "Got unexpected extra argument(s) (); one is empty (a script's unset variable?)")
 
