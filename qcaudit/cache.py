@@ -39,8 +39,12 @@ log = logging.getLogger("qcaudit")
 
 
 def configured_cache_root() -> Path:
-    """Where the cache lives: ``$QCAUDIT_CACHE_DIR``, else ``~/.cache/qcaudit``."""
-    return Path(os.environ.get("QCAUDIT_CACHE_DIR", Path.home() / ".cache" / "qcaudit"))
+    """Where the cache lives: ``$QCAUDIT_CACHE_DIR``, its ``~`` expanded (a CI file's or a
+    ``.env`` file's value is not expanded by a shell), else ``~/.cache/qcaudit``. Set empty
+    it counts as not set, as the XDG base directory variables do: the working directory is
+    no cache (``qcaudit cache clear`` would delete in it)."""
+    given = os.environ.get("QCAUDIT_CACHE_DIR", "")
+    return Path(given).expanduser() if given.strip() else Path.home() / ".cache" / "qcaudit"
 
 
 def cache_root() -> Path:

@@ -156,6 +156,20 @@ def test_cache_clear_leaves_what_is_not_qcaudits(runner, tmp_path, monkeypatch):
     assert (shared / "theirs" / "weights.bin").stat().st_size == 3 * 2**20
 
 
+@pytest.mark.parametrize(("given", "where"), [("", "home/.cache/qcaudit"), ("  ", "home/.cache/qcaudit"), ("~/qc", "home/qc")])
+def test_an_empty_cache_setting_is_unset_and_a_tilde_is_home(runner, tmp_path, monkeypatch, given, where):
+    """QCAUDIT_CACHE_DIR="" put the store into the working directory (the empty path), where
+    'qcaudit cache clear' would delete; a "~/qc" that no shell expanded (a CI file's env:)
+    made a folder named '~' there."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", given)
+    monkeypatch.chdir(tmp_path)
+    VectorStore("judge/x", 1, "judge").put(np.arange(3, dtype=np.uint64), np.zeros((3, 1)))
+    assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["path"] == str(tmp_path / where)
+    assert (tmp_path / where / "store2.sqlite3").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
+
+
 def test_a_cache_path_that_is_a_file_is_one_line(runner, tmp_path, monkeypatch):
     (tmp_path / "f").write_text("not a directory")
     monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "f"))
