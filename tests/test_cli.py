@@ -469,6 +469,9 @@ def test_write_report_from_python_writes_what_the_command_writes(runner, tmp_pat
     assert sorted(p.name for p in written.values()) == sorted(p.name for p in (tmp_path / "cli").iterdir())
     assert json.loads(written["json"].read_text())["metrics"] == json.loads((tmp_path / "cli" / "report.json").read_text())["metrics"]
     assert "Lexical diversity" in written["html"].read_text()
+    with pytest.raises(TypeError, match="write_report takes the Report that qcaudit.audit returns .* not a dict"):
+        qcaudit.write_report(json.loads(written["json"].read_text()), tmp_path / "from_dict")
+    assert not (tmp_path / "from_dict").exists()
 
 
 def test_audit_keywords_are_the_command_line_flags(runner, tmp_path):
