@@ -64,7 +64,7 @@ def named_generations(inputs: Sequence[Any] | Mapping[str, Any]) -> tuple[list[t
     if isinstance(inputs, Mapping):
         return [(str(name), data) for name, data in inputs.items()], None
     inputs = list(inputs)
-    if not all(isinstance(data, str | os.PathLike) for data in inputs):
+    if not inputs or not all(isinstance(data, str | os.PathLike) for data in inputs):  # (none: refused as too few)
         return [(str(i), data) for i, data in enumerate(inputs)], None
     paths, order_warning = in_numbered_order([str(data) for data in inputs])
     return list(zip(_distinct_names(paths), paths, strict=True)), order_warning

@@ -454,5 +454,6 @@ def test_audit_drift_from_python_measures_what_the_command_does(runner, tmp_path
                         ({"settings": {"drift.nope": 1}}, "drift.nope")):
         with pytest.raises(qcaudit.QcauditError, match=needle):
             qcaudit.audit_drift(frames, **bad)
-    with pytest.raises(qcaudit.QcauditError, match="drift needs at least two generations"):
-        qcaudit.audit_drift(frames[:1])
+    for too_few in (frames[:1], [], {}):  # (an empty list was "max() arg is an empty sequence")
+        with pytest.raises(qcaudit.QcauditError, match="drift needs at least two generations"):
+            qcaudit.audit_drift(too_few)
