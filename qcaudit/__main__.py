@@ -16,7 +16,9 @@ try:  # Python's own Ctrl-C handler is in place until ours are: a KeyboardInterr
     import signal
     import sys
 
-    from qcaudit.errors import Interrupted
+    import traceback
+
+    from qcaudit.errors import EXIT_BAD_INPUT, Interrupted, QcauditError
 except KeyboardInterrupt:
     os.write(2, b"interrupted by SIGINT\n")
     os._exit(130)
@@ -39,9 +41,12 @@ def main() -> None:
         from qcaudit.allocator import polars_keeps_freed_pages
 
         polars_keeps_freed_pages(os.environ)  # (before Polars is imported, with the command)
-        from qcaudit.cli import run
-
-        code = run(sys.argv[1:])
+        try:
+            from qcaudit.cli import run
+        except QcauditError as exc:  # an analyzer plug-in that fails to load, found as the commands are built
+            code = _unusable(exc)
+        else:
+            code = run(sys.argv[1:])
     except (Interrupted, KeyboardInterrupt) as exc:
         code = _interrupted(exc.signum if isinstance(exc, Interrupted) else signal.SIGINT)
     except Exception:
@@ -49,6 +54,17 @@ def main() -> None:
             raise
         code = _interrupted(Interrupted.received)  # a module's start-up cut short by the signal
     sys.exit(code)
+
+
+def _unusable(exc: QcauditError) -> int:
+    """No command can be built: one line and exit 2 (bad input: an installed plug-in is the
+    user's to mend; exit 1 would read as a failed gate), the traceback too with --verbose."""
+    from qcaudit.untrusted import visible
+
+    if {"--verbose", "-v"} & set(sys.argv[1:]):
+        traceback.print_exc(file=sys.stderr)
+    sys.stderr.write(f"error: {visible(exc)}\n")
+    return EXIT_BAD_INPUT
 
 
 def _escape_what_the_terminal_cannot_show() -> None:

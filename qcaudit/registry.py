@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 import polars as pl
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 from qcaudit.signatures import Metric
 from qcaudit.views import View
 
@@ -378,10 +378,11 @@ def analyzers() -> dict[str, type[Analyzer]]:
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         try:
             loaded = entry.load()
-        except Exception as exc:  # a broken plug-in is the user's to fix, named in one line
-            raise QcauditError(f"analyzer plug-in {entry.name!r} ({entry.value}) failed to load: {exc}") from None
-        if isinstance(loaded, type) and issubclass(loaded, Analyzer):
+            if not (isinstance(loaded, type) and issubclass(loaded, Analyzer)):
+                raise TypeError(f"it names {loaded!r}, not a subclass of qcaudit.registry.Analyzer")
             register(loaded)
+        except Exception as exc:  # a broken plug-in is the user's to fix, named in one line
+            raise QcauditError(f"analyzer plug-in {entry.name!r} ({entry.value}) failed to load: {first_line(exc)}") from None
     return dict(sorted(_REGISTERED.items(), key=lambda item: (item[1].order, item[0])))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -103,6 +104,29 @@ def plugin(monkeypatch):
     registry.analyzers.cache_clear()
     yield registry.analyzers()["short_rows"]
     registry.analyzers.cache_clear()
+
+
+@pytest.mark.parametrize(("module", "said"), [
+    ("raise ImportError('needs torch 9')", "failed to load: needs torch 9"),
+    ("class Broken:\n    pass", "failed to load: it names <class 'broken_mod.Broken'>, not a subclass of qcaudit.registry.Analyzer"),
+    ("from qcaudit.registry import Analyzer\nclass Broken(Analyzer):\n    name = 'diversity'",
+     "failed to load: two analyzers are named 'diversity': qcaudit.analyzers.diversity.Diversity and broken_mod.Broken"),
+])
+def test_a_broken_plugin_is_one_line_and_exit_2_from_every_command(tmp_path, module, said):
+    """The commands' flags are built from every analyzer's when the CLI is imported, so an
+    installed plug-in that fails to load stopped every command, 'qcaudit version' too, with
+    a traceback and exit 1, which CI reads as a failed gate."""
+    info = tmp_path / "broken_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[{registry.ENTRY_POINT_GROUP}]\nbroken = broken_mod:Broken\n")
+    (tmp_path / "broken_mod.py").write_text(module + "\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    for args in (["version"], ["report", "data.parquet"], ["report", "data.parquet", "--verbose"]):
+        ran = subprocess.run([sys.executable, "-m", "qcaudit", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert ran.returncode == 2 and ran.stdout == "", (args, ran)
+        assert ran.stderr.splitlines()[-1] == f"error: analyzer plug-in 'broken' (broken_mod:Broken) {said}", ran.stderr
+        assert ("Traceback" in ran.stderr) == ("--verbose" in args), ran.stderr
 
 
 def texts(n_words: list[int]) -> list[str | None]:
