@@ -1,15 +1,18 @@
 """The ``qcaudit`` command. Exit codes: 0 ok, 1 the gate failed, 2 bad input or usage, 3 an
-internal error; 130/143 when Ctrl-C or SIGTERM stopped it (see :mod:`qcaudit.__main__`)."""
+internal error; 130/143 when Ctrl-C or SIGTERM stopped it (see :mod:`qcaudit.__main__`), 141 when
+the output's reader went away."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import inspect
 import json
 import logging
 import os
 import re
+import signal
 import sys
 import traceback
 import typing
@@ -37,8 +40,20 @@ app = typer.Typer(
     help="Audit LLM training data: diversity, duplication, contamination; gate a pipeline on it.",
     rich_markup_mode=None,  # help text is shown as written: "[gate]" is a TOML table, not markup
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class _Console(Console):
+    """A rich console whose reader went away (``qcaudit show DIR | head``) raises the
+    BrokenPipeError that :func:`_guarded` ends as SIGPIPE ends a process, not rich's own
+    exit 1, which reads as a failed gate."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
+out = _Console()
+err = _Console(stderr=True)
 
 
 class Command(HelpCommand):
@@ -120,6 +135,8 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
         code = body()
     except QcauditError as exc:
         _fail(verbose, "error", str(exc), EXIT_BAD_INPUT)
+    except BrokenPipeError:
+        _reader_gone()
     except Exception as exc:
         if Interrupted.received is not None:  # a signal broke something on its way out: it is the signal
             raise Interrupted(Interrupted.received) from exc
@@ -131,6 +148,15 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
     except pl.exceptions.PanicException as exc:  # (a Rust panic in Polars: a BaseException, not an Exception)
         _internal_error(verbose, exc)
     raise typer.Exit(code)
+
+
+def _reader_gone() -> None:
+    """The output's reader stopped early (``qcaudit show DIR | head``): end silently with the
+    status of a process that SIGPIPE killed, 141, as ``yes | head`` does (Python ignores
+    SIGPIPE, so the write failed instead; click would make it exit 1, a failed gate). Stdout
+    goes to /dev/null first, so that the interpreter's last flush does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(128 + signal.SIGPIPE)
 
 
 def _internal_error(verbose: bool, exc: BaseException) -> None:

@@ -405,6 +405,21 @@ def test_verbose_adds_a_traceback_and_keeps_the_exit_code(tmp_path):
     assert usage.returncode == 2 and usage.stderr.strip().count("\n") == 0 and "--max-n" in usage.stderr
 
 
+def test_a_reader_that_stops_early_ends_the_command_as_sigpipe_does(tmp_path, two_inputs):
+    """``qcaudit show DIR | head``: rich and click turned the closed pipe into exit 1, which
+    reads as a failed gate; it is 141 (128 + SIGPIPE), as ``yes | head``, and nothing on stderr."""
+    import signal
+
+    assert subprocess.run([sys.executable, "-m", "qcaudit", "report", two_inputs[0], "--out", tmp_path / "r", "-q"]).returncode == 0
+    for args in (["show", "r"], ["card", "r"], ["gate", "--report", "r", "-t", "max_exact_duplicate_rate=1"], ["cache", "info"]):
+        reader_gone = subprocess.Popen([sys.executable, "-m", "qcaudit", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       cwd=tmp_path)
+        reader_gone.stdout.close()
+        said = reader_gone.stderr.read()
+        assert reader_gone.wait() == 128 + signal.SIGPIPE and said == b"", (args, said)
+    assert subprocess.run([sys.executable, "-m", "qcaudit", "show", "r"], capture_output=True, cwd=tmp_path).returncode == 0
+
+
 @pytest.mark.parametrize("bug", [RuntimeError("a bug"), pl.exceptions.PanicException("a bug")])
 def test_an_internal_error_is_exit_3_with_and_without_verbose(qc, monkeypatch, tmp_path, bug):
     """A Rust panic inside Polars too (a BaseException: it ended in a traceback and exit 1)."""
