@@ -160,9 +160,14 @@ def _reader_gone() -> None:
 
 
 def _internal_error(verbose: bool, exc: BaseException) -> None:
-    """A bug, said in one line (its traceback with ``--verbose``), exit 3."""
+    """A bug, said in one line (its traceback with ``--verbose``), exit 3; named as an
+    analyzer plug-in's where its code raised it, so that it is reported to its authors."""
+    from qcaudit.registry import plugin_in
+
     hint = "" if verbose else " (rerun with --verbose for the traceback)"
-    _fail(verbose, "internal error", f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)
+    plugin = plugin_in(exc.__traceback__)
+    label = "internal error" if plugin is None else f"internal error in the analyzer plug-in {plugin!r} (not part of qcaudit)"
+    _fail(verbose, label, f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)
 
 
 def _fail(verbose: bool, label: str, message: str, code: int) -> None:

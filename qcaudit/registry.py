@@ -44,10 +44,12 @@ import difflib
 import importlib
 import math
 import pkgutil
+import traceback
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
+from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import polars as pl
@@ -384,6 +386,18 @@ def analyzers() -> dict[str, type[Analyzer]]:
         except Exception as exc:  # a broken plug-in is the user's to fix, named in one line
             raise QcauditError(f"analyzer plug-in {entry.name!r} ({entry.value}) failed to load: {first_line(exc)}") from None
     return dict(sorted(_REGISTERED.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def plugin_in(trace: TracebackType | None) -> str | None:
+    """The name of the analyzer plug-in (an analyzer from outside qcaudit) whose code is in
+    ``trace``, the innermost first; None when there is none: a bug there is its authors' to
+    hear of, not qcaudit's."""
+    packages = {cls.__module__.partition(".")[0]: name for name, cls in _REGISTERED.items()
+                if cls.__module__.partition(".")[0] != __name__.partition(".")[0]}
+    for frame, _ in reversed(list(traceback.walk_tb(trace))):
+        if (package := str(frame.f_globals.get("__name__", "")).partition(".")[0]) in packages:
+            return packages[package]
+    return None
 
 
 def get(name: str) -> type[Analyzer]:

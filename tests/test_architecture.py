@@ -152,6 +152,26 @@ def test_a_plugin_analyzer_runs_end_to_end_with_its_settings_flags_and_gate(plug
     assert plugin.options[0].flags == ("--min-words",)
 
 
+def test_a_bug_in_a_plugin_is_named_as_the_plugins(plugin, tmp_path, capsys, monkeypatch):
+    """An exception raised in a plug-in's own code is an internal error in it, not in
+    qcaudit, whose bugs the README asks users to report; qcaudit's own stay its own."""
+    import sys as system
+
+    from qcaudit.cli import run
+
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts([3, 8, 1])}).write_parquet(data)
+    monkeypatch.setattr(system.modules[plugin.__module__], "SHORTEST", "ten")  # its finalize's .head("ten") fails
+    assert run(["report", str(data), "--analyzers", "short_rows", "--out", str(tmp_path / "o"), "-q"]) == 3
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("internal error in the analyzer plug-in 'short_rows' (not part of qcaudit): TypeError: "), said
+    assert "\n" not in said and not (tmp_path / "o").exists()
+    monkeypatch.setattr(system.modules[plugin.__module__], "SHORTEST", 10)
+    monkeypatch.setattr("qcaudit.analyzers.diversity.Diversity.finalize", lambda *a: 1 / 0)
+    assert run(["report", str(data), "--analyzers", "short_rows,diversity", "--out", str(tmp_path / "o"), "-q"]) == 3
+    assert capsys.readouterr().err.startswith("internal error: ZeroDivisionError: division by zero")
+
+
 @st.composite
 def corpora(draw):
     words = st.text("abcd", min_size=1, max_size=3)
