@@ -32,7 +32,7 @@ from qcaudit.config import CORE_FLAG_SETTINGS, load_config
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line, os_error_line
 from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
 from qcaudit.progress import phases, show_progress
-from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, comma_names, filter_flags, row_filters
+from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, comma_names, filter_flags, option_names, row_filters
 from qcaudit.untrusted import console as safe, visible
 
 app = typer.Typer(
@@ -318,8 +318,9 @@ def audit_options(command: Callable[..., None] | None = None, *, flags: Flags | 
     hints = typing.get_type_hints(command, include_extras=True)  # real objects, not strings
     own = [p.replace(annotation=hints[p.name]) for p in signature.parameters.values() if p.name != "options"]
     annotations = {name: annotation for name, (annotation, _) in CORE_OPTIONS.items() if name in core}
-    annotations |= {parameter: _annotation(analyzer, option)
-                    for parameter, (analyzer, option) in (analyzer_flags() if flags is None else flags).items()}
+    flags = analyzer_flags() if flags is None else flags
+    _refuse_taken_names({p.name: p.annotation for p in own} | annotations, flags)
+    annotations |= {parameter: _annotation(analyzer, option) for parameter, (analyzer, option) in flags.items()}
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
         for name, annotation in annotations.items()
@@ -333,6 +334,20 @@ def audit_options(command: Callable[..., None] | None = None, *, flags: Flags | 
     wrapper.__signature__ = signature.replace(parameters=own + shared)
     wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
     return wrapper
+
+
+def _refuse_taken_names(taken: dict[str, Any], flags: Flags) -> None:
+    """An analyzer (a plug-in's) whose option is named as one of the command's own or shared
+    ones (``--limit``, ``--out``) is refused: its flag would silently replace qcaudit's."""
+    names = set(taken)
+    for annotation in taken.values():
+        info = annotation.__metadata__[0]
+        declared = [d for d in (info.default, *(getattr(info, "param_decls", None) or ())) if isinstance(d, str)]
+        names |= {name for d in declared for name in d.split("/") if name.startswith("-")}
+    for analyzer, option in flags.values():
+        if clash := next((name for name in option_names(option) if name in names), None):
+            raise QcauditError(f"the analyzer {analyzer!r} takes {clash}, one of qcaudit's own options; "
+                               "an analyzer plug-in's flags must be its own")
 
 
 def _write_report(report, out_dir: Path, html: bool = True) -> dict[str, Path]:

@@ -45,7 +45,7 @@ import importlib
 import math
 import pkgutil
 import traceback
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
@@ -430,8 +430,8 @@ Flags = dict[str, tuple[str, CliOption]]
 
 def analyzer_flags(names: Collection[str] | None = None) -> Flags:
     """The flags of these analyzers (default: all), by parameter name."""
-    return {option.parameter: (name, option) for name, cls in analyzers().items() if names is None or name in names
-            for option in cls.options}
+    return _by_parameter((name, option) for name, cls in analyzers().items() if names is None or name in names
+                         for option in cls.options)
 
 
 def filter_flags(command: str) -> Flags:
@@ -439,7 +439,28 @@ def filter_flags(command: str) -> Flags:
     analyzer's when the filter runs the analyzers its settings switch on."""
     analyzer, row_filter = row_filters()[command]
     flags = analyzer_flags(None if row_filter.companions else {analyzer})
-    return flags | {option.parameter: (analyzer, option) for option in row_filter.options}
+    return _by_parameter([*flags.values(), *((analyzer, option) for option in row_filter.options)])
+
+
+def option_names(option: CliOption) -> tuple[str, ...]:
+    """What a command line knows ``option`` by: its parameter and each of its flags (both
+    sides of ``--x/--no-x``)."""
+    return *(name for flag in option.flags for name in flag.split("/")), option.parameter
+
+
+def _by_parameter(options: Iterable[tuple[str, CliOption]]) -> Flags:
+    """Analyzers' options by parameter name. Two that share a name are refused, naming both:
+    a plug-in's flag would silently take another analyzer's place."""
+    found: Flags = {}
+    owners: dict[str, str] = {}
+    for analyzer, option in options:
+        for name in option_names(option):
+            if name in owners:
+                raise QcauditError(f"the analyzers {owners[name]!r} and {analyzer!r} both take {name}; "
+                                   "an analyzer plug-in's flags must be its own")
+            owners[name] = analyzer
+        found[option.parameter] = (analyzer, option)
+    return found
 
 
 def stratum_column(columns: Collection[str]) -> str | None:
