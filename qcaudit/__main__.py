@@ -15,7 +15,6 @@ import os  # imported by the interpreter before any user code: cannot be interru
 try:  # Python's own Ctrl-C handler is in place until ours are: a KeyboardInterrupt here is one too
     import signal
     import sys
-
     import traceback
 
     from qcaudit.errors import EXIT_BAD_INPUT, Interrupted, QcauditError

@@ -410,14 +410,14 @@ def test_a_reader_that_stops_early_ends_the_command_as_sigpipe_does(tmp_path, tw
     reads as a failed gate; it is 141 (128 + SIGPIPE), as ``yes | head``, and nothing on stderr."""
     import signal
 
-    assert subprocess.run([sys.executable, "-m", "qcaudit", "report", two_inputs[0], "--out", tmp_path / "r", "-q"]).returncode == 0
+    subprocess.run([sys.executable, "-m", "qcaudit", "report", two_inputs[0], "--out", tmp_path / "r", "-q"], check=True)
     for args in (["show", "r"], ["card", "r"], ["gate", "--report", "r", "-t", "max_exact_duplicate_rate=1"], ["cache", "info"]):
         reader_gone = subprocess.Popen([sys.executable, "-m", "qcaudit", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        cwd=tmp_path)
         reader_gone.stdout.close()
         said = reader_gone.stderr.read()
         assert reader_gone.wait() == 128 + signal.SIGPIPE and said == b"", (args, said)
-    assert subprocess.run([sys.executable, "-m", "qcaudit", "show", "r"], capture_output=True, cwd=tmp_path).returncode == 0
+    subprocess.run([sys.executable, "-m", "qcaudit", "show", "r"], capture_output=True, cwd=tmp_path, check=True)
 
 
 @pytest.mark.parametrize("bug", [RuntimeError("a bug"), pl.exceptions.PanicException("a bug")])
