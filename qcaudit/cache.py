@@ -44,14 +44,23 @@ def configured_cache_root() -> Path:
     it counts as not set, as the XDG base directory variables do: the working directory is
     no cache (``qcaudit cache clear`` would delete in it)."""
     given = os.environ.get("QCAUDIT_CACHE_DIR", "")
-    return Path(given).expanduser() if given.strip() else Path.home() / ".cache" / "qcaudit"
+    try:
+        return Path(given).expanduser() if given.strip() else Path.home() / ".cache" / "qcaudit"
+    except RuntimeError:  # ("Could not determine home directory": a container's user with no HOME and no passwd entry)
+        raise QcauditError("no cache directory (HOME is not set and this user has no home directory): set HOME, "
+                           "or QCAUDIT_CACHE_DIR, to keep the cache") from None
 
 
 def cache_root() -> Path:
-    """The cache directory a run uses: the configured one, made if need be; where it cannot be
-    made or written (a read-only home in a container, a path through a file), a temporary one
-    of this process's own, removed when it ends: a cache is never a reason for a run to fail."""
-    return _usable(configured_cache_root())
+    """The cache directory a run uses: the configured one, made if need be; where there is
+    none (no home directory) or it cannot be made or written (a read-only home in a
+    container, a path through a file), a temporary one of this process's own, removed when
+    it ends: a cache is never a reason for a run to fail."""
+    try:
+        root = configured_cache_root()
+    except QcauditError as exc:
+        return _temporary_root(str(exc))
+    return _usable(root)
 
 
 @cache
@@ -62,11 +71,17 @@ def _usable(root: Path) -> Path:
             raise PermissionError(errno.EACCES, "not writable")
         return root
     except OSError as exc:
-        fallback = Path(tempfile.mkdtemp(prefix="qcaudit-cache-"))
-        atexit.register(shutil.rmtree, fallback, ignore_errors=True)
-        log.warning("cache directory %s cannot be used (%s); this run caches in %s, removed when it ends "
-                    "(set QCAUDIT_CACHE_DIR to a writable directory to keep the cache)", root, exc.strerror or exc, fallback)
-        return fallback
+        return _temporary_root(f"cache directory {root} cannot be used ({exc.strerror or exc}): set QCAUDIT_CACHE_DIR to "
+                               "a writable directory to keep the cache")
+
+
+@cache
+def _temporary_root(why: str) -> Path:
+    """A cache directory for this run alone, removed when it ends; said once, with ``why``."""
+    fallback = Path(tempfile.mkdtemp(prefix="qcaudit-cache-"))
+    atexit.register(shutil.rmtree, fallback, ignore_errors=True)
+    log.warning("%s; this run caches in %s, removed when it ends", why, fallback)
+    return fallback
 
 
 def cache_key(**parts: Any) -> str:

@@ -63,8 +63,12 @@ def store_path() -> Path:
 
 def has_store() -> bool:
     """Whether a run has made the store yet, of this layout or an earlier one (asked without
-    making the cache directory)."""
-    return any((_configured_directory() / name).exists() for name in _EVERY_STORE)
+    making the cache directory; where there is none to make, no home directory, it has not)."""
+    try:
+        root = configured_cache_root()
+    except QcauditError:
+        return False
+    return any((_configured_directory(root) / name).exists() for name in _EVERY_STORE)
 
 
 def max_bytes() -> int:
@@ -350,9 +354,10 @@ def clear() -> Cleared:
     return Cleared(freed, left)
 
 
-def _configured_directory() -> Path:
-    """The configured cache directory, which may not exist yet; a file there is refused."""
-    root = configured_cache_root()
+def _configured_directory(root: Path | None = None) -> Path:
+    """The configured cache directory (``root``, if known), which may not exist yet; a file
+    there is refused."""
+    root = configured_cache_root() if root is None else root
     if root.exists() and not root.is_dir():
         raise QcauditError(f"the cache directory {root} is a file: set QCAUDIT_CACHE_DIR to a directory")
     return root

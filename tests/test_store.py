@@ -286,6 +286,29 @@ def test_a_cache_directory_that_cannot_be_made_is_worked_around(runner, tmp_path
     assert facts["path"] == str(tmp_path / "file" / "cache") and facts["integrity"] == "absent"  # the configured one
 
 
+def test_a_user_without_a_home_caches_for_the_run_and_cache_info_says_why(runner, tmp_path, monkeypatch):
+    """A container's arbitrary user, without HOME and without an entry in the user database:
+    Path.home() raises RuntimeError, which ended every run that caches as an internal error."""
+    import pwd
+
+    from qcaudit.cache import cache_root
+
+    def no_entry(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("QCAUDIT_CACHE_DIR")
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with _logged() as records:
+        root = cache_root()
+        VectorStore("judge/x", 1, "judge").put(np.arange(3, dtype=np.uint64), np.ones((3, 1)))
+    assert root.name.startswith("qcaudit-cache-") and (root / "store2.sqlite3").is_file()
+    said = "no cache directory (HOME is not set and this user has no home directory): set HOME, or QCAUDIT_CACHE_DIR, to keep the cache"
+    assert len(records) == 1 and records[0].startswith(f"{said}; this run caches in {root}, removed when it ends"), records
+    result = runner.invoke(app, ["cache", "info"])
+    assert result.exit_code == 2 and said in result.output, result.output
+
+
 def test_a_size_limit_that_is_not_a_number_of_megabytes_is_warned_about_once(monkeypatch):
     monkeypatch.setenv("QCAUDIT_CACHE_MAX_MB", "2 GB")
     with _logged() as records:
