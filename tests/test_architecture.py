@@ -125,7 +125,7 @@ class Broken(Analyzer):
         ("--limit", "takes --limit, one of qcaudit's own options; an analyzer plug-in's flags must be its own"),
         ("-o", "takes -o, one of qcaudit's own options; an analyzer plug-in's flags must be its own"),
         ("--max-n", "both take --max-n; an analyzer plug-in's flags must be its own"))),
-])
+], ids=["import-fails", "no-analyzer", "name-taken", "own-flag-limit", "own-flag-o", "analyzers-flag"])
 def test_a_broken_plugin_is_one_line_and_exit_2_from_every_command(tmp_path, module, said):
     """The commands' flags are built from every analyzer's when the CLI is imported, so an
     installed plug-in that fails to load stopped every command, 'qcaudit version' too, with
