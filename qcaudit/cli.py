@@ -28,9 +28,9 @@ from rich.progress import Progress
 from qcaudit import __version__
 from qcaudit.atomic import special_file, write_text_atomic
 from qcaudit.cli_help import HelpCommand
-from qcaudit.config import CORE_FLAG_SETTINGS, load_config
+from qcaudit.config import CORE_FLAG_SETTINGS, load_config, with_overrides
 from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line, os_error_line
-from qcaudit.gate import evaluate, github_annotations, junit_xml, thresholds_for
+from qcaudit.gate import evaluate, github_annotations, junit_xml, recorded_thresholds, thresholds_for
 from qcaudit.progress import phases, show_progress
 from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, comma_names, filter_flags, option_names, row_filters
 from qcaudit.untrusted import console as safe, visible
@@ -423,12 +423,18 @@ def gate(
         settings = load_config(config, ({} if data is None else audit_overrides(options or {})) | _thresholds(threshold))
         report = None if report_path is None else Report.read(report_path)
         drift = report is not None and report.is_drift
+        if report is not None and not settings.gate and report.gate.checks:  # (a CI job without the config file)
+            settings = with_overrides(settings, {"gate": recorded_thresholds(report.gate)})
+            if not quiet and not as_json:
+                err.print("note: no gate thresholds are configured: judging by the ones the report was made with",
+                          highlight=False, soft_wrap=True)
         thresholds = thresholds_for(settings.gate, drift)
         if not thresholds:  # before any audit
             if settings.gate:
                 raise QcauditError(f"the [gate] thresholds ({', '.join(settings.gate)}) judge "
                                    f"{'audits, not a drift run' if drift else 'drift runs (qcaudit drift), not an audit'}")
-            raise QcauditError("no gate thresholds configured: add a [gate] table to qcaudit.toml, pass --config, "
+            held = "" if report is None else " (the report was made without any)"
+            raise QcauditError(f"no gate thresholds configured{held}: add a [gate] table to qcaudit.toml, pass --config, "
                                "or give --threshold KEY=VALUE")
         if report is not None:
             result = evaluate(report.metrics, thresholds)

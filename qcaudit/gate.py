@@ -81,6 +81,19 @@ def thresholds_for(thresholds: dict[str, Any], drift: bool) -> dict[str, Any]:
     return {key: value for key, value in thresholds.items() if (known[key.partition("_")[2]][0] == "drift") == drift}
 
 
+def recorded_thresholds(result: GateResult) -> dict[str, float | dict[str, float]]:
+    """The thresholds a saved report was judged by, as a ``[gate]`` table holds them
+    (``max_benchmark_leak_rate.gsm8k`` back to ``{"max_benchmark_leak_rate": {"gsm8k": ...}}``)."""
+    table: dict[str, Any] = {}
+    for check in result.checks:
+        key, _, sub = check.threshold_key.partition(".")
+        if sub:
+            table.setdefault(key, {})[sub] = check.threshold
+        else:
+            table[key] = check.threshold
+    return table
+
+
 def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | dict[str, float]]) -> GateResult:
     """Judge ``metrics`` ({analyzer: {name: {"value": ...}}}) against ``thresholds``."""
     known = gateable_metrics()

@@ -192,7 +192,24 @@ def test_thresholds_given_on_the_command_line(runner, tmp_path):
                        ("max_self_bleu_4=2", "self_bleu_4 lies in [0, 1]")):
         result = invoke(runner, "gate", "--report", out, "-t", flag)
         assert result.exit_code == 2 and says in result.output and len(result.output.strip().splitlines()) == 1, result.output
-    assert "or give --threshold KEY=VALUE" in invoke(runner, "gate", "--report", out).output
+
+
+
+def test_a_saved_report_without_configured_thresholds_is_judged_by_its_own(runner, tmp_path):
+    """A CI job that gates a report another job made may lack the config file: the report
+    holds the thresholds it was judged by, and they judge it again (it was 'no gate
+    thresholds configured', exit 2); a report made without any still says so."""
+    out, bare = tmp_path / "audit", tmp_path / "bare"
+    assert invoke(runner, "report", SAMPLE, "--config", SAMPLE_CONFIG, "--out", out, "-q").exit_code == 0
+    saved = json.loads((out / "report.json").read_text())["gate"]
+    assert len(saved["checks"]) >= 3 and saved["verdict"] == "fail"
+    again = invoke(runner, "gate", "--report", out, "--json")
+    assert again.exit_code == 1 and json.loads(again.stdout) == saved, again.output
+    said = invoke(runner, "gate", "--report", out)
+    assert "note: no gate thresholds are configured: judging by the ones the report was made with" in said.stderr
+    assert invoke(runner, "report", CLEAN, "--fields", "output", "--out", bare, "-q").exit_code == 0
+    refused = invoke(runner, "gate", "--report", bare)
+    assert refused.exit_code == 2 and "no gate thresholds configured (the report was made without any)" in refused.output
 
 
 def test_a_threshold_on_a_metric_not_computed_fails_and_says_why(runner, tmp_path):
