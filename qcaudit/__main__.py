@@ -36,6 +36,7 @@ def main() -> None:
     for handled in HANDLED_SIGNALS:
         signal.signal(handled, _raise_interrupted)
     _escape_what_the_terminal_cannot_show()
+    _unset_a_terminal_size_of_zero()
     try:
         from qcaudit.allocator import polars_keeps_freed_pages
 
@@ -53,6 +54,15 @@ def main() -> None:
             raise
         code = _interrupted(Interrupted.received)  # a module's start-up cut short by the signal
     sys.exit(code)
+
+
+def _unset_a_terminal_size_of_zero() -> None:
+    """COLUMNS or LINES set to 0 (a terminal that reports no size, as some Docker set-ups do)
+    are unset: rich takes COLUMNS=0 for a width of 0 and prints nothing at all, exit 0;
+    unset, it measures the terminal, or takes 80 columns."""
+    for name in ("COLUMNS", "LINES"):
+        if os.environ.get(name, "").strip() == "0":
+            del os.environ[name]
 
 
 def _unusable(exc: QcauditError) -> int:

@@ -420,6 +420,14 @@ def test_a_reader_that_stops_early_ends_the_command_as_sigpipe_does(tmp_path, tw
     subprocess.run([sys.executable, "-m", "qcaudit", "show", "r"], capture_output=True, cwd=tmp_path, check=True)
 
 
+def test_a_terminal_width_of_zero_prints_the_report_all_the_same(tmp_path, two_inputs):
+    """COLUMNS=0 (a terminal that reports no size): rich printed nothing at all, exit 0."""
+    ran = subprocess.run([sys.executable, "-m", "qcaudit", "report", two_inputs[0], "--out", tmp_path / "r"], capture_output=True,
+                         text=True, env={**os.environ, "COLUMNS": "0", "LINES": "0"}, check=True)
+    assert "diversity.distinct_2" in ran.stdout and "wrote json" in ran.stdout, ran.stdout
+    assert max(map(len, ran.stdout.splitlines())) <= 80
+
+
 @pytest.mark.parametrize("bug", [RuntimeError("a bug"), pl.exceptions.PanicException("a bug")])
 def test_an_internal_error_is_exit_3_with_and_without_verbose(qc, monkeypatch, tmp_path, bug):
     """A Rust panic inside Polars too (a BaseException: it ended in a traceback and exit 1)."""
