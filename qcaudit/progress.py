@@ -9,6 +9,7 @@ on unless ``--quiet``; from Python it stays off unless asked for (``audit(..., p
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ def phases(console, disable: bool):
     to enter."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    if not disable and not (console.is_terminal or console.is_jupyter):
+    if not disable and not (_draws_bars(console) or console.is_jupyter):
         return _plain_phases(console.file)
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                     console=console, transient=True, disable=disable)
@@ -129,10 +130,23 @@ def note(message: str) -> None:
     if not _settings["enabled"]:
         return
     console = _console()
-    if console.is_terminal or console.is_jupyter:
+    if _draws_bars(console) or console.is_jupyter:
         console.print(message, markup=False, highlight=False)
     else:
         print(message, file=console.file, flush=True)
+
+
+def _draws_bars(console) -> bool:
+    """Whether ``console`` takes a bar redrawn in place: a terminal as rich judges one, with
+    animation (not TERM=dumb, not TTY_INTERACTIVE=0), that is one. Under FORCE_COLOR, which
+    CI sets for coloured logs, rich takes a log for a terminal, and a bar redrawn ten times a
+    second filled the log where a plain line every few seconds belongs (TTY_INTERACTIVE=1
+    asks for bars all the same)."""
+    try:
+        tty = console.file.isatty()
+    except (AttributeError, ValueError):  # (a stream without isatty, or a closed one)
+        tty = False
+    return console.is_interactive and (tty or os.environ.get("TTY_INTERACTIVE") == "1")
 
 
 def _console():
@@ -221,7 +235,7 @@ def row_progress(label: str, total: int, wanted: bool = True, unit: str = "rows"
         yield _Silent()
         return
     console = _console()
-    if console.is_terminal:
+    if _draws_bars(console):
         bar = _Bar(label, total, console, unit)
         try:
             yield bar

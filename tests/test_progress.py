@@ -46,6 +46,19 @@ def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_pa
     assert quiet.returncode == 0 and "embedding: " not in quiet.stderr and "audit (" not in quiet.stderr
 
 
+def test_a_log_that_rich_takes_for_a_terminal_gets_plain_lines_too(tmp_path):
+    """FORCE_COLOR=1 (set in CI for coloured logs) makes rich take any stream for a terminal:
+    the audit's bar was redrawn into the log ten times a second, carriage returns and all."""
+    data = tmp_path / "d.parquet"
+    pl.read_parquet(SAMPLES / "instructions.parquet").select("output").write_parquet(data)
+    ran = subprocess.run([sys.executable, "-m", "qcaudit", "report", str(data), "--out", str(tmp_path / "a")], capture_output=True,
+                         text=True, env={**os.environ, "FORCE_COLOR": "1"}, cwd=tmp_path, check=True)
+    assert "\r" not in ran.stderr and "\x1b[?25l" not in ran.stderr, ran.stderr[:500]  # no redraws, no hidden cursor
+    assert any(line.startswith("audit (diversity, duplicates): ") and "rows (100%)" in line for line in ran.stderr.splitlines())
+    assert "diversity: 2-grams" in ran.stderr.splitlines()
+    assert "\x1b[" in ran.stdout  # the colours FORCE_COLOR asks for are kept
+
+
 def test_drift_in_a_log_prints_plain_progress_lines(tmp_path):
     """drift over large generations ran for minutes without a line in a CI log (its progress
     was a terminal spinner alone)."""
