@@ -42,9 +42,10 @@ def main() -> None:
 
         polars_keeps_freed_pages(os.environ)  # (before Polars is imported, with the command)
         try:
+            _check_polars_threads()
             from qcaudit.cli import run
-        except QcauditError as exc:  # an analyzer plug-in that fails to load, found as the commands are built
-            code = _unusable(exc)
+        except QcauditError as exc:
+            code = _refused(exc)
         else:
             code = run(sys.argv[1:])
     except (Interrupted, KeyboardInterrupt) as exc:
@@ -65,9 +66,18 @@ def _unset_a_terminal_size_of_zero() -> None:
             del os.environ[name]
 
 
-def _unusable(exc: QcauditError) -> int:
-    """No command can be built: one line and exit 2 (bad input: an installed plug-in is the
-    user's to mend; exit 1 would read as a failed gate), the traceback too with --verbose."""
+def _check_polars_threads() -> None:
+    """POLARS_MAX_THREADS=0 makes Polars panic as it starts its threads (an internal error, exit
+    3, in whatever command ran); anything else not a number it warns about and ignores."""
+    threads = os.environ.get("POLARS_MAX_THREADS", "")
+    if threads.isdigit() and int(threads) == 0:
+        raise QcauditError("POLARS_MAX_THREADS=0: Polars needs a thread at least; unset it, or give 1 or more")
+
+
+def _refused(exc: QcauditError) -> int:
+    """A fault found before any command runs (POLARS_MAX_THREADS=0; an analyzer plug-in that
+    fails to load as the commands are built from every analyzer's flags): one line and exit 2
+    (exit 1 would read as a failed gate), the traceback too with --verbose."""
     from qcaudit.untrusted import visible
 
     if {"--verbose", "-v"} & set(sys.argv[1:]):

@@ -428,6 +428,14 @@ def test_a_terminal_width_of_zero_prints_the_report_all_the_same(tmp_path, two_i
     assert max(map(len, ran.stdout.splitlines())) <= 80
 
 
+def test_polars_told_to_use_no_threads_is_one_line_not_a_panic(tmp_path, two_inputs):
+    ran = subprocess.run([sys.executable, "-m", "qcaudit", "report", two_inputs[0], "--out", tmp_path / "r"], capture_output=True,
+                         text=True, env={**os.environ, "POLARS_MAX_THREADS": "0"}, check=False)
+    assert ran.returncode == 2 and ran.stderr == ("error: POLARS_MAX_THREADS=0: Polars needs a thread at least; unset it, "
+                                                  "or give 1 or more\n"), ran.stderr
+    assert not (tmp_path / "r").exists()
+
+
 @pytest.mark.parametrize("bug", [RuntimeError("a bug"), pl.exceptions.PanicException("a bug")])
 def test_an_internal_error_is_exit_3_with_and_without_verbose(qc, monkeypatch, tmp_path, bug):
     """A Rust panic inside Polars too (a BaseException: it ended in a traceback and exit 1)."""
