@@ -443,8 +443,8 @@ def filter_flags(command: str) -> Flags:
 
 
 def option_names(option: CliOption) -> tuple[str, ...]:
-    """What a command line knows ``option`` by: its parameter and each of its flags (both
-    sides of ``--x/--no-x``)."""
+    """What a command line knows ``option`` by: each of its flags (both sides of
+    ``--x/--no-x``), then its parameter."""
     return *(name for flag in option.flags for name in flag.split("/")), option.parameter
 
 

@@ -122,6 +122,6 @@ def render_html(report: Report) -> str:
 def write_report(report: Report, out_dir: str | Path, html: bool = True) -> dict[str, Path]:
     """Write the report's files to ``out_dir``, report.html too unless ``html`` is false."""
     if not isinstance(report, Report):  # (a report.json loaded as a dict, say: 'dict' object has no attribute 'write')
-        raise TypeError(f"write_report takes the Report that qcaudit.audit returns (qcaudit.report.model.Report.read loads a saved one), "
-                        f"not a {type(report).__name__}")
+        raise TypeError("write_report takes the Report that qcaudit.audit returns (qcaudit.report.model.Report.read "
+                        f"loads a saved one), not a {type(report).__name__}")
     return report.write(out_dir, render_html(report) if html else None)
