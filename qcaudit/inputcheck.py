@@ -30,6 +30,7 @@ import io
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -416,7 +417,7 @@ def separated_by_semicolons(path: Path) -> bool:
     first = next((line for line in _lines(path) if line.strip()), b"")
     if b";" not in first or b"," in first:
         return False
-    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle, _fields_of_any_size():
         try:
             widths = {len(record) for record in islice(filter(None, csv.reader(handle, delimiter=";")), SNIFFED_RECORDS)}
         except csv.Error:
@@ -451,7 +452,7 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool) -> tuple[int 
     """The width of the first record, the data rows, and those of another width (the first
     :data:`SHOWN` described, and how many). Strict, a quoted field still open at the end of
     the file raises :class:`_Unclosed` with the line it opens on."""
-    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
+    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle, _fields_of_any_size():
         reader = csv.reader(handle, strict=strict, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count, start = None, 0, [], 0, 1
         try:
@@ -476,6 +477,18 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool) -> tuple[int 
                 raise
             raise QcauditError(f"{path}: line {reader.line_num}: {err}") from None
     return width, rows, bad, bad_count
+
+
+@contextmanager
+def _fields_of_any_size() -> Iterator[None]:
+    """The csv module's limit on a field's size lifted while a file is checked, and put back:
+    at its default, 128 KB, a CSV of long documents (a pretraining corpus) was refused, "field
+    larger than field limit (131072)", which Polars reads whole."""
+    previous = csv.field_size_limit(2**31 - 1)  # (the largest a C long holds everywhere)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _check_header(path: Path, header: list[str]) -> None:

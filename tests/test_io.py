@@ -1238,6 +1238,19 @@ def test_a_csv_file_separated_by_semicolons_reads_as_its_fields(tmp_path, compre
     assert pl.read_csv(tabs, infer_schema_length=0, separator="\t").to_dict(as_series=False) == rows
 
 
+@pytest.mark.parametrize("name", ["docs.csv", "docs.tsv", "semicolons.csv"])
+def test_a_delimited_file_of_long_documents_is_read_whole(tmp_path, name):
+    """A field over 128 KB (a pretraining corpus of whole documents) was refused by the csv
+    module's default limit, "field larger than field limit (131072)"; the limit is put back."""
+    import csv
+
+    documents = [f"document {i} " + "word " * 60_000 for i in range(3)]  # (300 KB each)
+    frame = pl.DataFrame({"text": documents, "id": [0, 1, 2]})
+    frame.write_csv(tmp_path / name, separator={"docs.tsv": "\t", "semicolons.csv": ";"}.get(name, ","))
+    assert load_dataset(tmp_path / name).texts()["text"].to_list() == documents
+    assert csv.field_size_limit() == 131072
+
+
 _DELIMITER_TROUBLE = st.sampled_from(['"', "\t", "\r\n", "\r", "\n", ' "x" ', '""', "\\", ",", ";", "\ufeff"])
 
 
