@@ -103,7 +103,21 @@ def _not_json(constant: str) -> object:
     raise _NotJson(constant)
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_not_json)
+class _HugeInteger(ValueError):
+    """An integer beyond Polars' widest integer (128 bits): it cannot read the file ("InvalidNumber
+    at character N"), and Python's json module, past 4,300 digits, cannot either."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+
+def _integer(text: str) -> int:
+    if len(text) > 38 and (len(text) > 4000 or not -(2**127) <= int(text) < 2**127):
+        raise _HugeInteger(len(text.lstrip("-")))
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_not_json, parse_int=_integer)
 
 
 KIND_NAMES = {"list": "lists", "object": "objects", "scalar": "text or numbers"}
@@ -182,6 +196,9 @@ def _parse(text: str, path: Path, where: str) -> object:
                            "that is not a number or infinite); write null there instead") from None
     except RecursionError:
         raise QcauditError(f"{path}: {where} is nested too deeply to read") from None
+    except _HugeInteger as huge:
+        raise QcauditError(f"{path}: {where} holds an integer of {huge.digits:,} digits, more than a 128-bit integer holds, "
+                           "which Polars reads no further; write it as a string (or a float)") from None
     except json.JSONDecodeError as err:
         raise QcauditError(f"{path}: invalid JSON on {where}: {err.msg} (column {err.colno})") from None
 

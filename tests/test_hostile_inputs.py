@@ -359,6 +359,10 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',
      "line 2 holds NaN, which is not JSON (Python's json.dumps writes it"),  # Polars said "InternalError(TapeError)"
     ("inf.json", b'[{"text": "a b", "score": -Infinity}]', "the document holds -Infinity, which is not JSON"),
+    ("bigint.jsonl", b'{"text": "a b", "n": 1}\n{"text": "c d", "n": 170141183460469231731687303715884105728}\n',
+     "line 2 holds an integer of 39 digits, more than a 128-bit integer holds"),  # Polars said "cannot parse ... (u128"
+    ("hugeint.json", b'[{"text": "a b", "n": 1' + b"0" * 5000 + b'}]',  # an internal error: Python's int() stops at 4,300 digits
+     "the document holds an integer of 5,001 digits, more than a 128-bit integer holds"),
     ("nested.jsonl", b'{"text": "a b", "meta": {"ids": [1, 2]}}\n{"text": "c d", "meta": {"ids": [[3], 4]}}\n',
      "meta.ids[] holds text or numbers (line 1) and lists (line 2); a column needs one kind of value in each place"),
     ("nested.json", b'[{"text": "a b", "meta": {"ids": [1, 2]}}, {"text": "c d", "meta": {"ids": [[3], 4]}}]',

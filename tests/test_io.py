@@ -1251,6 +1251,13 @@ def test_a_delimited_file_of_long_documents_is_read_whole(tmp_path, name):
     assert csv.field_size_limit() == 131072
 
 
+def test_integers_as_wide_as_polars_reads_are_read(tmp_path):
+    """The check refuses an integer beyond 128 bits, which Polars cannot read; up to the bound it reads."""
+    path = tmp_path / "wide.jsonl"
+    path.write_text("".join(json.dumps({"text": f"row {i}", "n": n}) + "\n" for i, n in enumerate([2**127 - 1, -(2**127), 7])))
+    assert load_dataset(path).frame.collect()["n"].to_list() == [2**127 - 1, -(2**127), 7]
+
+
 _DELIMITER_TROUBLE = st.sampled_from(['"', "\t", "\r\n", "\r", "\n", ' "x" ', '""', "\\", ",", ";", "\ufeff"])
 
 
