@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 from qcaudit.compression import COMPRESSIONS, DAMAGED, compression, open_decompressed
 from qcaudit.errors import QcauditError
@@ -398,24 +399,40 @@ def holds_json_lines(text: str) -> bool:
     return "\n" in gap and rest.lstrip().startswith("{" if isinstance(first, dict) else ('"', "null"))
 
 
-def _check_delimited(path: Path, has_header: bool, fmt: str) -> TextFileCheck:
-    for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
-        _decode(raw_line, path, number)
-    if fmt == "tsv" and (rows := _quoted_rows(path, has_header)) is not None:
-        return TextFileCheck(rows, False, "tsv-quoted")
+def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | None = None) -> TextFileCheck:
+    """Check a CSV or TSV file: every line UTF-8 (named where one is not), the header, every
+    record as wide as the first; and how to read it (a .tsv written with quoting, a .csv
+    separated by semicolons). ``head_rows`` (a quick look): the first records alone checked
+    and kept, the rest counted as records (not checked: a fault further on does not stop it)."""
+    if head_rows is None:
+        for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
+            _decode(raw_line, path, number)
+    if fmt == "tsv" and (quoted := _quoted_records(path, has_header, head_rows)) is not None:
+        return _delimited_check(path, quoted, "tsv-quoted")
     if fmt == "csv" and separated_by_semicolons(path):
         fmt = "csv-semicolon"
     try:
-        width, rows, bad, bad_count = _records(path, has_header, fmt, strict=True)
+        records = _records(path, has_header, fmt, strict=True, head_rows=head_rows)
     except _Unclosed as unclosed:  # a reader that is not strict takes the rest of the file as one field
         raise QcauditError(f"{path}: line {unclosed.line} opens a quoted field that never closes (a stray '\"'?)") from None
     except csv.Error:  # a quote inside an unquoted field: text, as Polars reads it
-        width, rows, bad, bad_count = _records(path, has_header, fmt, strict=False)
-    if bad:
-        more = f" and {bad_count - len(bad):,} more" if bad_count > len(bad) else ""
-        raise QcauditError(f"{path}: rows must have {width} fields as the {'header' if has_header else 'first row'} does; "
-                           f"{'; '.join(bad)}{more} ({_CSV_FIELDS.get(fmt, _TSV_FIELDS)})")
-    return TextFileCheck(rows, False, fmt)
+        records = _records(path, has_header, fmt, strict=False, head_rows=head_rows)
+    if records.bad:
+        more = f" and {records.bad_count - len(records.bad):,} more" if records.bad_count > len(records.bad) else ""
+        raise QcauditError(f"{path}: rows must have {records.width} fields as the {'header' if has_header else 'first row'} "
+                           f"does; {'; '.join(records.bad)}{more} ({_CSV_FIELDS.get(fmt, _TSV_FIELDS)})")
+    return _delimited_check(path, records, fmt)
+
+
+def _delimited_check(path: Path, records: _Records, reading: str) -> TextFileCheck:
+    """What the check of a CSV or TSV file learnt; for a quick look, also its first records'
+    lines (each UTF-8, the first that is not named) as the file holds them."""
+    if records.head is None:
+        return TextFileCheck(records.rows, False, reading)
+    lines = records.head.splitlines(keepends=True)
+    for number, line in enumerate(lines, start=1):
+        _decode(line.encode("utf-8", "surrogateescape"), path, number)
+    return TextFileCheck(records.rows, False, reading, records.head.encode("utf-8"))
 
 
 #: Why a CSV file's records can be ragged, by its separator.
@@ -446,16 +463,16 @@ def separated_by_semicolons(path: Path) -> bool:
 _TSV_FIELDS = "a field cannot hold a tab or a newline unless the file quotes it, as pandas' to_csv(sep='\\t') does"
 
 
-def _quoted_rows(path: Path, has_header: bool) -> int | None:
-    """A tab-separated file's rows when it reads with CSV's quoting without fault (every
+def _quoted_records(path: Path, has_header: bool, head_rows: int | None) -> _Records | None:
+    """A tab-separated file's records when it reads with CSV's quoting without fault (every
     quoted field closed, and followed by a tab or the line's end) and with every record as
-    wide as the first: it was written with quoting. None when it does not read so. A file
-    without quotes reads the same either way."""
+    wide as the first (of a quick look, the first ``head_rows``): it was written with quoting.
+    None when it does not read so. A file without quotes reads the same either way."""
     try:
-        _, rows, bad, _ = _records(path, has_header, "tsv-quoted", strict=True)
+        records = _records(path, has_header, "tsv-quoted", strict=True, head_rows=head_rows)
     except (_Unclosed, csv.Error, QcauditError):
         return None
-    return None if bad else rows
+    return None if records.bad else records
 
 
 class _Unclosed(Exception):
@@ -465,17 +482,38 @@ class _Unclosed(Exception):
         self.line = line
 
 
-def _records(path: Path, has_header: bool, fmt: str, strict: bool) -> tuple[int | None, int, list[str], int]:
-    """The width of the first record, the data rows, and those of another width (the first
-    :data:`SHOWN` described, and how many). Strict, a quoted field still open at the end of
-    the file raises :class:`_Unclosed` with the line it opens on."""
-    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle, _fields_of_any_size():
-        reader = csv.reader(handle, strict=strict, **_CSV_MODULE[fmt])
+class _Records(NamedTuple):
+    """A CSV or TSV file's records as :func:`_records` reads them."""
+
+    #: The first record's width, the data rows, and those of another width (the first
+    #: :data:`SHOWN` described, and how many).
+    width: int | None
+    rows: int
+    bad: list[str]
+    bad_count: int
+    #: A quick look's first records as the file holds them (white space and line ends kept,
+    #: without a byte-order mark; bytes that are not UTF-8 as surrogates); None for a whole read.
+    head: str | None
+
+
+def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: int | None = None) -> _Records:
+    """The file's records, checked for width. Strict, a quoted field still open at the end of
+    the file raises :class:`_Unclosed` with the line it opens on. ``head_rows``: only the
+    first data rows checked, and kept; the rest counted by a reader that is not strict."""
+    errors = "strict" if head_rows is None else "surrogateescape"  # (a quick look names a bad line of its head alone)
+    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors=errors, newline="") as handle, \
+            _fields_of_any_size():
+        lines, kept = iter(handle), []
+        reader = csv.reader(lines if head_rows is None else _kept(lines, kept), strict=strict, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count, start = None, 0, [], 0, 1
         try:
             for record in reader:
                 start, opened = reader.line_num + 1, start
                 if not record:
+                    if head_rows is not None and (width is not None or not has_header):  # (Polars reads a row of nulls)
+                        rows += 1
+                        if rows == head_rows:
+                            break
                     continue
                 if width is None:
                     width = len(record)
@@ -487,13 +525,36 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool) -> tuple[int 
                     bad_count += 1
                     if len(bad) < SHOWN:
                         bad.append(f"line {opened} has {len(record)}")
+                if rows == head_rows:
+                    break
         except csv.Error as err:
             if strict and "unexpected end of data" in str(err):
                 raise _Unclosed(start) from None
             if strict:
                 raise
             raise QcauditError(f"{path}: line {reader.line_num}: {err}") from None
-    return width, rows, bad, bad_count
+        if head_rows is not None:
+            rows += _count_records(lines, fmt)
+    return _Records(width, rows, bad, bad_count, None if head_rows is None else "".join(kept))
+
+
+def _kept(lines: Iterator[str], kept: list[str]) -> Iterator[str]:
+    """``lines``, each also added to ``kept`` as a reader takes it."""
+    for line in lines:
+        kept.append(line)
+        yield line
+
+
+def _count_records(lines: Iterator[str], fmt: str) -> int:
+    """The records in what is left of a file's ``lines`` as Polars reads them (a blank line a
+    row of nulls), as a reader that is not strict finds them; up to a fault it cannot read past."""
+    counted = 0
+    try:
+        for _ in csv.reader(lines, **_CSV_MODULE[fmt]):
+            counted += 1
+    except csv.Error:
+        pass
+    return counted
 
 
 @contextmanager
@@ -519,8 +580,8 @@ def _check_header(path: Path, header: list[str]) -> None:
 #: What JSON counts as white space (RFC 8259): a line of nothing else is blank, and skipped;
 #: any other character (a no-break or ideographic space) is a line that must be JSON.
 JSON_SPACE = b" \t\r\n"
-#: The formats whose first rows can be checked and kept alone (one row a line).
-HEAD_CHECKED = frozenset({"jsonl", "txt"})
+#: The formats whose first rows can be checked and kept alone.
+HEAD_CHECKED = frozenset({"jsonl", "txt", "csv", "tsv"})
 
 
 def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: int | None = None) -> TextFileCheck:
@@ -534,7 +595,7 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: in
             return _check_json_document(path)
         if fmt == "txt":
             return _check_plain_lines(path, head_rows)
-        return _check_delimited(path, csv_header, fmt)
+        return _check_delimited(path, csv_header, fmt, head_rows)
     except DAMAGED as exc:
         kind = COMPRESSIONS.get(compression(path) or "", "compressed")
         raise QcauditError(f"{path}: not a complete {kind} file ({exc or type(exc).__name__})") from None

@@ -295,7 +295,7 @@ def _scan_parquet(files: list[InputFile]) -> ScannedFiles:
 
 def scan_files(files: list[InputFile], fmt: str, csv_header: bool = True, limit: int | None = None) -> ScannedFiles:
     """An input's files as one table. ``limit`` (a quick look at the input's first rows): of
-    local files of one row a line (:data:`~qcaudit.inputcheck.HEAD_CHECKED`), only the first
+    local text files (:data:`~qcaudit.inputcheck.HEAD_CHECKED`), only the first
     ``limit`` rows of each are checked and read, and the rest counted (:attr:`ScannedFiles.rows`),
     so that a quick look at a file of many gigabytes costs a count of its lines, and a fault
     further on does not stop it."""
@@ -308,20 +308,20 @@ def scan_files(files: list[InputFile], fmt: str, csv_header: bool = True, limit:
     if fmt == "parquet":
         return _scan_parquet(files)
     if limit is not None and fmt in HEAD_CHECKED and not any(map(is_uri, files)):
-        heads = [_text_file_head(f, fmt, limit) for f in files]
+        heads = [_text_file_head(f, fmt, limit, csv_header) for f in files]
         return _joined([frame for frame, _ in heads])._replace(rows=sum(rows for _, rows in heads))
     return _joined([_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files])
 
 
-def _text_file_head(path: Path, fmt: str, rows: int) -> tuple[pl.LazyFrame, int]:
-    """The first ``rows`` rows of a file of one row a line, checked and read from memory, and
-    the rows the whole file holds. A .jsonl file that holds a JSON array is read whole."""
-    check = check_text_file(path, fmt, head_rows=rows)
+def _text_file_head(path: Path, fmt: str, rows: int, csv_header: bool) -> tuple[pl.LazyFrame, int]:
+    """The first ``rows`` rows of a JSON Lines, text, CSV or TSV file, checked and read from
+    memory, and the rows the whole file holds. A .jsonl file that holds a JSON array is read whole."""
+    check = check_text_file(path, fmt, csv_header, head_rows=rows)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
     if check.head is None:  # (the check read the array whole, as a document; not checked again)
-        return _read_in_memory(path, path.read_bytes(), check.reading, True), check.rows
-    return _read_bytes(path, check.head, check.reading, True), check.rows
+        return _read_in_memory(path, path.read_bytes(), check.reading, csv_header), check.rows
+    return _read_bytes(path, check.head, check.reading, csv_header), check.rows
 
 
 #: A folder of a Hive-partitioned dataset (Spark's, Ray Data's or pyarrow's ``partitioning="hive"``
