@@ -408,7 +408,7 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
         for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
             _decode(raw_line, path, number)
     if fmt == "tsv" and (quoted := _quoted_records(path, has_header, head_rows)) is not None:
-        return _delimited_check(path, quoted, "tsv-quoted")
+        return TextFileCheck(quoted.rows, False, "tsv-quoted", _utf8_head(path, quoted))
     if fmt == "csv" and separated_by_semicolons(path):
         fmt = "csv-semicolon"
     try:
@@ -417,21 +417,22 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
         raise QcauditError(f"{path}: line {unclosed.line} opens a quoted field that never closes (a stray '\"'?)") from None
     except csv.Error:  # a quote inside an unquoted field: text, as Polars reads it
         records = _records(path, has_header, fmt, strict=False, head_rows=head_rows)
+    head = _utf8_head(path, records)  # (a line that is not UTF-8 named before a ragged record, as a whole check does)
     if records.bad:
         more = f" and {records.bad_count - len(records.bad):,} more" if records.bad_count > len(records.bad) else ""
         raise QcauditError(f"{path}: rows must have {records.width} fields as the {'header' if has_header else 'first row'} "
                            f"does; {'; '.join(records.bad)}{more} ({_CSV_FIELDS.get(fmt, _TSV_FIELDS)})")
-    return _delimited_check(path, records, fmt)
+    return TextFileCheck(records.rows, False, fmt, head)
 
 
-def _delimited_check(path: Path, records: _Records, reading: str) -> TextFileCheck:
-    """What the check of a CSV or TSV file learnt; for a quick look, also its first records'
-    lines (each UTF-8, the first that is not named) as the file holds them."""
+def _utf8_head(path: Path, records: _Records) -> bytes | None:
+    """A quick look's first records as the file holds them, once each of their lines is found
+    UTF-8 (the first that is not named, as a whole check names it); None for a whole check."""
     if records.head is None:
-        return TextFileCheck(records.rows, False, reading)
+        return None
     for number, line in enumerate(records.head.split("\n"), start=1):  # (lines as _lines numbers them)
         _decode(line.encode("utf-8", "surrogateescape"), path, number)
-    return TextFileCheck(records.rows, False, reading, records.head.encode("utf-8"))
+    return records.head.encode("utf-8")
 
 
 #: Why a CSV file's records can be ragged, by its separator.
