@@ -109,6 +109,16 @@ def load_tokenizer(name: str, what: str = "tokenizer"):
     return _from_pretrained(AutoTokenizer, name, what)
 
 
+def load_splitting_tokenizer(name: str, what: str):
+    """A tokenizer that splits text into tokens and never feeds its model (the diversity
+    metrics' ``hf:`` tokenizer, the watermark detector's): its ``model_max_length`` set to
+    say nothing, as transformers' own default does, so that a long row is not warned of as
+    "will result in indexing errors"."""
+    tokenizer = load_tokenizer(name, what)
+    tokenizer.model_max_length = int(1e30)
+    return tokenizer
+
+
 def load_model_config(name: str, what: str = "model"):
     """A model's config (its ``config.json``), without its weights."""
     offline()

@@ -202,7 +202,7 @@ def _regex_error(exc: Exception) -> str:
 
 
 def load_hf_tokenizer(path: str):
-    """Load a Hugging Face tokenizer from a local directory, offline (:func:`qcaudit.hf.load_tokenizer`)."""
-    from qcaudit.hf import load_tokenizer
+    """Load a Hugging Face tokenizer from a local directory, offline (:func:`qcaudit.hf.load_splitting_tokenizer`)."""
+    from qcaudit.hf import load_splitting_tokenizer
 
-    return load_tokenizer(str(Path(path).expanduser()), "hf tokenizer")
+    return load_splitting_tokenizer(str(Path(path).expanduser()), "hf tokenizer")

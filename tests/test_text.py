@@ -97,6 +97,27 @@ def word_level_tokenizer(tmp_path_factory):
     return path
 
 
+def test_a_long_row_is_split_without_a_warning_of_the_models_length(word_level_tokenizer, tmp_path):
+    """A tokenizer saved with its model's length (BERT's 512) made transformers warn that a
+    longer row "will result in indexing errors": the diversity metrics only split the text."""
+    import logging
+
+    from transformers import AutoTokenizer
+
+    short = tmp_path / "short"
+    AutoTokenizer.from_pretrained(word_level_tokenizer, model_max_length=4).save_pretrained(short)
+    texts = ["the cat sat on the mat and the dog sat on the log", "a dog sat"]
+    warned: list[str] = []
+    listener = logging.Handler()
+    listener.emit = lambda record: warned.append(record.getMessage())  # (transformers' own handler holds the stderr it found)
+    logging.getLogger("transformers").addHandler(listener)
+    try:
+        assert distinct_n(texts, 1, tokenizer=f"hf:{short}") == distinct_n(texts, 1, tokenizer=f"hf:{word_level_tokenizer}")
+    finally:
+        logging.getLogger("transformers").removeHandler(listener)
+    assert not [said for said in warned if "Token indices sequence length" in said], warned
+
+
 def test_hugging_face_tokenizer_from_local_path(word_level_tokenizer):
     from transformers import AutoTokenizer
 

@@ -128,14 +128,14 @@ class Watermark(Analyzer):
     def _scorer(self) -> _Scorer:
         """The tokenizer and detector, loaded once per run on the first batch."""
         # torch, transformers and scipy.stats load when the analyzer runs, not when the CLI starts
-        from qcaudit.hf import load_tokenizer
+        from qcaudit.hf import load_splitting_tokenizer
         from qcaudit.watermark.detect import WatermarkDetector, WatermarkSettings
         from qcaudit.watermark.normalize import normalizer
         from qcaudit.watermark.schemes import parse_scheme
         from qcaudit.watermark.tokens import vocabulary_size
 
         settings = self.settings
-        tokenizer = load_tokenizer(settings.tokenizer, "watermark tokenizer")
+        tokenizer = load_splitting_tokenizer(settings.tokenizer, "watermark tokenizer")
         vocab_size = settings.vocab_size or vocabulary_size(tokenizer)
         scheme = parse_scheme(settings.scheme, settings.key)
         detector = WatermarkDetector(
