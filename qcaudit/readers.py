@@ -53,7 +53,7 @@ TXT_COLUMN, TXT_PIECE_CHARS = "text", 64 * 2**20
 #: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
 #: directory holding both is read as its shards alone. (A ``DatasetDict``'s folder, with a
 #: ``dataset_dict.json`` and a folder a split, is refused: reading it whole would mix splits.)
-HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json"})
+HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json", "dataset_infos.json"})
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).
 InputFile = Path | str
 
@@ -96,7 +96,7 @@ def shown_name(path: str | Path) -> str:
 def _listed_files(path: str | Path) -> list[InputFile]:
     if is_uri(path):
         listed = remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow"))
-        files = _without_notes(listed.files)
+        files = _data_files(listed.files)
         if listed.directory is not None:
             _refuse_partial_layout(listed.directory, [PurePosixPath(f.removeprefix(listed.directory + "/")) for f in files])
         return files
@@ -151,12 +151,17 @@ def _hub_hint(target: Path) -> str:
     return f"; a dataset on the Hugging Face Hub is read as hf://datasets/{name}" if looks_like_hub else ""
 
 
-def _without_notes(files: list[InputFile]) -> list[InputFile]:
+def _data_files(files: list[InputFile]) -> list[InputFile]:
     """A directory's data files: its .txt files are data only when it holds no other kind (a
-    LICENSE.txt or notes.txt beside parquet shards is not a shard)."""
-    if all(_FORMATS.get(format_suffix(f)) == "txt" for f in files):
-        return files
-    return [f for f in files if _FORMATS.get(format_suffix(f)) != "txt"]
+    LICENSE.txt or notes.txt beside parquet shards is not a shard), and Hugging Face's
+    metadata files (:data:`HF_DATASET_METADATA`: a Hub repository's legacy
+    ``dataset_infos.json``, ``save_to_disk``'s ``state.json``) only when it holds nothing but JSON."""
+    kinds = {_FORMATS.get(format_suffix(f)) for f in files}
+    if kinds != {"txt"}:
+        files = [f for f in files if _FORMATS.get(format_suffix(f)) != "txt"]
+    if kinds - {"json", "txt"}:
+        files = [f for f in files if PurePosixPath(str(f).replace("\\", "/")).name not in HF_DATASET_METADATA]
+    return files
 
 
 #: Names of a dataset's splits, as Hugging Face names its shards (``train-00000-of-00002.parquet``)
@@ -179,9 +184,7 @@ def _directory_files(target: Path) -> list[Path]:
     files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS and not hidden(p.relative_to(target)))
     if not files:
         raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
-    files = _without_notes(files)
-    if any(_FORMATS[format_suffix(p)] == "arrow" for p in files):
-        files = [p for p in files if p.name not in HF_DATASET_METADATA]
+    files = _data_files(files)
     _refuse_partial_layout(str(target), [PurePosixPath(p.relative_to(target).as_posix()) for p in files])
     return files
 

@@ -435,6 +435,23 @@ def test_hidden_folders_and_files_of_an_input_directory_are_not_read(tmp_path, h
     assert [Path(s).name for s in dataset.sources] == ["train.parquet"]
 
 
+@pytest.mark.parametrize("how", ["path", "uri"])
+def test_a_hub_repositorys_legacy_metadata_beside_its_data_is_not_read(tmp_path, how):
+    """A Hub dataset repository downloaded whole often holds dataset_infos.json (legacy card
+    metadata) beside data/*.parquet: the folder was refused as of mixed formats. A folder of
+    JSON alone still reads such a name as data."""
+    folder = tmp_path / "repo"
+    (folder / "data").mkdir(parents=True)
+    pl.DataFrame({"text": ["row one of the data", "row two of the data"]}).write_parquet(folder / "data" / "train.parquet")
+    (folder / "dataset_infos.json").write_text('{"default": {"description": "", "features": {}}}')
+    dataset = load_dataset(folder if how == "path" else f"file://{folder}")
+    assert [Path(s).name for s in dataset.sources] == ["train.parquet"]
+    only_json = tmp_path / "json"
+    only_json.mkdir()
+    (only_json / "dataset_info.json").write_text(json.dumps([{"text": "a b c"}, {"text": "d e f"}]))
+    assert load_dataset(only_json).texts()["text"].to_list() == ["a b c", "d e f"]
+
+
 def test_fields_are_joined_and_statuses_counted(tmp_path):
     path = write(tmp_path, "d.parquet")
     texts = load_dataset(path, TextSelection(fields=("instruction", "input"))).texts()
