@@ -584,10 +584,28 @@ JSON_SPACE = b" \t\r\n"
 HEAD_CHECKED = frozenset({"jsonl", "txt", "csv", "tsv"})
 
 
+#: How a Git LFS pointer file begins: what a clone without its large files holds in their place.
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+def refuse_lfs_pointer(path: Path) -> None:
+    """Refuse a Git LFS pointer in place of a data file (a dataset repository cloned without
+    ``git lfs``), which read as a parquet file "out of specification" or invalid JSON."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(len(LFS_POINTER))
+    except OSError:
+        return  # (the reader says why it cannot be read)
+    if start == LFS_POINTER:
+        raise QcauditError(f"{path} is a Git LFS pointer, not the data: the repository was cloned without its large files; "
+                           "fetch them (git lfs pull) or download the dataset (huggingface-cli download)")
+
+
 def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: int | None = None) -> TextFileCheck:
     """Check one jsonl/json/csv/tsv/txt file (compressed or not); raise QcauditError on ambiguous input.
     ``head_rows`` (a quick look, formats :data:`HEAD_CHECKED`): check only the first rows, keep
     their lines (:attr:`TextFileCheck.head`), and count the rest without reading them as JSON."""
+    refuse_lfs_pointer(path)
     try:
         if fmt == "jsonl":
             return _check_json_lines(path, head_rows=head_rows)

@@ -31,6 +31,7 @@ from qcaudit.inputcheck import (
     json_texts,
     mixed_shapes,
     object_records,
+    refuse_lfs_pointer,
 )
 from qcaudit.remote import (
     GLOB_CHARS,
@@ -539,6 +540,9 @@ def read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
     """A one-line error for a reader failure; for JSON that Polars could not read, the place
     in the records that mixes kinds of values, where one does (no column type holds them)."""
     fmt = _FORMATS.get(format_suffix(files[0]), "")
+    for file in files:
+        if not is_uri(file):
+            refuse_lfs_pointer(Path(file))
     if fmt in ("jsonl", "json"):
         for file in files:
             try:

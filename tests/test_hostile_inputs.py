@@ -356,6 +356,9 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("lines.json", b'{"text": "a b"}\n{"text": oops}\n', "invalid JSON on line 2"),  # read as the JSON Lines it holds
     ("space.jsonl", '{"text": "a b"}\n\u3000\n'.encode(), "invalid JSON on line 2"),  # Polars said "InternalError(TapeError)"
     ("bad.parquet", b"PAR1 this is not parquet", "cannot read"),
+    *((name, b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 12345\n",
+       f"{name} is a Git LFS pointer, not the data: the repository was cloned without its large files")
+      for name in ("lfs.parquet", "lfs.jsonl", "lfs.csv.gz", "lfs.arrow")),  # "out of specification", "invalid JSON", "gzip"
     ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',
      "line 2 holds NaN, which is not JSON (Python's json.dumps writes it"),  # Polars said "InternalError(TapeError)"
     ("inf.json", b'[{"text": "a b", "score": -Infinity}]', "the document holds -Infinity, which is not JSON"),
