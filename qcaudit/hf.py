@@ -67,10 +67,31 @@ def loading_model(what: str, name: str, failed: str = "cannot load it offline") 
         yield
     except (QcauditError, MemoryError):
         raise
-    except (OSError, ValueError) as exc:
-        raise QcauditError(f"{what} {name!r}: {failed} ({first_line(exc)})") from None
     except Exception as exc:  # noqa: BLE001  (see above: the files' faults come as any exception)
-        raise QcauditError(f"{what} {name!r}: {failed} ({type(exc).__name__}: {first_line(exc)})") from None
+        if pointers := _lfs_pointers(name):
+            are = "is a Git LFS pointer" if len(pointers) == 1 else "are Git LFS pointers"
+            raise QcauditError(f"{what} {name!r}: {', '.join(pointers)} {are}, not the file: the model was cloned without "
+                               "its large files; fetch them (git lfs pull)") from None
+        why = first_line(exc) if isinstance(exc, OSError | ValueError) else f"{type(exc).__name__}: {first_line(exc)}"
+        raise QcauditError(f"{what} {name!r}: {failed} ({why})") from None
+
+
+def _lfs_pointers(name: str) -> list[str]:
+    """The files of a local model folder that are Git LFS pointers in place of the files (a
+    model repository cloned without ``git lfs``): its weights read as a damaged safetensors
+    header, its tokenizer as JSON of another layout."""
+    from qcaudit.inputcheck import LFS_POINTER
+
+    folder = Path(name).expanduser()
+    if not folder.is_dir():
+        return []
+    found = []
+    for file in sorted(folder.iterdir()):
+        if file.is_file() and file.stat().st_size < 1024:  # (a pointer is about 130 bytes)
+            with open(file, "rb") as opened:
+                if opened.read(len(LFS_POINTER)) == LFS_POINTER:
+                    found.append(file.name)
+    return found
 
 
 def _from_pretrained(auto_class, name: str, what: str, **options):

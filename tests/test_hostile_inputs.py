@@ -1443,6 +1443,8 @@ MODEL_DAMAGES = [
                         '"pre_tokenizer": null, "post_processor": null, "decoder": null, "model": {"type": "Nope"}}'),
      "Exception: data did not match any variant"),
 ]
+#: What a clone without ``git lfs`` holds in place of a large file.
+LFS_POINTER_FILE = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 90868376\n"
 
 
 @pytest.mark.parametrize(("file", "content", "said"), MODEL_DAMAGES)
@@ -1474,6 +1476,17 @@ def test_a_damaged_embedding_model_is_one_line_naming_it(qc, tmp_path, backend):
     config.write_text(f'[embedding]\nmodel = "{damaged}"\nbackend = "{backend}"\ncache = false\n')
     one_line_error(qc("report", data, "--analyzers", "embeddings", "--config", config, "--out", tmp_path / "a", "-q"),
                    f"embedding model '{damaged}': cannot load it offline (SafetensorError: ")
+
+
+@pytest.mark.parametrize("file", ["model.safetensors", "tokenizer.json"])
+def test_a_model_cloned_without_its_large_files_is_named_so(qc, tmp_path, file):
+    """A model repository cloned without git lfs holds pointers in place of its weights (and
+    tokenizer): they read as a damaged safetensors header, or JSON of another layout."""
+    reward_model, _ = _tiny_reward_model_and_lm(tmp_path)
+    pointer = _damaged(reward_model, file, LFS_POINTER_FILE, tmp_path / "cloned")
+    one_line_error(qc("filter", tmp_path / "d.parquet", "--reward-model", pointer, "--top-k", "4", "-o", tmp_path / "kept.parquet"),
+                   f"reward model '{pointer}': {file} is a Git LFS pointer, not the file: the model was cloned without its "
+                   "large files; fetch them (git lfs pull)")
 
 
 @pytest.mark.parametrize("template", ["{{ raise_exception('Only system then user roles are supported') }}",
