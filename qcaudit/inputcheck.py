@@ -588,24 +588,30 @@ HEAD_CHECKED = frozenset({"jsonl", "txt", "csv", "tsv"})
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
-def refuse_lfs_pointer(path: Path) -> None:
-    """Refuse a Git LFS pointer in place of a data file (a dataset repository cloned without
-    ``git lfs``), which read as a parquet file "out of specification" or invalid JSON."""
+def refuse_stand_in(path: Path, fmt: str) -> None:
+    """Refuse a file that stands in for the data: a Git LFS pointer (a dataset repository
+    cloned without ``git lfs``) or, but in a .txt file (whose lines may be web pages: a
+    crawl), a web page (a download of a file's page, the Hub's ``/blob/`` address, not of
+    the file), which read as a parquet file "out of specification", invalid JSON, or a CSV
+    file whose column is "<!DOCTYPE html>"."""
     try:
         with open(path, "rb") as file:
-            start = file.read(len(LFS_POINTER))
+            start = file.read(512)
     except OSError:
         return  # (the reader says why it cannot be read)
-    if start == LFS_POINTER:
+    if start.startswith(LFS_POINTER):
         raise QcauditError(f"{path} is a Git LFS pointer, not the data: the repository was cloned without its large files; "
                            "fetch them (git lfs pull) or download the dataset (huggingface-cli download)")
+    if fmt != "txt" and start.removeprefix(BOM).lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        raise QcauditError(f"{path} is a web page, not the data: download the file itself (on the Hugging Face Hub its "
+                           ".../resolve/main/... address, not .../blob/main/...)")
 
 
 def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: int | None = None) -> TextFileCheck:
     """Check one jsonl/json/csv/tsv/txt file (compressed or not); raise QcauditError on ambiguous input.
     ``head_rows`` (a quick look, formats :data:`HEAD_CHECKED`): check only the first rows, keep
     their lines (:attr:`TextFileCheck.head`), and count the rest without reading them as JSON."""
-    refuse_lfs_pointer(path)
+    refuse_stand_in(path, fmt)
     try:
         if fmt == "jsonl":
             return _check_json_lines(path, head_rows=head_rows)

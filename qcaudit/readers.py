@@ -31,7 +31,7 @@ from qcaudit.inputcheck import (
     json_texts,
     mixed_shapes,
     object_records,
-    refuse_lfs_pointer,
+    refuse_stand_in,
 )
 from qcaudit.remote import (
     GLOB_CHARS,
@@ -542,7 +542,7 @@ def read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
     fmt = _FORMATS.get(format_suffix(files[0]), "")
     for file in files:
         if not is_uri(file):
-            refuse_lfs_pointer(Path(file))
+            refuse_stand_in(Path(file), fmt)
     if fmt in ("jsonl", "json"):
         for file in files:
             try:

@@ -359,6 +359,9 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     *((name, b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 12345\n",
        f"{name} is a Git LFS pointer, not the data: the repository was cloned without its large files")
       for name in ("lfs.parquet", "lfs.jsonl", "lfs.csv.gz", "lfs.arrow")),  # "out of specification", "invalid JSON", "gzip"
+    *((name, b"\n<!DOCTYPE html>\n<html><head><title>train.jsonl</title></head></html>\n",
+       f"{name} is a web page, not the data: download the file itself (on the Hugging Face Hub its .../resolve/main/...")
+      for name in ("page.parquet", "page.jsonl", "page.csv")),  # the same, and a CSV column named "<!DOCTYPE html>"
     ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',
      "line 2 holds NaN, which is not JSON (Python's json.dumps writes it"),  # Polars said "InternalError(TapeError)"
     ("inf.json", b'[{"text": "a b", "score": -Infinity}]', "the document holds -Infinity, which is not JSON"),
@@ -375,6 +378,12 @@ def test_broken_files_are_one_line_errors(qc, tmp_path, name, content, needle):
     (tmp_path / name).write_bytes(content)
     one_line_error(qc("report", tmp_path / name, "--out", tmp_path / "o"), needle)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_text_file_of_web_pages_is_data(qc, tmp_path):
+    """A .txt file holds a row a line, and a crawl's lines may be whole web pages."""
+    (tmp_path / "crawl.txt").write_text("<!DOCTYPE html><html><body>page one</body></html>\n<html><body>two</body></html>\n")
+    assert qc("report", tmp_path / "crawl.txt", "--out", tmp_path / "o", "-q").code == 0
 
 
 def test_bom_symlinks_huge_rows_and_mixed_scalars(qc, tmp_path):
