@@ -113,6 +113,7 @@ class _HugeInteger(ValueError):
 
 
 def _integer(text: str) -> int:
+    """A JSON integer as Python reads it, or :class:`_HugeInteger` for one beyond 128 bits."""
     if len(text) > 38 and (len(text) > 4000 or not -(2**127) <= int(text) < 2**127):
         raise _HugeInteger(len(text.lstrip("-")))
     return int(text)
@@ -501,8 +502,8 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: in
     the file raises :class:`_Unclosed` with the line it opens on. ``head_rows``: only the
     first data rows checked, and kept; the rest counted by a reader that is not strict."""
     errors = "strict" if head_rows is None else "surrogateescape"  # (a quick look names a bad line of its head alone)
-    with open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors=errors, newline="") as handle, \
-            _fields_of_any_size():
+    with (open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors=errors, newline="") as handle,
+          _fields_of_any_size()):
         lines, kept = iter(handle), []
         reader = csv.reader(lines if head_rows is None else _kept(lines, kept), strict=strict, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count, start = None, 0, [], 0, 1

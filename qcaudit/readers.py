@@ -51,9 +51,11 @@ _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json
 #: A plain text file is one row a line, in a column of this name; read in pieces of about
 #: this many characters (a Polars string holds at most 4 GB).
 TXT_COLUMN, TXT_PIECE_CHARS = "text", 64 * 2**20
-#: The files Hugging Face ``datasets``' ``save_to_disk`` writes beside its .arrow shards: a
-#: directory holding both is read as its shards alone. (A ``DatasetDict``'s folder, with a
-#: ``dataset_dict.json`` and a folder a split, is refused: reading it whole would mix splits.)
+#: Hugging Face's metadata files: what ``datasets``' ``save_to_disk`` writes beside its .arrow
+#: shards, and a Hub repository's legacy ``dataset_infos.json``; a directory that holds data of
+#: another format beside them is read as that data alone (:func:`_data_files`). (A
+#: ``DatasetDict``'s folder, with a ``dataset_dict.json`` and a folder a split, is refused:
+#: reading it whole would mix splits.)
 HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json", "dataset_infos.json"})
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).
 InputFile = Path | str
@@ -537,8 +539,9 @@ def _text_lines(text: str) -> pl.Series:
 
 
 def read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
-    """A one-line error for a reader failure; for JSON that Polars could not read, the place
-    in the records that mixes kinds of values, where one does (no column type holds them)."""
+    """A one-line error for a reader failure: a file that stands in for the data, named so
+    (:func:`~qcaudit.inputcheck.refuse_stand_in`); for JSON that Polars could not read, the
+    place in the records that mixes kinds of values, where one does (no column type holds them)."""
     fmt = _FORMATS.get(format_suffix(files[0]), "")
     for file in files:
         if not is_uri(file):
