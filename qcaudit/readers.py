@@ -167,10 +167,14 @@ def _data_files(files: list[InputFile]) -> list[InputFile]:
     return files
 
 
-#: Names of a dataset's splits, as Hugging Face names its shards (``train-00000-of-00002.parquet``)
-#: or the folders that hold them (``train/0000.parquet``).
+#: Names of a dataset's splits, as Hugging Face names its shards (``train-00000-of-00002.parquet``),
+#: its files (``train.jsonl``; ``gsm8k-test.arrow`` in ``datasets``' own cache) or the folders
+#: that hold them (``train/0000.parquet``).
 SPLIT_NAMES = frozenset({"train", "test", "validation", "valid", "dev", "eval"})
-_SPLIT_SHARD = re.compile(r"^([A-Za-z]+)-\d{5}-of-\d{5}")
+#: A split's name in a file's name, set off as ``datasets`` finds one (its
+#: ``DEFAULT_PATTERNS_SPLIT_IN_FILENAME``): at either end or between ``-``, ``.``, ``_``, a
+#: space or a digit.
+_SPLIT_IN_NAME = re.compile(rf"(?:^|[-._ \d])({'|'.join(sorted(SPLIT_NAMES))})(?=$|[-._ \d])")
 #: A numbered shard of a set of known size, as Hugging Face and ``datasets``' ``save_to_disk``
 #: name them: ``train-00001-of-00004.parquet``, ``data-00000-of-00002.arrow`` (Hub uploads
 #: may add ``-<hash>`` before the suffix).
@@ -204,10 +208,10 @@ def _refuse_partial_layout(root: str, files: list[PurePosixPath]) -> None:
 def _refuse_several_splits(root: str, files: list[PurePosixPath]) -> None:
     splits: dict[str, PurePosixPath] = {}  # each split's first file
     for file in files:
-        shard = _SPLIT_SHARD.match(file.name)
+        in_name = _SPLIT_IN_NAME.search(file.name)
         folders = [part.partition("=")[2] or part for part in file.parent.parts]  # (split=test: Hive's)
         named = [folder for folder in folders if folder in SPLIT_NAMES]
-        split = shard.group(1) if shard and shard.group(1) in SPLIT_NAMES else (named[-1] if named else None)
+        split = in_name.group(1) if in_name else (named[-1] if named else None)
         if split is not None:
             splits.setdefault(split, file)
     if len(splits) > 1:

@@ -349,15 +349,18 @@ def test_a_hugging_face_save_to_disk_directory_reads_as_its_arrow_shards(tmp_pat
     expect_error("cannot read .*broken.arrow as arrow", tmp_path / "broken.arrow")
 
 
-@pytest.mark.parametrize("layout", ["shards", "folders", "hive"])
+@pytest.mark.parametrize("layout", ["shards", "folders", "hive", "files", "cache"])
 def test_a_directory_of_several_splits_is_refused_not_read_as_one(tmp_path, layout):
     """A dataset downloaded from the Hugging Face Hub keeps its splits side by side
     (data/train-00000-of-00001.parquet, or train/0000.parquet; Spark partitions by split
-    as split=train/): reading the folder whole would audit the test split as training data.
-    One split, by folder or glob, reads."""
+    as split=train/; a repository's files train_0.parquet beside test_0.parquet, or
+    ``datasets``' own cache, gsm8k-train-0.parquet): reading the folder whole would audit
+    the test split as training data. One split, by folder or glob, reads."""
     def shard(split: str, index: int = 0) -> Path:
-        folder = {"shards": "data", "folders": split, "hive": f"split={split}"}[layout]
-        path = tmp_path / folder / (f"{split}-{index:05d}-of-00002.parquet" if layout == "shards" else f"{index:04d}.parquet")
+        folder = {"shards": "data", "folders": split, "hive": f"split={split}", "files": "data", "cache": "0.0.0"}[layout]
+        name = {"shards": f"{split}-{index:05d}-of-00002.parquet", "files": f"{split}_{index}.parquet",
+                "cache": f"gsm8k-{split}-{index}.parquet"}.get(layout, f"{index:04d}.parquet")
+        path = tmp_path / folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         pl.DataFrame({"text": [f"{split} row {index}"]}).write_parquet(path)
         return path
@@ -366,7 +369,7 @@ def test_a_directory_of_several_splits_is_refused_not_read_as_one(tmp_path, layo
     shard("train", 1)
     test = shard("test")
     expect_error(f"holds several splits of a dataset: test \\({test}\\), train \\({first}\\); give one split's", tmp_path)
-    one = first.parent / "train-*.parquet" if layout == "shards" else first.parent
+    one = first.parent / {"shards": "train-*.parquet", "files": "train_*.parquet", "cache": "gsm8k-train-*.parquet"}.get(layout, "")
     assert load_dataset(one).texts()["text"].to_list() == ["train row 0", "train row 1"]
     test.unlink()
     assert load_dataset(tmp_path).texts().height == 2  # one split's shards, however many

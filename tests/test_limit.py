@@ -102,6 +102,8 @@ def test_a_quick_look_at_a_csv_or_tsv_file_is_its_whole_read_cut(tmp_path_factor
     or none; a text column alone, whose missing texts are blank lines."""
     import gzip
 
+    # (a headerless file whose first rows are all blank lines says nothing of its columns: a quick look reads one)
+    assume(header or not alone or any(text is not None for text in texts[:limit]))
     frame = pl.DataFrame({"text": texts} | ({} if alone else {"n": list(range(len(texts)))}))
     separator = {"csv": ",", "tsv": "\t", "csv-semicolon": ";"}[kind]
     written = frame.write_csv(separator=separator, include_header=header, line_terminator=ending)
