@@ -80,18 +80,13 @@ def _lfs_pointers(name: str) -> list[str]:
     """The files of a local model folder that are Git LFS pointers in place of the files (a
     model repository cloned without ``git lfs``): its weights read as a damaged safetensors
     header, its tokenizer as JSON of another layout."""
-    from qcaudit.inputcheck import LFS_POINTER
+    from qcaudit.inputcheck import LFS_POINTER, file_start
 
     folder = Path(name).expanduser()
     if not folder.is_dir():
         return []
-    found = []
-    for file in sorted(folder.iterdir()):
-        if file.is_file() and file.stat().st_size < 1024:  # (a pointer is about 130 bytes)
-            with open(file, "rb") as opened:
-                if opened.read(len(LFS_POINTER)) == LFS_POINTER:
-                    found.append(file.name)
-    return found
+    return [file.name for file in sorted(folder.iterdir())  # (a pointer is about 130 bytes: weights are not opened)
+            if file.is_file() and file.stat().st_size < 1024 and file_start(file, len(LFS_POINTER)) == LFS_POINTER]
 
 
 def _from_pretrained(auto_class, name: str, what: str, **options):

@@ -589,17 +589,22 @@ HEAD_CHECKED = frozenset({"jsonl", "txt", "csv", "tsv"})
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
+def file_start(path: Path, size: int) -> bytes:
+    """A file's first ``size`` bytes; none where it cannot be read (its reader says why)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(size)
+    except OSError:
+        return b""
+
+
 def refuse_stand_in(path: Path, fmt: str) -> None:
     """Refuse a file that stands in for the data: a Git LFS pointer (a dataset repository
     cloned without ``git lfs``) or, but in a .txt file (whose lines may be web pages: a
     crawl), a web page (a download of a file's page, the Hub's ``/blob/`` address, not of
     the file), which read as a parquet file "out of specification", invalid JSON, or a CSV
     file whose column is "<!DOCTYPE html>"."""
-    try:
-        with open(path, "rb") as file:
-            start = file.read(512)
-    except OSError:
-        return  # (the reader says why it cannot be read)
+    start = file_start(path, 512)
     if start.startswith(LFS_POINTER):
         raise QcauditError(f"{path} is a Git LFS pointer, not the data: the repository was cloned without its large files; "
                            "fetch them (git lfs pull) or download the dataset (huggingface-cli download)")

@@ -163,7 +163,7 @@ def _data_files(files: list[InputFile]) -> list[InputFile]:
     if kinds != {"txt"}:
         files = [f for f in files if _FORMATS.get(format_suffix(f)) != "txt"]
     if kinds - {"json", "txt"}:
-        files = [f for f in files if PurePosixPath(str(f).replace("\\", "/")).name not in HF_DATASET_METADATA]
+        files = [f for f in files if name_of(f).name not in HF_DATASET_METADATA]
     return files
 
 
