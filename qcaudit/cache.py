@@ -67,12 +67,18 @@ def cache_root() -> Path:
 def _usable(root: Path) -> Path:
     try:
         root.mkdir(parents=True, exist_ok=True)
-        if not os.access(root, os.W_OK | os.X_OK):
+        if not writable(root):
             raise PermissionError(errno.EACCES, "not writable")
         return root
     except OSError as exc:
         return _temporary_root(f"cache directory {root} cannot be used ({exc.strerror or exc}): set QCAUDIT_CACHE_DIR to "
                                "a writable directory to keep the cache")
+
+
+def writable(directory: Path) -> bool:
+    """Whether this process may make and delete files in ``directory`` (not on a read-only
+    mount, not in another user's directory): where it may not, runs cache elsewhere."""
+    return os.access(directory, os.W_OK | os.X_OK)
 
 
 @cache

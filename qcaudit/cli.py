@@ -810,11 +810,9 @@ def cache_compact(verbose: VerboseOpt = False) -> None:
         if not store.has_store():
             out.print("cache: no store yet", highlight=False)
             return 0
-        before = store.file_bytes()
-        deleted = store.enforce_limit()
-        store.compact()
-        evicted = f"; deleted the {deleted:,} least recently used entries to keep under the limit" if deleted else ""
-        out.print(f"cache store {before / 2**20:,.1f} MB -> {store.file_bytes() / 2**20:,.1f} MB{evicted}",
+        done = store.compact_within_limit()
+        evicted = f"; deleted the {done.deleted:,} least recently used entries to keep under the limit" if done.deleted else ""
+        out.print(f"cache store {done.before_bytes / 2**20:,.1f} MB -> {done.after_bytes / 2**20:,.1f} MB{evicted}",
                   soft_wrap=True, highlight=False)
         return 0
 

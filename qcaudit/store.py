@@ -7,8 +7,9 @@ processes at once, indexed look-ups) holds one table ``entries``, keyed by (``sp
 raw bytes of a float32 vector with its CRC-32, checked on every read: a damaged entry is
 deleted with a warning and computed again. A damaged file is set aside the same way. A
 read takes the write lock first (it marks its entries as used), so that another process's
-write in between cannot fail it; a store another process holds longer than the busy timeout
-is read as empty and not written, with a warning, never taken for a damaged one.
+write in between cannot fail it; a store another process holds longer than the busy timeout,
+or that cannot be used for want of room or through an error of the operating system's, is
+read as empty and not written, with a warning, never taken for a damaged one.
 
 Each read marks its entries as used (a day's resolution); after a write, when the file is
 larger than the size limit (``QCAUDIT_CACHE_MAX_MB``, default 2048), the least recently
@@ -33,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qcaudit.cache import FOLDERS, cache_root, configured_cache_root
+from qcaudit.cache import FOLDERS, cache_root, configured_cache_root, writable
 from qcaudit.errors import QcauditError
 
 log = logging.getLogger("qcaudit")
@@ -52,6 +53,7 @@ _DAY = 86_400
 #: Seconds a process waits for another to release the store before going on without it.
 BUSY_TIMEOUT_S = 60.0
 _WAL_LIMIT = 4 * 2**20  # the write-ahead log is truncated to this after each checkpoint
+_ROOM_NEEDED = 2**20  # an I/O error with less free space than this on the store's disk is a full disk
 _SCHEMA = """CREATE TABLE IF NOT EXISTS entries (
     space TEXT NOT NULL, key INTEGER NOT NULL, value BLOB NOT NULL, checksum INTEGER NOT NULL, used INTEGER NOT NULL,
     PRIMARY KEY (space, key))"""
@@ -101,16 +103,44 @@ def _busy(exc: sqlite3.DatabaseError) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
+def _io_failed(exc: sqlite3.DatabaseError) -> bool:
+    """Whether ``exc`` is an error the operating system gave SQLite (the ``SQLITE_IOERR``
+    family), which says nothing of what the file holds: a full disk fails the opening of a
+    sound store as ``SQLITE_IOERR_SHMSIZE`` (its shared-memory file cannot grow), a
+    disconnected network drive as a read or write error."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_IOERR
+
+
 def _full(exc: sqlite3.DatabaseError) -> bool:
-    """Whether ``exc`` says the disk (or quota) is full: the store is sound, there is no room."""
-    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    """Whether ``exc`` says the disk (or quota) is full: the store is sound, there is no room.
+    SQLite says so in so many words on a write, but only "disk I/O error" when it cannot
+    open the store for want of room, so an I/O error on a disk with no room left counts."""
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc):
+        return True
+    try:
+        return _io_failed(exc) and shutil.disk_usage(store_path().parent).free < _ROOM_NEEDED
+    except OSError:
+        return False
+
+
+def _why_unusable(exc: sqlite3.DatabaseError) -> str | None:
+    """Why the store cannot be used now though it may well be sound (its disk is full,
+    another process holds it, the operating system failed to read or write it), as the end
+    of a sentence about it; None when ``exc`` says the file is damaged (not a database,
+    malformed). A store that cannot be used now is passed by (a cache is never a reason for
+    a run to fail), never set aside as damaged."""
+    if _full(exc):
+        return "has no room: its disk is full"
+    if _busy(exc):
+        return f"is busy ({exc})"
+    if _io_failed(exc):
+        return f"cannot be read or written now ({exc}: {exc.sqlite_errorname})"
+    return None
 
 
 def _unusable(exc: sqlite3.DatabaseError) -> bool:
-    """Whether the store cannot be used now but is sound: another process holds it, or its
-    disk is full. It is passed by (a cache is never a reason for a run to fail), never set
-    aside as damaged."""
-    return _busy(exc) or _full(exc)
+    return _why_unusable(exc) is not None
 
 
 _warned: set[str] = set()
@@ -118,8 +148,7 @@ _warned: set[str] = set()
 
 def _pass_by(exc: sqlite3.DatabaseError, what: str) -> None:
     """Say, once a process for each reason, that the store is passed by and what that costs."""
-    reason = "has no room: its disk is full" if _full(exc) else f"is busy ({exc})"
-    message = f"cache store {store_path()} {reason}; {what}"
+    message = f"cache store {store_path()} {_why_unusable(exc)}; {what}"
     if message not in _warned:
         _warned.add(message)
         log.warning("%s", message)
@@ -130,6 +159,7 @@ def _connect() -> Iterator[sqlite3.Connection]:
     path = store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(2):
+        connection = None
         try:
             connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
             connection.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # (a new file's; an existing one keeps its own)
@@ -139,6 +169,8 @@ def _connect() -> Iterator[sqlite3.Connection]:
             _take_over_earlier_stores(connection, path.parent)
             break
         except sqlite3.DatabaseError as exc:
+            if connection is not None:
+                connection.close()
             if attempt or _unusable(exc):
                 raise
             _set_aside(path, exc)
@@ -182,7 +214,7 @@ def _take_over_earlier_stores(connection: sqlite3.Connection, directory: Path) -
             finally:
                 connection.execute("DETACH DATABASE earlier")
         except sqlite3.DatabaseError as exc:
-            if _busy(exc):
+            if _unusable(exc):
                 continue
             log.warning("cache store %s of an earlier qcaudit cannot be read (%s); deleted", earlier, exc)
         for suffix in ("", "-wal", "-shm"):
@@ -258,17 +290,19 @@ class VectorStore:
             _pass_by(exc, "these values are not cached")
 
 
-def file_bytes() -> int:
-    """The store's size on disk: its file and its write-ahead log, which another process may
-    remove at any moment (the last connection to close checkpoints it away)."""
-    directory = store_path().parent
+def file_bytes(directory: Path | None = None) -> int:
+    """The store's size on disk in ``directory`` (default: the run's cache directory): its
+    file and its write-ahead log, which another process may remove at any moment (the last
+    connection to close checkpoints it away)."""
+    directory = store_path().parent if directory is None else directory
     return sum(_size(directory / f"{name}{suffix}") for name in _EVERY_STORE for suffix in ("", "-wal"))
 
 
 def _size(path: Path) -> int:
+    """``path``'s bytes; 0 where there is no such file (or its directory is a file)."""
     try:
         return path.stat().st_size
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return 0
 
 
@@ -301,20 +335,55 @@ def compact() -> None:
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+class Compacted(NamedTuple):
+    """What :func:`compact_within_limit` did: the store's bytes before and after, and the
+    least recently used entries it deleted to keep under the size limit."""
+
+    before_bytes: int
+    after_bytes: int
+    deleted: int
+
+
+def compact_within_limit() -> Compacted:
+    """``qcaudit cache compact``: :func:`enforce_limit`, then :func:`compact`. A store that
+    cannot be used now (its directory not writable, its disk full: VACUUM writes a copy of
+    the store; another process holding it) is one line, not an error of SQLite's."""
+    root = _configured_directory()
+    if has_store() and not writable(root):  # (runs cache elsewhere: connecting would open an empty store there)
+        raise QcauditError(f"cache directory {root} cannot be written; the store was not compacted")
+    before = file_bytes(root)
+    try:
+        deleted = enforce_limit()
+        compact()
+    except sqlite3.DatabaseError as exc:
+        if (why := _why_unusable(exc)) is None:
+            raise
+        raise QcauditError(f"cache store {store_path()} {why}; it was not compacted") from None
+    return Compacted(before, file_bytes(root), deleted)
+
+
 def info() -> dict:
     """Entries and bytes per space, the file's size and limit, and SQLite's integrity check
-    (``absent`` before the first run has made the store)."""
+    (``absent`` before the first run has made the store; ``not checked: ...`` with the reason
+    when the store cannot be opened now, and then no entries)."""
     root = _configured_directory()
     result = {"path": str(root), "store_bytes": 0, "limit_bytes": max_bytes(), "spaces": [], "integrity": "absent"}
-    if has_store():
-        with _connect() as db:
-            result["integrity"] = db.execute("PRAGMA quick_check").fetchone()[0]
-            result["spaces"] = [
-                {"space": space, "entries": n, "bytes": size}
-                for space, n, size in db.execute(
-                    "SELECT space, COUNT(*), SUM(LENGTH(value)) FROM entries GROUP BY space ORDER BY space")
-            ]
-        result["store_bytes"] = file_bytes()
+    if has_store() and not writable(root):
+        result["integrity"] = "not checked: the cache directory cannot be written"
+    elif has_store():
+        try:
+            with _connect() as db:
+                result["integrity"] = db.execute("PRAGMA quick_check").fetchone()[0]
+                result["spaces"] = [
+                    {"space": space, "entries": n, "bytes": size}
+                    for space, n, size in db.execute(
+                        "SELECT space, COUNT(*), SUM(LENGTH(value)) FROM entries GROUP BY space ORDER BY space")
+                ]
+        except sqlite3.DatabaseError as exc:
+            if (why := _why_unusable(exc)) is None:
+                raise
+            result["integrity"] = f"not checked: the store {why}"
+    result["store_bytes"] = file_bytes(root)
     result["other_bytes"] = _other_bytes(root)
     return result
 
@@ -342,7 +411,9 @@ def clear() -> Cleared:
     root = _configured_directory()
     if not root.exists():
         return Cleared(0, [])
-    freed = file_bytes() + _other_bytes(root)
+    if not writable(root):
+        raise QcauditError(f"cache directory {root} cannot be written; nothing was deleted")
+    freed = file_bytes(root) + _other_bytes(root)
     for path in root.iterdir():
         if path.name in FOLDERS and path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)

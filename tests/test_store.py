@@ -8,6 +8,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -382,6 +383,86 @@ def test_a_full_disk_passes_the_store_by_and_never_sets_it_aside(tmp_path, monke
         found, _ = space.get(np.arange(20, dtype=np.uint64))
     assert found.tolist() == [True] * 10 + [False] * 10
     assert said == [f"cache store {store.store_path()} has no room: its disk is full; these values are not cached"]
+
+
+@contextmanager
+def _failing_io(monkeypatch, error: str, free: int) -> Iterator[None]:
+    """Every statement of the store fails as SQLite reports an error of the operating
+    system's (``error``, an SQLITE_IOERR code), on a disk with ``free`` bytes left."""
+    connect, disk_usage = sqlite3.connect, store.shutil.disk_usage
+
+    class FailingIO:
+        def __init__(self, *args, **kwargs):
+            self.inner = connect(*args, **kwargs)
+
+        def execute(self, *args):
+            exc = sqlite3.OperationalError("disk I/O error")
+            exc.sqlite_errorcode, exc.sqlite_errorname = getattr(sqlite3, error), error
+            raise exc
+
+        def close(self):
+            self.inner.close()
+
+    with monkeypatch.context() as failing:
+        failing.setattr(sqlite3, "connect", FailingIO)
+        failing.setattr(store.shutil, "disk_usage", lambda path: disk_usage(path)._replace(free=free))
+        yield
+
+
+_IO_ERRORS = [("SQLITE_IOERR_SHMSIZE", 0, "has no room: its disk is full"),
+              ("SQLITE_IOERR_WRITE", 10**9, "cannot be read or written now (disk I/O error: SQLITE_IOERR_WRITE)")]
+
+
+@pytest.mark.parametrize(("error", "free", "said"), _IO_ERRORS)
+def test_an_io_error_at_opening_passes_a_sound_store_by_and_never_deletes_it(tmp_path, monkeypatch, error, free, said):
+    """On a full disk SQLite cannot open a sound store at all (the shared-memory file of its
+    write-ahead log cannot grow: "disk I/O error", SQLITE_IOERR_SHMSIZE; seen on a full
+    tmpfs); a network drive that drops gives other SQLITE_IOERR codes. Neither says anything
+    of the file: its entries were deleted as "damaged (disk I/O error)"."""
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "c"))
+    space, keys = VectorStore("embedding/m/torch-fp32", 4, "embedding"), np.arange(10, dtype=np.uint64)
+    space.put(keys, np.ones((10, 4), dtype=np.float32))
+    with _failing_io(monkeypatch, error, free), _logged() as logged:
+        assert not space.get(keys)[0].any()
+        space.put(keys + 10, np.ones((10, 4), dtype=np.float32))
+    assert logged == [f"cache store {store.store_path()} {said}; computing without it",
+                      f"cache store {store.store_path()} {said}; these values are not cached"]
+    assert space.get(keys)[0].all()  # the store kept its entries
+
+
+@pytest.mark.parametrize(("error", "free", "said"), _IO_ERRORS)
+def test_cache_info_and_compact_on_a_store_that_cannot_be_opened_say_why(runner, tmp_path, monkeypatch, error, free, said):
+    """Both were internal errors ("OperationalError: disk I/O error") on a full disk."""
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "c"))
+    VectorStore("embedding/m/torch-fp32", 4, "embedding").put(np.arange(10, dtype=np.uint64), np.ones((10, 4), dtype=np.float32))
+    with _failing_io(monkeypatch, error, free):
+        info = runner.invoke(app, ["cache", "info", "--json"])
+        compacted = runner.invoke(app, ["cache", "compact"])
+    assert info.exit_code == 0 and json.loads(info.output)["integrity"] == f"not checked: the store {said}"
+    assert json.loads(info.output)["store_bytes"] == store.file_bytes() > 0
+    assert compacted.exit_code == 2
+    assert compacted.output == f"error: cache store {store.store_path()} {said}; it was not compacted\n"
+    assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["spaces"][0]["entries"] == 10
+
+
+def test_the_cache_commands_on_a_directory_that_cannot_be_written_leave_it_as_it_is(runner, tmp_path, monkeypatch):
+    """A read-only mount or another user's cache: runs cache in a directory of their own, and
+    ``cache info`` checked, ``cache compact`` compacted that new empty store ("store 0.0 MB
+    -> 0.2 MB"); ``cache clear`` failed on the first file with the OS's words."""
+    root = tmp_path / "c"
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(root))
+    VectorStore("embedding/m/torch-fp32", 4, "embedding").put(np.arange(10, dtype=np.uint64), np.ones((10, 4), dtype=np.float32))
+    size = store.file_bytes(root)
+    access = store.os.access
+    monkeypatch.setattr(store.os, "access", lambda path, mode: False if Path(path) == root else access(path, mode))
+    info = runner.invoke(app, ["cache", "info", "--json"])
+    assert info.exit_code == 0, info.output
+    facts = json.loads(info.stdout)
+    assert facts["integrity"] == "not checked: the cache directory cannot be written" and facts["store_bytes"] == size
+    compacted, cleared = runner.invoke(app, ["cache", "compact"]), runner.invoke(app, ["cache", "clear"])
+    assert (compacted.exit_code, compacted.output) == (2, f"error: cache directory {root} cannot be written; the store was not compacted\n")
+    assert (cleared.exit_code, cleared.output) == (2, f"error: cache directory {root} cannot be written; nothing was deleted\n")
+    assert store.file_bytes(root) == size and sorted(p.name for p in root.iterdir()) == ["store2.sqlite3"]
 
 
 def test_a_full_cache_disk_builds_the_entry_aside_for_the_run(tmp_path, monkeypatch):
