@@ -7,13 +7,15 @@ What the table's rows mean (their text) is :mod:`qcaudit.io`'s."""
 
 from __future__ import annotations
 
-import glob
+import fnmatch
 import io
 import json
+import logging
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -45,6 +47,8 @@ from qcaudit.remote import (
     streamed_by_polars,
 )
 from qcaudit.text_columns import chat_layout, is_text_parts, text_of_parts
+
+log = logging.getLogger("qcaudit")
 
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
             ".txt": "txt", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
@@ -114,7 +118,7 @@ def _listed_files(path: str | Path) -> list[InputFile]:
         _refuse_special_file(target)
         return [target]
     if GLOB_CHARS.intersection(str(path)):
-        files = [Path(p) for p in sorted(glob.glob(str(path), recursive=True)) if Path(p).is_file()]
+        files = _each_file_once(_glob(str(path)))
         if not files:
             raise QcauditError(f"no file matches {path}")
         return files
@@ -122,6 +126,55 @@ def _listed_files(path: str | Path) -> list[InputFile]:
         raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
     # (a relative path, from a config file too, is read from the current directory: say which)
     raise QcauditError(f"{path} does not exist" + ("" if target.is_absolute() else f" in {Path.cwd()}") + _hub_hint(target))
+
+
+def _glob(pattern: str) -> list[Path]:
+    """What ``pattern`` matches, in sorted order: ``**`` any depth of folders, but not
+    through a linked folder, as :func:`_directory_files` searches one (``pathlib``'s rule;
+    Python's ``glob`` follows links, 40 deep into a link that loops and 2**40 paths through
+    two), a trailing ``**`` every file below; as in a shell, a wildcard never matches a name
+    that starts with ``.`` unless the pattern's part starts with one too."""
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if GLOB_CHARS.intersection(part))
+    root, wild = Path(*parts[:first]), [*parts[first:-1], "**/*" if parts[-1] == "**" else parts[-1]]
+    dotted = [part for part in wild if part.startswith(".")]
+
+    def shown(match: Path) -> bool:
+        return all(not name.startswith(".") or any(fnmatch.fnmatchcase(name, part) for part in dotted)
+                   for name in match.parts[len(root.parts):])
+
+    return sorted((match for match in root.glob("/".join(wild)) if shown(match)), key=str)
+
+
+def _each_file_once(paths: Iterable[Path]) -> list[Path]:
+    """The files among ``paths`` (in their order), each file once. A symbolic link that
+    reaches no file is refused, not passed over: a snapshot folder of Hugging Face's cache
+    copied without its blobs is such links (relative ones), and a folder with some would be
+    audited in part. A second name of a file (a link to it, a glob's match through a linked
+    folder such as ``latest -> v3``, or through a link that loops, which ``**`` follows 40
+    deep) is dropped with a warning: its rows were read twice, or 41 times."""
+    first_name: dict[str, Path] = {}
+    again = []
+    for path in paths:
+        if path.is_symlink() and not path.exists():
+            raise QcauditError(f"{shown_name(path)} is a broken or looping symbolic link")
+        if not path.is_file():
+            continue
+        real = os.path.realpath(path)
+        if real in first_name:
+            again.append(path)
+        else:
+            first_name[real] = path
+    if again:
+        _warn_second_names(shown_name(again[0]), shown_name(first_name[os.path.realpath(again[0])]), len(again) - 1)
+    return list(first_name.values())
+
+
+@cache
+def _warn_second_names(second: str, first: str, more: int) -> None:
+    """Once a process: an input's files are listed each time it is read."""
+    others = f" (and {more} more names of files read already)" if more else ""
+    log.warning("%s is the file %s (a symbolic link)%s; each file is read once", second, first, others)
 
 
 #: Files that are not a regular file's bytes, by what ``stat`` says they are.
@@ -188,7 +241,7 @@ def _directory_files(target: Path) -> list[Path]:
     if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
         splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
         raise QcauditError(f"{target} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
-    files = sorted(p for p in target.rglob("*") if p.is_file() and format_suffix(p) in _FORMATS and not hidden(p.relative_to(target)))
+    files = _each_file_once(sorted(p for p in target.rglob("*") if format_suffix(p) in _FORMATS and not hidden(p.relative_to(target))))
     if not files:
         raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
     files = _data_files(files)

@@ -408,6 +408,35 @@ def test_bom_symlinks_huge_rows_and_mixed_scalars(qc, tmp_path):
     assert report_files(tmp_path / "o5") == FILES
 
 
+def test_each_file_is_read_once_whatever_links_name_it_and_a_broken_link_is_refused(qc, tmp_path):
+    """A folder read whole and by a ``**`` glob gives the same rows: a link to a shard, a
+    linked folder (``latest -> v3``) and a link that loops name files read already (the
+    glob read a looping link's file 41 times, the folder a linked shard twice); a link that
+    reaches nothing (a Hugging Face snapshot copied without its blobs) is one line, where it
+    was passed over and the rest audited."""
+    data, rows = tmp_path / "data", texts(10)
+    (data / "v3").mkdir(parents=True)
+    write_jsonl(data / "v3" / "a.jsonl", [json.dumps({"text": t}) for t in rows[:5]])
+    write_jsonl(data / "v3" / "b.jsonl", [json.dumps({"text": t}) for t in rows[5:]])
+    (data / "v3" / "same.jsonl").symlink_to("a.jsonl")
+    (data / "v3" / "again").symlink_to(".")  # (a loop; two through data/ would make 2**40 paths for Python's glob)
+    (data / "latest").symlink_to("v3")
+    v3, latest = data / "v3", data / "latest"
+    said = {data: f"{v3 / 'same.jsonl'} is the file {v3 / 'a.jsonl'} (a symbolic link); each file is read once",
+            f"{data}/**/*.jsonl": "",  # (** enters no linked folder, as a folder is searched; the link to a.jsonl was said above)
+            f"{data}/*/*.jsonl": f"{latest / 'same.jsonl'} is the file {latest / 'a.jsonl'} (a symbolic link) "
+                                 "(and 3 more names of files read already); each file is read once"}
+    for data_given, warning in said.items():
+        ran = qc("report", data_given, "--analyzers", "duplicates", "--out", tmp_path / "o", "--json")
+        assert ran.code == 0, ran.err
+        assert json.loads(ran.out)["dataset"]["rows"] == 10, json.loads(ran.out)["dataset"]["sources"]
+        assert json.loads(ran.out)["metrics"]["duplicates"]["exact_duplicate_rate"]["value"] == 0
+        assert f"warning: {warning}\n" in ran.err if warning else "warning" not in ran.err, ran.err
+    (data / "v3" / "gone.jsonl").symlink_to("nowhere.jsonl")
+    for data_given in (data, f"{data}/v3/*.jsonl"):
+        one_line_error(qc("report", data_given, "--out", tmp_path / "o2"), f"{data / 'v3' / 'gone.jsonl'} is a broken or looping symbolic link")
+
+
 # 3. --verbose never changes the exit code ----------------------------------------------------
 
 def test_verbose_adds_a_traceback_and_keeps_the_exit_code(tmp_path):

@@ -1453,3 +1453,23 @@ def test_no_header_is_refused_where_there_is_no_header_and_suggested_where_a_lin
     with pytest.raises(QcauditError, match="no text column found") as error:
         load_dataset(write(tmp_path, "other.jsonl", [{"n": 1}, {"n": 2}]))
     assert "--no-header" not in str(error.value)
+
+
+def test_a_glob_matches_what_pythons_glob_matches_where_no_folder_is_a_link(tmp_path, monkeypatch):
+    """Without links the reader's glob (which enters no linked folder under ``**``) is
+    Python's ``glob.glob(..., recursive=True)``: depths, hidden names, classes, ``..``."""
+    import glob
+
+    from qcaudit.readers import _glob
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("g/x.jsonl", "g/a/y.jsonl", "g/a/b/z.jsonl", "g/.h/h.jsonl", "g/.dot.jsonl", "g/a/.e.jsonl",
+                 "g/__p/p.jsonl", "g/round=1/q.csv", "g/a/b/c/d/w.jsonl.gz", "top.jsonl"):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text("{}\n")
+    patterns = ["g/*.jsonl", "g/**/*.jsonl", "g/**", "g/**/*", "g/.*.jsonl", "g/.*/*.jsonl", "g/*/.e.jsonl", "g/**/.e.jsonl",
+                "g/[ax]*", "g/[!a]*/*", "g/a/**/*.gz", "*.jsonl", "*/x.jsonl", "g/round=*/*.csv", "g/a/../*.jsonl",
+                "g/?/y.jsonl", "g/**/b/**/*.jsonl", f"{tmp_path}/g/**/*.jsonl", "g/nothing*"]
+    for pattern in patterns:
+        expected = [p for p in sorted(glob.glob(pattern, recursive=True)) if os.path.isfile(p)]
+        assert [str(p) for p in _glob(pattern) if p.is_file()] == expected, pattern
