@@ -223,13 +223,16 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     kept, removed = _kept_and_removed(dataset, verdicts, clashes)
     kept_as_records, removed_as_records = (dataset.format in JSON_FORMATS and table_format(path) in JSON_FORMATS
                                            for path in (clean_path, removed_path))
+    kept_rows, removed_rows = (None if as_records else rows.collect()
+                               for as_records, rows in ((kept_as_records, kept), (removed_as_records, removed)))
+    dataset.check_unchanged()  # (before either file is written)
     if kept_as_records or removed_as_records:  # both in one pass over the input
         _write_records(dataset, verdicts, clashes, clean_path if kept_as_records else None,
                        removed_path if removed_as_records else None)
-    if not kept_as_records:
-        write_table(kept.collect(), clean_path, header, dataset.csv_separator)
-    if not removed_as_records:
-        write_table(removed.collect(), removed_path, csv_separator=dataset.csv_separator)
+    if kept_rows is not None:
+        write_table(kept_rows, clean_path, header, dataset.csv_separator)
+    if removed_rows is not None:
+        write_table(removed_rows, removed_path, csv_separator=dataset.csv_separator)
     gone = int(verdicts[DROP].sum())
     return Filtered(report, verdicts.height - gone, gone)
 
@@ -267,6 +270,7 @@ def _write_records(dataset: Dataset, verdicts: pl.DataFrame, clashes: dict[str, 
         if found:
             raise QcauditError(f"{', '.join(dataset.sources)} changed while it was read: {len(drop):,} rows audited, {found} to "
                                "write; run again")
+        dataset.check_unchanged()
 
     _atomically([path for path in (kept_path, removed_path) if path], write)
 

@@ -46,7 +46,16 @@ from qcaudit.columns import (
 )
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import DELIMITED, separated_by_semicolons
-from qcaudit.readers import InputFile, format_of, input_files, read_failure, scan_files
+from qcaudit.readers import (
+    FileStamp,
+    InputFile,
+    check_unchanged,
+    file_stamps,
+    format_of,
+    input_files,
+    read_failure,
+    scan_files,
+)
 from qcaudit.remote import local_path
 from qcaudit.tables import input_name, table_frame
 from qcaudit.text_columns import (
@@ -207,6 +216,14 @@ class Dataset:
     #: Columns whose JSON text was decoded into the chat it writes (:func:`_json_chats`);
     #: their text as read is kept beside, and written back with the input's rows.
     json_text: tuple[str, ...] = ()
+    #: The local input files' stamps, taken before the first read (:meth:`check_unchanged`).
+    stamps: tuple[FileStamp, ...] = ()
+
+    def check_unchanged(self) -> None:
+        """Refuse to go on when an input file changed since it was first read
+        (:func:`qcaudit.readers.check_unchanged`): each pass reads the input again. Where a
+        limit cut the input short, rows appended to a file are never read: growth is no change."""
+        check_unchanged(self.stamps, appended=self.input_rows is not None)
 
     @cached_property
     def csv_separator(self) -> str:
@@ -237,6 +254,7 @@ class Dataset:
         than :data:`BATCH_BYTES` where rows are long (a batch is what the analyzers hold at
         once: its tokens, its n-grams); read as they are needed; one empty batch when the
         input has no rows."""
+        self.check_unchanged()
         selected = self.selected(category_column, keep, parts)
         pending: list[pl.DataFrame] = []
         pending_rows = pending_bytes = 0
@@ -362,8 +380,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     ``limit``: read only its first rows (``[input] limit``), which keep their ``row_id``;
     ``header``: whether a CSV or TSV file's first line names its columns (``[input] header``;
     without one they are ``column_1``, ``column_2``, ...)."""
+    stamps = ()
     if isinstance(data, str | os.PathLike):
         files = input_files(data)
+        stamps = file_stamps(files)
         fmt = format_of(files)
         if not header and fmt not in DELIMITED:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; {data} is {fmt}")
@@ -409,7 +429,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if limit is not None and limit < whole:
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
-                   tuple(json_chats))
+                   tuple(json_chats), stamps)
 
 
 def _free_names(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:

@@ -226,8 +226,13 @@ def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Pro
     dataset = data if isinstance(data, Dataset) else load_input(data, config)
     config = with_parts_found(config, dataset.selection)
     context = RunContext.from_config(config, progress)
-    found = run_analyzers(dataset, config, context, _partials_source(config))
-    return Report(
+    try:
+        found = run_analyzers(dataset, config, context, _partials_source(config))
+    except Exception:
+        dataset.check_unchanged()  # (an input written meanwhile explains a failure better than the failure does)
+        raise
+    dataset.check_unchanged()
+    report = Report(
         dataset=found.dataset,
         config=config.model_dump(mode="json"),
         metrics=found.metrics,
@@ -235,6 +240,9 @@ def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Pro
         gate=evaluate(found.metrics, thresholds_for(config.gate, drift=False)),
         rows=found.rows if lazy_rows else found.rows.collect(),
     )
+    if lazy_rows:
+        report.after_rows_read(dataset.check_unchanged)
+    return report
 
 
 def with_parts_found(config: CoreConfig, selection: TextSelection) -> CoreConfig:

@@ -85,6 +85,39 @@ def input_files(path: str | Path) -> list[InputFile]:
     return files
 
 
+#: What tells that a local input file changed: its path, size, time of last change (ns), inode.
+FileStamp = tuple[str, int, int, int]
+
+
+def file_stamps(files: list[InputFile]) -> tuple[FileStamp, ...]:
+    """The stamps of the local files among ``files``, taken before the first read (a URI's
+    are not: its store has no cheap equivalent)."""
+    stamps = []
+    for file in files:
+        if isinstance(file, Path):
+            status = file.stat()
+            stamps.append((str(file), status.st_size, status.st_mtime_ns, status.st_ino))
+    return tuple(stamps)
+
+
+def check_unchanged(stamps: tuple[FileStamp, ...], appended: bool = False) -> None:
+    """Refuse to go on when a file changed since its stamp was taken: the input is read more
+    than once (counted, read by each pass of the analyzers, read again for the rows written),
+    and a file another process writes meanwhile gave a report whose metrics and rows came
+    from two versions of it, or an internal error where they did not fit. With ``appended``
+    (a quick look that reads only the first rows) a file that only grew, as one a generator
+    is still appending to, is taken as unchanged."""
+    for path, size, changed, inode in stamps:
+        try:
+            status = os.stat(path)
+        except OSError:
+            status = None
+        grew = status is not None and appended and status.st_ino == inode and status.st_size >= size
+        if status is None or (not grew and (status.st_size, status.st_mtime_ns, status.st_ino) != (size, changed, inode)):
+            raise QcauditError(f"{shown_name(path)} changed while it was read ({'deleted' if status is None else 'written'} "
+                               "by another process): the report would mix two versions of it; run again once nothing writes it")
+
+
 def utf8_name(path: str | Path) -> bool:
     """Whether ``path`` is UTF-8: a Linux file name may hold other bytes, which Python keeps
     as lone surrogates and Polars cannot be given (it raised a TypeError)."""

@@ -437,6 +437,56 @@ def test_each_file_is_read_once_whatever_links_name_it_and_a_broken_link_is_refu
         one_line_error(qc("report", data_given, "--out", tmp_path / "o2"), f"{data / 'v3' / 'gone.jsonl'} is a broken or looping symbolic link")
 
 
+def test_an_input_written_while_it_is_audited_is_refused_not_mixed(qc, tmp_path, monkeypatch):
+    """The input is read more than once (counted, by each pass, again for the rows written):
+    a file another process rewrote meanwhile gave a report of two versions (GSM8K train's
+    metrics beside test's rows in rows.parquet) or an internal error (KeyError) where they
+    did not fit. Each is one line, and nothing is written."""
+    from qcaudit import filtering
+    from qcaudit.config import load_config
+    from qcaudit.errors import QcauditError
+    from qcaudit.io import load_dataset
+    from qcaudit.pipeline import audit
+    from qcaudit.report.html import write_report
+
+    data = write_jsonl(tmp_path / "data.jsonl", [json.dumps({"text": t}) for t in texts(40)])
+
+    def rewrite() -> None:  # (a size of its own each time: a time of change may repeat)
+        write_jsonl(data, [json.dumps({"text": t}) for t in texts(len(data.read_text().splitlines()) + 1, seed=1)])
+
+    said = f"{data} changed while it was read (written by another process): the report would mix two versions of it"
+    config = load_config(None, {"analyzers": ["diversity", "duplicates"]})
+    dataset = load_dataset(data)  # opened (schema, rows counted) ...
+    rewrite()  # ... then written before the analyzers read it
+    with pytest.raises(QcauditError, match=re.escape(said)):
+        audit(dataset, config)
+    report = audit(data, config, lazy_rows=True)  # audited ...
+    rewrite()  # ... then written before its rows are
+    with pytest.raises(QcauditError, match=re.escape(said)):
+        write_report(report, tmp_path / "audit")
+    assert not (tmp_path / "audit").exists()
+    audited = filtering.audit
+
+    def then_rewritten(*args, **kwargs):
+        report = audited(*args, **kwargs)
+        rewrite()
+        return report
+
+    monkeypatch.setattr(filtering, "audit", then_rewritten)  # a filter's audit, then its outputs
+    for output in ("kept.parquet", "kept.jsonl"):
+        one_line_error(qc("dedup", data, "-o", tmp_path / output, "-q"), said)
+    assert not list(tmp_path.glob("kept*"))
+    monkeypatch.setattr(filtering, "audit", audited)
+    quick_look = audit(data, config.model_copy(update={"input": config.input.model_copy(update={"limit": 10})}), lazy_rows=True)
+    with data.open("a") as appending:  # a quick look at a file a generator still appends to reads its first rows alone
+        appending.write(json.dumps({"text": "one row more"}) + "\n")
+    write_report(quick_look, tmp_path / "quick")
+    assert pl.read_parquet(tmp_path / "quick" / "rows.parquet").height == 10
+    write_jsonl(data, [json.dumps({"text": t}) for t in texts(5, seed=2)])  # (but one cut shorter has changed)
+    with pytest.raises(QcauditError, match=re.escape(said)):
+        write_report(quick_look, tmp_path / "quick")
+
+
 # 3. --verbose never changes the exit code ----------------------------------------------------
 
 def test_verbose_adds_a_traceback_and_keeps_the_exit_code(tmp_path):

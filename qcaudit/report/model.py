@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictInt, ValidationError
 
 from qcaudit import __version__
 from qcaudit.atomic import write_directory_atomic
@@ -103,6 +103,13 @@ class Report(BaseModel):
     gate: GateResult
     #: One row per input row; a LazyFrame is read (and written) as a stream.
     rows: pl.DataFrame | pl.LazyFrame | None = None
+    _rows_read_check: Callable[[], None] | None = PrivateAttr(default=None)
+
+    def after_rows_read(self, check: Callable[[], None]) -> None:
+        """Have :meth:`write` call ``check`` once it has read the rows (a LazyFrame reads
+        the input again) and before it swaps the files in: the audit's check that the
+        input did not change meanwhile, which raises if it did."""
+        self._rows_read_check = check
 
     @property
     def is_drift(self) -> bool:
@@ -191,6 +198,8 @@ class Report(BaseModel):
         def fill(directory: Path) -> None:
             if isinstance(self.rows, pl.LazyFrame):
                 self.rows.sink_parquet(directory / ROWS_PARQUET)
+                if self._rows_read_check is not None:
+                    self._rows_read_check()
             elif self.rows is not None:
                 self.rows.write_parquet(directory / ROWS_PARQUET)
             (directory / REPORT_JSON).write_text(text, encoding="utf-8")
