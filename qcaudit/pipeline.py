@@ -228,6 +228,7 @@ def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Pro
     context = RunContext.from_config(config, progress)
     try:
         found = run_analyzers(dataset, config, context, _partials_source(config))
+        rows = found.rows if lazy_rows else found.rows.collect()  # (the rows read the input once more)
     except Exception:
         dataset.check_unchanged()  # (an input written meanwhile explains a failure better than the failure does)
         raise
@@ -238,7 +239,7 @@ def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Pro
         metrics=found.metrics,
         tables=found.tables,
         gate=evaluate(found.metrics, thresholds_for(config.gate, drift=False)),
-        rows=found.rows if lazy_rows else found.rows.collect(),
+        rows=rows,
     )
     if lazy_rows:
         report.after_rows_read(dataset.check_unchanged)

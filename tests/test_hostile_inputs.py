@@ -6,6 +6,7 @@ and what the output directory holds afterwards."""
 from __future__ import annotations
 
 import bz2
+import dataclasses
 import datetime as dt
 import gzip
 import io
@@ -442,7 +443,7 @@ def test_an_input_written_while_it_is_audited_is_refused_not_mixed(qc, tmp_path,
     a file another process rewrote meanwhile gave a report of two versions (GSM8K train's
     metrics beside test's rows in rows.parquet) or an internal error (KeyError) where they
     did not fit. Each is one line, and nothing is written."""
-    from qcaudit import filtering
+    from qcaudit import filtering, pipeline
     from qcaudit.config import load_config
     from qcaudit.errors import QcauditError
     from qcaudit.io import load_dataset
@@ -460,6 +461,24 @@ def test_an_input_written_while_it_is_audited_is_refused_not_mixed(qc, tmp_path,
     rewrite()  # ... then written before the analyzers read it
     with pytest.raises(QcauditError, match=re.escape(said)):
         audit(dataset, config)
+    analyzed = pipeline.run_analyzers
+
+    class RowsReadAfterARewrite:
+        def __init__(self, rows: pl.LazyFrame):
+            self.rows = rows
+
+        def collect(self) -> pl.DataFrame:
+            rewrite()
+            return self.rows.collect()
+
+    def rows_read_later(*args, **kwargs):  # (the rows read the input once more, after the passes)
+        found = analyzed(*args, **kwargs)
+        return dataclasses.replace(found, rows=RowsReadAfterARewrite(found.rows))
+
+    with monkeypatch.context() as rows_rewritten:
+        rows_rewritten.setattr(pipeline, "run_analyzers", rows_read_later)
+        with pytest.raises(QcauditError, match=re.escape(said)):
+            audit(data, config)
     report = audit(data, config, lazy_rows=True)  # audited ...
     rewrite()  # ... then written before its rows are
     with pytest.raises(QcauditError, match=re.escape(said)):
