@@ -172,20 +172,20 @@ def _glob(pattern: str) -> list[Path]:
     root, wild = Path(*parts[:first]), [*parts[first:-1], "**/*" if parts[-1] == "**" else parts[-1]]
     dotted = [part for part in wild if part.startswith(".")]
 
-    def shown(match: Path) -> bool:
+    def not_hidden(match: Path) -> bool:
         return all(not name.startswith(".") or any(fnmatch.fnmatchcase(name, part) for part in dotted)
                    for name in match.parts[len(root.parts):])
 
-    return sorted((match for match in root.glob("/".join(wild)) if shown(match)), key=str)
+    return sorted((match for match in root.glob("/".join(wild)) if not_hidden(match)), key=str)
 
 
 def _each_file_once(paths: Iterable[Path]) -> list[Path]:
     """The files among ``paths`` (in their order), each file once. A symbolic link that
     reaches no file is refused, not passed over: a snapshot folder of Hugging Face's cache
     copied without its blobs is such links (relative ones), and a folder with some would be
-    audited in part. A second name of a file (a link to it, a glob's match through a linked
-    folder such as ``latest -> v3``, or through a link that loops, which ``**`` follows 40
-    deep) is dropped with a warning: its rows were read twice, or 41 times."""
+    audited in part. A second name of a file (a link to it; a glob's match through a linked
+    folder its wildcard names, ``latest`` beside ``v3`` for ``*/x.parquet``, or through a
+    link that loops back) is dropped with a warning: its rows were read twice."""
     first_name: dict[str, Path] = {}
     again = []
     for path in paths:
