@@ -4,6 +4,8 @@ Exit codes: 0 ok, 1 the gate failed, 2 bad input or usage, 3 an internal error (
 128 + N when signal N stopped the run (130 for Ctrl-C, 143 for SIGTERM).
 """
 
+import os
+
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_SIGNAL_BASE = 128
 
@@ -24,7 +26,18 @@ def os_error_line(exc: OSError) -> str:
     shell says it (``[Errno 36]`` and the path's quotes left out), else :func:`first_line`."""
     if exc.strerror and exc.filename is not None:
         return f"{exc.filename}: {exc.strerror}"
+    if isinstance(exc, FileNotFoundError) and not _working_directory_exists():  # (what a relative path is resolved against)
+        return ("the working directory no longer exists (deleted or moved after the shell entered it): "
+                "cd to one that does, or give absolute paths")
     return first_line(exc)
+
+
+def _working_directory_exists() -> bool:
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 class QcauditError(Exception):

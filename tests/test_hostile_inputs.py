@@ -506,6 +506,21 @@ def test_an_input_written_while_it_is_audited_is_refused_not_mixed(qc, tmp_path,
         write_report(quick_look, tmp_path / "quick")
 
 
+def test_a_working_directory_deleted_under_the_shell_is_named(qc, tmp_path, monkeypatch):
+    """A shell left in a folder that a clean-up deleted: every relative path (the default
+    --out, a relative input or output) failed as "[Errno 2] No such file or directory",
+    naming nothing; absolute paths still work."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    said = "the working directory no longer exists (deleted or moved after the shell entered it)"
+    one_line_error(qc("report", SAMPLES / "instructions.parquet", "-q"), said)
+    one_line_error(qc("report", "data.parquet", "-q"), said)
+    one_line_error(qc("dedup", SAMPLES / "instructions.parquet", "-o", "kept.parquet", "-q"), said)
+    assert qc("report", SAMPLES / "instructions.parquet", "--analyzers", "duplicates", "--out", tmp_path / "audit", "-q").code == 0
+
+
 # 3. --verbose never changes the exit code ----------------------------------------------------
 
 def test_verbose_adds_a_traceback_and_keeps_the_exit_code(tmp_path):
