@@ -275,14 +275,17 @@ def _remove_stale(target: Path) -> None:
         return
     for entry in target.parent.iterdir():
         match = pattern.match(entry.name)
-        if match and not _alive(int(match[1])):
+        if match and not process_alive(int(match[1])):
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (this one, or another user's, included): the
+    temporaries and scratch directories named by their writer's process id are removed only
+    when it is not."""
     if pid == os.getpid():
         return True
     try:

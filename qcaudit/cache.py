@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from qcaudit.atomic import NO_ROOM, os_error_code
+from qcaudit.atomic import NO_ROOM, os_error_code, process_alive
 from qcaudit.errors import QcauditError
 
 MANIFEST = "MANIFEST.sha256"
@@ -36,6 +36,14 @@ SCRATCH = "scratch"
 #: and the scratch. ``qcaudit cache clear`` deletes these and the store, nothing else.
 FOLDERS = frozenset({"ngram-index", "onnx", SCRATCH})
 log = logging.getLogger("qcaudit")
+
+
+def scratch_in_use(directory: Path) -> bool:
+    """Whether ``directory``, under the cache's :data:`SCRATCH` folder, is the scratch of a
+    run still going: named ``run-<process id>-...`` (:meth:`qcaudit.context.RunContext.scratch`)
+    by a process that is alive. Anything else there is left over, and may be deleted."""
+    parts = directory.name.split("-")
+    return len(parts) > 2 and parts[0] == "run" and parts[1].isdigit() and process_alive(int(parts[1]))
 
 
 def configured_cache_root() -> Path:

@@ -828,8 +828,9 @@ def cache_clear(verbose: VerboseOpt = False) -> None:
         from qcaudit.cache import configured_cache_root
 
         where = safe(str(configured_cache_root()))
-        freed, left = store.clear()
-        out.print(f"cache {where}: deleted {freed / 2**20:,.1f} MB", soft_wrap=True, highlight=False)
+        freed, left, running = store.clear()
+        kept = f"; left the scratch of {running} audit{'s' if running > 1 else ''} still running (removed when they end)" if running else ""
+        out.print(f"cache {where}: deleted {freed / 2**20:,.1f} MB{kept}", soft_wrap=True, highlight=False)
         if left:
             out.print(f"left {len(left)} entries that are not qcaudit's in {where}: "
                       f"{safe(', '.join(left[:5]))}{', ...' if len(left) > 5 else ''}", soft_wrap=True)

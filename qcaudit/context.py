@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.cache import SCRATCH, cache_root
+from qcaudit.cache import SCRATCH, cache_root, scratch_in_use
 from qcaudit.columns import TEXT_STATUS
 from qcaudit.embed import Encoder
 from qcaudit.io import Dataset, SelectionMismatch, TextSelection, load_dataset
@@ -97,8 +97,8 @@ class RunContext:
         if self._scratch is None:
             parent = cache_root() / SCRATCH
             parent.mkdir(parents=True, exist_ok=True)
-            for left in parent.glob("run-*"):
-                if not _alive(int(left.name.split("-")[1])):
+            for left in parent.iterdir():
+                if not scratch_in_use(left):
                     shutil.rmtree(left, ignore_errors=True)
             self._scratch = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
         return self._scratch
@@ -132,13 +132,3 @@ class RunContext:
         prompt or answer columns."""
         text_only = TextSelection(self.selection.text_column, self.selection.fields, self.selection.roles)
         return load_beside(path, text_only, "reference").texts().filter(pl.col(TEXT_STATUS) == "ok")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True

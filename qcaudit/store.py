@@ -34,7 +34,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qcaudit.cache import FOLDERS, cache_root, configured_cache_root, writable
+from qcaudit.cache import (
+    FOLDERS,
+    SCRATCH,
+    cache_root,
+    configured_cache_root,
+    scratch_in_use,
+    writable,
+)
 from qcaudit.errors import QcauditError
 
 log = logging.getLogger("qcaudit")
@@ -392,37 +399,58 @@ def _other_bytes(root: Path) -> int:
     """Bytes of qcaudit's folders beside the store (:data:`qcaudit.cache.FOLDERS`: benchmark
     indexes, exported models, and the scratch of running audits, which remove theirs when
     they end, at any moment: what is gone counts nothing)."""
-    return sum(_size(Path(folder, name)) for kind in sorted(FOLDERS) for folder, _, names in os.walk(root / kind)
-               for name in names)
+    return sum(_tree_bytes(root / kind) for kind in sorted(FOLDERS))
+
+
+def _tree_bytes(tree: Path) -> int:
+    """Bytes of the files under the folder ``tree``."""
+    return sum(_size(Path(folder, name)) for folder, _, names in os.walk(tree) for name in names)
 
 
 class Cleared(NamedTuple):
-    """What :func:`clear` did: the bytes it deleted, and the names it left (not qcaudit's)."""
+    """What :func:`clear` did: the bytes it deleted, the names it left (not qcaudit's), and
+    the scratch directories it left to runs still going."""
 
     freed_bytes: int
     left: list[str]
+    running: int = 0
 
 
 def clear() -> Cleared:
     """Delete what qcaudit keeps in the cache directory, the store and its folders
     (:data:`qcaudit.cache.FOLDERS`: benchmark indexes, exported models, scratch), then the
     directory when nothing else is left in it. Anything else stays: ``QCAUDIT_CACHE_DIR``
-    may name a directory other programs use too."""
+    may name a directory other programs use too. So does the scratch of a run still going
+    (its spilled state: deleted, the run failed naming a file of it); the run removes it
+    when it ends."""
     root = _configured_directory()
     if not root.exists():
         return Cleared(0, [])
     if not writable(root):
         raise QcauditError(f"cache directory {root} cannot be written; nothing was deleted")
-    freed = file_bytes(root) + _other_bytes(root)
+    freed, running = file_bytes(root), 0
     for path in root.iterdir():
-        if path.name in FOLDERS and path.is_dir() and not path.is_symlink():
+        if path.name == SCRATCH and path.is_dir() and not path.is_symlink():
+            for entry in path.iterdir():
+                if scratch_in_use(entry):
+                    running += 1
+                elif entry.is_dir() and not entry.is_symlink():
+                    freed += _tree_bytes(entry)
+                    shutil.rmtree(entry)
+                else:
+                    freed += _size(entry)
+                    entry.unlink()
+            if not running:
+                path.rmdir()
+        elif path.name in FOLDERS and path.is_dir() and not path.is_symlink():
+            freed += _tree_bytes(path)
             shutil.rmtree(path)
         elif path.name.startswith(_EVERY_STORE) and not path.is_dir():
             path.unlink()
-    left = sorted(path.name for path in root.iterdir())
-    if not left:
+    left = sorted(path.name for path in root.iterdir() if path.name != SCRATCH)
+    if not left and not running:
         root.rmdir()
-    return Cleared(freed, left)
+    return Cleared(freed, left, running)
 
 
 def _configured_directory(root: Path | None = None) -> Path:

@@ -465,6 +465,37 @@ def test_the_cache_commands_on_a_directory_that_cannot_be_written_leave_it_as_it
     assert store.file_bytes(root) == size and sorted(p.name for p in root.iterdir()) == ["store2.sqlite3"]
 
 
+def test_cache_clear_leaves_the_scratch_of_a_run_still_going(runner, tmp_path, monkeypatch):
+    """A CI job's ``cache clear`` beside another's audit deleted that audit's spilled state,
+    and it failed naming a file of it ("scratch/run-6744-.../tmpuwjqk6s3.npy: No such file
+    or directory"); a killed run's scratch is still deleted."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "c"
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(root))
+    VectorStore("embedding/m/torch-fp32", 4, "embedding").put(np.arange(3, dtype=np.uint64), np.ones((3, 4), dtype=np.float32))
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    auditing = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # (a run still going)
+    try:
+        going, killed = root / "scratch" / f"run-{auditing.pid}-a1", root / "scratch" / f"run-{ended.stdout.strip()}-b2"
+        for scratch in (going, killed):
+            scratch.mkdir(parents=True)
+            (scratch / "spilled.npy").write_bytes(b"\0" * 2**20)
+        deleted = store.file_bytes(root) + 2**20  # (the store and the killed run's scratch; the running one's grows meanwhile)
+        result = runner.invoke(app, ["cache", "clear"])
+        assert result.exit_code == 0, result.output
+        assert result.output.endswith(f": deleted {deleted / 2**20:,.1f} MB; left the scratch of 1 audit still running "
+                                      "(removed when they end)\n"), result.output
+        assert (going / "spilled.npy").exists() and not killed.exists() and not store.has_store()
+        assert json.loads(runner.invoke(app, ["cache", "info", "--json"]).output)["other_bytes"] == 2**20
+    finally:
+        auditing.kill()
+        auditing.wait()
+    result = runner.invoke(app, ["cache", "clear"])  # (killed outright, it left its scratch: deleted now)
+    assert result.exit_code == 0 and "left the scratch" not in result.output and not root.exists(), result.output
+
+
 def test_a_full_cache_disk_builds_the_entry_aside_for_the_run(tmp_path, monkeypatch):
     """An ONNX export or a benchmark index that finds no room in the cache directory is built
     in a temporary directory of the run's own instead; with no room there either, one line."""
