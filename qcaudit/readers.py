@@ -85,19 +85,19 @@ def input_files(path: str | Path) -> list[InputFile]:
     return files
 
 
-#: What tells that a local input file changed: its path, size, time of last change (ns), inode.
-FileStamp = tuple[str, int, int, int]
+#: What tells that a local input file changed: its path, and its size, time of last change
+#: (ns) and inode (:func:`_identity`).
+FileStamp = tuple[str, tuple[int, int, int]]
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int]:
+    return status.st_size, status.st_mtime_ns, status.st_ino
 
 
 def file_stamps(files: list[InputFile]) -> tuple[FileStamp, ...]:
     """The stamps of the local files among ``files``, taken before the first read (a URI's
     are not: its store has no cheap equivalent)."""
-    stamps = []
-    for file in files:
-        if isinstance(file, Path):
-            status = file.stat()
-            stamps.append((str(file), status.st_size, status.st_mtime_ns, status.st_ino))
-    return tuple(stamps)
+    return tuple((str(file), _identity(file.stat())) for file in files if isinstance(file, Path))
 
 
 def check_unchanged(stamps: tuple[FileStamp, ...], appended: bool = False) -> None:
@@ -107,13 +107,14 @@ def check_unchanged(stamps: tuple[FileStamp, ...], appended: bool = False) -> No
     from two versions of it, or an internal error where they did not fit. With ``appended``
     (a quick look that reads only the first rows) a file that only grew, as one a generator
     is still appending to, is taken as unchanged."""
-    for path, size, changed, inode in stamps:
+    for path, identity in stamps:
+        size, _, inode = identity
         try:
             status = os.stat(path)
         except OSError:
             status = None
         grew = status is not None and appended and status.st_ino == inode and status.st_size >= size
-        if status is None or (not grew and (status.st_size, status.st_mtime_ns, status.st_ino) != (size, changed, inode)):
+        if status is None or (not grew and _identity(status) != identity):
             raise QcauditError(f"{shown_name(path)} changed while it was read ({'deleted' if status is None else 'written'} "
                                "by another process): the report would mix two versions of it; run again once nothing writes it")
 

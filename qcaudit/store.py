@@ -431,17 +431,8 @@ def clear() -> Cleared:
     freed, running = file_bytes(root), 0
     for path in root.iterdir():
         if path.name == SCRATCH and path.is_dir() and not path.is_symlink():
-            for entry in path.iterdir():
-                if scratch_in_use(entry):
-                    running += 1
-                elif entry.is_dir() and not entry.is_symlink():
-                    freed += _tree_bytes(entry)
-                    shutil.rmtree(entry)
-                else:
-                    freed += _size(entry)
-                    entry.unlink()
-            if not running:
-                path.rmdir()
+            freed_there, running = _clear_scratch(path)
+            freed += freed_there
         elif path.name in FOLDERS and path.is_dir() and not path.is_symlink():
             freed += _tree_bytes(path)
             shutil.rmtree(path)
@@ -451,6 +442,24 @@ def clear() -> Cleared:
     if not left and not running:
         root.rmdir()
     return Cleared(freed, left, running)
+
+
+def _clear_scratch(folder: Path) -> tuple[int, int]:
+    """Delete the scratch ``folder``'s entries but those of runs still going, and the folder
+    when none is: (bytes deleted, runs still going)."""
+    freed, running = 0, 0
+    for entry in folder.iterdir():
+        if scratch_in_use(entry):
+            running += 1
+        elif entry.is_dir() and not entry.is_symlink():
+            freed += _tree_bytes(entry)
+            shutil.rmtree(entry)
+        else:
+            freed += _size(entry)
+            entry.unlink()
+    if not running:
+        folder.rmdir()
+    return freed, running
 
 
 def _configured_directory(root: Path | None = None) -> Path:
