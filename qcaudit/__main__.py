@@ -86,14 +86,39 @@ def _refused(exc: QcauditError) -> int:
     return EXIT_BAD_INPUT
 
 
+# Our own symbols, as ASCII a console without them can show (one character each where a
+# table's cell is measured with it): the histograms' bars, ranges, lists, arrows, bounds.
+ASCII_LOOKALIKES = str.maketrans({
+    **dict(zip("▁▂▃▄▅▆▇█", "_.,:-=+#")),
+    "…": "~", "·": "/", "↓": "v", "↑": "^", "≤": "<", "≥": ">", "≠": "!", "−": "-", "—": "-", "×": "x",
+    "∞": "inf",
+})
+
+
+def _ascii_lookalike_or_escape(error: UnicodeEncodeError) -> tuple[str, int]:
+    """The codec error handler ``qcaudit-console``: each character the stream's encoding
+    lacks becomes its ASCII lookalike (:data:`ASCII_LOOKALIKES`), or else its Python escape."""
+    shown = "".join(_lookalike_or_escape(char) for char in error.object[error.start:error.end])
+    return shown, error.end
+
+
+def _lookalike_or_escape(char: str) -> str:
+    lookalike = char.translate(ASCII_LOOKALIKES)
+    return lookalike if lookalike != char else char.encode("ascii", "backslashreplace").decode("ascii")
+
+
 def _escape_what_the_terminal_cannot_show() -> None:
     """Characters that stdout's or stderr's encoding cannot write (a dataset's Chinese text,
-    our own "…" and "≤" on a console whose encoding is ASCII or cp1252, or under
-    ``PYTHONIOENCODING=ascii``) are written as Python escapes, ``\\u4e2d``, instead of
-    ending the command with a UnicodeEncodeError halfway through its output."""
+    our own "…" and "▇" on a console whose encoding is ASCII or cp1252, or under
+    ``PYTHONIOENCODING=ascii``) are written as an ASCII lookalike where they are our own
+    symbols (a histogram's bars as ``_.,:-=+#``), as Python escapes (``\\u4e2d``) otherwise,
+    instead of ending the command with a UnicodeEncodeError halfway through its output."""
+    import codecs
+
+    codecs.register_error("qcaudit-console", _ascii_lookalike_or_escape)
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):  # (a stream replaced by one of another kind is left as it is)
-            stream.reconfigure(errors="backslashreplace")
+            stream.reconfigure(errors="qcaudit-console")
 
 
 def _interrupted(signum: int) -> int:

@@ -611,8 +611,9 @@ def test_markup_and_escape_codes_in_names_are_printed_as_written(qc, tmp_path):
 @pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
 def test_a_terminal_that_cannot_show_a_character_gets_its_escape_not_a_crash(tmp_path, encoding):
     """On a console whose encoding lacks a character (ASCII, Windows' cp1252; here
-    PYTHONIOENCODING), dataset text and our own "…" are written as Python escapes: the
-    command printed half its output and ended in exit 2, "'ascii' codec can't encode"."""
+    PYTHONIOENCODING), dataset text is written as Python escapes and our own symbols as
+    ASCII lookalikes (a histogram's bars were rows of ``\\u2588``): the command printed half
+    its output and ended in exit 2, "'ascii' codec can't encode"."""
     data = write_jsonl(tmp_path / "d.jsonl", [json.dumps({"text": text}) for text in ["中文 文本 ✓ é", "more words here", "中文 文本 ✓ é"]])
     environment = {**os.environ, "PYTHONIOENCODING": encoding}
     for args in (["report", data, "--out", tmp_path / "o"], ["show", tmp_path / "o"], ["report", data, "--text-column", "中"]):
@@ -623,7 +624,8 @@ def test_a_terminal_that_cannot_show_a_character_gets_its_escape_not_a_crash(tmp
         assert "codec can't encode" not in err and "Traceback" not in err
         if args[0] == "show":
             assert "\\u4e2d\\u6587" in out  # (the rows' text)
-            assert ("\\u2026" if encoding == "ascii" else "…") in out  # (a histogram's span: cp1252 holds it)
+            assert (" ~ " if encoding == "ascii" else " … ") in out  # (a histogram's span: cp1252 holds "…")
+            assert "#" in out and "\\u2588" not in out  # (its tallest bar: cp1252 lacks "█")
     assert err.startswith("error: unknown column '") and "available columns: text" in err
 
 
