@@ -50,10 +50,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 import polars as pl
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from qcaudit.errors import QcauditError, first_line
 from qcaudit.signatures import Metric
@@ -99,6 +99,17 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True, str_min_length=1,
                               allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """TOML's ``true`` or ``false`` where the setting is no switch is refused: pydantic
+        takes them for 1 and 0, so ``limit = true`` audited one row and ``rate = true``
+        sampled every row, silently."""
+        annotation = cls.model_fields[info.field_name].annotation if info.field_name else bool
+        if isinstance(value, bool) and not _admits(annotation, bool):
+            raise ValueError(f"give {'a number' if _admits(annotation, int) or _admits(annotation, float) else 'a value'}, not true or false")
+        return value
+
     @field_validator("*")
     @classmethod
     def _fits_in_64_bits(cls, value: Any) -> Any:
@@ -108,6 +119,15 @@ class Section(BaseModel):
             raise ValueError(f"Input should be less than or equal to {2**63 - 1}" if value > 0 else
                              f"Input should be greater than or equal to {-2**63 + 1}")
         return value
+
+
+def _admits(annotation: Any, kind: type) -> bool:
+    """Whether a setting's type takes values of ``kind``: ``kind`` itself, ``Any``, or a type
+    holding one (``int | None``, ``Annotated[int, ...]``, ``Literal[True]`` for a bool)."""
+    if annotation is kind or annotation is Any:
+        return True
+    return any(_admits(inner, kind) if isinstance(inner, type) or get_args(inner) else type(inner) is kind
+               for inner in get_args(annotation))
 
 
 @dataclass(frozen=True)

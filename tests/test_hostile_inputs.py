@@ -1200,6 +1200,21 @@ def test_no_whole_number_setting_takes_more_than_64_bits(qc, tmp_path):
                    f"engine.batch_rows: Input should be less than or equal to {2**63 - 1}")
 
 
+def test_true_or_false_is_refused_where_a_setting_is_no_switch(qc, tmp_path):
+    """pydantic takes ``true`` for 1: ``[input] limit = true`` audited one row and ``[sample]
+    rate = true`` sampled every row, silently. Every setting not a switch refuses both; a
+    switch takes them."""
+    not_switches = _settings_where(lambda _, annotation: not _holds(annotation, bool))
+    assert {"input.limit", "sample.rate", "diversity.max_n", "engine.batch_rows", "embedding.device"} <= set(not_switches)
+    for setting in not_switches:
+        _refused_setting(qc, tmp_path, setting, "true", "give a ")
+    _refused_setting(qc, tmp_path, "input.limit", "false", "give a number, not true or false")
+    (tmp_path / "q.toml").write_text("[text]\nlowercase = true\n[duplicates]\nnear = false\n")
+    ran = qc("report", SAMPLES / "instructions_clean.parquet", "--config", tmp_path / "q.toml", "--analyzers", "duplicates",
+             "--out", tmp_path / "o", "-q")
+    assert ran.code == 0, ran.err
+
+
 @pytest.mark.parametrize("threshold,needle", [
     ("max_self_bleu_4 = inf", "finite"), ("min_distinct_2 = nan", "finite"),
     ("max_exact_duplicate_rate = -0.1", "[0, 1]"), ("min_distinct_2 = 1.5", "[0, 1]"),
