@@ -53,7 +53,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 import polars as pl
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from qcaudit.errors import QcauditError, first_line
 from qcaudit.signatures import Metric
