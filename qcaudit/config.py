@@ -196,8 +196,7 @@ class EngineConfig(Section):
     kind: Literal["local", "ray"] = "local"
     #: Rows read and handed to the analyzers at a time (a Ray task's row range too).
     batch_rows: int = Field(250_000, ge=1)
-    #: None: start a local Ray for the run; ``auto`` or ``ray://host:port``/``host:port``: join
-    #: that cluster.
+    #: None: start a local Ray for the run; ``auto`` or ``host:port`` (its GCS): join that cluster.
     ray_address: str | None = None
     #: Actors in the Ray pool (None: as many as the cluster's CPUs and, with GPUs per actor, its GPUs hold).
     ray_workers: int | None = Field(None, ge=1)

@@ -56,7 +56,7 @@ import polars as pl
 
 from qcaudit.context import RunContext
 from qcaudit.engine import Inputs, Partials, batch_partials, prepared
-from qcaudit.errors import QcauditError
+from qcaudit.errors import QcauditError, first_line
 from qcaudit.io import Dataset
 from qcaudit.progress import row_progress
 from qcaudit.registry import SUM_INDEX, SUM_VALUES, Analyzer
@@ -178,22 +178,33 @@ def _pieces(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 RAY_LOG_LEVEL_NOTICE = re.compile(r"logging\.cc:\d+: Set ray log level from environment variable")
 
 
+#: A line of Ray's core log (C++): "[2026-12-03 11:51:19,863 W 9492 9492] gcs_client.cc:210: ...".
+RAY_CORE_LOG_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d [\d:,.]+ [A-Z] \d+ \d+\] \S+\.(?:cc|h):\d+:")
+
+
 @contextmanager
 def _stderr_without(notice: re.Pattern[str]) -> Iterator[None]:
     """Run the block with the process's stderr (file descriptor 2, which C++ writes to)
-    captured, then write what it wrote back to stderr without the lines ``notice`` matches."""
+    captured, then write what it wrote back to stderr without the lines ``notice`` matches,
+    nor, where the block failed, Ray's core log lines: a cluster that cannot be joined is
+    retried for seconds, a warning a second, and the error says what they would."""
     sys.stderr.flush()
     saved = os.dup(2)
+    failed = False
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
             yield
+        except BaseException:
+            failed = True
+            raise
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
             captured.seek(0)
-            kept = [line for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True) if not notice.search(line)]
+            kept = [line for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True)
+                    if not notice.search(line) and not (failed and RAY_CORE_LOG_LINE.match(line))]
             sys.stderr.write("".join(kept))
             sys.stderr.flush()
 
@@ -208,14 +219,18 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
     starts = list(range(0, total, step)) or [0]
     ranges = [{"start": s, "stop": min(s + step, total)} for s in starts]
     started = not ray.is_initialized()
+    address, named = _address(engine.ray_address)
     if started:
-        check_reachable(engine.ray_address)
+        check_reachable(address, named)
         # Ray core logs at error level that Ray Data's actors keep constructor arguments in the
         # object store (ray-project/ray#53727), on every run; set the variable to see it.
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
-        with _stderr_without(RAY_LOG_LEVEL_NOTICE):  # which Ray's core prints, at info level, for the variable
-            ray.init(address=engine.ray_address, include_dashboard=False, log_to_driver=False,
-                     logging_level=logging.WARNING, configure_logging=False)
+        try:
+            with _stderr_without(RAY_LOG_LEVEL_NOTICE):  # which Ray's core prints, at info level, for the variable
+                ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                         logging_level=logging.WARNING, configure_logging=False)
+        except ConnectionError as exc:
+            raise QcauditError(_not_joined(named, exc, ray)) from None
     try:
         context = data.DataContext.get_current()
         context.execution_options.preserve_order = True  # states arrive in input order
@@ -225,7 +240,7 @@ def ray_partials(dataset: Dataset, config: Any, analyzers: list[Analyzer], input
         resources = ray.cluster_resources()
         apart = (engine.ray_prepare == "on" or (engine.ray_prepare == "auto" and engine.ray_gpus_per_worker > 0)) and any(
             type(a).prepare is not Analyzer.prepare for a in analyzers)
-        workers, preparers = _pools(resources, engine, apart, fixed=started and engine.ray_address is None)
+        workers, preparers = _pools(resources, engine, apart, fixed=started and address is None)
         actors = min(workers, len(ranges))
         shuffle = engine.ray_shuffle == "on" or (engine.ray_shuffle == "auto" and sum(n["Alive"] for n in ray.nodes()) > 1)
         exchanging = [shuffle and type(a).exchange is not Analyzer.exchange for a in analyzers]
@@ -344,22 +359,89 @@ def _done_counter(ray):
 
 #: Seconds to wait for a named Ray cluster's port to answer: Ray itself retries for minutes.
 CONNECT_TIMEOUT_S = 5.0
+#: What an HTTP/2 client sends first (its preface and an empty SETTINGS frame); a gRPC
+#: server, as Ray's GCS is, answers with a SETTINGS frame of its own (frame type 4).
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+HTTP2_SETTINGS = 4
 
 
-def check_reachable(address: str | None) -> None:
-    """Refuse, in one line, a ``HOST:PORT`` (or ``ray://HOST:PORT``) where nothing listens:
-    ``ray.init`` would retry there for minutes, printing its own warnings. ``auto`` and no
-    address are Ray's to resolve (it fails fast when nothing runs)."""
+def _address(configured: str | None) -> tuple[str | None, str]:
+    """The cluster to join (None: start Ray for the run), and how the user gave it, for
+    errors: ``--ray-address``, or else Ray's own variable RAY_ADDRESS (which Ray sets in the
+    jobs it runs), as ``ray.init`` would read it."""
+    if configured:
+        return configured, f"--ray-address {configured}"
+    from_environment = os.environ.get("RAY_ADDRESS", "").strip()
+    return from_environment or None, f"RAY_ADDRESS={from_environment}"
+
+
+def check_reachable(address: str | None, named: str | None = None) -> None:
+    """Refuse, in one line, a ``HOST:PORT`` where no Ray cluster answers: nothing listens
+    (``ray.init`` would retry there for minutes, printing its own warnings), or what answers
+    does not speak gRPC, as Ray's GCS does (Ray's dashboard, port 8265, a mistake the
+    documentation's own addresses invite: ``ray.init`` retried it past five minutes). A
+    ``ray://`` address (Ray Client) is refused: Ray Data, which the engine runs on, fails
+    through it inside Ray (``'Worker' object has no attribute 'core_worker'``, Ray 2.60).
+    ``auto`` and no address are Ray's to resolve (it fails fast when nothing runs).
+    ``named``: how the user gave the address (``--ray-address ADDRESS``, the default)."""
     if address is None or address == "auto":
         return
-    host, _, port = address.removeprefix("ray://").rpartition(":")
+    named = named or f"--ray-address {address}"
+    if address.startswith("ray://"):
+        raise QcauditError(f"{named}: Ray Client (ray://) cannot run Ray Data, which the Ray engine runs on; "
+                           "run qcaudit on one of the cluster's nodes with --ray-address auto, or give the head's GCS "
+                           "address, HOST:6379")
+    host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
-        raise QcauditError(f"--ray-address {address}: give 'auto', HOST:PORT or ray://HOST:PORT")
+        raise QcauditError(f"{named}: give 'auto' or HOST:PORT (the head node's GCS address, HOST:6379 "
+                           "unless 'ray start --port' chose another)")
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S) as connection:
+            grpc = _speaks_grpc(connection)
     except OSError as exc:
-        raise QcauditError(f"--ray-address {address}: no Ray cluster answers there ({exc.strerror or exc}); "
+        raise QcauditError(f"{named}: no Ray cluster answers there ({exc.strerror or exc}); "
                            "start one with 'ray start --head', or leave --ray-address out to start Ray for the run") from None
+    if not grpc:
+        raise QcauditError(f"{named}: what answers there is not a Ray cluster's GCS (it does not speak "
+                           "gRPC; Ray's dashboard, at 8265, takes HTTP): give the head node's GCS address, HOST:6379 "
+                           "unless 'ray start --port' chose another")
+
+
+def _speaks_grpc(connection: socket.socket) -> bool:
+    """Whether the server at the other end answers an HTTP/2 preface with its SETTINGS
+    frame, as every gRPC server does. A cluster that takes TLS (``RAY_USE_TLS``) is not
+    asked: its first bytes are a TLS handshake's."""
+    if os.environ.get("RAY_USE_TLS", "").strip().lower() in ("1", "true"):
+        return True
+    try:
+        connection.sendall(HTTP2_PREFACE)
+        header = b""
+        while len(header) < 9:
+            received = connection.recv(9 - len(header))
+            if not received:
+                break
+            header += received
+    except TimeoutError:  # (an OSError: another server waits for something else)
+        return False
+    return len(header) == 9 and header[3] == HTTP2_SETTINGS
+
+
+def _not_joined(named: str, exc: ConnectionError, ray: Any) -> str:
+    """The one line for a cluster ``ray.init`` could not join, with Ray's reason: its own
+    error names the address only ("Failed to connect to Ray cluster at ..."); the reason is
+    the last line of the traceback that the error it chains quotes as text."""
+    causes = []
+    cause: BaseException | None = exc
+    while cause is not None and len(causes) < 8:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    quoted = [line.strip() for line in str(causes[-1]).splitlines() if line.strip()]
+    reason = quoted[-1] if quoted else first_line(exc)
+    if "InvalidAuthToken" in reason or any(isinstance(c, getattr(ray.exceptions, "AuthenticationError", ())) for c in causes):
+        return (f"{named}: the cluster asks for its token (Ray's token authentication), which Ray sends to "
+                "an address given only with RAY_AUTH_MODE=token: set it, with the cluster's token in ~/.ray/auth_token or "
+                "RAY_AUTH_TOKEN, or give --ray-address auto on one of the cluster's nodes")
+    return f"{named}: Ray could not join the cluster there: {reason}"
 
 
 def _ray():

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -284,21 +286,62 @@ def test_the_pools_fit_the_cluster_and_a_pool_that_could_never_start_is_refused(
 
 
 
-def test_a_ray_address_where_nothing_listens_is_refused_at_once(tmp_path):
-    """Ray retries an unreachable cluster for minutes; qcaudit tries the port first (in a
-    process of its own: this module's Ray is already running, and a running Ray is used)."""
-    import socket
+@contextmanager
+def _server(answer: bytes | None):
+    """A TCP server on localhost that answers each connection with ``answer`` (None: says
+    nothing) once it has read the client's first bytes; yields its port."""
+    import threading
+
+    listening = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        listening.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                connection, _ = listening.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.recv(64)
+                if answer is not None:
+                    connection.sendall(answer)
+                stop.wait(1.0)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listening.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listening.close()
+
+
+def test_a_ray_address_where_no_ray_cluster_answers_is_refused_at_once(tmp_path, monkeypatch):
+    """Ray retries an unreachable cluster for minutes, and a port that answers but is not
+    Ray's GCS (its dashboard's, 8265) past five minutes; qcaudit asks the port first. The
+    GCS this module's Ray runs passes; so does any server that answers as gRPC does (an
+    HTTP/2 SETTINGS frame); an HTTP server and one that says nothing do not. Ray Client
+    (``ray://``), through which Ray Data fails inside Ray, is refused. The command is run in
+    a process of its own: this module's Ray is already running, and a running Ray is used."""
     import subprocess
     import sys
 
+    from qcaudit import ray_engine
     from qcaudit.ray_engine import check_reachable
 
-    with socket.socket() as listening:
-        listening.bind(("127.0.0.1", 0))
-        listening.listen()
-        check_reachable(f"127.0.0.1:{listening.getsockname()[1]}")  # something answers: no error
-        check_reachable(f"ray://127.0.0.1:{listening.getsockname()[1]}")
-    with pytest.raises(QcauditError, match="--ray-address somehost: give 'auto', HOST:PORT or ray://HOST:PORT"):
+    check_reachable(ray.get_runtime_context().gcs_address)
+    with _server(b"\x00\x00\x00\x04\x00\x00\x00\x00\x00") as port:
+        check_reachable(f"127.0.0.1:{port}")
+    monkeypatch.setattr(ray_engine, "CONNECT_TIMEOUT_S", 0.5)
+    for answer in (b"HTTP/1.0 400 Bad Request\r\n\r\n", None):
+        with _server(answer) as port, pytest.raises(QcauditError, match=f"--ray-address 127.0.0.1:{port}: what answers "
+                                                                         "there is not a Ray cluster's GCS"):
+            check_reachable(f"127.0.0.1:{port}")
+    with pytest.raises(QcauditError, match=r"Ray Client \(ray://\) cannot run Ray Data"):
+        check_reachable("ray://127.0.0.1:10001")
+    with pytest.raises(QcauditError, match="--ray-address somehost: give 'auto' or HOST:PORT"):
         check_reachable("somehost")
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
@@ -309,6 +352,35 @@ def test_a_ray_address_where_nothing_listens_is_refused_at_once(tmp_path):
     assert ran.returncode == 2, ran.stderr
     assert ran.stderr.startswith(f"error: --ray-address 127.0.0.1:{port}: no Ray cluster answers there"), ran.stderr
     assert ran.stderr.strip().count("\n") == 0 and not (tmp_path / "never").exists()
+    ran = subprocess.run([sys.executable, "-m", "qcaudit", "report", str(SAMPLES / "instructions.parquet"), "--engine", "ray",
+                          "--out", str(tmp_path / "never")], capture_output=True, text=True, timeout=60,
+                         env=os.environ | {"RAY_ADDRESS": "ray://127.0.0.1:10001"})  # (Ray's own variable, as ray.init reads it)
+    assert ran.returncode == 2 and ran.stderr.startswith("error: RAY_ADDRESS=ray://127.0.0.1:10001: Ray Client"), ran.stderr
+
+
+def test_a_cluster_that_asks_for_its_token_is_one_line_naming_ray_auth_mode(tmp_path):
+    """Ray (2.60 here) starts a cluster with token authentication and sends the token to an
+    address given only with RAY_AUTH_MODE=token: joining this module's Ray by its address
+    ended in "Failed to connect to Ray cluster at ...", after a warning a second. The
+    variable set, the same command runs. (Ray's wait before it gives up, about 20 s, is cut
+    to 2 here with its own RAY_gcs_server_port_wait_time_s.)"""
+    import subprocess
+    import sys
+
+    if not hasattr(ray.exceptions, "AuthenticationError") or os.environ.get("RAY_AUTH_MODE", "").lower() == "disabled":
+        pytest.skip("this Ray has no token authentication, or RAY_AUTH_MODE=disabled turns it off")
+    address = ray.get_runtime_context().gcs_address
+    command = [sys.executable, "-m", "qcaudit", "report", str(SAMPLES / "instructions.parquet"), "--engine", "ray",
+               "--ray-address", address, "--ray-workers", "1", "--analyzers", "duplicates", "-q", "--out", str(tmp_path / "o")]
+    quick = {name: value for name, value in os.environ.items() if name != "RAY_AUTH_MODE"}
+    quick |= {"RAY_gcs_server_port_wait_time_s": "2", "RAY_ADDRESS": ""}
+    ran = subprocess.run(command, capture_output=True, text=True, timeout=120, env=quick, check=False)
+    assert ran.returncode == 2, ran.stderr
+    assert ran.stderr.startswith(f"error: --ray-address {address}: the cluster asks for its token"), ran.stderr
+    assert "RAY_AUTH_MODE=token" in ran.stderr and ran.stderr.strip().count("\n") == 0
+    ran = subprocess.run(command, capture_output=True, text=True, timeout=300, env=quick | {"RAY_AUTH_MODE": "token"}, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "o" / "report.json").exists()
 
 
 def test_quiet_prints_nothing_when_qcaudit_starts_ray(tmp_path):
