@@ -733,9 +733,9 @@ def dashboard(
         command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
                    "--server.address", host, "--server.headless", str(not browser).lower(),
                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-                   "--client.toolbarMode", "viewer"]
-        out.print(f"qcaudit dashboard on http://{safe(host)}:{port} ({len(dirs)} report{'s' * (len(dirs) > 1)}); Ctrl-C stops it",
-                  highlight=False)
+                   "--client.toolbarMode", "viewer", "--logger.hideWelcomeMessage", "true"]
+        out.print(f"qcaudit dashboard on {_dashboard_url(host, port)} ({len(dirs)} report{'s' * (len(dirs) > 1)}); "
+                  "Ctrl-C stops it", highlight=False)
         try:  # subprocess.run kills the server when this process is interrupted; the kernel, when it is killed
             return subprocess.run(command, env=env, check=False, preexec_fn=_die_with_parent).returncode
         except Interrupted as stop:
@@ -744,6 +744,17 @@ def dashboard(
             return 0
 
     _guarded(verbose, body)
+
+
+def _dashboard_url(host: str, port: int) -> str:
+    """Where a browser opens the dashboard: on every address (``0.0.0.0``, ``::``), by this
+    machine's name; an IPv6 address in brackets. (It replaces Streamlit's welcome message,
+    which, for every address, asked checkip.amazonaws.com for the machine's public address:
+    a request over the network at each start, or a warning where there is none.)"""
+    import socket
+
+    shown = socket.gethostname() if host in ("0.0.0.0", "::") else host
+    return f"http://{safe(f'[{shown}]' if ':' in shown else shown)}:{port}"
 
 
 def _check_port_free(host: str, port: int) -> None:

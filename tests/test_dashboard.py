@@ -280,11 +280,12 @@ def need_browser() -> None:
 
 
 @contextlib.contextmanager
-def served(*dirs: Path):
-    """``qcaudit dashboard DIRS`` on a free port, stopped afterwards; yields its URL."""
+def served(*dirs: Path, options: tuple[str, ...] = (), said: list[str] | None = None):
+    """``qcaudit dashboard DIRS OPTIONS`` on a free port, stopped afterwards; yields its
+    URL, and puts what the command printed into ``said`` once it has stopped."""
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "qcaudit.cli", "dashboard", *map(str, dirs), "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, "-m", "qcaudit.cli", "dashboard", *map(str, dirs), "--port", str(port), *options],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.time() + 90
         while True:
@@ -298,7 +299,9 @@ def served(*dirs: Path):
         yield f"http://localhost:{port}/"
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        printed, _ = server.communicate(timeout=30)
+        if said is not None:
+            said.append(printed)
 
 
 def test_dashboard_in_a_real_browser(report_dirs):
@@ -318,6 +321,18 @@ def test_dashboard_in_a_real_browser(report_dirs):
         assert page.locator("img[src=x]").count() == 0  # ...and never as markup
         browser.close()
     assert (ARTIFACTS / "dashboard-overview.png").stat().st_size > 10_000
+
+
+def test_a_dashboard_on_every_address_names_this_machine_and_asks_nothing_of_the_network(report_dirs):
+    """On ``--host 0.0.0.0`` Streamlit's welcome message asked checkip.amazonaws.com for the
+    machine's public address at each start (or warned "Did not auto detect external IP"
+    without a network). The one line printed names the machine; a browser there loads it."""
+    said: list[str] = []
+    with served(report_dirs["full"], options=("--host", "0.0.0.0"), said=said) as url:
+        port = url.rsplit(":", 1)[1].strip("/")
+        assert urllib.request.urlopen(f"http://{socket.gethostname()}:{port}/_stcore/health", timeout=10).read() == b"ok"
+    assert said[0].startswith(f"qcaudit dashboard on http://{socket.gethostname()}:{port} (1 report)"), said
+    assert "external ip" not in said[0].lower() and "External URL" not in said[0] and "You can now view" not in said[0], said
 
 
 def test_dashboard_command_rejects_what_is_not_a_report(tmp_path):
