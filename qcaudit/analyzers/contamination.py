@@ -56,7 +56,6 @@ METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
 #: Per-method columns kept for the reader but not used to rank a row's matches.
 DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"]}
-OVERALL = ("contaminated_rows", "contamination_rate", "benchmark_leak_rate")
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
 #: The prepared batch's column of each row's parts' token ids (:meth:`Contamination.prepare`).
