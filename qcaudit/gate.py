@@ -69,10 +69,6 @@ class GateResult(BaseModel):
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> GateResult:
-        return cls.model_validate(data)
-
 
 def thresholds_for(thresholds: dict[str, Any], drift: bool) -> dict[str, Any]:
     """The thresholds that judge a drift run (``drift``) or an audit: each judges only the kind
