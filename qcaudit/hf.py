@@ -42,6 +42,19 @@ def model_source(name: str, what: str) -> str:
     return name  # a name the local Hugging Face cache may hold
 
 
+def in_cache(name: str) -> bool:
+    """Whether the user's Hugging Face cache holds a snapshot of the repository ``name``
+    (asked offline: no request leaves the machine)."""
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
+
+    try:
+        snapshot_download(name, local_files_only=True)
+    except (LocalEntryNotFoundError, HFValidationError):  # not cached, or no repository's name
+        return False
+    return True
+
+
 def add_model_files(digest, folder: Path) -> None:
     """Feed what identifies a model folder into ``digest`` (a hashlib object), for caches keyed
     by model: its config files' contents and its weight files' names, sizes and modification

@@ -12,7 +12,8 @@ Tokenizers (named options, see the README):
 - ``cjk``: for text written without spaces between words: every CJK ideograph is a token of
   its own and the rest splits on whitespace, as BERT's ``BasicTokenizer`` does with
   ``tokenize_chinese_chars`` (without its punctuation split).
-- ``hf:PATH``: a Hugging Face tokenizer loaded from a local directory (never the hub).
+- ``hf:PATH``: a Hugging Face tokenizer loaded from a local directory, or by the name of a
+  model the user's Hugging Face cache holds (never the hub).
 
 Tokens are hashed to 64-bit integers inside Polars expressions; the n-gram engine works
 on those hashes only, so no Python loop touches a token on the hot path.
@@ -81,13 +82,15 @@ class Tokenization:
         if name.startswith("hf:"):
             if not name[3:].strip():
                 raise QcauditError(f"tokenizer {name!r}: give the folder after hf:, e.g. 'hf:/models/llama-3-8b'")
+            from qcaudit.hf import in_cache
+
             path = Path(name[3:]).expanduser()
-            if not path.is_dir():
-                raise QcauditError(
-                    f"tokenizer {name!r}: {path} is not a directory; give a local folder "
-                    "holding Hugging Face tokenizer files (tokenizer.json or vocab files)"
-                )
-            return
+            if path.is_dir() or (not name[3:].startswith(("/", ".", "~")) and in_cache(name[3:])):
+                return
+            raise QcauditError(
+                f"tokenizer {name!r}: {path} is neither a folder nor a name your Hugging Face cache holds; give a local "
+                "folder holding Hugging Face tokenizer files (tokenizer.json or vocab files), or a model the cache holds"
+            )
         raise QcauditError(
             f"unknown tokenizer {name!r}: use 'whitespace', 'regex', 'regex:PATTERN', 'cjk' or 'hf:PATH'"
         )

@@ -73,7 +73,7 @@ def test_lowercase_and_punctuation_options_change_counts_and_signature():
 def test_bad_tokenizer_names_are_user_errors(tmp_path):
     with pytest.raises(QcauditError, match="unknown tokenizer"):
         Tokenization("spacy")
-    with pytest.raises(QcauditError, match="not a directory"):
+    with pytest.raises(QcauditError, match="is neither a folder nor a name your Hugging Face cache holds"):
         Tokenization(f"hf:{tmp_path / 'missing'}")
     for empty in ("hf:", "hf: "):  # not the current directory
         with pytest.raises(QcauditError, match="give the folder after hf:"):
@@ -128,3 +128,38 @@ def test_hugging_face_tokenizer_from_local_path(word_level_tokenizer):
         got = distinct_n(texts, n, tokenizer=f"hf:{word_level_tokenizer}")
         assert got == pytest.approx(distinct(ids, n))
     assert Tokenization(f"hf:{word_level_tokenizer}").signature_fields().startswith("tok:hf(")
+
+
+def test_a_hugging_face_tokenizer_by_the_name_the_cache_holds_it_under(word_level_tokenizer, tmp_path):
+    """``hf:OWNER/NAME`` reads the tokenizer a Hugging Face cache holds, offline, as the model
+    flags take a name (it was refused, "not a directory"); the same tokens as its folder. A
+    name the cache lacks is refused in one line. (A process of its own: the libraries read
+    HF_HUB_CACHE as they are imported.)"""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    snapshot = tmp_path / "hub" / "models--someone--words" / "snapshots" / "0123abcd"
+    shutil.copytree(word_level_tokenizer, snapshot)
+    repository = tmp_path / "hub" / "models--someone--words"
+    (repository / "refs").mkdir()
+    (repository / "refs" / "main").write_text("0123abcd")
+    (repository / ".no_exist" / "0123abcd").mkdir(parents=True)  # (how a download records a file the repository lacks)
+    (repository / ".no_exist" / "0123abcd" / "config.json").touch()
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps({"text": t}) + "\n" for t in ["the cat sat on the mat", "a dog sat", "the the dog"]))
+    environment = os.environ | {"HF_HUB_CACHE": str(tmp_path / "hub"), "HF_HUB_OFFLINE": "1"}
+
+    def report(tokenizer: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "qcaudit", "report", str(data), "--tokenizer", tokenizer, "--analyzers",
+                               "diversity", "--json", "-q"], capture_output=True, text=True, env=environment, cwd=tmp_path,
+                              check=False)
+
+    by_name, by_folder = report("hf:someone/words"), report(f"hf:{word_level_tokenizer}")
+    assert by_name.returncode == 0 and by_folder.returncode == 0, by_name.stderr + by_folder.stderr
+    named, foldered = json.loads(by_name.stdout)["metrics"], json.loads(by_folder.stdout)["metrics"]
+    assert named["diversity"]["distinct_1"]["value"] == foldered["diversity"]["distinct_1"]["value"] < 1
+    absent = report("hf:someone/absent")
+    assert absent.returncode == 2 and "is neither a folder nor a name your Hugging Face cache holds" in absent.stderr
