@@ -38,11 +38,19 @@ def name_of(path: str | Path) -> PurePosixPath:
 
 
 def local_path(path: str | Path) -> Path | None:
-    """The local path an input names (a ``file://`` URI's too); None for a remote URI."""
+    """The local path an input names (a ``file://`` URI's too); None for a remote URI. A file
+    URI that names a host (``file://data.parquet``, two slashes where three were meant) is
+    refused: fsspec reads its host as a relative path, ``file://localhost/x`` as
+    ``./localhost/x``, and the output checks took the working directory for the input."""
     if not is_uri(path):
         return Path(path)
     parts = urlsplit(str(path))
-    return Path(parts.path) if parts.scheme.lower() == "file" else None
+    if parts.scheme.lower() != "file":
+        return None
+    if parts.netloc:
+        raise QcauditError(f"{path} names the host {parts.netloc!r}: a file URI is file:///ABSOLUTE/PATH, with three "
+                           "slashes; or give the path itself")
+    return Path(parts.path)
 
 
 def _filesystem(uri: str):
@@ -65,6 +73,7 @@ class RemoteFiles(NamedTuple):
 def remote_files(uri: str, suffixes: frozenset[str]) -> RemoteFiles:
     """The files ``uri`` names: the file, every file with one of ``suffixes`` under a
     directory, or the matches of a glob."""
+    local_path(uri)  # (a file URI that names a host is refused)
     filesystem, root = _filesystem(uri)
     directory = None
     try:

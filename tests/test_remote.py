@@ -89,6 +89,18 @@ def test_bad_uris_are_one_line_and_outputs_never_land_in_a_local_input(qc, shard
     assert pl.read_parquet(kept).columns == pl.read_parquet(shards / "shards" / "a.parquet").columns
 
 
+@pytest.mark.parametrize("uri", ["file://a.parquet", "file://localhost{tmp}/shards/a.parquet"])
+def test_a_file_uri_that_names_a_host_is_refused(qc, shards, uri, monkeypatch):  # noqa: F811
+    """Two slashes where three were meant: ``file://a.parquet`` made the output checks take the
+    working directory for the input ("--out o lies inside the input directory"), and fsspec
+    reads ``file://localhost/x`` as ``./localhost/x``."""
+    monkeypatch.chdir(shards / "shards")
+    uri = uri.format(tmp=shards)
+    for command in (["report", uri, "--out", shards / "o"], ["gate", uri, "-t", "max_exact_duplicate_rate=0.5"]):
+        one_line_error(qc(*command), f"{uri} names the host ")
+    assert not (shards / "o").exists()
+
+
 class ConnectError(Exception):
     """Not an OSError, as the network errors of httpx (the Hub's driver) and botocore are not."""
 
