@@ -733,7 +733,8 @@ def dashboard(
         command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
                    "--server.address", host, "--server.headless", str(not browser).lower(),
                    "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-                   "--client.toolbarMode", "viewer", "--logger.hideWelcomeMessage", "true"]
+                   "--client.toolbarMode", "viewer", "--logger.hideWelcomeMessage", "true",
+                   "--server.showEmailPrompt", "false"]  # (Streamlit's first start asked for an email, with --browser)
         out.print(f"qcaudit dashboard on {_dashboard_url(host, port)} ({len(dirs)} report{'s' * (len(dirs) > 1)}); "
                   "Ctrl-C stops it", highlight=False)
         try:  # subprocess.run kills the server when this process is interrupted; the kernel, when it is killed

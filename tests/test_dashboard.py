@@ -280,12 +280,12 @@ def need_browser() -> None:
 
 
 @contextlib.contextmanager
-def served(*dirs: Path, options: tuple[str, ...] = (), said: list[str] | None = None):
-    """``qcaudit dashboard DIRS OPTIONS`` on a free port, stopped afterwards; yields its
-    URL, and puts what the command printed into ``said`` once it has stopped."""
+def served(*dirs: Path, options: tuple[str, ...] = (), said: list[str] | None = None, env: dict[str, str] | None = None):
+    """``qcaudit dashboard DIRS OPTIONS`` on a free port (in ``env``), stopped afterwards;
+    yields its URL, and puts what the command printed into ``said`` once it has stopped."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "qcaudit.cli", "dashboard", *map(str, dirs), "--port", str(port), *options],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=env)
     try:
         deadline = time.time() + 90
         while True:
@@ -333,6 +333,17 @@ def test_a_dashboard_on_every_address_names_this_machine_and_asks_nothing_of_the
         assert urllib.request.urlopen(f"http://{socket.gethostname()}:{port}/_stcore/health", timeout=10).read() == b"ok"
     assert said[0].startswith(f"qcaudit dashboard on http://{socket.gethostname()}:{port} (1 report)"), said
     assert "external ip" not in said[0].lower() and "External URL" not in said[0] and "You can now view" not in said[0], said
+
+
+def test_browser_opens_the_dashboard_without_streamlit_asking_for_an_email(report_dirs, tmp_path):
+    """``--browser`` on Streamlit's first start (no ~/.streamlit/credentials.toml) asked
+    "Welcome to Streamlit! ... Email:" and waited for an answer; without a terminal the
+    server ended, exit 255. (BROWSER=true: Python's webbrowser runs ``true`` for the tab.)"""
+    said: list[str] = []
+    fresh_home = os.environ | {"HOME": str(tmp_path), "BROWSER": "true"}
+    with served(report_dirs["full"], options=("--browser",), said=said, env=fresh_home) as url:
+        assert urllib.request.urlopen(url, timeout=10).status == 200
+    assert "Email" not in said[0] and "Welcome to Streamlit" not in said[0], said
 
 
 def test_dashboard_command_rejects_what_is_not_a_report(tmp_path):
