@@ -378,10 +378,11 @@ def _address(configured: str | None) -> tuple[str | None, str]:
 def check_reachable(address: str | None, named: str | None = None) -> None:
     """Refuse, in one line, a ``HOST:PORT`` where no Ray cluster answers: nothing listens
     (``ray.init`` would retry there for minutes, printing its own warnings), or what answers
-    does not speak gRPC, as Ray's GCS does (Ray's dashboard, port 8265, a mistake the
-    documentation's own addresses invite: ``ray.init`` retried it past five minutes). A
-    ``ray://`` address (Ray Client) is refused: Ray Data, which the engine runs on, fails
-    through it inside Ray (``'Worker' object has no attribute 'core_worker'``, Ray 2.60).
+    does not speak gRPC, as Ray's GCS does (Ray's dashboard, port 8265, whose address Ray's
+    job commands take: ``ray.init`` retried it past five minutes). A ``ray://`` address (Ray
+    Client) is refused: Ray Data, which the engine runs on, fails through it inside Ray
+    (``'Worker' object has no attribute 'core_worker'``, Ray 2.60); so is an ``http://``
+    one, the dashboard's, as ``ray job submit`` takes it (``RAY_ADDRESS=http://HOST:8265``).
     ``auto`` and no address are Ray's to resolve (it fails fast when nothing runs).
     ``named``: how the user gave the address (``--ray-address ADDRESS``, the default)."""
     if address is None or address == "auto":
@@ -391,6 +392,10 @@ def check_reachable(address: str | None, named: str | None = None) -> None:
         raise QcauditError(f"{named}: Ray Client (ray://) cannot run Ray Data, which the Ray engine runs on; "
                            "run qcaudit on one of the cluster's nodes with --ray-address auto, or give the head's GCS "
                            "address, HOST:6379")
+    if address.startswith(("http://", "https://")):
+        raise QcauditError(f"{named}: an http address is Ray's dashboard, as 'ray job submit' takes it; the Ray engine "
+                           "joins the cluster's GCS: HOST:6379 unless 'ray start --port' chose another, or --ray-address "
+                           "auto on one of the cluster's nodes")
     host, _, port = address.rpartition(":")
     if not host or not port.isdigit():
         raise QcauditError(f"{named}: give 'auto' or HOST:PORT (the head node's GCS address, HOST:6379 "

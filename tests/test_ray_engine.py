@@ -341,6 +341,8 @@ def test_a_ray_address_where_no_ray_cluster_answers_is_refused_at_once(tmp_path,
             check_reachable(f"127.0.0.1:{port}")
     with pytest.raises(QcauditError, match=r"Ray Client \(ray://\) cannot run Ray Data"):
         check_reachable("ray://127.0.0.1:10001")
+    with pytest.raises(QcauditError, match="--ray-address http://127.0.0.1:8265: an http address is Ray's dashboard"):
+        check_reachable("http://127.0.0.1:8265")
     with pytest.raises(QcauditError, match="--ray-address somehost: give 'auto' or HOST:PORT"):
         check_reachable("somehost")
     with socket.socket() as closed:
