@@ -85,9 +85,13 @@ def merged_sums(a: pl.DataFrame | None, b: pl.DataFrame | None) -> pl.DataFrame 
 
 
 def _one_device(value: Any) -> Any:
-    """``cuda:N`` is not a choice (the models of a run share one device): say how to pick a GPU."""
+    """``cuda:N`` is not a choice (the models of a run share one device): say how to pick a GPU.
+    Nor is ``mps``, Apple's GPUs, which a Mac's user tries first: say what runs instead."""
     if isinstance(value, str) and value.startswith("cuda:"):
         raise ValueError(f"give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES={value[5:]}")
+    if isinstance(value, str) and value.lower() == "mps":
+        raise ValueError("Apple's GPUs (mps) are not supported: give cpu, where the default encoder runs as ONNX int8 "
+                         "(auto chooses it on a Mac), or cuda")
     return value
 
 

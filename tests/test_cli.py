@@ -264,6 +264,7 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[analyzers]\nenabled = ['diversity']\n": "q.toml: analyzers: a list (analyzers = [...]), not a table",
         "[embedding]\ndevice = 'cuda:1'\n": "embedding.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=1",
         "[reward]\nmodel = 'rm'\ndevice = 'cuda:0'\n": "reward.device: give cuda, and choose the GPU with CUDA_VISIBLE_DEVICES=0",
+        "[embedding]\ndevice = 'mps'\n": "embedding.device: Apple's GPUs (mps) are not supported: give cpu",
         "[diversity]\nmax_n = 0\n": "diversity.max_n",
         "[gate]\nmin_distinct_2 = 'high'\n": 'gate: threshold min_distinct_2 = "high": give a number or a table of numbers',
         "[gate]\nmax_self_bleu_4 = true\n": "threshold max_self_bleu_4 = true: give a number",
