@@ -803,8 +803,10 @@ def cache_info(verbose: VerboseOpt = False, as_json: JsonOpt = False) -> None:
             print(json.dumps(facts, indent=2))
             return 0
         integrity = "no store yet" if facts["integrity"] == "absent" else f"integrity {safe(facts['integrity'])}"
+        over = (" (over it: the next write, or qcaudit cache compact, deletes the least recently used entries)"
+                if facts["store_bytes"] > facts["limit_bytes"] else "")
         out.print(f"cache {safe(facts['path'])}: store {facts['store_bytes'] / 2**20:,.1f} MB of "
-                  f"{facts['limit_bytes'] / 2**20:,.0f} MB (QCAUDIT_CACHE_MAX_MB), {integrity}, "
+                  f"{facts['limit_bytes'] / 2**20:,.0f} MB (QCAUDIT_CACHE_MAX_MB){over}, {integrity}, "
                   f"benchmark indexes and exported models {facts['other_bytes'] / 2**20:,.1f} MB", soft_wrap=True)
         for space in facts["spaces"]:
             out.print(f"  {safe(space['space'])}: {space['entries']:,} entries, {space['bytes'] / 2**20:,.1f} MB", soft_wrap=True)

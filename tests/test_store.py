@@ -126,9 +126,13 @@ def test_cache_compact_and_info_say_what_they_found_and_did(runner, tmp_path, mo
     space.put(np.arange(1000, dtype=np.uint64), np.ones((1000, 384), dtype=np.float32))
     info = runner.invoke(app, ["cache", "info"])
     assert info.exit_code == 0 and "embedding/m/torch-fp32: 1,000 entries" in info.output and "integrity ok" in info.output
+    assert "over it" not in info.output
     store.compact()
     size = store.file_bytes()
     monkeypatch.setenv("QCAUDIT_CACHE_MAX_MB", str(size / 2**20 / 2))
+    info = runner.invoke(app, ["cache", "info"])  # (a limit below the store's size: it said "store X MB of Y MB", no more)
+    assert "(QCAUDIT_CACHE_MAX_MB) (over it: the next write, or qcaudit cache compact, deletes the least recently used entries)" \
+        in " ".join(info.output.split()), info.output
     result = runner.invoke(app, ["cache", "compact"])
     assert result.exit_code == 0, result.output
     left = space.get(np.arange(1000, dtype=np.uint64))[0].sum()
