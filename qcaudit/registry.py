@@ -116,9 +116,11 @@ class Section(BaseModel):
         """TOML's ``true`` or ``false`` where the setting is no switch is refused: pydantic
         takes them for 1 and 0, so ``limit = true`` audited one row and ``rate = true``
         sampled every row, silently."""
-        annotation = cls.model_fields[info.field_name].annotation if info.field_name else bool
-        if isinstance(value, bool) and not _admits(annotation, bool):
-            raise ValueError(f"give {'a number' if _admits(annotation, int) or _admits(annotation, float) else 'a value'}, not true or false")
+        if isinstance(value, bool):
+            annotation = cls.model_fields[info.field_name].annotation
+            if not _admits(annotation, bool):
+                kind = "a number" if _admits(annotation, int) or _admits(annotation, float) else "a value"
+                raise ValueError(f"give {kind}, not true or false")
         return value
 
     @field_validator("*")

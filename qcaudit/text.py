@@ -85,7 +85,7 @@ class Tokenization:
             from qcaudit.hf import in_cache
 
             path = Path(name[3:]).expanduser()
-            if path.is_dir() or (not name[3:].startswith(("/", ".", "~")) and in_cache(name[3:])):
+            if path.is_dir() or in_cache(name[3:]):  # (a path is no repository's name: not in the cache)
                 return
             raise QcauditError(
                 f"tokenizer {name!r}: {path} is neither a folder nor a name your Hugging Face cache holds; give a local "
