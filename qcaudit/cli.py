@@ -29,7 +29,7 @@ from qcaudit import __version__
 from qcaudit.atomic import special_file, write_text_atomic
 from qcaudit.cli_help import HelpCommand
 from qcaudit.config import CORE_FLAG_SETTINGS, load_config, with_overrides
-from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line, os_error_line
+from qcaudit.errors import EXIT_BAD_INPUT, EXIT_GATE_FAILED, EXIT_INTERNAL, Interrupted, QcauditError, first_line, message_of, os_error_line
 from qcaudit.gate import evaluate, github_annotations, junit_xml, recorded_thresholds, thresholds_for
 from qcaudit.progress import phases, show_progress
 from qcaudit.registry import CliOption, Flags, analyzer_flags, analyzers, comma_names, filter_flags, option_names, row_filters
@@ -134,7 +134,7 @@ def _guarded(verbose: bool, body: Callable[[], int]) -> None:
     try:
         code = body()
     except QcauditError as exc:
-        _fail(verbose, "error", str(exc), EXIT_BAD_INPUT)
+        _fail(verbose, "error", message_of(exc), EXIT_BAD_INPUT)
     except BrokenPipeError:
         _reader_gone()
     except Exception as exc:
@@ -167,7 +167,7 @@ def _internal_error(verbose: bool, exc: BaseException) -> None:
     hint = "" if verbose else " (rerun with --verbose for the traceback)"
     plugin = plugin_in(exc.__traceback__)
     label = "internal error" if plugin is None else f"internal error in the analyzer plug-in {plugin!r} (not part of qcaudit)"
-    _fail(verbose, label, f"{type(exc).__name__}: {exc}{hint}", EXIT_INTERNAL)
+    _fail(verbose, label, f"{type(exc).__name__}: {message_of(exc)}{hint}", EXIT_INTERNAL)
 
 
 def _fail(verbose: bool, label: str, message: str, code: int) -> None:

@@ -10,12 +10,22 @@ EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_SIGNAL_BASE = 128
 
 
+def message_of(exc: BaseException) -> str:
+    """An exception's message, ``str(exc)``, or a word that it has one no one can read: an
+    exception from a plug-in's code may fail in its own ``__str__``, and the line that says
+    what went wrong must not end in a traceback of its own."""
+    try:
+        return str(exc)
+    except Exception as unreadable:
+        return f"(its message cannot be read: {type(unreadable).__name__})"
+
+
 def first_line(exc: BaseException) -> str:
     """An exception's message in one line, for a message of our own: its first non-blank
     line (with the next where it ends in a colon, as huggingface_hub's "Validation error for
     field 'hidden_size':" does before the reason), or its type's name where it has none
     (``OSError()``'s message is empty)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    lines = [line.strip() for line in message_of(exc).splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
     return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]

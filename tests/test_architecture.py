@@ -188,6 +188,28 @@ def test_a_bug_in_a_plugin_is_named_as_the_plugins(plugin, tmp_path, capsys, mon
     assert capsys.readouterr().err.startswith("internal error: ZeroDivisionError: division by zero")
 
 
+def test_an_exception_whose_message_cannot_be_read_still_ends_in_one_line(tmp_path, capsys, monkeypatch):
+    """A plug-in's exception may fail in its own ``__str__``: the run still ends in one line
+    and exit 3, with or without --verbose, not in a traceback raised while saying it."""
+    from qcaudit.cli import run
+
+    class Unreadable(Exception):
+        def __str__(self):
+            raise RuntimeError("no message")
+
+    def fails(*args):
+        raise Unreadable
+
+    data = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts([3, 8, 1])}).write_parquet(data)
+    monkeypatch.setattr("qcaudit.analyzers.diversity.Diversity.finalize", fails)
+    for verbose in ([], ["--verbose"]):
+        assert run(["report", str(data), "--analyzers", "diversity", "--out", str(tmp_path / "o"), "-q", *verbose]) == 3
+        said = capsys.readouterr().err.strip().splitlines()[-1]
+        assert said.startswith("internal error: Unreadable: (its message cannot be read: RuntimeError)"), said
+        assert not (tmp_path / "o").exists()
+
+
 @st.composite
 def corpora(draw):
     words = st.text("abcd", min_size=1, max_size=3)
