@@ -11,17 +11,25 @@ budget checked equal (metrics and rows.parquet).
     python benchmarks/bench_scale.py --shards 1         # 1M rows only
     python benchmarks/bench_scale.py --corpus DIR       # keep the shards in DIR
     python benchmarks/bench_scale.py --long-rows        # 83,333 rows of about 600 words
+    python benchmarks/bench_scale.py --filter           # qcaudit dedup of 3 GB of wide rows
 
 ``--long-rows`` joins each 12 consecutive rows of the first shard into one (a chat's length,
 not a question's): a batch of such rows ends at about 16 MB of them
 (``qcaudit.io.BATCH_BYTES``), not at 250,000 rows; the same report comes from 5,000-row
 batches.
+
+``--filter`` writes a filter's output from an input larger than its text: 60,000 rows of a
+short text (a third of them repeated) and a 50 KB column beside it, 3 GB of parquet. It runs
+``qcaudit dedup`` into each output format and prints its peak RSS beside that of Polars
+reading the input whole and writing it back, the floor of a filter that holds its rows in
+memory; the kept rows are checked to be the input's rows that were not removed, in order.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -65,9 +73,13 @@ def first_shards(directory: Path, count: int) -> Path:
 
 def run_report(data: Path, out: Path, *extra: str) -> tuple[float, float]:
     """(wall seconds, peak RSS GB) of one whole `qcaudit report` process."""
-    command = ["/usr/bin/time", "-v", sys.executable, "-m", "qcaudit", "report", str(data),
-               "--analyzers", "diversity,duplicates", "--out", str(out), "-q", *extra]
-    ran = subprocess.run(command, capture_output=True, text=True)
+    return timed([sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "diversity,duplicates",
+                  "--out", str(out), "-q", *extra])
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS GB) of one process running ``command``."""
+    ran = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
     if ran.returncode != 0:
         raise SystemExit(ran.stderr)
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", ran.stderr)
@@ -81,11 +93,15 @@ def main() -> None:
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 10], help="corpus sizes in shards of 1M rows")
     parser.add_argument("--corpus", type=Path, help="directory for the shards (default: a temporary one)")
     parser.add_argument("--long-rows", action="store_true", help="rows of about 600 words instead (see above)")
+    parser.add_argument("--filter", action="store_true", help="qcaudit dedup of wide rows instead (see above)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qcaudit-scale-"))
     corpus = args.corpus or work / "corpus"
     if args.long_rows:
         long_rows(corpus, work)
+        return
+    if args.filter:
+        filter_wide_rows(work)
         return
     table = Table(title="qcaudit report --analyzers diversity,duplicates (whole process)")
     for column in ("rows", "engine settings", "seconds", "peak RSS GB", "budget", "within"):
@@ -125,6 +141,58 @@ def long_rows(corpus: Path, work: Path) -> None:
     table.caption = f"{cpu()}; the two give {'the same' if same else 'DIFFERENT'} metrics and rows.parquet"
     Console().print(table)
     shutil.rmtree(work)
+
+
+WIDE_ROWS, WIDE_BYTES = 60_000, 50_000
+
+
+def wide_rows(path: Path) -> None:
+    """:data:`WIDE_ROWS` rows: a text of 30 words (rows 20,000 on repeat the first 20,000)
+    and a column of :data:`WIDE_BYTES` bytes ending in the row's index; parquet row groups
+    of 1,000 rows, uncompressed (3 GB)."""
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(2_000)]
+    texts = [" ".join(rng.choices(words, k=30)) for _ in range(WIDE_ROWS // 3)]
+    pl.DataFrame({"text": texts * 3, "payload": [f"{'x' * WIDE_BYTES}{i}" for i in range(WIDE_ROWS)]}).write_parquet(
+        path, compression="uncompressed", row_group_size=1_000)
+
+
+def filter_wide_rows(work: Path) -> None:
+    """``qcaudit dedup`` of :func:`wide_rows` into each output format, against Polars
+    reading the input whole and writing it back."""
+    data = work / "wide.parquet"
+    wide_rows(data)
+    size_gb = data.stat().st_size / 2**30
+    table = Table(title=f"qcaudit dedup of {WIDE_ROWS:,} rows beside a {WIDE_BYTES // 1000} KB column ({size_gb:.1f} GB "
+                        "of parquet; whole process)")
+    for column in ("writes", "seconds", "peak RSS GB", "RSS / input size", "kept rows right"):
+        table.add_column(column, justify="right")
+    whole = work / "whole.parquet"
+    floor_s, floor_rss = timed([sys.executable, "-c", f"import polars as pl; pl.read_parquet({str(data)!r}).write_parquet({str(whole)!r})"])
+    table.add_row("Polars: read whole, written back (no filter)", f"{floor_s:.1f}", f"{floor_rss:.2f}", f"{floor_rss / size_gb:.2f}", "")
+    whole.unlink()
+    for suffix in ("parquet", "jsonl", "csv.gz"):
+        kept, removed = work / f"kept.{suffix}", work / f"removed.{suffix}"
+        seconds, rss = timed([sys.executable, "-m", "qcaudit", "dedup", str(data), "-o", str(kept), "--removed", str(removed), "-q"])
+        table.add_row(f"qcaudit dedup -o kept.{suffix}", f"{seconds:.1f}", f"{rss:.2f}", f"{rss / size_gb:.2f}",
+                      "yes" if kept_right(kept, removed) else "NO")
+        kept.unlink()
+        removed.unlink()
+    table.caption = f"{cpu()}; kept rows right: the input's rows less the removed ones' row_id, in order"
+    Console().print(table)
+    shutil.rmtree(work)
+
+
+def kept_right(kept: Path, removed: Path) -> bool:
+    """Whether ``kept`` holds the input's rows whose index ``removed`` does not name, in order
+    (each row's index read from the end of its wide column)."""
+    def read(path: Path, columns: list[str]) -> pl.DataFrame:
+        return (pl.read_parquet(path, columns=columns) if path.suffix == ".parquet" else
+                pl.read_ndjson(path).select(columns) if path.suffix == ".jsonl" else pl.read_csv(path, columns=columns))
+
+    gone = set(read(removed, ["row_id"])["row_id"].to_list())
+    index = read(kept, ["payload"])["payload"].str.slice(WIDE_BYTES).cast(pl.Int64).to_list()
+    return index == [i for i in range(WIDE_ROWS) if i not in gone]
 
 
 def same_report(a: Path, b: Path) -> bool:

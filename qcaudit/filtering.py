@@ -5,7 +5,7 @@ benchmark items; ``qcaudit dedup``: all but one row per near-duplicate cluster).
 The kept rows keep the input's schema and order (every column, an input ``row_id`` column
 under its own name); the removed rows carry qcaudit's ``row_id``, the input's columns (an
 input ``row_id`` as ``input_row_id``) and why they went. Each file is written in the format
-its extension names (:func:`qcaudit.outputs.write_table`); JSON Lines from a JSON input as
+its extension names (:func:`qcaudit.outputs.write_rows`), streamed; JSON Lines from a JSON input as
 the input's own records (:mod:`qcaudit.json_records`).
 """
 
@@ -33,7 +33,7 @@ from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
 from qcaudit.io import Dataset, free_name
 from qcaudit.json_records import JSON_FORMATS, json_records
-from qcaudit.outputs import check_table_output, table_format, write_table
+from qcaudit.outputs import check_table_output, row_bytes_of, table_format, write_rows
 from qcaudit.pipeline import (
     audit,
     flag_settings,
@@ -171,7 +171,7 @@ def _kept_and_removed(dataset: Dataset, verdicts: pl.DataFrame,
     """The rows ``verdicts`` keeps, with the input's columns as read (an input ``row_id`` under
     its own name), and those it drops, with qcaudit's ``row_id``, the input's columns (those
     named as a reason renamed as ``clashes``, :func:`_reason_clashes`, says) and the reasons."""
-    frame = dataset.frame.rename(clashes).join(verdicts.lazy(), on=ROW_ID, how="left").sort(ROW_ID)  # the input's row order
+    frame = dataset.frame.rename(clashes).join(verdicts.lazy(), on=ROW_ID, how="left", maintain_order="left")
     original_names = {new: old for old, new in (dataset.renamed | clashes).items()}
     kept = dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *_reasons(verdicts)).rename(original_names)
     return kept, dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP)
@@ -216,63 +216,66 @@ def _no_datasets_bars() -> Iterator[None]:
 
 def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean_path: Path, removed_path: Path,
                  header: bool = True) -> Filtered:
-    """Write the rows ``verdicts`` keeps and those it drops, read once more from the input:
-    as JSON Lines or JSON from a JSON input, its own records (:mod:`qcaudit.json_records`); as a CSV
-    from a CSV without a header line (``header`` false), the kept rows without one too."""
+    """Write the rows ``verdicts`` keeps and those it drops, read once more from the input
+    and streamed into the files (not collected first): as JSON Lines or JSON from a JSON
+    input, its own records (:mod:`qcaudit.json_records`); as a CSV from a CSV without a
+    header line (``header`` false), the kept rows without one too. Both files are written,
+    or neither: not where the input changed since the audit."""
     clashes = _reason_clashes(dataset, verdicts)
     kept, removed = _kept_and_removed(dataset, verdicts, clashes)
-    kept_as_records, removed_as_records = (dataset.format in JSON_FORMATS and table_format(path) in JSON_FORMATS
-                                           for path in (clean_path, removed_path))
-    kept_rows, removed_rows = (None if as_records else rows.collect()
-                               for as_records, rows in ((kept_as_records, kept), (removed_as_records, removed)))
-    dataset.check_unchanged()  # (before either file is written)
-    if kept_as_records or removed_as_records:  # both in one pass over the input
-        _write_records(dataset, verdicts, clashes, clean_path if kept_as_records else None,
-                       removed_path if removed_as_records else None)
-    if kept_rows is not None:
-        write_table(kept_rows, clean_path, header, dataset.csv_separator)
-    if removed_rows is not None:
-        write_table(removed_rows, removed_path, csv_separator=dataset.csv_separator)
+    records = {path: dataset.format in JSON_FORMATS and table_format(path) in JSON_FORMATS for path in (clean_path, removed_path)}
+    parquet = any(table_format(path) == "parquet" for path in (clean_path, removed_path))
+    row_bytes = row_bytes_of(dataset.input_columns(dataset.frame)) if parquet else None  # (the first removed rows may lie anywhere)
+
+    def write(temporary: dict[Path, Path]) -> None:
+        dataset.check_unchanged()  # (since the audit; and again once read)
+        if any(records.values()):  # both in one pass over the input
+            _write_records(dataset, verdicts, clashes, {path: temporary[path] for path, as_records in records.items() if as_records},
+                           clean_path, removed_path)
+        for rows, path, csv_header in ((kept, clean_path, header), (removed, removed_path, True)):
+            if not records[path]:
+                check_table_output(path, rows.collect_schema())
+                write_rows(rows, temporary[path], path, csv_header, dataset.csv_separator, row_bytes)
+        dataset.check_unchanged()
+
+    _atomically([clean_path, removed_path], write)
     gone = int(verdicts[DROP].sum())
     return Filtered(report, verdicts.height - gone, gone)
 
 
-def _write_records(dataset: Dataset, verdicts: pl.DataFrame, clashes: dict[str, str], kept_path: Path | None,
-                   removed_path: Path | None) -> None:
-    """In one pass over the input: to ``kept_path`` its records that ``verdicts`` keeps, as
-    written; to ``removed_path`` those it drops, each with qcaudit's ``row_id`` first (an
-    input ``row_id`` renamed, as on reading, and keys named as a reason, as ``clashes``,
+def _write_records(dataset: Dataset, verdicts: pl.DataFrame, clashes: dict[str, str], temporary: dict[Path, Path],
+                   kept_path: Path, removed_path: Path) -> None:
+    """In one pass over the input, into the ``temporary`` file of each path it has one for:
+    for ``kept_path``, the input's records that ``verdicts`` keeps, as written; for
+    ``removed_path``, those it drops, each with qcaudit's ``row_id`` first (an input
+    ``row_id`` renamed, as on reading, and keys named as a reason, as ``clashes``,
     :func:`_reason_clashes`, says) and why it went last, as the other formats' removed rows.
-    Neither file is written where the input changed since the audit."""
+    Refused where the input holds other rows than were audited."""
     drop = verdicts[DROP].to_numpy()
-    why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if removed_path else {}
+    why = {row[ROW_ID]: row for row in verdicts.filter(pl.col(DROP)).drop(DROP).to_dicts()} if removed_path in temporary else {}
 
     def named(key: str) -> str:  # (a record's key as the removed rows name it)
         read = dataset.renamed.get(key, key)
         return clashes.get(read, read)
 
-    def write(temporary: dict[Path, Path]) -> None:
-        records, rows = json_records(dataset.sources), 0
-        with ExitStack() as files:
-            kept, removed = (files.enter_context(_RecordWriter(temporary[path], path)) if path else None
-                             for path in (kept_path, removed_path))
-            for row_id, record in enumerate(islice(records, len(drop))):
-                rows += 1
-                if kept and not drop[row_id]:
-                    kept.write(record)
-                elif removed and drop[row_id]:
-                    value = json.loads(record)  # (an object, or a text: a file of texts' row is its text column)
-                    fields = {named(key): v for key, v in value.items()} if isinstance(value, dict) else {TEXT: value}
-                    reasons = why[row_id]
-                    removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False))
-        more = dataset.input_rows is None and next(records, None) is not None  # (beyond a limit, rows were not read)
-        found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if more else None
-        if found:
-            raise QcauditError(f"{', '.join(dataset.sources)} changed while it was read: {len(drop):,} rows audited, {found} to "
-                               "write; run again")
-        dataset.check_unchanged()
-
-    _atomically([path for path in (kept_path, removed_path) if path], write)
+    records, rows = json_records(dataset.sources), 0
+    with ExitStack() as files:
+        kept, removed = (files.enter_context(_RecordWriter(temporary[path], path)) if path in temporary else None
+                         for path in (kept_path, removed_path))
+        for row_id, record in enumerate(islice(records, len(drop))):
+            rows += 1
+            if kept and not drop[row_id]:
+                kept.write(record)
+            elif removed and drop[row_id]:
+                value = json.loads(record)  # (an object, or a text: a file of texts' row is its text column)
+                fields = {named(key): v for key, v in value.items()} if isinstance(value, dict) else {TEXT: value}
+                reasons = why[row_id]
+                removed.write(json.dumps({ROW_ID: reasons.pop(ROW_ID), **fields, **reasons}, ensure_ascii=False))
+    more = dataset.input_rows is None and next(records, None) is not None  # (beyond a limit, rows were not read)
+    found = f"{rows:,}" if rows < len(drop) else f"more than {rows:,}" if more else None
+    if found:
+        raise QcauditError(f"{', '.join(dataset.sources)} changed while it was read: {len(drop):,} rows audited, {found} to "
+                           "write; run again")
 
 
 class _RecordWriter:

@@ -1302,6 +1302,33 @@ def test_a_csv_or_tsv_output_reads_back_as_the_rows_written(texts, header, suffi
         assert load_dataset(path, TextSelection(text_column=column), header=header).frame.collect()[column].to_list() == written
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".jsonl.zst", ".json", ".csv.gz", ".tsv"])
+def test_rows_of_a_lazy_table_are_written_as_the_same_rows_collected(tmp_path, monkeypatch, suffix):
+    """A filter's rows stream into its output from a lazy table (never collected whole): the
+    file holds the rows, in order, that the table collected holds; a parquet file's row
+    groups hold about ROW_GROUP_BYTES of them (Polars' default, 262,144 rows whatever their
+    size, held 7.5 GB of 3 GB of wide rows), by the row size measured or given."""
+    import pyarrow.parquet as pq
+
+    from qcaudit import outputs
+    from qcaudit.outputs import write_table
+
+    source = tmp_path / "wide.parquet"
+    pl.DataFrame({"text": [f"row {i} " + "x" * (i % 7) * 100 for i in range(500)], "n": range(500)}).write_parquet(source)
+    rows = pl.scan_parquet(source).filter(pl.col("n") % 3 != 1)
+    expected = rows.collect()
+    path = tmp_path / f"kept{suffix}"
+    monkeypatch.setattr(outputs, "ROW_GROUP_BYTES", 20_000)
+    write_table(rows, path)
+    assert load_dataset(path, TextSelection(text_column="text")).frame.drop("row_id").collect().equals(expected)
+    if suffix == ".parquet":
+        row_bytes = expected.head(1000).estimated_size() / expected.height
+        assert pq.ParquetFile(path).metadata.row_group(0).num_rows == int(20_000 / row_bytes)
+        write_table(rows, path, row_bytes=2_000.0)
+        assert pq.ParquetFile(path).metadata.row_group(0).num_rows == 10
+        assert pl.read_parquet(path).equals(expected)
+
+
 def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
     """A field that opens with a quote it never closes where quoting would need it closed (a
     quotation, then more words) is text: the file has no quoting, and every quote is kept."""
