@@ -88,6 +88,26 @@ def test_a_damaged_report_is_refused_at_the_place_of_its_first_fault(runner, tmp
         assert str(caught.value) == f"{tmp_path / 'r.json'}: malformed report: {said}"
 
 
+def test_a_report_of_another_schema_version_says_which_and_what_to_do(runner, tmp_path):
+    """A CI job's pinned qcaudit gating a report that a newer one wrote is told to upgrade
+    (it said only "not a qcaudit report of schema version 1"); any other version is named."""
+    from qcaudit import __version__
+    from qcaudit.report.model import SCHEMA_VERSION
+
+    report = _reports(runner, tmp_path)[0]
+    path = tmp_path / "r.json"
+    for version, said in ((SCHEMA_VERSION + 1, f"written by a newer qcaudit (qcaudit 9.9, report schema {SCHEMA_VERSION + 1}); this "
+                                               f"one ({__version__}) reads schema {SCHEMA_VERSION}: upgrade qcaudit, or audit the "
+                                               "data again with this version"),
+                          (str(SCHEMA_VERSION), f"report schema '{SCHEMA_VERSION}' (qcaudit 9.9); this qcaudit ({__version__}) "
+                                                f"reads schema {SCHEMA_VERSION}: audit the data again with this version")):
+        path.write_text(json.dumps(report | {"schema_version": version, "qcaudit_version": "9.9"}))
+        for command in (["gate", "--report", str(path)], ["show", str(path)], ["card", str(path)]):
+            ran = runner.invoke(app, command)
+            assert ran.exit_code == 2, (command, ran.output)
+            assert ran.output.strip() == f"error: {path}: {said}", ran.output
+
+
 def _leaves(value, place=()):
     """Every place in a report's tables (dicts by key, lists by their first item) with what is there."""
     yield place, value

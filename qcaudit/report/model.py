@@ -223,7 +223,7 @@ class Report(BaseModel):
         if not isinstance(data, dict) or "schema_version" not in data:
             raise _not_a_report(path) or QcauditError(f"{path}: not a qcaudit report")
         if data["schema_version"] != SCHEMA_VERSION:
-            raise QcauditError(f"{path}: not a qcaudit report of schema version {SCHEMA_VERSION}")
+            raise _other_schema(path, data)
         try:
             document = ReportDocument.model_validate(data)
         except ValidationError as exc:
@@ -272,6 +272,19 @@ def _html_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     head = "".join(f"<th>{html_text(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _other_schema(path: Path, data: dict) -> QcauditError:
+    """The error for a report.json of another schema version than this qcaudit reads: one
+    written by a newer qcaudit (a CI job's pinned qcaudit gating a report from a newer one)
+    is told to upgrade, or to audit again with this version."""
+    version, writer = data["schema_version"], data.get("qcaudit_version")
+    by = f"qcaudit {writer}" if isinstance(writer, str) else "another qcaudit"
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        return QcauditError(f"{path}: written by a newer qcaudit ({by}, report schema {version}); this one ({__version__}) "
+                            f"reads schema {SCHEMA_VERSION}: upgrade qcaudit, or audit the data again with this version")
+    return QcauditError(f"{path}: report schema {version!r} ({by}); this qcaudit ({__version__}) reads schema "
+                        f"{SCHEMA_VERSION}: audit the data again with this version")
 
 
 def _no_constant(name: str) -> None:
