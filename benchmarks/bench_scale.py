@@ -12,6 +12,7 @@ budget checked equal (metrics and rows.parquet).
     python benchmarks/bench_scale.py --corpus DIR       # keep the shards in DIR
     python benchmarks/bench_scale.py --long-rows        # 83,333 rows of about 600 words
     python benchmarks/bench_scale.py --filter           # qcaudit dedup of 3 GB of wide rows
+    python benchmarks/bench_scale.py --drift            # qcaudit drift of 2 and 4 generations of 1M rows
 
 ``--long-rows`` joins each 12 consecutive rows of the first shard into one (a chat's length,
 not a question's): a batch of such rows ends at about 16 MB of them
@@ -23,6 +24,10 @@ short text (a third of them repeated) and a 50 KB column beside it, 3 GB of parq
 ``qcaudit dedup`` into each output format and prints its peak RSS beside that of Polars
 reading the input whole and writing it back, the floor of a filter that holds its rows in
 memory; the kept rows are checked to be the input's rows that were not removed, in order.
+
+``--drift`` runs ``qcaudit drift`` over the first 2, then 4 shards as generations (1,000,000
+rows each), with the default settings and with a 512 MB budget, checked to give the same
+metrics.
 """
 
 from __future__ import annotations
@@ -94,6 +99,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="directory for the shards (default: a temporary one)")
     parser.add_argument("--long-rows", action="store_true", help="rows of about 600 words instead (see above)")
     parser.add_argument("--filter", action="store_true", help="qcaudit dedup of wide rows instead (see above)")
+    parser.add_argument("--drift", action="store_true", help="qcaudit drift of 1M-row generations instead (see above)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qcaudit-scale-"))
     corpus = args.corpus or work / "corpus"
@@ -102,6 +108,9 @@ def main() -> None:
         return
     if args.filter:
         filter_wide_rows(work)
+        return
+    if args.drift:
+        drift_generations(corpus, work)
         return
     table = Table(title="qcaudit report --analyzers diversity,duplicates (whole process)")
     for column in ("rows", "engine settings", "seconds", "peak RSS GB", "budget", "within"):
@@ -139,6 +148,26 @@ def long_rows(corpus: Path, work: Path) -> None:
         table.add_row(name, f"{seconds:.1f}", f"{rss:.2f}")
     same = same_report(work / "defaults", work / "5,000-row batches")
     table.caption = f"{cpu()}; the two give {'the same' if same else 'DIFFERENT'} metrics and rows.parquet"
+    Console().print(table)
+    shutil.rmtree(work)
+
+
+def drift_generations(corpus: Path, work: Path) -> None:
+    """``qcaudit drift`` over 2 and 4 shards as generations, by default and within 512 MB."""
+    table = Table(title="qcaudit drift, generations of 1,000,000 rows (whole process)")
+    for column in ("generations", "engine settings", "seconds", "peak RSS GB"):
+        table.add_column(column, justify="right")
+    same = True
+    for count in (2, 4):
+        generations = [str(path) for path in shards(corpus, count)]
+        reports = []
+        for name, extra in (("defaults", ()), ("512 MB budget", ("--max-memory", "512MB"))):
+            out = work / f"drift-{count}-{name.split()[0]}"
+            seconds, rss = timed([sys.executable, "-m", "qcaudit", "drift", *generations, "--out", str(out), "-q", *extra])
+            table.add_row(str(count), name, f"{seconds:.1f}", f"{rss:.2f}")
+            reports.append(json.loads((out / "report.json").read_text())["metrics"])
+        same = same and reports[0] == reports[1]
+    table.caption = f"{cpu()}; the two settings give {'the same' if same else 'DIFFERENT'} metrics"
     Console().print(table)
     shutil.rmtree(work)
 

@@ -668,7 +668,7 @@ def sample(
 
 
 @command()
-@audit_options(flags={}, core=("text_column", "fields", "role", "header", "tokenizer", "lowercase", "strip_punctuation", "limit", "device"))
+@audit_options(flags={}, core=("text_column", "fields", "role", "header", "tokenizer", "lowercase", "strip_punctuation", "limit", "device", "max_memory"))
 def drift(
     generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),

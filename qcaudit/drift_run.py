@@ -22,6 +22,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.config import Config, with_overrides
-from qcaudit.context import load_beside, load_input, text_selection
+from qcaudit.context import RunContext, load_beside, load_input, text_selection
 from qcaudit.drift import ALARM_QUORUM, ALARM_WINDOW, DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
@@ -349,13 +350,14 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     lm = config.drift.lm
     scorer = _Perplexity(config) if lm else None
     per_generation, per_row = [], []
-    with row_progress("drift", sum(frame.height for _, frame in generations)) as shown:  # (a bar, or lines in a log)
+    spill = RunContext(memory_budget=config.engine.memory_budget)  # (the n-gram counts' budget and scratch directory)
+    with row_progress("drift", sum(frame.height for _, frame in generations)) as shown, closing(spill):  # (a bar, or lines in a log)
         for name, frame in generations:
             valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
             if valid.height < 2:
                 raise _too_few_texts(f"generation {name}", frame, sources[name])
             tokens = _counted_tokens(tokenization, valid[TEXT], f"generation {name}")
-            metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings)}
+            metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings, spill.memory_budget, spill.scratch)}
             if source_column:
                 metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
             if encoder is not None:

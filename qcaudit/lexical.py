@@ -35,6 +35,7 @@ probability about D**2 / 2**65 for D distinct n-grams (1e-5 at 30 million).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,7 +151,7 @@ def partitioned_order_stats(
     lengths: np.ndarray,
     orders: range,
     partitions: int,
-    scratch: Callable[[], Path],
+    scratch: Callable[[], Path] | None,
     spill_at: int = 0,
 ) -> Iterator[OrderStats]:
     """The :class:`OrderStats` of :func:`iter_order_stats`, equal to the bit, in bounded memory.
@@ -158,8 +159,8 @@ def partitioned_order_stats(
     ``chunks()`` yields the corpus as (token hashes, tokens per row) of consecutive whole
     rows, each time it is called; ``lengths`` are all rows' token counts. For each order the
     n-grams are hashed chunk by chunk and split by hash into ``partitions`` parts, written to
-    ``scratch()`` whenever more than ``spill_at`` bytes of them are in memory; each part is
-    then counted on its own. An n-gram falls in one part only, so
+    ``scratch()`` whenever more than ``spill_at`` bytes of them are in memory (never without
+    a ``scratch``); each part is then counted on its own. An n-gram falls in one part only, so
     the per-row counts are sums over the parts and the distinct n-grams a union of disjoint
     sets; entropy comes from the merged histogram of n-gram counts.
     """
@@ -174,13 +175,36 @@ def partitioned_order_stats(
             for p, (hashes, rows) in enumerate(split_by_hash(*ngram_hashes(stream, n), partitions)):
                 hash_parts[p].append(hashes)
                 row_parts[p].append(rows)
-            if sum(c.resident_bytes for c in (*hash_parts, *row_parts)) > spill_at:
+            if scratch is not None and sum(c.resident_bytes for c in (*hash_parts, *row_parts)) > spill_at:
                 for part in (*hash_parts, *row_parts):
                     part.spill(scratch())
         total = _Counted.nothing(n_rows)
         for h, r in zip(hash_parts, row_parts, strict=True):  # one part in memory at a time
             total = total.plus(_count_part(*_concat_ngrams(zip(h.drain(), r.drain(), strict=True)), n_rows))
         yield _combine(n, total, lengths)
+
+
+#: Peak bytes per n-gram occurrence while one part of an order is counted (hash, row, sort
+#: key, the sorted hashes, run flags and indices); half the budget over this gives the
+#: number of parts (:func:`partitions_within`).
+BYTES_PER_NGRAM = 80
+MAX_PARTITIONS = 256
+
+
+def partitions_within(tokens: int, memory_budget: int) -> int:
+    """The parts by hash in which :func:`partitioned_order_stats` counts one order's n-grams
+    of a corpus of ``tokens`` tokens, so that counting one part takes about half of
+    ``memory_budget`` (the parts waiting their turn may hold the other half)."""
+    return min(MAX_PARTITIONS, max(1, math.ceil(tokens * BYTES_PER_NGRAM / (memory_budget / 2))))
+
+
+def row_chunks(tokens: TokenStream, rows: int = 100_000) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``tokens`` as :func:`partitioned_order_stats` reads a corpus: (token hashes, tokens
+    per row) of ``rows`` consecutive rows at a time (views, not copies)."""
+    lengths = tokens.lengths
+    ends = np.concatenate([[0], np.cumsum(lengths)])
+    return [(tokens.hashes[ends[start] : ends[min(start + rows, len(lengths))]], lengths[start : start + rows])
+            for start in range(0, len(lengths), rows)]
 
 
 def split_by_hash(hashes: np.ndarray, rows: np.ndarray, partitions: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -72,6 +72,27 @@ def test_drift_command_reports_generations_alarm_and_gate(runner, tmp_path):
     assert runner.invoke(app, ["drift", paths[0]]).exit_code == 2
 
 
+def test_drift_within_a_small_memory_budget_writes_the_same_report(runner, tmp_path, monkeypatch):
+    """--max-memory reaches drift's n-gram counting: 2 KB spills the generations' parts to
+    the scratch directory, which the run removes, and the report is the same to the bit."""
+    from qcaudit.cache import cache_root
+    from qcaudit.spill import Chunks
+
+    spilled = []
+    spill = Chunks.spill
+    monkeypatch.setattr(Chunks, "spill", lambda self, *args: spilled.append(1) or spill(self, *args))
+    lines = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
+    paths = write_generations(tmp_path, [lines[:400], lines[400:800], lines[800:1000]])
+    runs = {}
+    for name, extra in (("default", []), ("small", ["--max-memory", "2KB"])):
+        result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / name), "--json", *extra])
+        assert result.exit_code == 0, result.output
+        runs[name] = json.loads(result.output), len(spilled)
+    assert runs["small"][0]["metrics"] == runs["default"][0]["metrics"]
+    assert runs["default"][1] == 0 and runs["small"][1] > 0
+    assert not any((cache_root() / "scratch").glob("run-*"))
+
+
 def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
     real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:400]
     paths = write_generations(tmp_path, simulate(real, 3, "replace", top_k=None, top_p=0.9, seed=0))

@@ -96,11 +96,11 @@ def test_a_report_of_another_schema_version_says_which_and_what_to_do(runner, tm
 
     report = _reports(runner, tmp_path)[0]
     path = tmp_path / "r.json"
-    for version, said in ((SCHEMA_VERSION + 1, f"written by a newer qcaudit (qcaudit 9.9, report schema {SCHEMA_VERSION + 1}); this "
-                                               f"one ({__version__}) reads schema {SCHEMA_VERSION}: upgrade qcaudit, or audit the "
-                                               "data again with this version"),
-                          (str(SCHEMA_VERSION), f"report schema '{SCHEMA_VERSION}' (qcaudit 9.9); this qcaudit ({__version__}) "
-                                                f"reads schema {SCHEMA_VERSION}: audit the data again with this version")):
+    newer = (f"written by a newer qcaudit (qcaudit 9.9, report schema {SCHEMA_VERSION + 1}); this one ({__version__}) reads "
+             f"schema {SCHEMA_VERSION}: upgrade qcaudit, or audit the data again with this version")
+    other = (f"report schema '{SCHEMA_VERSION}' (qcaudit 9.9); this qcaudit ({__version__}) reads schema {SCHEMA_VERSION}: "
+             "audit the data again with this version")
+    for version, said in ((SCHEMA_VERSION + 1, newer), (str(SCHEMA_VERSION), other)):
         path.write_text(json.dumps(report | {"schema_version": version, "qcaudit_version": "9.9"}))
         for command in (["gate", "--report", str(path)], ["show", str(path)], ["card", str(path)]):
             ran = runner.invoke(app, command)

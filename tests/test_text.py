@@ -7,7 +7,7 @@ import re
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qcaudit.errors import QcauditError
@@ -30,6 +30,25 @@ def test_whitespace_tokenizer_is_str_split(texts):
     assert got.lengths.tolist() == [len(t.split()) for t in texts]
     expected = pl.Series(words, dtype=pl.String).hash(0x5EED).to_numpy()
     np.testing.assert_array_equal(got.hashes, expected)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.one_of(st.none(), st.text(alphabet="ab \n", max_size=12)), min_size=1, max_size=30),
+       rows=st.integers(1, 7), tokenizer=st.sampled_from(["whitespace", "cjk", "regex"]))
+def test_a_long_series_tokenised_in_chunks_is_the_same_stream(monkeypatch, texts, rows, tokenizer):
+    """A Series longer than TOKENISED_ROWS is tokenised a chunk at a time (a whole
+    generation's exploded tokens peaked at four times their size) into the same stream:
+    every row's tokens, in order, its row numbered across the chunks."""
+    from qcaudit import text
+
+    series = pl.Series(texts, dtype=pl.String)
+    whole = Tokenization(tokenizer).tokens(series)
+    with monkeypatch.context() as patched:
+        patched.setattr(text, "TOKENISED_ROWS", rows)
+        chunked = Tokenization(tokenizer).tokens(series)
+    np.testing.assert_array_equal(chunked.rows, whole.rows)
+    np.testing.assert_array_equal(chunked.hashes, whole.hashes)
+    assert chunked.rows.dtype == whole.rows.dtype and chunked.n_rows == whole.n_rows == len(texts)
 
 
 CJK = st.sampled_from([chr(c) for c in (0x4E00, 0x4E2D, 0x9FFF, 0x3400, 0x4DBF, 0x20000, 0x2A6DF, 0x2B820, 0xF900, 0xFAFF,

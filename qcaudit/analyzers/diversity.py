@@ -18,7 +18,6 @@ Definitions (all over rows with text; n-grams never cross rows):
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,7 +30,7 @@ from qcaudit.allocator import freed_blocks_reused
 from qcaudit.errors import QcauditError
 from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import (
-    OrderStats, iter_ngram_hashes, iter_order_stats, order_stats_from_sums, part_sums, partitioned_order_stats,
+    OrderStats, iter_ngram_hashes, iter_order_stats, order_stats_from_sums, part_sums, partitioned_order_stats, partitions_within,
     self_bleu_per_row, split_by_hash,
 )
 from qcaudit.registry import (
@@ -48,11 +47,6 @@ SNIPPET_CHARS = 400
 MAX_ORDER = 8
 #: The share of the memory budget the token hashes may hold before they go to disk.
 TOKEN_SHARE = 0.25
-#: Peak bytes per n-gram occurrence while one part of an order is counted (hash, row, sort
-#: key, the sorted hashes, run flags and indices); half the budget over this gives the
-#: number of parts.
-BYTES_PER_NGRAM = 80
-MAX_PARTITIONS = 256
 #: The tables of the global pass's sums (:data:`qcaudit.registry.SUM_INDEX`), each grouped by
 #: n-gram order: per row (key row_id; x unmatched, y repeated occurrences) and the histogram
 #: of n-gram counts (key a count; x the n-grams with that count).
@@ -215,7 +209,7 @@ class Diversity(Analyzer):
         """Every order's statistics from the token hashes in the state, in as many parts by
         hash as the memory budget needs, spilled to the run's scratch directory."""
         context = self.context
-        partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / (context.memory_budget / 2))))
+        partitions = partitions_within(int(lengths.sum()), context.memory_budget)
         task = context.progress.add_task("diversity: 1-grams", total=self._top_order)  # (the order being counted)
         orders = []
         with freed_blocks_reused():  # many large sort keys and run flags, allocated and freed in turn
