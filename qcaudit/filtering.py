@@ -85,7 +85,12 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     for path in (clean_path, removed_path):  # both hold the input's columns
         check_table_output(path, schema)
     report = audit(dataset, run_config, progress=progress)
-    return _write_split(dataset, report, _verdicts(report, row_filter), clean_path, removed_path, config.input.header)
+    task = progress.add_task("writing the kept and the removed rows", total=None) if progress else None
+    try:  # (the input read once more: on a large input, a phase of its own)
+        return _write_split(dataset, report, _verdicts(report, row_filter), clean_path, removed_path, config.input.header)
+    finally:
+        if task is not None:
+            progress.remove_task(task)
 
 
 def split_rows(data: Any, config: Config, command: str, progress: Progress | None = None) -> Split:

@@ -93,6 +93,10 @@ def test_the_phases_after_the_rows_are_plain_lines_in_a_log(tmp_path):
     quiet = subprocess.run([*command, "--out", str(tmp_path / "b"), "-q"], capture_output=True, text=True, cwd=tmp_path,
                            check=False)
     assert quiet.returncode == 0 and quiet.stderr == "", quiet.stderr
+    dedup = subprocess.run([sys.executable, "-m", "qcaudit", "dedup", str(data), "-o", str(tmp_path / "kept.jsonl")],
+                           capture_output=True, text=True, cwd=tmp_path, check=False)  # (writing a large input's rows takes a while)
+    assert dedup.returncode == 0, dedup.stderr
+    assert "writing the kept and the removed rows" in dedup.stderr.splitlines(), dedup.stderr
 
 
 def test_a_long_phase_says_its_count_and_its_time(monkeypatch):
