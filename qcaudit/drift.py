@@ -58,9 +58,8 @@ def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: Dri
     spilled to ``scratch()`` beyond half of it (kept in memory without one), as the
     diversity analyzer counts them (the same figures to the bit): one count of a million
     rows' four orders at once peaked at 6.3 GB."""
-    from scipy.spatial.distance import (
-        jensenshannon,  # here, not at import: every gate check reads GATE_METRICS
-    )
+    # here, not at import: every gate check reads GATE_METRICS
+    from scipy.spatial.distance import jensenshannon
     from scipy.stats import ks_2samp
 
     metrics: dict[str, float] = {}

@@ -16,7 +16,7 @@ def message_of(exc: BaseException) -> str:
     what went wrong must not end in a traceback of its own."""
     try:
         return str(exc)
-    except Exception as unreadable:
+    except Exception as unreadable:  # noqa: BLE001 (any failure of a plug-in's __str__)
         return f"(its message cannot be read: {type(unreadable).__name__})"
 
 
