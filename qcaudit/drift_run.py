@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -91,17 +92,29 @@ def _source(name: str, data: Any) -> str:
     return str(data) if isinstance(data, str | os.PathLike) else f"{name}: {input_name(data)}"
 
 
+@dataclass(frozen=True)
+class _Generation:
+    """A generation: its name, its rows, and its texts (with the source column kept as
+    ``_<source_column>``), read when its turn comes, so that the generations' texts are
+    never all in memory together."""
+
+    name: str
+    rows: int
+    read: Callable[[], pl.DataFrame]
+
+
 def _generations(
     named: list[tuple[str, Any]], config: Config, generation_column: str | None, source_column: str | None
-) -> tuple[list[tuple[str, pl.DataFrame]], dict[str, str], list[Dataset]]:
-    """(name, texts) per generation in order, each read once with the source column kept as
-    ``_<source_column>``, how each generation's text was selected, by name, and the inputs read."""
+) -> tuple[list[_Generation], dict[str, str], list[Dataset]]:
+    """The generations in order (:class:`_Generation`), how each one's text was selected, by
+    name, and the inputs read. Their label columns are checked before any is read whole."""
     keep = tuple(c for c in (generation_column, source_column) if c)
     if generation_column:
         if len(named) != 1:
             raise QcauditError("--generation-column takes one dataset holding every generation")
         dataset = load_input(named[0][1], config)
-        frame = _with_labels(dataset.texts(keep=keep), generation_column, source_column)
+        frame = dataset.texts(keep=keep)
+        _check_labels(frame.schema, generation_column, source_column)
         column = frame[f"_{generation_column}"]
         missing = column.is_null() | (column.is_nan() if column.dtype.is_float() else False)
         if missing.any():
@@ -114,7 +127,8 @@ def _generations(
             raise QcauditError(f"--generation-column {generation_column}: every row is of one generation "
                                f"({next(iter(parts))[0]}); drift needs at least two")
         ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
-        return [(str(key[0]), part) for key, part in ordered], {str(key[0]): dataset.text_source for key, _ in ordered}, [dataset]
+        return ([_Generation(str(key[0]), part.height, lambda part=part: part) for key, part in ordered],
+                {str(key[0]): dataset.text_source for key, _ in ordered}, [dataset])
     if len(named) < 2:
         files = input_files(named[0][1]) if named and isinstance(named[0][1], str) else []
         one = f": {named[0][1]} is one dataset of {len(files)} files (give each generation's file or folder)" if len(files) > 1 else ""
@@ -122,7 +136,8 @@ def _generations(
     out, sources, datasets = [], {}, []
     for name, data in named:
         dataset = load_input(data, config)
-        out.append((name, _with_labels(dataset.texts(keep=keep), None, source_column)))
+        _check_labels(dataset.selected(keep=keep).collect_schema(), None, source_column)
+        out.append(_Generation(name, dataset.rows, partial(dataset.texts, keep=keep)))
         sources[name] = dataset.text_source
         datasets.append(dataset)
     return out, sources, datasets
@@ -146,14 +161,13 @@ def limit_warning(datasets: list[Dataset]) -> str | None:
             "the whole generations may drift otherwise")
 
 
-def _with_labels(frame: pl.DataFrame, generation_column: str | None, source_column: str | None) -> pl.DataFrame:
-    """``frame``, refused in one line where the generation or source column holds lists,
-    structs or bytes: each row's value there is a name (or a number) compared as one."""
+def _check_labels(schema: pl.Schema, generation_column: str | None, source_column: str | None) -> None:
+    """Refuse, in one line, a generation or source column of lists, structs or bytes (by
+    the texts' ``schema``): each row's value there is a name (or a number) compared as one."""
     for option, name in (("--generation-column", generation_column), ("--source-column", source_column)):
-        dtype = frame[f"_{name}"].dtype if name else None
+        dtype = schema[f"_{name}"] if name else None
         if dtype is not None and (dtype.is_nested() or dtype == pl.Binary):
             raise QcauditError(f"{option} {name}: the column holds {dtype} values; give a column with one name or number a row")
-    return frame
 
 
 def read_alike_warning(sources: dict[str, str]) -> str | None:
@@ -234,12 +248,12 @@ def _counted_tokens(tokenization: Tokenization, texts: pl.Series, name: str) -> 
     return tokens
 
 
-def _check_prdc_sizes(real_rows: int | None, generations: list[tuple[str, pl.DataFrame]]) -> None:
+def _check_prdc_sizes(real_rows: int | None, generations: list[_Generation]) -> None:
     """Before anything is embedded: PRDC's k-nearest-neighbour balls need more than
     :data:`PRDC_K` rows with text in the baseline (``real_rows``, else the first generation)
-    and in every generation."""
+    and in every generation (each read for it, one at a time)."""
     sizes = [("the real baseline", real_rows)] if real_rows is not None else []
-    sizes += [(f"generation {name}", int((frame[TEXT_STATUS] == "ok").sum())) for name, frame in generations]
+    sizes += [(f"generation {g.name}", int((g.read()[TEXT_STATUS] == "ok").sum())) for g in generations]
     for name, rows in sizes:
         if rows <= PRDC_K:
             raise QcauditError(f"--embeddings: {name} has {rows} rows with text; PRDC against the baseline needs more "
@@ -334,8 +348,8 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
         baseline_name, baseline_frame, baseline_source = f"the real baseline {input_name(real)}", dataset.texts(), dataset.text_source
         sources = {"the real baseline": dataset.text_source} | sources
     else:
-        baseline_name, baseline_frame = f"generation {generations[0][0]}", generations[0][1]
-        baseline_source = sources[generations[0][0]]
+        baseline_name, baseline_frame = f"generation {generations[0].name}", generations[0].read()
+        baseline_source = sources[generations[0].name]
     baseline_texts = baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT]
     if baseline_texts.len() < 2:
         raise _too_few_texts(baseline_name, baseline_frame, baseline_source)
@@ -351,8 +365,10 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     scorer = _Perplexity(config) if lm else None
     per_generation, per_row = [], []
     spill = RunContext(memory_budget=config.engine.memory_budget)  # (the n-gram counts' budget and scratch directory)
-    with row_progress("drift", sum(frame.height for _, frame in generations)) as shown, closing(spill):  # (a bar, or lines in a log)
-        for name, frame in generations:
+    labels: list[pl.Series] = []  # (each generation's source column values, for a warning)
+    with row_progress("drift", sum(g.rows for g in generations)) as shown, closing(spill):  # (a bar, or lines in a log)
+        for i, generation in enumerate(generations):
+            name, frame = generation.name, baseline_frame if i == 0 and real is None else generation.read()
             valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
             if valid.height < 2:
                 raise _too_few_texts(f"generation {name}", frame, sources[name])
@@ -360,6 +376,7 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
             metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings, spill.memory_budget, spill.scratch)}
             if source_column:
                 metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
+                labels.append(frame[f"_{source_column}"].cast(pl.String).drop_nulls().unique(maintain_order=True))
             if encoder is not None:
                 metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.drift.seed))
             if scorer is not None:
@@ -389,7 +406,7 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR
     ]
     if source_column and not any(g["real_share"] for g in per_generation):
-        seen = pl.concat([frame[f"_{source_column}"].cast(pl.String) for _, frame in generations]).drop_nulls().unique(maintain_order=True)
+        seen = pl.concat(labels).unique(maintain_order=True)
         values = ", ".join(repr(value[:40]) for value in seen.head(5)) + (", ..." if seen.len() > 5 else "")
         warnings.append(f"no row has {source_column} = {real_value!r} (its values: {values}); "
                         "if real rows are marked otherwise, give --real-value")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -91,6 +92,25 @@ def test_drift_within_a_small_memory_budget_writes_the_same_report(runner, tmp_p
     assert runs["small"][0]["metrics"] == runs["default"][0]["metrics"]
     assert runs["default"][1] == 0 and runs["small"][1] > 0
     assert not any((cache_root() / "scratch").glob("run-*"))
+
+
+def test_each_generation_is_read_when_its_turn_comes(runner, tmp_path, monkeypatch):
+    """The generations' texts are never all in memory together: each is read just before it
+    is measured (the first, the baseline, once), not all of them first."""
+    from qcaudit import drift_run
+    from qcaudit.io import Dataset
+
+    steps = []
+    texts, metrics = Dataset.texts, drift_run.generation_metrics
+    monkeypatch.setattr(Dataset, "texts", lambda self, *a, **k: steps.append(("read", Path(self.sources[0]).name)) or texts(self, *a, **k))
+    monkeypatch.setattr(drift_run, "generation_metrics", lambda *a, **k: steps.append(("measured",)) or metrics(*a, **k))
+    lines = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
+    paths = write_generations(tmp_path, [lines[:100], lines[100:200], lines[200:300]], source=lambda i: "real" if i == 0 else "x")
+    result = runner.invoke(app, ["drift", *paths, "--source-column", "source", "--out", str(tmp_path / "d"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert steps == [("read", "gen0.parquet"), ("measured",), ("read", "gen1.parquet"), ("measured",),
+                     ("read", "gen2.parquet"), ("measured",)]
+    assert [g["real_share"] for g in json.loads(result.output)["metrics"]["drift"]["generations"]["value"]] == [1.0, 0.0, 0.0]
 
 
 def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
