@@ -113,22 +113,23 @@ def _generations(
         if len(named) != 1:
             raise QcauditError("--generation-column takes one dataset holding every generation")
         dataset = load_input(named[0][1], config)
-        frame = dataset.texts(keep=keep)
-        _check_labels(frame.schema, generation_column, source_column)
-        column = frame[f"_{generation_column}"]
+        labels = dataset.kept_columns(keep)  # (the labels alone: each generation's texts are read in its turn)
+        _check_labels(labels.schema, generation_column, source_column)
+        column = labels[f"_{generation_column}"]
         missing = column.is_null() | (column.is_nan() if column.dtype.is_float() else False)
         if missing.any():
-            first, count = int(frame.filter(missing)[ROW_ID][0]), int(missing.sum())
+            first, count = int(labels.filter(missing)[ROW_ID][0]), int(missing.sum())
             rows = "1 row names" if count == 1 else f"{count:,} rows name"
             raise QcauditError(f"--generation-column {generation_column}: {rows} no generation (the first is row {first}); "
                                "give every row one, or drop those rows")
-        parts = frame.partition_by(f"_{generation_column}", as_dict=True, maintain_order=True)
-        if len(parts) < 2:
+        sizes = dict(column.value_counts().iter_rows())
+        if len(sizes) < 2:
             raise QcauditError(f"--generation-column {generation_column}: every row is of one generation "
-                               f"({next(iter(parts))[0]}); drift needs at least two")
-        ordered = sorted(parts.items(), key=lambda kv: generation_order(kv[0][0]))
-        return ([_Generation(str(key[0]), part.height, lambda part=part: part) for key, part in ordered],
-                {str(key[0]): dataset.text_source for key, _ in ordered}, [dataset])
+                               f"({next(iter(sizes))}); drift needs at least two")
+        ordered = sorted(sizes, key=generation_order)
+        read = [partial(dataset.texts, keep=keep, where=pl.col(f"_{generation_column}") == value) for value in ordered]
+        return ([_Generation(str(value), sizes[value], reader) for value, reader in zip(ordered, read, strict=True)],
+                {str(value): dataset.text_source for value in ordered}, [dataset])
     if len(named) < 2:
         files = input_files(named[0][1]) if named and isinstance(named[0][1], str) else []
         one = f": {named[0][1]} is one dataset of {len(files)} files (give each generation's file or folder)" if len(files) > 1 else ""

@@ -242,11 +242,18 @@ class Dataset:
         return frame.with_columns(pl.col(text).alias(name) for text, name in zip(kept, self.json_text, strict=True)).drop(
             *self.nested, *kept)
 
-    def texts(self, category_column: str | None = None, keep: tuple[str, ...] = ()) -> pl.DataFrame:
-        """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row, plus
-        ``category`` from ``category_column`` (or a column named so) when the data has one,
-        and the input columns named in ``keep`` as ``_<name>`` (no clash with ``text``)."""
-        return self._collect(self.selected(category_column, keep))
+    def texts(self, category_column: str | None = None, keep: tuple[str, ...] = (), where: pl.Expr | None = None) -> pl.DataFrame:
+        """``row_id``, ``text`` (null where unusable) and ``text_status`` for every row (or
+        the rows ``where`` holds, an expression over these columns), plus ``category`` from
+        ``category_column`` (or a column named so) when the data has one, and the input
+        columns named in ``keep`` as ``_<name>`` (no clash with ``text``)."""
+        selected = self.selected(category_column, keep)
+        return self._collect(selected if where is None else selected.filter(where))
+
+    def kept_columns(self, keep: tuple[str, ...]) -> pl.DataFrame:
+        """``row_id`` and the input columns named in ``keep``, as ``_<name>``, of every row:
+        :meth:`texts` without the text (those columns alone are read)."""
+        return self._collect(self.selected(keep=keep).select(ROW_ID, *(f"_{name}" for name in keep)))
 
     def batches(self, rows: int, category_column: str | None = None, keep: tuple[str, ...] = (),
                 parts: tuple[str, ...] = ()) -> Iterator[pl.DataFrame]:

@@ -96,7 +96,8 @@ def test_drift_within_a_small_memory_budget_writes_the_same_report(runner, tmp_p
 
 def test_each_generation_is_read_when_its_turn_comes(runner, tmp_path, monkeypatch):
     """The generations' texts are never all in memory together: each is read just before it
-    is measured (the first, the baseline, once), not all of them first."""
+    is measured (the first, the baseline, once), not all of them first; so are those of one
+    file named by --generation-column (its labels read first, alone), with the same figures."""
     from qcaudit import drift_run
     from qcaudit.io import Dataset
 
@@ -110,7 +111,17 @@ def test_each_generation_is_read_when_its_turn_comes(runner, tmp_path, monkeypat
     assert result.exit_code == 0, result.output
     assert steps == [("read", "gen0.parquet"), ("measured",), ("read", "gen1.parquet"), ("measured",),
                      ("read", "gen2.parquet"), ("measured",)]
-    assert [g["real_share"] for g in json.loads(result.output)["metrics"]["drift"]["generations"]["value"]] == [1.0, 0.0, 0.0]
+    by_file = json.loads(result.output)["metrics"]["drift"]["generations"]["value"]
+    assert [g["real_share"] for g in by_file] == [1.0, 0.0, 0.0]
+    one = tmp_path / "all.parquet"  # the same generations in one file, named by a column
+    pl.concat([pl.read_parquet(p).with_columns(pl.lit(f"round_{i}").alias("round")) for i, p in enumerate(paths)]).write_parquet(one)
+    steps.clear()
+    result = runner.invoke(app, ["drift", str(one), "--generation-column", "round", "--source-column", "source",
+                                 "--out", str(tmp_path / "d2"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert steps == [("read", "all.parquet"), ("measured",)] * 3
+    by_column = json.loads(result.output)["metrics"]["drift"]["generations"]["value"]
+    assert [{**g, "generation": None} for g in by_column] == [{**g, "generation": None} for g in by_file]
 
 
 def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
