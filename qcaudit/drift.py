@@ -23,14 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from qcaudit.allocator import freed_blocks_reused
-from qcaudit.lexical import (
-    ngram_hashes,
-    partitioned_order_stats,
-    partitions_within,
-    row_chunks,
-    self_bleu_per_row,
-)
+from qcaudit.lexical import ngram_hashes, order_stats_within, row_chunks, self_bleu_per_row
 from qcaudit.registry import MetricSpec, count, share
 from qcaudit.signatures import shannon_entropy
 from qcaudit.text import TokenStream
@@ -64,10 +57,7 @@ def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: Dri
 
     metrics: dict[str, float] = {}
     chunks = row_chunks(tokens)
-    with freed_blocks_reused():  # many large sort keys and run flags, allocated and freed in turn
-        orders = list(partitioned_order_stats(lambda: chunks, tokens.lengths, range(1, settings.max_n + 1),
-                                              partitions_within(len(tokens.hashes), memory_budget), scratch,
-                                              spill_at=memory_budget // 2))
+    orders = list(order_stats_within(lambda: chunks, tokens.lengths, range(1, settings.max_n + 1), memory_budget, scratch))
     for stats in orders:
         metrics[f"distinct_{stats.n}"] = stats.distinct_ratio
     lengths = tokens.lengths

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from qcaudit.allocator import freed_blocks_reused
 from qcaudit.spill import Chunks
 from qcaudit.text import TokenStream
 
@@ -186,16 +187,25 @@ def partitioned_order_stats(
 
 #: Peak bytes per n-gram occurrence while one part of an order is counted (hash, row, sort
 #: key, the sorted hashes, run flags and indices); half the budget over this gives the
-#: number of parts (:func:`partitions_within`).
+#: number of parts (:func:`order_stats_within`).
 BYTES_PER_NGRAM = 80
 MAX_PARTITIONS = 256
 
 
-def partitions_within(tokens: int, memory_budget: int) -> int:
-    """The parts by hash in which :func:`partitioned_order_stats` counts one order's n-grams
-    of a corpus of ``tokens`` tokens, so that counting one part takes about half of
-    ``memory_budget`` (the parts waiting their turn may hold the other half)."""
-    return min(MAX_PARTITIONS, max(1, math.ceil(tokens * BYTES_PER_NGRAM / (memory_budget / 2))))
+def order_stats_within(
+    chunks: Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]],
+    lengths: np.ndarray,
+    orders: range,
+    memory_budget: int,
+    scratch: Callable[[], Path] | None,
+) -> Iterator[OrderStats]:
+    """:func:`partitioned_order_stats` within ``memory_budget``: in as many parts by hash as
+    counting one part in about half of it needs, the parts waiting their turn spilled to
+    ``scratch()`` beyond the other half (kept in memory without a scratch), with freed blocks
+    reused (many large sort keys and run flags are allocated and freed in turn)."""
+    partitions = min(MAX_PARTITIONS, max(1, math.ceil(int(lengths.sum()) * BYTES_PER_NGRAM / (memory_budget / 2))))
+    with freed_blocks_reused():
+        yield from partitioned_order_stats(chunks, lengths, orders, partitions, scratch, spill_at=memory_budget // 2)
 
 
 def row_chunks(tokens: TokenStream, rows: int = 100_000) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qcaudit import registry
+from qcaudit.columns import ROW_ID
 from qcaudit.config import config_model, load_config
 from qcaudit.errors import QcauditError
-from qcaudit.columns import ROW_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "short_rows.py"
@@ -353,8 +354,7 @@ def test_a_tiny_budget_spills_to_a_scratch_directory_that_the_run_removes(monkey
 
 
 def test_the_scratch_directory_goes_with_an_interrupted_run_and_a_killed_runs_with_the_next(monkeypatch, tmp_path):
-    from qcaudit import audit
-    from qcaudit.analyzers import diversity
+    from qcaudit import audit, lexical
     from qcaudit.cache import cache_root
     from qcaudit.errors import Interrupted
 
@@ -369,7 +369,7 @@ def test_the_scratch_directory_goes_with_an_interrupted_run_and_a_killed_runs_wi
         raise Interrupted(2)
         yield
 
-    monkeypatch.setattr(diversity, "partitioned_order_stats", interrupted)
+    monkeypatch.setattr(lexical, "partitioned_order_stats", interrupted)
     with pytest.raises(Interrupted):
         audit(data, load_config(None, {"analyzers": ["diversity"]}))
     assert not killed.exists()

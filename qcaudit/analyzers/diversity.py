@@ -26,11 +26,10 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
-from qcaudit.allocator import freed_blocks_reused
 from qcaudit.errors import QcauditError
 from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.lexical import (
-    OrderStats, iter_ngram_hashes, iter_order_stats, order_stats_from_sums, part_sums, partitioned_order_stats, partitions_within,
+    OrderStats, iter_ngram_hashes, iter_order_stats, order_stats_from_sums, order_stats_within, part_sums,
     self_bleu_per_row, split_by_hash,
 )
 from qcaudit.registry import (
@@ -209,16 +208,13 @@ class Diversity(Analyzer):
         """Every order's statistics from the token hashes in the state, in as many parts by
         hash as the memory budget needs, spilled to the run's scratch directory."""
         context = self.context
-        partitions = partitions_within(int(lengths.sum()), context.memory_budget)
         task = context.progress.add_task("diversity: 1-grams", total=self._top_order)  # (the order being counted)
         orders = []
-        with freed_blocks_reused():  # many large sort keys and run flags, allocated and freed in turn
-            for stats in partitioned_order_stats(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
-                                                 range(1, self._top_order + 1), partitions, context.scratch,
-                                                 spill_at=context.memory_budget // 2):
-                orders.append(stats)
-                following = f"diversity: {stats.n + 1}-grams" if stats.n < self._top_order else None
-                context.progress.update(task, description=following, advance=1)
+        for stats in order_stats_within(lambda: zip(state.hashes, state.lengths, strict=True), lengths,
+                                        range(1, self._top_order + 1), context.memory_budget, context.scratch):
+            orders.append(stats)
+            following = f"diversity: {stats.n + 1}-grams" if stats.n < self._top_order else None
+            context.progress.update(task, description=following, advance=1)
         context.progress.remove_task(task)
         return orders
 
