@@ -1,8 +1,9 @@
-"""Reading a compressed JSON Lines or text file: qcaudit's scan against the readers users reach for.
+"""Reading a compressed JSON Lines, JSON or text file: qcaudit's scan against the readers users reach for.
 
     python benchmarks/bench_compressed_read.py                 # 1,000,000 rows, gzip
     python benchmarks/bench_compressed_read.py --rows 200000
     python benchmarks/bench_compressed_read.py --format txt    # one row a line
+    python benchmarks/bench_compressed_read.py --format json   # one JSON array of objects
 
 The corpus is bench_lexical.py's (rows of 30-70 whitespace tokens) written as JSON Lines and
 gzipped. Each reader runs in a process of its own, timed from its start to its exit, its peak
@@ -19,6 +20,12 @@ that every row is read:
 (Polars' ``scan_lines``) with Polars' ``read_lines``, Python's own line loop over
 ``gzip.open``, and qcaudit as it read text files before 2026-12-03 (decompressed into memory,
 then split into lines).
+
+``--format json`` writes the rows as one JSON array of objects (``.json.gz``, Alpaca's and
+LLaMA-Factory's layout) and compares qcaudit (the array checked and copied as JSON Lines an
+item at a time, the copy scanned) with Polars' ``read_json``, pandas' ``read_json``, and
+qcaudit as it read JSON arrays before 2026-12-03 (the document parsed whole by Python's json
+to check it, then read whole by Polars).
 """
 
 from __future__ import annotations
@@ -53,6 +60,18 @@ TEXT_READERS = {
                                   "print(_text_lines(decompressed(open(PATH, 'rb').read(), PATH).decode()).str.len_chars().sum())",
 }
 
+JSON_READERS = {
+    "qcaudit (item by item)": SCANNED,
+    "polars read_json": "print(pl.read_json(PATH)['text'].str.len_chars().sum())",
+    "pandas read_json": "import pandas as pd\nprint(int(pd.read_json(PATH)['text'].str.len().sum()))",
+    "qcaudit before (whole)": "import io, json\nfrom qcaudit.compression import decompressed\n"
+                              "data = decompressed(open(PATH, 'rb').read(), PATH)\njson.loads(data)\n"
+                              "print(pl.read_json(io.BytesIO(data))['text'].str.len_chars().sum())",
+}
+FORMATS = {"jsonl": ("texts.write_ndjson().encode()", READERS),
+           "txt": ("''.join(t + '\\n' for t in texts['text']).encode()", TEXT_READERS),
+           "json": ("texts.write_json().encode()", JSON_READERS)}
+
 
 def run(code: str, path: Path) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, printed figure) of ``code`` in a process of its own, as
@@ -67,9 +86,9 @@ def run(code: str, path: Path) -> tuple[float, float, str]:
 
 
 def write_corpus(rows: int, path: Path, fmt: str = "jsonl") -> str:
-    """The corpus as gzipped JSON Lines (or text, one row a line) at ``path``, made in a
-    process of its own (so that this one holds none of it); its sizes."""
-    written = "texts.write_ndjson().encode()" if fmt == "jsonl" else "''.join(t + '\\n' for t in texts['text']).encode()"
+    """The corpus as gzipped JSON Lines (or text, one row a line, or a JSON array) at
+    ``path``, made in a process of its own (so that this one holds none of it); its sizes."""
+    written = FORMATS[fmt][0]
     program = (f"import gzip, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
                "from pathlib import Path\nimport polars as pl\nfrom bench_lexical import make_corpus\n"
                f"make_corpus({rows}, Path({str(path)!r} + '.parquet'), seed=0)\n"
@@ -83,16 +102,15 @@ def write_corpus(rows: int, path: Path, fmt: str = "jsonl") -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=["jsonl", "txt"], default="jsonl")
+    parser.add_argument("--format", choices=list(FORMATS), default="jsonl")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"corpus.{args.format}.gz"
         size = write_corpus(args.rows, path, args.format)
-        readers = READERS if args.format == "jsonl" else TEXT_READERS
-        results = {name: run(code, path) for name, code in readers.items()}
+        results = {name: run(code, path) for name, code in FORMATS[args.format][1].items()}
     figures = {figure for _, _, figure in results.values()}
     table = Table(title=f"reading {args.rows:,} rows of .{args.format}.gz ({size}) on {cpu()}")
-    ours = results["qcaudit (scan)"]
+    ours = next(iter(results.values()))
     for column in ("reader", "seconds", "peak RSS (MB)", "RSS / qcaudit's"):
         table.add_column(column, justify="left" if column == "reader" else "right")
     for name, (seconds, peak, _) in results.items():

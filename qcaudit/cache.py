@@ -46,6 +46,18 @@ def scratch_in_use(directory: Path) -> bool:
     return len(parts) > 2 and parts[0] == "run" and parts[1].isdigit() and process_alive(int(parts[1]))
 
 
+def new_scratch() -> Path:
+    """A new directory of this process's own under the cache's :data:`SCRATCH` folder, made
+    after removing those of processes no longer running (killed outright: SIGKILL, a power
+    cut); its maker removes it when done."""
+    parent = cache_root() / SCRATCH
+    parent.mkdir(parents=True, exist_ok=True)
+    for left in parent.iterdir():
+        if not scratch_in_use(left):
+            shutil.rmtree(left, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
+
+
 def configured_cache_root() -> Path:
     """Where the cache lives: ``$QCAUDIT_CACHE_DIR``, its ``~`` expanded (a CI file's or a
     ``.env`` file's value is not expanded by a shell), else ``~/.cache/qcaudit``. Set empty

@@ -11,9 +11,7 @@ Nothing here is specific to an analyzer.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,7 +21,7 @@ from typing import Any
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.cache import SCRATCH, cache_root, scratch_in_use
+from qcaudit.cache import new_scratch
 from qcaudit.columns import TEXT_STATUS
 from qcaudit.embed import Encoder
 from qcaudit.io import Dataset, SelectionMismatch, TextSelection, load_dataset
@@ -95,12 +93,7 @@ class RunContext:
         cache directory; :meth:`close` removes it, and the next run removes those of runs
         that were killed outright (SIGKILL, a power cut)."""
         if self._scratch is None:
-            parent = cache_root() / SCRATCH
-            parent.mkdir(parents=True, exist_ok=True)
-            for left in parent.iterdir():
-                if not scratch_in_use(left):
-                    shutil.rmtree(left, ignore_errors=True)
-            self._scratch = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
+            self._scratch = new_scratch()
         return self._scratch
 
     def close(self) -> None:

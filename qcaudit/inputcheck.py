@@ -14,7 +14,8 @@ here with the line that shows it:
   refused. Numbers and strings mixed in one column stay accepted (audited as their text).
   A .json file that holds JSON Lines is checked, and read, as JSON Lines; one that holds a
   table as pandas writes one, or records under a single key (``{"data": [...]}``), as its
-  rows (:func:`object_records`).
+  rows (:func:`object_records`); one that holds an array, an item at a time
+  (:mod:`qcaudit.json_array`), never whole.
 - CSV and TSV: the standard library's reader checks that the header names each column once
   and that every record has as many fields as the header. A tab-separated file is read with
   CSV's quoting (a field in double quotes may hold tabs, newlines and doubled quotes), as
@@ -29,15 +30,16 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple, TextIO
 
 from qcaudit.compression import COMPRESSIONS, DAMAGED, compression, open_decompressed
 from qcaudit.errors import QcauditError
+from qcaudit.json_array import ArrayError, NotUtf8, array_items
 from qcaudit.progress import row_progress
 
 #: The byte-order marks of UTF-16, little- and big-endian.
@@ -73,6 +75,9 @@ class TextFileCheck:
     #: The first rows' lines as the file holds them (decompressed, without a BOM), where the
     #: check was asked to check only those (:func:`check_text_file`'s ``head_rows``).
     head: bytes | None = None
+    #: Whether the items of a JSON array of objects were written as JSON Lines as they were
+    #: checked (:func:`check_text_file`'s ``json_lines``).
+    copied: bool = False
 
 
 class _DuplicateKey(ValueError):
@@ -163,46 +168,69 @@ class _Kinds:
 CHECK_SHOWN_BYTES = 64 * 2**20
 #: Lines read between two looks at how far into the file the check is.
 LINES_A_LOOK = 16_384
+#: The same for the items of a JSON array.
+ITEMS_A_LOOK = 1_024
 
 
-def _lines(path: Path) -> Iterator[bytes]:
-    """The file's lines, decompressed; a file of :data:`CHECK_SHOWN_BYTES` or more says how
-    many of its MB (on disk) have been checked (``checking d.jsonl.gz: 96/480 MB (20%), 25
-    MB/s, 15s left``), as other long steps do."""
+@contextmanager
+def _shown_reading(path: Path) -> Iterator[tuple[BinaryIO, Callable[[], None]]]:
+    """The file's bytes, decompressed, and a function to call now and then as they are read:
+    a file of :data:`CHECK_SHOWN_BYTES` or more says how many of its MB (on disk) have been
+    checked (``checking d.jsonl.gz: 96/480 MB (20%), 25 MB/s, 15s left``), as other long
+    steps do."""
     with open(path, "rb") as raw, open_decompressed(path, raw) as handle:
         size = os.fstat(raw.fileno()).st_size
         if size < CHECK_SHOWN_BYTES:
-            yield from handle
+            yield handle, lambda: None
             return
         megabytes = -(-size // 2**20)
         with row_progress(f"checking {path.name}", megabytes, unit="MB") as shown:
             checked = 0
-            for number, line in enumerate(handle):
-                yield line
-                if number % LINES_A_LOOK == 0 and (now := raw.tell() // 2**20) > checked:
+
+            def look() -> None:
+                nonlocal checked
+                if (now := raw.tell() // 2**20) > checked:
                     shown.advance(now - checked)
                     checked = now
+
+            yield handle, look
             shown.advance(megabytes - checked)
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    """The file's lines, decompressed, its progress shown (:func:`_shown_reading`)."""
+    with _shown_reading(path) as (handle, look):
+        for number, line in enumerate(handle):
+            yield line
+            if number % LINES_A_LOOK == 0:
+                look()
+
+
+#: What :data:`_DECODER` raises on a value it refuses, besides invalid JSON.
+_REFUSALS = (_DuplicateKey, _NotJson, RecursionError, _HugeInteger)
 
 
 def _parse(text: str, path: Path, where: str) -> object:
     try:
         return _DECODER.decode(text)
-    except _DuplicateKey as dup:
-        raise QcauditError(
-            f"{path}: {where} has the key {dup.key!r} twice in one object; readers disagree on which value counts, "
-            "so the file is ambiguous: keep one"
-        ) from None
-    except _NotJson as bad:
-        raise QcauditError(f"{path}: {where} holds {bad.constant}, which is not JSON (Python's json.dumps writes it for a float "
-                           "that is not a number or infinite); write null there instead") from None
-    except RecursionError:
-        raise QcauditError(f"{path}: {where} is nested too deeply to read") from None
-    except _HugeInteger as huge:
-        raise QcauditError(f"{path}: {where} holds an integer of {huge.digits:,} digits, more than a 128-bit integer holds, "
-                           "which Polars reads no further; write it as a string (or a float)") from None
+    except _REFUSALS as exc:
+        raise _refused(exc, path, where) from None
     except json.JSONDecodeError as err:
         raise QcauditError(f"{path}: invalid JSON on {where}: {err.msg} (column {err.colno})") from None
+
+
+def _refused(exc: Exception, path: Path, where: str) -> QcauditError:
+    """The error that says why :data:`_DECODER` refused the value at ``where``."""
+    if isinstance(exc, _DuplicateKey):
+        return QcauditError(f"{path}: {where} has the key {exc.key!r} twice in one object; readers disagree on which value "
+                            "counts, so the file is ambiguous: keep one")
+    if isinstance(exc, _NotJson):
+        return QcauditError(f"{path}: {where} holds {exc.constant}, which is not JSON (Python's json.dumps writes it for a "
+                            "float that is not a number or infinite); write null there instead")
+    if isinstance(exc, _HugeInteger):
+        return QcauditError(f"{path}: {where} holds an integer of {exc.digits:,} digits, more than a 128-bit integer holds, "
+                            "which Polars reads no further; write it as a string (or a float)")
+    return QcauditError(f"{path}: {where} is nested too deeply to read")
 
 
 def _decode(raw: bytes, path: Path, number: int) -> str:
@@ -295,7 +323,9 @@ def _check_plain_lines(path: Path, head_rows: int | None = None) -> TextFileChec
     return TextFileCheck(rows, bom, "txt", None if head is None else b"".join(head))
 
 
-def _check_json_document(path: Path) -> TextFileCheck:
+def _check_json_document(path: Path, json_lines: TextIO | None = None) -> TextFileCheck:
+    if opens_json_array(path):
+        return _check_json_array(path, json_lines)
     with open_decompressed(path) as handle:
         data = handle.read()
     bom = data.startswith(BOM)
@@ -320,6 +350,70 @@ def _check_json_document(path: Path) -> TextFileCheck:
         kinds.add(item, index)
     kinds.check(path, "item")
     return TextFileCheck(len(document), bom, "json")
+
+
+def opens_json_array(path: Path) -> bool:
+    """Whether the (decompressed) file's first character that is not whitespace, after any
+    byte-order mark, is ``[``: a JSON array, read item by item (:func:`json_array_items`)."""
+    with open_decompressed(path) as handle:
+        start = handle.read(len(BOM)).removeprefix(BOM)
+        while not start.strip(JSON_SPACE):
+            more = handle.read(64 * 2**10)
+            if not more:
+                return False
+            start = more
+    return start.lstrip(JSON_SPACE).startswith(b"[")
+
+
+def json_array_items(path: Path, stream: BinaryIO) -> Iterator[tuple[object, str]]:
+    """The items of the JSON array that ``stream`` holds (the file ``path``) with their text
+    (:func:`~qcaudit.json_array.array_items`); an item refused as :func:`_parse` refuses a
+    line (a key twice, NaN, ...), invalid JSON or bytes that are not UTF-8 end in one line
+    that names the place."""
+    items = 0
+    try:
+        for items, item in enumerate(array_items(stream, _DECODER), start=1):
+            yield item
+    except ArrayError as bad:
+        raise QcauditError(f"{path}: invalid JSON {'in ' if bad.where.startswith('item') else ''}{bad.where}: {bad.message}") from None
+    except NotUtf8 as bad:
+        raise QcauditError(f"{path}: byte {bad.offset + 1:,} of its text is not valid UTF-8 ({_legacy_guess(bad.byte)}); "
+                           "re-encode the file as UTF-8") from None
+    except _REFUSALS as exc:
+        raise _refused(exc, path, f"item {items + 1}") from None
+
+
+def _check_json_array(path: Path, json_lines: TextIO | None = None) -> TextFileCheck:
+    """Check a .json file that holds an array, item by item (:func:`json_array_items`): of
+    objects, each checked as a JSON Lines line is, or of texts (strings and nulls). Each item
+    is written to ``json_lines``, where given, one a line."""
+    kinds, rows, held = _Kinds(), 0, set()  # (held: the kinds of item seen: "object", "text", "null", "other")
+    with open_decompressed(path) as handle:
+        bom = handle.read(len(BOM)) == BOM
+    with _shown_reading(path) as (handle, look):
+        for rows, (item, text) in enumerate(json_array_items(path, handle), start=1):
+            if rows % ITEMS_A_LOOK == 0:
+                look()
+            if json_lines is not None:  # (its newlines are whitespace: a JSON string holds none unescaped)
+                json_lines.write(text.replace("\n", " ").replace("\r", " "))
+                json_lines.write("\n")
+            kind = "object" if isinstance(item, dict) else "text" if isinstance(item, str) else "null" if item is None else "other"
+            held.add(kind)
+            if "text" in held and held & {"object", "other"}:
+                raise QcauditError(f"{path}: its array mixes strings with other values (item {rows}); give an array of texts, "
+                                   "or of objects")
+            if kind == "object":
+                kinds.add(item, rows)
+            elif kind == "other":
+                raise QcauditError(f"{path}: item {rows} is neither an object nor a string: a .json file must hold an array "
+                                   "of objects or of strings (or use .jsonl, one object a line)")
+    if "text" in held:
+        return TextFileCheck(rows, bom, JSON_TEXTS)
+    if "null" in held:
+        raise QcauditError(f"{path}: a .json file must hold an array of objects or of strings, and some of its items are "
+                           "null (or use .jsonl, one object a line)")
+    kinds.check(path, "item")
+    return TextFileCheck(rows, bom, "json", copied=json_lines is not None)
 
 
 def json_texts(data: bytes) -> list[str | None]:
@@ -613,16 +707,19 @@ def refuse_stand_in(path: Path, fmt: str) -> None:
                            ".../resolve/main/... address, not .../blob/main/...)")
 
 
-def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: int | None = None) -> TextFileCheck:
+def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: int | None = None,
+                    json_lines: TextIO | None = None) -> TextFileCheck:
     """Check one jsonl/json/csv/tsv/txt file (compressed or not); raise QcauditError on ambiguous input.
     ``head_rows`` (a quick look, formats :data:`HEAD_CHECKED`): check only the first rows, keep
-    their lines (:attr:`TextFileCheck.head`), and count the rest without reading them as JSON."""
+    their lines (:attr:`TextFileCheck.head`), and count the rest without reading them as JSON.
+    ``json_lines``: where the items of a JSON array of objects are written, one a line, as they
+    are checked (:attr:`TextFileCheck.copied`), for Polars to scan as JSON Lines."""
     refuse_stand_in(path, fmt)
     try:
         if fmt == "jsonl":
             return _check_json_lines(path, head_rows=head_rows)
         if fmt == "json":
-            return _check_json_document(path)
+            return _check_json_document(path, json_lines)
         if fmt == "txt":
             return _check_plain_lines(path, head_rows)
         return _check_delimited(path, csv_header, fmt, head_rows)
@@ -639,15 +736,22 @@ def mixed_shapes(path: Path, fmt: str) -> str | None:
     of lists; a field that is an object in one row and text in another), which no column type
     can hold: the place and a line (or item) of each kind; None when there is none. For the
     error when Polars finds no one type for a column."""
+    unit = "item" if fmt != "jsonl" and opens_json_array(path) else "line"
     with open_decompressed(path) as handle:
-        text = handle.read().removeprefix(BOM).decode("utf-8")
-    if fmt == "jsonl" or holds_json_lines(text):
-        unit = "line"
-        records = ((n, _DECODER.decode(line)) for n, line in enumerate(text.split("\n"), start=1) if line.strip())
-    else:
-        unit, document = "item", _DECODER.decode(text)
-        table = object_records(document) if isinstance(document, dict) else document
-        records = enumerate(table if isinstance(table, list) else [], start=1)
+        if unit == "item":
+            records = enumerate((item for item, _ in json_array_items(path, handle)), start=1)
+        else:
+            text = handle.read().removeprefix(BOM).decode("utf-8")
+            if fmt == "jsonl" or holds_json_lines(text):
+                records = ((n, _DECODER.decode(line)) for n, line in enumerate(text.split("\n"), start=1) if line.strip())
+            else:
+                unit, document = "item", _DECODER.decode(text)
+                records = enumerate((object_records(document) if isinstance(document, dict) else None) or [], start=1)
+        return _first_mixed_place(records, unit)
+
+
+def _first_mixed_place(records: Iterable[tuple[int, dict]], unit: str) -> str | None:
+    """:func:`mixed_shapes`' answer for ``records`` (each with its line or item number)."""
     first: dict[str, tuple[str, int]] = {}
     for where, record in records:
         stack = list(record.items())

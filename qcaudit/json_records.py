@@ -19,8 +19,10 @@ from qcaudit.compression import decompressed, open_decompressed
 from qcaudit.inputcheck import (
     BOM,
     holds_json_lines,
+    json_array_items,
     object_records,
     opens_array_of_objects,
+    opens_json_array,
 )
 from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
 
@@ -30,7 +32,8 @@ JSON_FORMATS = frozenset({"jsonl", "json"})
 
 def json_records(sources: list[str]) -> Iterator[str]:
     """Each record of the files, in row order, as JSON text: a JSON Lines file's non-blank
-    lines as written; a JSON array's objects (a table as pandas writes one, its rows) re-encoded."""
+    lines as written; a JSON array's objects (a table as pandas writes one, its rows)
+    re-encoded, a local file's array read item by item."""
     for source in sources:
         with _opened(source) as handle:
             if format_suffix(source) in (".jsonl", ".ndjson"):
@@ -42,6 +45,9 @@ def json_records(sources: list[str]) -> Iterator[str]:
                     yield from lines
                     continue
                 data = first + "\n" + handle.read().decode("utf-8")  # a JSON array in a file named .jsonl, read as one
+            elif not is_uri(source) and opens_json_array(Path(source)):
+                yield from (json.dumps(record, ensure_ascii=False) for record, _ in json_array_items(Path(source), handle))
+                continue
             else:
                 data = handle.read().removeprefix(BOM).decode("utf-8")
             if holds_json_lines(data):

@@ -7,12 +7,14 @@ What the table's rows mean (their text) is :mod:`qcaudit.io`'s."""
 
 from __future__ import annotations
 
+import atexit
 import fnmatch
 import io
 import json
 import logging
 import os
 import re
+import shutil
 import stat
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -22,6 +24,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
+from qcaudit.cache import new_scratch
 from qcaudit.compression import DECOMPRESS_COMMANDS, SCANNED, compression, decompressed
 from qcaudit.errors import QcauditError, first_line
 from qcaudit.inputcheck import (
@@ -29,6 +32,7 @@ from qcaudit.inputcheck import (
     DELIMITED,
     HEAD_CHECKED,
     JSON_TEXTS,
+    TextFileCheck,
     check_text_file,
     json_texts,
     mixed_shapes,
@@ -511,14 +515,18 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines,
     CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
-    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); JSON documents,
-    JSON Lines and plain text that open with a byte-order mark, JSON Lines whose name holds a
-    glob character, bzip2 and xz files, and files named by a URI are read into memory first."""
+    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); a JSON array of
+    objects, in any compression, through a JSON Lines copy written as it is checked
+    (:func:`_checked_json_lines_copy`); other JSON documents, JSON Lines and plain text that
+    open with a byte-order mark, JSON Lines whose name holds a glob character, bzip2 and xz
+    files, and files named by a URI are read into memory first."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
-    check = check_text_file(path, fmt, csv_header)
+    check, copy = _checked_json_lines_copy(path) if fmt == "json" else (check_text_file(path, fmt, csv_header), None)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
+    if copy is not None:
+        return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(copy, infer_schema_length=None, schema_overrides=overrides))
     fmt = check.reading
     scanned = compression(path) in {None, *SCANNED}
     if fmt == "jsonl" and scanned and not check.bom and not GLOB_CHARS.intersection(str(path)):
@@ -529,6 +537,37 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     if fmt == "txt" and scanned and not check.bom:  # (lines split as _text_lines splits them)
         return pl.scan_lines(path, name=TXT_COLUMN, glob=False)
     return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
+
+
+#: What :func:`_checked_json_lines_copy` found of each .json file this process has read, by
+#: the file and its state on disk: the check, and the JSON Lines copy of an array of objects.
+_JSON_LINES_COPIES: dict[tuple[Path, int, int, int], tuple[TextFileCheck, Path]] = {}
+
+
+def _checked_json_lines_copy(path: Path) -> tuple[TextFileCheck, Path | None]:
+    """Check a .json file; where it holds an array of objects, also its items as JSON Lines,
+    one a line, written as they are checked, for Polars to scan as it scans JSON Lines (read
+    whole, the array took several times its size in memory: ``bench_compressed_read.py
+    --format json``). The copy lies in a scratch directory of this process's own
+    (:func:`~qcaudit.cache.new_scratch`), removed when the process exits; the same file read
+    again, unchanged, is not checked or copied again."""
+    status = path.stat()
+    key = (path.resolve(), status.st_size, status.st_mtime_ns, status.st_ino)
+    if key in _JSON_LINES_COPIES and _JSON_LINES_COPIES[key][1].is_file():
+        return _JSON_LINES_COPIES[key]
+    directory = new_scratch()
+    try:
+        with open(directory / "items.jsonl", "w", encoding="utf-8") as lines:
+            check = check_text_file(path, "json", json_lines=lines)
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    if not check.copied:
+        shutil.rmtree(directory, ignore_errors=True)
+        return check, None
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    _JSON_LINES_COPIES[key] = (check, directory / "items.jsonl")
+    return _JSON_LINES_COPIES[key]
 
 
 def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame:

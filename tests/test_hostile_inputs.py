@@ -365,11 +365,20 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
       for name in ("page.parquet", "page.jsonl", "page.csv")),  # the same, and a CSV column named "<!DOCTYPE html>"
     ("nan.jsonl", b'{"text": "a b", "score": 0.5}\n{"text": "c d", "score": NaN}\n',
      "line 2 holds NaN, which is not JSON (Python's json.dumps writes it"),  # Polars said "InternalError(TapeError)"
-    ("inf.json", b'[{"text": "a b", "score": -Infinity}]', "the document holds -Infinity, which is not JSON"),
+    ("inf.json", b'[{"text": "a b", "score": -Infinity}]', "item 1 holds -Infinity, which is not JSON"),
     ("bigint.jsonl", b'{"text": "a b", "n": 1}\n{"text": "c d", "n": 170141183460469231731687303715884105728}\n',
      "line 2 holds an integer of 39 digits, more than a 128-bit integer holds"),  # Polars said "cannot parse ... (u128"
     ("hugeint.json", b'[{"text": "a b", "n": 1' + b"0" * 5000 + b'}]',  # an internal error: Python's int() stops at 4,300 digits
-     "the document holds an integer of 5,001 digits, more than a 128-bit integer holds"),
+     "item 1 holds an integer of 5,001 digits, more than a 128-bit integer holds"),
+    # a JSON array is read item by item: its errors name the item, or the byte that is not UTF-8
+    ("twice.json", b'[{"text": "a b"},\n {"text": "c d", "text": "e"}]', "item 2 has the key 'text' twice in one object"),
+    ("nocomma.json", b'[{"text": "a b"}\n {"text": "c d"}]', "invalid JSON after item 1: expecting ',' or ']' but found '{'"),
+    ("cutarray.json", b'[{"text": "a b"}, {"text": "c d', "invalid JSON in item 2: Unterminated string"),
+    ("unclosed.json", b'[{"text": "a b"}, {"text": "c d"}', "invalid JSON after item 2: expecting ',' or ']' but found the end of the file"),
+    ("after.json", b'[{"text": "a b"}] {"text": "c d"}', "invalid JSON after the array's end"),
+    ("number.json", b'[{"text": "a b"}, 7]', "item 2 is neither an object nor a string"),
+    ("nullitem.json", b'[{"text": "a b"}, null]', "some of its items are null"),
+    ("latin1.json", '[{"text": "a b"}, {"text": "caf\xe9"}]'.encode("latin-1"), "byte 32 of its text is not valid UTF-8 (0xE9"),
     ("nested.jsonl", b'{"text": "a b", "meta": {"ids": [1, 2]}}\n{"text": "c d", "meta": {"ids": [[3], 4]}}\n',
      "meta.ids[] holds text or numbers (line 1) and lists (line 2); a column needs one kind of value in each place"),
     ("nested.json", b'[{"text": "a b", "meta": {"ids": [1, 2]}}, {"text": "c d", "meta": {"ids": [[3], 4]}}]',

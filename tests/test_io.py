@@ -525,6 +525,74 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
         assert read.drop("row_id").equals(expected), name
 
 
+@settings(max_examples=60, deadline=None)
+@given(items=st.lists(st.one_of(st.dictionaries(st.text(max_size=4), st.recursive(
+           st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6),
+           max_size=4), st.text(max_size=20), st.integers()), max_size=8),
+       indent=st.sampled_from([None, 0, 2, "\t"]), read_bytes=st.integers(1, 40), bom=st.booleans())
+def test_a_json_array_read_item_by_item_gives_what_json_loads_gives(items, indent, read_bytes, bom):
+    """Items that a read cuts anywhere (in a string, a number, an escape, a multibyte
+    character, a byte-order mark) are read on until whole, in any layout json.dumps writes;
+    each item's text holds that item."""
+    import io as bytes_io
+
+    from qcaudit import json_array
+
+    data = (b"\xef\xbb\xbf" if bom else b"") + json.dumps(items, indent=indent, ensure_ascii=False).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_array, "READ_BYTES", read_bytes)
+        read = list(json_array.array_items(bytes_io.BytesIO(data), json.JSONDecoder()))
+    assert [value for value, _ in read] == items
+    assert [json.loads(text) for _, text in read] == items
+
+
+def test_a_json_array_is_checked_and_read_item_by_item_never_whole(tmp_path, monkeypatch):
+    """A .json array (Alpaca's and LLaMA-Factory's layout; ShareGPT dumps of hundreds of MB)
+    is checked and read an item at a time, through a JSON Lines copy that Polars scans: read
+    whole, a 514 MB array peaked at 4.8 GB in a report, against 4.1 GB for the same rows as
+    JSON Lines. Compressed, pretty-printed, or with a byte-order mark, the rows are those of
+    the file, and the filters' JSON Lines output holds the file's objects."""
+    from qcaudit import inputcheck, readers
+    from qcaudit.json_records import json_records
+
+    rows = [{"text": f"row {i}\nsecond line", "n": i, "meta": {"tags": ["a", "b"][: i % 3]}} for i in range(500)]
+
+    def refused(*args, **kwargs):
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(readers, "_read_in_memory", refused)
+    monkeypatch.setattr(inputcheck, "_parse", refused)  # (what parses a document whole)
+    files = {"d.json": json.dumps(rows).encode(), "pretty.json.gz": gzip.compress(json.dumps(rows, indent=2).encode()),
+             "bom.json.xz": lzma.compress(b"\xef\xbb\xbf" + json.dumps(rows).encode())}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        read = load_dataset(tmp_path / name).frame.collect()
+        assert read.drop("row_id").to_dicts() == rows, name
+        assert [json.loads(record) for record in json_records([str(tmp_path / name)])] == rows, name
+
+
+def test_the_json_lines_copy_of_an_array_is_made_once_and_removed_with_the_process(tmp_path):
+    """The copy lies in the cache's scratch folder, is made again only when the file
+    changes, and goes when the process ends."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps([{"text": "a b"}, {"text": "c d"}]))
+    script = ("import json, sys; from qcaudit import readers; from qcaudit.io import load_dataset; from pathlib import Path\n"
+              "p = Path(sys.argv[1]); first = load_dataset(p); again = load_dataset(p)\n"
+              "copies = sorted(str(copy) for _, copy in readers._JSON_LINES_COPIES.values())\n"
+              "p.write_text(json.dumps([{'text': 'e f g'}])); changed = load_dataset(p)\n"
+              "print(json.dumps([copies, sorted(str(copy) for _, copy in readers._JSON_LINES_COPIES.values()), changed.texts()['text'].to_list()]))")
+    env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    ran = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env, check=True)
+    once, after_change, texts = json.loads(ran.stdout)
+    assert len(once) == 1 and once[0].startswith(str(tmp_path / "cache" / "scratch" / "run-"))
+    assert len(after_change) == 2 and texts == ["e f g"]
+    assert not list((tmp_path / "cache" / "scratch").iterdir())
+
+
 def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
     """A list of strings is its strings, one a line (as fields are joined); bytes are text
     where they are UTF-8; other bytes are not text."""
