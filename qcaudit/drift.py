@@ -44,13 +44,29 @@ def _counts(hashes: np.ndarray) -> pl.DataFrame:
     return pl.DataFrame({"h": hashes}).group_by("h").len().sort("h")
 
 
-def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: DriftSettings = DriftSettings(),
+@dataclass(frozen=True)
+class Baseline:
+    """What each generation is measured against, taken from the baseline's tokens once (its
+    unigram counts, its rare ``tail_n``-grams, its row lengths), so that neither its texts
+    nor its tokens are held while the generations are measured."""
+
+    unigrams: pl.DataFrame
+    tail: pl.DataFrame
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, tokens: TokenStream, settings: DriftSettings = DriftSettings()) -> Baseline:
+        tail = _counts(ngram_hashes(tokens, settings.tail_n)[0]).filter(pl.col("len") <= settings.tail_k).select("h")
+        return cls(_counts(tokens.hashes), tail, tokens.lengths)
+
+
+def generation_metrics(tokens: TokenStream, baseline: Baseline, settings: DriftSettings = DriftSettings(),
                        memory_budget: int = 2**62, scratch: Callable[[], Path] | None = None) -> dict[str, float]:
-    """Every drift metric of one generation against the baseline (see the module docstring).
-    Its n-grams are counted in parts by hash within ``memory_budget``, the parts that wait
-    spilled to ``scratch()`` beyond half of it (kept in memory without one), as the
-    diversity analyzer counts them (the same figures to the bit): one count of a million
-    rows' four orders at once peaked at 6.3 GB."""
+    """Every drift metric of one generation against the baseline (see the module docstring;
+    ``baseline`` taken with the same ``settings``). Its n-grams are counted in parts by hash
+    within ``memory_budget``, the parts that wait spilled to ``scratch()`` beyond half of it
+    (kept in memory without one), as the diversity analyzer counts them (the same figures to
+    the bit): one count of a million rows' four orders at once peaked at 6.3 GB."""
     # here, not at import: every gate check reads GATE_METRICS
     from scipy.spatial.distance import jensenshannon
     from scipy.stats import ks_2samp
@@ -63,21 +79,20 @@ def generation_metrics(tokens: TokenStream, baseline: TokenStream, settings: Dri
     lengths = tokens.lengths
     if len(lengths) >= 2 and settings.max_n >= 4:
         metrics["self_bleu_4"] = float(self_bleu_per_row(lengths, orders[:4]).mean())
-    unigrams, base_unigrams = _counts(tokens.hashes), _counts(baseline.hashes)
+    unigrams = _counts(tokens.hashes)
     metrics["vocabulary"] = float(unigrams.height)
     metrics["unigram_entropy"] = shannon_entropy(unigrams["len"].to_numpy())
-    joint = base_unigrams.join(unigrams, on="h", how="full", coalesce=True).fill_null(0).sort("h")
+    joint = baseline.unigrams.join(unigrams, on="h", how="full", coalesce=True).fill_null(0).sort("h")
     metrics["js_divergence"] = float(jensenshannon(joint["len"].to_numpy(), joint["len_right"].to_numpy(), base=2) ** 2)
-    tail = _counts(ngram_hashes(baseline, settings.tail_n)[0]).filter(pl.col("len") <= settings.tail_k)
+    tail = baseline.tail
     generated = _counts(ngram_hashes(tokens, settings.tail_n)[0])
     surviving = tail.join(generated, on="h", how="semi").height
     metrics["tail_survival"] = surviving / tail.height if tail.height else 1.0
-    in_tail = generated.join(tail.select("h"), on="h", how="semi")["len"].sum()
+    in_tail = generated.join(tail, on="h", how="semi")["len"].sum()
     metrics["tail_mass"] = in_tail / generated["len"].sum() if generated.height else 0.0
-    base_lengths = baseline.lengths
     metrics["length_mean"] = float(lengths.mean())
     metrics["length_std"] = float(lengths.std())
-    ks = ks_2samp(lengths, base_lengths)
+    ks = ks_2samp(lengths, baseline.lengths)
     metrics["length_ks"] = float(ks.statistic)
     metrics["length_ks_pvalue"] = float(ks.pvalue)
     return metrics

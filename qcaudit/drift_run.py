@@ -34,7 +34,7 @@ import polars as pl
 
 from qcaudit.config import Config, with_overrides
 from qcaudit.context import RunContext, load_beside, load_input, text_selection
-from qcaudit.drift import ALARM_QUORUM, ALARM_WINDOW, DriftSettings, collapse_alarm, generation_metrics
+from qcaudit.drift import ALARM_QUORUM, ALARM_WINDOW, Baseline, DriftSettings, collapse_alarm, generation_metrics
 from qcaudit.engine import why_no_text
 from qcaudit.errors import QcauditError
 from qcaudit.gate import evaluate, thresholds_for
@@ -354,7 +354,10 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     baseline_texts = baseline_frame.filter(pl.col(TEXT_STATUS) == "ok")[TEXT]
     if baseline_texts.len() < 2:
         raise _too_few_texts(baseline_name, baseline_frame, baseline_source)
-    baseline = _counted_tokens(tokenization, baseline_texts, baseline_name)
+    baseline_tokens = _counted_tokens(tokenization, baseline_texts, baseline_name)
+    baseline = Baseline.of(baseline_tokens, settings)
+    unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline_tokens.lengths.sum()),
+                                     tokenization.tokenizer)
     encoder = None
     if embeddings:
         _check_prdc_sizes(baseline_texts.len() if real is not None else None, generations)
@@ -362,18 +365,24 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
 
         encoder = Encoder.from_settings(config.embedding)
         base_vectors = encoder.encode(baseline_texts, progress=True)  # once, for every generation
+    # generation 0's rows and tokens, measured first, where it is the baseline; each generation is measured against
+    # `baseline` alone: the baseline's rows and tokens are let go once generation 0 is measured (or at once)
+    first = (baseline_frame, baseline_tokens) if real is None else None
+    del baseline_frame, baseline_texts, baseline_tokens
     lm = config.drift.lm
     scorer = _Perplexity(config) if lm else None
     per_generation, per_row = [], []
     spill = RunContext(memory_budget=config.engine.memory_budget)  # (the n-gram counts' budget and scratch directory)
     labels: list[pl.Series] = []  # (each generation's source column values, for a warning)
     with row_progress("drift", sum(g.rows for g in generations)) as shown, closing(spill):  # (a bar, or lines in a log)
-        for i, generation in enumerate(generations):
-            name, frame = generation.name, baseline_frame if i == 0 and real is None else generation.read()
+        for generation in generations:
+            name, (frame, tokens) = generation.name, first or (generation.read(), None)
+            first = None
             valid = frame.filter(pl.col(TEXT_STATUS) == "ok")
             if valid.height < 2:
                 raise _too_few_texts(f"generation {name}", frame, sources[name])
-            tokens = _counted_tokens(tokenization, valid[TEXT], f"generation {name}")
+            if tokens is None:
+                tokens = _counted_tokens(tokenization, valid[TEXT], f"generation {name}")
             metrics = {"generation": name, "rows": valid.height, **generation_metrics(tokens, baseline, settings, spill.memory_budget, spill.scratch)}
             if source_column:
                 metrics["real_share"] = float((frame[f"_{source_column}"].cast(pl.String) == real_value).mean())
@@ -397,7 +406,6 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
             drift_metrics[name] = {"value": last[name], "signature": sig}
     drift_metrics["collapse_alarm"] = {"value": alarm.fired, "signature": sig, "triggered_by": alarm.triggered_by}
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
-    unspaced = unspaced_text_warning(int(baseline_texts.str.len_chars().sum()), int(baseline.lengths.sum()), tokenization.tokenizer)
     unjudged = None if alarm.judged else (f"the collapse alarm is not judged: it reads the trend over the last {ALARM_WINDOW} "
                                           f"generations, and this run has {len(per_generation)}; read the metrics' course")
     warnings = [warning for warning in (unjudged, order_warning, repeated_input_warning(named), read_alike_warning(sources),

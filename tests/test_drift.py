@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import ks_2samp
 
-from qcaudit.drift import collapse_alarm, generation_metrics
+from qcaudit.drift import Baseline, collapse_alarm, generation_metrics
 from qcaudit.text import Tokenization
 
 
@@ -22,7 +22,7 @@ def tokens(texts):
 def test_generation_metrics_equal_plain_definitions():
     base = ["the cat sat on the mat", "a dog ran far away", "the bird sang a rare song", "zebras graze quietly"]
     gen = ["the cat sat on the mat", "the cat sat on the mat", "a dog ran far", "the cat"]
-    m = generation_metrics(tokens(gen), tokens(base))
+    m = generation_metrics(tokens(gen), Baseline.of(tokens(base)))
     gen_words = [w for t in gen for w in t.split()]
     base_words = [w for t in base for w in t.split()]
     assert m["vocabulary"] == len(set(gen_words))
@@ -84,7 +84,7 @@ def simulate_metrics(mode, real, generations=4):
     from qcaudit.simulate import simulate
 
     gens = simulate(real, generations, mode, top_k=None, top_p=0.95, seed=0)
-    base = tokens(gens[0])
+    base = Baseline.of(tokens(gens[0]))
     return [generation_metrics(tokens(g), base) for g in gens]
 
 
@@ -107,7 +107,7 @@ def test_simulated_collapse_replace_vs_accumulate_vs_resampling():
     assert accumulate[-1]["js_divergence"] < 0.7 * replace[-1]["js_divergence"]
     rng = random.Random(1)
     resamples = [real] + [rng.sample(lines[:12000], 3000) for _ in range(4)]
-    base = tokens(real)
+    base = Baseline.of(tokens(real))
     assert not collapse_alarm([generation_metrics(tokens(g), base) for g in resamples]).fired
 
 
@@ -132,6 +132,6 @@ def test_generation_metrics_within_a_memory_budget_are_the_same_to_the_bit(gen, 
             spills.append(1)
             return Path(folder)
 
-        within = generation_metrics(tokens(gen), tokens(base), memory_budget=budget, scratch=scratch)
-        assert within == generation_metrics(tokens(gen), tokens(base))
+        within = generation_metrics(tokens(gen), Baseline.of(tokens(base)), memory_budget=budget, scratch=scratch)
+        assert within == generation_metrics(tokens(gen), Baseline.of(tokens(base)))
         assert spills or budget > 200 or sum(len(t.split()) for t in gen) < 10  # (a small budget spills)

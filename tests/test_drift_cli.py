@@ -124,6 +124,39 @@ def test_each_generation_is_read_when_its_turn_comes(runner, tmp_path, monkeypat
     assert [{**g, "generation": None} for g in by_column] == [{**g, "generation": None} for g in by_file]
 
 
+def test_the_baselines_tokens_are_not_held_while_later_generations_are_measured(runner, tmp_path, monkeypatch):
+    """Each generation is measured against the baseline's counts (its unigrams, its rare
+    bigrams, its lengths), taken once: the baseline's tokens (generation 0's, measured first
+    and not tokenised again) are let go once generation 0 is measured, not held to the end
+    beside each generation's own."""
+    import gc
+    import weakref
+
+    from qcaudit import drift_run
+
+    tokenised, alive_when_measured = [], []
+    counted, metrics = drift_run._counted_tokens, drift_run.generation_metrics
+
+    def counting(*args):
+        tokens = counted(*args)
+        tokenised.append(weakref.ref(tokens))
+        return tokens
+
+    def measuring(*args, **kwargs):
+        gc.collect()
+        alive_when_measured.append([ref() is not None for ref in tokenised])
+        return metrics(*args, **kwargs)
+
+    monkeypatch.setattr(drift_run, "_counted_tokens", counting)
+    monkeypatch.setattr(drift_run, "generation_metrics", measuring)
+    lines = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()
+    paths = write_generations(tmp_path, [lines[:100], lines[100:200], lines[200:300]])
+    result = runner.invoke(app, ["drift", *paths, "--out", str(tmp_path / "d"), "-q"])
+    assert result.exit_code == 0, result.output
+    # tokenised: the baseline (generation 0, not tokenised again), then each generation; alive: the one being measured
+    assert alive_when_measured == [[True], [False, True], [False, False, True]]
+
+
 def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
     real = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:400]
     paths = write_generations(tmp_path, simulate(real, 3, "replace", top_k=None, top_p=0.9, seed=0))
