@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from qcaudit.compression import decompressed, open_decompressed
+from qcaudit.compression import open_decompressed
 from qcaudit.inputcheck import (
     BOM,
     holds_json_lines,
@@ -24,7 +24,7 @@ from qcaudit.inputcheck import (
     opens_array_of_objects,
     opens_json_array,
 )
-from qcaudit.remote import format_suffix, is_uri, name_of, read_bytes
+from qcaudit.remote import format_suffix, is_uri, local_copy
 
 #: The input formats whose records :func:`json_records` gives.
 JSON_FORMATS = frozenset({"jsonl", "json"})
@@ -33,9 +33,11 @@ JSON_FORMATS = frozenset({"jsonl", "json"})
 def json_records(sources: list[str]) -> Iterator[str]:
     """Each record of the files, in row order, as JSON text: a JSON Lines file's non-blank
     lines as written; a JSON array's objects (a table as pandas writes one, its rows)
-    re-encoded, a local file's array read item by item."""
+    re-encoded, an array read item by item. A file named by a URI is read from its local copy
+    (:func:`~qcaudit.remote.local_copy`, made when the input was read)."""
     for source in sources:
-        with _opened(source) as handle:
+        path = local_copy(source) if is_uri(source) else Path(source)
+        with open_decompressed(path) as handle:
             if format_suffix(source) in (".jsonl", ".ndjson"):
                 lines = _lines(handle)
                 first = next(lines, None)
@@ -45,8 +47,8 @@ def json_records(sources: list[str]) -> Iterator[str]:
                     yield from lines
                     continue
                 data = first + "\n" + handle.read().decode("utf-8")  # a JSON array in a file named .jsonl, read as one
-            elif not is_uri(source) and opens_json_array(Path(source)):
-                yield from (json.dumps(record, ensure_ascii=False) for record, _ in json_array_items(Path(source), handle))
+            elif opens_json_array(path):
+                yield from (json.dumps(record, ensure_ascii=False) for record, _ in json_array_items(path, handle))
                 continue
             else:
                 data = handle.read().removeprefix(BOM).decode("utf-8")
@@ -57,13 +59,6 @@ def json_records(sources: list[str]) -> Iterator[str]:
             if isinstance(document, dict):  # a table as pandas writes one, or records under a key (checked as the input was read)
                 document = object_records(document) or []
             yield from (json.dumps(record, ensure_ascii=False) for record in document)
-
-
-def _opened(source: str) -> io.BufferedIOBase:
-    """A file's bytes, decompressed where it is compressed; read whole where it is a URI."""
-    if not is_uri(source):
-        return open_decompressed(Path(source))
-    return io.BytesIO(decompressed(read_bytes(source), name_of(source)))
 
 
 def _lines(handle) -> Iterator[str]:

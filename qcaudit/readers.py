@@ -571,17 +571,14 @@ def _checked_json_lines_copy(path: Path) -> tuple[TextFileCheck, Path | None]:
 
 
 def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame:
-    """A text file named by a URI: fetched once, checked as a local file would be, read from
-    memory; messages name the URI."""
-    with local_copy(uri) as directory:
-        local = Path(directory) / name_of(uri).name
-        try:
-            check = check_text_file(local, fmt, csv_header)
-        except QcauditError as exc:
-            raise QcauditError(str(exc).replace(str(local), uri)) from None
-        if check.rows == 0:
-            raise QcauditError(f"{uri} holds no rows")
-        return _read_in_memory(uri, local.read_bytes(), check.reading, csv_header)
+    """A text file named by a URI: copied to local disk as it is fetched
+    (:func:`~qcaudit.remote.local_copy`), then checked and read as a local file is; messages
+    name the URI."""
+    local = local_copy(uri)
+    try:
+        return _read_text_file(local, fmt, csv_header)
+    except QcauditError as exc:
+        raise QcauditError(str(exc).replace(str(local), uri)) from None
 
 
 def _read_in_memory(path: InputFile, raw: bytes, fmt: str, csv_header: bool) -> pl.LazyFrame:
@@ -679,8 +676,8 @@ def read_failure(files: list[InputFile], exc: Exception) -> QcauditError:
     if fmt in ("jsonl", "json"):
         for file in files:
             try:
-                mixed = mixed_shapes(Path(file), fmt) if not is_uri(file) else None
-            except (ValueError, OSError, RecursionError):  # no better reason to give than the reader's
+                mixed = mixed_shapes(local_copy(file) if is_uri(file) else Path(file), fmt)
+            except (ValueError, OSError, RecursionError, QcauditError):  # no better reason to give than the reader's
                 mixed = None
             if mixed:
                 return QcauditError(f"cannot read {file} as {fmt}: {mixed}; a column needs one kind of value in each place "

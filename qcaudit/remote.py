@@ -2,21 +2,26 @@
 any protocol fsspec knows, given its driver, e.g. ``s3fs``): listed and opened through fsspec.
 
 Parquet is read by Polars itself, streaming, for the schemes its object store speaks
-(:data:`NATIVE_SCHEMES`, credentials from the usual environment variables); any other
-protocol, and every jsonl, json, csv and tsv file, is read whole through fsspec. A directory
-URI means every file of a known format under it, a URI with ``*``, ``?`` or ``[`` a glob.
+(:data:`NATIVE_SCHEMES`, credentials from the usual environment variables); parquet by any
+other protocol is read whole through fsspec; every jsonl, json, csv, tsv and txt file is
+copied to local disk as it is fetched (:func:`local_copy`), then checked and read as a
+local file is. A directory URI means every file of a known format under it, a URI with
+``*``, ``?`` or ``[`` a glob.
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import re
-import tempfile
+import shutil
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import polars as pl
 
+from qcaudit.cache import new_scratch
 from qcaudit.compression import without_compression
 from qcaudit.errors import QcauditError, first_line
 
@@ -141,9 +146,36 @@ def read_parquet(uri: str) -> pl.LazyFrame:
     return pl.read_parquet(io.BytesIO(read_bytes(uri))).lazy()
 
 
-def local_copy(uri: str) -> tempfile.TemporaryDirectory:
-    """A temporary directory holding ``uri``'s bytes under its own file name (for the
-    checks that read a local file); the caller removes it."""
-    directory = tempfile.TemporaryDirectory(prefix="qcaudit-remote-")
-    (Path(directory.name) / name_of(uri).name).write_bytes(read_bytes(uri))
-    return directory
+#: The local copies of the files named by URIs that this process has read, by URI and by
+#: what the filesystem says of the file (size, modification stamp, ETag).
+_LOCAL_COPIES: dict[tuple[str, str], Path] = {}
+
+
+def local_copy(uri: str) -> Path:
+    """``uri``'s file copied to local disk as it is fetched, a MB at a time (never whole in
+    memory), under its own file name in a scratch directory of this process's own
+    (:func:`~qcaudit.cache.new_scratch`), removed when the process exits: the checks and
+    readers of local text files then read it. A file fetched before by this process, its size
+    and stamps unchanged, is not fetched again."""
+    filesystem, path = _filesystem(uri)
+    try:
+        info = filesystem.info(path)
+        stamps = json.dumps({key: info.get(key) for key in sorted(info) if key.lower() in _STAMPS}, default=str)
+        if (uri, stamps) in _LOCAL_COPIES and _LOCAL_COPIES[uri, stamps].is_file():
+            return _LOCAL_COPIES[uri, stamps]
+        directory = new_scratch()
+        try:
+            with filesystem.open(path, "rb") as remote, open(directory / name_of(uri).name, "wb") as local:
+                shutil.copyfileobj(remote, local, 2**20)
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+    except Exception as exc:  # noqa: BLE001 (each driver raises its own errors)
+        raise QcauditError(f"cannot read {uri}: {_reason(exc)}") from None
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    _LOCAL_COPIES[uri, stamps] = directory / name_of(uri).name
+    return _LOCAL_COPIES[uri, stamps]
+
+
+#: What fsspec's drivers call a file's size and version stamps (``info``'s keys, any case).
+_STAMPS = frozenset({"size", "mtime", "created", "etag", "lastmodified", "last_modified", "md5hash", "generation", "version_id"})

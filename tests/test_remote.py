@@ -12,7 +12,7 @@ import pytest
 
 from qcaudit.config import load_config
 from qcaudit.errors import QcauditError
-from qcaudit.io import load_dataset
+from qcaudit.io import TextSelection, load_dataset
 from tests.conftest import SAMPLES, zstd
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (fixture)
 
@@ -76,7 +76,47 @@ def test_a_text_file_by_uri_is_checked_and_read_like_a_local_one(shards):
     fsspec.filesystem("memory").pipe("/qc/bad.jsonl", b'{"text": "a", "text": "b"}\n')
     with pytest.raises(QcauditError, match="memory:///?qc/bad.jsonl: line 1 has the key 'text' twice") as caught:
         load_dataset("memory://qc/bad.jsonl")
-    assert "qcaudit-remote-" not in str(caught.value)  # the message names the URI, not the local copy
+    assert "/scratch/run-" not in str(caught.value)  # the message names the URI, not the local copy
+
+
+def test_a_text_file_by_uri_is_copied_to_disk_as_it_is_fetched_never_whole(shards, monkeypatch):
+    """JSON Lines, a JSON array and CSV by URI are fetched into a local copy a MB at a time
+    (never whole in memory, as they were) and read as local files are, scanned or item by
+    item; fetched once while unchanged, again once changed; the filters' JSON Lines records
+    come from the same copy."""
+    import json
+
+    from qcaudit import remote
+    from qcaudit.json_records import json_records
+
+    def refused(*args, **kwargs):
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(remote, "read_bytes", refused)
+    from qcaudit import readers
+
+    monkeypatch.setattr(readers, "_read_in_memory", refused)
+    memory = fsspec.filesystem("memory")
+    rows = pl.read_ndjson(shards / "part.jsonl")
+    memory.pipe("/qc/part.json", json.dumps(rows.to_dicts(), indent=1).encode())
+    memory.pipe("/qc/part.csv", rows.select("instruction", "output").write_csv().encode())
+    local = load_dataset(shards / "part.jsonl").texts()
+    assert load_dataset("memory://qc/part.jsonl").texts().equals(local)
+    assert load_dataset("memory://qc/part.json").texts().equals(local)
+    assert load_dataset("memory://qc/part.csv", TextSelection(text_column="output")).texts()["text"].equals(rows["output"])
+    assert [json.loads(r) for r in json_records(["memory://qc/part.json"])] == rows.to_dicts()
+    fetched = []
+    opened = memory.open
+    def reading(self, path, mode="rb", *args, **kwargs):
+        if "r" in mode:
+            fetched.append(path)
+        return opened(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(type(memory), "open", reading)
+    load_dataset("memory://qc/part.jsonl")
+    assert fetched == []  # (unchanged: the copy is read)
+    memory.pipe("/qc/part.jsonl", rows[:10].write_ndjson().encode())
+    assert load_dataset("memory://qc/part.jsonl").texts().height == 10 and len(fetched) == 1
 
 
 def test_bad_uris_are_one_line_and_outputs_never_land_in_a_local_input(qc, shards):  # noqa: F811
