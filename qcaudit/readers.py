@@ -518,8 +518,8 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); a JSON array of
     objects, in any compression, through a JSON Lines copy written as it is checked
     (:func:`_checked_json_lines_copy`); other JSON documents, JSON Lines and plain text that
-    open with a byte-order mark, JSON Lines whose name holds a glob character, bzip2 and xz
-    files, and files named by a URI are read into memory first."""
+    open with a byte-order mark, JSON Lines whose name holds a glob character, and bzip2 and
+    xz files are read into memory first. A file named by a URI is read from its local copy."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
     check, copy = _checked_json_lines_copy(path) if fmt == "json" else (check_text_file(path, fmt, csv_header), None)

@@ -178,4 +178,5 @@ def local_copy(uri: str) -> Path:
 
 
 #: What fsspec's drivers call a file's size and version stamps (``info``'s keys, any case).
-_STAMPS = frozenset({"size", "mtime", "created", "etag", "lastmodified", "last_modified", "md5hash", "generation", "version_id"})
+_STAMPS = frozenset({"size", "mtime", "created", "etag", "lastmodified", "last_modified", "md5hash", "generation", "versionid",
+                     "version_id"})
