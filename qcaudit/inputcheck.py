@@ -724,10 +724,16 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: in
             return _check_plain_lines(path, head_rows)
         return _check_delimited(path, csv_header, fmt, head_rows)
     except DAMAGED as exc:
-        kind = COMPRESSIONS.get(compression(path) or "", "compressed")
-        raise QcauditError(f"{path}: not a complete {kind} file ({exc or type(exc).__name__})") from None
+        raise damaged(path, exc) from None
     except (IsADirectoryError, PermissionError, FileNotFoundError) as exc:
         raise QcauditError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def damaged(path: Path, exc: Exception) -> QcauditError:
+    """The error for a compressed file that ``exc`` (one of :data:`~qcaudit.compression.DAMAGED`)
+    says is damaged or cut short."""
+    kind = COMPRESSIONS.get(compression(path) or "", "compressed")
+    return QcauditError(f"{path}: not a complete {kind} file ({exc or type(exc).__name__})")
 
 
 def mixed_shapes(path: Path, fmt: str) -> str | None:

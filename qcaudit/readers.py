@@ -17,15 +17,24 @@ import re
 import shutil
 import stat
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import polars as pl
 
 from qcaudit.cache import new_scratch
-from qcaudit.compression import DECOMPRESS_COMMANDS, SCANNED, compression, decompressed
+from qcaudit.compression import (
+    DAMAGED,
+    DECOMPRESS_COMMANDS,
+    SCANNED,
+    compression,
+    decompressed,
+    open_compressed,
+    open_decompressed,
+    without_compression,
+)
 from qcaudit.errors import QcauditError, first_line
 from qcaudit.inputcheck import (
     BOM,
@@ -34,6 +43,7 @@ from qcaudit.inputcheck import (
     JSON_TEXTS,
     TextFileCheck,
     check_text_file,
+    damaged,
     json_texts,
     mixed_shapes,
     object_records,
@@ -515,59 +525,84 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines,
     CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
-    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory); a JSON array of
-    objects, in any compression, through a JSON Lines copy written as it is checked
-    (:func:`_checked_json_lines_copy`); other JSON documents, JSON Lines and plain text that
-    open with a byte-order mark, JSON Lines whose name holds a glob character, and bzip2 and
-    xz files are read into memory first. A file named by a URI is read from its local copy."""
+    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory; a bzip2 or xz file is
+    read from a Zstandard copy, :func:`_zstd_copy`); a JSON array of objects through a JSON
+    Lines copy written as it is checked (:func:`_json_lines_copy`); other JSON documents,
+    and JSON Lines and plain text that open with a byte-order mark or (JSON Lines) whose name
+    holds a glob character, are read into memory first. A file named by a URI is read from
+    its local copy."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
-    check, copy = _checked_json_lines_copy(path) if fmt == "json" else (check_text_file(path, fmt, csv_header), None)
+    if compression(path) not in {None, *SCANNED}:
+        refuse_stand_in(path, fmt)  # (a Git LFS pointer named .jsonl.xz is not xz)
+        copy = _made_once("zstd", path, partial(_zstd_copy, path))
+        try:
+            return _read_text_file(copy, fmt, csv_header)
+        except QcauditError as exc:
+            raise QcauditError(str(exc).replace(str(copy), str(path))) from None
+    check, copy = _made_once("json-lines", path, partial(_json_lines_copy, path)) if fmt == "json" else (
+        check_text_file(path, fmt, csv_header), None)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
     if copy is not None:
         return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(copy, infer_schema_length=None, schema_overrides=overrides))
     fmt = check.reading
-    scanned = compression(path) in {None, *SCANNED}
-    if fmt == "jsonl" and scanned and not check.bom and not GLOB_CHARS.intersection(str(path)):
+    if fmt == "jsonl" and not check.bom and not GLOB_CHARS.intersection(str(path)):
         # (it expands globs and cannot be told not to)
         return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(path, infer_schema_length=None, schema_overrides=overrides))
-    if fmt in DELIMITED and scanned:
+    if fmt in DELIMITED:
         return pl.scan_csv(path, infer_schema_length=10000, has_header=csv_header, glob=False, **DELIMITED[fmt])
-    if fmt == "txt" and scanned and not check.bom:  # (lines split as _text_lines splits them)
+    if fmt == "txt" and not check.bom:  # (lines split as _text_lines splits them)
         return pl.scan_lines(path, name=TXT_COLUMN, glob=False)
     return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
 
 
-#: What :func:`_checked_json_lines_copy` found of each .json file this process has read, by
-#: the file and its state on disk: the check, and the JSON Lines copy of an array of objects.
-_JSON_LINES_COPIES: dict[tuple[Path, int, int, int], tuple[TextFileCheck, Path]] = {}
+#: What :func:`_made_once` made of each local file this process has read, by what it made
+#: and the file's state on disk: the scratch directory it lies in, and what it returned.
+_MADE: dict[tuple[str, Path, int, int, int], tuple[Path, Any]] = {}
 
 
-def _checked_json_lines_copy(path: Path) -> tuple[TextFileCheck, Path | None]:
-    """Check a .json file; where it holds an array of objects, also its items as JSON Lines,
-    one a line, written as they are checked, for Polars to scan as it scans JSON Lines (read
-    whole, the array took several times its size in memory: ``bench_compressed_read.py
-    --format json``). The copy lies in a scratch directory of this process's own
-    (:func:`~qcaudit.cache.new_scratch`), removed when the process exits; the same file read
-    again, unchanged, is not checked or copied again."""
+def _made_once(kind: str, path: Path, make: Callable[[Path], Any]) -> Any:
+    """``make(directory)``: a copy of ``path`` made to read it (``kind``), written in a new
+    scratch directory of this process's own (:func:`~qcaudit.cache.new_scratch`) that is
+    removed when the process exits, or at once where ``make`` fails; made once for each state
+    of the file on disk (a second audit of it in one process reads the same copy)."""
     status = path.stat()
-    key = (path.resolve(), status.st_size, status.st_mtime_ns, status.st_ino)
-    if key in _JSON_LINES_COPIES and _JSON_LINES_COPIES[key][1].is_file():
-        return _JSON_LINES_COPIES[key]
+    key = (kind, path.resolve(), status.st_size, status.st_mtime_ns, status.st_ino)
+    if key in _MADE and _MADE[key][0].is_dir():
+        return _MADE[key][1]
     directory = new_scratch()
     try:
-        with open(directory / "items.jsonl", "w", encoding="utf-8") as lines:
-            check = check_text_file(path, "json", json_lines=lines)
+        made = make(directory)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
-    if not check.copied:
-        shutil.rmtree(directory, ignore_errors=True)
-        return check, None
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    _JSON_LINES_COPIES[key] = (check, directory / "items.jsonl")
-    return _JSON_LINES_COPIES[key]
+    _MADE[key] = (directory, made)
+    return made
+
+
+def _json_lines_copy(path: Path, directory: Path) -> tuple[TextFileCheck, Path | None]:
+    """Check a .json file; where it holds an array of objects, also write its items as JSON
+    Lines in ``directory``, one a line, as they are checked, for Polars to scan as it scans
+    JSON Lines (read whole, the array took several times its size in memory:
+    ``bench_compressed_read.py --format json``): the check, and the copy or None."""
+    with open(directory / "items.jsonl", "w", encoding="utf-8") as lines:
+        check = check_text_file(path, "json", json_lines=lines)
+    return check, directory / "items.jsonl" if check.copied else None
+
+
+def _zstd_copy(path: Path, directory: Path) -> Path:
+    """A bzip2 or xz file, which Polars cannot scan, recompressed as Zstandard in
+    ``directory`` as it is read, a MB at a time (read whole, it was held decompressed in
+    memory): the copy, named as the file is but for its compression."""
+    copy = directory / f"{without_compression(PurePosixPath(path.name))}.zst"
+    try:
+        with open_decompressed(path) as source, open_compressed(copy, copy) as target:
+            shutil.copyfileobj(source, target, 2**20)
+    except DAMAGED as exc:
+        raise damaged(path, exc) from None
+    return copy
 
 
 def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame:

@@ -503,7 +503,8 @@ def test_categorical_columns_are_found_by_name_as_text_is():
 def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monkeypatch):
     """A .jsonl.gz, .jsonl.zst (in several frames, as pzstd writes), gzip members one after
     another (as bgzip and cat write) and a .csv.gz are read by Polars' scan as it decompresses,
-    never whole into memory, and give the rows of the plain file."""
+    never whole into memory, and give the rows of the plain file; so are bzip2 and xz files,
+    which Polars cannot scan, through a Zstandard copy made as they are read."""
     from qcaudit import readers
 
     rows = [{"text": f"row {i} with some words", "n": i} for i in range(3000)]
@@ -511,7 +512,8 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
     table = ("text,n\n" + "".join(f"{row['text']},{row['n']}\n" for row in rows)).encode()
     half = len(lines) // 2
     files = {"d.jsonl.gz": gzip.compress(lines), "d.jsonl.zst": zstd(lines, frames=3),
-             "members.jsonl.gz": gzip.compress(lines[:half]) + gzip.compress(lines[half:]), "d.csv.gz": gzip.compress(table)}
+             "members.jsonl.gz": gzip.compress(lines[:half]) + gzip.compress(lines[half:]), "d.csv.gz": gzip.compress(table),
+             "d.jsonl.bz2": bz2.compress(lines), "d.jsonl.xz": lzma.compress(lines), "d.csv.xz": lzma.compress(table)}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
 
@@ -582,9 +584,9 @@ def test_the_json_lines_copy_of_an_array_is_made_once_and_removed_with_the_proce
     path.write_text(json.dumps([{"text": "a b"}, {"text": "c d"}]))
     script = ("import json, sys; from qcaudit import readers; from qcaudit.io import load_dataset; from pathlib import Path\n"
               "p = Path(sys.argv[1]); first = load_dataset(p); again = load_dataset(p)\n"
-              "copies = sorted(str(copy) for _, copy in readers._JSON_LINES_COPIES.values())\n"
+              "copies = sorted(str(made[1][1]) for made in readers._MADE.values())\n"
               "p.write_text(json.dumps([{'text': 'e f g'}])); changed = load_dataset(p)\n"
-              "print(json.dumps([copies, sorted(str(copy) for _, copy in readers._JSON_LINES_COPIES.values()), changed.texts()['text'].to_list()]))")
+              "print(json.dumps([copies, sorted(str(made[1][1]) for made in readers._MADE.values()), changed.texts()['text'].to_list()]))")
     env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
     ran = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env, check=True)
     once, after_change, texts = json.loads(ran.stdout)
