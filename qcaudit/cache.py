@@ -58,6 +58,13 @@ def new_scratch() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
 
 
+def no_room_for(what: str, code: int) -> QcauditError:
+    """The one line for ``what`` (a copy made to read an input, say) that found no room in
+    the cache's :data:`SCRATCH` folder (``code``: one of :data:`~qcaudit.atomic.NO_ROOM`)."""
+    return QcauditError(f"no room for {what} in {cache_root() / SCRATCH} ({os.strerror(code)}): free some space there, "
+                        "or set QCAUDIT_CACHE_DIR to a disk with room")
+
+
 def configured_cache_root() -> Path:
     """Where the cache lives: ``$QCAUDIT_CACHE_DIR``, its ``~`` expanded (a CI file's or a
     ``.env`` file's value is not expanded by a shell), else ``~/.cache/qcaudit``. Set empty

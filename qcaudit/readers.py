@@ -24,7 +24,8 @@ from urllib.parse import unquote
 
 import polars as pl
 
-from qcaudit.cache import new_scratch
+from qcaudit.atomic import NO_ROOM, os_error_code
+from qcaudit.cache import new_scratch, no_room_for
 from qcaudit.compression import (
     DAMAGED,
     DECOMPRESS_COMMANDS,
@@ -535,12 +536,12 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
         return _read_remote_text_file(str(path), fmt, csv_header)
     if compression(path) not in {None, *SCANNED}:
         refuse_stand_in(path, fmt)  # (a Git LFS pointer named .jsonl.xz is not xz)
-        copy = _made_once("zstd", path, partial(_zstd_copy, path))
+        copy = _made_once("a Zstandard copy", path, partial(_zstd_copy, path))
         try:
             return _read_text_file(copy, fmt, csv_header)
         except QcauditError as exc:
             raise QcauditError(str(exc).replace(str(copy), str(path))) from None
-    check, copy = _made_once("json-lines", path, partial(_json_lines_copy, path)) if fmt == "json" else (
+    check, copy = _made_once("a JSON Lines copy", path, partial(_json_lines_copy, path)) if fmt == "json" else (
         check_text_file(path, fmt, csv_header), None)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
@@ -563,19 +564,25 @@ _MADE: dict[tuple[str, Path, int, int, int], tuple[Path, Any]] = {}
 
 
 def _made_once(kind: str, path: Path, make: Callable[[Path], Any]) -> Any:
-    """``make(directory)``: a copy of ``path`` made to read it (``kind``), written in a new
-    scratch directory of this process's own (:func:`~qcaudit.cache.new_scratch`) that is
-    removed when the process exits, or at once where ``make`` fails; made once for each state
-    of the file on disk (a second audit of it in one process reads the same copy)."""
+    """``make(directory)``: a copy of ``path`` made to read it (``kind``: "a JSON Lines copy"),
+    written in a new scratch directory of this process's own (:func:`~qcaudit.cache.new_scratch`)
+    that is removed when the process exits, or at once where ``make`` fails (a full disk in
+    one line that says where); made once for each state of the file on disk (a second audit
+    of it in one process reads the same copy)."""
     status = path.stat()
     key = (kind, path.resolve(), status.st_size, status.st_mtime_ns, status.st_ino)
     if key in _MADE and _MADE[key][0].is_dir():
         return _MADE[key][1]
-    directory = new_scratch()
     try:
-        made = make(directory)
-    except BaseException:
-        shutil.rmtree(directory, ignore_errors=True)
+        directory = new_scratch()
+        try:
+            made = make(directory)
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+    except OSError as exc:
+        if os_error_code(exc) in NO_ROOM:
+            raise no_room_for(f"{kind} of {path}", os_error_code(exc)) from None
         raise
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
     _MADE[key] = (directory, made)

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from qcaudit.cache import new_scratch
+from qcaudit.atomic import NO_ROOM, os_error_code
+from qcaudit.cache import new_scratch, no_room_for
 from qcaudit.compression import without_compression
 from qcaudit.errors import QcauditError, first_line
 
@@ -170,6 +171,10 @@ def local_copy(uri: str) -> Path:
         except BaseException:
             shutil.rmtree(directory, ignore_errors=True)
             raise
+    except OSError as exc:
+        if os_error_code(exc) in NO_ROOM:  # (the local copy's disk)
+            raise no_room_for(f"a local copy of {uri}", os_error_code(exc)) from None
+        raise QcauditError(f"cannot read {uri}: {_reason(exc)}") from None
     except Exception as exc:  # noqa: BLE001 (each driver raises its own errors)
         raise QcauditError(f"cannot read {uri}: {_reason(exc)}") from None
     atexit.register(shutil.rmtree, directory, ignore_errors=True)

@@ -595,6 +595,35 @@ def test_the_json_lines_copy_of_an_array_is_made_once_and_removed_with_the_proce
     assert not list((tmp_path / "cache" / "scratch").iterdir())
 
 
+def test_a_copy_made_to_read_an_input_that_finds_a_full_disk_is_one_line(qc, tmp_path, monkeypatch):  # noqa: F811
+    """A JSON array's JSON Lines copy, a bzip2 file's Zstandard copy and a URI's local copy
+    on a full disk: one line that says where, exit 2, and no copy left behind."""
+    import errno
+
+    import fsspec
+
+    from qcaudit import readers, remote
+    from qcaudit.cache import cache_root
+    from tests.test_hostile_inputs import one_line_error
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "d.json").write_text(json.dumps([{"text": "a b c"}, {"text": "d e f"}]))
+    (tmp_path / "d.jsonl.bz2").write_bytes(bz2.compress(b'{"text": "a b c"}\n'))
+    monkeypatch.setattr(readers, "_json_lines_copy", full)
+    monkeypatch.setattr(readers, "_zstd_copy", full)
+    for name in ("d.json", "d.jsonl.bz2"):
+        one_line_error(qc("report", tmp_path / name, "--out", tmp_path / "o"), "no room for a ", f"of {tmp_path / name} in "
+                       f"{tmp_path / 'cache' / 'scratch'} (No space left on device)")
+    fsspec.filesystem("memory").pipe("/qc-full/d.jsonl", b'{"text": "a b c"}\n')
+    monkeypatch.setattr(remote.shutil, "copyfileobj", full)
+    with pytest.raises(QcauditError, match="no room for a local copy of memory:///qc-full/d.jsonl in"):
+        load_dataset("memory://qc-full/d.jsonl")
+    assert not list((cache_root() / "scratch").iterdir())
+
+
 def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
     """A list of strings is its strings, one a line (as fields are joined); bytes are text
     where they are UTF-8; other bytes are not text."""
