@@ -19,7 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,11 +58,34 @@ def new_scratch() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
 
 
-def no_room_for(what: str, code: int) -> QcauditError:
-    """The one line for ``what`` (a copy made to read an input, say) that found no room in
-    the cache's :data:`SCRATCH` folder (``code``: one of :data:`~qcaudit.atomic.NO_ROOM`)."""
-    return QcauditError(f"no room for {what} in {cache_root() / SCRATCH} ({os.strerror(code)}): free some space there, "
-                        "or set QCAUDIT_CACHE_DIR to a disk with room")
+#: What :func:`made_once` made in this process, by key: the scratch directory it lies in,
+#: and what was made.
+_MADE: dict[Hashable, tuple[Path, Any]] = {}
+
+
+def made_once(key: Hashable, what: str, make: Callable[[Path], Any]) -> Any:
+    """``make(directory)``: ``what`` (a copy made to read an input, "a JSON Lines copy of
+    d.json") written in a new scratch directory of this process's own (:func:`new_scratch`)
+    that is removed when the process exits, or at once where ``make`` fails, a full disk in
+    one line that says where; made once for each ``key`` (the input and its state: a second
+    audit of it in one process reads the same copy)."""
+    if key in _MADE and _MADE[key][0].is_dir():
+        return _MADE[key][1]
+    try:
+        directory = new_scratch()
+        try:
+            made = make(directory)
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+    except OSError as exc:
+        if os_error_code(exc) in NO_ROOM:
+            raise QcauditError(f"no room for {what} in {cache_root() / SCRATCH} ({os.strerror(os_error_code(exc))}): free "
+                               "some space there, or set QCAUDIT_CACHE_DIR to a disk with room") from None
+        raise
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    _MADE[key] = (directory, made)
+    return made
 
 
 def configured_cache_root() -> Path:

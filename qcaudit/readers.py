@@ -7,7 +7,6 @@ What the table's rows mean (their text) is :mod:`qcaudit.io`'s."""
 
 from __future__ import annotations
 
-import atexit
 import fnmatch
 import io
 import json
@@ -24,8 +23,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
-from qcaudit.atomic import NO_ROOM, os_error_code
-from qcaudit.cache import new_scratch, no_room_for
+from qcaudit.cache import made_once
 from qcaudit.compression import (
     DAMAGED,
     DECOMPRESS_COMMANDS,
@@ -558,35 +556,11 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     return _read_in_memory(path, path.read_bytes(), fmt, csv_header)
 
 
-#: What :func:`_made_once` made of each local file this process has read, by what it made
-#: and the file's state on disk: the scratch directory it lies in, and what it returned.
-_MADE: dict[tuple[str, Path, int, int, int], tuple[Path, Any]] = {}
-
-
 def _made_once(kind: str, path: Path, make: Callable[[Path], Any]) -> Any:
-    """``make(directory)``: a copy of ``path`` made to read it (``kind``: "a JSON Lines copy"),
-    written in a new scratch directory of this process's own (:func:`~qcaudit.cache.new_scratch`)
-    that is removed when the process exits, or at once where ``make`` fails (a full disk in
-    one line that says where); made once for each state of the file on disk (a second audit
-    of it in one process reads the same copy)."""
+    """``make(directory)``: ``kind`` ("a JSON Lines copy") of the local file ``path``, made
+    once for each state of the file on disk (:func:`~qcaudit.cache.made_once`)."""
     status = path.stat()
-    key = (kind, path.resolve(), status.st_size, status.st_mtime_ns, status.st_ino)
-    if key in _MADE and _MADE[key][0].is_dir():
-        return _MADE[key][1]
-    try:
-        directory = new_scratch()
-        try:
-            made = make(directory)
-        except BaseException:
-            shutil.rmtree(directory, ignore_errors=True)
-            raise
-    except OSError as exc:
-        if os_error_code(exc) in NO_ROOM:
-            raise no_room_for(f"{kind} of {path}", os_error_code(exc)) from None
-        raise
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    _MADE[key] = (directory, made)
-    return made
+    return made_once((kind, path.resolve(), status.st_size, status.st_mtime_ns, status.st_ino), f"{kind} of {path}", make)
 
 
 def _json_lines_copy(path: Path, directory: Path) -> tuple[TextFileCheck, Path | None]:

@@ -11,18 +11,17 @@ local file is. A directory URI means every file of a known format under it, a UR
 
 from __future__ import annotations
 
-import atexit
 import json
 import re
 import shutil
+from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import polars as pl
 
-from qcaudit.atomic import NO_ROOM, os_error_code
-from qcaudit.cache import new_scratch, no_room_for
+from qcaudit.cache import made_once
 from qcaudit.compression import without_compression
 from qcaudit.errors import QcauditError, first_line
 
@@ -147,39 +146,28 @@ def read_parquet(uri: str) -> pl.LazyFrame:
     return pl.read_parquet(io.BytesIO(read_bytes(uri))).lazy()
 
 
-#: The local copies of the files named by URIs that this process has read, by URI and by
-#: what the filesystem says of the file (size, modification stamp, ETag).
-_LOCAL_COPIES: dict[tuple[str, str], Path] = {}
-
-
 def local_copy(uri: str) -> Path:
     """``uri``'s file copied to local disk as it is fetched, a MB at a time (never whole in
-    memory), under its own file name in a scratch directory of this process's own
-    (:func:`~qcaudit.cache.new_scratch`), removed when the process exits: the checks and
-    readers of local text files then read it. A file fetched before by this process, its size
-    and stamps unchanged, is not fetched again."""
+    memory), under its own file name in a scratch directory of this process's own, removed
+    when the process exits (:func:`~qcaudit.cache.made_once`): the checks and readers of local
+    text files then read it. A file fetched before by this process, its size and stamps
+    unchanged, is not fetched again."""
     filesystem, path = _filesystem(uri)
     try:
         info = filesystem.info(path)
         stamps = json.dumps({key: info.get(key) for key in sorted(info) if key.lower() in _STAMPS}, default=str)
-        if (uri, stamps) in _LOCAL_COPIES and _LOCAL_COPIES[uri, stamps].is_file():
-            return _LOCAL_COPIES[uri, stamps]
-        directory = new_scratch()
-        try:
-            with filesystem.open(path, "rb") as remote, open(directory / name_of(uri).name, "wb") as local:
-                shutil.copyfileobj(remote, local, 2**20)
-        except BaseException:
-            shutil.rmtree(directory, ignore_errors=True)
-            raise
-    except OSError as exc:
-        if os_error_code(exc) in NO_ROOM:  # (the local copy's disk)
-            raise no_room_for(f"a local copy of {uri}", os_error_code(exc)) from None
-        raise QcauditError(f"cannot read {uri}: {_reason(exc)}") from None
+        return made_once(("uri", uri, stamps), f"a local copy of {uri}", partial(_fetched, filesystem, path, name_of(uri).name))
+    except QcauditError:
+        raise
     except Exception as exc:  # noqa: BLE001 (each driver raises its own errors)
         raise QcauditError(f"cannot read {uri}: {_reason(exc)}") from None
-    atexit.register(shutil.rmtree, directory, ignore_errors=True)
-    _LOCAL_COPIES[uri, stamps] = directory / name_of(uri).name
-    return _LOCAL_COPIES[uri, stamps]
+
+
+def _fetched(filesystem: Any, path: str, name: str, directory: Path) -> Path:
+    """The file ``path`` of ``filesystem`` copied into ``directory`` as ``name``, a MB at a time."""
+    with filesystem.open(path, "rb") as remote, open(directory / name, "wb") as local:
+        shutil.copyfileobj(remote, local, 2**20)
+    return directory / name
 
 
 #: What fsspec's drivers call a file's size and version stamps (``info``'s keys, any case).

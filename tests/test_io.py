@@ -582,11 +582,11 @@ def test_the_json_lines_copy_of_an_array_is_made_once_and_removed_with_the_proce
 
     path = tmp_path / "d.json"
     path.write_text(json.dumps([{"text": "a b"}, {"text": "c d"}]))
-    script = ("import json, sys; from qcaudit import readers; from qcaudit.io import load_dataset; from pathlib import Path\n"
+    script = ("import json, sys; from qcaudit import cache; from qcaudit.io import load_dataset; from pathlib import Path\n"
               "p = Path(sys.argv[1]); first = load_dataset(p); again = load_dataset(p)\n"
-              "copies = sorted(str(made[1][1]) for made in readers._MADE.values())\n"
+              "copies = sorted(str(made[1][1]) for made in cache._MADE.values())\n"
               "p.write_text(json.dumps([{'text': 'e f g'}])); changed = load_dataset(p)\n"
-              "print(json.dumps([copies, sorted(str(made[1][1]) for made in readers._MADE.values()), changed.texts()['text'].to_list()]))")
+              "print(json.dumps([copies, sorted(str(made[1][1]) for made in cache._MADE.values()), changed.texts()['text'].to_list()]))")
     env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
     ran = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env, check=True)
     once, after_change, texts = json.loads(ran.stdout)
