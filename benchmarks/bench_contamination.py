@@ -10,6 +10,7 @@
     python benchmarks/bench_contamination.py instruction # reworded questions asked as instructions with answers
     python benchmarks/bench_contamination.py small       # benchmarks of 1, 5 and 20 items: the rarity floor
     python benchmarks/bench_contamination.py copies      # benchmarks that hold every item twice
+    python benchmarks/bench_contamination.py long        # rephrasings inside long documents: spans, and without
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -43,12 +44,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword  # noqa: E402
-from contamination_suite import DOMAINS, Case, build_cases, free_cases, ported_case  # noqa: E402
+from contamination_suite import DOMAINS, Case, build_cases, free_cases, long_document_cases, ported_case  # noqa: E402
+from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, judge_candidates, semantic_pairs  # noqa: E402
 from qcaudit.contamination import evidence  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index, ngram_matches  # noqa: E402
-from qcaudit.contamination.semantic import SCORED, WEIGHTS  # noqa: E402
+from qcaudit.contamination.semantic import SCORED, WEIGHTS, TextParts  # noqa: E402
 from qcaudit.contamination.substring import sample_patterns, substring_matches  # noqa: E402
 from qcaudit.detectors.evaluation import auroc  # noqa: E402
 from qcaudit.embed import Encoder, resolve_device  # noqa: E402
@@ -460,6 +462,43 @@ def copied_items() -> None:
     console.print(table)
 
 
+def long_documents() -> None:
+    """Rephrasings inside long documents (:func:`~contamination_suite.long_document_cases`):
+    found and flagged wrongly with each long row also read at its spans
+    (:func:`qcaudit.contamination.semantic.spans`, the shipped method) and without them (the
+    whole row and its windows alone, as before spans), same run, same vectors; and the
+    spans embedded, beside the row parts."""
+    cut = Config().contamination.semantic_threshold
+    encoder = Encoder()
+    cases = build_cases()
+    chosen = [cases[0], next(c for c in cases if c.name == "sociology"), cases[-1]]
+    table = Table(title=f"Rephrasings inside news documents: found / flagged wrongly (verifier cut {cut:g})")
+    for column in ("case", "rephrasings", "negatives", "news only", "found", "flagged wrongly", "found, no spans",
+                   "flagged wrongly, no spans", "row parts", "spans embedded"):
+        table.add_column(column, justify="left" if column == "case" else "right")
+    shipped = contamination_analyzer.spans
+    for case in [*chosen, *long_document_cases(chosen)]:
+        short = case in chosen  # (the case as it is: its rows alone)
+        parts, vectors = embed_rows(case.rows, encoder)
+        embedded, cells = [], []
+        for read_spans in (True, False):
+            def counted(*args, read_spans=read_spans, embedded=embedded):
+                found = shipped(*args) if read_spans else TextParts.of([], [], [])
+                embedded.append(len(found.text))
+                return found
+            contamination_analyzer.spans = counted
+            try:
+                pairs = semantic_pairs(case.benchmark, case.rows, parts, vectors, encoder, 5, 0.2)
+            finally:
+                contamination_analyzer.spans = shipped
+            cells += _found_and_wrong(verdicts(_labelled(pairs, case), case_rows([case]), cut))
+        counts = [sum(k == kind for k in case.kind) for kind in ("rephrasing", "negative", "news only")]
+        if short:
+            counts = [sum(t is not None for t in case.truth), sum(t is None for t in case.truth), 0]
+        table.add_row(case.name, *map(str, counts), *cells, f"{len(parts.text):,}", f"{embedded[0]:,}")
+    console.print(table)
+
+
 def _found_and_wrong(judged: pl.DataFrame) -> list[str]:
     """The rows :func:`verdicts` found with their true item, and those it flagged wrongly."""
     return [str((judged["flagged"] & judged["correct"]).sum()), str((judged["flagged"] & ~judged["correct"]).sum())]
@@ -642,7 +681,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -664,7 +703,7 @@ def main() -> None:
             sys.exit(f"error: {exc}")
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
-         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items}[args.what]()
+         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents}[args.what]()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,10 @@ on rule-made rewrites, generalises to text rewritten the way people and models r
 :func:`ported_case`, 24 HumanEval tasks ported by hand to idiomatic C and JavaScript
 (``humaneval_translations.py``), against the same even tasks; and :func:`free_cases`, 16
 GSM8K and 24 MMLU test items paraphrased freely by hand (``free_rephrasings.py``), against
-GSM8K test and the MMLU subjects' even items.
+GSM8K test and the MMLU subjects' even items. And :func:`long_document_cases`: the
+rephrasings of three cases (math, sociology, prose) inserted between the sentences of news
+documents of 150 to 1,000 words (the EMNLP 2017 news corpus), with the cases' negatives
+inserted the same way and documents that hold neither.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import csv
 import gzip
 import json
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,3 +189,54 @@ def build_cases(seed: int = 0) -> list[Case]:
     """Every case of the suite, deterministic for ``seed``."""
     rng = random.Random(seed)
     return [math_case(rng), *choice_cases(rng), code_case(rng), prose_case(rng)]
+
+
+#: The long-document cases' lengths of news around the inserted text, in words.
+DOCUMENT_WORDS = (150, 400, 1000)
+
+
+def long_document_cases(cases: list[Case], rephrasings: int = 100, documents: int = 400, seed: int = 0) -> list[Case]:
+    """Per case (of :func:`build_cases`) and :data:`DOCUMENT_WORDS` length: the case's first
+    ``rephrasings`` rephrasings and as many of its negatives (Code Alpaca rows aside), in a
+    shuffled order, each inserted at a random sentence boundary of a news document of that
+    many words, plus ``documents`` documents that hold neither (kinds ``rephrasing``,
+    ``negative``, ``news only``)."""
+    rng = random.Random(seed)
+    sentences = [_detokenised(line) for line in (DATA / "corpora/emnlp2017_news.txt").read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+
+    def document(words: int) -> list[str]:
+        out = []
+        while sum(len(s.split()) for s in out) < words:
+            out.append(rng.choice(sentences))
+        return out
+
+    made = []
+    for case in cases:
+        rows = list(zip(case.rows, case.truth, strict=True))
+        positives = [row for row in rows if row[1] is not None]
+        negatives = [row for row, kind in zip(rows, case.kind, strict=True) if row[1] is None and kind != "code_alpaca"]
+        rng.shuffle(positives)
+        rng.shuffle(negatives)
+        chosen = positives[:rephrasings] + negatives[:rephrasings]
+        for words in DOCUMENT_WORDS:
+            texts, truth, kind = [], [], []
+            for text, item in chosen:
+                around = document(words)
+                at = rng.randrange(len(around) + 1)
+                texts.append(" ".join([*around[:at], text, *around[at:]]))
+                truth.append(item)
+                kind.append("rephrasing" if item else "negative")
+            texts += [" ".join(document(words)) for _ in range(documents)]
+            truth += [None] * documents
+            kind += ["news only"] * documents
+            made.append(Case(case.domain, f"{case.name} in {words} words", case.benchmark, texts, truth, kind))
+    return made
+
+
+def _detokenised(line: str) -> str:
+    """A pre-tokenised news sentence ("Over 1 , 600 a day , he says .") as it was written."""
+    line = re.sub(r"(\d) , (\d)", r"\1,\2", line.strip())
+    line = re.sub(r" ([.,;:!?%)])", r"\1", line)
+    line = re.sub(r"([($]) ", r"\1", line)
+    return re.sub(r" ' (s|t|re|ve|ll|m|d)\b", r"'\1", line)

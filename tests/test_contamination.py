@@ -24,6 +24,7 @@ from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
 from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, Evidence, Rarity, numbers, pair_evidence
+from qcaudit.contamination.semantic import ItemEvidence, TextParts
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.pipeline import audit
@@ -285,10 +286,10 @@ def test_semantic_method_finds_rewordings_and_rejects_template_siblings(tmp_path
     assert recall["sibling"] == 0.0 and recall["clean"] == 0.0
 
 
-def test_a_reworded_question_answered_at_length_is_found_by_the_rows_prompt(tmp_path):
+def test_a_reworded_question_answered_at_length_is_found_by_the_rows_prompt_or_its_span(tmp_path, monkeypatch):
     """Alpaca-style rows: a reworded test question as the instruction, a long answer beside
     it. Whole, the row is mostly answer; its prompt, embedded apart, is found as the
-    question alone would be."""
+    question alone would be; without a prompt, the row's span that holds the question is."""
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n")
     train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))
     bench = test.filter(pl.col("n").is_between(600, 639)).select(pl.format("gsm8k/{}", "n").alias("task_id"), "question")
@@ -313,9 +314,12 @@ def test_a_reworded_question_answered_at_length_is_found_by_the_rows_prompt(tmp_
 
     by_prompt, question_alone = found(data), found(unnamed, text_column="ask")
     whole_alone = found(unnamed, fields=["ask", "reply"])
-    assert recall(by_prompt) == recall(question_alone) >= 0.95 and recall(whole_alone) < 0.7
-    assert not by_prompt["contaminated"][40:].any()
-    assert set(by_prompt.filter(pl.col("contaminated"))["semantic_row_part"]) == {"prompt"}
+    assert recall(by_prompt) == recall(question_alone) == recall(whole_alone) >= 0.95
+    assert not by_prompt["contaminated"][40:].any() and not whole_alone["contaminated"][40:].any()
+    assert "prompt" in set(by_prompt.filter(pl.col("contaminated"))["semantic_row_part"])
+    assert "span" in set(whole_alone.filter(pl.col("contaminated"))["semantic_row_part"])
+    monkeypatch.setattr("qcaudit.analyzers.contamination.spans", lambda *args: TextParts.of([], [], []))
+    assert recall(found(unnamed, fields=["ask", "reply"])) < 0.7  # (the whole row alone, and its windows, miss them)
 
 
 def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alone_finds(tmp_path):
@@ -344,6 +348,68 @@ def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alon
     parts, vectors = embed_rows(texts, encoder := Encoder(), prompts=rows["instruction"].head(40).to_list())
     scored = semantic_pairs(load_benchmark("b", bench_path, "fields", ["question"], "task_id"), texts, parts, vectors, encoder, 5, 0.3)
     assert scored.select("row", "item").is_unique().all() and {"whole", "prompt"} <= set(scored["row_part"])  # one verdict a pair
+
+
+def _news_documents(count: int, words: int, rng: random.Random) -> list[list[str]]:
+    """Documents of real news sentences (the shared EMNLP 2017 news corpus), each a list of
+    sentences of ``words`` words or so."""
+    sentences = [line.strip() for line in shared_file("corpora/emnlp2017_news.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    documents = []
+    for _ in range(count):
+        document = []
+        while sum(len(s.split()) for s in document) < words:
+            document.append(rng.choice(sentences))
+        documents.append(document)
+    return documents
+
+
+def test_a_rewording_inside_a_long_document_is_found_by_its_span(tmp_path, monkeypatch):
+    """Reworded test questions inserted between the sentences of 1,000-word news documents (a
+    web page that quotes a benchmark): diluted in the document's whole and in its windows of
+    128 words, some are missed; read at their span they are found as alone. Documents that
+    hold a training question of the same style instead, or none, are not flagged."""
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n")
+    train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"]
+    bench = test.filter(pl.col("n").is_between(600, 679)).select(pl.format("gsm8k/{}", "n").alias("task_id"), "question")
+    rng = random.Random(5)
+    inserted = [reword(q, kind, rng) for q, kind in zip(bench["question"][:40], ["all", "synonyms", "rename", "units", "reorder"] * 8, strict=True)]
+    inserted += train[200:220].to_list() + [""] * 20
+    documents = []
+    for text, sentences in zip(inserted, _news_documents(len(inserted), 1000, rng), strict=True):
+        at = rng.randrange(len(sentences) + 1)
+        documents.append(" ".join([*sentences[:at], text, *sentences[at:]]).replace("  ", " "))
+    truth = bench["task_id"][:40].to_list() + [None] * 40
+    kinds = ["reworded"] * 40 + ["training question"] * 20 + ["none"] * 20
+    frame = pl.DataFrame({"text": documents})
+    found = _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))
+    assert found["reworded"] >= 0.95 and found["training question"] == found["none"] == 0.0
+    monkeypatch.setattr("qcaudit.analyzers.contamination.spans", lambda *args: TextParts.of([], [], []))
+    assert _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))["reworded"] < found["reworded"]
+
+
+def _item_parts(*texts: str) -> tuple[TextParts, ItemEvidence]:
+    items = TextParts.of(list(range(len(texts))), ["whole"] * len(texts), list(texts))
+    return items, ItemEvidence.of(items, [[] for _ in texts])
+
+
+def test_a_span_is_the_inserted_sentences_found_by_the_items_words_alone():
+    from qcaudit.contamination.semantic import spans
+
+    item = "A baker sells 12 loaves of rye bread each morning and 8 baguettes each evening. How many loaves and baguettes in a week?"
+    rewording = "Each morning a bakery sells 12 rye bread loaves, and every evening 8 baguettes. What number of loaves and baguettes in a week?"
+    before = "The council met on Tuesday to discuss the new budget. Several members raised concerns about the road repairs. " * 3
+    after = "Officials said the vote would take place next month. The mayor declined to comment on the plans. " * 3
+    rows_text = [before + rewording + " " + after, "Too short to hold it: 12 loaves.", "def f(x):\n    return x\nfor loaves in range(12):\n    pass;"]
+    rows = TextParts.of([0, 1, 2], ["whole"] * 3, rows_text)
+    items, evidence = _item_parts(item)
+    candidates = pl.DataFrame({"row": [0, 1, 2], "item": [0, 0, 0], "row_part": [0, 1, 2], "item_part": [0, 0, 0]},
+                              schema={"row": pl.UInt32, "item": pl.UInt32, "row_part": pl.UInt32, "item_part": pl.UInt32})
+    found = spans(candidates, rows, items, evidence, rows_text)
+    assert found.text == [rewording] and found.owner.tolist() == [0] and found.kind == ["span"]
+    alone = spans(candidates.head(1), rows, items, evidence, rows_text)  # (a row's span is the same whatever rows come with it)
+    assert alone.text == found.text
+    few = _item_parts("Rank the following universities.")
+    assert spans(candidates.head(1), rows, *few, rows_text).text == []  # (a sentence on the same subject is not a rewording)
 
 
 def test_a_benchmark_that_holds_an_item_twice_judges_as_if_once(tmp_path):

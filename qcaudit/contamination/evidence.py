@@ -128,12 +128,23 @@ def numbers(text: str) -> Counter:
 
 def content_words(text: str) -> Counter:
     """Lower-case words that are not stop words or number words, plurals folded crudely."""
-    words = (w for w in _WORD.findall(text) if not w[0].isupper())
-    return Counter(
-        w[:-1] if len(w) > 3 and w.endswith("s") else w
-        for w in words
-        if w not in STOP_WORDS and w not in NUMBER_WORDS
-    )
+    return Counter(filter(None, map(_content_word, _WORD.findall(text))))
+
+
+def _content_word(word: str) -> str:
+    """``word`` as :func:`content_words` counts it; "" for a word it leaves out."""
+    if word[0].isupper() or word in STOP_WORDS or word in NUMBER_WORDS:
+        return ""
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def word_keys(text: str) -> tuple[list[str], list[str], Counter]:
+    """``text``'s words (split at white space), each one's content word (its first; "" where
+    it has none) and :func:`content_words` of the text, for finding where in a long text an
+    item's content words are."""
+    tokens = text.split()
+    keys = [next(filter(None, map(_content_word, _WORD.findall(token))), "") for token in tokens]
+    return tokens, keys, content_words(text)
 
 
 def looks_like_code(text: str) -> bool:
@@ -190,7 +201,7 @@ def _consistency(recall: float, precision: float, row_numbers: int) -> float:
     return min(1.0, max(recall, precision if row_numbers >= OWN_NUMBERS else 0.0) / NUMBERS_KEPT)
 
 
-def _recall(item: Counter, row: Counter) -> float:
+def recall(item: Counter, row: Counter) -> float:
     """Share of the item's multiset found in the row's; 0.0 when the item has none (no evidence)."""
     total = sum(item.values())
     return _shared_count(item, row) / total if total else 0.0
@@ -262,7 +273,7 @@ def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[in
     for option in options:
         terms = numbers(option) + content_words(option.lower())
         if sum(terms.values()) >= LONG_OPTION_TERMS:
-            present = _recall(terms, row_terms) >= OPTION_PRESENT
+            present = recall(terms, row_terms) >= OPTION_PRESENT
         else:  # a short option ("4", "True, False") counts only as an option of its own in the row
             present = _option_key(option) in segments
         rare = rarity.options.get(_option_key(option), rarity.unseen)
@@ -305,15 +316,15 @@ def pair_evidence(
     item = item_key or item
     found = row.numbers.get
     evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
-    recall, precision = _recall(item.numbers, row.numbers), _recall(row.numbers, item.numbers)
+    kept, own = recall(item.numbers, row.numbers), recall(row.numbers, item.numbers)
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
     return {
-        "number_consistency": _consistency(recall, precision, sum(row.numbers.values())) if item.numbers and not code else 1.0,
-        "number_agreement": recall * precision * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
-        "word_recall": _recall(item.words, row.words),
-        "identifier_recall": _recall(item.identifiers, row.identifiers),
+        "number_consistency": _consistency(kept, own, sum(row.numbers.values())) if item.numbers and not code else 1.0,
+        "number_agreement": kept * own * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
+        "word_recall": recall(item.words, row.words),
+        "identifier_recall": recall(item.identifiers, row.identifiers),
         "option_recall": option_recall,
         "code_overlap": code_found / total * min(total, CODE_EVIDENCE_CAP) / CODE_EVIDENCE_CAP if total else 0.0,
     }

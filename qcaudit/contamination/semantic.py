@@ -5,8 +5,10 @@
    long row. So items are embedded whole and by part (:attr:`Benchmark.parts`), rows whole
    and by their prompt (when the text also holds the answer), and long texts of both also
    in overlapping windows of :data:`WINDOW_WORDS` words. Each
-   part kind has its own exact inner-product index (faiss, L2-normalised vectors). A
-   (row, item) pair keeps its best pair of parts.
+   part kind has its own exact inner-product index (faiss, L2-normalised vectors). A row
+   much longer than a candidate item is then also read at its span (:func:`spans`): the
+   sentences that hold most of the item's words, where a rewording inside a document is
+   not diluted by the rest. A (row, item) pair keeps its best pair of parts.
 2. **Margin.** Cosine alone confuses a rewording with a different item from a dense
    neighbourhood (the same template, the same subject). The ratio margin of bitext mining
    (Artetxe & Schwenk 2019) divides the cosine by the mean similarity of both sides'
@@ -26,12 +28,15 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from qcaudit.contamination.evidence import Evidence, Rarity, code_candidates, options_found, pair_evidence
+from qcaudit.contamination.evidence import (
+    Evidence, Rarity, code_candidates, looks_like_code, options_found, pair_evidence, recall, word_keys,
+)
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
 #: words, half overlapping (the default encoder reads about 180 words at most).
@@ -43,9 +48,24 @@ MIN_DENSITY = 0.05
 #: Rows whose code holds this rarity-weighted share of an item's code fingerprints are
 #: candidates for that item even when embedding search does not find it.
 CODE_CANDIDATE_OVERLAP = 0.3
-#: Kinds of text parts: a text whole, a window of a long one, and a row's prompt (the
-#: instruction of a row whose text also holds its answer).
-WHOLE, WINDOW, PROMPT_PART = "whole", "window", "prompt"
+#: Kinds of text parts: a text whole, a window of a long one, a row's prompt (the
+#: instruction of a row whose text also holds its answer), and a row's span (the passage of
+#: a long row that holds most of a candidate item's words: :func:`spans`).
+WHOLE, WINDOW, PROMPT_PART, SPAN = "whole", "window", "prompt", "span"
+#: A row at least this many words longer than a candidate item's part, and holding at least
+#: SPAN_MIN_RECALL of its content words, is also read at its span: the passage of
+#: SPAN_LENGTH x the part's words (plus SPAN_SLACK) that holds the most of them. A rewording
+#: inside a long document (a web page, a question after paragraphs of context) is diluted
+#: in the row's whole and in its windows of WINDOW_WORDS words; in its span it is not.
+SPAN_EXTRA_WORDS, SPAN_MIN_RECALL, SPAN_LENGTH, SPAN_SLACK = 16, 0.5, 1.25, 4
+#: ... and where the span holds at least this many of the part's distinct content words: a
+#: sentence that shares two words with a four-word instruction ("Rank the following
+#: universities.") is about the same thing, not a rewording of it.
+SPAN_MIN_WORDS = 3
+#: A span reaches out this share of its length at most, either side, to where a sentence
+#: begins or ends.
+SPAN_REACH = 0.25
+_SENTENCE_END = (".", "?", "!", ":", '."', '?"', '!"')
 PAIR_SCHEMA = {"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margin": pl.Float64,
                "row_part": pl.UInt32, "item_part": pl.UInt32}
 
@@ -86,6 +106,10 @@ class TextParts:
                 out_text.append(window)
         return cls(np.asarray(out_owner, dtype=np.int64), out_kind, out_text)
 
+    def __add__(self, other: TextParts) -> TextParts:
+        """These parts, then ``other``'s (their positions offset by ``len(self.text)``)."""
+        return TextParts(np.concatenate([self.owner, other.owner]), self.kind + other.kind, self.text + other.text)
+
     @classmethod
     def of_rows(cls, texts: list[str], prompts: list[str | None] | None = None) -> TextParts:
         """Rows as they are embedded: each whole, and its prompt where it has one that is not
@@ -109,6 +133,52 @@ def windows(text: str, size: int = WINDOW_WORDS) -> list[str]:
     stride = size // 2
     starts = range(0, len(words) - size + stride, stride)
     return [" ".join(words[s : s + size]) for s in starts]
+
+
+def spans(candidates: pl.DataFrame, rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str]) -> TextParts:
+    """The spans (kind :data:`SPAN`) of the rows in ``candidates`` (pairs of parts, sorted by
+    row) that are long beside their candidate item's part: per pair, the passage of the row
+    (of its prompt, where the pair is the prompt's) of :data:`SPAN_LENGTH` x the part's words
+    that holds the most of the part's content words, found by those words alone, so that a
+    span depends on the row and the item only. Each distinct span once."""
+    found: dict[tuple[int, str, int, int], str] = {}  # (row, source kind, first word, end): the span
+    read: dict[tuple[int, str], tuple[list[str], list[str], Counter]] = {}
+    for row, row_part, item_part in candidates.select("row", "row_part", "item_part").unique(maintain_order=True).iter_rows():
+        item_words = evidence.parts[item_part].words
+        if items.kind[item_part] == WINDOW or not item_words or evidence.parts[item_part].fingerprints:
+            continue  # (code is not read in sentences: its evidence is its fingerprints, read from the whole row)
+        source = PROMPT_PART if rows.kind[row_part] == PROMPT_PART else WHOLE
+        if read and next(iter(read))[0] != row:
+            read.clear()  # (rows come in order: only this row's words are held)
+        if (row, source) not in read:
+            text = rows.text[row_part] if source == PROMPT_PART else row_texts[row]
+            read[(row, source)] = ([], [], Counter()) if looks_like_code(text) else word_keys(text)
+        tokens, keys, words = read[(row, source)]
+        length = round(len(items.text[item_part].split()) * SPAN_LENGTH) + SPAN_SLACK
+        if len(tokens) < length + SPAN_EXTRA_WORDS or recall(item_words, words) < SPAN_MIN_RECALL:
+            continue
+        held = np.fromiter((key in item_words for key in keys), dtype=np.int32, count=len(keys))
+        start = int(np.argmax(np.convolve(held, np.ones(length, dtype=np.int32), "valid")))  # (the first best)
+        if len({key for key in keys[start : start + length] if key in item_words}) < SPAN_MIN_WORDS:
+            continue
+        start, end = _sentences_around(tokens, held, start, start + length)
+        found.setdefault((row, source, start, end), " ".join(tokens[start:end]))
+    return TextParts(np.asarray([row for row, *_ in found], dtype=np.int64), [SPAN] * len(found), list(found.values()))
+
+
+def _sentences_around(tokens: list[str], held: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """The words ``start:end`` cut to the first and last that hold an item word, then
+    widened to the sentences they are in (up to :data:`SPAN_REACH` of the length either
+    side): a rewording inserted in a document is a sentence or a few, and the words around it
+    dilute its embedding."""
+    hits = np.flatnonzero(held[start:end])
+    if not len(hits):
+        return start, end
+    reach = max(3, round((end - start) * SPAN_REACH))
+    first, last = start + int(hits[0]), start + int(hits[-1]) + 1
+    left = next((i for i in range(first, max(first - reach, 0) - 1, -1) if i == 0 or tokens[i - 1].endswith(_SENTENCE_END)), first)
+    right = next((i for i in range(last, min(last + reach, len(tokens)) + 1) if tokens[i - 1].endswith(_SENTENCE_END)), last)
+    return left, right
 
 
 def nearest_items(
@@ -240,7 +310,7 @@ def verify(
     for row, item, cosine, margin, row_part, item_part in candidates.iter_rows():
         if row_part not in row_evidence:
             row_evidence[row_part] = Evidence.of(rows.text[row_part])
-        if row not in whole_rows and rows.kind[row_part] == WINDOW:
+        if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN):
             whole_rows[row] = Evidence.of(row_texts[row])
         item_side = evidence.parts[item_part]
         options = evidence.choices[item]
@@ -250,7 +320,7 @@ def verify(
             **pair_evidence(row_evidence[row_part], item_side, evidence.rarity, evidence.code.get(item), option_recall,
                             evidence.key.get(item)),
         }
-        if rows.kind[row_part] == WINDOW:  # code and numbers may sit outside the matched window
+        if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
             whole = pair_evidence(whole_rows[row], item_side, evidence.rarity, evidence.code.get(item), option_recall,
                                   evidence.key.get(item))
             for name in ("code_overlap", "number_consistency"):
