@@ -464,33 +464,37 @@ def copied_items() -> None:
 
 def long_documents() -> None:
     """Rephrasings inside long documents (:func:`~contamination_suite.long_document_cases`):
-    found and flagged wrongly with each long row also read at its spans
-    (:func:`qcaudit.contamination.semantic.spans`, the shipped method) and without them (the
-    whole row and its windows alone, as before spans), same run, same vectors; and the
-    spans embedded, beside the row parts."""
+    found and flagged wrongly as shipped (each long row also read at its spans,
+    :func:`qcaudit.contamination.semantic.spans`, for the items embedding search proposed
+    and those whose words it holds, ``worded_candidates``), with spans for the first alone,
+    and without spans (the whole row and its windows alone, as before spans); same run,
+    same vectors; and the spans embedded as shipped, beside the row parts."""
     cut = Config().contamination.semantic_threshold
     encoder = Encoder()
     cases = build_cases()
     chosen = [cases[0], next(c for c in cases if c.name == "sociology"), cases[-1]]
     table = Table(title=f"Rephrasings inside news documents: found / flagged wrongly (verifier cut {cut:g})")
-    for column in ("case", "rephrasings", "negatives", "news only", "found", "flagged wrongly", "found, no spans",
-                   "flagged wrongly, no spans", "row parts", "spans embedded"):
+    for column in ("case", "rephrasings", "negatives", "news only", "found", "flagged wrongly", "found, spans of embedding candidates only",
+                   "flagged wrongly, the same", "found, no spans", "flagged wrongly, no spans", "row parts", "spans embedded"):
         table.add_column(column, justify="left" if column == "case" else "right")
-    shipped = contamination_analyzer.spans
+    shipped = (contamination_analyzer.spans, contamination_analyzer.worded_candidates)
+    no_words = pl.DataFrame(schema={"row": pl.UInt32, "row_part": pl.UInt32, "item_part": pl.UInt32})
     for case in [*chosen, *long_document_cases(chosen)]:
         short = case in chosen  # (the case as it is: its rows alone)
         parts, vectors = embed_rows(case.rows, encoder)
         embedded, cells = [], []
-        for read_spans in (True, False):
-            def counted(*args, read_spans=read_spans, embedded=embedded):
-                found = shipped(*args) if read_spans else TextParts.of([], [], [])
+        for variant in ("shipped", "embedding candidates", "no spans"):
+            def counted(*args, variant=variant, embedded=embedded):
+                found = shipped[0](*args) if variant != "no spans" else TextParts.of([], [], [])
                 embedded.append(len(found.text))
                 return found
             contamination_analyzer.spans = counted
+            if variant != "shipped":
+                contamination_analyzer.worded_candidates = lambda *args: no_words
             try:
                 pairs = semantic_pairs(case.benchmark, case.rows, parts, vectors, encoder, 5, 0.2)
             finally:
-                contamination_analyzer.spans = shipped
+                contamination_analyzer.spans, contamination_analyzer.worded_candidates = shipped
             cells += _found_and_wrong(verdicts(_labelled(pairs, case), case_rows([case]), cut))
         counts = [sum(k == kind for k in case.kind) for kind in ("rephrasing", "negative", "news only")]
         if short:

@@ -387,6 +387,48 @@ def test_a_rewording_inside_a_long_document_is_found_by_its_span(tmp_path, monke
     assert _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))["reworded"] < found["reworded"]
 
 
+def test_a_short_instruction_inside_a_long_document_is_looked_for_by_its_words(tmp_path, monkeypatch):
+    """Self-Instruct tasks (ten to twenty words) reworded and inserted into 400-word news
+    documents: embedding search over the document's whole and windows does not propose
+    the task for many, so no span is read; the items whose words the document holds are
+    proposed too (``worded_candidates``), and their spans find most."""
+    tasks = pl.read_ndjson(shared_file("corpora/self_instruct_seed_tasks.jsonl")).head(80)
+    bench = tasks.select(pl.col("id").alias("task_id"), pl.col("instruction").alias("question"))
+    rng = random.Random(11)
+    documents = []
+    for i, sentences in enumerate(_news_documents(60, 400, rng)):
+        at = rng.randrange(len(sentences) + 1)
+        inserted = [reword(bench["question"][i], "all", rng)] if i < 40 else []
+        documents.append(" ".join([*sentences[:at], *inserted, *sentences[at:]]))
+    truth = bench["task_id"][:40].to_list() + [None] * 20
+    kinds = ["reworded"] * 40 + ["none"] * 20
+    frame = pl.DataFrame({"text": documents})
+    found = _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))
+    assert found["reworded"] >= 0.6 and found["none"] == 0.0
+    monkeypatch.setattr("qcaudit.analyzers.contamination.worded_candidates", lambda *args: pl.DataFrame(
+        schema={"row": pl.UInt32, "row_part": pl.UInt32, "item_part": pl.UInt32}))
+    assert _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))["reworded"] < found["reworded"]
+
+
+def test_worded_candidates_are_the_items_whose_words_a_long_row_holds(monkeypatch):
+    from qcaudit.contamination import semantic
+    from qcaudit.contamination.semantic import WORDED_MIN_WORDS, worded_candidates
+
+    items, evidence = _item_parts("Describe the migration routes of arctic terns across oceans.",
+                                  "Explain how volcanic eruptions change regional weather.",
+                                  "def migration(routes):\n    for r in routes:\n        return r;")
+    filler = " ".join(["The committee met again on Tuesday."] * (WORDED_MIN_WORDS // 6 + 1))
+    texts = [filler + " Arctic terns cross oceans on long migration routes every year.",  # terns: item 0
+             "Arctic terns cross oceans on long migration routes.",  # too short to look in
+             filler + " Tell me how eruptions of volcanoes alter the weather.",  # eruptions, weather (2 words): not enough
+             filler + " migration routes for r in routes"]  # code items are not looked for by words
+    rows = TextParts.of_rows(texts)
+    found = worded_candidates(rows, items, evidence, texts, top_k=5)
+    assert found.to_dicts() == [{"row": 0, "row_part": rows.owner.tolist().index(0), "item_part": 0}]
+    monkeypatch.setattr(semantic, "WORDED_CHUNK_ROWS", 1)  # (rows counted a chunk at a time: the same answer)
+    assert worded_candidates(rows, items, evidence, texts, top_k=5).equals(found)
+
+
 def _item_parts(*texts: str) -> tuple[TextParts, ItemEvidence]:
     items = TextParts.of(list(range(len(texts))), ["whole"] * len(texts), list(texts))
     return items, ItemEvidence.of(items, [[] for _ in texts])

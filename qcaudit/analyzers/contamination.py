@@ -41,7 +41,7 @@ from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches, ngram_tokens
 from qcaudit.contamination.judge import Judge, judged_pairs
-from qcaudit.contamination.semantic import ItemEvidence, TextParts, best_verified, nearest_items, spans, verify
+from qcaudit.contamination.semantic import ItemEvidence, TextParts, best_verified, nearest_items, spans, verify, worded_candidates
 from qcaudit.embed import Encoder, token_column
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
@@ -408,7 +408,7 @@ def _semantic(
     """Nearest items by embedding (whole, by part, in windows), each candidate pair scored by
     the verifier, or by the judge model when one is set."""
     scored = semantic_pairs(bench, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
-    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v4", "spans:v1"]
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v4", "spans:v2"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold
@@ -464,7 +464,9 @@ def semantic_pairs(
     evidence = ItemEvidence.of(item_parts, distinct.choices)
     candidates = nearest_items(row_vectors, row_parts, item_vectors, item_parts, top_k, min_cosine,
                                extra=evidence.code_candidates(row_texts))
-    row_spans = spans(candidates, row_parts, item_parts, evidence, row_texts)
+    proposed = pl.concat([candidates.select("row", "row_part", "item_part"),
+                          worded_candidates(row_parts, item_parts, evidence, row_texts, top_k)]).sort("row", maintain_order=True)
+    row_spans = spans(proposed, row_parts, item_parts, evidence, row_texts)
     if row_spans.text:  # long rows read again at the passage that holds a candidate item's words
         span_vectors = encoder.encode(pl.Series(row_spans.text, dtype=pl.String))
         found = nearest_items(span_vectors, row_spans, item_vectors, item_parts, top_k, min_cosine)

@@ -6,9 +6,10 @@
    and by their prompt (when the text also holds the answer), and long texts of both also
    in overlapping windows of :data:`WINDOW_WORDS` words. Each
    part kind has its own exact inner-product index (faiss, L2-normalised vectors). A row
-   much longer than a candidate item is then also read at its span (:func:`spans`): the
-   sentences that hold most of the item's words, where a rewording inside a document is
-   not diluted by the rest. A (row, item) pair keeps its best pair of parts.
+   much longer than a candidate item (a nearest one, or one whose words it holds:
+   :func:`worded_candidates`) is then also read at its span (:func:`spans`): the sentences
+   that hold most of the item's words, where a rewording inside a document is not diluted
+   by the rest. A (row, item) pair keeps its best pair of parts.
 2. **Margin.** Cosine alone confuses a rewording with a different item from a dense
    neighbourhood (the same template, the same subject). The ratio margin of bitext mining
    (Artetxe & Schwenk 2019) divides the cosine by the mean similarity of both sides'
@@ -35,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    Evidence, Rarity, code_candidates, looks_like_code, options_found, pair_evidence, recall, word_keys,
+    Evidence, Rarity, code_candidates, content_words, looks_like_code, options_found, pair_evidence, recall, word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -62,6 +63,12 @@ SPAN_EXTRA_WORDS, SPAN_MIN_RECALL, SPAN_LENGTH, SPAN_SLACK = 16, 0.5, 1.25, 4
 #: sentence that shares two words with a four-word instruction ("Rank the following
 #: universities.") is about the same thing, not a rewording of it.
 SPAN_MIN_WORDS = 3
+#: Rows of this many words or more also look for spans of the items whose words they hold,
+#: beside those embedding search proposed (:func:`worded_candidates`).
+WORDED_MIN_WORDS = 64
+#: Long rows whose words are counted against the items' at once (a news document shares a word
+#: or two with most items of GSM8K: a chunk's counts are about this many times the items).
+WORDED_CHUNK_ROWS = 1024
 #: A span reaches out this share of its length at most, either side, to where a sentence
 #: begins or ends.
 SPAN_REACH = 0.25
@@ -295,6 +302,46 @@ class ItemEvidence:
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
         return pl.DataFrame(pairs, schema={"row": pl.UInt32, "item": pl.UInt32}, orient="row")
+
+
+def worded_candidates(rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str], top_k: int) -> pl.DataFrame:
+    """(``row``, ``row_part``, ``item_part``): for each row of :data:`WORDED_MIN_WORDS` words
+    or more, its ``top_k`` items (whole, not code) whose distinct content words it holds
+    the largest share of, at least :data:`SPAN_MIN_RECALL` and :data:`SPAN_MIN_WORDS`:
+    where to look for a span (:func:`spans`) when embedding search did not propose the item,
+    as a short item inside a long document is diluted in the document's whole and windows."""
+    from scipy import sparse
+
+    wholes = [p for p in range(len(items.text)) if items.kind[p] == WHOLE and not evidence.parts[p].fingerprints
+              and len(evidence.parts[p].words) >= SPAN_MIN_WORDS]
+    long_rows = [row for row, text in enumerate(row_texts) if len(text.split()) >= WORDED_MIN_WORDS]
+    schema = {"row": pl.UInt32, "row_part": pl.UInt32, "item_part": pl.UInt32}
+    if not wholes or not long_rows:
+        return pl.DataFrame(schema=schema)
+    vocabulary: dict[str, int] = {}
+    item_columns = [[vocabulary.setdefault(word, len(vocabulary)) for word in evidence.parts[p].words] for p in wholes]
+
+    def matrix(columns: list[list[int]]) -> sparse.csr_matrix:
+        pointers = np.cumsum([0, *map(len, columns)])
+        values = np.ones(pointers[-1], dtype=np.float32)
+        return sparse.csr_matrix((values, np.fromiter((c for cs in columns for c in cs), dtype=np.int64, count=pointers[-1]), pointers),
+                                 shape=(len(columns), len(vocabulary)))
+
+    by_item = matrix(item_columns).T.tocsr()
+    sizes = np.array([len(columns) for columns in item_columns], dtype=np.float32)
+    frames = []
+    for start in range(0, len(long_rows), WORDED_CHUNK_ROWS):  # (the shared counts of a chunk of rows at a time)
+        chunk = long_rows[start : start + WORDED_CHUNK_ROWS]
+        row_columns = [[vocabulary[word] for word in content_words(row_texts[row]) if word in vocabulary] for row in chunk]
+        shared = (matrix(row_columns) @ by_item).tocoo()
+        share = shared.data / sizes[shared.col]
+        keep = (share >= SPAN_MIN_RECALL) & (shared.data >= SPAN_MIN_WORDS)
+        frames.append(pl.DataFrame({"row": np.asarray(chunk, dtype=np.int64)[shared.row[keep]], "share": share[keep],
+                                    "item_part": np.asarray(wholes, dtype=np.int64)[shared.col[keep]]}))
+    whole_part = {int(owner): p for p, (owner, kind) in enumerate(zip(rows.owner, rows.kind, strict=True)) if kind == WHOLE}
+    found = pl.concat(frames).sort(["row", "share", "item_part"], descending=[False, True, False]).group_by("row", maintain_order=True).head(top_k)
+    return found.select(pl.col("row").cast(pl.UInt32), pl.col("row").replace_strict(whole_part).cast(pl.UInt32).alias("row_part"),
+                        pl.col("item_part").cast(pl.UInt32))
 
 
 def verify(
