@@ -363,7 +363,7 @@ def _news_documents(count: int, words: int, rng: random.Random) -> list[list[str
     return documents
 
 
-def test_a_rewording_inside_a_long_document_is_found_by_its_span(tmp_path, monkeypatch):
+def test_a_rewording_inside_a_long_document_is_found_by_its_span(monkeypatch):
     """Reworded test questions inserted between the sentences of 1,000-word news documents (a
     web page that quotes a benchmark): diluted in the document's whole and in its windows of
     128 words, some are missed; read at their span they are found as alone. Documents that
@@ -387,7 +387,7 @@ def test_a_rewording_inside_a_long_document_is_found_by_its_span(tmp_path, monke
     assert _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))["reworded"] < found["reworded"]
 
 
-def test_a_short_instruction_inside_a_long_document_is_looked_for_by_its_words(tmp_path, monkeypatch):
+def test_a_short_instruction_inside_a_long_document_is_looked_for_by_its_words(monkeypatch):
     """Self-Instruct tasks (ten to twenty words) reworded and inserted into 400-word news
     documents: embedding search over the document's whole and windows does not propose
     the task for many, so no span is read; the items whose words the document holds are
@@ -434,7 +434,8 @@ def _item_parts(*texts: str) -> tuple[TextParts, ItemEvidence]:
     return items, ItemEvidence.of(items, [[] for _ in texts])
 
 
-def test_a_span_is_the_inserted_sentences_found_by_the_items_words_alone():
+def test_a_span_is_the_inserted_sentences_found_by_the_items_words_alone(monkeypatch):
+    from qcaudit.contamination import semantic
     from qcaudit.contamination.semantic import spans
 
     item = "A baker sells 12 loaves of rye bread each morning and 8 baguettes each evening. How many loaves and baguettes in a week?"
@@ -450,8 +451,11 @@ def test_a_span_is_the_inserted_sentences_found_by_the_items_words_alone():
     assert found.text == [rewording] and found.owner.tolist() == [0] and found.kind == ["span"]
     alone = spans(candidates.head(1), rows, items, evidence, rows_text)  # (a row's span is the same whatever rows come with it)
     assert alone.text == found.text
-    few = _item_parts("Rank the following universities.")
-    assert spans(candidates.head(1), rows, *few, rows_text).text == []  # (a sentence on the same subject is not a rewording)
+    subject = [before + "Critics say the following universities rank too high in the tables. " + after]  # (the two words the item has: "Rank" may be a name)
+    few = (TextParts.of([0], ["whole"], subject), *_item_parts("Rank the following universities."), subject)
+    assert spans(candidates.head(1), *few).text == []  # (a sentence on the same subject is not a rewording)
+    monkeypatch.setattr(semantic, "SPAN_MIN_WORDS", 2)
+    assert spans(candidates.head(1), *few).text == ["Critics say the following universities"]  # (to its sentence's start, 3 words back)
 
 
 def test_a_benchmark_that_holds_an_item_twice_judges_as_if_once(tmp_path):
