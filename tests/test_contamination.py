@@ -429,6 +429,16 @@ def test_worded_candidates_are_the_items_whose_words_a_long_row_holds(monkeypatc
     assert worded_candidates(rows, items, evidence, texts, top_k=5).equals(found)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcsAB -'.,\n\t1é")), max_size=80))
+def test_word_keys_count_the_content_words_of_the_text(text):
+    from qcaudit.contamination.evidence import content_words, word_keys
+
+    tokens, keys, words = word_keys(text)
+    assert tokens == text.split() and len(keys) == len(tokens)
+    assert words == content_words(text) and set(filter(None, keys)) <= set(words)
+
+
 def _item_parts(*texts: str) -> tuple[TextParts, ItemEvidence]:
     items = TextParts.of(list(range(len(texts))), ["whole"] * len(texts), list(texts))
     return items, ItemEvidence.of(items, [[] for _ in texts])

@@ -141,10 +141,11 @@ def _content_word(word: str) -> str:
 def word_keys(text: str) -> tuple[list[str], list[str], Counter]:
     """``text``'s words (split at white space), each one's content word (its first; "" where
     it has none) and :func:`content_words` of the text, for finding where in a long text an
-    item's content words are."""
+    item's content words are. One pass: no letter run crosses white space, so the words'
+    content words are the text's."""
     tokens = text.split()
-    keys = [next(filter(None, map(_content_word, _WORD.findall(token))), "") for token in tokens]
-    return tokens, keys, content_words(text)
+    held = [[word for word in map(_content_word, _WORD.findall(token)) if word] for token in tokens]
+    return tokens, [words[0] if words else "" for words in held], Counter(word for words in held for word in words)
 
 
 def looks_like_code(text: str) -> bool:
