@@ -11,6 +11,7 @@
     python benchmarks/bench_contamination.py small       # benchmarks of 1, 5 and 20 items: the rarity floor
     python benchmarks/bench_contamination.py copies      # benchmarks that hold every item twice
     python benchmarks/bench_contamination.py long        # rephrasings inside long documents: spans, and without
+    python benchmarks/bench_contamination.py cross       # GSM8K train against every benchmark at once: wrong benchmarks
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -74,14 +75,15 @@ def gsm8k_train() -> list[str]:
     return pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")["question"].to_list()
 
 
-def run_audit(rows: list[str], methods: list[str], names: list[str]) -> pl.DataFrame:
-    """The contamination analyzer, end to end, on ``rows``."""
+def run_audit(rows: list[str], methods: list[str], names: list[str], paths: dict[str, Path] = BENCHMARKS) -> pl.DataFrame:
+    """The contamination analyzer, end to end, on ``rows``, against the benchmarks ``names``
+    (files or folders in ``paths``)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rows.parquet"
         pl.DataFrame({"text": rows}).write_parquet(path)
         config = Config.model_validate({
             "input": {"text_column": "text"}, "analyzers": ["contamination"],
-            "benchmarks": {n: {"path": str(BENCHMARKS[n])} for n in names},
+            "benchmarks": {n: {"path": str(paths[n])} for n in names},
             "contamination": {"methods": methods},
         })
         return audit(path, config).rows
@@ -116,6 +118,27 @@ def accuracy() -> None:
         + ", ".join(f"{m} {int(clean[f'{m}_flagged'].fill_null(False).sum())}" for m in ("ngram", "substring", "semantic"))
         + f" of {len(train):,}"
     )
+
+
+def cross_benchmarks() -> None:
+    """GSM8K train's rows whole (question and worked answer, as ``qcaudit report train.jsonl``
+    reads them) against every benchmark at once, as a user checks a dataset against all of
+    their evaluations: GSM8K test, HumanEval and each MMLU subject. Every flag against
+    another benchmark than GSM8K is wrong (a word problem does not rephrase an algebra
+    question or a Python task); those against GSM8K test are the clean rows' false positives."""
+    train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")
+    rows = (train["question"] + "\n" + train["answer"]).to_list()
+    methods = ["ngram", "substring", "semantic"]
+    paths = {name: path for name, path in BENCHMARKS.items() if name != "mmlu"}
+    paths |= {file.name.removesuffix("_test.csv"): file for file in sorted(BENCHMARKS["mmlu"].glob("*_test.csv"))}
+    flagged = run_audit(rows, methods, list(paths), paths)
+    table = Table(title=f"GSM8K train, {len(rows):,} rows whole, against every benchmark at once: rows flagged")
+    for column in ("benchmark", *methods):
+        table.add_column(column, justify="left" if column == "benchmark" else "right")
+    for name in paths:
+        table.add_row(name, *(str(int((flagged[f"{m}_flagged"] & (flagged[f"{m}_benchmark"] == name)).fill_null(False).sum()))
+                              for m in methods))
+    console.print(table)
 
 
 def instruction_rows(positives: int = 300, negatives: int = 2000) -> None:
@@ -685,7 +708,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long", "cross"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -707,7 +730,7 @@ def main() -> None:
             sys.exit(f"error: {exc}")
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
-         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents}[args.what]()
+         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents, "cross": cross_benchmarks}[args.what]()
 
 
 if __name__ == "__main__":

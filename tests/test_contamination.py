@@ -239,6 +239,33 @@ def test_short_options_are_found_in_every_common_layout(layout):
     assert options_found(options, "They spoke of assimilation and adaptation at length.", rarity) == (0, 0.0)
 
 
+def test_formula_options_are_looked_for_as_text_not_as_the_small_numbers_they_hold():
+    """An option such as "2x^2 + 5" holds the numbers 2, 2 and 5 and the letter x, which a
+    worked solution of a word problem ("8 games x 2 hours") holds as well: read as a bag of
+    terms, three of an abstract algebra item's four options were "found" in 58 of GSM8K
+    train's 7,473 rows, which the verifier then flagged (until 2026-12-03). Such options
+    count only as text of their own in the row, as short ones do."""
+    from qcaudit.contamination.evidence import options_found
+
+    options = ["2x^2 + 5", "6x^2 + 4x + 6", "0", "x^2 + 1"]
+    rarity = among_many("Find the sum of f(x) = 4x - 5 and g(x) = 2x^2 - 4x + 2 in Z_8[x].", options)
+    solution = ("Each team plays 8 games x 2 hours = 16 hours, and practises 8 x 4 = 32 hours, 6 days a week.\n"
+                "She spends 2 x 16 + 2 x 32 + 6 + 6 + 1 + 5 + 2 = 110 hours.\n#### 110")
+    assert options_found(options, solution, rarity) == (0, 0.0)
+    listed = "Add the polynomials f(x) = 4x - 5 and g(x) = 2x^2 - 4x + 2 over Z_8.\n" + "\n".join(
+        f"({letter}) {option}" for letter, option in zip("ABCD", reversed(options), strict=True))
+    assert options_found(options, listed, rarity) == (4, 1.0)
+
+
+def test_options_of_words_are_found_by_their_terms_wherever_the_row_holds_them():
+    from qcaudit.contamination.evidence import options_found
+
+    options = ["The Wagner Act of 1935", "The Espionage Act of 1917", "Homestead Act of 1862", "The Tet Offensive of 1968"]
+    rarity = among_many("Which law protected the right of workers to organise?", options)
+    row = "Was it the Homestead Act (1862), the Espionage Act (1917), Wagner's act of 1935 or the Tet offensive in 1968?"
+    assert options_found(options, row, rarity)[0] == 4
+
+
 def test_a_benchmark_of_one_item_flags_its_rewordings_not_rows_that_share_its_small_numbers(tmp_path):
     """With one item, every number it holds is held by one item in one: as rare as can be,
     were rarity read from the benchmark alone. GSM8K train rows with a "2" and a "3" of

@@ -102,10 +102,13 @@ OPTION_EVIDENCE_CAP = 2.0
 #: Code fingerprints keep their benchmark's own scale (one is a run of normalised code tokens,
 #: rare by chance). ``bench_contamination.py small`` measures benchmarks of 1 to 20 items.
 RARITY_MIN_ITEMS = 100
-#: An option of LONG_OPTION_TERMS numbers and content words or more counts as present when
-#: this share of them is in the row.
+#: An option of LONG_OPTION_TERMS numbers and content words or more, LONG_OPTION_WORDS of
+#: them words of two letters or more, counts as present when this share of them is in the
+#: row. Any other option ("4", "True, False", a formula such as "2x^2 + 5", whose small
+#: numbers and letter x a worked solution of a word problem holds) is looked for as text.
 OPTION_PRESENT = 2 / 3
 LONG_OPTION_TERMS = 3
+LONG_OPTION_WORDS = 2
 #: Where a row's lines and lettered options ("(A) ", "B. ", "c) ") begin: also a letter that
 #: opens a line (``^`` at every line), the commonest layout, one option a line.
 _OPTION_SPLIT = re.compile(r"\n|(?:^|\s)\(?[A-Da-d][).:]\s", re.MULTILINE)
@@ -272,8 +275,9 @@ def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[in
     segments = {_option_key(s) for s in _OPTION_SPLIT.split(row_text)}
     found, weight, total = 0, 0.0, 0.0
     for option in options:
-        terms = numbers(option) + content_words(option.lower())
-        if sum(terms.values()) >= LONG_OPTION_TERMS:
+        words = content_words(option.lower())
+        terms = numbers(option) + words
+        if sum(terms.values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS:
             present = recall(terms, row_terms) >= OPTION_PRESENT
         else:  # a short option ("4", "True, False") counts only as an option of its own in the row
             present = _option_key(option) in segments
