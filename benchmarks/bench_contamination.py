@@ -11,7 +11,7 @@
     python benchmarks/bench_contamination.py small       # benchmarks of 1, 5 and 20 items: the rarity floor
     python benchmarks/bench_contamination.py copies      # benchmarks that hold every item twice
     python benchmarks/bench_contamination.py long        # rephrasings inside long documents: spans, and without
-    python benchmarks/bench_contamination.py cross       # GSM8K train against every benchmark at once: wrong benchmarks
+    python benchmarks/bench_contamination.py cross       # datasets against every benchmark at once: flags of another domain
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword  # noqa: E402
-from contamination_suite import DOMAINS, Case, build_cases, free_cases, long_document_cases, ported_case  # noqa: E402
+from contamination_suite import DOMAINS, Case, build_cases, codealpaca, free_cases, long_document_cases, ported_case  # noqa: E402
 from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, judge_candidates, semantic_pairs  # noqa: E402
 from qcaudit.contamination import evidence  # noqa: E402
@@ -121,23 +121,34 @@ def accuracy() -> None:
 
 
 def cross_benchmarks() -> None:
-    """GSM8K train's rows whole (question and worked answer, as ``qcaudit report train.jsonl``
-    reads them) against every benchmark at once, as a user checks a dataset against all of
-    their evaluations: GSM8K test, HumanEval and each MMLU subject. Every flag against
-    another benchmark than GSM8K is wrong (a word problem does not rephrase an algebra
-    question or a Python task); those against GSM8K test are the clean rows' false positives."""
+    """Datasets against every benchmark at once, as a user checks one against all of their
+    evaluations (GSM8K test, HumanEval and each MMLU subject): GSM8K train's rows whole
+    (question and worked answer, as ``qcaudit report train.jsonl`` reads them), Code
+    Alpaca's (instruction, input and output) and 10,000 lines of news. A flag against a
+    benchmark of another domain is wrong (a word problem does not rephrase an algebra
+    question, a Python exercise neither; news none of them); GSM8K train's flags against
+    GSM8K test are its clean rows' false positives, Code Alpaca's against HumanEval are read
+    in docs/contamination-accuracy.md."""
     train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")
-    rows = (train["question"] + "\n" + train["answer"]).to_list()
+    datasets = {
+        "GSM8K train": (train["question"] + "\n" + train["answer"]).to_list(),
+        "Code Alpaca": ["\n".join(part for part in (r["instruction"], r["input"], r["output"]) if part) for r in codealpaca()],
+        "news": (DATA / "corpora/emnlp2017_news.txt").read_text(encoding="utf-8").splitlines(),
+    }
     methods = ["ngram", "substring", "semantic"]
     paths = {name: path for name, path in BENCHMARKS.items() if name != "mmlu"}
     paths |= {file.name.removesuffix("_test.csv"): file for file in sorted(BENCHMARKS["mmlu"].glob("*_test.csv"))}
-    flagged = run_audit(rows, methods, list(paths), paths)
-    table = Table(title=f"GSM8K train, {len(rows):,} rows whole, against every benchmark at once: rows flagged")
-    for column in ("benchmark", *methods):
-        table.add_column(column, justify="left" if column == "benchmark" else "right")
+    table = Table(title="Each dataset against every benchmark at once: rows flagged (ngram / substring / semantic)")
+    table.add_column("benchmark")
+    for dataset, rows in datasets.items():
+        table.add_column(f"{dataset} ({len(rows):,} rows)", justify="right")
+    counts = {}
+    for dataset, rows in datasets.items():
+        flagged = run_audit(rows, methods, list(paths), paths)
+        counts[dataset] = {name: " / ".join(str(int((flagged[f"{m}_flagged"] & (flagged[f"{m}_benchmark"] == name)).fill_null(False).sum()))
+                                            for m in methods) for name in paths}
     for name in paths:
-        table.add_row(name, *(str(int((flagged[f"{m}_flagged"] & (flagged[f"{m}_benchmark"] == name)).fill_null(False).sum()))
-                              for m in methods))
+        table.add_row(name, *(counts[dataset][name] for dataset in datasets))
     console.print(table)
 
 

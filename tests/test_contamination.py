@@ -266,6 +266,29 @@ def test_options_of_words_are_found_by_their_terms_wherever_the_row_holds_them()
     assert options_found(options, row, rarity)[0] == 4
 
 
+@pytest.mark.parametrize("cosine, margin, counted", [(0.25, 0.7, False), (0.5, 0.69, False), (0.5, 0.71, True), (0.8, 1.2, True)])
+def test_numbers_count_as_evidence_only_in_a_row_about_the_item(cosine, margin, counted):
+    """A Python exercise on the list [2, 4, 6, 8, 10] holds the numbers of "the group
+    G = {2, 4, 6, 8} under multiplication modulo 10": at cosine 0.23 and margin 0.66 the
+    verifier flagged it with 0.9995 on those numbers alone (until 2026-12-03). Numbers (and
+    options) now count only from EVIDENCE_MIN_SIMILARITY (cosine x margin, 0.35) up."""
+    from qcaudit.contamination.semantic import EVIDENCE_MIN_SIMILARITY, WHOLE, verify
+
+    item = "In the group G = {2, 4, 6, 8} under multiplication modulo 10, the identity element is"
+    row = "Write a Python function that returns the sum of squares of a list.\n[2, 4, 6, 8, 10]"
+    items, rows = TextParts.of([0], [WHOLE], [item]), TextParts.of([0], [WHOLE], [row])
+    candidates = pl.DataFrame({"row": [0], "item": [0], "cosine": [cosine], "margin": [margin], "row_part": [0], "item_part": [0]},
+                              schema={"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margin": pl.Float64,
+                                      "row_part": pl.UInt32, "item_part": pl.UInt32})
+    pair = verify(candidates, rows, items, ItemEvidence.of(items, [["6", "8", "4", "2"]]), [row]).row(0, named=True)
+    assert (cosine * margin >= EVIDENCE_MIN_SIMILARITY) == counted
+    assert (pair["number_agreement"] > 0) == counted
+    assert pair["specific_evidence"] == pair["number_agreement"]
+    if not counted:
+        assert "numbers agree" not in pair["evidence"]
+        assert pair["score"] < 0.5
+
+
 def test_a_benchmark_of_one_item_flags_its_rewordings_not_rows_that_share_its_small_numbers(tmp_path):
     """With one item, every number it holds is held by one item in one: as rare as can be,
     were rarity read from the benchmark alone. GSM8K train rows with a "2" and a "3" of

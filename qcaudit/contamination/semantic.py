@@ -86,6 +86,13 @@ WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "spe
 FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
             "identifier_recall", "option_recall", "code_overlap")
 SCORED = FEATURES[:4]
+#: Numbers and answer options are evidence of a rewording only in a row about the item's
+#: subject: below this similarity (cosine x margin) they count as none. A list [2, 4, 6, 8,
+#: 10] in a Python exercise is not the group {2, 4, 6, 8} of an algebra question. Code
+#: fingerprints count at any similarity: code ported to C is far from its Python item by
+#: cosine. On the evaluation suite every rewording found on numbers or options is at 0.47
+#: or more (``bench_contamination.py cross`` measures the rows it keeps clean).
+EVIDENCE_MIN_SIMILARITY = 0.35
 #: A feature counts as evidence that fired (in the verdict's explanation) from this value.
 FIRED = {"margin": 1.15, "number_agreement": 0.3, "word_recall": 0.5, "identifier_recall": 0.5,
          "option_recall": 0.5, "code_overlap": 0.3}
@@ -372,8 +379,10 @@ def verify(
                                   evidence.key.get(item))
             for name in ("code_overlap", "number_consistency"):
                 features[name] = max(features[name], whole[name])
-        features["specific_evidence"] = max(features["number_agreement"], features["option_recall"], features["code_overlap"])
         features["similarity"] = cosine * margin
+        if features["similarity"] < EVIDENCE_MIN_SIMILARITY:
+            features["number_agreement"] = features["option_recall"] = 0.0
+        features["specific_evidence"] = max(features["number_agreement"], features["option_recall"], features["code_overlap"])
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, weights),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
