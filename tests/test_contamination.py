@@ -289,6 +289,21 @@ def test_numbers_count_as_evidence_only_in_a_row_about_the_item(cosine, margin, 
         assert pair["score"] < 0.5
 
 
+def test_an_option_counts_where_its_words_stand_together_not_scattered_over_a_long_row():
+    """A sociology question rephrased inside a page of news ("An 'open' society is one
+    that:") had two of its options "found" in the news: "official", "secrets", "government"
+    and "sexual behaviour" a paragraph apart (until 2026-12-03)."""
+    from qcaudit.contamination.evidence import OPTION_REACH_WORDS, options_found
+
+    options = ["does not have any official secrets in its government", "allows people to move between levels of the hierarchy"]
+    rarity = among_many("An 'open' society is one that:", options)
+    gap = " ".join(["The match ended in a draw after extra time."] * (OPTION_REACH_WORDS // 4))
+    scattered = f"The official said so. {gap} Nobody keeps secrets forever. {gap} The government fell."
+    assert options_found(options, scattered, rarity) == (0, 0.0)
+    together = f"{gap} Its government has no official secrets, and people move between levels of its hierarchy. {gap}"
+    assert options_found(options, together, rarity) == (2, 1.0)
+
+
 def test_a_benchmark_of_one_item_flags_its_rewordings_not_rows_that_share_its_small_numbers(tmp_path):
     """With one item, every number it holds is held by one item in one: as rare as can be,
     were rarity read from the benchmark alone. GSM8K train rows with a "2" and a "3" of

@@ -109,6 +109,9 @@ RARITY_MIN_ITEMS = 100
 OPTION_PRESENT = 2 / 3
 LONG_OPTION_TERMS = 3
 LONG_OPTION_WORDS = 2
+#: ... and where they stand together: within a run of OPTION_REACH times the option's words
+#: (at least OPTION_REACH_WORDS).
+OPTION_REACH, OPTION_REACH_WORDS = 3, 12
 #: Where a row's lines and lettered options ("(A) ", "B. ", "c) ") begin: also a letter that
 #: opens a line (``^`` at every line), the commonest layout, one option a line.
 _OPTION_SPLIT = re.compile(r"\n|(?:^|\s)\(?[A-Da-d][).:]\s", re.MULTILINE)
@@ -266,12 +269,38 @@ def _option_key(option: str) -> str:
     return " ".join(option.lower().split())
 
 
+def _term_positions(text: str) -> dict[str, list[int]]:
+    """Where each number and content word of ``text`` (lower-cased) stands: the positions of
+    the white-space words that hold it."""
+    positions: dict[str, list[int]] = {}
+    for position, token in enumerate(text.lower().split()):
+        for term in (*numbers(token), *content_words(token)):
+            positions.setdefault(term, []).append(position)
+    return positions
+
+
+def _together(terms: Counter, positions: dict[str, list[int]], reach: int) -> bool:
+    """Whether some run of ``reach`` words holds :data:`OPTION_PRESENT` of the distinct
+    ``terms``: an option stated in a row stands in one place, not a word here and a word a
+    paragraph later."""
+    held = sorted((p, term) for term in terms for p in positions.get(term, ()))
+    needed = math.ceil(OPTION_PRESENT * len(terms) - 1e-9)
+    start = 0
+    for end in range(len(held)):
+        while held[end][0] - held[start][0] >= reach:
+            start += 1
+        if len({term for _, term in held[start:end + 1]}) >= needed:
+            return True
+    return False
+
+
 def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[int, float]:
     """How many of a multiple-choice item's options the row contains (a long option by
     :data:`OPTION_PRESENT` of its numbers and content words, a short one as a line or a
     lettered option of its own), and their share weighted by rarity: options that many items offer ("True,
     True", "0") are no evidence."""
     row_terms = numbers(row_text) + content_words(row_text.lower())
+    positions = None
     segments = {_option_key(s) for s in _OPTION_SPLIT.split(row_text)}
     found, weight, total = 0, 0.0, 0.0
     for option in options:
@@ -279,6 +308,9 @@ def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[in
         terms = numbers(option) + words
         if sum(terms.values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS:
             present = recall(terms, row_terms) >= OPTION_PRESENT
+            if present:
+                positions = _term_positions(row_text) if positions is None else positions
+                present = _together(terms, positions, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
         else:  # a short option ("4", "True, False") counts only as an option of its own in the row
             present = _option_key(option) in segments
         rare = rarity.options.get(_option_key(option), rarity.unseen)
