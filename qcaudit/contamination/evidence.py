@@ -295,10 +295,10 @@ def _together(terms: Counter, positions: dict[str, list[int]], reach: int) -> bo
 
 
 def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[int, float]:
-    """How many of a multiple-choice item's options the row contains (a long option by
-    :data:`OPTION_PRESENT` of its numbers and content words, a short one as a line or a
-    lettered option of its own), and their share weighted by rarity: options that many items offer ("True,
-    True", "0") are no evidence."""
+    """How many of a multiple-choice item's options the row contains (an option of words by
+    :data:`OPTION_PRESENT` of its numbers and content words, standing together: :func:`_together`;
+    any other as a line or a lettered option of its own), and their share weighted by rarity:
+    options that many items offer ("True, True", "0") are no evidence."""
     row_terms = numbers(row_text) + content_words(row_text.lower())
     positions = None
     segments = {_option_key(s) for s in _OPTION_SPLIT.split(row_text)}
@@ -311,7 +311,7 @@ def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[in
             if present:
                 positions = _term_positions(row_text) if positions is None else positions
                 present = _together(terms, positions, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
-        else:  # a short option ("4", "True, False") counts only as an option of its own in the row
+        else:  # a short option ("4", "True, False") or a formula counts only as an option of its own in the row
             present = _option_key(option) in segments
         rare = rarity.options.get(_option_key(option), rarity.unseen)
         found += present
