@@ -294,25 +294,40 @@ def _together(terms: Counter, positions: dict[str, list[int]], reach: int) -> bo
     return False
 
 
-def options_found(options: list[str], row_text: str, rarity: Rarity) -> tuple[int, float]:
-    """How many of a multiple-choice item's options the row contains (an option of words by
+class RowOptions:
+    """A row as answer options are looked for in it (:func:`options_found`), read once however
+    many items' options are: its numbers and content words, its lines and lettered options,
+    and, when first asked, where each term stands."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.terms = numbers(text) + content_words(text.lower())
+        self.segments = {_option_key(s) for s in _OPTION_SPLIT.split(text)}
+        self._positions: dict[str, list[int]] | None = None
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        if self._positions is None:
+            self._positions = _term_positions(self.text)
+        return self._positions
+
+
+def options_found(options: list[str], row: str | RowOptions, rarity: Rarity) -> tuple[int, float]:
+    """How many of a multiple-choice item's options the row (its text, or :class:`RowOptions`
+    read once for all its candidate items) contains (an option of words by
     :data:`OPTION_PRESENT` of its numbers and content words, standing together: :func:`_together`;
     any other as a line or a lettered option of its own), and their share weighted by rarity:
     options that many items offer ("True, True", "0") are no evidence."""
-    row_terms = numbers(row_text) + content_words(row_text.lower())
-    positions = None
-    segments = {_option_key(s) for s in _OPTION_SPLIT.split(row_text)}
+    row = row if isinstance(row, RowOptions) else RowOptions(row)
     found, weight, total = 0, 0.0, 0.0
     for option in options:
         words = content_words(option.lower())
         terms = numbers(option) + words
         if sum(terms.values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS:
-            present = recall(terms, row_terms) >= OPTION_PRESENT
-            if present:
-                positions = _term_positions(row_text) if positions is None else positions
-                present = _together(terms, positions, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
+            present = recall(terms, row.terms) >= OPTION_PRESENT and _together(
+                terms, row.positions, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
         else:  # a short option ("4", "True, False") or a formula counts only as an option of its own in the row
-            present = _option_key(option) in segments
+            present = _option_key(option) in row.segments
         rare = rarity.options.get(_option_key(option), rarity.unseen)
         found += present
         weight += rare * present

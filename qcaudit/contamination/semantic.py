@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    Evidence, Rarity, code_candidates, content_words, looks_like_code, options_found, pair_evidence, recall, word_keys,
+    Evidence, Rarity, RowOptions, code_candidates, content_words, looks_like_code, options_found, pair_evidence, recall, word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -361,6 +361,7 @@ def verify(
     row_evidence: dict[int, Evidence] = {}
     whole_rows: dict[int, Evidence] = {}
     records = []
+    options_row, row_options = -1, None  # (the last row options were looked for in: a row's candidates come together)
     for row, item, cosine, margin, row_part, item_part in candidates.iter_rows():
         if row_part not in row_evidence:
             row_evidence[row_part] = Evidence.of(rows.text[row_part])
@@ -368,7 +369,9 @@ def verify(
             whole_rows[row] = Evidence.of(row_texts[row])
         item_side = evidence.parts[item_part]
         options = evidence.choices[item]
-        found, option_recall = options_found(options, row_texts[row], evidence.rarity) if options else (0, 0.0)
+        if options and row != options_row:
+            options_row, row_options = row, RowOptions(row_texts[row])
+        found, option_recall = options_found(options, row_options, evidence.rarity) if options else (0, 0.0)
         features = {
             "cosine": cosine, "margin": margin,
             **pair_evidence(row_evidence[row_part], item_side, evidence.rarity, evidence.code.get(item), option_recall,
