@@ -504,6 +504,20 @@ def test_word_keys_count_the_content_words_of_the_text(text):
     assert words == content_words(text) and set(filter(None, keys)) <= set(words)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"abcsAB -'.,\n\t10é", " one ", "twenty", "1,600", "2.50", "Four"]), max_size=40).map("".join))
+def test_term_positions_are_each_words_numbers_and_content_words(text):
+    """Options' terms are found in the whole text at once; word by word is the definition."""
+    from qcaudit.contamination.evidence import _term_positions, content_words, numbers
+
+    expected: dict[str, list[int]] = {}
+    for position, token in enumerate(text.lower().split()):
+        for term in (*numbers(token), *content_words(token)):
+            expected.setdefault(term, []).append(position)
+    found = _term_positions(text)
+    assert {term: sorted(p) for term, p in found.items()} == {term: sorted(p) for term, p in expected.items()}
+
+
 def _item_parts(*texts: str) -> tuple[TextParts, ItemEvidence]:
     items = TextParts.of(list(range(len(texts))), ["whole"] * len(texts), list(texts))
     return items, ItemEvidence.of(items, [[] for _ in texts])

@@ -32,6 +32,7 @@ row, scaled down for short code).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import zlib
@@ -53,6 +54,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b",
 #: A comma between digits that groups thousands ("80,000"); any other comma is a decimal point.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"[A-Za-z]+")
+_NON_SPACE = re.compile(r"\S+")
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
 #: A line that only code has: a definition, a block opener, a statement end, a return.
 _CODE_LINE = re.compile(
@@ -119,17 +121,17 @@ _OPTION_SPLIT = re.compile(r"\n|(?:^|\s)\(?[A-Da-d][).:]\s", re.MULTILINE)
 
 def numbers(text: str) -> Counter:
     """The multiset of numbers in ``text``: digits (thousands separators dropped) and number words."""
-    found = Counter()
-    for token in _NUMBER.findall(text):
-        word = NUMBER_WORDS.get(token.lower())
-        if word is not None:
-            found[str(word)] += 1
-            continue
-        value = _THOUSANDS.sub("", token).replace(",", ".") if "," in token else token
-        if "." in value:
-            value = value.rstrip("0").rstrip(".")
-        found[value] += 1
-    return found
+    return Counter(map(_number, _NUMBER.findall(text)))
+
+
+def _number(token: str) -> str:
+    """A number as :func:`numbers` counts it: a number word as its digits, thousands
+    separators dropped, a decimal comma as a point, trailing zeros of a fraction dropped."""
+    word = NUMBER_WORDS.get(token.lower())
+    if word is not None:
+        return str(word)
+    value = _THOUSANDS.sub("", token).replace(",", ".") if "," in token else token
+    return value.rstrip("0").rstrip(".") if "." in value else value
 
 
 def content_words(text: str) -> Counter:
@@ -271,11 +273,18 @@ def _option_key(option: str) -> str:
 
 def _term_positions(text: str) -> dict[str, list[int]]:
     """Where each number and content word of ``text`` (lower-cased) stands: the positions of
-    the white-space words that hold it."""
+    the white-space words that hold it (neither a number nor a letter run crosses white
+    space, so the text is searched once, not word by word)."""
+    lowered = text.lower()
+    starts = [match.start() for match in _NON_SPACE.finditer(lowered)]
     positions: dict[str, list[int]] = {}
-    for position, token in enumerate(text.lower().split()):
-        for term in (*numbers(token), *content_words(token)):
-            positions.setdefault(term, []).append(position)
+    numbers_found = ((_number(match.group()), match.start()) for match in _NUMBER.finditer(lowered))
+    words_found = ((_content_word(match.group()), match.start()) for match in _WORD.finditer(lowered))
+    for term, start in (*numbers_found, *words_found):
+        if term:
+            held, position = positions.setdefault(term, []), bisect.bisect_right(starts, start) - 1
+            if not held or held[-1] != position:  # (a word that holds a term twice, "1a1", holds it)
+                held.append(position)
     return positions
 
 
