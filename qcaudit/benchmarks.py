@@ -81,10 +81,11 @@ class Benchmark:
 
     @property
     def choices(self) -> list[list[str]]:
-        """Each item's answer options (empty lists when the benchmark has none)."""
+        """Each item's answer options (empty lists when the benchmark has none); a blank one
+        (a layout's unused fifth option) is none: it would be "found" in any blank line."""
         if CHOICES not in self.items.columns:
             return [[] for _ in range(self.items.height)]
-        return [list(c or []) for c in self.items[CHOICES].to_list()]
+        return [[option for option in c or [] if option and option.strip()] for c in self.items[CHOICES].to_list()]
 
 
 def load_benchmark(

@@ -867,6 +867,21 @@ def test_mbpp_reads_as_its_task_and_its_code(tmp_path, task):
     assert found.rows["contamination_item_id"].to_list() == [None, "12"]
 
 
+def test_a_blank_option_is_no_option_and_a_blank_line_holds_none(tmp_path):
+    """A benchmark in the Hugging Face layout whose items have fewer options than its list
+    holds ("" or null for the unused ones): a blank option was kept, and "found" in every row
+    with a blank line, as evidence (until 2026-12-03)."""
+    from qcaudit.contamination.evidence import options_found
+
+    bench = tmp_path / "exam.jsonl"
+    bench.write_text("\n".join(json.dumps(r) for r in [
+        {"question": "Which city is the capital of France?", "choices": ["Paris", None, "", "Rome"], "answer": 0},
+        {"question": "Which planet is known as the red planet?", "choices": ["Mars", "Venus", " ", "Jupiter"], "answer": 0}]))
+    assert load_benchmark("exam", bench).choices == [["Paris", "Rome"], ["Mars", "Venus", "Jupiter"]]
+    rarity = among_many("Which city is the capital of France?", ["", "Paris"])
+    assert options_found(["", "Paris"], "Tell me about dogs.\n\nThey love to play fetch.", rarity)[0] == 0
+
+
 def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     """cais/mmlu's parquet (question, subject, choices as a list, answer) gives the items,
     parts and options the original CSV gives; a nested field (ARC's question: a stem and its

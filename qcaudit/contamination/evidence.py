@@ -311,7 +311,7 @@ class RowOptions:
     def __init__(self, text: str):
         self.text = text
         self.terms = numbers(text) + content_words(text.lower())
-        self.segments = {_option_key(s) for s in _OPTION_SPLIT.split(text)}
+        self.segments = {_option_key(s) for s in _OPTION_SPLIT.split(text)} - {""}  # (a blank line is no option)
         self._positions: dict[str, list[int]] | None = None
 
     @property
