@@ -369,9 +369,12 @@ def verify(
             whole_rows[row] = Evidence.of(row_texts[row])
         item_side = evidence.parts[item_part]
         options = evidence.choices[item]
-        if options and row != options_row:
-            options_row, row_options = row, RowOptions(row_texts[row])
-        found, option_recall = options_found(options, row_options, evidence.rarity) if options else (0, 0.0)
+        about_the_item = cosine * margin >= EVIDENCE_MIN_SIMILARITY  # (else numbers and options count as none)
+        found, option_recall = 0, 0.0
+        if options and about_the_item:
+            if row != options_row:
+                options_row, row_options = row, RowOptions(row_texts[row])
+            found, option_recall = options_found(options, row_options, evidence.rarity)
         features = {
             "cosine": cosine, "margin": margin,
             **pair_evidence(row_evidence[row_part], item_side, evidence.rarity, evidence.code.get(item), option_recall,
@@ -383,8 +386,8 @@ def verify(
             for name in ("code_overlap", "number_consistency"):
                 features[name] = max(features[name], whole[name])
         features["similarity"] = cosine * margin
-        if features["similarity"] < EVIDENCE_MIN_SIMILARITY:
-            features["number_agreement"] = features["option_recall"] = 0.0
+        if not about_the_item:
+            features["number_agreement"] = 0.0
         features["specific_evidence"] = max(features["number_agreement"], features["option_recall"], features["code_overlap"])
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, weights),
