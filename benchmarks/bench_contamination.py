@@ -12,6 +12,7 @@
     python benchmarks/bench_contamination.py copies      # benchmarks that hold every item twice
     python benchmarks/bench_contamination.py long        # rephrasings inside long documents: spans, and without
     python benchmarks/bench_contamination.py cross       # datasets against every benchmark at once: flags of another domain
+    python benchmarks/bench_contamination.py layouts     # multiple-choice rephrasings with their options laid out 8 ways
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -45,7 +46,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark  # noqa: E402
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword  # noqa: E402
-from contamination_suite import DOMAINS, Case, build_cases, codealpaca, free_cases, long_document_cases, ported_case  # noqa: E402
+from contamination_suite import (  # noqa: E402
+    DOMAINS, Case, build_cases, codealpaca, free_cases, long_document_cases, option_layout_cases, ported_case,
+)
 from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, judge_candidates, semantic_pairs  # noqa: E402
 from qcaudit.contamination import evidence  # noqa: E402
@@ -441,6 +444,13 @@ def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, ti
     console.print(out)
 
 
+def option_layouts() -> None:
+    """Multiple-choice rephrasings whose options are laid out as datasets lay them out
+    (:data:`~contamination_suite.OPTION_LAYOUTS`): found and flagged wrongly per layout, by
+    the shipped verifier and by plain cosine at a fixed cut."""
+    cut = Config().contamination.semantic_threshold
+    probe(option_layout_cases(), Encoder(), cut, 0.8, "MMLU rephrasings, options laid out 8 ways")
+
 def small_benchmarks(sizes: tuple[int, ...] = (1, 5, 20)) -> None:
     """The semantic method against benchmarks of a few items: each suite case's benchmark cut
     to its first n items, the rephrasings of the items cut away counted as negatives (the
@@ -719,7 +729,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long", "cross"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long", "cross", "layouts"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -741,7 +751,8 @@ def main() -> None:
             sys.exit(f"error: {exc}")
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
-         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents, "cross": cross_benchmarks}[args.what]()
+         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents, "cross": cross_benchmarks,
+         "layouts": option_layouts}[args.what]()
 
 
 if __name__ == "__main__":

@@ -117,6 +117,39 @@ def choice_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
+#: How a rephrasing may lay out a multiple-choice item's options (each renders the question
+#: and the options, reordered): the layouts that instruction and evaluation datasets use.
+OPTION_LAYOUTS = {
+    "lettered lines": lambda q, o: q + "\n" + "\n".join(f"({chr(65 + i)}) {c}" for i, c in enumerate(o)),
+    "letters inline": lambda q, o: q + " " + " ".join(f"{chr(65 + i)}) {c}" for i, c in enumerate(o)),
+    "numbered lines": lambda q, o: q + "\n" + "\n".join(f"{i + 1}. {c}" for i, c in enumerate(o)),
+    "bullets": lambda q, o: q + "\n" + "\n".join(f"- {c}" for c in o),
+    "semicolons": lambda q, o: q + "\nOptions: " + "; ".join(o),
+    "pipes": lambda q, o: q + " Choices: " + " | ".join(o),
+    "in prose": lambda q, o: q + " Is it " + ", ".join(o[:-1]) + " or " + o[-1] + "?",
+    "json": lambda q, o: json.dumps({"question": q, "choices": o}),
+}
+
+
+def option_layout_cases(seed: int = 0) -> list[Case]:
+    """Per MMLU subject: every item reworded with its options reordered, once in each of
+    :data:`OPTION_LAYOUTS` (kind = the layout), against the subject's even items (the odd
+    items' renderings are the negatives, kind ``<layout> (other item)``)."""
+    rng = random.Random(seed)
+    cases = []
+    for file in sorted((DATA / "benchmarks/mmlu").glob("*_test.csv")):
+        bench = load_benchmark("mmlu", file, adapter="mmlu")
+        raw = list(csv.reader(file.open(encoding="utf-8")))
+        rows, truth, kind = [], [], []
+        for i, (item_id, record) in enumerate(zip(bench.items[ITEM_ID].to_list(), raw, strict=True)):
+            question, choices = record[0], record[1:5]
+            for layout, render in OPTION_LAYOUTS.items():
+                rows.append(render(rephrase_choice_item(question, choices, "question_only", rng), rng.sample(choices, len(choices))))
+                truth.append(item_id if i % 2 == 0 else None)
+                kind.append(layout if i % 2 == 0 else f"{layout} (other item)")
+        cases.append(Case("multiple_choice", file.name.removesuffix("_test.csv"), _even_items(bench), rows, truth, kind))
+    return cases
+
 def _humaneval() -> tuple[Benchmark, list[dict]]:
     path = DATA / "benchmarks/humaneval/HumanEval.jsonl.gz"
     return load_benchmark("humaneval", path), [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]

@@ -225,11 +225,17 @@ def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_nu
 @pytest.mark.parametrize("layout", [
     "(A) {0}\n(B) {1}\n(C) {2}\n(D) {3}", "A. {0}\nB. {1}\nC. {2}\nD. {3}", "a) {0}\nb) {1}\nc) {2}\nd) {3}",
     "A) {0} B) {1} C) {2} D) {3}", "{0}\n{1}\n{2}\n{3}",
+    "1. {0}\n2. {1}\n3. {2}\n4. {3}", "- {0}\n- {1}\n* {2}\n\u2022 {3}", "i) {0}\nii) {1}\niii) {2}\niv) {3}",
+    "(1) {0} (2) {1} (3) {2} (4) {3}", "Options: {0}; {1}; {2}; {3}", "Choices: {0} | {1} | {2} | {3}",
+    '{{"choices": ["{0}", "{1}", "{2}", "{3}"]}}',
 ])
 def test_short_options_are_found_in_every_common_layout(layout):
-    """One-word options count only as options of their own in the row: a line, or after a
-    letter. One option a line after its letter, the commonest layout, was read as the line
-    "(a) assimilation" and found none of them (until 2026-12-01)."""
+    """One-word options count only as options of their own in the row: a line (after its
+    letter, number or bullet), after a letter or a number in brackets, between semicolons
+    or pipes, or a quoted string (a JSON list). One option a line after its letter, the
+    commonest layout, was read as the line "(a) assimilation" and found none of them (until
+    2026-12-01); numbered, bulleted, semicolon, pipe and JSON lists found none until
+    2026-12-04 (``bench_contamination.py layouts``)."""
     from qcaudit.contamination.evidence import options_found
 
     options = ["assimilation", "compensation", "adaptation", "discrimination"]
@@ -237,6 +243,20 @@ def test_short_options_are_found_in_every_common_layout(layout):
     row = "Which did policy makers expect former slaves to experience?\n" + layout.format(*options)
     assert options_found(options, row, rarity) == (4, 1.0)
     assert options_found(options, "They spoke of assimilation and adaptation at length.", rarity) == (0, 0.0)
+
+
+@pytest.mark.parametrize("row", [
+    "int x = 4; int y = 5; return x * 2;",
+    "for (i = 0; i < 4; i++) { total += 2; }",
+    "She had 2. Then she bought 4 more, and 5 were left: 0 remain for him.",
+])
+def test_small_number_options_are_not_read_out_of_code_or_prose(row):
+    """Splitting a row at semicolons, pipes and colons finds option lists, not the numbers
+    of a statement, a loop header or a sentence: those stay inside a longer segment."""
+    from qcaudit.contamination.evidence import options_found
+
+    options = ["0", "2", "4", "5"]
+    assert options_found(options, row, among_many("an item", options)) == (0, 0.0)
 
 
 def test_formula_options_are_looked_for_as_text_not_as_the_small_numbers_they_hold():

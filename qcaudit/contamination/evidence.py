@@ -114,9 +114,15 @@ LONG_OPTION_WORDS = 2
 #: ... and where they stand together: within a run of OPTION_REACH times the option's words
 #: (at least OPTION_REACH_WORDS).
 OPTION_REACH, OPTION_REACH_WORDS = 3, 12
-#: Where a row's lines and lettered options ("(A) ", "B. ", "c) ") begin: also a letter that
-#: opens a line (``^`` at every line), the commonest layout, one option a line.
-_OPTION_SPLIT = re.compile(r"\n|(?:^|\s)\(?[A-Da-d][).:]\s", re.MULTILINE)
+#: Where a row's options may begin or end, as datasets lay them out: lines, lettered
+#: options ("(A) ", "B. ", "c) ", also where a letter opens a line), inline numbered ones
+#: ("(2) "), semicolons and pipes ("4; 5; 6", "Choices: 4 | 5"), and after a colon and space.
+_OPTION_SPLIT = re.compile(r"\n|[;|]|(?<=:)\s|(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s)\(\d\)\s", re.MULTILINE)
+#: A list marker that opens a segment: a bullet, or a number or roman numeral and its
+#: stop ("- 4", "2. 4", "iii) 4").
+_LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
+#: A double-quoted string in a row: an option of a JSON list (``"choices": ["4", "5"]``).
+_QUOTED = re.compile(r'"([^"\n]+)"')
 
 
 def numbers(text: str) -> Counter:
@@ -311,7 +317,9 @@ class RowOptions:
     def __init__(self, text: str):
         self.text = text
         self.terms = numbers(text) + content_words(text.lower())
-        self.segments = {_option_key(s) for s in _OPTION_SPLIT.split(text)} - {""}  # (a blank line is no option)
+        self.segments = {_option_key(_LIST_MARKER.sub("", s, count=1)) for s in _OPTION_SPLIT.split(text)}
+        self.segments |= {_option_key(s) for s in _QUOTED.findall(text)}
+        self.segments.discard("")  # (a blank line is no option)
         self._positions: dict[str, list[int]] | None = None
 
     @property
