@@ -7,6 +7,7 @@ import json
 import random
 import string
 import sys
+from collections import Counter
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -222,6 +223,28 @@ def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_nu
     assert consistency(two_numbers) == pytest.approx(2 / 6 / 0.75)  # two shared numbers alone say little
 
 
+def test_a_multiple_choice_question_is_weighed_by_its_own_numbers_not_its_options():
+    """Template siblings share their options and differ in the question's numbers: with the
+    options' numbers counted, the sibling "n = 6" of "n = 10" kept 4 of the item's 5 numbers
+    and was consistent (until 2026-12-04). A question asked alone keeps its number even when
+    an option holds the same one ("Z_6" and the option "6")."""
+    from qcaudit.contamination.evidence import numbers, options_found
+
+    def consistency(row: str, question: str, options: list[str]) -> float:
+        item = question + "\n" + "\n".join(options)
+        rarity = among_many(item, options)
+        held = options_found(options, row, rarity)
+        option_numbers = sum(map(numbers, options), Counter())
+        return pair_evidence(Evidence.of(row), Evidence.of(item), rarity, None, held, None, option_numbers)["number_consistency"]
+
+    orders = ["6", "12", "30", "105"]
+    question = "Find the maximum possible order for an element of S_n for n = 10."
+    listed = "\n".join(f"({letter}) {o}" for letter, o in zip("ABCD", ["30", "105", "6", "12"], strict=True))
+    assert consistency("What is the largest order of an element of S_n when n = 6?\n" + listed, question, orders) == 0.0
+    assert consistency("What is the largest order of an element of S_n when n = 10?\n" + listed, question, orders) == 1.0
+    assert consistency("Find the degree of the element 6 in Z_6, asked alone.", "Find the degree of 6 in Z_6.", ["2", "3", "6", "12"]) == 1.0
+
+
 @pytest.mark.parametrize("layout", [
     "(A) {0}\n(B) {1}\n(C) {2}\n(D) {3}", "A. {0}\nB. {1}\nC. {2}\nD. {3}", "a) {0}\nb) {1}\nc) {2}\nd) {3}",
     "A) {0} B) {1} C) {2} D) {3}", "{0}\n{1}\n{2}\n{3}",
@@ -241,8 +264,8 @@ def test_short_options_are_found_in_every_common_layout(layout):
     options = ["assimilation", "compensation", "adaptation", "discrimination"]
     rarity = among_many("an item", options)
     row = "Which did policy makers expect former slaves to experience?\n" + layout.format(*options)
-    assert options_found(options, row, rarity) == (4, 1.0)
-    assert options_found(options, "They spoke of assimilation and adaptation at length.", rarity) == (0, 0.0)
+    assert options_found(options, row, rarity)[:2] == (4, 1.0)
+    assert options_found(options, "They spoke of assimilation and adaptation at length.", rarity)[:2] == (0, 0.0)
 
 
 @pytest.mark.parametrize("row", [
@@ -256,7 +279,7 @@ def test_small_number_options_are_not_read_out_of_code_or_prose(row):
     from qcaudit.contamination.evidence import options_found
 
     options = ["0", "2", "4", "5"]
-    assert options_found(options, row, among_many("an item", options)) == (0, 0.0)
+    assert options_found(options, row, among_many("an item", options))[:2] == (0, 0.0)
 
 
 def test_formula_options_are_looked_for_as_text_not_as_the_small_numbers_they_hold():
@@ -271,10 +294,10 @@ def test_formula_options_are_looked_for_as_text_not_as_the_small_numbers_they_ho
     rarity = among_many("Find the sum of f(x) = 4x - 5 and g(x) = 2x^2 - 4x + 2 in Z_8[x].", options)
     solution = ("Each team plays 8 games x 2 hours = 16 hours, and practises 8 x 4 = 32 hours, 6 days a week.\n"
                 "She spends 2 x 16 + 2 x 32 + 6 + 6 + 1 + 5 + 2 = 110 hours.\n#### 110")
-    assert options_found(options, solution, rarity) == (0, 0.0)
+    assert options_found(options, solution, rarity)[:2] == (0, 0.0)
     listed = "Add the polynomials f(x) = 4x - 5 and g(x) = 2x^2 - 4x + 2 over Z_8.\n" + "\n".join(
         f"({letter}) {option}" for letter, option in zip("ABCD", reversed(options), strict=True))
-    assert options_found(options, listed, rarity) == (4, 1.0)
+    assert options_found(options, listed, rarity)[:2] == (4, 1.0)
 
 
 def test_options_of_words_are_found_by_their_terms_wherever_the_row_holds_them():
@@ -319,9 +342,9 @@ def test_an_option_counts_where_its_words_stand_together_not_scattered_over_a_lo
     rarity = among_many("An 'open' society is one that:", options)
     gap = " ".join(["The match ended in a draw after extra time."] * (OPTION_REACH_WORDS // 4))
     scattered = f"The official said so. {gap} Nobody keeps secrets forever. {gap} The government fell."
-    assert options_found(options, scattered, rarity) == (0, 0.0)
+    assert options_found(options, scattered, rarity)[:2] == (0, 0.0)
     together = f"{gap} Its government has no official secrets, and people move between levels of its hierarchy. {gap}"
-    assert options_found(options, together, rarity) == (2, 1.0)
+    assert options_found(options, together, rarity)[:2] == (2, 1.0)
 
 
 def test_a_benchmark_of_one_item_flags_its_rewordings_not_rows_that_share_its_small_numbers(tmp_path):

@@ -20,8 +20,11 @@ or more, the share of the row's numbers that the item has, whichever is larger, 
 :data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
 examples, not the task). A template sibling keeps the words and brings numbers of its own;
 a paraphrase may spell some of the item's numbers another way ("a quarter" for 1/4, "half
-an hour" for 30 minutes) or leave them out, but the numbers it has are the item's. The
-other pair features (each 0 when the
+an hour" for 30 minutes) or leave them out, but the numbers it has are the item's. A
+multiple-choice item whose question holds numbers is compared by its question's numbers
+with the row's outside the options found in it: template siblings share their options (the
+orders 6, 12, 30 and 105 of elements of S_n) and differ in the question ("n = 6", "n = 10").
+The other pair features (each 0 when the
 item offers no such evidence, so that it only ever adds):
 ``number_agreement`` (recall x precision of the item's numbers x their rarity among the
 benchmark's items, capped), ``word_recall``, ``identifier_recall``, ``option_recall`` (the
@@ -38,6 +41,7 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -329,17 +333,26 @@ class RowOptions:
         return self._positions
 
 
-def options_found(options: list[str], row: str | RowOptions, rarity: Rarity) -> tuple[int, float]:
+class OptionsFound(NamedTuple):
+    """What :func:`options_found` found of an item's options in a row."""
+
+    count: int
+    share: float  # rarity-weighted
+    numbers: Counter  # the numbers of the options found
+
+
+def options_found(options: list[str], row: str | RowOptions, rarity: Rarity) -> OptionsFound:
     """How many of a multiple-choice item's options the row (its text, or :class:`RowOptions`
     read once for all its candidate items) contains (an option of words by
     :data:`OPTION_PRESENT` of its numbers and content words, standing together: :func:`_together`;
-    any other as a line or a lettered option of its own), and their share weighted by rarity:
-    options that many items offer ("True, True", "0") are no evidence."""
+    any other as a line or a lettered option of its own), their share weighted by rarity
+    (options that many items offer, "True, True" or "0", are no evidence) and their numbers."""
     row = row if isinstance(row, RowOptions) else RowOptions(row)
-    found, weight, total = 0, 0.0, 0.0
+    found, weight, total, held = 0, 0.0, 0.0, Counter()
     for option in options:
         words = content_words(option.lower())
-        terms = numbers(option) + words
+        option_numbers = numbers(option)
+        terms = option_numbers + words
         if sum(terms.values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS:
             present = recall(terms, row.terms) >= OPTION_PRESENT and _together(
                 terms, row.positions, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
@@ -349,7 +362,9 @@ def options_found(options: list[str], row: str | RowOptions, rarity: Rarity) -> 
         found += present
         weight += rare * present
         total += rare
-    return found, weight / total * min(total, OPTION_EVIDENCE_CAP) / OPTION_EVIDENCE_CAP if total else 0.0
+        if present:
+            held += option_numbers
+    return OptionsFound(found, weight / total * min(total, OPTION_EVIDENCE_CAP) / OPTION_EVIDENCE_CAP if total else 0.0, held)
 
 
 def code_candidates(row_texts: list[str], item_code: dict[int, Evidence], rarity: Rarity, min_overlap: float) -> list[tuple[int, int]]:
@@ -373,27 +388,33 @@ def code_candidates(row_texts: list[str], item_code: dict[int, Evidence], rarity
 
 
 def pair_evidence(
-    row: Evidence, item: Evidence, rarity: Rarity, item_code: Evidence | None = None, option_recall: float = 0.0,
-    item_key: Evidence | None = None,
+    row: Evidence, item: Evidence, rarity: Rarity, item_code: Evidence | None = None, options: OptionsFound | None = None,
+    item_key: Evidence | None = None, option_numbers: Counter | None = None,
 ) -> dict[str, float]:
     """The evidence features of one (row, item part) pair; ``item_code`` is the item's code
-    (when it has a code part), ``option_recall`` from :func:`options_found`, and
-    ``item_key`` the part that tells the item from others that share the rest (the last
-    line of a question that follows a passage several items share): its numbers and words
-    are the ones compared."""
+    (when it has a code part), ``options`` what :func:`options_found` found of the item's
+    options in the row, ``item_key`` the part that tells the item from others that share
+    the rest (the last line of a question that follows a passage several items share): its
+    numbers and words are the ones compared, and ``option_numbers`` the numbers of all the
+    item's options (see the module docstring: a question's numbers are weighed apart)."""
     code = (item_code or item).fingerprints
+    whole = item
     item = item_key or item
     found = row.numbers.get
     evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
     kept, own = recall(item.numbers, row.numbers), recall(row.numbers, item.numbers)
+    asked, held = item.numbers, row.numbers  # (the numbers whose consistency is weighed)
+    question = item.numbers if item_key else whole.numbers - (option_numbers or Counter())
+    if option_numbers and question:
+        asked, held = question, row.numbers - (options.numbers if options is not None else Counter())
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
     return {
-        "number_consistency": _consistency(kept, own, sum(row.numbers.values())) if item.numbers and not code else 1.0,
+        "number_consistency": _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked and not code else 1.0,
         "number_agreement": kept * own * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
         "word_recall": recall(item.words, row.words),
         "identifier_recall": recall(item.identifiers, row.identifiers),
-        "option_recall": option_recall,
+        "option_recall": options.share if options is not None else 0.0,
         "code_overlap": code_found / total * min(total, CODE_EVIDENCE_CAP) / CODE_EVIDENCE_CAP if total else 0.0,
     }

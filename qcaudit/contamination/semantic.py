@@ -36,7 +36,8 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    Evidence, Rarity, RowOptions, code_candidates, content_words, looks_like_code, options_found, pair_evidence, recall, word_keys,
+    Evidence, Rarity, RowOptions, code_candidates, content_words, looks_like_code, numbers, options_found, pair_evidence, recall,
+    word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -288,12 +289,13 @@ def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
 class ItemEvidence:
     """What the verifier reads from a benchmark's items, parsed once: each part's evidence,
     each item's code (its ``code`` part, or its whole text when that is code), its key part
-    (``stem``) and options, and the rarity of numbers, fingerprints and options."""
+    (``stem``), options and the numbers they hold, and the rarity of numbers, fingerprints and options."""
 
     parts: dict[int, Evidence]
     code: dict[int, Evidence]
     key: dict[int, Evidence]
     choices: list[list[str]]
+    option_numbers: list[Counter]
     rarity: Rarity
 
     @classmethod
@@ -304,7 +306,8 @@ class ItemEvidence:
         code = {item: by_kind.get((item, "code"), e) for item, e in wholes.items()}
         code = {item: e for item, e in code.items() if e.fingerprints}
         key = {item: e for (item, kind), e in by_kind.items() if kind == "stem"}
-        return cls(parts, code, key, choices, Rarity.of(list(wholes.values()), choices))
+        option_numbers = [sum(map(numbers, options), Counter()) for options in choices]
+        return cls(parts, code, key, choices, option_numbers, Rarity.of(list(wholes.values()), choices))
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
@@ -370,19 +373,15 @@ def verify(
         item_side = evidence.parts[item_part]
         options = evidence.choices[item]
         about_the_item = cosine * margin >= EVIDENCE_MIN_SIMILARITY  # (else numbers and options count as none)
-        found, option_recall = 0, 0.0
+        found = None
         if options and about_the_item:
             if row != options_row:
                 options_row, row_options = row, RowOptions(row_texts[row])
-            found, option_recall = options_found(options, row_options, evidence.rarity)
-        features = {
-            "cosine": cosine, "margin": margin,
-            **pair_evidence(row_evidence[row_part], item_side, evidence.rarity, evidence.code.get(item), option_recall,
-                            evidence.key.get(item)),
-        }
+            found = options_found(options, row_options, evidence.rarity)
+        known = (evidence.rarity, evidence.code.get(item), found, evidence.key.get(item), evidence.option_numbers[item])
+        features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
         if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
-            whole = pair_evidence(whole_rows[row], item_side, evidence.rarity, evidence.code.get(item), option_recall,
-                                  evidence.key.get(item))
+            whole = pair_evidence(whole_rows[row], item_side, *known)
             for name in ("code_overlap", "number_consistency"):
                 features[name] = max(features[name], whole[name])
         features["similarity"] = cosine * margin
@@ -392,7 +391,7 @@ def verify(
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, weights),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
-            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found),
+            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found else 0),
         })
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
               "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
