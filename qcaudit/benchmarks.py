@@ -9,8 +9,10 @@ columns):
   the task and its code, each a part; id ``task_id``.)
 - ``mmlu``: csv without header (question, four choices, answer letter), a file per subject;
   text = question + choices; id ``<subject file>/<row index>``. Also the Hugging Face
-  layouts of multiple-choice items: a ``question`` beside a list of ``choices`` (cais/mmlu)
-  or ARC's ``choices`` of texts and labels, read so by ``auto`` whatever the benchmark's name.
+  layouts of multiple-choice items (:func:`_multiple_choice`): a ``question`` beside a list
+  of ``choices`` (cais/mmlu) or of ``options`` (MMLU-Pro), ARC's and OpenBookQA's ``choices``
+  of texts and labels, or options in columns ``A``, ``B``, ... (lukaemon/mmlu, openai/MMMLU),
+  read so by ``auto`` whatever the benchmark's name.
 - ``chat``: an evaluation set written as chats (a ``messages`` or ShareGPT ``conversations``
   column, or the column in ``fields``): the item is its user turns, its last assistant
   turn a part (``answer``); id from ``id_field`` or ``<name>/<index>``.
@@ -27,6 +29,7 @@ The answer options of a multiple-choice item are kept apart (``choices``) as evi
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -185,7 +188,7 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Re
     for task in MBPP_TASK_COLUMNS:  # MBPP (full, or sanitized): the task and its reference code, parts of the item
         if {task, "code", "test_list"} <= set(columns):
             return _Shape("fields", [task, "code"], "task_id" if "task_id" in columns else None)
-    if "question" in columns and _options(schema) is not None:
+    if _multiple_choice(schema) is not None:
         return _Shape("mmlu")
     if "question" in columns:
         return _Shape("gsm8k")
@@ -207,20 +210,25 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Re
 
 def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: list[str], id_field: str | None) -> pl.DataFrame:
     index = pl.int_range(pl.len()).cast(pl.String)
-    if adapter == "mmlu" and (options := _options(table.schema)) is not None and "question" in table.columns:
-        # the Hugging Face layouts: cais/mmlu's question, subject, choices (a list), answer;
-        # ARC's question, choices ({text, label}: lists), answerKey
-        subject = pl.col("subject").cast(pl.String) if "subject" in table.columns else pl.lit(file.name.split(".")[0].split("-")[0])
+    if adapter == "mmlu" and (layout := _multiple_choice(table.schema)) is not None:
+        # the Hugging Face layouts (QUESTION_COLUMNS): cais/mmlu's question, subject, choices (a
+        # list), answer; ARC's question, choices ({text, label}: lists), answerKey; MMLU-Pro's
+        # question, options, category; lukaemon/mmlu's input, A to D, target
+        subject = next((c for c in SUBJECT_COLUMNS if c in table.columns), None)
+        prefix = pl.col(subject).cast(pl.String) if subject else pl.lit(file.name.split(".")[0].split("-")[0])
         return table.select(
-            (subject + "/" + index).alias(ITEM_ID),
-            pl.concat_str([pl.col("question"), options.list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
-            pl.col("question").cast(pl.String).alias(PART_PREFIX + "question"),
-            pl.col("question").cast(pl.String).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
-            options.list.drop_nulls().alias(CHOICES),
+            (prefix + "/" + index).alias(ITEM_ID),
+            pl.concat_str([pl.col(layout.question), layout.options.list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
+            pl.col(layout.question).alias(PART_PREFIX + "question"),
+            pl.col(layout.question).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
+            layout.options.list.drop_nulls().alias(CHOICES),
         )
     if adapter == "mmlu":
-        if table.width < 6:
-            raise QcauditError(f"benchmark {name!r}: {file} has {table.width} columns; MMLU csv has question, 4 choices, answer")
+        if table.width < 6 or any(dtype.is_nested() for dtype in table.schema.values()):
+            raise QcauditError(f"benchmark {name!r}: {file} is neither MMLU's csv (question, 4 choices, answer) nor a "
+                               f"multiple-choice layout read as one (a column {' or '.join(QUESTION_COLUMNS)} beside a list "
+                               f"of {' or '.join(OPTION_COLUMNS)}, or beside columns A, B, C, D); its columns: "
+                               f"{', '.join(table.columns)}. Name them: [benchmarks.{name}] fields = [...]")
         question, *choices = table.columns[:5]
         subject = file.name.split(".")[0]
         return table.select(
@@ -266,15 +274,40 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     return table.select(id_expr.cast(pl.String).alias(ITEM_ID), text.fill_null("").alias(ITEM_TEXT), *parts)
 
 
-def _options(schema: pl.Schema) -> pl.Expr | None:
-    """A multiple-choice item's answer options as a list of strings, from a ``choices``
-    column that holds them as a list (cais/mmlu) or as a list of texts beside their labels
-    (ARC's ``{text, label}``); None when there is no such column."""
-    dtype = schema.get(CHOICES)
-    if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
-        return pl.col(CHOICES).cast(pl.List(pl.String))
-    if isinstance(dtype, pl.Struct) and isinstance(dict(dtype.to_schema()).get("text"), pl.List):
-        return pl.col(CHOICES).struct.field("text").cast(pl.List(pl.String))
+#: The question's column in the Hugging Face layouts of multiple-choice items: cais/mmlu's,
+#: ARC's and MMLU-Pro's ``question``, openai/MMMLU's ``Question``, lukaemon/mmlu's ``input``,
+#: OpenBookQA's ``question_stem``.
+QUESTION_COLUMNS = ("question", "Question", "input", "question_stem")
+#: The options' column in those layouts: a list (cais/mmlu's ``choices``, MMLU-Pro's
+#: ``options``), or ARC's and OpenBookQA's ``choices`` of texts beside their labels.
+OPTION_COLUMNS = (CHOICES, "options")
+#: The item's subject, in its id (``<subject>/<row>``), where the layout has one.
+SUBJECT_COLUMNS = ("subject", "Subject", "category")
+
+
+class _MultipleChoice(NamedTuple):
+    """Where a multiple-choice layout holds an item's question, and its options as a list of strings."""
+
+    question: str
+    options: pl.Expr
+
+
+def _multiple_choice(schema: pl.Schema) -> _MultipleChoice | None:
+    """The question and options of a multiple-choice layout (:data:`QUESTION_COLUMNS` beside
+    :data:`OPTION_COLUMNS`, or beside one column an option, ``A``, ``B``, ... as
+    lukaemon/mmlu and openai/MMMLU lay them out); None when ``schema`` is not one."""
+    question = next((c for c in QUESTION_COLUMNS if schema.get(c) == pl.String), None)
+    if question is None:
+        return None
+    for column in OPTION_COLUMNS:
+        dtype = schema.get(column)
+        if isinstance(dtype, pl.List) and not dtype.inner.is_nested():
+            return _MultipleChoice(question, pl.col(column).cast(pl.List(pl.String)))
+        if isinstance(dtype, pl.Struct) and isinstance(dict(dtype.to_schema()).get("text"), pl.List):
+            return _MultipleChoice(question, pl.col(column).struct.field("text").cast(pl.List(pl.String)))
+    letters = [letter for letter in itertools.takewhile(lambda letter: letter in schema, "ABCDEFGHIJ")]
+    if len(letters) >= 2 and not any(schema[letter].is_nested() for letter in letters):
+        return _MultipleChoice(question, pl.concat_list([pl.col(letter).cast(pl.String) for letter in letters]))
     return None
 
 

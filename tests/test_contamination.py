@@ -956,6 +956,45 @@ def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     assert load_benchmark("arc", arc).items["item_text"].to_list() == ["Which gas do plants take in?\nCO2\nA\nO2\nB"]
 
 
+@pytest.mark.parametrize("layout", ["mmlu_pro", "lukaemon", "mmmlu", "openbookqa"])
+def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, layout):
+    """MMLU-Pro (question, options: a list), lukaemon/mmlu (input, A to D, target),
+    openai/MMMLU (Question, A to D, Answer, Subject) and OpenBookQA (question_stem, choices
+    of texts and labels) give the items and options the CSV gives. Until 2026-12-04 they
+    were read as their question alone, without options, and MMLU-Pro in a file named for
+    MMLU stopped the run on Polars' "cannot cast List type"."""
+    rows = [("What is the capital city of France?", "Paris", "Rome", "Berlin", "Madrid", "A"),
+            ("Which planet is known as the red planet?", "Mars", "Venus", "Earth", "Jupiter", "A")]
+    csv_dir = tmp_path / "csv"
+    csv_dir.mkdir()
+    pl.DataFrame(rows, orient="row").write_csv(csv_dir / "geo_test.csv", include_header=False)
+    from_csv = load_benchmark("mmlu", csv_dir)
+    records = {
+        "mmlu_pro": lambda i, r: {"question_id": i, "question": r[0], "options": list(r[1:5]), "answer": r[5], "answer_index": 0,
+                                  "cot_content": "", "category": "geo", "src": "ori_mmlu-geo"},
+        "lukaemon": lambda i, r: {"input": r[0], **dict(zip("ABCD", r[1:5], strict=True)), "target": r[5]},
+        "mmmlu": lambda i, r: {"Question": r[0], **dict(zip("ABCD", r[1:5], strict=True)), "Answer": r[5], "Subject": "geo"},
+        "openbookqa": lambda i, r: {"id": str(i), "question_stem": r[0], "choices": {"text": list(r[1:5]), "label": list("ABCD")},
+                                    "answerKey": r[5]},
+    }
+    bench = tmp_path / f"{layout}_test.jsonl"
+    bench.write_text("".join(json.dumps(records[layout](i, r)) + "\n" for i, r in enumerate(rows)))
+    loaded = load_benchmark("exam", bench)
+    assert loaded.items["item_text"].to_list() == from_csv.items["item_text"].to_list()
+    assert loaded.choices == from_csv.choices == [list(r[1:5]) for r in rows]
+    assert loaded.items["part:question"].to_list() == [r[0] for r in rows]
+    if layout in ("mmlu_pro", "mmmlu"):
+        assert loaded.items["item_id"].to_list() == ["geo/0", "geo/1"]  # (their subject, as cais/mmlu's)
+
+
+def test_a_file_named_for_mmlu_in_no_layout_qcaudit_reads_is_refused_in_one_line(tmp_path):
+    bench = tmp_path / "mmlu_extra.jsonl"
+    bench.write_text(json.dumps({"prompt": "Which gas do plants take in?", "answers": ["CO2", "O2"], "gold": 0, "meta": {"a": 1},
+                                 "source": "x", "split": "test"}) + "\n")
+    with pytest.raises(QcauditError, match="neither MMLU's csv .* its columns: prompt, answers, gold, meta, source, split"):
+        load_benchmark("mmlu_extra", bench)
+
+
 def test_ngram_index_is_cached_by_content_and_settings(tmp_path, monkeypatch):
     from qcaudit.analyzers import contamination as analyzer
     from qcaudit.cache import cache_root
