@@ -234,8 +234,8 @@ def test_a_multiple_choice_question_is_weighed_by_its_own_numbers_not_its_option
         item = question + "\n" + "\n".join(options)
         rarity = among_many(item, options)
         held = options_found(options, row, rarity)
-        option_numbers = sum(map(numbers, options), Counter())
-        return pair_evidence(Evidence.of(row), Evidence.of(item), rarity, None, held, None, option_numbers)["number_consistency"]
+        asked = numbers(item) - sum(map(numbers, options), Counter())
+        return pair_evidence(Evidence.of(row), Evidence.of(item), rarity, None, held, None, asked)["number_consistency"]
 
     orders = ["6", "12", "30", "105"]
     question = "Find the maximum possible order for an element of S_n for n = 10."

@@ -389,24 +389,24 @@ def code_candidates(row_texts: list[str], item_code: dict[int, Evidence], rarity
 
 def pair_evidence(
     row: Evidence, item: Evidence, rarity: Rarity, item_code: Evidence | None = None, options: OptionsFound | None = None,
-    item_key: Evidence | None = None, option_numbers: Counter | None = None,
+    item_key: Evidence | None = None, question_numbers: Counter | None = None,
 ) -> dict[str, float]:
     """The evidence features of one (row, item part) pair; ``item_code`` is the item's code
     (when it has a code part), ``options`` what :func:`options_found` found of the item's
     options in the row, ``item_key`` the part that tells the item from others that share
     the rest (the last line of a question that follows a passage several items share): its
-    numbers and words are the ones compared, and ``option_numbers`` the numbers of all the
-    item's options (see the module docstring: a question's numbers are weighed apart)."""
+    numbers and words are the ones compared, and ``question_numbers`` those of a
+    multiple-choice item's question, when it holds any (see the module docstring: they are
+    weighed apart from its options')."""
     code = (item_code or item).fingerprints
-    whole = item
     item = item_key or item
     found = row.numbers.get
     evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
     kept, own = recall(item.numbers, row.numbers), recall(row.numbers, item.numbers)
     asked, held = item.numbers, row.numbers  # (the numbers whose consistency is weighed)
-    question = item.numbers if item_key else whole.numbers - (option_numbers or Counter())
-    if option_numbers and question:
-        asked, held = question, row.numbers - (options.numbers if options is not None else Counter())
+    if question_numbers:
+        asked = item.numbers if item_key else question_numbers
+        held = row.numbers - (options.numbers if options is not None else Counter())
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)

@@ -289,13 +289,14 @@ def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
 class ItemEvidence:
     """What the verifier reads from a benchmark's items, parsed once: each part's evidence,
     each item's code (its ``code`` part, or its whole text when that is code), its key part
-    (``stem``), options and the numbers they hold, and the rarity of numbers, fingerprints and options."""
+    (``stem``) and options, the numbers of a multiple-choice question (its whole's, less its
+    options'), and the rarity of numbers, fingerprints and options."""
 
     parts: dict[int, Evidence]
     code: dict[int, Evidence]
     key: dict[int, Evidence]
     choices: list[list[str]]
-    option_numbers: list[Counter]
+    question_numbers: dict[int, Counter]
     rarity: Rarity
 
     @classmethod
@@ -306,8 +307,10 @@ class ItemEvidence:
         code = {item: by_kind.get((item, "code"), e) for item, e in wholes.items()}
         code = {item: e for item, e in code.items() if e.fingerprints}
         key = {item: e for (item, kind), e in by_kind.items() if kind == "stem"}
-        option_numbers = [sum(map(numbers, options), Counter()) for options in choices]
-        return cls(parts, code, key, choices, option_numbers, Rarity.of(list(wholes.values()), choices))
+        question_numbers = {item: wholes[item].numbers - sum(map(numbers, options), Counter())
+                            for item, options in enumerate(choices) if options and item in wholes}
+        question_numbers = {item: n for item, n in question_numbers.items() if n}  # (else weighed whole, as any item)
+        return cls(parts, code, key, choices, question_numbers, Rarity.of(list(wholes.values()), choices))
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
@@ -378,7 +381,7 @@ def verify(
             if row != options_row:
                 options_row, row_options = row, RowOptions(row_texts[row])
             found = options_found(options, row_options, evidence.rarity)
-        known = (evidence.rarity, evidence.code.get(item), found, evidence.key.get(item), evidence.option_numbers[item])
+        known = (evidence.rarity, evidence.code.get(item), found, evidence.key.get(item), evidence.question_numbers.get(item))
         features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
         if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
             whole = pair_evidence(whole_rows[row], item_side, *known)
