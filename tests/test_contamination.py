@@ -204,6 +204,14 @@ def test_numbers_and_features():
     assert same["number_agreement"] > 0.6 and sibling["number_agreement"] == 0.0
 
 
+def test_a_numbered_lists_markers_are_not_numbers_of_the_text():
+    """Options numbered "1. " to "4. " brought the numbers 1 to 4 into the row, which a
+    question's own numbers were then weighed against (until 2026-12-04)."""
+    listed = "Find the order of S_n for n = 10.\n1. 6\n2) 12\n(3) 30\n  4. 105"
+    assert numbers(listed) == numbers("Find the order of S_n for n = 10. 6 12 30 105")
+    assert numbers("Costs:\n1.5 dollars\n2x faster\n12 items") == Counter({"1.5": 1, "2": 1, "12": 1})
+
+
 def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_numbers_do_not():
     item = ("Brook Hills High School enrolls 3000 students. Half of them are over 16 years old, and one-fourth of "
             "the students over 16 are male. One-half of the students under 16 are male. How many female students are there?")

@@ -125,13 +125,16 @@ _OPTION_SPLIT = re.compile(r"\n|[;|]|(?<=:)\s|(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s
 #: A list marker that opens a segment: a bullet, or a number or roman numeral and its
 #: stop ("- 4", "2. 4", "iii) 4").
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
+#: A number that opens a line of a numbered list ("2. ", "(2) ", "2) "): a marker, not a number of the text.
+_NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
 #: A double-quoted string in a row: an option of a JSON list (``"choices": ["4", "5"]``).
 _QUOTED = re.compile(r'"([^"\n]+)"')
 
 
 def numbers(text: str) -> Counter:
-    """The multiset of numbers in ``text``: digits (thousands separators dropped) and number words."""
-    return Counter(map(_number, _NUMBER.findall(text)))
+    """The multiset of numbers in ``text``: digits (thousands separators dropped) and number
+    words; not the number of a numbered list's marker (``2. `` or ``(2) `` opening a line)."""
+    return Counter(map(_number, _NUMBER.findall(_NUMBERED_LINE.sub("", text))))
 
 
 def _number(token: str) -> str:
