@@ -101,7 +101,7 @@ def load_benchmark(
     if adapter == "auto":
         adapter, fields, layout_id = _guess_shape(name, path, fields, read)
         id_field = id_field or layout_id
-    tables = read(adapter != "mmlu")
+    tables = read(adapter != "mmlu" or _headed_multiple_choice(name, path, read))
     frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
     if items.height == 0:
@@ -146,6 +146,13 @@ def _is_mmlu_csv(name: str, path: str | Path, read: Reader) -> bool:
     table = read(False)[0][1]
     last = table.columns[-1]
     return table.width == 6 and table.schema[last] == pl.String and bool(table[last].is_in(["A", "B", "C", "D"]).all())
+
+
+def _headed_multiple_choice(name: str, path: str | Path, read: Reader) -> bool:
+    """Whether a benchmark read as MMLU is a file with a header line of a multiple-choice
+    layout (``question,A,B,C,D,answer``), not MMLU's CSV, which has none: read without one,
+    its header would be an item."""
+    return not _is_mmlu_csv(name, path, read) and _multiple_choice(read(True)[0][1].schema) is not None
 
 
 #: The task's column in MBPP's layouts (the full set's ``text``, the sanitized set's ``prompt``),

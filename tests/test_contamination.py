@@ -995,6 +995,21 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
         assert loaded.items["item_id"].to_list() == ["geo/0", "geo/1"]  # (their subject, as cais/mmlu's)
 
 
+@pytest.mark.parametrize("file_name", ["exam.csv", "mmlu_geo.csv"])
+def test_a_csv_with_a_header_line_of_question_and_options_reads_without_the_header_as_an_item(tmp_path, file_name):
+    """MMLU's own CSV has no header line; a CSV written with one (question,A,B,C,D,answer)
+    is the multiple-choice layout of columns A to D. Its header line was read as a first
+    item ("question A B C D") when the file was named for MMLU (until 2026-12-04)."""
+    bench = tmp_path / file_name
+    bench.write_text("question,A,B,C,D,answer\n"
+                     "Which city is the capital of France today?,Paris,Rome,Berlin,Madrid,A\n"
+                     "Which planet is known as the red planet?,Mars,Venus,Earth,Jupiter,A\n")
+    loaded = load_benchmark("exam", bench)
+    assert loaded.items["part:question"].to_list() == ["Which city is the capital of France today?",
+                                                       "Which planet is known as the red planet?"]
+    assert loaded.choices == [["Paris", "Rome", "Berlin", "Madrid"], ["Mars", "Venus", "Earth", "Jupiter"]]
+
+
 def test_a_file_named_for_mmlu_in_no_layout_qcaudit_reads_is_refused_in_one_line(tmp_path):
     bench = tmp_path / "mmlu_extra.jsonl"
     bench.write_text(json.dumps({"prompt": "Which gas do plants take in?", "answers": ["CO2", "O2"], "gold": 0, "meta": {"a": 1},
