@@ -11,8 +11,9 @@ columns):
   text = question + choices; id ``<subject file>/<row index>``. Also the Hugging Face
   layouts of multiple-choice items (:func:`_multiple_choice`): a ``question`` beside a list
   of ``choices`` (cais/mmlu) or of ``options`` (MMLU-Pro), ARC's and OpenBookQA's ``choices``
-  of texts and labels, or options in columns ``A``, ``B``, ... (lukaemon/mmlu, openai/MMMLU),
-  read so by ``auto`` whatever the benchmark's name.
+  of texts and labels, or options a column each (``A``, ``B``, ... of lukaemon/mmlu and
+  openai/MMMLU; GPQA's, MedMCQA's and SciQ's answers), read so by ``auto`` whatever the
+  benchmark's name.
 - ``chat``: an evaluation set written as chats (a ``messages`` or ShareGPT ``conversations``
   column, or the column in ``fields``): the item is its user turns, its last assistant
   turn a part (``answer``); id from ``id_field`` or ``<name>/<index>``.
@@ -288,6 +289,12 @@ QUESTION_COLUMNS = ("question", "Question", "input", "question_stem")
 #: The options' column in those layouts: a list (cais/mmlu's ``choices``, MMLU-Pro's
 #: ``options``), or ARC's and OpenBookQA's ``choices`` of texts beside their labels.
 OPTION_COLUMNS = (CHOICES, "options")
+#: Options held one a column, in the order read (the longest run of each set's first columns
+#: present, two at least): lukaemon/mmlu's and openai/MMMLU's ``A``, ``B``, ``C``, ``D``; GPQA's
+#: correct and incorrect answers; MedMCQA's ``opa`` to ``opd``; SciQ's correct answer and
+#: distractors.
+OPTION_COLUMN_RUNS = (tuple("ABCDEFGHIJ"), ("Correct Answer", "Incorrect Answer 1", "Incorrect Answer 2", "Incorrect Answer 3"),
+                      ("opa", "opb", "opc", "opd"), ("correct_answer", "distractor1", "distractor2", "distractor3"))
 #: The item's subject, in its id (``<subject>/<row>``), where the layout has one.
 SUBJECT_COLUMNS = ("subject", "Subject", "category")
 
@@ -301,8 +308,8 @@ class _MultipleChoice(NamedTuple):
 
 def _multiple_choice(schema: pl.Schema) -> _MultipleChoice | None:
     """The question and options of a multiple-choice layout (:data:`QUESTION_COLUMNS` beside
-    :data:`OPTION_COLUMNS`, or beside one column an option, ``A``, ``B``, ... as
-    lukaemon/mmlu and openai/MMMLU lay them out); None when ``schema`` is not one."""
+    :data:`OPTION_COLUMNS`, or beside one column an option, :data:`OPTION_COLUMN_RUNS`);
+    None when ``schema`` is not one."""
     question = next((c for c in QUESTION_COLUMNS if schema.get(c) == pl.String), None)
     if question is None:
         return None
@@ -312,9 +319,10 @@ def _multiple_choice(schema: pl.Schema) -> _MultipleChoice | None:
             return _MultipleChoice(question, pl.col(column).cast(pl.List(pl.String)))
         if isinstance(dtype, pl.Struct) and isinstance(dict(dtype.to_schema()).get("text"), pl.List):
             return _MultipleChoice(question, pl.col(column).struct.field("text").cast(pl.List(pl.String)))
-    letters = [letter for letter in itertools.takewhile(lambda letter: letter in schema, "ABCDEFGHIJ")]
-    if len(letters) >= 2 and not any(schema[letter].is_nested() for letter in letters):
-        return _MultipleChoice(question, pl.concat_list([pl.col(letter).cast(pl.String) for letter in letters]))
+    for run in OPTION_COLUMN_RUNS:
+        columns = list(itertools.takewhile(lambda column: column in schema and not schema[column].is_nested(), run))
+        if len(columns) >= 2:
+            return _MultipleChoice(question, pl.concat_list([pl.col(column).cast(pl.String) for column in columns]))
     return None
 
 

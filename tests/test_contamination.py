@@ -964,13 +964,15 @@ def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     assert load_benchmark("arc", arc).items["item_text"].to_list() == ["Which gas do plants take in?\nCO2\nA\nO2\nB"]
 
 
-@pytest.mark.parametrize("layout", ["mmlu_pro", "lukaemon", "mmmlu", "openbookqa"])
+@pytest.mark.parametrize("layout", ["mmlu_pro", "lukaemon", "mmmlu", "openbookqa", "gpqa", "medmcqa", "sciq"])
 def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, layout):
     """MMLU-Pro (question, options: a list), lukaemon/mmlu (input, A to D, target),
-    openai/MMMLU (Question, A to D, Answer, Subject) and OpenBookQA (question_stem, choices
-    of texts and labels) give the items and options the CSV gives. Until 2026-12-04 they
-    were read as their question alone, without options, and MMLU-Pro in a file named for
-    MMLU stopped the run on Polars' "cannot cast List type"."""
+    openai/MMMLU (Question, A to D, Answer, Subject), OpenBookQA (question_stem, choices of
+    texts and labels), GPQA (Question, Correct Answer, Incorrect Answer 1 to 3), MedMCQA
+    (question, opa to opd) and SciQ (question, correct_answer, distractor1 to 3) give the
+    items and options the CSV gives. Until 2026-12-04 they were read as their question
+    alone, without options, and MMLU-Pro in a file named for MMLU stopped the run on
+    Polars' "cannot cast List type"."""
     rows = [("What is the capital city of France?", "Paris", "Rome", "Berlin", "Madrid", "A"),
             ("Which planet is known as the red planet?", "Mars", "Venus", "Earth", "Jupiter", "A")]
     csv_dir = tmp_path / "csv"
@@ -984,6 +986,12 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
         "mmmlu": lambda i, r: {"Question": r[0], **dict(zip("ABCD", r[1:5], strict=True)), "Answer": r[5], "Subject": "geo"},
         "openbookqa": lambda i, r: {"id": str(i), "question_stem": r[0], "choices": {"text": list(r[1:5]), "label": list("ABCD")},
                                     "answerKey": r[5]},
+        "gpqa": lambda i, r: {"Record ID": f"rec{i}", "Question": r[0], "Correct Answer": r[1],
+                              **{f"Incorrect Answer {k}": r[1 + k] for k in (1, 2, 3)}, "Subdomain": "geo"},
+        "medmcqa": lambda i, r: {"id": str(i), "question": r[0], **dict(zip(("opa", "opb", "opc", "opd"), r[1:5], strict=True)),
+                                 "cop": 0, "exp": None},
+        "sciq": lambda i, r: {"question": r[0], "distractor3": r[4], "distractor1": r[2], "distractor2": r[3], "correct_answer": r[1],
+                              "support": ""},
     }
     bench = tmp_path / f"{layout}_test.jsonl"
     bench.write_text("".join(json.dumps(records[layout](i, r)) + "\n" for i, r in enumerate(rows)))
