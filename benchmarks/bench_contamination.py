@@ -447,9 +447,11 @@ def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, ti
 def option_layouts() -> None:
     """Multiple-choice rephrasings whose options are laid out as datasets lay them out
     (:data:`~contamination_suite.OPTION_LAYOUTS`): found and flagged wrongly per layout, by
-    the shipped verifier and by plain cosine at a fixed cut."""
+    the shipped verifier and by plain cosine at the suite's best cut (0.80, as
+    docs/contamination-accuracy.md gives it)."""
     cut = Config().contamination.semantic_threshold
     probe(option_layout_cases(), Encoder(), cut, 0.8, "MMLU rephrasings, options laid out 8 ways")
+
 
 def small_benchmarks(sizes: tuple[int, ...] = (1, 5, 20)) -> None:
     """The semantic method against benchmarks of a few items: each suite case's benchmark cut

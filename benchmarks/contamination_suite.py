@@ -150,6 +150,7 @@ def option_layout_cases(seed: int = 0) -> list[Case]:
         cases.append(Case("multiple_choice", file.name.removesuffix("_test.csv"), _even_items(bench), rows, truth, kind))
     return cases
 
+
 def _humaneval() -> tuple[Benchmark, list[dict]]:
     path = DATA / "benchmarks/humaneval/HumanEval.jsonl.gz"
     return load_benchmark("humaneval", path), [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
