@@ -394,7 +394,7 @@ def verify(
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, weights),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
-            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found else 0),
+            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found is not None else 0),
         })
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
               "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
