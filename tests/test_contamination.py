@@ -258,15 +258,16 @@ def test_a_multiple_choice_question_is_weighed_by_its_own_numbers_not_its_option
     "A) {0} B) {1} C) {2} D) {3}", "{0}\n{1}\n{2}\n{3}",
     "1. {0}\n2. {1}\n3. {2}\n4. {3}", "- {0}\n- {1}\n* {2}\n\u2022 {3}", "i) {0}\nii) {1}\niii) {2}\niv) {3}",
     "(1) {0} (2) {1} (3) {2} (4) {3}", "Options: {0}; {1}; {2}; {3}", "Choices: {0} | {1} | {2} | {3}",
-    '{{"choices": ["{0}", "{1}", "{2}", "{3}"]}}',
+    '{{"choices": ["{0}", "{1}", "{2}", "{3}"]}}', "Is it {0}, {1}, {2} or {3}?", "The choices are {0}, {1}, {2}, and {3}.",
 ])
 def test_short_options_are_found_in_every_common_layout(layout):
     """One-word options count only as options of their own in the row: a line (after its
     letter, number or bullet), after a letter or a number in brackets, between semicolons
-    or pipes, or a quoted string (a JSON list). One option a line after its letter, the
-    commonest layout, was read as the line "(a) assimilation" and found none of them (until
-    2026-12-01); numbered, bulleted, semicolon, pipe and JSON lists found none until
-    2026-12-04 (``bench_contamination.py layouts``)."""
+    or pipes, a quoted string (a JSON list), or three or more in a list in a sentence. One
+    option a line after its letter, the commonest layout, was read as the line "(a)
+    assimilation" and found none of them (until 2026-12-01); numbered, bulleted, semicolon,
+    pipe, JSON and sentence lists found none until 2026-12-04 (``bench_contamination.py
+    layouts``)."""
     from qcaudit.contamination.evidence import options_found
 
     options = ["assimilation", "compensation", "adaptation", "discrimination"]
@@ -280,10 +281,12 @@ def test_short_options_are_found_in_every_common_layout(layout):
     "int x = 4; int y = 5; return x * 2;",
     "for (i = 0; i < 4; i++) { total += 2; }",
     "She had 2. Then she bought 4 more, and 5 were left: 0 remain for him.",
+    "values = [0, 2, 4, 5]\nprint(sum(values))", "She had 2, then 4 or 5 more.",
 ])
 def test_small_number_options_are_not_read_out_of_code_or_prose(row):
     """Splitting a row at semicolons, pipes and colons finds option lists, not the numbers
-    of a statement, a loop header or a sentence: those stay inside a longer segment."""
+    of a statement, a loop header or a sentence: those stay inside a longer segment; a list
+    in a sentence names options only with three of them at least, and a list of code none."""
     from qcaudit.contamination.evidence import options_found
 
     options = ["0", "2", "4", "5"]

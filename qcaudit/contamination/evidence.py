@@ -127,6 +127,12 @@ _OPTION_SPLIT = re.compile(r"\n|[;|]|(?<=:)\s|(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
 #: A number that opens a line of a numbered list ("2. ", "(2) ", "2) "): a marker, not a number of the text.
 _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
+#: Where a list in a sentence parts its members ("is it 4, 5, 6 or 8?"), and how many of an
+#: item's short options such a list must name at least (all, of an item with fewer): one or
+#: two of them in a sentence are numbers or words of its own, three in one list are options.
+_LISTED = re.compile(r",?\s+(?:or|and)\s+|,\s*")
+LISTED_OPTIONS = 3
+_CODE_LIST = re.compile(r"[\[\]{}()=]")
 #: A double-quoted string in a row: an option of a JSON list (``"choices": ["4", "5"]``).
 _QUOTED = re.compile(r'"([^"\n]+)"')
 
@@ -318,8 +324,9 @@ def _together(terms: Counter, positions: dict[str, list[int]], reach: int) -> bo
 
 class RowOptions:
     """A row as answer options are looked for in it (:func:`options_found`), read once however
-    many items' options are: its numbers and content words, its lines and lettered options,
-    and, when first asked, where each term stands."""
+    many items' options are: its numbers and content words, its segments (lines, lettered
+    and numbered options, ...), and, when first asked, where each term stands and its lists
+    in sentences."""
 
     def __init__(self, text: str):
         self.text = text
@@ -328,12 +335,37 @@ class RowOptions:
         self.segments |= {_option_key(s) for s in _QUOTED.findall(text)}
         self.segments.discard("")  # (a blank line is no option)
         self._positions: dict[str, list[int]] | None = None
+        self._lists: list[tuple[str, set[str]]] | None = None
 
     @property
     def positions(self) -> dict[str, list[int]]:
         if self._positions is None:
             self._positions = _term_positions(self.text)
         return self._positions
+
+    @property
+    def lists(self) -> list[tuple[str, set[str]]]:
+        """The row's lists in a sentence (:data:`_LISTED`) of three members or more: the text
+        before the first member's last words, and the other members. (Not a list of code,
+        ``[2, 4, 6, 8]`` or ``x = 2, 4``: the numbers of a program are no options.)"""
+        if self._lists is None:
+            self._lists = []
+            for segment in self.segments:
+                if _CODE_LIST.search(segment):
+                    continue
+                first, *members = _LISTED.split(segment.rstrip("?.!"))
+                if len(members) >= LISTED_OPTIONS - 1:
+                    self._lists.append((first, set(members)))
+        return self._lists
+
+    def listed(self, keys: list[str]) -> set[str]:
+        """Which of ``keys`` (an item's short options) one list of the row names, when it names
+        :data:`LISTED_OPTIONS` of them (or all, of fewer)."""
+        best: set[str] = set()
+        for first, members in self.lists:
+            named = {key for key in keys if key in members or first == key or first.endswith(" " + key)}
+            best = max(best, named, key=len)
+        return best if len(best) >= min(LISTED_OPTIONS, len(keys)) else set()
 
 
 class OptionsFound(NamedTuple):
@@ -344,23 +376,33 @@ class OptionsFound(NamedTuple):
     numbers: Counter  # the numbers of the options found
 
 
+def _long_option(option: str) -> bool:
+    """Whether an option is read by its terms: :data:`LONG_OPTION_TERMS` numbers and content
+    words, :data:`LONG_OPTION_WORDS` of them words of two letters or more."""
+    words = content_words(option.lower())
+    return sum((numbers(option) + words).values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS
+
+
 def options_found(options: list[str], row: str | RowOptions, rarity: Rarity) -> OptionsFound:
     """How many of a multiple-choice item's options the row (its text, or :class:`RowOptions`
     read once for all its candidate items) contains (an option of words by
     :data:`OPTION_PRESENT` of its numbers and content words, standing together: :func:`_together`;
-    any other as a line or a lettered option of its own), their share weighted by rarity
-    (options that many items offer, "True, True" or "0", are no evidence) and their numbers."""
+    any other as an option of its own: a segment, :data:`_OPTION_SPLIT`, or a member of a
+    list in a sentence, :meth:`RowOptions.listed`), their share weighted by rarity (options
+    that many items offer, "True, True" or "0", are no evidence) and their numbers."""
     row = row if isinstance(row, RowOptions) else RowOptions(row)
     found, weight, total, held = 0, 0.0, 0.0, Counter()
-    for option in options:
-        words = content_words(option.lower())
+    by_terms = [_long_option(option) for option in options]
+    unplaced = [_option_key(o) for o, long in zip(options, by_terms, strict=True) if not long and _option_key(o) not in row.segments]
+    listed = row.listed(unplaced) if len(unplaced) >= 2 else set()
+    for option, long in zip(options, by_terms, strict=True):
         option_numbers = numbers(option)
-        terms = option_numbers + words
-        if sum(terms.values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS:
+        terms = option_numbers + content_words(option.lower())
+        if long:
             present = recall(terms, row.terms) >= OPTION_PRESENT and _together(
                 terms, row.positions, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
-        else:  # a short option ("4", "True, False") or a formula counts only as an option of its own in the row
-            present = _option_key(option) in row.segments
+        else:  # a short option ("4", "True, False") or a formula counts only as an option of its own
+            present = _option_key(option) in row.segments or _option_key(option) in listed
         rare = rarity.options.get(_option_key(option), rarity.unseen)
         found += present
         weight += rare * present
