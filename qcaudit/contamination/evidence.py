@@ -132,6 +132,7 @@ _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
 #: two of them in a sentence are numbers or words of its own, three in one list are options.
 _LISTED = re.compile(r",?\s+(?:or|and)\s+|,\s*")
 LISTED_OPTIONS = 3
+#: A segment with code's brackets or an ``=`` holds no list of options ("[2, 4, 6]", "f(2, 4)", "x = 2, 4").
 _CODE_LIST = re.compile(r"[\[\]{}()=]")
 #: A double-quoted string in a row: an option of a JSON list (``"choices": ["4", "5"]``).
 _QUOTED = re.compile(r'"([^"\n]+)"')
