@@ -40,6 +40,7 @@ import math
 import re
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -377,39 +378,52 @@ class OptionsFound(NamedTuple):
     numbers: Counter  # the numbers of the options found
 
 
-def _long_option(option: str) -> bool:
-    """Whether an option is read by its terms: :data:`LONG_OPTION_TERMS` numbers and content
-    words, :data:`LONG_OPTION_WORDS` of them words of two letters or more."""
-    words = content_words(option.lower())
-    return sum((numbers(option) + words).values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS
+class AnswerOption(NamedTuple):
+    """An item's answer option as :func:`options_found` looks for it, read once per benchmark:
+    its key (lower case, white space as single spaces), numbers, numbers and content words,
+    whether it is read by those terms (:data:`LONG_OPTION_TERMS` of them,
+    :data:`LONG_OPTION_WORDS` words of two letters or more) or as text of its own, and the
+    run of words its terms must stand within (:data:`OPTION_REACH`)."""
 
+    key: str
+    numbers: Counter
+    terms: Counter
+    by_terms: bool
+    reach: int
 
-def options_found(options: list[str], row: str | RowOptions, rarity: Rarity) -> OptionsFound:
-    """How many of a multiple-choice item's options the row (its text, or :class:`RowOptions`
-    read once for all its candidate items) contains (an option of words by
-    :data:`OPTION_PRESENT` of its numbers and content words, standing together: :func:`_together`;
-    any other as an option of its own: a segment, :data:`_OPTION_SPLIT`, or a member of a
-    list in a sentence, :meth:`RowOptions.listed`), their share weighted by rarity (options
-    that many items offer, "True, True" or "0", are no evidence) and their numbers."""
-    row = row if isinstance(row, RowOptions) else RowOptions(row)
-    found, weight, total, held = 0, 0.0, 0.0, Counter()
-    by_terms = [_long_option(option) for option in options]
-    unplaced = [_option_key(o) for o, long in zip(options, by_terms, strict=True) if not long and _option_key(o) not in row.segments]
-    listed = row.listed(unplaced) if len(unplaced) >= 2 else set()
-    for option, long in zip(options, by_terms, strict=True):
+    @classmethod
+    def of(cls, option: str) -> AnswerOption:
+        words = content_words(option.lower())
         option_numbers = numbers(option)
-        terms = option_numbers + content_words(option.lower())
-        if long:
-            present = recall(terms, row.terms) >= OPTION_PRESENT and _together(
-                terms, row.positions, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
+        terms = option_numbers + words
+        by_terms = sum(terms.values()) >= LONG_OPTION_TERMS and sum(n for w, n in words.items() if len(w) > 1) >= LONG_OPTION_WORDS
+        return cls(_option_key(option), option_numbers, terms, by_terms, max(OPTION_REACH_WORDS, OPTION_REACH * len(option.split())))
+
+
+def options_found(options: Sequence[str | AnswerOption], row: str | RowOptions, rarity: Rarity) -> OptionsFound:
+    """How many of a multiple-choice item's options (their texts, or :class:`AnswerOption`
+    read once) the row (its text, or :class:`RowOptions` read once for all its candidate
+    items) contains (an option of words by :data:`OPTION_PRESENT` of its numbers and content
+    words, standing together: :func:`_together`; any other as an option of its own: a
+    segment, :data:`_OPTION_SPLIT`, or a member of a list in a sentence,
+    :meth:`RowOptions.listed`), their share weighted by rarity (options that many items
+    offer, "True, True" or "0", are no evidence) and their numbers."""
+    row = row if isinstance(row, RowOptions) else RowOptions(row)
+    options = [o if isinstance(o, AnswerOption) else AnswerOption.of(o) for o in options]
+    found, weight, total, held = 0, 0.0, 0.0, Counter()
+    unplaced = [o.key for o in options if not o.by_terms and o.key not in row.segments]
+    listed = row.listed(unplaced) if len(unplaced) >= 2 else set()
+    for option in options:
+        if option.by_terms:
+            present = recall(option.terms, row.terms) >= OPTION_PRESENT and _together(option.terms, row.positions, option.reach)
         else:  # a short option ("4", "True, False") or a formula counts only as an option of its own
-            present = _option_key(option) in row.segments or _option_key(option) in listed
-        rare = rarity.options.get(_option_key(option), rarity.unseen)
+            present = option.key in row.segments or option.key in listed
+        rare = rarity.options.get(option.key, rarity.unseen)
         found += present
         weight += rare * present
         total += rare
         if present:
-            held += option_numbers
+            held += option.numbers
     return OptionsFound(found, weight / total * min(total, OPTION_EVIDENCE_CAP) / OPTION_EVIDENCE_CAP if total else 0.0, held)
 
 

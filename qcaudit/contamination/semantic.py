@@ -36,8 +36,8 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    Evidence, Rarity, RowOptions, code_candidates, content_words, looks_like_code, numbers, options_found, pair_evidence, recall,
-    word_keys,
+    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, looks_like_code, options_found, pair_evidence,
+    recall, word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -289,13 +289,13 @@ def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
 class ItemEvidence:
     """What the verifier reads from a benchmark's items, parsed once: each part's evidence,
     each item's code (its ``code`` part, or its whole text when that is code), its key part
-    (``stem``) and options, the numbers of a multiple-choice question (its whole's, less its
-    options'), and the rarity of numbers, fingerprints and options."""
+    (``stem``) and answer options, the numbers of a multiple-choice question (its whole's,
+    less its options'), and the rarity of numbers, fingerprints and options."""
 
     parts: dict[int, Evidence]
     code: dict[int, Evidence]
     key: dict[int, Evidence]
-    choices: list[list[str]]
+    options: list[list[AnswerOption]]
     question_numbers: dict[int, Counter]
     rarity: Rarity
 
@@ -307,10 +307,11 @@ class ItemEvidence:
         code = {item: by_kind.get((item, "code"), e) for item, e in wholes.items()}
         code = {item: e for item, e in code.items() if e.fingerprints}
         key = {item: e for (item, kind), e in by_kind.items() if kind == "stem"}
-        question_numbers = {item: wholes[item].numbers - sum(map(numbers, options), Counter())
-                            for item, options in enumerate(choices) if options and item in wholes}
+        options = [[AnswerOption.of(option) for option in item_options] for item_options in choices]
+        question_numbers = {item: wholes[item].numbers - sum((o.numbers for o in item_options), Counter())
+                            for item, item_options in enumerate(options) if item_options and item in wholes}
         question_numbers = {item: n for item, n in question_numbers.items() if n}  # (else weighed whole, as any item)
-        return cls(parts, code, key, choices, question_numbers, Rarity.of(list(wholes.values()), choices))
+        return cls(parts, code, key, options, question_numbers, Rarity.of(list(wholes.values()), choices))
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
@@ -374,7 +375,7 @@ def verify(
         if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN):
             whole_rows[row] = Evidence.of(row_texts[row])
         item_side = evidence.parts[item_part]
-        options = evidence.choices[item]
+        options = evidence.options[item]
         about_the_item = cosine * margin >= EVIDENCE_MIN_SIMILARITY  # (else numbers and options count as none)
         found = None
         if options and about_the_item:
