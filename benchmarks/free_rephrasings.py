@@ -126,4 +126,159 @@ REPHRASINGS: dict[tuple[str, int], str] = {
     ("abstract_algebra", 11): "For A = {1, 2, 3}, what kind of relation is S = {(1, 1), (2, 2)}?\n(A) an equivalence "
                               "relation\n(B) symmetric but not anti-symmetric\n(C) anti-symmetric but not symmetric\n"
                               "(D) both symmetric and anti-symmetric",
+
+    # Written 2026-12-04 in the manner of a model asked to rephrase an item without altering
+    # its meaning (word order and wording changed, the numbers kept much as written); 1016 to
+    # 1030 and US history 0 to 5 were looked at first, 1031 to 1045 and US history 6 to 11
+    # only measured, as a check on whatever the first half led to.
+    ("gsm8k", 1016): "Mrs. Tatiana runs a grocery store whose fruits and vegetables include carrots. Every year the "
+                     "price of carrots there goes up by 5% of the original price. If carrots cost $120 at first, what "
+                     "will their price be three years later? (Round to the nearest integer)",
+    ("gsm8k", 1017): "Olivia put 72 pictures on Facebook, spreading them equally across 8 albums. Three of those "
+                     "albums held only selfies and two held only portraits. How many selfies and portraits did she "
+                     "have in total?",
+    ("gsm8k", 1018): "Before bed, James needs 10 minutes to get through 3 pages of his book. He reads 18 pages and then "
+                     "goes to sleep. How many minutes does he spend reading?",
+    ("gsm8k", 1019): "A hotel was fully booked with 100 guests on a busy Saturday morning. 24 of them chose an early "
+                     "checkout and 15 a late one. That afternoon, twice as many people as chose late checkout checked "
+                     "in, and after dinner 7 more arrived. How many guests are in the hotel now?",
+    ("gsm8k", 1020): "On Wednesday John picks 4 bananas, and on Thursday he picks 6. On Friday he picks three times as "
+                     "many as he picked on Wednesday. How many bananas does he have?",
+    ("gsm8k", 1021): "A quiz has 60 items. 40% of them are easy, and the remaining questions are split equally between "
+                     "average and difficult ones. Aries is certain to answer 75% of the easy questions correctly and "
+                     "half of the average and difficult ones. How many points can she be sure of?",
+    ("gsm8k", 1022): "Teresa prices her large stuffed animals at three times her small ones, and a small one costs $4. "
+                     "Today she sold twice as many small stuffed animals as large ones, earning $120. How many small "
+                     "ones did she sell?",
+    ("gsm8k", 1023): "In one family the father eats 5 sandwiches a day, the mother 4, and their son 2. How many "
+                     "sandwiches does the family eat in a week?",
+    ("gsm8k", 1024): "Suzanne sold 80 cookies at $1 apiece and 60 cupcakes at $4 apiece, then paid each of her two "
+                     "sisters $10 for their help. How much of her earnings is left?",
+    ("gsm8k", 1025): "For an Easter egg hunt the team hid 100 eggs. Each of the Smith twins found 30 eggs, and their "
+                     "friends found all the remaining eggs but 10. How many eggs did the friends find?",
+    ("gsm8k", 1026): "With his bare hands a dwarf can mine 12 pounds of ore a day. An iron pickaxe lets him mine "
+                     "twice that, and a steel pickaxe 50% more than the iron one. In a 30-day month, how many pounds "
+                     "of ore can 40 dwarves mine with steel pickaxes?",
+    ("gsm8k", 1027): "Sandwiches come in three package sizes at a store: 2 sandwiches for $3, 4 for $6, and a package "
+                     "of 8 whose price is not shown. If prices are proportional, what does the 8-sandwich package "
+                     "cost?",
+    ("gsm8k", 1028): "Tom pays $3000 for a bedroom set. He sells his old bedroom for $1000 and puts that toward the new "
+                     "set, and then must pay 10% a month on it. What is his monthly payment?",
+    ("gsm8k", 1029): "On her way to school Sally held the strings of 25 red, 7 green and 12 yellow balloons. A gust of "
+                     "wind burst 40% of the red ones, and the loud noise made her let go of half the yellow ones. Near "
+                     "the school she spotted 8 blue balloons stuck in a tree and added 75% of them to the balloons "
+                     "she still had. How many balloons did she carry into the school in the end?",
+    ("gsm8k", 1030): "Marcus wonders whether he really has to do his homework. There is a 50% chance a substitute "
+                     "teacher who won't collect it comes tomorrow. If the usual teacher comes, there is a 40% chance "
+                     "she gives the class an extension. And if the class gets no extension, there is a 20% chance "
+                     "Marcus can convince her that his dog ate his assignment and get an extension of his own. What "
+                     "is the chance, as a percentage, that he will actually have to hand in his homework tomorrow?",
+    ("gsm8k", 1031): "This year Apple High School holds its graduation in its Fine Arts Center, which seats 6000 "
+                     "people. Once 950 seats are set aside for graduates and 300 for the faculty, how many tickets "
+                     "does each graduate get for friends and family if the tickets are shared out equally?",
+    ("gsm8k", 1032): "How many jelly beans Grandpa can eat depends on their size. He is full after 75 large jelly "
+                     "beans. He can eat twice as many medium beans as large ones, and 3 small beans count the same as "
+                     "1 medium bean. How many small beans can he eat?",
+    ("gsm8k", 1033): "Melissa is called for jury duty and listens to a court case 6 hours a day for 3 days. She is paid "
+                     "$15 a day but pays $3 a day for parking. After expenses, how much does she earn per hour of "
+                     "jury duty?",
+    ("gsm8k", 1034): "Ted has $200 to start with. He buys 3 books at 16 dollars each and 3 pencils at 6 dollars each. "
+                     "How much does he spend altogether?",
+    ("gsm8k", 1035): "Richard wants to film a science experiment for an online video: dropping a certain brand of candy "
+                     "into diet soda to make a fountain. His driveway is 24 feet wide, and he wants a soda bottle every "
+                     "3 feet along it. Beginning at the first bottle, he needs 5 seconds to get from one bottle to the "
+                     "next and drop in the candy. How many seconds will it take him in all to set off every fountain?",
+    ("gsm8k", 1036): "A box holds forty apples, and Uncle Franky ordered two boxes. He wants to pack the apples eight "
+                     "to a pack. How many packs can he make from the two boxes?",
+    ("gsm8k", 1037): "Parmesan cheese sells for $11 a pound and mozzarella for $6 a pound. Amor buys 2 pounds of "
+                     "Parmesan and 3 pounds of mozzarella. If she had $50 in cash to begin with, how many dollars does "
+                     "she have left for meat?",
+    ("gsm8k", 1038): "Jim goes to college to make more money. It takes him 4 years, and each year he takes out $50,000 "
+                     "in loans. Before college he earned 25k a year, and his degree triples that income. How long "
+                     "will it take him to earn back the amount of the loans plus the wages he gave up while in "
+                     "school?",
+    ("gsm8k", 1039): "Jim is sewing a comforter for his king-sized bed, which is 6 feet long and 8 feet wide. He needs "
+                     "two pieces of fabric, each 2 feet longer and 2 feet wider than the bed. How many square feet of "
+                     "fabric must he buy?",
+    ("gsm8k", 1040): "The post office delivered 425 letters on Monday. On Tuesday it delivered 17 more than a fifth of "
+                     "Monday's number, and on Wednesday 5 more than twice Tuesday's. How many letters did it deliver "
+                     "from Monday through Wednesday?",
+    ("gsm8k", 1041): "Molly is catering her sister's birthday party and has invited 16 people. Ten of them want chicken "
+                     "salad at $6.50 a person, and six want pasta salad at $6 a person. How much will Molly pay for "
+                     "the catering in total?",
+    ("gsm8k", 1042): "Johnny's dad took him to the horse races and placed some bets. He lost $5 on the first race. On "
+                     "the second he won $1 more than twice what he had lost, and on the third he lost 1.5 times what "
+                     "he won on the second. On average, how much did he lose that day?",
+    ("gsm8k", 1043): "South America has 26 countries, each with 5 cities of 1000 people. If everyone lives in these "
+                     "cities, what is the population of South America?",
+    ("gsm8k", 1044): "On the first day of school Ava notices that her friends Cole and Xavier grew a lot over the "
+                     "summer. Xavier, who was 4 feet tall, grew 3 inches, and Cole, who was 50 inches tall, grew 2 "
+                     "inches. What is the difference in their heights now?",
+    ("gsm8k", 1045): "Three people shared $1920. The second person got $80 more than the first, and the third got "
+                     "twice as much as the second. What was the first person's share?",
+
+    ("high_school_us_history", 0): "How did the United States come to possess the Oregon Territory?\nA. France "
+                                   "granted it to the United States in a treaty after a war.\nB. The United States "
+                                   "purchased it from the Native Americans living there.\nC. American settlers got "
+                                   "there first and claimed it for their country.\nD. Great Britain gave it up to the "
+                                   "United States in a negotiated treaty.",
+    ("high_school_us_history", 1): "As a result of William Penn's Charter of Privileges, Pennsylvania became\n(A) "
+                                   "among the least religiously diverse colonies in America.\n(B) among the most "
+                                   "religiously diverse colonies in British America.\n(C) known for its hostility "
+                                   "toward traditional religious practice.\n(D) infamous for witch hunts and popular "
+                                   "superstition.",
+    ("high_school_us_history", 2): "The desegregation of schools was partly a response to promises left unfulfilled "
+                                   "by which initiative?\nA. Reconstruction\nB. The New Deal\nC. The Square Deal\n"
+                                   "D. The Great Society",
+    ("high_school_us_history", 3): "Which of these legislative acts best exemplifies nativism?\nA. The Espionage Act "
+                                   "of 1917\nB. The Alien and Sedition Acts of 1798\nC. The Immigration and "
+                                   "Nationality Act of 1965\nD. The Wagner Act of 1935",
+    ("high_school_us_history", 4): "How did President Franklin D. Roosevelt respond to political challenges such as "
+                                   "Senator Huey Long's?\nA. He pushed Congress to lower taxes and deregulate the "
+                                   "economy\nB. He let the Japanese bomb Pearl Harbor to divert people's attention\n"
+                                   "C. He launched the Second New Deal, a set of laws that included Social Security\n"
+                                   "D. He announced he would not seek re-election",
+    ("high_school_us_history", 5): "Which development in the wider society of the late 1800s do the song \"The "
+                                   "Hayseed\" and its movement highlight?\n(A) Frontier skirmishes with American "
+                                   "Indians in the 1890s left western farmers fearful and bitter.\n(B) Government "
+                                   "corruption, above all where it touched big business, spurred the public to demand "
+                                   "more popular control and reform of local, state and national government.\n(C) "
+                                   "The two-party system collapsed, and a new major party won control of Congress "
+                                   "within ten years of its founding.\n(D) A broad movement of struggling Black and "
+                                   "white farmers and urban factory workers gained great leverage over federal "
+                                   "legislation.",
+    ("high_school_us_history", 6): "What is the most accurate statement about political parties in the early "
+                                   "United States?\nA. Washington cautioned against the influence of parties, yet "
+                                   "reluctantly accepted the Federalist party's endorsement.\nB. Ongoing debates over "
+                                   "states' rights and rival economic interests after the Constitution was drafted "
+                                   "gave rise to parties such as the Federalists and the Democratic-Republicans.\nC. "
+                                   "Two major parties dominated early presidential elections until John Quincy Adams "
+                                   "founded the Whig party in 1824.\nD. Parties did not exist until the War of 1812, "
+                                   "when the Federalists took control of foreign policy toward France and Britain.",
+    ("high_school_us_history", 7): "What would most likely have motivated a settlement house worker?\n(A) support "
+                                   "for an urban political machine\n(B) Communism\n(C) the Social Gospel\n(D) Social "
+                                   "Darwinism",
+    ("high_school_us_history", 8): "In what way did Lincoln's Emancipation Proclamation change the course of the "
+                                   "Civil War?\nA. The war aims of the United States no longer centred only on "
+                                   "preserving the Union.\nB. Confederate President Jefferson Davis pledged massive "
+                                   "resistance to any Union attempt to free the slaves.\nC. The Proclamation brought "
+                                   "Great Britain into the war on the Union side, widening it.\nD. The war ended "
+                                   "quickly once the Proclamation showed the Confederacy its cause was hopeless.",
+    ("high_school_us_history", 9): "Which statement best describes the economic consequences of the declaration of "
+                                   "war that Roosevelt announced on December 8, 1941?\nA. Japan later had to pay the "
+                                   "United States reparations, which plunged it into a long depression.\nB. With Asia "
+                                   "and Europe ravaged by war, the United States emerged as one of the most prosperous "
+                                   "nations on Earth.\nC. Reduced trade with Asian nations brought on recession in "
+                                   "the United States and in Europe.\nD. Cold War tensions isolated the Soviet and "
+                                   "American economies, and both nations struggled.",
+    ("high_school_us_history", 10): "Passing and enforcing Pennsylvania's 1826 law reflected a continuing conflict "
+                                    "between\n(A) federal law and state law.\n(B) supporters and opponents of "
+                                    "government regulation of commerce.\n(C) rural and urban interests.\n(D) those "
+                                    "who wanted gradual emancipation and those who wanted it immediately.",
+    ("high_school_us_history", 11): "Which option best expresses the principle O'Sullivan describes in \"The Great "
+                                    "Nation of Futurity\"?\nA. Slavery in the United States was bound to be abolished "
+                                    "because it was immoral.\nB. The distance between the New World and England "
+                                    "destined the colonists to leave the British Empire.\nC. Women are biologically "
+                                    "destined to lives of child rearing and housework.\nD. America's expansion to "
+                                    "the West Coast was inevitable and sanctioned by God.",
 }

@@ -1404,6 +1404,41 @@ def test_code_fingerprints_survive_renaming_and_reformatting_not_other_code():
     assert np.median(same) >= 0.8 and np.median(other) <= 0.3, (np.median(same), np.median(other))
 
 
+def test_code_literals_are_its_strings_and_numbers_in_any_quotes_not_its_comments():
+    from qcaudit.contamination.evidence import code_literals
+
+    python = 'def f(s):\n    """Count "x" in s: 7 of them."""\n    # 9 in a comment\n    return s.count(\'<  >\') + 3.50\n'
+    c_like = 'int f(char *s) {\n    /* 9 */\n    return count(s, "<  >") + 3.5;\n}\n'
+    assert code_literals(python) == code_literals(c_like) == Counter({'"< >"': 1, "3.5": 1})
+
+
+def test_a_code_items_strings_and_constants_tell_its_rewrites_from_a_sibling_task():
+    """HumanEval/56 and /61 are the same code over "<>" and "()": a rewrite of /61 shared
+    /56's code fingerprints and was flagged as /56 (until verifier v13); the literals tell
+    them apart, while /56 rewritten (renamed, in JavaScript or C) or asked for in prose
+    stays consistent with it."""
+    import gzip
+
+    from qcaudit.benchmarks import humaneval_parts
+    from qcaudit.contamination.planting import rewrite_code
+
+    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    parts = [humaneval_parts(task["prompt"], task["canonical_solution"]) for task in tasks]
+    rarity = Rarity.of([Evidence.of(task["prompt"] + task["canonical_solution"]) for task in tasks])
+    item = Evidence.of(parts[56][1])
+
+    def consistency(task: int, kind: str) -> float:
+        row = rewrite_code(tasks[task]["prompt"], tasks[task]["canonical_solution"], parts[task][0], kind, random.Random(0))
+        return pair_evidence(Evidence.of(row), item, rarity)["number_consistency"]
+
+    for kind in ("renamed", "comprehension", "javascript", "c", "instruction"):
+        assert consistency(56, kind) == 1.0, kind
+    assert consistency(61, "renamed") < 0.5
+    assert len(item.fingerprints & Evidence.of(parts[61][1]).fingerprints) / len(item.fingerprints) > 0.8  # (the same code)
+    common = pair_evidence(Evidence.of("def f(n):\n    return n + 1\n"), Evidence.of("def g(x):\n    return x * 0\n"), rarity)
+    assert common["number_consistency"] == 1.0  # 0 and 1, in most code, are no evidence either way
+
+
 def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_small):
     bench, data = gsm8k_small
     flagged = []

@@ -8,7 +8,8 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
   multiset: math rewordings keep them, template siblings change them;
 - content words (lower-case, crude plural folding, stop words and number words dropped;
   capitalised words left out, as names are what a rewording renames first);
-- code identifiers (only in text that looks like code);
+- code identifiers and literals (only in text that looks like code): the names it uses, and
+  the numbers and strings its code holds outside comments and docstrings;
 - a code fingerprint: winnowing (Schleimer et al. 2003, as MOSS and Dolos) over a token
   stream with comments dropped, identifiers, numbers and strings replaced by their kind and
   keywords of Python, C and JavaScript mapped to one spelling, so renamed and reformatted
@@ -17,8 +18,14 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
 ``number_consistency`` is the one feature that can speak against a pair: the share of a
 (non-code) item's numbers that the row has, or, for a row with :data:`OWN_NUMBERS` numbers
 or more, the share of the row's numbers that the item has, whichever is larger, relative to
-:data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
-examples, not the task). A template sibling keeps the words and brings numbers of its own;
+:data:`NUMBERS_KEPT`; 1.0 when the item has no numbers. For a code item it is the
+rarity-weighted share of its code's literals that the row's code holds, relative to
+:data:`NUMBERS_KEPT` (1.0 when the row is not code, a task asked for in prose, or when the
+item's literals are worth less than :data:`LITERAL_EVIDENCE_MIN`: 0, 1 and 2 are in most
+code): renaming, reformatting and porting code keep its strings and constants, while a
+sibling task that differs in them (HumanEval/56 and /61 check brackets "<>" and "()" with
+the same code) or another program solving a like task does not. A template sibling keeps
+the words and brings numbers of its own;
 a paraphrase may spell some of the item's numbers another way ("a quarter" for 1/4, "half
 an hour" for 30 minutes) or leave them out, but the numbers it has are the item's. A
 multiple-choice item whose question holds numbers is compared by its question's numbers
@@ -94,6 +101,9 @@ K_GRAM, WINNOW = 5, 4
 #: share of a (non-code) item's numbers, or whose own numbers are this share the item's, is
 #: fully consistent with it.
 NUMBERS_KEPT = 0.75
+#: A code item's literals speak for or against a row once their rarity adds up to this much
+#: (half of one literal no other item has); below it they are no evidence.
+LITERAL_EVIDENCE_MIN = 0.5
 #: The row's side counts from this many numbers: one or two numbers that the item also has
 #: ("2", "10") say little.
 OWN_NUMBERS = 3
@@ -213,6 +223,19 @@ def code_tokens(text: str) -> list[str]:
     return tokens
 
 
+def code_literals(code: str) -> Counter:
+    """The numbers and strings of ``code`` outside comments and docstrings, each string as
+    its contents between double quotes with white space collapsed (``'a b'`` in Python is
+    ``"a b"`` in C), each number as :func:`numbers` writes it."""
+    found = Counter()
+    for match in _CODE_TOKEN.finditer(_COMMENT.sub(" ", code)):
+        if match.lastgroup == "number":
+            found[_number(match.group())] += 1
+        elif match.lastgroup == "string":
+            found['"' + " ".join(match.group()[1:-1].split()) + '"'] += 1
+    return found
+
+
 def code_fingerprints(text: str) -> frozenset[int]:
     """Winnowed hashes of the normalised token stream's K_GRAM-grams (empty for non-code)."""
     return _fingerprints(text) if looks_like_code(text) else frozenset()
@@ -229,6 +252,17 @@ def _fingerprints(code: str) -> frozenset[int]:
 def _consistency(recall: float, precision: float, row_numbers: int) -> float:
     """How consistent a row's numbers are with the item's (see the module docstring)."""
     return min(1.0, max(recall, precision if row_numbers >= OWN_NUMBERS else 0.0) / NUMBERS_KEPT)
+
+
+def _literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -> float:
+    """How consistent a row's code is with a code item's literals (see the module docstring)."""
+    if not row.fingerprints:  # (not code: nothing to hold them)
+        return 1.0
+    weights = {literal: rarity.literals.get(literal, rarity.unseen) for literal in item_literals}
+    total = sum(weights.values())
+    if total < LITERAL_EVIDENCE_MIN:
+        return 1.0
+    return min(1.0, sum(w for literal, w in weights.items() if literal in row.literals) / total / NUMBERS_KEPT)
 
 
 def recall(item: Counter, row: Counter) -> float:
@@ -252,25 +286,28 @@ class Evidence:
     words: Counter
     identifiers: Counter
     fingerprints: frozenset[int]
+    literals: Counter
 
     @classmethod
     def of(cls, text: str) -> Evidence:
         code = looks_like_code(text)
         return cls(numbers(text), content_words(text), _identifiers(text) if code else Counter(),
-                   _fingerprints(text) if code else frozenset())
+                   _fingerprints(text) if code else frozenset(), code_literals(text) if code else Counter())
 
 
 @dataclass(frozen=True)
 class Rarity:
-    """How rare each number, code fingerprint and answer option is among a benchmark's N
-    items: log((N + 1) / items holding it) / log(N + 1), 1.0 for one item, near 0 for all
-    of them. Numbers and options among fewer than :data:`RARITY_MIN_ITEMS` items are scaled
-    as among that many. ``unseen`` is the rarity of a number or option that a single item
-    holds: that of one in an item's part that no item's whole text holds."""
+    """How rare each number, code fingerprint, code literal and answer option is among a
+    benchmark's N items: log((N + 1) / items holding it) / log(N + 1), 1.0 for one item,
+    near 0 for all of them. Numbers, literals and options among fewer than
+    :data:`RARITY_MIN_ITEMS` items are scaled as among that many. ``unseen`` is the rarity
+    of one that a single item holds: that of one in an item's part that no item's whole
+    text holds."""
 
     numbers: dict[str, float]
     fingerprints: dict[int, float]
     options: dict[str, float]
+    literals: dict[str, float]
     unseen: float = 1.0
 
     @classmethod
@@ -284,6 +321,7 @@ class Rarity:
             rarity(Counter(n for item in items for n in item.numbers), floored),
             rarity(Counter(f for item in items for f in item.fingerprints), own),
             rarity(Counter(_option_key(o) for options in choices or [] for o in set(options)), floored),
+            rarity(Counter(literal for item in items for literal in item.literals), floored),
             unseen=own / floored,
         )
 
@@ -458,7 +496,8 @@ def pair_evidence(
     numbers and words are the ones compared, and ``question_numbers`` those of a
     multiple-choice item's question, when it holds any (see the module docstring: they are
     weighed apart from its options')."""
-    code = (item_code or item).fingerprints
+    code_side = item_code or item
+    code = code_side.fingerprints
     item = item_key or item
     found = row.numbers.get
     evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
@@ -471,7 +510,8 @@ def pair_evidence(
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
     return {
-        "number_consistency": _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked and not code else 1.0,
+        "number_consistency": _literal_consistency(code_side.literals, row, rarity) if code
+        else _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked else 1.0,
         "number_agreement": kept * own * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
         "word_recall": recall(item.words, row.words),
         "identifier_recall": recall(item.identifiers, row.identifiers),

@@ -395,7 +395,8 @@ def verify(
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, weights),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
-            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found is not None else 0),
+            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found is not None else 0,
+                                code=item in evidence.code),
         })
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
               "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
@@ -407,8 +408,9 @@ def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGH
     return 1.0 / (1.0 + math.exp(-min(max(z, -700.0), 700.0)))
 
 
-def explain(features: dict[str, float], row_part: str, item_part: str, options: int, found_options: int) -> str:
-    """One line a reviewer can check: where the match is, its similarity and the evidence that fired."""
+def explain(features: dict[str, float], row_part: str, item_part: str, options: int, found_options: int, code: bool = False) -> str:
+    """One line a reviewer can check: where the match is, its similarity and the evidence
+    that fired (``code``: the item is code, whose consistency is that of its literals)."""
     where = f"row {row_part} ~ item {item_part}"
     said = [where, f"cosine {features['cosine']:.3f}", f"margin {features['margin']:.2f}"]
     labels = {"number_agreement": "numbers agree", "word_recall": "item words in row", "identifier_recall": "identifiers in row",
@@ -417,7 +419,8 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
         if features[name] >= FIRED[name]:
             said.append(f"{label} {features[name]:.2f}")
     if features["number_consistency"] < 1.0:
-        said.append(f"item numbers missing from row (consistency {features['number_consistency']:.2f})")
+        missing = "item code's strings and constants missing from row" if code else "item numbers missing from row"
+        said.append(f"{missing} (consistency {features['number_consistency']:.2f})")
     if options and features["option_recall"] >= FIRED["option_recall"]:
         said.append(f"options in row {found_options}/{options} (rarity-weighted {features['option_recall']:.2f})")
     return "; ".join(said)
