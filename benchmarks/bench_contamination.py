@@ -13,6 +13,7 @@
     python benchmarks/bench_contamination.py long        # rephrasings inside long documents: spans, and without
     python benchmarks/bench_contamination.py cross       # datasets against every benchmark at once: flags of another domain
     python benchmarks/bench_contamination.py layouts     # multiple-choice rephrasings with their options laid out 8 ways
+    python benchmarks/bench_contamination.py free        # the free paraphrases alone (the suite's last table)
 
 Data: ../shared/data (GSM8K test items planted into GSM8K train, whose clean rows are hard
 negatives of the same style; HumanEval and MMLU items planted too). The evaluation suite
@@ -444,6 +445,13 @@ def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, ti
     console.print(out)
 
 
+def free_paraphrases() -> None:
+    """The probe of items paraphrased freely by hand (the suite's last table) alone, plain
+    cosine at the suite's best cut (0.80, as docs/contamination-accuracy.md gives it)."""
+    probe(free_cases(), Encoder(), Config().contamination.semantic_threshold, 0.8,
+          "GSM8K and MMLU items paraphrased freely by hand")
+
+
 def option_layouts() -> None:
     """Multiple-choice rephrasings whose options are laid out as datasets lay them out
     (:data:`~contamination_suite.OPTION_LAYOUTS`): found and flagged wrongly per layout, by
@@ -731,7 +739,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long", "cross", "layouts"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long", "cross", "layouts", "free"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -754,7 +762,7 @@ def main() -> None:
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
          "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents, "cross": cross_benchmarks,
-         "layouts": option_layouts}[args.what]()
+         "layouts": option_layouts, "free": free_paraphrases}[args.what]()
 
 
 if __name__ == "__main__":

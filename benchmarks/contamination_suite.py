@@ -19,8 +19,8 @@ negative:
 Apart from these, two probes that nothing is fitted on check whether the verifier, fitted
 on rule-made rewrites, generalises to text rewritten the way people and models rewrite it:
 :func:`ported_case`, 24 HumanEval tasks ported by hand to idiomatic C and JavaScript
-(``humaneval_translations.py``), against the same even tasks; and :func:`free_cases`, 16
-GSM8K and 24 MMLU test items paraphrased freely by hand (``free_rephrasings.py``), against
+(``humaneval_translations.py``), against the same even tasks; and :func:`free_cases`, 46
+GSM8K and 36 MMLU test items paraphrased freely by hand (``free_rephrasings.py``), against
 GSM8K test and the MMLU subjects' even items. And :func:`long_document_cases`: the
 rephrasings of three cases (math, sociology, prose) inserted between the sentences of news
 documents of 150 to 1,000 words (the EMNLP 2017 news corpus), with the cases' negatives
