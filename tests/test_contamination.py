@@ -1415,8 +1415,9 @@ def test_code_literals_are_its_strings_and_numbers_in_any_quotes_not_its_comment
 def test_a_code_items_strings_and_constants_tell_its_rewrites_from_a_sibling_task():
     """HumanEval/56 and /61 are the same code over "<>" and "()": a rewrite of /61 shared
     /56's code fingerprints and was flagged as /56 (until verifier v13); the literals tell
-    them apart, while /56 rewritten (renamed, in JavaScript or C) or asked for in prose
-    stays consistent with it."""
+    them apart, while /56 rewritten (renamed, in JavaScript or C) keeps its code evidence,
+    and a program of its own that spells a string another way ("aeiouAEIOU" for the
+    letters "a" to "u") keeps it too."""
     import gzip
 
     from qcaudit.benchmarks import humaneval_parts
@@ -1425,18 +1426,23 @@ def test_a_code_items_strings_and_constants_tell_its_rewrites_from_a_sibling_tas
     tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
     parts = [humaneval_parts(task["prompt"], task["canonical_solution"]) for task in tasks]
     rarity = Rarity.of([Evidence.of(task["prompt"] + task["canonical_solution"]) for task in tasks])
-    item = Evidence.of(parts[56][1])
 
-    def consistency(task: int, kind: str) -> float:
-        row = rewrite_code(tasks[task]["prompt"], tasks[task]["canonical_solution"], parts[task][0], kind, random.Random(0))
-        return pair_evidence(Evidence.of(row), item, rarity)["number_consistency"]
+    def evidence(item: int, row: str) -> dict[str, float]:
+        return pair_evidence(Evidence.of(row), Evidence.of(parts[item][1]), rarity)
 
-    for kind in ("renamed", "comprehension", "javascript", "c", "instruction"):
-        assert consistency(56, kind) == 1.0, kind
-    assert consistency(61, "renamed") < 0.5
-    assert len(item.fingerprints & Evidence.of(parts[61][1]).fingerprints) / len(item.fingerprints) > 0.8  # (the same code)
+    def rewrite(task: int, kind: str) -> str:
+        return rewrite_code(tasks[task]["prompt"], tasks[task]["canonical_solution"], parts[task][0], kind, random.Random(0))
+
+    for kind in ("renamed", "comprehension", "javascript", "c"):
+        assert evidence(56, rewrite(56, kind))["literal_consistency"] == 1.0, kind
+    same, sibling = evidence(56, rewrite(56, "renamed")), evidence(56, rewrite(61, "renamed"))
+    assert Evidence.of(parts[56][1]).fingerprints == Evidence.of(parts[61][1]).fingerprints  # (the same code)
+    assert sibling["literal_consistency"] < 0.5 and sibling["code_overlap"] < same["code_overlap"] / 2
+    assert evidence(56, rewrite(56, "instruction"))["literal_consistency"] == 1.0  # asked for in prose: no code to weigh
+    own = "def drop_vowels(s):\n    vowels = 'aeiouAEIOU'\n    return ''.join(c for c in s if c not in vowels)\n"
+    assert evidence(51, own)["literal_consistency"] == 1.0
     common = pair_evidence(Evidence.of("def f(n):\n    return n + 1\n"), Evidence.of("def g(x):\n    return x * 0\n"), rarity)
-    assert common["number_consistency"] == 1.0  # 0 and 1, in most code, are no evidence either way
+    assert common["literal_consistency"] == 1.0  # 0 and 1, in most code, are no evidence either way
 
 
 def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_small):

@@ -18,14 +18,8 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
 ``number_consistency`` is the one feature that can speak against a pair: the share of a
 (non-code) item's numbers that the row has, or, for a row with :data:`OWN_NUMBERS` numbers
 or more, the share of the row's numbers that the item has, whichever is larger, relative to
-:data:`NUMBERS_KEPT`; 1.0 when the item has no numbers. For a code item it is the
-rarity-weighted share of its code's literals that the row's code holds, relative to
-:data:`NUMBERS_KEPT` (1.0 when the row is not code, a task asked for in prose, or when the
-item's literals are worth less than :data:`LITERAL_EVIDENCE_MIN`: 0, 1 and 2 are in most
-code): renaming, reformatting and porting code keep its strings and constants, while a
-sibling task that differs in them (HumanEval/56 and /61 check brackets "<>" and "()" with
-the same code) or another program solving a like task does not. A template sibling keeps
-the words and brings numbers of its own;
+:data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
+examples, not the task). A template sibling keeps the words and brings numbers of its own;
 a paraphrase may spell some of the item's numbers another way ("a quarter" for 1/4, "half
 an hour" for 30 minutes) or leave them out, but the numbers it has are the item's. A
 multiple-choice item whose question holds numbers is compared by its question's numbers
@@ -37,7 +31,15 @@ item offers no such evidence, so that it only ever adds):
 benchmark's items, capped), ``word_recall``, ``identifier_recall``, ``option_recall`` (the
 rarity-weighted share of a multiple-choice item's options found in the row) and
 ``code_overlap`` (the rarity-weighted share of the item's code fingerprints found in the
-row, scaled down for short code).
+row, scaled down for short code, and scaled by ``literal_consistency``).
+
+``literal_consistency`` weighs code fingerprints, which see names, numbers and strings only
+as their kind: the rarity-weighted share of the item code's literals that the row's code
+holds (a string also inside one of the row's: "a" in "aeiouAEIOU"), relative to
+:data:`NUMBERS_KEPT`; 1.0 when the row is not code or the item's literals are worth less
+than :data:`LITERAL_EVIDENCE_MIN` (0, 1 and 2 are in most code). Renaming, reformatting and
+porting code keep its strings and constants; a sibling task with the same code over other
+ones (HumanEval/56 and /61 check brackets, "<>" and "()") does not.
 """
 
 from __future__ import annotations
@@ -254,7 +256,7 @@ def _consistency(recall: float, precision: float, row_numbers: int) -> float:
     return min(1.0, max(recall, precision if row_numbers >= OWN_NUMBERS else 0.0) / NUMBERS_KEPT)
 
 
-def _literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -> float:
+def literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -> float:
     """How consistent a row's code is with a code item's literals (see the module docstring)."""
     if not row.fingerprints:  # (not code: nothing to hold them)
         return 1.0
@@ -262,7 +264,12 @@ def _literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) 
     total = sum(weights.values())
     if total < LITERAL_EVIDENCE_MIN:
         return 1.0
-    return min(1.0, sum(w for literal, w in weights.items() if literal in row.literals) / total / NUMBERS_KEPT)
+    strings = [literal[1:-1] for literal in row.literals if literal.startswith('"')]
+
+    def held(literal: str) -> bool:  # a string also within one of the row's: "a" in "aeiouAEIOU"
+        return literal in row.literals or (literal.startswith('"') and len(literal) > 2 and any(literal[1:-1] in s for s in strings))
+
+    return min(1.0, sum(w for literal, w in weights.items() if held(literal)) / total / NUMBERS_KEPT)
 
 
 def recall(item: Counter, row: Counter) -> float:
@@ -509,12 +516,13 @@ def pair_evidence(
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
+    literals = literal_consistency(code_side.literals, row, rarity) if total else 1.0
     return {
-        "number_consistency": _literal_consistency(code_side.literals, row, rarity) if code
-        else _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked else 1.0,
+        "number_consistency": _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked and not code else 1.0,
         "number_agreement": kept * own * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
         "word_recall": recall(item.words, row.words),
         "identifier_recall": recall(item.identifiers, row.identifiers),
         "option_recall": options.share if options is not None else 0.0,
-        "code_overlap": code_found / total * min(total, CODE_EVIDENCE_CAP) / CODE_EVIDENCE_CAP if total else 0.0,
+        "code_overlap": code_found / total * min(total, CODE_EVIDENCE_CAP) / CODE_EVIDENCE_CAP * literals if total else 0.0,
+        "literal_consistency": literals,
     }

@@ -85,7 +85,7 @@ WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "spe
 #: domain, so that a weight fitted on some domains carries over to another (checked leave
 #: one domain out).
 FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
-            "identifier_recall", "option_recall", "code_overlap")
+            "identifier_recall", "option_recall", "code_overlap", "literal_consistency")
 SCORED = FEATURES[:4]
 #: Numbers and answer options are evidence of a rewording only in a row about the item's
 #: subject: below this similarity (cosine x margin) they count as none. A list [2, 4, 6, 8,
@@ -386,7 +386,7 @@ def verify(
         features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
         if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
             whole = pair_evidence(whole_rows[row], item_side, *known)
-            for name in ("code_overlap", "number_consistency"):
+            for name in ("code_overlap", "literal_consistency", "number_consistency"):
                 features[name] = max(features[name], whole[name])
         features["similarity"] = cosine * margin
         if not about_the_item:
@@ -395,8 +395,7 @@ def verify(
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, weights),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
-            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found is not None else 0,
-                                code=item in evidence.code),
+            "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found is not None else 0),
         })
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
               "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
@@ -408,9 +407,8 @@ def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGH
     return 1.0 / (1.0 + math.exp(-min(max(z, -700.0), 700.0)))
 
 
-def explain(features: dict[str, float], row_part: str, item_part: str, options: int, found_options: int, code: bool = False) -> str:
-    """One line a reviewer can check: where the match is, its similarity and the evidence
-    that fired (``code``: the item is code, whose consistency is that of its literals)."""
+def explain(features: dict[str, float], row_part: str, item_part: str, options: int, found_options: int) -> str:
+    """One line a reviewer can check: where the match is, its similarity and the evidence that fired."""
     where = f"row {row_part} ~ item {item_part}"
     said = [where, f"cosine {features['cosine']:.3f}", f"margin {features['margin']:.2f}"]
     labels = {"number_agreement": "numbers agree", "word_recall": "item words in row", "identifier_recall": "identifiers in row",
@@ -419,8 +417,9 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
         if features[name] >= FIRED[name]:
             said.append(f"{label} {features[name]:.2f}")
     if features["number_consistency"] < 1.0:
-        missing = "item code's strings and constants missing from row" if code else "item numbers missing from row"
-        said.append(f"{missing} (consistency {features['number_consistency']:.2f})")
+        said.append(f"item numbers missing from row (consistency {features['number_consistency']:.2f})")
+    if features["literal_consistency"] < 1.0:
+        said.append(f"item code's strings and constants missing from row's code (consistency {features['literal_consistency']:.2f})")
     if options and features["option_recall"] >= FIRED["option_recall"]:
         said.append(f"options in row {found_options}/{options} (rarity-weighted {features['option_recall']:.2f})")
     return "; ".join(said)
