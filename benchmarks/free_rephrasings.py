@@ -128,9 +128,8 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                               "(D) both symmetric and anti-symmetric",
 
     # Written 2026-12-04 in the manner of a model asked to rephrase an item without altering
-    # its meaning (word order and wording changed, the numbers kept much as written); 1016 to
-    # 1030 and US history 0 to 5 were looked at first, 1031 to 1045 and US history 6 to 11
-    # only measured, as a check on whatever the first half led to.
+    # its meaning (word order and wording changed, the numbers kept much as written), all of
+    # them before any was measured. US history: the question without its passage.
     ("gsm8k", 1016): "Mrs. Tatiana runs a grocery store whose fruits and vegetables include carrots. Every year the "
                      "price of carrots there goes up by 5% of the original price. If carrots cost $120 at first, what "
                      "will their price be three years later? (Round to the nearest integer)",
