@@ -35,7 +35,7 @@ row, scaled down for short code, and scaled by ``literal_consistency``).
 
 ``literal_consistency`` weighs code fingerprints, which see names, numbers and strings only
 as their kind: the rarity-weighted share of the item code's literals that the row's code
-holds (a string also inside one of the row's: "a" in "aeiouAEIOU"), relative to
+holds (a string also inside a string of the row's without spaces, "a" in "aeiouAEIOU"), relative to
 :data:`NUMBERS_KEPT`; 1.0 when the row is not code or the item's literals are worth less
 than :data:`LITERAL_EVIDENCE_MIN` (0, 1 and 2 are in most code). Renaming, reformatting and
 porting code keep its strings and constants; a sibling task with the same code over other
@@ -264,10 +264,12 @@ def literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -
     total = sum(weights.values())
     if total < LITERAL_EVIDENCE_MIN:
         return 1.0
-    strings = [literal[1:-1] for literal in row.literals if literal.startswith('"')]
+    # a string is also held within a word-like one of the row's, a set of characters
+    # written as a string ("a" in "aeiouAEIOU"), but not within a sentence ("a" in "a dog")
+    within = [literal[1:-1] for literal in row.literals if literal.startswith('"') and " " not in literal]
 
-    def held(literal: str) -> bool:  # a string also within one of the row's: "a" in "aeiouAEIOU"
-        return literal in row.literals or (literal.startswith('"') and len(literal) > 2 and any(literal[1:-1] in s for s in strings))
+    def held(literal: str) -> bool:
+        return literal in row.literals or (literal.startswith('"') and len(literal) > 2 and any(literal[1:-1] in w for w in within))
 
     return min(1.0, sum(w for literal, w in weights.items() if held(literal)) / total / NUMBERS_KEPT)
 
