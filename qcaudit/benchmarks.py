@@ -3,7 +3,10 @@
 Adapters for the common shapes (``auto`` picks one by the benchmark's name, then by its
 columns):
 
-- ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>``.
+- ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>``. A question asked about a
+  passage of its own (:data:`PASSAGE_COLUMNS`: SQuAD's and Social IQa's ``context``, BoolQ's
+  and DROP's ``passage``, RACE's ``article``) is the passage and the question, the question
+  its ``stem``, here and in the multiple-choice layouts below.
 - ``humaneval``: ``prompt`` + ``canonical_solution``; id ``task_id``. (MBPP's layouts, a
   ``text`` or ``prompt`` beside ``code`` and ``test_list``, read by ``auto`` as ``fields``:
   the task and its code, each a part; id ``task_id``.)
@@ -221,14 +224,16 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     if adapter == "mmlu" and (layout := _multiple_choice(table.schema)) is not None:
         # the Hugging Face layouts (QUESTION_COLUMNS): cais/mmlu's question, subject, choices (a
         # list), answer; ARC's question, choices ({text, label}: lists), answerKey; MMLU-Pro's
-        # question, options, category; lukaemon/mmlu's input, A to D, target
+        # question, options, category; lukaemon/mmlu's input, A to D, target; RACE's article
+        # (a passage), question, options
         subject = next((c for c in SUBJECT_COLUMNS if c in table.columns), None)
         prefix = pl.col(subject).cast(pl.String) if subject else pl.lit(file.name.split(".")[0].split("-")[0])
+        question = _with_passage(table.schema, layout.question)
         return table.select(
             (prefix + "/" + index).alias(ITEM_ID),
-            pl.concat_str([pl.col(layout.question), layout.options.list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
-            pl.col(layout.question).alias(PART_PREFIX + "question"),
-            pl.col(layout.question).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
+            pl.concat_str([question, layout.options.list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
+            question.alias(PART_PREFIX + "question"),
+            question.map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
             layout.options.list.drop_nulls().alias(CHOICES),
         )
     if adapter == "mmlu":
@@ -258,6 +263,11 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
         return table.select(id_expr.alias(ITEM_ID), chat_text(column, table.schema[column], ("user",)).fill_null("").alias(ITEM_TEXT),
                             chat_answer(column, table.schema[column]).alias(PART_PREFIX + "answer"))
     parts: list[pl.Expr] = []
+    if adapter == "gsm8k" and _passage_column(table.schema) is not None:
+        _require(name, file, table, ["question"])
+        question = _with_passage(table.schema, "question")
+        return table.select((pl.lit(f"{name}/") + index).alias(ITEM_ID), question.fill_null("").alias(ITEM_TEXT),
+                            question.map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"))
     if adapter == "gsm8k":
         fields, id_expr = ["question"], pl.lit(f"{name}/") + index
     elif adapter == "humaneval":
@@ -297,6 +307,26 @@ OPTION_COLUMN_RUNS = (tuple("ABCDEFGHIJ"), ("Correct Answer", "Incorrect Answer 
                       ("opa", "opb", "opc", "opd"), ("correct_answer", "distractor1", "distractor2", "distractor3"))
 #: The item's subject, in its id (``<subject>/<row>``), where the layout has one.
 SUBJECT_COLUMNS = ("subject", "Subject", "category")
+#: A passage that a question is asked about, beside the question: SQuAD's and Social IQa's
+#: ``context``, BoolQ's and DROP's ``passage``, RACE's ``article``. It is benchmark text (a
+#: copy of the passage leaks the item) and several questions share it, so the item is the
+#: passage and the question, and the question is its ``stem``, as an MMLU history item's
+#: last line is; lm-evaluation-harness's decontamination queries hold the passage too.
+PASSAGE_COLUMNS = ("passage", "context", "article")
+
+
+def _passage_column(schema: pl.Schema) -> str | None:
+    return next((c for c in PASSAGE_COLUMNS if schema.get(c) == pl.String), None)
+
+
+def _with_passage(schema: pl.Schema, question: str) -> pl.Expr:
+    """The question, after its passage on a line of its own when the layout has one."""
+    passage = _passage_column(schema)
+    text = pl.col(question).cast(pl.String)
+    if passage is None:
+        return text
+    # (a question a line: question_stem takes the last line, so the passage's lines stay apart from it)
+    return pl.concat_str([pl.col(passage), text.str.replace_all(r"\s*\n\s*", " ")], separator="\n", ignore_nulls=True)
 
 
 class _MultipleChoice(NamedTuple):
