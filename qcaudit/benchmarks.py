@@ -5,8 +5,8 @@ columns):
 
 - ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>``. A question asked about a
   passage of its own (:data:`PASSAGE_COLUMNS`: SQuAD's and Social IQa's ``context``, BoolQ's
-  and DROP's ``passage``, RACE's ``article``) is the passage and the question, the question
-  its ``stem``, here and in the multiple-choice layouts below.
+  and DROP's ``passage``, RACE's ``article``, LogiQA's ``context``) is the passage and the
+  question, the question its ``stem``, here and in the multiple-choice layouts below.
 - ``humaneval``: ``prompt`` + ``canonical_solution``; id ``task_id``. (MBPP's layouts, a
   ``text`` or ``prompt`` beside ``code`` and ``test_list``, read by ``auto`` as ``fields``:
   the task and its code, each a part; id ``task_id``.)
@@ -294,8 +294,8 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
 
 #: The question's column in the Hugging Face layouts of multiple-choice items: cais/mmlu's,
 #: ARC's and MMLU-Pro's ``question``, openai/MMMLU's ``Question``, lukaemon/mmlu's ``input``,
-#: OpenBookQA's ``question_stem``.
-QUESTION_COLUMNS = ("question", "Question", "input", "question_stem")
+#: OpenBookQA's ``question_stem``, LogiQA's ``query`` (after its ``context``).
+QUESTION_COLUMNS = ("question", "Question", "input", "question_stem", "query")
 #: The options' column in those layouts: a list (cais/mmlu's ``choices``, MMLU-Pro's
 #: ``options``), or ARC's and OpenBookQA's ``choices`` of texts beside their labels.
 OPTION_COLUMNS = (CHOICES, "options")

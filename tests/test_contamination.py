@@ -1006,10 +1006,10 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
         assert loaded.items["item_id"].to_list() == ["geo/0", "geo/1"]  # (their subject, as cais/mmlu's)
 
 
-@pytest.mark.parametrize("layout", ["squad", "social_i_qa", "boolq", "drop", "race"])
+@pytest.mark.parametrize("layout", ["squad", "social_i_qa", "boolq", "drop", "race", "logiqa"])
 def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
-    """SQuAD and Social IQa (context), BoolQ and DROP (passage) and RACE (article, with its
-    options) ask several questions about one passage. The item is the passage and the
+    """SQuAD and Social IQa (context), BoolQ and DROP (passage), RACE (article) and LogiQA
+    (context, and its query: with their options) ask several questions about one passage. The item is the passage and the
     question, the question its stem (which tells it from the others on the passage): a copy
     of the passage with a question is found, and with its own question. Until 2026-12-04 the
     item was the question alone (Social IQa's "What does Tracy need to do before this?"),
@@ -1021,8 +1021,9 @@ def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     asked = [(0, "In what country is the region of Normandy located?"), (0, "From which countries did the Norse raiders come?"),
              (1, "In which city and state did Beyonce grow up as a child?")]
     passage, question = {"squad": ("context", "question"), "social_i_qa": ("context", "question"), "boolq": ("passage", "question"),
-                         "drop": ("passage", "question"), "race": ("article", "question")}[layout]
+                         "drop": ("passage", "question"), "race": ("article", "question"), "logiqa": ("context", "query")}[layout]
     extra = {"race": lambda i: {"options": [f"option {i} one", "two", "three", "four"], "answer": "A"},
+             "logiqa": lambda i: {"options": [f"option {i} one", "two", "three", "four"], "correct_option": 0},
              "social_i_qa": lambda i: {"answerA": "a", "answerB": "b", "answerC": "c", "label": "1"},
              "boolq": lambda i: {"answer": True}, "squad": lambda i: {"id": str(i), "answers": {"text": ["x"], "answer_start": [0]}},
              "drop": lambda i: {"query_id": str(i), "answers_spans": {"spans": ["x"], "types": ["span"]}}}[layout]
@@ -1030,7 +1031,7 @@ def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     pl.DataFrame([{passage: passages[p], question: q, **extra(i)} for i, (p, q) in enumerate(asked)]).write_parquet(bench)
     loaded = load_benchmark("b", bench)
     texts = [f"{passages[p]}\n{q}" for p, q in asked]
-    if layout == "race":
+    if layout in ("race", "logiqa"):
         texts = [f"{t}\noption {i} one\ntwo\nthree\nfour" for i, t in enumerate(texts)]
         assert loaded.choices == [[f"option {i} one", "two", "three", "four"] for i in range(3)]
     assert loaded.items["item_text"].to_list() == texts
@@ -1038,7 +1039,7 @@ def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     rows = pl.DataFrame({"text": ["an unrelated row of words that leaks nothing at all here",
                                   f"Read this. {passages[0]} Question: {asked[1][1]}"]})
     found = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings={"contamination.methods": ["ngram"]})
-    assert found.rows["ngram_item_id"].to_list() == [None, "race/1" if layout == "race" else "b/1"]
+    assert found.rows["ngram_item_id"].to_list() == [None, f"{layout}/1" if layout in ("race", "logiqa") else "b/1"]
 
 
 @pytest.mark.parametrize("file_name", ["exam.csv", "mmlu_geo.csv"])
