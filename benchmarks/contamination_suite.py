@@ -19,7 +19,8 @@ negative:
 Apart from these, two probes that nothing is fitted on check whether the verifier, fitted
 on rule-made rewrites, generalises to text rewritten the way people and models rewrite it:
 :func:`ported_case`, 24 HumanEval tasks ported by hand to idiomatic C and JavaScript
-(``humaneval_translations.py``), against the same even tasks; and :func:`free_cases`, 46
+(``humaneval_translations.py``) and 12 rewritten in Python as a whole
+(``humaneval_python_rewrites.py``), against the same even tasks; and :func:`free_cases`, 46
 GSM8K and 36 MMLU test items paraphrased freely by hand (``free_rephrasings.py``), against
 GSM8K test and the MMLU subjects' even items. And :func:`long_document_cases`: the
 rephrasings of three cases (math, sociology, prose) inserted between the sentences of news
@@ -40,6 +41,7 @@ from pathlib import Path
 import polars as pl
 
 from free_rephrasings import REPHRASINGS
+from humaneval_python_rewrites import REWRITES as PYTHON_REWRITES
 from humaneval_translations import TRANSLATIONS
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.contamination.planting import (
@@ -173,16 +175,19 @@ def code_case(rng: random.Random) -> Case:
 
 
 def ported_case() -> Case:
-    """HumanEval's even tasks as the benchmark; rows are the hand-made C and JavaScript ports,
-    those of odd tasks being negatives (kinds ``c port``, ``javascript port (other task)``)."""
+    """HumanEval's even tasks as the benchmark; rows are the hand-made C and JavaScript ports
+    and Python rewrites, those of odd tasks being negatives (kinds ``c port``, ``python
+    rewrite``, ``javascript port (other task)``)."""
     bench, tasks = _humaneval()
     position = {task["task_id"]: i for i, task in enumerate(tasks)}
     rows, truth, kind = [], [], []
-    for (task_id, language), text in TRANSLATIONS.items():
+    made = [(task_id, f"{language} port", text) for (task_id, language), text in TRANSLATIONS.items()]
+    made += [(task_id, "python rewrite", text) for task_id, text in PYTHON_REWRITES.items()]
+    for task_id, how, text in made:
         even = position[task_id] % 2 == 0
         rows.append(text)
         truth.append(task_id if even else None)
-        kind.append(f"{language} port" if even else f"{language} port (other task)")
+        kind.append(how if even else f"{how} (other task)")
     return Case("code", "humaneval_ports", _even_items(bench), rows, truth, kind)
 
 
