@@ -274,6 +274,20 @@ def literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -
     return min(1.0, sum(w for literal, w in weights.items() if held(literal)) / total / NUMBERS_KEPT)
 
 
+def number_agreement(item: Counter, row: Counter, rarity: Rarity) -> float:
+    """Recall x precision of the item's numbers in the row's x their rarity (capped at
+    :data:`NUMBER_EVIDENCE_CAP`)."""
+    found = row.get
+    evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.items() if n in row)
+    return recall(item, row) * recall(row, item) * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP
+
+
+def distinctive_numbers(numbers: Counter) -> Counter:
+    """The numbers of two characters or more (24, 2.8, 0.3): a code item's docstring examples
+    hold them as evidence, while the digits 0 to 9 fill any list a generic row gives."""
+    return Counter({number: count for number, count in numbers.items() if len(number) >= 2})
+
+
 def recall(item: Counter, row: Counter) -> float:
     """Share of the item's multiset found in the row's; 0.0 when the item has none (no evidence)."""
     total = sum(item.values())
@@ -508,9 +522,6 @@ def pair_evidence(
     code_side = item_code or item
     code = code_side.fingerprints
     item = item_key or item
-    found = row.numbers.get
-    evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.numbers.items() if n in row.numbers)
-    kept, own = recall(item.numbers, row.numbers), recall(row.numbers, item.numbers)
     asked, held = item.numbers, row.numbers  # (the numbers whose consistency is weighed)
     if question_numbers:
         asked = item.numbers if item_key else question_numbers
@@ -521,7 +532,7 @@ def pair_evidence(
     literals = literal_consistency(code_side.literals, row, rarity) if total else 1.0
     return {
         "number_consistency": _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked and not code else 1.0,
-        "number_agreement": kept * own * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP,
+        "number_agreement": number_agreement(item.numbers, row.numbers, rarity),
         "word_recall": recall(item.words, row.words),
         "identifier_recall": recall(item.identifiers, row.identifiers),
         "option_recall": options.share if options is not None else 0.0,

@@ -36,8 +36,8 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, looks_like_code, options_found, pair_evidence,
-    recall, word_keys,
+    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, distinctive_numbers, looks_like_code,
+    number_agreement, options_found, pair_evidence, recall, word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -290,7 +290,9 @@ class ItemEvidence:
     """What the verifier reads from a benchmark's items, parsed once: each part's evidence,
     each item's code (its ``code`` part, or its whole text when that is code), its key part
     (``stem``) and answer options, the numbers of a multiple-choice question (its whole's,
-    less its options'), and the rarity of numbers, fingerprints and options."""
+    less its options'), the distinctive numbers of a code item's whole text (its docstring
+    examples', which its ``code`` and ``description`` parts leave out), and the rarity of
+    numbers, fingerprints and options."""
 
     parts: dict[int, Evidence]
     code: dict[int, Evidence]
@@ -298,6 +300,7 @@ class ItemEvidence:
     options: list[list[AnswerOption]]
     question_numbers: dict[int, Counter]
     rarity: Rarity
+    example_numbers: dict[int, Counter]
 
     @classmethod
     def of(cls, items: TextParts, choices: list[list[str]]) -> ItemEvidence:
@@ -311,7 +314,9 @@ class ItemEvidence:
         question_numbers = {item: wholes[item].numbers - sum((o.numbers for o in item_options), Counter())
                             for item, item_options in enumerate(options) if item_options and item in wholes}
         question_numbers = {item: n for item, n in question_numbers.items() if n}  # (else weighed whole, as any item)
-        return cls(parts, code, key, options, question_numbers, Rarity.of(list(wholes.values()), choices))
+        example_numbers = {item: distinctive_numbers(wholes[item].numbers) for item in code}
+        return cls(parts, code, key, options, question_numbers, Rarity.of(list(wholes.values()), choices),
+                   {item: numbers for item, numbers in example_numbers.items() if numbers})
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
@@ -384,6 +389,9 @@ def verify(
             found = options_found(options, row_options, evidence.rarity)
         known = (evidence.rarity, evidence.code.get(item), found, evidence.key.get(item), evidence.question_numbers.get(item))
         features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
+        if item in evidence.example_numbers and items.kind[item_part] != WHOLE:  # (a rewrite keeps its examples)
+            examples = number_agreement(evidence.example_numbers[item], distinctive_numbers(row_evidence[row_part].numbers), evidence.rarity)
+            features["number_agreement"] = max(features["number_agreement"], examples)
         if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
             whole = pair_evidence(whole_rows[row], item_side, *known)
             for name in ("code_overlap", "literal_consistency", "number_consistency"):
