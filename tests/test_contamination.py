@@ -1481,6 +1481,33 @@ def test_a_code_items_strings_and_constants_tell_its_rewrites_from_a_sibling_tas
     assert common["literal_consistency"] == 1.0  # 0 and 1, in most code, are no evidence either way
 
 
+def test_a_code_rewrite_that_keeps_its_docstring_examples_agrees_on_their_numbers_not_on_small_digits(tmp_path):
+    """A Python rewrite of HumanEval/0 keeps its examples (2.8, 0.3, 0.5) but not its wording
+    or code; its best part match is the item's description, which holds no numbers, so until
+    verifier v14 the examples were no evidence. A generic row listing 1 to 10 shares no
+    distinctive number with any item."""
+    import gzip
+
+    from qcaudit.contamination.evidence import distinctive_numbers, number_agreement
+
+    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    (tmp_path / "humaneval.jsonl").write_text("".join(json.dumps(task) + "\n" for task in tasks[:20:2]))
+    rewrite = ("def any_pair_within(values: list, limit: float) -> bool:\n"
+               '    """Return True when some two different entries of values differ by less than limit.\n'
+               "    >>> any_pair_within([1.0, 2.0, 3.0], 0.5)\n    False\n"
+               "    >>> any_pair_within([1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3)\n    True\n"
+               '    """\n    ordered = sorted(values)\n    return any(b - a < limit for a, b in zip(ordered, ordered[1:]))\n')
+    generic = "Write a function that keeps the even numbers of a list.\n[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\ndef evens(xs):\n    return [x for x in xs if x % 2 == 0]\n"
+    rarity = among_many(tasks[0]["prompt"])
+    item = distinctive_numbers(numbers(tasks[0]["prompt"]))
+    assert set(item) == {"2.8", "0.3", "0.5"}  # (1.0 is 1; the small digits are left out)
+    assert number_agreement(item, distinctive_numbers(numbers(rewrite)), rarity) == 1.0
+    assert number_agreement(item, distinctive_numbers(numbers(generic)), rarity) == 0.0
+    found = _semantic_rows(tmp_path / "rows.parquet", [rewrite, generic], {"humaneval": {"path": str(tmp_path / "humaneval.jsonl")}})
+    assert found["semantic_item_id"][0] == "HumanEval/0" and "numbers agree" in found["semantic_evidence"][0]
+    assert found["contaminated"].to_list() == [True, False]
+
+
 def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_small):
     bench, data = gsm8k_small
     flagged = []
