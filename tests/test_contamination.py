@@ -194,6 +194,14 @@ def among_many(item: str, options: list[str] | None = None) -> Rarity:
     return Rarity.of([Evidence.of(item)] + [Evidence.of("")] * others, [options or []] + [[]] * others)
 
 
+def humaneval_tasks() -> list[dict]:
+    """HumanEval's 164 tasks, from ../shared/data (the test skips where it is absent)."""
+    import gzip
+
+    with gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt") as lines:
+        return [json.loads(line) for line in lines]
+
+
 def test_numbers_and_features():
     assert numbers("He paid $80,000 for three houses and 1.50 each") == numbers("three 80000 1.5")
     item = "Josh buys a house for $80,000 and puts in $50,000 in repairs. How much profit did he make?"
@@ -635,7 +643,6 @@ def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_pat
     the options and code fingerprints show in its evidence, and precision holds near the
     evaluation suite's (docs/contamination-accuracy.md: 0.930 multiple choice, 0.821 code)."""
     import csv
-    import gzip
 
     from qcaudit.benchmarks import humaneval_parts
     from qcaudit.contamination.planting import CHOICE_REPHRASINGS, CODE_REWRITES, rephrase_choice_item, rewrite_code
@@ -650,8 +657,7 @@ def test_semantic_method_on_multiple_choice_and_code_uses_their_evidence(tmp_pat
     truth = [item_ids[i // 2] if i % 2 == 0 else None for i in range(60)]
     choice = _semantic_rows(tmp_path / "mc.parquet", rows, {"mmlu": {"path": str(tmp_path / "sociology_test.csv")}})
 
-    with gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt") as lines:
-        tasks = [json.loads(line) for line in lines][:40]
+    tasks = humaneval_tasks()[:40]
     (tmp_path / "humaneval.jsonl").write_text("".join(json.dumps(task) + "\n" for task in tasks[::2]))
     code_rows, code_truth, code_kinds = [], [], []
     for i, task in enumerate(tasks):
@@ -1009,15 +1015,16 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
 @pytest.mark.parametrize("layout", ["squad", "social_i_qa", "boolq", "drop", "race", "logiqa"])
 def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     """SQuAD and Social IQa (context), BoolQ and DROP (passage), RACE (article) and LogiQA
-    (context, and its query: with their options) ask several questions about one passage. The item is the passage and the
-    question, the question its stem (which tells it from the others on the passage): a copy
+    (context, and its query: with their options) ask several questions about one passage.
+    The item is the passage and the question, the question its stem (which tells it from
+    the others on the passage): a copy
     of the passage with a question is found, and with its own question. Until 2026-12-04 the
     item was the question alone (Social IQa's "What does Tracy need to do before this?"),
     and a copied passage was no evidence."""
-    passages = ["The Normans were the people who in the tenth and eleventh centuries gave their name to Normandy, "
-                "a region in the north of France, descended from Norse raiders and pirates from Denmark and Norway.",
-                "Beyonce Giselle Knowles was born in Houston, Texas, to Celestine Ann and Mathew Knowles, and she "
-                "rose to fame in the late 1990s as the lead singer of an R&B girl group."]
+    passages = [("The Normans were the people who in the tenth and eleventh centuries gave their name to Normandy, "
+                 "a region in the north of France, descended from Norse raiders and pirates from Denmark and Norway."),
+                ("Beyonce Giselle Knowles was born in Houston, Texas, to Celestine Ann and Mathew Knowles, and she "
+                 "rose to fame in the late 1990s as the lead singer of an R&B girl group.")]
     asked = [(0, "In what country is the region of Normandy located?"), (0, "From which countries did the Norse raiders come?"),
              (1, "In which city and state did Beyonce grow up as a child?")]
     passage, question = {"squad": ("context", "question"), "social_i_qa": ("context", "question"), "boolq": ("passage", "question"),
@@ -1421,13 +1428,11 @@ def test_margin_is_the_ratio_margin_of_bitext_mining(seed, n_items, n_rows):
 
 
 def test_code_fingerprints_survive_renaming_and_reformatting_not_other_code():
-    import gzip
-
     from qcaudit.benchmarks import humaneval_parts
     from qcaudit.contamination.evidence import code_fingerprints
     from qcaudit.contamination.planting import rewrite_code
 
-    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    tasks = humaneval_tasks()
     rng = random.Random(0)
     same, other = [], []
     for i, task in enumerate(tasks[:40]):
@@ -1454,12 +1459,10 @@ def test_a_code_items_strings_and_constants_tell_its_rewrites_from_a_sibling_tas
     them apart, while /56 rewritten (renamed, in JavaScript or C) keeps its code evidence,
     and a program of its own that spells a string another way ("aeiouAEIOU" for the
     letters "a" to "u") keeps it too."""
-    import gzip
-
     from qcaudit.benchmarks import humaneval_parts
     from qcaudit.contamination.planting import rewrite_code
 
-    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    tasks = humaneval_tasks()
     parts = [humaneval_parts(task["prompt"], task["canonical_solution"]) for task in tasks]
     rarity = Rarity.of([Evidence.of(task["prompt"] + task["canonical_solution"]) for task in tasks])
 
@@ -1486,11 +1489,9 @@ def test_a_code_rewrite_that_keeps_its_docstring_examples_agrees_on_their_number
     or code; its best part match is the item's description, which holds no numbers, so until
     verifier v14 the examples were no evidence. A generic row listing 1 to 10 shares no
     distinctive number with any item."""
-    import gzip
-
     from qcaudit.contamination.evidence import distinctive_numbers, number_agreement
 
-    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    tasks = humaneval_tasks()
     (tmp_path / "humaneval.jsonl").write_text("".join(json.dumps(task) + "\n" for task in tasks[:20:2]))
     rewrite = ("def any_pair_within(values: list, limit: float) -> bool:\n"
                '    """Return True when some two different entries of values differ by less than limit.\n'
@@ -1521,13 +1522,11 @@ def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_sma
 
 
 def test_rule_made_rephrasings_change_what_they_say_and_keep_the_task():
-    import gzip
-
     from qcaudit.benchmarks import humaneval_parts
     from qcaudit.contamination.planting import rephrase_choice_item, rewrite_code
 
     rng = random.Random(0)
-    tasks = [json.loads(line) for line in gzip.open(shared_file("benchmarks/humaneval/HumanEval.jsonl.gz"), "rt")]
+    tasks = humaneval_tasks()
     for task in tasks[:30]:
         description, code = humaneval_parts(task["prompt"], task["canonical_solution"])
         renamed = rewrite_code(task["prompt"], task["canonical_solution"], description, "renamed", rng)
