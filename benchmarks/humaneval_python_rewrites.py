@@ -5,9 +5,9 @@ published rewriting of HumanEval, which are held out). Unlike the rule-made rewr
 ``qcaudit.contamination.planting`` (every identifier renamed, loops and comprehensions
 swapped), each is rewritten as a whole: another function name, the docstring said in other
 words with its examples kept (under the new name), the body restructured (a loop for a
-comprehension, ``sorted`` for a scan, a helper inlined). Tasks 0, 2, 4, 6, 8 and 12 (even:
-in the suite's benchmark) and 1, 3, 5, 7, 9 and 13 (odd: negatives). Written 2026-12-04,
-all before any was measured. Keys are task ids.
+comprehension, ``sorted`` for a scan, a helper inlined). Tasks 0 to 9, 12 and 13, then 14
+to 25; even tasks are in the suite's benchmark, odd ones are negatives. Written 2026-12-04,
+each set before any of it was measured. Keys are task ids.
 """
 
 from __future__ import annotations
@@ -159,4 +159,154 @@ REWRITES: dict[str, str] = {
         x, y = y, x % y
     return x
 ''',
+
+    # Second set, tasks 14 to 25, written after verifier v14 was chosen on the first set:
+    # its check out of sample.
+    "HumanEval/14": """def leading_pieces(text: str) -> list:
+    \"\"\"Every prefix of text, from the one-character prefix up to the whole text.
+    >>> leading_pieces('abc')
+    ['a', 'ab', 'abc']
+    \"\"\"
+    return [text[:end] for end in range(1, len(text) + 1)]
+""",
+    "HumanEval/16": """def distinct_letters(word: str) -> int:
+    \"\"\"How many different characters word is made of, ignoring upper and lower case.
+    >>> distinct_letters('xyzXYZ')
+    3
+    >>> distinct_letters('Jerry')
+    4
+    \"\"\"
+    seen = set()
+    for ch in word:
+        seen.add(ch.casefold())
+    return len(seen)
+""",
+    "HumanEval/18": """def overlapping_count(haystack: str, needle: str) -> int:
+    \"\"\"Count the occurrences of needle in haystack, overlapping ones included.
+    >>> overlapping_count('', 'a')
+    0
+    >>> overlapping_count('aaa', 'a')
+    3
+    >>> overlapping_count('aaaa', 'aa')
+    3
+    \"\"\"
+    count, start = 0, haystack.find(needle)
+    while start != -1 and needle:
+        count += 1
+        start = haystack.find(needle, start + 1)
+    return count
+""",
+    "HumanEval/20": """def nearest_pair(values: list) -> tuple:
+    \"\"\"Among at least two numbers, return the two that lie closest together, smaller first.
+    >>> nearest_pair([1.0, 2.0, 3.0, 4.0, 5.0, 2.2])
+    (2.0, 2.2)
+    >>> nearest_pair([1.0, 2.0, 3.0, 4.0, 5.0, 2.0])
+    (2.0, 2.0)
+    \"\"\"
+    ordered = sorted(values)
+    pairs = zip(ordered, ordered[1:])
+    return min(pairs, key=lambda pair: pair[1] - pair[0])
+""",
+    "HumanEval/22": """def only_ints(items: list) -> list:
+    \"\"\"Keep just the integers from a list of arbitrary Python objects.
+    >>> only_ints(['a', 3.14, 5])
+    [5]
+    >>> only_ints([1, 2, 3, 'abc', {}, []])
+    [1, 2, 3]
+    \"\"\"
+    result = []
+    for item in items:
+        if type(item) is int:
+            result.append(item)
+    return result
+""",
+    "HumanEval/24": """def biggest_proper_divisor(num: int) -> int:
+    \"\"\"The largest number smaller than num that divides it exactly.
+    >>> biggest_proper_divisor(15)
+    5
+    \"\"\"
+    candidate = num - 1
+    while num % candidate:
+        candidate -= 1
+    return candidate
+""",
+    "HumanEval/15": """def numbers_up_to(limit: int) -> str:
+    \"\"\"The numbers 0 through limit, both included, joined by single spaces.
+    >>> numbers_up_to(0)
+    '0'
+    >>> numbers_up_to(5)
+    '0 1 2 3 4 5'
+    \"\"\"
+    out = ''
+    for k in range(limit + 1):
+        out += (' ' if k else '') + str(k)
+    return out
+""",
+    "HumanEval/17": """def beats_per_note(score: str) -> list:
+    \"\"\"Read notes written in a small ASCII notation and return how many beats each one lasts:
+    'o' is a whole note (four beats), 'o|' a half note (two), '.|' a quarter note (one).
+    >>> beats_per_note('o o| .| o| o| .| .| .| .| o o')
+    [4, 2, 1, 2, 2, 1, 1, 1, 1, 4, 4]
+    \"\"\"
+    lengths = []
+    for token in score.split():
+        if token == 'o':
+            lengths.append(4)
+        elif token == 'o|':
+            lengths.append(2)
+        elif token == '.|':
+            lengths.append(1)
+    return lengths
+""",
+    "HumanEval/19": """def order_number_words(words: str) -> str:
+    \"\"\"The input is number words from 'zero' to 'nine' separated by spaces; return them sorted
+    by the value they name, smallest first.
+    >>> order_number_words('three one five')
+    'one three five'
+    \"\"\"
+    names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']
+    return ' '.join(sorted(words.split(), key=names.index))
+""",
+    "HumanEval/21": """def normalise_range(data: list) -> list:
+    \"\"\"Map the values linearly so that the minimum becomes 0 and the maximum becomes 1 (the list
+    has two elements at least).
+    >>> normalise_range([1.0, 2.0, 3.0, 4.0, 5.0])
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    \"\"\"
+    low, high = min(data), max(data)
+    span = high - low
+    return [(value - low) / span for value in data]
+""",
+    "HumanEval/23": """def length_of(text: str) -> int:
+    \"\"\"How many characters text has.
+    >>> length_of('')
+    0
+    >>> length_of('abc')
+    3
+    \"\"\"
+    total = 0
+    for _ in text:
+        total += 1
+    return total
+""",
+    "HumanEval/25": """def prime_factors(value: int) -> list:
+    \"\"\"The prime factors of value in increasing order, each repeated as often as it divides
+    value, so that their product is value.
+    >>> prime_factors(8)
+    [2, 2, 2]
+    >>> prime_factors(25)
+    [5, 5]
+    >>> prime_factors(70)
+    [2, 5, 7]
+    \"\"\"
+    factors, divisor = [], 2
+    while divisor * divisor <= value:
+        while value % divisor == 0:
+            factors.append(divisor)
+            value //= divisor
+        divisor += 1
+    if value > 1:
+        factors.append(value)
+    return factors
+""",
 }
