@@ -6,7 +6,7 @@ published rewriting of HumanEval, which are held out). Unlike the rule-made rewr
 swapped), each is rewritten as a whole: another function name, the docstring said in other
 words with its examples kept (under the new name), the body restructured (a loop for a
 comprehension, ``sorted`` for a scan, a helper inlined). Tasks 0 to 9, 12 and 13, then 14
-to 25; even tasks are in the suite's benchmark, odd ones are negatives. Written 2026-12-04,
+to 25, then 26 to 37; even tasks are in the suite's benchmark, odd ones are negatives. Written 2026-12-04,
 each set before any of it was measured. Keys are task ids.
 """
 
@@ -308,5 +308,170 @@ REWRITES: dict[str, str] = {
     if value > 1:
         factors.append(value)
     return factors
+""",
+
+    # Third set, tasks 26 to 37, written before verifier v15 (examples' quoted strings) was
+    # measured on it: its check out of sample.
+    "HumanEval/26": """def drop_repeated(values: list) -> list:
+    \"\"\"Remove every integer that appears more than once, keeping the others in their order.
+    >>> drop_repeated([1, 2, 3, 2, 4])
+    [1, 3, 4]
+    \"\"\"
+    counts = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return [v for v in values if counts[v] == 1]
+""",
+    "HumanEval/28": """def join_all(parts: list) -> str:
+    \"\"\"Glue a list of strings together into one string.
+    >>> join_all([])
+    ''
+    >>> join_all(['a', 'b', 'c'])
+    'abc'
+    \"\"\"
+    out = ''
+    for part in parts:
+        out += part
+    return out
+""",
+    "HumanEval/30": """def positives_only(nums: list) -> list:
+    \"\"\"Give back the numbers of nums that are greater than zero.
+    >>> positives_only([-1, 2, -4, 5, 6])
+    [2, 5, 6]
+    >>> positives_only([5, 3, -5, 2, -3, 3, 9, 0, 123, 1, -10])
+    [5, 3, 2, 3, 9, 123, 1]
+    \"\"\"
+    return list(filter(lambda value: value > 0, nums))
+""",
+    "HumanEval/32": """import math
+
+
+def evaluate(coeffs: list, x: float) -> float:
+    \"\"\"Value at x of the polynomial whose coefficients, lowest degree first, are coeffs.\"\"\"
+    return sum(c * math.pow(x, k) for k, c in enumerate(coeffs))
+
+
+def root_of(coeffs: list) -> float:
+    \"\"\"Return one x where the polynomial with these coefficients is zero. Only lists with an even
+    number of coefficients whose largest coefficient is non-zero are given, so a root exists.
+    >>> round(root_of([1, 2]), 2) # f(x) = 1 + 2x
+    -0.5
+    >>> round(root_of([-6, 11, -6, 1]), 2) # (x - 1) * (x - 2) * (x - 3) = -6 + 11x - 6x^2 + x^3
+    1.0
+    \"\"\"
+    lo, hi = -1.0, 1.0
+    while evaluate(coeffs, lo) * evaluate(coeffs, hi) > 0:
+        lo, hi = lo * 2, hi * 2
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if evaluate(coeffs, mid) * evaluate(coeffs, lo) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+""",
+    "HumanEval/34": """def sorted_distinct(items: list) -> list:
+    \"\"\"The distinct elements of items, in increasing order.
+    >>> sorted_distinct([5, 3, 5, 2, 3, 3, 9, 0, 123])
+    [0, 2, 3, 5, 9, 123]
+    \"\"\"
+    result = []
+    for item in sorted(items):
+        if not result or result[-1] != item:
+            result.append(item)
+    return result
+""",
+    "HumanEval/36": """def sevens_in_multiples(limit: int) -> int:
+    \"\"\"Count how often the digit 7 occurs in the integers below limit that are multiples of 11 or 13.
+    >>> sevens_in_multiples(50)
+    0
+    >>> sevens_in_multiples(78)
+    2
+    >>> sevens_in_multiples(79)
+    3
+    \"\"\"
+    return sum(str(k).count('7') for k in range(limit) if k % 11 == 0 or k % 13 == 0)
+""",
+    "HumanEval/27": """def invert_case(text: str) -> str:
+    \"\"\"Turn lower-case letters of text into upper case and upper-case letters into lower case.
+    >>> invert_case('Hello')
+    'hELLO'
+    \"\"\"
+    return ''.join(ch.lower() if ch.isupper() else ch.upper() for ch in text)
+""",
+    "HumanEval/29": """def starting_with(words: list, start: str) -> list:
+    \"\"\"Keep the strings of words that begin with start.
+    >>> starting_with([], 'a')
+    []
+    >>> starting_with(['abc', 'bcd', 'cde', 'array'], 'a')
+    ['abc', 'array']
+    \"\"\"
+    kept = []
+    for word in words:
+        if word[:len(start)] == start:
+            kept.append(word)
+    return kept
+""",
+    "HumanEval/31": """def prime(n: int) -> bool:
+    \"\"\"Tell whether n is a prime number.
+    >>> prime(6)
+    False
+    >>> prime(101)
+    True
+    >>> prime(11)
+    True
+    >>> prime(13441)
+    True
+    >>> prime(61)
+    True
+    >>> prime(4)
+    False
+    >>> prime(1)
+    False
+    \"\"\"
+    if n < 2:
+        return False
+    k = 2
+    while k * k <= n:
+        if n % k == 0:
+            return False
+        k += 1
+    return True
+""",
+    "HumanEval/33": """def sort_every_third(values: list) -> list:
+    \"\"\"Return a copy of values in which the entries at indices divisible by three are sorted among
+    themselves and every other entry stays where it was.
+    >>> sort_every_third([1, 2, 3])
+    [1, 2, 3]
+    >>> sort_every_third([5, 6, 3, 4, 8, 9, 2])
+    [2, 6, 3, 4, 8, 9, 5]
+    \"\"\"
+    picked = sorted(values[i] for i in range(0, len(values), 3))
+    out = list(values)
+    for slot, value in zip(range(0, len(values), 3), picked):
+        out[slot] = value
+    return out
+""",
+    "HumanEval/35": """def largest(items: list):
+    \"\"\"The biggest element of items.
+    >>> largest([1, 2, 3])
+    3
+    >>> largest([5, 3, -5, 2, -3, 3, 9, 0, 123, 1, -10])
+    123
+    \"\"\"
+    from functools import reduce
+    return reduce(lambda a, b: a if a > b else b, items)
+""",
+    "HumanEval/37": """def sort_even_positions(values: list) -> list:
+    \"\"\"Return values with the entries at even indices sorted among themselves and the entries
+    at odd indices left in place.
+    >>> sort_even_positions([1, 2, 3])
+    [1, 2, 3]
+    >>> sort_even_positions([5, 6, 3, 4])
+    [3, 6, 5, 4]
+    \"\"\"
+    out = list(values)
+    out[::2] = sorted(values[::2])
+    return out
 """,
 }
