@@ -1484,12 +1484,13 @@ def test_a_code_items_strings_and_constants_tell_its_rewrites_from_a_sibling_tas
     assert common["literal_consistency"] == 1.0  # 0 and 1, in most code, are no evidence either way
 
 
-def test_a_code_rewrite_that_keeps_its_docstring_examples_agrees_on_their_numbers_not_on_small_digits(tmp_path):
+def test_a_code_rewrite_that_keeps_its_docstring_examples_agrees_on_their_values_not_on_small_digits(tmp_path):
     """A Python rewrite of HumanEval/0 keeps its examples (2.8, 0.3, 0.5) but not its wording
     or code; its best part match is the item's description, which holds no numbers, so until
-    verifier v14 the examples were no evidence. A generic row listing 1 to 10 shares no
-    distinctive number with any item."""
-    from qcaudit.contamination.evidence import distinctive_numbers, number_agreement
+    verifier v14 the examples were no evidence; since v15 their quoted strings count too
+    ('xyzXYZ', 'Jerry' of /16). A generic row listing 1 to 10, or saying 'hello', shares no
+    example value with any item."""
+    from qcaudit.contamination.evidence import example_evidence, number_agreement
 
     tasks = humaneval_tasks()
     (tmp_path / "humaneval.jsonl").write_text("".join(json.dumps(task) + "\n" for task in tasks[:20:2]))
@@ -1498,15 +1499,24 @@ def test_a_code_rewrite_that_keeps_its_docstring_examples_agrees_on_their_number
                "    >>> any_pair_within([1.0, 2.0, 3.0], 0.5)\n    False\n"
                "    >>> any_pair_within([1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3)\n    True\n"
                '    """\n    ordered = sorted(values)\n    return any(b - a < limit for a, b in zip(ordered, ordered[1:]))\n')
-    generic = "Write a function that keeps the even numbers of a list.\n[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\ndef evens(xs):\n    return [x for x in xs if x % 2 == 0]\n"
-    rarity = among_many(tasks[0]["prompt"])
-    item = distinctive_numbers(numbers(tasks[0]["prompt"]))
-    assert set(item) == {"2.8", "0.3", "0.5"}  # (1.0 is 1; the small digits are left out)
-    assert number_agreement(item, distinctive_numbers(numbers(rewrite)), rarity) == 1.0
-    assert number_agreement(item, distinctive_numbers(numbers(generic)), rarity) == 0.0
-    found = _semantic_rows(tmp_path / "rows.parquet", [rewrite, generic], {"humaneval": {"path": str(tmp_path / "humaneval.jsonl")}})
-    assert found["semantic_item_id"][0] == "HumanEval/0" and "numbers agree" in found["semantic_evidence"][0]
-    assert found["contaminated"].to_list() == [True, False]
+    letters = ("def distinct_letters(word: str) -> int:\n"
+               '    """How many different characters word is made of, ignoring case.\n'
+               "    >>> distinct_letters('xyzXYZ')\n    3\n    >>> distinct_letters(\"Jerry\")\n    4\n"
+               '    """\n    return len({ch.casefold() for ch in word})\n')
+    generic = ("Write a function that keeps the even numbers of a list.\n[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+               "def evens(xs):\n    print('hello')\n    return [x for x in xs if x % 2 == 0]\n")
+    examples = {task: example_evidence(Evidence.of(tasks[task]["prompt"])) for task in (0, 16)}
+    assert set(examples[0]) == {"2.8", "0.3", "0.5"}  # (1.0 is 1; the small digits are left out)
+    assert set(examples[16]) == {'"xyzXYZ"', '"Jerry"'}
+    for task, row in ((0, rewrite), (16, letters)):
+        rarity = among_many(tasks[task]["prompt"])
+        assert number_agreement(examples[task], example_evidence(Evidence.of(row)), rarity) > 0.6
+        assert number_agreement(examples[task], example_evidence(Evidence.of(generic)), rarity) == 0.0
+    found = _semantic_rows(tmp_path / "rows.parquet", [rewrite, letters, generic],
+                           {"humaneval": {"path": str(tmp_path / "humaneval.jsonl")}})
+    assert found["semantic_item_id"][:2].to_list() == ["HumanEval/0", "HumanEval/16"]
+    assert found["semantic_evidence"][:2].str.contains("numbers agree").all()
+    assert found["contaminated"].to_list() == [True, True, False]
 
 
 def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_small):

@@ -29,7 +29,7 @@ The other pair features (each 0 when the
 item offers no such evidence, so that it only ever adds):
 ``number_agreement`` (recall x precision of the item's numbers x their rarity among the
 benchmark's items, capped; for a code item matched by its description or code, also of its
-:func:`distinctive_numbers` against the row's, as its docstring examples are in neither
+:func:`example_evidence` against the row's, as its docstring examples are in neither
 part), ``word_recall``, ``identifier_recall``, ``option_recall`` (the
 rarity-weighted share of a multiple-choice item's options found in the row) and
 ``code_overlap`` (the rarity-weighted share of the item's code fingerprints found in the
@@ -94,8 +94,11 @@ KEYWORD_CLASSES = {
 }
 TYPE_WORDS = set("""int long short char float double void bool boolean string str list dict set tuple auto
 const let var unsigned signed static struct vector map size_t std""".split())
+#: A string literal in single or double quotes, on one line.
+_STRING = r""""(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'"""
+_QUOTED_STRING = re.compile(_STRING)
 _CODE_TOKEN = re.compile(
-    r"""(?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*)"""
+    rf"""(?P<string>{_STRING})|(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*)"""
     r"""|(?P<op>==|!=|<=|>=|\*\*|//|&&|\|\||\+=|-=|\+\+|--|[-+*/%<>=!&|^~])|(?P<punct>[()\[\]{}:,.;?])"""
 )
 _COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", re.DOTALL)
@@ -108,6 +111,9 @@ NUMBERS_KEPT = 0.75
 #: A code item's literals speak for or against a row once their rarity adds up to this much
 #: (half of one literal no other item has); below it they are no evidence.
 LITERAL_EVIDENCE_MIN = 0.5
+#: A quoted string is example evidence from 2 characters ("a" is any example's) to 40 (a
+#: sentence is prose, not an example's value).
+EXAMPLE_STRING_CHARS = (2, 40)
 #: The row's side counts from this many numbers: one or two numbers that the item also has
 #: ("2", "10") say little.
 OWN_NUMBERS = 3
@@ -277,17 +283,25 @@ def literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -
 
 
 def number_agreement(item: Counter, row: Counter, rarity: Rarity) -> float:
-    """Recall x precision of the item's numbers in the row's x their rarity (capped at
-    :data:`NUMBER_EVIDENCE_CAP`)."""
+    """Recall x precision of the item's numbers (and quoted strings, :func:`example_evidence`)
+    in the row's x their rarity (capped at :data:`NUMBER_EVIDENCE_CAP`)."""
     found = row.get
-    evidence = sum(rarity.numbers.get(n, rarity.unseen) * min(count, found(n, 0)) for n, count in item.items() if n in row)
+    evidence = sum(rarity.of_value(n) * min(count, found(n, 0)) for n, count in item.items() if n in row)
     return recall(item, row) * recall(row, item) * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP
 
 
-def distinctive_numbers(numbers: Counter) -> Counter:
-    """The numbers of two characters or more (24, 2.8, 0.3): a code item's docstring examples
-    hold them as evidence, while the digits 0 to 9 fill any list a generic row gives."""
-    return Counter({number: count for number, count in numbers.items() if len(number) >= 2})
+def quoted_strings(text: str) -> Counter:
+    """The strings in quotes in ``text`` of EXAMPLE_STRING_CHARS characters, each as
+    :func:`code_literals` writes a string (``'xyzXYZ'`` as ``"xyzXYZ"``)."""
+    low, high = EXAMPLE_STRING_CHARS
+    return Counter('"' + " ".join(m[1:-1].split()) + '"' for m in _QUOTED_STRING.findall(text) if low <= len(m) - 2 <= high)
+
+
+def example_evidence(evidence: Evidence) -> Counter:
+    """What a code item's docstring examples pin down and a rewrite keeps: numbers of two
+    characters or more (24, 2.8, 0.3; the digits 0 to 9 fill any list a generic row gives)
+    and quoted strings (``'xyzXYZ'``)."""
+    return Counter({number: count for number, count in evidence.numbers.items() if len(number) >= 2}) + evidence.strings
 
 
 def recall(item: Counter, row: Counter) -> float:
@@ -312,19 +326,20 @@ class Evidence:
     identifiers: Counter
     fingerprints: frozenset[int]
     literals: Counter
+    strings: Counter
 
     @classmethod
     def of(cls, text: str) -> Evidence:
         code = looks_like_code(text)
         return cls(numbers(text), content_words(text), _identifiers(text) if code else Counter(),
-                   _fingerprints(text) if code else frozenset(), code_literals(text) if code else Counter())
+                   _fingerprints(text) if code else frozenset(), code_literals(text) if code else Counter(), quoted_strings(text))
 
 
 @dataclass(frozen=True)
 class Rarity:
-    """How rare each number, code fingerprint, code literal and answer option is among a
-    benchmark's N items: log((N + 1) / items holding it) / log(N + 1), 1.0 for one item,
-    near 0 for all of them. Numbers, literals and options among fewer than
+    """How rare each number, code fingerprint, code literal, quoted string and answer option
+    is among a benchmark's N items: log((N + 1) / items holding it) / log(N + 1), 1.0 for
+    one item, near 0 for all of them. Numbers, literals, strings and options among fewer than
     :data:`RARITY_MIN_ITEMS` items are scaled as among that many. ``unseen`` is the rarity
     of one that a single item holds: that of one in an item's part that no item's whole
     text holds."""
@@ -333,6 +348,7 @@ class Rarity:
     fingerprints: dict[int, float]
     options: dict[str, float]
     literals: dict[str, float]
+    strings: dict[str, float]
     unseen: float = 1.0
 
     @classmethod
@@ -347,8 +363,13 @@ class Rarity:
             rarity(Counter(f for item in items for f in item.fingerprints), own),
             rarity(Counter(_option_key(o) for options in choices or [] for o in set(options)), floored),
             rarity(Counter(literal for item in items for literal in item.literals), floored),
+            rarity(Counter(string for item in items for string in item.strings), floored),
             unseen=own / floored,
         )
+
+    def of_value(self, value: str) -> float:
+        """The rarity of a number, or of a quoted string (``"..."``)."""
+        return (self.strings if value.startswith('"') else self.numbers).get(value, self.unseen)
 
 
 def _option_key(option: str) -> str:

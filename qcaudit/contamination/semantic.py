@@ -36,7 +36,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, distinctive_numbers, looks_like_code,
+    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, example_evidence, looks_like_code,
     number_agreement, options_found, pair_evidence, recall, word_keys,
 )
 
@@ -290,9 +290,9 @@ class ItemEvidence:
     """What the verifier reads from a benchmark's items, parsed once: each part's evidence,
     each item's code (its ``code`` part, or its whole text when that is code), its key part
     (``stem``) and answer options, the numbers of a multiple-choice question (its whole's,
-    less its options'), the distinctive numbers of a code item's whole text (its docstring
-    examples', which its ``code`` and ``description`` parts leave out), and the rarity of
-    numbers, fingerprints and options."""
+    less its options'), the example evidence of a code item's whole text (its docstring
+    examples' numbers and strings, which its ``code`` and ``description`` parts leave out),
+    and the rarity of numbers, strings, fingerprints and options."""
 
     parts: dict[int, Evidence]
     code: dict[int, Evidence]
@@ -300,7 +300,7 @@ class ItemEvidence:
     options: list[list[AnswerOption]]
     question_numbers: dict[int, Counter]
     rarity: Rarity
-    example_numbers: dict[int, Counter]
+    examples: dict[int, Counter]
 
     @classmethod
     def of(cls, items: TextParts, choices: list[list[str]]) -> ItemEvidence:
@@ -314,9 +314,9 @@ class ItemEvidence:
         question_numbers = {item: wholes[item].numbers - sum((o.numbers for o in item_options), Counter())
                             for item, item_options in enumerate(options) if item_options and item in wholes}
         question_numbers = {item: n for item, n in question_numbers.items() if n}  # (else weighed whole, as any item)
-        example_numbers = {item: distinctive_numbers(wholes[item].numbers) for item in code}
+        examples = {item: example_evidence(wholes[item]) for item in code}
         return cls(parts, code, key, options, question_numbers, Rarity.of(list(wholes.values()), choices),
-                   {item: numbers for item, numbers in example_numbers.items() if numbers})
+                   {item: found for item, found in examples.items() if found})
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
@@ -389,8 +389,8 @@ def verify(
             found = options_found(options, row_options, evidence.rarity)
         known = (evidence.rarity, evidence.code.get(item), found, evidence.key.get(item), evidence.question_numbers.get(item))
         features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
-        if item in evidence.example_numbers and items.kind[item_part] != WHOLE:  # (a rewrite keeps its examples)
-            examples = number_agreement(evidence.example_numbers[item], distinctive_numbers(row_evidence[row_part].numbers), evidence.rarity)
+        if item in evidence.examples:  # (a rewrite keeps its examples, which its code and description parts leave out)
+            examples = number_agreement(evidence.examples[item], example_evidence(row_evidence[row_part]), evidence.rarity)
             features["number_agreement"] = max(features["number_agreement"], examples)
         if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
             whole = pair_evidence(whole_rows[row], item_side, *known)
