@@ -28,9 +28,10 @@ orders 6, 12, 30 and 105 of elements of S_n) and differ in the question ("n = 6"
 The other pair features (each 0 when the
 item offers no such evidence, so that it only ever adds):
 ``number_agreement`` (recall x precision of the item's numbers x their rarity among the
-benchmark's items, capped; for a code item, also of its :func:`example_evidence`, its
-docstring examples' distinctive numbers and quoted strings, against the row's, as its code
-and description parts leave the examples out), ``word_recall``, ``identifier_recall``, ``option_recall`` (the
+benchmark's items, capped), ``example_agreement`` (the same of a code item's
+:func:`example_evidence`, its docstring examples' distinctive numbers and quoted strings,
+against the row's, as its code and description parts leave the examples out),
+``word_recall``, ``identifier_recall``, ``option_recall`` (the
 rarity-weighted share of a multiple-choice item's options found in the row) and
 ``code_overlap`` (the rarity-weighted share of the item's code fingerprints found in the
 row, scaled down for short code, and scaled by ``literal_consistency``).

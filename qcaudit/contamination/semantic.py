@@ -81,11 +81,11 @@ PAIR_SCHEMA = {"row": pl.UInt32, "item": pl.UInt32, "cosine": pl.Float64, "margi
 WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "specific_evidence": 17.469, "number_consistency": 47.719}
 #: The pair's features; the score reads the first four: ``similarity`` (cosine x margin),
 #: ``word_recall``, ``specific_evidence`` (the strongest of the domain evidence: numbers,
-#: options, code) and ``number_consistency``. One feature per kind of evidence for every
+#: options, code, a code item's docstring examples) and ``number_consistency``. One feature per kind of evidence for every
 #: domain, so that a weight fitted on some domains carries over to another (checked leave
 #: one domain out).
 FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
-            "identifier_recall", "option_recall", "code_overlap", "literal_consistency")
+            "identifier_recall", "option_recall", "code_overlap", "literal_consistency", "example_agreement")
 SCORED = FEATURES[:4]
 #: Numbers and answer options are evidence of a rewording only in a row about the item's
 #: subject: below this similarity (cosine x margin) they count as none. A list [2, 4, 6, 8,
@@ -95,7 +95,7 @@ SCORED = FEATURES[:4]
 #: or more (``bench_contamination.py cross`` measures the rows it keeps clean).
 EVIDENCE_MIN_SIMILARITY = 0.35
 #: A feature counts as evidence that fired (in the verdict's explanation) from this value.
-FIRED = {"margin": 1.15, "number_agreement": 0.3, "word_recall": 0.5, "identifier_recall": 0.5,
+FIRED = {"margin": 1.15, "number_agreement": 0.3, "example_agreement": 0.3, "word_recall": 0.5, "identifier_recall": 0.5,
          "option_recall": 0.5, "code_overlap": 0.3}
 
 
@@ -389,17 +389,18 @@ def verify(
             found = options_found(options, row_options, evidence.rarity)
         known = (evidence.rarity, evidence.code.get(item), found, evidence.key.get(item), evidence.question_numbers.get(item))
         features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
-        if item in evidence.examples:  # (a rewrite keeps its examples, which its code and description parts leave out)
-            examples = number_agreement(evidence.examples[item], example_evidence(row_evidence[row_part]), evidence.rarity)
-            features["number_agreement"] = max(features["number_agreement"], examples)
+        features["example_agreement"] = (  # (a rewrite keeps its examples, which its code and description parts leave out)
+            number_agreement(evidence.examples[item], example_evidence(row_evidence[row_part]), evidence.rarity)
+            if item in evidence.examples else 0.0)
         if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
             whole = pair_evidence(whole_rows[row], item_side, *known)
             for name in ("code_overlap", "literal_consistency", "number_consistency"):
                 features[name] = max(features[name], whole[name])
         features["similarity"] = cosine * margin
         if not about_the_item:
-            features["number_agreement"] = 0.0
-        features["specific_evidence"] = max(features["number_agreement"], features["option_recall"], features["code_overlap"])
+            features["number_agreement"] = features["example_agreement"] = 0.0
+        features["specific_evidence"] = max(features["number_agreement"], features["example_agreement"], features["option_recall"],
+                                            features["code_overlap"])
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, weights),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
@@ -419,7 +420,8 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
     """One line a reviewer can check: where the match is, its similarity and the evidence that fired."""
     where = f"row {row_part} ~ item {item_part}"
     said = [where, f"cosine {features['cosine']:.3f}", f"margin {features['margin']:.2f}"]
-    labels = {"number_agreement": "numbers agree", "word_recall": "item words in row", "identifier_recall": "identifiers in row",
+    labels = {"number_agreement": "numbers agree", "example_agreement": "docstring examples' values in row",
+              "word_recall": "item words in row", "identifier_recall": "identifiers in row",
               "code_overlap": "code fingerprints in row"}
     for name, label in labels.items():
         if features[name] >= FIRED[name]:
