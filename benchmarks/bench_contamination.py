@@ -408,8 +408,8 @@ def suite(backend: str = "auto") -> None:
     )
     _print_scores("Combined (a lexical flag first, else the semantic one)", domain_scores(combined))
     encoder = Encoder(runtime=backend)
-    probe([ported_case()], encoder, cut, oracle, "HumanEval ported by hand to idiomatic C and JavaScript, and rewritten in Python")
-    probe(free_cases(), encoder, cut, oracle, "GSM8K and MMLU items paraphrased freely by hand")
+    probe([ported_case()], encoder, cut, oracle, PORTS_TITLE)
+    probe(free_cases(), encoder, cut, oracle, FREE_TITLE)
 
 
 def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, title: str) -> None:
@@ -446,27 +446,32 @@ def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, ti
     console.print(out)
 
 
+PORTS_TITLE = "HumanEval ported by hand to idiomatic C and JavaScript, and rewritten in Python"
+FREE_TITLE = "GSM8K and MMLU items paraphrased freely by hand"
+#: Plain cosine's best cut on the suite, as docs/contamination-accuracy.md gives it: the
+#: probes run alone compare with it rather than fit a cut of their own.
+SUITE_COSINE_CUT = 0.8
+
+
+def probe_alone(cases: list[Case], title: str) -> None:
+    """:func:`probe` without the suite: the shipped verifier, and plain cosine at :data:`SUITE_COSINE_CUT`."""
+    probe(cases, Encoder(), Config().contamination.semantic_threshold, SUITE_COSINE_CUT, title)
+
+
 def hand_ports() -> None:
-    """The probe of HumanEval ported and rewritten by hand (the suite's table before the last)
-    alone, plain cosine at the suite's best cut (0.80)."""
-    probe([ported_case()], Encoder(), Config().contamination.semantic_threshold, 0.8,
-          "HumanEval ported by hand to idiomatic C and JavaScript, and rewritten in Python")
+    """The probe of HumanEval ported and rewritten by hand (the suite's table before the last) alone."""
+    probe_alone([ported_case()], PORTS_TITLE)
 
 
 def free_paraphrases() -> None:
-    """The probe of items paraphrased freely by hand (the suite's last table) alone, plain
-    cosine at the suite's best cut (0.80, as docs/contamination-accuracy.md gives it)."""
-    probe(free_cases(), Encoder(), Config().contamination.semantic_threshold, 0.8,
-          "GSM8K and MMLU items paraphrased freely by hand")
+    """The probe of items paraphrased freely by hand (the suite's last table) alone."""
+    probe_alone(free_cases(), FREE_TITLE)
 
 
 def option_layouts() -> None:
     """Multiple-choice rephrasings whose options are laid out as datasets lay them out
-    (:data:`~contamination_suite.OPTION_LAYOUTS`): found and flagged wrongly per layout, by
-    the shipped verifier and by plain cosine at the suite's best cut (0.80, as
-    docs/contamination-accuracy.md gives it)."""
-    cut = Config().contamination.semantic_threshold
-    probe(option_layout_cases(), Encoder(), cut, 0.8, "MMLU rephrasings, options laid out 8 ways")
+    (:data:`~contamination_suite.OPTION_LAYOUTS`): found and flagged wrongly per layout."""
+    probe_alone(option_layout_cases(), "MMLU rephrasings, options laid out 8 ways")
 
 
 def small_benchmarks(sizes: tuple[int, ...] = (1, 5, 20)) -> None:

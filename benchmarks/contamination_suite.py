@@ -19,7 +19,7 @@ negative:
 Apart from these, two probes that nothing is fitted on check whether the verifier, fitted
 on rule-made rewrites, generalises to text rewritten the way people and models rewrite it:
 :func:`ported_case`, 24 HumanEval tasks ported by hand to idiomatic C and JavaScript
-(``humaneval_translations.py``) and 12 rewritten in Python as a whole
+(``humaneval_translations.py``) and 36 rewritten in Python as a whole
 (``humaneval_python_rewrites.py``), against the same even tasks; and :func:`free_cases`, 46
 GSM8K and 36 MMLU test items paraphrased freely by hand (``free_rephrasings.py``), against
 GSM8K test and the MMLU subjects' even items. And :func:`long_document_cases`: the

@@ -236,15 +236,20 @@ def code_tokens(text: str) -> list[str]:
 
 def code_literals(code: str) -> Counter:
     """The numbers and strings of ``code`` outside comments and docstrings, each string as
-    its contents between double quotes with white space collapsed (``'a b'`` in Python is
-    ``"a b"`` in C), each number as :func:`numbers` writes it."""
+    :func:`_string_key` writes it, each number as :func:`numbers` writes it."""
     found = Counter()
     for match in _CODE_TOKEN.finditer(_COMMENT.sub(" ", code)):
         if match.lastgroup == "number":
             found[_number(match.group())] += 1
         elif match.lastgroup == "string":
-            found['"' + " ".join(match.group()[1:-1].split()) + '"'] += 1
+            found[_string_key(match.group())] += 1
     return found
+
+
+def _string_key(literal: str) -> str:
+    """A string literal (with its quotes) as its contents between double quotes, white space
+    collapsed: ``'a b'`` in Python is ``"a b"`` in C."""
+    return '"' + " ".join(literal[1:-1].split()) + '"'
 
 
 def code_fingerprints(text: str) -> frozenset[int]:
@@ -293,9 +298,9 @@ def number_agreement(item: Counter, row: Counter, rarity: Rarity) -> float:
 
 def quoted_strings(text: str) -> Counter:
     """The strings in quotes in ``text`` of EXAMPLE_STRING_CHARS characters, each as
-    :func:`code_literals` writes a string (``'xyzXYZ'`` as ``"xyzXYZ"``)."""
+    :func:`_string_key` writes it (``'xyzXYZ'`` as ``"xyzXYZ"``)."""
     low, high = EXAMPLE_STRING_CHARS
-    return Counter('"' + " ".join(m[1:-1].split()) + '"' for m in _QUOTED_STRING.findall(text) if low <= len(m) - 2 <= high)
+    return Counter(_string_key(m) for m in _QUOTED_STRING.findall(text) if low <= len(m) - 2 <= high)
 
 
 def example_evidence(evidence: Evidence) -> Counter:

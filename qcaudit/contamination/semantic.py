@@ -391,14 +391,14 @@ def verify(
         features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
         features["example_agreement"] = (  # (a rewrite keeps its examples, which its code and description parts leave out)
             number_agreement(evidence.examples[item], example_evidence(row_evidence[row_part]), evidence.rarity)
-            if item in evidence.examples else 0.0)
+            if item in evidence.examples and about_the_item else 0.0)
         if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
             whole = pair_evidence(whole_rows[row], item_side, *known)
             for name in ("code_overlap", "literal_consistency", "number_consistency"):
                 features[name] = max(features[name], whole[name])
         features["similarity"] = cosine * margin
         if not about_the_item:
-            features["number_agreement"] = features["example_agreement"] = 0.0
+            features["number_agreement"] = 0.0
         features["specific_evidence"] = max(features["number_agreement"], features["example_agreement"], features["option_recall"],
                                             features["code_overlap"])
         records.append({
