@@ -52,12 +52,12 @@ from contamination_suite import (  # noqa: E402
     DOMAINS, Case, build_cases, codealpaca, free_cases, long_document_cases, option_layout_cases, ported_case,
 )
 from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
-from qcaudit.analyzers.contamination import embed_rows, judge_candidates, semantic_pairs  # noqa: E402
+from qcaudit.analyzers.contamination import embed_rows, judge_candidates, lexical_matches, semantic_pairs  # noqa: E402
 from qcaudit.contamination import evidence  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
-from qcaudit.contamination.ngram import build_ngram_index, ngram_matches  # noqa: E402
-from qcaudit.contamination.semantic import SCORED, WEIGHTS, TextParts  # noqa: E402
-from qcaudit.contamination.substring import sample_patterns, substring_matches  # noqa: E402
+from qcaudit.contamination.ngram import build_ngram_index  # noqa: E402
+from qcaudit.contamination.semantic import SCORED, WEIGHTS, ItemEvidence, TextParts  # noqa: E402
+from qcaudit.contamination.substring import sample_patterns  # noqa: E402
 from qcaudit.detectors.evaluation import auroc  # noqa: E402
 from qcaudit.embed import Encoder, resolve_device  # noqa: E402
 from qcaudit.errors import QcauditError  # noqa: E402
@@ -673,22 +673,27 @@ def _gpu_name() -> str:
     return torch.cuda.get_device_name(0)
 
 
-def lexical_verdicts(cases: list[Case]) -> pl.DataFrame:
-    """Rows flagged by the n-gram or the substring method (the analyzer's defaults)."""
+def lexical_verdicts(cases: list[Case], number_check: bool = True) -> pl.DataFrame:
+    """Rows flagged by the n-gram or the substring method, as the analyzer flags them at its
+    defaults (``number_check``: ``lexical_number_check``, a match flags a row only when the
+    row holds the item's numbers)."""
     settings = Config().contamination
     frames = []
     for case in cases:
         texts = pl.Series(case.rows, dtype=pl.String)
-        items = case.benchmark.items
-        index = build_ngram_index(items[ITEM_TEXT], settings.ngram_n, settings.ngram_min_tokens)
-        patterns = sample_patterns(items[ITEM_TEXT], settings.substring_count, settings.substring_length, settings.seed)
+        bench, items = case.benchmark, case.benchmark.items
+        evidence = ItemEvidence.of(TextParts.of_items(bench.parts), bench.choices) if number_check else None
+        lookups = {"ngram": build_ngram_index(items[ITEM_TEXT], settings.ngram_n, settings.ngram_min_tokens),
+                   "substring": sample_patterns(items[ITEM_TEXT], settings.substring_count, settings.substring_length, settings.seed)}
         hits = pl.concat([
-            ngram_matches(index, texts).select("row", "item", pl.col("shared").cast(pl.Float64).alias("score")),
-            substring_matches(patterns, texts, items[ITEM_TEXT]).select("row", "item", pl.col("hits").cast(pl.Float64).alias("score")),
+            lexical_matches(method, bench, texts, settings, lookup, evidence)[0].filter("flagged")
+            .select("row", ITEM_ID, pl.col("shared" if method == "ngram" else "hits").cast(pl.Float64).alias("score"))
+            for method, lookup in lookups.items()
         ])
-        ids = items[ITEM_ID]
+        position = dict(zip(items[ITEM_ID], range(items.height), strict=True))
         truth = pl.Series(case.truth, dtype=pl.String)
-        hits = hits.with_columns(ids.gather(hits["item"]).alias(ITEM_ID), truth.gather(hits["row"]).alias("truth"))
+        hits = hits.with_columns(pl.col(ITEM_ID).replace_strict(position, return_dtype=pl.UInt32).alias("item"),
+                                 truth.gather(hits["row"]).alias("truth"))
         hits = hits.with_columns(found_planted_item(hits[ITEM_ID], hits["truth"], items).alias("correct"),
                                  pl.lit(case.domain).alias("domain"), pl.lit(case.name).alias("case"))
         frames.append(hits.select("domain", "case", "row", "item", "score", "correct"))

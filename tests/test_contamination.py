@@ -15,7 +15,7 @@ from types import ModuleType, SimpleNamespace
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from qcaudit.benchmarks import load_benchmark
@@ -185,6 +185,75 @@ def test_lightly_perturbed_copies_are_all_found():
     ]:
         recall = planted_recall(name, relative, hosts, limit)
         assert recall == dict.fromkeys(PERTURBATIONS, 1.0), (name, recall)
+
+
+def _numbers_consistent(item: str, row: str, options: list[str] | None = None) -> bool:
+    items = TextParts.of_items(load_benchmark_parts(item, options))
+    return ItemEvidence.of(items, [options or []]).numbers_consistent([(0, 0)], {0: row})[0]
+
+
+def load_benchmark_parts(item: str, options: list[str] | None) -> pl.DataFrame:
+    """The parts of a benchmark of one item, as the multiple-choice adapter cuts them when it has options."""
+    from qcaudit.benchmarks import Benchmark, question_stem
+
+    columns = {"item_id": ["b/0"], "item_text": ["\n".join([item, *(options or [])])], "part:question": [item],
+               "part:stem": [question_stem(item)]}
+    return Benchmark("b", pl.DataFrame(columns, schema={c: pl.String for c in columns})).parts
+
+
+TEMPLATE_PARTS = st.lists(st.text(alphabet="abcdefgh ", min_size=1, max_size=12), min_size=3, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(TEMPLATE_PARTS, st.data())
+def test_a_lexical_match_with_numbers_of_its_own_is_a_sibling_and_a_copy_is_not(words, data):
+    """A template filled with other numbers (none within the item's) is not consistent with the
+    item; the item itself, and the item without its punctuation, are."""
+    slots = len(words) - 1
+    unrounded = st.integers(11, 9999).filter(lambda n: n % 10)  # (so that n / 10 is written with n's digits)
+    item_numbers = data.draw(st.lists(unrounded, min_size=slots, max_size=slots, unique=True))
+    row_numbers = data.draw(st.lists(unrounded, min_size=slots, max_size=slots, unique=True))
+    fill = lambda numbers: "".join(w + (f" {n / 10:.1f}: " if i % 2 else f" {n} ") for i, (w, n) in enumerate(zip(words, numbers)))  # noqa: E731
+    item = fill(item_numbers) + words[-1]
+    assert _numbers_consistent(item, item)
+    assert _numbers_consistent(item, "".join(c for c in item if c.isalnum() or c.isspace()))
+    assume(all(str(a) not in str(b) for a in item_numbers for b in row_numbers))
+    assert not _numbers_consistent(item, fill(row_numbers) + words[-1])
+
+
+def test_numbers_of_a_question_asked_without_its_options_are_consistent():
+    """The options' numbers missing from a row that brings none of its own is no sibling."""
+    question = "Statistics about development are reported based on areas labelled MSA. What constitutes an MSA?"
+    options = ["It includes only the 10 largest cities.", "A central city of at least 50,000 people.",
+               "An area with storms 50 percent of the year.", "A city of at least 1 million people."]
+    assert _numbers_consistent(question, "What constitutes an MSA? Statistics about development are reported based on areas labelled MSA.", options)
+    assert not _numbers_consistent(question + " In 1990?", question + " In 1850?", options)
+
+
+def test_template_siblings_of_gsm8k_share_ngrams_but_are_not_flagged(tmp_path):
+    """GSM8K's train set holds siblings of test items (the same template, other numbers): the
+    n-gram and substring methods find the shared words, which flag nothing, and a copy of the
+    item is flagged. With ``lexical_number_check = false`` the siblings are flagged as
+    lm-evaluation-harness flags them."""
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"].to_list()
+    train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"].to_list()
+    siblings = [q for q in train if "At the same rate, how many additional hours would it take to travel an additional" in q]
+    plane = next(q for q in test if q.startswith("A plane travels 1200 miles"))
+    assert len(siblings) >= 2 and plane not in siblings
+    rows = tmp_path / "rows.parquet"
+    pl.DataFrame({"text": [*siblings, "Question: " + plane]}).write_parquet(rows)
+    bench = tmp_path / "test.jsonl"
+    pl.DataFrame({"question": [plane]}).write_ndjson(bench)
+    for check in (True, False):
+        config = Config.model_validate({"analyzers": ["contamination"], "benchmarks": {"gsm8k": {"path": str(bench)}},
+                                        "contamination": {"methods": ["ngram", "substring"], "lexical_number_check": check}})
+        result = audit(rows, config).rows.sort("row_id")
+        assert result["ngram_item_id"].to_list() == ["gsm8k/0"] * (len(siblings) + 1)
+        assert result["contaminated"].to_list() == [not check] * len(siblings) + [True]
+        if check:
+            assert result["ngram_numbers_consistent"].to_list() == [False] * len(siblings) + [True]
+        else:
+            assert "ngram_numbers_consistent" not in result.columns
 
 
 def among_many(item: str, options: list[str] | None = None) -> Rarity:

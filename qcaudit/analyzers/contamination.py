@@ -56,7 +56,8 @@ from qcaudit.views import Notice, Pair, Pairs, View
 METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
 #: Per-method columns kept for the reader but not used to rank a row's matches.
-DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"]}
+DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"], "ngram": ["numbers_consistent"],
+           "substring": ["numbers_consistent"]}
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
 #: The prepared batch's column of each row's parts' token ids (:meth:`Contamination.prepare`).
@@ -83,6 +84,10 @@ class ContaminationSettings(Section):
     substring_count: int = Field(3, ge=1, le=100)
     substring_length: int = Field(50, ge=5, le=10000)
     seed: Seed = 0
+    #: A lexical (ngram, substring) match flags a row only when the row holds the item's
+    #: numbers: a template sibling shares the words and brings numbers of its own. False:
+    #: flagged on the shared text alone, as lm-evaluation-harness and the GPT-4 report flag.
+    lexical_number_check: bool = True
     semantic_top_k: int = Field(5, ge=1, le=100)
     semantic_min_cosine: float = Field(0.2, ge=-1.0, le=1.0)
     semantic_threshold: float = Field(0.9749, gt=0.0, lt=1.0)
@@ -215,6 +220,15 @@ class Contamination(Analyzer):
                 for name, bench in self.benchmarks.items() if "substring" in s.methods}
 
     @cached_property
+    def item_evidence(self) -> dict[str, ItemEvidence]:
+        """Each benchmark's items as the verifier reads them, for the lexical methods' check of
+        a match's numbers (``lexical_number_check``), read once per analyzer."""
+        if not self.settings.lexical_number_check:
+            return {}
+        return {name: ItemEvidence.of(TextParts.of_items(bench.parts), bench.choices) for name, bench in self.benchmarks.items()
+                if {"ngram", "substring"} & set(self.settings.methods)}
+
+    @cached_property
     def judge(self) -> Judge | None:
         """The judge model, when one is set: loaded once, on first use."""
         s = self.settings
@@ -269,7 +283,7 @@ class Contamination(Analyzer):
                     matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
                 else:
                     lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
-                    matches, sig = _match(method, bench, valid[TEXT], settings, lookup)
+                    matches, sig = lexical_matches(method, bench, valid[TEXT], settings, lookup, self.item_evidence.get(bench.name))
                 state.signatures[(bench.name, method)] = sig
                 state.flagged[(bench.name, method)] = [keyed(matches.filter(pl.col("flagged")).select("row", ITEM_ID))]
                 per_bench.append(matches)
@@ -368,11 +382,14 @@ def _few_items_to_weigh_against(bench: Benchmark, settings: ContaminationSetting
 _NO_HITS = pl.DataFrame(schema={ROW_ID: pl.UInt32, ITEM_ID: pl.String})
 
 
-def _match(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings,
-           lookup: NgramIndex | pl.DataFrame) -> tuple[pl.DataFrame, str]:
+def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings,
+           lookup: NgramIndex | pl.DataFrame, evidence: ItemEvidence | None = None) -> tuple[pl.DataFrame, str]:
     """All (row, item) matches of one lexical method against one benchmark, with the method's
-    scores; ``lookup``: the benchmark's n-gram index, or its sampled substrings."""
+    scores; ``lookup``: the benchmark's n-gram index, or its sampled substrings. With the
+    items' ``evidence`` (``lexical_number_check``), a match flags its row only when
+    ``numbers_consistent``: the row holds the item's numbers."""
     bench_sig = f"bench:{bench.name}@{bench.content_hash[:12]}"
+    checked = ["numbers:v1"] if evidence is not None else []
     if method == "ngram":
         index = lookup
         sizes = pl.DataFrame({"item": np.arange(len(index.item_ngrams), dtype=np.uint32), "size": index.item_ngrams})
@@ -384,15 +401,21 @@ def _match(method: str, bench: Benchmark, texts: pl.Series, settings: Contaminat
         )
         sig = signature(
             "contamination_ngram", f"n:{settings.ngram_n}", f"min_tokens:{settings.ngram_min_tokens}",
-            "norm:nfkc,janitor,cjk", bench_sig,
+            "norm:nfkc,janitor,cjk", *checked, bench_sig,
         )
     else:
         matches = substring_matches(lookup, texts, bench.items[ITEM_TEXT])
         sig = signature(
             "contamination_substring", f"k:{settings.substring_count}", f"len:{settings.substring_length}",
-            f"seed:{settings.seed}+item", "norm:nfkc,alnum,lc", bench_sig,
+            f"seed:{settings.seed}+item", "norm:nfkc,alnum,lc", *checked, bench_sig,
         )
-    return _label(matches.with_columns(pl.lit(True).alias("flagged")), bench), sig
+    if evidence is None:
+        return _label(matches.with_columns(pl.lit(True).alias("flagged")), bench), sig
+    matched = matches["row"].unique()
+    row_texts = dict(zip(matched.to_list(), texts.gather(matched).to_list(), strict=True))
+    consistent = evidence.numbers_consistent(list(matches.select("row", "item").iter_rows()), row_texts)
+    matches = matches.with_columns(pl.Series("numbers_consistent", consistent, dtype=pl.Boolean))
+    return _label(matches.with_columns(pl.col("numbers_consistent").alias("flagged")), bench), sig
 
 
 def _label(matches: pl.DataFrame, bench: Benchmark) -> pl.DataFrame:
@@ -458,8 +481,7 @@ def semantic_pairs(
     every copy: a copy would be its twin's nearest neighbour and halve its numbers' rarity,
     and a rewording of either would no longer stand out of its neighbourhood."""
     distinct, copies = _distinct_items(bench)
-    parts = distinct.parts
-    item_parts = TextParts.of(parts["item"].to_list(), parts["part"].to_list(), parts["text"].to_list())
+    item_parts = TextParts.of_items(distinct.parts)
     item_vectors = encoder.encode(pl.Series(item_parts.text, dtype=pl.String))
     evidence = ItemEvidence.of(item_parts, distinct.choices)
     candidates = nearest_items(row_vectors, row_parts, item_vectors, item_parts, top_k, min_cosine,

@@ -270,6 +270,19 @@ def _consistency(recall: float, precision: float, row_numbers: int) -> float:
     return min(1.0, max(recall, precision if row_numbers >= OWN_NUMBERS else 0.0) / NUMBERS_KEPT)
 
 
+def number_consistency(row: Counter, item: Counter, options: OptionsFound | None = None, question_numbers: Counter | None = None,
+                       keyed: bool = False) -> float:
+    """How consistent a row's numbers are with a (non-code) item's (see the module docstring):
+    ``item`` its numbers (its key part's when ``keyed``), ``question_numbers`` those of a
+    multiple-choice item's question when it holds any, weighed against the row's numbers
+    outside the ``options`` found in it; 1.0 when nothing is asked."""
+    asked, held = item, row
+    if question_numbers:
+        asked = item if keyed else question_numbers
+        held = row - (options.numbers if options is not None else Counter())
+    return _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked else 1.0
+
+
 def literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -> float:
     """How consistent a row's code is with a code item's literals (see the module docstring)."""
     if not row.fingerprints:  # (not code: nothing to hold them)
@@ -551,16 +564,12 @@ def pair_evidence(
     code_side = item_code or item
     code = code_side.fingerprints
     item = item_key or item
-    asked, held = item.numbers, row.numbers  # (the numbers whose consistency is weighed)
-    if question_numbers:
-        asked = item.numbers if item_key else question_numbers
-        held = row.numbers - (options.numbers if options is not None else Counter())
     weights = {f: rarity.fingerprints.get(f, 1.0) for f in code}
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
     literals = literal_consistency(code_side.literals, row, rarity) if total else 1.0
     return {
-        "number_consistency": _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked and not code else 1.0,
+        "number_consistency": 1.0 if code else number_consistency(row.numbers, item.numbers, options, question_numbers, item_key is not None),
         "number_agreement": number_agreement(item.numbers, row.numbers, rarity),
         "word_recall": recall(item.words, row.words),
         "identifier_recall": recall(item.identifiers, row.identifiers),

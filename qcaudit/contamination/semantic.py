@@ -29,7 +29,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +39,7 @@ import polars as pl
 
 from qcaudit.contamination.evidence import (
     AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, example_evidence, looks_like_code,
-    number_agreement, options_found, pair_evidence, recall, word_keys,
+    number_agreement, number_consistency, numbers, options_found, pair_evidence, recall, word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -124,6 +126,12 @@ class TextParts:
     def __add__(self, other: TextParts) -> TextParts:
         """These parts, then ``other``'s (their positions offset by ``len(self.text)``)."""
         return TextParts(np.concatenate([self.owner, other.owner]), self.kind + other.kind, self.text + other.text)
+
+    @classmethod
+    def of_items(cls, parts: pl.DataFrame) -> TextParts:
+        """A benchmark's items as they are embedded: each of its
+        :attr:`~qcaudit.benchmarks.Benchmark.parts`, long ones also in windows."""
+        return cls.of(parts["item"].to_list(), parts["part"].to_list(), parts["text"].to_list())
 
     @classmethod
     def of_rows(cls, texts: list[str], prompts: list[str | None] | None = None) -> TextParts:
@@ -295,6 +303,7 @@ class ItemEvidence:
     and the rarity of numbers, strings, fingerprints and options."""
 
     parts: dict[int, Evidence]
+    wholes: dict[int, Evidence]
     code: dict[int, Evidence]
     key: dict[int, Evidence]
     options: list[list[AnswerOption]]
@@ -315,12 +324,59 @@ class ItemEvidence:
                             for item, item_options in enumerate(options) if item_options and item in wholes}
         question_numbers = {item: n for item, n in question_numbers.items() if n}  # (else weighed whole, as any item)
         examples = {item: example_evidence(wholes[item]) for item in code}
-        return cls(parts, code, key, options, question_numbers, Rarity.of(list(wholes.values()), choices),
+        return cls(parts, wholes, code, key, options, question_numbers, Rarity.of(list(wholes.values()), choices),
                    {item: found for item, found in examples.items() if found})
+
+    def numbers_consistent(self, pairs: list[tuple[int, int]], row_texts: Mapping[int, str]) -> list[bool]:
+        """For each (row, item) pair that shares text (a lexical match), whether the row's
+        numbers are the item's: it has none of its own, or it holds the item's as the verifier
+        weighs them (``number_consistency`` of 1.0: see :mod:`qcaudit.contamination.evidence`).
+        A template sibling shares the template's words and brings numbers of its own: "A plane
+        travels 1200 miles in 3 hours. At the same rate, how many additional hours would it
+        take to travel an additional 2000 miles?" and "A train travels 270 miles in 3 hours.
+        At the same rate, ..." share 13-grams (GSM8K test and train); a question asked without
+        its options brings none, and lacks the options'. The lexical methods read text without punctuation, so an item's
+        number is also held where the row's runs of digits hold its digits ("7:11" and "$19.50"
+        in a copy without punctuation: "711", "1950"). Each row is read once, however many
+        items it matches."""
+        row_numbers: dict[int, Counter] = {}
+        row_digits: dict[int, list[str]] = {}
+        row_options: dict[int, RowOptions] = {}
+        consistent = []
+        for row, item in pairs:
+            if item in self.code:  # (a code item's numbers are examples, not the task)
+                consistent.append(True)
+                continue
+            if row not in row_numbers:
+                row_numbers[row] = numbers(row_texts[row])
+                row_digits[row] = _DIGIT_RUN.findall(_PUNCTUATION_IN_NUMBER.sub("", row_texts[row]))
+            question_numbers = self.question_numbers.get(item)
+            found = None
+            if question_numbers:  # (weighed against the row's numbers outside the options found in it)
+                if row not in row_options:
+                    row_options[row] = RowOptions(row_texts[row])
+                found = options_found(self.options[item], row_options[row], self.rarity)
+            item_side = self.key.get(item) or self.wholes[item]
+            held = row_numbers[row] + Counter({number: count for number, count in item_side.numbers.items()
+                                               if number not in row_numbers[row] and _within(number, row_digits[row])})
+            own = any(number not in self.wholes[item].numbers for number in held)
+            consistent.append(not own or number_consistency(held, item_side.numbers, found, question_numbers, item in self.key) >= 1.0)
+        return consistent
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
         return pl.DataFrame(pairs, schema={"row": pl.UInt32, "item": pl.UInt32}, orient="row")
+
+
+_PUNCTUATION_IN_NUMBER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _within(number: str, digit_runs: list[str]) -> bool:
+    """Whether a number (:func:`~qcaudit.contamination.evidence.numbers`' key) stands, by its
+    digits, within one of a text's runs of digits."""
+    digits = number.replace(".", "")
+    return digits.isdigit() and any(digits in run for run in digit_runs)
 
 
 def worded_candidates(rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str], top_k: int) -> pl.DataFrame:
