@@ -112,7 +112,8 @@ def accuracy() -> None:
         frame = rows.with_columns(pl.Series("truth", truth), pl.Series("kind", kinds))
         for kind in PERTURBATIONS:
             part = frame.filter(pl.col("kind") == kind)
-            hit = {m: found_planted_item(part[f"{m}_item_id"], part["truth"], items) for m in ("ngram", "substring")}
+            hit = {m: found_planted_item(part[f"{m}_item_id"], part["truth"], items) & part[f"{m}_flagged"].fill_null(False)
+                   for m in ("ngram", "substring")}
             either = (hit["ngram"] | hit["substring"]).mean()
             lexical.add_row(name, kind, f"{part.height:,}", f"{hit['ngram'].mean():.2%}", f"{hit['substring'].mean():.2%}", f"{either:.2%}")
     console.print(lexical)

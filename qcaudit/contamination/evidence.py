@@ -70,6 +70,7 @@ before""".split())
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 #: A comma between digits that groups thousands ("80,000"); any other comma is a decimal point.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+_PUNCTUATION_IN_NUMBER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
 _WORD = re.compile(r"[A-Za-z]+")
 _NON_SPACE = re.compile(r"\S+")
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
@@ -164,6 +165,20 @@ def numbers(text: str) -> Counter:
     """The multiset of numbers in ``text``: digits (thousands separators dropped) and number
     words; not the number of a numbered list's marker (``2. `` or ``(2) `` opening a line)."""
     return Counter(map(_number, _NUMBER.findall(_NUMBERED_LINE.sub("", text))))
+
+
+def unpunctuated_numbers(text: str) -> list[str]:
+    """The numbers of ``text`` as the lexical methods read it, without punctuation: runs of
+    digits ("7:11" is "711", "$19.50" is "1950") and number words as their digits."""
+    found = _NUMBER.findall(_NUMBERED_LINE.sub("", _PUNCTUATION_IN_NUMBER.sub("", text)))
+    return [str(NUMBER_WORDS.get(token.lower(), token)) for token in found]
+
+
+def holding(number: str, unpunctuated: list[str]) -> int:
+    """How many of a text's :func:`unpunctuated_numbers` hold ``number`` (as :func:`numbers`
+    writes it) by its digits: "1" and "00" in "100", which was "$1.00" or "1:00"."""
+    digits = number.replace(".", "")
+    return sum(digits in found for found in unpunctuated)
 
 
 def _number(token: str) -> str:

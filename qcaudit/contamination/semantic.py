@@ -29,7 +29,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ import polars as pl
 
 from qcaudit.contamination.evidence import (
     AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, example_evidence, looks_like_code,
-    number_agreement, number_consistency, numbers, options_found, pair_evidence, recall, word_keys,
+    holding, number_agreement, number_consistency, numbers, options_found, pair_evidence, recall, unpunctuated_numbers, word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -340,7 +339,7 @@ class ItemEvidence:
         in a copy without punctuation: "711", "1950"). Each row is read once, however many
         items it matches."""
         row_numbers: dict[int, Counter] = {}
-        row_digits: dict[int, list[str]] = {}
+        row_digits: dict[int, list[str]] = {}  # (its numbers as the lexical methods read them)
         row_options: dict[int, RowOptions] = {}
         consistent = []
         for row, item in pairs:
@@ -349,7 +348,7 @@ class ItemEvidence:
                 continue
             if row not in row_numbers:
                 row_numbers[row] = numbers(row_texts[row])
-                row_digits[row] = _DIGIT_RUN.findall(_PUNCTUATION_IN_NUMBER.sub("", row_texts[row]))
+                row_digits[row] = unpunctuated_numbers(row_texts[row])
             question_numbers = self.question_numbers.get(item)
             found = None
             if question_numbers:  # (weighed against the row's numbers outside the options found in it)
@@ -357,8 +356,9 @@ class ItemEvidence:
                     row_options[row] = RowOptions(row_texts[row])
                 found = options_found(self.options[item], row_options[row], self.rarity)
             item_side = self.key.get(item) or self.wholes[item]
-            held = row_numbers[row] + Counter({number: count for number, count in item_side.numbers.items()
-                                               if number not in row_numbers[row] and _within(number, row_digits[row])})
+            held = row_numbers[row].copy()
+            for number in item_side.numbers:
+                held[number] = max(held[number], holding(number, row_digits[row]))
             own = any(number not in self.wholes[item].numbers for number in held)
             consistent.append(not own or number_consistency(held, item_side.numbers, found, question_numbers, item in self.key) >= 1.0)
         return consistent
@@ -366,17 +366,6 @@ class ItemEvidence:
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
         pairs = code_candidates(row_texts, self.code, self.rarity, CODE_CANDIDATE_OVERLAP)
         return pl.DataFrame(pairs, schema={"row": pl.UInt32, "item": pl.UInt32}, orient="row")
-
-
-_PUNCTUATION_IN_NUMBER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
-_DIGIT_RUN = re.compile(r"\d+")
-
-
-def _within(number: str, digit_runs: list[str]) -> bool:
-    """Whether a number (:func:`~qcaudit.contamination.evidence.numbers`' key) stands, by its
-    digits, within one of a text's runs of digits."""
-    digits = number.replace(".", "")
-    return digits.isdigit() and any(digits in run for run in digit_runs)
 
 
 def worded_candidates(rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str], top_k: int) -> pl.DataFrame:
