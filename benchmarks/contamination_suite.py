@@ -43,7 +43,7 @@ import polars as pl
 from free_rephrasings import REPHRASINGS
 from humaneval_python_rewrites import REWRITES as PYTHON_REWRITES
 from humaneval_translations import TRANSLATIONS
-from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, humaneval_parts, load_benchmark
 from qcaudit.contamination.planting import (
     CHOICE_REPHRASINGS, CODE_REWRITES, REWORDINGS, rephrase_choice_item, reword, rewrite_code,
 )
@@ -189,6 +189,50 @@ def ported_case() -> Case:
         truth.append(task_id if even else None)
         kind.append(how if even else f"{how} (other task)")
     return Case("code", "humaneval_ports", _even_items(bench), rows, truth, kind)
+
+
+#: How :func:`commented_ports_case` comments a port: with its task's description, or its whole docstring.
+PORT_COMMENTS = ("description", "docstring")
+
+
+def commented_ports_case(comment: str) -> Case:
+    """The hand-made C and JavaScript ports of :func:`ported_case` (kinds ``c port``,
+    ``javascript port``, odd tasks' ports negatives), each under a comment that holds its
+    task's docstring, as a model that translates a HumanEval task often keeps it: its
+    ``description`` (the prose before the examples) or the whole ``docstring`` in the port's
+    spelling (the function's name in the port's convention, ``true``, ``false``,
+    ``null``/``NULL``, and C's braces for Python's list brackets). Made by rule from the
+    ports and HumanEval's prompts."""
+    bench, tasks = _humaneval()
+    by_id = {task["task_id"]: task for task in tasks}
+    position = {task["task_id"]: i for i, task in enumerate(tasks)}
+    rows, truth, kind = [], [], []
+    for (task_id, language), code in TRANSLATIONS.items():
+        task = by_id[task_id]
+        docstring = re.search(r'("""|\'\'\')(.*?)\1', task["prompt"], re.DOTALL).group(2)
+        text = humaneval_parts(task["prompt"], task["canonical_solution"])[0] if comment == "description" else docstring
+        rows.append(_as_comment(_port_spelling(text, task["entry_point"], language), language) + code)
+        even = position[task_id] % 2 == 0
+        truth.append(task_id if even else None)
+        kind.append(f"{language} port" if even else f"{language} port (other task)")
+    return Case("code", f"{comment} + port", _even_items(bench), rows, truth, kind)
+
+
+def _port_spelling(text: str, name: str, language: str) -> str:
+    """Python's spelling in a docstring as a C or JavaScript port spells it."""
+    if language == "javascript":
+        head, *rest = name.split("_")
+        text = text.replace(name, head + "".join(word.title() for word in rest))
+    for python, port in {"True": "true", "False": "false", "None": "null" if language == "javascript" else "NULL"}.items():
+        text = re.sub(rf"\b{python}\b", port, text)
+    return text.replace("[", "{").replace("]", "}") if language == "c" else text
+
+
+def _as_comment(text: str, language: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines()]
+    if language == "c":
+        return "/*\n" + "".join(f" * {line}\n" for line in lines) + " */\n"
+    return "".join(f"// {line}\n" for line in lines)
 
 
 def free_cases() -> list[Case]:
