@@ -1588,6 +1588,45 @@ def test_a_code_rewrite_that_keeps_its_docstring_examples_agrees_on_their_values
     assert found["contaminated"].to_list() == [True, True, False]
 
 
+def test_code_comments_are_the_prose_of_comments_and_docstrings():
+    from qcaudit.contamination.evidence import code_comments
+
+    c = ("#include <stdio.h>\n#define N 10\n/* Count the vowels\n * of a word. */\nint count(const char *w) {\n"
+         "    int n = 0;  // how many so far\n    return n;\n}\n")
+    assert code_comments(c) == "Count the vowels\nof a word.\nhow many so far"
+    python = 'def f(x):\n    """Double x.\n\n    >>> f(2)\n    4\n    """\n    return 2 * x  # twice\n'
+    assert code_comments(python) == "Double x.\n>>> f(2)\n4\ntwice"
+    assert code_comments("How do I write a C# method?\nint f() {\n    return 1;\n}\nx = 2;\n") == ""
+    assert code_comments("Prose # with a hash; and a second line;\nnot code at all.") == ""
+
+
+def test_a_port_under_its_tasks_description_is_found_by_its_comments(tmp_path, monkeypatch):
+    """A C port of HumanEval/26 that keeps its task's description as a comment: the row whole
+    (comment and code) is too far from the item's description; its comments, read as a part of
+    their own, match it. A JavaScript port of /27, which the benchmark (the even tasks) does
+    not hold, under its own description, is not flagged."""
+    from qcaudit.contamination import semantic
+
+    tasks = humaneval_tasks()
+    (tmp_path / "humaneval.jsonl").write_text("".join(json.dumps(task) + "\n" for task in tasks[::2]))
+    port = ("/* From a list of integers, remove all elements that occur more than once.\n"
+            " * Keep order of elements left the same as in the input. */\n#include <stdlib.h>\n\n"
+            "int remove_duplicates(const int *numbers, int n, int *out) {\n    int kept = 0;\n"
+            "    for (int i = 0; i < n; i++) {\n        int seen = 0;\n"
+            "        for (int j = 0; j < n; j++) {\n            if (numbers[j] == numbers[i]) seen++;\n        }\n"
+            "        if (seen == 1) out[kept++] = numbers[i];\n    }\n    return kept;\n}\n")
+    other = ("// For a given string, flip lowercase characters to uppercase and uppercase to lowercase.\n"
+             "function flipCase(text) {\n  let result = '';\n  for (const ch of text) {\n"
+             "    result += ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase();\n  }\n  return result;\n}\n")
+    benchmarks = {"humaneval": {"path": str(tmp_path / "humaneval.jsonl")}}
+    found = _semantic_rows(tmp_path / "rows.parquet", [port, other], benchmarks)
+    assert found["contaminated"].to_list() == [True, False]
+    assert found["semantic_item_id"][0] == "HumanEval/26" and found["semantic_row_part"][0] == "comments"
+    assert found["semantic_evidence"][0].startswith("row comments ~ item description")
+    monkeypatch.setattr(semantic, "COMMENT_MIN_WORDS", 10**9)  # (the row whole alone, as before comments were a part)
+    assert not _semantic_rows(tmp_path / "rows.parquet", [port, other], benchmarks)["contaminated"].any()
+
+
 def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_small):
     bench, data = gsm8k_small
     flagged = []

@@ -9,8 +9,8 @@ method flagged it), ``contamination_benchmark``, ``contamination_item_id``,
 ``contamination_method`` (the first method, in the order ngram, substring, semantic, that
 flagged the row) and ``contamination_evidence`` (that method's reasons, in one line). The
 semantic method adds ``semantic_margin``, ``semantic_row_part`` and ``semantic_item_part``
-(which parts matched: whole, a window, the row's prompt or span, an item part such as
-``stem`` or ``code``),
+(which parts matched: whole, a window, the row's prompt, span or comments, an item part
+such as ``stem`` or ``code``),
 ``semantic_evidence`` (what fired) and, with a judge model, ``semantic_judge_probability``.
 Each method keeps, per row, its best item: flagged first, then by score. The semantic
 method reports its top candidate even when the verifier rejects it.
@@ -431,7 +431,7 @@ def _semantic(
     """Nearest items by embedding (whole, by part, in windows), each candidate pair scored by
     the verifier, or by the judge model when one is set."""
     scored = semantic_pairs(bench, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
-    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v15", "spans:v2"]
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v15", "spans:v2", "comments:v1"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold

@@ -103,6 +103,7 @@ _CODE_TOKEN = re.compile(
     rf"""(?P<string>{_STRING})|(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*)"""
     r"""|(?P<op>==|!=|<=|>=|\*\*|//|&&|\|\||\+=|-=|\+\+|--|[-+*/%<>=!&|^~])|(?P<punct>[()\[\]{}:,.;?])"""
 )
+_DIRECTIVE = re.compile(r"#\s*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|line)\b|#!")
 _COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", re.DOTALL)
 #: Fingerprints are hashes of K_GRAM normalised tokens, one kept (the smallest) per window of WINNOW.
 K_GRAM, WINNOW = 5, 4
@@ -247,6 +248,23 @@ def code_tokens(text: str) -> list[str]:
         elif token not in "{};:()":  # block and grouping syntax differs between languages
             tokens.append(token)
     return tokens
+
+
+def code_comments(text: str) -> str:
+    """The prose of a code text's comments and docstrings, their markers dropped, one a line
+    ("" for text that does not look like code)."""
+    if not looks_like_code(text):
+        return ""
+    lines = []
+    for match in _COMMENT.finditer(text):
+        comment = match.group()
+        if _DIRECTIVE.match(comment) or (comment[0] == "#" and match.start() and not text[match.start() - 1].isspace()):
+            continue  # (C's #include, #define, ...; the # of "C#" or of a colour, "#fff")
+        for line in comment.strip("#/*\"'").splitlines():
+            line = line.strip().lstrip("#/*").strip()
+            if line:
+                lines.append(line)
+    return "\n".join(lines)
 
 
 def code_literals(code: str) -> Counter:

@@ -2,9 +2,10 @@
 
 1. **Granularity.** A rephrasing often copies one part of an item (an MMLU question without
    its passage or options, a HumanEval task's description or its code), or sits inside a
-   long row. So items are embedded whole and by part (:attr:`Benchmark.parts`), rows whole
-   and by their prompt (when the text also holds the answer), and long texts of both also
-   in overlapping windows of :data:`WINDOW_WORDS` words. Each
+   long row. So items are embedded whole and by part (:attr:`Benchmark.parts`), rows whole,
+   by their prompt (when the text also holds the answer) and by their comments (code that
+   keeps its task's docstring as a comment: :data:`COMMENT_MIN_WORDS`), and long texts of
+   both also in overlapping windows of :data:`WINDOW_WORDS` words. Each
    part kind has its own exact inner-product index (faiss, L2-normalised vectors). A row
    much longer than a candidate item (a nearest one, or one whose words it holds:
    :func:`worded_candidates`) is then also read at its span (:func:`spans`): the sentences
@@ -37,7 +38,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, example_evidence, looks_like_code,
+    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, code_comments, content_words, example_evidence, looks_like_code,
     holding, number_agreement, number_consistency, numbers, options_found, pair_evidence, recall, unpunctuated_numbers, word_keys,
 )
 
@@ -54,7 +55,10 @@ CODE_CANDIDATE_OVERLAP = 0.3
 #: Kinds of text parts: a text whole, a window of a long one, a row's prompt (the
 #: instruction of a row whose text also holds its answer), and a row's span (the passage of
 #: a long row that holds most of a candidate item's words: :func:`spans`).
-WHOLE, WINDOW, PROMPT_PART, SPAN = "whole", "window", "prompt", "span"
+WHOLE, WINDOW, PROMPT_PART, SPAN, COMMENTS = "whole", "window", "prompt", "span", "comments"
+#: A code row's comments and docstrings are a part of their own (kind ``comments``) from this
+#: many words: a port or rewrite that keeps its task's docstring as a comment.
+COMMENT_MIN_WORDS = 8
 #: A row at least this many words longer than a candidate item's part, and holding at least
 #: SPAN_MIN_RECALL of its content words, is also read at its span: the passage of
 #: SPAN_LENGTH x the part's words (plus SPAN_SLACK) that holds the most of them. A rewording
@@ -134,15 +138,20 @@ class TextParts:
 
     @classmethod
     def of_rows(cls, texts: list[str], prompts: list[str | None] | None = None) -> TextParts:
-        """Rows as they are embedded: each whole, and its prompt where it has one that is not
+        """Rows as they are embedded: each whole, its prompt where it has one that is not
         its whole text (a benchmark question asked as an instruction reads as itself, not
-        diluted by the answer beside it); long ones also in windows."""
+        diluted by the answer beside it), a code row's comments and docstrings (a port that
+        keeps its task's description as a comment reads as that description, not diluted by
+        code in another language); long ones also in windows."""
         pieces = []
         for row, text in enumerate(texts):
             pieces.append((row, WHOLE, text))
             prompt = prompts[row] if prompts is not None else None
             if prompt and not prompt.isspace() and prompt != text:
                 pieces.append((row, PROMPT_PART, prompt))
+            comments = code_comments(text)
+            if len(comments.split()) >= COMMENT_MIN_WORDS:
+                pieces.append((row, COMMENTS, comments))
         owners, kinds, parts = zip(*pieces, strict=True) if pieces else ((), (), ())
         return cls.of(list(owners), list(kinds), list(parts))
 
@@ -238,12 +247,12 @@ def nearest_items(
             local = np.array([position[int(p)] for p in item_part], dtype=np.int64)
             cosine = np.einsum("ij,ij->i", row_vectors[row_part], vectors[local]) if len(local) else np.zeros(0)
             extra_found.append(_pairs(rows, items, row_part, item_part, cosine, row_density[row_part], item_density[local]))
-    is_prompt = pl.Series(np.asarray(rows.kind) == PROMPT_PART)
-    best = _best_pair(pl.concat(found), is_prompt).sort(["row", "margin", "item"], descending=[False, True, False])
+    apart = pl.Series(np.where(np.isin(np.asarray(rows.kind), [PROMPT_PART, COMMENTS]), np.asarray(rows.kind), ""))
+    best = _best_pair(pl.concat(found), apart).sort(["row", "margin", "item"], descending=[False, True, False])
     top = best.unique(["row", "item"], keep="first", maintain_order=True).group_by("row", maintain_order=True).head(top_k)
     best = best.join(top.select("row", "item"), on=["row", "item"], how="semi", maintain_order="left")
     if extra_found:
-        best = _best_pair(pl.concat([best, *extra_found]), is_prompt).sort(["row", "margin", "item"], descending=[False, True, False])
+        best = _best_pair(pl.concat([best, *extra_found]), apart).sort(["row", "margin", "item"], descending=[False, True, False])
     return best
 
 
@@ -260,17 +269,18 @@ def _pairs(rows: TextParts, items: TextParts, row_part, item_part, cosine, row_d
     }, schema=PAIR_SCHEMA)
 
 
-def _best_pair(found: pl.DataFrame, is_prompt: pl.Series) -> pl.DataFrame:
+def _best_pair(found: pl.DataFrame, apart: pl.Series) -> pl.DataFrame:
     """Per (row, item), the pair of parts with the highest margin, and apart from it the best
-    pair of the row's prompt (``is_prompt``, by row part): the verifier scores both and the
-    higher score stands (:func:`best_verified`), as the answer beside a question changes its
-    evidence (numbers) more than its similarity."""
-    prompt = is_prompt.gather(found["row_part"]).alias("prompt") if is_prompt.any() else pl.lit(False).alias("prompt")
+    pair of the row's prompt and of a code row's comments (``apart``, by row part: the kind
+    of a part read apart, else ""): the verifier scores each and the highest score stands
+    (:func:`best_verified`), as the answer beside a question changes its evidence (numbers)
+    more than its similarity, and code beside a docstring brings evidence of its own."""
+    group = apart.gather(found["row_part"]).alias("apart") if (apart != "").any() else pl.lit("").alias("apart")
     return (
-        found.with_columns(prompt)
+        found.with_columns(group)
         .sort(["margin", "cosine", "row_part", "item_part"], descending=[True, True, False, False])
-        .unique(["row", "item", "prompt"], keep="first")
-        .drop("prompt")
+        .unique(["row", "item", "apart"], keep="first")
+        .drop("apart")
     )
 
 
@@ -422,7 +432,7 @@ def verify(
     for row, item, cosine, margin, row_part, item_part in candidates.iter_rows():
         if row_part not in row_evidence:
             row_evidence[row_part] = Evidence.of(rows.text[row_part])
-        if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN):
+        if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):
             whole_rows[row] = Evidence.of(row_texts[row])
         item_side = evidence.parts[item_part]
         options = evidence.options[item]
@@ -437,7 +447,7 @@ def verify(
         features["example_agreement"] = (  # (a rewrite keeps its examples, which its code and description parts leave out)
             number_agreement(evidence.examples[item], example_evidence(row_evidence[row_part]), evidence.rarity)
             if item in evidence.examples and about_the_item else 0.0)
-        if rows.kind[row_part] in (WINDOW, SPAN):  # code and numbers may sit outside the matched window or span
+        if rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):  # code and numbers may sit outside the matched part
             whole = pair_evidence(whole_rows[row], item_side, *known)
             for name in ("code_overlap", "literal_consistency", "number_consistency"):
                 features[name] = max(features[name], whole[name])
