@@ -383,7 +383,7 @@ _NO_HITS = pl.DataFrame(schema={ROW_ID: pl.UInt32, ITEM_ID: pl.String})
 
 
 def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings,
-           lookup: NgramIndex | pl.DataFrame, evidence: ItemEvidence | None = None) -> tuple[pl.DataFrame, str]:
+                    lookup: NgramIndex | pl.DataFrame, evidence: ItemEvidence | None = None) -> tuple[pl.DataFrame, str]:
     """All (row, item) matches of one lexical method against one benchmark, with the method's
     scores; ``lookup``: the benchmark's n-gram index, or its sampled substrings. With the
     items' ``evidence`` (``lexical_number_check``), a match flags its row only when

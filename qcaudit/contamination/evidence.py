@@ -70,6 +70,7 @@ before""".split())
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 #: A comma between digits that groups thousands ("80,000"); any other comma is a decimal point.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+#: Punctuation between digits, which the lexical methods delete ("7:11", "19.50", "80,000").
 _PUNCTUATION_IN_NUMBER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
 _WORD = re.compile(r"[A-Za-z]+")
 _NON_SPACE = re.compile(r"\S+")
@@ -103,6 +104,7 @@ _CODE_TOKEN = re.compile(
     rf"""(?P<string>{_STRING})|(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*)"""
     r"""|(?P<op>==|!=|<=|>=|\*\*|//|&&|\|\||\+=|-=|\+\+|--|[-+*/%<>=!&|^~])|(?P<punct>[()\[\]{}:,.;?])"""
 )
+#: A C preprocessor directive or a shebang line: no comment, though it opens with "#".
 _DIRECTIVE = re.compile(r"#\s*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|line)\b|#!")
 _COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", re.DOTALL)
 #: Fingerprints are hashes of K_GRAM normalised tokens, one kept (the smallest) per window of WINNOW.
@@ -175,7 +177,7 @@ def unpunctuated_numbers(text: str) -> list[str]:
     return [str(NUMBER_WORDS.get(token.lower(), token)) for token in found]
 
 
-def holding(number: str, unpunctuated: list[str]) -> int:
+def held_by_digits(number: str, unpunctuated: list[str]) -> int:
     """How many of a text's :func:`unpunctuated_numbers` hold ``number`` (as :func:`numbers`
     writes it) by its digits: "1" and "00" in "100", which was "$1.00" or "1:00"."""
     digits = number.replace(".", "")

@@ -39,7 +39,7 @@ import polars as pl
 
 from qcaudit.contamination.evidence import (
     AnswerOption, Evidence, Rarity, RowOptions, code_candidates, code_comments, content_words, example_evidence, looks_like_code,
-    holding, number_agreement, number_consistency, numbers, options_found, pair_evidence, recall, unpunctuated_numbers, word_keys,
+    held_by_digits, number_agreement, number_consistency, numbers, options_found, pair_evidence, recall, unpunctuated_numbers, word_keys,
 )
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
@@ -53,8 +53,9 @@ MIN_DENSITY = 0.05
 #: candidates for that item even when embedding search does not find it.
 CODE_CANDIDATE_OVERLAP = 0.3
 #: Kinds of text parts: a text whole, a window of a long one, a row's prompt (the
-#: instruction of a row whose text also holds its answer), and a row's span (the passage of
-#: a long row that holds most of a candidate item's words: :func:`spans`).
+#: instruction of a row whose text also holds its answer), a row's span (the passage of a
+#: long row that holds most of a candidate item's words: :func:`spans`) and a code row's
+#: comments (:func:`~qcaudit.contamination.evidence.code_comments`).
 WHOLE, WINDOW, PROMPT_PART, SPAN, COMMENTS = "whole", "window", "prompt", "span", "comments"
 #: A code row's comments and docstrings are a part of their own (kind ``comments``) from this
 #: many words: a port or rewrite that keeps its task's docstring as a comment.
@@ -344,10 +345,10 @@ class ItemEvidence:
         travels 1200 miles in 3 hours. At the same rate, how many additional hours would it
         take to travel an additional 2000 miles?" and "A train travels 270 miles in 3 hours.
         At the same rate, ..." share 13-grams (GSM8K test and train); a question asked without
-        its options brings none, and lacks the options'. The lexical methods read text without punctuation, so an item's
-        number is also held where the row's runs of digits hold its digits ("7:11" and "$19.50"
-        in a copy without punctuation: "711", "1950"). Each row is read once, however many
-        items it matches."""
+        its options brings none, and lacks the options'. The lexical methods read text without
+        punctuation, so an item's number is also held where the row's runs of digits hold its
+        digits ("7:11" and "$19.50" in a copy without punctuation: "711", "1950"). Each row is
+        read once, however many items it matches."""
         row_numbers: dict[int, Counter] = {}
         row_digits: dict[int, list[str]] = {}  # (its numbers as the lexical methods read them)
         row_options: dict[int, RowOptions] = {}
@@ -368,7 +369,7 @@ class ItemEvidence:
             item_side = self.key.get(item) or self.wholes[item]
             held = row_numbers[row].copy()
             for number in item_side.numbers:
-                held[number] = max(held[number], holding(number, row_digits[row]))
+                held[number] = max(held[number], held_by_digits(number, row_digits[row]))
             own = any(number not in self.wholes[item].numbers for number in held)
             consistent.append(not own or number_consistency(held, item_side.numbers, found, question_numbers, item in self.key) >= 1.0)
         return consistent
