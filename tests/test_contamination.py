@@ -1598,6 +1598,9 @@ def test_code_comments_are_the_prose_of_comments_and_docstrings():
     assert code_comments(python) == "Double x.\n>>> f(2)\n4\ntwice"
     assert code_comments("How do I write a C# method?\nint f() {\n    return 1;\n}\nx = 2;\n") == ""
     assert code_comments("Prose # with a hash; and a second line;\nnot code at all.") == ""
+    documented = "/* " + " ".join(["word"] * 40) + " */\nint f();\nint g();\n"  # (reads as its comment whole)
+    port = "// Return the sum of the squares of the odd numbers in the list.\n" + c
+    assert TextParts.of_rows([documented, port]).kind == ["whole", "whole", "comments"]
 
 
 def test_a_port_under_its_tasks_description_is_found_by_its_comments(tmp_path, monkeypatch):

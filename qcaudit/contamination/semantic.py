@@ -58,8 +58,9 @@ CODE_CANDIDATE_OVERLAP = 0.3
 #: comments (:func:`~qcaudit.contamination.evidence.code_comments`).
 WHOLE, WINDOW, PROMPT_PART, SPAN, COMMENTS = "whole", "window", "prompt", "span", "comments"
 #: A code row's comments and docstrings are a part of their own (kind ``comments``) from this
-#: many words: a port or rewrite that keeps its task's docstring as a comment.
-COMMENT_MIN_WORDS = 8
+#: many words: a port or rewrite that keeps its task's docstring as a comment; and while
+#: they are at most COMMENT_MAX_SHARE of the row's words (else the row reads as them whole).
+COMMENT_MIN_WORDS, COMMENT_MAX_SHARE = 8, 0.8
 #: A row at least this many words longer than a candidate item's part, and holding at least
 #: SPAN_MIN_RECALL of its content words, is also read at its span: the passage of
 #: SPAN_LENGTH x the part's words (plus SPAN_SLACK) that holds the most of them. A rewording
@@ -151,7 +152,7 @@ class TextParts:
             if prompt and not prompt.isspace() and prompt != text:
                 pieces.append((row, PROMPT_PART, prompt))
             comments = code_comments(text)
-            if len(comments.split()) >= COMMENT_MIN_WORDS:
+            if COMMENT_MIN_WORDS <= len(comments.split()) <= COMMENT_MAX_SHARE * len(text.split()):
                 pieces.append((row, COMMENTS, comments))
         owners, kinds, parts = zip(*pieces, strict=True) if pieces else ((), (), ())
         return cls.of(list(owners), list(kinds), list(parts))
