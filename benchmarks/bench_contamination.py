@@ -50,7 +50,7 @@ from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword  # noqa: E402
 from contamination_suite import (  # noqa: E402
     DOMAINS, PORT_COMMENTS, Case, build_cases, codealpaca, commented_ports_case, free_cases, long_document_cases,
-    option_layout_cases, ported_case,
+    option_layout_cases, ported_case, rewrites_without_examples_case,
 )
 from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
 from qcaudit.analyzers.contamination import embed_rows, judge_candidates, lexical_matches, semantic_pairs  # noqa: E402
@@ -450,7 +450,7 @@ def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, ti
 
 PORTS_TITLE = "HumanEval ported by hand to idiomatic C and JavaScript, and rewritten in Python"
 FREE_TITLE = "GSM8K and MMLU items paraphrased freely by hand"
-COMMENTED_PORTS_TITLE = "The hand ports under a comment of their task's description, or of its whole docstring"
+COMMENTED_PORTS_TITLE = "The hand ports under a comment of their task's description or docstring; the rewrites without examples"
 #: Plain cosine's best cut on the suite, as docs/contamination-accuracy.md gives it: the
 #: probes run alone compare with it rather than fit a cut of their own.
 SUITE_COSINE_CUT = 0.8
@@ -463,9 +463,11 @@ def probe_alone(cases: list[Case], title: str) -> None:
 
 def hand_ports() -> None:
     """The probe of HumanEval ported and rewritten by hand (the suite's table before the last)
-    alone, then the ports under a comment of their task's description or docstring."""
+    alone, then the ports under a comment of their task's description or docstring, and the
+    rewrites without their docstrings' examples."""
     probe_alone([ported_case()], PORTS_TITLE)
-    probe_alone([commented_ports_case(comment) for comment in PORT_COMMENTS], COMMENTED_PORTS_TITLE)
+    probe_alone([*(commented_ports_case(comment) for comment in PORT_COMMENTS), rewrites_without_examples_case()],
+                COMMENTED_PORTS_TITLE)
 
 
 def free_paraphrases() -> None:

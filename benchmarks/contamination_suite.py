@@ -218,6 +218,31 @@ def commented_ports_case(comment: str) -> Case:
     return Case("code", f"{comment} + port", _even_items(bench), rows, truth, kind)
 
 
+def rewrites_without_examples_case() -> Case:
+    """The hand-made Python rewrites of :func:`ported_case` (kind ``python rewrite``, odd
+    tasks' negatives) with their docstrings' doctests cut out (each ``>>>`` line and the
+    output lines after it), as a rewrite that keeps only the task's prose. Made by rule."""
+    bench, tasks = _humaneval()
+    position = {task["task_id"]: i for i, task in enumerate(tasks)}
+    rows, truth, kind = [], [], []
+    for task_id, text in PYTHON_REWRITES.items():
+        even = position[task_id] % 2 == 0
+        rows.append(_without_doctests(text))
+        truth.append(task_id if even else None)
+        kind.append("python rewrite" if even else "python rewrite (other task)")
+    return Case("code", "rewrites, no examples", _even_items(bench), rows, truth, kind)
+
+
+def _without_doctests(code: str) -> str:
+    kept, in_example = [], False
+    for line in code.splitlines():
+        stripped = line.strip()
+        in_example = stripped.startswith(">>>") or (in_example and stripped != "" and not stripped.startswith(('"""', "'''")))
+        if not in_example:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def _port_spelling(text: str, name: str, language: str) -> str:
     """Python's spelling in a docstring as a C or JavaScript port spells it."""
     if language == "javascript":
