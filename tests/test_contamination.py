@@ -222,11 +222,13 @@ def test_a_lexical_match_with_numbers_of_its_own_is_a_sibling_and_a_copy_is_not(
 
 
 def test_numbers_of_a_question_asked_without_its_options_are_consistent():
-    """The options' numbers missing from a row that brings none of its own is no sibling."""
+    """The options' numbers missing from a row that copies the question is no sibling, whatever
+    numbers of its own it brings; other numbers in the question are."""
     question = "Statistics about development are reported based on areas labelled MSA. What constitutes an MSA?"
     options = ["It includes only the 10 largest cities.", "A central city of at least 50,000 people.",
                "An area with storms 50 percent of the year.", "A city of at least 1 million people."]
     assert _numbers_consistent(question, "What constitutes an MSA? Statistics about development are reported based on areas labelled MSA.", options)
+    assert _numbers_consistent(question, f"Question 12: {question}", options)  # (the options' numbers are not asked)
     assert not _numbers_consistent(question + " In 1990?", question + " In 1850?", options)
 
 

@@ -345,8 +345,9 @@ class ItemEvidence:
         A template sibling shares the template's words and brings numbers of its own: "A plane
         travels 1200 miles in 3 hours. At the same rate, how many additional hours would it
         take to travel an additional 2000 miles?" and "A train travels 270 miles in 3 hours.
-        At the same rate, ..." share 13-grams (GSM8K test and train); a question asked without
-        its options brings none, and lacks the options'. The lexical methods read text without
+        At the same rate, ..." share 13-grams (GSM8K test and train). A multiple-choice item's
+        numbers are its question's (its options' are not asked of a row that copies the question
+        alone, "Question 12: ..."). The lexical methods read text without
         punctuation, so an item's number is also held where the row's runs of digits hold its
         digits ("7:11" and "$19.50" in a copy without punctuation: "711", "1950"). Each row is
         read once, however many items it matches."""
@@ -355,13 +356,13 @@ class ItemEvidence:
         row_options: dict[int, RowOptions] = {}
         consistent = []
         for row, item in pairs:
-            if item in self.code:  # (a code item's numbers are examples, not the task)
-                consistent.append(True)
+            question_numbers = self.question_numbers.get(item)
+            if item in self.code or (self.options[item] and not question_numbers and item not in self.key):
+                consistent.append(True)  # (a code item's numbers are examples; a question's without numbers asks none)
                 continue
             if row not in row_numbers:
                 row_numbers[row] = numbers(row_texts[row])
                 row_digits[row] = unpunctuated_numbers(row_texts[row])
-            question_numbers = self.question_numbers.get(item)
             found = None
             if question_numbers:  # (weighed against the row's numbers outside the options found in it)
                 if row not in row_options:
