@@ -188,11 +188,12 @@ def test_lightly_perturbed_copies_are_all_found():
 
 
 def _numbers_consistent(item: str, row: str, options: list[str] | None = None) -> bool:
-    items = TextParts.of_items(load_benchmark_parts(item, options))
+    """Whether a lexical match of ``row`` with ``item`` (of a benchmark of that one item) flags it."""
+    items = TextParts.of_items(_one_item_parts(item, options))
     return ItemEvidence.of(items, [options or []]).numbers_consistent([(0, 0)], {0: row})[0]
 
 
-def load_benchmark_parts(item: str, options: list[str] | None) -> pl.DataFrame:
+def _one_item_parts(item: str, options: list[str] | None) -> pl.DataFrame:
     """The parts of a benchmark of one item, as the multiple-choice adapter cuts them when it has options."""
     from qcaudit.benchmarks import Benchmark, question_stem
 
@@ -213,7 +214,10 @@ def test_a_lexical_match_with_numbers_of_its_own_is_a_sibling_and_a_copy_is_not(
     unrounded = st.integers(11, 9999).filter(lambda n: n % 10)  # (so that n / 10 is written with n's digits)
     item_numbers = data.draw(st.lists(unrounded, min_size=slots, max_size=slots, unique=True))
     row_numbers = data.draw(st.lists(unrounded, min_size=slots, max_size=slots, unique=True))
-    fill = lambda numbers: "".join(w + (f" {n / 10:.1f}: " if i % 2 else f" {n} ") for i, (w, n) in enumerate(zip(words, numbers)))  # noqa: E731
+
+    def fill(numbers: list[int]) -> str:  # (every other number written with a decimal point and a colon after it)
+        return "".join(w + (f" {n / 10:.1f}: " if i % 2 else f" {n} ") for i, (w, n) in enumerate(zip(words, numbers)))
+
     item = fill(item_numbers) + words[-1]
     assert _numbers_consistent(item, item)
     assert _numbers_consistent(item, "".join(c for c in item if c.isalnum() or c.isspace()))
