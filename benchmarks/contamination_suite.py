@@ -178,17 +178,23 @@ def ported_case() -> Case:
     """HumanEval's even tasks as the benchmark; rows are the hand-made C and JavaScript ports
     and Python rewrites, those of odd tasks being negatives (kinds ``c port``, ``python
     rewrite``, ``javascript port (other task)``)."""
+    made = [(task_id, f"{language} port", text) for (task_id, language), text in TRANSLATIONS.items()]
+    made += [(task_id, "python rewrite", text) for task_id, text in PYTHON_REWRITES.items()]
+    return _humaneval_probe("humaneval_ports", made)
+
+
+def _humaneval_probe(name: str, made: list[tuple[str, str, str]]) -> Case:
+    """HumanEval's even tasks as the benchmark; ``made``: (task id, kind, row) of rows made
+    from tasks, those of odd tasks negatives (``<kind> (other task)``)."""
     bench, tasks = _humaneval()
     position = {task["task_id"]: i for i, task in enumerate(tasks)}
     rows, truth, kind = [], [], []
-    made = [(task_id, f"{language} port", text) for (task_id, language), text in TRANSLATIONS.items()]
-    made += [(task_id, "python rewrite", text) for task_id, text in PYTHON_REWRITES.items()]
     for task_id, how, text in made:
         even = position[task_id] % 2 == 0
         rows.append(text)
         truth.append(task_id if even else None)
         kind.append(how if even else f"{how} (other task)")
-    return Case("code", "humaneval_ports", _even_items(bench), rows, truth, kind)
+    return Case("code", name, _even_items(bench), rows, truth, kind)
 
 
 #: How :func:`commented_ports_case` comments a port: with its task's description, or its whole docstring.
@@ -203,34 +209,22 @@ def commented_ports_case(comment: str) -> Case:
     spelling (the function's name in the port's convention, ``true``, ``false``,
     ``null``/``NULL``, and C's braces for Python's list brackets). Made by rule from the
     ports and HumanEval's prompts."""
-    bench, tasks = _humaneval()
-    by_id = {task["task_id"]: task for task in tasks}
-    position = {task["task_id"]: i for i, task in enumerate(tasks)}
-    rows, truth, kind = [], [], []
+    tasks = {task["task_id"]: task for task in _humaneval()[1]}
+    made = []
     for (task_id, language), code in TRANSLATIONS.items():
-        task = by_id[task_id]
+        task = tasks[task_id]
         docstring = re.search(r'("""|\'\'\')(.*?)\1', task["prompt"], re.DOTALL).group(2)
         text = humaneval_parts(task["prompt"], task["canonical_solution"])[0] if comment == "description" else docstring
-        rows.append(_as_comment(_port_spelling(text, task["entry_point"], language), language) + code)
-        even = position[task_id] % 2 == 0
-        truth.append(task_id if even else None)
-        kind.append(f"{language} port" if even else f"{language} port (other task)")
-    return Case("code", f"{comment} + port", _even_items(bench), rows, truth, kind)
+        made.append((task_id, f"{language} port", _as_comment(_port_spelling(text, task["entry_point"], language), language) + code))
+    return _humaneval_probe(f"{comment} + port", made)
 
 
 def rewrites_without_examples_case() -> Case:
     """The hand-made Python rewrites of :func:`ported_case` (kind ``python rewrite``, odd
     tasks' negatives) with their docstrings' doctests cut out (each ``>>>`` line and the
     output lines after it), as a rewrite that keeps only the task's prose. Made by rule."""
-    bench, tasks = _humaneval()
-    position = {task["task_id"]: i for i, task in enumerate(tasks)}
-    rows, truth, kind = [], [], []
-    for task_id, text in PYTHON_REWRITES.items():
-        even = position[task_id] % 2 == 0
-        rows.append(_without_doctests(text))
-        truth.append(task_id if even else None)
-        kind.append("python rewrite" if even else "python rewrite (other task)")
-    return Case("code", "rewrites, no examples", _even_items(bench), rows, truth, kind)
+    made = [(task_id, "python rewrite", _without_doctests(text)) for task_id, text in PYTHON_REWRITES.items()]
+    return _humaneval_probe("rewrites, no examples", made)
 
 
 def _without_doctests(code: str) -> str:
