@@ -306,8 +306,9 @@ def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ItemEvidence:
-    """What the verifier reads from a benchmark's items, parsed once: each part's evidence,
-    each item's code (its ``code`` part, or its whole text when that is code), its key part
+    """What the verifier reads from a benchmark's items, parsed once: each part's evidence
+    (and by item, its whole text's), each item's code (its ``code`` part, or its whole text
+    when that is code), its key part
     (``stem``) and answer options, the numbers of a multiple-choice question (its whole's,
     less its options'), the example evidence of a code item's whole text (its docstring
     examples' numbers and strings, which its ``code`` and ``description`` parts leave out),
@@ -347,10 +348,10 @@ class ItemEvidence:
         take to travel an additional 2000 miles?" and "A train travels 270 miles in 3 hours.
         At the same rate, ..." share 13-grams (GSM8K test and train). A multiple-choice item's
         numbers are its question's (its options' are not asked of a row that copies the question
-        alone, "Question 12: ..."). The lexical methods read text without
-        punctuation, so an item's number is also held where the row's runs of digits hold its
-        digits ("7:11" and "$19.50" in a copy without punctuation: "711", "1950"). Each row is
-        read once, however many items it matches."""
+        alone, "Question 12: ..."). The lexical methods read text without punctuation, so an
+        item's number is also held where the row's runs of digits hold its digits ("7:11" and
+        "$19.50" in a copy without punctuation: "711", "1950"). Each row is read once, however
+        many items it matches."""
         row_numbers: dict[int, Counter] = {}
         row_digits: dict[int, list[str]] = {}  # (its numbers as the lexical methods read them)
         row_options: dict[int, RowOptions] = {}
