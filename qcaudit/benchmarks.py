@@ -5,8 +5,9 @@ columns):
 
 - ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>``. A question asked about a
   passage of its own (:data:`PASSAGE_COLUMNS`: SQuAD's and Social IQa's ``context``, BoolQ's
-  and DROP's ``passage``, RACE's ``article``, LogiQA's ``context``) is the passage and the
-  question, the question its ``stem``, here and in the multiple-choice layouts below.
+  and DROP's ``passage``, RACE's ``article``, LogiQA's ``context``, PubMedQA's abstract) is
+  the passage and the question, the question its ``stem``, here and in the multiple-choice
+  layouts below.
 - ``humaneval``: ``prompt`` + ``canonical_solution``; id ``task_id``. (MBPP's layouts, a
   ``text`` or ``prompt`` beside ``code`` and ``test_list``, read by ``auto`` as ``fields``:
   the task and its code, each a part; id ``task_id``.)
@@ -263,7 +264,7 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
         return table.select(id_expr.alias(ITEM_ID), chat_text(column, table.schema[column], ("user",)).fill_null("").alias(ITEM_TEXT),
                             chat_answer(column, table.schema[column]).alias(PART_PREFIX + "answer"))
     parts: list[pl.Expr] = []
-    if adapter == "gsm8k" and _passage_column(table.schema) is not None:
+    if adapter == "gsm8k" and _passage(table.schema) is not None:
         _require(name, file, table, ["question"])
         question = _with_passage(table.schema, "question")
         return table.select((pl.lit(f"{name}/") + index).alias(ITEM_ID), question.fill_null("").alias(ITEM_TEXT),
@@ -311,22 +312,35 @@ SUBJECT_COLUMNS = ("subject", "Subject", "category")
 #: ``context``, BoolQ's and DROP's ``passage``, RACE's ``article``. It is benchmark text (a
 #: copy of the passage leaks the item) and several questions share it, so the item is the
 #: passage and the question, and the question is its ``stem``, as an MMLU history item's
-#: last line is; lm-evaluation-harness's decontamination queries hold the passage too.
+#: last line is; lm-evaluation-harness's decontamination queries hold the passage too. A
+#: passage may be a list of paragraphs, or PubMedQA's ``context`` (an abstract's paragraphs
+#: as ``contexts``, beside their section labels and MeSH terms, which are not read).
 PASSAGE_COLUMNS = ("passage", "context", "article")
 
 
-def _passage_column(schema: pl.Schema) -> str | None:
-    return next((c for c in PASSAGE_COLUMNS if schema.get(c) == pl.String), None)
+def _passage(schema: pl.Schema) -> pl.Expr | None:
+    """The layout's passage (:data:`PASSAGE_COLUMNS`) as text, its paragraphs a line each;
+    None without one. (HotpotQA's ``context``, the titles and sentences of ten paragraphs,
+    eight of them distractors from Wikipedia, is no passage of the item's.)"""
+    for column in PASSAGE_COLUMNS:
+        dtype = schema.get(column)
+        if dtype == pl.String:
+            return pl.col(column)
+        if dtype == pl.List(pl.String):
+            return pl.col(column).list.join("\n")
+        if isinstance(dtype, pl.Struct) and dict(dtype.to_schema()).get("contexts") == pl.List(pl.String):
+            return pl.col(column).struct.field("contexts").list.join("\n")
+    return None
 
 
 def _with_passage(schema: pl.Schema, question: str) -> pl.Expr:
     """The question, after its passage on a line of its own when the layout has one."""
-    passage = _passage_column(schema)
+    passage = _passage(schema)
     text = pl.col(question).cast(pl.String)
     if passage is None:
         return text
     # (a question a line: question_stem takes the last line, so the passage's lines stay apart from it)
-    return pl.concat_str([pl.col(passage), text.str.replace_all(r"\s*\n\s*", " ")], separator="\n", ignore_nulls=True)
+    return pl.concat_str([passage, text.str.replace_all(r"\s*\n\s*", " ")], separator="\n", ignore_nulls=True)
 
 
 class _MultipleChoice(NamedTuple):

@@ -1087,10 +1087,12 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
         assert loaded.items["item_id"].to_list() == ["geo/0", "geo/1"]  # (their subject, as cais/mmlu's)
 
 
-@pytest.mark.parametrize("layout", ["squad", "social_i_qa", "boolq", "drop", "race", "logiqa"])
+@pytest.mark.parametrize("layout", ["squad", "social_i_qa", "boolq", "drop", "race", "logiqa", "pubmedqa", "paragraphs"])
 def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
-    """SQuAD and Social IQa (context), BoolQ and DROP (passage), RACE (article) and LogiQA
-    (context, and its query: with their options) ask several questions about one passage.
+    """SQuAD and Social IQa (context), BoolQ and DROP (passage), RACE (article), LogiQA
+    (context, and its query: with their options), PubMedQA (an abstract's paragraphs as the
+    context's contexts) and a passage given as a list of paragraphs ask several questions
+    about one passage.
     The item is the passage and the question, the question its stem (which tells it from
     the others on the passage): a copy
     of the passage with a question is found, and with its own question. Until 2026-12-04 the
@@ -1103,15 +1105,24 @@ def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     asked = [(0, "In what country is the region of Normandy located?"), (0, "From which countries did the Norse raiders come?"),
              (1, "In which city and state did Beyonce grow up as a child?")]
     passage, question = {"squad": ("context", "question"), "social_i_qa": ("context", "question"), "boolq": ("passage", "question"),
-                         "drop": ("passage", "question"), "race": ("article", "question"), "logiqa": ("context", "query")}[layout]
+                         "drop": ("passage", "question"), "race": ("article", "question"), "logiqa": ("context", "query"),
+                         "pubmedqa": ("context", "question"), "paragraphs": ("passage", "question")}[layout]
     extra = {"race": lambda i: {"options": [f"option {i} one", "two", "three", "four"], "answer": "A"},
              "logiqa": lambda i: {"options": [f"option {i} one", "two", "three", "four"], "correct_option": 0},
              "social_i_qa": lambda i: {"answerA": "a", "answerB": "b", "answerC": "c", "label": "1"},
              "boolq": lambda i: {"answer": True}, "squad": lambda i: {"id": str(i), "answers": {"text": ["x"], "answer_start": [0]}},
-             "drop": lambda i: {"query_id": str(i), "answers_spans": {"spans": ["x"], "types": ["span"]}}}[layout]
+             "drop": lambda i: {"query_id": str(i), "answers_spans": {"spans": ["x"], "types": ["span"]}},
+             "pubmedqa": lambda i: {"pubid": i, "long_answer": "x", "final_decision": "yes"},
+             "paragraphs": lambda i: {}}[layout]
+    # (PubMedQA's and a list's paragraphs: each passage in two, at its first comma)
+    paragraphs = [passage_text.split(", ", 1) for passage_text in passages]
+    given = {"pubmedqa": lambda p: {"contexts": paragraphs[p], "labels": ["BACKGROUND", "METHODS"], "meshes": ["Humans"]},
+             "paragraphs": lambda p: paragraphs[p]}.get(layout, lambda p: passages[p])
     bench = tmp_path / f"{layout}.parquet"
-    pl.DataFrame([{passage: passages[p], question: q, **extra(i)} for i, (p, q) in enumerate(asked)]).write_parquet(bench)
+    pl.DataFrame([{passage: given(p), question: q, **extra(i)} for i, (p, q) in enumerate(asked)]).write_parquet(bench)
     loaded = load_benchmark("b", bench)
+    if layout in ("pubmedqa", "paragraphs"):
+        passages = ["\n".join(parts) for parts in paragraphs]
     texts = [f"{passages[p]}\n{q}" for p, q in asked]
     if layout in ("race", "logiqa"):
         texts = [f"{t}\noption {i} one\ntwo\nthree\nfour" for i, t in enumerate(texts)]
