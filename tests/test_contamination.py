@@ -18,6 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from qcaudit.analyzers.contamination import Contamination
 from qcaudit.benchmarks import load_benchmark
 from qcaudit.readers import read_files
 from qcaudit.cli import app
@@ -239,8 +240,9 @@ def test_numbers_of_a_question_asked_without_its_options_are_consistent():
 def test_template_siblings_of_gsm8k_share_ngrams_but_are_not_flagged(tmp_path):
     """GSM8K's train set holds siblings of test items (the same template, other numbers): the
     n-gram and substring methods find the shared words, which flag nothing, and a copy of the
-    item is flagged. With ``lexical_number_check = false`` the siblings are flagged as
-    lm-evaluation-harness flags them."""
+    item is flagged; the report says how many rows were not counted. With
+    ``lexical_number_check = false`` the siblings are flagged as lm-evaluation-harness flags
+    them."""
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"].to_list()
     train = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"].to_list()
     siblings = [q for q in train if "At the same rate, how many additional hours would it take to travel an additional" in q]
@@ -253,13 +255,17 @@ def test_template_siblings_of_gsm8k_share_ngrams_but_are_not_flagged(tmp_path):
     for check in (True, False):
         config = Config.model_validate({"analyzers": ["contamination"], "benchmarks": {"gsm8k": {"path": str(bench)}},
                                         "contamination": {"methods": ["ngram", "substring"], "lexical_number_check": check}})
-        result = audit(rows, config).rows.sort("row_id")
+        report = audit(rows, config)
+        result = report.rows.sort("row_id")
         assert result["ngram_item_id"].to_list() == ["gsm8k/0"] * (len(siblings) + 1)
         assert result["contaminated"].to_list() == [not check] * len(siblings) + [True]
+        notices = [v.text for v in Contamination.views(report.tables["contamination"], {}, {}) if v.kind == "notice"]
         if check:
             assert result["ngram_numbers_consistent"].to_list() == [False] * len(siblings) + [True]
+            assert f"Not counted: {len(siblings)} rows that share text with a benchmark item" in " ".join(notices)
         else:
             assert "ngram_numbers_consistent" not in result.columns
+            assert not any("Not counted" in text for text in notices)
 
 
 def among_many(item: str, options: list[str] | None = None) -> Rarity:

@@ -182,6 +182,15 @@ class Contamination(Analyzer):
         examples = tables["examples"]
         views: list[View] = [Notice(warning, "warning") for warning in tables.get("warnings", [])]
         views.append(Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item.")))
+        siblings = tables.get("siblings", 0)
+        if siblings:
+            many = siblings > 1
+            rows = "rows that share" if many else "row that shares"
+            verbs = "bring numbers of their own" if many else "brings numbers of its own"
+            views.append(Notice(
+                f"Not counted: {siblings:,} {rows} text with a benchmark item but {verbs}, as a template's sibling does "
+                "(lexical_number_check; the match is in rows.parquet, ngram_numbers_consistent and "
+                "substring_numbers_consistent false)."))
         if examples:
             pairs = [Pair(e[ROW_ID], e["method"], f"{e['benchmark']} · {e[ITEM_ID]}", e["row_segments"], e["item_segments"],
                           e.get("evidence") or "", {"benchmark": e["benchmark"], "method": e["method"]}) for e in examples]
@@ -335,12 +344,20 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
     tables = {
         "benchmarks": [{"name": b.name, "items": b.items.height, "content_hash": b.content_hash} for b in benchmarks.values()],
         "examples": _examples(rows, benchmarks, settings.examples, context),
+        "siblings": _siblings(rows),
     }
     for warning in warnings:
         logging.getLogger("qcaudit").warning(warning)
     if warnings:
         tables["warnings"] = warnings
     return AnalyzerResult(metrics, rows, tables)
+
+
+def _siblings(rows: pl.DataFrame) -> int:
+    """Rows no method flags whose lexical match was set aside by its numbers (``lexical_number_check``)."""
+    checked = [pl.col(f"{m}_numbers_consistent").eq(False).fill_null(False) for m in ("ngram", "substring")
+               if f"{m}_numbers_consistent" in rows.columns]
+    return int(rows.filter(~pl.col("contaminated") & pl.any_horizontal(checked)).height) if checked else 0
 
 
 def _unchecked_by_ngrams(bench: Benchmark, skipped: int, settings: ContaminationSettings) -> str | None:
