@@ -1629,8 +1629,10 @@ def test_code_comments_are_the_prose_of_comments_and_docstrings():
 def test_a_port_under_its_tasks_description_is_found_by_its_comments(tmp_path, monkeypatch):
     """A C port of HumanEval/26 that keeps its task's description as a comment: the row whole
     (comment and code) is too far from the item's description; its comments, read as a part of
-    their own, match it. A JavaScript port of /27, which the benchmark (the even tasks) does
-    not hold, under its own description, is not flagged."""
+    their own, match it; a JavaScript port of /30 is matched by its comment too, a description
+    of 7 words (its whole text finds it as well).
+    A JavaScript port of /27, which the benchmark (the even tasks) does not hold, under its
+    own description, is not flagged."""
     from qcaudit.contamination import semantic
 
     tasks = humaneval_tasks()
@@ -1644,13 +1646,17 @@ def test_a_port_under_its_tasks_description_is_found_by_its_comments(tmp_path, m
     other = ("// For a given string, flip lowercase characters to uppercase and uppercase to lowercase.\n"
              "function flipCase(text) {\n  let result = '';\n  for (const ch of text) {\n"
              "    result += ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase();\n  }\n  return result;\n}\n")
+    short = ("// Return only positive numbers in the list.\n"  # (HumanEval/30's description: 7 words)
+             "function getPositive(values) {\n  const kept = [];\n  for (const v of values) {\n"
+             "    if (v > 0) kept.push(v);\n  }\n  return kept;\n}\n")
     benchmarks = {"humaneval": {"path": str(tmp_path / "humaneval.jsonl")}}
-    found = _semantic_rows(tmp_path / "rows.parquet", [port, other], benchmarks)
-    assert found["contaminated"].to_list() == [True, False]
-    assert found["semantic_item_id"][0] == "HumanEval/26" and found["semantic_row_part"][0] == "comments"
+    found = _semantic_rows(tmp_path / "rows.parquet", [port, other, short], benchmarks)
+    assert found["contaminated"].to_list() == [True, False, True]
+    assert found["semantic_item_id"].gather([0, 2]).to_list() == ["HumanEval/26", "HumanEval/30"]
+    assert found["semantic_row_part"].gather([0, 2]).to_list() == ["comments", "comments"]
     assert found["semantic_evidence"][0].startswith("row comments ~ item description")
     monkeypatch.setattr(semantic, "COMMENT_MIN_WORDS", 10**9)  # (the row whole alone, as before comments were a part)
-    assert not _semantic_rows(tmp_path / "rows.parquet", [port, other], benchmarks)["contaminated"].any()
+    assert _semantic_rows(tmp_path / "rows.parquet", [port, other, short], benchmarks)["contaminated"].to_list() == [False, False, True]
 
 
 def test_results_do_not_depend_on_the_benchmark_name(runner, tmp_path, gsm8k_small):

@@ -60,7 +60,7 @@ WHOLE, WINDOW, PROMPT_PART, SPAN, COMMENTS = "whole", "window", "prompt", "span"
 #: A code row's comments and docstrings are a part of their own (kind ``comments``) from this
 #: many words: a port or rewrite that keeps its task's docstring as a comment; and while
 #: they are at most COMMENT_MAX_SHARE of the row's words (else the row reads as them whole).
-COMMENT_MIN_WORDS, COMMENT_MAX_SHARE = 8, 0.8
+COMMENT_MIN_WORDS, COMMENT_MAX_SHARE = 5, 0.8
 #: A row at least this many words longer than a candidate item's part, and holding at least
 #: SPAN_MIN_RECALL of its content words, is also read at its span: the passage of
 #: SPAN_LENGTH x the part's words (plus SPAN_SLACK) that holds the most of them. A rewording
