@@ -363,6 +363,10 @@ class ItemEvidence:
                 continue
             if row not in row_numbers:
                 row_numbers[row] = numbers(row_texts[row])
+            if all(number in self.wholes[item].numbers for number in row_numbers[row]):
+                consistent.append(True)  # (the row brings no numbers of its own)
+                continue
+            if row not in row_digits:
                 row_digits[row] = unpunctuated_numbers(row_texts[row])
             found = None
             if question_numbers:  # (weighed against the row's numbers outside the options found in it)
@@ -373,8 +377,7 @@ class ItemEvidence:
             held = row_numbers[row].copy()
             for number in item_side.numbers:
                 held[number] = max(held[number], held_by_digits(number, row_digits[row]))
-            own = any(number not in self.wholes[item].numbers for number in held)
-            consistent.append(not own or number_consistency(held, item_side.numbers, found, question_numbers, item in self.key) >= 1.0)
+            consistent.append(number_consistency(held, item_side.numbers, found, question_numbers, item in self.key) >= 1.0)
         return consistent
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
