@@ -280,4 +280,175 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                                     "destined the colonists to leave the British Empire.\nC. Women are biologically "
                                     "destined to lives of child rearing and housework.\nD. America's expansion to "
                                     "the West Coast was inevitable and sanctioned by God.",
+    # The second set, written 2026-12-04 before any of it was measured: items 12 to 27 of each
+    # subject, rephrased as a model asked to reword a question without changing its meaning
+    # does (the US history ones without their passage, some naming its author).
+    ("abstract_algebra", 12): "What is the order of the quotient group (Z_11 x Z_15)/<(1, 1)>?\n(A) 11\n(B) 5\n(C) 2\n(D) 1",
+    ("abstract_algebra", 13): "In Z_7[x], the polynomial x^3 + 2x^2 + 2x + 1 splits into linear factors. Which "
+                              "factorization is the right one?\nA. (x + 1)(x + 4)(x - 2)\nB. (x + 1)(x - 4)(x - 2)\nC. "
+                              "(x - 2)(x + 2)(x - 1)\nD. (x - 1)(x - 4)(x - 2)",
+    ("abstract_algebra", 14): "For n = 10, what is the largest order that an element of the symmetric group S_n can "
+                              "have?\nA. 6\nB. 12\nC. 30\nD. 105",
+    ("abstract_algebra", 15): "Decide whether each statement is true. First: R is the splitting field of some polynomial "
+                              "over Q. Second: some field has exactly 60 elements.\nA. Both true\nB. Both false\nC. "
+                              "The first true, the second false\nD. The first false, the second true",
+    ("abstract_algebra", 16): "In the multiplicative group {1, -1, i, -i}, which element is the inverse of -i?\n"
+                              "(A) -i\n(B) i\n(C) -1\n(D) 1",
+    ("abstract_algebra", 17): "Working in the ring Z_5 x Z_9, calculate the product (2,3)(3,5).\nA) (1,1)\nB) (3,1)\n"
+                              "C) (1,6)\nD) (3,6)",
+    ("abstract_algebra", 18): "Why do the real numbers fail to form a group under ordinary multiplication?\nA. "
+                              "Multiplication isn't a binary operation\nB. Multiplication isn't associative\nC. There "
+                              "is no identity element\nD. Zero does not have an inverse",
+    ("abstract_algebra", 19): "Statement 1: Any group whose order is p^2, with p a prime, is abelian. Statement 2: For "
+                              "a fixed prime p, a Sylow p-subgroup of a group G is normal in G exactly when it is the "
+                              "unique Sylow p-subgroup of G.\nA. True, True\nB. False, False\nC. True, False\nD. "
+                              "False, True",
+    ("abstract_algebra", 20): "Statement 1: For finite groups G and H, the internal direct product G + H has order "
+                              "|G||H|. Statement 2: When r divides m and s divides n, Z_m + Z_n contains a subgroup "
+                              "isomorphic to Z_r + Z_s.\n(A) False, True\n(B) True, False\n(C) False, False\n(D) True, "
+                              "True",
+    ("abstract_algebra", 21): "In the polynomial ring Z_8[x], add f(x) = 4x - 5 and g(x) = 2x^2 - 4x + 2. What is the "
+                              "sum?\nA. 2x^2 + 5\nB. 6x^2 + 4x + 6\nC. 0\nD. x^2 + 1",
+    ("abstract_algebra", 22): "Statement 1: In R^2, every set of two vectors is linearly independent. Statement 2: If "
+                              "V = span(v1, ..., vk) and the vectors {v1, ..., vk} are linearly independent, then V "
+                              "has dimension k.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 23): "Under multiplication of complex numbers, what structure do the nth roots of unity "
+                              "form?\nA. a semigroup with identity\nB. a commutative semigroup with identity\nC. a "
+                              "group\nD. an abelian group",
+    ("abstract_algebra", 24): "Statement 1: A maximal ideal is always a prime ideal. Statement 2: For a maximal ideal I "
+                              "of a commutative ring R, the quotient R/I is a field.\n(A) True, True\n(B) False, "
+                              "False\n(C) True, False\n(D) False, True",
+    ("abstract_algebra", 25): "Let G be the set of all non-singular n x n matrices whose entries are rational numbers. "
+                              "Under matrix multiplication, G is\nA. a subgroup\nB. a finite abelian group\nC. an "
+                              "infinite, non-abelian group\nD. an infinite, abelian group",
+    ("abstract_algebra", 26): "Statement 1: Each group of order 42 contains a normal subgroup of order 7. Statement 2: "
+                              "Each group of order 42 contains a normal subgroup of order 8.\nA. True, True\nB. False, "
+                              "False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 27): "Does the polynomial 8x^3 + 6x^2 - 9x + 24 in Z[x] meet Eisenstein's criterion for "
+                              "irreducibility over Q, and for which prime?\nA. Yes, p = 2\nB. Yes, p = 3\nC. Yes, p = "
+                              "5\nD. No",
+
+    ("sociology", 12): "According to Butler and Stokes (1969), what explained the working class's support for the "
+                       "Labour Party?\nA. Being socialised into working-class families and communities\nB. A rational "
+                       "calculation of their own interests\nC. Concerns about cultural and lifestyle issues\nD. False "
+                       "consciousness and accepting hegemonic values",
+    ("sociology", 13): "How are social institutions best described in today's societies?\n(A) As highly specialised, "
+                       "interconnected sets of social practices\n(B) As disorganised social relations in a postmodern "
+                       "world\n(C) As virtual communities in cyberspace\n(D) As no longer relevant to sociology",
+    ("sociology", 14): "What does Hochschild (1983) mean by 'emotion work'?\nA. The techniques people use to "
+                       "consciously manage and display the emotions considered appropriate in public interaction\nB. "
+                       "The work of psychologists, counsellors and therapists who help clients with mental and "
+                       "emotional problems\nC. Experiences such as grief and falling in love that demand a great deal "
+                       "of emotional energy\nD. How rising risk and anxiety have made us think more reflexively about "
+                       "our self-identities",
+    ("sociology", 15): "What do sociologists call the study of the layered structure of society and of how people "
+                       "move between its layers?\nA. Social control\nB. Social stratification\nC. Social solidarity\n"
+                       "D. Social conflict",
+    ("sociology", 16): "Weber distinguished four ideal types of social action: instrumentally rational, value-"
+                       "rational, traditional and which other?\n(A) affective\n(B) affectual\n(C) infected\n(D) "
+                       "effective",
+    ("sociology", 17): "Which of these defines an ecclesia?\nA. A religious organisation claiming total spiritual "
+                       "authority over its members\nB. A church based on voluntary rather than compulsory membership\n"
+                       "C. A sect or cult with a very small following\nD. A hierarchy of priests or other spiritual "
+                       "leaders",
+    ("sociology", 18): "Once slavery had been abolished in the USA and the British Empire, what did policy makers "
+                       "claim former slaves moving to these cities would experience?\nA. compensation\nB. "
+                       "discrimination\nC. adaptation\nD. assimilation",
+    ("sociology", 19): "What did Sutherland's study of the 'professional thief' suggest?\nA. People are socialised "
+                       "into crime by associating with others who see it in a positive light\nB. Most crime is "
+                       "committed by middle-class people in professional jobs\nC. Those arrested and charged with "
+                       "theft did not see themselves as thieves\nD. The most dangerous criminals on the streets were "
+                       "highly skilled thieves",
+    ("sociology", 20): "Which of these policies did the New Labour government NOT pursue?\nA. Setting and streaming "
+                       "pupils by ability\nB. Letting parents choose their child's school\nC. Supporting LEAs that "
+                       "seemed to be failing\nD. State regulation and control of the curriculum",
+    ("sociology", 21): "According to Stone's research, what was happening to the nuclear family before "
+                       "industrialisation?\n(A) It did not exist in any form\n(B) It had started to disappear as "
+                       "wider networks of kin became more important\n(C) It had started to emerge as work and home "
+                       "life separated\n(D) It was just another institution of patriarchal control",
+    ("sociology", 22): "Figures on rural, suburban and urban development and mobility are nearly always reported by "
+                       "Metropolitan Statistical Area (MSA). What makes up an MSA?\nA. Only the 10 largest cities in "
+                       "the United States\nB. At least one central city of 50,000 people or more, together with the "
+                       "densely urbanized counties around it\nC. An area hit by strong storms for at least half of the "
+                       "year\nD. A large city of at least 1 million people immediately surrounded by suburbs",
+    ("sociology", 23): "How did Mosca and Pareto characterise the ruling elite?\nA. As a minority filling all the top "
+                       "positions of political authority\nB. As a coalition of social forces with particular skills and "
+                       "abilities\nC. As a group that circulates between high-status positions and shuts others out\n"
+                       "D. All of these",
+    ("sociology", 24): "To what did Bourdieu attribute the way class reproduces itself?\nA. capital culture\nB. "
+                       "cultural capital\nC. culpable capture\nD. cults of the capital",
+    ("sociology", 25): "Which two related ideas make up secularization?\n(A) disbelief and disintegration\n(B) "
+                       "disappointment and disproportion\n(C) distribution and distillation\n(D) disengagement and "
+                       "disenchantment",
+    ("sociology", 26): "Why did the general fertility rate drop between 1964 and 2000?\nA. People married later and "
+                       "started having children at an older age\nB. There were fewer women of childbearing age than in "
+                       "the first half of the century\nC. Birth rates were measured and recorded wrongly\nD. Poverty, "
+                       "poor housing and bad sanitation raised the risk of disease",
+    ("sociology", 27): "What did Howard's garden city idea involve?\nA. Six small towns ringed by green belts and "
+                       "linked to a bigger central city\nB. Cities planned with plenty of trees, flowers and public "
+                       "gardens\nC. Every privately owned house having its own front and back garden\nD. Tower blocks "
+                       "housing people vertically so that most land stays free as green open space",
+
+    ("high_school_us_history", 12): "In his 1652 tract, Roger Williams describes the Puritans' view of religious "
+                                    "freedom. To whom did the Puritans think that freedom should extend?\nA. Only "
+                                    "Puritans\nB. Only Protestants\nC. Only Christians\nD. Only Jews and Christians",
+    ("high_school_us_history", 13): "During the 1980s, which of these would the ideas in Geraldine Ferraro's 1984 "
+                                    "acceptance address most directly have strengthened?\nA. Efforts to deregulate many "
+                                    "industries\nB. Opposition to the administration's arms buildup\nC. Support for the "
+                                    "administration's Cold War policies\nD. Efforts to reform the welfare system",
+    ("high_school_us_history", 14): "Which statement best captures Logan's point of view in the passage?\nA. Logan "
+                                    "thinks British settlement must be halted\nB. Logan mourns the loss of his family\n"
+                                    "C. Logan is against a new peace treaty\nD. Logan thinks Indians must find "
+                                    "strength by uniting",
+    ("high_school_us_history", 15): "What did Kennedy's September 1962 speech most directly lead to?\n(A) The Apollo "
+                                    "space program\n(B) The Vietnam War\n(C) The Great Society programs\n(D) The "
+                                    "nuclear strategy of Mutually Assured Destruction (MAD)",
+    ("high_school_us_history", 16): "What did the situation Carter described in his 1980 State of the Union address "
+                                    "most directly lead to?\nA. The founding of NATO\nB. Carter losing the next "
+                                    "presidential election\nC. A U.S. invasion in the Middle East\nD. Carter winning "
+                                    "the next presidential election",
+    ("high_school_us_history", 17): "In the third excerpt, Representative Conyers points to \"Wounded Knee\" as an "
+                                    "example of what?\nA. A violent cult\nB. The federal government misusing its "
+                                    "power\nC. The site of a bombing\nD. A recent clash between federal agents and "
+                                    "Lakota Indians",
+    ("high_school_us_history", 18): "The debate and conflict over Pennsylvania's 1826 law show that the framers of "
+                                    "the Constitution had\nA. declared that slavery would be protected \"in "
+                                    "perpetuity\" in the original 13 states.\nB. let a state exempt itself from "
+                                    "federal laws that contradicted its constitution.\nC. put off solving the "
+                                    "problems of slavery.\nD. declared that slaves could be both citizens and "
+                                    "property.",
+    ("high_school_us_history", 19): "Which of these did NOT add to the federal government's power during World War "
+                                    "I?\nA. The Dawes Plan\nB. The Espionage Act\nC. The Food Administration\nD. The "
+                                    "War Industries Board",
+    ("high_school_us_history", 20): "Which statement best reflects William Bradford's perspective in the passage from "
+                                    "History of Plymouth Plantation?\nA. The only good Indian is a dead Indian.\nB. "
+                                    "America's native peoples must be converted to Christianity.\nC. Native Americans "
+                                    "should be incorporated into the new colony.\nD. Surprise that Native Americans "
+                                    "could learn English and act as cultural go-betweens.",
+    ("high_school_us_history", 21): "What did Alexander Hamilton see as a source of the problems described in the "
+                                    "excerpt from Federalist No. 15?\nA. Class divisions among Americans that kept them "
+                                    "from forming a unified vision\nB. Policy-makers' failure to give up mercantilism "
+                                    "for laissez-faire trade\nC. A weak central government lacking the powers to deal "
+                                    "with pressing issues\nD. Americans' unhealthy obsession with religion and "
+                                    "personal salvation at the expense of practical national problems",
+    ("high_school_us_history", 22): "What did the political movement built around sentiments like those in the song's "
+                                    "lyrics accomplish?\nA. A minimum wage law\nB. Laws regulating the railroads\nC. "
+                                    "Moving U.S. currency from the gold standard to silver\nD. A system of price "
+                                    "supports for small farmers",
+    ("high_school_us_history", 23): "The conflict John Kerry describes most likely resulted from which doctrine?\n"
+                                    "(A) Containment\n(B) Isolationism\n(C) Imperialism\n(D) Big-stick diplomacy",
+    ("high_school_us_history", 24): "In the passage, what is Coolidge reacting against?\nA. His predecessor Warren G. "
+                                    "Harding's economic policies\nB. Radical politics growing stronger in America after "
+                                    "the Russian Revolution\nC. Populist agitation in the West\nD. The government "
+                                    "policies of the Progressive Era",
+    ("high_school_us_history", 25): "Which president would most likely have agreed with Coolidge's views?\nA. Ronald "
+                                    "Reagan\nB. Franklin D. Roosevelt\nC. Barack Obama\nD. Lyndon B. Johnson",
+    ("high_school_us_history", 26): "Through settlement houses such as Hull House, what did reformers want to do?\nA. "
+                                    "Convert immigrants to Christianity\nB. Head off political radicalism\nC. Supply "
+                                    "cheap labor to industry\nD. Improve living conditions in city neighborhoods",
+    ("high_school_us_history", 27): "Which change in westward migration most likely happened in the 1840s?\nA. Fewer "
+                                    "pioneers headed for Oregon while far more headed for California.\nB. The first "
+                                    "great wave of migration ended and migration stayed very low until after the "
+                                    "Civil War.\nC. Pioneers settled west of the Mississippi for the first time.\nD. "
+                                    "Many free Black people, unwelcome in the East, resettled in the West.",
 }
