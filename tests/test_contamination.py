@@ -301,6 +301,40 @@ def test_a_numbered_lists_markers_are_not_numbers_of_the_text():
     assert numbers("Costs:\n1.5 dollars\n2x faster\n12 items") == Counter({"1.5": 1, "2": 1, "12": 1})
 
 
+@pytest.mark.parametrize(("text", "counted"), [
+    ("Which one of the following statements is true?", []), ("similar to the one in the song lyrics above", []),
+    ("One of the difficulties of research", []), ("no one came, and they helped one another", []),
+    ("the first one costs 5", ["5"]), ("In one day he ran 5 miles", ["1", "5"]), ("only one apple", ["1"]),
+    ("one in five people", ["1", "5"]), ("the one-hour drive", ["1"]), ("one-third of the 30", ["1", "30"]),
+])
+def test_one_counts_only_where_it_counts(text, counted):
+    """"one" standing for a thing ("which one of", "the one in", "one of the", "no one")
+    is no number; counting it ("one day", "only one", "one in five", "one-hour") is."""
+    from qcaudit.contamination.evidence import unpunctuated_numbers
+
+    assert numbers(text) == Counter(counted)
+    assert sorted(unpunctuated_numbers(text)) == sorted(counted)
+
+
+def test_a_question_rephrased_without_its_pronoun_one_keeps_its_numbers():
+    """MMLU asks "Which one of the following ..." and "similar to the one in the song lyrics
+    above"; a rephrasing says "Which of the following". That "one" was the only number the
+    question held, so its absence read as a number left out and vetoed the pair (consistency
+    0, until 2026-12-04); a sibling that asks for another year is still inconsistent."""
+    question = "Which one of the following political movements is an accomplishment of the Populists?"
+    options = ["A minimum wage law", "Laws regulating railroads", "The silver standard", "Price supports"]
+    item = question + "\n" + "\n".join(options)
+    rarity = among_many(item, options)
+
+    def consistency(row: str, asked: str) -> float:
+        return pair_evidence(Evidence.of(row), Evidence.of(asked + "\n" + "\n".join(options)), rarity, None, None, None,
+                             numbers(asked) or None)["number_consistency"]
+
+    rephrased = "Which of the following did the Populist movement accomplish?\n" + "\n".join(options)
+    assert consistency(rephrased, question) == 1.0
+    assert consistency("What did the movement of 1892 accomplish?", "Which one of the movements of 1896 ...") < 1.0
+
+
 def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_numbers_do_not():
     item = ("Brook Hills High School enrolls 3000 students. Half of them are over 16 years old, and one-fourth of "
             "the students over 16 are male. One-half of the students under 16 are male. How many female students are there?")

@@ -4,8 +4,9 @@ A rephrasing changes the words but keeps what the task is made of; a different i
 same style (a template sibling, the next question of the same subject, another function
 over lists) shares the style but not those pieces. Per text, :class:`Evidence` holds:
 
-- numbers (digits with thousands separators dropped, number words up to ninety), as a
-  multiset: math rewordings keep them, template siblings change them;
+- numbers (digits with thousands separators dropped, number words up to ninety, but not
+  "one" where it stands for a thing rather than counts: "which one of", "the one in"), as
+  a multiset: math rewordings keep them, template siblings change them;
 - content words (lower-case, crude plural folding, stop words and number words dropped;
   capitalised words left out, as names are what a rewording renames first);
 - code identifiers and literals (only in text that looks like code): the names it uses, and
@@ -153,6 +154,15 @@ _OPTION_SPLIT = re.compile(r"\n|[;|]|(?<=:)\s|(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
 #: A number that opens a line of a numbered list ("2. ", "(2) ", "2) "): a marker, not a number of the text.
 _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
+#: "one" where it stands for a thing rather than counts ("which one of the following", "the
+#: one in the song", "one of the difficulties", "no one", "one another"): a paraphrase drops
+#: it ("which of the following"), and as the only number a question held, its absence in a
+#: rephrasing read as a number left out. Group 1 is the word before it, which stays.
+_PRONOUN_ONE = re.compile(
+    r"\b(the|which|this|that|each|every|any|no|another|other|first|second|last|next|new|old|same)\s+one\b(?!-)"
+    r"|\bone(?=\s+(?:of|another|that|who|whom|which|whose)\b)",
+    re.IGNORECASE,
+)
 #: Where a list in a sentence parts its members ("is it 4, 5, 6 or 8?"), and how many of an
 #: item's short options such a list must name at least (all, of an item with fewer): one or
 #: two of them in a sentence are numbers or words of its own, three in one list are options.
@@ -166,14 +176,21 @@ _QUOTED = re.compile(r'"([^"\n]+)"')
 
 def numbers(text: str) -> Counter:
     """The multiset of numbers in ``text``: digits (thousands separators dropped) and number
-    words; not the number of a numbered list's marker (``2. `` or ``(2) `` opening a line)."""
-    return Counter(map(_number, _NUMBER.findall(_NUMBERED_LINE.sub("", text))))
+    words; not the number of a numbered list's marker (``2. `` or ``(2) `` opening a line),
+    nor "one" where it stands for a thing (``_PRONOUN_ONE``)."""
+    return Counter(map(_number, _NUMBER.findall(_counted(text))))
+
+
+def _counted(text: str) -> str:
+    """``text`` without what looks like a number and counts nothing: numbered lists' markers
+    and "one" standing for a thing."""
+    return _PRONOUN_ONE.sub(lambda m: m.group(1) or "", _NUMBERED_LINE.sub("", text))
 
 
 def unpunctuated_numbers(text: str) -> list[str]:
     """The numbers of ``text`` as the lexical methods read it, without punctuation: runs of
     digits ("7:11" is "711", "$19.50" is "1950") and number words as their digits."""
-    found = _NUMBER.findall(_NUMBERED_LINE.sub("", _PUNCTUATION_IN_NUMBER.sub("", text)))
+    found = _NUMBER.findall(_counted(_PUNCTUATION_IN_NUMBER.sub("", text)))
     return [str(NUMBER_WORDS.get(token.lower(), token)) for token in found]
 
 
