@@ -940,6 +940,25 @@ def test_items_too_short_for_ngrams_are_named_not_passed_as_clean(tmp_path):
     assert "warnings" not in found.tables["contamination"]
 
 
+def test_items_the_substring_method_finds_inside_words_are_named(tmp_path):
+    """A benchmark read from a column of numbers or one-word answers: the substring method
+    looks for each such item whole (the GPT-4 report's check) and flags "Q1" for the item "1".
+    The report says why; items of 8 letters and digits or more ("What is 2 + 2?") say nothing."""
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q}) + "\n" for q in ["1", "2", "What is the capital city of France?"]))
+    rows = pl.DataFrame({"text": ["Q1: a row of its own", "nothing here at all"]})
+    found = audit(rows, analyzers="contamination", benchmarks={"answers": str(bench)},
+                  settings={"contamination.methods": ["substring"]})
+    assert found.rows["substring_item_id"].to_list() == ["answers/0", None]
+    assert found.tables["contamination"]["warnings"] == [
+        "2 of 3 items of benchmark 'answers' have fewer than 8 letters and digits, and the substring method finds them "
+        "wherever a row holds those characters, inside other words too; if the items should be longer, check which "
+        "column the benchmark is read from (adapter, fields)"]
+    bench.write_text(json.dumps({"question": "Capital of Peru?"}) + "\n" + json.dumps({"question": "What is 2 + 2?"}) + "\n")
+    found = audit(rows, analyzers="contamination", benchmarks={"short": str(bench)}, settings={"contamination.methods": ["substring"]})
+    assert "warnings" not in found.tables["contamination"]
+
+
 def test_a_headerless_multiple_choice_csv_is_found_by_its_columns_under_any_name(tmp_path, monkeypatch):
     """MMLU's CSV layout (no header line: question, four options, answer letter) read where
     neither the benchmark's name nor the file's says so, also compressed: the items and

@@ -43,7 +43,7 @@ from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_mat
 from qcaudit.contamination.judge import Judge, judged_pairs
 from qcaudit.contamination.semantic import ItemEvidence, TextParts, best_verified, nearest_items, spans, verify, worded_candidates
 from qcaudit.embed import Encoder, token_column
-from qcaudit.contamination.substring import sample_patterns, substring_matches
+from qcaudit.contamination.substring import ITEM, PATTERN, sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.columns import PROMPT, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
@@ -311,6 +311,8 @@ class Contamination(Analyzer):
             raise QcauditError("benchmark contamination needs rows with text; found none")
         warnings = [w for name, index in self.ngram_indexes.items()
                     if (w := _unchecked_by_ngrams(self.benchmarks[name], index.skipped_items, self.settings))]
+        warnings += [w for name, patterns in self.substring_patterns.items()
+                     if (w := _matched_inside_words(self.benchmarks[name], patterns))]
         warnings += [w for bench in self.benchmarks.values() if (w := _few_items_to_weigh_against(bench, self.settings))]
         return _contamination(state, self.benchmarks, self.settings, self.context, warnings)
 
@@ -376,6 +378,25 @@ def _unchecked_by_ngrams(bench: Benchmark, skipped: int, settings: Contamination
             + (" (text without spaces between words, such as Thai, is a word a sentence to it)"
                if unspaced else "")
             + (f"; {' and '.join(others)} do" if others else "; add the substring or semantic method (--methods)"))
+
+
+#: An item of fewer letters and digits than this is the substring method's whole pattern,
+#: found wherever a row holds those characters, inside other words too ("1" in "Q1").
+SHORT_SUBSTRING_CHARS = 8
+
+
+def _matched_inside_words(bench: Benchmark, patterns: pl.DataFrame) -> str | None:
+    """A warning when some of the benchmark's items are shorter than
+    :data:`SHORT_SUBSTRING_CHARS` letters and digits, as the items of a column of numbers or
+    one-word answers are: the substring method, as the GPT-4 report's check, looks for such an
+    item whole and finds it inside rows that hold nothing of the benchmark."""
+    short = patterns.filter(pl.col(PATTERN).str.len_chars() < SHORT_SUBSTRING_CHARS)[ITEM].n_unique()
+    if not short:
+        return None
+    return (f"{short:,} of {bench.items.height:,} items of benchmark {bench.name!r} have fewer than "
+            f"{SHORT_SUBSTRING_CHARS} letters and digits, and the substring method finds them wherever a row holds "
+            "those characters, inside other words too; if the items should be longer, check which column the "
+            "benchmark is read from (adapter, fields)")
 
 
 #: The verifier weighs a pair against the benchmark's other items (the margin's
