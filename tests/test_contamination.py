@@ -950,10 +950,10 @@ def test_items_the_substring_method_finds_inside_words_are_named(tmp_path):
     found = audit(rows, analyzers="contamination", benchmarks={"answers": str(bench)},
                   settings={"contamination.methods": ["substring"]})
     assert found.rows["substring_item_id"].to_list() == ["answers/0", None]
-    assert found.tables["contamination"]["warnings"] == [
+    assert found.tables["contamination"]["warnings"] == [(
         "2 of 3 items of benchmark 'answers' have fewer than 8 letters and digits, and the substring method finds them "
         "wherever a row holds those characters, inside other words too; if the items should be longer, check which "
-        "column the benchmark is read from (adapter, fields)"]
+        "column the benchmark is read from (adapter, fields)")]
     bench.write_text(json.dumps({"question": "Capital of Peru?"}) + "\n" + json.dumps({"question": "What is 2 + 2?"}) + "\n")
     found = audit(rows, analyzers="contamination", benchmarks={"short": str(bench)}, settings={"contamination.methods": ["substring"]})
     assert "warnings" not in found.tables["contamination"]
