@@ -1547,7 +1547,7 @@ def test_windows_cover_a_long_text_and_short_ones_have_none():
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), n_items=st.integers(2, 12), n_rows=st.integers(1, 8))
 def test_margin_is_the_ratio_margin_of_bitext_mining(seed, n_items, n_rows):
-    from qcaudit.contamination.semantic import MIN_DENSITY, NEIGHBOURS, TextParts, nearest_items
+    from qcaudit.contamination.semantic import MIN_DENSITY, NEIGHBOURS, ItemIndex, TextParts, nearest_items
 
     rng = np.random.default_rng(seed)
     unit = lambda m: (m / np.linalg.norm(m, axis=1, keepdims=True)).astype(np.float32)  # noqa: E731
@@ -1556,7 +1556,7 @@ def test_margin_is_the_ratio_margin_of_bitext_mining(seed, n_items, n_rows):
         items, rows = unit(np.abs(items) + 0.2), unit(np.abs(rows) + 0.2)
     item_parts = TextParts.of(list(range(n_items)), ["whole"] * n_items, ["i"] * n_items)
     row_parts = TextParts.of(list(range(n_rows)), ["whole"] * n_rows, ["r"] * n_rows)
-    found = nearest_items(rows, row_parts, items, item_parts, top_k=3, min_cosine=-1.0)
+    found = nearest_items(rows, row_parts, ItemIndex.of(items, item_parts), top_k=3, min_cosine=-1.0)
     sims = rows @ items.T
     k = min(NEIGHBOURS, n_items)
     for row, item, cosine, margin, *_ in found.iter_rows():

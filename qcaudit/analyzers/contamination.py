@@ -41,7 +41,9 @@ from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches, ngram_tokens
 from qcaudit.contamination.judge import Judge, judged_pairs
-from qcaudit.contamination.semantic import ItemEvidence, TextParts, best_verified, nearest_items, spans, verify, worded_candidates
+from qcaudit.contamination.semantic import (
+    ItemEvidence, ItemIndex, TextParts, best_verified, nearest_items, spans, verify, worded_candidates,
+)
 from qcaudit.embed import Encoder, token_column
 from qcaudit.contamination.substring import ITEM, PATTERN, sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
@@ -522,14 +524,14 @@ def semantic_pairs(
     item_parts = TextParts.of_items(distinct.parts)
     item_vectors = encoder.encode(pl.Series(item_parts.text, dtype=pl.String))
     evidence = ItemEvidence.of(item_parts, distinct.choices)
-    candidates = nearest_items(row_vectors, row_parts, item_vectors, item_parts, top_k, min_cosine,
-                               extra=evidence.code_candidates(row_texts))
+    item_index = ItemIndex.of(item_vectors, item_parts)
+    candidates = nearest_items(row_vectors, row_parts, item_index, top_k, min_cosine, extra=evidence.code_candidates(row_texts))
     proposed = pl.concat([candidates.select("row", "row_part", "item_part"),
                           worded_candidates(row_parts, item_parts, evidence, row_texts, top_k)]).sort("row", maintain_order=True)
     row_spans = spans(proposed, row_parts, item_parts, evidence, row_texts)
     if row_spans.text:  # long rows read again at the passage that holds a candidate item's words
         span_vectors = encoder.encode(pl.Series(row_spans.text, dtype=pl.String))
-        found = nearest_items(span_vectors, row_spans, item_vectors, item_parts, top_k, min_cosine)
+        found = nearest_items(span_vectors, row_spans, item_index, top_k, min_cosine)
         candidates = pl.concat([candidates, found.with_columns(pl.col("row_part") + len(row_parts.text))])
         row_parts += row_spans
     scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts))

@@ -214,24 +214,42 @@ def _sentences_around(tokens: list[str], held: np.ndarray, start: int, end: int)
     return left, right
 
 
+@dataclass(frozen=True)
+class ItemIndex:
+    """A benchmark's item parts, searchable by kind: per kind, the parts' positions in
+    ``items``, their vectors in an exact inner-product index (faiss) and each part's
+    neighbourhood density (:func:`_item_density`). Built once per benchmark and searched for
+    the rows, then again for their spans."""
+
+    items: TextParts
+    by_kind: dict[str, tuple[np.ndarray, np.ndarray, object, np.ndarray]]  # (parts, vectors, index, density)
+
+    @classmethod
+    def of(cls, item_vectors: np.ndarray, items: TextParts) -> ItemIndex:
+        import faiss
+
+        item_kinds = np.asarray(items.kind)
+        by_kind = {}
+        for kind in sorted(set(items.kind)):
+            chosen = np.flatnonzero(item_kinds == kind)
+            vectors = np.ascontiguousarray(item_vectors[chosen], dtype=np.float32)
+            index = faiss.IndexFlatIP(vectors.shape[1])
+            index.add(vectors)
+            by_kind[kind] = (chosen, vectors, index, _item_density(index, vectors, items.owner[chosen]))
+        return cls(items, by_kind)
+
+
 def nearest_items(
-    row_vectors: np.ndarray, rows: TextParts, item_vectors: np.ndarray, items: TextParts, top_k: int, min_cosine: float,
+    row_vectors: np.ndarray, rows: TextParts, item_index: ItemIndex, top_k: int, min_cosine: float,
     extra: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Each row's ``top_k`` best items by margin, plus the (``row``, ``item``) pairs in
     ``extra`` (found by other evidence): ``row``, ``item``, ``cosine``, ``margin``,
-    ``row_part`` and ``item_part`` (positions in ``rows`` / ``items`` of the best pair)."""
-    import faiss
-
+    ``row_part`` and ``item_part`` (positions in ``rows`` / the index's items of the best pair)."""
     found, extra_found = [], []
-    item_kinds = np.asarray(items.kind)
+    items = item_index.items
     row_vectors = np.ascontiguousarray(row_vectors, dtype=np.float32)
-    for kind in sorted(set(items.kind)):
-        chosen = np.flatnonzero(item_kinds == kind)
-        vectors = np.ascontiguousarray(item_vectors[chosen], dtype=np.float32)
-        index = faiss.IndexFlatIP(vectors.shape[1])
-        index.add(vectors)
-        item_density = _item_density(index, vectors, items.owner[chosen])
+    for chosen, vectors, index, item_density in item_index.by_kind.values():
         k = min(max(top_k, NEIGHBOURS), len(chosen))
         sims, hits = index.search(row_vectors, k)
         row_density = sims[:, : min(NEIGHBOURS, k)].mean(axis=1)
