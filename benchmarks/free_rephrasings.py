@@ -216,6 +216,86 @@ REPHRASINGS: dict[tuple[str, int], str] = {
     ("gsm8k", 1045): "Three people shared $1920. The second person got $80 more than the first, and the third got "
                      "twice as much as the second. What was the first person's share?",
 
+    # The third GSM8K set, written 2026-12-04 before any of it was measured: items 1046 to
+    # 1075, rephrased as a model asked to reword a problem without changing its meaning does.
+    ("gsm8k", 1046): "Four painters spent 3/8ths of a day working on a mansion, every day for 3 weeks. How many hours "
+                     "of work did each of them put in?",
+    ("gsm8k", 1047): "After a tennis match, Rory collects the balls from the court. In the first of the three sets he "
+                     "picked up four more balls than in the second, and in the third set half as many as in the "
+                     "second. Altogether he picked up 19 balls. How many did he pick up in the first set?",
+    ("gsm8k", 1048): "In 2007 Ben paid $20000 for a car. Its value falls at a steady 21% per year. What is the car "
+                     "worth in 2010?",
+    ("gsm8k", 1049): "A small library holds 50 books. Half are in English and 10% are in German; the rest are in "
+                     "Spanish. How many books are in Spanish?",
+    ("gsm8k", 1050): "The distance from San Diego, California to New York City, New York is about 1955 kilometers. "
+                     "Bernice has driven 325 kilometers a day for 4 days. How many kilometers does she have left?",
+    ("gsm8k", 1051): "Every day Ingrid drinks 8 cups of water. A gallon holds 16 cups. How many gallons of water does "
+                     "she drink over 30 days?",
+    ("gsm8k", 1052): "Romeo gets on a train carrying 120 people. At the first stop 20 more people get on. At the "
+                     "second stop 50 people get off and twice as many get on. At the third station 80 more people get "
+                     "off. How many people are on the train at the last stop?",
+    ("gsm8k", 1053): "Having made the running team, Alison went to buy athletic gear: a tank top for $10, running "
+                     "shorts that cost $5 more than the top, and tennis shoes originally $48 but on sale at half price. "
+                     "She also bought an $8 pack of athletic socks, for which she had a $2-off coupon. How much did she "
+                     "spend in all?",
+    ("gsm8k", 1054): "The floor of my kitchen measures 200 SqFt in total. I'd like to lay new square tiles, each 1ft on "
+                     "a side and costing $12 apiece. What will it cost to redo the kitchen floor?",
+    ("gsm8k", 1055): "James needs insurance, and because of an accident he had, it costs 60% more than usual. The usual "
+                     "price is $120 per month. How much does he pay per year?",
+    ("gsm8k", 1056): "Each week Greg changes the sheets on 4 twin beds and 1 king size bed. His washing machine can take "
+                     "only 2 twin sets of sheets at once, or 1 king set at once. How many loads of laundry does he run "
+                     "in a year?",
+    ("gsm8k", 1057): "Every Saturday Jill and her friends watch 4 movies, and on Sunday they watch half as many as on "
+                     "Saturday. If they do this every weekend, how many movies can they watch in 4 weeks?",
+    ("gsm8k", 1058): "Leo is a sticker collector. Two years ago his collection held 100 stickers. Last year he added 50, "
+                     "and this year he added twice as many as the year before. How many stickers are in his collection "
+                     "now?",
+    ("gsm8k", 1059): "Imma owns 3 cats and feeds them 60 grams of cat food twice a day. For how many days will 720 grams "
+                     "of cat food last?",
+    ("gsm8k", 1060): "Becky, Jake and Silvia split 4 pizzas of 8 slices each. Becky had 3 slices more than Jake, and "
+                     "Silvia had twice as many slices as Jake. If Becky had 10 slices, how many slices did the three of "
+                     "them eat in total?",
+    ("gsm8k", 1061): "Betsy and Donovan cooked a meal together, which took 98 minutes. Betsy's share of the work took 18 "
+                     "minutes longer than Donovan's. How many minutes did Betsy's part take?",
+    ("gsm8k", 1062): "Hannah breaks her arm slipping on a banana peel. The doctor bills her $200 for the cast, $300/hour "
+                     "for a visit of 30 minutes and $4/pill for 30 painkillers, and parking costs $6/hour with a "
+                     "required minimum of 2 hours. What is the total cost of the visit?",
+    ("gsm8k", 1063): "James receives 80 emails each day. 20% of them need no reply, and he answers all the others. How "
+                     "many emails does he answer in a 5 day work week?",
+    ("gsm8k", 1064): "Last week the Science Center had field trips from Monday to Friday. 32 classes came on Monday, "
+                     "twice as many on Tuesday and three times as many on Wednesday. On Thursday another 30 classes "
+                     "came, and on Friday 25. How many classes visited the Science Center in total last week?",
+    ("gsm8k", 1065): "John got 100 on each of his first 3 tests and 80 on the 4th. What is his average over the 4 "
+                     "tests?",
+    ("gsm8k", 1066): "The glee club bought 20 pizzas and ate 70% of them. The football team bought twice as many pizzas "
+                     "and ate 80% of theirs. How many pizzas remain?",
+    ("gsm8k", 1067): "Anthony is mailing coupons for his pizza parlor: 700 small coupons and twice that many big ones. "
+                     "Mailing a small coupon costs 5 cents and a big one 15 cents. What does he spend on postage in "
+                     "all?",
+    ("gsm8k", 1068): "Each meatball sub sandwich has 4 meatballs in it. Sidney ordered three fewer than ten sub "
+                     "sandwiches, then Mark ate 4 of them, so Sidney ordered three more. How many meatballs are in the "
+                     "sandwiches that are left?",
+    ("gsm8k", 1069): "On a particular day Mr Hezekiah sent out 20 trucks from his store to deliver fertiliser to "
+                     "farmers in his hometown, each carrying 20 tons of fertiliser in bags. Two hours after they left, "
+                     "he learned that a quarter of the lorries had broken down on the road and could not deliver. How "
+                     "many tons of fertiliser reached the farmers that day?",
+    ("gsm8k", 1070): "For every dozen croissants he bakes, Dennis uses 1 pound of butter, and he has to bake 6 dozen. "
+                     "The grocery store is running a buy one pound, get one half off promotion on butter, which costs "
+                     "$4.00 a pound. What will 6 pounds of butter cost him?",
+    ("gsm8k", 1071): "Kayla is holding her birthday party at a movie theater, which charges $125 for a party of 20 plus "
+                     "$6 for every extra guest. She invited her 25 classmates, the 7 girls from her dance class and 13 "
+                     "family members, and 4 people said they couldn't come. What will the party cost?",
+    ("gsm8k", 1072): "Maggie and Riza each had $60. Maggie spent a quarter of hers and Riza spent one-third of hers. How "
+                     "much money do they have left between them?",
+    ("gsm8k", 1073): "Mr. Robles buys 315 bananas, enough to feed his three monkeys for a week. The first monkey eats 10 "
+                     "bananas a day, the second eats 4 more than the first, and the third eats the rest of each day's "
+                     "bananas. How many bananas does the third monkey eat per day?",
+    ("gsm8k", 1074): "Within one hour, Teddy finished half of a 500 piece puzzle and then started and completed another "
+                     "500 piece puzzle. How many puzzle pieces did he place in that hour?",
+    ("gsm8k", 1075): "Jenny goes to a florist for flowers. Roses are $2 each or $15 for a dozen. She buys 15 roses, "
+                     "pays with five 5 dollar bills, and the shop only has quarters for change. How many quarters does "
+                     "she leave with?",
+
     ("high_school_us_history", 0): "How did the United States come to possess the Oregon Territory?\nA. France "
                                    "granted it to the United States in a treaty after a war.\nB. The United States "
                                    "purchased it from the Native Americans living there.\nC. American settlers got "
