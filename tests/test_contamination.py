@@ -306,10 +306,13 @@ def test_a_numbered_lists_markers_are_not_numbers_of_the_text():
     ("One of the difficulties of research", []), ("no one came, and they helped one another", []),
     ("the first one costs 5", ["5"]), ("In one day he ran 5 miles", ["1", "5"]), ("only one apple", ["1"]),
     ("one in five people", ["1", "5"]), ("the one-hour drive", ["1"]), ("one-third of the 30", ["1", "30"]),
+    ("How much do the two of them have left?", []), ("The three of us ate 5", ["5"]), ("two of them are red", ["2"]),
+    ("the two of his friends", ["2"]),
 ])
-def test_one_counts_only_where_it_counts(text, counted):
+def test_a_number_word_counts_only_where_it_counts(text, counted):
     """"one" standing for a thing ("which one of", "the one in", "one of the", "no one")
-    is no number; counting it ("one day", "only one", "one in five", "one-hour") is."""
+    and "the two of them" (all of those named before) are no numbers; counting ("one day",
+    "only one", "one in five", "one-hour", "two of them are red") is."""
     from qcaudit.contamination.evidence import unpunctuated_numbers
 
     assert numbers(text) == Counter(counted)

@@ -5,7 +5,7 @@ same style (a template sibling, the next question of the same subject, another f
 over lists) shares the style but not those pieces. Per text, :class:`Evidence` holds:
 
 - numbers (digits with thousands separators dropped, number words up to ninety, but not
-  "one" where it stands for a thing rather than counts: "which one of", "the one in"), as
+  those that refer rather than count: "which one of", "the one in", "the two of them"), as
   a multiset: math rewordings keep them, template siblings change them;
 - content words (lower-case, crude plural folding, stop words and number words dropped;
   capitalised words left out, as names are what a rewording renames first);
@@ -154,13 +154,16 @@ _OPTION_SPLIT = re.compile(r"\n|[;|]|(?<=:)\s|(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
 #: A number that opens a line of a numbered list ("2. ", "(2) ", "2) "): a marker, not a number of the text.
 _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
-#: "one" where it stands for a thing rather than counts ("which one of the following", "the
-#: one in the song", "one of the difficulties", "no one", "one another"): a paraphrase drops
-#: it ("which of the following"), and as the only number a question held, its absence in a
-#: rephrasing read as a number left out. Group 1 is the word before it, which stays.
-_PRONOUN_ONE = re.compile(
+#: A number word that refers rather than counts: "one" standing for a thing ("which one of
+#: the following", "the one in the song", "one of the difficulties", "no one", "one
+#: another") and "the two of them" (all of those named before). A paraphrase drops it
+#: ("which of the following", "between them"), and as the only number a question held,
+#: or one of few, its absence read as a number left out. Group 1 or 2 is the word before
+#: it, which stays.
+_REFERRING_NUMBER = re.compile(
     r"\b(the|which|this|that|each|every|any|no|another|other|first|second|last|next|new|old|same)\s+one\b(?!-)"
-    r"|\bone(?=\s+(?:of|another|that|who|whom|which|whose)\b)",
+    r"|\bone(?=\s+(?:of|another|that|who|whom|which|whose)\b)"
+    r"|\b(the)\s+(?:two|three|four|five|six|seven|eight|nine|ten)(?=\s+of\s+(?:them|us|you)\b)",
     re.IGNORECASE,
 )
 #: Where a list in a sentence parts its members ("is it 4, 5, 6 or 8?"), and how many of an
@@ -177,14 +180,15 @@ _QUOTED = re.compile(r'"([^"\n]+)"')
 def numbers(text: str) -> Counter:
     """The multiset of numbers in ``text``: digits (thousands separators dropped) and number
     words; not the number of a numbered list's marker (``2. `` or ``(2) `` opening a line),
-    nor "one" where it stands for a thing (``_PRONOUN_ONE``)."""
+    nor a number word that refers rather than counts (``_REFERRING_NUMBER``: "which one of",
+    "the two of them")."""
     return Counter(map(_number, _NUMBER.findall(_counted(text))))
 
 
 def _counted(text: str) -> str:
     """``text`` without what looks like a number and counts nothing: numbered lists' markers
-    and "one" standing for a thing."""
-    return _PRONOUN_ONE.sub(lambda m: m.group(1) or "", _NUMBERED_LINE.sub("", text))
+    and number words that refer rather than count."""
+    return _REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", _NUMBERED_LINE.sub("", text))
 
 
 def unpunctuated_numbers(text: str) -> list[str]:
