@@ -307,16 +307,33 @@ def test_a_numbered_lists_markers_are_not_numbers_of_the_text():
     ("the first one costs 5", ["5"]), ("In one day he ran 5 miles", ["1", "5"]), ("only one apple", ["1"]),
     ("one in five people", ["1", "5"]), ("the one-hour drive", ["1"]), ("one-third of the 30", ["1", "30"]),
     ("How much do the two of them have left?", []), ("The three of us ate 5", ["5"]), ("two of them are red", ["2"]),
-    ("the two of his friends", ["2"]),
+    ("the two of his friends", ["2"]), ("three and a half boxes", ["3.5"]), ("2 and a half hours", ["2.5"]),
+    ("half an hour", []),
 ])
 def test_a_number_word_counts_only_where_it_counts(text, counted):
     """"one" standing for a thing ("which one of", "the one in", "one of the", "no one")
     and "the two of them" (all of those named before) are no numbers; counting ("one day",
-    "only one", "one in five", "one-hour", "two of them are red") is."""
+    "only one", "one in five", "one-hour", "two of them are red") is; "three and a half" is
+    one number, as a paraphrase writes it (3.5)."""
     from qcaudit.contamination.evidence import unpunctuated_numbers
 
     assert numbers(text) == Counter(counted)
     assert sorted(unpunctuated_numbers(text)) == sorted(counted)
+
+
+def test_a_number_and_a_half_in_words_is_the_paraphrases_decimal():
+    """GSM8K's "Lisa sold three and a half boxes ..., and Peter sold four and a half boxes"
+    paraphrased with 3.5 and 4.5: read as 3 and 4 (until 2026-12-04), the paraphrase brought
+    numbers of its own; a sibling with other halves still does."""
+    item = ("Lisa and Peter are selling chocolate bars door to door. Lisa sold three and a half boxes of chocolate "
+            "bars, and Peter sold four and a half boxes. They sold 64 chocolate bars together. How many are in a box?")
+    rarity = among_many(item)
+
+    def consistency(row: str) -> float:
+        return pair_evidence(Evidence.of(row), Evidence.of(item), rarity)["number_consistency"]
+
+    assert consistency("Lisa sells 3.5 boxes of chocolate bars and Peter sells 4.5 boxes, 64 bars in all. Bars a box?") == 1.0
+    assert consistency("Lisa sells 2.5 boxes of chocolate bars and Peter sells 5.5 boxes, 48 bars in all. Bars a box?") < 0.6
 
 
 def test_a_question_rephrased_without_its_pronoun_one_keeps_its_numbers():

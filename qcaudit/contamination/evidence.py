@@ -4,9 +4,10 @@ A rephrasing changes the words but keeps what the task is made of; a different i
 same style (a template sibling, the next question of the same subject, another function
 over lists) shares the style but not those pieces. Per text, :class:`Evidence` holds:
 
-- numbers (digits with thousands separators dropped, number words up to ninety, but not
-  those that refer rather than count: "which one of", "the one in", "the two of them"), as
-  a multiset: math rewordings keep them, template siblings change them;
+- numbers (digits with thousands separators dropped, number words up to ninety, "three and
+  a half" as 3.5, but not those that refer rather than count: "which one of", "the one
+  in", "the two of them"), as a multiset: math rewordings keep them, template siblings
+  change them;
 - content words (lower-case, crude plural folding, stop words and number words dropped;
   capitalised words left out, as names are what a rewording renames first);
 - code identifiers and literals (only in text that looks like code): the names it uses, and
@@ -154,6 +155,8 @@ _OPTION_SPLIT = re.compile(r"\n|[;|]|(?<=:)\s|(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
 #: A number that opens a line of a numbered list ("2. ", "(2) ", "2) "): a marker, not a number of the text.
 _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
+#: A whole number and a half in words ("three and a half", "2 and a half"): one number, 3.5.
+_AND_A_HALF = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r"|\d+)\s+and\s+a\s+half\b", re.IGNORECASE)
 #: A number word that refers rather than counts: "one" standing for a thing ("which one of
 #: the following", "the one in the song", "one of the difficulties", "no one", "one
 #: another") and "the two of them" (all of those named before). A paraphrase drops it
@@ -186,8 +189,10 @@ def numbers(text: str) -> Counter:
 
 
 def _counted(text: str) -> str:
-    """``text`` without what looks like a number and counts nothing: numbered lists' markers
-    and number words that refer rather than count."""
+    """``text`` as its numbers are read: "three and a half" written 3.5, as a paraphrase
+    writes it, and without what looks like a number and counts nothing (numbered lists'
+    markers, number words that refer rather than count)."""
+    text = _AND_A_HALF.sub(lambda m: f"{NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
     return _REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", _NUMBERED_LINE.sub("", text))
 
 
