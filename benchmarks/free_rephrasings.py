@@ -531,4 +531,97 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                                     "great wave of migration ended and migration stayed very low until after the "
                                     "Civil War.\nC. Pioneers settled west of the Mississippi for the first time.\nD. "
                                     "Many free Black people, unwelcome in the East, resettled in the West.",
+
+    # The third multiple-choice set, written 2026-12-04 before any of it was measured: US
+    # history items 28 to 43 and sociology items 28 to 35, rephrased as the second set was.
+    ("high_school_us_history", 28): "Which continuity in U.S. history do the ideas in the 1848 Married Women's "
+                                    "Property Act most directly reflect?\nA. Debates over the legal status of women\n"
+                                    "B. Debates over access to the vote\nC. Debates over the federal government's role "
+                                    "in marriage law\nD. Debates over discrimination at work",
+    ("high_school_us_history", 29): "Which of these did the sentiments in Senator McGovern's 1967 speech most "
+                                    "directly influence?\nA. The Tet Offensive of 1968\nB. The passage of the War "
+                                    "Powers Act of 1973\nC. The emergence of a youth counterculture\nD. Richard "
+                                    "Nixon's resignation in 1974",
+    ("high_school_us_history", 30): "What does President Bush's \"new world order\" most directly resemble?\nA. "
+                                    "Woodrow Wilson's Fourteen Points\nB. The Monroe Doctrine\nC. The containment "
+                                    "policy toward the Soviet Union\nD. Theodore Roosevelt's \"Big Stick\"",
+    ("high_school_us_history", 31): "What does Andrew Hamilton's success in the Zenger case most directly reflect?\n"
+                                    "A. Americans' wish for independence from Great Britain\nB. Americans rejecting "
+                                    "Enlightenment ideals\nC. A long tradition of self-rule in the American colonies\n"
+                                    "D. Weakening economic ties between America and Great Britain",
+    ("high_school_us_history", 32): "Which amendment's ratification did Susan B. Anthony and others in the women's "
+                                    "rights movement strongly influence?\n(A) The Fifteenth Amendment\n(B) The "
+                                    "Nineteenth Amendment\n(C) The Twenty-sixth Amendment\n(D) The Equal Rights "
+                                    "Amendment",
+    ("high_school_us_history", 33): "Which political movement shared most closely many of the aims set out in the "
+                                    "Populist Party's platform?\nA. Early-1900s Progressivism\nB. 1980s "
+                                    "Neoconservatism\nC. Late-1700s Federalism\nD. Early-1800s Jacksonian Democracy",
+    ("high_school_us_history", 34): "Which political goal would the perspective of Jane Addams's passage most directly "
+                                    "support?\nA. Votes for women\nB. Breaking up trusts\nC. More rights for labor "
+                                    "unions\nD. Weakening political machines",
+    ("high_school_us_history", 35): "What did the most to write the ideas of the Flushing Remonstrance into the U.S. "
+                                    "legal structure?\nA. The preamble of the Declaration of Independence\nB. The "
+                                    "Constitution's list of congressional powers\nC. The First Amendment's \"Free "
+                                    "Exercise Clause\"\nD. The First Amendment's \"Establishment Clause\"",
+    ("high_school_us_history", 36): "Which of the following influenced the ideas Coolidge expresses?\nA. Widespread "
+                                    "economic hardship in the 1920s\nB. Widespread prosperity in the 1920s\nC. Highly "
+                                    "publicized antitrust prosecutions\nD. The welfare state's rapid growth in the "
+                                    "1920s",
+    ("high_school_us_history", 37): "In keeping with the excerpt from the 1912 Progressive Party platform, what best "
+                                    "describes Theodore Roosevelt's \"Square Deal\"?\nA. Conservation, trust-busting "
+                                    "and consumer protection\nB. Protective tariffs, central banking and "
+                                    "conservation\nC. Equal opportunity, women's suffrage and laissez-faire economics\n"
+                                    "D. Laissez-faire economics, backing for labor unions and conservation",
+    ("high_school_us_history", 38): "Which of these does the sentiment in Beveridge's \"The March of the Flag\" best "
+                                    "exemplify?\n(A) Isolationism\n(B) Manifest Destiny\n(C) Imperialism\n(D) "
+                                    "Anti-imperialism",
+    ("high_school_us_history", 39): "Which event, earlier or later in the colonial period, can best be seen as "
+                                    "continuing what the passage describes?\nA. Anne Hutchinson's expulsion from "
+                                    "Massachusetts Bay Colony\nB. Bacon's Rebellion in Virginia\nC. The Boston Tea "
+                                    "Party\nD. The trial of John Peter Zenger",
+    ("high_school_us_history", 40): "What does Andrew Hamilton take for granted in his argument?\nA. Americans enjoy "
+                                    "more freedoms than people in other countries.\nB. People elsewhere have more "
+                                    "rights than Americans.\nC. Natural rights are only ideas that do not really exist."
+                                    "\nD. The government grants rights.",
+    ("high_school_us_history", 41): "Which of these policies was NOT a main aim of the American Progressives?\nA. "
+                                    "Passing the Pure Food and Water Act\nB. Creating national forests and wildlife "
+                                    "reserves\nC. Bringing antitrust suits against corporate monopolies\nD. Intervening "
+                                    "in the affairs of Central American governments",
+    ("high_school_us_history", 42): "Why did Puritan emigration from England almost stop between 1649 and 1660?\nA. "
+                                    "Most English Puritans had been jailed for heresy\nB. Most Puritans had become "
+                                    "Catholics\nC. New England was overcrowded and colonial legislatures strongly "
+                                    "discouraged immigration\nD. The Puritans were in control of the English "
+                                    "government",
+    ("high_school_us_history", 43): "What did Hamilton propose to solve the problems identified in Federalist #15?\n"
+                                    "A. Giving up isolationism for a more aggressive, interventionist foreign policy\n"
+                                    "B. Adopting a new constitution to create a more national government\nC. Allying "
+                                    "with American Indian nations against the European powers\nD. Spending more on the "
+                                    "military and less on social programs",
+    ("sociology", 28): "What is the 'third age' of the life course said to involve?\nA. Active non-work and "
+                       "independence after retiring\nB. Full-time work, starting a family and adult responsibilities\n"
+                       "C. Illness, isolation and growing dependence on others\nD. Moving from education into work, "
+                       "and distinct youth cultures",
+    ("sociology", 29): "According to Weber (1919), what legitimated the state's monopoly on the use of force?\n(A) "
+                       "traditional authority\n(B) charismatic authority\n(C) value-rational authority\n(D) "
+                       "rational-legal authority",
+    ("sociology", 30): "When did men do the largest share of housework, according to Sullivan's (2000) study?\nA. "
+                       "When they had rediscovered themselves as 'new men'\nB. When their wives stayed at home and "
+                       "nagged them constantly\nC. When exciting gadgets such as the hoover and the electric iron were "
+                       "invented\nD. When they were out of work or both partners worked full time",
+    ("sociology", 31): "What does the move from custodial to joint parenthood after divorce mean?\nA. Fathers are more "
+                       "likely to be missing from their children's lives\nB. One parent is wholly responsible for the "
+                       "child's welfare and socialisation\nC. Both parents are expected to cooperate in caring for "
+                       "their children\nD. Parents must provide for all their children equally",
+    ("sociology", 32): "What did Émile Durkheim think sociology should mainly focus on?\nA. Social facts\nB. Social "
+                       "action\nC. Cultural dynamics\nD. Class relations",
+    ("sociology", 33): "Who coined the term \"sociology\" in the early 1800s?\nA. Karl Marx\nB. Emile Durkheim\nC. "
+                       "Robert K. Merton\nD. Auguste Comte",
+    ("sociology", 34): "What did Brown & Harris (1978) find in their study of depression?\nA. How susceptible women "
+                       "were to stress depended on how much social support they had\nB. Self-reported depression is "
+                       "highest among men and the relatively well-off\nC. Men and women have fairly similar levels of "
+                       "diagnosed depression\nD. Conventional gender roles make men more vulnerable to depression",
+    ("sociology", 35): "What does the alternative form of 'network organization' mean?\nA. Work may be subcontracted "
+                       "to independent suppliers and retailers\nB. Business is done only through electronic "
+                       "communication\nC. The Japanese model is applied through lateral networks of flexible roles\nD. "
+                       "Activities are shared equally between men and women",
 }
