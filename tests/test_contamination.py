@@ -501,6 +501,28 @@ def test_an_option_counts_where_its_words_stand_together_not_scattered_over_a_lo
     assert options_found(options, together, rarity)[:2] == (2, 1.0)
 
 
+@pytest.mark.parametrize("layout", ["{0}. {1}", "({0}) {1}", "{0}) {1}", "- {1}", "1. {1}"])
+def test_an_option_counts_within_one_of_the_rows_options_not_across_two(layout):
+    """A rephrasing of one US history item (policies of the Progressives) was flagged as
+    another's (laws of the same era) on "options in row 3/4": "The Sherman Antitrust Act"
+    and "The Clayton Antitrust act" read off the "Act" that ends one of its options and the
+    "antitrust" of the next (until 2026-12-04). An option's words count within one of the
+    row's own options, however its lines are wrapped."""
+    from qcaudit.contamination.evidence import options_found
+
+    item_options = ["The Clayton Antitrust act", "The Hepburn Act", "The Sherman Antitrust Act", "The Pure Food and Drug Act"]
+    rarity = among_many("Which law was passed as a result of The Jungle?", item_options)
+    policies = ["Passing the Pure Food and Water Act", "Creating national forests and wildlife reserves",
+                "Bringing antitrust suits against corporate monopolies", "Intervening in Central American governments"]
+    other = "Which was NOT an aim of the Progressives?\n" + "\n".join(
+        layout.format(letter, option) for letter, option in zip("ABCD", policies, strict=True))
+    assert options_found(item_options, other, rarity).count == 1  # (the Pure Food and Drug Act, by 3 of its 4 words)
+    laws = ["the Hepburn Act", "the Clayton Antitrust\nact", "the Pure Food and Drug Act", "the Sherman\nAntitrust Act"]
+    rephrased = "Which law came out of Upton Sinclair's The Jungle?\n" + "\n".join(
+        layout.format(letter, option) for letter, option in zip("ABCD", laws, strict=True))
+    assert options_found(item_options, rephrased, rarity).count == 4
+
+
 def test_a_benchmark_of_one_item_flags_its_rewordings_not_rows_that_share_its_small_numbers(tmp_path):
     """With one item, every number it holds is held by one item in one: as rare as can be,
     were rarity read from the benchmark alone. GSM8K train rows with a "2" and a "3" of

@@ -150,6 +150,9 @@ OPTION_REACH, OPTION_REACH_WORDS = 3, 12
 #: options ("(A) ", "B. ", "c) ", also where a letter opens a line), inline numbered ones
 #: ("(2) "), semicolons and pipes ("4; 5; 6", "Choices: 4 | 5"), and after a colon and space.
 _OPTION_SPLIT = re.compile(r"\n|[;|]|(?<=:)\s|(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s)\(\d\)\s", re.MULTILINE)
+#: Where one of a row's options begins: a letter ("(A) ", "B. ", "c) ", inline or opening a
+#: line), a number in brackets ("(2) "), or a bullet or a number opening a line ("- ", "2. ").
+_OPTION_MARKER = re.compile(r"(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s)\(\d\)\s|^[ \t]*(?:[-*\u2022]|\d{1,2}[).])[ \t]+", re.MULTILINE)
 #: A list marker that opens a segment: a bullet, or a number or roman numeral and its
 #: stop ("- 4", "2. 4", "iii) 4").
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
@@ -473,15 +476,18 @@ def _term_positions(text: str) -> dict[str, list[int]]:
     return positions
 
 
-def _together(terms: Counter, positions: dict[str, list[int]], reach: int) -> bool:
+def _together(terms: Counter, positions: dict[str, list[int]], reach: int, options: Sequence[int] | None = None) -> bool:
     """Whether some run of ``reach`` words holds :data:`OPTION_PRESENT` of the distinct
     ``terms``: an option stated in a row stands in one place, not a word here and a word a
-    paragraph later."""
+    paragraph later; and, given ``options`` (the row's option each word stands in:
+    :meth:`RowOptions.options`), in one of the row's own options, not the end of one and the
+    start of the next ("...the Pure Food and Water Act" and "antitrust suits ..." are not
+    "The Sherman Antitrust Act")."""
     held = sorted((p, term) for term in terms for p in positions.get(term, ()))
     needed = math.ceil(OPTION_PRESENT * len(terms) - 1e-9)
     start = 0
     for end in range(len(held)):
-        while held[end][0] - held[start][0] >= reach:
+        while held[end][0] - held[start][0] >= reach or (options is not None and options[held[end][0]] != options[held[start][0]]):
             start += 1
         if len({term for _, term in held[start:end + 1]}) >= needed:
             return True
@@ -501,6 +507,7 @@ class RowOptions:
         self.segments |= {_option_key(s) for s in _QUOTED.findall(text)}
         self.segments.discard("")  # (a blank line is no option)
         self._positions: dict[str, list[int]] | None = None
+        self._options: list[int] | None = None
         self._lists: list[tuple[str, set[str]]] | None = None
 
     @property
@@ -508,6 +515,16 @@ class RowOptions:
         if self._positions is None:
             self._positions = _term_positions(self.text)
         return self._positions
+
+    @property
+    def options(self) -> list[int]:
+        """For each white-space word, how many option markers (a letter, "(A) ", "B. ", a
+        bullet or a number opening a line, "(2) ") stand before it: the row's own option it
+        belongs to (0 before the first), however its lines are wrapped."""
+        if self._options is None:
+            markers = [match.end() for match in _OPTION_MARKER.finditer(self.text)]
+            self._options = [bisect.bisect_right(markers, match.start()) for match in _NON_SPACE.finditer(self.text)]
+        return self._options
 
     @property
     def lists(self) -> list[tuple[str, set[str]]]:
@@ -579,7 +596,8 @@ def options_found(options: Sequence[str | AnswerOption], row: str | RowOptions, 
     listed = row.listed(unplaced) if len(unplaced) >= 2 else set()
     for option in options:
         if option.by_terms:
-            present = recall(option.terms, row.terms) >= OPTION_PRESENT and _together(option.terms, row.positions, option.reach)
+            present = (recall(option.terms, row.terms) >= OPTION_PRESENT
+                       and _together(option.terms, row.positions, option.reach, row.options))
         else:  # a short option ("4", "True, False") or a formula counts only as an option of its own
             present = option.key in row.segments or option.key in listed
         rare = rarity.options.get(option.key, rarity.unseen)
