@@ -256,25 +256,35 @@ def _as_comment(text: str, language: str) -> str:
 
 def free_cases() -> list[Case]:
     """The free paraphrases: of GSM8K test items against all of GSM8K test (kind ``free``),
-    and of MMLU items against each subject's even items (odd items' paraphrases are
-    negatives, kind ``free (other item)``)."""
+    and of MMLU items and Self-Instruct seed tasks against each subject's or the tasks' even
+    ones (odd ones' paraphrases are negatives, kind ``free (other item)``)."""
     gsm8k = [(i, text) for (name, i), text in REPHRASINGS.items() if name == "gsm8k"]
     cases = [Case("math", "gsm8k_free", load_benchmark("gsm8k", DATA / "benchmarks/gsm8k/test.jsonl"),
                   [text for _, text in gsm8k], [f"gsm8k/{i}" for i, _ in gsm8k], ["free"] * len(gsm8k))]
     for subject in sorted({name for name, _ in REPHRASINGS} - {"gsm8k"}):
-        bench = load_benchmark("mmlu", DATA / f"benchmarks/mmlu/{subject}_test.csv", adapter="mmlu")
+        if subject == "self_instruct":
+            domain, bench, item_id = "prose", _self_instruct(), "seed_task_{}"
+        else:
+            bench = load_benchmark("mmlu", DATA / f"benchmarks/mmlu/{subject}_test.csv", adapter="mmlu")
+            domain, item_id = "multiple_choice", f"{subject}_test/{{}}"
         chosen = [(i, text) for (name, i), text in REPHRASINGS.items() if name == subject]
-        cases.append(Case("multiple_choice", f"{subject}_free", _even_items(bench),
-                          [text for _, text in chosen], [f"{subject}_test/{i}" if i % 2 == 0 else None for i, _ in chosen],
+        cases.append(Case(domain, f"{subject}_free", _even_items(bench),
+                          [text for _, text in chosen], [item_id.format(i) if i % 2 == 0 else None for i, _ in chosen],
                           ["free" if i % 2 == 0 else "free (other item)" for i, _ in chosen]))
     return cases
 
 
-def prose_case(rng: random.Random) -> Case:
+def _self_instruct() -> Benchmark:
+    """The 175 Self-Instruct seed tasks' instructions, ids ``seed_task_<n>``."""
     seeds = pl.read_ndjson(DATA / "corpora/self_instruct_seed_tasks.jsonl").select(
         pl.col("id").alias(ITEM_ID), pl.col("instruction").alias(ITEM_TEXT)
     )
-    bench = Benchmark("self_instruct", seeds)
+    return Benchmark("self_instruct", seeds)
+
+
+def prose_case(rng: random.Random) -> Case:
+    bench = _self_instruct()
+    seeds = bench.items
     rows, truth, kind = [], [], []
     for i, (item_id, text) in enumerate(seeds.iter_rows()):
         rows.append(reword(text, "all" if i % 4 else "synonyms", rng))

@@ -624,4 +624,31 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                        "to independent suppliers and retailers\nB. Business is done only through electronic "
                        "communication\nC. The Japanese model is applied through lateral networks of flexible roles\nD. "
                        "Activities are shared equally between men and women",
+
+    # Self-Instruct seed tasks 0 to 19, written 2026-12-04 before any of it was measured,
+    # rephrased as a model asked to reword an instruction without changing what it asks.
+    ("self_instruct", 0): "Can you suggest a breakfast without eggs that still has protein in it and comes to about "
+                          "700-1000 calories?",
+    ("self_instruct", 1): "How are the pairs given below related to each other?",
+    ("self_instruct", 2): "Write a single-sentence description of each of the people below.",
+    ("self_instruct", 3): "Describe a situation where the stereotype given could do you harm.",
+    ("self_instruct", 4): "Come up with a suitable subjective subject line for the email below:",
+    ("self_instruct", 5): "What would be a good way to answer this question in a job interview?",
+    ("self_instruct", 6): "Come up with a list of New Year's resolutions someone might make.",
+    ("self_instruct", 7): "Tell me what the following idiom means and give me a few examples of how it is used.",
+    ("self_instruct", 8): "Write a haiku that uses the word below:",
+    ("self_instruct", 9): "Suggest a film I could watch this weekend, and tell me why.",
+    ("self_instruct", 10): "What games could a group of people play together? Give some suggestions.",
+    ("self_instruct", 11): "Write a shopping list for a healthy meal.",
+    ("self_instruct", 12): "Give an explanation of human behavior.",
+    ("self_instruct", 13): "Parse the dependencies of the sentence and output them one per line, each written as "
+                           "(current word -> its head word).",
+    ("self_instruct", 14): "Write a question and its answer based on the facts provided.",
+    ("self_instruct", 15): "Give the fourth word so that both pairs share the same analogy.",
+    ("self_instruct", 16): "From the description of the symptom, work out which disease it might be and recommend some "
+                           "medicine.",
+    ("self_instruct", 17): "Make a checklist for planning a birthday.",
+    ("self_instruct", 18): "Write a reply to this email that politely declines the invitation.",
+    ("self_instruct", 19): "How would you explain the given subject's relation to people with no background in the "
+                           "field?",
 }
