@@ -336,6 +336,24 @@ def test_a_number_and_a_half_in_words_is_the_paraphrases_decimal():
     assert consistency("Lisa sells 2.5 boxes of chocolate bars and Peter sells 5.5 boxes, 48 bars in all. Bars a box?") < 0.6
 
 
+def test_a_one_is_asked_of_no_row_and_is_no_rows_own_number():
+    """A paraphrase writes one as "a" or "single": "Generate a one-sentence description for
+    each of the following people" as "Write a single-sentence description of each of the
+    people below" was vetoed, its only number left out (until 2026-12-04). And 1 is what
+    unrelated texts share most: a GSM8K train question ("gives one bag away", 28 and 4)
+    held 3 of the 4 numbers of a test item's ("52 marbles", "28 marbles", "1/4") and was
+    flagged as its rewording."""
+    def consistency(row: str, item: str) -> float:
+        return pair_evidence(Evidence.of(row), Evidence.of(item), among_many(item))["number_consistency"]
+
+    assert consistency("Write a single-sentence description of each of the people below.",
+                       "Generate a one-sentence description for each of the following people.") == 1.0
+    marbles = "Paul has 52 marbles. His friend gave him 28 marbles. Then, he lost 1/4 of his marbles. How many are left?"
+    sibling = "James has 28 marbles. He puts them into 4 bags, the same number in each, then gives one bag away. How many are left?"
+    assert consistency(sibling, marbles) < 1.0
+    assert consistency("Paul had 52 marbles, got 28 more from a friend and then lost 1/4 of them. How many remain?", marbles) == 1.0
+
+
 def test_a_question_rephrased_without_its_pronoun_one_keeps_its_numbers():
     """MMLU asks "Which one of the following ..." and "similar to the one in the song lyrics
     above"; a rephrasing says "Which of the following". That "one" was the only number the
@@ -371,7 +389,7 @@ def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_nu
     assert numbers(paraphrase) < numbers(item)  # "one-fourth" and "one-half" were spelled another way
     assert consistency(paraphrase) == 1.0  # every number it has is the item's
     assert consistency(sibling) < 0.6  # numbers of its own
-    assert consistency(two_numbers) == pytest.approx(2 / 6 / 0.75)  # two shared numbers alone say little
+    assert consistency(two_numbers) == pytest.approx(2 / 4 / 0.75)  # two shared numbers alone say little (of 4: 1s count not)
 
 
 def test_a_multiple_choice_question_is_weighed_by_its_own_numbers_not_its_options():

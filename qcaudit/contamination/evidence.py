@@ -21,7 +21,8 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
 (non-code) item's numbers that the row has, or, for a row with :data:`OWN_NUMBERS` numbers
 or more, the share of the row's numbers that the item has, whichever is larger, relative to
 :data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
-examples, not the task). A template sibling keeps the words and brings numbers of its own;
+examples, not the task). Neither side's 1s count there: a paraphrase writes one as "a" or
+"single", and a 1 is what unrelated texts share most often. A template sibling keeps the words and brings numbers of its own;
 a paraphrase may spell some of the item's numbers another way ("a quarter" for 1/4, "half
 an hour" for 30 minutes) or leave them out, but the numbers it has are the item's. A
 multiple-choice item whose question holds numbers is compared by its question's numbers
@@ -344,7 +345,16 @@ def number_consistency(row: Counter, item: Counter, options: OptionsFound | None
     if question_numbers:
         asked = item if keyed else question_numbers
         held = row - (options.numbers if options is not None else Counter())
+    asked, held = _without_one(asked), _without_one(held)
     return _consistency(recall(asked, held), recall(held, asked), sum(held.values())) if asked else 1.0
+
+
+def _without_one(numbers: Counter) -> Counter:
+    """``numbers`` less their 1s: a paraphrase writes one as "a", "an" or "single" ("a
+    one-sentence description" as "a single-sentence one"), and 1 is the number two unrelated
+    texts most often share ("gives one bag away" and "lost 1/4 of his marbles"), so it is
+    asked of no row and is no row's own number."""
+    return Counter({n: c for n, c in numbers.items() if n != "1"}) if "1" in numbers else numbers
 
 
 def literal_consistency(item_literals: Counter, row: Evidence, rarity: Rarity) -> float:
