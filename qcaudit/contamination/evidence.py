@@ -22,9 +22,10 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
 or more, the share of the row's numbers that the item has, whichever is larger, relative to
 :data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
 examples, not the task). Neither side's 1s count there: a paraphrase writes one as "a" or
-"single", and a 1 is what unrelated texts share most often. A template sibling keeps the words and brings numbers of its own;
-a paraphrase may spell some of the item's numbers another way ("a quarter" for 1/4, "half
-an hour" for 30 minutes) or leave them out, but the numbers it has are the item's. A
+"single", and a 1 is what unrelated texts share most often. A template sibling keeps the
+words and brings numbers of its own; a paraphrase may spell some of the item's numbers
+another way ("a quarter" for 1/4, "half an hour" for 30 minutes) or leave them out, but
+the numbers it has are the item's. A
 multiple-choice item whose question holds numbers is compared by its question's numbers
 with the row's outside the options found in it: template siblings share their options (the
 orders 6, 12, 30 and 105 of elements of S_n) and differ in the question ("n = 6", "n = 10").
@@ -163,10 +164,9 @@ _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
 _AND_A_HALF = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r"|\d+)\s+and\s+a\s+half\b", re.IGNORECASE)
 #: A number word that refers rather than counts: "one" standing for a thing ("which one of
 #: the following", "the one in the song", "one of the difficulties", "no one", "one
-#: another") and "the two of them" (all of those named before). A paraphrase drops it
-#: ("which of the following", "between them"), and as the only number a question held,
-#: or one of few, its absence read as a number left out. Group 1 or 2 is the word before
-#: it, which stays.
+#: another") and "the two of them" (all of those named before): no number of the text's,
+#: which a paraphrase drops ("which of the following", "between them"). Group 1 or 2 is
+#: the word before it, which stays.
 _REFERRING_NUMBER = re.compile(
     r"\b(the|which|this|that|each|every|any|no|another|other|first|second|last|next|new|old|same)\s+one\b(?!-)"
     r"|\bone(?=\s+(?:of|another|that|who|whom|which|whose)\b)"
@@ -189,10 +189,10 @@ def numbers(text: str) -> Counter:
     words; not the number of a numbered list's marker (``2. `` or ``(2) `` opening a line),
     nor a number word that refers rather than counts (``_REFERRING_NUMBER``: "which one of",
     "the two of them")."""
-    return Counter(map(_number, _NUMBER.findall(_counted(text))))
+    return Counter(map(_number, _NUMBER.findall(_as_numbers_read(text))))
 
 
-def _counted(text: str) -> str:
+def _as_numbers_read(text: str) -> str:
     """``text`` as its numbers are read: "three and a half" written 3.5, as a paraphrase
     writes it, and without what looks like a number and counts nothing (numbered lists'
     markers, number words that refer rather than count)."""
@@ -203,7 +203,7 @@ def _counted(text: str) -> str:
 def unpunctuated_numbers(text: str) -> list[str]:
     """The numbers of ``text`` as the lexical methods read it, without punctuation: runs of
     digits ("7:11" is "711", "$19.50" is "1950") and number words as their digits."""
-    found = _NUMBER.findall(_counted(_PUNCTUATION_IN_NUMBER.sub("", text)))
+    found = _NUMBER.findall(_as_numbers_read(_PUNCTUATION_IN_NUMBER.sub("", text)))
     return [str(NUMBER_WORDS.get(token.lower(), token)) for token in found]
 
 
