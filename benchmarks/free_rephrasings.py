@@ -532,6 +532,49 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                                     "Civil War.\nC. Pioneers settled west of the Mississippi for the first time.\nD. "
                                     "Many free Black people, unwelcome in the East, resettled in the West.",
 
+
+    # The third abstract algebra set, written 2026-12-04 before any of it was measured: items
+    # 28 to 43, rephrased as the second set was.
+    ("abstract_algebra", 28): "Statement 1: Under a homomorphism, the image of a group with 6 elements can have 12 "
+                              "elements. Statement 2: Some group with 6 elements has a homomorphism into some group "
+                              "with 12 elements.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 29): "Statement 1: A homomorphic image of a cyclic group is always cyclic. Statement 2: A "
+                              "homomorphic image of an Abelian group is always Abelian.\n(A) True, True\n(B) False, "
+                              "False\n(C) True, False\n(D) False, True",
+    ("abstract_algebra", 30): "Statement 1: For a subgroup H of a group G and any a in G, aH = Ha. Statement 2: For a "
+                              "normal subgroup H of G and any a in G, ah = ha for every h in H.\nA. True, True\nB. "
+                              "False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 31): "Suppose (G, .) is a group in which (ab)^-1 = a^-1b^-1 for all a, b in G. What kind of "
+                              "group is G?\nA. a commutative semigroup\nB. an abelian group\nC. a non-abelian group\nD. "
+                              "none of these",
+    ("abstract_algebra", 32): "Statement 1: Every linearly independent set of vectors in a finite dimensional vector "
+                              "space lies inside some basis. Statement 2: Any two bases B_1 and B_2 of the same vector "
+                              "space satisfy |B_1| = |B_2|.\nA. True, True\nB. False, False\nC. True, False\nD. False, "
+                              "True",
+    ("abstract_algebra", 33): "A group (G, o) is known to be abelian. Which of these must then hold in G?\nA. g = g^-1 "
+                              "for all g in G\nB. g = g^2 for all g in G\nC. (g o h)^2 = g^2 o h^2 for all g, h in G\nD. "
+                              "G has finite order",
+    ("abstract_algebra", 34): "Statement 1: When T: V -> W is linear and dim(V ) < dim(W) < 1, T has to be injective. "
+                              "Statement 2: If dim(V) = n and T: V -> V is linear and injective, then T is a "
+                              "bijection.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 35): "What is the degree of the field extension Q(sqrt(2), sqrt(3)) over Q?\n(A) 6\n(B) 4\n(C) "
+                              "2\n(D) 0",
+    ("abstract_algebra", 36): "In the ring Z_26, calculate the product (20)(-8).\nA. 0\nB. 1\nC. 11\nD. 22",
+    ("abstract_algebra", 37): "Does x^2 - 12 in Z[x] meet Eisenstein's criterion for irreducibility over Q, and if so, "
+                              "with which prime?\nA. Yes, p = 2\nB. Yes, p = 3\nC. Yes, p = 5\nD. No",
+    ("abstract_algebra", 38): "Which element generates the finite field Z_7?\nA. 4\nB. 3\nC. 2\nD. 1",
+    ("abstract_algebra", 39): "Statement 1: All permutations are cycles. Statement 2: All cycles are permutations.\nA. "
+                              "True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 40): "The integers Z form a group under the operation a*b = a + b + 1 for a, b in Z. What is "
+                              "this group's identity element?\nA. 0\nB. 1\nC. -1\nD. 12",
+    ("abstract_algebra", 41): "What is the characteristic of the ring Z_3 x 3Z?\n(A) 0\n(B) 3\n(C) 12\n(D) 30",
+    ("abstract_algebra", 42): "Statement 1: There is an abelian group of order 45 with a subgroup of order 10. "
+                              "Statement 2: A subgroup H of a group G is normal exactly when H has as many left cosets "
+                              "as right cosets.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 43): "Statement 1: An integral domain of characteristic 0 is always infinite. Statement 2: An "
+                              "integral domain of prime characteristic is always finite.\nA. True, True\nB. False, "
+                              "False\nC. True, False\nD. False, True",
+
     # The third multiple-choice set, written 2026-12-04 before any of it was measured: US
     # history items 28 to 43 and sociology items 28 to 35, rephrased as the second set was.
     ("high_school_us_history", 28): "Which continuity in U.S. history do the ideas in the 1848 Married Women's "
