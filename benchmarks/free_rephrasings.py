@@ -694,4 +694,29 @@ REPHRASINGS: dict[tuple[str, int], str] = {
     ("self_instruct", 18): "Write a reply to this email that politely declines the invitation.",
     ("self_instruct", 19): "How would you explain the given subject's relation to people with no background in the "
                            "field?",
+    # Self-Instruct seed tasks 20 to 39, written 2026-12-04 before any of it was measured, as
+    # the first twenty were.
+    ("self_instruct", 20): "Write an imaginative opening scene for a horror film.",
+    ("self_instruct", 21): "Come up with an entertaining math problem for kids.",
+    ("self_instruct", 22): "For a given set of numbers, find every subset whose elements add up to a given target.",
+    ("self_instruct", 23): "Give me a recipe for cooking the food below.",
+    ("self_instruct", 24): "Put together a school's lunch menu for a week: for each day, a main course, a starchy side, "
+                           "a vegetable side and a dessert.",
+    ("self_instruct", 25): "What are the four smallest perfect numbers?",
+    ("self_instruct", 26): "For each entity in brackets in the sentence, give the title of the Wikipedia page it refers "
+                           "to, or None if you don't know it.",
+    ("self_instruct", 27): "Would you say you're more intelligent than most people with red hair?",
+    ("self_instruct", 28): "Add comments to the function below so that people can read the code more easily.",
+    ("self_instruct", 29): "Turn the given facts into a coherent, captivating story.",
+    ("self_instruct", 30): "List some salty snacks that are soft to eat.",
+    ("self_instruct", 31): "How would you complete the following Python code?",
+    ("self_instruct", 32): "Explain how to perform the exercise named below.",
+    ("self_instruct", 33): "Design a questionnaire about people's eating and cooking habits.",
+    ("self_instruct", 34): "My girlfriend and I just split up and I'm really down. Do you have any advice for me?",
+    ("self_instruct", 35): "Solve the equation for X, showing each step.",
+    ("self_instruct", 36): "Give adjectives that describe each of the religions listed.",
+    ("self_instruct", 37): "Replace the \"TODO\" comment in the code with working code, following what the comment "
+                           "says.",
+    ("self_instruct", 38): "List some synonyms for the word.",
+    ("self_instruct", 39): "Pull out every country name from the paragraph and list them, separated by commas.",
 }
