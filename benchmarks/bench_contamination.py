@@ -53,7 +53,9 @@ from contamination_suite import (  # noqa: E402
     option_layout_cases, ported_case, rewrites_without_examples_case,
 )
 from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
-from qcaudit.analyzers.contamination import embed_rows, judge_candidates, lexical_matches, semantic_pairs  # noqa: E402
+from qcaudit.analyzers.contamination import (  # noqa: E402
+    SemanticItems, embed_rows, judge_candidates, lexical_matches, semantic_pairs,
+)
 from qcaudit.contamination import evidence  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index  # noqa: E402
@@ -209,7 +211,7 @@ def suite_pairs(cases: list[Case], encoder: Encoder, top_k: int = 5, min_cosine:
     for case in cases:
         start = time.perf_counter()
         parts, vectors = embed_rows(case.rows, encoder)
-        pairs = semantic_pairs(case.benchmark, case.rows, parts, vectors, encoder, top_k, min_cosine)
+        pairs = semantic_pairs(SemanticItems.of(case.benchmark, encoder), case.rows, parts, vectors, encoder, top_k, min_cosine)
         frame = _labelled(pairs, case)
         frames.append(frame.with_columns(pl.Series("kind", case.kind, dtype=pl.String).gather(frame["row"]).alias("kind")))
         console.print(f"  {case.domain}/{case.name}: {len(case.rows):,} rows, {pairs.height:,} candidate pairs "
@@ -504,7 +506,7 @@ def small_benchmarks(sizes: tuple[int, ...] = (1, 5, 20)) -> None:
             for min_items in (floor, 1):
                 evidence.RARITY_MIN_ITEMS = min_items
                 try:
-                    pairs = semantic_pairs(small.benchmark, small.rows, parts, vectors, encoder, 5, 0.2)
+                    pairs = semantic_pairs(SemanticItems.of(small.benchmark, encoder), small.rows, parts, vectors, encoder, 5, 0.2)
                 finally:
                     evidence.RARITY_MIN_ITEMS = floor
                 cells += _found_and_wrong(verdicts(_labelled(pairs, small), case_rows([small]), cut))
@@ -529,7 +531,7 @@ def copied_items() -> None:
             if twice:
                 items = pl.concat([items, items.with_columns(pl.format("{}/copy", ITEM_ID).alias(ITEM_ID))])
             copied = Case(case.domain, case.name, Benchmark(case.benchmark.name, items), case.rows, case.truth, case.kind)
-            pairs = _labelled(semantic_pairs(copied.benchmark, case.rows, parts, vectors, encoder, 5, 0.2), copied)
+            pairs = _labelled(semantic_pairs(SemanticItems.of(copied.benchmark, encoder), case.rows, parts, vectors, encoder, 5, 0.2), copied)
             pairs = pairs.with_columns(pl.col("correct") | (pl.col(ITEM_ID).str.strip_suffix("/copy") == pl.col("truth")))
             cells += _found_and_wrong(verdicts(pairs, case_rows([copied]), cut))
         table.add_row(case.name, str(sum(t is not None for t in case.truth)), *cells)
@@ -566,7 +568,7 @@ def long_documents() -> None:
             if variant != "shipped":
                 contamination_analyzer.worded_candidates = lambda *args: no_words
             try:
-                pairs = semantic_pairs(case.benchmark, case.rows, parts, vectors, encoder, 5, 0.2)
+                pairs = semantic_pairs(SemanticItems.of(case.benchmark, encoder), case.rows, parts, vectors, encoder, 5, 0.2)
             finally:
                 contamination_analyzer.spans, contamination_analyzer.worded_candidates = shipped
             cells += _found_and_wrong(verdicts(_labelled(pairs, case), case_rows([case]), cut))

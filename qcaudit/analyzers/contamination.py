@@ -240,6 +240,14 @@ class Contamination(Analyzer):
                 if {"ngram", "substring"} & set(self.settings.methods)}
 
     @cached_property
+    def semantic_items(self) -> dict[str, SemanticItems]:
+        """Each benchmark as the semantic method reads it (with the semantic method), built on
+        first use, once per analyzer (once per Ray actor), not once per batch."""
+        if "semantic" not in self.settings.methods:
+            return {}
+        return {name: SemanticItems.of(bench, self.context.encoder) for name, bench in self.benchmarks.items()}
+
+    @cached_property
     def judge(self) -> Judge | None:
         """The judge model, when one is set: loaded once, on first use."""
         s = self.settings
@@ -291,7 +299,8 @@ class Contamination(Analyzer):
             per_bench = []
             for bench in self.benchmarks.values():
                 if method == "semantic":
-                    matches, sig = _semantic(bench, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
+                    matches, sig = _semantic(self.semantic_items[bench.name], row_texts, row_parts, row_vectors, encoder,
+                                             settings, self.judge)
                 else:
                     lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
                     matches, sig = lexical_matches(method, bench, valid[TEXT], settings, lookup, self.item_evidence.get(bench.name))
@@ -465,12 +474,13 @@ def _label(matches: pl.DataFrame, bench: Benchmark) -> pl.DataFrame:
 
 
 def _semantic(
-    bench: Benchmark, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
+    items: SemanticItems, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
     settings: ContaminationSettings, judge: Judge | None,
 ) -> tuple[pl.DataFrame, str]:
     """Nearest items by embedding (whole, by part, in windows), each candidate pair scored by
     the verifier, or by the judge model when one is set."""
-    scored = semantic_pairs(bench, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
+    bench = items.bench
+    scored = semantic_pairs(items, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
     verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v16", "spans:v2", "comments:v1"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
@@ -512,32 +522,50 @@ def embed_rows(row_texts: list[str], encoder: Encoder, progress: bool = False, t
     return row_parts, encoder.encode(pl.Series(row_parts.text, dtype=pl.String), progress=progress, tokens=tokens)
 
 
+@dataclass(frozen=True)
+class SemanticItems:
+    """A benchmark as the semantic method searches and verifies it: its items' parts, their
+    evidence and their index (:class:`ItemIndex`), built once per benchmark (once per
+    analyzer, once per Ray actor), not once per batch. Items of one text (white space aside)
+    are one item to the verifier, scored once for every copy (``copies``: each item's
+    position beside its first's; None without copies): a copy would be its twin's nearest
+    neighbour and halve its numbers' rarity, and a rewording of either would no longer stand
+    out of its neighbourhood."""
+
+    bench: Benchmark
+    copies: pl.DataFrame | None
+    parts: TextParts
+    evidence: ItemEvidence
+    index: ItemIndex
+
+    @classmethod
+    def of(cls, bench: Benchmark, encoder: Encoder) -> SemanticItems:
+        distinct, copies = _distinct_items(bench)
+        parts = TextParts.of_items(distinct.parts)
+        vectors = encoder.encode(pl.Series(parts.text, dtype=pl.String))
+        return cls(bench, copies, parts, ItemEvidence.of(parts, distinct.choices), ItemIndex.of(vectors, parts))
+
+
 def semantic_pairs(
-    bench: Benchmark, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
+    items: SemanticItems, row_texts: list[str], row_parts: TextParts, row_vectors: np.ndarray, encoder: Encoder,
     top_k: int, min_cosine: float,
 ) -> pl.DataFrame:
-    """Every candidate (row, item) pair with its features, verifier score and explanation.
-    Items of one text (white space aside) are one item to the verifier, scored once for
-    every copy: a copy would be its twin's nearest neighbour and halve its numbers' rarity,
-    and a rewording of either would no longer stand out of its neighbourhood."""
-    distinct, copies = _distinct_items(bench)
-    item_parts = TextParts.of_items(distinct.parts)
-    item_vectors = encoder.encode(pl.Series(item_parts.text, dtype=pl.String))
-    evidence = ItemEvidence.of(item_parts, distinct.choices)
-    item_index = ItemIndex.of(item_vectors, item_parts)
-    candidates = nearest_items(row_vectors, row_parts, item_index, top_k, min_cosine, extra=evidence.code_candidates(row_texts))
+    """Every candidate (row, item) pair with its features, verifier score and explanation;
+    ``item``: the position in ``items.bench``, every copy of an item (:class:`SemanticItems`)."""
+    item_parts, evidence = items.parts, items.evidence
+    candidates = nearest_items(row_vectors, row_parts, items.index, top_k, min_cosine, extra=evidence.code_candidates(row_texts))
     proposed = pl.concat([candidates.select("row", "row_part", "item_part"),
                           worded_candidates(row_parts, item_parts, evidence, row_texts, top_k)]).sort("row", maintain_order=True)
     row_spans = spans(proposed, row_parts, item_parts, evidence, row_texts)
     if row_spans.text:  # long rows read again at the passage that holds a candidate item's words
         span_vectors = encoder.encode(pl.Series(row_spans.text, dtype=pl.String))
-        found = nearest_items(span_vectors, row_spans, item_index, top_k, min_cosine)
+        found = nearest_items(span_vectors, row_spans, items.index, top_k, min_cosine)
         candidates = pl.concat([candidates, found.with_columns(pl.col("row_part") + len(row_parts.text))])
         row_parts += row_spans
     scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts))
-    if copies is None:
+    if items.copies is None:
         return scored
-    return scored.join(copies, left_on="item", right_on="distinct").drop("item").rename({"copy": "item"}).select(
+    return scored.join(items.copies, left_on="item", right_on="distinct").drop("item").rename({"copy": "item"}).select(
         scored.columns).sort(["row", "item"])
 
 

@@ -305,8 +305,12 @@ def _best_pair(found: pl.DataFrame, apart: pl.Series) -> pl.DataFrame:
 
 
 def best_verified(scored: pl.DataFrame) -> pl.DataFrame:
-    """Per (row, item), the verified pair of parts with the highest score."""
-    return scored.sort(["row", "item", "score"], descending=[False, False, True]).unique(["row", "item"], keep="first", maintain_order=True)
+    """Per (row, item), the verified pair of parts with the highest score; of pairs that
+    score alike (a row's prompt and the window that holds the same text), the one of the
+    higher cosine, then the first part kind by name, so that a run gives the same verdict
+    and explanation every time."""
+    order = ["row", "item", "score", "cosine", "row_part", "item_part"]
+    return scored.sort(order, descending=[False, False, True, True, False, False]).unique(["row", "item"], keep="first", maintain_order=True)
 
 
 def _item_density(index, vectors: np.ndarray, owners: np.ndarray) -> np.ndarray:
