@@ -12,6 +12,7 @@
     python benchmarks/bench_contamination.py copies      # benchmarks that hold every item twice
     python benchmarks/bench_contamination.py long        # rephrasings inside long documents: spans, and without
     python benchmarks/bench_contamination.py cross       # datasets against every benchmark at once: flags of another domain
+    python benchmarks/bench_contamination.py nearest     # each HumanEval task's nearest Code Alpaca row, judged by hand
     python benchmarks/bench_contamination.py layouts     # multiple-choice rephrasings with their options laid out 8 ways
     python benchmarks/bench_contamination.py free        # the free paraphrases alone (the suite's last table)
     python benchmarks/bench_contamination.py ports       # HumanEval ported to C and JavaScript, rewritten in Python, alone
@@ -26,6 +27,7 @@ with lm-evaluation-harness's janitor (the reference n-gram check) when it is imp
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import random
@@ -52,6 +54,7 @@ from contamination_suite import (  # noqa: E402
     DOMAINS, PORT_COMMENTS, Case, build_cases, codealpaca, commented_ports_case, free_cases, long_document_cases,
     option_layout_cases, ported_case, rewrites_without_examples_case,
 )
+from codealpaca_nearest import CLOSE, NEAREST_ROW, SAME  # noqa: E402
 from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
 from qcaudit.analyzers.contamination import (  # noqa: E402
     SemanticItems, embed_rows, judge_candidates, lexical_matches, semantic_pairs,
@@ -159,6 +162,50 @@ def cross_benchmarks() -> None:
     for name in paths:
         table.add_row(name, *(counts[dataset][name] for dataset in datasets))
     console.print(table)
+
+
+def judged_nearest() -> None:
+    """Real Code Alpaca against the whole of HumanEval, read as LLM Decontaminator's judge reads
+    it: each task's nearest row, labelled by hand the same problem, close, or another problem
+    (``codealpaca_nearest.py``). ``qcaudit report codealpaca_4k.json -b humaneval=...`` with
+    every method, as a user runs it; a SAME row is found when flagged against its task. The
+    nearest rows are found again with this run's encoder, and the pairs that moved are counted
+    (the labels belong to the stored pairs)."""
+    texts = ["\n".join(part for part in (r["instruction"], r["input"], r["output"]) if part) for r in codealpaca()]
+    tasks = [json.loads(line) for line in gzip.open(BENCHMARKS["humaneval"], "rt", encoding="utf-8")]
+    encoder = Encoder()
+    rows, prompts = (encoder.encode(pl.Series(t, dtype=pl.String)) for t in (texts, [task["prompt"] for task in tasks]))
+    cosine = (prompts / np.linalg.norm(prompts, axis=1, keepdims=True)) @ (rows / np.linalg.norm(rows, axis=1, keepdims=True)).T
+    moved = sum(int(cosine[n].argmax()) != row for n, row in NEAREST_ROW.items())
+    config = Config.model_validate({"analyzers": ["contamination"], "benchmarks": {"humaneval": {"path": str(BENCHMARKS["humaneval"])}}})
+    found = audit(DATA / "corpora/codealpaca_4k.json", config).rows.sort("row_id")
+    groups = {"same problem": SAME, "close (an input or output changed)": CLOSE,
+              "another problem": frozenset(NEAREST_ROW) - SAME - CLOSE}
+    table = Table(title="Each HumanEval task's nearest Code Alpaca row, judged by hand: rows flagged "
+                        f"(semantic / any method); {moved} of 164 nearest rows differ with this run's encoder")
+    for column in ("pairs", "tasks", "flagged against the task", "flagged against another task", "not flagged"):
+        table.add_column(column, justify="left" if column == "pairs" else "right")
+    for name, numbers in groups.items():
+        counts = {}
+        for method, flag, item in (("semantic", "semantic_flagged", "semantic_item_id"),
+                                   ("any", "contaminated", "contamination_item_id")):
+            verdict = found.select(pl.col(flag).fill_null(False), item).rows()
+            right = sum(verdict[NEAREST_ROW[n]][0] and verdict[NEAREST_ROW[n]][1] == f"HumanEval/{n}" for n in numbers)
+            flagged = sum(verdict[NEAREST_ROW[n]][0] for n in numbers)
+            counts[method] = (right, flagged - right, len(numbers) - flagged)
+        table.add_row(name, str(len(numbers)), *(f"{counts['semantic'][i]} / {counts['any'][i]}" for i in range(3)))
+    console.print(table)
+    cuts = Table(title="The same pairs at other cuts of the verifier's score (semantic method; the shipped cut "
+                       f"{config.contamination.semantic_threshold})")
+    for column in ("cut", *(f"{name}: flagged" for name in groups), "same problem: against the task"):
+        cuts.add_column(column, justify="right")
+    best = found.select(pl.col("semantic_score").fill_null(0.0), "semantic_item_id").rows()
+    for cut in (0.5, 0.7, 0.8, 0.9, 0.95, config.contamination.semantic_threshold, 0.99):
+        flagged = [sum(best[NEAREST_ROW[n]][0] >= cut for n in numbers) for numbers in groups.values()]
+        right = sum(best[NEAREST_ROW[n]][0] >= cut and best[NEAREST_ROW[n]][1] == f"HumanEval/{n}" for n in SAME)
+        cuts.add_row(str(cut), *(f"{count} of {len(numbers)}" for count, numbers in zip(flagged, groups.values(), strict=True)),
+                     f"{right} of {len(SAME)}")
+    console.print(cuts)
 
 
 def instruction_rows(positives: int = 300, negatives: int = 2000) -> None:
@@ -766,7 +813,7 @@ def _janitor(items: list[str], rows: list[str]) -> tuple[float, int] | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long", "cross", "layouts", "free", "ports"])
+    parser.add_argument("what", choices=["accuracy", "suite", "calibrate", "alignment", "judge-reach", "judge", "speed", "instruction", "small", "copies", "long", "cross", "nearest", "layouts", "free", "ports"])
     parser.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx-int8"], help="embedding backend (suite)")
     parser.add_argument("--judge-model", help="local instruct model, a folder or a cached name (judge)")
     parser.add_argument("--judge-engine", default="auto", choices=["auto", "transformers", "vllm"], help="judge")
@@ -788,7 +835,7 @@ def main() -> None:
             sys.exit(f"error: {exc}")
     else:
         {"accuracy": accuracy, "calibrate": calibrate, "alignment": alignment, "judge-reach": judge_reach, "speed": speed,
-         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents, "cross": cross_benchmarks,
+         "instruction": instruction_rows, "small": small_benchmarks, "copies": copied_items, "long": long_documents, "cross": cross_benchmarks, "nearest": judged_nearest,
          "layouts": option_layouts, "free": free_paraphrases, "ports": hand_ports}[args.what]()
 
 
