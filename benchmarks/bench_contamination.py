@@ -172,7 +172,8 @@ def judged_nearest() -> None:
     nearest rows are found again with this run's encoder, and the pairs that moved are counted
     (the labels belong to the stored pairs)."""
     texts = ["\n".join(part for part in (r["instruction"], r["input"], r["output"]) if part) for r in codealpaca()]
-    tasks = [json.loads(line) for line in gzip.open(BENCHMARKS["humaneval"], "rt", encoding="utf-8")]
+    with gzip.open(BENCHMARKS["humaneval"], "rt", encoding="utf-8") as lines:
+        tasks = [json.loads(line) for line in lines]
     encoder = Encoder()
     rows, prompts = (encoder.encode(pl.Series(t, dtype=pl.String)) for t in (texts, [task["prompt"] for task in tasks]))
     cosine = (prompts / np.linalg.norm(prompts, axis=1, keepdims=True)) @ (rows / np.linalg.norm(rows, axis=1, keepdims=True)).T
