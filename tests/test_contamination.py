@@ -392,6 +392,68 @@ def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_nu
     assert consistency(two_numbers) == pytest.approx(2 / 4 / 0.75)  # two shared numbers alone say little (of 4: 1s count not)
 
 
+def test_formulas_are_read_as_written_and_not_from_years_dates_or_ages():
+    from qcaudit.contamination.evidence import formulas
+
+    assert formulas("Find the degree for the given field extension Q(sqrt(2) + sqrt(3)) over Q.") == {"Q(sqrt(2)+sqrt(3))"}
+    assert formulas("g(x) = 2*x**2 \u2212 4x + 2 in Z_8[x].") == formulas("g(x) = 2x^2 - 4x + 2 in Z_8[x]") == {"2x^2-4x+2"}
+    assert formulas("The act (1887) of 12/25/1890 for a 3-year-old, 1/4 of it: x^2.") == frozenset()
+    assert formulas("2x^2 + 5\n6x^2 + 4x + 6") == {"2x^2+5", "6x^2+4x+6"}  # options a line each stay apart
+    assert formulas("- 2x^2 + 5\n* 6x^2 + 4x + 6 =") == {"2x^2+5", "6x^2+4x+6"}  # a list marker opens no formula
+
+
+def test_a_formula_written_with_other_operators_speaks_against_a_pair():
+    """MMLU's abstract algebra asks the degree of Q(sqrt(2), sqrt(3)), of Q(sqrt(2) +
+    sqrt(3)) and of Q(sqrt(2)*sqrt(3)) over Q, with the same options: a rephrasing of one was
+    flagged as another (until 2026-12-04). A rephrasing copies the formula, brackets moved or
+    not, or words it out."""
+    item = "Find the degree for the given field extension Q(sqrt(2) + sqrt(3)) over Q."
+    rarity = among_many(item)
+
+    def evidence(row: str) -> dict[str, float]:
+        return pair_evidence(Evidence.of(row), Evidence.of(item), rarity)
+
+    sibling = evidence("What is the degree of the field extension Q(sqrt(2), sqrt(3)) over Q?")
+    assert sibling["formula_consistency"] == 0.0 and sibling["number_consistency"] == 0.0
+    assert evidence("What is the degree of Q(sqrt(2)*sqrt(3)) over Q?")["number_consistency"] == 0.0
+    for rephrased in ("Over Q, what is the degree of the extension Q(sqrt(2)+sqrt(3))?",
+                      "What degree does Q adjoined with the square roots of 2 and 3, added, have over Q?"):
+        assert evidence(rephrased)["formula_consistency"] == evidence(rephrased)["number_consistency"] == 1.0
+    group = "Find the order of the factor group (Z_11 x Z_15)/(<1, 1>)"
+    assert pair_evidence(Evidence.of("What is the order of the quotient group (Z_11 x Z15)/<(1, 1)>?"), Evidence.of(group),
+                         among_many(group))["formula_consistency"] == 1.0
+
+
+def test_another_operation_named_speaks_against_a_pair_and_no_operation_does_not():
+    """MMLU asks the sum and the product of the same two polynomials in Z_8[x], with the same
+    options: a rephrasing of the sum ("add f(x) and g(x)") was flagged as the product (until
+    2026-12-04)."""
+    from qcaudit.contamination.evidence import operations
+
+    item = "Find the product of the given polynomials in the given polynomial ring. f(x) = 4x - 5, g(x) = 2x^2 - 4x + 2 in Z_8[x]."
+    rarity = among_many(item)
+
+    def evidence(row: str) -> dict[str, float]:
+        return pair_evidence(Evidence.of(row), Evidence.of(item), rarity)
+
+    assert evidence("In Z_8[x], add f(x) = 4x - 5 and g(x) = 2x^2 - 4x + 2. What is the sum?")["number_consistency"] == 0.0
+    assert evidence("In Z_8[x], multiply f(x) = 4x - 5 by g(x) = 2x^2 - 4x + 2.")["number_consistency"] == 1.0
+    assert evidence("In Z_8[x], what is f(x) = 4x - 5 times g(x) = 2x^2 - 4x + 2?")["operation_consistency"] == 1.0
+    assert operations("The store sells a product for $5 and adds a fee.") == {"sum"}  # a store's product is no operation
+    essay = "Divide the essay into paragraphs."  # (no numbers: "add" and "divide" are plain verbs)
+    assert pair_evidence(Evidence.of("Add paragraph breaks to the essay."), Evidence.of(essay),
+                         among_many(essay))["operation_consistency"] == 1.0
+
+
+def test_a_verdict_names_the_contradiction_not_missing_numbers():
+    from qcaudit.contamination.semantic import FEATURES, explain
+
+    features = dict.fromkeys(FEATURES, 1.0) | {"number_consistency": 0.0, "operation_consistency": 0.0}
+    said = explain(features, "whole", "whole", 0, 0)
+    assert "row names another operation than the item's" in said and "numbers missing" not in said
+    assert "numbers missing" in explain(features | {"operation_consistency": 1.0}, "whole", "whole", 0, 0)
+
+
 def test_a_multiple_choice_question_is_weighed_by_its_own_numbers_not_its_options():
     """Template siblings share their options and differ in the question's numbers: with the
     options' numbers counted, the sibling "n = 6" of "n = 10" kept 4 of the item's 5 numbers

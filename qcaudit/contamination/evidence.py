@@ -16,12 +16,18 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
   stream with comments dropped, identifiers, numbers and strings replaced by their kind and
   keywords of Python, C and JavaScript mapped to one spelling, so renamed and reformatted
   code keeps its fingerprint.
+- formulas ("Q(sqrt(2) + sqrt(3))") and the arithmetic operations it names in words (a
+  sum, a product): a rephrasing copies a formula or words it out, and asks what the item
+  asks; a sibling a symbol or a word apart writes the formula with other operators or asks
+  another operation.
 
 ``number_consistency`` is the one feature that can speak against a pair: the share of a
 (non-code) item's numbers that the row has, or, for a row with :data:`OWN_NUMBERS` numbers
 or more, the share of the row's numbers that the item has, whichever is larger, relative to
 :data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
-examples, not the task). Neither side's 1s count there: a paraphrase writes one as "a" or
+examples, not the task), and 0.0 when the row writes one of the item's formulas with other
+operators or names operations and none of the item's (``formula_consistency`` and
+``operation_consistency``, 0.0 then). Neither side's 1s count there: a paraphrase writes one as "a" or
 "single", and a 1 is what unrelated texts share most often. A template sibling keeps the
 words and brings numbers of its own; a paraphrase may spell some of the item's numbers
 another way ("a quarter" for 1/4, "half an hour" for 30 minutes) or leave them out, but
@@ -182,6 +188,27 @@ LISTED_OPTIONS = 3
 _CODE_LIST = re.compile(r"[\[\]{}()=]")
 #: A double-quoted string in a row: an option of a JSON list (``"choices": ["4", "5"]``).
 _QUOTED = re.compile(r'"([^"\n]+)"')
+#: A token that is an operator, which :func:`formulas` joins with the digits around it.
+_FORMULA_OPERATOR = re.compile(r"[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+")
+#: How :func:`formulas` writes signs: "**" as "^", a Unicode minus or division sign as ASCII,
+#: multiplication signs left out.
+_FORMULA_SPELLING = {"**": "^", "\u2212": "-", "\u00f7": "/"}
+_FORMULA_SIGNS = re.compile(r"\*\*|[*\u2212\u00d7\u00f7\u00b7]")
+#: What makes a run of tokens a formula, not a number, a date or "3-year-old": an operator
+#: other than "-" and "/", or a bracket.
+_FORMULA_STRUCTURE = re.compile(r"[+^=<>()\[\]]")
+_FORMULA_ENDS = ".,;:?!'\""
+_FORMULA_BRACKETS = re.compile(r"[()\[\]{}<>_]")
+#: A formula counts from this many letters and digits ("x^2" and "1/4" are not compared).
+FORMULA_MIN_SKELETON = 4
+#: The arithmetic operations :func:`operations` reads, each by the words that name it
+#: ("product" and "difference" only followed by "of": a store's product is none).
+_OPERATION_WORDS = {
+    "sum": re.compile(r"\b(?:sum|add|adds|adding|added|addition|plus)\b", re.IGNORECASE),
+    "product": re.compile(r"\b(?:product of|multiply|multiplies|multiplying|multiplied|multiplication)\b", re.IGNORECASE),
+    "difference": re.compile(r"\b(?:difference of|subtract|subtracts|subtracting|subtracted|subtraction|minus)\b", re.IGNORECASE),
+    "quotient": re.compile(r"\b(?:quotient|divide|divides|dividing|divided|division)\b", re.IGNORECASE),
+}
 
 
 def numbers(text: str) -> Counter:
@@ -222,6 +249,66 @@ def _number(token: str) -> str:
         return str(word)
     value = _THOUSANDS.sub("", token).replace(",", ".") if "," in token else token
     return value.rstrip("0").rstrip(".") if "." in value else value
+
+
+def formulas(text: str) -> frozenset[str]:
+    """The formulas written in ``text``: within a line, runs of tokens that hold a digit or
+    are operators ("Q(sqrt(2) + sqrt(3))", "2x^2 - 4x + 2"), without the operator tokens that
+    open or close a run (a list's "- ", the "=" after "g(x)") and without spaces, that hold
+    an operator or a bracket (:data:`_FORMULA_STRUCTURE`) and :data:`FORMULA_MIN_SKELETON`
+    letters and digits, a letter among them ("(1997)" is a year). Written one way: a Unicode
+    minus as "-", "**" as "^", and multiplication signs left out, as implicit multiplication
+    writes it ("2*x^2" is "2x^2")."""
+    found, run = set(), []
+    for token in [token for line in text.splitlines() for token in (*line.split(), "")]:  # ("": a line ends a run)
+        if token and (_FORMULA_OPERATOR.fullmatch(token) or any(c.isdigit() for c in token)):
+            run.append(token)
+            continue
+        while run and _FORMULA_OPERATOR.fullmatch(run[0]):
+            run.pop(0)
+        while run and _FORMULA_OPERATOR.fullmatch(run[-1]):
+            run.pop()
+        formula = _FORMULA_SIGNS.sub(lambda m: _FORMULA_SPELLING.get(m.group(), ""), "".join(run)).strip(_FORMULA_ENDS)
+        skeleton = _skeleton(formula)
+        if _FORMULA_STRUCTURE.search(formula) and len(skeleton) >= FORMULA_MIN_SKELETON and not skeleton.isdigit():
+            found.add(formula)
+        run = []
+    return frozenset(found)
+
+
+def _skeleton(formula: str) -> str:
+    """A formula's letters and digits in order: what stays when it is written another way."""
+    return "".join(c for c in formula if c.isascii() and c.isalnum())
+
+
+def formula_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
+    """Whether the row writes one of the item's formulas with other operators: the same
+    letters and digits in the same order ("Q(sqrt(2), sqrt(3))" against "Q(sqrt(2) +
+    sqrt(3))"). A rephrasing copies a formula or words it out; it does not change its
+    operators, which is all that tells apart items a symbol apart (MMLU's abstract algebra
+    asks the degree of four such extensions of Q, with the same options). Brackets and
+    subscripts' underscores are left out of the comparison: a rephrasing moves and drops
+    them ("(Z_11 x Z_15)/<(1, 1)>" for "(Z_11 x Z_15)/(<1, 1>)")."""
+    written = {_skeleton(formula) for formula in row}
+    compared = {_without_brackets(formula) for formula in row}
+    return any(_skeleton(formula) in written and _without_brackets(formula) not in compared for formula in item)
+
+
+def _without_brackets(formula: str) -> str:
+    return _FORMULA_BRACKETS.sub("", formula)
+
+
+def operations(text: str) -> frozenset[str]:
+    """The arithmetic operations ``text`` names in words (:data:`_OPERATION_WORDS`)."""
+    return frozenset(name for name, words in _OPERATION_WORDS.items() if words.search(text))
+
+
+def operation_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
+    """Whether the row names operations and none of the item's: the sum asked of the
+    polynomials whose product an item asks for. A rephrasing may name no operation ("the
+    total"), not another one. (Asked only of items that hold numbers: elsewhere "add" and
+    "divide" are plain verbs, "add comments", "the division of labour".)"""
+    return bool(item) and bool(row) and not item & row
 
 
 def content_words(text: str) -> Counter:
@@ -420,12 +507,15 @@ class Evidence:
     fingerprints: frozenset[int]
     literals: Counter
     strings: Counter
+    formulas: frozenset[str]
+    operations: frozenset[str]
 
     @classmethod
     def of(cls, text: str) -> Evidence:
         code = looks_like_code(text)
         return cls(numbers(text), content_words(text), _identifiers(text) if code else Counter(),
-                   _fingerprints(text) if code else frozenset(), code_literals(text) if code else Counter(), quoted_strings(text))
+                   _fingerprints(text) if code else frozenset(), code_literals(text) if code else Counter(), quoted_strings(text),
+                   formulas(text), operations(text))
 
 
 @dataclass(frozen=True)
@@ -657,8 +747,13 @@ def pair_evidence(
     total = sum(weights.values())
     code_found = sum(w for f, w in weights.items() if f in row.fingerprints)
     literals = literal_consistency(code_side.literals, row, rarity) if total else 1.0
+    formula = 0.0 if not code and formula_contradicted(item.formulas, row.formulas) else 1.0
+    operation = 0.0 if not code and item.numbers and operation_contradicted(item.operations, row.operations) else 1.0
     return {
-        "number_consistency": 1.0 if code else number_consistency(row.numbers, item.numbers, options, question_numbers, item_key is not None),
+        "number_consistency": 1.0 if code else formula * operation * number_consistency(
+            row.numbers, item.numbers, options, question_numbers, item_key is not None),
+        "formula_consistency": formula,
+        "operation_consistency": operation,
         "number_agreement": number_agreement(item.numbers, row.numbers, rarity),
         "word_recall": recall(item.words, row.words),
         "identifier_recall": recall(item.identifiers, row.identifiers),

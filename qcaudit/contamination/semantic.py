@@ -92,7 +92,8 @@ WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "spe
 #: domain, so that a weight fitted on some domains carries over to another (checked leave
 #: one domain out).
 FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
-            "identifier_recall", "option_recall", "code_overlap", "literal_consistency", "example_agreement")
+            "identifier_recall", "option_recall", "code_overlap", "literal_consistency", "example_agreement",
+            "formula_consistency", "operation_consistency")
 SCORED = FEATURES[:4]
 #: Numbers and answer options are evidence of a rewording only in a row about the item's
 #: subject: below this similarity (cosine x margin) they count as none. A list [2, 4, 6, 8,
@@ -478,7 +479,7 @@ def verify(
             if item in evidence.examples and about_the_item else 0.0)
         if rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):  # code and numbers may sit outside the matched part
             whole = pair_evidence(whole_rows[row], item_side, *known)
-            for name in ("code_overlap", "literal_consistency", "number_consistency"):
+            for name in ("code_overlap", "literal_consistency", "number_consistency", "formula_consistency", "operation_consistency"):
                 features[name] = max(features[name], whole[name])
         features["similarity"] = cosine * margin
         if not about_the_item:
@@ -510,7 +511,11 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
     for name, label in labels.items():
         if features[name] >= FIRED[name]:
             said.append(f"{label} {features[name]:.2f}")
-    if features["number_consistency"] < 1.0:
+    if features["formula_consistency"] < 1.0:
+        said.append("item's formula written with other operators in row")
+    if features["operation_consistency"] < 1.0:
+        said.append("row names another operation than the item's (sum, product, difference, quotient)")
+    if features["number_consistency"] < 1.0 and features["formula_consistency"] == features["operation_consistency"] == 1.0:
         said.append(f"item numbers missing from row (consistency {features['number_consistency']:.2f})")
     if features["literal_consistency"] < 1.0:
         said.append(f"item code's strings and constants missing from row's code (consistency {features['literal_consistency']:.2f})")
