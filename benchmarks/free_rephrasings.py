@@ -575,6 +575,42 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                               "integral domain of prime characteristic is always finite.\nA. True, True\nB. False, "
                               "False\nC. True, False\nD. False, True",
 
+    # A fourth abstract algebra set, items 44 to 59, written 2026-12-04 before any of it was
+    # measured, after verifier v17 (formulas and operations): siblings among them and in the
+    # benchmark (Z_3[x]/(x^3 + x^2 + c) and /(x^3 + cx^2 + 1); the generator of Z_11 and of
+    # Z_7; the degree of Q(sqrt(2)) and of the other extensions of Q).
+    ("abstract_algebra", 44): "Suppose f: A -> B and g: B -> A satisfy g(f(a)) = a for every a in A. Statement 1: f "
+                              "has to be one-to-one. Statement 2: f has to be onto.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 45): "Statement 1: Between any two groups G and G' there is some homomorphism from G to G'. "
+                              "Statement 2: All homomorphisms are one-to-one.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 46): "Statement 1: The kernel of a homomorphism can be empty. Statement 2: No finite group has "
+                              "a nontrivial homomorphism into an infinite group. (A) True, True (B) False, False (C) "
+                              "True, False (D) False, True",
+    ("abstract_algebra", 47): "For which c in Z_3 is the quotient ring Z_3[x]/(x^3 + x^2 + c) a field?\nA. 0\nB. 1\n"
+                              "C. 2\nD. 3",
+    ("abstract_algebra", 48): "Statement 1: R[x] is an integral domain whenever R is one. Statement 2: For any ring R "
+                              "and f(x), g(x) in R[x], deg(f(x)g(x)) = deg f(x) + deg g(x).\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 49): "What is the largest order an element of Z_8 x Z_10 x Z_24 can have?\nA. 24\nB. 240\n"
+                              "C. 120\nD. 8",
+    ("abstract_algebra", 50): "Statement 1: Solvable groups always have prime-power order. Statement 2: Groups of "
+                              "prime-power order are always solvable.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 51): "Which c in Z_3 makes Z_3[x]/(x^3 + cx^2 + 1) a field?\n(A) 0\n(B) 1\n(C) 2\n(D) 3",
+    ("abstract_algebra", 52): "Under multiplication modulo 10, what is the identity element of the group G = {2, 4, 6, "
+                              "8}?\nA. 2\nB. 4\nC. 6\nD. 8",
+    ("abstract_algebra", 53): "Statement 1: Among any three groups G, H and K of order 4, at least two are isomorphic. "
+                              "Statement 2: If Z_r + Z_s is isomorphic to a subgroup of Z_m + Z_n, then r | m and s "
+                              "| n.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 54): "Over Q, what is the degree of the extension field Q(sqrt(2))?\nA. 0\nB. 1\nC. 2\nD. 3",
+    ("abstract_algebra", 55): "Statement 1: Free abelian groups have no torsion. Statement 2: A finitely generated "
+                              "abelian group without torsion is free abelian.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 56): "Statement 1: The polynomial 4x - 2 is irreducible over the integers. Statement 2: 4x - 2 "
+                              "is irreducible over the rationals.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 57): "Which element generates the finite field Z_11?\nA. 1\nB. 2\nC. 3\nD. 4",
+    ("abstract_algebra", 58): "Statement 1: Any group of order 159 is cyclic. Statement 2: Any group of order 102 has a "
+                              "proper nontrivial normal subgroup.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 59): "Statement 1: For subgroups H and K of G with H or K normal in G, HK is a subgroup of G. "
+                              "Statement 2: Every group of order p^2, p prime, is abelian.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+
     # The third multiple-choice set, written 2026-12-04 before any of it was measured: US
     # history items 28 to 43 and sociology items 28 to 35, rephrased as the second set was.
     ("high_school_us_history", 28): "Which continuity in U.S. history do the ideas in the 1848 Married Women's "
