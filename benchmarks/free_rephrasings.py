@@ -296,6 +296,66 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                      "pays with five 5 dollar bills, and the shop only has quarters for change. How many quarters does "
                      "she leave with?",
 
+    # A fourth GSM8K set, written 2026-12-04 before any of it was measured, after verifier
+    # v17 (which reads the operations a question names): items that name one in words ("add",
+    # "divided", "minus"), 609 to 796 and 1100 to 1245, paraphrased as the others were.
+    ("gsm8k", 609): "Juan is putting croissants on his bakery's menu. One dozen croissants take a quarter pound of "
+                    "butter, and he plans to bake 4 dozen every day for a week to start. How much butter, in pounds, "
+                    "does he need?",
+    ("gsm8k", 640): "Bill is buying a two-ton truck whose base price is $30,000, with extras: a king cab for $7,500, "
+                    "leather seats costing a third as much as the king cab, running boards $500 cheaper than the "
+                    "seats, a towing package, and an exterior light package for $1500. What does the truck cost in "
+                    "total, in dollars?",
+    ("gsm8k", 645): "Each bag of flour is split into 8 portions weighing 2 kilograms apiece. Before splitting, how "
+                    "many kilograms of flour were in three bags altogether?",
+    ("gsm8k", 666): "Aurelia has $120. Kassidy has 3/4 as much money as Aurelia, and Rayna has $60 more than Kassidy. "
+                    "If they pooled their money and shared it equally, how much would each of them get?",
+    ("gsm8k", 682): "Shania lengthens a dress she is designing by 50% of its original length and then sews 20cm of "
+                    "lace trim onto the bottom. The finished dress measures 140cm. How long was the original design, "
+                    "in centimeters?",
+    ("gsm8k", 704): "Gerald and Julia split $100 in a 3:2 ratio. Gerald then spends $10 on a book. How much money "
+                    "does he have left?",
+    ("gsm8k", 743): "A plate held 2 slices of cake and Mara put 3 more on it. Getting hungrier, she tripled the "
+                    "number of slices, then ate 2, and while she wasn't looking a friend took 5 slices. How many "
+                    "slices are left on the plate?",
+    ("gsm8k", 751): "Gunther the gorilla had hidden 48 bananas under a fern. Arnold the chimpanzee stole half of them "
+                    "while he wasn't looking. The next day Gunther added 25 bananas to the pile, but that evening "
+                    "Arnold took 12 more. On the third day Gunther put 6 more on the pile and counted them. How many "
+                    "bananas did he count?",
+    ("gsm8k", 752): "Jenna lives with 4 roommates, and the monthly electricity bill of $100 is shared equally among "
+                    "them. How much does each roommate pay for electricity in a year?",
+    ("gsm8k", 772): "Tatiana has 7 hours free on Saturday and 5 on Sunday, which she divides between soccer, video "
+                    "games and reading. She reads for 3 hours and spends a third of the remaining time on video games. "
+                    "What percentage of her weekend goes to soccer?",
+    ("gsm8k", 783): "Bob's pond held 7 fish, 3 orange and 4 white. At the pet store a sales assistant scooped 17 fish "
+                    "for him from a tank of white and orange fish. Once they were in his pond, he had twice as many "
+                    "orange fish as white ones. How many of the fish he bought were white?",
+    ("gsm8k", 796): "A company starts with 200 employees and its HR department hires 20 more each month. Every "
+                    "employee earns $4000 a month. How much does the company pay its employees in total over three "
+                    "months?",
+    ("gsm8k", 1100): "Every day at the office Bobby has a 30-minute lunch and two 15-minute breaks. Over 5 days, how "
+                     "many hours do his lunches and breaks come to?",
+    ("gsm8k", 1106): "Marty cuts 100 centimeters of ribbon into 4 equal pieces, then cuts each piece into 5 equal "
+                     "parts. How long is each of the final pieces?",
+    ("gsm8k", 1119): "Amalia, Megan and Dior shared out the household chores. Amalia mowed the lawn in 4 hours, Megan "
+                     "walked the dog, which took her 2 hours longer than Amalia, and Dior did the laundry, which took "
+                     "her 4 hours longer than Amalia's mowing. How much time did the three of them spend on chores in "
+                     "all?",
+    ("gsm8k", 1153): "At the beach Jim collected 27 seashells, 5 more than Carlos, and Carlos collected twice as many "
+                     "as Carrey. They put all the shells together and split them equally among the three of them. How "
+                     "many shells did each one get?",
+    ("gsm8k", 1204): "Twenty tourists found 700 shells in a strip mall parking lot, searching in three teams: Alphas, "
+                     "The finders and Gogetters. The Alphas found 40% of the shells and The finders 60% of what was "
+                     "left. How many shells did the Gogetters find?",
+    ("gsm8k", 1221): "For each pound of ground beef, Aiden uses two tablespoons of his secret steakhouse seasoning, and "
+                     "a pound makes sixteen meatballs. How much seasoning does he need to make 80 meatballs for a "
+                     "neighborhood cookout?",
+    ("gsm8k", 1226): "A manicure costs $35 and a pedicure $40, and a salon gives 20% off when you get both. Karen gets "
+                     "both plus nail art on each of her fingers at $3 per nail. What is her total bill?",
+    ("gsm8k", 1245): "For a cocktail party, Mary freezes fruit into ice cubes: some strawberry cubes, and blueberry "
+                     "cubes numbering 4 fewer than five times the strawberry ones. She makes 116 cubes in total. How "
+                     "many are blueberry?",
+
     ("high_school_us_history", 0): "How did the United States come to possess the Oregon Territory?\nA. France "
                                    "granted it to the United States in a treaty after a war.\nB. The United States "
                                    "purchased it from the Native Americans living there.\nC. American settlers got "
