@@ -305,7 +305,7 @@ def test_a_numbered_lists_markers_are_not_numbers_of_the_text():
     ("Which one of the following statements is true?", []), ("similar to the one in the song lyrics above", []),
     ("One of the difficulties of research", []), ("no one came, and they helped one another", []),
     ("the first one costs 5", ["5"]), ("In one day he ran 5 miles", ["1", "5"]), ("only one apple", ["1"]),
-    ("one in five people", ["1", "5"]), ("the one-hour drive", ["1"]), ("one-third of the 30", ["1", "30"]),
+    ("one in five people", ["1", "5"]), ("the one-hour drive", ["1"]), ("a one-way trip of 30", ["1", "30"]),
     ("How much do the two of them have left?", []), ("The three of us ate 5", ["5"]), ("two of them are red", ["2"]),
     ("the two of his friends", ["2"]), ("three and a half boxes", ["3.5"]), ("2 and a half hours", ["2.5"]),
     ("half an hour", []),
@@ -318,7 +318,7 @@ def test_a_number_word_counts_only_where_it_counts(text, counted):
     from qcaudit.contamination.evidence import unpunctuated_numbers
 
     assert numbers(text) == Counter(counted)
-    assert sorted(unpunctuated_numbers(text)) == sorted(counted)
+    assert sorted(unpunctuated_numbers(text)) == sorted(c.replace(".", "") for c in counted)  # (digits, as "3.5" is "35")
 
 
 def test_a_number_and_a_half_in_words_is_the_paraphrases_decimal():
@@ -334,6 +334,23 @@ def test_a_number_and_a_half_in_words_is_the_paraphrases_decimal():
 
     assert consistency("Lisa sells 3.5 boxes of chocolate bars and Peter sells 4.5 boxes, 64 bars in all. Bars a box?") == 1.0
     assert consistency("Lisa sells 2.5 boxes of chocolate bars and Peter sells 5.5 boxes, 48 bars in all. Bars a box?") < 0.6
+
+
+def test_a_fraction_in_words_is_its_digits_and_an_ordinal_or_a_coin_is_no_number():
+    """GSM8K's "It takes 1/4 pound of butter to make 1 dozen croissants ... 4 dozen a day"
+    paraphrased "a quarter pound of butter" lost its 4 and was vetoed (until 2026-12-04)."""
+    from qcaudit.contamination.evidence import unpunctuated_numbers
+
+    item = ("Juan wants to add croissants to his bakery menu. It takes 1/4 pound of butter to make 1 dozen croissants. "
+            "He wants to start with making 4 dozen a day for a week. How many pounds of butter will he need?")
+    paraphrase = ("Juan is putting croissants on his menu. One dozen croissants take a quarter pound of butter, and he "
+                  "plans to bake 4 dozen every day for a week. How much butter, in pounds, does he need?")
+    assert pair_evidence(Evidence.of(paraphrase), Evidence.of(item), among_many(item))["number_consistency"] == 1.0
+    for words, digits in (("a quarter of the cake", "1/4"), ("one-fourth of them", "1/4"), ("three-fifths of them", "3/5"),
+                          ("two thirds of the class", "2/3"), ("a third cup of sugar", "1/3")):
+        assert numbers(words) == numbers(digits + " of it") and unpunctuated_numbers(words) == unpunctuated_numbers(digits)
+    for none in ("a third time", "pays with a quarter and a dime", "half of them"):
+        assert numbers(none) == Counter()
 
 
 def test_a_one_is_asked_of_no_row_and_is_no_rows_own_number():
@@ -389,7 +406,7 @@ def test_numbers_respelled_by_a_paraphrase_stay_consistent_and_a_siblings_own_nu
     assert numbers(paraphrase) < numbers(item)  # "one-fourth" and "one-half" were spelled another way
     assert consistency(paraphrase) == 1.0  # every number it has is the item's
     assert consistency(sibling) < 0.6  # numbers of its own
-    assert consistency(two_numbers) == pytest.approx(2 / 4 / 0.75)  # two shared numbers alone say little (of 4: 1s count not)
+    assert consistency(two_numbers) == pytest.approx(2 / 5 / 0.75)  # two shared numbers say little (of 5: 1s count not, 1/4 its 4)
 
 
 def test_formulas_are_read_as_written_and_not_from_years_dates_or_ages():

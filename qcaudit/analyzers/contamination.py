@@ -438,7 +438,7 @@ def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: C
     items' ``evidence`` (``lexical_number_check``), a match flags its row only when
     ``numbers_consistent``: the row holds the item's numbers."""
     bench_sig = f"bench:{bench.name}@{bench.content_hash[:12]}"
-    checked = ["numbers:v2"] if evidence is not None else []
+    checked = ["numbers:v3"] if evidence is not None else []
     if method == "ngram":
         index = lookup
         sizes = pl.DataFrame({"item": np.arange(len(index.item_ngrams), dtype=np.uint32), "size": index.item_ngrams})
@@ -481,7 +481,7 @@ def _semantic(
     the verifier, or by the judge model when one is set."""
     bench = items.bench
     scored = semantic_pairs(items, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
-    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v17", "spans:v2", "comments:v1"]
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v18", "spans:v2", "comments:v1"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold

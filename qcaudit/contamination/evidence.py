@@ -5,9 +5,9 @@ same style (a template sibling, the next question of the same subject, another f
 over lists) shares the style but not those pieces. Per text, :class:`Evidence` holds:
 
 - numbers (digits with thousands separators dropped, number words up to ninety, "three and
-  a half" as 3.5, but not those that refer rather than count: "which one of", "the one
-  in", "the two of them"), as a multiset: math rewordings keep them, template siblings
-  change them;
+  a half" as 3.5, "a quarter of" and "three-fifths" as 1/4 and 3/5, but not those that
+  refer rather than count: "which one of", "the one in", "the two of them"), as a
+  multiset: math rewordings keep them, template siblings change them;
 - content words (lower-case, crude plural folding, stop words and number words dropped;
   capitalised words left out, as names are what a rewording renames first);
 - code identifiers and literals (only in text that looks like code): the names it uses, and
@@ -168,6 +168,20 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+"
 _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
 #: A whole number and a half in words ("three and a half", "2 and a half"): one number, 3.5.
 _AND_A_HALF = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r"|\d+)\s+and\s+a\s+half\b", re.IGNORECASE)
+#: A fraction in words, read as its digits ("a quarter of" as 1/4, "three-fifths" as 3/5), as a
+#: paraphrase writes "1/4" for "a quarter of" and back: "a" or "one" only before "of" or a
+#: unit ("a quarter pound"), as "a third time" and "a quarter" (the coin) are none, or joined
+#: by a hyphen ("one-fourth"); no halves, which a paraphrase writes as "half", "50%" or "30
+#: minutes" as often as "1/2".
+_DENOMINATORS = {"third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+                 "tenth": 10}
+_UNITS = ("pound|ounce|ton|gram|kilogram|kg|cup|teaspoon|tablespoon|gallon|quart|pint|liter|litre|mile|kilometer|km|meter|"
+          "metre|yard|foot|feet|inch|acre|hour|minute|day|week|month|year|dollar|page|tank")
+_FRACTION = re.compile(
+    r"\b(?:(a|one)\s+({0})(?=\s+(?:of|(?:{1})s?)\b)|(one)-({0})|(two|three|four|five|six|seven|eight|nine)[\s-]+({0})s)\b"
+    .format("|".join(_DENOMINATORS), _UNITS),
+    re.IGNORECASE,
+)
 #: A number word that refers rather than counts: "one" standing for a thing ("which one of
 #: the following", "the one in the song", "one of the difficulties", "no one", "one
 #: another") and "the two of them" (all of those named before): no number of the text's,
@@ -224,13 +238,20 @@ def _as_numbers_read(text: str) -> str:
     writes it, and without what looks like a number and counts nothing (numbered lists'
     markers, number words that refer rather than count)."""
     text = _AND_A_HALF.sub(lambda m: f"{NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
+    text = _FRACTION.sub(_fraction, text)
     return _REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", _NUMBERED_LINE.sub("", text))
+
+
+def _fraction(match: re.Match) -> str:
+    """A :data:`_FRACTION` match as digits: "a quarter" as 1/4, "three-fifths" as 3/5."""
+    numerator, denominator = (group for group in match.groups() if group)
+    return f"{NUMBER_WORDS.get(numerator.lower(), 1)}/{_DENOMINATORS[denominator.lower()]}"
 
 
 def unpunctuated_numbers(text: str) -> list[str]:
     """The numbers of ``text`` as the lexical methods read it, without punctuation: runs of
     digits ("7:11" is "711", "$19.50" is "1950") and number words as their digits."""
-    found = _NUMBER.findall(_as_numbers_read(_PUNCTUATION_IN_NUMBER.sub("", text)))
+    found = _NUMBER.findall(_PUNCTUATION_IN_NUMBER.sub("", _as_numbers_read(text)))
     return [str(NUMBER_WORDS.get(token.lower(), token)) for token in found]
 
 
