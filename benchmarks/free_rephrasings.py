@@ -764,6 +764,67 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                        "communication\nC. The Japanese model is applied through lateral networks of flexible roles\nD. "
                        "Activities are shared equally between men and women",
 
+    # A fourth sociology set, items 36 to 51 (8 in the benchmark, 8 negatives), written
+    # 2026-12-04 before any of it was measured, after verifiers v17 and v18; options reworded
+    # and reordered, some laid out inline.
+    ("sociology", 36): "What did Margaret Mead propose?\nA. That the researcher's values colour how anthropological "
+                       "fieldwork is interpreted\nB. That adolescence and gender roles differ from society to society and "
+                       "are therefore cultural\nC. That three New Guinea societies had the same gender roles, so these "
+                       "are biological\nD. That adolescence is calmer in the USA than in Japan and Europe",
+    ("sociology", 37): "What is meant by 'secondary deviation'? (A) How adopting a deviant role shapes later behaviour "
+                       "(B) Punishing or stigmatizing deviant acts (C) An act being labelled deviant through social "
+                       "reactions (D) All of these",
+    ("sociology", 38): "How has the Internet affected the public sphere?\nA. It has replaced it with a better kind of "
+                       "communication\nB. It has revived it by renewing a commitment to free speech\nC. It has "
+                       "repressed it by serving only elite interests\nD. It has reproduced it through face-to-face "
+                       "contact among peers",
+    ("sociology", 39): "According to Weber, where did the 'spirit of capitalism' originate?\nA. In Calvinists whose "
+                       "ascetic practices sought signs of salvation\nB. In a shift towards religious pluralism\nC. In "
+                       "new religious movements that rejected traditional labour\nD. In inspirational Protestant groups "
+                       "reviving religious ideas",
+    ("sociology", 40): "What does the phrase 'crisis of the 1970s' describe?\nA. Rising divorce and the decline of the "
+                       "traditional family\nB. Falling profits and growing unemployment\nC. The abolition of the "
+                       "welfare state\nD. An unlucky turn in fashion",
+    ("sociology", 41): "Which growing problem did the Macpherson Report draw attention to?\nA. Institutional racism, "
+                       "disadvantage built systematically into the routines of social institutions\nB. Hate crimes "
+                       "against ethnic minorities because of their race\nC. Overt racism in the police needing "
+                       "institutional reform\nD. More asylum seekers needing long-term housing",
+    ("sociology", 42): "Seven people waiting in silence at a bus stop are an example of what?\nA. A social category\nB. "
+                       "An aggregate\nC. A primary group\nD. A secondary group",
+    ("sociology", 43): "In what sense are environmentalist social movements global?\nA. They make us more aware of "
+                       "risks to the whole planet\nB. They use the global media for publicity\nC. They appeal to "
+                       "universal values and human rights\nD. All of these",
+    ("sociology", 44): "Through what, according to Chodorow (1978), does gender socialization happen?\nA. Boys attached "
+                       "to fathers and girls to mothers\nB. Girls attached to their mothers and later breaking away\nC. "
+                       "Boys and girls both closely attached to their mothers, with boys later breaking away\nD. Boys "
+                       "and girls both attached to their fathers, with girls breaking away",
+    ("sociology", 45): "What was the 1980s 'new man' supposed to be like? (A) Laddish, aggressive and violent (B) "
+                       "Sensitive, caring and emotional (C) A dependable, strong breadwinner (D) Openly and proudly "
+                       "bisexual",
+    ("sociology", 46): "Why did 1960s comprehensive schools fail to remove class inequalities in education?\nA. Teachers "
+                       "used the restricted code while working-class pupils spoke in elaborated codes\nB. They mostly "
+                       "took pupils from inner cities and working-class areas\nC. Selective schools could still 'cream "
+                       "off' the ablest pupils, and comprehensives streamed children by ability\nD. National tests and "
+                       "league tables made them competitive and selective",
+    ("sociology", 47): "What does the experimental method involve, in idealized accounts of science?\nA. Isolating one "
+                       "variable and measuring its effect on another\nB. Trying new research methods to find the best "
+                       "one\nC. Choosing what to study by personal beliefs and values\nD. Interpreting data "
+                       "subjectively through theoretical paradigms",
+    ("sociology", 48): "What makes a society 'open'?\nA. People can move between the levels of its hierarchy\nB. Every "
+                       "member has equal status\nC. Its government keeps no official secrets\nD. It is permissive about "
+                       "sexual behaviour",
+    ("sociology", 49): "Who did the Nation of Islam appeal to?\nA. White Americans wishing to convert to Islam\nB. "
+                       "African-Americans who felt shut out of the USA's 'ethnic melting pot'\nC. British-born second "
+                       "generation immigrants from the Asian subcontinent\nD. Inner-city African-Caribbeans with a "
+                       "distinctive youth culture",
+    ("sociology", 50): "What does Comte mean by 'positivism'?\nA. An unscientific set of laws of social progress\nB. A "
+                       "theory stressing society's positive sides\nC. The precise scientific study of observable "
+                       "phenomena\nD. A theory that poses hard questions and sets out to answer them",
+    ("sociology", 51): "What do theories of racialized discourse propose?\nA. Race is socially constructed through "
+                       "powerful ideologies\nB. Race objectively categorizes people on biological grounds\nC. People "
+                       "choose a racial identity, which then becomes fixed\nD. British and American race relations go "
+                       "back to colonial times",
+
     # Self-Instruct seed tasks 0 to 19, written 2026-12-04 before any of it was measured,
     # rephrased as a model asked to reword an instruction without changing what it asks.
     ("self_instruct", 0): "Can you suggest a breakfast without eggs that still has protein in it and comes to about "
