@@ -16,8 +16,8 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
   stream with comments dropped, identifiers, numbers and strings replaced by their kind and
   keywords of Python, C and JavaScript mapped to one spelling, so renamed and reformatted
   code keeps its fingerprint.
-- formulas ("Q(sqrt(2) + sqrt(3))") and the arithmetic operations it names in words (a
-  sum, a product): a rephrasing copies a formula or words it out, and asks what the item
+- formulas ("Q(sqrt(2) + sqrt(3))") and the arithmetic operations the text names in words
+  (a sum, a product): a rephrasing copies a formula or words it out, and asks what the item
   asks; a sibling a symbol or a word apart writes the formula with other operators or asks
   another operation.
 
@@ -27,8 +27,8 @@ or more, the share of the row's numbers that the item has, whichever is larger, 
 :data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
 examples, not the task), and 0.0 when the row writes one of the item's formulas with other
 operators or names operations and none of the item's (``formula_consistency`` and
-``operation_consistency``, 0.0 then). Neither side's 1s count there: a paraphrase writes one as "a" or
-"single", and a 1 is what unrelated texts share most often. A template sibling keeps the
+``operation_consistency``, 0.0 then). Neither side's 1s count there: a paraphrase writes
+one as "a" or "single", and a 1 is what unrelated texts share most often. A template sibling keeps the
 words and brings numbers of its own; a paraphrase may spell some of the item's numbers
 another way ("a quarter" for 1/4, "half an hour" for 30 minutes) or leave them out, but
 the numbers it has are the item's. A
@@ -211,7 +211,9 @@ _FORMULA_SIGNS = re.compile(r"\*\*|[*\u2212\u00d7\u00f7\u00b7]")
 #: What makes a run of tokens a formula, not a number, a date or "3-year-old": an operator
 #: other than "-" and "/", or a bracket.
 _FORMULA_STRUCTURE = re.compile(r"[+^=<>()\[\]]")
+#: Punctuation of the sentence around a formula, not of the formula ("Z_8[x].", "(1, 1)>?").
 _FORMULA_ENDS = ".,;:?!'\""
+#: What :func:`formula_contradicted` leaves out: brackets and subscripts' underscores.
 _FORMULA_BRACKETS = re.compile(r"[()\[\]{}<>_]")
 #: A formula counts from this many letters and digits ("x^2" and "1/4" are not compared).
 FORMULA_MIN_SKELETON = 4
@@ -316,6 +318,7 @@ def formula_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
 
 
 def _without_brackets(formula: str) -> str:
+    """A formula as :func:`formula_contradicted` compares it: without brackets and underscores."""
     return _FORMULA_BRACKETS.sub("", formula)
 
 
