@@ -219,12 +219,16 @@ _FORMULA_BRACKETS = re.compile(r"[()\[\]{}<>_]")
 FORMULA_MIN_SKELETON = 4
 #: The arithmetic operations :func:`operations` reads, each by the words that name it
 #: ("product" and "difference" only followed by "of": a store's product is none).
-_OPERATION_WORDS = {
-    "sum": re.compile(r"\b(?:sum|add|adds|adding|added|addition|plus)\b", re.IGNORECASE),
-    "product": re.compile(r"\b(?:product of|multiply|multiplies|multiplying|multiplied|multiplication)\b", re.IGNORECASE),
-    "difference": re.compile(r"\b(?:difference of|subtract|subtracts|subtracting|subtracted|subtraction|minus)\b", re.IGNORECASE),
-    "quotient": re.compile(r"\b(?:quotient|divide|divides|dividing|divided|division)\b", re.IGNORECASE),
-}
+_OPERATION_WORDS = re.compile(  # (the lookahead on the first letters skips most words at once)
+    r"\b(?=[sapmdq])(?:(?P<sum>sum|add|adds|adding|added|addition|plus)"
+    r"|(?P<product>product of|multiply|multiplies|multiplying|multiplied|multiplication)"
+    r"|(?P<difference>difference of|subtract|subtracts|subtracting|subtracted|subtraction|minus)"
+    r"|(?P<quotient>quotient|divide|divides|dividing|divided|division))\b",
+    re.IGNORECASE,
+)
+#: A run of tokens, within a line, that hold a digit or are operators: what :func:`formulas` reads.
+_FORMULA_RUN = re.compile(
+    r"(?<!\S)(?:\S*\d\S*|[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+)(?:[ \t]+(?:\S*\d\S*|[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+))*(?!\S)")
 
 
 def numbers(text: str) -> Counter:
@@ -282,11 +286,9 @@ def formulas(text: str) -> frozenset[str]:
     letters and digits, a letter among them ("(1997)" is a year). Written one way: a Unicode
     minus as "-", "**" as "^", and multiplication signs left out, as implicit multiplication
     writes it ("2*x^2" is "2x^2")."""
-    found, run = set(), []
-    for token in [token for line in text.splitlines() for token in (*line.split(), "")]:  # ("": a line ends a run)
-        if token and (_FORMULA_OPERATOR.fullmatch(token) or any(c.isdigit() for c in token)):
-            run.append(token)
-            continue
+    found = set()
+    for match in _FORMULA_RUN.finditer(text):
+        run = match.group().split()
         while run and _FORMULA_OPERATOR.fullmatch(run[0]):
             run.pop(0)
         while run and _FORMULA_OPERATOR.fullmatch(run[-1]):
@@ -295,7 +297,6 @@ def formulas(text: str) -> frozenset[str]:
         skeleton = _skeleton(formula)
         if _FORMULA_STRUCTURE.search(formula) and len(skeleton) >= FORMULA_MIN_SKELETON and not skeleton.isdigit():
             found.add(formula)
-        run = []
     return frozenset(found)
 
 
@@ -324,7 +325,7 @@ def _without_brackets(formula: str) -> str:
 
 def operations(text: str) -> frozenset[str]:
     """The arithmetic operations ``text`` names in words (:data:`_OPERATION_WORDS`)."""
-    return frozenset(name for name, words in _OPERATION_WORDS.items() if words.search(text))
+    return frozenset(match.lastgroup for match in _OPERATION_WORDS.finditer(text))
 
 
 def operation_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
