@@ -177,9 +177,9 @@ _DENOMINATORS = {"third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, 
                  "tenth": 10}
 _UNITS = ("pound|ounce|ton|gram|kilogram|kg|cup|teaspoon|tablespoon|gallon|quart|pint|liter|litre|mile|kilometer|km|meter|"
           "metre|yard|foot|feet|inch|acre|hour|minute|day|week|month|year|dollar|page|tank")
-_FRACTION = re.compile(
-    r"\b(?:(a|one)\s+({0})(?=\s+(?:of|(?:{1})s?)\b)|(one)-({0})|(two|three|four|five|six|seven|eight|nine)[\s-]+({0})s)\b"
-    .format("|".join(_DENOMINATORS), _UNITS),
+_FRACTION = re.compile(  # (the lookahead on the first letters skips most words at once)
+    (r"\b(?=[aotfsen])(?:(a|one)\s+({0})(?=\s+(?:of|(?:{1})s?)\b)|(one)-({0})"
+     r"|(two|three|four|five|six|seven|eight|nine)[\s-]+({0})s)\b").format("|".join(_DENOMINATORS), _UNITS),
     re.IGNORECASE,
 )
 #: A number word that refers rather than counts: "one" standing for a thing ("which one of
