@@ -188,9 +188,10 @@ _DENOMINATORS = {"third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, 
                  "tenth": 10}
 _UNITS = ("pound|ounce|ton|gram|kilogram|kg|cup|teaspoon|tablespoon|gallon|quart|pint|liter|litre|mile|kilometer|km|meter|"
           "metre|yard|foot|feet|inch|acre|hour|minute|day|week|month|year|dollar|page|tank")
-_FRACTION = re.compile(  # (the lookahead on the first letters skips most words at once)
-    (r"\b(?=[aotfsen])(?:(a|one)\s+({0})(?=\s+(?:of|(?:{1})s?)\b)|(one)-({0})"
-     r"|(two|three|four|five|six|seven|eight|nine)[\s-]+({0})s)\b").format("|".join(_DENOMINATORS), _UNITS),
+_NUMERATORS = "two|three|four|five|six|seven|eight|nine"
+_FRACTION = re.compile(
+    (r"\b{2}(?:(a|one)\s+({0})(?=\s+(?:of|(?:{1})s?)\b)|(one)-({0})|({3})[\s-]+({0})s)\b").format(
+        "|".join(_DENOMINATORS), _UNITS, _starting("a|one|" + _NUMERATORS), _NUMERATORS),
     re.IGNORECASE,
 )
 #: A number word that refers rather than counts: "one" standing for a thing ("which one of
@@ -231,11 +232,15 @@ _FORMULA_BRACKETS = re.compile(r"[()\[\]{}<>_]")
 FORMULA_MIN_SKELETON = 4
 #: The arithmetic operations :func:`operations` reads, each by the words that name it
 #: ("product" and "difference" only followed by "of": a store's product is none).
-_OPERATION_WORDS = re.compile(  # (the lookahead on the first letters skips most words at once)
-    r"\b(?=[sapmdq])(?:(?P<sum>sum|add|adds|adding|added|addition|plus)"
-    r"|(?P<product>product of|multiply|multiplies|multiplying|multiplied|multiplication)"
-    r"|(?P<difference>difference of|subtract|subtracts|subtracting|subtracted|subtraction|minus)"
-    r"|(?P<quotient>quotient|divide|divides|dividing|divided|division))\b",
+_OPERATIONS = {
+    "sum": "sum|add|adds|adding|added|addition|plus",
+    "product": "product of|multiply|multiplies|multiplying|multiplied|multiplication",
+    "difference": "difference of|subtract|subtracts|subtracting|subtracted|subtraction|minus",
+    "quotient": "quotient|divide|divides|dividing|divided|division",
+}
+_OPERATION_WORDS = re.compile(
+    r"\b" + _starting("|".join(_OPERATIONS.values()))
+    + "(?:" + "|".join(f"(?P<{name}>{words})" for name, words in _OPERATIONS.items()) + r")\b",
     re.IGNORECASE,
 )
 #: A run of tokens, within a line, that hold a digit or are operators: what :func:`formulas` reads.
