@@ -27,7 +27,6 @@ with lm-evaluation-harness's janitor (the reference n-gram check) when it is imp
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random
@@ -51,7 +50,7 @@ from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark  # 
 from qcaudit.config import Config  # noqa: E402
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword  # noqa: E402
 from contamination_suite import (  # noqa: E402
-    DOMAINS, PORT_COMMENTS, Case, build_cases, codealpaca, commented_ports_case, free_cases, long_document_cases,
+    DOMAINS, PORT_COMMENTS, Case, build_cases, codealpaca_rows, commented_ports_case, free_cases, humaneval, long_document_cases,
     option_layout_cases, ported_case, rewrites_without_examples_case,
 )
 from codealpaca_nearest import CLOSE, NEAREST_ROW, SAME  # noqa: E402
@@ -144,7 +143,7 @@ def cross_benchmarks() -> None:
     train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")
     datasets = {
         "GSM8K train": (train["question"] + "\n" + train["answer"]).to_list(),
-        "Code Alpaca": ["\n".join(part for part in (r["instruction"], r["input"], r["output"]) if part) for r in codealpaca()],
+        "Code Alpaca": codealpaca_rows(),
         "news": (DATA / "corpora/emnlp2017_news.txt").read_text(encoding="utf-8").splitlines(),
     }
     methods = ["ngram", "substring", "semantic"]
@@ -171,9 +170,7 @@ def judged_nearest() -> None:
     every method, as a user runs it; a SAME row is found when flagged against its task. The
     nearest rows are found again with this run's encoder, and the pairs that moved are counted
     (the labels belong to the stored pairs)."""
-    texts = ["\n".join(part for part in (r["instruction"], r["input"], r["output"]) if part) for r in codealpaca()]
-    with gzip.open(BENCHMARKS["humaneval"], "rt", encoding="utf-8") as lines:
-        tasks = [json.loads(line) for line in lines]
+    texts, tasks = codealpaca_rows(), humaneval()[1]
     encoder = Encoder()
     rows, prompts = (encoder.encode(pl.Series(t, dtype=pl.String)) for t in (texts, [task["prompt"] for task in tasks]))
     cosine = (prompts / np.linalg.norm(prompts, axis=1, keepdims=True)) @ (rows / np.linalg.norm(rows, axis=1, keepdims=True)).T

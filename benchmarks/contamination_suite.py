@@ -87,6 +87,11 @@ def codealpaca() -> list[dict]:
     return json.loads((DATA / "corpora/codealpaca_4k.json").read_text())
 
 
+def codealpaca_rows() -> list[str]:
+    """Code Alpaca's rows as one text each: instruction, input and output, a line apart."""
+    return ["\n".join(part for part in (r["instruction"], r["input"], r["output"]) if part) for r in codealpaca()]
+
+
 def math_case(rng: random.Random) -> Case:
     bench = load_benchmark("gsm8k", DATA / "benchmarks/gsm8k/test.jsonl")
     train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl")["question"].to_list()
@@ -153,13 +158,14 @@ def option_layout_cases(seed: int = 0) -> list[Case]:
     return cases
 
 
-def _humaneval() -> tuple[Benchmark, list[dict]]:
+def humaneval() -> tuple[Benchmark, list[dict]]:
+    """HumanEval as a benchmark, and its tasks as the file holds them (prompt, solution, tests)."""
     path = DATA / "benchmarks/humaneval/HumanEval.jsonl.gz"
     return load_benchmark("humaneval", path), [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
 
 
 def code_case(rng: random.Random) -> Case:
-    bench, tasks = _humaneval()
+    bench, tasks = humaneval()
     descriptions = bench.items["part:description"].to_list()
     rows, truth, kind = [], [], []
     for i, (task, description) in enumerate(zip(tasks, descriptions, strict=True)):
@@ -167,8 +173,8 @@ def code_case(rng: random.Random) -> Case:
             rows.append(rewrite_code(task["prompt"], task["canonical_solution"], description, how, rng))
             truth.append(task["task_id"] if i % 2 == 0 else None)
             kind.append(how if i % 2 == 0 else f"{how} (other task)")
-    for record in codealpaca():
-        rows.append("\n".join(part for part in (record["instruction"], record["input"], record["output"]) if part))
+    for row in codealpaca_rows():
+        rows.append(row)
         truth.append(None)
         kind.append("code_alpaca")
     return Case("code", "humaneval", _even_items(bench), rows, truth, kind)
@@ -186,7 +192,7 @@ def ported_case() -> Case:
 def _humaneval_probe(name: str, made: list[tuple[str, str, str]]) -> Case:
     """HumanEval's even tasks as the benchmark; ``made``: (task id, kind, row) of rows made
     from tasks, those of odd tasks negatives (``<kind> (other task)``)."""
-    bench, tasks = _humaneval()
+    bench, tasks = humaneval()
     position = {task["task_id"]: i for i, task in enumerate(tasks)}
     rows, truth, kind = [], [], []
     for task_id, how, text in made:
@@ -209,7 +215,7 @@ def commented_ports_case(comment: str) -> Case:
     spelling (the function's name in the port's convention, ``true``, ``false``,
     ``null``/``NULL``, and C's braces for Python's list brackets). Made by rule from the
     ports and HumanEval's prompts."""
-    tasks = {task["task_id"]: task for task in _humaneval()[1]}
+    tasks = {task["task_id"]: task for task in humaneval()[1]}
     made = []
     for (task_id, language), code in TRANSLATIONS.items():
         task = tasks[task_id]

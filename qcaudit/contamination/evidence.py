@@ -86,8 +86,8 @@ def _starting(words: str) -> str:
     return "(?=[" + "".join(sorted({word[0] for word in words.split("|")})) + "])"
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b" + _starting("|".join(NUMBER_WORDS)) + "(?:" + "|".join(NUMBER_WORDS) + r")\b",
-                     re.IGNORECASE)
+_NUMBER_WORD = "|".join(NUMBER_WORDS)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b" + _starting(_NUMBER_WORD) + "(?:" + _NUMBER_WORD + r")\b", re.IGNORECASE)
 #: A comma between digits that groups thousands ("80,000"); any other comma is a decimal point.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 #: Punctuation between digits, which the lexical methods delete ("7:11", "19.50", "80,000").
@@ -177,7 +177,7 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+"
 #: A number that opens a line of a numbered list ("2. ", "(2) ", "2) "): a marker, not a number of the text.
 _NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
 #: A whole number and a half in words ("three and a half", "2 and a half"): one number, 3.5.
-_AND_A_HALF = re.compile(r"\b" + _starting("|".join(NUMBER_WORDS) + "|0|1|2|3|4|5|6|7|8|9") + "(" + "|".join(NUMBER_WORDS)
+_AND_A_HALF = re.compile(r"\b" + _starting(_NUMBER_WORD + "|" + "|".join("0123456789")) + "(" + _NUMBER_WORD
                          + r"|\d+)\s+and\s+a\s+half\b", re.IGNORECASE)
 #: A fraction in words, read as its digits ("a quarter of" as 1/4, "three-fifths" as 3/5), as a
 #: paraphrase writes "1/4" for "a quarter of" and back: "a" or "one" only before "of" or a
@@ -216,7 +216,8 @@ _CODE_LIST = re.compile(r"[\[\]{}()=]")
 #: A double-quoted string in a row: an option of a JSON list (``"choices": ["4", "5"]``).
 _QUOTED = re.compile(r'"([^"\n]+)"')
 #: A token that is an operator, which :func:`formulas` joins with the digits around it.
-_FORMULA_OPERATOR = re.compile(r"[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+")
+_OPERATOR_TOKEN = r"[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+"
+_FORMULA_OPERATOR = re.compile(_OPERATOR_TOKEN)
 #: How :func:`formulas` writes signs: "**" as "^", a Unicode minus or division sign as ASCII,
 #: multiplication signs left out.
 _FORMULA_SPELLING = {"**": "^", "\u2212": "-", "\u00f7": "/"}
@@ -244,8 +245,8 @@ _OPERATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 #: A run of tokens, within a line, that hold a digit or are operators: what :func:`formulas` reads.
-_FORMULA_RUN = re.compile(
-    r"(?<!\S)(?:\S*\d\S*|[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+)(?:[ \t]+(?:\S*\d\S*|[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+))*(?!\S)")
+_FORMULA_TOKEN = r"(?:\S*\d\S*|" + _OPERATOR_TOKEN + ")"
+_FORMULA_RUN = re.compile(r"(?<!\S)" + _FORMULA_TOKEN + r"(?:[ \t]+" + _FORMULA_TOKEN + r")*(?!\S)")
 
 
 def numbers(text: str) -> Counter:
@@ -257,9 +258,9 @@ def numbers(text: str) -> Counter:
 
 
 def _as_numbers_read(text: str) -> str:
-    """``text`` as its numbers are read: "three and a half" written 3.5, as a paraphrase
-    writes it, and without what looks like a number and counts nothing (numbered lists'
-    markers, number words that refer rather than count)."""
+    """``text`` as its numbers are read: "three and a half" written 3.5 and "a quarter of"
+    1/4, as a paraphrase writes them, and without what looks like a number and counts
+    nothing (numbered lists' markers, number words that refer rather than count)."""
     text = _AND_A_HALF.sub(lambda m: f"{NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
     text = _FRACTION.sub(_fraction, text)
     return _REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", _NUMBERED_LINE.sub("", text))
