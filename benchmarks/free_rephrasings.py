@@ -671,6 +671,54 @@ REPHRASINGS: dict[tuple[str, int], str] = {
     ("abstract_algebra", 59): "Statement 1: For subgroups H and K of G with H or K normal in G, HK is a subgroup of G. "
                               "Statement 2: Every group of order p^2, p prime, is abelian.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
 
+    # A fifth abstract algebra set, items 60 to 79 (10 in the benchmark, 10 negatives; 14 of
+    # them two-statement items, and the characteristic of Z_3 x Z_3 and of Z x Z, the degree of
+    # Q(sqrt(2)*sqrt(3)), beside siblings in the benchmark), written 2026-12-04 before any of
+    # it was measured, after the verifier began comparing two-statement items statement by
+    # statement (v19).
+    ("abstract_algebra", 60): "Statement 1: A subring's unity has to coincide with the unity of the ring. Statement 2: "
+                              "All fields are integral domains.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 61): "Statement 1: Under matrix multiplication, the 2 x 2 integer matrices whose determinant "
+                              "is nonzero form a group. Statement 2: Under matrix multiplication, the 2 x 2 integer "
+                              "matrices of determinant 1 form a group.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 62): "Statement 1: Any quotient ring of a commutative ring is itself commutative. Statement 2: "
+                              "In a ring R with unity 1, an ideal N equals R exactly when 1 is in N. (A) True, True (B) False, False (C) True, False (D) False, True",
+    ("abstract_algebra", 63): "Let A = (1, 2, 3, 4) and define ~ = {(1, 2), (1, 3), (4, 2)}. Which property does ~ "
+                              "have?\nA. transitive\nB. not anti-symmetric\nC. symmetric\nD. reflexive",
+    ("abstract_algebra", 64): "How many homomorphisms from Z to Z_2 exist?\nA. 1\nB. 2\nC. infinitely many\nD. 0",
+    ("abstract_algebra", 65): "Statement 1: Each field is a ring as well. Statement 2: Each ring possesses a "
+                              "multiplicative identity.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 66): "Statement 1: For a ring R and f(x), g(x) in R[x], deg(f(x) + g(x)) always equals "
+                              "max(deg f(x), deg g(x)). Statement 2: For a field F, all ideals of F[x] are "
+                              "principal.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 67): "When is a subset H of a group (G,*) itself a group?\nA. whenever a, b in H gives a * b "
+                              "in H\nB. whenever a in H gives a^-1 in H\nC. whenever a, b in H gives a * b^-1 in "
+                              "H\nD. whenever H holds the identity element",
+    ("abstract_algebra", 68): "Factor x^4 + 4 into linear factors over Z_5[x]. Which factorization is correct?\n(A) "
+                              "(x − 2)(x + 2)(x − 1)(x + 1)\n(B) (x+1)^4\n(C) (x-1)(x+1)^3\n(D) (x-1)^3(x+1)",
+    ("abstract_algebra", 69): "Statement 1: For each positive integer rank, some free abelian group has that rank. "
+                              "Statement 2: A finitely generated abelian group is free abelian when its Betti number "
+                              "is equal to the size of some generating set.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 70): "On Z define a*b = a+b+1, which makes (Z,*) a group. What is the inverse of a?\nA. 0\n"
+                              "B. -2\nC. a-2\nD. (2+a)*-1",
+    ("abstract_algebra", 71): "What is the degree of the field extension Q(sqrt(2)*sqrt(3)) over Q?\nA. 0\nB. 4\n"
+                              "C. 2\nD. 6",
+    ("abstract_algebra", 72): "By Fermat's theorem, what remainder does 3^47 leave on division by 23?\nA. 1\nB. 2\n"
+                              "C. 3\nD. 4",
+    ("abstract_algebra", 73): "What is the characteristic of the ring Z_3 x Z_3?\n(A) 0\n(B) 3\n(C) 12\n(D) 30",
+    ("abstract_algebra", 74): "Statement 1: In a group, if a ≠ b then a^2 ≠ b^2. Statement 2: The rotations of a "
+                              "dihedral group make up a cyclic subgroup.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 75): "Statement 1: In any group, (ab)^{-2} = b^{-2}a^{-2}. Statement 2: In any group, "
+                              "(ab)^n = a^nb^n.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 76): "Statement 1: For every n >= 3, S_n is non-Abelian. Statement 2: If a is an m-cycle and "
+                              "b is an n-cycle, then |ab| = lcm(m,n). (A) True, True (B) False, False (C) True, False (D) False, True",
+    ("abstract_algebra", 77): "What is the characteristic of the ring Z x Z?\nA. 0\nB. 3\nC. 12\nD. 30",
+    ("abstract_algebra", 78): "Statement 1: When n > 1, {1, 2, ..., n-1} forms a group under multiplication mod n. "
+                              "Statement 2: Some integer x satisfies 63x mod 100 = 1.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 79): "Statement 1: A nonzero subgroup K of a finitely generated free abelian group is itself "
+                              "free abelian. Statement 2: If K is a nonzero subgroup of a finitely generated free "
+                              "abelian group G, then G / K is free abelian.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+
     # The third multiple-choice set, written 2026-12-04 before any of it was measured: US
     # history items 28 to 43 and sociology items 28 to 35, rephrased as the second set was.
     ("high_school_us_history", 28): "Which continuity in U.S. history do the ideas in the 1848 Married Women's "
