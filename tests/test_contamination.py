@@ -462,6 +462,75 @@ def test_another_operation_named_speaks_against_a_pair_and_no_operation_does_not
                          among_many(essay))["operation_consistency"] == 1.0
 
 
+def test_a_formula_a_term_longer_or_shorter_than_the_items_speaks_against_a_pair():
+    """MMLU's abstract algebra asks the degree of Q(sqrt(2)), of Q(sqrt(2), sqrt(3)) and of
+    Q(sqrt(2), sqrt(3), sqrt(18)) over Q, with the same options: a rephrasing of one was
+    flagged as another (until 2026-12-04). Not a term more: an equation the item's formula
+    opens ("solve ... = 0"), a formula cut by a line break, or the item's formula written
+    with root signs."""
+    from qcaudit.contamination.evidence import formula_contradicted, formulas
+
+    def contradicted(item: str, row: str) -> bool:
+        return formula_contradicted(formulas(item), formulas(row))
+
+    item = "Find the degree for the given field extension Q(sqrt(2), sqrt(3), sqrt(18)) over Q."
+    assert contradicted(item, "What is the degree of Q(sqrt(2), sqrt(3)) over Q?")
+    assert contradicted(item, "What is the degree of Q(\u221a2 \u00b7 \u221a3) over Q?")
+    assert contradicted("Find the degree for the given field extension Q(sqrt(2)) over Q.", "The degree of Q(sqrt(2), sqrt(3)) over Q?")
+    assert not contradicted(item, "Over Q, what is the degree of Q(\u221a2, \u221a3, \u221a18)?")
+    assert not contradicted(item, "Find the degree for the provided field extension Q(sqrt(2),\nsqrt(3), sqrt(18)) over Q.")
+    assert not contradicted(item, "Q(sqrt(2), sqrt(3), sqrt(18)) over Q: its degree, as Q(sqrt(2), sqrt(3)) has 4?")
+    assert not contradicted("Find all zeros of x^3 + 2x + 2 in Z_7.", "Solve x^3 + 2x + 2 = 0 in Z_7.")
+    options = "Find the product of f(x) = 4x - 5 and g(x) in Z_8[x].\n2x^2 + 5\n6x^2 + 4x + 6\n0\nx^2 + 1"
+    for listed in ("Options: 6x^2 + 4x + 6; x^2 + 1; 0; 2x^2 + 5", "Is it 6x^2 + 4x + 6, 2x^2 + 5, x^2 + 1 or 0?"):
+        assert not contradicted(options, "Multiply f(x) = 4x - 5 and g(x) in Z_8[x]. " + listed)  # (options in a line are a list)
+
+
+def test_two_statements_are_read_whatever_their_labels():
+    from qcaudit.contamination.evidence import statements
+
+    item = ("Let A and B be sets, f: A -> B and g: B -> A be functions. Statement 1 | f is injective. Statement 2 | f is "
+            "surjective.\nTrue, True\nFalse, False")
+    assert statements(item) == ("Let A and B be sets, f: A -> B and g: B -> A be functions. f is injective.",
+                                "Let A and B be sets, f: A -> B and g: B -> A be functions. f is surjective.")
+    for row in ("Statement (i): f is injective. Statement (ii): f is surjective.", "Statement one. f is injective. Statement two: f is surjective.",
+                "Which is true?\nThe first statement: f is injective.\nThe second statement: f is surjective.\nA. True, True"):
+        assert statements(row) == ("f is injective.", "f is surjective."), row
+    assert statements('{"question": "Statement 1 | f is injective. Statement 2 | f is surjective.", "choices": ["True, True"]}') == (
+        "f is injective.", "f is surjective.")  # (a JSON record's quotes and options are not the statements')
+    for row in ("Statement 1 | f is injective.", "Statement 2: f is surjective. Statement 1: f is injective.",
+                "Statement 1: a. Statement 2: b. Statement 2 is false because c.", "The statement is true, and it is one of two."):
+        assert statements(row) is None, row
+
+
+def test_two_statements_are_compared_one_by_one():
+    """Half of MMLU's abstract algebra items state two statements over the same options; an
+    item beside a rephrased one states one of its statements, or the converse of one, and
+    something else: the texts' cosine is that of a rephrasing (0.86 here), the least alike
+    statements' is not (2026-12-04)."""
+    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
+    from qcaudit.contamination.semantic import STATEMENT_MIN_SIMILARITY
+    from qcaudit.embed import Encoder
+
+    bench = load_benchmark("aa", shared_file("benchmarks/mmlu/abstract_algebra_test.csv"), adapter="mmlu")
+    options = "\n(A) True, True\n(B) False, False\n(C) True, False\n(D) False, True"
+    rows = ["Statement 1: When G and H are finite groups, the internal direct product G + H has |G||H| elements. Statement 2: "
+            "Z_m + Z_n contains a subgroup isomorphic to Z_r + Z_s whenever r divides m and s divides n." + options,
+            "Statement 1: Every group of order 4 is cyclic. Statement 2: If r divides m and s divides n then Z_m + Z_n has a "
+            "subgroup isomorphic to Z_r + Z_s." + options]
+    parts, vectors = embed_rows(rows, encoder := Encoder())
+    scored = semantic_pairs(SemanticItems.of(bench, encoder), rows, parts, vectors, encoder, 5, 0.2)
+    best = scored.sort("score", descending=True).unique("row", keep="first").sort("row")
+    threshold = Config().contamination.semantic_threshold
+    rephrased, sibling = best.row(0, named=True), scored.filter(pl.col("row") == 1)
+    assert bench.items["item_id"][rephrased["item"]] == "abstract_algebra_test/20" and rephrased["score"] >= threshold
+    assert rephrased["statement_similarity"] >= STATEMENT_MIN_SIMILARITY
+    assert (sibling["score"] < threshold).all() and sibling.height >= 1
+    held = sibling.filter(pl.col("item") == 20).row(0, named=True)  # (item 20 states the sibling's second statement)
+    assert held["statement_similarity"] < STATEMENT_MIN_SIMILARITY <= held["cosine"] and held["number_consistency"] == 0.0
+    assert "a statement of the item's unlike the row's" in held["evidence"]
+
+
 def test_a_verdict_names_the_contradiction_not_missing_numbers():
     from qcaudit.contamination.semantic import FEATURES, explain
 

@@ -39,6 +39,7 @@ from pydantic import Field
 
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
+from qcaudit.contamination.evidence import statements
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches, ngram_tokens
 from qcaudit.contamination.judge import Judge, judged_pairs
 from qcaudit.contamination.semantic import (
@@ -481,7 +482,7 @@ def _semantic(
     the verifier, or by the judge model when one is set."""
     bench = items.bench
     scored = semantic_pairs(items, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
-    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v18", "spans:v2", "comments:v1"]
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v19", "spans:v2", "comments:v1"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold
@@ -537,13 +538,43 @@ class SemanticItems:
     parts: TextParts
     evidence: ItemEvidence
     index: ItemIndex
+    statements: dict[int, np.ndarray]  # (a two-statement item's statements' vectors: :func:`statement_vectors`)
 
     @classmethod
     def of(cls, bench: Benchmark, encoder: Encoder) -> SemanticItems:
         distinct, copies = _distinct_items(bench)
         parts = TextParts.of_items(distinct.parts)
         vectors = encoder.encode(pl.Series(parts.text, dtype=pl.String))
-        return cls(bench, copies, parts, ItemEvidence.of(parts, distinct.choices), ItemIndex.of(vectors, parts))
+        return cls(bench, copies, parts, ItemEvidence.of(parts, distinct.choices), ItemIndex.of(vectors, parts),
+                   statement_vectors(dict(enumerate(distinct.items[ITEM_TEXT].to_list())), encoder))
+
+
+def statement_vectors(texts: dict[int, str], encoder: Encoder) -> dict[int, np.ndarray]:
+    """For each of ``texts`` (by key) that states two statements (:func:`statements`), their
+    vectors (2 x dimensions), embedded in one call."""
+    read = {key: found for key, text in texts.items() if text and (found := statements(text))}
+    if not read:
+        return {}
+    vectors = encoder.encode(pl.Series([s for pair in read.values() for s in pair], dtype=pl.String))
+    return {key: vectors[2 * i : 2 * i + 2] for i, key in enumerate(read)}
+
+
+def statement_similarities(
+    candidates: pl.DataFrame, row_texts: list[str], item_statements: dict[int, np.ndarray], encoder: Encoder,
+) -> dict[tuple[int, int], float]:
+    """For each candidate (row, item) pair of a two-statement item and a two-statement row,
+    the cosine of their least alike statements (first to first and second to second, or
+    crossed where that is higher): a rephrasing rephrases both statements; an item beside
+    it asks about the same objects and states something else of them in one (the converse,
+    another property), which the whole texts' cosine hardly sees."""
+    pairs = candidates.filter(pl.col("item").is_in(list(item_statements))).select("row", "item").unique(maintain_order=True)
+    rows = statement_vectors({row: row_texts[row] for row in pairs["row"].unique(maintain_order=True).to_list()}, encoder)
+    found = {}
+    for row, item in pairs.iter_rows():
+        if row in rows:
+            cosines = rows[row] @ item_statements[item].T
+            found[(row, item)] = float(max(min(cosines[0, 0], cosines[1, 1]), min(cosines[0, 1], cosines[1, 0])))
+    return found
 
 
 def semantic_pairs(
@@ -562,7 +593,8 @@ def semantic_pairs(
         found = nearest_items(span_vectors, row_spans, items.index, top_k, min_cosine)
         candidates = pl.concat([candidates, found.with_columns(pl.col("row_part") + len(row_parts.text))])
         row_parts += row_spans
-    scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts))
+    statements_alike = statement_similarities(candidates, row_texts, items.statements, encoder)
+    scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts, statements_alike))
     if items.copies is None:
         return scored
     return scored.join(items.copies, left_on="item", right_on="distinct").drop("item").rename({"copy": "item"}).select(

@@ -18,16 +18,19 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
   code keeps its fingerprint.
 - formulas ("Q(sqrt(2) + sqrt(3))") and the arithmetic operations the text names in words
   (a sum, a product): a rephrasing copies a formula or words it out, and asks what the item
-  asks; a sibling a symbol or a word apart writes the formula with other operators or asks
-  another operation.
+  asks; a sibling a symbol, a term or a word apart writes the formula with other operators
+  or terms, or asks another operation.
+- a two-statement text's statements ("Statement 1 | ... Statement 2 | ..."), which the
+  semantic method embeds one by one (a rephrasing rephrases both; a sibling states one of
+  them, or its converse, and something else).
 
 ``number_consistency`` is the one feature that can speak against a pair: the share of a
 (non-code) item's numbers that the row has, or, for a row with :data:`OWN_NUMBERS` numbers
 or more, the share of the row's numbers that the item has, whichever is larger, relative to
 :data:`NUMBERS_KEPT`; 1.0 when the item has no numbers or is code (there, numbers are
 examples, not the task), and 0.0 when the row writes one of the item's formulas with other
-operators or names operations and none of the item's (``formula_consistency`` and
-``operation_consistency``, 0.0 then). Neither side's 1s count there: a paraphrase writes
+operators, or a term more or fewer, or names operations and none of the item's
+(``formula_consistency`` and ``operation_consistency``, 0.0 then). Neither side's 1s count there: a paraphrase writes
 one as "a" or "single", and a 1 is what unrelated texts share most often. A template sibling keeps the
 words and brings numbers of its own; a paraphrase may spell some of the item's numbers
 another way ("a quarter" for 1/4, "half an hour" for 30 minutes) or leave them out, but
@@ -219,9 +222,9 @@ _QUOTED = re.compile(r'"([^"\n]+)"')
 _OPERATOR_TOKEN = r"[-+*/^=<>\u2212\u00d7\u00f7\u00b7]+"
 _FORMULA_OPERATOR = re.compile(_OPERATOR_TOKEN)
 #: How :func:`formulas` writes signs: "**" as "^", a Unicode minus or division sign as ASCII,
-#: multiplication signs left out.
-_FORMULA_SPELLING = {"**": "^", "\u2212": "-", "\u00f7": "/"}
-_FORMULA_SIGNS = re.compile(r"\*\*|[*\u2212\u00d7\u00f7\u00b7]")
+#: a root sign as "sqrt" ("\u221a2" is "sqrt(2)" without its brackets), multiplication signs left out.
+_FORMULA_SPELLING = {"**": "^", "\u2212": "-", "\u00f7": "/", "\u221a": "sqrt"}
+_FORMULA_SIGNS = re.compile(r"\*\*|[*\u2212\u00d7\u00f7\u00b7\u221a]")
 #: What makes a run of tokens a formula, not a number, a date or "3-year-old": an operator
 #: other than "-" and "/", or a bracket.
 _FORMULA_STRUCTURE = re.compile(r"[+^=<>()\[\]]")
@@ -229,6 +232,10 @@ _FORMULA_STRUCTURE = re.compile(r"[+^=<>()\[\]]")
 _FORMULA_ENDS = ".,;:?!'\""
 #: What :func:`formula_contradicted` leaves out: brackets and subscripts' underscores.
 _FORMULA_BRACKETS = re.compile(r"[()\[\]{}<>_]")
+#: Round, square and curly brackets, opening and closing.
+_BRACKETS = ("()", "[]", "{}")
+#: What opens an equation or inequality after a formula's last term (:func:`_extends`).
+_RELATIONS = ("=", "<", ">", "!=", "\u2260", "\u2264", "\u2265")
 #: A formula counts from this many letters and digits ("x^2" and "1/4" are not compared).
 FORMULA_MIN_SKELETON = 4
 #: The arithmetic operations :func:`operations` reads, each by the words that name it
@@ -242,6 +249,13 @@ _OPERATIONS = {
 _OPERATION_WORDS = re.compile(
     r"\b" + _starting("|".join(_OPERATIONS.values()))
     + "(?:" + "|".join(f"(?P<{name}>{words})" for name, words in _OPERATIONS.items()) + r")\b",
+    re.IGNORECASE,
+)
+#: How a text labels its first and second statement: "Statement 1 |", "Statement (ii):",
+#: "statement one.", "The first statement:", "First:" (a label's own punctuation dropped).
+_STATEMENT_LABEL = re.compile(
+    r"(?:\bstatement\s*\(?(?:(?P<first>1|i|one)|2|ii|two)\)?(?!\w)"
+    r"|\b(?:the\s+)?(?:(?P<first_word>first)|second)(?:\s+statement)?\s*(?=:))\s*[|:.)\-]?",
     re.IGNORECASE,
 )
 #: A run of tokens, within a line, that hold a digit or are operators: what :func:`formulas` reads.
@@ -324,16 +338,53 @@ def _skeleton(formula: str) -> str:
 
 
 def formula_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
-    """Whether the row writes one of the item's formulas with other operators: the same
-    letters and digits in the same order ("Q(sqrt(2), sqrt(3))" against "Q(sqrt(2) +
-    sqrt(3))"). A rephrasing copies a formula or words it out; it does not change its
-    operators, which is all that tells apart items a symbol apart (MMLU's abstract algebra
-    asks the degree of four such extensions of Q, with the same options). Brackets and
-    subscripts' underscores are left out of the comparison: a rephrasing moves and drops
-    them ("(Z_11 x Z_15)/<(1, 1)>" for "(Z_11 x Z_15)/(<1, 1>)")."""
+    """Whether the row writes one of the item's formulas with other operators (the same
+    letters and digits in the same order: "Q(sqrt(2), sqrt(3))" against "Q(sqrt(2) +
+    sqrt(3))"), or a formula that none of the item's is and that one of them extends or is
+    extended by (:func:`_extends`: "Q(sqrt(2), sqrt(3))" against "Q(sqrt(2), sqrt(3),
+    sqrt(18))"). A rephrasing copies a formula or words it out; it does not change its
+    operators or its terms, which is all that tells apart items a symbol or a term apart
+    (MMLU's abstract algebra asks the degree of six such extensions of Q, with the same
+    options). Brackets and subscripts' underscores are left out of the comparison: a
+    rephrasing moves and drops them ("(Z_11 x Z_15)/<(1, 1)>" for "(Z_11 x Z_15)/(<1, 1>)")."""
     written = {_skeleton(formula) for formula in row}
     compared = {_without_brackets(formula) for formula in row}
-    return any(_skeleton(formula) in written and _without_brackets(formula) not in compared for formula in item)
+    if any(_skeleton(formula) in written and _without_brackets(formula) not in compared for formula in item):
+        return True
+    item_compared = {_without_brackets(formula) for formula in item}
+    own = [formula for formula in row if _without_brackets(formula) not in item_compared]
+    return any(_extends(a, b) or _extends(b, a) for a in item if _without_brackets(a) not in compared for b in own)
+
+
+def _extends(longer: str, shorter: str) -> bool:
+    """Whether formula ``longer`` is ``shorter`` with more after it, by their letters and
+    digits ("Q(sqrt(2),sqrt(3),sqrt(18))" of "Q(sqrt(2),sqrt(3))"), and not as an equation
+    or inequality that ``shorter`` opens ("x^2+1=0" of "x^2+1", as a rephrasing may ask
+    "solve x^2 + 1 = 0" for "find the zeros of x^2 + 1"), nor as the first of a list
+    ("6x^2+4x+6;x^2+1", options in a line: a comma or semicolon outside every bracket). Both
+    must close every bracket they open: a formula cut by a line break ("Q(sqrt(2)," at the
+    end of a line) is not a shorter one."""
+    long_skeleton, short_skeleton = _skeleton(longer), _skeleton(shorter)
+    if len(long_skeleton) <= len(short_skeleton) or not long_skeleton.startswith(short_skeleton):
+        return False
+    if not (_closed(longer) and _closed(shorter)):
+        return False
+    held = 0
+    for end, character in enumerate(longer, start=1):
+        held += character.isascii() and character.isalnum()
+        if held == len(short_skeleton):
+            break
+    rest = longer[end:]
+    closing = len(rest) - len(rest.lstrip(")]}"))
+    depth = sum(longer[:end].count(opening) - longer[:end].count(close) for opening, close in _BRACKETS) - closing
+    rest = rest[closing:]
+    listed = depth <= 0 and rest[:1] in (",", ";")
+    return not listed and not rest.lstrip("([{_").startswith(_RELATIONS)
+
+
+def _closed(formula: str) -> bool:
+    """Whether ``formula`` closes as many round, square and curly brackets as it opens."""
+    return all(formula.count(opening) == formula.count(closing) for opening, closing in _BRACKETS)
 
 
 def _without_brackets(formula: str) -> str:
@@ -352,6 +403,25 @@ def operation_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
     total"), not another one. (Asked only of items that hold numbers: elsewhere "add" and
     "divide" are plain verbs, "add comments", "the division of labour".)"""
     return bool(item) and bool(row) and not item & row
+
+
+def statements(text: str) -> tuple[str, str] | None:
+    """A two-statement text's statements (MMLU's "Statement 1 | ... Statement 2 | ...", half
+    of abstract algebra's items), each after the words that open the first one's line
+    ("Let A and B be sets, f: A -> B ...", which both statements are about), the second to
+    the end of its line or of its JSON string (not the options after it); None unless the text labels exactly
+    two statements (:data:`_STATEMENT_LABEL`), the first one first."""
+    labels = list(_STATEMENT_LABEL.finditer(text))
+    if [bool(label.group("first") or label.group("first_word")) for label in labels] != [True, False]:
+        return None
+    first, second = labels
+    line = text[text.rfind("\n", 0, first.start()) + 1 : first.start()]
+    preamble = line[line.rfind('"') + 1 :].strip()  # (not a JSON record's '{"question": "')
+    one = text[first.end() : second.start()].strip()
+    two = next((line.strip() for line in text[second.end() :].splitlines() if line.strip()), "").split('"')[0].strip()
+    if not one or not two:
+        return None
+    return f"{preamble} {one}".strip(), f"{preamble} {two}".strip()
 
 
 def content_words(text: str) -> Counter:

@@ -93,8 +93,13 @@ WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "spe
 #: one domain out).
 FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
             "identifier_recall", "option_recall", "code_overlap", "literal_consistency", "example_agreement",
-            "formula_consistency", "operation_consistency")
+            "formula_consistency", "operation_consistency", "statement_similarity")
 SCORED = FEATURES[:4]
+#: A two-statement row and item (MMLU's "Statement 1 | ... Statement 2 | ...") whose least
+#: alike statements are less alike than this are not a rephrasing: its number consistency
+#: is 0. On the free paraphrases of abstract algebra (2026-12-04), rephrased statements
+#: were at 0.74 or more to their item's, statements of an item beside it at 0.60 or less.
+STATEMENT_MIN_SIMILARITY = 0.65
 #: Numbers and answer options are evidence of a rewording only in a row about the item's
 #: subject: below this similarity (cosine x margin) they count as none. A list [2, 4, 6, 8,
 #: 10] in a Python exercise is not the group {2, 4, 6, 8} of an algebra question. Code
@@ -450,11 +455,15 @@ def worded_candidates(rows: TextParts, items: TextParts, evidence: ItemEvidence,
 
 def verify(
     candidates: pl.DataFrame, rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str],
-    weights: dict[str, float] = WEIGHTS,
+    statements_alike: Mapping[tuple[int, int], float] | None = None, weights: dict[str, float] = WEIGHTS,
 ) -> pl.DataFrame:
     """Evidence, score and explanation for every candidate pair. Each text is parsed once,
     however many candidate pairs it is in; evidence is read from the best pair of parts
-    (options, code and the numbers' consistency also from the whole row)."""
+    (options, code and the numbers' consistency also from the whole row).
+    ``statements_alike``: per (row, item) pair of two-statement texts, the cosine of their
+    least alike statements (``statement_similarity``; 1.0 for other pairs); below
+    :data:`STATEMENT_MIN_SIMILARITY` it speaks against the pair as a contradicted formula does."""
+    statements_alike = statements_alike or {}
     row_evidence: dict[int, Evidence] = {}
     whole_rows: dict[int, Evidence] = {}
     records = []
@@ -481,6 +490,9 @@ def verify(
             whole = pair_evidence(whole_rows[row], item_side, *known)
             for name in ("code_overlap", "literal_consistency", "number_consistency", "formula_consistency", "operation_consistency"):
                 features[name] = max(features[name], whole[name])
+        features["statement_similarity"] = statements_alike.get((row, item), 1.0)
+        if features["statement_similarity"] < STATEMENT_MIN_SIMILARITY:
+            features["number_consistency"] = 0.0
         features["similarity"] = cosine * margin
         if not about_the_item:
             features["number_agreement"] = 0.0
@@ -512,10 +524,14 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
         if features[name] >= FIRED[name]:
             said.append(f"{label} {features[name]:.2f}")
     if features["formula_consistency"] < 1.0:
-        said.append("item's formula written with other operators in row")
+        said.append("item's formula written with other operators or terms in row")
     if features["operation_consistency"] < 1.0:
         said.append("row names another operation than the item's (sum, product, difference, quotient)")
-    if features["number_consistency"] < 1.0 and features["formula_consistency"] == features["operation_consistency"] == 1.0:
+    if features["statement_similarity"] < STATEMENT_MIN_SIMILARITY:
+        said.append(f"a statement of the item's unlike the row's (cosine {features['statement_similarity']:.2f})")
+    contradicted = min(features["formula_consistency"], features["operation_consistency"]) < 1.0 or (
+        features["statement_similarity"] < STATEMENT_MIN_SIMILARITY)
+    if features["number_consistency"] < 1.0 and not contradicted:
         said.append(f"item numbers missing from row (consistency {features['number_consistency']:.2f})")
     if features["literal_consistency"] < 1.0:
         said.append(f"item code's strings and constants missing from row's code (consistency {features['literal_consistency']:.2f})")
