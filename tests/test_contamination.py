@@ -494,12 +494,15 @@ def test_two_statements_are_read_whatever_their_labels():
     assert statements(item) == ("Let A and B be sets, f: A -> B and g: B -> A be functions. f is injective.",
                                 "Let A and B be sets, f: A -> B and g: B -> A be functions. f is surjective.")
     for row in ("Statement (i): f is injective. Statement (ii): f is surjective.", "Statement one. f is injective. Statement two: f is surjective.",
-                "Which is true?\nThe first statement: f is injective.\nThe second statement: f is surjective.\nA. True, True"):
+                "Which is true?\nThe first statement: f is injective.\nThe second statement: f is surjective.\nA. True, True",
+                "Consider the two statements: (1) f is injective. (2) f is surjective.",  # (words about the statements dropped)
+                "Evaluate both statements. Statement 1: f is injective. Statement 2: f is surjective."):
         assert statements(row) == ("f is injective.", "f is surjective."), row
     assert statements('{"question": "Statement 1 | f is injective. Statement 2 | f is surjective.", "choices": ["True, True"]}') == (
         "f is injective.", "f is surjective.")  # (a JSON record's quotes and options are not the statements')
     for row in ("Statement 1 | f is injective.", "Statement 2: f is surjective. Statement 1: f is injective.",
-                "Statement 1: a. Statement 2: b. Statement 2 is false because c.", "The statement is true, and it is one of two."):
+                "Statement 1: a. Statement 2: b. Statement 2 is false because c.", "The statement is true, and it is one of two.",
+                "Which is true? (1) f is injective. (2) f is surjective.", "Which is true?\n(1) True, True\n(2) False, False"):
         assert statements(row) is None, row
 
 

@@ -252,12 +252,16 @@ _OPERATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 #: How a text labels its first and second statement: "Statement 1 |", "Statement (ii):",
-#: "statement one.", "The first statement:", "First:" (a label's own punctuation dropped).
+#: "statement one.", "The first statement:", "First:" (a label's own punctuation dropped),
+#: and inside a line "(1)" and "(ii)" (``paren``: only after the word "statement", as in
+#: "Consider two statements: (1) ...; (2) ...", as a numbered list opens its lines so).
 _STATEMENT_LABEL = re.compile(
     r"(?:\bstatement\s*\(?(?:(?P<first>1|i|one)|2|ii|two)\)?(?!\w)"
-    r"|\b(?:the\s+)?(?:(?P<first_word>first)|second)(?:\s+statement)?\s*(?=:))\s*[|:.)\-]?",
+    r"|\b(?:the\s+)?(?:(?P<first_word>first)|second)(?:\s+statement)?\s*(?=:)"
+    r"|(?<=\S[ \t])(?P<paren>\((?:(?P<first_paren>1|i)|2|ii)\)))\s*[|:.)\-]?",
     re.IGNORECASE,
 )
+_STATEMENT_WORD = re.compile(r"\bstatements?\b", re.IGNORECASE)
 #: A run of tokens, within a line, that hold a digit or are operators: what :func:`formulas` reads.
 _FORMULA_TOKEN = r"(?:\S*\d\S*|" + _OPERATOR_TOKEN + ")"
 _FORMULA_RUN = re.compile(r"(?<!\S)" + _FORMULA_TOKEN + r"(?:[ \t]+" + _FORMULA_TOKEN + r")*(?!\S)")
@@ -408,15 +412,20 @@ def operation_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
 def statements(text: str) -> tuple[str, str] | None:
     """A two-statement text's statements (MMLU's "Statement 1 | ... Statement 2 | ...", half
     of abstract algebra's items), each after the words that open the first one's line
-    ("Let A and B be sets, f: A -> B ...", which both statements are about), the second to
-    the end of its line or of its JSON string (not the options after it); None unless the text labels exactly
-    two statements (:data:`_STATEMENT_LABEL`), the first one first."""
+    ("Let A and B be sets, f: A -> B ...", which both statements are about, but not words
+    about the statements themselves, "Consider the two statements below:"), the second to
+    the end of its line or of its JSON string (not the options after it); None unless the
+    text labels exactly two statements (:data:`_STATEMENT_LABEL`), the first one first."""
     labels = list(_STATEMENT_LABEL.finditer(text))
-    if [bool(label.group("first") or label.group("first_word")) for label in labels] != [True, False]:
+    if [bool(label.group("first") or label.group("first_word") or label.group("first_paren")) for label in labels] != [True, False]:
         return None
     first, second = labels
+    if (first.group("paren") or second.group("paren")) and not _STATEMENT_WORD.search(text, 0, first.start()):
+        return None
     line = text[text.rfind("\n", 0, first.start()) + 1 : first.start()]
     preamble = line[line.rfind('"') + 1 :].strip()  # (not a JSON record's '{"question": "')
+    if _STATEMENT_WORD.search(preamble):
+        preamble = ""
     one = text[first.end() : second.start()].strip()
     two = next((line.strip() for line in text[second.end() :].splitlines() if line.strip()), "").split('"')[0].strip()
     if not one or not two:
