@@ -719,6 +719,55 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                               "free abelian. Statement 2: If K is a nonzero subgroup of a finitely generated free "
                               "abelian group G, then G / K is free abelian.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
 
+    # A sixth abstract algebra set, items 80 to 99 (10 in the benchmark, 10 negatives; 13
+    # two-statement items, three of them as "(1) ... (2) ...", some with the options reordered),
+    # written 2026-12-04 before any of it was measured, after verifier v19 (statements compared
+    # one by one, formulas a term apart), to measure those rules on rows they were not read off.
+    ("abstract_algebra", 80): "Statement 1: An external direct product of cyclic groups is always cyclic. Statement 2: "
+                              "D_3 x D_4, the external direct product, is isomorphic to D_12.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 81): "Statement 1: Any nonzero free abelian group has infinitely many bases. Statement 2: Any "
+                              "free abelian group whose rank is at least 2 has infinitely many bases.\nA. False, False\nB. True, True\nC. False, True\nD. True, False",
+    ("abstract_algebra", 82): "Consider the following statements: (1) for each positive integer n, some cyclic group "
+                              "has order n; (2) a finite cyclic group has an element of every order dividing the "
+                              "group's order.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 83): "Statement 1: A group with an element of order 10 also has elements of orders 1, 2 and 5. "
+                              "Statement 2: A group with an element of order 2 and an element of order 3 must have an "
+                              "element of order 6.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 84): "Let f: A -> B and g: B -> A be functions between sets A and B with g(f(a)) = a for all "
+                              "a in A. Statement 1: g has to be injective. Statement 2: g has to be surjective.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 85): "Statement 1: A homomorphism is injective exactly when its kernel is just the identity "
+                              "element. Statement 2: Some homomorphism can map a group with 6 elements onto an image "
+                              "with 4 elements.\nA. False, False\nB. True, True\nC. False, True\nD. True, False",
+    ("abstract_algebra", 86): "Statement 1: For subgroups H and K of a group G, |HK| = |H||K|/|H intersection K|. "
+                              "Statement 2: If p is an odd prime, a group of order 2p is either cyclic or isomorphic to "
+                              "D_p.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 87): "Let T: Z x Z -> Z with T(1, 0) = 3 and T(0, 1) = -5. What is T(-3,2)?\nA. -19\nB. -10\n"
+                              "C. 19\nD. 10",
+    ("abstract_algebra", 88): "In the ring Z_24, what is the product (12)(16)?\n(A) 0\n(B) 1\n(C) 4\n(D) 6",
+    ("abstract_algebra", 89): "Statement 1: All permutations are one-to-one functions. Statement 2: A function is a "
+                              "permutation exactly when it is one to one.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 90): "Decide whether each statement holds. (1) A finite group of order n has a subgroup of "
+                              "order d for each positive divisor d of n. (2) For an element a of a finite group G, "
+                              "|a| divides |G|.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 91): "What are all the cosets of the subgroup 4Z in 2Z?\nA. 4Z\nB. 4Z, 2 + 4Z\nC. 2Z\nD. Z",
+    ("abstract_algebra", 92): "Which one of these statements is correct?\nA. Every equivalence relation is a "
+                              "partial-ordering relation.\nB. There are 64 relations from A = {x, y, z} to B = (1, 2).\n"
+                              "C. The empty relation _ is reflexive.\nD. Being symmetric and being un-symmetric are "
+                              "negations of each other for a relation.",
+    ("abstract_algebra", 93): "For n = 6, what is the largest order an element of S_n can have?\nA. 6\nB. 12\nC. 30\n"
+                              "D. 105",
+    ("abstract_algebra", 94): "Statement 1: Q is an extension field of Z_2. Statement 2: Any non-constant polynomial "
+                              "over a field has a root in some extension field.\nA. False, False\nB. True, True\nC. False, True\nD. True, False",
+    ("abstract_algebra", 95): "Statement 1: For a subgroup H of G and a in G, aH is a subgroup of G exactly when a is "
+                              "in H. Statement 2: For a subgroup H of G and a, b in G, aH = bH exactly when ab is in H."
+                              "\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+    ("abstract_algebra", 96): "Over Z_2, what are all the zeros of the polynomial x^2 + 1?\nA. 0\nB. 1\nC. 0,1\nD. 2",
+    ("abstract_algebra", 97): "How many elements does the cyclic subgroup of Z_30 generated by 25 have?\nA. 25\nB. 5\n"
+                              "C. 6\nD. 30",
+    ("abstract_algebra", 98): "What is the order of the element (4, 2) in Z_12 x Z_8?\nA. 4\nB. 8\nC. 12\nD. 6",
+    ("abstract_algebra", 99): "Consider two statements about rings. (1) Each ideal of a ring is a subring of it. (2) "
+                              "Each subring of a ring is an ideal of it.\nA. True, True\nB. False, False\nC. True, False\nD. False, True",
+
     # The third multiple-choice set, written 2026-12-04 before any of it was measured: US
     # history items 28 to 43 and sociology items 28 to 35, rephrased as the second set was.
     ("high_school_us_history", 28): "Which continuity in U.S. history do the ideas in the 1848 Married Women's "
