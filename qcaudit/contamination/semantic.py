@@ -20,7 +20,9 @@
 3. **Evidence** (:mod:`qcaudit.contamination.evidence`): numbers, content words, answer
    options, identifiers and code fingerprints that the pair shares. Code fingerprints also
    propose candidates of their own (renamed or translated code that the encoder places
-   far from its original).
+   far from its original). A two-statement row and item ("Statement 1 | ... Statement 2 |
+   ...") are also compared statement by statement (``statement_similarity``, embedded by
+   the analyzer for their candidate pairs only): a rephrasing rephrases both statements.
 4. **Score**: a logistic combination of cosine, margin and evidence with the non-negative
    weights in :data:`WEIGHTS`, fitted across four domains (math, multiple choice, code,
    prose) by ``benchmarks/bench_contamination.py calibrate`` and checked leave one domain
