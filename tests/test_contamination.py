@@ -502,7 +502,9 @@ def test_two_statements_are_read_whatever_their_labels():
         "f is injective.", "f is surjective.")  # (a JSON record's quotes and options are not the statements')
     for row in ("Statement 1 | f is injective.", "Statement 2: f is surjective. Statement 1: f is injective.",
                 "Statement 1: a. Statement 2: b. Statement 2 is false because c.", "The statement is true, and it is one of two.",
-                "Which is true? (1) f is injective. (2) f is surjective.", "Which is true?\n(1) True, True\n(2) False, False"):
+                "Which is true? (1) f is injective. (2) f is surjective.", "Which is true?\n(1) True, True\n(2) False, False",
+                "Which statement is true? (1) f is injective (2) f is surjective (3) both (4) neither",
+                "Statement 1: a. Statement 2: b. Statement 3: c."):
         assert statements(row) is None, row
 
 

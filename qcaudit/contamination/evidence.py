@@ -251,14 +251,15 @@ _OPERATION_WORDS = re.compile(
     + "(?:" + "|".join(f"(?P<{name}>{words})" for name, words in _OPERATIONS.items()) + r")\b",
     re.IGNORECASE,
 )
-#: How a text labels its first and second statement: "Statement 1 |", "Statement (ii):",
-#: "statement one.", "The first statement:", "First:" (a label's own punctuation dropped),
-#: and inside a line "(1)" and "(ii)" (``paren``: only after the word "statement", as in
-#: "Consider two statements: (1) ...; (2) ...", as a numbered list opens its lines so).
+#: How a text labels its statements: "Statement 1 |", "Statement (ii):", "statement one.",
+#: "The first statement:", "First:" (a label's own punctuation dropped), and inside a line
+#: "(1)" and "(ii)" (``paren``: only after the word "statement", as in "Consider two
+#: statements: (1) ...; (2) ...", as a numbered list opens its lines so). A third label
+#: ("Statement 3", "(iii)") makes a text no two-statement text (options numbered inline).
 _STATEMENT_LABEL = re.compile(
-    r"(?:\bstatement\s*\(?(?:(?P<first>1|i|one)|2|ii|two)\)?(?!\w)"
-    r"|\b(?:the\s+)?(?:(?P<first_word>first)|second)(?:\s+statement)?\s*(?=:)"
-    r"|(?<=\S[ \t])(?P<paren>\((?:(?P<first_paren>1|i)|2|ii)\)))\s*[|:.)\-]?",
+    r"(?:\bstatement\s*\(?(?:(?P<first>1|i|one)|2|ii|two|3|iii|three)\)?(?!\w)"
+    r"|\b(?:the\s+)?(?:(?P<first_word>first)|second|third)(?:\s+statement)?\s*(?=:)"
+    r"|(?<=\S[ \t])(?P<paren>\((?:(?P<first_paren>1|i)|2|ii|3|iii)\)))\s*[|:.)\-]?",
     re.IGNORECASE,
 )
 _STATEMENT_WORD = re.compile(r"\bstatements?\b", re.IGNORECASE)
