@@ -356,6 +356,57 @@ REPHRASINGS: dict[tuple[str, int], str] = {
                      "cubes numbering 4 fewer than five times the strawberry ones. She makes 116 cubes in total. How "
                      "many are blueberry?",
 
+    # A fifth GSM8K set, written 2026-12-04 before any of it was measured, after verifier v19:
+    # 20 items drawn at random (random.Random(45) among those not yet paraphrased),
+    # paraphrased as the others were.
+    ("gsm8k", 22): "On Tuesday Billy had 8 customers for his DVDs. The first 3 bought a DVD apiece, the following 2 "
+                   "bought 2 DVDs apiece, and the final 3 bought nothing. How many DVDs did Billy sell that day?",
+    ("gsm8k", 44): "Charlie plans to sell beeswax candles. Each pound of beeswax makes 10 tapered candles, and a pound "
+                   "of beeswax together with the wicks costs $10 in supplies. Selling every candle at $2, what net "
+                   "profit does he make on 20 candles made and sold?",
+    ("gsm8k", 73): "Shiela purchased five cell phones at $150 apiece on a 3-month installment plan, with 2% interest "
+                   "charged on each unit. What is her monthly payment over the 3 months?",
+    ("gsm8k", 136): "Only 27 unicorns remain in the world, and a third of them live in the Scottish Highlands. If two "
+                    "thirds of the Scottish unicorns are female, how many female unicorns are there in Scotland?",
+    ("gsm8k", 148): "At the museum, admission is $12 for an adult and $10 for a child. Brittany's mom pays for one "
+                    "adult and one child ticket and gets $8 back in change. How many dollars did she hand the "
+                    "cashier?",
+    ("gsm8k", 167): "Seth's age is double Brooke's. Two years from now their ages will add up to 28. What is Seth's "
+                    "age?",
+    ("gsm8k", 235): "John is ordering pizza for 20 friends in all, and he wants each of them to get 4 slices. Every "
+                    "pizza comes cut into 8 slices. How many pizzas should he order?",
+    ("gsm8k", 241): "Dolly owns two books and Pandora owns one. If each of them reads her own books and the other's "
+                    "too, how many books will the two read altogether?",
+    ("gsm8k", 276): "Of Carly's 80 cards, 2/5 show the letter A. Half of the remaining cards show B, 5/8 of the cards "
+                    "left after that show C, and the rest show D. How many cards show the letter D?",
+    ("gsm8k", 315): "Martha is throwing a Christmas party and invites 2 families of 6 and 3 families of 4. Illness "
+                    "keeps 8 people away, and a quarter of that number had other commitments. How many people come "
+                    "to her party?",
+    ("gsm8k", 432): "With his mighty sword Prince Thaddeus killed 100 dragons. Prince Arthur, wielding a spear, killed "
+                    "three quarters as many as Thaddeus. Prince Walter, with a rusty iron axe, killed twice as many "
+                    "as Arthur. And Prince Bruce, who left his sword at home and used a nail file, killed one-fifth "
+                    "as many as Walter. How many dragons did Prince Bruce kill?",
+    ("gsm8k", 527): "One person takes 5 days to paint half a house. How many hours would 5 people need to paint an "
+                    "entire house?",
+    ("gsm8k", 556): "At Subway you pay $40 for a foot-long fish sub and three times that for a six-inch cold-cut combo "
+                    "sub. What does lunch cost you today?",
+    ("gsm8k", 581): "This weekend Max will watch two movies: the first runs 1 hour 30 minutes and the second 2 hours 5 "
+                    "minutes. How many minutes will watching both take him?",
+    ("gsm8k", 621): "After hurting his back, John went to physical therapy for 6 weeks, twice a week, 2 hours per "
+                    "session. At $125 an hour, how much did his therapy cost?",
+    ("gsm8k", 638): "At a grocery store, 4 apples sell for $5.20 and 3 oranges for $3.30. What will Clyde pay for 5 "
+                    "apples plus 5 oranges?",
+    ("gsm8k", 698): "Greta earns a $2400 paycheck. Half of it, 50%, goes into her retirement account, and 20% of the "
+                    "paycheck pays her monthly car payment. How much does she have left to spend after those two?",
+    ("gsm8k", 867): "Daisy bought a 5-pound bag of potatoes, a bag of sweet potatoes weighing 2 times as much as the "
+                    "potatoes, and a bag of carrots weighing 3 pounds less than the sweet potatoes. How many pounds "
+                    "of carrots did she buy?",
+    ("gsm8k", 1079): "Mr. Rogers bought a $2000 watch on sale for 75% of its original price, then sold it to a friend "
+                     "for 120% of what he had paid. By what percentage below the original price did the friend "
+                     "buy it?",
+    ("gsm8k", 1087): "A farmer bales hay at 5 bales an hour while a truck collects 3 bales an hour. After a 6 hour day "
+                     "for both the farmer and the truck driver, how many bales are still in the field?",
+
     ("high_school_us_history", 0): "How did the United States come to possess the Oregon Territory?\nA. France "
                                    "granted it to the United States in a treaty after a war.\nB. The United States "
                                    "purchased it from the Native Americans living there.\nC. American settlers got "
