@@ -449,47 +449,58 @@ def suite(backend: str = "auto") -> None:
     _print_scores(f"Plain cosine, best single cut ({oracle:.2f}) chosen on this suite", domain_scores(verdicts(cosine, rows, oracle)))
     lexical = lexical_verdicts(cases)
     _print_scores("N-gram (13) and substring methods, either", domain_scores(lexical))
-    combined = semantic.join(lexical.select("domain", "case", "row", pl.col("flagged").alias("lf"), pl.col("correct").alias("lc")),
-                             on=["domain", "case", "row"])
-    combined = combined.with_columns(
-        (pl.col("flagged") | pl.col("lf")).alias("flagged"),
-        pl.when(pl.col("lf")).then(pl.col("lc")).otherwise(pl.col("correct")).alias("correct"),
-    )
-    _print_scores("Combined (a lexical flag first, else the semantic one)", domain_scores(combined))
+    _print_scores("Combined (a lexical flag first, else the semantic one)", domain_scores(combined_verdicts(semantic, lexical)))
     encoder = Encoder(runtime=backend)
     probe([ported_case()], encoder, cut, oracle, PORTS_TITLE)
     probe(free_cases(), encoder, cut, oracle, FREE_TITLE)
 
 
+def combined_verdicts(semantic: pl.DataFrame, lexical: pl.DataFrame) -> pl.DataFrame:
+    """Per row, the three methods as ``qcaudit report`` runs them by default: flagged by any,
+    with a lexical method's item where one flagged it, else the semantic method's."""
+    combined = semantic.join(lexical.select("domain", "case", "row", pl.col("flagged").alias("lf"), pl.col("correct").alias("lc")),
+                             on=["domain", "case", "row"])
+    return combined.with_columns(
+        (pl.col("flagged") | pl.col("lf")).alias("flagged"),
+        pl.when(pl.col("lf")).then(pl.col("lc")).otherwise(pl.col("correct")).alias("correct"),
+    ).drop("lf", "lc")
+
+
 def probe(cases: list[Case], encoder: Encoder, cut: float, cosine_cut: float, title: str) -> None:
     """The shipped verifier (and plain cosine at the suite's best cut) on a probe that nothing
     is fitted on: how the verifier carries over from rule-made rewrites. Per case and kind:
-    rows found with their item, rows flagged wrongly, and how often the true item is a
+    rows found with their item, rows flagged wrongly, the same for the three methods
+    combined (what ``qcaudit report`` flags by default), and how often the true item is a
     candidate at all and the nearest by cosine."""
     rows = case_rows(cases)
     pairs = suite_pairs(cases, encoder)
     keys = ["case", "row"]
     semantic = verdicts(scored(pairs, WEIGHTS), rows, cut)
+    combined = combined_verdicts(semantic, lexical_verdicts(cases))
     cosine = verdicts(pairs.with_columns(pl.col("cosine").alias("score")), rows, cosine_cut)
     nearest = pairs.sort(["cosine", "item"], descending=[True, False]).unique(keys, keep="first")
     table = rows.select(*keys, "kind").join(semantic.select(*keys, "flagged", "correct"), on=keys).join(
+        combined.select(*keys, pl.col("flagged").alias("all_flagged"), pl.col("correct").alias("all_correct")), on=keys).join(
         cosine.select(*keys, pl.col("flagged").alias("cos_flagged"), pl.col("correct").alias("cos_correct")), on=keys)
     table = table.join(pairs.filter("correct").select(keys).unique().with_columns(pl.lit(True).alias("candidate")), on=keys, how="left")
     table = table.join(nearest.select(*keys, pl.col("correct").alias("nearest")), on=keys, how="left")
     summary = table.group_by("case", "kind").agg(
         pl.len().alias("rows"),
         (pl.col("flagged") & pl.col("correct")).sum().alias("found"), (pl.col("flagged") & ~pl.col("correct")).sum().alias("wrong"),
+        (pl.col("all_flagged") & pl.col("all_correct")).sum().alias("all_found"),
+        (pl.col("all_flagged") & ~pl.col("all_correct")).sum().alias("all_wrong"),
         (pl.col("cos_flagged") & pl.col("cos_correct")).sum().alias("cos_found"),
         (pl.col("cos_flagged") & ~pl.col("cos_correct")).sum().alias("cos_wrong"),
         pl.col("candidate").fill_null(False).sum().alias("candidate"), pl.col("nearest").fill_null(False).sum().alias("nearest"),
     ).sort("case", "kind")
     out = Table(title=f"{title} (not fitted on; verifier cut {cut:g}, cosine cut {cosine_cut:.2f})")
-    for column in ("case", "kind", "rows", "verifier: found", "flagged wrongly", "cosine: found", "flagged wrongly ",
-                   "true item a candidate", "true item nearest"):
+    for column in ("case", "kind", "rows", "verifier: found", "flagged wrongly", "all three: found", "flagged wrongly  ",
+                   "cosine: found", "flagged wrongly ", "true item a candidate", "true item nearest"):
         out.add_column(column, justify="left" if column in ("case", "kind") else "right")
     for r in summary.iter_rows(named=True):
         other = r["kind"].endswith("(other task)") or r["kind"].endswith("(other item)")
         out.add_row(r["case"], r["kind"], str(r["rows"]), "" if other else str(r["found"]), str(r["wrong"]),
+                    "" if other else str(r["all_found"]), str(r["all_wrong"]),
                     "" if other else str(r["cos_found"]), str(r["cos_wrong"]), "" if other else str(r["candidate"]),
                     "" if other else str(r["nearest"]))
     console.print(out)
