@@ -466,8 +466,8 @@ def test_a_formula_a_term_longer_or_shorter_than_the_items_speaks_against_a_pair
     """MMLU's abstract algebra asks the degree of Q(sqrt(2)), of Q(sqrt(2), sqrt(3)) and of
     Q(sqrt(2), sqrt(3), sqrt(18)) over Q, with the same options: a rephrasing of one was
     flagged as another (until 2026-12-04). Not a term more: an equation the item's formula
-    opens ("solve ... = 0"), a formula cut by a line break, or the item's formula written
-    with root signs."""
+    opens ("solve ... = 0"), notation around it, options in a line, a formula cut by a line
+    break, or the item's formula written with root signs."""
     from qcaudit.contamination.evidence import formula_contradicted, formulas
 
     def contradicted(item: str, row: str) -> bool:
@@ -481,6 +481,8 @@ def test_a_formula_a_term_longer_or_shorter_than_the_items_speaks_against_a_pair
     assert not contradicted(item, "Find the degree for the provided field extension Q(sqrt(2),\nsqrt(3), sqrt(18)) over Q.")
     assert not contradicted(item, "Q(sqrt(2), sqrt(3), sqrt(18)) over Q: its degree, as Q(sqrt(2), sqrt(3)) has 4?")
     assert not contradicted("Find all zeros of x^3 + 2x + 2 in Z_7.", "Solve x^3 + 2x + 2 = 0 in Z_7.")
+    assert contradicted("Find all zeros of x^3 + 2x + 2 in Z_7.", "Find all zeros of x^3 + 2x + 2 + x^4 in Z_7.")
+    assert not contradicted(item, "What is [Q(sqrt(2), sqrt(3), sqrt(18)):Q]?")  # (the degree's notation around it)
     options = "Find the product of f(x) = 4x - 5 and g(x) in Z_8[x].\n2x^2 + 5\n6x^2 + 4x + 6\n0\nx^2 + 1"
     for listed in ("Options: 6x^2 + 4x + 6; x^2 + 1; 0; 2x^2 + 5", "Is it 6x^2 + 4x + 6, 2x^2 + 5, x^2 + 1 or 0?"):
         assert not contradicted(options, "Multiply f(x) = 4x - 5 and g(x) in Z_8[x]. " + listed)  # (options in a line are a list)

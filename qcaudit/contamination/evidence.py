@@ -234,8 +234,6 @@ _FORMULA_ENDS = ".,;:?!'\""
 _FORMULA_BRACKETS = re.compile(r"[()\[\]{}<>_]")
 #: Round, square and curly brackets, opening and closing.
 _BRACKETS = ("()", "[]", "{}")
-#: What opens an equation or inequality after a formula's last term (:func:`_extends`).
-_RELATIONS = ("=", "<", ">", "!=", "\u2260", "\u2264", "\u2265")
 #: A formula counts from this many letters and digits ("x^2" and "1/4" are not compared).
 FORMULA_MIN_SKELETON = 4
 #: The arithmetic operations :func:`operations` reads, each by the words that name it
@@ -362,29 +360,36 @@ def formula_contradicted(item: frozenset[str], row: frozenset[str]) -> bool:
 
 
 def _extends(longer: str, shorter: str) -> bool:
-    """Whether formula ``longer`` is ``shorter`` with more after it, by their letters and
-    digits ("Q(sqrt(2),sqrt(3),sqrt(18))" of "Q(sqrt(2),sqrt(3))"), and not as an equation
-    or inequality that ``shorter`` opens ("x^2+1=0" of "x^2+1", as a rephrasing may ask
-    "solve x^2 + 1 = 0" for "find the zeros of x^2 + 1"), nor as the first of a list
-    ("6x^2+4x+6;x^2+1", options in a line: a comma or semicolon outside every bracket). Both
-    must close every bracket they open: a formula cut by a line break ("Q(sqrt(2)," at the
-    end of a line) is not a shorter one."""
+    """Whether formula ``longer`` is ``shorter`` with a term more, by their letters and
+    digits: more inside a bracket that ``shorter`` opens ("Q(sqrt(2),sqrt(3),sqrt(18))" of
+    "Q(sqrt(2),sqrt(3))"), or an operator or a letter or digit right after it ("x^3+2x+2+x^4"
+    of "x^3+2x+2"). Not an equation or inequality that ``shorter`` opens ("x^2+1=0", as a
+    rephrasing may ask "solve x^2 + 1 = 0" for "find the zeros of x^2 + 1"), notation around
+    it ("[Q(sqrt(2)):Q]", the degree of Q(sqrt(2)) over Q), nor a list it opens
+    ("6x^2+4x+6;x^2+1", options in a line). Both must close every bracket they open: a
+    formula cut by a line break ("Q(sqrt(2)," at the end of a line) is not a shorter one."""
     long_skeleton, short_skeleton = _skeleton(longer), _skeleton(shorter)
     if len(long_skeleton) <= len(short_skeleton) or not long_skeleton.startswith(short_skeleton):
         return False
     if not (_closed(longer) and _closed(shorter)):
         return False
-    held = 0
+    held, begin = 0, None
     for end, character in enumerate(longer, start=1):
-        held += character.isascii() and character.isalnum()
-        if held == len(short_skeleton):
-            break
+        if character.isascii() and character.isalnum():
+            held += 1
+            begin = end - 1 if begin is None else begin
+            if held == len(short_skeleton):
+                break
+    outside, depth = _depth(longer[:begin]), _depth(longer[:end])
     rest = longer[end:]
-    closing = len(rest) - len(rest.lstrip(")]}"))
-    depth = sum(longer[:end].count(opening) - longer[:end].count(close) for opening, close in _BRACKETS) - closing
-    rest = rest[closing:]
-    listed = depth <= 0 and rest[:1] in (",", ";")
-    return not listed and not rest.lstrip("([{_").startswith(_RELATIONS)
+    while depth > outside and rest[:1] in (")", "]", "}"):  # (the brackets that shorter's own terms close)
+        rest, depth = rest[1:], depth - 1
+    return depth > outside or rest[:1] in ("+", "-", "*", "/", "^") or (rest[:1].isascii() and rest[:1].isalnum())
+
+
+def _depth(formula: str) -> int:
+    """How many round, square and curly brackets ``formula`` leaves open."""
+    return sum(formula.count(opening) - formula.count(closing) for opening, closing in _BRACKETS)
 
 
 def _closed(formula: str) -> bool:
