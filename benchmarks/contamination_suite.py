@@ -173,10 +173,10 @@ def code_case(rng: random.Random) -> Case:
             rows.append(rewrite_code(task["prompt"], task["canonical_solution"], description, how, rng))
             truth.append(task["task_id"] if i % 2 == 0 else None)
             kind.append(how if i % 2 == 0 else f"{how} (other task)")
-    for row in codealpaca_rows():
-        rows.append(row)
-        truth.append(None)
-        kind.append("code_alpaca")
+    alpaca = codealpaca_rows()
+    rows += alpaca
+    truth += [None] * len(alpaca)
+    kind += ["code_alpaca"] * len(alpaca)
     return Case("code", "humaneval", _even_items(bench), rows, truth, kind)
 
 

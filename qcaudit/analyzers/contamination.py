@@ -567,6 +567,8 @@ def statement_similarities(
     crossed where that is higher): a rephrasing rephrases both statements; an item beside
     it asks about the same objects and states something else of them in one (the converse,
     another property), which the whole texts' cosine hardly sees."""
+    if not item_statements:
+        return {}
     pairs = candidates.filter(pl.col("item").is_in(list(item_statements))).select("row", "item").unique(maintain_order=True)
     rows = statement_vectors({row: row_texts[row] for row in pairs["row"].unique(maintain_order=True).to_list()}, encoder)
     found = {}
