@@ -56,7 +56,7 @@ from contamination_suite import (  # noqa: E402
 from codealpaca_nearest import CLOSE, NEAREST_ROW, SAME  # noqa: E402
 from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
 from qcaudit.analyzers.contamination import (  # noqa: E402
-    SemanticItems, embed_rows, judge_candidates, lexical_matches, semantic_pairs,
+    SemanticItems, asked_questions, embed_rows, judge_candidates, lexical_matches, semantic_pairs,
 )
 from qcaudit.contamination import evidence  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
@@ -738,20 +738,20 @@ def _gpu_name() -> str:
     return torch.cuda.get_device_name(0)
 
 
-def lexical_verdicts(cases: list[Case], number_check: bool = True) -> pl.DataFrame:
+def lexical_verdicts(cases: list[Case]) -> pl.DataFrame:
     """Rows flagged by the n-gram or the substring method, as the analyzer flags them at its
-    defaults (``number_check``: ``lexical_number_check``, a match flags a row only when the
-    row holds the item's numbers)."""
+    defaults (``lexical_number_check``: a match flags a row only when the row holds the item's
+    numbers; ``lexical_question_check``: and its question, of an item that asks one about a passage)."""
     settings = Config().contamination
     frames = []
     for case in cases:
         texts = pl.Series(case.rows, dtype=pl.String)
         bench, items = case.benchmark, case.benchmark.items
-        evidence = ItemEvidence.of(TextParts.of_items(bench.parts), bench.choices) if number_check else None
+        evidence, questions = ItemEvidence.of(TextParts.of_items(bench.parts), bench.choices), asked_questions(bench)
         lookups = {"ngram": build_ngram_index(items[ITEM_TEXT], settings.ngram_n, settings.ngram_min_tokens),
                    "substring": sample_patterns(items[ITEM_TEXT], settings.substring_count, settings.substring_length, settings.seed)}
         hits = pl.concat([
-            lexical_matches(method, bench, texts, settings, lookup, evidence)[0].filter("flagged")
+            lexical_matches(method, bench, texts, settings, lookup, evidence, questions)[0].filter("flagged")
             .select("row", ITEM_ID, pl.col("shared" if method == "ngram" else "hits").cast(pl.Float64).alias("score"))
             for method, lookup in lookups.items()
         ])

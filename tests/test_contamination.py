@@ -1410,6 +1410,40 @@ def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     assert found.rows["ngram_item_id"].to_list() == [None, f"{layout}/1" if layout in ("race", "logiqa") else "b/1"]
 
 
+def test_a_passage_quoted_without_the_items_question_flags_no_row_by_its_words_alone(tmp_path):
+    """A passage is text several items ask about and corpora quote (an MMLU history item's
+    source, a SQuAD context: the GPT-3 paper's reading-comprehension overlaps). A lexical
+    match with such an item flags its row only when the row also holds the item's question
+    (its letters and digits, in order); a row that quotes the passage alone, or with another
+    question, is left to the semantic method and counted in the report's notice. With
+    ``lexical_question_check = false`` the passage alone flags, as lm-evaluation-harness flags."""
+    passage = ("The Normans were the people who in the tenth and eleventh centuries gave their name to Normandy, "
+               "a region in the north of France, descended from Norse raiders and pirates from Denmark and Norway.")
+    asked = ["In what country is the region of Normandy located?", "From which countries did the Norse raiders come?"]
+    bench = tmp_path / "squad.parquet"
+    pl.DataFrame({"context": [passage] * 2, "question": asked}).write_parquet(bench)
+    rows = pl.DataFrame({"text": [
+        f"Read this. {passage} Question: When did the Normans first appear in history?",  # another question
+        f"From a history of France: {passage}",  # the passage alone
+        f"{passage}\nfrom which COUNTRIES did the norse raiders come",  # the second item's question, respelled
+        f"Read this. {passage} Question: {asked[0]}",
+    ]})
+    for check in (True, False):
+        found = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)},
+                      settings={"contamination.methods": ["ngram", "substring"], "contamination.lexical_question_check": check})
+        result = found.rows.sort("row_id")
+        notices = " ".join(v.text for v in Contamination.views(found.tables["contamination"], {}, {}) if v.kind == "notice")
+        assert result["ngram_item_id"].null_count() == 0 and result["substring_item_id"].null_count() == 0
+        if check:
+            assert result["contaminated"].to_list() == [False, False, True, True]
+            assert result["contamination_item_id"].to_list()[2:] == ["b/1", "b/0"]
+            assert result["ngram_holds_question"].to_list() == [False, False, True, True]
+            assert "Not counted: 2 rows that share a passage a benchmark item asks about but do not hold its question" in notices
+        else:
+            assert result["contaminated"].all() and "ngram_holds_question" not in result.columns
+            assert "Not counted" not in notices
+
+
 @pytest.mark.parametrize("file_name", ["exam.csv", "mmlu_geo.csv"])
 def test_a_csv_with_a_header_line_of_question_and_options_reads_without_the_header_as_an_item(tmp_path, file_name):
     """MMLU's own CSV has no header line; a CSV written with one (question,A,B,C,D,answer)

@@ -46,7 +46,7 @@ from qcaudit.contamination.semantic import (
     ItemEvidence, ItemIndex, TextParts, best_verified, nearest_items, spans, verify, worded_candidates,
 )
 from qcaudit.embed import Encoder, token_column
-from qcaudit.contamination.substring import ITEM, PATTERN, sample_patterns, substring_matches
+from qcaudit.contamination.substring import ITEM, PATTERN, alnum_text, sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.columns import PROMPT, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.registry import (
@@ -59,8 +59,8 @@ from qcaudit.views import Notice, Pair, Pairs, View
 METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
 #: Per-method columns kept for the reader but not used to rank a row's matches.
-DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"], "ngram": ["numbers_consistent"],
-           "substring": ["numbers_consistent"]}
+DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"],
+           "ngram": ["numbers_consistent", "holds_question"], "substring": ["numbers_consistent", "holds_question"]}
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
 #: The prepared batch's column of each row's parts' token ids (:meth:`Contamination.prepare`).
@@ -91,6 +91,12 @@ class ContaminationSettings(Section):
     #: numbers: a template sibling shares the words and brings numbers of its own. False:
     #: flagged on the shared text alone, as lm-evaluation-harness and the GPT-4 report flag.
     lexical_number_check: bool = True
+    #: A lexical match with an item that asks a question about a passage (its ``stem``: an MMLU
+    #: history item's source, a SQuAD context) flags a row only when the row also holds the
+    #: question: a passage is text several items share and corpora quote (the GPT-3 paper's
+    #: reading-comprehension overlaps), and a row that quotes it with another question or
+    #: none is left to the semantic method. False: flagged on the passage alone.
+    lexical_question_check: bool = True
     semantic_top_k: int = Field(5, ge=1, le=100)
     semantic_min_cosine: float = Field(0.2, ge=-1.0, le=1.0)
     semantic_threshold: float = Field(0.9749, gt=0.0, lt=1.0)
@@ -194,6 +200,15 @@ class Contamination(Analyzer):
                 f"Not counted: {siblings:,} {rows} text with a benchmark item but {verbs}, as a template's sibling does "
                 "(lexical_number_check; the match is in rows.parquet, ngram_numbers_consistent and "
                 "substring_numbers_consistent false)."))
+        passage_only = tables.get("passage_only", 0)
+        if passage_only:
+            many = passage_only > 1
+            rows = "rows that share" if many else "row that shares"
+            verbs = "do not hold its question" if many else "does not hold its question"
+            views.append(Notice(
+                f"Not counted: {passage_only:,} {rows} a passage a benchmark item asks about but {verbs}, as a text that "
+                "quotes the passage does (lexical_question_check; the semantic method reads the question; the match is "
+                "in rows.parquet, ngram_holds_question and substring_holds_question false)."))
         if examples:
             pairs = [Pair(e[ROW_ID], e["method"], f"{e['benchmark']} · {e[ITEM_ID]}", e["row_segments"], e["item_segments"],
                           e.get("evidence") or "", {"benchmark": e["benchmark"], "method": e["method"]}) for e in examples]
@@ -238,6 +253,15 @@ class Contamination(Analyzer):
         if not self.settings.lexical_number_check:
             return {}
         return {name: ItemEvidence.of(TextParts.of_items(bench.parts), bench.choices) for name, bench in self.benchmarks.items()
+                if {"ngram", "substring"} & set(self.settings.methods)}
+
+    @cached_property
+    def item_questions(self) -> dict[str, pl.DataFrame]:
+        """Each benchmark's questions asked about a passage, for the lexical methods' check
+        that a match holds its item's question (``lexical_question_check``)."""
+        if not self.settings.lexical_question_check:
+            return {}
+        return {name: asked_questions(bench) for name, bench in self.benchmarks.items()
                 if {"ngram", "substring"} & set(self.settings.methods)}
 
     @cached_property
@@ -304,7 +328,8 @@ class Contamination(Analyzer):
                                              settings, self.judge)
                 else:
                     lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
-                    matches, sig = lexical_matches(method, bench, valid[TEXT], settings, lookup, self.item_evidence.get(bench.name))
+                    matches, sig = lexical_matches(method, bench, valid[TEXT], settings, lookup, self.item_evidence.get(bench.name),
+                                                   self.item_questions.get(bench.name))
                 state.signatures[(bench.name, method)] = sig
                 state.flagged[(bench.name, method)] = [keyed(matches.filter(pl.col("flagged")).select("row", ITEM_ID))]
                 per_bench.append(matches)
@@ -358,7 +383,8 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
     tables = {
         "benchmarks": [{"name": b.name, "items": b.items.height, "content_hash": b.content_hash} for b in benchmarks.values()],
         "examples": _examples(rows, benchmarks, settings.examples, context),
-        "siblings": _siblings(rows),
+        "siblings": _set_aside(rows, "numbers_consistent"),
+        "passage_only": _set_aside(rows, "holds_question"),
     }
     for warning in warnings:
         logging.getLogger("qcaudit").warning(warning)
@@ -367,10 +393,12 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
     return AnalyzerResult(metrics, rows, tables)
 
 
-def _siblings(rows: pl.DataFrame) -> int:
-    """Rows no method flags whose lexical match was set aside by its numbers (``lexical_number_check``)."""
-    checked = [pl.col(f"{m}_numbers_consistent").eq(False).fill_null(False) for m in ("ngram", "substring")
-               if f"{m}_numbers_consistent" in rows.columns]
+def _set_aside(rows: pl.DataFrame, check: str) -> int:
+    """Rows no method flags whose lexical match was set aside by ``check``: by its numbers
+    (``numbers_consistent``, ``lexical_number_check``) or by its question (``holds_question``,
+    ``lexical_question_check``)."""
+    checked = [pl.col(f"{m}_{check}").eq(False).fill_null(False) for m in ("ngram", "substring")
+               if f"{m}_{check}" in rows.columns]
     return int(rows.filter(~pl.col("contaminated") & pl.any_horizontal(checked)).height) if checked else 0
 
 
@@ -433,13 +461,16 @@ _NO_HITS = pl.DataFrame(schema={ROW_ID: pl.UInt32, ITEM_ID: pl.String})
 
 
 def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: ContaminationSettings,
-                    lookup: NgramIndex | pl.DataFrame, evidence: ItemEvidence | None = None) -> tuple[pl.DataFrame, str]:
+                    lookup: NgramIndex | pl.DataFrame, evidence: ItemEvidence | None = None,
+                    questions: pl.DataFrame | None = None) -> tuple[pl.DataFrame, str]:
     """All (row, item) matches of one lexical method against one benchmark, with the method's
     scores; ``lookup``: the benchmark's n-gram index, or its sampled substrings. With the
     items' ``evidence`` (``lexical_number_check``), a match flags its row only when
-    ``numbers_consistent``: the row holds the item's numbers."""
+    ``numbers_consistent``: the row holds the item's numbers; with the items' ``questions``
+    (:func:`asked_questions`, ``lexical_question_check``), only when ``holds_question``
+    (null for an item that asks nothing about a passage)."""
     bench_sig = f"bench:{bench.name}@{bench.content_hash[:12]}"
-    checked = ["numbers:v3"] if evidence is not None else []
+    checked = (["numbers:v3"] if evidence is not None else []) + (["question:v1"] if questions is not None else [])
     if method == "ngram":
         index = lookup
         sizes = pl.DataFrame({"item": np.arange(len(index.item_ngrams), dtype=np.uint32), "size": index.item_ngrams})
@@ -459,13 +490,36 @@ def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: C
             "contamination_substring", f"k:{settings.substring_count}", f"len:{settings.substring_length}",
             f"seed:{settings.seed}+item", "norm:nfkc,alnum,lc", *checked, bench_sig,
         )
-    if evidence is None:
-        return _label(matches.with_columns(pl.lit(True).alias("flagged")), bench), sig
+    checks = [pl.lit(True)]
+    if evidence is not None:
+        matched = matches["row"].unique()
+        row_texts = dict(zip(matched.to_list(), texts.gather(matched).to_list(), strict=True))
+        consistent = evidence.numbers_consistent(list(matches.select("row", "item").iter_rows()), row_texts)
+        matches = matches.with_columns(pl.Series("numbers_consistent", consistent, dtype=pl.Boolean))
+        checks.append(pl.col("numbers_consistent"))
+    if questions is not None:
+        matches = _with_questions_held(matches, texts, questions)
+        checks.append(pl.col("holds_question").fill_null(True))
+    return _label(matches.with_columns(pl.all_horizontal(checks).alias("flagged")), bench), sig
+
+
+def asked_questions(bench: Benchmark) -> pl.DataFrame:
+    """``item`` (position) and ``question``: the question of each item that asks one about a
+    passage (its ``stem`` part), reduced to letters and digits as the substring method reads
+    text."""
+    stems = bench.parts.filter(pl.col("part") == "stem")
+    return pl.DataFrame({"item": stems["item"], "question": alnum_text(stems["text"])},
+                        schema={"item": pl.UInt32, "question": pl.String})
+
+
+def _with_questions_held(matches: pl.DataFrame, texts: pl.Series, questions: pl.DataFrame) -> pl.DataFrame:
+    """``matches`` with ``holds_question``: whether the row holds its item's question (letters
+    and digits, in order), null for an item that asks none about a passage."""
     matched = matches["row"].unique()
-    row_texts = dict(zip(matched.to_list(), texts.gather(matched).to_list(), strict=True))
-    consistent = evidence.numbers_consistent(list(matches.select("row", "item").iter_rows()), row_texts)
-    matches = matches.with_columns(pl.Series("numbers_consistent", consistent, dtype=pl.Boolean))
-    return _label(matches.with_columns(pl.col("numbers_consistent").alias("flagged")), bench), sig
+    reduced = pl.DataFrame({"row": matched, "reduced": alnum_text(texts.gather(matched))})
+    held = (matches.select("row", "item").join(questions, on="item").join(reduced, on="row")
+            .select("row", "item", pl.col("reduced").str.contains(pl.col("question"), literal=True).alias("holds_question")))
+    return matches.join(held, on=["row", "item"], how="left")
 
 
 def _label(matches: pl.DataFrame, bench: Benchmark) -> pl.DataFrame:

@@ -25,7 +25,8 @@ def alnum_normalise(text: pl.Expr) -> pl.Expr:
     return text.str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]", "")
 
 
-def _normalised(texts: pl.Series) -> pl.Series:
+def alnum_text(texts: pl.Series) -> pl.Series:
+    """``texts`` compatibility-folded, then reduced by :func:`alnum_normalise`."""
     return pl.DataFrame({"t": fold_compatibility(texts)}).select(alnum_normalise(pl.col("t"))).to_series()
 
 
@@ -33,7 +34,7 @@ def sample_patterns(item_texts: pl.Series, k: int = 3, length: int = 50, seed: i
     """``item`` (position) and ``pattern``: k substrings per item, from an RNG seeded by
     ``seed`` and the item's reduced text."""
     items, patterns = [], []
-    for position, text in enumerate(_normalised(item_texts).to_list()):
+    for position, text in enumerate(alnum_text(item_texts).to_list()):
         if not text:
             continue
         if len(text) <= length:
@@ -55,14 +56,14 @@ def substring_matches(patterns: pl.DataFrame, texts: pl.Series, item_texts: pl.S
     if patterns.height == 0:
         return pl.DataFrame(schema=schema)
     distinct = patterns[PATTERN].unique().to_list()
-    rows = pl.DataFrame({"t": _normalised(texts)}).with_row_index(ROW)
+    rows = pl.DataFrame({"t": alnum_text(texts)}).with_row_index(ROW)
     found = (
         rows.select(ROW, pl.col("t").str.extract_many(distinct, overlapping=True).alias(PATTERN))
         .explode(PATTERN)
         .drop_nulls(PATTERN)
         .unique()
     )
-    items = pl.DataFrame({"i": _normalised(item_texts)}).with_row_index(ITEM)
+    items = pl.DataFrame({"i": alnum_text(item_texts)}).with_row_index(ITEM)
     return (
         found.join(patterns, on=PATTERN, how="inner")
         .group_by([ROW, ITEM])
