@@ -61,6 +61,18 @@ SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "sema
 #: Per-method columns kept for the reader but not used to rank a row's matches.
 DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"],
            "ngram": ["numbers_consistent", "holds_question"], "substring": ["numbers_consistent", "holds_question"]}
+#: The report's notices of the rows whose lexical match a check set aside, by the table that
+#: counts them: the words for one row, for several, and why.
+SET_ASIDE = {
+    "siblings": ("row that shares text with a benchmark item but brings numbers of its own",
+                 "rows that share text with a benchmark item but bring numbers of their own",
+                 ", as a template's sibling does (lexical_number_check; the match is in rows.parquet, "
+                 "ngram_numbers_consistent and substring_numbers_consistent false)."),
+    "passage_only": ("row that shares a passage a benchmark item asks about but does not hold its question",
+                     "rows that share a passage a benchmark item asks about but do not hold its question",
+                     ", as a text that quotes the passage does (lexical_question_check; the semantic method reads the "
+                     "question; the match is in rows.parquet, ngram_holds_question and substring_holds_question false)."),
+}
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
 #: The prepared batch's column of each row's parts' token ids (:meth:`Contamination.prepare`).
@@ -191,24 +203,9 @@ class Contamination(Analyzer):
         examples = tables["examples"]
         views: list[View] = [Notice(warning, "warning") for warning in tables.get("warnings", [])]
         views.append(Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item.")))
-        siblings = tables.get("siblings", 0)
-        if siblings:
-            many = siblings > 1
-            rows = "rows that share" if many else "row that shares"
-            verbs = "bring numbers of their own" if many else "brings numbers of its own"
-            views.append(Notice(
-                f"Not counted: {siblings:,} {rows} text with a benchmark item but {verbs}, as a template's sibling does "
-                "(lexical_number_check; the match is in rows.parquet, ngram_numbers_consistent and "
-                "substring_numbers_consistent false)."))
-        passage_only = tables.get("passage_only", 0)
-        if passage_only:
-            many = passage_only > 1
-            rows = "rows that share" if many else "row that shares"
-            verbs = "do not hold its question" if many else "does not hold its question"
-            views.append(Notice(
-                f"Not counted: {passage_only:,} {rows} a passage a benchmark item asks about but {verbs}, as a text that "
-                "quotes the passage does (lexical_question_check; the semantic method reads the question; the match is "
-                "in rows.parquet, ngram_holds_question and substring_holds_question false)."))
+        for key, (one, many, why) in SET_ASIDE.items():
+            if count := tables.get(key, 0):
+                views.append(Notice(f"Not counted: {count:,} {one if count == 1 else many}{why}"))
         if examples:
             pairs = [Pair(e[ROW_ID], e["method"], f"{e['benchmark']} · {e[ITEM_ID]}", e["row_segments"], e["item_segments"],
                           e.get("evidence") or "", {"benchmark": e["benchmark"], "method": e["method"]}) for e in examples]
