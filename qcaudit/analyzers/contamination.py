@@ -66,12 +66,12 @@ DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"
 SET_ASIDE = {
     "siblings": ("row that shares text with a benchmark item but brings numbers of its own",
                  "rows that share text with a benchmark item but bring numbers of their own",
-                 ", as a template's sibling does (lexical_number_check; the match is in rows.parquet, "
-                 "ngram_numbers_consistent and substring_numbers_consistent false)."),
+                 (", as a template's sibling does (lexical_number_check; the match is in rows.parquet, "
+                  "ngram_numbers_consistent and substring_numbers_consistent false).")),
     "passage_only": ("row that shares a passage a benchmark item asks about but does not hold its question",
                      "rows that share a passage a benchmark item asks about but do not hold its question",
-                     ", as a text that quotes the passage does (lexical_question_check; the semantic method reads the "
-                     "question; the match is in rows.parquet, ngram_holds_question and substring_holds_question false)."),
+                     (", as a text that quotes the passage does (lexical_question_check; the semantic method reads the "
+                      "question; the match is in rows.parquet, ngram_holds_question and substring_holds_question false).")),
 }
 EXAMPLE_CHARS = 3000
 MIN_HIGHLIGHT_WORDS = 3
