@@ -488,14 +488,15 @@ def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: C
             f"seed:{settings.seed}+item", "norm:nfkc,alnum,lc", *checked, bench_sig,
         )
     checks = [pl.lit(True)]
+    matched = matches["row"].unique()
+    matched_texts = texts.gather(matched)  # (the rows a check reads: those with a match)
     if evidence is not None:
-        matched = matches["row"].unique()
-        row_texts = dict(zip(matched.to_list(), texts.gather(matched).to_list(), strict=True))
+        row_texts = dict(zip(matched.to_list(), matched_texts.to_list(), strict=True))
         consistent = evidence.numbers_consistent(list(matches.select("row", "item").iter_rows()), row_texts)
         matches = matches.with_columns(pl.Series("numbers_consistent", consistent, dtype=pl.Boolean))
         checks.append(pl.col("numbers_consistent"))
     if questions is not None:
-        matches = _with_questions_held(matches, texts, questions)
+        matches = _with_questions_held(matches, matched, matched_texts, questions)
         checks.append(pl.col("holds_question").fill_null(True))
     return _label(matches.with_columns(pl.all_horizontal(checks).alias("flagged")), bench), sig
 
@@ -509,11 +510,11 @@ def asked_questions(bench: Benchmark) -> pl.DataFrame:
                         schema={"item": pl.UInt32, "question": pl.String})
 
 
-def _with_questions_held(matches: pl.DataFrame, texts: pl.Series, questions: pl.DataFrame) -> pl.DataFrame:
+def _with_questions_held(matches: pl.DataFrame, rows: pl.Series, row_texts: pl.Series, questions: pl.DataFrame) -> pl.DataFrame:
     """``matches`` with ``holds_question``: whether the row holds its item's question (letters
-    and digits, in order), null for an item that asks none about a passage."""
-    matched = matches["row"].unique()
-    reduced = pl.DataFrame({"row": matched, "reduced": alnum_text(texts.gather(matched))})
+    and digits, in order), null for an item that asks none about a passage; ``rows``: the
+    matched rows, ``row_texts`` their texts."""
+    reduced = pl.DataFrame({"row": rows, "reduced": alnum_text(row_texts)})
     held = (matches.select("row", "item").join(questions, on="item").join(reduced, on="row")
             .select("row", "item", pl.col("reduced").str.contains(pl.col("question"), literal=True).alias("holds_question")))
     return matches.join(held, on=["row", "item"], how="left")
