@@ -2,14 +2,17 @@
 
     python benchmarks/bench_detectors.py --fast-detect-gpt /path/to/fast-detect-gpt/scripts \\
         --binoculars /path/to/Binoculars [--observer DIR --performer DIR] [--rows 200] [--device cpu]
+    python benchmarks/bench_detectors.py ... --shape 12x768 --rows 1000 --device cuda   # speed at GPT-2 small's shape
 
 References (checkouts, not part of this project): Fast-DetectGPT's ``scripts/`` (its
 ``baselines.py`` and ``fast_detect_gpt.py``; the modules they import but these functions do not
 use, ``datasets`` and ``matplotlib``, are stubbed) and Binoculars (``binoculars/metrics.py``).
 The reference side runs as those scripts do, one text per forward pass; qcaudit runs batches
 of ``--batch-size`` padded texts. Without ``--observer``/``--performer`` two tiny GPT-2s are
-trained on COCO captions first (tests/tiny_lms.py). Prints, per criterion, the largest
-absolute difference over all texts, then the time and tokens/s of both sides.
+trained on COCO captions first (tests/tiny_lms.py); ``--shape LAYERSxWIDTH`` builds two untrained
+GPT-2s of that shape instead (GPT-2 small is 12x768), to time scoring at a real model's size.
+Prints, per criterion, the largest absolute difference over all texts, then the time and
+tokens/s of both sides.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from qcaudit.analyzers.detectors import BASELINES  # noqa: E402
 from qcaudit.detectors import criteria  # noqa: E402
 from qcaudit.detectors.lm import score_texts, tokenize  # noqa: E402
 from qcaudit.hf import load_model, load_tokenizer  # noqa: E402
-from tests.tiny_lms import documents, sample, train_gpt2  # noqa: E402
+from tests.tiny_lms import documents, sample, train_gpt2, untrained_gpt2  # noqa: E402
 
 CAPTIONS = ROOT.parent / "shared" / "data" / "corpora" / "coco_captions.txt"
 
@@ -77,6 +80,7 @@ def main() -> None:
     parser.add_argument("--binoculars", type=Path, required=True, help="the Binoculars repository root")
     parser.add_argument("--observer", help="local causal LM (default: a tiny GPT-2 trained here)")
     parser.add_argument("--performer", help="local causal LM sharing the observer's tokenizer")
+    parser.add_argument("--shape", help="LAYERSxWIDTH: two untrained GPT-2s of this shape as observer and performer")
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--device", default="cpu")
@@ -87,7 +91,11 @@ def main() -> None:
 
     captions = CAPTIONS.read_text(encoding="utf-8").splitlines()
     with tempfile.TemporaryDirectory() as tmp:
-        if not (args.observer and args.performer):
+        if args.shape:
+            layers, width = (int(n) for n in args.shape.lower().split("x"))
+            args.observer = str(untrained_gpt2(Path(tmp) / "a", 1024, layers, width, seed=1))
+            args.performer = str(untrained_gpt2(Path(tmp) / "b", 1024, layers, width, seed=2))
+        elif not (args.observer and args.performer):
             docs = documents(captions[:9000])
             args.observer = str(train_gpt2(docs, Path(tmp) / "a", seed=1, steps=300))
             args.performer = str(train_gpt2(docs, Path(tmp) / "b", seed=2, steps=300))

@@ -3,6 +3,7 @@
     python benchmarks/bench_embed.py            # GSM8K and Code Alpaca, this machine
     python benchmarks/bench_embed.py --rows 2000
     python benchmarks/bench_embed.py --device cuda --repeat 20   # a GPU: each corpus 20 times over
+    python benchmarks/bench_embed.py --device cuda --repeat 20 --batch-sizes 32,128,512 --only rates
 
 Per corpus, same texts, same run: rows per second of a user's own
 ``SentenceTransformer(all-MiniLM-L6-v2).encode`` (the reference), of qcaudit's encoder with
@@ -11,7 +12,8 @@ contamination audit of GSM8K train against GSM8K test (a new process, cold cache
 per backend, against the reference's time to encode the same texts. The accuracy of each
 backend on the contamination evaluation suite: ``bench_contamination.py suite --backend``.
 On CUDA the backend is torch in fp16 and the reference runs twice, as a user would call it
-(fp32) and halved (``model.half()``), so that the speed-up is not only half precision's.
+(fp32) and halved (``model.half()``), so that the speed-up is not only half precision's;
+``--batch-sizes`` runs qcaudit's encoder at each of several batch sizes (a column each).
 """
 
 from __future__ import annotations
@@ -68,20 +70,20 @@ def plain_rate(texts: list[str], device: str = "cpu", half: bool = False) -> flo
     return len(texts) / (time.perf_counter() - start)
 
 
-def qcaudit_rate(texts: list[str], backend: str, device: str = "cpu") -> float:
+def qcaudit_rate(texts: list[str], backend: str, device: str = "cpu", batch_size: int = 32) -> float:
     from qcaudit.embed import Encoder
 
-    encoder = Encoder(device=device, use_cache=False, runtime=backend)
+    encoder = Encoder(device=device, batch_size=batch_size, use_cache=False, runtime=backend)
     encoder.dimension  # load (and, for onnx-int8, export once into the cache)
     start = time.perf_counter()
     encoder.encode(pl.Series(texts))
     return len(texts) / (time.perf_counter() - start)
 
 
-def audit_seconds(backend: str, cache: Path, out: Path, rows: Path, device: str = "cpu") -> float:
+def audit_seconds(backend: str, cache: Path, out: Path, rows: Path, device: str = "cpu", batch_size: int = 32) -> float:
     """A whole semantic contamination audit in a new process, as a user runs it."""
-    config = out.parent / f"{backend}.toml"
-    config.write_text(f'[embedding]\nbackend = "{backend}"\ndevice = "{device}"\n')
+    config = out.parent / f"{backend}-{batch_size}.toml"
+    config.write_text(f'[embedding]\nbackend = "{backend}"\ndevice = "{device}"\nbatch_size = {batch_size}\n')
     command = [sys.executable, "-m", "qcaudit", "report", str(rows), "-b", f"gsm8k={DATA / 'benchmarks/gsm8k/test.jsonl'}",
                "--analyzers", "contamination", "--methods", "semantic", "--config", str(config), "--out", str(out), "-q"]
     start = time.perf_counter()
@@ -94,6 +96,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None, help="texts per corpus (default: all)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--repeat", type=int, default=1, help="each corpus this many times over (a GPU needs more texts)")
+    parser.add_argument("--batch-sizes", default="32", help="qcaudit's encoder at each of these batch sizes (comma-separated)")
+    parser.add_argument("--only", choices=("rates", "audits"), help="one of the two tables (default: both)")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} is absent: this benchmark uses the real public data in ../shared/data")
@@ -106,21 +110,44 @@ def main() -> None:
     else:
         where = f"{cpu()} ({torch.get_num_threads()} threads)"
     backends = BACKENDS[args.device]
+    if args.only != "audits":
+        rates_table(args, backends, where)
+    if args.only != "rates":
+        audits_table(args, backends)
+
+
+def rates_table(args: argparse.Namespace, backends: tuple[str, ...], where: str) -> None:
+    sizes = batch_sizes(args)
+    runs = [(backend, size) for backend in backends for size in sizes]
+    label = {run: f"qcaudit {run[0]}" + (f" batch {run[1]}" if len(sizes) > 1 else "") for run in runs}
     references = {"sentence-transformers": False} | ({"s-t fp16": True} if args.device == "cuda" else {})
     rates = Table(title=f"Rows per second on {where}, cache off, same texts, same run ({time.strftime('%Y-%m-%d')})")
-    for column in ("texts", "rows", *references, *(f"qcaudit {b}" for b in backends), f"{backends[-1]} / s-t"):
+    for column in ("texts", "rows", *references, *label.values(), "best qcaudit / s-t"):
         rates.add_column(column, justify="left" if column == "texts" else "right")
     for name, texts in corpora(args.rows, args.repeat).items():
-        reference = {label: plain_rate(texts, args.device, half) for label, half in references.items()}
-        ours = {b: qcaudit_rate(texts, b, args.device) for b in backends}
-        rates.add_row(name, f"{len(texts):,}", *(f"{r:,.0f}" for r in reference.values()), *(f"{ours[b]:,.0f}" for b in backends),
-                      f"{ours[backends[-1]] / reference['sentence-transformers']:.2f}x")
+        reference = {label: shown(name, label, plain_rate(texts, args.device, half)) for label, half in references.items()}
+        ours = {run: shown(name, label[run], qcaudit_rate(texts, run[0], args.device, run[1])) for run in runs}
+        rates.add_row(name, f"{len(texts):,}", *(f"{r:,.0f}" for r in reference.values()), *(f"{ours[run]:,.0f}" for run in runs),
+                      f"{max(ours.values()) / reference['sentence-transformers']:.2f}x")
     console.print(rates)
 
+
+def shown(corpus: str, label: str, rate: float) -> float:
+    """``rate``, printed as it comes (a long run shows its progress, and a run cut short keeps
+    what it measured)."""
+    console.print(f"{corpus}, {label}: {rate:,.0f} rows/s")
+    return rate
+
+
+def batch_sizes(args: argparse.Namespace) -> list[int]:
+    return [int(size) for size in args.batch_sizes.split(",")]
+
+
+def audits_table(args: argparse.Namespace, backends: tuple[str, ...]) -> None:
     texts = corpora(args.rows)["GSM8K train + test questions"]
     reference_seconds = len(texts) / plain_rate(texts, args.device)
     audits = Table(title="Whole semantic contamination audit, GSM8K train vs GSM8K test (new process)")
-    for column in ("backend", "cold cache s", "warm cache s", "cold / s-t encode"):
+    for column in ("backend", "batch", "cold cache s", "warm cache s", "cold / s-t encode"):
         audits.add_column(column, justify="left" if column == "backend" else "right")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -128,10 +155,11 @@ def main() -> None:
         train = pl.read_ndjson(DATA / "benchmarks/gsm8k/train.jsonl").select(pl.col("question").alias("text"))
         train.head(args.rows or train.height).write_parquet(rows)
         for backend in backends:
-            cache = tmp / f"cache-{backend}"
-            cold = audit_seconds(backend, cache, tmp / f"cold-{backend}", rows, args.device)
-            warm = audit_seconds(backend, cache, tmp / f"warm-{backend}", rows, args.device)
-            audits.add_row(backend, f"{cold:.1f}", f"{warm:.1f}", f"{cold / reference_seconds:.2f}")
+            for size in batch_sizes(args):
+                cache = tmp / f"cache-{backend}-{size}"
+                cold = audit_seconds(backend, cache, tmp / f"cold-{backend}-{size}", rows, args.device, size)
+                warm = audit_seconds(backend, cache, tmp / f"warm-{backend}-{size}", rows, args.device, size)
+                audits.add_row(backend, str(size), f"{cold:.1f}", f"{warm:.1f}", f"{cold / reference_seconds:.2f}")
     console.print(audits)
     console.print(f"sentence-transformers encode of the same {len(texts):,} texts (train + test): {reference_seconds:.1f} s")
 

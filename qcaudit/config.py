@@ -181,7 +181,9 @@ class EmbeddingConfig(Section):
 
     model: str = "all-MiniLM-L6-v2"
     device: Device = "auto"
-    batch_size: int = Field(32, ge=1, le=4096)
+    #: Texts a batch of the torch backend; None: 32 on CPU, 256 on CUDA (on an H200 256 ran
+    #: 1.2-2.1x the rows/s of 32, ``benchmarks/bench_embed.py --device cuda``).
+    batch_size: int | None = Field(None, ge=1, le=4096)
     cache: bool = True
     #: ``auto`` (onnx-int8 on CPU when the model allows, torch on CUDA), ``torch`` (fp32 on
     #: CPU, fp16 on CUDA) or ``onnx-int8`` (CPU, about twice as fast as torch there).

@@ -32,8 +32,12 @@ from qcaudit.progress import row_progress
 from qcaudit.store import VectorStore
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-#: Texts encoded between two progress reports (and tokenised at a time).
+#: Texts encoded between two progress reports (and tokenised at a time), at least: a chunk
+#: holds four batches or more, so that a large GPU batch is not cut short by it.
 CHUNK = 256
+#: The torch backend's batch size where none is given, by device: batches of small texts
+#: keep a GPU's launches too short to pay, and pad a CPU's work.
+DEFAULT_BATCH = {"cpu": 32, "cuda": 256}
 #: The type of a column of token ids, one list a text.
 TOKEN_IDS = pl.List(pl.UInt32)
 TEXT_HASH_SEED = 0xE3B
@@ -67,7 +71,7 @@ class Encoder:
 
     model: str = DEFAULT_MODEL
     device: str = "auto"
-    batch_size: int = 32
+    batch_size: int | None = None  # None: DEFAULT_BATCH on the device
     use_cache: bool = True
     runtime: str = "auto"  # "torch", "onnx-int8" (CPU: see qcaudit.onnx_encoder), or auto: onnx-int8 on CPU
 
@@ -173,7 +177,11 @@ class Encoder:
         model = self._model
         pad = self._tokenizer.pad_token_id or 0
         names = self._tokenizer.model_input_names
-        return lambda ids: _torch_vectors(model, ids, self.batch_size, pad, names)
+        return lambda ids: _torch_vectors(model, ids, self._batch, pad, names)
+
+    @cached_property
+    def _batch(self) -> int:
+        return self.batch_size or DEFAULT_BATCH[resolve_device(self.device)]
 
     @cached_property
     def dimension(self) -> int:
@@ -220,13 +228,14 @@ class Encoder:
         return vectors[rows]
 
     def _encode(self, texts: list[str], tokens: pl.Series | None, progress: bool) -> np.ndarray:
-        """The model's vectors, in chunks of :data:`CHUNK` texts of similar length (so that
-        batches carry little padding) with progress reported after each; the chunks are the
+        """The model's vectors, in chunks of :data:`CHUNK` texts (or four batches, if more) of
+        similar length (so that batches carry little padding) with progress reported after each; the chunks are the
         same whether or not ``tokens`` came with the texts, and so are the vectors. The next
         chunk is tokenised on a thread of its own while the model runs on this one (the
         tokenizer's Rust code releases the GIL), so a GPU does not wait on the tokenizer."""
         order = np.argsort([len(text) for text in texts], kind="stable")
-        chunks = [order[start : start + CHUNK] for start in range(0, len(texts), CHUNK)]
+        size = max(CHUNK, 4 * self._batch)
+        chunks = [order[start : start + size] for start in range(0, len(texts), size)]
 
         def ids_of(chosen: np.ndarray) -> list[Sequence[int]]:
             return tokens.gather(chosen).to_list() if tokens is not None else self.tokenize([texts[i] for i in chosen])

@@ -203,6 +203,24 @@ def test_the_next_chunk_is_tokenised_on_another_thread_while_the_model_runs(monk
     assert np.array_equal(overlapped, in_line)
 
 
+def test_a_batch_larger_than_a_chunk_is_not_cut_short_by_it(monkeypatch):
+    """A GPU wants batches of hundreds of texts: a chunk (the texts tokenised at a time)
+    holds four batches when that is more than :data:`CHUNK`, so the model gets whole batches;
+    unset, the batch is 32 on CPU."""
+    from qcaudit import embed
+
+    calls = []
+    run = embed._torch_vectors
+    monkeypatch.setattr(embed, "_torch_vectors", lambda model, ids, size, *rest: (calls.append((len(ids), size)), run(model, ids, size, *rest))[1])
+    batch = embed.CHUNK // 4 + 6
+    texts = pl.read_parquet(SAMPLES / "instructions.parquet")["output"].unique(maintain_order=True).head(4 * batch + 20)
+    embed.Encoder(device="cpu", runtime="torch", batch_size=batch, use_cache=False).encode(texts)
+    assert calls[1:] == [(4 * batch, batch), (20, batch)]  # (the first call: the model's dimension)
+    calls.clear()
+    embed.Encoder(device="cpu", runtime="torch", use_cache=False).encode(texts.head(40))
+    assert calls[1:] == [(40, 32)]
+
+
 def test_a_model_without_its_reading_config_is_read_as_sentence_transformers_reads_it(tmp_path):
     """Without ``sentence_bert_config.json`` the encoder reads as many tokens as
     sentence-transformers does (here 512, not the bundled config's 256): the same ids as its

@@ -22,12 +22,14 @@ TOKENIZER = Path(__file__).parent / "fixtures" / "watermark" / "tokenizer"
 SENTINELS = 8
 
 
-def untrained_gpt2(path: Path, positions: int = 1024) -> Path:
-    """A randomly initialised one-layer GPT-2 on the fixtures' BPE tokenizer, saved to
-    ``path``: enough to test the plumbing of a model (the judge's, LM scoring on CUDA)."""
+def untrained_gpt2(path: Path, positions: int = 1024, layers: int = 1, width: int = 32, seed: int = 0) -> Path:
+    """A randomly initialised GPT-2 (one layer of width 32 unless told) on the fixtures' BPE
+    tokenizer, saved to ``path``: enough to test the plumbing of a model (the judge's, LM
+    scoring on CUDA), and at a real model's shape, to time one. Heads are 64 wide (two under 64)."""
     tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
-    torch.manual_seed(0)
-    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=positions, n_embd=32, n_layer=1, n_head=2,
+    torch.manual_seed(seed)
+    model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=positions, n_embd=width, n_layer=layers,
+                                       n_head=width // 64 if width >= 64 else 2,
                                        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id))
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
