@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=None, help="texts per corpus (default: all)")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--repeat", type=int, default=1, help="each corpus this many times over (a GPU needs more texts)")
-    parser.add_argument("--batch-sizes", default="32", help="qcaudit's encoder at each of these batch sizes (comma-separated)")
+    parser.add_argument("--batch-sizes", help="qcaudit's encoder at each of these batch sizes, comma-separated (default: the device's)")
     parser.add_argument("--only", choices=("rates", "audits"), help="one of the two tables (default: both)")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -140,7 +140,9 @@ def shown(corpus: str, label: str, rate: float) -> float:
 
 
 def batch_sizes(args: argparse.Namespace) -> list[int]:
-    return [int(size) for size in args.batch_sizes.split(",")]
+    from qcaudit.embed import DEFAULT_BATCH
+
+    return [int(size) for size in args.batch_sizes.split(",")] if args.batch_sizes else [DEFAULT_BATCH[args.device]]
 
 
 def audits_table(args: argparse.Namespace, backends: tuple[str, ...]) -> None:
