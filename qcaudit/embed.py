@@ -281,19 +281,22 @@ def token_column(name: str, texts: Sequence[str], tokenize: Callable[[Sequence[s
 def _torch_vectors(model, ids: list[Sequence[int]], batch_size: int, pad: int, names: Sequence[str]) -> np.ndarray:
     """A sentence-transformers model's normalised vectors of tokenised texts, as its own
     ``encode`` computes them: longest first, ``batch_size`` texts a batch, each padded to
-    its longest."""
+    its longest. The vectors stay on the model's device until every batch is queued and come
+    back in one copy: a copy a batch would have the host wait for a GPU after each one."""
     import torch
 
     from qcaudit.detectors.lm import batches
 
-    out = np.zeros((0, 0), dtype=np.float32)
+    rows, vectors = [], []
     with torch.inference_mode():
         for batch in batches(ids, batch_size, model.device, pad=pad, min_tokens=0):
             features = {"input_ids": batch.input_ids, "attention_mask": batch.mask}
             if "token_type_ids" in names:
                 features["token_type_ids"] = torch.zeros_like(batch.input_ids)
-            vectors = torch.nn.functional.normalize(model(features)["sentence_embedding"], p=2, dim=1).float().cpu().numpy()
-            if not out.size:
-                out = np.empty((len(ids), vectors.shape[1]), dtype=np.float32)
-            out[batch.rows] = vectors
+            vectors.append(torch.nn.functional.normalize(model(features)["sentence_embedding"], p=2, dim=1).float())
+            rows.append(batch.rows)
+        if not vectors:
+            return np.zeros((0, 0), dtype=np.float32)
+        out = np.empty((len(ids), vectors[0].shape[1]), dtype=np.float32)
+        out[np.concatenate(rows)] = torch.cat(vectors).cpu().numpy()
     return out

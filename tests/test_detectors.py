@@ -82,6 +82,27 @@ def test_criteria_equal_published_formulas_in_padded_batches(lengths, seed):
             assert values[i] == pytest.approx(expected, rel=1e-4, abs=1e-5), (name, i, lengths)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 50_000), max_size=12), max_size=30), st.integers(1, 8), st.integers(0, 3), st.integers(0, 9))
+def test_batches_hold_each_kept_text_once_longest_first_right_padded(texts, batch_size, min_tokens, pad):
+    from qcaudit.detectors.lm import batches
+
+    seen, widths = [], []
+    for batch in batches(texts, batch_size, "cpu", pad=pad, min_tokens=min_tokens):
+        assert len(batch.rows) <= batch_size and batch.input_ids.shape == batch.mask.shape
+        assert batch.input_ids.dtype == batch.mask.dtype == torch.long
+        for i, row in enumerate(batch.rows):
+            n = len(texts[row])
+            assert batch.input_ids[i, :n].tolist() == texts[row]
+            assert set(batch.input_ids[i, n:].tolist()) <= {pad}
+            assert batch.mask[i].tolist() == [1] * n + [0] * (batch.mask.shape[1] - n)
+        seen += batch.rows.tolist()
+        widths.append(max(1, max(len(texts[row]) for row in batch.rows)))
+    assert sorted(seen) == [i for i, text in enumerate(texts) if len(text) >= min_tokens]
+    assert [len(texts[row]) for row in seen] == sorted((len(texts[row]) for row in seen), reverse=True)
+    assert widths == [max(1, len(texts[rows[0]])) for rows in [seen[k:k + batch_size] for k in range(0, len(seen), batch_size)]]
+
+
 def test_detectgpt_discrepancy_is_the_normalised_perturbation_discrepancy():
     lls = [np.array([-3.0, -3.5, -2.5]), np.array([-1.0]), np.array([-2.0, -2.0]), np.array([])]
     got = criteria.detectgpt(np.array([-2.0, -0.5, -1.0, -1.0]), lls)
