@@ -119,14 +119,14 @@ def main() -> None:
 def rates_table(args: argparse.Namespace, backends: tuple[str, ...], where: str) -> None:
     sizes = batch_sizes(args)
     runs = [(backend, size) for backend in backends for size in sizes]
-    label = {run: f"qcaudit {run[0]}" + (f" batch {run[1]}" if len(sizes) > 1 else "") for run in runs}
+    column = {run: f"qcaudit {run[0]}" + (f" batch {run[1]}" if len(sizes) > 1 else "") for run in runs}
     references = {"sentence-transformers": False} | ({"s-t fp16": True} if args.device == "cuda" else {})
     rates = Table(title=f"Rows per second on {where}, cache off, same texts, same run ({time.strftime('%Y-%m-%d')})")
-    for column in ("texts", "rows", *references, *label.values(), "best qcaudit / s-t"):
-        rates.add_column(column, justify="left" if column == "texts" else "right")
+    for title in ("texts", "rows", *references, *column.values(), "best qcaudit / s-t"):
+        rates.add_column(title, justify="left" if title == "texts" else "right")
     for name, texts in corpora(args.rows, args.repeat).items():
         reference = {label: shown(name, label, plain_rate(texts, args.device, half)) for label, half in references.items()}
-        ours = {run: shown(name, label[run], qcaudit_rate(texts, run[0], args.device, run[1])) for run in runs}
+        ours = {run: shown(name, column[run], qcaudit_rate(texts, run[0], args.device, run[1])) for run in runs}
         rates.add_row(name, f"{len(texts):,}", *(f"{r:,.0f}" for r in reference.values()), *(f"{ours[run]:,.0f}" for run in runs),
                       f"{max(ours.values()) / reference['sentence-transformers']:.2f}x")
     console.print(rates)

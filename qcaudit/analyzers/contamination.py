@@ -514,8 +514,10 @@ def _with_questions_held(matches: pl.DataFrame, rows: pl.Series, row_texts: pl.S
     """``matches`` with ``holds_question``: whether the row holds its item's question (letters
     and digits, in order), null for an item that asks none about a passage; ``rows``: the
     matched rows, ``row_texts`` their texts."""
-    reduced = pl.DataFrame({"row": rows, "reduced": alnum_text(row_texts)})
-    held = (matches.select("row", "item").join(questions, on="item").join(reduced, on="row")
+    asking = matches.select("row", "item").join(questions, on="item")
+    texts = pl.DataFrame({"row": rows, "text": row_texts}).filter(pl.col("row").is_in(asking["row"].implode()))
+    reduced = pl.DataFrame({"row": texts["row"], "reduced": alnum_text(texts["text"])})  # (only rows matched with such an item)
+    held = (asking.join(reduced, on="row")
             .select("row", "item", pl.col("reduced").str.contains(pl.col("question"), literal=True).alias("holds_question")))
     return matches.join(held, on=["row", "item"], how="left")
 
