@@ -67,7 +67,7 @@ def onnx_variants(encoder, folder: Path) -> dict[str, Path]:
     from qcaudit.onnx_encoder import export_fp32
 
     fp32 = folder / "fp32.onnx"
-    export_fp32(encoder.path, encoder._tokenizer, fp32)
+    export_fp32(encoder.path, fp32)
     files = {"onnx fp32": fp32}
     files["onnx int8 dynamic (qcaudit)"] = folder / "int8.onnx"
     quantize_dynamic(str(fp32), str(files["onnx int8 dynamic (qcaudit)"]), weight_type=QuantType.QInt8, per_channel=True)

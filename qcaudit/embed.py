@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ import polars as pl
 
 from qcaudit.errors import QcauditError
 from qcaudit.progress import row_progress
+from qcaudit.sentence_folder import sentence_layout
 from qcaudit.store import VectorStore
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -53,9 +56,14 @@ def default_model_path() -> Path:
 
 
 def resolve_device(device: str) -> str:
-    """``auto`` picks CUDA when torch sees it."""
+    """``auto`` picks CUDA when torch sees it. Where no GPU driver is installed (no device
+    file of :data:`GPU_DRIVER_FILES` on Linux; macOS has no CUDA) ``auto`` is the CPU
+    without importing torch, which takes seconds that a run whose vectors are all cached,
+    or that runs the onnx-int8 encoder, need not spend."""
     if device not in ("auto", "cpu", "cuda"):
         raise QcauditError(f"unknown device {device!r}: use auto, cpu or cuda")
+    if device == "cpu" or (device == "auto" and not _gpu_driver_installed()):
+        return "cpu"
     import torch
 
     if device == "cuda" and not torch.cuda.is_available():
@@ -63,6 +71,33 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     return device
+
+
+def cpu_threads() -> int:
+    """How many threads CPU work may use: ``OMP_NUM_THREADS`` where set (as torch reads
+    it), else the CPUs this process may run on (a container's or ``taskset``'s share)."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        pass
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+#: Files one of which a GPU driver that torch can use leaves on Linux: NVIDIA's (also inside a
+#: container given a GPU), WSL's bridge to the Windows driver, AMD's ROCm.
+GPU_DRIVER_FILES = ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg", "/dev/kfd")
+
+
+def _gpu_driver_installed() -> bool:
+    """Whether torch could see a GPU here (True where that cannot be told without it)."""
+    if sys.platform == "darwin":
+        return False
+    if sys.platform.startswith("linux"):
+        return any(os.path.exists(name) for name in GPU_DRIVER_FILES)
+    return True
 
 
 @dataclass
@@ -160,20 +195,35 @@ class Encoder:
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Each text's token ids as the model reads them (special tokens added, cut at the
         model's maximum length): the CPU half of encoding, which loads no weights."""
-        longest, lower = self._reading
+        _, lower = self._reading
         texts = [text.lower() for text in texts] if lower else list(texts)
-        return self._tokenizer(texts, truncation=True, max_length=longest)["input_ids"] if texts else []
+        return self._token_ids(texts) if texts else []
+
+    @cached_property
+    def _token_ids(self) -> Callable[[list[str]], list[list[int]]]:
+        """The model's tokenizer as texts -> ids, cut at :attr:`_reading`'s length. The
+        packaged default model's runs on the ``tokenizers`` library directly: its
+        ``tokenizer.json`` is the whole of its tokenizer (the same ids as transformers',
+        tested), and loading it that way imports neither transformers nor torch, seconds
+        that a run on a machine with the model exported need not spend. Other models go
+        through transformers, which applies their ``tokenizer_config.json`` on top."""
+        longest, _ = self._reading
+        if self.model != DEFAULT_MODEL:
+            return lambda texts: self._tokenizer(texts, truncation=True, max_length=longest)["input_ids"]
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(longest)
+        return lambda texts: [encoding.ids for encoding in tokenizer.encode_batch(texts)]
 
     @cached_property
     def _run(self):
         """``run(ids)``: L2-normalised float32 vectors of tokenised texts from the chosen runtime."""
         if self._chosen == "onnx-int8":
-            import torch
-
             from qcaudit.onnx_encoder import OnnxSentenceModel
 
-            return OnnxSentenceModel.cached(self.path, self.key, torch.get_num_threads(), self._tokenizer,
-                                            Path(self.model).name).encode
+            return OnnxSentenceModel.cached(self.path, self.key, cpu_threads(), Path(self.model).name).encode
         model = self._model
         pad = self._tokenizer.pad_token_id or 0
         names = self._tokenizer.model_input_names
@@ -185,7 +235,14 @@ class Encoder:
 
     @cached_property
     def dimension(self) -> int:
-        return int(self._run(self.tokenize(["dimension"])).shape[1])
+        """The vectors' width: as the model's files say it where they do (a plain transformer
+        + pooling model), so that a run whose vectors are all cached loads no model, no
+        tokenizer and no torch; else from one vector."""
+        try:
+            said = sentence_layout(self.path).dimension
+        except QcauditError:
+            said = None
+        return said or int(self._run(self.tokenize(["dimension"])).shape[1])
 
     @property
     def signature(self) -> str:
@@ -241,14 +298,19 @@ class Encoder:
         def ids_of(chosen: np.ndarray) -> list[Sequence[int]]:
             return tokens.gather(chosen).to_list() if tokens is not None else self.tokenize([texts[i] for i in chosen])
 
-        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)  # the model loads here, before the thread starts
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        run, _ = self._run, self._token_ids  # the model and tokenizer load here, before the tokenizing thread starts
         with row_progress("embedding", len(texts), wanted=progress) as report, ThreadPoolExecutor(1) as tokenizing:
             ahead = tokenizing.submit(ids_of, chunks[0]) if chunks else None
             for k, chosen in enumerate(chunks):
                 ids = ahead.result()
                 if k + 1 < len(chunks):
                     ahead = tokenizing.submit(ids_of, chunks[k + 1])
-                vectors[chosen] = self._run(ids)
+                fresh = run(ids)
+                if fresh.shape[1] != self.dimension:
+                    raise QcauditError(f"embedding model {self.model!r}: its pooling config says {self.dimension}-wide "
+                                       f"vectors, the model gives {fresh.shape[1]}-wide ones")
+                vectors[chosen] = fresh
                 report.advance(len(chosen))
         return vectors
 

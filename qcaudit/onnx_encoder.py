@@ -19,7 +19,6 @@ AVX-512 VNNI or AVX2, and those round differently in the last digits).
 
 from __future__ import annotations
 
-import json
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
@@ -32,6 +31,7 @@ import numpy as np
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.errors import QcauditError
 from qcaudit.progress import note
+from qcaudit.sentence_folder import sentence_layout
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -53,17 +53,16 @@ class OnnxSentenceModel:
         self.inputs = [i.name for i in self.session.get_inputs()]
 
     @classmethod
-    def cached(cls, path: Path, model_key: str, workers: int, tokenizer, name: str) -> OnnxSentenceModel:
+    def cached(cls, path: Path, model_key: str, workers: int, name: str) -> OnnxSentenceModel:
         """The int8 model of ``path``, exported and quantised into the cache on first use
-        (``tokenizer`` shapes the export's sample input; ``name`` is the model's, as the
-        line that says so names it)."""
+        (``name`` is the model's, as the line that says so names it)."""
 
         def export(directory: Path) -> None:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             note(f"embedding: exporting {name} to int8 ONNX into the cache (once per model)")
             fp32 = directory / "model.onnx"
-            export_fp32(path, tokenizer, fp32)
+            export_fp32(path, fp32)
             with _quiet():
                 quantize_dynamic(str(fp32), str(directory / "model_int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
             fp32.unlink()
@@ -119,34 +118,30 @@ def _sentence_config(path: Path) -> tuple[str, bool]:
     """(pooling mode, normalises) from the model's sentence-transformers files;
     models built otherwise (dense layers, other pooling) need the torch backend."""
     try:
-        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((path / "modules.json").read_text("utf-8"))]
-        pooling = json.loads((path / "1_Pooling" / "config.json").read_text("utf-8"))
-    except (OSError, ValueError, KeyError):
-        raise QcauditError(f"embedding backend onnx-int8: {path} is not a sentence-transformers folder with a pooling config") from None
-    if modules[:2] != ["Transformer", "Pooling"] or set(modules[2:]) - {"Normalize"}:
+        layout = sentence_layout(path)
+    except QcauditError as exc:
+        raise QcauditError(f"embedding backend onnx-int8: {exc}") from None
+    if not layout.plain:
         raise QcauditError(f"embedding backend onnx-int8 supports transformer + pooling (+ normalize) models; "
-                           f"{path} has {', '.join(modules)}: use backend torch")
-    # older sentence-transformers write one flag per mode, newer ones "pooling_mode": "mean"
-    if pooling.get("pooling_mode_mean_tokens") or pooling.get("pooling_mode") == "mean":
-        mode = "mean"
-    elif pooling.get("pooling_mode_cls_token") or pooling.get("pooling_mode") == "cls":
-        mode = "cls"
-    else:
+                           f"{path} has {', '.join(layout.modules)}: use backend torch")
+    if layout.pooling_modes not in (("mean",), ("cls",)):
         raise QcauditError("embedding backend onnx-int8 supports mean or CLS pooling: use backend torch")
-    return mode, "Normalize" in modules
+    return layout.pooling_modes[0], layout.normalises
 
 
-def export_fp32(path: Path, tokenizer, target: Path) -> None:
+def export_fp32(path: Path, target: Path) -> None:
     """The transformer of the sentence-transformers folder ``path`` as an fp32 ONNX file
-    (``torch.onnx``, from its own local weights) whose output is the last hidden state."""
+    (``torch.onnx``, from its own local weights) whose output is the last hidden state; its
+    tokenizer shapes the sample input that the export traces."""
     import torch
     from transformers import AutoModel
 
-    from qcaudit.hf import loading_model
+    from qcaudit.hf import load_tokenizer, loading_model, offline
 
+    offline()
     with loading_model("embedding model", str(path)):
         model = AutoModel.from_pretrained(path, local_files_only=True).eval()
-    sample = tokenizer(["an example sentence", "another"], padding=True, return_tensors="pt")
+    sample = load_tokenizer(str(path), "embedding model")(["an example sentence", "another"], padding=True, return_tensors="pt")
     names = [name for name in INPUTS if name in sample]
 
     class Hidden(torch.nn.Module):

@@ -3,11 +3,15 @@ embeddings; categories, reference coverage, the map in the HTML (escaped)."""
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qcaudit.cli import app
 from qcaudit.embed import TEXT_HASH_SEED, Encoder
@@ -151,7 +155,7 @@ def test_the_onnx_int8_backend_stays_close_to_sentence_transformers_and_is_cache
     assert np.array_equal(alone[0], vectors[7])  # a text's vector does not depend on the texts around it
     from qcaudit.onnx_encoder import OnnxSentenceModel
 
-    one, three = (OnnxSentenceModel.cached(default_model_path(), fast.key, workers, fast._tokenizer, "default") for workers in (1, 3))
+    one, three = (OnnxSentenceModel.cached(default_model_path(), fast.key, workers, "default") for workers in (1, 3))
     ids = fast.tokenize(texts.to_list())
     assert np.array_equal(one.encode(ids), three.encode(ids))  # parallel calls keep order and values
     assert np.array_equal(one.encode(ids[:1])[0], vectors[0])
@@ -215,10 +219,10 @@ def test_a_batch_larger_than_a_chunk_is_not_cut_short_by_it(monkeypatch):
     batch = embed.CHUNK // 4 + 6
     texts = pl.read_parquet(SAMPLES / "instructions.parquet")["output"].unique(maintain_order=True).head(4 * batch + 20)
     embed.Encoder(device="cpu", runtime="torch", batch_size=batch, use_cache=False).encode(texts)
-    assert calls[1:] == [(4 * batch, batch), (20, batch)]  # (the first call: the model's dimension)
+    assert calls == [(4 * batch, batch), (20, batch)]
     calls.clear()
     embed.Encoder(device="cpu", runtime="torch", use_cache=False).encode(texts.head(40))
-    assert calls[1:] == [(40, 32)]
+    assert calls == [(40, 32)]
 
 
 def test_a_model_without_its_reading_config_is_read_as_sentence_transformers_reads_it(tmp_path):
@@ -251,7 +255,14 @@ def tiny_multilingual_model(folder):
     of the multilingual models a user gives by path."""
     import torch
     from sentence_transformers import SentenceTransformer
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import (
+        Tokenizer,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+        trainers,
+    )
     from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizerFast
 
     corpus = ["How many apples does Ann have?", "安有多少个苹果？", "Sort a list of numbers.", "对数字列表进行排序。"] * 20
@@ -269,7 +280,11 @@ def tiny_multilingual_model(folder):
     XLMRobertaModel(config).save_pretrained(folder / "hf")
     fast.save_pretrained(folder / "hf")
     try:
-        from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+        from sentence_transformers.sentence_transformer.modules import (
+            Normalize,
+            Pooling,
+            Transformer,
+        )
     except ImportError:  # sentence-transformers before 6
         from sentence_transformers.models import Normalize, Pooling, Transformer
     modules = [Transformer(str(folder / "hf")), Pooling(config.hidden_size, "mean"), Normalize()]
@@ -319,3 +334,132 @@ def test_a_language_model_given_as_the_encoder_is_refused_in_one_line(runner, tm
                                  "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "is a language model" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+@functools.cache
+def _transformers_tokenizer():
+    """The packaged model's tokenizer as sentence-transformers loads it (transformers'
+    AutoTokenizer), once for the property test below."""
+    from qcaudit.embed import default_model_path
+    from qcaudit.hf import load_tokenizer
+
+    return load_tokenizer(str(default_model_path()))
+
+
+_ENCODER = Encoder(device="cpu")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(st.characters(codec="utf-8"), max_size=40) | st.text(st.sampled_from("ab Ü数.\n\t"), min_size=200, max_size=1500),
+                min_size=1, max_size=6))
+def test_the_default_model_s_tokenizer_read_directly_gives_transformers_ids(texts):
+    """The packaged model's tokenizer runs on the ``tokenizers`` library itself (no
+    transformers, no torch to import): the same ids as transformers' tokenizer, which
+    sentence-transformers uses, for any text, cut at the same 256 tokens."""
+    expected = _transformers_tokenizer()(texts, truncation=True, max_length=256)["input_ids"]
+    assert _ENCODER.tokenize(texts) == expected
+
+
+def test_the_default_model_s_tokenizer_read_directly_gives_transformers_ids_on_real_rows():
+    texts = pl.read_parquet(SAMPLES / "instructions.parquet").select(pl.concat_str(pl.all(), separator="\n"))[:, 0].to_list()
+    assert _ENCODER.tokenize(texts) == _transformers_tokenizer()(texts, truncation=True, max_length=256)["input_ids"]
+
+
+def test_a_run_whose_vectors_are_cached_imports_neither_torch_nor_transformers(tmp_path):
+    """Once a text's vector is cached, embedding it again reads it back without loading the
+    model, its tokenizer, transformers or torch (seconds of a warm run), with the dimension
+    as the model's pooling config says it; the vectors are the ones cached."""
+    import subprocess
+    import sys
+
+    script = ("import sys, numpy as np, polars as pl\n"
+              "from qcaudit.embed import Encoder\n"
+              "v = Encoder(device=sys.argv[1]).encode(pl.Series(['How many apples?', 'Sort a list.', 'How many apples?']))\n"
+              "np.save(sys.argv[2], v)\n"
+              "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n")
+    env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", script, "cpu", str(tmp_path / "first.npy")], env=env, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run([sys.executable, "-c", script, "cpu", str(tmp_path / "again.npy")], env=env, capture_output=True, text=True, check=False)
+    assert again.returncode == 0 and again.stdout.strip() == "[]", (again.stdout, again.stderr)
+    first_vectors, cached = np.load(tmp_path / "first.npy"), np.load(tmp_path / "again.npy")
+    assert cached.shape == (3, 384) and np.array_equal(cached, first_vectors)
+
+
+def test_auto_is_the_cpu_without_torch_where_no_gpu_driver_is_installed(tmp_path, monkeypatch):
+    """``auto`` asks torch only where a GPU driver's files exist; it is the CPU without
+    importing torch elsewhere (torch is not asked here: asking it would fail)."""
+    import torch
+
+    from qcaudit import embed
+
+    def asked() -> bool:
+        raise AssertionError("torch was asked")
+
+    monkeypatch.setattr(torch.cuda, "is_available", asked)
+    monkeypatch.setattr(embed.sys, "platform", "linux")
+    monkeypatch.setattr(embed, "GPU_DRIVER_FILES", (str(tmp_path / "proc-driver-nvidia"), str(tmp_path / "dev-kfd")))
+    assert embed.resolve_device("auto") == "cpu" and embed.resolve_device("cpu") == "cpu"
+    (tmp_path / "dev-kfd").touch()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert embed.resolve_device("auto") == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert embed.resolve_device("auto") == "cpu"
+
+
+def _pooled_model(folder, pooling: str | tuple[str, ...], dense: int | None = None):
+    """A sentence model on the tiny XLM-R of :func:`tiny_multilingual_model`: its pooling
+    ``pooling`` (a mode, or modes whose vectors are concatenated), then a dense layer of
+    ``dense`` outputs if given, saved by the installed sentence-transformers."""
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        from sentence_transformers.sentence_transformer.modules import (
+            Dense,
+            Pooling,
+            Transformer,
+        )
+    except ImportError:  # sentence-transformers before 6
+        from sentence_transformers.models import Dense, Pooling, Transformer
+    hf = tiny_multilingual_model(folder / "base").parent / "hf"
+    modules = [Transformer(str(hf)), Pooling(32, pooling)]
+    width = modules[1].get_embedding_dimension() if hasattr(modules[1], "get_embedding_dimension") else modules[1].get_sentence_embedding_dimension()
+    modules += [Dense(width, dense)] if dense else []
+    SentenceTransformer(modules=modules, device="cpu").save(str(folder / "model"))
+    return folder / "model"
+
+
+@pytest.mark.parametrize(("pooling", "dense", "said"), [("mean", None, 32), (("mean", "max"), None, 64), ("cls", 24, None)])
+def test_the_vector_width_is_read_from_the_pooling_config_where_it_says_it(tmp_path, pooling, dense, said):
+    """A transformer + pooling model's vector width is its pooling config's (each mode's
+    width, concatenated); one with a dense layer after the pooling says nothing there and
+    is measured on one vector. Either way, the width of sentence-transformers' vectors."""
+    from sentence_transformers import SentenceTransformer
+
+    from qcaudit.sentence_folder import sentence_layout
+
+    path = _pooled_model(tmp_path, pooling, dense)
+    assert sentence_layout(path).dimension == said
+    expected = SentenceTransformer(str(path), device="cpu").encode(["How many apples?", "Sort them."], normalize_embeddings=True)
+    encoder = Encoder(model=str(path), device="cpu", runtime="torch", use_cache=False)
+    assert encoder.dimension == expected.shape[1]
+    assert np.abs(encoder.encode(pl.Series(["How many apples?", "Sort them."])) - expected).max() < 1e-5
+
+
+def test_the_older_pooling_config_format_is_read_too(tmp_path):
+    """sentence-transformers before 6 wrote one flag per pooling mode and
+    ``word_embedding_dimension`` (the packaged model's config): the same layout."""
+    from qcaudit.embed import default_model_path
+    from qcaudit.sentence_folder import sentence_layout
+
+    packaged = sentence_layout(default_model_path())
+    assert (packaged.pooling_modes, packaged.dimension, packaged.normalises) == (("mean",), 384, True)
+    folder = tmp_path / "model"
+    (folder / "1_Pooling").mkdir(parents=True)
+    (folder / "modules.json").write_text(json.dumps([{"type": "sentence_transformers.models.Transformer"},
+                                                     {"type": "sentence_transformers.models.Pooling"}]))
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(
+        {"word_embedding_dimension": 16, "pooling_mode_cls_token": True, "pooling_mode_max_tokens": True,
+         "pooling_mode_mean_tokens": False}))
+    layout = sentence_layout(folder)
+    assert (layout.pooling_modes, layout.dimension, layout.normalises) == (("cls", "max"), 32, False)
