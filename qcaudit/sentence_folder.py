@@ -63,4 +63,4 @@ def sentence_layout(path: Path) -> SentenceLayout:
             modes = (given,) if isinstance(given, str) else tuple(str(mode) for mode in given)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         raise QcauditError(f"{path} is not a sentence-transformers folder with a pooling config") from None
-    return SentenceLayout(modules, modes, width if isinstance(width, int) and width > 0 else None)
+    return SentenceLayout(modules, modes, width if type(width) is int and width > 0 else None)  # (not a bool)

@@ -463,3 +463,20 @@ def test_the_older_pooling_config_format_is_read_too(tmp_path):
          "pooling_mode_mean_tokens": False}))
     layout = sentence_layout(folder)
     assert (layout.pooling_modes, layout.dimension, layout.normalises) == (("cls", "max"), 32, False)
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": True, "pooling_mode": "mean"}))
+    assert sentence_layout(folder).dimension is None  # (a width that is no number says nothing: the model is asked)
+
+
+def test_a_pooling_config_that_misstates_the_width_is_one_line(runner, tmp_path):
+    """A model folder whose pooling config gives another width than its transformer's (edited
+    by hand, say) stops the run with one line naming both widths, not a traceback."""
+    path = _pooled_model(tmp_path, "mean")
+    config = path / "1_Pooling" / "config.json"
+    config.write_text(json.dumps({**json.loads(config.read_text()), "embedding_dimension": 48}))
+    data = tmp_path / "rows.parquet"
+    pl.DataFrame({"text": ["How many apples does Ann have?", "Sort a list."]}).write_parquet(data)
+    (tmp_path / "qcaudit.toml").write_text(f'[embedding]\nmodel = "{path}"\n')
+    result = runner.invoke(app, ["report", str(data), "--analyzers", "embeddings", "--config", str(tmp_path / "qcaudit.toml"),
+                                 "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "says 48-wide vectors, the model gives 32-wide ones" in result.output, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
