@@ -61,6 +61,7 @@ ones (HumanEval/56 and /61 check brackets, "<>" and "()") does not.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 import zlib
@@ -444,8 +445,10 @@ def content_words(text: str) -> Counter:
     return Counter(filter(None, map(_content_word, _WORD.findall(text))))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _content_word(word: str) -> str:
-    """``word`` as :func:`content_words` counts it; "" for a word it leaves out."""
+    """``word`` as :func:`content_words` counts it; "" for a word it leaves out (remembered:
+    the verifier asks this of every word of every candidate, a few thousand distinct ones)."""
     if word[0].isupper() or word in STOP_WORDS or word in NUMBER_WORDS:
         return ""
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
