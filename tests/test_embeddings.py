@@ -480,3 +480,16 @@ def test_a_pooling_config_that_misstates_the_width_is_one_line(runner, tmp_path)
                                  "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "says 48-wide vectors, the model gives 32-wide ones" in result.output, result.output
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_the_int8_encoder_runs_as_many_calls_as_the_process_may_use_cpus(monkeypatch):
+    """``OMP_NUM_THREADS``, where set to a number, as torch reads it (Ray sets it in its
+    workers); else the CPUs this process may run on, not the machine's."""
+    from qcaudit.embed import cpu_threads
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert cpu_threads() == 3
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 5}, raising=False)
+    for unset in ("", "many"):
+        monkeypatch.setenv("OMP_NUM_THREADS", unset)
+        assert cpu_threads() == 2
