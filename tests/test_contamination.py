@@ -2049,3 +2049,36 @@ def test_a_benchmark_question_copied_into_a_prompt_is_found_without_settings(tmp
     data.write_text("".join(json.dumps(row) + "\n" for row in rows))
     found = audit(data, analyzers="contamination", benchmarks={"b": str(bench)}, settings={"contamination.methods": ["ngram"]})
     assert found.rows.filter(pl.col("contaminated"))["row_id"].to_list() == [4]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["three", "and", "a", "half", "Half", "quarter", "QUARTER", "of", "pound", "one", "two-thirds",
+                                 "fifths", "sixth", "ſixth", "1", "12", "the", "which", "them", "-", "\n2. ", "İ", "cup",
+                                 "one ſixth of", "a thİrd of", "ſeven-ſixths", "a quarter pound", "three and a half"]),
+                max_size=14).map(" ".join))
+def test_numbers_are_read_as_the_patterns_read_them_where_a_text_is_not_searched(text):
+    """The numbers' reading skips the "and a half" and fraction patterns in an ASCII text that
+    lacks their words: the same text as applying every pattern, non-ASCII look-alikes that
+    IGNORECASE matches ("ſixth", "thİrd") included, which read as the words they match."""
+    from qcaudit.contamination import evidence
+
+    expected = evidence._AND_A_HALF.sub(lambda m: f"{evidence.NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
+    expected = evidence._FRACTION.sub(evidence._fraction, expected)
+    expected = evidence._REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", evidence._NUMBERED_LINE.sub("", expected))
+    assert evidence._as_numbers_read(text) == expected
+
+
+@given(st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 4)), st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 4)))
+def test_the_shared_count_is_the_size_of_the_multisets_intersection(item, row):
+    from qcaudit.contamination.evidence import _shared_count
+
+    assert _shared_count(Counter(item), Counter(row)) == sum((Counter(item) & Counter(row)).values())
+
+
+def test_a_fraction_spelled_with_a_letter_that_matches_another_reads_as_that_fraction():
+    """IGNORECASE matches "ſ" (the long s) for "s" and "İ" for "i": "one ſixth of" is a
+    fraction to the pattern, and reads as 1/6 (it ended the run with a KeyError before)."""
+    from qcaudit.contamination.evidence import numbers
+
+    assert numbers("Ann ate one ſixth of 12 pies and a thİrd of 9.") == numbers("Ann ate one sixth of 12 pies and a third of 9.")
+    assert numbers("one ſixth of 12") == numbers("1/6 of 12") == Counter({"1": 1, "6": 1, "12": 1})
