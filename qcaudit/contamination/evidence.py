@@ -299,7 +299,7 @@ def _fraction(match: re.Match) -> str:
 #: The letters other than an ASCII letter's two cases that ``re.IGNORECASE`` matches for it
 #: ("ſixth" matches "sixth"), as that letter: a word a pattern matched, so spelled, is then
 #: found in the pattern's tables (a KeyError on "one ſixth of" until 2026-12-04).
-_IGNORECASE_ALIKE = str.maketrans({"ſ": "s", "K": "k", "ı": "i", "İ": "i"})
+_IGNORECASE_ALIKE = str.maketrans({"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130": "i"})  # (ſ, Kelvin sign, ı, İ)
 
 
 def unpunctuated_numbers(text: str) -> list[str]:
