@@ -374,13 +374,13 @@ def test_a_run_whose_vectors_are_cached_imports_neither_torch_nor_transformers(t
 
     script = ("import sys, numpy as np, polars as pl\n"
               "from qcaudit.embed import Encoder\n"
-              "v = Encoder(device=sys.argv[1]).encode(pl.Series(['How many apples?', 'Sort a list.', 'How many apples?']))\n"
-              "np.save(sys.argv[2], v)\n"
+              "v = Encoder(device='cpu').encode(pl.Series(['How many apples?', 'Sort a list.', 'How many apples?']))\n"
+              "np.save(sys.argv[1], v)\n"
               "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n")
     env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
-    first = subprocess.run([sys.executable, "-c", script, "cpu", str(tmp_path / "first.npy")], env=env, capture_output=True, text=True, check=False)
+    first, again = (subprocess.run([sys.executable, "-c", script, str(tmp_path / f"{run}.npy")], env=env, capture_output=True,
+                                   text=True, check=False) for run in ("first", "again"))
     assert first.returncode == 0, first.stderr
-    again = subprocess.run([sys.executable, "-c", script, "cpu", str(tmp_path / "again.npy")], env=env, capture_output=True, text=True, check=False)
     assert again.returncode == 0 and again.stdout.strip() == "[]", (again.stdout, again.stderr)
     first_vectors, cached = np.load(tmp_path / "first.npy"), np.load(tmp_path / "again.npy")
     assert cached.shape == (3, 384) and np.array_equal(cached, first_vectors)
