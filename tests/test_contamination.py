@@ -15,7 +15,7 @@ from types import ModuleType, SimpleNamespace
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from qcaudit.analyzers.contamination import Contamination, SemanticItems
@@ -2082,3 +2082,25 @@ def test_a_fraction_spelled_with_a_letter_that_matches_another_reads_as_that_fra
 
     assert numbers("Ann ate one ſixth of 12 pies and a thİrd of 9.") == numbers("Ann ate one sixth of 12 pies and a third of 9.")
     assert numbers("one ſixth of 12") == numbers("1/6 of 12") == Counter({"1": 1, "6": 1, "12": 1})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["def f(x)", "function g(a)", "a => b", "y = 1;", "h() {", "if x:", "  else:", "return x", "de", "f g(",
+                                 "returns one", "the end.", "Note: it", " "]),
+                max_size=6).map("\n".join),
+       st.sampled_from([0, 19_990, 19_996, 19_999]))
+@example("def f(x)\ndef f(x)", 0).via("each kind of code line twice")
+@example("function g(a)\nfunction g(a)", 0).via("each kind of code line twice")
+@example("a => b\na => b", 0).via("each kind of code line twice")
+@example("y = 1;\ny = 1;", 0).via("each kind of code line twice")
+@example("h() {\nh() {", 0).via("each kind of code line twice")
+@example("if x:\n  else:", 0).via("each kind of code line twice")
+@example("return x\nreturn x", 0).via("each kind of code line twice")
+def test_a_text_without_a_code_line_s_marks_is_read_as_the_pattern_reads_it(text, padding):
+    """:func:`looks_like_code` skips the search in a text that holds none of what a code line
+    holds word for word: the same answer as the pattern's, a mark that runs past the
+    characters read (after ``padding`` letters) included."""
+    from qcaudit.contamination.evidence import _CODE_LINE, CODE_SCAN_CHARS, looks_like_code
+
+    text = "x" * padding + text
+    assert looks_like_code(text) == (len(_CODE_LINE.findall(text, 0, CODE_SCAN_CHARS)) >= 2)

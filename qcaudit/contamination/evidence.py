@@ -104,6 +104,11 @@ _CODE_LINE = re.compile(
     r"\bdef \w+\s*\(|\bfunction\b\s*\w*\s*\(|=>|[;{]\s*$|^\s*(?:if|for|while|elif|else)\b[^\n]*:\s*$|^\s*return\b",
     re.MULTILINE,
 )
+#: What each kind of :data:`_CODE_LINE` holds word for word: a definition's "def " or
+#: "function", an arrow, a statement's end, a block opener's colon, "return".
+_CODE_LINE_MARKS = ("def ", "function", "=>", ";", "{", ":", "return")
+#: How far into a text :func:`looks_like_code` reads.
+CODE_SCAN_CHARS = 20_000
 PYTHON_KEYWORDS = set("""False None True and as assert async await break class continue def del elif
 else except finally for from global if import in is lambda nonlocal not or pass raise return try while
 with yield int str float list dict set tuple bool len range print self""".split())
@@ -477,8 +482,13 @@ def word_keys(text: str) -> tuple[list[str], list[str], Counter]:
 
 
 def looks_like_code(text: str) -> bool:
-    """At least two lines that only code has (a semicolon in prose is not enough)."""
-    return len(_CODE_LINE.findall(text, 0, 20_000)) >= 2
+    """At least two lines that only code has (a semicolon in prose is not enough), among the
+    first :data:`CODE_SCAN_CHARS` characters. A text that holds none of
+    :data:`_CODE_LINE_MARKS` there has none and is not searched (most prose: the verifier
+    asks this of every row in several passes)."""
+    if not any(text.find(mark, 0, CODE_SCAN_CHARS) >= 0 for mark in _CODE_LINE_MARKS):
+        return False
+    return len(_CODE_LINE.findall(text, 0, CODE_SCAN_CHARS)) >= 2
 
 
 def identifiers(text: str) -> Counter:
