@@ -2100,7 +2100,7 @@ def test_a_text_without_a_code_line_s_marks_is_read_as_the_pattern_reads_it(text
     """:func:`looks_like_code` skips the search in a text that holds none of what a code line
     holds word for word: the same answer as the pattern's, a mark that runs past the
     characters read (after ``padding`` letters) included."""
-    from qcaudit.contamination.evidence import _CODE_LINE, CODE_SCAN_CHARS, looks_like_code
+    from qcaudit.contamination import evidence
 
     text = "x" * padding + text
-    assert looks_like_code(text) == (len(_CODE_LINE.findall(text, 0, CODE_SCAN_CHARS)) >= 2)
+    assert evidence.looks_like_code(text) == (len(evidence._CODE_LINE.findall(text, 0, evidence.CODE_SCAN_CHARS)) >= 2)
