@@ -25,7 +25,8 @@ SENTINELS = 8
 def untrained_gpt2(path: Path, positions: int = 1024, layers: int = 1, width: int = 32, seed: int = 0) -> Path:
     """A randomly initialised GPT-2 (one layer of width 32 unless told) on the fixtures' BPE
     tokenizer, saved to ``path``: enough to test the plumbing of a model (the judge's, LM
-    scoring on CUDA), and at a real model's shape, to time one. Heads are 64 wide (two under 64)."""
+    scoring on CUDA), and at a real model's shape, to time one: ``width // 64`` heads (64 wide at
+    GPT-2's widths, 768 and up), two under a width of 64."""
     tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
     torch.manual_seed(seed)
     model = GPT2LMHeadModel(GPT2Config(vocab_size=len(tokenizer), n_positions=positions, n_embd=width, n_layer=layers,
