@@ -1156,6 +1156,72 @@ def test_items_too_short_for_ngrams_are_named_not_passed_as_clean(tmp_path):
     assert "warnings" not in found.tables["contamination"]
 
 
+#: GSM8K test's first items (0, 1, 2, 3, 5) translated by hand into Chinese and (0, 3) Russian.
+TRANSLATED_ITEMS = [
+    "珍妮特的鸭子每天下16个蛋。她每天早上吃三个当早餐，每天还用四个给朋友烤松饼。剩下的蛋她每天在农贸市场以每个新鲜鸭蛋2美元的价格出售。她每天在农贸市场能赚多少美元？",
+    "做一件长袍需要2匹蓝色纤维，白色纤维是蓝色的一半。一共需要多少匹？",
+    "乔希决定尝试倒卖房子。他花80,000美元买了一栋房子，又花了50,000美元进行维修。这使房子的价值增加了150%。他赚了多少利润？",
+    "詹姆斯决定每周跑3次，每次冲刺3趟。每趟冲刺他跑60米。他一周总共跑多少米？",
+    "凯拉去商店为他的新公寓买玻璃杯。一个杯子5美元，但每第二个杯子只要价格的60%。凯拉想买16个杯子。他需要付多少钱？",
+    ("Утки Джанет несут 16 яиц в день. Три она съедает на завтрак каждое утро, а из четырёх каждый день печёт маффины для "
+     "друзей. Остальные она продаёт на фермерском рынке по 2 доллара за свежее утиное яйцо. Сколько долларов она "
+     "зарабатывает на рынке каждый день?"),
+    "Джеймс решил бегать 3 спринта 3 раза в неделю. Каждый спринт он пробегает 60 метров. Сколько всего метров он пробегает за неделю?",
+]
+
+
+def test_rows_in_another_script_than_latin_are_named_with_the_default_encoder(tmp_path):
+    """The default encoder is English only: translations of GSM8K test items into Chinese and
+    Russian are not found (not one is flagged), so the report says how many rows, and how
+    many items of a benchmark, are written in another script and what to give instead;
+    English rows, and fewer than 1% of rows in another script, say nothing."""
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).head(30)
+    bench = tmp_path / "gsm8k.jsonl"
+    test.write_ndjson(bench)
+    semantic = {"contamination.methods": ["semantic"]}
+    found = audit(pl.DataFrame({"text": [*TRANSLATED_ITEMS, "What is 2 + 2?", "Ann has 3 apples."]}), analyzers="contamination",
+                  benchmarks={"gsm8k": str(bench)}, settings=semantic)
+    assert not found.rows["contaminated"].any()
+    assert found.tables["contamination"]["warnings"] == [(
+        "7 of 9 rows are written in another script than Latin (such as Chinese or Cyrillic), and the semantic method reads them "
+        "with the default encoder, all-MiniLM-L6-v2, which is English only: a translation of a benchmark item is not found by "
+        "it (numbers and code still count); for such data give a local multilingual sentence-transformers model ([embedding] "
+        'model = "/path")')]
+    english = test["question"][:5].to_list()
+    found = audit(pl.DataFrame({"text": english}), analyzers="contamination", benchmarks={"gsm8k": str(bench)}, settings=semantic)
+    assert found.rows["contaminated"].all() and "warnings" not in found.tables["contamination"]
+    few = [*TRANSLATED_ITEMS[:1], *test["question"].to_list() * 4]  # 1 of 121 rows
+    found = audit(pl.DataFrame({"text": few}), analyzers="contamination", benchmarks={"gsm8k": str(bench)}, settings=semantic)
+    assert "warnings" not in found.tables["contamination"]
+    pl.DataFrame({"question": TRANSLATED_ITEMS[:2] + test["question"][2:].to_list()}).write_ndjson(bench)
+    found = audit(pl.DataFrame({"text": english}), analyzers="contamination", benchmarks={"zh": str(bench)}, settings=semantic)
+    assert [w.split(",")[0] for w in found.tables["contamination"]["warnings"]] == [
+        "2 of 30 items of benchmark 'zh' are written in another script than Latin (such as Chinese or Cyrillic)"]
+    found = audit(pl.DataFrame({"text": TRANSLATED_ITEMS}), analyzers="contamination", benchmarks={"zh": str(bench)},
+                  settings={"contamination.methods": ["ngram", "substring"]})
+    assert "warnings" not in found.tables["contamination"]  # (the lexical methods read any script)
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
+@example("Let G = Z_3 × Z_2 and α, β ∈ G.")
+@example("安有多少个苹果 Ann")
+@example("Ελληνικά γράμματα")
+def test_a_text_is_in_another_script_when_most_of_its_letters_are(text):
+    """:func:`written_in_other_scripts` against the `regex` module's Unicode script property,
+    letter by letter."""
+    import regex
+
+    from qcaudit.analyzers.contamination import (
+        OTHER_SCRIPT_MIN_LETTERS,
+        written_in_other_scripts,
+    )
+
+    letters = [c for c in text if regex.match(r"\p{L}", c)]
+    latin = [c for c in letters if regex.match(r"\p{Script=Latin}", c)]
+    expected = len(letters) >= OTHER_SCRIPT_MIN_LETTERS and len(latin) < len(letters) / 2
+    assert written_in_other_scripts(pl.Series([text]))[0] == expected
+
+
 def test_items_the_substring_method_finds_inside_words_are_named(tmp_path):
     """A benchmark read from a column of numbers or one-word answers: the substring method
     looks for each such item whole (the GPT-4 report's check) and flags "Q1" for the item "1".

@@ -313,6 +313,23 @@ def test_a_multilingual_model_given_by_path_runs_on_both_backends(tmp_path, monk
     assert cosine.min() > 0.99, cosine
 
 
+def test_rows_in_another_script_are_not_warned_of_with_a_model_given_by_path(tmp_path, monkeypatch):
+    """The warning that the default encoder does not read Chinese rows is the default
+    encoder's: with a (multilingual) model given by path the same audit says nothing of it."""
+    from qcaudit.pipeline import audit
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    bench = tmp_path / "bench.jsonl"
+    pl.DataFrame({"question": ["安有三个苹果，又买了两个。她现在有多少个苹果？", "How many apples does Ann have now?"]}).write_ndjson(bench)
+    rows = pl.DataFrame({"text": ["安原来有三个苹果，后来又买了两个。现在一共有几个？", "Sort a list of numbers."]})
+    said = {}
+    for model in ("all-MiniLM-L6-v2", str(tiny_multilingual_model(tmp_path))):
+        found = audit(rows, analyzers="contamination", benchmarks={"zh": str(bench)},
+                      settings={"contamination.methods": ["semantic"], "embedding.model": model})
+        said[model] = [w.split(" are written")[0] for w in found.tables["contamination"]["warnings"] if "another script" in w]
+    assert list(said.values()) == [["1 of 2 rows", "1 of 2 items of benchmark 'zh'"], []]
+
+
 def test_a_language_model_given_as_the_encoder_is_refused_in_one_line(runner, tmp_path):
     """A causal LM folder (a judge model, say) as ``[embedding] model`` stops the run with one
     line and exit 2 instead of being mean-pooled; a plain encoder saved without

@@ -45,7 +45,7 @@ from qcaudit.contamination.judge import Judge, judged_pairs
 from qcaudit.contamination.semantic import (
     ItemEvidence, ItemIndex, TextParts, best_verified, nearest_items, spans, verify, worded_candidates,
 )
-from qcaudit.embed import Encoder, token_column
+from qcaudit.embed import DEFAULT_MODEL, Encoder, token_column
 from qcaudit.contamination.substring import ITEM, PATTERN, alnum_text, sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.columns import PROMPT, ROW_ID, TEXT, TEXT_STATUS
@@ -312,6 +312,8 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         if "semantic" in methods:
+            if encoder.model == DEFAULT_MODEL:
+                state.other_script_rows = int(written_in_other_scripts(valid[TEXT]).sum())
             if self.judge is not None:
                 self.judge.check()  # a judge that cannot run fails before any row is embedded
             tokens = valid[TOKENS].explode() if TOKENS in valid.columns else None
@@ -338,7 +340,7 @@ class Contamination(Analyzer):
             return {key: x.get(key, []) + y.get(key, []) for key in {*x, *y}}
 
         return ContaminationState(a.row_ids + b.row_ids, joined(a.best, b.best), joined(a.flagged, b.flagged),
-                                  a.signatures | b.signatures)
+                                  a.signatures | b.signatures, a.other_script_rows + b.other_script_rows)
 
     def finalize(self, state: ContaminationState) -> AnalyzerResult:
         if not sum(len(ids) for ids in state.row_ids):
@@ -348,19 +350,26 @@ class Contamination(Analyzer):
         warnings += [w for name, patterns in self.substring_patterns.items()
                      if (w := _matched_inside_words(self.benchmarks[name], patterns))]
         warnings += [w for bench in self.benchmarks.values() if (w := _few_items_to_weigh_against(bench, self.settings))]
+        if "semantic" in self.settings.methods and self.context.encoder.model == DEFAULT_MODEL:
+            written = [("rows", state.other_script_rows, sum(len(ids) for ids in state.row_ids))] + [
+                (f"items of benchmark {b.name!r}", int(written_in_other_scripts(b.items[ITEM_TEXT]).sum()), b.items.height)
+                for b in self.benchmarks.values()]
+            warnings += [w for counts in written if (w := _other_scripts(*counts))]
         return _contamination(state, self.benchmarks, self.settings, self.context, warnings)
 
 
 @dataclass
 class ContaminationState:
     """Per batch: the row_ids of the rows with text, each method's best match per row
-    (``_best_per_row``'s columns, keyed by row_id), and every flagged (row_id, item_id) by
-    (benchmark, method) with that pair's signature."""
+    (``_best_per_row``'s columns, keyed by row_id), every flagged (row_id, item_id) by
+    (benchmark, method) with that pair's signature, and how many of the rows the default
+    encoder reads are written in another script than Latin (:func:`written_in_other_scripts`)."""
 
     row_ids: list[np.ndarray]
     best: dict[str, list[pl.DataFrame]]
     flagged: dict[tuple[str, str], list[pl.DataFrame]]
     signatures: dict[tuple[str, str], str]
+    other_script_rows: int = 0
 
 
 def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], settings: ContaminationSettings,
@@ -451,6 +460,38 @@ def _few_items_to_weigh_against(bench: Benchmark, settings: ContaminationSetting
             f"the semantic method weighs each pair against the benchmark's other items, and with fewer than {FEW_ITEMS} "
             "it flags more rows wrongly (rewordings of related questions it does not hold); read the evidence of its "
             "flags, audit against the whole test set, or let a judge model decide (--judge-model)")
+
+
+#: A text is read as written in another script than Latin (Chinese, Japanese, Cyrillic,
+#: Arabic, ...) when it holds at least this many letters and most of them are of another script.
+OTHER_SCRIPT_MIN_LETTERS = 8
+#: The share of the rows, or of a benchmark's items, written in another script from which the
+#: report warns that the default encoder does not read them.
+OTHER_SCRIPT_SHARE = 0.01
+
+
+def written_in_other_scripts(texts: pl.Series) -> pl.Series:
+    """Per text, whether it is written in another script than Latin: of its letters (Unicode's
+    ``L`` categories; at least :data:`OTHER_SCRIPT_MIN_LETTERS`), more than half are not of the
+    Latin script (digits and symbols are no letters; the Greek letters of a formula among
+    Latin words leave a text Latin)."""
+    letters = texts.str.count_matches(r"\p{L}")
+    latin = texts.str.count_matches(r"\p{Latin}")
+    return ((letters >= OTHER_SCRIPT_MIN_LETTERS) & (2 * latin < letters)).fill_null(False)
+
+
+def _other_scripts(what: str, written: int, total: int) -> str | None:
+    """A warning when ``written`` of ``total`` rows or items (``what``) are written in another
+    script than Latin, :data:`OTHER_SCRIPT_SHARE` of them or more, and the semantic method
+    reads them with the default encoder: all-MiniLM-L6-v2 was trained on English, and a
+    translation lands nowhere near its item (hand translations of GSM8K test items into Chinese
+    and Russian: none found, tested)."""
+    if not written or written < OTHER_SCRIPT_SHARE * total:
+        return None
+    return (f"{written:,} of {total:,} {what} are written in another script than Latin (such as Chinese or Cyrillic), "
+            f"and the semantic method reads them with the default encoder, {DEFAULT_MODEL}, which is English only: "
+            "a translation of a benchmark item is not found by it (numbers and code still count); for such data give a "
+            "local multilingual sentence-transformers model ([embedding] model = \"/path\")")
 
 
 #: A benchmark and method that flagged nothing.
