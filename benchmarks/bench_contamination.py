@@ -61,7 +61,7 @@ from qcaudit.analyzers.contamination import (  # noqa: E402
 from qcaudit.contamination import evidence  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index  # noqa: E402
-from qcaudit.contamination.semantic import SCORED, WEIGHTS, ItemEvidence, TextParts  # noqa: E402
+from qcaudit.contamination.semantic import SCORED, WEIGHTS, WEIGHTS_WITHOUT_WORDS, ItemEvidence, TextParts  # noqa: E402
 from qcaudit.contamination.substring import sample_patterns  # noqa: E402
 from qcaudit.detectors.evaluation import auroc  # noqa: E402
 from qcaudit.embed import Encoder, resolve_device  # noqa: E402
@@ -273,9 +273,15 @@ def case_rows(cases: list[Case]) -> pl.DataFrame:
     ])
 
 
-def scored(pairs: pl.DataFrame, weights: dict[str, float]) -> pl.DataFrame:
-    z = sum(pl.col(f) * w for f, w in weights.items() if f != "intercept") + weights["intercept"]
-    return pairs.with_columns((1 / (1 + (-z).exp())).alias("score"))
+def scored(pairs: pl.DataFrame, weights: dict[str, float], without_words: dict[str, float] | None = None) -> pl.DataFrame:
+    """``pairs`` scored by ``weights``; with ``without_words``, the pairs whose words are not
+    compared (``words_compared`` 0: a side in another script) by those, as the analyzer scores
+    them with an encoder given by path."""
+    def z(w: dict[str, float]) -> pl.Expr:
+        return sum(pl.col(f) * v for f, v in w.items() if f != "intercept") + w["intercept"]
+
+    logit = z(weights) if without_words is None else pl.when(pl.col("words_compared") == 0).then(z(without_words)).otherwise(z(weights))
+    return pairs.with_columns((1 / (1 + (-logit).exp())).alias("score"))
 
 
 def verdicts(pairs: pl.DataFrame, rows: pl.DataFrame, threshold: float) -> pl.DataFrame:
@@ -369,14 +375,29 @@ def _print_scores(title: str, table: pl.DataFrame) -> None:
 
 
 def calibrate() -> None:
-    """Fit the verifier on the whole suite; check it leave one domain out."""
+    """Fit the verifier on the whole suite; check it leave one domain out. Then the same
+    without word evidence (:data:`~qcaudit.contamination.semantic.WEIGHTS_WITHOUT_WORDS`, for
+    pairs across scripts), its intercept moved so that its cut falls at the shipped threshold."""
     cases = build_cases()
-    fitted_and_checked(suite_pairs(cases, Encoder()), case_rows(cases), SCORED, "")
+    pairs, rows = suite_pairs(cases, Encoder()), case_rows(cases)
+    fitted_and_checked(pairs, rows, SCORED, "")
+    weights, cut = fitted_and_checked(pairs, rows, WORDLESS, "without words: ")
+    shipped = Config().contamination.semantic_threshold
+    moved = weights | {"intercept": round(weights["intercept"] + _logit(shipped) - _logit(cut), 3)}
+    console.print(f"WEIGHTS_WITHOUT_WORDS = {json.dumps(moved)}  (cut {cut:.6g} moved to the shipped {shipped:g})")
 
 
-def fitted_and_checked(pairs: pl.DataFrame, rows: pl.DataFrame, features: tuple[str, ...], label: str) -> None:
-    """The verifier on ``features``, fitted on the whole suite (weights and cut printed) and
-    leave one domain out."""
+#: The scored features less ``word_recall``: the verifier of a pair whose words cannot be compared.
+WORDLESS = tuple(f for f in SCORED if f != "word_recall")
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def fitted_and_checked(pairs: pl.DataFrame, rows: pl.DataFrame, features: tuple[str, ...], label: str) -> tuple[dict[str, float], float]:
+    """The verifier on ``features``, fitted on the whole suite (weights and cut printed and
+    returned) and leave one domain out."""
     weights = fit(pairs, features)
     threshold = choose_threshold(scored(pairs, weights), rows)
     console.print(f"{label}WEIGHTS = {json.dumps(weights)}")
@@ -390,6 +411,7 @@ def fitted_and_checked(pairs: pl.DataFrame, rows: pl.DataFrame, features: tuple[
         test = scored(pairs.filter(pl.col("domain") == domain), w)
         held_out.append(domain_scores(verdicts(test, rows.filter(pl.col("domain") == domain), cut)))
     _print_scores(f"{label}Leave one domain out: fitted and cut on the other three, scored on this one", pl.concat(held_out))
+    return weights, threshold
 
 
 def alignment() -> None:
@@ -444,6 +466,11 @@ def suite(backend: str = "auto") -> None:
     cut = Config().contamination.semantic_threshold
     semantic = verdicts(scored(pairs, WEIGHTS), rows, cut)
     _print_scores(f"Semantic method (verifier, threshold {cut:g}, embeddings {backend})", domain_scores(semantic))
+    unread = pairs.with_columns(pl.lit(0.0).alias("word_recall"), pl.lit(0.0).alias("words_compared"))
+    for title, weights in (("as the English encoder's pairs across scripts are scored", None),
+                           ("as a model given by path has them scored (WEIGHTS_WITHOUT_WORDS)", WEIGHTS_WITHOUT_WORDS)):
+        _print_scores(f"Semantic method, no word shared or compared, {title}",
+                      domain_scores(verdicts(scored(unread, WEIGHTS, weights), rows, cut)))
     cosine = pairs.with_columns(pl.col("cosine").alias("score"))
     oracle = max(np.linspace(0.5, 0.99, 50), key=lambda c: float(domain_scores(verdicts(cosine, rows, c))["f1"].mean()))
     _print_scores(f"Plain cosine, best single cut ({oracle:.2f}) chosen on this suite", domain_scores(verdicts(cosine, rows, oracle)))

@@ -200,6 +200,21 @@ def _check_token_pattern(pattern: str) -> None:
         raise QcauditError(f"tokenizer 'regex:{pattern}': the pattern matches the empty string; a token must hold at least one character (e.g. 'regex:\\w+')")
 
 
+#: A text is read as written in another script than Latin (Chinese, Japanese, Cyrillic,
+#: Arabic, ...) when it holds at least this many letters and most of them are of another script.
+OTHER_SCRIPT_MIN_LETTERS = 8
+
+
+def written_in_other_scripts(texts: pl.Series) -> pl.Series:
+    """Per text, whether it is written in another script than Latin: of its letters (Unicode's
+    ``L`` categories; at least :data:`OTHER_SCRIPT_MIN_LETTERS`), more than half are not of the
+    Latin script (digits and symbols are no letters; the Greek letters of a formula among
+    Latin words leave a text Latin). Null is no text."""
+    letters = texts.str.count_matches(r"\p{L}")
+    latin = texts.str.count_matches(r"\p{Latin}")
+    return ((letters >= OTHER_SCRIPT_MIN_LETTERS) & (2 * latin < letters)).fill_null(False)
+
+
 def unspaced_text_warning(chars: int, tokens: int, tokenizer: str) -> str | None:
     """A warning when the whitespace or default regex tokenizer found so few tokens for the
     characters that the text must be written without spaces between words (Chinese,

@@ -353,6 +353,19 @@ def test_a_fraction_in_words_is_its_digits_and_an_ordinal_or_a_coin_is_no_number
         assert numbers(none) == Counter()
 
 
+@given(st.lists(st.one_of(st.integers(0, 10**6), st.sampled_from(["three", "Seven", "twenty", "apples", "bought", "the"])), max_size=12))
+def test_numbers_in_digits_are_the_numbers_less_those_written_in_words(tokens):
+    """What a translation keeps of an item's numbers: those written in digits, not its number
+    words (which :func:`numbers` reads as digits too)."""
+    from qcaudit.contamination.evidence import NUMBER_WORDS, numbers_in_digits
+
+    text = " ".join(map(str, tokens)) + "."
+    digits = Counter(str(t) for t in tokens if isinstance(t, int))
+    words = Counter(str(NUMBER_WORDS[t.lower()]) for t in tokens if isinstance(t, str) and t.lower() in NUMBER_WORDS)
+    assert numbers_in_digits(text) == digits
+    assert numbers(text) == digits + words
+
+
 def test_a_one_is_asked_of_no_row_and_is_no_rows_own_number():
     """A paraphrase writes one as "a" or "single": "Generate a one-sentence description for
     each of the following people" as "Write a single-sentence description of each of the
@@ -1202,6 +1215,38 @@ def test_rows_in_another_script_than_latin_are_named_with_the_default_encoder(tm
     assert "warnings" not in found.tables["contamination"]  # (the lexical methods read any script)
 
 
+def test_translations_are_scored_without_word_evidence_by_an_encoder_that_reads_their_script(tmp_path, monkeypatch):
+    """A translation shares no content word with its item (they are read in Latin script
+    only). With a model given by path, such a pair is scored by the weights fitted without
+    word evidence (``words_compared`` 0, said in the evidence); the default English encoder's
+    pairs are scored as before. The encoder here stands in for a multilingual one: each
+    translation embeds as its English item does (a perfect cross-lingual encoder); the
+    translations of items in the benchmark are found with their items, the one of an item
+    the benchmark lacks (GSM8K test 5) and English rows that leak nothing are not."""
+    from qcaudit.embed import Encoder, default_model_path
+
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
+    sources = [0, 1, 2, 3, 5, 0, 3]  # (TRANSLATED_ITEMS' items)
+    english = dict(zip(TRANSLATED_ITEMS, (test[i] for i in sources), strict=True))
+    encode = Encoder.encode
+    monkeypatch.setattr(Encoder, "encode", lambda self, texts, progress=False, tokens=None: encode(
+        self, texts.replace(english), progress))
+    bench = tmp_path / "gsm8k.jsonl"
+    pl.DataFrame({"question": [*test[:5], *test[6:30]]}).write_ndjson(bench)  # (without item 5)
+    rows = pl.DataFrame({"text": [*TRANSLATED_ITEMS, *test[100:110]]})
+    found = {}
+    for model in ("all-MiniLM-L6-v2", str(default_model_path())):
+        found[model] = audit(rows, analyzers="contamination", benchmarks={"gsm8k": str(bench)},
+                             settings={"contamination.methods": ["semantic"], "embedding.model": model, "embedding.cache": False}).rows
+    by_path = found[str(default_model_path())]
+    assert by_path["contamination_item_id"].to_list() == ["gsm8k/0", "gsm8k/1", "gsm8k/2", "gsm8k/3", None, "gsm8k/0", "gsm8k/3",
+                                                          *[None] * 10]
+    assert by_path["semantic_evidence"][:7].str.contains("words not compared").all()
+    assert not by_path["semantic_evidence"][7:].str.contains("words not compared").any()
+    default = found["all-MiniLM-L6-v2"]  # (scored with word recall 0, and asked the three and four item 0 writes in words)
+    assert not default["contaminated"].gather([0, 5]).any() and default["contaminated"][:7].sum() < 6
+
+
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
 @example("Let G = Z_3 × Z_2 and α, β ∈ G.")
 @example("安有多少个苹果 Ann")
@@ -1211,10 +1256,7 @@ def test_a_text_is_in_another_script_when_most_of_its_letters_are(text):
     letter by letter."""
     import regex
 
-    from qcaudit.analyzers.contamination import (
-        OTHER_SCRIPT_MIN_LETTERS,
-        written_in_other_scripts,
-    )
+    from qcaudit.text import OTHER_SCRIPT_MIN_LETTERS, written_in_other_scripts
 
     letters = [c for c in text if regex.match(r"\p{L}", c)]
     latin = [c for c in letters if regex.match(r"\p{Script=Latin}", c)]

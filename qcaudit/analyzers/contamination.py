@@ -53,7 +53,7 @@ from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, Seed, count, register, share,
 )
 from qcaudit.signatures import Metric, signature
-from qcaudit.text import UNSPACED_CHARS_PER_TOKEN
+from qcaudit.text import UNSPACED_CHARS_PER_TOKEN, written_in_other_scripts
 from qcaudit.views import Notice, Pair, Pairs, View
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
@@ -462,22 +462,9 @@ def _few_items_to_weigh_against(bench: Benchmark, settings: ContaminationSetting
             "flags, audit against the whole test set, or let a judge model decide (--judge-model)")
 
 
-#: A text is read as written in another script than Latin (Chinese, Japanese, Cyrillic,
-#: Arabic, ...) when it holds at least this many letters and most of them are of another script.
-OTHER_SCRIPT_MIN_LETTERS = 8
 #: The share of the rows, or of a benchmark's items, written in another script from which the
 #: report warns that the default encoder does not read them.
 OTHER_SCRIPT_SHARE = 0.01
-
-
-def written_in_other_scripts(texts: pl.Series) -> pl.Series:
-    """Per text, whether it is written in another script than Latin: of its letters (Unicode's
-    ``L`` categories; at least :data:`OTHER_SCRIPT_MIN_LETTERS`), more than half are not of the
-    Latin script (digits and symbols are no letters; the Greek letters of a formula among
-    Latin words leave a text Latin)."""
-    letters = texts.str.count_matches(r"\p{L}")
-    latin = texts.str.count_matches(r"\p{Latin}")
-    return ((letters >= OTHER_SCRIPT_MIN_LETTERS) & (2 * latin < letters)).fill_null(False)
 
 
 def _other_scripts(what: str, written: int, total: int) -> str | None:
@@ -577,7 +564,7 @@ def _semantic(
     the verifier, or by the judge model when one is set."""
     bench = items.bench
     scored = semantic_pairs(items, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
-    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v19", "spans:v2", "comments:v1"]
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v20", "spans:v2", "comments:v1"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold
@@ -691,7 +678,8 @@ def semantic_pairs(
         candidates = pl.concat([candidates, found.with_columns(pl.col("row_part") + len(row_parts.text))])
         row_parts += row_spans
     statements_alike = statement_similarities(candidates, row_texts, items.statements, encoder)
-    scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts, statements_alike))
+    scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts, statements_alike,
+                                  other_scripts_read=encoder.model != DEFAULT_MODEL))
     if items.copies is None:
         return scored
     return scored.join(items.copies, left_on="item", right_on="distinct").drop("item").rename({"copy": "item"}).select(

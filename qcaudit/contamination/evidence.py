@@ -91,7 +91,9 @@ def _starting(words: str) -> str:
 
 
 _NUMBER_WORD = "|".join(NUMBER_WORDS)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b" + _starting(_NUMBER_WORD) + "(?:" + _NUMBER_WORD + r")\b", re.IGNORECASE)
+#: A number written in digits ("80,000", "3.5").
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(_DIGITS.pattern + r"|\b" + _starting(_NUMBER_WORD) + "(?:" + _NUMBER_WORD + r")\b", re.IGNORECASE)
 #: A comma between digits that groups thousands ("80,000"); any other comma is a decimal point.
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 #: Punctuation between digits, which the lexical methods delete ("7:11", "19.50", "80,000").
@@ -278,6 +280,13 @@ def numbers(text: str) -> Counter:
     nor a number word that refers rather than counts (``_REFERRING_NUMBER``: "which one of",
     "the two of them")."""
     return Counter(map(_number, _NUMBER.findall(_as_numbers_read(text))))
+
+
+def numbers_in_digits(text: str) -> Counter:
+    """The numbers ``text`` writes in digits, as :func:`numbers` counts them (not a numbered
+    list's marker): what a translation keeps of them, writing the number words in its own
+    language ("三", "четыре" for "three", "four")."""
+    return Counter(map(_number, _DIGITS.findall(_NUMBERED_LINE.sub("", text))))
 
 
 def _as_numbers_read(text: str) -> str:

@@ -26,7 +26,10 @@
 4. **Score**: a logistic combination of cosine, margin and evidence with the non-negative
    weights in :data:`WEIGHTS`, fitted across four domains (math, multiple choice, code,
    prose) by ``benchmarks/bench_contamination.py calibrate`` and checked leave one domain
-   out. A pair is contaminated when its score is at least the configured threshold.
+   out. A pair is contaminated when its score is at least the configured threshold. A pair
+   whose words cannot be compared (a translation into another script), read by an encoder
+   given by path, is scored by :data:`WEIGHTS_WITHOUT_WORDS`, fitted the same way without
+   word evidence.
 """
 
 from __future__ import annotations
@@ -34,15 +37,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
     AnswerOption, Evidence, Rarity, RowOptions, code_candidates, code_comments, content_words, example_evidence, looks_like_code,
-    held_by_digits, number_agreement, number_consistency, numbers, options_found, pair_evidence, recall, unpunctuated_numbers, word_keys,
+    held_by_digits, number_agreement, number_consistency, numbers, numbers_in_digits, options_found, pair_evidence, recall, unpunctuated_numbers, word_keys,
 )
+from qcaudit.text import written_in_other_scripts
 
 #: Texts longer than WINDOW_WORDS * 1.25 words are also embedded in windows of this many
 #: words, half overlapping (the default encoder reads about 180 words at most).
@@ -95,8 +99,16 @@ WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "spe
 #: one domain out).
 FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
             "identifier_recall", "option_recall", "code_overlap", "literal_consistency", "example_agreement",
-            "formula_consistency", "operation_consistency", "statement_similarity")
+            "formula_consistency", "operation_consistency", "statement_similarity", "words_compared")
 SCORED = FEATURES[:4]
+#: The weights of a pair whose words cannot be compared: the row's or the item's text is
+#: written in another script than Latin (:func:`~qcaudit.text.written_in_other_scripts`: a
+#: translation into Chinese shares no word with its English item, and content words are read
+#: in Latin script only), read by an encoder given by path (one that reads other scripts).
+#: Fitted by ``calibrate`` on the evaluation suite without ``word_recall`` and checked leave
+#: one domain out, the intercept moved so that the cut chosen for them falls at the shipped
+#: threshold (their own was 0.99).
+WEIGHTS_WITHOUT_WORDS = {"intercept": -51.307, "similarity": 7.786, "specific_evidence": 19.91, "number_consistency": 42.831}
 #: A two-statement row and item (MMLU's "Statement 1 | ... Statement 2 | ...") whose least
 #: alike statements are less alike than this are not a rephrasing: its number consistency
 #: is 0. On the free paraphrases of abstract algebra (2026-12-04), rephrased statements
@@ -457,17 +469,31 @@ def worded_candidates(rows: TextParts, items: TextParts, evidence: ItemEvidence,
 
 def verify(
     candidates: pl.DataFrame, rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str],
-    statements_alike: Mapping[tuple[int, int], float] | None = None, weights: dict[str, float] = WEIGHTS,
+    statements_alike: Mapping[tuple[int, int], float] | None = None, other_scripts_read: bool = False,
 ) -> pl.DataFrame:
     """Evidence, score and explanation for every candidate pair. Each text is parsed once,
     however many candidate pairs it is in; evidence is read from the best pair of parts
     (options, code and the numbers' consistency also from the whole row).
     ``statements_alike``: per (row, item) pair of two-statement texts, the cosine of their
     least alike statements (``statement_similarity``; 1.0 for other pairs); below
-    :data:`STATEMENT_MIN_SIMILARITY` it speaks against the pair as a contradicted formula does."""
+    :data:`STATEMENT_MIN_SIMILARITY` it speaks against the pair as a contradicted formula does.
+    ``other_scripts_read``: the encoder reads other scripts than Latin (a model given by
+    path), so a pair whose row or item part is written in one (``words_compared`` 0) is
+    scored by :data:`WEIGHTS_WITHOUT_WORDS`, and asked only the numbers the item writes in
+    digits (a translation writes its number words in its own language); the default English
+    encoder's such pairs are scored as any other, their words counted as none shared."""
     statements_alike = statements_alike or {}
+    row_words = ~written_in_other_scripts(pl.Series(rows.text, dtype=pl.String)).to_numpy()
+    item_words = ~written_in_other_scripts(pl.Series(items.text, dtype=pl.String)).to_numpy()
     row_evidence: dict[int, Evidence] = {}
     whole_rows: dict[int, Evidence] = {}
+    digit_parts: dict[int, Evidence] = {}
+
+    def in_digits(item_part: int) -> Evidence:
+        if item_part not in digit_parts:
+            digit_parts[item_part] = replace(evidence.parts[item_part], numbers=numbers_in_digits(items.text[item_part]))
+        return digit_parts[item_part]
+
     records = []
     options_row, row_options = -1, None  # (the last row options were looked for in: a row's candidates come together)
     for row, item, cosine, margin, row_part, item_part in candidates.iter_rows():
@@ -475,7 +501,9 @@ def verify(
             row_evidence[row_part] = Evidence.of(rows.text[row_part])
         if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):
             whole_rows[row] = Evidence.of(row_texts[row])
-        item_side = evidence.parts[item_part]
+        words_compared = bool(row_words[row_part] and item_words[item_part])
+        translated = other_scripts_read and not words_compared
+        item_side = evidence.parts[item_part] if not translated else in_digits(item_part)
         options = evidence.options[item]
         about_the_item = cosine * margin >= EVIDENCE_MIN_SIMILARITY  # (else numbers and options count as none)
         found = None
@@ -483,7 +511,11 @@ def verify(
             if row != options_row:
                 options_row, row_options = row, RowOptions(row_texts[row])
             found = options_found(options, row_options, evidence.rarity)
-        known = (evidence.rarity, evidence.code.get(item), found, evidence.key.get(item), evidence.question_numbers.get(item))
+        key, question_numbers = evidence.key.get(item), evidence.question_numbers.get(item)
+        if translated:  # (the numbers of the item's key part and question, of those it writes in digits)
+            key = key and replace(key, numbers=key.numbers & item_side.numbers)
+            question_numbers = question_numbers and question_numbers & item_side.numbers
+        known = (evidence.rarity, evidence.code.get(item), found, key, question_numbers)
         features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
         features["example_agreement"] = (  # (a rewrite keeps its examples, which its code and description parts leave out)
             number_agreement(evidence.examples[item], example_evidence(row_evidence[row_part]), evidence.rarity)
@@ -500,8 +532,9 @@ def verify(
             features["number_agreement"] = 0.0
         features["specific_evidence"] = max(features["number_agreement"], features["example_agreement"], features["option_recall"],
                                             features["code_overlap"])
+        features["words_compared"] = float(words_compared)
         records.append({
-            "row": row, "item": item, **features, "score": verifier_score(features, weights),
+            "row": row, "item": item, **features, "score": verifier_score(features, WEIGHTS_WITHOUT_WORDS if translated else WEIGHTS),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
             "evidence": explain(features, rows.kind[row_part], items.kind[item_part], len(options), found.count if found is not None else 0),
         })
@@ -511,7 +544,7 @@ def verify(
 
 
 def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
-    z = weights["intercept"] + sum(weights[name] * features[name] for name in SCORED)
+    z = sum(weight * (features[name] if name != "intercept" else 1.0) for name, weight in weights.items())
     return 1.0 / (1.0 + math.exp(-min(max(z, -700.0), 700.0)))
 
 
@@ -531,6 +564,8 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
         said.append("row names another operation than the item's (sum, product, difference, quotient)")
     if features["statement_similarity"] < STATEMENT_MIN_SIMILARITY:
         said.append(f"a statement of the item's unlike the row's (cosine {features['statement_similarity']:.2f})")
+    if not features["words_compared"]:
+        said.append("words not compared (a side written in another script than Latin)")
     contradicted = min(features["formula_consistency"], features["operation_consistency"]) < 1.0 or (
         features["statement_similarity"] < STATEMENT_MIN_SIMILARITY)
     if features["number_consistency"] < 1.0 and not contradicted:
