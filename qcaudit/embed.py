@@ -46,6 +46,24 @@ TOKEN_IDS = pl.List(pl.UInt32)
 TEXT_HASH_SEED = 0xE3B
 
 
+#: The share of the texts the default encoder reads, written in another script than Latin,
+#: from which the analyzers that embed them warn (:func:`english_only_warning`).
+OTHER_SCRIPT_SHARE = 0.01
+
+
+def english_only_warning(encoder: Encoder, written: int, total: int, what: str, reader: str, consequence: str) -> str | None:
+    """A warning when the default encoder (all-MiniLM-L6-v2, trained on English) reads
+    ``written`` of ``total`` texts (``what``: "rows", "items of benchmark 'x'") written in another
+    script than Latin (:func:`~qcaudit.text.written_in_other_scripts`), :data:`OTHER_SCRIPT_SHARE`
+    of them or more: ``reader`` (what reads them) and ``consequence`` (what that costs) say
+    why it matters there. None for a model given by path, or fewer such texts."""
+    if encoder.model != DEFAULT_MODEL or not written or written < OTHER_SCRIPT_SHARE * total:
+        return None
+    return (f"{written:,} of {total:,} {what} are written in another script than Latin (such as Chinese or Cyrillic), "
+            f"and {reader} reads them with the default encoder, {DEFAULT_MODEL}, which is English only: {consequence}; "
+            'for such data give a local multilingual sentence-transformers model ([embedding] model = "/path")')
+
+
 def default_model_path() -> Path:
     """The folder of the packaged all-MiniLM-L6-v2 model."""
     try:

@@ -313,21 +313,31 @@ def test_a_multilingual_model_given_by_path_runs_on_both_backends(tmp_path, monk
     assert cosine.min() > 0.99, cosine
 
 
-def test_rows_in_another_script_are_not_warned_of_with_a_model_given_by_path(tmp_path, monkeypatch):
-    """The warning that the default encoder does not read Chinese rows is the default
-    encoder's: with a (multilingual) model given by path the same audit says nothing of it."""
+def test_rows_in_another_script_are_warned_of_with_the_default_encoder_only(tmp_path, monkeypatch):
+    """The default encoder is English only: rows written in another script crowd together
+    (different questions in Chinese at cosine 0.62 to each other, 0.37 in English), and a
+    translation lands far from its item. The embeddings and contamination sections say so
+    (in report.json and in the HTML); with a (multilingual) model given by path neither does."""
     from qcaudit.pipeline import audit
+    from qcaudit.report.html import render_html
 
     monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
     bench = tmp_path / "bench.jsonl"
     pl.DataFrame({"question": ["安有三个苹果，又买了两个。她现在有多少个苹果？", "How many apples does Ann have now?"]}).write_ndjson(bench)
-    rows = pl.DataFrame({"text": ["安原来有三个苹果，后来又买了两个。现在一共有几个？", "Sort a list of numbers."]})
+    rows = pl.DataFrame({"text": ["安原来有三个苹果，后来又买了两个。现在一共有几个？", "Sort a list of numbers.", "Name three colours."]})
     said = {}
     for model in ("all-MiniLM-L6-v2", str(tiny_multilingual_model(tmp_path))):
-        found = audit(rows, analyzers="contamination", benchmarks={"zh": str(bench)},
-                      settings={"contamination.methods": ["semantic"], "embedding.model": model})
-        said[model] = [w.split(" are written")[0] for w in found.tables["contamination"]["warnings"] if "another script" in w]
-    assert list(said.values()) == [["1 of 2 rows", "1 of 2 items of benchmark 'zh'"], []]
+        report = audit(rows, analyzers="contamination,embeddings", benchmarks={"zh": str(bench)},
+                       settings={"contamination.methods": ["semantic"], "embedding.model": model, "embeddings.clusters": 2})
+        said[model] = {section: [w.split(" are written")[0] for w in report.tables[section].get("warnings", []) if "another script" in w]
+                       for section in ("contamination", "embeddings")}
+        if model == "all-MiniLM-L6-v2":
+            page = render_html(report)
+            assert page.count("the embeddings analyzer reads them with the default encoder") == 1
+            assert page.count("the semantic method reads them with the default encoder") == 2
+    assert list(said.values()) == [
+        {"contamination": ["1 of 3 rows", "1 of 2 items of benchmark 'zh'"], "embeddings": ["1 of 3 rows"]},
+        {"contamination": [], "embeddings": []}]
 
 
 def test_a_language_model_given_as_the_encoder_is_refused_in_one_line(runner, tmp_path):

@@ -45,7 +45,7 @@ from qcaudit.contamination.judge import Judge, judged_pairs
 from qcaudit.contamination.semantic import (
     ItemEvidence, ItemIndex, TextParts, best_verified, nearest_items, spans, verify, worded_candidates,
 )
-from qcaudit.embed import DEFAULT_MODEL, Encoder, token_column
+from qcaudit.embed import DEFAULT_MODEL, Encoder, english_only_warning, token_column
 from qcaudit.contamination.substring import ITEM, PATTERN, alnum_text, sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.columns import PROMPT, ROW_ID, TEXT, TEXT_STATUS
@@ -350,11 +350,12 @@ class Contamination(Analyzer):
         warnings += [w for name, patterns in self.substring_patterns.items()
                      if (w := _matched_inside_words(self.benchmarks[name], patterns))]
         warnings += [w for bench in self.benchmarks.values() if (w := _few_items_to_weigh_against(bench, self.settings))]
-        if "semantic" in self.settings.methods and self.context.encoder.model == DEFAULT_MODEL:
-            written = [("rows", state.other_script_rows, sum(len(ids) for ids in state.row_ids))] + [
-                (f"items of benchmark {b.name!r}", int(written_in_other_scripts(b.items[ITEM_TEXT]).sum()), b.items.height)
+        if "semantic" in self.settings.methods:
+            written = [(state.other_script_rows, sum(len(ids) for ids in state.row_ids), "rows")] + [
+                (int(written_in_other_scripts(b.items[ITEM_TEXT]).sum()), b.items.height, f"items of benchmark {b.name!r}")
                 for b in self.benchmarks.values()]
-            warnings += [w for counts in written if (w := _other_scripts(*counts))]
+            warnings += [w for counts in written
+                         if (w := english_only_warning(self.context.encoder, *counts, "the semantic method", _UNREAD_TRANSLATIONS))]
         return _contamination(state, self.benchmarks, self.settings, self.context, warnings)
 
 
@@ -462,23 +463,9 @@ def _few_items_to_weigh_against(bench: Benchmark, settings: ContaminationSetting
             "flags, audit against the whole test set, or let a judge model decide (--judge-model)")
 
 
-#: The share of the rows, or of a benchmark's items, written in another script from which the
-#: report warns that the default encoder does not read them.
-OTHER_SCRIPT_SHARE = 0.01
-
-
-def _other_scripts(what: str, written: int, total: int) -> str | None:
-    """A warning when ``written`` of ``total`` rows or items (``what``) are written in another
-    script than Latin, :data:`OTHER_SCRIPT_SHARE` of them or more, and the semantic method
-    reads them with the default encoder: all-MiniLM-L6-v2 was trained on English, and a
-    translation lands nowhere near its item (hand translations of GSM8K test items into Chinese
-    and Russian: none found, tested)."""
-    if not written or written < OTHER_SCRIPT_SHARE * total:
-        return None
-    return (f"{written:,} of {total:,} {what} are written in another script than Latin (such as Chinese or Cyrillic), "
-            f"and the semantic method reads them with the default encoder, {DEFAULT_MODEL}, which is English only: "
-            "a translation of a benchmark item is not found by it (numbers and code still count); for such data give a "
-            "local multilingual sentence-transformers model ([embedding] model = \"/path\")")
+#: What the semantic method loses on texts the default encoder does not read (hand
+#: translations of GSM8K test items into Chinese and Russian: none found, tested).
+_UNREAD_TRANSLATIONS = "a translation of a benchmark item is not found by it (numbers and code still count)"
 
 
 #: A benchmark and method that flagged nothing.
