@@ -312,8 +312,7 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         if "semantic" in methods:
-            if encoder.model == DEFAULT_MODEL:
-                state.other_script_rows = int(written_in_other_scripts(valid[TEXT]).sum())
+            state.other_script_rows = int(written_in_other_scripts(valid[TEXT]).sum())
             if self.judge is not None:
                 self.judge.check()  # a judge that cannot run fails before any row is embedded
             tokens = valid[TOKENS].explode() if TOKENS in valid.columns else None
@@ -363,8 +362,8 @@ class Contamination(Analyzer):
 class ContaminationState:
     """Per batch: the row_ids of the rows with text, each method's best match per row
     (``_best_per_row``'s columns, keyed by row_id), every flagged (row_id, item_id) by
-    (benchmark, method) with that pair's signature, and how many of the rows the default
-    encoder reads are written in another script than Latin (:func:`written_in_other_scripts`)."""
+    (benchmark, method) with that pair's signature, and (with the semantic method) how many
+    of the rows are written in another script than Latin (:func:`written_in_other_scripts`)."""
 
     row_ids: list[np.ndarray]
     best: dict[str, list[pl.DataFrame]]
