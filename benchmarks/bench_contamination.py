@@ -2,7 +2,7 @@
 
     python benchmarks/bench_contamination.py accuracy    # lexical methods: planted copies, GSM8K train
     python benchmarks/bench_contamination.py suite       # every method on the evaluation suite (README)
-    python benchmarks/bench_contamination.py calibrate   # fit the verifier; leave-one-domain-out check
+    python benchmarks/bench_contamination.py calibrate   # fit the verifier, and without words; leave-one-domain-out check
     python benchmarks/bench_contamination.py alignment   # the same with BERTScore-style token alignment added
     python benchmarks/bench_contamination.py judge-reach # which rephrasings a judge model gets to see, per setting
     python benchmarks/bench_contamination.py judge --judge-model PATH  # a judge model's accuracy, beside the verifier's
