@@ -25,7 +25,7 @@ from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
-from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, Evidence, Rarity, numbers, pair_evidence
+from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, STOP_WORDS, Evidence, Rarity, numbers, pair_evidence
 from qcaudit.contamination.semantic import ItemEvidence, TextParts
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
@@ -1215,36 +1215,78 @@ def test_rows_in_another_script_than_latin_are_named_with_the_default_encoder(tm
     assert "warnings" not in found.tables["contamination"]  # (the lexical methods read any script)
 
 
-def test_translations_are_scored_without_word_evidence_by_an_encoder_that_reads_their_script(tmp_path, monkeypatch):
-    """A translation shares no content word with its item (they are read in Latin script
-    only). With a model given by path, such a pair is scored by the weights fitted without
-    word evidence (``words_compared`` 0, said in the evidence); the default English encoder's
-    pairs are scored as before. The encoder here stands in for a multilingual one: each
-    translation embeds as its English item does (a perfect cross-lingual encoder); the
-    translations of items in the benchmark are found with their items, the one of an item
-    the benchmark lacks (GSM8K test 5) and English rows that leak nothing are not."""
+#: GSM8K test items 0 and 3 translated by hand into French, Spanish and German (Latin script).
+TRANSLATED_IN_LATIN_SCRIPT = [
+    ("Les canards de Janet pondent 16 œufs par jour. Elle en mange trois au petit-déjeuner chaque matin et en utilise "
+     "quatre chaque jour pour faire des muffins pour ses amis. Elle vend le reste au marché fermier tous les jours, 2 $ "
+     "l'œuf de cane frais. Combien de dollars gagne-t-elle chaque jour au marché fermier ?"),
+    ("James décide de faire 3 sprints 3 fois par semaine. Il court 60 mètres à chaque sprint. Combien de mètres court-il "
+     "au total par semaine ?"),
+    ("Los patos de Janet ponen 16 huevos al día. Ella se come tres en el desayuno cada mañana y hornea magdalenas para sus "
+     "amigos cada día con cuatro. Vende el resto en el mercado de agricultores a diario, a 2 $ cada huevo fresco de pato. "
+     "¿Cuántos dólares gana cada día en el mercado?"),
+    ("James beschließt, dreimal pro Woche 3 Sprints zu laufen. Er läuft bei jedem Sprint 60 Meter. Wie viele Meter läuft "
+     "er insgesamt pro Woche?"),
+]
+
+
+def test_translations_are_scored_without_word_evidence_by_an_encoder_that_reads_their_language(tmp_path, monkeypatch):
+    """A translation shares few content words with its item (and none in another script:
+    they are read in Latin script only). With a model given by path, such a pair is scored
+    by the weights fitted without word evidence (``words_compared`` 0, said in the evidence);
+    the default English encoder's pairs are scored as before. The encoder here stands in for
+    a multilingual one: each translation embeds as its English item does (a perfect
+    cross-lingual encoder); the translations of items in the benchmark, into Chinese,
+    Russian, French, Spanish and German, are found with their items, the one of an item the
+    benchmark lacks (GSM8K test 5) and English rows that leak nothing are not."""
     from qcaudit.embed import Encoder, default_model_path
 
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
-    sources = [0, 1, 2, 3, 5, 0, 3]  # (TRANSLATED_ITEMS' items)
-    english = dict(zip(TRANSLATED_ITEMS, (test[i] for i in sources), strict=True))
+    translations = [*TRANSLATED_ITEMS, *TRANSLATED_IN_LATIN_SCRIPT]
+    sources = [0, 1, 2, 3, 5, 0, 3, 0, 3, 0, 3]
+    english = dict(zip(translations, (test[i] for i in sources), strict=True))
     encode = Encoder.encode
     monkeypatch.setattr(Encoder, "encode", lambda self, texts, progress=False, tokens=None: encode(
         self, texts.replace(english), progress))
     bench = tmp_path / "gsm8k.jsonl"
     pl.DataFrame({"question": [*test[:5], *test[6:30]]}).write_ndjson(bench)  # (without item 5)
-    rows = pl.DataFrame({"text": [*TRANSLATED_ITEMS, *test[100:110]]})
+    rows = pl.DataFrame({"text": [*translations, *test[100:110]]})
     found = {}
     for model in ("all-MiniLM-L6-v2", str(default_model_path())):
         found[model] = audit(rows, analyzers="contamination", benchmarks={"gsm8k": str(bench)},
                              settings={"contamination.methods": ["semantic"], "embedding.model": model, "embedding.cache": False}).rows
     by_path = found[str(default_model_path())]
-    assert by_path["contamination_item_id"].to_list() == ["gsm8k/0", "gsm8k/1", "gsm8k/2", "gsm8k/3", None, "gsm8k/0", "gsm8k/3",
-                                                          *[None] * 10]
-    assert by_path["semantic_evidence"][:7].str.contains("words not compared").all()
-    assert not by_path["semantic_evidence"][7:].str.contains("words not compared").any()
-    default = found["all-MiniLM-L6-v2"]  # (scored with word recall 0, and asked the three and four item 0 writes in words)
-    assert not default["contaminated"].gather([0, 5]).any() and default["contaminated"][:7].sum() < 6
+    flagged, truth = by_path["contamination_item_id"].to_list(), [f"gsm8k/{i}" if i != 5 else None for i in sources] + [None] * 10
+    assert flagged[:7] == truth[:7] and flagged[11:] == truth[11:]
+    # (a translation that writes one of the item's digits in words, "dreimal" for "3 times", lacks that number)
+    assert all(f in (None, t) for f, t in zip(flagged[7:11], truth[7:11], strict=True)) and flagged[7:11].count(None) <= 1
+    assert by_path["semantic_evidence"][:11].str.contains("words not compared").all()
+    assert not by_path["semantic_evidence"][11:].str.contains("words not compared").any()
+    default = found["all-MiniLM-L6-v2"]  # (scored with the words they share, and asked the three and four item 0 writes in words)
+    assert not default["contaminated"].gather([0, 5]).any() and default["contaminated"][:11].sum() < 10
+
+
+@given(st.lists(st.tuples(st.sampled_from(sorted(STOP_WORDS)), st.sampled_from(["apples", "Janet", "canards", "huevos", "läuft"])),
+                min_size=8, max_size=30), st.floats(0, 1))
+@example([("the", "apples")] * 10, 0.1)  # (one stop word in ten: at the share, English)
+def test_prose_is_read_as_english_by_its_share_of_english_stop_words(pairs, share):
+    """:func:`read_as_english` on prose of 8 words or more: at least ENGLISH_STOP_SHARE of
+    its words English stop words; fewer words, or code, are read as English whatever they hold."""
+    from qcaudit.contamination.evidence import ENGLISH_STOP_SHARE, read_as_english
+
+    stops = round(share * len(pairs))
+    words = [stop for stop, _ in pairs[:stops]] + [other for _, other in pairs[stops:]]
+    assert read_as_english(" ".join(words) + ".") == (stops >= ENGLISH_STOP_SHARE * len(words))
+    assert read_as_english(" ".join(words[:7]))
+    assert read_as_english("def f(x):\n    return x  # " + " ".join(words))
+
+
+def test_translations_into_other_languages_are_not_read_as_english_and_the_suites_prose_is():
+    from qcaudit.contamination.evidence import read_as_english
+
+    assert not any(map(read_as_english, TRANSLATED_IN_LATIN_SCRIPT))
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
+    assert all(map(read_as_english, test))
 
 
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))

@@ -665,7 +665,7 @@ def semantic_pairs(
         row_parts += row_spans
     statements_alike = statement_similarities(candidates, row_texts, items.statements, encoder)
     scored = best_verified(verify(candidates, row_parts, item_parts, evidence, row_texts, statements_alike,
-                                  other_scripts_read=encoder.model != DEFAULT_MODEL))
+                                  other_languages_read=encoder.model != DEFAULT_MODEL))
     if items.copies is None:
         return scored
     return scored.join(items.copies, left_on="item", right_on="distinct").drop("item").rename({"copy": "item"}).select(

@@ -27,9 +27,9 @@
    weights in :data:`WEIGHTS`, fitted across four domains (math, multiple choice, code,
    prose) by ``benchmarks/bench_contamination.py calibrate`` and checked leave one domain
    out. A pair is contaminated when its score is at least the configured threshold. A pair
-   whose words cannot be compared (a translation into another script), read by an encoder
-   given by path, is scored by :data:`WEIGHTS_WITHOUT_WORDS`, fitted the same way without
-   word evidence.
+   whose words cannot be compared (a translation into another language or script), read by
+   an encoder given by path, is scored by :data:`WEIGHTS_WITHOUT_WORDS`, fitted the same way
+   without word evidence.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ import polars as pl
 
 from qcaudit.contamination.evidence import (
     AnswerOption, Evidence, Rarity, RowOptions, code_candidates, code_comments, content_words, example_evidence, looks_like_code,
-    held_by_digits, number_agreement, number_consistency, numbers, numbers_in_digits, options_found, pair_evidence, recall, unpunctuated_numbers, word_keys,
+    held_by_digits, number_agreement, number_consistency, numbers, numbers_in_digits, options_found, pair_evidence, read_as_english, recall, unpunctuated_numbers, word_keys,
 )
 from qcaudit.text import written_in_other_scripts
 
@@ -104,7 +104,8 @@ SCORED = FEATURES[:4]
 #: The weights of a pair whose words cannot be compared: the row's or the item's text is
 #: written in another script than Latin (:func:`~qcaudit.text.written_in_other_scripts`: a
 #: translation into Chinese shares no word with its English item, and content words are read
-#: in Latin script only), read by an encoder given by path (one that reads other scripts).
+#: in Latin script only) or in another language (:func:`_words_comparable`), read by an
+#: encoder given by path (one that reads other languages).
 #: Fitted by ``calibrate`` on the evaluation suite without ``word_recall`` and checked leave
 #: one domain out, the intercept moved so that the cut chosen for them falls at the shipped
 #: threshold (their own was 0.99).
@@ -469,7 +470,7 @@ def worded_candidates(rows: TextParts, items: TextParts, evidence: ItemEvidence,
 
 def verify(
     candidates: pl.DataFrame, rows: TextParts, items: TextParts, evidence: ItemEvidence, row_texts: list[str],
-    statements_alike: Mapping[tuple[int, int], float] | None = None, other_scripts_read: bool = False,
+    statements_alike: Mapping[tuple[int, int], float] | None = None, other_languages_read: bool = False,
 ) -> pl.DataFrame:
     """Evidence, score and explanation for every candidate pair. Each text is parsed once,
     however many candidate pairs it is in; evidence is read from the best pair of parts
@@ -477,14 +478,14 @@ def verify(
     ``statements_alike``: per (row, item) pair of two-statement texts, the cosine of their
     least alike statements (``statement_similarity``; 1.0 for other pairs); below
     :data:`STATEMENT_MIN_SIMILARITY` it speaks against the pair as a contradicted formula does.
-    ``other_scripts_read``: the encoder reads other scripts than Latin (a model given by
-    path), so a pair whose row or item part is written in one (``words_compared`` 0) is
-    scored by :data:`WEIGHTS_WITHOUT_WORDS`, and asked only the numbers the item writes in
-    digits (a translation writes its number words in its own language); the default English
-    encoder's such pairs are scored as any other, their words counted as none shared."""
+    ``other_languages_read``: the encoder reads other languages and scripts (a model given
+    by path), so a pair whose row or item part is written in one (``words_compared`` 0:
+    :func:`_words_comparable`) is scored by :data:`WEIGHTS_WITHOUT_WORDS`, and asked only
+    the numbers the item writes in digits (a translation writes its number words in its own
+    language); the default English encoder's such pairs are scored as any other, their
+    words counted as none shared."""
     statements_alike = statements_alike or {}
-    row_words = ~written_in_other_scripts(pl.Series(rows.text, dtype=pl.String)).to_numpy()
-    item_words = ~written_in_other_scripts(pl.Series(items.text, dtype=pl.String)).to_numpy()
+    row_words, item_words = _words_comparable(rows.text), _words_comparable(items.text)
     row_evidence: dict[int, Evidence] = {}
     whole_rows: dict[int, Evidence] = {}
     digit_parts: dict[int, Evidence] = {}
@@ -502,7 +503,7 @@ def verify(
         if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):
             whole_rows[row] = Evidence.of(row_texts[row])
         words_compared = bool(row_words[row_part] and item_words[item_part])
-        translated = other_scripts_read and not words_compared
+        translated = other_languages_read and not words_compared
         item_side = evidence.parts[item_part] if not translated else in_digits(item_part)
         options = evidence.options[item]
         about_the_item = cosine * margin >= EVIDENCE_MIN_SIMILARITY  # (else numbers and options count as none)
@@ -543,6 +544,13 @@ def verify(
     return pl.DataFrame(records, schema=schema)
 
 
+def _words_comparable(texts: list[str]) -> np.ndarray:
+    """Per text, whether its words can be compared with an English text's: written in Latin
+    script, and read as English (:func:`~qcaudit.contamination.evidence.read_as_english`)."""
+    latin = ~written_in_other_scripts(pl.Series(texts, dtype=pl.String)).to_numpy()
+    return np.array([bool(script) and read_as_english(text) for script, text in zip(latin, texts, strict=True)], dtype=bool)
+
+
 def verifier_score(features: dict[str, float], weights: dict[str, float] = WEIGHTS) -> float:
     z = sum(weight * (features[name] if name != "intercept" else 1.0) for name, weight in weights.items())
     return 1.0 / (1.0 + math.exp(-min(max(z, -700.0), 700.0)))
@@ -565,7 +573,7 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
     if features["statement_similarity"] < STATEMENT_MIN_SIMILARITY:
         said.append(f"a statement of the item's unlike the row's (cosine {features['statement_similarity']:.2f})")
     if not features["words_compared"]:
-        said.append("words not compared (a side written in another script than Latin)")
+        said.append("words not compared (a side in another language or script)")
     contradicted = min(features["formula_consistency"], features["operation_consistency"]) < 1.0 or (
         features["statement_similarity"] < STATEMENT_MIN_SIMILARITY)
     if features["number_consistency"] < 1.0 and not contradicted:
