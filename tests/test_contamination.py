@@ -1279,6 +1279,8 @@ def test_prose_is_read_as_english_by_its_share_of_english_stop_words(pairs, shar
     assert read_as_english(" ".join(words) + ".") == (stops >= ENGLISH_STOP_SHARE * len(words))
     assert read_as_english(" ".join(words[:7]))
     assert read_as_english("def f(x):\n    return x  # " + " ".join(words))
+    # (an instruction's first line, before an input or code that holds no stop words)
+    assert read_as_english("Write one Python script counting lines in files quickly.\n" + " ".join(words * 4))
 
 
 def test_translations_into_other_languages_are_not_read_as_english_and_the_suites_prose_is():

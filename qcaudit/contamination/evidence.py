@@ -491,11 +491,12 @@ def word_keys(text: str) -> tuple[list[str], list[str], Counter]:
 
 
 #: Prose of at least ENGLISH_MIN_WORDS words (letter runs) is read as English when at least
-#: ENGLISH_STOP_SHARE of them are English stop words (:data:`STOP_WORDS`). Of the evaluation
-#: suite's 19,076 English texts (its probes included), 8 are read otherwise: requests for
-#: Haskell, shell or C++ code whose code is not read as code; eleven translations of GSM8K and
-#: HumanEval texts into French, Spanish, German, Portuguese and Italian are at 0.09 or less
-#: (scratch scripts, 2026-12-04).
+#: ENGLISH_STOP_SHARE of them, or of its first line's (of as many words or more), are English
+#: stop words (:data:`STOP_WORDS`). Of the evaluation suite's 19,076 English texts (its probes
+#: included), 2 are read otherwise (requests for Haskell and C++ code whose code is not read
+#: as code; 8 by the whole text alone, shell scripts and CSV samples after an instruction);
+#: eleven translations of GSM8K and HumanEval texts into French, Spanish, German, Portuguese
+#: and Italian are at 0.09 or less (scratch scripts, 2026-12-04).
 ENGLISH_MIN_WORDS, ENGLISH_STOP_SHARE = 8, 0.1
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
@@ -505,12 +506,15 @@ def read_as_english(text: str) -> bool:
     script is not: :func:`~qcaudit.text.written_in_other_scripts`): code (its names are
     English whatever its comments' language), prose of fewer than :data:`ENGLISH_MIN_WORDS`
     words, or prose of which :data:`ENGLISH_STOP_SHARE` of the words or more are English
-    stop words. A French or German translation shares few words with its English item, and
+    stop words, or of its first line (an instruction, before the input or the code that
+    follows it). A French or German translation shares few words with its English item, and
     its own stop words would count as content words."""
     words = _LETTER_RUN.findall(text)
     if len(words) < ENGLISH_MIN_WORDS or looks_like_code(text):
         return True
-    return sum(word.lower() in STOP_WORDS for word in words) >= ENGLISH_STOP_SHARE * len(words)
+    first_line = _LETTER_RUN.findall(text.split("\n", 1)[0]) if "\n" in text else []
+    return any(sum(word.lower() in STOP_WORDS for word in read) >= ENGLISH_STOP_SHARE * len(read)
+               for read in (words, first_line) if len(read) >= ENGLISH_MIN_WORDS)
 
 
 def looks_like_code(text: str) -> bool:
