@@ -46,7 +46,7 @@ from qcaudit.pipeline import keyword_settings, speaks_keywords
 from qcaudit.progress import progress_shown, row_progress
 from qcaudit.report.model import Report
 from qcaudit.signatures import signature
-from qcaudit.text import Tokenization, TokenStream, unspaced_text_warning
+from qcaudit.text import Tokenization, TokenStream, unspaced_text_warning, written_in_other_scripts
 
 HEADLINE = ("distinct_2", "self_bleu_4", "tail_survival", "js_divergence", "real_share", "fid_drift", "recall_vs_baseline",
             "perplexity_median")
@@ -361,10 +361,12 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     encoder = None
     if embeddings:
         _check_prdc_sizes(baseline_texts.len() if real is not None else None, generations)
-        from qcaudit.embed import Encoder
+        from qcaudit.embed import CROWDED_VECTORS, Encoder, english_only_warning
 
         encoder = Encoder.from_settings(config.embedding)
         base_vectors = encoder.encode(baseline_texts, progress=True)  # once, for every generation
+    # (texts the encoder read, and of them those written in another script than Latin)
+    encoded = [baseline_texts.len(), int(written_in_other_scripts(baseline_texts).sum())] if encoder and real is not None else [0, 0]
     # generation 0's rows and tokens, measured first, where it is the baseline; each generation is measured against
     # `baseline` alone: the baseline's rows and tokens are let go once generation 0 is measured (or at once)
     first = (baseline_frame, baseline_tokens) if real is None else None
@@ -389,6 +391,7 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
                 labels.append(frame[f"_{source_column}"].cast(pl.String).drop_nulls().unique(maintain_order=True))
             if encoder is not None:
                 metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.drift.seed))
+                encoded = [encoded[0] + valid.height, encoded[1] + int(written_in_other_scripts(valid[TEXT]).sum())]
             if scorer is not None:
                 perplexity = scorer(valid[TEXT].to_list())
                 metrics.update(_perplexity_metrics(perplexity))
@@ -408,8 +411,9 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
     unjudged = None if alarm.judged else (f"the collapse alarm is not judged: it reads the trend over the last {ALARM_WINDOW} "
                                           f"generations, and this run has {len(per_generation)}; read the metrics' course")
+    english_only = english_only_warning(encoder, encoded[1], encoded[0], "texts", "the drift run", CROWDED_VECTORS) if encoder else None
     warnings = [warning for warning in (unjudged, order_warning, repeated_input_warning(named), read_alike_warning(sources),
-                                        unspaced, limit_warning(datasets)) if warning]
+                                        unspaced, limit_warning(datasets), english_only) if warning]
     warnings += [
         f"generation {g['generation']}: real data is {g['real_share']:.0%} of rows, under the {REAL_SHARE_FLOOR:.0%} anchor"
         for g in per_generation[1:] if g.get("real_share", 1.0) < REAL_SHARE_FLOOR

@@ -49,6 +49,10 @@ TEXT_HASH_SEED = 0xE3B
 #: The share of the texts the default encoder reads, written in another script than Latin,
 #: from which the analyzers that embed them warn (:func:`english_only_warning`).
 OTHER_SCRIPT_SHARE = 0.01
+#: What embedding metrics lose on texts the default encoder does not read: five different
+#: GSM8K test questions translated into Chinese sit at mean cosine 0.62 to each other, their
+#: English originals at 0.37 (2026-12-04).
+CROWDED_VECTORS = "their vectors crowd together, so their diversity reads lower than it is and their clusters say little"
 
 
 def english_only_warning(encoder: Encoder, written: int, total: int, what: str, reader: str, consequence: str) -> str | None:

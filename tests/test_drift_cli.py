@@ -168,6 +168,24 @@ def test_drift_embeddings_grow_with_collapse(runner, tmp_path):
     assert gens[-1]["recall_vs_baseline"] < gens[0]["recall_vs_baseline"]
 
 
+def test_drift_embeddings_of_texts_in_another_script_are_warned_of(runner, tmp_path):
+    """The default encoder is English only: generations written in another script crowd
+    together in its vectors, and the drift report says so (not for English generations)."""
+    from tests.test_contamination import TRANSLATED_ITEMS
+
+    english = shared_file("corpora/coco_captions.txt").read_text(encoding="utf-8").splitlines()[:14]
+    for texts, warned in ((english, False), (english[:7] + TRANSLATED_ITEMS, True)):
+        (tmp_path / str(warned)).mkdir()
+        paths = write_generations(tmp_path / str(warned), [texts, texts[::-1]])
+        result = runner.invoke(app, ["drift", *paths, "--embeddings", "--out", str(tmp_path / str(warned) / "d"), "--json"])
+        assert result.exit_code == 0, result.output
+        said = [w for w in json.loads(result.output)["tables"]["drift"]["warnings"] if "another script" in w]
+        assert said == ([("14 of 28 texts are written in another script than Latin (such as Chinese or Cyrillic), and the drift "
+                          "run reads them with the default encoder, all-MiniLM-L6-v2, which is English only: their vectors crowd "
+                          "together, so their diversity reads lower than it is and their clusters say little; for such data give "
+                          'a local multilingual sentence-transformers model ([embedding] model = "/path")')] if warned else [])
+
+
 @pytest.mark.parametrize("small", ["generation", "real"])
 def test_drift_embeddings_of_too_few_rows_are_refused_before_any_encoding(runner, tmp_path, monkeypatch, small):
     """PRDC's 5-nearest-neighbour balls need 6 rows a side: a smaller generation or real

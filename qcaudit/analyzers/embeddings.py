@@ -217,10 +217,10 @@ class Embeddings(Analyzer):
         X = _matrix(state.vectors, len(row_ids), self.context)
         categories = pl.concat(state.categories) if state.categories else None
         result = _embeddings(row_ids, X, categories, self.settings, self.context, self.reference)
-        from qcaudit.embed import english_only_warning
+        from qcaudit.embed import CROWDED_VECTORS, english_only_warning
 
         warning = english_only_warning(self.context.encoder, state.other_script_rows, len(row_ids), "rows", "the embeddings analyzer",
-                                       _CROWDED)
+                                       CROWDED_VECTORS)
         if warning:
             logging.getLogger("qcaudit").warning(warning)
             result.tables["warnings"] = [warning]
@@ -229,12 +229,6 @@ class Embeddings(Analyzer):
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
         """Mark each map point with the first flag any analyzer set on its row ("" if none)."""
         result.tables["map"] = _flag_points(result.tables["map"], rows)
-
-
-#: What the embedding metrics lose on texts the default encoder does not read: five
-#: different GSM8K test questions translated into Chinese sit at mean cosine 0.62 to each
-#: other, their English originals at 0.37 (2026-12-04).
-_CROWDED = "their vectors crowd together, so their diversity reads lower than it is and their clusters say little"
 
 
 @dataclass
