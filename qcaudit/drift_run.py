@@ -365,8 +365,9 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
 
         encoder = Encoder.from_settings(config.embedding)
         base_vectors = encoder.encode(baseline_texts, progress=True)  # once, for every generation
-    # (texts the encoder read, and of them those written in another script than Latin)
-    encoded = [baseline_texts.len(), int(written_in_other_scripts(baseline_texts).sum())] if encoder and real is not None else [0, 0]
+    read_texts = read_in_other_scripts = 0  # (texts the encoder read, and of them those written in another script than Latin)
+    if encoder is not None and real is not None:
+        read_texts, read_in_other_scripts = baseline_texts.len(), int(written_in_other_scripts(baseline_texts).sum())
     # generation 0's rows and tokens, measured first, where it is the baseline; each generation is measured against
     # `baseline` alone: the baseline's rows and tokens are let go once generation 0 is measured (or at once)
     first = (baseline_frame, baseline_tokens) if real is None else None
@@ -391,7 +392,8 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
                 labels.append(frame[f"_{source_column}"].cast(pl.String).drop_nulls().unique(maintain_order=True))
             if encoder is not None:
                 metrics.update(_embedding_metrics(encoder, base_vectors, valid[TEXT], config.drift.seed))
-                encoded = [encoded[0] + valid.height, encoded[1] + int(written_in_other_scripts(valid[TEXT]).sum())]
+                read_texts += valid.height
+                read_in_other_scripts += int(written_in_other_scripts(valid[TEXT]).sum())
             if scorer is not None:
                 perplexity = scorer(valid[TEXT].to_list())
                 metrics.update(_perplexity_metrics(perplexity))
@@ -411,7 +413,8 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
     drift_metrics["alarm_fired"] = {"value": int(alarm.fired), "signature": sig}
     unjudged = None if alarm.judged else (f"the collapse alarm is not judged: it reads the trend over the last {ALARM_WINDOW} "
                                           f"generations, and this run has {len(per_generation)}; read the metrics' course")
-    english_only = english_only_warning(encoder, encoded[1], encoded[0], "texts", "the drift run", CROWDED_VECTORS) if encoder else None
+    english_only = (english_only_warning(encoder, read_in_other_scripts, read_texts, "texts", "the drift run", CROWDED_VECTORS)
+                    if encoder is not None else None)
     warnings = [warning for warning in (unjudged, order_warning, repeated_input_warning(named), read_alike_warning(sources),
                                         unspaced, limit_warning(datasets), english_only) if warning]
     warnings += [
