@@ -1264,6 +1264,7 @@ def test_translations_are_scored_without_word_evidence_by_an_encoder_that_reads_
     assert not by_path["semantic_evidence"][11:].str.contains("words not compared").any()
     default = found["all-MiniLM-L6-v2"]  # (scored with the words they share, and asked the three and four item 0 writes in words)
     assert not default["contaminated"].gather([0, 5]).any() and default["contaminated"][:11].sum() < 10
+    assert not default["semantic_evidence"].str.contains("words not compared").any()  # (its pairs are all scored with words)
 
 
 @given(st.lists(st.tuples(st.sampled_from(sorted(STOP_WORDS)), st.sampled_from(["apples", "Janet", "canards", "huevos", "läuft"])),

@@ -479,13 +479,14 @@ def verify(
     least alike statements (``statement_similarity``; 1.0 for other pairs); below
     :data:`STATEMENT_MIN_SIMILARITY` it speaks against the pair as a contradicted formula does.
     ``other_languages_read``: the encoder reads other languages and scripts (a model given
-    by path), so a pair whose row or item part is written in one (``words_compared`` 0:
-    :func:`_words_comparable`) is scored by :data:`WEIGHTS_WITHOUT_WORDS`, and asked only
-    the numbers the item writes in digits (a translation writes its number words in its own
-    language); the default English encoder's such pairs are scored as any other, their
-    words counted as none shared."""
+    by path), so a pair whose row or item part is written in one (:func:`_words_comparable`)
+    is scored by :data:`WEIGHTS_WITHOUT_WORDS` (``words_compared`` 0), and asked only the
+    numbers the item writes in digits (a translation writes its number words in its own
+    language); the default English encoder's pairs are all scored with their words (the
+    languages are not read)."""
     statements_alike = statements_alike or {}
-    row_words, item_words = _words_comparable(rows.text), _words_comparable(items.text)
+    if other_languages_read:
+        row_words, item_words = _words_comparable(rows.text), _words_comparable(items.text)
     row_evidence: dict[int, Evidence] = {}
     whole_rows: dict[int, Evidence] = {}
     digit_parts: dict[int, Evidence] = {}
@@ -502,8 +503,7 @@ def verify(
             row_evidence[row_part] = Evidence.of(rows.text[row_part])
         if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):
             whole_rows[row] = Evidence.of(row_texts[row])
-        words_compared = bool(row_words[row_part] and item_words[item_part])
-        translated = other_languages_read and not words_compared
+        translated = other_languages_read and not (row_words[row_part] and item_words[item_part])
         item_side = evidence.parts[item_part] if not translated else in_digits(item_part)
         options = evidence.options[item]
         about_the_item = cosine * margin >= EVIDENCE_MIN_SIMILARITY  # (else numbers and options count as none)
@@ -533,7 +533,7 @@ def verify(
             features["number_agreement"] = 0.0
         features["specific_evidence"] = max(features["number_agreement"], features["example_agreement"], features["option_recall"],
                                             features["code_overlap"])
-        features["words_compared"] = float(words_compared)
+        features["words_compared"] = float(not translated)
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, WEIGHTS_WITHOUT_WORDS if translated else WEIGHTS),
             "row_part": rows.kind[row_part], "item_part": items.kind[item_part],
