@@ -1230,41 +1230,167 @@ TRANSLATED_IN_LATIN_SCRIPT = [
 ]
 
 
-def test_translations_are_scored_without_word_evidence_by_an_encoder_that_reads_their_language(tmp_path, monkeypatch):
-    """A translation shares few content words with its item (and none in another script:
-    they are read in Latin script only). With a model given by path, such a pair is scored
-    by the weights fitted without word evidence (``words_compared`` 0, said in the evidence);
-    the default English encoder's pairs are scored as before. The encoder here stands in for
-    a multilingual one: each translation embeds as its English item does (a perfect
-    cross-lingual encoder); the translations of items in the benchmark, into Chinese,
-    Russian, French, Spanish and German, are found with their items, the one of an item the
-    benchmark lacks (GSM8K test 5) and English rows that leak nothing are not."""
+def _audit_read_across_languages(tmp_path, monkeypatch, english: dict[str, str], rows: list[str], model: str | None = None) -> pl.DataFrame:
+    """``rows`` audited against GSM8K test's items 0 to 29 but 5 (semantic method; the
+    packaged model given by path unless ``model``) by an encoder that stands in for a
+    multilingual one: each translation, a key of ``english``, embeds as its English source
+    does (a perfect cross-lingual encoder). Item ``gsm8k/i`` is test item i, or i + 1 from 5."""
     from qcaudit.embed import Encoder, default_model_path
 
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
-    translations = [*TRANSLATED_ITEMS, *TRANSLATED_IN_LATIN_SCRIPT]
-    sources = [0, 1, 2, 3, 5, 0, 3, 0, 3, 0, 3]
-    english = dict(zip(translations, (test[i] for i in sources), strict=True))
     encode = Encoder.encode
     monkeypatch.setattr(Encoder, "encode", lambda self, texts, progress=False, tokens=None: encode(
         self, texts.replace(english), progress))
     bench = tmp_path / "gsm8k.jsonl"
-    pl.DataFrame({"question": [*test[:5], *test[6:30]]}).write_ndjson(bench)  # (without item 5)
-    rows = pl.DataFrame({"text": [*translations, *test[100:110]]})
-    found = {}
-    for model in ("all-MiniLM-L6-v2", str(default_model_path())):
-        found[model] = audit(rows, analyzers="contamination", benchmarks={"gsm8k": str(bench)},
-                             settings={"contamination.methods": ["semantic"], "embedding.model": model, "embedding.cache": False}).rows
-    by_path = found[str(default_model_path())]
-    flagged, truth = by_path["contamination_item_id"].to_list(), [f"gsm8k/{i}" if i != 5 else None for i in sources] + [None] * 10
-    assert flagged[:7] == truth[:7] and flagged[11:] == truth[11:]
-    # (a translation that writes one of the item's digits in words, "dreimal" for "3 times", lacks that number)
-    assert all(f in (None, t) for f, t in zip(flagged[7:11], truth[7:11], strict=True)) and flagged[7:11].count(None) <= 1
+    pl.DataFrame({"question": [*test[:5], *test[6:30]]}).write_ndjson(bench)
+    settings = {"contamination.methods": ["semantic"], "embedding.model": model or str(default_model_path()), "embedding.cache": False}
+    return audit(pl.DataFrame({"text": rows}), analyzers="contamination", benchmarks={"gsm8k": str(bench)}, settings=settings).rows
+
+
+def test_translations_are_scored_without_word_evidence_by_an_encoder_that_reads_their_language(tmp_path, monkeypatch):
+    """A translation shares few content words with its item (and none in another script:
+    they are read in Latin script only). With a model given by path, such a pair is scored
+    by the weights fitted without word evidence (``words_compared`` 0, said in the evidence);
+    the default English encoder's pairs are scored as before. The translations of items in
+    the benchmark, into Chinese, Russian, French, Spanish and German, are found with their
+    items (the German one writes "3 times" as "dreimal": not found until 2026-12-05), the
+    one of an item the benchmark lacks (GSM8K test 5) and English rows that leak nothing are not."""
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
+    translations = [*TRANSLATED_ITEMS, *TRANSLATED_IN_LATIN_SCRIPT]
+    sources = [0, 1, 2, 3, 5, 0, 3, 0, 3, 0, 3]
+    english = dict(zip(translations, (test[i] for i in sources), strict=True))
+    rows = [*translations, *test[100:110]]
+    by_path = _audit_read_across_languages(tmp_path, monkeypatch, english, rows)
+    assert by_path["contamination_item_id"].to_list() == [f"gsm8k/{i}" if i != 5 else None for i in sources] + [None] * 10
     assert by_path["semantic_evidence"][:11].str.contains("words not compared").all()
     assert not by_path["semantic_evidence"][11:].str.contains("words not compared").any()
-    default = found["all-MiniLM-L6-v2"]  # (scored with the words they share, and asked the three and four item 0 writes in words)
+    default = _audit_read_across_languages(tmp_path, monkeypatch, english, rows, model="all-MiniLM-L6-v2")
+    # (scored with the words they share, and asked the three and four item 0 writes in words)
     assert not default["contaminated"].gather([0, 5]).any() and default["contaminated"][:11].sum() < 10
     assert not default["semantic_evidence"].str.contains("words not compared").any()  # (its pairs are all scored with words)
+
+
+#: GSM8K test items translated by hand with numbers that the item writes in digits written in
+#: words (Chinese, German, French, Spanish, Russian, Italian): (item, translation).
+TRANSLATED_WITH_NUMBER_WORDS = [
+    (18, "克莱尔每天早上用三个鸡蛋做一个煎蛋卷当早餐。四周里她会吃掉多少打鸡蛋？"),
+    (22, "比利卖DVD。星期二他有八位顾客。前三位顾客每人买一张DVD。接下来的两位顾客每人买两张DVD。最后三位顾客一张也没买。比利星期二卖了多少张DVD？"),
+    (11, ("Toula ging in die Bäckerei und kaufte verschiedene Gebäcksorten. Sie kaufte drei Dutzend Donuts zu 68 $ pro Dutzend, "
+          "zwei Dutzend Mini-Cupcakes zu 80 $ pro Dutzend und sechs Dutzend Mini-Käsekuchen zu 55 $ pro Dutzend. Wie hoch waren "
+          "die Gesamtkosten?")),
+    (6, ("Toulouse hat doppelt so viele Schafe wie Charleston. Charleston hat viermal so viele Schafe wie Seattle. Wie viele Schafe "
+         "haben Toulouse, Charleston und Seattle zusammen, wenn Seattle zwanzig Schafe hat?")),
+    (8, ("Jean roule pendant trois heures à 60 mph, puis fait demi-tour car il se rend compte qu'il a oublié quelque chose de très "
+         "important à la maison. Il essaie de rentrer en quatre heures, mais passe les deux premières heures bloqué dans les "
+         "embouteillages. Il roule ensuite une demi-heure à 30 mph, avant de pouvoir rouler le reste des quatre heures à 80 mph. "
+         "À quelle distance de chez lui est-il à la fin de ces quatre heures ?")),
+    (26, ("Mishka compró tres pares de pantalones cortos, tres pares de pantalones y tres pares de zapatos. Un par de pantalones "
+          "cortos cuesta 16,50 $. Un par de pantalones cuesta 22,50 $ y un par de zapatos cuesta 42 $. ¿Cuántos dólares gastó "
+          "Mishka en toda la ropa?")),
+    (18, "Клэр каждое утро готовит на завтрак омлет из трёх яиц. Сколько дюжин яиц она съест за четыре недели?"),
+    (22, ("Billy vende DVD. Martedì ha otto clienti. I suoi primi tre clienti comprano un DVD ciascuno. I due clienti successivi "
+          "comprano due DVD ciascuno. Gli ultimi tre clienti non comprano nessun DVD. Quanti DVD ha venduto Billy martedì?")),
+]
+#: Siblings of those items (the same template over other numbers), translated with their
+#: numbers in words: (the English sibling, its translation).
+TRANSLATED_SIBLINGS = [
+    ("Claire makes a 5 egg omelet every morning for breakfast.  How many dozens of eggs will she eat in 6 weeks?",
+     "克莱尔每天早上用五个鸡蛋做一个煎蛋卷当早餐。六周里她会吃掉多少打鸡蛋？"),
+    (("Toulouse has twice as many sheep as Charleston. Charleston has 3 times as many sheep as Seattle. How many sheep do "
+      "Toulouse, Charleston, and Seattle have together if Seattle has 30 sheep?"),
+     ("Toulouse hat doppelt so viele Schafe wie Charleston. Charleston hat dreimal so viele Schafe wie Seattle. Wie viele "
+      "Schafe haben Toulouse, Charleston und Seattle zusammen, wenn Seattle dreißig Schafe hat?")),
+    (("Billy sells DVDs. He has 9 customers on Tuesday. His first 4 customers buy one DVD each.  His next 3 customers buy 2 "
+      "DVDs each.  His last 2 customers don't buy any DVDs. How many DVDs did Billy sell on Tuesday?"),
+     ("Billy vende DVD. Martedì ha nove clienti. I suoi primi quattro clienti comprano un DVD ciascuno. I tre clienti "
+      "successivi comprano due DVD ciascuno. Gli ultimi due clienti non comprano nessun DVD. Quanti DVD ha venduto Billy martedì?")),
+    ("Claire makes a 2 egg omelet every morning for breakfast.  How many dozens of eggs will she eat in 5 weeks?",
+     "Клэр каждое утро готовит на завтрак омлет из двух яиц. Сколько дюжин яиц она съест за пять недель?"),
+]
+
+
+def test_translations_that_write_the_items_numbers_in_words_are_found_and_their_siblings_are_not(tmp_path, monkeypatch):
+    """A translation writes "3 times" as "dreimal" and "3 eggs" as "三个鸡蛋": those number
+    words are read (:func:`~qcaudit.contamination.evidence.numbers_written`), so the item's
+    numbers are found in them (3 of these 8 were found until 2026-12-05: those that keep most
+    numbers in digits), and a sibling's other numbers in words speak against it as digits do."""
+    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
+    english = {text: test[i] for i, text in TRANSLATED_WITH_NUMBER_WORDS} | {text: source for source, text in TRANSLATED_SIBLINGS}
+    rows = [text for _, text in TRANSLATED_WITH_NUMBER_WORDS] + [text for _, text in TRANSLATED_SIBLINGS]
+    found = _audit_read_across_languages(tmp_path, monkeypatch, english, rows)
+    assert found["contamination_item_id"].to_list() == (
+        [f"gsm8k/{i - 1}" for i, _ in TRANSLATED_WITH_NUMBER_WORDS] + [None] * len(TRANSLATED_SIBLINGS))
+
+
+def _in_chinese_numerals(n: int) -> str:
+    """``n`` (0 to 99,999) in Chinese numerals as they are written: 十五, 二十, 一百一十, 一千零五, 一万零五."""
+    if n == 0:
+        return "零"
+    digits, units, text = "零一二三四五六七八九", ["", "十", "百", "千", "万"], str(n)
+    written, zeros = [], False
+    for i, char in enumerate(text):
+        place = len(text) - 1 - i
+        if char == "0":
+            zeros = True
+            continue
+        if zeros:
+            written.append("零")
+        zeros = False
+        written.append(("" if char == "1" and place == 1 and i == 0 else digits[int(char)]) + units[place])
+    return "".join(written)
+
+
+@given(st.integers(0, 99_999), st.booleans())
+@example(15, False)
+@example(1050, False)
+@example(10_005, False)
+@example(2000, True)
+def test_chinese_numerals_are_read_as_their_values(n, two_as_liang):
+    """A translation into Chinese writes its numbers in numerals; read, each is one number
+    (in words), whatever its size; "两" is two before a unit; digits before 万 or 千 are a
+    number in digits ("8万", 80,000); an ordinal (第三, the third) is no number."""
+    from qcaudit.contamination.evidence import numbers_written
+
+    numeral = _in_chinese_numerals(n)
+    if two_as_liang and numeral.startswith("二") and len(numeral) > 1:
+        numeral = "两" + numeral[1:]
+    read = numbers_written(f"他买了{numeral}个苹果，第三天又买了12个。", other_languages=True)
+    assert (read.digits, read.words, read.read) == (Counter({"12": 1}), Counter({str(n): 1}), True)
+    assert numbers_written(f"他买了{numeral}个苹果。").words == Counter()  # (read only in a text that is not English)
+    assert numbers_written(f"他花了{n}万美元，{n}千人。", other_languages=True).digits == Counter([str(n * 10_000), str(n * 1000)])
+
+
+def test_number_words_of_other_languages_are_read_in_a_text_that_is_not_english():
+    from qcaudit.contamination.evidence import numbers_written
+
+    for text, words in (("Er läuft dreimal pro Woche zwanzig Meter.", ["3", "20"]),
+                        ("Elle en mange trois et en utilise quatre.", ["3", "4"]),
+                        ("Compró tres pares por cincuenta dólares.", ["3", "50"]),
+                        ("омлет из трёх яиц за четыре недели", ["3", "4"]),
+                        ("I suoi primi tre clienti comprano due DVD.", ["3", "2"]),
+                        ("Ela comprou duas maçãs e três peras dos vizinhos.", ["2", "3"])):  # ("dos": of the)
+        read = numbers_written(text, other_languages=True)
+        assert sorted(read.words.elements()) == sorted(words) and read.read
+        assert not numbers_written(text).words  # (English number words only)
+    assert numbers_written("It happened once, and it was due at six.").words == Counter({"6": 1})  # ("once", "due" not read)
+    assert not numbers_written("Ela comprou maçãs dos vizinhos.", other_languages=True).read  # (nothing read: no number words)
+
+
+def test_number_words_count_in_a_translations_pair_where_both_sides_are_read_else_where_the_other_side_holds_them():
+    """:func:`_numbers_compared`: where both sides' number words are read, every number counts
+    (a sibling's "nove" against the item's 8); where a side's are not (a language whose number
+    words are not read, Korean), a side's number words count only where the other holds them."""
+    from qcaudit.contamination.evidence import numbers_written
+    from qcaudit.contamination.semantic import _numbers_compared
+
+    item = numbers_written("He has 8 customers; his first three buy 2 DVDs.")
+    sibling = numbers_written("Ha nove clienti; i primi tre comprano 2 DVD.", other_languages=True)
+    assert _numbers_compared(sibling, item) == (Counter({"9": 1, "3": 1, "2": 1}), Counter({"8": 1, "3": 1, "2": 1}))
+    korean = numbers_written("고객이 8명 있고, 처음 세 명이 DVD 2개를 삽니다.", other_languages=True)  # ("세": three, not read)
+    assert not korean.read
+    assert _numbers_compared(korean, item) == (Counter({"8": 1, "2": 1}), Counter({"8": 1, "2": 1}))
+    holding_three = numbers_written("고객이 8명 있고, 처음 3명이 DVD 2개를 삽니다.", other_languages=True)
+    assert _numbers_compared(holding_three, item)[1] == Counter({"8": 1, "3": 1, "2": 1})
 
 
 @given(st.lists(st.tuples(st.sampled_from(sorted(STOP_WORDS)), st.sampled_from(["apples", "Janet", "canards", "huevos", "läuft"])),

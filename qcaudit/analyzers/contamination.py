@@ -550,7 +550,7 @@ def _semantic(
     the verifier, or by the judge model when one is set."""
     bench = items.bench
     scored = semantic_pairs(items, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
-    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v20", "spans:v2", "comments:v1"]
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v21", "spans:v2", "comments:v1"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold

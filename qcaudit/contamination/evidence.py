@@ -7,7 +7,8 @@ over lists) shares the style but not those pieces. Per text, :class:`Evidence` h
 - numbers (digits with thousands separators dropped, number words up to ninety, "three and
   a half" as 3.5, "a quarter of" and "three-fifths" as 1/4 and 3/5, but not those that
   refer rather than count: "which one of", "the one in", "the two of them"), as a
-  multiset: math rewordings keep them, template siblings change them;
+  multiset: math rewordings keep them, template siblings change them (a translation's number
+  words are read in its language: :func:`numbers_written`);
 - content words (lower-case, crude plural folding, stop words and number words dropped;
   capitalised words left out, as names are what a rewording renames first);
 - code identifiers and literals (only in text that looks like code): the names it uses, and
@@ -284,9 +285,99 @@ def numbers(text: str) -> Counter:
 
 def numbers_in_digits(text: str) -> Counter:
     """The numbers ``text`` writes in digits, as :func:`numbers` counts them (not a numbered
-    list's marker): what a translation keeps of them, writing the number words in its own
-    language ("三", "четыре" for "three", "four")."""
+    list's marker): what a translation keeps of them as they are (:func:`numbers_written`)."""
     return Counter(map(_number, _DIGITS.findall(_NUMBERED_LINE.sub("", text))))
+
+
+#: Number words of the languages other than English that translations of benchmark items are
+#: most often made into and written in Latin or Cyrillic script (German, French, Spanish,
+#: Italian, Portuguese, Russian): 2 to 12, the tens, a hundred and a thousand, in the forms a
+#: sentence most often gives them, as :data:`NUMBER_WORDS` are English's. Read only in a text
+#: that is not English (:func:`numbers_written`): "once" is eleven in Spanish. Left out: a
+#: word that is also a common word of one of these languages (Italian "sei", six, is German
+#: "be"; Spanish "dos", two, Portuguese "of the"; French "neuf", nine, is "new").
+OTHER_NUMBER_WORDS = {
+    # German ("dreimal", three times: a word of its own, read with its "-mal")
+    "null": 0, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60, "siebzig": 70,
+    "achtzig": 80, "neunzig": 90, "hundert": 100, "tausend": 1000,
+    # French
+    "zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "dix": 10,
+    "onze": 11, "douze": 12, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
+    "mille": 1000,
+    # Spanish
+    "cero": 0, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+    "once": 11, "doce": 12, "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
+    "ochenta": 80, "noventa": 90, "cien": 100, "mil": 1000,
+    # Italian
+    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sette": 7, "otto": 8, "nove": 9, "dieci": 10, "undici": 11,
+    "dodici": 12, "venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60, "settanta": 70,
+    "ottanta": 80, "novanta": 90, "cento": 100,
+    # Portuguese (its words that another language above writes alike are not repeated)
+    "dois": 2, "duas": 2, "três": 3, "quatro": 4, "sete": 7, "oito": 8, "dez": 10, "doze": 12, "vinte": 20,
+    "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60, "oitenta": 80, "cem": 100,
+    # Russian (with the forms after a preposition: "из трёх яиц", of three eggs)
+    "ноль": 0, "два": 2, "две": 2, "двух": 2, "три": 3, "трёх": 3, "трех": 3, "четыре": 4, "четырёх": 4, "четырех": 4,
+    "пять": 5, "пяти": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9,
+    "девяти": 9, "десять": 10, "десяти": 10, "одиннадцать": 11, "двенадцать": 12, "двадцать": 20, "тридцать": 30,
+    "сорок": 40, "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100,
+    "тысяча": 1000, "тысячи": 1000,
+}
+_OTHER_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(OTHER_NUMBER_WORDS, key=len, reverse=True)) + r")(?:mal)?\b",
+                                re.IGNORECASE)
+#: Chinese (and Japanese) numerals: digits, and the units that multiply what precedes them.
+_CJK_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+               "九": 9}
+_CJK_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "萬": 10_000}
+#: A run of Chinese numerals ("二十三", 23), or digits and units ("8万", 80,000; "1.5万"); not
+#: after 第, which makes an ordinal ("第三", the third), as English "third" is no number.
+_CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?([" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]+)")
+
+
+class WrittenNumbers(NamedTuple):
+    """A text's numbers (:func:`numbers_written`): those written in ``digits``, those written
+    in ``words``, and whether its number words could be ``read`` (English, or a language of
+    :data:`OTHER_NUMBER_WORDS` or Chinese numerals found in it)."""
+
+    digits: Counter
+    words: Counter
+    read: bool
+
+
+def numbers_written(text: str, other_languages: bool = False) -> WrittenNumbers:
+    """The numbers of ``text`` as :func:`numbers` counts them, written in digits and in words.
+    ``other_languages``: ``text`` is not English (a translation), and its words are also read
+    in :data:`OTHER_NUMBER_WORDS` and as Chinese numerals ("三", "二十"; "8万" is 80,000 written
+    in digits); its number words are ``read`` when it holds one of those."""
+    words: Counter = Counter()
+    if other_languages and not text.isascii():
+
+        def in_digits(match: re.Match) -> str:
+            given, run = match.groups()
+            if given is not None and all(unit in _CJK_UNITS for unit in run):
+                return f" {float(given) * math.prod(_CJK_UNITS[unit] for unit in run):.15g} "
+            words[str(_cjk_value(run))] += 1
+            return f" {given} " if given else " "
+
+        text = _CJK_NUMBER.sub(in_digits, text)
+    if other_languages:
+        words += Counter(str(OTHER_NUMBER_WORDS[word.lower()]) for word in _OTHER_NUMBER_WORD.findall(text))
+    digits = numbers_in_digits(text)
+    return WrittenNumbers(digits, words + (numbers(text) - digits), read=not other_languages or bool(words))
+
+
+def _cjk_value(run: str) -> int:
+    """The value of a run of Chinese numerals: "二十三" 23, "十五" 15, "三百零五" 305, "两万" 20,000
+    (a unit with no digit before it is one of it); digits in a row ("一二三") as each read in turn."""
+    total = section = digit = 0
+    for char in run:
+        if char in _CJK_DIGITS:
+            digit = digit * 10 + _CJK_DIGITS[char] if digit else _CJK_DIGITS[char]
+        elif _CJK_UNITS[char] == 10_000:
+            total, section, digit = (total + section + digit or 1) * 10_000, 0, 0
+        else:
+            section, digit = section + (digit or 1) * _CJK_UNITS[char], 0
+    return total + section + digit
 
 
 def _as_numbers_read(text: str) -> str:

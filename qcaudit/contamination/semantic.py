@@ -43,8 +43,8 @@ import numpy as np
 import polars as pl
 
 from qcaudit.contamination.evidence import (
-    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, code_comments, content_words, example_evidence, looks_like_code,
-    held_by_digits, number_agreement, number_consistency, numbers, numbers_in_digits, options_found, pair_evidence, read_as_english, recall, unpunctuated_numbers, word_keys,
+    AnswerOption, Evidence, Rarity, RowOptions, WrittenNumbers, code_candidates, code_comments, content_words, example_evidence, looks_like_code,
+    held_by_digits, number_agreement, number_consistency, numbers, numbers_written, options_found, pair_evidence, read_as_english, recall, unpunctuated_numbers, word_keys,
 )
 from qcaudit.text import written_in_other_scripts
 
@@ -480,21 +480,21 @@ def verify(
     :data:`STATEMENT_MIN_SIMILARITY` it speaks against the pair as a contradicted formula does.
     ``other_languages_read``: the encoder reads other languages and scripts (a model given
     by path), so a pair whose row or item part is written in one (:func:`_words_comparable`)
-    is scored by :data:`WEIGHTS_WITHOUT_WORDS` (``words_compared`` 0), and asked only the
-    numbers the item writes in digits (a translation writes its number words in its own
-    language); the default English encoder's pairs are all scored with their words (the
-    languages are not read)."""
+    is scored by :data:`WEIGHTS_WITHOUT_WORDS` (``words_compared`` 0), its numbers written
+    in words weighed only where the other side holds them (:func:`_numbers_compared`: a
+    translation writes its number words in its own language); the default English encoder's
+    pairs are all scored with their words (the languages are not read)."""
     statements_alike = statements_alike or {}
     if other_languages_read:
         row_words, item_words = _words_comparable(rows.text), _words_comparable(items.text)
     row_evidence: dict[int, Evidence] = {}
     whole_rows: dict[int, Evidence] = {}
-    digit_parts: dict[int, Evidence] = {}
+    written: dict[tuple[str, int], WrittenNumbers] = {}  # (a translated pair's sides)
 
-    def in_digits(item_part: int) -> Evidence:
-        if item_part not in digit_parts:
-            digit_parts[item_part] = replace(evidence.parts[item_part], numbers=numbers_in_digits(items.text[item_part]))
-        return digit_parts[item_part]
+    def numbers_of(side: str, index: int, text: str, english: bool) -> WrittenNumbers:
+        if (side, index) not in written:
+            written[side, index] = numbers_written(text, other_languages=not english)
+        return written[side, index]
 
     records = []
     options_row, row_options = -1, None  # (the last row options were looked for in: a row's candidates come together)
@@ -504,7 +504,11 @@ def verify(
         if row not in whole_rows and rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):
             whole_rows[row] = Evidence.of(row_texts[row])
         translated = other_languages_read and not (row_words[row_part] and item_words[item_part])
-        item_side = evidence.parts[item_part] if not translated else in_digits(item_part)
+        row_side, item_side = row_evidence[row_part], evidence.parts[item_part]
+        if translated:
+            item_written = numbers_of("item", item_part, items.text[item_part], item_words[item_part])
+            row_numbers, asked = _numbers_compared(numbers_of("row", row_part, rows.text[row_part], row_words[row_part]), item_written)
+            row_side, item_side = replace(row_side, numbers=row_numbers), replace(item_side, numbers=asked)
         options = evidence.options[item]
         about_the_item = cosine * margin >= EVIDENCE_MIN_SIMILARITY  # (else numbers and options count as none)
         found = None
@@ -513,16 +517,20 @@ def verify(
                 options_row, row_options = row, RowOptions(row_texts[row])
             found = options_found(options, row_options, evidence.rarity)
         key, question_numbers = evidence.key.get(item), evidence.question_numbers.get(item)
-        if translated:  # (the numbers of the item's key part and question, of those it writes in digits)
+        if translated:  # (the numbers of the item's key part and question, of those asked)
             key = key and replace(key, numbers=key.numbers & item_side.numbers)
             question_numbers = question_numbers and question_numbers & item_side.numbers
         known = (evidence.rarity, evidence.code.get(item), found, key, question_numbers)
-        features = {"cosine": cosine, "margin": margin, **pair_evidence(row_evidence[row_part], item_side, *known)}
+        features = {"cosine": cosine, "margin": margin, **pair_evidence(row_side, item_side, *known)}
         features["example_agreement"] = (  # (a rewrite keeps its examples, which its code and description parts leave out)
-            number_agreement(evidence.examples[item], example_evidence(row_evidence[row_part]), evidence.rarity)
+            number_agreement(evidence.examples[item], example_evidence(row_side), evidence.rarity)
             if item in evidence.examples and about_the_item else 0.0)
         if rows.kind[row_part] in (WINDOW, SPAN, COMMENTS):  # code and numbers may sit outside the matched part
-            whole = pair_evidence(whole_rows[row], item_side, *known)
+            whole_row = whole_rows[row]
+            if translated:
+                whole_numbers = numbers_of("whole", row, row_texts[row], row_words[row_part])
+                whole_row = replace(whole_row, numbers=_numbers_compared(whole_numbers, item_written)[0])
+            whole = pair_evidence(whole_row, item_side, *known)
             for name in ("code_overlap", "literal_consistency", "number_consistency", "formula_consistency", "operation_consistency"):
                 features[name] = max(features[name], whole[name])
         features["statement_similarity"] = statements_alike.get((row, item), 1.0)
@@ -542,6 +550,18 @@ def verify(
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
               "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
     return pl.DataFrame(records, schema=schema)
+
+
+def _numbers_compared(row: WrittenNumbers, item: WrittenNumbers) -> tuple[Counter, Counter]:
+    """The numbers a translation's pair weighs, of the row and of the item
+    (:func:`~qcaudit.contamination.evidence.numbers_written`). Where both sides' number words
+    are read (a side in English, or one that writes "drei" or "三"), all of them, in digits
+    and in words, as an English pair's. Else a side's numbers in words are no evidence where
+    the other side does not hold them: the words of a language that is not read ("세") are
+    no number there, so "three" is asked of its translation only where it holds a 3."""
+    if row.read and item.read:
+        return row.digits + row.words, item.digits + item.words
+    return row.digits + (row.words & (item.digits + item.words)), item.digits + (item.words & (row.digits + row.words))
 
 
 def _words_comparable(texts: list[str]) -> np.ndarray:
