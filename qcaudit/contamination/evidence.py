@@ -329,6 +329,8 @@ _OTHER_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(OTHER_NUMBER_WORDS, key
 _CJK_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
                "九": 9}
 _CJK_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "萬": 10_000}
+#: Chinese numerals, or digits before units, longer than this are no number (and not read).
+CJK_NUMBER_MAX_CHARS = 16
 #: A run of Chinese numerals ("二十三", 23), or digits and units ("8万", 80,000; "1.5万"); not
 #: after 第, which makes an ordinal ("第三", the third), as English "third" is no number.
 _CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?([" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]+)")
@@ -354,8 +356,11 @@ def numbers_written(text: str, other_languages: bool = False) -> WrittenNumbers:
 
         def in_digits(match: re.Match) -> str:
             given, run = match.groups()
+            if len(run) > CJK_NUMBER_MAX_CHARS or (given is not None and len(given) > CJK_NUMBER_MAX_CHARS):
+                return match.group()  # (no number is written so: a run of numerals in a list, a test of the reader)
             if given is not None and all(unit in _CJK_UNITS for unit in run):
-                return f" {float(given) * math.prod(_CJK_UNITS[unit] for unit in run):.15g} "
+                value = float(given) * math.prod(_CJK_UNITS[unit] for unit in run)
+                return f" {value:.15g} " if value < 1e15 else match.group()
             words[str(_cjk_value(run))] += 1
             return f" {given} " if given else " "
 
