@@ -357,13 +357,14 @@ def test_a_fraction_in_words_is_its_digits_and_an_ordinal_or_a_coin_is_no_number
 def test_numbers_in_digits_are_the_numbers_less_those_written_in_words(tokens):
     """What a translation keeps of an item's numbers: those written in digits, not its number
     words (which :func:`numbers` reads as digits too)."""
-    from qcaudit.contamination.evidence import NUMBER_WORDS, numbers_in_digits
+    from qcaudit.contamination.evidence import NUMBER_WORDS, numbers_in_digits, numbers_written
 
     text = " ".join(map(str, tokens)) + "."
     digits = Counter(str(t) for t in tokens if isinstance(t, int))
     words = Counter(str(NUMBER_WORDS[t.lower()]) for t in tokens if isinstance(t, str) and t.lower() in NUMBER_WORDS)
     assert numbers_in_digits(text) == digits
     assert numbers(text) == digits + words
+    assert numbers_written(text) == (digits, words, True)  # (an English text's, as a translation's pair reads it)
 
 
 def test_a_one_is_asked_of_no_row_and_is_no_rows_own_number():

@@ -367,8 +367,9 @@ def numbers_written(text: str, other_languages: bool = False) -> WrittenNumbers:
         text = _CJK_NUMBER.sub(in_digits, text)
     if other_languages:
         words += Counter(str(OTHER_NUMBER_WORDS[word.lower()]) for word in _OTHER_NUMBER_WORD.findall(text))
-    digits = numbers_in_digits(text)
-    return WrittenNumbers(digits, words + (numbers(text) - digits), read=not other_languages or bool(words))
+    counted = numbers(text)  # (digits and English words; "2 and a half" is 2.5, in words)
+    digits = numbers_in_digits(text) & counted
+    return WrittenNumbers(digits, words + (counted - digits), read=not other_languages or bool(words))
 
 
 def _cjk_value(run: str) -> int:

@@ -480,10 +480,10 @@ def verify(
     :data:`STATEMENT_MIN_SIMILARITY` it speaks against the pair as a contradicted formula does.
     ``other_languages_read``: the encoder reads other languages and scripts (a model given
     by path), so a pair whose row or item part is written in one (:func:`_words_comparable`)
-    is scored by :data:`WEIGHTS_WITHOUT_WORDS` (``words_compared`` 0), its numbers written
-    in words weighed only where the other side holds them (:func:`_numbers_compared`: a
-    translation writes its number words in its own language); the default English encoder's
-    pairs are all scored with their words (the languages are not read)."""
+    is scored by :data:`WEIGHTS_WITHOUT_WORDS` (``words_compared`` 0), its numbers read in
+    digits and in the words of its languages (:func:`_numbers_compared`: a translation
+    writes "three" as "drei" or "三"); the default English encoder's pairs are all scored
+    with their words (the languages are not read)."""
     statements_alike = statements_alike or {}
     if other_languages_read:
         row_words, item_words = _words_comparable(rows.text), _words_comparable(items.text)
