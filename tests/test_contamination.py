@@ -25,7 +25,7 @@ from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
-from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, STOP_WORDS, Evidence, Rarity, numbers, pair_evidence
+from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, STOP_WORDS, Evidence, Rarity, numbers, numbers_written, pair_evidence
 from qcaudit.contamination.semantic import ItemEvidence, TextParts
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
@@ -357,7 +357,7 @@ def test_a_fraction_in_words_is_its_digits_and_an_ordinal_or_a_coin_is_no_number
 def test_numbers_in_digits_are_the_numbers_less_those_written_in_words(tokens):
     """What a translation keeps of an item's numbers: those written in digits, not its number
     words (which :func:`numbers` reads as digits too)."""
-    from qcaudit.contamination.evidence import NUMBER_WORDS, numbers_in_digits, numbers_written
+    from qcaudit.contamination.evidence import NUMBER_WORDS, numbers_in_digits
 
     text = " ".join(map(str, tokens)) + "."
     digits = Counter(str(t) for t in tokens if isinstance(t, int))
@@ -1350,7 +1350,6 @@ def test_chinese_numerals_are_read_as_their_values(n, two_as_liang):
     """A translation into Chinese writes its numbers in numerals; read, each is one number
     (in words), whatever its size; "两" is two before a unit; digits before 万 or 千 are a
     number in digits ("8万", 80,000); an ordinal (第三, the third) is no number."""
-    from qcaudit.contamination.evidence import numbers_written
 
     numeral = _in_chinese_numerals(n)
     if two_as_liang and numeral.startswith("二") and len(numeral) > 1:
@@ -1362,7 +1361,6 @@ def test_chinese_numerals_are_read_as_their_values(n, two_as_liang):
 
 
 def test_number_words_of_other_languages_are_read_in_a_text_that_is_not_english():
-    from qcaudit.contamination.evidence import numbers_written
 
     for text, words in (("Er läuft dreimal pro Woche zwanzig Meter.", ["3", "20"]),
                         ("Elle en mange trois et en utilise quatre.", ["3", "4"]),
@@ -1383,7 +1381,6 @@ def test_number_words_count_in_a_translations_pair_where_both_sides_are_read_els
     """:func:`_numbers_compared`: where both sides' number words are read, every number counts
     (a sibling's "nove" against the item's 8); where a side's are not (a language whose number
     words are not read, Korean), a side's number words count only where the other holds them."""
-    from qcaudit.contamination.evidence import numbers_written
     from qcaudit.contamination.semantic import _numbers_compared
 
     item = numbers_written("He has 8 customers; his first three buy 2 DVDs.")
