@@ -1348,11 +1348,11 @@ def _in_chinese_numerals(n: int) -> str:
 @example(2000, True)
 def test_chinese_numerals_are_read_as_their_values(n, two_as_liang):
     """A translation into Chinese writes its numbers in numerals; read, each is one number
-    (in words), whatever its size; "两" is two before a unit; digits before 万 or 千 are a
+    (in words), whatever its size; "两" is two before 百, 千 or 万; digits before 万 or 千 are a
     number in digits ("8万", 80,000); an ordinal (第三, the third) is no number."""
 
     numeral = _in_chinese_numerals(n)
-    if two_as_liang and numeral.startswith("二") and len(numeral) > 1:
+    if two_as_liang and numeral[:1] == "二" and numeral[1:2] in ("百", "千", "万"):  # (两百, 两千, 两万; twenty is 二十)
         numeral = "两" + numeral[1:]
     read = numbers_written(f"他买了{numeral}个苹果，第三天又买了12个。", other_languages=True)
     assert (read.digits, read.words, read.read) == (Counter({"12": 1}), Counter({str(n): 1}), True)
