@@ -391,12 +391,15 @@ def calibrate() -> None:
 WORDLESS = tuple(f for f in SCORED if f != "word_recall")
 
 
-def without_words(pairs: pl.DataFrame) -> pl.DataFrame:
+def without_words(pairs: pl.DataFrame, statements: bool = True) -> pl.DataFrame:
     """The suite's pairs as a translation's would read: no word recall, and no answer option
     found (a translation's options are in its own words; those of numbers would be found, so
-    this is the harder case), ``words_compared`` 0. A stand-in for pairs across scripts."""
+    this is the harder case), ``words_compared`` 0, and (``statements``, as a model given by
+    path reads them) how alike two-statement texts' statements are weighed as evidence. A
+    stand-in for pairs across scripts."""
+    evidence = ["number_agreement", "example_agreement", "code_overlap", *(["statement_agreement"] if statements else [])]
     return pairs.with_columns(pl.lit(0.0).alias("word_recall"), pl.lit(0.0).alias("words_compared"),
-                              pl.max_horizontal("number_agreement", "example_agreement", "code_overlap").alias("specific_evidence"))
+                              pl.max_horizontal(evidence).alias("specific_evidence"))
 
 
 def _logit(p: float) -> float:
@@ -477,7 +480,7 @@ def suite(backend: str = "auto") -> None:
     for title, weights in (("scored as the default encoder's pairs across scripts", None),
                            ("scored as a model given by path has them (WEIGHTS_WITHOUT_WORDS)", WEIGHTS_WITHOUT_WORDS)):
         _print_scores(f"Semantic method on the pairs without words or word options (as translations), {title}",
-                      domain_scores(verdicts(scored(without_words(pairs), WEIGHTS, weights), rows, cut)))
+                      domain_scores(verdicts(scored(without_words(pairs, statements=weights is not None), WEIGHTS, weights), rows, cut)))
     cosine = pairs.with_columns(pl.col("cosine").alias("score"))
     oracle = max(np.linspace(0.5, 0.99, 50), key=lambda c: float(domain_scores(verdicts(cosine, rows, c))["f1"].mean()))
     _print_scores(f"Plain cosine, best single cut ({oracle:.2f}) chosen on this suite", domain_scores(verdicts(cosine, rows, oracle)))

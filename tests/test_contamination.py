@@ -26,7 +26,7 @@ from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
 from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, STOP_WORDS, Evidence, Rarity, numbers, numbers_written, pair_evidence
-from qcaudit.contamination.semantic import ItemEvidence, TextParts
+from qcaudit.contamination.semantic import STATEMENT_MIN_SIMILARITY, ItemEvidence, TextParts, statement_agreement
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.pipeline import audit
@@ -530,7 +530,6 @@ def test_two_statements_are_compared_one_by_one():
     something else: the texts' cosine is that of a rephrasing (0.86 here), the least alike
     statements' is not (2026-12-04)."""
     from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
-    from qcaudit.contamination.semantic import STATEMENT_MIN_SIMILARITY
     from qcaudit.embed import Encoder
 
     bench = load_benchmark("aa", shared_file("benchmarks/mmlu/abstract_algebra_test.csv"), adapter="mmlu")
@@ -1231,21 +1230,25 @@ TRANSLATED_IN_LATIN_SCRIPT = [
 ]
 
 
-def _audit_read_across_languages(tmp_path, monkeypatch, english: dict[str, str], rows: list[str], model: str | None = None) -> pl.DataFrame:
-    """``rows`` audited against GSM8K test's items 0 to 29 but 5 (semantic method; the
-    packaged model given by path unless ``model``) by an encoder that stands in for a
+def _audit_read_across_languages(tmp_path, monkeypatch, english: dict[str, str], rows: list[str], model: str | None = None,
+                                 benchmark: Path | None = None) -> pl.DataFrame:
+    """``rows`` audited against ``benchmark``, by default GSM8K test's items 0 to 29 but 5
+    (item ``gsm8k/i`` is test item i, or i + 1 from 5), with the semantic method and the
+    packaged model given by path unless ``model``, by an encoder that stands in for a
     multilingual one: each translation, a key of ``english``, embeds as its English source
-    does (a perfect cross-lingual encoder). Item ``gsm8k/i`` is test item i, or i + 1 from 5."""
+    does (a perfect cross-lingual encoder)."""
     from qcaudit.embed import Encoder, default_model_path
 
-    test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
     encode = Encoder.encode
     monkeypatch.setattr(Encoder, "encode", lambda self, texts, progress=False, tokens=None: encode(
         self, texts.replace(english), progress))
-    bench = tmp_path / "gsm8k.jsonl"
-    pl.DataFrame({"question": [*test[:5], *test[6:30]]}).write_ndjson(bench)
+    if benchmark is None:
+        test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
+        benchmark = tmp_path / "gsm8k.jsonl"
+        pl.DataFrame({"question": [*test[:5], *test[6:30]]}).write_ndjson(benchmark)
     settings = {"contamination.methods": ["semantic"], "embedding.model": model or str(default_model_path()), "embedding.cache": False}
-    return audit(pl.DataFrame({"text": rows}), analyzers="contamination", benchmarks={"gsm8k": str(bench)}, settings=settings).rows
+    name = "gsm8k" if benchmark.name == "gsm8k.jsonl" else "bench"  # (a benchmark named gsm8k is read as GSM8K's file)
+    return audit(pl.DataFrame({"text": rows}), analyzers="contamination", benchmarks={name: str(benchmark)}, settings=settings).rows
 
 
 def test_translations_are_scored_without_word_evidence_by_an_encoder_that_reads_their_language(tmp_path, monkeypatch):
@@ -1321,6 +1324,89 @@ def test_translations_that_write_the_items_numbers_in_words_are_found_and_their_
     found = _audit_read_across_languages(tmp_path, monkeypatch, english, rows)
     assert found["contamination_item_id"].to_list() == (
         [f"gsm8k/{i - 1}" for i, _ in TRANSLATED_WITH_NUMBER_WORDS] + [None] * len(TRANSLATED_SIBLINGS))
+
+
+#: Abstract algebra's two-statement items 3, 29 (Chinese), 24 (German) and 6 (Russian)
+#: translated by hand: (item, translation, its statements).
+TRANSLATED_STATEMENTS = [
+    (3, "陈述 1 | 非阿贝尔群的商群是非阿贝尔群。 陈述 2 | 如果 K 是 H 的正规子群，且 H 是 G 的正规子群，那么 K 是 G 的正规子群。",
+     ["非阿贝尔群的商群是非阿贝尔群。", "如果 K 是 H 的正规子群，且 H 是 G 的正规子群，那么 K 是 G 的正规子群。"]),
+    (29, "陈述 1 | 循环群的同态像是循环群。 陈述 2 | 阿贝尔群的同态像是阿贝尔群。", ["循环群的同态像是循环群。", "阿贝尔群的同态像是阿贝尔群。"]),
+    (24, ("Aussage 1 | Jedes maximale Ideal ist ein Primideal. Aussage 2 | Ist I ein maximales Ideal eines kommutativen Rings R, "
+          "dann ist R/I ein Körper."),
+     ["Jedes maximale Ideal ist ein Primideal.", "Ist I ein maximales Ideal eines kommutativen Rings R, dann ist R/I ein Körper."]),
+    (6, ("Утверждение 1 | Каждый гомоморфный образ группы G изоморфен некоторой факторгруппе G. Утверждение 2 | Гомоморфные "
+         "образы группы G совпадают (с точностью до изоморфизма) с факторгруппами G."),
+     ["Каждый гомоморфный образ группы G изоморфен некоторой факторгруппе G.",
+      "Гомоморфные образы группы G совпадают (с точностью до изоморфизма) с факторгруппами G."]),
+]
+#: Siblings of items 29, 24, 10 and 3 (one statement kept, the other another one), which the
+#: benchmark does not hold, translated: (the English sibling's statements, the translation's).
+TRANSLATED_STATEMENT_SIBLINGS = [
+    (["The homomorphic image of a cyclic group is cyclic.", "Every subgroup of an Abelian group is normal."],
+     ["循环群的同态像是循环群。", "阿贝尔群的每个子群都是正规子群。"]),
+    (["Every maximal ideal is a prime ideal.", "Every prime ideal of a commutative ring is a maximal ideal."],
+     ["Jedes maximale Ideal ist ein Primideal.", "Jedes Primideal eines kommutativen Rings ist ein maximales Ideal."]),
+    (["If H is a subgroup of G and a belongs to G then |aH| = |Ha|.", "Every group of order 4 is cyclic."],
+     ["Ist H eine Untergruppe von G und gehört a zu G, dann gilt |aH| = |Ha|.", "Jede Gruppe der Ordnung 4 ist zyklisch."]),
+    (["A factor group of a non-Abelian group is non-Abelian.", "Every group of prime order is cyclic."],
+     ["Факторгруппа неабелевой группы неабелева.", "Каждая группа простого порядка циклична."]),
+]
+
+
+def test_translated_statements_are_compared_one_by_one_and_weighed_as_evidence(tmp_path, monkeypatch):
+    """Abstract algebra's two-statement items are one dense template: a perfect translation
+    of one stands out of its neighbours by a margin of 1.4 at most, and without the words it
+    shares with its item it scored 0.954 to 0.980 (1 of these 4 found until 2026-12-05). A
+    translation's statements are read under their own labels ("陈述 1 |", "Aussage 1 |",
+    "Утверждение 1 |"), compared one by one, and their likeness weighed as evidence: the 4
+    are found; 4 translated siblings, one statement kept and the other another, are not
+    (each says which statement is unlike)."""
+    from qcaudit.contamination.evidence import statements
+
+    source = pl.read_csv(shared_file("benchmarks/mmlu/abstract_algebra_test.csv"), has_header=False)
+    questions = source["column_0"].to_list()
+    english = {}
+    for item, translation, pieces in TRANSLATED_STATEMENTS:
+        english |= {translation: questions[item]} | dict(zip(pieces, statements(questions[item]), strict=True))
+    siblings = []
+    for sibling, pieces in TRANSLATED_STATEMENT_SIBLINGS:
+        label = "陈述" if pieces[0][0] in "循" else "Aussage" if pieces[0][0] in "JI" else "Утверждение"
+        siblings.append(f"{label} 1 | {pieces[0]} {label} 2 | {pieces[1]}")
+        english |= {siblings[-1]: f"Statement 1 | {sibling[0]} Statement 2 | {sibling[1]}"} | dict(zip(pieces, sibling, strict=True))
+    bench = tmp_path / "abstract_algebra_test.csv"
+    source.write_csv(bench, include_header=False)
+    found = _audit_read_across_languages(tmp_path, monkeypatch, english, [t for _, t, _ in TRANSLATED_STATEMENTS] + siblings,
+                                         benchmark=bench)
+    assert found["contamination_item_id"].to_list() == (
+        [f"abstract_algebra_test/{item}" for item, _, _ in TRANSLATED_STATEMENTS] + [None] * len(siblings))
+    assert found["semantic_evidence"][:4].str.contains("both statements alike").all()
+    assert found["semantic_evidence"][4:].str.contains("a statement of the item's unlike the row's").all()
+
+
+@pytest.mark.parametrize("text", [
+    "陈述 1 | 循环群是阿贝尔群。 陈述 2 | 每个群都是循环群。", "陈述一：循环群是阿贝尔群。陈述二：每个群都是循环群。",
+    "Aussage 1 | Jede zyklische Gruppe ist abelsch. Aussage 2 | Jede Gruppe ist zyklisch.",
+    "Énoncé 1 | Tout groupe cyclique est abélien. Énoncé 2 | Tout groupe est cyclique.",
+    "Afirmación 1 | Todo grupo cíclico es abeliano. Afirmación 2 | Todo grupo es cíclico.",
+    "Affermazione 1 | Ogni gruppo ciclico è abeliano. Affermazione 2 | Ogni gruppo è ciclico.",
+    "Afirmação 1 | Todo grupo cíclico é abeliano. Afirmação 2 | Todo grupo é cíclico.",
+    "Утверждение 1 | Каждая циклическая группа абелева. Утверждение 2 | Каждая группа циклична.",
+    "Betrachte die Aussagen (1) jede zyklische Gruppe ist abelsch (2) jede Gruppe ist zyklisch",
+    "Consider the statements (1) every cyclic group is Abelian (2) every group is cyclic",  # (the plural is no label)
+])
+def test_statements_are_read_under_the_labels_of_a_translation(text):
+    from qcaudit.contamination.evidence import statements
+
+    first, second = statements(text)
+    assert first.lower().startswith(("循环群", "jede", "tout", "todo", "ogni", "каждая", "every"))
+    assert second.lower().startswith(("每个群", "jede gruppe", "tout groupe", "todo grupo", "ogni gruppo", "каждая группа", "every group"))
+
+
+def test_statement_agreement_runs_from_the_least_likeness_kept_to_one():
+    assert statement_agreement(None) == 0.0 and statement_agreement(STATEMENT_MIN_SIMILARITY) == 0.0
+    assert statement_agreement(0.3) == 0.0 and statement_agreement(1.0) == 1.0
+    assert 0 < statement_agreement(0.8) < statement_agreement(0.9) < 1
 
 
 def _in_chinese_numerals(n: int) -> str:

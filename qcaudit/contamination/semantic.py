@@ -22,7 +22,9 @@
    propose candidates of their own (renamed or translated code that the encoder places
    far from its original). A two-statement row and item ("Statement 1 | ... Statement 2 |
    ...") are also compared statement by statement (``statement_similarity``, embedded by
-   the analyzer for their candidate pairs only): a rephrasing rephrases both statements.
+   the analyzer for their candidate pairs only): a rephrasing rephrases both statements
+   (in a translation, whose words are not compared, their likeness is evidence of its own:
+   :func:`statement_agreement`).
 4. **Score**: a logistic combination of cosine, margin and evidence with the non-negative
    weights in :data:`WEIGHTS`, fitted across four domains (math, multiple choice, code,
    prose) by ``benchmarks/bench_contamination.py calibrate`` and checked leave one domain
@@ -99,7 +101,7 @@ WEIGHTS = {"intercept": -55.202, "similarity": 4.649, "word_recall": 6.237, "spe
 #: one domain out).
 FEATURES = ("similarity", "word_recall", "specific_evidence", "number_consistency", "cosine", "margin", "number_agreement",
             "identifier_recall", "option_recall", "code_overlap", "literal_consistency", "example_agreement",
-            "formula_consistency", "operation_consistency", "statement_similarity", "words_compared")
+            "formula_consistency", "operation_consistency", "statement_similarity", "statement_agreement", "words_compared")
 SCORED = FEATURES[:4]
 #: The weights of a pair whose words cannot be compared: the row's or the item's text is
 #: written in another script than Latin (:func:`~qcaudit.text.written_in_other_scripts`: a
@@ -536,11 +538,12 @@ def verify(
         features["statement_similarity"] = statements_alike.get((row, item), 1.0)
         if features["statement_similarity"] < STATEMENT_MIN_SIMILARITY:
             features["number_consistency"] = 0.0
+        features["statement_agreement"] = statement_agreement(statements_alike.get((row, item)))
         features["similarity"] = cosine * margin
         if not about_the_item:
             features["number_agreement"] = 0.0
         features["specific_evidence"] = max(features["number_agreement"], features["example_agreement"], features["option_recall"],
-                                            features["code_overlap"])
+                                            features["code_overlap"], features["statement_agreement"] if translated else 0.0)
         features["words_compared"] = float(not translated)
         records.append({
             "row": row, "item": item, **features, "score": verifier_score(features, WEIGHTS_WITHOUT_WORDS if translated else WEIGHTS),
@@ -550,6 +553,19 @@ def verify(
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
               "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
     return pl.DataFrame(records, schema=schema)
+
+
+def statement_agreement(similarity: float | None) -> float:
+    """How alike a two-statement row's statements are to the item's, as domain evidence: their
+    least alike pair's cosine (``statement_similarity``) from :data:`STATEMENT_MIN_SIMILARITY`
+    (0) to 1; 0 where the row or the item is no two-statement text (``None``). Weighed only
+    for a pair whose words are not compared (a translation): there the rephrasing of both
+    statements is what word recall shows in an English pair, and abstract algebra's
+    two-statement items are one dense template, where the whole text's cosine and margin
+    alone do not single out an item (2026-12-05)."""
+    if similarity is None:
+        return 0.0
+    return max(0.0, (similarity - STATEMENT_MIN_SIMILARITY) / (1.0 - STATEMENT_MIN_SIMILARITY))
 
 
 def _numbers_compared(row: WrittenNumbers, item: WrittenNumbers) -> tuple[Counter, Counter]:
@@ -594,6 +610,8 @@ def explain(features: dict[str, float], row_part: str, item_part: str, options: 
         said.append(f"a statement of the item's unlike the row's (cosine {features['statement_similarity']:.2f})")
     if not features["words_compared"]:
         said.append("words not compared (a side in another language or script)")
+        if features["statement_agreement"] > 0:
+            said.append(f"both statements alike (cosine {features['statement_similarity']:.2f})")
     contradicted = min(features["formula_consistency"], features["operation_consistency"]) < 1.0 or (
         features["statement_similarity"] < STATEMENT_MIN_SIMILARITY)
     if features["number_consistency"] < 1.0 and not contradicted:
