@@ -1461,6 +1461,7 @@ def test_number_words_of_other_languages_are_read_in_a_text_that_is_not_english(
     assert not numbers_written("Ela comprou maçãs dos vizinhos.", other_languages=True).read  # (nothing read: no number words)
     for hostile in ("九" * 5000, "一" + "万" * 3000, "8" + "万" * 100):  # (no number is written so; a str() of 5,000 digits raised)
         assert not numbers_written(hostile, other_languages=True).words
+    assert numbers_written("价格涨了百分之二十，千分之五的人万一下雨就不来。", other_languages=True).words == Counter(["20", "5"])
 
 
 def test_number_words_count_in_a_translations_pair_where_both_sides_are_read_else_where_the_other_side_holds_them():

@@ -340,7 +340,9 @@ _CJK_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "萬": 10_000}
 #: Chinese numerals, or digits before units, longer than this are no number (and not read).
 CJK_NUMBER_MAX_CHARS = 16
 #: A run of Chinese numerals ("二十三", 23), or digits and units ("8万", 80,000; "1.5万"); not
-#: after 第, which makes an ordinal ("第三", the third), as English "third" is no number.
+#: after 第, which makes an ordinal ("第三", the third), as English "third" is no number; nor
+#: (:func:`numbers_written`) a run that opens with 万 (万一, "in case") or the 百 of a
+#: percentage (百分之二十, as "20%" is 20).
 _CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?([" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]+)")
 
 
@@ -366,6 +368,8 @@ def numbers_written(text: str, other_languages: bool = False) -> WrittenNumbers:
             given, run = match.groups()
             if len(run) > CJK_NUMBER_MAX_CHARS or (given is not None and len(given) > CJK_NUMBER_MAX_CHARS):
                 return match.group()  # (no number is written so: a run of numerals in a list, a test of the reader)
+            if given is None and (run[0] in "万萬" or (run in ("百", "千") and match.string.startswith("分之", match.end()))):
+                return match.group()  # (万一, "in case"; 百分之二十, twenty percent: the 20 alone is a number)
             if given is not None and all(unit in _CJK_UNITS for unit in run):
                 value = float(given) * math.prod(_CJK_UNITS[unit] for unit in run)
                 return f" {value:.15g} " if value < 1e15 else match.group()
