@@ -367,6 +367,21 @@ def test_numbers_in_digits_are_the_numbers_less_those_written_in_words(tokens):
     assert numbers_written(text) == (digits, words, True)  # (an English text's, as a translation's pair reads it)
 
 
+@given(st.lists(st.one_of(st.integers(0, 10**6), st.decimals(0, 1000, places=2).map(str),
+                         st.sampled_from(["three", "apples", "2x^2 - 4x + 2", "$19.50", "80,000", "7:11"])), max_size=10),
+       st.sampled_from([0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6]))
+def test_digits_of_other_scripts_are_read_as_ascii_digits(tokens, zero):
+    """A translation into Chinese or Japanese may write full-width digits ("１６"), one into
+    Arabic, Persian, Hindi or Bengali their own: each number, each number as the lexical
+    methods read it and each formula is the one its ASCII digits write."""
+    from qcaudit.contamination.evidence import formulas, unpunctuated_numbers
+
+    text = " ".join(map(str, tokens)) + "."
+    other = text.translate({ord("0") + d: zero + d for d in range(10)})
+    assert numbers(other) == numbers(text) and numbers_written(other) == numbers_written(text)
+    assert unpunctuated_numbers(other) == unpunctuated_numbers(text) and formulas(other) == formulas(text)
+
+
 def test_a_one_is_asked_of_no_row_and_is_no_rows_own_number():
     """A paraphrase writes one as "a" or "single": "Generate a one-sentence description for
     each of the following people" as "Write a single-sentence description of each of the

@@ -65,6 +65,7 @@ import bisect
 import functools
 import math
 import re
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -429,7 +430,7 @@ def unpunctuated_numbers(text: str) -> list[str]:
     """The numbers of ``text`` as the lexical methods read it, without punctuation: runs of
     digits ("7:11" is "711", "$19.50" is "1950") and number words as their digits."""
     found = _NUMBER.findall(_PUNCTUATION_IN_NUMBER.sub("", _as_numbers_read(text)))
-    return [str(NUMBER_WORDS.get(token.lower(), token)) for token in found]
+    return [str(NUMBER_WORDS.get(token.lower(), _ascii_digits(token))) for token in found]
 
 
 def held_by_digits(number: str, unpunctuated: list[str]) -> int:
@@ -440,13 +441,23 @@ def held_by_digits(number: str, unpunctuated: list[str]) -> int:
 
 
 def _number(token: str) -> str:
-    """A number as :func:`numbers` counts it: a number word as its digits, thousands
-    separators dropped, a decimal comma as a point, trailing zeros of a fraction dropped."""
+    """A number as :func:`numbers` counts it: a number word as its digits, digits of other
+    scripts as ASCII ones (full-width "１６" in Chinese or Japanese text, Arabic-Indic "١٦"),
+    thousands separators dropped, a decimal comma as a point, trailing zeros of a fraction
+    dropped."""
     word = NUMBER_WORDS.get(token.lower())
     if word is not None:
         return str(word)
+    token = _ascii_digits(token)
     value = _THOUSANDS.sub("", token).replace(",", ".") if "," in token else token
     return value.rstrip("0").rstrip(".") if "." in value else value
+
+
+def _ascii_digits(token: str) -> str:
+    """``token`` with the decimal digits of any script as ASCII digits."""
+    if token.isascii():
+        return token
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in token)
 
 
 def formulas(text: str) -> frozenset[str]:
@@ -455,8 +466,8 @@ def formulas(text: str) -> frozenset[str]:
     open or close a run (a list's "- ", the "=" after "g(x)") and without spaces, that hold
     an operator or a bracket (:data:`_FORMULA_STRUCTURE`) and :data:`FORMULA_MIN_SKELETON`
     letters and digits, a letter among them ("(1997)" is a year). Written one way: a Unicode
-    minus as "-", "**" as "^", and multiplication signs left out, as implicit multiplication
-    writes it ("2*x^2" is "2x^2")."""
+    minus as "-", "**" as "^", digits of any script as ASCII ones, and multiplication signs
+    left out, as implicit multiplication writes it ("2*x^2" is "2x^2")."""
     found = set()
     for match in _FORMULA_RUN.finditer(text):
         run = match.group().split()
@@ -464,7 +475,7 @@ def formulas(text: str) -> frozenset[str]:
             run.pop(0)
         while run and _FORMULA_OPERATOR.fullmatch(run[-1]):
             run.pop()
-        formula = _FORMULA_SIGNS.sub(lambda m: _FORMULA_SPELLING.get(m.group(), ""), "".join(run)).strip(_FORMULA_ENDS)
+        formula = _FORMULA_SIGNS.sub(lambda m: _FORMULA_SPELLING.get(m.group(), ""), _ascii_digits("".join(run))).strip(_FORMULA_ENDS)
         skeleton = _skeleton(formula)
         if _FORMULA_STRUCTURE.search(formula) and len(skeleton) >= FORMULA_MIN_SKELETON and not skeleton.isdigit():
             found.add(formula)
