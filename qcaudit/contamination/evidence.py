@@ -259,13 +259,22 @@ _OPERATION_WORDS = re.compile(
     + "(?:" + "|".join(f"(?P<{name}>{words})" for name, words in _OPERATIONS.items()) + r")\b",
     re.IGNORECASE,
 )
-#: The word "statement" in the languages a translation of a benchmark is most often made
-#: into (German, French, Spanish, Italian, Portuguese, Russian), and in Chinese (陈述, 说法,
-#: 命题: no space before it); a label's word is singular, the word "statements" is either.
-_STATEMENT_NAME = (r"(?:\b(?:statement|aussage|énoncé|enonce|affirmation|afirmaci[oó]n|enunciado|affermazione|afirmaç[aã]o"
-                   r"|afirmac[aã]o|утверждение)\b|陈述|陳述|说法|說法|命题|命題)")
-_STATEMENT_NAMES = (r"(?:\b(?:statements?|aussagen?|énoncés?|enonces?|affirmations?|afirmaci[oó]n(?:es)?|enunciados?"
-                    r"|affermazion[ei]|afirmaç(?:ão|ões)|afirmac(?:ao|oes)|утверждени[ея])\b|陈述|陳述|说法|說法|命题|命題)")
+#: The word "statement" and its plural in the languages a translation of a benchmark is most
+#: often made into (German, French, Spanish, Italian, Portuguese, Russian; with and without
+#: accents), and in Chinese (陈述, 说法, 命题: no space before it, no plural).
+_STATEMENT_WORDS = (("statement", "statements"), ("aussage", "aussagen"), ("énoncé", "énoncés"), ("enonce", "enonces"),
+                    ("affirmation", "affirmations"), ("afirmación", "afirmaciones"), ("afirmacion", "afirmaciones"),
+                    ("enunciado", "enunciados"), ("affermazione", "affermazioni"), ("afirmação", "afirmações"),
+                    ("afirmacao", "afirmacoes"), ("утверждение", "утверждения"))
+_CJK_STATEMENT_WORDS = "陈述|陳述|说法|說法|命题|命題"
+
+
+def _statement_word(plural: bool) -> str:
+    """A pattern of the word "statement" in those languages: singular (a label's), or either."""
+    words = [form for pair in _STATEMENT_WORDS for form in (pair if plural else pair[:1])]
+    return r"(?:\b(?:" + "|".join(words) + r")\b|" + _CJK_STATEMENT_WORDS + ")"
+
+
 #: How a text labels its statements: "Statement 1 |", "Statement (ii):", "statement one.",
 #: "The first statement:", "First:" (a label's own punctuation dropped), and inside a line
 #: "(1)" and "(ii)" (``paren``: only after the word "statement", as in "Consider two
@@ -273,12 +282,12 @@ _STATEMENT_NAMES = (r"(?:\b(?:statements?|aussagen?|énoncés?|enonces?|affirmat
 #: "Aussage 1 |", "Утверждение 2 |", "陈述一：" too. A third label ("Statement 3", "(iii)")
 #: makes a text no two-statement text (options numbered inline).
 _STATEMENT_LABEL = re.compile(
-    r"(?:" + _STATEMENT_NAME + r"\s*\(?(?:(?P<first>1|i|one|一)|2|ii|two|二|3|iii|three|三)\)?(?!\w)"
+    r"(?:" + _statement_word(plural=False) + r"\s*\(?(?:(?P<first>1|i|one|一)|2|ii|two|二|3|iii|three|三)\)?(?!\w)"
     r"|\b(?:the\s+)?(?:(?P<first_word>first)|second|third)(?:\s+statement)?\s*(?=:)"
     r"|(?<=\S[ \t])(?P<paren>\((?:(?P<first_paren>1|i)|2|ii|3|iii)\)))\s*[|:.)\-｜：]?",
     re.IGNORECASE,
 )
-_STATEMENT_WORD = re.compile(_STATEMENT_NAMES, re.IGNORECASE)
+_STATEMENT_WORD = re.compile(_statement_word(plural=True), re.IGNORECASE)
 #: A run of tokens, within a line, that hold a digit or are operators: what :func:`formulas` reads.
 _FORMULA_TOKEN = r"(?:\S*\d\S*|" + _OPERATOR_TOKEN + ")"
 _FORMULA_RUN = re.compile(r"(?<!\S)" + _FORMULA_TOKEN + r"(?:[ \t]+" + _FORMULA_TOKEN + r")*(?!\S)")

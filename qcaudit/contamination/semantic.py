@@ -535,10 +535,11 @@ def verify(
             whole = pair_evidence(whole_row, item_side, *known)
             for name in ("code_overlap", "literal_consistency", "number_consistency", "formula_consistency", "operation_consistency"):
                 features[name] = max(features[name], whole[name])
-        features["statement_similarity"] = statements_alike.get((row, item), 1.0)
+        alike = statements_alike.get((row, item))  # (None: not two two-statement texts)
+        features["statement_similarity"] = 1.0 if alike is None else alike
         if features["statement_similarity"] < STATEMENT_MIN_SIMILARITY:
             features["number_consistency"] = 0.0
-        features["statement_agreement"] = statement_agreement(statements_alike.get((row, item)))
+        features["statement_agreement"] = statement_agreement(alike)
         features["similarity"] = cosine * margin
         if not about_the_item:
             features["number_agreement"] = 0.0
