@@ -25,7 +25,8 @@ from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
-from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, STOP_WORDS, Evidence, Rarity, numbers, numbers_written, pair_evidence
+from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, STOP_WORDS, Evidence, Rarity, pair_evidence
+from qcaudit.contamination.number_reading import numbers, numbers_written
 from qcaudit.contamination.semantic import STATEMENT_MIN_SIMILARITY, ItemEvidence, TextParts, statement_agreement
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
@@ -315,7 +316,7 @@ def test_a_number_word_counts_only_where_it_counts(text, counted):
     and "the two of them" (all of those named before) are no numbers; counting ("one day",
     "only one", "one in five", "one-hour", "two of them are red") is; "three and a half" is
     one number, as a paraphrase writes it (3.5)."""
-    from qcaudit.contamination.evidence import unpunctuated_numbers
+    from qcaudit.contamination.number_reading import unpunctuated_numbers
 
     assert numbers(text) == Counter(counted)
     assert sorted(unpunctuated_numbers(text)) == sorted(c.replace(".", "") for c in counted)  # (digits, as "3.5" is "35")
@@ -339,7 +340,7 @@ def test_a_number_and_a_half_in_words_is_the_paraphrases_decimal():
 def test_a_fraction_in_words_is_its_digits_and_an_ordinal_or_a_coin_is_no_number():
     """GSM8K's "It takes 1/4 pound of butter to make 1 dozen croissants ... 4 dozen a day"
     paraphrased "a quarter pound of butter" lost its 4 and was vetoed (until 2026-12-04)."""
-    from qcaudit.contamination.evidence import unpunctuated_numbers
+    from qcaudit.contamination.number_reading import unpunctuated_numbers
 
     item = ("Juan wants to add croissants to his bakery menu. It takes 1/4 pound of butter to make 1 dozen croissants. "
             "He wants to start with making 4 dozen a day for a week. How many pounds of butter will he need?")
@@ -357,7 +358,7 @@ def test_a_fraction_in_words_is_its_digits_and_an_ordinal_or_a_coin_is_no_number
 def test_numbers_in_digits_are_the_numbers_less_those_written_in_words(tokens):
     """What a translation keeps of an item's numbers: those written in digits, not its number
     words (which :func:`numbers` reads as digits too)."""
-    from qcaudit.contamination.evidence import NUMBER_WORDS, numbers_in_digits
+    from qcaudit.contamination.number_reading import NUMBER_WORDS, numbers_in_digits
 
     text = " ".join(map(str, tokens)) + "."
     digits = Counter(str(t) for t in tokens if isinstance(t, int))
@@ -374,7 +375,8 @@ def test_digits_of_other_scripts_are_read_as_ascii_digits(tokens, zero):
     """A translation into Chinese or Japanese may write full-width digits ("１６"), one into
     Arabic, Persian, Hindi or Bengali their own: each number, each number as the lexical
     methods read it and each formula is the one its ASCII digits write."""
-    from qcaudit.contamination.evidence import formulas, unpunctuated_numbers
+    from qcaudit.contamination.evidence import formulas
+    from qcaudit.contamination.number_reading import unpunctuated_numbers
 
     text = " ".join(map(str, tokens)) + "."
     other = text.translate({ord("0") + d: zero + d for d in range(10)})
@@ -580,7 +582,8 @@ def test_a_multiple_choice_question_is_weighed_by_its_own_numbers_not_its_option
     options' numbers counted, the sibling "n = 6" of "n = 10" kept 4 of the item's 5 numbers
     and was consistent (until 2026-12-04). A question asked alone keeps its number even when
     an option holds the same one ("Z_6" and the option "6")."""
-    from qcaudit.contamination.evidence import numbers, options_found
+    from qcaudit.contamination.evidence import options_found
+    from qcaudit.contamination.number_reading import numbers
 
     def consistency(row: str, question: str, options: list[str]) -> float:
         item = question + "\n" + "\n".join(options)
@@ -929,7 +932,8 @@ def test_word_keys_count_the_content_words_of_the_text(text):
 @given(st.lists(st.sampled_from([*"abcsAB -'.,\n\t10é", " one ", "twenty", "1,600", "2.50", "Four"]), max_size=40).map("".join))
 def test_term_positions_are_each_words_numbers_and_content_words(text):
     """Options' terms are found in the whole text at once; word by word is the definition."""
-    from qcaudit.contamination.evidence import _term_positions, content_words, numbers
+    from qcaudit.contamination.evidence import _term_positions, content_words
+    from qcaudit.contamination.number_reading import numbers
 
     expected: dict[str, list[int]] = {}
     for position, token in enumerate(text.lower().split()):
@@ -1330,7 +1334,7 @@ TRANSLATED_SIBLINGS = [
 
 def test_translations_that_write_the_items_numbers_in_words_are_found_and_their_siblings_are_not(tmp_path, monkeypatch):
     """A translation writes "3 times" as "dreimal" and "3 eggs" as "三个鸡蛋": those number
-    words are read (:func:`~qcaudit.contamination.evidence.numbers_written`), so the item's
+    words are read (:func:`~qcaudit.contamination.number_reading.numbers_written`), so the item's
     numbers are found in them (3 of these 8 were found until 2026-12-05: those that keep most
     numbers in digits), and a sibling's other numbers in words speak against it as digits do."""
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
@@ -2218,7 +2222,7 @@ def test_margin_is_the_ratio_margin_of_bitext_mining(seed, n_items, n_rows):
 
 def test_code_fingerprints_survive_renaming_and_reformatting_not_other_code():
     from qcaudit.benchmarks import humaneval_parts
-    from qcaudit.contamination.evidence import code_fingerprints
+    from qcaudit.contamination.code_reading import code_fingerprints
     from qcaudit.contamination.planting import rewrite_code
 
     tasks = humaneval_tasks()
@@ -2235,7 +2239,7 @@ def test_code_fingerprints_survive_renaming_and_reformatting_not_other_code():
 
 
 def test_code_literals_are_its_strings_and_numbers_in_any_quotes_not_its_comments():
-    from qcaudit.contamination.evidence import code_literals
+    from qcaudit.contamination.code_reading import code_literals
 
     python = 'def f(s):\n    """Count "x" in s: 7 of them."""\n    # 9 in a comment\n    return s.count(\'<  >\') + 3.50\n'
     c_like = 'int f(char *s) {\n    /* 9 */\n    return count(s, "<  >") + 3.5;\n}\n'
@@ -2309,7 +2313,7 @@ def test_a_code_rewrite_that_keeps_its_docstring_examples_agrees_on_their_values
 
 
 def test_code_comments_are_the_prose_of_comments_and_docstrings():
-    from qcaudit.contamination.evidence import code_comments
+    from qcaudit.contamination.code_reading import code_comments
 
     c = ("#include <stdio.h>\n#define N 10\n/* Count the vowels\n * of a word. */\nint count(const char *w) {\n"
          "    int n = 0;  // how many so far\n    return n;\n}\n")
@@ -2441,12 +2445,12 @@ def test_numbers_are_read_as_the_patterns_read_them_where_a_text_is_not_searched
     """The numbers' reading skips the "and a half" and fraction patterns in an ASCII text that
     lacks their words: the same text as applying every pattern, non-ASCII look-alikes that
     IGNORECASE matches ("ſixth", "thİrd") included, which read as the words they match."""
-    from qcaudit.contamination import evidence
+    from qcaudit.contamination import number_reading as reading
 
-    expected = evidence._AND_A_HALF.sub(lambda m: f"{evidence.NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
-    expected = evidence._FRACTION.sub(evidence._fraction, expected)
-    expected = evidence._REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", evidence._NUMBERED_LINE.sub("", expected))
-    assert evidence._as_numbers_read(text) == expected
+    expected = reading._AND_A_HALF.sub(lambda m: f"{reading.NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
+    expected = reading._FRACTION.sub(reading._fraction, expected)
+    expected = reading._REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", reading._NUMBERED_LINE.sub("", expected))
+    assert reading._as_numbers_read(text) == expected
 
 
 @given(st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 4)), st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 4)))
@@ -2459,7 +2463,7 @@ def test_the_shared_count_is_the_size_of_the_multisets_intersection(item, row):
 def test_a_fraction_spelled_with_a_letter_that_matches_another_reads_as_that_fraction():
     """IGNORECASE matches "ſ" (the long s) for "s" and "İ" for "i": "one ſixth of" is a
     fraction to the pattern, and reads as 1/6 (it ended the run with a KeyError before)."""
-    from qcaudit.contamination.evidence import numbers
+    from qcaudit.contamination.number_reading import numbers
 
     assert numbers("Ann ate one ſixth of 12 pies and a thİrd of 9.") == numbers("Ann ate one sixth of 12 pies and a third of 9.")
     assert numbers("one ſixth of 12") == numbers("1/6 of 12") == Counter({"1": 1, "6": 1, "12": 1})
@@ -2481,7 +2485,7 @@ def test_a_text_without_a_code_line_s_marks_is_read_as_the_pattern_reads_it(text
     """:func:`looks_like_code` skips the search in a text that holds none of what a code line
     holds word for word: the same answer as the pattern's, a mark that runs past the
     characters read (after ``padding`` letters) included."""
-    from qcaudit.contamination import evidence
+    from qcaudit.contamination import code_reading
 
     text = "x" * padding + text
-    assert evidence.looks_like_code(text) == (len(evidence._CODE_LINE.findall(text, 0, evidence.CODE_SCAN_CHARS)) >= 2)
+    assert code_reading.looks_like_code(text) == (len(code_reading._CODE_LINE.findall(text, 0, code_reading.CODE_SCAN_CHARS)) >= 2)

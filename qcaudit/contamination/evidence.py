@@ -4,19 +4,16 @@ A rephrasing changes the words but keeps what the task is made of; a different i
 same style (a template sibling, the next question of the same subject, another function
 over lists) shares the style but not those pieces. Per text, :class:`Evidence` holds:
 
-- numbers (digits with thousands separators dropped, number words up to ninety, "three and
-  a half" as 3.5, "a quarter of" and "three-fifths" as 1/4 and 3/5, but not those that
-  refer rather than count: "which one of", "the one in", "the two of them"), as a
-  multiset: math rewordings keep them, template siblings change them (a translation's number
-  words are read in its language: :func:`numbers_written`);
+- numbers, as a multiset (:func:`~qcaudit.contamination.number_reading.numbers`: digits and
+  number words, "three and a half" as 3.5, "a quarter of" as 1/4): math rewordings keep
+  them, template siblings change them (a translation's number words are read in its
+  language: :func:`~qcaudit.contamination.number_reading.numbers_written`);
 - content words (lower-case, crude plural folding, stop words and number words dropped;
   capitalised words left out, as names are what a rewording renames first);
 - code identifiers and literals (only in text that looks like code): the names it uses, and
-  the numbers and strings its code holds outside comments and docstrings;
-- a code fingerprint: winnowing (Schleimer et al. 2003, as MOSS and Dolos) over a token
-  stream with comments dropped, identifiers, numbers and strings replaced by their kind and
-  keywords of Python, C and JavaScript mapped to one spelling, so renamed and reformatted
-  code keeps its fingerprint.
+  the numbers and strings its code holds outside comments and docstrings; and its winnowed
+  fingerprint, which renamed and reformatted code keeps (all read by
+  :mod:`~qcaudit.contamination.code_reading`).
 - formulas ("Q(sqrt(2) + sqrt(3))") and the arithmetic operations the text names in words
   (a sum, a product): a rephrasing copies a formula or words it out, and asks what the item
   asks; a sibling a symbol, a term or a word apart writes the formula with other operators
@@ -65,83 +62,34 @@ import bisect
 import functools
 import math
 import re
-import unicodedata
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-NUMBER_WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}
+from qcaudit.contamination.code_reading import (
+    code_fingerprints,
+    code_identifiers,
+    code_literals,
+    looks_like_code,
+    quoted_strings,
+    winnowed_fingerprints,
+)
+from qcaudit.contamination.number_reading import (
+    NUMBER_WORDS,
+    ascii_digits,
+    first_letters_lookahead,
+    number_positions,
+    numbers,
+)
+
 STOP_WORDS = set("""a an the and or but if of to in on at by for with from as is are was were be been
 being it its this that these those he she they his her their them him i you we our your my me do does
 did how what which who whom when where why will would can could should has have had not no so than then
 there here each every all any some more most much many per into out up down over under about after
 before""".split())
-
-
-def _starting(words: str) -> str:
-    """A lookahead on the first letters of ``words`` (alternatives split by "|"): put before a
-    word pattern, it lets the regex engine pass over most positions of a text at once (the
-    number patterns below read every row; about twice as fast)."""
-    return "(?=[" + "".join(sorted({word[0] for word in words.split("|")})) + "])"
-
-
-_NUMBER_WORD = "|".join(NUMBER_WORDS)
-#: A number written in digits ("80,000", "3.5").
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_NUMBER = re.compile(_DIGITS.pattern + r"|\b" + _starting(_NUMBER_WORD) + "(?:" + _NUMBER_WORD + r")\b", re.IGNORECASE)
-#: A comma between digits that groups thousands ("80,000"); any other comma is a decimal point.
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
-#: Punctuation between digits, which the lexical methods delete ("7:11", "19.50", "80,000").
-_PUNCTUATION_IN_NUMBER = re.compile(r"(?<=\d)[^\w\s]+(?=\d)")
 _WORD = re.compile(r"[A-Za-z]+")
 _NON_SPACE = re.compile(r"\S+")
-_IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-#: A line that only code has: a definition, a block opener, a statement end, a return.
-_CODE_LINE = re.compile(
-    r"\bdef \w+\s*\(|\bfunction\b\s*\w*\s*\(|=>|[;{]\s*$|^\s*(?:if|for|while|elif|else)\b[^\n]*:\s*$|^\s*return\b",
-    re.MULTILINE,
-)
-#: What each kind of :data:`_CODE_LINE` holds word for word: a definition's "def " or
-#: "function", an arrow, a statement's end, a block opener's colon, "return".
-_CODE_LINE_MARKS = ("def ", "function", "=>", ";", "{", ":", "return")
-#: How far into a text :func:`looks_like_code` reads.
-CODE_SCAN_CHARS = 20_000
-PYTHON_KEYWORDS = set("""False None True and as assert async await break class continue def del elif
-else except finally for from global if import in is lambda nonlocal not or pass raise return try while
-with yield int str float list dict set tuple bool len range print self""".split())
-
-#: Keywords of Python, C and JavaScript, each mapped to one spelling (``def``/``function``/a C
-#: type before a name are all a definition; ``elif``/``else if``; ``&&``/``and``).
-KEYWORD_CLASSES = {
-    "def": "def", "function": "def", "lambda": "def", "return": "return", "yield": "return",
-    "if": "if", "elif": "elif", "else": "else", "for": "for", "while": "while", "do": "while",
-    "break": "break", "continue": "continue", "in": "in", "of": "in", "not": "!", "and": "&&", "or": "||",
-    "True": "true", "true": "true", "False": "false", "false": "false", "None": "null", "null": "null",
-    "NULL": "null", "undefined": "null", "nullptr": "null", "try": "try", "except": "catch", "catch": "catch",
-    "raise": "throw", "throw": "throw", "class": "class", "import": "import", "from": "import",
-    "include": "import", "require": "import", "new": "new", "switch": "switch", "case": "case",
-}
-TYPE_WORDS = set("""int long short char float double void bool boolean string str list dict set tuple auto
-const let var unsigned signed static struct vector map size_t std""".split())
-#: A string literal in single or double quotes, on one line.
-_STRING = r""""(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'"""
-_QUOTED_STRING = re.compile(_STRING)
-_CODE_TOKEN = re.compile(
-    rf"""(?P<string>{_STRING})|(?P<number>\d+(?:\.\d+)?)|(?P<name>[A-Za-z_]\w*)"""
-    r"""|(?P<op>==|!=|<=|>=|\*\*|//|&&|\|\||\+=|-=|\+\+|--|[-+*/%<>=!&|^~])|(?P<punct>[()\[\]{}:,.;?])"""
-)
-#: A C preprocessor directive or a shebang line: no comment, though it opens with "#".
-_DIRECTIVE = re.compile(r"#\s*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|import|error|line)\b|#!")
-_COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", re.DOTALL)
-#: Fingerprints are hashes of K_GRAM normalised tokens, one kept (the smallest) per window of WINNOW.
-K_GRAM, WINNOW = 5, 4
 #: A rewording may spell a number another way ("twice", "a dozen"): a row that keeps this
 #: share of a (non-code) item's numbers, or whose own numbers are this share the item's, is
 #: fully consistent with it.
@@ -149,9 +97,6 @@ NUMBERS_KEPT = 0.75
 #: A code item's literals speak for or against a row once their rarity adds up to this much
 #: (half of one literal no other item has); below it they are no evidence.
 LITERAL_EVIDENCE_MIN = 0.5
-#: A quoted string is example evidence from 2 characters ("a" is any example's) to 40 (a
-#: sentence is prose, not an example's value).
-EXAMPLE_STRING_CHARS = (2, 40)
 #: The row's side counts from this many numbers: one or two numbers that the item also has
 #: ("2", "10") say little.
 OWN_NUMBERS = 3
@@ -187,38 +132,6 @@ _OPTION_MARKER = re.compile(r"(?:^|\s)\(?[A-Da-d][).:]\s|(?:^|\s)\(\d\)\s|^[ \t]
 #: A list marker that opens a segment: a bullet, or a number or roman numeral and its
 #: stop ("- 4", "2. 4", "iii) 4").
 _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+", re.IGNORECASE)
-#: A number that opens a line of a numbered list ("2. ", "(2) ", "2) "): a marker, not a number of the text.
-_NUMBERED_LINE = re.compile(r"^[ \t]*\(?\d{1,2}[).][ \t]+", re.MULTILINE)
-#: A whole number and a half in words ("three and a half", "2 and a half"): one number, 3.5.
-_AND_A_HALF = re.compile(r"\b" + _starting(_NUMBER_WORD + "|" + "|".join("0123456789")) + "(" + _NUMBER_WORD
-                         + r"|\d+)\s+and\s+a\s+half\b", re.IGNORECASE)
-#: A fraction in words, read as its digits ("a quarter of" as 1/4, "three-fifths" as 3/5), as a
-#: paraphrase writes "1/4" for "a quarter of" and back: "a" or "one" only before "of" or a
-#: unit ("a quarter pound"), as "a third time" and "a quarter" (the coin) are none, or joined
-#: by a hyphen ("one-fourth"); no halves, which a paraphrase writes as "half", "50%" or "30
-#: minutes" as often as "1/2".
-_DENOMINATORS = {"third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
-                 "tenth": 10}
-_UNITS = ("pound|ounce|ton|gram|kilogram|kg|cup|teaspoon|tablespoon|gallon|quart|pint|liter|litre|mile|kilometer|km|meter|"
-          "metre|yard|foot|feet|inch|acre|hour|minute|day|week|month|year|dollar|page|tank")
-_NUMERATORS = "two|three|four|five|six|seven|eight|nine"
-_FRACTION = re.compile(
-    (r"\b{2}(?:(a|one)\s+({0})(?=\s+(?:of|(?:{1})s?)\b)|(one)-({0})|({3})[\s-]+({0})s)\b").format(
-        "|".join(_DENOMINATORS), _UNITS, _starting("a|one|" + _NUMERATORS), _NUMERATORS),
-    re.IGNORECASE,
-)
-#: A number word that refers rather than counts: "one" standing for a thing ("which one of
-#: the following", "the one in the song", "one of the difficulties", "no one", "one
-#: another") and "the two of them" (all of those named before): no number of the text's,
-#: which a paraphrase drops ("which of the following", "between them"). Group 1 or 2 is
-#: the word before it, which stays.
-_REFERRING_BEFORE = "the|which|this|that|each|every|any|no|another|other|first|second|last|next|new|old|same"
-_REFERRING_NUMBER = re.compile(
-    r"\b" + _starting(_REFERRING_BEFORE + "|one") + "(?:(" + _REFERRING_BEFORE + r")\s+one\b(?!-)"
-    r"|one(?=\s+(?:of|another|that|who|whom|which|whose)\b)"
-    r"|(the)\s+(?:two|three|four|five|six|seven|eight|nine|ten)(?=\s+of\s+(?:them|us|you)\b))",
-    re.IGNORECASE,
-)
 #: Where a list in a sentence parts its members ("is it 4, 5, 6 or 8?"), and how many of an
 #: item's short options such a list must name at least (all, of an item with fewer): one or
 #: two of them in a sentence are numbers or words of its own, three in one list are options.
@@ -255,7 +168,7 @@ _OPERATIONS = {
     "quotient": "quotient|divide|divides|dividing|divided|division",
 }
 _OPERATION_WORDS = re.compile(
-    r"\b" + _starting("|".join(_OPERATIONS.values()))
+    r"\b" + first_letters_lookahead("|".join(_OPERATIONS.values()))
     + "(?:" + "|".join(f"(?P<{name}>{words})" for name, words in _OPERATIONS.items()) + r")\b",
     re.IGNORECASE,
 )
@@ -293,180 +206,6 @@ _FORMULA_TOKEN = r"(?:\S*\d\S*|" + _OPERATOR_TOKEN + ")"
 _FORMULA_RUN = re.compile(r"(?<!\S)" + _FORMULA_TOKEN + r"(?:[ \t]+" + _FORMULA_TOKEN + r")*(?!\S)")
 
 
-def numbers(text: str) -> Counter:
-    """The multiset of numbers in ``text``: digits (thousands separators dropped) and number
-    words; not the number of a numbered list's marker (``2. `` or ``(2) `` opening a line),
-    nor a number word that refers rather than counts (``_REFERRING_NUMBER``: "which one of",
-    "the two of them")."""
-    return Counter(map(_number, _NUMBER.findall(_as_numbers_read(text))))
-
-
-def numbers_in_digits(text: str) -> Counter:
-    """The numbers ``text`` writes in digits, as :func:`numbers` counts them (not a numbered
-    list's marker): what a translation keeps of them as they are (:func:`numbers_written`)."""
-    return Counter(map(_number, _DIGITS.findall(_NUMBERED_LINE.sub("", text))))
-
-
-#: Number words of the languages other than English that translations of benchmark items are
-#: most often made into and written in Latin or Cyrillic script (German, French, Spanish,
-#: Italian, Portuguese, Russian): 2 to 12, the tens, a hundred and a thousand, in the forms a
-#: sentence most often gives them, as :data:`NUMBER_WORDS` are English's. Read only in a text
-#: that is not English (:func:`numbers_written`): "once" is eleven in Spanish. Left out: a
-#: word that is also a common word of one of these languages (Italian "sei", six, is German
-#: "be"; Spanish "dos", two, Portuguese "of the"; French "neuf", nine, is "new").
-OTHER_NUMBER_WORDS = {
-    # German ("dreimal", three times: a word of its own, read with its "-mal")
-    "null": 0, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
-    "elf": 11, "zwölf": 12, "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60, "siebzig": 70,
-    "achtzig": 80, "neunzig": 90, "hundert": 100, "tausend": 1000,
-    # French
-    "zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "dix": 10,
-    "onze": 11, "douze": 12, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
-    "mille": 1000,
-    # Spanish
-    "cero": 0, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
-    "once": 11, "doce": 12, "veinte": 20, "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70,
-    "ochenta": 80, "noventa": 90, "cien": 100, "mil": 1000,
-    # Italian
-    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sette": 7, "otto": 8, "nove": 9, "dieci": 10, "undici": 11,
-    "dodici": 12, "venti": 20, "trenta": 30, "quaranta": 40, "cinquanta": 50, "sessanta": 60, "settanta": 70,
-    "ottanta": 80, "novanta": 90, "cento": 100,
-    # Portuguese (its words that another language above writes alike are not repeated)
-    "dois": 2, "duas": 2, "três": 3, "quatro": 4, "sete": 7, "oito": 8, "dez": 10, "doze": 12, "vinte": 20,
-    "trinta": 30, "quarenta": 40, "cinquenta": 50, "sessenta": 60, "oitenta": 80, "cem": 100,
-    # Russian (with the forms after a preposition: "из трёх яиц", of three eggs)
-    "ноль": 0, "два": 2, "две": 2, "двух": 2, "три": 3, "трёх": 3, "трех": 3, "четыре": 4, "четырёх": 4, "четырех": 4,
-    "пять": 5, "пяти": 5, "шесть": 6, "шести": 6, "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9,
-    "девяти": 9, "десять": 10, "десяти": 10, "одиннадцать": 11, "двенадцать": 12, "двадцать": 20, "тридцать": 30,
-    "сорок": 40, "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80, "девяносто": 90, "сто": 100,
-    "тысяча": 1000, "тысячи": 1000,
-}
-_OTHER_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(OTHER_NUMBER_WORDS, key=len, reverse=True)) + r")(?:mal)?\b",
-                                re.IGNORECASE)
-#: Chinese (and Japanese) numerals: digits, and the units that multiply what precedes them.
-_CJK_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-               "九": 9}
-_CJK_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "萬": 10_000}
-#: Chinese numerals, or digits before units, longer than this are no number (and not read).
-CJK_NUMBER_MAX_CHARS = 16
-#: A run of Chinese numerals ("二十三", 23), or digits and units ("8万", 80,000; "1.5万"); not
-#: after 第, which makes an ordinal ("第三", the third), as English "third" is no number; nor
-#: (:func:`numbers_written`) a run that opens with 万 (万一, "in case") or the 百 of a
-#: percentage (百分之二十, as "20%" is 20).
-_CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?([" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]+)")
-
-
-class WrittenNumbers(NamedTuple):
-    """A text's numbers (:func:`numbers_written`): those written in ``digits``, those written
-    in ``words``, and whether its number words could be ``read`` (English, or a language of
-    :data:`OTHER_NUMBER_WORDS` or Chinese numerals found in it)."""
-
-    digits: Counter
-    words: Counter
-    read: bool
-
-
-def numbers_written(text: str, other_languages: bool = False) -> WrittenNumbers:
-    """The numbers of ``text`` as :func:`numbers` counts them, written in digits and in words.
-    ``other_languages``: ``text`` is not English (a translation), and its words are also read
-    in :data:`OTHER_NUMBER_WORDS` and as Chinese numerals ("三", "二十"; "8万" is 80,000 written
-    in digits); its number words are ``read`` when it holds one of those."""
-    words: Counter = Counter()
-    if other_languages and not text.isascii():
-
-        def in_digits(match: re.Match) -> str:
-            given, run = match.groups()
-            if len(run) > CJK_NUMBER_MAX_CHARS or (given is not None and len(given) > CJK_NUMBER_MAX_CHARS):
-                return match.group()  # (no number is written so: a run of numerals in a list, a test of the reader)
-            if given is None and (run[0] in "万萬" or (run in ("百", "千") and match.string.startswith("分之", match.end()))):
-                return match.group()  # (万一, "in case"; 百分之二十, twenty percent: the 20 alone is a number)
-            if given is not None and all(unit in _CJK_UNITS for unit in run):
-                value = float(given) * math.prod(_CJK_UNITS[unit] for unit in run)
-                return f" {value:.15g} " if value < 1e15 else match.group()
-            words[str(_cjk_value(run))] += 1
-            return f" {given} " if given else " "
-
-        text = _CJK_NUMBER.sub(in_digits, text)
-    if other_languages:
-        words += Counter(str(OTHER_NUMBER_WORDS[word.lower()]) for word in _OTHER_NUMBER_WORD.findall(text))
-    counted = numbers(text)  # (digits and English words; "2 and a half" is 2.5, in words)
-    digits = numbers_in_digits(text) & counted
-    return WrittenNumbers(digits, words + (counted - digits), read=not other_languages or bool(words))
-
-
-def _cjk_value(run: str) -> int:
-    """The value of a run of Chinese numerals: "二十三" 23, "十五" 15, "三百零五" 305, "两万" 20,000
-    (a unit with no digit before it is one of it); digits in a row ("一二三") as each read in turn."""
-    total = section = digit = 0
-    for char in run:
-        if char in _CJK_DIGITS:
-            digit = digit * 10 + _CJK_DIGITS[char] if digit else _CJK_DIGITS[char]
-        elif _CJK_UNITS[char] == 10_000:
-            total, section, digit = (total + section + digit or 1) * 10_000, 0, 0
-        else:
-            section, digit = section + (digit or 1) * _CJK_UNITS[char], 0
-    return total + section + digit
-
-
-def _as_numbers_read(text: str) -> str:
-    """``text`` as its numbers are read: "three and a half" written 3.5 and "a quarter of"
-    1/4, as a paraphrase writes them, and without what looks like a number and counts
-    nothing (numbered lists' markers, number words that refer rather than count)."""
-    # An ASCII text without "half" holds no match of _AND_A_HALF, and one without a
-    # denominator none of _FRACTION: those are not searched (most texts, in the verifier's
-    # every pass). Other texts are: IGNORECASE matches "ſ" for "s", which lower() keeps.
-    ascii_lowered = text.lower() if text.isascii() else None
-    if ascii_lowered is None or "half" in ascii_lowered:
-        text = _AND_A_HALF.sub(lambda m: f"{NUMBER_WORDS.get(m.group(1).lower(), m.group(1))}.5", text)
-    if ascii_lowered is None or any(denominator in ascii_lowered for denominator in _DENOMINATORS):
-        text = _FRACTION.sub(_fraction, text)
-    return _REFERRING_NUMBER.sub(lambda m: m.group(1) or m.group(2) or "", _NUMBERED_LINE.sub("", text))
-
-
-def _fraction(match: re.Match) -> str:
-    """A :data:`_FRACTION` match as digits: "a quarter" as 1/4, "three-fifths" as 3/5."""
-    numerator, denominator = (group.translate(_IGNORECASE_ALIKE).lower() for group in match.groups() if group)
-    return f"{NUMBER_WORDS.get(numerator, 1)}/{_DENOMINATORS[denominator]}"
-
-
-#: The letters other than an ASCII letter's two cases that ``re.IGNORECASE`` matches for it
-#: ("ſixth" matches "sixth"), as that letter: a word a pattern matched, so spelled, is then
-#: found in the pattern's tables (a KeyError on "one ſixth of" until 2026-12-04).
-_IGNORECASE_ALIKE = str.maketrans({"\u017f": "s", "\u212a": "k", "\u0131": "i", "\u0130": "i"})  # (ſ, Kelvin sign, ı, İ)
-
-
-def unpunctuated_numbers(text: str) -> list[str]:
-    """The numbers of ``text`` as the lexical methods read it, without punctuation: runs of
-    digits ("7:11" is "711", "$19.50" is "1950") and number words as their digits."""
-    found = _NUMBER.findall(_PUNCTUATION_IN_NUMBER.sub("", _as_numbers_read(text)))
-    return [str(NUMBER_WORDS.get(token.lower(), _ascii_digits(token))) for token in found]
-
-
-def held_by_digits(number: str, unpunctuated: list[str]) -> int:
-    """How many of a text's :func:`unpunctuated_numbers` hold ``number`` (as :func:`numbers`
-    writes it) by its digits: "1" and "00" in "100", which was "$1.00" or "1:00"."""
-    digits = number.replace(".", "")
-    return sum(digits in found for found in unpunctuated)
-
-
-def _number(token: str) -> str:
-    """A number as :func:`numbers` counts it: a number word as its digits, digits of other
-    scripts as ASCII ones (full-width "１６" in Chinese or Japanese text, Arabic-Indic "١٦"),
-    thousands separators dropped, a decimal comma as a point, trailing zeros of a fraction
-    dropped."""
-    word = NUMBER_WORDS.get(token.lower())
-    if word is not None:
-        return str(word)
-    token = _ascii_digits(token)
-    value = _THOUSANDS.sub("", token).replace(",", ".") if "," in token else token
-    return value.rstrip("0").rstrip(".") if "." in value else value
-
-
-def _ascii_digits(token: str) -> str:
-    """``token`` with the decimal digits of any script as ASCII digits."""
-    if token.isascii():
-        return token
-    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in token)
 
 
 def formulas(text: str) -> frozenset[str]:
@@ -484,7 +223,7 @@ def formulas(text: str) -> frozenset[str]:
             run.pop(0)
         while run and _FORMULA_OPERATOR.fullmatch(run[-1]):
             run.pop()
-        formula = _FORMULA_SIGNS.sub(lambda m: _FORMULA_SPELLING.get(m.group(), ""), _ascii_digits("".join(run))).strip(_FORMULA_ENDS)
+        formula = _FORMULA_SIGNS.sub(lambda m: _FORMULA_SPELLING.get(m.group(), ""), ascii_digits("".join(run))).strip(_FORMULA_ENDS)
         skeleton = _skeleton(formula)
         if _FORMULA_STRUCTURE.search(formula) and len(skeleton) >= FORMULA_MIN_SKELETON and not skeleton.isdigit():
             found.add(formula)
@@ -646,93 +385,6 @@ def read_as_english(text: str) -> bool:
                for read in (words, first_line) if len(read) >= ENGLISH_MIN_WORDS)
 
 
-def looks_like_code(text: str) -> bool:
-    """At least two lines that only code has (a semicolon in prose is not enough), among the
-    first :data:`CODE_SCAN_CHARS` characters. A text that holds none of
-    :data:`_CODE_LINE_MARKS` there has none and is not searched (most prose: the verifier
-    asks this of every row in several passes)."""
-    if not any(text.find(mark, 0, CODE_SCAN_CHARS) >= 0 for mark in _CODE_LINE_MARKS):
-        return False
-    return len(_CODE_LINE.findall(text, 0, CODE_SCAN_CHARS)) >= 2
-
-
-def identifiers(text: str) -> Counter:
-    """The names a code text uses (empty for text that does not look like code)."""
-    return _identifiers(text) if looks_like_code(text) else Counter()
-
-
-def _identifiers(code: str) -> Counter:
-    return Counter(t for t in _IDENTIFIER.findall(code) if t not in PYTHON_KEYWORDS and len(t) > 1)
-
-
-def code_tokens(text: str) -> list[str]:
-    """``text`` as a normalised token stream: comments and docstrings dropped, names,
-    numbers and strings replaced by their kind, keywords mapped to one spelling, type names
-    dropped (C declares them, Python does not), and brackets that only group dropped."""
-    tokens = []
-    for match in _CODE_TOKEN.finditer(_COMMENT.sub(" ", text)):
-        kind, token = match.lastgroup, match.group()
-        if kind == "name":
-            if token in TYPE_WORDS:
-                continue
-            tokens.append(KEYWORD_CLASSES.get(token, "N"))
-        elif kind == "number":
-            tokens.append("0")
-        elif kind == "string":
-            tokens.append("S")
-        elif kind == "op":
-            tokens.append(KEYWORD_CLASSES.get(token, token))
-        elif token not in "{};:()":  # block and grouping syntax differs between languages
-            tokens.append(token)
-    return tokens
-
-
-def code_comments(text: str) -> str:
-    """The prose of a code text's comments and docstrings, their markers dropped, one a line
-    ("" for text that does not look like code)."""
-    if not looks_like_code(text):
-        return ""
-    lines = []
-    for match in _COMMENT.finditer(text):
-        comment = match.group()
-        if _DIRECTIVE.match(comment) or (comment[0] == "#" and match.start() and not text[match.start() - 1].isspace()):
-            continue  # (C's #include, #define, ...; the # of "C#" or of a colour, "#fff")
-        for line in comment.strip("#/*\"'").splitlines():
-            line = line.strip().lstrip("#/*").strip()
-            if line:
-                lines.append(line)
-    return "\n".join(lines)
-
-
-def code_literals(code: str) -> Counter:
-    """The numbers and strings of ``code`` outside comments and docstrings, each string as
-    :func:`_string_key` writes it, each number as :func:`numbers` writes it."""
-    found = Counter()
-    for match in _CODE_TOKEN.finditer(_COMMENT.sub(" ", code)):
-        if match.lastgroup == "number":
-            found[_number(match.group())] += 1
-        elif match.lastgroup == "string":
-            found[_string_key(match.group())] += 1
-    return found
-
-
-def _string_key(literal: str) -> str:
-    """A string literal (with its quotes) as its contents between double quotes, white space
-    collapsed: ``'a b'`` in Python is ``"a b"`` in C."""
-    return '"' + " ".join(literal[1:-1].split()) + '"'
-
-
-def code_fingerprints(text: str) -> frozenset[int]:
-    """Winnowed hashes of the normalised token stream's K_GRAM-grams (empty for non-code)."""
-    return _fingerprints(text) if looks_like_code(text) else frozenset()
-
-
-def _fingerprints(code: str) -> frozenset[int]:
-    tokens = code_tokens(code)
-    grams = [zlib.crc32(" ".join(tokens[i : i + K_GRAM]).encode()) for i in range(len(tokens) - K_GRAM + 1)]
-    if len(grams) <= WINNOW:
-        return frozenset(grams)
-    return frozenset(min(grams[i : i + WINNOW]) for i in range(len(grams) - WINNOW + 1))
 
 
 def _consistency(recall: float, precision: float, row_numbers: int) -> float:
@@ -788,11 +440,6 @@ def number_agreement(item: Counter, row: Counter, rarity: Rarity) -> float:
     return recall(item, row) * recall(row, item) * min(evidence, NUMBER_EVIDENCE_CAP) / NUMBER_EVIDENCE_CAP
 
 
-def quoted_strings(text: str) -> Counter:
-    """The strings in quotes in ``text`` of EXAMPLE_STRING_CHARS characters, each as
-    :func:`_string_key` writes it (``'xyzXYZ'`` as ``"xyzXYZ"``)."""
-    low, high = EXAMPLE_STRING_CHARS
-    return Counter(_string_key(m) for m in _QUOTED_STRING.findall(text) if low <= len(m) - 2 <= high)
 
 
 def example_evidence(evidence: Evidence) -> Counter:
@@ -831,8 +478,8 @@ class Evidence:
     @classmethod
     def of(cls, text: str) -> Evidence:
         code = looks_like_code(text)
-        return cls(numbers(text), content_words(text), _identifiers(text) if code else Counter(),
-                   _fingerprints(text) if code else frozenset(), code_literals(text) if code else Counter(), quoted_strings(text),
+        return cls(numbers(text), content_words(text), code_identifiers(text) if code else Counter(),
+                   winnowed_fingerprints(text) if code else frozenset(), code_literals(text) if code else Counter(), quoted_strings(text),
                    formulas(text), operations(text))
 
 
@@ -884,7 +531,7 @@ def _term_positions(text: str) -> dict[str, list[int]]:
     lowered = text.lower()
     starts = [match.start() for match in _NON_SPACE.finditer(lowered)]
     positions: dict[str, list[int]] = {}
-    numbers_found = ((_number(match.group()), match.start()) for match in _NUMBER.finditer(lowered))
+    numbers_found = number_positions(lowered)
     words_found = ((_content_word(match.group()), match.start()) for match in _WORD.finditer(lowered))
     for term, start in (*numbers_found, *words_found):
         if term:

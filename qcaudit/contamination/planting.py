@@ -27,7 +27,7 @@ import polars as pl
 
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT
 from qcaudit.contamination.ngram import janitor_normalise
-from qcaudit.contamination.evidence import NUMBER_WORDS
+from qcaudit.contamination.number_reading import NUMBER_WORDS
 
 PERTURBATIONS = ("verbatim", "upper", "lower", "whitespace", "punctuation", "numbers", "prefix_suffix", "embedded")
 REWORDINGS = ("synonyms", "reorder", "rename", "units", "all")

@@ -17,7 +17,9 @@
    neighbourhoods: the row's :data:`NEIGHBOURS` nearest items, and the item's nearest other
    items of the benchmark. A true match stands out of both (margin well above 1); a
    sibling in a dense template does not.
-3. **Evidence** (:mod:`qcaudit.contamination.evidence`): numbers, content words, answer
+3. **Evidence** (:mod:`qcaudit.contamination.evidence`; texts' numbers read by
+   :mod:`~qcaudit.contamination.number_reading`, code by :mod:`~qcaudit.contamination.code_reading`):
+   numbers, content words, answer
    options, identifiers and code fingerprints that the pair shares. Code fingerprints also
    propose candidates of their own (renamed or translated code that the encoder places
    far from its original). A two-statement row and item ("Statement 1 | ... Statement 2 |
@@ -44,9 +46,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
+from qcaudit.contamination.code_reading import code_comments, looks_like_code
 from qcaudit.contamination.evidence import (
-    AnswerOption, Evidence, Rarity, RowOptions, WrittenNumbers, code_candidates, code_comments, content_words, example_evidence, looks_like_code,
-    held_by_digits, number_agreement, number_consistency, numbers, numbers_written, options_found, pair_evidence, read_as_english, recall, unpunctuated_numbers, word_keys,
+    AnswerOption, Evidence, Rarity, RowOptions, code_candidates, content_words, example_evidence, number_agreement,
+    number_consistency, options_found, pair_evidence, read_as_english, recall, word_keys,
+)
+from qcaudit.contamination.number_reading import (
+    WrittenNumbers, held_by_digits, numbers, numbers_written, unpunctuated_numbers,
 )
 from qcaudit.text import written_in_other_scripts
 
@@ -63,7 +69,7 @@ CODE_CANDIDATE_OVERLAP = 0.3
 #: Kinds of text parts: a text whole, a window of a long one, a row's prompt (the
 #: instruction of a row whose text also holds its answer), a row's span (the passage of a
 #: long row that holds most of a candidate item's words: :func:`spans`) and a code row's
-#: comments (:func:`~qcaudit.contamination.evidence.code_comments`).
+#: comments (:func:`~qcaudit.contamination.code_reading.code_comments`).
 WHOLE, WINDOW, PROMPT_PART, SPAN, COMMENTS = "whole", "window", "prompt", "span", "comments"
 #: A code row's comments and docstrings are a part of their own (kind ``comments``) from this
 #: many words: a port or rewrite that keeps its task's docstring as a comment; and while
@@ -571,7 +577,7 @@ def statement_agreement(similarity: float | None) -> float:
 
 def _numbers_compared(row: WrittenNumbers, item: WrittenNumbers) -> tuple[Counter, Counter]:
     """The numbers a translation's pair weighs, of the row and of the item
-    (:func:`~qcaudit.contamination.evidence.numbers_written`). Where both sides' number words
+    (:func:`~qcaudit.contamination.number_reading.numbers_written`). Where both sides' number words
     are read (a side in English, or one that writes "drei" or "三"), all of them, in digits
     and in words, as an English pair's. Else a side's numbers in words are no evidence where
     the other side does not hold them: the words of a language that is not read ("세") are
