@@ -54,14 +54,13 @@ from contamination_suite import (  # noqa: E402
     option_layout_cases, ported_case, rewrites_without_examples_case,
 )
 from codealpaca_nearest import CLOSE, NEAREST_ROW, SAME  # noqa: E402
-from qcaudit.analyzers import contamination as contamination_analyzer  # noqa: E402
-from qcaudit.analyzers.contamination import (  # noqa: E402
-    SemanticItems, asked_questions, embed_rows, judge_candidates, lexical_matches, semantic_pairs,
-)
+from qcaudit.analyzers.contamination import asked_questions, judge_candidates, lexical_matches  # noqa: E402
 from qcaudit.contamination import evidence  # noqa: E402
 from qcaudit.contamination.judge import Judge, judged_pairs  # noqa: E402
 from qcaudit.contamination.ngram import build_ngram_index  # noqa: E402
 from qcaudit.contamination.semantic import SCORED, WEIGHTS, WEIGHTS_WITHOUT_WORDS, ItemEvidence, TextParts  # noqa: E402
+from qcaudit.contamination import semantic_search  # noqa: E402
+from qcaudit.contamination.semantic_search import SemanticItems, embed_rows, semantic_pairs  # noqa: E402
 from qcaudit.contamination.substring import sample_patterns  # noqa: E402
 from qcaudit.detectors.evaluation import auroc  # noqa: E402
 from qcaudit.embed import Encoder, resolve_device  # noqa: E402
@@ -646,7 +645,7 @@ def long_documents() -> None:
     for column in ("case", "rephrasings", "negatives", "news only", "found", "flagged wrongly", "found, spans of embedding candidates only",
                    "flagged wrongly, the same", "found, no spans", "flagged wrongly, no spans", "row parts", "spans embedded"):
         table.add_column(column, justify="left" if column == "case" else "right")
-    shipped = (contamination_analyzer.spans, contamination_analyzer.worded_candidates)
+    shipped = (semantic_search.spans, semantic_search.worded_candidates)
     no_words = pl.DataFrame(schema={"row": pl.UInt32, "row_part": pl.UInt32, "item_part": pl.UInt32})
     for case in [*chosen, *long_document_cases(chosen)]:
         short = case in chosen  # (the case as it is: its rows alone)
@@ -657,13 +656,13 @@ def long_documents() -> None:
                 found = shipped[0](*args) if variant != "no spans" else TextParts.of([], [], [])
                 embedded.append(len(found.text))
                 return found
-            contamination_analyzer.spans = counted
+            semantic_search.spans = counted
             if variant != "shipped":
-                contamination_analyzer.worded_candidates = lambda *args: no_words
+                semantic_search.worded_candidates = lambda *args: no_words
             try:
                 pairs = semantic_pairs(SemanticItems.of(case.benchmark, encoder), case.rows, parts, vectors, encoder, 5, 0.2)
             finally:
-                contamination_analyzer.spans, contamination_analyzer.worded_candidates = shipped
+                semantic_search.spans, semantic_search.worded_candidates = shipped
             cells += _found_and_wrong(verdicts(_labelled(pairs, case), case_rows([case]), cut))
         counts = [sum(k == kind for k in case.kind) for kind in ("rephrasing", "negative", "news only")]
         if short:

@@ -18,13 +18,14 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from qcaudit.analyzers.contamination import Contamination, SemanticItems
+from qcaudit.analyzers.contamination import Contamination
 from qcaudit.benchmarks import load_benchmark
 from qcaudit.readers import read_files
 from qcaudit.cli import app
 from qcaudit.config import Config
 from qcaudit.contamination.ngram import build_ngram_index, janitor_normalise, ngram_matches
 from qcaudit.contamination.planting import PERTURBATIONS, found_planted_item, perturb, reword
+from qcaudit.contamination.semantic_search import SemanticItems
 from qcaudit.contamination.evidence import RARITY_MIN_ITEMS, STOP_WORDS, Evidence, Rarity, pair_evidence
 from qcaudit.contamination.number_reading import numbers, numbers_written
 from qcaudit.contamination.semantic import STATEMENT_MIN_SIMILARITY, ItemEvidence, TextParts, statement_agreement
@@ -546,7 +547,7 @@ def test_two_statements_are_compared_one_by_one():
     item beside a rephrased one states one of its statements, or the converse of one, and
     something else: the texts' cosine is that of a rephrasing (0.86 here), the least alike
     statements' is not (2026-12-04)."""
-    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
+    from qcaudit.contamination.semantic_search import embed_rows, semantic_pairs
     from qcaudit.embed import Encoder
 
     bench = load_benchmark("aa", shared_file("benchmarks/mmlu/abstract_algebra_test.csv"), adapter="mmlu")
@@ -806,7 +807,7 @@ def test_a_reworded_question_answered_at_length_is_found_by_the_rows_prompt_or_i
     assert not by_prompt["contaminated"][40:].any() and not whole_alone["contaminated"][40:].any()
     assert "prompt" in set(by_prompt.filter(pl.col("contaminated"))["semantic_row_part"])
     assert "span" in set(whole_alone.filter(pl.col("contaminated"))["semantic_row_part"])
-    monkeypatch.setattr("qcaudit.analyzers.contamination.spans", lambda *args: TextParts.of([], [], []))
+    monkeypatch.setattr("qcaudit.contamination.semantic_search.spans", lambda *args: TextParts.of([], [], []))
     assert recall(found(unnamed, fields=["ask", "reply"])) < 0.7  # (the whole row alone, and its windows, miss them)
 
 
@@ -814,7 +815,7 @@ def test_an_answer_beside_a_reworded_question_never_loses_what_the_question_alon
     """Alpaca-style rows: a reworded test question and its own worked answer, whose numbers
     dilute the number evidence of the whole row more than they lower its similarity. The
     prompt's pair is verified apart from the whole row's, and the better score stands."""
-    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
+    from qcaudit.contamination.semantic_search import embed_rows, semantic_pairs
     from qcaudit.embed import Encoder
 
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n").filter(pl.col("n").is_between(500, 799))
@@ -872,7 +873,7 @@ def test_a_rewording_inside_a_long_document_is_found_by_its_span(monkeypatch):
     frame = pl.DataFrame({"text": documents})
     found = _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))
     assert found["reworded"] >= 0.95 and found["training question"] == found["none"] == 0.0
-    monkeypatch.setattr("qcaudit.analyzers.contamination.spans", lambda *args: TextParts.of([], [], []))
+    monkeypatch.setattr("qcaudit.contamination.semantic_search.spans", lambda *args: TextParts.of([], [], []))
     assert _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))["reworded"] < found["reworded"]
 
 
@@ -894,7 +895,7 @@ def test_a_short_instruction_inside_a_long_document_is_looked_for_by_its_words(m
     frame = pl.DataFrame({"text": documents})
     found = _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))
     assert found["reworded"] >= 0.6 and found["none"] == 0.0
-    monkeypatch.setattr("qcaudit.analyzers.contamination.worded_candidates", lambda *args: pl.DataFrame(
+    monkeypatch.setattr("qcaudit.contamination.semantic_search.worded_candidates", lambda *args: pl.DataFrame(
         schema={"row": pl.UInt32, "row_part": pl.UInt32, "item_part": pl.UInt32}))
     assert _recall_by_kind(frame, bench, truth, kinds, methods=("semantic",))["reworded"] < found["reworded"]
 
@@ -977,7 +978,7 @@ def test_a_benchmark_that_holds_an_item_twice_judges_as_if_once(tmp_path):
     rewording of either stood out of its neighbourhood no more, and its numbers were half
     as rare. Copies are one item to the verifier, each scored as its first; with every
     MMLU sociology item twice, 5 of its 101 rewordings went unflagged (until 2026-12-01)."""
-    from qcaudit.analyzers.contamination import embed_rows, semantic_pairs
+    from qcaudit.contamination.semantic_search import embed_rows, semantic_pairs
     from qcaudit.embed import Encoder
 
     test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).with_row_index("n").filter(pl.col("n").is_between(600, 639))
