@@ -228,6 +228,54 @@ def test_a_lexical_match_with_numbers_of_its_own_is_a_sibling_and_a_copy_is_not(
     assert not _numbers_consistent(item, fill(row_numbers) + words[-1])
 
 
+#: Chinese words that hold no numeral, to fill a template between numbers.
+CHINESE_WORDS = ["小明买了", "个苹果，", "妈妈给他", "本书。", "他们走了", "公里，", "每天读", "页，", "还剩下", "元。"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(CHINESE_WORDS), min_size=3, max_size=6), st.data())
+def test_a_chinese_lexical_match_with_numbers_of_its_own_is_a_sibling_and_a_copy_is_not(words, data):
+    """A Chinese template filled with other numbers, each written in numerals (二十三) or in
+    digits, is not consistent with the item; the item itself, and without its punctuation,
+    is. Numerals were no numbers to the check until 2026-12-05: a sibling that wrote its
+    own in them brought none, and its lexical match was counted."""
+    slots = len(words) - 1
+    item_numbers = data.draw(st.lists(st.integers(2, 99_999), min_size=slots, max_size=slots, unique=True))
+    row_numbers = data.draw(st.lists(st.integers(2, 99_999), min_size=slots, max_size=slots, unique=True))
+    in_numerals = data.draw(st.lists(st.booleans(), min_size=slots, max_size=slots))
+
+    def fill(numbers: list[int]) -> str:
+        return "".join(w + (_in_chinese_numerals(n) if numeral else str(n)) for w, n, numeral in zip(words, numbers, in_numerals))
+
+    item = fill(item_numbers) + words[-1]
+    assert _numbers_consistent(item, item)
+    assert _numbers_consistent(item, "".join(c for c in item if c not in "，。"))
+    assume(all(str(a) not in str(b) for a in item_numbers for b in row_numbers))
+    assert not _numbers_consistent(item, fill(row_numbers) + words[-1])
+
+
+def test_a_copy_is_read_as_its_item_is_where_the_item_reads_as_another_language():
+    """An item with few English stop words reads as another language (its "once" is Spanish
+    eleven); a row that copies it after an English instruction (with a number of its own)
+    reads as English. The copy's numbers are read as the item's are, and it is no sibling."""
+    item = "Tom once sold twelve figs Tuesday, Ann kept pears"
+    assert _numbers_consistent(item, "Please answer question 7 for the class and show all of your work: " + item)
+
+
+def test_a_chinese_benchmarks_template_sibling_shares_ngrams_but_is_not_flagged(tmp_path):
+    """As GSM8K's siblings (the test above), in Chinese with its numbers in numerals: the
+    sibling that writes other numerals shares the template's n-grams and is not counted, a
+    copy of the item is."""
+    template = "小明的学校组织全体同学去公园春游，一共有{}名同学报名参加，每辆大巴车最多可以坐{}名同学，老师们还为大家准备了{}瓶矿泉水，请问学校至少需要准备几辆大巴车才能把所有同学都送到公园？"
+    item, sibling = template.format("三十五", "十二", "四十八"), template.format("四十二", "十五", "六十")
+    bench = tmp_path / "zh.jsonl"
+    bench.write_text(json.dumps({"question": item}, ensure_ascii=False) + "\n", encoding="utf-8")
+    found = audit({"text": [sibling, "题目：" + item]}, analyzers="contamination", benchmarks={"zh": str(bench)},
+                  settings={"contamination.methods": ["ngram"]}).rows.sort("row_id")
+    assert found["ngram_item_id"].to_list() == ["zh/0", "zh/0"]
+    assert found["ngram_numbers_consistent"].to_list() == [False, True]
+    assert found["contaminated"].to_list() == [False, True]
+
 def test_numbers_of_a_question_asked_without_its_options_are_consistent():
     """The options' numbers missing from a row that copies the question is no sibling, whatever
     numbers of its own it brings; other numbers in the question are."""
@@ -1465,6 +1513,19 @@ def test_chinese_numerals_are_read_as_their_values(n, two_as_liang):
     assert numbers_written(f"他买了{numeral}个苹果。").words == Counter()  # (read only in a text that is not English)
     assert numbers_written(f"他花了{n}万美元，{n}千人。", other_languages=True).digits == Counter([str(n * 10_000), str(n * 1000)])
 
+
+def test_a_benchmark_in_another_language_weighs_each_number_as_common_as_its_items_write_it():
+    """A number's rarity counts the items that hold it. A Chinese benchmark writes its numbers
+    in numerals, which were read as no number there: every number of its items then weighed
+    as one that no item holds (a translated sibling's "三" as rare as the item's own 四十七).
+    Counted in the items' own language, the numeral every item writes is common and each
+    item's own is rare; an English benchmark's rarity is what its English numbers give."""
+    texts = [f"小明有三个苹果，又买了{_in_chinese_numerals(n)}个梨。" for n in range(10, 130)]
+    rarity = ItemEvidence.of(TextParts.of(list(range(len(texts))), ["whole"] * len(texts), texts), [[]] * len(texts)).rarity
+    assert rarity.of_value("3") < 0.01 and rarity.of_value("47") > 0.9 and rarity.of_value("47") == rarity.of_value("129")
+    english = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"][:120].to_list()
+    english_rarity = ItemEvidence.of(TextParts.of(list(range(120)), ["whole"] * 120, english), [[]] * 120).rarity
+    assert english_rarity.numbers == Rarity.of([Evidence.of(text) for text in english]).numbers
 
 def test_number_words_of_other_languages_are_read_in_a_text_that_is_not_english():
 

@@ -363,7 +363,10 @@ class ItemEvidence:
     (``stem``) and answer options, the numbers of a multiple-choice question (its whole's,
     less its options'), the example evidence of a code item's whole text (its docstring
     examples' numbers and strings, which its ``code`` and ``description`` parts leave out),
-    and the rarity of numbers, strings, fingerprints and options."""
+    the rarity of numbers, strings, fingerprints and options, and ``read_in_language``: the
+    numbers of each whole text and key part in another language than English, read in it
+    (:func:`_numbers_in_its_language`), by which a number's rarity and a lexical match's
+    numbers are counted."""
 
     parts: dict[int, Evidence]
     wholes: dict[int, Evidence]
@@ -373,6 +376,7 @@ class ItemEvidence:
     question_numbers: dict[int, Counter]
     rarity: Rarity
     examples: dict[int, Counter]
+    read_in_language: dict[tuple[int, str], Counter]
 
     @classmethod
     def of(cls, items: TextParts, choices: list[list[str]]) -> ItemEvidence:
@@ -387,8 +391,17 @@ class ItemEvidence:
                             for item, item_options in enumerate(options) if item_options and item in wholes}
         question_numbers = {item: n for item, n in question_numbers.items() if n}  # (else weighed whole, as any item)
         examples = {item: example_evidence(wholes[item]) for item in code}
-        return cls(parts, wholes, code, key, options, question_numbers, Rarity.of(list(wholes.values()), choices),
-                   {item: found for item, found in examples.items() if found})
+        read = [p for p in range(len(items.text)) if items.kind[p] in (WHOLE, "stem")]
+        read_in_language = {(int(items.owner[p]), items.kind[p]): _numbers_in_its_language(items.text[p])
+                            for p, english in zip(read, _words_comparable([items.text[p] for p in read]), strict=True) if not english}
+        counted = [replace(e, numbers=read_in_language.get((item, WHOLE), e.numbers)) for item, e in wholes.items()]
+        return cls(parts, wholes, code, key, options, question_numbers, Rarity.of(counted, choices),
+                   {item: found for item, found in examples.items() if found}, read_in_language)
+
+    def _numbers(self, item: int, kind: str) -> Counter:
+        """An item's whole text's or key part's numbers (``kind``), read in its language."""
+        read = self.read_in_language.get((item, kind))
+        return read if read is not None else (self.wholes if kind == WHOLE else self.key)[item].numbers
 
     def numbers_consistent(self, pairs: list[tuple[int, int]], row_texts: Mapping[int, str]) -> list[bool]:
         """For each (row, item) pair that shares text (a lexical match), whether the row's
@@ -401,9 +414,13 @@ class ItemEvidence:
         numbers are its question's (its options' are not asked of a row that copies the question
         alone, "Question 12: ..."). The lexical methods read text without punctuation, so an
         item's number is also held where the row's runs of digits hold its digits ("7:11" and
-        "$19.50" in a copy without punctuation: "711", "1950"). Each row is read once, however
-        many items it matches."""
-        row_numbers: dict[int, Counter] = {}
+        "$19.50" in a copy without punctuation: "711", "1950"). A text in another language than
+        English is read in it (:func:`_numbers_in_its_language`: "三十五", "drei"), and a row
+        so where its item is (a copy reads as its item). Each row is read once, however many
+        items it matches."""
+        matched = list(dict.fromkeys(row for row, _ in pairs))
+        english = dict(zip(matched, _words_comparable([row_texts[row] for row in matched]), strict=True))
+        row_numbers: dict[tuple[int, bool], Counter] = {}  # (by row and whether read in its language)
         row_digits: dict[int, list[str]] = {}  # (its numbers as the lexical methods read them)
         row_options: dict[int, RowOptions] = {}
         consistent = []
@@ -412,9 +429,11 @@ class ItemEvidence:
             if item in self.code or (self.options[item] and not question_numbers and item not in self.key):
                 consistent.append(True)  # (a code item's numbers are examples; a question's without numbers asks none)
                 continue
-            if row not in row_numbers:
-                row_numbers[row] = numbers(row_texts[row])
-            if all(number in self.wholes[item].numbers for number in row_numbers[row]):
+            # (read in its language where it or the item is in another: a copy reads as its item)
+            read = (row, not english[row] or (item, WHOLE) in self.read_in_language)
+            if read not in row_numbers:
+                row_numbers[read] = _numbers_in_its_language(row_texts[row]) if read[1] else numbers(row_texts[row])
+            if all(number in self._numbers(item, WHOLE) for number in row_numbers[read]):
                 consistent.append(True)  # (the row brings no numbers of its own)
                 continue
             if row not in row_digits:
@@ -424,11 +443,11 @@ class ItemEvidence:
                 if row not in row_options:
                     row_options[row] = RowOptions(row_texts[row])
                 found = options_found(self.options[item], row_options[row], self.rarity)
-            item_side = self.key.get(item) or self.wholes[item]
-            held = row_numbers[row].copy()
-            for number in item_side.numbers:
+            asked = self._numbers(item, "stem" if item in self.key else WHOLE)
+            held = row_numbers[read].copy()
+            for number in asked:
                 held[number] = max(held[number], held_by_digits(number, row_digits[row]))
-            consistent.append(number_consistency(held, item_side.numbers, found, question_numbers, item in self.key) >= 1.0)
+            consistent.append(number_consistency(held, asked, found, question_numbers, item in self.key) >= 1.0)
         return consistent
 
     def code_candidates(self, row_texts: list[str]) -> pl.DataFrame:
@@ -560,6 +579,16 @@ def verify(
     schema = {"row": pl.UInt32, "item": pl.UInt32, **{f: pl.Float64 for f in FEATURES}, "score": pl.Float64,
               "row_part": pl.String, "item_part": pl.String, "evidence": pl.String}
     return pl.DataFrame(records, schema=schema)
+
+
+def _numbers_in_its_language(text: str) -> Counter:
+    """The numbers of a text in another language than English, read in it (digits, and number
+    words: :func:`~qcaudit.contamination.number_reading.numbers_written`): "三", "drei". A
+    Chinese benchmark writes the numbers its items share in numerals, which English reading
+    leaves out: each of them would weigh as a number no item holds, and a template sibling
+    that writes other numerals would bring no number of its own."""
+    written = numbers_written(text, other_languages=True)
+    return written.digits + written.words
 
 
 def statement_agreement(similarity: float | None) -> float:
