@@ -1543,6 +1543,10 @@ def test_number_words_of_other_languages_are_read_in_a_text_that_is_not_english(
     for hostile in ("九" * 5000, "一" + "万" * 3000, "8" + "万" * 100):  # (no number is written so; a str() of 5,000 digits raised)
         assert not numbers_written(hostile, other_languages=True).words
     assert numbers_written("价格涨了百分之二十，千分之五的人万一下雨就不来。", other_languages=True).words == Counter(["20", "5"])
+    # (numerals in words that count nothing: 十分 "very", 千万 "by all means", and about so many: 几十, 数百, 十几, 成千上万)
+    idioms = "这一点十分重要，千万不要忘记：几十个人和数百名学生，十几个苹果，成千上万的游客。"
+    assert numbers_written(idioms, other_languages=True).words == Counter(["1"])  # (一点, "a little": a 1, which no pair weighs)
+    assert numbers_written("他跑了十分钟，考了九十分，存了一千万元，买了十个。", other_languages=True).words == Counter(["10", "90", "10000000", "10"])
 
 
 def test_number_words_count_in_a_translations_pair_where_both_sides_are_read_else_where_the_other_side_holds_them():

@@ -479,7 +479,7 @@ def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: C
     (:func:`asked_questions`, ``lexical_question_check``), only when ``holds_question``
     (null for an item that asks nothing about a passage)."""
     bench_sig = f"bench:{bench.name}@{bench.content_hash[:12]}"
-    checked = (["numbers:v4"] if evidence is not None else []) + (["question:v1"] if questions is not None else [])
+    checked = (["numbers:v5"] if evidence is not None else []) + (["question:v1"] if questions is not None else [])
     if method == "ngram":
         index = lookup
         sizes = pl.DataFrame({"item": np.arange(len(index.item_ngrams), dtype=np.uint32), "size": index.item_ngrams})
@@ -548,7 +548,7 @@ def _semantic(
     the verifier, or by the judge model when one is set."""
     bench = items.bench
     scored = semantic_pairs(items, row_texts, row_parts, row_vectors, encoder, settings.semantic_top_k, settings.semantic_min_cosine)
-    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v22", "spans:v2", "comments:v1"]
+    verdict = [f"threshold:{settings.semantic_threshold}", "verifier:v23", "spans:v2", "comments:v1"]
     if judge is not None:
         scored = judge_candidates(scored, row_texts, bench, settings, judge)
         flagged = pl.col("judge_probability").fill_null(0.0) >= settings.judge_threshold

@@ -144,8 +144,14 @@ CJK_NUMBER_MAX_CHARS = 16
 #: A run of Chinese numerals ("二十三", 23), or digits and units ("8万", 80,000; "1.5万"); not
 #: after 第, which makes an ordinal ("第三", the third), as English "third" is no number; nor
 #: (:func:`numbers_written`) a run that opens with 万 (万一, "in case") or the 百 of a
-#: percentage (百分之二十, as "20%" is 20).
+#: percentage (百分之二十, as "20%" is 20), nor one of :data:`_CJK_NO_NUMBER`.
 _CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?([" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]+)")
+#: Runs of Chinese numerals in words that count nothing: 十分 ("very"; not 十分钟, ten
+#: minutes), 千万 ("by all means"), and a run about so many: after 几, 数 or 成 (几十, "dozens";
+#: 数百, "hundreds of"; 成千上万) or before 几 (十几, "a dozen or so"). A translation writes
+#: them where its item writes "very" or "dozens", and they are no number of the item's.
+_CJK_NO_NUMBER = re.compile(r"十(?=分(?![钟鐘之]))|千[万萬]|(?<=[几幾数數成])[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS)
+                            + r"]+|[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + r"]+(?=[几幾])")
 
 
 class WrittenNumbers(NamedTuple):
@@ -172,6 +178,8 @@ def numbers_written(text: str, other_languages: bool = False) -> WrittenNumbers:
                 return match.group()  # (no number is written so: a run of numerals in a list, a test of the reader)
             if given is None and (run[0] in "万萬" or (run in ("百", "千") and match.string.startswith("分之", match.end()))):
                 return match.group()  # (万一, "in case"; 百分之二十, twenty percent: the 20 alone is a number)
+            if given is None and (idiom := _CJK_NO_NUMBER.match(match.string, match.start(2))) and idiom.end() == match.end(2):
+                return match.group()  # (十分, "very"; 几十, "dozens"; ...)
             if given is not None and all(unit in _CJK_UNITS for unit in run):
                 value = float(given) * math.prod(_CJK_UNITS[unit] for unit in run)
                 return f" {value:.15g} " if value < 1e15 else match.group()
