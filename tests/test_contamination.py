@@ -1547,6 +1547,7 @@ def test_number_words_of_other_languages_are_read_in_a_text_that_is_not_english(
     idioms = "这一点十分重要，千万不要忘记：几十个人和数百名学生，十几个苹果，成千上万的游客。"
     assert numbers_written(idioms, other_languages=True).words == Counter(["1"])  # (一点, "a little": a 1, which no pair weighs)
     assert numbers_written("他跑了十分钟，考了九十分，存了一千万元，买了十个。", other_languages=True).words == Counter(["10", "90", "10000000", "10"])
+    assert numbers_written("彼は十分間走った。", other_languages=True).words == Counter(["10"])  # (Japanese: ten minutes)
 
 
 def test_number_words_count_in_a_translations_pair_where_both_sides_are_read_else_where_the_other_side_holds_them():

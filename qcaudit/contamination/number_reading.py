@@ -147,10 +147,10 @@ CJK_NUMBER_MAX_CHARS = 16
 #: percentage (百分之二十, as "20%" is 20), nor one of :data:`_CJK_NO_NUMBER`.
 _CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?([" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]+)")
 #: Runs of Chinese numerals in words that count nothing: 十分 ("very"; not 十分钟, ten
-#: minutes), 千万 ("by all means"), and a run about so many: after 几, 数 or 成 (几十, "dozens";
+#: minutes, nor Japanese 十分間), 千万 ("by all means"), and a run about so many: after 几, 数 or 成 (几十, "dozens";
 #: 数百, "hundreds of"; 成千上万) or before 几 (十几, "a dozen or so"). A translation writes
 #: them where its item writes "very" or "dozens", and they are no number of the item's.
-_CJK_NO_NUMBER = re.compile(r"十(?=分(?![钟鐘之]))|千[万萬]|(?<=[几幾数數成])[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS)
+_CJK_NO_NUMBER = re.compile(r"十(?=分(?![钟鐘之間间]))|千[万萬]|(?<=[几幾数數成])[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS)
                             + r"]+|[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + r"]+(?=[几幾])")
 
 
