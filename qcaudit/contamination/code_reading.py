@@ -18,7 +18,6 @@ from collections import Counter
 from qcaudit.contamination.number_reading import number_key
 
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
-
 #: A line that only code has: a definition, a block opener, a statement end, a return.
 _CODE_LINE = re.compile(
     r"\bdef \w+\s*\(|\bfunction\b\s*\w*\s*\(|=>|[;{]\s*$|^\s*(?:if|for|while|elif|else)\b[^\n]*:\s*$|^\s*return\b",
@@ -58,9 +57,8 @@ _DIRECTIVE = re.compile(r"#\s*(?:include|define|undef|if|ifdef|ifndef|elif|else|
 _COMMENT = re.compile(r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''", re.DOTALL)
 #: Fingerprints are hashes of K_GRAM normalised tokens, one kept (the smallest) per window of WINNOW.
 K_GRAM, WINNOW = 5, 4
-
-#: A quoted string is example evidence (:func:`quoted_strings`) from 2 characters ("a" is any example's) to 40 (a
-#: sentence is prose, not an example's value).
+#: A quoted string is example evidence (:func:`quoted_strings`) from 2 characters ("a" is any
+#: example's) to 40 (a sentence is prose, not an example's value).
 EXAMPLE_STRING_CHARS = (2, 40)
 
 

@@ -1,4 +1,4 @@
-"""The numbers a text writes, in digits and in words, as the semantic method's evidence reads them.
+"""The numbers a text writes, in digits and in words, as the contamination methods read them.
 
 A rewording keeps an item's numbers and may write them another way: "3.5" as "three and a
 half", "1/4" as "a quarter of", "80,000" as "80000". :func:`numbers` reads a text's numbers as
@@ -145,13 +145,14 @@ CJK_NUMBER_MAX_CHARS = 16
 #: after 第, which makes an ordinal ("第三", the third), as English "third" is no number; nor
 #: (:func:`numbers_written`) a run that opens with 万 (万一, "in case") or the 百 of a
 #: percentage (百分之二十, as "20%" is 20), nor one of :data:`_CJK_NO_NUMBER`.
-_CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?([" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]+)")
+_CJK_NUMERAL = "[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]"
+_CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?(" + _CJK_NUMERAL + "+)")
 #: Runs of Chinese numerals in words that count nothing: 十分 ("very"; not 十分钟, ten
-#: minutes, nor Japanese 十分間), 千万 ("by all means"), and a run about so many: after 几, 数 or 成 (几十, "dozens";
-#: 数百, "hundreds of"; 成千上万) or before 几 (十几, "a dozen or so"). A translation writes
-#: them where its item writes "very" or "dozens", and they are no number of the item's.
-_CJK_NO_NUMBER = re.compile(r"十(?=分(?![钟鐘之間间]))|千[万萬]|(?<=[几幾数數成])[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS)
-                            + r"]+|[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + r"]+(?=[几幾])")
+#: minutes, nor Japanese 十分間), 千万 ("by all means"), and a run about so many: after 几,
+#: 数 or 成 (几十, "dozens"; 数百, "hundreds of"; 成千上万) or before 几 (十几, "a dozen or
+#: so"). A translation writes them where its item writes "very" or "dozens", and they are no
+#: number of the item's.
+_CJK_NO_NUMBER = re.compile(r"十(?=分(?![钟鐘之間间]))|千[万萬]|(?<=[几幾数數成])" + _CJK_NUMERAL + "+|" + _CJK_NUMERAL + "+(?=[几幾])")
 
 
 class WrittenNumbers(NamedTuple):

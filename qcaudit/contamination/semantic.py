@@ -17,16 +17,16 @@
    neighbourhoods: the row's :data:`NEIGHBOURS` nearest items, and the item's nearest other
    items of the benchmark. A true match stands out of both (margin well above 1); a
    sibling in a dense template does not.
-3. **Evidence** (:mod:`qcaudit.contamination.evidence`; texts' numbers read by
-   :mod:`~qcaudit.contamination.number_reading`, code by :mod:`~qcaudit.contamination.code_reading`):
-   numbers, content words, answer
-   options, identifiers and code fingerprints that the pair shares. Code fingerprints also
+3. **Evidence** (:mod:`qcaudit.contamination.evidence`; a text's numbers are read by
+   :mod:`~qcaudit.contamination.number_reading`, its code by
+   :mod:`~qcaudit.contamination.code_reading`): numbers, content words, answer options,
+   identifiers and code fingerprints that the pair shares. Code fingerprints also
    propose candidates of their own (renamed or translated code that the encoder places
    far from its original). A two-statement row and item ("Statement 1 | ... Statement 2 |
-   ...") are also compared statement by statement (``statement_similarity``, embedded by
-   the analyzer for their candidate pairs only): a rephrasing rephrases both statements
-   (in a translation, whose words are not compared, their likeness is evidence of its own:
-   :func:`statement_agreement`).
+   ...") are also compared statement by statement (``statement_similarity``, embedded for
+   their candidate pairs only: :mod:`~qcaudit.contamination.semantic_search`): a
+   rephrasing rephrases both statements (in a translation, whose words are not compared,
+   their likeness is evidence of its own: :func:`statement_agreement`).
 4. **Score**: a logistic combination of cosine, margin and evidence with the non-negative
    weights in :data:`WEIGHTS`, fitted across four domains (math, multiple choice, code,
    prose) by ``benchmarks/bench_contamination.py calibrate`` and checked leave one domain
@@ -416,8 +416,8 @@ class ItemEvidence:
         item's number is also held where the row's runs of digits hold its digits ("7:11" and
         "$19.50" in a copy without punctuation: "711", "1950"). A text in another language than
         English is read in it (:func:`_numbers_in_its_language`: "三十五", "drei"), and a row
-        so where its item is (a copy reads as its item). Each row is read once, however many
-        items it matches."""
+        so where its item is (a copy reads as its item). Each row is read once (each way it is
+        read), however many items it matches."""
         matched = list(dict.fromkeys(row for row, _ in pairs))
         english = dict(zip(matched, _words_comparable([row_texts[row] for row in matched]), strict=True))
         row_numbers: dict[tuple[int, bool], Counter] = {}  # (by row and whether read in its language)
