@@ -323,9 +323,9 @@ def _check_plain_lines(path: Path, head_rows: int | None = None) -> TextFileChec
     return TextFileCheck(rows, bom, "txt", None if head is None else b"".join(head))
 
 
-def _check_json_document(path: Path, json_lines: TextIO | None = None) -> TextFileCheck:
+def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows: int | None = None) -> TextFileCheck:
     if opens_json_array(path):
-        return _check_json_array(path, json_lines)
+        return _check_json_array(path, json_lines, head_rows)
     with open_decompressed(path) as handle:
         data = handle.read()
     bom = data.startswith(BOM)
@@ -383,19 +383,28 @@ def json_array_items(path: Path, stream: BinaryIO) -> Iterator[tuple[object, str
         raise _refused(exc, path, f"item {items + 1}") from None
 
 
-def _check_json_array(path: Path, json_lines: TextIO | None = None) -> TextFileCheck:
+def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: int | None = None) -> TextFileCheck:
     """Check a .json file that holds an array, item by item (:func:`json_array_items`): of
     objects, each checked as a JSON Lines line is, or of texts (strings and nulls). Each item
-    is written to ``json_lines``, where given, one a line."""
+    is written to ``json_lines``, where given, one a line. ``head_rows`` (a quick look): only
+    the first items are checked and kept (:attr:`TextFileCheck.head`: objects as JSON Lines,
+    texts as an array), and the rest counted; the count parses them, so invalid JSON further
+    on still stops it."""
     kinds, rows, held = _Kinds(), 0, set()  # (held: the kinds of item seen: "object", "text", "null", "other")
+    head: list | None = None if head_rows is None else []
     with open_decompressed(path) as handle:
         bom = handle.read(len(BOM)) == BOM
     with _shown_reading(path) as (handle, look):
         for rows, (item, text) in enumerate(json_array_items(path, handle), start=1):
             if rows % ITEMS_A_LOOK == 0:
                 look()
-            if json_lines is not None:  # (its newlines are whitespace: a JSON string holds none unescaped)
-                json_lines.write(text.replace("\n", " ").replace("\r", " "))
+            if head is not None and rows > head_rows and held - {"null"}:
+                continue  # (past the quick look, once the kind of its items is known: counted)
+            line = text.replace("\n", " ").replace("\r", " ")  # (its newlines are whitespace: a JSON string holds none unescaped)
+            if head is not None:
+                head.append(item if isinstance(item, str | None) else line)
+            if json_lines is not None:
+                json_lines.write(line)
                 json_lines.write("\n")
             kind = "object" if isinstance(item, dict) else "text" if isinstance(item, str) else "null" if item is None else "other"
             held.add(kind)
@@ -408,11 +417,13 @@ def _check_json_array(path: Path, json_lines: TextIO | None = None) -> TextFileC
                 raise QcauditError(f"{path}: item {rows} is neither an object nor a string: a .json file must hold an array "
                                    "of objects or of strings (or use .jsonl, one object a line)")
     if "text" in held:
-        return TextFileCheck(rows, bom, JSON_TEXTS)
+        return TextFileCheck(rows, bom, JSON_TEXTS, None if head is None else json.dumps(head).encode())
     if "null" in held:
         raise QcauditError(f"{path}: a .json file must hold an array of objects or of strings, and some of its items are "
                            "null (or use .jsonl, one object a line)")
     kinds.check(path, "item")
+    if head is not None:
+        return TextFileCheck(rows, bom, "jsonl", "".join(f"{line}\n" for line in head).encode())
     return TextFileCheck(rows, bom, "json", copied=json_lines is not None)
 
 
@@ -676,7 +687,7 @@ def _check_header(path: Path, header: list[str]) -> None:
 #: any other character (a no-break or ideographic space) is a line that must be JSON.
 JSON_SPACE = b" \t\r\n"
 #: The formats whose first rows can be checked and kept alone.
-HEAD_CHECKED = frozenset({"jsonl", "txt", "csv", "tsv"})
+HEAD_CHECKED = frozenset({"jsonl", "json", "txt", "csv", "tsv"})
 
 
 #: How a Git LFS pointer file begins: what a clone without its large files holds in their place.
@@ -719,7 +730,7 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: in
         if fmt == "jsonl":
             return _check_json_lines(path, head_rows=head_rows)
         if fmt == "json":
-            return _check_json_document(path, json_lines)
+            return _check_json_document(path, json_lines, head_rows)
         if fmt == "txt":
             return _check_plain_lines(path, head_rows)
         return _check_delimited(path, csv_header, fmt, head_rows)

@@ -86,6 +86,57 @@ def test_a_quick_look_at_a_file_of_lines_is_its_whole_read_cut(tmp_path_factory,
     assert quick.input_rows == (whole.row_count() if limit < whole.row_count() else None)
 
 
+#: Items of a JSON array: objects (fields that some lack, a list among them) or texts
+#: (strings, nulls among them). (A column that none of the first items holds is unknown to a
+#: quick look at them, as it is of a .jsonl file's first lines.)
+ARRAY_OBJECTS = [{"text": "a b"}, {"text": "c", "n": 1}, {"text": None}, {"text": "d\ne"}, {"text": "é 中", "n": None},
+                 {"text": "x", "turns": [{"role": "user", "content": "hi"}]}]
+ARRAY_TEXTS = ["a string", "b\nc", None, "", "中文"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(objects=st.booleans(), data=st.data(), limit=st.integers(1, 12), indent=st.sampled_from([None, 2]), bom=st.booleans(),
+       zipped=st.booleans())
+def test_a_quick_look_at_a_json_array_is_its_whole_read_cut(tmp_path_factory, objects, data, limit, indent, bom, zipped):
+    """A .json file of one array, of objects or of texts, read with a limit (its first items
+    alone checked and read, the rest counted, nothing copied) gives the rows, row ids and row
+    count of the whole file read and then cut (until 2026-12-05 every item was checked and
+    copied as JSON Lines first)."""
+    import gzip
+
+    items = data.draw(st.lists(st.sampled_from(ARRAY_OBJECTS if objects else ARRAY_TEXTS), min_size=1, max_size=30))
+    assume(any(item is not None for item in items))  # (else refused: every item null)
+    folder = tmp_path_factory.mktemp("quick")
+    written = ("\ufeff" * bom + json.dumps(items, indent=indent, ensure_ascii=False)).encode()
+    path = folder / f"data.json{'.gz' * zipped}"
+    path.write_bytes(gzip.compress(written) if zipped else written)
+    selection = TextSelection(text_column="text") if objects else TextSelection()
+    try:
+        whole = load_dataset(path, selection)
+        whole.texts()
+    except QcauditError:  # (a mix the whole read refuses, such as chats beside texts: not what is tested here)
+        assume(False)
+    quick = load_dataset(path, selection, limit=limit)
+    assert quick.texts().equals(whole.texts().head(limit))
+    assert quick.row_count() == min(limit, whole.row_count())
+    assert quick.input_rows == (whole.row_count() if limit < whole.row_count() else None)
+
+
+def test_a_quick_look_at_a_json_array_checks_no_further_than_its_items(tmp_path):
+    """Past a JSON array's first items, an item of another kind does not stop a quick look;
+    read whole, the file is refused. Invalid JSON further on still stops it: counting the
+    items parses them."""
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps([{"text": f"row {i}"} for i in range(300)] + [7]))
+    dataset = load_dataset(path, limit=50)
+    assert dataset.texts()["text"].to_list() == [f"row {i}" for i in range(50)]
+    assert dataset.input_rows == 301
+    with pytest.raises(QcauditError, match="item 301 is neither an object nor a string"):
+        load_dataset(path).texts()
+    path.write_text(json.dumps([{"text": f"row {i}"} for i in range(300)])[:-1] + ', {"text": }]')
+    with pytest.raises(QcauditError, match="invalid JSON in item 301"):
+        load_dataset(path, limit=50)
+
 _DELIMITED_TEXTS = st.one_of(st.none(), st.sampled_from(["", "a b", 'say "hi"', "one, two", "x;y", "tab\there", "line\nbreak",
                                                           "crlf\r\nin", " ", "é ü 中"]))
 
