@@ -1,6 +1,6 @@
 """What a text reads as code: whether it is code, its names, literals and comments, and its fingerprint.
 
-Only text that :func:`looks_like_code` is read as code. Its names (:func:`identifiers`), the
+Only text that :func:`looks_like_code` is read as code. Its names (:func:`code_identifiers`), the
 numbers and strings its code holds outside comments and docstrings (:func:`code_literals`),
 the prose of its comments and docstrings (:func:`code_comments`), and a fingerprint: winnowing
 (Schleimer et al. 2003, as MOSS and Dolos) over a token stream with comments dropped,
@@ -70,11 +70,6 @@ def looks_like_code(text: str) -> bool:
     if not any(text.find(mark, 0, CODE_SCAN_CHARS) >= 0 for mark in _CODE_LINE_MARKS):
         return False
     return len(_CODE_LINE.findall(text, 0, CODE_SCAN_CHARS)) >= 2
-
-
-def identifiers(text: str) -> Counter:
-    """The names a code text uses (empty for text that does not look like code)."""
-    return code_identifiers(text) if looks_like_code(text) else Counter()
 
 
 def code_identifiers(code: str) -> Counter:

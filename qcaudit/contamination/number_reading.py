@@ -164,6 +164,11 @@ class WrittenNumbers(NamedTuple):
     words: Counter
     read: bool
 
+    @property
+    def every(self) -> Counter:
+        """All of the text's numbers, in digits and in words."""
+        return self.digits + self.words
+
 
 def numbers_written(text: str, other_languages: bool = False) -> WrittenNumbers:
     """The numbers of ``text`` as :func:`numbers` counts them, written in digits and in words.

@@ -587,8 +587,7 @@ def _numbers_in_its_language(text: str) -> Counter:
     Chinese benchmark writes the numbers its items share in numerals, which English reading
     leaves out: each of them would weigh as a number no item holds, and a template sibling
     that writes other numerals would bring no number of its own."""
-    written = numbers_written(text, other_languages=True)
-    return written.digits + written.words
+    return numbers_written(text, other_languages=True).every
 
 
 def statement_agreement(similarity: float | None) -> float:
@@ -612,8 +611,8 @@ def _numbers_compared(row: WrittenNumbers, item: WrittenNumbers) -> tuple[Counte
     the other side does not hold them: the words of a language that is not read ("세") are
     no number there, so "three" is asked of its translation only where it holds a 3."""
     if row.read and item.read:
-        return row.digits + row.words, item.digits + item.words
-    return row.digits + (row.words & (item.digits + item.words)), item.digits + (item.words & (row.digits + row.words))
+        return row.every, item.every
+    return row.digits + (row.words & item.every), item.digits + (item.words & row.every)
 
 
 def _words_comparable(texts: list[str]) -> np.ndarray:
