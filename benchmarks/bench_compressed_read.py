@@ -4,6 +4,7 @@
     python benchmarks/bench_compressed_read.py --rows 200000
     python benchmarks/bench_compressed_read.py --format txt    # one row a line
     python benchmarks/bench_compressed_read.py --format json   # one JSON array of objects
+    python benchmarks/bench_compressed_read.py --format json-texts   # one JSON array of strings
 
 The corpus is bench_lexical.py's (rows of 30-70 whitespace tokens) written as JSON Lines and
 gzipped. Each reader runs in a process of its own, timed from its start to its exit, its peak
@@ -26,6 +27,12 @@ LLaMA-Factory's layout) and compares qcaudit (the array checked and copied as JS
 item at a time, the copy scanned) with Polars' ``read_json``, pandas' ``read_json``, and
 qcaudit as it read JSON arrays before 2026-12-03 (the document parsed whole by Python's json
 to check it, then read whole by Polars).
+
+``--format json-texts`` writes the texts as one JSON array of strings (``.json.gz``, what
+``json.dump(texts, f)`` writes) and compares qcaudit (the array checked and copied an item a
+line, the copy scanned by Polars) with Python's ``json.load``, pandas' ``read_json`` (as a
+Series), and qcaudit as it read such arrays before 2026-12-05 (checked item by item, then
+decompressed and parsed whole by Python's json, the texts copied into Polars).
 """
 
 from __future__ import annotations
@@ -68,9 +75,19 @@ JSON_READERS = {
                               "data = decompressed(open(PATH, 'rb').read(), PATH)\njson.loads(data)\n"
                               "print(pl.read_json(io.BytesIO(data))['text'].str.len_chars().sum())",
 }
+JSON_TEXT_READERS = {
+    "qcaudit (item by item)": SCANNED,
+    "python json.load": "import gzip, json\nprint(sum(len(t) for t in json.load(gzip.open(PATH, 'rt', encoding='utf-8'))))",
+    "pandas read_json": "import pandas as pd\nprint(int(pd.read_json(PATH, typ='series').str.len().sum()))",
+    "qcaudit before (whole)": "import json\nfrom pathlib import Path\nfrom qcaudit.compression import decompressed\n"
+                              "from qcaudit.inputcheck import check_text_file\ncheck_text_file(Path(PATH), 'json')\n"
+                              "texts = json.loads(decompressed(open(PATH, 'rb').read(), PATH))\n"
+                              "print(pl.DataFrame({'text': texts}, schema={'text': pl.String})['text'].str.len_chars().sum())",
+}
 FORMATS = {"jsonl": ("texts.write_ndjson().encode()", READERS),
            "txt": ("''.join(t + '\\n' for t in texts['text']).encode()", TEXT_READERS),
-           "json": ("texts.write_json().encode()", JSON_READERS)}
+           "json": ("texts.write_json().encode()", JSON_READERS),
+           "json-texts": ("json.dumps(texts['text'].to_list()).encode()", JSON_TEXT_READERS)}
 
 
 def run(code: str, path: Path) -> tuple[float, float, str]:
@@ -92,6 +109,7 @@ def write_corpus(rows: int, path: Path, fmt: str = "jsonl") -> str:
     program = (f"import gzip, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
                "from pathlib import Path\nimport polars as pl\nfrom bench_lexical import make_corpus\n"
                f"make_corpus({rows}, Path({str(path)!r} + '.parquet'), seed=0)\n"
+               "import json\n"
                f"texts = pl.read_parquet({str(path)!r} + '.parquet')\nlines = {written}\n"
                f"Path({str(path)!r}).write_bytes(gzip.compress(lines, compresslevel=1))\n"
                "print(f'{len(lines) / 1e6:.0f}')")
@@ -105,7 +123,7 @@ def main() -> None:
     parser.add_argument("--format", choices=list(FORMATS), default="jsonl")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / f"corpus.{args.format}.gz"
+        path = Path(directory) / f"corpus.{args.format.removesuffix('-texts')}.gz"
         size = write_corpus(args.rows, path, args.format)
         results = {name: run(code, path) for name, code in FORMATS[args.format][1].items()}
     figures = {figure for _, _, figure in results.values()}

@@ -56,9 +56,10 @@ _CSV_MODULE = {"csv": {"delimiter": ","}, "csv-semicolon": {"delimiter": ";"},
                "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}, "tsv-quoted": {"delimiter": "\t"}}
 
 
-#: The reading of a JSON array of strings, or of JSON Lines of one string a line (what
-#: ``json.dump(texts, file)`` writes): one text a row, as a .txt file is, but a text may
-#: hold newlines (:func:`json_texts`).
+#: The reading of a JSON array of strings (what ``json.dump(texts, file)`` writes), or of
+#: JSON Lines of one string a line: one text a row, as a .txt file is, but a text may hold
+#: newlines. Read as JSON Lines of strings: the file's lines, or those of the copy (or head)
+#: that the check writes of an array, one item a line.
 JSON_TEXTS = "json-texts"
 
 
@@ -75,8 +76,8 @@ class TextFileCheck:
     #: The first rows' lines as the file holds them (decompressed, without a BOM), where the
     #: check was asked to check only those (:func:`check_text_file`'s ``head_rows``).
     head: bytes | None = None
-    #: Whether the items of a JSON array of objects were written as JSON Lines as they were
-    #: checked (:func:`check_text_file`'s ``json_lines``).
+    #: Whether the items of a JSON array (of objects, or of texts) were written as JSON Lines
+    #: as they were checked (:func:`check_text_file`'s ``json_lines``).
     copied: bool = False
 
 
@@ -338,10 +339,6 @@ def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows
             document = object_records(document) or document
         except ValueError as exc:
             raise QcauditError(f"{path}: {exc}") from None
-    if isinstance(document, list) and any(isinstance(item, str) for item in document):
-        if not all(isinstance(item, str | None) for item in document):
-            raise QcauditError(f"{path}: its array mixes strings with other values; give an array of texts, or of objects")
-        return TextFileCheck(len(document), bom, JSON_TEXTS)
     if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
         raise QcauditError(f"{path}: a .json file must hold an array of objects or of strings (or use .jsonl, one object a "
                            "line)")
@@ -387,9 +384,8 @@ def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: i
     """Check a .json file that holds an array, item by item (:func:`json_array_items`): of
     objects, each checked as a JSON Lines line is, or of texts (strings and nulls). Each item
     is written to ``json_lines``, where given, one a line. ``head_rows`` (a quick look): only
-    the first items are checked and kept (:attr:`TextFileCheck.head`: objects as JSON Lines,
-    texts as an array), and the rest counted; the count parses them, so invalid JSON further
-    on still stops it."""
+    the first items are checked and kept (:attr:`TextFileCheck.head`, one a line), and the
+    rest counted; the count parses them, so invalid JSON further on still stops it."""
     kinds, rows, held = _Kinds(), 0, set()  # (held: the kinds of item seen: "object", "text", "null", "other")
     head: list | None = None if head_rows is None else []
     with open_decompressed(path) as handle:
@@ -402,7 +398,7 @@ def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: i
                 continue  # (past the quick look, once the kind of its items is known: counted)
             line = text.replace("\n", " ").replace("\r", " ")  # (its newlines are whitespace: a JSON string holds none unescaped)
             if head is not None:
-                head.append(item if isinstance(item, str | None) else line)
+                head.append(line)
             if json_lines is not None:
                 json_lines.write(line)
                 json_lines.write("\n")
@@ -416,26 +412,14 @@ def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: i
             elif kind == "other":
                 raise QcauditError(f"{path}: item {rows} is neither an object nor a string: a .json file must hold an array "
                                    "of objects or of strings (or use .jsonl, one object a line)")
-    if "text" in held:
-        return TextFileCheck(rows, bom, JSON_TEXTS, None if head is None else json.dumps(head).encode())
-    if "null" in held:
+    if "null" in held and "text" not in held:
         raise QcauditError(f"{path}: a .json file must hold an array of objects or of strings, and some of its items are "
                            "null (or use .jsonl, one object a line)")
-    kinds.check(path, "item")
-    if head is not None:
-        return TextFileCheck(rows, bom, "jsonl", "".join(f"{line}\n" for line in head).encode())
-    return TextFileCheck(rows, bom, "json", copied=json_lines is not None)
-
-
-def json_texts(data: bytes) -> list[str | None]:
-    """The texts of a file checked as :data:`JSON_TEXTS`: its array's items, else its lines'."""
-    try:
-        document = json.loads(data)
-    except ValueError:
-        document = None
-    if isinstance(document, list):
-        return document
-    return [json.loads(line) for line in data.splitlines() if line.strip()]
+    if "text" not in held:
+        kinds.check(path, "item")
+    lines = None if head is None else "".join(f"{line}\n" for line in head).encode()
+    reading = JSON_TEXTS if "text" in held else "json" if head is None else "jsonl"
+    return TextFileCheck(rows, bom, reading, lines, copied=json_lines is not None)
 
 
 def object_records(document: dict) -> list[dict] | None:

@@ -43,11 +43,11 @@ from qcaudit.inputcheck import (
     TextFileCheck,
     check_text_file,
     damaged,
-    json_texts,
     mixed_shapes,
     object_records,
     refuse_stand_in,
 )
+from qcaudit.json_array import JSON_WHITESPACE
 from qcaudit.remote import (
     GLOB_CHARS,
     format_suffix,
@@ -525,8 +525,8 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
     .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory; a bzip2 or xz file is
-    read from a Zstandard copy, :func:`_zstd_copy`); a JSON array of objects through a JSON
-    Lines copy written as it is checked (:func:`_json_lines_copy`); other JSON documents,
+    read from a Zstandard copy, :func:`_zstd_copy`); a JSON array, of objects or of texts,
+    through a JSON Lines copy written as it is checked (:func:`_json_lines_copy`); other JSON documents,
     and JSON Lines and plain text that open with a byte-order mark or (JSON Lines) whose name
     holds a glob character, are read into memory first. A file named by a URI is read from
     its local copy."""
@@ -543,9 +543,13 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
         check_text_file(path, fmt, csv_header), None)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
+    if copy is not None and check.reading == JSON_TEXTS:
+        return _json_texts(pl.scan_lines(copy, name=TXT_COLUMN, glob=False))
     if copy is not None:
         return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(copy, infer_schema_length=None, schema_overrides=overrides))
     fmt = check.reading
+    if fmt == JSON_TEXTS and not check.bom:
+        return _json_texts(pl.scan_lines(path, name=TXT_COLUMN, glob=False))
     if fmt == "jsonl" and not check.bom and not GLOB_CHARS.intersection(str(path)):
         # (it expands globs and cannot be told not to)
         return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(path, infer_schema_length=None, schema_overrides=overrides))
@@ -564,10 +568,11 @@ def _made_once(kind: str, path: Path, make: Callable[[Path], Any]) -> Any:
 
 
 def _json_lines_copy(path: Path, directory: Path) -> tuple[TextFileCheck, Path | None]:
-    """Check a .json file; where it holds an array of objects, also write its items as JSON
-    Lines in ``directory``, one a line, as they are checked, for Polars to scan as it scans
-    JSON Lines (read whole, the array took several times its size in memory:
-    ``bench_compressed_read.py --format json``): the check, and the copy or None."""
+    """Check a .json file; where it holds an array, of objects or of texts, also write its
+    items as JSON Lines in ``directory``, one a line, as they are checked, for Polars to scan
+    (read whole, the array took several times its size in memory:
+    ``bench_compressed_read.py --format json`` and ``--format json-texts``): the check, and
+    the copy or None."""
     with open(directory / "items.jsonl", "w", encoding="utf-8") as lines:
         check = check_text_file(path, "json", json_lines=lines)
     return check, directory / "items.jsonl" if check.copied else None
@@ -608,7 +613,7 @@ def _read_bytes(path: InputFile, data: bytes, fmt: str, csv_header: bool) -> pl.
         if fmt == "txt":
             return pl.DataFrame(_text_lines(data.decode("utf-8"))).lazy()
         if fmt == JSON_TEXTS:
-            return pl.DataFrame({TXT_COLUMN: json_texts(data)}, schema={TXT_COLUMN: pl.String}).lazy()
+            return _json_texts(pl.scan_lines(io.BytesIO(data), name=TXT_COLUMN)).collect().lazy()
         if fmt in DELIMITED:
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
         if fmt == "json":
@@ -666,6 +671,15 @@ def _chat_contents_read_as_text(read: Callable[[dict[str, pl.DataType]], pl.Lazy
         if layout and layout.content_dtype == pl.List(pl.String):
             overrides[name] = pl.List(pl.Struct({f.name: pl.String if f.name == layout.content else f.dtype for f in dtype.inner.fields}))
     return read(overrides) if overrides else frame
+
+
+def _json_texts(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """The texts of a file read as :data:`~qcaudit.inputcheck.JSON_TEXTS`, from its lines
+    (column ``text``): one JSON string or null a line, decoded by Polars (a string's newlines
+    are escaped in it, so a line is never cut inside one); blank lines pass, as the check
+    passes them."""
+    line = pl.col(TXT_COLUMN)
+    return lines.filter(line.str.strip_chars(JSON_WHITESPACE) != "").select(line.str.json_decode(pl.String))
 
 
 def _text_lines(text: str) -> pl.Series:

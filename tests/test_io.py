@@ -178,16 +178,36 @@ def test_a_filters_json_output_is_an_array_of_what_its_json_lines_output_holds(q
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.text(max_size=12) | st.none(), min_size=1, max_size=8).filter(lambda texts: any(t is not None for t in texts)))
-def test_a_json_array_of_strings_or_json_lines_of_strings_is_one_text_a_row(tmp_path_factory, texts):
+@given(st.lists(st.text(max_size=12) | st.none(), min_size=1, max_size=8).filter(lambda texts: any(t is not None for t in texts)),
+       st.booleans(), st.sampled_from([None, 2, "\t"]), st.sampled_from(["\n", "\r\n", "\n\n"]), st.booleans())
+def test_a_json_array_of_strings_or_json_lines_of_strings_is_one_text_a_row(tmp_path_factory, texts, ascii_only, indent,
+                                                                           line_end, bom):
+    """In any layout json.dumps writes (characters escaped or not, indented), lines ended
+    in CRLF or with blank lines between them, with a byte-order mark or not."""
     folder = tmp_path_factory.mktemp("texts")
-    (folder / "array.json").write_text(json.dumps(texts), encoding="utf-8")
-    (folder / "lines.jsonl").write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")
-    (folder / "lines.json").write_text("".join(json.dumps(t) + "\n" for t in texts), encoding="utf-8")  # (named .json)
+    start = "\ufeff" if bom else ""
+    (folder / "array.json").write_text(start + json.dumps(texts, ensure_ascii=ascii_only, indent=indent), encoding="utf-8")
+    lines = start + "".join(json.dumps(t, ensure_ascii=ascii_only) + line_end for t in texts)
+    (folder / "lines.jsonl").write_bytes(lines.encode())
+    (folder / "lines.json").write_bytes(lines.encode())  # (named .json)
     expected = load_dataset(pl.DataFrame({"text": texts}, schema={"text": pl.String})).texts()
     lines_named_json = len(texts) > 1 and texts[0] is not None  # (else one document, or not JSON lines of texts)
     for name in ("array.json", "lines.jsonl") + ("lines.json",) * lines_named_json:
         assert load_dataset(folder / name).texts().equals(expected), name
+
+
+def test_a_lone_surrogate_escape_in_a_file_of_texts_reads_as_in_json_lines_of_objects(tmp_path):
+    """``"\\ud800"`` is valid JSON that no UTF-8 text can hold (Python's json gives a str that
+    cannot be encoded; reading it so once ended the run): a file of texts reads it as Polars
+    reads it in JSON Lines of objects."""
+    texts = ["a \\ud800 b", "fine"]
+    (tmp_path / "objects.jsonl").write_text("".join(f'{{"text": "{t}"}}\n' for t in texts))
+    (tmp_path / "texts.json").write_text("[" + ", ".join(f'"{t}"' for t in texts) + "]")
+    (tmp_path / "texts.jsonl").write_text("".join(f'"{t}"\n' for t in texts))
+    expected = load_dataset(tmp_path / "objects.jsonl").texts()["text"].to_list()
+    assert expected[1] == "fine" and len(expected[0]) == 5
+    for name in ("texts.json", "texts.jsonl"):
+        assert load_dataset(tmp_path / name).texts()["text"].to_list() == expected, name
 
 
 def test_a_file_of_texts_mixed_with_other_values_is_refused(tmp_path):
@@ -514,7 +534,9 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
     files = {"d.jsonl.gz": gzip.compress(lines), "d.jsonl.zst": zstd(lines, frames=3),
              "members.jsonl.gz": gzip.compress(lines[:half]) + gzip.compress(lines[half:]), "d.csv.gz": gzip.compress(table),
              "d.jsonl.bz2": bz2.compress(lines), "d.jsonl.xz": lzma.compress(lines), "d.csv.xz": lzma.compress(table)}
-    for name, data in files.items():
+    texts = "".join(json.dumps(row["text"]) + "\n" for row in rows).encode()  # (JSON Lines of one string a line)
+    text_files = {"texts.jsonl": texts, "texts.jsonl.gz": gzip.compress(texts), "texts.jsonl.xz": lzma.compress(texts)}
+    for name, data in (files | text_files).items():
         (tmp_path / name).write_bytes(data)
 
     def refused(*args, **kwargs):
@@ -525,6 +547,8 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
     for name in files:
         read = load_dataset(tmp_path / name).frame.collect()
         assert read.drop("row_id").equals(expected), name
+    for name in text_files:
+        assert load_dataset(tmp_path / name).frame.collect()["text"].to_list() == [row["text"] for row in rows], name
 
 
 @settings(max_examples=60, deadline=None)
@@ -554,7 +578,8 @@ def test_a_json_array_is_checked_and_read_item_by_item_never_whole(tmp_path, mon
     is checked and read an item at a time, through a JSON Lines copy that Polars scans: read
     whole, a 514 MB array peaked at 4.8 GB in a report, against 4.1 GB for the same rows as
     JSON Lines. Compressed, pretty-printed, or with a byte-order mark, the rows are those of
-    the file, and the filters' JSON Lines output holds the file's objects."""
+    the file, and the filters' JSON Lines output holds the file's objects. So is an array of
+    texts (``json.dump(texts, f)``), one text a row."""
     from qcaudit import inputcheck, readers
     from qcaudit.json_records import json_records
 
@@ -572,6 +597,13 @@ def test_a_json_array_is_checked_and_read_item_by_item_never_whole(tmp_path, mon
         read = load_dataset(tmp_path / name).frame.collect()
         assert read.drop("row_id").to_dicts() == rows, name
         assert [json.loads(record) for record in json_records([str(tmp_path / name)])] == rows, name
+    texts = [row["text"] for row in rows] + [None, "", "é \u2028 😀"]
+    files = {"texts.json": json.dumps(texts).encode(),
+             "pretty_texts.json.gz": gzip.compress(json.dumps(texts, indent=2, ensure_ascii=False).encode()),
+             "bom_texts.json.xz": lzma.compress(b"\xef\xbb\xbf" + json.dumps(texts, ensure_ascii=False).encode())}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        assert load_dataset(tmp_path / name).frame.collect()["text"].to_list() == texts, name
 
 
 def test_the_json_lines_copy_of_an_array_is_made_once_and_removed_with_the_process(tmp_path):
