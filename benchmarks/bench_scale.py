@@ -12,6 +12,7 @@ budget checked equal (metrics and rows.parquet).
     python benchmarks/bench_scale.py --corpus DIR       # keep the shards in DIR
     python benchmarks/bench_scale.py --long-rows        # 83,333 rows of about 600 words
     python benchmarks/bench_scale.py --filter           # qcaudit dedup of 3 GB of wide rows
+    python benchmarks/bench_scale.py --filter --wide-rows 120000   # of 6 GB
     python benchmarks/bench_scale.py --drift            # qcaudit drift of 2 and 4 generations of 1M rows
 
 ``--long-rows`` joins each 12 consecutive rows of the first shard into one (a chat's length,
@@ -19,8 +20,9 @@ not a question's): a batch of such rows ends at about 16 MB of them
 (``qcaudit.io.BATCH_BYTES``), not at 250,000 rows; the same report comes from 5,000-row
 batches.
 
-``--filter`` writes a filter's output from an input larger than its text: 60,000 rows of a
-short text (a third of them repeated) and a 50 KB column beside it, 3 GB of parquet. It runs
+``--filter`` writes a filter's output from an input larger than its text: 60,000 rows
+(``--wide-rows``) of a short text (the first third's texts repeated in the other two
+thirds) and a 50 KB column beside it, 3 GB of parquet. It runs
 ``qcaudit dedup`` into each output format and prints its peak RSS beside that of Polars
 reading the input whole and writing it back, the floor of a filter that holds its rows in
 memory; the kept rows are checked to be the input's rows that were not removed, in order.
@@ -99,6 +101,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="directory for the shards (default: a temporary one)")
     parser.add_argument("--long-rows", action="store_true", help="rows of about 600 words instead (see above)")
     parser.add_argument("--filter", action="store_true", help="qcaudit dedup of wide rows instead (see above)")
+    parser.add_argument("--wide-rows", type=int, default=60_000, help="rows of --filter's input (3 GB at 60,000)")
     parser.add_argument("--drift", action="store_true", help="qcaudit drift of 1M-row generations instead (see above)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qcaudit-scale-"))
@@ -107,7 +110,7 @@ def main() -> None:
         long_rows(corpus, work)
         return
     if args.filter:
-        filter_wide_rows(work)
+        filter_wide_rows(work, args.wide_rows)
         return
     if args.drift:
         drift_generations(corpus, work)
@@ -172,27 +175,28 @@ def drift_generations(corpus: Path, work: Path) -> None:
     shutil.rmtree(work)
 
 
-WIDE_ROWS, WIDE_BYTES = 60_000, 50_000
+WIDE_BYTES = 50_000
 
 
-def wide_rows(path: Path) -> None:
-    """:data:`WIDE_ROWS` rows: a text of 30 words (rows 20,000 on repeat the first 20,000)
+def wide_rows(path: Path, rows: int) -> None:
+    """``rows`` rows: a text of 30 words (the rows after the first third repeat its texts)
     and a column of :data:`WIDE_BYTES` bytes ending in the row's index; parquet row groups
-    of 1,000 rows, uncompressed (3 GB)."""
+    of 1,000 rows, uncompressed (3 GB for 60,000 rows), the wide column made as it is written."""
     rng = random.Random(0)
     words = [f"w{i}" for i in range(2_000)]
-    texts = [" ".join(rng.choices(words, k=30)) for _ in range(WIDE_ROWS // 3)]
-    pl.DataFrame({"text": texts * 3, "payload": [f"{'x' * WIDE_BYTES}{i}" for i in range(WIDE_ROWS)]}).write_parquet(
-        path, compression="uncompressed", row_group_size=1_000)
+    texts = [" ".join(rng.choices(words, k=30)) for _ in range(rows // 3)]
+    index = pl.DataFrame({"text": (texts * 4)[:rows], "i": range(rows)}).lazy()
+    wide = index.select("text", payload=pl.concat_str(pl.lit("x" * WIDE_BYTES), pl.col("i").cast(pl.String)))
+    wide.sink_parquet(path, compression="uncompressed", row_group_size=1_000)
 
 
-def filter_wide_rows(work: Path) -> None:
+def filter_wide_rows(work: Path, rows: int) -> None:
     """``qcaudit dedup`` of :func:`wide_rows` into each output format, against Polars
     reading the input whole and writing it back."""
     data = work / "wide.parquet"
-    wide_rows(data)
+    wide_rows(data, rows)
     size_gb = data.stat().st_size / 2**30
-    table = Table(title=f"qcaudit dedup of {WIDE_ROWS:,} rows beside a {WIDE_BYTES // 1000} KB column ({size_gb:.1f} GB "
+    table = Table(title=f"qcaudit dedup of {rows:,} rows beside a {WIDE_BYTES // 1000} KB column ({size_gb:.1f} GB "
                         "of parquet; whole process)")
     for column in ("writes", "seconds", "peak RSS GB", "RSS / input size", "kept rows right"):
         table.add_column(column, justify="right")
@@ -204,7 +208,7 @@ def filter_wide_rows(work: Path) -> None:
         kept, removed = work / f"kept.{suffix}", work / f"removed.{suffix}"
         seconds, rss = timed([sys.executable, "-m", "qcaudit", "dedup", str(data), "-o", str(kept), "--removed", str(removed), "-q"])
         table.add_row(f"qcaudit dedup -o kept.{suffix}", f"{seconds:.1f}", f"{rss:.2f}", f"{rss / size_gb:.2f}",
-                      "yes" if kept_right(kept, removed) else "NO")
+                      "yes" if kept_right(kept, removed, rows) else "NO")
         kept.unlink()
         removed.unlink()
     table.caption = f"{cpu()}; kept rows right: the input's rows less the removed ones' row_id, in order"
@@ -212,7 +216,7 @@ def filter_wide_rows(work: Path) -> None:
     shutil.rmtree(work)
 
 
-def kept_right(kept: Path, removed: Path) -> bool:
+def kept_right(kept: Path, removed: Path, rows: int) -> bool:
     """Whether ``kept`` holds the input's rows whose index ``removed`` does not name, in order
     (each row's index read from the end of its wide column)."""
     def read(path: Path, columns: list[str]) -> pl.DataFrame:
@@ -221,7 +225,7 @@ def kept_right(kept: Path, removed: Path) -> bool:
 
     gone = set(read(removed, ["row_id"])["row_id"].to_list())
     index = read(kept, ["payload"])["payload"].str.slice(WIDE_BYTES).cast(pl.Int64).to_list()
-    return index == [i for i in range(WIDE_ROWS) if i not in gone]
+    return index == [i for i in range(rows) if i not in gone]
 
 
 def same_report(a: Path, b: Path) -> bool:
