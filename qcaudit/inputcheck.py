@@ -56,6 +56,8 @@ _CSV_MODULE = {"csv": {"delimiter": ","}, "csv-semicolon": {"delimiter": ";"},
                "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}, "tsv-quoted": {"delimiter": "\t"}}
 
 
+#: How much of a file's start :func:`lines_end_in_cr` reads.
+LINE_END_LOOK = 64 * 2**10
 #: The reading of a JSON array of strings (what ``json.dump(texts, file)`` writes), or of
 #: JSON Lines of one string a line: one text a row, as a .txt file is, but a text may hold
 #: newlines. Read as JSON Lines of strings: the file's lines, or those of the copy (or head)
@@ -347,6 +349,19 @@ def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows
         kinds.add(item, index)
     kinds.check(path, "item")
     return TextFileCheck(len(document), bom, "json")
+
+
+def lines_end_in_cr(path: Path) -> bool:
+    """Whether the (decompressed) file's first :data:`LINE_END_LOOK` bytes hold a carriage
+    return and no line feed: its lines end as classic Mac OS ended them. False for a file that
+    cannot be read so (damaged, a Git LFS pointer named .gz, a folder): the check that reads it
+    says what is wrong."""
+    try:
+        with open_decompressed(path) as handle:
+            start = handle.read(LINE_END_LOOK)
+    except (*DAMAGED, OSError):
+        return False
+    return b"\r" in start and b"\n" not in start
 
 
 def opens_json_array(path: Path) -> bool:
@@ -712,6 +727,9 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: in
     refuse_stand_in(path, fmt)
     try:
         if fmt == "jsonl":
+            if lines_end_in_cr(path):
+                raise QcauditError(f"{path}: its lines end in a carriage return alone, as classic Mac OS ended them; JSON "
+                                   "Lines ends each in a line feed: convert its line ends first (tr '\\r' '\\n' < IN > OUT)")
             return _check_json_lines(path, head_rows=head_rows)
         if fmt == "json":
             return _check_json_document(path, json_lines, head_rows)

@@ -15,7 +15,8 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
@@ -43,6 +44,7 @@ from qcaudit.inputcheck import (
     TextFileCheck,
     check_text_file,
     damaged,
+    lines_end_in_cr,
     mixed_shapes,
     object_records,
     refuse_stand_in,
@@ -65,6 +67,11 @@ log = logging.getLogger("qcaudit")
 
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
             ".txt": "txt", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
+#: Bytes a copy made to read a file (:func:`_zstd_copy`) reads and writes at a time.
+COPY_BYTES = 2**20
+#: The formats read a line a record: a file of them whose lines end in a carriage return
+#: alone is read through a copy with line feeds (:func:`_with_line_feeds`).
+_LINE_FORMATS = frozenset({"csv", "tsv", "txt"})
 #: A plain text file is one row a line, in a column of this name; read in pieces of about
 #: this many characters (a Polars string holds at most 4 GB).
 TXT_COLUMN, TXT_PIECE_CHARS = "text", 64 * 2**20
@@ -426,6 +433,10 @@ def scan_files(files: list[InputFile], fmt: str, csv_header: bool = True, limit:
 def _text_file_head(path: Path, fmt: str, rows: int, csv_header: bool) -> tuple[pl.LazyFrame, int]:
     """The first ``rows`` rows of a JSON Lines, text, CSV or TSV file, checked and read from
     memory, and the rows the whole file holds. A .jsonl file that holds a JSON array is read whole."""
+    read = _with_line_feeds(path, fmt)
+    if read != path:
+        with _named_as(read, path):
+            return _text_file_head(read, fmt, rows, csv_header)
     check = check_text_file(path, fmt, csv_header, head_rows=rows)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
@@ -525,7 +536,8 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
     .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory; a bzip2 or xz file is
-    read from a Zstandard copy, :func:`_zstd_copy`); a JSON array, of objects or of texts,
+    read from a Zstandard copy, :func:`_zstd_copy`, as is a CSV, TSV or text file whose lines
+    end in a carriage return alone, :func:`_with_line_feeds`); a JSON array, of objects or of texts,
     through a JSON Lines copy written as it is checked (:func:`_json_lines_copy`); other JSON documents,
     and JSON Lines and plain text that open with a byte-order mark or (JSON Lines) whose name
     holds a glob character, are read into memory first. A file named by a URI is read from
@@ -535,10 +547,12 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     if compression(path) not in {None, *SCANNED}:
         refuse_stand_in(path, fmt)  # (a Git LFS pointer named .jsonl.xz is not xz)
         copy = _made_once("a Zstandard copy", path, partial(_zstd_copy, path))
-        try:
+        with _named_as(copy, path):
             return _read_text_file(copy, fmt, csv_header)
-        except QcauditError as exc:
-            raise QcauditError(str(exc).replace(str(copy), str(path))) from None
+    read = _with_line_feeds(path, fmt)
+    if read != path:
+        with _named_as(read, path):
+            return _read_text_file(read, fmt, csv_header)
     check, copy = _made_once("a JSON Lines copy", path, partial(_json_lines_copy, path)) if fmt == "json" else (
         check_text_file(path, fmt, csv_header), None)
     if check.rows == 0:
@@ -578,17 +592,46 @@ def _json_lines_copy(path: Path, directory: Path) -> tuple[TextFileCheck, Path |
     return check, directory / "items.jsonl" if check.copied else None
 
 
-def _zstd_copy(path: Path, directory: Path) -> Path:
-    """A bzip2 or xz file, which Polars cannot scan, recompressed as Zstandard in
+def _zstd_copy(path: Path, directory: Path, line_feeds: bool = False) -> Path:
+    """A file (a bzip2 or xz one, which Polars cannot scan) recompressed as Zstandard in
     ``directory`` as it is read, a MB at a time (read whole, it was held decompressed in
-    memory): the copy, named as the file is but for its compression."""
+    memory): the copy, named as the file is but for its compression. With ``line_feeds``,
+    each line end (a carriage return, and a carriage return and line feed) is a line feed in
+    the copy, as Python's universal newlines read a file."""
     copy = directory / f"{without_compression(PurePosixPath(path.name))}.zst"
     try:
         with open_decompressed(path) as source, open_compressed(copy, copy) as target:
-            shutil.copyfileobj(source, target, 2**20)
+            if not line_feeds:
+                shutil.copyfileobj(source, target, COPY_BYTES)
+                return copy
+            held = b""  # (a carriage return that ends a read: its line feed may open the next)
+            while chunk := source.read(COPY_BYTES):
+                data, held = held + chunk, b"\r" if chunk.endswith(b"\r") else b""
+                target.write(data[:len(data) - len(held)].replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+            target.write(held.replace(b"\r", b"\n"))
     except DAMAGED as exc:
         raise damaged(path, exc) from None
     return copy
+
+
+def _with_line_feeds(path: Path, fmt: str) -> Path:
+    """``path``, or where it is a CSV, TSV or text file whose lines end in a carriage return
+    alone (:func:`~qcaudit.inputcheck.lines_end_in_cr`: classic Mac OS's line ends, which
+    Excel for Mac still writes as "CSV (Macintosh)", and which pandas and Python's universal
+    newlines read as line ends; Polars reads one line), a copy of it whose line ends are line
+    feeds, made once (:func:`_zstd_copy`)."""
+    if fmt not in _LINE_FORMATS or not lines_end_in_cr(path):
+        return path
+    return _made_once("a copy with line feeds", path, partial(_zstd_copy, path, line_feeds=True))
+
+
+@contextmanager
+def _named_as(copy: Path, path: Path) -> Iterator[None]:
+    """Messages of a read of ``copy`` name ``path``, the file the user gave."""
+    try:
+        yield
+    except QcauditError as exc:
+        raise QcauditError(str(exc).replace(str(copy), str(path))) from None
 
 
 def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame:

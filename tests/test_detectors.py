@@ -211,7 +211,7 @@ def test_a_texts_perturbations_do_not_depend_on_the_texts_around_it(tiny_models)
     assert perturb(texts, model, tokenizer, seed=1, batch_size=4, **common) != together
 
 
-def test_detectors_are_map_only_and_load_their_models_once(tiny_models, monkeypatch):
+def test_detectors_are_map_only_and_load_their_models_once(tiny_models, monkeypatch, tmp_path):
     """Every method scores batch by batch with models loaded once (DetectGPT's perturbations
     are each text's own); any batch size gives the one-batch scores (to float round-off:
     padded batches group rows differently) and the same verdicts."""
@@ -220,6 +220,8 @@ def test_detectors_are_map_only_and_load_their_models_once(tiny_models, monkeypa
     from qcaudit.config import load_config
 
     m = tiny_models
+    data = tmp_path / "some.parquet"  # (20 rows of each source: DetectGPT's perturbations of 120 took most of a minute)
+    pl.read_parquet(m["data"]).group_by("source", maintain_order=True).head(20).write_parquet(data)
     loads = []
     load_model = hf.load_model
     monkeypatch.setattr(hf, "load_model", lambda *a, **k: (loads.append(a[0]), load_model(*a, **k))[1])
@@ -227,9 +229,9 @@ def test_detectors_are_map_only_and_load_their_models_once(tiny_models, monkeypa
                 "detectors.scoring_model": str(m["observer"]), "detectors.observer_model": str(m["observer"]),
                 "detectors.performer_model": str(m["performer"]), "detectors.mask_model": str(m["filler"]),
                 "detectors.n_perturbations": 3, "detectors.label_column": "source"}
-    whole = audit(m["data"], load_config(None, settings))
+    whole = audit(data, load_config(None, settings))
     loads.clear()
-    batched = audit(m["data"], load_config(None, settings | {"engine.batch_rows": 7}))
+    batched = audit(data, load_config(None, settings | {"engine.batch_rows": 7}))
     assert sorted(loads) == sorted([str(m["observer"]), str(m["observer"]), str(m["performer"]), str(m["filler"])])  # once each
     for column in ("detector_likelihood", "detector_fast_detect_gpt", "detector_binoculars", "detector_detectgpt"):
         assert batched.rows[column].to_numpy() == pytest.approx(whole.rows[column].to_numpy(), rel=1e-4, abs=1e-5, nan_ok=True)

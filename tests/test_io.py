@@ -551,6 +551,45 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
         assert load_dataset(tmp_path / name).frame.collect()["text"].to_list() == [row["text"] for row in rows], name
 
 
+@settings(max_examples=25, deadline=None)
+@given(texts=st.lists(st.text(st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=12), min_size=1,
+                      max_size=8),
+       fmt=st.sampled_from(["csv", "tsv", "txt"]), compressed=st.sampled_from(["", ".gz", ".bz2"]), crlf_after=st.booleans(),
+       read_bytes=st.integers(1, 9))
+def test_lines_ended_by_carriage_returns_alone_read_as_lines(tmp_path_factory, texts, fmt, compressed, crlf_after, read_bytes):
+    """A CSV, TSV or text file whose lines end in a carriage return alone (classic Mac OS;
+    Excel for Mac's "CSV (Macintosh)") reads as its lines, as pandas and Python's universal
+    newlines read it: the rows of the same file with line feeds, whole and at a quick look.
+    Where a CR LF follows past what is looked at, it ends one line, not two, wherever a
+    copy's read cuts."""
+    from qcaudit import inputcheck, readers
+
+    folder = tmp_path_factory.mktemp("cr")
+    frame = pl.DataFrame({"text": texts, "n": range(len(texts))})
+    lf = ("".join(f"{text}\n" for text in texts) if fmt == "txt" else
+          frame.with_columns(pl.col("text").str.replace_all("\t", " ")).write_csv(separator="\t" if fmt == "tsv" else ",",
+                                                                                   quote_style="always"))
+    cr = lf.replace("\n", "\r")
+    if crlf_after:  # (a last line ended by a CR LF)
+        last = "x" if fmt == "txt" else '"x"\t9' if fmt == "tsv" else '"x",9'
+        cr, lf = f"{cr}{last}\r\n", f"{lf}{last}\n"
+    pack = {"": lambda data: data, ".gz": gzip.compress, ".bz2": bz2.compress}[compressed]
+    (folder / f"lf.{fmt}{compressed}").write_bytes(pack(lf.encode()))
+    (folder / f"cr.{fmt}{compressed}").write_bytes(pack(cr.encode()))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "COPY_BYTES", read_bytes)
+        patch.setattr(inputcheck, "LINE_END_LOOK", cr.encode().index(b"\r") + 1)  # (the first line's end)
+        for limit in (None, 2):
+            expected = load_dataset(folder / f"lf.{fmt}{compressed}", limit=limit).frame.collect()
+            assert load_dataset(folder / f"cr.{fmt}{compressed}", limit=limit).frame.collect().equals(expected)
+
+
+def test_json_lines_ended_by_carriage_returns_alone_are_refused_in_one_line(qc, tmp_path):  # noqa: F811
+    (tmp_path / "cr.jsonl").write_bytes(b'{"text": "a first row"}\r{"text": "a second row"}\r')
+    refused = qc("report", tmp_path / "cr.jsonl", "-o", tmp_path / "out", "--analyzers", "diversity")
+    assert refused.code == 2 and "its lines end in a carriage return alone" in refused.err and len(refused.err.splitlines()) == 1
+
+
 @settings(max_examples=60, deadline=None)
 @given(items=st.lists(st.one_of(st.dictionaries(st.text(max_size=4), st.recursive(
            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
@@ -756,7 +795,8 @@ def test_a_text_file_is_one_row_a_line_as_python_splits_it(text, piece):
 @given(st.text(alphabet=st.sampled_from(["a", "b", " ", "\n", "\r", "\u2028", "\x85", "é", "\t", "\ufeff"]), min_size=1))
 def test_text_files_are_scanned_as_their_lines_split(tmp_path_factory, text):
     """A .txt file (plain, gzip or Zstandard) is scanned where it lies, never read into memory
-    whole, and gives the lines that splitting the whole text gives (:func:`_text_lines`)."""
+    whole, and gives the lines that splitting the whole text gives (:func:`_text_lines`); one
+    whose lines end in carriage returns alone (a carriage return, no line feed), those lines."""
     from qcaudit import readers
 
     assume(not text.startswith("\ufeff"))  # (a byte-order mark: read into memory, and dropped)
@@ -764,7 +804,8 @@ def test_text_files_are_scanned_as_their_lines_split(tmp_path_factory, text):
     data = text.encode()
     for name, raw in (("t.txt", data), ("t.txt.gz", gzip.compress(data)), ("t.txt.zst", zstd(data, frames=2))):
         (folder / name).write_bytes(raw)
-    expected = readers._text_lines(text).to_list()
+    lines_end_in_cr = "\r" in text and "\n" not in text
+    expected = readers._text_lines(text.replace("\r", "\n") if lines_end_in_cr else text).to_list()
     read_whole = readers._read_in_memory
     readers._read_in_memory = None  # (a read into memory fails)
     try:
