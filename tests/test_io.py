@@ -584,6 +584,19 @@ def test_lines_ended_by_carriage_returns_alone_read_as_lines(tmp_path_factory, t
             assert load_dataset(folder / f"cr.{fmt}{compressed}", limit=limit).frame.collect().equals(expected)
 
 
+def test_a_csv_with_classic_mac_line_ends_reads_as_pandas_reads_it(tmp_path):
+    """The layout Excel for Mac's "CSV (Macintosh)" writes: lines ended by carriage returns,
+    quoted fields where a comma stands; pandas (the reference) reads it as rows."""
+    import pandas as pd
+
+    path = tmp_path / "mac.csv"
+    path.write_bytes('text,score\r"Sum 2, then 3.",1.5\rCafé au lait,2\r"He said ""hi""",\r'.encode())
+    expected = pd.read_csv(path, dtype=str, keep_default_na=False)
+    read = load_dataset(path).frame.collect()
+    assert read["text"].to_list() == expected["text"].to_list() == ["Sum 2, then 3.", "Café au lait", 'He said "hi"']
+    assert read["score"].to_list() == [float(v) if v else None for v in expected["score"]]
+
+
 def test_json_lines_ended_by_carriage_returns_alone_are_refused_in_one_line(qc, tmp_path):  # noqa: F811
     (tmp_path / "cr.jsonl").write_bytes(b'{"text": "a first row"}\r{"text": "a second row"}\r')
     refused = qc("report", tmp_path / "cr.jsonl", "-o", tmp_path / "out", "--analyzers", "diversity")
