@@ -26,6 +26,7 @@ here with the line that shows it:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -56,6 +57,11 @@ _CSV_MODULE = {"csv": {"delimiter": ","}, "csv-semicolon": {"delimiter": ";"},
                "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}, "tsv-quoted": {"delimiter": "\t"}}
 
 
+#: How much of a .json file's start :func:`opens_json_lines` reads at most to tell JSON
+#: Lines from one document.
+JSON_LINES_LOOK = 64 * 2**20
+#: ... reading first this much, then as much again as was read.
+_FIRST_LOOK = 2**18
 #: How much of a file's start :func:`lines_end_in_cr` reads.
 LINE_END_LOOK = 64 * 2**10
 #: The reading of a JSON array of strings (what ``json.dump(texts, file)`` writes), or of
@@ -329,11 +335,13 @@ def _check_plain_lines(path: Path, head_rows: int | None = None) -> TextFileChec
 def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows: int | None = None) -> TextFileCheck:
     if opens_json_array(path):
         return _check_json_array(path, json_lines, head_rows)
+    if opens_json_lines(path):  # many datasets named .json are JSON Lines; `datasets` reads them so too
+        return _check_json_lines(path, head_rows=head_rows)  # (line by line, not read whole)
     with open_decompressed(path) as handle:
         data = handle.read()
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
-    if holds_json_lines(text):  # many datasets named .json are JSON Lines; `datasets` reads them so too
+    if holds_json_lines(text):  # (a first line longer than opens_json_lines reads)
         return _check_json_lines(path, io.BytesIO(data))  # split at b"\n" as a file is
     document = _parse(text, path, "the document") if text.strip() else []
     if isinstance(document, dict):
@@ -492,16 +500,46 @@ def _whole_number(key: str) -> bool:
 def holds_json_lines(text: str) -> bool:
     """Whether ``text`` is one JSON object (or string) a line rather than one document: its
     first object ends, and another begins on a later line."""
+    return _json_lines_at_start(text, ended=True) is True
+
+
+def opens_json_lines(path: Path) -> bool | None:
+    """Whether the (decompressed) file holds JSON Lines rather than one document, judged as
+    :func:`holds_json_lines` judges a text, from the file's start: a quarter MB read, then as
+    much again as was read, until its first value and the start of the next are in it; None
+    where :data:`JSON_LINES_LOOK` leaves it undecided (a first value larger than that, or not
+    JSON, or bytes not UTF-8: the whole document's check decides and names the fault)."""
+    decoder, text, read = codecs.getincrementaldecoder("utf-8-sig")(), "", 0
+    with open_decompressed(path) as handle:
+        while read < JSON_LINES_LOOK:
+            data = handle.read(max(read, _FIRST_LOOK))
+            read += len(data)
+            try:
+                text += decoder.decode(data, final=not data)
+            except UnicodeDecodeError:
+                return None
+            decided = _json_lines_at_start(text, ended=not data)
+            if decided is not None:
+                return decided
+    return None
+
+
+def _json_lines_at_start(text: str, ended: bool) -> bool | None:
+    """:func:`holds_json_lines` of the start of a file (all of it where ``ended``); None where
+    what is read does not yet decide it: the first value, or the start of the next, cut."""
     stripped = text.lstrip()
     if not stripped.startswith(("{", '"')):  # an array: parsed once, by the document check
-        return False
+        return False if stripped or ended else None
     try:
         first, end = _DECODER.raw_decode(stripped)
     except (ValueError, RecursionError):  # JSONDecodeError and _DuplicateKey: the document check reports them
-        return False
+        return False if ended else None
     rest = stripped[end:]
-    gap = rest[: len(rest) - len(rest.lstrip())]
-    return "\n" in gap and rest.lstrip().startswith("{" if isinstance(first, dict) else ('"', "null"))
+    following = rest.lstrip()
+    if not ended and len(following) < len("null"):
+        return None
+    gap = rest[: len(rest) - len(following)]
+    return "\n" in gap and following.startswith("{" if isinstance(first, dict) else ('"', "null"))
 
 
 def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | None = None) -> TextFileCheck:

@@ -23,6 +23,7 @@ from qcaudit.inputcheck import (
     object_records,
     opens_array_of_objects,
     opens_json_array,
+    opens_json_lines,
 )
 from qcaudit.remote import format_suffix, is_uri, local_copy
 
@@ -49,6 +50,9 @@ def json_records(sources: list[str]) -> Iterator[str]:
                 data = first + "\n" + handle.read().decode("utf-8")  # a JSON array in a file named .jsonl, read as one
             elif opens_json_array(path):
                 yield from (json.dumps(record, ensure_ascii=False) for record, _ in json_array_items(path, handle))
+                continue
+            elif opens_json_lines(path):
+                yield from _lines(handle)
                 continue
             else:
                 data = handle.read().removeprefix(BOM).decode("utf-8")

@@ -658,6 +658,54 @@ def test_a_json_array_is_checked_and_read_item_by_item_never_whole(tmp_path, mon
         assert load_dataset(tmp_path / name).frame.collect()["text"].to_list() == texts, name
 
 
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.one_of(st.dictionaries(st.sampled_from("abc"), st.integers() | st.text(max_size=6), max_size=3),
+                                 st.text(max_size=8), st.none(), st.integers()), min_size=1, max_size=4),
+       gaps=st.lists(st.sampled_from([" ", "\n", "\r\n", "\n\n", "\t", ""]), min_size=5, max_size=5),
+       first_look=st.integers(1, 9), bom=st.booleans())
+def test_json_lines_are_told_from_a_document_by_the_files_start_as_by_the_whole(tmp_path_factory, values, gaps, first_look, bom):
+    """Whether a .json file holds JSON Lines is decided from its first value and the start of
+    the next, read a little at a time, as the whole text decides it (:func:`holds_json_lines`)."""
+    from qcaudit import inputcheck
+
+    text = gaps[0] + "".join(json.dumps(value) + gap for value, gap in zip(values, gaps[1:], strict=False))
+    path = tmp_path_factory.mktemp("probe") / "d.json"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inputcheck, "_FIRST_LOOK", first_look)
+        assert inputcheck.opens_json_lines(path) is inputcheck.holds_json_lines(text)
+
+
+def test_json_lines_named_json_are_checked_line_by_line_never_whole(tmp_path):
+    """Many datasets named .json hold JSON Lines: the check reads them a line at a time (it read
+    the file whole, and its text, before telling them from one document), and a quick look
+    reads only its first rows; the rows, whole and at a quick look, and the filters' records
+    are those of the same lines named .jsonl."""
+    import tracemalloc
+
+    from qcaudit.inputcheck import check_text_file
+    from qcaudit.json_records import json_records
+
+    rows = [{"text": "a long first row " * 40_000}] + [{"text": f"row {i} " + "word " * 800, "n": i} for i in range(2_000)]
+    lines = "".join(json.dumps(row) + "\n" for row in rows)
+    (tmp_path / "d.json").write_text(lines)
+    (tmp_path / "d.jsonl").write_text(lines)
+    tracemalloc.start()
+    try:
+        check = check_text_file(tmp_path / "d.json", "json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert check.rows == len(rows) and check.reading == "jsonl"
+    assert peak < len(lines) / 2, (peak, len(lines))  # (9 MB: the file and its text were held whole)
+    head = check_text_file(tmp_path / "d.json", "json", head_rows=3)
+    assert head.rows == len(rows) and head.head == "".join(json.dumps(row) + "\n" for row in rows[:3]).encode()
+    for limit in (None, 3):
+        assert load_dataset(tmp_path / "d.json", limit=limit).frame.collect().equals(
+            load_dataset(tmp_path / "d.jsonl", limit=limit).frame.collect())
+    assert [json.loads(record) for record in json_records([str(tmp_path / "d.json")])] == rows
+
+
 def test_the_json_lines_copy_of_an_array_is_made_once_and_removed_with_the_process(tmp_path):
     """The copy lies in the cache's scratch folder, is made again only when the file
     changes, and goes when the process ends."""
