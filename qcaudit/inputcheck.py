@@ -31,6 +31,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ _CSV_MODULE = {"csv": {"delimiter": ","}, "csv-semicolon": {"delimiter": ";"},
 JSON_LINES_LOOK = 64 * 2**20
 #: ... reading first this much, then as much again as was read.
 _FIRST_LOOK = 2**18
+#: JSON's whitespace at the start of a text, or after a value.
+_LEADING_SPACE = re.compile(r"[ \t\n\r]*")
 #: How much of a file's start :func:`lines_end_in_cr` reads.
 LINE_END_LOOK = 64 * 2**10
 #: The reading of a JSON array of strings (what ``json.dump(texts, file)`` writes), or of
@@ -499,7 +502,7 @@ def _whole_number(key: str) -> bool:
 
 def holds_json_lines(text: str) -> bool:
     """Whether ``text`` is one JSON object (or string) a line rather than one document: its
-    first object ends, and another begins on a later line."""
+    first object ends on its first line, and another begins on a later line."""
     return _json_lines_at_start(text, ended=True) is True
 
 
@@ -526,20 +529,24 @@ def opens_json_lines(path: Path) -> bool | None:
 
 def _json_lines_at_start(text: str, ended: bool) -> bool | None:
     """:func:`holds_json_lines` of the start of a file (all of it where ``ended``); None where
-    what is read does not yet decide it: the first value, or the start of the next, cut."""
-    stripped = text.lstrip()
-    if not stripped.startswith(("{", '"')):  # an array: parsed once, by the document check
-        return False if stripped or ended else None
-    try:
-        first, end = _DECODER.raw_decode(stripped)
-    except (ValueError, RecursionError):  # JSONDecodeError and _DuplicateKey: the document check reports them
+    what is read does not yet decide it: its first line, or the start of the next value, cut.
+    Only the first line is parsed: a document of one line (pandas' ``to_json``) or of many
+    is told by where its first line ends, not parsed again whole."""
+    start = _LEADING_SPACE.match(text).end()
+    if not text.startswith(("{", '"'), start):  # an array: parsed once, by the document check
+        return False if start < len(text) or ended else None
+    first_line_end = text.find("\n", start)
+    if first_line_end < 0:  # (one line: one document, whatever it holds)
         return False if ended else None
-    rest = stripped[end:]
-    following = rest.lstrip()
-    if not ended and len(following) < len("null"):
+    try:
+        first, end = _DECODER.raw_decode(text[start:first_line_end], 0)
+    except (ValueError, RecursionError):  # JSONDecodeError and _DuplicateKey: the document check reports them
+        return False
+    following = _LEADING_SPACE.match(text, start + end).end()
+    if not ended and len(text) - following < len("null"):
         return None
-    gap = rest[: len(rest) - len(following)]
-    return "\n" in gap and following.startswith("{" if isinstance(first, dict) else ('"', "null"))
+    gap = text[start + end:following]
+    return "\n" in gap and text.startswith("{" if isinstance(first, dict) else ('"', "null"), following)
 
 
 def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | None = None) -> TextFileCheck:
