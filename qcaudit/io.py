@@ -741,9 +741,12 @@ def _available(schema: pl.Schema) -> str:
     """The input's columns, a struct column's fields named as the selection reaches them; of
     more than :data:`SHOWN_COLUMNS`, those that hold text first, then a count (an error line
     stays a line). A name that a plain list would hide or split (empty, edged with spaces,
-    holding a comma) is quoted."""
+    holding a comma) is quoted; an empty one is said to need a new name, as no option can
+    name it (an empty ``--text-column`` is refused as a script's unset variable)."""
     def shown(name: str) -> str:
-        return name if name and name == name.strip() and "," not in name else repr(name)
+        if not name:
+            return "'' (a column with no name: rename it to choose it)"
+        return name if name == name.strip() and "," not in name else repr(name)
 
     def named(name: str) -> str:
         dtype = schema[name]

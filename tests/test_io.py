@@ -982,7 +982,9 @@ def test_a_column_name_a_plain_list_would_hide_or_split_is_quoted(tmp_path):
     path = write(tmp_path, "odd.parquet", [{"": 1, "a, b": 2, " x": 3, "y": 4}])
     with pytest.raises(QcauditError) as caught:
         load_dataset(path)
-    assert str(caught.value).endswith("from: '', 'a, b', ' x', y")
+    assert str(caught.value).endswith("from: '' (a column with no name: rename it to choose it), 'a, b', ' x', y")
+    for name in ("a, b", " x"):  # (as listed, each can be chosen; an empty name cannot: --text-column "" is refused)
+        assert load_dataset(path, TextSelection(text_column=name)).text_source == f"column {name!r}"
 
 
 def test_the_columns_of_a_wide_input_are_listed_those_of_text_first_then_counted(tmp_path):
