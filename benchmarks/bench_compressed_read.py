@@ -5,6 +5,7 @@
     python benchmarks/bench_compressed_read.py --format txt    # one row a line
     python benchmarks/bench_compressed_read.py --format json   # one JSON array of objects
     python benchmarks/bench_compressed_read.py --format json-texts   # one JSON array of strings
+    python benchmarks/bench_compressed_read.py --format json-keyed   # records under a key, SQuAD's layout
 
 The corpus is bench_lexical.py's (rows of 30-70 whitespace tokens) written as JSON Lines and
 gzipped. Each reader runs in a process of its own, timed from its start to its exit, its peak
@@ -33,6 +34,13 @@ to check it, then read whole by Polars).
 line, the copy scanned by Polars) with Python's ``json.load``, pandas' ``read_json`` (as a
 Series), and qcaudit as it read such arrays before 2026-12-05 (checked item by item, then
 decompressed and parsed whole by Python's json, the texts copied into Polars).
+
+``--format json-keyed`` writes the rows as records under one key beside metadata
+(``{"version": "1.0", "data": [...]}``, SQuAD's layout; pandas' ``table`` orient is alike) and
+compares qcaudit (the records checked and copied as JSON Lines a record at a time, the copy
+scanned) with ``datasets.load_dataset("json", field="data")`` (its Arrow cache in the run's
+temporary folder), Python's ``json.load``, and qcaudit as it read such objects before
+2026-12-05 (parsed whole to check, its records written as JSON Lines in memory for Polars).
 """
 
 from __future__ import annotations
@@ -84,10 +92,21 @@ JSON_TEXT_READERS = {
                               "texts = json.loads(decompressed(open(PATH, 'rb').read(), PATH))\n"
                               "print(pl.DataFrame({'text': texts}, schema={'text': pl.String})['text'].str.len_chars().sum())",
 }
+KEYED_READERS = {
+    "qcaudit (item by item)": SCANNED,
+    "datasets load_dataset(field=)": "import datasets, os\nread = datasets.load_dataset('json', data_files=PATH, field='data', "
+                                     "split='train', cache_dir=os.path.dirname(PATH) + '/hf')\n"
+                                     "print(sum(len(t) for t in read['text']))",
+    "python json.load": "import gzip, json\nprint(sum(len(r['text']) for r in json.load(gzip.open(PATH, 'rt', encoding='utf-8'))['data']))",
+    "qcaudit before (whole)": "import json\nfrom qcaudit.compression import decompressed\nfrom qcaudit.readers import _json_lines_of_object\n"
+                              "data = decompressed(open(PATH, 'rb').read(), PATH)\njson.loads(data)\n"
+                              "print(pl.read_ndjson(_json_lines_of_object(data))['text'].str.len_chars().sum())",
+}
 FORMATS = {"jsonl": ("texts.write_ndjson().encode()", READERS),
            "txt": ("''.join(t + '\\n' for t in texts['text']).encode()", TEXT_READERS),
            "json": ("texts.write_json().encode()", JSON_READERS),
-           "json-texts": ("json.dumps(texts['text'].to_list()).encode()", JSON_TEXT_READERS)}
+           "json-texts": ("json.dumps(texts['text'].to_list()).encode()", JSON_TEXT_READERS),
+           "json-keyed": ("json.dumps({'version': '1.0', 'data': texts.to_dicts()}).encode()", KEYED_READERS)}
 
 
 def run(code: str, path: Path) -> tuple[float, float, str]:
@@ -103,7 +122,7 @@ def run(code: str, path: Path) -> tuple[float, float, str]:
 
 
 def write_corpus(rows: int, path: Path, fmt: str = "jsonl") -> str:
-    """The corpus as gzipped JSON Lines (or text, one row a line, or a JSON array) at
+    """The corpus as gzipped JSON Lines (or text, one row a line, or a JSON document) at
     ``path``, made in a process of its own (so that this one holds none of it); its sizes."""
     written = FORMATS[fmt][0]
     program = (f"import gzip, sys; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
@@ -123,7 +142,7 @@ def main() -> None:
     parser.add_argument("--format", choices=list(FORMATS), default="jsonl")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / f"corpus.{args.format.removesuffix('-texts')}.gz"
+        path = Path(directory) / f"corpus.{args.format.split('-')[0]}.gz"
         size = write_corpus(args.rows, path, args.format)
         results = {name: run(code, path) for name, code in FORMATS[args.format][1].items()}
     figures = {figure for _, _, figure in results.values()}

@@ -14,8 +14,8 @@ here with the line that shows it:
   refused. Numbers and strings mixed in one column stay accepted (audited as their text).
   A .json file that holds JSON Lines is checked, and read, as JSON Lines; one that holds a
   table as pandas writes one, or records under a single key (``{"data": [...]}``), as its
-  rows (:func:`object_records`); one that holds an array, an item at a time
-  (:mod:`qcaudit.json_array`), never whole.
+  rows (:func:`object_records`); one that holds an array, or records under a key beside a
+  little metadata, an item at a time (:mod:`qcaudit.json_array`), never whole.
 - CSV and TSV: the standard library's reader checks that the header names each column once
   and that every record has as many fields as the header. A tab-separated file is read with
   CSV's quoting (a field in double quotes may hold tabs, newlines and doubled quotes), as
@@ -41,9 +41,19 @@ from typing import BinaryIO, NamedTuple, TextIO
 
 from qcaudit.compression import COMPRESSIONS, DAMAGED, compression, open_decompressed
 from qcaudit.errors import QcauditError
-from qcaudit.json_array import ArrayError, NotUtf8, array_items
+from qcaudit.json_array import (
+    ArrayError,
+    NotKeyedRecords,
+    NotUtf8,
+    array_items,
+    holds_keyed_records,
+    keyed_records,
+)
 from qcaudit.progress import row_progress
 
+#: What reads a stream's JSON items with their text: :func:`~qcaudit.json_array.array_items`
+#: or :func:`~qcaudit.json_array.keyed_records`.
+ItemReader = Callable[[BinaryIO, json.JSONDecoder], Iterator[tuple[object, str]]]
 #: The byte-order marks of UTF-16, little- and big-endian.
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 BOM = b"\xef\xbb\xbf"
@@ -340,6 +350,12 @@ def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows
         return _check_json_array(path, json_lines, head_rows)
     if opens_json_lines(path):  # many datasets named .json are JSON Lines; `datasets` reads them so too
         return _check_json_lines(path, head_rows=head_rows)  # (line by line, not read whole)
+    try:  # records under a key beside a little metadata ({"version": "1.1", "data": [...]}): item by item
+        return _check_json_array(path, json_lines, head_rows, keyed_records)
+    except NotKeyedRecords:  # any other object, or what is no JSON: read whole, and its faults named so
+        if json_lines is not None:
+            json_lines.seek(0)
+            json_lines.truncate()
     with open_decompressed(path) as handle:
         data = handle.read()
     bom = data.startswith(BOM)
@@ -375,6 +391,15 @@ def lines_end_in_cr(path: Path) -> bool:
     return b"\r" in start and b"\n" not in start
 
 
+def holds_records_under_a_key(path: Path) -> bool:
+    """Whether the (decompressed) file is a JSON object whose rows are its records under one key
+    beside a little metadata (:func:`~qcaudit.json_array.keyed_records`), read to its end a
+    record at a time: for a reader that cannot take back the records it gave where the
+    object turns out to be of another shape."""
+    with open_decompressed(path) as handle:
+        return holds_keyed_records(handle, _DECODER)
+
+
 def opens_json_array(path: Path) -> bool:
     """Whether the (decompressed) file's first character that is not whitespace, after any
     byte-order mark, is ``[``: a JSON array, read item by item (:func:`json_array_items`)."""
@@ -388,14 +413,16 @@ def opens_json_array(path: Path) -> bool:
     return start.lstrip(JSON_SPACE).startswith(b"[")
 
 
-def json_array_items(path: Path, stream: BinaryIO) -> Iterator[tuple[object, str]]:
+def json_array_items(path: Path, stream: BinaryIO, read: ItemReader = array_items) -> Iterator[tuple[object, str]]:
     """The items of the JSON array that ``stream`` holds (the file ``path``) with their text
-    (:func:`~qcaudit.json_array.array_items`); an item refused as :func:`_parse` refuses a
-    line (a key twice, NaN, ...), invalid JSON or bytes that are not UTF-8 end in one line
-    that names the place."""
+    (:func:`~qcaudit.json_array.array_items`; ``read``
+    :func:`~qcaudit.json_array.keyed_records`: the records an object holds under a key, which
+    raises :class:`~qcaudit.json_array.NotKeyedRecords` for another object); an item refused
+    as :func:`_parse` refuses a line (a key twice, NaN, ...), invalid JSON or bytes that are
+    not UTF-8 end in one line that names the place."""
     items = 0
     try:
-        for items, item in enumerate(array_items(stream, _DECODER), start=1):
+        for items, item in enumerate(read(stream, _DECODER), start=1):
             yield item
     except ArrayError as bad:
         raise QcauditError(f"{path}: invalid JSON {'in ' if bad.where.startswith('item') else ''}{bad.where}: {bad.message}") from None
@@ -406,8 +433,10 @@ def json_array_items(path: Path, stream: BinaryIO) -> Iterator[tuple[object, str
         raise _refused(exc, path, f"item {items + 1}") from None
 
 
-def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: int | None = None) -> TextFileCheck:
-    """Check a .json file that holds an array, item by item (:func:`json_array_items`): of
+def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: int | None = None,
+                      read: ItemReader = array_items) -> TextFileCheck:
+    """Check a .json file that holds an array, item by item (:func:`json_array_items`, its
+    items as ``read`` gives them: those of an array, or an object's records under a key): of
     objects, each checked as a JSON Lines line is, or of texts (strings and nulls). Each item
     is written to ``json_lines``, where given, one a line. ``head_rows`` (a quick look): only
     the first items are checked and kept (:attr:`TextFileCheck.head`, one a line), and the
@@ -417,7 +446,7 @@ def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: i
     with open_decompressed(path) as handle:
         bom = handle.read(len(BOM)) == BOM
     with _shown_reading(path) as (handle, look):
-        for rows, (item, text) in enumerate(json_array_items(path, handle), start=1):
+        for rows, (item, text) in enumerate(json_array_items(path, handle, read), start=1):
             if rows % ITEMS_A_LOOK == 0:
                 look()
             if head is not None and rows > head_rows and held - {"null"}:
@@ -800,10 +829,13 @@ def mixed_shapes(path: Path, fmt: str) -> str | None:
     of lists; a field that is an object in one row and text in another), which no column type
     can hold: the place and a line (or item) of each kind; None when there is none. For the
     error when Polars finds no one type for a column."""
-    unit = "item" if fmt != "jsonl" and opens_json_array(path) else "line"
+    read = array_items if fmt != "jsonl" and opens_json_array(path) else None
+    if fmt != "jsonl" and read is None and not opens_json_lines(path) and holds_records_under_a_key(path):
+        read = keyed_records
+    unit = "line" if read is None else "item"
     with open_decompressed(path) as handle:
-        if unit == "item":
-            records = enumerate((item for item, _ in json_array_items(path, handle)), start=1)
+        if read is not None:
+            records = enumerate((item for item, _ in json_array_items(path, handle, read)), start=1)
         else:
             text = handle.read().removeprefix(BOM).decode("utf-8")
             if fmt == "jsonl" or holds_json_lines(text):

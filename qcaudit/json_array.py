@@ -4,7 +4,9 @@ Instruction data is often one JSON array of records (Alpaca's and LLaMA-Factory'
 ShareGPT dumps of hundreds of MB). Parsed whole, such a file takes several times its size in
 memory (Python's objects, or Polars' reading of the document). Read item by item, only the
 item being read is held, whatever the file's size: the input check, the reading (through a
-JSON Lines copy) and the filters' JSON Lines outputs all go through :func:`array_items`.
+JSON Lines copy) and the filters' JSON Lines outputs all go through :func:`array_items`, and
+through :func:`keyed_records` for an object that holds such an array under one key beside a
+little metadata (SQuAD's ``{"version": ..., "data": [...]}``, pandas' ``table`` orient).
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from typing import BinaryIO
 READ_BYTES = 1 << 20
 #: JSON's whitespace: what may stand between tokens.
 JSON_WHITESPACE = " \t\n\r"
+#: The most members besides its records, and the most characters of each, that
+#: :func:`keyed_records` reads of an object before it leaves the object to be read whole: a
+#: dataset's metadata is a few small values; a table in pandas' ``columns`` or ``index``
+#: orient, whose members are its columns or rows, is not.
+METADATA_MEMBERS = 64
+METADATA_CHARS = 1 << 20
 #: How near the end of what is read a parse error may be and still be the item's being cut
 #: there rather than an error of the file: longer than any token the parser reads whole
 #: (``-Infinity``, a ``\\uXXXX`` escape, the start of a number).
@@ -31,6 +39,11 @@ class ArrayError(ValueError):
     def __init__(self, where: str, message: str):
         super().__init__(f"{where}: {message}")
         self.where, self.message = where, message
+
+
+class NotKeyedRecords(Exception):
+    """The stream holds no JSON object whose rows :func:`keyed_records` reads: it is to be
+    read whole (and its faults, if any, reported so)."""
 
 
 class NotUtf8(ValueError):
@@ -85,28 +98,128 @@ def array_items(stream: BinaryIO, decoder: json.JSONDecoder) -> Iterator[tuple[o
     buffer = _Buffer(stream)
     if buffer.next_char() != "[":
         raise ArrayError("the start", "not a JSON array")
-    buffer.start += 1
-    items = 0
-    if buffer.next_char() == "]":
-        buffer.start += 1
-    else:
-        while True:
-            yield _item(buffer, decoder, items + 1)
-            items += 1
-            following = buffer.next_char()
-            buffer.start += 1
-            if following == "]":
-                break
-            if following != ",":
-                shown = f"{following!r}" if following else "the end of the file"
-                raise ArrayError(f"after item {items}", f"expecting ',' or ']' but found {shown}")
+    yield from _items(buffer, decoder)
     if buffer.next_char():
         raise ArrayError("after the array's end", "more data follows the array")
 
 
-def _item(buffer: _Buffer, decoder: json.JSONDecoder, number: int) -> tuple[object, str]:
+def keyed_records(stream: BinaryIO, decoder: json.JSONDecoder) -> Iterator[tuple[object, str]]:
+    """Each record of the JSON object that ``stream`` holds, where its rows are the objects of
+    an array under one key beside a little metadata (at most :data:`METADATA_MEMBERS` other
+    members, each of at most :data:`METADATA_CHARS` characters, none of them an array of
+    objects), as :func:`array_items` gives an array's items: the rows that
+    :func:`~qcaudit.inputcheck.object_records` finds in such an object, read one at a time.
+    Raises :class:`NotKeyedRecords` where the object is of another shape (lists beside the
+    records, and nothing else, make a table of lists), or not valid JSON outside its records;
+    a member past the records can show that after they were given (a reader that cannot take
+    them back reads the whole stream first: :func:`holds_keyed_records`). An item's faults
+    are raised as :func:`array_items` raises them."""
+    buffer = _Buffer(stream)
+    if buffer.next_char() != "{":
+        raise NotKeyedRecords
+    buffer.start += 1
+    keys: set[str] = set()
+    records_read, lists_beside = False, 0
+    while True:
+        key = _member_key(buffer, decoder)
+        if key in keys:  # (a key twice: the whole document's check names it)
+            raise NotKeyedRecords
+        keys.add(key)
+        if not records_read and buffer.next_char() == "[" and _opens_an_object(buffer):
+            records_read = True
+            yield from _records(buffer, decoder)
+        elif len(keys) - records_read > METADATA_MEMBERS:
+            raise NotKeyedRecords
+        else:
+            try:
+                value, _ = _item(buffer, decoder, 0, METADATA_CHARS)
+            except (ArrayError, ValueError, RecursionError):
+                raise NotKeyedRecords from None
+            if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+                raise NotKeyedRecords  # (records under a second key)
+            lists_beside += isinstance(value, list)
+        following = buffer.next_char()
+        buffer.start += 1
+        if following == "}":
+            break
+        if following != ",":
+            raise NotKeyedRecords
+    if buffer.next_char() or not records_read or (lists_beside and lists_beside == len(keys) - 1):
+        raise NotKeyedRecords
+
+
+def holds_keyed_records(stream: BinaryIO, decoder: json.JSONDecoder) -> bool:
+    """Whether :func:`keyed_records` reads ``stream`` to its end (its records parsed, one at a
+    time, and let go)."""
+    try:
+        for _ in keyed_records(stream, decoder):
+            pass
+    except (NotKeyedRecords, ArrayError, NotUtf8, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _member_key(buffer: _Buffer, decoder: json.JSONDecoder) -> str:
+    """The key of the object member that starts at the buffer's next character, and its colon
+    consumed; :class:`NotKeyedRecords` where there is none."""
+    if buffer.next_char() != '"':
+        raise NotKeyedRecords
+    try:
+        key, _ = _item(buffer, decoder, 0, METADATA_CHARS)
+    except (ArrayError, ValueError):
+        raise NotKeyedRecords from None
+    if buffer.next_char() != ":":
+        raise NotKeyedRecords
+    buffer.start += 1
+    return key
+
+
+def _opens_an_object(buffer: _Buffer) -> bool:
+    """Whether the array whose ``[`` is the buffer's next character opens with an object (the
+    ``[`` left unconsumed)."""
+    while True:
+        text, position = buffer.text, buffer.start + 1
+        while position < len(text) and text[position] in JSON_WHITESPACE:
+            position += 1
+        if position < len(text) or buffer.ended:
+            return text[position:position + 1] == "{"
+        buffer.read_more()  # (what is read is kept from the "[" on)
+
+
+def _records(buffer: _Buffer, decoder: json.JSONDecoder) -> Iterator[tuple[object, str]]:
+    """The items of the array that starts at the buffer's next character, each an object (else
+    :class:`NotKeyedRecords`: no records)."""
+    for record in _items(buffer, decoder):
+        if not isinstance(record[0], dict):
+            raise NotKeyedRecords
+        yield record
+
+
+def _items(buffer: _Buffer, decoder: json.JSONDecoder) -> Iterator[tuple[object, str]]:
+    """The items of the array whose ``[`` is the buffer's next character, each with its text;
+    the buffer is left past its ``]``."""
+    buffer.start += 1
+    items = 0
+    if buffer.next_char() == "]":
+        buffer.start += 1
+        return
+    while True:
+        yield _item(buffer, decoder, items + 1)
+        items += 1
+        following = buffer.next_char()
+        buffer.start += 1
+        if following == "]":
+            return
+        if following != ",":
+            shown = f"{following!r}" if following else "the end of the file"
+            raise ArrayError(f"after item {items}", f"expecting ',' or ']' but found {shown}")
+
+
+def _item(buffer: _Buffer, decoder: json.JSONDecoder, number: int, max_chars: int | None = None) -> tuple[object, str]:
     """The value that starts at the buffer's next character, and its text; reads on while it does
-    not fit in what is read (a value the stream's end cuts is an error at the end)."""
+    not fit in what is read (a value the stream's end cuts is an error at the end); given
+    ``max_chars``, an :class:`ArrayError` where more than that is held and it still does not
+    fit (it is not read to its end)."""
     buffer.next_char()
     while True:
         text, start = buffer.text, buffer.start
@@ -116,10 +229,19 @@ def _item(buffer: _Buffer, decoder: json.JSONDecoder, number: int) -> tuple[obje
             cut = err.msg.startswith("Unterminated string") or err.pos >= len(text) - _CUT_MARGIN
             if buffer.ended or not cut:
                 raise ArrayError(f"item {number}", f"{err.msg} (at character {err.pos - start + 1} of the item)") from None
-            buffer.read_more(len(text) - start)  # (twice what is held: each item is parsed a bounded number of times)
+            _read_more_of(buffer, number, max_chars)
             continue
         if end >= len(text) and not buffer.ended:  # a number or literal may go on in what is not read yet
-            buffer.read_more(len(text) - start)
+            _read_more_of(buffer, number, max_chars)
             continue
         buffer.start = end
         return value, text[start:end]
+
+
+def _read_more_of(buffer: _Buffer, number: int, max_chars: int | None) -> None:
+    """Read on for item ``number``, which does not fit in what is held: twice what is held of it
+    (each item is parsed a bounded number of times), unless more than ``max_chars`` is."""
+    held = len(buffer.text) - buffer.start
+    if max_chars is not None and held > max_chars:
+        raise ArrayError(f"item {number}", f"longer than {max_chars:,} characters")
+    buffer.read_more(held)

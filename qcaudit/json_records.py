@@ -19,12 +19,14 @@ from qcaudit.compression import open_decompressed
 from qcaudit.inputcheck import (
     BOM,
     holds_json_lines,
+    holds_records_under_a_key,
     json_array_items,
     object_records,
     opens_array_of_objects,
     opens_json_array,
     opens_json_lines,
 )
+from qcaudit.json_array import keyed_records
 from qcaudit.remote import format_suffix, is_uri, local_copy
 
 #: The input formats whose records :func:`json_records` gives.
@@ -34,8 +36,9 @@ JSON_FORMATS = frozenset({"jsonl", "json"})
 def json_records(sources: list[str]) -> Iterator[str]:
     """Each record of the files, in row order, as JSON text: a JSON Lines file's non-blank
     lines as written; a JSON array's objects (a table as pandas writes one, its rows)
-    re-encoded, an array read item by item. A file named by a URI is read from its local copy
-    (:func:`~qcaudit.remote.local_copy`, made when the input was read)."""
+    re-encoded, an array, and records under a key beside a little metadata, read item by
+    item. A file named by a URI is read from its local copy (:func:`~qcaudit.remote.local_copy`,
+    made when the input was read)."""
     for source in sources:
         path = local_copy(source) if is_uri(source) else Path(source)
         with open_decompressed(path) as handle:
@@ -53,6 +56,9 @@ def json_records(sources: list[str]) -> Iterator[str]:
                 continue
             elif opens_json_lines(path):
                 yield from _lines(handle)
+                continue
+            elif holds_records_under_a_key(path):  # (read through once first: the records are not taken back)
+                yield from (json.dumps(record, ensure_ascii=False) for record, _ in json_array_items(path, handle, keyed_records))
                 continue
             else:
                 data = handle.read().removeprefix(BOM).decode("utf-8")

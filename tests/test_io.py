@@ -625,6 +625,80 @@ def test_a_json_array_read_item_by_item_gives_what_json_loads_gives(items, inden
     assert [json.loads(text) for _, text in read] == items
 
 
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(members=st.dictionaries(st.text(max_size=4), _JSON_VALUES, max_size=5),
+       records=st.none() | st.lists(st.one_of(st.dictionaries(st.sampled_from("ab"), _JSON_VALUES, max_size=2), _JSON_VALUES),
+                                    max_size=4),
+       at=st.integers(0, 5), indent=st.sampled_from([None, 2]), read_bytes=st.integers(1, 40), bom=st.booleans())
+def test_records_under_a_key_read_item_by_item_are_the_rows_the_whole_object_gives(members, records, at, indent, read_bytes,
+                                                                                   bom):
+    """:func:`~qcaudit.json_array.keyed_records` reads an object's records under one key, a
+    read cutting it anywhere, as :func:`~qcaudit.inputcheck.object_records` finds them in the
+    object parsed whole, or leaves the object to be read whole (NotKeyedRecords); it reads
+    every object whose one array that opens with an object holds objects only, beside other
+    members of which not all are lists (lists alone beside it make a table of lists)."""
+    import io as bytes_io
+
+    from qcaudit import json_array
+    from qcaudit.inputcheck import object_records
+
+    items = list(members.items())
+    if records is not None:
+        items.insert(min(at, len(items)), ("records" if "records" not in members else "records2", records))
+    document = dict(items)
+    data = (b"\xef\xbb\xbf" if bom else b"") + json.dumps(document, indent=indent, ensure_ascii=False).encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(json_array, "READ_BYTES", read_bytes)
+        try:
+            read = list(json_array.keyed_records(bytes_io.BytesIO(data), json.JSONDecoder()))
+        except json_array.NotKeyedRecords:
+            read = None
+    lists = [value for value in document.values() if isinstance(value, list)]
+    opening = [value for value in lists if value and isinstance(value[0], dict)]  # (of objects, by its first item)
+    records = opening[0] if len(opening) == 1 and all(isinstance(item, dict) for item in opening[0]) else None
+    assert (read is not None) == (records is not None and (len(lists) == 1 or len(lists) < len(document)))
+    if read is not None:
+        assert [value for value, _ in read] == object_records(document) == records
+        assert [json.loads(text) for _, text in read] == records
+
+
+def test_an_object_of_many_or_long_members_beside_its_records_is_read_whole(monkeypatch):
+    """A table in pandas' ``columns`` or ``index`` orient, whose members are its columns or rows,
+    is not read member by member in the hope of records under a key: past
+    :data:`~qcaudit.json_array.METADATA_MEMBERS` members, or a member longer than
+    :data:`~qcaudit.json_array.METADATA_CHARS` (not read to its end), it is left whole."""
+    import io as bytes_io
+
+    from qcaudit import json_array
+
+    records = [{"text": "a"}]
+    many = {**{str(i): {"text": str(i)} for i in range(json_array.METADATA_MEMBERS + 1)}, "data": records}
+    fewer = {**{str(i): {"text": str(i)} for i in range(json_array.METADATA_MEMBERS)}, "data": records}
+    long = {"text": {str(i): "x" * 100 for i in range(50)}, "data": records}
+
+    def keyed(document: dict) -> list | None:
+        try:
+            return [value for value, _ in json_array.keyed_records(bytes_io.BytesIO(json.dumps(document).encode()), json.JSONDecoder())]
+        except json_array.NotKeyedRecords:
+            return None
+
+    assert keyed(many) is None and keyed(fewer) == records
+    with pytest.raises(json_array.NotKeyedRecords):  # (JSON Lines of such objects, whose first line is too long to tell)
+        list(json_array.keyed_records(bytes_io.BytesIO(b'{"data": [{"a": 1}]}\n{"data": [{"a": 2}]}\n'), json.JSONDecoder()))
+    assert keyed(long) == records
+    monkeypatch.setattr(json_array, "METADATA_CHARS", 1000)
+    monkeypatch.setattr(json_array, "READ_BYTES", 100)
+    read = []
+    monkeypatch.setattr(json_array._Buffer, "read_more", lambda self, at_least=0, read_more=json_array._Buffer.read_more: (
+        read.append(at_least), read_more(self, at_least))[1])
+    assert keyed(long) is None and sum(read) < 5000  # (the 6 KB member is not read to its end)
+
+
 def test_a_json_array_is_checked_and_read_item_by_item_never_whole(tmp_path, monkeypatch):
     """A .json array (Alpaca's and LLaMA-Factory's layout; ShareGPT dumps of hundreds of MB)
     is checked and read an item at a time, through a JSON Lines copy that Polars scans: read
@@ -648,6 +722,14 @@ def test_a_json_array_is_checked_and_read_item_by_item_never_whole(tmp_path, mon
         (tmp_path / name).write_bytes(data)
         read = load_dataset(tmp_path / name).frame.collect()
         assert read.drop("row_id").to_dicts() == rows, name
+        assert [json.loads(record) for record in json_records([str(tmp_path / name)])] == rows, name
+    keyed = {"squad.json": json.dumps({"version": "1.1", "data": rows}).encode(),
+             "table.json.gz": gzip.compress(json.dumps({"schema": {"fields": [{"name": "text"}]}, "data": rows}, indent=1).encode()),
+             "meta_after.json.zst": zstd(json.dumps({"data": rows, "source": {"name": "web"}, "n": 3}).encode())}
+    for name, data in keyed.items():  # (records under a key beside a little metadata)
+        (tmp_path / name).write_bytes(data)
+        for limit in (None, 7):
+            assert load_dataset(tmp_path / name, limit=limit).frame.collect().drop("row_id").to_dicts() == rows[:limit], name
         assert [json.loads(record) for record in json_records([str(tmp_path / name)])] == rows, name
     texts = [row["text"] for row in rows] + [None, "", "é \u2028 😀"]
     files = {"texts.json": json.dumps(texts).encode(),
@@ -674,6 +756,31 @@ def test_json_lines_are_told_from_a_document_by_the_files_start_as_by_the_whole(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(inputcheck, "_FIRST_LOOK", first_look)
         assert inputcheck.opens_json_lines(path) is inputcheck.holds_json_lines(text)
+
+
+def test_an_object_found_to_be_no_records_under_a_key_past_its_records_is_read_whole_as_before(tmp_path):
+    """A list beside the records makes the object a table of lists (as pandas reads it), or
+    records under two keys: known only once the records are read. The check's copy of them is
+    then dropped, and the rows, at a quick look too, and the filters' records are the whole
+    object's; a fault further on is the whole document's, in one line."""
+    from qcaudit.inputcheck import object_records
+    from qcaudit.json_records import json_records
+
+    rows = [{"text": f"row {i}", "n": i} for i in range(3)]
+    document = {"data": rows, "tags": ["a", "b", "c"]}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(document))
+    table = object_records(document)
+    assert table == [{"data": row, "tags": tag} for row, tag in zip(rows, "abc", strict=True)]
+    for limit in (None, 2):
+        assert load_dataset(path, TextSelection(text_column="tags"), limit=limit).frame.collect().drop("row_id").to_dicts() == table[:limit]
+    assert [json.loads(record) for record in json_records([str(path)])] == table
+    path.write_text(json.dumps({"data": rows, "test": rows}))
+    with pytest.raises(QcauditError, match=r"it holds records under several keys \('data', 'test'\)"):
+        load_dataset(path)
+    path.write_text(json.dumps({"data": rows})[:-1] + ', "n": }')
+    with pytest.raises(QcauditError, match="d.json: invalid JSON on the document: Expecting value"):
+        load_dataset(path)
 
 
 def test_json_lines_named_json_are_checked_line_by_line_never_whole(tmp_path):
