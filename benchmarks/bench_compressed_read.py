@@ -98,9 +98,10 @@ KEYED_READERS = {
                                      "split='train', cache_dir=os.path.dirname(PATH) + '/hf')\n"
                                      "print(sum(len(t) for t in read['text']))",
     "python json.load": "import gzip, json\nprint(sum(len(r['text']) for r in json.load(gzip.open(PATH, 'rt', encoding='utf-8'))['data']))",
-    "qcaudit before (whole)": "import json\nfrom qcaudit.compression import decompressed\nfrom qcaudit.readers import _json_lines_of_object\n"
+    "qcaudit before (whole)": "import json\nfrom qcaudit.compression import decompressed\nfrom qcaudit.inputcheck import object_records\n"
                               "data = decompressed(open(PATH, 'rb').read(), PATH)\njson.loads(data)\n"
-                              "print(pl.read_ndjson(_json_lines_of_object(data))['text'].str.len_chars().sum())",
+                              "lines = '\\n'.join(map(json.dumps, object_records(json.loads(data)))).encode()\n"
+                              "print(pl.read_ndjson(lines)['text'].str.len_chars().sum())",
 }
 FORMATS = {"jsonl": ("texts.write_ndjson().encode()", READERS),
            "txt": ("''.join(t + '\\n' for t in texts['text']).encode()", TEXT_READERS),

@@ -97,8 +97,9 @@ class TextFileCheck:
     #: The first rows' lines as the file holds them (decompressed, without a BOM), where the
     #: check was asked to check only those (:func:`check_text_file`'s ``head_rows``).
     head: bytes | None = None
-    #: Whether the items of a JSON array (of objects, or of texts) were written as JSON Lines
-    #: as they were checked (:func:`check_text_file`'s ``json_lines``).
+    #: Whether the rows of a JSON document (an array's items, of objects or of texts; the
+    #: records an object holds, or the rows of a table as pandas writes one) were written as
+    #: JSON Lines as they were checked (:func:`check_text_file`'s ``json_lines``).
     copied: bool = False
 
 
@@ -361,8 +362,10 @@ def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows
     bom = data.startswith(BOM)
     text = _decode(data[len(BOM):] if bom else data, path, 1)
     if holds_json_lines(text):  # (a first line longer than opens_json_lines reads)
-        return _check_json_lines(path, io.BytesIO(data))  # split at b"\n" as a file is
+        return _check_json_lines(path, io.BytesIO(data), head_rows=head_rows)  # split at b"\n" as a file is
+    del data  # (not held beside the parsed document)
     document = _parse(text, path, "the document") if text.strip() else []
+    del text
     if isinstance(document, dict):
         try:
             document = object_records(document) or document
@@ -375,7 +378,14 @@ def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows
     for index, item in enumerate(document):
         kinds.add(item, index)
     kinds.check(path, "item")
-    return TextFileCheck(len(document), bom, "json")
+    lines = map(json.dumps, document)  # (ASCII: a lone surrogate escape stays one)
+    if head_rows is not None:
+        return TextFileCheck(len(document), bom, "jsonl", "".join(f"{line}\n" for line in islice(lines, head_rows)).encode())
+    if json_lines is not None:  # (its rows, one a line, as an array's items are copied: not parsed whole again to read)
+        for line in lines:
+            json_lines.write(line)
+            json_lines.write("\n")
+    return TextFileCheck(len(document), bom, "json", copied=json_lines is not None)
 
 
 def lines_end_in_cr(path: Path) -> bool:
@@ -796,8 +806,9 @@ def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: in
     """Check one jsonl/json/csv/tsv/txt file (compressed or not); raise QcauditError on ambiguous input.
     ``head_rows`` (a quick look, formats :data:`HEAD_CHECKED`): check only the first rows, keep
     their lines (:attr:`TextFileCheck.head`), and count the rest without reading them as JSON.
-    ``json_lines``: where the items of a JSON array of objects are written, one a line, as they
-    are checked (:attr:`TextFileCheck.copied`), for Polars to scan as JSON Lines."""
+    ``json_lines``: where the rows of a JSON document (an array's items, an object's records)
+    are written, one a line, as they are checked (:attr:`TextFileCheck.copied`), for Polars to
+    scan as JSON Lines."""
     refuse_stand_in(path, fmt)
     try:
         if fmt == "jsonl":

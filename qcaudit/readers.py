@@ -46,7 +46,6 @@ from qcaudit.inputcheck import (
     damaged,
     lines_end_in_cr,
     mixed_shapes,
-    object_records,
     refuse_stand_in,
 )
 from qcaudit.json_array import JSON_WHITESPACE
@@ -537,11 +536,12 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
     .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory; a bzip2 or xz file is
     read from a Zstandard copy, :func:`_zstd_copy`, as is a CSV, TSV or text file whose lines
-    end in a carriage return alone, :func:`_with_line_feeds`); a JSON array, of objects or of texts,
-    through a JSON Lines copy written as it is checked (:func:`_json_lines_copy`); other JSON documents,
-    and JSON Lines and plain text that open with a byte-order mark or (JSON Lines) whose name
-    holds a glob character, are read into memory first. A file named by a URI is read from
-    its local copy."""
+    end in a carriage return alone, :func:`_with_line_feeds`); a JSON document's rows (an
+    array's items, of objects or of texts, an object's records, a table's rows) through a JSON
+    Lines copy written as they are checked (:func:`_json_lines_copy`); JSON Lines and plain
+    text that open with a byte-order mark or (JSON Lines) whose name holds a glob character,
+    and a JSON array in a file named .jsonl, are read into memory first. A file named by a
+    URI is read from its local copy."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
     if compression(path) not in {None, *SCANNED}:
@@ -582,11 +582,12 @@ def _made_once(kind: str, path: Path, make: Callable[[Path], Any]) -> Any:
 
 
 def _json_lines_copy(path: Path, directory: Path) -> tuple[TextFileCheck, Path | None]:
-    """Check a .json file; where it holds an array, of objects or of texts, also write its
-    items as JSON Lines in ``directory``, one a line, as they are checked, for Polars to scan
-    (read whole, the array took several times its size in memory:
-    ``bench_compressed_read.py --format json`` and ``--format json-texts``): the check, and
-    the copy or None."""
+    """Check a .json file; where it holds one document (an array, of objects or of texts; an
+    object of records, or a table as pandas writes one), also write its rows as JSON Lines in
+    ``directory``, one a line, as they are checked, for Polars to scan (read whole, an array
+    took several times its size in memory: ``bench_compressed_read.py --format json``,
+    ``json-texts`` and ``json-keyed``): the check, and the copy or None (JSON Lines, scanned
+    where they lie)."""
     with open(directory / "items.jsonl", "w", encoding="utf-8") as lines:
         check = check_text_file(path, "json", json_lines=lines)
     return check, directory / "items.jsonl" if check.copied else None
@@ -659,32 +660,17 @@ def _read_bytes(path: InputFile, data: bytes, fmt: str, csv_header: bool) -> pl.
             return _json_texts(pl.scan_lines(io.BytesIO(data), name=TXT_COLUMN)).collect().lazy()
         if fmt in DELIMITED:
             return pl.read_csv(io.BytesIO(data), infer_schema_length=10000, has_header=csv_header, **DELIMITED[fmt]).lazy()
-        if fmt == "json":
-            lines = _json_lines_of_object(data)
-            if lines is not None:
-                data = lines
-            else:
-                try:
-                    return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
-                except pl.exceptions.PolarsError:
-                    data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
-                    if data is None:
-                        raise
+        if fmt == "json":  # (an array in a file named .jsonl: a .json file's rows are read from the check's copy)
+            try:
+                return pl.read_json(io.BytesIO(data), infer_schema_length=None).lazy()
+            except pl.exceptions.PolarsError:
+                data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
+                if data is None:
+                    raise
         read = _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None, schema_overrides=overrides))
         return read.collect().lazy()  # parsed once, not again each time the rows are read
     except pl.exceptions.PolarsError as exc:
         raise read_failure([path], exc) from None
-
-
-def _json_lines_of_object(data: bytes) -> bytes | None:
-    """A JSON object that holds rows (a table as pandas writes one, records under one key:
-    :func:`~qcaudit.inputcheck.object_records`, already checked) as JSON lines, a row a line;
-    None for any other JSON (Polars reads an object as one row)."""
-    if not data.lstrip().startswith(b"{"):
-        return None
-    document = json.loads(data)
-    records = object_records(document) if isinstance(document, dict) else None
-    return None if records is None else "\n".join(json.dumps(record) for record in records).encode()
 
 
 def _json_lines_of_array(data: bytes) -> bytes | None:

@@ -99,6 +99,38 @@ def test_a_json_table_as_pandas_writes_it_reads_as_pandas_reads_it(qc, tmp_path,
         expect_error("column 'output' mixes", path)
 
 
+@pytest.mark.parametrize("orient", ["columns", "index", "split", "table", "list"])
+def test_a_json_document_is_parsed_whole_at_most_once_to_check_and_read_it(tmp_path, monkeypatch, orient):
+    """A table as pandas writes one is checked whole (pandas' ``table`` orient, records under a
+    key, a record at a time), and its rows are then read from what the check wrote: a JSON
+    Lines copy that Polars scans, or at a quick look its first rows; the reading parsed the
+    document whole again until 2026-12-05 (300,000 rows in pandas' default orient, 178 MB:
+    1,063 MB peak before, 573 MB after)."""
+    import pandas as pd
+
+    from qcaudit import inputcheck, readers
+
+    frame = pd.DataFrame({"instruction": [f"Task {i}: say {'é' * (i % 3)}" for i in range(50)], "n": range(50)})
+    path = tmp_path / "d.json"
+    if orient == "list":
+        path.write_text(json.dumps(frame.to_dict("list")))
+    else:
+        frame.to_json(path, orient=orient, force_ascii=False)
+    parses = []
+    parse = inputcheck._parse
+    monkeypatch.setattr(inputcheck, "_parse", lambda *args: parses.append(args[2]) or parse(*args))
+
+    def refused(*args, **kwargs):
+        raise AssertionError("parsed again to read")
+
+    monkeypatch.setattr(readers, "_read_in_memory", refused)
+    for limit in (None, 7):
+        parses.clear()
+        read = load_dataset(path, TextSelection(text_column="instruction"), limit=limit).frame.collect()
+        assert read.select("instruction", "n").to_dicts() == frame.to_dict("records")[:limit]
+        assert parses == ([] if orient == "table" else ["the document"])
+
+
 @pytest.mark.parametrize("beside", [{"version": "1.1"}, {}, {"meta": {"source": "web", "tags": ["a"]}}])
 def test_records_under_one_key_read_as_datasets_field_reads_them(qc, tmp_path, beside):  # noqa: F811
     """SQuAD's ``{"version": "1.1", "data": [...]}``, a bare ``{"train": [...]}``, records
