@@ -29,6 +29,19 @@ DECOMPRESS_COMMANDS = {".gz": "gunzip", ".zst": "unzstd", ".bz2": "bunzip2", ".x
 SCANNED = frozenset({".gz", ".zst"})
 
 
+#: How each compression's files begin (its magic number): gzip's with deflate, a Zstandard
+#: frame, a bzip2 stream's header and then its first block's (or, empty, its end's) magic,
+#: xz's. None of them can begin UTF-8 text.
+MAGIC = {".gz": (b"\x1f\x8b\x08",), ".zst": (b"\x28\xb5\x2f\xfd",), ".xz": (b"\xfd7zXZ\x00",),
+         ".bz2": tuple(b"BZh%d" % level + block for level in range(1, 10) for block in (b"1AY&SY", b"\x17rE8P\x90"))}
+
+
+def compression_by_content(start: bytes) -> str | None:
+    """The suffix of the compression whose files begin as ``start`` does (a file's first bytes,
+    at least six), else None."""
+    return next((suffix for suffix, magics in MAGIC.items() if start.startswith(magics)), None)
+
+
 class DamagedStream(ValueError):
     """A bzip2 file's data is not bzip2 (the ``bz2`` module says so with a plain OSError)."""
 

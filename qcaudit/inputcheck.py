@@ -36,10 +36,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO, NamedTuple, TextIO
 
-from qcaudit.compression import COMPRESSIONS, DAMAGED, compression, open_decompressed
+from qcaudit.compression import (
+    COMPRESSIONS,
+    DAMAGED,
+    compression,
+    compression_by_content,
+    open_decompressed,
+    without_compression,
+)
 from qcaudit.errors import QcauditError
 from qcaudit.json_array import (
     ArrayError,
@@ -786,12 +793,19 @@ def file_start(path: Path, size: int) -> bytes:
         return b""
 
 
+#: How files of the formats that a file of another name may be begin, and what to call them.
+_FORMAT_MAGIC = {b"PAR1": ("a parquet file", ".parquet"), b"ARROW1": ("an Arrow file", ".arrow")}
+#: How a zip archive begins (an Excel workbook is one).
+_ZIP = b"PK\x03\x04"
+
+
 def refuse_stand_in(path: Path, fmt: str) -> None:
     """Refuse a file that stands in for the data: a Git LFS pointer (a dataset repository
     cloned without ``git lfs``) or, but in a .txt file (whose lines may be web pages: a
     crawl), a web page (a download of a file's page, the Hub's ``/blob/`` address, not of
     the file), which read as a parquet file "out of specification", invalid JSON, or a CSV
-    file whose column is "<!DOCTYPE html>"."""
+    file whose column is "<!DOCTYPE html>"; and a file that its name misnames
+    (:func:`_refuse_misnamed`)."""
     start = file_start(path, 512)
     if start.startswith(LFS_POINTER):
         raise QcauditError(f"{path} is a Git LFS pointer, not the data: the repository was cloned without its large files; "
@@ -799,6 +813,41 @@ def refuse_stand_in(path: Path, fmt: str) -> None:
     if fmt != "txt" and start.removeprefix(BOM).lstrip().lower().startswith((b"<!doctype html", b"<html")):
         raise QcauditError(f"{path} is a web page, not the data: download the file itself (on the Hugging Face Hub its "
                            ".../resolve/main/... address, not .../blob/main/...)")
+    _refuse_misnamed(path, fmt, start)
+
+
+def _refuse_misnamed(path: Path, fmt: str, start: bytes) -> None:
+    """Refuse a file whose first bytes say it is other than its name says: compressed where the
+    name says it is not, or otherwise (a gzip file named .jsonl read as text that is not
+    UTF-8; a plain one named .gz as a damaged gzip file), a parquet or Arrow file named as
+    text, a zip archive (an Excel workbook) named as data, or text named .parquet; each
+    read as a fault in its data. The line says what the file is and the name to give it."""
+    named, found = compression(path), compression_by_content(start)
+    plain = without_compression(PurePosixPath(path.name))  # (the name without its compression's suffix)
+    if found and found != named:
+        said = f"not {COMPRESSIONS[named]} as its name says" if named else "which its name does not say"
+        raise QcauditError(f"{path} is {COMPRESSIONS[found]}-compressed, {said}: name it {plain}{found}")
+    kind = next((what for magic, what in _FORMAT_MAGIC.items() if start.startswith(magic)), None)
+    if kind and fmt != kind[1].lstrip("."):
+        raise QcauditError(f"{path} is {kind[0]}, not {fmt or 'what its name says'}: name it {plain.stem}{kind[1]}")
+    if start.startswith(_ZIP):
+        raise QcauditError(f"{path} is a zip archive (as an Excel workbook is), not {fmt or 'what its name says'}: unzip it, "
+                           "or save the sheet as CSV")
+    if named and not found and start:
+        raise QcauditError(f"{path} is not {COMPRESSIONS[named]}-compressed, as its name says" + (
+            f": it begins as text; name it {plain}" if _begins_as_text(start) else " (a damaged file, or another kind of file)"))
+    if fmt == "parquet" and not start.startswith(b"PAR1") and _begins_as_text(start):
+        raise QcauditError(f"{path} is not a parquet file: it begins as text (a CSV or JSON file named .parquet?); "
+                           "name it for what it holds")
+
+
+def _begins_as_text(start: bytes) -> bool:
+    """Whether a file's first bytes are UTF-8 text (cut anywhere at their end) without a NUL."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start)
+    except UnicodeDecodeError:
+        return False
+    return b"\0" not in start
 
 
 def check_text_file(path: Path, fmt: str, csv_header: bool = True, head_rows: int | None = None,

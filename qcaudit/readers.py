@@ -66,6 +66,8 @@ log = logging.getLogger("qcaudit")
 
 _FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
             ".txt": "txt", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
+#: Spreadsheets' suffixes (Excel's, LibreOffice's, Numbers'), named in the refusal of one.
+_SPREADSHEETS = frozenset({".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".numbers"})
 #: Bytes a copy made to read a file (:func:`_zstd_copy`) reads and writes at a time.
 COPY_BYTES = 2**20
 #: The formats read a line a record: a file of them whose lines end in a carriage return
@@ -350,9 +352,10 @@ def format_of(files: list[InputFile]) -> str:
     for f in files:
         fmt = _FORMATS.get(format_suffix(f))
         if fmt is None:
+            spreadsheet = format_suffix(f) in _SPREADSHEETS
             raise QcauditError(
-                f"{f}: unknown format; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz, "
-                ".zst, .bz2 or .xz), or .arrow"
+                f"{f}: " + ("a spreadsheet, which is not read; save its sheet as CSV (UTF-8)" if spreadsheet else "unknown format")
+                + "; use .parquet, .jsonl, .json, .csv, .tsv or .txt (one row a line; optionally .gz, .zst, .bz2 or .xz), or .arrow"
             )
         if fmt in ("parquet", "arrow") and compression(name_of(f)):
             raise QcauditError(f"{f}: a compressed {fmt} file is not read ({fmt} compresses its own columns); decompress it "

@@ -341,14 +341,27 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("array.jsonl", b'[1, 2]\n', "not a JSON object"),
     ("latin1.jsonl", '{"text": "caf\xe9"}\n'.encode("latin-1"), "line 1 is not valid UTF-8"),
     ("truncated.jsonl", b'{"text": "a b"}\n{"text": "c', "line 2"),
-    ("fake.jsonl.gz", b'{"text": "not gzip at all"}\n', "gzip"),
+    ("fake.jsonl.gz", b'{"text": "not gzip at all"}\n', ("fake.jsonl.gz is not gzip-compressed, as its name says: it begins as text; "
+                                                      "name it fake.jsonl")),
     ("cut.jsonl.gz", gzip.compress(b'{"text": "a b c"}\n' * 50)[:40], "gzip"),
-    ("fake.jsonl.zst", b'{"text": "not zstd at all"}\n', "not a complete zstd file"),
+    ("fake.jsonl.zst", b'{"text": "not zstd at all"}\n', "fake.jsonl.zst is not zstd-compressed, as its name says: it begins as text"),
     ("cut.jsonl.zst", zstd(b'{"text": "a b c"}\n' * 50, frames=2)[:-5], "not a complete zstd file (the file ends inside a frame"),
     ("pile.parquet.zst", b"PAR1", "a compressed parquet file is not read (parquet compresses its own columns); decompress it first (unzstd -k)"),
-    ("fake.jsonl.bz2", b'{"text": "not bzip2 at all"}\n', "not a complete bzip2 file (Invalid data stream)"),
+    ("fake.jsonl.bz2", b'{"text": "not bzip2 at all"}\n', "fake.jsonl.bz2 is not bzip2-compressed, as its name says: it begins as text"),
+    ("noise.jsonl.bz2", b"BZh9\x00\xff\x00 not a block", ("noise.jsonl.bz2 is not bzip2-compressed, as its name "
+                                                    "says (a damaged file, or another kind of file)")),
     ("cut.jsonl.bz2", bz2.compress(b'{"text": "a b c"}\n' * 50)[:-8], "not a complete bzip2 file"),
-    ("fake.jsonl.xz", b'{"text": "not xz at all"}\n', "not a complete xz file"),
+    ("fake.jsonl.xz", b'{"text": "not xz at all"}\n', "fake.jsonl.xz is not xz-compressed, as its name says: it begins as text"),
+    # a file whose first bytes say it is other than its name says (the lines before: not UTF-8, a damaged gzip file, ...)
+    ("zipped.jsonl", gzip.compress(b'{"text": "a b"}\n'), ("zipped.jsonl is gzip-compressed, which its name does not "
+                                                              "say: name it zipped.jsonl.gz")),
+    ("packed.csv", zstd(b"text\na b\n"), "packed.csv is zstd-compressed, which its name does not say: name it packed.csv.zst"),
+    ("other.jsonl.xz", bz2.compress(b'{"text": "a b"}\n'), ("other.jsonl.xz is bzip2-compressed, not xz as its "
+                                                            "name says: name it other.jsonl.bz2")),
+    ("table.jsonl.gz", b"PAR1\x15\x04", "table.jsonl.gz is a parquet file, not jsonl: name it table.parquet"),
+    ("book.csv", b"PK\x03\x04\x14\x00", "book.csv is a zip archive (as an Excel workbook is), not csv: unzip it, or save the sheet"),
+    ("comma.parquet", b"text,score\na b,1\n", ("comma.parquet is not a parquet file: it begins as text (a CSV "
+                                                   "or JSON file named .parquet?)")),
     ("cut.csv.xz", lzma.compress(b"text\n" + b"a b c\n" * 50)[:-8], "not a complete xz file"),
     ("deep.jsonl", ('{"text": "a", "x": ' + "[" * 50_000 + "]" * 50_000 + "}\n").encode(), "nested too deeply"),
     ("scalar.json", b'"just a string"', "array of objects"),

@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.ipc
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
@@ -667,13 +667,15 @@ _JSON_VALUES = st.recursive(
        records=st.none() | st.lists(st.one_of(st.dictionaries(st.sampled_from("ab"), _JSON_VALUES, max_size=2), _JSON_VALUES),
                                     max_size=4),
        at=st.integers(0, 5), indent=st.sampled_from([None, 2]), read_bytes=st.integers(1, 40), bom=st.booleans())
+@example(members={"": None, "0": [{}, None]}, records=[{}], at=0, indent=None, read_bytes=1, bom=False)  # (a list of objects and more after)
 def test_records_under_a_key_read_item_by_item_are_the_rows_the_whole_object_gives(members, records, at, indent, read_bytes,
                                                                                    bom):
     """:func:`~qcaudit.json_array.keyed_records` reads an object's records under one key, a
     read cutting it anywhere, as :func:`~qcaudit.inputcheck.object_records` finds them in the
     object parsed whole, or leaves the object to be read whole (NotKeyedRecords); it reads
-    every object whose one array that opens with an object holds objects only, beside other
-    members of which not all are lists (lists alone beside it make a table of lists)."""
+    every object whose first array that opens with an object holds objects only, and no later
+    one does, beside other members of which not all are lists (lists alone beside it make a
+    table of lists)."""
     import io as bytes_io
 
     from qcaudit import json_array
@@ -692,7 +694,12 @@ def test_records_under_a_key_read_item_by_item_are_the_rows_the_whole_object_giv
             read = None
     lists = [value for value in document.values() if isinstance(value, list)]
     opening = [value for value in lists if value and isinstance(value[0], dict)]  # (of objects, by its first item)
-    records = opening[0] if len(opening) == 1 and all(isinstance(item, dict) for item in opening[0]) else None
+
+    def is_records(value: list) -> bool:
+        return all(isinstance(item, dict) for item in value)
+
+    # (the first list that opens with an object is read as the records; a later one of objects only is records too)
+    records = opening[0] if opening and is_records(opening[0]) and not any(map(is_records, opening[1:])) else None
     assert (read is not None) == (records is not None and (len(lists) == 1 or len(lists) < len(document)))
     if read is not None:
         assert [value for value, _ in read] == object_records(document) == records
@@ -1775,7 +1782,8 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     no_text = tmp_path / "no_text.parquet"
     pl.DataFrame({"a": [1]}).write_parquet(no_text)
     expect_error("no text column found", no_text)
-    expect_error("unknown format", _touch(tmp_path / "data.xlsx"))
+    expect_error("a spreadsheet, which is not read; save its sheet as CSV", _touch(tmp_path / "data.xlsx"))
+    expect_error("unknown format", _touch(tmp_path / "data.xml"))
     expect_error("no file matches", str(tmp_path / "nothing-*.parquet"))
 
 
