@@ -267,11 +267,17 @@ def _decode(raw: bytes, path: Path, number: int) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        if number == 1 and raw.startswith(UTF16_BOMS):  # Excel's "Unicode text", PowerShell's redirection
-            raise QcauditError(f"{path}: the file is UTF-16 (it opens with UTF-16's byte-order mark); re-encode it as UTF-8 "
-                               f"(iconv -f UTF-16 -t UTF-8)") from None
+        if number == 1 and raw.startswith(UTF16_BOMS):
+            raise _utf16(path) from None
         raise QcauditError(f"{path}: line {number} is not valid UTF-8 (byte {err.start + 1} of the line, "
                            f"{_legacy_guess(raw[err.start])}); re-encode the file as UTF-8") from None
+
+
+def _utf16(path: Path) -> QcauditError:
+    """The error for a file that opens with UTF-16's byte-order mark (Excel's "Unicode text",
+    PowerShell's redirection)."""
+    return QcauditError(f"{path}: the file is UTF-16 (it opens with UTF-16's byte-order mark); re-encode it as UTF-8 "
+                        f"(iconv -f UTF-16 -t UTF-8)")
 
 
 def _legacy_guess(byte: int) -> str:
@@ -444,6 +450,10 @@ def json_array_items(path: Path, stream: BinaryIO, read: ItemReader = array_item
     except ArrayError as bad:
         raise QcauditError(f"{path}: invalid JSON {'in ' if bad.where.startswith('item') else ''}{bad.where}: {bad.message}") from None
     except NotUtf8 as bad:
+        if bad.offset == 0 and bytes([bad.byte]) in (UTF16_BOMS[0][:1], UTF16_BOMS[1][:1]):
+            with open_decompressed(path) as handle:
+                if handle.read(2) in UTF16_BOMS:
+                    raise _utf16(path) from None
         raise QcauditError(f"{path}: byte {bad.offset + 1:,} of its text is not valid UTF-8 ({_legacy_guess(bad.byte)}); "
                            "re-encode the file as UTF-8") from None
     except _REFUSALS as exc:

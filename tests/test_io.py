@@ -1749,9 +1749,12 @@ def test_bad_inputs_give_one_line_errors(tmp_path):
     binary_csv = tmp_path / "latin1.csv"
     binary_csv.write_bytes("text\nok\ncaf\xe9\n".encode("latin-1"))
     expect_error("line 3 is not valid UTF-8", binary_csv)
-    for name in ("excel.tsv", "shell.jsonl", "lines.txt"):  # Excel's "Unicode text", PowerShell's > (UTF-16, with its BOM)
+    # Excel's "Unicode text", PowerShell's > (UTF-16, with its BOM); a .json file's, read item by item, too
+    utf16_text = {"excel.tsv": "text\tn\r\nok\t1\r\n", "shell.jsonl": '{"text": "ok"}\n', "lines.txt": '{"text": "ok"}\n',
+                  "object.json": '{"data": [{"text": "ok"}]}', "array.json.gz": '[{"text": "ok"}]'}
+    for name, text in utf16_text.items():
         utf16 = tmp_path / name
-        utf16.write_bytes("text\tn\r\nok\t1\r\n".encode("utf-16") if name.endswith("tsv") else '{"text": "ok"}\n'.encode("utf-16"))
+        utf16.write_bytes(gzip.compress(text.encode("utf-16")) if name.endswith(".gz") else text.encode("utf-16"))
         expect_error(r"the file is UTF-16 \(it opens with UTF-16's byte-order mark\); re-encode it as UTF-8", utf16)
     expect_error("unknown column 'body'; available columns: instruction, input, output, n",
                  good, TextSelection(text_column="body"))
