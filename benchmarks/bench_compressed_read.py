@@ -6,6 +6,7 @@
     python benchmarks/bench_compressed_read.py --format json   # one JSON array of objects
     python benchmarks/bench_compressed_read.py --format json-texts   # one JSON array of strings
     python benchmarks/bench_compressed_read.py --format json-keyed   # records under a key, SQuAD's layout
+    python benchmarks/bench_compressed_read.py --format json-columns   # pandas' to_json, its default orient
 
 The corpus is bench_lexical.py's (rows of 30-70 whitespace tokens) written as JSON Lines and
 gzipped. Each reader runs in a process of its own, timed from its start to its exit, its peak
@@ -40,7 +41,15 @@ decompressed and parsed whole by Python's json, the texts copied into Polars).
 compares qcaudit (the records checked and copied as JSON Lines a record at a time, the copy
 scanned) with ``datasets.load_dataset("json", field="data")`` (its Arrow cache in the run's
 temporary folder), Python's ``json.load``, and qcaudit as it read such objects before
-2026-12-05 (parsed whole to check, its records written as JSON Lines in memory for Polars).
+2026-12-05 (a stand-in: parsed whole by Python's json for its check, which parsed it whole
+with a hook on each object, then again, its records written as JSON Lines in memory).
+
+``--format json-columns`` writes the rows as pandas' ``to_json`` does by default
+(``{column: {index: value}}``) and compares qcaudit (parsed whole once, to check it, its rows
+then written as the JSON Lines copy that Polars scans) with pandas' ``read_json``, Python's
+``json.load``, and qcaudit as it read such tables before 2026-12-05 (its check, which parses
+the document whole as it did, then the document parsed whole again, its rows as JSON Lines
+in memory for Polars).
 """
 
 from __future__ import annotations
@@ -92,22 +101,33 @@ JSON_TEXT_READERS = {
                               "texts = json.loads(decompressed(open(PATH, 'rb').read(), PATH))\n"
                               "print(pl.DataFrame({'text': texts}, schema={'text': pl.String})['text'].str.len_chars().sum())",
 }
+#: How qcaudit read a JSON object of rows after its check until 2026-12-05: parsed whole again,
+#: its rows written as JSON Lines in memory for Polars.
+OBJECT_READ_AGAIN = ("import json\nfrom qcaudit.compression import decompressed\nfrom qcaudit.inputcheck import object_records\n"
+                     "data = decompressed(open(PATH, 'rb').read(), PATH)\n"
+                     "lines = '\\n'.join(map(json.dumps, object_records(json.loads(data)))).encode()\n"
+                     "print(pl.read_ndjson(lines)['text'].str.len_chars().sum())")
 KEYED_READERS = {
     "qcaudit (item by item)": SCANNED,
     "datasets load_dataset(field=)": "import datasets, os\nread = datasets.load_dataset('json', data_files=PATH, field='data', "
                                      "split='train', cache_dir=os.path.dirname(PATH) + '/hf')\n"
                                      "print(sum(len(t) for t in read['text']))",
     "python json.load": "import gzip, json\nprint(sum(len(r['text']) for r in json.load(gzip.open(PATH, 'rt', encoding='utf-8'))['data']))",
-    "qcaudit before (whole)": "import json\nfrom qcaudit.compression import decompressed\nfrom qcaudit.inputcheck import object_records\n"
-                              "data = decompressed(open(PATH, 'rb').read(), PATH)\njson.loads(data)\n"
-                              "lines = '\\n'.join(map(json.dumps, object_records(json.loads(data)))).encode()\n"
-                              "print(pl.read_ndjson(lines)['text'].str.len_chars().sum())",
+    "qcaudit before (whole)": "import gzip, json\njson.load(gzip.open(PATH))\n" + OBJECT_READ_AGAIN,  # (its check: a stand-in)
+}
+COLUMNS_READERS = {
+    "qcaudit (parsed once)": SCANNED,
+    "pandas read_json": "import pandas as pd\nprint(int(pd.read_json(PATH)['text'].str.len().sum()))",
+    "python json.load": "import gzip, json\nprint(sum(map(len, json.load(gzip.open(PATH, 'rt', encoding='utf-8'))['text'].values())))",
+    "qcaudit before (checked, then parsed again)": "from pathlib import Path\nfrom qcaudit.inputcheck import check_text_file\n"
+                                                   "check_text_file(Path(PATH), 'json')\n" + OBJECT_READ_AGAIN,
 }
 FORMATS = {"jsonl": ("texts.write_ndjson().encode()", READERS),
            "txt": ("''.join(t + '\\n' for t in texts['text']).encode()", TEXT_READERS),
            "json": ("texts.write_json().encode()", JSON_READERS),
            "json-texts": ("json.dumps(texts['text'].to_list()).encode()", JSON_TEXT_READERS),
-           "json-keyed": ("json.dumps({'version': '1.0', 'data': texts.to_dicts()}).encode()", KEYED_READERS)}
+           "json-keyed": ("json.dumps({'version': '1.0', 'data': texts.to_dicts()}).encode()", KEYED_READERS),
+           "json-columns": ("texts.to_pandas().to_json().encode()", COLUMNS_READERS)}
 
 
 def run(code: str, path: Path) -> tuple[float, float, str]:
