@@ -164,6 +164,11 @@ def _kind(value: object) -> str:
     return "list" if isinstance(value, list) else "object" if isinstance(value, dict) else "scalar"
 
 
+#: :func:`_kind` of the containers JSON parses to, by their exact type (a look-up, not a call,
+#: on every value of every record the check reads).
+_CONTAINER_KINDS = {list: "list", dict: "object"}
+
+
 @dataclass
 class _Kinds:
     """Per top-level key: the lines where each kind of value (container or scalar) appeared."""
@@ -172,15 +177,18 @@ class _Kinds:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def add(self, record: dict, where: int) -> None:
+        """Count the kinds of ``record``'s values (parsed JSON, the line or item ``where``)."""
+        all_counts = self.counts
         for key, value in record.items():
             if value is None:
                 continue
-            kind = _kind(value)
-            counts = self.counts.setdefault(key, {})
-            counts[kind] = counts.get(kind, 0) + 1
-            shown = self.lines.setdefault(key, {}).setdefault(kind, [])
-            if len(shown) < SHOWN:
-                shown.append(where)
+            kind = _CONTAINER_KINDS.get(type(value), "scalar")
+            counts = all_counts.get(key)
+            if counts is None:
+                counts = all_counts[key] = {}
+            seen = counts[kind] = counts.get(kind, 0) + 1
+            if seen <= SHOWN:
+                self.lines.setdefault(key, {}).setdefault(kind, []).append(where)
 
     def check(self, path: Path, unit: str) -> None:
         for key, counts in self.counts.items():

@@ -657,6 +657,31 @@ def test_a_json_array_read_item_by_item_gives_what_json_loads_gives(items, inden
     assert [json.loads(text) for _, text in read] == items
 
 
+@settings(max_examples=60, deadline=None)
+@given(records=st.lists(st.dictionaries(st.sampled_from("abc"), st.none() | st.integers() | st.text(max_size=3)
+                                        | st.lists(st.integers(), max_size=2) | st.dictionaries(st.just("k"), st.integers())),
+                        max_size=12))
+def test_the_kinds_of_each_columns_values_are_counted_as_defined(records):
+    """The check counts, per top-level key, each kind of value (list, object, or scalar; null
+    is none) and keeps the first lines of each: the counts and lines of the definition
+    (:func:`~qcaudit.inputcheck._kind` on each value), however the count is made."""
+    from qcaudit.inputcheck import SHOWN, _kind, _Kinds
+
+    kinds = _Kinds()
+    for line, record in enumerate(records, start=1):
+        kinds.add(record, line)
+    counts: dict = {}
+    lines: dict = {}
+    for line, record in enumerate(records, start=1):
+        for key, value in record.items():
+            if value is not None:
+                counts.setdefault(key, {}).setdefault(_kind(value), 0)
+                counts[key][_kind(value)] += 1
+                lines.setdefault(key, {}).setdefault(_kind(value), []).append(line)
+    assert kinds.counts == counts
+    assert kinds.lines == {key: {kind: found[:SHOWN] for kind, found in by_kind.items()} for key, by_kind in lines.items()}
+
+
 _JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=5)
