@@ -30,10 +30,17 @@ SCANNED = frozenset({".gz", ".zst"})
 
 
 #: How each compression's files begin (its magic number): gzip's with deflate, a Zstandard
-#: frame, a bzip2 stream's header and then its first block's (or, empty, its end's) magic,
-#: xz's. None of them can begin UTF-8 text.
-MAGIC = {".gz": (b"\x1f\x8b\x08",), ".zst": (b"\x28\xb5\x2f\xfd",), ".xz": (b"\xfd7zXZ\x00",),
+#: frame or a skippable frame (``pzstd`` opens each of its frames with one), a bzip2 stream's
+#: header and then its first block's (or, empty, its end's) magic, xz's. None of them can
+#: begin UTF-8 text.
+#: How a Zstandard skippable frame begins (any of 16 magic numbers).
+ZSTD_SKIPPABLE = tuple(bytes([0x50 + i]) + b"\x2a\x4d\x18" for i in range(16))
+MAGIC = {".gz": (b"\x1f\x8b\x08",), ".zst": (b"\x28\xb5\x2f\xfd", *ZSTD_SKIPPABLE),
+         ".xz": (b"\xfd7zXZ\x00",),
          ".bz2": tuple(b"BZh%d" % level + block for level in range(1, 10) for block in (b"1AY&SY", b"\x17rE8P\x90"))}
+#: How a legacy ``.lzma`` file begins (its usual properties byte), which Python's lzma reads
+#: as it reads xz: one named .xz is read as before, though its first byte may begin text too.
+LZMA_ALONE = b"\x5d"
 
 
 def compression_by_content(start: bytes) -> str | None:
@@ -54,6 +61,20 @@ def compression(name: str | PurePath) -> str | None:
     """The suffix that says ``name`` is compressed (``.gz``, ``.zst``, lower-cased), else None."""
     suffix = PurePath(str(name)).suffix.lower()
     return suffix if suffix in COMPRESSIONS else None
+
+
+def scanned_as_it_is(path: Path) -> bool:
+    """Whether Polars scans the local file as it is compressed: not compressed, gzip, or
+    Zstandard that does not open with a skippable frame (``pzstd``'s files do, and Polars
+    reads them as bytes that are not UTF-8)."""
+    kind = compression(path)
+    if kind == ".zst":
+        try:
+            with open(path, "rb") as file:
+                return not file.read(4).startswith(ZSTD_SKIPPABLE)
+        except OSError:  # (its reader says why)
+            return True
+    return kind is None or kind in SCANNED
 
 
 def open_decompressed(path: Path, raw: BinaryIO | None = None) -> BinaryIO:

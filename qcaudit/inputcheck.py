@@ -42,6 +42,7 @@ from typing import BinaryIO, NamedTuple, TextIO
 from qcaudit.compression import (
     COMPRESSIONS,
     DAMAGED,
+    LZMA_ALONE,
     compression,
     compression_by_content,
     open_decompressed,
@@ -458,7 +459,7 @@ def json_array_items(path: Path, stream: BinaryIO, read: ItemReader = array_item
     except ArrayError as bad:
         raise QcauditError(f"{path}: invalid JSON {'in ' if bad.where.startswith('item') else ''}{bad.where}: {bad.message}") from None
     except NotUtf8 as bad:
-        if bad.offset == 0 and bytes([bad.byte]) in (UTF16_BOMS[0][:1], UTF16_BOMS[1][:1]):
+        if bad.offset == 0 and bad.byte in (UTF16_BOMS[0][0], UTF16_BOMS[1][0]):
             with open_decompressed(path) as handle:
                 if handle.read(2) in UTF16_BOMS:
                     raise _utf16(path) from None
@@ -851,7 +852,7 @@ def _refuse_misnamed(path: Path, fmt: str, start: bytes) -> None:
     if start.startswith(_ZIP):
         raise QcauditError(f"{path} is a zip archive (as an Excel workbook is), not {fmt or 'what its name says'}: unzip it, "
                            "or save the sheet as CSV")
-    if named and not found and start:
+    if named and not found and start and not (named == ".xz" and start.startswith(LZMA_ALONE)):
         raise QcauditError(f"{path} is not {COMPRESSIONS[named]}-compressed, as its name says" + (
             f": it begins as text; name it {plain}" if _begins_as_text(start) else " (a damaged file, or another kind of file)"))
     if fmt == "parquet" and not start.startswith(b"PAR1") and _begins_as_text(start):

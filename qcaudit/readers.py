@@ -28,11 +28,11 @@ from qcaudit.cache import made_once
 from qcaudit.compression import (
     DAMAGED,
     DECOMPRESS_COMMANDS,
-    SCANNED,
     compression,
     decompressed,
     open_compressed,
     open_decompressed,
+    scanned_as_it_is,
     without_compression,
 )
 from qcaudit.errors import QcauditError, first_line
@@ -537,8 +537,9 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines,
     CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
-    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory; a bzip2 or xz file is
-    read from a Zstandard copy, :func:`_zstd_copy`, as is a CSV, TSV or text file whose lines
+    .jsonl.gz, 2026-12-02: 167 MB peak against 662 MB read into memory; a bzip2 or xz file, or
+    a Zstandard one that opens with a skippable frame, as ``pzstd`` writes, is read from a
+    Zstandard copy, :func:`_zstd_copy`, as is a CSV, TSV or text file whose lines
     end in a carriage return alone, :func:`_with_line_feeds`); a JSON document's rows (an
     array's items, of objects or of texts, an object's records, a table's rows) through a JSON
     Lines copy written as they are checked (:func:`_json_lines_copy`); JSON Lines and plain
@@ -547,7 +548,7 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     URI is read from its local copy."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
-    if compression(path) not in {None, *SCANNED}:
+    if not scanned_as_it_is(path):  # (bzip2, xz, a pzstd file)
         refuse_stand_in(path, fmt)  # (a Git LFS pointer named .jsonl.xz is not xz)
         copy = _made_once("a Zstandard copy", path, partial(_zstd_copy, path))
         with _named_as(copy, path):
@@ -597,8 +598,8 @@ def _json_lines_copy(path: Path, directory: Path) -> tuple[TextFileCheck, Path |
 
 
 def _zstd_copy(path: Path, directory: Path, line_feeds: bool = False) -> Path:
-    """A file (a bzip2 or xz one, which Polars cannot scan) recompressed as Zstandard in
-    ``directory`` as it is read, a MB at a time (read whole, it was held decompressed in
+    """A file that Polars cannot scan (bzip2, xz, pzstd's Zstandard) recompressed as Zstandard
+    in ``directory`` as it is read, a MB at a time (read whole, it was held decompressed in
     memory): the copy, named as the file is but for its compression. With ``line_feeds``,
     each line end (a carriage return, and a carriage return and line feed) is a line feed in
     the copy, as Python's universal newlines read a file."""

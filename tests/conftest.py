@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from itertools import pairwise
 from pathlib import Path
 
@@ -43,11 +44,15 @@ def shared_file(relative: str) -> Path:
     return path
 
 
-def zstd(data: bytes, frames: int = 1) -> bytes:
+def zstd(data: bytes, frames: int = 1, skippable: bool = False) -> bytes:
     """``data`` compressed by the zstandard library in ``frames`` frames one after another, as
-    pzstd and concatenation write large files: a reader must read them all."""
+    concatenation writes large files: a reader must read them all; ``skippable``: each frame
+    after a 12-byte skippable frame that holds its size, as pzstd writes them."""
     cut = [len(data) * k // frames for k in range(frames + 1)]
-    return b"".join(zstandard.ZstdCompressor().compress(data[a:b]) for a, b in pairwise(cut))
+    compressed = [zstandard.ZstdCompressor().compress(data[a:b]) for a, b in pairwise(cut)]
+    if skippable:
+        compressed = [b"\x50\x2a\x4d\x18" + struct.pack("<II", 4, len(frame)) + frame for frame in compressed]
+    return b"".join(compressed)
 
 
 @pytest.fixture

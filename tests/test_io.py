@@ -553,10 +553,12 @@ def test_categorical_columns_are_found_by_name_as_text_is():
         assert load_dataset(coded, TextSelection()).texts().equals(plain), columns
 
 def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monkeypatch):
-    """A .jsonl.gz, .jsonl.zst (in several frames, as pzstd writes), gzip members one after
-    another (as bgzip and cat write) and a .csv.gz are read by Polars' scan as it decompresses,
-    never whole into memory, and give the rows of the plain file; so are bzip2 and xz files,
-    which Polars cannot scan, through a Zstandard copy made as they are read."""
+    """A .jsonl.gz, .jsonl.zst (in several frames, as concatenation writes), gzip members one
+    after another (as bgzip and cat write) and a .csv.gz are read by Polars' scan as it
+    decompresses, never whole into memory, and give the rows of the plain file; so are bzip2
+    and xz files (and a legacy .lzma file named .xz, which Python's lzma reads), and pzstd's
+    Zstandard (each frame after a skippable one, which Polars read as bytes that are not
+    UTF-8), through a Zstandard copy made as they are read."""
     from qcaudit import readers
 
     rows = [{"text": f"row {i} with some words", "n": i} for i in range(3000)]
@@ -565,7 +567,9 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
     half = len(lines) // 2
     files = {"d.jsonl.gz": gzip.compress(lines), "d.jsonl.zst": zstd(lines, frames=3),
              "members.jsonl.gz": gzip.compress(lines[:half]) + gzip.compress(lines[half:]), "d.csv.gz": gzip.compress(table),
-             "d.jsonl.bz2": bz2.compress(lines), "d.jsonl.xz": lzma.compress(lines), "d.csv.xz": lzma.compress(table)}
+             "d.jsonl.bz2": bz2.compress(lines), "d.jsonl.xz": lzma.compress(lines), "d.csv.xz": lzma.compress(table),
+             "pzstd.jsonl.zst": zstd(lines, frames=3, skippable=True), "pzstd.csv.zst": zstd(table, frames=2, skippable=True),
+             "legacy.jsonl.xz": lzma.compress(lines, format=lzma.FORMAT_ALONE)}
     texts = "".join(json.dumps(row["text"]) + "\n" for row in rows).encode()  # (JSON Lines of one string a line)
     text_files = {"texts.jsonl": texts, "texts.jsonl.gz": gzip.compress(texts), "texts.jsonl.xz": lzma.compress(texts)}
     for name, data in (files | text_files).items():
