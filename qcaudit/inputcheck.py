@@ -812,10 +812,21 @@ def file_start(path: Path, size: int) -> bytes:
         return b""
 
 
-#: How files of the formats that a file of another name may be begin, and what to call them.
+#: How files of the formats that a file of another name may be begin and end (a text may begin
+#: so too), and what to call them.
 _FORMAT_MAGIC = {b"PAR1": ("a parquet file", ".parquet"), b"ARROW1": ("an Arrow file", ".arrow")}
 #: How a zip archive begins (an Excel workbook is one).
 _ZIP = b"PK\x03\x04"
+
+
+def _file_end(path: Path, size: int) -> bytes:
+    """A file's last ``size`` bytes (fewer in a shorter file); none where it cannot be read."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(max(0, os.fstat(file.fileno()).st_size - size))
+            return file.read()
+    except OSError:
+        return b""
 
 
 def refuse_stand_in(path: Path, fmt: str) -> None:
@@ -846,7 +857,8 @@ def _refuse_misnamed(path: Path, fmt: str, start: bytes) -> None:
     if found and found != named:
         said = f"not {COMPRESSIONS[named]} as its name says" if named else "which its name does not say"
         raise QcauditError(f"{path} is {COMPRESSIONS[found]}-compressed, {said}: name it {plain}{found}")
-    kind = next((what for magic, what in _FORMAT_MAGIC.items() if start.startswith(magic)), None)
+    kind = next((what for magic, what in _FORMAT_MAGIC.items() if start.startswith(magic) and _file_end(path, len(magic)) == magic),
+                None)
     if kind and fmt != kind[1].lstrip("."):
         raise QcauditError(f"{path} is {kind[0]}, not {fmt or 'what its name says'}: name it {plain.stem}{kind[1]}")
     if start.startswith(_ZIP):

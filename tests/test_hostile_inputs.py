@@ -332,6 +332,15 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
                    f"{audit} is a report 'qcaudit report --out' wrote, not a dataset; give the data it audited")
 
 
+def test_a_text_that_begins_as_a_parquet_file_does_is_read_as_text(qc, tmp_path):
+    """A parquet (or Arrow) file named as text is told by its first bytes and its last: a
+    corpus whose first line opens with "PAR1" is read as the text it is."""
+    (tmp_path / "corpus.txt").write_text("PAR1 is the name of the first part\nand this the second line\n")
+    ran = qc("report", tmp_path / "corpus.txt", "-o", tmp_path / "out", "--analyzers", "diversity", "-q")
+    assert ran.code == 0, ran.err
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["dataset"]["rows"] == 2
+
+
 @pytest.mark.parametrize("name,content,needle", [
     ("empty.jsonl", b"", "holds no rows"),
     ("blank.jsonl", b"\n\n  \n", "holds no rows"),
@@ -358,7 +367,7 @@ def test_a_report_directory_given_as_data_says_what_to_give(qc, tmp_path, two_in
     ("packed.csv", zstd(b"text\na b\n"), "packed.csv is zstd-compressed, which its name does not say: name it packed.csv.zst"),
     ("other.jsonl.xz", bz2.compress(b'{"text": "a b"}\n'), ("other.jsonl.xz is bzip2-compressed, not xz as its "
                                                             "name says: name it other.jsonl.bz2")),
-    ("table.jsonl.gz", b"PAR1\x15\x04", "table.jsonl.gz is a parquet file, not jsonl: name it table.parquet"),
+    ("table.jsonl.gz", b"PAR1\x15\x04\x00PAR1", "table.jsonl.gz is a parquet file, not jsonl: name it table.parquet"),
     ("book.csv", b"PK\x03\x04\x14\x00", "book.csv is a zip archive (as an Excel workbook is), not csv: unzip it, or save the sheet"),
     ("comma.parquet", b"text,score\na b,1\n", ("comma.parquet is not a parquet file: it begins as text (a CSV "
                                                    "or JSON file named .parquet?)")),
