@@ -90,6 +90,9 @@ def test_every_chart_escapes_what_plotly_would_render_as_html(every_kind):
         spec = plotly.io.to_json(fig)
         assert "<img" not in spec and "\u202e" not in spec and "\\u202e" not in spec.lower(), spec[:300]
         assert "&lt;img" in spec
+        assert fig.layout.template.layout.plot_bgcolor == "white" and fig.layout.height == 320  # (plotly_white, as named)
+    from qcaudit.report.figures import _LAYOUT  # (every figure starts from one layout, which none of them changes)
+    assert _LAYOUT.title.text is None and _LAYOUT.xaxis.title.text is None and not _LAYOUT.showlegend
 
 
 def test_every_kind_is_printed_on_the_console_as_written(every_kind):
