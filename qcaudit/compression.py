@@ -29,12 +29,12 @@ DECOMPRESS_COMMANDS = {".gz": "gunzip", ".zst": "unzstd", ".bz2": "bunzip2", ".x
 SCANNED = frozenset({".gz", ".zst"})
 
 
+#: How a Zstandard skippable frame begins (any of 16 magic numbers).
+ZSTD_SKIPPABLE = tuple(bytes([0x50 + i]) + b"\x2a\x4d\x18" for i in range(16))
 #: How each compression's files begin (its magic number): gzip's with deflate, a Zstandard
 #: frame or a skippable frame (``pzstd`` opens each of its frames with one), a bzip2 stream's
 #: header and then its first block's (or, empty, its end's) magic, xz's. None of them can
 #: begin UTF-8 text.
-#: How a Zstandard skippable frame begins (any of 16 magic numbers).
-ZSTD_SKIPPABLE = tuple(bytes([0x50 + i]) + b"\x2a\x4d\x18" for i in range(16))
 MAGIC = {".gz": (b"\x1f\x8b\x08",), ".zst": (b"\x28\xb5\x2f\xfd", *ZSTD_SKIPPABLE),
          ".xz": (b"\xfd7zXZ\x00",),
          ".bz2": tuple(b"BZh%d" % level + block for level in range(1, 10) for block in (b"1AY&SY", b"\x17rE8P\x90"))}
