@@ -175,11 +175,20 @@ def _kept_and_removed(dataset: Dataset, verdicts: pl.DataFrame,
                       clashes: dict[str, str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The rows ``verdicts`` keeps, with the input's columns as read (an input ``row_id`` under
     its own name), and those it drops, with qcaudit's ``row_id``, the input's columns (those
-    named as a reason renamed as ``clashes``, :func:`_reason_clashes`, says) and the reasons."""
-    frame = dataset.frame.rename(clashes).join(verdicts.lazy(), on=ROW_ID, how="left", maintain_order="left")
+    named as a reason renamed as ``clashes``, :func:`_reason_clashes`, says) and the reasons.
+
+    Rows are picked by a filter on their ``row_id``, not by a join with ``verdicts``: while a
+    file of them was written, Polars' streaming join held a wide input's rows by the
+    gigabyte more (``python benchmarks/bench_scale.py --filter``). The reasons are set beside
+    the removed rows by position, both in row order; Polars refuses frames of two heights,
+    as where the input lost a row since the audit."""
+    gone = verdicts.filter(pl.col(DROP))
+    dropped = pl.col(ROW_ID).is_in(gone[ROW_ID].implode())
+    frame = dataset.frame.rename(clashes)
     original_names = {new: old for old, new in (dataset.renamed | clashes).items()}
-    kept = dataset.input_columns(frame.filter(~pl.col(DROP))).drop(ROW_ID, DROP, *_reasons(verdicts)).rename(original_names)
-    return kept, dataset.input_columns(frame.filter(pl.col(DROP))).drop(DROP)
+    kept = dataset.input_columns(frame.filter(~dropped)).drop(ROW_ID).rename(original_names)
+    removed = pl.concat([dataset.input_columns(frame.filter(dropped)), gone.drop(ROW_ID, DROP).lazy()], how="horizontal")
+    return kept, removed
 
 
 def _as_given(data: Any, kept: pl.DataFrame, removed: pl.DataFrame, positions: tuple[pl.Series, pl.Series],
@@ -233,15 +242,17 @@ def _write_split(dataset: Dataset, report: Report, verdicts: pl.DataFrame, clean
     row_bytes = row_bytes_of(dataset.input_columns(dataset.frame)) if parquet else None  # (the first removed rows may lie anywhere)
 
     def write(temporary: dict[Path, Path]) -> None:
-        dataset.check_unchanged()  # (since the audit; and again once read)
-        if any(records.values()):  # both in one pass over the input
-            _write_records(dataset, verdicts, clashes, {path: temporary[path] for path, as_records in records.items() if as_records},
-                           clean_path, removed_path)
-        for rows, path, csv_header in ((kept, clean_path, header), (removed, removed_path, True)):
-            if not records[path]:
-                check_table_output(path, rows.collect_schema())
-                write_rows(rows, temporary[path], path, csv_header, dataset.csv_separator, row_bytes)
-        dataset.check_unchanged()
+        dataset.check_unchanged()  # (since the audit; and again once read, or where reading it failed)
+        try:
+            if any(records.values()):  # both in one pass over the input
+                _write_records(dataset, verdicts, clashes, {path: temporary[path] for path, as_records in records.items() if as_records},
+                               clean_path, removed_path)
+            for rows, path, csv_header in ((kept, clean_path, header), (removed, removed_path, True)):
+                if not records[path]:
+                    check_table_output(path, rows.collect_schema())
+                    write_rows(rows, temporary[path], path, csv_header, dataset.csv_separator, row_bytes)
+        finally:
+            dataset.check_unchanged()
 
     _atomically([clean_path, removed_path], write)
     gone = int(verdicts[DROP].sum())
