@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -88,8 +89,8 @@ def write_rows(rows: pl.DataFrame | pl.LazyFrame, tmp: Path, path: Path, csv_hea
     false (rows read from a file without one), a CSV file's fields separated by
     ``csv_separator`` (the input's), a TSV file's by tabs (fields that hold a tab, a line
     break or a quote quoted, as CSV quotes them). The rows of a LazyFrame stream from their
-    source as they are written (a filter's kept rows are not collected first), but into one
-    JSON array, which Polars writes only whole. Parquet row groups hold about
+    source as they are written (a filter's kept rows are not collected first), into a JSON
+    array too (:class:`_JsonArrayOfLines`). Parquet row groups hold about
     :data:`ROW_GROUP_BYTES` of rows of ``row_bytes`` bytes each (measured on the first rows
     where not given: give it where finding those rows costs a pass of their own, as the
     first of a filter's few removed rows do)."""
@@ -103,7 +104,35 @@ def write_rows(rows: pl.DataFrame | pl.LazyFrame, tmp: Path, path: Path, csv_hea
         elif fmt == "jsonl":
             lazy.sink_ndjson(file)
         else:
-            lazy.collect().write_json(file)
+            array = _JsonArrayOfLines(file)
+            lazy.sink_ndjson(array)
+            array.close_array()
+
+
+class _JsonArrayOfLines:
+    """A binary file that Polars' JSON Lines sink writes into as one JSON array: each line
+    an element on a line of its own, the commas between them, as a filter writes a JSON
+    input's records (``[]`` where there are none). Polars writes an array only whole; its
+    JSON Lines stream, a line break inside a value escaped."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file, self._started, self._line_ended = file, False, False
+        file.write(b"[")
+
+    def write(self, data: bytes) -> int:
+        if not data:
+            return 0
+        self._file.write(b",\n" if self._line_ended else b"" if self._started else b"\n")
+        self._started, self._line_ended = True, data.endswith(b"\n")
+        elements = bytes(data).replace(b"\n", b",\n")  # (a line's own break waits for the next line, or the end)
+        self._file.write(memoryview(elements)[:-2] if self._line_ended else elements)
+        return len(data)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close_array(self) -> None:
+        self._file.write(b"\n]\n" if self._started else b"]\n")
 
 
 def row_bytes_of(rows: pl.LazyFrame, sample: int = 1_000) -> float:

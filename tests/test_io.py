@@ -1714,8 +1714,8 @@ def test_a_csv_or_tsv_output_reads_back_as_the_rows_written(texts, header, suffi
 
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".jsonl.zst", ".json", ".csv.gz", ".tsv"])
 def test_rows_of_a_lazy_table_are_written_as_the_same_rows_collected(tmp_path, monkeypatch, suffix):
-    """A filter's rows stream into its output from a lazy table (never collected whole): the
-    file holds the rows, in order, that the table collected holds; a parquet file's row
+    """A filter's rows stream into its output from a lazy table (never collected whole, into
+    a JSON array too): the file holds the rows, in order, that the table collected holds; a parquet file's row
     groups hold about ROW_GROUP_BYTES of them (Polars' default, 262,144 rows whatever their
     size, held 7.5 GB of 3 GB of wide rows), by the row size measured or given."""
     import pyarrow.parquet as pq
@@ -1729,7 +1729,10 @@ def test_rows_of_a_lazy_table_are_written_as_the_same_rows_collected(tmp_path, m
     expected = rows.collect()
     path = tmp_path / f"kept{suffix}"
     monkeypatch.setattr(outputs, "ROW_GROUP_BYTES", 20_000)
-    write_table(rows, path)
+    with monkeypatch.context() as whole:
+        if suffix != ".parquet":  # (parquet's first rows are collected, to size its row groups)
+            whole.setattr(pl.LazyFrame, "collect", lambda *_, **__: pytest.fail("the rows were collected whole"))
+        write_table(rows, path)
     assert load_dataset(path, TextSelection(text_column="text")).frame.drop("row_id").collect().equals(expected)
     if suffix == ".parquet":
         row_bytes = expected.head(1000).estimated_size() / expected.height
@@ -1737,6 +1740,29 @@ def test_rows_of_a_lazy_table_are_written_as_the_same_rows_collected(tmp_path, m
         write_table(rows, path, row_bytes=2_000.0)
         assert pq.ParquetFile(path).metadata.row_group(0).num_rows == 10
         assert pl.read_parquet(path).equals(expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.dictionaries(st.text(max_size=4), st.text(max_size=6) | st.integers()), max_size=8),
+       cuts=st.lists(st.integers(0, 10**6), max_size=6))
+def test_json_lines_written_in_any_pieces_become_one_json_array_of_their_objects(rows, cuts):
+    """Polars' JSON Lines sink hands a JSON array's writer its bytes in pieces that may end
+    anywhere (inside a line, on its line break, empty): the file is the array of the lines'
+    objects, one a line, ``[]`` for none, as a JSON input's records are written."""
+    import io
+
+    from qcaudit.outputs import _JsonArrayOfLines
+
+    lines = [json.dumps(row).encode() for row in rows]
+    stream = b"".join(line + b"\n" for line in lines)
+    at = sorted(cut % (len(stream) + 1) for cut in cuts)
+    file = io.BytesIO()
+    array = _JsonArrayOfLines(file)
+    for start, end in zip([0, *at], [*at, len(stream)], strict=True):
+        array.write(stream[start:end])
+    array.close_array()
+    assert json.loads(file.getvalue()) == rows
+    assert file.getvalue() == (b"[\n" + b",\n".join(lines) + b"\n]\n" if rows else b"[]\n")
 
 
 def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
