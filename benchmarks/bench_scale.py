@@ -204,7 +204,7 @@ def filter_wide_rows(work: Path, rows: int) -> None:
     floor_s, floor_rss = timed([sys.executable, "-c", f"import polars as pl; pl.read_parquet({str(data)!r}).write_parquet({str(whole)!r})"])
     table.add_row("Polars: read whole, written back (no filter)", f"{floor_s:.1f}", f"{floor_rss:.2f}", f"{floor_rss / size_gb:.2f}", "")
     whole.unlink()
-    for suffix in ("parquet", "jsonl", "csv.gz"):
+    for suffix in ("parquet", "jsonl", "json", "csv.gz"):
         kept, removed = work / f"kept.{suffix}", work / f"removed.{suffix}"
         seconds, rss = timed([sys.executable, "-m", "qcaudit", "dedup", str(data), "-o", str(kept), "--removed", str(removed), "-q"])
         table.add_row(f"qcaudit dedup -o kept.{suffix}", f"{seconds:.1f}", f"{rss:.2f}", f"{rss / size_gb:.2f}",
@@ -221,7 +221,8 @@ def kept_right(kept: Path, removed: Path, rows: int) -> bool:
     (each row's index read from the end of its wide column)."""
     def read(path: Path, columns: list[str]) -> pl.DataFrame:
         return (pl.read_parquet(path, columns=columns) if path.suffix == ".parquet" else
-                pl.read_ndjson(path).select(columns) if path.suffix == ".jsonl" else pl.read_csv(path, columns=columns))
+                pl.read_ndjson(path).select(columns) if path.suffix == ".jsonl" else
+                pl.read_json(path).select(columns) if path.suffix == ".json" else pl.read_csv(path, columns=columns))
 
     gone = set(read(removed, ["row_id"])["row_id"].to_list())
     index = read(kept, ["payload"])["payload"].str.slice(WIDE_BYTES).cast(pl.Int64).to_list()
