@@ -558,7 +558,9 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
     decompresses, never whole into memory, and give the rows of the plain file; so are bzip2
     and xz files (and a legacy .lzma file named .xz, which Python's lzma reads), and pzstd's
     Zstandard (each frame after a skippable one, which Polars read as bytes that are not
-    UTF-8), through a Zstandard copy made as they are read."""
+    UTF-8), through a Zstandard copy made as they are read; a plain file joined to one of
+    pzstd's (a plain first frame, skippable ones after it) is scanned as it is: Polars
+    passes over a skippable frame after the first."""
     from qcaudit import readers
 
     rows = [{"text": f"row {i} with some words", "n": i} for i in range(3000)]
@@ -569,7 +571,9 @@ def test_compressed_json_lines_and_csv_are_scanned_where_they_lie(tmp_path, monk
              "members.jsonl.gz": gzip.compress(lines[:half]) + gzip.compress(lines[half:]), "d.csv.gz": gzip.compress(table),
              "d.jsonl.bz2": bz2.compress(lines), "d.jsonl.xz": lzma.compress(lines), "d.csv.xz": lzma.compress(table),
              "pzstd.jsonl.zst": zstd(lines, frames=3, skippable=True), "pzstd.csv.zst": zstd(table, frames=2, skippable=True),
-             "legacy.jsonl.xz": lzma.compress(lines, format=lzma.FORMAT_ALONE)}
+             "legacy.jsonl.xz": lzma.compress(lines, format=lzma.FORMAT_ALONE),
+             "joined.jsonl.zst": zstd(lines[:half]) + zstd(lines[half:], frames=2, skippable=True),
+             "joined.csv.zst": zstd(table[:half]) + zstd(table[half:], frames=2, skippable=True)}
     texts = "".join(json.dumps(row["text"]) + "\n" for row in rows).encode()  # (JSON Lines of one string a line)
     text_files = {"texts.jsonl": texts, "texts.jsonl.gz": gzip.compress(texts), "texts.jsonl.xz": lzma.compress(texts)}
     for name, data in (files | text_files).items():
