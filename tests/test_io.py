@@ -1719,9 +1719,10 @@ def test_a_csv_or_tsv_output_reads_back_as_the_rows_written(texts, header, suffi
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".jsonl.zst", ".json", ".csv.gz", ".tsv"])
 def test_rows_of_a_lazy_table_are_written_as_the_same_rows_collected(tmp_path, monkeypatch, suffix):
     """A filter's rows stream into its output from a lazy table (never collected whole, into
-    a JSON array too): the file holds the rows, in order, that the table collected holds; a parquet file's row
-    groups hold about ROW_GROUP_BYTES of them (Polars' default, 262,144 rows whatever their
-    size, held 7.5 GB of 3 GB of wide rows), by the row size measured or given."""
+    a JSON array too): the file holds the rows, in order, that the table collected holds; a
+    parquet file's row groups hold about ROW_GROUP_BYTES of them (Polars' default, 262,144
+    rows whatever their size, held 7.5 GB of 3 GB of wide rows), by the row size measured or
+    given."""
     import pyarrow.parquet as pq
 
     from qcaudit import outputs
