@@ -95,8 +95,10 @@ def open_compressed(path: Path, name: str | PurePath) -> BinaryIO:
     """``path`` opened for writing, compressed as the file name ``name`` says (``path`` may be
     a temporary file that will become ``name``)."""
     kind = compression(name)
-    if kind == ".gz":
-        return gzip.GzipFile(path, "wb", mtime=0)  # (no time stamp: the same rows give the same bytes)
+    if kind == ".gz":  # (no time stamp, and the name of the file it becomes: the same rows give the same bytes)
+        file = gzip.GzipFile(PurePath(name).name, "wb", fileobj=open(path, "wb"), mtime=0)  # noqa: SIM115 (closed with it:)
+        file.myfileobj = file.fileobj  # (as GzipFile closes a file it opened itself; else its header named the temporary file)
+        return file
     if kind == ".zst":
         return zstandard.ZstdCompressor().stream_writer(open(path, "wb"), closefd=True)
     if kind == ".bz2":

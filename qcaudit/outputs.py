@@ -75,6 +75,14 @@ def _cannot_hold(fmt: str, dtype: pl.DataType) -> bool:
 ROW_GROUP_BYTES = 64 * 2**20
 
 
+#: The compressions Polars' CSV and JSON Lines sinks write themselves, by file suffix: a
+#: filter's kept rows into ``.csv.gz`` in a fifth of the time Python's ``gzip`` took,
+#: fed by the sink (2.0 s against 8.7-11.2 s for 2 GB of rows, by hand, 2026-12-05), its
+#: bytes the same from run to run (no time stamp). bzip2 and xz, and a JSON array, whose
+#: commas :class:`_JsonArrayOfLines` writes between Polars' lines, go through Python's.
+SINK_COMPRESSION = {".gz": "gzip", ".zst": "zstd"}
+
+
 def write_table(rows: pl.DataFrame | pl.LazyFrame, path: Path, csv_header: bool = True, csv_separator: str = ",",
                 row_bytes: float | None = None) -> None:
     """Write ``rows`` in the format ``path`` names, whole or not at all (:func:`write_rows`)."""
@@ -93,16 +101,19 @@ def write_rows(rows: pl.DataFrame | pl.LazyFrame, tmp: Path, path: Path, csv_hea
     array too (:class:`_JsonArrayOfLines`). Parquet row groups hold about
     :data:`ROW_GROUP_BYTES` of rows of ``row_bytes`` bytes each (measured on the first rows
     where not given: give it where finding those rows costs a pass of their own, as the
-    first of a filter's few removed rows do)."""
+    first of a filter's few removed rows do). CSV, TSV and JSON Lines named ``.gz`` or
+    ``.zst`` are compressed by Polars' sink itself (:data:`SINK_COMPRESSION`)."""
     fmt, lazy = table_format(path), rows.lazy()
     if fmt == "parquet":
         lazy.sink_parquet(tmp, row_group_size=_rows_a_group(lazy, row_bytes))
         return
-    with open_compressed(tmp, path) as file:
+    sink_compression = SINK_COMPRESSION.get(compression(path) or "") if fmt != "json" else None
+    with open(tmp, "wb") if sink_compression else open_compressed(tmp, path) as file:
+        compressed = {"compression": sink_compression} if sink_compression else {}
         if fmt in DELIMITED_FORMATS:
-            lazy.sink_csv(file, include_header=csv_header, separator="\t" if fmt == "tsv" else csv_separator)
+            lazy.sink_csv(file, include_header=csv_header, separator="\t" if fmt == "tsv" else csv_separator, **compressed)
         elif fmt == "jsonl":
-            lazy.sink_ndjson(file)
+            lazy.sink_ndjson(file, **compressed)
         else:
             array = _JsonArrayOfLines(file)
             lazy.sink_ndjson(array)

@@ -1716,7 +1716,7 @@ def test_a_csv_or_tsv_output_reads_back_as_the_rows_written(texts, header, suffi
         assert load_dataset(path, TextSelection(text_column=column), header=header).frame.collect()[column].to_list() == written
 
 
-@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".jsonl.zst", ".json", ".csv.gz", ".tsv"])
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".jsonl.zst", ".json", ".json.gz", ".csv.gz", ".tsv", ".tsv.zst", ".jsonl.gz"])
 def test_rows_of_a_lazy_table_are_written_as_the_same_rows_collected(tmp_path, monkeypatch, suffix):
     """A filter's rows stream into its output from a lazy table (never collected whole, into
     a JSON array too): the file holds the rows, in order, that the table collected holds; a
@@ -1739,6 +1739,9 @@ def test_rows_of_a_lazy_table_are_written_as_the_same_rows_collected(tmp_path, m
             whole.setattr(pl.LazyFrame, "collect", lambda *_, **__: pytest.fail("the rows were collected whole"))
         write_table(rows, path)
     assert load_dataset(path, TextSelection(text_column="text")).frame.drop("row_id").collect().equals(expected)
+    written = path.read_bytes()
+    write_table(rows, path)
+    assert path.read_bytes() == written  # (the same rows, the same bytes: compressed with no time stamp nor temporary name)
     if suffix == ".parquet":
         row_bytes = expected.head(1000).estimated_size() / expected.height
         assert pq.ParquetFile(path).metadata.row_group(0).num_rows == int(20_000 / row_bytes)
