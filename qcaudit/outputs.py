@@ -77,9 +77,10 @@ ROW_GROUP_BYTES = 64 * 2**20
 
 #: The compressions Polars' CSV and JSON Lines sinks write themselves, by file suffix: rows
 #: into ``.csv.gz`` in a fifth of the time Python's ``gzip`` took, fed by the sink (2 GB of
-#: rows in 2.0 s against 8.7-11.2 s, a scratch script; ``qcaudit dedup`` of 2.8 GB in 4.1-4.4
-#: s against 13.3-14.5 s; by hand, 2026-12-05), its bytes the same from run to run (no time stamp). bzip2 and xz, and a JSON array, whose
-#: commas :class:`_JsonArrayOfLines` writes between Polars' lines, go through Python's.
+#: rows in 2.0 s against 8.7-11.2 s, a scratch script; ``qcaudit dedup`` of 2.8 GB in
+#: 4.1-4.4 s against 13.3-14.5 s; by hand, 2026-12-05), its bytes the same from run to run
+#: (no time stamp). bzip2 and xz, and a JSON array, whose commas :class:`_JsonArrayOfLines`
+#: writes between Polars' lines, go through Python's.
 SINK_COMPRESSION = {".gz": "gzip", ".zst": "zstd"}
 
 
