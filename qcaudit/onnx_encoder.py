@@ -1,6 +1,7 @@
 """A sentence-transformers model on ONNX Runtime with int8 weights: the CPU backend ``onnx-int8``.
 
-The model's transformer is exported once with ``torch.onnx`` from its own local weights,
+The model's transformer is exported once from its own local weights (a BERT encoder written
+as a graph by :mod:`qcaudit.bert_graph`, without torch; other models with ``torch.onnx``),
 and its weights are quantised to int8 per output channel with ONNX Runtime's dynamic
 quantisation (activations are quantised on the fly); both files are kept in the cache under
 the model's key, so later runs only load them. Texts come as token ids (the model's own
@@ -28,12 +29,18 @@ from pathlib import Path
 
 import numpy as np
 
+from qcaudit import bert_graph
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.errors import QcauditError
 from qcaudit.progress import note
 from qcaudit.sentence_folder import sentence_layout
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+#: How the int8 file is made, in the cache keys of the file and of the vectors it gives:
+#: another way of writing the same model rounds differently once quantised (2: BERT
+#: encoders written by :mod:`qcaudit.bert_graph`, not traced by torch).
+EXPORT_FORMAT = 2
 
 
 class OnnxSentenceModel:
@@ -62,12 +69,15 @@ class OnnxSentenceModel:
 
             note(f"embedding: exporting {name} to int8 ONNX into the cache (once per model)")
             fp32 = directory / "model.onnx"
-            export_fp32(path, fp32)
+            if bert_graph.supports(path):
+                bert_graph.write(path, fp32)
+            else:
+                export_fp32(path, fp32)
             with _quiet():
                 quantize_dynamic(str(fp32), str(directory / "model_int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
             fp32.unlink()
 
-        directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=1), export)
+        directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=EXPORT_FORMAT), export)
         return cls(directory / "model_int8.onnx", path, workers)
 
     def encode(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
@@ -85,19 +95,16 @@ class OnnxSentenceModel:
             return np.concatenate(list(pool.map(self._one, inputs, chunksize=8)))
 
     def _inputs(self, ids: Sequence[int]) -> dict[str, np.ndarray]:
-        """One text's session inputs: its ids, a mask of ones, segment 0."""
+        """One text's session inputs (those the file takes): its ids, a mask of ones, segment 0."""
         row = np.asarray(ids, dtype=np.int64)[None, :]
         given = {"input_ids": row, "attention_mask": np.ones_like(row), "token_type_ids": np.zeros_like(row)}
         return {name: given[name] for name in self.inputs}
 
     def _one(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
-        """The pooled (and normalised) vector of one tokenised text."""
+        """The pooled (and normalised) vector of one tokenised text (unpadded: the mean is
+        over all its tokens)."""
         hidden = self.session.run(None, inputs)[0]
-        if self.mode == "cls":
-            vectors = hidden[:, 0]
-        else:
-            mask = inputs["attention_mask"][..., None].astype(np.float32)
-            vectors = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        vectors = hidden[:, 0] if self.mode == "cls" else hidden.mean(axis=1)
         if self.normalise:
             vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return vectors.astype(np.float32)

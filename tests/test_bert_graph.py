@@ -1,0 +1,116 @@
+"""The BERT encoder written as an ONNX graph without torch (``qcaudit.bert_graph``) against
+the model as torch exports it and as transformers runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcaudit import bert_graph
+from qcaudit.embed import default_model_path
+from qcaudit.onnx_encoder import export_fp32
+
+VOCABULARY = 120
+
+
+def _session(file: Path):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    return onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+
+
+def _hidden(session, ids: list[int]) -> np.ndarray:
+    row = np.asarray(ids, dtype=np.int64)[None, :]
+    given = {"input_ids": row, "attention_mask": np.ones_like(row), "token_type_ids": np.zeros_like(row)}
+    return session.run(None, {one.name: given[one.name] for one in session.get_inputs()})[0]
+
+
+def _tiny_bert(folder: Path, **changes) -> Path:
+    """A randomly initialised BERT of two layers, saved as transformers saves one."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    torch.manual_seed(0)
+    config = {"vocab_size": VOCABULARY, "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4,
+              "intermediate_size": 64, "max_position_embeddings": 64, "layer_norm_eps": 1e-7} | changes
+    BertModel(BertConfig(**config)).eval().save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def three_ways(tmp_path_factory):
+    """A tiny BERT as transformers runs it, as torch exports it and as qcaudit writes it."""
+    import torch
+    from transformers import BertModel
+
+    folder = _tiny_bert(tmp_path_factory.mktemp("bert"))
+    assert bert_graph.supports(folder)
+    export_fp32(folder, folder / "traced.onnx")
+    bert_graph.write(folder, folder / "written.onnx")
+    model = BertModel.from_pretrained(folder).eval()
+
+    def transformers_hidden(ids: list[int]) -> np.ndarray:
+        with torch.no_grad():
+            return model(input_ids=torch.tensor([ids])).last_hidden_state.numpy()
+
+    return transformers_hidden, _session(folder / "traced.onnx"), _session(folder / "written.onnx")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, VOCABULARY - 1), min_size=1, max_size=64))
+def test_the_written_graph_is_the_traced_model_to_the_bit_and_transformers_to_rounding(three_ways, ids):
+    transformers_hidden, traced, written = three_ways
+    ours = _hidden(written, ids)
+    assert np.array_equal(ours, _hidden(traced, ids))
+    assert np.abs(ours - transformers_hidden(ids)).max() < 1e-5
+
+
+def test_the_packaged_model_is_written_as_torch_traces_it(tmp_path):
+    from tokenizers import Tokenizer
+
+    path = default_model_path()
+    assert bert_graph.supports(path)
+    export_fp32(path, tmp_path / "traced.onnx")
+    bert_graph.write(path, tmp_path / "written.onnx")
+    traced, written = _session(tmp_path / "traced.onnx"), _session(tmp_path / "written.onnx")
+    assert [one.name for one in written.get_inputs()] == ["input_ids", "token_type_ids"]
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    tokenizer.no_padding()
+    for text in ("Natalia sold clips to 48 of her friends in April.", "def add(a, b):\n    return a + b", "x"):
+        ids = tokenizer.encode(text).ids
+        assert np.array_equal(_hidden(written, ids), _hidden(traced, ids))
+
+
+#: BERTs saved with a setting the graph does not spell out.
+OTHER_SETTINGS = {"relu": {"hidden_act": "relu"}, "relative positions": {"position_embedding_type": "relative_key"}}
+
+
+@pytest.mark.parametrize("change", [*OTHER_SETTINGS, "a weight missing", "bfloat16 weights", "no safetensors", "another architecture"])
+def test_models_it_does_not_spell_out_are_left_to_torch(tmp_path, change):
+    """:func:`supports` says no (the caller then traces the model with torch) for a BERT
+    with another activation or position embedding, a weight file without a weight the graph
+    reads or in a type NumPy cannot hold, a model saved without safetensors, and another
+    architecture."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    folder = _tiny_bert(tmp_path, **OTHER_SETTINGS.get(change, {}))
+    weights, config = folder / "model.safetensors", folder / "config.json"
+    if change not in OTHER_SETTINGS:
+        assert bert_graph.supports(folder)  # before the change
+    if change == "a weight missing":
+        save_file({name: value for name, value in load_file(weights).items() if name != "encoder.layer.1.output.dense.bias"}, weights)
+    elif change == "bfloat16 weights":
+        save_file({name: value.to(torch.bfloat16) if value.is_floating_point() else value
+                   for name, value in load_file(weights).items()}, weights)
+    elif change == "no safetensors":
+        weights.unlink()
+    elif change == "another architecture":
+        config.write_text(config.read_text().replace('"model_type": "bert"', '"model_type": "roberta"'))
+    assert not bert_graph.supports(folder)
