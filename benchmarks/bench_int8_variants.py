@@ -57,20 +57,20 @@ def calibration_reader(ids: list[list[int]], names: list[str]):
 
 
 def onnx_variants(encoder, folder: Path) -> dict[str, Path]:
-    """Every ONNX file to compare, built from one fp32 export."""
+    """Every ONNX file to compare, built from the fp32 file qcaudit quantises."""
     import onnx
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_dynamic, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
     from onnxruntime.transformers.optimizer import optimize_model
 
     from qcaudit.hf import load_model_config
-    from qcaudit.onnx_encoder import export_fp32
+    from qcaudit.onnx_encoder import export_fp32, quantise
 
     fp32 = folder / "fp32.onnx"
     export_fp32(encoder.path, fp32)
     files = {"onnx fp32": fp32}
     files["onnx int8 dynamic (qcaudit)"] = folder / "int8.onnx"
-    quantize_dynamic(str(fp32), str(files["onnx int8 dynamic (qcaudit)"]), weight_type=QuantType.QInt8, per_channel=True)
+    quantise(fp32, files["onnx int8 dynamic (qcaudit)"])
     config = load_model_config(str(encoder.path), "embedding model")
     fused = optimize_model(str(fp32), model_type="bert", num_heads=config.num_attention_heads, hidden_size=config.hidden_size)
     fused.save_model_to_file(str(folder / "fused.onnx"))

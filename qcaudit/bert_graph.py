@@ -2,19 +2,20 @@
 ``model.safetensors``, without torch: the fp32 model that the ``onnx-int8`` backend quantises.
 
 ``torch.onnx.export`` needs torch and transformers imported and the model loaded and traced:
-about 6 of the 8 seconds that a first run spends making the int8 file on a 2-core machine,
-before it encodes a text. The graph here is the same arithmetic as transformers'
-``BertModel`` (embeddings of word, token type and position summed in that order, layer
+about 6 of the 8 seconds that a first run spent making the int8 file on a 2-core machine,
+before it encoded a text. The graph here is the arithmetic of transformers' ``BertModel``
+as torch traces it (embeddings of word, token type and position summed in that order, layer
 norm; per layer: self-attention with queries and keys each scaled by the fourth root of the
 head width, as torch exports its fused attention, then the erf GELU feed-forward, each
 block with its residual and layer norm), so its last hidden state is the traced model's to
-the bit in fp32 (tested, and against transformers' own model). It is written for the way
-:class:`qcaudit.onnx_encoder.OnnxSentenceModel` runs it, one text a call: no attention
-mask input (every token is attended) and no padding.
+the bit, and once quantised so are the vectors (tested, and against transformers' own
+model): a cache of vectors made from a traced file stays right. It is written for the way
+:class:`qcaudit.onnx_encoder.OnnxSentenceModel` runs it, one text a call: no attention mask
+input (every token is attended) and no padding.
 
 Models of other architectures, or BERT variants this does not spell out (relative
-positions, other activations, weights under other names), are exported by torch as before:
-:func:`supports` tells which.
+positions, other activations, weights under other names or in bfloat16), are traced by
+torch as before: :func:`supports` tells which.
 """
 
 from __future__ import annotations
@@ -107,13 +108,27 @@ class _Graph:
         summed = self.node("Add", [self.node("Add", [words, kinds], "words_and_types"), places], "embedded")
         x = self.norm(summed, "embeddings.LayerNorm", epsilon)
         split = self.constant("split_heads", np.array([0, 0, heads, width], dtype=np.int64))
-        merge = self.constant("merge_heads", np.array([0, 0, heads * width], dtype=np.int64))
+        merge = self.merged_shape(x, heads * width)
         # torch exports its fused attention with queries and keys each scaled by
         # 1/sqrt(sqrt(width)), not the scores by 1/sqrt(width): the same rounding as the traced model.
         scale = self.constant("head_scale", np.float32(np.sqrt(1 / np.sqrt(width))))
         for layer in range(config["num_hidden_layers"]):
             x = self.layer(x, f"encoder.layer.{layer}", split, merge, scale, epsilon)
         return x
+
+    def merged_shape(self, x: str, width: int) -> str:
+        """[batch, tokens, width], read from ``x``'s shape at run time as torch's trace reads it,
+        not the constant [0, 0, width]: with the constant, ONNX Runtime knows the attention
+        block's output to be the residual's shape and fuses that addition into the layer norm
+        (SkipLayerNormalization), which it cannot do in the traced model; the sum is rounded
+        otherwise, and once quantised the vectors differ in the second decimal. Read this way,
+        the int8 file gives the traced one's vectors to the bit (tested)."""
+        shape = self.node("Shape", [x], "embedded.shape")
+        first = self.constant("first_axis", np.array([0], dtype=np.int64))
+        sizes = [self.node("Unsqueeze", [self.node("Gather", [shape, self.constant(f"axis{axis}", np.int64(axis))],
+                                                   f"embedded.size{axis}", axis=0), first], f"embedded.sizes{axis}")
+                 for axis in (0, 1)]
+        return self.node("Concat", [*sizes, self.constant("width", np.array([width], dtype=np.int64))], "merged_shape", axis=0)
 
     def layer(self, x: str, prefix: str, split: str, merge: str, scale: str, epsilon: float) -> str:
         """One transformer layer: self-attention, then the feed-forward block."""

@@ -279,16 +279,6 @@ class Encoder:
             return "onnx-int8"
         return "torch-fp16" if resolve_device(self.device) == "cuda" else "torch-fp32"
 
-    @property
-    def store_name(self) -> str:
-        """Where the cache keeps this encoder's vectors: by model and backend, and for
-        ``onnx-int8`` by the way its file is made (:data:`qcaudit.onnx_encoder.EXPORT_FORMAT`)."""
-        if self.backend != "onnx-int8":
-            return f"embedding/{self.key}/{self.backend}"
-        from qcaudit.onnx_encoder import EXPORT_FORMAT
-
-        return f"embedding/{self.key}/onnx-int8/{EXPORT_FORMAT}"
-
     def encode(self, texts: pl.Series, progress: bool = False, tokens: pl.Series | Sequence[Sequence[int]] | None = None) -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text (nulls embed as ""); ``tokens``:
         the texts' ids from :meth:`tokenize` (or a :func:`token_column`), when the caller
@@ -300,7 +290,7 @@ class Encoder:
         unique = (pl.DataFrame({"h": hashes, "text": texts}).with_row_index("first")
                   .unique("h", keep="first", maintain_order=True))
         keys = unique["h"].to_numpy()
-        store = VectorStore(self.store_name, self.dimension, "embedding")
+        store = VectorStore(f"embedding/{self.key}/{self.backend}", self.dimension, "embedding")
         if self.use_cache:
             found, vectors = store.get(keys)
         else:

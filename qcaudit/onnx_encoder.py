@@ -3,7 +3,7 @@
 The model's transformer is exported once from its own local weights (a BERT encoder written
 as a graph by :mod:`qcaudit.bert_graph`, without torch; other models with ``torch.onnx``),
 and its weights are quantised to int8 per output channel with ONNX Runtime's dynamic
-quantisation (activations are quantised on the fly); both files are kept in the cache under
+quantisation (activations are quantised on the fly); the int8 file is kept in the cache under
 the model's key, so later runs only load them. Texts come as token ids (the model's own
 tokenizer, truncated at its ``max_seq_length``: :meth:`qcaudit.embed.Encoder.tokenize`),
 are pooled as its ``1_Pooling`` config says (mean or CLS token) and L2-normalised when the
@@ -37,11 +37,6 @@ from qcaudit.sentence_folder import sentence_layout
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
-#: How the int8 file is made, in the cache keys of the file and of the vectors it gives:
-#: another way of writing the same model rounds differently once quantised (2: BERT
-#: encoders written by :mod:`qcaudit.bert_graph`, not traced by torch).
-EXPORT_FORMAT = 2
-
 
 class OnnxSentenceModel:
     """An exported transformer run as the sentence model: the model's pooling, one text a call."""
@@ -65,19 +60,13 @@ class OnnxSentenceModel:
         (``name`` is the model's, as the line that says so names it)."""
 
         def export(directory: Path) -> None:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
             note(f"embedding: exporting {name} to int8 ONNX into the cache (once per model)")
             fp32 = directory / "model.onnx"
-            if bert_graph.supports(path):
-                bert_graph.write(path, fp32)
-            else:
-                export_fp32(path, fp32)
-            with _quiet():
-                quantize_dynamic(str(fp32), str(directory / "model_int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+            export_fp32(path, fp32)
+            quantise(fp32, directory / "model_int8.onnx")
             fp32.unlink()
 
-        directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=EXPORT_FORMAT), export)
+        directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=1), export)
         return cls(directory / "model_int8.onnx", path, workers)
 
     def encode(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
@@ -136,9 +125,27 @@ def _sentence_config(path: Path) -> tuple[str, bool]:
     return layout.pooling_modes[0], layout.normalises
 
 
+def quantise(fp32: Path, target: Path) -> None:
+    """``fp32``'s weights quantised to int8 per output channel by ONNX Runtime's dynamic
+    quantisation (activations are quantised as the model runs)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with _quiet():
+        quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
+
+
 def export_fp32(path: Path, target: Path) -> None:
-    """The transformer of the sentence-transformers folder ``path`` as an fp32 ONNX file
-    (``torch.onnx``, from its own local weights) whose output is the last hidden state; its
+    """The transformer of the sentence-transformers folder ``path`` as an fp32 ONNX file whose
+    output is the last hidden state: written by :mod:`qcaudit.bert_graph` where it spells the
+    model out (no torch), else traced by torch."""
+    if bert_graph.supports(path):
+        bert_graph.write(path, target)
+    else:
+        trace_fp32(path, target)
+
+
+def trace_fp32(path: Path, target: Path) -> None:
+    """:func:`export_fp32` by ``torch.onnx``, from the model's own local weights; its
     tokenizer shapes the sample input that the export traces."""
     import torch
     from transformers import AutoModel

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from qcaudit import bert_graph
 from qcaudit.embed import default_model_path
-from qcaudit.onnx_encoder import export_fp32
+from qcaudit.onnx_encoder import quantise, trace_fp32
+from tests.conftest import SAMPLES
 
 VOCABULARY = 120
 
@@ -51,7 +52,7 @@ def three_ways(tmp_path_factory):
 
     folder = _tiny_bert(tmp_path_factory.mktemp("bert"))
     assert bert_graph.supports(folder)
-    export_fp32(folder, folder / "traced.onnx")
+    trace_fp32(folder, folder / "traced.onnx")
     bert_graph.write(folder, folder / "written.onnx")
     model = BertModel.from_pretrained(folder).eval()
 
@@ -71,20 +72,27 @@ def test_the_written_graph_is_the_traced_model_to_the_bit_and_transformers_to_ro
     assert np.abs(ours - transformers_hidden(ids)).max() < 1e-5
 
 
-def test_the_packaged_model_is_written_as_torch_traces_it(tmp_path):
-    from tokenizers import Tokenizer
+def test_the_packaged_model_written_and_quantised_gives_the_traced_files_vectors_to_the_bit(tmp_path):
+    """fp32 and int8 (where ONNX Runtime's fusions and the quantised activations' rounding
+    would show any difference in the graph), on real texts of the kind the audits read."""
+    import polars as pl
+
+    from qcaudit.embed import Encoder
 
     path = default_model_path()
     assert bert_graph.supports(path)
-    export_fp32(path, tmp_path / "traced.onnx")
+    trace_fp32(path, tmp_path / "traced.onnx")
     bert_graph.write(path, tmp_path / "written.onnx")
-    traced, written = _session(tmp_path / "traced.onnx"), _session(tmp_path / "written.onnx")
+    for name in ("traced", "written"):
+        quantise(tmp_path / f"{name}.onnx", tmp_path / f"{name}_int8.onnx")
+    written = _session(tmp_path / "written.onnx")
     assert [one.name for one in written.get_inputs()] == ["input_ids", "token_type_ids"]
-    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-    tokenizer.no_padding()
-    for text in ("Natalia sold clips to 48 of her friends in April.", "def add(a, b):\n    return a + b", "x"):
-        ids = tokenizer.encode(text).ids
-        assert np.array_equal(_hidden(written, ids), _hidden(traced, ids))
+    pairs = [(_session(tmp_path / "traced.onnx"), written),
+             (_session(tmp_path / "traced_int8.onnx"), _session(tmp_path / "written_int8.onnx"))]
+    texts = pl.read_parquet(SAMPLES / "instructions.parquet")["output"].unique(maintain_order=True).head(40).to_list()
+    for ids in Encoder(device="cpu").tokenize([*texts, "x", "def add(a, b):\n    return a + b"]):
+        for traced, ours in pairs:
+            assert np.array_equal(_hidden(ours, ids), _hidden(traced, ids))
 
 
 #: BERTs saved with a setting the graph does not spell out.
