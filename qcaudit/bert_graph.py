@@ -27,6 +27,8 @@ import numpy as np
 
 #: The graph's inputs, as :mod:`qcaudit.onnx_encoder` names them; the mask is left out.
 INPUTS = ("input_ids", "token_type_ids")
+#: The sizes the graph is built to, as ``config.json`` gives them.
+SIZES = ("hidden_size", "num_attention_heads", "num_hidden_layers")
 
 
 def supports(path: Path) -> bool:
@@ -37,17 +39,15 @@ def supports(path: Path) -> bool:
 
     config = _config(path)
     if config is None or not (config.get("model_type") == "bert" and config.get("hidden_act") == "gelu"
-                              and config.get("position_embedding_type", "absolute") == "absolute"):
+                              and config.get("position_embedding_type", "absolute") == "absolute"
+                              and all(isinstance(config.get(size), int) for size in SIZES)):
         return False
     try:
         with safe_open(str(path / "model.safetensors"), framework="numpy") as weights:
             kinds = {name: weights.get_slice(name).get_dtype() for name in weights.keys()}  # noqa: SIM118
     except (OSError, SafetensorError):
         return False
-    try:
-        return all(kinds.get(name) in ("F32", "F16") for name in _needed(config))
-    except (KeyError, TypeError):
-        return False
+    return all(kinds.get(name) in ("F32", "F16") for name in _needed(config))
 
 
 def write(path: Path, target: Path) -> None:
@@ -58,7 +58,7 @@ def write(path: Path, target: Path) -> None:
 
     config = _config(path)
     stored = load_file(str(path / "model.safetensors"))
-    weights = {name: stored[name].astype(np.float32) for name in _needed(config)}
+    weights = {name: stored[name].astype(np.float32, copy=False) for name in _needed(config)}
     graph = _Graph(weights)
     hidden = graph.encoder(config)
     output = onnx.helper.make_tensor_value_info("hidden", onnx.TensorProto.FLOAT, ["batch", "tokens", config["hidden_size"]])
@@ -80,10 +80,12 @@ def _needed(config: dict) -> list[str]:
 
 
 def _config(path: Path) -> dict | None:
+    """The model's ``config.json``, or None where there is none to read."""
     try:
-        return json.loads((path / "config.json").read_text(encoding="utf-8"))
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return config if isinstance(config, dict) else None
 
 
 class _Graph:

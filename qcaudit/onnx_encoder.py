@@ -4,7 +4,7 @@ The model's transformer is exported once from its own local weights (a BERT enco
 as a graph by :mod:`qcaudit.bert_graph`, without torch; other models with ``torch.onnx``),
 and its weights are quantised to int8 per output channel with ONNX Runtime's dynamic
 quantisation (activations are quantised on the fly); the int8 file is kept in the cache under
-the model's key, so later runs only load them. Texts come as token ids (the model's own
+the model's key, so later runs only load it. Texts come as token ids (the model's own
 tokenizer, truncated at its ``max_seq_length``: :meth:`qcaudit.embed.Encoder.tokenize`),
 are pooled as its ``1_Pooling`` config says (mean or CLS token) and L2-normalised when the
 model normalises. Vectors differ from the fp32 model's in the second or third decimal
@@ -67,7 +67,7 @@ class OnnxSentenceModel:
             fp32.unlink()
 
         # format 2: a BERT encoder written by qcaudit.bert_graph, not traced by torch: the same
-        # vectors to the bit (so cached vectors stay), a sixth faster a call; a cache made
+        # vectors to the bit (so cached vectors stay), a tenth to a fifth faster a call; a cache made
         # before gets the new file on its next run rather than keeping the traced one.
         directory = cached_dir("onnx", cache_key(model=model_key, quantisation="int8-per-channel", format=2), export)
         return cls(directory / "model_int8.onnx", path, workers)

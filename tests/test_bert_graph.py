@@ -99,12 +99,13 @@ def test_the_packaged_model_written_and_quantised_gives_the_traced_files_vectors
 OTHER_SETTINGS = {"relu": {"hidden_act": "relu"}, "relative positions": {"position_embedding_type": "relative_key"}}
 
 
-@pytest.mark.parametrize("change", [*OTHER_SETTINGS, "a weight missing", "bfloat16 weights", "no safetensors", "another architecture"])
+@pytest.mark.parametrize("change", [*OTHER_SETTINGS, "a weight missing", "bfloat16 weights", "no safetensors", "another architecture",
+                                    "a size missing", "a config that is no table"])
 def test_models_it_does_not_spell_out_are_left_to_torch(tmp_path, change):
     """:func:`supports` says no (the caller then traces the model with torch) for a BERT
     with another activation or position embedding, a weight file without a weight the graph
-    reads or in a type NumPy cannot hold, a model saved without safetensors, and another
-    architecture."""
+    reads or in a type NumPy cannot hold, a model saved without safetensors, another
+    architecture, and a config without a size the graph is built to or that is no JSON object."""
     import torch
     from safetensors.torch import load_file, save_file
 
@@ -121,4 +122,8 @@ def test_models_it_does_not_spell_out_are_left_to_torch(tmp_path, change):
         weights.unlink()
     elif change == "another architecture":
         config.write_text(config.read_text().replace('"model_type": "bert"', '"model_type": "roberta"'))
+    elif change == "a size missing":
+        config.write_text(config.read_text().replace('"num_attention_heads"', '"heads"'))
+    elif change == "a config that is no table":
+        config.write_text("[1, 2]")
     assert not bert_graph.supports(folder)
