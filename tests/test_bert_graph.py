@@ -95,6 +95,24 @@ def test_the_packaged_model_written_and_quantised_gives_the_traced_files_vectors
             assert np.array_equal(_hidden(ours, ids), _hidden(traced, ids))
 
 
+def test_half_precision_weights_are_read_as_the_model_upcast_to_fp32(tmp_path):
+    """A BERT saved in fp16 is written in fp32 from its fp16 weights: transformers' model upcast."""
+    import torch
+    from safetensors.torch import load_file, save_file
+    from transformers import BertModel
+
+    folder = _tiny_bert(tmp_path)
+    weights = folder / "model.safetensors"
+    save_file({name: value.half() if value.is_floating_point() else value for name, value in load_file(weights).items()}, weights)
+    assert bert_graph.supports(folder)
+    bert_graph.write(folder, folder / "written.onnx")
+    model = BertModel.from_pretrained(folder).float().eval()
+    ids = [5, 17, 99, 3, 42, 0, 7]
+    with torch.no_grad():
+        expected = model(input_ids=torch.tensor([ids])).last_hidden_state.numpy()
+    assert np.abs(_hidden(_session(folder / "written.onnx"), ids) - expected).max() < 1e-5
+
+
 #: BERTs saved with a setting the graph does not spell out.
 OTHER_SETTINGS = {"relu": {"hidden_act": "relu"}, "relative positions": {"position_embedding_type": "relative_key"}}
 
