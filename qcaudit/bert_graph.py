@@ -124,7 +124,9 @@ class _Graph:
         block's output to be the residual's shape and fuses that addition into the layer norm
         (SkipLayerNormalization), which it cannot do in the traced model; the sum is rounded
         otherwise, and once quantised the vectors differ in the second decimal. Read this way,
-        the int8 file gives the traced one's vectors to the bit (tested)."""
+        the int8 file gives the traced one's vectors to the bit (tested), under ONNX Runtime's
+        defaults as under qcaudit's session, which leaves that fusion out everywhere
+        (:func:`qcaudit.onnx_encoder.session`)."""
         shape = self.node("Shape", [x], "embedded.shape")
         first = self.constant("first_axis", np.array([0], dtype=np.int64))
         sizes = [self.node("Unsqueeze", [self.node("Gather", [shape, self.constant(f"axis{axis}", np.int64(axis))],

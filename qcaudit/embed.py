@@ -279,6 +279,17 @@ class Encoder:
             return "onnx-int8"
         return "torch-fp16" if resolve_device(self.device) == "cuda" else "torch-fp32"
 
+    @property
+    def store_name(self) -> str:
+        """Where the cache keeps this encoder's vectors: by model and backend, and for
+        ``onnx-int8`` by the fusions its session leaves out (:data:`qcaudit.onnx_encoder.UNFUSED`),
+        which round its vectors differently (those of a cache made before are not mixed in)."""
+        if self.backend != "onnx-int8":
+            return f"embedding/{self.key}/{self.backend}"
+        from qcaudit.onnx_encoder import UNFUSED
+
+        return f"embedding/{self.key}/onnx-int8/unfused:{','.join(UNFUSED)}"
+
     def encode(self, texts: pl.Series, progress: bool = False, tokens: pl.Series | Sequence[Sequence[int]] | None = None) -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text (nulls embed as ""); ``tokens``:
         the texts' ids from :meth:`tokenize` (or a :func:`token_column`), when the caller
@@ -290,7 +301,7 @@ class Encoder:
         unique = (pl.DataFrame({"h": hashes, "text": texts}).with_row_index("first")
                   .unique("h", keep="first", maintain_order=True))
         keys = unique["h"].to_numpy()
-        store = VectorStore(f"embedding/{self.key}/{self.backend}", self.dimension, "embedding")
+        store = VectorStore(self.store_name, self.dimension, "embedding")
         if self.use_cache:
             found, vectors = store.get(keys)
         else:

@@ -12,24 +12,16 @@ from hypothesis import strategies as st
 
 from qcaudit import bert_graph
 from qcaudit.embed import default_model_path
-from qcaudit.onnx_encoder import quantise, trace_fp32
+from qcaudit.onnx_encoder import quantise, session, trace_fp32
 from tests.conftest import SAMPLES
 
 VOCABULARY = 120
 
 
-def _session(file: Path):
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    return onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
-
-
-def _hidden(session, ids: list[int]) -> np.ndarray:
+def _hidden(model, ids: list[int]) -> np.ndarray:
     row = np.asarray(ids, dtype=np.int64)[None, :]
     given = {"input_ids": row, "attention_mask": np.ones_like(row), "token_type_ids": np.zeros_like(row)}
-    return session.run(None, {one.name: given[one.name] for one in session.get_inputs()})[0]
+    return model.run(None, {one.name: given[one.name] for one in model.get_inputs()})[0]
 
 
 def _tiny_bert(folder: Path, **changes) -> Path:
@@ -60,7 +52,7 @@ def three_ways(tmp_path_factory):
         with torch.no_grad():
             return model(input_ids=torch.tensor([ids])).last_hidden_state.numpy()
 
-    return transformers_hidden, _session(folder / "traced.onnx"), _session(folder / "written.onnx")
+    return transformers_hidden, session(folder / "traced.onnx"), session(folder / "written.onnx")
 
 
 @settings(max_examples=25, deadline=None)
@@ -85,10 +77,10 @@ def test_the_packaged_model_written_and_quantised_gives_the_traced_files_vectors
     bert_graph.write(path, tmp_path / "written.onnx")
     for name in ("traced", "written"):
         quantise(tmp_path / f"{name}.onnx", tmp_path / f"{name}_int8.onnx")
-    written = _session(tmp_path / "written.onnx")
+    written = session(tmp_path / "written.onnx")
     assert [one.name for one in written.get_inputs()] == ["input_ids", "token_type_ids"]
-    pairs = [(_session(tmp_path / "traced.onnx"), written),
-             (_session(tmp_path / "traced_int8.onnx"), _session(tmp_path / "written_int8.onnx"))]
+    pairs = [(session(tmp_path / "traced.onnx"), written),
+             (session(tmp_path / "traced_int8.onnx"), session(tmp_path / "written_int8.onnx"))]
     texts = pl.read_parquet(SAMPLES / "instructions.parquet")["output"].unique(maintain_order=True).head(40).to_list()
     for ids in Encoder(device="cpu").tokenize([*texts, "x", "def add(a, b):\n    return a + b"]):
         for traced, ours in pairs:
@@ -110,7 +102,7 @@ def test_half_precision_weights_are_read_as_the_model_upcast_to_fp32(tmp_path):
     ids = [5, 17, 99, 3, 42, 0, 7]
     with torch.no_grad():
         expected = model(input_ids=torch.tensor([ids])).last_hidden_state.numpy()
-    assert np.abs(_hidden(_session(folder / "written.onnx"), ids) - expected).max() < 1e-5
+    assert np.abs(_hidden(session(folder / "written.onnx"), ids) - expected).max() < 1e-5
 
 
 #: BERTs saved with a setting the graph does not spell out.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -160,8 +162,41 @@ def test_the_onnx_int8_backend_stays_close_to_sentence_transformers_and_is_cache
     assert np.array_equal(one.encode(ids), three.encode(ids))  # parallel calls keep order and values
     assert np.array_equal(one.encode(ids[:1])[0], vectors[0])
     keys = pl.DataFrame({"t": texts}).select(pl.col("t").hash(TEXT_HASH_SEED))["t"].to_numpy()
-    assert VectorStore(f"embedding/{fast.key}/onnx-int8", fast.dimension, "t").get(keys)[0].all()
+    assert VectorStore(fast.store_name, fast.dimension, "t").get(keys)[0].all()
     assert not VectorStore(f"embedding/{fast.key}/torch-fp32", fast.dimension, "t").get(keys)[0].any()
+
+
+def test_the_int8_session_runs_its_layer_norms_unfused_and_ignores_vectors_of_the_fused_one(tmp_path, monkeypatch):
+    """ONNX Runtime's fused SkipLayerNormalization is slow on CPU, so the session leaves the
+    residual additions and layer norms apart (the graph it runs holds none); the vectors of
+    a cache made when it fused them, which round otherwise, are not used."""
+    import onnx
+    import onnxruntime
+
+    from qcaudit.embed import default_model_path
+    from qcaudit.onnx_encoder import OnnxSentenceModel, session
+    from qcaudit.store import VectorStore
+
+    monkeypatch.setenv("QCAUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    texts = pl.Series(["How many apples does Ann have if she gives away three of her twelve?", "Sort a list of numbers."])
+    encoder = Encoder(device="cpu", runtime="onnx-int8")
+    model = OnnxSentenceModel.cached(default_model_path(), encoder.key, 1, "default")
+    file = model.model_file
+    session(file, tmp_path / "optimised.onnx")
+    ops = Counter(node.op_type for node in onnx.load(str(tmp_path / "optimised.onnx")).graph.node)
+    assert ops["SkipLayerNormalization"] == 0 and ops["LayerNormalization"] == 13, ops  # the embeddings' and 2 a layer
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    fused = onnxruntime.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+    ids = encoder.tokenize(texts.to_list())
+    model_fused = OnnxSentenceModel(file, default_model_path(), 1)
+    model_fused.session = fused
+    before = model_fused.encode(ids)
+    keys = pl.DataFrame({"t": texts}).select(pl.col("t").hash(TEXT_HASH_SEED))["t"].to_numpy()
+    VectorStore(f"embedding/{encoder.key}/onnx-int8", encoder.dimension, "t").put(keys, before)
+    vectors = encoder.encode(texts)
+    assert not np.array_equal(vectors, before)
+    assert np.array_equal(vectors, model.encode(ids))
 
 
 def test_the_torch_backend_gives_sentence_transformers_vectors_from_tokens_made_apart(tmp_path, monkeypatch):
