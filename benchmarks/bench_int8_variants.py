@@ -7,7 +7,8 @@ Same texts, same run, each variant called as qcaudit's ``onnx-int8`` backend cal
 model (one text a single-threaded call, as many calls at once as torch has threads), or
 for torch as qcaudit's ``torch`` backend batches: rows per second and each vector's cosine
 to the fp32 model's. Variants: the fp32 export; qcaudit's dynamic int8 (per-channel
-weights); ONNX Runtime's BERT fusions (attention, layer norm, GELU) before the same
+weights); ONNX Runtime's BERT fusions (of attention, layer norm and GELU, where its patterns
+match: in a graph written by ``qcaudit.bert_graph`` attention's do not) before the same
 quantisation; the same dynamic quantisation with per-tensor weights, uint8 weights or a 7-bit
 range; static int8 (QDQ, activations calibrated on 300 rows of the bundled sample); when
 ``openvino`` is installed, OpenVINO running the fp32 and the int8 files;
