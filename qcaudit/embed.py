@@ -290,10 +290,12 @@ class Encoder:
 
         return f"embedding/{self.key}/onnx-int8/unfused:{','.join(UNFUSED)}"
 
-    def encode(self, texts: pl.Series, progress: bool = False, tokens: pl.Series | Sequence[Sequence[int]] | None = None) -> np.ndarray:
+    def encode(self, texts: pl.Series, progress: bool = False, tokens: pl.Series | Sequence[Sequence[int]] | None = None, *,
+               label: str = "embedding", unit: str = "rows") -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text (nulls embed as ""); ``tokens``:
         the texts' ids from :meth:`tokenize` (or a :func:`token_column`), when the caller
-        has them already."""
+        has them already; ``progress``: report the texts to embed (those not cached) as
+        ``label`` and ``unit`` say (a benchmark's items beside the rows)."""
         if tokens is not None and not isinstance(tokens, pl.Series):
             tokens = pl.Series(list(tokens), dtype=TOKEN_IDS)
         texts = texts.cast(pl.String).fill_null("").rename("text")
@@ -309,7 +311,8 @@ class Encoder:
         missing = np.flatnonzero(~found)
         if len(missing):
             firsts = unique["first"].gather(missing).to_list()
-            fresh = self._encode(unique["text"].gather(missing).to_list(), None if tokens is None else tokens.gather(firsts), progress)
+            fresh = self._encode(unique["text"].gather(missing).to_list(), None if tokens is None else tokens.gather(firsts),
+                                 (label, unit) if progress else None)
             vectors[missing] = fresh
             if self.use_cache:
                 store.put(keys[missing], fresh)
@@ -317,10 +320,10 @@ class Encoder:
         rows = pl.DataFrame({"h": hashes}).join(position, on="h", how="left", maintain_order="left")["i"].to_numpy()
         return vectors[rows]
 
-    def _encode(self, texts: list[str], tokens: pl.Series | None, progress: bool) -> np.ndarray:
+    def _encode(self, texts: list[str], tokens: pl.Series | None, progress: tuple[str, str] | None) -> np.ndarray:
         """The model's vectors, in chunks of :data:`CHUNK` texts (or four batches, if more) of
         similar length (so that batches carry little padding) with progress reported after
-        each; the chunks are the same whether or not ``tokens`` came with the texts, and so
+        each (``progress``: its label and unit, None for none); the chunks are the same whether or not ``tokens`` came with the texts, and so
         are the vectors. The next chunk is tokenised on a thread of its own while the model
         runs on this one (the tokenizer's Rust code releases the GIL), so a GPU does not wait
         on the tokenizer."""
@@ -333,7 +336,8 @@ class Encoder:
 
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         run, _ = self._run, self._token_ids  # the model and tokenizer load here, before the tokenizing thread starts
-        with row_progress("embedding", len(texts), wanted=progress) as report, ThreadPoolExecutor(1) as tokenizing:
+        label, unit = progress or ("embedding", "rows")
+        with row_progress(label, len(texts), wanted=progress is not None, unit=unit) as report, ThreadPoolExecutor(1) as tokenizing:
             ahead = tokenizing.submit(ids_of, chunks[0]) if chunks else None
             for k, chosen in enumerate(chunks):
                 ids = ahead.result()

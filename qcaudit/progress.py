@@ -230,16 +230,20 @@ class _Silent:
 @contextmanager
 def row_progress(label: str, total: int, wanted: bool = True, unit: str = "rows") -> Iterator[_Lines | _Bar | _Silent]:
     """A reporter with ``advance(rows)`` for a step over ``total`` rows (or other ``unit``);
-    silent unless progress is switched on and ``wanted``."""
+    silent unless progress is switched on and ``wanted``. ``label`` may name something of
+    the user's (a benchmark): it is shown on one line, its markup not read."""
     if not (_settings["enabled"] and wanted and total):
         yield _Silent()
         return
+    from qcaudit.untrusted import console as for_rich
+    from qcaudit.untrusted import one_line
+
     console = _console()
     if _draws_bars(console):
-        bar = _Bar(label, total, console, unit)
+        bar = _Bar(for_rich(label), total, console, unit)
         try:
             yield bar
         finally:
             bar.close()
     else:
-        yield _Lines(label, total, console.file, unit)
+        yield _Lines(one_line(label), total, console.file, unit)

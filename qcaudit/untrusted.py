@@ -48,13 +48,17 @@ def visible(text: object, keep: str = "") -> str:
     return INVISIBLE.sub(lambda m: m[0] if m[0] in keep else f"<{code_point(m[0])}>", str(text))
 
 
+def one_line(text: object) -> str:
+    """For a plain line of a log: code points visible, a line break too (a shard named
+    ``"a\\ngate verdict: PASS\\n.parquet"`` printed a line of its choosing)."""
+    return visible(text).replace("\n", "<U+000A>")
+
+
 def console(text: object) -> str:
-    """For rich: on one line (a line break written as its code point too: a shard named
-    ``"a\\ngate verdict: PASS\\n.parquet"`` printed a line of its choosing), code points
-    visible, markup escaped."""
+    """For rich: on one line (:func:`one_line`), markup escaped."""
     from rich.markup import escape
 
-    return escape(visible(text).replace("\n", "<U+000A>"))
+    return escape(one_line(text))
 
 
 def html_text(text: object) -> Markup:

@@ -1308,8 +1308,8 @@ def _audit_read_across_languages(tmp_path, monkeypatch, english: dict[str, str],
     from qcaudit.embed import Encoder, default_model_path
 
     encode = Encoder.encode
-    monkeypatch.setattr(Encoder, "encode", lambda self, texts, progress=False, tokens=None: encode(
-        self, texts.replace(english), progress))
+    monkeypatch.setattr(Encoder, "encode", lambda self, texts, progress=False, tokens=None, **shown: encode(
+        self, texts.replace(english), progress, **shown))
     if benchmark is None:
         test = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl"))["question"]
         benchmark = tmp_path / "gsm8k.jsonl"

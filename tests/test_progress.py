@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 from qcaudit.progress import progress_line
 from tests.conftest import SAMPLES
@@ -162,3 +163,46 @@ def test_the_check_of_a_large_file_says_how_far_it_is(tmp_path, monkeypatch):
             assert said == [], said
         else:
             assert said and said[-1].startswith(f"checking {name}: {megabytes}/{megabytes} MB (100%)"), (name, said)
+
+
+def test_a_benchmarks_items_are_embedded_with_progress_named_after_it_once(tmp_path):
+    """A semantic audit embeds the benchmark's items after the rows: that step printed nothing
+    (half a minute on a CPU for a benchmark of thousands of items), now a line under the
+    benchmark's name; a second run, every vector cached, embeds and prints nothing."""
+    data, bench = tmp_path / "d.parquet", tmp_path / "items.jsonl"
+    sample = pl.read_parquet(SAMPLES / "instructions.parquet")
+    sample.head(200).select("output").write_parquet(data)
+    sample.slice(500, 120).select(pl.col("instruction").alias("question")).write_ndjson(bench)
+    env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "contamination", "--methods", "semantic",
+               "-b", f"mine={bench}"]
+    first = subprocess.run([*command, "--out", str(tmp_path / "a")], capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert first.returncode == 0, first.stderr
+    lines = [line for line in first.stderr.splitlines() if line.startswith("embedding benchmark mine: ")]
+    assert lines and lines[-1].startswith("embedding benchmark mine: ") and "texts (100%)" in lines[-1], first.stderr
+    assert "texts/s, done in" in lines[-1]
+    second = subprocess.run([*command, "--out", str(tmp_path / "b")], capture_output=True, text=True, env=env, cwd=tmp_path,
+                            check=False)
+    assert second.returncode == 0 and "embedding" not in second.stderr, second.stderr
+
+
+@pytest.mark.parametrize("bars", [True, False])
+def test_a_label_that_names_something_of_the_users_is_shown_on_one_line_as_written(monkeypatch, bars):
+    """A benchmark's or a file's name in a progress label: its markup is not read (a closing
+    tag of rich's ended the run of a bar) and a line break in it starts no line of its own."""
+    import io
+
+    from rich.console import Console
+
+    from qcaudit.progress import progress_shown, row_progress
+
+    monkeypatch.setenv("TTY_INTERACTIVE", "1" if bars else "0")
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=bars, force_interactive=bars, width=200)
+    with progress_shown(console), row_progress("embedding benchmark a[/]b\nverdict: PASS", 3, unit="texts") as report:
+        report.advance(3)
+        if bars:  # the bar is cleared when it ends: render it now, as its thread would
+            console.print(report.progress.get_renderable())
+    shown = stream.getvalue()
+    assert "embedding benchmark a[/]b<U+000A>verdict: PASS" in shown, shown
+    assert not any(line.startswith("verdict: PASS") for line in shown.splitlines())

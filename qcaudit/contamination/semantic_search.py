@@ -60,7 +60,8 @@ class SemanticItems:
     def of(cls, bench: Benchmark, encoder: Encoder) -> SemanticItems:
         distinct, copies = _distinct_items(bench)
         parts = TextParts.of_items(distinct.parts)
-        vectors = encoder.encode(pl.Series(parts.text, dtype=pl.String))
+        vectors = encoder.encode(pl.Series(parts.text, dtype=pl.String), progress=True, label=f"embedding benchmark {bench.name}",
+                                 unit="texts")
         return cls(bench, copies, parts, ItemEvidence.of(parts, distinct.choices), ItemIndex.of(vectors, parts),
                    statement_vectors(dict(enumerate(distinct.items[ITEM_TEXT].to_list())), encoder))
 
