@@ -323,8 +323,8 @@ class Encoder:
     def _encode(self, texts: list[str], tokens: pl.Series | None, progress: tuple[str, str] | None) -> np.ndarray:
         """The model's vectors, in chunks of :data:`CHUNK` texts (or four batches, if more) of
         similar length (so that batches carry little padding) with progress reported after
-        each (``progress``: its label and unit, None for none); the chunks are the same whether or not ``tokens`` came with the texts, and so
-        are the vectors. The next chunk is tokenised on a thread of its own while the model
+        each (``progress``: its label and unit, None for none); the chunks are the same
+        whether or not ``tokens`` came with the texts, and so are the vectors. The next chunk is tokenised on a thread of its own while the model
         runs on this one (the tokenizer's Rust code releases the GIL), so a GPU does not wait
         on the tokenizer."""
         order = np.argsort([len(text) for text in texts], kind="stable")
