@@ -324,9 +324,9 @@ class Encoder:
         """The model's vectors, in chunks of :data:`CHUNK` texts (or four batches, if more) of
         similar length (so that batches carry little padding) with progress reported after
         each (``progress``: its label and unit, None for none); the chunks are the same
-        whether or not ``tokens`` came with the texts, and so are the vectors. The next chunk is tokenised on a thread of its own while the model
-        runs on this one (the tokenizer's Rust code releases the GIL), so a GPU does not wait
-        on the tokenizer."""
+        whether or not ``tokens`` came with the texts, and so are the vectors. The next chunk
+        is tokenised on a thread of its own while the model runs on this one (the tokenizer's
+        Rust code releases the GIL), so a GPU does not wait on the tokenizer."""
         order = np.argsort([len(text) for text in texts], kind="stable")
         size = max(CHUNK, 4 * self._batch)
         chunks = [order[start : start + size] for start in range(0, len(texts), size)]
