@@ -166,9 +166,10 @@ def test_the_check_of_a_large_file_says_how_far_it_is(tmp_path, monkeypatch):
 
 
 def test_a_benchmarks_items_are_embedded_with_progress_named_after_it_once(tmp_path):
-    """A semantic audit embeds the benchmark's items after the rows: that step printed nothing
-    (half a minute on a CPU for a benchmark of thousands of items), now a line under the
-    benchmark's name; a second run, every vector cached, embeds and prints nothing."""
+    """A semantic audit embeds the benchmark's items after the rows, then scores the candidate
+    pairs: both printed nothing (half a minute on a CPU for a benchmark of thousands of
+    items), now the items' embedding is a progress line under the benchmark's name and the
+    scoring a step; a second run, every vector cached, embeds and prints nothing of them."""
     data, bench = tmp_path / "d.parquet", tmp_path / "items.jsonl"
     sample = pl.read_parquet(SAMPLES / "instructions.parquet")
     sample.head(200).select("output").write_parquet(data)
@@ -181,6 +182,9 @@ def test_a_benchmarks_items_are_embedded_with_progress_named_after_it_once(tmp_p
     lines = [line for line in first.stderr.splitlines() if line.startswith("embedding benchmark mine: ")]
     assert lines and lines[-1].startswith("embedding benchmark mine: ") and "texts (100%)" in lines[-1], first.stderr
     assert "texts/s, done in" in lines[-1]
+    # then the candidate pairs are scored: a step of its own in the log, after the items' embedding
+    scoring = "contamination: the semantic method's candidate pairs"
+    assert first.stderr.splitlines().index(scoring) > first.stderr.splitlines().index(lines[-1]), first.stderr
     second = subprocess.run([*command, "--out", str(tmp_path / "b")], capture_output=True, text=True, env=env, cwd=tmp_path,
                             check=False)
     assert second.returncode == 0 and "embedding" not in second.stderr, second.stderr

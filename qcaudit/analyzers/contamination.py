@@ -320,8 +320,10 @@ class Contamination(Analyzer):
             per_bench = []
             for bench in self.benchmarks.values():
                 if method == "semantic":
-                    matches, sig = _semantic(self.semantic_items[bench.name], row_texts, row_parts, row_vectors, encoder,
-                                             settings, self.judge)
+                    items = self.semantic_items[bench.name]  # (embedded on first use, with a progress line of their own)
+                    task = self.context.progress.add_task("contamination: the semantic method's candidate pairs", total=None)
+                    matches, sig = _semantic(items, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
+                    self.context.progress.remove_task(task)
                 else:
                     lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
                     matches, sig = lexical_matches(method, bench, valid[TEXT], settings, lookup, self.item_evidence.get(bench.name),
