@@ -336,7 +336,7 @@ class Encoder:
 
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         run, _ = self._run, self._token_ids  # the model and tokenizer load here, before the tokenizing thread starts
-        label, unit = progress or ("embedding", "rows")
+        label, unit = progress or ("", "")  # (silent without)
         with row_progress(label, len(texts), wanted=progress is not None, unit=unit) as report, ThreadPoolExecutor(1) as tokenizing:
             ahead = tokenizing.submit(ids_of, chunks[0]) if chunks else None
             for k, chosen in enumerate(chunks):
