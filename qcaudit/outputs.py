@@ -22,7 +22,7 @@ import polars as pl
 from qcaudit.atomic import check_directory_target, check_writable, write_atomic
 from qcaudit.compression import compression, open_compressed, without_compression
 from qcaudit.errors import QcauditError
-from qcaudit.readers import input_files, shown_name, utf8_name
+from qcaudit.readers import input_files, is_dataset_file, shown_name, utf8_name
 from qcaudit.remote import local_path
 from qcaudit.report.model import REPORT_FILES, REPORT_JSON
 
@@ -159,7 +159,9 @@ def _rows_a_group(rows: pl.LazyFrame, row_bytes: float | None) -> int:
 
 
 #: Suffixes of files, not directories: a report directory that does not exist yet named so
-#: (``--out report.html``) is a file the user meant, which would become a folder of that name.
+#: (``--out report.html``), or as a dataset file (``--out kept.tsv``, ``kept.jsonl.gz``:
+#: :func:`~qcaudit.readers.is_dataset_file`), is a file the user meant, which would become a
+#: folder of that name.
 FILE_SUFFIXES = frozenset({".html", ".htm", ".json", ".jsonl", ".parquet", ".csv", ".md", ".txt", ".xml", ".pdf"})
 
 
@@ -199,9 +201,10 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
             for other, other_path in given.items():
                 if other != name and other_path.parent == path and other_path.name in REPORT_FILES:
                     raise QcauditError(f"{other} {outputs[other]} is one of the report's own files; name it otherwise")
-            if not path.exists() and path.suffix.lower() in FILE_SUFFIXES:
+            if not path.exists() and (path.suffix.lower() in FILE_SUFFIXES or is_dataset_file(path)):
+                meant = without_compression(Path(outputs[name])).with_suffix("")
                 raise QcauditError(f"{name} {outputs[name]} is named as a file, but it is the directory the report's files "
-                                   f"go in (report.json, ...); give a directory, e.g. {name} {Path(outputs[name]).with_suffix('')}")
+                                   f"go in (report.json, ...); give a directory, e.g. {name} {meant}")
             check_directory_target(Path(outputs[name]), REPORT_FILES)
         elif path.is_dir():
             raise QcauditError(f"{name} {outputs[name]} is a directory; give the name of a file")

@@ -950,12 +950,14 @@ def test_a_directory_named_as_an_output_file_is_refused_before_any_work(qc, tmp_
 @pytest.mark.parametrize("command", ["report", "gate", "drift"])
 def test_a_report_directory_named_as_a_file_is_refused_before_any_work(qc, tmp_path, two_inputs, command):
     """``--out report.html`` made a directory of that name; a report directory named with a
-    file's suffix that does not exist yet is refused, naming a directory to give instead; an
-    existing directory so named is used."""
+    file's suffix that does not exist yet is refused, naming a directory to give instead (a
+    dataset file's suffix too: ``kept.tsv`` and ``kept.jsonl.gz`` were taken as directories);
+    an existing directory so named is used."""
     extra = {"report": [], "gate": ["-t", "max_exact_duplicate_rate=1"], "drift": [two_inputs[1]]}[command]
-    for name in ("report.html", "audit.JSON", "rows.parquet"):
+    for name, meant in (("report.html", "report"), ("audit.JSON", "audit"), ("rows.parquet", "rows"), ("kept.tsv", "kept"),
+                        ("kept.jsonl.gz", "kept"), ("kept.ndjson", "kept")):
         ran = qc(command, two_inputs[0], *extra, "--out", tmp_path / name, "-q")
-        one_line_error(ran, f"--out {tmp_path / name} is named as a file", f"give a directory, e.g. --out {tmp_path / Path(name).stem}")
+        one_line_error(ran, f"--out {tmp_path / name} is named as a file", f"give a directory, e.g. --out {tmp_path / meant}")
         assert not (tmp_path / name).exists()
     (tmp_path / "kept.json").mkdir()
     assert qc(command, two_inputs[0], *extra, "--out", tmp_path / "kept.json", "-q").code == 0
