@@ -497,6 +497,7 @@ def test_formulas_are_read_as_written_and_not_from_years_dates_or_ages():
     assert formulas("The act (1887) of 12/25/1890 for a 3-year-old, 1/4 of it: x^2.") == frozenset()
     assert formulas("2x^2 + 5\n6x^2 + 4x + 6") == {"2x^2+5", "6x^2+4x+6"}  # options a line each stay apart
     assert formulas("- 2x^2 + 5\n* 6x^2 + 4x + 6 =") == {"2x^2+5", "6x^2+4x+6"}  # a list marker opens no formula
+    assert formulas("Is 3x**12 even?") == {"3x^12"}  # ("**" alone makes a formula: it is written "^")
 
 
 def test_a_formula_written_with_other_operators_speaks_against_a_pair():

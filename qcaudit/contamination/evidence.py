@@ -151,6 +151,9 @@ _FORMULA_SIGNS = re.compile(r"\*\*|[*\u2212\u00d7\u00f7\u00b7\u221a]")
 #: What makes a run of tokens a formula, not a number, a date or "3-year-old": an operator
 #: other than "-" and "/", or a bracket.
 _FORMULA_STRUCTURE = re.compile(r"[+^=<>()\[\]]")
+#: The same as a run of tokens writes it, before :data:`_FORMULA_SPELLING` ("**" is "^"): a
+#: run without it holds no formula (most runs are a number alone: "48", "$10").
+_FORMULA_STRUCTURE_WRITTEN = re.compile(r"[+^=<>()\[\]]|\*\*")
 #: Punctuation of the sentence around a formula, not of the formula ("Z_8[x].", "(1, 1)>?").
 _FORMULA_ENDS = ".,;:?!'\""
 #: What :func:`formula_contradicted` leaves out: brackets and subscripts' underscores.
@@ -218,6 +221,8 @@ def formulas(text: str) -> frozenset[str]:
     left out, as implicit multiplication writes it ("2*x^2" is "2x^2")."""
     found = set()
     for match in _FORMULA_RUN.finditer(text):
+        if not _FORMULA_STRUCTURE_WRITTEN.search(match.group()):
+            continue
         run = match.group().split()
         while run and _FORMULA_OPERATOR.fullmatch(run[0]):
             run.pop(0)
