@@ -10,6 +10,7 @@ import sys
 import polars as pl
 import pytest
 
+from qcaudit.contamination.semantic import TextParts
 from qcaudit.progress import progress_line
 from tests.conftest import SAMPLES
 
@@ -169,16 +170,23 @@ def test_a_benchmarks_items_are_embedded_with_progress_named_after_it_once(tmp_p
     """A semantic audit embeds the benchmark's items after the rows, then scores the candidate
     pairs: both printed nothing (half a minute on a CPU for a benchmark of thousands of
     items), now the items' embedding is a progress line under the benchmark's name and the
-    scoring a step; a second run, every vector cached, embeds and prints nothing of them."""
+    scoring a step (the rows' line counts texts: it said "rows" of windows too); a second run, every vector cached, embeds and prints nothing of them."""
     data, bench = tmp_path / "d.parquet", tmp_path / "items.jsonl"
     sample = pl.read_parquet(SAMPLES / "instructions.parquet")
-    sample.head(200).select("output").write_parquet(data)
+    outputs = sample["output"].to_list()
+    rows = [" ".join(outputs[i : i + 4]) for i in range(0, 800, 4)]  # (long rows: windows besides)
+    pl.DataFrame({"text": rows}).write_parquet(data)
     sample.slice(500, 120).select(pl.col("instruction").alias("question")).write_ndjson(bench)
     env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
     command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "contamination", "--methods", "semantic",
                "-b", f"mine={bench}"]
     first = subprocess.run([*command, "--out", str(tmp_path / "a")], capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert first.returncode == 0, first.stderr
+    # the rows' texts first, counted as texts: a long row's windows are texts of their own
+    texts = len(TextParts.of_rows(rows).text)
+    assert texts > 200
+    rows_lines = [line for line in first.stderr.splitlines() if line.startswith("embedding rows and their parts: ")]
+    assert rows_lines and rows_lines[-1].startswith(f"embedding rows and their parts: {texts}/{texts} texts (100%)"), first.stderr
     lines = [line for line in first.stderr.splitlines() if line.startswith("embedding benchmark mine: ")]
     assert lines and lines[-1].startswith("embedding benchmark mine: ") and "texts (100%)" in lines[-1], first.stderr
     assert "texts/s, done in" in lines[-1]
