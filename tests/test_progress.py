@@ -174,9 +174,14 @@ def test_a_benchmarks_items_are_embedded_with_progress_named_after_it_once(tmp_p
     data, bench = tmp_path / "d.parquet", tmp_path / "items.jsonl"
     sample = pl.read_parquet(SAMPLES / "instructions.parquet")
     outputs = sample["output"].to_list()
-    rows = [" ".join(outputs[i : i + 4]) for i in range(0, 800, 4)]  # (long rows: windows besides)
+    questions = sample.slice(500, 120)["instruction"].to_list()
+
+    def row(i: int) -> str:  # four outputs, long enough for windows; the first ten hold an item (a span of their own)
+        return " ".join([*outputs[4 * i : 4 * i + 2], *([questions[i]] if i < 10 else []), *outputs[4 * i + 2 : 4 * i + 4]])
+
+    rows = [row(i) for i in range(200)]
     pl.DataFrame({"text": rows}).write_parquet(data)
-    sample.slice(500, 120).select(pl.col("instruction").alias("question")).write_ndjson(bench)
+    pl.DataFrame({"question": questions}).write_ndjson(bench)
     env = {**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")}
     command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "contamination", "--methods", "semantic",
                "-b", f"mine={bench}"]
@@ -193,6 +198,10 @@ def test_a_benchmarks_items_are_embedded_with_progress_named_after_it_once(tmp_p
     # then the candidate pairs are scored: a step of its own in the log, after the items' embedding
     scoring = "contamination: the semantic method's candidate pairs"
     assert first.stderr.splitlines().index(scoring) > first.stderr.splitlines().index(lines[-1]), first.stderr
+    # within it, the passages of long rows that hold an item's words are embedded with progress too
+    spans = [line for line in first.stderr.splitlines() if line.startswith("embedding spans of long rows: ")]
+    assert spans and " texts (100%)" in spans[-1], first.stderr
+    assert first.stderr.splitlines().index(spans[-1]) > first.stderr.splitlines().index(scoring)
     second = subprocess.run([*command, "--out", str(tmp_path / "b")], capture_output=True, text=True, env=env, cwd=tmp_path,
                             check=False)
     assert second.returncode == 0 and "embedding" not in second.stderr, second.stderr

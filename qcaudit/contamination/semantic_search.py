@@ -111,7 +111,8 @@ def semantic_pairs(
                           worded_candidates(row_parts, item_parts, evidence, row_texts, top_k)]).sort("row", maintain_order=True)
     row_spans = spans(proposed, row_parts, item_parts, evidence, row_texts)
     if row_spans.text:  # long rows read again at the passage that holds a candidate item's words
-        span_vectors = encoder.encode(pl.Series(row_spans.text, dtype=pl.String))
+        span_vectors = encoder.encode(pl.Series(row_spans.text, dtype=pl.String), progress=True,
+                                      label="embedding spans of long rows", unit="texts")
         found = nearest_items(span_vectors, row_spans, items.index, top_k, min_cosine)
         candidates = pl.concat([candidates, found.with_columns(pl.col("row_part") + len(row_parts.text))])
         row_parts += row_spans
