@@ -34,8 +34,14 @@ def phases(console, disable: bool):
 def _plain_phases(stream):
     """A rich ``Progress`` that draws nothing and writes each phase as plain lines on
     ``stream`` (a CI log): its name when it begins, its count every :data:`LINE_SECONDS` where
-    it has a total, and its time when it took that long or more."""
+    it has a total, and its time when it took that long or more. A phase's name is rich
+    markup, as a bar shows it (a benchmark's name in it escaped: :func:`qcaudit.untrusted.console`);
+    a line shows its text."""
     from rich.progress import Progress, Task, TaskID
+    from rich.text import Text
+
+    def _text(description: str) -> str:
+        return Text.from_markup(description).plain
 
     class PlainPhases(Progress):
         def __init__(self) -> None:
@@ -70,18 +76,18 @@ def _plain_phases(stream):
 
         def _begin(self, task: TaskID) -> None:
             self.began[task] = self.last_line[task] = time.monotonic()
-            print(self._task(task).description, file=stream, flush=True)
+            print(_text(self._task(task).description), file=stream, flush=True)
 
         def _count(self, task: TaskID) -> None:
             now, state = time.monotonic(), self._task(task)
             if state.total and now - self.last_line[task] >= LINE_SECONDS:
                 self.last_line[task] = now
-                print(f"{state.description}: {state.completed:,.0f}/{state.total:,.0f}", file=stream, flush=True)
+                print(f"{_text(state.description)}: {state.completed:,.0f}/{state.total:,.0f}", file=stream, flush=True)
 
         def _end(self, task: TaskID, description: str) -> None:
             took = time.monotonic() - self.began[task]
             if took >= LINE_SECONDS:
-                print(f"{description}: done in {_duration(took)}", file=stream, flush=True)
+                print(f"{_text(description)}: done in {_duration(took)}", file=stream, flush=True)
 
     return PlainPhases()
 

@@ -196,7 +196,7 @@ def test_a_benchmarks_items_are_embedded_with_progress_named_after_it_once(tmp_p
     assert lines and lines[-1].startswith("embedding benchmark mine: ") and "texts (100%)" in lines[-1], first.stderr
     assert "texts/s, done in" in lines[-1]
     # then the candidate pairs are scored: a step of its own in the log, after the items' embedding
-    scoring = "contamination: the semantic method's candidate pairs"
+    scoring = "contamination: the semantic method's candidate pairs against mine"
     assert first.stderr.splitlines().index(scoring) > first.stderr.splitlines().index(lines[-1]), first.stderr
     # within it, the passages of long rows that hold an item's words are embedded with progress too
     spans = [line for line in first.stderr.splitlines() if line.startswith("embedding spans of long rows: ")]
@@ -226,4 +226,30 @@ def test_a_label_that_names_something_of_the_users_is_shown_on_one_line_as_writt
             console.print(report.progress.get_renderable())
     shown = stream.getvalue()
     assert "embedding benchmark a[/]b<U+000A>verdict: PASS" in shown, shown
+    assert not any(line.startswith("verdict: PASS") for line in shown.splitlines())
+
+
+@pytest.mark.parametrize("bars", [True, False])
+def test_a_phase_named_after_a_benchmark_shows_its_name_on_one_line_as_written(monkeypatch, bars):
+    """The semantic method's scoring step names its benchmark (three benchmarks were three
+    steps of one name): the name is escaped where the step is rich markup, so that a bar and
+    a log line both show it as written, on one line."""
+    import io
+
+    from rich.console import Console
+
+    from qcaudit import untrusted
+    from qcaudit.progress import progress_shown
+
+    monkeypatch.setenv("TTY_INTERACTIVE", "1" if bars else "0")
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=bars, force_interactive=bars, width=200)
+    name = "a[/]b[bold]c\nverdict: PASS"
+    with progress_shown(console) as phases:
+        task = phases.add_task(f"contamination: pairs against {untrusted.console(name)}", total=None)
+        if bars:  # the bar is cleared when it ends: render it now, as its thread would
+            console.print(phases.get_renderable())
+        phases.remove_task(task)
+    shown = stream.getvalue()
+    assert "contamination: pairs against a[/]b[bold]c<U+000A>verdict: PASS" in shown, shown
     assert not any(line.startswith("verdict: PASS") for line in shown.splitlines())

@@ -51,6 +51,7 @@ from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, Seed, count, register, share,
 )
 from qcaudit.signatures import Metric, signature
+from qcaudit.untrusted import console as for_rich
 from qcaudit.text import UNSPACED_CHARS_PER_TOKEN, written_in_other_scripts
 from qcaudit.views import Notice, Pair, Pairs, View
 
@@ -321,7 +322,8 @@ class Contamination(Analyzer):
             for bench in self.benchmarks.values():
                 if method == "semantic":
                     items = self.semantic_items[bench.name]  # (embedded on first use, with a progress line of their own)
-                    task = self.context.progress.add_task("contamination: the semantic method's candidate pairs", total=None)
+                    task = self.context.progress.add_task(
+                        f"contamination: the semantic method's candidate pairs against {for_rich(bench.name)}", total=None)
                     matches, sig = _semantic(items, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
                     self.context.progress.remove_task(task)
                 else:
