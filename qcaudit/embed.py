@@ -323,11 +323,13 @@ class Encoder:
     def _encode(self, texts: list[str], tokens: pl.Series | None, progress: tuple[str, str] | None) -> np.ndarray:
         """The model's vectors, in chunks of :data:`CHUNK` texts (or four batches, if more) of
         similar length (so that batches carry little padding) with progress reported after
-        each (``progress``: its label and unit, None for none); the chunks are the same
+        each (``progress``: its label and unit, None for none; the time left reckoned by the
+        texts' characters, as the longest come last); the chunks are the same
         whether or not ``tokens`` came with the texts, and so are the vectors. The next chunk
         is tokenised on a thread of its own while the model runs on this one (the tokenizer's
         Rust code releases the GIL), so a GPU does not wait on the tokenizer."""
-        order = np.argsort([len(text) for text in texts], kind="stable")
+        characters = np.array([len(text) for text in texts], dtype=np.int64)
+        order = np.argsort(characters, kind="stable")
         size = max(CHUNK, 4 * self._batch)
         chunks = [order[start : start + size] for start in range(0, len(texts), size)]
 
@@ -337,7 +339,9 @@ class Encoder:
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         run, _ = self._run, self._token_ids  # the model and tokenizer load here, before the tokenizing thread starts
         label, unit = progress or ("", "")  # (silent without)
-        with row_progress(label, len(texts), wanted=progress is not None, unit=unit) as report, ThreadPoolExecutor(1) as tokenizing:
+        cost = characters + 1.0  # (what a text costs, for the time left: the longest come last)
+        with row_progress(label, len(texts), wanted=progress is not None, unit=unit, work=float(cost.sum())) as report, \
+                ThreadPoolExecutor(1) as tokenizing:
             ahead = tokenizing.submit(ids_of, chunks[0]) if chunks else None
             for k, chosen in enumerate(chunks):
                 ids = ahead.result()
@@ -348,7 +352,7 @@ class Encoder:
                     raise QcauditError(f"embedding model {self.model!r}: its pooling config says {self.dimension}-wide "
                                        f"vectors, the model gives {fresh.shape[1]}-wide ones")
                 vectors[chosen] = fresh
-                report.advance(len(chosen))
+                report.advance(len(chosen), float(cost[chosen].sum()))
         return vectors
 
 
