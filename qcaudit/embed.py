@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.progress import row_progress
+from qcaudit.progress import row_progress, text_costs
 from qcaudit.sentence_folder import sentence_layout
 from qcaudit.store import VectorStore
 
@@ -328,8 +328,8 @@ class Encoder:
         whether or not ``tokens`` came with the texts, and so are the vectors. The next chunk
         is tokenised on a thread of its own while the model runs on this one (the tokenizer's
         Rust code releases the GIL), so a GPU does not wait on the tokenizer."""
-        characters = np.array([len(text) for text in texts], dtype=np.int64)
-        order = np.argsort(characters, kind="stable")
+        cost = text_costs(texts)  # (the longest come last: the time left is reckoned by characters)
+        order = np.argsort(cost, kind="stable")
         size = max(CHUNK, 4 * self._batch)
         chunks = [order[start : start + size] for start in range(0, len(texts), size)]
 
@@ -339,7 +339,6 @@ class Encoder:
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         run, _ = self._run, self._token_ids  # the model and tokenizer load here, before the tokenizing thread starts
         label, unit = progress or ("", "")  # (silent without)
-        cost = characters + 1.0  # (what a text costs, for the time left: the longest come last)
         with row_progress(label, len(texts), wanted=progress is not None, unit=unit, work=float(cost.sum())) as report, \
                 ThreadPoolExecutor(1) as tokenizing:
             ahead = tokenizing.submit(ids_of, chunks[0]) if chunks else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 LINE_SECONDS = 5.0
@@ -188,6 +188,14 @@ def progress_line(label: str, done: int, total: int, elapsed: float, unit: str =
         elif total:
             line += f", done in {_duration(elapsed)}"
     return line
+
+
+def text_costs(texts: Sequence[str]):
+    """What each text costs a model, for the time left (:func:`time_left`): its characters,
+    and one, so that an empty text counts; a NumPy array."""
+    import numpy as np
+
+    return np.array([len(text) for text in texts], dtype=np.float64) + 1.0
 
 
 def time_left(elapsed: float, done: float, total: float) -> float:

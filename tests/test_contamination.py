@@ -2100,6 +2100,8 @@ def test_a_judge_vllm_cannot_load_is_one_line_naming_it(tmp_path, stand_in_vllm,
 
 
 def test_judging_reports_pairs_done_on_both_engines(tmp_path, stand_in_vllm, monkeypatch):
+    from contextlib import contextmanager
+
     from rich.console import Console
 
     from qcaudit import progress
@@ -2109,14 +2111,34 @@ def test_judging_reports_pairs_done_on_both_engines(tmp_path, stand_in_vllm, mon
     rows, items = [f"row {i} " * (i + 1) for i in range(5)], [f"item {i}" for i in range(5)]
     monkeypatch.setattr(progress, "LINE_SECONDS", 0.0)  # a line after every batch
     monkeypatch.setattr(judge_module, "VLLM_CHUNK", 2)
+    shown_progress = judge_module.row_progress
+    work: dict = {}
+
+    class Weighed:  # (the time left is reckoned by the prompts' characters: each batch says its part)
+        def __init__(self, report) -> None:
+            self.report = report
+
+        def advance(self, rows: int, part: float | None = None) -> None:
+            work["parts"].append(part)
+            self.report.advance(rows, part)
+
+    @contextmanager
+    def weighed(*args, **kwargs):
+        work["total"] = kwargs["work"]
+        with shown_progress(*args, **kwargs) as report:
+            yield Weighed(report)
+
+    monkeypatch.setattr(judge_module, "row_progress", weighed)
     got = {}
     for engine in ("transformers", "vllm"):
         log = io.StringIO()
         progress.show_progress(True, Console(file=log))
+        work["parts"] = []
         got[engine] = judge_module.Judge(str(path), device="cpu", batch_size=2, engine=engine, use_cache=False).probabilities(rows, items)
         lines = log.getvalue().splitlines()
         assert [line.split()[1] for line in lines] == ["2/5", "4/5", "5/5"], lines
         assert lines[-1].startswith("judge: 5/5 pairs (100%)") and "pairs/s, done in" in lines[-1]
+        assert " left" in lines[0] and len(work["parts"]) == 3 and sum(work["parts"]) == work["total"] > 5 * len("row 0 item 0")
     assert got["vllm"] == pytest.approx(got["transformers"], abs=1e-5)  # chunks change nothing
     assert [requests for requests, _ in stand_in_vllm[0].calls] == [4, 4, 2]  # a Yes and a No prompt per pair
 

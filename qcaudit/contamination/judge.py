@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.progress import row_progress
+from qcaudit.progress import row_progress, text_costs
 from qcaudit.store import VectorStore
 
 PROMPT_VERSION = 1
@@ -184,16 +184,17 @@ class Judge:
         is a forward pass of a few hundred tokens: seconds each on a CPU)."""
         tokenizer, answers, limit = self._prompting
         prompts = [self._prompt(tokenizer, r, i) for r, i in zip(rows, items, strict=True)]
-        with row_progress("judge", len(prompts), unit="pairs") as report:
+        cost = text_costs(prompts)  # (the time left is reckoned by the prompts' characters)
+        with row_progress("judge", len(prompts), unit="pairs", work=float(cost.sum())) as report:
             if self.runs_on == "vllm":
-                return self._judge_vllm(prompts, tokenizer, answers, report)
-            return self._judge_transformers(prompts, tokenizer, answers, limit, report)
+                return self._judge_vllm(prompts, tokenizer, answers, report, cost)
+            return self._judge_transformers(prompts, tokenizer, answers, limit, report, cost)
 
-    def _judge_transformers(self, prompts: list[str], tokenizer, answers, limit, report) -> list[float]:
+    def _judge_transformers(self, prompts: list[str], tokenizer, answers, limit, report, cost: np.ndarray) -> list[float]:
         import torch
 
         (yes, no, lead), (model, device) = answers, self._model
-        order = np.argsort([len(p) for p in prompts], kind="stable")  # similar lengths share a batch
+        order = np.argsort(cost, kind="stable")  # similar lengths share a batch
         out = np.zeros(len(prompts))
         for start in range(0, len(prompts), self.batch_size):
             chosen = order[start : start + self.batch_size]
@@ -209,7 +210,7 @@ class Judge:
                                position_ids=positions.to(device)).logits[:, -1, :].float()
             pair = torch.log_softmax(logits[:, [yes, no]], dim=-1)
             out[chosen] = pair[:, 0].exp().cpu().numpy()
-            report.advance(len(chosen))
+            report.advance(len(chosen), float(cost[chosen].sum()))
         return out.tolist()
 
     @property
@@ -218,7 +219,7 @@ class Judge:
         limit = self._prompting[2]
         return min(limit, VLLM_CONTEXT) if limit else VLLM_CONTEXT
 
-    def _judge_vllm(self, prompts: list[str], tokenizer, answers, report) -> list[float]:
+    def _judge_vllm(self, prompts: list[str], tokenizer, answers, report, cost: np.ndarray) -> list[float]:
         """Each prompt twice, ending in the Yes token and in the No token; P(Yes) from the
         log probabilities vLLM reports for those last prompt tokens. Sent in chunks of
         :data:`VLLM_CHUNK` pairs, each a full batch for vLLM's scheduler, to report progress."""
@@ -235,7 +236,7 @@ class Judge:
             logprobs = np.array([output.prompt_logprobs[-1][request["prompt_token_ids"][-1]].logprob
                                  for output, request in zip(outputs, requests, strict=True)], dtype=np.float64)
             out += (1.0 / (1.0 + np.exp(logprobs[1::2] - logprobs[0::2]))).tolist()
-            report.advance(len(chunk))
+            report.advance(len(chunk), float(cost[start : start + len(chunk)].sum()))
         return out
 
     @staticmethod
