@@ -13,6 +13,10 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 LINE_SECONDS = 5.0
 _settings: dict = {"enabled": False, "console": None}
@@ -190,9 +194,9 @@ def progress_line(label: str, done: int, total: int, elapsed: float, unit: str =
     return line
 
 
-def text_costs(texts: Sequence[str]):
+def text_costs(texts: Sequence[str]) -> np.ndarray:
     """What each text costs a model, for the time left (:func:`time_left`): its characters,
-    and one, so that an empty text counts; a NumPy array."""
+    and one, so that an empty text counts."""
     import numpy as np
 
     return np.array([len(text) for text in texts], dtype=np.float64) + 1.0
@@ -206,22 +210,34 @@ def time_left(elapsed: float, done: float, total: float) -> float:
     return (total - done) * elapsed / done if done else 0.0
 
 
+class _Work:
+    """What a step has done of its work, for the time left: its rows, or, given ``total``,
+    what they cost (each advance then says its part)."""
+
+    def __init__(self, rows: int, total: float | None) -> None:
+        self.weighed = total is not None
+        self.total, self.done = (total if self.weighed else float(rows)), 0.0
+
+    def add(self, rows: int, work: float | None) -> None:
+        self.done += work if self.weighed and work is not None else rows
+
+
 class _Lines:
     """Plain lines, at most one every LINE_SECONDS, and the last one."""
 
     def __init__(self, label: str, total: int, stream, unit: str, work: float | None) -> None:
-        self.label, self.total, self.stream, self.unit, self.work = label, total, stream, unit, work
-        self.done, self.work_done, self.start = 0, 0.0, time.monotonic()
+        self.label, self.total, self.stream, self.unit = label, total, stream, unit
+        self.done, self.work, self.start = 0, _Work(total, work), time.monotonic()
         self.last = self.start
 
     def advance(self, rows: int, work: float | None = None) -> None:
         self.done += rows
-        self.work_done += rows if work is None else work
+        self.work.add(rows, work)
         now = time.monotonic()
         if now - self.last >= LINE_SECONDS or self.done >= self.total:
             self.last = now
-            weighed = (self.work_done, self.work) if self.work is not None else None
-            print(progress_line(self.label, self.done, self.total, now - self.start, self.unit, weighed), file=self.stream, flush=True)
+            line = progress_line(self.label, self.done, self.total, now - self.start, self.unit, (self.work.done, self.work.total))
+            print(line, file=self.stream, flush=True)
 
 
 class _Bar:
@@ -234,18 +250,17 @@ class _Bar:
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[left]}"), console=console, transient=True,
         )
-        self.start, self.unit = time.monotonic(), unit
-        self.work, self.work_done = (total if work is None else work), 0.0
+        self.start, self.unit, self.work = time.monotonic(), unit, _Work(total, work)
         self.task = self.progress.add_task(label, total=total, rate="", left="")
         self.progress.start()
 
     def advance(self, rows: int, work: float | None = None) -> None:
         self.progress.advance(self.task, rows)
-        self.work_done += rows if work is None else work
+        self.work.add(rows, work)
         done = self.progress.tasks[0].completed
         elapsed = time.monotonic() - self.start
         if elapsed > 0 and done:
-            left = time_left(elapsed, self.work_done, self.work)
+            left = time_left(elapsed, self.work.done, self.work.total)
             self.progress.update(self.task, rate=f"{_rate(done / elapsed)} {self.unit}/s", left=f"{_duration(left)} left" if left else "")
 
     def close(self) -> None:
