@@ -71,6 +71,9 @@ class RunContext:
     tokenization: Tokenization = field(default_factory=Tokenization)
     embedding: Any = None
     selection: TextSelection = field(default_factory=TextSelection)
+    #: An analyzer's phases after the rows (``add_task("diversity: 3-grams")``): their names are
+    #: rich markup, so a name that holds something of the user's escapes it
+    #: (:func:`qcaudit.untrusted.console`; a log line shows the text).
     progress: Progress = field(default_factory=lambda: Progress(disable=True))
     #: Bytes an analyzer's state may hold in memory before it spills to :meth:`scratch`.
     memory_budget: int = 2**62
