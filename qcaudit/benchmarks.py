@@ -400,7 +400,9 @@ def question_stem(question: str | None) -> str | None:
 
 
 _DOCSTRING = re.compile(r'("""|\'\'\')(.*?)\1', re.DOTALL)
-_EXAMPLES = re.compile(r"^\s*(>>>|Example|For example|for example|Examples)", re.MULTILINE)
+#: Where a docstring's examples begin: a line that opens with one of these (its indent ``[^\S\n]*``,
+#: not ``\s*``, which would read every run of blank lines to its end from each of its lines).
+_EXAMPLES = re.compile(r"^[^\S\n]*(>>>|Example|For example|for example|Examples)", re.MULTILINE)
 
 
 def humaneval_parts(prompt: str, solution: str) -> tuple[str, str]:

@@ -2583,3 +2583,78 @@ def test_a_text_without_a_code_line_s_marks_is_read_as_the_pattern_reads_it(text
 
     text = "x" * padding + text
     assert code_reading.looks_like_code(text) == (len(code_reading._CODE_LINE.findall(text, 0, code_reading.CODE_SCAN_CHARS)) >= 2)
+
+
+#: The expressions that read comments, code lines, docstring examples and Chinese numerals before
+#: they were made linear (2026-12-05): the reference for what the readers find.
+_COMMENT_AS_ONE_EXPRESSION = r"#[^\n]*|//[^\n]*|/\*.*?\*/|\"\"\".*?\"\"\"|'''.*?'''"
+_CODE_LINE_INDENT_ACROSS_LINES = (r"\bdef \w+\s*\(|\bfunction\b\s*\w*\s*\(|=>|[;{]\s*$|^\s*(?:if|for|while|elif|else)\b[^\n]*:\s*$"
+                                  r"|^\s*return\b")
+_EXAMPLES_INDENT_ACROSS_LINES = r"^\s*(>>>|Example|For example|for example|Examples)"
+
+
+@settings(max_examples=600)
+@given(st.lists(st.sampled_from(["#", "/", "*", '"', "'", "\n", "a", " ", '"""', "'''", "/*", "*/", "//"]), max_size=30).map("".join))
+def test_comments_are_where_the_one_expression_found_them(text):
+    """:func:`comment_spans` finds what one regular expression of its five kinds of comment
+    found, openers never closed, closers inside other comments and overlapping quotes included."""
+    import re
+
+    from qcaudit.contamination.code_reading import comment_spans
+
+    assert comment_spans(text) == [m.span() for m in re.finditer(_COMMENT_AS_ONE_EXPRESSION, text, re.DOTALL)]
+
+
+@settings(max_examples=600)
+@given(st.lists(st.sampled_from(["\n", " ", "\t", "\r", "if", "for", "else", "return", ":", ";", "{", "def f(", "x", "=>", ">>>",
+                                 "Example", "  ", "\n\n"]), max_size=25).map("".join))
+def test_indents_read_within_their_line_find_the_code_lines_and_examples_found_before(text):
+    """A code line's and a docstring example's indent is read within its line, not across the
+    blank lines above it: as many code lines (:func:`looks_like_code` counts them), and the
+    prose before a docstring's examples the same but for whitespace (which
+    :func:`~qcaudit.benchmarks.humaneval_parts` drops)."""
+    import re
+
+    from qcaudit import benchmarks
+    from qcaudit.contamination import code_reading
+
+    assert len(code_reading._CODE_LINE.findall(text)) == len(re.findall(_CODE_LINE_INDENT_ACROSS_LINES, text, re.MULTILINE))
+    before = re.split(_EXAMPLES_INDENT_ACROSS_LINES, text, maxsplit=1, flags=re.MULTILINE)[0]
+    assert benchmarks._EXAMPLES.split(text, maxsplit=1)[0].split() == before.split()
+
+
+def test_digits_before_chinese_numerals_are_read_from_their_first_digit_only():
+    """Digits and the numerals after them are one number from the run's first digit ("共12万个",
+    120,000); after 第 (an ordinal) the run's later digits were read on their own before
+    ("第12万": 1 and 20,000; now 12, as "第12" reads)."""
+    assert numbers_written("共12万个", other_languages=True).digits == Counter({"120000": 1})
+    assert numbers_written("第12万", other_languages=True).every == numbers_written("第12", other_languages=True).every
+
+
+@pytest.mark.parametrize("read, text", [
+    pytest.param("looks_like_code", "x:\n" + "\n" * 19_990, id="blank lines after a colon"),
+    pytest.param("comment_spans", "/* " * 50_000, id="comments never closed"),
+    pytest.param("comment_spans", '"""a ' * 30_000 + "'''", id="docstrings never closed"),
+    pytest.param("humaneval_parts", "Add two numbers.\n" + "\n" * 50_000 + "(no examples)", id="blank lines in a docstring"),
+    pytest.param("numbers_written", "共" + "1" * 30_000 + "个", id="digits before chinese"),
+])
+def test_text_built_to_make_a_pattern_backtrack_is_read_in_about_linear_time(read, text):
+    """A row is untrusted: runs of blank lines, comment openers never closed and long runs of
+    digits made these readers take a time that grows with the square of the run (on this
+    project's 2-core machine, 2026-12-05: 18 s for the first text read five times, as the
+    verifier reads a candidate row several times; 21 s for the docstring, 28 s for the
+    digits, 33 s for the ``/* `` row). Now each takes milliseconds; the limit is far from both."""
+    import time
+
+    from qcaudit import benchmarks
+    from qcaudit.contamination import code_reading, number_reading
+
+    readers = {
+        "looks_like_code": lambda t: [code_reading.looks_like_code(t) for _ in range(5)],
+        "comment_spans": lambda t: code_reading.comment_spans(t),
+        "humaneval_parts": lambda t: benchmarks.humaneval_parts(f'def add(a, b):\n    """{t}\n    """\n', "    return a + b\n"),
+        "numbers_written": lambda t: number_reading.numbers_written(t, other_languages=True),
+    }
+    started = time.perf_counter()
+    readers[read](text)
+    assert time.perf_counter() - started < 2

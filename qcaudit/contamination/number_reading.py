@@ -144,9 +144,11 @@ CJK_NUMBER_MAX_CHARS = 16
 #: A run of Chinese numerals ("二十三", 23), or digits and units ("8万", 80,000; "1.5万"); not
 #: after 第, which makes an ordinal ("第三", the third), as English "third" is no number; nor
 #: (:func:`numbers_written`) a run that opens with 万 (万一, "in case") or the 百 of a
-#: percentage (百分之二十, as "20%" is 20), nor one of :data:`_CJK_NO_NUMBER`.
+#: percentage (百分之二十, as "20%" is 20), nor one of :data:`_CJK_NO_NUMBER`. Digits are read
+#: from the first of their run only: from each digit of a long run, they would be read to the
+#: run's end again, a time that grows with the square of its length.
 _CJK_NUMERAL = "[" + "".join(_CJK_DIGITS) + "".join(_CJK_UNITS) + "]"
-_CJK_NUMBER = re.compile(r"(?<!第)(\d+(?:\.\d+)?)?(" + _CJK_NUMERAL + "+)")
+_CJK_NUMBER = re.compile(r"(?<!第)(?:(?<!\d)(\d+(?:\.\d+)?))?(" + _CJK_NUMERAL + "+)")
 #: Runs of Chinese numerals in words that count nothing: 十分 ("very"; not 十分钟, ten
 #: minutes, nor Japanese 十分間), 千万 ("by all means"), and a run about so many: after 几,
 #: 数 or 成 (几十, "dozens"; 数百, "hundreds of"; 成千上万) or before 几 (十几, "a dozen or
