@@ -2623,6 +2623,18 @@ def test_indents_read_within_their_line_find_the_code_lines_and_examples_found_b
     assert benchmarks._EXAMPLES.split(text, maxsplit=1)[0].split() == before.split()
 
 
+@settings(max_examples=600)
+@given(st.lists(st.sampled_from([",", " ", "  ", "\n", "\t", "or", "and", "a", "4", "orx", " or "]), max_size=20).map("".join))
+def test_a_sentences_list_is_parted_where_it_was_before_its_spaces_were_read_from_a_runs_first(text):
+    """The members of a list in a sentence ("4, 5, 6 or 8") are parted where they were before
+    a run of spaces was read only from its first (as many parts, the same text each)."""
+    import re
+
+    from qcaudit.contamination.evidence import _LISTED
+
+    assert _LISTED.split(text) == re.split(r",?\s+(?:or|and)\s+|,\s*", text)
+
+
 def test_digits_before_chinese_numerals_are_read_from_their_first_digit_only():
     """Digits and the numerals after them are one number from the run's first digit ("共12万个",
     120,000); after 第 (an ordinal) the run's later digits were read on their own before

@@ -135,7 +135,9 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\(?(?:\d{1,2}|[ivx]{1,4})[).])\s+"
 #: Where a list in a sentence parts its members ("is it 4, 5, 6 or 8?"), and how many of an
 #: item's short options such a list must name at least (all, of an item with fewer): one or
 #: two of them in a sentence are numbers or words of its own, three in one list are options.
-_LISTED = re.compile(r",?\s+(?:or|and)\s+|,\s*")
+#: (" or " from the first space of a run only: from each space of a long run, ``\s+`` would read
+#: the run to its end again.)
+_LISTED = re.compile(r",?(?<!\s)\s+(?:or|and)\s+|,\s*")
 LISTED_OPTIONS = 3
 #: A segment with code's brackets or an ``=`` holds no list of options ("[2, 4, 6]", "f(2, 4)", "x = 2, 4").
 _CODE_LIST = re.compile(r"[\[\]{}()=]")

@@ -153,8 +153,11 @@ _CJK_NUMBER = re.compile(r"(?<!第)(?:(?<!\d)(\d+(?:\.\d+)?))?(" + _CJK_NUMERAL 
 #: minutes, nor Japanese 十分間), 千万 ("by all means"), and a run about so many: after 几,
 #: 数 or 成 (几十, "dozens"; 数百, "hundreds of"; 成千上万) or before 几 (十几, "a dozen or
 #: so"). A translation writes them where its item writes "very" or "dozens", and they are no
-#: number of the item's.
-_CJK_NO_NUMBER = re.compile(r"十(?=分(?![钟鐘之間间]))|千[万萬]|(?<=[几幾数數成])" + _CJK_NUMERAL + "+|" + _CJK_NUMERAL + "+(?=[几幾])")
+#: number of the item's. (A run before 几 is read to :data:`CJK_NUMBER_MAX_CHARS` at most, as
+#: no longer run is a number: read to its end from each of its numerals, a long run would take
+#: a time that grows with the square of its length.)
+_CJK_NO_NUMBER = re.compile(r"十(?=分(?![钟鐘之間间]))|千[万萬]|(?<=[几幾数數成])" + _CJK_NUMERAL + "+|"
+                            + _CJK_NUMERAL + f"{{1,{CJK_NUMBER_MAX_CHARS}}}(?=[几幾])")
 
 
 class WrittenNumbers(NamedTuple):
