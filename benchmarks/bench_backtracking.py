@@ -37,8 +37,8 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import qcaudit  # noqa: E402
-from benchmarks.machine import cpu  # noqa: E402
+import qcaudit
+from benchmarks.machine import cpu
 
 #: What a run is made of: whitespace and line breaks, comment and string openers, digits and
 #: number punctuation, list separators, Chinese numerals, code and markup marks.

@@ -91,8 +91,8 @@ def comment_spans(text: str) -> list[tuple[int, int]]:
     These are the spans that one regular expression of those five alternatives (each closed
     one lazily, ``/\\*.*?\\*/``) finds, in time linear in the text: such an expression looks
     for a closer afresh from every opener, so a text of many openers never closed took a time
-    that grows with the square of its length (a 20,000-character row of ``/* `` took 1.3 s,
-    2026-12-05); here a closer found missing is not looked for again."""
+    that grows with the square of its length (the verifier read a 20,000-character row of
+    ``/* `` in 1.3 s, 2026-12-05); here a closer found missing is not looked for again."""
     spans: list[tuple[int, int]] = []
     missing_from: dict[str, int] = {}  # a closer that is nowhere from this position on
     at = 0
