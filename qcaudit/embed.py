@@ -41,6 +41,10 @@ CHUNK = 256
 #: The torch backend's batch size where none is given, by device: batches of small texts
 #: keep a GPU's launches too short to pay, and pad a CPU's work.
 DEFAULT_BATCH = {"cpu": 32, "cuda": 256}
+#: Characters a token, at most, for what the time left counts of a text longer than the model
+#: reads (:meth:`Encoder._encode`): the default tokenizer's tokens average 3.3 characters in
+#: GSM8K's whole rows and in Code Alpaca's rows, 3.9 and 4.1 at their 95th percentile.
+CHARS_PER_TOKEN = 4
 #: The type of a column of token ids, one list a text.
 TOKEN_IDS = pl.List(pl.UInt32)
 TEXT_HASH_SEED = 0xE3B
@@ -324,12 +328,15 @@ class Encoder:
         """The model's vectors, in chunks of :data:`CHUNK` texts (or four batches, if more) of
         similar length (so that batches carry little padding) with progress reported after
         each (``progress``: its label and unit, None for none; the time left reckoned by the
-        texts' characters, as the longest come last); the chunks are the same
-        whether or not ``tokens`` came with the texts, and so are the vectors. The next chunk
+        texts' characters, as the longest come last, a text's at most what the model reads of
+        it, :data:`CHARS_PER_TOKEN` a token: a 15 MB row, read whole beside its 46,874 windows,
+        was a third of the work counted, and the time left read 2m33s at 98% when seconds were
+        left); the chunks are the same whether or not ``tokens`` came with the texts, and so
+        are the vectors. The next chunk
         is tokenised on a thread of its own while the model runs on this one (the tokenizer's
         Rust code releases the GIL), so a GPU does not wait on the tokenizer."""
-        cost = text_costs(texts)  # (the longest come last: the time left is reckoned by characters)
-        order = np.argsort(cost, kind="stable")
+        order = np.argsort(text_costs(texts), kind="stable")
+        cost = text_costs(texts, most=self._reading[0] * CHARS_PER_TOKEN)  # (the time left is reckoned by characters)
         size = max(CHUNK, 4 * self._batch)
         chunks = [order[start : start + size] for start in range(0, len(texts), size)]
 

@@ -35,13 +35,13 @@ def test_the_time_left_of_texts_that_differ_in_cost_is_their_work_left():
     assert progress_line("embedding", 16145, 16145, 75.0, "texts", work=(6_400_000, 6_400_000)).endswith("done in 1m15s")
 
 
-def test_the_encoder_reports_each_chunk_with_its_texts_characters(monkeypatch):
-    """What the encoder's progress weighs each chunk of texts by: their characters (and one
-    a text, so that an empty text counts), the whole step's sum given at its start."""
+@pytest.fixture
+def encoder_progress(monkeypatch) -> dict:
+    """What the encoder tells its progress, chunks of 4 texts: ``label``, ``total``, ``work``
+    and each chunk's (rows, work) in ``advances``."""
     from contextlib import contextmanager
 
     from qcaudit import embed
-    from qcaudit.embed import Encoder
 
     seen: dict = {"advances": []}
 
@@ -56,13 +56,37 @@ def test_the_encoder_reports_each_chunk_with_its_texts_characters(monkeypatch):
 
     monkeypatch.setattr(embed, "row_progress", recording)
     monkeypatch.setattr(embed, "CHUNK", 4)
+    return seen
+
+
+def test_the_encoder_reports_each_chunk_with_its_texts_characters(encoder_progress):
+    """What the encoder's progress weighs each chunk of texts by: their characters (and one
+    a text, so that an empty text counts), the whole step's sum given at its start."""
+    from qcaudit.embed import Encoder
+
     texts = [f"text {'x' * (7 * i)}" for i in range(10)]
     encoder = Encoder(device="cpu", batch_size=1, use_cache=False)  # (chunks of 4 texts)
     encoder.encode(pl.Series(texts), progress=True, label="embedding", unit="texts")
-    assert seen["total"] == 10 and seen["work"] == sum(len(t) + 1 for t in texts)
-    assert [rows for rows, _ in seen["advances"]] == [4, 4, 2]
+    assert encoder_progress["total"] == 10 and encoder_progress["work"] == sum(len(t) + 1 for t in texts)
+    assert [rows for rows, _ in encoder_progress["advances"]] == [4, 4, 2]
     cost = [len(t) + 1 for t in texts]  # (the texts are written shortest first, as the encoder takes them)
-    assert [work for _, work in seen["advances"]] == [sum(cost[:4]), sum(cost[4:8]), sum(cost[8:])]
+    assert [work for _, work in encoder_progress["advances"]] == [sum(cost[:4]), sum(cost[4:8]), sum(cost[8:])]
+
+
+def test_a_text_longer_than_the_model_reads_weighs_what_it_reads(encoder_progress):
+    """The default model reads 256 tokens of a text (its ``max_seq_length``): a text of 20,000
+    characters weighs 4 characters a token of those, 1,024 (and one), in the time left, not
+    20,000 (a 15 MB row beside its windows read 2m33s left at 98% when seconds were left)."""
+    import json
+
+    from qcaudit.embed import Encoder, default_model_path
+
+    read = json.loads((default_model_path() / "sentence_bert_config.json").read_text())["max_seq_length"]
+    assert read == 256
+    texts = ["a short one", "word " * 4_000, "another short text"]
+    Encoder(device="cpu", batch_size=1, use_cache=False).encode(pl.Series(texts), progress=True, label="embedding", unit="texts")
+    assert encoder_progress["work"] == (len(texts[0]) + 1) + (1_024 + 1) + (len(texts[2]) + 1)
+    assert [work for _, work in encoder_progress["advances"]] == [encoder_progress["work"]]
 
 
 def test_a_run_in_a_log_prints_plain_progress_lines_and_quiet_prints_none(tmp_path):
