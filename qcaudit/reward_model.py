@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from qcaudit.errors import QcauditError
+from qcaudit.progress import row_progress
 from qcaudit.signatures import signature
 
 
@@ -72,8 +73,10 @@ def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_token
     return tokenizer(prompts, responses, truncation=True, max_length=max_tokens)["input_ids"]
 
 
-def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str]) -> np.ndarray:
-    """The reward model's logit for each (prompt, response), batched as the module docstring says."""
+def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str], label: str = "reward model: scoring") -> np.ndarray:
+    """The reward model's logit for each (prompt, response), batched as the module docstring
+    says, with progress under ``label`` (rows, rate, and the time left reckoned by their
+    tokens, as the longest come first)."""
     import torch
 
     ids = reward_inputs(scorer.tokenizer, prompts, responses, scorer.max_tokens)
@@ -82,19 +85,21 @@ def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str]) -
     pad = scorer.pad
     order = np.argsort(-lengths, kind="stable")
     start = 0
-    while start < len(order):
-        stop = min(start + scorer.batch_size, len(order))
-        if pad is None:  # no pad token: only rows of one length share a batch
-            stop = start + int(np.argmax(np.append(lengths[order[start:stop]] != lengths[order[start]], True)))
-        chosen = order[start:stop]
-        width = int(lengths[chosen].max())
-        input_ids = torch.full((len(chosen), width), pad if pad is not None else 0, dtype=torch.long)
-        mask = torch.zeros((len(chosen), width), dtype=torch.long)
-        for i, row in enumerate(chosen):
-            input_ids[i, :lengths[row]] = torch.tensor(ids[row])
-            mask[i, :lengths[row]] = 1
-        with torch.inference_mode():
-            logits = scorer.model(input_ids=input_ids.to(scorer.device), attention_mask=mask.to(scorer.device)).logits
-        scores[chosen] = logits[:, 0].float().cpu().numpy()
-        start = stop
+    with row_progress(label, len(ids), work=float(lengths.sum())) as report:
+        while start < len(order):
+            stop = min(start + scorer.batch_size, len(order))
+            if pad is None:  # no pad token: only rows of one length share a batch
+                stop = start + int(np.argmax(np.append(lengths[order[start:stop]] != lengths[order[start]], True)))
+            chosen = order[start:stop]
+            width = int(lengths[chosen].max())
+            input_ids = torch.full((len(chosen), width), pad if pad is not None else 0, dtype=torch.long)
+            mask = torch.zeros((len(chosen), width), dtype=torch.long)
+            for i, row in enumerate(chosen):
+                input_ids[i, :lengths[row]] = torch.tensor(ids[row])
+                mask[i, :lengths[row]] = 1
+            with torch.inference_mode():
+                logits = scorer.model(input_ids=input_ids.to(scorer.device), attention_mask=mask.to(scorer.device)).logits
+            scores[chosen] = logits[:, 0].float().cpu().numpy()
+            report.advance(len(chosen), float(lengths[chosen].sum()))
+            start = stop
     return scores

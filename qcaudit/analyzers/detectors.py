@@ -22,10 +22,10 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 from pydantic import Field, model_validator
-from rich.progress import Progress
 
 from qcaudit.errors import QcauditError
 from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.progress import row_progress
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, Seed, register, share
 from qcaudit.signatures import Metric, signature
 from qcaudit.views import Column, Histogram, Marker, RankedRows, View
@@ -179,10 +179,10 @@ class Detectors(Analyzer):
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok")
         texts = valid[TEXT].to_list()
         ids = {group: valid[column].to_list() for group, column in TOKENS.items() if column in valid.columns} or None
-        scores = self.models.scores(texts, self.context.progress, ids) if texts else {}
+        scores = self.models.scores(texts, ids) if texts else {}
         if "detectgpt" in s.methods and texts:
             original = scores["likelihood"] if "likelihood" in s.methods else scores.pop("likelihood")
-            scores["detectgpt"] = self.models.detectgpt(texts, original, self.context.progress)
+            scores["detectgpt"] = self.models.detectgpt(texts, original)
         labels = [_labels(valid, s.label_column)] if s.label_column else []
         return DetectorState([valid[ROW_ID].to_numpy()], {m: [v] for m, v in scores.items()}, labels, dict(self.models.runtime))
 
@@ -292,7 +292,7 @@ class DetectorModels:
         """(tokenizer, [observer, performer], device)."""
         return self._loaded("binoculars")
 
-    def scores(self, items: list[str], progress: Progress, ids: dict[str, list[list[int]]] | None = None) -> dict[str, np.ndarray]:
+    def scores(self, items: list[str], ids: dict[str, list[list[int]]] | None = None) -> dict[str, np.ndarray]:
         """Each method's score per item, but DetectGPT's (its likelihoods are kept for it);
         ``ids``: the items' :meth:`token_ids`, when prepared."""
         from qcaudit.detectors import criteria
@@ -309,19 +309,19 @@ class DetectorModels:
                 wanted["fast_detect_gpt"] = _fast_detect_gpt
             if "detectgpt" in s.methods:  # DetectGPT compares each text's likelihood with its perturbations'
                 wanted.setdefault("likelihood", _on_first(criteria.log_likelihood))
-            out |= _run(models, ids["scoring"], wanted, s, device, progress, "scoring model")
+            out |= _run(models, ids["scoring"], wanted, s, device, "scoring model")
         if "binoculars" in s.methods:
             _, models, device = self.binoculars
             self.runtime["binoculars"] = _runtime(models[0], device)
-            out |= _run(models, ids["binoculars"], {"binoculars": criteria.binoculars}, s, device, progress, "binoculars")
+            out |= _run(models, ids["binoculars"], {"binoculars": criteria.binoculars}, s, device, "binoculars")
         return out
 
-    def detectgpt(self, items: list[str], original_ll: np.ndarray, progress: Progress) -> np.ndarray:
+    def detectgpt(self, items: list[str], original_ll: np.ndarray) -> np.ndarray:
         """DetectGPT's normalised perturbation discrepancy of every item, each item's
         perturbations drawn from its own seed (:func:`qcaudit.detectors.perturb.text_seed`)."""
         tokenizer, models, device = self.scoring
         self.runtime["detectgpt"] = _runtime(models[0], device)
-        return _detectgpt(items, original_ll, models[0], tokenizer, *self.mask, device, self.settings, progress)
+        return _detectgpt(items, original_ll, models[0], tokenizer, *self.mask, device, self.settings)
 
     @cached_property
     def mask(self) -> tuple[Any, Any]:
@@ -346,30 +346,29 @@ def _fast_detect_gpt(scoring_logits, *rest):
 
 
 def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], s: DetectorsSettings,
-         device: str, progress: Progress, label: str) -> dict[str, np.ndarray]:
-    """:func:`qcaudit.detectors.lm.score_texts` with a progress bar."""
+         device: str, label: str) -> dict[str, np.ndarray]:
+    """:func:`qcaudit.detectors.lm.score_texts` with progress: the texts it scores (two tokens
+    or more), their rate, and the time left reckoned by their tokens, as the longest come first."""
     from qcaudit.detectors.lm import score_texts
 
-    task = progress.add_task(f"detectors: {label}", total=len(token_ids))
-    out = score_texts(models, token_ids, wanted, s.batch_size, device, lambda k: progress.advance(task, k))
-    progress.remove_task(task)
-    return out
+    scored = [len(ids) for ids in token_ids if len(ids) >= 2]
+    with row_progress(f"detectors: {label}", len(scored), unit="texts", work=float(sum(scored))) as report:
+        return score_texts(models, token_ids, wanted, s.batch_size, device, report.advance)
 
 
 def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, mask_tokenizer, mask_model, device: str,
-               s: DetectorsSettings, progress: Progress) -> np.ndarray:
+               s: DetectorsSettings) -> np.ndarray:
     from qcaudit.detectors import criteria
     from qcaudit.detectors.lm import tokenize
     from qcaudit.detectors.perturb import perturb
     from qcaudit.hf import token_limit
 
-    task = progress.add_task("detectors: DetectGPT perturbations", total=len(items) * s.n_perturbations)
-    perturbed = perturb(items, mask_model, mask_tokenizer, n=s.n_perturbations, span_length=s.span_length,
-                        mask_fraction=s.mask_fraction, top_p=s.mask_top_p, seed=s.seed, batch_size=s.batch_size,
-                        device=device, advance=lambda k: progress.advance(task, k))
-    progress.remove_task(task)
+    with row_progress("detectors: DetectGPT perturbations", len(items) * s.n_perturbations, unit="texts") as report:
+        perturbed = perturb(items, mask_model, mask_tokenizer, n=s.n_perturbations, span_length=s.span_length,
+                            mask_fraction=s.mask_fraction, top_p=s.mask_top_p, seed=s.seed, batch_size=s.batch_size,
+                            device=device, advance=report.advance)
     flat = [p for group in perturbed for p in group]
-    lls = _run([scorer], tokenize(tokenizer, flat, token_limit(s.max_tokens, scorer.config)), {"ll": _on_first(criteria.log_likelihood)}, s, device, progress, "perturbed texts")["ll"]
+    lls = _run([scorer], tokenize(tokenizer, flat, token_limit(s.max_tokens, scorer.config)), {"ll": _on_first(criteria.log_likelihood)}, s, device, "perturbed texts")["ll"]
     bounds = np.cumsum([0] + [len(group) for group in perturbed])
     return criteria.detectgpt(original_ll, [lls[a:b][~np.isnan(lls[a:b])] for a, b in zip(bounds[:-1], bounds[1:])])
 

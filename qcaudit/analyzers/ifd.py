@@ -22,6 +22,7 @@ of the row alone (tested against transformers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -32,6 +33,7 @@ from pydantic import Field
 
 from qcaudit.errors import QcauditError
 from qcaudit.columns import PROMPT, RESPONSE, ROW_ID
+from qcaudit.progress import row_progress
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, Device, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Marker, Stat, View, histogram_view
@@ -178,14 +180,19 @@ def ifd_losses(lm: _Model, prompts: list[str], responses: list[str], settings: I
 
     max_tokens = token_limit(settings.max_tokens, lm.model.config, tokenizer=lm.tokenizer)
     conditioned, starts, alone = ifd_inputs(lm.tokenizer, prompts, responses, settings.template, max_tokens)
-    # alone, every token after the first is predicted: the response's first after a BOS
-    return (mean_losses(lm, conditioned, starts, settings.batch_size),
-            mean_losses(lm, alone, [1] * len(alone), settings.batch_size))
+    scored = [len(ids) for ids in (*conditioned, *alone) if len(ids) >= 2]  # (what mean_losses' batches hold)
+    with row_progress("ifd: scoring responses after their prompts and alone", len(scored), unit="texts",
+                      work=float(sum(scored))) as report:
+        # alone, every token after the first is predicted: the response's first after a BOS
+        return (mean_losses(lm, conditioned, starts, settings.batch_size, report.advance),
+                mean_losses(lm, alone, [1] * len(alone), settings.batch_size, report.advance))
 
 
-def mean_losses(lm: _Model, token_ids: list[list[int]], starts: list[int], batch_size: int) -> np.ndarray:
+def mean_losses(lm: _Model, token_ids: list[list[int]], starts: list[int], batch_size: int,
+                advance: Callable[[int, float], None]) -> np.ndarray:
     """Per sequence, the mean cross-entropy of its tokens from ``starts[i]`` on, each
-    predicted from the tokens before it; length-sorted, right-padded batches."""
+    predicted from the tokens before it; length-sorted, right-padded batches, each told to
+    ``advance`` (its sequences and their tokens)."""
     import torch
 
     from qcaudit.detectors.lm import batches, logits
@@ -199,4 +206,5 @@ def mean_losses(lm: _Model, token_ids: list[list[int]], starts: list[int], batch
             scored = (position >= max(starts[row], 1)) & (position < len(token_ids[row]))
             if scored.any():
                 out[row] = float(nll[i][scored].mean())
+        advance(batch.rows.size, float(sum(len(token_ids[row]) for row in batch.rows)))
     return out

@@ -129,8 +129,8 @@ class Preference(Analyzer):
             return rows
         prompts = pairs[PROMPT].fill_null("").to_list()
         return rows.with_columns(
-            pl.Series("chosen_reward", score_pairs(self._scorer, prompts, pairs[CHOSEN].to_list()), dtype=pl.Float64),
-            pl.Series("rejected_reward", score_pairs(self._scorer, prompts, pairs[REJECTED].to_list()), dtype=pl.Float64),
+            pl.Series("chosen_reward", score_pairs(self._scorer, prompts, pairs[CHOSEN].to_list(), "preference: scoring the chosen answers"), dtype=pl.Float64),
+            pl.Series("rejected_reward", score_pairs(self._scorer, prompts, pairs[REJECTED].to_list(), "preference: scoring the rejected answers"), dtype=pl.Float64),
         ).with_columns((pl.col("chosen_reward") - pl.col("rejected_reward")).alias("reward_margin"))
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:

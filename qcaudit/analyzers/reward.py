@@ -161,7 +161,7 @@ class Reward(Analyzer):
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         rows = batch.filter(pl.col(RESPONSE).is_not_null()).select(ROW_ID, PROMPT, RESPONSE)
-        scores = score_pairs(self._scorer, rows[PROMPT].fill_null("").to_list(), rows[RESPONSE].to_list())
+        scores = score_pairs(self._scorer, rows[PROMPT].fill_null("").to_list(), rows[RESPONSE].to_list(), "reward: scoring rows")
         return rows.select(
             ROW_ID,
             pl.Series("reward_score", scores, dtype=pl.Float64),

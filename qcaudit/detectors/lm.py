@@ -59,13 +59,14 @@ def same_tokenizer(first, second, names: tuple[str, str]) -> None:
 
 
 def score_texts(models: list, token_ids: list[list[int]], criteria: dict[str, Callable], batch_size: int,
-                device: str, advance: Callable[[int], None] = lambda k: None) -> dict[str, np.ndarray]:
+                device: str, advance: Callable[[int, float], None] = lambda texts, tokens: None) -> dict[str, np.ndarray]:
     """Every criterion on every text: each model runs once per batch and each criterion gets
-    (logits of each model..., input_ids, mask). NaN where a text has under two tokens."""
+    (logits of each model..., input_ids, mask). NaN where a text has under two tokens. Each
+    batch is told to ``advance``: its texts and their tokens."""
     out = {name: np.full(len(token_ids), np.nan) for name in criteria}
     for batch in batches(token_ids, batch_size, device):
         all_logits = [logits(model, batch) for model in models]
         for name, fn in criteria.items():
             out[name][batch.rows] = fn(*all_logits, batch.input_ids, batch.mask)
-        advance(batch.rows.size)
+        advance(batch.rows.size, float(sum(len(token_ids[row]) for row in batch.rows)))
     return out
