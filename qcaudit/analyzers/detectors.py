@@ -349,9 +349,9 @@ def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], 
          device: str, label: str) -> dict[str, np.ndarray]:
     """:func:`qcaudit.detectors.lm.score_texts` with progress: the texts it scores (two tokens
     or more), their rate, and the time left reckoned by their tokens, as the longest come first."""
-    from qcaudit.detectors.lm import score_texts
+    from qcaudit.detectors.lm import score_texts, scored_lengths
 
-    scored = [len(ids) for ids in token_ids if len(ids) >= 2]
+    scored = scored_lengths(token_ids)
     with row_progress(f"detectors: {label}", len(scored), unit="texts", work=float(sum(scored))) as report:
         return score_texts(models, token_ids, wanted, s.batch_size, device, report.advance)
 

@@ -176,11 +176,12 @@ def ifd_inputs(tokenizer, prompts: list[str], responses: list[str], template: st
 def ifd_losses(lm: _Model, prompts: list[str], responses: list[str], settings: IfdSettings) -> tuple[np.ndarray, np.ndarray]:
     """s(A|Q) and s(A) per row (NaN where the response has no predicted token), reading at
     most ``max_tokens`` or what the model was built for, whichever is fewer."""
+    from qcaudit.detectors.lm import scored_lengths
     from qcaudit.hf import token_limit
 
     max_tokens = token_limit(settings.max_tokens, lm.model.config, tokenizer=lm.tokenizer)
     conditioned, starts, alone = ifd_inputs(lm.tokenizer, prompts, responses, settings.template, max_tokens)
-    scored = [len(ids) for ids in (*conditioned, *alone) if len(ids) >= 2]  # (what mean_losses' batches hold)
+    scored = scored_lengths([*conditioned, *alone])
     with row_progress("ifd: scoring responses after their prompts and alone", len(scored), unit="texts",
                       work=float(sum(scored))) as report:
         # alone, every token after the first is predicted: the response's first after a BOS

@@ -29,6 +29,12 @@ def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]
     return tokenizer(list(texts), truncation=True, max_length=max_tokens)["input_ids"]
 
 
+def scored_lengths(token_ids: Sequence[Sequence[int]], min_tokens: int = 2) -> list[int]:
+    """The token counts of the texts that :func:`batches` holds (``min_tokens`` or more): a
+    scoring step's texts and work, for its progress."""
+    return [len(ids) for ids in token_ids if len(ids) >= min_tokens]
+
+
 def batches(token_ids: Sequence[Sequence[int]], batch_size: int, device: str, pad: int = 0, min_tokens: int = 2) -> Iterator[Batch]:
     """Length-sorted, right-padded batches (with ``pad``); texts under ``min_tokens`` tokens
     are left out (a causal LM has nothing to score in under two). Each batch is laid out in
