@@ -273,12 +273,16 @@ class _Perplexity:
         self.model, self.device = load_model(self.settings.lm, "causal", device, self.settings.dtype, "drift LM")
         self.max_tokens = token_limit(self.settings.max_tokens, self.model.config)
 
-    def __call__(self, texts: list[str]) -> np.ndarray:
+    def __call__(self, texts: list[str], generation: str) -> np.ndarray:
+        """The texts' perplexities, with progress (``generation`` names the step: texts, rate,
+        and the time left reckoned by their tokens)."""
         from qcaudit.detectors.criteria import log_likelihood
-        from qcaudit.detectors.lm import score_texts, tokenize
+        from qcaudit.detectors.lm import score_texts, scored_lengths, tokenize
 
         ids = tokenize(self.tokenizer, texts, self.max_tokens)
-        mean_ll = score_texts([self.model], ids, {"ll": log_likelihood}, self.settings.batch_size, self.device)["ll"]
+        scored = scored_lengths(ids)
+        with row_progress(f"drift: perplexity of generation {generation}", len(scored), unit="texts", work=float(sum(scored))) as report:
+            mean_ll = score_texts([self.model], ids, {"ll": log_likelihood}, self.settings.batch_size, self.device, report.advance)["ll"]
         return np.exp(-mean_ll)
 
 
@@ -395,7 +399,7 @@ def run_drift(inputs: Sequence[Any] | Mapping[str, Any], config: Config, real: A
                 read_texts += valid.height
                 read_in_other_scripts += int(written_in_other_scripts(valid[TEXT]).sum())
             if scorer is not None:
-                perplexity = scorer(valid[TEXT].to_list())
+                perplexity = scorer(valid[TEXT].to_list(), name)
                 metrics.update(_perplexity_metrics(perplexity))
                 per_row.append(valid.select(pl.lit(name).alias("generation"), ROW_ID, TEXT).with_columns(pl.Series("perplexity", perplexity)))
             per_generation.append(metrics)

@@ -323,9 +323,10 @@ def test_a_phase_named_after_a_benchmark_shows_its_name_on_one_line_as_written(m
 
 def test_the_models_scoring_steps_report_texts_rate_and_time_left_in_a_log(tmp_path):
     """A reward model, an IFD model and a detector's scoring model score every row before the
-    audit's own line moves: a reward model on 3,000 GSM8K rows ran 2m40s without a line in a
-    log. Each step now reports its texts, rate and time left (reckoned by their tokens), as
-    the encoder does; DetectGPT's and the judge's steps do too."""
+    audit's own line moves, and drift's LM a whole generation before drift's: a reward model on
+    3,000 GSM8K rows ran 2m40s without a line in a log. Each step now reports its texts, rate
+    and time left (reckoned by their tokens), as the encoder does; DetectGPT's and the judge's
+    steps do too."""
     import torch
     import transformers
 
@@ -344,7 +345,16 @@ def test_the_models_scoring_steps_report_texts_rate_and_time_left_in_a_log(tmp_p
                           "--out", str(tmp_path / "a")], capture_output=True, text=True, cwd=tmp_path, check=False,
                          env={**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")})
     assert ran.returncode == 0, ran.stderr
-    for label, count in (("reward: scoring rows", "40/40 rows"), ("ifd: scoring responses after their prompts and alone", "80/80 texts"),
-                         ("detectors: scoring model", "40/40 texts")):
-        lines = [line for line in ran.stderr.splitlines() if line.startswith(f"{label}: ")]
-        assert lines and lines[-1].startswith(f"{label}: {count} (100%), ") and ", done in " in lines[-1], (label, ran.stderr)
+    for generation in ("g0", "g1"):
+        rows.select(pl.col("output").alias("text")).write_parquet(tmp_path / f"{generation}.parquet")
+    drifted = subprocess.run([sys.executable, "-m", "qcaudit", "drift", str(tmp_path / "g0.parquet"), str(tmp_path / "g1.parquet"),
+                              "--lm", str(tmp_path / "lm"), "--out", str(tmp_path / "d")], capture_output=True, text=True, cwd=tmp_path,
+                             check=False, env={**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")})
+    assert drifted.returncode == 0, drifted.stderr
+    for label, count, stderr in (("reward: scoring rows", "40/40 rows", ran.stderr),
+                                 ("ifd: scoring responses after their prompts and alone", "80/80 texts", ran.stderr),
+                                 ("detectors: scoring model", "40/40 texts", ran.stderr),
+                                 ("drift: perplexity of generation g0.parquet", "40/40 texts", drifted.stderr),
+                                 ("drift: perplexity of generation g1.parquet", "40/40 texts", drifted.stderr)):
+        lines = [line for line in stderr.splitlines() if line.startswith(f"{label}: ")]
+        assert lines and lines[-1].startswith(f"{label}: {count} (100%), ") and ", done in " in lines[-1], (label, stderr)
