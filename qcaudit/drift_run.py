@@ -277,12 +277,11 @@ class _Perplexity:
         """The texts' perplexities, with progress (``generation`` names the step: texts, rate,
         and the time left reckoned by their tokens)."""
         from qcaudit.detectors.criteria import log_likelihood
-        from qcaudit.detectors.lm import score_texts, scored_lengths, tokenize
+        from qcaudit.detectors.lm import score_texts, tokenize
 
         ids = tokenize(self.tokenizer, texts, self.max_tokens)
-        scored = scored_lengths(ids)
-        with row_progress(f"drift: perplexity of generation {generation}", len(scored), unit="texts", work=float(sum(scored))) as report:
-            mean_ll = score_texts([self.model], ids, {"ll": log_likelihood}, self.settings.batch_size, self.device, report.advance)["ll"]
+        mean_ll = score_texts([self.model], ids, {"ll": log_likelihood}, self.settings.batch_size, self.device,
+                              label=f"drift: perplexity of generation {generation}")["ll"]
         return np.exp(-mean_ll)
 
 

@@ -347,13 +347,10 @@ def _fast_detect_gpt(scoring_logits, *rest):
 
 def _run(models: list, token_ids: list[list[int]], wanted: dict[str, Callable], s: DetectorsSettings,
          device: str, label: str) -> dict[str, np.ndarray]:
-    """:func:`qcaudit.detectors.lm.score_texts` with progress: the texts it scores (two tokens
-    or more), their rate, and the time left reckoned by their tokens, as the longest come first."""
-    from qcaudit.detectors.lm import score_texts, scored_lengths
+    """:func:`qcaudit.detectors.lm.score_texts`, its progress shown as ``detectors: <label>``."""
+    from qcaudit.detectors.lm import score_texts
 
-    scored = scored_lengths(token_ids)
-    with row_progress(f"detectors: {label}", len(scored), unit="texts", work=float(sum(scored))) as report:
-        return score_texts(models, token_ids, wanted, s.batch_size, device, report.advance)
+    return score_texts(models, token_ids, wanted, s.batch_size, device, label=f"detectors: {label}")
 
 
 def _detectgpt(items: list[str], original_ll: np.ndarray, scorer, tokenizer, mask_tokenizer, mask_model, device: str,

@@ -207,5 +207,5 @@ def mean_losses(lm: _Model, token_ids: list[list[int]], starts: list[int], batch
             scored = (position >= max(starts[row], 1)) & (position < len(token_ids[row]))
             if scored.any():
                 out[row] = float(nll[i][scored].mean())
-        advance(batch.rows.size, float(sum(len(token_ids[row]) for row in batch.rows)))
+        advance(batch.rows.size, float(batch.tokens))
     return out

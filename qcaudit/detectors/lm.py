@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from qcaudit.errors import QcauditError
+from qcaudit.progress import row_progress
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Batch:
     rows: np.ndarray  # positions of these texts in the input list
     input_ids: torch.Tensor  # (B, T), right-padded
     mask: torch.Tensor  # (B, T), 1 on real tokens
+    tokens: int  # real tokens in the batch (the mask's sum, known on the host)
 
 
 def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
@@ -49,7 +51,8 @@ def batches(token_ids: Sequence[Sequence[int]], batch_size: int, device: str, pa
         real = np.arange(width) < lengths[rows][:, None]
         ids = np.full((rows.size, width), pad, dtype=np.int64)
         ids[real] = np.concatenate([np.asarray(token_ids[row], dtype=np.int64) for row in rows])
-        yield Batch(rows, torch.from_numpy(ids).to(device), torch.from_numpy(real.astype(np.int64)).to(device))
+        yield Batch(rows, torch.from_numpy(ids).to(device), torch.from_numpy(real.astype(np.int64)).to(device),
+                    int(lengths[rows].sum()))
 
 
 @torch.inference_mode()
@@ -65,14 +68,17 @@ def same_tokenizer(first, second, names: tuple[str, str]) -> None:
 
 
 def score_texts(models: list, token_ids: list[list[int]], criteria: dict[str, Callable], batch_size: int,
-                device: str, advance: Callable[[int, float], None] = lambda texts, tokens: None) -> dict[str, np.ndarray]:
+                device: str, label: str | None = None) -> dict[str, np.ndarray]:
     """Every criterion on every text: each model runs once per batch and each criterion gets
-    (logits of each model..., input_ids, mask). NaN where a text has under two tokens. Each
-    batch is told to ``advance``: its texts and their tokens."""
+    (logits of each model..., input_ids, mask). NaN where a text has under two tokens. Given a
+    ``label``, the step shows its progress: the texts it scores, their rate, and the time left
+    reckoned by their tokens, as the longest come first."""
     out = {name: np.full(len(token_ids), np.nan) for name in criteria}
-    for batch in batches(token_ids, batch_size, device):
-        all_logits = [logits(model, batch) for model in models]
-        for name, fn in criteria.items():
-            out[name][batch.rows] = fn(*all_logits, batch.input_ids, batch.mask)
-        advance(batch.rows.size, float(sum(len(token_ids[row]) for row in batch.rows)))
+    scored = scored_lengths(token_ids)
+    with row_progress(label or "", len(scored), wanted=label is not None, unit="texts", work=float(sum(scored))) as report:
+        for batch in batches(token_ids, batch_size, device):
+            all_logits = [logits(model, batch) for model in models]
+            for name, fn in criteria.items():
+                out[name][batch.rows] = fn(*all_logits, batch.input_ids, batch.mask)
+            report.advance(batch.rows.size, float(batch.tokens))
     return out
