@@ -335,8 +335,9 @@ class Encoder:
         are the vectors. The next chunk
         is tokenised on a thread of its own while the model runs on this one (the tokenizer's
         Rust code releases the GIL), so a GPU does not wait on the tokenizer."""
-        order = np.argsort(text_costs(texts), kind="stable")
-        cost = text_costs(texts, most=self._reading[0] * CHARS_PER_TOKEN)  # (the time left is reckoned by characters)
+        whole = text_costs(texts)
+        order = np.argsort(whole, kind="stable")
+        cost = np.minimum(whole, self._reading[0] * CHARS_PER_TOKEN + 1)  # (the time left: what the model reads)
         size = max(CHUNK, 4 * self._batch)
         chunks = [order[start : start + size] for start in range(0, len(texts), size)]
 

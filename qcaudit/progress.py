@@ -194,13 +194,12 @@ def progress_line(label: str, done: int, total: int, elapsed: float, unit: str =
     return line
 
 
-def text_costs(texts: Sequence[str], most: int | None = None) -> np.ndarray:
-    """What each text costs a model, for the time left (:func:`time_left`): its characters (at
-    most ``most``, where the model reads no further), and one, so that an empty text counts."""
+def text_costs(texts: Sequence[str]) -> np.ndarray:
+    """What each text costs a model, for the time left (:func:`time_left`): its characters,
+    and one, so that an empty text counts."""
     import numpy as np
 
-    chars = np.array([len(text) for text in texts], dtype=np.float64)
-    return (chars if most is None else np.minimum(chars, most)) + 1.0
+    return np.array([len(text) for text in texts], dtype=np.float64) + 1.0
 
 
 def time_left(elapsed: float, done: float, total: float) -> float:
