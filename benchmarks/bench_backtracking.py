@@ -91,6 +91,11 @@ def seconds(read: Callable[[str], object], text: str) -> float:
     return time.perf_counter() - started
 
 
+def grows(shorter: float, longer: float, args: argparse.Namespace) -> bool:
+    """Whether the longer run took ``--floor`` seconds or more and ``--ratio`` times the shorter's."""
+    return longer >= args.floor and longer > args.ratio * shorter
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chars", type=int, default=4000, help="characters of the shorter run (the longer is twice)")
@@ -108,11 +113,11 @@ def main() -> int:
             for fragment in FRAGMENTS:
                 short, long = (wrapped.format(fragment * (chars // len(fragment))) for chars in (args.chars, 2 * args.chars))
                 shorter, longer = seconds(read, short), seconds(read, long)
-                if longer >= args.floor and longer > args.ratio * shorter:  # (timed twice more: the best of three)
+                if grows(shorter, longer, args):  # (timed twice more: the best of three)
                     shorter = min(shorter, *(seconds(read, short) for _ in range(2)))
                     longer = min(longer, *(seconds(read, long) for _ in range(2)))
-                if longer >= args.floor and longer > args.ratio * shorter:
-                    grown.append((name, fragment, shorter, longer))
+                    if grows(shorter, longer, args):
+                        grown.append((name, fragment, shorter, longer))
         table = Table(title=f"{len(read_by)} {what}: those whose time grows faster than the run they read")
         for column in ("name", "fragment", "s (shorter)", "s (longer)", "growth"):
             table.add_column(column, justify="left" if column in ("name", "fragment") else "right", overflow="fold")
