@@ -326,7 +326,7 @@ def test_the_models_scoring_steps_report_texts_rate_and_time_left_in_a_log(tmp_p
     audit's own line moves, and drift's LM a whole generation before drift's: a reward model on
     3,000 GSM8K rows ran 2m40s without a line in a log. Each step now reports its texts, rate
     and time left (reckoned by their tokens), as the encoder does; DetectGPT's and the judge's
-    steps do too."""
+    steps do too, and the watermark detector's (a count alone before)."""
     import torch
     import transformers
 
@@ -342,7 +342,7 @@ def test_the_models_scoring_steps_report_texts_rate_and_time_left_in_a_log(tmp_p
     rows.select(pl.col("instruction").alias("prompt"), pl.col("output").alias("response")).write_parquet(tmp_path / "d.parquet")
     ran = subprocess.run([sys.executable, "-m", "qcaudit", "report", str(tmp_path / "d.parquet"), "--reward-model", str(tmp_path / "rm"),
                           "--ifd-model", str(tmp_path / "lm"), "--detectors", "likelihood", "--scoring-model", str(tmp_path / "lm"),
-                          "--out", str(tmp_path / "a")], capture_output=True, text=True, cwd=tmp_path, check=False,
+                          "--watermark-tokenizer", str(tmp_path / "lm"), "--out", str(tmp_path / "a")], capture_output=True, text=True, cwd=tmp_path, check=False,
                          env={**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")})
     assert ran.returncode == 0, ran.stderr
     for generation in ("g0", "g1"):
@@ -352,6 +352,7 @@ def test_the_models_scoring_steps_report_texts_rate_and_time_left_in_a_log(tmp_p
                              check=False, env={**os.environ, "QCAUDIT_CACHE_DIR": str(tmp_path / "cache")})
     assert drifted.returncode == 0, drifted.stderr
     for label, count, stderr in (("reward: scoring rows", "40/40 rows", ran.stderr),
+                                 ("watermark: scoring rows", "40/40 rows", ran.stderr),
                                  ("ifd: scoring responses after their prompts and alone", "80/80 texts", ran.stderr),
                                  ("detectors: scoring model", "40/40 texts", ran.stderr),
                                  ("drift: perplexity of generation g0.parquet", "40/40 texts", drifted.stderr),

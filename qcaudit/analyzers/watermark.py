@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 
 from qcaudit.errors import QcauditError
 from qcaudit.columns import ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.progress import row_progress
 from qcaudit.registry import Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFlag, Section, count, register, share
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Column, Marker, Notice, RankedRows, Stat, View, histogram_view
@@ -149,15 +150,14 @@ class Watermark(Analyzer):
         """Map-only: each row's scores, and the batch's highest-scoring rows with their text."""
         from qcaudit.watermark.tokens import encode
 
-        scorer, progress = self._scorer, self.context.progress
+        scorer = self._scorer
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT)
-        task = progress.add_task("watermark: scoring", total=valid.height)
-        parts = []
-        for start in range(0, valid.height, self.settings.batch_rows):
-            texts = valid[TEXT].slice(start, self.settings.batch_rows).to_list()
-            parts.append(scorer.detector.score(encode(scorer.tokenizer, texts, scorer.clean)))
-            progress.advance(task, len(texts))
-        progress.remove_task(task)
+        parts, characters = [], valid[TEXT].str.len_chars().cast(pl.Float64)  # (the time left is reckoned by them)
+        with row_progress("watermark: scoring rows", valid.height, work=float(characters.sum())) as report:
+            for start in range(0, valid.height, self.settings.batch_rows):
+                texts = valid[TEXT].slice(start, self.settings.batch_rows).to_list()
+                parts.append(scorer.detector.score(encode(scorer.tokenizer, texts, scorer.clean)))
+                report.advance(len(texts), float(characters.slice(start, len(texts)).sum()))
         scores = _concat(parts)
         rows = pl.DataFrame({ROW_ID: valid[ROW_ID], **{column: getattr(scores, field) for field, column in COLUMNS.items()}})
         return WatermarkState(rows, _top_rows(rows.join(valid, on=ROW_ID)), valid.height)
