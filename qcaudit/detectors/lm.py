@@ -17,6 +17,7 @@ import torch
 
 from qcaudit.errors import QcauditError
 from qcaudit.progress import row_progress
+from qcaudit.token_prefix import first_tokens, reads_words_apart
 
 
 @dataclass
@@ -28,7 +29,12 @@ class Batch:
 
 
 def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
-    return tokenizer(list(texts), truncation=True, max_length=max_tokens)["input_ids"]
+    """Each text's first ``max_tokens`` ids, a long text read from a prefix that holds them
+    where the tokenizer allows (:func:`qcaudit.token_prefix.first_tokens`)."""
+    def cut(chunk: list[str]) -> list[list[int]]:
+        return tokenizer(chunk, truncation=True, max_length=max_tokens)["input_ids"]
+
+    return first_tokens(cut, list(texts), max_tokens, reads_words_apart(tokenizer))
 
 
 def scored_lengths(token_ids: Sequence[Sequence[int]], min_tokens: int = 2) -> list[int]:

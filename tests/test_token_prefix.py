@@ -1,0 +1,192 @@
+"""A long text's first tokens read from a prefix of it: the same ids as the whole text's, cut."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from unittest.mock import patch
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers, processors
+from tokenizers.models import Unigram
+from tokenizers.trainers import UnigramTrainer
+
+from qcaudit import token_prefix
+from qcaudit.embed import default_model_path
+from qcaudit.token_prefix import first_tokens, prefix_end, reads_words_apart
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parquet"
+
+# Pieces that tokenizers treat in their own ways: words longer than WordPiece reads (100
+# characters become one [UNK]), runs of spaces and other white space (BERT's and GPT-2's differ;
+# \x1c is white space to Python and not to GPT-2), accents and a combining one, Chinese, a
+# contraction, digits and punctuation.
+PIECES = ["word", "Tokens", "a" * 30, "b" * 120, " ", " ", " ", "   ", "\n", "\n ", "\t", "\u3000", "\x1c", "\xa0", "é",
+          "e\u0301", "中文", "'s", "12", "3.5", "!?", "ünï", "x"]
+texts = st.lists(st.lists(st.sampled_from(PIECES), max_size=250).map("".join), min_size=1, max_size=4)
+
+
+def _wordpiece() -> Tokenizer:
+    """The default encoder's own tokenizer (WordPiece, BERT's normalizer and pre-tokenizer)."""
+    return Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
+
+
+def _byte_level() -> Tokenizer:
+    """A GPT-2 style byte-level BPE tokenizer (the watermark tests' fixture)."""
+    return Tokenizer.from_file(str(FIXTURES / "watermark" / "tokenizer" / "tokenizer.json"))
+
+
+def _sentencepiece() -> Tokenizer:
+    """A SentencePiece-style unigram tokenizer as multilingual encoders have (NFKC, runs of
+    spaces made one, Metaspace), trained here on the bundled sample."""
+    import polars as pl
+
+    tokenizer = Tokenizer(Unigram())
+    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
+    corpus = pl.read_parquet(SAMPLE)["output"].to_list()
+    tokenizer.train_from_iterator(corpus, UnigramTrainer(vocab_size=300, special_tokens=["<s>", "</s>", "<unk>"], unk_token="<unk>"))
+    tokenizer.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 1)])
+    return tokenizer
+
+
+TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencepiece unigram": _sentencepiece}
+
+
+@pytest.fixture(scope="module", params=list(TOKENIZERS))
+def truncating(request):
+    tokenizer = TOKENIZERS[request.param]()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=texts, max_tokens=st.integers(3, 12), chars_per_token=st.sampled_from([1, 2, token_prefix.FIRST_CHARS_PER_TOKEN]))
+def test_a_prefix_gives_the_whole_texts_first_tokens(truncating, texts, max_tokens, chars_per_token):
+    """Against the tokenizer reading each whole text and cutting at ``max_tokens``: texts of
+    up to 30,000 characters, read from prefixes of ``max_tokens`` x 16 characters and longer,
+    and (to end prefixes among the tokens kept, where a wrong end shows) of 1 and 2 characters
+    a token first."""
+    truncating.enable_truncation(max_tokens)
+
+    def cut(chunk: list[str]) -> list[list[int]]:
+        return [encoding.ids for encoding in truncating.encode_batch(chunk)]
+
+    assert reads_words_apart(truncating)
+    with patch.object(token_prefix, "FIRST_CHARS_PER_TOKEN", chars_per_token):
+        assert first_tokens(cut, texts, max_tokens, True) == cut(texts)
+
+
+def test_a_long_text_is_read_from_a_prefix_and_a_short_one_whole():
+    tokenizer = _wordpiece()
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(16)
+    read = []
+
+    def cut(chunk: list[str]) -> list[list[int]]:
+        read.extend(chunk)
+        return [encoding.ids for encoding in tokenizer.encode_batch(chunk)]
+
+    long, short = "many words here " * 10_000, "a short text"
+    assert first_tokens(cut, [long, short], 16, True) == [encoding.ids for encoding in tokenizer.encode_batch([long, short])]
+    assert read[1] == short and len(read[0]) <= 16 * 16
+    read.clear()
+    first_tokens(cut, [long], 16, False)
+    assert read == [long]
+
+
+@pytest.mark.parametrize(("text", "limit", "end"), [
+    ("one two three", 100, 13),  # short: whole
+    ("one two three", 9, 7),  # before the last space within the limit
+    ("one   two three", 6, 3),  # a run of spaces: before its first
+    ("one two\n three", 9, 3),  # a space after other white space is not an end: the one before it is
+    ("one\n two", 6, None),
+    ("onetwothree more", 8, None),  # no space within the limit
+    (" leading", 4, None),  # a space at the start ends nothing
+])
+def test_where_a_prefix_may_end(text, limit, end):
+    assert prefix_end(text, limit) == end
+
+
+def _described(tokenizer: Tokenizer, change) -> Tokenizer:
+    described = json.loads(tokenizer.to_str())
+    change(described)
+    return Tokenizer.from_str(json.dumps(described))
+
+
+@pytest.mark.parametrize(("why", "change"), [
+    ("no pre-tokenizer", lambda d: d.update(pre_tokenizer=None)),
+    ("a byte-level tokenizer without its expression", lambda d: d["pre_tokenizer"].update(use_regex=False)),
+    ("a pre-tokenizer that splits elsewhere", lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"String": "."},
+                                                                                "behavior": "Isolated", "invert": False})),
+    ("an added token with a space", lambda d: d["added_tokens"].append({**d["added_tokens"][0], "id": 50257, "content": "a b"})),
+    ("a normalizer that replaces across a space", lambda d: d.update(normalizer={"type": "Replace", "pattern": {"String": "a b"}, "content": "c"})),
+    ("an unknown normalizer", lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": {"Regex": "x."}, "content": ""}]})),
+    ("truncation that keeps the end", lambda d: d.update(truncation={"direction": "Left", "max_length": 8, "strategy": "LongestFirst", "stride": 0})),
+])
+def test_a_tokenizer_not_known_to_read_words_apart_reads_whole_texts(why, change):
+    assert reads_words_apart(_byte_level())
+    assert not reads_words_apart(_described(_byte_level(), change)), why
+
+
+def test_transformers_tokenizers_are_judged_by_their_backend_and_truncation_side():
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(FIXTURES / "watermark" / "tokenizer"))
+    assert reads_words_apart(tokenizer)
+    tokenizer.truncation_side = "left"
+    assert not reads_words_apart(tokenizer)
+
+
+def test_the_encoder_tokenizes_a_three_megabyte_row_in_little_memory():
+    """The default encoder's tokenizer held 560 MB and 3.8 s for the 256 tokens of a 3.1 MB
+    row read whole (2026-12-05); the ids are the same read from its prefix."""
+    script = """
+import resource, sys
+from tokenizers import Tokenizer
+from qcaudit.config import Config
+from qcaudit.embed import Encoder
+text = " ".join(f"word{i} and some more words, {i}." for i in range(120_000))
+encoder = Encoder.from_settings(Config().embedding)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+ids = encoder.tokenize([text])[0]
+grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+whole = Tokenizer.from_file(str(encoder.path / "tokenizer.json"))
+whole.no_padding()
+whole.enable_truncation(256)
+print(len(text), grown, ids == whole.encode(text).ids, len(ids))
+"""
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    characters, grown, same, count = ran.stdout.split()
+    assert int(characters) > 3_000_000 and same == "True" and count == "256"
+    assert float(grown) < 100, f"tokenizing a {characters}-character row grew the process by {grown} MB"
+
+
+class _Reading:
+    """A transformers tokenizer that records the texts it is given."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer, self.read = tokenizer, []
+        self.backend_tokenizer, self.truncation_side = tokenizer.backend_tokenizer, tokenizer.truncation_side
+
+    def __call__(self, texts, **options):
+        self.read.extend(texts)
+        return self.tokenizer(texts, **options)
+
+
+def test_the_language_model_scorers_read_a_long_text_from_a_prefix():
+    """The detectors' and drift's LM scoring cut texts at their ``max_tokens`` too."""
+    from transformers import AutoTokenizer
+
+    from qcaudit.detectors.lm import tokenize
+
+    tokenizer = AutoTokenizer.from_pretrained(str(FIXTURES / "watermark" / "tokenizer"))
+    long = "Natalia sold clips to 48 of her friends in April. " * 20_000
+    reading = _Reading(tokenizer)
+    assert tokenize(reading, [long, "short"], 64) == tokenizer([long, "short"], truncation=True, max_length=64)["input_ids"]
+    assert max(len(text) for text in reading.read) <= 64 * token_prefix.FIRST_CHARS_PER_TOKEN
