@@ -63,7 +63,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -360,9 +360,16 @@ def word_keys(text: str) -> tuple[list[str], list[str], Counter]:
     it has none) and :func:`content_words` of the text, for finding where in a long text an
     item's content words are. One pass: no letter run crosses white space, so the words'
     content words are the text's."""
-    tokens = text.split()
-    held = [[word for word in map(_content_word, _WORD.findall(token)) if word] for token in tokens]
-    return tokens, [words[0] if words else "" for words in held], Counter(word for words in held for word in words)
+    tokens, keys = text.split(), []
+
+    def each_content_word() -> Iterator[str]:  # (a word's content words are not held beyond it: a long row has a million words)
+        for token in tokens:
+            held = [word for word in map(_content_word, _WORD.findall(token)) if word]
+            keys.append(held[0] if held else "")
+            yield from held
+
+    words = Counter(each_content_word())
+    return tokens, keys, words
 
 
 #: Prose of at least ENGLISH_MIN_WORDS words (letter runs) is read as English when at least
