@@ -1,0 +1,124 @@
+"""One very long row: what the encoder's tokenizer and a semantic contamination audit cost for it.
+
+    python benchmarks/bench_long_row.py                    # rows of 1 and 3 MB; the audit of the 3 MB one
+    python benchmarks/bench_long_row.py --megabytes 1,3,15 --audit-megabytes 0   # the tokenizers alone
+
+A row is GSM8K train's questions and answers joined (needs ``../shared/data``), cut at the
+size asked. Each step runs in a process of its own, timed from its start to its exit, its
+peak RSS taken from the kernel (``/usr/bin/time``):
+
+- the reference: the default encoder's tokenizer (``tokenizers``, as sentence-transformers
+  calls it) reading the whole row and cutting it at the 256 tokens the model reads;
+- qcaudit's ``Encoder.tokenize`` of the row (read from a prefix that holds those tokens,
+  :mod:`qcaudit.token_prefix`); both print the ids' digest, which must agree;
+- with ``--audit-megabytes``: ``qcaudit report --methods semantic`` of the long row and 20
+  GSM8K train questions against GSM8K test, then of the 20 questions alone, each with a
+  cache that holds the exported model and nothing else (the row's windows embedded cold).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from machine import cpu
+from rich.console import Console
+from rich.table import Table
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "gsm8k"
+
+READ_WHOLE = """
+import hashlib, polars as pl
+from tokenizers import Tokenizer
+from qcaudit.embed import default_model_path
+text = pl.read_parquet(PATH)["text"][0].lower()  # (the model's do_lower_case, as qcaudit reads it)
+tokenizer = Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
+tokenizer.no_padding()
+tokenizer.enable_truncation(256)
+print(hashlib.sha256(str(tokenizer.encode(text).ids).encode()).hexdigest()[:16])
+"""
+QCAUDIT = """
+import hashlib, polars as pl
+from qcaudit.config import Config
+from qcaudit.embed import Encoder
+text = pl.read_parquet(PATH)["text"][0]
+print(hashlib.sha256(str(Encoder.from_settings(Config().embedding).tokenize([text])[0]).encode()).hexdigest()[:16])
+"""
+
+
+def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of ``command`` in a process of its own."""
+    ran = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command], capture_output=True, text=True, check=False, env=env)
+    if ran.returncode != 0:
+        raise SystemExit(ran.stderr[-2000:])
+    seconds, peak_kb = ran.stderr.strip().splitlines()[-1].split()
+    return float(seconds), float(peak_kb) / 1024, ran.stdout.strip()
+
+
+def python(code: str, path: Path) -> tuple[float, float, str]:
+    return timed([sys.executable, "-c", f"PATH = {str(path)!r}\n{code}"])
+
+
+def write_rows(folder: Path, megabytes: float) -> tuple[Path, Path]:
+    """A row of ``megabytes`` beside 20 GSM8K train questions, and the 20 alone (parquet)."""
+    import polars as pl
+
+    train = pl.read_ndjson(DATA / "train.jsonl")
+    questions = train["question"].to_list()
+    joined = " ".join(questions + train["answer"].to_list())
+    size = int(megabytes * 1_000_000)
+    row = (joined * (size // len(joined) + 1))[:size]
+    long, short = folder / f"long-{megabytes:g}MB.parquet", folder / "short.parquet"
+    pl.DataFrame({"text": [row, *questions[:20]]}).write_parquet(long)
+    pl.DataFrame({"text": questions[:20]}).write_parquet(short)
+    return long, short
+
+
+def audit(data: Path, cache: Path, out: Path) -> tuple[float, float, str]:
+    command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "contamination", "--methods", "semantic",
+               "--benchmark", str(DATA / "test.jsonl"), "--out", str(out)]
+    return timed(command, env={**os.environ, "QCAUDIT_CACHE_DIR": str(cache)})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", default="1,3", help="sizes of the row for the tokenizers, comma-separated")
+    parser.add_argument("--audit-megabytes", type=float, default=3, help="the row's size for the audit (0: no audit)")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        raise SystemExit(f"needs GSM8K under {DATA}")
+    table = Table(title=f"one long row: the encoder's tokenizer, on {cpu()}")
+    for column in ("row", "reader", "seconds", "peak RSS MB", "ids' digest"):
+        table.add_column(column, justify="left" if column in ("row", "reader") else "right")
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        for megabytes in (float(size) for size in args.megabytes.split(",")):
+            long, _ = write_rows(folder, megabytes)
+            whole, ours = python(READ_WHOLE, long), python(QCAUDIT, long)
+            table.add_row(f"{megabytes:g} MB", "tokenizers, the whole row, cut at 256", f"{whole[0]:.1f}", f"{whole[1]:,.0f}", whole[2])
+            table.add_row("", "qcaudit Encoder.tokenize", f"{ours[0]:.1f}", f"{ours[1]:,.0f}", ours[2])
+            if whole[2] != ours[2]:
+                raise SystemExit(f"the ids differ for the {megabytes:g} MB row")
+        Console().print(table)
+        if args.audit_megabytes:
+            long, short = write_rows(folder, args.audit_megabytes)
+            primed = folder / "primed"
+            audit(short, primed, folder / "primer")  # (the model exported once, into a cache of its own)
+            audits = Table(title=f"a semantic contamination audit against GSM8K test, row embeddings cold, on {cpu()}")
+            for column in ("rows", "seconds", "peak RSS MB"):
+                audits.add_column(column, justify="left" if column == "rows" else "right")
+            for name, data in ((f"a {args.audit_megabytes:g} MB row and 20 questions", long), ("the 20 questions alone", short)):
+                cache = folder / f"cache-{data.stem}"
+                shutil.copytree(primed / "onnx", cache / "onnx")  # (the exported model; no vectors)
+                seconds, peak, _ = audit(data, cache, folder / f"out-{data.stem}")
+                audits.add_row(name, f"{seconds:.1f}", f"{peak:,.0f}")
+            Console().print(audits)
+
+
+if __name__ == "__main__":
+    main()
