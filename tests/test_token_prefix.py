@@ -172,7 +172,9 @@ class _Reading:
 
     def __init__(self, tokenizer) -> None:
         self.tokenizer, self.read = tokenizer, []
-        self.backend_tokenizer, self.truncation_side = tokenizer.backend_tokenizer, tokenizer.truncation_side
+
+    def __getattr__(self, name: str):
+        return getattr(self.tokenizer, name)
 
     def __call__(self, texts, **options):
         self.read.extend(texts)
@@ -189,4 +191,21 @@ def test_the_language_model_scorers_read_a_long_text_from_a_prefix():
     long = "Natalia sold clips to 48 of her friends in April. " * 20_000
     reading = _Reading(tokenizer)
     assert tokenize(reading, [long, "short"], 64) == tokenizer([long, "short"], truncation=True, max_length=64)["input_ids"]
+    assert max(len(text) for text in reading.read) <= 64 * token_prefix.FIRST_CHARS_PER_TOKEN
+
+
+def test_ifd_reads_a_long_response_from_a_prefix():
+    """IFD scores a response's first tokens after its prompt and alone: a long response is
+    read from a prefix, with the same ids as read whole and cut."""
+    from transformers import AutoTokenizer
+
+    from qcaudit.analyzers.ifd import ifd_inputs
+
+    tokenizer = AutoTokenizer.from_pretrained(str(FIXTURES / "watermark" / "tokenizer"))
+    response = "She sold 48 clips in April and half as many in May. " * 20_000
+    reading = _Reading(tokenizer)
+    conditioned, starts, alone = ifd_inputs(reading, ["How many clips?"], [response], None, 64)
+    bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
+    first = tokenizer([response], add_special_tokens=False)["input_ids"][0][: 64 - len(bos)]
+    assert conditioned[0][starts[0]:] == first and alone[0] == bos + first
     assert max(len(text) for text in reading.read) <= 64 * token_prefix.FIRST_CHARS_PER_TOKEN

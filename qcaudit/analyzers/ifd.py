@@ -159,8 +159,15 @@ def prompt_text(tokenizer, prompt: str, template: str | None) -> str:
 def ifd_inputs(tokenizer, prompts: list[str], responses: list[str], template: str | None,
                max_tokens: int) -> tuple[list[list[int]], list[int], list[list[int]]]:
     """(conditioned ids, where the response starts in them, response-alone ids) per row."""
+    from qcaudit.token_prefix import first_tokens, reads_words_apart
+
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
-    answers = tokenizer(responses, add_special_tokens=False)["input_ids"]
+    kept = max(max_tokens - len(bos), 1)
+
+    def answers_cut(texts: list[str]) -> list[list[int]]:  # (a long answer read from a prefix: only its first tokens are scored)
+        return tokenizer(texts, add_special_tokens=False, truncation=True, max_length=kept)["input_ids"]
+
+    answers = first_tokens(answers_cut, responses, kept, reads_words_apart(tokenizer))
     questions = tokenizer([prompt_text(tokenizer, p, template) for p in prompts], add_special_tokens=False)["input_ids"]
     conditioned, starts, alone = [], [], []
     for question, answer in zip(questions, answers, strict=True):
