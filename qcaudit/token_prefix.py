@@ -79,13 +79,14 @@ def _local(normalizer: dict | None) -> bool:
 
 def prefix_end(text: str, limit: int) -> int | None:
     """Where a prefix of ``text`` of at most ``limit`` characters may end: before the last
-    space that follows a character other than white space (the end of a word for every
-    tokenizer :func:`reads_words_apart` accepts); ``len(text)`` when the text is no longer
-    than ``limit``, and None when no such space is found."""
+    space that follows a visible character, neither white space nor one a normalizer may
+    delete (a control or format character): the end of a word for every tokenizer
+    :func:`reads_words_apart` accepts. ``len(text)`` when the text is no longer than
+    ``limit``, and None when no such space is found."""
     if len(text) <= limit:
         return len(text)
     end = text.rfind(" ", 1, limit + 1)
-    while end > 0 and text[end - 1].isspace():
+    while end > 0 and (text[end - 1].isspace() or not text[end - 1].isprintable()):
         end = text.rfind(" ", 1, end)
     return end if end > 0 else None
 

@@ -24,10 +24,11 @@ SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parqu
 
 # Pieces that tokenizers treat in their own ways: words longer than WordPiece reads (100
 # characters become one [UNK]), runs of spaces and other white space (BERT's and GPT-2's differ;
-# \x1c is white space to Python and not to GPT-2), accents and a combining one, Chinese, a
-# contraction, digits and punctuation.
+# \x1c is white space to Python and not to GPT-2), characters a normalizer deletes (a control
+# character, a zero-width space), accents and a combining one, Chinese, a contraction, digits
+# and punctuation.
 PIECES = ["word", "Tokens", "a" * 30, "b" * 120, " ", " ", " ", "   ", "\n", "\n ", "\t", "\u3000", "\x1c", "\xa0", "é",
-          "e\u0301", "中文", "'s", "12", "3.5", "!?", "ünï", "x"]
+          "e\u0301", "中文", "'s", "12", "3.5", "!?", "ünï", "x", "\x00", "\u200b", "¨"]
 texts = st.lists(st.lists(st.sampled_from(PIECES), max_size=250).map("".join), min_size=1, max_size=4)
 
 
@@ -42,12 +43,13 @@ def _byte_level() -> Tokenizer:
 
 
 def _sentencepiece() -> Tokenizer:
-    """A SentencePiece-style unigram tokenizer as multilingual encoders have (NFKC, runs of
-    spaces made one, Metaspace), trained here on the bundled sample."""
+    """A SentencePiece-style unigram tokenizer as multilingual encoders have (NFKC, control
+    characters deleted, runs of spaces made one, Metaspace), trained here on the bundled sample."""
     import polars as pl
 
     tokenizer = Tokenizer(Unigram())
-    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")])
+    tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace("\x00", ""),
+                                                 normalizers.Replace(Regex(" {2,}"), " ")])
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
     corpus = pl.read_parquet(SAMPLE)["output"].to_list()
     tokenizer.train_from_iterator(corpus, UnigramTrainer(vocab_size=300, special_tokens=["<s>", "</s>", "<unk>"], unk_token="<unk>"))
@@ -106,6 +108,7 @@ def test_a_long_text_is_read_from_a_prefix_and_a_short_one_whole():
     ("one   two three", 6, 3),  # a run of spaces: before its first
     ("one two\n three", 9, 3),  # a space after other white space is not an end: the one before it is
     ("one\n two", 6, None),
+    ("one\x00 two", 6, None),  # nor is a space after a character a normalizer may delete
     ("onetwothree more", 8, None),  # no space within the limit
     (" leading", 4, None),  # a space at the start ends nothing
 ])
