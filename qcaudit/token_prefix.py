@@ -46,9 +46,12 @@ def reads_words_apart(tokenizer) -> bool:
     def described(part) -> dict | None:  # (a part alone: the whole tokenizer's JSON holds its vocabulary)
         return json.loads(part.__getstate__()) if part is not None else None
 
-    return ((backend.truncation or {}).get("direction", "right") == "right"
-            and not any(" " in added.content for added in backend.get_added_tokens_decoder().values())
-            and _parts_at_spaces(described(backend.pre_tokenizer)) and _local(described(backend.normalizer)))
+    try:
+        return ((backend.truncation or {}).get("direction", "right") == "right"
+                and not any(" " in added.content for added in backend.get_added_tokens_decoder().values())
+                and _parts_at_spaces(described(backend.pre_tokenizer)) and _local(described(backend.normalizer)))
+    except (AttributeError, TypeError, ValueError):  # (a tokenizer object of another make: read whole texts)
+        return False
 
 
 def _parts_at_spaces(pre_tokenizer: dict | None) -> bool:

@@ -212,3 +212,18 @@ def test_ifd_reads_a_long_response_from_a_prefix():
     first = tokenizer([response], add_special_tokens=False)["input_ids"][0][: 64 - len(bos)]
     assert conditioned[0][starts[0]:] == first and alone[0] == bos + first
     assert max(len(text) for text in reading.read) <= 64 * token_prefix.FIRST_CHARS_PER_TOKEN
+
+
+def test_a_tokenizer_of_another_make_reads_whole_texts():
+    """A slow (Python) tokenizer, or an object that only looks like a fast one, is not cut."""
+
+    class HalfABackend:
+        def get_added_tokens_decoder(self) -> dict:
+            return {}
+
+    class LooksFast:
+        backend_tokenizer = HalfABackend()
+        truncation_side = "right"
+
+    assert not reads_words_apart(LooksFast())
+    assert not reads_words_apart(object())
