@@ -100,10 +100,11 @@ def first_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequen
     counted), each long text read from a prefix that holds its first ``max_tokens`` tokens
     when ``words_apart`` (:func:`reads_words_apart`): a prefix too short for them, or
     without a place to end, is read again twice as long, up to the whole text."""
-    if not words_apart:
+    limit = max_tokens * FIRST_CHARS_PER_TOKEN
+    if not words_apart or all(len(text) <= limit for text in texts):
         return tokenize(list(texts))
     found: list[list[int] | None] = [None] * len(texts)
-    pending, limit = list(range(len(texts))), max_tokens * FIRST_CHARS_PER_TOKEN
+    pending = list(range(len(texts)))
     while pending:
         ends = {i: prefix_end(texts[i], limit) for i in pending}
         tried = [i for i in pending if ends[i] is not None]
