@@ -10,7 +10,7 @@ peak RSS taken from the kernel (``/usr/bin/time``):
 - the reference: the default encoder's tokenizer (``tokenizers``, as sentence-transformers
   calls it) reading the whole row and cutting it at the 256 tokens the model reads;
 - qcaudit's ``Encoder.tokenize`` of the row (read from a prefix that holds those tokens,
-  :mod:`qcaudit.token_prefix`); both print the ids' digest, which must agree;
+  :mod:`qcaudit.long_texts`); both print the ids' digest, which must agree;
 - with ``--audit-megabytes``: ``qcaudit report --methods semantic`` of the long row and 20
   GSM8K train questions against GSM8K test, then of the 20 questions alone, each with a
   cache that holds the exported model and nothing else (the row's windows embedded cold).

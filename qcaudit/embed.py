@@ -234,8 +234,8 @@ class Encoder:
         that a run on a machine with the model exported need not spend. Other models go
         through transformers, which applies their ``tokenizer_config.json`` on top. A long
         text is read from a prefix that holds what the model reads, where the tokenizer
-        allows (:func:`qcaudit.token_prefix.first_tokens`: a 3.1 MB row held 560 MB read whole)."""
-        from qcaudit.token_prefix import first_tokens, reads_words_apart
+        allows (:func:`qcaudit.long_texts.first_tokens`: a 3.1 MB row held 560 MB read whole)."""
+        from qcaudit.long_texts import first_tokens, reads_words_apart
 
         longest, _ = self._reading
         if self.model != DEFAULT_MODEL:

@@ -159,7 +159,7 @@ def prompt_text(tokenizer, prompt: str, template: str | None) -> str:
 def ifd_inputs(tokenizer, prompts: list[str], responses: list[str], template: str | None,
                max_tokens: int) -> tuple[list[list[int]], list[int], list[list[int]]]:
     """(conditioned ids, where the response starts in them, response-alone ids) per row."""
-    from qcaudit.token_prefix import first_tokens, reads_words_apart
+    from qcaudit.long_texts import first_tokens, reads_words_apart
 
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     kept = max(max_tokens - len(bos), 1)

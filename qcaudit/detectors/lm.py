@@ -17,7 +17,7 @@ import torch
 
 from qcaudit.errors import QcauditError
 from qcaudit.progress import row_progress
-from qcaudit.token_prefix import first_tokens, reads_words_apart
+from qcaudit.long_texts import first_tokens, reads_words_apart
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Batch:
 
 def tokenize(tokenizer, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
     """Each text's first ``max_tokens`` ids, a long text read from a prefix that holds them
-    where the tokenizer allows (:func:`qcaudit.token_prefix.first_tokens`)."""
+    where the tokenizer allows (:func:`qcaudit.long_texts.first_tokens`)."""
     def cut(chunk: list[str]) -> list[list[int]]:
         return tokenizer(chunk, truncation=True, max_length=max_tokens)["input_ids"]
 

@@ -1,4 +1,4 @@
-"""A long text's first tokens read from a prefix of it: the same ids as the whole text's, cut."""
+"""Long texts read a part at a time: the first tokens from a prefix, all tokens from pieces; the same ids as the whole text's."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers, processors
 from tokenizers.models import Unigram
 from tokenizers.trainers import UnigramTrainer
 
-from qcaudit import token_prefix
+from qcaudit import long_texts
 from qcaudit.embed import default_model_path
-from qcaudit.token_prefix import first_tokens, prefix_end, reads_words_apart
+from qcaudit.long_texts import all_tokens, first_tokens, pieces, prefix_end, reads_pieces_alike, reads_words_apart
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parquet"
@@ -68,7 +68,7 @@ def truncating(request):
 
 
 @settings(max_examples=300, deadline=None)
-@given(texts=texts, max_tokens=st.integers(3, 12), chars_per_token=st.sampled_from([1, 2, token_prefix.FIRST_CHARS_PER_TOKEN]))
+@given(texts=texts, max_tokens=st.integers(3, 12), chars_per_token=st.sampled_from([1, 2, long_texts.FIRST_CHARS_PER_TOKEN]))
 def test_a_prefix_gives_the_whole_texts_first_tokens(truncating, texts, max_tokens, chars_per_token):
     """Against the tokenizer reading each whole text and cutting at ``max_tokens``: texts of
     up to 30,000 characters, read from prefixes of ``max_tokens`` x 16 characters and longer,
@@ -80,7 +80,7 @@ def test_a_prefix_gives_the_whole_texts_first_tokens(truncating, texts, max_toke
         return [encoding.ids for encoding in truncating.encode_batch(chunk)]
 
     assert reads_words_apart(truncating)
-    with patch.object(token_prefix, "FIRST_CHARS_PER_TOKEN", chars_per_token):
+    with patch.object(long_texts, "FIRST_CHARS_PER_TOKEN", chars_per_token):
         assert first_tokens(cut, texts, max_tokens, True) == cut(texts)
 
 
@@ -194,7 +194,7 @@ def test_the_language_model_scorers_read_a_long_text_from_a_prefix():
     long = "Natalia sold clips to 48 of her friends in April. " * 20_000
     reading = _Reading(tokenizer)
     assert tokenize(reading, [long, "short"], 64) == tokenizer([long, "short"], truncation=True, max_length=64)["input_ids"]
-    assert max(len(text) for text in reading.read) <= 64 * token_prefix.FIRST_CHARS_PER_TOKEN
+    assert max(len(text) for text in reading.read) <= 64 * long_texts.FIRST_CHARS_PER_TOKEN
 
 
 def test_ifd_reads_a_long_response_from_a_prefix():
@@ -211,7 +211,7 @@ def test_ifd_reads_a_long_response_from_a_prefix():
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     first = tokenizer([response], add_special_tokens=False)["input_ids"][0][: 64 - len(bos)]
     assert conditioned[0][starts[0]:] == first and alone[0] == bos + first
-    assert max(len(text) for text in reading.read) <= 64 * token_prefix.FIRST_CHARS_PER_TOKEN
+    assert max(len(text) for text in reading.read) <= 64 * long_texts.FIRST_CHARS_PER_TOKEN
 
 
 def test_a_tokenizer_of_another_make_reads_whole_texts():
@@ -227,3 +227,41 @@ def test_a_tokenizer_of_another_make_reads_whole_texts():
 
     assert not reads_words_apart(LooksFast())
     assert not reads_words_apart(object())
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=texts, piece_chars=st.sampled_from([1, 3, 16, 64]))
+def test_pieces_give_the_whole_texts_tokens(truncating, texts, piece_chars):
+    """Every token, as the watermark detector and the diversity metrics read them (no
+    special tokens, no truncation): the pieces' ids joined are the whole text's."""
+    truncating.no_truncation()
+
+    def read(chunk: list[str]) -> list[list[int]]:
+        return [encoding.ids for encoding in truncating.encode_batch(chunk, add_special_tokens=False)]
+
+    assert reads_pieces_alike(truncating)
+    with patch.object(long_texts, "PIECE_CHARS", piece_chars):
+        assert all_tokens(read, texts, True) == read(texts)
+    for text in texts:
+        assert "".join(pieces(text, piece_chars)) == text
+
+
+def test_a_normaliser_that_strips_or_prepends_reads_whole_texts_for_every_token():
+    """A piece's leading space is the text's own; a normaliser that strips or adds at the
+    start of each text would read it otherwise (the first tokens are still read from a prefix)."""
+    for change in (lambda d: d.update(normalizer={"type": "Strip", "strip_left": True, "strip_right": True}),
+                   lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "_"}]})):
+        tokenizer = _described(_byte_level(), change)
+        assert reads_words_apart(tokenizer) and not reads_pieces_alike(tokenizer)
+
+
+def test_the_watermark_detector_reads_a_long_row_in_pieces():
+    from transformers import AutoTokenizer
+
+    from qcaudit.watermark.tokens import encode
+
+    tokenizer = AutoTokenizer.from_pretrained(str(FIXTURES / "watermark" / "tokenizer"))
+    long = "Natalia sold clips to 48 of her friends in April. " * 20_000
+    reading = _Reading(tokenizer)
+    assert [ids.tolist() for ids in encode(reading, [long, "short"])] == tokenizer([long, "short"], add_special_tokens=False)["input_ids"]
+    assert max(len(text) for text in reading.read) <= long_texts.PIECE_CHARS
