@@ -17,7 +17,14 @@ from tokenizers.trainers import UnigramTrainer
 
 from qcaudit import long_texts
 from qcaudit.embed import default_model_path
-from qcaudit.long_texts import all_tokens, first_tokens, pieces, prefix_end, reads_pieces_alike, reads_words_apart
+from qcaudit.long_texts import (
+    all_tokens,
+    first_tokens,
+    pieces,
+    prefix_end,
+    reads_pieces_alike,
+    reads_words_apart,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parquet"
