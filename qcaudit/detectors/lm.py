@@ -16,8 +16,8 @@ import numpy as np
 import torch
 
 from qcaudit.errors import QcauditError
-from qcaudit.progress import row_progress
 from qcaudit.long_texts import first_tokens, reads_words_apart
+from qcaudit.progress import row_progress
 
 
 @dataclass
