@@ -1,4 +1,4 @@
-"""Long texts read by a tokenizer a part at a time: a prefix for their first tokens, pieces for all.
+"""Long texts read by a tokenizer a part at a time: a prefix for their first tokens, a suffix for their last, pieces for all.
 
 A tokenizer reads the whole of a text at once, and holds each token's offsets, string and
 word beside its id: for the 256 tokens the default encoder reads of a 3.1 MB row, its
@@ -12,9 +12,10 @@ it, so that
   characters, and a longer one where that was not enough: a text of long words or much
   white space), for the encoder and the language models that truncate;
 - and, where the normaliser also leaves a text's start alone (:func:`reads_pieces_alike`),
-  its tokens are those of its pieces, each ending before a space, one after the other
-  (:func:`all_tokens`, pieces of about :data:`PIECE_CHARS`), for the watermark detector and
-  the diversity metrics' tokenizer, which read every token.
+  its tokens are those of its pieces, each ending before a space, one after the other:
+  :func:`all_tokens` reads pieces of about :data:`PIECE_CHARS` for the watermark detector and
+  the diversity metrics' tokenizer, which read every token, and :func:`last_tokens` a suffix
+  that starts at a space for IFD, which keeps a prompt's last tokens.
 
 Both give the ids of the whole text (tested against it on WordPiece, byte-level BPE and
 SentencePiece tokenizers). A tokenizer not known to read words apart reads whole texts.
@@ -105,23 +106,58 @@ def _ends_no_word(character: str) -> bool:
     return character.isspace() or not character.isprintable()
 
 
+def suffix_start(text: str, limit: int) -> int | None:
+    """Where a suffix of ``text`` of at most ``limit`` characters may start: at the first
+    space within it that follows a visible character (where :func:`prefix_end` may end a
+    prefix); 0 when the text is no longer than ``limit``, and None when no such space is found."""
+    if len(text) <= limit:
+        return 0
+    start = text.find(" ", len(text) - limit)
+    while start != -1 and _ends_no_word(text[start - 1]):
+        start = text.find(" ", start + 1)
+    return start if start > 0 else None
+
+
 def first_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], max_tokens: int,
                  words_apart: bool) -> list[list[int]]:
     """``tokenize(texts)`` (a tokenizer that truncates at ``max_tokens``, special tokens
     counted), each long text read from a prefix that holds its first ``max_tokens`` tokens
     when ``words_apart`` (:func:`reads_words_apart`): a prefix too short for them, or
     without a place to end, is read again twice as long, up to the whole text."""
-    limit = max_tokens * FIRST_CHARS_PER_TOKEN
-    if not words_apart or all(len(text) <= limit for text in texts):
+    if not words_apart:
+        return tokenize(list(texts))
+    return _growing(tokenize, texts, max_tokens, lambda text, limit: None if (end := prefix_end(text, limit)) is None else (0, end))
+
+
+def last_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
+                alike: bool) -> list[list[int]]:
+    """Ids that end as ``tokenize(texts)``'s do (a tokenizer that neither truncates nor adds
+    special tokens), at least the last ``count`` of each text (all of a text with fewer): a
+    long text is read from a suffix that starts at a space and holds them, when ``alike``
+    (:func:`reads_pieces_alike`: a text's tokens are those of its parts, one after the other),
+    read again twice as long where it did not."""
+    if not alike:
+        return tokenize(list(texts))
+    return _growing(tokenize, texts, count, lambda text, limit: None if (start := suffix_start(text, limit)) is None else (start, len(text)))
+
+
+def _growing(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
+             part: Callable[[str, int], tuple[int, int] | None]) -> list[list[int]]:
+    """Each text's ids read from ``part(text, limit)`` (a slice, or None where none ends
+    well), ``limit`` first ``count`` x :data:`FIRST_CHARS_PER_TOKEN` characters and doubled
+    for the texts whose part held fewer than ``count`` tokens and was not the whole text."""
+    limit = count * FIRST_CHARS_PER_TOKEN
+    if all(len(text) <= limit for text in texts):
         return tokenize(list(texts))
     found: list[list[int] | None] = [None] * len(texts)
     pending = list(range(len(texts)))
     while pending:
-        ends = {i: prefix_end(texts[i], limit) for i in pending}
-        tried = [i for i in pending if ends[i] is not None]
-        still = [i for i in pending if ends[i] is None]
-        for i, ids in zip(tried, tokenize([texts[i][: ends[i]] for i in tried]) if tried else [], strict=True):
-            if ends[i] == len(texts[i]) or len(ids) >= max_tokens:
+        parts = {i: part(texts[i], limit) for i in pending}
+        tried = [i for i in pending if parts[i] is not None]
+        still = [i for i in pending if parts[i] is None]
+        read = tokenize([texts[i][parts[i][0] : parts[i][1]] for i in tried]) if tried else []
+        for i, ids in zip(tried, read, strict=True):
+            if parts[i] == (0, len(texts[i])) or len(ids) >= count:
                 found[i] = ids
             else:
                 still.append(i)

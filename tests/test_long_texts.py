@@ -20,10 +20,12 @@ from qcaudit.embed import default_model_path
 from qcaudit.long_texts import (
     all_tokens,
     first_tokens,
+    last_tokens,
     pieces,
     prefix_end,
     reads_pieces_alike,
     reads_words_apart,
+    suffix_start,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -123,6 +125,17 @@ def test_where_a_prefix_may_end(text, limit, end):
     assert prefix_end(text, limit) == end
 
 
+@pytest.mark.parametrize(("text", "limit", "start"), [
+    ("one two three", 100, 0),  # short: whole
+    ("one two three", 9, 7),  # at the first space within the limit
+    ("one  two", 4, None),  # a space after a space is no start
+    ("one\x00 two", 5, None),  # nor one after a character a normalizer may delete
+    ("one two\n three four", 12, 14),  # the space after the line break is no start: the next one is
+])
+def test_where_a_suffix_may_start(text, limit, start):
+    assert suffix_start(text, limit) == start
+
+
 def _described(tokenizer: Tokenizer, change) -> Tokenizer:
     described = json.loads(tokenizer.to_str())
     change(described)
@@ -204,9 +217,9 @@ def test_the_language_model_scorers_read_a_long_text_from_a_prefix():
     assert max(len(text) for text in reading.read) <= 64 * long_texts.FIRST_CHARS_PER_TOKEN
 
 
-def test_ifd_reads_a_long_response_from_a_prefix():
-    """IFD scores a response's first tokens after its prompt and alone: a long response is
-    read from a prefix, with the same ids as read whole and cut."""
+def test_ifd_reads_a_long_response_from_a_prefix_and_a_long_prompt_from_a_suffix():
+    """IFD scores a response's first tokens after its prompt's last and alone: a long
+    response is read from a prefix, a long prompt from a suffix, the same ids as read whole."""
     from transformers import AutoTokenizer
 
     from qcaudit.analyzers.ifd import ifd_inputs
@@ -219,6 +232,14 @@ def test_ifd_reads_a_long_response_from_a_prefix():
     first = tokenizer([response], add_special_tokens=False)["input_ids"][0][: 64 - len(bos)]
     assert conditioned[0][starts[0]:] == first and alone[0] == bos + first
     assert max(len(text) for text in reading.read) <= 64 * long_texts.FIRST_CHARS_PER_TOKEN
+    # and a long prompt from a suffix: its last tokens before a short answer
+    prompt = "Natalia sold clips to 48 of her friends in April. " * 20_000
+    reading.read.clear()
+    conditioned, starts, _ = ifd_inputs(reading, [prompt], ["Seventy-two."], None, 64)
+    answer = tokenizer(["Seventy-two."], add_special_tokens=False)["input_ids"][0]
+    before = tokenizer([f"{prompt}\n"], add_special_tokens=False)["input_ids"][0]
+    assert conditioned[0] == bos + before[len(before) - (64 - len(bos) - len(answer)):] + answer
+    assert max(len(text) for text in reading.read) <= 64 * long_texts.FIRST_CHARS_PER_TOKEN + 1
 
 
 def test_a_tokenizer_of_another_make_reads_whole_texts():
@@ -251,6 +272,22 @@ def test_pieces_give_the_whole_texts_tokens(truncating, texts, piece_chars):
         assert all_tokens(read, texts, True) == read(texts)
     for text in texts:
         assert "".join(pieces(text, piece_chars)) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=texts, count=st.integers(1, 12), chars_per_token=st.sampled_from([1, 2, long_texts.FIRST_CHARS_PER_TOKEN]))
+def test_a_suffix_gives_the_whole_texts_last_tokens(truncating, texts, count, chars_per_token):
+    """The last ``count`` tokens (IFD keeps a prompt's last tokens before its answer), read
+    from a suffix that starts at a space: those of the whole text."""
+    truncating.no_truncation()
+
+    def read(chunk: list[str]) -> list[list[int]]:
+        return [encoding.ids for encoding in truncating.encode_batch(chunk, add_special_tokens=False)]
+
+    with patch.object(long_texts, "FIRST_CHARS_PER_TOKEN", chars_per_token):
+        found = last_tokens(read, texts, count, True)
+    for ids, whole in zip(found, read(texts), strict=True):
+        assert len(ids) >= min(count, len(whole)) and ids[-count:] == whole[-count:]
 
 
 def test_a_normaliser_that_strips_or_prepends_reads_whole_texts_for_every_token():

@@ -159,16 +159,22 @@ def prompt_text(tokenizer, prompt: str, template: str | None) -> str:
 def ifd_inputs(tokenizer, prompts: list[str], responses: list[str], template: str | None,
                max_tokens: int) -> tuple[list[list[int]], list[int], list[list[int]]]:
     """(conditioned ids, where the response starts in them, response-alone ids) per row."""
-    from qcaudit.long_texts import first_tokens, reads_words_apart
+    from qcaudit import long_texts
 
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     kept = max(max_tokens - len(bos), 1)
 
-    def answers_cut(texts: list[str]) -> list[list[int]]:  # (a long answer read from a prefix: only its first tokens are scored)
+    def answers_cut(texts: list[str]) -> list[list[int]]:
         return tokenizer(texts, add_special_tokens=False, truncation=True, max_length=kept)["input_ids"]
 
-    answers = first_tokens(answers_cut, responses, kept, reads_words_apart(tokenizer))
-    questions = tokenizer([prompt_text(tokenizer, p, template) for p in prompts], add_special_tokens=False)["input_ids"]
+    def read(texts: list[str]) -> list[list[int]]:
+        return tokenizer(texts, add_special_tokens=False)["input_ids"]
+
+    # a long answer is read from a prefix, a long prompt from a suffix: only the answer's first
+    # tokens are scored, after at most the prompt's last ``kept``
+    answers = long_texts.first_tokens(answers_cut, responses, kept, long_texts.reads_words_apart(tokenizer))
+    questions = long_texts.last_tokens(read, [prompt_text(tokenizer, p, template) for p in prompts], kept,
+                                       long_texts.reads_pieces_alike(tokenizer))
     conditioned, starts, alone = [], [], []
     for question, answer in zip(questions, answers, strict=True):
         answer = answer[: max_tokens - len(bos)]
