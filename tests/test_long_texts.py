@@ -1,4 +1,5 @@
-"""Long texts read a part at a time: the first tokens from a prefix, all tokens from pieces; the same ids as the whole text's."""
+"""Long texts read a part at a time: the first tokens from a prefix, the last from a suffix, all from pieces;
+the same ids as the whole text's."""
 
 from __future__ import annotations
 
@@ -70,7 +71,8 @@ TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencep
 
 
 @pytest.fixture(scope="module", params=list(TOKENIZERS))
-def truncating(request):
+def each_tokenizer(request):
+    """Each of :data:`TOKENIZERS`, built once; a test sets the truncation it reads with."""
     tokenizer = TOKENIZERS[request.param]()
     tokenizer.no_padding()
     return tokenizer
@@ -78,17 +80,17 @@ def truncating(request):
 
 @settings(max_examples=300, deadline=None)
 @given(texts=texts, max_tokens=st.integers(3, 12), chars_per_token=st.sampled_from([1, 2, long_texts.FIRST_CHARS_PER_TOKEN]))
-def test_a_prefix_gives_the_whole_texts_first_tokens(truncating, texts, max_tokens, chars_per_token):
+def test_a_prefix_gives_the_whole_texts_first_tokens(each_tokenizer, texts, max_tokens, chars_per_token):
     """Against the tokenizer reading each whole text and cutting at ``max_tokens``: texts of
     up to 30,000 characters, read from prefixes of ``max_tokens`` x 16 characters and longer,
     and (to end prefixes among the tokens kept, where a wrong end shows) of 1 and 2 characters
     a token first."""
-    truncating.enable_truncation(max_tokens)
+    each_tokenizer.enable_truncation(max_tokens)
 
     def cut(chunk: list[str]) -> list[list[int]]:
-        return [encoding.ids for encoding in truncating.encode_batch(chunk)]
+        return [encoding.ids for encoding in each_tokenizer.encode_batch(chunk)]
 
-    assert reads_words_apart(truncating)
+    assert reads_words_apart(each_tokenizer)
     with patch.object(long_texts, "FIRST_CHARS_PER_TOKEN", chars_per_token):
         assert first_tokens(cut, texts, max_tokens, True) == cut(texts)
 
@@ -259,15 +261,15 @@ def test_a_tokenizer_of_another_make_reads_whole_texts():
 
 @settings(max_examples=300, deadline=None)
 @given(texts=texts, piece_chars=st.sampled_from([1, 3, 16, 64]))
-def test_pieces_give_the_whole_texts_tokens(truncating, texts, piece_chars):
+def test_pieces_give_the_whole_texts_tokens(each_tokenizer, texts, piece_chars):
     """Every token, as the watermark detector and the diversity metrics read them (no
     special tokens, no truncation): the pieces' ids joined are the whole text's."""
-    truncating.no_truncation()
+    each_tokenizer.no_truncation()
 
     def read(chunk: list[str]) -> list[list[int]]:
-        return [encoding.ids for encoding in truncating.encode_batch(chunk, add_special_tokens=False)]
+        return [encoding.ids for encoding in each_tokenizer.encode_batch(chunk, add_special_tokens=False)]
 
-    assert reads_pieces_alike(truncating)
+    assert reads_pieces_alike(each_tokenizer)
     with patch.object(long_texts, "PIECE_CHARS", piece_chars):
         assert all_tokens(read, texts, True) == read(texts)
     for text in texts:
@@ -276,13 +278,13 @@ def test_pieces_give_the_whole_texts_tokens(truncating, texts, piece_chars):
 
 @settings(max_examples=300, deadline=None)
 @given(texts=texts, count=st.integers(1, 12), chars_per_token=st.sampled_from([1, 2, long_texts.FIRST_CHARS_PER_TOKEN]))
-def test_a_suffix_gives_the_whole_texts_last_tokens(truncating, texts, count, chars_per_token):
+def test_a_suffix_gives_the_whole_texts_last_tokens(each_tokenizer, texts, count, chars_per_token):
     """The last ``count`` tokens (IFD keeps a prompt's last tokens before its answer), read
     from a suffix that starts at a space: those of the whole text."""
-    truncating.no_truncation()
+    each_tokenizer.no_truncation()
 
     def read(chunk: list[str]) -> list[list[int]]:
-        return [encoding.ids for encoding in truncating.encode_batch(chunk, add_special_tokens=False)]
+        return [encoding.ids for encoding in each_tokenizer.encode_batch(chunk, add_special_tokens=False)]
 
     with patch.object(long_texts, "FIRST_CHARS_PER_TOKEN", chars_per_token):
         found = last_tokens(read, texts, count, True)
