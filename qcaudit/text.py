@@ -170,6 +170,7 @@ class Tokenization:
         tokenizer = load_hf_tokenizer(self.tokenizer[3:])
         normalised = pl.DataFrame(texts).select(self.normalise(pl.col("text")).fill_null(""))
         values = normalised.to_series().to_list()
+
         def read(chunk: list[str]) -> list[list[int]]:
             return tokenizer(chunk, add_special_tokens=False)["input_ids"]
 
