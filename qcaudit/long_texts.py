@@ -4,20 +4,21 @@ A tokenizer reads the whole of a text at once, and holds each token's offsets, s
 word beside its id: for the 256 tokens the default encoder reads of a 3.1 MB row, its
 tokenizer held 560 MB and 3.8 s. Where the tokenizer parts text into words at spaces before
 anything else, and normalises a character without looking past a space
-(:func:`reads_words_apart`), the words before a space are tokenised alike whatever follows
-it, so that
+(:func:`reads_words_apart`), the words before a word end (a space after a visible
+character; for BERT's normaliser, which sets each Chinese ideograph apart, an ideograph too:
+:class:`WordEnds`) are tokenised alike whatever follows it, so that
 
-- a text's first tokens are those of a prefix that ends before a space and holds them
+- a text's first tokens are those of a prefix that ends at a word end and holds them
   (:func:`first_tokens`: a prefix of ``max_tokens`` x :data:`FIRST_CHARS_PER_TOKEN`
   characters, and a longer one where that was not enough: a text of long words or much
   white space), for the encoder and the language models that truncate;
 - and, where the normaliser also leaves a text's start alone (:func:`reads_pieces_alike`),
-  its tokens are those of its pieces, each ending before a space, one after the other:
+  its tokens are those of its pieces, each ending at a word end, one after the other:
   :func:`all_tokens` reads pieces of about :data:`PIECE_CHARS` for the watermark detector and
   the diversity metrics' tokenizer, which read every token, and :func:`last_tokens` a suffix
-  that starts at a space for IFD, which keeps a prompt's last tokens.
+  that starts at a word end for IFD, which keeps a prompt's last tokens.
 
-Both give the ids of the whole text (tested against it on WordPiece, byte-level BPE and
+Each gives the ids of the whole text (tested against it on WordPiece, byte-level BPE and
 SentencePiece tokenizers). A tokenizer not known to read words apart reads whole texts.
 """
 
@@ -25,15 +26,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-#: Characters of a text read first per token wanted: about five times the default
-#: tokenizer's 3.3 characters a token on GSM8K and Code Alpaca, so that a prefix seldom has
-#: to be read again longer.
-FIRST_CHARS_PER_TOKEN = 16
+#: Characters of a text read first per token wanted: a little over the default tokenizer's
+#: 3.3 characters a token on GSM8K and Code Alpaca, so that an English prefix is seldom read
+#: again longer, and a Chinese one (a token a character) is not four times what is wanted
+#: (256 rows of 20,000 characters: 0.1 s and 14 MB in English, 0.2 s and 44 MB in Chinese,
+#: against 0.35-0.46 s and 52 MB, 1.3 s and 175 MB at 16 characters a token; 2026-12-06).
+FIRST_CHARS_PER_TOKEN = 4
 
 #: Pre-tokenizers that part text into words at every space (``tokenizers``' names; for
 #: ``ByteLevel`` with its regular expression on, for ``Metaspace`` with ``split`` on).
-_PARTING_AT_SPACES = {"BertPreTokenizer", "Whitespace", "WhitespaceSplit", "ByteLevel", "Metaspace"}
+_PARTING_AT_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit", "ByteLevel", "Metaspace"})
+#: Those of them that drop the spaces they part at (so that the spaces BERT's normaliser
+#: sets around an ideograph make no token).
+_DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit"})
+#: The code points BERT's normaliser sets apart as Chinese (``handle_chinese_chars``; its
+#: ``_is_chinese_char``): the CJK Unified Ideographs and their extensions, and the
+#: compatibility ideographs.
+_IDEOGRAPHS = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F),
+               (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 #: Normalizers that change a text character by character (or, ``Precompiled``, by the
 #: character sequences of a Unicode normal form, which a space ends), never across a space.
 _LOCAL_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Strip", "Precompiled",
@@ -42,37 +54,57 @@ _LOCAL_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD
 _SPACE_RUNS = {" {2,}", " +", "\\s+", "\\s{2,}"}
 
 
-def reads_words_apart(tokenizer) -> bool:
-    """Whether ``tokenizer`` (``tokenizers``' ``Tokenizer`` or a fast transformers tokenizer)
-    tokenises the words before a space alike whatever follows it, and keeps a text's first
-    tokens when it truncates: its pre-tokenizer parts text at spaces, its normalizer does
-    not look across one, and no added token holds a space."""
+@dataclass(frozen=True)
+class WordEnds:
+    """Where a tokenizer's words end, so that a text may be read in parts: before a space
+    that follows a visible character, and, for ``before_ideographs``, before a Chinese
+    ideograph too (BERT's normaliser sets each apart with spaces, and Chinese text has none)."""
+
+    before_ideographs: bool = False
+
+
+def reads_words_apart(tokenizer) -> WordEnds | None:
+    """Where ``tokenizer`` (``tokenizers``' ``Tokenizer`` or a fast transformers tokenizer)
+    ends words that it tokenises alike whatever follows them, when it keeps a text's first
+    tokens as it truncates; None when it does not: its pre-tokenizer must part text at
+    spaces, its normalizer not look across one, and no added token hold a space."""
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
     if getattr(tokenizer, "truncation_side", "right") != "right" or not hasattr(backend, "get_added_tokens_decoder"):
-        return False
-
-    def described(part) -> dict | None:  # (a part alone: the whole tokenizer's JSON holds its vocabulary)
-        return json.loads(part.__getstate__()) if part is not None else None
-
+        return None
     try:
-        return ((backend.truncation or {}).get("direction", "right") == "right"
-                and not any(" " in added.content for added in backend.get_added_tokens_decoder().values())
-                and _parts_at_spaces(described(backend.pre_tokenizer)) and _local(described(backend.normalizer)))
+        pre_tokenizer, normalizer = _described(backend.pre_tokenizer), _described(backend.normalizer)
+        apart = ((backend.truncation or {}).get("direction", "right") == "right"
+                 and not any(" " in added.content for added in backend.get_added_tokens_decoder().values())
+                 and _parts_at_spaces(pre_tokenizer) and _local(normalizer))
     except (AttributeError, TypeError, ValueError):  # (a tokenizer object of another make: read whole texts)
+        return None
+    return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)) if apart else None
+
+
+def _described(part) -> dict | None:
+    """A tokenizer's part as JSON (the part alone: the whole tokenizer's holds its vocabulary)."""
+    return json.loads(part.__getstate__()) if part is not None else None
+
+
+def _sets_ideographs_apart(normalizer: dict | None) -> bool:
+    if not normalizer:
         return False
+    if normalizer.get("type") == "Sequence":
+        return any(_sets_ideographs_apart(member) for member in normalizer.get("normalizers", []))
+    return normalizer.get("type") == "BertNormalizer" and bool(normalizer.get("handle_chinese_chars", True))
 
 
-def _parts_at_spaces(pre_tokenizer: dict | None) -> bool:
+def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTING_AT_SPACES) -> bool:
     if not pre_tokenizer:
         return False
     kind = pre_tokenizer.get("type")
     if kind == "Sequence":  # (each member parts further what the one before parted)
-        return any(_parts_at_spaces(member) for member in pre_tokenizer.get("pretokenizers", []))
+        return any(_parts_at_spaces(member, kinds) for member in pre_tokenizer.get("pretokenizers", []))
     if kind == "ByteLevel" and not pre_tokenizer.get("use_regex", True):
         return False
     if kind == "Metaspace" and not pre_tokenizer.get("split", True):
         return False
-    return kind in _PARTING_AT_SPACES
+    return kind in kinds
 
 
 def _local(normalizer: dict | None) -> bool:
@@ -88,57 +120,71 @@ def _local(normalizer: dict | None) -> bool:
     return kind in _LOCAL_NORMALIZERS
 
 
-def prefix_end(text: str, limit: int, start: int = 0) -> int | None:
-    """Where a part of ``text`` from ``start``, of at most ``limit`` characters, may end:
-    before the last space that follows a visible character, neither white space nor one a
-    normalizer may delete (a control or format character): the end of a word for every
-    tokenizer :func:`reads_words_apart` accepts. ``len(text)`` when the rest of the text is
-    no longer than ``limit``, and None when no such space is found."""
+def prefix_end(text: str, limit: int, start: int = 0, before_ideographs: bool = False) -> int | None:
+    """Where a part of ``text`` from ``start``, of at most ``limit`` characters, may end: at
+    the last word end (:func:`_is_end`) within it. ``len(text)`` when the rest of the text is
+    no longer than ``limit``, and None when it holds no word end."""
     if len(text) - start <= limit:
         return len(text)
     end = text.rfind(" ", start + 1, start + limit + 1)
     while end > start and _ends_no_word(text[end - 1]):
         end = text.rfind(" ", start + 1, end)
+    if before_ideographs:  # (an ideograph after the last space is a later end)
+        end = next((k for k in range(start + limit, max(end, start), -1) if _ideograph(text[k])), end)
     return end if end > start else None
+
+
+def _is_end(text: str, k: int, before_ideographs: bool) -> bool:
+    """Whether a word ends before ``text[k]``: a space after a visible character (neither
+    white space nor one a normalizer may delete: a control or format character), or, for
+    ``before_ideographs``, a Chinese ideograph."""
+    return k > 0 and ((text[k] == " " and not _ends_no_word(text[k - 1])) or (before_ideographs and _ideograph(text[k])))
 
 
 def _ends_no_word(character: str) -> bool:
     return character.isspace() or not character.isprintable()
 
 
-def suffix_start(text: str, limit: int) -> int | None:
-    """Where a suffix of ``text`` of at most ``limit`` characters may start: at the first
-    space within it that follows a visible character (where :func:`prefix_end` may end a
-    prefix); 0 when the text is no longer than ``limit``, and None when no such space is found."""
+def _ideograph(character: str) -> bool:
+    point = ord(character)
+    return any(low <= point <= high for low, high in _IDEOGRAPHS)
+
+
+def suffix_start(text: str, limit: int, before_ideographs: bool = False) -> int | None:
+    """Where a suffix of ``text`` of at most ``limit`` characters may start: at its first
+    word end (:func:`_is_end`); 0 when the text is no longer than ``limit``, and None when
+    the suffix holds no word end."""
     if len(text) <= limit:
         return 0
-    start = text.find(" ", len(text) - limit)
-    while start != -1 and _ends_no_word(text[start - 1]):
-        start = text.find(" ", start + 1)
-    return start if start > 0 else None
+    return next((k for k in range(len(text) - limit, len(text)) if _is_end(text, k, before_ideographs)), None)
 
 
 def first_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], max_tokens: int,
-                 words_apart: bool) -> list[list[int]]:
+                 words_apart: WordEnds | None) -> list[list[int]]:
     """``tokenize(texts)`` (a tokenizer that truncates at ``max_tokens``, special tokens
     counted), each long text read from a prefix that holds its first ``max_tokens`` tokens
-    when ``words_apart`` (:func:`reads_words_apart`): a prefix too short for them, or
-    without a place to end, is read again twice as long, up to the whole text."""
-    if not words_apart:
+    and ends at a word end, as ``words_apart`` says them (:func:`reads_words_apart`; None:
+    whole texts): a prefix too short for them, or without an end, is read again twice as
+    long, up to the whole text."""
+    if words_apart is None:
         return tokenize(list(texts))
-    return _growing(tokenize, texts, max_tokens, lambda text, limit: None if (end := prefix_end(text, limit)) is None else (0, end))
+    ideographs = words_apart.before_ideographs
+    return _growing(tokenize, texts, max_tokens,
+                    lambda text, limit: None if (end := prefix_end(text, limit, 0, ideographs)) is None else (0, end))
 
 
 def last_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
-                alike: bool) -> list[list[int]]:
+                alike: WordEnds | None) -> list[list[int]]:
     """Ids that end as ``tokenize(texts)``'s do (a tokenizer that neither truncates nor adds
     special tokens), at least the last ``count`` of each text (all of a text with fewer): a
-    long text is read from a suffix that starts at a space and holds them, when ``alike``
-    (:func:`reads_pieces_alike`: a text's tokens are those of its parts, one after the other),
-    read again twice as long where it did not."""
-    if not alike:
+    long text is read from a suffix that starts at a word end and holds them, where ``alike``
+    (:func:`reads_pieces_alike`: a text's tokens are those of its parts, one after the other;
+    None: whole texts), read again twice as long where it did not."""
+    if alike is None:
         return tokenize(list(texts))
-    return _growing(tokenize, texts, count, lambda text, limit: None if (start := suffix_start(text, limit)) is None else (start, len(text)))
+    ideographs = alike.before_ideographs
+    return _growing(tokenize, texts, count,
+                    lambda text, limit: None if (start := suffix_start(text, limit, ideographs)) is None else (start, len(text)))
 
 
 def _growing(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
@@ -170,15 +216,16 @@ def _growing(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[s
 PIECE_CHARS = 65_536
 
 
-def reads_pieces_alike(tokenizer) -> bool:
-    """Whether ``tokenizer`` gives a text's ids as those of its pieces, one after the other,
-    each ending before a space (:func:`pieces`): it reads words apart
-    (:func:`reads_words_apart`), and its normaliser does not strip or add at a text's start,
-    where a piece's leading space is the text's."""
-    if not reads_words_apart(tokenizer):
-        return False
+def reads_pieces_alike(tokenizer) -> WordEnds | None:
+    """Where ``tokenizer`` ends words such that a text's ids are those of its pieces, one
+    after the other, each ending at a word end (:func:`pieces`); None where they are not:
+    it must read words apart (:func:`reads_words_apart`), and its normaliser not strip or
+    add at a text's start, where a piece's leading space is the text's."""
+    words_apart = reads_words_apart(tokenizer)
+    if words_apart is None:
+        return None
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
-    return not _touches_the_start(json.loads(backend.normalizer.__getstate__()) if backend.normalizer is not None else None)
+    return None if _touches_the_start(_described(backend.normalizer)) else words_apart
 
 
 def _touches_the_start(normalizer: dict | None) -> bool:
@@ -189,27 +236,24 @@ def _touches_the_start(normalizer: dict | None) -> bool:
     return normalizer.get("type") in ("Strip", "Prepend")
 
 
-def pieces(text: str, size: int) -> list[str]:
-    """``text`` in pieces of at most ``size`` characters, each ending before a space where
-    :func:`prefix_end` finds one (a piece runs on to the next such space where it does not)."""
+def pieces(text: str, size: int, before_ideographs: bool = False) -> list[str]:
+    """``text`` in pieces of at most ``size`` characters, each ending at a word end where
+    :func:`prefix_end` finds one (a piece runs on to the next word end where it does not)."""
     found, start = [], 0
     while start < len(text):
-        end = prefix_end(text, size, start)
-        if end is None:  # no word ends within ``size``: the next place after it where one does
-            end = start + size
-            while (end := text.find(" ", end + 1)) != -1 and _ends_no_word(text[end - 1]):
-                pass
-            end = len(text) if end == -1 else end
+        end = prefix_end(text, size, start, before_ideographs)
+        if end is None:
+            end = next((k for k in range(start + size + 1, len(text)) if _is_end(text, k, before_ideographs)), len(text))
         found.append(text[start:end])
         start = end
     return found
 
 
-def all_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], alike: bool) -> list[list[int]]:
+def all_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], alike: WordEnds | None) -> list[list[int]]:
     """``tokenize(texts)`` (a tokenizer that neither truncates nor adds special tokens), each
-    text longer than :data:`PIECE_CHARS` read in :func:`pieces` when ``alike``
-    (:func:`reads_pieces_alike`), their ids joined."""
-    if not alike or all(len(text) <= PIECE_CHARS for text in texts):
+    text longer than :data:`PIECE_CHARS` read in :func:`pieces` where ``alike``
+    (:func:`reads_pieces_alike`; None: whole texts), their ids joined."""
+    if alike is None or all(len(text) <= PIECE_CHARS for text in texts):
         return tokenize(list(texts))
     short = [i for i, text in enumerate(texts) if len(text) <= PIECE_CHARS]
     found: list[list[int] | None] = [None] * len(texts)
@@ -217,7 +261,7 @@ def all_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence
         found[i] = ids
     for i in (i for i, text in enumerate(texts) if len(text) > PIECE_CHARS):
         joined: list[int] = []
-        for piece in pieces(texts[i], PIECE_CHARS):
+        for piece in pieces(texts[i], PIECE_CHARS, alike.before_ideographs):
             joined.extend(tokenize([piece])[0])
         found[i] = joined
     return found
