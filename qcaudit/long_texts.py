@@ -67,18 +67,22 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     """Where ``tokenizer`` (``tokenizers``' ``Tokenizer`` or a fast transformers tokenizer)
     ends words that it tokenises alike whatever follows them, when it keeps a text's first
     tokens as it truncates; None when it does not: its pre-tokenizer must part text at
-    spaces, its normalizer not look across one, and no added token hold a space."""
+    spaces, its normalizer not look across one, and no added token hold a space (nor, for
+    an end before an ideograph, an ideograph)."""
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
     if getattr(tokenizer, "truncation_side", "right") != "right" or not hasattr(backend, "get_added_tokens_decoder"):
         return None
     try:
         pre_tokenizer, normalizer = _described(backend.pre_tokenizer), _described(backend.normalizer)
-        apart = ((backend.truncation or {}).get("direction", "right") == "right"
-                 and not any(" " in added.content for added in backend.get_added_tokens_decoder().values())
+        added = "".join(token.content for token in backend.get_added_tokens_decoder().values())
+        apart = ((backend.truncation or {}).get("direction", "right") == "right" and " " not in added
                  and _parts_at_spaces(pre_tokenizer) and _local(normalizer))
     except (AttributeError, TypeError, ValueError):  # (a tokenizer object of another make: read whole texts)
         return None
-    return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)) if apart else None
+    if not apart:
+        return None
+    return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
+                    and not any(map(_ideograph, added)))  # (an added token of ideographs is one word)
 
 
 def _described(part) -> dict | None:

@@ -100,6 +100,9 @@ def test_a_prefix_gives_the_whole_texts_first_tokens(each_tokenizer, texts, max_
 
 def test_only_berts_normaliser_lets_a_part_end_before_an_ideograph():
     assert reads_words_apart(_wordpiece()) == WordEnds(before_ideographs=True)
+    with_chinese_word = _wordpiece()
+    with_chinese_word.add_tokens(["中文"])  # (one token: a part must not end inside it)
+    assert reads_words_apart(with_chinese_word) == WordEnds(before_ideographs=False)
     assert reads_words_apart(_byte_level()) == reads_words_apart(_sentencepiece()) == WordEnds(before_ideographs=False)
     assert prefix_end("中文中文中文", 4, 0, True) == 4 and prefix_end("中文中文中文", 4) is None
     assert suffix_start("中文中文中文", 4, True) == 2 and suffix_start("ひらがなひらがな", 4, True) is None
