@@ -25,6 +25,7 @@ SentencePiece tokenizers). A tokenizer not known to read words apart reads whole
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -46,6 +47,8 @@ _DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit
 #: compatibility ideographs.
 _IDEOGRAPHS = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F),
                (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+_IDEOGRAPH = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _IDEOGRAPHS) + "]")
+_BLOCK = 256  # (characters searched at a time for the last ideograph: Chinese text finds one in the first)
 #: Normalizers that change a text character by character (or, ``Precompiled``, by the
 #: character sequences of a Unicode normal form, which a space ends), never across a space.
 _LOCAL_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Strip", "Precompiled",
@@ -82,7 +85,7 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     if not apart:
         return None
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
-                    and not any(map(_ideograph, added)))  # (an added token of ideographs is one word)
+                    and not _IDEOGRAPH.search(added))  # (an added token of ideographs is one word)
 
 
 def _described(part) -> dict | None:
@@ -126,41 +129,53 @@ def _local(normalizer: dict | None) -> bool:
 
 def prefix_end(text: str, limit: int, start: int = 0, before_ideographs: bool = False) -> int | None:
     """Where a part of ``text`` from ``start``, of at most ``limit`` characters, may end: at
-    the last word end (:func:`_is_end`) within it. ``len(text)`` when the rest of the text is
-    no longer than ``limit``, and None when it holds no word end."""
+    its last word end (:func:`_word_ends`). ``len(text)`` when the rest of the text is no
+    longer than ``limit``, and None when it holds no word end."""
     if len(text) - start <= limit:
         return len(text)
-    end = text.rfind(" ", start + 1, start + limit + 1)
-    while end > start and _ends_no_word(text[end - 1]):
-        end = text.rfind(" ", start + 1, end)
-    if before_ideographs:  # (an ideograph after the last space is a later end)
-        end = next((k for k in range(start + limit, max(end, start), -1) if _ideograph(text[k])), end)
-    return end if end > start else None
+    return max(_word_ends(text, start + 1, start + limit + 1, before_ideographs, last=True), default=None)
 
 
-def _is_end(text: str, k: int, before_ideographs: bool) -> bool:
-    """Whether a word ends before ``text[k]``: a space after a visible character (neither
-    white space nor one a normalizer may delete: a control or format character), or, for
-    ``before_ideographs``, a Chinese ideograph."""
-    return k > 0 and ((text[k] == " " and not _ends_no_word(text[k - 1])) or (before_ideographs and _ideograph(text[k])))
+def suffix_start(text: str, limit: int, before_ideographs: bool = False) -> int | None:
+    """Where a suffix of ``text`` of at most ``limit`` characters may start: at its first
+    word end (:func:`_word_ends`); 0 when the text is no longer than ``limit``, and None when
+    the suffix holds no word end."""
+    if len(text) <= limit:
+        return 0
+    return min(_word_ends(text, max(len(text) - limit, 1), len(text), before_ideographs, last=False), default=None)
+
+
+def _word_ends(text: str, low: int, high: int, before_ideographs: bool, last: bool) -> list[int]:
+    """The last (or the first) place in ``low:high`` where a word ends before ``text[k]``
+    (0 < ``low``), of each kind found: a space after a visible character (neither white
+    space nor one a normalizer may delete: a control or format character), and, for
+    ``before_ideographs``, a Chinese ideograph. Searched by ``str.rfind``/``str.find`` and a
+    regular expression, not a character at a time: a row of megabytes without a space is
+    searched again at each doubled length."""
+    found = []
+    space = text.rfind(" ", low, high) if last else text.find(" ", low, high)
+    while space != -1 and _ends_no_word(text[space - 1]):
+        space = text.rfind(" ", low, space) if last else text.find(" ", space + 1, high)
+    if space != -1:
+        found.append(space)
+    if before_ideographs:
+        ideograph = _last_match(_IDEOGRAPH, text, low, high) if last else _IDEOGRAPH.search(text, low, high)
+        if ideograph is not None:
+            found.append(ideograph.start())
+    return found
 
 
 def _ends_no_word(character: str) -> bool:
     return character.isspace() or not character.isprintable()
 
 
-def _ideograph(character: str) -> bool:
-    point = ord(character)
-    return any(low <= point <= high for low, high in _IDEOGRAPHS)
-
-
-def suffix_start(text: str, limit: int, before_ideographs: bool = False) -> int | None:
-    """Where a suffix of ``text`` of at most ``limit`` characters may start: at its first
-    word end (:func:`_is_end`); 0 when the text is no longer than ``limit``, and None when
-    the suffix holds no word end."""
-    if len(text) <= limit:
-        return 0
-    return next((k for k in range(len(text) - limit, len(text)) if _is_end(text, k, before_ideographs)), None)
+def _last_match(pattern: re.Pattern, text: str, low: int, high: int) -> re.Match | None:
+    """``pattern``'s last match within ``low:high``, searched in blocks from the end."""
+    for block_end in range(high, low, -_BLOCK):
+        matches = list(pattern.finditer(text, max(low, block_end - _BLOCK), block_end))
+        if matches:
+            return matches[-1]
+    return None
 
 
 def first_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], max_tokens: int,
@@ -246,8 +261,8 @@ def pieces(text: str, size: int, before_ideographs: bool = False) -> list[str]:
     found, start = [], 0
     while start < len(text):
         end = prefix_end(text, size, start, before_ideographs)
-        if end is None:
-            end = next((k for k in range(start + size + 1, len(text)) if _is_end(text, k, before_ideographs)), len(text))
+        if end is None:  # no word end within ``size``: the first after it
+            end = min(_word_ends(text, start + size + 1, len(text), before_ideographs, last=False), default=len(text))
         found.append(text[start:end])
         start = end
     return found
