@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
+from qcaudit.long_texts import CHARS_PER_TOKEN, first_tokens, reads_words_apart
 from qcaudit.progress import row_progress, text_costs
 from qcaudit.sentence_folder import sentence_layout
 from qcaudit.store import VectorStore
@@ -41,10 +42,6 @@ CHUNK = 256
 #: The torch backend's batch size where none is given, by device: batches of small texts
 #: keep a GPU's launches too short to pay, and pad a CPU's work.
 DEFAULT_BATCH = {"cpu": 32, "cuda": 256}
-#: Characters a token, at most, for what the time left counts of a text longer than the model
-#: reads (:meth:`Encoder._encode`): the default tokenizer's tokens average 3.3 characters in
-#: GSM8K's whole rows and in Code Alpaca's rows, 3.9 and 4.1 at their 95th percentile.
-CHARS_PER_TOKEN = 4
 #: The type of a column of token ids, one list a text.
 TOKEN_IDS = pl.List(pl.UInt32)
 TEXT_HASH_SEED = 0xE3B
@@ -235,8 +232,6 @@ class Encoder:
         through transformers, which applies their ``tokenizer_config.json`` on top. A long
         text is read from a prefix that holds what the model reads, where the tokenizer
         allows (:func:`qcaudit.long_texts.first_tokens`: a 3.1 MB row held 560 MB read whole)."""
-        from qcaudit.long_texts import first_tokens, reads_words_apart
-
         longest, _ = self._reading
         if self.model != DEFAULT_MODEL:
             tokenizer = self._tokenizer
@@ -341,7 +336,7 @@ class Encoder:
         similar length (so that batches carry little padding) with progress reported after
         each (``progress``: its label and unit, None for none; the time left reckoned by the
         texts' characters, as the longest come last, a text's at most what the model reads of
-        it, :data:`CHARS_PER_TOKEN` a token: a 15 MB row, read whole beside its 46,874 windows,
+        it, :data:`qcaudit.long_texts.CHARS_PER_TOKEN` a token: a 15 MB row, read whole beside its 46,874 windows,
         was a third of the work counted, and the time left read 2m33s at 98% when seconds were
         left); the chunks are the same whether or not ``tokens`` came with the texts, and so
         are the vectors. The next chunk

@@ -9,7 +9,7 @@ character; for BERT's normaliser, which sets each Chinese ideograph apart, an id
 :class:`WordEnds`) are tokenised alike whatever follows it, so that
 
 - a text's first tokens are those of a prefix that ends at a word end and holds them
-  (:func:`first_tokens`: a prefix of ``max_tokens`` x :data:`FIRST_CHARS_PER_TOKEN`
+  (:func:`first_tokens`: a prefix of ``max_tokens`` x :data:`CHARS_PER_TOKEN`
   characters, and a longer one where that was not enough: a text of long words or much
   white space), for the encoder and the language models that truncate;
 - and, where the normaliser also leaves a text's start alone (:func:`reads_pieces_alike`),
@@ -29,12 +29,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-#: Characters of a text read first per token wanted: a little over the default tokenizer's
-#: 3.3 characters a token on GSM8K and Code Alpaca, so that an English prefix is seldom read
-#: again longer, and a Chinese one (a token a character) is not four times what is wanted
-#: (256 rows of 20,000 characters: 0.1 s and 14 MB in English, 0.2 s and 44 MB in Chinese,
-#: against 0.35-0.46 s and 52 MB, 1.3 s and 175 MB at 16 characters a token; 2026-12-06).
-FIRST_CHARS_PER_TOKEN = 4
+#: Characters a token, a little over the default tokenizer's: its tokens average 3.3
+#: characters in GSM8K's whole rows and in Code Alpaca's rows, 3.9 and 4.1 at their 95th
+#: percentile. A first prefix is this many characters a token wanted, so that an English one
+#: is seldom read again longer and a Chinese one (a token a character) is not four times what
+#: is wanted (256 rows of 20,000 characters: 0.1 s and 14 MB in English, 0.2 s and 44 MB in
+#: Chinese, against 0.35-0.46 s and 52 MB, 1.3 s and 175 MB at 16 characters a token;
+#: 2026-12-06); the encoder's time left counts no more of a text than this times what the
+#: model reads (:meth:`qcaudit.embed.Encoder._encode`).
+CHARS_PER_TOKEN = 4
 
 #: Pre-tokenizers that part text into words at every space (``tokenizers``' names; for
 #: ``ByteLevel`` with its regular expression on, for ``Metaspace`` with ``split`` on).
@@ -209,9 +212,9 @@ def last_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequenc
 def _growing(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
              part: Callable[[str, int], tuple[int, int] | None]) -> list[list[int]]:
     """Each text's ids read from ``part(text, limit)`` (a slice, or None where none ends
-    well), ``limit`` first ``count`` x :data:`FIRST_CHARS_PER_TOKEN` characters and doubled
+    well), ``limit`` first ``count`` x :data:`CHARS_PER_TOKEN` characters and doubled
     for the texts whose part held fewer than ``count`` tokens and was not the whole text."""
-    limit = count * FIRST_CHARS_PER_TOKEN
+    limit = count * CHARS_PER_TOKEN
     if all(len(text) <= limit for text in texts):
         return tokenize(list(texts))
     found: list[list[int] | None] = [None] * len(texts)

@@ -82,10 +82,10 @@ def each_tokenizer(request):
 
 
 @settings(max_examples=300, deadline=None)
-@given(texts=texts, max_tokens=st.integers(3, 12), chars_per_token=st.sampled_from([1, 2, long_texts.FIRST_CHARS_PER_TOKEN, 16]))
+@given(texts=texts, max_tokens=st.integers(3, 12), chars_per_token=st.sampled_from([1, 2, long_texts.CHARS_PER_TOKEN, 16]))
 def test_a_prefix_gives_the_whole_texts_first_tokens(each_tokenizer, texts, max_tokens, chars_per_token):
     """Against the tokenizer reading each whole text and cutting at ``max_tokens``: texts of
-    up to 30,000 characters, read from prefixes of ``max_tokens`` x FIRST_CHARS_PER_TOKEN
+    up to 30,000 characters, read from prefixes of ``max_tokens`` x CHARS_PER_TOKEN
     characters (or 16) and longer, and (to end prefixes among the tokens kept, where a wrong
     end shows) of 1 and 2 characters a token first."""
     each_tokenizer.enable_truncation(max_tokens)
@@ -94,7 +94,7 @@ def test_a_prefix_gives_the_whole_texts_first_tokens(each_tokenizer, texts, max_
         return [encoding.ids for encoding in each_tokenizer.encode_batch(chunk)]
 
     assert reads_words_apart(each_tokenizer)
-    with patch.object(long_texts, "FIRST_CHARS_PER_TOKEN", chars_per_token):
+    with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
         assert first_tokens(cut, texts, max_tokens, reads_words_apart(each_tokenizer)) == cut(texts)
 
 
@@ -120,7 +120,7 @@ def test_a_long_text_is_read_from_a_prefix_and_a_short_one_whole():
 
     long, short = "many words here " * 10_000, "a short text"
     assert first_tokens(cut, [long, short], 16, WordEnds()) == [encoding.ids for encoding in tokenizer.encode_batch([long, short])]
-    assert read[1] == short and len(read[0]) <= 16 * long_texts.FIRST_CHARS_PER_TOKEN
+    assert read[1] == short and len(read[0]) <= 16 * long_texts.CHARS_PER_TOKEN
     read.clear()
     first_tokens(cut, [long], 16, None)
     assert read == [long]
@@ -315,7 +315,7 @@ def test_pieces_give_the_whole_texts_tokens(each_tokenizer, texts, piece_chars):
 
 
 @settings(max_examples=300, deadline=None)
-@given(texts=texts, count=st.integers(1, 12), chars_per_token=st.sampled_from([1, 2, long_texts.FIRST_CHARS_PER_TOKEN, 16]))
+@given(texts=texts, count=st.integers(1, 12), chars_per_token=st.sampled_from([1, 2, long_texts.CHARS_PER_TOKEN, 16]))
 def test_a_suffix_gives_the_whole_texts_last_tokens(each_tokenizer, texts, count, chars_per_token):
     """The last ``count`` tokens (IFD keeps a prompt's last tokens before its answer), read
     from a suffix that starts at a space: those of the whole text."""
@@ -324,7 +324,7 @@ def test_a_suffix_gives_the_whole_texts_last_tokens(each_tokenizer, texts, count
     def read(chunk: list[str]) -> list[list[int]]:
         return [encoding.ids for encoding in each_tokenizer.encode_batch(chunk, add_special_tokens=False)]
 
-    with patch.object(long_texts, "FIRST_CHARS_PER_TOKEN", chars_per_token):
+    with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
         found = last_tokens(read, texts, count, reads_pieces_alike(each_tokenizer))
     for ids, whole in zip(found, read(texts), strict=True):
         assert len(ids) >= min(count, len(whole)) and ids[-count:] == whole[-count:]

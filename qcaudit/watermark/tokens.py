@@ -23,6 +23,7 @@ def vocabulary_size(tokenizer) -> int:
 def encode(tokenizer, texts: Sequence[str], normalize: Callable[[str], str] | None = None) -> list[np.ndarray]:
     if normalize is not None:
         texts = [normalize(text) for text in texts]
+
     def read(chunk: list[str]) -> list[list[int]]:
         return tokenizer(chunk, add_special_tokens=False)["input_ids"]
 
