@@ -2,6 +2,7 @@
 
     python benchmarks/bench_long_row.py                    # rows of 1 and 3 MB; the audit of the 3 MB one
     python benchmarks/bench_long_row.py --megabytes 1,3,15 --audit-megabytes 0   # the tokenizers alone
+    python benchmarks/bench_long_row.py --chinese-rows 0    # without the Chinese rows
 
 A row is GSM8K train's questions and answers joined (needs ``../shared/data``), cut at the
 size asked. Each step runs in a process of its own, timed from its start to its exit, its
@@ -11,6 +12,8 @@ peak RSS taken from the kernel (``/usr/bin/time``):
   calls it) reading the whole row and cutting it at the 256 tokens the model reads;
 - qcaudit's ``Encoder.tokenize`` of the row (read from a prefix that holds those tokens,
   :mod:`qcaudit.long_texts`); both print the ids' digest, which must agree;
+- the same two for 256 rows of 20,000 Chinese characters, which hold no space (a prefix
+  ends before an ideograph there);
 - with ``--audit-megabytes``: ``qcaudit report --methods semantic`` of the long row and 20
   GSM8K train questions against GSM8K test, then of the 20 questions alone, each with a
   cache that holds the exported model and nothing else (the row's windows embedded cold).
@@ -36,18 +39,18 @@ READ_WHOLE = """
 import hashlib, polars as pl
 from tokenizers import Tokenizer
 from qcaudit.embed import default_model_path
-text = pl.read_parquet(PATH)["text"][0].lower()  # (the model's do_lower_case, as qcaudit reads it)
+texts = [text.lower() for text in pl.read_parquet(PATH)["text"].to_list()]  # (the model's do_lower_case, as qcaudit reads it)
 tokenizer = Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
 tokenizer.no_padding()
 tokenizer.enable_truncation(256)
-print(hashlib.sha256(str(tokenizer.encode(text).ids).encode()).hexdigest()[:16])
+print(hashlib.sha256(str([encoding.ids for encoding in tokenizer.encode_batch(texts)]).encode()).hexdigest()[:16])
 """
 QCAUDIT = """
 import hashlib, polars as pl
 from qcaudit.config import Config
 from qcaudit.embed import Encoder
-text = pl.read_parquet(PATH)["text"][0]
-print(hashlib.sha256(str(Encoder.from_settings(Config().embedding).tokenize([text])[0]).encode()).hexdigest()[:16])
+texts = pl.read_parquet(PATH)["text"].to_list()
+print(hashlib.sha256(str(Encoder.from_settings(Config().embedding).tokenize(texts)).encode()).hexdigest()[:16])
 """
 
 
@@ -79,6 +82,20 @@ def write_rows(folder: Path, megabytes: float) -> tuple[Path, Path]:
     return long, short
 
 
+def write_chinese(folder: Path, rows: int) -> Path:
+    """``rows`` rows of 20,000 Chinese characters (seeded; a comma in twenty): text with no
+    space for a prefix to end at, but an ideograph before each character."""
+    import random
+
+    import polars as pl
+
+    draw = random.Random(0)
+    texts = ["".join(chr(draw.randint(0x4E00, 0x9FFF)) if draw.random() > 0.05 else "，" for _ in range(20_000)) for _ in range(rows)]
+    path = folder / "chinese.parquet"
+    pl.DataFrame({"text": texts}).write_parquet(path)
+    return path
+
+
 def audit(data: Path, cache: Path, out: Path) -> tuple[float, float, str]:
     command = [sys.executable, "-m", "qcaudit", "report", str(data), "--analyzers", "contamination", "--methods", "semantic",
                "--benchmark", str(DATA / "test.jsonl"), "--out", str(out)]
@@ -89,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--megabytes", default="1,3", help="sizes of the row for the tokenizers, comma-separated")
     parser.add_argument("--audit-megabytes", type=float, default=3, help="the row's size for the audit (0: no audit)")
+    parser.add_argument("--chinese-rows", type=int, default=256, help="rows of 20,000 Chinese characters for the tokenizers (0: none)")
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"needs GSM8K under {DATA}")
@@ -97,13 +115,15 @@ def main() -> None:
         table.add_column(column, justify="left" if column in ("row", "reader") else "right")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        for megabytes in (float(size) for size in args.megabytes.split(",")):
-            long, _ = write_rows(folder, megabytes)
-            whole, ours = python(READ_WHOLE, long), python(QCAUDIT, long)
-            table.add_row(f"{megabytes:g} MB", "tokenizers, the whole row, cut at 256", f"{whole[0]:.1f}", f"{whole[1]:,.0f}", whole[2])
+        cases = [(f"{megabytes:g} MB", write_rows(folder, megabytes)[0]) for megabytes in map(float, args.megabytes.split(","))]
+        if args.chinese_rows:
+            cases.append((f"{args.chinese_rows} Chinese rows of 20,000 characters", write_chinese(folder, args.chinese_rows)))
+        for name, data in cases:
+            whole, ours = python(READ_WHOLE, data), python(QCAUDIT, data)
+            table.add_row(name, "tokenizers, each row whole, cut at 256", f"{whole[0]:.1f}", f"{whole[1]:,.0f}", whole[2])
             table.add_row("", "qcaudit Encoder.tokenize", f"{ours[0]:.1f}", f"{ours[1]:,.0f}", ours[2])
             if whole[2] != ours[2]:
-                raise SystemExit(f"the ids differ for the {megabytes:g} MB row")
+                raise SystemExit(f"the ids differ for {name}")
         Console().print(table)
         if args.audit_megabytes:
             long, short = write_rows(folder, args.audit_megabytes)
