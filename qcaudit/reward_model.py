@@ -77,29 +77,13 @@ def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str], l
     """The reward model's logit for each (prompt, response), batched as the module docstring
     says, with progress under ``label`` (rows, rate, and the time left reckoned by their
     tokens, as the longest come first)."""
-    import torch
+    from qcaudit.detectors.lm import batches, logits
 
     ids = reward_inputs(scorer.tokenizer, prompts, responses, scorer.max_tokens)
-    lengths = np.array([len(i) for i in ids])
     scores = np.full(len(ids), np.nan)
-    pad = scorer.pad
-    order = np.argsort(-lengths, kind="stable")
-    start = 0
-    with row_progress(label, len(ids), work=float(lengths.sum())) as report:
-        while start < len(order):
-            stop = min(start + scorer.batch_size, len(order))
-            if pad is None:  # no pad token: only rows of one length share a batch
-                stop = start + int(np.argmax(np.append(lengths[order[start:stop]] != lengths[order[start]], True)))
-            chosen = order[start:stop]
-            width = int(lengths[chosen].max())
-            input_ids = torch.full((len(chosen), width), pad if pad is not None else 0, dtype=torch.long)
-            mask = torch.zeros((len(chosen), width), dtype=torch.long)
-            for i, row in enumerate(chosen):
-                input_ids[i, :lengths[row]] = torch.tensor(ids[row])
-                mask[i, :lengths[row]] = 1
-            with torch.inference_mode():
-                logits = scorer.model(input_ids=input_ids.to(scorer.device), attention_mask=mask.to(scorer.device)).logits
-            scores[chosen] = logits[:, 0].float().cpu().numpy()
-            report.advance(len(chosen), float(lengths[chosen].sum()))
-            start = stop
+    with row_progress(label, len(ids), work=float(sum(len(i) for i in ids))) as report:
+        for batch in batches(ids, scorer.batch_size, scorer.device, pad=0 if scorer.pad is None else scorer.pad,
+                             min_tokens=0, equal_lengths=scorer.pad is None):
+            scores[batch.rows] = logits(scorer.model, batch)[:, 0].float().cpu().numpy()
+            report.advance(batch.rows.size, float(batch.tokens))
     return scores
