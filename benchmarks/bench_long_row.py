@@ -2,7 +2,7 @@
 
     python benchmarks/bench_long_row.py                    # rows of 1 and 3 MB; the audit of the 3 MB one
     python benchmarks/bench_long_row.py --megabytes 1,3,15 --audit-megabytes 0   # the tokenizers alone
-    python benchmarks/bench_long_row.py --chinese-rows 0    # without the Chinese rows
+    python benchmarks/bench_long_row.py --chinese-rows 0 --pair-kilobytes 0    # without the Chinese rows or the pair
 
 A row is GSM8K train's questions and answers joined (needs ``../shared/data``), cut at the
 size asked. Each step runs in a process of its own, timed from its start to its exit, its
@@ -14,6 +14,11 @@ peak RSS taken from the kernel (``/usr/bin/time``):
   :mod:`qcaudit.long_texts`); both print the ids' digest, which must agree;
 - the same two for 256 rows of 20,000 Chinese characters, which hold no space (a prefix
   ends before an ideograph there);
+- a reward model's input, a (prompt, response) pair of two long texts beside 20 GSM8K pairs,
+  truncated "longest first" at 512 tokens by the same tokenizer (transformers' fast one):
+  the pairs read whole against qcaudit's ``reward_inputs`` (each long text from a prefix,
+  :func:`qcaudit.long_texts.first_pair_tokens`); the reference is kept to texts of tens of
+  kilobytes, as it keeps every combination of the two texts' overflowing parts;
 - with ``--audit-megabytes``: ``qcaudit report --methods semantic`` of the long row and 20
   GSM8K train questions against GSM8K test, then of the 20 questions alone, each with a
   cache that holds the exported model and nothing else (the row's windows embedded cold).
@@ -44,6 +49,25 @@ tokenizer = Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
 tokenizer.no_padding()
 tokenizer.enable_truncation(256)
 print(hashlib.sha256(str([encoding.ids for encoding in tokenizer.encode_batch(texts)]).encode()).hexdigest()[:16])
+"""
+READ_PAIRS_WHOLE = """
+import hashlib, polars as pl
+from transformers import AutoTokenizer
+from qcaudit.embed import default_model_path
+rows = pl.read_parquet(PATH)
+tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
+ids = tokenizer(rows["prompt"].to_list(), rows["response"].to_list(), truncation=True, max_length=512)["input_ids"]
+print(hashlib.sha256(str(ids).encode()).hexdigest()[:16])
+"""
+QCAUDIT_PAIRS = """
+import hashlib, polars as pl
+from transformers import AutoTokenizer
+from qcaudit.embed import default_model_path
+from qcaudit.reward_model import reward_inputs
+rows = pl.read_parquet(PATH)
+tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
+ids = reward_inputs(tokenizer, rows["prompt"].to_list(), rows["response"].to_list(), 512)
+print(hashlib.sha256(str(ids).encode()).hexdigest()[:16])
 """
 QCAUDIT = """
 import hashlib, polars as pl
@@ -82,6 +106,20 @@ def write_rows(folder: Path, megabytes: float) -> tuple[Path, Path]:
     return long, short
 
 
+def write_pairs(folder: Path, kilobytes: float) -> Path:
+    """A pair of two texts of ``kilobytes`` (GSM8K's questions and answers joined, from two
+    places, the second a word longer) beside 20 GSM8K (question, answer) pairs."""
+    import polars as pl
+
+    train = pl.read_ndjson(DATA / "train.jsonl")
+    joined = " ".join(train["question"].to_list() + train["answer"].to_list())
+    size = int(kilobytes * 1_000)
+    path = folder / "pairs.parquet"
+    pl.DataFrame({"prompt": [joined[:size], *train["question"].to_list()[:20]],
+                  "response": [joined[size: 2 * size] + " more", *train["answer"].to_list()[:20]]}).write_parquet(path)
+    return path
+
+
 def write_chinese(folder: Path, rows: int) -> Path:
     """``rows`` rows of 20,000 Chinese characters (seeded; a comma in twenty): text with no
     space for a prefix to end at, but an ideograph before each character."""
@@ -107,6 +145,7 @@ def main() -> None:
     parser.add_argument("--megabytes", default="1,3", help="sizes of the row for the tokenizers, comma-separated")
     parser.add_argument("--audit-megabytes", type=float, default=3, help="the row's size for the audit (0: no audit)")
     parser.add_argument("--chinese-rows", type=int, default=256, help="rows of 20,000 Chinese characters for the tokenizers (0: none)")
+    parser.add_argument("--pair-kilobytes", type=float, default=60, help="each text of the reward model's long pair (0: no pair)")
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"needs GSM8K under {DATA}")
@@ -118,10 +157,18 @@ def main() -> None:
         cases = [(f"{megabytes:g} MB", write_rows(folder, megabytes)[0]) for megabytes in map(float, args.megabytes.split(","))]
         if args.chinese_rows:
             cases.append((f"{args.chinese_rows} Chinese rows of 20,000 characters", write_chinese(folder, args.chinese_rows)))
+        readers = {name: (READ_WHOLE, "tokenizers, each row whole, cut at 256", QCAUDIT, "qcaudit Encoder.tokenize")
+                   for name, _ in cases}
+        if args.pair_kilobytes:
+            name = f"a pair of {args.pair_kilobytes:g} KB texts and 20 GSM8K pairs"
+            cases.append((name, write_pairs(folder, args.pair_kilobytes)))
+            readers[name] = (READ_PAIRS_WHOLE, "transformers, each pair whole, longest first at 512", QCAUDIT_PAIRS,
+                             "qcaudit reward_inputs")
         for name, data in cases:
-            whole, ours = python(READ_WHOLE, data), python(QCAUDIT, data)
-            table.add_row(name, "tokenizers, each row whole, cut at 256", f"{whole[0]:.1f}", f"{whole[1]:,.0f}", whole[2])
-            table.add_row("", "qcaudit Encoder.tokenize", f"{ours[0]:.1f}", f"{ours[1]:,.0f}", ours[2])
+            reference, reference_name, ours_code, ours_name = readers[name]
+            whole, ours = python(reference, data), python(ours_code, data)
+            table.add_row(name, reference_name, f"{whole[0]:.1f}", f"{whole[1]:,.0f}", whole[2])
+            table.add_row("", ours_name, f"{ours[0]:.1f}", f"{ours[1]:,.0f}", ours[2])
             if whole[2] != ours[2]:
                 raise SystemExit(f"the ids differ for {name}")
         Console().print(table)

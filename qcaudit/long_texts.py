@@ -190,9 +190,64 @@ def first_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequen
     long, up to the whole text."""
     if words_apart is None:
         return tokenize(list(texts))
-    ideographs = words_apart.before_ideographs
-    return _growing(tokenize, texts, max_tokens,
-                    lambda text, limit: None if (end := prefix_end(text, limit, 0, ideographs)) is None else (0, end))
+    return [ids for _, ids in _prefixes(tokenize, texts, max_tokens, words_apart)]
+
+
+def first_pair_tokens(tokenize_pairs: Callable[[list[str], list[str]], list[list[int]]],
+                      tokenize: Callable[[list[str]], list[list[int]]], firsts: Sequence[str], seconds: Sequence[str],
+                      budget: int, words_apart: WordEnds | None, alike: WordEnds | None) -> list[list[int]]:
+    """``tokenize_pairs(firsts, seconds)`` (a tokenizer that truncates a pair "longest
+    first" to ``budget`` tokens besides its special tokens), each long text of a pair read
+    from a prefix that holds at least ``budget`` of its tokens, the most it can keep, where
+    ``words_apart`` (:func:`reads_words_apart`; None: whole texts); ``tokenize`` is the same
+    tokenizer on one text, without special tokens or truncation.
+
+    Whole texts would cost more than their own tokens: for a pair whose texts both run past
+    the budget, the ``tokenizers`` library keeps every combination of the two texts'
+    overflowing parts (a pair of 6,000-word texts truncated at 64 tokens: 2.2 GB).
+
+    Its longest-first truncation of texts of n1 <= n2 tokens keeps all n1 and budget - n1
+    of the other where n1 <= budget / 2; else budget / 2 of each, the odd token to the
+    longer text (the second where they tie). Prefixes that hold ``budget`` tokens leave the
+    case and what each text keeps as they were, and which text is longer unless both hold
+    ``budget``: then, the budget odd, each long text's tokens are counted (in pieces where
+    ``alike``: :func:`all_tokens`), and
+    the text that keeps the odd token is read from a prefix longer, in tokens, than the
+    other's."""
+    if words_apart is None or budget < 1:
+        return tokenize_pairs(list(firsts), list(seconds))
+    long = [i for i, (first, second) in enumerate(zip(firsts, seconds, strict=True))
+            if max(len(first), len(second)) > budget * CHARS_PER_TOKEN]
+    read_firsts, read_seconds = list(firsts), list(seconds)
+    for i, (first_end, first_ids), (second_end, second_ids) in zip(
+            long, _prefixes(tokenize, [firsts[i] for i in long], budget, words_apart),
+            _prefixes(tokenize, [seconds[i] for i in long], budget, words_apart), strict=True):
+        first, second = firsts[i][:first_end], seconds[i][:second_end]
+        if budget % 2 == 1 and min(len(first_ids), len(second_ids)) >= budget:
+            counts = [len(ids) if end == len(text) else len(all_tokens(tokenize, [text], alike)[0])
+                      for text, end, ids in ((firsts[i], first_end, first_ids), (seconds[i], second_end, second_ids))]
+            if counts[1] >= counts[0]:  # the second keeps the odd token
+                (end, _), = _prefixes(tokenize, [seconds[i]], len(first_ids) + 1, words_apart)
+                second = seconds[i][:end]
+            else:
+                (end, _), = _prefixes(tokenize, [firsts[i]], len(second_ids) + 1, words_apart)
+                first = firsts[i][:end]
+        read_firsts[i], read_seconds[i] = first, second
+    return tokenize_pairs(read_firsts, read_seconds)
+
+
+def _prefixes(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
+              words_apart: WordEnds) -> list[tuple[int, list[int]]]:
+    """Each text's prefix (where it ends) that ends at a word end and holds its first
+    ``count`` tokens, or the whole text, with the ids ``tokenize`` gave it."""
+    if not texts:
+        return []
+
+    def prefix(text: str, limit: int) -> tuple[int, int] | None:
+        end = prefix_end(text, limit, 0, words_apart.before_ideographs)
+        return None if end is None else (0, end)
+
+    return [(end, ids) for (_, end), ids in _growing(tokenize, texts, count, prefix)]
 
 
 def last_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
@@ -204,20 +259,23 @@ def last_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequenc
     None: whole texts), read again twice as long where it did not."""
     if alike is None:
         return tokenize(list(texts))
-    ideographs = alike.before_ideographs
-    return _growing(tokenize, texts, count,
-                    lambda text, limit: None if (start := suffix_start(text, limit, ideographs)) is None else (start, len(text)))
+    def suffix(text: str, limit: int) -> tuple[int, int] | None:
+        start = suffix_start(text, limit, alike.before_ideographs)
+        return None if start is None else (start, len(text))
+
+    return [ids for _, ids in _growing(tokenize, texts, count, suffix)]
 
 
 def _growing(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], count: int,
-             part: Callable[[str, int], tuple[int, int] | None]) -> list[list[int]]:
-    """Each text's ids read from ``part(text, limit)`` (a slice, or None where none ends
-    well), ``limit`` first ``count`` x :data:`CHARS_PER_TOKEN` characters and doubled
-    for the texts whose part held fewer than ``count`` tokens and was not the whole text."""
+             part: Callable[[str, int], tuple[int, int] | None]) -> list[tuple[tuple[int, int], list[int]]]:
+    """Each text's part (a slice's bounds) and the ids read from it: ``part(text, limit)``
+    (None where none ends well), ``limit`` first ``count`` x :data:`CHARS_PER_TOKEN`
+    characters and doubled for the texts whose part held fewer than ``count`` tokens and
+    was not the whole text."""
     limit = count * CHARS_PER_TOKEN
     if all(len(text) <= limit for text in texts):
-        return tokenize(list(texts))
-    found: list[list[int] | None] = [None] * len(texts)
+        return [((0, len(text)), ids) for text, ids in zip(texts, tokenize(list(texts)), strict=True)]
+    found: list[tuple[tuple[int, int], list[int]] | None] = [None] * len(texts)
     pending = list(range(len(texts)))
     while pending:
         parts = {i: part(texts[i], limit) for i in pending}
@@ -226,7 +284,7 @@ def _growing(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[s
         read = tokenize([texts[i][parts[i][0] : parts[i][1]] for i in tried]) if tried else []
         for i, ids in zip(tried, read, strict=True):
             if parts[i] == (0, len(texts[i])) or len(ids) >= count:
-                found[i] = ids
+                found[i] = (parts[i], ids)
             else:
                 still.append(i)
         pending, limit = sorted(still), limit * 2

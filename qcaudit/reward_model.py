@@ -17,6 +17,12 @@ from typing import Any
 import numpy as np
 
 from qcaudit.errors import QcauditError
+from qcaudit.long_texts import (
+    first_pair_tokens,
+    first_tokens,
+    reads_pieces_alike,
+    reads_words_apart,
+)
 from qcaudit.progress import row_progress
 from qcaudit.signatures import signature
 
@@ -62,15 +68,29 @@ def reward_signature(path: str, device: str, dtype: str, max_tokens: int) -> str
 
 def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_tokens: int) -> list[list[int]]:
     """Each row's token ids: the chat template over [user, assistant] when the tokenizer has
-    one, else the (prompt, response) text pair."""
+    one, else the (prompt, response) text pair; a long text read from a prefix that holds
+    what the model reads (:mod:`qcaudit.long_texts`), where the tokenizer allows."""
+    words_apart = reads_words_apart(tokenizer)
     if getattr(tokenizer, "chat_template", None):
         from qcaudit.hf import applied_chat_template
 
-        return [list(applied_chat_template(tokenizer, [{"role": "user", "content": p}, {"role": "assistant", "content": r}],
-                                           "reward model", tokenize=True, truncation=True, max_length=max_tokens,
-                                           return_dict=True)["input_ids"])
-                for p, r in zip(prompts, responses, strict=True)]
-    return tokenizer(prompts, responses, truncation=True, max_length=max_tokens)["input_ids"]
+        chats = [applied_chat_template(tokenizer, [{"role": "user", "content": p}, {"role": "assistant", "content": r}],
+                                       "reward model", tokenize=False)
+                 for p, r in zip(prompts, responses, strict=True)]
+
+        def cut(texts: list[str]) -> list[list[int]]:  # as apply_chat_template tokenises what it renders
+            return tokenizer(texts, add_special_tokens=False, truncation=True, max_length=max_tokens)["input_ids"]
+
+        return first_tokens(cut, chats, max_tokens, words_apart)
+
+    def pairs(firsts: list[str], seconds: list[str]) -> list[list[int]]:
+        return tokenizer(firsts, seconds, truncation=True, max_length=max_tokens)["input_ids"]
+
+    def alone(texts: list[str]) -> list[list[int]]:  # (counted, not fed to the model: no warning of its length)
+        return tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+
+    budget = max_tokens - tokenizer.num_special_tokens_to_add(pair=True)
+    return first_pair_tokens(pairs, alone, prompts, responses, budget, words_apart, reads_pieces_alike(tokenizer))
 
 
 def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str], label: str = "reward model: scoring") -> np.ndarray:

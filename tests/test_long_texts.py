@@ -21,6 +21,7 @@ from qcaudit.embed import default_model_path
 from qcaudit.long_texts import (
     WordEnds,
     all_tokens,
+    first_pair_tokens,
     first_tokens,
     last_tokens,
     pieces,
@@ -42,7 +43,8 @@ SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parqu
 PIECES = ["word", "Tokens", "a" * 30, "b" * 120, " ", " ", " ", "   ", "\n", "\n ", "\t", "\u3000", "\x1c", "\xa0", "é",
           "e\u0301", "中文", "'s", "12", "3.5", "!?", "ünï", "x", "\x00", "\u200b", "¨",
           "汉字很多的句子", "豈", "\U00020000", "ひらがな", "한국어"]  # (ideographs BERT sets apart, and other scripts it does not)
-texts = st.lists(st.lists(st.sampled_from(PIECES), max_size=250).map("".join), min_size=1, max_size=4)
+text = st.lists(st.sampled_from(PIECES), max_size=250).map("".join)
+texts = st.lists(text, min_size=1, max_size=4)
 
 
 def _wordpiece() -> Tokenizer:
@@ -96,6 +98,66 @@ def test_a_prefix_gives_the_whole_texts_first_tokens(each_tokenizer, texts, max_
     assert reads_words_apart(each_tokenizer)
     with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
         assert first_tokens(cut, texts, max_tokens, reads_words_apart(each_tokenizer)) == cut(texts)
+
+
+def _pair_readers(tokenizer: Tokenizer, max_tokens: int):
+    """The tokenizer reading pairs truncated "longest first" at ``max_tokens``, and one text
+    without special tokens or truncation; and the budget."""
+    tokenizer.no_padding()
+    budget = max_tokens - (tokenizer.post_processor.num_special_tokens_to_add(True) if tokenizer.post_processor else 0)
+
+    def pairs(firsts: list[str], seconds: list[str]) -> list[list[int]]:
+        tokenizer.enable_truncation(max_tokens, strategy="longest_first")
+        return [encoding.ids for encoding in tokenizer.encode_batch(list(zip(firsts, seconds, strict=True)))]
+
+    def alone(texts: list[str]) -> list[list[int]]:
+        tokenizer.no_truncation()
+        return [encoding.ids for encoding in tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+    return pairs, alone, budget
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs=st.lists(st.tuples(text, text), min_size=1, max_size=4),
+       max_tokens=st.integers(5, 16), chars_per_token=st.sampled_from([1, 2, long_texts.CHARS_PER_TOKEN, 16]))
+def test_prefixes_give_a_pairs_tokens_truncated_longest_first(each_tokenizer, pairs, max_tokens, chars_per_token):
+    """A (prompt, response) pair as a reward model reads it: against the tokenizer reading
+    both whole texts, budgets odd and even (where both texts are long, the odd token goes to
+    the longer one)."""
+    read_pairs, alone, budget = _pair_readers(each_tokenizer, max_tokens)
+    firsts, seconds = [first for first, _ in pairs], [second for _, second in pairs]
+    with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
+        found = first_pair_tokens(read_pairs, alone, firsts, seconds, budget, reads_words_apart(each_tokenizer),
+                                  reads_pieces_alike(each_tokenizer))
+    assert found == read_pairs(firsts, seconds)
+
+
+def test_long_texts_of_a_pair_are_read_from_prefixes():
+    """A long response beside a short prompt, or beside one of more than half the budget; and
+    two long texts, an odd budget, where the longer (the second if they tie) keeps the odd
+    token: never the whole of a long text (two whole long texts cost every combination of
+    their overflowing parts)."""
+    read_pairs, alone, budget = _pair_readers(_wordpiece(), 64)
+    assert budget % 2 == 1
+    read = []
+
+    def spied(firsts: list[str], seconds: list[str]) -> list[list[int]]:
+        read.extend([*firsts, *seconds])
+        return read_pairs(firsts, seconds)
+
+    long = "many words here " * 300
+    for first, second in [(prompt, long) for prompt in ("a short prompt", " ".join(["word"] * (budget - 2)))] + [
+            (long, long), (long, long + "more"), (long + "more", long), (long + " " + long, long)]:
+        for pair in ((first, second), (second, first)):
+            read.clear()
+            assert first_pair_tokens(spied, alone, [pair[0]], [pair[1]], budget, WordEnds(), WordEnds()) == read_pairs([pair[0]], [pair[1]])
+            assert max(map(len, read)) <= 4 * budget * long_texts.CHARS_PER_TOKEN < len(long) / 2
+    # a word of 5 characters a token: prefixes hold as many tokens as wanted, no more, so that
+    # the text that keeps the odd token must be read from one that holds a token more
+    words = "word " * 1000
+    for pair in ((words, words[:4500]), (words[:4500], words)):
+        with patch.object(long_texts, "CHARS_PER_TOKEN", 5):
+            assert first_pair_tokens(read_pairs, alone, [pair[0]], [pair[1]], budget, WordEnds(), WordEnds()) == read_pairs([pair[0]], [pair[1]])
 
 
 def test_only_berts_normaliser_lets_a_part_end_before_an_ideograph():

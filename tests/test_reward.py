@@ -6,8 +6,10 @@ missing inputs are one line."""
 from __future__ import annotations
 
 import json
+import logging
 import random
 import warnings
+from functools import partial
 
 import numpy as np
 import polars as pl
@@ -18,6 +20,7 @@ from transformers import GPT2Config, GPT2ForSequenceClassification, PreTrainedTo
 
 from qcaudit import audit
 from qcaudit.config import load_config
+from qcaudit.reward_model import reward_inputs
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
 from tests.tiny_lms import TOKENIZER
 
@@ -92,6 +95,49 @@ def test_chat_rows_are_scored_by_their_last_answer(tmp_path):
     report = audit(data, load_config(None, {"analyzers": ["reward"], "reward.model": str(model)}))
     expected = _alone(model, ["hi", "a\nb\nriver"], ["the cat sat", "ran fast and then slept"], template=True)
     assert np.abs(report.rows["reward_score"].to_numpy() - expected).max() < 1e-4
+
+
+def _transformers_warnings(run) -> tuple[object, list[str]]:
+    """``run()``'s result and what transformers' loggers said meanwhile (they write to a
+    stream of their own, not to the root logger)."""
+    messages: list[str] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = logging.getLogger("transformers")
+    logger.addHandler(handler)
+    try:
+        return run(), messages
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.mark.parametrize("template", [False, True])
+def test_long_rows_give_the_ids_of_their_whole_texts(template):
+    """Rows of thousands of words on either side or both, read from prefixes
+    (:func:`qcaudit.long_texts.first_pair_tokens`, :func:`~qcaudit.long_texts.first_tokens`):
+    the ids the tokenizer gives the whole texts, truncated "longest first" for an odd budget
+    and an even one (the chat template: its rendering cut at ``max_tokens``); the texts'
+    tokens counted past the model's length without transformers' warning of it."""
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(TOKENIZER)
+    tokenizer.model_max_length = 200
+    if template:
+        tokenizer.chat_template = TEMPLATE
+    rng = random.Random(3)
+    words = lambda k: " ".join(rng.choice(WORDS) for _ in range(k))  # noqa: E731
+    tie = words(1_501)
+    prompts = ["a short prompt", words(1_500), words(40), words(1_500), words(2_000), tie]
+    responses = [words(2_000), "a short answer", words(1_800), words(1_500), words(1_999), tie]
+    for max_tokens in (127, 128):
+        if template:
+            expected = [tokenizer.apply_chat_template([{"role": "user", "content": p}, {"role": "assistant", "content": r}],
+                                                      tokenize=True, truncation=True, max_length=max_tokens, return_dict=True)["input_ids"]
+                        for p, r in zip(prompts, responses, strict=True)]
+        else:
+            expected = tokenizer(prompts, responses, truncation=True, max_length=max_tokens)["input_ids"]
+        found, warnings_given = _transformers_warnings(partial(reward_inputs, tokenizer, prompts, responses, max_tokens))
+        assert not warnings_given
+        assert found == expected
+        assert all(len(ids) == max_tokens for ids in expected)
 
 
 def test_missing_model_or_response_is_one_line(qc, tmp_path):  # noqa: F811
