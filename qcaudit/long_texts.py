@@ -5,13 +5,15 @@ word beside its id: for the 256 tokens the default encoder reads of a 3.1 MB row
 tokenizer held 560 MB and 3.8 s. Where the tokenizer parts text into words at spaces before
 anything else, and normalises a character without looking past a space
 (:func:`reads_words_apart`), the words before a word end (a space after a visible
-character; for BERT's normaliser, which sets each Chinese ideograph apart, an ideograph too:
+character; for BERT's normaliser, which sets each Chinese ideograph apart, an ideograph too,
+and for its pre-tokenizer, which sets each punctuation mark apart, an ASCII one:
 :class:`WordEnds`) are tokenised alike whatever follows it, so that
 
 - a text's first tokens are those of a prefix that ends at a word end and holds them
   (:func:`first_tokens`: a prefix of ``max_tokens`` x :data:`CHARS_PER_TOKEN`
   characters, and a longer one where that was not enough: a text of long words or much
-  white space), for the encoder and the language models that truncate;
+  white space), for the encoder and the language models that truncate, and those of a
+  pair's two texts truncated "longest first" for a reward model (:func:`first_pair_tokens`);
 - and, where the normaliser also leaves a text's start alone (:func:`reads_pieces_alike`),
   its tokens are those of its pieces, each ending at a word end, one after the other:
   :func:`all_tokens` reads pieces of about :data:`PIECE_CHARS` for the watermark detector and
@@ -26,8 +28,10 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 #: Characters a token, a little over the default tokenizer's: its tokens average 3.3
 #: characters in GSM8K's whole rows and in Code Alpaca's rows, 3.9 and 4.1 at their 95th
@@ -56,6 +60,8 @@ _BLOCK = 256  # (characters searched at a time for the last ideograph: Chinese t
 #: character sequences of a Unicode normal form, which a space ends), never across a space.
 _LOCAL_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Strip", "Precompiled",
                       "Prepend"}
+#: Normalizers that leave ASCII punctuation marks as they are, apart from what stands before them.
+_MARK_KEEPING_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents"}
 #: ``Replace`` patterns that rewrite runs of spaces, which begin after a prefix's last word.
 _SPACE_RUNS = {" {2,}", " +", "\\s+", "\\s{2,}"}
 
@@ -63,10 +69,20 @@ _SPACE_RUNS = {" {2,}", " +", "\\s+", "\\s{2,}"}
 @dataclass(frozen=True)
 class WordEnds:
     """Where a tokenizer's words end, so that a text may be read in parts: before a space
-    that follows a visible character, and, for ``before_ideographs``, before a Chinese
-    ideograph too (BERT's normaliser sets each apart with spaces, and Chinese text has none)."""
+    that follows a visible character; for ``before_ideographs``, before a Chinese ideograph
+    too (BERT's normaliser sets each apart with spaces, and Chinese text has none); and
+    before each of ``before_marks``, ASCII punctuation marks that BERT's pre-tokenizer sets
+    apart whatever surrounds them (minified code, base64 and URLs hold no space, but these)."""
 
     before_ideographs: bool = False
+    before_marks: str = ""
+
+    @cached_property
+    def others(self) -> re.Pattern | None:
+        """The characters besides spaces that a word ends before, as one expression."""
+        kinds = ([f"{chr(low)}-{chr(high)}" for low, high in _IDEOGRAPHS] if self.before_ideographs else []) + [
+            re.escape(mark) for mark in self.before_marks]
+        return re.compile("[" + "".join(kinds) + "]") if kinds else None
 
 
 def reads_words_apart(tokenizer) -> WordEnds | None:
@@ -74,7 +90,8 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     ends words that it tokenises alike whatever follows them, when it keeps a text's first
     tokens as it truncates; None when it does not: its pre-tokenizer must part text at
     spaces, its normalizer not look across one, and no added token hold a space (nor, for
-    an end before an ideograph, an ideograph)."""
+    an end before an ideograph, an ideograph; nor, for one before a punctuation mark, that
+    mark, as BERT's ``[CLS]`` holds ``[`` and ``]``)."""
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
     if getattr(tokenizer, "truncation_side", "right") != "right" or not hasattr(backend, "get_added_tokens_decoder"):
         return None
@@ -87,8 +104,11 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
         return None
     if not apart:
         return None
+    marks = "".join(sorted(set(string.punctuation) - set(added))) if (
+        pre_tokenizer.get("type") == "BertPreTokenizer" and _changes_no_marks(normalizer)) else ""
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
-                    and not _IDEOGRAPH.search(added))  # (an added token of ideographs is one word)
+                    and not _IDEOGRAPH.search(added),  # (an added token of ideographs is one word)
+                    marks)
 
 
 def _described(part) -> dict | None:
@@ -102,6 +122,17 @@ def _sets_ideographs_apart(normalizer: dict | None) -> bool:
     if normalizer.get("type") == "Sequence":
         return any(_sets_ideographs_apart(member) for member in normalizer.get("normalizers", []))
     return normalizer.get("type") == "BertNormalizer" and bool(normalizer.get("handle_chinese_chars", True))
+
+
+def _changes_no_marks(normalizer: dict | None) -> bool:
+    """Whether ``normalizer`` maps a character to itself or to letters alone, never joining
+    an ASCII punctuation mark to what stands before it (no ``Replace`` of a pattern that
+    might hold one)."""
+    if not normalizer:
+        return True
+    if normalizer.get("type") == "Sequence":
+        return all(_changes_no_marks(member) for member in normalizer.get("normalizers", []))
+    return normalizer.get("type") in _MARK_KEEPING_NORMALIZERS
 
 
 def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTING_AT_SPACES) -> bool:
@@ -130,29 +161,29 @@ def _local(normalizer: dict | None) -> bool:
     return kind in _LOCAL_NORMALIZERS
 
 
-def prefix_end(text: str, limit: int, start: int = 0, before_ideographs: bool = False) -> int | None:
+def prefix_end(text: str, limit: int, start: int = 0, ends: WordEnds = WordEnds()) -> int | None:
     """Where a part of ``text`` from ``start``, of at most ``limit`` characters, may end: at
     its last word end (:func:`_word_ends`). ``len(text)`` when the rest of the text is no
     longer than ``limit``, and None when it holds no word end."""
     if len(text) - start <= limit:
         return len(text)
-    return max(_word_ends(text, start + 1, start + limit + 1, before_ideographs, last=True), default=None)
+    return max(_word_ends(text, start + 1, start + limit + 1, ends, last=True), default=None)
 
 
-def suffix_start(text: str, limit: int, before_ideographs: bool = False) -> int | None:
+def suffix_start(text: str, limit: int, ends: WordEnds = WordEnds()) -> int | None:
     """Where a suffix of ``text`` of at most ``limit`` characters may start: at its first
     word end (:func:`_word_ends`); 0 when the text is no longer than ``limit``, and None when
     the suffix holds no word end."""
     if len(text) <= limit:
         return 0
-    return min(_word_ends(text, max(len(text) - limit, 1), len(text), before_ideographs, last=False), default=None)
+    return min(_word_ends(text, max(len(text) - limit, 1), len(text), ends, last=False), default=None)
 
 
-def _word_ends(text: str, low: int, high: int, before_ideographs: bool, last: bool) -> list[int]:
+def _word_ends(text: str, low: int, high: int, ends: WordEnds, last: bool) -> list[int]:
     """The last (or the first) place in ``low:high`` where a word ends before ``text[k]``
     (0 < ``low``), of each kind found: a space after a visible character (neither white
-    space nor one a normalizer may delete: a control or format character), and, for
-    ``before_ideographs``, a Chinese ideograph. Searched by ``str.rfind``/``str.find`` and a
+    space nor one a normalizer may delete: a control or format character), and a character
+    of ``ends.others`` (an ideograph, a punctuation mark). Searched by ``str.rfind``/``str.find`` and a
     regular expression, not a character at a time: a row of megabytes without a space is
     searched again at each doubled length."""
     found = []
@@ -161,10 +192,10 @@ def _word_ends(text: str, low: int, high: int, before_ideographs: bool, last: bo
         space = text.rfind(" ", low, space) if last else text.find(" ", space + 1, high)
     if space != -1:
         found.append(space)
-    if before_ideographs:
-        ideograph = _last_match(_IDEOGRAPH, text, low, high) if last else _IDEOGRAPH.search(text, low, high)
-        if ideograph is not None:
-            found.append(ideograph.start())
+    if ends.others is not None:
+        other = _last_match(ends.others, text, low, high) if last else ends.others.search(text, low, high)
+        if other is not None:
+            found.append(other.start())
     return found
 
 
@@ -244,7 +275,7 @@ def _prefixes(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[
         return []
 
     def prefix(text: str, limit: int) -> tuple[int, int] | None:
-        end = prefix_end(text, limit, 0, words_apart.before_ideographs)
+        end = prefix_end(text, limit, 0, words_apart)
         return None if end is None else (0, end)
 
     return [(end, ids) for (_, end), ids in _growing(tokenize, texts, count, prefix)]
@@ -260,7 +291,7 @@ def last_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequenc
     if alike is None:
         return tokenize(list(texts))
     def suffix(text: str, limit: int) -> tuple[int, int] | None:
-        start = suffix_start(text, limit, alike.before_ideographs)
+        start = suffix_start(text, limit, alike)
         return None if start is None else (start, len(text))
 
     return [ids for _, ids in _growing(tokenize, texts, count, suffix)]
@@ -316,14 +347,14 @@ def _touches_the_start(normalizer: dict | None) -> bool:
     return normalizer.get("type") in ("Strip", "Prepend")
 
 
-def pieces(text: str, size: int, before_ideographs: bool = False) -> list[str]:
+def pieces(text: str, size: int, ends: WordEnds = WordEnds()) -> list[str]:
     """``text`` in pieces of at most ``size`` characters, each ending at a word end where
     :func:`prefix_end` finds one (a piece runs on to the next word end where it does not)."""
     found, start = [], 0
     while start < len(text):
-        end = prefix_end(text, size, start, before_ideographs)
+        end = prefix_end(text, size, start, ends)
         if end is None:  # no word end within ``size``: the first after it
-            end = min(_word_ends(text, start + size + 1, len(text), before_ideographs, last=False), default=len(text))
+            end = min(_word_ends(text, start + size + 1, len(text), ends, last=False), default=len(text))
         found.append(text[start:end])
         start = end
     return found
@@ -341,7 +372,7 @@ def all_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence
         found[i] = ids
     for i in (i for i, text in enumerate(texts) if len(text) > PIECE_CHARS):
         joined: list[int] = []
-        for piece in pieces(texts[i], PIECE_CHARS, alike.before_ideographs):
+        for piece in pieces(texts[i], PIECE_CHARS, alike):
             joined.extend(tokenize([piece])[0])
         found[i] = joined
     return found

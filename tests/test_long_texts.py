@@ -4,6 +4,7 @@ the same ids as the whole text's."""
 from __future__ import annotations
 
 import json
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,8 @@ SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parqu
 # and punctuation.
 PIECES = ["word", "Tokens", "a" * 30, "b" * 120, " ", " ", " ", "   ", "\n", "\n ", "\t", "\u3000", "\x1c", "\xa0", "é",
           "e\u0301", "中文", "'s", "12", "3.5", "!?", "ünï", "x", "\x00", "\u200b", "¨",
-          "汉字很多的句子", "豈", "\U00020000", "ひらがな", "한국어"]  # (ideographs BERT sets apart, and other scripts it does not)
+          "汉字很多的句子", "豈", "\U00020000", "ひらがな", "한국어",  # (ideographs BERT sets apart, and other scripts it does not)
+          "+", "/", "=", "[", "]", "[CLS]", "[SEP]", "{", "};", "\"", "a.b", "x=>", "-", "_", "$", "(", ")", "…", "«"]
 text = st.lists(st.sampled_from(PIECES), max_size=250).map("".join)
 texts = st.lists(text, min_size=1, max_size=4)
 
@@ -161,13 +163,45 @@ def test_long_texts_of_a_pair_are_read_from_prefixes():
 
 
 def test_only_berts_normaliser_lets_a_part_end_before_an_ideograph():
-    assert reads_words_apart(_wordpiece()) == WordEnds(before_ideographs=True)
+    assert reads_words_apart(_wordpiece()).before_ideographs
     with_chinese_word = _wordpiece()
     with_chinese_word.add_tokens(["中文"])  # (one token: a part must not end inside it)
-    assert reads_words_apart(with_chinese_word) == WordEnds(before_ideographs=False)
-    assert reads_words_apart(_byte_level()) == reads_words_apart(_sentencepiece()) == WordEnds(before_ideographs=False)
-    assert prefix_end("中文中文中文", 4, 0, True) == 4 and prefix_end("中文中文中文", 4) is None
-    assert suffix_start("中文中文中文", 4, True) == 2 and suffix_start("ひらがなひらがな", 4, True) is None
+    assert not reads_words_apart(with_chinese_word).before_ideographs
+    assert reads_words_apart(_byte_level()) == reads_words_apart(_sentencepiece()) == WordEnds()
+    chinese = WordEnds(before_ideographs=True)
+    assert prefix_end("中文中文中文", 4, 0, chinese) == 4 and prefix_end("中文中文中文", 4) is None
+    assert suffix_start("中文中文中文", 4, chinese) == 2 and suffix_start("ひらがなひらがな", 4, chinese) is None
+
+
+def test_only_berts_pre_tokenizer_lets_a_part_end_before_a_punctuation_mark_no_added_token_holds():
+    """BERT's pre-tokenizer sets each punctuation mark apart; its added tokens ([CLS], ...)
+    hold "[" and "]", so a part may not end before those. A text of no space is read from a
+    prefix then (a 300,000-character line of minified code: under 2,000 characters)."""
+    marks = reads_words_apart(_wordpiece()).before_marks
+    assert "+" in marks and "/" in marks and "," in marks and "[" not in marks and "]" not in marks
+    with_unknown_mark = _wordpiece()
+    with_unknown_mark.add_tokens(["a+b"])  # (one token: a part must not end inside it)
+    assert "+" not in reads_words_apart(with_unknown_mark).before_marks and "/" in reads_words_apart(with_unknown_mark).before_marks
+    replacing = _wordpiece()  # (a replacement might join a mark to what stands before it)
+    replacing.normalizer = normalizers.Sequence([replacing.normalizer, normalizers.Replace("a+", "x")])
+    assert reads_words_apart(replacing) is not None and reads_words_apart(replacing).before_marks == ""
+    unicode_forms = _wordpiece()
+    unicode_forms.normalizer = normalizers.Sequence([normalizers.NFKC(), unicode_forms.normalizer])
+    assert reads_words_apart(unicode_forms).before_marks == reads_words_apart(_wordpiece()).before_marks
+    assert prefix_end("abc+def+ghi", 8, 0, WordEnds(before_marks="+")) == 7 and prefix_end("abc+def+ghi", 8) is None
+    assert suffix_start("abc+def+ghi", 8, WordEnds(before_marks="+")) == 3
+    tokenizer = _wordpiece()
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(256)
+    read = []
+
+    def cut(chunk: list[str]) -> list[list[int]]:
+        read.extend(chunk)
+        return [encoding.ids for encoding in tokenizer.encode_batch(chunk)]
+
+    minified = "function(a,b){return a.map(x=>x+b).filter(Boolean)};" * 6_000
+    assert first_tokens(cut, [minified], 256, reads_words_apart(tokenizer)) == cut([minified])[:1]
+    assert len(read[0]) < 2_000
 
 
 def test_a_long_text_is_read_from_a_prefix_and_a_short_one_whole():
@@ -373,7 +407,7 @@ def test_pieces_give_the_whole_texts_tokens(each_tokenizer, texts, piece_chars):
     with patch.object(long_texts, "PIECE_CHARS", piece_chars):
         assert all_tokens(read, texts, reads_pieces_alike(each_tokenizer)) == read(texts)
     for text in texts:
-        assert "".join(pieces(text, piece_chars, True)) == text
+        assert "".join(pieces(text, piece_chars, WordEnds(True, string.punctuation))) == text
 
 
 @settings(max_examples=300, deadline=None)
