@@ -2,7 +2,7 @@
 
     python benchmarks/bench_long_row.py                    # rows of 1 and 3 MB; the audit of the 3 MB one
     python benchmarks/bench_long_row.py --megabytes 1,3,15 --audit-megabytes 0   # the tokenizers alone
-    python benchmarks/bench_long_row.py --chinese-rows 0 --pair-kilobytes 0    # without the Chinese rows or the pair
+    python benchmarks/bench_long_row.py --chinese-rows 0 --no-space-megabytes 0 --pair-kilobytes 0   # rows with spaces alone
 
 A row is GSM8K train's questions and answers joined (needs ``../shared/data``), cut at the
 size asked. Each step runs in a process of its own, timed from its start to its exit, its
@@ -13,7 +13,8 @@ peak RSS taken from the kernel (``/usr/bin/time``):
 - qcaudit's ``Encoder.tokenize`` of the row (read from a prefix that holds those tokens,
   :mod:`qcaudit.long_texts`); both print the ids' digest, which must agree;
 - the same two for 256 rows of 20,000 Chinese characters, which hold no space (a prefix
-  ends before an ideograph there);
+  ends before an ideograph there), and for a row with its spaces taken out, as minified
+  code or base64 is (a prefix ends before a punctuation mark there);
 - a reward model's input, a (prompt, response) pair of two long texts beside 20 GSM8K pairs,
   truncated "longest first" at 512 tokens by the same tokenizer (transformers' fast one):
   the pairs read whole against qcaudit's ``reward_inputs`` (each long text from a prefix,
@@ -120,6 +121,16 @@ def write_pairs(folder: Path, kilobytes: float) -> Path:
     return path
 
 
+def write_without_spaces(folder: Path, megabytes: float) -> Path:
+    """The row of :func:`write_rows` with its spaces taken out, alone."""
+    import polars as pl
+
+    row = pl.read_parquet(write_rows(folder, megabytes)[0])["text"][0]
+    path = folder / f"no-space-{megabytes:g}MB.parquet"
+    pl.DataFrame({"text": [row.replace(" ", "")]}).write_parquet(path)
+    return path
+
+
 def write_chinese(folder: Path, rows: int) -> Path:
     """``rows`` rows of 20,000 Chinese characters (seeded; a comma in twenty): text with no
     space for a prefix to end at, but an ideograph before each character."""
@@ -145,6 +156,7 @@ def main() -> None:
     parser.add_argument("--megabytes", default="1,3", help="sizes of the row for the tokenizers, comma-separated")
     parser.add_argument("--audit-megabytes", type=float, default=3, help="the row's size for the audit (0: no audit)")
     parser.add_argument("--chinese-rows", type=int, default=256, help="rows of 20,000 Chinese characters for the tokenizers (0: none)")
+    parser.add_argument("--no-space-megabytes", type=float, default=3, help="a row without spaces for the tokenizers (0: none)")
     parser.add_argument("--pair-kilobytes", type=float, default=60, help="each text of the reward model's long pair (0: no pair)")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -157,6 +169,8 @@ def main() -> None:
         cases = [(f"{megabytes:g} MB", write_rows(folder, megabytes)[0]) for megabytes in map(float, args.megabytes.split(","))]
         if args.chinese_rows:
             cases.append((f"{args.chinese_rows} Chinese rows of 20,000 characters", write_chinese(folder, args.chinese_rows)))
+        if args.no_space_megabytes:
+            cases.append((f"{args.no_space_megabytes:g} MB without spaces", write_without_spaces(folder, args.no_space_megabytes)))
         readers = {name: (READ_WHOLE, "tokenizers, each row whole, cut at 256", QCAUDIT, "qcaudit Encoder.tokenize")
                    for name, _ in cases}
         if args.pair_kilobytes:
