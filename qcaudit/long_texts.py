@@ -55,7 +55,7 @@ _DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit
 _IDEOGRAPHS = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F),
                (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 _IDEOGRAPH = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _IDEOGRAPHS) + "]")
-_BLOCK = 256  # (characters searched at a time for the last ideograph: Chinese text finds one in the first)
+_BLOCK = 256  # (characters searched at a time for the last ideograph or mark: Chinese text finds one in the first)
 #: Normalizers that change a text character by character (or, ``Precompiled``, by the
 #: character sequences of a Unicode normal form, which a space ends), never across a space.
 _LOCAL_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Strip", "Precompiled",
@@ -182,10 +182,10 @@ def suffix_start(text: str, limit: int, ends: WordEnds = WordEnds()) -> int | No
 def _word_ends(text: str, low: int, high: int, ends: WordEnds, last: bool) -> list[int]:
     """The last (or the first) place in ``low:high`` where a word ends before ``text[k]``
     (0 < ``low``), of each kind found: a space after a visible character (neither white
-    space nor one a normalizer may delete: a control or format character), and a character
-    of ``ends.others`` (an ideograph, a punctuation mark). Searched by ``str.rfind``/``str.find`` and a
-    regular expression, not a character at a time: a row of megabytes without a space is
-    searched again at each doubled length."""
+    space nor one a normalizer may delete: a control or format character), and one of
+    ``ends.others`` (an ideograph, a punctuation mark). Searched by ``str.rfind``/``str.find``
+    and a regular expression, not a character at a time: a row of megabytes without a space
+    is searched again at each doubled length."""
     found = []
     space = text.rfind(" ", low, high) if last else text.find(" ", low, high)
     while space != -1 and _ends_no_word(text[space - 1]):
@@ -242,9 +242,8 @@ def first_pair_tokens(tokenize_pairs: Callable[[list[str], list[str]], list[list
     longer text (the second where they tie). Prefixes that hold ``budget`` tokens leave the
     case and what each text keeps as they were, and which text is longer unless both hold
     ``budget``: then, the budget odd, each long text's tokens are counted (in pieces where
-    ``alike``: :func:`all_tokens`), and
-    the text that keeps the odd token is read from a prefix longer, in tokens, than the
-    other's."""
+    ``alike``: :func:`all_tokens`), and the text that keeps the odd token is read from a
+    prefix longer, in tokens, than the other's."""
     if words_apart is None or budget < 1:
         return tokenize_pairs(list(firsts), list(seconds))
     long = [i for i, (first, second) in enumerate(zip(firsts, seconds, strict=True))
@@ -290,6 +289,7 @@ def last_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequenc
     None: whole texts), read again twice as long where it did not."""
     if alike is None:
         return tokenize(list(texts))
+
     def suffix(text: str, limit: int) -> tuple[int, int] | None:
         start = suffix_start(text, limit, alike)
         return None if start is None else (start, len(text))
