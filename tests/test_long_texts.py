@@ -40,7 +40,8 @@ SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parqu
 # characters become one [UNK]), runs of spaces and other white space (BERT's and GPT-2's differ;
 # \x1c is white space to Python and not to GPT-2), characters a normalizer deletes (a control
 # character, a zero-width space), accents and a combining one, Chinese, a contraction, digits
-# and punctuation.
+# and punctuation: marks BERT sets apart (a part may end before one), runs GPT-2 keeps
+# together, and BERT's added tokens, which hold "[" and "]" (a part must not end inside one).
 PIECES = ["word", "Tokens", "a" * 30, "b" * 120, " ", " ", " ", "   ", "\n", "\n ", "\t", "\u3000", "\x1c", "\xa0", "é",
           "e\u0301", "中文", "'s", "12", "3.5", "!?", "ünï", "x", "\x00", "\u200b", "¨",
           "汉字很多的句子", "豈", "\U00020000", "ひらがな", "한국어",  # (ideographs BERT sets apart, and other scripts it does not)
@@ -199,7 +200,8 @@ def test_only_berts_pre_tokenizer_lets_a_part_end_before_a_punctuation_mark_no_a
         read.extend(chunk)
         return [encoding.ids for encoding in tokenizer.encode_batch(chunk)]
 
-    minified = "function(a,b){return a.map(x=>x+b).filter(Boolean)};" * 6_000
+    minified = "function(a,b){return(a.map(x=>x+b).filter(Boolean))};" * 6_000
+    assert " " not in minified
     assert first_tokens(cut, [minified], 256, reads_words_apart(tokenizer)) == cut([minified])[:1]
     assert len(read[0]) < 2_000
 
