@@ -7,6 +7,7 @@ import json
 import string
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from unittest.mock import patch
 
@@ -191,33 +192,33 @@ def test_only_berts_pre_tokenizer_lets_a_part_end_before_a_punctuation_mark_no_a
     assert reads_words_apart(unicode_forms).before_marks == reads_words_apart(_wordpiece()).before_marks
     assert prefix_end("abc+def+ghi", 8, 0, WordEnds(before_marks="+")) == 7 and prefix_end("abc+def+ghi", 8) is None
     assert suffix_start("abc+def+ghi", 8, WordEnds(before_marks="+")) == 3
-    tokenizer = _wordpiece()
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(256)
-    read = []
-
-    def cut(chunk: list[str]) -> list[list[int]]:
-        read.extend(chunk)
-        return [encoding.ids for encoding in tokenizer.encode_batch(chunk)]
-
+    cut, read = _spied_wordpiece(256)
     minified = "function(a,b){return(a.map(x=>x+b).filter(Boolean))};" * 6_000
     assert " " not in minified
-    assert first_tokens(cut, [minified], 256, reads_words_apart(tokenizer)) == cut([minified])[:1]
+    assert first_tokens(cut, [minified], 256, reads_words_apart(_wordpiece())) == cut([minified])[:1]
     assert len(read[0]) < 2_000
 
 
-def test_a_long_text_is_read_from_a_prefix_and_a_short_one_whole():
+def _spied_wordpiece(max_tokens: int) -> tuple[Callable[[list[str]], list[list[int]]], list[str]]:
+    """The default tokenizer truncating at ``max_tokens``, and the list of texts it read."""
     tokenizer = _wordpiece()
     tokenizer.no_padding()
-    tokenizer.enable_truncation(16)
-    read = []
+    tokenizer.enable_truncation(max_tokens)
+    read: list[str] = []
 
     def cut(chunk: list[str]) -> list[list[int]]:
         read.extend(chunk)
         return [encoding.ids for encoding in tokenizer.encode_batch(chunk)]
 
+    return cut, read
+
+
+def test_a_long_text_is_read_from_a_prefix_and_a_short_one_whole():
+    cut, read = _spied_wordpiece(16)
     long, short = "many words here " * 10_000, "a short text"
-    assert first_tokens(cut, [long, short], 16, WordEnds()) == [encoding.ids for encoding in tokenizer.encode_batch([long, short])]
+    whole = cut([long, short])
+    read.clear()
+    assert first_tokens(cut, [long, short], 16, WordEnds()) == whole
     assert read[1] == short and len(read[0]) <= 16 * long_texts.CHARS_PER_TOKEN
     read.clear()
     first_tokens(cut, [long], 16, None)
