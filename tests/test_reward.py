@@ -123,7 +123,10 @@ def test_long_rows_give_the_ids_of_their_whole_texts(template):
     if template:
         tokenizer.chat_template = TEMPLATE
     rng = random.Random(3)
-    words = lambda k: " ".join(rng.choice(WORDS) for _ in range(k))  # noqa: E731
+
+    def words(count: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(count))
+
     tie = words(1_501)
     prompts = ["a short prompt", words(1_500), words(40), words(1_500), words(2_000), tie]
     responses = [words(2_000), "a short answer", words(1_800), words(1_500), words(1_999), tie]
