@@ -20,8 +20,9 @@ and for its pre-tokenizer, which sets each punctuation mark apart, an ASCII one:
   the diversity metrics' tokenizer, which read every token, and :func:`last_tokens` a suffix
   that starts at a word end for IFD, which keeps a prompt's last tokens.
 
-Each gives the ids of the whole text (tested against it on WordPiece, byte-level BPE and
-SentencePiece tokenizers). A tokenizer not known to read words apart reads whole texts.
+Each gives the ids of the whole text (tested against it on WordPiece, byte-level BPE,
+SentencePiece and Llama 3-style tokenizers: the last part words by Llama 3's expression, as
+Qwen2's nearly does). A tokenizer not known to read words apart reads whole texts.
 """
 
 from __future__ import annotations
@@ -44,8 +45,18 @@ from functools import cached_property
 CHARS_PER_TOKEN = 4
 
 #: Pre-tokenizers that part text into words at every space (``tokenizers``' names; for
-#: ``ByteLevel`` with its regular expression on, for ``Metaspace`` with ``split`` on).
-_PARTING_AT_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit", "ByteLevel", "Metaspace"})
+#: ``ByteLevel`` with its regular expression on, for ``Metaspace`` with ``split`` on, for
+#: ``Split`` with an expression of :data:`_SPLITS_AT_SPACES`).
+_PARTING_AT_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit", "ByteLevel", "Metaspace", "Split"})
+#: ``Split`` expressions (isolating what they match) after which a word never runs on into a
+#: space that follows a visible character, so that they part text at each such space: Llama
+#: 3's (Meta's ``pat_str``, as its ``tokenizer.json`` holds it) and Qwen2's (the same, numbers
+#: a digit at a time). Each alternative's match ends where a space begins, unless it is white
+#: space throughout, and only ``(?!\S)`` looks ahead.
+_SPLITS_AT_SPACES = frozenset({
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+})
 #: Those of them that drop the spaces they part at (so that the spaces BERT's normaliser
 #: sets around an ideograph make no token).
 _DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit"})
@@ -139,13 +150,22 @@ def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTIN
     if not pre_tokenizer:
         return False
     kind = pre_tokenizer.get("type")
-    if kind == "Sequence":  # (each member parts further what the one before parted)
-        return any(_parts_at_spaces(member, kinds) for member in pre_tokenizer.get("pretokenizers", []))
+    if kind == "Sequence":  # (each member parts further what the one before parted; an expression not known may part anywhere)
+        members = pre_tokenizer.get("pretokenizers", [])
+        return (any(_parts_at_spaces(member, kinds) for member in members)
+                and not any(member.get("type") == "Split" and not _splits_at_spaces(member) for member in members))
+    if kind == "Split":
+        return kind in kinds and _splits_at_spaces(pre_tokenizer)
     if kind == "ByteLevel" and not pre_tokenizer.get("use_regex", True):
         return False
     if kind == "Metaspace" and not pre_tokenizer.get("split", True):
         return False
     return kind in kinds
+
+
+def _splits_at_spaces(split: dict) -> bool:
+    return (split.get("behavior") == "Isolated" and not split.get("invert")
+            and split.get("pattern", {}).get("Regex") in _SPLITS_AT_SPACES)
 
 
 def _local(normalizer: dict | None) -> bool:

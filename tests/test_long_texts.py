@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tokenizers import Regex, Tokenizer, normalizers, pre_tokenizers, processors
-from tokenizers.models import Unigram
-from tokenizers.trainers import UnigramTrainer
+from tokenizers.models import BPE, Unigram
+from tokenizers.trainers import BpeTrainer, UnigramTrainer
 
 from qcaudit import long_texts
 from qcaudit.embed import default_model_path
@@ -76,7 +76,28 @@ def _sentencepiece() -> Tokenizer:
     return tokenizer
 
 
-TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencepiece unigram": _sentencepiece}
+#: Llama 3's pre-tokenizer expression (Meta's ``pat_str``), as its ``tokenizer.json`` holds it.
+LLAMA3_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+
+
+def _llama3_style() -> Tokenizer:
+    """A byte-level BPE tokenizer parted as Llama 3's is (its expression, then bytes mapped
+    without one), a begin-of-text token before each text, trained here on the bundled sample."""
+    import polars as pl
+
+    tokenizer = Tokenizer(BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(LLAMA3_SPLIT), "isolated"),
+                                                       pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+    corpus = pl.read_parquet(SAMPLE)["output"].to_list()
+    tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=500, special_tokens=["<|begin_of_text|>"],
+                                                     initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tokenizer.post_processor = processors.TemplateProcessing(single="<|begin_of_text|> $A", pair="<|begin_of_text|> $A $B",
+                                                             special_tokens=[("<|begin_of_text|>", 0)])
+    return tokenizer
+
+
+TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencepiece unigram": _sentencepiece,
+              "Llama 3 style": _llama3_style}
 
 
 @pytest.fixture(scope="module", params=list(TOKENIZERS))
@@ -261,6 +282,12 @@ def _described(tokenizer: Tokenizer, change) -> Tokenizer:
     ("a byte-level tokenizer without its expression", lambda d: d["pre_tokenizer"].update(use_regex=False)),
     ("a pre-tokenizer that splits elsewhere", lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"String": "."},
                                                                                 "behavior": "Isolated", "invert": False})),
+    ("an expression not known to part at spaces (a word runs on into the spaces after it)",
+     lambda d: d.update(pre_tokenizer={"type": "Split", "pattern": {"Regex": r"\S+\s*"}, "behavior": "Isolated", "invert": False})),
+    ("such an expression before one that parts at spaces", lambda d: d.update(pre_tokenizer={"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": r"\S+\s*"}, "behavior": "Isolated", "invert": False}, d["pre_tokenizer"]]})),
+    ("Llama 3's expression, its matches merged", lambda d: d.update(pre_tokenizer={
+        "type": "Split", "pattern": {"Regex": LLAMA3_SPLIT}, "behavior": "MergedWithPrevious", "invert": False})),
     ("an added token with a space", lambda d: d["added_tokens"].append({**d["added_tokens"][0], "id": 50257, "content": "a b"})),
     ("a normalizer that replaces across a space", lambda d: d.update(normalizer={"type": "Replace", "pattern": {"String": "a b"}, "content": "c"})),
     ("an unknown normalizer", lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": {"Regex": "x."}, "content": ""}]})),
