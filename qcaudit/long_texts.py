@@ -21,8 +21,8 @@ and for its pre-tokenizer, which sets each punctuation mark apart, an ASCII one:
   that starts at a word end for IFD, which keeps a prompt's last tokens.
 
 Each gives the ids of the whole text (tested against it on WordPiece, byte-level BPE,
-SentencePiece and Llama 3-style tokenizers: the last part words by Llama 3's expression, as
-Qwen2's nearly does). A tokenizer not known to read words apart reads whole texts.
+SentencePiece, and byte-level BPE tokenizers that part words by Llama 3's and by Qwen2's
+expressions). A tokenizer not known to read words apart reads whole texts.
 """
 
 from __future__ import annotations

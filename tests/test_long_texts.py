@@ -76,17 +76,19 @@ def _sentencepiece() -> Tokenizer:
     return tokenizer
 
 
-#: Llama 3's pre-tokenizer expression (Meta's ``pat_str``), as its ``tokenizer.json`` holds it.
+#: Llama 3's pre-tokenizer expression (Meta's ``pat_str``), as its ``tokenizer.json`` holds it;
+#: Qwen2's reads numbers a digit at a time.
 LLAMA3_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+QWEN2_SPLIT = LLAMA3_SPLIT.replace(r"\p{N}{1,3}", r"\p{N}")
 
 
-def _llama3_style() -> Tokenizer:
+def _llama3_style(expression: str = LLAMA3_SPLIT) -> Tokenizer:
     """A byte-level BPE tokenizer parted as Llama 3's is (its expression, then bytes mapped
     without one), a begin-of-text token before each text, trained here on the bundled sample."""
     import polars as pl
 
     tokenizer = Tokenizer(BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(LLAMA3_SPLIT), "isolated"),
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(expression), "isolated"),
                                                        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
     corpus = pl.read_parquet(SAMPLE)["output"].to_list()
     tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=500, special_tokens=["<|begin_of_text|>"],
@@ -96,8 +98,15 @@ def _llama3_style() -> Tokenizer:
     return tokenizer
 
 
+def _qwen2_style() -> Tokenizer:
+    """As :func:`_llama3_style`, by Qwen2's expression, its text in Unicode's composed form (NFC) first."""
+    tokenizer = _llama3_style(QWEN2_SPLIT)
+    tokenizer.normalizer = normalizers.NFC()
+    return tokenizer
+
+
 TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencepiece unigram": _sentencepiece,
-              "Llama 3 style": _llama3_style}
+              "Llama 3 style": _llama3_style, "Qwen2 style": _qwen2_style}
 
 
 @pytest.fixture(scope="module", params=list(TOKENIZERS))
