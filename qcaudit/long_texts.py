@@ -65,7 +65,8 @@ _DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit
 #: compatibility ideographs.
 _IDEOGRAPHS = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F),
                (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
-_IDEOGRAPH = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _IDEOGRAPHS) + "]")
+_IDEOGRAPH_RANGES = "".join(f"{chr(low)}-{chr(high)}" for low, high in _IDEOGRAPHS)  # (as in a character class)
+_IDEOGRAPH = re.compile(f"[{_IDEOGRAPH_RANGES}]")
 _BLOCK = 256  # (characters searched at a time for the last ideograph or mark: Chinese text finds one in the first)
 #: Normalizers that change a text character by character (or, ``Precompiled``, by the
 #: character sequences of a Unicode normal form, which a space ends), never across a space.
@@ -91,9 +92,8 @@ class WordEnds:
     @cached_property
     def others(self) -> re.Pattern | None:
         """The characters besides spaces that a word ends before, as one expression."""
-        kinds = ([f"{chr(low)}-{chr(high)}" for low, high in _IDEOGRAPHS] if self.before_ideographs else []) + [
-            re.escape(mark) for mark in self.before_marks]
-        return re.compile("[" + "".join(kinds) + "]") if kinds else None
+        kinds = (_IDEOGRAPH_RANGES if self.before_ideographs else "") + "".join(map(re.escape, self.before_marks))
+        return re.compile(f"[{kinds}]") if kinds else None
 
 
 def reads_words_apart(tokenizer) -> WordEnds | None:
@@ -230,6 +230,17 @@ def _last_match(pattern: re.Pattern, text: str, low: int, high: int) -> re.Match
         if matches:
             return matches[-1]
     return None
+
+
+def whole_ids(tokenizer) -> Callable[[list[str]], list[list[int]]]:
+    """A transformers ``tokenizer`` reading texts whole: each one's ids, without special
+    tokens or truncation (the reader :func:`last_tokens`, :func:`all_tokens` and
+    :func:`first_pair_tokens` take), and without its warning of a text longer than its model
+    reads: these ids are counted, cut or scored apart before a model sees any of them."""
+    def read(texts: list[str]) -> list[list[int]]:
+        return tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+
+    return read
 
 
 def first_tokens(tokenize: Callable[[list[str]], list[list[int]]], texts: Sequence[str], max_tokens: int,

@@ -22,6 +22,7 @@ from qcaudit.long_texts import (
     first_tokens,
     reads_pieces_alike,
     reads_words_apart,
+    whole_ids,
 )
 from qcaudit.progress import row_progress
 from qcaudit.signatures import signature
@@ -86,11 +87,8 @@ def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_token
     def pairs(firsts: list[str], seconds: list[str]) -> list[list[int]]:
         return tokenizer(firsts, seconds, truncation=True, max_length=max_tokens)["input_ids"]
 
-    def alone(texts: list[str]) -> list[list[int]]:  # (counted, not fed to the model: no warning of its length)
-        return tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
-
     budget = max_tokens - tokenizer.num_special_tokens_to_add(pair=True)
-    return first_pair_tokens(pairs, alone, prompts, responses, budget, words_apart, reads_pieces_alike(tokenizer))
+    return first_pair_tokens(pairs, whole_ids(tokenizer), prompts, responses, budget, words_apart, reads_pieces_alike(tokenizer))
 
 
 def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str], label: str = "reward model: scoring") -> np.ndarray:

@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.long_texts import all_tokens, reads_pieces_alike
+from qcaudit.long_texts import all_tokens, reads_pieces_alike, whole_ids
 
 #: Python's ``str.split()`` treats 0x1C-0x1F as whitespace; Unicode (and Rust's ``\s``) does not.
 WHITESPACE_TOKEN_PATTERN = r"[^\s\x1c-\x1f]+"
@@ -170,11 +170,7 @@ class Tokenization:
         tokenizer = load_hf_tokenizer(self.tokenizer[3:])
         normalised = pl.DataFrame(texts).select(self.normalise(pl.col("text")).fill_null(""))
         values = normalised.to_series().to_list()
-
-        def read(chunk: list[str]) -> list[list[int]]:
-            return tokenizer(chunk, add_special_tokens=False)["input_ids"]
-
-        alike, ids = reads_pieces_alike(tokenizer), []
+        read, alike, ids = whole_ids(tokenizer), reads_pieces_alike(tokenizer), []
         for start in range(0, len(values), HF_BATCH_SIZE):
             ids.extend(all_tokens(read, values[start : start + HF_BATCH_SIZE], alike))  # (a long text read in pieces)
         exploded = (

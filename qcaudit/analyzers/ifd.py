@@ -167,14 +167,11 @@ def ifd_inputs(tokenizer, prompts: list[str], responses: list[str], template: st
     def answers_cut(texts: list[str]) -> list[list[int]]:
         return tokenizer(texts, add_special_tokens=False, truncation=True, max_length=kept)["input_ids"]
 
-    def read(texts: list[str]) -> list[list[int]]:
-        return tokenizer(texts, add_special_tokens=False)["input_ids"]
-
     # a long answer is read from a prefix, a long prompt from a suffix: only the answer's first
     # tokens are scored, after at most the prompt's last ``kept``
     answers = long_texts.first_tokens(answers_cut, responses, kept, long_texts.reads_words_apart(tokenizer))
-    questions = long_texts.last_tokens(read, [prompt_text(tokenizer, p, template) for p in prompts], kept,
-                                       long_texts.reads_pieces_alike(tokenizer))
+    questions = long_texts.last_tokens(long_texts.whole_ids(tokenizer), [prompt_text(tokenizer, p, template) for p in prompts],
+                                       kept, long_texts.reads_pieces_alike(tokenizer))
     conditioned, starts, alone = [], [], []
     for question, answer in zip(questions, answers, strict=True):
         answer = answer[: max_tokens - len(bos)]

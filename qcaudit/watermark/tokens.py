@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qcaudit.long_texts import all_tokens, reads_pieces_alike
+from qcaudit.long_texts import all_tokens, reads_pieces_alike, whole_ids
 
 
 def vocabulary_size(tokenizer) -> int:
@@ -23,10 +23,6 @@ def vocabulary_size(tokenizer) -> int:
 def encode(tokenizer, texts: Sequence[str], normalize: Callable[[str], str] | None = None) -> list[np.ndarray]:
     if normalize is not None:
         texts = [normalize(text) for text in texts]
-
-    def read(chunk: list[str]) -> list[list[int]]:
-        return tokenizer(chunk, add_special_tokens=False)["input_ids"]
-
-    encoded = all_tokens(read, list(texts), reads_pieces_alike(tokenizer))  # (a long text read in pieces: the same ids)
+    encoded = all_tokens(whole_ids(tokenizer), list(texts), reads_pieces_alike(tokenizer))  # (a long text read in pieces: the same ids)
     bos = tokenizer.bos_token_id
     return [np.asarray(ids[1:] if ids and bos is not None and ids[0] == bos else ids, dtype=np.int64) for ids in encoded]
