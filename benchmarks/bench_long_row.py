@@ -3,6 +3,7 @@
     python benchmarks/bench_long_row.py                    # rows of 1 and 3 MB; the audit of the 3 MB one
     python benchmarks/bench_long_row.py --megabytes 1,3,15 --audit-megabytes 0   # the tokenizers alone
     python benchmarks/bench_long_row.py --chinese-rows 0 --no-space-megabytes 0 --pair-kilobytes 0   # rows with spaces alone
+    python benchmarks/bench_long_row.py --tokenizer PATH --audit-megabytes 0   # a language model's tokenizer (a local folder)
 
 A row is GSM8K train's questions and answers joined (needs ``../shared/data``), cut at the
 size asked. Each step runs in a process of its own, timed from its start to its exit, its
@@ -20,6 +21,10 @@ peak RSS taken from the kernel (``/usr/bin/time``):
   the pairs read whole against qcaudit's ``reward_inputs`` (each long text from a prefix,
   :func:`qcaudit.long_texts.first_pair_tokens`); the reference is kept to texts of tens of
   kilobytes, as it keeps every combination of the two texts' overflowing parts;
+- with ``--tokenizer``, a local transformers tokenizer (a language model's, as IFD, the
+  detectors and a reward model read rows with) in place of the default encoder's: each row
+  read whole and cut at 256 tokens against qcaudit's language-model reader
+  (:func:`qcaudit.detectors.lm.tokenize`), and the pairs read by it;
 - with ``--audit-megabytes``: ``qcaudit report --methods semantic`` of the long row and 20
   GSM8K train questions against GSM8K test, then of the 20 questions alone, each with a
   cache that holds the exported model and nothing else (the row's windows embedded cold).
@@ -51,12 +56,27 @@ tokenizer.no_padding()
 tokenizer.enable_truncation(256)
 print(hashlib.sha256(str([encoding.ids for encoding in tokenizer.encode_batch(texts)]).encode()).hexdigest()[:16])
 """
+READ_WHOLE_BY_MODEL = """
+import hashlib, polars as pl
+from transformers import AutoTokenizer
+texts = pl.read_parquet(PATH)["text"].to_list()
+tokenizer = AutoTokenizer.from_pretrained(TOKENIZER)
+print(hashlib.sha256(str(tokenizer(texts, truncation=True, max_length=256)["input_ids"]).encode()).hexdigest()[:16])
+"""
+QCAUDIT_BY_MODEL = """
+import hashlib, polars as pl
+from transformers import AutoTokenizer
+from qcaudit.detectors.lm import tokenize
+texts = pl.read_parquet(PATH)["text"].to_list()
+tokenizer = AutoTokenizer.from_pretrained(TOKENIZER)
+print(hashlib.sha256(str(tokenize(tokenizer, texts, 256)).encode()).hexdigest()[:16])
+"""
 READ_PAIRS_WHOLE = """
 import hashlib, polars as pl
 from transformers import AutoTokenizer
 from qcaudit.embed import default_model_path
 rows = pl.read_parquet(PATH)
-tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
+tokenizer = AutoTokenizer.from_pretrained(TOKENIZER or str(default_model_path()))
 ids = tokenizer(rows["prompt"].to_list(), rows["response"].to_list(), truncation=True, max_length=512)["input_ids"]
 print(hashlib.sha256(str(ids).encode()).hexdigest()[:16])
 """
@@ -66,7 +86,7 @@ from transformers import AutoTokenizer
 from qcaudit.embed import default_model_path
 from qcaudit.reward_model import reward_inputs
 rows = pl.read_parquet(PATH)
-tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
+tokenizer = AutoTokenizer.from_pretrained(TOKENIZER or str(default_model_path()))
 ids = reward_inputs(tokenizer, rows["prompt"].to_list(), rows["response"].to_list(), 512)
 print(hashlib.sha256(str(ids).encode()).hexdigest()[:16])
 """
@@ -88,8 +108,8 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float, st
     return float(seconds), float(peak_kb) / 1024, ran.stdout.strip()
 
 
-def python(code: str, path: Path) -> tuple[float, float, str]:
-    return timed([sys.executable, "-c", f"PATH = {str(path)!r}\n{code}"])
+def python(code: str, path: Path, tokenizer: str | None = None) -> tuple[float, float, str]:
+    return timed([sys.executable, "-c", f"PATH = {str(path)!r}\nTOKENIZER = {tokenizer!r}\n{code}"])
 
 
 def write_rows(folder: Path, megabytes: float) -> tuple[Path, Path]:
@@ -158,10 +178,13 @@ def main() -> None:
     parser.add_argument("--chinese-rows", type=int, default=256, help="rows of 20,000 Chinese characters for the tokenizers (0: none)")
     parser.add_argument("--no-space-megabytes", type=float, default=3, help="a row without spaces for the tokenizers (0: none)")
     parser.add_argument("--pair-kilobytes", type=float, default=60, help="each text of the reward model's long pair (0: no pair)")
+    parser.add_argument("--tokenizer", help="a local transformers tokenizer (a folder) in place of the default encoder's")
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"needs GSM8K under {DATA}")
-    table = Table(title=f"one long row: the encoder's tokenizer, on {cpu()}")
+    tokenizer = str(Path(args.tokenizer).resolve()) if args.tokenizer else None
+    reading = f"the tokenizer of {args.tokenizer}" if tokenizer else "the encoder's tokenizer"
+    table = Table(title=f"one long row: {reading}, on {cpu()}")
     for column in ("row", "reader", "seconds", "peak RSS MB", "ids' digest"):
         table.add_column(column, justify="left" if column in ("row", "reader") else "right")
     with tempfile.TemporaryDirectory() as scratch:
@@ -171,7 +194,9 @@ def main() -> None:
             cases.append((f"{args.chinese_rows} Chinese rows of 20,000 characters", write_chinese(folder, args.chinese_rows)))
         if args.no_space_megabytes:
             cases.append((f"{args.no_space_megabytes:g} MB without spaces", write_without_spaces(folder, args.no_space_megabytes)))
-        readers = {name: (READ_WHOLE, "tokenizers, each row whole, cut at 256", QCAUDIT, "qcaudit Encoder.tokenize")
+        readers = {name: (READ_WHOLE_BY_MODEL, "transformers, each row whole, cut at 256", QCAUDIT_BY_MODEL,
+                          "qcaudit detectors.lm.tokenize") if tokenizer else
+                   (READ_WHOLE, "tokenizers, each row whole, cut at 256", QCAUDIT, "qcaudit Encoder.tokenize")
                    for name, _ in cases}
         if args.pair_kilobytes:
             name = f"a pair of {args.pair_kilobytes:g} KB texts and 20 GSM8K pairs"
@@ -180,7 +205,7 @@ def main() -> None:
                              "qcaudit reward_inputs")
         for name, data in cases:
             reference, reference_name, ours_code, ours_name = readers[name]
-            whole, ours = python(reference, data), python(ours_code, data)
+            whole, ours = python(reference, data, tokenizer), python(ours_code, data, tokenizer)
             table.add_row(name, reference_name, f"{whole[0]:.1f}", f"{whole[1]:,.0f}", whole[2])
             table.add_row("", ours_name, f"{ours[0]:.1f}", f"{ours[1]:,.0f}", ours[2])
             if whole[2] != ours[2]:

@@ -3,8 +3,9 @@
 A tokenizer reads the whole of a text at once, and holds each token's offsets, string and
 word beside its id: for the 256 tokens the default encoder reads of a 3.1 MB row, its
 tokenizer held 560 MB and 3.8 s. Where the tokenizer parts text into words at spaces before
-anything else, and normalises a character without looking past a space
-(:func:`reads_words_apart`), the words before a word end (a space after a visible
+anything else (or, a SentencePiece BPE tokenizer reading a whole text as one word, has no
+token that joins a space to what stands before it), and normalises a character without
+looking past a space (:func:`reads_words_apart`), the words before a word end (a space after a visible
 character; for BERT's normaliser, which sets each Chinese ideograph apart, an ideograph too,
 and for its pre-tokenizer, which sets each punctuation mark apart, an ASCII one:
 :class:`WordEnds`) are tokenised alike whatever follows it, so that
@@ -21,8 +22,9 @@ and for its pre-tokenizer, which sets each punctuation mark apart, an ASCII one:
   that starts at a word end for IFD, which keeps a prompt's last tokens.
 
 Each gives the ids of the whole text (tested against it on WordPiece, byte-level BPE,
-SentencePiece, and byte-level BPE tokenizers that part words by Llama 3's and by Qwen2's
-expressions). A tokenizer not known to read words apart reads whole texts.
+SentencePiece unigram and BPE (as Llama 2's and Mistral's), and byte-level BPE tokenizers
+that part words by Llama 3's and by Qwen2's expressions). A tokenizer not known to read
+words apart reads whole texts.
 """
 
 from __future__ import annotations
@@ -57,9 +59,22 @@ _SPLITS_AT_SPACES = frozenset({
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
 })
+#: The character SentencePiece writes for a space (U+2581), which begins each of its pieces
+#: but those of spaces alone.
+_SPACE_MARK = "\u2581"
+_MARK_AFTER_ANOTHER = re.compile(f"[^{_SPACE_MARK}]{_SPACE_MARK}")
 #: Those of them that drop the spaces they part at (so that the spaces BERT's normaliser
 #: sets around an ideograph make no token).
 _DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit"})
+#: Punctuation marks that those expressions part from a letter or a number before them (no
+#: alternative that matches one runs on into a mark): ASCII's, and the marks Chinese and
+#: Japanese text, which holds no space, is punctuated with.
+_MARKS = string.punctuation + "，。、；：？！「」『』（）《》【】"
+#: Letters and digits that end a word before such a mark, as a character class: ASCII's, CJK
+#: ideographs, kana and Hangul syllables, which Unicode's composed form (Qwen2's normaliser)
+#: leaves as they are (it splits some other letters into a letter and a combining mark,
+#: which would run on into the mark).
+_WORD_CHARACTERS = "A-Za-z0-9\u4e00-\u9fff\u3400-\u4dbf\u3041-\u3096\u30a1-\u30fa\uac00-\ud7a3"
 #: The code points BERT's normaliser sets apart as Chinese (``handle_chinese_chars``; its
 #: ``_is_chinese_char``): the CJK Unified Ideographs and their extensions, and the
 #: compatibility ideographs.
@@ -81,28 +96,36 @@ _SPACE_RUNS = {" {2,}", " +", "\\s+", "\\s{2,}"}
 @dataclass(frozen=True)
 class WordEnds:
     """Where a tokenizer's words end, so that a text may be read in parts: before a space
-    that follows a visible character; for ``before_ideographs``, before a Chinese ideograph
-    too (BERT's normaliser sets each apart with spaces, and Chinese text has none); and
-    before each of ``before_marks``, ASCII punctuation marks that BERT's pre-tokenizer sets
-    apart whatever surrounds them (minified code, base64 and URLs hold no space, but these)."""
+    that follows a visible character (not SentencePiece's mark for a space); for
+    ``before_ideographs``, before a Chinese ideograph too (BERT's normaliser sets each apart
+    with spaces, and Chinese text has none); before each of ``before_marks``, ASCII
+    punctuation marks that BERT's pre-tokenizer sets apart whatever surrounds them (minified
+    code, base64 and URLs hold no space, but these); and before each of
+    ``marks_after_words``, punctuation marks that Llama 3's and Qwen2's expressions part
+    from a letter or a digit before them (:data:`_WORD_CHARACTERS`)."""
 
     before_ideographs: bool = False
     before_marks: str = ""
+    marks_after_words: str = ""
 
     @cached_property
     def others(self) -> re.Pattern | None:
         """The characters besides spaces that a word ends before, as one expression."""
         kinds = (_IDEOGRAPH_RANGES if self.before_ideographs else "") + "".join(map(re.escape, self.before_marks))
-        return re.compile(f"[{kinds}]") if kinds else None
+        anywhere = [f"[{kinds}]"] if kinds else []
+        after_words = ([f"(?<=[{_WORD_CHARACTERS}])[{''.join(map(re.escape, self.marks_after_words))}]"]
+                       if self.marks_after_words else [])
+        return re.compile("|".join(anywhere + after_words)) if anywhere or after_words else None
 
 
 def reads_words_apart(tokenizer) -> WordEnds | None:
     """Where ``tokenizer`` (``tokenizers``' ``Tokenizer`` or a fast transformers tokenizer)
     ends words that it tokenises alike whatever follows them, when it keeps a text's first
     tokens as it truncates; None when it does not: its pre-tokenizer must part text at
-    spaces, its normalizer not look across one, and no added token hold a space (nor, for
-    an end before an ideograph, an ideograph; nor, for one before a punctuation mark, that
-    mark, as BERT's ``[CLS]`` holds ``[`` and ``]``)."""
+    spaces (or its BPE merges never join one to what stands before it:
+    :func:`_merges_keep_words_apart`), its normalizer not look across one, and no added
+    token hold a space (nor, for an end before an ideograph, an ideograph; nor, for one
+    before a punctuation mark, that mark, as BERT's ``[CLS]`` holds ``[`` and ``]``)."""
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
     if getattr(tokenizer, "truncation_side", "right") != "right" or not hasattr(backend, "get_added_tokens_decoder"):
         return None
@@ -110,16 +133,19 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
         pre_tokenizer, normalizer = _described(backend.pre_tokenizer), _described(backend.normalizer)
         added = "".join(token.content for token in backend.get_added_tokens_decoder().values())
         apart = ((backend.truncation or {}).get("direction", "right") == "right" and " " not in added
-                 and _parts_at_spaces(pre_tokenizer) and _local(normalizer))
+                 and (_parts_at_spaces(pre_tokenizer) or _merges_keep_words_apart(backend, pre_tokenizer, normalizer, added))
+                 and _local(normalizer))
     except (AttributeError, TypeError, ValueError):  # (a tokenizer object of another make: read whole texts)
         return None
     if not apart:
         return None
     marks = "".join(sorted(set(string.punctuation) - set(added))) if (
-        pre_tokenizer.get("type") == "BertPreTokenizer" and _changes_no_marks(normalizer)) else ""
+        pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _changes_no_marks(normalizer)) else ""
+    after_words = "".join(sorted(set(_MARKS) - set(added))) if (
+        _parts_by_known_expression(pre_tokenizer) and _composes_at_most(normalizer)) else ""
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
                     and not _IDEOGRAPH.search(added),  # (an added token of ideographs is one word)
-                    marks)
+                    marks, after_words)
 
 
 def _described(part) -> dict | None:
@@ -161,6 +187,62 @@ def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTIN
     if kind == "Metaspace" and not pre_tokenizer.get("split", True):
         return False
     return kind in kinds
+
+
+def _merges_keep_words_apart(backend, pre_tokenizer: dict | None, normalizer: dict | None, added: str) -> bool:
+    """Whether a SentencePiece-style BPE tokenizer that reads a whole text as one word
+    (Llama 2's and Mistral's: no pre-tokenizer, each space written as :data:`_SPACE_MARK` by
+    the normaliser; or, as transformers builds them, ``Metaspace`` with ``split`` off) still
+    tokenises the words before a space alike whatever follows it: where no token of its
+    vocabulary holds the mark after another character, no merge joins a space to what stands
+    before it (SentencePiece trains no such piece unless told to: Llama 2's 32,000 hold none),
+    so BPE merges each side of that space as it would alone. Its vocabulary must hold the mark
+    (unknown characters on both sides would make one token), no normaliser member may write
+    the mark for anything but a space, and the model must merge, not look whole words up
+    (``ignore_merges``) nor mark a word's parts (a prefix or suffix)."""
+    if pre_tokenizer is None:
+        if not _writes_the_mark_for_spaces(normalizer, required=True):
+            return False
+    elif not (pre_tokenizer.get("type") == "Metaspace" and pre_tokenizer.get("replacement") == _SPACE_MARK
+              and not pre_tokenizer.get("split", True) and _writes_the_mark_for_spaces(normalizer, required=False)):
+        return False
+    model = backend.model
+    if (type(model).__name__ != "BPE" or model.dropout or getattr(model, "ignore_merges", False)
+            or model.continuing_subword_prefix or model.end_of_word_suffix or _SPACE_MARK in added):
+        return False
+    vocabulary = backend.get_vocab(with_added_tokens=False)
+    return _SPACE_MARK in vocabulary and not any(_MARK_AFTER_ANOTHER.search(token) for token in vocabulary)
+
+
+def _writes_the_mark_for_spaces(normalizer: dict | None, required: bool) -> bool:
+    """Whether ``normalizer`` writes :data:`_SPACE_MARK` for each space (where ``required``)
+    and for nothing else but at a text's start (``Prepend``), changing nothing else but by a
+    Unicode normal form (none of which writes the mark)."""
+    members = (normalizer.get("normalizers", []) if normalizer.get("type") == "Sequence" else [normalizer]) if normalizer else []
+    spaces = [member for member in members
+              if member.get("type") == "Replace" and member.get("pattern") == {"String": " "} and member.get("content") == _SPACE_MARK]
+    others = [member for member in members if member not in spaces and member.get("type") not in ("Prepend", "NFC", "NFD", "NFKC", "NFKD")]
+    return not others and (bool(spaces) or not required)
+
+
+def _parts_by_known_expression(pre_tokenizer: dict | None) -> bool:
+    """Whether ``pre_tokenizer`` parts text by one of :data:`_SPLITS_AT_SPACES` alone, its
+    bytes then mapped (as Llama 3's and Qwen2's do), so that it parts a punctuation mark
+    from a letter or a digit before it."""
+    if not pre_tokenizer:
+        return False
+    members = pre_tokenizer.get("pretokenizers", []) if pre_tokenizer.get("type") == "Sequence" else [pre_tokenizer]
+    return (bool(members) and members[0].get("type") == "Split" and _splits_at_spaces(members[0])
+            and all(member.get("type") == "ByteLevel" and not member.get("use_regex", True) for member in members[1:]))
+
+
+def _composes_at_most(normalizer: dict | None) -> bool:
+    """Whether ``normalizer`` does nothing or brings text to Unicode's composed form (NFC)."""
+    if not normalizer:
+        return True
+    if normalizer.get("type") == "Sequence":
+        return all(_composes_at_most(member) for member in normalizer.get("normalizers", []))
+    return normalizer.get("type") == "NFC"
 
 
 def _splits_at_spaces(split: dict) -> bool:
@@ -220,7 +302,10 @@ def _word_ends(text: str, low: int, high: int, ends: WordEnds, last: bool) -> li
 
 
 def _ends_no_word(character: str) -> bool:
-    return character.isspace() or not character.isprintable()
+    """Whether a space after ``character`` ends no word: white space, a character a
+    normaliser may delete, and SentencePiece's mark for a space, which a token of spaces
+    alone joins to the space after it."""
+    return character.isspace() or not character.isprintable() or character == _SPACE_MARK
 
 
 def _last_match(pattern: re.Pattern, text: str, low: int, high: int) -> re.Match | None:

@@ -4,9 +4,11 @@ the same ids as the whole text's."""
 from __future__ import annotations
 
 import json
+import random
 import string
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from unittest.mock import patch
@@ -46,7 +48,9 @@ SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "instructions.parqu
 PIECES = ["word", "Tokens", "a" * 30, "b" * 120, " ", " ", " ", "   ", "\n", "\n ", "\t", "\u3000", "\x1c", "\xa0", "é",
           "e\u0301", "中文", "'s", "12", "3.5", "!?", "ünï", "x", "\x00", "\u200b", "¨",
           "汉字很多的句子", "豈", "\U00020000", "ひらがな", "한국어",  # (ideographs BERT sets apart, and other scripts it does not)
-          "+", "/", "=", "[", "]", "[CLS]", "[SEP]", "{", "};", "\"", "a.b", "x=>", "-", "_", "$", "(", ")", "…", "«"]
+          "+", "/", "=", "[", "]", "[CLS]", "[SEP]", "{", "};", "\"", "a.b", "x=>", "-", "_", "$", "(", ")", "…", "«",
+          "\u2581", "\u2581\u2581",  # (SentencePiece's mark for a space, written in a text as it is)
+          "，", "。", "「", "」", "\u0958", "\u0301", "İ"]  # (Chinese marks; letters NFC or lowercasing splits before a combining mark)
 text = st.lists(st.sampled_from(PIECES), max_size=250).map("".join)
 texts = st.lists(text, min_size=1, max_size=4)
 
@@ -82,15 +86,16 @@ LLAMA3_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3
 QWEN2_SPLIT = LLAMA3_SPLIT.replace(r"\p{N}{1,3}", r"\p{N}")
 
 
-def _llama3_style(expression: str = LLAMA3_SPLIT) -> Tokenizer:
+def _llama3_style(expression: str = LLAMA3_SPLIT, also: tuple[str, ...] = ()) -> Tokenizer:
     """A byte-level BPE tokenizer parted as Llama 3's is (its expression, then bytes mapped
-    without one), a begin-of-text token before each text, trained here on the bundled sample."""
+    without one), a begin-of-text token before each text, trained here on the bundled sample
+    (and the texts ``also``)."""
     import polars as pl
 
     tokenizer = Tokenizer(BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(expression), "isolated"),
                                                        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
-    corpus = pl.read_parquet(SAMPLE)["output"].to_list()
+    corpus = pl.read_parquet(SAMPLE)["output"].to_list() + list(also)
     tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=500, special_tokens=["<|begin_of_text|>"],
                                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
     tokenizer.post_processor = processors.TemplateProcessing(single="<|begin_of_text|> $A", pair="<|begin_of_text|> $A $B",
@@ -98,23 +103,74 @@ def _llama3_style(expression: str = LLAMA3_SPLIT) -> Tokenizer:
     return tokenizer
 
 
-def _qwen2_style() -> Tokenizer:
+def _qwen2_style(also: tuple[str, ...] = ()) -> Tokenizer:
     """As :func:`_llama3_style`, by Qwen2's expression, its text in Unicode's composed form (NFC) first."""
-    tokenizer = _llama3_style(QWEN2_SPLIT)
+    tokenizer = _llama3_style(QWEN2_SPLIT, tuple(unicodedata.normalize("NFC", text) for text in also))
     tokenizer.normalizer = normalizers.NFC()
     return tokenizer
 
 
+def _llama2_style() -> Tokenizer:
+    """A SentencePiece BPE tokenizer as transformers builds Llama 2's and Mistral's: a whole
+    text one word (``Metaspace`` with ``split`` off), bytes for unknown characters, tokens of
+    runs of spaces; trained here on the bundled sample, words apart, as SentencePiece trains
+    (no token holds the space mark after another character)."""
+    import polars as pl
+
+    tokenizer = Tokenizer(BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="first")
+    corpus = pl.read_parquet(SAMPLE)["output"].to_list()
+    tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=400, special_tokens=["<unk>", "<s>", "</s>"]))
+    described = json.loads(tokenizer.to_str())
+    model = described["model"]
+    for token in ["\u2581\u2581", "\u2581" * 4] + [f"<0x{byte:02X}>" for byte in range(256)]:
+        model["vocab"][token] = len(model["vocab"])
+    model.update(byte_fallback=True, fuse_unk=True,
+                 merges=[["\u2581", "\u2581"], ["\u2581\u2581", "\u2581\u2581"]] + model["merges"])
+    described["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False}
+    tokenizer = Tokenizer.from_str(json.dumps(described))
+    tokenizer.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A $B", special_tokens=[("<s>", 1)])
+    return tokenizer
+
+
+def _llama2_file() -> Tokenizer:
+    """As :func:`_llama2_style`, in the form of Llama 2's own ``tokenizer.json``: no
+    pre-tokenizer; its normaliser writes the mark before the text and for each space."""
+    def spaces_normalised(described: dict) -> None:
+        described.update(pre_tokenizer=None, normalizer={"type": "Sequence", "normalizers": [
+            {"type": "Prepend", "prepend": "\u2581"}, {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]})
+
+    return _described(_llama2_style(), spaces_normalised)
+
+
+#: Texts of :data:`PIECES` drawn at random (seeded), for tokenizers parted by expressions to
+#: learn merges within the parts they make of them (runs of marks, a space before a mark).
+PIECES_CORPUS = tuple("".join(random.Random(seed).choices(PIECES, k=2_000)) for seed in range(10))
+
+#: Tokenizers that read a text from parts; those of :data:`PIECEWISE` read its pieces alike too.
 TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencepiece unigram": _sentencepiece,
-              "Llama 3 style": _llama3_style, "Qwen2 style": _qwen2_style}
+              "Llama 3 style": lambda: _llama3_style(also=PIECES_CORPUS), "Qwen2 style": lambda: _qwen2_style(PIECES_CORPUS),
+              "Llama 2 style": _llama2_style,
+              "Llama 2's file": _llama2_file}
+PIECEWISE = [name for name in TOKENIZERS if name != "Llama 2's file"]  # (its normaliser prepends the mark to each text)
+
+
+def _built(name: str) -> Tokenizer:
+    tokenizer = TOKENIZERS[name]()
+    tokenizer.no_padding()
+    return tokenizer
 
 
 @pytest.fixture(scope="module", params=list(TOKENIZERS))
 def each_tokenizer(request):
     """Each of :data:`TOKENIZERS`, built once; a test sets the truncation it reads with."""
-    tokenizer = TOKENIZERS[request.param]()
-    tokenizer.no_padding()
-    return tokenizer
+    return _built(request.param)
+
+
+@pytest.fixture(scope="module", params=PIECEWISE)
+def each_piecewise_tokenizer(request):
+    """Each of :data:`PIECEWISE`, built once."""
+    return _built(request.param)
 
 
 @settings(max_examples=300, deadline=None)
@@ -307,6 +363,67 @@ def test_a_tokenizer_not_known_to_read_words_apart_reads_whole_texts(why, change
     assert not reads_words_apart(_described(_byte_level(), change)), why
 
 
+@pytest.mark.parametrize("chars_per_token", [1, 2, long_texts.CHARS_PER_TOKEN])
+def test_a_part_ends_before_a_mark_only_after_a_letter_the_normaliser_keeps_whole(chars_per_token):
+    """Qwen2's expression parts a mark from a letter before it, but its normaliser (NFC)
+    writes some letters (क़, U+0958) as a letter and a combining mark, which joins the mark:
+    a part may end before "，" after an ideograph, not after क़ (trained on such text, as
+    the normaliser writes it, so that the combining mark and "，" make one token)."""
+    text = "".join(f"字{i}\u0958，词，" for i in range(400))
+    tokenizer = _qwen2_style(also=(text,) * 20)
+    tokenizer.no_padding()
+
+    def cut(texts: list[str]) -> list[list[int]]:
+        return [encoding.ids for encoding in tokenizer.encode_batch(texts)]
+
+    for max_tokens in range(3, 40):
+        tokenizer.enable_truncation(max_tokens)
+        with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
+            assert first_tokens(cut, [text], max_tokens, reads_words_apart(tokenizer)) == cut([text])
+
+
+def _merging_across_a_space(described: dict) -> None:
+    model = described["model"]
+    model["vocab"]["e\u2581t"] = len(model["vocab"])
+    model["merges"].insert(0, ["e", "\u2581t"])
+
+
+@pytest.mark.parametrize(("why", "change"), [
+    ("a token that holds the space mark after another character", _merging_across_a_space),
+    ("whole words looked up before merging", lambda d: d["model"].update(ignore_merges=True)),
+    ("a normaliser that writes the mark for another character", lambda d: d.update(normalizer={
+        "type": "Replace", "pattern": {"String": "_"}, "content": "\u2581"})),
+    ("a normaliser that writes the mark for a space, by an expression", lambda d: d.update(pre_tokenizer=None, normalizer={
+        "type": "Replace", "pattern": {"Regex": " +"}, "content": "\u2581"})),
+    ("an added token with the mark", lambda d: d["added_tokens"].append({**d["added_tokens"][0], "id": 700, "content": "x\u2581"})),
+])
+def test_a_sentencepiece_bpe_that_may_merge_across_a_space_reads_whole_texts(why, change):
+    """A tokenizer that reads a whole text as one word reads words apart only where no merge
+    can join a space to what stands before it."""
+    assert reads_words_apart(_llama2_style()) and reads_words_apart(_llama2_file())
+    assert not reads_words_apart(_described(_llama2_style(), change)), why
+
+
+def test_transformers_llama_tokenizer_reads_a_long_text_from_a_prefix():
+    """transformers' ``LlamaTokenizer`` built from a vocabulary and merges (as it loads Llama 2's
+    and Mistral's) is judged by the tokenizer it builds: the first tokens of a long text from a
+    prefix, the same as the whole text's."""
+    from transformers import LlamaTokenizer
+
+    model = json.loads(_llama2_style().to_str())["model"]
+    tokenizer = LlamaTokenizer(vocab=model["vocab"], merges=[tuple(merge) for merge in model["merges"]])
+    text = " ".join(f"word{i} \u2581 and  more" for i in range(3_000))
+    read: list[int] = []
+
+    def cut(texts: list[str]) -> list[list[int]]:
+        read.extend(map(len, texts))
+        return tokenizer(texts, truncation=True, max_length=50)["input_ids"]
+
+    found = first_tokens(cut, [text], 50, reads_words_apart(tokenizer))
+    assert max(read) < len(text) / 10
+    assert found == cut([text])
+
+
 def test_transformers_tokenizers_are_judged_by_their_backend_and_truncation_side():
     from transformers import AutoTokenizer
 
@@ -434,33 +551,33 @@ def test_a_tokenizer_of_another_make_reads_whole_texts():
 
 @settings(max_examples=300, deadline=None)
 @given(texts=texts, piece_chars=st.sampled_from([1, 3, 16, 64]))
-def test_pieces_give_the_whole_texts_tokens(each_tokenizer, texts, piece_chars):
+def test_pieces_give_the_whole_texts_tokens(each_piecewise_tokenizer, texts, piece_chars):
     """Every token, as the watermark detector and the diversity metrics read them (no
     special tokens, no truncation): the pieces' ids joined are the whole text's."""
-    each_tokenizer.no_truncation()
+    each_piecewise_tokenizer.no_truncation()
 
     def read(chunk: list[str]) -> list[list[int]]:
-        return [encoding.ids for encoding in each_tokenizer.encode_batch(chunk, add_special_tokens=False)]
+        return [encoding.ids for encoding in each_piecewise_tokenizer.encode_batch(chunk, add_special_tokens=False)]
 
-    assert reads_pieces_alike(each_tokenizer)
+    assert reads_pieces_alike(each_piecewise_tokenizer)
     with patch.object(long_texts, "PIECE_CHARS", piece_chars):
-        assert all_tokens(read, texts, reads_pieces_alike(each_tokenizer)) == read(texts)
+        assert all_tokens(read, texts, reads_pieces_alike(each_piecewise_tokenizer)) == read(texts)
     for text in texts:
-        assert "".join(pieces(text, piece_chars, WordEnds(True, string.punctuation))) == text
+        assert "".join(pieces(text, piece_chars, WordEnds(True, string.punctuation, "，。"))) == text
 
 
 @settings(max_examples=300, deadline=None)
 @given(texts=texts, count=st.integers(1, 12), chars_per_token=st.sampled_from([1, 2, long_texts.CHARS_PER_TOKEN, 16]))
-def test_a_suffix_gives_the_whole_texts_last_tokens(each_tokenizer, texts, count, chars_per_token):
+def test_a_suffix_gives_the_whole_texts_last_tokens(each_piecewise_tokenizer, texts, count, chars_per_token):
     """The last ``count`` tokens (IFD keeps a prompt's last tokens before its answer), read
     from a suffix that starts at a space: those of the whole text."""
-    each_tokenizer.no_truncation()
+    each_piecewise_tokenizer.no_truncation()
 
     def read(chunk: list[str]) -> list[list[int]]:
-        return [encoding.ids for encoding in each_tokenizer.encode_batch(chunk, add_special_tokens=False)]
+        return [encoding.ids for encoding in each_piecewise_tokenizer.encode_batch(chunk, add_special_tokens=False)]
 
     with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
-        found = last_tokens(read, texts, count, reads_pieces_alike(each_tokenizer))
+        found = last_tokens(read, texts, count, reads_pieces_alike(each_piecewise_tokenizer))
     for ids, whole in zip(found, read(texts), strict=True):
         assert len(ids) >= min(count, len(whole)) and ids[-count:] == whole[-count:]
 
