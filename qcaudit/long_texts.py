@@ -33,7 +33,7 @@ import json
 import re
 import string
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 #: Characters a token, a little over the default tokenizer's: its tokens average 3.3
@@ -132,15 +132,15 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     try:
         pre_tokenizer, normalizer = _described(backend.pre_tokenizer), _described(backend.normalizer)
         added = "".join(token.content for token in backend.get_added_tokens_decoder().values())
+        one_word_marks = None if _parts_at_spaces(pre_tokenizer) else _marks_merges_keep_apart(backend, pre_tokenizer, normalizer, added)
         apart = ((backend.truncation or {}).get("direction", "right") == "right" and " " not in added
-                 and (_parts_at_spaces(pre_tokenizer) or _merges_keep_words_apart(backend, pre_tokenizer, normalizer, added))
-                 and _local(normalizer))
+                 and (_parts_at_spaces(pre_tokenizer) or one_word_marks is not None) and _local(normalizer))
     except (AttributeError, TypeError, ValueError):  # (a tokenizer object of another make: read whole texts)
         return None
     if not apart:
         return None
     marks = "".join(sorted(set(string.punctuation) - set(added))) if (
-        pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _changes_no_marks(normalizer)) else ""
+        pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _changes_no_marks(normalizer)) else one_word_marks or ""
     after_words = "".join(sorted(set(_MARKS) - set(added))) if (
         _parts_by_known_expression(pre_tokenizer) and _composes_at_most(normalizer)) else ""
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
@@ -189,29 +189,40 @@ def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTIN
     return kind in kinds
 
 
-def _merges_keep_words_apart(backend, pre_tokenizer: dict | None, normalizer: dict | None, added: str) -> bool:
-    """Whether a SentencePiece-style BPE tokenizer that reads a whole text as one word
-    (Llama 2's and Mistral's: no pre-tokenizer, each space written as :data:`_SPACE_MARK` by
-    the normaliser; or, as transformers builds them, ``Metaspace`` with ``split`` off) still
-    tokenises the words before a space alike whatever follows it: where no token of its
-    vocabulary holds the mark after another character, no merge joins a space to what stands
-    before it (SentencePiece trains no such piece unless told to: Llama 2's 32,000 hold none),
-    so BPE merges each side of that space as it would alone. Its vocabulary must hold the mark
-    (unknown characters on both sides would make one token), no normaliser member may write
-    the mark for anything but a space, and the model must merge, not look whole words up
-    (``ignore_merges``) nor mark a word's parts (a prefix or suffix)."""
+def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: dict | None, added: str) -> str | None:
+    """For a SentencePiece-style BPE tokenizer that reads a whole text as one word (Llama
+    2's and Mistral's: no pre-tokenizer, each space written as :data:`_SPACE_MARK` by the
+    normaliser; or, as transformers builds them, ``Metaspace`` with ``split`` off), the
+    punctuation marks (of :data:`_MARKS`) it tokenises the text before alike whatever
+    follows; None where it does not do so for a space either.
+
+    BPE merges each side of a character as it would alone where no token of the vocabulary
+    holds that character after another one, so that no merge joins it to what stands before
+    it: the space mark (after another character than itself: SentencePiece trains no piece
+    across a space unless told to, and Llama 2's 32,000 hold none), and marks that are tokens
+    of their own and never inside one (Llama 2's hold "，" and "。" so, not "," or "."). The
+    vocabulary must hold the space mark (unknown characters on both sides would make one
+    token), no normaliser member may write the mark for anything but a space (nor, for the
+    punctuation marks, map one to another character: NFKC and NFKD), and the model must
+    merge, not look whole words up (``ignore_merges``) nor mark a word's parts (a prefix or
+    suffix)."""
     if pre_tokenizer is None:
         if not _writes_the_mark_for_spaces(normalizer, required=True):
-            return False
+            return None
     elif not (pre_tokenizer.get("type") == "Metaspace" and pre_tokenizer.get("replacement") == _SPACE_MARK
               and not pre_tokenizer.get("split", True) and _writes_the_mark_for_spaces(normalizer, required=False)):
-        return False
+        return None
     model = backend.model
     if (type(model).__name__ != "BPE" or model.dropout or getattr(model, "ignore_merges", False)
             or model.continuing_subword_prefix or model.end_of_word_suffix or _SPACE_MARK in added):
-        return False
+        return None
     vocabulary = backend.get_vocab(with_added_tokens=False)
-    return _SPACE_MARK in vocabulary and not any(_MARK_AFTER_ANOTHER.search(token) for token in vocabulary)
+    if _SPACE_MARK not in vocabulary or any(_MARK_AFTER_ANOTHER.search(token) for token in vocabulary):
+        return None
+    if not _composes_at_most(normalizer, also=("Prepend", "Replace", "NFD")):
+        return ""
+    inside = {character for token in vocabulary for character in token[1:]}
+    return "".join(sorted(mark for mark in set(_MARKS) - set(added) - inside if mark in vocabulary))
 
 
 def _writes_the_mark_for_spaces(normalizer: dict | None, required: bool) -> bool:
@@ -236,13 +247,14 @@ def _parts_by_known_expression(pre_tokenizer: dict | None) -> bool:
             and all(member.get("type") == "ByteLevel" and not member.get("use_regex", True) for member in members[1:]))
 
 
-def _composes_at_most(normalizer: dict | None) -> bool:
-    """Whether ``normalizer`` does nothing or brings text to Unicode's composed form (NFC)."""
+def _composes_at_most(normalizer: dict | None, also: tuple[str, ...] = ()) -> bool:
+    """Whether ``normalizer`` does nothing or brings text to Unicode's composed form (NFC)
+    (or does what members of the kinds ``also`` do)."""
     if not normalizer:
         return True
     if normalizer.get("type") == "Sequence":
-        return all(_composes_at_most(member) for member in normalizer.get("normalizers", []))
-    return normalizer.get("type") == "NFC"
+        return all(_composes_at_most(member, also) for member in normalizer.get("normalizers", []))
+    return normalizer.get("type") in ("NFC", *also)
 
 
 def _splits_at_spaces(split: dict) -> bool:
@@ -452,7 +464,12 @@ def reads_pieces_alike(tokenizer) -> WordEnds | None:
     if words_apart is None:
         return None
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
-    return None if _touches_the_start(_described(backend.normalizer)) else words_apart
+    if _touches_the_start(_described(backend.normalizer)):
+        return None
+    pre_tokenizer = _described(backend.pre_tokenizer)
+    if pre_tokenizer and pre_tokenizer.get("type") == "Metaspace" and pre_tokenizer.get("prepend_scheme") != "never":
+        return replace(words_apart, before_marks="")  # (it writes a space mark before a piece that starts at a mark)
+    return words_apart
 
 
 def _touches_the_start(normalizer: dict | None) -> bool:

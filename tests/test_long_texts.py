@@ -113,14 +113,17 @@ def _qwen2_style(also: tuple[str, ...] = ()) -> Tokenizer:
 def _llama2_style() -> Tokenizer:
     """A SentencePiece BPE tokenizer as transformers builds Llama 2's and Mistral's: a whole
     text one word (``Metaspace`` with ``split`` off), bytes for unknown characters, tokens of
-    runs of spaces; trained here on the bundled sample, words apart, as SentencePiece trains
-    (no token holds the space mark after another character)."""
+    runs of spaces; trained here on the bundled sample and :data:`PIECES_CORPUS`, words apart,
+    as SentencePiece trains (no token holds the space mark after another character), and, as
+    in Llama 2's vocabulary, Chinese marks tokens of their own and never inside one (Chinese
+    words and ASCII marks are)."""
     import polars as pl
 
     tokenizer = Tokenizer(BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(prepend_scheme="first")
-    corpus = pl.read_parquet(SAMPLE)["output"].to_list()
-    tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=400, special_tokens=["<unk>", "<s>", "</s>"]))
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Metaspace(prepend_scheme="first"),
+                                                       pre_tokenizers.Split(Regex("[，。「」]"), "isolated")])
+    corpus = pl.read_parquet(SAMPLE)["output"].to_list() + list(PIECES_CORPUS)
+    tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=600, special_tokens=["<unk>", "<s>", "</s>"]))
     described = json.loads(tokenizer.to_str())
     model = described["model"]
     for token in ["\u2581\u2581", "\u2581" * 4] + [f"<0x{byte:02X}>" for byte in range(256)]:
@@ -380,6 +383,19 @@ def test_a_part_ends_before_a_mark_only_after_a_letter_the_normaliser_keeps_whol
         tokenizer.enable_truncation(max_tokens)
         with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
             assert first_tokens(cut, [text], max_tokens, reads_words_apart(tokenizer)) == cut([text])
+
+
+def test_a_sentencepiece_bpe_part_ends_before_a_mark_that_no_token_holds_after_another_character():
+    """Chinese marks end a part of a text (not a piece: the pre-tokenizer writes a space mark
+    before a piece's first character); ASCII marks that tokens hold after another character
+    do not."""
+    tokenizer = _llama2_style()
+    inside = {character for token in tokenizer.get_vocab() for character in token[1:]}
+    marks = reads_words_apart(tokenizer).before_marks
+    assert "，" in marks and "。" in marks and "文" in inside and not set(marks) & inside
+    assert ";" in inside and "=" in inside and ";" not in marks
+    assert reads_pieces_alike(tokenizer).before_marks == ""
+    assert reads_words_apart(_llama2_file()).before_marks == marks
 
 
 def _merging_across_a_space(described: dict) -> None:
