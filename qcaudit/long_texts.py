@@ -5,10 +5,9 @@ word beside its id: for the 256 tokens the default encoder reads of a 3.1 MB row
 tokenizer held 560 MB and 3.8 s. Where the tokenizer parts text into words at spaces before
 anything else (or, a SentencePiece BPE tokenizer reading a whole text as one word, has no
 token that joins a space to what stands before it), and normalises a character without
-looking past a space (:func:`reads_words_apart`), the words before a word end (a space after a visible
-character; for BERT's normaliser, which sets each Chinese ideograph apart, an ideograph too,
-and for its pre-tokenizer, which sets each punctuation mark apart, an ASCII one:
-:class:`WordEnds`) are tokenised alike whatever follows it, so that
+looking past a space (:func:`reads_words_apart`), the words before a word end (a space
+after a visible character; where the tokenizer sets them apart, a Chinese ideograph or a
+punctuation mark: :class:`WordEnds`) are tokenised alike whatever follows it, so that
 
 - a text's first tokens are those of a prefix that ends at a word end and holds them
   (:func:`first_tokens`: a prefix of ``max_tokens`` x :data:`CHARS_PER_TOKEN`
@@ -66,14 +65,16 @@ _MARK_AFTER_ANOTHER = re.compile(f"[^{_SPACE_MARK}]{_SPACE_MARK}")
 #: Those of them that drop the spaces they part at (so that the spaces BERT's normaliser
 #: sets around an ideograph make no token).
 _DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit"})
-#: Punctuation marks that those expressions part from a letter or a number before them (no
-#: alternative that matches one runs on into a mark): ASCII's, and the marks Chinese and
-#: Japanese text, which holds no space, is punctuated with.
+#: Punctuation marks a word may end before, where the tokenizer sets them apart: ASCII's, and
+#: the marks of Chinese and Japanese text, which holds no space. Llama 3's and Qwen2's
+#: expressions part each from a letter or a number before it (no alternative that matches
+#: one runs on into a mark); a SentencePiece BPE vocabulary may hold some only as tokens of
+#: their own.
 _MARKS = string.punctuation + "，。、；：？！「」『』（）《》【】"
-#: Letters and digits that end a word before such a mark, as a character class: ASCII's, CJK
-#: ideographs, kana and Hangul syllables, which Unicode's composed form (Qwen2's normaliser)
-#: leaves as they are (it splits some other letters into a letter and a combining mark,
-#: which would run on into the mark).
+#: Letters and digits that end a word before such a mark under those expressions, as a
+#: character class: ASCII's, CJK ideographs, kana and Hangul syllables, which Unicode's
+#: composed form (Qwen2's normaliser) leaves as they are (it splits some other letters into
+#: a letter and a combining mark, which would run on into the mark).
 _WORD_CHARACTERS = "A-Za-z0-9\u4e00-\u9fff\u3400-\u4dbf\u3041-\u3096\u30a1-\u30fa\uac00-\ud7a3"
 #: The code points BERT's normaliser sets apart as Chinese (``handle_chinese_chars``; its
 #: ``_is_chinese_char``): the CJK Unified Ideographs and their extensions, and the
@@ -88,7 +89,7 @@ _BLOCK = 256  # (characters searched at a time for the last ideograph or mark: C
 _LOCAL_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Strip", "Precompiled",
                       "Prepend"}
 #: Normalizers that leave ASCII punctuation marks as they are, apart from what stands before them.
-_MARK_KEEPING_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents"}
+_MARK_KEEPING_NORMALIZERS = frozenset({"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents"})
 #: ``Replace`` patterns that rewrite runs of spaces, which begin after a prefix's last word.
 _SPACE_RUNS = {" {2,}", " +", "\\s+", "\\s{2,}"}
 
@@ -98,11 +99,11 @@ class WordEnds:
     """Where a tokenizer's words end, so that a text may be read in parts: before a space
     that follows a visible character (not SentencePiece's mark for a space); for
     ``before_ideographs``, before a Chinese ideograph too (BERT's normaliser sets each apart
-    with spaces, and Chinese text has none); before each of ``before_marks``, ASCII
-    punctuation marks that BERT's pre-tokenizer sets apart whatever surrounds them (minified
-    code, base64 and URLs hold no space, but these); and before each of
-    ``marks_after_words``, punctuation marks that Llama 3's and Qwen2's expressions part
-    from a letter or a digit before them (:data:`_WORD_CHARACTERS`)."""
+    with spaces, and Chinese text has none); before each of ``before_marks``, punctuation
+    marks the tokenizer sets apart whatever stands before them (BERT's pre-tokenizer each
+    ASCII one: minified code, base64 and URLs hold no space, but these; Llama 2's vocabulary
+    Chinese ones); and before each of ``marks_after_words``, marks that Llama 3's and
+    Qwen2's expressions part from a letter or a digit before them (:data:`_WORD_CHARACTERS`)."""
 
     before_ideographs: bool = False
     before_marks: str = ""
@@ -123,7 +124,7 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     ends words that it tokenises alike whatever follows them, when it keeps a text's first
     tokens as it truncates; None when it does not: its pre-tokenizer must part text at
     spaces (or its BPE merges never join one to what stands before it:
-    :func:`_merges_keep_words_apart`), its normalizer not look across one, and no added
+    :func:`_marks_merges_keep_apart`), its normalizer not look across one, and no added
     token hold a space (nor, for an end before an ideograph, an ideograph; nor, for one
     before a punctuation mark, that mark, as BERT's ``[CLS]`` holds ``[`` and ``]``)."""
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
@@ -140,9 +141,10 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     if not apart:
         return None
     marks = "".join(sorted(set(string.punctuation) - set(added))) if (
-        pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _changes_no_marks(normalizer)) else one_word_marks or ""
+        pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _only(normalizer, _MARK_KEEPING_NORMALIZERS)
+    ) else one_word_marks or ""
     after_words = "".join(sorted(set(_MARKS) - set(added))) if (
-        _parts_by_known_expression(pre_tokenizer) and _composes_at_most(normalizer)) else ""
+        _parts_by_known_expression(pre_tokenizer) and _only(normalizer, {"NFC"})) else ""
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
                     and not _IDEOGRAPH.search(added),  # (an added token of ideographs is one word)
                     marks, after_words)
@@ -161,15 +163,13 @@ def _sets_ideographs_apart(normalizer: dict | None) -> bool:
     return normalizer.get("type") == "BertNormalizer" and bool(normalizer.get("handle_chinese_chars", True))
 
 
-def _changes_no_marks(normalizer: dict | None) -> bool:
-    """Whether ``normalizer`` maps a character to itself or to letters alone, never joining
-    an ASCII punctuation mark to what stands before it (no ``Replace`` of a pattern that
-    might hold one)."""
+def _only(normalizer: dict | None, kinds: set[str] | frozenset[str]) -> bool:
+    """Whether ``normalizer`` is none, or of one of ``kinds``, or a sequence of them."""
     if not normalizer:
         return True
     if normalizer.get("type") == "Sequence":
-        return all(_changes_no_marks(member) for member in normalizer.get("normalizers", []))
-    return normalizer.get("type") in _MARK_KEEPING_NORMALIZERS
+        return all(_only(member, kinds) for member in normalizer.get("normalizers", []))
+    return normalizer.get("type") in kinds
 
 
 def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTING_AT_SPACES) -> bool:
@@ -219,7 +219,7 @@ def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: di
     vocabulary = backend.get_vocab(with_added_tokens=False)
     if _SPACE_MARK not in vocabulary or any(_MARK_AFTER_ANOTHER.search(token) for token in vocabulary):
         return None
-    if not _composes_at_most(normalizer, also=("Prepend", "Replace", "NFD")):
+    if not _only(normalizer, {"NFC", "NFD", "Prepend", "Replace"}):  # (NFKC writes "，" as ",")
         return ""
     inside = {character for token in vocabulary for character in token[1:]}
     return "".join(sorted(mark for mark in set(_MARKS) - set(added) - inside if mark in vocabulary))
@@ -245,16 +245,6 @@ def _parts_by_known_expression(pre_tokenizer: dict | None) -> bool:
     members = pre_tokenizer.get("pretokenizers", []) if pre_tokenizer.get("type") == "Sequence" else [pre_tokenizer]
     return (bool(members) and members[0].get("type") == "Split" and _splits_at_spaces(members[0])
             and all(member.get("type") == "ByteLevel" and not member.get("use_regex", True) for member in members[1:]))
-
-
-def _composes_at_most(normalizer: dict | None, also: tuple[str, ...] = ()) -> bool:
-    """Whether ``normalizer`` does nothing or brings text to Unicode's composed form (NFC)
-    (or does what members of the kinds ``also`` do)."""
-    if not normalizer:
-        return True
-    if normalizer.get("type") == "Sequence":
-        return all(_composes_at_most(member, also) for member in normalizer.get("normalizers", []))
-    return normalizer.get("type") in ("NFC", *also)
 
 
 def _splits_at_spaces(split: dict) -> bool:
