@@ -192,7 +192,8 @@ def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTIN
 def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: dict | None, added: str) -> str | None:
     """For a SentencePiece-style BPE tokenizer that reads a whole text as one word (Llama
     2's and Mistral's: no pre-tokenizer, each space written as :data:`_SPACE_MARK` by the
-    normaliser; or, as transformers builds them, ``Metaspace`` with ``split`` off), the
+    normaliser, or, as transformers builds them, ``Metaspace`` with ``split`` off; Gemma's:
+    a ``Split`` at the space after the normaliser wrote them all as the mark), the
     punctuation marks (of :data:`_MARKS`) it tokenises the text before alike whatever
     follows; None where it does not do so for a space either.
 
@@ -206,7 +207,7 @@ def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: di
     punctuation marks, map one to another character: NFKC and NFKD), and the model must
     merge, not look whole words up (``ignore_merges``) nor mark a word's parts (a prefix or
     suffix)."""
-    if pre_tokenizer is None:
+    if pre_tokenizer is None or _splits_at_the_space(pre_tokenizer):  # (Gemma's: no space is left to split at)
         if not _writes_the_mark_for_spaces(normalizer, required=True):
             return None
     elif not (pre_tokenizer.get("type") == "Metaspace" and pre_tokenizer.get("replacement") == _SPACE_MARK
@@ -223,6 +224,10 @@ def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: di
         return ""
     inside = {character for token in vocabulary for character in token[1:]}
     return "".join(sorted(mark for mark in set(_MARKS) - set(added) - inside if mark in vocabulary))
+
+
+def _splits_at_the_space(pre_tokenizer: dict) -> bool:
+    return pre_tokenizer.get("type") == "Split" and pre_tokenizer.get("pattern") == {"String": " "} and not pre_tokenizer.get("invert")
 
 
 def _writes_the_mark_for_spaces(normalizer: dict | None, required: bool) -> bool:

@@ -146,6 +146,16 @@ def _llama2_file() -> Tokenizer:
     return _described(_llama2_style(), spaces_normalised)
 
 
+def _gemma_file() -> Tokenizer:
+    """As :func:`_llama2_style`, in the form of Gemma's: its normaliser writes the mark for
+    each space (and none before the text), then a ``Split`` at the space finds none."""
+    def spaces_normalised(described: dict) -> None:
+        described.update(normalizer={"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"},
+                         pre_tokenizer={"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithPrevious", "invert": False})
+
+    return _described(_llama2_style(), spaces_normalised)
+
+
 #: Texts of :data:`PIECES` drawn at random (seeded), for tokenizers parted by expressions to
 #: learn merges within the parts they make of them (runs of marks, a space before a mark).
 PIECES_CORPUS = tuple("".join(random.Random(seed).choices(PIECES, k=2_000)) for seed in range(10))
@@ -153,8 +163,7 @@ PIECES_CORPUS = tuple("".join(random.Random(seed).choices(PIECES, k=2_000)) for 
 #: Tokenizers that read a text from parts; those of :data:`PIECEWISE` read its pieces alike too.
 TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencepiece unigram": _sentencepiece,
               "Llama 3 style": lambda: _llama3_style(also=PIECES_CORPUS), "Qwen2 style": lambda: _qwen2_style(PIECES_CORPUS),
-              "Llama 2 style": _llama2_style,
-              "Llama 2's file": _llama2_file}
+              "Llama 2 style": _llama2_style, "Llama 2's file": _llama2_file, "Gemma's form": _gemma_file}
 PIECEWISE = [name for name in TOKENIZERS if name != "Llama 2's file"]  # (its normaliser prepends the mark to each text)
 
 
@@ -396,6 +405,7 @@ def test_a_sentencepiece_bpe_part_ends_before_a_mark_that_no_token_holds_after_a
     assert ";" in inside and "=" in inside and ";" not in marks
     assert reads_pieces_alike(tokenizer).before_marks == ""
     assert reads_words_apart(_llama2_file()).before_marks == marks
+    assert reads_pieces_alike(_gemma_file()).before_marks == marks  # (nothing writes a mark before a piece)
 
 
 def _merging_across_a_space(described: dict) -> None:
@@ -416,8 +426,9 @@ def _merging_across_a_space(described: dict) -> None:
 def test_a_sentencepiece_bpe_that_may_merge_across_a_space_reads_whole_texts(why, change):
     """A tokenizer that reads a whole text as one word reads words apart only where no merge
     can join a space to what stands before it."""
-    assert reads_words_apart(_llama2_style()) and reads_words_apart(_llama2_file())
+    assert reads_words_apart(_llama2_style()) and reads_words_apart(_llama2_file()) and reads_words_apart(_gemma_file())
     assert not reads_words_apart(_described(_llama2_style(), change)), why
+    assert not reads_words_apart(_described(_gemma_file(), change)), why
 
 
 def test_transformers_llama_tokenizer_reads_a_long_text_from_a_prefix():
