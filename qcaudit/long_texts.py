@@ -102,8 +102,8 @@ class WordEnds:
     with spaces, and Chinese text has none); before each of ``before_marks``, punctuation
     marks the tokenizer sets apart whatever stands before them (BERT's pre-tokenizer each
     ASCII one: minified code, base64 and URLs hold no space, but these; Llama 2's vocabulary
-    Chinese ones); and before each of ``marks_after_words``, marks that Llama 3's and
-    Qwen2's expressions part from a letter or a digit before them (:data:`_WORD_CHARACTERS`)."""
+    Chinese ones); and before each of ``marks_after_words``, marks that GPT-2's, Llama 3's
+    and Qwen2's expressions part from a letter or a digit before them (:data:`_WORD_CHARACTERS`)."""
 
     before_ideographs: bool = False
     before_marks: str = ""
@@ -144,7 +144,7 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
         pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _only(normalizer, _MARK_KEEPING_NORMALIZERS)
     ) else one_word_marks or ""
     after_words = "".join(sorted(set(_MARKS) - set(added))) if (
-        _parts_by_known_expression(pre_tokenizer) and _only(normalizer, {"NFC"})) else ""
+        _parts_marks_from_words(pre_tokenizer) and _only(normalizer, {"NFC"})) else ""
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
                     and not _IDEOGRAPH.search(added),  # (an added token of ideographs is one word)
                     marks, after_words)
@@ -241,15 +241,31 @@ def _writes_the_mark_for_spaces(normalizer: dict | None, required: bool) -> bool
     return not others and (bool(spaces) or not required)
 
 
-def _parts_by_known_expression(pre_tokenizer: dict | None) -> bool:
-    """Whether ``pre_tokenizer`` parts text by one of :data:`_SPLITS_AT_SPACES` alone, its
-    bytes then mapped (as Llama 3's and Qwen2's do), so that it parts a punctuation mark
-    from a letter or a digit before it."""
+def _parts_marks_from_words(pre_tokenizer: dict | None) -> bool:
+    """Whether ``pre_tokenizer`` parts a punctuation mark from a letter or a digit before it:
+    by one of :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's) or by GPT-2's expression
+    (``ByteLevel`` with it on: GPT-2's, GPT-NeoX's, RoBERTa's), after nothing but ``Digits``
+    (which parts digits from the rest) and before nothing but them and byte mapping; bytes
+    mapped before the expression would turn a mark into letters."""
     if not pre_tokenizer:
         return False
     members = pre_tokenizer.get("pretokenizers", []) if pre_tokenizer.get("type") == "Sequence" else [pre_tokenizer]
-    return (bool(members) and members[0].get("type") == "Split" and _splits_at_spaces(members[0])
-            and all(member.get("type") == "ByteLevel" and not member.get("use_regex", True) for member in members[1:]))
+    kinds = [member.get("type") for member in members]
+    parting = [i for i, member in enumerate(members)
+               if (kinds[i] == "Split" and _splits_at_spaces(member)) or (kinds[i] == "ByteLevel" and member.get("use_regex", True))]
+    return (bool(parting) and all(kind == "Digits" for kind in kinds[: parting[0]])
+            and all(kind in ("ByteLevel", "Digits") or i in parting for i, kind in enumerate(kinds) if i > parting[0]))
+
+
+def _adds_a_prefix(pre_tokenizer: dict | None) -> bool:
+    """Whether ``pre_tokenizer`` (or a member) writes a space before a text that does not
+    start with one (``ByteLevel``'s ``add_prefix_space``, ``Metaspace``'s prepend scheme)."""
+    if not pre_tokenizer:
+        return False
+    if pre_tokenizer.get("type") == "Sequence":
+        return any(_adds_a_prefix(member) for member in pre_tokenizer.get("pretokenizers", []))
+    return ((pre_tokenizer.get("type") == "ByteLevel" and bool(pre_tokenizer.get("add_prefix_space")))
+            or (pre_tokenizer.get("type") == "Metaspace" and pre_tokenizer.get("prepend_scheme", "always") != "never"))
 
 
 def _splits_at_spaces(split: dict) -> bool:
@@ -454,16 +470,16 @@ def reads_pieces_alike(tokenizer) -> WordEnds | None:
     """Where ``tokenizer`` ends words such that a text's ids are those of its pieces, one
     after the other, each ending at a word end (:func:`pieces`); None where they are not:
     it must read words apart (:func:`reads_words_apart`), and its normaliser not strip or
-    add at a text's start, where a piece's leading space is the text's."""
+    add at a text's start, where a piece's leading space is the text's (and where its
+    pre-tokenizer writes a space before a text, a piece starts at a space only)."""
     words_apart = reads_words_apart(tokenizer)
     if words_apart is None:
         return None
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)
     if _touches_the_start(_described(backend.normalizer)):
         return None
-    pre_tokenizer = _described(backend.pre_tokenizer)
-    if pre_tokenizer and pre_tokenizer.get("type") == "Metaspace" and pre_tokenizer.get("prepend_scheme") != "never":
-        return replace(words_apart, before_marks="")  # (it writes a space mark before a piece that starts at a mark)
+    if _adds_a_prefix(_described(backend.pre_tokenizer)):  # (before a piece that starts at a mark, not at a space)
+        return replace(words_apart, before_marks="", marks_after_words="")
     return words_apart
 
 

@@ -110,6 +110,21 @@ def _qwen2_style(also: tuple[str, ...] = ()) -> Tokenizer:
     return tokenizer
 
 
+def _gpt2_style(add_prefix_space: bool = False) -> Tokenizer:
+    """A byte-level BPE tokenizer parted by GPT-2's expression (``ByteLevel`` with it on),
+    trained here on the bundled sample and :data:`PIECES_CORPUS`; ``add_prefix_space``, a
+    space written before each text that does not start with one (as some RoBERTa-style
+    tokenizers are set)."""
+    import polars as pl
+
+    tokenizer = Tokenizer(BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=add_prefix_space)
+    corpus = pl.read_parquet(SAMPLE)["output"].to_list() + list(PIECES_CORPUS)
+    tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=600, special_tokens=["<|endoftext|>"],
+                                                     initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    return tokenizer
+
+
 def _llama2_style() -> Tokenizer:
     """A SentencePiece BPE tokenizer as transformers builds Llama 2's and Mistral's: a whole
     text one word (``Metaspace`` with ``split`` off), bytes for unknown characters, tokens of
@@ -161,7 +176,9 @@ def _gemma_file() -> Tokenizer:
 PIECES_CORPUS = tuple("".join(random.Random(seed).choices(PIECES, k=2_000)) for seed in range(10))
 
 #: Tokenizers that read a text from parts; those of :data:`PIECEWISE` read its pieces alike too.
-TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "sentencepiece unigram": _sentencepiece,
+TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "GPT-2 style": _gpt2_style,
+              "GPT-2 style, a space before each text": lambda: _gpt2_style(add_prefix_space=True),
+              "sentencepiece unigram": _sentencepiece,
               "Llama 3 style": lambda: _llama3_style(also=PIECES_CORPUS), "Qwen2 style": lambda: _qwen2_style(PIECES_CORPUS),
               "Llama 2 style": _llama2_style, "Llama 2's file": _llama2_file, "Gemma's form": _gemma_file}
 PIECEWISE = [name for name in TOKENIZERS if name != "Llama 2's file"]  # (its normaliser prepends the mark to each text)
@@ -267,7 +284,7 @@ def test_only_berts_normaliser_lets_a_part_end_before_an_ideograph():
     with_chinese_word = _wordpiece()
     with_chinese_word.add_tokens(["中文"])  # (one token: a part must not end inside it)
     assert not reads_words_apart(with_chinese_word).before_ideographs
-    assert reads_words_apart(_byte_level()) == reads_words_apart(_sentencepiece()) == WordEnds()
+    assert not reads_words_apart(_byte_level()).before_ideographs and reads_words_apart(_sentencepiece()) == WordEnds()
     chinese = WordEnds(before_ideographs=True)
     assert prefix_end("中文中文中文", 4, 0, chinese) == 4 and prefix_end("中文中文中文", 4) is None
     assert suffix_start("中文中文中文", 4, chinese) == 2 and suffix_start("ひらがなひらがな", 4, chinese) is None
@@ -406,6 +423,29 @@ def test_a_sentencepiece_bpe_part_ends_before_a_mark_that_no_token_holds_after_a
     assert reads_pieces_alike(tokenizer).before_marks == ""
     assert reads_words_apart(_llama2_file()).before_marks == marks
     assert reads_pieces_alike(_gemma_file()).before_marks == marks  # (nothing writes a mark before a piece)
+
+
+_BYTES_REGEX = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}
+_BYTES_MAPPED = {**_BYTES_REGEX, "use_regex": False}
+
+
+@pytest.mark.parametrize(("pre_tokenizer", "marks"), [
+    ({"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": True},
+                                            _BYTES_REGEX]}, True),
+    ({"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": LLAMA3_SPLIT}, "behavior": "Isolated",
+                                             "invert": False}, _BYTES_MAPPED]}, True),
+    # (bytes mapped first: "，" is "ï¼Į" to the expression, letters that run on from the word before)
+    ({"type": "Sequence", "pretokenizers": [_BYTES_MAPPED,
+                                            {"type": "Split", "pattern": {"Regex": LLAMA3_SPLIT}, "behavior": "Isolated",
+                                             "invert": False}]}, False),
+    ({"type": "Sequence", "pretokenizers": [_BYTES_REGEX,
+                                            {"type": "Punctuation", "behavior": "Isolated"}]}, False),
+])
+def test_which_pre_tokenizers_end_a_part_before_a_mark_after_a_word(pre_tokenizer, marks):
+    tokenizer = _described(_byte_level(), lambda d: d.update(pre_tokenizer=pre_tokenizer))
+    assert bool(reads_words_apart(tokenizer).marks_after_words) == marks
+    lowercased = _described(tokenizer, lambda d: d.update(normalizer={"type": "Lowercase"}))
+    assert reads_words_apart(lowercased).marks_after_words == ""  # ("İ" lowercased ends with a combining mark)
 
 
 def _merging_across_a_space(described: dict) -> None:
