@@ -20,10 +20,10 @@ punctuation mark: :class:`WordEnds`) are tokenised alike whatever follows it, so
   the diversity metrics' tokenizer, which read every token, and :func:`last_tokens` a suffix
   that starts at a word end for IFD, which keeps a prompt's last tokens.
 
-Each gives the ids of the whole text (tested against it on WordPiece, byte-level BPE,
-SentencePiece unigram and BPE (as Llama 2's and Mistral's), and byte-level BPE tokenizers
-that part words by Llama 3's and by Qwen2's expressions). A tokenizer not known to read
-words apart reads whole texts.
+Each gives the ids of the whole text (tested against it on WordPiece, byte-level BPE by
+GPT-2's expression (with and without a space written before each text), by Llama 3's and
+by Qwen2's, SentencePiece unigram, and SentencePiece BPE in Llama 2's, transformers' and
+Gemma's forms). A tokenizer not known to read words apart reads whole texts.
 """
 
 from __future__ import annotations
