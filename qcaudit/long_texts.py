@@ -90,8 +90,10 @@ _LOCAL_NORMALIZERS = {"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD
                       "Prepend"}
 #: Normalizers that leave ASCII punctuation marks as they are, apart from what stands before them.
 _MARK_KEEPING_NORMALIZERS = frozenset({"BertNormalizer", "Lowercase", "NFC", "NFD", "NFKC", "NFKD", "StripAccents"})
-#: ``Replace`` patterns that rewrite runs of spaces, which begin after a prefix's last word.
-_SPACE_RUNS = {" {2,}", " +", "\\s+", "\\s{2,}"}
+#: ``Replace`` patterns that rewrite runs of spaces (or other white space: DeBERTa-v2's, as
+#: transformers builds it without SentencePiece's character map), which begin after a
+#: prefix's last word.
+_SPACE_RUNS = {" {2,}", " +", "\\s+", "\\s{2,}", "\\s{2,}|[\\n\\r\\t]"}
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,15 @@ def _sentencepiece() -> Tokenizer:
     return tokenizer
 
 
+def _deberta_v2_style() -> Tokenizer:
+    """As :func:`_sentencepiece`, with the normaliser transformers gives DeBERTa-v2 and -v3
+    without SentencePiece's character map: runs of white space and each tab or line break
+    written as one space, NFC, the end stripped (so not :data:`PIECEWISE`)."""
+    return _described(_sentencepiece(), lambda d: d.update(normalizer={"type": "Sequence", "normalizers": [
+        {"type": "Replace", "pattern": {"Regex": r"\s{2,}|[\n\r\t]"}, "content": " "}, {"type": "NFC"},
+        {"type": "Strip", "strip_left": False, "strip_right": True}]}))
+
+
 #: Llama 3's pre-tokenizer expression (Meta's ``pat_str``), as its ``tokenizer.json`` holds it;
 #: Qwen2's reads numbers a digit at a time.
 LLAMA3_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -178,10 +187,10 @@ PIECES_CORPUS = tuple("".join(random.Random(seed).choices(PIECES, k=2_000)) for 
 #: Tokenizers that read a text from parts; those of :data:`PIECEWISE` read its pieces alike too.
 TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "GPT-2 style": _gpt2_style,
               "GPT-2 style, a space before each text": lambda: _gpt2_style(add_prefix_space=True),
-              "sentencepiece unigram": _sentencepiece,
+              "sentencepiece unigram": _sentencepiece, "DeBERTa-v2 style": _deberta_v2_style,
               "Llama 3 style": lambda: _llama3_style(also=PIECES_CORPUS), "Qwen2 style": lambda: _qwen2_style(PIECES_CORPUS),
               "Llama 2 style": _llama2_style, "Llama 2's file": _llama2_file, "Gemma's form": _gemma_file}
-PIECEWISE = [name for name in TOKENIZERS if name != "Llama 2's file"]  # (its normaliser prepends the mark to each text)
+PIECEWISE = [name for name in TOKENIZERS if name not in ("Llama 2's file", "DeBERTa-v2 style")]  # (their normalisers prepend, strip)
 
 
 def _built(name: str) -> Tokenizer:
