@@ -58,6 +58,9 @@ _SPLITS_AT_SPACES = frozenset({
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
 })
+#: ``Split`` expressions that match digits alone, so that they neither part nor join text
+#: at a space: Falcon's, which parts numbers in threes after its other pre-tokenizers.
+_SPLITS_OF_DIGITS = frozenset({"[0-9][0-9][0-9]"})
 #: The character SentencePiece writes for a space (U+2581), which begins each of its pieces
 #: but those of spaces alone.
 _SPACE_MARK = "\u2581"
@@ -181,7 +184,8 @@ def _parts_at_spaces(pre_tokenizer: dict | None, kinds: frozenset[str] = _PARTIN
     if kind == "Sequence":  # (each member parts further what the one before parted; an expression not known may part anywhere)
         members = pre_tokenizer.get("pretokenizers", [])
         return (any(_parts_at_spaces(member, kinds) for member in members)
-                and not any(member.get("type") == "Split" and not _splits_at_spaces(member) for member in members))
+                and not any(member.get("type") == "Split" and not _splits_at_spaces(member) and not _splits_digits(member)
+                            for member in members))
     if kind == "Split":
         return kind in kinds and _splits_at_spaces(pre_tokenizer)
     if kind == "ByteLevel" and not pre_tokenizer.get("use_regex", True):
@@ -245,18 +249,24 @@ def _writes_the_mark_for_spaces(normalizer: dict | None, required: bool) -> bool
 
 def _parts_marks_from_words(pre_tokenizer: dict | None) -> bool:
     """Whether ``pre_tokenizer`` parts a punctuation mark from a letter or a digit before it:
-    by one of :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's) or by GPT-2's expression
-    (``ByteLevel`` with it on: GPT-2's, GPT-NeoX's, RoBERTa's), after nothing but ``Digits``
-    (which parts digits from the rest) and before nothing but them and byte mapping; bytes
-    mapped before the expression would turn a mark into letters."""
+    by one of :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's), by GPT-2's expression
+    (``ByteLevel`` with it on: GPT-2's, GPT-NeoX's, RoBERTa's) or by ``Punctuation`` that
+    isolates marks (Falcon's), after nothing but ``Digits`` (which parts digits from the
+    rest) and before nothing but such members, byte mapping and splits of digits; bytes
+    mapped before an expression would turn a mark into letters."""
     if not pre_tokenizer:
         return False
     members = pre_tokenizer.get("pretokenizers", []) if pre_tokenizer.get("type") == "Sequence" else [pre_tokenizer]
-    kinds = [member.get("type") for member in members]
-    parting = [i for i, member in enumerate(members)
-               if (kinds[i] == "Split" and _splits_at_spaces(member)) or (kinds[i] == "ByteLevel" and member.get("use_regex", True))]
-    return (bool(parting) and all(kind == "Digits" for kind in kinds[: parting[0]])
-            and all(kind in ("ByteLevel", "Digits") or i in parting for i, kind in enumerate(kinds) if i > parting[0]))
+    parting = [i for i, member in enumerate(members) if _parts_marks(member)]
+    return (bool(parting) and all(member.get("type") == "Digits" for member in members[: parting[0]])
+            and all(i in parting or member.get("type") in ("ByteLevel", "Digits") or (member.get("type") == "Split" and _splits_digits(member))
+                    for i, member in enumerate(members) if i > parting[0]))
+
+
+def _parts_marks(member: dict) -> bool:
+    kind = member.get("type")
+    return ((kind == "Split" and _splits_at_spaces(member)) or (kind == "ByteLevel" and member.get("use_regex", True))
+            or (kind == "Punctuation" and member.get("behavior", "Isolated") in ("Isolated", "Contiguous")))
 
 
 def _adds_a_prefix(pre_tokenizer: dict | None) -> bool:
@@ -268,6 +278,10 @@ def _adds_a_prefix(pre_tokenizer: dict | None) -> bool:
         return any(_adds_a_prefix(member) for member in pre_tokenizer.get("pretokenizers", []))
     return ((pre_tokenizer.get("type") == "ByteLevel" and bool(pre_tokenizer.get("add_prefix_space")))
             or (pre_tokenizer.get("type") == "Metaspace" and pre_tokenizer.get("prepend_scheme", "always") != "never"))
+
+
+def _splits_digits(split: dict) -> bool:
+    return not split.get("invert") and split.get("pattern", {}).get("Regex") in _SPLITS_OF_DIGITS
 
 
 def _splits_at_spaces(split: dict) -> bool:

@@ -134,6 +134,26 @@ def _gpt2_style(add_prefix_space: bool = False) -> Tokenizer:
     return tokenizer
 
 
+#: Falcon's pre-tokenizer, as tiiuae/falcon-7b's ``tokenizer.json`` holds it.
+FALCON_PRE_TOKENIZER = {"type": "Sequence", "pretokenizers": [
+    {"type": "Punctuation", "behavior": "Contiguous"},
+    {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
+    {"type": "Digits", "individual_digits": False},
+    {"type": "Split", "pattern": {"Regex": "[0-9][0-9][0-9]"}, "behavior": "Isolated", "invert": False}]}
+
+
+def _falcon_style() -> Tokenizer:
+    """A byte-level BPE tokenizer parted as Falcon's is (marks, GPT-2's expression, digits,
+    numbers in threes), trained here on the bundled sample and :data:`PIECES_CORPUS`."""
+    import polars as pl
+
+    tokenizer = Tokenizer.from_str(json.dumps({**json.loads(Tokenizer(BPE()).to_str()), "pre_tokenizer": FALCON_PRE_TOKENIZER}))
+    corpus = pl.read_parquet(SAMPLE)["output"].to_list() + list(PIECES_CORPUS)
+    tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=600, special_tokens=["<|endoftext|>"],
+                                                     initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    return tokenizer
+
+
 def _llama2_style() -> Tokenizer:
     """A SentencePiece BPE tokenizer as transformers builds Llama 2's and Mistral's: a whole
     text one word (``Metaspace`` with ``split`` off), bytes for unknown characters, tokens of
@@ -186,7 +206,7 @@ PIECES_CORPUS = tuple("".join(random.Random(seed).choices(PIECES, k=2_000)) for 
 
 #: Tokenizers that read a text from parts; those of :data:`PIECEWISE` read its pieces alike too.
 TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "GPT-2 style": _gpt2_style,
-              "GPT-2 style, a space before each text": lambda: _gpt2_style(add_prefix_space=True),
+              "GPT-2 style, a space before each text": lambda: _gpt2_style(add_prefix_space=True), "Falcon style": _falcon_style,
               "sentencepiece unigram": _sentencepiece, "DeBERTa-v2 style": _deberta_v2_style,
               "Llama 3 style": lambda: _llama3_style(also=PIECES_CORPUS), "Qwen2 style": lambda: _qwen2_style(PIECES_CORPUS),
               "Llama 2 style": _llama2_style, "Llama 2's file": _llama2_file, "Gemma's form": _gemma_file}
@@ -447,8 +467,8 @@ _BYTES_MAPPED = {**_BYTES_REGEX, "use_regex": False}
     ({"type": "Sequence", "pretokenizers": [_BYTES_MAPPED,
                                             {"type": "Split", "pattern": {"Regex": LLAMA3_SPLIT}, "behavior": "Isolated",
                                              "invert": False}]}, False),
-    ({"type": "Sequence", "pretokenizers": [_BYTES_REGEX,
-                                            {"type": "Punctuation", "behavior": "Isolated"}]}, False),
+    (FALCON_PRE_TOKENIZER, True),
+    ({"type": "WhitespaceSplit"}, False),
 ])
 def test_which_pre_tokenizers_end_a_part_before_a_mark_after_a_word(pre_tokenizer, marks):
     tokenizer = _described(_byte_level(), lambda d: d.update(pre_tokenizer=pre_tokenizer))
