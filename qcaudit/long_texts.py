@@ -52,12 +52,20 @@ _PARTING_AT_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSpl
 #: ``Split`` expressions (isolating what they match) after which a word never runs on into a
 #: space that follows a visible character, so that they part text at each such space: Llama
 #: 3's (Meta's ``pat_str``, as its ``tokenizer.json`` holds it) and Qwen2's (the same, numbers
-#: a digit at a time). Each alternative's match ends where a space begins, unless it is white
-#: space throughout, and only ``(?!\S)`` looks ahead.
+#: a digit at a time), and OpenAI's o200k (GPT-OSS's, Phi-4-mini's: words split at a capital,
+#: a contraction joined to its word). Each alternative's match ends where a space begins,
+#: unless it is white space throughout, and only ``(?!\S)`` looks ahead.
+_O200K_SPLIT = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+                r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
 _SPLITS_AT_SPACES = frozenset({
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    _O200K_SPLIT,
 })
+#: Of those, the expressions that join a contraction to the word before it ("it's"), so that
+#: an apostrophe does not end a word.
+_JOINING_CONTRACTIONS = frozenset({_O200K_SPLIT})
 #: ``Split`` expressions that match digits alone, so that they neither part nor join text
 #: at a space: Falcon's, which parts numbers in threes after its other pre-tokenizers.
 _SPLITS_OF_DIGITS = frozenset({"[0-9][0-9][0-9]"})
@@ -148,8 +156,7 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     marks = "".join(sorted(set(string.punctuation) - set(added))) if (
         pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _only(normalizer, _MARK_KEEPING_NORMALIZERS)
     ) else one_word_marks or ""
-    after_words = "".join(sorted(set(_MARKS) - set(added))) if (
-        _parts_marks_from_words(pre_tokenizer) and _only(normalizer, {"NFC"})) else ""
+    after_words = "".join(sorted(set(_parts_marks_from_words(pre_tokenizer)) - set(added))) if _only(normalizer, {"NFC"}) else ""
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
                     and not _IDEOGRAPH.search(added),  # (an added token of ideographs is one word)
                     marks, after_words)
@@ -247,20 +254,24 @@ def _writes_the_mark_for_spaces(normalizer: dict | None, required: bool) -> bool
     return not others and (bool(spaces) or not required)
 
 
-def _parts_marks_from_words(pre_tokenizer: dict | None) -> bool:
-    """Whether ``pre_tokenizer`` parts a punctuation mark from a letter or a digit before it:
-    by one of :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's), by GPT-2's expression
+def _parts_marks_from_words(pre_tokenizer: dict | None) -> str:
+    """The punctuation marks (of :data:`_MARKS`) that ``pre_tokenizer`` parts from a letter
+    or a digit before them: by one of :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's, o200k,
+    which joins an apostrophe's contraction to its word), by GPT-2's expression
     (``ByteLevel`` with it on: GPT-2's, GPT-NeoX's, RoBERTa's) or by ``Punctuation`` that
     isolates marks (Falcon's), after nothing but ``Digits`` (which parts digits from the
     rest) and before nothing but such members, byte mapping and splits of digits; bytes
-    mapped before an expression would turn a mark into letters."""
+    mapped before an expression would turn a mark into letters. None: ""."""
     if not pre_tokenizer:
-        return False
+        return ""
     members = pre_tokenizer.get("pretokenizers", []) if pre_tokenizer.get("type") == "Sequence" else [pre_tokenizer]
     parting = [i for i, member in enumerate(members) if _parts_marks(member)]
-    return (bool(parting) and all(member.get("type") == "Digits" for member in members[: parting[0]])
+    if not (parting and all(member.get("type") == "Digits" for member in members[: parting[0]])
             and all(i in parting or member.get("type") in ("ByteLevel", "Digits") or (member.get("type") == "Split" and _splits_digits(member))
-                    for i, member in enumerate(members) if i > parting[0]))
+                    for i, member in enumerate(members) if i > parting[0])):
+        return ""
+    joining = any(member.get("pattern", {}).get("Regex") in _JOINING_CONTRACTIONS for member in members if member.get("type") == "Split")
+    return _MARKS.replace("'", "") if joining else _MARKS
 
 
 def _parts_marks(member: dict) -> bool:

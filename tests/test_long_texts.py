@@ -93,6 +93,10 @@ def _deberta_v2_style() -> Tokenizer:
 #: Qwen2's reads numbers a digit at a time.
 LLAMA3_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2_SPLIT = LLAMA3_SPLIT.replace(r"\p{N}{1,3}", r"\p{N}")
+#: OpenAI's o200k expression (GPT-OSS's and Phi-4-mini's tokenizers): a contraction joins its word.
+O200K_SPLIT = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+               r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+               r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
 
 
 def _llama3_style(expression: str = LLAMA3_SPLIT, also: tuple[str, ...] = ()) -> Tokenizer:
@@ -209,6 +213,7 @@ TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "GPT-2 sty
               "GPT-2 style, a space before each text": lambda: _gpt2_style(add_prefix_space=True), "Falcon style": _falcon_style,
               "sentencepiece unigram": _sentencepiece, "DeBERTa-v2 style": _deberta_v2_style,
               "Llama 3 style": lambda: _llama3_style(also=PIECES_CORPUS), "Qwen2 style": lambda: _qwen2_style(PIECES_CORPUS),
+              "o200k style": lambda: _llama3_style(O200K_SPLIT, also=PIECES_CORPUS),
               "Llama 2 style": _llama2_style, "Llama 2's file": _llama2_file, "Gemma's form": _gemma_file}
 PIECEWISE = [name for name in TOKENIZERS if name not in ("Llama 2's file", "DeBERTa-v2 style")]  # (their normalisers prepend, strip)
 
@@ -430,6 +435,25 @@ def test_a_part_ends_before_a_mark_only_after_a_letter_the_normaliser_keeps_whol
     text = "".join(f"字{i}\u0958，词，" for i in range(400))
     tokenizer = _qwen2_style(also=(text,) * 20)
     tokenizer.no_padding()
+
+    def cut(texts: list[str]) -> list[list[int]]:
+        return [encoding.ids for encoding in tokenizer.encode_batch(texts)]
+
+    for max_tokens in range(3, 40):
+        tokenizer.enable_truncation(max_tokens)
+        with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
+            assert first_tokens(cut, [text], max_tokens, reads_words_apart(tokenizer)) == cut([text])
+
+
+@pytest.mark.parametrize("chars_per_token", [1, 2, long_texts.CHARS_PER_TOKEN])
+def test_an_apostrophe_ends_no_word_where_the_expression_joins_contractions(chars_per_token):
+    """o200k's expression reads "it's" as one word (Llama 3's as "it" and "'s"): a part may
+    end before the comma, not before the apostrophe (trained on such text, so that
+    ",it's" is one token)."""
+    text = "it's," * 2_000
+    tokenizer = _llama3_style(O200K_SPLIT, also=(text,) * 20)
+    tokenizer.no_padding()
+    assert "'" not in reads_words_apart(tokenizer).marks_after_words and "," in reads_words_apart(tokenizer).marks_after_words
 
     def cut(texts: list[str]) -> list[list[int]]:
         return [encoding.ids for encoding in tokenizer.encode_batch(texts)]
