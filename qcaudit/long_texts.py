@@ -115,12 +115,15 @@ class WordEnds:
     with spaces, and Chinese text has none); before each of ``before_marks``, punctuation
     marks the tokenizer sets apart whatever stands before them (BERT's pre-tokenizer each
     ASCII one: minified code, base64 and URLs hold no space, but these; Llama 2's vocabulary
-    Chinese ones); and before each of ``marks_after_words``, marks that GPT-2's, Llama 3's
-    and Qwen2's expressions part from a letter or a digit before them (:data:`_WORD_CHARACTERS`)."""
+    Chinese ones); before each of ``marks_after_words``, marks that GPT-2's, Llama 3's,
+    Qwen2's and o200k's expressions part from a letter or a digit before them
+    (:data:`_WORD_CHARACTERS`); and, ``at_digits``, between an ASCII letter and a digit,
+    which those expressions part either way round (a hex string holds no other end)."""
 
     before_ideographs: bool = False
     before_marks: str = ""
     marks_after_words: str = ""
+    at_digits: bool = False
 
     @cached_property
     def others(self) -> re.Pattern | None:
@@ -129,7 +132,9 @@ class WordEnds:
         anywhere = [f"[{kinds}]"] if kinds else []
         after_words = ([f"(?<=[{_WORD_CHARACTERS}])[{''.join(map(re.escape, self.marks_after_words))}]"]
                        if self.marks_after_words else [])
-        return re.compile("|".join(anywhere + after_words)) if anywhere or after_words else None
+        digits = ["(?<=[A-Za-z])[0-9]|(?<=[0-9])[A-Za-z]"] if self.at_digits else []
+        found = anywhere + after_words + digits
+        return re.compile("|".join(found)) if found else None
 
 
 def reads_words_apart(tokenizer) -> WordEnds | None:
@@ -156,10 +161,12 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     marks = "".join(sorted(set(string.punctuation) - set(added))) if (
         pre_tokenizer and pre_tokenizer.get("type") == "BertPreTokenizer" and _only(normalizer, _MARK_KEEPING_NORMALIZERS)
     ) else one_word_marks or ""
-    after_words = "".join(sorted(set(_parts_marks_from_words(pre_tokenizer)) - set(added))) if _only(normalizer, {"NFC"}) else ""
+    composed = _only(normalizer, {"NFC"})  # (ASCII letters, digits and the marks stay as they are)
+    after_words = "".join(sorted(set(_parts_marks_from_words(pre_tokenizer)) - set(added))) if composed else ""
+    at_digits = composed and _parted(_members(pre_tokenizer), _parts_digits)
     return WordEnds(_sets_ideographs_apart(normalizer) and _parts_at_spaces(pre_tokenizer, _DROPPING_SPACES)
                     and not _IDEOGRAPH.search(added),  # (an added token of ideographs is one word)
-                    marks, after_words)
+                    marks, after_words, at_digits)
 
 
 def _described(part) -> dict | None:
@@ -256,28 +263,54 @@ def _writes_the_mark_for_spaces(normalizer: dict | None, required: bool) -> bool
 
 def _parts_marks_from_words(pre_tokenizer: dict | None) -> str:
     """The punctuation marks (of :data:`_MARKS`) that ``pre_tokenizer`` parts from a letter
-    or a digit before them: by one of :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's, o200k,
-    which joins an apostrophe's contraction to its word), by GPT-2's expression
-    (``ByteLevel`` with it on: GPT-2's, GPT-NeoX's, RoBERTa's) or by ``Punctuation`` that
-    isolates marks (Falcon's), after nothing but ``Digits`` (which parts digits from the
-    rest) and before nothing but such members, byte mapping and splits of digits; bytes
-    mapped before an expression would turn a mark into letters. None: ""."""
-    if not pre_tokenizer:
-        return ""
-    members = pre_tokenizer.get("pretokenizers", []) if pre_tokenizer.get("type") == "Sequence" else [pre_tokenizer]
-    parting = [i for i, member in enumerate(members) if _parts_marks(member)]
-    if not (parting and all(member.get("type") == "Digits" for member in members[: parting[0]])
-            and all(i in parting or member.get("type") in ("ByteLevel", "Digits") or (member.get("type") == "Split" and _splits_digits(member))
-                    for i, member in enumerate(members) if i > parting[0])):
+    or a digit before them (:func:`_parted`, by a member of :func:`_parts_marks`): all but,
+    for an expression that joins a contraction to its word (o200k's), the apostrophe."""
+    members = _members(pre_tokenizer)
+    if not _parted(members, _parts_marks):
         return ""
     joining = any(member.get("pattern", {}).get("Regex") in _JOINING_CONTRACTIONS for member in members if member.get("type") == "Split")
     return _MARKS.replace("'", "") if joining else _MARKS
 
 
+def _members(pre_tokenizer: dict | None) -> list[dict]:
+    if not pre_tokenizer:
+        return []
+    return pre_tokenizer.get("pretokenizers", []) if pre_tokenizer.get("type") == "Sequence" else [pre_tokenizer]
+
+
+def _parted(members: list[dict], parts: Callable[[dict], bool]) -> bool:
+    """Whether the first of a pre-tokenizer's ``members`` that ``parts`` (so that a word
+    ends there, whatever follows) comes after nothing but members that set digits or marks
+    apart (``Digits``, ``Punctuation`` that isolates marks), which leave every character
+    as it is, and before nothing but those, such members, byte mapping and splits of
+    digits: bytes mapped before an expression would turn a mark into letters."""
+    parting = [i for i, member in enumerate(members) if parts(member)]
+    if not parting:
+        return False
+    return (all(_sets_apart(member) for member in members[: parting[0]])
+            and all(i in parting or _sets_apart(member) or member.get("type") == "ByteLevel"
+                    or (member.get("type") == "Split" and _splits_digits(member)) for i, member in enumerate(members) if i > parting[0]))
+
+
+def _sets_apart(member: dict) -> bool:
+    return member.get("type") == "Digits" or (member.get("type") == "Punctuation"
+                                              and member.get("behavior", "Isolated") in ("Isolated", "Contiguous"))
+
+
 def _parts_marks(member: dict) -> bool:
+    """Whether ``member`` parts a punctuation mark from a letter or digit before it: one of
+    :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's, o200k), GPT-2's expression (``ByteLevel``
+    with it on: GPT-2's, GPT-NeoX's, RoBERTa's), ``Punctuation`` that isolates marks (Falcon's)."""
     kind = member.get("type")
     return ((kind == "Split" and _splits_at_spaces(member)) or (kind == "ByteLevel" and member.get("use_regex", True))
             or (kind == "Punctuation" and member.get("behavior", "Isolated") in ("Isolated", "Contiguous")))
+
+
+def _parts_digits(member: dict) -> bool:
+    """Whether ``member`` parts a run of digits from letters on either side: those
+    expressions (letters and numbers are alternatives of their own), and ``Digits``."""
+    kind = member.get("type")
+    return (kind == "Split" and _splits_at_spaces(member)) or (kind == "ByteLevel" and member.get("use_regex", True)) or kind == "Digits"
 
 
 def _adds_a_prefix(pre_tokenizer: dict | None) -> bool:
@@ -506,7 +539,7 @@ def reads_pieces_alike(tokenizer) -> WordEnds | None:
     if _touches_the_start(_described(backend.normalizer)):
         return None
     if _adds_a_prefix(_described(backend.pre_tokenizer)):  # (before a piece that starts at a mark, not at a space)
-        return replace(words_apart, before_marks="", marks_after_words="")
+        return replace(words_apart, before_marks="", marks_after_words="", at_digits=False)
     return words_apart
 
 

@@ -50,7 +50,8 @@ PIECES = ["word", "Tokens", "a" * 30, "b" * 120, " ", " ", " ", "   ", "\n", "\n
           "汉字很多的句子", "豈", "\U00020000", "ひらがな", "한국어",  # (ideographs BERT sets apart, and other scripts it does not)
           "+", "/", "=", "[", "]", "[CLS]", "[SEP]", "{", "};", "\"", "a.b", "x=>", "-", "_", "$", "(", ")", "…", "«",
           "\u2581", "\u2581\u2581",  # (SentencePiece's mark for a space, written in a text as it is)
-          "，", "。", "「", "」", "\u0958", "\u0301", "İ"]  # (Chinese marks; letters NFC or lowercasing splits before a combining mark)
+          "，", "。", "「", "」", "\u0958", "\u0301", "İ",  # (Chinese marks; letters NFC or lowercasing splits before a combining mark)
+          "a3f9", "0x1F", "e5"]  # (letters and digits that expressions part from each other)
 text = st.lists(st.sampled_from(PIECES), max_size=250).map("".join)
 texts = st.lists(text, min_size=1, max_size=4)
 
@@ -496,7 +497,7 @@ _BYTES_MAPPED = {**_BYTES_REGEX, "use_regex": False}
 ])
 def test_which_pre_tokenizers_end_a_part_before_a_mark_after_a_word(pre_tokenizer, marks):
     tokenizer = _described(_byte_level(), lambda d: d.update(pre_tokenizer=pre_tokenizer))
-    assert bool(reads_words_apart(tokenizer).marks_after_words) == marks
+    assert bool(reads_words_apart(tokenizer).marks_after_words) == marks == reads_words_apart(tokenizer).at_digits
     lowercased = _described(tokenizer, lambda d: d.update(normalizer={"type": "Lowercase"}))
     assert reads_words_apart(lowercased).marks_after_words == ""  # ("İ" lowercased ends with a combining mark)
 
@@ -683,7 +684,7 @@ def test_pieces_give_the_whole_texts_tokens(each_piecewise_tokenizer, texts, pie
     with patch.object(long_texts, "PIECE_CHARS", piece_chars):
         assert all_tokens(read, texts, reads_pieces_alike(each_piecewise_tokenizer)) == read(texts)
     for text in texts:
-        assert "".join(pieces(text, piece_chars, WordEnds(True, string.punctuation, "，。"))) == text
+        assert "".join(pieces(text, piece_chars, WordEnds(True, string.punctuation, "，。", at_digits=True))) == text
 
 
 @settings(max_examples=300, deadline=None)
