@@ -14,8 +14,10 @@ peak RSS taken from the kernel (``/usr/bin/time``):
 - qcaudit's ``Encoder.tokenize`` of the row (read from a prefix that holds those tokens,
   :mod:`qcaudit.long_texts`); both print the ids' digest, which must agree;
 - the same two for 256 rows of 20,000 Chinese characters, which hold no space (a prefix
-  ends before an ideograph there), and for a row with its spaces taken out, as minified
-  code or base64 is (a prefix ends before a punctuation mark there);
+  ends before an ideograph there), for a row with its spaces taken out, as minified
+  code or base64 is (a prefix ends before a punctuation mark there), and for a row of hex
+  digits (for BERT's tokenizer one word, read whole; for the expressions of GPT-2, Llama 3
+  and the like a prefix ends between a letter and a digit);
 - a reward model's input, a (prompt, response) pair of two long texts beside 20 GSM8K pairs,
   truncated "longest first" at 512 tokens by the same tokenizer (transformers' fast one):
   the pairs read whole against qcaudit's ``reward_inputs`` (each long text from a prefix,
@@ -151,6 +153,17 @@ def write_without_spaces(folder: Path, megabytes: float) -> Path:
     return path
 
 
+def write_hex(folder: Path, megabytes: float) -> Path:
+    """One row of ``megabytes`` of hex digits (seeded), as a digest or a dump is."""
+    import random
+
+    import polars as pl
+
+    path = folder / f"hex-{megabytes:g}MB.parquet"
+    pl.DataFrame({"text": [random.Random(0).randbytes(int(megabytes * 500_000)).hex()]}).write_parquet(path)
+    return path
+
+
 def write_chinese(folder: Path, rows: int) -> Path:
     """``rows`` rows of 20,000 Chinese characters (seeded; a comma in twenty): text with no
     space for a prefix to end at, but an ideograph before each character."""
@@ -177,6 +190,7 @@ def main() -> None:
     parser.add_argument("--audit-megabytes", type=float, default=3, help="the row's size for the audit (0: no audit)")
     parser.add_argument("--chinese-rows", type=int, default=256, help="rows of 20,000 Chinese characters for the tokenizers (0: none)")
     parser.add_argument("--no-space-megabytes", type=float, default=3, help="a row without spaces for the tokenizers (0: none)")
+    parser.add_argument("--hex-megabytes", type=float, default=3, help="a row of hex digits for the tokenizers (0: none)")
     parser.add_argument("--pair-kilobytes", type=float, default=60, help="each text of the reward model's long pair (0: no pair)")
     parser.add_argument("--tokenizer", help="a local transformers tokenizer (a folder) in place of the default encoder's")
     args = parser.parse_args()
@@ -194,6 +208,8 @@ def main() -> None:
             cases.append((f"{args.chinese_rows} Chinese rows of 20,000 characters", write_chinese(folder, args.chinese_rows)))
         if args.no_space_megabytes:
             cases.append((f"{args.no_space_megabytes:g} MB without spaces", write_without_spaces(folder, args.no_space_megabytes)))
+        if args.hex_megabytes:
+            cases.append((f"{args.hex_megabytes:g} MB of hex digits", write_hex(folder, args.hex_megabytes)))
         readers = {name: (READ_WHOLE_BY_MODEL, "transformers, each row whole, cut at 256", QCAUDIT_BY_MODEL,
                           "qcaudit detectors.lm.tokenize") if tokenizer else
                    (READ_WHOLE, "tokenizers, each row whole, cut at 256", QCAUDIT, "qcaudit Encoder.tokenize")
