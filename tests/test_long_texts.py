@@ -434,16 +434,7 @@ def test_a_part_ends_before_a_mark_only_after_a_letter_the_normaliser_keeps_whol
     a part may end before "，" after an ideograph, not after क़ (trained on such text, as
     the normaliser writes it, so that the combining mark and "，" make one token)."""
     text = "".join(f"字{i}\u0958，词，" for i in range(400))
-    tokenizer = _qwen2_style(also=(text,) * 20)
-    tokenizer.no_padding()
-
-    def cut(texts: list[str]) -> list[list[int]]:
-        return [encoding.ids for encoding in tokenizer.encode_batch(texts)]
-
-    for max_tokens in range(3, 40):
-        tokenizer.enable_truncation(max_tokens)
-        with patch.object(long_texts, "CHARS_PER_TOKEN", chars_per_token):
-            assert first_tokens(cut, [text], max_tokens, reads_words_apart(tokenizer)) == cut([text])
+    _assert_every_prefix_reads_as_the_whole(_qwen2_style(also=(text,) * 20), text, chars_per_token)
 
 
 @pytest.mark.parametrize("chars_per_token", [1, 2, long_texts.CHARS_PER_TOKEN])
@@ -453,8 +444,14 @@ def test_an_apostrophe_ends_no_word_where_the_expression_joins_contractions(char
     ",it's" is one token)."""
     text = "it's," * 2_000
     tokenizer = _llama3_style(O200K_SPLIT, also=(text,) * 20)
-    tokenizer.no_padding()
     assert "'" not in reads_words_apart(tokenizer).marks_after_words and "," in reads_words_apart(tokenizer).marks_after_words
+    _assert_every_prefix_reads_as_the_whole(tokenizer, text, chars_per_token)
+
+
+def _assert_every_prefix_reads_as_the_whole(tokenizer: Tokenizer, text: str, chars_per_token: int) -> None:
+    """The first 3 to 39 tokens of ``text``, read from prefixes of ``chars_per_token``
+    characters a token (and longer), are the whole text's."""
+    tokenizer.no_padding()
 
     def cut(texts: list[str]) -> list[list[int]]:
         return [encoding.ids for encoding in tokenizer.encode_batch(texts)]
