@@ -73,6 +73,7 @@ _SPLITS_OF_DIGITS = frozenset({"[0-9][0-9][0-9]"})
 #: but those of spaces alone.
 _SPACE_MARK = "\u2581"
 _MARK_AFTER_ANOTHER = re.compile(f"[^{_SPACE_MARK}]{_SPACE_MARK}")
+_BYTE_TOKEN = re.compile("<0x[0-9A-F]{2}>")
 #: Those of them that drop the spaces they part at (so that the spaces BERT's normaliser
 #: sets around an ideograph make no token).
 _DROPPING_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSplit"})
@@ -115,7 +116,7 @@ class WordEnds:
     with spaces, and Chinese text has none); before each of ``before_marks``, punctuation
     marks the tokenizer sets apart whatever stands before them (BERT's pre-tokenizer each
     ASCII one: minified code, base64 and URLs hold no space, but these; Llama 2's vocabulary
-    Chinese ones); before each of ``marks_after_words``, marks that GPT-2's, Llama 3's,
+    Chinese ones, and digits); before each of ``marks_after_words``, marks that GPT-2's, Llama 3's,
     Qwen2's and o200k's expressions part from a letter or a digit before them
     (:data:`_WORD_CHARACTERS`); and, ``at_digits``, between an ASCII letter and a digit,
     which those expressions part either way round (a hex string holds no other end)."""
@@ -214,14 +215,16 @@ def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: di
     2's and Mistral's: no pre-tokenizer, each space written as :data:`_SPACE_MARK` by the
     normaliser, or, as transformers builds them, ``Metaspace`` with ``split`` off; Gemma's:
     a ``Split`` at the space after the normaliser wrote them all as the mark), the
-    punctuation marks (of :data:`_MARKS`) it tokenises the text before alike whatever
-    follows; None where it does not do so for a space either.
+    punctuation marks (of :data:`_MARKS`) and digits it tokenises the text before alike
+    whatever follows; None where it does not do so for a space either.
 
     BPE merges each side of a character as it would alone where no token of the vocabulary
     holds that character after another one, so that no merge joins it to what stands before
     it: the space mark (after another character than itself: SentencePiece trains no piece
-    across a space unless told to, and Llama 2's 32,000 hold none), and marks that are tokens
-    of their own and never inside one (Llama 2's hold "，" and "。" so, not "," or "."). The
+    across a space unless told to, and Llama 2's 32,000 hold none), and marks and digits
+    that are tokens of their own and never inside one (Llama 2's hold "，", "。" and each
+    digit so, as SentencePiece splits digits; not "," or "."; the fallback's bytes, whose
+    names hold digits, are no text's). The
     vocabulary must hold the space mark (unknown characters on both sides would make one
     token), no normaliser member may write the mark for anything but a space (nor, for the
     punctuation marks, map one to another character: NFKC and NFKD), and the model must
@@ -242,8 +245,15 @@ def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: di
         return None
     if not _only(normalizer, {"NFC", "NFD", "Prepend", "Replace"}):  # (NFKC writes "，" as ",")
         return ""
-    inside = {character for token in vocabulary for character in token[1:]}
-    return "".join(sorted(mark for mark in set(_MARKS) - set(added) - inside if mark in vocabulary))
+    inside = {character for token in vocabulary if not _unmerged_byte(token, vocabulary) for character in token[1:]}
+    return "".join(sorted(mark for mark in set(_MARKS + string.digits) - set(added) - inside if mark in vocabulary))
+
+
+def _unmerged_byte(token: str, vocabulary: dict[str, int]) -> bool:
+    """Whether ``token`` is a byte of the fallback for unknown characters (``<0x41>``) that
+    no merge can make (no two tokens join into it): its name's characters are no text's."""
+    return (_BYTE_TOKEN.fullmatch(token) is not None
+            and not any(token[:cut] in vocabulary and token[cut:] in vocabulary for cut in range(1, len(token))))
 
 
 def _splits_at_the_space(pre_tokenizer: dict) -> bool:

@@ -164,13 +164,14 @@ def _llama2_style() -> Tokenizer:
     text one word (``Metaspace`` with ``split`` off), bytes for unknown characters, tokens of
     runs of spaces; trained here on the bundled sample and :data:`PIECES_CORPUS`, words apart,
     as SentencePiece trains (no token holds the space mark after another character), and, as
-    in Llama 2's vocabulary, Chinese marks tokens of their own and never inside one (Chinese
-    words and ASCII marks are)."""
+    in Llama 2's vocabulary, Chinese marks and digits tokens of their own and never inside
+    one (Chinese words and ASCII marks are; the fallback's byte tokens' names hold digits)."""
     import polars as pl
 
     tokenizer = Tokenizer(BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Metaspace(prepend_scheme="first"),
-                                                       pre_tokenizers.Split(Regex("[，。「」]"), "isolated")])
+                                                       pre_tokenizers.Split(Regex("[，。「」]"), "isolated"),
+                                                       pre_tokenizers.Digits(individual_digits=True)])
     corpus = pl.read_parquet(SAMPLE)["output"].to_list() + list(PIECES_CORPUS)
     tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=600, special_tokens=["<unk>", "<s>", "</s>"]))
     described = json.loads(tokenizer.to_str())
@@ -463,13 +464,16 @@ def _assert_every_prefix_reads_as_the_whole(tokenizer: Tokenizer, text: str, cha
 
 
 def test_a_sentencepiece_bpe_part_ends_before_a_mark_that_no_token_holds_after_another_character():
-    """Chinese marks end a part of a text (not a piece: the pre-tokenizer writes a space mark
-    before a piece's first character); ASCII marks that tokens hold after another character
-    do not."""
+    """Chinese marks and digits end a part of a text (not a piece: the pre-tokenizer writes a
+    space mark before a piece's first character); ASCII marks that tokens hold after another
+    character do not. The byte tokens' names (``<0x1F>``) are no text's: digits in them count
+    for nothing."""
     tokenizer = _llama2_style()
-    inside = {character for token in tokenizer.get_vocab() for character in token[1:]}
+    vocabulary = tokenizer.get_vocab()
+    inside = {character for token in vocabulary if not token.startswith("<0x") for character in token[1:]}
     marks = reads_words_apart(tokenizer).before_marks
     assert "，" in marks and "。" in marks and "文" in inside and not set(marks) & inside
+    assert "<0x31>" in vocabulary and "1" in marks and {digit for digit in string.digits if digit in vocabulary} <= set(marks)
     assert ";" in inside and "=" in inside and ";" not in marks
     assert reads_pieces_alike(tokenizer).before_marks == ""
     assert reads_words_apart(_llama2_file()).before_marks == marks
