@@ -224,12 +224,11 @@ def _marks_merges_keep_apart(backend, pre_tokenizer: dict | None, normalizer: di
     across a space unless told to, and Llama 2's 32,000 hold none), and marks and digits
     that are tokens of their own and never inside one (Llama 2's hold "，", "。" and each
     digit so, as SentencePiece splits digits; not "," or "."; the fallback's bytes, whose
-    names hold digits, are no text's). The
-    vocabulary must hold the space mark (unknown characters on both sides would make one
-    token), no normaliser member may write the mark for anything but a space (nor, for the
-    punctuation marks, map one to another character: NFKC and NFKD), and the model must
-    merge, not look whole words up (``ignore_merges``) nor mark a word's parts (a prefix or
-    suffix)."""
+    names hold digits, are no text's). The vocabulary must hold the space mark (unknown
+    characters on both sides would make one token), no normaliser member may write the mark
+    for anything but a space (nor, for the marks, map one to another character: NFKC and
+    NFKD), and the model must merge, not look whole words up (``ignore_merges``) nor mark a
+    word's parts (a prefix or suffix)."""
     if pre_tokenizer is None or _splits_at_the_space(pre_tokenizer):  # (Gemma's: no space is left to split at)
         if not _writes_the_mark_for_spaces(normalizer, required=True):
             return None
