@@ -52,15 +52,17 @@ _PARTING_AT_SPACES = frozenset({"BertPreTokenizer", "Whitespace", "WhitespaceSpl
 #: ``Split`` expressions (isolating what they match) after which a word never runs on into a
 #: space that follows a visible character, so that they part text at each such space: Llama
 #: 3's (Meta's ``pat_str``, as its ``tokenizer.json`` holds it) and Qwen2's (the same, numbers
-#: a digit at a time), and OpenAI's o200k (GPT-OSS's, Phi-4-mini's: words split at a capital,
-#: a contraction joined to its word). Each alternative's match ends where a space begins,
-#: unless it is white space throughout, and only ``(?!\S)`` looks ahead.
+#: a digit at a time; Qwen3.5's, combining marks counted as letters), and OpenAI's o200k
+#: (GPT-OSS's, Phi-4-mini's: words split at a capital, a contraction joined to its word). Each
+#: alternative's match ends where a space begins, unless it is white space throughout, and
+#: only ``(?!\S)`` looks ahead.
 _O200K_SPLIT = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
                 r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
                 r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
 _SPLITS_AT_SPACES = frozenset({
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
     _O200K_SPLIT,
 })
 #: Of those, the expressions that join a contraction to the word before it ("it's"), so that

@@ -94,6 +94,9 @@ def _deberta_v2_style() -> Tokenizer:
 #: Qwen2's reads numbers a digit at a time.
 LLAMA3_SPLIT = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 QWEN2_SPLIT = LLAMA3_SPLIT.replace(r"\p{N}{1,3}", r"\p{N}")
+#: Qwen3.5's (as its ``tokenizer.json`` holds it): combining marks are letters.
+QWEN35_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*"
+                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 #: OpenAI's o200k expression (GPT-OSS's and Phi-4-mini's tokenizers): a contraction joins its word.
 O200K_SPLIT = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
                r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
@@ -117,9 +120,9 @@ def _llama3_style(expression: str = LLAMA3_SPLIT, also: tuple[str, ...] = ()) ->
     return tokenizer
 
 
-def _qwen2_style(also: tuple[str, ...] = ()) -> Tokenizer:
-    """As :func:`_llama3_style`, by Qwen2's expression, its text in Unicode's composed form (NFC) first."""
-    tokenizer = _llama3_style(QWEN2_SPLIT, tuple(unicodedata.normalize("NFC", text) for text in also))
+def _qwen2_style(also: tuple[str, ...] = (), expression: str = QWEN2_SPLIT) -> Tokenizer:
+    """As :func:`_llama3_style`, by Qwen2's expression (or Qwen3.5's), its text in Unicode's composed form (NFC) first."""
+    tokenizer = _llama3_style(expression, tuple(unicodedata.normalize("NFC", text) for text in also))
     tokenizer.normalizer = normalizers.NFC()
     return tokenizer
 
@@ -215,6 +218,7 @@ TOKENIZERS = {"wordpiece": _wordpiece, "byte-level BPE": _byte_level, "GPT-2 sty
               "GPT-2 style, a space before each text": lambda: _gpt2_style(add_prefix_space=True), "Falcon style": _falcon_style,
               "sentencepiece unigram": _sentencepiece, "DeBERTa-v2 style": _deberta_v2_style,
               "Llama 3 style": lambda: _llama3_style(also=PIECES_CORPUS), "Qwen2 style": lambda: _qwen2_style(PIECES_CORPUS),
+              "Qwen3.5 style": lambda: _qwen2_style(PIECES_CORPUS, QWEN35_SPLIT),
               "o200k style": lambda: _llama3_style(O200K_SPLIT, also=PIECES_CORPUS),
               "Llama 2 style": _llama2_style, "Llama 2's file": _llama2_file, "Gemma's form": _gemma_file}
 PIECEWISE = [name for name in TOKENIZERS if name not in ("Llama 2's file", "DeBERTa-v2 style")]  # (their normalisers prepend, strip)
