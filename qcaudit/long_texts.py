@@ -154,9 +154,10 @@ def reads_words_apart(tokenizer) -> WordEnds | None:
     try:
         pre_tokenizer, normalizer = _described(backend.pre_tokenizer), _described(backend.normalizer)
         added = "".join(token.content for token in backend.get_added_tokens_decoder().values())
-        one_word_marks = None if _parts_at_spaces(pre_tokenizer) else _marks_merges_keep_apart(backend, pre_tokenizer, normalizer, added)
+        at_spaces = _parts_at_spaces(pre_tokenizer)
+        one_word_marks = None if at_spaces else _marks_merges_keep_apart(backend, pre_tokenizer, normalizer, added)
         apart = ((backend.truncation or {}).get("direction", "right") == "right" and " " not in added
-                 and (_parts_at_spaces(pre_tokenizer) or one_word_marks is not None) and _local(normalizer))
+                 and (at_spaces or one_word_marks is not None) and _local(normalizer))
     except (AttributeError, TypeError, ValueError):  # (a tokenizer object of another make: read whole texts)
         return None
     if not apart:
@@ -304,24 +305,31 @@ def _parted(members: list[dict], parts: Callable[[dict], bool]) -> bool:
 
 
 def _sets_apart(member: dict) -> bool:
-    return member.get("type") == "Digits" or (member.get("type") == "Punctuation"
-                                              and member.get("behavior", "Isolated") in ("Isolated", "Contiguous"))
+    return member.get("type") == "Digits" or _isolates_marks(member)
+
+
+def _isolates_marks(member: dict) -> bool:
+    return member.get("type") == "Punctuation" and member.get("behavior", "Isolated") in ("Isolated", "Contiguous")
+
+
+def _parts_by_expression(member: dict) -> bool:
+    """Whether ``member`` parts words by one of :data:`_SPLITS_AT_SPACES` (Llama 3's,
+    Qwen2's, Qwen3.5's, o200k) or GPT-2's expression (``ByteLevel`` with it on: GPT-2's,
+    GPT-NeoX's, RoBERTa's): a mark from a letter or digit before it, and letters from digits."""
+    kind = member.get("type")
+    return (kind == "Split" and _splits_at_spaces(member)) or (kind == "ByteLevel" and member.get("use_regex", True))
 
 
 def _parts_marks(member: dict) -> bool:
-    """Whether ``member`` parts a punctuation mark from a letter or digit before it: one of
-    :data:`_SPLITS_AT_SPACES` (Llama 3's, Qwen2's, o200k), GPT-2's expression (``ByteLevel``
-    with it on: GPT-2's, GPT-NeoX's, RoBERTa's), ``Punctuation`` that isolates marks (Falcon's)."""
-    kind = member.get("type")
-    return ((kind == "Split" and _splits_at_spaces(member)) or (kind == "ByteLevel" and member.get("use_regex", True))
-            or (kind == "Punctuation" and member.get("behavior", "Isolated") in ("Isolated", "Contiguous")))
+    """Whether ``member`` parts a punctuation mark from a letter or digit before it: an
+    expression (:func:`_parts_by_expression`), ``Punctuation`` that isolates marks (Falcon's)."""
+    return _parts_by_expression(member) or _isolates_marks(member)
 
 
 def _parts_digits(member: dict) -> bool:
-    """Whether ``member`` parts a run of digits from letters on either side: those
-    expressions (letters and numbers are alternatives of their own), and ``Digits``."""
-    kind = member.get("type")
-    return (kind == "Split" and _splits_at_spaces(member)) or (kind == "ByteLevel" and member.get("use_regex", True)) or kind == "Digits"
+    """Whether ``member`` parts a run of digits from letters on either side: an expression
+    (letters and numbers are alternatives of their own), ``Digits``."""
+    return _parts_by_expression(member) or member.get("type") == "Digits"
 
 
 def _adds_a_prefix(pre_tokenizer: dict | None) -> bool:
