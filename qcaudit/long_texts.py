@@ -551,7 +551,12 @@ def reads_pieces_alike(tokenizer) -> WordEnds | None:
     it must read words apart (:func:`reads_words_apart`), and its normaliser not strip or
     add at a text's start, where a piece's leading space is the text's (and where its
     pre-tokenizer writes a space before a text, a piece starts at a space only)."""
-    words_apart = reads_words_apart(tokenizer)
+    return pieces_alike(tokenizer, reads_words_apart(tokenizer))
+
+
+def pieces_alike(tokenizer, words_apart: WordEnds | None) -> WordEnds | None:
+    """:func:`reads_pieces_alike` from ``reads_words_apart(tokenizer)`` already read (which
+    may read the whole vocabulary)."""
     if words_apart is None:
         return None
     backend = getattr(tokenizer, "backend_tokenizer", tokenizer)

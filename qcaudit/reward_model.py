@@ -20,7 +20,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.long_texts import (
     first_pair_tokens,
     first_tokens,
-    reads_pieces_alike,
+    pieces_alike,
     reads_words_apart,
     whole_ids,
 )
@@ -88,7 +88,7 @@ def reward_inputs(tokenizer, prompts: list[str], responses: list[str], max_token
         return tokenizer(firsts, seconds, truncation=True, max_length=max_tokens)["input_ids"]
 
     budget = max_tokens - tokenizer.num_special_tokens_to_add(pair=True)
-    return first_pair_tokens(pairs, whole_ids(tokenizer), prompts, responses, budget, words_apart, reads_pieces_alike(tokenizer))
+    return first_pair_tokens(pairs, whole_ids(tokenizer), prompts, responses, budget, words_apart, pieces_alike(tokenizer, words_apart))
 
 
 def score_pairs(scorer: RewardModel, prompts: list[str], responses: list[str], label: str = "reward model: scoring") -> np.ndarray:

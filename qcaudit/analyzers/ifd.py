@@ -169,9 +169,10 @@ def ifd_inputs(tokenizer, prompts: list[str], responses: list[str], template: st
 
     # a long answer is read from a prefix, a long prompt from a suffix: only the answer's first
     # tokens are scored, after at most the prompt's last ``kept``
-    answers = long_texts.first_tokens(answers_cut, responses, kept, long_texts.reads_words_apart(tokenizer))
+    words_apart = long_texts.reads_words_apart(tokenizer)
+    answers = long_texts.first_tokens(answers_cut, responses, kept, words_apart)
     questions = long_texts.last_tokens(long_texts.whole_ids(tokenizer), [prompt_text(tokenizer, p, template) for p in prompts],
-                                       kept, long_texts.reads_pieces_alike(tokenizer))
+                                       kept, long_texts.pieces_alike(tokenizer, words_apart))
     conditioned, starts, alone = [], [], []
     for question, answer in zip(questions, answers, strict=True):
         answer = answer[: max_tokens - len(bos)]
