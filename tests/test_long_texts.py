@@ -128,14 +128,19 @@ def _qwen2_style(also: tuple[str, ...] = (), expression: str = QWEN2_SPLIT) -> T
 
 
 def _gpt2_style(add_prefix_space: bool = False) -> Tokenizer:
-    """A byte-level BPE tokenizer parted by GPT-2's expression (``ByteLevel`` with it on),
-    trained here on the bundled sample and :data:`PIECES_CORPUS`; ``add_prefix_space``, a
-    space written before each text that does not start with one (as some RoBERTa-style
-    tokenizers are set)."""
+    """A byte-level BPE tokenizer parted by GPT-2's expression (``ByteLevel`` with it on);
+    ``add_prefix_space``, a space written before each text that does not start with one (as
+    some RoBERTa-style tokenizers are set)."""
+    return _byte_level_trained(pre_tokenizers.ByteLevel(add_prefix_space=add_prefix_space))
+
+
+def _byte_level_trained(pre_tokenizer) -> Tokenizer:
+    """A byte-level BPE tokenizer parted by ``pre_tokenizer``, trained here on the bundled
+    sample and :data:`PIECES_CORPUS`."""
     import polars as pl
 
     tokenizer = Tokenizer(BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=add_prefix_space)
+    tokenizer.pre_tokenizer = pre_tokenizer
     corpus = pl.read_parquet(SAMPLE)["output"].to_list() + list(PIECES_CORPUS)
     tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=600, special_tokens=["<|endoftext|>"],
                                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
@@ -152,14 +157,9 @@ FALCON_PRE_TOKENIZER = {"type": "Sequence", "pretokenizers": [
 
 def _falcon_style() -> Tokenizer:
     """A byte-level BPE tokenizer parted as Falcon's is (marks, GPT-2's expression, digits,
-    numbers in threes), trained here on the bundled sample and :data:`PIECES_CORPUS`."""
-    import polars as pl
-
-    tokenizer = Tokenizer.from_str(json.dumps({**json.loads(Tokenizer(BPE()).to_str()), "pre_tokenizer": FALCON_PRE_TOKENIZER}))
-    corpus = pl.read_parquet(SAMPLE)["output"].to_list() + list(PIECES_CORPUS)
-    tokenizer.train_from_iterator(corpus, BpeTrainer(vocab_size=600, special_tokens=["<|endoftext|>"],
-                                                     initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    return tokenizer
+    numbers in threes)."""
+    described = {**json.loads(Tokenizer(BPE()).to_str()), "pre_tokenizer": FALCON_PRE_TOKENIZER}
+    return _byte_level_trained(Tokenizer.from_str(json.dumps(described)).pre_tokenizer)
 
 
 def _llama2_style() -> Tokenizer:
