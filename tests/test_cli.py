@@ -1010,7 +1010,7 @@ def test_a_python_callers_errors_name_keywords_where_the_command_names_flags(run
     audit_drift() the flags they name are said as the function's keywords."""
     import qcaudit
 
-    untitled = pl.DataFrame({"a": ["some words here", "more words"]})
+    untitled = pl.DataFrame({"a": ["some words here", "more words"], "n": [1, 2]})  # (one column of text alone is the text)
     texts = untitled.rename({"a": "text"})
     for call, said in ((lambda: qcaudit.audit(untitled), "choose one with text_column= or fields= from: a"),
                        (lambda: qcaudit.sample(untitled), "choose one with text_column= or fields= from: a"),

@@ -1141,6 +1141,26 @@ def test_ultrachat_turns_under_data_are_found_only_as_a_list_of_texts(tmp_path):
     assert load_dataset(beside).text_source == "column 'text'"
 
 
+def test_the_one_column_of_text_is_the_text_whatever_its_name_except_a_headed_csvs(tmp_path):
+    """A table whose one column holds text (pandas' ``DataFrame(texts)``, named ``0``; rows of
+    ``{"sentence": ...}``) is read from it; a column of numbers, or one beside another column,
+    is still no text found by name; nor a CSV file's one column, whose name may be its first
+    text, until --no-header says the file has no header."""
+    import pandas as pd
+
+    texts = ["the cat sat on the mat", "a dog ran far away"]
+    one = write(tmp_path, "one.jsonl", [{"sentence": t} for t in texts])
+    assert load_dataset(one).text_source == "column 'sentence'" and load_dataset(one).texts()["text"].to_list() == texts
+    frame = load_dataset(pd.DataFrame(texts))
+    assert frame.text_source == "column '0'" and frame.texts()["text"].to_list() == texts
+    expect_error("no text column found", write(tmp_path, "numbers.jsonl", [{"n": 1}, {"n": 2}]))
+    expect_error("no text column found", write(tmp_path, "two.jsonl", [{"sentence": t, "id": "x"} for t in texts]))
+    headed = tmp_path / "one.csv"
+    headed.write_text("the first text\n" + "\n".join(texts) + "\n")
+    expect_error("if the file's first line is data rather than column names, give --no-header", headed)
+    assert load_dataset(headed, header=False).texts()["text"].to_list() == ["the first text", *texts]
+
+
 def test_a_templated_text_column_is_read_where_asked(tmp_path):
     path = write(tmp_path, "d.parquet", [{"instruction": "Add 2 and 3.", "output": "5", "text": "### Instruction:\nAdd 2 and 3.\n### Response:\n5"}])
     assert load_dataset(path).texts()["text"].to_list() == ["Add 2 and 3.\n5"]
