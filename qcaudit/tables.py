@@ -143,8 +143,12 @@ def _from_pandas(table: Any, pandas: Any) -> pl.DataFrame:
                            "give each column a name of its own")
     try:
         return pl.from_pandas(table)
-    except (TypeError, ValueError, ArithmeticError) as exc:  # (pyarrow's ArrowTypeError is a TypeError)
-        mixed = [name for name in table.columns if table[name].dtype == object and not _converts(table[[name]])]
+    except _NOT_CONVERTED as exc:
+        unconverted = [name for name in table.columns if not _converts(table[[name]])]
+        mixed = [name for name in unconverted if table[name].dtype == object]
+        if other := [name for name in unconverted if name not in mixed]:  # (complex numbers, say)
+            raise QcauditError(f"cannot read the pandas DataFrame: column {other[0]!r} holds {table[other[0]].dtype}, "
+                               f"which Arrow cannot hold ({first_line(exc)}); convert it or drop it") from None
         if not mixed:
             raise QcauditError(f"cannot read the pandas DataFrame: {first_line(exc)}") from None
     table = table.copy(deep=False)
@@ -154,10 +158,15 @@ def _from_pandas(table: Any, pandas: Any) -> pl.DataFrame:
     return pl.from_pandas(table)
 
 
+#: What converting a pandas column that Arrow cannot hold raises (pyarrow's ArrowTypeError is
+#: a TypeError; its ArrowNotImplementedError, as for complex numbers, a NotImplementedError).
+_NOT_CONVERTED = (TypeError, ValueError, ArithmeticError, NotImplementedError)
+
+
 def _converts(column: Any) -> bool:
     try:
         pl.from_pandas(column)
-    except (TypeError, ValueError, ArithmeticError):
+    except _NOT_CONVERTED:
         return False
     return True
 

@@ -609,6 +609,9 @@ def test_a_pandas_frame_of_mixed_columns_reads_as_the_same_rows_in_json_lines(tm
     twice = pd.DataFrame([["a b", "c d"]], columns=["text", "text"])  # (pandas allows it; it raised AttributeError)
     with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the pandas DataFrame: it names more than one column 'text'"):
         qcaudit.audit(twice)
+    complex_numbers = pd.DataFrame({"text": ["a b", "c d"], "z": np.array([1j, 2])})  # (it raised ArrowNotImplementedError)
+    with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the pandas DataFrame: column 'z' holds complex128, which Arrow cannot"):
+        qcaudit.audit(complex_numbers)
     with pytest.raises(qcaudit.QcauditError, match=r"^cannot read the Table as a table: column appears more than once"):
         qcaudit.audit(pl.DataFrame({"text": ["a b"], "id": ["c d"]}).to_arrow().rename_columns(["text", "text"]))
 
