@@ -1675,6 +1675,22 @@ def test_item_columns_are_found_however_their_names_are_capitalised(tmp_path):
         assert load_benchmark("mine", path).items["item_text"].to_list() == questions, header
 
 
+def test_a_benchmarks_one_column_of_text_is_its_item_except_a_headed_csvs(tmp_path):
+    """A benchmark file of one column of text, whatever its name, is read from it, as a
+    dataset's is; not a CSV file's, whose one column's name may be its first item."""
+    questions = ["How many legs does a spider have?", "What colour is a ripe banana?"]
+    lines = tmp_path / "mine.jsonl"
+    lines.write_text("".join(json.dumps({"q": q}) + "\n" for q in questions))
+    assert load_benchmark("mine", lines).items["item_text"].to_list() == questions
+    numbers = tmp_path / "numbers.jsonl"
+    numbers.write_text('{"n": 1}\n{"n": 2}\n')
+    headed = tmp_path / "mine.csv"
+    headed.write_text("\n".join(questions) + "\n")
+    for path in (numbers, headed):
+        with pytest.raises(QcauditError, match="cannot tell which of its columns"):
+            load_benchmark("mine", path)
+
+
 @pytest.mark.parametrize("layout", ["messages", "sharegpt"])
 def test_an_evaluation_set_written_as_chats_is_its_user_turns(tmp_path, layout):
     """Eval sets kept for fine-tuning are chats (a system prompt, the question, the reference
