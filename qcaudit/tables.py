@@ -148,7 +148,7 @@ def _from_pandas(table: Any, pandas: Any) -> pl.DataFrame:
         mixed = [name for name in unconverted if table[name].dtype == object]
         if other := [name for name in unconverted if name not in mixed]:  # (complex numbers, say)
             raise QcauditError(f"cannot read the pandas DataFrame: column {other[0]!r} holds {table[other[0]].dtype}, "
-                               f"which Arrow cannot hold ({first_line(exc)}); convert it or drop it") from None
+                               "which Arrow cannot hold; convert it or drop it") from None
         if not mixed:
             raise QcauditError(f"cannot read the pandas DataFrame: {first_line(exc)}") from None
     table = table.copy(deep=False)
