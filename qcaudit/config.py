@@ -417,12 +417,16 @@ def _read_file(path: Path | None) -> tuple[dict[str, Any], str]:
             return {}, "settings"
     if path.is_dir():
         raise QcauditError(f"config file {path} is a directory; give a TOML file")
-    if not path.is_file():
+    if not path.exists():
         raise QcauditError(f"config file {path} does not exist")
-    try:
+    if not (path.is_file() or path.is_fifo() or os.path.realpath(path) == os.devnull):
+        raise QcauditError(f"config file {path} is not a file; give a TOML file")
+    try:  # (a pipe, as the shell's <(...) gives, and /dev/null, no settings, are read too)
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # (Windows editors lead with a BOM)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise QcauditError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise QcauditError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("qcaudit", {})
         return data, f"{path} [tool.qcaudit]" if data else "settings"

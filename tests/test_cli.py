@@ -293,6 +293,30 @@ def test_config_errors_name_the_key(runner, tmp_path):
     assert not (tmp_path / "never").exists()
 
 
+def test_a_config_read_from_dev_null_or_a_pipe(tmp_path, monkeypatch):
+    """`--config /dev/null` (no settings, whatever ./qcaudit.toml holds) and a pipe, as the
+    shell's `--config <(...)` gives, are read; another device is refused (all three were
+    "does not exist")."""
+    import os
+    import threading
+
+    from qcaudit.config import load_config
+    from qcaudit.errors import QcauditError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "qcaudit.toml").write_text("[diversity]\nmax_n = 2\n")
+    assert load_config(None).diversity.max_n == 2
+    assert load_config(os.devnull).diversity.max_n == load_config({}).diversity.max_n != 2
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text("[diversity]\nmax_n = 3\n"))
+    writer.start()
+    assert load_config(pipe).diversity.max_n == 3
+    writer.join()
+    with pytest.raises(QcauditError, match="^config file /dev/zero is not a file; give a TOML file$"):
+        load_config("/dev/zero")
+
+
 def test_a_config_file_that_leads_with_a_byte_order_mark_is_read(runner, tmp_path):
     """Notepad and other Windows editors save UTF-8 with a BOM, which TOML parsers refuse."""
     config = tmp_path / "q.toml"
