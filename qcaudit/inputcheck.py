@@ -68,9 +68,13 @@ BOM = b"\xef\xbb\xbf"
 #: How many line numbers an error lists.
 SHOWN = 3
 #: Polars' reading options of the delimited readings: CSV; tab-separated without quoting (a
-#: quote is text; a field cannot hold a tab or a newline), and with CSV's quoting.
+#: quote is text; a field cannot hold a tab or a newline), and with CSV's quoting; and CSV
+#: whose fields no quote opens, read without quoting (Polars takes a quote anywhere in a
+#: field for the start or end of a quoted part, where the csv module, pandas and a spreadsheet
+#: read a quote inside a field as text: a row of `a 12" pizza` made a whole file "no rows").
 DELIMITED = {"csv": {"separator": ","}, "csv-semicolon": {"separator": ";"}, "tsv": {"separator": "\t", "quote_char": None},
-             "tsv-quoted": {"separator": "\t"}}
+             "tsv-quoted": {"separator": "\t"}, "csv-unquoted": {"separator": ",", "quote_char": None},
+             "csv-semicolon-unquoted": {"separator": ";", "quote_char": None}}
 #: The same for the standard library's reader, which checks the files first.
 _CSV_MODULE = {"csv": {"delimiter": ","}, "csv-semicolon": {"delimiter": ";"},
                "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}, "tsv-quoted": {"delimiter": "\t"}}
@@ -623,7 +627,7 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
         for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
             _decode(raw_line, path, number)
     if fmt == "tsv" and (quoted := _quoted_records(path, has_header, head_rows)) is not None:
-        return TextFileCheck(quoted.rows, False, "tsv-quoted", _utf8_head(path, quoted))
+        return TextFileCheck(quoted.rows, False, "tsv-quoted" if quoted.quoting else "tsv", _utf8_head(path, quoted))
     if fmt == "csv" and separated_by_semicolons(path):
         fmt = "csv-semicolon"
     try:
@@ -637,7 +641,8 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
         more = f" and {records.bad_count - len(records.bad):,} more" if records.bad_count > len(records.bad) else ""
         raise QcauditError(f"{path}: rows must have {records.width} fields as the {'header' if has_header else 'first row'} "
                            f"does; {'; '.join(records.bad)}{more} ({_CSV_FIELDS.get(fmt, _TSV_FIELDS)})")
-    return TextFileCheck(records.rows, False, fmt, head)
+    unquoted = fmt != "tsv" and not records.quoting  # (a .tsv file read so is read without quoting already)
+    return TextFileCheck(records.rows, False, f"{fmt}-unquoted" if unquoted else fmt, head)
 
 
 def _utf8_head(path: Path, records: _Records) -> bytes | None:
@@ -709,6 +714,8 @@ class _Records(NamedTuple):
     #: A quick look's first records as the file holds them (white space and line ends kept,
     #: without a byte-order mark; bytes that are not UTF-8 as surrogates); None for a whole read.
     head: str | None
+    #: Whether a quote opens any field (:class:`_QuotesWatched`): the file uses CSV's quoting.
+    quoting: bool
 
 
 def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: int | None = None) -> _Records:
@@ -718,7 +725,8 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: in
     errors = "strict" if head_rows is None else "surrogateescape"  # (a quick look names a bad line of its head alone)
     with (open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors=errors, newline="") as handle,
           _fields_of_any_size()):
-        lines, kept = iter(handle), []
+        watched = _QuotesWatched(handle, _CSV_MODULE[fmt]["delimiter"])
+        lines, kept = iter(watched), []
         reader = csv.reader(lines if head_rows is None else _kept(lines, kept), strict=strict, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count, start = None, 0, [], 0, 1
         try:
@@ -750,7 +758,27 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: in
             raise QcauditError(f"{path}: line {reader.line_num}: {err}") from None
         if head_rows is not None:
             rows += _count_records(lines, fmt)
-    return _Records(width, rows, bad, bad_count, None if head_rows is None else "".join(kept))
+        for _ in lines:  # (the lines a fault left unread: whether a quote opens a field there)
+            if watched.quoting:
+                break
+    return _Records(width, rows, bad, bad_count, None if head_rows is None else "".join(kept), watched.quoting)
+
+
+class _QuotesWatched:
+    """A file's lines, passed on as a reader takes them, noting whether a quote opens a field
+    on any (at the line's start or after the separator): the csv module reads a quote
+    elsewhere in a field as text, so where none opens a field, reading without quoting reads
+    the same records. A quote after the separator inside a quoted field counts too, but such a
+    field is opened by a quote anyway."""
+
+    def __init__(self, lines: Iterable[str], separator: str):
+        self.lines, self.opening, self.quoting = lines, separator + '"', False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            if not self.quoting and (line.startswith('"') or self.opening in line):
+                self.quoting = True
+            yield line
 
 
 def _kept(lines: Iterator[str], kept: list[str]) -> Iterator[str]:

@@ -1801,6 +1801,40 @@ def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
     assert load_dataset(path).texts()["text"].to_list() == ['"Hi," she said', '"Yes"']
 
 
+@settings(max_examples=80, deadline=None)
+@given(texts=st.lists(st.text(st.sampled_from('ab "\'12.'), max_size=12).map(lambda t: "w" + t), min_size=1, max_size=6), separator=st.sampled_from([",", ";", "\t"]), limit=st.sampled_from([None, 1]))
+def test_a_delimited_file_no_quote_opens_a_field_of_reads_as_the_csv_module_reads_it(texts, separator, limit):
+    """Quotes inside fields that none opens (an inch mark, `a 12" pizza`; a word quoted in
+    the middle of a text) are text, as the csv module, pandas and a spreadsheet read them,
+    in a CSV, a CSV separated by semicolons and a TSV, read whole or a quick look; Polars
+    took each for the start or end of a quoted part, and a file with one such row read as
+    "no rows"."""
+    import csv
+
+    suffix = ".tsv" if separator == "\t" else ".csv"
+    lines = ["text" + separator + "n", *(f"{text}{separator}{i}" for i, text in enumerate(texts))]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"rows{suffix}"
+        path.write_text("\n".join(lines) + "\n")
+        with open(path, newline="") as handle:
+            expected = [row[0] for row in list(csv.reader(handle, delimiter=separator))[1:]]
+        read = load_dataset(path, TextSelection(text_column="text"), limit=limit).frame.collect()["text"].to_list()
+    assert read == expected[:limit]
+
+
+def test_a_file_whose_only_quoted_fields_follow_a_separator_is_read_with_quoting(tmp_path):
+    """A quote after the separator opens a field as one at a line's start does: such a file
+    is read with CSV's quoting, as the csv module reads it."""
+    import csv
+
+    for separator, suffix in ((",", ".csv"), (";", ".csv"), ("\t", ".tsv")):
+        path = tmp_path / f"late{suffix}"
+        path.write_text(f'n{separator}text\n1{separator}"a{separator} b"\n2{separator}"c ""d"" e"\n')
+        with open(path, newline="") as handle:
+            expected = [row[1] for row in list(csv.reader(handle, delimiter=separator))[1:]]
+        assert load_dataset(path).texts()["text"].to_list() == expected == [f"a{separator} b", 'c "d" e']
+
+
 def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("does not exist", tmp_path / "missing.parquet")
     expect_error(r"allenai/tulu does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
