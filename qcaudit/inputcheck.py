@@ -627,6 +627,7 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
         for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
             _decode(raw_line, path, number)
     if fmt == "tsv" and (quoted := _quoted_records(path, has_header, head_rows)) is not None:
+        _refuse_quotes_inside_fields(path, quoted)
         return TextFileCheck(quoted.rows, False, "tsv-quoted" if quoted.quoting else "tsv", _utf8_head(path, quoted))
     if fmt == "csv" and separated_by_semicolons(path):
         fmt = "csv-semicolon"
@@ -641,8 +642,22 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
         more = f" and {records.bad_count - len(records.bad):,} more" if records.bad_count > len(records.bad) else ""
         raise QcauditError(f"{path}: rows must have {records.width} fields as the {'header' if has_header else 'first row'} "
                            f"does; {'; '.join(records.bad)}{more} ({_CSV_FIELDS.get(fmt, _TSV_FIELDS)})")
-    unquoted = fmt != "tsv" and not records.quoting  # (a .tsv file read so is read without quoting already)
+    if fmt != "tsv":  # (a .tsv file read so is read without quoting)
+        _refuse_quotes_inside_fields(path, records)
+    unquoted = fmt != "tsv" and not records.quoting
     return TextFileCheck(records.rows, False, f"{fmt}-unquoted" if unquoted else fmt, head)
+
+
+def _refuse_quotes_inside_fields(path: Path, records: _Records) -> None:
+    """A file that quotes fields and holds a record of an odd number of quotes: one inside a
+    field, as text (`a 12" pizza` beside `"a, b"`, as a writer that quotes only the fields
+    that hold the separator writes). Polars takes a quote inside a field for the start or end
+    of a quoted part (two of them in a field it reads as the csv module does), so such a file
+    read as no rows. One line that says where, and how a quoting writer writes that field."""
+    if records.quoting and records.odd_quotes is not None:
+        raise QcauditError(f"{path}: line {records.odd_quotes} holds a quote inside a field, in a file that quotes fields; "
+                           'quote that field whole and double the quotes inside it ("a 12"" pizza"), as Python\'s csv module '
+                           "and pandas write it")
 
 
 def _utf8_head(path: Path, records: _Records) -> bytes | None:
@@ -714,8 +729,11 @@ class _Records(NamedTuple):
     #: A quick look's first records as the file holds them (white space and line ends kept,
     #: without a byte-order mark; bytes that are not UTF-8 as surrogates); None for a whole read.
     head: str | None
-    #: Whether a quote opens any field (:class:`_QuotesWatched`): the file uses CSV's quoting.
+    #: Whether a quote opens any field (:class:`_QuotesWatched`): the file uses CSV's quoting;
+    #: and the first line of the first record that holds an odd number of quotes (one inside a
+    #: field, as text), where one is found among the records checked.
     quoting: bool
+    odd_quotes: int | None
 
 
 def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: int | None = None) -> _Records:
@@ -728,10 +746,13 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: in
         watched = _QuotesWatched(handle, _CSV_MODULE[fmt]["delimiter"])
         lines, kept = iter(watched), []
         reader = csv.reader(lines if head_rows is None else _kept(lines, kept), strict=strict, **_CSV_MODULE[fmt])
-        width, rows, bad, bad_count, start = None, 0, [], 0, 1
+        width, rows, bad, bad_count, start, quotes, odd_quotes = None, 0, [], 0, 1, 0, None
         try:
             for record in reader:
                 start, opened = reader.line_num + 1, start
+                if (watched.quotes - quotes) % 2 and odd_quotes is None:  # (a quoted field's quotes come in pairs)
+                    odd_quotes = opened
+                quotes = watched.quotes
                 if not record:
                     if head_rows is not None and (width is not None or not has_header):  # (Polars reads a row of nulls)
                         rows += 1
@@ -761,7 +782,7 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: in
         for _ in lines:  # (the lines a fault left unread: whether a quote opens a field there)
             if watched.quoting:
                 break
-    return _Records(width, rows, bad, bad_count, None if head_rows is None else "".join(kept), watched.quoting)
+    return _Records(width, rows, bad, bad_count, None if head_rows is None else "".join(kept), watched.quoting, odd_quotes)
 
 
 class _QuotesWatched:
@@ -769,15 +790,16 @@ class _QuotesWatched:
     on any (at the line's start or after the separator): the csv module reads a quote
     elsewhere in a field as text, so where none opens a field, reading without quoting reads
     the same records. A quote after the separator inside a quoted field counts too, but such a
-    field is opened by a quote anyway."""
+    field is opened by a quote anyway. And how many quotes the lines taken so far hold."""
 
     def __init__(self, lines: Iterable[str], separator: str):
-        self.lines, self.opening, self.quoting = lines, separator + '"', False
+        self.lines, self.opening, self.quoting, self.quotes = lines, separator + '"', False, 0
 
     def __iter__(self) -> Iterator[str]:
         for line in self.lines:
             if not self.quoting and (line.startswith('"') or self.opening in line):
                 self.quoting = True
+            self.quotes += line.count('"')
             yield line
 
 

@@ -1835,6 +1835,25 @@ def test_a_file_whose_only_quoted_fields_follow_a_separator_is_read_with_quoting
         assert load_dataset(path).texts()["text"].to_list() == expected == [f"a{separator} b", 'c "d" e']
 
 
+def test_a_quote_inside_a_field_of_a_file_that_quotes_fields_is_read_in_pairs_and_refused_alone(tmp_path):
+    """In a file that quotes fields, two quotes inside a field read as the csv module reads
+    them (Polars does too); one alone, an inch mark, is refused in one line that names its
+    line (it read as "no rows"), as each separator's file, and a quick look before it reads."""
+    import csv
+
+    for separator, suffix in ((",", ".csv"), (";", ".csv"), ("\t", ".tsv")):
+        paired = tmp_path / f"paired{suffix}"
+        paired.write_text(f'text{separator}n\n"a{separator} b"{separator}1\nHe said "hi" to me{separator}2\n')
+        with open(paired, newline="") as handle:
+            expected = [row[0] for row in list(csv.reader(handle, delimiter=separator))[1:]]
+        assert load_dataset(paired).texts()["text"].to_list() == expected == [f"a{separator} b", 'He said "hi" to me']
+        alone = tmp_path / f"alone{suffix}"
+        alone.write_text(f'text{separator}n\n"a{separator} b"{separator}1\nwords{separator}2\na 12" pizza{separator}3\n')
+        expect_error(f"alone{re.escape(suffix)}: line 4 holds a quote inside a field, in a file that quotes fields; quote that "
+                     'field whole and double the quotes inside it', alone)
+        assert load_dataset(alone, limit=2).texts()["text"].to_list() == [f"a{separator} b", "words"]
+
+
 def test_bad_inputs_give_one_line_errors(tmp_path):
     expect_error("does not exist", tmp_path / "missing.parquet")
     expect_error(r"allenai/tulu does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
