@@ -1801,23 +1801,30 @@ def test_a_tab_separated_file_with_quotes_as_text_keeps_them(tmp_path):
     assert load_dataset(path).texts()["text"].to_list() == ['"Hi," she said', '"Yes"']
 
 
+def _as_the_csv_module_reads(path: Path, separator: str, column: int = 0) -> list[str]:
+    """A delimited file's column as the standard library's csv module reads it (the reference
+    for pandas and spreadsheets too), without the header line."""
+    import csv
+
+    with open(path, newline="") as handle:
+        return [row[column] for row in list(csv.reader(handle, delimiter=separator))[1:]]
+
+
 @settings(max_examples=80, deadline=None)
-@given(texts=st.lists(st.text(st.sampled_from('ab "\'12.'), max_size=12).map(lambda t: "w" + t), min_size=1, max_size=6), separator=st.sampled_from([",", ";", "\t"]), limit=st.sampled_from([None, 1]))
+@given(texts=st.lists(st.text(st.sampled_from('ab "\'12.'), max_size=12).map(lambda t: "w" + t), min_size=1, max_size=6),
+       separator=st.sampled_from([",", ";", "\t"]), limit=st.sampled_from([None, 1]))
 def test_a_delimited_file_no_quote_opens_a_field_of_reads_as_the_csv_module_reads_it(texts, separator, limit):
     """Quotes inside fields that none opens (an inch mark, `a 12" pizza`; a word quoted in
     the middle of a text) are text, as the csv module, pandas and a spreadsheet read them,
     in a CSV, a CSV separated by semicolons and a TSV, read whole or a quick look; Polars
     took each for the start or end of a quoted part, and a file with one such row read as
     "no rows"."""
-    import csv
-
     suffix = ".tsv" if separator == "\t" else ".csv"
     lines = ["text" + separator + "n", *(f"{text}{separator}{i}" for i, text in enumerate(texts))]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"rows{suffix}"
         path.write_text("\n".join(lines) + "\n")
-        with open(path, newline="") as handle:
-            expected = [row[0] for row in list(csv.reader(handle, delimiter=separator))[1:]]
+        expected = _as_the_csv_module_reads(path, separator)
         read = load_dataset(path, TextSelection(text_column="text"), limit=limit).frame.collect()["text"].to_list()
     assert read == expected[:limit]
 
@@ -1825,28 +1832,22 @@ def test_a_delimited_file_no_quote_opens_a_field_of_reads_as_the_csv_module_read
 def test_a_file_whose_only_quoted_fields_follow_a_separator_is_read_with_quoting(tmp_path):
     """A quote after the separator opens a field as one at a line's start does: such a file
     is read with CSV's quoting, as the csv module reads it."""
-    import csv
-
     for separator, suffix in ((",", ".csv"), (";", ".csv"), ("\t", ".tsv")):
         path = tmp_path / f"late{suffix}"
         path.write_text(f'n{separator}text\n1{separator}"a{separator} b"\n2{separator}"c ""d"" e"\n')
-        with open(path, newline="") as handle:
-            expected = [row[1] for row in list(csv.reader(handle, delimiter=separator))[1:]]
-        assert load_dataset(path).texts()["text"].to_list() == expected == [f"a{separator} b", 'c "d" e']
+        assert load_dataset(path).texts()["text"].to_list() == _as_the_csv_module_reads(path, separator, 1) == [
+            f"a{separator} b", 'c "d" e']
 
 
 def test_a_quote_inside_a_field_of_a_file_that_quotes_fields_is_read_in_pairs_and_refused_alone(tmp_path):
     """In a file that quotes fields, two quotes inside a field read as the csv module reads
     them (Polars does too); one alone, an inch mark, is refused in one line that names its
     line (it read as "no rows"), as each separator's file, and a quick look before it reads."""
-    import csv
-
     for separator, suffix in ((",", ".csv"), (";", ".csv"), ("\t", ".tsv")):
         paired = tmp_path / f"paired{suffix}"
         paired.write_text(f'text{separator}n\n"a{separator} b"{separator}1\nHe said "hi" to me{separator}2\n')
-        with open(paired, newline="") as handle:
-            expected = [row[0] for row in list(csv.reader(handle, delimiter=separator))[1:]]
-        assert load_dataset(paired).texts()["text"].to_list() == expected == [f"a{separator} b", 'He said "hi" to me']
+        assert load_dataset(paired).texts()["text"].to_list() == _as_the_csv_module_reads(paired, separator) == [
+            f"a{separator} b", 'He said "hi" to me']
         alone = tmp_path / f"alone{suffix}"
         alone.write_text(f'text{separator}n\n"a{separator} b"{separator}1\nwords{separator}2\na 12" pizza{separator}3\n')
         expect_error(f"alone{re.escape(suffix)}: line 4 holds a quote inside a field, in a file that quotes fields; quote that "
