@@ -632,11 +632,15 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
     if fmt == "csv" and separated_by_semicolons(path):
         fmt = "csv-semicolon"
     try:
-        records = _records(path, has_header, fmt, strict=True, head_rows=head_rows)
+        records = _records(path, has_header, fmt, head_rows=head_rows)
     except _Unclosed as unclosed:  # a reader that is not strict takes the rest of the file as one field
         raise QcauditError(f"{path}: line {unclosed.line} opens a quoted field that never closes (a stray '\"'?)") from None
-    except csv.Error:  # a quote inside an unquoted field: text, as Polars reads it
-        records = _records(path, has_header, fmt, strict=False, head_rows=head_rows)
+    except _Faulted as fault:  # (a reader that is not strict joins the quoted part and the rest; Polars refuses it)
+        if "expected after" not in fault.reason:
+            raise QcauditError(f"{path}: line {fault.line}: {fault.reason}") from None
+        raise QcauditError(f'{path}: line {fault.line}: a quoted field goes on after its closing quote ("Hi," she said); quote '
+                           'the whole field and double the quotes inside it ("""Hi,"" she said"), as Python\'s csv module '
+                           "and pandas write it") from None
     head = _utf8_head(path, records)  # (a line that is not UTF-8 named before a ragged record, as a whole check does)
     if records.bad:
         more = f" and {records.bad_count - len(records.bad):,} more" if records.bad_count > len(records.bad) else ""
@@ -704,10 +708,18 @@ def _quoted_records(path: Path, has_header: bool, head_rows: int | None) -> _Rec
     wide as the first (of a quick look, the first ``head_rows``): it was written with quoting.
     None when it does not read so. A file without quotes reads the same either way."""
     try:
-        records = _records(path, has_header, "tsv-quoted", strict=True, head_rows=head_rows)
-    except (_Unclosed, csv.Error, QcauditError):
+        records = _records(path, has_header, "tsv-quoted", head_rows=head_rows)
+    except (_Unclosed, _Faulted, QcauditError):
         return None
     return None if records.bad else records
+
+
+class _Faulted(Exception):
+    """The csv module's strict reader stopped on ``line``, for ``reason`` (a quoted field that
+    goes on after its closing quote: "',' expected after '\"'")."""
+
+    def __init__(self, line: int, reason: str):
+        self.line, self.reason = line, reason
 
 
 class _Unclosed(Exception):
@@ -736,16 +748,17 @@ class _Records(NamedTuple):
     odd_quotes: int | None
 
 
-def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: int | None = None) -> _Records:
-    """The file's records, checked for width. Strict, a quoted field still open at the end of
-    the file raises :class:`_Unclosed` with the line it opens on. ``head_rows``: only the
-    first data rows checked, and kept; the rest counted by a reader that is not strict."""
+def _records(path: Path, has_header: bool, fmt: str, head_rows: int | None = None) -> _Records:
+    """The file's records, checked for width by the csv module's strict reader: a quoted
+    field still open at the end of the file raises :class:`_Unclosed` with the line it opens
+    on, another fault :class:`_Faulted`. ``head_rows``: only the first data rows checked, and
+    kept; the rest counted by a reader that is not strict."""
     errors = "strict" if head_rows is None else "surrogateescape"  # (a quick look names a bad line of its head alone)
     with (open_decompressed(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors=errors, newline="") as handle,
           _fields_of_any_size()):
         watched = _QuotesWatched(handle, _CSV_MODULE[fmt]["delimiter"])
         lines, kept = iter(watched), []
-        reader = csv.reader(lines if head_rows is None else _kept(lines, kept), strict=strict, **_CSV_MODULE[fmt])
+        reader = csv.reader(lines if head_rows is None else _kept(lines, kept), strict=True, **_CSV_MODULE[fmt])
         width, rows, bad, bad_count, start, quotes, odd_quotes = None, 0, [], 0, 1, 0, None
         try:
             for record in reader:
@@ -772,11 +785,9 @@ def _records(path: Path, has_header: bool, fmt: str, strict: bool, head_rows: in
                 if rows == head_rows:
                     break
         except csv.Error as err:
-            if strict and "unexpected end of data" in str(err):
+            if "unexpected end of data" in str(err):
                 raise _Unclosed(start) from None
-            if strict:
-                raise
-            raise QcauditError(f"{path}: line {reader.line_num}: {err}") from None
+            raise _Faulted(reader.line_num, str(err)) from None
         if head_rows is not None:
             rows += _count_records(lines, fmt)
         for _ in lines:  # (the lines a fault left unread: whether a quote opens a field there)

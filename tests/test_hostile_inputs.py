@@ -203,6 +203,9 @@ def test_ragged_and_ambiguous_csv_is_refused(qc, tmp_path):
     one_line_error(qc("report", tmp_path / "h.csv", "--out", tmp_path / "o"), "'text' twice")
     (tmp_path / "open.csv").write_text('id,text\n1,hello world\n2,"a quote that\nnever closes\n3,x y\n')
     one_line_error(qc("report", tmp_path / "open.csv", "--out", tmp_path / "o"), "line 3 opens a quoted field that never closes")
+    (tmp_path / "after.csv").write_text('id,text\n1,hello world\n2,"Hi," she said\n')  # (Polars: "could not parse")
+    one_line_error(qc("report", tmp_path / "after.csv", "--out", tmp_path / "o"),
+                   "line 3: a quoted field goes on after its closing quote")
     (tmp_path / "ml.csv").write_text('id,text\n1,"multi\nline"\n2,a,b\n')
     one_line_error(qc("report", tmp_path / "ml.csv", "--out", tmp_path / "o"), "line 4 has 3")
     (tmp_path / "ok.csv").write_text('id,text\n1,"a, quoted, field"\n2,"multi\nline"\n3,"a ""b"" c"\n4,say "hi" twice\n')
