@@ -928,6 +928,8 @@ def _refuse_misnamed(path: Path, fmt: str, start: bytes) -> None:
     if named and not found and start and not (named == ".xz" and start.startswith(LZMA_ALONE)):
         raise QcauditError(f"{path} is not {COMPRESSIONS[named]}-compressed, as its name says" + (
             f": it begins as text; name it {plain}" if _begins_as_text(start) else " (a damaged file, or another kind of file)"))
+    if fmt in ("parquet", "arrow") and not start:  # (an interrupted download, a file truncated by `>`)
+        raise QcauditError(f"{path} is empty (0 bytes), not {'a parquet' if fmt == 'parquet' else 'an Arrow'} file")
     if fmt == "parquet" and not start.startswith(b"PAR1") and _begins_as_text(start):
         raise QcauditError(f"{path} is not a parquet file: it begins as text (a CSV or JSON file named .parquet?); "
                            "name it for what it holds")

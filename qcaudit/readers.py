@@ -521,7 +521,7 @@ def _read_arrow(path: InputFile) -> pl.LazyFrame:
         frame = pl.scan_ipc(path, glob=False)
         frame.collect_schema()
         return frame
-    except pl.exceptions.PolarsError:
+    except (pl.exceptions.PolarsError, OSError):  # (an empty file: "Invalid argument (os error 22)")
         pass
     import pyarrow as pa
     import pyarrow.ipc

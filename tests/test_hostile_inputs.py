@@ -372,6 +372,8 @@ def test_a_text_that_begins_as_a_parquet_file_does_is_read_as_text(qc, tmp_path)
                                                             "name says: name it other.jsonl.bz2")),
     ("table.jsonl.gz", b"PAR1\x15\x04\x00PAR1", "table.jsonl.gz is a parquet file, not jsonl: name it table.parquet"),
     ("book.csv", b"PK\x03\x04\x14\x00", "book.csv is a zip archive (as an Excel workbook is), not csv: unzip it, or save the sheet"),
+    ("empty.parquet", b"", "empty.parquet is empty (0 bytes), not a parquet file"),  # (it "begins as text")
+    ("empty.arrow", b"", "empty.arrow is empty (0 bytes), not an Arrow file"),  # (it was "Invalid argument (os error 22)")
     ("comma.parquet", b"text,score\na b,1\n", ("comma.parquet is not a parquet file: it begins as text (a CSV "
                                                    "or JSON file named .parquet?)")),
     ("cut.csv.xz", lzma.compress(b"text\n" + b"a b c\n" * 50)[:-8], "not a complete xz file"),
