@@ -101,7 +101,8 @@ class TextFileCheck:
     """What the check learnt: rows (non-blank lines or items), whether a UTF-8 BOM leads, and
     how to read the file: its format, or another reading of it (``jsonl`` for a .json file
     that holds JSON Lines; ``tsv-quoted`` for a tab-separated file written with quoting;
-    ``csv-semicolon`` for a .csv file whose fields a semicolon separates; :data:`JSON_TEXTS`)."""
+    ``csv-semicolon`` for a .csv file whose fields a semicolon separates; ``-unquoted`` after
+    either CSV reading where no quote opens a field; :data:`JSON_TEXTS`)."""
 
     rows: int
     bom: bool
@@ -620,8 +621,9 @@ def _json_lines_at_start(text: str, ended: bool) -> bool | None:
 
 def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | None = None) -> TextFileCheck:
     """Check a CSV or TSV file: every line UTF-8 (named where one is not), the header, every
-    record as wide as the first; and how to read it (a .tsv written with quoting, a .csv
-    separated by semicolons). ``head_rows`` (a quick look): the first records alone checked
+    record as wide as the first, quotes as Polars can read them; and how to read it (a .tsv
+    written with quoting, a .csv separated by semicolons, or one that quotes no field).
+    ``head_rows`` (a quick look): the first records alone checked
     and kept, the rest counted as records (not checked: a fault further on does not stop it)."""
     if head_rows is None:
         for number, raw_line in enumerate(_lines(path), start=1):  # first, name the line that is not UTF-8
