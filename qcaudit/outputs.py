@@ -193,8 +193,11 @@ def check_outputs(inputs: list[str | Path], outputs: dict[str, Path | None], rep
         if path in files or any(path == source for _, source in sources):
             raise QcauditError(f"{name} {outputs[name]} is an input; write the output elsewhere")
         for original, source in sources:
-            if source.is_dir() and source in path.parents:
+            if source.is_dir() and source in path.parents and inputs_are_data:
                 raise QcauditError(f"{name} {outputs[name]} lies inside the input directory {original}; a later run would read it as input")
+            if not inputs_are_data and path.name in REPORT_FILES and path.parent == (source if source.is_dir() else source.parent):
+                # (a saved report's: a gate's --junit beside the report it judges is read by nothing, but not over its files)
+                raise QcauditError(f"{name} {outputs[name]} is one of the report's own files; name it otherwise")
         if name in report_dirs:
             if any(path in f.parents for f in files):
                 raise QcauditError(f"{name} {outputs[name]} holds an input file; write the report to another directory")

@@ -90,6 +90,24 @@ def test_gate_exit_codes_junit_and_annotations(runner, tmp_path):
     assert outside.exit_code == 0 and summary.read_text().count("### qcaudit gate") == 2  # only under GitHub Actions
 
 
+def test_a_gates_junit_file_may_lie_beside_the_report_it_judges_but_not_over_its_files(runner, tmp_path):
+    """`gate --report DIR --junit DIR/junit.xml`, a CI job's one artifacts folder, is written
+    (it was refused: "a later run would read it as input", which no report read does); over
+    one of the report's own files it is refused, as for the folder so for its report.json
+    (`--junit DIR/rows.parquet` beside `--report DIR/report.json` wrote the XML over the rows)."""
+    report = tmp_path / "qc"
+    assert invoke(runner, "report", SAMPLE, "--config", SAMPLE_CONFIG, "--out", report, "-q").exit_code == 0
+    kept = {name: (report / name).read_bytes() for name in ("report.json", "rows.parquet", "report.html")}
+    beside = invoke(runner, "gate", "--report", report, "--config", SAMPLE_CONFIG, "--junit", report / "junit.xml")
+    assert beside.exit_code == 1, beside.output
+    assert ET.parse(report / "junit.xml").getroot().find("testsuite").get("tests") == "3"
+    for given in (report, report / "report.json"):
+        for name in kept:
+            refused = invoke(runner, "gate", "--report", given, "--config", SAMPLE_CONFIG, "--junit", report / name)
+            assert refused.exit_code == 2 and refused.output.strip().count("\n") == 0, refused.output
+    assert {name: (report / name).read_bytes() for name in kept} == kept
+
+
 def test_a_gate_annotation_is_one_line_whatever_a_benchmark_is_named(runner, tmp_path):
     """A benchmark's name is the user's and reaches the annotation's title: a line break in it
     would end the workflow command and start another (``::error::...``), and a ``:`` or ``,``
