@@ -101,9 +101,9 @@ def test_a_gates_junit_file_may_lie_beside_the_report_it_judges_but_not_over_its
     beside = invoke(runner, "gate", "--report", report, "--config", SAMPLE_CONFIG, "--junit", report / "junit.xml")
     assert beside.exit_code == 1, beside.output
     assert ET.parse(report / "junit.xml").getroot().find("testsuite").get("tests") == "3"
-    for given in (report, report / "report.json"):
+    for judged in (report, report / "report.json"):
         for name in kept:
-            refused = invoke(runner, "gate", "--report", given, "--config", SAMPLE_CONFIG, "--junit", report / name)
+            refused = invoke(runner, "gate", "--report", judged, "--config", SAMPLE_CONFIG, "--junit", report / name)
             assert refused.exit_code == 2 and refused.output.strip().count("\n") == 0, refused.output
     assert {name: (report / name).read_bytes() for name in kept} == kept
 
