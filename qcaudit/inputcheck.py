@@ -648,10 +648,10 @@ def _check_delimited(path: Path, has_header: bool, fmt: str, head_rows: int | No
         more = f" and {records.bad_count - len(records.bad):,} more" if records.bad_count > len(records.bad) else ""
         raise QcauditError(f"{path}: rows must have {records.width} fields as the {'header' if has_header else 'first row'} "
                            f"does; {'; '.join(records.bad)}{more} ({_CSV_FIELDS.get(fmt, _TSV_FIELDS)})")
-    if fmt != "tsv":  # (a .tsv file read so is read without quoting)
-        _refuse_quotes_inside_fields(path, records)
-    unquoted = fmt != "tsv" and not records.quoting
-    return TextFileCheck(records.rows, False, f"{fmt}-unquoted" if unquoted else fmt, head)
+    if fmt == "tsv":  # (read without quoting: a quote is text)
+        return TextFileCheck(records.rows, False, fmt, head)
+    _refuse_quotes_inside_fields(path, records)
+    return TextFileCheck(records.rows, False, fmt if records.quoting else f"{fmt}-unquoted", head)
 
 
 def _refuse_quotes_inside_fields(path: Path, records: _Records) -> None:
