@@ -49,7 +49,7 @@ import polars as pl
 from qcaudit.errors import QcauditError
 from qcaudit.readers import InputFile, format_of, input_files, read_files
 from qcaudit.remote import format_suffix
-from qcaudit.text_columns import chat_answer, chat_text, is_chat, is_plain_text
+from qcaudit.text_columns import chat_answer, chat_text, is_chat, sole_text_column
 
 ITEM_ID, ITEM_TEXT = "item_id", "item_text"
 #: Item columns named ``part:<name>`` hold the texts of parts; ``choices`` the answer options.
@@ -214,8 +214,8 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Re
     chats = [column for column in columns if is_chat(schema[column])]
     if chats:
         return _Shape("chat", chats[:1])
-    if len(columns) == 1 and is_plain_text(schema[columns[0]]) and format_of([read(True)[0][0]]) not in ("csv", "tsv"):
-        return _Shape("fields", columns)  # its one column of text (as a dataset's; not a CSV's, whose name may be an item)
+    if sole := sole_text_column(schema, columns, format_of([read(True)[0][0]]) in ("csv", "tsv")):
+        return _Shape("fields", [sole])  # (as a dataset's)
     raise QcauditError(
         f"benchmark {name!r}: cannot tell which of its columns ({', '.join(columns)}) holds the test item; "
         f"name it in the config file: [benchmarks.{name}] fields = [\"{columns[0]}\"] (or adapter = gsm8k, humaneval or mmlu)"

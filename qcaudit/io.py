@@ -72,6 +72,7 @@ from qcaudit.text_columns import (
     joined_turns,
     non_empty,
     part_text,
+    sole_text_column,
     turn_content,
     turn_role,
 )
@@ -577,10 +578,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     if delimiter:
         raise QcauditError(f"the input's one column is named {names[0]!r}: a CSV file must separate its fields by commas, "
                            f"not {delimiter!r}; convert it (or write jsonl or parquet)")
-    if len(names) == 1 and names[0] and is_plain_text(schema[names[0]]) and not headed_csv:
-        # the input's one column, of text, whatever its name: pandas' DataFrame(texts) names it 0, a
-        # file of {"sentence": ...} rows ... (a CSV file's one column is not: its name may be the first text)
-        return replace(selection, text_column=names[0])
+    if sole := sole_text_column(schema, names, headed_csv):
+        return replace(selection, text_column=sole)
     raise QcauditError(
         f"no text column found (looked for {', '.join((*WHOLE_TEXT_COLUMNS, *ANSWER_COLUMNS))}, a prompt or its answer, "
         f"and {', '.join(TURN_LIST_COLUMNS)} as a list of texts); "

@@ -190,6 +190,16 @@ def is_plain_text(dtype: pl.DataType) -> bool:
     return dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
 
 
+def sole_text_column(schema: pl.Schema, names: list[str], headed_delimited: bool) -> str | None:
+    """The input's one column (of ``names``) where it holds text, whatever its name: pandas'
+    ``DataFrame(texts)`` names it 0, a file of ``{"sentence": ...}`` rows "sentence". None
+    for a CSV or TSV file read with a header line (``headed_delimited``), whose one column's
+    name may be its first text, and for a column with no name."""
+    if len(names) != 1 or not names[0] or headed_delimited:
+        return None
+    return names[0] if is_plain_text(schema[names[0]]) else None
+
+
 def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = ()) -> pl.Expr | None:
     """A column's text, however it is stored: text or categories (pandas' category dtype reads
     as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
