@@ -61,6 +61,7 @@ from qcaudit.tables import input_name, table_frame
 from qcaudit.text_columns import (
     FIELD_SEPARATOR,
     OTHER_ROLE_NAMES,
+    SETUP_ROLES,
     chat_answer,
     chat_layout,
     chat_prompt,
@@ -421,7 +422,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
     transcript = _transcript_text(frame, selection, schema)
-    text_source = _describe(selection, transcript)
+    text_source = _describe(selection, schema, transcript)
     if decoded := [name for name in selection.columns() if name in json_chats]:
         text_source += (" (a chat written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: chats written as JSON text)")
@@ -764,8 +765,12 @@ def _available(schema: pl.Schema) -> str:
     return ", ".join(map(named, text_first[:SHOWN_COLUMNS])) + f", ... ({len(names):,} columns, those of text first)"
 
 
-def _describe(selection: TextSelection, transcript: bool = False) -> str:
+def _describe(selection: TextSelection, schema: pl.Schema, transcript: bool = False) -> str:
+    """Which part of each row is its text, as the load line says it: the columns, and the
+    chat turns read (those of ``--role``, or all but :data:`SETUP_ROLES`')."""
     roles = f" (roles: {', '.join(selection.roles)})" if selection.roles else ""  # (of the chat columns among them)
+    if not roles and any(name in schema and is_chat(schema[name]) for name in selection.columns()):
+        roles = " (system turns left out)"  # (developer turns too: OpenAI's newer name for them)
     if transcript:
         roles = f" (a conversation written as text; roles: {', '.join(selection.roles)})"
     if selection.fields:
@@ -798,7 +803,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection) -> pl.LazyFrame:
         if in_turns and name == selection.text_column:
             text = joined_turns(pl.col(_TURNS))
         else:
-            text = column_text(name, schema[name], selection.roles)
+            text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES)
         if text is None:
             non_string.append(pl.col(name).is_not_null())
             continue

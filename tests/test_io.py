@@ -1102,12 +1102,12 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("instruction", "generation", "model_name"), "fields instruction, generation joined by newlines"),  # distilabel
     (("question", "choices", "subject"), "column 'question'"),  # cais/mmlu's choices are no API's (a list of strings)
     (("prompt", "generation"), "fields prompt, generation joined by newlines"),
-    (("output", "messages"), "column 'messages'"),
+    (("output", "messages"), "column 'messages' (system turns left out)"),
     (("Instruction", "Input", "Output"), "fields Instruction, Input, Output joined by newlines"),  # a spreadsheet's headers
     (("TEXT", "id"), "column 'TEXT'"),
     (("Text", "text"), "column 'text'"),  # the exact name first
     (("Text", "TEXT", "output"), "column 'output'"),  # two alike: neither is taken for the other
-    (("conversation_id", "conversation", "model"), "column 'conversation'"),  # LMSYS-Chat-1M
+    (("conversation_id", "conversation", "model"), "column 'conversation' (system turns left out)"),  # LMSYS-Chat-1M
     (("problem", "generated_solution", "expected_answer"), "fields problem, generated_solution joined by newlines"),
     (("input", "output"), "fields input, output joined by newlines"),  # the input is the prompt where no instruction is
     (("inputs", "targets", "language"), "fields inputs, targets joined by newlines"),  # FLAN, P3, xP3, Aya
@@ -1248,13 +1248,37 @@ def test_chat_messages_with_roles(tmp_path):
     ]
     path = tmp_path / "chat.parquet"
     pl.DataFrame(rows).write_parquet(path)
-    everything = load_dataset(path).texts()
+    everything = load_dataset(path, TextSelection(roles=("system", "user", "assistant"))).texts()
     assert everything["text"].to_list() == ["hi there\nhello", "be brief\nwhy?", "only system"]
     users = load_dataset(path, TextSelection(roles=("user",))).texts()
     assert users["text"].to_list() == ["hi there", "why?", None]
     assert users["text_status"].to_list() == ["ok", "ok", "null"]
     for named in ("User", "USER"):  # a role in any case
         assert load_dataset(path, TextSelection(roles=(named,))).texts().equals(users), named
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["system", "developer", "SYSTEM", "user", "assistant", "tool"]),
+                                   st.text(alphabet="ab \n", max_size=6)), min_size=1, max_size=5), min_size=1, max_size=5),
+       st.booleans())
+def test_a_chat_s_text_leaves_its_system_turns_out_unless_role_names_them(chats, sharegpt):
+    """By default a chat's text is every turn but the system's (and OpenAI's newer name for
+    it, developer), in either layout: a system prompt shared by every row would make the rows
+    alike to every metric. ``--role system,...`` reads them again. Compared with the turns
+    picked and joined in plain Python (empty turns left out)."""
+    role, content = ("from", "value") if sharegpt else ("role", "content")
+    named = {"user": "human", "assistant": "gpt"} if sharegpt else {}
+    frame = pl.DataFrame({"messages": [[{role: named.get(r, r), content: c} for r, c in chat] for chat in chats]})
+
+    def joined(chat, keep):  # (text only where a turn says something: blank rows have none)
+        said = "\n".join(c for r, c in chat if keep(r.lower()) and c)
+        return said if said.strip() else None
+
+    dataset = load_dataset(frame)
+    assert dataset.text_source == "column 'messages' (system turns left out)"
+    assert dataset.texts()["text"].to_list() == [joined(chat, lambda r: r not in ("system", "developer")) for chat in chats]
+    asked = load_dataset(frame, TextSelection(roles=("system", "user")))
+    assert asked.texts()["text"].to_list() == [joined(chat, lambda r: r in ("system", "user")) for chat in chats]
 
 
 #: Conversations rendered as text by each layout's rule, written out here by hand (not by
@@ -1464,7 +1488,7 @@ def test_a_prompt_that_the_chosen_chat_opens_with_is_read_once(tmp_path):
     path = tmp_path / "pairs.parquet"
     pl.DataFrame(rows).write_parquet(path)
     texts = load_dataset(path).texts()["text"].to_list()
-    assert texts == ["Name a prime.\n7", "Name a colour.\nBlue.", "Be kind.\nSay hi.\nSay hi.", "Say hi.\nHello?\nSay hi."]
+    assert texts == ["Name a prime.\n7", "Name a colour.\nBlue.", "Say hi.\nSay hi.", "Say hi.\nHello?\nSay hi."]
 
 
 def test_openai_preference_fine_tuning_files_read_as_trl_conversational_pairs(tmp_path):
@@ -1482,8 +1506,8 @@ def test_openai_preference_fine_tuning_files_read_as_trl_conversational_pairs(tm
     parts = ("prompt", "chosen", "rejected")
     read = load_dataset(openai).selected(parts=parts).collect()
     assert read.equals(load_dataset(trl).selected(parts=parts).collect())
-    assert read["text"].to_list() == ["Be brief.\nName a prime.\n7", "Name a colour.\nBlue."]
-    assert load_dataset(openai).text_source == "fields input.messages, preferred_output joined by newlines"
+    assert read["text"].to_list() == ["Name a prime.\n7", "Name a colour.\nBlue."]  # (the system turn left out)
+    assert load_dataset(openai).text_source == "fields input.messages, preferred_output joined by newlines (system turns left out)"
     asked = load_dataset(openai, TextSelection(roles=("user",)))  # the roles of the chats among the fields, and said so
     assert asked.texts()["text"].to_list() == ["Name a prime.", "Name a colour."]
     assert asked.text_source == "fields input.messages, preferred_output joined by newlines (roles: user)"
@@ -1508,7 +1532,7 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         "batch_input.jsonl": ([{"custom_id": "t0", "method": "POST", "url": "/v1/chat/completions",
                                 "body": {"model": "m", "messages": [{"role": "system", "content": "Be brief."},
                                                                     {"role": "user", "content": "Why?"}]}}],
-                              "body.messages", ["Be brief.\nWhy?"]),
+                              "body.messages", ["Why?"]),
         "anthropic_batch.jsonl": ([{"custom_id": "r0", "result": {"type": "succeeded", "message": {
                                       "role": "assistant", "content": [{"type": "text", "text": "Claude's answer."}]}}},
                                   {"custom_id": "r1", "result": {"type": "errored", "error": {"type": "overloaded"}}}],
@@ -1518,7 +1542,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         path = tmp_path / name
         path.write_text("".join(json.dumps(row) + "\n" for row in rows))
         dataset = load_dataset(path)
-        assert dataset.text_source == f"column {column!r}" and dataset.texts()["text"].to_list() == texts, name
+        chats = " (system turns left out)" if name in ("batch_input.jsonl",) else ""
+        assert dataset.text_source == f"column {column!r}{chats}" and dataset.texts()["text"].to_list() == texts, name
         assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
 
 
