@@ -6,10 +6,11 @@ Chat datasets often open every row with the same system prompt. Read into each r
 it makes the rows look alike: more shared n-grams (Self-BLEU up, distinct-n down), closer
 embeddings (Vendi down). So qcaudit reads a chat's text without its system turns unless
 ``--role`` names them. This builds chats from GSM8K train (the question as the user's turn,
-the worked answer as the assistant's) and audits them three ways, same rows, same run:
-without a system turn, under Llama 2's default system prompt read the default way, and
-under it with ``--role system,user,assistant``. The first two should agree; the third shows
-what the prompt does when it is read. Data: ../shared/data (GSM8K).
+the worked answer as the assistant's) and audits them, same rows, same run: without a
+system turn; under Llama 2's default system prompt, read the default way and with ``--role
+system,user,assistant``; and the same chats rendered as ChatML text, read both ways. The
+default readings should agree with the chats without a system turn; the others show what
+the prompt does when it is read. Data: ../shared/data (GSM8K).
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def chats(rows: int, system: str | None) -> dict[str, list]:
                          for row in map(json.loads, lines)]}
 
 
+def as_chatml(data: dict[str, list]) -> dict[str, list]:
+    """The chats as one column of text, as ChatML's template renders them."""
+    return {"text": ["".join(f"<|im_start|>{turn['role']}\n{turn['content']}<|im_end|>\n" for turn in chat)
+                     for chat in data["messages"]]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=300)
@@ -60,6 +67,9 @@ def main() -> None:
         "no system turn": (chats(args.rows, None), None),
         "Llama 2's system prompt, default reading": (chats(args.rows, LLAMA_2_SYSTEM), None),
         "the same, --role system,user,assistant": (chats(args.rows, LLAMA_2_SYSTEM), ["system", "user", "assistant"]),
+        "the same as ChatML text, default reading": (as_chatml(chats(args.rows, LLAMA_2_SYSTEM)), None),
+        "the same as ChatML text, --role system,user,assistant": (as_chatml(chats(args.rows, LLAMA_2_SYSTEM)),
+                                                                 ["system", "user", "assistant"]),
     }
     table = Table(title=f"{args.rows:,} GSM8K train chats; {cpu()}; {date.today()}")
     table.add_column("text read")

@@ -78,7 +78,7 @@ from qcaudit.text_columns import (
     turn_role,
 )
 from qcaudit.transcripts import LAYOUTS as TRANSCRIPT_LAYOUTS
-from qcaudit.transcripts import looks_like_transcripts, speakers, transcript_turns
+from qcaudit.transcripts import looks_like_transcripts, speakers, transcript_turns, written_turns
 
 log = logging.getLogger("qcaudit")
 
@@ -220,6 +220,9 @@ class Dataset:
     json_text: tuple[str, ...] = ()
     #: The local input files' stamps, taken before the first read (:meth:`check_unchanged`).
     stamps: tuple[FileStamp, ...] = ()
+    #: Whether the text column holds conversations written as text, read as their turns
+    #: (:func:`_transcript_text`).
+    transcript: bool = False
 
     def check_unchanged(self) -> None:
         """Refuse to go on when an input file changed since it was first read
@@ -302,7 +305,7 @@ class Dataset:
         ``--role``); empty when the text is neither."""
         column = self.selection.text_column
         schema = self.frame.collect_schema()
-        if _text_in_turns(self.selection, schema):
+        if self.transcript:
             turn_roles = speakers(pl.col(column), OTHER_ROLE_NAMES)
         elif layout := (chat_layout(schema[column]) if column in schema else None):
             turn_roles = pl.col(column).list.eval(turn_role(layout))
@@ -368,7 +371,7 @@ class Dataset:
             raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
                                f"{chat}; columns: {_available(schema)}")
         extra += [expression.alias(part) for part, expression in found.items()]
-        return _with_text(frame, self.selection).select(ROW_ID, *_TEXT_AND_STATUS, *extra)
+        return _with_text(frame, self.selection, self.transcript).select(ROW_ID, *_TEXT_AND_STATUS, *extra)
 
     def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
         try:
@@ -438,7 +441,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if limit is not None and limit < whole:
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
-                   tuple(json_chats), stamps)
+                   tuple(json_chats), stamps, transcript)
 
 
 def _free_names(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:
@@ -692,23 +695,16 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcript: bo
 
 
 def _transcript_text(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema) -> bool:
-    """Whether ``--role`` chooses turns of a conversation written as text: the selection
-    names roles, its text is one column of text, and the first :data:`JSON_CHAT_SAMPLE`
-    values of that column are all such conversations (:mod:`qcaudit.transcripts`)."""
-    if not _text_in_turns(selection, schema):
+    """Whether the text is read as the turns of conversations written as text: it is one
+    column of text, and the first :data:`JSON_CHAT_SAMPLE` values of that column are all such
+    conversations (:mod:`qcaudit.transcripts`)."""
+    if not (selection.text_column in schema and schema[selection.text_column] == pl.String):
         return False
     try:
         sample = frame.select(selection.text_column).head(JSON_CHAT_SAMPLE).collect()
     except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
         return False
     return looks_like_transcripts(sample.to_series())
-
-
-def _text_in_turns(selection: TextSelection, schema: pl.Schema) -> bool:
-    """Whether the selection reads its text column's turns as a conversation written as
-    text: roles named on one column of text (which :func:`load_dataset` refuses where its
-    values are no such conversations, :func:`_transcript_text`)."""
-    return bool(selection.roles) and selection.text_column in schema and schema[selection.text_column] == pl.String
 
 
 def _nested_fields(names: Iterable[str], schema: pl.Schema) -> dict[str, pl.Expr]:
@@ -768,11 +764,12 @@ def _available(schema: pl.Schema) -> str:
 def _describe(selection: TextSelection, schema: pl.Schema, transcript: bool = False) -> str:
     """Which part of each row is its text, as the load line says it: the columns, and the
     chat turns read (those of ``--role``, or all but :data:`SETUP_ROLES`')."""
-    roles = f" (roles: {', '.join(selection.roles)})" if selection.roles else ""  # (of the chat columns among them)
-    if not roles and any(name in schema and is_chat(schema[name]) for name in selection.columns()):
-        roles = " (system turns left out)"  # (developer turns too: OpenAI's newer name for them)
+    roles = f"roles: {', '.join(selection.roles)}" if selection.roles else ""  # (of the chat columns among them)
+    if not roles and (transcript or any(name in schema and is_chat(schema[name]) for name in selection.columns())):
+        roles = "system turns left out"  # (developer turns too: OpenAI's newer name for them)
     if transcript:
-        roles = f" (a conversation written as text; roles: {', '.join(selection.roles)})"
+        roles = f"a conversation written as text; {roles}"
+    roles = f" ({roles})" if roles else ""
     if selection.fields:
         return "fields " + ", ".join(selection.fields) + " joined by newlines" + roles
     return f"column {selection.text_column!r}{roles}"
@@ -787,21 +784,23 @@ _TURNS, _FIELD_TEXT, _NON_STRING, _JOINED, _STATUS = (
 _TEXT_AND_STATUS = (pl.when(pl.col(_STATUS) == "ok").then(pl.col(_JOINED)).alias(TEXT), pl.col(_STATUS).alias(TEXT_STATUS))
 
 
-def _with_text(frame: pl.LazyFrame, selection: TextSelection) -> pl.LazyFrame:
+def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcript: bool = False) -> pl.LazyFrame:
     """``frame`` with the columns behind ``text`` and ``text_status`` under ``selection``
     (:data:`_TEXT_AND_STATUS` selects those two from them), computed in steps, a column
     each: each field's text once, then the fields joined, then the status. (As one
     expression, each field's text was computed anew at each use, about twenty times a row:
-    200,000 conversations written as text, cut into turns, took 17.6 s; in steps, 1.0 s.)"""
+    200,000 conversations written as text, cut into turns, took 17.6 s; in steps, 1.0 s.)
+    ``transcript``: the text column holds conversations written as text, read as their turns."""
     schema = frame.collect_schema()
     names = [selection.text_column] if selection.text_column else list(selection.fields)
-    in_turns = _text_in_turns(selection, schema)
-    if in_turns:  # (cut once: joining them reads them twice)
-        frame = frame.with_columns(transcript_turns(pl.col(selection.text_column), selection.roles, OTHER_ROLE_NAMES).alias(_TURNS))
+    if transcript:  # (cut once: joining them reads them twice)
+        frame = frame.with_columns(written_turns(pl.col(selection.text_column)).alias(_TURNS))
     texts, non_string = {}, []
     for name in names:
-        if in_turns and name == selection.text_column:
-            text = joined_turns(pl.col(_TURNS))
+        if transcript and name == selection.text_column:
+            text = joined_turns(transcript_turns(pl.col(_TURNS), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES))
+            if not selection.roles:  # (a value that holds no conversation is its text as written)
+                text = pl.when(pl.col(_TURNS).list.len() > 0).then(text).otherwise(pl.col(name))
         else:
             text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES)
         if text is None:

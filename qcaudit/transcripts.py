@@ -6,8 +6,9 @@ Many chat datasets hold a conversation as one string: Anthropic's HH-RLHF
 (``"<|im_start|>user\\n...<|im_end|>"``), Llama 2's (``"<s>[INST] ... [/INST] ... </s>"``),
 Llama 3's (``"<|start_header_id|>user<|end_header_id|>\\n\\n...<|eot_id|>"``) or Vicuna's
 (``"USER: ... ASSISTANT: ...</s>"``). ``--role`` reads the turns of some speakers from
-such a column as it reads them from a chat column; without it the text is the string as
-written. Speakers are named as the text names them, in lower case (``human``,
+such a column as it reads them from a chat column; without it, a column whose values are
+such conversations is read as every speaker's turns but the system's, as a chat column is,
+and a value that holds no marker as it is written. Speakers are named as the text names them, in lower case (``human``,
 ``assistant``); the caller maps them to OpenAI's names.
 
 The turns are cut in Polars expressions, not row by row in Python: Llama 2's markers, which
@@ -51,24 +52,31 @@ def looks_like_transcripts(values: pl.Series) -> bool:
     return not said.is_empty() and bool((turns.to_series() >= 2).all())
 
 
-def transcript_turns(text: pl.Expr, roles: Collection[str], role_names: Mapping[str, str]) -> pl.Expr:
-    """The contents of the turns of ``roles`` (every turn's without) as a list, each
-    stripped of surrounding white space; a speaker matches by its name in the text or by
-    the name ``role_names`` maps it to (``human`` -> ``user``), in any case. Text before
-    the first marker is no turn."""
+def written_turns(text: pl.Expr) -> pl.Expr:
+    """A conversation's turns as a list, each with its speaker marked (:func:`transcript_turns`
+    reads them); empty where the text holds no marker. Text before the first marker is no turn."""
+    return _marked(text).str.split(_TURN_START).list.slice(1)
+
+
+def transcript_turns(turns: pl.Expr, roles: Collection[str], role_names: Mapping[str, str],
+                     left_out: Collection[str] = ()) -> pl.Expr:
+    """The contents of the :func:`written_turns` ``turns`` of ``roles`` (without, of every
+    speaker but ``left_out``'s) as a list, each stripped of surrounding white space; a
+    speaker matches by its name in the text or by the name ``role_names`` maps it to
+    (``human`` -> ``user``), in any case."""
     turn = pl.element()
     content = turn.str.replace(f"^[^{_SPEAKER_END}]*{_SPEAKER_END}", "").str.strip_chars()
-    if roles:
-        wanted = [role.lower() for role in roles]
+    if roles or left_out:
+        named = [role.lower() for role in roles or left_out]
         speaker = _speaker(turn)
-        turn_of = speaker.is_in(wanted) | speaker.replace(dict(role_names)).is_in(wanted)
-        content = content.filter(turn_of)
-    return _turns(text).list.eval(content)
+        of_named = (speaker.is_in(named) | speaker.replace(dict(role_names)).is_in(named)).fill_null(False)
+        content = content.filter(of_named if roles else of_named.not_())
+    return turns.list.eval(content)
 
 
 def speakers(text: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
     """Each turn's speaker as ``role_names`` maps it (``human`` -> ``user``), as a list."""
-    return _turns(text).list.eval(_speaker(pl.element()).replace(dict(role_names)))
+    return written_turns(text).list.eval(_speaker(pl.element()).replace(dict(role_names)))
 
 
 def _marked(text: pl.Expr) -> pl.Expr:
@@ -77,10 +85,6 @@ def _marked(text: pl.Expr) -> pl.Expr:
     for marker, chatml in _LLAMA_2:
         cleaned = cleaned.str.replace_all(marker, chatml, literal=True)
     return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}${{5}}{_SPEAKER_END}")
-
-
-def _turns(text: pl.Expr) -> pl.Expr:
-    return _marked(text).str.split(_TURN_START).list.slice(1)
 
 
 def _speaker(turn: pl.Expr) -> pl.Expr:

@@ -1302,8 +1302,8 @@ _TURN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=
        layout=st.sampled_from(sorted(TRANSCRIPT_RENDERINGS)), roles=st.sampled_from([("assistant",), ("user",), ("user", "assistant")]))
 def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_messages(tmp_path_factory, chats, layout, roles):
     """HH-RLHF's, Guanaco's, ChatML's, Llama 2's, Llama 3's and Vicuna's conversations written
-    as text give, under --role, the text the same conversations give as a messages column
-    under that --role; a column of them read without --role is the text as written."""
+    as text give, with --role or without, the text the same conversations give as a messages
+    column."""
     tmp_path = tmp_path_factory.mktemp("transcripts")
     if layout == "llama-2":  # (its template takes turns in turn, the user's first: only [/INST] opens an answer)
         chats = [[("user" if i % 2 == 0 else "assistant", content) for i, (_, content) in enumerate(turns)] for turns in chats]
@@ -1315,7 +1315,31 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     dataset = load_dataset(as_text, TextSelection(roles=roles))
     assert dataset.texts().equals(load_dataset(as_lists, TextSelection(roles=roles)).texts())
     assert dataset.text_source == f"column 'text' (a conversation written as text; roles: {', '.join(roles)})"
-    assert load_dataset(as_text).texts()["text"].to_list() == written
+    assert load_dataset(as_text).texts().equals(load_dataset(as_lists).texts())
+    assert load_dataset(as_text).text_source == "column 'text' (a conversation written as text; system turns left out)"
+
+
+@pytest.mark.parametrize("layout", ["chatml", "llama-3", "llama-2"])
+def test_a_conversation_written_as_text_leaves_its_system_turn_out_as_a_chat_does(tmp_path, layout):
+    """A rendered conversation's system prompt (ChatML's and Llama 3's system turn, Llama 2's
+    ``<<SYS>>`` block inside the first ``[INST]``) is left out of the text by default, as a
+    messages column's is, and read under --role system; a value past the first 100 (which
+    tell the column's kind) that holds no conversation is read as written."""
+    system = "You are a helpful, respectful and honest assistant."
+    chats = [[("user", f"What is {i} plus {i}?"), ("assistant", f"It is {2 * i}.")] for i in range(100)]
+    if layout == "llama-2":  # (the system prompt sits inside the first user turn)
+        written = [f"<s>[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{q} [/INST] {a} </s>" for (_, q), (_, a) in chats]
+    else:
+        render = TRANSCRIPT_RENDERINGS[layout]
+        written = ["".join(render(role, content) for role, content in [("system", system), *turns]) for turns in chats]
+    as_text = pl.DataFrame({"text": [*written, "A note with no turns at all."]})
+    as_lists = pl.DataFrame({"messages": [[{"role": r, "content": c} for r, c in [("system", system), *turns]] for turns in chats]})
+    texts = load_dataset(as_text).texts()["text"].to_list()
+    assert texts == [*load_dataset(as_lists).texts()["text"].to_list(), "A note with no turns at all."]
+    assert texts[0] == "What is 0 plus 0?\nIt is 0."
+    with_system = load_dataset(as_text, TextSelection(roles=("system", "user"))).texts()["text"].to_list()
+    assert with_system[:100] == load_dataset(as_lists, TextSelection(roles=("system", "user"))).texts()["text"].to_list()
+    assert with_system[0] == f"{system}\nWhat is 0 plus 0?" and with_system[100] is None  # (under --role, no turn: no text)
 
 
 def test_speakers_of_a_conversation_written_as_text(qc, tmp_path):  # noqa: F811
@@ -1375,8 +1399,7 @@ def test_chats_written_as_json_text_read_as_the_chats(tmp_path, fmt):
         assert got["text"].to_list()[:120] == expected["text"].to_list()[:120] and got["text"][121:].equals(expected["text"][121:])
         assert got["text"][120] is None and got["text_status"][120] == "null"
         assert "(a chat written as JSON text)" in dataset.text_source
-    assert load_dataset(as_text, TextSelection(text_column="prompt")).texts()["text"].to_list()[:2] == ["[INST] ask 0 [/INST]",
-                                                                                                        "[INST] ask 1 [/INST]"]
+    assert load_dataset(as_text, TextSelection(text_column="prompt")).texts()["text"].to_list()[:2] == ["ask 0", "ask 1"]
     found = load_dataset(as_text)  # the chat column found by its name
     assert found.selection.text_column == "messages" and found.texts()["text"][0] == "question 0 about cats\nanswer 0, with \"quotes\""
     with pytest.raises(QcauditError, match=r"unknown column 'nope'; available columns: messages, prompt$"):
