@@ -8,9 +8,10 @@ embeddings (Vendi down). So qcaudit reads a chat's text without its system turns
 ``--role`` names them. This builds chats from GSM8K train (the question as the user's turn,
 the worked answer as the assistant's) and audits them, same rows, same run: without a
 system turn; under Llama 2's default system prompt, read the default way and with ``--role
-system,user,assistant``; and the same chats rendered as ChatML text, read both ways. The
-default readings should agree with the chats without a system turn; the others show what
-the prompt does when it is read. Data: ../shared/data (GSM8K).
+system,user,assistant``; the same chats rendered as ChatML text, read both ways; and the
+same rows written in Alpaca's prompt template, whose opening sentence is a system prompt of
+its own. The default readings should agree with the chats without a system turn; the others
+show what the prompt does when it is read. Data: ../shared/data (GSM8K).
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def as_chatml(data: dict[str, list]) -> dict[str, list]:
                      for chat in data["messages"]]}
 
 
+#: Alpaca's prompt template (Stanford Alpaca's ``PROMPT_DICT["prompt_no_input"]``) with its answer.
+ALPACA = ("Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n"
+          "### Instruction:\n{question}\n\n### Response:\n{answer}")
+
+
+def as_alpaca(data: dict[str, list]) -> dict[str, list]:
+    """The chats' question and answer as one column of text in Alpaca's prompt template."""
+    return {"text": [ALPACA.format(question=chat[-2]["content"], answer=chat[-1]["content"]) for chat in data["messages"]]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=300)
@@ -70,6 +81,7 @@ def main() -> None:
         "the same as ChatML text, default reading": (as_chatml(chats(args.rows, LLAMA_2_SYSTEM)), None),
         "the same as ChatML text, --role system,user,assistant": (as_chatml(chats(args.rows, LLAMA_2_SYSTEM)),
                                                                  ["system", "user", "assistant"]),
+        "the rows in Alpaca's template, default reading": (as_alpaca(chats(args.rows, None)), None),
     }
     table = Table(title=f"{args.rows:,} GSM8K train chats; {cpu()}; {date.today()}")
     table.add_column("text read")

@@ -26,15 +26,17 @@ CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
 TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
 #: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
 #: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
-#: and OpenAI's legacy ``function`` (a function's result).
+#: OpenAI's legacy ``function`` (a function's result), and the sections of Alpaca's prompt
+#: template written as text (``### Instruction:``, ``### Input:``, ``### Response:``).
 OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "function_call": "assistant", "observation": "tool",
-                    "model": "assistant", "chatbot": "assistant", "function": "tool"}
+                    "model": "assistant", "chatbot": "assistant", "function": "tool",
+                    "instruction": "user", "input": "user", "response": "assistant"}
 #: Roles whose turns set a chat up rather than make its exchange: OpenAI's ``system`` and its
 #: newer name ``developer`` (ShareGPT's and Cohere's ``system`` too). Their text is mostly one
 #: template shared by every row; read into each row's text it would make the rows look alike
-#: to every diversity, duplicate and embedding metric (a 70-word system prompt took GSM8K
-#: chats' Self-BLEU-4 from 0.20 to 0.64). A chat's text leaves them out unless ``--role``
-#: names them.
+#: to every diversity, duplicate and embedding metric (Llama 2's default system prompt took
+#: 300 GSM8K chats' Self-BLEU-4 from 0.13 to 0.60: ``benchmarks/bench_system_prompt.py``). A
+#: chat's text leaves them out unless ``--role`` names them.
 SETUP_ROLES = ("system", "developer")
 FIELD_SEPARATOR = "\n"
 

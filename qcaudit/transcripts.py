@@ -5,11 +5,12 @@ Many chat datasets hold a conversation as one string: Anthropic's HH-RLHF
 (``"### Human: ... ### Assistant: ..."``), and text rendered with a chat template, ChatML
 (``"<|im_start|>user\\n...<|im_end|>"``), Llama 2's (``"<s>[INST] ... [/INST] ... </s>"``),
 Llama 3's (``"<|start_header_id|>user<|end_header_id|>\\n\\n...<|eot_id|>"``) or Vicuna's
-(``"USER: ... ASSISTANT: ...</s>"``). ``--role`` reads the turns of some speakers from
-such a column as it reads them from a chat column; without it, a column whose values are
-such conversations is read as every speaker's turns but the system's, as a chat column is,
-and a value that holds no marker as it is written. Speakers are named as the text names them, in lower case (``human``,
-``assistant``); the caller maps them to OpenAI's names.
+(``"USER: ... ASSISTANT: ...</s>"``), and Alpaca's prompt template (``"### Instruction:\\n...
+\\n\\n### Response:\\n..."``). ``--role`` reads the turns of some speakers from such a column as
+it reads them from a chat column; without it, a column whose values are such conversations
+is read as every speaker's turns but the system's, as a chat column is, and a value that
+holds no marker as it is written. Speakers are named as the text names them, in lower case
+(``human``, ``assistant``); the caller maps them to OpenAI's names.
 
 The turns are cut in Polars expressions, not row by row in Python: Llama 2's markers, which
 name no speaker, are first written as the ChatML markers they stand for; then each marker
@@ -25,9 +26,11 @@ from collections.abc import Collection, Mapping
 import polars as pl
 
 #: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
-#: blank line), Guanaco's, ChatML's, Llama 3's and Vicuna's (after white space).
+#: blank line), Guanaco's, ChatML's, Llama 3's, Vicuna's (after white space) and Alpaca's
+#: prompt template's (at a line's start: ``### Instruction:``, ``### Input:``, ``### Response:``).
 _TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|>(\w+)\n"
-         r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*|(?:^|\s)(USER|ASSISTANT): ?")
+         r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*|(?:^|\s)(USER|ASSISTANT): ?"
+         r"|(?m:^)### (Instruction|Input|Response):[ \t]*\n?")
 #: Llama 2's markers, which name no speaker, as the ChatML turns they open: ``[INST]`` the
 #: user's, ``[/INST]`` the assistant's, ``<<SYS>>`` the system's, and ``<</SYS>>`` the user's
 #: again (the system prompt sits inside the first user turn).
@@ -40,7 +43,7 @@ _SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:"
 _TURN_START, _SPEAKER_END = "\x00", "\x01"
 #: What names the layouts: an error names them for a column that holds none.
 LAYOUTS = ("HH-RLHF's '\\n\\nHuman: ', Guanaco's '### Human: ', ChatML's '<|im_start|>user', Llama 2's '[INST]', "
-           "Llama 3's '<|start_header_id|>user', Vicuna's 'USER: '")
+           "Llama 3's '<|start_header_id|>user', Vicuna's 'USER: ', Alpaca's '### Instruction:'")
 
 
 def looks_like_transcripts(values: pl.Series) -> bool:
@@ -84,7 +87,7 @@ def _marked(text: pl.Expr) -> pl.Expr:
     cleaned = pl.when(cleaned.str.contains(_MARKED_SO)).then(cleaned.str.replace_all(_SENTENCE_MARKS, " ")).otherwise(cleaned)
     for marker, chatml in _LLAMA_2:
         cleaned = cleaned.str.replace_all(marker, chatml, literal=True)
-    return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}${{5}}{_SPEAKER_END}")
+    return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}${{5}}${{6}}{_SPEAKER_END}")
 
 
 def _speaker(turn: pl.Expr) -> pl.Expr:

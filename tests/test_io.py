@@ -1166,7 +1166,8 @@ def test_a_templated_text_column_is_read_where_asked(tmp_path):
     assert load_dataset(path).texts()["text"].to_list() == ["Add 2 and 3.\n5"]
     for named in (TextSelection(text_column="text"), TextSelection(fields=("instruction", "output"))):
         assert "prompt template" not in load_dataset(path, named).text_source
-    assert load_dataset(path, TextSelection(text_column="text")).texts()["text"].item().startswith("### Instruction")
+    asked = load_dataset(path, TextSelection(text_column="text"))  # (read as its template's turns, as the fields give them)
+    assert asked.texts()["text"].item() == "Add 2 and 3.\n5" and "a conversation written as text" in asked.text_source
 
 
 def test_a_text_column_of_numbers_or_structs_is_passed_over_for_one_of_text(tmp_path):
@@ -1290,10 +1291,11 @@ TRANSCRIPT_RENDERINGS = {
     "llama-3": lambda role, content: f"<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>",
     "llama-2": lambda role, content: f"<s>[INST] {content} [/INST]" if role == "user" else f" {content} </s>",
     "vicuna": lambda role, content: f"USER: {content} " if role == "user" else f"ASSISTANT: {content}</s>",
+    "alpaca": lambda role, content: f"### {'Instruction' if role == 'user' else 'Response'}:\n{content}\n\n",
 }
 _TURN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip).filter(
     lambda text: text and not any(mark in text for mark in ("Human:", "Assistant:", "<|", "INST]", "<<", "<s>", "</s>", "USER:",
-                                                           "ASSISTANT:")))
+                                                           "ASSISTANT:", "###")))
 
 
 @settings(max_examples=25, deadline=None)
@@ -1317,6 +1319,25 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert dataset.text_source == f"column 'text' (a conversation written as text; roles: {', '.join(roles)})"
     assert load_dataset(as_text).texts().equals(load_dataset(as_lists).texts())
     assert load_dataset(as_text).text_source == "column 'text' (a conversation written as text; system turns left out)"
+
+
+def test_alpaca_s_prompt_template_written_as_text_reads_as_its_fields(tmp_path):
+    """A column of Alpaca-style texts (the template's opening sentence, then ``### Instruction:``,
+    ``### Input:`` where there is one, ``### Response:``) reads as the same rows' instruction,
+    input and output fields do: the template's words, shared by every row, are no one's text."""
+    with_input = ("Below is an instruction that describes a task, paired with an input that provides further context. "
+                  "Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n"
+                  "### Input:\n{input}\n\n### Response:\n{output}")
+    without = ("Below is an instruction that describes a task. Write a response that appropriately completes the request."
+               "\n\n### Instruction:\n{instruction}\n\n### Response:\n{output}")
+    rows = [{"instruction": f"Add {i} and {i + 1}.", "input": f"x = {i}" if i % 2 else "", "output": f"{2 * i + 1}\n(done)"}
+            for i in range(120)]
+    templated = pl.DataFrame({"text": [(with_input if row["input"] else without).format(**row) for row in rows]})
+    fields = load_dataset(pl.DataFrame(rows), TextSelection(fields=("instruction", "input", "output")))
+    dataset = load_dataset(templated)
+    assert dataset.texts().equals(fields.texts())
+    assert dataset.texts()["text"][1] == "Add 1 and 2.\nx = 1\n3\n(done)"
+    assert load_dataset(templated, TextSelection(roles=("response",))).texts()["text"][0] == "1\n(done)"
 
 
 @pytest.mark.parametrize("layout", ["chatml", "llama-3", "llama-2"])
