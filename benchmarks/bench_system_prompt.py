@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import qcaudit  # noqa: E402
 from machine import cpu  # noqa: E402
+
+import qcaudit  # noqa: E402
 
 #: Llama 2's default system prompt (Meta's ``llama`` repository, ``DEFAULT_SYSTEM_PROMPT``),
 #: the one chat datasets made with Llama 2 chat models most often carry.

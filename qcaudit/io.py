@@ -78,7 +78,12 @@ from qcaudit.text_columns import (
     turn_role,
 )
 from qcaudit.transcripts import LAYOUTS as TRANSCRIPT_LAYOUTS
-from qcaudit.transcripts import looks_like_transcripts, speakers, transcript_turns, written_turns
+from qcaudit.transcripts import (
+    looks_like_transcripts,
+    speakers,
+    transcript_turns,
+    written_turns,
+)
 
 log = logging.getLogger("qcaudit")
 
