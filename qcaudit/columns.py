@@ -8,3 +8,6 @@ TEXT = "text"
 TEXT_STATUS = "text_status"
 CATEGORY = "category"
 PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
+#: A chat's system turns, which its text leaves out (:data:`qcaudit.text_columns.SETUP_ROLES`):
+#: the part the contamination analyzer's lexical methods read with the text.
+SETUP = "setup"

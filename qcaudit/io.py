@@ -41,6 +41,7 @@ from qcaudit.columns import (
     REJECTED,
     RESPONSE,
     ROW_ID,
+    SETUP,
     TEXT,
     TEXT_STATUS,
 )
@@ -65,6 +66,7 @@ from qcaudit.text_columns import (
     chat_answer,
     chat_layout,
     chat_prompt,
+    chat_text,
     column_text,
     is_api_text,
     is_chat,
@@ -88,7 +90,8 @@ from qcaudit.transcripts import (
 log = logging.getLogger("qcaudit")
 
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
-PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field"}
+PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field",
+         SETUP: "--role"}
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
 #: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's; OpenAI's
 #: preference fine-tuning files, whose prompt is the chat in ``input.messages``) ...
@@ -369,7 +372,8 @@ class Dataset:
         frame = self.frame
         if parts and _implicit_prompt(self.selection, schema):  # (its length found once a row, for every part)
             frame = frame.with_columns(_shared_prompt_length(self.selection))
-        found = {part: _part(frame, self.selection, part) for part in parts}
+        found = {part: _setup_part(self.selection, schema, self.transcript) if part == SETUP else _part(frame, self.selection, part)
+                 for part in parts}
         missing = [part for part, expression in found.items() if expression is None]
         if missing:
             chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
@@ -865,6 +869,21 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
         layout = chat_layout(schema[chat])
         return chat_prompt(chat, layout) if part == PROMPT else chat_answer(chat, schema[chat])
     return None
+
+
+def _setup_part(selection: TextSelection, schema: pl.Schema, transcript: bool) -> pl.Expr:
+    """The system turns (:data:`SETUP_ROLES`) of the chats the text is read from, which the
+    text leaves out, one a line; null where a row has none, and on every row under
+    ``--role``, which chose the turns that count."""
+    if selection.roles:
+        return pl.lit(None, dtype=pl.String)
+    if transcript:
+        return joined_turns(transcript_turns(written_turns(pl.col(selection.text_column)), SETUP_ROLES, OTHER_ROLE_NAMES))
+    turns = [chat_text(name, schema[name], SETUP_ROLES) for name in selection.columns() if name in schema and is_chat(schema[name])]
+    if not turns:
+        return pl.lit(None, dtype=pl.String)
+    return pl.when(pl.any_horizontal([t.is_not_null() for t in turns])).then(
+        pl.concat_str(turns, separator=FIELD_SEPARATOR, ignore_nulls=True))
 
 
 def _implicit_prompt(selection: TextSelection, schema: pl.Schema) -> bool:

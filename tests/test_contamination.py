@@ -1718,6 +1718,33 @@ def test_an_evaluation_set_written_as_chats_is_its_user_turns(tmp_path, layout):
         load_benchmark("plain", tmp_path / "plain.jsonl", "chat")
 
 
+@pytest.mark.parametrize("written", ["messages", "chatml"])
+def test_a_benchmark_item_in_a_chat_s_system_prompt_is_found_by_the_lexical_methods(tmp_path, written):
+    """A chat's text leaves its system turns out, yet an item copied into a system prompt (a
+    few-shot example) is seen in training: the lexical methods read the system turns with the
+    text, and flag the rows they flag when --role reads the system turns into the text."""
+    items = [f"Question {i}: a farmer plants {i + 3} rows of {i + 7} trees each; how many trees does the farmer plant?"
+             for i in range(120)]
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text("".join(json.dumps({"question": q, "answer": "n"}) + "\n" for q in items))
+    system = ["Answer briefly." if i % 3 else f"Solve it as in this example.\nQ: {items[i]}\nA: n" for i in range(120)]
+    turns = [[("system", s), ("user", f"How many legs do {i + 2} spiders have?"), ("assistant", f"{8 * (i + 2)}")]
+             for i, s in enumerate(system)]
+    if written == "messages":
+        rows = pl.DataFrame({"messages": [[{"role": r, "content": c} for r, c in chat] for chat in turns]})
+    else:
+        rows = pl.DataFrame({"text": ["".join(f"<|im_start|>{r}\n{c}<|im_end|>\n" for r, c in chat) for chat in turns]})
+    settings = {"contamination.methods": ["ngram", "substring"]}
+    default = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings=settings).rows
+    whole = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings=settings,
+                  role=["system", "user", "assistant"]).rows
+    assert "Solve it" not in default["text"][0] and "Solve it" in whole["text"][0]
+    for method in ("ngram_flagged", "substring_flagged"):
+        flagged = [default[method].fill_null(False).to_list(), whole[method].fill_null(False).to_list()]
+        assert flagged[0] == flagged[1] == [i % 3 == 0 for i in range(120)], method
+    assert default["contamination_item_id"].to_list() == [f"b/{i}" if i % 3 == 0 else None for i in range(120)]
+
+
 def test_mt_bench_reads_as_its_turns(tmp_path):
     """MT-Bench's questions are a list of turns, the second asking about the first."""
     records = [{"question_id": 81, "category": "writing", "turns": ["Compose a travel blog post about Hawaii.",

@@ -46,7 +46,7 @@ from qcaudit.contamination.semantic_search import SemanticItems, embed_rows, sem
 from qcaudit.embed import Encoder, english_only_warning, token_column
 from qcaudit.contamination.substring import ITEM, PATTERN, alnum_text, sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
-from qcaudit.columns import PROMPT, ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import PROMPT, ROW_ID, SETUP, TEXT, TEXT_STATUS
 from qcaudit.registry import (
     Analyzer, AnalyzerResult, CliOption, MetricSpec, RowFilter, RowFlag, Section, Seed, count, register, share,
 )
@@ -277,10 +277,13 @@ class Contamination(Analyzer):
     def input_parts(self) -> tuple[str, ...]:
         """The semantic method also embeds each row's prompt when the text holds more than it
         (an instruction with its answer): a question copied into the prompt stays close to
-        its benchmark item however long the answer beside it."""
+        its benchmark item however long the answer beside it. The lexical methods also read a
+        chat's system turns, which its text leaves out: a benchmark item copied into a
+        system prompt (a few-shot example) is seen in training as much as one in a turn."""
         dataset = self.context.dataset
         wanted = "semantic" in self.settings.methods and dataset is not None and dataset.prompt_within_text()
-        return (PROMPT,) if wanted else ()
+        lexical = any(method in self.settings.methods for method in ("ngram", "substring"))
+        return (PROMPT,) * wanted + (SETUP,) * lexical
 
     def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
         """With the semantic method, the token ids of each part of a row that it embeds (the
@@ -297,7 +300,7 @@ class Contamination(Analyzer):
         """Map-only: this batch's rows against every benchmark, by every method. Keeps each
         method's best match per row and every flagged (row, item) pair, keyed by row_id."""
         settings = self.settings
-        prepared = [c for c in (TOKENS, PROMPT) if c in batch.columns]
+        prepared = [c for c in (TOKENS, PROMPT, SETUP) if c in batch.columns]
         valid = batch.filter(pl.col(TEXT_STATUS) == "ok").select(ROW_ID, TEXT, *prepared)
         state = ContaminationState([valid[ROW_ID].to_numpy()], {}, {}, {})
         if not valid.height:
@@ -310,6 +313,9 @@ class Contamination(Analyzer):
         methods = [m for m in METHOD_ORDER if m in settings.methods]
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
+        lexical_texts = valid[TEXT]  # (after the system turns the text leaves out, where a row has them)
+        if SETUP in valid.columns:
+            lexical_texts = valid.select(pl.concat_str([SETUP, TEXT], separator="\n", ignore_nulls=True)).to_series()
         if "semantic" in methods:
             state.other_script_rows = int(written_in_other_scripts(valid[TEXT]).sum())
             if self.judge is not None:
@@ -328,7 +334,7 @@ class Contamination(Analyzer):
                     self.context.progress.remove_task(task)
                 else:
                     lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
-                    matches, sig = lexical_matches(method, bench, valid[TEXT], settings, lookup, self.item_evidence.get(bench.name),
+                    matches, sig = lexical_matches(method, bench, lexical_texts, settings, lookup, self.item_evidence.get(bench.name),
                                                    self.item_questions.get(bench.name))
                 state.signatures[(bench.name, method)] = sig
                 state.flagged[(bench.name, method)] = [keyed(matches.filter(pl.col("flagged")).select("row", ITEM_ID))]
