@@ -877,8 +877,8 @@ def _setup_part(selection: TextSelection, schema: pl.Schema, transcript: bool) -
     ``--role``, which chose the turns that count."""
     if selection.roles:
         return pl.lit(None, dtype=pl.String)
-    if transcript:
-        return joined_turns(transcript_turns(written_turns(pl.col(selection.text_column)), SETUP_ROLES, OTHER_ROLE_NAMES))
+    if transcript:  # (the turns :func:`_with_text` cut, selected after it)
+        return joined_turns(transcript_turns(pl.col(_TURNS), SETUP_ROLES, OTHER_ROLE_NAMES))
     turns = [chat_text(name, schema[name], SETUP_ROLES) for name in selection.columns() if name in schema and is_chat(schema[name])]
     if not turns:
         return pl.lit(None, dtype=pl.String)

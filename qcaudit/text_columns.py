@@ -7,6 +7,7 @@ its prompt and its answer. Which columns hold a row's text is :mod:`qcaudit.io`'
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
 from typing import NamedTuple
 
 import polars as pl
@@ -312,13 +313,21 @@ def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), left_o
     layout = chat_layout(dtype)
     if layout.content_dtype not in (pl.String, pl.Null) and not is_text_parts(layout.content_dtype):
         raise QcauditError(f"column {name!r}: message content is {layout.content_dtype}, not text or text parts")
-    content = turn_content(layout)
-    if roles or left_out:
-        named = [role.lower() for role in roles or left_out]
-        raw = pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase()
-        of_named = (turn_role(layout).is_in(named) | raw.is_in(named)).fill_null(False)
-        content = content.filter(of_named if roles else of_named.not_())
+    raw = pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase()
+    content = kept_turns(turn_content(layout), lambda names: turn_role(layout).is_in(names) | raw.is_in(names), roles, left_out)
     return joined_turns(pl.col(name).list.eval(content.drop_nulls()))
+
+
+def kept_turns(contents: pl.Expr, role_in: Callable[[list[str]], pl.Expr], roles: Collection[str] = (),
+               left_out: Collection[str] = ()) -> pl.Expr:
+    """The turns' ``contents`` (inside ``list.eval``) of ``roles``, or without, of every role
+    but ``left_out``'s; ``role_in(names)``: whether a turn's role is one of the lower-case
+    ``names`` (a turn without a role is of none). A chat column's and a conversation written
+    as text's turns are chosen so."""
+    if not (roles or left_out):
+        return contents
+    named = role_in([role.lower() for role in roles or left_out]).fill_null(False)
+    return contents.filter(named if roles else named.not_())
 
 
 def joined_turns(contents: pl.Expr) -> pl.Expr:

@@ -25,6 +25,8 @@ from collections.abc import Collection, Mapping
 
 import polars as pl
 
+from qcaudit.text_columns import kept_turns
+
 #: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
 #: blank line), Guanaco's, ChatML's, Llama 3's, Vicuna's (after white space) and Alpaca's
 #: prompt template's (at a line's start: ``### Instruction:``, ``### Input:``, ``### Response:``).
@@ -69,11 +71,8 @@ def transcript_turns(turns: pl.Expr, roles: Collection[str], role_names: Mapping
     (``human`` -> ``user``), in any case."""
     turn = pl.element()
     content = turn.str.replace(f"^[^{_SPEAKER_END}]*{_SPEAKER_END}", "").str.strip_chars()
-    if roles or left_out:
-        named = [role.lower() for role in roles or left_out]
-        speaker = _speaker(turn)
-        of_named = (speaker.is_in(named) | speaker.replace(dict(role_names)).is_in(named)).fill_null(False)
-        content = content.filter(of_named if roles else of_named.not_())
+    speaker = _speaker(turn)
+    content = kept_turns(content, lambda names: speaker.is_in(names) | speaker.replace(dict(role_names)).is_in(names), roles, left_out)
     return turns.list.eval(content)
 
 

@@ -283,7 +283,7 @@ class Contamination(Analyzer):
         dataset = self.context.dataset
         wanted = "semantic" in self.settings.methods and dataset is not None and dataset.prompt_within_text()
         lexical = any(method in self.settings.methods for method in ("ngram", "substring"))
-        return (PROMPT,) * wanted + (SETUP,) * lexical
+        return tuple(part for part, read in ((PROMPT, wanted), (SETUP, lexical)) if read)
 
     def prepare(self, batch: pl.DataFrame) -> pl.DataFrame:
         """With the semantic method, the token ids of each part of a row that it embeds (the
@@ -314,7 +314,7 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         lexical_texts = valid[TEXT]  # (after the system turns the text leaves out, where a row has them)
-        if SETUP in valid.columns:
+        if SETUP in valid.columns and valid[SETUP].is_not_null().any():
             lexical_texts = valid.select(pl.concat_str([SETUP, TEXT], separator="\n", ignore_nulls=True)).to_series()
         if "semantic" in methods:
             state.other_script_rows = int(written_in_other_scripts(valid[TEXT]).sum())
