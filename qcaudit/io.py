@@ -434,7 +434,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
     transcript = _transcript_text(frame, selection, schema)
-    text_source = _describe(selection, schema, transcript)
+    system_turns = _system_turns_seen(frame, selection, schema, transcript)
+    text_source = _describe(selection, schema, transcript, system_turns)
+    if warning := system_turns and system_turns.varied():
+        log.warning(warning)
     if decoded := [name for name in selection.columns() if name in json_chats]:
         text_source += (" (a chat written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: chats written as JSON text)")
@@ -770,14 +773,64 @@ def _available(schema: pl.Schema) -> str:
     return ", ".join(map(named, text_first[:SHOWN_COLUMNS])) + f", ... ({len(names):,} columns, those of text first)"
 
 
-def _describe(selection: TextSelection, schema: pl.Schema, transcript: bool = False) -> str:
-    """Which part of each row is its text, as the load line says it: the columns, and the
-    chat turns read (those of ``--role``, or all but :data:`SETUP_ROLES`')."""
-    roles = f"roles: {', '.join(selection.roles)}" if selection.roles else ""  # (of the chat columns among them)
-    if not roles and (transcript or any(name in schema and is_chat(schema[name]) for name in selection.columns())):
-        roles = "system turns left out"  # (developer turns too: OpenAI's newer name for them)
+@dataclass(frozen=True)
+class SystemTurnsSeen:
+    """The system turns (:data:`SETUP_ROLES`) that the text leaves out, as the first
+    :data:`JSON_CHAT_SAMPLE` rows hold them: how many rows were read, how many hold some, and
+    how many different ones they hold."""
+
+    rows: int
+    holding: int
+    distinct: int
+
+    def said(self) -> str:
+        """The load line's words for them."""
+        read = f"the first {self.rows:,}" if self.rows == JSON_CHAT_SAMPLE else f"the {self.rows:,}"
+        return f"system turns left out: {self.holding:,} of {read} rows hold some"
+
+    def varied(self) -> str | None:
+        """A warning where they differ from row to row (more different ones than half the rows
+        that hold some, and more than :data:`SHARED_PROMPTS`): then they may be data (personas,
+        a task per row), not a prompt the rows share, and the user should choose."""
+        if self.distinct <= max(SHARED_PROMPTS, self.holding // 2):
+            return None
+        return (f"the system turns, left out of the text, differ from row to row ({self.distinct:,} different ones in the "
+                f"first {self.rows:,} rows): if they hold the data (a persona or a task per row), --role system,user,assistant "
+                "reads them too")
+
+
+#: Different system prompts that rows may share and still be setting, not data: OpenOrca's
+#: rows, say, each open with one of 16.
+SHARED_PROMPTS = 16
+
+
+def _system_turns_seen(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema,
+                       transcript: bool) -> SystemTurnsSeen | None:
+    """The system turns that the text leaves out, in the first :data:`JSON_CHAT_SAMPLE` rows;
+    None where none is left out (``--role`` chose the turns, or no column is a chat)."""
+    if selection.roles or not (transcript or any(name in schema and is_chat(schema[name]) for name in selection.columns())):
+        return None
+    sample = frame.head(JSON_CHAT_SAMPLE)
     if transcript:
-        roles = f"a conversation written as text; {roles}"
+        sample = sample.with_columns(written_turns(pl.col(selection.text_column)).alias(_TURNS))
+    try:
+        setup = sample.select(_setup_part(selection, schema, transcript)).collect().to_series()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return None
+    said = setup.filter(setup.str.strip_chars() != "")  # (ShareGPT's blank system turns say nothing)
+    return SystemTurnsSeen(setup.len(), said.len(), said.n_unique())
+
+
+def _describe(selection: TextSelection, schema: pl.Schema, transcript: bool = False,
+              system_turns: SystemTurnsSeen | None = None) -> str:
+    """Which part of each row is its text, as the load line says it: the columns, and the
+    chat turns read (those of ``--role``, or all but :data:`SETUP_ROLES`', said where the
+    first rows hold some: ``system_turns``)."""
+    roles = f"roles: {', '.join(selection.roles)}" if selection.roles else ""  # (of the chat columns among them)
+    if not roles and system_turns and system_turns.holding:
+        roles = system_turns.said()  # (developer turns too: OpenAI's newer name for them)
+    if transcript:
+        roles = "; ".join(["a conversation written as text"] + [roles] * bool(roles))
     roles = f" ({roles})" if roles else ""
     if selection.fields:
         return "fields " + ", ".join(selection.fields) + " joined by newlines" + roles

@@ -281,7 +281,7 @@ def test_a_real_baseline_of_another_layout_is_read_as_its_own_columns_say(runner
     finally:
         logger.removeHandler(handler)
     assert [m for m in logged if m.startswith(f"the real baseline {chats}: unknown column 'answer_text'")]
-    assert any(m.endswith("its text is read as its own columns say: column 'messages' (system turns left out)") for m in logged)
+    assert any(m.endswith("its text is read as its own columns say: column 'messages'") for m in logged)
     assert "read from different columns" in " ".join(warned.output.split())
 
 

@@ -105,7 +105,7 @@ def test_a_reference_of_another_layout_is_read_as_its_own_columns_say(tmp_path):
     finally:
         logger.removeHandler(handler)
     assert len(warnings) == 1 and f"reference {reference}: unknown column 'instruction'" in warnings[0]
-    assert warnings[0].endswith("its text is read as its own columns say: column 'messages' (system turns left out)")
+    assert warnings[0].endswith("its text is read as its own columns say: column 'messages'")
 
 
 def test_data_too_small_for_prdc_against_a_reference_is_one_line(runner, tmp_path):

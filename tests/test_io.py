@@ -1102,12 +1102,12 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("instruction", "generation", "model_name"), "fields instruction, generation joined by newlines"),  # distilabel
     (("question", "choices", "subject"), "column 'question'"),  # cais/mmlu's choices are no API's (a list of strings)
     (("prompt", "generation"), "fields prompt, generation joined by newlines"),
-    (("output", "messages"), "column 'messages' (system turns left out)"),
+    (("output", "messages"), "column 'messages'"),  # (no system turn to leave out)
     (("Instruction", "Input", "Output"), "fields Instruction, Input, Output joined by newlines"),  # a spreadsheet's headers
     (("TEXT", "id"), "column 'TEXT'"),
     (("Text", "text"), "column 'text'"),  # the exact name first
     (("Text", "TEXT", "output"), "column 'output'"),  # two alike: neither is taken for the other
-    (("conversation_id", "conversation", "model"), "column 'conversation' (system turns left out)"),  # LMSYS-Chat-1M
+    (("conversation_id", "conversation", "model"), "column 'conversation'"),  # LMSYS-Chat-1M
     (("problem", "generated_solution", "expected_answer"), "fields problem, generated_solution joined by newlines"),
     (("input", "output"), "fields input, output joined by newlines"),  # the input is the prompt where no instruction is
     (("inputs", "targets", "language"), "fields inputs, targets joined by newlines"),  # FLAN, P3, xP3, Aya
@@ -1276,7 +1276,9 @@ def test_a_chat_s_text_leaves_its_system_turns_out_unless_role_names_them(chats,
         return said if said.strip() else None
 
     dataset = load_dataset(frame)
-    assert dataset.text_source == "column 'messages' (system turns left out)"
+    setting = sum(joined(chat, lambda r: r in ("system", "developer")) is not None for chat in chats)
+    assert dataset.text_source == "column 'messages'" + (f" (system turns left out: {setting} of the {len(chats)} rows hold some)"
+                                                         if setting else "")
     assert dataset.texts()["text"].to_list() == [joined(chat, lambda r: r not in ("system", "developer")) for chat in chats]
     asked = load_dataset(frame, TextSelection(roles=("system", "user")))
     assert asked.texts()["text"].to_list() == [joined(chat, lambda r: r in ("system", "user")) for chat in chats]
@@ -1318,7 +1320,7 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert dataset.texts().equals(load_dataset(as_lists, TextSelection(roles=roles)).texts())
     assert dataset.text_source == f"column 'text' (a conversation written as text; roles: {', '.join(roles)})"
     assert load_dataset(as_text).texts().equals(load_dataset(as_lists).texts())
-    assert load_dataset(as_text).text_source == "column 'text' (a conversation written as text; system turns left out)"
+    assert load_dataset(as_text).text_source == "column 'text' (a conversation written as text)"  # (none to leave out)
 
 
 def test_alpaca_s_prompt_template_written_as_text_reads_as_its_fields(tmp_path):
@@ -1361,6 +1363,42 @@ def test_a_conversation_written_as_text_leaves_its_system_turn_out_as_a_chat_doe
     with_system = load_dataset(as_text, TextSelection(roles=("system", "user"))).texts()["text"].to_list()
     assert with_system[:100] == load_dataset(as_lists, TextSelection(roles=("system", "user"))).texts()["text"].to_list()
     assert with_system[0] == f"{system}\nWhat is 0 plus 0?" and with_system[100] is None  # (under --role, no turn: no text)
+    assert load_dataset(as_text).text_source == ("column 'text' (a conversation written as text; "
+                                                 "system turns left out: 100 of the first 100 rows hold some)")
+
+
+def test_system_turns_that_differ_from_row_to_row_are_pointed_out_with_the_option_that_reads_them(qc, tmp_path):  # noqa: F811
+    """The load line counts the first rows' system turns that the text leaves out; where they
+    differ from row to row (personas, a task per row: data, not a prompt the rows share), a
+    warning names --role system,user,assistant. One prompt, or a few (OpenOrca's 16), shared
+    by the rows, and a chat with none, give no warning."""
+    def chats(system_of):
+        return pl.DataFrame({"messages": [[{"role": "system", "content": system_of(i)}] * (system_of(i) is not None) + [
+            {"role": "user", "content": f"Plan a trip to city {i}."}, {"role": "assistant", "content": f"Go by train {i} times."}]
+            for i in range(120)]})
+
+    cases = {"personas": lambda i: f"You are {i}, a retired sailor who answers in rhymes about harbour number {i}.",
+             "shared": lambda i: ["Be brief.", "Be kind.", "Answer in English."][i % 3],
+             "some": lambda i: "Be brief." if i % 4 == 0 else None}
+    seen = {}
+    for name, system_of in cases.items():
+        data = tmp_path / f"{name}.parquet"
+        chats(system_of).write_parquet(data)
+        ran = qc("report", data, "--analyzers", "diversity", "--out", tmp_path / name)
+        assert ran.code == 0, ran.err
+        seen[name] = ([line for line in ran.err.splitlines() if line.startswith("warning:")],
+                      json.loads((tmp_path / name / "report.json").read_text())["dataset"]["text_source"])
+    left_out = "column 'messages' (system turns left out: {} of the first 100 rows hold some)"
+    assert seen == {
+        "personas": (["warning: the system turns, left out of the text, differ from row to row (100 different ones in the first "
+                      "100 rows): if they hold the data (a persona or a task per row), --role system,user,assistant reads them too"],
+                     left_out.format(100)),
+        "shared": ([], left_out.format(100)),
+        "some": ([], left_out.format(25)),
+    }
+    asked = qc("report", tmp_path / "personas.parquet", "--role", "system,user,assistant", "--analyzers", "diversity",
+               "--out", tmp_path / "asked")
+    assert asked.code == 0 and "warning:" not in asked.err and "left out" not in asked.err, asked.err
 
 
 def test_speakers_of_a_conversation_written_as_text(qc, tmp_path):  # noqa: F811
@@ -1551,7 +1589,8 @@ def test_openai_preference_fine_tuning_files_read_as_trl_conversational_pairs(tm
     read = load_dataset(openai).selected(parts=parts).collect()
     assert read.equals(load_dataset(trl).selected(parts=parts).collect())
     assert read["text"].to_list() == ["Name a prime.\n7", "Name a colour.\nBlue."]  # (the system turn left out)
-    assert load_dataset(openai).text_source == "fields input.messages, preferred_output joined by newlines (system turns left out)"
+    assert load_dataset(openai).text_source == ("fields input.messages, preferred_output joined by newlines "
+                                                "(system turns left out: 1 of the 2 rows hold some)")
     asked = load_dataset(openai, TextSelection(roles=("user",)))  # the roles of the chats among the fields, and said so
     assert asked.texts()["text"].to_list() == ["Name a prime.", "Name a colour."]
     assert asked.text_source == "fields input.messages, preferred_output joined by newlines (roles: user)"
@@ -1586,7 +1625,7 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         path = tmp_path / name
         path.write_text("".join(json.dumps(row) + "\n" for row in rows))
         dataset = load_dataset(path)
-        chats = " (system turns left out)" if name in ("batch_input.jsonl",) else ""
+        chats = " (system turns left out: 1 of the 1 rows hold some)" if name in ("batch_input.jsonl",) else ""
         assert dataset.text_source == f"column {column!r}{chats}" and dataset.texts()["text"].to_list() == texts, name
         assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
 
