@@ -22,7 +22,7 @@ import polars as pl
 from rich.progress import Progress
 
 from qcaudit.cache import new_scratch
-from qcaudit.columns import TEXT_STATUS
+from qcaudit.columns import ROW_ID, TEXT_STATUS
 from qcaudit.embed import Encoder
 from qcaudit.io import Dataset, SelectionMismatch, TextSelection, load_dataset
 from qcaudit.tables import input_name
@@ -108,9 +108,18 @@ class RunContext:
 
     def texts_of_rows(self, row_ids: Iterable[int]) -> dict[int, str | None]:
         """The text of a few rows of the audited input (for tables that quote rows)."""
+        return self._audited.texts_of(row_ids)
+
+    def parts_of_rows(self, row_ids: Iterable[int], parts: tuple[str, ...]) -> dict[int, dict[str, str | None]]:
+        """The ``parts`` (``text``, or a part an analyzer reads: :data:`qcaudit.io.PARTS`) of a
+        few rows of the audited input, by ``row_id`` (for tables that quote rows)."""
+        return {row[ROW_ID]: row for row in self._audited.parts_of(row_ids, parts).iter_rows(named=True)}
+
+    @property
+    def _audited(self) -> Dataset:
         if self.dataset is None:
             raise RuntimeError("the engine sets the dataset before analyzers finalize")
-        return self.dataset.texts_of(row_ids)
+        return self.dataset
 
     @property
     def device(self) -> str:

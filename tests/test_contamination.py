@@ -1722,27 +1722,41 @@ def test_an_evaluation_set_written_as_chats_is_its_user_turns(tmp_path, layout):
 def test_a_benchmark_item_in_a_chat_s_system_prompt_is_found_by_the_lexical_methods(tmp_path, written):
     """A chat's text leaves its system turns out, yet an item copied into a system prompt (a
     few-shot example) is seen in training: the lexical methods read the system turns with the
-    text, and flag the rows they flag when --role reads the system turns into the text."""
+    text, and flag the rows they flag when --role reads the system turns into the text. A
+    match that needs the system turns says so (``<method>_in_system_turns``, the evidence),
+    and the report quotes such a row with its system turns, where the shared words are."""
     items = [f"Question {i}: a farmer plants {i + 3} rows of {i + 7} trees each; how many trees does the farmer plant?"
              for i in range(120)]
     bench = tmp_path / "bench.jsonl"
     bench.write_text("".join(json.dumps({"question": q, "answer": "n"}) + "\n" for q in items))
     system = ["Answer briefly." if i % 3 else f"Solve it as in this example.\nQ: {items[i]}\nA: n" for i in range(120)]
-    turns = [[("system", s), ("user", f"How many legs do {i + 2} spiders have?"), ("assistant", f"{8 * (i + 2)}")]
-             for i, s in enumerate(system)]
+    asked = [f"Now this one: {items[i]}" if i % 5 == 1 else f"How many legs do {i + 2} spiders have?" for i in range(120)]
+    turns = [[("system", s), ("user", a), ("assistant", f"{8 * (i + 2)}")] for i, (s, a) in enumerate(zip(system, asked, strict=True))]
     if written == "messages":
         rows = pl.DataFrame({"messages": [[{"role": r, "content": c} for r, c in chat] for chat in turns]})
     else:
         rows = pl.DataFrame({"text": ["".join(f"<|im_start|>{r}\n{c}<|im_end|>\n" for r, c in chat) for chat in turns]})
     settings = {"contamination.methods": ["ngram", "substring"]}
-    default = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings=settings).rows
+    found = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings=settings)
+    default = found.rows
     whole = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings=settings,
                   role=["system", "user", "assistant"]).rows
     assert "Solve it" not in default["text"][0] and "Solve it" in whole["text"][0]
-    for method in ("ngram_flagged", "substring_flagged"):
-        flagged = [default[method].fill_null(False).to_list(), whole[method].fill_null(False).to_list()]
-        assert flagged[0] == flagged[1] == [i % 3 == 0 for i in range(120)], method
-    assert default["contamination_item_id"].to_list() == [f"b/{i}" if i % 3 == 0 else None for i in range(120)]
+    leaked = [i % 3 == 0 or i % 5 == 1 for i in range(120)]
+    for method in ("ngram", "substring"):
+        flagged = [default[f"{method}_flagged"].fill_null(False).to_list(), whole[f"{method}_flagged"].fill_null(False).to_list()]
+        assert flagged[0] == flagged[1] == leaked, method
+        assert default[f"{method}_in_system_turns"].to_list() == [(i % 5 != 1) if leaked[i] else None for i in range(120)]
+        assert whole[f"{method}_in_system_turns"].null_count() == 120  # (--role read them into the text)
+    assert default["contamination_item_id"].to_list() == [f"b/{i}" if leaked[i] else None for i in range(120)]
+    evidence = default["contamination_evidence"].to_list()
+    assert [("in the row's system turns" in e) if e else None for e in evidence] == [
+        (i % 5 != 1) if leaked[i] else None for i in range(120)]
+    examples = {e["row_id"]: e["row_segments"] for e in found.tables["contamination"]["examples"]}
+    shown = {row: "".join(text for text, _ in segments) for row, segments in examples.items()}
+    marked = {row: "".join(text for text, shared in segments if shared) for row, segments in examples.items()}
+    assert shown[0].startswith("Solve it as in this example.") and items[0] in marked[0]  # (quoted with the prompt that holds it)
+    assert shown[1].startswith("Now this one:") and items[1] in marked[1]  # (the text holds it: quoted as it is)
 
 
 def test_mt_bench_reads_as_its_turns(tmp_path):

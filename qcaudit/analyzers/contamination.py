@@ -3,7 +3,10 @@
 Per row (null where nothing matched): ``<method>_benchmark``, ``<method>_item_id``,
 ``<method>_flagged`` and the method's scores (``ngram_shared`` item n-grams found and
 ``ngram_coverage``, their share of the item's n-grams; ``substring_hits`` and
-``substring_whole``, whether the row holds the whole reduced item;
+``substring_whole``, whether the row holds the whole reduced item; with a lexical check,
+``<method>_numbers_consistent`` and ``<method>_holds_question``; and
+``<method>_in_system_turns``, whether a flagged match of a chat needed the system turns its
+text leaves out, which the lexical methods read before it);
 ``semantic_cosine`` and ``semantic_score``, the verifier's), then ``contaminated`` (any
 method flagged it), ``contamination_benchmark``, ``contamination_item_id``,
 ``contamination_method`` (the first method, in the order ngram, substring, semantic, that
@@ -28,6 +31,7 @@ import difflib
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -59,7 +63,8 @@ METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
 #: Per-method columns kept for the reader but not used to rank a row's matches.
 DETAILS = {"semantic": ["judge_probability", "row_part", "item_part", "evidence"],
-           "ngram": ["numbers_consistent", "holds_question"], "substring": ["numbers_consistent", "holds_question"]}
+           "ngram": ["numbers_consistent", "holds_question", "in_system_turns"],
+           "substring": ["numbers_consistent", "holds_question", "in_system_turns"]}
 #: The report's notices of the rows whose lexical match a check set aside, by the table that
 #: counts them: the words for one row, for several, and why.
 SET_ASIDE = {
@@ -314,7 +319,8 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         lexical_texts = valid[TEXT]  # (after the system turns the text leaves out, where a row has them)
-        if SETUP in valid.columns and valid[SETUP].is_not_null().any():
+        in_setup = SETUP in valid.columns and valid[SETUP].is_not_null().any()
+        if in_setup:
             lexical_texts = valid.select(pl.concat_str([SETUP, TEXT], separator="\n", ignore_nulls=True)).to_series()
         if "semantic" in methods:
             state.other_script_rows = int(written_in_other_scripts(valid[TEXT]).sum())
@@ -334,8 +340,11 @@ class Contamination(Analyzer):
                     self.context.progress.remove_task(task)
                 else:
                     lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
-                    matches, sig = lexical_matches(method, bench, lexical_texts, settings, lookup, self.item_evidence.get(bench.name),
-                                                   self.item_questions.get(bench.name))
+                    checks = {"evidence": self.item_evidence.get(bench.name), "questions": self.item_questions.get(bench.name)}
+                    matches, sig = lexical_matches(method, bench, lexical_texts, settings, lookup, **checks)
+                    if SETUP in valid.columns:  # (every batch: a batch's matches have one set of columns)
+                        matches = _with_system_turns_told(matches, valid[SETUP].is_not_null() if in_setup else None, lambda rows: (
+                            lexical_matches(method, bench, valid[TEXT].gather(rows), settings, lookup, **checks)[0]))  # (called at once)
                 state.signatures[(bench.name, method)] = sig
                 state.flagged[(bench.name, method)] = [keyed(matches.filter(pl.col("flagged")).select("row", ITEM_ID))]
                 per_bench.append(matches)
@@ -523,6 +532,28 @@ def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: C
     return _label(matches.with_columns(pl.all_horizontal(checks).alias("flagged")), bench), sig
 
 
+def _with_system_turns_told(matches: pl.DataFrame, with_setup: pl.Series | None,
+                            on_text_alone: Callable[[pl.Series], pl.DataFrame]) -> pl.DataFrame:
+    """``matches`` (of rows read with their system turns before their text) with
+    ``in_system_turns``: for a flagged match on a row that has system turns (``with_setup``,
+    by position; None: no row has), whether it needed them, as the same match of the text alone
+    (``on_text_alone``: the matches of the rows at those positions, by their place among them)
+    does not flag; null for other matches. A reviewer is told to look in the system prompt,
+    which the row's text leaves out."""
+    told = pl.lit(None, dtype=pl.Boolean).alias("in_system_turns")
+    if with_setup is None:
+        return matches.with_columns(told)
+    asked = matches.filter(pl.col("flagged") & pl.col("row").is_in(pl.Series(with_setup.arg_true(), dtype=pl.UInt32).implode()))
+    if asked.is_empty():
+        return matches.with_columns(told)
+    rows = asked["row"].unique().sort()
+    alone = on_text_alone(rows).filter(pl.col("flagged"))
+    alone = alone.select(rows.gather(alone["row"]).alias("row"), "benchmark", ITEM_ID, pl.lit(False).alias("in_system_turns"))
+    needed = asked.select("row", "benchmark", ITEM_ID).join(alone, on=["row", "benchmark", ITEM_ID], how="left").with_columns(
+        pl.col("in_system_turns").fill_null(True))
+    return matches.join(needed, on=["row", "benchmark", ITEM_ID], how="left", maintain_order="left")
+
+
 def asked_questions(bench: Benchmark) -> pl.DataFrame:
     """``item`` (position) and ``question``: the question of each item that asks one about a
     passage (its ``stem`` part), reduced to letters and digits as the substring method reads
@@ -651,11 +682,13 @@ def _row_columns(row_ids: pl.Series, best: dict[str, pl.DataFrame], methods: lis
 
 def _evidence(method: str) -> pl.Expr:
     """Why ``method`` flagged a row, in one line."""
+    where = pl.when(pl.col(f"{method}_in_system_turns")).then(pl.lit("'s system turns")).otherwise(pl.lit(""))
     if method == "ngram":
-        return pl.format("{} of the item's n-grams in the row ({}%)", "ngram_shared", (pl.col("ngram_coverage") * 100).round(1))
+        return pl.format("{} of the item's n-grams in the row{} ({}%)", "ngram_shared", where,
+                         (pl.col("ngram_coverage") * 100).round(1))
     if method == "substring":
         whole = pl.when(pl.col("substring_whole")).then(pl.lit("; the whole item (letters and digits)")).otherwise(pl.lit(""))
-        return pl.format("{} sampled substrings of the item in the row{}", "substring_hits", whole)
+        return pl.format("{} sampled substrings of the item in the row{}{}", "substring_hits", where, whole)
     return pl.format("score {}; {}", pl.col("semantic_score").round(4), "semantic_evidence")
 
 
@@ -683,14 +716,20 @@ def _overall_metrics(
 
 def _examples(rows: pl.DataFrame, benchmarks: dict[str, Benchmark], limit: int, context) -> list[dict[str, Any]]:
     """Flagged rows beside their benchmark item, with the shared word runs marked (the rows'
-    text read again from the input)."""
+    text read again from the input; a row whose match lies in its system turns, quoted with
+    them)."""
     flagged = rows.filter(pl.col("contaminated")).sort(ROW_ID).head(limit)
-    texts = context.texts_of_rows(flagged[ROW_ID].to_list())
+    in_setup = pl.coalesce([pl.when(pl.col("contamination_method") == m).then(pl.col(f"{m}_in_system_turns"))
+                            for m in ("ngram", "substring") if f"{m}_in_system_turns" in rows.columns] or [pl.lit(None)])
+    flagged = flagged.with_columns(in_setup.fill_null(False).alias("in_system_turns"))
+    texts = context.parts_of_rows(flagged[ROW_ID].to_list(), (TEXT, SETUP) if flagged["in_system_turns"].any() else (TEXT,))
     examples = []
     for r in flagged.iter_rows(named=True):
         items = benchmarks[r["contamination_benchmark"]].items
         item_text = items.filter(pl.col(ITEM_ID) == r["contamination_item_id"])[ITEM_TEXT][0]
-        row_segments, item_segments = highlight_overlap(texts[r[ROW_ID]][:EXAMPLE_CHARS], item_text[:EXAMPLE_CHARS])
+        read = texts[r[ROW_ID]]  # (a match in the system turns is quoted as the lexical methods read it: they, then the text)
+        row_text = "\n".join(filter(None, [read.get(SETUP), read[TEXT]])) if r["in_system_turns"] else read[TEXT]
+        row_segments, item_segments = highlight_overlap(row_text[:EXAMPLE_CHARS], item_text[:EXAMPLE_CHARS])
         examples.append({
             ROW_ID: r[ROW_ID], "benchmark": r["contamination_benchmark"], ITEM_ID: r["contamination_item_id"],
             "method": r["contamination_method"], "evidence": r["contamination_evidence"],
