@@ -27,11 +27,12 @@ CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
 TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
 #: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
 #: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
-#: OpenAI's legacy ``function`` (a function's result), and the sections of Alpaca's prompt
-#: template written as text (``### Instruction:``, ``### Input:``, ``### Response:``).
+#: OpenAI's legacy ``function`` (a function's result), and, in conversations written as text,
+#: the sections of Alpaca's prompt template (``### Instruction:``, ``### Input:``,
+#: ``### Response:``) and the harmony format's tool results (``<|start|>functions.name``).
 OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "function_call": "assistant", "observation": "tool",
                     "model": "assistant", "chatbot": "assistant", "function": "tool",
-                    "instruction": "user", "input": "user", "response": "assistant"}
+                    "instruction": "user", "input": "user", "response": "assistant", "functions": "tool"}
 #: Roles whose turns set a chat up rather than make its exchange: OpenAI's ``system`` and its
 #: newer name ``developer`` (ShareGPT's and Cohere's ``system`` too). Their text is mostly one
 #: template shared by every row; read into each row's text it would make the rows look alike

@@ -4,8 +4,9 @@ Many chat datasets hold a conversation as one string: Anthropic's HH-RLHF
 (``"\\n\\nHuman: ...\\n\\nAssistant: ..."``), OpenAssistant Guanaco
 (``"### Human: ... ### Assistant: ..."``), and text rendered with a chat template, ChatML
 (``"<|im_start|>user\\n...<|im_end|>"``), Llama 2's (``"<s>[INST] ... [/INST] ... </s>"``),
-Llama 3's (``"<|start_header_id|>user<|end_header_id|>\\n\\n...<|eot_id|>"``) or Vicuna's
-(``"USER: ... ASSISTANT: ...</s>"``), and Alpaca's prompt template (``"### Instruction:\\n...
+Llama 3's (``"<|start_header_id|>user<|end_header_id|>\\n\\n...<|eot_id|>"``), Vicuna's
+(``"USER: ... ASSISTANT: ...</s>"``), Gemma's, Phi's, Zephyr's, DeepSeek's, Command R's and
+OpenAI's harmony format (gpt-oss's), and Alpaca's prompt template (``"### Instruction:\\n...
 \\n\\n### Response:\\n..."``). ``--role`` reads the turns of some speakers from such a column as
 it reads them from a chat column; without it, a column whose values are such conversations
 is read as every speaker's turns but the system's, as a chat column is, and a value that
@@ -21,6 +22,7 @@ value cannot forge a turn with them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 
 import polars as pl
@@ -28,11 +30,18 @@ import polars as pl
 from qcaudit.text_columns import kept_turns
 
 #: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
-#: blank line), Guanaco's, ChatML's, Llama 3's, Vicuna's (after white space) and Alpaca's
-#: prompt template's (at a line's start: ``### Instruction:``, ``### Input:``, ``### Response:``).
-_TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|>(\w+)\n"
+#: blank line), Guanaco's, ChatML's (Phi-4's with ``<|im_sep|>``), Llama 3's, Vicuna's (after
+#: white space), Alpaca's prompt template's (at a line's start: ``### Instruction:``,
+#: ``### Input:``, ``### Response:``), Gemma's (``<start_of_turn>model``), Phi-3's and
+#: Zephyr's (``<|user|>``), DeepSeek's (``<｜User｜>``, full-width bars), Command R's
+#: (``<|START_OF_TURN_TOKEN|><|USER_TOKEN|>``) and OpenAI's harmony format, gpt-oss's
+#: (``<|start|>assistant<|channel|>final<|message|>``: a turn of any channel, a tool's
+#: ``functions.name`` as ``functions``).
+_TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|>(\w+)(?:\n|<\|im_sep\|>)"
          r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*|(?:^|\s)(USER|ASSISTANT): ?"
-         r"|(?m:^)### (Instruction|Input|Response):[ \t]*\n?")
+         r"|(?m:^)### (Instruction|Input|Response):[ \t]*\n?|<start_of_turn>(\w+)\n?|<\|(system|user|assistant)\|>\n?"
+         r"|<｜(User|Assistant)｜>|<\|START_OF_TURN_TOKEN\|><\|(SYSTEM|USER|CHATBOT)_TOKEN\|>"
+         r"|<\|start\|>(\w+)(?:[^<]|<\|(?:channel|constrain)\|>)*<\|message\|>")
 #: Llama 2's markers, which name no speaker, as the ChatML turns they open: ``[INST]`` the
 #: user's, ``[/INST]`` the assistant's, ``<<SYS>>`` the system's, and ``<</SYS>>`` the user's
 #: again (the system prompt sits inside the first user turn).
@@ -40,12 +49,16 @@ _LLAMA_2 = (("[INST]", "<|im_start|>user\n"), ("[/INST]", "<|im_start|>assistant
             ("<<SYS>>", "<|im_start|>system\n"), ("<</SYS>>", "<|im_start|>user\n"))
 #: What a template writes around turns that is no one's text; and the sentence marks that
 #: Llama 2's and Vicuna's templates write, made spaces in values that hold their markers.
-_TEMPLATE_ONLY = r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>"
-_SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:"
+_TEMPLATE_ONLY = (r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>|<end_of_turn>\n?|<bos>|<\|end\|>\n?|<\|return\|>|<\|call\|>"
+                  r"|<｜(?:begin|end)▁of▁sentence｜>|<\|END_OF_TURN_TOKEN\|>|<BOS_TOKEN>")
+_SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:|<\|(?:system|user|assistant)\|>"
 _TURN_START, _SPEAKER_END = "\x00", "\x01"
+#: :data:`_TURN`'s speaker groups, one of which a marker fills.
+_SPEAKER_GROUPS = range(1, re.compile(_TURN).groups + 1)
 #: What names the layouts: an error names them for a column that holds none.
 LAYOUTS = ("HH-RLHF's '\\n\\nHuman: ', Guanaco's '### Human: ', ChatML's '<|im_start|>user', Llama 2's '[INST]', "
-           "Llama 3's '<|start_header_id|>user', Vicuna's 'USER: ', Alpaca's '### Instruction:'")
+           "Llama 3's '<|start_header_id|>user', Vicuna's 'USER: ', Alpaca's '### Instruction:', Gemma's '<start_of_turn>user', "
+           "Phi-3's and Zephyr's '<|user|>', DeepSeek's '<｜User｜>', Command R's '<|USER_TOKEN|>', harmony's '<|start|>user'")
 
 
 def looks_like_transcripts(values: pl.Series) -> bool:
@@ -86,7 +99,7 @@ def _marked(text: pl.Expr) -> pl.Expr:
     cleaned = pl.when(cleaned.str.contains(_MARKED_SO)).then(cleaned.str.replace_all(_SENTENCE_MARKS, " ")).otherwise(cleaned)
     for marker, chatml in _LLAMA_2:
         cleaned = cleaned.str.replace_all(marker, chatml, literal=True)
-    return cleaned.str.replace_all(_TURN, f"{_TURN_START}${{1}}${{2}}${{3}}${{4}}${{5}}${{6}}{_SPEAKER_END}")
+    return cleaned.str.replace_all(_TURN, _TURN_START + "".join(f"${{{group}}}" for group in _SPEAKER_GROUPS) + _SPEAKER_END)
 
 
 def _speaker(turn: pl.Expr) -> pl.Expr:

@@ -1294,20 +1294,31 @@ TRANSCRIPT_RENDERINGS = {
     "llama-2": lambda role, content: f"<s>[INST] {content} [/INST]" if role == "user" else f" {content} </s>",
     "vicuna": lambda role, content: f"USER: {content} " if role == "user" else f"ASSISTANT: {content}</s>",
     "alpaca": lambda role, content: f"### {'Instruction' if role == 'user' else 'Response'}:\n{content}\n\n",
+    "gemma": lambda role, content: f"<start_of_turn>{'model' if role == 'assistant' else role}\n{content}<end_of_turn>\n",
+    "phi-3": lambda role, content: f"<|{role}|>\n{content}<|end|>\n",
+    "zephyr": lambda role, content: f"<|{role}|>\n{content}</s>\n",
+    "phi-4": lambda role, content: f"<|im_start|>{role}<|im_sep|>{content}<|im_end|>",
+    "deepseek": lambda role, content: f"<｜User｜>{content}" if role == "user" else f"<｜Assistant｜>{content}<｜end▁of▁sentence｜>",
+    "command-r": lambda role, content: (f"<|START_OF_TURN_TOKEN|><|{ {'assistant': 'CHATBOT'}.get(role, role.upper()) }_TOKEN|>"
+                                        f"{content}<|END_OF_TURN_TOKEN|>"),
+    "harmony": lambda role, content: (f"<|start|>assistant<|channel|>final<|message|>{content}<|return|>" if role == "assistant"
+                                      else f"<|start|>{role}<|message|>{content}<|end|>"),
 }
 _TURN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip).filter(
     lambda text: text and not any(mark in text for mark in ("Human:", "Assistant:", "<|", "INST]", "<<", "<s>", "</s>", "USER:",
-                                                           "ASSISTANT:", "###")))
+                                                           "ASSISTANT:", "###", "<start_of_turn>", "<end_of_turn>", "<bos>",
+                                                           "<｜", "<BOS_TOKEN>")))
 
 
-@settings(max_examples=25, deadline=None)
+@pytest.mark.parametrize("layout", sorted(TRANSCRIPT_RENDERINGS))
+@settings(max_examples=12, deadline=None)
 @given(chats=st.lists(st.lists(st.tuples(st.sampled_from(["user", "assistant"]), _TURN_TEXT), min_size=2, max_size=5)
                       .filter(lambda turns: {role for role, _ in turns} == {"user", "assistant"}), min_size=3, max_size=6),
-       layout=st.sampled_from(sorted(TRANSCRIPT_RENDERINGS)), roles=st.sampled_from([("assistant",), ("user",), ("user", "assistant")]))
+       roles=st.sampled_from([("assistant",), ("user",), ("user", "assistant")]))
 def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_messages(tmp_path_factory, chats, layout, roles):
-    """HH-RLHF's, Guanaco's, ChatML's, Llama 2's, Llama 3's and Vicuna's conversations written
-    as text give, with --role or without, the text the same conversations give as a messages
-    column."""
+    """Conversations written as text in every layout (HH-RLHF's, Guanaco's, the chat
+    templates', Alpaca's) give, with --role or without, the text the same conversations give
+    as a messages column."""
     tmp_path = tmp_path_factory.mktemp("transcripts")
     if layout == "llama-2":  # (its template takes turns in turn, the user's first: only [/INST] opens an answer)
         chats = [[("user" if i % 2 == 0 else "assistant", content) for i, (_, content) in enumerate(turns)] for turns in chats]
@@ -1321,6 +1332,27 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert dataset.text_source == f"column 'text' (a conversation written as text; roles: {', '.join(roles)})"
     assert load_dataset(as_text).texts().equals(load_dataset(as_lists).texts())
     assert load_dataset(as_text).text_source == "column 'text' (a conversation written as text)"  # (none to leave out)
+
+
+def test_harmony_s_channels_and_tool_turns_read_as_the_assistant_s_and_the_tool_s():
+    """gpt-oss's harmony format: the assistant's turns of every channel (its reasoning, its
+    tool call's arguments, its final answer) are the assistant's, a tool's result
+    (``<|start|>functions.name to=assistant``) the tool's, the developer's instructions set
+    the chat up as the system's do; DeepSeek's system prompt, before its first marker, too."""
+    harmony = ("<|start|>system<|message|>You are ChatGPT.<|end|><|start|>developer<|message|># Instructions\nBe kind.<|end|>"
+               "<|start|>user<|message|>Weather in {city}?<|end|>"
+               "<|start|>assistant<|channel|>analysis<|message|>Need the tool for {city}.<|end|>"
+               "<|start|>assistant<|channel|>commentary to=functions.weather <|constrain|>json<|message|>{{\"city\":\"{city}\"}}<|call|>"
+               "<|start|>functions.weather to=assistant<|channel|>commentary<|message|>{{\"sky\":\"clear\"}}<|end|>"
+               "<|start|>assistant<|channel|>final<|message|>Clear in {city}.<|return|>")
+    frame = pl.DataFrame({"text": [harmony.format(city=city) for city in ("Oslo", "Rome", "Lima")]})
+    assert load_dataset(frame).texts()["text"][0] == ('Weather in Oslo?\nNeed the tool for Oslo.\n{"city":"Oslo"}\n'
+                                                      '{"sky":"clear"}\nClear in Oslo.')
+    assert load_dataset(frame, TextSelection(roles=("tool",))).texts()["text"][0] == '{"sky":"clear"}'
+    assert load_dataset(frame, TextSelection(roles=("developer",))).texts()["text"][0] == "# Instructions\nBe kind."
+    deepseek = pl.DataFrame({"text": [f"<｜begin▁of▁sentence｜>Be brief.<｜User｜>Say {i}.<｜Assistant｜><think>\nEasy.\n</think>\n\n{i}"
+                                      "<｜end▁of▁sentence｜>" for i in range(3)]})
+    assert load_dataset(deepseek).texts()["text"][0] == "Say 0.\n<think>\nEasy.\n</think>\n\n0"
 
 
 def test_alpaca_s_prompt_template_written_as_text_reads_as_its_fields(tmp_path):
@@ -1342,9 +1374,10 @@ def test_alpaca_s_prompt_template_written_as_text_reads_as_its_fields(tmp_path):
     assert load_dataset(templated, TextSelection(roles=("response",))).texts()["text"][0] == "1\n(done)"
 
 
-@pytest.mark.parametrize("layout", ["chatml", "llama-3", "llama-2"])
+@pytest.mark.parametrize("layout", ["chatml", "llama-3", "llama-2", "phi-3", "phi-4", "command-r", "harmony"])
 def test_a_conversation_written_as_text_leaves_its_system_turn_out_as_a_chat_does(tmp_path, layout):
-    """A rendered conversation's system prompt (ChatML's and Llama 3's system turn, Llama 2's
+    """A rendered conversation's system prompt (ChatML's, Llama 3's, Phi's, Command R's and
+    harmony's system turn, Llama 2's
     ``<<SYS>>`` block inside the first ``[INST]``) is left out of the text by default, as a
     messages column's is, and read under --role system; a value past the first 100 (which
     tell the column's kind) that holds no conversation is read as written."""
