@@ -83,6 +83,8 @@ from qcaudit.transcripts import LAYOUTS as TRANSCRIPT_LAYOUTS
 from qcaudit.transcripts import (
     looks_like_transcripts,
     speakers,
+    transcript_answer,
+    transcript_prompt,
     transcript_turns,
     written_turns,
 )
@@ -325,7 +327,8 @@ class Dataset:
     def prompt_within_text(self) -> bool:
         """Whether each row's prompt (:data:`PARTS`) is a proper part of its text: the text's
         fields hold the prompt's and more (found Alpaca or prompt-completion columns), or the
-        text is a whole chat column, whose prompt is the turns before the last answer (or,
+        text is a whole chat column or conversation written as text, whose prompt is the
+        turns before the last answer (or,
         where a ``prompt`` column is beside it, as in UltraChat, that column: its first turn),
         or the text is an answer of pairs with an implicit prompt (HH-RLHF's)."""
         selection = self.selection
@@ -333,7 +336,7 @@ class Dataset:
         column = selection.text_column
         if column in (selection.chosen, selection.rejected) and _implicit_prompt(selection, schema):
             return True
-        whole_chat = column in schema and is_chat(schema[column]) and not selection.roles
+        whole_chat = (self.transcript or (column in schema and is_chat(schema[column]))) and not selection.roles
         if selection.prompt and not whole_chat:
             return set(selection.prompt) <= set(selection.fields) and len(selection.fields) > len(selection.prompt)
         return whole_chat
@@ -372,8 +375,8 @@ class Dataset:
         frame = self.frame
         if parts and _implicit_prompt(self.selection, schema):  # (its length found once a row, for every part)
             frame = frame.with_columns(_shared_prompt_length(self.selection))
-        found = {part: _setup_part(self.selection, schema, self.transcript) if part == SETUP else _part(frame, self.selection, part)
-                 for part in parts}
+        found = {part: _setup_part(self.selection, schema, self.transcript) if part == SETUP
+                 else _part(frame, self.selection, part, self.transcript) for part in parts}
         missing = [part for part, expression in found.items() if expression is None]
         if missing:
             chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
@@ -903,9 +906,11 @@ def _unless_a_chat_holds(prompt: pl.Expr, names: list[str], schema: pl.Schema) -
     return pl.when(~pl.any_horizontal(held).fill_null(False)).then(prompt)
 
 
-def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr | None:
+def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcript: bool = False) -> pl.Expr | None:
     """The expression of one part of each row (:data:`PARTS`), null where the row has none;
-    None when the input and settings give no such part."""
+    None when the input and settings give no such part. ``transcript``: the text column holds
+    conversations written as text, whose prompt and answer are read from the turns
+    :func:`_with_text` cut, as a chat column's are."""
     schema = frame.collect_schema()
     if _implicit_prompt(selection, schema) and (part != RESPONSE or not selection.response):  # (the response: the chosen answer)
         return _implicit_prompt_part(selection, part)
@@ -918,6 +923,9 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str) -> pl.Expr |
     if column:
         layout = chat_layout(schema[column])
         return chat_answer(column, schema[column]) if layout else part_text(column, schema[column])
+    if part in (PROMPT, RESPONSE) and transcript:
+        read = transcript_prompt if part == PROMPT else transcript_answer
+        return read(pl.col(_TURNS), OTHER_ROLE_NAMES)
     if part in (PROMPT, RESPONSE) and chat:
         layout = chat_layout(schema[chat])
         return chat_prompt(chat, layout) if part == PROMPT else chat_answer(chat, schema[chat])

@@ -348,13 +348,24 @@ def part_text(name: str, dtype: pl.DataType) -> pl.Expr:
 def chat_answer(name: str, dtype: pl.DataType) -> pl.Expr:
     """The content of the last assistant turn of chat column ``name``."""
     layout = chat_layout(dtype)
-    answers = pl.col(name).list.eval(turn_content(layout).filter(turn_role(layout) == "assistant"))
-    return answers.list.last()
+    return last_answer(pl.col(name), turn_content(layout), turn_role(layout) == "assistant")
 
 
 def chat_prompt(name: str, layout: ChatLayout) -> pl.Expr:
     """The contents of the turns before the last assistant turn, joined by newlines."""
-    is_answer = pl.col(name).list.eval(turn_role(layout) == "assistant")
-    last = pl.col(name).list.len() - 1 - is_answer.list.reverse().list.arg_max()
-    turns = pl.when(is_answer.list.any()).then(pl.col(name).list.head(last)).otherwise(pl.col(name))
-    return joined_turns(turns.list.eval(turn_content(layout).drop_nulls()))
+    return turns_before_answer(pl.col(name), turn_content(layout), turn_role(layout) == "assistant")
+
+
+def last_answer(turns: pl.Expr, content: pl.Expr, is_answer: pl.Expr) -> pl.Expr:
+    """The ``content`` (of a turn, inside ``list.eval``) of the last of ``turns`` that
+    ``is_answer``: a chat's answer, for a chat column and a conversation written as text."""
+    return turns.list.eval(content.filter(is_answer)).list.last()
+
+
+def turns_before_answer(turns: pl.Expr, content: pl.Expr, is_answer: pl.Expr) -> pl.Expr:
+    """The ``content`` of the ``turns`` before the last that ``is_answer`` (of all, where none
+    is), joined by newlines: a chat's prompt, every speaker's turns, the system's too."""
+    answers = turns.list.eval(is_answer)
+    last = turns.list.len() - 1 - answers.list.reverse().list.arg_max()
+    before = pl.when(answers.list.any()).then(turns.list.head(last)).otherwise(turns)
+    return joined_turns(before.list.eval(content.drop_nulls()))

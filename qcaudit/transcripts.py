@@ -27,7 +27,7 @@ from collections.abc import Collection, Mapping
 
 import polars as pl
 
-from qcaudit.text_columns import kept_turns
+from qcaudit.text_columns import kept_turns, last_answer, turns_before_answer
 
 #: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
 #: blank line), Guanaco's, ChatML's (Phi-4's with ``<|im_sep|>``), Llama 3's, Vicuna's (after
@@ -82,11 +82,30 @@ def transcript_turns(turns: pl.Expr, roles: Collection[str], role_names: Mapping
     speaker but ``left_out``'s) as a list, each stripped of surrounding white space; a
     speaker matches by its name in the text or by the name ``role_names`` maps it to
     (``human`` -> ``user``), in any case."""
-    turn = pl.element()
-    content = turn.str.replace(f"^[^{_SPEAKER_END}]*{_SPEAKER_END}", "").str.strip_chars()
-    speaker = _speaker(turn)
-    content = kept_turns(content, lambda names: speaker.is_in(names) | speaker.replace(dict(role_names)).is_in(names), roles, left_out)
+    speaker = _speaker(pl.element())
+    content = kept_turns(_content(pl.element()), lambda names: speaker.is_in(names) | speaker.replace(dict(role_names)).is_in(names),
+                         roles, left_out)
     return turns.list.eval(content)
+
+
+def transcript_prompt(turns: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
+    """The prompt of each conversation of :func:`written_turns` ``turns``, as a chat
+    column's: every turn before the last answer (:func:`_is_answer`), joined by newlines."""
+    return turns_before_answer(turns, _content(pl.element()), _is_answer(role_names))
+
+
+def transcript_answer(turns: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
+    """The answer of each conversation of :func:`written_turns` ``turns``, as a chat
+    column's: its last (:func:`_is_answer`)."""
+    return last_answer(turns, _content(pl.element()), _is_answer(role_names))
+
+
+def _is_answer(role_names: Mapping[str, str]) -> pl.Expr:
+    """Whether a turn (inside ``list.eval``) is an answer: the assistant's (the speaker that
+    ``role_names`` maps to ``assistant``), and says something. A template opens an empty one
+    after the last question of a prompt rendered for generation (ChatML's
+    ``<|im_start|>assistant\\n``, Llama 2's ``[/INST]``): that conversation has no answer yet."""
+    return (_speaker(pl.element()).replace(dict(role_names)) == "assistant") & (_content(pl.element()).str.len_bytes() > 0)
 
 
 def speakers(text: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
@@ -100,6 +119,10 @@ def _marked(text: pl.Expr) -> pl.Expr:
     for marker, chatml in _LLAMA_2:
         cleaned = cleaned.str.replace_all(marker, chatml, literal=True)
     return cleaned.str.replace_all(_TURN, _TURN_START + "".join(f"${{{group}}}" for group in _SPEAKER_GROUPS) + _SPEAKER_END)
+
+
+def _content(turn: pl.Expr) -> pl.Expr:
+    return turn.str.replace(f"^[^{_SPEAKER_END}]*{_SPEAKER_END}", "").str.strip_chars()
 
 
 def _speaker(turn: pl.Expr) -> pl.Expr:

@@ -81,6 +81,26 @@ def test_each_rows_ifd_is_hugging_faces_loss_ratio_alone(tmp_path, chat, templat
     assert report.value("ifd.ifd_median") == pytest.approx(float(np.median(rows["ifd"].to_numpy())), abs=1e-12)
 
 
+def test_a_conversation_written_as_text_is_scored_as_the_same_chat_in_messages(tmp_path):
+    """A column of ChatML-rendered chats (its system turn, a question, the answer, and a
+    prompt rendered for generation, whose empty answer is none) gives each row the IFD that
+    the same chats give as a messages column: the prompt, then the last answer."""
+    model = _lm(tmp_path / "lm", False)
+    frame = _rows(12)
+    chats = [[("system", "Be brief."), ("user", q), ("assistant", a)] for q, a in frame.iter_rows()] + [[("user", "unanswered")]]
+    written = ["".join(f"<|im_start|>{r}\n{c}<|im_end|>\n" for r, c in chat) for chat in chats]
+    written[-1] += "<|im_start|>assistant\n"
+    as_text, as_chats = tmp_path / "text.parquet", tmp_path / "chats.parquet"
+    pl.DataFrame({"text": written}).write_parquet(as_text)
+    pl.DataFrame({"messages": [[{"role": r, "content": c} for r, c in chat] for chat in chats]}).write_parquet(as_chats)
+    scored = [audit(path, load_config(None, {"analyzers": ["ifd"], "ifd.model": str(model), "ifd.batch_size": 4})).rows
+              for path in (as_text, as_chats)]
+    assert scored[0]["ifd"].null_count() == 1 and scored[0]["ifd"][-1] is None  # (no answer: not scored)
+    assert np.abs(scored[0]["ifd"].to_numpy()[:-1] - scored[1]["ifd"].to_numpy()[:-1]).max() < 1e-6
+    conditioned, _ = _reference(model, [f"Be brief.\n{q}" for q in frame["instruction"]], frame["output"].to_list(), None)
+    assert np.abs(scored[0]["ifd_loss_conditioned"].to_numpy()[:-1] - conditioned).max() < 1e-4
+
+
 def test_truncation_keeps_the_response_and_the_end_of_the_prompt():
     from qcaudit.analyzers.ifd import ifd_inputs
 

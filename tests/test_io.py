@@ -1332,6 +1332,8 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert dataset.text_source == f"column 'text' (a conversation written as text; roles: {', '.join(roles)})"
     assert load_dataset(as_text).texts().equals(load_dataset(as_lists).texts())
     assert load_dataset(as_text).text_source == "column 'text' (a conversation written as text)"  # (none to leave out)
+    parts = ("prompt", "response")  # (for the reward, IFD and contamination analyzers: the turns before the last answer, and it)
+    assert load_dataset(as_text).selected(parts=parts).collect().equals(load_dataset(as_lists).selected(parts=parts).collect())
 
 
 def test_harmony_s_channels_and_tool_turns_read_as_the_assistant_s_and_the_tool_s():
@@ -1396,6 +1398,10 @@ def test_a_conversation_written_as_text_leaves_its_system_turn_out_as_a_chat_doe
     with_system = load_dataset(as_text, TextSelection(roles=("system", "user"))).texts()["text"].to_list()
     assert with_system[:100] == load_dataset(as_lists, TextSelection(roles=("system", "user"))).texts()["text"].to_list()
     assert with_system[0] == f"{system}\nWhat is 0 plus 0?" and with_system[100] is None  # (under --role, no turn: no text)
+    parts = load_dataset(as_text).selected(parts=("prompt", "response")).collect()
+    assert parts.head(100).equals(load_dataset(as_lists).selected(parts=("prompt", "response")).collect())
+    assert parts.row(0, named=True)["prompt"] == f"{system}\nWhat is 0 plus 0?" and parts["response"][100] is None
+    assert load_dataset(as_text).prompt_within_text()  # (the semantic contamination method embeds the prompt apart)
     assert load_dataset(as_text).text_source == ("column 'text' (a conversation written as text; "
                                                  "system turns left out: 100 of the first 100 rows hold some)")
 
