@@ -328,9 +328,9 @@ class Dataset:
         """Whether each row's prompt (:data:`PARTS`) is a proper part of its text: the text's
         fields hold the prompt's and more (found Alpaca or prompt-completion columns), or the
         text is a whole chat column or conversation written as text, whose prompt is the
-        turns before the last answer (or,
-        where a ``prompt`` column is beside it, as in UltraChat, that column: its first turn),
-        or the text is an answer of pairs with an implicit prompt (HH-RLHF's)."""
+        turns before the last answer (or, where a ``prompt`` column is beside it, as in
+        UltraChat, that column: its first turn), or the text is an answer of pairs with an
+        implicit prompt (HH-RLHF's)."""
         selection = self.selection
         schema = self.frame.collect_schema()
         column = selection.text_column

@@ -48,7 +48,7 @@ _TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|
 _LLAMA_2 = (("[INST]", "<|im_start|>user\n"), ("[/INST]", "<|im_start|>assistant\n"),
             ("<<SYS>>", "<|im_start|>system\n"), ("<</SYS>>", "<|im_start|>user\n"))
 #: What a template writes around turns that is no one's text; and the sentence marks that
-#: Llama 2's and Vicuna's templates write, made spaces in values that hold their markers.
+#: Llama 2's, Vicuna's and Zephyr's templates write, made spaces in values that hold their markers.
 _TEMPLATE_ONLY = (r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>|<end_of_turn>\n?|<bos>|<\|end\|>\n?|<\|return\|>|<\|call\|>"
                   r"|<｜(?:begin|end)▁of▁sentence｜>|<\|END_OF_TURN_TOKEN\|>|<BOS_TOKEN>")
 _SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:|<\|(?:system|user|assistant)\|>"

@@ -1429,8 +1429,8 @@ def test_system_turns_that_differ_from_row_to_row_are_pointed_out_with_the_optio
                       json.loads((tmp_path / name / "report.json").read_text())["dataset"]["text_source"])
     left_out = "column 'messages' (system turns left out: {} of the first 100 rows hold some)"
     assert seen == {
-        "personas": (["warning: the system turns, left out of the text, differ from row to row (100 different ones in the first "
-                      "100 rows): if they hold the data (a persona or a task per row), --role system,user,assistant reads them too"],
+        "personas": ([("warning: the system turns, left out of the text, differ from row to row (100 different ones in the first "
+                       "100 rows): if they hold the data (a persona or a task per row), --role system,user,assistant reads them too")],
                      left_out.format(100)),
         "shared": ([], left_out.format(100)),
         "some": ([], left_out.format(25)),

@@ -319,8 +319,7 @@ class Contamination(Analyzer):
         encoder = self.context.encoder
         row_texts = valid[TEXT].to_list()
         lexical_texts = valid[TEXT]  # (after the system turns the text leaves out, where a row has them)
-        in_setup = SETUP in valid.columns and valid[SETUP].is_not_null().any()
-        if in_setup:
+        if SETUP in valid.columns and valid[SETUP].is_not_null().any():
             lexical_texts = valid.select(pl.concat_str([SETUP, TEXT], separator="\n", ignore_nulls=True)).to_series()
         if "semantic" in methods:
             state.other_script_rows = int(written_in_other_scripts(valid[TEXT]).sum())
@@ -339,17 +338,24 @@ class Contamination(Analyzer):
                     matches, sig = _semantic(items, row_texts, row_parts, row_vectors, encoder, settings, self.judge)
                     self.context.progress.remove_task(task)
                 else:
-                    lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
-                    checks = {"evidence": self.item_evidence.get(bench.name), "questions": self.item_questions.get(bench.name)}
-                    matches, sig = lexical_matches(method, bench, lexical_texts, settings, lookup, **checks)
-                    if SETUP in valid.columns:  # (every batch: a batch's matches have one set of columns)
-                        matches = _with_system_turns_told(matches, valid[SETUP].is_not_null() if in_setup else None, lambda rows: (
-                            lexical_matches(method, bench, valid[TEXT].gather(rows), settings, lookup, **checks)[0]))  # (called at once)
+                    matches, sig = self._lexical(method, bench, lexical_texts, valid)
                 state.signatures[(bench.name, method)] = sig
                 state.flagged[(bench.name, method)] = [keyed(matches.filter(pl.col("flagged")).select("row", ITEM_ID))]
                 per_bench.append(matches)
             state.best[method] = [keyed(_best_per_row(method, pl.concat(per_bench)))]
         return state
+
+    def _lexical(self, method: str, bench: Benchmark, texts: pl.Series, valid: pl.DataFrame) -> tuple[pl.DataFrame, str]:
+        """One lexical method's matches of the ``texts`` (the ``valid`` rows' text, after
+        their system turns where they have some) against one benchmark, and its signature;
+        with the system turns read, whether a match needed them (:func:`_with_system_turns_told`)."""
+        lookup = (self.ngram_indexes if method == "ngram" else self.substring_patterns)[bench.name]
+        checks = {"evidence": self.item_evidence.get(bench.name), "questions": self.item_questions.get(bench.name)}
+        matches, sig = lexical_matches(method, bench, texts, self.settings, lookup, **checks)
+        if SETUP in valid.columns:  # (every batch: a batch's matches have one set of columns)
+            matches = _with_system_turns_told(matches, valid[SETUP].is_not_null(), lambda rows: (
+                lexical_matches(method, bench, valid[TEXT].gather(rows), self.settings, lookup, **checks)[0]))
+        return matches, sig
 
     def merge(self, a: ContaminationState, b: ContaminationState) -> ContaminationState:
         def joined(x: dict, y: dict) -> dict:
@@ -532,20 +538,17 @@ def lexical_matches(method: str, bench: Benchmark, texts: pl.Series, settings: C
     return _label(matches.with_columns(pl.all_horizontal(checks).alias("flagged")), bench), sig
 
 
-def _with_system_turns_told(matches: pl.DataFrame, with_setup: pl.Series | None,
+def _with_system_turns_told(matches: pl.DataFrame, with_setup: pl.Series,
                             on_text_alone: Callable[[pl.Series], pl.DataFrame]) -> pl.DataFrame:
     """``matches`` (of rows read with their system turns before their text) with
     ``in_system_turns``: for a flagged match on a row that has system turns (``with_setup``,
-    by position; None: no row has), whether it needed them, as the same match of the text alone
+    by position), whether it needed them, as the same match of the text alone
     (``on_text_alone``: the matches of the rows at those positions, by their place among them)
     does not flag; null for other matches. A reviewer is told to look in the system prompt,
     which the row's text leaves out."""
-    told = pl.lit(None, dtype=pl.Boolean).alias("in_system_turns")
-    if with_setup is None:
-        return matches.with_columns(told)
     asked = matches.filter(pl.col("flagged") & pl.col("row").is_in(pl.Series(with_setup.arg_true(), dtype=pl.UInt32).implode()))
     if asked.is_empty():
-        return matches.with_columns(told)
+        return matches.with_columns(pl.lit(None, dtype=pl.Boolean).alias("in_system_turns"))
     rows = asked["row"].unique().sort()
     alone = on_text_alone(rows).filter(pl.col("flagged"))
     alone = alone.select(rows.gather(alone["row"]).alias("row"), "benchmark", ITEM_ID, pl.lit(False).alias("in_system_turns"))
