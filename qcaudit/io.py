@@ -230,9 +230,9 @@ class Dataset:
     json_text: tuple[str, ...] = ()
     #: The local input files' stamps, taken before the first read (:meth:`check_unchanged`).
     stamps: tuple[FileStamp, ...] = ()
-    #: Whether the text column holds conversations written as text, read as their turns
-    #: (:func:`_transcript_text`).
-    transcript: bool = False
+    #: The text column, or the fields, that hold conversations written as text, read as their
+    #: turns (:func:`_transcript_columns`).
+    transcripts: tuple[str, ...] = ()
 
     def check_unchanged(self) -> None:
         """Refuse to go on when an input file changed since it was first read
@@ -315,7 +315,7 @@ class Dataset:
         ``--role``); empty when the text is neither."""
         column = self.selection.text_column
         schema = self.frame.collect_schema()
-        if self.transcript:
+        if column in self.transcripts:
             turn_roles = speakers(pl.col(column), OTHER_ROLE_NAMES)
         elif layout := (chat_layout(schema[column]) if column in schema else None):
             turn_roles = pl.col(column).list.eval(turn_role(layout))
@@ -336,7 +336,7 @@ class Dataset:
         column = selection.text_column
         if column in (selection.chosen, selection.rejected) and _implicit_prompt(selection, schema):
             return True
-        whole_chat = (self.transcript or (column in schema and is_chat(schema[column]))) and not selection.roles
+        whole_chat = (column in self.transcripts or (column in schema and is_chat(schema[column]))) and not selection.roles
         if selection.prompt and not whole_chat:
             return set(selection.prompt) <= set(selection.fields) and len(selection.fields) > len(selection.prompt)
         return whole_chat
@@ -375,15 +375,15 @@ class Dataset:
         frame = self.frame
         if parts and _implicit_prompt(self.selection, schema):  # (its length found once a row, for every part)
             frame = frame.with_columns(_shared_prompt_length(self.selection))
-        found = {part: _setup_part(self.selection, schema, self.transcript) if part == SETUP
-                 else _part(frame, self.selection, part, self.transcript) for part in parts}
+        found = {part: _setup_part(self.selection, schema, self.transcripts) if part == SETUP
+                 else _part(frame, self.selection, part, self.transcripts) for part in parts}
         missing = [part for part, expression in found.items() if expression is None]
         if missing:
             chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
             raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
                                f"{chat}; columns: {_available(schema)}")
         extra += [expression.alias(part) for part, expression in found.items()]
-        return _with_text(frame, self.selection, self.transcript).select(ROW_ID, *_TEXT_AND_STATUS, *extra)
+        return _with_text(frame, self.selection, self.transcripts).select(ROW_ID, *_TEXT_AND_STATUS, *extra)
 
     def _collect(self, frame: pl.LazyFrame) -> pl.DataFrame:
         try:
@@ -436,9 +436,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if nested:
         frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
-    transcript = _transcript_text(frame, selection, schema)
-    system_turns = _system_turns_seen(frame, selection, schema, transcript)
-    text_source = _describe(selection, schema, transcript, system_turns)
+    transcripts = _transcript_columns(frame, selection, schema)
+    system_turns = _system_turns_seen(frame, selection, schema, transcripts)
+    text_source = _describe(selection, schema, transcripts, system_turns)
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
     if decoded := [name for name in selection.columns() if name in json_chats]:
@@ -446,7 +446,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
                         else f" ({', '.join(map(repr, decoded))}: chats written as JSON text)")
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
-    _check_selection(selection, schema, transcript)
+    _check_selection(selection, schema, transcripts)
     for warning in _columns_unlike_across_files(selection, files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
     if unread := [name for name in selection.fields if column_text(name, schema[name], selection.roles) is None]:
@@ -456,7 +456,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if limit is not None and limit < whole:
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
-                   tuple(json_chats), stamps, transcript)
+                   tuple(json_chats), stamps, transcripts)
 
 
 def _free_names(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:
@@ -691,9 +691,9 @@ class SelectionMismatch(QcauditError):
     """The text selection names columns (or roles) the input does not have: another layout."""
 
 
-def _check_selection(selection: TextSelection, schema: pl.Schema, transcript: bool = False) -> None:
-    """Refuse a selection the input cannot serve; ``transcript``: the text column is a
-    conversation written as text, whose turns ``--role`` chooses (:func:`_transcript_text`)."""
+def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: tuple[str, ...] = ()) -> None:
+    """Refuse a selection the input cannot serve; ``transcripts``: the columns that hold
+    conversations written as text, whose turns ``--role`` chooses (:func:`_transcript_columns`)."""
     for name in selection.columns():
         if name not in schema:
             parts = [part.strip() for part in name.split(",")]
@@ -703,23 +703,26 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcript: bo
             alike = [column for column in schema.names() if column.lower() == name.lower()]
             meant = f" (did you mean {alike[0]!r}? names are matched in case)" if len(alike) == 1 else ""
             raise SelectionMismatch(f"unknown column {name!r}{meant}; available columns: {_available(schema)}")
-    if selection.roles and not transcript and not is_chat(schema[text := selection.columns()[0]]):
+    if selection.roles and not transcripts and not is_chat(schema[text := selection.columns()[0]]):
         raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "
                                 f"or a conversation written as text with its speakers marked ({TRANSCRIPT_LAYOUTS}); "
                                 f"{text!r} is {schema[text]}" + (" without such marks" if schema[text] == pl.String else ""))
 
 
-def _transcript_text(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema) -> bool:
-    """Whether the text is read as the turns of conversations written as text: it is one
-    column of text, and the first :data:`JSON_CHAT_SAMPLE` values of that column are all such
-    conversations (:mod:`qcaudit.transcripts`)."""
-    if not (selection.text_column in schema and schema[selection.text_column] == pl.String):
-        return False
+def _transcript_columns(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema) -> tuple[str, ...]:
+    """The text column, or the fields, read as the turns of conversations written as text:
+    columns of text whose first :data:`JSON_CHAT_SAMPLE` values are all such conversations
+    (:mod:`qcaudit.transcripts`): a text column, or a prompt field rendered by a chat template
+    beside its completion (Llama-Nemotron's ``input``, TRL's prompt-completion rows)."""
+    read = [selection.text_column] if selection.text_column else selection.fields
+    strings = [name for name in read if name in schema and schema[name] == pl.String]
+    if not strings:
+        return ()
     try:
-        sample = frame.select(selection.text_column).head(JSON_CHAT_SAMPLE).collect()
+        sample = frame.select(strings).head(JSON_CHAT_SAMPLE).collect()
     except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
-        return False
-    return looks_like_transcripts(sample.to_series())
+        return ()
+    return tuple(name for name in strings if looks_like_transcripts(sample[name]))
 
 
 def _nested_fields(names: Iterable[str], schema: pl.Schema) -> dict[str, pl.Expr]:
@@ -808,23 +811,21 @@ SHARED_PROMPTS = 16
 
 
 def _system_turns_seen(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema,
-                       transcript: bool) -> SystemTurnsSeen | None:
+                       transcripts: tuple[str, ...]) -> SystemTurnsSeen | None:
     """The system turns that the text leaves out, in the first :data:`JSON_CHAT_SAMPLE` rows;
     None where none is left out (``--role`` chose the turns, or no column is a chat)."""
-    if selection.roles or not (transcript or any(name in schema and is_chat(schema[name]) for name in selection.columns())):
+    if selection.roles or not (transcripts or any(name in schema and is_chat(schema[name]) for name in selection.columns())):
         return None
-    sample = frame.head(JSON_CHAT_SAMPLE)
-    if transcript:
-        sample = sample.with_columns(written_turns(pl.col(selection.text_column)).alias(_TURNS))
+    sample = _with_turns(frame.head(JSON_CHAT_SAMPLE), transcripts)
     try:
-        setup = sample.select(_setup_part(selection, schema, transcript)).collect().to_series()
+        setup = sample.select(_setup_part(selection, schema, transcripts)).collect().to_series()
     except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
         return None
     said = setup.filter(setup.str.strip_chars() != "")  # (ShareGPT's blank system turns say nothing)
     return SystemTurnsSeen(setup.len(), said.len(), said.n_unique())
 
 
-def _describe(selection: TextSelection, schema: pl.Schema, transcript: bool = False,
+def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[str, ...] = (),
               system_turns: SystemTurnsSeen | None = None) -> str:
     """Which part of each row is its text, as the load line says it: the columns, and the
     chat turns read (those of ``--role``, or all but :data:`SETUP_ROLES`', said where the
@@ -832,8 +833,9 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcript: bool = Fa
     roles = f"roles: {', '.join(selection.roles)}" if selection.roles else ""  # (of the chat columns among them)
     if not roles and system_turns and system_turns.holding:
         roles = system_turns.said()  # (developer turns too: OpenAI's newer name for them)
-    if transcript:
-        roles = "; ".join(["a conversation written as text"] + [roles] * bool(roles))
+    if transcripts:
+        written = "a conversation written as text" if selection.text_column else f"{', '.join(transcripts)}: conversations written as text"
+        roles = "; ".join([written] + [roles] * bool(roles))
     roles = f" ({roles})" if roles else ""
     if selection.fields:
         return "fields " + ", ".join(selection.fields) + " joined by newlines" + roles
@@ -841,31 +843,42 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcript: bool = Fa
 
 
 #: Columns that :func:`_with_text` adds on the way to ``text`` and ``text_status``: the turns
-#: of a conversation written as text, each field's text, whether any field holds a value that
-#: is no text, the fields joined, the status.
+#: of a column of conversations written as text (the column's name after it), each field's
+#: text, whether any field holds a value that is no text, the fields joined, the status.
 _TURNS, _FIELD_TEXT, _NON_STRING, _JOINED, _STATUS = (
     "__qcaudit_turns", "__qcaudit_field:", "__qcaudit_non_string", "__qcaudit_joined", "__qcaudit_status")
 #: ``text`` and ``text_status`` from the columns :func:`_with_text` adds.
 _TEXT_AND_STATUS = (pl.when(pl.col(_STATUS) == "ok").then(pl.col(_JOINED)).alias(TEXT), pl.col(_STATUS).alias(TEXT_STATUS))
 
 
-def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcript: bool = False) -> pl.LazyFrame:
+def _turns(name: str) -> pl.Expr:
+    """The turns of column ``name`` of conversations written as text, as :func:`_with_turns`
+    cut them."""
+    return pl.col(f"{_TURNS}:{name}")
+
+
+def _with_turns(frame: pl.LazyFrame, transcripts: tuple[str, ...]) -> pl.LazyFrame:
+    """``frame`` with the turns of each of the ``transcripts`` columns, cut once (:func:`_turns`):
+    the text and the parts read them."""
+    return frame.with_columns(written_turns(pl.col(name)).alias(f"{_TURNS}:{name}") for name in transcripts)
+
+
+def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple[str, ...] = ()) -> pl.LazyFrame:
     """``frame`` with the columns behind ``text`` and ``text_status`` under ``selection``
     (:data:`_TEXT_AND_STATUS` selects those two from them), computed in steps, a column
     each: each field's text once, then the fields joined, then the status. (As one
     expression, each field's text was computed anew at each use, about twenty times a row:
     200,000 conversations written as text, cut into turns, took 17.6 s; in steps, 1.0 s.)
-    ``transcript``: the text column holds conversations written as text, read as their turns."""
+    ``transcripts``: the columns of conversations written as text, read as their turns."""
     schema = frame.collect_schema()
     names = [selection.text_column] if selection.text_column else list(selection.fields)
-    if transcript:  # (cut once: joining them reads them twice)
-        frame = frame.with_columns(written_turns(pl.col(selection.text_column)).alias(_TURNS))
+    frame = _with_turns(frame, transcripts)  # (cut once: joining them reads them twice)
     texts, non_string = {}, []
     for name in names:
-        if transcript and name == selection.text_column:
-            text = joined_turns(transcript_turns(pl.col(_TURNS), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES))
+        if name in transcripts:
+            text = joined_turns(transcript_turns(_turns(name), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES))
             if not selection.roles:  # (a value that holds no conversation is its text as written)
-                text = pl.when(pl.col(_TURNS).list.len() > 0).then(text).otherwise(pl.col(name))
+                text = pl.when(_turns(name).list.len() > 0).then(text).otherwise(pl.col(name))
         else:
             text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES)
         if text is None:
@@ -906,41 +919,48 @@ def _unless_a_chat_holds(prompt: pl.Expr, names: list[str], schema: pl.Schema) -
     return pl.when(~pl.any_horizontal(held).fill_null(False)).then(prompt)
 
 
-def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcript: bool = False) -> pl.Expr | None:
+def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts: tuple[str, ...] = ()) -> pl.Expr | None:
     """The expression of one part of each row (:data:`PARTS`), null where the row has none;
-    None when the input and settings give no such part. ``transcript``: the text column holds
-    conversations written as text, whose prompt and answer are read from the turns
-    :func:`_with_text` cut, as a chat column's are."""
+    None when the input and settings give no such part. ``transcripts``: the columns of
+    conversations written as text, whose prompt (a prompt field's: all its turns) and answer
+    are read from the turns :func:`_with_text` cut, as a chat column's are."""
     schema = frame.collect_schema()
     if _implicit_prompt(selection, schema) and (part != RESPONSE or not selection.response):  # (the response: the chosen answer)
         return _implicit_prompt_part(selection, part)
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)
     if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
-        fields = [non_empty(part_text(f, schema[f])) for f in selection.prompt]
+        fields = [non_empty(_all_turns(f) if f in transcripts else part_text(f, schema[f])) for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
             pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
         layout = chat_layout(schema[column])
         return chat_answer(column, schema[column]) if layout else part_text(column, schema[column])
-    if part in (PROMPT, RESPONSE) and transcript:
+    if part in (PROMPT, RESPONSE) and selection.text_column in transcripts:
         read = transcript_prompt if part == PROMPT else transcript_answer
-        return read(pl.col(_TURNS), OTHER_ROLE_NAMES)
+        return read(_turns(selection.text_column), OTHER_ROLE_NAMES)
     if part in (PROMPT, RESPONSE) and chat:
         layout = chat_layout(schema[chat])
         return chat_prompt(chat, layout) if part == PROMPT else chat_answer(chat, schema[chat])
     return None
 
 
-def _setup_part(selection: TextSelection, schema: pl.Schema, transcript: bool) -> pl.Expr:
+def _all_turns(name: str) -> pl.Expr:
+    """Every turn of column ``name`` of conversations written as text, one a line; a value
+    that holds no conversation as it is written."""
+    return pl.when(_turns(name).list.len() > 0).then(joined_turns(transcript_turns(_turns(name), (), OTHER_ROLE_NAMES))).otherwise(
+        pl.col(name))
+
+
+def _setup_part(selection: TextSelection, schema: pl.Schema, transcripts: tuple[str, ...]) -> pl.Expr:
     """The system turns (:data:`SETUP_ROLES`) of the chats the text is read from, which the
     text leaves out, one a line; null where a row has none, and on every row under
     ``--role``, which chose the turns that count."""
     if selection.roles:
         return pl.lit(None, dtype=pl.String)
-    if transcript:  # (the turns :func:`_with_text` cut, selected after it)
-        return joined_turns(transcript_turns(pl.col(_TURNS), SETUP_ROLES, OTHER_ROLE_NAMES))
-    turns = [chat_text(name, schema[name], SETUP_ROLES) for name in selection.columns() if name in schema and is_chat(schema[name])]
+    turns = [joined_turns(transcript_turns(_turns(name), SETUP_ROLES, OTHER_ROLE_NAMES)) if name in transcripts  # (as cut, selected after)
+             else chat_text(name, schema[name], SETUP_ROLES)
+             for name in dict.fromkeys(selection.columns()) if name in transcripts or (name in schema and is_chat(schema[name]))]
     if not turns:
         return pl.lit(None, dtype=pl.String)
     return pl.when(pl.any_horizontal([t.is_not_null() for t in turns])).then(

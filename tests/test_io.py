@@ -1336,6 +1336,33 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert load_dataset(as_text).selected(parts=parts).collect().equals(load_dataset(as_lists).selected(parts=parts).collect())
 
 
+@pytest.mark.parametrize("layout", ["llama-3", "chatml"])
+def test_a_prompt_field_rendered_by_a_chat_template_reads_as_its_turns(layout):
+    """A prompt rendered by a chat template beside its completion (Llama-Nemotron's ``input``
+    and ``output``, TRL's prompt-completion rows exported for training) reads as its turns,
+    as a chat does: the text is the user's turns and the completion, the system prompt left
+    out and counted on the load line; the prompt part (for reward and IFD) is every turn, the
+    system's too; the lexical contamination methods read the system turns. The generation
+    prompt the template ends with is no turn."""
+    system, questions = "detailed thinking on", [f"What is {i} plus {i}?" for i in range(120)]
+    def rendered(role, content):
+        if layout == "llama-3":
+            return f"<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>"
+        return f"<|im_start|>{role}\n{content}<|im_end|>\n"
+
+    prompts = [("<|begin_of_text|>" if layout == "llama-3" else "") + rendered("system", system) + rendered("user", q)
+               + rendered("assistant", "").removesuffix("<|eot_id|>").removesuffix("<|im_end|>\n") for q in questions]
+    answers = [f"<think>\nAdd them.\n</think>\n\n{2 * i}" for i in range(120)]
+    names = ("input", "output") if layout == "llama-3" else ("prompt", "completion")
+    dataset = load_dataset(pl.DataFrame({names[0]: prompts, names[1]: answers}))
+    assert dataset.text_source == (f"fields {names[0]}, {names[1]} joined by newlines ({names[0]}: conversations written as text; "
+                                   "system turns left out: 100 of the first 100 rows hold some)")
+    parts = dataset.selected(parts=("prompt", "response", "setup")).collect()
+    assert parts["text"].to_list() == [f"{q}\n{a}" for q, a in zip(questions, answers, strict=True)]
+    assert parts["prompt"].to_list() == [f"{system}\n{q}" for q in questions] and parts["response"].to_list() == answers
+    assert parts["setup"].to_list() == [system] * 120
+
+
 def test_harmony_s_channels_and_tool_turns_read_as_the_assistant_s_and_the_tool_s():
     """gpt-oss's harmony format: the assistant's turns of every channel (its reasoning, its
     tool call's arguments, its final answer) are the assistant's, a tool's result
