@@ -379,7 +379,7 @@ class Dataset:
                  else _part(frame, self.selection, part, self.transcripts) for part in parts}
         missing = [part for part, expression in found.items() if expression is None]
         if missing:
-            chat = " (or a chat messages column)" if set(missing) <= {PROMPT, RESPONSE} else ""
+            chat = " (or a chat messages column, or conversations written as text)" if set(missing) <= {PROMPT, RESPONSE} else ""
             raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
                                f"{chat}; columns: {_available(schema)}")
         extra += [expression.alias(part) for part, expression in found.items()]

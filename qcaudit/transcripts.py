@@ -42,15 +42,18 @@ _TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|
          r"|(?m:^)### (Instruction|Input|Response):[ \t]*\n?|<start_of_turn>(\w+)\n?|<\|(system|user|assistant)\|>\n?"
          r"|<｜(User|Assistant)｜>|<\|START_OF_TURN_TOKEN\|><\|(SYSTEM|USER|CHATBOT)_TOKEN\|>"
          r"|<\|start\|>(\w+)(?:[^<]|<\|(?:channel|constrain)\|>)*<\|message\|>")
-#: Llama 2's markers, which name no speaker, as the ChatML turns they open: ``[INST]`` the
+#: Markers that name no speaker, as the ChatML turns they open: Llama 2's ``[INST]`` the
 #: user's, ``[/INST]`` the assistant's, ``<<SYS>>`` the system's, and ``<</SYS>>`` the user's
-#: again (the system prompt sits inside the first user turn).
-_LLAMA_2 = (("[INST]", "<|im_start|>user\n"), ("[/INST]", "<|im_start|>assistant\n"),
-            ("<<SYS>>", "<|im_start|>system\n"), ("<</SYS>>", "<|im_start|>user\n"))
+#: again (the system prompt sits inside the first user turn); DeepSeek's opening
+#: ``<｜begin▁of▁sentence｜>`` the system's (its template writes the system prompt next, before
+#: the first ``<｜User｜>``).
+_UNNAMED = (("[INST]", "<|im_start|>user\n"), ("[/INST]", "<|im_start|>assistant\n"),
+            ("<<SYS>>", "<|im_start|>system\n"), ("<</SYS>>", "<|im_start|>user\n"),
+            ("<｜begin▁of▁sentence｜>", "<|im_start|>system\n"))
 #: What a template writes around turns that is no one's text; and the sentence marks that
 #: Llama 2's, Vicuna's and Zephyr's templates write, made spaces in values that hold their markers.
 _TEMPLATE_ONLY = (r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>|<end_of_turn>\n?|<bos>|<\|end\|>\n?|<\|return\|>|<\|call\|>"
-                  r"|<｜(?:begin|end)▁of▁sentence｜>|<\|END_OF_TURN_TOKEN\|>|<BOS_TOKEN>")
+                  r"|<｜end▁of▁sentence｜>|<\|END_OF_TURN_TOKEN\|>|<BOS_TOKEN>")
 _SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:|<\|(?:system|user|assistant)\|>"
 _TURN_START, _SPEAKER_END = "\x00", "\x01"
 #: :data:`_TURN`'s speaker groups, one of which a marker fills.
@@ -116,7 +119,7 @@ def speakers(text: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
 def _marked(text: pl.Expr) -> pl.Expr:
     cleaned = text.str.replace_all(f"[{_TURN_START}{_SPEAKER_END}]", "").str.replace_all(_TEMPLATE_ONLY, "")
     cleaned = pl.when(cleaned.str.contains(_MARKED_SO)).then(cleaned.str.replace_all(_SENTENCE_MARKS, " ")).otherwise(cleaned)
-    for marker, chatml in _LLAMA_2:
+    for marker, chatml in _UNNAMED:
         cleaned = cleaned.str.replace_all(marker, chatml, literal=True)
     return cleaned.str.replace_all(_TURN, _TURN_START + "".join(f"${{{group}}}" for group in _SPEAKER_GROUPS) + _SPEAKER_END)
 

@@ -1298,7 +1298,8 @@ TRANSCRIPT_RENDERINGS = {
     "phi-3": lambda role, content: f"<|{role}|>\n{content}<|end|>\n",
     "zephyr": lambda role, content: f"<|{role}|>\n{content}</s>\n",
     "phi-4": lambda role, content: f"<|im_start|>{role}<|im_sep|>{content}<|im_end|>",
-    "deepseek": lambda role, content: f"<｜User｜>{content}" if role == "user" else f"<｜Assistant｜>{content}<｜end▁of▁sentence｜>",
+    "deepseek": lambda role, content: {"system": f"<｜begin▁of▁sentence｜>{content}", "user": f"<｜User｜>{content}"}.get(
+        role, f"<｜Assistant｜>{content}<｜end▁of▁sentence｜>"),
     "command-r": lambda role, content: (f"<|START_OF_TURN_TOKEN|><|{ {'assistant': 'CHATBOT'}.get(role, role.upper()) }_TOKEN|>"
                                         f"{content}<|END_OF_TURN_TOKEN|>"),
     "harmony": lambda role, content: (f"<|start|>assistant<|channel|>final<|message|>{content}<|return|>" if role == "assistant"
@@ -1367,7 +1368,8 @@ def test_harmony_s_channels_and_tool_turns_read_as_the_assistant_s_and_the_tool_
     """gpt-oss's harmony format: the assistant's turns of every channel (its reasoning, its
     tool call's arguments, its final answer) are the assistant's, a tool's result
     (``<|start|>functions.name to=assistant``) the tool's, the developer's instructions set
-    the chat up as the system's do; DeepSeek's system prompt, before its first marker, too."""
+    the chat up as the system's do; DeepSeek's system prompt, after its opening
+    ``<｜begin▁of▁sentence｜>``, too."""
     harmony = ("<|start|>system<|message|>You are ChatGPT.<|end|><|start|>developer<|message|># Instructions\nBe kind.<|end|>"
                "<|start|>user<|message|>Weather in {city}?<|end|>"
                "<|start|>assistant<|channel|>analysis<|message|>Need the tool for {city}.<|end|>"
@@ -1382,6 +1384,7 @@ def test_harmony_s_channels_and_tool_turns_read_as_the_assistant_s_and_the_tool_
     deepseek = pl.DataFrame({"text": [f"<｜begin▁of▁sentence｜>Be brief.<｜User｜>Say {i}.<｜Assistant｜><think>\nEasy.\n</think>\n\n{i}"
                                       "<｜end▁of▁sentence｜>" for i in range(3)]})
     assert load_dataset(deepseek).texts()["text"][0] == "Say 0.\n<think>\nEasy.\n</think>\n\n0"
+    assert load_dataset(deepseek, TextSelection(roles=("system",))).texts()["text"][0] == "Be brief."
 
 
 def test_alpaca_s_prompt_template_written_as_text_reads_as_its_fields(tmp_path):
@@ -1403,7 +1406,7 @@ def test_alpaca_s_prompt_template_written_as_text_reads_as_its_fields(tmp_path):
     assert load_dataset(templated, TextSelection(roles=("response",))).texts()["text"][0] == "1\n(done)"
 
 
-@pytest.mark.parametrize("layout", ["chatml", "llama-3", "llama-2", "phi-3", "phi-4", "command-r", "harmony"])
+@pytest.mark.parametrize("layout", ["chatml", "llama-3", "llama-2", "phi-3", "phi-4", "command-r", "harmony", "deepseek"])
 def test_a_conversation_written_as_text_leaves_its_system_turn_out_as_a_chat_does(tmp_path, layout):
     """A rendered conversation's system prompt (ChatML's, Llama 3's, Phi's, Command R's and
     harmony's system turn, Llama 2's

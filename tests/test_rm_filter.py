@@ -102,5 +102,6 @@ def test_filtering_preference_pairs_asks_for_the_response_to_score(qc, scored, t
     pairs = tmp_path / "pairs.parquet"
     pl.DataFrame({"prompt": ["p"] * 8, "chosen": [f"good {i}" for i in range(8)], "rejected": ["bad"] * 8}).write_parquet(pairs)
     ran = qc("filter", pairs, "--reward-model", model, "-o", tmp_path / "kept.parquet")
-    assert ran.code == 2 and "needs each row's response: give --response-field" in ran.err, ran.err
+    assert ran.code == 2 and "needs each row's response: give --response-field (or a chat messages column, or conversations" in " ".join(
+        ran.err.split()), ran.err
     assert not (tmp_path / "kept.parquet").exists()
