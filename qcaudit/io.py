@@ -436,8 +436,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if nested:
         frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
-    transcripts = _transcript_columns(frame, selection, schema)
-    system_turns = _system_turns_seen(frame, selection, schema, transcripts)
+    first_rows = _first_rows(frame, selection, schema)
+    transcripts = _transcript_columns(first_rows, selection, schema)
+    system_turns = _system_turns_seen(first_rows, selection, schema, transcripts)
     text_source = _describe(selection, schema, transcripts, system_turns)
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
@@ -709,20 +710,28 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
                                 f"{text!r} is {schema[text]}" + (" without such marks" if schema[text] == pl.String else ""))
 
 
-def _transcript_columns(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema) -> tuple[str, ...]:
+def _first_rows(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema) -> pl.DataFrame | None:
+    """The first :data:`JSON_CHAT_SAMPLE` rows of the columns the selection names, read once
+    for what they tell of the columns (:func:`_transcript_columns`, :func:`_system_turns_seen`);
+    None where it names none the input has, or the input cannot be read (its own read says why)."""
+    names = [name for name in dict.fromkeys(selection.columns()) if name in schema]
+    if not names:
+        return None
+    try:
+        return frame.select(names).head(JSON_CHAT_SAMPLE).collect()
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _transcript_columns(first_rows: pl.DataFrame | None, selection: TextSelection, schema: pl.Schema) -> tuple[str, ...]:
     """The text column, or the fields, read as the turns of conversations written as text:
-    columns of text whose first :data:`JSON_CHAT_SAMPLE` values are all such conversations
+    columns of text whose :func:`_first_rows` are all such conversations
     (:mod:`qcaudit.transcripts`): a text column, or a prompt field rendered by a chat template
     beside its completion (Llama-Nemotron's ``input``, TRL's prompt-completion rows)."""
+    if first_rows is None:
+        return ()
     read = [selection.text_column] if selection.text_column else selection.fields
-    strings = [name for name in read if name in schema and schema[name] == pl.String]
-    if not strings:
-        return ()
-    try:
-        sample = frame.select(strings).head(JSON_CHAT_SAMPLE).collect()
-    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
-        return ()
-    return tuple(name for name in strings if looks_like_transcripts(sample[name]))
+    return tuple(name for name in read if name in schema and schema[name] == pl.String and looks_like_transcripts(first_rows[name]))
 
 
 def _nested_fields(names: Iterable[str], schema: pl.Schema) -> dict[str, pl.Expr]:
@@ -810,16 +819,15 @@ class SystemTurnsSeen:
 SHARED_PROMPTS = 16
 
 
-def _system_turns_seen(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema,
+def _system_turns_seen(first_rows: pl.DataFrame | None, selection: TextSelection, schema: pl.Schema,
                        transcripts: tuple[str, ...]) -> SystemTurnsSeen | None:
-    """The system turns that the text leaves out, in the first :data:`JSON_CHAT_SAMPLE` rows;
-    None where none is left out (``--role`` chose the turns, or no column is a chat)."""
-    if selection.roles or not (transcripts or any(name in schema and is_chat(schema[name]) for name in selection.columns())):
+    """The system turns that the text leaves out (:func:`_setup_part`: none under ``--role``
+    or without a chat), in the :func:`_first_rows`."""
+    if first_rows is None:
         return None
-    sample = _with_turns(frame.head(JSON_CHAT_SAMPLE), transcripts)
     try:
-        setup = sample.select(_setup_part(selection, schema, transcripts)).collect().to_series()
-    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        setup = _with_turns(first_rows.lazy(), transcripts).select(_setup_part(selection, schema, transcripts)).collect().to_series()
+    except pl.exceptions.PolarsError:  # (a value that is no chat: the full read says what is wrong with it)
         return None
     said = setup.filter(setup.str.strip_chars() != "")  # (ShareGPT's blank system turns say nothing)
     return SystemTurnsSeen(setup.len(), said.len(), said.n_unique())
@@ -860,7 +868,13 @@ def _turns(name: str) -> pl.Expr:
 def _with_turns(frame: pl.LazyFrame, transcripts: tuple[str, ...]) -> pl.LazyFrame:
     """``frame`` with the turns of each of the ``transcripts`` columns, cut once (:func:`_turns`):
     the text and the parts read them."""
-    return frame.with_columns(written_turns(pl.col(name)).alias(f"{_TURNS}:{name}") for name in transcripts)
+    return frame.with_columns(written_turns(pl.col(name)).alias(_turns(name).meta.output_name()) for name in transcripts)
+
+
+def _or_as_written(name: str, text: pl.Expr) -> pl.Expr:
+    """``text`` read from the turns of column ``name``, or the value as written where it holds
+    no conversation (a later value than those that told the column's kind)."""
+    return pl.when(_turns(name).list.len() > 0).then(text).otherwise(pl.col(name))
 
 
 def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple[str, ...] = ()) -> pl.LazyFrame:
@@ -878,7 +892,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
         if name in transcripts:
             text = joined_turns(transcript_turns(_turns(name), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES))
             if not selection.roles:  # (a value that holds no conversation is its text as written)
-                text = pl.when(_turns(name).list.len() > 0).then(text).otherwise(pl.col(name))
+                text = _or_as_written(name, text)
         else:
             text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES)
         if text is None:
@@ -948,8 +962,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
 def _all_turns(name: str) -> pl.Expr:
     """Every turn of column ``name`` of conversations written as text, one a line; a value
     that holds no conversation as it is written."""
-    return pl.when(_turns(name).list.len() > 0).then(joined_turns(transcript_turns(_turns(name), (), OTHER_ROLE_NAMES))).otherwise(
-        pl.col(name))
+    return _or_as_written(name, joined_turns(transcript_turns(_turns(name), (), OTHER_ROLE_NAMES)))
 
 
 def _setup_part(selection: TextSelection, schema: pl.Schema, transcripts: tuple[str, ...]) -> pl.Expr:
