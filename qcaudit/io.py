@@ -62,6 +62,7 @@ from qcaudit.tables import input_name, table_frame
 from qcaudit.text_columns import (
     FIELD_SEPARATOR,
     OTHER_ROLE_NAMES,
+    REASONING_FIELDS,
     SETUP_ROLES,
     chat_answer,
     chat_layout,
@@ -75,6 +76,7 @@ from qcaudit.text_columns import (
     joined_turns,
     non_empty,
     part_text,
+    reasoning_read,
     sole_text_column,
     turn_content,
     turn_role,
@@ -122,6 +124,12 @@ PROMPT_LAYOUTS = (
 #: and the assistant's.
 PROMPT_ANSWER_LAYOUTS = (("input", "output"), ("inputs", "targets"), ("source", "target"), ("user", "assistant"),
                          ("human", "assistant"))
+#: ... and, beside a column of a reasoning model's reasoning (:data:`REASONING_FIELDS`), the
+#: rest of its answer saved flat as the DeepSeek API returns its message, ``content`` (then
+#: the answer, not a whole row), and, where no layout above names the prompt, an ``input``
+#: (Congliu's Chinese-DeepSeek-R1-Distill-data: input, reasoning_content, content). The
+#: row's text reads the reasoning between the prompt and the answer (:func:`_resolve_selection`).
+REASONED_ANSWER, REASONED_PROMPT = "content", "input"
 #: Chat columns looked for by name (OpenAI's, ShareGPT's, LMSYS-Chat-1M's and WildChat's,
 #: Gemini's; Glaive's function-calling ``chat``, a text; SODA's and DailyDialog's
 #: dialogues, a list of utterances), after the plain text columns.
@@ -568,16 +576,17 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     if selection.text_column or selection.fields:
         return selection
     templated = _templated_text(selection, schema)
-    whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name)) and found != templated
+    whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name)) and found not in (templated, selection.response)
                   and column_text(found, schema[found]) is not None), None)  # (a column of numbers or structs is no text)
     if whole:
         return replace(selection, text_column=whole)
     api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and is_api_text(found[1])), None)
     if api:
         return replace(selection, text_column=api)
-    # the answer: the response, a pair's chosen answer, else a column of an answer alone
+    # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
-    joined = tuple(dict.fromkeys((*selection.prompt, *([answer] if answer else []))))
+    reasoning = _reasoning_column(schema) if answer and answer == selection.response else None
+    joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *([answer] if answer else []))))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
     turns = next((found for name in TURN_LIST_COLUMNS if (found := _named(schema, name)) and schema[found] == pl.List(pl.String)), None)
@@ -641,16 +650,23 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
             prompt = _reached(schema, prompt_path) if prompt_path else None
             if prompt and is_chat(prompt[1]) and not selection.prompt:
                 selection = replace(selection, prompt=(prompt_path,))
+    reasoned = (REASONED_ANSWER,) if _reasoning_column(schema) else ()
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
         if all(prompt):
-            response = next(filter(None, map(found, answer_names)), None)
+            response = next(filter(None, map(found, (*answer_names, *reasoned))), None)
             return replace(selection, prompt=selection.prompt or tuple(prompt), response=selection.response or response)
-    for prompt_name, answer_name in PROMPT_ANSWER_LAYOUTS:
+    for prompt_name, answer_name in (*PROMPT_ANSWER_LAYOUTS, *[(REASONED_PROMPT, answer) for answer in reasoned]):
         prompt, response = found(prompt_name), found(answer_name)
         if prompt and response:
             return replace(selection, prompt=selection.prompt or (prompt,), response=selection.response or response)
     return selection
+
+
+def _reasoning_column(schema: pl.Schema) -> str | None:
+    """The input's column of a reasoning model's reasoning saved flat, the first of
+    :data:`REASONING_FIELDS` that it holds as text; None where it holds none."""
+    return next((found for name in REASONING_FIELDS if (found := _named(schema, name)) and is_plain_text(schema[found])), None)
 
 
 def _columns_unlike_across_files(selection: TextSelection, files: list[InputFile], file_schemas: list[pl.Schema],
@@ -841,6 +857,10 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
     roles = f"roles: {', '.join(selection.roles)}" if selection.roles else ""  # (of the chat columns among them)
     if not roles and system_turns and system_turns.holding:
         roles = system_turns.said()  # (developer turns too: OpenAI's newer name for them)
+    reasoning = sorted({read for name in selection.sources().get(TEXT, []) if name in schema
+                        and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))})
+    if reasoning:
+        roles = "; ".join([roles] * bool(roles) + [f"reasoning read from the turns' {' and '.join(reasoning)}"])
     if transcripts:
         written = "a conversation written as text" if selection.text_column else f"{', '.join(transcripts)}: conversations written as text"
         roles = "; ".join([written] + [roles] * bool(roles))

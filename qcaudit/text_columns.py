@@ -25,6 +25,14 @@ CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
 #: A chat turn's field of the tools it calls (OpenAI's function calling), and of the one
 #: function it calls in OpenAI's legacy form.
 TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
+#: A turn's field of the reasoning that a reasoning model wrote before its answer, the first
+#: that the turns have as text: DeepSeek's API and Qwen3's chat template
+#: (``reasoning_content``), vLLM's and OpenRouter's (``reasoning``), the gpt-oss chat template
+#: (``thinking``; Anthropic's ``thinking`` content blocks are read by :func:`text_of_parts`).
+#: The reasoning is the turn's text, before its content, as those templates render it and as
+#: a DeepSeek-R1 answer holds its ``<think>`` inline: it is most of what a distilled
+#: reasoning dataset's model wrote, and where its repetition and leaks are.
+REASONING_FIELDS = ("reasoning_content", "reasoning", "thinking")
 #: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
 #: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
 #: OpenAI's legacy ``function`` (a function's result), and, in conversations written as text,
@@ -45,15 +53,17 @@ FIELD_SEPARATOR = "\n"
 
 class ChatLayout(NamedTuple):
     """How a chat column's turns hold their role and content: the two field names, the
-    content's type (text, or a list of content parts), and the types of the turns'
+    content's type (text, or a list of content parts), the types of the turns'
     ``tool_calls`` and ``function_call`` where they have them (OpenAI's function calling, and
-    its legacy form)."""
+    its legacy form), and the name of their reasoning field (:data:`REASONING_FIELDS`) where
+    they have one."""
 
     role: str
     content: str
     content_dtype: pl.DataType
     tool_calls_dtype: pl.DataType | None = None
     function_call_dtype: pl.DataType | None = None
+    reasoning: str | None = None
 
 
 def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
@@ -61,8 +71,19 @@ def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
         return None
     fields = {f.name: f.dtype for f in dtype.inner.fields}
-    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL))
+    reasoning = next((name for name in REASONING_FIELDS if fields.get(name) == pl.String), None)
+    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL), reasoning)
                  for role, content in CHAT_LAYOUTS if role in fields and content in fields), None)
+
+
+def reasoning_read(layout: ChatLayout) -> str | None:
+    """Where a chat's turns hold the reasoning that their text reads before their content, as
+    the load line names it: the turns' field (:data:`REASONING_FIELDS`), or Anthropic's
+    ``thinking`` blocks among content parts; None where they hold none."""
+    if layout.reasoning:
+        return layout.reasoning
+    parts = {f.name: f.dtype for f in layout.content_dtype.inner.fields} if is_text_parts(layout.content_dtype) else {}
+    return "thinking blocks" if parts.get("thinking") == pl.String else None
 
 
 def is_chat(dtype: pl.DataType) -> bool:
@@ -84,8 +105,9 @@ def is_text_parts(dtype: pl.DataType) -> bool:
 
 
 def turn_content(layout: ChatLayout) -> pl.Expr:
-    """A turn's text (inside ``list.eval``): its content, or its text parts joined by newlines,
-    then the tool calls it makes (:func:`_tool_calls_text`), a line each.
+    """A turn's text (inside ``list.eval``): its reasoning (:data:`REASONING_FIELDS`), then its
+    content, or its text parts joined by newlines, then the tool calls it makes
+    (:func:`_tool_calls_text`), a line each; of these, the empty are left out.
 
     Where some turns' content is text and others' a list of parts (OpenAI's vision format:
     the user's turn in parts, the assistant's as text), a JSON lines reader gives every
@@ -100,7 +122,11 @@ def turn_content(layout: ChatLayout) -> pl.Expr:
     legacy = isinstance(layout.function_call_dtype, pl.Struct)
     legacy_call = _call_text(pl.element().struct.field(FUNCTION_CALL), layout.function_call_dtype) if legacy else None
     calls = [call for call in (_tool_calls_text(layout.tool_calls_dtype), legacy_call) if call is not None]
-    return pl.concat_str([content, *calls], separator=FIELD_SEPARATOR, ignore_nulls=True) if calls else content
+    reasoning = [pl.element().struct.field(layout.reasoning).cast(pl.String)] if layout.reasoning else []
+    if not (reasoning or calls):
+        return content
+    said = pl.concat_str([non_empty(piece) for piece in (*reasoning, content, *calls)], separator=FIELD_SEPARATOR, ignore_nulls=True)
+    return pl.when(said.str.len_bytes() > 0).then(said).otherwise(content)
 
 
 def _tool_calls_text(dtype: pl.DataType | None) -> pl.Expr | None:
@@ -136,7 +162,8 @@ def text_of_parts(parts: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """A list of content parts (of ``dtype``) as its text, a part a line: OpenAI's and Gemini's
     text parts and Anthropic's text blocks; the calls a model makes in them, ``name(arguments)``
     (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the tools' results
-    (the text of Anthropic's ``tool_result`` blocks, Gemini's ``functionResponse`` as JSON)."""
+    (the text of Anthropic's ``tool_result`` blocks, Gemini's ``functionResponse`` as JSON);
+    the reasoning of Anthropic's ``thinking`` blocks (a redacted one's is encrypted: no text)."""
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     each = [pl.element().struct.field("text").cast(pl.String)]
     if "input" in fields:  # (Anthropic's tool_use: {type, id, name, input})
@@ -150,6 +177,8 @@ def text_of_parts(parts: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         each.append(response.struct.json_encode() if isinstance(answered["response"], pl.Struct) else response.cast(pl.String))
     if fields.get("content") == pl.String:  # (Anthropic's tool_result: {type, tool_use_id, content})
         each.append(pl.element().struct.field("content"))
+    if fields.get("thinking") == pl.String:  # (Anthropic's extended thinking: {type, thinking, signature})
+        each.append(pl.element().struct.field("thinking"))
     said = pl.coalesce([part for part in each if part is not None])
     return parts.list.eval(said.drop_nulls()).list.join(FIELD_SEPARATOR)
 
@@ -169,9 +198,11 @@ def _text_of_written_parts(content: str) -> str | None:
 
 def _written_part_text(part: dict) -> str | None:
     """One content part's text as :func:`text_of_parts` reads it: its text, the call of a
-    ``tool_use`` block, a ``tool_result`` block's text."""
+    ``tool_use`` block, a ``tool_result`` block's text, a ``thinking`` block's reasoning."""
     if isinstance(part.get("text"), str):
         return part["text"]
+    if part["type"] == "thinking" and isinstance(part.get("thinking"), str):
+        return part["thinking"]
     if part["type"] == "tool_use" and isinstance(part.get("name"), str):
         given = part.get("input")
         return f"{part['name']}({given if isinstance(given, str) else json.dumps(given, separators=(',', ':'), ensure_ascii=False)})"

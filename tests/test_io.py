@@ -2199,3 +2199,83 @@ def test_a_glob_matches_what_pythons_glob_matches_where_no_folder_is_a_link(tmp_
     for pattern in patterns:
         expected = [p for p in sorted(glob.glob(pattern, recursive=True)) if os.path.isfile(p)]
         assert [str(p) for p in _glob(pattern) if p.is_file()] == expected, pattern
+
+
+_REASONED_TURN = st.fixed_dictionaries({
+    "role": st.sampled_from(["system", "user", "assistant", "tool"]),
+    "content": st.none() | st.sampled_from(["", "Seven.", "Let me see:\n7", "a b a"]),
+    "reasoning": st.none() | st.sampled_from(["", "Primes below 10: 2, 3, 5, 7.", "x\ny"])})
+
+
+@settings(max_examples=40, deadline=None)
+@example(chats=[[{"role": "assistant", "content": "", "reasoning": "x"}]], field="blocks")  # (content parts)
+@example(chats=[[{"role": "user", "content": "Q", "reasoning": None}, {"role": "assistant", "content": "", "reasoning": "x"}]],
+         field="blocks")  # (content parts beside plain content: written as JSON)
+@given(chats=st.lists(st.lists(_REASONED_TURN, min_size=1, max_size=5), min_size=1, max_size=6),
+       field=st.sampled_from(["reasoning_content", "reasoning", "thinking", "blocks"]))
+def test_reasoning_in_chat_turns_reads_as_if_written_before_the_content(tmp_path_factory, chats, field):
+    """A reasoning model's chats with their reasoning in each turn's field (DeepSeek's API and
+    Qwen3's ``reasoning_content``, vLLM's ``reasoning``, gpt-oss's ``thinking``) or in
+    Anthropic's ``thinking`` blocks give the text, prompt and answer that the same chats give
+    with the reasoning written in the content, on a line before it (as a DeepSeek-R1 answer
+    holds its ``<think>``; a field's empty reasoning makes no blank line, a block is a content
+    part, a line as every part is); and the load line says so (not
+    where the blocks are read from content written as JSON text, beside plain content)."""
+    assume(field != "blocks" or any(t["content"] is not None for chat in chats for t in chat))  # (else no text part types the blocks)
+    folder = tmp_path_factory.mktemp("reasoned")
+
+    def with_reasoning(turn):
+        if field != "blocks":
+            return {"role": turn["role"], "content": turn["content"], **({field: turn["reasoning"]} if turn["reasoning"] is not None else {})}
+        if turn["role"] == "user" and turn["reasoning"] is None:  # (Anthropic's plain content: then every content reads as text)
+            return {"role": "user", "content": turn["content"]}
+        blocks = [{"type": "thinking", "thinking": turn["reasoning"], "signature": "s"}] * (turn["reasoning"] is not None)
+        blocks += [{"type": "text", "text": turn["content"]}] * (turn["content"] is not None)
+        return {"role": turn["role"], "content": blocks or None}
+
+    def inline(turn):  # (a field's reasoning is read where it says something; blocks are parts, each a line)
+        pieces = (turn["reasoning"], turn["content"])
+        said = [piece for piece in pieces if (piece is not None if field == "blocks" else piece)]
+        return {"role": turn["role"], "content": "\n".join(said) if said else turn["content"]}
+
+    reasoned, written = folder / "reasoned.jsonl", folder / "inline.jsonl"
+    reasoned.write_text("".join(json.dumps({"messages": [with_reasoning(t) for t in chat]}) + "\n" for chat in chats))
+    written.write_text("".join(json.dumps({"messages": [inline(t) for t in chat]}) + "\n" for chat in chats))
+    def parts(dataset):  # (a part of no text at all, empty or missing: content parts give null, text "")
+        return dataset.selected(parts=("prompt", "response")).collect().select(pl.col("prompt", "response").replace("", None)).rows()
+
+    for roles in ((), ("assistant",)):
+        read, expected = (load_dataset(path, TextSelection(roles=roles)) for path in (reasoned, written))
+        assert read.texts()["text"].to_list() == expected.texts()["text"].to_list()
+        assert parts(read) == parts(expected)
+    said = load_dataset(reasoned).text_source
+    holds = any(turn["reasoning"] is not None for chat in chats for turn in chat)
+    if field == "blocks" and any(turn["role"] == "user" and turn["reasoning"] is None and turn["content"] is not None
+                                 for chat in chats for turn in chat):
+        holds = False  # (content read as text: its blocks are read, not told)
+    assert ("reasoning read from the turns' " + (field if field != "blocks" else "thinking blocks")) in said if holds else "reasoning" not in said
+
+
+def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(tmp_path):
+    """A reasoning model's answers saved flat: DeepSeek's API message fields beside an ``input``
+    (Congliu's R1 distillation: input, reasoning_content, content), a question's or a user's
+    reasoning column. The text is the prompt, the reasoning, the answer; the parts are the
+    prompt and the answer. Without a reasoning column a ``content`` column is still the
+    row's whole text, and a reasoning model's struct field (an effort setting) is no text."""
+    cases = {
+        "deepseek.parquet": {"input": ["Q?"], "reasoning_content": ["Think."], "content": ["A."], "score": [9]},
+        "prompted.parquet": {"prompt": ["Q?"], "reasoning_content": ["Think."], "content": ["A."]},
+        "question.parquet": {"question": ["Q?"], "reasoning": ["Think."], "answer": ["A."]},
+        "user.parquet": {"user": ["Q?"], "reasoning": ["Think."], "assistant": ["A."]},
+    }
+    for name, columns in cases.items():
+        dataset = load_dataset(write(tmp_path, name, columns))
+        prompt, reasoning, answer = [c for c in columns if c != "score"]
+        assert dataset.text_source == f"fields {prompt}, {reasoning}, {answer} joined by newlines", name
+        assert dataset.texts()["text"].to_list() == ["Q?\nThink.\nA."], name
+        assert dataset.selected(parts=("prompt", "response")).collect().select("prompt", "response").rows() == [("Q?", "A.")], name
+    plain = load_dataset(write(tmp_path, "plain.parquet", {"input": ["Q?"], "content": ["A whole page."]}))
+    assert plain.text_source == "column 'content'" and plain.texts()["text"].to_list() == ["A whole page."]
+    effort = write(tmp_path, "effort.jsonl", [{"messages": [{"role": "user", "content": "Q?"},
+                                                            {"role": "assistant", "content": "A.", "reasoning": {"effort": "high"}}]}])
+    assert load_dataset(effort).texts()["text"].to_list() == ["Q?\nA."]
