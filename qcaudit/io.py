@@ -88,6 +88,7 @@ from qcaudit.transcripts import (
     transcript_answer,
     transcript_prompt,
     transcript_turns,
+    without_closing_marks,
     written_turns,
 )
 
@@ -914,7 +915,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
             if not selection.roles:  # (a value that holds no conversation is its text as written)
                 text = _or_as_written(name, text)
         else:
-            text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES)
+            text = _closed_by_no_mark(column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES), transcripts)
         if text is None:
             non_string.append(pl.col(name).is_not_null())
             continue
@@ -969,7 +970,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
         layout = chat_layout(schema[column])
-        return chat_answer(column, schema[column]) if layout else part_text(column, schema[column])
+        return chat_answer(column, schema[column]) if layout else _closed_by_no_mark(part_text(column, schema[column]), transcripts)
     if part in (PROMPT, RESPONSE) and selection.text_column in transcripts:
         read = transcript_prompt if part == PROMPT else transcript_answer
         return read(_turns(selection.text_column), OTHER_ROLE_NAMES)
@@ -977,6 +978,13 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         layout = chat_layout(schema[chat])
         return chat_prompt(chat, layout) if part == PROMPT else chat_answer(chat, schema[chat])
     return None
+
+
+def _closed_by_no_mark(text: pl.Expr | None, transcripts: tuple[str, ...]) -> pl.Expr | None:
+    """A plain column's ``text`` beside columns of conversations written as text (an answer
+    beside its prompt so rendered) without the template's closing marks at its end
+    (:func:`~qcaudit.transcripts.without_closing_marks`); as it is where there are none."""
+    return without_closing_marks(text) if transcripts and text is not None else text
 
 
 def _all_turns(name: str) -> pl.Expr:

@@ -64,6 +64,14 @@ LAYOUTS = ("HH-RLHF's '\\n\\nHuman: ', Guanaco's '### Human: ', ChatML's '<|im_s
            "Phi-3's and Zephyr's '<|user|>', DeepSeek's '<｜User｜>', Command R's '<|USER_TOKEN|>', harmony's '<|start|>user'")
 
 
+def without_closing_marks(text: pl.Expr) -> pl.Expr:
+    """An answer written for a prompt rendered by a chat template (Llama-Nemotron's ``output``,
+    TRL's completion exported for training) without the marks the template closes it with
+    (``<|eot_id|>``, ``<|im_end|>``, ``</s>``, ...) at its end: they are no one's text, as in
+    the prompt's turns."""
+    return text.str.replace(f"(?:\\s*(?:{_TEMPLATE_ONLY}|{_SENTENCE_MARKS}))+\\s*$", "")
+
+
 def looks_like_transcripts(values: pl.Series) -> bool:
     """Whether every value with text in ``values`` (a sample of a column) holds a turn
     of a second speaker after a first: a value with one turn alone is likelier prose that

@@ -1337,14 +1337,15 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert load_dataset(as_text).selected(parts=parts).collect().equals(load_dataset(as_lists).selected(parts=parts).collect())
 
 
-@pytest.mark.parametrize("layout", ["llama-3", "chatml"])
+@pytest.mark.parametrize("layout", ["llama-3", "chatml", "llama-2"])
 def test_a_prompt_field_rendered_by_a_chat_template_reads_as_its_turns(layout):
     """A prompt rendered by a chat template beside its completion (Llama-Nemotron's ``input``
     and ``output``, TRL's prompt-completion rows exported for training) reads as its turns,
     as a chat does: the text is the user's turns and the completion, the system prompt left
     out and counted on the load line; the prompt part (for reward and IFD) is every turn, the
     system's too; the lexical contamination methods read the system turns. The generation
-    prompt the template ends with is no turn."""
+    prompt the template ends with is no turn, and the template's closing marks after a
+    completion (Llama-Nemotron's ``<|eot_id|>``) are no text."""
     system, questions = "detailed thinking on", [f"What is {i} plus {i}?" for i in range(120)]
     def rendered(role, content):
         if layout == "llama-3":
@@ -1353,9 +1354,13 @@ def test_a_prompt_field_rendered_by_a_chat_template_reads_as_its_turns(layout):
 
     prompts = [("<|begin_of_text|>" if layout == "llama-3" else "") + rendered("system", system) + rendered("user", q)
                + rendered("assistant", "").removesuffix("<|eot_id|>").removesuffix("<|im_end|>\n") for q in questions]
+    if layout == "llama-2":
+        prompts = [f"<s>[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{q} [/INST]" for q in questions]
     answers = [f"<think>\nAdd them.\n</think>\n\n{2 * i}" for i in range(120)]
+    closing = {"llama-3": "<|eot_id|>", "chatml": "<|im_end|>\n", "llama-2": " </s>"}[layout]
+    closed = [a + closing * (i % 2) for i, a in enumerate(answers)]
     names = ("input", "output") if layout == "llama-3" else ("prompt", "completion")
-    dataset = load_dataset(pl.DataFrame({names[0]: prompts, names[1]: answers}))
+    dataset = load_dataset(pl.DataFrame({names[0]: prompts, names[1]: closed}))
     assert dataset.text_source == (f"fields {names[0]}, {names[1]} joined by newlines ({names[0]}: conversations written as text; "
                                    "system turns left out: 100 of the first 100 rows hold some)")
     parts = dataset.selected(parts=("prompt", "response", "setup")).collect()
