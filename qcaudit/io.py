@@ -69,6 +69,7 @@ from qcaudit.text_columns import (
     chat_prompt,
     chat_text,
     column_text,
+    is_answer_list,
     is_api_text,
     is_chat,
     is_instances,
@@ -152,6 +153,11 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: content blocks).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "body.messages", "result.message.content")
 ANSWER_COLUMNS = ("output", "response")
+#: ... or, beside a found prompt with no answer, a list of its answers by several models
+#: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's
+#: ``responses``, Nectar's ``answers``), each answer a line of the text; several answers are
+#: no one response, so the response part stays unfound.
+ANSWER_LIST_COLUMNS = ("completions", "generations", "responses", "answers", "outputs")
 #: Last, a conversation as a list of its turns' texts under a name too common to be taken
 #: for text otherwise: UltraChat's ``data``.
 TURN_LIST_COLUMNS = ("data",)
@@ -586,6 +592,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
         return replace(selection, text_column=api)
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
+    if not answer and selection.prompt:
+        answer = next((found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
     reasoning = _reasoning_column(schema) if answer and answer == selection.response else None
     joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *([answer] if answer else []))))
     if joined:

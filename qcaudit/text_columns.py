@@ -289,6 +289,12 @@ def _answer_field(dtype: pl.DataType) -> str | None:
     return texts[0] if len(texts) == 1 else None
 
 
+def is_answer_list(dtype: pl.DataType) -> bool:
+    """Whether a column of ``dtype`` holds a list of answers: texts (distilabel's
+    ``generations``) or objects with one text field (:func:`_answer_field`)."""
+    return dtype == pl.List(pl.String) or _answer_field(dtype) is not None
+
+
 def _answers_text(name: str, field: str) -> pl.Expr:
     """Each answer's text, in order, one a line, as a list of strings joins (empty and
     missing answers left out)."""

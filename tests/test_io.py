@@ -2284,3 +2284,30 @@ def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(
     effort = write(tmp_path, "effort.jsonl", [{"messages": [{"role": "user", "content": "Q?"},
                                                             {"role": "assistant", "content": "A.", "reasoning": {"effort": "high"}}]}])
     assert load_dataset(effort).texts()["text"].to_list() == ["Q?\nA."]
+
+
+def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
+    """A prompt found by name with no one answer beside it, but a list of its answers by
+    several models (UltraFeedback's ``completions``, distilabel's ``generations``,
+    natural_reasoning's ``responses``): the text is the prompt and each answer, what
+    ``--fields`` naming them gives; no response part is found (several answers are no one
+    response). A list that holds no answers' text (ratings) is not read."""
+    def completion(model, text):
+        return {"model": model, "response": text, "annotations": {"helpfulness": {"Rating": "4"}}, "overall_score": 8.0}
+
+    cases = {
+        "ultrafeedback.jsonl": ("instruction", "completions", [completion("a", "Blue."), completion("b", "")]),
+        "distilabel.jsonl": ("instruction", "generations", ["Blue.", "Red."]),
+        "natural_reasoning.jsonl": ("question", "responses", [{"response_model": "Llama", "response": "Blue."}]),
+    }
+    for name, (prompt, answers, given) in cases.items():
+        path = write(tmp_path, name, [{prompt: "Name a colour.", answers: given, "ratings": [4, 2], "source": "evol"}] * 3)
+        found = load_dataset(path)
+        assert found.text_source == f"fields {prompt}, {answers} joined by newlines", name
+        by_hand = load_dataset(path, TextSelection(fields=(prompt, answers)))
+        assert found.texts()["text"].to_list() == by_hand.texts()["text"].to_list(), name
+        expected = "\n".join(["Name a colour."] + [a if isinstance(a, str) else a.get("response", "") for a in given])
+        assert found.texts()["text"].to_list() == [expected.rstrip("\n")] * 3, name
+        assert found.selection.response is None, name
+    ratings = load_dataset(write(tmp_path, "ratings.jsonl", [{"instruction": "Name a colour.", "outputs": [4, 2]}] * 3))
+    assert ratings.text_source == "column 'instruction'"
