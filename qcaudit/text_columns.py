@@ -105,9 +105,9 @@ def is_text_parts(dtype: pl.DataType) -> bool:
 
 
 def turn_content(layout: ChatLayout) -> pl.Expr:
-    """A turn's text (inside ``list.eval``): its reasoning (:data:`REASONING_FIELDS`), then its
-    content, or its text parts joined by newlines, then the tool calls it makes
-    (:func:`_tool_calls_text`), a line each; of these, the empty are left out.
+    """A turn's text (inside ``list.eval``): its reasoning (:data:`REASONING_FIELDS`; not where
+    the content holds it), then its content, or its text parts joined by newlines, then the
+    tool calls it makes (:func:`_tool_calls_text`), a line each; of these, the empty are left out.
 
     Where some turns' content is text and others' a list of parts (OpenAI's vision format:
     the user's turn in parts, the assistant's as text), a JSON lines reader gives every
@@ -122,7 +122,10 @@ def turn_content(layout: ChatLayout) -> pl.Expr:
     legacy = isinstance(layout.function_call_dtype, pl.Struct)
     legacy_call = _call_text(pl.element().struct.field(FUNCTION_CALL), layout.function_call_dtype) if legacy else None
     calls = [call for call in (_tool_calls_text(layout.tool_calls_dtype), legacy_call) if call is not None]
-    reasoning = [pl.element().struct.field(layout.reasoning).cast(pl.String)] if layout.reasoning else []
+    reasoning = []
+    if layout.reasoning:  # (not where the content holds it already: an export that kept R1's <think> inline too)
+        given = pl.element().struct.field(layout.reasoning).cast(pl.String)
+        reasoning = [pl.when(content.str.contains(given, literal=True).fill_null(False)).then(None).otherwise(given)]
     if not (reasoning or calls):
         return content
     said = pl.concat_str([non_empty(piece) for piece in (*reasoning, content, *calls)], separator=FIELD_SEPARATOR, ignore_nulls=True)

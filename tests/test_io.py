@@ -2213,25 +2213,28 @@ _REASONED_TURN = st.fixed_dictionaries({
 
 
 @settings(max_examples=40, deadline=None)
-@example(chats=[[{"role": "assistant", "content": "", "reasoning": "x"}]], field="blocks")  # (content parts)
+@example(chats=[[{"role": "assistant", "content": "", "reasoning": "x"}]], field="blocks", inline_too=False)  # (content parts)
 @example(chats=[[{"role": "user", "content": "Q", "reasoning": None}, {"role": "assistant", "content": "", "reasoning": "x"}]],
-         field="blocks")  # (content parts beside plain content: written as JSON)
+         field="blocks", inline_too=False)  # (content parts beside plain content: written as JSON)
+@example(chats=[[{"role": "user", "content": "Q", "reasoning": None}, {"role": "assistant", "content": "Seven.", "reasoning": "Primes."}]],
+         field="reasoning_content", inline_too=True)
 @given(chats=st.lists(st.lists(_REASONED_TURN, min_size=1, max_size=5), min_size=1, max_size=6),
-       field=st.sampled_from(["reasoning_content", "reasoning", "thinking", "blocks"]))
-def test_reasoning_in_chat_turns_reads_as_if_written_before_the_content(tmp_path_factory, chats, field):
+       field=st.sampled_from(["reasoning_content", "reasoning", "thinking", "blocks"]), inline_too=st.booleans())
+def test_reasoning_in_chat_turns_reads_as_if_written_before_the_content(tmp_path_factory, chats, field, inline_too):
     """A reasoning model's chats with their reasoning in each turn's field (DeepSeek's API and
     Qwen3's ``reasoning_content``, vLLM's ``reasoning``, gpt-oss's ``thinking``) or in
     Anthropic's ``thinking`` blocks give the text, prompt and answer that the same chats give
     with the reasoning written in the content, on a line before it (as a DeepSeek-R1 answer
     holds its ``<think>``; a field's empty reasoning makes no blank line, a block is a content
-    part, a line as every part is); and the load line says so (not
+    part, a line as every part is; a field whose reasoning the content holds too is read once); and the load line says so (not
     where the blocks are read from content written as JSON text, beside plain content)."""
     assume(field != "blocks" or any(t["content"] is not None for chat in chats for t in chat))  # (else no text part types the blocks)
     folder = tmp_path_factory.mktemp("reasoned")
 
     def with_reasoning(turn):
-        if field != "blocks":
-            return {"role": turn["role"], "content": turn["content"], **({field: turn["reasoning"]} if turn["reasoning"] is not None else {})}
+        if field != "blocks":  # (inline_too: an export that kept the reasoning inline in the content as well, read once)
+            content = inline(turn)["content"] if inline_too and turn["reasoning"] else turn["content"]
+            return {"role": turn["role"], "content": content, **({field: turn["reasoning"]} if turn["reasoning"] is not None else {})}
         if turn["role"] == "user" and turn["reasoning"] is None:  # (Anthropic's plain content: then every content reads as text)
             return {"role": "user", "content": turn["content"]}
         blocks = [{"type": "thinking", "thinking": turn["reasoning"], "signature": "s"}] * (turn["reasoning"] is not None)
