@@ -2303,13 +2303,13 @@ def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
         "distilabel.jsonl": ("instruction", "generations", ["Blue.", "Red."]),
         "natural_reasoning.jsonl": ("question", "responses", [{"response_model": "Llama", "response": "Blue."}]),
     }
-    for name, (prompt, answers, given) in cases.items():
-        path = write(tmp_path, name, [{prompt: "Name a colour.", answers: given, "ratings": [4, 2], "source": "evol"}] * 3)
+    for name, (prompt, answers, listed) in cases.items():
+        path = write(tmp_path, name, [{prompt: "Name a colour.", answers: listed, "ratings": [4, 2], "source": "evol"}] * 3)
         found = load_dataset(path)
         assert found.text_source == f"fields {prompt}, {answers} joined by newlines", name
         by_hand = load_dataset(path, TextSelection(fields=(prompt, answers)))
         assert found.texts()["text"].to_list() == by_hand.texts()["text"].to_list(), name
-        expected = "\n".join(["Name a colour."] + [a if isinstance(a, str) else a.get("response", "") for a in given])
+        expected = "\n".join(["Name a colour."] + [a if isinstance(a, str) else a.get("response", "") for a in listed])
         assert found.texts()["text"].to_list() == [expected.rstrip("\n")] * 3, name
         assert found.selection.response is None, name
     ratings = load_dataset(write(tmp_path, "ratings.jsonl", [{"instruction": "Name a colour.", "outputs": [4, 2]}] * 3))
