@@ -108,6 +108,7 @@ ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", metavar="COL
 RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", metavar="COLUMN", help="Column holding the rejected answer of a preference pair (default: rejected, beside chosen).", rich_help_panel=INPUT_PANEL)]
 RoleOpt = Annotated[Optional[str], typer.Option("--role", metavar="ROLE,...", help="For a chat column (messages or ShareGPT conversations): comma-separated roles whose turns make the text.", rich_help_panel=INPUT_PANEL)]
 HeaderOpt = Annotated[Optional[bool], typer.Option("--header/--no-header", help="CSV and TSV input: whether the first line names the columns (default: it does); without a header, they are column_1, column_2, ...", rich_help_panel=INPUT_PANEL)]
+ReasoningOpt = Annotated[Optional[bool], typer.Option("--reasoning/--no-reasoning", help="Read a reasoning model's reasoning into the text and answers (default): a chat turn's reasoning_content, reasoning or thinking field, Anthropic's thinking blocks, <think>...</think>, a flat reasoning column; --no-reasoning audits the answers without it.", rich_help_panel=INPUT_PANEL)]
 TokenizerOpt = Annotated[Optional[str], typer.Option("--tokenizer", metavar="NAME", help="whitespace | regex | regex:PATTERN | cjk (each CJK ideograph a token) | hf:PATH (a local Hugging Face tokenizer folder, or a model name your cache holds).", rich_help_panel=TEXT_PANEL)]
 LowercaseOpt = Annotated[Optional[bool], typer.Option("--lowercase/--no-lowercase", help="Lower-case text before tokenising.", rich_help_panel=TEXT_PANEL)]
 PunctOpt = Annotated[Optional[bool], typer.Option("--strip-punctuation/--keep-punctuation", help="Remove Unicode punctuation before tokenising.", rich_help_panel=TEXT_PANEL)]
@@ -268,6 +269,7 @@ def _progress(quiet: bool) -> Progress:
 CORE_OPTIONS: dict[str, tuple[Any, str]] = {name: (annotation, CORE_FLAG_SETTINGS[name]) for name, annotation in {
     "text_column": TextColumnOpt, "fields": FieldsOpt, "role": RoleOpt, "prompt_fields": PromptOpt,
     "response_field": ResponseOpt, "chosen_field": ChosenOpt, "rejected_field": RejectedOpt, "header": HeaderOpt,
+    "reasoning": ReasoningOpt,
     "tokenizer": TokenizerOpt, "lowercase": LowercaseOpt, "strip_punctuation": PunctOpt, "analyzers": AnalyzersOpt,
     "limit": LimitOpt, "device": DeviceOpt, "max_memory": MaxMemoryOpt, "batch_rows": BatchRowsOpt, "engine": EngineOpt,
     "ray_address": RayAddressOpt, "ray_workers": RayWorkersOpt,
@@ -668,7 +670,7 @@ def sample(
 
 
 @command()
-@audit_options(flags={}, core=("text_column", "fields", "role", "header", "tokenizer", "lowercase", "strip_punctuation", "limit", "device", "max_memory"))
+@audit_options(flags={}, core=("text_column", "fields", "role", "header", "reasoning", "tokenizer", "lowercase", "strip_punctuation", "limit", "device", "max_memory"))
 def drift(
     generations: Annotated[list[str], typer.Argument(metavar="GENERATIONS", help="Generation datasets in order (GEN0 GEN1 ...), or one with --generation-column.")],
     out_dir: Annotated[Path, typer.Option("--out", "--output", "-o", metavar="DIR", help="Directory for report.json and report.html.")] = Path("qcaudit-drift"),

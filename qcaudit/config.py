@@ -131,6 +131,10 @@ class InputConfig(Section):
     #: CSV and TSV input: the first line names the columns; false: it is data too, and the
     #: columns are column_1, column_2, ... (as MMLU's files are laid out).
     header: bool = True
+    #: A reasoning model's reasoning is read into the text and the answer (a chat turn's
+    #: ``reasoning_content``, ``reasoning`` or ``thinking``, Anthropic's thinking blocks, R1's
+    #: ``<think>...</think>``, a flat reasoning column); false: its answers without it.
+    reasoning: bool = True
     #: Read only each input's first rows (a quick look, as lm-evaluation-harness's and
     #: datatrove's ``limit``); the report says how many rows the input holds.
     limit: int | None = Field(None, ge=1)
@@ -316,7 +320,7 @@ def __getattr__(name: str) -> Any:
 
 
 #: The ``[input]`` settings that choose which part of a row is the text.
-SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected"})
+SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected", "reasoning"})
 
 
 def _chooses_text(dotted_keys: Collection[str]) -> bool:
@@ -358,7 +362,7 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
 CORE_FLAG_SETTINGS = {
     "text_column": "input.text_column", "fields": "input.fields", "role": "input.role", "prompt_fields": "input.prompt",
     "response_field": "input.response", "chosen_field": "input.chosen", "rejected_field": "input.rejected",
-    "header": "input.header", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
+    "header": "input.header", "reasoning": "input.reasoning", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
     "strip_punctuation": "text.strip_punctuation", "analyzers": "analyzers", "limit": "input.limit",
     "device": "embedding.device", "max_memory": "engine.max_memory", "batch_rows": "engine.batch_rows",
     "engine": "engine.kind", "ray_address": "engine.ray_address", "ray_workers": "engine.ray_workers",

@@ -35,7 +35,7 @@ def text_selection(config: Any) -> TextSelection:
     """The ``[input]`` section as the loader takes it."""
     section = config.input
     return TextSelection(section.text_column, tuple(section.fields), tuple(section.role), tuple(section.prompt),
-                         section.response, section.chosen, section.rejected)
+                         section.response, section.chosen, section.rejected, section.reasoning)
 
 
 def load_beside(data: Any, selection: TextSelection, what: str, limit: int | None = None, header: bool = True) -> Dataset:
@@ -135,5 +135,6 @@ class RunContext:
         """``row_id`` and ``text`` of the rows with text in another dataset (a reference),
         selected as this run selects its own text (:func:`load_beside`): a reference needs no
         prompt or answer columns."""
-        text_only = TextSelection(self.selection.text_column, self.selection.fields, self.selection.roles)
+        text_only = TextSelection(self.selection.text_column, self.selection.fields, self.selection.roles,
+                                  reasoning=self.selection.reasoning)
         return load_beside(path, text_only, "reference").texts().filter(pl.col(TEXT_STATUS) == "ok")

@@ -188,6 +188,9 @@ class TextSelection:
     response: str | None = None
     chosen: str | None = None
     rejected: str | None = None
+    #: Whether a reasoning model's reasoning is read (``--no-reasoning``: its answers without
+    #: it): a chat turn's reasoning field and thinking blocks, ``<think>`` spans, a flat column.
+    reasoning: bool = True
 
     def __post_init__(self) -> None:
         if self.text_column and self.fields:
@@ -594,7 +597,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
     if not answer and selection.prompt:
         answer = next((found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
-    reasoning = _reasoning_column(schema) if answer and answer == selection.response else None
+    reasoning = _reasoning_column(schema) if answer and answer == selection.response and selection.reasoning else None
     joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *([answer] if answer else []))))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
@@ -868,7 +871,9 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
         roles = system_turns.said()  # (developer turns too: OpenAI's newer name for them)
     reasoning = sorted({read for name in selection.sources().get(TEXT, []) if name in schema
                         and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))})
-    if reasoning:
+    if not selection.reasoning:
+        roles = "; ".join([roles] * bool(roles) + ["reasoning left out"])
+    elif reasoning:
         roles = "; ".join([roles] * bool(roles) + [f"reasoning read from the turns' {' and '.join(reasoning)}"])
     if transcripts:
         written = "a conversation written as text" if selection.text_column else f"{', '.join(transcripts)}: conversations written as text"
@@ -919,11 +924,12 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
     texts, non_string = {}, []
     for name in names:
         if name in transcripts:
-            text = joined_turns(transcript_turns(_turns(name), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES))
+            text = joined_turns(transcript_turns(_turns(name), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES, selection.reasoning))
             if not selection.roles:  # (a value that holds no conversation is its text as written)
                 text = _or_as_written(name, text)
         else:
-            text = _closed_by_no_mark(column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES), transcripts)
+            text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES, reasoning=selection.reasoning)
+            text = _closed_by_no_mark(text, transcripts)
         if text is None:
             non_string.append(pl.col(name).is_not_null())
             continue
@@ -972,19 +978,22 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         return _implicit_prompt_part(selection, part)
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)
     if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
-        fields = [non_empty(_all_turns(f) if f in transcripts else part_text(f, schema[f])) for f in selection.prompt]
+        fields = [non_empty(_all_turns(f, selection.reasoning) if f in transcripts else part_text(f, schema[f], selection.reasoning))
+                  for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
             pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
         layout = chat_layout(schema[column])
-        return chat_answer(column, schema[column]) if layout else _closed_by_no_mark(part_text(column, schema[column]), transcripts)
+        if layout:
+            return chat_answer(column, schema[column], selection.reasoning)
+        return _closed_by_no_mark(part_text(column, schema[column], selection.reasoning), transcripts)
     if part in (PROMPT, RESPONSE) and selection.text_column in transcripts:
         read = transcript_prompt if part == PROMPT else transcript_answer
-        return read(_turns(selection.text_column), OTHER_ROLE_NAMES)
+        return read(_turns(selection.text_column), OTHER_ROLE_NAMES, selection.reasoning)
     if part in (PROMPT, RESPONSE) and chat:
         layout = chat_layout(schema[chat])
-        return chat_prompt(chat, layout) if part == PROMPT else chat_answer(chat, schema[chat])
+        return chat_prompt(chat, layout, selection.reasoning) if part == PROMPT else chat_answer(chat, schema[chat], selection.reasoning)
     return None
 
 
@@ -995,10 +1004,10 @@ def _closed_by_no_mark(text: pl.Expr | None, transcripts: tuple[str, ...]) -> pl
     return without_closing_marks(text) if transcripts and text is not None else text
 
 
-def _all_turns(name: str) -> pl.Expr:
+def _all_turns(name: str, reasoning: bool = True) -> pl.Expr:
     """Every turn of column ``name`` of conversations written as text, one a line; a value
     that holds no conversation as it is written."""
-    return _or_as_written(name, joined_turns(transcript_turns(_turns(name), (), OTHER_ROLE_NAMES)))
+    return _or_as_written(name, joined_turns(transcript_turns(_turns(name), (), OTHER_ROLE_NAMES, reasoning=reasoning)))
 
 
 def _setup_part(selection: TextSelection, schema: pl.Schema, transcripts: tuple[str, ...]) -> pl.Expr:

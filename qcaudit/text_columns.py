@@ -6,6 +6,7 @@ its prompt and its answer. Which columns hold a row's text is :mod:`qcaudit.io`'
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Collection
 from typing import NamedTuple
@@ -33,6 +34,13 @@ TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
 #: a DeepSeek-R1 answer holds its ``<think>`` inline: it is most of what a distilled
 #: reasoning dataset's model wrote, and where its repetition and leaks are.
 REASONING_FIELDS = ("reasoning_content", "reasoning", "thinking")
+#: The reasoning an answer writes inline, DeepSeek-R1's ``<think>...</think>`` (and
+#: OpenThoughts' and Bespoke-Stratos' ``<|begin_of_thought|>...<|end_of_thought|>``) and the
+#: white space after it (one cut short: from its opening tag to the end), then, where the
+#: template wrote the opening tag into the prompt, an answer's start up to a ``</think>`` that
+#: none opens.
+_THINKING_INLINE = r"(?s)(?:<think>.*?(?:</think>|$)|<\|begin_of_thought\|>.*?(?:<\|end_of_thought\|>|$))\s*"
+_THINKING_UNOPENED = r"(?s)^.*?</think>\s*"
 #: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
 #: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
 #: OpenAI's legacy ``function`` (a function's result), and, in conversations written as text,
@@ -86,6 +94,12 @@ def reasoning_read(layout: ChatLayout) -> str | None:
     return "thinking blocks" if parts.get("thinking") == pl.String else None
 
 
+def without_reasoning(text: pl.Expr) -> pl.Expr:
+    """``text`` without the reasoning written inline in it (:data:`_THINKING_INLINE`), for
+    ``--no-reasoning``, which audits a reasoning model's answers without their reasoning."""
+    return text.str.replace_all(_THINKING_INLINE, "").str.replace(_THINKING_UNOPENED, "")
+
+
 def is_chat(dtype: pl.DataType) -> bool:
     """Whether a column of ``dtype`` is a chat: a list of turns with a role and a content
     (OpenAI's messages, ShareGPT's conversations)."""
@@ -104,31 +118,35 @@ def is_text_parts(dtype: pl.DataType) -> bool:
     return isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct) and "text" in {f.name for f in dtype.inner.fields}
 
 
-def turn_content(layout: ChatLayout) -> pl.Expr:
+def turn_content(layout: ChatLayout, reasoning: bool = True) -> pl.Expr:
     """A turn's text (inside ``list.eval``): its reasoning (:data:`REASONING_FIELDS`; not where
     the content holds it), then its content, or its text parts joined by newlines, then the
     tool calls it makes (:func:`_tool_calls_text`), a line each; of these, the empty are left out.
+    Without ``reasoning``: no reasoning field, no thinking block, none inline (:func:`without_reasoning`).
 
     Where some turns' content is text and others' a list of parts (OpenAI's vision format:
     the user's turn in parts, the assistant's as text), a JSON lines reader gives every
     content as text, the lists written as JSON: those are read back as their text parts."""
     content = pl.element().struct.field(layout.content)
     if is_text_parts(layout.content_dtype):
-        content = text_of_parts(content, layout.content_dtype)
+        content = text_of_parts(content, layout.content_dtype, reasoning)
     else:
         content = content.cast(pl.String)
         written_parts = pl.when(content.str.starts_with("[")).then(content)  # (others null: not passed to Python)
-        content = pl.coalesce(written_parts.map_elements(_text_of_written_parts, return_dtype=pl.String), content)
+        read = functools.partial(_text_of_written_parts, reasoning=reasoning)
+        content = pl.coalesce(written_parts.map_elements(read, return_dtype=pl.String), content)
+    if not reasoning:
+        content = without_reasoning(content)
     legacy = isinstance(layout.function_call_dtype, pl.Struct)
     legacy_call = _call_text(pl.element().struct.field(FUNCTION_CALL), layout.function_call_dtype) if legacy else None
     calls = [call for call in (_tool_calls_text(layout.tool_calls_dtype), legacy_call) if call is not None]
-    reasoning = []
-    if layout.reasoning:  # (not where the content holds it already: an export that kept R1's <think> inline too)
+    thought = []
+    if layout.reasoning and reasoning:  # (not where the content holds it already: an export that kept R1's <think> inline too)
         given = pl.element().struct.field(layout.reasoning).cast(pl.String)
-        reasoning = [pl.when(content.str.contains(given, literal=True).fill_null(False)).then(None).otherwise(given)]
-    if not (reasoning or calls):
+        thought = [pl.when(content.str.contains(given, literal=True).fill_null(False)).then(None).otherwise(given)]
+    if not (thought or calls):
         return content
-    said = pl.concat_str([non_empty(piece) for piece in (*reasoning, content, *calls)], separator=FIELD_SEPARATOR, ignore_nulls=True)
+    said = pl.concat_str([non_empty(piece) for piece in (*thought, content, *calls)], separator=FIELD_SEPARATOR, ignore_nulls=True)
     return pl.when(said.str.len_bytes() > 0).then(said).otherwise(content)
 
 
@@ -161,12 +179,13 @@ def _call_text(call: pl.Expr, dtype: pl.Struct, arguments: str = "arguments") ->
     return pl.concat_str([call.struct.field("name").cast(pl.String), pl.lit("("), given.fill_null(""), pl.lit(")")])
 
 
-def text_of_parts(parts: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+def text_of_parts(parts: pl.Expr, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
     """A list of content parts (of ``dtype``) as its text, a part a line: OpenAI's and Gemini's
     text parts and Anthropic's text blocks; the calls a model makes in them, ``name(arguments)``
     (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the tools' results
     (the text of Anthropic's ``tool_result`` blocks, Gemini's ``functionResponse`` as JSON);
-    the reasoning of Anthropic's ``thinking`` blocks (a redacted one's is encrypted: no text)."""
+    the reasoning of Anthropic's ``thinking`` blocks (a redacted one's is encrypted: no text),
+    unless not ``reasoning``."""
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     each = [pl.element().struct.field("text").cast(pl.String)]
     if "input" in fields:  # (Anthropic's tool_use: {type, id, name, input})
@@ -180,23 +199,24 @@ def text_of_parts(parts: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         each.append(response.struct.json_encode() if isinstance(answered["response"], pl.Struct) else response.cast(pl.String))
     if fields.get("content") == pl.String:  # (Anthropic's tool_result: {type, tool_use_id, content})
         each.append(pl.element().struct.field("content"))
-    if fields.get("thinking") == pl.String:  # (Anthropic's extended thinking: {type, thinking, signature})
+    if fields.get("thinking") == pl.String and reasoning:  # (Anthropic's extended thinking: {type, thinking, signature})
         each.append(pl.element().struct.field("thinking"))
     said = pl.coalesce([part for part in each if part is not None])
     return parts.list.eval(said.drop_nulls()).list.join(FIELD_SEPARATOR)
 
 
-def _text_of_written_parts(content: str) -> str | None:
+def _text_of_written_parts(content: str, reasoning: bool = True) -> str | None:
     """The text parts, joined by newlines, of a list of OpenAI's content parts written as
-    JSON (every item an object with a ``type``); None for any other text, a list of strings
-    or of other objects among it."""
+    JSON (every item an object with a ``type``; without ``reasoning``, its thinking blocks left
+    out); None for any other text, a list of strings or of other objects among it."""
     try:
         parts = json.loads(content)
     except ValueError:
         return None
     if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) and isinstance(p.get("type"), str) for p in parts):
         return None
-    return FIELD_SEPARATOR.join(text for text in map(_written_part_text, parts) if text is not None)
+    read = [part for part in parts if reasoning or part["type"] != "thinking"]
+    return FIELD_SEPARATOR.join(text for text in map(_written_part_text, read) if text is not None)
 
 
 def _written_part_text(part: dict) -> str | None:
@@ -246,34 +266,36 @@ def sole_text_column(schema: pl.Schema, names: list[str], headed_delimited: bool
 
 
 def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (),
-                left_out: tuple[str, ...] = ()) -> pl.Expr | None:
+                left_out: tuple[str, ...] = (), reasoning: bool = True) -> pl.Expr | None:
     """A column's text, however it is stored: text or categories (pandas' category dtype reads
     as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
     strings one a line (paragraphs, sentences) or of such lists (a multi-turn history's
     rounds), the turns of a chat (those of ``roles``; without, all but those of
     ``left_out``), Self-Instruct's instances, OpenAI's ``choices``, a list of text parts or content
     blocks, a list of answers (:func:`_answers_text`); None for a column that holds no text
-    (numbers, structs)."""
+    (numbers, structs). Without ``reasoning``, a text's, a list's texts', a chat's and content
+    blocks' reasoning is left out (:func:`without_reasoning`)."""
     if dtype == pl.Null or is_plain_text(dtype):
-        return pl.col(name).cast(pl.String)
+        return pl.col(name).cast(pl.String) if reasoning else without_reasoning(pl.col(name).cast(pl.String))
     if dtype == pl.Binary:
         return pl.col(name).map_batches(_utf8_or_null, return_dtype=pl.String)
     if isinstance(dtype, pl.List) and dtype.inner == pl.String:
-        return pl.col(name).list.join(FIELD_SEPARATOR, ignore_nulls=True)
+        texts = pl.col(name) if reasoning else pl.col(name).list.eval(without_reasoning(pl.element()))
+        return texts.list.join(FIELD_SEPARATOR, ignore_nulls=True)
     if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.List) and dtype.inner.inner == pl.String:
         # (LLaMA-Factory's Alpaca ``history``: earlier rounds as [question, answer] lists)
         lines = pl.col(name).list.eval(pl.element().list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR))
         return lines.list.eval(pl.element().filter(pl.element() != "")).list.join(FIELD_SEPARATOR)
     if is_chat(dtype):
-        return chat_text(name, dtype, roles, left_out)
+        return chat_text(name, dtype, roles, left_out, reasoning)
     if is_instances(dtype):
         return _instances_text(name)
     if _is_choices(dtype):
         return _choices_text(name, dtype)
     if is_text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
-        return text_of_parts(pl.col(name), dtype)
+        return text_of_parts(pl.col(name), dtype, reasoning)
     if (field := _answer_field(dtype)) is not None:
-        return _answers_text(name, field)
+        return _answers_text(name, field, reasoning)
     return None
 
 
@@ -298,10 +320,10 @@ def is_answer_list(dtype: pl.DataType) -> bool:
     return dtype == pl.List(pl.String) or _answer_field(dtype) is not None
 
 
-def _answers_text(name: str, field: str) -> pl.Expr:
+def _answers_text(name: str, field: str, reasoning: bool = True) -> pl.Expr:
     """Each answer's text, in order, one a line, as a list of strings joins (empty and
-    missing answers left out)."""
-    answer = pl.element().struct.field(field)
+    missing answers left out); without ``reasoning``, without their inline reasoning."""
+    answer = pl.element().struct.field(field) if reasoning else without_reasoning(pl.element().struct.field(field))
     return pl.col(name).list.eval(answer.filter(answer.str.len_bytes() > 0)).list.join(FIELD_SEPARATOR)
 
 
@@ -347,7 +369,8 @@ def non_empty(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
-def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), left_out: tuple[str, ...] = ()) -> pl.Expr:
+def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), left_out: tuple[str, ...] = (),
+              reasoning: bool = True) -> pl.Expr:
     """The contents of chat column ``name``'s turns of ``roles`` (without, every turn but
     those of ``left_out``), one a line, without the roles' names; ShareGPT's roles read as
     OpenAI's, a role by either name, in any case (--role Assistant, --role gpt on ShareGPT's)."""
@@ -355,7 +378,7 @@ def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), left_o
     if layout.content_dtype not in (pl.String, pl.Null) and not is_text_parts(layout.content_dtype):
         raise QcauditError(f"column {name!r}: message content is {layout.content_dtype}, not text or text parts")
     raw = pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase()
-    content = kept_turns(turn_content(layout), lambda names: turn_role(layout).is_in(names) | raw.is_in(names), roles, left_out)
+    content = kept_turns(turn_content(layout, reasoning), lambda names: turn_role(layout).is_in(names) | raw.is_in(names), roles, left_out)
     return joined_turns(pl.col(name).list.eval(content.drop_nulls()))
 
 
@@ -378,22 +401,22 @@ def joined_turns(contents: pl.Expr) -> pl.Expr:
     return pl.when(contents.list.len() > 0).then(said.list.join(FIELD_SEPARATOR))
 
 
-def part_text(name: str, dtype: pl.DataType) -> pl.Expr:
+def part_text(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
     """A prompt field's or an answer column's text (:func:`column_text`); a column of another
     kind, a number, as Polars writes it."""
-    text = column_text(name, dtype)
+    text = column_text(name, dtype, reasoning=reasoning)
     return pl.col(name).cast(pl.String) if text is None else text
 
 
-def chat_answer(name: str, dtype: pl.DataType) -> pl.Expr:
+def chat_answer(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
     """The content of the last assistant turn of chat column ``name``."""
     layout = chat_layout(dtype)
-    return last_answer(pl.col(name), turn_content(layout), turn_role(layout) == "assistant")
+    return last_answer(pl.col(name), turn_content(layout, reasoning), turn_role(layout) == "assistant")
 
 
-def chat_prompt(name: str, layout: ChatLayout) -> pl.Expr:
+def chat_prompt(name: str, layout: ChatLayout, reasoning: bool = True) -> pl.Expr:
     """The contents of the turns before the last assistant turn, joined by newlines."""
-    return turns_before_answer(pl.col(name), turn_content(layout), turn_role(layout) == "assistant")
+    return turns_before_answer(pl.col(name), turn_content(layout, reasoning), turn_role(layout) == "assistant")
 
 
 def last_answer(turns: pl.Expr, content: pl.Expr, is_answer: pl.Expr) -> pl.Expr:

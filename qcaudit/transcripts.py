@@ -27,7 +27,12 @@ from collections.abc import Collection, Mapping
 
 import polars as pl
 
-from qcaudit.text_columns import kept_turns, last_answer, turns_before_answer
+from qcaudit.text_columns import (
+    kept_turns,
+    last_answer,
+    turns_before_answer,
+    without_reasoning,
+)
 
 #: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
 #: blank line), Guanaco's, ChatML's (Phi-4's with ``<|im_sep|>``), Llama 3's, Vicuna's (after
@@ -88,27 +93,27 @@ def written_turns(text: pl.Expr) -> pl.Expr:
 
 
 def transcript_turns(turns: pl.Expr, roles: Collection[str], role_names: Mapping[str, str],
-                     left_out: Collection[str] = ()) -> pl.Expr:
+                     left_out: Collection[str] = (), reasoning: bool = True) -> pl.Expr:
     """The contents of the :func:`written_turns` ``turns`` of ``roles`` (without, of every
-    speaker but ``left_out``'s) as a list, each stripped of surrounding white space; a
-    speaker matches by its name in the text or by the name ``role_names`` maps it to
-    (``human`` -> ``user``), in any case."""
+    speaker but ``left_out``'s) as a list, each stripped of surrounding white space (without
+    ``reasoning``, of its inline reasoning too); a speaker matches by its name in the text or
+    by the name ``role_names`` maps it to (``human`` -> ``user``), in any case."""
     speaker = _speaker(pl.element())
-    content = kept_turns(_content(pl.element()), lambda names: speaker.is_in(names) | speaker.replace(dict(role_names)).is_in(names),
+    content = kept_turns(_said(pl.element(), reasoning), lambda names: speaker.is_in(names) | speaker.replace(dict(role_names)).is_in(names),
                          roles, left_out)
     return turns.list.eval(content)
 
 
-def transcript_prompt(turns: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
+def transcript_prompt(turns: pl.Expr, role_names: Mapping[str, str], reasoning: bool = True) -> pl.Expr:
     """The prompt of each conversation of :func:`written_turns` ``turns``, as a chat
     column's: every turn before the last answer (:func:`_is_answer`), joined by newlines."""
-    return turns_before_answer(turns, _content(pl.element()), _is_answer(role_names))
+    return turns_before_answer(turns, _said(pl.element(), reasoning), _is_answer(role_names))
 
 
-def transcript_answer(turns: pl.Expr, role_names: Mapping[str, str]) -> pl.Expr:
+def transcript_answer(turns: pl.Expr, role_names: Mapping[str, str], reasoning: bool = True) -> pl.Expr:
     """The answer of each conversation of :func:`written_turns` ``turns``, as a chat
     column's: its last (:func:`_is_answer`)."""
-    return last_answer(turns, _content(pl.element()), _is_answer(role_names))
+    return last_answer(turns, _said(pl.element(), reasoning), _is_answer(role_names))
 
 
 def _is_answer(role_names: Mapping[str, str]) -> pl.Expr:
@@ -130,6 +135,11 @@ def _marked(text: pl.Expr) -> pl.Expr:
     for marker, chatml in _UNNAMED:
         cleaned = cleaned.str.replace_all(marker, chatml, literal=True)
     return cleaned.str.replace_all(_TURN, _TURN_START + "".join(f"${{{group}}}" for group in _SPEAKER_GROUPS) + _SPEAKER_END)
+
+
+def _said(turn: pl.Expr, reasoning: bool) -> pl.Expr:
+    """A turn's content (:func:`_content`), without its inline reasoning unless ``reasoning``."""
+    return _content(turn) if reasoning else without_reasoning(_content(turn)).str.strip_chars()
 
 
 def _content(turn: pl.Expr) -> pl.Expr:

@@ -2314,3 +2314,58 @@ def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
         assert found.selection.response is None, name
     ratings = load_dataset(write(tmp_path, "ratings.jsonl", [{"instruction": "Name a colour.", "outputs": [4, 2]}] * 3))
     assert ratings.text_source == "column 'instruction'"
+
+
+def test_no_reasoning_reads_the_answers_without_their_reasoning(qc, tmp_path):  # noqa: F811
+    """``--no-reasoning`` (``[input] reasoning = false``): a reasoning model's rows read as the
+    same rows without the reasoning, however it is held: a chat turn's ``reasoning_content``
+    or ``thinking``, Anthropic's thinking blocks, R1's ``<think>`` inline (or its closing tag
+    alone, the opening one in the template), OpenThoughts' thought markers, a flat
+    ``reasoning_content`` column, a conversation written as text, a list of generations. The
+    text and the answer part are the plain rows'; the load line and report.json say so."""
+    questions = [f"What is {i} plus {i}?" for i in range(4)]
+    answers = [f"It is {2 * i}." for i in range(4)]
+    thoughts = [f"Adding {i} to {i} gives {2 * i}; check: {2 * i} minus {i} is {i}." for i in range(4)]
+
+    def chat(question, answer, **turn):
+        return {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer, **turn}]}
+
+    rows = list(zip(questions, answers, thoughts, strict=True))
+    layouts = {
+        "field.jsonl": [chat(q, a, reasoning_content=t) for q, a, t in rows],
+        "thinking.jsonl": [chat(q, a, thinking=t) for q, a, t in rows],
+        "blocks.jsonl": [{"messages": [{"role": "user", "content": [{"type": "text", "text": q}]},
+                                       {"role": "assistant", "content": [{"type": "thinking", "thinking": t, "signature": "s"},
+                                                                         {"type": "text", "text": a}]}]} for q, a, t in rows],
+        "inline.jsonl": [chat(q, f"<think>\n{t}\n</think>\n\n{a}") for q, a, t in rows],
+        "unopened.jsonl": [chat(q, f"{t}\n</think>\n\n{a}") for q, a, t in rows],
+        "thought.jsonl": [chat(q, f"<|begin_of_thought|>\n\n{t}\n\n<|end_of_thought|>\n\n{a}") for q, a, t in rows],
+        "flat.jsonl": [{"input": q, "reasoning_content": t, "content": a} for q, a, t in rows],
+        "chatml.jsonl": [{"text": f"<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n<think>\n{t}\n</think>\n\n{a}<|im_end|>\n"}
+                         for q, a, t in rows],
+        "answer.jsonl": [{"prompt": q, "completion": f"<think>\n{t}\n</think>\n\n{a}"} for q, a, t in rows],
+    }
+    plain = [f"{q}\n{a}" for q, a in zip(questions, answers, strict=True)]
+    for name, written in layouts.items():
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(row) + "\n" for row in written))
+        read = load_dataset(path, TextSelection(reasoning=False))
+        assert read.texts()["text"].to_list() == plain, name
+        assert read.selected(parts=("response",)).collect()["response"].to_list() == answers, name
+        assert read.text_source.endswith("reasoning left out)"), (name, read.text_source)
+        assert all(t in text for t, text in zip(thoughts, load_dataset(path).texts()["text"].to_list(), strict=True)), name
+    generations = tmp_path / "generations.jsonl"
+    generations.write_text("".join(json.dumps({"instruction": q, "generations": [f"<think>{t}</think>{a}", f"</think>{a}"]}) + "\n"
+                                   for q, a, t in rows))
+    assert load_dataset(generations, TextSelection(reasoning=False)).texts()["text"].to_list() == [
+        f"{q}\n{a}\n{a}" for q, a in zip(questions, answers, strict=True)]
+    config = tmp_path / "qcaudit.toml"
+    config.write_text("[input]\nreasoning = false\n")
+    for flags in (["--no-reasoning"], ["--config", config]):
+        out = tmp_path / f"out{len(flags)}"
+        ran = qc("report", tmp_path / "field.jsonl", "-o", out, "--no-html", "-q", *flags)
+        assert ran.code == 0, ran.err
+        report = json.loads((out / "report.json").read_text())
+        assert report["config"]["input"]["reasoning"] is False
+        assert report["dataset"]["text_source"] == "column 'messages' (reasoning left out)"
+        assert pl.read_parquet(out / "rows.parquet").height == 4
