@@ -899,10 +899,10 @@ def _turns(name: str) -> pl.Expr:
     return pl.col(f"{_TURNS}:{name}")
 
 
-def _with_turns(frame: pl.LazyFrame, transcripts: tuple[str, ...]) -> pl.LazyFrame:
+def _with_turns(frame: pl.LazyFrame, transcripts: tuple[str, ...], reasoning: bool = True) -> pl.LazyFrame:
     """``frame`` with the turns of each of the ``transcripts`` columns, cut once (:func:`_turns`):
-    the text and the parts read them."""
-    return frame.with_columns(written_turns(pl.col(name)).alias(_turns(name).meta.output_name()) for name in transcripts)
+    the text and the parts read them (without ``reasoning``, no harmony ``analysis`` turn)."""
+    return frame.with_columns(written_turns(pl.col(name), reasoning).alias(_turns(name).meta.output_name()) for name in transcripts)
 
 
 def _or_as_written(name: str, text: pl.Expr) -> pl.Expr:
@@ -920,7 +920,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
     ``transcripts``: the columns of conversations written as text, read as their turns."""
     schema = frame.collect_schema()
     names = [selection.text_column] if selection.text_column else list(selection.fields)
-    frame = _with_turns(frame, transcripts)  # (cut once: joining them reads them twice)
+    frame = _with_turns(frame, transcripts, selection.reasoning)  # (cut once: joining them reads them twice)
     texts, non_string = {}, []
     for name in names:
         if name in transcripts:

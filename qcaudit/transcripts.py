@@ -61,6 +61,9 @@ _TEMPLATE_ONLY = (r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>|<end_of_tur
                   r"|<｜end▁of▁sentence｜>|<\|END_OF_TURN_TOKEN\|>|<BOS_TOKEN>")
 _SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:|<\|(?:system|user|assistant)\|>"
 _TURN_START, _SPEAKER_END = "\x00", "\x01"
+#: A turn of the harmony format's ``analysis`` channel, where gpt-oss reasons (to its ``<|end|>``,
+#: or the text's end where it was cut short).
+_HARMONY_ANALYSIS = r"(?s)<\|start\|>assistant<\|channel\|>analysis<\|message\|>.*?(?:<\|end\|>|$)"
 #: :data:`_TURN`'s speaker groups, one of which a marker fills.
 _SPEAKER_GROUPS = range(1, re.compile(_TURN).groups + 1)
 #: What names the layouts: an error names them for a column that holds none.
@@ -86,9 +89,12 @@ def looks_like_transcripts(values: pl.Series) -> bool:
     return not said.is_empty() and bool((turns.to_series() >= 2).all())
 
 
-def written_turns(text: pl.Expr) -> pl.Expr:
+def written_turns(text: pl.Expr, reasoning: bool = True) -> pl.Expr:
     """A conversation's turns as a list, each with its speaker marked (:func:`transcript_turns`
-    reads them); empty where the text holds no marker. Text before the first marker is no turn."""
+    reads them); empty where the text holds no marker. Text before the first marker is no turn.
+    Without ``reasoning``, the harmony format's ``analysis`` turns (gpt-oss's reasoning) are none."""
+    if not reasoning:
+        text = text.str.replace_all(_HARMONY_ANALYSIS, "")
     return _marked(text).str.split(_TURN_START).list.slice(1)
 
 

@@ -2321,7 +2321,8 @@ def test_no_reasoning_reads_the_answers_without_their_reasoning(qc, tmp_path):  
     same rows without the reasoning, however it is held: a chat turn's ``reasoning_content``
     or ``thinking``, Anthropic's thinking blocks, R1's ``<think>`` inline (or its closing tag
     alone, the opening one in the template), OpenThoughts' thought markers, a flat
-    ``reasoning_content`` column, a conversation written as text, a list of generations. The
+    ``reasoning_content`` column, a conversation written as text (gpt-oss's ``analysis``
+    turns too), a list of generations. The
     text and the answer part are the plain rows'; the load line and report.json say so."""
     questions = [f"What is {i} plus {i}?" for i in range(4)]
     answers = [f"It is {2 * i}." for i in range(4)]
@@ -2344,6 +2345,8 @@ def test_no_reasoning_reads_the_answers_without_their_reasoning(qc, tmp_path):  
         "chatml.jsonl": [{"text": f"<|im_start|>user\n{q}<|im_end|>\n<|im_start|>assistant\n<think>\n{t}\n</think>\n\n{a}<|im_end|>\n"}
                          for q, a, t in rows],
         "answer.jsonl": [{"prompt": q, "completion": f"<think>\n{t}\n</think>\n\n{a}"} for q, a, t in rows],
+        "harmony.jsonl": [{"text": f"<|start|>user<|message|>{q}<|end|><|start|>assistant<|channel|>analysis<|message|>{t}<|end|>"
+                                   f"<|start|>assistant<|channel|>final<|message|>{a}<|return|>"} for q, a, t in rows],
     }
     plain = [f"{q}\n{a}" for q, a in zip(questions, answers, strict=True)]
     for name, written in layouts.items():
