@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
@@ -158,6 +159,9 @@ ANSWER_COLUMNS = ("output", "response")
 #: ``responses``, Nectar's ``answers``), each answer a line of the text; several answers are
 #: no one response, so the response part stays unfound.
 ANSWER_LIST_COLUMNS = ("completions", "generations", "responses", "answers", "outputs")
+#: ... or columns of them numbered (PKU-SafeRLHF's ``response_0`` and ``response_1``; a
+#: ``response1``, ``completion_2`` ...), of text, in their numbers' order.
+NUMBERED_ANSWER = re.compile(r"(?i)(?:response|completion|output|answer|generation)_?(\d+)")
 #: Last, a conversation as a list of its turns' texts under a name too common to be taken
 #: for text otherwise: UltraChat's ``data``.
 TURN_LIST_COLUMNS = ("data",)
@@ -595,10 +599,12 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
         return replace(selection, text_column=api)
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
+    answers = [answer] if answer else []
     if not answer and selection.prompt:
-        answer = next((found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
+        answers = [found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])][:1]
+        answers = answers or _numbered_answers(schema)
     reasoning = _reasoning_column(schema) if answer and answer == selection.response and selection.reasoning else None
-    joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *([answer] if answer else []))))
+    joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *answers)))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
     turns = next((found for name in TURN_LIST_COLUMNS if (found := _named(schema, name)) and schema[found] == pl.List(pl.String)), None)
@@ -673,6 +679,14 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
         if prompt and response:
             return replace(selection, prompt=selection.prompt or (prompt,), response=selection.response or response)
     return selection
+
+
+def _numbered_answers(schema: pl.Schema) -> list[str]:
+    """The input's columns of numbered answers of text (:data:`NUMBERED_ANSWER`), in their
+    numbers' order."""
+    numbered = [(int(match.group(1)), name) for name in schema.names()
+                if (match := NUMBERED_ANSWER.fullmatch(name)) and is_plain_text(schema[name])]
+    return [name for _, name in sorted(numbered)]
 
 
 def _reasoning_column(schema: pl.Schema) -> str | None:

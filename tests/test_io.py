@@ -2292,7 +2292,8 @@ def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(
 def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
     """A prompt found by name with no one answer beside it, but a list of its answers by
     several models (UltraFeedback's ``completions``, distilabel's ``generations``,
-    natural_reasoning's ``responses``): the text is the prompt and each answer, what
+    natural_reasoning's ``responses``, or numbered columns, PKU-SafeRLHF's ``response_0`` and
+    ``response_1``): the text is the prompt and each answer, what
     ``--fields`` naming them gives; no response part is found (several answers are no one
     response). A list that holds no answers' text (ratings) is not read."""
     def completion(model, text):
@@ -2314,6 +2315,11 @@ def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
         assert found.selection.response is None, name
     ratings = load_dataset(write(tmp_path, "ratings.jsonl", [{"instruction": "Name a colour.", "outputs": [4, 2]}] * 3))
     assert ratings.text_source == "column 'instruction'"
+    numbered = {"prompt": "Name a colour.", "response_10": "Red.", "response_2": "Blue.", "response_1": "Green.",
+                "response_1_source": "model-a", "better_response_id": 1, "Response_3": 7}  # (PKU-SafeRLHF's, and more)
+    found = load_dataset(write(tmp_path, "numbered.jsonl", [numbered] * 2))
+    assert found.text_source == "fields prompt, response_1, response_2, response_10 joined by newlines"
+    assert found.texts()["text"].to_list() == ["Name a colour.\nGreen.\nBlue.\nRed."] * 2 and found.selection.response is None
 
 
 def test_no_reasoning_reads_the_answers_without_their_reasoning(qc, tmp_path):  # noqa: F811
