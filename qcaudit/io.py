@@ -600,9 +600,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
     answers = [answer] if answer else []
-    if not answer and selection.prompt:
-        answers = [found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])][:1]
-        answers = answers or _numbered_answers(schema)
+    if not answer and selection.prompt:  # several models' answers: a list of them, else numbered columns
+        listed = next((found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
+        answers = [listed] if listed else _numbered_answers(schema)
     reasoning = _reasoning_column(schema) if answer and answer == selection.response and selection.reasoning else None
     joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *answers)))
     if joined:
@@ -879,23 +879,23 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
               system_turns: SystemTurnsSeen | None = None) -> str:
     """Which part of each row is its text, as the load line says it: the columns, and the
     chat turns read (those of ``--role``, or all but :data:`SETUP_ROLES`', said where the
-    first rows hold some: ``system_turns``)."""
-    roles = f"roles: {', '.join(selection.roles)}" if selection.roles else ""  # (of the chat columns among them)
-    if not roles and system_turns and system_turns.holding:
-        roles = system_turns.said()  # (developer turns too: OpenAI's newer name for them)
-    reasoning = sorted({read for name in selection.sources().get(TEXT, []) if name in schema
-                        and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))})
-    if not selection.reasoning:
-        roles = "; ".join([roles] * bool(roles) + ["reasoning left out"])
-    elif reasoning:
-        roles = "; ".join([roles] * bool(roles) + [f"reasoning read from the turns' {' and '.join(reasoning)}"])
+    first rows hold some: ``system_turns``), and the reasoning read or left out."""
+    notes = []  # (said in parentheses after the columns, in this order)
     if transcripts:
-        written = "a conversation written as text" if selection.text_column else f"{', '.join(transcripts)}: conversations written as text"
-        roles = "; ".join([written] + [roles] * bool(roles))
-    roles = f" ({roles})" if roles else ""
+        notes.append("a conversation written as text" if selection.text_column else f"{', '.join(transcripts)}: conversations written as text")
+    if selection.roles:
+        notes.append(f"roles: {', '.join(selection.roles)}")  # (of the chat columns among them)
+    elif system_turns and system_turns.holding:
+        notes.append(system_turns.said())  # (developer turns too: OpenAI's newer name for them)
+    if not selection.reasoning:
+        notes.append("reasoning left out")
+    elif reasoning := sorted({read for name in selection.sources().get(TEXT, []) if name in schema
+                              and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))}):
+        notes.append(f"reasoning read from the turns' {' and '.join(reasoning)}")
+    said = f" ({'; '.join(notes)})" if notes else ""
     if selection.fields:
-        return "fields " + ", ".join(selection.fields) + " joined by newlines" + roles
-    return f"column {selection.text_column!r}{roles}"
+        return "fields " + ", ".join(selection.fields) + " joined by newlines" + said
+    return f"column {selection.text_column!r}{said}"
 
 
 #: Columns that :func:`_with_text` adds on the way to ``text`` and ``text_status``: the turns
