@@ -106,6 +106,7 @@ PromptOpt = Annotated[Optional[str], typer.Option("--prompt-fields", metavar="A,
 ResponseOpt = Annotated[Optional[str], typer.Option("--response-field", metavar="COLUMN", help="Column holding each row's response (default: response, completion or output beside the prompt).", rich_help_panel=INPUT_PANEL)]
 ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", metavar="COLUMN", help="Column holding the chosen answer of a preference pair (default: chosen, beside rejected).", rich_help_panel=INPUT_PANEL)]
 RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", metavar="COLUMN", help="Column holding the rejected answer of a preference pair (default: rejected, beside chosen).", rich_help_panel=INPUT_PANEL)]
+PreferredByOpt = Annotated[Optional[str], typer.Option("--preferred-by", metavar="COLUMN", help="Column that judges each row's pair of answers (winner, overall_preference, better_response_id, safer_response_id, labels; found by name): --chosen-field and --rejected-field then name the answers it calls first and second. A row it prefers neither in is no pair.", rich_help_panel=INPUT_PANEL)]
 RoleOpt = Annotated[Optional[str], typer.Option("--role", metavar="ROLE,...", help="For a chat column (messages or ShareGPT conversations): comma-separated roles whose turns make the text.", rich_help_panel=INPUT_PANEL)]
 HeaderOpt = Annotated[Optional[bool], typer.Option("--header/--no-header", help="CSV and TSV input: whether the first line names the columns (default: it does); without a header, they are column_1, column_2, ...", rich_help_panel=INPUT_PANEL)]
 ReasoningOpt = Annotated[Optional[bool], typer.Option("--reasoning/--no-reasoning", help="Read a reasoning model's reasoning into the text and answers (default): a chat turn's reasoning_content, reasoning or thinking field, Anthropic's thinking blocks, <think>...</think>, a flat reasoning column; --no-reasoning audits the answers without it.", rich_help_panel=INPUT_PANEL)]
@@ -268,8 +269,8 @@ def _progress(quiet: bool) -> Progress:
 #: from :data:`qcaudit.config.CORE_FLAG_SETTINGS`).
 CORE_OPTIONS: dict[str, tuple[Any, str]] = {name: (annotation, CORE_FLAG_SETTINGS[name]) for name, annotation in {
     "text_column": TextColumnOpt, "fields": FieldsOpt, "role": RoleOpt, "prompt_fields": PromptOpt,
-    "response_field": ResponseOpt, "chosen_field": ChosenOpt, "rejected_field": RejectedOpt, "header": HeaderOpt,
-    "reasoning": ReasoningOpt,
+    "response_field": ResponseOpt, "chosen_field": ChosenOpt, "rejected_field": RejectedOpt, "preferred_by": PreferredByOpt,
+    "header": HeaderOpt, "reasoning": ReasoningOpt,
     "tokenizer": TokenizerOpt, "lowercase": LowercaseOpt, "strip_punctuation": PunctOpt, "analyzers": AnalyzersOpt,
     "limit": LimitOpt, "device": DeviceOpt, "max_memory": MaxMemoryOpt, "batch_rows": BatchRowsOpt, "engine": EngineOpt,
     "ray_address": RayAddressOpt, "ray_workers": RayWorkersOpt,

@@ -128,6 +128,10 @@ class InputConfig(Section):
     response: str | None = None
     chosen: str | None = None
     rejected: str | None = None
+    #: A column judging each row's pair (Chatbot Arena's ``winner``, HelpSteer3's
+    #: ``overall_preference``, PKU-SafeRLHF's ``better_response_id`` or ``safer_response_id``,
+    #: SHP's ``labels``): chosen and rejected then name the answers it calls first and second.
+    preferred_by: str | None = None
     #: CSV and TSV input: the first line names the columns; false: it is data too, and the
     #: columns are column_1, column_2, ... (as MMLU's files are laid out).
     header: bool = True
@@ -320,7 +324,7 @@ def __getattr__(name: str) -> Any:
 
 
 #: The ``[input]`` settings that choose which part of a row is the text.
-SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected", "reasoning"})
+SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected", "preferred_by", "reasoning"})
 
 
 def _chooses_text(dotted_keys: Collection[str]) -> bool:
@@ -362,7 +366,7 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
 CORE_FLAG_SETTINGS = {
     "text_column": "input.text_column", "fields": "input.fields", "role": "input.role", "prompt_fields": "input.prompt",
     "response_field": "input.response", "chosen_field": "input.chosen", "rejected_field": "input.rejected",
-    "header": "input.header", "reasoning": "input.reasoning", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
+    "preferred_by": "input.preferred_by", "header": "input.header", "reasoning": "input.reasoning", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
     "strip_punctuation": "text.strip_punctuation", "analyzers": "analyzers", "limit": "input.limit",
     "device": "embedding.device", "max_memory": "engine.max_memory", "batch_rows": "engine.batch_rows",
     "engine": "engine.kind", "ray_address": "engine.ray_address", "ray_workers": "engine.ray_workers",

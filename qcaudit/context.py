@@ -35,7 +35,8 @@ def text_selection(config: Any) -> TextSelection:
     """The ``[input]`` section as the loader takes it."""
     section = config.input
     return TextSelection(section.text_column, tuple(section.fields), tuple(section.role), tuple(section.prompt),
-                         section.response, section.chosen, section.rejected, section.reasoning)
+                         section.response, section.chosen, section.rejected, section.reasoning,
+                         section.preferred_by)
 
 
 def load_beside(data: Any, selection: TextSelection, what: str, limit: int | None = None, header: bool = True) -> Dataset:

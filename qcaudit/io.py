@@ -48,6 +48,9 @@ from qcaudit.columns import (
 )
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import DELIMITED, separated_by_semicolons
+from qcaudit.judged_pairs import LAYOUTS as JUDGED_PAIR_LAYOUTS
+from qcaudit.judged_pairs import fits as fits_as_verdict
+from qcaudit.judged_pairs import judged, why_unread
 from qcaudit.readers import (
     FileStamp,
     InputFile,
@@ -103,6 +106,8 @@ PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--cho
 #: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's; OpenAI's
 #: preference fine-tuning files, whose prompt is the chat in ``input.messages``) ...
 PAIR_LAYOUTS = ((None, CHOSEN, REJECTED), ("input.messages", "preferred_output", "non_preferred_output"))
+#: ... then pairs of answers judged by a column (:mod:`qcaudit.judged_pairs`: Chatbot Arena's,
+#: HelpSteer3's, PKU-SafeRLHF's, SHP's), read as chosen and rejected where it prefers one ...
 #: ... and (prompt fields, answer columns by preference) of instruction data, the first whose
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
 #: Alpaca's instruction, input and output, Dolly's instruction, context and response, an
@@ -195,6 +200,9 @@ class TextSelection:
     #: Whether a reasoning model's reasoning is read (``--no-reasoning``: its answers without
     #: it): a chat turn's reasoning field and thinking blocks, ``<think>`` spans, a flat column.
     reasoning: bool = True
+    #: A column judging each row's pair (:mod:`qcaudit.judged_pairs`): ``chosen`` and
+    #: ``rejected`` then name the answers it calls first and second, which it orders per row.
+    preferred_by: str | None = None
 
     def __post_init__(self) -> None:
         if self.text_column and self.fields:
@@ -215,8 +223,8 @@ class TextSelection:
         return {part: names for part, names in found.items() if names and all(names)}
 
     def columns(self) -> list[str]:
-        """Every column the selection names: the text's, then the parts'."""
-        return [name for names in self.sources().values() for name in names]
+        """Every column the selection names: the text's, then the parts', then a pair's verdict."""
+        return [name for names in self.sources().values() for name in names] + [self.preferred_by] * bool(self.preferred_by)
 
 
 #: The memory a batch's rows take, about, beyond which :meth:`Dataset.batches` ends the
@@ -355,7 +363,7 @@ class Dataset:
         implicit prompt (HH-RLHF's)."""
         selection = self.selection
         schema = self.frame.collect_schema()
-        column = selection.text_column
+        column = selection.text_column or (selection.chosen if selection.preferred_by else None)  # (a judged pair's first chat)
         if column in (selection.chosen, selection.rejected) and _implicit_prompt(selection, schema):
             return True
         whole_chat = (column in self.transcripts or (column in schema and is_chat(schema[column]))) and not selection.roles
@@ -511,7 +519,7 @@ def _renamed_selection(selection: TextSelection, renamed: dict[str, str]) -> Tex
     new = lambda name: renamed.get(name, name) if name else name  # noqa: E731
     return replace(selection, text_column=new(selection.text_column), fields=tuple(map(new, selection.fields)),
                    prompt=tuple(map(new, selection.prompt)), response=new(selection.response),
-                   chosen=new(selection.chosen), rejected=new(selection.rejected))
+                   chosen=new(selection.chosen), rejected=new(selection.rejected), preferred_by=new(selection.preferred_by))
 
 
 def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int]:
@@ -600,6 +608,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
     answers = [answer] if answer else []
+    if answer and answer == selection.chosen and selection.preferred_by:  # a judged pair: both answers, in the input's order
+        answers.append(selection.rejected)
     if not answer and selection.prompt:  # several models' answers: a list of them, else numbered columns
         listed = next((found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
         answers = [listed] if listed else _numbered_answers(schema)
@@ -655,7 +665,8 @@ def _named(schema: pl.Schema, name: str) -> str | None:
 def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:
     """``selection`` with the parts of a row (:data:`PARTS`) that no flag names found by
     column name (:func:`_named`), where each is text or a chat column: preference pairs
-    (:data:`PAIR_LAYOUTS`), then the prompt and response of the first of
+    (:data:`PAIR_LAYOUTS`, then :data:`JUDGED_PAIR_LAYOUTS`, whose verdict ``--preferred-by``
+    may name instead), then the prompt and response of the first of
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
     def found(name: str) -> str | None:
         column = _named(schema, name)
@@ -668,6 +679,13 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
             prompt = _reached(schema, prompt_path) if prompt_path else None
             if prompt and is_chat(prompt[1]) and not selection.prompt:
                 selection = replace(selection, prompt=(prompt_path,))
+    for prompt_name, *answers, verdict_name in JUDGED_PAIR_LAYOUTS:
+        pair, verdict = [found(name) for name in answers], selection.preferred_by or _named(schema, verdict_name)
+        if not (selection.chosen or selection.rejected) and all(pair) and verdict and (
+                selection.preferred_by or fits_as_verdict(verdict, schema[verdict])):
+            prompt = found(prompt_name) if prompt_name else None
+            selection = replace(selection, chosen=pair[0], rejected=pair[1], preferred_by=verdict,
+                                prompt=selection.prompt or ((prompt,) if prompt else ()))
     reasoned = (REASONED_ANSWER,) if _reasoning_column(schema) else ()
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
@@ -746,6 +764,11 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
             alike = [column for column in schema.names() if column.lower() == name.lower()]
             meant = f" (did you mean {alike[0]!r}? names are matched in case)" if len(alike) == 1 else ""
             raise SelectionMismatch(f"unknown column {name!r}{meant}; available columns: {_available(schema)}")
+    if selection.preferred_by and not (selection.chosen and selection.rejected):
+        raise SelectionMismatch(f"--preferred-by {selection.preferred_by!r} judges a pair of answers: give --chosen-field and "
+                                f"--rejected-field, the answers it calls first and second; columns: {_available(schema)}")
+    if selection.preferred_by and (unread := why_unread(selection.preferred_by, schema[selection.preferred_by])):
+        raise SelectionMismatch(unread)
     if selection.roles and not transcripts and not is_chat(schema[text := selection.columns()[0]]):
         raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "
                                 f"or a conversation written as text with its speakers marked ({TRANSCRIPT_LAYOUTS}); "
@@ -892,6 +915,8 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
     elif reasoning := sorted({read for name in selection.sources().get(TEXT, []) if name in schema
                               and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))}):
         notes.append(f"reasoning read from the turns' {' and '.join(reasoning)}")
+    if selection.preferred_by:
+        notes.append(f"pairs of {selection.chosen} and {selection.rejected}, chosen as {selection.preferred_by} says")
     said = f" ({'; '.join(notes)})" if notes else ""
     if selection.fields:
         return "fields " + ", ".join(selection.fields) + " joined by newlines" + said
@@ -941,6 +966,10 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
             text = joined_turns(transcript_turns(_turns(name), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES, selection.reasoning))
             if not selection.roles:  # (a value that holds no conversation is its text as written)
                 text = _or_as_written(name, text)
+        elif _repeats_the_first_chat(selection, name, schema):  # its answers alone, where --role reads them
+            if selection.roles and "assistant" not in {OTHER_ROLE_NAMES.get(role.lower(), role.lower()) for role in selection.roles}:
+                continue
+            text = column_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)
         else:
             text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES, reasoning=selection.reasoning)
             text = _closed_by_no_mark(text, transcripts)
@@ -967,6 +996,14 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
         .otherwise(pl.lit("ok"))
     )
     return frame.with_columns(status.alias(_STATUS))
+
+
+def _repeats_the_first_chat(selection: TextSelection, name: str, schema: pl.Schema) -> bool:
+    """Whether column ``name`` is the second answer of a judged pair of chats (Chatbot Arena's
+    two conversations), whose turns before each answer are the first chat's: the text reads
+    them once."""
+    return bool(selection.preferred_by) and name == selection.rejected and all(
+        column in schema and is_chat(schema[column]) for column in (selection.chosen, selection.rejected))
 
 
 def _unless_a_chat_holds(prompt: pl.Expr, names: list[str], schema: pl.Schema) -> pl.Expr:
@@ -996,12 +1033,14 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
                   for f in selection.prompt]
         return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
             pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
+    if selection.preferred_by and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
+        # a judged pair: the answer the verdict prefers (the response too), the other; null where it prefers neither
+        first, second = (_answer_part(selection.chosen, schema, selection.reasoning, transcripts),
+                         _answer_part(selection.rejected, schema, selection.reasoning, transcripts))
+        return judged(first, second, selection.preferred_by)[part == REJECTED]
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
-        layout = chat_layout(schema[column])
-        if layout:
-            return chat_answer(column, schema[column], selection.reasoning)
-        return _closed_by_no_mark(part_text(column, schema[column], selection.reasoning), transcripts)
+        return _answer_part(column, schema, selection.reasoning, transcripts)
     if part in (PROMPT, RESPONSE) and selection.text_column in transcripts:
         read = transcript_prompt if part == PROMPT else transcript_answer
         return read(_turns(selection.text_column), OTHER_ROLE_NAMES, selection.reasoning)
@@ -1009,6 +1048,13 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         layout = chat_layout(schema[chat])
         return chat_prompt(chat, layout, selection.reasoning) if part == PROMPT else chat_answer(chat, schema[chat], selection.reasoning)
     return None
+
+
+def _answer_part(column: str, schema: pl.Schema, reasoning: bool, transcripts: tuple[str, ...]) -> pl.Expr:
+    """The answer an answer column holds: a chat's last assistant turn, else its text."""
+    if chat_layout(schema[column]):
+        return chat_answer(column, schema[column], reasoning)
+    return _closed_by_no_mark(part_text(column, schema[column], reasoning), transcripts)
 
 
 def _closed_by_no_mark(text: pl.Expr | None, transcripts: tuple[str, ...]) -> pl.Expr | None:
@@ -1044,7 +1090,7 @@ def _implicit_prompt(selection: TextSelection, schema: pl.Schema) -> bool:
     then the text both answers open with (TRL's "implicit prompt": Anthropic HH-RLHF's
     transcripts, each pair's two answers after one dialogue)."""
     pair = (selection.chosen, selection.rejected)
-    return all(pair) and not selection.prompt and all(schema[name] == pl.String for name in pair)
+    return all(pair) and not (selection.prompt or selection.preferred_by) and all(schema[name] == pl.String for name in pair)
 
 
 #: The column :meth:`Dataset.selected` adds, for the parts of pairs with an implicit prompt,

@@ -253,7 +253,8 @@ def with_parts_found(config: CoreConfig, selection: TextSelection) -> CoreConfig
     analyzer that the settings switched on and the found parts switch off is dropped (a reward
     model, on pairs, scores both answers for the preference analyzer instead of a response)."""
     found = {f"input.{key}": value for key, value in (("prompt", list(selection.prompt)), ("response", selection.response),
-                                                      ("chosen", selection.chosen), ("rejected", selection.rejected))
+                                                      ("chosen", selection.chosen), ("rejected", selection.rejected),
+                                                      ("preferred_by", selection.preferred_by))
              if value and not getattr(config.input, key)}
     if not found:
         return config

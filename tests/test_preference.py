@@ -230,3 +230,121 @@ def test_reward_agreement_is_each_pairs_margin_scored_alone(tmp_path, named):
     matched = np.abs(chosen - rejected) <= np.maximum(1, 0.1 * np.maximum(chosen, rejected))
     assert report.value("preference.length_matched_pairs") == int(matched.sum()) > 0
     assert report.value("preference.rm_agreement_length_matched") == pytest.approx(float((margin[matched] > 0).mean()))
+
+
+# Preference pairs judged by a column (qcaudit.judged_pairs) ------------------------------------
+
+def _preferred(layout: str, verdict) -> int | None:
+    """Which answer (0: the first, 1: the second) a row's verdict prefers, as each dataset's
+    card defines it; None for a tie or no verdict."""
+    if verdict is None:
+        return None
+    if layout == "arena":  # lmsys/chatbot_arena_conversations: winner is model_a, model_b, tie or tie (bothbad)
+        return {"model_a": 0, "model_b": 1}.get(verdict)
+    if layout == "helpsteer3":  # overall_preference -3..3: -3 "Response 1 is much better than Response 2"
+        return None if verdict == 0 else 0 if verdict < 0 else 1
+    if layout == "pku":  # better_response_id: 0 or 1, the index of the better response
+        return verdict if verdict in (0, 1) else None
+    return {1: 0, 0: 1}.get(verdict)  # SHP: labels is 1 if A is preferred to B, 0 if B is preferred to A
+
+
+_VERDICTS = {"arena": st.sampled_from(["model_a", "model_b", "tie", "tie (bothbad)", None]),
+             "helpsteer3": st.one_of(st.none(), st.integers(-3, 3)), "pku": st.one_of(st.none(), st.integers(0, 1)),
+             "shp": st.one_of(st.none(), st.integers(0, 1))}
+
+
+def _judged_rows(layout: str, prompts: list[str], firsts: list[str], seconds: list[str], verdicts: list) -> pl.DataFrame:
+    """The rows as each dataset lays them out."""
+    if layout == "arena":
+        chat = lambda prompt, answer: _chat(("user", prompt), ("assistant", answer))  # noqa: E731
+        return pl.DataFrame({"question_id": [str(i) for i in range(len(prompts))], "model_a": "gpt-4", "model_b": "vicuna",
+                             "winner": pl.Series(verdicts, dtype=pl.String),
+                             "conversation_a": [chat(p, a) for p, a in zip(prompts, firsts, strict=True)],
+                             "conversation_b": [chat(p, b) for p, b in zip(prompts, seconds, strict=True)], "turn": 1})
+    names = {"helpsteer3": ("context", "response1", "response2", "overall_preference"),
+             "pku": ("prompt", "response_0", "response_1", "better_response_id"),
+             "shp": ("history", "human_ref_A", "human_ref_B", "labels")}[layout]
+    prompt = [_chat(("user", p)) for p in prompts] if layout == "helpsteer3" else prompts
+    return pl.DataFrame({names[0]: prompt, names[1]: firsts, names[2]: seconds, names[3]: pl.Series(verdicts, dtype=pl.Int64)})
+
+
+@pytest.mark.parametrize("layout", sorted(_VERDICTS))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_judged_pairs_read_the_answer_the_verdict_prefers_as_chosen(tmp_path_factory, layout, data):
+    rows = data.draw(st.lists(st.tuples(st.text("ab \n", min_size=1, max_size=6), st.text("cd \n", min_size=1, max_size=6),
+                                        _VERDICTS[layout]), min_size=1, max_size=8))
+    prompts = [f"Q{i}" for i in range(len(rows))]
+    firsts, seconds, verdicts = (list(column) for column in zip(*rows, strict=True))
+    path = tmp_path_factory.mktemp("judged") / "pairs.parquet"
+    _judged_rows(layout, prompts, firsts, seconds, verdicts).write_parquet(path)
+    dataset = load_dataset(path)
+    read = dataset.selected(parts=("prompt", "response", "chosen", "rejected")).collect()
+    preferred = [_preferred(layout, verdict) for verdict in verdicts]
+    answers = list(zip(firsts, seconds, strict=True))
+    chosen = [None if p is None else pair[p] for p, pair in zip(preferred, answers, strict=True)]
+    rejected = [None if p is None else pair[1 - p] for p, pair in zip(preferred, answers, strict=True)]
+    assert read["chosen"].to_list() == chosen and read["rejected"].to_list() == rejected
+    assert read["response"].to_list() == chosen and read["prompt"].to_list() == prompts
+    # the text: the prompt once, then both answers, whatever the verdict (a tie's answers are data too)
+    assert read["text"].to_list() == [f"{p}\n{a}\n{b}" for p, a, b in zip(prompts, firsts, seconds, strict=True)]
+    assert dataset.prompt_within_text()
+
+
+def test_judged_pairs_audit_as_the_same_pairs_saved_chosen_and_rejected(tmp_path):
+    rng = random.Random(4)
+    words = lambda: " ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(rng.randint(1, 12)))  # noqa: E731
+    prompts = [f"question {i}" for i in range(60)]
+    firsts, seconds = [words() for _ in prompts], [words() for _ in prompts]
+    verdicts = [rng.choice(["model_a", "model_b", "tie", "tie (bothbad)"]) for _ in prompts]
+    _judged_rows("arena", prompts, firsts, seconds, verdicts).write_parquet(arena := tmp_path / "arena.parquet")
+    kept = [(p, (a, b)[w == "model_b"], (b, a)[w == "model_b"])
+            for p, a, b, w in zip(prompts, firsts, seconds, verdicts, strict=True) if w in ("model_a", "model_b")]
+    pl.DataFrame(kept, schema=["prompt", "chosen", "rejected"], orient="row").write_parquet(saved := tmp_path / "saved.parquet")
+    judged, plain = audit(arena, load_config(None, {})), audit(saved, load_config(None, {}))
+    assert judged.metrics["preference"] == plain.metrics["preference"] and judged.value("preference.pairs") == len(kept) < 60
+    said = judged.config["input"]
+    assert (said["chosen"], said["rejected"], said["preferred_by"]) == ("conversation_a", "conversation_b", "winner")
+    assert judged.dataset["text_source"] == ("fields conversation_a, conversation_b joined by newlines "
+                                             "(pairs of conversation_a and conversation_b, chosen as winner says)")
+    again = audit(arena, load_config(None, {f"input.{key}": said[key] for key in ("chosen", "rejected", "preferred_by")}))
+    assert again.metrics["preference"] == judged.metrics["preference"]  # the report's settings read the same pairs
+
+
+def test_preferred_by_chooses_the_verdict_and_a_bad_one_is_one_line(qc, tmp_path):  # noqa: F811
+    data = tmp_path / "pku.jsonl"
+    pl.DataFrame({"prompt": ["How?", "Why?", "When?"], "response_0": ["Like so.", "I won't say.", "Now."],
+                  "response_1": ["I won't say.", "Because.", "Never."], "better_response_id": [0, 1, 0],
+                  "safer_response_id": [1, 0, 1], "winner": [1, 2, 3]}).write_ndjson(data)
+    safer = load_dataset(data, TextSelection(preferred_by="safer_response_id")).selected(parts=("chosen", "rejected")).collect()
+    assert safer["chosen"].to_list() == ["I won't say.", "I won't say.", "Never."]
+    assert safer["rejected"].to_list() == ["Like so.", "Because.", "Now."]
+    pl.read_ndjson(data).drop("prompt").write_ndjson(no_prompt := tmp_path / "no_prompt.jsonl")  # (no implicit prompt cut off them)
+    named = TextSelection(chosen="response_0", rejected="response_1", preferred_by="better_response_id")
+    better = load_dataset(no_prompt, named).selected(parts=("chosen", "rejected")).collect()
+    assert better["chosen"].to_list() == ["Like so.", "Because.", "Now."]
+    pl.read_ndjson(data).with_columns(pl.col("better_response_id").cast(pl.String)).write_ndjson(words := tmp_path / "words.jsonl")
+    unjudged = load_dataset(words)  # a verdict of another kind than the layout's is not guessed at: the answers are read, no pair
+    assert unjudged.selection.chosen is None and unjudged.texts()["text"][0] == "How?\nLike so.\nI won't say."
+    one_line_error(qc("report", data, "--preferred-by", "prompt", "--out", tmp_path / "o"),
+                   "--preferred-by 'prompt': qcaudit reads these verdicts: winner")
+    one_line_error(qc("report", data, "--preferred-by", "winner", "--out", tmp_path / "o"), "'winner' holds Int64, not text")
+    one_line_error(qc("report", data, "--preferred-by", "nope", "--out", tmp_path / "o"), "unknown column 'nope'")
+    lone = tmp_path / "lone.jsonl"
+    pl.DataFrame({"text": ["a b", "c d"], "labels": [0, 1]}).write_ndjson(lone)
+    one_line_error(qc("report", lone, "--preferred-by", "labels", "--out", tmp_path / "o"),
+                   "--preferred-by 'labels' judges a pair of answers: give --chosen-field and --rejected-field")
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_second_arena_conversation_adds_its_answers_alone_under_role(tmp_path):
+    _judged_rows("arena", ["Q1"], ["first answer"], ["second answer"], ["model_b"]).write_parquet(data := tmp_path / "a.parquet")
+    sharegpt = pl.read_parquet(data).with_columns(pl.col(name).list.eval(pl.struct(  # (the same chats as ShareGPT lays them out)
+        pl.element().struct.field("role").replace({"user": "human", "assistant": "gpt"}).alias("from"),
+        pl.element().struct.field("content").alias("value"))) for name in ("conversation_a", "conversation_b"))
+    sharegpt.write_parquet(shared := tmp_path / "s.parquet")
+    text = lambda path, roles: load_dataset(path, TextSelection(roles=roles)).texts()["text"].item()  # noqa: E731
+    for path, answers in ((data, "assistant"), (shared, "gpt"), (shared, "assistant")):
+        assert text(path, ("user",)) == "Q1"  # the second conversation's prompt is the first's: read once
+        assert text(path, (answers,)) == "first answer\nsecond answer"
+        assert text(path, ("user", answers)) == text(path, ()) == "Q1\nfirst answer\nsecond answer"
