@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 from rich.progress import Progress
 
-from qcaudit.columns import REJECTED, ROW_ID, TEXT, TEXT_STATUS
+from qcaudit.columns import CHOSEN, REJECTED, ROW_ID, TEXT, TEXT_STATUS
 from qcaudit.config import Config, with_overrides
 from qcaudit.context import load_input
 from qcaudit.errors import QcauditError
@@ -104,12 +104,14 @@ def _stratified(rows: pl.DataFrame, count: int, stratum: str | None, rng: np.ran
 
 def _with_rejected_answers(sample: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
     """The sample with each preference pair's rejected answer beside its text (which holds the
-    chosen one), so that a reviewer judges the pair; other data as it is."""
+    chosen one), so that a reviewer judges the pair; a pair judged by a column
+    (``--preferred-by``), whose text holds both answers, its chosen one too; other data as it is."""
     if not dataset.selection.rejected:
         return sample
-    rejected = dataset.parts_of(sample[ROW_ID], (REJECTED,)).with_columns(pl.col(ROW_ID).cast(sample.schema[ROW_ID]))
-    return sample.join(rejected, on=ROW_ID, how="left", maintain_order="left").select(
-        ROW_ID, REASON, TEXT, REJECTED, pl.exclude(ROW_ID, REASON, TEXT, REJECTED))
+    answers = (CHOSEN, REJECTED) if dataset.selection.preferred_by else (REJECTED,)
+    pairs = dataset.parts_of(sample[ROW_ID], answers).with_columns(pl.col(ROW_ID).cast(sample.schema[ROW_ID]))
+    return sample.join(pairs, on=ROW_ID, how="left", maintain_order="left").select(
+        ROW_ID, REASON, TEXT, *answers, pl.exclude(ROW_ID, REASON, TEXT, *answers))
 
 
 class Sampled(NamedTuple):

@@ -152,3 +152,20 @@ def test_a_preference_pair_is_reviewed_with_its_rejected_answer(runner, tmp_path
             assert all(text.startswith(prompts[i]) for i, text in zip(review["row_id"], review["text"], strict=True))
     plain = runner.invoke(app, ["sample", str(SAMPLES / "instructions.parquet"), "-o", str(tmp_path / "plain.parquet"), "-q"])
     assert plain.exit_code == 0 and "rejected" not in pl.read_parquet(tmp_path / "plain.parquet").columns
+
+
+def test_a_judged_pair_is_reviewed_with_both_answers_named(runner, tmp_path):
+    """A pair judged by a column (HelpSteer3's) holds both answers in its text: the review says
+    which one the verdict chose, and a tie has neither."""
+    verdicts = [(-2, 0, 3)[i % 3] for i in range(24)]
+    data = tmp_path / "helpsteer3.jsonl"
+    pl.DataFrame({"context": [[{"role": "user", "content": f"Ask {i}"}] for i in range(24)],
+                  "response1": [f"first {i}" for i in range(24)], "response2": [f"=second {i}" for i in range(24)],
+                  "overall_preference": verdicts}).write_ndjson(data)
+    out = tmp_path / "review.csv"
+    assert runner.invoke(app, ["sample", str(data), "-o", str(out), "--size", "12", "-q"]).exit_code == 0
+    review = pl.read_csv(out)
+    assert review.columns[:5] == ["row_id", "reason", "text", "chosen", "rejected"]
+    for i, chosen, rejected in review.select("row_id", "chosen", "rejected").iter_rows():
+        pair = {-2: (f"first {i}", f"'=second {i}"), 0: (None, None), 3: (f"'=second {i}", f"first {i}")}[verdicts[i]]
+        assert (chosen, rejected) == pair
