@@ -85,6 +85,7 @@ from qcaudit.text_columns import (
     sole_text_column,
     turn_content,
     turn_role,
+    without_reasoning,
 )
 from qcaudit.transcripts import LAYOUTS as TRANSCRIPT_LAYOUTS
 from qcaudit.transcripts import (
@@ -1107,12 +1108,13 @@ def _shared_prompt_length(selection: TextSelection) -> pl.Expr:
 def _implicit_prompt_part(selection: TextSelection, part: str) -> pl.Expr:
     """A part of a pair with an implicit prompt, by its length (:data:`_SHARED_PROMPT`): the
     prompt (null where either answer is), or an answer without it (the response is the chosen
-    one; as written where the other is null)."""
+    one; as written where the other is null), without its reasoning under ``--no-reasoning``."""
     shared = pl.col(_SHARED_PROMPT)
     if part == PROMPT:
         return pl.when(shared > 0).then(pl.col(selection.chosen).str.slice(0, shared))
-    answer = selection.rejected if part == REJECTED else selection.chosen
-    return pl.when(shared.is_not_null()).then(pl.col(answer).str.slice(shared)).otherwise(pl.col(answer))
+    column = pl.col(selection.rejected if part == REJECTED else selection.chosen)
+    answer = pl.when(shared.is_not_null()).then(column.str.slice(shared)).otherwise(column)
+    return answer if selection.reasoning else without_reasoning(answer)
 
 
 def _shared_prompt_lengths(pairs: pl.Series) -> pl.Series:

@@ -2328,7 +2328,7 @@ def test_no_reasoning_reads_the_answers_without_their_reasoning(qc, tmp_path):  
     or ``thinking``, Anthropic's thinking blocks, R1's ``<think>`` inline (or its closing tag
     alone, the opening one in the template), OpenThoughts' thought markers, a flat
     ``reasoning_content`` column, a conversation written as text (gpt-oss's ``analysis``
-    turns too), a list of generations. The
+    turns too), a list of generations, HH-RLHF's pairs (their answers). The
     text and the answer part are the plain rows'; the load line and report.json say so."""
     questions = [f"What is {i} plus {i}?" for i in range(4)]
     answers = [f"It is {2 * i}." for i in range(4)]
@@ -2363,6 +2363,12 @@ def test_no_reasoning_reads_the_answers_without_their_reasoning(qc, tmp_path):  
         assert read.selected(parts=("response",)).collect()["response"].to_list() == answers, name
         assert read.text_source.endswith("reasoning left out)"), (name, read.text_source)
         assert all(t in text for t, text in zip(thoughts, load_dataset(path).texts()["text"].to_list(), strict=True)), name
+    hh = tmp_path / "hh.jsonl"  # Anthropic HH-RLHF's pairs: each answer after the dialogue both open with
+    hh.write_text("".join(json.dumps({"chosen": f"\n\nHuman: {q}\n\nAssistant: <think>{t}</think>{a}",
+                                      "rejected": f"\n\nHuman: {q}\n\nAssistant: <think>Not sure.</think>No."}) + "\n"
+                          for q, a, t in rows))
+    pairs = load_dataset(hh, TextSelection(reasoning=False)).selected(parts=("chosen", "rejected")).collect()
+    assert pairs["chosen"].to_list() == answers and pairs["rejected"].to_list() == ["No."] * 4  # (the split: after "<think>")
     generations = tmp_path / "generations.jsonl"
     generations.write_text("".join(json.dumps({"instruction": q, "generations": [f"<think>{t}</think>{a}", f"</think>{a}"]}) + "\n"
                                    for q, a, t in rows))
