@@ -1041,7 +1041,13 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         return judged(first, second, selection.preferred_by)[part == REJECTED]
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
-        return _answer_part(column, schema, selection.reasoning, transcripts)
+        answer = _answer_part(column, schema, selection.reasoning, transcripts)
+        reasoning = _reasoning_read_before(column, selection, schema) if part == RESPONSE else None
+        if reasoning is None:
+            return answer
+        said = [non_empty(part_text(reasoning, schema[reasoning])), non_empty(answer)]  # (as a chat's answer turn reads them)
+        return pl.when(pl.any_horizontal([text.is_not_null() for text in said])).then(
+            pl.concat_str(said, separator=FIELD_SEPARATOR, ignore_nulls=True)).otherwise(answer)
     if part in (PROMPT, RESPONSE) and selection.text_column in transcripts:
         read = transcript_prompt if part == PROMPT else transcript_answer
         return read(_turns(selection.text_column), OTHER_ROLE_NAMES, selection.reasoning)
@@ -1049,6 +1055,14 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         layout = chat_layout(schema[chat])
         return chat_prompt(chat, layout, selection.reasoning) if part == PROMPT else chat_answer(chat, schema[chat], selection.reasoning)
     return None
+
+
+def _reasoning_read_before(response: str, selection: TextSelection, schema: pl.Schema) -> str | None:
+    """The flat reasoning column (:func:`_reasoning_column`) that the text reads beside the
+    ``response`` column (before it, where found by name), whose answer it belongs to; None
+    where the text reads none."""
+    reasoning = _reasoning_column(schema)
+    return reasoning if reasoning in selection.fields and response in selection.fields else None
 
 
 def _answer_part(column: str, schema: pl.Schema, reasoning: bool, transcripts: tuple[str, ...]) -> pl.Expr:

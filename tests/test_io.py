@@ -2268,7 +2268,8 @@ def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(
     """A reasoning model's answers saved flat: DeepSeek's API message fields beside an ``input``
     (Congliu's R1 distillation: input, reasoning_content, content), a question's or a user's
     reasoning column. The text is the prompt, the reasoning, the answer; the parts are the
-    prompt and the answer. Without a reasoning column a ``content`` column is still the
+    prompt and the answer with its reasoning, those of the same row as a chat whose answer turn
+    holds the reasoning (and, under --no-reasoning, the answer alone). Without a reasoning column a ``content`` column is still the
     row's whole text, and a reasoning model's struct field (an effort setting) is no text."""
     cases = {
         "deepseek.parquet": {"input": ["Q?"], "reasoning_content": ["Think."], "content": ["A."], "score": [9]},
@@ -2281,7 +2282,13 @@ def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(
         prompt, reasoning, answer = [c for c in columns if c != "score"]
         assert dataset.text_source == f"fields {prompt}, {reasoning}, {answer} joined by newlines", name
         assert dataset.texts()["text"].to_list() == ["Q?\nThink.\nA."], name
-        assert dataset.selected(parts=("prompt", "response")).collect().select("prompt", "response").rows() == [("Q?", "A.")], name
+        parts = dataset.selected(parts=("prompt", "response")).collect().select("prompt", "response").rows()
+        assert parts == [("Q?", "Think.\nA.")], name
+        chat = write(tmp_path, f"{name}.chat.jsonl", [{"messages": [{"role": "user", "content": "Q?"},
+                                                                    {"role": "assistant", "content": "A.", reasoning: "Think."}]}])
+        assert load_dataset(chat).selected(parts=("prompt", "response")).collect().select("prompt", "response").rows() == parts
+        unreasoned = load_dataset(dataset.sources[0], TextSelection(reasoning=False)).selected(parts=("response",)).collect()
+        assert unreasoned["response"].to_list() == ["A."], name
     plain = load_dataset(write(tmp_path, "plain.parquet", {"input": ["Q?"], "content": ["A whole page."]}))
     assert plain.text_source == "column 'content'" and plain.texts()["text"].to_list() == ["A whole page."]
     effort = write(tmp_path, "effort.jsonl", [{"messages": [{"role": "user", "content": "Q?"},
