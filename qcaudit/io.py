@@ -166,8 +166,9 @@ ANSWER_COLUMNS = ("output", "response")
 #: no one response, so the response part stays unfound.
 ANSWER_LIST_COLUMNS = ("completions", "generations", "responses", "answers", "outputs")
 #: ... or columns of them numbered (PKU-SafeRLHF's ``response_0`` and ``response_1``; a
-#: ``response1``, ``completion_2`` ...), of text, in their numbers' order.
-NUMBERED_ANSWER = re.compile(r"(?i)(?:response|completion|output|answer|generation)_?(\d+)")
+#: ``response1``, ``completion_2`` ...) or lettered (the Chatbot Arena Kaggle set's
+#: ``response_a`` and ``response_b``), of text, in their numbers' (letters') order.
+NUMBERED_ANSWER = re.compile(r"(?i)(?:response|completion|output|answer|generation)(?:_?(\d+)|_([a-z]))")
 #: Last, a conversation as a list of its turns' texts under a name too common to be taken
 #: for text otherwise: UltraChat's ``data``.
 TURN_LIST_COLUMNS = ("data",)
@@ -256,7 +257,7 @@ class Dataset:
     #: Columns added for fields inside struct columns that the selection names by a dotted
     #: path (``meta.text``): not the input's, so never written back with its rows.
     nested: tuple[str, ...] = ()
-    #: Columns whose JSON text was decoded into the chat it writes (:func:`_json_chats`);
+    #: Columns whose JSON text was decoded into the chat or list of texts it writes (:func:`_json_lists`);
     #: their text as read is kept beside, and written back with the input's rows.
     json_text: tuple[str, ...] = ()
     #: The local input files' stamps, taken before the first read (:meth:`check_unchanged`).
@@ -456,10 +457,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     selection = _renamed_selection(selection, renamed)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
-    json_chats = _json_chats(frame, schema, selection)
-    if json_chats:
-        frame = frame.with_columns(pl.col(name).alias(_kept_json_text(name)) for name in json_chats).with_columns(
-            pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in json_chats.items())
+    json_lists = _json_lists(frame, schema, selection)
+    if json_lists:
+        frame = frame.with_columns(pl.col(name).alias(_kept_json_text(name)) for name in json_lists).with_columns(
+            pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in json_lists.items())
         schema = frame.collect_schema()
     found_by_name = not (selection.text_column or selection.fields)
     selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
@@ -473,9 +474,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     text_source = _describe(selection, schema, transcripts, system_turns)
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
-    if decoded := [name for name in selection.columns() if name in json_chats]:
-        text_source += (" (a chat written as JSON text)" if decoded == [selection.text_column]
-                        else f" ({', '.join(map(repr, decoded))}: chats written as JSON text)")
+    if decoded := [name for name in dict.fromkeys(selection.columns()) if name in json_lists]:
+        kinds = " and ".join(dict.fromkeys("chats" if is_chat(json_lists[name]) else "lists of texts" for name in decoded))
+        text_source += (f" (a {kinds.replace('chats', 'chat').replace('lists', 'list')} written as JSON text)"
+                        if decoded == [selection.text_column] else f" ({', '.join(map(repr, decoded))}: {kinds} written as JSON text)")
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
@@ -488,7 +490,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if limit is not None and limit < whole:
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
-                   tuple(json_chats), stamps, transcripts)
+                   tuple(json_lists), stamps, transcripts)
 
 
 def _free_names(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:
@@ -547,17 +549,19 @@ def _kept_json_text(name: str) -> str:
     return f"__qcaudit_json_text:{name}"
 
 
-def _json_chats(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection) -> dict[str, pl.DataType]:
-    """The text columns that hold a chat written as JSON text, with the chat's type: a CSV
-    file's ``messages`` (CSV holds no lists), a pandas frame saved with its chats as strings,
-    ``'[{"role": "user", "content": "..."}, ...]'``. Read as text, every row's JSON keys and
-    quotes would be its words (``role``, ``content`` in every row: lower diversity, near
-    duplicates that are not). A column counts when it is named by the selection, or may be a
-    chat by its name, and its first :data:`JSON_CHAT_SAMPLE` values are all JSON arrays that
-    decode to a chat's turns (OpenAI's ``{role, content}``, ShareGPT's ``{from, value}``)."""
+def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection) -> dict[str, pl.DataType]:
+    """The text columns that hold a chat, or a list of texts, written as JSON text, with the
+    list's type: a CSV file's ``messages`` (CSV holds no lists), a pandas frame saved with its
+    chats as strings, ``'[{"role": "user", "content": "..."}, ...]'``, the Chatbot Arena Kaggle
+    set's ``prompt`` and ``response_a``, a turn each, ``'["What is ...?", "And ..."]'``. Read
+    as text, every row's JSON keys and quotes would be its words (``role``, ``content`` in
+    every row: lower diversity, near duplicates that are not). A column counts when it is
+    named by the selection, or may be a chat or an answer by its name (:data:`NUMBERED_ANSWER`),
+    and its first :data:`JSON_CHAT_SAMPLE` values are all JSON arrays that decode to a chat's
+    turns (OpenAI's ``{role, content}``, ShareGPT's ``{from, value}``) or to strings."""
     named = set(selection.columns())
-    candidates = [name for name in schema.names()
-                  if schema[name] == pl.String and (name in named or name.lower() in _CHAT_CANDIDATES)]
+    candidates = [name for name in schema.names() if schema[name] == pl.String and (
+        name in named or name.lower() in _CHAT_CANDIDATES or NUMBERED_ANSWER.fullmatch(name))]
     if not candidates:
         return {}
     try:
@@ -573,7 +577,7 @@ def _json_chats(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
             dtype = values.str.json_decode(infer_schema_length=None).dtype
         except pl.exceptions.PolarsError:
             continue
-        if is_chat(dtype):
+        if is_chat(dtype) or dtype == pl.List(pl.String):
             found[name] = dtype
     return found
 
@@ -671,7 +675,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
     def found(name: str) -> str | None:
         column = _named(schema, name)
-        return column if column and (is_plain_text(schema[column]) or is_chat(schema[column]) or is_instances(schema[column])) else None
+        return column if column and (_is_text_or_texts(schema[column]) or is_chat(schema[column]) or is_instances(schema[column])) else None
 
     for prompt_path, *answers in PAIR_LAYOUTS:
         pair = [found(name) for name in answers]
@@ -683,7 +687,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     for prompt_name, *answers, verdict_name in JUDGED_PAIR_LAYOUTS:
         pair, verdict = [found(name) for name in answers], selection.preferred_by or _named(schema, verdict_name)
         if not (selection.chosen or selection.rejected) and all(pair) and verdict and (
-                selection.preferred_by or fits_as_verdict(verdict, schema[verdict])):
+                selection.preferred_by or fits_as_verdict(verdict, schema)):
             prompt = found(prompt_name) if prompt_name else None
             selection = replace(selection, chosen=pair[0], rejected=pair[1], preferred_by=verdict,
                                 prompt=selection.prompt or ((prompt,) if prompt else ()))
@@ -701,11 +705,16 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
 
 
 def _numbered_answers(schema: pl.Schema) -> list[str]:
-    """The input's columns of numbered answers of text (:data:`NUMBERED_ANSWER`), in their
-    numbers' order."""
-    numbered = [(int(match.group(1)), name) for name in schema.names()
-                if (match := NUMBERED_ANSWER.fullmatch(name)) and is_plain_text(schema[name])]
+    """The input's columns of numbered (or lettered) answers of text (:data:`NUMBERED_ANSWER`),
+    in their numbers' order, then their letters'."""
+    numbered = [((number is None, int(number or 0), (letter or "").casefold()), name) for name in schema.names()
+                if (found := NUMBERED_ANSWER.fullmatch(name)) and _is_text_or_texts(schema[name]) for number, letter in [found.groups()]]
     return [name for _, name in sorted(numbered)]
+
+
+def _is_text_or_texts(dtype: pl.DataType) -> bool:
+    """Whether a column holds text, or a list of texts (an answer's turns, one a line)."""
+    return is_plain_text(dtype) or dtype == pl.List(pl.String)
 
 
 def _reasoning_column(schema: pl.Schema) -> str | None:
@@ -768,7 +777,7 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
     if selection.preferred_by and not (selection.chosen and selection.rejected):
         raise SelectionMismatch(f"--preferred-by {selection.preferred_by!r} judges a pair of answers: give --chosen-field and "
                                 f"--rejected-field, the answers it calls first and second; columns: {_available(schema)}")
-    if selection.preferred_by and (unread := why_unread(selection.preferred_by, schema[selection.preferred_by])):
+    if selection.preferred_by and (unread := why_unread(selection.preferred_by, schema)):
         raise SelectionMismatch(unread)
     if selection.roles and not transcripts and not is_chat(schema[text := selection.columns()[0]]):
         raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "

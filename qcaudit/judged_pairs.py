@@ -7,8 +7,10 @@ Layouts found by column name (:data:`LAYOUTS`): Chatbot Arena's conversations
 (lmsys/chatbot_arena_conversations and lmarena-ai's arena-human-preference sets: two chats
 and the ``winner``), NVIDIA's HelpSteer3 preference set (a ``context`` chat, ``response1``,
 ``response2`` and ``overall_preference``), PKU-SafeRLHF (``response_0``, ``response_1`` and
-``better_response_id``; ``safer_response_id`` by ``--preferred-by``) and Stanford's SHP
-(``history``, ``human_ref_A``, ``human_ref_B`` and ``labels``)."""
+``better_response_id``; ``safer_response_id`` by ``--preferred-by``), Stanford's SHP
+(``history``, ``human_ref_A``, ``human_ref_B`` and ``labels``), and the Chatbot Arena Kaggle
+set (lmarena-ai/arena-human-preference-55k: ``prompt``, ``response_a``, ``response_b``, and
+the verdict one-hot in ``winner_model_a``, ``winner_model_b`` and ``winner_tie``)."""
 
 from __future__ import annotations
 
@@ -23,11 +25,13 @@ from qcaudit.text_columns import is_plain_text
 
 class Verdict(NamedTuple):
     """How a verdict column names the preferred answer: whether its values are text (else
-    numbers), where they prefer the first answer and where the second, and those words."""
+    numbers), where they prefer the first answer and where the second, those words, and the
+    column of numbers beside it that a verdict given one-hot reads for the second."""
 
     text: bool
     prefers: Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]]
     said: str
+    beside: str | None = None
 
 
 #: The verdict columns read, by name (in any case).
@@ -37,6 +41,8 @@ VERDICTS = {
     "better_response_id": Verdict(False, lambda v: (v == 0, v == 1), "0 the first, 1 the second"),
     "safer_response_id": Verdict(False, lambda v: (v == 0, v == 1), "0 the first, 1 the second"),
     "labels": Verdict(False, lambda v: (v == 1, v == 0), "1 the first, 0 the second"),
+    "winner_model_a": Verdict(False, lambda v: (v == 1, pl.col("winner_model_b") == 1),
+                              "1 the first; winner_model_b 1 the second", "winner_model_b"),
 }
 #: (prompt, first answer, second answer, verdict) of the layouts found by column name; the
 #: prompt None where each answer is a whole chat, which holds it.
@@ -45,6 +51,7 @@ LAYOUTS = (
     ("context", "response1", "response2", "overall_preference"),
     (PROMPT, "response_0", "response_1", "better_response_id"),
     ("history", "human_ref_A", "human_ref_B", "labels"),
+    (PROMPT, "response_a", "response_b", "winner_model_a"),
 )
 
 
@@ -53,22 +60,23 @@ def verdict_of(name: str) -> Verdict | None:
     return VERDICTS.get(name.casefold())
 
 
-def fits(name: str, dtype: pl.DataType) -> bool:
-    """Whether column ``name`` of ``dtype`` is a verdict qcaudit reads: of a known name, and
-    text or numbers as that verdict is."""
-    verdict = verdict_of(name)
-    return verdict is not None and (is_plain_text(dtype) if verdict.text else dtype.is_numeric())
+def fits(name: str, schema: pl.Schema) -> bool:
+    """Whether the input's column ``name`` is a verdict qcaudit reads: of a known name, text or
+    numbers as that verdict is, beside the column of numbers it reads with it, if any."""
+    return why_unread(name, schema) is None
 
 
-def why_unread(name: str, dtype: pl.DataType) -> str | None:
-    """Why a ``--preferred-by`` column of ``dtype`` cannot be read as a verdict; None where it can."""
+def why_unread(name: str, schema: pl.Schema) -> str | None:
+    """Why the input's column ``name`` (``--preferred-by``) cannot be read as a verdict; None where it can."""
     verdict = verdict_of(name)
     if verdict is None:
         known = "; ".join(f"{key} ({verdict.said})" for key, verdict in VERDICTS.items())
         return (f"--preferred-by {name!r}: qcaudit reads these verdicts: {known}; for another, "
                 "write chosen and rejected columns and give --chosen-field and --rejected-field")
-    if not fits(name, dtype):
-        return f"--preferred-by {name!r} holds {dtype}, not {'text' if verdict.text else 'numbers'}"
+    if not (is_plain_text(schema[name]) if verdict.text else schema[name].is_numeric()):
+        return f"--preferred-by {name!r} holds {schema[name]}, not {'text' if verdict.text else 'numbers'}"
+    if verdict.beside and not (verdict.beside in schema and schema[verdict.beside].is_numeric()):
+        return f"--preferred-by {name!r} is read with a column of numbers {verdict.beside!r}, which the input lacks"
     return None
 
 

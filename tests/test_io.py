@@ -1548,6 +1548,34 @@ def test_chats_written_as_json_text_read_as_the_chats(tmp_path, fmt):
     assert read.columns == ["messages", "prompt"] and read["messages"].to_list() == written
 
 
+def test_lists_of_texts_written_as_json_text_read_as_the_lists(tmp_path):
+    """The Chatbot Arena Kaggle set's layout without its verdicts (its test file): a prompt and
+    lettered answers, each a JSON array of a turn's texts in a CSV (``'["Hi?", "And?"]'``,
+    a turn the model did not answer ``null``). The text is that of the same lists stored as
+    lists, a turn a line, not the JSON's brackets and quotes, answers in their letters' order;
+    a column that merely opens with a bracket stays text; the filters write the JSON back."""
+    prompts = [[f"What is {i}?", "And then?"] for i in range(30)]
+    answers = {"response_b": [[f"{i} is a number.", None] for i in range(30)], "response_a": [[f"It is {i}.", "Then more."] for i in range(30)]}
+    stored = tmp_path / "lists.parquet"
+    pl.DataFrame({"id": range(30), "prompt": prompts, **answers, "note": [f"[{i}] seen" for i in range(30)]}).write_parquet(stored)
+    written = tmp_path / "written.csv"
+    as_json = {name: [json.dumps(value) for value in values] for name, values in {"prompt": prompts, **answers}.items()}
+    pl.DataFrame({"id": range(30), **as_json, "note": [f"[{i}] seen" for i in range(30)]}).write_csv(written)
+    lists, texts = load_dataset(stored), load_dataset(written)
+    assert lists.text_source == "fields prompt, response_a, response_b joined by newlines"
+    assert texts.text_source == lists.text_source + " ('prompt', 'response_a', 'response_b': lists of texts written as JSON text)"
+    expected = [f"What is {i}?\nAnd then?\nIt is {i}.\nThen more.\n{i} is a number." for i in range(30)]
+    assert texts.texts()["text"].to_list() == lists.texts()["text"].to_list() == expected
+    assert load_dataset(written, TextSelection(text_column="note")).texts()["text"][3] == "[3] seen"
+    from typer.testing import CliRunner
+
+    from qcaudit.cli import app
+
+    kept = tmp_path / "kept.csv"
+    assert CliRunner().invoke(app, ["dedup", str(written), "-o", str(kept), "-q"]).exit_code == 0
+    assert pl.read_csv(kept)["response_b"].to_list() == as_json["response_b"]
+
+
 def test_tool_calls_read_as_what_the_assistant_wrote(tmp_path):
     """Function-calling chats: an assistant turn's tool calls are its text, ``name(arguments)``
     a line each after its content (OpenAI's string arguments as written, an object's as JSON),

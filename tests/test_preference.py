@@ -311,6 +311,31 @@ def test_judged_pairs_audit_as_the_same_pairs_saved_chosen_and_rejected(tmp_path
     assert again.metrics["preference"] == judged.metrics["preference"]  # the report's settings read the same pairs
 
 
+def test_the_arena_kaggle_set_s_one_hot_verdict_judges_its_pairs(tmp_path):
+    """lmarena-ai/arena-human-preference-55k: a prompt and two answers, each a JSON array of
+    turns' texts in a CSV, and the verdict one-hot in winner_model_a, winner_model_b and
+    winner_tie: the pairs are those the one-hot verdict names, ties none; without the column
+    it is read beside, the verdict is refused in one line."""
+    won = [i % 3 for i in range(12)]  # 0: model a, 1: model b, 2: a tie
+    rows = pl.DataFrame({"id": range(12), "model_a": "gpt-4", "model_b": "llama",
+                         "prompt": [json.dumps([f"Ask {i}?"]) for i in range(12)],
+                         "response_a": [json.dumps([f"A{i}."]) for i in range(12)],
+                         "response_b": [json.dumps([f"B{i}."]) for i in range(12)],
+                         "winner_model_a": [int(w == 0) for w in won], "winner_model_b": [int(w == 1) for w in won],
+                         "winner_tie": [int(w == 2) for w in won]})
+    rows.write_csv(data := tmp_path / "train.csv")
+    read = load_dataset(data)
+    assert (read.selection.chosen, read.selection.rejected, read.selection.preferred_by) == ("response_a", "response_b", "winner_model_a")
+    pairs = read.selected(parts=("prompt", "chosen", "rejected")).collect()
+    assert pairs["prompt"].to_list() == [f"Ask {i}?" for i in range(12)]
+    assert pairs["chosen"].to_list() == [(f"A{i}.", f"B{i}.", None)[w] for i, w in enumerate(won)]
+    assert pairs["rejected"].to_list() == [(f"B{i}.", f"A{i}.", None)[w] for i, w in enumerate(won)]
+    rows.drop("winner_model_b").write_csv(lone := tmp_path / "lone.csv")
+    assert load_dataset(lone).selection.preferred_by is None  # (not found: the answers are read, no pair)
+    with pytest.raises(QcauditError, match="read with a column of numbers 'winner_model_b', which the input lacks"):
+        load_dataset(lone, TextSelection(preferred_by="winner_model_a"))
+
+
 def test_preferred_by_chooses_the_verdict_and_a_bad_one_is_one_line(qc, tmp_path):  # noqa: F811
     data = tmp_path / "pku.jsonl"
     pl.DataFrame({"prompt": ["How?", "Why?", "When?"], "response_0": ["Like so.", "I won't say.", "Now."],
