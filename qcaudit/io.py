@@ -1051,7 +1051,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
         answer = _answer_part(column, schema, selection.reasoning, transcripts)
-        reasoning = _reasoning_read_before(column, selection, schema) if part == RESPONSE else None
+        reasoning = _reasoning_beside(column, selection, schema) if part == RESPONSE else None
         if reasoning is None:
             return answer
         said = [non_empty(part_text(reasoning, schema[reasoning])), non_empty(answer)]  # (as a chat's answer turn reads them)
@@ -1066,11 +1066,11 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
     return None
 
 
-def _reasoning_read_before(response: str, selection: TextSelection, schema: pl.Schema) -> str | None:
+def _reasoning_beside(response: str, selection: TextSelection, schema: pl.Schema) -> str | None:
     """The flat reasoning column (:func:`_reasoning_column`) that the text reads beside the
     ``response`` column (before it, where found by name), whose answer it belongs to; None
-    where the text reads none."""
-    reasoning = _reasoning_column(schema)
+    where the text reads none, or the reasoning is left out (``--no-reasoning``)."""
+    reasoning = _reasoning_column(schema) if selection.reasoning else None
     return reasoning if reasoning in selection.fields and response in selection.fields else None
 
 

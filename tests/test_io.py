@@ -2317,6 +2317,8 @@ def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(
         assert load_dataset(chat).selected(parts=("prompt", "response")).collect().select("prompt", "response").rows() == parts
         unreasoned = load_dataset(dataset.sources[0], TextSelection(reasoning=False)).selected(parts=("response",)).collect()
         assert unreasoned["response"].to_list() == ["A."], name
+        named = TextSelection(fields=(prompt, reasoning, answer), response=answer, reasoning=False)  # (the fields read as given)
+        assert load_dataset(dataset.sources[0], named).selected(parts=("response",)).collect()["response"].to_list() == ["A."], name
     plain = load_dataset(write(tmp_path, "plain.parquet", {"input": ["Q?"], "content": ["A whole page."]}))
     assert plain.text_source == "column 'content'" and plain.texts()["text"].to_list() == ["A whole page."]
     effort = write(tmp_path, "effort.jsonl", [{"messages": [{"role": "user", "content": "Q?"},
