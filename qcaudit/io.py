@@ -463,7 +463,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
             pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in json_lists.items())
         schema = frame.collect_schema()
     found_by_name = not (selection.text_column or selection.fields)
-    selection = _resolve_selection(selection, schema, headed_csv=fmt in DELIMITED and header)
+    selection = _resolve_selection(selection, schema, _reasoning_column(frame, schema), headed_csv=fmt in DELIMITED and header)
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
     if nested:
         frame = frame.with_columns(nested.values())
@@ -596,10 +596,12 @@ def _decoded_json(values: pl.Series, dtype: pl.DataType) -> pl.Series:
         return pl.concat([_decoded_json(values[:half], dtype), _decoded_json(values[half:], dtype)], rechunk=True)
 
 
-def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: bool = False) -> TextSelection:
+def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_column: str | None = None,
+                       headed_csv: bool = False) -> TextSelection:
     """The selection with the text (and the parts) found by column name where none is given;
+    ``reasoning_column``: the input's reasoning saved flat (:func:`_reasoning_column`);
     ``headed_csv``: the columns are named by a CSV file's first line, which may be data."""
-    selection = _with_parts_found(selection, schema)
+    selection = _with_parts_found(selection, schema, reasoning_column)
     if selection.text_column or selection.fields:
         return selection
     templated = _templated_text(selection, schema)
@@ -618,7 +620,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, headed_csv: 
     if not answer and selection.prompt:  # several models' answers: a list of them, else numbered columns
         listed = next((found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
         answers = [listed] if listed else _numbered_answers(schema)
-    reasoning = _reasoning_column(schema) if answer and answer == selection.response and selection.reasoning else None
+    reasoning = reasoning_column if answer and answer == selection.response and selection.reasoning else None
     joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *answers)))
     if joined:
         return replace(selection, fields=joined) if len(joined) > 1 else replace(selection, text_column=joined[0])
@@ -667,7 +669,7 @@ def _named(schema: pl.Schema, name: str) -> str | None:
     return alike[0] if len(alike) == 1 else None
 
 
-def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:
+def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_column: str | None = None) -> TextSelection:
     """``selection`` with the parts of a row (:data:`PARTS`) that no flag names found by
     column name (:func:`_named`), where each is text or a chat column: preference pairs
     (:data:`PAIR_LAYOUTS`, then :data:`JUDGED_PAIR_LAYOUTS`, whose verdict ``--preferred-by``
@@ -691,7 +693,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
             prompt = found(prompt_name) if prompt_name else None
             selection = replace(selection, chosen=pair[0], rejected=pair[1], preferred_by=verdict,
                                 prompt=selection.prompt or ((prompt,) if prompt else ()))
-    reasoned = (REASONED_ANSWER,) if _reasoning_column(schema) else ()
+    reasoned = (REASONED_ANSWER,) if reasoning_column else ()
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
         if all(prompt):
@@ -717,10 +719,27 @@ def _is_text_or_texts(dtype: pl.DataType) -> bool:
     return is_plain_text(dtype) or dtype == pl.List(pl.String)
 
 
-def _reasoning_column(schema: pl.Schema) -> str | None:
-    """The input's column of a reasoning model's reasoning saved flat, the first of
-    :data:`REASONING_FIELDS` that it holds as text; None where it holds none."""
-    return next((found for name in REASONING_FIELDS if (found := _named(schema, name)) and is_plain_text(schema[found])), None)
+#: Values of a column named as a reasoning field that make it a setting, not reasoning:
+#: Llama-Nemotron's post-training set says in ``reasoning`` whether its system prompt turned
+#: reasoning ``on`` or ``off``; others an effort (``low``, ``high``) or a flag.
+REASONING_SETTINGS = frozenset({"on", "off", "true", "false", "yes", "no", "none", "minimal", "low", "medium", "high",
+                                "enabled", "disabled"})
+
+
+def _reasoning_column(frame: pl.LazyFrame, schema: pl.Schema) -> str | None:
+    """The input's column of a reasoning model's reasoning saved flat: the first of
+    :data:`REASONING_FIELDS` that it holds as text, unless the words of its first
+    :data:`JSON_CHAT_SAMPLE` values are settings (:data:`REASONING_SETTINGS`); None where it
+    holds none."""
+    named = next((found for name in REASONING_FIELDS if (found := _named(schema, name)) and is_plain_text(schema[found])), None)
+    if named is None:
+        return None
+    try:
+        said = frame.select(pl.col(named).cast(pl.String).str.strip_chars().str.to_lowercase()).head(JSON_CHAT_SAMPLE).collect()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return named
+    words = set(said[named].drop_nulls()) - {""}
+    return None if words and words <= REASONING_SETTINGS else named
 
 
 def _columns_unlike_across_files(selection: TextSelection, files: list[InputFile], file_schemas: list[pl.Schema],
@@ -1067,11 +1086,11 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
 
 
 def _reasoning_beside(response: str, selection: TextSelection, schema: pl.Schema) -> str | None:
-    """The flat reasoning column (:func:`_reasoning_column`) that the text reads beside the
-    ``response`` column (before it, where found by name), whose answer it belongs to; None
-    where the text reads none, or the reasoning is left out (``--no-reasoning``)."""
-    reasoning = _reasoning_column(schema) if selection.reasoning else None
-    return reasoning if reasoning in selection.fields and response in selection.fields else None
+    """The column of reasoning saved flat (one of :data:`REASONING_FIELDS`, of text) that the
+    text reads beside the ``response`` column (before it, where found by name), whose answer
+    it belongs to; None where the text reads none, or the reasoning is left out (``--no-reasoning``)."""
+    fields = selection.fields if selection.reasoning and response in selection.fields else ()
+    return next((name for name in fields if name.casefold() in REASONING_FIELDS and name != response and is_plain_text(schema[name])), None)
 
 
 def _answer_part(column: str, schema: pl.Schema, reasoning: bool, transcripts: tuple[str, ...]) -> pl.Expr:

@@ -1360,7 +1360,8 @@ def test_a_prompt_field_rendered_by_a_chat_template_reads_as_its_turns(layout):
     closing = {"llama-3": "<|eot_id|>", "chatml": "<|im_end|>\n", "llama-2": " </s>"}[layout]
     closed = [a + closing * (i % 2) for i, a in enumerate(answers)]
     names = ("input", "output") if layout == "llama-3" else ("prompt", "completion")
-    dataset = load_dataset(pl.DataFrame({names[0]: prompts, names[1]: closed}))
+    settings = {"category": "math", "reasoning": [("on", "off", "")[i % 3] for i in range(120)], "generator": "DeepSeek-R1"}
+    dataset = load_dataset(pl.DataFrame({names[0]: prompts, names[1]: closed, **settings}))  # (its reasoning: a setting, not text)
     assert dataset.text_source == (f"fields {names[0]}, {names[1]} joined by newlines ({names[0]}: conversations written as text; "
                                    "system turns left out: 100 of the first 100 rows hold some)")
     parts = dataset.selected(parts=("prompt", "response", "setup")).collect()
