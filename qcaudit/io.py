@@ -995,7 +995,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
             text = joined_turns(transcript_turns(_turns(name), selection.roles, OTHER_ROLE_NAMES, SETUP_ROLES, selection.reasoning))
             if not selection.roles:  # (a value that holds no conversation is its text as written)
                 text = _or_as_written(name, text)
-        elif _repeats_the_first_chat(selection, name, schema):  # its answers alone, where --role reads them
+        elif name == selection.rejected and _judged_chats(selection, schema):  # its answers alone, where --role reads them
             if selection.roles and "assistant" not in {OTHER_ROLE_NAMES.get(role.lower(), role.lower()) for role in selection.roles}:
                 continue
             text = column_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)
@@ -1027,11 +1027,12 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
     return frame.with_columns(status.alias(_STATUS))
 
 
-def _repeats_the_first_chat(selection: TextSelection, name: str, schema: pl.Schema) -> bool:
-    """Whether column ``name`` is the second answer of a judged pair of chats (Chatbot Arena's
-    two conversations), whose turns before each answer are the first chat's: the text reads
-    them once."""
-    return bool(selection.preferred_by) and name == selection.rejected and all(
+def _judged_chats(selection: TextSelection, schema: pl.Schema) -> bool:
+    """Whether the selection's pair is two whole chats judged by a column (Chatbot Arena's two
+    conversations): the same user turns, each answered by its own model throughout. The text
+    reads the user turns once; each answer is all its chat's assistant turns, the prompt the
+    turns between them."""
+    return bool(selection.preferred_by) and all(
         column in schema and is_chat(schema[column]) for column in (selection.chosen, selection.rejected))
 
 
@@ -1064,9 +1065,12 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
             pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
     if selection.preferred_by and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
         # a judged pair: the answer the verdict prefers (the response too), the other; null where it prefers neither
-        first, second = (_answer_part(selection.chosen, schema, selection.reasoning, transcripts),
-                         _answer_part(selection.rejected, schema, selection.reasoning, transcripts))
+        first, second = ((chat_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)
+                          if _judged_chats(selection, schema) else _answer_part(name, schema, selection.reasoning, transcripts))
+                         for name in (selection.chosen, selection.rejected))
         return judged(first, second, selection.preferred_by)[part == REJECTED]
+    if part == PROMPT and _judged_chats(selection, schema):  # (the first chat's turns but its model's)
+        return chat_text(selection.chosen, schema[selection.chosen], left_out=("assistant",), reasoning=selection.reasoning)
     column = {RESPONSE: selection.response, CHOSEN: selection.chosen, REJECTED: selection.rejected}.get(part)
     if column:
         answer = _answer_part(column, schema, selection.reasoning, transcripts)

@@ -373,3 +373,20 @@ def test_the_second_arena_conversation_adds_its_answers_alone_under_role(tmp_pat
         assert text(path, ("user",)) == "Q1"  # the second conversation's prompt is the first's: read once
         assert text(path, (answers,)) == "first answer\nsecond answer"
         assert text(path, ("user", answers)) == text(path, ()) == "Q1\nfirst answer\nsecond answer"
+
+
+def test_a_multi_turn_arena_battle_s_answers_are_each_model_s_whole_reply(tmp_path):
+    """In a multi-turn Chatbot Arena battle each model answers every turn, and the vote is on
+    the whole conversation: each answer is all its model's turns, the prompt the user's turns
+    (not the first model's conversation, whose earlier answers are not the second's)."""
+    def chat(answers):
+        return [turn for question, answer in zip(("Q1?", "Q2?"), answers, strict=True)
+                for turn in ({"role": "user", "content": question}, {"role": "assistant", "content": answer})]
+
+    pl.DataFrame({"winner": ["model_b", "model_a", "tie"], "conversation_a": [chat(["a1", "a2"])] * 3,
+                  "conversation_b": [chat(["b1 at length", "b2"])] * 3}).write_parquet(data := tmp_path / "battles.parquet")
+    parts = load_dataset(data).selected(parts=("prompt", "chosen", "rejected")).collect()
+    assert parts["prompt"].to_list() == ["Q1?\nQ2?"] * 3
+    assert parts["chosen"].to_list() == ["b1 at length\nb2", "a1\na2", None]
+    assert parts["rejected"].to_list() == ["a1\na2", "b1 at length\nb2", None]
+    assert parts["text"][0] == "Q1?\na1\nQ2?\na2\nb1 at length\nb2"
