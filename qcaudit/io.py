@@ -475,9 +475,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
     if decoded := [name for name in dict.fromkeys(selection.columns()) if name in json_lists]:
-        kinds = " and ".join(dict.fromkeys("chats" if is_chat(json_lists[name]) else "lists of texts" for name in decoded))
-        text_source += (f" (a {kinds.replace('chats', 'chat').replace('lists', 'list')} written as JSON text)"
-                        if decoded == [selection.text_column] else f" ({', '.join(map(repr, decoded))}: {kinds} written as JSON text)")
+        kinds = [("a chat", "chats") if is_chat(json_lists[name]) else ("a list of texts", "lists of texts") for name in decoded]
+        many = " and ".join(dict.fromkeys(plural for _, plural in kinds))
+        text_source += (f" ({kinds[0][0]} written as JSON text)" if decoded == [selection.text_column]
+                        else f" ({', '.join(map(repr, decoded))}: {many} written as JSON text)")
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
@@ -934,7 +935,8 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
     first rows hold some: ``system_turns``), and the reasoning read or left out."""
     notes = []  # (said in parentheses after the columns, in this order)
     if transcripts:
-        notes.append("a conversation written as text" if selection.text_column else f"{', '.join(transcripts)}: conversations written as text")
+        notes.append("a conversation written as text" if selection.text_column
+                     else f"{', '.join(transcripts)}: conversations written as text")
     if selection.roles:
         notes.append(f"roles: {', '.join(selection.roles)}")  # (of the chat columns among them)
     elif system_turns and system_turns.holding:
@@ -1012,12 +1014,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
             non_string.append(pl.col(name).is_not_null() & text.is_null())
     frame = frame.with_columns(*(text.alias(column) for column, text in texts.items()),
                                (pl.any_horizontal(non_string) if non_string else pl.lit(False)).alias(_NON_STRING))
-    if texts:
-        joined = pl.concat_str([pl.col(column) for column in texts], separator=FIELD_SEPARATOR, ignore_nulls=True)
-        joined = pl.when(pl.any_horizontal([pl.col(column).is_not_null() for column in texts])).then(joined)
-    else:
-        joined = pl.lit(None, dtype=pl.String)
-    frame = frame.with_columns(joined.alias(_JOINED))
+    frame = frame.with_columns(_lines([pl.col(column) for column in texts]).alias(_JOINED))
     status = (
         pl.when(pl.col(_NON_STRING)).then(pl.lit("non_string"))
         .when(pl.col(_JOINED).is_null()).then(pl.lit("null"))
@@ -1025,6 +1022,14 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
         .otherwise(pl.lit("ok"))
     )
     return frame.with_columns(status.alias(_STATUS))
+
+
+def _lines(texts: list[pl.Expr]) -> pl.Expr:
+    """The ``texts`` one a line, a null one left out; null where all are (and without any)."""
+    if not texts:
+        return pl.lit(None, dtype=pl.String)
+    return pl.when(pl.any_horizontal([text.is_not_null() for text in texts])).then(
+        pl.concat_str(texts, separator=FIELD_SEPARATOR, ignore_nulls=True))
 
 
 def _judged_chats(selection: TextSelection, schema: pl.Schema) -> bool:
@@ -1061,8 +1066,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
     if part == PROMPT and selection.prompt:  # a chat field (TRL's conversational prompt) as all its turns
         fields = [non_empty(_all_turns(f, selection.reasoning) if f in transcripts else part_text(f, schema[f], selection.reasoning))
                   for f in selection.prompt]
-        return pl.when(pl.any_horizontal([f.is_not_null() for f in fields])).then(
-            pl.concat_str(fields, separator=FIELD_SEPARATOR, ignore_nulls=True))
+        return _lines(fields)
     if selection.preferred_by and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
         # a judged pair: the answer the verdict prefers (the response too), the other; null where it prefers neither
         first, second = ((chat_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)
@@ -1077,9 +1081,8 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         reasoning = _reasoning_beside(column, selection, schema) if part == RESPONSE else None
         if reasoning is None:
             return answer
-        said = [non_empty(part_text(reasoning, schema[reasoning])), non_empty(answer)]  # (as a chat's answer turn reads them)
-        return pl.when(pl.any_horizontal([text.is_not_null() for text in said])).then(
-            pl.concat_str(said, separator=FIELD_SEPARATOR, ignore_nulls=True)).otherwise(answer)
+        said = _lines([non_empty(part_text(reasoning, schema[reasoning])), non_empty(answer)])  # (as a chat's answer turn reads them)
+        return pl.coalesce(said, answer)
     if part in (PROMPT, RESPONSE) and selection.text_column in transcripts:
         read = transcript_prompt if part == PROMPT else transcript_answer
         return read(_turns(selection.text_column), OTHER_ROLE_NAMES, selection.reasoning)
@@ -1126,10 +1129,7 @@ def _setup_part(selection: TextSelection, schema: pl.Schema, transcripts: tuple[
     turns = [joined_turns(transcript_turns(_turns(name), SETUP_ROLES, OTHER_ROLE_NAMES)) if name in transcripts  # (as cut, selected after)
              else chat_text(name, schema[name], SETUP_ROLES)
              for name in dict.fromkeys(selection.columns()) if name in transcripts or (name in schema and is_chat(schema[name]))]
-    if not turns:
-        return pl.lit(None, dtype=pl.String)
-    return pl.when(pl.any_horizontal([t.is_not_null() for t in turns])).then(
-        pl.concat_str(turns, separator=FIELD_SEPARATOR, ignore_nulls=True))
+    return _lines(turns)
 
 
 def _implicit_prompt(selection: TextSelection, schema: pl.Schema) -> bool:

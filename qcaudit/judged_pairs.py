@@ -83,10 +83,8 @@ def why_unread(name: str, schema: pl.Schema) -> str | None:
 def judged(first: pl.Expr, second: pl.Expr, verdict_column: str) -> tuple[pl.Expr, pl.Expr]:
     """The (chosen, rejected) answers of pairs whose ``first`` and ``second`` answers the
     verdict column judges; null where it prefers neither."""
-    verdict = pl.col(verdict_column)
-    if verdict_of(verdict_column).text:
-        verdict = verdict.cast(pl.String)
-    first_preferred, second_preferred = verdict_of(verdict_column).prefers(verdict)
+    verdict = verdict_of(verdict_column)
+    first_preferred, second_preferred = verdict.prefers(pl.col(verdict_column).cast(pl.String) if verdict.text else pl.col(verdict_column))
     chosen = pl.when(first_preferred).then(first).when(second_preferred).then(second)
     rejected = pl.when(first_preferred).then(second).when(second_preferred).then(first)
     return chosen, rejected

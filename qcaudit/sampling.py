@@ -102,7 +102,7 @@ def _stratified(rows: pl.DataFrame, count: int, stratum: str | None, rng: np.ran
     return pl.concat(parts).with_columns(pl.format("stratified over {} ({})", pl.lit(stratum), pl.col(stratum)).alias(REASON))
 
 
-def _with_rejected_answers(sample: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
+def _with_pair_answers(sample: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
     """The sample with each preference pair's rejected answer beside its text (which holds the
     chosen one), so that a reviewer judges the pair; a pair judged by a column
     (``--preferred-by``), whose text holds both answers, its chosen one too; other data as it is."""
@@ -155,4 +155,4 @@ def sample(data: Any, config: Any = None, *, size: int | None = None, rate: floa
 def _review_rows(dataset: Dataset, config: Config, progress: Progress | None) -> tuple[pl.DataFrame, Report]:
     """The audit of ``dataset``, and the rows it chose to review, with an empty label each."""
     report = audit(dataset, config, progress=progress)
-    return _with_rejected_answers(choose(report.rows, config), dataset).with_columns(pl.lit("").alias("review_label")), report
+    return _with_pair_answers(choose(report.rows, config), dataset).with_columns(pl.lit("").alias("review_label")), report
