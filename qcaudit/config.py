@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ByteSize, Field, PrivateAttr, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
+from qcaudit.judged_pairs import ranked_list
 from qcaudit.registry import (
     Analyzer,
     Device,
@@ -130,7 +131,10 @@ class InputConfig(Section):
     rejected: str | None = None
     #: A column judging each row's pair (Chatbot Arena's ``winner``, HelpSteer3's
     #: ``overall_preference``, PKU-SafeRLHF's ``better_response_id`` or ``safer_response_id``,
-    #: SHP's ``labels``): chosen and rejected then name the answers it calls first and second.
+    #: SHP's ``labels``): chosen and rejected then name the answers it calls first and second;
+    #: or ``list.field``, a list of answers ranked by a field of each or a column of numbers
+    #: beside it (UltraFeedback's ``completions.fine-grained_score``, distilabel's
+    #: ``generations.ratings``), whose best and worst answers are each row's pair.
     preferred_by: str | None = None
     #: CSV and TSV input: the first line names the columns; false: it is data too, and the
     #: columns are column_1, column_2, ... (as MMLU's files are laid out).
@@ -142,6 +146,11 @@ class InputConfig(Section):
     #: Read only each input's first rows (a quick look, as lm-evaluation-harness's and
     #: datatrove's ``limit``); the report says how many rows the input holds.
     limit: int | None = Field(None, ge=1)
+
+    def pairs(self) -> bool:
+        """Whether the settings read preference pairs: chosen and rejected answers, or the best
+        and worst of a ranked list (``preferred_by`` = ``list.field``)."""
+        return bool(self.chosen and self.rejected or self.preferred_by and ranked_list(self.preferred_by))
 
 
 class TextConfig(Section):

@@ -49,8 +49,15 @@ from qcaudit.columns import (
 from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import DELIMITED, separated_by_semicolons
 from qcaudit.judged_pairs import LAYOUTS as JUDGED_PAIR_LAYOUTS
+from qcaudit.judged_pairs import (
+    best_and_worst,
+    judged,
+    judging_column,
+    ranked_list,
+    ranking_of,
+    why_unread,
+)
 from qcaudit.judged_pairs import fits as fits_as_verdict
-from qcaudit.judged_pairs import judged, why_unread
 from qcaudit.readers import (
     FileStamp,
     InputFile,
@@ -203,7 +210,8 @@ class TextSelection:
     #: it): a chat turn's reasoning field and thinking blocks, ``<think>`` spans, a flat column.
     reasoning: bool = True
     #: A column judging each row's pair (:mod:`qcaudit.judged_pairs`): ``chosen`` and
-    #: ``rejected`` then name the answers it calls first and second, which it orders per row.
+    #: ``rejected`` then name the answers it calls first and second, which it orders per row;
+    #: or ``list.field``, a list of answers and what ranks them, its best and worst the pair.
     preferred_by: str | None = None
 
     def __post_init__(self) -> None:
@@ -225,8 +233,14 @@ class TextSelection:
         return {part: names for part, names in found.items() if names and all(names)}
 
     def columns(self) -> list[str]:
-        """Every column the selection names: the text's, then the parts', then a pair's verdict."""
-        return [name for names in self.sources().values() for name in names] + [self.preferred_by] * bool(self.preferred_by)
+        """Every column the selection names: the text's, then the parts', then a pair's verdict
+        (or ranked list)."""
+        judging = [judging_column(self.preferred_by)] if self.preferred_by else []
+        return [name for names in self.sources().values() for name in names] + judging
+
+    def ranked(self) -> tuple[str, str] | None:
+        """The (list of answers, what ranks them) whose best and worst are each row's pair; None for other data."""
+        return ranked_list(self.preferred_by) if self.preferred_by else None
 
 
 #: The memory a batch's rows take, about, beyond which :meth:`Dataset.batches` ends the
@@ -618,8 +632,10 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     answers = [answer] if answer else []
     if answer and answer == selection.chosen and selection.preferred_by:  # a judged pair: both answers, in the input's order
         answers.append(selection.rejected)
-    if not answer and selection.prompt:  # several models' answers: a list of them, else numbered columns
-        listed = next((found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
+    ranked = selection.ranked()
+    if not answer and (selection.prompt or ranked):  # several models' answers: a list of them, else numbered columns
+        listed = ranked[0] if ranked else next(
+            (found for name in ANSWER_LIST_COLUMNS if (found := _named(schema, name)) and is_answer_list(schema[found])), None)
         answers = [listed] if listed else _numbered_answers(schema)
     reasoning = reasoning_column if answer and answer == selection.response and selection.reasoning else None
     joined = tuple(dict.fromkeys((*selection.prompt, *([reasoning] if reasoning else []), *answers)))
@@ -674,11 +690,13 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     """``selection`` with the parts of a row (:data:`PARTS`) that no flag names found by
     column name (:func:`_named`), where each is text or a chat column: preference pairs
     (:data:`PAIR_LAYOUTS`, then :data:`JUDGED_PAIR_LAYOUTS`, whose verdict ``--preferred-by``
-    may name instead), then the prompt and response of the first of
+    may name instead, then a list of answers that :mod:`qcaudit.judged_pairs` finds ranked),
+    then the prompt and response of the first of
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
-    def found(name: str) -> str | None:
-        column = _named(schema, name)
-        return column if column and (_is_text_or_texts(schema[column]) or is_chat(schema[column]) or is_instances(schema[column])) else None
+    def found(name: str) -> str | None:  # (a column, or a struct's field by its dotted path, of text or a chat)
+        column = _named(schema, name) or name
+        reached = _reached(schema, column)
+        return column if reached and (_is_text_or_texts(reached[1]) or is_chat(reached[1]) or is_instances(reached[1])) else None
 
     for prompt_path, *answers in PAIR_LAYOUTS:
         pair = [found(name) for name in answers]
@@ -689,11 +707,15 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
                 selection = replace(selection, prompt=(prompt_path,))
     for prompt_name, *answers, verdict_name in JUDGED_PAIR_LAYOUTS:
         pair, verdict = [found(name) for name in answers], selection.preferred_by or _named(schema, verdict_name)
-        if not (selection.chosen or selection.rejected) and all(pair) and verdict and (
+        if not (selection.chosen or selection.rejected or selection.ranked()) and all(pair) and verdict and (
                 selection.preferred_by or fits_as_verdict(verdict, schema)):
             prompt = found(prompt_name) if prompt_name else None
             selection = replace(selection, chosen=pair[0], rejected=pair[1], preferred_by=verdict,
                                 prompt=selection.prompt or ((prompt,) if prompt else ()))
+    if not (selection.chosen or selection.preferred_by):  # a list of answers, ranked
+        ranked = next(((listed, ranking) for name in ANSWER_LIST_COLUMNS
+                       if (listed := _named(schema, name)) and (ranking := ranking_of(listed, schema))), None)
+        selection = replace(selection, preferred_by=".".join(ranked)) if ranked else selection
     reasoned = (REASONED_ANSWER,) if reasoning_column else ()
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
@@ -794,7 +816,10 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
             alike = [column for column in schema.names() if column.lower() == name.lower()]
             meant = f" (did you mean {alike[0]!r}? names are matched in case)" if len(alike) == 1 else ""
             raise SelectionMismatch(f"unknown column {name!r}{meant}; available columns: {_available(schema)}")
-    if selection.preferred_by and not (selection.chosen and selection.rejected):
+    if selection.ranked() and selection.chosen:
+        raise SelectionMismatch(f"--preferred-by {selection.preferred_by!r} pairs the best and worst answers of a list: "
+                                "leave out --chosen-field and --rejected-field")
+    if selection.preferred_by and not (selection.chosen and selection.rejected or selection.ranked()):
         raise SelectionMismatch(f"--preferred-by {selection.preferred_by!r} judges a pair of answers: give --chosen-field and "
                                 f"--rejected-field, the answers it calls first and second; columns: {_available(schema)}")
     if selection.preferred_by and (unread := why_unread(selection.preferred_by, schema)):
@@ -946,7 +971,9 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
     elif reasoning := sorted({read for name in selection.sources().get(TEXT, []) if name in schema
                               and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))}):
         notes.append(f"reasoning read from the turns' {' and '.join(reasoning)}")
-    if selection.preferred_by:
+    if ranked := selection.ranked():
+        notes.append(f"pairs of the best and worst of {ranked[0]} by {ranked[1]}")
+    elif selection.preferred_by:
         notes.append(f"pairs of {selection.chosen} and {selection.rejected}, chosen as {selection.preferred_by} says")
     said = f" ({'; '.join(notes)})" if notes else ""
     if selection.fields:
@@ -1067,6 +1094,10 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         fields = [non_empty(_all_turns(f, selection.reasoning) if f in transcripts else part_text(f, schema[f], selection.reasoning))
                   for f in selection.prompt]
         return _lines(fields)
+    if (ranked := selection.ranked()) and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
+        # a ranked list's best answer (the response too), its worst; null where they rank alike
+        text = (lambda answer: answer) if selection.reasoning else without_reasoning
+        return best_and_worst(*ranked, schema, text)[part == REJECTED]
     if selection.preferred_by and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
         # a judged pair: the answer the verdict prefers (the response too), the other; null where it prefers neither
         first, second = ((chat_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)

@@ -10,7 +10,18 @@ and the ``winner``), NVIDIA's HelpSteer3 preference set (a ``context`` chat, ``r
 ``better_response_id``; ``safer_response_id`` by ``--preferred-by``), Stanford's SHP
 (``history``, ``human_ref_A``, ``human_ref_B`` and ``labels``), and the Chatbot Arena Kaggle
 set (lmarena-ai/arena-human-preference-55k: ``prompt``, ``response_a``, ``response_b``, and
-the verdict one-hot in ``winner_model_a``, ``winner_model_b`` and ``winner_tie``)."""
+the verdict one-hot in ``winner_model_a``, ``winner_model_b`` and ``winner_tie``), and OpenAI's
+WebGPT comparisons (the ``question``'s ``full_text``, ``answer_0``, ``answer_1``, and a score
+each, ``score_0`` and ``score_1``: the higher preferred).
+
+Lists of answers ranked by a field of each, or by a column of numbers beside them
+(:data:`RANKINGS`: UltraFeedback's ``completions`` and their ``fine-grained_score``,
+Nectar's ``answers`` and their ``rank``, distilabel's ``generations`` and ``ratings``) are
+read as the pair of each row's best answer and its worst, the widest margin the list holds,
+as distilabel's ``FormatTextGenerationDPO`` pairs them; a row whose answers rank alike holds
+no pair. ``--preferred-by completions.overall_score`` names the list and what ranks it. (The
+binarized sets published from UltraFeedback pair the best with a random lower one, as Zephyr
+did; best and worst is the reading that needs no seed.)"""
 
 from __future__ import annotations
 
@@ -20,7 +31,7 @@ from typing import NamedTuple
 import polars as pl
 
 from qcaudit.columns import PROMPT
-from qcaudit.text_columns import is_plain_text
+from qcaudit.text_columns import answer_field, is_answer_list, is_plain_text
 
 
 class Verdict(NamedTuple):
@@ -43,16 +54,98 @@ VERDICTS = {
     "labels": Verdict(False, lambda v: (v == 1, v == 0), "1 the first, 0 the second"),
     "winner_model_a": Verdict(False, lambda v: (v == 1, pl.col("winner_model_b") == 1),
                               "1 the first; winner_model_b 1 the second", "winner_model_b"),
+    "score_0": Verdict(False, lambda v: (v > pl.col("score_1"), v < pl.col("score_1")),
+                       "above score_1 the first, below it the second", "score_1"),
 }
 #: (prompt, first answer, second answer, verdict) of the layouts found by column name; the
-#: prompt None where each answer is a whole chat, which holds it.
+#: prompt None where each answer is a whole chat, which holds it, and a field inside a struct
+#: column by its dotted path.
 LAYOUTS = (
     (None, "conversation_a", "conversation_b", "winner"),
     ("context", "response1", "response2", "overall_preference"),
     (PROMPT, "response_0", "response_1", "better_response_id"),
     ("history", "human_ref_A", "human_ref_B", "labels"),
     (PROMPT, "response_a", "response_b", "winner_model_a"),
+    ("question.full_text", "answer_0", "answer_1", "score_0"),
 )
+
+
+class Ranking(NamedTuple):
+    """How numbers rank a list of answers: whether the highest is the best (else the lowest),
+    and those words."""
+
+    highest_best: bool
+    said: str
+
+
+#: What ranks the answers of a list, by name (in any case), in the order that one is found
+#: where several are: a field of each answer, or a column of lists of numbers beside the
+#: list, one number per answer (distilabel's ``ratings`` of its ``generations``).
+RANKINGS = {
+    "fine-grained_score": Ranking(True, "the highest best (UltraFeedback's mean of its aspect ratings)"),
+    "overall_score": Ranking(True, "the highest best (UltraFeedback's critique score)"),
+    "rank": Ranking(False, "the lowest best (Nectar's: 1 the best)"),
+    "ratings": Ranking(True, "the highest best (distilabel's, one per generation)"),
+    "score": Ranking(True, "the highest best"),
+    "rating": Ranking(True, "the highest best"),
+}
+
+
+def ranked_list(name: str) -> tuple[str, str] | None:
+    """The (list of answers, what ranks them) that ``--preferred-by`` names as ``list.field``;
+    None for a verdict column (their names hold no dot)."""
+    column, dot, ranking = name.partition(".")
+    return (column, ranking) if dot else None
+
+
+def judging_column(name: str) -> str:
+    """The input's column that ``--preferred-by`` reads: the verdict, or the list of answers."""
+    return ranked_list(name)[0] if ranked_list(name) else name
+
+
+def ranking_of(column: str, schema: pl.Schema) -> str | None:
+    """What ranks the answers of the input's ``column`` (:data:`RANKINGS`, first in its order):
+    a field of numbers of each answer, else a column of lists of numbers beside it; None where
+    it is no list of answers, or nothing ranks them."""
+    dtype = schema[column]
+    if not is_answer_list(dtype):
+        return None
+    fields = dtype.inner.fields if isinstance(dtype.inner, pl.Struct) else []
+    numbers = {f.name.casefold(): f.name for f in fields if f.dtype.is_numeric()}
+    numbers |= {name.casefold(): name for name in schema.names() if _numbers_listed(schema[name]) and name.casefold() not in numbers}
+    return next((numbers[key] for key in RANKINGS if key in numbers), None)
+
+
+def _numbers_listed(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.List) and dtype.inner.is_numeric()
+
+
+def best_and_worst(column: str, ranking: str, schema: pl.Schema,
+                   text: Callable[[pl.Expr], pl.Expr] = lambda answer: answer) -> tuple[pl.Expr, pl.Expr]:
+    """The (chosen, rejected) pairs of the input's list of answers ``column`` ranked by
+    ``ranking`` (a field of each, else a column of lists of numbers beside it): each row's best
+    answer and its worst, the first listed among equals, as distilabel's
+    ``FormatTextGenerationDPO`` pairs its ratings; answers without text, or without a number,
+    left out; null where they rank alike, fewer than two are ranked, or a row's numbers are
+    not one per answer. ``text``: what is read of an answer's text (``--no-reasoning``: the
+    answer alone)."""
+    field = answer_field(schema[column])
+    answer = pl.element().struct.field(field) if field else pl.element()
+    with_text = pl.col(column).list.eval(pl.when(answer.str.len_bytes() > 0).then(pl.lit(0.0)))  # (0, null for no text)
+    if field and ranking in {f.name for f in schema[column].inner.fields}:
+        merit = pl.col(column).list.eval(pl.element().struct.field(ranking).cast(pl.Float64)) + with_text
+    else:  # (lists added element by element: of the rows whose lists match alone)
+        matched = pl.col(column).list.len() == pl.col(ranking).list.len()
+        merit = pl.when(matched).then(pl.col(ranking).cast(pl.List(pl.Float64))) + pl.when(matched).then(with_text)
+    sign = 1.0 if RANKINGS[ranking.casefold()].highest_best else -1.0
+    merit = merit.list.eval(pl.element().fill_nan(None) * sign)
+    apart = merit.list.max() > merit.list.min()
+
+    def answer_at(index: pl.Expr) -> pl.Expr:
+        picked = pl.col(column).list.get(index)
+        return pl.when(apart).then(text(picked.struct.field(field) if field else picked))
+
+    return answer_at(merit.list.arg_max()), answer_at(merit.list.arg_min())
 
 
 def verdict_of(name: str) -> Verdict | None:
@@ -68,15 +161,37 @@ def fits(name: str, schema: pl.Schema) -> bool:
 
 def why_unread(name: str, schema: pl.Schema) -> str | None:
     """Why the input's column ``name`` (``--preferred-by``) cannot be read as a verdict; None where it can."""
+    if ranked := ranked_list(name):
+        return _why_unranked(name, *ranked, schema)
     verdict = verdict_of(name)
     if verdict is None:
         known = "; ".join(f"{key} ({verdict.said})" for key, verdict in VERDICTS.items())
-        return (f"--preferred-by {name!r}: qcaudit reads these verdicts: {known}; for another, "
+        return (f"--preferred-by {name!r}: qcaudit reads these verdicts: {known}; "
+                "or a list of answers and what ranks them, named as list.field; for another, "
                 "write chosen and rejected columns and give --chosen-field and --rejected-field")
     if not (is_plain_text(schema[name]) if verdict.text else schema[name].is_numeric()):
         return f"--preferred-by {name!r} holds {schema[name]}, not {'text' if verdict.text else 'numbers'}"
     if verdict.beside and not (verdict.beside in schema and schema[verdict.beside].is_numeric()):
         return f"--preferred-by {name!r} is read with a column of numbers {verdict.beside!r}, which the input lacks"
+    return None
+
+
+def _why_unranked(name: str, column: str, ranking: str, schema: pl.Schema) -> str | None:
+    """Why ``--preferred-by list.field`` cannot be read as a ranked list of answers; None where it can."""
+    if column not in schema:
+        return None  # (an unknown column: the selection's checks say so)
+    dtype = schema[column]
+    if not is_answer_list(dtype):
+        return (f"--preferred-by {name!r}: {column!r} holds {dtype}, not a list of answers "
+                f"(texts, or objects with one text field, as UltraFeedback's completions)")
+    fields = {f.name: f.dtype for f in dtype.inner.fields} if isinstance(dtype.inner, pl.Struct) else {}
+    if not (fields.get(ranking, pl.Null).is_numeric() or ranking in schema and _numbers_listed(schema[ranking])):
+        numbers = [f for f, kind in fields.items() if kind.is_numeric()] + [n for n in schema.names() if _numbers_listed(schema[n])]
+        return (f"--preferred-by {name!r}: neither the answers in {column!r} nor the input hold numbers {ranking!r} "
+                f"(a field of each answer, or a column of lists of numbers, one per answer); those they hold: {numbers or 'none'}")
+    if ranking.casefold() not in RANKINGS:
+        known = "; ".join(f"{key} ({ranked.said})" for key, ranked in RANKINGS.items())
+        return f"--preferred-by {name!r}: qcaudit ranks answers by these: {known}"
     return None
 
 

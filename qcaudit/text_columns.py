@@ -294,16 +294,16 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (),
         return _choices_text(name, dtype)
     if is_text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
         return text_of_parts(pl.col(name), dtype, reasoning)
-    if (field := _answer_field(dtype)) is not None:
+    if (field := answer_field(dtype)) is not None:
         return _answers_text(name, field, reasoning)
     return None
 
 
-#: The field of each object in a list of answers that holds its text (:func:`_answer_field`).
+#: The field of each object in a list of answers that holds its text (:func:`answer_field`).
 ANSWER_FIELDS = ("response", "answer", "completion", "output", "generation")
 
 
-def _answer_field(dtype: pl.DataType) -> str | None:
+def answer_field(dtype: pl.DataType) -> str | None:
     """The text field of a list of answers, objects that hold their text in one field of
     :data:`ANSWER_FIELDS` beside others that say where it came from (UltraFeedback's
     ``completions``: ``{model, response, annotations, ...}``; Nectar's ``answers``: ``{answer,
@@ -316,8 +316,8 @@ def _answer_field(dtype: pl.DataType) -> str | None:
 
 def is_answer_list(dtype: pl.DataType) -> bool:
     """Whether a column of ``dtype`` holds a list of answers: texts (distilabel's
-    ``generations``) or objects with one text field (:func:`_answer_field`)."""
-    return dtype == pl.List(pl.String) or _answer_field(dtype) is not None
+    ``generations``) or objects with one text field (:func:`answer_field`)."""
+    return dtype == pl.List(pl.String) or answer_field(dtype) is not None
 
 
 def _answers_text(name: str, field: str, reasoning: bool = True) -> pl.Expr:

@@ -2332,8 +2332,9 @@ def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
     several models (UltraFeedback's ``completions``, distilabel's ``generations``,
     natural_reasoning's ``responses``, or numbered columns, PKU-SafeRLHF's ``response_0`` and
     ``response_1``): the text is the prompt and each answer, what
-    ``--fields`` naming them gives; no response part is found (several answers are no one
-    response). A list that holds no answers' text (ratings) is not read."""
+    ``--fields`` naming them gives; no response column is found (several answers are no one
+    response; answers ranked, as these by a field of each or the ratings beside them, are also
+    read as the pair of the best and worst: test_preference.py). A list that holds no answers' text (ratings) is not read."""
     def completion(model, text):
         return {"model": model, "response": text, "annotations": {"helpfulness": {"Rating": "4"}}, "overall_score": 8.0}
 
@@ -2345,7 +2346,9 @@ def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
     for name, (prompt, answers, listed) in cases.items():
         path = write(tmp_path, name, [{prompt: "Name a colour.", answers: listed, "ratings": [4, 2], "source": "evol"}] * 3)
         found = load_dataset(path)
-        assert found.text_source == f"fields {prompt}, {answers} joined by newlines", name
+        ranking = "overall_score" if answers == "completions" else "ratings"  # (a field of each answer, else the ratings beside)
+        ranked = f" (pairs of the best and worst of {answers} by {ranking})"
+        assert found.text_source == f"fields {prompt}, {answers} joined by newlines{ranked}", name
         by_hand = load_dataset(path, TextSelection(fields=(prompt, answers)))
         assert found.texts()["text"].to_list() == by_hand.texts()["text"].to_list(), name
         expected = "\n".join(["Name a colour."] + [a if isinstance(a, str) else a.get("response", "") for a in listed])

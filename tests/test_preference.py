@@ -19,6 +19,7 @@ from qcaudit import audit
 from qcaudit.config import load_config
 from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
+from qcaudit.sampling import write_sample
 from tests.test_dashboard import APP, ENV
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
 
@@ -210,15 +211,22 @@ def test_the_dashboard_page_draws_the_pairs(qc, tmp_path, monkeypatch):  # noqa:
     assert at.metric[0].value == f"{8 / 12:.1%}" and at.get("plotly_chart")
 
 
-@pytest.mark.parametrize("named", [True, False], ids=["pairs named", "pairs found by name"])
-def test_reward_agreement_is_each_pairs_margin_scored_alone(tmp_path, named):
+@pytest.mark.parametrize("layout", ["named", "found", "ranked"], ids=["pairs named", "pairs found by name", "pairs ranked in a list"])
+def test_reward_agreement_is_each_pairs_margin_scored_alone(tmp_path, layout):
     from tests.test_reward import _alone, _reward_model
 
     model = _reward_model(tmp_path / "rm", pad=True, template=True)
     data = tmp_path / "pairs.parquet"
     frame = planted(12, 9, 2, 4, seed=5)
-    frame.write_parquet(data)
-    pairs = {"input.chosen": "chosen", "input.rejected": "rejected", "input.prompt": ["prompt"]} if named else {}
+    if layout == "ranked":  # the same pairs as UltraFeedback's completions, scored, the chosen one first or second
+        scored = lambda text, score: {"response": text, "model": "m", "fine-grained_score": score}  # noqa: E731
+        frame.select(pl.col("prompt").alias("instruction"), pl.struct("chosen", "rejected").map_elements(
+            lambda pair: [scored(pair["chosen"], 4.5), scored(pair["rejected"], 2.0)][:: 1 if len(pair["chosen"]) % 2 else -1],
+            return_dtype=pl.List(pl.Struct({"response": pl.String, "model": pl.String, "fine-grained_score": pl.Float64}))
+        ).alias("completions")).write_parquet(data)
+    else:
+        frame.write_parquet(data)
+    pairs = {"input.chosen": "chosen", "input.rejected": "rejected", "input.prompt": ["prompt"]} if layout == "named" else {}
     report = audit(data, load_config(None, pairs | {"reward.model": str(model), "reward.batch_size": 3}))
     assert "reward" not in report.metrics  # on pairs, the reward model serves the agreement
     prompts = frame["prompt"].to_list()
@@ -245,12 +253,15 @@ def _preferred(layout: str, verdict) -> int | None:
         return None if verdict == 0 else 0 if verdict < 0 else 1
     if layout == "pku":  # better_response_id: 0 or 1, the index of the better response
         return verdict if verdict in (0, 1) else None
+    if layout == "webgpt":  # score_0 in [-1, 1], score_1 = -score_0: a positive score the preferred answer's, 0 a tie
+        return None if verdict == 0 else 0 if verdict > 0 else 1
     return {1: 0, 0: 1}.get(verdict)  # SHP: labels is 1 if A is preferred to B, 0 if B is preferred to A
 
 
 _VERDICTS = {"arena": st.sampled_from(["model_a", "model_b", "tie", "tie (bothbad)", None]),
              "helpsteer3": st.one_of(st.none(), st.integers(-3, 3)), "pku": st.one_of(st.none(), st.integers(0, 1)),
-             "shp": st.one_of(st.none(), st.integers(0, 1))}
+             "shp": st.one_of(st.none(), st.integers(0, 1)),
+             "webgpt": st.one_of(st.none(), st.sampled_from([-1.0, -2 / 3, -1 / 3, 0.0, 1 / 3, 2 / 3, 1.0]))}
 
 
 def _judged_rows(layout: str, prompts: list[str], firsts: list[str], seconds: list[str], verdicts: list) -> pl.DataFrame:
@@ -261,6 +272,10 @@ def _judged_rows(layout: str, prompts: list[str], firsts: list[str], seconds: li
                              "winner": pl.Series(verdicts, dtype=pl.String),
                              "conversation_a": [chat(p, a) for p, a in zip(prompts, firsts, strict=True)],
                              "conversation_b": [chat(p, b) for p, b in zip(prompts, seconds, strict=True)], "turn": 1})
+    if layout == "webgpt":  # openai/webgpt_comparisons: the question's text inside a struct, a score each
+        return pl.DataFrame({"question": [{"dataset": "eli5", "id": str(i), "full_text": p} for i, p in enumerate(prompts)],
+                             "answer_0": firsts, "answer_1": seconds, "score_0": pl.Series(verdicts, dtype=pl.Float64),
+                             "score_1": pl.Series([None if v is None else -v for v in verdicts], dtype=pl.Float64)})
     names = {"helpsteer3": ("context", "response1", "response2", "overall_preference"),
              "pku": ("prompt", "response_0", "response_1", "better_response_id"),
              "shp": ("history", "human_ref_A", "human_ref_B", "labels")}[layout]
@@ -390,3 +405,110 @@ def test_a_multi_turn_arena_battle_s_answers_are_each_model_s_whole_reply(tmp_pa
     assert parts["chosen"].to_list() == ["b1 at length\nb2", "a1\na2", None]
     assert parts["rejected"].to_list() == ["a1\na2", "b1 at length\nb2", None]
     assert parts["text"][0] == "Q1?\na1\nQ2?\na2\nb1 at length\nb2"
+
+
+# Lists of answers ranked by a field of each (qcaudit.judged_pairs.RANKINGS) ---------------------
+
+#: (prompt, list, answer field, what ranks the answers, whether the highest is the best) of
+#: UltraFeedback (openbmb/UltraFeedback: completions, each with a fine-grained_score, the mean
+#: of its aspect ratings), Nectar (berkeley-nest/Nectar: answers, each ranked 1 the best) and
+#: distilabel's UltraFeedback task (generations, texts, and a column of ratings, one each).
+_RANKED = {"ultrafeedback": ("instruction", "completions", "response", "fine-grained_score", True),
+           "nectar": ("prompt", "answers", "answer", "rank", False),
+           "distilabel": ("instruction", "generations", None, "ratings", True)}
+
+
+def _best_and_worst(answers: list[tuple[str, float | None]], highest_best: bool) -> tuple[str | None, str | None]:
+    """A row's pair as distilabel's FormatTextGenerationDPO pairs ratings (the first of the
+    best-rated answers chosen, the first of the worst rejected), but with answers without text
+    or a number left out, and no pair where all rank alike."""
+    ranked = [(text, score if highest_best else -score) for text, score in answers if text and score is not None]
+    if not ranked or max(s for _, s in ranked) == min(s for _, s in ranked):
+        return None, None
+    best = next(text for text, s in ranked if s == max(s for _, s in ranked))
+    worst = next(text for text, s in ranked if s == min(s for _, s in ranked))
+    return best, worst
+
+
+def _ranked_rows(layout: str, prompts: list[str], answer_lists: list[list[tuple[str, float | None]]],
+                 extra_ratings: list[list[float]]) -> pl.DataFrame:
+    """The rows as each dataset lays them out; ``extra_ratings``: distilabel's ratings past its
+    generations (a malformed row's: numbers not one per answer)."""
+    prompt_name, listed, answer, ranking, _ = _RANKED[layout]
+    written = [f"\n\nHuman: {p}\n\nAssistant:" for p in prompts] if layout == "nectar" else prompts  # (Nectar's: HH transcripts)
+    if answer is None:
+        return pl.DataFrame({prompt_name: written, listed: [[text for text, _ in answers] for answers in answer_lists],
+                             ranking: [[score for _, score in answers] + extra for answers, extra in zip(answer_lists, extra_ratings, strict=True)]},
+                            schema_overrides={listed: pl.List(pl.String), ranking: pl.List(pl.Float64)})
+    answer_type = pl.List(pl.Struct({answer: pl.String, "model": pl.String, ranking: pl.Float64}))  # (as the file's schema says)
+    return pl.DataFrame({prompt_name: written, listed: [[{answer: text, "model": "m", ranking: score} for text, score in answers]
+                                                        for answers in answer_lists]}, schema_overrides={listed: answer_type})
+
+
+@pytest.mark.parametrize("layout", sorted(_RANKED))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_ranked_lists_pair_each_row_s_best_and_worst_answers(tmp_path_factory, layout, data):
+    _, listed, _, ranking, highest_best = _RANKED[layout]
+    score = st.one_of(st.none(), st.integers(1, 4).map(float))
+    answer_lists = data.draw(st.lists(st.lists(st.tuples(st.text("ab \n", max_size=5), score), max_size=4), min_size=1, max_size=6))
+    extra = [data.draw(st.lists(score.filter(lambda s: s is not None), max_size=1)) if layout == "distilabel" else [] for _ in answer_lists]
+    prompts = [f"Q{i}" for i in range(len(answer_lists))]
+    _ranked_rows(layout, prompts, answer_lists, extra).write_parquet(path := tmp_path_factory.mktemp("ranked") / "ranked.parquet")
+    dataset = load_dataset(path)
+    assert dataset.selection.preferred_by == f"{listed}.{ranking}"
+    read = dataset.selected(parts=("prompt", "response", "chosen", "rejected")).collect()
+    pairs = [(None, None) if more else _best_and_worst(answers, highest_best) for answers, more in zip(answer_lists, extra, strict=True)]
+    assert read["chosen"].to_list() == read["response"].to_list() == [chosen for chosen, _ in pairs]
+    assert read["rejected"].to_list() == [rejected for _, rejected in pairs]
+    assert read["prompt"].to_list() == prompts
+    # the text: the prompt, then the answers a line each (a list of texts as it joins; of objects, those with text)
+    joined = ["\n".join(text for text, _ in answers if text or layout == "distilabel") for answers in answer_lists]
+    assert read["text"].to_list() == [f"{p}\n{answers}" if answers else p for p, answers in zip(prompts, joined, strict=True)]
+
+
+def _ultrafeedback(path) -> None:
+    """Two UltraFeedback rows whose two scores rank their answers apart."""
+    completion = lambda response, overall, fine: {"model": "m", "response": response, "critique": "c",  # noqa: E731
+                                                  "overall_score": overall, "fine-grained_score": fine}
+    pl.DataFrame({"instruction": ["Write a haiku.", "Explain recursion."],
+                  "completions": [[completion("<think>rain</think>Rain taps", 9.0, 2.0), completion("Drops fall", 3.0, 4.5)],
+                                  [completion("Itself, called.", 8.0, 4.0), completion("It is what it is.", 2.0, 1.0)]]}).write_parquet(path)
+
+
+def test_a_ranked_list_s_field_is_chosen_and_its_pairs_review_and_round_trip(tmp_path):
+    _ultrafeedback(data := tmp_path / "uf.parquet")
+    default = load_dataset(data).selected(parts=("chosen", "rejected")).collect()
+    assert default["chosen"].to_list() == ["Drops fall", "Itself, called."]  # fine-grained_score, the binarized sets' choice
+    overall = load_dataset(data, TextSelection(preferred_by="completions.overall_score")).selected(parts=("chosen", "rejected")).collect()
+    assert overall["chosen"].to_list() == ["<think>rain</think>Rain taps", "Itself, called."]
+    assert overall["rejected"].to_list() == ["Drops fall", "It is what it is."]
+    plain = load_dataset(data, TextSelection(preferred_by="completions.overall_score", reasoning=False))
+    assert plain.selected(parts=("chosen",)).collect()["chosen"][0] == "Rain taps"  # --no-reasoning: the answer alone
+    report = audit(data, load_config(None, {"input.preferred_by": "completions.overall_score"}))
+    assert report.config["input"]["preferred_by"] == "completions.overall_score" and report.value("preference.pairs") == 2
+    assert report.dataset["text_source"].endswith("(pairs of the best and worst of completions by overall_score)")
+    again = audit(data, load_config(None, {"input.preferred_by": report.config["input"]["preferred_by"]}))
+    assert again.metrics["preference"] == report.metrics["preference"]
+    write_sample(data, load_config(None, {}), review := tmp_path / "review.parquet")
+    reviewed = pl.read_parquet(review).sort("row_id")
+    assert reviewed["chosen"].to_list() == default["chosen"].to_list() and reviewed["rejected"].to_list() == default["rejected"].to_list()
+
+
+def test_a_bad_ranked_list_is_one_line(qc, tmp_path):  # noqa: F811
+    _ultrafeedback(data := tmp_path / "uf.parquet")
+    for ranked, said in (("completions.critique", "neither the answers in 'completions' nor the input hold numbers 'critique'"),
+                         ("instruction.rank", "'instruction' holds String, not a list of answers"),
+                         ("nope.rank", "unknown column 'nope'")):
+        one_line_error(qc("report", data, "--preferred-by", ranked, "--out", tmp_path / "o"), said)
+    pl.read_parquet(data).with_columns(pl.col("completions").list.eval(pl.element().struct.with_fields(
+        pl.element().struct.field("overall_score").alias("votes")))).write_parquet(votes := tmp_path / "votes.parquet")
+    one_line_error(qc("report", votes, "--preferred-by", "completions.votes", "--out", tmp_path / "o"),
+                   "qcaudit ranks answers by these: fine-grained_score")
+    one_line_error(qc("report", data, "--preferred-by", "completions.rank", "--chosen-field", "instruction", "--rejected-field",
+                      "instruction", "--out", tmp_path / "o"), "pairs the best and worst answers of a list: leave out --chosen-field")
+    pl.DataFrame({"instruction": ["Hi."], "generations": [["Hello.", "Hey."]], "ratings": [5]}).write_parquet(flat := tmp_path / "flat.parquet")
+    one_line_error(qc("report", flat, "--preferred-by", "generations.ratings", "--out", tmp_path / "o"),
+                   "neither the answers in 'generations' nor the input hold numbers 'ratings' (a field of each answer, "
+                   "or a column of lists of numbers, one per answer)")
+    assert not (tmp_path / "o").exists()

@@ -84,7 +84,7 @@ class Preference(Analyzer):
 
     @classmethod
     def switched_on(cls, config) -> bool:
-        return bool(config.input.chosen and config.input.rejected)
+        return config.input.pairs()
 
     def input_parts(self) -> tuple[str, ...]:
         return (PROMPT, CHOSEN, REJECTED) if self._reward_settings.model else (CHOSEN, REJECTED)

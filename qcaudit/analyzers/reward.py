@@ -121,7 +121,7 @@ class Reward(Analyzer):
     def switched_on(cls, config) -> bool:
         """A reward model turns it on, except on preference pairs without a response column,
         where the model serves the preference analyzer's agreement."""
-        pairs_only = config.input.chosen and config.input.rejected and not config.input.response
+        pairs_only = config.input.pairs() and not config.input.response
         return bool(config.reward.model) and not pairs_only
 
     @classmethod
