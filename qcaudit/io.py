@@ -50,6 +50,7 @@ from qcaudit.errors import QcauditError
 from qcaudit.inputcheck import DELIMITED, separated_by_semicolons
 from qcaudit.judged_pairs import LAYOUTS as JUDGED_PAIR_LAYOUTS
 from qcaudit.judged_pairs import (
+    RANKINGS,
     best_and_worst,
     judged,
     judging_column,
@@ -489,7 +490,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
     if decoded := [name for name in dict.fromkeys(selection.columns()) if name in json_lists]:
-        kinds = [("a chat", "chats") if is_chat(json_lists[name]) else ("a list of texts", "lists of texts") for name in decoded]
+        kinds = [("a chat", "chats") if is_chat(json_lists[name]) else ("a list of texts", "lists of texts")
+                 if json_lists[name] == pl.List(pl.String) else ("a list of answers", "lists of answers") for name in decoded]
         many = " and ".join(dict.fromkeys(plural for _, plural in kinds))
         text_source += (f" ({kinds[0][0]} written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: {many} written as JSON text)")
@@ -571,12 +573,18 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
     set's ``prompt`` and ``response_a``, a turn each, ``'["What is ...?", "And ..."]'``. Read
     as text, every row's JSON keys and quotes would be its words (``role``, ``content`` in
     every row: lower diversity, near duplicates that are not). A column counts when it is
-    named by the selection, or may be a chat or an answer by its name (:data:`NUMBERED_ANSWER`),
-    and its first :data:`JSON_CHAT_SAMPLE` values are all JSON arrays that decode to a chat's
-    turns (OpenAI's ``{role, content}``, ShareGPT's ``{from, value}``) or to strings."""
-    named = set(selection.columns())
+    named by the selection, or may be a chat or an answer by its name (:data:`NUMBERED_ANSWER`,
+    :data:`ANSWER_LIST_COLUMNS`), and its first :data:`JSON_CHAT_SAMPLE` values are all JSON
+    arrays that decode to a chat's turns (OpenAI's ``{role, content}``, ShareGPT's ``{from,
+    value}``), to strings or to answers (:func:`~qcaudit.text_columns.is_answer_list`); or it
+    may rank a list of answers by its name (:data:`~qcaudit.judged_pairs.RANKINGS`: a CSV file's
+    distilabel ``ratings``, ``"[5, 3]"``), and they decode to numbers."""
+    ranked = selection.ranked()
+    named = set(selection.columns()) | ({ranked[1]} if ranked else set())
+    ranking = {name.casefold() for name in RANKINGS} | {name.casefold() for name in named}
     candidates = [name for name in schema.names() if schema[name] == pl.String and (
-        name in named or name.lower() in _CHAT_CANDIDATES or NUMBERED_ANSWER.fullmatch(name))]
+        name in named or name.lower() in _CHAT_CANDIDATES or name.lower() in ANSWER_LIST_COLUMNS or NUMBERED_ANSWER.fullmatch(name)
+        or name.casefold() in ranking)]
     if not candidates:
         return {}
     try:
@@ -592,8 +600,10 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
             dtype = values.str.json_decode(infer_schema_length=None).dtype
         except pl.exceptions.PolarsError:
             continue
-        if is_chat(dtype) or dtype == pl.List(pl.String):
+        if is_chat(dtype) or is_answer_list(dtype):
             found[name] = dtype
+        elif isinstance(dtype, pl.List) and dtype.inner.is_numeric() and name.casefold() in ranking:
+            found[name] = pl.List(pl.Float64)  # (a later row's 4.5 is no integer)
     return found
 
 

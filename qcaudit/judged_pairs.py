@@ -86,6 +86,8 @@ RANKINGS = {
     "overall_score": Ranking(True, "the highest best (UltraFeedback's critique score)"),
     "rank": Ranking(False, "the lowest best (Nectar's: 1 the best)"),
     "ratings": Ranking(True, "the highest best (distilabel's, one per generation)"),
+    "rewards": Ranking(True, "the highest best (a reward model's, one per sampled answer, as best-of-n data holds them)"),
+    "scores": Ranking(True, "the highest best"),
     "score": Ranking(True, "the highest best"),
     "rating": Ranking(True, "the highest best"),
 }

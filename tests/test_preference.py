@@ -512,3 +512,28 @@ def test_a_bad_ranked_list_is_one_line(qc, tmp_path):  # noqa: F811
                    "neither the answers in 'generations' nor the input hold numbers 'ratings' (a field of each answer, "
                    "or a column of lists of numbers, one per answer)")
     assert not (tmp_path / "o").exists()
+
+
+def test_generations_and_ratings_written_as_json_text_pair_as_the_lists_do(tmp_path):
+    """distilabel's generations and ratings saved to CSV (lists written as JSON text), and a
+    best-of-n sample's responses and rewards: the pairs are those of the lists, ratings past the
+    rows read to find the lists' type included (halves after 100 rows of whole numbers, which
+    read as whole numbers would tie 2 and 2.5)."""
+    rng = random.Random(8)
+    generations = [[f"answer {i}.{j}" for j in range(rng.randint(1, 4))] for i in range(130)]
+    ratings = [[rng.randint(2, 9) / 2 if i >= 100 else rng.randint(1, 5) for _ in answers] for i, answers in enumerate(generations)]
+    lists = pl.DataFrame({"instruction": [f"Task {i}." for i in range(130)], "generations": generations, "ratings": ratings},
+                         schema_overrides={"ratings": pl.List(pl.Float64)})
+    lists.write_parquet(stored := tmp_path / "distilabel.parquet")
+    lists.with_columns(generations=pl.Series([json.dumps(g) for g in generations]), ratings=pl.Series([json.dumps(r) for r in ratings])
+                       ).write_csv(written := tmp_path / "distilabel.csv")
+    expected = [_best_and_worst(list(zip(answers, scores, strict=True)), True) for answers, scores in zip(generations, ratings, strict=True)]
+    for path in (stored, written):
+        pairs = load_dataset(path).selected(parts=("chosen", "rejected")).collect()
+        assert list(zip(pairs["chosen"], pairs["rejected"], strict=True)) == expected, path.suffix
+    assert "'generations': lists of texts written as JSON text" in load_dataset(written).text_source
+    lists.rename({"instruction": "prompt", "generations": "responses", "ratings": "rewards"}).write_parquet(sampled := tmp_path / "bon.parquet")
+    best_of_n = load_dataset(sampled)
+    assert best_of_n.selection.preferred_by == "responses.rewards"
+    pairs = best_of_n.selected(parts=("chosen", "rejected")).collect()
+    assert list(zip(pairs["chosen"], pairs["rejected"], strict=True)) == expected
