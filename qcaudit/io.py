@@ -116,21 +116,23 @@ PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--cho
 #: preference fine-tuning files, whose prompt is the chat in ``input.messages``) ...
 PAIR_LAYOUTS = ((None, CHOSEN, REJECTED), ("input.messages", "preferred_output", "non_preferred_output"))
 #: ... then pairs of answers judged by a column (:mod:`qcaudit.judged_pairs`: Chatbot Arena's,
-#: HelpSteer3's, PKU-SafeRLHF's, SHP's), read as chosen and rejected where it prefers one ...
+#: HelpSteer3's, PKU-SafeRLHF's, SHP's, WebGPT's), read as chosen and rejected where it prefers
+#: one, and lists of answers ranked (UltraFeedback's, Nectar's, distilabel's), their best and worst ...
 #: ... and (prompt fields, answer columns by preference) of instruction data, the first whose
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
 #: Alpaca's instruction, input and output, Dolly's instruction, context and response, an
 #: instruction or prompt and its ``generation`` (distilabel's text generation), and
 #: Self-Instruct's seed tasks (an instruction and its ``instances``, :func:`~qcaudit.text_columns._instances_text`),
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
-#: query and response, OpenMathInstruct's generated solution), and function-calling queries
+#: query and response, OpenMathInstruct's generated solution; a worked solution before a final
+#: answer beside it, as LIMO's question, solution and answer), and function-calling queries
 #: and the calls that answer them (Salesforce's xLAM: a ``query`` and its ``answers``) ...
 PROMPT_LAYOUTS = (
     ((PROMPT,), (RESPONSE, "completion", "generation")),
     (("instruction", "input"), ("output", RESPONSE)),
     (("instruction", "context"), (RESPONSE, "output")),
     (("instruction",), ("output", RESPONSE, "generation", "instances")),
-    (("question",), ("answer", RESPONSE, "solution", "generated_solution")),
+    (("question",), ("solution", "answer", RESPONSE, "generated_solution")),
     (("problem",), ("solution", "generated_solution", "answer")),
     (("query",), (RESPONSE, "answer", "answers")),
 )

@@ -1090,6 +1090,7 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("instruction", "output"), "fields instruction, output joined by newlines"),
     (("instruction", "context", "response", "category"), "fields instruction, context, response joined by newlines"),  # Dolly
     (("question", "answer"), "fields question, answer joined by newlines"),  # GSM8K-style math data
+    (("question", "solution", "answer"), "fields question, solution joined by newlines"),  # LIMO: the worked solution, not the final answer
     (("problem", "solution", "level"), "fields problem, solution joined by newlines"),  # MATH
     (("query", "response", "type"), "fields query, response joined by newlines"),  # MetaMathQA
     (("id", "query", "answers", "tools"), "fields query, answers joined by newlines"),  # xLAM function calling: its calls
