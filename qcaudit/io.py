@@ -143,11 +143,16 @@ PROMPT_LAYOUTS = (
 #: and the assistant's.
 PROMPT_ANSWER_LAYOUTS = (("input", "output"), ("inputs", "targets"), ("source", "target"), ("user", "assistant"),
                          ("human", "assistant"))
-#: ... and, beside a column of a reasoning model's reasoning (:data:`REASONING_FIELDS`), the
-#: rest of its answer saved flat as the DeepSeek API returns its message, ``content`` (then
-#: the answer, not a whole row), and, where no layout above names the prompt, an ``input``
-#: (Congliu's Chinese-DeepSeek-R1-Distill-data: input, reasoning_content, content). The
-#: row's text reads the reasoning between the prompt and the answer (:func:`_resolve_selection`).
+#: ... and, beside a column of a reasoning model's reasoning saved flat, the answer it belongs
+#: to (the reasoning's name: the answer's), before the layout's own answer (s1K's reference
+#: ``solution``): the rest of the message as the DeepSeek API returns it, ``content`` (then
+#: the answer, not a whole row), and s1K's attempt after its thinking trajectories (s1K-1.1's
+#: DeepSeek-R1 traces, which s1.1 trains on, before its Gemini ones); and, where no layout
+#: above names the prompt, an ``input`` (Congliu's Chinese-DeepSeek-R1-Distill-data: input,
+#: reasoning_content, content). The row's text reads the reasoning between the prompt and the
+#: answer (:func:`_resolve_selection`).
+FLAT_REASONING = {**dict.fromkeys(REASONING_FIELDS, "content"), "deepseek_thinking_trajectory": "deepseek_attempt",
+                  "gemini_thinking_trajectory": "gemini_attempt", "thinking_trajectories": "attempt"}
 REASONED_ANSWER, REASONED_PROMPT = "content", "input"
 #: Chat columns looked for by name (OpenAI's, ShareGPT's, LMSYS-Chat-1M's and WildChat's,
 #: Gemini's; Glaive's function-calling ``chat``, a text; SODA's and DailyDialog's
@@ -728,11 +733,11 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
         ranked = next(((listed, ranking) for name in ANSWER_LIST_COLUMNS
                        if (listed := _named(schema, name)) and (ranking := ranking_of(listed, schema))), None)
         selection = replace(selection, preferred_by=".".join(ranked)) if ranked else selection
-    reasoned = (REASONED_ANSWER,) if reasoning_column else ()
+    reasoned = (FLAT_REASONING[reasoning_column.casefold()],) if reasoning_column else ()
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
         if all(prompt):
-            response = next(filter(None, map(found, (*answer_names, *reasoned))), None)
+            response = next(filter(None, map(found, (*reasoned, *answer_names))), None)
             return replace(selection, prompt=selection.prompt or tuple(prompt), response=selection.response or response)
     for prompt_name, answer_name in (*PROMPT_ANSWER_LAYOUTS, *[(REASONED_PROMPT, answer) for answer in reasoned]):
         prompt, response = found(prompt_name), found(answer_name)
@@ -763,12 +768,12 @@ REASONING_SETTINGS = frozenset({"on", "off", "true", "false", "yes", "no", "none
 
 def _reasoning_column(frame: pl.LazyFrame, schema: pl.Schema) -> str | None:
     """The input's column of a reasoning model's reasoning saved flat: the first of
-    :data:`REASONING_FIELDS` that it holds as text, unless the words of its first
-    :data:`JSON_CHAT_SAMPLE` values are settings (:data:`REASONING_SETTINGS`); None where it
-    holds none."""
-    named = next((found for name in REASONING_FIELDS if (found := _named(schema, name)) and is_plain_text(schema[found])), None)
-    if named is None:
-        return None
+    :data:`FLAT_REASONING` that it holds as text (or texts, s1K's trajectories), unless the
+    words of its first :data:`JSON_CHAT_SAMPLE` values are settings (:data:`REASONING_SETTINGS`);
+    None where it holds none."""
+    named = next((found for name in FLAT_REASONING if (found := _named(schema, name)) and _is_text_or_texts(schema[found])), None)
+    if named is None or not is_plain_text(schema[named]):
+        return named
     try:
         said = frame.select(pl.col(named).cast(pl.String).str.strip_chars().str.to_lowercase()).head(JSON_CHAT_SAMPLE).collect()
     except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
@@ -1136,11 +1141,11 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
 
 
 def _reasoning_beside(response: str, selection: TextSelection, schema: pl.Schema) -> str | None:
-    """The column of reasoning saved flat (one of :data:`REASONING_FIELDS`, of text) that the
+    """The column of reasoning saved flat (one of :data:`FLAT_REASONING`, of text) that the
     text reads beside the ``response`` column (before it, where found by name), whose answer
     it belongs to; None where the text reads none, or the reasoning is left out (``--no-reasoning``)."""
     fields = selection.fields if selection.reasoning and response in selection.fields else ()
-    return next((name for name in fields if name.casefold() in REASONING_FIELDS and name != response and is_plain_text(schema[name])), None)
+    return next((name for name in fields if name.casefold() in FLAT_REASONING and name != response and _is_text_or_texts(schema[name])), None)
 
 
 def _answer_part(column: str, schema: pl.Schema, reasoning: bool, transcripts: tuple[str, ...]) -> pl.Expr:

@@ -2297,7 +2297,9 @@ def test_reasoning_in_chat_turns_reads_as_if_written_before_the_content(tmp_path
 def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(tmp_path):
     """A reasoning model's answers saved flat: DeepSeek's API message fields beside an ``input``
     (Congliu's R1 distillation: input, reasoning_content, content), a question's or a user's
-    reasoning column. The text is the prompt, the reasoning, the answer; the parts are the
+    reasoning column, s1K's thinking trajectories (a list of one) and attempt beside its
+    reference solution, s1K-1.1's DeepSeek-R1 trace and attempt (what s1.1 trains on) beside
+    Gemini's. The text is the prompt, the reasoning, the answer; the parts are the
     prompt and the answer with its reasoning, those of the same row as a chat whose answer turn
     holds the reasoning (and, under --no-reasoning, the answer alone). Without a reasoning column a ``content`` column is still the
     row's whole text, and a reasoning model's struct field (an effort setting) is no text."""
@@ -2306,16 +2308,20 @@ def test_reasoning_saved_flat_beside_the_answer_reads_between_prompt_and_answer(
         "prompted.parquet": {"prompt": ["Q?"], "reasoning_content": ["Think."], "content": ["A."]},
         "question.parquet": {"question": ["Q?"], "reasoning": ["Think."], "answer": ["A."]},
         "user.parquet": {"user": ["Q?"], "reasoning": ["Think."], "assistant": ["A."]},
+        "s1k.parquet": {"solution": ["Ref."], "question": ["Q?"], "thinking_trajectories": [["Think."]], "attempt": ["A."]},
+        "s1k11.parquet": {"solution": ["Ref."], "question": ["Q?"], "gemini_thinking_trajectory": ["Ponder."],
+                          "gemini_attempt": ["B."], "deepseek_thinking_trajectory": ["Think."], "deepseek_attempt": ["A."]},
     }
     for name, columns in cases.items():
         dataset = load_dataset(write(tmp_path, name, columns))
-        prompt, reasoning, answer = [c for c in columns if c != "score"]
+        prompt, reasoning, answer = [c for c in columns if c not in ("score", "solution") and not c.startswith("gemini")]
         assert dataset.text_source == f"fields {prompt}, {reasoning}, {answer} joined by newlines", name
         assert dataset.texts()["text"].to_list() == ["Q?\nThink.\nA."], name
         parts = dataset.selected(parts=("prompt", "response")).collect().select("prompt", "response").rows()
         assert parts == [("Q?", "Think.\nA.")], name
+        field = reasoning if reasoning in ("reasoning_content", "reasoning") else "reasoning_content"  # (a chat turn's names)
         chat = write(tmp_path, f"{name}.chat.jsonl", [{"messages": [{"role": "user", "content": "Q?"},
-                                                                    {"role": "assistant", "content": "A.", reasoning: "Think."}]}])
+                                                                    {"role": "assistant", "content": "A.", field: "Think."}]}])
         assert load_dataset(chat).selected(parts=("prompt", "response")).collect().select("prompt", "response").rows() == parts
         unreasoned = load_dataset(dataset.sources[0], TextSelection(reasoning=False)).selected(parts=("response",)).collect()
         assert unreasoned["response"].to_list() == ["A."], name
