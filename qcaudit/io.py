@@ -112,9 +112,11 @@ log = logging.getLogger("qcaudit")
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field",
          SETUP: "--role"}
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
-#: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's; OpenAI's
-#: preference fine-tuning files, whose prompt is the chat in ``input.messages``) ...
-PAIR_LAYOUTS = ((None, CHOSEN, REJECTED), ("input.messages", "preferred_output", "non_preferred_output"))
+#: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's; UltraInteract's,
+#: whose prompt is the chat so far in ``trajectory``, a question or a task and its rounds of
+#: feedback; OpenAI's preference fine-tuning files, whose prompt is the chat in
+#: ``input.messages``) ...
+PAIR_LAYOUTS = (("trajectory", CHOSEN, REJECTED), ("input.messages", "preferred_output", "non_preferred_output"))
 #: ... then pairs of answers judged by a column (:mod:`qcaudit.judged_pairs`: Chatbot Arena's,
 #: HelpSteer3's, PKU-SafeRLHF's, SHP's, WebGPT's), read as chosen and rejected where it prefers
 #: one, and lists of answers ranked (UltraFeedback's, Nectar's, distilabel's), their best and worst ...

@@ -193,6 +193,11 @@ def test_the_layouts_found_by_name_give_each_rows_parts(tmp_path):
                       "chosen": [_chat(("assistant", "Blue."))], "rejected": [_chat(("assistant", "Green, I think."))]}
     assert parts(conversational, ("prompt", "chosen", "rejected")) == {
         "prompt": ["Be brief.\nSky colour?"], "chosen": ["Blue."], "rejected": ["Green, I think."]}
+    ultrainteract = {"task": ["Coding"], "trajectory": [[{"from": "user", "value": "Write add(a, b)."},  # (openbmb/UltraInteract_pair)
+                                                          {"from": "assistant", "value": "return a - b"}, {"from": "user", "value": "Wrong."}]],
+                     "chosen": ["return a + b"], "rejected": ["return a * b"]}
+    assert parts(ultrainteract, ("prompt", "chosen", "rejected")) == {  # (not the answers' shared start, "return a", as the prompt)
+        "prompt": ["Write add(a, b).\nreturn a - b\nWrong."], "chosen": ["return a + b"], "rejected": ["return a * b"]}
     with pytest.raises(QcauditError, match="needs each row's chosen and rejected"):  # flags, not answers
         parts({"prompt": ["p"], "response": ["r"], "chosen": [True], "rejected": [False]}, ("chosen", "rejected"))
     named = load_dataset(tmp_path / "d.parquet", TextSelection(text_column="prompt", response="prompt"))
