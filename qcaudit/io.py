@@ -86,6 +86,7 @@ from qcaudit.text_columns import (
     is_chat,
     is_instances,
     is_plain_text,
+    is_turn,
     joined_turns,
     non_empty,
     part_text,
@@ -112,11 +113,17 @@ log = logging.getLogger("qcaudit")
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field",
          SETUP: "--role"}
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
-#: answers of preference pairs (TRL's preference layout, Anthropic HH-RLHF's; UltraInteract's,
-#: whose prompt is the chat so far in ``trajectory``, a question or a task and its rounds of
-#: feedback; OpenAI's preference fine-tuning files, whose prompt is the chat in
+#: answers of preference pairs and the chats found as their prompt (TRL's preference layout,
+#: Anthropic HH-RLHF's; UltraInteract's, whose prompt is the chat so far in ``trajectory``, a
+#: question or a task and its rounds of feedback; LLaMA-Factory's, a ``conversations`` chat
+#: and an answer turn each; OpenAI's preference fine-tuning files, whose prompt is the chat in
 #: ``input.messages``) ...
-PAIR_LAYOUTS = (("trajectory", CHOSEN, REJECTED), ("input.messages", "preferred_output", "non_preferred_output"))
+PAIR_LAYOUTS = ((("trajectory", "conversations"), CHOSEN, REJECTED),
+                (("input.messages",), "preferred_output", "non_preferred_output"))
+#: ... and of pairs whose prompt no layout below finds, an ``input`` (argilla's
+#: distilabel-intel-orca-dpo-pairs: system, input, chosen, rejected), not cut off their
+#: answers as an HH-RLHF prompt would be.
+PAIR_PROMPT = "input"
 #: ... then pairs of answers judged by a column (:mod:`qcaudit.judged_pairs`: Chatbot Arena's,
 #: HelpSteer3's, PKU-SafeRLHF's, SHP's, WebGPT's), read as chosen and rejected where it prefers
 #: one, and lists of answers ranked (UltraFeedback's, Nectar's, distilabel's), their best and worst ...
@@ -281,9 +288,10 @@ class Dataset:
     #: Columns added for fields inside struct columns that the selection names by a dotted
     #: path (``meta.text``): not the input's, so never written back with its rows.
     nested: tuple[str, ...] = ()
-    #: Columns whose JSON text was decoded into the chat or list of texts it writes (:func:`_json_lists`);
-    #: their text as read is kept beside, and written back with the input's rows.
-    json_text: tuple[str, ...] = ()
+    #: Columns reshaped on reading: JSON text decoded into the chat or list it writes
+    #: (:func:`_json_lists`), a turn saved alone made a chat of one (:func:`_single_turns`);
+    #: their values as read are kept beside, and written back with the input's rows.
+    reshaped: tuple[str, ...] = ()
     #: The local input files' stamps, taken before the first read (:meth:`check_unchanged`).
     stamps: tuple[FileStamp, ...] = ()
     #: The text column, or the fields, that hold conversations written as text, read as their
@@ -307,10 +315,10 @@ class Dataset:
 
     def input_columns(self, frame: pl.LazyFrame) -> pl.LazyFrame:
         """``frame`` (this dataset's, maybe with columns joined to it) with the input's
-        columns as read: those added for nested fields left out, the chats decoded from
-        JSON text back to that text."""
-        kept = [_kept_json_text(name) for name in self.json_text]
-        return frame.with_columns(pl.col(text).alias(name) for text, name in zip(kept, self.json_text, strict=True)).drop(
+        columns as read: those added for nested fields left out, those reshaped (chats
+        decoded from JSON text, turns made chats) back to their values as read."""
+        kept = [_kept_as_read(name) for name in self.reshaped]
+        return frame.with_columns(pl.col(text).alias(name) for text, name in zip(kept, self.reshaped, strict=True)).drop(
             *self.nested, *kept)
 
     def texts(self, category_column: str | None = None, keep: tuple[str, ...] = (), where: pl.Expr | None = None) -> pl.DataFrame:
@@ -483,8 +491,12 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     schema, rows = _schema(frame, files)
     json_lists = _json_lists(frame, schema, selection)
     if json_lists:
-        frame = frame.with_columns(pl.col(name).alias(_kept_json_text(name)) for name in json_lists).with_columns(
+        frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in json_lists).with_columns(
             pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in json_lists.items())
+        schema = frame.collect_schema()
+    if turns := _single_turns(schema, selection):
+        frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in turns).with_columns(
+            pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turns)
         schema = frame.collect_schema()
     found_by_name = not (selection.text_column or selection.fields)
     selection = _resolve_selection(selection, schema, _reasoning_column(frame, schema), headed_csv=fmt in DELIMITED and header)
@@ -516,7 +528,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if limit is not None and limit < whole:
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
-                   tuple(json_lists), stamps, transcripts)
+                   (*json_lists, *turns), stamps, transcripts)
 
 
 def _free_names(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:
@@ -570,9 +582,10 @@ JSON_CHAT_SAMPLE = 100
 _CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT})
 
 
-def _kept_json_text(name: str) -> str:
-    """The name under which a column's JSON text is kept once its chats are decoded."""
-    return f"__qcaudit_json_text:{name}"
+def _kept_as_read(name: str) -> str:
+    """The name under which a column's values as read are kept once they are reshaped
+    (chats decoded from JSON text, a turn saved alone made a chat of one)."""
+    return f"__qcaudit_as_read:{name}"
 
 
 def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection) -> dict[str, pl.DataType]:
@@ -616,6 +629,15 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
     return found
 
 
+def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:
+    """The columns that hold one turn of a chat each (:func:`~qcaudit.text_columns.is_turn`),
+    named by the selection or by a chat's or a pair's name (LLaMA-Factory's preference data:
+    a ``conversations`` chat, and a ``chosen`` and a ``rejected`` turn), read as a chat of that
+    one turn, as a chat column is read."""
+    named = set(selection.columns())
+    return [name for name in schema.names() if (name in named or name.lower() in _CHAT_CANDIDATES) and is_turn(schema[name])]
+
+
 def _decoded_json(values: pl.Series, dtype: pl.DataType) -> pl.Series:
     """Chats written as JSON text, as ``dtype``; a value that is not such a chat (broken
     JSON, another shape) is null, and its row has no text there. Polars decodes a batch at
@@ -639,7 +661,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     if selection.text_column or selection.fields:
         return selection
     templated = _templated_text(selection, schema)
-    whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name)) and found not in (templated, selection.response)
+    whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name))
+                  and found not in (templated, selection.response, *selection.prompt)  # (a pair's prompt chat is no whole row)
                   and column_text(found, schema[found]) is not None), None)  # (a column of numbers or structs is no text)
     if whole:
         return replace(selection, text_column=whole)
@@ -717,13 +740,13 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
         reached = _reached(schema, column)
         return column if reached and (_is_text_or_texts(reached[1]) or is_chat(reached[1]) or is_instances(reached[1])) else None
 
-    for prompt_path, *answers in PAIR_LAYOUTS:
+    for prompt_paths, *answers in PAIR_LAYOUTS:
         pair = [found(name) for name in answers]
         if not (selection.chosen or selection.rejected) and all(pair):
             selection = replace(selection, chosen=pair[0], rejected=pair[1])
-            prompt = _reached(schema, prompt_path) if prompt_path else None
-            if prompt and is_chat(prompt[1]) and not selection.prompt:
-                selection = replace(selection, prompt=(prompt_path,))
+            prompt = next((path for path in prompt_paths if (reached := _reached(schema, path)) and is_chat(reached[1])), None)
+            if prompt and not selection.prompt:
+                selection = replace(selection, prompt=(prompt,))
     for prompt_name, *answers, verdict_name in JUDGED_PAIR_LAYOUTS:
         pair, verdict = [found(name) for name in answers], selection.preferred_by or _named(schema, verdict_name)
         if not (selection.chosen or selection.rejected or selection.ranked()) and all(pair) and verdict and (
@@ -745,6 +768,8 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
         prompt, response = found(prompt_name), found(answer_name)
         if prompt and response:
             return replace(selection, prompt=selection.prompt or (prompt,), response=selection.response or response)
+    if selection.chosen and not selection.prompt and (prompt := found(PAIR_PROMPT)):
+        return replace(selection, prompt=(prompt,))
     return selection
 
 
@@ -920,7 +945,7 @@ def _available(schema: pl.Schema) -> str:
             return shown(name)
         return f"{shown(name)} (fields {', '.join(shown(f'{name}.{field.name}') for field in dtype.fields)})"
 
-    names = [name for name in schema.names() if name != ROW_ID and not name.startswith(_kept_json_text(""))]
+    names = [name for name in schema.names() if name != ROW_ID and not name.startswith(_kept_as_read(""))]
     if len(names) <= SHOWN_COLUMNS:
         return ", ".join(map(named, names))
     text_first = sorted(names, key=lambda name: column_text(name, schema[name]) is None)

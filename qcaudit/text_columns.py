@@ -106,6 +106,12 @@ def is_chat(dtype: pl.DataType) -> bool:
     return chat_layout(dtype) is not None
 
 
+def is_turn(dtype: pl.DataType) -> bool:
+    """Whether a column of ``dtype`` holds one turn of a chat, a role and a content, saved
+    alone (LLaMA-Factory's preference answers: ``{"from": "gpt", "value": ...}``)."""
+    return isinstance(dtype, pl.Struct) and is_chat(pl.List(dtype))
+
+
 def turn_role(layout: ChatLayout) -> pl.Expr:
     """A turn's role (inside ``list.eval``) as OpenAI names it: ShareGPT's, Gemini's and
     Cohere's names read as OpenAI's, in any case."""

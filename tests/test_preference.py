@@ -198,6 +198,10 @@ def test_the_layouts_found_by_name_give_each_rows_parts(tmp_path):
                      "chosen": ["return a + b"], "rejected": ["return a * b"]}
     assert parts(ultrainteract, ("prompt", "chosen", "rejected")) == {  # (not the answers' shared start, "return a", as the prompt)
         "prompt": ["Write add(a, b).\nreturn a - b\nWrong."], "chosen": ["return a + b"], "rejected": ["return a * b"]}
+    orca = {"system": ["You are an AI assistant."], "input": ["What is 2+2?"],  # (argilla/distilabel-intel-orca-dpo-pairs)
+            "chosen": ["The answer is 4."], "rejected": ["The answer is 5."]}
+    assert parts(orca, ("prompt", "chosen", "rejected")) == {
+        "prompt": ["What is 2+2?"], "chosen": ["The answer is 4."], "rejected": ["The answer is 5."]}
     with pytest.raises(QcauditError, match="needs each row's chosen and rejected"):  # flags, not answers
         parts({"prompt": ["p"], "response": ["r"], "chosen": [True], "rejected": [False]}, ("chosen", "rejected"))
     named = load_dataset(tmp_path / "d.parquet", TextSelection(text_column="prompt", response="prompt"))
@@ -542,3 +546,33 @@ def test_generations_and_ratings_written_as_json_text_pair_as_the_lists_do(tmp_p
     assert best_of_n.selection.preferred_by == "responses.rewards"
     pairs = best_of_n.selected(parts=("chosen", "rejected")).collect()
     assert list(zip(pairs["chosen"], pairs["rejected"], strict=True)) == expected
+
+
+def test_llama_factory_s_answer_turns_read_as_chats_and_are_written_back_as_read(tmp_path):
+    """LLaMA-Factory's preference data (ShareGPT style): a ``conversations`` chat and a
+    ``chosen`` and a ``rejected`` turn each, ``{"from": "gpt", "value": ...}``. The pairs are
+    the turns' values, the prompt the chat (its system turn too, as TRL's conversational pairs
+    read theirs), the text the chat's turns but the system's and the chosen answer, as the
+    same pairs with one-turn chats give them; the filters write the turns back as they were."""
+    turn = lambda text: {"from": "gpt", "value": text}  # noqa: E731
+    rows = [{"conversations": [{"from": "system", "value": "Be brief."}, {"from": "human", "value": f"Q{i}?"}],
+             "chosen": turn(f"Answer {i}."), "rejected": turn(f"Wrong {i}.")} for i in range(6)]
+    (data := tmp_path / "dpo_en_demo.json").write_text(json.dumps(rows))
+    chats = [{**row, "chosen": [row["chosen"]], "rejected": [row["rejected"]]} for row in rows]
+    (as_chats := tmp_path / "chats.json").write_text(json.dumps(chats))
+    read = load_dataset(data)
+    parts = read.selected(parts=("prompt", "chosen", "rejected")).collect()
+    assert parts["prompt"].to_list() == [f"Be brief.\nQ{i}?" for i in range(6)]
+    assert parts["chosen"].to_list() == [f"Answer {i}." for i in range(6)] and parts["rejected"].to_list() == [f"Wrong {i}." for i in range(6)]
+    assert parts["text"].to_list() == [f"Q{i}?\nAnswer {i}." for i in range(6)]
+    same = load_dataset(as_chats).selected(parts=("prompt", "chosen", "rejected")).collect()
+    assert same.drop("row_id").equals(parts.drop("row_id"))
+    from typer.testing import CliRunner
+
+    from qcaudit.cli import app
+
+    pl.read_json(data).write_parquet(stored := tmp_path / "dpo.parquet")  # (a JSON input's own records are written back as they are)
+    for source, kept in ((data, tmp_path / "kept.jsonl"), (stored, tmp_path / "kept.parquet")):
+        result = CliRunner().invoke(app, ["dedup", str(source), "-o", str(kept), "-q"])
+        assert result.exit_code == 0, result.output
+        assert (pl.read_parquet(kept).to_dicts() if kept.suffix == ".parquet" else [json.loads(line) for line in kept.read_text().splitlines()]) == rows
