@@ -6,7 +6,8 @@ prefers one; a row it prefers neither in (a tie, both bad) holds no pair.
 Layouts found by column name (:data:`LAYOUTS`): Chatbot Arena's conversations
 (lmsys/chatbot_arena_conversations and lmarena-ai's arena-human-preference sets: two chats
 and the ``winner``), NVIDIA's HelpSteer3 preference set (a ``context`` chat, ``response1``,
-``response2`` and ``overall_preference``), PKU-SafeRLHF (``response_0``, ``response_1`` and
+``response2`` and ``overall_preference``) and HelpSteer2's (a ``prompt``, ``response_1``,
+``response_2`` and ``preference_strength``, on the same scale), PKU-SafeRLHF (``response_0``, ``response_1`` and
 ``better_response_id``; ``safer_response_id`` by ``--preferred-by``), Stanford's SHP
 (``history``, ``human_ref_A``, ``human_ref_B`` and ``labels``), and the Chatbot Arena Kaggle
 set (lmarena-ai/arena-human-preference-55k: ``prompt``, ``response_a``, ``response_b``, and
@@ -49,6 +50,7 @@ class Verdict(NamedTuple):
 VERDICTS = {
     "winner": Verdict(True, lambda v: (v == "model_a", v == "model_b"), "model_a or model_b; a tie prefers neither"),
     "overall_preference": Verdict(False, lambda v: (v < 0, v > 0), "below 0 the first, above 0 the second"),
+    "preference_strength": Verdict(False, lambda v: (v < 0, v > 0), "below 0 the first, above 0 the second"),
     "better_response_id": Verdict(False, lambda v: (v == 0, v == 1), "0 the first, 1 the second"),
     "safer_response_id": Verdict(False, lambda v: (v == 0, v == 1), "0 the first, 1 the second"),
     "labels": Verdict(False, lambda v: (v == 1, v == 0), "1 the first, 0 the second"),
@@ -63,6 +65,7 @@ VERDICTS = {
 LAYOUTS = (
     (None, "conversation_a", "conversation_b", "winner"),
     ("context", "response1", "response2", "overall_preference"),
+    (PROMPT, "response_1", "response_2", "preference_strength"),
     (PROMPT, "response_0", "response_1", "better_response_id"),
     ("history", "human_ref_A", "human_ref_B", "labels"),
     (PROMPT, "response_a", "response_b", "winner_model_a"),

@@ -258,7 +258,7 @@ def _preferred(layout: str, verdict) -> int | None:
         return None
     if layout == "arena":  # lmsys/chatbot_arena_conversations: winner is model_a, model_b, tie or tie (bothbad)
         return {"model_a": 0, "model_b": 1}.get(verdict)
-    if layout == "helpsteer3":  # overall_preference -3..3: -3 "Response 1 is much better than Response 2"
+    if layout in ("helpsteer3", "helpsteer2"):  # overall_preference, preference_strength -3..3: -3 "Response 1 is much better than Response 2"
         return None if verdict == 0 else 0 if verdict < 0 else 1
     if layout == "pku":  # better_response_id: 0 or 1, the index of the better response
         return verdict if verdict in (0, 1) else None
@@ -268,7 +268,8 @@ def _preferred(layout: str, verdict) -> int | None:
 
 
 _VERDICTS = {"arena": st.sampled_from(["model_a", "model_b", "tie", "tie (bothbad)", None]),
-             "helpsteer3": st.one_of(st.none(), st.integers(-3, 3)), "pku": st.one_of(st.none(), st.integers(0, 1)),
+             "helpsteer3": st.one_of(st.none(), st.integers(-3, 3)), "helpsteer2": st.one_of(st.none(), st.integers(-3, 3)),
+             "pku": st.one_of(st.none(), st.integers(0, 1)),
              "shp": st.one_of(st.none(), st.integers(0, 1)),
              "webgpt": st.one_of(st.none(), st.sampled_from([-1.0, -2 / 3, -1 / 3, 0.0, 1 / 3, 2 / 3, 1.0]))}
 
@@ -286,6 +287,7 @@ def _judged_rows(layout: str, prompts: list[str], firsts: list[str], seconds: li
                              "answer_0": firsts, "answer_1": seconds, "score_0": pl.Series(verdicts, dtype=pl.Float64),
                              "score_1": pl.Series([None if v is None else -v for v in verdicts], dtype=pl.Float64)})
     names = {"helpsteer3": ("context", "response1", "response2", "overall_preference"),
+             "helpsteer2": ("prompt", "response_1", "response_2", "preference_strength"),
              "pku": ("prompt", "response_0", "response_1", "better_response_id"),
              "shp": ("history", "human_ref_A", "human_ref_B", "labels")}[layout]
     prompt = [_chat(("user", p)) for p in prompts] if layout == "helpsteer3" else prompts
