@@ -601,9 +601,8 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
     value}``), to strings or to answers (:func:`~qcaudit.text_columns.is_answer_list`); or it
     may rank a list of answers by its name (:data:`~qcaudit.judged_pairs.RANKINGS`: a CSV file's
     distilabel ``ratings``, ``"[5, 3]"``), and they decode to numbers."""
-    ranked = selection.ranked()
-    named = set(selection.columns()) | ({ranked[1]} if ranked else set())
-    ranking = {name.casefold() for name in RANKINGS} | {name.casefold() for name in named}
+    named, ranked = set(selection.columns()), selection.ranked()
+    ranking = {name.casefold() for name in RANKINGS} | ({ranked[1].casefold()} if ranked else set())
     candidates = [name for name in schema.names() if schema[name] == pl.String and (
         name in named or name.lower() in _CHAT_CANDIDATES or name.lower() in ANSWER_LIST_COLUMNS or NUMBERED_ANSWER.fullmatch(name)
         or name.casefold() in ranking)]
@@ -734,7 +733,8 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     (:data:`PAIR_LAYOUTS`, then :data:`JUDGED_PAIR_LAYOUTS`, whose verdict ``--preferred-by``
     may name instead, then a list of answers that :mod:`qcaudit.judged_pairs` finds ranked),
     then the prompt and response of the first of
-    :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`."""
+    :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`; else, of a
+    pair found without a prompt, a :data:`PAIR_PROMPT`."""
     def found(name: str) -> str | None:  # (a column, or a struct's field by its dotted path, of text or a chat)
         column = _named(schema, name) or name
         reached = _reached(schema, column)
@@ -1168,7 +1168,7 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
 
 
 def _reasoning_beside(response: str, selection: TextSelection, schema: pl.Schema) -> str | None:
-    """The column of reasoning saved flat (one of :data:`FLAT_REASONING`, of text) that the
+    """The column of reasoning saved flat (one of :data:`FLAT_REASONING`, of text or texts) that the
     text reads beside the ``response`` column (before it, where found by name), whose answer
     it belongs to; None where the text reads none, or the reasoning is left out (``--no-reasoning``)."""
     fields = selection.fields if selection.reasoning and response in selection.fields else ()

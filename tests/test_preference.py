@@ -548,6 +548,8 @@ def test_generations_and_ratings_written_as_json_text_pair_as_the_lists_do(tmp_p
     assert best_of_n.selection.preferred_by == "responses.rewards"
     pairs = best_of_n.selected(parts=("chosen", "rejected")).collect()
     assert list(zip(pairs["chosen"], pairs["rejected"], strict=True)) == expected
+    pl.DataFrame({"numbers": ["[1, 2]", "[3]"]}).write_csv(numbers := tmp_path / "numbers.csv")  # (numbers named as the text stay text)
+    assert load_dataset(numbers, TextSelection(text_column="numbers")).texts()["text"].to_list() == ["[1, 2]", "[3]"]
 
 
 def test_llama_factory_s_answer_turns_read_as_chats_and_are_written_back_as_read(tmp_path):
