@@ -580,3 +580,25 @@ def test_llama_factory_s_answer_turns_read_as_chats_and_are_written_back_as_read
         result = CliRunner().invoke(app, ["dedup", str(source), "-o", str(kept), "-q"])
         assert result.exit_code == 0, result.output
         assert (pl.read_parquet(kept).to_dicts() if kept.suffix == ".parquet" else [json.loads(line) for line in kept.read_text().splitlines()]) == rows
+
+
+def test_pairs_that_all_tie_are_a_warning_not_a_failed_audit(qc, tmp_path, monkeypatch):  # noqa: F811
+    """Pairs found by name whose verdicts all tie, or whose lists' answers all rank alike (a
+    quick look at a few rows, a rating step that failed): the report holds no pair metric
+    but their count, 0, and says why, on every page; a gate on a pair metric fails."""
+    pl.DataFrame({"instruction": ["a b", "c d"], "completions": [[{"response": "x y", "overall_score": 3.0, "model": "m"},
+                                                                   {"response": "z", "overall_score": 3.0, "model": "n"}]] * 2}
+                 ).write_parquet(data := tmp_path / "ties.parquet")
+    report = audit(data, load_config(None, {}))
+    assert report.metrics["preference"].keys() == {"pairs"} and report.value("preference.pairs") == 0
+    ran = qc("report", data, "--out", out := tmp_path / "o", "-q")
+    assert ran.code == 0, ran.err
+    assert "No row holds both a chosen and a rejected answer" in (out / "report.html").read_text()
+    monkeypatch.setenv(ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Preference pairs").run()
+    assert not at.exception, at.exception
+    assert any("No row holds both" in warning.value for warning in at.warning)
+    gated = qc("gate", data, "-t", "max_chosen_longer_rate=0.9", "-q")
+    assert gated.code == 1, (gated.code, gated.err)

@@ -14,6 +14,8 @@ tokens as Python's ``str.split()`` counts them:
   value says the data prefers length.
 
 Per row ``chosen_tokens``, ``rejected_tokens``, ``pair_length_diff`` and ``pair_identical``.
+Where no row holds a pair (pairs found by name whose verdicts all tie), ``pairs`` is 0, the
+only metric, and the report says why.
 
 With a reward model (``--reward-model``, :mod:`qcaudit.reward_model`), both answers are
 scored after the prompt: per row ``chosen_reward``, ``rejected_reward`` and ``reward_margin``
@@ -32,7 +34,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from qcaudit.errors import QcauditError
 from qcaudit.columns import CHOSEN, PROMPT, REJECTED, ROW_ID
 from qcaudit.io import WHITESPACE_TOKEN, strip_like_python
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
@@ -41,6 +42,9 @@ from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Notice, Stat, View, histogram_view
 
 HISTOGRAM_BINS = 40
+#: What the report says where no row holds a pair.
+NO_PAIRS = ("No row holds both a chosen and a rejected answer (every verdict a tie or missing, every list's answers "
+            "ranked alike, or the answers empty): no pair is measured.")
 #: Answers within this share of the longer one's tokens are length-matched.
 LENGTH_MATCH = 0.10
 
@@ -100,6 +104,8 @@ class Preference(Analyzer):
 
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        if not metrics["pairs"]:
+            return [Notice(warning, "warning") for warning in tables["warnings"]]
         views: list[View] = [
             Stat("chosen longer", metrics["chosen_longer_rate"], ".1%"),
             Stat("identical pairs", metrics["identical_rate"], ".2%"),
@@ -138,10 +144,10 @@ class Preference(Analyzer):
 
         diff = rows["pair_length_diff"].to_numpy()
         n = len(diff)
-        if n == 0:
-            raise QcauditError("the preference analyzer found no row with both a chosen and a rejected answer")
-        longer, shorter = int((diff > 0).sum()), int((diff < 0).sum())
         sig = signature("preference", "tok:str.split", f"pairs:{n}")
+        if n == 0:  # (pairs found by name may all tie: the report says so; a gate on their metrics fails, as on any missing)
+            return AnalyzerResult({"pairs": Metric(0, sig)}, rows, {"warnings": [NO_PAIRS], "length_diff_histogram": histogram(diff, HISTOGRAM_BINS)})
+        longer, shorter = int((diff > 0).sum()), int((diff < 0).sum())
         metrics = {
             "pairs": Metric(n, sig),
             "chosen_longer_rate": Metric(longer / n, sig),
