@@ -25,7 +25,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ByteSize, Field, PrivateAttr, ValidationError, create_model, field_validator, model_validator
 
 from qcaudit.errors import QcauditError
-from qcaudit.judged_pairs import ranked_list
 from qcaudit.registry import (
     Analyzer,
     Device,
@@ -148,9 +147,10 @@ class InputConfig(Section):
     limit: int | None = Field(None, ge=1)
 
     def pairs(self) -> bool:
-        """Whether the settings read preference pairs: chosen and rejected answers, or the best
-        and worst of a ranked list (``preferred_by`` = ``list.field``)."""
-        return bool(self.chosen and self.rejected or self.preferred_by and ranked_list(self.preferred_by))
+        """Whether the settings read preference pairs: chosen and rejected answers, or a
+        ``preferred_by`` (a verdict, which the loader refuses without the answers it judges,
+        or a ranked list, whose best and worst answers are the pairs)."""
+        return bool(self.chosen and self.rejected or self.preferred_by)
 
 
 class TextConfig(Section):

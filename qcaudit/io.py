@@ -54,6 +54,7 @@ from qcaudit.judged_pairs import (
     best_and_worst,
     judged,
     judging_column,
+    numbers_listed,
     ranked_list,
     ranking_of,
     why_unread,
@@ -623,7 +624,7 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
             continue
         if is_chat(dtype) or is_answer_list(dtype):
             found[name] = dtype
-        elif isinstance(dtype, pl.List) and dtype.inner.is_numeric() and name.casefold() in ranking:
+        elif numbers_listed(dtype) and name.casefold() in ranking:
             found[name] = pl.List(pl.Float64)  # (a later row's 4.5 is no integer)
     return found
 

@@ -105,23 +105,31 @@ def ranked_list(name: str) -> tuple[str, str] | None:
 
 def judging_column(name: str) -> str:
     """The input's column that ``--preferred-by`` reads: the verdict, or the list of answers."""
-    return ranked_list(name)[0] if ranked_list(name) else name
+    return name.partition(".")[0]
 
 
 def ranking_of(column: str, schema: pl.Schema) -> str | None:
-    """What ranks the answers of the input's ``column`` (:data:`RANKINGS`, first in its order):
-    a field of numbers of each answer, else a column of lists of numbers beside it; None where
-    it is no list of answers, or nothing ranks them."""
-    dtype = schema[column]
-    if not is_answer_list(dtype):
+    """What ranks the answers of the input's ``column`` (:data:`RANKINGS`, first in its order;
+    of one name, a field of the answers before a column beside them); None where it is no list
+    of answers, or nothing ranks them."""
+    if not is_answer_list(schema[column]):
         return None
-    fields = dtype.inner.fields if isinstance(dtype.inner, pl.Struct) else []
-    numbers = {f.name.casefold(): f.name for f in fields if f.dtype.is_numeric()}
-    numbers |= {name.casefold(): name for name in schema.names() if _numbers_listed(schema[name]) and name.casefold() not in numbers}
+    numbers: dict[str, str] = {}
+    for name in _numbers_of(column, schema):
+        numbers.setdefault(name.casefold(), name)
     return next((numbers[key] for key in RANKINGS if key in numbers), None)
 
 
-def _numbers_listed(dtype: pl.DataType) -> bool:
+def _numbers_of(column: str, schema: pl.Schema) -> list[str]:
+    """What may rank the answers of the input's list ``column``: the fields of numbers of each
+    answer, then the input's columns of lists of numbers (one per answer, on a row that matches)."""
+    dtype = schema[column]
+    fields = [f.name for f in dtype.inner.fields if f.dtype.is_numeric()] if isinstance(dtype.inner, pl.Struct) else []
+    return fields + [name for name in schema.names() if numbers_listed(schema[name])]
+
+
+def numbers_listed(dtype: pl.DataType) -> bool:
+    """Whether a column of ``dtype`` holds lists of numbers (a ranking of answers beside them)."""
     return isinstance(dtype, pl.List) and dtype.inner.is_numeric()
 
 
@@ -189,9 +197,7 @@ def _why_unranked(name: str, column: str, ranking: str, schema: pl.Schema) -> st
     if not is_answer_list(dtype):
         return (f"--preferred-by {name!r}: {column!r} holds {dtype}, not a list of answers "
                 f"(texts, or objects with one text field, as UltraFeedback's completions)")
-    fields = {f.name: f.dtype for f in dtype.inner.fields} if isinstance(dtype.inner, pl.Struct) else {}
-    if not (fields.get(ranking, pl.Null).is_numeric() or ranking in schema and _numbers_listed(schema[ranking])):
-        numbers = [f for f, kind in fields.items() if kind.is_numeric()] + [n for n in schema.names() if _numbers_listed(schema[n])]
+    if ranking not in (numbers := _numbers_of(column, schema)):
         return (f"--preferred-by {name!r}: neither the answers in {column!r} nor the input hold numbers {ranking!r} "
                 f"(a field of each answer, or a column of lists of numbers, one per answer); those they hold: {numbers or 'none'}")
     if ranking.casefold() not in RANKINGS:

@@ -106,7 +106,7 @@ def _with_pair_answers(sample: pl.DataFrame, dataset: Dataset) -> pl.DataFrame:
     """The sample with each preference pair's rejected answer beside its text (which holds the
     chosen one), so that a reviewer judges the pair; a pair judged by a column, or ranked in a
     list (``--preferred-by``), whose text holds all the answers, its chosen one too; other data as it is."""
-    if not (dataset.selection.rejected or dataset.selection.ranked()):
+    if not (dataset.selection.rejected or dataset.selection.preferred_by):
         return sample
     answers = (CHOSEN, REJECTED) if dataset.selection.preferred_by else (REJECTED,)
     pairs = dataset.parts_of(sample[ROW_ID], answers).with_columns(pl.col(ROW_ID).cast(sample.schema[ROW_ID]))
