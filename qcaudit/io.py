@@ -52,6 +52,7 @@ from qcaudit.judged_pairs import LAYOUTS as JUDGED_PAIR_LAYOUTS
 from qcaudit.judged_pairs import (
     RANKINGS,
     best_and_worst,
+    by_place,
     judged,
     judging_column,
     numbers_listed,
@@ -136,7 +137,10 @@ PAIR_PROMPT = "input"
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
 #: query and response, OpenMathInstruct's generated solution; a worked solution before a final
 #: answer beside it, as LIMO's question, solution and answer), and function-calling queries
-#: and the calls that answer them (Salesforce's xLAM: a ``query`` and its ``answers``) ...
+#: and the calls that answer them (Salesforce's xLAM: a ``query`` and its ``answers``), and
+#: OpenAI's summarize_from_feedback (the ``info`` summarised: a Reddit post's title and text,
+#: or a CNN/DM article, one null where the other is not; its comparisons' ``summaries``, its
+#: axis ratings' one ``summary``) ...
 PROMPT_LAYOUTS = (
     ((PROMPT,), (RESPONSE, "completion", "generation")),
     (("instruction", "input"), ("output", RESPONSE)),
@@ -145,6 +149,9 @@ PROMPT_LAYOUTS = (
     (("question",), ("solution", "answer", RESPONSE, "generated_solution")),
     (("problem",), ("solution", "generated_solution", "answer")),
     (("query",), (RESPONSE, "answer", "answers")),
+    (("info.title", "info.post", "info.article"), ("summary.text",)),
+    (("info.title", "info.post"), ("summary.text",)),
+    (("info.article",), ("summary.text",)),
 )
 #: ... then (prompt column, answer column) of layouts whose prompt's name is too common to
 #: be read as a prompt alone (a ``source`` or ``user`` column often names where a row came
@@ -189,7 +196,7 @@ ANSWER_COLUMNS = ("output", "response")
 #: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's
 #: ``responses``, Nectar's ``answers``), each answer a line of the text; several answers are
 #: no one response, so the response part stays unfound.
-ANSWER_LIST_COLUMNS = ("completions", "generations", "responses", "answers", "outputs")
+ANSWER_LIST_COLUMNS = ("completions", "generations", "responses", "answers", "outputs", "summaries")
 #: ... or columns of them numbered (PKU-SafeRLHF's ``response_0`` and ``response_1``; a
 #: ``response1``, ``completion_2`` ...) or lettered (the Chatbot Arena Kaggle set's
 #: ``response_a`` and ``response_b``), of text, in their numbers' (letters') order.
@@ -600,10 +607,10 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
     :data:`ANSWER_LIST_COLUMNS`), and its first :data:`JSON_CHAT_SAMPLE` values are all JSON
     arrays that decode to a chat's turns (OpenAI's ``{role, content}``, ShareGPT's ``{from,
     value}``), to strings or to answers (:func:`~qcaudit.text_columns.is_answer_list`); or it
-    may rank a list of answers by its name (:data:`~qcaudit.judged_pairs.RANKINGS`: a CSV file's
-    distilabel ``ratings``, ``"[5, 3]"``), and they decode to numbers."""
+    may rank a list of answers by its name as a list of numbers (:data:`~qcaudit.judged_pairs.RANKINGS`:
+    a CSV file's distilabel ``ratings``, ``"[5, 3]"``), and they decode to numbers."""
     named, ranked = set(selection.columns()), selection.ranked()
-    ranking = {name.casefold() for name in RANKINGS} | ({ranked[1].casefold()} if ranked else set())
+    ranking = {name for name in RANKINGS if not by_place(name)} | ({ranked[1].casefold()} if ranked else set())
     candidates = [name for name in schema.names() if schema[name] == pl.String and (
         name in named or name.lower() in _CHAT_CANDIDATES or name.lower() in ANSWER_LIST_COLUMNS or NUMBERED_ANSWER.fullmatch(name)
         or name.casefold() in ranking)]
@@ -1016,7 +1023,9 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
     elif reasoning := sorted({read for name in selection.sources().get(TEXT, []) if name in schema
                               and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))}):
         notes.append(f"reasoning read from the turns' {' and '.join(reasoning)}")
-    if ranked := selection.ranked():
+    if (ranked := selection.ranked()) and by_place(ranked[1]):
+        notes.append(f"pairs of the answer of {ranked[0]} that {ranked[1]} names and the other")
+    elif ranked:
         notes.append(f"pairs of the best and worst of {ranked[0]} by {ranked[1]}")
     elif selection.preferred_by:
         notes.append(f"pairs of {selection.chosen} and {selection.rejected}, chosen as {selection.preferred_by} says")

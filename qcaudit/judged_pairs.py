@@ -20,7 +20,9 @@ Lists of answers ranked by a field of each, or by a column of numbers beside the
 Nectar's ``answers`` and their ``rank``, distilabel's ``generations`` and ``ratings``) are
 read as the pair of each row's best answer and its worst, the widest margin the list holds,
 as distilabel's ``FormatTextGenerationDPO`` pairs them; a row whose answers rank alike holds
-no pair. ``--preferred-by completions.overall_score`` names the list and what ranks it. (The
+no pair. A list with the preferred answer's place beside it (OpenAI's summarize_from_feedback
+comparisons: ``summaries`` and ``choice``) is read as that answer and the other.
+``--preferred-by completions.overall_score`` names the list and what ranks it. (The
 binarized sets published from UltraFeedback pair the best with a random lower one, as Zephyr
 did; best and worst is the reading that needs no seed.)"""
 
@@ -75,15 +77,19 @@ LAYOUTS = (
 
 class Ranking(NamedTuple):
     """How numbers rank a list of answers: whether the highest is the best (else the lowest),
-    and those words."""
+    and those words; ``index``: a column beside the list, one whole number a row, that names
+    the preferred answer by its place (0 the first), ranking it above all the others."""
 
     highest_best: bool
     said: str
+    index: bool = False
 
 
 #: What ranks the answers of a list, by name (in any case), in the order that one is found
 #: where several are: a field of each answer, or a column of lists of numbers beside the
-#: list, one number per answer (distilabel's ``ratings`` of its ``generations``).
+#: list, one number per answer (distilabel's ``ratings`` of its ``generations``), or a column
+#: of the preferred answer's place (OpenAI's summarize_from_feedback comparisons: two
+#: ``summaries`` and the ``choice`` between them).
 RANKINGS = {
     "fine-grained_score": Ranking(True, "the highest best (UltraFeedback's mean of its aspect ratings)"),
     "overall_score": Ranking(True, "the highest best (UltraFeedback's critique score)"),
@@ -93,6 +99,7 @@ RANKINGS = {
     "scores": Ranking(True, "the highest best"),
     "score": Ranking(True, "the highest best"),
     "rating": Ranking(True, "the highest best"),
+    "choice": Ranking(True, "the preferred answer's place, 0 the first (OpenAI's summarize_from_feedback)", index=True),
 }
 
 
@@ -101,6 +108,13 @@ def ranked_list(name: str) -> tuple[str, str] | None:
     None for a verdict column (their names hold no dot)."""
     column, dot, ranking = name.partition(".")
     return (column, ranking) if dot else None
+
+
+def by_place(ranking: str) -> bool:
+    """Whether numbers of this name rank a list of answers by the preferred one's place
+    (:attr:`Ranking.index`)."""
+    how = RANKINGS.get(ranking.casefold())
+    return how is not None and how.index
 
 
 def judging_column(name: str) -> str:
@@ -122,10 +136,12 @@ def ranking_of(column: str, schema: pl.Schema) -> str | None:
 
 def _numbers_of(column: str, schema: pl.Schema) -> list[str]:
     """What may rank the answers of the input's list ``column``: the fields of numbers of each
-    answer, then the input's columns of lists of numbers (one per answer, on a row that matches)."""
+    answer, then the input's columns of lists of numbers (one per answer, on a row that
+    matches), and its columns of whole numbers named as an answer's place (:attr:`Ranking.index`)."""
     dtype = schema[column]
     fields = [f.name for f in dtype.inner.fields if f.dtype.is_numeric()] if isinstance(dtype.inner, pl.Struct) else []
-    return fields + [name for name in schema.names() if numbers_listed(schema[name])]
+    return fields + [name for name in schema.names() if numbers_listed(schema[name]) or (
+        schema[name].is_integer() and by_place(name))]
 
 
 def numbers_listed(dtype: pl.DataType) -> bool:
@@ -140,12 +156,17 @@ def best_and_worst(column: str, ranking: str, schema: pl.Schema,
     answer and its worst, the first listed among equals, as distilabel's
     ``FormatTextGenerationDPO`` pairs its ratings; answers without text, or without a number,
     left out; null where they rank alike, fewer than two are ranked, or a row's numbers are
-    not one per answer. ``text``: what is read of an answer's text (``--no-reasoning``: the
-    answer alone)."""
+    not one per answer. Ranked by a preferred answer's place (:attr:`Ranking.index`), the pair
+    is that answer and the first other (of two answers, the other one); null where the place
+    is missing or past the list's end. ``text``: what is read of an answer's text
+    (``--no-reasoning``: the answer alone)."""
     field = answer_field(schema[column])
     answer = pl.element().struct.field(field) if field else pl.element()
     with_text = pl.col(column).list.eval(pl.when(answer.str.len_bytes() > 0).then(pl.lit(0.0)))  # (0, null for no text)
-    if field and ranking in {f.name for f in schema[column].inner.fields}:
+    if by_place(ranking):  # (1 at the preferred answer's place, 0 at the others')
+        places = pl.int_ranges(0, pl.col(column).list.len()) - pl.col(ranking)
+        merit = places.list.eval((pl.element() == 0).cast(pl.Float64)) + with_text
+    elif field and ranking in {f.name for f in schema[column].inner.fields}:
         merit = pl.col(column).list.eval(pl.element().struct.field(ranking).cast(pl.Float64)) + with_text
     else:  # (lists added element by element: of the rows whose lists match alone)
         matched = pl.col(column).list.len() == pl.col(ranking).list.len()
@@ -199,7 +220,7 @@ def _why_unranked(name: str, column: str, ranking: str, schema: pl.Schema) -> st
                 f"(texts, or objects with one text field, as UltraFeedback's completions)")
     if ranking not in (numbers := _numbers_of(column, schema)):
         return (f"--preferred-by {name!r}: neither the answers in {column!r} nor the input hold numbers {ranking!r} "
-                f"(a field of each answer, or a column of lists of numbers, one per answer); those they hold: {numbers or 'none'}")
+                f"(a field of each answer, a column of lists of numbers, one per answer, or of the preferred answer's place); those they hold: {numbers or 'none'}")
     if ranking.casefold() not in RANKINGS:
         known = "; ".join(f"{key} ({ranked.said})" for key, ranked in RANKINGS.items())
         return f"--preferred-by {name!r}: qcaudit ranks answers by these: {known}"

@@ -191,7 +191,8 @@ def text_of_parts(parts: pl.Expr, dtype: pl.DataType, reasoning: bool = True) ->
     (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the tools' results
     (the text of Anthropic's ``tool_result`` blocks, Gemini's ``functionResponse`` as JSON);
     the reasoning of Anthropic's ``thinking`` blocks (a redacted one's is encrypted: no text),
-    unless not ``reasoning``."""
+    unless not ``reasoning``. Empty and missing parts are left out, as a list of answers' are
+    (summarize_from_feedback's ``summaries``, ``{text, policy, note}``, read so too)."""
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     each = [pl.element().struct.field("text").cast(pl.String)]
     if "input" in fields:  # (Anthropic's tool_use: {type, id, name, input})
@@ -208,7 +209,7 @@ def text_of_parts(parts: pl.Expr, dtype: pl.DataType, reasoning: bool = True) ->
     if fields.get("thinking") == pl.String and reasoning:  # (Anthropic's extended thinking: {type, thinking, signature})
         each.append(pl.element().struct.field("thinking"))
     said = pl.coalesce([part for part in each if part is not None])
-    return parts.list.eval(said.drop_nulls()).list.join(FIELD_SEPARATOR)
+    return parts.list.eval(said.filter(said.str.len_bytes() > 0)).list.join(FIELD_SEPARATOR)
 
 
 def _text_of_written_parts(content: str, reasoning: bool = True) -> str | None:
@@ -222,7 +223,7 @@ def _text_of_written_parts(content: str, reasoning: bool = True) -> str | None:
     if not isinstance(parts, list) or not parts or not all(isinstance(p, dict) and isinstance(p.get("type"), str) for p in parts):
         return None
     read = [part for part in parts if reasoning or part["type"] != "thinking"]
-    return FIELD_SEPARATOR.join(text for text in map(_written_part_text, read) if text is not None)
+    return FIELD_SEPARATOR.join(text for text in map(_written_part_text, read) if text)  # (as text_of_parts, the empty left out)
 
 
 def _written_part_text(part: dict) -> str | None:
@@ -305,18 +306,24 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (),
     return None
 
 
-#: The field of each object in a list of answers that holds its text (:func:`answer_field`).
+#: The field of each object in a list of answers that holds its text (:func:`answer_field`) ...
 ANSWER_FIELDS = ("response", "answer", "completion", "output", "generation")
+#: ... else, where none of them is text, a field of this plainer name.
+PLAIN_ANSWER_FIELD = "text"
 
 
 def answer_field(dtype: pl.DataType) -> str | None:
     """The text field of a list of answers, objects that hold their text in one field of
     :data:`ANSWER_FIELDS` beside others that say where it came from (UltraFeedback's
     ``completions``: ``{model, response, annotations, ...}``; Nectar's ``answers``: ``{answer,
-    model, rank}``); None for any other column, or where more than one such field is text."""
+    model, rank}``), else in a :data:`PLAIN_ANSWER_FIELD` (OpenAI's summarize_from_feedback
+    ``summaries``: ``{text, policy, note}``; vLLM's ``outputs``: ``{text, token_ids, ...}``);
+    None for any other column, or where more than one field of :data:`ANSWER_FIELDS` is text."""
     if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
         return None
     texts = [f.name for f in dtype.inner.fields if f.name in ANSWER_FIELDS and f.dtype == pl.String]
+    if not texts and any(f.name == PLAIN_ANSWER_FIELD and f.dtype == pl.String for f in dtype.inner.fields):
+        return PLAIN_ANSWER_FIELD
     return texts[0] if len(texts) == 1 else None
 
 

@@ -21,6 +21,7 @@ from hypothesis import assume, example, given, settings, strategies as st
 
 from qcaudit.errors import QcauditError
 from qcaudit.io import TextSelection, load_dataset
+from qcaudit.text_columns import answer_field
 from tests.conftest import zstd
 from tests.test_hostile_inputs import qc  # noqa: F401  (fixture)
 
@@ -998,6 +999,10 @@ def test_a_list_of_answers_reads_as_their_texts(rows):
     assert read.equals(load_dataset(as_strings, TextSelection(text_column="completions")).texts())
     nectar = pl.DataFrame({"answers": [[{"answer": "Hello there", "model": "m1", "rank": 1.0}, {"answer": "Hey", "model": "m2", "rank": 2.0}]]})
     assert load_dataset(nectar, TextSelection(text_column="answers")).texts()["text"].to_list() == ["Hello there\nHey"]
+    # an answer's text in a plainer field where none of an answer's name is text (summarize_from_feedback's summaries), not before one
+    summaries = pl.Struct({"text": pl.String, "policy": pl.String})
+    assert answer_field(pl.List(summaries)) == "text"
+    assert answer_field(pl.List(pl.Struct({"text": pl.String, "response": pl.String}))) == "response"
     ambiguous = pl.DataFrame({"answers": [[{"answer": "a", "response": "b"}]]})
     assert load_dataset(ambiguous, TextSelection(text_column="answers")).texts()["text_status"].to_list() == ["non_string"]
 
@@ -1773,9 +1778,9 @@ def test_gemini_and_cohere_chats_read_as_openai_messages(tmp_path):
     @settings(max_examples=40, deadline=None)
     @given(chats)
     def same(chats):
-        openai = pl.DataFrame({"messages": [[{"role": r, "content": "\n".join(t)} for (r, _, _), t in chat] for chat in chats]})
+        openai = pl.DataFrame({"messages": [[{"role": r, "content": "\n".join(filter(None, t))} for (r, _, _), t in chat] for chat in chats]})
         gemini = pl.DataFrame({"contents": [[{"role": g, "parts": [{"text": x} for x in t]} for (_, g, _), t in chat] for chat in chats]})
-        cohere = pl.DataFrame({"messages": [[{"role": c, "content": "\n".join(t)} for (_, _, c), t in chat] for chat in chats]})
+        cohere = pl.DataFrame({"messages": [[{"role": c, "content": "\n".join(filter(None, t))} for (_, _, c), t in chat] for chat in chats]})
         for roles, gemini_roles, cohere_roles in (((), (), ()), (("assistant",), ("model",), ("Chatbot",)), (("user",), ("user",), ("User",))):
             expected = load_dataset(openai, TextSelection(roles=roles)).selected(parts=parts).collect()
             for data, named in ((gemini, roles), (gemini, gemini_roles), (cohere, roles), (cohere, cohere_roles)):
@@ -2255,8 +2260,8 @@ def test_reasoning_in_chat_turns_reads_as_if_written_before_the_content(tmp_path
     Qwen3's ``reasoning_content``, vLLM's ``reasoning``, gpt-oss's ``thinking``) or in
     Anthropic's ``thinking`` blocks give the text, prompt and answer that the same chats give
     with the reasoning written in the content, on a line before it (as a DeepSeek-R1 answer
-    holds its ``<think>``; a field's empty reasoning makes no blank line, a block is a content
-    part, a line as every part is; a field whose reasoning the content holds too is read once); and the load line says so (not
+    holds its ``<think>``; a field's empty reasoning, or an empty block, makes no blank line, a
+    block is a content part, a line as every part is; a field whose reasoning the content holds too is read once); and the load line says so (not
     where the blocks are read from content written as JSON text, beside plain content)."""
     assume(field != "blocks" or any(t["content"] is not None for chat in chats for t in chat))  # (else no text part types the blocks)
     folder = tmp_path_factory.mktemp("reasoned")
@@ -2271,9 +2276,8 @@ def test_reasoning_in_chat_turns_reads_as_if_written_before_the_content(tmp_path
         blocks += [{"type": "text", "text": turn["content"]}] * (turn["content"] is not None)
         return {"role": turn["role"], "content": blocks or None}
 
-    def inline(turn):  # (a field's reasoning is read where it says something; blocks are parts, each a line)
-        pieces = (turn["reasoning"], turn["content"])
-        said = [piece for piece in pieces if (piece is not None if field == "blocks" else piece)]
+    def inline(turn):  # (a field's reasoning, a block, is read where it says something: no blank line)
+        said = [piece for piece in (turn["reasoning"], turn["content"]) if piece]
         return {"role": turn["role"], "content": "\n".join(said) if said else turn["content"]}
 
     reasoned, written = folder / "reasoned.jsonl", folder / "inline.jsonl"
@@ -2349,6 +2353,8 @@ def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
         "ultrafeedback.jsonl": ("instruction", "completions", [completion("a", "Blue."), completion("b", "")]),
         "distilabel.jsonl": ("instruction", "generations", ["Blue.", "Red."]),
         "natural_reasoning.jsonl": ("question", "responses", [{"response_model": "Llama", "response": "Blue."}]),
+        "vllm.jsonl": ("prompt", "outputs", [{"index": 0, "text": "Blue.", "token_ids": [5, 6], "finish_reason": "stop"},
+                                             {"index": 1, "text": "Red.", "token_ids": [7], "finish_reason": "length"}]),
     }
     for name, (prompt, answers, listed) in cases.items():
         path = write(tmp_path, name, [{prompt: "Name a colour.", answers: listed, "ratings": [4, 2], "source": "evol"}] * 3)
@@ -2358,7 +2364,7 @@ def test_a_prompt_s_answers_by_several_models_read_after_it(tmp_path):
         assert found.text_source == f"fields {prompt}, {answers} joined by newlines{ranked}", name
         by_hand = load_dataset(path, TextSelection(fields=(prompt, answers)))
         assert found.texts()["text"].to_list() == by_hand.texts()["text"].to_list(), name
-        expected = "\n".join(["Name a colour."] + [a if isinstance(a, str) else a.get("response", "") for a in listed])
+        expected = "\n".join(["Name a colour."] + [a if isinstance(a, str) else a.get("response", a.get("text")) for a in listed])
         assert found.texts()["text"].to_list() == [expected.rstrip("\n")] * 3, name
         assert found.selection.response is None, name
     ratings = load_dataset(write(tmp_path, "ratings.jsonl", [{"instruction": "Name a colour.", "outputs": [4, 2]}] * 3))

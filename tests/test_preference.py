@@ -478,6 +478,70 @@ def test_ranked_lists_pair_each_row_s_best_and_worst_answers(tmp_path_factory, l
     assert read["text"].to_list() == [f"{p}\n{answers}" if answers else p for p, answers in zip(prompts, joined, strict=True)]
 
 
+def _summarize_comparisons(summary_lists: list[list[str]], choices: list[int | None]) -> pl.DataFrame:
+    """Rows as OpenAI's summarize_from_feedback comparisons lay them out on the Hub: the
+    ``info`` summarised (a Reddit post's title and text on even rows, a CNN/DM article on odd
+    ones, the other fields null), two ``summaries`` (``{text, policy, note}``) and the
+    labeller's ``choice`` of them, 0 the first."""
+    info = [{"id": f"t3_{i}", "post": f"Post {i}.", "title": f"Title {i}", "subreddit": "r", "site": None, "article": None}
+            if i % 2 == 0 else {"id": f"cnn{i}", "post": None, "title": None, "subreddit": None, "site": "cnn", "article": f"Article {i}."}
+            for i in range(len(choices))]
+    summaries = [[{"text": text, "policy": "sup", "note": None} for text in texts] for texts in summary_lists]
+    return pl.DataFrame({"info": info, "summaries": summaries, "choice": choices, "worker": "w"},
+                        schema_overrides={"summaries": pl.List(pl.Struct({"text": pl.String, "policy": pl.String, "note": pl.String})),
+                                          "choice": pl.Int32})
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_chosen_answer_s_place_pairs_it_with_the_other(tmp_path_factory, data):
+    """summarize_from_feedback's comparisons: the summary at ``choice``'s place is chosen and
+    the other (the first other, of a longer list) rejected, as the dataset's card defines the
+    choice; no pair where either is empty or the place is past the list's end. The prompt is
+    the post's title and text, or the article; the text the prompt and each summary a line."""
+    summary_lists = data.draw(st.lists(st.lists(st.text("ab \n", max_size=4), max_size=3), min_size=1, max_size=6))
+    choices = [data.draw(st.one_of(st.none(), st.integers(-1, 3))) for _ in summary_lists]
+    _summarize_comparisons(summary_lists, choices).write_parquet(path := tmp_path_factory.mktemp("sff") / "comparisons.parquet")
+    dataset = load_dataset(path)
+    assert dataset.selection.preferred_by == "summaries.choice"
+    read = dataset.selected(parts=("prompt", "response", "chosen", "rejected")).collect()
+    pairs = []
+    for texts, choice in zip(summary_lists, choices, strict=True):
+        chosen = texts[choice] if choice is not None and 0 <= choice < len(texts) and texts[choice] else None
+        other = next((text for place, text in enumerate(texts) if place != choice and text), None)
+        pairs.append((chosen, other) if chosen and other else (None, None))
+    assert read["chosen"].to_list() == read["response"].to_list() == [chosen for chosen, _ in pairs]
+    assert read["rejected"].to_list() == [rejected for _, rejected in pairs]
+    prompts = [f"Title {i}\nPost {i}." if i % 2 == 0 else f"Article {i}." for i in range(len(choices))]
+    assert read["prompt"].to_list() == prompts
+    assert read["text"].to_list() == ["\n".join([prompt, *filter(None, texts)]) for prompt, texts in zip(prompts, summary_lists, strict=True)]
+
+
+def test_summarize_from_feedback_audits_its_comparisons_and_reads_its_axis_ratings(qc, tmp_path):  # noqa: F811
+    """The comparisons audit as the same pairs saved as chosen and rejected do, and say how
+    they were read; the axis ratings (one ``summary`` a row, its ``text`` beside its
+    ``axes``) read as the prompt and that summary; ``dedup`` writes the input's columns back."""
+    texts = [[" Keys lost, roommate angry.", " Keys."], [" Storm closes roads.", " A storm hit the coast on Monday, closing roads."],
+             [" Cat eats plants.", " Cat."]]
+    _summarize_comparisons(texts, [0, 1, 0]).write_parquet(data := tmp_path / "comparisons.parquet")
+    report = audit(data, load_config(None, {"analyzers": ["preference"]}))
+    assert report.dataset["text_source"].endswith("(pairs of the answer of summaries that choice names and the other)")
+    prompts = ["Title 0\nPost 0.", "Article 1.", "Title 2\nPost 2."]
+    pl.DataFrame({"prompt": prompts, "chosen": [texts[0][0], texts[1][1], texts[2][0]],
+                  "rejected": [texts[0][1], texts[1][0], texts[2][1]]}).write_parquet(saved := tmp_path / "pairs.parquet")
+    assert report.metrics["preference"] == audit(saved, load_config(None, {"analyzers": ["preference"]})).metrics["preference"]
+    assert report.value("preference.pairs") == 3
+    ran = qc("dedup", data, "-o", kept := tmp_path / "kept.parquet", "-q")
+    assert ran.code == 0, ran.err
+    assert pl.read_parquet(kept).equals(pl.read_parquet(data))
+    axis = pl.DataFrame({"info": pl.read_parquet(data)["info"],
+                         "summary": [{"text": summary[0], "axes": {"overall": 5, "accuracy": 6}} for summary in texts]})
+    axis.write_parquet(rated := tmp_path / "axis.parquet")
+    read = load_dataset(rated).selected(parts=("prompt", "response")).collect()
+    assert read["prompt"].to_list() == prompts and read["response"].to_list() == [summary[0] for summary in texts]
+    assert read["text"].to_list() == [f"{prompt}\n{summary[0]}" for prompt, summary in zip(prompts, texts, strict=True)]
+
+
 def _ultrafeedback(path) -> None:
     """Two UltraFeedback rows whose two scores rank their answers apart."""
     completion = lambda response, overall, fine: {"model": "m", "response": response, "critique": "c",  # noqa: E731
@@ -521,7 +585,10 @@ def test_a_bad_ranked_list_is_one_line(qc, tmp_path):  # noqa: F811
     pl.DataFrame({"instruction": ["Hi."], "generations": [["Hello.", "Hey."]], "ratings": [5]}).write_parquet(flat := tmp_path / "flat.parquet")
     one_line_error(qc("report", flat, "--preferred-by", "generations.ratings", "--out", tmp_path / "o"),
                    "neither the answers in 'generations' nor the input hold numbers 'ratings' (a field of each answer, "
-                   "or a column of lists of numbers, one per answer)")
+                   "a column of lists of numbers, one per answer, or of the preferred answer's place)")
+    pl.DataFrame({"summaries": [[{"text": "A."}, {"text": "B."}]], "choice": ["the first"]}).write_parquet(said := tmp_path / "said.parquet")
+    one_line_error(qc("report", said, "--preferred-by", "summaries.choice", "--out", tmp_path / "o"),
+                   "nor the input hold numbers 'choice'", "those they hold: none")
     assert not (tmp_path / "o").exists()
 
 
