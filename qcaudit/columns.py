@@ -8,6 +8,9 @@ TEXT = "text"
 TEXT_STATUS = "text_status"
 CATEGORY = "category"
 PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
+#: Whether a row's response is desirable, as unpaired preference data labels it (KTO's):
+#: true, false, or null for no label.
+DESIRABLE = "desirable"
 #: A chat's system turns, which its text leaves out (:data:`qcaudit.text_columns.SETUP_ROLES`):
 #: the part the contamination analyzer's lexical methods read with the text.
 SETUP = "setup"

@@ -135,6 +135,10 @@ class InputConfig(Section):
     #: beside it (UltraFeedback's ``completions.fine-grained_score``, distilabel's
     #: ``generations.ratings``), whose best and worst answers are each row's pair.
     preferred_by: str | None = None
+    #: A column of true/false labels of each row's response, as unpaired preference data (TRL's
+    #: KTO layout: ``prompt``, ``completion``, ``label``) or a data flywheel's thumbs up and down
+    #: hold them: true desirable, false not (whole numbers: 1 and 0).
+    label: str | None = None
     #: CSV and TSV input: the first line names the columns; false: it is data too, and the
     #: columns are column_1, column_2, ... (as MMLU's files are laid out).
     header: bool = True
@@ -151,6 +155,11 @@ class InputConfig(Section):
         ``preferred_by`` (a verdict, which the loader refuses without the answers it judges,
         or a ranked list, whose best and worst answers are the pairs)."""
         return bool(self.chosen and self.rejected or self.preferred_by)
+
+    def preferences(self) -> bool:
+        """Whether the settings read preferences: pairs (:meth:`pairs`), or each response
+        labelled desirable or not (``label``)."""
+        return self.pairs() or bool(self.label)
 
 
 class TextConfig(Section):
@@ -333,7 +342,8 @@ def __getattr__(name: str) -> Any:
 
 
 #: The ``[input]`` settings that choose which part of a row is the text.
-SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected", "preferred_by", "reasoning"})
+SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected", "preferred_by", "label",
+                            "reasoning"})
 
 
 def _chooses_text(dotted_keys: Collection[str]) -> bool:
@@ -375,7 +385,7 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
 CORE_FLAG_SETTINGS = {
     "text_column": "input.text_column", "fields": "input.fields", "role": "input.role", "prompt_fields": "input.prompt",
     "response_field": "input.response", "chosen_field": "input.chosen", "rejected_field": "input.rejected",
-    "preferred_by": "input.preferred_by", "header": "input.header", "reasoning": "input.reasoning", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
+    "preferred_by": "input.preferred_by", "label_field": "input.label", "header": "input.header", "reasoning": "input.reasoning", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
     "strip_punctuation": "text.strip_punctuation", "analyzers": "analyzers", "limit": "input.limit",
     "device": "embedding.device", "max_memory": "engine.max_memory", "batch_rows": "engine.batch_rows",
     "engine": "engine.kind", "ray_address": "engine.ray_address", "ray_workers": "engine.ray_workers",

@@ -37,6 +37,7 @@ import polars as pl
 from qcaudit.columns import (
     CATEGORY,
     CHOSEN,
+    DESIRABLE,
     INPUT_ROW_ID,
     PROMPT,
     REJECTED,
@@ -113,7 +114,7 @@ log = logging.getLogger("qcaudit")
 
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field",
-         SETUP: "--role"}
+         SETUP: "--role", DESIRABLE: "--label-field"}
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
 #: answers of preference pairs and the chats found as their prompt (TRL's preference layout,
 #: Anthropic HH-RLHF's; UltraInteract's, whose prompt is the chat so far in ``trajectory``, a
@@ -238,6 +239,9 @@ class TextSelection:
     #: ``rejected`` then name the answers it calls first and second, which it orders per row;
     #: or ``list.field``, a list of answers and what ranks them, its best and worst the pair.
     preferred_by: str | None = None
+    #: A column of true/false labels of each row's response, desirable or not (unpaired
+    #: preference data, KTO's ``label``): the :data:`~qcaudit.columns.DESIRABLE` part.
+    label: str | None = None
 
     def __post_init__(self) -> None:
         if self.text_column and self.fields:
@@ -259,9 +263,9 @@ class TextSelection:
 
     def columns(self) -> list[str]:
         """Every column the selection names: the text's, then the parts', then a pair's verdict
-        (or ranked list)."""
+        (or ranked list), then the responses' labels."""
         judging = [judging_column(self.preferred_by)] if self.preferred_by else []
-        return [name for names in self.sources().values() for name in names] + judging
+        return [name for names in self.sources().values() for name in names] + judging + ([self.label] if self.label else [])
 
     def ranked(self) -> tuple[str, str] | None:
         """The (list of answers, what ranks them) whose best and worst are each row's pair; None for other data."""
@@ -664,7 +668,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     """The selection with the text (and the parts) found by column name where none is given;
     ``reasoning_column``: the input's reasoning saved flat (:func:`_reasoning_column`);
     ``headed_csv``: the columns are named by a CSV file's first line, which may be data."""
-    selection = _with_parts_found(selection, schema, reasoning_column)
+    selection = _with_label_found(_with_parts_found(selection, schema, reasoning_column), schema)
     if selection.text_column or selection.fields:
         return selection
     templated = _templated_text(selection, schema)
@@ -781,6 +785,30 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     return selection
 
 
+#: The column of true/false labels found by name beside a response, where no flag names one
+#: (TRL's unpaired preference layout, KTO's: ``prompt``, ``completion``, ``label``).
+LABEL_COLUMN = "label"
+
+
+def _with_label_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:
+    """``selection`` with a :data:`LABEL_COLUMN` of true and false (no other type: a
+    classification dataset's ``label`` holds classes) as its responses' labels, where a
+    response is found, no pair is, and no flag names the labels."""
+    found = _named(schema, LABEL_COLUMN)
+    if selection.label or not selection.response or selection.chosen or selection.preferred_by or not found:
+        return selection
+    return replace(selection, label=found) if schema[found] == pl.Boolean else selection
+
+
+def _desirable(label: str, schema: pl.Schema) -> pl.Expr:
+    """Whether each row's response is desirable, as its ``label`` column says: true or false,
+    or whole numbers 1 and 0; null for no label (or another number; a column of nulls, as a
+    JSON reader types one with no label at all, labels none)."""
+    if schema[label] in (pl.Boolean, pl.Null):
+        return pl.col(label).cast(pl.Boolean)
+    return pl.when(pl.col(label) == 1).then(True).when(pl.col(label) == 0).then(False)
+
+
 def _numbered_answers(schema: pl.Schema) -> list[str]:
     """The input's columns of numbered (or lettered) answers of text (:data:`NUMBERED_ANSWER`),
     in their numbers' order, then their letters'."""
@@ -876,6 +904,12 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
                                 f"--rejected-field, the answers it calls first and second; columns: {_available(schema)}")
     if selection.preferred_by and (unread := why_unread(selection.preferred_by, schema)):
         raise SelectionMismatch(unread)
+    if selection.label and not (schema[selection.label] in (pl.Boolean, pl.Null) or schema[selection.label].is_integer()):
+        raise SelectionMismatch(f"--label-field {selection.label!r} holds {schema[selection.label]}, not true and false "
+                                "(or 1 and 0) labels of each row's response")
+    if selection.label and (selection.chosen or selection.preferred_by):
+        raise SelectionMismatch(f"--label-field {selection.label!r} labels one response a row, and the input is read as pairs "
+                                "of answers: leave out --label-field, or give --response-field instead of the pair")
     if selection.roles and not transcripts and not is_chat(schema[text := selection.columns()[0]]):
         raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "
                                 f"or a conversation written as text with its speakers marked ({TRANSCRIPT_LAYOUTS}); "
@@ -1029,6 +1063,8 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
         notes.append(f"pairs of the best and worst of {ranked[0]} by {ranked[1]}")
     elif selection.preferred_by:
         notes.append(f"pairs of {selection.chosen} and {selection.rejected}, chosen as {selection.preferred_by} says")
+    if selection.label:
+        notes.append(f"{selection.response or 'responses'} labelled desirable or not by {selection.label}")
     said = f" ({'; '.join(notes)})" if notes else ""
     if selection.fields:
         return "fields " + ", ".join(selection.fields) + " joined by newlines" + said
@@ -1141,6 +1177,8 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
     conversations written as text, whose prompt (a prompt field's: all its turns) and answer
     are read from the turns :func:`_with_text` cut, as a chat column's are."""
     schema = frame.collect_schema()
+    if part == DESIRABLE:
+        return _desirable(selection.label, schema) if selection.label else None
     if _implicit_prompt(selection, schema) and (part != RESPONSE or not selection.response):  # (the response: the chosen answer)
         return _implicit_prompt_part(selection, part)
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)

@@ -669,3 +669,101 @@ def test_pairs_that_all_tie_are_a_warning_not_a_failed_audit(qc, tmp_path, monke
     assert any("No row holds both" in warning.value for warning in at.warning)
     gated = qc("gate", data, "-t", "max_chosen_longer_rate=0.9", "-q")
     assert gated.code == 1, (gated.code, gated.err)
+
+
+# Unpaired preferences: each response labelled desirable or not (TRL's KTO layout) ---------------
+
+def _mann_whitney_share(desirable: list[int], undesirable: list[int]) -> float:
+    """The chance that a desirable length beats an undesirable one, ties half, counted pair by pair."""
+    wins = sum((d > u) + 0.5 * (d == u) for d in desirable for u in undesirable)
+    return wins / (len(desirable) * len(undesirable))
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["Q1?", "Q2?"]), st.sampled_from(["yes", "no way", "well it depends", ""]),
+                               st.one_of(st.none(), st.booleans())), min_size=1, max_size=30))
+def test_labelled_responses_measure_their_labels_lengths_and_conflicts(tmp_path_factory, rows):
+    """KTO data (a prompt, a completion, a true/false label, found by name): the share labelled
+    desirable, the chance that a desirable response is longer (counted pair by pair) and the
+    Mann-Whitney U test of the lengths (scipy's, the reference), and the rows whose text is
+    labelled both ways, over the rows with a label and a response."""
+    from scipy.stats import mannwhitneyu
+
+    path = tmp_path_factory.mktemp("kto") / "kto.jsonl"
+    path.write_text("".join(json.dumps({"prompt": p, "completion": c, "label": label}) + "\n" for p, c, label in rows))
+    report = audit(path, load_config(None, {"analyzers": ["preference"], "input.label": "label"}))  # (found by name: below)
+    assert report.dataset["text_source"].endswith("(completion labelled desirable or not by label)")
+    labelled = [(p, c, label) for p, c, label in rows if label is not None]  # (an empty response is one)
+    metrics = {name: metric["value"] for name, metric in report.metrics["preference"].items()}
+    assert metrics["labelled"] == len(labelled)
+    if not labelled:
+        assert metrics.keys() == {"labelled"}
+        return
+    desirable = [len(c.split()) for _, c, label in labelled if label]
+    undesirable = [len(c.split()) for _, c, label in labelled if not label]
+    assert metrics["desirable_rate"] == pytest.approx(len(desirable) / len(labelled))
+    said = {}
+    for p, c, label in labelled:
+        said.setdefault((p, c), set()).add(label)
+    conflicts = [len(said[(p, c)]) > 1 for p, c, _ in labelled]
+    assert metrics["conflicting_rate"] == pytest.approx(sum(conflicts) / len(labelled))
+    if desirable and undesirable:
+        assert metrics["desirable_longer_rate"] == pytest.approx(_mann_whitney_share(desirable, undesirable))
+        assert metrics["length_mwu_p"] == pytest.approx(mannwhitneyu(desirable, undesirable, alternative="two-sided").pvalue)
+    else:
+        assert "desirable_longer_rate" not in metrics and "length_mwu_p" not in metrics
+    per_row = report.rows.collect() if hasattr(report.rows, "collect") else report.rows
+    per_row = per_row.filter(pl.col("desirable").is_not_null()).sort("row_id")
+    assert per_row["label_conflict"].to_list() == conflicts
+    assert per_row["desirable"].to_list() == [label for _, _, label in labelled]
+
+
+def test_labels_are_found_only_as_true_and_false_and_named_may_be_ones_and_zeros(qc, tmp_path):  # noqa: F811
+    """TRL's conversational KTO rows (a prompt and a completion as chats) are found labelled; a
+    ``label`` of classes beside a prompt and a completion is no preference; ``--label-field``
+    reads 1 and 0 as desirable and not (other numbers unlabelled); a column of text, or labels
+    beside a pair, is one line and exit 2."""
+    chats = [{"prompt": [{"role": "user", "content": f"Q{i}?"}], "completion": [{"role": "assistant", "content": "yes " * (i + 1)}],
+              "label": i % 2 == 0} for i in range(6)]
+    (kto := tmp_path / "kto.jsonl").write_text("".join(json.dumps(row) + "\n" for row in chats))
+    read = load_dataset(kto)
+    assert read.selection.label == "label"
+    assert read.selected(parts=("desirable",)).collect()["desirable"].to_list() == [True, False] * 3
+    classes = tmp_path / "classes.jsonl"
+    classes.write_text("".join(json.dumps({"prompt": "Review: good", "completion": "positive", "label": i % 3}) + "\n" for i in range(6)))
+    assert load_dataset(classes).selection.label is None
+    assert "preference" not in audit(classes, load_config(None, {})).metrics
+    numbered = audit(classes, load_config(None, {"input.label": "label", "analyzers": ["preference"]}))
+    assert numbered.value("preference.labelled") == 4 and numbered.value("preference.desirable_rate") == 0.5
+    assert numbered.config["input"]["label"] == "label"
+    one_line_error(qc("report", classes, "--label-field", "completion", "--out", tmp_path / "o"),
+                   "--label-field 'completion' holds String, not true and false")
+    _ultrafeedback(pairs := tmp_path / "uf.parquet")
+    pl.read_parquet(pairs).with_columns(label=True).write_parquet(pairs)
+    one_line_error(qc("report", pairs, "--label-field", "label", "--out", tmp_path / "o"), "is read as pairs of answers")
+    assert not (tmp_path / "o").exists()
+
+
+def test_labels_all_alike_or_none_are_a_warning_on_every_page(qc, tmp_path, monkeypatch):  # noqa: F811
+    """Labelled responses all desirable: the share and the conflicts, no length comparison, and
+    a warning on the HTML page and the dashboard; a gate on the comparison fails. A page
+    renders the labelled metrics where both kinds are labelled."""
+    rows = [{"prompt": f"Q{i}?", "completion": "ok " * i, "label": True} for i in range(1, 5)]
+    (alike := tmp_path / "alike.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    report = audit(alike, load_config(None, {}))
+    assert report.metrics["preference"].keys() == {"labelled", "desirable_rate", "conflicting_rate"}
+    ran = qc("report", alike, "--out", out := tmp_path / "o", "-q")
+    assert ran.code == 0, ran.err
+    assert "Every labelled response is labelled desirable" in (out / "report.html").read_text()
+    monkeypatch.setenv(ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Preference pairs").run()
+    assert not at.exception, at.exception
+    assert any("Every labelled response" in warning.value for warning in at.warning)
+    gated = qc("gate", alike, "-t", "max_desirable_longer_rate=0.9", "-q")
+    assert gated.code == 1, (gated.code, gated.err)
+    (both := tmp_path / "both.jsonl").write_text("".join(json.dumps({**row, "label": i % 2 == 0}) + "\n" for i, row in enumerate(rows)))
+    ran = qc("report", both, "--out", out2 := tmp_path / "o2", "-q")
+    assert ran.code == 0, ran.err
+    assert "Mann-Whitney U test of desirable against undesirable response lengths" in (out2 / "report.html").read_text()

@@ -24,6 +24,22 @@ above rejected, ``rm_margin_mean``/``_median`` the margin, and ``rm_agreement_le
 the agreement over pairs whose answers are within 10% of the longer one's tokens (at least
 one token apart allowed): whether the model agrees only by preferring the longer answer.
 A pair the model scores the other way round is flagged for review.
+
+Unpaired preference data labels each row's response desirable or not instead (TRL's KTO
+layout: ``prompt``, ``completion`` and a true/false ``label``; ``--label-field``). Over the
+labelled rows:
+
+- ``labelled`` and ``desirable_rate``, the share labelled desirable (KTO's authors weight the
+  two kinds so that desirable to undesirable is between 1:1 and 4:3 of their weighted counts);
+- ``desirable_longer_rate``: the chance that a desirable response has more whitespace tokens
+  than an undesirable one, ties counting half (the Mann-Whitney U statistic over the product
+  of the two counts; 0.5 where the labels say nothing of length), and ``length_mwu_p``, the
+  two-sided Mann-Whitney U test of the two lengths (scipy's ``mannwhitneyu``): whether the
+  labels prefer a length, the unpaired form of the sign test above;
+- ``conflicting_rate``: the share of labelled rows whose text (prompt and response) is also
+  labelled the other way, each such row flagged.
+
+Per row ``response_tokens``, ``desirable`` and ``label_conflict``.
 """
 
 from __future__ import annotations
@@ -34,7 +50,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from qcaudit.columns import CHOSEN, PROMPT, REJECTED, ROW_ID
+from qcaudit.columns import CHOSEN, DESIRABLE, PROMPT, REJECTED, RESPONSE, ROW_ID, TEXT
 from qcaudit.io import WHITESPACE_TOKEN, strip_like_python
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
@@ -42,11 +58,18 @@ from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Notice, Stat, View, histogram_view
 
 HISTOGRAM_BINS = 40
+#: What the unpaired metrics need, as a gate on one says where the report lacks it.
+LABELS = "labels of each response (--label-field, or a true/false label column beside a prompt and its completion)"
 #: What the report says where no row holds a pair.
 NO_PAIRS = ("No row holds both a chosen and a rejected answer (every verdict a tie or missing, every list's answers "
             "ranked alike, or the answers empty): no pair is measured.")
+#: What the report says where no row's response is labelled, and where all are labelled alike.
+NO_LABELS = "No row's response is labelled desirable or not: no label is measured."
+ONE_LABEL = "Every labelled response is labelled {}: the two kinds' lengths cannot be compared."
 #: Answers within this share of the longer one's tokens are length-matched.
 LENGTH_MATCH = 0.10
+#: The batch column of each labelled row's text hashed, by which rows of the same text meet.
+_TEXT_HASH = "__preference_text_hash"
 
 
 @register
@@ -54,7 +77,7 @@ class Preference(Analyzer):
     name = "preference"
     order = 70
     title = "Preference pairs"
-    reads = ("reward",)
+    reads = ("reward", "input")
     run_hint = "qcaudit report DATA --analyzers preference --chosen-field chosen --rejected-field rejected"
 
     @classmethod
@@ -76,6 +99,14 @@ class Preference(Analyzer):
             share("rm_agreement_length_matched", "rm_agreement over pairs whose answers have about the same length", "higher",
                   headline=True, needs=f"{reward_model} and pairs of about the same length"),
             count("length_matched_pairs", "pairs whose answers are within 10% of the longer one's tokens", gateable=False),
+            count("labelled", "rows whose response is labelled desirable or not", gateable=False, headline=True, needs=LABELS),
+            share("desirable_rate", "share of labelled responses labelled desirable", headline=True, needs=LABELS),
+            share("desirable_longer_rate", "chance that a desirable response has more whitespace tokens than an undesirable one "
+                  "(ties half: Mann-Whitney U over both counts)", "lower", headline=True, needs=f"{LABELS} of both kinds"),
+            share("length_mwu_p", "two-sided Mann-Whitney U p-value of desirable against undesirable response lengths "
+                  "(small: the labels prefer a length)", "higher", needs=f"{LABELS} of both kinds"),
+            share("conflicting_rate", "share of labelled rows whose text is also labelled the other way", "lower", headline=True,
+                  needs=LABELS),
         )
 
     @classmethod
@@ -84,14 +115,23 @@ class Preference(Analyzer):
                         pl.lit("chosen and rejected answers are the same")),
                 RowFlag("reward_margin", pl.col("reward_margin") < 0, "reward model prefers the rejected answer",
                         pl.format("the reward model scores rejected above chosen (margin {})", pl.col("reward_margin").round(3)),
-                        verdict=False)]
+                        verdict=False),
+                RowFlag("label_conflict", pl.col("label_conflict"), "labelled both desirable and not",
+                        pl.lit("the same text is labelled desirable in one row and undesirable in another"))]
 
     @classmethod
     def switched_on(cls, config) -> bool:
-        return config.input.pairs()
+        return config.input.preferences()
 
     def input_parts(self) -> tuple[str, ...]:
+        if self._labelled:
+            return (RESPONSE, DESIRABLE)
         return (PROMPT, CHOSEN, REJECTED) if self._reward_settings.model else (CHOSEN, REJECTED)
+
+    @property
+    def _labelled(self) -> bool:
+        """Whether the input is read as responses labelled desirable or not, not as pairs."""
+        return bool(self.sections["input"].label)
 
     @property
     def _reward_settings(self):
@@ -104,6 +144,8 @@ class Preference(Analyzer):
 
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        if "labelled" in metrics:
+            return cls._label_views(tables, metrics)
         if not metrics["pairs"]:
             return [Notice(warning, "warning") for warning in tables["warnings"]]
         views: list[View] = [
@@ -123,7 +165,24 @@ class Preference(Analyzer):
             views.append(histogram_view(tables["margin_histogram"], "reward margin, chosen minus rejected", "margin", "pairs"))
         return views
 
+    @staticmethod
+    def _label_views(tables: dict[str, Any], metrics: dict[str, Any]) -> list[View]:
+        views: list[View] = [Notice(warning, "warning") for warning in tables["warnings"]]
+        if not metrics["labelled"]:
+            return views
+        views += [Stat("labelled desirable", metrics["desirable_rate"], ".1%"),
+                  Stat("text labelled both ways", metrics["conflicting_rate"], ".2%")]
+        if "desirable_longer_rate" in metrics:
+            views.append(Stat("desirable longer", metrics["desirable_longer_rate"], ".1%"))
+            views.append(Notice(f"Mann-Whitney U test of desirable against undesirable response lengths: p = "
+                                f"{metrics['length_mwu_p']:.3g} over {metrics['labelled']:,} labelled responses."))
+        return views
+
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
+        if self._labelled:
+            return batch.filter(pl.col(DESIRABLE).is_not_null() & pl.col(RESPONSE).is_not_null()).select(
+                ROW_ID, pl.col(RESPONSE).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("response_tokens"),
+                pl.col(DESIRABLE).alias("desirable"), pl.col(TEXT).hash(seed=0).alias(_TEXT_HASH))
         pairs = batch.filter(pl.col(CHOSEN).is_not_null() & pl.col(REJECTED).is_not_null())
         rows = pairs.select(
             ROW_ID,
@@ -140,6 +199,8 @@ class Preference(Analyzer):
         ).with_columns((pl.col("chosen_reward") - pl.col("rejected_reward")).alias("reward_margin"))
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
+        if self._labelled:
+            return self._labels(rows)
         from scipy.stats import binomtest
 
         diff = rows["pair_length_diff"].to_numpy()
@@ -162,6 +223,29 @@ class Preference(Analyzer):
             metrics |= self._agreement(rows)
             tables["margin_histogram"] = histogram(rows["reward_margin"].to_numpy(), HISTOGRAM_BINS)
         return AnalyzerResult(metrics, rows, tables)
+
+    def _labels(self, rows: pl.DataFrame) -> AnalyzerResult:
+        """The unpaired metrics of responses labelled desirable or not."""
+        from scipy.stats import mannwhitneyu
+
+        rows = rows.with_columns((pl.col("desirable").n_unique().over(_TEXT_HASH) > 1).alias("label_conflict")).drop(_TEXT_HASH)
+        n = rows.height
+        sig = signature("preference_labels", "tok:str.split", f"labelled:{n}")
+        if n == 0:
+            return AnalyzerResult({"labelled": Metric(0, sig)}, rows, {"warnings": [NO_LABELS]})
+        desirable = rows.filter(pl.col("desirable"))["response_tokens"].to_numpy()
+        undesirable = rows.filter(~pl.col("desirable"))["response_tokens"].to_numpy()
+        metrics = {"labelled": Metric(n, sig), "desirable_rate": Metric(len(desirable) / n, sig),
+                   "conflicting_rate": Metric(float(rows["label_conflict"].mean()), sig + "|same:text")}
+        warnings = []
+        if len(desirable) and len(undesirable):
+            test = mannwhitneyu(desirable, undesirable, alternative="two-sided")
+            test_sig = signature("mann_whitney_u", "two-sided", "ties:half", f"labelled:{n}")
+            metrics["desirable_longer_rate"] = Metric(float(test.statistic) / (len(desirable) * len(undesirable)), test_sig)
+            metrics["length_mwu_p"] = Metric(float(test.pvalue), test_sig)
+        else:
+            warnings.append(ONE_LABEL.format("desirable" if len(desirable) else "undesirable"))
+        return AnalyzerResult(metrics, rows, {"warnings": warnings})
 
     def _agreement(self, rows: pl.DataFrame) -> dict[str, Metric]:
         s = self._reward_settings
