@@ -767,3 +767,26 @@ def test_labels_all_alike_or_none_are_a_warning_on_every_page(qc, tmp_path, monk
     ran = qc("report", both, "--out", out2 := tmp_path / "o2", "-q")
     assert ran.code == 0, ran.err
     assert "Mann-Whitney U test of desirable against undesirable response lengths" in (out2 / "report.html").read_text()
+
+
+def test_a_reward_model_s_auc_on_labelled_responses_is_read_from_the_reward_analyzer(tmp_path):
+    """With a reward model, labelled responses are scored once, by the reward analyzer (its
+    metrics stand), and ``rm_label_auc`` is the ROC AUC of those scores against the labels
+    (scikit-learn's ``roc_auc_score``, the reference); the same on a page."""
+    from sklearn.metrics import roc_auc_score
+
+    from qcaudit.report.html import render_html
+    from tests.test_reward import _alone, _reward_model
+
+    model = _reward_model(tmp_path / "rm", pad=True, template=True)
+    frame = planted(12, 9, 2, 4, seed=5)
+    rows = [{"prompt": p, "completion": answer, "label": good} for p, c, r in frame.select("prompt", "chosen", "rejected").rows()
+            for answer, good in ((c, True), (r, False))]
+    (data := tmp_path / "kto.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    report = audit(data, load_config(None, {"reward.model": str(model), "reward.batch_size": 3}))
+    assert report.value("reward.rows_scored") == len(rows)
+    scores = _alone(model, [row["prompt"] for row in rows], [row["completion"] for row in rows], True)
+    assert abs(report.rows.sort("row_id")["reward_score"].to_numpy() - scores).max() < 1e-4
+    expected = roc_auc_score([row["label"] for row in rows], report.rows.sort("row_id")["reward_score"].to_numpy())
+    assert report.value("preference.rm_label_auc") == pytest.approx(expected)
+    assert "reward model tells them apart" in render_html(report)

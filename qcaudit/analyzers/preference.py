@@ -39,7 +39,10 @@ labelled rows:
 - ``conflicting_rate``: the share of labelled rows whose text (prompt and response) is also
   labelled the other way, each such row flagged.
 
-Per row ``response_tokens``, ``desirable`` and ``label_conflict``.
+Per row ``labelled_tokens``, ``desirable`` and ``label_conflict``. Where the reward analyzer
+scores the responses (``--reward-model``), ``rm_label_auc`` is the chance that it scores a
+desirable response above an undesirable one, ties half (the ROC AUC of its scores against
+the labels), read from its scores rather than scoring them again.
 """
 
 from __future__ import annotations
@@ -107,6 +110,9 @@ class Preference(Analyzer):
                   "(small: the labels prefer a length)", "higher", needs=f"{LABELS} of both kinds"),
             share("conflicting_rate", "share of labelled rows whose text is also labelled the other way", "lower", headline=True,
                   needs=LABELS),
+            share("rm_label_auc", "chance that the reward model scores a desirable response above an undesirable one "
+                  "(ties half: the ROC AUC of its scores against the labels)", "higher", headline=True,
+                  needs=f"{LABELS} of both kinds and {reward_model}"),
         )
 
     @classmethod
@@ -176,12 +182,14 @@ class Preference(Analyzer):
             views.append(Stat("desirable longer", metrics["desirable_longer_rate"], ".1%"))
             views.append(Notice(f"Mann-Whitney U test of desirable against undesirable response lengths: p = "
                                 f"{metrics['length_mwu_p']:.3g} over {metrics['labelled']:,} labelled responses."))
+        if "rm_label_auc" in metrics:
+            views.append(Stat("reward model tells them apart (AUC)", metrics["rm_label_auc"], ".3f"))
         return views
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         if self._labelled:
             return batch.filter(pl.col(DESIRABLE).is_not_null() & pl.col(RESPONSE).is_not_null()).select(
-                ROW_ID, pl.col(RESPONSE).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("response_tokens"),
+                ROW_ID, pl.col(RESPONSE).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("labelled_tokens"),
                 pl.col(DESIRABLE).alias("desirable"), pl.col(TEXT).hash(seed=0).alias(_TEXT_HASH))
         pairs = batch.filter(pl.col(CHOSEN).is_not_null() & pl.col(REJECTED).is_not_null())
         rows = pairs.select(
@@ -233,8 +241,8 @@ class Preference(Analyzer):
         sig = signature("preference_labels", "tok:str.split", f"labelled:{n}")
         if n == 0:
             return AnalyzerResult({"labelled": Metric(0, sig)}, rows, {"warnings": [NO_LABELS]})
-        desirable = rows.filter(pl.col("desirable"))["response_tokens"].to_numpy()
-        undesirable = rows.filter(~pl.col("desirable"))["response_tokens"].to_numpy()
+        desirable = rows.filter(pl.col("desirable"))["labelled_tokens"].to_numpy()
+        undesirable = rows.filter(~pl.col("desirable"))["labelled_tokens"].to_numpy()
         metrics = {"labelled": Metric(n, sig), "desirable_rate": Metric(len(desirable) / n, sig),
                    "conflicting_rate": Metric(float(rows["label_conflict"].mean()), sig + "|same:text")}
         warnings = []
@@ -247,9 +255,25 @@ class Preference(Analyzer):
             warnings.append(ONE_LABEL.format("desirable" if len(desirable) else "undesirable"))
         return AnalyzerResult(metrics, rows, {"warnings": warnings})
 
-    def _agreement(self, rows: pl.DataFrame) -> dict[str, Metric]:
+    def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
+        """Labelled responses of both kinds that the reward analyzer scored: ``rm_label_auc``."""
+        from scipy.stats import mannwhitneyu
+
+        if not self._labelled or "desirable_longer_rate" not in result.metrics or "reward_score" not in rows.collect_schema().names():
+            return
+        scored = rows.select("desirable", "reward_score").drop_nulls().collect()
+        desirable = scored.filter(pl.col("desirable"))["reward_score"].to_numpy()
+        undesirable = scored.filter(~pl.col("desirable"))["reward_score"].to_numpy()
+        if len(desirable) and len(undesirable):
+            auc = float(mannwhitneyu(desirable, undesirable).statistic) / (len(desirable) * len(undesirable))
+            result.metrics["rm_label_auc"] = Metric(auc, signature("rm_label_auc", "ties:half", self._reward_signature()))
+
+    def _reward_signature(self) -> str:
         s = self._reward_settings
-        sig = signature("rm_agreement", reward_signature(s.model, s.device or self.context.device, s.dtype, s.max_tokens))
+        return reward_signature(s.model, s.device or self.context.device, s.dtype, s.max_tokens)
+
+    def _agreement(self, rows: pl.DataFrame) -> dict[str, Metric]:
+        sig = signature("rm_agreement", self._reward_signature())
         margin = rows["reward_margin"].to_numpy()
         longer = np.maximum(rows["chosen_tokens"].to_numpy(), rows["rejected_tokens"].to_numpy())
         matched = np.abs(rows["pair_length_diff"].to_numpy()) <= np.maximum(1, LENGTH_MATCH * longer)
