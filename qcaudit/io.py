@@ -91,12 +91,14 @@ from qcaudit.text_columns import (
     is_plain_text,
     is_turn,
     joined_turns,
+    last_answer,
     non_empty,
     part_text,
     reasoning_read,
     sole_text_column,
     turn_content,
     turn_role,
+    turns_before_answer,
     without_reasoning,
 )
 from qcaudit.transcripts import LAYOUTS as TRANSCRIPT_LAYOUTS
@@ -1209,10 +1211,23 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
     if part in (PROMPT, RESPONSE) and selection.text_column in transcripts:
         read = transcript_prompt if part == PROMPT else transcript_answer
         return read(_turns(selection.text_column), OTHER_ROLE_NAMES, selection.reasoning)
+    if part in (PROMPT, RESPONSE) and _alternating_turns(selection, schema):  # (UltraChat's: the user's turns first)
+        turns, content, answer = pl.col(selection.text_column), pl.element(), pl.int_range(pl.len()) % 2 == 1
+        content = content if selection.reasoning else without_reasoning(content)
+        return turns_before_answer(turns, content, answer) if part == PROMPT else last_answer(turns, content, answer)
     if part in (PROMPT, RESPONSE) and chat:
         layout = chat_layout(schema[chat])
         return chat_prompt(chat, layout, selection.reasoning) if part == PROMPT else chat_answer(chat, schema[chat], selection.reasoning)
     return None
+
+
+def _alternating_turns(selection: TextSelection, schema: pl.Schema) -> bool:
+    """Whether the text is a conversation as a list of its turns' texts, found by name
+    (:data:`TURN_LIST_COLUMNS`, UltraChat's ``data``): the user's and the assistant's turns in
+    turn, the user's first, read as a chat of them is (the prompt the turns before the last
+    answer, the answer the last of the assistant's)."""
+    column = selection.text_column
+    return bool(column) and column.casefold() in TURN_LIST_COLUMNS and schema.get(column) == pl.List(pl.String)
 
 
 def _reasoning_beside(response: str, selection: TextSelection, schema: pl.Schema) -> str | None:

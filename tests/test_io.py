@@ -1147,6 +1147,24 @@ def test_ultrachat_turns_under_data_are_found_only_as_a_list_of_texts(tmp_path):
     assert load_dataset(beside).text_source == "column 'text'"
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.text("ab \n", max_size=5), st.just("<think>why</think>so")), max_size=5), min_size=1, max_size=5),
+       st.booleans())
+def test_ultrachat_turns_give_the_prompt_and_answer_of_the_same_chat(tmp_path_factory, turns, reasoning):
+    """UltraChat's ``data``, the user's and the assistant's turns in turn (the user's first),
+    gives the prompt and answer that the same turns as OpenAI's messages give (the answer the
+    last assistant turn, the prompt the turns before it), with and without reasoning."""
+    folder = tmp_path_factory.mktemp("ultrachat")
+    pl.DataFrame({"id": [str(i) for i in range(len(turns))], "data": turns},
+                 schema_overrides={"data": pl.List(pl.String)}).write_parquet(path := folder / "ultrachat.parquet")
+    messages = [[{"role": ("user", "assistant")[n % 2], "content": text} for n, text in enumerate(t)] for t in turns]
+    pl.DataFrame({"messages": messages}, schema_overrides={"messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String}))}
+                 ).write_parquet(chats := folder / "chats.parquet")
+    parts = ("prompt", "response")
+    read = load_dataset(path, TextSelection(reasoning=reasoning)).selected(parts=parts).collect().select(parts)
+    assert read.equals(load_dataset(chats, TextSelection(reasoning=reasoning)).selected(parts=parts).collect().select(parts))
+
+
 def test_the_one_column_of_text_is_the_text_whatever_its_name_except_a_headed_csvs(tmp_path):
     """A table whose one column holds text (pandas' ``DataFrame(texts)``, named ``0``; rows of
     ``{"sentence": ...}``) is read from it; a column of numbers, or one beside another column,
