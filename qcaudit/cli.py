@@ -108,6 +108,7 @@ ChosenOpt = Annotated[Optional[str], typer.Option("--chosen-field", metavar="COL
 RejectedOpt = Annotated[Optional[str], typer.Option("--rejected-field", metavar="COLUMN", help="Column holding the rejected answer of a preference pair (default: rejected, beside chosen).", rich_help_panel=INPUT_PANEL)]
 PreferredByOpt = Annotated[Optional[str], typer.Option("--preferred-by", metavar="COLUMN", help="Column that judges each row's pair of answers (winner, overall_preference, better_response_id, safer_response_id, labels; found by name): --chosen-field and --rejected-field then name the answers it calls first and second. A row it prefers neither in is no pair. Or LIST.FIELD, a list of answers ranked by a field of each or a column of numbers beside it (completions.fine-grained_score, answers.rank, generations.ratings; found by name): each row's best and worst answers are its pair.", rich_help_panel=INPUT_PANEL)]
 LabelOpt = Annotated[Optional[str], typer.Option("--label-field", metavar="COLUMN", help="Column of true/false labels of each row's response, desirable or not, as unpaired preference data holds them (KTO's label; found by name beside a prompt and its completion); 1 and 0 read as true and false.", rich_help_panel=INPUT_PANEL)]
+PairRatingsOpt = Annotated[Optional[str], typer.Option("--pair-ratings", metavar="CHOSEN,REJECTED", help="Columns of the ratings a preference pair's data gives its chosen and its rejected answer (found by name: score_chosen,score_rejected; chosen_rating,rejected_rating): the preference analyzer counts the pairs rated a tie or the other way round.", rich_help_panel=INPUT_PANEL)]
 RoleOpt = Annotated[Optional[str], typer.Option("--role", metavar="ROLE,...", help="For a chat column (messages or ShareGPT conversations): comma-separated roles whose turns make the text.", rich_help_panel=INPUT_PANEL)]
 HeaderOpt = Annotated[Optional[bool], typer.Option("--header/--no-header", help="CSV and TSV input: whether the first line names the columns (default: it does); without a header, they are column_1, column_2, ...", rich_help_panel=INPUT_PANEL)]
 ReasoningOpt = Annotated[Optional[bool], typer.Option("--reasoning/--no-reasoning", help="Read a reasoning model's reasoning into the text and answers (default): a chat turn's reasoning_content, reasoning or thinking field, Anthropic's thinking blocks, <think>...</think>, a flat reasoning column; --no-reasoning audits the answers without it.", rich_help_panel=INPUT_PANEL)]
@@ -271,12 +272,12 @@ def _progress(quiet: bool) -> Progress:
 CORE_OPTIONS: dict[str, tuple[Any, str]] = {name: (annotation, CORE_FLAG_SETTINGS[name]) for name, annotation in {
     "text_column": TextColumnOpt, "fields": FieldsOpt, "role": RoleOpt, "prompt_fields": PromptOpt,
     "response_field": ResponseOpt, "chosen_field": ChosenOpt, "rejected_field": RejectedOpt, "preferred_by": PreferredByOpt,
-    "label_field": LabelOpt, "header": HeaderOpt, "reasoning": ReasoningOpt,
+    "label_field": LabelOpt, "pair_ratings": PairRatingsOpt, "header": HeaderOpt, "reasoning": ReasoningOpt,
     "tokenizer": TokenizerOpt, "lowercase": LowercaseOpt, "strip_punctuation": PunctOpt, "analyzers": AnalyzersOpt,
     "limit": LimitOpt, "device": DeviceOpt, "max_memory": MaxMemoryOpt, "batch_rows": BatchRowsOpt, "engine": EngineOpt,
     "ray_address": RayAddressOpt, "ray_workers": RayWorkersOpt,
 }.items()}
-_COMMA_LISTS = {"fields", "role", "analyzers", "prompt_fields"}
+_COMMA_LISTS = {"fields", "role", "analyzers", "prompt_fields", "pair_ratings"}
 
 
 def _annotation(analyzer: str, option: CliOption) -> Any:

@@ -11,6 +11,9 @@ PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
 #: Whether a row's response is desirable, as unpaired preference data labels it (KTO's):
 #: true, false, or null for no label.
 DESIRABLE = "desirable"
+#: The ratings a preference pair's data gives its chosen and rejected answers (UltraFeedback
+#: binarized's ``score_chosen`` and ``score_rejected``).
+CHOSEN_RATING, REJECTED_RATING = "chosen_rating", "rejected_rating"
 #: A chat's system turns, which its text leaves out (:data:`qcaudit.text_columns.SETUP_ROLES`):
 #: the part the contamination analyzer's lexical methods read with the text.
 SETUP = "setup"

@@ -139,6 +139,10 @@ class InputConfig(Section):
     #: KTO layout: ``prompt``, ``completion``, ``label``) or a data flywheel's thumbs up and down
     #: hold them: true desirable, false not (whole numbers: 1 and 0).
     label: str | None = None
+    #: The columns of the ratings a pair's data gives its chosen and its rejected answer, in
+    #: that order (UltraFeedback binarized's ``score_chosen`` and ``score_rejected``, Argilla's
+    #: ``chosen_rating`` and ``rejected_rating``; found by name beside found pairs).
+    ratings: list[str] = Field(default_factory=list)
     #: CSV and TSV input: the first line names the columns; false: it is data too, and the
     #: columns are column_1, column_2, ... (as MMLU's files are laid out).
     header: bool = True
@@ -343,7 +347,7 @@ def __getattr__(name: str) -> Any:
 
 #: The ``[input]`` settings that choose which part of a row is the text.
 SELECTION_KEYS = frozenset({"text_column", "fields", "role", "prompt", "response", "chosen", "rejected", "preferred_by", "label",
-                            "reasoning"})
+                            "ratings", "reasoning"})
 
 
 def _chooses_text(dotted_keys: Collection[str]) -> bool:
@@ -385,7 +389,7 @@ def with_overrides(config: CoreConfig, overrides: dict[str, Any]) -> CoreConfig:
 CORE_FLAG_SETTINGS = {
     "text_column": "input.text_column", "fields": "input.fields", "role": "input.role", "prompt_fields": "input.prompt",
     "response_field": "input.response", "chosen_field": "input.chosen", "rejected_field": "input.rejected",
-    "preferred_by": "input.preferred_by", "label_field": "input.label", "header": "input.header", "reasoning": "input.reasoning", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
+    "preferred_by": "input.preferred_by", "label_field": "input.label", "pair_ratings": "input.ratings", "header": "input.header", "reasoning": "input.reasoning", "tokenizer": "text.tokenizer", "lowercase": "text.lowercase",
     "strip_punctuation": "text.strip_punctuation", "analyzers": "analyzers", "limit": "input.limit",
     "device": "embedding.device", "max_memory": "engine.max_memory", "batch_rows": "engine.batch_rows",
     "engine": "engine.kind", "ray_address": "engine.ray_address", "ray_workers": "engine.ray_workers",

@@ -36,7 +36,7 @@ def text_selection(config: Any) -> TextSelection:
     section = config.input
     return TextSelection(section.text_column, tuple(section.fields), tuple(section.role), tuple(section.prompt),
                          section.response, section.chosen, section.rejected, section.reasoning,
-                         section.preferred_by, section.label)
+                         section.preferred_by, section.label, tuple(section.ratings))
 
 
 def load_beside(data: Any, selection: TextSelection, what: str, limit: int | None = None, header: bool = True) -> Dataset:

@@ -37,10 +37,12 @@ import polars as pl
 from qcaudit.columns import (
     CATEGORY,
     CHOSEN,
+    CHOSEN_RATING,
     DESIRABLE,
     INPUT_ROW_ID,
     PROMPT,
     REJECTED,
+    REJECTED_RATING,
     RESPONSE,
     ROW_ID,
     SETUP,
@@ -116,7 +118,7 @@ log = logging.getLogger("qcaudit")
 
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
 PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field",
-         SETUP: "--role", DESIRABLE: "--label-field"}
+         SETUP: "--role", DESIRABLE: "--label-field", CHOSEN_RATING: "--pair-ratings", REJECTED_RATING: "--pair-ratings"}
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
 #: answers of preference pairs and the chats found as their prompt (TRL's preference layout,
 #: Anthropic HH-RLHF's; UltraInteract's, whose prompt is the chat so far in ``trajectory``, a
@@ -244,6 +246,9 @@ class TextSelection:
     #: A column of true/false labels of each row's response, desirable or not (unpaired
     #: preference data, KTO's ``label``): the :data:`~qcaudit.columns.DESIRABLE` part.
     label: str | None = None
+    #: The columns of the ratings the data gives each pair's chosen and rejected answer, in
+    #: that order: the :data:`~qcaudit.columns.CHOSEN_RATING` and ``REJECTED_RATING`` parts.
+    ratings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.text_column and self.fields:
@@ -255,6 +260,9 @@ class TextSelection:
             twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
             if twice is not None:
                 raise QcauditError(f"{option} names {twice!r} twice; its text would be read twice")
+        if self.ratings and (len(self.ratings) != 2 or self.ratings[0] == self.ratings[1]):
+            raise QcauditError(f"--pair-ratings names {', '.join(self.ratings)}: give two columns, the chosen answer's rating "
+                               "and the rejected one's")
 
     def sources(self) -> dict[str, list[str]]:
         """The columns each part of a row is read from: ``text``, then those of :data:`PARTS`
@@ -265,9 +273,10 @@ class TextSelection:
 
     def columns(self) -> list[str]:
         """Every column the selection names: the text's, then the parts', then a pair's verdict
-        (or ranked list), then the responses' labels."""
+        (or ranked list), then the responses' labels, then the pairs' ratings."""
         judging = [judging_column(self.preferred_by)] if self.preferred_by else []
-        return [name for names in self.sources().values() for name in names] + judging + ([self.label] if self.label else [])
+        return [name for names in self.sources().values() for name in names] + judging + ([self.label] if self.label else []) \
+            + list(self.ratings)
 
     def ranked(self) -> tuple[str, str] | None:
         """The (list of answers, what ranks them) whose best and worst are each row's pair; None for other data."""
@@ -670,7 +679,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     """The selection with the text (and the parts) found by column name where none is given;
     ``reasoning_column``: the input's reasoning saved flat (:func:`_reasoning_column`);
     ``headed_csv``: the columns are named by a CSV file's first line, which may be data."""
-    selection = _with_label_found(_with_parts_found(selection, schema, reasoning_column), schema)
+    selection = _with_ratings_found(_with_label_found(_with_parts_found(selection, schema, reasoning_column), schema), schema)
     if selection.text_column or selection.fields:
         return selection
     templated = _templated_text(selection, schema)
@@ -802,6 +811,22 @@ def _with_label_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
     return replace(selection, label=found) if schema[found] == pl.Boolean else selection
 
 
+#: The (chosen's, rejected's) rating columns found by name beside a pair of answers named
+#: ``chosen`` and ``rejected`` or found so: UltraFeedback binarized's, Argilla's and others'.
+RATING_COLUMNS = (("score_chosen", "score_rejected"), ("chosen_rating", "rejected_rating"), ("chosen_score", "rejected_score"))
+
+
+def _with_ratings_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:
+    """``selection`` with the first of :data:`RATING_COLUMNS` the input holds as numbers as its
+    pairs' ratings, where its pair is named or found as chosen and rejected answers (not
+    judged by a column or ranked in a list) and no flag names ratings."""
+    if selection.ratings or not selection.chosen or selection.preferred_by:
+        return selection
+    found = next((named for names in RATING_COLUMNS if all(named := [_named(schema, name) for name in names])
+                  and all(schema[name].is_numeric() for name in named)), None)
+    return replace(selection, ratings=tuple(found)) if found else selection
+
+
 def _desirable(label: str, schema: pl.Schema) -> pl.Expr:
     """Whether each row's response is desirable, as its ``label`` column says: true or false,
     or whole numbers 1 and 0; null for no label (or another number; a column of nulls, as a
@@ -909,6 +934,13 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
     if selection.label and not (schema[selection.label] in (pl.Boolean, pl.Null) or schema[selection.label].is_integer()):
         raise SelectionMismatch(f"--label-field {selection.label!r} holds {schema[selection.label]}, not true and false "
                                 "(or 1 and 0) labels of each row's response")
+    for name in selection.ratings:
+        if not schema[name].is_numeric():
+            raise SelectionMismatch(f"--pair-ratings column {name!r} holds {schema[name]}, not numbers")
+    if selection.ratings and (not selection.chosen or selection.preferred_by):
+        raise SelectionMismatch(f"--pair-ratings {','.join(selection.ratings)} rates a pair's chosen and rejected answers: "
+                                "give --chosen-field and --rejected-field (a pair judged by a column or ranked in a list "
+                                "is rated by it)")
     if selection.label and (selection.chosen or selection.preferred_by):
         raise SelectionMismatch(f"--label-field {selection.label!r} labels one response a row, and the input is read as pairs "
                                 "of answers: leave out --label-field, or give --response-field instead of the pair")
@@ -1067,6 +1099,8 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
         notes.append(f"pairs of {selection.chosen} and {selection.rejected}, chosen as {selection.preferred_by} says")
     if selection.label:
         notes.append(f"{selection.response or 'responses'} labelled desirable or not by {selection.label}")
+    if selection.ratings:
+        notes.append(f"pairs rated by {' and '.join(selection.ratings)}")
     said = f" ({'; '.join(notes)})" if notes else ""
     if selection.fields:
         return "fields " + ", ".join(selection.fields) + " joined by newlines" + said
@@ -1181,6 +1215,8 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
     schema = frame.collect_schema()
     if part == DESIRABLE:
         return _desirable(selection.label, schema) if selection.label else None
+    if part in (CHOSEN_RATING, REJECTED_RATING):
+        return pl.col(selection.ratings[part == REJECTED_RATING]).cast(pl.Float64) if selection.ratings else None
     if _implicit_prompt(selection, schema) and (part != RESPONSE or not selection.response):  # (the response: the chosen answer)
         return _implicit_prompt_part(selection, part)
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)

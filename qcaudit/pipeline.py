@@ -254,7 +254,8 @@ def with_parts_found(config: CoreConfig, selection: TextSelection) -> CoreConfig
     model, on pairs, scores both answers for the preference analyzer instead of a response)."""
     found = {f"input.{key}": value for key, value in (("prompt", list(selection.prompt)), ("response", selection.response),
                                                       ("chosen", selection.chosen), ("rejected", selection.rejected),
-                                                      ("preferred_by", selection.preferred_by), ("label", selection.label))
+                                                      ("preferred_by", selection.preferred_by), ("label", selection.label),
+                                                      ("ratings", list(selection.ratings)))
              if value and not getattr(config.input, key)}
     if not found:
         return config

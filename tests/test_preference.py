@@ -790,3 +790,61 @@ def test_a_reward_model_s_auc_on_labelled_responses_is_read_from_the_reward_anal
     expected = roc_auc_score([row["label"] for row in rows], report.rows.sort("row_id")["reward_score"].to_numpy())
     assert report.value("preference.rm_label_auc") == pytest.approx(expected)
     assert "reward model tells them apart" in render_html(report)
+
+
+# Pairs rated by their own data (UltraFeedback binarized's score_chosen and score_rejected) ------
+
+@settings(max_examples=30, deadline=None)
+@given(ratings=st.lists(st.tuples(st.one_of(st.none(), st.integers(1, 4).map(float)), st.one_of(st.none(), st.integers(1, 4).map(float))),
+                        min_size=1, max_size=20),
+       names=st.sampled_from([("score_chosen", "score_rejected"), ("chosen_rating", "rejected_rating"), ("chosen_score", "rejected_score")]))
+def test_pairs_rated_by_their_data_count_ties_and_inversions(tmp_path_factory, ratings, names):
+    """Pairs with the ratings their data gives both answers, found by name: the pairs rated
+    alike and the other way round, and the margin, over the pairs with both ratings, counted
+    by hand; each such pair is flagged with its reason."""
+    path = tmp_path_factory.mktemp("rated") / "rated.parquet"
+    pl.DataFrame({"prompt": [f"Q{i}?" for i in range(len(ratings))], "chosen": [f"good answer {i}" for i in range(len(ratings))],
+                  "rejected": [f"bad {i}" for i in range(len(ratings))], names[0]: [c for c, _ in ratings],
+                  names[1]: [r for _, r in ratings]}, schema_overrides={name: pl.Float64 for name in names}).write_parquet(path)
+    report = audit(path, load_config(None, {"analyzers": ["preference"]}))
+    assert report.dataset["text_source"].endswith(f"(pairs rated by {names[0]} and {names[1]})")
+    margins = [c - r for c, r in ratings if c is not None and r is not None]
+    metrics = {name: metric["value"] for name, metric in report.metrics["preference"].items()}
+    assert metrics["rated_pairs"] == len(margins)
+    if margins:
+        assert metrics["rating_tie_rate"] == pytest.approx(sum(m == 0 for m in margins) / len(margins))
+        assert metrics["rating_inverted_rate"] == pytest.approx(sum(m < 0 for m in margins) / len(margins))
+        assert metrics["rating_margin_mean"] == pytest.approx(float(np.mean(margins)))
+        assert metrics["rating_margin_median"] == pytest.approx(float(np.median(margins)))
+    else:
+        assert "rating_tie_rate" not in metrics
+    assert report.rows.sort("row_id")["rating_margin"].to_list() == [None if c is None or r is None else c - r for c, r in ratings]
+
+
+def test_pair_ratings_named_found_and_refused(qc, tmp_path):  # noqa: F811
+    """``--pair-ratings`` names the ratings in any two columns of numbers; found by name only
+    beside chosen and rejected answers; a page shows the ties and inversions; one name, a
+    column of text, or ratings beside a ranked list are one line and exit 2."""
+    from qcaudit.report.html import render_html
+
+    rows = {"prompt": ["Q1?", "Q2?", "Q3?"], "chosen": ["yes", "sure thing", "no"], "rejected": ["no", "nope", "maybe so"],
+            "r_good": [5.0, 4.0, 2.0], "r_bad": [3.0, 4.0, 2.5], "note": ["a", "b", "c"]}
+    pl.DataFrame(rows).write_parquet(data := tmp_path / "pairs.parquet")
+    assert load_dataset(data).selection.ratings == ()
+    report = audit(data, load_config(None, {"input.ratings": ["r_good", "r_bad"]}))
+    assert report.value("preference.rating_tie_rate") == pytest.approx(1 / 3)
+    assert report.value("preference.rating_inverted_rate") == pytest.approx(1 / 3)
+    assert report.config["input"]["ratings"] == ["r_good", "r_bad"]
+    page = render_html(report)
+    assert "rated the other way" in page
+    write_sample(data, load_config(None, {"input.ratings": ["r_good", "r_bad"], "sample.size": 3, "sample.flagged_share": 1.0}),
+                 review := tmp_path / "review.csv")
+    reasons = pl.read_csv(review).sort("row_id")["reason"].to_list()
+    assert "the data rates the chosen answer alike with the rejected one (margin 0.0)" in reasons[1]
+    assert "the data rates the chosen answer below the rejected one (margin -0.5)" in reasons[2]
+    one_line_error(qc("report", data, "--pair-ratings", "r_good", "--out", tmp_path / "o"), "give two columns")
+    one_line_error(qc("report", data, "--pair-ratings", "r_good,note", "--out", tmp_path / "o"), "'note' holds String, not numbers")
+    _ultrafeedback(ranked := tmp_path / "uf.parquet")
+    pl.read_parquet(ranked).with_columns(a=1.0, b=2.0).write_parquet(ranked)
+    one_line_error(qc("report", ranked, "--pair-ratings", "a,b", "--out", tmp_path / "o"), "is rated by it")
+    assert not (tmp_path / "o").exists()

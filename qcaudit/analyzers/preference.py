@@ -25,6 +25,13 @@ the agreement over pairs whose answers are within 10% of the longer one's tokens
 one token apart allowed): whether the model agrees only by preferring the longer answer.
 A pair the model scores the other way round is flagged for review.
 
+Where the data rates each pair's answers itself (UltraFeedback binarized's ``score_chosen``
+and ``score_rejected``; ``--pair-ratings``), over the pairs with both ratings:
+``rating_tie_rate`` (rated alike: no preference to learn) and ``rating_inverted_rate`` (the
+chosen answer rated below the rejected one: labels at odds with their own ratings), each such
+pair flagged, and ``rating_margin_mean``/``_median``, chosen minus rejected (per row
+``rating_margin``): a DPO recipe that keeps pairs above a margin keeps what is above it.
+
 Unpaired preference data labels each row's response desirable or not instead (TRL's KTO
 layout: ``prompt``, ``completion`` and a true/false ``label``; ``--label-field``). Over the
 labelled rows:
@@ -53,7 +60,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from qcaudit.columns import CHOSEN, DESIRABLE, PROMPT, REJECTED, RESPONSE, ROW_ID, TEXT
+from qcaudit.columns import CHOSEN, CHOSEN_RATING, DESIRABLE, PROMPT, REJECTED, REJECTED_RATING, RESPONSE, ROW_ID, TEXT
 from qcaudit.io import WHITESPACE_TOKEN, strip_like_python
 from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
 from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
@@ -61,6 +68,8 @@ from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Notice, Stat, View, histogram_view
 
 HISTOGRAM_BINS = 40
+#: What the rating metrics need, as a gate on one says where the report lacks it.
+RATINGS = "the pairs' own ratings of both answers (--pair-ratings, or score_chosen and score_rejected found by name)"
 #: What the unpaired metrics need, as a gate on one says where the report lacks it.
 LABELS = "labels of each response (--label-field, or a true/false label column beside a prompt and its completion)"
 #: What the report says where no row holds a pair.
@@ -102,6 +111,12 @@ class Preference(Analyzer):
             share("rm_agreement_length_matched", "rm_agreement over pairs whose answers have about the same length", "higher",
                   headline=True, needs=f"{reward_model} and pairs of about the same length"),
             count("length_matched_pairs", "pairs whose answers are within 10% of the longer one's tokens", gateable=False),
+            count("rated_pairs", "pairs whose data rates both answers", gateable=False, needs=RATINGS),
+            share("rating_tie_rate", "share of rated pairs whose answers are rated alike", "lower", headline=True, needs=RATINGS),
+            share("rating_inverted_rate", "share of rated pairs whose chosen answer is rated below the rejected one", "lower",
+                  headline=True, needs=RATINGS),
+            MetricSpec("rating_margin_mean", "mean rating margin, chosen minus rejected", needs=RATINGS),
+            MetricSpec("rating_margin_median", "median rating margin, chosen minus rejected", needs=RATINGS),
             count("labelled", "rows whose response is labelled desirable or not", gateable=False, headline=True, needs=LABELS),
             share("desirable_rate", "share of labelled responses labelled desirable", headline=True, needs=LABELS),
             share("desirable_longer_rate", "chance that a desirable response has more whitespace tokens than an undesirable one "
@@ -122,6 +137,10 @@ class Preference(Analyzer):
                 RowFlag("reward_margin", pl.col("reward_margin") < 0, "reward model prefers the rejected answer",
                         pl.format("the reward model scores rejected above chosen (margin {})", pl.col("reward_margin").round(3)),
                         verdict=False),
+                RowFlag("rating_margin", pl.col("rating_margin") <= 0, "pair rated a tie or the other way",
+                        pl.format("the data rates the chosen answer {} the rejected one (margin {})",
+                                  pl.when(pl.col("rating_margin") == 0).then(pl.lit("alike with")).otherwise(pl.lit("below")),
+                                  pl.col("rating_margin").round(3))),
                 RowFlag("label_conflict", pl.col("label_conflict"), "labelled both desirable and not",
                         pl.lit("the same text is labelled desirable in one row and undesirable in another"))]
 
@@ -132,7 +151,8 @@ class Preference(Analyzer):
     def input_parts(self) -> tuple[str, ...]:
         if self._labelled:
             return (RESPONSE, DESIRABLE)
-        return (PROMPT, CHOSEN, REJECTED) if self._reward_settings.model else (CHOSEN, REJECTED)
+        rated = (CHOSEN_RATING, REJECTED_RATING) if self.sections["input"].ratings else ()
+        return ((PROMPT,) if self._reward_settings.model else ()) + (CHOSEN, REJECTED) + rated
 
     @property
     def _labelled(self) -> bool:
@@ -165,8 +185,14 @@ class Preference(Analyzer):
             views.append(Stat("reward model agrees", metrics["rm_agreement"], ".1%"))
             views.append(Notice(f"Over {metrics['length_matched_pairs']:,} length-matched pairs the reward model agrees on "
                                 + (f"{matched:.1%}." if matched is not None else "none (there are none).")))
+        if "rating_tie_rate" in metrics:
+            views.append(Stat("rated a tie", metrics["rating_tie_rate"], ".1%"))
+            views.append(Stat("rated the other way", metrics["rating_inverted_rate"], ".1%"))
         if tables["length_diff_histogram"]["counts"]:
             views.append(histogram_view(tables["length_diff_histogram"], "chosen minus rejected length", "tokens", "pairs"))
+        if tables.get("rating_margin_histogram", {}).get("counts"):
+            views.append(histogram_view(tables["rating_margin_histogram"], "the data's rating margin, chosen minus rejected",
+                                        "margin", "pairs"))
         if tables.get("margin_histogram", {}).get("counts"):
             views.append(histogram_view(tables["margin_histogram"], "reward margin, chosen minus rejected", "margin", "pairs"))
         return views
@@ -198,6 +224,8 @@ class Preference(Analyzer):
             pl.col(REJECTED).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64).alias("rejected_tokens"),
             (strip_like_python(pl.col(CHOSEN)) == strip_like_python(pl.col(REJECTED))).alias("pair_identical"),
         ).with_columns((pl.col("chosen_tokens") - pl.col("rejected_tokens")).alias("pair_length_diff"))
+        if CHOSEN_RATING in pairs.columns:
+            rows = rows.with_columns((pairs[CHOSEN_RATING] - pairs[REJECTED_RATING]).fill_nan(None).alias("rating_margin"))
         if not self._reward_settings.model:
             return rows
         prompts = pairs[PROMPT].fill_null("").to_list()
@@ -227,10 +255,24 @@ class Preference(Analyzer):
                                     signature("sign_test", "two-sided", "ties:dropped", f"pairs:{n}")),
         }
         tables = {"length_diff_histogram": histogram(diff, HISTOGRAM_BINS)}
+        if "rating_margin" in rows.columns:
+            metrics |= self._ratings(rows["rating_margin"].drop_nulls().to_numpy())
+            tables["rating_margin_histogram"] = histogram(rows["rating_margin"].drop_nulls().to_numpy(), HISTOGRAM_BINS)
         if "reward_margin" in rows.columns:
             metrics |= self._agreement(rows)
             tables["margin_histogram"] = histogram(rows["reward_margin"].to_numpy(), HISTOGRAM_BINS)
         return AnalyzerResult(metrics, rows, tables)
+
+    def _ratings(self, margin: np.ndarray) -> dict[str, Metric]:
+        """The metrics of the pairs' own ratings, from their margins (chosen minus rejected)."""
+        sig = signature("pair_ratings", *self.sections["input"].ratings, f"rated:{len(margin)}")
+        metrics = {"rated_pairs": Metric(len(margin), sig)}
+        if len(margin):
+            metrics |= {"rating_tie_rate": Metric(float((margin == 0).mean()), sig),
+                        "rating_inverted_rate": Metric(float((margin < 0).mean()), sig),
+                        "rating_margin_mean": Metric(float(margin.mean()), sig),
+                        "rating_margin_median": Metric(float(np.median(margin)), sig)}
+        return metrics
 
     def _labels(self, rows: pl.DataFrame) -> AnalyzerResult:
         """The unpaired metrics of responses labelled desirable or not."""
