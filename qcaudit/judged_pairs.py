@@ -99,6 +99,7 @@ RANKINGS = {
     "scores": Ranking(True, "the highest best"),
     "score": Ranking(True, "the highest best"),
     "rating": Ranking(True, "the highest best"),
+    "correctness_math_verify": Ranking(True, "true the best (OpenR1-Math's Math-Verify verdict on each generation)"),
     "choice": Ranking(True, "the preferred answer's place, 0 the first (OpenAI's summarize_from_feedback)", index=True),
 }
 
@@ -145,8 +146,9 @@ def _numbers_of(column: str, schema: pl.Schema) -> list[str]:
 
 
 def numbers_listed(dtype: pl.DataType) -> bool:
-    """Whether a column of ``dtype`` holds lists of numbers (a ranking of answers beside them)."""
-    return isinstance(dtype, pl.List) and dtype.inner.is_numeric()
+    """Whether a column of ``dtype`` holds lists of numbers (a ranking of answers beside them),
+    or of true and false (a verdict on each, true above false: OpenR1-Math's ``correctness_math_verify``)."""
+    return isinstance(dtype, pl.List) and (dtype.inner.is_numeric() or dtype.inner == pl.Boolean)
 
 
 def best_and_worst(column: str, ranking: str, schema: pl.Schema,

@@ -478,6 +478,31 @@ def test_ranked_lists_pair_each_row_s_best_and_worst_answers(tmp_path_factory, l
     assert read["text"].to_list() == [f"{p}\n{answers}" if answers else p for p, answers in zip(prompts, joined, strict=True)]
 
 
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_generations_verified_correct_pair_a_correct_one_with_an_incorrect_one(tmp_path_factory, data):
+    """OpenR1-Math's rows: several ``generations`` and Math-Verify's verdict on each in
+    ``correctness_math_verify`` (true or false, one per generation). The pair is the first
+    correct generation and the first incorrect one, as best and worst of a ranking where true
+    is above false (a row all correct, or all incorrect, holds none), beside the SFT chat in
+    ``messages``, which stays the text."""
+    lists = data.draw(st.lists(st.lists(st.tuples(st.text("ab ", min_size=1, max_size=4), st.booleans()), min_size=1, max_size=4),
+                               min_size=1, max_size=6))
+    frame = pl.DataFrame({"problem": [f"P{i}?" for i in range(len(lists))], "answer": ["4"] * len(lists),
+                          "generations": [[text for text, _ in gens] for gens in lists],
+                          "correctness_math_verify": [[verdict for _, verdict in gens] for gens in lists],
+                          "is_reasoning_complete": [[True] * len(gens) for gens in lists],
+                          "messages": [[{"role": "user", "content": f"P{i}?"}, {"role": "assistant", "content": "A."}]
+                                       for i in range(len(lists))]})
+    frame.write_parquet(path := tmp_path_factory.mktemp("openr1") / "openr1.parquet")
+    dataset = load_dataset(path)
+    assert dataset.selection.preferred_by == "generations.correctness_math_verify" and dataset.selection.text_column == "messages"
+    read = dataset.selected(parts=("chosen", "rejected")).collect()
+    pairs = [_best_and_worst([(text, float(verdict)) for text, verdict in gens], True) for gens in lists]
+    assert read["chosen"].to_list() == [chosen for chosen, _ in pairs]
+    assert read["rejected"].to_list() == [rejected for _, rejected in pairs]
+
+
 def _summarize_comparisons(summary_lists: list[list[str]], choices: list[int | None]) -> pl.DataFrame:
     """Rows as OpenAI's summarize_from_feedback comparisons lay them out on the Hub: the
     ``info`` summarised (a Reddit post's title and text on even rows, a CNN/DM article on odd
