@@ -1,0 +1,111 @@
+"""The answers analyzer: each response's final answer against the row's reference answer."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from qcaudit import audit
+from qcaudit.config import load_config
+from qcaudit.report.html import render_html
+from qcaudit.sampling import write_sample
+from tests.test_dashboard import APP, ENV, HOSTILE
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+
+GSM8K = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "gsm8k" / "train.jsonl"
+
+#: How a solution may end in its answer (a LaTeX solution's box, GSM8K's mark, MetaMathQA's sentence).
+ENDINGS = ("So the total is $\\boxed{{{}}}$.", "#### {}", "The answer is: {}")
+
+
+def _written(value: Fraction, as_decimal: bool) -> str:
+    """A number as a reference or a solution writes it: a whole number, a decimal, a fraction."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return str(float(value)) if as_decimal else f"\\frac{{{value.numerator}}}{{{value.denominator}}}"
+
+
+_VALUE = st.builds(Fraction, st.integers(-50, 50), st.sampled_from([1, 1, 2, 4]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), _VALUE), st.one_of(st.none(), _VALUE), st.sampled_from(ENDINGS),
+                               st.booleans()), min_size=1, max_size=12))
+def test_a_final_answer_matches_where_its_value_is_the_reference_s(tmp_path_factory, rows):
+    """Solutions whose working holds other numbers end in an answer (boxed, after ``####``, or
+    in a sentence) of a known value; the reference gives its value as a whole number, a
+    decimal or a fraction. A row matches where the two values are equal (Python's fractions,
+    the reference), over the rows with both a response and a reference; a response without
+    its value holds no answer."""
+    records = []
+    for answer, reference, ending, decimal in rows:
+        solution = None if answer is None else "First 3 + 4 = 7, then 7 - 2 = 5. " + ending.format(_written(answer, decimal))
+        records.append({"problem": "Find it.", "generated_solution": solution,
+                        "expected_answer": None if reference is None else _written(reference, not decimal)})
+    path = tmp_path_factory.mktemp("answers") / "rows.parquet"
+    pl.DataFrame(records, schema=dict.fromkeys(records[0], pl.String)).write_parquet(path)
+    report = audit(path, load_config(None, {"answers.reference": "expected_answer", "analyzers": ["answers"]}))
+    checked = [(answer, reference) for answer, reference, _, _ in rows if answer is not None and reference is not None]
+    assert report.value("answers.checked") == len(checked)
+    per_row = report.rows.sort("row_id")
+    expected = [None if answer is None or reference is None else answer == reference for answer, reference, _, _ in rows]
+    assert per_row["answer_match"].to_list() == expected
+    if checked:
+        assert report.value("answers.answer_match_rate") == pytest.approx(sum(a == r for a, r in checked) / len(checked))
+        assert report.value("answers.answer_found_rate") == 1.0
+
+
+def test_gsm8k_solutions_match_their_own_answers_and_not_another_s():
+    """GSM8K's training solutions (worked steps, then ``#### N``) against the number after
+    their mark: all match (lines 627 and 1743 of train.jsonl say "answered" in their
+    working, which Math-Verify took for an answer before the mark was read first); against
+    the next row's number, only where the two are equal."""
+    if not GSM8K.exists():
+        pytest.skip(f"GSM8K is not at {GSM8K} (../shared/data)")
+    rows = [json.loads(line) for line in GSM8K.read_text().splitlines()[:2000]]
+    finals = [row["answer"].rsplit("####", 1)[1].strip().replace(",", "") for row in rows]
+    shifted = finals[1:] + finals[:1]
+    frame = pl.DataFrame({"question": [row["question"] for row in rows], "answer": [row["answer"] for row in rows],
+                          "final": finals, "other": shifted})
+    own = audit(frame, load_config(None, {"answers.reference": "final"}))
+    assert own.value("answers.checked") == 2000 and own.value("answers.answer_match_rate") == 1.0
+    other = audit(frame, load_config(None, {"answers.reference": "other"}))
+    assert other.value("answers.answer_match_rate") == pytest.approx(sum(a == b for a, b in zip(finals, shifted)) / 2000)
+
+
+def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch):  # noqa: F811
+    """A wrong or missing final answer is flagged with its reason in the review sample, and
+    the HTML page and the dashboard say the share and list the rows (their reference escaped); the analyzer named without a reference, or a reference column
+    the input lacks, is one line and exit 2."""
+    rows = [{"problem": "2+2?", "solution": "It is \\boxed{4}.", "answer": "4"},
+            {"problem": "3+3?", "solution": "It is \\boxed{7}.", "answer": "6"},
+            {"problem": "1+1?", "solution": "I cannot say.", "answer": HOSTILE}]
+    (data := tmp_path / "math.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = load_config(None, {"answers.reference": "answer", "sample.size": 3, "sample.flagged_share": 1.0})
+    report = audit(data, config)
+    assert report.value("answers.answer_match_rate") == pytest.approx(1 / 3)
+    assert report.value("answers.answer_found_rate") == pytest.approx(2 / 3)
+    page = render_html(report)
+    assert "final answer is the reference" in page and "Final answers not the reference" in page
+    assert "<img" not in page and "&lt;img src=x" in page  # (the reference is dataset text, escaped)
+    write_sample(data, config, review := tmp_path / "review.csv")
+    reasons = pl.read_csv(review).sort("row_id")["reason"].to_list()
+    assert reasons[1] == "final answer 7 is not the reference's" and reasons[2] == "no final answer found in the response"
+    ran = qc("report", data, "--reference-answer", "answer", "--out", out := tmp_path / "audit", "-q")
+    assert ran.code == 0, ran.err
+    monkeypatch.setenv(ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Final answers").run()
+    assert not at.exception, at.exception
+    assert [metric.value for metric in at.metric][:1] == [f"{1 / 3:.1%}"]
+    one_line_error(qc("report", data, "--analyzers", "answers", "--out", tmp_path / "o"), "--reference-answer COLUMN")
+    one_line_error(qc("report", data, "--reference-answer", "expected", "--out", tmp_path / "o"), "unknown column 'expected'")
+    assert not (tmp_path / "o").exists()
