@@ -269,7 +269,7 @@ def test_config_errors_name_the_key(runner, tmp_path):
         "[gate]\nmax_distinct = 0.5\n": "unknown threshold 'max_distinct' (did you mean max_distinct_1?)",
         "[gate]\nmax_diversity_of_vibes = 0.5\n": "detector_tpr_at_1pct_fpr, distinct_1..8, distinct_1..8_sampled, entropy_1..8, exact_",
         "[diversity]\nmax_grams = 3\n": "unknown key 'diversity.max_grams'; the keys there are histogram_bins, max_n, sample_repeats",
-        "[dedup]\nnear = true\n": "unknown key 'dedup'; the keys there are analyzers, benchmarks, contamination, detectors, diversity",
+        "[dedup]\nnear = true\n": "unknown key 'dedup'; the keys there are analyzers, answers, benchmarks, contamination, detectors, diversity",
         "[diversity]\nmax_ngram = 3\n": "unknown key 'diversity.max_ngram' (did you mean diversity.max_n?)",
         "[contamination]\nsemantic_threshhold = 0.9\n": "(did you mean contamination.semantic_threshold?)",
         "[diversty]\nmax_n = 3\n": "unknown key 'diversty' (did you mean diversity?)",

@@ -683,16 +683,23 @@ def test_pairs_that_all_tie_are_a_warning_not_a_failed_audit(qc, tmp_path, monke
                  ).write_parquet(data := tmp_path / "ties.parquet")
     report = audit(data, load_config(None, {}))
     assert report.metrics["preference"].keys() == {"pairs"} and report.value("preference.pairs") == 0
+    _warned_on_every_page(qc, data, tmp_path, monkeypatch, "No row holds both a chosen and a rejected answer",
+                          "max_chosen_longer_rate=0.9")
+
+
+def _warned_on_every_page(qc, data, tmp_path, monkeypatch, warning: str, threshold: str) -> None:  # noqa: F811
+    """The report of ``data`` says ``warning`` on its HTML page and on the dashboard's
+    preference page, and a gate on a metric it lacks (``threshold``) fails."""
     ran = qc("report", data, "--out", out := tmp_path / "o", "-q")
     assert ran.code == 0, ran.err
-    assert "No row holds both a chosen and a rejected answer" in (out / "report.html").read_text()
+    assert warning in (out / "report.html").read_text()
     monkeypatch.setenv(ENV, str(out))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     at.sidebar.radio(key="page").set_value("Preference pairs").run()
     assert not at.exception, at.exception
-    assert any("No row holds both" in warning.value for warning in at.warning)
-    gated = qc("gate", data, "-t", "max_chosen_longer_rate=0.9", "-q")
+    assert any(warning in shown.value for shown in at.warning)
+    gated = qc("gate", data, "-t", threshold, "-q")
     assert gated.code == 1, (gated.code, gated.err)
 
 
@@ -777,17 +784,8 @@ def test_labels_all_alike_or_none_are_a_warning_on_every_page(qc, tmp_path, monk
     (alike := tmp_path / "alike.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     report = audit(alike, load_config(None, {}))
     assert report.metrics["preference"].keys() == {"labelled", "desirable_rate", "conflicting_rate"}
-    ran = qc("report", alike, "--out", out := tmp_path / "o", "-q")
-    assert ran.code == 0, ran.err
-    assert "Every labelled response is labelled desirable" in (out / "report.html").read_text()
-    monkeypatch.setenv(ENV, str(out))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.sidebar.radio(key="page").set_value("Preference pairs").run()
-    assert not at.exception, at.exception
-    assert any("Every labelled response" in warning.value for warning in at.warning)
-    gated = qc("gate", alike, "-t", "max_desirable_longer_rate=0.9", "-q")
-    assert gated.code == 1, (gated.code, gated.err)
+    _warned_on_every_page(qc, alike, tmp_path, monkeypatch, "Every labelled response is labelled desirable",
+                          "max_desirable_longer_rate=0.9")
     (both := tmp_path / "both.jsonl").write_text("".join(json.dumps({**row, "label": i % 2 == 0}) + "\n" for i, row in enumerate(rows)))
     ran = qc("report", both, "--out", out2 := tmp_path / "o2", "-q")
     assert ran.code == 0, ran.err
