@@ -679,7 +679,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     """The selection with the text (and the parts) found by column name where none is given;
     ``reasoning_column``: the input's reasoning saved flat (:func:`_reasoning_column`);
     ``headed_csv``: the columns are named by a CSV file's first line, which may be data."""
-    selection = _with_ratings_found(_with_label_found(_with_parts_found(selection, schema, reasoning_column), schema), schema)
+    selection = _with_parts_found(selection, schema, reasoning_column)
+    selection = _with_ratings_found(_with_label_found(selection, schema), schema)  # (beside the parts found)
     if selection.text_column or selection.fields:
         return selection
     templated = _templated_text(selection, schema)

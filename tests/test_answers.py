@@ -82,8 +82,9 @@ def test_gsm8k_solutions_match_their_own_answers_and_not_another_s():
 
 def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch):  # noqa: F811
     """A wrong or missing final answer is flagged with its reason in the review sample, and
-    the HTML page and the dashboard say the share and list the rows (their reference escaped); the analyzer named without a reference, or a reference column
-    the input lacks, is one line and exit 2."""
+    the HTML page and the dashboard say the share and list the rows (their reference escaped);
+    the analyzer named without a reference, a reference column the input lacks, or data
+    without a response is one line and exit 2 (and exit 2 with --verbose)."""
     rows = [{"problem": "2+2?", "solution": "It is \\boxed{4}.", "answer": "4"},
             {"problem": "3+3?", "solution": "It is \\boxed{7}.", "answer": "6"},
             {"problem": "1+1?", "solution": "I cannot say.", "answer": HOSTILE}]
@@ -108,4 +109,7 @@ def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch): 
     assert [metric.value for metric in at.metric][:1] == [f"{1 / 3:.1%}"]
     one_line_error(qc("report", data, "--analyzers", "answers", "--out", tmp_path / "o"), "--reference-answer COLUMN")
     one_line_error(qc("report", data, "--reference-answer", "expected", "--out", tmp_path / "o"), "unknown column 'expected'")
+    (plain := tmp_path / "plain.jsonl").write_text(json.dumps({"text": "The answer is 4.", "gold": "4"}) + "\n")  # (no response)
+    one_line_error(qc("report", plain, "--reference-answer", "gold", "--out", tmp_path / "o"), "needs each row's response")
+    assert qc("report", plain, "--reference-answer", "gold", "--out", tmp_path / "o", "--verbose").code == 2
     assert not (tmp_path / "o").exists()

@@ -770,6 +770,7 @@ def test_labels_are_found_only_as_true_and_false_and_named_may_be_ones_and_zeros
     assert numbered.config["input"]["label"] == "label"
     one_line_error(qc("report", classes, "--label-field", "completion", "--out", tmp_path / "o"),
                    "--label-field 'completion' holds String, not true and false")
+    assert qc("report", classes, "--label-field", "completion", "--out", tmp_path / "o", "--verbose").code == 2
     _ultrafeedback(pairs := tmp_path / "uf.parquet")
     pl.read_parquet(pairs).with_columns(label=True).write_parquet(pairs)
     one_line_error(qc("report", pairs, "--label-field", "label", "--out", tmp_path / "o"), "is read as pairs of answers")

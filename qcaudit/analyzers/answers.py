@@ -34,6 +34,7 @@ from qcaudit.registry import (
     Analyzer,
     AnalyzerResult,
     CliOption,
+    MetricSpec,
     RowFlag,
     Section,
     count,
@@ -74,7 +75,7 @@ class Answers(Analyzer):
                          "does each response's final answer equal it, as Math-Verify parses and compares them."),)
 
     @classmethod
-    def metrics(cls):
+    def metrics(cls) -> tuple[MetricSpec, ...]:
         return (
             count("checked", "rows with a response and a reference answer", gateable=False),
             share("answer_found_rate", "share of checked rows whose response holds a final answer Math-Verify parses", "higher"),
@@ -121,17 +122,17 @@ class Answers(Analyzer):
         from math_verify import parse, verify
 
         timeout = TIMEOUT_SECONDS if threading.current_thread() is threading.main_thread() else None
-        rows = batch.filter(pl.col(RESPONSE).is_not_null() & pl.col(f"_{self.settings.reference}").is_not_null())
+        reference = f"_{self.settings.reference}"
+        rows = batch.filter(pl.col(RESPONSE).is_not_null() & pl.col(reference).is_not_null())
+        references = rows[reference].cast(pl.String)
         found, matched = [], []
-        for response, reference in zip(rows[RESPONSE].to_list(), rows[f"_{self.settings.reference}"].cast(pl.String).to_list(),
-                                       strict=True):
+        for response, gold in zip(rows[RESPONSE].to_list(), references.to_list(), strict=True):
             answer = parse(_answer_part(response), parsing_timeout=timeout)
             found.append(str(answer[-1]) if answer else None)  # (its text as written, after the parsed value)
-            gold = parse(_answer_part(reference), parsing_timeout=timeout)
-            matched.append(bool(answer) and verify(gold, answer, timeout_seconds=timeout))
+            # (the reference is parsed only where there is an answer to compare it with)
+            matched.append(bool(answer) and verify(parse(_answer_part(gold), parsing_timeout=timeout), answer, timeout_seconds=timeout))
         return pl.DataFrame({ROW_ID: rows[ROW_ID], "final_answer": pl.Series(found, dtype=pl.String),
-                             "answer_match": pl.Series(matched, dtype=pl.Boolean),
-                             _REFERENCE: rows[f"_{self.settings.reference}"].cast(pl.String)})
+                             "answer_match": pl.Series(matched, dtype=pl.Boolean), _REFERENCE: references})
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
         from importlib.metadata import version

@@ -60,10 +60,33 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from qcaudit.columns import CHOSEN, CHOSEN_RATING, DESIRABLE, PROMPT, REJECTED, REJECTED_RATING, RESPONSE, ROW_ID, TEXT
+from qcaudit.columns import (
+    CHOSEN,
+    CHOSEN_RATING,
+    DESIRABLE,
+    PROMPT,
+    REJECTED,
+    REJECTED_RATING,
+    RESPONSE,
+    ROW_ID,
+    TEXT,
+)
 from qcaudit.io import WHITESPACE_TOKEN, strip_like_python
-from qcaudit.registry import Analyzer, AnalyzerResult, MetricSpec, RowFlag, count, register, share
-from qcaudit.reward_model import RewardModel, load_reward_model, reward_signature, score_pairs
+from qcaudit.registry import (
+    Analyzer,
+    AnalyzerResult,
+    MetricSpec,
+    RowFlag,
+    count,
+    register,
+    share,
+)
+from qcaudit.reward_model import (
+    RewardModel,
+    load_reward_model,
+    reward_signature,
+    score_pairs,
+)
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.views import Notice, Stat, View, histogram_view
 
@@ -256,8 +279,9 @@ class Preference(Analyzer):
         }
         tables = {"length_diff_histogram": histogram(diff, HISTOGRAM_BINS)}
         if "rating_margin" in rows.columns:
-            metrics |= self._ratings(rows["rating_margin"].drop_nulls().to_numpy())
-            tables["rating_margin_histogram"] = histogram(rows["rating_margin"].drop_nulls().to_numpy(), HISTOGRAM_BINS)
+            rated = rows["rating_margin"].drop_nulls().to_numpy()
+            metrics |= self._ratings(rated)
+            tables["rating_margin_histogram"] = histogram(rated, HISTOGRAM_BINS)
         if "reward_margin" in rows.columns:
             metrics |= self._agreement(rows)
             tables["margin_histogram"] = histogram(rows["reward_margin"].to_numpy(), HISTOGRAM_BINS)
