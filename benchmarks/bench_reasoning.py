@@ -12,7 +12,10 @@ layout read the default way should give what one plain answer holding the reason
 (the ``<think>`` tags aside), and under ``--no-reasoning`` what the answers alone give. Then
 it restates the first ``--planted`` GSM8K test questions in the reasoning (as R1 often
 restates its problem) and counts the rows the contamination analyzer flags, with and without
-the reasoning read. Data: ../shared/data (GSM8K).
+the reasoning read. Last, it cuts every ``--cut``-th row's reasoning in half with no answer
+after it (a generation stopped at its token limit: an unclosed ``<think>``, an empty
+content) and checks the reasoning analyzer's figures in each layout against Python's own
+counts of what was written (``str.split()`` words, rows cut). Data: ../shared/data (GSM8K).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from machine import cpu  # noqa: E402
 import qcaudit  # noqa: E402
 
 METRICS = ("diversity.tokens_mean", "diversity.distinct_2", "diversity.self_bleu_4")
+REASONING_METRICS = ("reasoning.reasoning_rate", "reasoning.unfinished_rate", "reasoning.reasoning_tokens_mean",
+                     "reasoning.answer_tokens_median")
 
 
 def solved(rows: int, planted: int = 0) -> list[tuple[str, str, str]]:
@@ -52,14 +57,33 @@ def solved(rows: int, planted: int = 0) -> list[tuple[str, str, str]]:
     return found
 
 
-def chats(rows: list[tuple[str, str, str]], layout: str) -> dict[str, list]:
+def cut(rows: list[tuple[str, str, str]], every: int) -> list[tuple[str, str, str | None]]:
+    """``rows`` with every ``every``-th row's reasoning cut to its first half and no answer
+    after it (None), as a generation stopped at its token limit leaves it."""
+    return [(q, " ".join(r.split()[: len(r.split()) // 2]), None) if i % every == 0 else (q, r, a)
+            for i, (q, r, a) in enumerate(rows)]
+
+
+def expected(rows: list[tuple[str, str, str | None]]) -> dict[str, float]:
+    """The reasoning analyzer's figures on ``rows`` as Python counts them: every row reasons;
+    those without an answer are unfinished; lengths are ``str.split()`` words."""
+    answers = sorted(len(a.split()) if a is not None else 0 for _, _, a in rows)
+    middle = len(answers) // 2
+    return {"reasoning.reasoning_rate": 1.0, "reasoning.unfinished_rate": sum(a is None for _, _, a in rows) / len(rows),
+            "reasoning.reasoning_tokens_mean": sum(len(r.split()) for _, r, _ in rows) / len(rows),
+            "reasoning.answer_tokens_median": (answers[middle] + answers[~middle]) / 2}
+
+
+def chats(rows: list[tuple[str, str, str | None]], layout: str) -> dict[str, list]:
     """The rows in one layout: ``field`` (the reasoning in the answer's ``reasoning_content``),
     ``inline`` (in ``<think>`` before the answer), ``flat`` (columns), ``written`` (one plain
-    answer holding the reasoning, then the answer), ``answers`` (no reasoning at all)."""
+    answer holding the reasoning, then the answer), ``answers`` (no reasoning at all). An
+    answer of None is none: an empty content, or a ``<think>`` never closed."""
     if layout == "flat":
-        return {"input": [q for q, _, _ in rows], "reasoning_content": [r for _, r, _ in rows], "content": [a for _, _, a in rows]}
-    answers = {"field": lambda r, a: {"content": a, "reasoning_content": r},
-               "inline": lambda r, a: {"content": f"<think>\n{r}\n</think>\n\n{a}"},
+        return {"input": [q for q, _, _ in rows], "reasoning_content": [r for _, r, _ in rows],
+                "content": [a or "" for _, _, a in rows]}
+    answers = {"field": lambda r, a: {"content": a or "", "reasoning_content": r},
+               "inline": lambda r, a: {"content": f"<think>\n{r}" + ("" if a is None else f"\n</think>\n\n{a}")},
                "written": lambda r, a: {"content": f"{r}\n{a}"},
                "answers": lambda r, a: {"content": a}}[layout]
     return {"messages": [[{"role": "user", "content": q}, {"role": "assistant", **answers(r, a)}] for q, r, a in rows]}
@@ -69,6 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=300)
     parser.add_argument("--planted", type=int, default=10)
+    parser.add_argument("--cut", type=int, default=10)
     args = parser.parse_args()
     if not GSM8K.is_dir():
         sys.exit(f"{GSM8K} is absent: this benchmark uses GSM8K from ../shared/data")
@@ -104,6 +129,18 @@ def main() -> None:
             reading = "default reading" if reasoning else "--no-reasoning"
             flagged.add_row(f"{layout}, {reading}", f"{report.value('contamination.contaminated_rows'):.0f}")
     console.print(flagged)
+
+    stopped = cut(rows, args.cut)
+    measured = Table(title=f"the reasoning analyzer, every {args.cut}th row's reasoning cut in half with no answer, "
+                           "against Python's counts")
+    measured.add_column("layout")
+    for metric in REASONING_METRICS:
+        measured.add_column(metric.split(".")[1], justify="right")
+    measured.add_row("Python's counts (the reference)", *(f"{value:.4g}" for value in expected(stopped).values()))
+    for layout in ("field", "inline", "flat"):
+        report = qcaudit.audit(chats(stopped, layout), analyzers=["reasoning"], progress=False)
+        measured.add_row(layout, *(f"{report.value(metric):.4g}" for metric in REASONING_METRICS))
+    console.print(measured)
 
 
 if __name__ == "__main__":

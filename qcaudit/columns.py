@@ -8,6 +8,9 @@ TEXT = "text"
 TEXT_STATUS = "text_status"
 CATEGORY = "category"
 PROMPT, RESPONSE, CHOSEN, REJECTED = "prompt", "response", "chosen", "rejected"
+#: The response as ``--no-reasoning`` reads it: a reasoning model's answer without the
+#: reasoning it wrote before it (the response holds both unless ``--no-reasoning``).
+RESPONSE_ANSWER = "response_answer"
 #: Whether a row's response is desirable, as unpaired preference data labels it (KTO's):
 #: true, false, or null for no label.
 DESIRABLE = "desirable"

@@ -44,6 +44,7 @@ from qcaudit.columns import (
     REJECTED,
     REJECTED_RATING,
     RESPONSE,
+    RESPONSE_ANSWER,
     ROW_ID,
     SETUP,
     TEXT,
@@ -117,8 +118,8 @@ from qcaudit.transcripts import (
 log = logging.getLogger("qcaudit")
 
 #: The parts of a row an analyzer may ask for, and the flags that name where they come from.
-PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", CHOSEN: "--chosen-field", REJECTED: "--rejected-field",
-         SETUP: "--role", DESIRABLE: "--label-field", CHOSEN_RATING: "--pair-ratings", REJECTED_RATING: "--pair-ratings"}
+PARTS = {PROMPT: "--prompt-fields", RESPONSE: "--response-field", RESPONSE_ANSWER: "--response-field", CHOSEN: "--chosen-field",
+         REJECTED: "--rejected-field", SETUP: "--role", DESIRABLE: "--label-field", CHOSEN_RATING: "--pair-ratings", REJECTED_RATING: "--pair-ratings"}
 #: Parts found by column name where no flag names them (:func:`_with_parts_found`): the
 #: answers of preference pairs and the chats found as their prompt (TRL's preference layout,
 #: Anthropic HH-RLHF's; UltraInteract's, whose prompt is the chat so far in ``trajectory``, a
@@ -445,6 +446,14 @@ class Dataset:
         frame = self.selected(parts=asked).filter(pl.col(ROW_ID).is_in(wanted.implode()))
         return self._collect(frame.select(ROW_ID, *parts))
 
+    def first_parts(self, parts: tuple[str, ...], rows: int) -> pl.DataFrame | None:
+        """``row_id`` and the ``parts`` (:data:`PARTS`) of the first ``rows`` rows; None where
+        the input and settings give no such part."""
+        try:
+            return self._collect(self.selected(parts=parts).head(rows).select(ROW_ID, *parts))
+        except QcauditError:
+            return None
+
     def selected(self, category_column: str | None = None, keep: tuple[str, ...] = (),
                  parts: tuple[str, ...] = ()) -> pl.LazyFrame:
         """The lazy selection behind :meth:`texts`, with the ``parts`` asked for (:data:`PARTS`)."""
@@ -464,7 +473,8 @@ class Dataset:
             frame = frame.with_columns(_shared_prompt_length(self.selection))
         found = {part: _setup_part(self.selection, schema, self.transcripts) if part == SETUP
                  else _part(frame, self.selection, part, self.transcripts) for part in parts}
-        missing = [part for part, expression in found.items() if expression is None]
+        missing = list(dict.fromkeys(RESPONSE if part == RESPONSE_ANSWER else part  # (the response's answer: where the response is)
+                                     for part, expression in found.items() if expression is None))
         if missing:
             chat = " (or a chat messages column, or conversations written as text)" if set(missing) <= {PROMPT, RESPONSE} else ""
             raise QcauditError(f"this audit needs each row's {' and '.join(missing)}: give {' and '.join(PARTS[m] for m in missing)}"
@@ -1218,6 +1228,8 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         return _desirable(selection.label, schema) if selection.label else None
     if part in (CHOSEN_RATING, REJECTED_RATING):
         return pl.col(selection.ratings[part == REJECTED_RATING]).cast(pl.Float64) if selection.ratings else None
+    if part == RESPONSE_ANSWER:
+        return _part(frame, replace(selection, reasoning=False), RESPONSE, transcripts)
     if _implicit_prompt(selection, schema) and (part != RESPONSE or not selection.response):  # (the response: the chosen answer)
         return _implicit_prompt_part(selection, part)
     chat = next((c for c in (selection.text_column, selection.chosen, *CHAT_COLUMNS) if c and c in schema and is_chat(schema[c])), None)

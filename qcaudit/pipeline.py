@@ -224,7 +224,7 @@ def keyword_settings(function: str, config: CoreConfig | str | Path | Mapping[st
 def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Progress | None, lazy_rows: bool) -> Report:
     """The audit of :func:`audit` once its settings are whole."""
     dataset = data if isinstance(data, Dataset) else load_input(data, config)
-    config = with_parts_found(config, dataset.selection)
+    config = with_analyzers_found(with_parts_found(config, dataset.selection), dataset)
     context = RunContext.from_config(config, progress)
     try:
         found = run_analyzers(dataset, config, context, _partials_source(config))
@@ -262,6 +262,14 @@ def with_parts_found(config: CoreConfig, selection: TextSelection) -> CoreConfig
     updated = with_overrides(config, found)
     switched_off = {name for name, cls in registered_analyzers().items() if cls.switched_on(config) and not cls.switched_on(updated)}
     return updated.model_copy(update={"analyzers": [name for name in updated.analyzers if name not in switched_off]})
+
+
+def with_analyzers_found(config: CoreConfig, dataset: Dataset) -> CoreConfig:
+    """``config`` with the analyzers that the data itself turns on added
+    (:meth:`~qcaudit.registry.Analyzer.found_in`: the reasoning analyzer, where the first
+    responses hold a reasoning model's reasoning), as found preference pairs turn theirs on."""
+    found = [name for name, cls in registered_analyzers().items() if name not in config.analyzers and cls.found_in(dataset, config)]
+    return config.model_copy(update={"analyzers": [*config.analyzers, *found]}) if found else config
 
 
 def _listed(values: Sequence[str] | None, commas: bool = False) -> list[str] | None:

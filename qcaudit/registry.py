@@ -17,7 +17,8 @@ its own module only (the README's "Adding an analyzer" walks through one):
 - ``filters``: commands that write the data back without the rows it says to drop
   (``qcaudit dedup``), and ``stratum``: a per-row column the review sample stratifies over;
 - ``switched_on()`` / ``missing_input()``: an input that turns it on (a benchmark, a
-  tokenizer), and the error when it runs without one;
+  tokenizer), and the error when it runs without one; ``found_in()``: data that turns it on
+  (responses that hold a reasoning model's reasoning);
 - the computation: ``partial(batch) -> state``, ``merge(a, b) -> state``,
   ``finalize(state) -> AnalyzerResult``; state is picklable, so the same code runs over
   batches of one machine and over shards of many;
@@ -319,6 +320,12 @@ class Analyzer:
     @classmethod
     def switched_on(cls, config: Any) -> bool:
         """Whether ``config`` gives an input that turns this analyzer on by itself."""
+        return False
+
+    @classmethod
+    def found_in(cls, dataset: Any, config: Any) -> bool:
+        """Whether the data itself turns this analyzer on (:class:`qcaudit.io.Dataset`: its
+        first rows hold what it measures), read before the audit under ``config``."""
         return False
 
     @classmethod

@@ -10,13 +10,12 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
 from qcaudit import audit
 from qcaudit.config import load_config
 from qcaudit.report.html import render_html
 from qcaudit.sampling import write_sample
-from tests.test_dashboard import APP, ENV, HOSTILE
+from tests.test_dashboard import HOSTILE, _app, _page
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
 
 GSM8K = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "gsm8k" / "train.jsonl"
@@ -101,11 +100,7 @@ def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch): 
     assert reasons[1] == "final answer 7 is not the reference's" and reasons[2] == "no final answer found in the response"
     ran = qc("report", data, "--reference-answer", "answer", "--out", out := tmp_path / "audit", "-q")
     assert ran.code == 0, ran.err
-    monkeypatch.setenv(ENV, str(out))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.sidebar.radio(key="page").set_value("Final answers").run()
-    assert not at.exception, at.exception
+    at = _page(_app(monkeypatch, out), "Final answers")
     assert [metric.value for metric in at.metric][:1] == [f"{1 / 3:.1%}"]
     one_line_error(qc("report", data, "--analyzers", "answers", "--out", tmp_path / "o"), "--reference-answer COLUMN")
     one_line_error(qc("report", data, "--reference-answer", "expected", "--out", tmp_path / "o"), "unknown column 'expected'")

@@ -1,0 +1,180 @@
+"""Reasoning: does each reasoning model's response end in an answer, and how long does it think?
+
+Data distilled from a reasoning model (DeepSeek-R1's ``<think>...</think>`` before its answer,
+OpenThoughts' ``<|begin_of_thought|>`` marks, a chat turn's ``reasoning_content``, s1K's
+thinking trajectories beside their attempt) holds, besides each answer, the reasoning
+written before it. A generation cut at its token limit leaves reasoning that never closes
+and no answer after it: a model fine-tuned on such rows learns to think without ending.
+DeepSeek-R1's own distillation kept only finished reasoning, and OpenR1-Math marks each
+generation's (``is_reasoning_complete``).
+
+Each response is read twice, as the audit reads it (with its reasoning) and as
+``--no-reasoning`` reads it (its answer alone; :data:`qcaudit.columns.RESPONSE_ANSWER`); the
+whitespace tokens (Python's ``str.split()``) of the first, its reasoning marks left out, less
+those of the second are its reasoning's. A response holds reasoning where that is more than
+none (an empty ``<think></think>``, Qwen3's answer without thinking, holds none). Over the
+rows with a response (``responses``):
+
+- ``reasoning_rate``: the share holding reasoning;
+- ``unfinished_rate``: of those, the share with no answer after the reasoning, either because
+  the reasoning never closes (more opening marks than closing ones) or because nothing follows
+  it; each such row flagged, and the first :data:`SHOWN` listed with how the response ends;
+- ``reasoning_tokens_mean``, ``_median``, ``_p90``, ``_max`` and ``answer_tokens_median``: the
+  reasoning's and the answer's length, over the responses holding reasoning.
+
+Per row ``reasoning_tokens``, ``answer_tokens``, ``reasoning_unfinished`` and
+``reasoning_unclosed`` (null where the response holds no reasoning). Reasoning that a
+template opened in the prompt and that never closes has no mark in the response at all: it
+reads as an answer, and is not counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from qcaudit.columns import RESPONSE, RESPONSE_ANSWER, ROW_ID
+from qcaudit.io import WHITESPACE_TOKEN
+from qcaudit.registry import (
+    Analyzer,
+    AnalyzerResult,
+    MetricSpec,
+    RowFlag,
+    count,
+    register,
+    share,
+)
+from qcaudit.signatures import Metric, histogram, signature
+from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
+
+#: Marks that open and close reasoning written inline: DeepSeek-R1's and Qwen's, and
+#: OpenThoughts' and Bespoke-Stratos'.
+OPENING_MARKS = ("<think>", "<|begin_of_thought|>")
+CLOSING_MARKS = ("</think>", "<|end_of_thought|>")
+#: Rows whose reasoning ends in no answer listed on the page, the first of them.
+SHOWN = 20
+#: Characters of such a row's response shown: its end, where the generation stopped.
+TAIL_CHARS = 300
+HISTOGRAM_BINS = 40
+#: The first responses read to find reasoning in, which turns the analyzer on (:meth:`Reasoning.found_in`).
+FIRST_ROWS = 100
+QUANTILES = {"median": 0.5, "p90": 0.9}
+#: What the report says where no response holds reasoning.
+NO_REASONING = ("No response holds reasoning before its answer (no <think> or <|begin_of_thought|> marks, no reasoning "
+                "field of a chat turn, no reasoning column beside the answer): nothing to measure.")
+#: The batch column of an unfinished row's response's end, kept for the page's list alone.
+_TAIL = "__reasoning_tail"
+
+
+@register
+class Reasoning(Analyzer):
+    name = "reasoning"
+    order = 74
+    run_hint = "qcaudit report DATA --analyzers diversity,duplicates,reasoning"
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        return (
+            count("responses", "rows with a response", gateable=False),
+            share("reasoning_rate", "share of responses that hold reasoning before their answer"),
+            share("unfinished_rate", "share of responses with reasoning that have no answer after it (never closed, or nothing after it)",
+                  "lower", headline=True),
+            count("reasoning_tokens_mean", "mean whitespace tokens of the reasoning, over responses with reasoning"),
+            *(count(f"reasoning_tokens_{name}", f"{name} of the reasoning's whitespace tokens") for name in QUANTILES),
+            count("reasoning_tokens_max", "the longest reasoning's whitespace tokens"),
+            count("answer_tokens_median", "median whitespace tokens of the answer after the reasoning"),
+        )
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        reason = (pl.when(pl.col("reasoning_unclosed")).then(pl.lit("reasoning never closed: no answer after it"))
+                  .otherwise(pl.lit("no answer after the reasoning")))
+        return [RowFlag("reasoning_unfinished", pl.col("reasoning_unfinished"), "reasoning unfinished", reason)]
+
+    @classmethod
+    def found_in(cls, dataset, config) -> bool:
+        """Whether one of the first :data:`FIRST_ROWS` responses holds reasoning (read unless
+        ``--no-reasoning``)."""
+        first = dataset.first_parts((RESPONSE, RESPONSE_ANSWER), FIRST_ROWS) if config.input.reasoning else None
+        return first is not None and bool(first.select((_reasoning_tokens() > 0).any()).item())
+
+    def input_parts(self) -> tuple[str, ...]:
+        return (RESPONSE, RESPONSE_ANSWER)
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        if not metrics.get("reasoning_rate"):
+            return [Notice(NO_REASONING, "warning")] if metrics.get("responses") else []
+        views: list[View] = [Stat("responses with reasoning", metrics["reasoning_rate"], ".1%"),
+                             Stat("no answer after the reasoning", metrics["unfinished_rate"], ".1%"),
+                             Stat("median reasoning tokens", metrics["reasoning_tokens_median"], ",.0f"),
+                             histogram_view(tables["reasoning_tokens"], "Reasoning length", "whitespace tokens of the reasoning")]
+        if tables["unfinished"]:
+            columns = [Column("row_id", "row"), Column("reason", "reason", text=True),
+                       Column("ending", "how the response ends", text=True)]
+            views.append(RankedRows("Reasoning without an answer", columns, tables["unfinished"], "reasoning-unfinished",
+                                    f"the first {SHOWN}, in input order"))
+        return views
+
+    def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
+        response = pl.col(RESPONSE)
+        ending = pl.when(response.str.len_chars() > TAIL_CHARS).then("…" + response.str.slice(-TAIL_CHARS)).otherwise(response)
+        rows = batch.filter(response.is_not_null()).select(
+            ROW_ID, _reasoning_tokens().alias("reasoning_tokens"), _answer_tokens().alias("answer_tokens"),
+            _opened_more_than_closed(response).alias("unclosed"), ending.alias(_TAIL))
+        reasoned = pl.col("reasoning_tokens") > 0
+        unfinished = pl.col("unclosed") | (pl.col("answer_tokens") == 0)
+        return rows.select(
+            ROW_ID, "reasoning_tokens", "answer_tokens",
+            pl.when(reasoned).then(unfinished).alias("reasoning_unfinished"),
+            pl.when(reasoned).then(pl.col("unclosed")).alias("reasoning_unclosed"),
+            pl.when(reasoned & unfinished).then(pl.col(_TAIL)).alias(_TAIL))  # (the end kept only where it is shown)
+
+    def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
+        n = rows.height
+        reasoned = rows.filter(pl.col("reasoning_unfinished").is_not_null())
+        sig = signature("reasoning", "tok:str.split", "marks:think,thought", f"responses:{n}")
+        metrics = {"responses": Metric(n, sig)}
+        if n:
+            metrics["reasoning_rate"] = Metric(reasoned.height / n, sig)
+        if reasoned.height:
+            tokens = reasoned["reasoning_tokens"].to_numpy()
+            metrics |= {
+                "unfinished_rate": Metric(float(reasoned["reasoning_unfinished"].mean()), sig),
+                "reasoning_tokens_mean": Metric(float(tokens.mean()), sig),
+                **{f"reasoning_tokens_{name}": Metric(float(np.quantile(tokens, q)), sig) for name, q in QUANTILES.items()},
+                "reasoning_tokens_max": Metric(int(tokens.max()), sig),
+                "answer_tokens_median": Metric(float(reasoned["answer_tokens"].median()), sig),
+            }
+        unfinished = reasoned.filter(pl.col("reasoning_unfinished")).sort(ROW_ID).head(SHOWN)
+        reason = pl.when(pl.col("reasoning_unclosed")).then(pl.lit("never closed")).otherwise(pl.lit("nothing after it"))
+        tables = {"reasoning_tokens": histogram(reasoned["reasoning_tokens"].to_numpy(), HISTOGRAM_BINS),
+                  "unfinished": unfinished.select(ROW_ID, reason.alias("reason"), pl.col(_TAIL).alias("ending")).to_dicts()}
+        return AnalyzerResult(metrics, rows.drop(_TAIL), tables)
+
+
+def _answer_tokens() -> pl.Expr:
+    """The whitespace tokens of each row's answer without its reasoning (none where it has none)."""
+    return _unmarked(pl.col(RESPONSE_ANSWER).fill_null("")).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64)
+
+
+def _reasoning_tokens() -> pl.Expr:
+    """The whitespace tokens of each row's reasoning: its response's, less its answer's alone."""
+    response_tokens = _unmarked(pl.col(RESPONSE)).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64)
+    return response_tokens - _answer_tokens()
+
+
+def _unmarked(text: pl.Expr) -> pl.Expr:
+    """``text`` with its reasoning marks (:data:`OPENING_MARKS`, :data:`CLOSING_MARKS`) read as
+    white space: a mark is not a word of the reasoning, written apart or against one."""
+    marks = "|".join(pl.escape_regex(mark) for mark in (*OPENING_MARKS, *CLOSING_MARKS))
+    return text.str.replace_all(marks, " ")
+
+
+def _opened_more_than_closed(text: pl.Expr) -> pl.Expr:
+    """Whether ``text`` opens reasoning more often than it closes it, for either kind of mark:
+    reasoning that never closed (a generation cut at its token limit)."""
+    return pl.any_horizontal([text.str.count_matches(opening, literal=True) > text.str.count_matches(closing, literal=True)
+                              for opening, closing in zip(OPENING_MARKS, CLOSING_MARKS, strict=True)])

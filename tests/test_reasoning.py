@@ -1,0 +1,151 @@
+"""The reasoning analyzer: reasoning that ends in no answer, and how long responses reason."""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcaudit import audit
+from qcaudit.analyzers.reasoning import TAIL_CHARS
+from qcaudit.config import load_config
+from qcaudit.report.html import render_html
+from qcaudit.sampling import write_sample
+from tests.test_dashboard import HOSTILE, SAMPLES, _app, _page
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+
+#: Words of reasoning and of answers, apart: a turn whose content holds its reasoning field's
+#: text already (an export that kept R1's reasoning inline too) is read once, from the content.
+_REASONING_WORDS = st.lists(st.text("abc+=", min_size=1, max_size=4).filter(lambda w: set(w) & set("abc")), max_size=6)
+_ANSWER_WORDS = st.lists(st.text("xyz1", min_size=1, max_size=4), max_size=6)
+
+
+def _response(layout: str, reasoning: list[str] | None, answer: list[str], closed: bool) -> dict:
+    """A chat's assistant turn holding ``reasoning`` (None: none written) before ``answer``,
+    inline between DeepSeek-R1's or OpenThoughts' marks (``closed`` or not) or in the turn's
+    ``reasoning_content`` field, as a reasoning model's data writes it."""
+    said = " ".join(answer)
+    if layout == "field":
+        return {"role": "assistant", "content": said, "reasoning_content": None if reasoning is None else "\n".join(reasoning)}
+    if reasoning is None:
+        return {"role": "assistant", "content": said}
+    opening, closing = ("<think>", "</think>") if layout == "think" else ("<|begin_of_thought|>", "<|end_of_thought|>")
+    thought = opening + "\n" + " ".join(reasoning)
+    return {"role": "assistant", "content": thought + (f"\n{closing}\n\n{said}" if closed else "")}
+
+
+@settings(max_examples=40, deadline=None)
+@given(layout=st.sampled_from(["think", "thought", "field"]),
+       rows=st.lists(st.tuples(st.one_of(st.none(), _REASONING_WORDS), _ANSWER_WORDS, st.booleans()), min_size=1, max_size=14),
+       batch_rows=st.integers(1, 5))
+def test_reasoning_lengths_and_unfinished_rows_are_as_written(tmp_path_factory, layout, rows, batch_rows):
+    """Responses hold reasoning of known words before an answer of known words, in each way a
+    reasoning model's data writes it; inline reasoning may never close (a generation cut at
+    its limit), which leaves no answer. Against plain-Python counts of what was written: a row
+    holds reasoning where it has a word; its reasoning is unfinished where it never closed or
+    no answer word follows it; the rates, the lengths' mean, median, 90th percentile (linear,
+    as numpy's) and maximum, and every per-row column. Any batching gives the same report."""
+    closable = layout != "field"  # (a reasoning field always closes: its content follows it)
+    rows = [(reasoning, answer or ["x"] if not reasoning else answer, closed or not closable) for reasoning, answer, closed in rows]
+    chats = [[{"role": "user", "content": "Solve it."}, _response(layout, reasoning, answer, closed)] for reasoning, answer, closed in rows]
+    path = tmp_path_factory.mktemp("reasoning") / "chats.parquet"
+    turn = pl.Struct({"role": pl.String, "content": pl.String, "reasoning_content": pl.String})
+    pl.DataFrame({"messages": chats}, schema={"messages": pl.List(turn)}).write_parquet(path)
+    report = audit(path, load_config(None, {"analyzers": ["reasoning"]}))
+    batched = audit(path, load_config(None, {"analyzers": ["reasoning"], "engine.batch_rows": batch_rows}))
+    assert (batched.metrics, batched.tables) == (report.metrics, report.tables) and batched.rows.equals(report.rows)
+
+    reasoned = [(len(reasoning), len(answer) if closed else 0, not closed) for reasoning, answer, closed in rows if reasoning]
+    assert report.value("reasoning.responses") == len(rows)
+    assert report.value("reasoning.reasoning_rate") == pytest.approx(len(reasoned) / len(rows))
+    got = report.rows.sort("row_id")
+    assert got["reasoning_unfinished"].to_list() == [(not closed or not answer) if reasoning else None
+                                                     for reasoning, answer, closed in rows]
+    assert got["reasoning_unclosed"].to_list() == [not closed if reasoning else None for reasoning, _, closed in rows]
+    assert got["reasoning_tokens"].to_list() == [len(reasoning or []) for reasoning, _, _ in rows]
+    if not reasoned:
+        assert "reasoning.unfinished_rate" not in report.metrics
+        return
+    lengths = [tokens for tokens, _, _ in reasoned]
+    assert report.value("reasoning.unfinished_rate") == pytest.approx(sum(unclosed or not answer for _, answer, unclosed in reasoned)
+                                                                      / len(reasoned))
+    assert report.value("reasoning.reasoning_tokens_mean") == pytest.approx(statistics.fmean(lengths))
+    assert report.value("reasoning.reasoning_tokens_median") == pytest.approx(statistics.median(lengths))
+    p90 = statistics.quantiles(lengths, n=10, method="inclusive")[-1] if len(lengths) > 1 else lengths[0]
+    assert report.value("reasoning.reasoning_tokens_p90") == pytest.approx(p90)
+    assert report.value("reasoning.reasoning_tokens_max") == max(lengths)
+    assert report.value("reasoning.answer_tokens_median") == pytest.approx(statistics.median(a for _, a, _ in reasoned))
+
+
+@pytest.mark.parametrize("columns", [
+    {"question": ["Q?", "R?"], "reasoning_content": ["first I add the two numbers", "then I add the other two"],
+     "content": ["4", "5"]},  # (a reasoning column saved flat)
+    {"question": ["Q?", "R?"], "thinking_trajectories": [["first I add the two numbers"], ["then I add the other two"]],
+     "attempt": ["4", "5"]},  # (s1K's)
+])
+def test_reasoning_saved_beside_its_answer_is_measured(tmp_path, columns):
+    """Reasoning in a column of its own beside the answer (a DeepSeek API export flattened,
+    s1K's thinking trajectories beside their attempt) is the response's reasoning: six
+    words a row, the answer one, found and measured without naming the analyzer."""
+    pl.DataFrame(columns).write_parquet(path := tmp_path / "flat.parquet")
+    report = audit(path)
+    assert report.value("reasoning.reasoning_rate") == 1.0 and report.value("reasoning.reasoning_tokens_max") == 6
+    assert report.value("reasoning.answer_tokens_median") == 1 and report.value("reasoning.unfinished_rate") == 0.0
+
+
+def test_data_with_reasoning_turns_the_analyzer_on_and_other_data_does_not(tmp_path):
+    """Responses that hold reasoning in the first rows turn the analyzer on beside the
+    default ones; the bundled instructions, a chat without reasoning, an empty ``<think>``
+    (Qwen3's answer without thinking) and ``--no-reasoning`` do not."""
+    def chat(answer: str) -> list[dict]:
+        return [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": answer}]
+
+    def analyzers(frame: pl.DataFrame, **settings) -> list[str]:
+        frame.write_parquet(path := tmp_path / "d.parquet")
+        return list(audit(path, load_config(None, settings)).config["analyzers"])
+
+    thinking = pl.DataFrame({"messages": [chat("<think>I add them.</think> 4"), chat("5")]})
+    assert analyzers(thinking) == ["diversity", "duplicates", "reasoning"]
+    assert "reasoning" not in analyzers(thinking, **{"input.reasoning": False})
+    assert "reasoning" not in analyzers(pl.DataFrame({"messages": [chat("<think>\n\n</think>\n\n4"), chat("5")]}))
+    assert "reasoning" not in analyzers(pl.read_parquet(SAMPLES / "instructions.parquet"))
+
+
+def test_unfinished_reasoning_is_flagged_shown_escaped_and_refused_without_a_response(qc, tmp_path, monkeypatch):  # noqa: F811
+    """A response whose reasoning never closes, and one with nothing after its reasoning, are
+    flagged with their reasons in the review sample; the HTML page and the dashboard give the
+    share and list how each ends (dataset text, escaped; a long one's last characters). Named on data without reasoning,
+    the analyzer says there is none; on data without a response it is one line and exit 2,
+    with --verbose too, and writes nothing."""
+    long = "<think>" + " ".join(f"step {i}" for i in range(100))  # (its end shown, after an ellipsis)
+    answers = ["<think>I add them.</think>\n4", f"<think>{HOSTILE} and on and on", "<think>I add them.</think>\n\n", "just 6", long]
+    rows = [{"messages": [{"role": "user", "content": f"Q{i}?"}, {"role": "assistant", "content": a}]} for i, a in enumerate(answers)]
+    (data := tmp_path / "r1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = load_config(None, {"sample.size": 5, "sample.flagged_share": 1.0})
+    report = audit(data, config)
+    assert report.value("reasoning.unfinished_rate") == pytest.approx(3 / 4)
+    assert [row["ending"] for row in report.tables["reasoning"]["unfinished"]] == [answers[1], answers[2], "…" + long[-TAIL_CHARS:]]
+    page = render_html(report)
+    assert "Reasoning without an answer" in page and "never closed" in page
+    assert "<img" not in page and "&lt;img src=x" in page
+    write_sample(data, config, review := tmp_path / "review.csv")
+    reasons = pl.read_csv(review).sort("row_id")["reason"].to_list()
+    assert reasons[1] == "reasoning never closed: no answer after it" and reasons[2] == "no answer after the reasoning"
+    ran = qc("report", data, "--out", out := tmp_path / "audit", "-q")
+    assert ran.code == 0, ran.err
+    at = _page(_app(monkeypatch, out), "Reasoning")
+    assert [metric.value for metric in at.metric][:2] == [f"{4 / 5:.1%}", f"{3 / 4:.1%}"]
+
+    plain = pl.DataFrame({"messages": [[{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "4"}]]})
+    plain.write_parquet(no_reasoning := tmp_path / "plain.parquet")
+    named = audit(no_reasoning, load_config(None, {"analyzers": ["reasoning"]}))
+    assert named.value("reasoning.reasoning_rate") == 0.0 and "No response holds reasoning" in render_html(named)
+    (text := tmp_path / "text.jsonl").write_text(json.dumps({"text": "<think>hm</think> 4"}) + "\n")  # (no response)
+    one_line_error(qc("report", text, "--analyzers", "reasoning", "--out", tmp_path / "o"),
+                   "needs each row's response: give --response-field")
+    assert qc("report", text, "--analyzers", "reasoning", "--out", tmp_path / "o", "--verbose").code == 2
+    assert not (tmp_path / "o").exists()
