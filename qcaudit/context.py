@@ -116,6 +116,11 @@ class RunContext:
         few rows of the audited input, by ``row_id`` (for tables that quote rows)."""
         return {row[ROW_ID]: row for row in self._audited.parts_of(row_ids, parts).iter_rows(named=True)}
 
+    def has_part(self, part: str) -> bool:
+        """Whether the audited input gives each row's ``part`` (:data:`qcaudit.io.PARTS`), for
+        an analyzer that reads a part where there is one."""
+        return self._audited.has_part(part)
+
     @property
     def _audited(self) -> Dataset:
         if self.dataset is None:

@@ -446,6 +446,10 @@ class Dataset:
         frame = self.selected(parts=asked).filter(pl.col(ROW_ID).is_in(wanted.implode()))
         return self._collect(frame.select(ROW_ID, *parts))
 
+    def has_part(self, part: str) -> bool:
+        """Whether the input and settings give each row's ``part`` (:data:`PARTS`)."""
+        return _part(self.frame, self.selection, part, self.transcripts) is not None
+
     def first_parts(self, parts: tuple[str, ...], rows: int) -> pl.DataFrame | None:
         """``row_id`` and the ``parts`` (:data:`PARTS`) of the first ``rows`` rows; None where
         the input and settings give no such part."""

@@ -206,12 +206,17 @@ OTHER_SCRIPT_MIN_LETTERS = 8
 
 
 def written_in_other_scripts(texts: pl.Series) -> pl.Series:
-    """Per text, whether it is written in another script than Latin: of its letters (Unicode's
+    """Per text, whether it is written in another script than Latin (:func:`in_other_scripts`)."""
+    return pl.select(in_other_scripts(pl.lit(texts))).to_series()
+
+
+def in_other_scripts(text: pl.Expr) -> pl.Expr:
+    """Whether ``text`` is written in another script than Latin: of its letters (Unicode's
     ``L`` categories; at least :data:`OTHER_SCRIPT_MIN_LETTERS`), more than half are not of the
     Latin script (digits and symbols are no letters; the Greek letters of a formula among
     Latin words leave a text Latin). Null is no text."""
-    letters = texts.str.count_matches(r"\p{L}")
-    latin = texts.str.count_matches(r"\p{Latin}")
+    letters = text.str.count_matches(r"\p{L}")
+    latin = text.str.count_matches(r"\p{Latin}")
     return ((letters >= OTHER_SCRIPT_MIN_LETTERS) & (2 * latin < letters)).fill_null(False)
 
 

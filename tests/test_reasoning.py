@@ -81,6 +81,48 @@ def test_reasoning_lengths_and_unfinished_rows_are_as_written(tmp_path_factory, 
     assert report.value("reasoning.answer_tokens_median") == pytest.approx(statistics.median(a for _, a, _ in reasoned))
 
 
+#: Lines a reasoning may hold: English prose, Chinese prose, a formula (Latin letters alone),
+#: Greek letters, a short line, an empty one.
+_LINES = ("Let me add the two numbers carefully.", "所以我们需要计算这两个数的和。", "\\frac{a}{b} + \\sqrt{x} = y + \\frac{cde}{fgh}",
+          "α β γ δ ε ζ η θ ι κ", "So 4.", "")
+_PROMPTS = ("What is two plus two, please?", "计算二加二等于多少？请给出过程。", "2+2?")
+
+
+def _latin(text: str) -> bool | None:
+    """Whether most of ``text``'s letters are Latin (the `regex` module's Unicode script
+    property, letter by letter); None where it has fewer than 8 letters."""
+    import regex
+
+    letters = regex.findall(r"\p{L}", text)
+    latin = [c for c in letters if regex.match(r"\p{Script=Latin}", c)]
+    return None if len(letters) < 8 else 2 * len(latin) >= len(letters)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(_PROMPTS), st.lists(st.sampled_from(_LINES), min_size=1, max_size=5),
+                               st.sampled_from(["4", "答案是四，因为二加二等于四。"])), min_size=2, max_size=8))
+def test_reasoning_that_goes_on_in_another_script_than_its_prompt_s_is_a_reason_to_review(tmp_path_factory, rows):
+    """A reasoning mixes scripts where it holds a line of at least 8 letters, most of them not
+    Latin, and its prompt is written in Latin script, or, where the prompt has fewer than 8
+    letters, the reasoning is: against the `regex` module's script property, line by line.
+    The answer after the reasoning (in Chinese or not) is no line of it. The share is over the
+    responses with reasoning."""
+    chats = [[{"role": "user", "content": prompt},
+              {"role": "assistant", "content": "<think>\n" + "\n".join(lines) + f"\n</think>\n\n{answer}"}]
+             for prompt, lines, answer in rows]
+    pl.DataFrame({"messages": chats}).write_parquet(path := tmp_path_factory.mktemp("mixed") / "chats.parquet")
+    report = audit(path, load_config(None, {"analyzers": ["reasoning"]}))
+    expected = []
+    for prompt, lines, _ in rows:
+        if any(line.strip() for line in lines):  # (a reasoning of empty lines is none)
+            main = _latin(prompt) if _latin(prompt) is not None else _latin("\n".join(lines))
+            expected.append(main is True and any(_latin(line) is False for line in lines))
+    got = report.rows.sort("row_id")["reasoning_mixed_scripts"].drop_nulls().to_list()
+    assert got == expected
+    if expected:
+        assert report.value("reasoning.mixed_script_rate") == pytest.approx(sum(expected) / len(expected))
+
+
 @pytest.mark.parametrize("columns", [
     {"question": ["Q?", "R?"], "reasoning_content": ["first I add the two numbers", "then I add the other two"],
      "content": ["4", "5"]},  # (a reasoning column saved flat)
@@ -117,17 +159,20 @@ def test_data_with_reasoning_turns_the_analyzer_on_and_other_data_does_not(tmp_p
 
 def test_unfinished_reasoning_is_flagged_shown_escaped_and_refused_without_a_response(qc, tmp_path, monkeypatch):  # noqa: F811
     """A response whose reasoning never closes, and one with nothing after its reasoning, are
-    flagged with their reasons in the review sample; the HTML page and the dashboard give the
+    flagged with their reasons in the review sample (so is one that goes on in Chinese, a
+    reason to review); the HTML page and the dashboard give the
     share and list how each ends (dataset text, escaped; a long one's last characters). Named on data without reasoning,
     the analyzer says there is none; on data without a response it is one line and exit 2,
     with --verbose too, and writes nothing."""
     long = "<think>" + " ".join(f"step {i}" for i in range(100))  # (its end shown, after an ellipsis)
-    answers = ["<think>I add them.</think>\n4", f"<think>{HOSTILE} and on and on", "<think>I add them.</think>\n\n", "just 6", long]
+    mixed = "<think>Let me add the two numbers carefully.\n所以我们需要计算这两个数的和。</think>\n4"
+    answers = ["<think>I add them.</think>\n4", f"<think>{HOSTILE} and on and on", "<think>I add them.</think>\n\n", "just 6", long, mixed]
     rows = [{"messages": [{"role": "user", "content": f"Q{i}?"}, {"role": "assistant", "content": a}]} for i, a in enumerate(answers)]
     (data := tmp_path / "r1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    config = load_config(None, {"sample.size": 5, "sample.flagged_share": 1.0})
+    config = load_config(None, {"sample.size": 6, "sample.flagged_share": 1.0})
     report = audit(data, config)
-    assert report.value("reasoning.unfinished_rate") == pytest.approx(3 / 4)
+    assert report.value("reasoning.unfinished_rate") == pytest.approx(3 / 5)
+    assert report.value("reasoning.mixed_script_rate") == pytest.approx(1 / 5)
     assert [row["ending"] for row in report.tables["reasoning"]["unfinished"]] == [answers[1], answers[2], "…" + long[-TAIL_CHARS:]]
     page = render_html(report)
     assert "Reasoning without an answer" in page and "never closed" in page
@@ -135,10 +180,11 @@ def test_unfinished_reasoning_is_flagged_shown_escaped_and_refused_without_a_res
     write_sample(data, config, review := tmp_path / "review.csv")
     reasons = pl.read_csv(review).sort("row_id")["reason"].to_list()
     assert reasons[1] == "reasoning never closed: no answer after it" and reasons[2] == "no answer after the reasoning"
+    assert reasons[5] == "a line of the reasoning is in another script than Latin"
     ran = qc("report", data, "--out", out := tmp_path / "audit", "-q")
     assert ran.code == 0, ran.err
     at = _page(_app(monkeypatch, out), "Reasoning")
-    assert [metric.value for metric in at.metric][:2] == [f"{4 / 5:.1%}", f"{3 / 4:.1%}"]
+    assert [metric.value for metric in at.metric][:2] == [f"{5 / 6:.1%}", f"{3 / 5:.1%}"]
 
     plain = pl.DataFrame({"messages": [[{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "4"}]]})
     plain.write_parquet(no_reasoning := tmp_path / "plain.parquet")

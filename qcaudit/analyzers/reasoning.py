@@ -20,10 +20,18 @@ rows with a response (``responses``):
   the reasoning never closes (more opening marks than closing ones) or because nothing follows
   it; each such row flagged, and the first :data:`SHOWN` listed with how the response ends;
 - ``reasoning_tokens_mean``, ``_median``, ``_p90``, ``_max`` and ``answer_tokens_median``: the
-  reasoning's and the answer's length, over the responses holding reasoning.
+  reasoning's and the answer's length, over the responses holding reasoning;
+- ``mixed_script_rate``: of those, the share whose reasoning holds a line in another script
+  (:func:`qcaudit.text.in_other_scripts`: at least 8 letters, most of them not Latin) where its
+  prompt is written in Latin script (or, without a prompt of 8 letters, the reasoning itself):
+  the language mixing DeepSeek-R1's authors saw in its reasoning (an English chain of thought
+  that goes on in Chinese), which they rewarded away. Each such row is a reason to review,
+  not a verdict (a reasoning may quote Chinese). Reasoning after a prompt in another script
+  is not judged: its formulas and variables are lines of Latin letters.
 
-Per row ``reasoning_tokens``, ``answer_tokens``, ``reasoning_unfinished`` and
-``reasoning_unclosed`` (null where the response holds no reasoning). Reasoning that a
+Per row ``reasoning_tokens``, ``answer_tokens``, ``reasoning_unfinished``,
+``reasoning_unclosed`` and ``reasoning_mixed_scripts`` (null where the response holds no
+reasoning). The reasoning's text is the response less its answer at its end. Reasoning that a
 template opened in the prompt and that never closes has no mark in the response at all: it
 reads as an answer, and is not counted.
 """
@@ -35,7 +43,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from qcaudit.columns import RESPONSE, RESPONSE_ANSWER, ROW_ID
+from qcaudit.columns import PROMPT, RESPONSE, RESPONSE_ANSWER, ROW_ID
 from qcaudit.io import WHITESPACE_TOKEN
 from qcaudit.registry import (
     Analyzer,
@@ -47,6 +55,7 @@ from qcaudit.registry import (
     share,
 )
 from qcaudit.signatures import Metric, histogram, signature
+from qcaudit.text import OTHER_SCRIPT_MIN_LETTERS, in_other_scripts
 from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
 
 #: Marks that open and close reasoning written inline: DeepSeek-R1's and Qwen's, and
@@ -85,13 +94,17 @@ class Reasoning(Analyzer):
             *(count(f"reasoning_tokens_{name}", f"{name} of the reasoning's whitespace tokens") for name in QUANTILES),
             count("reasoning_tokens_max", "the longest reasoning's whitespace tokens"),
             count("answer_tokens_median", "median whitespace tokens of the answer after the reasoning"),
+            share("mixed_script_rate", "share of responses with reasoning that holds a line in another script than Latin, after a "
+                  "prompt in Latin script", "lower"),
         )
 
     @classmethod
     def row_flags(cls, columns) -> list[RowFlag]:
         reason = (pl.when(pl.col("reasoning_unclosed")).then(pl.lit("reasoning never closed: no answer after it"))
                   .otherwise(pl.lit("no answer after the reasoning")))
-        return [RowFlag("reasoning_unfinished", pl.col("reasoning_unfinished"), "reasoning unfinished", reason)]
+        return [RowFlag("reasoning_unfinished", pl.col("reasoning_unfinished"), "reasoning unfinished", reason),
+                RowFlag("reasoning_mixed_scripts", pl.col("reasoning_mixed_scripts"), "reasoning mixes scripts",
+                        pl.lit("a line of the reasoning is in another script than Latin"), verdict=False)]
 
     @classmethod
     def found_in(cls, dataset, config) -> bool:
@@ -101,7 +114,7 @@ class Reasoning(Analyzer):
         return first is not None and bool(first.select((_reasoning_tokens() > 0).any()).item())
 
     def input_parts(self) -> tuple[str, ...]:
-        return (RESPONSE, RESPONSE_ANSWER)
+        return (RESPONSE, RESPONSE_ANSWER) + ((PROMPT,) if self.context.has_part(PROMPT) else ())
 
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
@@ -110,6 +123,7 @@ class Reasoning(Analyzer):
         views: list[View] = [Stat("responses with reasoning", metrics["reasoning_rate"], ".1%"),
                              Stat("no answer after the reasoning", metrics["unfinished_rate"], ".1%"),
                              Stat("median reasoning tokens", metrics["reasoning_tokens_median"], ",.0f"),
+                             Stat("reasoning with a line in another script", metrics["mixed_script_rate"], ".1%"),
                              histogram_view(tables["reasoning_tokens"], "Reasoning length", "whitespace tokens of the reasoning")]
         if tables["unfinished"]:
             columns = [Column("row_id", "row"), Column("reason", "reason", text=True),
@@ -123,13 +137,16 @@ class Reasoning(Analyzer):
         ending = pl.when(response.str.len_chars() > TAIL_CHARS).then("…" + response.str.slice(-TAIL_CHARS)).otherwise(response)
         rows = batch.filter(response.is_not_null()).select(
             ROW_ID, _reasoning_tokens().alias("reasoning_tokens"), _answer_tokens().alias("answer_tokens"),
-            _opened_more_than_closed(response).alias("unclosed"), ending.alias(_TAIL))
+            _opened_more_than_closed(response).alias("unclosed"),
+            _mixes_scripts(_unmarked(_reasoning_text()), pl.col(PROMPT) if PROMPT in batch.columns else None).alias("mixed"),
+            ending.alias(_TAIL))
         reasoned = pl.col("reasoning_tokens") > 0
         unfinished = pl.col("unclosed") | (pl.col("answer_tokens") == 0)
         return rows.select(
             ROW_ID, "reasoning_tokens", "answer_tokens",
             pl.when(reasoned).then(unfinished).alias("reasoning_unfinished"),
             pl.when(reasoned).then(pl.col("unclosed")).alias("reasoning_unclosed"),
+            pl.when(reasoned).then(pl.col("mixed")).alias("reasoning_mixed_scripts"),
             pl.when(reasoned & unfinished).then(pl.col(_TAIL)).alias(_TAIL))  # (the end kept only where it is shown)
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
@@ -147,6 +164,9 @@ class Reasoning(Analyzer):
                 **{f"reasoning_tokens_{name}": Metric(float(np.quantile(tokens, q)), sig) for name, q in QUANTILES.items()},
                 "reasoning_tokens_max": Metric(int(tokens.max()), sig),
                 "answer_tokens_median": Metric(float(reasoned["answer_tokens"].median()), sig),
+                "mixed_script_rate": Metric(float(reasoned["reasoning_mixed_scripts"].mean()),
+                                            signature("mixed_scripts", "by:line", f"min_letters:{OTHER_SCRIPT_MIN_LETTERS}",
+                                                      f"reasoned:{reasoned.height}")),
             }
         unfinished = reasoned.filter(pl.col("reasoning_unfinished")).sort(ROW_ID).head(SHOWN)
         reason = pl.when(pl.col("reasoning_unclosed")).then(pl.lit("never closed")).otherwise(pl.lit("nothing after it"))
@@ -164,6 +184,30 @@ def _reasoning_tokens() -> pl.Expr:
     """The whitespace tokens of each row's reasoning: its response's, less its answer's alone."""
     response_tokens = _unmarked(pl.col(RESPONSE)).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64)
     return response_tokens - _answer_tokens()
+
+
+def _reasoning_text() -> pl.Expr:
+    """Each row's reasoning as text: its response less its answer alone where the response
+    ends in it (as every reading of reasoning writes it: before the answer), else the response."""
+    response, answer = pl.col(RESPONSE), pl.col(RESPONSE_ANSWER).fill_null("")
+    return (pl.when(response.str.ends_with(answer))
+            .then(response.str.head(response.str.len_chars() - answer.str.len_chars())).otherwise(response))
+
+
+def _mixes_scripts(reasoning: pl.Expr, prompt: pl.Expr | None) -> pl.Expr:
+    """Whether ``reasoning`` holds a line in another script than Latin
+    (:func:`~qcaudit.text.in_other_scripts`) where its ``prompt`` is written in Latin script,
+    or, where the prompt has fewer than :data:`~qcaudit.text.OTHER_SCRIPT_MIN_LETTERS` letters
+    (or there is none), the reasoning is."""
+    other_line = reasoning.str.split("\n").list.eval(in_other_scripts(pl.element())).list.any()
+    latin = _written_in_latin(reasoning) if prompt is None else pl.coalesce(_written_in_latin(prompt), _written_in_latin(reasoning))
+    return latin.fill_null(False) & other_line
+
+
+def _written_in_latin(text: pl.Expr) -> pl.Expr:
+    """Whether ``text`` is written in Latin script (most of its letters); null where it has
+    fewer than :data:`~qcaudit.text.OTHER_SCRIPT_MIN_LETTERS`."""
+    return pl.when(text.str.count_matches(r"\p{L}") >= OTHER_SCRIPT_MIN_LETTERS).then(~in_other_scripts(text))
 
 
 def _unmarked(text: pl.Expr) -> pl.Expr:
