@@ -159,7 +159,7 @@ def test_a_missing_pair_field_is_one_line(qc, tmp_path):  # noqa: F811
     assert ran.code == 0  # the pair fields switch the analyzer on
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["metrics"]["preference"]["chosen_longer_rate"]["value"] == 0.75
-    assert "Preference pairs" in (tmp_path / "o" / "report.html").read_text()
+    assert "Preferences" in (tmp_path / "o" / "report.html").read_text()
     shown = qc("show", tmp_path / "o", "--section", "preference")
     assert shown.code == 0 and "chosen longer" in shown.out
 
@@ -215,7 +215,7 @@ def test_the_dashboard_page_draws_the_pairs(qc, tmp_path, monkeypatch):  # noqa:
     monkeypatch.setenv(ENV, os.pathsep.join([str(tmp_path / "o")]))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.sidebar.radio(key="page").set_value("Preference pairs").run()
+    at.sidebar.radio(key="page").set_value("Preferences").run()
     assert not at.exception, at.exception
     assert at.metric[0].value == f"{8 / 12:.1%}" and at.get("plotly_chart")
 
@@ -696,7 +696,7 @@ def _warned_on_every_page(qc, data, tmp_path, monkeypatch, warning: str, thresho
     monkeypatch.setenv(ENV, str(out))
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.sidebar.radio(key="page").set_value("Preference pairs").run()
+    at.sidebar.radio(key="page").set_value("Preferences").run()
     assert not at.exception, at.exception
     assert any(warning in shown.value for shown in at.warning)
     gated = qc("gate", data, "-t", threshold, "-q")

@@ -111,7 +111,7 @@ _TEXT_HASH = "__preference_text_hash"
 class Preference(Analyzer):
     name = "preference"
     order = 70
-    title = "Preference pairs"
+    title = "Preferences"  # (pairs, or each response labelled)
     reads = ("reward", "input")
     run_hint = "qcaudit report DATA --analyzers preference --chosen-field chosen --rejected-field rejected"
 
