@@ -26,14 +26,17 @@ _ANSWER_WORDS = st.lists(st.text("xyz1", min_size=1, max_size=4), max_size=6)
 
 def _response(layout: str, reasoning: list[str] | None, answer: list[str], closed: bool) -> dict:
     """A chat's assistant turn holding ``reasoning`` (None: none written) before ``answer``,
-    inline between DeepSeek-R1's or OpenThoughts' marks (``closed`` or not) or in the turn's
-    ``reasoning_content`` field, as a reasoning model's data writes it."""
+    inline between DeepSeek-R1's or OpenThoughts' marks (``closed`` or not; OpenThoughts'
+    answer between its solution marks) or in the turn's ``reasoning_content`` field, as a
+    reasoning model's data writes it."""
     said = " ".join(answer)
     if layout == "field":
         return {"role": "assistant", "content": said, "reasoning_content": None if reasoning is None else "\n".join(reasoning)}
     if reasoning is None:
         return {"role": "assistant", "content": said}
     opening, closing = ("<think>", "</think>") if layout == "think" else ("<|begin_of_thought|>", "<|end_of_thought|>")
+    if layout == "thought":  # (OpenThoughts' answer between marks of its own, written against its words)
+        said = f"<|begin_of_solution|>{said}<|end_of_solution|>"
     thought = opening + "\n" + " ".join(reasoning)
     return {"role": "assistant", "content": thought + (f"\n{closing}\n\n{said}" if closed else "")}
 

@@ -62,6 +62,8 @@ from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
 #: OpenThoughts' and Bespoke-Stratos'.
 OPENING_MARKS = ("<think>", "<|begin_of_thought|>")
 CLOSING_MARKS = ("</think>", "<|end_of_thought|>")
+#: Marks around the answer after such reasoning (OpenThoughts'): no words of it either.
+ANSWER_MARKS = ("<|begin_of_solution|>", "<|end_of_solution|>")
 #: Rows whose reasoning ends in no answer listed on the page, the first of them.
 SHOWN = 20
 #: Characters of such a row's response shown: its end, where the generation stopped.
@@ -152,7 +154,7 @@ class Reasoning(Analyzer):
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
         n = rows.height
         reasoned = rows.filter(pl.col("reasoning_unfinished").is_not_null())
-        sig = signature("reasoning", "tok:str.split", "marks:think,thought", f"responses:{n}")
+        sig = signature("reasoning", "tok:str.split", "marks:think,thought,solution", f"responses:{n}")
         metrics = {"responses": Metric(n, sig)}
         if n:
             metrics["reasoning_rate"] = Metric(reasoned.height / n, sig)
@@ -211,9 +213,10 @@ def _written_in_latin(text: pl.Expr) -> pl.Expr:
 
 
 def _unmarked(text: pl.Expr) -> pl.Expr:
-    """``text`` with its reasoning marks (:data:`OPENING_MARKS`, :data:`CLOSING_MARKS`) read as
-    white space: a mark is not a word of the reasoning, written apart or against one."""
-    marks = "|".join(pl.escape_regex(mark) for mark in (*OPENING_MARKS, *CLOSING_MARKS))
+    """``text`` with its reasoning and answer marks (:data:`OPENING_MARKS`,
+    :data:`CLOSING_MARKS`, :data:`ANSWER_MARKS`) read as white space: a mark is not a word of
+    the reasoning or the answer, written apart or against one."""
+    marks = "|".join(pl.escape_regex(mark) for mark in (*OPENING_MARKS, *CLOSING_MARKS, *ANSWER_MARKS))
     return text.str.replace_all(marks, " ")
 
 
