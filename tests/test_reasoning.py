@@ -163,8 +163,8 @@ def test_data_with_reasoning_turns_the_analyzer_on_and_other_data_does_not(tmp_p
 def test_unfinished_reasoning_is_flagged_shown_escaped_and_refused_without_a_response(qc, tmp_path, monkeypatch):  # noqa: F811
     """A response whose reasoning never closes, and one with nothing after its reasoning, are
     flagged with their reasons in the review sample (so is one that goes on in Chinese, a
-    reason to review); the HTML page and the dashboard give the
-    share and list how each ends (dataset text, escaped; a long one's last characters). Named on data without reasoning,
+    reason to review); the HTML page, ``qcaudit show`` and the dashboard give the share and
+    list how each ends (dataset text, escaped; a long one's last characters). Named on data without reasoning,
     the analyzer says there is none; on data without a response it is one line and exit 2,
     with --verbose too, and writes nothing."""
     long = "<think>" + " ".join(f"step {i}" for i in range(100))  # (its end shown, after an ellipsis)
@@ -186,6 +186,9 @@ def test_unfinished_reasoning_is_flagged_shown_escaped_and_refused_without_a_res
     assert reasons[5] == "a line of the reasoning is in another script than Latin"
     ran = qc("report", data, "--out", out := tmp_path / "audit", "-q")
     assert ran.code == 0, ran.err
+    monkeypatch.setenv("COLUMNS", "200")  # (each row's ending on one line)
+    shown = qc("show", out)
+    assert "Reasoning without an answer" in shown.out and "<img src=x onerror=alert(1)> **bold** [link]" in shown.out
     at = _page(_app(monkeypatch, out), "Reasoning")
     assert [metric.value for metric in at.metric][:2] == [f"{5 / 6:.1%}", f"{3 / 5:.1%}"]
 
