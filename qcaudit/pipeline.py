@@ -267,9 +267,15 @@ def with_parts_found(config: CoreConfig, selection: TextSelection) -> CoreConfig
 def with_analyzers_found(config: CoreConfig, dataset: Dataset) -> CoreConfig:
     """``config`` with the analyzers that the data itself turns on added
     (:meth:`~qcaudit.registry.Analyzer.found_in`: the reasoning analyzer, where the first
-    responses hold a reasoning model's reasoning), as found preference pairs turn theirs on."""
-    found = [name for name, cls in registered_analyzers().items() if name not in config.analyzers and cls.found_in(dataset, config)]
-    return config.model_copy(update={"analyzers": [*config.analyzers, *found]}) if found else config
+    responses hold a reasoning model's reasoning; the answers analyzer, beside a column of
+    reference answers found by name), with the settings each found, as found preference
+    pairs turn theirs on."""
+    found = {name: settings for name, cls in registered_analyzers().items()
+             if name not in config.analyzers and (settings := cls.found_in(dataset, config)) is not None}
+    if not found:
+        return config
+    updated = with_overrides(config, {key: value for settings in found.values() for key, value in settings.items()})
+    return updated.model_copy(update={"analyzers": [*config.analyzers, *found]})
 
 
 def _listed(values: Sequence[str] | None, commas: bool = False) -> list[str] | None:

@@ -323,10 +323,11 @@ class Analyzer:
         return False
 
     @classmethod
-    def found_in(cls, dataset: Any, config: Any) -> bool:
-        """Whether the data itself turns this analyzer on (:class:`qcaudit.io.Dataset`: its
-        first rows hold what it measures), read before the audit under ``config``."""
-        return False
+    def found_in(cls, dataset: Any, config: Any) -> dict[str, Any] | None:
+        """Whether the data itself turns this analyzer on (:class:`qcaudit.io.Dataset`, read
+        before the audit under ``config``: its columns, its first rows): the settings it then
+        runs with, by dotted key (``{}`` for none: the column found, say); None where not."""
+        return None
 
     @classmethod
     def missing_input(cls, config: Any) -> str | None:

@@ -79,6 +79,25 @@ def test_gsm8k_solutions_match_their_own_answers_and_not_another_s():
     assert other.value("answers.answer_match_rate") == pytest.approx(sum(a == b for a, b in zip(finals, shifted)) / 2000)
 
 
+@pytest.mark.parametrize("reference, dtype, found", [
+    ("expected_answer", pl.String, True), ("Ground_Truth", pl.Int64, True), ("gold_answer", pl.List(pl.String), False),
+    ("answer", pl.String, False),  # (GSM8K's whole solution, too common a name to be a reference)
+])
+def test_a_reference_found_by_name_beside_a_response_turns_the_analyzer_on(reference, dtype, found):
+    """OpenMathInstruct's layout (a problem, a generated solution, its expected answer) is
+    checked without naming the reference, as is any column named as a reference answer, of
+    text or numbers, beside a response: the report's settings name it. A column of another
+    name or kind, or one beside no response, does not."""
+    values = [4, 7] if dtype == pl.Int64 else [["4"], ["7"]] if dtype == pl.List(pl.String) else ["4", "7"]
+    frame = pl.DataFrame({"problem": ["2+2?", "3+3?"], "generated_solution": ["So \\boxed{4}.", "So \\boxed{6}."],
+                          reference: pl.Series(values, dtype=dtype)})
+    report = audit(frame)
+    assert ("answers" in report.config["analyzers"]) == found
+    if found:
+        assert report.config["answers"]["reference"] == reference and report.value("answers.answer_match_rate") == 0.5
+    assert "answers" not in audit(frame.drop("generated_solution")).config["analyzers"]  # (no response)
+
+
 def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch):  # noqa: F811
     """A wrong or missing final answer is flagged with its reason in the review sample, and
     the HTML page and the dashboard say the share and list the rows (their reference escaped);

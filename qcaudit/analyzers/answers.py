@@ -54,6 +54,9 @@ GSM8K_MARK = "####"
 SHOWN = 20
 #: The batch column of each checked row's reference, kept for that list alone.
 _REFERENCE = "__answers_reference"
+#: Columns of reference answers found by name beside a response, which turn the analyzer on
+#: (OpenMathInstruct's ``expected_answer``); not ``answer``, which is GSM8K's whole solution.
+FOUND_REFERENCES = ("expected_answer", "gold_answer", "reference_answer", "ground_truth")
 
 
 class AnswersSettings(Section):
@@ -92,6 +95,15 @@ class Answers(Analyzer):
     @classmethod
     def switched_on(cls, config) -> bool:
         return bool(config.answers.reference)
+
+    @classmethod
+    def found_in(cls, dataset, config) -> dict[str, Any] | None:
+        """On beside a column of :data:`FOUND_REFERENCES` of text or numbers, where the rows
+        have a response to check against it."""
+        schema = dataset.frame.collect_schema()
+        found = next((name for name in schema.names() if name.casefold() in FOUND_REFERENCES
+                      and (schema[name] == pl.String or schema[name].is_numeric())), None)
+        return {"answers.reference": found} if found and dataset.has_part(RESPONSE) else None
 
     @classmethod
     def missing_input(cls, config) -> str | None:

@@ -109,11 +109,11 @@ class Reasoning(Analyzer):
                         pl.lit("a line of the reasoning is in another script than Latin"), verdict=False)]
 
     @classmethod
-    def found_in(cls, dataset, config) -> bool:
-        """Whether one of the first :data:`FIRST_ROWS` responses holds reasoning (read unless
+    def found_in(cls, dataset, config) -> dict[str, Any] | None:
+        """On where one of the first :data:`FIRST_ROWS` responses holds reasoning (read unless
         ``--no-reasoning``)."""
         first = dataset.first_parts((RESPONSE, RESPONSE_ANSWER), FIRST_ROWS) if config.input.reasoning else None
-        return first is not None and bool(first.select((_reasoning_tokens() > 0).any()).item())
+        return {} if first is not None and first.select((_reasoning_tokens() > 0).any()).item() else None
 
     def input_parts(self) -> tuple[str, ...]:
         return (RESPONSE, RESPONSE_ANSWER) + ((PROMPT,) if self.context.has_part(PROMPT) else ())
