@@ -98,6 +98,28 @@ def test_a_reference_found_by_name_beside_a_response_turns_the_analyzer_on(refer
     assert "answers" not in audit(frame.drop("generated_solution")).config["analyzers"]  # (no response)
 
 
+def test_verify_keeps_the_rows_whose_answer_is_the_reference_s_and_those_it_cannot_check(qc, tmp_path):  # noqa: F811
+    """``qcaudit verify`` (rejection sampling's step) writes the rows whose final answer is the
+    reference's, and those without a solution or a reference, which it cannot check, with the
+    input's columns; the others beside them with why and the answer found. ``qcaudit.verify``
+    returns the same split in memory; without a reference it is one line and exit 2."""
+    import qcaudit
+
+    rows = [("2+2?", "So \\boxed{4}.", "4"), ("3+3?", "So \\boxed{7}.", "6"), ("1+1?", "I cannot say.", "2"),
+            ("5+5?", None, "10"), ("6+6?", "So \\boxed{12}.", None), ("1/2+0?", "It is $\\frac{1}{2}$.", "0.5")]
+    frame = pl.DataFrame(rows, schema=["problem", "generated_solution", "expected_answer"], orient="row")
+    frame.write_parquet(data := tmp_path / "math.parquet")
+    ran = qc("verify", data, "--reference-answer", "expected_answer", "-o", kept := tmp_path / "kept.parquet")
+    assert ran.code == 0, ran.err
+    assert pl.read_parquet(kept).equals(frame[[0, 3, 4, 5]])
+    removed = pl.read_parquet(tmp_path / "kept.removed.parquet")
+    assert removed["problem"].to_list() == ["3+3?", "1+1?"] and removed["final_answer"].to_list() == ["7", None]
+    assert removed["removed_by"].to_list() == ["final answer not the reference's", "no final answer"]
+    split = qcaudit.verify(frame, reference_answer="expected_answer")
+    assert split.kept.equals(frame[[0, 3, 4, 5]]) and split.removed["problem"].to_list() == ["3+3?", "1+1?"]
+    one_line_error(qc("verify", data, "-o", tmp_path / "k.parquet"), "--reference-answer COLUMN")
+
+
 def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch):  # noqa: F811
     """A wrong or missing final answer is flagged with its reason in the review sample, and
     the HTML page and the dashboard say the share and list the rows (their reference escaped);

@@ -35,6 +35,7 @@ from qcaudit.registry import (
     AnalyzerResult,
     CliOption,
     MetricSpec,
+    RowFilter,
     RowFlag,
     Section,
     count,
@@ -73,6 +74,16 @@ class Answers(Analyzer):
     title = "Final answers"
     run_hint = "qcaudit report DATA --reference-answer expected_answer"
     Settings = AnswersSettings
+    # rejection sampling's own step: keep the solutions whose final answer is the reference's;
+    # a row without a response or a reference is not checked, and kept
+    filters = (RowFilter(
+        "verify", "Write DATA with the rows whose final answer Math-Verify verifies as the reference's (--reference-answer), "
+                  "and the others with their answer.",
+        drop=~pl.col("answer_match").fill_null(True),
+        reasons={"removed_by": pl.when(pl.col("final_answer").is_null()).then(pl.lit("no final answer"))
+                               .otherwise(pl.lit("final answer not the reference's")),
+                 "final_answer": pl.col("final_answer")},
+    ),)
     options = (CliOption(("--reference-answer",), "reference", str,
                          "Column of each row's reference answer (expected_answer, answer); switches the answers analyzer on: "
                          "does each response's final answer equal it, as Math-Verify parses and compares them."),)
