@@ -570,11 +570,10 @@ def card(
 def _filter_command(kind: str, data: str, output: Path, removed: Path | None, config: Path | None,
                     quiet: bool, as_json: bool, options: dict[str, Any]) -> int:
     """Shared body of every filter command: configure, filter, report the counts."""
-    from qcaudit.filtering import check_filter_settings, filter_rows
+    from qcaudit.filtering import filter_rows
     from qcaudit.outputs import check_outputs, removed_beside, table_format
 
     settings = load_config(config, audit_overrides(options, filter_flags(kind)))
-    check_filter_settings(kind, settings)
     table_format(output)
     removed_path = removed or removed_beside(output)
     table_format(removed_path)

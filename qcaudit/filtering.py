@@ -70,7 +70,7 @@ class Split(NamedTuple):
 
 def check_filter_settings(command: str, config: Config) -> None:
     """Refuse settings that leave the filter ``command`` nothing to judge by (decontaminate
-    without benchmarks, the reward-model filter without a model), before any work."""
+    without benchmarks, the reward-model filter without a model), before the pass over the data."""
     name, _ = row_filters()[command]
     if missing := analyzers()[name].missing_input(config):
         raise QcauditError(f"{command}: {missing}")
@@ -95,7 +95,6 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
 
 def split_rows(data: Any, config: Config, command: str, progress: Progress | None = None) -> Split:
     """:func:`filter_rows` in memory: the kept and removed rows returned (:class:`Split`)."""
-    check_filter_settings(command, config)
     dataset, run_config, row_filter = _filter_run(data, config, command)
     report = audit(dataset, run_config, progress=progress)
     verdicts = _verdicts(report, row_filter)
@@ -137,10 +136,15 @@ def python_filter(command: str) -> Callable[..., Split]:
 
 def _filter_run(data: Any, config: Config, command: str) -> tuple[Dataset, Config, RowFilter]:
     """The input loaded, the settings of the filter's run (its analyzer alone, with the
-    filter's settings, and its companions), and the filter."""
+    filter's settings, and its companions), and the filter; refused where they leave it
+    nothing to judge by (:func:`check_filter_settings`) once what the data holds is found
+    (:meth:`~qcaudit.registry.Analyzer.found_in`: a reference answer found by name)."""
     name, row_filter = row_filters()[command]
     dataset = load_input(data, config)
     config = with_parts_found(config, dataset.selection)
+    if analyzers()[name].missing_input(config) and (found := analyzers()[name].found_in(dataset, config)) is not None:
+        config = with_overrides(config, found)
+    check_filter_settings(command, config)
     section = getattr(config, name).model_copy(update=row_filter.settings)
     chosen = [name, *(other for other, cls in analyzers().items()
                       if row_filter.companions and other != name and cls.switched_on(config))]

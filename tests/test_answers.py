@@ -102,7 +102,8 @@ def test_verify_keeps_the_rows_whose_answer_is_the_reference_s_and_those_it_cann
     """``qcaudit verify`` (rejection sampling's step) writes the rows whose final answer is the
     reference's, and those without a solution or a reference, which it cannot check, with the
     input's columns; the others beside them with why and the answer found. ``qcaudit.verify``
-    returns the same split in memory; without a reference it is one line and exit 2."""
+    returns the same split in memory. The reference is found by name as the report finds it;
+    without one it is one line and exit 2, and writes nothing."""
     import qcaudit
 
     rows = [("2+2?", "So \\boxed{4}.", "4"), ("3+3?", "So \\boxed{7}.", "6"), ("1+1?", "I cannot say.", "2"),
@@ -117,7 +118,11 @@ def test_verify_keeps_the_rows_whose_answer_is_the_reference_s_and_those_it_cann
     assert removed["removed_by"].to_list() == ["final answer not the reference's", "no final answer"]
     split = qcaudit.verify(frame, reference_answer="expected_answer")
     assert split.kept.equals(frame[[0, 3, 4, 5]]) and split.removed["problem"].to_list() == ["3+3?", "1+1?"]
-    one_line_error(qc("verify", data, "-o", tmp_path / "k.parquet"), "--reference-answer COLUMN")
+    assert qc("verify", data, "-o", found := tmp_path / "found.parquet").code == 0  # (expected_answer: found by name)
+    assert pl.read_parquet(found).equals(frame[[0, 3, 4, 5]])
+    frame.rename({"expected_answer": "answer"}).write_parquet(unnamed := tmp_path / "unnamed.parquet")
+    one_line_error(qc("verify", unnamed, "-o", tmp_path / "k.parquet"), "--reference-answer COLUMN")
+    assert not (tmp_path / "k.parquet").exists()
 
 
 def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch):  # noqa: F811
