@@ -35,7 +35,7 @@ from qcaudit.io import Dataset, free_name
 from qcaudit.json_records import JSON_FORMATS, json_records
 from qcaudit.outputs import check_table_output, row_bytes_of, table_format, write_rows
 from qcaudit.pipeline import (
-    audit,
+    audit_as_configured,
     flag_settings,
     keyword_settings,
     python_flags,
@@ -84,7 +84,7 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
     schema = dataset.input_columns(dataset.frame).collect_schema()
     for path in (clean_path, removed_path):  # both hold the input's columns
         check_table_output(path, schema)
-    report = audit(dataset, run_config, progress=progress)
+    report = audit_as_configured(dataset, run_config, progress)
     task = progress.add_task("writing the kept and the removed rows", total=None) if progress else None
     try:  # (the input read once more: on a large input, a phase of its own)
         return _write_split(dataset, report, _verdicts(report, row_filter), clean_path, removed_path, config.input.header)
@@ -96,7 +96,7 @@ def filter_rows(data: str | Path, config: Config, command: str, clean_path: Path
 def split_rows(data: Any, config: Config, command: str, progress: Progress | None = None) -> Split:
     """:func:`filter_rows` in memory: the kept and removed rows returned (:class:`Split`)."""
     dataset, run_config, row_filter = _filter_run(data, config, command)
-    report = audit(dataset, run_config, progress=progress)
+    report = audit_as_configured(dataset, run_config, progress)
     verdicts = _verdicts(report, row_filter)
     clashes = _reason_clashes(dataset, verdicts)
     kept, removed = _kept_and_removed(dataset, verdicts, clashes)

@@ -65,6 +65,7 @@ from qcaudit.judged_pairs import (
     why_unread,
 )
 from qcaudit.judged_pairs import fits as fits_as_verdict
+from qcaudit.message_trees import MESSAGE_TEXT, is_message_tree, with_threads
 from qcaudit.readers import (
     FileStamp,
     InputFile,
@@ -310,7 +311,8 @@ class Dataset:
     #: Rows in the whole input, where a limit read only its first :attr:`rows`.
     input_rows: int | None = None
     #: Columns added for fields inside struct columns that the selection names by a dotted
-    #: path (``meta.text``): not the input's, so never written back with its rows.
+    #: path (``meta.text``), and for a message tree's threads (:mod:`qcaudit.message_trees`):
+    #: not the input's, so never written back with its rows.
     nested: tuple[str, ...] = ()
     #: Columns reshaped on reading: JSON text decoded into the chat or list it writes
     #: (:func:`_json_lists`), a turn saved alone made a chat of one (:func:`_single_turns`);
@@ -536,6 +538,12 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
             pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turns)
         schema = frame.collect_schema()
     found_by_name = not (selection.text_column or selection.fields)
+    threads = found_by_name and not (selection.prompt or selection.response) and is_message_tree(schema)
+    if threads:  # (OASST's messages: each one's thread is its prompt, an assistant's text its response)
+        thread, reply = free_name("thread", set(schema.names())), free_name("assistant_reply", set(schema.names()))
+        frame = with_threads(frame, thread, reply)
+        schema = frame.collect_schema()
+        selection = replace(selection, text_column=MESSAGE_TEXT, prompt=(thread,), response=reply)
     selection = _resolve_selection(selection, schema, _reasoning_column(frame, schema), headed_csv=fmt in DELIMITED and header)
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
     if nested:
@@ -545,6 +553,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     transcripts = _transcript_columns(first_rows, selection, schema)
     system_turns = _system_turns_seen(first_rows, selection, schema, transcripts)
     text_source = _describe(selection, schema, transcripts, system_turns)
+    if threads:
+        text_source += f" (a tree of messages: each one's {thread} before it, an assistant's text its response)"
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
     if decoded := [name for name in dict.fromkeys(selection.columns()) if name in json_lists]:
@@ -556,7 +566,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
-    for warning in _columns_unlike_across_files(selection, files, file_schemas, [headerless, renamed], schema):
+    read = replace(selection, prompt=(), response=None) if threads else selection  # (the thread's columns are no file's)
+    for warning in _columns_unlike_across_files(read, files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
     if unread := [name for name in selection.fields if column_text(name, schema[name], selection.roles) is None]:
         log.warning(f"{', '.join(f'field {name!r} holds {schema[name]}' for name in unread)}, not text: "
@@ -564,7 +575,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     input_rows, whole = None, rows if counted is None else counted  # (counted: the files' rows, of which each file's first were read)
     if limit is not None and limit < whole:
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
-    return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, tuple(nested),
+    added = (*nested, *((thread, reply) if threads else ()))  # (columns that are not the input's)
+    return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, added,
                    (*json_lists, *turns), stamps, transcripts)
 
 

@@ -222,9 +222,15 @@ def keyword_settings(function: str, config: CoreConfig | str | Path | Mapping[st
 
 
 def _audited(data: str | Path | Dataset | Any, config: CoreConfig, progress: Progress | None, lazy_rows: bool) -> Report:
-    """The audit of :func:`audit` once its settings are whole."""
+    """The audit of :func:`audit` once its settings are whole: with the parts and the
+    analyzers that the data gives (:func:`with_parts_found`, :func:`with_analyzers_found`)."""
     dataset = data if isinstance(data, Dataset) else load_input(data, config)
-    config = with_analyzers_found(with_parts_found(config, dataset.selection), dataset)
+    return audit_as_configured(dataset, with_analyzers_found(with_parts_found(config, dataset.selection), dataset), progress, lazy_rows)
+
+
+def audit_as_configured(dataset: Dataset, config: CoreConfig, progress: Progress | None, lazy_rows: bool = False) -> Report:
+    """The audit of ``dataset`` by exactly the analyzers ``config`` names, none added for what
+    the data holds (a filter command's run: its analyzer and its companions)."""
     context = RunContext.from_config(config, progress)
     try:
         found = run_analyzers(dataset, config, context, _partials_source(config))

@@ -1,0 +1,72 @@
+"""Flat tables of messages that name their parents (OpenAssistant's OASST1 and OASST2): each
+message's thread is its prompt, an assistant's message its response."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qcaudit import audit
+from qcaudit.columns import PROMPT, RESPONSE
+from qcaudit.config import load_config
+from qcaudit.io import load_dataset
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+
+
+@st.composite
+def forests(draw) -> list[dict]:
+    """Messages in OASST's columns, each a root or a reply to an earlier one (or, now and then,
+    to a message the table lacks), the replies' roles alternating from a prompter's root."""
+    messages = []
+    for i in range(draw(st.integers(1, 14))):
+        parent = draw(st.one_of(st.none(), st.integers(0, i - 1) if i else st.none(), st.just(-1)))
+        depth = 0 if parent is None or parent < 0 else messages[parent]["_depth"] + 1
+        messages.append({"message_id": f"m{i}", "parent_id": None if parent is None else "gone" if parent < 0 else f"m{parent}",
+                         "role": "assistant" if depth % 2 else "prompter", "text": draw(st.sampled_from(["", f"message {i}"])),
+                         "_depth": depth})
+    return messages
+
+
+@settings(max_examples=40, deadline=None)
+@given(messages=forests())
+def test_a_message_s_prompt_is_its_thread_and_an_assistant_s_text_its_response(messages):
+    """Against a walk up the tree in Python: each message's prompt is its ancestors' texts from
+    the root down, one a line (empty texts left out; none for a root, and the walk ends at a
+    parent the table lacks); its response is its text where an assistant wrote it. The text
+    is the message's own."""
+    by_id = {m["message_id"]: m for m in messages}
+    frame = pl.DataFrame([{k: v for k, v in m.items() if k != "_depth"} for m in messages])
+    got = load_dataset(frame).selected(parts=(PROMPT, RESPONSE)).collect()
+    expected_prompts = []
+    for message in messages:
+        thread, up = [], message["parent_id"]
+        while up in by_id:
+            thread.insert(0, by_id[up]["text"])
+            up = by_id[up]["parent_id"]
+        expected_prompts.append("\n".join(t for t in thread if t) or None)
+    assert got[PROMPT].to_list() == expected_prompts
+    assert got[RESPONSE].to_list() == [m["text"] if m["role"] == "assistant" else None for m in messages]
+    assert got["text"].to_list() == [m["text"] or None for m in messages]
+
+
+def test_a_message_tree_audits_as_messages_and_filters_write_its_columns_alone(qc, tmp_path):  # noqa: F811
+    """OASST's layout is said on the load line; the reasoning analyzer reads an assistant's
+    reasoning as a chat's; ``dedup`` writes back the input's columns, not the threads; a tree
+    whose parents go round in a cycle is one line and exit 2."""
+    rows = [("m1", None, "prompter", "What is the capital of France?"),
+            ("m2", "m1", "assistant", "<think>It is Paris.</think> Paris."),
+            ("m3", "m1", "assistant", "<think>Paris, I think"),
+            ("m4", "m2", "prompter", "And of Germany?")]
+    frame = pl.DataFrame(rows, schema=["message_id", "parent_id", "role", "text"], orient="row")
+    frame.write_parquet(data := tmp_path / "oasst.parquet")
+    report = audit(data, load_config(None, {}))
+    assert "a tree of messages" in report.dataset["text_source"]
+    assert report.value("reasoning.reasoning_rate") == 1.0 and report.value("reasoning.unfinished_rate") == 0.5
+    ran = qc("dedup", data, "-o", kept := tmp_path / "kept.parquet")
+    assert ran.code == 0, ran.err
+    assert pl.read_parquet(kept).equals(frame)
+    cycle = pl.DataFrame([("a", "b", "prompter", "x"), ("b", "a", "assistant", "y")], schema=frame.columns, orient="row")
+    cycle.write_parquet(looped := tmp_path / "cycle.parquet")
+    one_line_error(qc("report", looped, "--out", tmp_path / "o"), "hold a cycle")
+    assert not (tmp_path / "o").exists()
