@@ -41,15 +41,19 @@ def with_threads(frame: pl.LazyFrame, thread: str, reply: str) -> pl.LazyFrame:
     parents = messages.select(pl.col(MESSAGE_ID).alias("_up"), pl.col(PARENT_ID).cast(pl.String).alias("_next"),
                               non_empty(pl.col(MESSAGE_TEXT)).alias("_said"))  # (an empty message joins as none)
     walk = messages.select(MESSAGE_ID, pl.col(PARENT_ID).cast(pl.String).alias("_up"), pl.lit(None, pl.String).alias(thread))
+    done = []  # (the messages whose threads reached their root, set aside so that each level joins the rest alone)
     for _ in range(MAX_DEPTH):
-        if walk["_up"].null_count() == walk.height:
+        done.append(walk.filter(pl.col("_up").is_null()))
+        walk = walk.filter(pl.col("_up").is_not_null())
+        if not walk.height:
             break
-        walk = walk.join(parents, on="_up", how="left", maintain_order="left").select(
+        walk = walk.join(parents, on="_up", how="left").select(
             MESSAGE_ID, pl.col("_next").alias("_up"),
             non_empty(pl.concat_str([pl.col("_said"), pl.col(thread)], separator=FIELD_SEPARATOR, ignore_nulls=True))
             .alias(thread))  # (an ancestor the table lacks ends the thread: its text and parent are null)
     else:
         raise QcauditError(f"the messages' {PARENT_ID}s go up more than {MAX_DEPTH:,} levels: they hold a cycle")
-    threads = walk.select(MESSAGE_ID, thread).unique(MESSAGE_ID, keep="first").lazy()  # (a message id given twice: its first)
+    # (a message id given twice: its first)
+    threads = pl.concat(done).select(MESSAGE_ID, thread).unique(MESSAGE_ID, keep="first", maintain_order=True).lazy()
     return frame.join(threads, on=MESSAGE_ID, how="left", maintain_order="left").with_columns(
         pl.when(pl.col(ROLE).str.to_lowercase() == ANSWERING_ROLE).then(pl.col(MESSAGE_TEXT)).alias(reply))
