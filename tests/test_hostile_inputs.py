@@ -520,18 +520,18 @@ def test_an_input_written_while_it_is_audited_is_refused_not_mixed(qc, tmp_path,
     with pytest.raises(QcauditError, match=re.escape(said)):
         write_report(report, tmp_path / "audit")
     assert not (tmp_path / "audit").exists()
-    audited = filtering.audit
+    audited = filtering.audit_as_configured
 
     def then_rewritten(*args, **kwargs):
         report = audited(*args, **kwargs)
         rewrite()
         return report
 
-    monkeypatch.setattr(filtering, "audit", then_rewritten)  # a filter's audit, then its outputs
+    monkeypatch.setattr(filtering, "audit_as_configured", then_rewritten)  # a filter's audit, then its outputs
     for output in ("kept.parquet", "kept.jsonl"):
         one_line_error(qc("dedup", data, "-o", tmp_path / output, "-q"), said)
     assert not list(tmp_path.glob("kept*"))
-    monkeypatch.setattr(filtering, "audit", audited)
+    monkeypatch.setattr(filtering, "audit_as_configured", audited)
     quick_look = audit(data, config.model_copy(update={"input": config.input.model_copy(update={"limit": 10})}), lazy_rows=True)
     with data.open("a") as appending:  # a quick look at a file a generator still appends to reads its first rows alone
         appending.write(json.dumps({"text": "one row more"}) + "\n")
