@@ -4,6 +4,7 @@ message's thread is its prompt, an assistant's message its response."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,7 @@ from qcaudit import audit
 from qcaudit.columns import PROMPT, RESPONSE
 from qcaudit.config import load_config
 from qcaudit.io import load_dataset
-from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+from tests.test_hostile_inputs import _tiny_reward_model_and_lm, one_line_error, qc  # noqa: F401  (a fixture)
 
 
 @st.composite
@@ -70,3 +71,24 @@ def test_a_message_tree_audits_as_messages_and_filters_write_its_columns_alone(q
     cycle.write_parquet(looped := tmp_path / "cycle.parquet")
     one_line_error(qc("report", looped, "--out", tmp_path / "o"), "hold a cycle")
     assert not (tmp_path / "o").exists()
+
+
+def test_a_message_tree_is_scored_as_its_threads_and_replies_written_as_prompts_and_responses(tmp_path):
+    """The reward and IFD analyzers score each assistant message after its thread exactly as
+    they score the same threads and replies written as prompt and response columns (the
+    reference, built by walking the tree in Python); a prompter's message is not scored."""
+    reward_model, lm = _tiny_reward_model_and_lm(tmp_path)
+    rows = [("m1", None, "prompter", "What is the capital of France?"), ("m2", "m1", "assistant", "It is Paris."),
+            ("m3", "m2", "prompter", "And of Germany?"), ("m4", "m3", "assistant", "Berlin, the largest city."),
+            ("m5", "m1", "assistant", "Paris, of course."), ("m6", None, "prompter", "Name a colour.")]
+    frame = pl.DataFrame(rows, schema=["message_id", "parent_id", "role", "text"], orient="row")
+    settings = {"analyzers": ["reward", "ifd"], "reward.model": str(reward_model), "ifd.model": str(lm)}
+    tree = audit(frame, load_config(None, settings)).rows.sort("row_id")
+    prompts = ["What is the capital of France?", "What is the capital of France?\nIt is Paris.\nAnd of Germany?",
+               "What is the capital of France?"]
+    plain = pl.DataFrame({"prompt": prompts, "response": ["It is Paris.", "Berlin, the largest city.", "Paris, of course."]})
+    flat = audit(plain, load_config(None, settings)).rows.sort("row_id")
+    answered = tree.filter(pl.col("row_id").is_in([1, 3, 4]))
+    for column in ("reward_score", "ifd"):
+        assert answered[column].to_list() == pytest.approx(flat[column].to_list(), abs=1e-6)
+        assert tree.filter(pl.col("row_id").is_in([0, 2, 5]))[column].null_count() == 3
