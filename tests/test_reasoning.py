@@ -53,7 +53,8 @@ def test_reasoning_lengths_and_unfinished_rows_are_as_written(tmp_path_factory, 
     no answer word follows it; the rates, the lengths' mean, median, 90th percentile (linear,
     as numpy's) and maximum, and every per-row column. Any batching gives the same report."""
     closable = layout != "field"  # (a reasoning field always closes: its content follows it)
-    rows = [(reasoning, answer or ["x"] if not reasoning else answer, closed or not closable) for reasoning, answer, closed in rows]
+    # (a row without reasoning answers something, so that every row has a response)
+    rows = [(reasoning, answer if reasoning else answer or ["x"], closed or not closable) for reasoning, answer, closed in rows]
     chats = [[{"role": "user", "content": "Solve it."}, _response(layout, reasoning, answer, closed)] for reasoning, answer, closed in rows]
     path = tmp_path_factory.mktemp("reasoning") / "chats.parquet"
     turn = pl.Struct({"role": pl.String, "content": pl.String, "reasoning_content": pl.String})
@@ -71,7 +72,7 @@ def test_reasoning_lengths_and_unfinished_rows_are_as_written(tmp_path_factory, 
     assert got["reasoning_unclosed"].to_list() == [not closed if reasoning else None for reasoning, _, closed in rows]
     assert got["reasoning_tokens"].to_list() == [len(reasoning or []) for reasoning, _, _ in rows]
     if not reasoned:
-        assert "reasoning.unfinished_rate" not in report.metrics
+        assert "unfinished_rate" not in report.metrics["reasoning"] and report.value("reasoning.reasoning_rate") == 0
         return
     lengths = [tokens for tokens, _, _ in reasoned]
     assert report.value("reasoning.unfinished_rate") == pytest.approx(sum(unclosed or not answer for _, answer, unclosed in reasoned)
