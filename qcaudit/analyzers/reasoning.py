@@ -5,8 +5,8 @@ OpenThoughts' ``<|begin_of_thought|>`` marks, a chat turn's ``reasoning_content`
 thinking trajectories beside their attempt) holds, besides each answer, the reasoning
 written before it. A generation cut at its token limit leaves reasoning that never closes
 and no answer after it: a model fine-tuned on such rows learns to think without ending.
-DeepSeek-R1's own distillation kept only finished reasoning, and OpenR1-Math marks each
-generation's (``is_reasoning_complete``).
+DeepSeek-R1's authors kept for its distillation data only reasoning that reached a correct
+answer, and OpenR1-Math marks each generation's completeness (``is_reasoning_complete``).
 
 Each response is read twice, as the audit reads it (with its reasoning) and as
 ``--no-reasoning`` reads it (its answer alone; :data:`qcaudit.columns.RESPONSE_ANSWER`); the
@@ -25,7 +25,8 @@ rows with a response (``responses``):
   (:func:`qcaudit.text.in_other_scripts`: at least 8 letters, most of them not Latin) where its
   prompt is written in Latin script (or, without a prompt of 8 letters, the reasoning itself):
   the language mixing DeepSeek-R1's authors saw in its reasoning (an English chain of thought
-  that goes on in Chinese), which they rewarded away. Each such row is a reason to review,
+  that goes on in Chinese), which they filtered out of its distillation data and rewarded
+  away. Each such row is a reason to review,
   not a verdict (a reasoning may quote Chinese). Reasoning after a prompt in another script
   is not judged: its formulas and variables are lines of Latin letters.
 
