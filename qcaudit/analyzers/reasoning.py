@@ -26,9 +26,9 @@ rows with a response (``responses``):
   prompt is written in Latin script (or, without a prompt of 8 letters, the reasoning itself):
   the language mixing DeepSeek-R1's authors saw in its reasoning (an English chain of thought
   that goes on in Chinese), which they filtered out of its distillation data and rewarded
-  away. Each such row is a reason to review,
-  not a verdict (a reasoning may quote Chinese). Reasoning after a prompt in another script
-  is not judged: its formulas and variables are lines of Latin letters.
+  away. Each such row is a reason to review, not a verdict (a reasoning may quote Chinese).
+  Reasoning after a prompt in another script is not judged: its formulas and variables are
+  lines of Latin letters.
 
 Per row ``reasoning_tokens``, ``answer_tokens``, ``reasoning_unfinished``,
 ``reasoning_unclosed`` and ``reasoning_mixed_scripts`` (null where the response holds no
