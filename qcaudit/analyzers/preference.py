@@ -300,38 +300,31 @@ class Preference(Analyzer):
 
     def _labels(self, rows: pl.DataFrame) -> AnalyzerResult:
         """The unpaired metrics of responses labelled desirable or not."""
-        from scipy.stats import mannwhitneyu
-
         rows = rows.with_columns((pl.col("desirable").n_unique().over(_TEXT_HASH) > 1).alias("label_conflict")).drop(_TEXT_HASH)
         n = rows.height
         sig = signature("preference_labels", "tok:str.split", f"labelled:{n}")
         if n == 0:
             return AnalyzerResult({"labelled": Metric(0, sig)}, rows, {"warnings": [NO_LABELS]})
-        desirable = rows.filter(pl.col("desirable"))["labelled_tokens"].to_numpy()
-        undesirable = rows.filter(~pl.col("desirable"))["labelled_tokens"].to_numpy()
+        desirable, undesirable = _by_label(rows, "labelled_tokens")
         metrics = {"labelled": Metric(n, sig), "desirable_rate": Metric(len(desirable) / n, sig),
                    "conflicting_rate": Metric(float(rows["label_conflict"].mean()), sig + "|same:text")}
         warnings = []
         if len(desirable) and len(undesirable):
-            test = mannwhitneyu(desirable, undesirable, alternative="two-sided")
+            longer, p = _mann_whitney(desirable, undesirable)
             test_sig = signature("mann_whitney_u", "two-sided", "ties:half", f"labelled:{n}")
-            metrics["desirable_longer_rate"] = Metric(float(test.statistic) / (len(desirable) * len(undesirable)), test_sig)
-            metrics["length_mwu_p"] = Metric(float(test.pvalue), test_sig)
+            metrics["desirable_longer_rate"] = Metric(longer, test_sig)
+            metrics["length_mwu_p"] = Metric(p, test_sig)
         else:
             warnings.append(ONE_LABEL.format("desirable" if len(desirable) else "undesirable"))
         return AnalyzerResult(metrics, rows, {"warnings": warnings})
 
     def annotate(self, result: AnalyzerResult, rows: pl.LazyFrame) -> None:
         """Labelled responses of both kinds that the reward analyzer scored: ``rm_label_auc``."""
-        from scipy.stats import mannwhitneyu
-
         if not self._labelled or "desirable_longer_rate" not in result.metrics or "reward_score" not in rows.collect_schema().names():
             return
-        scored = rows.select("desirable", "reward_score").drop_nulls().collect()
-        desirable = scored.filter(pl.col("desirable"))["reward_score"].to_numpy()
-        undesirable = scored.filter(~pl.col("desirable"))["reward_score"].to_numpy()
+        desirable, undesirable = _by_label(rows.select("desirable", "reward_score").drop_nulls().collect(), "reward_score")
         if len(desirable) and len(undesirable):
-            auc = float(mannwhitneyu(desirable, undesirable).statistic) / (len(desirable) * len(undesirable))
+            auc, _ = _mann_whitney(desirable, undesirable)
             result.metrics["rm_label_auc"] = Metric(auc, signature("rm_label_auc", "ties:half", self._reward_signature()))
 
     def _reward_signature(self) -> str:
@@ -352,3 +345,18 @@ class Preference(Analyzer):
         if matched.any():
             metrics["rm_agreement_length_matched"] = Metric(float((margin[matched] > 0).mean()), sig + f"|within:{LENGTH_MATCH}")
         return metrics
+
+
+def _by_label(rows: pl.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``column`` of the rows labelled desirable, and of those labelled not."""
+    return rows.filter(pl.col("desirable"))[column].to_numpy(), rows.filter(~pl.col("desirable"))[column].to_numpy()
+
+
+def _mann_whitney(higher: np.ndarray, lower: np.ndarray) -> tuple[float, float]:
+    """The chance that a value of ``higher`` exceeds one of ``lower``, ties half (the Mann-Whitney
+    U statistic over the product of the two counts: the ROC AUC of the values as scores of the
+    first kind), and the two-sided test's p-value (scipy's ``mannwhitneyu``)."""
+    from scipy.stats import mannwhitneyu
+
+    test = mannwhitneyu(higher, lower, alternative="two-sided")
+    return float(test.statistic) / (len(higher) * len(lower)), float(test.pvalue)

@@ -114,7 +114,8 @@ class Reasoning(Analyzer):
         """On where one of the first :data:`FIRST_ROWS` responses holds reasoning (read unless
         ``--no-reasoning``)."""
         first = dataset.first_parts((RESPONSE, RESPONSE_ANSWER), FIRST_ROWS) if config.input.reasoning else None
-        return {} if first is not None and first.select((_reasoning_tokens() > 0).any()).item() else None
+        reasoned = (_tokens(pl.col(RESPONSE)) > _tokens(pl.col(RESPONSE_ANSWER))).any()
+        return {} if first is not None and first.select(reasoned).item() else None
 
     def input_parts(self) -> tuple[str, ...]:
         return (RESPONSE, RESPONSE_ANSWER) + ((PROMPT,) if self.context.has_part(PROMPT) else ())
@@ -139,13 +140,13 @@ class Reasoning(Analyzer):
         response = pl.col(RESPONSE)
         ending = pl.when(response.str.len_chars() > TAIL_CHARS).then("…" + response.str.slice(-TAIL_CHARS)).otherwise(response)
         rows = batch.filter(response.is_not_null()).select(
-            ROW_ID, _reasoning_tokens().alias("reasoning_tokens"), _answer_tokens().alias("answer_tokens"),
+            ROW_ID, _tokens(response).alias("response_tokens"), _tokens(pl.col(RESPONSE_ANSWER)).alias("answer_tokens"),
             _opened_more_than_closed(response).alias("unclosed"),
             _mixes_scripts(_unmarked(_reasoning_text()), pl.col(PROMPT) if PROMPT in batch.columns else None).alias("mixed"),
             ending.alias(_TAIL))
         reasoned = pl.col("reasoning_tokens") > 0
         unfinished = pl.col("unclosed") | (pl.col("answer_tokens") == 0)
-        return rows.select(
+        return rows.with_columns((pl.col("response_tokens") - pl.col("answer_tokens")).alias("reasoning_tokens")).select(
             ROW_ID, "reasoning_tokens", "answer_tokens",
             pl.when(reasoned).then(unfinished).alias("reasoning_unfinished"),
             pl.when(reasoned).then(pl.col("unclosed")).alias("reasoning_unclosed"),
@@ -178,15 +179,11 @@ class Reasoning(Analyzer):
         return AnalyzerResult(metrics, rows.drop(_TAIL), tables)
 
 
-def _answer_tokens() -> pl.Expr:
-    """The whitespace tokens of each row's answer without its reasoning (none where it has none)."""
-    return _unmarked(pl.col(RESPONSE_ANSWER).fill_null("")).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64)
-
-
-def _reasoning_tokens() -> pl.Expr:
-    """The whitespace tokens of each row's reasoning: its response's, less its answer's alone."""
-    response_tokens = _unmarked(pl.col(RESPONSE)).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64)
-    return response_tokens - _answer_tokens()
+def _tokens(text: pl.Expr) -> pl.Expr:
+    """The whitespace tokens of ``text``, its marks left out (:func:`_unmarked`); none where it
+    is null (an answer that the reasoning never reached). A response's reasoning has its
+    tokens less its answer's alone."""
+    return _unmarked(text.fill_null("")).str.count_matches(WHITESPACE_TOKEN).cast(pl.Int64)
 
 
 def _reasoning_text() -> pl.Expr:
