@@ -46,12 +46,12 @@ def __getattr__(name: str) -> object:
         from qcaudit.sampling import sample
 
         return python_api(sample)
-    if not name.startswith("_"):  # the filter commands' functions: qcaudit.dedup, qcaudit.decontaminate, ...
+    if not name.startswith("_"):  # the filter commands' functions: qcaudit.dedup, qcaudit.drop_truncated, ...
         from qcaudit.filtering import python_filter
         from qcaudit.registry import row_filters
 
-        if name in row_filters():
-            return python_filter(name)
+        if (command := name.replace("_", "-")) in row_filters():
+            return python_filter(command)
     raise AttributeError(f"module 'qcaudit' has no attribute {name!r}")
 
 
@@ -60,4 +60,4 @@ def __dir__() -> list[str]:
     them, for ``dir()`` and a notebook's tab completion."""
     from qcaudit.registry import row_filters
 
-    return sorted({*globals(), *__all__, *row_filters()})
+    return sorted({*globals(), *__all__, *(command.replace("-", "_") for command in row_filters())})

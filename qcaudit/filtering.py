@@ -106,7 +106,8 @@ def split_rows(data: Any, config: Config, command: str, progress: Progress | Non
 
 
 def python_filter(command: str) -> Callable[..., Split]:
-    """The Python function of the filter ``command`` (``qcaudit.dedup``, ...): the command's
+    """The Python function of the filter ``command`` (``qcaudit.dedup``; ``qcaudit.drop_truncated``
+    for ``drop-truncated``, ...): the command's
     keywords as :func:`qcaudit.pipeline.audit` takes them, and its own flags as keywords named
     as the flags (:func:`qcaudit.registry.filter_flags`: ``qcaudit.dedup(data,
     threshold=0.7)`` is ``qcaudit dedup DATA --threshold 0.7``); the rows returned
@@ -124,7 +125,7 @@ def python_filter(command: str) -> Callable[..., Split]:
 
     _, row_filter = row_filters()[command]
     filtered = speaks_keywords(filtered)
-    filtered.__name__ = filtered.__qualname__ = command
+    filtered.__name__ = filtered.__qualname__ = command.replace("-", "_")
     filtered.__signature__ = with_flag_keywords(inspect.signature(filtered), flags)
     filtered.__doc__ = (f"``qcaudit {command}`` in memory: {row_filter.help}\n\n"
                         "``data`` and the keywords as :func:`qcaudit.audit` takes them, and the command's flags as keywords "

@@ -1,0 +1,276 @@
+"""Truncation: which responses were cut off before they ended?
+
+A generation stopped by its token limit ends mid-sentence, mid-list or inside a code block;
+one stopped by a content filter ends where the filter cut it. Trained on, both teach a model
+to stop without finishing. Most generation pipelines save why each one stopped beside its
+text: OpenAI's API, vLLM and TGI a ``finish_reason`` (``length``), Anthropic's a
+``stop_reason`` (``max_tokens``), Gemini's a ``finishReason`` (``MAX_TOKENS``), Ollama a
+``done_reason``, OpenR1-Math a ``finish_reasons`` list for its several generations. The
+analyzer finds that record (:func:`stop_reason_column`: a column so named, or such a field
+inside an API's saved answers, ``choices``, a Batch API line's ``response.body``), or reads
+the column ``--stop-reason`` names, and over the rows it gives a reason for:
+
+- ``cut_rate``: the share whose generation (any of a row's several) stopped at the token
+  limit (:data:`LENGTH_REASONS`);
+- ``filtered_rate``: the share stopped by a content filter (:data:`FILTER_REASONS`).
+
+Whatever the data records, the text shows one cut of its own: ``unclosed_code_rate``, the
+share of responses (of texts, without a response) whose Markdown code block never closes
+(:func:`unclosed_code_block`): an answer cut inside its code.
+
+Per row ``stop_reason`` (the row's reasons, as written, joined by ", "), ``cut_off``,
+``stopped_by_filter`` and ``code_unclosed``; each such row is flagged, and the first
+:data:`SHOWN` are listed with how their response ends. ``qcaudit drop-truncated`` writes the
+data without them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import polars as pl
+
+from qcaudit.columns import RESPONSE, ROW_ID, TEXT
+from qcaudit.errors import QcauditError
+from qcaudit.registry import (
+    Analyzer,
+    AnalyzerResult,
+    CliOption,
+    MetricSpec,
+    RowFilter,
+    RowFlag,
+    Section,
+    count,
+    register,
+    share,
+)
+from qcaudit.signatures import Metric, signature
+from qcaudit.views import Column, Notice, RankedRows, Stat, View
+
+#: Names of the field that says why a generation stopped, casefolded (OpenAI's, vLLM's and
+#: TGI's ``finish_reason``, OpenR1-Math's ``finish_reasons``, Anthropic's ``stop_reason``,
+#: Gemini's ``finishReason``, Bedrock's ``stopReason``, Ollama's ``done_reason``).
+REASON_FIELDS = ("finish_reason", "finish_reasons", "finishreason", "stop_reason", "stopreason", "done_reason")
+#: Reasons, casefolded, that say the generation stopped at its token limit (OpenAI's, vLLM's,
+#: TGI's and Ollama's ``length``, Anthropic's and Bedrock's ``max_tokens``, Gemini's and
+#: Cohere's ``MAX_TOKENS``, Mistral's ``model_length``, OpenAI Responses' ``max_output_tokens``).
+LENGTH_REASONS = frozenset({"length", "max_tokens", "max_length", "model_length", "max_output_tokens"})
+#: ... and at a content filter (OpenAI's ``content_filter``, Gemini's ``SAFETY``,
+#: ``RECITATION``, ``BLOCKLIST``, ``PROHIBITED_CONTENT`` and ``SPII``, Anthropic's ``refusal``,
+#: Bedrock's ``content_filtered`` and ``guardrail_intervened``).
+FILTER_REASONS = frozenset({"content_filter", "safety", "recitation", "blocklist", "prohibited_content", "spii", "refusal",
+                            "content_filtered", "guardrail_intervened"})
+#: Struct levels searched for a reason field inside an API's saved answer (a Batch API
+#: output line's ``response.body.choices[].finish_reason`` is three below its column).
+SEARCH_DEPTH = 4
+#: Rows cut off listed on the page, the first of them.
+SHOWN = 20
+#: Characters of such a row's response shown: its end, where it stopped.
+TAIL_CHARS = 300
+#: A line that opens or closes a Markdown code fence (CommonMark: three or more backticks or
+#: tildes; a backtick fence's info string holds no backtick), after any indentation (a fence
+#: in a list item is indented); one after a list marker or a quote mark is not read.
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+#: The batch column of a flagged row's response's end, kept for the page's list alone.
+_TAIL = "__truncation_tail"
+#: ... and its stop reasons as a list, for the table of every reason.
+_REASONS = "__truncation_reasons"
+#: Why a row is cut off, each way (the review sample's reasons), and the first that holds (the
+#: page's list, the removed rows' ``removed_by``).
+_CUT = pl.format("stopped at the token limit (finish reason {})", pl.col("stop_reason"))
+_FILTERED = pl.format("stopped by a content filter (finish reason {})", pl.col("stop_reason"))
+_UNCLOSED = pl.lit("a code block never closes")
+_WHY = pl.when(pl.col("cut_off")).then(_CUT).when(pl.col("stopped_by_filter")).then(_FILTERED).otherwise(_UNCLOSED)
+
+
+class TruncationSettings(Section):
+    """Cut-off responses. ``stop_reason``: the input's column of why each generation stopped
+    (text, a list of texts, or an API's saved answers holding a ``finish_reason``); by
+    default the one found (:func:`stop_reason_column`)."""
+
+    stop_reason: str | None = None
+
+
+@register
+class Truncation(Analyzer):
+    name = "truncation"
+    order = 76
+    title = "Cut-off responses"
+    run_hint = "qcaudit report DATA --analyzers diversity,duplicates,truncation"
+    Settings = TruncationSettings
+    filters = (RowFilter(
+        "drop-truncated", "Write DATA without the responses cut off (the data's finish reason says the token limit or a "
+                          "content filter, or a code block never closes), and the removed rows with why.",
+        drop=pl.any_horizontal(pl.col("cut_off"), pl.col("stopped_by_filter"), pl.col("code_unclosed")).fill_null(False),
+        reasons={"removed_by": _WHY},
+    ),)
+    options = (CliOption(("--stop-reason",), "stop_reason", str,
+                         "Column of why each generation stopped (finish_reason, stop_reason, or an API's saved answers); "
+                         "by default the one found: the truncation analyzer counts the rows cut at the token limit."),)
+
+    @classmethod
+    def metrics(cls) -> tuple[MetricSpec, ...]:
+        return (
+            count("responses", "rows with a response (with none, with a text)", gateable=False),
+            count("with_stop_reason", "rows whose data says why their generation stopped", gateable=False),
+            share("cut_rate", "share of rows with a stop reason whose generation stopped at the token limit", "lower", headline=True),
+            share("filtered_rate", "share of rows with a stop reason whose generation a content filter stopped", "lower"),
+            share("unclosed_code_rate", "share of responses whose Markdown code block never closes", "lower"),
+        )
+
+    @classmethod
+    def row_flags(cls, columns) -> list[RowFlag]:
+        return [RowFlag("cut_off", pl.col("cut_off"), "cut at the token limit", _CUT),
+                RowFlag("stopped_by_filter", pl.col("stopped_by_filter"), "stopped by a content filter", _FILTERED),
+                RowFlag("code_unclosed", pl.col("code_unclosed"), "code block never closes", _UNCLOSED)]
+
+    @classmethod
+    def found_in(cls, dataset, config) -> dict[str, Any] | None:
+        """On where the input records why each generation stopped (:func:`stop_reason_column`)."""
+        return {} if stop_reason_column(dataset.frame.collect_schema()) else None
+
+    def _stop_reason(self) -> str | None:
+        """The input's column of stop reasons: the one set, else the one found; None where
+        there is none."""
+        if self.settings.stop_reason or self.context.dataset is None:
+            return self.settings.stop_reason
+        return stop_reason_column(self.context.dataset.frame.collect_schema())
+
+    def check_inputs(self) -> None:
+        """Refuse, before any row is read, a stop reason column named that holds none."""
+        column = self._stop_reason()
+        schema = self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
+        if column in schema:
+            reasons_of(pl.col(column), schema[column], column)
+
+    def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
+        column = self._stop_reason()
+        return None, (column,) if column else ()
+
+    def input_parts(self) -> tuple[str, ...]:
+        return (RESPONSE,) if self.context.has_part(RESPONSE) else ()
+
+    @classmethod
+    def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
+        if not metrics.get("responses"):
+            return []
+        views: list[View] = []
+        if metrics.get("with_stop_reason"):
+            views += [Stat("stopped at the token limit", metrics["cut_rate"], ".1%"),
+                      Stat("stopped by a content filter", metrics["filtered_rate"], ".1%")]
+        else:
+            views.append(Notice(NO_STOP_REASON, "info"))
+        views.append(Stat("code block never closes", metrics["unclosed_code_rate"], ".1%"))
+        if tables["stop_reasons"]:
+            views.append(RankedRows("Why the generations stopped", [Column("reason", "stop reason", text=True),
+                                                                     Column("rows", "rows")],
+                                    tables["stop_reasons"], "truncation-reasons", "every reason the data gives, by rows"))
+        if tables["cut"]:
+            columns = [Column("row_id", "row"), Column("reason", "why", text=True), Column("ending", "how the response ends", text=True)]
+            views.append(RankedRows("Responses cut off", columns, tables["cut"], "truncation-cut", f"the first {SHOWN}, in input order"))
+        return views
+
+    def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
+        text = pl.col(RESPONSE if RESPONSE in batch.columns else TEXT)
+        column = self._stop_reason()
+        reasons = reasons_of(pl.col(f"_{column}"), batch.schema[f"_{column}"], column) if column else pl.lit([], pl.List(pl.String))
+        rows = batch.filter(text.is_not_null()).select(
+            ROW_ID, reasons.list.drop_nulls().alias(_REASONS),
+            text.map_batches(lambda texts: pl.Series([unclosed_code_block(t) for t in texts], dtype=pl.Boolean),
+                             return_dtype=pl.Boolean).alias("code_unclosed"),
+            pl.when(text.str.len_chars() > TAIL_CHARS).then("…" + text.str.slice(-TAIL_CHARS)).otherwise(text).alias(_TAIL))
+        known = pl.col(_REASONS).list.len() > 0
+        said = pl.col(_REASONS).list.eval(pl.element().str.to_lowercase())
+        rows = rows.with_columns(
+            pl.when(known).then(pl.col(_REASONS).list.join(", ")).alias("stop_reason"),
+            pl.when(known).then(said.list.eval(pl.element().is_in(list(LENGTH_REASONS))).list.any()).alias("cut_off"),
+            pl.when(known).then(said.list.eval(pl.element().is_in(list(FILTER_REASONS))).list.any()).alias("stopped_by_filter"))
+        flagged = pl.any_horizontal("cut_off", "stopped_by_filter", "code_unclosed").fill_null(False)
+        return rows.with_columns(pl.when(flagged).then(pl.col(_TAIL)).alias(_TAIL)).select(
+            ROW_ID, "stop_reason", "cut_off", "stopped_by_filter", "code_unclosed", _REASONS, _TAIL)
+
+    def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
+        n = rows.height
+        known = rows.filter(pl.col("stop_reason").is_not_null())
+        column = self._stop_reason()
+        sig = signature("truncation", f"stop_reason:{column or 'none'}", "length:" + ",".join(sorted(LENGTH_REASONS)),
+                        f"rows:{n}")
+        metrics = {"responses": Metric(n, sig), "with_stop_reason": Metric(known.height, sig)}
+        if n:
+            metrics["unclosed_code_rate"] = Metric(float(rows["code_unclosed"].mean()), signature("truncation", "fences:commonmark",
+                                                                                              f"rows:{n}"))
+        if known.height:
+            metrics |= {"cut_rate": Metric(float(known["cut_off"].mean()), sig),
+                        "filtered_rate": Metric(float(known["stopped_by_filter"].mean()), sig)}
+        reasons = (known.select(pl.col(_REASONS).list.unique().alias("reason")).explode("reason")
+                   .group_by("reason").len("rows").sort(["rows", "reason"], descending=[True, False]))
+        cut = rows.filter(pl.col(_TAIL).is_not_null()).sort(ROW_ID).head(SHOWN)
+        tables = {"stop_reasons": reasons.to_dicts(),
+                  "cut": cut.select(ROW_ID, _WHY.alias("reason"), pl.col(_TAIL).alias("ending")).to_dicts()}
+        return AnalyzerResult(metrics, rows.drop(_REASONS, _TAIL), tables)
+
+
+#: What the page says where the data does not record why its generations stopped.
+NO_STOP_REASON = ("The data does not say why each generation stopped (no finish_reason or stop_reason column, none in an "
+                  "API's saved answers; name one with --stop-reason): only code blocks that never close are counted.")
+
+
+def stop_reason_column(schema: pl.Schema) -> str | None:
+    """The input's column that says why each generation stopped: the first named as one of
+    :data:`REASON_FIELDS` (of text or texts), else the first of structs or lists of structs
+    with such a field within :data:`SEARCH_DEPTH` levels (OpenAI's ``choices``, a Batch API
+    output line's ``response``, Anthropic's Message Batches ``result``); None where none is."""
+    named = next((name for name, dtype in schema.items() if name.casefold() in REASON_FIELDS and _is_texts(dtype)), None)
+    return named or next((name for name, dtype in schema.items() if _reasons_inside(pl.col(name), dtype) is not None), None)
+
+
+def reasons_of(expression: pl.Expr, dtype: pl.DataType, column: str) -> pl.Expr:
+    """Each row's stop reasons as a list of texts, from the column ``column`` of ``dtype``:
+    its text, its texts, or the reason fields inside its structs and lists of structs
+    (:func:`_reasons_inside`); a column that holds none is refused."""
+    if _is_texts(dtype):
+        return pl.concat_list([expression]) if dtype == pl.String else expression
+    found = _reasons_inside(expression, dtype)
+    if found is None:
+        raise QcauditError(f"the stop reason column {column!r} holds {dtype}: neither text nor a finish_reason or stop_reason inside")
+    return found
+
+
+def _reasons_inside(expression: pl.Expr, dtype: pl.DataType, depth: int = 0) -> pl.Expr | None:
+    """The texts of the fields named as :data:`REASON_FIELDS` inside structs and lists of
+    structs (every choice's ``finish_reason``), as a list a row, within :data:`SEARCH_DEPTH`
+    levels; None where there is none."""
+    if depth >= SEARCH_DEPTH:
+        return None
+    if isinstance(dtype, pl.Struct):
+        named = [pl.concat_list([expression.struct.field(f.name)]) if f.dtype == pl.String else expression.struct.field(f.name)
+                 for f in dtype.fields if f.name.casefold() in REASON_FIELDS and _is_texts(f.dtype)]
+        inside = named or [each for f in dtype.fields if (each := _reasons_inside(expression.struct.field(f.name), f.dtype, depth + 1))
+                           is not None]
+        return pl.concat_list(inside) if inside else None
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+        each = _reasons_inside(pl.element(), dtype.inner, depth + 1)
+        return None if each is None else expression.list.eval(each).list.eval(pl.element().explode())
+    return None
+
+
+def _is_texts(dtype: pl.DataType) -> bool:
+    return dtype == pl.String or (isinstance(dtype, pl.List) and dtype.inner == pl.String)
+
+
+def unclosed_code_block(text: str | None) -> bool | None:
+    """Whether ``text`` ends inside a Markdown code block: a fence line (:data:`_FENCE`) that
+    no later fence of the same character, at least as long and with nothing after it, closes
+    (CommonMark's rule; a backtick fence whose info string holds a backtick opens none)."""
+    if text is None:
+        return None
+    opened: str | None = None
+    for fence in _FENCE.finditer(text):
+        marks, rest = fence.group(1), fence.group(2)
+        if opened is None:
+            if not (marks[0] == "`" and "`" in rest):
+                opened = marks
+        elif marks[0] == opened[0] and len(marks) >= len(opened) and not rest.strip():
+            opened = None
+    return opened is not None

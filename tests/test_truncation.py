@@ -1,0 +1,197 @@
+"""The truncation analyzer: generations the data says were cut off, and code blocks never closed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from qcaudit import audit
+from qcaudit.analyzers.truncation import TAIL_CHARS, unclosed_code_block
+from qcaudit.config import load_config
+from qcaudit.report.html import render_html
+from qcaudit.sampling import write_sample
+from tests.test_dashboard import HOSTILE, SAMPLES, _app, _page
+from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
+
+#: What each API's reason says, as its documentation gives it: cut at the token limit (OpenAI's,
+#: vLLM's and TGI's ``length``, Anthropic's ``max_tokens``, Gemini's ``MAX_TOKENS``), stopped by
+#: a content filter (OpenAI's ``content_filter``, Gemini's ``SAFETY``, Anthropic's ``refusal``),
+#: or ended as the model chose.
+_MEANS = {"length": "cut", "max_tokens": "cut", "MAX_TOKENS": "cut", "content_filter": "filtered", "SAFETY": "filtered",
+          "refusal": "filtered", "stop": None, "end_turn": None, "STOP": None, "tool_calls": None}
+#: A line of Markdown, indented as CommonMark reads a top-level line (at most 3 spaces), of
+#: characters that make fences, breaks and headings, and a fence line of either character.
+#: No line opens a list item or a quote: a fence inside one is read as inside the text, while
+#: CommonMark closes it where its container ends.
+_LINE = st.tuples(st.integers(0, 3), st.text("`~ a>-1.", max_size=8)).map(lambda t: " " * t[0] + t[1]).filter(
+    lambda line: not re.match(r" *(?:[-+*]|\d+[.)]|>)(?: |$)", line))
+_FENCE_LINE = st.tuples(st.integers(0, 3), st.sampled_from("`~"), st.integers(3, 5), st.text("a `~", max_size=4)).map(
+    lambda t: " " * t[0] + t[1] * t[2] + t[3])
+_COMMONMARK = MarkdownIt("commonmark")
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.one_of(_LINE, _FENCE_LINE), max_size=12))
+def test_a_code_block_is_unclosed_where_commonmark_reads_the_text_s_end_inside_it(lines):
+    """Against markdown-it-py, a CommonMark parser: a line written after the text falls inside
+    a fenced code block exactly where the text ends inside one (fences of backticks or tildes,
+    of any length, closed only by one as long of the same character; an info string; lines
+    inside a block that look like fences, list items or quotes)."""
+    text = "\n".join(lines)
+    after = "zzafterwards"
+    inside = any(token.type == "fence" and after in token.content for token in _COMMONMARK.parse(f"{text}\n{after}"))
+    assert unclosed_code_block(text) is inside
+
+
+def test_a_fence_in_a_list_item_and_windows_line_ends_are_read():
+    """A list item's fence, indented deeper than CommonMark's top level, opens and closes a
+    block (an answer's numbered steps); a closing fence before a Windows line end closes it."""
+    steps = "1. Install it:\n\n    ```bash\n    pip install qcaudit\n    ```\n2. Run it:\n\n    ```bash\n    qcaudit report"
+    assert unclosed_code_block(steps) is True
+    assert unclosed_code_block(steps + "\n    ```") is False
+    assert unclosed_code_block("```python\r\nx = 1\r\n```\r\nDone.") is False
+    assert unclosed_code_block(None) is None
+
+
+def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
+    """A row holding ``text`` and why its generations stopped, as each tool saves it."""
+    if layout == "flat":
+        return {"prompt": "Q?", "response": text, "finish_reason": reasons[0]}
+    if layout == "choices":  # (an OpenAI chat completion saved whole; n choices)
+        return {"id": "c", "choices": [{"index": i, "message": {"role": "assistant", "content": text}, "finish_reason": reason}
+                                       for i, reason in enumerate(reasons)]}
+    if layout == "batch":  # (a line of OpenAI's Batch API output)
+        return {"custom_id": "r", "response": {"status_code": 200, "body": {"choices": [
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": reasons[0]}]}}}
+    if layout == "anthropic":  # (a line of Anthropic's Message Batches results)
+        return {"custom_id": "r", "result": {"type": "succeeded", "message": {
+            "role": "assistant", "content": [{"type": "text", "text": text}], "stop_reason": reasons[0]}}}
+    # OpenR1-Math: a chat, and its several generations with their finish reasons
+    return {"problem": "Q?", "messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": text}],
+            "generations": [text] * len(reasons), "finish_reasons": reasons}
+
+
+@settings(max_examples=30, deadline=None)
+@given(layout=st.sampled_from(["flat", "choices", "batch", "anthropic", "openr1"]),
+       rows=st.lists(st.tuples(st.lists(st.one_of(st.none(), st.sampled_from(sorted(_MEANS))), min_size=1, max_size=3),
+                               st.booleans()), min_size=1, max_size=12),
+       batch_rows=st.integers(1, 5))
+def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
+    """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
+    flat column, an API's choices, a Batch API line, Anthropic's batch results, OpenR1's
+    lists), found without being named. Against what each reason means by its API's
+    documentation: a row is cut where any of its generations stopped at the token limit,
+    filtered where a content filter stopped one; the rates are over the rows with a reason,
+    and a row whose code block is left open is counted whatever its reasons. Any batching
+    gives the same report."""
+    if layout in ("flat", "batch", "anthropic"):  # (one generation a row)
+        rows = [(reasons[:1], open_code) for reasons, open_code in rows]
+    texts = ["```python\nprint(1)" if open_code else "Done." for _, open_code in rows]
+    path = tmp_path_factory.mktemp("truncation") / "rows.jsonl"
+    path.write_text("".join(json.dumps(_layout(layout, reasons, text)) + "\n" for (reasons, _), text in zip(rows, texts, strict=True)))
+    report = audit(path, load_config(None, {"analyzers": ["duplicates"]}))
+    batched = audit(path, load_config(None, {"analyzers": ["duplicates"], "engine.batch_rows": batch_rows}))
+    assert (batched.metrics, batched.tables) == (report.metrics, report.tables) and batched.rows.equals(report.rows)
+
+    given_reasons = [[reason for reason in reasons if reason is not None] for reasons, _ in rows]
+    known = [reasons for reasons in given_reasons if reasons]
+    if not known:  # (JSON's nulls alone are no column of text: nothing says why)
+        assert "truncation" not in report.metrics or report.value("truncation.with_stop_reason") == 0
+        return
+    got = report.rows.sort("row_id")
+    assert report.value("truncation.with_stop_reason") == len(known)
+    assert got["stop_reason"].to_list() == [", ".join(reasons) if reasons else None for reasons in given_reasons]
+    assert got["cut_off"].to_list() == [any(_MEANS[r] == "cut" for r in reasons) if reasons else None for reasons in given_reasons]
+    assert got["stopped_by_filter"].to_list() == [any(_MEANS[r] == "filtered" for r in reasons) if reasons else None
+                                                  for reasons in given_reasons]
+    assert got["code_unclosed"].to_list() == [open_code for _, open_code in rows]
+    assert report.value("truncation.unclosed_code_rate") == pytest.approx(sum(o for _, o in rows) / len(rows))
+    if known:
+        assert report.value("truncation.cut_rate") == pytest.approx(
+            sum(any(_MEANS[r] == "cut" for r in reasons) for reasons in known) / len(known))
+        assert report.value("truncation.filtered_rate") == pytest.approx(
+            sum(any(_MEANS[r] == "filtered" for r in reasons) for reasons in known) / len(known))
+        counted = {reason: sum(reason in reasons for reasons in known) for reasons in known for reason in reasons}
+        assert {(r["reason"], r["rows"]) for r in report.tables["truncation"]["stop_reasons"]} == set(counted.items())
+
+
+def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts_code_alone(tmp_path):
+    """Data that says why its generations stopped turns the analyzer on; the bundled sample,
+    without such a record, does not. Named on it, the analyzer counts the code blocks left
+    open and says that nothing records why the rows stopped; a column of another name is
+    read where ``--stop-reason`` names it."""
+    def analyzers(frame: pl.DataFrame) -> list[str]:
+        frame.write_parquet(path := tmp_path / "d.parquet")
+        return list(audit(path).config["analyzers"])
+
+    assert analyzers(pl.DataFrame({"prompt": ["Q?", "R?"], "response": ["A.", "B."], "finish_reason": ["stop", "length"]})) == [
+        "diversity", "duplicates", "truncation"]
+    sample = pl.read_parquet(SAMPLES / "instructions.parquet")
+    assert "truncation" not in analyzers(sample)
+    plain = pl.DataFrame({"instruction": ["Write it.", "Say hi."], "output": ["```python\nprint(1)", "Hi."]})
+    plain.write_parquet(path := tmp_path / "plain.parquet")
+    named = audit(path, load_config(None, {"analyzers": ["truncation"]}))
+    assert named.metrics["truncation"].keys() == {"responses", "with_stop_reason", "unclosed_code_rate"}
+    assert named.value("truncation.unclosed_code_rate") == 0.5 and named.rows["cut_off"].to_list() == [None, None]
+    assert "does not say why each generation stopped" in render_html(named)
+    plain.with_columns(why=pl.Series(["length", "stop"])).write_parquet(path)
+    renamed = audit(path, load_config(None, {"analyzers": ["truncation"], "truncation.stop_reason": "why"}))
+    assert renamed.value("truncation.cut_rate") == 0.5 and renamed.rows["cut_off"].to_list() == [True, False]
+
+
+def test_rows_cut_off_are_flagged_shown_escaped_dropped_and_a_bad_column_refused(qc, tmp_path, monkeypatch):  # noqa: F811
+    """Rows cut at the token limit, stopped by a filter, or with a code block never closed are
+    flagged with their reasons in the review sample; the HTML page, ``qcaudit show`` and the
+    dashboard give the shares and list how each ends (dataset text, escaped; a long one's
+    last characters). ``qcaudit drop-truncated`` writes the others with the input's columns,
+    and the removed rows with why; ``qcaudit.drop_truncated`` splits them in memory. A stop
+    reason column that holds none is one line and exit 2, with --verbose too, and writes
+    nothing."""
+    import qcaudit
+
+    long = " ".join(f"word{i}" for i in range(100))
+    rows = [("Q0?", "Fine.", "stop"), ("Q1?", f"{HOSTILE} and then", "length"), ("Q2?", "I", "content_filter"),
+            ("Q3?", "```python\nprint(1)", "stop"), ("Q4?", long, "max_tokens"), ("Q5?", "All done.", None)]
+    frame = pl.DataFrame(rows, schema=["prompt", "response", "finish_reason"], orient="row")
+    frame.write_parquet(data := tmp_path / "gen.parquet")
+    config = load_config(None, {"sample.size": 6, "sample.flagged_share": 1.0})
+    report = audit(data, config)
+    assert report.value("truncation.cut_rate") == pytest.approx(2 / 5)
+    assert report.value("truncation.filtered_rate") == pytest.approx(1 / 5)
+    assert [r["ending"] for r in report.tables["truncation"]["cut"]] == [rows[1][1], "I", rows[3][1], "…" + long[-TAIL_CHARS:]]
+    page = render_html(report)
+    assert "Responses cut off" in page and "stopped at the token limit (finish reason length)" in page
+    assert "<img" not in page and "&lt;img src=x" in page
+    write_sample(data, config, review := tmp_path / "review.csv")
+    reasons = pl.read_csv(review).sort("row_id")["reason"].to_list()
+    assert reasons[1:5] == ["stopped at the token limit (finish reason length)", "stopped by a content filter (finish reason content_filter)",
+                            "a code block never closes", "stopped at the token limit (finish reason max_tokens)"]
+    ran = qc("report", data, "--out", out := tmp_path / "audit", "-q")
+    assert ran.code == 0, ran.err
+    monkeypatch.setenv("COLUMNS", "200")  # (each row's ending on one line)
+    shown = qc("show", out)
+    assert "Responses cut off" in shown.out and "<img src=x onerror=alert(1)> **bold** [link]" in shown.out
+    at = _page(_app(monkeypatch, out), "Cut-off responses")
+    assert [metric.value for metric in at.metric][:3] == [f"{2 / 5:.1%}", f"{1 / 5:.1%}", f"{1 / 6:.1%}"]
+
+    ran = qc("drop-truncated", data, "-o", kept := tmp_path / "kept.parquet")
+    assert ran.code == 0, ran.err
+    assert pl.read_parquet(kept).equals(frame[[0, 5]])
+    removed = pl.read_parquet(tmp_path / "kept.removed.parquet")
+    assert removed["prompt"].to_list() == ["Q1?", "Q2?", "Q3?", "Q4?"]
+    assert removed["removed_by"].to_list() == reasons[1:5]
+    split = qcaudit.drop_truncated(frame)
+    assert split.kept.equals(frame[[0, 5]]) and split.removed["prompt"].to_list() == ["Q1?", "Q2?", "Q3?", "Q4?"]
+
+    frame.with_columns(tokens=pl.Series([3, 4, 5, 6, 7, 8])).write_parquet(numbers := tmp_path / "numbers.parquet")
+    for verbose in ((), ("--verbose",)):
+        ran = qc("report", numbers, "--stop-reason", "tokens", "--out", tmp_path / "o", *verbose)
+        assert ran.code == 2 and not (tmp_path / "o").exists()
+    one_line_error(qc("report", numbers, "--stop-reason", "tokens", "--out", tmp_path / "o"),
+                   "the stop reason column 'tokens' holds Int64")
