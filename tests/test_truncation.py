@@ -36,17 +36,50 @@ _FENCE_LINE = st.tuples(st.integers(0, 3), st.sampled_from("`~"), st.integers(3,
 _COMMONMARK = MarkdownIt("commonmark")
 
 
+def _inside_a_block_by_commonmark(text: str) -> bool:
+    """Whether a line written after ``text`` falls inside a fenced code block, by markdown-it-py."""
+    after = "zzafterwards"
+    return any(token.type == "fence" and after in token.content for token in _COMMONMARK.parse(f"{text}\n{after}"))
+
+
 @settings(max_examples=400, deadline=None)
 @given(lines=st.lists(st.one_of(_LINE, _FENCE_LINE), max_size=12))
 def test_a_code_block_is_unclosed_where_commonmark_reads_the_text_s_end_inside_it(lines):
-    """Against markdown-it-py, a CommonMark parser: a line written after the text falls inside
-    a fenced code block exactly where the text ends inside one (fences of backticks or tildes,
-    of any length, closed only by one as long of the same character; an info string; lines
-    inside a block that look like fences, list items or quotes)."""
+    """Against markdown-it-py, a CommonMark parser: the text ends inside a fenced code block
+    exactly where a line written after it falls inside one (fences of backticks or tildes, of
+    any length, closed only by one as long of the same character; an info string; lines inside
+    a block that look like fences, list items or quotes)."""
     text = "\n".join(lines)
-    after = "zzafterwards"
-    inside = any(token.type == "fence" and after in token.content for token in _COMMONMARK.parse(f"{text}\n{after}"))
-    assert unclosed_code_block(text) is inside
+    assert unclosed_code_block(text) is _inside_a_block_by_commonmark(text)
+
+
+#: Lines that are no fence at the top level.
+_PLAIN = _LINE.filter(lambda line: not line.lstrip().startswith(("```", "~~~")))
+
+
+@st.composite
+def _blocks(draw) -> str:
+    """Paragraphs and fenced blocks, every block closed but perhaps the last, whose code holds
+    fence lines indented 4 to 7 spaces (the code sample an answer quotes in its code)."""
+    lines = []
+    for last in [False] * draw(st.integers(0, 2)) + [True]:
+        lines += draw(st.lists(_PLAIN, max_size=2))
+        mark, length = draw(st.sampled_from("`~")), draw(st.integers(3, 5))
+        lines.append(" " * draw(st.integers(0, 3)) + mark * length + draw(st.sampled_from(["", "python", "~"])))
+        deep = st.tuples(st.integers(4, 7), st.sampled_from("`~"), st.integers(3, 6)).map(lambda t: " " * t[0] + t[1] * t[2])
+        lines += draw(st.lists(st.one_of(_PLAIN, deep), max_size=4))
+        if not (last and draw(st.booleans())):
+            lines.append(" " * draw(st.integers(0, 3)) + mark * draw(st.integers(length, 6)) + draw(st.sampled_from(["", "  "])))
+    return "\n".join(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_blocks())
+def test_a_fence_line_indented_as_code_inside_a_block_closes_nothing(text):
+    """Against markdown-it-py again: a fence line indented 4 spaces or more inside a block is
+    code (Code Alpaca's answers quote samples that end in one), while the block's own closing
+    fence, indented 3 at most, closes it."""
+    assert unclosed_code_block(text) is _inside_a_block_by_commonmark(text)
 
 
 def test_a_fence_in_a_list_item_and_windows_line_ends_are_read():
@@ -143,6 +176,9 @@ def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts
     plain.with_columns(why=pl.Series(["length", "stop"])).write_parquet(path)
     renamed = audit(path, load_config(None, {"analyzers": ["truncation"], "truncation.stop_reason": "why"}))
     assert renamed.value("truncation.cut_rate") == 0.5 and renamed.rows["cut_off"].to_list() == [True, False]
+    plain.with_columns(finish_reasons=pl.Series([["stop", "stop"], ["length", "stop"]])).write_parquet(path)  # (OpenR1's)
+    several = audit(path, load_config(None, {"analyzers": ["truncation"]}))
+    assert several.tables["truncation"]["stop_reasons"] == [{"reason": "stop", "rows": 2}, {"reason": "length", "rows": 1}]
 
 
 def test_rows_cut_off_are_flagged_shown_escaped_dropped_and_a_bad_column_refused(qc, tmp_path, monkeypatch):  # noqa: F811

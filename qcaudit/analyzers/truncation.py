@@ -27,6 +27,7 @@ data without them.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -71,7 +72,10 @@ TAIL_CHARS = 300
 #: A line that opens or closes a Markdown code fence (CommonMark: three or more backticks or
 #: tildes; a backtick fence's info string holds no backtick), after any indentation (a fence
 #: in a list item is indented); one after a list marker or a quote mark is not read.
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})([^\n]*)$", re.MULTILINE)
+#: The indentation a closing fence may have at the top level: a fence line indented 4 spaces
+#: inside a block is code (Code Alpaca's answers quote code samples that end in one).
+MAX_CLOSING_INDENT = 3
 #: The batch column of a flagged row's response's end, kept for the page's list alone.
 _TAIL = "__truncation_tail"
 #: ... and its stop reasons as a list, for the table of every reason.
@@ -130,6 +134,7 @@ class Truncation(Analyzer):
         """On where the input records why each generation stopped (:func:`stop_reason_column`)."""
         return {} if stop_reason_column(dataset.frame.collect_schema()) else None
 
+    @cached_property
     def _stop_reason(self) -> str | None:
         """The input's column of stop reasons: the one set, else the one found; None where
         there is none."""
@@ -139,13 +144,13 @@ class Truncation(Analyzer):
 
     def check_inputs(self) -> None:
         """Refuse, before any row is read, a stop reason column named that holds none."""
-        column = self._stop_reason()
+        column = self._stop_reason
         schema = self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
         if column in schema:
             reasons_of(pl.col(column), schema[column], column)
 
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
-        column = self._stop_reason()
+        column = self._stop_reason
         return None, (column,) if column else ()
 
     def input_parts(self) -> tuple[str, ...]:
@@ -173,7 +178,7 @@ class Truncation(Analyzer):
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         text = pl.col(RESPONSE if RESPONSE in batch.columns else TEXT)
-        column = self._stop_reason()
+        column = self._stop_reason
         reasons = reasons_of(pl.col(f"_{column}"), batch.schema[f"_{column}"], column) if column else pl.lit([], pl.List(pl.String))
         rows = batch.filter(text.is_not_null()).select(
             ROW_ID, reasons.list.drop_nulls().alias(_REASONS),
@@ -193,7 +198,7 @@ class Truncation(Analyzer):
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
         n = rows.height
         known = rows.filter(pl.col("stop_reason").is_not_null())
-        column = self._stop_reason()
+        column = self._stop_reason
         sig = signature("truncation", f"stop_reason:{column or 'none'}", "length:" + ",".join(sorted(LENGTH_REASONS)),
                         f"rows:{n}")
         metrics = {"responses": Metric(n, sig), "with_stop_reason": Metric(known.height, sig)}
@@ -261,16 +266,19 @@ def _is_texts(dtype: pl.DataType) -> bool:
 
 def unclosed_code_block(text: str | None) -> bool | None:
     """Whether ``text`` ends inside a Markdown code block: a fence line (:data:`_FENCE`) that
-    no later fence of the same character, at least as long and with nothing after it, closes
-    (CommonMark's rule; a backtick fence whose info string holds a backtick opens none)."""
+    no later fence of the same character, at least as long, with nothing after it and
+    indented no deeper than its opening fence or CommonMark's 3 spaces, closes (CommonMark's
+    rule, where a fence at the top level is indented 3 spaces at most; a backtick fence whose
+    info string holds a backtick opens none)."""
     if text is None:
         return None
-    opened: str | None = None
+    opened: tuple[str, int] | None = None  # (the open fence's marks, its indentation)
     for fence in _FENCE.finditer(text):
-        marks, rest = fence.group(1), fence.group(2)
+        indent, marks, rest = len(fence.group(1).expandtabs(4)), fence.group(2), fence.group(3)
         if opened is None:
             if not (marks[0] == "`" and "`" in rest):
-                opened = marks
-        elif marks[0] == opened[0] and len(marks) >= len(opened) and not rest.strip():
+                opened = marks, indent
+        elif (marks[0] == opened[0][0] and len(marks) >= len(opened[0]) and not rest.strip()
+              and indent <= max(MAX_CLOSING_INDENT, opened[1])):
             opened = None
     return opened is not None
