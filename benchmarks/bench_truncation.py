@@ -30,15 +30,15 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 from rich.table import Table
 
+from qcaudit import audit
+from qcaudit.analyzers.truncation import unclosed_code_block
+from qcaudit.config import load_config
+
 ROOT = Path(__file__).resolve().parents[1]
 CODE_ALPACA = ROOT.parent / "shared" / "data" / "corpora" / "codealpaca_4k.json"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from machine import cpu  # noqa: E402
-
-from qcaudit import audit  # noqa: E402
-from qcaudit.analyzers.truncation import unclosed_code_block  # noqa: E402
-from qcaudit.config import load_config  # noqa: E402
 
 #: A line after an answer, which CommonMark reads inside a fence only where the answer ends in one.
 AFTER = "zzafterwards"
