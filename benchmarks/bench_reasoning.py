@@ -14,7 +14,8 @@ it restates the first ``--planted`` GSM8K test questions in the reasoning (as R1
 restates its problem) and counts the rows the contamination analyzer flags, with and without
 the reasoning read. Last, it cuts every ``--cut``-th row's reasoning in half with no answer
 after it (a generation stopped at its token limit: an unclosed ``<think>``, an empty
-content) and checks the reasoning analyzer's figures in each layout against Python's own
+content; after a template that opened the reasoning in the prompt, no mark at all) and checks
+the reasoning analyzer's figures in each layout against Python's own
 counts of what was written (``str.split()`` words, rows cut). Data: ../shared/data (GSM8K).
 """
 
@@ -76,7 +77,8 @@ def expected(rows: list[tuple[str, str, str | None]]) -> dict[str, float]:
 
 def chats(rows: list[tuple[str, str, str | None]], layout: str) -> dict[str, list]:
     """The rows in one layout: ``field`` (the reasoning in the answer's ``reasoning_content``),
-    ``inline`` (in ``<think>`` before the answer), ``flat`` (columns), ``written`` (one plain
+    ``inline`` (in ``<think>`` before the answer), ``opened by the template`` (closed by
+    ``</think>`` alone, as after a chat template that opens it: a cut one holds no mark), ``flat`` (columns), ``written`` (one plain
     answer holding the reasoning, then the answer), ``answers`` (no reasoning at all). An
     answer of None is none: an empty content, or a ``<think>`` never closed."""
     if layout == "flat":
@@ -84,6 +86,7 @@ def chats(rows: list[tuple[str, str, str | None]], layout: str) -> dict[str, lis
                 "content": [a or "" for _, _, a in rows]}
     answers = {"field": lambda r, a: {"content": a or "", "reasoning_content": r},
                "inline": lambda r, a: {"content": f"<think>\n{r}" + ("" if a is None else f"\n</think>\n\n{a}")},
+               "opened by the template": lambda r, a: {"content": r + ("" if a is None else f"\n</think>\n\n{a}")},
                "written": lambda r, a: {"content": f"{r}\n{a}"},
                "answers": lambda r, a: {"content": a}}[layout]
     return {"messages": [[{"role": "user", "content": q}, {"role": "assistant", **answers(r, a)}] for q, r, a in rows]}
@@ -137,7 +140,7 @@ def main() -> None:
     for metric in REASONING_METRICS:
         measured.add_column(metric.split(".")[1], justify="right")
     measured.add_row("Python's counts (the reference)", *(f"{value:.4g}" for value in expected(stopped).values()))
-    for layout in ("field", "inline", "flat"):
+    for layout in ("field", "inline", "flat", "opened by the template"):
         report = qcaudit.audit(chats(stopped, layout), analyzers=["reasoning"], progress=False)
         measured.add_row(layout, *(f"{report.value(metric):.4g}" for metric in REASONING_METRICS))
     console.print(measured)

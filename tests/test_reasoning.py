@@ -85,6 +85,60 @@ def test_reasoning_lengths_and_unfinished_rows_are_as_written(tmp_path_factory, 
     assert report.value("reasoning.answer_tokens_median") == pytest.approx(statistics.median(a for _, a, _ in reasoned))
 
 
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), _REASONING_WORDS), _ANSWER_WORDS.filter(bool), st.booleans()),
+                     min_size=1, max_size=10),
+       batch_rows=st.integers(1, 4))
+def test_reasoning_a_template_opened_is_unfinished_where_its_response_holds_no_mark(tmp_path_factory, rows, batch_rows):
+    """Responses generated after a chat template that opens the reasoning in the prompt
+    (DeepSeek-R1's distilled models'): each closes its reasoning with ``</think>`` and never
+    opens it, one without reasoning closes an empty one, and one cut at the token limit holds
+    its reasoning's words alone, no mark. Where any response with reasoning closes it (most of
+    them do), a response with no mark is reasoning never closed, its words all reasoning;
+    where none does, nothing says a template opened anything, and such a response is an
+    answer. Against Python's counts of what was written; any batching gives the same report."""
+    def response(reasoning: list[str] | None, answer: list[str], closed: bool) -> str:
+        if reasoning is None:
+            return "</think>\n\n" + " ".join(answer)
+        return " ".join(reasoning) + ("\n</think>\n\n" + " ".join(answer) if closed else "")
+
+    rows = [(reasoning, answer, closed or not reasoning) for reasoning, answer, closed in rows]  # (a cut row has words)
+    chats = [[{"role": "user", "content": "Solve it."}, {"role": "assistant", "content": response(*row)}] for row in rows]
+    pl.DataFrame({"messages": chats}).write_parquet(path := tmp_path_factory.mktemp("template") / "chats.parquet")
+    report = audit(path, load_config(None, {"analyzers": ["reasoning"]}))
+    batched = audit(path, load_config(None, {"analyzers": ["reasoning"], "engine.batch_rows": batch_rows}))
+    assert (batched.metrics, batched.tables) == (report.metrics, report.tables) and batched.rows.equals(report.rows)
+
+    opened_by_template = any(reasoning and closed for reasoning, _, closed in rows)
+    expected = [(len(reasoning), not closed) if reasoning and (closed or opened_by_template) else None
+                for reasoning, _, closed in rows]
+    got = report.rows.sort("row_id")
+    assert report.tables["reasoning"]["opened_by_template"] is opened_by_template
+    assert got["reasoning_tokens"].to_list() == [0 if e is None else e[0] for e in expected]
+    assert got["reasoning_unfinished"].to_list() == [None if e is None else e[1] for e in expected]
+    assert got["reasoning_unclosed"].to_list() == [None if e is None else e[1] for e in expected]
+    reasoned = [e for e in expected if e is not None]
+    assert report.value("reasoning.reasoning_rate") == pytest.approx(len(reasoned) / len(rows))
+    if reasoned:
+        assert report.value("reasoning.unfinished_rate") == pytest.approx(sum(cut for _, cut in reasoned) / len(reasoned))
+        assert report.value("reasoning.reasoning_tokens_mean") == pytest.approx(statistics.fmean(t for t, _ in reasoned))
+    if opened_by_template and any(cut for _, cut in reasoned):
+        assert "a chat template opened it in the prompt" in render_html(report)
+        assert report.tables["reasoning"]["unfinished"][0]["reason"] == "never closed"
+
+
+def test_reasoning_a_template_opened_and_cut_is_read_for_its_script_too(tmp_path):
+    """A response cut before the closing mark that a template's opening mark awaits is all
+    reasoning: a line of it in Chinese after an English prompt mixes scripts, as it would
+    before ``</think>``."""
+    answers = ["I add them.\n</think>\n\n4", "Let me add the two numbers carefully.\n所以我们需要计算这两个数的和。"]
+    chats = [[{"role": "user", "content": "What is two plus two, please?"}, {"role": "assistant", "content": a}] for a in answers]
+    pl.DataFrame({"messages": chats}).write_parquet(path := tmp_path / "chats.parquet")
+    report = audit(path, load_config(None, {"analyzers": ["reasoning"]}))
+    assert report.rows.sort("row_id")["reasoning_mixed_scripts"].to_list() == [False, True]
+    assert report.rows.sort("row_id")["reasoning_unfinished"].to_list() == [False, True]
+
+
 #: Lines a reasoning may hold: English prose, Chinese prose, a formula (Latin letters alone),
 #: Greek letters, a short line, an empty one.
 _LINES = ("Let me add the two numbers carefully.", "所以我们需要计算这两个数的和。", "\\frac{a}{b} + \\sqrt{x} = y + \\frac{cde}{fgh}",

@@ -32,9 +32,13 @@ rows with a response (``responses``):
 
 Per row ``reasoning_tokens``, ``answer_tokens``, ``reasoning_unfinished``,
 ``reasoning_unclosed`` and ``reasoning_mixed_scripts`` (null where the response holds no
-reasoning). The reasoning's text is the response less its answer at its end. Reasoning that a
-template opened in the prompt and that never closes has no mark in the response at all: it
-reads as an answer, and is not counted.
+reasoning). The reasoning's text is the response less its answer at its end.
+
+Where a chat template writes the opening mark into the prompt (DeepSeek-R1's distilled
+models' and QwQ's end in ``<think>``), responses close reasoning they never open, and one cut
+before its closing mark holds no mark at all. So where most responses holding reasoning close
+it without opening it, a response with no mark is read as reasoning that never closed (the
+page says so, and the signature names ``opened:template``); elsewhere it is an answer.
 """
 
 from __future__ import annotations
@@ -76,8 +80,15 @@ QUANTILES = {"median": 0.5, "p90": 0.9}
 #: What the report says where no response holds reasoning.
 NO_REASONING = ("No response holds reasoning before its answer (no <think> or <|begin_of_thought|> marks, no reasoning "
                 "field of a chat turn, no reasoning column beside the answer): nothing to measure.")
+#: What the report says where a chat template opened the reasoning (:func:`_read_as_the_template_opened_it`).
+OPENED_BY_TEMPLATE = ("Most responses close reasoning they never open: a chat template opened it in the prompt. A response "
+                      "with no reasoning mark at all is counted as reasoning that never closed.")
 #: The batch column of an unfinished row's response's end, kept for the page's list alone.
 _TAIL = "__reasoning_tail"
+#: The batch columns of whether a response closes reasoning it never opens, and holds no mark
+#: at all (:func:`_read_as_the_template_opened_it`).
+_CLOSES_UNOPENED = "__reasoning_closes_unopened"
+_UNMARKED = "__reasoning_unmarked"
 
 
 @register
@@ -129,6 +140,8 @@ class Reasoning(Analyzer):
                              Stat("median reasoning tokens", metrics["reasoning_tokens_median"], ",.0f"),
                              Stat("reasoning with a line in another script", metrics["mixed_script_rate"], ".1%"),
                              histogram_view(tables["reasoning_tokens"], "Reasoning length", "whitespace tokens of the reasoning")]
+        if tables.get("opened_by_template"):
+            views.append(Notice(OPENED_BY_TEMPLATE))
         if tables["unfinished"]:
             columns = [Column("row_id", "row"), Column("reason", "reason", text=True),
                        Column("ending", "how the response ends", text=True)]
@@ -139,24 +152,34 @@ class Reasoning(Analyzer):
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         response = pl.col(RESPONSE)
         ending = pl.when(response.str.len_chars() > TAIL_CHARS).then("…" + response.str.slice(-TAIL_CHARS)).otherwise(response)
+        unmarked = ~_holds_a_mark(response)
+        reasoning = pl.when(unmarked).then(response).otherwise(_reasoning_text())  # (unmarked: all reasoning, if a template opened it)
         rows = batch.filter(response.is_not_null()).select(
             ROW_ID, _tokens(response).alias("response_tokens"), _tokens(pl.col(RESPONSE_ANSWER)).alias("answer_tokens"),
-            _opened_more_than_closed(response).alias("unclosed"),
-            _mixes_scripts(_unmarked(_reasoning_text()), pl.col(PROMPT) if PROMPT in batch.columns else None).alias("mixed"),
+            _opened_more_than_closed(response).alias("unclosed"), _closed_more_than_opened(response).alias(_CLOSES_UNOPENED),
+            unmarked.alias(_UNMARKED),
+            _mixes_scripts(_unmarked(reasoning), pl.col(PROMPT) if PROMPT in batch.columns else None).alias("mixed"),
             ending.alias(_TAIL))
+        reasoned = pl.col("response_tokens") > pl.col("answer_tokens")
+        # the end kept only where it may be shown: of the first rows unfinished, or holding no mark, in this batch
+        shown = pl.when(reasoned & (pl.col("unclosed") | (pl.col("answer_tokens") == 0))).then(0).when(pl.col(_UNMARKED)).then(1)
+        return rows.with_columns(pl.when(pl.int_range(pl.len()).over(shown) < SHOWN).then(pl.col(_TAIL)).alias(_TAIL))
+
+    def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
+        n = rows.height
+        rows, opened_by_template = _read_as_the_template_opened_it(rows)
+        rows = rows.with_columns((pl.col("response_tokens") - pl.col("answer_tokens")).alias("reasoning_tokens"))
         reasoned = pl.col("reasoning_tokens") > 0
         unfinished = pl.col("unclosed") | (pl.col("answer_tokens") == 0)
-        return rows.with_columns((pl.col("response_tokens") - pl.col("answer_tokens")).alias("reasoning_tokens")).select(
+        rows = rows.select(
             ROW_ID, "reasoning_tokens", "answer_tokens",
             pl.when(reasoned).then(unfinished).alias("reasoning_unfinished"),
             pl.when(reasoned).then(pl.col("unclosed")).alias("reasoning_unclosed"),
             pl.when(reasoned).then(pl.col("mixed")).alias("reasoning_mixed_scripts"),
-            pl.when(reasoned & unfinished).then(pl.col(_TAIL)).alias(_TAIL))  # (the end kept only where it is shown)
-
-    def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
-        n = rows.height
+            pl.when(reasoned & unfinished).then(pl.col(_TAIL)).alias(_TAIL))
         reasoned = rows.filter(pl.col("reasoning_unfinished").is_not_null())
-        sig = signature("reasoning", "tok:str.split", "marks:think,thought,solution", f"responses:{n}")
+        sig = signature("reasoning", "tok:str.split", "marks:think,thought,solution", *(["opened:template"] * opened_by_template),
+                        f"responses:{n}")
         metrics = {"responses": Metric(n, sig)}
         if n:
             metrics["reasoning_rate"] = Metric(reasoned.height / n, sig)
@@ -174,7 +197,8 @@ class Reasoning(Analyzer):
             }
         unfinished = reasoned.filter(pl.col("reasoning_unfinished")).sort(ROW_ID).head(SHOWN)
         reason = pl.when(pl.col("reasoning_unclosed")).then(pl.lit("never closed")).otherwise(pl.lit("nothing after it"))
-        tables = {"reasoning_tokens": histogram(reasoned["reasoning_tokens"].to_numpy(), HISTOGRAM_BINS),
+        tables = {"opened_by_template": opened_by_template,
+                  "reasoning_tokens": histogram(reasoned["reasoning_tokens"].to_numpy(), HISTOGRAM_BINS),
                   "unfinished": unfinished.select(ROW_ID, reason.alias("reason"), pl.col(_TAIL).alias("ending")).to_dicts()}
         return AnalyzerResult(metrics, rows.drop(_TAIL), tables)
 
@@ -216,6 +240,32 @@ def _unmarked(text: pl.Expr) -> pl.Expr:
     the reasoning or the answer, written apart or against one."""
     marks = "|".join(pl.escape_regex(mark) for mark in (*OPENING_MARKS, *CLOSING_MARKS, *ANSWER_MARKS))
     return text.str.replace_all(marks, " ")
+
+
+def _read_as_the_template_opened_it(rows: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
+    """``rows`` with each response that holds no mark read as reasoning never closed, and
+    True, where most responses holding reasoning close it without opening it: a chat template
+    wrote the opening mark into the prompt (DeepSeek-R1's distilled models' ends in
+    ``<think>``), so that a generation cut before its closing mark holds none; else ``rows``
+    as they are, and False."""
+    reasoned = rows.filter(pl.col("response_tokens") > pl.col("answer_tokens"))
+    if not reasoned.height or reasoned[_CLOSES_UNOPENED].sum() * 2 <= reasoned.height:
+        return rows, False
+    cut = pl.col(_UNMARKED) & (pl.col("response_tokens") > 0)
+    return rows.with_columns(pl.when(cut).then(0).otherwise(pl.col("answer_tokens")).alias("answer_tokens"),
+                             (cut | pl.col("unclosed")).alias("unclosed")), True
+
+
+def _holds_a_mark(text: pl.Expr) -> pl.Expr:
+    """Whether ``text`` holds any opening or closing mark of reasoning."""
+    return text.str.contains("|".join(pl.escape_regex(mark) for mark in (*OPENING_MARKS, *CLOSING_MARKS)))
+
+
+def _closed_more_than_opened(text: pl.Expr) -> pl.Expr:
+    """Whether ``text`` closes reasoning more often than it opens it, for either kind of mark:
+    reasoning that a chat template opened in the prompt."""
+    return pl.any_horizontal([text.str.count_matches(closing, literal=True) > text.str.count_matches(opening, literal=True)
+                              for opening, closing in zip(OPENING_MARKS, CLOSING_MARKS, strict=True)])
 
 
 def _opened_more_than_closed(text: pl.Expr) -> pl.Expr:
