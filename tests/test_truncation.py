@@ -65,7 +65,7 @@ def _blocks(draw) -> str:
     for last in [False] * draw(st.integers(0, 2)) + [True]:
         lines += draw(st.lists(_PLAIN, max_size=2))
         mark, length = draw(st.sampled_from("`~")), draw(st.integers(3, 5))
-        lines.append(" " * draw(st.integers(0, 3)) + mark * length + draw(st.sampled_from(["", "python", "~"])))
+        lines.append(" " * draw(st.integers(0, 3)) + mark * length + draw(st.sampled_from(["", "python", " js"])))
         deep = st.tuples(st.integers(4, 7), st.sampled_from("`~"), st.integers(3, 6)).map(lambda t: " " * t[0] + t[1] * t[2])
         lines += draw(st.lists(st.one_of(_PLAIN, deep), max_size=4))
         if not (last and draw(st.booleans())):
@@ -105,26 +105,31 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
     if layout == "anthropic":  # (a line of Anthropic's Message Batches results)
         return {"custom_id": "r", "result": {"type": "succeeded", "message": {
             "role": "assistant", "content": [{"type": "text", "text": text}], "stop_reason": reasons[0]}}}
+    if layout == "vllm":  # (vLLM's outputs saved whole: its stop_reason is the stop string that ended one, no reason)
+        return {"prompt": "Q?", "outputs": [{"index": i, "text": text, "finish_reason": reason, "stop_reason": "###"}
+                                            for i, reason in enumerate(reasons)]}
     # OpenR1-Math: a chat, and its several generations with their finish reasons
     return {"problem": "Q?", "messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": text}],
             "generations": [text] * len(reasons), "finish_reasons": reasons}
 
 
 @settings(max_examples=30, deadline=None)
-@given(layout=st.sampled_from(["flat", "choices", "batch", "anthropic", "openr1"]),
+@given(layout=st.sampled_from(["flat", "choices", "batch", "anthropic", "vllm", "openr1"]),
        rows=st.lists(st.tuples(st.lists(st.one_of(st.none(), st.sampled_from(sorted(_MEANS))), min_size=1, max_size=3),
                                st.booleans()), min_size=1, max_size=12),
        batch_rows=st.integers(1, 5))
 def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
     """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
-    flat column, an API's choices, a Batch API line, Anthropic's batch results, OpenR1's
-    lists), found without being named. Against what each reason means by its API's
+    flat column, an API's choices, a Batch API line, Anthropic's batch results, vLLM's
+    outputs beside their stop strings, OpenR1's lists), found without being named. Against what each reason means by its API's
     documentation: a row is cut where any of its generations stopped at the token limit,
     filtered where a content filter stopped one; the rates are over the rows with a reason,
     and a row whose code block is left open is counted whatever its reasons. Any batching
     gives the same report."""
     if layout in ("flat", "batch", "anthropic"):  # (one generation a row)
         rows = [(reasons[:1], open_code) for reasons, open_code in rows]
+    if layout == "vllm":  # (vLLM says why each output stopped)
+        rows = [([reason or "stop" for reason in reasons], open_code) for reasons, open_code in rows]
     texts = ["```python\nprint(1)" if open_code else "Done." for _, open_code in rows]
     path = tmp_path_factory.mktemp("truncation") / "rows.jsonl"
     path.write_text("".join(json.dumps(_layout(layout, reasons, text)) + "\n" for (reasons, _), text in zip(rows, texts, strict=True)))

@@ -27,6 +27,7 @@ data without them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -222,11 +223,11 @@ NO_STOP_REASON = ("The data does not say why each generation stopped (no finish_
 
 
 def stop_reason_column(schema: pl.Schema) -> str | None:
-    """The input's column that says why each generation stopped: the first named as one of
+    """The input's column that says why each generation stopped: the first of
     :data:`REASON_FIELDS` (of text or texts), else the first of structs or lists of structs
     with such a field within :data:`SEARCH_DEPTH` levels (OpenAI's ``choices``, a Batch API
     output line's ``response``, Anthropic's Message Batches ``result``); None where none is."""
-    named = next((name for name, dtype in schema.items() if name.casefold() in REASON_FIELDS and _is_texts(dtype)), None)
+    named = _first_reason_field(schema)
     return named or next((name for name, dtype in schema.items() if _reasons_inside(pl.col(name), dtype) is not None), None)
 
 
@@ -249,15 +250,24 @@ def _reasons_inside(expression: pl.Expr, dtype: pl.DataType, depth: int = 0) -> 
     if depth >= SEARCH_DEPTH:
         return None
     if isinstance(dtype, pl.Struct):
-        named = [pl.concat_list([expression.struct.field(f.name)]) if f.dtype == pl.String else expression.struct.field(f.name)
-                 for f in dtype.fields if f.name.casefold() in REASON_FIELDS and _is_texts(f.dtype)]
-        inside = named or [each for f in dtype.fields if (each := _reasons_inside(expression.struct.field(f.name), f.dtype, depth + 1))
-                           is not None]
+        fields = {f.name: f.dtype for f in dtype.fields}
+        if named := _first_reason_field(fields):
+            return reasons_of(expression.struct.field(named), fields[named], named)
+        inside = [each for name, inner in fields.items() if (each := _reasons_inside(expression.struct.field(name), inner, depth + 1))
+                  is not None]
         return pl.concat_list(inside) if inside else None
     if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
         each = _reasons_inside(pl.element(), dtype.inner, depth + 1)
         return None if each is None else expression.list.eval(each).list.eval(pl.element().explode())
     return None
+
+
+def _first_reason_field(fields: Mapping[str, pl.DataType]) -> str | None:
+    """The first of :data:`REASON_FIELDS` among ``fields`` (by name, casefolded) of text or
+    texts: ``finish_reason`` before ``stop_reason``, which vLLM's outputs hold too, as the stop
+    string or token that ended a generation."""
+    found = {name.casefold(): name for name, dtype in fields.items() if _is_texts(dtype)}
+    return next((found[name] for name in REASON_FIELDS if name in found), None)
 
 
 def _is_texts(dtype: pl.DataType) -> bool:
