@@ -175,7 +175,7 @@ def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts
     plain = pl.DataFrame({"instruction": ["Write it.", "Say hi."], "output": ["```python\nprint(1)", "Hi."]})
     plain.write_parquet(path := tmp_path / "plain.parquet")
     named = audit(path, load_config(None, {"analyzers": ["truncation"]}))
-    assert named.metrics["truncation"].keys() == {"responses", "with_stop_reason", "unclosed_code_rate"}
+    assert named.metrics["truncation"].keys() == {"generations", "with_stop_reason", "unclosed_code_rate"}
     assert named.value("truncation.unclosed_code_rate") == 0.5 and named.rows["cut_off"].to_list() == [None, None]
     assert "does not say why each generation stopped" in render_html(named)
     plain.with_columns(why=pl.Series(["length", "stop"])).write_parquet(path)

@@ -117,7 +117,7 @@ class Truncation(Analyzer):
     @classmethod
     def metrics(cls) -> tuple[MetricSpec, ...]:
         return (
-            count("responses", "rows with a response (with none, with a text)", gateable=False),
+            count("generations", "rows with a response (with none, with a text): the generations read", gateable=False),
             count("with_stop_reason", "rows whose data says why their generation stopped", gateable=False),
             share("cut_rate", "share of rows with a stop reason whose generation stopped at the token limit", "lower", headline=True),
             share("filtered_rate", "share of rows with a stop reason whose generation a content filter stopped", "lower"),
@@ -159,7 +159,7 @@ class Truncation(Analyzer):
 
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
-        if not metrics.get("responses"):
+        if not metrics.get("generations"):
             return []
         views: list[View] = []
         if metrics.get("with_stop_reason"):
@@ -202,7 +202,7 @@ class Truncation(Analyzer):
         column = self._stop_reason
         sig = signature("truncation", f"stop_reason:{column or 'none'}", "length:" + ",".join(sorted(LENGTH_REASONS)),
                         f"rows:{n}")
-        metrics = {"responses": Metric(n, sig), "with_stop_reason": Metric(known.height, sig)}
+        metrics = {"generations": Metric(n, sig), "with_stop_reason": Metric(known.height, sig)}
         if n:
             metrics["unclosed_code_rate"] = Metric(float(rows["code_unclosed"].mean()), signature("truncation", "fences:commonmark",
                                                                                               f"rows:{n}"))
