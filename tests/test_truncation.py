@@ -178,7 +178,7 @@ def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts
     assert named.metrics["truncation"].keys() == {"generations", "with_stop_reason", "unclosed_code_rate"}
     assert named.value("truncation.unclosed_code_rate") == 0.5 and named.rows["cut_off"].to_list() == [None, None]
     assert "does not say why each generation stopped" in render_html(named)
-    plain.with_columns(why=pl.Series(["length", "stop"])).write_parquet(path)
+    plain.with_columns(why=pl.Series(["length", "stop"], dtype=pl.Categorical)).write_parquet(path)  # (a Parquet dictionary)
     renamed = audit(path, load_config(None, {"analyzers": ["truncation"], "truncation.stop_reason": "why"}))
     assert renamed.value("truncation.cut_rate") == 0.5 and renamed.rows["cut_off"].to_list() == [True, False]
     plain.with_columns(finish_reasons=pl.Series([["stop", "stop"], ["length", "stop"]])).write_parquet(path)  # (OpenR1's)

@@ -236,7 +236,7 @@ def reasons_of(expression: pl.Expr, dtype: pl.DataType, column: str) -> pl.Expr:
     its text, its texts, or the reason fields inside its structs and lists of structs
     (:func:`_reasons_inside`); a column that holds none is refused."""
     if _is_texts(dtype):
-        return pl.concat_list([expression]) if dtype == pl.String else expression
+        return pl.concat_list([expression.cast(pl.String)]) if not isinstance(dtype, pl.List) else expression.cast(pl.List(pl.String))
     found = _reasons_inside(expression, dtype)
     if found is None:
         raise QcauditError(f"the stop reason column {column!r} holds {dtype}: neither text nor a finish_reason or stop_reason inside")
@@ -271,7 +271,10 @@ def _first_reason_field(fields: Mapping[str, pl.DataType]) -> str | None:
 
 
 def _is_texts(dtype: pl.DataType) -> bool:
-    return dtype == pl.String or (isinstance(dtype, pl.List) and dtype.inner == pl.String)
+    """Whether ``dtype`` is text or a list of texts (categories among them: a Parquet file's
+    dictionary of reasons)."""
+    inner = dtype.inner if isinstance(dtype, pl.List) else dtype
+    return inner == pl.String or isinstance(inner, pl.Categorical | pl.Enum)
 
 
 def unclosed_code_block(text: str | None) -> bool | None:
