@@ -65,7 +65,13 @@ from qcaudit.judged_pairs import (
     why_unread,
 )
 from qcaudit.judged_pairs import fits as fits_as_verdict
-from qcaudit.message_trees import MESSAGE_TEXT, is_message_tree, with_threads
+from qcaudit.message_trees import (
+    MESSAGE_TEXT,
+    has_ranks,
+    is_message_tree,
+    with_ranked_pairs,
+    with_threads,
+)
 from qcaudit.readers import (
     FileStamp,
     InputFile,
@@ -539,11 +545,17 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         schema = frame.collect_schema()
     found_by_name = not (selection.text_column or selection.fields)
     threads = found_by_name and not (selection.prompt or selection.response) and is_message_tree(schema)
+    pairs: tuple[str, ...] = ()
     if threads:  # (OASST's messages: each one's thread is its prompt, an assistant's text its response)
         thread, reply = free_name("thread", set(schema.names())), free_name("assistant_reply", set(schema.names()))
         frame = with_threads(frame, thread, reply)
+        if not (selection.chosen or selection.rejected or selection.preferred_by) and has_ranks(schema):  # (its ranked replies' pairs)
+            named = free_name("best_reply", set(schema.names())), free_name("worst_reply", set(schema.names()))
+            if (paired := with_ranked_pairs(frame, *named)) is not None:
+                frame, pairs = paired, named
         schema = frame.collect_schema()
-        selection = replace(selection, text_column=MESSAGE_TEXT, prompt=(thread,), response=reply)
+        selection = replace(selection, text_column=MESSAGE_TEXT, prompt=(thread,), response=reply,
+                            **dict(zip(("chosen", "rejected"), pairs, strict=True)) if pairs else {})
     selection = _resolve_selection(selection, schema, _reasoning_column(frame, schema), headed_csv=fmt in DELIMITED and header)
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
     if nested:
@@ -554,7 +566,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     system_turns = _system_turns_seen(first_rows, selection, schema, transcripts)
     text_source = _describe(selection, schema, transcripts, system_turns)
     if threads:
-        text_source += f" (a tree of messages: each one's {thread} before it, an assistant's text its response)"
+        text_source += f" (a tree of messages: each one's {thread} before it, an assistant's text its response"
+        text_source += "; the best and worst ranked replies to a message a pair, on the best's row)" if pairs else ")"
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
     if decoded := [name for name in dict.fromkeys(selection.columns()) if name in json_lists]:
@@ -566,7 +579,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
-    read = replace(selection, prompt=(), response=None) if threads else selection  # (the thread's columns are no file's)
+    read = selection  # (the columns that threads and pairs are read from are no file's)
+    if threads:
+        read = replace(selection, prompt=(), response=None, **dict.fromkeys(("chosen", "rejected") if pairs else ()))
     for warning in _columns_unlike_across_files(read, files, file_schemas, [headerless, renamed], schema):
         log.warning(warning)
     if unread := [name for name in selection.fields if column_text(name, schema[name], selection.roles) is None]:
@@ -575,7 +590,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     input_rows, whole = None, rows if counted is None else counted  # (counted: the files' rows, of which each file's first were read)
     if limit is not None and limit < whole:
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
-    added = (*nested, *((thread, reply) if threads else ()))  # (columns that are not the input's)
+    added = (*nested, *((thread, reply, *pairs) if threads else ()))  # (columns that are not the input's)
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, added,
                    (*json_lists, *turns), stamps, transcripts)
 

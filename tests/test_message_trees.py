@@ -9,16 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qcaudit import audit
-from qcaudit.columns import PROMPT, RESPONSE
+from qcaudit.columns import CHOSEN, PROMPT, REJECTED, RESPONSE
 from qcaudit.config import load_config
 from qcaudit.io import load_dataset
 from tests.test_hostile_inputs import _tiny_reward_model_and_lm, one_line_error, qc  # noqa: F401  (a fixture)
 
 
 @st.composite
-def forests(draw) -> list[dict]:
+def forests(draw, ranked: bool = False) -> list[dict]:
     """Messages in OASST's columns, each a root or a reply to an earlier one (or, now and then,
-    to a message the table lacks), the replies' roles alternating from a prompter's root."""
+    to a message the table lacks), the replies' roles alternating from a prompter's root;
+    ``ranked``: an assistant's reply ranked among its siblings now and then (OASST's ``rank``,
+    0 the best)."""
     messages = []
     for i in range(draw(st.integers(1, 14))):
         parent = draw(st.one_of(st.none(), st.integers(0, i - 1) if i else st.none(), st.just(-1)))
@@ -26,6 +28,8 @@ def forests(draw) -> list[dict]:
         messages.append({"message_id": f"m{i}", "parent_id": None if parent is None else "gone" if parent < 0 else f"m{parent}",
                          "role": "assistant" if depth % 2 else "prompter", "text": draw(st.sampled_from(["", f"message {i}"])),
                          "_depth": depth})
+        if ranked:
+            messages[-1]["rank"] = draw(st.one_of(st.none(), st.integers(0, 3))) if depth % 2 else None
     return messages
 
 
@@ -51,23 +55,57 @@ def test_a_message_s_prompt_is_its_thread_and_an_assistant_s_text_its_response(m
     assert got["text"].to_list() == [m["text"] or None for m in messages]
 
 
+@settings(max_examples=40, deadline=None)
+@given(messages=forests(ranked=True))
+def test_the_best_and_worst_ranked_replies_to_a_message_are_a_pair_on_the_best_s_row(messages):
+    """Against Python's reading of OASST's ranks: the assistant replies to one message that
+    are ranked, where their ranks differ, give one pair, the best's text (the first of the
+    lowest rank in the input's order) chosen and the worst's (the first of the highest)
+    rejected, on the best reply's row; every other row holds no pair. The pairs turn the
+    preference analyzer on and are its pairs."""
+    frame = pl.DataFrame([{k: v for k, v in m.items() if k != "_depth"} for m in messages],
+                         schema_overrides={"rank": pl.Int64, "parent_id": pl.String})
+    replies: dict[str, list[dict]] = {}
+    for message in messages:
+        if message["role"] == "assistant" and message["rank"] is not None:
+            replies.setdefault(message["parent_id"], []).append(message)
+    chosen, rejected = [None] * len(messages), [None] * len(messages)
+    for siblings in replies.values():
+        ranks = [m["rank"] for m in siblings]
+        if min(ranks) != max(ranks):
+            best = next(m for m in siblings if m["rank"] == min(ranks))
+            worst = next(m for m in siblings if m["rank"] == max(ranks))
+            row = messages.index(best)
+            chosen[row], rejected[row] = best["text"], worst["text"]
+    if all(c is None for c in chosen):
+        assert not load_dataset(frame).has_part(CHOSEN)
+        return
+    got = load_dataset(frame).selected(parts=(CHOSEN, REJECTED)).collect()
+    assert got[CHOSEN].to_list() == chosen and got[REJECTED].to_list() == rejected
+    report = audit(frame, load_config(None, {"analyzers": ["duplicates"]}))
+    assert "preference" in report.config["analyzers"]
+    assert report.value("preference.pairs") == sum(c is not None for c in chosen)
+
+
 def test_a_message_tree_audits_as_messages_and_filters_write_its_columns_alone(qc, tmp_path):  # noqa: F811
     """OASST's layout is said on the load line; the reasoning analyzer reads an assistant's
-    reasoning as a chat's; ``dedup`` writes back the input's columns, not the threads; a tree
+    reasoning as a chat's, and its ranked replies as a pair; ``dedup`` writes back the input's
+    columns, not the threads or the pairs; a tree
     whose parents go round in a cycle is one line and exit 2."""
-    rows = [("m1", None, "prompter", "What is the capital of France?"),
-            ("m2", "m1", "assistant", "<think>It is Paris.</think> Paris."),
-            ("m3", "m1", "assistant", "<think>Paris, I think"),
-            ("m4", "m2", "prompter", "And of Germany?")]
-    frame = pl.DataFrame(rows, schema=["message_id", "parent_id", "role", "text"], orient="row")
+    rows = [("m1", None, "prompter", "What is the capital of France?", None),
+            ("m2", "m1", "assistant", "<think>It is Paris.</think> Paris.", 0),
+            ("m3", "m1", "assistant", "<think>Paris, I think", 1),
+            ("m4", "m2", "prompter", "And of Germany?", None)]
+    frame = pl.DataFrame(rows, schema=["message_id", "parent_id", "role", "text", "rank"], orient="row")
     frame.write_parquet(data := tmp_path / "oasst.parquet")
     report = audit(data, load_config(None, {}))
-    assert "a tree of messages" in report.dataset["text_source"]
+    assert "a tree of messages" in report.dataset["text_source"] and "ranked replies to a message a pair" in report.dataset["text_source"]
     assert report.value("reasoning.reasoning_rate") == 1.0 and report.value("reasoning.unfinished_rate") == 0.5
+    assert report.value("preference.pairs") == 1
     ran = qc("dedup", data, "-o", kept := tmp_path / "kept.parquet")
     assert ran.code == 0, ran.err
     assert pl.read_parquet(kept).equals(frame)
-    cycle = pl.DataFrame([("a", "b", "prompter", "x"), ("b", "a", "assistant", "y")], schema=frame.columns, orient="row")
+    cycle = pl.DataFrame([("a", "b", "prompter", "x", None), ("b", "a", "assistant", "y", None)], schema=frame.columns, orient="row")
     cycle.write_parquet(looped := tmp_path / "cycle.parquet")
     one_line_error(qc("report", looped, "--out", tmp_path / "o"), "hold a cycle")
     assert not (tmp_path / "o").exists()
