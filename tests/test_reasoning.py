@@ -130,13 +130,18 @@ def test_reasoning_a_template_opened_is_unfinished_where_its_response_holds_no_m
 def test_reasoning_a_template_opened_and_cut_is_read_for_its_script_too(tmp_path):
     """A response cut before the closing mark that a template's opening mark awaits is all
     reasoning: a line of it in Chinese after an English prompt mixes scripts, as it would
-    before ``</think>``."""
+    before ``</think>``. A reasoning held in its field, also without a mark, is its field's
+    text alone: an answer in Chinese after it is none of it."""
     answers = ["I add them.\n</think>\n\n4", "Let me add the two numbers carefully.\n所以我们需要计算这两个数的和。"]
     chats = [[{"role": "user", "content": "What is two plus two, please?"}, {"role": "assistant", "content": a}] for a in answers]
     pl.DataFrame({"messages": chats}).write_parquet(path := tmp_path / "chats.parquet")
     report = audit(path, load_config(None, {"analyzers": ["reasoning"]}))
     assert report.rows.sort("row_id")["reasoning_mixed_scripts"].to_list() == [False, True]
     assert report.rows.sort("row_id")["reasoning_unfinished"].to_list() == [False, True]
+    field = [[{"role": "user", "content": "What is two plus two, please?"},
+              {"role": "assistant", "content": "答案是四，因为二加二等于四。", "reasoning_content": "Let me add the two numbers carefully."}]]
+    pl.DataFrame({"messages": field * 2}).write_parquet(path)  # (no mark: the reasoning in its field, the answer in Chinese)
+    assert audit(path, load_config(None, {"analyzers": ["reasoning"]})).rows["reasoning_mixed_scripts"].to_list() == [False, False]
 
 
 #: Lines a reasoning may hold: English prose, Chinese prose, a formula (Latin letters alone),

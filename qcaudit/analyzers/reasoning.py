@@ -86,7 +86,7 @@ OPENED_BY_TEMPLATE = ("Most responses close reasoning they never open: a chat te
 #: The batch column of an unfinished row's response's end, kept for the page's list alone.
 _TAIL = "__reasoning_tail"
 #: The batch columns of whether a response closes reasoning it never opens, and holds no mark
-#: at all (:func:`_read_as_the_template_opened_it`).
+#: at all and no reasoning read otherwise (:func:`_read_as_the_template_opened_it`).
 _CLOSES_UNOPENED = "__reasoning_closes_unopened"
 _UNMARKED = "__reasoning_unmarked"
 
@@ -152,8 +152,9 @@ class Reasoning(Analyzer):
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         response = pl.col(RESPONSE)
         ending = pl.when(response.str.len_chars() > TAIL_CHARS).then("…" + response.str.slice(-TAIL_CHARS)).otherwise(response)
-        unmarked = ~_holds_a_mark(response)
-        reasoning = pl.when(unmarked).then(response).otherwise(_reasoning_text())  # (unmarked: all reasoning, if a template opened it)
+        # a response holding no mark and no reasoning read: all reasoning, where a template opened it
+        unmarked = ~_holds_a_mark(response) & (_tokens(response) == _tokens(pl.col(RESPONSE_ANSWER)))
+        reasoning = pl.when(unmarked).then(response).otherwise(_reasoning_text())
         rows = batch.filter(response.is_not_null()).select(
             ROW_ID, _tokens(response).alias("response_tokens"), _tokens(pl.col(RESPONSE_ANSWER)).alias("answer_tokens"),
             _opened_more_than_closed(response).alias("unclosed"), _closed_more_than_opened(response).alias(_CLOSES_UNOPENED),
