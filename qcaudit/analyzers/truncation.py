@@ -7,8 +7,9 @@ text: OpenAI's API, vLLM and TGI a ``finish_reason`` (``length``), Anthropic's a
 ``stop_reason`` (``max_tokens``), Gemini's a ``finishReason`` (``MAX_TOKENS``), Ollama a
 ``done_reason``, OpenR1-Math a ``finish_reasons`` list for its several generations. The
 analyzer finds that record (:func:`stop_reason_column`: a column so named, or such a field
-inside an API's saved answers, ``choices``, a Batch API line's ``response.body``), or reads
-the column ``--stop-reason`` names, and over the rows it gives a reason for:
+inside an API's saved answers, ``choices``, a Batch API line's ``response.body``; where it
+finds one, it runs by itself), or reads the column ``--stop-reason`` names, and over the rows
+it gives a reason for:
 
 - ``cut_rate``: the share whose generation (any of a row's several) stopped at the token
   limit (:data:`LENGTH_REASONS`);
