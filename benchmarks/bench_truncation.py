@@ -10,7 +10,7 @@ saved with ``finish_reason`` ``length``; the others with ``stop``. Same rows, sa
 - which answers end inside their code block, by markdown-it-py (a CommonMark parser: a line
   written after the answer falls inside a fence) and by :func:`unclosed_code_block`, the
   line scan the analyzer runs, with the time each takes and how many answers they disagree on;
-- the whole audit (``--analyzers truncation``): its ``cut_rate`` against the planted share,
+- the whole audit (``--analyzers truncation``): its ``cut_off_rate`` against the planted share,
   its ``unclosed_code_rate`` against markdown-it-py's, and its time.
 """
 
@@ -94,7 +94,7 @@ def main() -> None:
                   f"{reference_s / audit_s:.1f}")
     console.print(table)
     planted = (frame["finish_reason"] == "length").mean()
-    console.print(f"cut_rate {report.value('truncation.cut_rate'):.4f} (planted {planted:.4f}); unclosed_code_rate "
+    console.print(f"cut_off_rate {report.value('truncation.cut_off_rate'):.4f} (planted {planted:.4f}); unclosed_code_rate "
                   f"{report.value('truncation.unclosed_code_rate'):.4f} (markdown-it-py {sum(reference) / len(texts):.4f})")
 
 

@@ -151,9 +151,9 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
     assert got["code_unclosed"].to_list() == [open_code for _, open_code in rows]
     assert report.value("truncation.unclosed_code_rate") == pytest.approx(sum(o for _, o in rows) / len(rows))
     if known:
-        assert report.value("truncation.cut_rate") == pytest.approx(
+        assert report.value("truncation.cut_off_rate") == pytest.approx(
             sum(any(_MEANS[r] == "cut" for r in reasons) for reasons in known) / len(known))
-        assert report.value("truncation.filtered_rate") == pytest.approx(
+        assert report.value("truncation.content_filter_rate") == pytest.approx(
             sum(any(_MEANS[r] == "filtered" for r in reasons) for reasons in known) / len(known))
         counted = {reason: sum(reason in reasons for reasons in known) for reasons in known for reason in reasons}
         assert {(r["reason"], r["rows"]) for r in report.tables["truncation"]["stop_reasons"]} == set(counted.items())
@@ -180,7 +180,7 @@ def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts
     assert "does not say why each generation stopped" in render_html(named)
     plain.with_columns(why=pl.Series(["length", "stop"], dtype=pl.Categorical)).write_parquet(path)  # (a Parquet dictionary)
     renamed = audit(path, load_config(None, {"analyzers": ["truncation"], "truncation.stop_reason": "why"}))
-    assert renamed.value("truncation.cut_rate") == 0.5 and renamed.rows["cut_off"].to_list() == [True, False]
+    assert renamed.value("truncation.cut_off_rate") == 0.5 and renamed.rows["cut_off"].to_list() == [True, False]
     plain.with_columns(finish_reasons=pl.Series([["stop", "stop"], ["length", "stop"]])).write_parquet(path)  # (OpenR1's)
     several = audit(path, load_config(None, {"analyzers": ["truncation"]}))
     assert several.tables["truncation"]["stop_reasons"] == [{"reason": "stop", "rows": 2}, {"reason": "length", "rows": 1}]
@@ -203,8 +203,8 @@ def test_rows_cut_off_are_flagged_shown_escaped_dropped_and_a_bad_column_refused
     frame.write_parquet(data := tmp_path / "gen.parquet")
     config = load_config(None, {"sample.size": 6, "sample.flagged_share": 1.0})
     report = audit(data, config)
-    assert report.value("truncation.cut_rate") == pytest.approx(2 / 5)
-    assert report.value("truncation.filtered_rate") == pytest.approx(1 / 5)
+    assert report.value("truncation.cut_off_rate") == pytest.approx(2 / 5)
+    assert report.value("truncation.content_filter_rate") == pytest.approx(1 / 5)
     assert [r["ending"] for r in report.tables["truncation"]["cut"]] == [rows[1][1], "I", rows[3][1], "…" + long[-TAIL_CHARS:]]
     page = render_html(report)
     assert "Responses cut off" in page and "stopped at the token limit (finish reason length)" in page

@@ -11,9 +11,9 @@ inside an API's saved answers, ``choices``, a Batch API line's ``response.body``
 finds one, it runs by itself), or reads the column ``--stop-reason`` names, and over the rows
 it gives a reason for:
 
-- ``cut_rate``: the share whose generation (any of a row's several) stopped at the token
+- ``cut_off_rate``: the share whose generation (any of a row's several) stopped at the token
   limit (:data:`LENGTH_REASONS`);
-- ``filtered_rate``: the share stopped by a content filter (:data:`FILTER_REASONS`).
+- ``content_filter_rate``: the share stopped by a content filter (:data:`FILTER_REASONS`).
 
 Whatever the data records, the text shows one cut of its own: ``unclosed_code_rate``, the
 share of responses (of texts, without a response) whose Markdown code block never closes
@@ -120,8 +120,8 @@ class Truncation(Analyzer):
         return (
             count("generations", "rows with a response (with none, with a text): the generations read", gateable=False),
             count("with_stop_reason", "rows whose data says why their generation stopped", gateable=False),
-            share("cut_rate", "share of rows with a stop reason whose generation stopped at the token limit", "lower", headline=True),
-            share("filtered_rate", "share of rows with a stop reason whose generation a content filter stopped", "lower"),
+            share("cut_off_rate", "share of rows with a stop reason whose generation stopped at the token limit", "lower", headline=True),
+            share("content_filter_rate", "share of rows with a stop reason whose generation a content filter stopped", "lower"),
             share("unclosed_code_rate", "share of responses whose Markdown code block never closes", "lower"),
         )
 
@@ -164,8 +164,8 @@ class Truncation(Analyzer):
             return []
         views: list[View] = []
         if metrics.get("with_stop_reason"):
-            views += [Stat("stopped at the token limit", metrics["cut_rate"], ".1%"),
-                      Stat("stopped by a content filter", metrics["filtered_rate"], ".1%")]
+            views += [Stat("stopped at the token limit", metrics["cut_off_rate"], ".1%"),
+                      Stat("stopped by a content filter", metrics["content_filter_rate"], ".1%")]
         else:
             views.append(Notice(NO_STOP_REASON, "info"))
         views.append(Stat("code block never closes", metrics["unclosed_code_rate"], ".1%"))
@@ -208,8 +208,8 @@ class Truncation(Analyzer):
             metrics["unclosed_code_rate"] = Metric(float(rows["code_unclosed"].mean()), signature("truncation", "fences:commonmark",
                                                                                               f"rows:{n}"))
         if known.height:
-            metrics |= {"cut_rate": Metric(float(known["cut_off"].mean()), sig),
-                        "filtered_rate": Metric(float(known["stopped_by_filter"].mean()), sig)}
+            metrics |= {"cut_off_rate": Metric(float(known["cut_off"].mean()), sig),
+                        "content_filter_rate": Metric(float(known["stopped_by_filter"].mean()), sig)}
         reasons = (known.select(pl.col(_REASONS).list.unique().alias("reason")).explode("reason")
                    .group_by("reason").len("rows").sort(["rows", "reason"], descending=[True, False]))
         cut = rows.filter(pl.col(_TAIL).is_not_null()).sort(ROW_ID).head(SHOWN)
