@@ -720,6 +720,7 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     """The selection with the text (and the parts) found by column name where none is given;
     ``reasoning_column``: the input's reasoning saved flat (:func:`_reasoning_column`);
     ``headed_csv``: the columns are named by a CSV file's first line, which may be data."""
+    given = selection
     selection = _with_parts_found(selection, schema, reasoning_column)
     selection = _with_ratings_found(_with_label_found(selection, schema), schema)  # (beside the parts found)
     if selection.text_column or selection.fields:
@@ -728,6 +729,10 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name))
                   and found not in (templated, selection.response, *selection.prompt)  # (a pair's prompt chat is no whole row)
                   and column_text(found, schema[found]) is not None), None)  # (a column of numbers or structs is no text)
+    if whole and is_chat(schema[whole]) and not (selection.chosen or selection.label):
+        # a chat is the text: its turns are the prompt and the response, not columns found by name beside it
+        # (OpenR1-Math's messages hold R1's generation; its solution column is NuminaMath's reference)
+        return replace(selection, text_column=whole, prompt=given.prompt, response=given.response)
     if whole:
         return replace(selection, text_column=whole)
     api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and is_api_text(found[1])), None)
@@ -1268,11 +1273,12 @@ def _part(frame: pl.LazyFrame, selection: TextSelection, part: str, transcripts:
         fields = [non_empty(_all_turns(f, selection.reasoning) if f in transcripts else part_text(f, schema[f], selection.reasoning))
                   for f in selection.prompt]
         return _lines(fields)
-    if (ranked := selection.ranked()) and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
-        # a ranked list's best answer (the response too), its worst; null where they rank alike
+    if (ranked := selection.ranked()) and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response
+                                            and not (chat and chat == selection.text_column)):
+        # a ranked list's best answer (the response too, where no chat is the text), its worst; null where they rank alike
         text = (lambda answer: answer) if selection.reasoning else without_reasoning
         return best_and_worst(*ranked, schema, text)[part == REJECTED]
-    if selection.preferred_by and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
+    if selection.preferred_by and not ranked and (part in (CHOSEN, REJECTED) or part == RESPONSE and not selection.response):
         # a judged pair: the answer the verdict prefers (the response too), the other; null where it prefers neither
         first, second = ((chat_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)
                           if _judged_chats(selection, schema) else _answer_part(name, schema, selection.reasoning, transcripts))

@@ -485,10 +485,12 @@ def test_generations_verified_correct_pair_a_correct_one_with_an_incorrect_one(t
     ``correctness_math_verify`` (true or false, one per generation). The pair is the first
     correct generation and the first incorrect one, as best and worst of a ranking where true
     is above false (a row all correct, or all incorrect, holds none), beside the SFT chat in
-    ``messages``, which stays the text."""
+    ``messages``, which stays the text, and whose turns are the prompt and the response (not
+    the ``problem`` and NuminaMath's reference ``solution`` beside it)."""
     lists = data.draw(st.lists(st.lists(st.tuples(st.text("ab ", min_size=1, max_size=4), st.booleans()), min_size=1, max_size=4),
                                min_size=1, max_size=6))
-    frame = pl.DataFrame({"problem": [f"P{i}?" for i in range(len(lists))], "answer": ["4"] * len(lists),
+    frame = pl.DataFrame({"problem": [f"P{i}?" for i in range(len(lists))], "solution": ["The reference's."] * len(lists),
+                          "answer": ["4"] * len(lists),
                           "generations": [[text for text, _ in gens] for gens in lists],
                           "correctness_math_verify": [[verdict for _, verdict in gens] for gens in lists],
                           "is_reasoning_complete": [[True] * len(gens) for gens in lists],
@@ -497,7 +499,8 @@ def test_generations_verified_correct_pair_a_correct_one_with_an_incorrect_one(t
     frame.write_parquet(path := tmp_path_factory.mktemp("openr1") / "openr1.parquet")
     dataset = load_dataset(path)
     assert dataset.selection.preferred_by == "generations.correctness_math_verify" and dataset.selection.text_column == "messages"
-    read = dataset.selected(parts=("chosen", "rejected")).collect()
+    read = dataset.selected(parts=("chosen", "rejected", "prompt", "response")).collect()
+    assert read["prompt"].to_list() == frame["problem"].to_list() and read["response"].to_list() == ["A."] * len(lists)
     pairs = [_best_and_worst([(text, float(verdict)) for text, verdict in gens], True) for gens in lists]
     assert read["chosen"].to_list() == [chosen for chosen, _ in pairs]
     assert read["rejected"].to_list() == [rejected for _, rejected in pairs]
