@@ -186,6 +186,24 @@ def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts
     assert several.tables["truncation"]["stop_reasons"] == [{"reason": "stop", "rows": 2}, {"reason": "length", "rows": 1}]
 
 
+def test_a_response_among_several_generations_has_the_reason_of_the_one_it_is(tmp_path):
+    """OpenR1-Math's rows: a chat holding one of the row's ``generations``, and a reason for
+    each generation in ``finish_reasons``. The response's reason is that of the generation it
+    is (a row whose chat holds a finished generation is not cut because another was); where
+    it is none of them, every generation's reasons are the row's."""
+    def row(answer: str, generations: list[str], reasons: list[str]) -> dict:
+        return {"problem": "Q?", "messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": answer}],
+                "generations": generations, "finish_reasons": reasons}
+
+    rows = [row("<think>easy</think> 2", ["<think>easy</think> 2", "<think>hmm"], ["stop", "length"]),
+            row("<think>hmm", ["<think>easy</think> 2", "<think>hmm"], ["stop", "length"]),
+            row("another", ["<think>easy</think> 2", "<think>hmm"], ["stop", "length"])]
+    (path := tmp_path / "openr1.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    got = audit(path, load_config(None, {"analyzers": ["truncation"]})).rows.sort("row_id")
+    assert got["stop_reason"].to_list() == ["stop", "length", "stop, length"]
+    assert got["cut_off"].to_list() == [False, True, True]
+
+
 def test_rows_cut_off_are_flagged_shown_escaped_dropped_and_a_bad_column_refused(qc, tmp_path, monkeypatch):  # noqa: F811
     """Rows cut at the token limit, stopped by a filter, or with a code block never closed are
     flagged with their reasons in the review sample; the HTML page, ``qcaudit show`` and the

@@ -11,8 +11,8 @@ inside an API's saved answers, ``choices``, a Batch API line's ``response.body``
 finds one, it runs by itself), or reads the column ``--stop-reason`` names, and over the rows
 it gives a reason for:
 
-- ``cut_off_rate``: the share whose generation (any of a row's several) stopped at the token
-  limit (:data:`LENGTH_REASONS`);
+- ``cut_off_rate``: the share whose generation (any of a row's several; where its response is
+  one of them, that one) stopped at the token limit (:data:`LENGTH_REASONS`);
 - ``content_filter_rate``: the share stopped by a content filter (:data:`FILTER_REASONS`).
 
 Whatever the data records, the text shows one cut of its own: ``unclosed_code_rate``, the
@@ -36,6 +36,7 @@ import polars as pl
 
 from qcaudit.columns import RESPONSE, ROW_ID, TEXT
 from qcaudit.errors import QcauditError
+from qcaudit.io import ANSWER_LIST_COLUMNS
 from qcaudit.registry import (
     Analyzer,
     AnalyzerResult,
@@ -151,9 +152,20 @@ class Truncation(Analyzer):
         if column in schema:
             reasons_of(pl.col(column), schema[column], column)
 
-    def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
+    @cached_property
+    def _generations(self) -> str | None:
+        """The input's list of generations (:data:`~qcaudit.io.ANSWER_LIST_COLUMNS`, of texts)
+        that a list of stop reasons gives one reason each, where the response is a text of its
+        own (OpenR1-Math's chat beside its ``generations`` and ``finish_reasons``): the
+        response's reason is that of the generation it equals."""
+        schema = self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
         column = self._stop_reason
-        return None, (column,) if column else ()
+        if column not in schema or not isinstance(schema[column], pl.List) or not self.context.has_part(RESPONSE):
+            return None
+        return next((name for name in ANSWER_LIST_COLUMNS if schema.get(name) == pl.List(pl.String)), None)
+
+    def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
+        return None, tuple(column for column in (self._stop_reason, self._generations) if column)
 
     def input_parts(self) -> tuple[str, ...]:
         return (RESPONSE,) if self.context.has_part(RESPONSE) else ()
@@ -182,6 +194,9 @@ class Truncation(Analyzer):
         text = pl.col(RESPONSE if RESPONSE in batch.columns else TEXT)
         column = self._stop_reason
         reasons = reasons_of(pl.col(f"_{column}"), batch.schema[f"_{column}"], column) if column else pl.lit([], pl.List(pl.String))
+        if self._generations:  # (the reasons of the generations the response is, where it is one of them)
+            batch = batch.with_columns(_reasons_of_the_response(batch, reasons, pl.col(f"_{self._generations}")).alias(_REASONS))
+            reasons = pl.coalesce(_REASONS, reasons)
         rows = batch.filter(text.is_not_null()).select(
             ROW_ID, reasons.list.drop_nulls().alias(_REASONS),
             text.map_batches(lambda texts: pl.Series([unclosed_code_block(t) for t in texts], dtype=pl.Boolean),
@@ -276,6 +291,16 @@ def _is_texts(dtype: pl.DataType) -> bool:
     dictionary of reasons)."""
     inner = dtype.inner if isinstance(dtype, pl.List) else dtype
     return inner == pl.String or isinstance(inner, pl.Categorical | pl.Enum)
+
+
+def _reasons_of_the_response(batch: pl.DataFrame, reasons: pl.Expr, generations: pl.Expr) -> pl.Expr:
+    """Each row's stop reasons of the generations that equal its response, one reason a
+    generation in the same order; null where none does, or the two lists differ in length."""
+    paired = (batch.select(ROW_ID, reasons.alias("reason"), generations.alias("said"), pl.col(RESPONSE))
+              .filter(pl.col("reason").list.len() == pl.col("said").list.len()).explode("reason", "said")
+              .filter(pl.col("said") == pl.col(RESPONSE)).group_by(ROW_ID, maintain_order=True).agg("reason"))
+    found = batch.select(ROW_ID).join(paired, on=ROW_ID, how="left", maintain_order="left")["reason"]
+    return pl.lit(found)
 
 
 def unclosed_code_block(text: str | None) -> bool | None:
