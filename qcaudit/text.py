@@ -200,6 +200,12 @@ def _check_token_pattern(pattern: str) -> None:
         raise QcauditError(f"tokenizer 'regex:{pattern}': the pattern matches the empty string; a token must hold at least one character (e.g. 'regex:\\w+')")
 
 
+def ending(text: pl.Expr, chars: int) -> pl.Expr:
+    """The last ``chars`` characters of ``text``, after an ellipsis where it is longer: how a
+    response ends, where a generation stopped."""
+    return pl.when(text.str.len_chars() > chars).then("…" + text.str.slice(-chars)).otherwise(text)
+
+
 #: A text is read as written in another script than Latin (Chinese, Japanese, Cyrillic,
 #: Arabic, ...) when it holds at least this many letters and most of them are of another script.
 OTHER_SCRIPT_MIN_LETTERS = 8

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from qcaudit import audit
-from qcaudit.analyzers.truncation import TAIL_CHARS, unclosed_code_block
+from qcaudit.analyzers.truncation import TAIL_CHARS, unclosed_code_block, unclosed_code_blocks
 from qcaudit.config import load_config
 from qcaudit.report.html import render_html
 from qcaudit.sampling import write_sample
@@ -48,9 +48,12 @@ def test_a_code_block_is_unclosed_where_commonmark_reads_the_text_s_end_inside_i
     """Against markdown-it-py, a CommonMark parser: the text ends inside a fenced code block
     exactly where a line written after it falls inside one (fences of backticks or tildes, of
     any length, closed only by one as long of the same character; an info string; lines inside
-    a block that look like fences, list items or quotes)."""
+    a block that look like fences, list items or quotes); so does the reading of a column of
+    texts, which scans only those that hold a fence's marks."""
     text = "\n".join(lines)
-    assert unclosed_code_block(text) is _inside_a_block_by_commonmark(text)
+    inside = _inside_a_block_by_commonmark(text)
+    assert unclosed_code_block(text) is inside
+    assert unclosed_code_blocks(pl.Series([text, None, "plain"])).to_list() == [inside, None, False]  # (the column's reading)
 
 
 #: Lines that are no fence at the top level.

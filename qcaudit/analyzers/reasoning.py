@@ -60,7 +60,7 @@ from qcaudit.registry import (
     share,
 )
 from qcaudit.signatures import Metric, histogram, signature
-from qcaudit.text import OTHER_SCRIPT_MIN_LETTERS, in_other_scripts
+from qcaudit.text import OTHER_SCRIPT_MIN_LETTERS, ending, in_other_scripts
 from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
 
 #: Marks that open and close reasoning written inline: DeepSeek-R1's and Qwen's, and
@@ -151,16 +151,17 @@ class Reasoning(Analyzer):
 
     def partial(self, batch: pl.DataFrame) -> pl.DataFrame:
         response = pl.col(RESPONSE)
-        ending = pl.when(response.str.len_chars() > TAIL_CHARS).then("…" + response.str.slice(-TAIL_CHARS)).otherwise(response)
+        rows = batch.filter(response.is_not_null()).with_columns(
+            _tokens(response).alias("response_tokens"), _tokens(pl.col(RESPONSE_ANSWER)).alias("answer_tokens"))
         # a response holding no mark and no reasoning read: all reasoning, where a template opened it
-        unmarked = ~_holds_a_mark(response) & (_tokens(response) == _tokens(pl.col(RESPONSE_ANSWER)))
+        unmarked = ~_holds_a_mark(response) & (pl.col("response_tokens") == pl.col("answer_tokens"))
         reasoning = pl.when(unmarked).then(response).otherwise(_reasoning_text())
-        rows = batch.filter(response.is_not_null()).select(
-            ROW_ID, _tokens(response).alias("response_tokens"), _tokens(pl.col(RESPONSE_ANSWER)).alias("answer_tokens"),
+        rows = rows.select(
+            ROW_ID, "response_tokens", "answer_tokens",
             _opened_more_than_closed(response).alias("unclosed"), _closed_more_than_opened(response).alias(_CLOSES_UNOPENED),
             unmarked.alias(_UNMARKED),
             _mixes_scripts(_unmarked(reasoning), pl.col(PROMPT) if PROMPT in batch.columns else None).alias("mixed"),
-            ending.alias(_TAIL))
+            ending(response, TAIL_CHARS).alias(_TAIL))
         reasoned = pl.col("response_tokens") > pl.col("answer_tokens")
         # the end kept only where it may be shown: of the first rows unfinished, or holding no mark, in this batch
         shown = pl.when(reasoned & (pl.col("unclosed") | (pl.col("answer_tokens") == 0))).then(0).when(pl.col(_UNMARKED)).then(1)

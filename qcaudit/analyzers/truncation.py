@@ -50,6 +50,7 @@ from qcaudit.registry import (
     share,
 )
 from qcaudit.signatures import Metric, signature
+from qcaudit.text import ending
 from qcaudit.views import Column, Notice, RankedRows, Stat, View
 
 #: Names of the field that says why a generation stopped, casefolded (OpenAI's, vLLM's and
@@ -138,19 +139,20 @@ class Truncation(Analyzer):
         return {} if stop_reason_column(dataset.frame.collect_schema()) else None
 
     @cached_property
+    def _schema(self) -> Mapping[str, pl.DataType]:
+        """The audited input's columns (none before the engine sets its dataset)."""
+        return self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
+
+    @cached_property
     def _stop_reason(self) -> str | None:
         """The input's column of stop reasons: the one set, else the one found; None where
         there is none."""
-        if self.settings.stop_reason or self.context.dataset is None:
-            return self.settings.stop_reason
-        return stop_reason_column(self.context.dataset.frame.collect_schema())
+        return self.settings.stop_reason or stop_reason_column(self._schema)
 
     def check_inputs(self) -> None:
         """Refuse, before any row is read, a stop reason column named that holds none."""
-        column = self._stop_reason
-        schema = self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
-        if column in schema:
-            reasons_of(pl.col(column), schema[column], column)
+        if (column := self._stop_reason) in self._schema:
+            reasons_of(pl.col(column), self._schema[column], column)
 
     @cached_property
     def _generations(self) -> str | None:
@@ -158,11 +160,10 @@ class Truncation(Analyzer):
         that a list of stop reasons gives one reason each, where the response is a text of its
         own (OpenR1-Math's chat beside its ``generations`` and ``finish_reasons``): the
         response's reason is that of the generation it equals."""
-        schema = self.context.dataset.frame.collect_schema() if self.context.dataset is not None else {}
         column = self._stop_reason
-        if column not in schema or not isinstance(schema[column], pl.List) or not self.context.has_part(RESPONSE):
+        if column not in self._schema or not isinstance(self._schema[column], pl.List) or not self.context.has_part(RESPONSE):
             return None
-        return next((name for name in ANSWER_LIST_COLUMNS if schema.get(name) == pl.List(pl.String)), None)
+        return next((name for name in ANSWER_LIST_COLUMNS if self._schema.get(name) == pl.List(pl.String)), None)
 
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
         return None, tuple(column for column in (self._stop_reason, self._generations) if column)
@@ -199,9 +200,7 @@ class Truncation(Analyzer):
             reasons = pl.coalesce(_REASONS, reasons)
         rows = batch.filter(text.is_not_null()).select(
             ROW_ID, reasons.list.drop_nulls().alias(_REASONS),
-            text.map_batches(lambda texts: pl.Series([unclosed_code_block(t) for t in texts], dtype=pl.Boolean),
-                             return_dtype=pl.Boolean).alias("code_unclosed"),
-            pl.when(text.str.len_chars() > TAIL_CHARS).then("…" + text.str.slice(-TAIL_CHARS)).otherwise(text).alias(_TAIL))
+            text.map_batches(unclosed_code_blocks, return_dtype=pl.Boolean).alias("code_unclosed"), ending(text, TAIL_CHARS).alias(_TAIL))
         known = pl.col(_REASONS).list.len() > 0
         said = pl.col(_REASONS).list.eval(pl.element().str.to_lowercase())
         rows = rows.with_columns(
@@ -209,7 +208,8 @@ class Truncation(Analyzer):
             pl.when(known).then(said.list.eval(pl.element().is_in(list(LENGTH_REASONS))).list.any()).alias("cut_off"),
             pl.when(known).then(said.list.eval(pl.element().is_in(list(FILTER_REASONS))).list.any()).alias("stopped_by_filter"))
         flagged = pl.any_horizontal("cut_off", "stopped_by_filter", "code_unclosed").fill_null(False)
-        return rows.with_columns(pl.when(flagged).then(pl.col(_TAIL)).alias(_TAIL)).select(
+        shown = flagged & (flagged.cum_sum() <= SHOWN)  # (the end kept only where it may be listed: of this batch's first flagged rows)
+        return rows.with_columns(pl.when(shown).then(pl.col(_TAIL)).alias(_TAIL)).select(
             ROW_ID, "stop_reason", "cut_off", "stopped_by_filter", "code_unclosed", _REASONS, _TAIL)
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
@@ -238,7 +238,7 @@ NO_STOP_REASON = ("The data does not say why each generation stopped (no finish_
                   "API's saved answers; name one with --stop-reason): only code blocks that never close are counted.")
 
 
-def stop_reason_column(schema: pl.Schema) -> str | None:
+def stop_reason_column(schema: Mapping[str, pl.DataType]) -> str | None:
     """The input's column that says why each generation stopped: the first of
     :data:`REASON_FIELDS` (of text or texts), else the first of structs or lists of structs
     with such a field within :data:`SEARCH_DEPTH` levels (OpenAI's ``choices``, a Batch API
@@ -293,14 +293,21 @@ def _is_texts(dtype: pl.DataType) -> bool:
     return inner == pl.String or isinstance(inner, pl.Categorical | pl.Enum)
 
 
-def _reasons_of_the_response(batch: pl.DataFrame, reasons: pl.Expr, generations: pl.Expr) -> pl.Expr:
+def _reasons_of_the_response(batch: pl.DataFrame, reasons: pl.Expr, generations: pl.Expr) -> pl.Series:
     """Each row's stop reasons of the generations that equal its response, one reason a
     generation in the same order; null where none does, or the two lists differ in length."""
     paired = (batch.select(ROW_ID, reasons.alias("reason"), generations.alias("said"), pl.col(RESPONSE))
               .filter(pl.col("reason").list.len() == pl.col("said").list.len()).explode("reason", "said")
               .filter(pl.col("said") == pl.col(RESPONSE)).group_by(ROW_ID, maintain_order=True).agg("reason"))
-    found = batch.select(ROW_ID).join(paired, on=ROW_ID, how="left", maintain_order="left")["reason"]
-    return pl.lit(found)
+    return batch.select(ROW_ID).join(paired, on=ROW_ID, how="left", maintain_order="left")["reason"]
+
+
+def unclosed_code_blocks(texts: pl.Series) -> pl.Series:
+    """:func:`unclosed_code_block` of each text, read only where it holds a fence's marks
+    (most texts hold none: false, without a line of it read in Python; null for no text)."""
+    fenced = texts.str.contains(r"`{3}|~{3}").fill_null(False)
+    unclosed = pl.select(pl.when(pl.lit(texts).is_null()).then(None).otherwise(False)).to_series()
+    return unclosed.scatter(fenced.arg_true(), [unclosed_code_block(text) for text in texts.filter(fenced)])
 
 
 def unclosed_code_block(text: str | None) -> bool | None:
