@@ -12,7 +12,11 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from qcaudit import audit
-from qcaudit.analyzers.truncation import TAIL_CHARS, unclosed_code_block, unclosed_code_blocks
+from qcaudit.analyzers.truncation import (
+    TAIL_CHARS,
+    unclosed_code_block,
+    unclosed_code_blocks,
+)
 from qcaudit.config import load_config
 from qcaudit.report.html import render_html
 from qcaudit.sampling import write_sample
