@@ -78,7 +78,9 @@ def run_analyzers(dataset: Dataset, config: Any, context: RunContext, partials: 
             raise QcauditError(f"{error}; {why}") from error
     finally:
         context.close()
-    rows = dataset.selected(inputs.category, inputs.kept)  # read again when the rows are written: never all in memory
+    # read again when the rows are written (never all in memory), without the input columns the analyzers read: their
+    # results are the rows' columns (an API's saved answer, a truncation analyzer's record, would be its text again)
+    rows = dataset.selected(inputs.category)
     for result in results.values():
         rows = rows.join(result.rows.lazy(), on=ROW_ID, how="left", maintain_order="left")
     for analyzer in chosen:

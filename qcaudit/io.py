@@ -199,11 +199,15 @@ WHOLE_TEXT_COLUMNS = ("text", "content", "raw_content", *CHAT_COLUMNS)  # (the t
 #: task ... ### Response:"), whose words, the same in every row, would count in every metric
 #: (repetition, Self-BLEU, near duplicates); the fields are read instead.
 TEMPLATED_BESIDE = ("instruction", PROMPT)
-#: Then the answers of OpenAI's API as it returns them (:func:`~qcaudit.text_columns._is_choices`): a chat
-#: completion saved whole, a line of a Batch API output file; a Batch API input file's
-#: requests (a chat each); a line of Anthropic's Message Batches results (its message's
-#: content blocks).
-API_TEXT_COLUMNS = ("choices", "response.body.choices", "body.messages", "result.message.content")
+#: Then the answers of OpenAI's and Gemini's APIs as they return them
+#: (:func:`~qcaudit.text_columns._is_choices`): a chat completion or a Gemini response saved
+#: whole, a line of either's Batch API output file; a Batch API input file's requests (a chat
+#: each); a line of Anthropic's Message Batches results (its message's content blocks).
+API_TEXT_COLUMNS = ("choices", "response.body.choices", "candidates", "response.candidates", "body.messages",
+                    "result.message.content")
+#: ... beside the request that an output line keeps, where it keeps it (Vertex AI's batch
+#: prediction output: the request's ``contents``, a chat): the prompt, read before the answers.
+API_REQUESTS = {"response.candidates": "request.contents"}
 ANSWER_COLUMNS = ("output", "response")
 #: ... or, beside a found prompt with no answer, a list of its answers by several models
 #: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's
@@ -736,6 +740,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     if whole:
         return replace(selection, text_column=whole)
     api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and is_api_text(found[1])), None)
+    if api and (request := API_REQUESTS.get(api)) and (found := _reached(schema, request)) and is_chat(found[1]):
+        return replace(selection, fields=(request, api), prompt=selection.prompt or (request,), response=selection.response or api)
     if api:
         return replace(selection, text_column=api)
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone

@@ -87,11 +87,13 @@ def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
 def reasoning_read(layout: ChatLayout) -> str | None:
     """Where a chat's turns hold the reasoning that their text reads before their content, as
     the load line names it: the turns' field (:data:`REASONING_FIELDS`), or Anthropic's
-    ``thinking`` blocks among content parts; None where they hold none."""
+    ``thinking`` blocks or Gemini's thought parts among content parts; None where they hold none."""
     if layout.reasoning:
         return layout.reasoning
     parts = {f.name: f.dtype for f in layout.content_dtype.inner.fields} if is_text_parts(layout.content_dtype) else {}
-    return "thinking blocks" if parts.get("thinking") == pl.String else None
+    if parts.get("thinking") == pl.String:
+        return "thinking blocks"
+    return "thought parts" if parts.get("thought") == pl.Boolean else None
 
 
 def without_reasoning(text: pl.Expr) -> pl.Expr:
@@ -190,9 +192,10 @@ def text_of_parts(parts: pl.Expr, dtype: pl.DataType, reasoning: bool = True) ->
     text parts and Anthropic's text blocks; the calls a model makes in them, ``name(arguments)``
     (Anthropic's ``tool_use`` blocks, Gemini's ``functionCall`` parts); the tools' results
     (the text of Anthropic's ``tool_result`` blocks, Gemini's ``functionResponse`` as JSON);
-    the reasoning of Anthropic's ``thinking`` blocks (a redacted one's is encrypted: no text),
-    unless not ``reasoning``. Empty and missing parts are left out, as a list of answers' are
-    (summarize_from_feedback's ``summaries``, ``{text, policy, note}``, read so too)."""
+    the reasoning of Anthropic's ``thinking`` blocks (a redacted one's is encrypted: no text)
+    and Gemini's thought summaries (its parts marked ``thought``), unless not ``reasoning``.
+    Empty and missing parts are left out, as a list of answers' are (summarize_from_feedback's
+    ``summaries``, ``{text, policy, note}``, read so too)."""
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     each = [pl.element().struct.field("text").cast(pl.String)]
     if "input" in fields:  # (Anthropic's tool_use: {type, id, name, input})
@@ -209,6 +212,8 @@ def text_of_parts(parts: pl.Expr, dtype: pl.DataType, reasoning: bool = True) ->
     if fields.get("thinking") == pl.String and reasoning:  # (Anthropic's extended thinking: {type, thinking, signature})
         each.append(pl.element().struct.field("thinking"))
     said = pl.coalesce([part for part in each if part is not None])
+    if fields.get("thought") == pl.Boolean and not reasoning:  # (Gemini's thought summaries: {text, thought: true})
+        said = pl.when(~pl.element().struct.field("thought").fill_null(False)).then(said)
     return parts.list.eval(said.filter(said.str.len_bytes() > 0)).list.join(FIELD_SEPARATOR)
 
 
@@ -278,8 +283,9 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (),
     as Categorical), bytes where they are UTF-8 (some writers store text so), a list of
     strings one a line (paragraphs, sentences) or of such lists (a multi-turn history's
     rounds), the turns of a chat (those of ``roles``; without, all but those of
-    ``left_out``), Self-Instruct's instances, OpenAI's ``choices``, a list of text parts or content
-    blocks, a list of answers (:func:`_answers_text`); None for a column that holds no text
+    ``left_out``), Self-Instruct's instances, OpenAI's ``choices`` and Gemini's
+    ``candidates``, a list of text parts or content blocks, a list of answers
+    (:func:`_answers_text`); None for a column that holds no text
     (numbers, structs). Without ``reasoning``, a text's, a list's texts', a chat's and content
     blocks' reasoning is left out (:func:`without_reasoning`)."""
     if dtype == pl.Null or is_plain_text(dtype):
@@ -298,7 +304,7 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (),
     if is_instances(dtype):
         return _instances_text(name)
     if _is_choices(dtype):
-        return _choices_text(name, dtype)
+        return _choices_text(name, dtype, reasoning)
     if is_text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
         return text_of_parts(pl.col(name), dtype, reasoning)
     if (field := answer_field(dtype)) is not None:
@@ -346,22 +352,41 @@ def is_api_text(dtype: pl.DataType) -> bool:
     return _is_choices(dtype) or is_chat(dtype) or is_text_parts(dtype)
 
 
+#: Fields of which an API's generation has one at least: its index among the request's, and
+#: why it stopped (OpenAI's name, Gemini's).
+GENERATION_MARKS = ("index", "finish_reason", "finishReason")
+#: The field of an API's generation that holds the turn it generated: OpenAI's ``message``
+#: (a role and its content), Gemini's ``content`` (a role and its parts).
+GENERATED_TURNS = ("message", "content")
+
+
 def _is_choices(dtype: pl.DataType) -> bool:
-    """Whether ``dtype`` is the ``choices`` of OpenAI's API: a list of objects with a
-    ``message`` that has a ``content`` (chat completions), or with a ``text`` (completions)."""
+    """Whether ``dtype`` is the list of generations an API returns (each with a field of
+    :data:`GENERATION_MARKS`): OpenAI's ``choices``, objects with a ``message`` (chat
+    completions) or a ``text`` (completions), and Gemini's ``candidates``, objects with a
+    ``content`` turn."""
     if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
         return False
     fields = {f.name: f.dtype for f in dtype.inner.fields}
-    message = fields.get("message")
-    return ("index" in fields or "finish_reason" in fields) and (
-        (isinstance(message, pl.Struct) and "content" in {f.name for f in message.fields}) or fields.get("text") == pl.String)
+    return any(mark in fields for mark in GENERATION_MARKS) and (_generated_turn(fields) is not None or fields.get("text") == pl.String)
 
 
-def _choices_text(name: str, dtype: pl.DataType) -> pl.Expr:
-    """Each choice's text (its message's content, or its ``text``), one a line."""
-    fields = {f.name for f in dtype.inner.fields}
-    choice = pl.element().struct.field("message").struct.field("content") if "message" in fields else pl.element().struct.field("text")
-    texts = pl.col(name).list.eval(choice.cast(pl.String).drop_nulls())
+def _generated_turn(fields: dict[str, pl.DataType]) -> str | None:
+    """The field of :data:`GENERATED_TURNS` among a generation's ``fields`` that is a chat's turn."""
+    return next((name for name in GENERATED_TURNS if name in fields and is_turn(fields[name])), None)
+
+
+def _choices_text(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
+    """Each generation's text, one a line: its turn's, as a chat's turn reads (its reasoning
+    field first, DeepSeek's API's ``reasoning_content``; its tool calls; Gemini's parts), or
+    its ``text``."""
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    turn = _generated_turn(fields)
+    if turn is None:
+        texts = pl.col(name).list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls())
+    else:
+        turns = pl.col(name).list.eval(pl.element().struct.field(turn))
+        texts = turns.list.eval(turn_content(chat_layout(pl.List(fields[turn])), reasoning).drop_nulls())
     return pl.when(texts.list.len() > 0).then(texts.list.join(FIELD_SEPARATOR))
 
 

@@ -1747,6 +1747,13 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
                                       "role": "assistant", "content": [{"type": "text", "text": "Claude's answer."}]}}},
                                   {"custom_id": "r1", "result": {"type": "errored", "error": {"type": "overloaded"}}}],
                                   "result.message.content", ["Claude's answer.", None]),
+        "gemini_batch.jsonl": ([{"key": f"k{i}", "response": gemini(f"Gemini {i}.")} for i in range(2)],
+                               "response.candidates", ["Gemini 0.", "Gemini 1."]),
+        "gemini_saved.jsonl": ([gemini("First.", "Second."), {"candidates": [{"finishReason": "SAFETY", "index": 0}]}],
+                               "candidates", ["First.\nSecond.", None]),
+        "deepseek.jsonl": ([{"id": "d", "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                               "role": "assistant", "content": "The answer.", "reasoning_content": "Thinking first."}}]}],
+                           "choices", ["Thinking first.\nThe answer."]),
     }
     for name, (rows, column, texts) in cases.items():
         path = tmp_path / name
@@ -1755,6 +1762,48 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         chats = " (system turns left out: 1 of the 1 rows hold some)" if name in ("batch_input.jsonl",) else ""
         assert dataset.text_source == f"column {column!r}{chats}" and dataset.texts()["text"].to_list() == texts, name
         assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
+    answers = load_dataset(tmp_path / "deepseek.jsonl", TextSelection(reasoning=False))  # (--no-reasoning: the answer alone)
+    assert answers.texts()["text"].to_list() == ["The answer."]
+    thought = {"key": "t", "response": {"candidates": [{"index": 0, "finishReason": "STOP", "content": {
+        "role": "model", "parts": [{"text": "Gemini's thought summary.", "thought": True}, {"text": "Its answer."}]}}]}}
+    (tmp_path / "thought.jsonl").write_text(json.dumps(thought) + "\n")
+    assert load_dataset(tmp_path / "thought.jsonl").texts()["text"].to_list() == ["Gemini's thought summary.\nIts answer."]
+    assert load_dataset(tmp_path / "thought.jsonl", TextSelection(reasoning=False)).texts()["text"].to_list() == ["Its answer."]
+
+
+def test_a_vertex_batch_output_line_reads_its_request_as_the_prompt(tmp_path):
+    """Vertex AI's batch prediction output keeps each request beside its response: the
+    request's ``contents`` (a chat) are the prompt, the candidates the response, and the text
+    holds both, as instruction data's does."""
+    rows = [{"status": "", "request": {"contents": [{"role": "user", "parts": [{"text": f"Question {i}?"}]}]},
+             "response": gemini(f"Answer {i}.")} for i in range(3)]
+    (path := tmp_path / "vertex.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    dataset = load_dataset(path)
+    assert dataset.text_source == "fields request.contents, response.candidates joined by newlines"
+    assert dataset.texts()["text"].to_list() == [f"Question {i}?\nAnswer {i}." for i in range(3)]
+    parts = dataset.first_parts(("prompt", "response"), 3)
+    assert parts["prompt"].to_list() == [f"Question {i}?" for i in range(3)]
+    assert parts["response"].to_list() == [f"Answer {i}." for i in range(3)]
+
+
+def test_gemini_thought_parts_read_as_reasoning(tmp_path):
+    """Gemini's thought summaries (parts marked ``thought``) in a ``contents`` chat are the
+    answer's reasoning: read before it, said on the load line, left out under
+    ``--no-reasoning``, as Anthropic's thinking blocks are."""
+    turns = [{"role": "user", "parts": [{"text": "What is 6 times 7?"}]},
+             {"role": "model", "parts": [{"text": "Six sevens make forty-two.", "thought": True}, {"text": "42"}]}]
+    (path := tmp_path / "thoughts.jsonl").write_text(json.dumps({"contents": turns}) + "\n")
+    read, answers = load_dataset(path), load_dataset(path, TextSelection(reasoning=False))
+    assert read.text_source == "column 'contents' (reasoning read from the turns' thought parts)"
+    assert read.texts()["text"].to_list() == ["What is 6 times 7?\nSix sevens make forty-two.\n42"]
+    assert answers.texts()["text"].to_list() == ["What is 6 times 7?\n42"]
+    assert answers.first_parts(("response",), 1)["response"].to_list() == ["42"]
+
+
+def gemini(*answers: str) -> dict:
+    """A Gemini API response (``GenerateContentResponse``) with one candidate an answer."""
+    return {"candidates": [{"index": i, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": answer}]}}
+                           for i, answer in enumerate(answers)], "usageMetadata": {"promptTokenCount": 3}}
 
 
 def test_sharegpt_conversations_read_as_chat_messages(tmp_path):

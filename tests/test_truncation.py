@@ -112,6 +112,9 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
     if layout == "anthropic":  # (a line of Anthropic's Message Batches results)
         return {"custom_id": "r", "result": {"type": "succeeded", "message": {
             "role": "assistant", "content": [{"type": "text", "text": text}], "stop_reason": reasons[0]}}}
+    if layout == "gemini":  # (a line of Gemini's Batch API output)
+        return {"key": "k", "response": {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
+                                                         "finishReason": reasons[0], "index": 0}]}}
     if layout == "vllm":  # (vLLM's outputs saved whole: its stop_reason is the stop string that ended one, no reason)
         return {"prompt": "Q?", "outputs": [{"index": i, "text": text, "finish_reason": reason, "stop_reason": "###"}
                                             for i, reason in enumerate(reasons)]}
@@ -121,19 +124,20 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
 
 
 @settings(max_examples=30, deadline=None)
-@given(layout=st.sampled_from(["flat", "choices", "batch", "anthropic", "vllm", "openr1"]),
+@given(layout=st.sampled_from(["flat", "choices", "batch", "anthropic", "gemini", "vllm", "openr1"]),
        rows=st.lists(st.tuples(st.lists(st.one_of(st.none(), st.sampled_from(sorted(_MEANS))), min_size=1, max_size=3),
                                st.booleans()), min_size=1, max_size=12),
        batch_rows=st.integers(1, 5))
 def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
     """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
-    flat column, an API's choices, a Batch API line, Anthropic's batch results, vLLM's
-    outputs beside their stop strings, OpenR1's lists), found without being named. Against what each reason means by its API's
+    flat column, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
+    vLLM's outputs beside their stop strings, OpenR1's lists), found without being named; the
+    rows written keep the reasons, not the input's record. Against what each reason means by its API's
     documentation: a row is cut where any of its generations stopped at the token limit,
     filtered where a content filter stopped one; the rates are over the rows with a reason,
     and a row whose code block is left open is counted whatever its reasons. Any batching
     gives the same report."""
-    if layout in ("flat", "batch", "anthropic"):  # (one generation a row)
+    if layout in ("flat", "batch", "anthropic", "gemini"):  # (one generation a row)
         rows = [(reasons[:1], open_code) for reasons, open_code in rows]
     if layout == "vllm":  # (vLLM says why each output stopped)
         rows = [([reason or "stop" for reason in reasons], open_code) for reasons, open_code in rows]
@@ -143,6 +147,7 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
     report = audit(path, load_config(None, {"analyzers": ["duplicates"]}))
     batched = audit(path, load_config(None, {"analyzers": ["duplicates"], "engine.batch_rows": batch_rows}))
     assert (batched.metrics, batched.tables) == (report.metrics, report.tables) and batched.rows.equals(report.rows)
+    assert not [column for column in report.rows.columns if column.startswith("_")]  # (an API's whole answer is its text again)
 
     given_reasons = [[reason for reason in reasons if reason is not None] for reasons, _ in rows]
     known = [reasons for reasons in given_reasons if reasons]
