@@ -201,10 +201,12 @@ WHOLE_TEXT_COLUMNS = ("text", "content", "raw_content", *CHAT_COLUMNS)  # (the t
 TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: Then the answers of OpenAI's and Gemini's APIs as they return them
 #: (:func:`~qcaudit.text_columns._is_choices`): a chat completion or a Gemini response saved
-#: whole, a line of either's Batch API output file; a Batch API input file's requests (a chat
-#: each); a line of Anthropic's Message Batches results (its message's content blocks).
-API_TEXT_COLUMNS = ("choices", "response.body.choices", "candidates", "response.candidates", "body.messages",
-                    "result.message.content")
+#: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
+#: ``output`` items, a chat's turns; a response saved whole is an ``output`` column, read as an
+#: answer below); a Batch API input file's requests (a chat each); a line of Anthropic's
+#: Message Batches results (its message's content blocks).
+API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
+                    "body.messages", "result.message.content")
 #: ... beside the request that an output line keeps, where it keeps it (Vertex AI's batch
 #: prediction output: the request's ``contents``, a chat): the prompt, read before the answers.
 API_REQUESTS = {"response.candidates": "request.contents"}

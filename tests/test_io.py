@@ -1724,9 +1724,11 @@ def test_openai_preference_fine_tuning_files_read_as_trl_conversational_pairs(tm
 
 
 def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_chat(tmp_path):
-    """A Batch API output line (``response.body.choices``), a chat completion or a completion
-    saved whole (``choices``), a Batch API input line (``body.messages``), a line of
-    Anthropic's batch results (a failed request's: no text); the filters write the input's
+    """A Batch API output line (``response.body.choices``; of the Responses API,
+    ``response.body.output``), a chat completion or a completion saved whole (``choices``;
+    DeepSeek's with its reasoning), a Batch API input line (``body.messages``), a line of
+    Anthropic's batch results (a failed request's: no text), Gemini's responses saved whole and
+    in a batch output line (its thought summaries as reasoning); the filters write the input's
     columns alone."""
     def completion(*answers):
         return {"id": "c", "object": "chat.completion",
@@ -1747,6 +1749,10 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
                                       "role": "assistant", "content": [{"type": "text", "text": "Claude's answer."}]}}},
                                   {"custom_id": "r1", "result": {"type": "errored", "error": {"type": "overloaded"}}}],
                                   "result.message.content", ["Claude's answer.", None]),
+        "responses_batch.jsonl": ([{"custom_id": "r0", "response": {"status_code": 200, "body": {"object": "response", "output": [
+                                      {"type": "reasoning", "summary": []},
+                                      {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Done."}]}]}}}],
+                                  "response.body.output", ["Done."]),
         "gemini_batch.jsonl": ([{"key": f"k{i}", "response": gemini(f"Gemini {i}.")} for i in range(2)],
                                "response.candidates", ["Gemini 0.", "Gemini 1."]),
         "gemini_saved.jsonl": ([gemini("First.", "Second."), {"candidates": [{"finishReason": "SAFETY", "index": 0}]}],

@@ -220,13 +220,17 @@ def test_data_with_reasoning_turns_the_analyzer_on_and_other_data_does_not(tmp_p
     assert "reasoning" not in analyzers(pl.read_parquet(SAMPLES / "instructions.parquet"))
 
 
-def test_unfinished_reasoning_is_flagged_shown_escaped_and_refused_without_a_response(qc, tmp_path, monkeypatch):  # noqa: F811
+def test_unfinished_reasoning_is_flagged_shown_escaped_dropped_and_refused_without_a_response(qc, tmp_path, monkeypatch):  # noqa: F811
     """A response whose reasoning never closes, and one with nothing after its reasoning, are
     flagged with their reasons in the review sample (so is one that goes on in Chinese, a
     reason to review); the HTML page, ``qcaudit show`` and the dashboard give the share and
-    list how each ends (dataset text, escaped; a long one's last characters). Named on data without reasoning,
-    the analyzer says there is none; on data without a response it is one line and exit 2,
+    list how each ends (dataset text, escaped; a long one's last characters);
+    ``qcaudit drop-unfinished`` writes the other rows, and those with why (so does
+    ``qcaudit.drop_unfinished``). Named on data without reasoning,
+    the analyzer says there is none; on data without a response, or under --no-reasoning, it is one line and exit 2,
     with --verbose too, and writes nothing."""
+    import qcaudit
+
     long = "<think>" + " ".join(f"step {i}" for i in range(100))  # (its end shown, after an ellipsis)
     mixed = "<think>Let me add the two numbers carefully.\n所以我们需要计算这两个数的和。</think>\n4"
     answers = ["<think>I add them.</think>\n4", f"<think>{HOSTILE} and on and on", "<think>I add them.</think>\n\n", "just 6", long, mixed]
@@ -251,6 +255,20 @@ def test_unfinished_reasoning_is_flagged_shown_escaped_and_refused_without_a_res
     assert "Reasoning without an answer" in shown.out and "<img src=x onerror=alert(1)> **bold** [link]" in shown.out
     at = _page(_app(monkeypatch, out), "Reasoning")
     assert [metric.value for metric in at.metric][:2] == [f"{5 / 6:.1%}", f"{3 / 5:.1%}"]
+
+    ran = qc("drop-unfinished", data, "-o", kept := tmp_path / "kept.jsonl")
+    assert ran.code == 0, ran.err
+    assert [json.loads(line) for line in kept.read_text().splitlines()] == [rows[i] for i in (0, 3, 5)]
+    removed = [json.loads(line) for line in (tmp_path / "kept.removed.jsonl").read_text().splitlines()]
+    assert [r["messages"] for r in removed] == [rows[i]["messages"] for i in (1, 2, 4)]
+    assert [r["removed_by"] for r in removed] == [reasons[1], reasons[2], reasons[4]]
+    split = qcaudit.drop_unfinished(pl.read_ndjson(data))
+    assert split.kept["messages"].to_list() == [rows[i]["messages"] for i in (0, 3, 5)] and split.removed.height == 3
+    for verbose in ((), ("--verbose",)):
+        assert qc("drop-unfinished", data, "--no-reasoning", "-o", tmp_path / "o.jsonl", *verbose).code == 2
+    one_line_error(qc("drop-unfinished", data, "--no-reasoning", "-o", tmp_path / "o.jsonl"),
+                   "the reasoning analyzer measures the reasoning, which --no-reasoning leaves out")
+    assert not (tmp_path / "o.jsonl").exists()
 
     plain = pl.DataFrame({"messages": [[{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "4"}]]})
     plain.write_parquet(no_reasoning := tmp_path / "plain.parquet")

@@ -28,7 +28,8 @@ from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixtu
 #: a content filter (OpenAI's ``content_filter``, Gemini's ``SAFETY``, Anthropic's ``refusal``),
 #: or ended as the model chose.
 _MEANS = {"length": "cut", "max_tokens": "cut", "MAX_TOKENS": "cut", "content_filter": "filtered", "SAFETY": "filtered",
-          "refusal": "filtered", "stop": None, "end_turn": None, "STOP": None, "tool_calls": None}
+          "refusal": "filtered", "stop": None, "end_turn": None, "STOP": None, "tool_calls": None, "max_output_tokens": "cut",
+          "completed": None}
 #: A line of Markdown, indented as CommonMark reads a top-level line (at most 3 spaces), of
 #: characters that make fences, breaks and headings, and a fence line of either character.
 #: No line opens a list item or a quote: a fence inside one is read as inside the text, while
@@ -112,6 +113,11 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
     if layout == "anthropic":  # (a line of Anthropic's Message Batches results)
         return {"custom_id": "r", "result": {"type": "succeeded", "message": {
             "role": "assistant", "content": [{"type": "text", "text": text}], "stop_reason": reasons[0]}}}
+    if layout in ("responses", "responses_batch"):  # (OpenAI's Responses API: why it stopped early, null where it completed)
+        response = {"id": "r", "object": "response", "status": "completed" if reasons[0] == "completed" else "incomplete",
+                    "incomplete_details": None if reasons[0] == "completed" else {"reason": reasons[0]},
+                    "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}]}
+        return response if layout == "responses" else {"custom_id": "c", "response": {"status_code": 200, "body": response}}
     if layout == "gemini":  # (a line of Gemini's Batch API output)
         return {"key": "k", "response": {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
                                                          "finishReason": reasons[0], "index": 0}]}}
@@ -123,15 +129,17 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
             "generations": [text] * len(reasons), "finish_reasons": reasons}
 
 
-@settings(max_examples=30, deadline=None)
-@given(layout=st.sampled_from(["flat", "choices", "batch", "anthropic", "gemini", "vllm", "openr1"]),
+@settings(max_examples=45, deadline=None)
+@given(layout=st.sampled_from(["flat", "choices", "batch", "anthropic", "gemini", "responses", "responses_batch", "vllm", "openr1"]),
        rows=st.lists(st.tuples(st.lists(st.one_of(st.none(), st.sampled_from(sorted(_MEANS))), min_size=1, max_size=3),
                                st.booleans()), min_size=1, max_size=12),
        batch_rows=st.integers(1, 5))
 def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
     """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
     flat column, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
-    vLLM's outputs beside their stop strings, OpenR1's lists), found without being named; the
+    OpenAI's Responses API's saved whole and in a Batch API line (whose reason where it
+    completed is "completed"), vLLM's outputs beside their stop strings, OpenR1's lists),
+    found without being named; the
     rows written keep the reasons, not the input's record. Against what each reason means by its API's
     documentation: a row is cut where any of its generations stopped at the token limit,
     filtered where a content filter stopped one; the rates are over the rows with a reason,
@@ -139,6 +147,8 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
     gives the same report."""
     if layout in ("flat", "batch", "anthropic", "gemini"):  # (one generation a row)
         rows = [(reasons[:1], open_code) for reasons, open_code in rows]
+    if layout in ("responses", "responses_batch"):  # (a response that did not stop early completed)
+        rows = [([reasons[0] or "completed"], open_code) for reasons, open_code in rows]
     if layout == "vllm":  # (vLLM says why each output stopped)
         rows = [([reason or "stop" for reason in reasons], open_code) for reasons, open_code in rows]
     texts = ["```python\nprint(1)" if open_code else "Done." for _, open_code in rows]
@@ -151,7 +161,8 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
 
     given_reasons = [[reason for reason in reasons if reason is not None] for reasons, _ in rows]
     known = [reasons for reasons in given_reasons if reasons]
-    if not known:  # (JSON's nulls alone are no column of text: nothing says why)
+    completed = layout.startswith("responses") and all(reasons == ["completed"] for reasons in known)  # (incomplete_details all null)
+    if not known or completed:  # (JSON's nulls alone are no column of text: nothing says why)
         assert "truncation" not in report.metrics or report.value("truncation.with_stop_reason") == 0
         return
     got = report.rows.sort("row_id")

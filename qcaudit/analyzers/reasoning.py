@@ -54,6 +54,7 @@ from qcaudit.registry import (
     Analyzer,
     AnalyzerResult,
     MetricSpec,
+    RowFilter,
     RowFlag,
     count,
     register,
@@ -89,6 +90,9 @@ _TAIL = "__reasoning_tail"
 #: at all and no reasoning read otherwise (:func:`_read_as_the_template_opened_it`).
 _CLOSES_UNOPENED = "__reasoning_closes_unopened"
 _UNMARKED = "__reasoning_unmarked"
+#: Why a row's reasoning is unfinished (the review sample's reason, the removed rows' ``removed_by``).
+_UNFINISHED = (pl.when(pl.col("reasoning_unclosed")).then(pl.lit("reasoning never closed: no answer after it"))
+               .otherwise(pl.lit("no answer after the reasoning")))
 
 
 @register
@@ -96,6 +100,12 @@ class Reasoning(Analyzer):
     name = "reasoning"
     order = 74
     run_hint = "qcaudit report DATA --analyzers diversity,duplicates,reasoning"
+    # what DeepSeek-R1's authors did to its distillation data: keep the reasoning that reached an answer
+    filters = (RowFilter(
+        "drop-unfinished", "Write DATA without the responses whose reasoning ends in no answer (it never closes: a generation "
+                           "cut in its reasoning; or nothing follows it), and the removed rows with why.",
+        drop=pl.col("reasoning_unfinished").fill_null(False), reasons={"removed_by": _UNFINISHED},
+    ),)
 
     @classmethod
     def metrics(cls) -> tuple[MetricSpec, ...]:
@@ -114,11 +124,15 @@ class Reasoning(Analyzer):
 
     @classmethod
     def row_flags(cls, columns) -> list[RowFlag]:
-        reason = (pl.when(pl.col("reasoning_unclosed")).then(pl.lit("reasoning never closed: no answer after it"))
-                  .otherwise(pl.lit("no answer after the reasoning")))
-        return [RowFlag("reasoning_unfinished", pl.col("reasoning_unfinished"), "reasoning unfinished", reason),
+        return [RowFlag("reasoning_unfinished", pl.col("reasoning_unfinished"), "reasoning unfinished", _UNFINISHED),
                 RowFlag("reasoning_mixed_scripts", pl.col("reasoning_mixed_scripts"), "reasoning mixes scripts",
                         pl.lit("a line of the reasoning is in another script than Latin"), verdict=False)]
+
+    @classmethod
+    def missing_input(cls, config) -> str | None:
+        if not config.input.reasoning:
+            return "the reasoning analyzer measures the reasoning, which --no-reasoning leaves out"
+        return None
 
     @classmethod
     def found_in(cls, dataset, config) -> dict[str, Any] | None:
