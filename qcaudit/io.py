@@ -145,7 +145,8 @@ PAIR_PROMPT = "input"
 #: ... and (prompt fields, answer columns by preference) of instruction data, the first whose
 #: prompt fields the input has: a prompt with its response or completion (TRL's layout),
 #: Alpaca's instruction, input and output, Dolly's instruction, context and response, an
-#: instruction or prompt and its ``generation`` (distilabel's text generation), and
+#: instruction or prompt and its ``generation`` (distilabel's text generation), a prompt and
+#: its ``generated_text`` (TGI's, Hugging Face's text-generation pipeline's), and
 #: Self-Instruct's seed tasks (an instruction and its ``instances``, :func:`~qcaudit.text_columns._instances_text`),
 #: the question and answer of math data (GSM8K's, MATH's problem and solution, MetaMathQA's
 #: query and response, OpenMathInstruct's generated solution; a worked solution before a final
@@ -155,7 +156,7 @@ PAIR_PROMPT = "input"
 #: or a CNN/DM article, one null where the other is not; its comparisons' ``summaries``, its
 #: axis ratings' one ``summary``) ...
 PROMPT_LAYOUTS = (
-    ((PROMPT,), (RESPONSE, "completion", "generation")),
+    ((PROMPT,), (RESPONSE, "completion", "generation", "generated_text")),
     (("instruction", "input"), ("output", RESPONSE)),
     (("instruction", "context"), (RESPONSE, "output")),
     (("instruction",), ("output", RESPONSE, "generation", "instances")),
@@ -210,7 +211,9 @@ API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", 
 #: ... beside the request that an output line keeps, where it keeps it (Vertex AI's batch
 #: prediction output: the request's ``contents``, a chat): the prompt, read before the answers.
 API_REQUESTS = {"response.candidates": "request.contents"}
-ANSWER_COLUMNS = ("output", "response")
+#: ... an answer column alone (``generated_text``: what Hugging Face's text-generation pipeline
+#: and TGI return, a text, or the whole chat where the pipeline was given one).
+ANSWER_COLUMNS = ("output", "response", "generated_text")
 #: ... or, beside a found prompt with no answer, a list of its answers by several models
 #: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's
 #: ``responses``, Nectar's ``answers``), each answer a line of the text; several answers are

@@ -1108,6 +1108,8 @@ def test_text_files_read_one_row_a_line(tmp_path):
     (("instruction", "generation", "model_name"), "fields instruction, generation joined by newlines"),  # distilabel
     (("question", "choices", "subject"), "column 'question'"),  # cais/mmlu's choices are no API's (a list of strings)
     (("prompt", "generation"), "fields prompt, generation joined by newlines"),
+    (("prompt", "generated_text", "details"), "fields prompt, generated_text joined by newlines"),  # TGI's
+    (("id", "generated_text"), "column 'generated_text'"),  # Hugging Face's text-generation pipeline's
     (("output", "messages"), "column 'messages'"),  # (no system turn to leave out)
     (("Instruction", "Input", "Output"), "fields Instruction, Input, Output joined by newlines"),  # a spreadsheet's headers
     (("TEXT", "id"), "column 'TEXT'"),
@@ -1128,6 +1130,17 @@ def test_auto_detection_reads_the_whole_row_where_it_can(tmp_path, columns, text
     value = {"messages": chat, "conversation": chat, "choices": ["an option", "another"]}
     path = write(tmp_path, "d.parquet", [{name: value.get(name, name) for name in columns}])
     assert load_dataset(path).text_source == text_source
+
+
+def test_a_pipeline_s_generated_chat_is_the_text_and_gives_the_prompt_and_response(tmp_path):
+    """Hugging Face's text-generation pipeline given a chat returns the chat with its answer as
+    ``generated_text``: read as a chat column is (its turns, the prompt and the answer)."""
+    chats = [[{"role": "user", "content": f"Q{i}?"}, {"role": "assistant", "content": f"A{i}."}] for i in range(3)]
+    path = write(tmp_path, "pipeline.parquet", [{"generated_text": chat} for chat in chats])
+    dataset = load_dataset(path)
+    assert dataset.text_source == "column 'generated_text'" and dataset.texts()["text"].to_list() == [f"Q{i}?\nA{i}." for i in range(3)]
+    parts = dataset.first_parts(("prompt", "response"), 3)
+    assert parts["prompt"].to_list() == [f"Q{i}?" for i in range(3)] and parts["response"].to_list() == [f"A{i}." for i in range(3)]
 
 
 def test_ultrachat_turns_under_data_are_found_only_as_a_list_of_texts(tmp_path):
