@@ -205,9 +205,12 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
 #: ``output`` items, a chat's turns; a response saved whole is an ``output`` column, read as an
 #: answer below); a Batch API input file's requests (a chat each); a line of Anthropic's
-#: Message Batches results (its message's content blocks).
+#: Message Batches results (its message's content blocks); Ollama's chat response, whose
+#: ``message`` is one turn (:data:`API_TURNS`).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "body.messages", "result.message.content")
+                    "body.messages", "result.message.content", "message")
+#: Of those, the columns that hold one turn of a chat, read as a chat of it.
+API_TURNS = ("message",)
 #: ... beside the request that an output line keeps, where it keeps it (Vertex AI's batch
 #: prediction output: the request's ``contents``, a chat): the prompt, read before the answers.
 API_REQUESTS = {"response.candidates": "request.contents"}
@@ -650,9 +653,9 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 
 #: Values of a text column read to tell whether it holds chats written as JSON text.
 JSON_CHAT_SAMPLE = 100
-#: Columns that may hold a chat when the selection does not name them: the chat columns, and
-#: a preference pair's answers and prompt.
-_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT})
+#: Columns that may hold a chat when the selection does not name them: the chat columns, a
+#: preference pair's answers and prompt, and an API's one turn.
+_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *API_TURNS})
 
 
 def _kept_as_read(name: str) -> str:

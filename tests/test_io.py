@@ -1741,8 +1741,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
     ``response.body.output``), a chat completion or a completion saved whole (``choices``;
     DeepSeek's with its reasoning), a Batch API input line (``body.messages``), a line of
     Anthropic's batch results (a failed request's: no text), Gemini's responses saved whole and
-    in a batch output line (its thought summaries as reasoning); the filters write the input's
-    columns alone."""
+    in a batch output line (its thought summaries as reasoning), Ollama's chat responses (one
+    turn, its thinking as reasoning); the filters write the input's columns alone."""
     def completion(*answers):
         return {"id": "c", "object": "chat.completion",
                 "choices": [{"index": i, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}
@@ -1766,6 +1766,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
                                       {"type": "reasoning", "summary": []},
                                       {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Done."}]}]}}}],
                                   "response.body.output", ["Done."]),
+        "ollama_chat.jsonl": ([{"model": "m", "message": {"role": "assistant", "content": "Ollama's answer.", "thinking": "Hm."},
+                                "done_reason": "stop", "done": True}], "message", ["Hm.\nOllama's answer."]),
         "gemini_batch.jsonl": ([{"key": f"k{i}", "response": gemini(f"Gemini {i}.")} for i in range(2)],
                                "response.candidates", ["Gemini 0.", "Gemini 1."]),
         "gemini_saved.jsonl": ([gemini("First.", "Second."), {"candidates": [{"finishReason": "SAFETY", "index": 0}]}],
@@ -1778,7 +1780,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         path = tmp_path / name
         path.write_text("".join(json.dumps(row) + "\n" for row in rows))
         dataset = load_dataset(path)
-        chats = " (system turns left out: 1 of the 1 rows hold some)" if name in ("batch_input.jsonl",) else ""
+        chats = {"batch_input.jsonl": " (system turns left out: 1 of the 1 rows hold some)",
+                 "ollama_chat.jsonl": " (reasoning read from the turns' thinking)"}.get(name, "")
         assert dataset.text_source == f"column {column!r}{chats}" and dataset.texts()["text"].to_list() == texts, name
         assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
     answers = load_dataset(tmp_path / "deepseek.jsonl", TextSelection(reasoning=False))  # (--no-reasoning: the answer alone)
