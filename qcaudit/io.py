@@ -205,15 +205,17 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
 #: ``output`` items, a chat's turns; a response saved whole is an ``output`` column, read as an
 #: answer below); a Batch API input file's requests (a chat each); a line of Anthropic's
-#: Message Batches results (its message's content blocks); Ollama's chat response, whose
-#: ``message`` is one turn (:data:`API_TURNS`).
+#: Message Batches results (its message's content blocks); one turn (:data:`API_TURNS`):
+#: Ollama's chat response's ``message``, Amazon Bedrock's Converse response's ``output.message``,
+#: a line of Bedrock's batch inference output's ``modelOutput`` (an Anthropic model's message).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "body.messages", "result.message.content", "message")
+                    "body.messages", "result.message.content", "message", "output.message", "modelOutput")
 #: Of those, the columns that hold one turn of a chat, read as a chat of it.
-API_TURNS = ("message",)
+API_TURNS = ("message", "output.message", "modelOutput")
 #: ... beside the request that an output line keeps, where it keeps it (Vertex AI's batch
-#: prediction output: the request's ``contents``, a chat): the prompt, read before the answers.
-API_REQUESTS = {"response.candidates": "request.contents"}
+#: prediction output: the request's ``contents``, a chat; Bedrock's batch inference output: its
+#: ``modelInput``'s ``messages``): the prompt, read before the answers.
+API_REQUESTS = {"response.candidates": "request.contents", "modelOutput": "modelInput.messages"}
 #: ... an answer column alone (``generated_text``: what Hugging Face's text-generation pipeline
 #: and TGI return, a text, or the whole chat where the pipeline was given one).
 ANSWER_COLUMNS = ("output", "response", "generated_text")
@@ -572,6 +574,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
     if nested:
         frame = frame.with_columns(nested.values())
+        turned = [name for name in nested if is_turn(frame.collect_schema()[name])]  # (Bedrock's output.message: a chat of it)
+        frame = frame.with_columns(pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turned)
         schema = frame.collect_schema()
     first_rows = _first_rows(frame, selection, schema)
     transcripts = _transcript_columns(first_rows, selection, schema)
@@ -655,7 +659,7 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 JSON_CHAT_SAMPLE = 100
 #: Columns that may hold a chat when the selection does not name them: the chat columns, a
 #: preference pair's answers and prompt, and an API's one turn.
-_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *API_TURNS})
+_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *(name.lower() for name in API_TURNS if "." not in name)})
 
 
 def _kept_as_read(name: str) -> str:
@@ -747,7 +751,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
         return replace(selection, text_column=whole, prompt=given.prompt, response=given.response)
     if whole:
         return replace(selection, text_column=whole)
-    api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name)) and is_api_text(found[1])), None)
+    api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name))
+                and (is_api_text(found[1]) or name in API_TURNS and is_turn(found[1]))), None)  # (a turn inside a struct)
     if api and (request := API_REQUESTS.get(api)) and (found := _reached(schema, request)) and is_chat(found[1]):
         return replace(selection, fields=(request, api), prompt=selection.prompt or (request,), response=selection.response or api)
     if api:

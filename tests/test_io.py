@@ -1742,7 +1742,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
     DeepSeek's with its reasoning), a Batch API input line (``body.messages``), a line of
     Anthropic's batch results (a failed request's: no text), Gemini's responses saved whole and
     in a batch output line (its thought summaries as reasoning), Ollama's chat responses (one
-    turn, its thinking as reasoning); the filters write the input's columns alone."""
+    turn, its thinking as reasoning), Bedrock's Converse responses (one turn inside the
+    output); the filters write the input's columns alone."""
     def completion(*answers):
         return {"id": "c", "object": "chat.completion",
                 "choices": [{"index": i, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}
@@ -1768,6 +1769,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
                                   "response.body.output", ["Done."]),
         "ollama_chat.jsonl": ([{"model": "m", "message": {"role": "assistant", "content": "Ollama's answer.", "thinking": "Hm."},
                                 "done_reason": "stop", "done": True}], "message", ["Hm.\nOllama's answer."]),
+        "bedrock_converse.jsonl": ([{"output": {"message": {"role": "assistant", "content": [{"text": "Bedrock's answer."}]}},
+                                     "stopReason": "end_turn"}], "output.message", ["Bedrock's answer."]),
         "gemini_batch.jsonl": ([{"key": f"k{i}", "response": gemini(f"Gemini {i}.")} for i in range(2)],
                                "response.candidates", ["Gemini 0.", "Gemini 1."]),
         "gemini_saved.jsonl": ([gemini("First.", "Second."), {"candidates": [{"finishReason": "SAFETY", "index": 0}]}],
@@ -1793,19 +1796,33 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
     assert load_dataset(tmp_path / "thought.jsonl", TextSelection(reasoning=False)).texts()["text"].to_list() == ["Its answer."]
 
 
-def test_a_vertex_batch_output_line_reads_its_request_as_the_prompt(tmp_path):
-    """Vertex AI's batch prediction output keeps each request beside its response: the
-    request's ``contents`` (a chat) are the prompt, the candidates the response, and the text
-    holds both, as instruction data's does."""
-    rows = [{"status": "", "request": {"contents": [{"role": "user", "parts": [{"text": f"Question {i}?"}]}]},
-             "response": gemini(f"Answer {i}.")} for i in range(3)]
-    (path := tmp_path / "vertex.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+@pytest.mark.parametrize("layout", ["vertex", "bedrock"])
+def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, tmp_path, layout):  # noqa: F811
+    """Vertex AI's batch prediction output and Amazon Bedrock's batch inference output keep
+    each request beside its response: the request's chat (Vertex's ``contents``, Bedrock's
+    ``modelInput.messages``) is the prompt, the answer (Gemini's candidates, an Anthropic
+    model's message) the response, and the text holds both, as instruction data's does; a
+    filter writes the lines as they were."""
+    def line(i: int) -> dict:
+        if layout == "vertex":
+            return {"status": "", "request": {"contents": [{"role": "user", "parts": [{"text": f"Question {i}?"}]}]},
+                    "response": gemini(f"Answer {i}.")}
+        return {"recordId": f"r{i}", "modelInput": {"max_tokens": 9, "messages": [{"role": "user", "content": [
+                    {"type": "text", "text": f"Question {i}?"}]}]},
+                "modelOutput": {"type": "message", "role": "assistant", "content": [{"type": "text", "text": f"Answer {i}."}],
+                                "stop_reason": "end_turn"}}
+
+    lines = [json.dumps(line(i)) + "\n" for i in range(3)]
+    (path := tmp_path / "output.jsonl").write_text("".join(lines))
     dataset = load_dataset(path)
-    assert dataset.text_source == "fields request.contents, response.candidates joined by newlines"
+    request, answer = ("request.contents", "response.candidates") if layout == "vertex" else ("modelInput.messages", "modelOutput")
+    assert dataset.text_source == f"fields {request}, {answer} joined by newlines"
     assert dataset.texts()["text"].to_list() == [f"Question {i}?\nAnswer {i}." for i in range(3)]
     parts = dataset.first_parts(("prompt", "response"), 3)
     assert parts["prompt"].to_list() == [f"Question {i}?" for i in range(3)]
     assert parts["response"].to_list() == [f"Answer {i}." for i in range(3)]
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl").code == 0
+    assert [json.loads(row) for row in kept.read_text().splitlines()] == [json.loads(row) for row in lines]
 
 
 def test_gemini_thought_parts_read_as_reasoning(tmp_path):

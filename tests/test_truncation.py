@@ -120,6 +120,8 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
         return response if layout == "responses" else {"custom_id": "c", "response": {"status_code": 200, "body": response}}
     if layout == "ollama":  # (Ollama's chat response: one turn, and why it stopped)
         return {"model": "m", "message": {"role": "assistant", "content": text}, "done_reason": reasons[0], "done": True}
+    if layout == "bedrock":  # (Amazon Bedrock's Converse response: its stopReason)
+        return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}}, "stopReason": reasons[0]}
     if layout == "tgi":  # (TGI's answer with its details)
         return {"prompt": "Q?", "generated_text": text, "details": {"finish_reason": reasons[0], "generated_tokens": 3}}
     if layout == "gemini":  # (a line of Gemini's Batch API output)
@@ -133,14 +135,19 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
             "generations": [text] * len(reasons), "finish_reasons": reasons}
 
 
-@settings(max_examples=45, deadline=None)
-@given(layout=st.sampled_from(["flat", "tgi", "ollama", "choices", "batch", "anthropic", "gemini", "responses", "responses_batch", "vllm", "openr1"]),
+#: How tools save why each generation stopped (:func:`_layout`).
+_LAYOUTS = ("flat", "tgi", "ollama", "bedrock", "choices", "batch", "anthropic", "gemini", "responses", "responses_batch", "vllm",
+            "openr1")
+
+
+@settings(max_examples=60, deadline=None)
+@given(layout=st.sampled_from(_LAYOUTS),
        rows=st.lists(st.tuples(st.lists(st.one_of(st.none(), st.sampled_from(sorted(_MEANS))), min_size=1, max_size=3),
                                st.booleans()), min_size=1, max_size=12),
        batch_rows=st.integers(1, 5))
 def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
     """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
-    flat column, TGI's details, Ollama's chat responses, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
+    flat column, TGI's details, Ollama's and Bedrock's chat responses, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
     OpenAI's Responses API's saved whole and in a Batch API line (whose reason where it
     completed is "completed"), vLLM's outputs beside their stop strings, OpenR1's lists),
     found without being named; the
@@ -149,7 +156,7 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
     filtered where a content filter stopped one; the rates are over the rows with a reason,
     and a row whose code block is left open is counted whatever its reasons. Any batching
     gives the same report."""
-    if layout in ("flat", "tgi", "ollama", "batch", "anthropic", "gemini"):  # (one generation a row)
+    if layout in ("flat", "tgi", "ollama", "bedrock", "batch", "anthropic", "gemini"):  # (one generation a row)
         rows = [(reasons[:1], open_code) for reasons, open_code in rows]
     if layout in ("responses", "responses_batch"):  # (a response that did not stop early completed)
         rows = [([reasons[0] or "completed"], open_code) for reasons, open_code in rows]
