@@ -78,7 +78,8 @@ def expected(rows: list[tuple[str, str, str | None]]) -> dict[str, float]:
 def chats(rows: list[tuple[str, str, str | None]], layout: str) -> dict[str, list]:
     """The rows in one layout: ``field`` (the reasoning in the answer's ``reasoning_content``),
     ``inline`` (in ``<think>`` before the answer), ``opened by the template`` (closed by
-    ``</think>`` alone, as after a chat template that opens it: a cut one holds no mark), ``flat`` (columns), ``written`` (one plain
+    ``</think>`` alone, as after a chat template that opens it: a cut one holds no mark), ``GRPO's format``
+    (``<reasoning>`` before an ``<answer>``), ``flat`` (columns), ``written`` (one plain
     answer holding the reasoning, then the answer), ``answers`` (no reasoning at all). An
     answer of None is none: an empty content, or a ``<think>`` never closed."""
     if layout == "flat":
@@ -87,6 +88,8 @@ def chats(rows: list[tuple[str, str, str | None]], layout: str) -> dict[str, lis
     answers = {"field": lambda r, a: {"content": a or "", "reasoning_content": r},
                "inline": lambda r, a: {"content": f"<think>\n{r}" + ("" if a is None else f"\n</think>\n\n{a}")},
                "opened by the template": lambda r, a: {"content": r + ("" if a is None else f"\n</think>\n\n{a}")},
+               "GRPO's format": lambda r, a: {"content": f"<reasoning>\n{r}" + ("" if a is None else
+                                                                                 f"\n</reasoning>\n<answer>\n{a}\n</answer>")},
                "written": lambda r, a: {"content": f"{r}\n{a}"},
                "answers": lambda r, a: {"content": a}}[layout]
     return {"messages": [[{"role": "user", "content": q}, {"role": "assistant", **answers(r, a)}] for q, r, a in rows]}
@@ -140,7 +143,7 @@ def main() -> None:
     for metric in REASONING_METRICS:
         measured.add_column(metric.split(".")[1], justify="right")
     measured.add_row("Python's counts (the reference)", *(f"{value:.4g}" for value in expected(stopped).values()))
-    for layout in ("field", "inline", "flat", "opened by the template"):
+    for layout in ("field", "inline", "flat", "opened by the template", "GRPO's format"):
         report = qcaudit.audit(chats(stopped, layout), analyzers=["reasoning"], progress=False)
         measured.add_row(layout, *(f"{report.value(metric):.4g}" for metric in REASONING_METRICS))
     console.print(measured)

@@ -34,13 +34,19 @@ TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
 #: a DeepSeek-R1 answer holds its ``<think>`` inline: it is most of what a distilled
 #: reasoning dataset's model wrote, and where its repetition and leaks are.
 REASONING_FIELDS = ("reasoning_content", "reasoning", "thinking")
-#: The reasoning an answer writes inline, DeepSeek-R1's ``<think>...</think>`` (and
-#: OpenThoughts' and Bespoke-Stratos' ``<|begin_of_thought|>...<|end_of_thought|>``) and the
-#: white space after it (one cut short: from its opening tag to the end), then, where the
-#: template wrote the opening tag into the prompt, an answer's start up to a ``</think>`` that
-#: none opens.
-_THINKING_INLINE = r"(?s)(?:<think>.*?(?:</think>|$)|<\|begin_of_thought\|>.*?(?:<\|end_of_thought\|>|$))\s*"
-_THINKING_UNOPENED = r"(?s)^.*?</think>\s*"
+#: The marks that open and close reasoning written inline in an answer: DeepSeek-R1's and
+#: Qwen's ``<think>...</think>``, OpenThoughts' and Bespoke-Stratos'
+#: ``<|begin_of_thought|>...<|end_of_thought|>``, the ``<reasoning>...</reasoning>`` of GRPO's
+#: format (TRL's and Unsloth's examples, before an ``<answer>``), Magistral's
+#: ``[THINK]...[/THINK]``, Kimi's ``◁think▷...◁/think▷``, Seed-OSS's ``<seed:think>...</seed:think>``.
+REASONING_MARKS = (("<think>", "</think>"), ("<|begin_of_thought|>", "<|end_of_thought|>"), ("<reasoning>", "</reasoning>"),
+                   ("[THINK]", "[/THINK]"), ("◁think▷", "◁/think▷"), ("<seed:think>", "</seed:think>"))
+#: The reasoning an answer writes inline (:data:`REASONING_MARKS`) and the white space after it
+#: (one cut short: from its opening mark to the end), then, where the template wrote the
+#: opening mark into the prompt, an answer's start up to a closing mark that none opens.
+_THINKING_INLINE = ("(?s)(?:" + "|".join(f"{pl.escape_regex(opening)}.*?(?:{pl.escape_regex(closing)}|$)"
+                                          for opening, closing in REASONING_MARKS) + r")\s*")
+_THINKING_UNOPENED = "(?s)^.*?(?:" + "|".join(pl.escape_regex(closing) for _, closing in REASONING_MARKS) + r")\s*"
 #: Roles as other layouts name them -> OpenAI's: ShareGPT's (with LLaMA-Factory's function
 #: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
 #: OpenAI's legacy ``function`` (a function's result), and, in conversations written as text,

@@ -15,6 +15,7 @@ from qcaudit.analyzers.reasoning import TAIL_CHARS
 from qcaudit.config import load_config
 from qcaudit.report.html import render_html
 from qcaudit.sampling import write_sample
+from qcaudit.text_columns import REASONING_MARKS, without_reasoning
 from tests.test_dashboard import HOSTILE, SAMPLES, _app, _page
 from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixture)
 
@@ -26,23 +27,26 @@ _ANSWER_WORDS = st.lists(st.text("xyz1", min_size=1, max_size=4), max_size=6)
 
 def _response(layout: str, reasoning: list[str] | None, answer: list[str], closed: bool) -> dict:
     """A chat's assistant turn holding ``reasoning`` (None: none written) before ``answer``,
-    inline between DeepSeek-R1's or OpenThoughts' marks (``closed`` or not; OpenThoughts'
-    answer between its solution marks) or in the turn's ``reasoning_content`` field, as a
-    reasoning model's data writes it."""
+    inline between DeepSeek-R1's, OpenThoughts', GRPO's format's or Magistral's marks
+    (``closed`` or not; OpenThoughts' and GRPO's answer between marks of their own) or in the
+    turn's ``reasoning_content`` field, as a reasoning model's data writes it."""
     said = " ".join(answer)
     if layout == "field":
         return {"role": "assistant", "content": said, "reasoning_content": None if reasoning is None else "\n".join(reasoning)}
     if reasoning is None:
         return {"role": "assistant", "content": said}
-    opening, closing = ("<think>", "</think>") if layout == "think" else ("<|begin_of_thought|>", "<|end_of_thought|>")
+    opening, closing = {"think": ("<think>", "</think>"), "thought": ("<|begin_of_thought|>", "<|end_of_thought|>"),
+                        "grpo": ("<reasoning>", "</reasoning>"), "magistral": ("[THINK]", "[/THINK]")}[layout]
     if layout == "thought":  # (OpenThoughts' answer between marks of its own, written against its words)
         said = f"<|begin_of_solution|>{said}<|end_of_solution|>"
+    if layout == "grpo":  # (GRPO's format's answer between its answer marks, on lines of their own)
+        said = f"<answer>\n{said}\n</answer>"
     thought = opening + "\n" + " ".join(reasoning)
     return {"role": "assistant", "content": thought + (f"\n{closing}\n\n{said}" if closed else "")}
 
 
-@settings(max_examples=40, deadline=None)
-@given(layout=st.sampled_from(["think", "thought", "field"]),
+@settings(max_examples=50, deadline=None)
+@given(layout=st.sampled_from(["think", "thought", "grpo", "magistral", "field"]),
        rows=st.lists(st.tuples(st.one_of(st.none(), _REASONING_WORDS), _ANSWER_WORDS, st.booleans()), min_size=1, max_size=14),
        batch_rows=st.integers(1, 5))
 def test_reasoning_lengths_and_unfinished_rows_are_as_written(tmp_path_factory, layout, rows, batch_rows):
@@ -83,6 +87,20 @@ def test_reasoning_lengths_and_unfinished_rows_are_as_written(tmp_path_factory, 
     assert report.value("reasoning.reasoning_tokens_p90") == pytest.approx(p90)
     assert report.value("reasoning.reasoning_tokens_max") == max(lengths)
     assert report.value("reasoning.answer_tokens_median") == pytest.approx(statistics.median(a for _, a, _ in reasoned))
+
+
+@settings(max_examples=60, deadline=None)
+@given(marks=st.sampled_from(REASONING_MARKS), reasoning=st.text("ab \n", max_size=8), answer=st.text("xy \n", max_size=8),
+       written=st.sampled_from(["closed", "cut", "opened by the template"]))
+def test_no_reasoning_leaves_the_answer_after_each_kind_of_mark(marks, reasoning, answer, written):
+    """``--no-reasoning`` reads, for every kind of mark, the answer after the reasoning and the
+    white space after it: nothing of a reasoning cut before it closed, and the answer after a
+    closing mark that the template opened. Against Python's string slicing of what was written."""
+    opening, closing = marks
+    text = {"closed": opening + reasoning + closing + answer, "cut": opening + reasoning,
+            "opened by the template": reasoning + closing + answer}[written]
+    expected = "" if written == "cut" else answer.lstrip()
+    assert pl.select(without_reasoning(pl.lit(text))).item() == expected
 
 
 @settings(max_examples=30, deadline=None)

@@ -1,7 +1,8 @@
 """Reasoning: does each reasoning model's response end in an answer, and how long does it think?
 
 Data distilled from a reasoning model (DeepSeek-R1's ``<think>...</think>`` before its answer,
-OpenThoughts' ``<|begin_of_thought|>`` marks, a chat turn's ``reasoning_content``, s1K's
+OpenThoughts' ``<|begin_of_thought|>`` marks, GRPO's ``<reasoning>`` before its ``<answer>``
+(:data:`~qcaudit.text_columns.REASONING_MARKS`), a chat turn's ``reasoning_content``, s1K's
 thinking trajectories beside their attempt) holds, besides each answer, the reasoning
 written before it. A generation cut at its token limit leaves reasoning that never closes
 and no answer after it: a model fine-tuned on such rows learns to think without ending.
@@ -62,14 +63,15 @@ from qcaudit.registry import (
 )
 from qcaudit.signatures import Metric, histogram, signature
 from qcaudit.text import OTHER_SCRIPT_MIN_LETTERS, ending, in_other_scripts
+from qcaudit.text_columns import REASONING_MARKS
 from qcaudit.views import Column, Notice, RankedRows, Stat, View, histogram_view
 
-#: Marks that open and close reasoning written inline: DeepSeek-R1's and Qwen's, and
-#: OpenThoughts' and Bespoke-Stratos'.
-OPENING_MARKS = ("<think>", "<|begin_of_thought|>")
-CLOSING_MARKS = ("</think>", "<|end_of_thought|>")
-#: Marks around the answer after such reasoning (OpenThoughts'): no words of it either.
-ANSWER_MARKS = ("<|begin_of_solution|>", "<|end_of_solution|>")
+#: Marks that open and close reasoning written inline (:data:`~qcaudit.text_columns.REASONING_MARKS`:
+#: DeepSeek-R1's and Qwen's, OpenThoughts', GRPO's format's, Magistral's, ...).
+OPENING_MARKS = tuple(opening for opening, _ in REASONING_MARKS)
+CLOSING_MARKS = tuple(closing for _, closing in REASONING_MARKS)
+#: Marks around the answer after such reasoning (OpenThoughts', GRPO's format's): no words of it either.
+ANSWER_MARKS = ("<|begin_of_solution|>", "<|end_of_solution|>", "<answer>", "</answer>")
 #: Rows whose reasoning ends in no answer listed on the page, the first of them.
 SHOWN = 20
 #: Characters of such a row's response shown: its end, where the generation stopped.
@@ -79,8 +81,8 @@ HISTOGRAM_BINS = 40
 FIRST_ROWS = 100
 QUANTILES = {"median": 0.5, "p90": 0.9}
 #: What the report says where no response holds reasoning.
-NO_REASONING = ("No response holds reasoning before its answer (no <think> or <|begin_of_thought|> marks, no reasoning "
-                "field of a chat turn, no reasoning column beside the answer): nothing to measure.")
+NO_REASONING = ("No response holds reasoning before its answer (no <think>, <|begin_of_thought|> or <reasoning> marks, no "
+                "reasoning field of a chat turn, no reasoning column beside the answer): nothing to measure.")
 #: What the report says where a chat template opened the reasoning (:func:`_read_as_the_template_opened_it`).
 OPENED_BY_TEMPLATE = ("Most responses close reasoning they never open: a chat template opened it in the prompt. A response "
                       "with no reasoning mark at all is counted as reasoning that never closed.")
@@ -194,7 +196,7 @@ class Reasoning(Analyzer):
             pl.when(reasoned).then(pl.col("mixed")).alias("reasoning_mixed_scripts"),
             pl.when(reasoned & unfinished).then(pl.col(_TAIL)).alias(_TAIL))
         reasoned = rows.filter(pl.col("reasoning_unfinished").is_not_null())
-        sig = signature("reasoning", "tok:str.split", "marks:think,thought,solution", *(["opened:template"] * opened_by_template),
+        sig = signature("reasoning", "tok:str.split", "marks:think,thought,reasoning,THINK,kimi,seed,solution,answer", *(["opened:template"] * opened_by_template),
                         f"responses:{n}")
         metrics = {"responses": Metric(n, sig)}
         if n:
