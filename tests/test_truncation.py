@@ -35,7 +35,7 @@ _MEANS = {"length": "cut", "max_tokens": "cut", "MAX_TOKENS": "cut", "content_fi
 #: No line opens a list item or a quote: a fence inside one is read as inside the text, while
 #: CommonMark closes it where its container ends.
 _LINE = st.tuples(st.integers(0, 3), st.text("`~ a>-1.", max_size=8)).map(lambda t: " " * t[0] + t[1]).filter(
-    lambda line: not re.match(r" *(?:[-+*]|\d+[.)]|>)(?: |$)", line))
+    lambda line: not re.match(r" *(?:[-+*]|\d+[.)]|>)(?: |$)", line) and not line.startswith(" " * 4))
 _FENCE_LINE = st.tuples(st.integers(0, 3), st.sampled_from("`~"), st.integers(3, 5), st.text("a `~", max_size=4)).map(
     lambda t: " " * t[0] + t[1] * t[2] + t[3])
 _COMMONMARK = MarkdownIt("commonmark")
@@ -122,6 +122,9 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
         return {"model": "m", "message": {"role": "assistant", "content": text}, "done_reason": reasons[0], "done": True}
     if layout == "bedrock":  # (Amazon Bedrock's Converse response: its stopReason)
         return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}}, "stopReason": reasons[0]}
+    if layout == "sglang":  # (SGLang's /generate: its reason an object that names it)
+        reason = None if reasons[0] is None else {"type": reasons[0], "length": 9}
+        return {"text": text, "meta_info": {"id": "i", "finish_reason": reason, "prompt_tokens": 3}}
     if layout == "tgi":  # (TGI's answer with its details)
         return {"prompt": "Q?", "generated_text": text, "details": {"finish_reason": reasons[0], "generated_tokens": 3}}
     if layout == "gemini":  # (a line of Gemini's Batch API output)
@@ -136,7 +139,7 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
 
 
 #: How tools save why each generation stopped (:func:`_layout`).
-_LAYOUTS = ("flat", "tgi", "ollama", "bedrock", "choices", "batch", "anthropic", "gemini", "responses", "responses_batch", "vllm",
+_LAYOUTS = ("flat", "tgi", "sglang", "ollama", "bedrock", "choices", "batch", "anthropic", "gemini", "responses", "responses_batch", "vllm",
             "openr1")
 
 
@@ -147,7 +150,7 @@ _LAYOUTS = ("flat", "tgi", "ollama", "bedrock", "choices", "batch", "anthropic",
        batch_rows=st.integers(1, 5))
 def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
     """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
-    flat column, TGI's details, Ollama's and Bedrock's chat responses, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
+    flat column, TGI's details, SGLang's typed reasons, Ollama's and Bedrock's chat responses, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
     OpenAI's Responses API's saved whole and in a Batch API line (whose reason where it
     completed is "completed"), vLLM's outputs beside their stop strings, OpenR1's lists),
     found without being named; the
@@ -156,7 +159,7 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
     filtered where a content filter stopped one; the rates are over the rows with a reason,
     and a row whose code block is left open is counted whatever its reasons. Any batching
     gives the same report."""
-    if layout in ("flat", "tgi", "ollama", "bedrock", "batch", "anthropic", "gemini"):  # (one generation a row)
+    if layout in ("flat", "tgi", "sglang", "ollama", "bedrock", "batch", "anthropic", "gemini"):  # (one generation a row)
         rows = [(reasons[:1], open_code) for reasons, open_code in rows]
     if layout in ("responses", "responses_batch"):  # (a response that did not stop early completed)
         rows = [([reasons[0] or "completed"], open_code) for reasons, open_code in rows]

@@ -3,10 +3,11 @@
 A generation stopped by its token limit ends mid-sentence, mid-list or inside a code block;
 one stopped by a content filter ends where the filter cut it. Trained on, both teach a model
 to stop without finishing. Most generation pipelines save why each one stopped beside its
-text: OpenAI's API, vLLM and TGI a ``finish_reason`` (``length``), Anthropic's a
-``stop_reason`` (``max_tokens``), Gemini's a ``finishReason`` (``MAX_TOKENS``), OpenAI's
-Responses API an ``incomplete_details`` (``max_output_tokens``), Ollama a ``done_reason``,
-OpenR1-Math a ``finish_reasons`` list for its several generations. The
+text: OpenAI's API, vLLM and TGI a ``finish_reason`` (``length``; SGLang's
+``{"type": "length"}``), Anthropic's a ``stop_reason`` (``max_tokens``), Gemini's a
+``finishReason`` (``MAX_TOKENS``), OpenAI's Responses API an ``incomplete_details``
+(``max_output_tokens``), Ollama a ``done_reason``, OpenR1-Math a ``finish_reasons`` list for
+its several generations. The
 analyzer finds that record (:func:`stop_reason_column`: a column so named, or such a field
 inside an API's saved answers, ``choices``, a Batch API line's ``response.body``; where it
 finds one, it runs by itself), or reads the column ``--stop-reason`` names, and over the rows
@@ -62,6 +63,8 @@ REASON_FIELDS = ("finish_reason", "finish_reasons", "finishreason", "stop_reason
 #: ``reason`` (``max_output_tokens``, ``content_filter``), null where it completed (the reason
 #: then read, :data:`COMPLETED`; a failed response has no text to count).
 INCOMPLETE_DETAILS, INCOMPLETE_REASON, COMPLETED = "incomplete_details", "reason", "completed"
+#: The field of a reason written as an object that names it (SGLang's ``finish_reason``).
+REASON_TYPE = "type"
 #: Reasons, casefolded, that say the generation stopped at its token limit (OpenAI's, vLLM's,
 #: TGI's and Ollama's ``length``, Anthropic's and Bedrock's ``max_tokens``, Gemini's and
 #: Cohere's ``MAX_TOKENS``, Mistral's ``model_length``, OpenAI Responses' ``max_output_tokens``).
@@ -255,10 +258,12 @@ def stop_reason_column(schema: Mapping[str, pl.DataType]) -> str | None:
 def reasons_of(expression: pl.Expr, dtype: pl.DataType, column: str) -> pl.Expr:
     """Each row's stop reasons as a list of texts, from the column ``column`` of ``dtype``:
     its text, its texts, the Responses API's ``incomplete_details`` (:data:`INCOMPLETE_DETAILS`),
-    or the reason fields inside its structs and lists of structs (:func:`_reasons_inside`); a
-    column that holds none is refused."""
+    a reason field's typed reason (:func:`_is_typed_reason`), or the reason fields inside its
+    structs and lists of structs (:func:`_reasons_inside`); a column that holds none is refused."""
     if _is_incomplete_details(column, dtype):
         return pl.concat_list([expression.struct.field(INCOMPLETE_REASON).cast(pl.String).fill_null(COMPLETED)])
+    if column.casefold() in REASON_FIELDS and _is_typed_reason(dtype):
+        return pl.concat_list([expression.struct.field(REASON_TYPE).cast(pl.String)])
     if _is_texts(dtype):
         return pl.concat_list([expression.cast(pl.String)]) if not isinstance(dtype, pl.List) else expression.cast(pl.List(pl.String))
     found = _reasons_inside(expression, dtype)
@@ -289,10 +294,17 @@ def _reasons_inside(expression: pl.Expr, dtype: pl.DataType, depth: int = 0) -> 
 def _first_reason_field(fields: Mapping[str, pl.DataType]) -> str | None:
     """The first of :data:`REASON_FIELDS` among ``fields`` (by name, casefolded) of text or
     texts: ``finish_reason`` before ``stop_reason``, which vLLM's outputs hold too, as the stop
-    string or token that ended a generation; else the Responses API's ``incomplete_details``."""
-    found = {name.casefold(): name for name, dtype in fields.items() if _is_texts(dtype)}
+    string or token that ended a generation (a reason may be typed, :func:`_is_typed_reason`); else
+    the Responses API's ``incomplete_details``."""
+    found = {name.casefold(): name for name, dtype in fields.items() if _is_texts(dtype) or _is_typed_reason(dtype)}
     named = next((found[name] for name in REASON_FIELDS if name in found), None)
     return named or next((name for name, dtype in fields.items() if _is_incomplete_details(name, dtype)), None)
+
+
+def _is_typed_reason(dtype: pl.DataType) -> bool:
+    """Whether a reason field of ``dtype`` says its reason as the ``type`` of an object
+    (:data:`REASON_TYPE`; SGLang's ``meta_info.finish_reason``: ``{"type": "length", "length": 128}``)."""
+    return isinstance(dtype, pl.Struct) and any(f.name == REASON_TYPE and _is_texts(f.dtype) for f in dtype.fields)
 
 
 def _is_incomplete_details(name: str, dtype: pl.DataType) -> bool:
