@@ -94,11 +94,13 @@ from qcaudit.text_columns import (
     chat_prompt,
     chat_text,
     column_text,
+    generation_layout,
     is_answer_list,
     is_api_text,
     is_chat,
     is_instances,
     is_plain_text,
+    is_text_parts,
     is_turn,
     joined_turns,
     last_answer,
@@ -749,14 +751,17 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
         # a chat is the text: its turns are the prompt and the response, not columns found by name beside it
         # (OpenR1-Math's messages hold R1's generation; its solution column is NuminaMath's reference)
         return replace(selection, text_column=whole, prompt=given.prompt, response=given.response)
+    if whole and whole.casefold() == "content" and is_text_parts(schema[whole]) and _named(schema, "role"):
+        # a message saved whole (Anthropic's Messages API response): its content blocks are the response
+        return replace(selection, text_column=whole, response=selection.response or whole)
     if whole:
         return replace(selection, text_column=whole)
     api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name))
                 and (is_api_text(found[1]) or name in API_TURNS and is_turn(found[1]))), None)  # (a turn inside a struct)
     if api and (request := API_REQUESTS.get(api)) and (found := _reached(schema, request)) and is_chat(found[1]):
         return replace(selection, fields=(request, api), prompt=selection.prompt or (request,), response=selection.response or api)
-    if api:
-        return replace(selection, text_column=api)
+    if api:  # (what the API answered is the response too: its reasoning is measured, its end read)
+        return replace(selection, text_column=api, response=selection.response or api)
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone
     answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
     answers = [answer] if answer else []
@@ -1155,7 +1160,8 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
     if not selection.reasoning:
         notes.append("reasoning left out")
     elif reasoning := sorted({read for name in selection.sources().get(TEXT, []) if name in schema
-                              and (layout := chat_layout(schema[name])) and (read := reasoning_read(layout))}):
+                              and (layout := chat_layout(schema[name]) or generation_layout(schema[name]))
+                              and (read := reasoning_read(layout))}):
         notes.append(f"reasoning read from the turns' {' and '.join(reasoning)}")
     if (ranked := selection.ranked()) and by_place(ranked[1]):
         notes.append(f"pairs of the answer of {ranked[0]} that {ranked[1]} names and the other")

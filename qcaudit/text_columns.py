@@ -382,6 +382,16 @@ def _generated_turn(fields: dict[str, pl.DataType]) -> str | None:
     return next((name for name in GENERATED_TURNS if name in fields and is_turn(fields[name])), None)
 
 
+def generation_layout(dtype: pl.DataType) -> ChatLayout | None:
+    """The layout of the turns that an API's list of generations holds (:func:`_is_choices`),
+    as a chat's turns are laid out; None for another column, or completions' texts."""
+    if not _is_choices(dtype):
+        return None
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    turn = _generated_turn(fields)
+    return None if turn is None else chat_layout(pl.List(fields[turn]))
+
+
 def _choices_text(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
     """Each generation's text, one a line: its turn's, as a chat's turn reads (its reasoning
     field first, DeepSeek's API's ``reasoning_content``; its tool calls; Gemini's parts), or
@@ -392,7 +402,7 @@ def _choices_text(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.E
         texts = pl.col(name).list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls())
     else:
         turns = pl.col(name).list.eval(pl.element().struct.field(turn))
-        texts = turns.list.eval(turn_content(chat_layout(pl.List(fields[turn])), reasoning).drop_nulls())
+        texts = turns.list.eval(turn_content(generation_layout(dtype), reasoning).drop_nulls())
     return pl.when(texts.list.len() > 0).then(texts.list.join(FIELD_SEPARATOR))
 
 

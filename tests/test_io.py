@@ -1784,7 +1784,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         path.write_text("".join(json.dumps(row) + "\n" for row in rows))
         dataset = load_dataset(path)
         chats = {"batch_input.jsonl": " (system turns left out: 1 of the 1 rows hold some)",
-                 "ollama_chat.jsonl": " (reasoning read from the turns' thinking)"}.get(name, "")
+                 "ollama_chat.jsonl": " (reasoning read from the turns' thinking)",
+                 "deepseek.jsonl": " (reasoning read from the turns' reasoning_content)"}.get(name, "")
         assert dataset.text_source == f"column {column!r}{chats}" and dataset.texts()["text"].to_list() == texts, name
         assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
     answers = load_dataset(tmp_path / "deepseek.jsonl", TextSelection(reasoning=False))  # (--no-reasoning: the answer alone)

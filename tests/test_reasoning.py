@@ -220,6 +220,30 @@ def test_reasoning_saved_beside_its_answer_is_measured(tmp_path, columns):
     assert report.value("reasoning.answer_tokens_median") == 1 and report.value("reasoning.unfinished_rate") == 0.0
 
 
+def test_an_api_s_saved_answers_are_measured_with_their_reasoning(tmp_path):
+    """What a reasoning model's API returned, saved as it came, is the response: DeepSeek's
+    chat completions (the message's ``reasoning_content``; one cut at its limit in the
+    reasoning, with no content) and Anthropic's messages saved whole (thinking blocks before
+    the text). The analyzer runs by itself and counts what was written."""
+    def deepseek(reasoning: str, answer: str) -> dict:
+        return {"id": "d", "object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop" if answer else "length",
+                                                                      "message": {"role": "assistant", "content": answer,
+                                                                                  "reasoning_content": reasoning}}]}
+
+    def claude(thinking: str, answer: str) -> dict:
+        return {"id": "m", "type": "message", "role": "assistant", "stop_reason": "end_turn",
+                "content": [{"type": "thinking", "thinking": thinking, "signature": "s"}, {"type": "text", "text": answer}]}
+
+    written = [("one two three", "four"), ("five six", "seven eight"), ("nine ten eleven twelve", "")]
+    for name, layout in (("deepseek", deepseek), ("claude", claude)):
+        rows = written if name == "deepseek" else written[:2]
+        (path := tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(layout(*row)) + "\n" for row in rows))
+        report = audit(path, load_config(None, {"analyzers": ["duplicates"]}))
+        assert report.value("reasoning.reasoning_rate") == 1.0, name
+        assert report.rows.sort("row_id")["reasoning_tokens"].to_list() == [len(r.split()) for r, _ in rows]
+        assert report.rows.sort("row_id")["reasoning_unfinished"].to_list() == [not a for _, a in rows]
+
+
 def test_data_with_reasoning_turns_the_analyzer_on_and_other_data_does_not(tmp_path):
     """Responses that hold reasoning in the first rows turn the analyzer on beside the
     default ones; the bundled instructions, a chat without reasoning, an empty ``<think>``
