@@ -576,9 +576,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
     if nested:
         frame = frame.with_columns(nested.values())
-        turned = [name for name in nested if is_turn(frame.collect_schema()[name])]  # (Bedrock's output.message: a chat of it)
-        frame = frame.with_columns(pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turned)
         schema = frame.collect_schema()
+        if turned := [name for name in nested if is_turn(schema[name])]:  # (a turn inside a struct, Bedrock's output.message: a chat of it)
+            frame = frame.with_columns(pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turned)
+            schema = frame.collect_schema()
     first_rows = _first_rows(frame, selection, schema)
     transcripts = _transcript_columns(first_rows, selection, schema)
     system_turns = _system_turns_seen(first_rows, selection, schema, transcripts)

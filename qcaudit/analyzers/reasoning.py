@@ -196,8 +196,8 @@ class Reasoning(Analyzer):
             pl.when(reasoned).then(pl.col("mixed")).alias("reasoning_mixed_scripts"),
             pl.when(reasoned & unfinished).then(pl.col(_TAIL)).alias(_TAIL))
         reasoned = rows.filter(pl.col("reasoning_unfinished").is_not_null())
-        sig = signature("reasoning", "tok:str.split", "marks:think,thought,reasoning,THINK,kimi,seed,solution,answer", *(["opened:template"] * opened_by_template),
-                        f"responses:{n}")
+        sig = signature("reasoning", "tok:str.split", "marks:think,thought,reasoning,THINK,kimi,seed,solution,answer",
+                        *(["opened:template"] * opened_by_template), f"responses:{n}")
         metrics = {"responses": Metric(n, sig)}
         if n:
             metrics["reasoning_rate"] = Metric(reasoned.height / n, sig)
