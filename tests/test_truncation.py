@@ -29,7 +29,7 @@ from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixtu
 #: or ended as the model chose.
 _MEANS = {"length": "cut", "max_tokens": "cut", "MAX_TOKENS": "cut", "content_filter": "filtered", "SAFETY": "filtered",
           "refusal": "filtered", "stop": None, "end_turn": None, "STOP": None, "tool_calls": None, "max_output_tokens": "cut",
-          "completed": None}
+          "completed": None, "limit": "cut", "eos": None, "ERROR_TOXIC": "filtered", "ERROR_LIMIT": "cut"}
 #: A line of Markdown, indented as CommonMark reads a top-level line (at most 3 spaces), of
 #: characters that make fences, breaks and headings, and a fence line of either character.
 #: No line opens a list item or a quote: a fence inside one is read as inside the text, while
@@ -122,6 +122,8 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
         return {"model": "m", "message": {"role": "assistant", "content": text}, "done_reason": reasons[0], "done": True}
     if layout == "bedrock":  # (Amazon Bedrock's Converse response: its stopReason)
         return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}}, "stopReason": reasons[0]}
+    if layout == "llamacpp":  # (llama.cpp server's /completion: its stop_type)
+        return {"content": text, "stop": True, "stop_type": reasons[0], "tokens_predicted": 9}
     if layout == "sglang":  # (SGLang's /generate: its reason an object that names it)
         reason = None if reasons[0] is None else {"type": reasons[0], "length": 9}
         return {"text": text, "meta_info": {"id": "i", "finish_reason": reason, "prompt_tokens": 3}}
@@ -139,18 +141,18 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
 
 
 #: How tools save why each generation stopped (:func:`_layout`).
-_LAYOUTS = ("flat", "tgi", "sglang", "ollama", "bedrock", "choices", "batch", "anthropic", "gemini", "responses", "responses_batch", "vllm",
-            "openr1")
+_LAYOUTS = ("flat", "tgi", "sglang", "llamacpp", "ollama", "bedrock", "choices", "batch", "anthropic", "gemini", "responses",
+            "responses_batch", "vllm", "openr1")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=70, deadline=None)
 @given(layout=st.sampled_from(_LAYOUTS),
        rows=st.lists(st.tuples(st.lists(st.one_of(st.none(), st.sampled_from(sorted(_MEANS))), min_size=1, max_size=3),
                                st.booleans()), min_size=1, max_size=12),
        batch_rows=st.integers(1, 5))
 def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
     """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
-    flat column, TGI's details, SGLang's typed reasons, Ollama's and Bedrock's chat responses, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
+    flat column, TGI's details, SGLang's typed reasons, llama.cpp's stop types, Ollama's and Bedrock's chat responses, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
     OpenAI's Responses API's saved whole and in a Batch API line (whose reason where it
     completed is "completed"), vLLM's outputs beside their stop strings, OpenR1's lists),
     found without being named; the
@@ -159,7 +161,7 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
     filtered where a content filter stopped one; the rates are over the rows with a reason,
     and a row whose code block is left open is counted whatever its reasons. Any batching
     gives the same report."""
-    if layout in ("flat", "tgi", "sglang", "ollama", "bedrock", "batch", "anthropic", "gemini"):  # (one generation a row)
+    if layout in ("flat", "tgi", "sglang", "llamacpp", "ollama", "bedrock", "batch", "anthropic", "gemini"):  # (one a row)
         rows = [(reasons[:1], open_code) for reasons, open_code in rows]
     if layout in ("responses", "responses_batch"):  # (a response that did not stop early completed)
         rows = [([reasons[0] or "completed"], open_code) for reasons, open_code in rows]

@@ -57,8 +57,9 @@ from qcaudit.views import Column, Notice, RankedRows, Stat, View
 
 #: Names of the field that says why a generation stopped, casefolded (OpenAI's, vLLM's and
 #: TGI's ``finish_reason``, OpenR1-Math's ``finish_reasons``, Anthropic's ``stop_reason``,
-#: Gemini's ``finishReason``, Bedrock's ``stopReason``, Ollama's ``done_reason``).
-REASON_FIELDS = ("finish_reason", "finish_reasons", "finishreason", "stop_reason", "stopreason", "done_reason")
+#: Gemini's ``finishReason``, Bedrock's ``stopReason``, Ollama's ``done_reason``, llama.cpp
+#: server's ``stop_type``).
+REASON_FIELDS = ("finish_reason", "finish_reasons", "finishreason", "stop_reason", "stopreason", "done_reason", "stop_type")
 #: Where OpenAI's Responses API says why a response stopped early: ``incomplete_details``'s
 #: ``reason`` (``max_output_tokens``, ``content_filter``), null where it completed (the reason
 #: then read, :data:`COMPLETED`; a failed response has no text to count).
@@ -67,13 +68,14 @@ INCOMPLETE_DETAILS, INCOMPLETE_REASON, COMPLETED = "incomplete_details", "reason
 REASON_TYPE = "type"
 #: Reasons, casefolded, that say the generation stopped at its token limit (OpenAI's, vLLM's,
 #: TGI's and Ollama's ``length``, Anthropic's and Bedrock's ``max_tokens``, Gemini's and
-#: Cohere's ``MAX_TOKENS``, Mistral's ``model_length``, OpenAI Responses' ``max_output_tokens``).
-LENGTH_REASONS = frozenset({"length", "max_tokens", "max_length", "model_length", "max_output_tokens"})
+#: Cohere's ``MAX_TOKENS``, Cohere's ``ERROR_LIMIT`` (its context), Mistral's ``model_length``,
+#: OpenAI Responses' ``max_output_tokens``, llama.cpp's ``limit``).
+LENGTH_REASONS = frozenset({"length", "max_tokens", "max_length", "model_length", "max_output_tokens", "error_limit", "limit"})
 #: ... and at a content filter (OpenAI's ``content_filter``, Gemini's ``SAFETY``,
 #: ``RECITATION``, ``BLOCKLIST``, ``PROHIBITED_CONTENT`` and ``SPII``, Anthropic's ``refusal``,
-#: Bedrock's ``content_filtered`` and ``guardrail_intervened``).
+#: Bedrock's ``content_filtered`` and ``guardrail_intervened``, Cohere's ``ERROR_TOXIC``).
 FILTER_REASONS = frozenset({"content_filter", "safety", "recitation", "blocklist", "prohibited_content", "spii", "refusal",
-                            "content_filtered", "guardrail_intervened"})
+                            "content_filtered", "guardrail_intervened", "error_toxic"})
 #: Struct levels searched for a reason field inside an API's saved answer (a Batch API
 #: output line's ``response.body.choices[].finish_reason`` is three below its column).
 SEARCH_DEPTH = 4
