@@ -310,7 +310,7 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (),
     if is_instances(dtype):
         return _instances_text(name)
     if _is_choices(dtype):
-        return _choices_text(name, dtype, reasoning)
+        return _choices_text(name, dtype, roles, left_out, reasoning)
     if is_text_parts(dtype):  # (content blocks, as Anthropic's messages hold them)
         return text_of_parts(pl.col(name), dtype, reasoning)
     if (field := answer_field(dtype)) is not None:
@@ -392,18 +392,17 @@ def generation_layout(dtype: pl.DataType) -> ChatLayout | None:
     return None if turn is None else chat_layout(pl.List(fields[turn]))
 
 
-def _choices_text(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
-    """Each generation's text, one a line: its turn's, as a chat's turn reads (its reasoning
-    field first, DeepSeek's API's ``reasoning_content``; its tool calls; Gemini's parts), or
-    its ``text``."""
+def _choices_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), left_out: tuple[str, ...] = (),
+                  reasoning: bool = True) -> pl.Expr:
+    """Each generation's text, one a line: its turn's, as a chat's turns read (those of
+    ``roles``, as :func:`chat_text` chooses them; its reasoning field first, DeepSeek's API's
+    ``reasoning_content``; its tool calls; Gemini's parts), or its ``text``."""
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     turn = _generated_turn(fields)
     if turn is None:
         texts = pl.col(name).list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls())
-    else:
-        turns = pl.col(name).list.eval(pl.element().struct.field(turn))
-        texts = turns.list.eval(turn_content(generation_layout(dtype), reasoning).drop_nulls())
-    return pl.when(texts.list.len() > 0).then(texts.list.join(FIELD_SEPARATOR))
+        return pl.when(texts.list.len() > 0).then(texts.list.join(FIELD_SEPARATOR))
+    return _turns_text(pl.col(name).list.eval(pl.element().struct.field(turn)), generation_layout(dtype), roles, left_out, reasoning)
 
 
 def is_instances(dtype: pl.DataType) -> bool:
@@ -431,9 +430,14 @@ def chat_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), left_o
     layout = chat_layout(dtype)
     if layout.content_dtype not in (pl.String, pl.Null) and not is_text_parts(layout.content_dtype):
         raise QcauditError(f"column {name!r}: message content is {layout.content_dtype}, not text or text parts")
+    return _turns_text(pl.col(name), layout, roles, left_out, reasoning)
+
+
+def _turns_text(turns: pl.Expr, layout: ChatLayout, roles: tuple[str, ...], left_out: tuple[str, ...], reasoning: bool) -> pl.Expr:
+    """The contents of the chat ``turns`` (of ``layout``) of ``roles``, as :func:`chat_text` reads them."""
     raw = pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase()
     content = kept_turns(turn_content(layout, reasoning), lambda names: turn_role(layout).is_in(names) | raw.is_in(names), roles, left_out)
-    return joined_turns(pl.col(name).list.eval(content.drop_nulls()))
+    return joined_turns(turns.list.eval(content.drop_nulls()))
 
 
 def kept_turns(contents: pl.Expr, role_in: Callable[[list[str]], pl.Expr], roles: Collection[str] = (),

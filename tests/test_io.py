@@ -1802,8 +1802,8 @@ def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, t
     """Vertex AI's batch prediction output and Amazon Bedrock's batch inference output keep
     each request beside its response: the request's chat (Vertex's ``contents``, Bedrock's
     ``modelInput.messages``) is the prompt, the answer (Gemini's candidates, an Anthropic
-    model's message) the response, and the text holds both, as instruction data's does; a
-    filter writes the lines as they were."""
+    model's message) the response, and the text holds both, as instruction data's does (under
+    ``--role user``, the request's turns alone); a filter writes the lines as they were."""
     def line(i: int) -> dict:
         if layout == "vertex":
             return {"status": "", "request": {"contents": [{"role": "user", "parts": [{"text": f"Question {i}?"}]}]},
@@ -1822,6 +1822,8 @@ def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, t
     parts = dataset.first_parts(("prompt", "response"), 3)
     assert parts["prompt"].to_list() == [f"Question {i}?" for i in range(3)]
     assert parts["response"].to_list() == [f"Answer {i}." for i in range(3)]
+    asked = load_dataset(path, TextSelection(roles=("user",)))  # (the model's answer is no user's turn)
+    assert asked.texts()["text"].to_list() == [f"Question {i}?" for i in range(3)]
     assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl").code == 0
     assert [json.loads(row) for row in kept.read_text().splitlines()] == [json.loads(row) for row in lines]
 
