@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from qcaudit import audit
 from qcaudit.analyzers.truncation import (
+    REASONS_SHOWN,
     TAIL_CHARS,
     unclosed_code_block,
     unclosed_code_blocks,
@@ -202,7 +203,8 @@ def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts
     """Data that says why its generations stopped turns the analyzer on; the bundled sample,
     without such a record, does not. Named on it, the analyzer counts the code blocks left
     open and says that nothing records why the rows stopped; a column of another name is
-    read where ``--stop-reason`` names it."""
+    read where ``--stop-reason`` names it. Of a column of free text under a reason's name, the
+    report keeps the most common reasons and says how many there are."""
     def analyzers(frame: pl.DataFrame) -> list[str]:
         frame.write_parquet(path := tmp_path / "d.parquet")
         return list(audit(path).config["analyzers"])
@@ -223,6 +225,17 @@ def test_the_analyzer_is_turned_on_by_a_stop_reason_and_named_without_one_counts
     plain.with_columns(finish_reasons=pl.Series([["stop", "stop"], ["length", "stop"]])).write_parquet(path)  # (OpenR1's)
     several = audit(path, load_config(None, {"analyzers": ["truncation"]}))
     assert several.tables["truncation"]["stop_reasons"] == [{"reason": "stop", "rows": 2}, {"reason": "length", "rows": 1}]
+
+    # a column of free text under a reason's name: the report keeps the most common, says how many there are
+    rows = REASONS_SHOWN + 7
+    free = pl.DataFrame({"response": [f"A{i}." for i in range(rows)],
+                         "stop_reason": ["stop"] * 2 + [f"because {i}" for i in range(rows - 2)]})
+    free.write_parquet(path)
+    many = audit(path, load_config(None, {"analyzers": ["truncation"]}))
+    kept = many.tables["truncation"]["stop_reasons"]
+    assert len(kept) == REASONS_SHOWN and kept[0] == {"reason": "stop", "rows": 2}
+    assert many.tables["truncation"]["stop_reasons_given"] == rows - 1
+    assert f"the {REASONS_SHOWN} most common of the {rows - 1} reasons the data gives" in render_html(many)
 
 
 def test_a_response_among_several_generations_has_the_reason_of_the_one_it_is(tmp_path):

@@ -81,6 +81,9 @@ FILTER_REASONS = frozenset({"content_filter", "safety", "recitation", "blocklist
 SEARCH_DEPTH = 4
 #: Rows cut off listed on the page, the first of them.
 SHOWN = 20
+#: Stop reasons kept in the report, the most common: an API has a handful; a column of
+#: another kind under a reason's name (free text) would otherwise list every row.
+REASONS_SHOWN = 30
 #: Characters of such a row's response shown: its end, where it stopped.
 TAIL_CHARS = 300
 #: A line that opens or closes a Markdown code fence (CommonMark: three or more backticks or
@@ -193,9 +196,12 @@ class Truncation(Analyzer):
             views.append(Notice(NO_STOP_REASON, "info"))
         views.append(Stat("code block never closes", metrics["unclosed_code_rate"], ".1%"))
         if tables["stop_reasons"]:
+            given = tables.get("stop_reasons_given", len(tables["stop_reasons"]))
+            caption = (f"the {len(tables['stop_reasons'])} most common of the {given:,} reasons the data gives, by rows"
+                       if given > len(tables["stop_reasons"]) else "every reason the data gives, by rows")
             views.append(RankedRows("Why the generations stopped", [Column("reason", "stop reason", text=True),
                                                                      Column("rows", "rows")],
-                                    tables["stop_reasons"], "truncation-reasons", "every reason the data gives, by rows"))
+                                    tables["stop_reasons"], "truncation-reasons", caption))
         if tables["cut"]:
             columns = [Column("row_id", "row"), Column("reason", "why", text=True), Column("ending", "how the response ends", text=True)]
             views.append(RankedRows("Responses cut off", columns, tables["cut"], "truncation-cut", f"the first {SHOWN}, in input order"))
@@ -238,7 +244,7 @@ class Truncation(Analyzer):
         reasons = (known.select(pl.col(_REASONS).list.unique().alias("reason")).explode("reason")
                    .group_by("reason").len("rows").sort(["rows", "reason"], descending=[True, False]))
         cut = rows.filter(pl.col(_TAIL).is_not_null()).sort(ROW_ID).head(SHOWN)
-        tables = {"stop_reasons": reasons.to_dicts(),
+        tables = {"stop_reasons": reasons.head(REASONS_SHOWN).to_dicts(), "stop_reasons_given": reasons.height,
                   "cut": cut.select(ROW_ID, _WHY.alias("reason"), pl.col(_TAIL).alias("ending")).to_dicts()}
         return AnalyzerResult(metrics, rows.drop(_REASONS, _TAIL), tables)
 
