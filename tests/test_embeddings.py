@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qcaudit.cli import app
@@ -55,6 +55,29 @@ def test_embeddings_analyzer_numbers_and_outputs(runner, tmp_path):
     assert set(pl.read_parquet(out / "rows.parquet").columns) >= {"embedding_cluster", "category"}
     html = (out / "report.html").read_text()
     assert "embedding map" in html and "<img src=x" not in html and 'id="category-balance"' in html
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 80).map(str)), min_size=1, max_size=300))
+@example([str(i % 70) for i in range(150)])  # (more categories than are kept)
+def test_the_balance_by_category_keeps_the_largest_and_judges_them_all(labels):
+    """Of a column with many categories (free text under the name), the report keeps the
+    largest :data:`CATEGORIES_SHOWN` and how many there are; the entropy is the whole
+    distribution's, as scipy computes it (a missing label is a category of its own)."""
+    from scipy.stats import entropy
+
+    from qcaudit.analyzers.embeddings import CATEGORIES_SHOWN, Embeddings, _category_balance
+    from qcaudit.views import RankedRows
+
+    balance = _category_balance(pl.Series("category", labels, dtype=pl.String))
+    sizes = Counter("(none)" if label is None else label for label in labels)
+    assert balance["categories"] == len(sizes) and len(balance["counts"]) == min(len(sizes), CATEGORIES_SHOWN)
+    assert sorted(balance["counts"].values(), reverse=True) == sorted(sizes.values(), reverse=True)[:CATEGORIES_SHOWN]
+    assert all(sizes[name] == rows for name, rows in balance["counts"].items())
+    assert balance["entropy"] == pytest.approx(entropy(list(sizes.values())))
+    tables = {"map": [], "cluster_sizes": [], "cosine_histogram": {"edges": [0.0, 1.0], "counts": [0]}, "category_balance": balance}
+    table = next(view for view in Embeddings.views(tables, {}, {}) if isinstance(view, RankedRows))
+    assert (f"of {len(sizes):,} categories" in table.caption) == (len(sizes) > CATEGORIES_SHOWN)
 
 
 def test_a_reference_that_cannot_be_used_fails_before_any_row_is_embedded(runner, tmp_path, monkeypatch):

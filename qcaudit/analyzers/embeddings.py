@@ -62,6 +62,8 @@ SNIPPET_CHARS = 200
 MAP_X, MAP_Y = "map_x", "map_y"
 #: A reference topic is lacking when the data's share of it is under this times the reference's.
 LACKING = 0.5
+#: Categories listed in the report's balance by category, the largest.
+CATEGORIES_SHOWN = 50
 #: Terms in a reference topic's label.
 TOPIC_TERMS = 5
 MAX_AUTO_CLUSTERS = 256
@@ -157,8 +159,11 @@ class Embeddings(Analyzer):
         if balance:
             views.append(Notice(f"Balance by category: entropy {balance['entropy']:.3f} nats, normalised "
                                 f"{balance['entropy_normalized']:.3f} (1 = perfectly even)."))
+            given = balance.get("categories", len(balance["counts"]))
+            caption = f"the {len(balance['counts'])} largest of {given:,} categories" if given > len(balance["counts"]) else ""
             views.append(RankedRows("Balance by category", [Column("category", "category"), Column("rows", "rows", ",")],
-                                    [{"category": name, "rows": n} for name, n in balance["counts"].items()], "category-balance"))
+                                    [{"category": name, "rows": n} for name, n in balance["counts"].items()], "category-balance",
+                                    caption))
         return views
 
     def input_columns(self) -> tuple[str | None, tuple[str, ...]]:
@@ -343,12 +348,16 @@ def cluster_count(n: int) -> int:
 
 
 def _category_balance(categories: pl.Series) -> dict[str, Any]:
-    """Rows per category, with the entropy of that distribution (nats and ÷ ln #categories)."""
+    """Rows per category, the :data:`CATEGORIES_SHOWN` largest (a column of free text as the
+    category would list every row), with how many there are and the entropy of the whole
+    distribution (nats and ÷ ln #categories)."""
     counts = categories.cast(pl.String).fill_null("(none)").value_counts(sort=True)
     sizes = counts["count"].to_numpy()
     entropy = shannon_entropy(sizes)
+    shown = counts.head(CATEGORIES_SHOWN)
     return {
-        "counts": dict(zip(counts[categories.name or CATEGORY].to_list(), sizes.tolist(), strict=True)),
+        "counts": dict(zip(shown[categories.name or CATEGORY].to_list(), shown["count"].to_list(), strict=True)),
+        "categories": len(sizes),
         "entropy": entropy,
         "entropy_normalized": entropy / math.log(len(sizes)) if len(sizes) > 1 else 0.0,
     }
