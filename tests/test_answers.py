@@ -125,6 +125,25 @@ def test_verify_keeps_the_rows_whose_answer_is_the_reference_s_and_those_it_cann
     assert not (tmp_path / "k.parquet").exists()
 
 
+def test_the_rows_not_matched_are_listed_first_in_input_order_with_their_reference_s_end(tmp_path):
+    """The page lists the first :data:`SHOWN` rows whose answer is not the reference's, in
+    input order whatever the batches, each reference as its last characters (a worked
+    solution's final answer is at its end)."""
+    from qcaudit.analyzers.answers import REFERENCE_CHARS, SHOWN
+
+    rows = SHOWN + 9
+    references = [" ".join(["we work it out"] * 40) + f" #### {i}" for i in range(rows)]
+    frame = pl.DataFrame({"problem": [f"Q{i}?" for i in range(rows)], "solution": ["So \\boxed{-1}."] * rows,
+                          "reference": references})
+    frame.write_parquet(data := tmp_path / "math.parquet")
+    for batch_rows in (rows, 7):
+        settings = {"answers.reference": "reference", "analyzers": ["answers"], "engine.batch_rows": batch_rows}
+        report = audit(data, load_config(None, settings))
+        listed = report.tables["answers"]["mismatched"]
+        assert [r["row_id"] for r in listed] == list(range(SHOWN))
+        assert [r["reference"] for r in listed] == ["…" + reference[-REFERENCE_CHARS:] for reference in references[:SHOWN]]
+
+
 def test_answers_flag_review_and_refuse_in_one_line(qc, tmp_path, monkeypatch):  # noqa: F811
     """A wrong or missing final answer is flagged with its reason in the review sample, and
     the HTML page and the dashboard say the share and list the rows (their reference escaped);

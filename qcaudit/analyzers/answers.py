@@ -43,6 +43,7 @@ from qcaudit.registry import (
     share,
 )
 from qcaudit.signatures import Metric, signature
+from qcaudit.text import ending
 from qcaudit.views import Column, RankedRows, Stat, View
 
 #: Seconds Math-Verify may spend parsing or comparing one answer (a pathological expression
@@ -53,7 +54,10 @@ TIMEOUT_SECONDS = 5
 GSM8K_MARK = "####"
 #: Rows whose final answer is not the reference's listed on the page, the first of them.
 SHOWN = 20
-#: The batch column of each checked row's reference, kept for that list alone.
+#: Characters of such a row's reference shown: its end, where a worked solution's final answer is.
+REFERENCE_CHARS = 300
+#: The batch column of a listed row's reference, kept for that list alone (of a batch's first
+#: :data:`SHOWN` rows not matched: a reference may be a whole solution, on every row).
 _REFERENCE = "__answers_reference"
 #: Columns of reference answers found by name beside a response, which turn the analyzer on
 #: (OpenMathInstruct's ``expected_answer``); not ``answer``, which is GSM8K's whole solution.
@@ -154,8 +158,10 @@ class Answers(Analyzer):
             found.append(str(answer[-1]) if answer else None)  # (its text as written, after the parsed value)
             # (the reference is parsed only where there is an answer to compare it with)
             matched.append(bool(answer) and verify(parse(_answer_part(gold), parsing_timeout=timeout), answer, timeout_seconds=timeout))
-        return pl.DataFrame({ROW_ID: rows[ROW_ID], "final_answer": pl.Series(found, dtype=pl.String),
-                             "answer_match": pl.Series(matched, dtype=pl.Boolean), _REFERENCE: references})
+        checked = pl.DataFrame({ROW_ID: rows[ROW_ID], "final_answer": pl.Series(found, dtype=pl.String),
+                                "answer_match": pl.Series(matched, dtype=pl.Boolean), _REFERENCE: references})
+        listed = ~pl.col("answer_match") & ((~pl.col("answer_match")).cum_sum() <= SHOWN)
+        return checked.with_columns(pl.when(listed).then(ending(pl.col(_REFERENCE), REFERENCE_CHARS)).alias(_REFERENCE))
 
     def finalize(self, rows: pl.DataFrame) -> AnalyzerResult:
         from importlib.metadata import version
