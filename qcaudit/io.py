@@ -1016,10 +1016,12 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
     if selection.label and (selection.chosen or selection.preferred_by):
         raise SelectionMismatch(f"--label-field {selection.label!r} labels one response a row, and the input is read as pairs "
                                 "of answers: leave out --label-field, or give --response-field instead of the pair")
-    if selection.roles and not transcripts and not is_chat(schema[text := selection.columns()[0]]):
-        raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "
-                                f"or a conversation written as text with its speakers marked ({TRANSCRIPT_LAYOUTS}); "
-                                f"{text!r} is {schema[text]}" + (" without such marks" if schema[text] == pl.String else ""))
+    if selection.roles and not transcripts:
+        text = selection.columns()[0]
+        if not (is_chat(schema[text]) or generation_layout(schema[text])):  # (an API's generations have roles too)
+            raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "
+                                    f"or a conversation written as text with its speakers marked ({TRANSCRIPT_LAYOUTS}); "
+                                    f"{text!r} is {schema[text]}" + (" without such marks" if schema[text] == pl.String else ""))
 
 
 def _first_rows(frame: pl.LazyFrame, selection: TextSelection, schema: pl.Schema) -> pl.DataFrame | None:

@@ -1790,6 +1790,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
     answers = load_dataset(tmp_path / "deepseek.jsonl", TextSelection(reasoning=False))  # (--no-reasoning: the answer alone)
     assert answers.texts()["text"].to_list() == ["The answer."]
+    for roles, said in ((("assistant",), ["Thinking first.\nThe answer."]), (("user",), [None])):  # (an API's turns, by role)
+        assert load_dataset(tmp_path / "deepseek.jsonl", TextSelection(roles=roles)).texts()["text"].to_list() == said
     thought = {"key": "t", "response": {"candidates": [{"index": 0, "finishReason": "STOP", "content": {
         "role": "model", "parts": [{"text": "Gemini's thought summary.", "thought": True}, {"text": "Its answer."}]}}]}}
     (tmp_path / "thought.jsonl").write_text(json.dumps(thought) + "\n")
