@@ -66,7 +66,11 @@ def test_the_balance_by_category_keeps_the_largest_and_judges_them_all(labels):
     distribution's, as scipy computes it (a missing label is a category of its own)."""
     from scipy.stats import entropy
 
-    from qcaudit.analyzers.embeddings import CATEGORIES_SHOWN, Embeddings, _category_balance
+    from qcaudit.analyzers.embeddings import (
+        CATEGORIES_SHOWN,
+        Embeddings,
+        _category_balance,
+    )
     from qcaudit.views import RankedRows
 
     balance = _category_balance(pl.Series("category", labels, dtype=pl.String))
