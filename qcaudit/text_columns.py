@@ -400,8 +400,7 @@ def _choices_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), le
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     turn = _generated_turn(fields)
     if turn is None:
-        texts = pl.col(name).list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls())
-        return pl.when(texts.list.len() > 0).then(texts.list.join(FIELD_SEPARATOR))
+        return joined_turns(pl.col(name).list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls()))
     return _turns_text(pl.col(name).list.eval(pl.element().struct.field(turn)), generation_layout(dtype), roles, left_out, reasoning)
 
 

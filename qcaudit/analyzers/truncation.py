@@ -312,14 +312,18 @@ def _first_reason_field(fields: Mapping[str, pl.DataType]) -> str | None:
 def _is_typed_reason(dtype: pl.DataType) -> bool:
     """Whether a reason field of ``dtype`` says its reason as the ``type`` of an object
     (:data:`REASON_TYPE`; SGLang's ``meta_info.finish_reason``: ``{"type": "length", "length": 128}``)."""
-    return isinstance(dtype, pl.Struct) and any(f.name == REASON_TYPE and _is_texts(f.dtype) for f in dtype.fields)
+    return _has_text_field(dtype, REASON_TYPE)
 
 
 def _is_incomplete_details(name: str, dtype: pl.DataType) -> bool:
     """Whether the field ``name`` of ``dtype`` is the Responses API's ``incomplete_details``, a
     ``reason`` of text."""
-    return (name.casefold() == INCOMPLETE_DETAILS and isinstance(dtype, pl.Struct)
-            and any(f.name == INCOMPLETE_REASON and _is_texts(f.dtype) for f in dtype.fields))
+    return name.casefold() == INCOMPLETE_DETAILS and _has_text_field(dtype, INCOMPLETE_REASON)
+
+
+def _has_text_field(dtype: pl.DataType, field: str) -> bool:
+    """Whether ``dtype`` is a struct with a ``field`` of text (:func:`_is_texts`)."""
+    return isinstance(dtype, pl.Struct) and any(f.name == field and _is_texts(f.dtype) for f in dtype.fields)
 
 
 def _is_texts(dtype: pl.DataType) -> bool:
@@ -342,7 +346,7 @@ def unclosed_code_blocks(texts: pl.Series) -> pl.Series:
     """:func:`unclosed_code_block` of each text, read only where it holds a fence's marks
     (most texts hold none: false, without a line of it read in Python; null for no text)."""
     fenced = texts.str.contains(r"`{3}|~{3}").fill_null(False)
-    unclosed = pl.select(pl.when(pl.lit(texts).is_null()).then(None).otherwise(False)).to_series()
+    unclosed = pl.select(pl.when(pl.lit(texts).is_not_null()).then(False)).to_series()
     return unclosed.scatter(fenced.arg_true(), [unclosed_code_block(text) for text in texts.filter(fenced)])
 
 
