@@ -206,12 +206,17 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: (:func:`~qcaudit.text_columns._is_choices`): a chat completion or a Gemini response saved
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
 #: ``output`` items, a chat's turns; a response saved whole is an ``output`` column, read as an
-#: answer below); a Batch API input file's requests (a chat each); a line of Anthropic's
+#: answer below); a Batch API input file's requests (a chat each; the Responses API's
+#: ``input``, items or a text, :data:`API_INPUT_TEXTS`); a line of Anthropic's
 #: Message Batches results (its message's content blocks); one turn (:data:`API_TURNS`):
 #: Ollama's chat response's ``message``, Amazon Bedrock's Converse response's ``output.message``,
 #: a line of Bedrock's batch inference output's ``modelOutput`` (an Anthropic model's message).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "body.messages", "result.message.content", "message", "output.message", "modelOutput")
+                    "body.messages", "body.input", "result.message.content", "message", "output.message", "modelOutput")
+#: Of those, the requests' (prompts, not answers), and those that may hold a text (the
+#: Responses API's ``input``).
+API_REQUEST_COLUMNS = ("body.messages", "body.input")
+API_INPUT_TEXTS = ("body.input",)
 #: Of those, the columns that hold one turn of a chat, read as a chat of it.
 API_TURNS = ("message", "output.message", "modelOutput")
 #: ... beside the request that an output line keeps, where it keeps it (Vertex AI's batch
@@ -758,9 +763,12 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     if whole:
         return replace(selection, text_column=whole)
     api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name))
-                and (is_api_text(found[1]) or name in API_TURNS and is_turn(found[1]))), None)  # (a turn inside a struct)
+                and (is_api_text(found[1]) or name in API_TURNS and is_turn(found[1])  # (a turn inside a struct)
+                     or name in API_INPUT_TEXTS and found[1] == pl.String)), None)
     if api and (request := API_REQUESTS.get(api)) and (found := _reached(schema, request)) and is_chat(found[1]):
         return replace(selection, fields=(request, api), prompt=selection.prompt or (request,), response=selection.response or api)
+    if api in API_REQUEST_COLUMNS:  # (a request's text alone is its prompt; a chat's turns are its parts)
+        return replace(selection, text_column=api, prompt=selection.prompt or (() if is_chat(_reached(schema, api)[1]) else (api,)))
     if api:  # (what the API answered is the response too: its reasoning is measured, its end read)
         return replace(selection, text_column=api, response=selection.response or api)
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone

@@ -63,14 +63,23 @@ OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "function_call": "assis
 #: chat's text leaves them out unless ``--role`` names them.
 SETUP_ROLES = ("system", "developer")
 FIELD_SEPARATOR = "\n"
+#: The field that types each item of the list OpenAI's Responses API answers with (``output``)
+#: and takes (``input``): a ``message`` turn, or an item without a role, whose role is read
+#: here: a ``reasoning`` item (its ``summary`` parts, and the ``content`` parts of an open
+#: model's full reasoning, vLLM's gpt-oss), the assistant's reasoning, read before its answer
+#: as a turn's reasoning field is; a ``function_call`` (``name``, ``arguments``), the
+#: assistant's call; a ``function_call_output`` (its ``output``), the tool's result.
+ITEM_TYPE, REASONING_ITEM, CALL_ITEM, CALL_RESULT_ITEM = "type", "reasoning", "function_call", "function_call_output"
+ITEM_ROLES = {REASONING_ITEM: "assistant", CALL_ITEM: "assistant", CALL_RESULT_ITEM: "tool"}
 
 
 class ChatLayout(NamedTuple):
     """How a chat column's turns hold their role and content: the two field names, the
     content's type (text, or a list of content parts), the types of the turns'
     ``tool_calls`` and ``function_call`` where they have them (OpenAI's function calling, and
-    its legacy form), and the name of their reasoning field (:data:`REASONING_FIELDS`) where
-    they have one."""
+    its legacy form), the name of their reasoning field (:data:`REASONING_FIELDS`) where
+    they have one, and the turns' own type where they are the Responses API's items
+    (:data:`ITEM_TYPE`): their fields' types."""
 
     role: str
     content: str
@@ -78,6 +87,7 @@ class ChatLayout(NamedTuple):
     tool_calls_dtype: pl.DataType | None = None
     function_call_dtype: pl.DataType | None = None
     reasoning: str | None = None
+    items: dict[str, pl.DataType] | None = None
 
 
 def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
@@ -86,7 +96,8 @@ def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
         return None
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     reasoning = next((name for name in REASONING_FIELDS if fields.get(name) == pl.String), None)
-    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL), reasoning)
+    items = fields if fields.get(ITEM_TYPE) == pl.String else None
+    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL), reasoning, items)
                  for role, content in CHAT_LAYOUTS if role in fields and content in fields), None)
 
 
@@ -96,6 +107,8 @@ def reasoning_read(layout: ChatLayout) -> str | None:
     ``thinking`` blocks or Gemini's thought parts among content parts; None where they hold none."""
     if layout.reasoning:
         return layout.reasoning
+    if layout.items and "summary" in layout.items:
+        return "reasoning items"
     parts = {f.name: f.dtype for f in layout.content_dtype.inner.fields} if is_text_parts(layout.content_dtype) else {}
     if parts.get("thinking") == pl.String:
         return "thinking blocks"
@@ -122,8 +135,12 @@ def is_turn(dtype: pl.DataType) -> bool:
 
 def turn_role(layout: ChatLayout) -> pl.Expr:
     """A turn's role (inside ``list.eval``) as OpenAI names it: ShareGPT's, Gemini's and
-    Cohere's names read as OpenAI's, in any case."""
-    return pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase().replace(OTHER_ROLE_NAMES)
+    Cohere's names read as OpenAI's, in any case; a Responses API item's without one, its
+    type's (:data:`ITEM_ROLES`)."""
+    role = pl.element().struct.field(layout.role).cast(pl.String).str.to_lowercase().replace(OTHER_ROLE_NAMES)
+    if layout.items is None:
+        return role
+    return pl.coalesce(role, pl.element().struct.field(ITEM_TYPE).replace_strict(ITEM_ROLES, default=None, return_dtype=pl.String))
 
 
 def is_text_parts(dtype: pl.DataType) -> bool:
@@ -149,6 +166,8 @@ def turn_content(layout: ChatLayout, reasoning: bool = True) -> pl.Expr:
         written_parts = pl.when(content.str.starts_with("[")).then(content)  # (others null: not passed to Python)
         read = functools.partial(_text_of_written_parts, reasoning=reasoning)
         content = pl.coalesce(written_parts.map_elements(read, return_dtype=pl.String), content)
+    if layout.items is not None:
+        content = _item_text(content, layout.items, reasoning)
     if not reasoning:
         content = without_reasoning(content)
     legacy = isinstance(layout.function_call_dtype, pl.Struct)
@@ -162,6 +181,21 @@ def turn_content(layout: ChatLayout, reasoning: bool = True) -> pl.Expr:
         return content
     said = pl.concat_str([non_empty(piece) for piece in (*thought, content, *calls)], separator=FIELD_SEPARATOR, ignore_nulls=True)
     return pl.when(said.str.len_bytes() > 0).then(said).otherwise(content)
+
+
+def _item_text(content: pl.Expr, fields: dict[str, pl.DataType], reasoning: bool) -> pl.Expr:
+    """A Responses API item's text (inside ``list.eval``; ``content``: its content's, ``fields``:
+    the items'), by its type (:data:`ITEM_TYPE`): a reasoning item's summary and content
+    (none without ``reasoning``), a call's ``name(arguments)``, a call's result's ``output``."""
+    kind = pl.element().struct.field(ITEM_TYPE)
+    summary = [text_of_parts(pl.element().struct.field("summary"), fields["summary"])] if is_text_parts(fields.get("summary")) else []
+    thought = pl.concat_str([non_empty(piece) for piece in (*summary, content)], separator=FIELD_SEPARATOR, ignore_nulls=True)
+    said = pl.when(kind == REASONING_ITEM).then(non_empty(thought) if reasoning else None)
+    if (call := _call_text(pl.element(), pl.Struct(fields))) is not None:
+        said = said.when(kind == CALL_ITEM).then(call)
+    if fields.get("output") == pl.String:
+        said = said.when(kind == CALL_RESULT_ITEM).then(pl.element().struct.field("output"))
+    return said.otherwise(content)
 
 
 def _tool_calls_text(dtype: pl.DataType | None) -> pl.Expr | None:
@@ -466,14 +500,33 @@ def part_text(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
 
 
 def chat_answer(name: str, dtype: pl.DataType, reasoning: bool = True) -> pl.Expr:
-    """The content of the last assistant turn of chat column ``name``."""
+    """The content of the last assistant turn of chat column ``name``; of Responses API items
+    (:data:`ITEM_TYPE`), the last run of the assistant's (its reasoning, calls and message),
+    joined by newlines."""
     layout = chat_layout(dtype)
-    return last_answer(pl.col(name), turn_content(layout, reasoning), turn_role(layout) == "assistant")
+    content, is_answer = turn_content(layout, reasoning), turn_role(layout) == "assistant"
+    if layout.items is not None:
+        return joined_turns(pl.col(name).list.eval(content.filter(_last_run(is_answer)).drop_nulls()))
+    return last_answer(pl.col(name), content, is_answer)
 
 
 def chat_prompt(name: str, layout: ChatLayout, reasoning: bool = True) -> pl.Expr:
-    """The contents of the turns before the last assistant turn, joined by newlines."""
-    return turns_before_answer(pl.col(name), turn_content(layout, reasoning), turn_role(layout) == "assistant")
+    """The contents of the turns before the last assistant turn (of Responses API items,
+    before its last run of the assistant's), joined by newlines."""
+    content, is_answer = turn_content(layout, reasoning), turn_role(layout) == "assistant"
+    if layout.items is not None:
+        answer = _last_run(is_answer)
+        before = pl.int_range(pl.len()) < pl.int_range(pl.len()).filter(answer).first().fill_null(pl.len())
+        return joined_turns(pl.col(name).list.eval(content.filter(before).drop_nulls()))
+    return turns_before_answer(pl.col(name), content, is_answer)
+
+
+def _last_run(is_answer: pl.Expr) -> pl.Expr:
+    """Whether each turn (inside ``list.eval``) is of the last run of turns that ``is_answer``:
+    what a model answered in Responses API items (a reasoning item, calls, a message)."""
+    is_answer = is_answer.fill_null(False)
+    runs = is_answer.not_().cum_sum()  # (the same number along a run of answers)
+    return is_answer & (runs == runs.filter(is_answer).last())
 
 
 def last_answer(turns: pl.Expr, content: pl.Expr, is_answer: pl.Expr) -> pl.Expr:

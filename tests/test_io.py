@@ -1764,9 +1764,9 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
                                   {"custom_id": "r1", "result": {"type": "errored", "error": {"type": "overloaded"}}}],
                                   "result.message.content", ["Claude's answer.", None]),
         "responses_batch.jsonl": ([{"custom_id": "r0", "response": {"status_code": 200, "body": {"object": "response", "output": [
-                                      {"type": "reasoning", "summary": []},
+                                      {"type": "reasoning", "summary": [{"type": "summary_text", "text": "Its summary."}]},
                                       {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Done."}]}]}}}],
-                                  "response.body.output", ["Done."]),
+                                  "response.body.output", ["Its summary.\nDone."]),
         "ollama_chat.jsonl": ([{"model": "m", "message": {"role": "assistant", "content": "Ollama's answer.", "thinking": "Hm."},
                                 "done_reason": "stop", "done": True}], "message", ["Hm.\nOllama's answer."]),
         "bedrock_converse.jsonl": ([{"output": {"message": {"role": "assistant", "content": [{"text": "Bedrock's answer."}]}},
@@ -1785,7 +1785,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         dataset = load_dataset(path)
         chats = {"batch_input.jsonl": " (system turns left out: 1 of the 1 rows hold some)",
                  "ollama_chat.jsonl": " (reasoning read from the turns' thinking)",
-                 "deepseek.jsonl": " (reasoning read from the turns' reasoning_content)"}.get(name, "")
+                 "deepseek.jsonl": " (reasoning read from the turns' reasoning_content)",
+                 "responses_batch.jsonl": " (reasoning read from the turns' reasoning items)"}.get(name, "")
         assert dataset.text_source == f"column {column!r}{chats}" and dataset.texts()["text"].to_list() == texts, name
         assert set(dataset.nested) == ({column} if "." in column else set())  # (a filter writes the input's columns alone)
     answers = load_dataset(tmp_path / "deepseek.jsonl", TextSelection(reasoning=False))  # (--no-reasoning: the answer alone)
@@ -1842,6 +1843,53 @@ def test_gemini_thought_parts_read_as_reasoning(tmp_path):
     assert read.texts()["text"].to_list() == ["What is 6 times 7?\nSix sevens make forty-two.\n42"]
     assert answers.texts()["text"].to_list() == ["What is 6 times 7?\n42"]
     assert answers.first_parts(("response",), 1)["response"].to_list() == ["42"]
+
+
+def test_responses_api_items_read_by_their_type(qc, tmp_path):  # noqa: F811
+    """OpenAI's Responses API lists items, typed: a reasoning item (its summary; an open
+    model's full reasoning in its content, as vLLM serves gpt-oss) is the assistant's
+    reasoning, read before its answer and left out under ``--no-reasoning``; a function call
+    is the assistant's ``name(arguments)``, its output the tool's. In a response's ``output``
+    every item is the answer; in a conversation's items the prompt is what comes before the
+    assistant's last run of them. A Batch API input file's ``input`` (items, or a text) is the
+    prompt, never an answer."""
+    def said(kind: str, text: str) -> dict:
+        return {"type": "message", "role": "assistant" if kind == "output_text" else "user", "content": [{"type": kind, "text": text}]}
+
+    def thought(text: str, field: str = "summary") -> dict:
+        return {"type": "reasoning", "summary": [], "content": []} | {field: [{"type": f"{field}_text", "text": text}]}
+
+    call = {"type": "function_call", "call_id": "c1", "name": "weather", "arguments": '{"city": "Paris"}'}
+    result = {"type": "function_call_output", "call_id": "c1", "output": "Sunny."}
+    outputs = [[thought("Look it up."), call, said("output_text", "It is sunny.")], [thought("Full reasoning.", "content")],
+               [said("output_text", "No reasoning.")]]
+    (path := tmp_path / "output.jsonl").write_text("".join(json.dumps({"custom_id": f"r{i}", "response": {
+        "status_code": 200, "body": {"object": "response", "output": items}}}) + "\n" for i, items in enumerate(outputs)))
+    read, answers = load_dataset(path), load_dataset(path, TextSelection(reasoning=False))
+    assert read.text_source == "column 'response.body.output' (reasoning read from the turns' reasoning items)"
+    assert read.texts()["text"].to_list() == ['Look it up.\nweather({"city": "Paris"})\nIt is sunny.', "Full reasoning.", "No reasoning."]
+    assert read.first_parts(("prompt", "response"), 3).select("prompt", "response").rows() == [(None, t) for t in read.texts()["text"]]
+    assert answers.texts()["text"].to_list() == ['weather({"city": "Paris"})\nIt is sunny.', None, "No reasoning."]
+    assert load_dataset(path, TextSelection(roles=("tool",))).texts()["text"].to_list() == [None] * 3  # (every item the model's)
+
+    conversation = [said("input_text", "Weather in Paris?"), thought("Look it up."), call, result, thought("Say it."),
+                    said("output_text", "It is sunny.")]
+    (path := tmp_path / "conversation.jsonl").write_text(json.dumps({"input": conversation}) + "\n")
+    parts = load_dataset(path, TextSelection(text_column="input")).first_parts(("prompt", "response"), 1)
+    assert parts.select("prompt", "response").row(0) == ('Weather in Paris?\nLook it up.\nweather({"city": "Paris"})\nSunny.', "Say it.\nIt is sunny.")
+    assert load_dataset(path, TextSelection(text_column="input", roles=("tool",))).texts()["text"].to_list() == ["Sunny."]
+
+    requests = [{"model": "m", "instructions": "Be brief.", "input": "Weather in Paris?"},
+                {"model": "m", "input": "Weather in Rome?"}]
+    for name, bodies in (("text", requests), ("items", [b | {"input": [said("input_text", b["input"])]} for b in requests])):
+        lines = [json.dumps({"custom_id": f"q{i}", "method": "POST", "url": "/v1/responses", "body": b}) + "\n" for i, b in enumerate(bodies)]
+        (path := tmp_path / f"requests_{name}.jsonl").write_text("".join(lines))
+        dataset = load_dataset(path)
+        assert dataset.text_source == "column 'body.input'", name
+        assert dataset.first_parts(("prompt",), 2)["prompt"].to_list() == ["Weather in Paris?", "Weather in Rome?"], name
+        assert not dataset.has_part("response") or dataset.first_parts(("response",), 2)["response"].to_list() == [None, None]
+        assert qc("dedup", path, "-o", kept := tmp_path / f"kept_{name}.jsonl").code == 0
+        assert kept.read_text() == "".join(lines), name
 
 
 def gemini(*answers: str) -> dict:

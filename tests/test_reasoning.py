@@ -223,8 +223,11 @@ def test_reasoning_saved_beside_its_answer_is_measured(tmp_path, columns):
 def test_an_api_s_saved_answers_are_measured_with_their_reasoning(tmp_path):
     """What a reasoning model's API returned, saved as it came, is the response: DeepSeek's
     chat completions (the message's ``reasoning_content``; one cut at its limit in the
-    reasoning, with no content) and Anthropic's messages saved whole (thinking blocks before
-    the text). The analyzer runs by itself and counts what was written."""
+    reasoning, with no content), Anthropic's messages saved whole (thinking blocks before
+    the text), OpenAI's Responses API responses (a reasoning item's summary; an open model's
+    full reasoning in its content, as vLLM serves gpt-oss; a tool call between it and the
+    message; one cut in its reasoning, with no message). The analyzer runs by itself and
+    counts what was written."""
     def deepseek(reasoning: str, answer: str) -> dict:
         return {"id": "d", "object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop" if answer else "length",
                                                                       "message": {"role": "assistant", "content": answer,
@@ -234,9 +237,18 @@ def test_an_api_s_saved_answers_are_measured_with_their_reasoning(tmp_path):
         return {"id": "m", "type": "message", "role": "assistant", "stop_reason": "end_turn",
                 "content": [{"type": "thinking", "thinking": thinking, "signature": "s"}, {"type": "text", "text": answer}]}
 
+    def responses(reasoning: str, answer: str, field: str = "summary") -> dict:
+        thought = {"type": "reasoning", "summary": [], "content": []} | {field: [{"type": f"{field}_text", "text": reasoning}]}
+        said = [{"type": "function_call", "call_id": "c", "name": "lookup", "arguments": "{}"},
+                {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": answer}]}] if answer else []
+        return {"id": "r", "object": "response", "status": "completed" if answer else "incomplete", "output": [thought, *said]}
+
+    def gpt_oss(reasoning: str, answer: str) -> dict:
+        return responses(reasoning, answer, "content")
+
     written = [("one two three", "four"), ("five six", "seven eight"), ("nine ten eleven twelve", "")]
-    for name, layout in (("deepseek", deepseek), ("claude", claude)):
-        rows = written if name == "deepseek" else written[:2]
+    for name, layout in (("deepseek", deepseek), ("claude", claude), ("responses", responses), ("gpt_oss", gpt_oss)):
+        rows = written if name != "claude" else written[:2]
         (path := tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(layout(*row)) + "\n" for row in rows))
         report = audit(path, load_config(None, {"analyzers": ["duplicates"]}))
         assert report.value("reasoning.reasoning_rate") == 1.0, name
