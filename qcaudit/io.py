@@ -207,22 +207,32 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
 #: ``output`` items, a chat's turns; a response saved whole is an ``output`` column, read as an
 #: answer below); a Batch API input file's requests (a chat each; the Responses API's
-#: ``input``, items or a text, :data:`API_INPUT_TEXTS`); a line of Anthropic's
-#: Message Batches results (its message's content blocks); one turn (:data:`API_TURNS`):
-#: Ollama's chat response's ``message``, Amazon Bedrock's Converse response's ``output.message``,
-#: a line of Bedrock's batch inference output's ``modelOutput`` (an Anthropic model's message).
+#: ``input``, items or a text); a line of Anthropic's Message Batches results (its message's
+#: content blocks); one turn (:data:`API_TURNS`): Ollama's chat response's ``message``, Amazon
+#: Bedrock's Converse response's ``output.message``; a line of Bedrock's batch inference output
+#: (:data:`BEDROCK_OUTPUTS`).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "body.messages", "body.input", "result.message.content", "message", "output.message", "modelOutput")
-#: Of those, the requests' (prompts, not answers), and those that may hold a text (the
-#: Responses API's ``input``).
+                    "body.messages", "body.input", "result.message.content", "message", "output.message")
+#: A line of Bedrock's batch inference output holds in ``modelOutput`` what the model's own API
+#: returns: an Anthropic model's message (a turn), Nova's ``output.message`` (a turn), the
+#: ``choices`` of Mistral's, AI21's and DeepSeek's models, Llama's ``generation`` and Claude's
+#: legacy ``completion`` (texts), the answers listed in Mistral's ``outputs``, Cohere's
+#: ``generations`` and Titan's ``results``; the first found is read.
+BEDROCK_OUTPUTS = ("modelOutput", "modelOutput.output.message", "modelOutput.choices", "modelOutput.generation",
+                   "modelOutput.completion", "modelOutput.outputs", "modelOutput.generations", "modelOutput.results")
+#: Of the columns of either, the requests' (prompts, not answers) ...
 API_REQUEST_COLUMNS = ("body.messages", "body.input")
-API_INPUT_TEXTS = ("body.input",)
-#: Of those, the columns that hold one turn of a chat, read as a chat of it.
-API_TURNS = ("message", "output.message", "modelOutput")
-#: ... beside the request that an output line keeps, where it keeps it (Vertex AI's batch
-#: prediction output: the request's ``contents``, a chat; Bedrock's batch inference output: its
-#: ``modelInput``'s ``messages``): the prompt, read before the answers.
-API_REQUESTS = {"response.candidates": "request.contents", "modelOutput": "modelInput.messages"}
+#: ... those that hold one turn of a chat, read as a chat of it ...
+API_TURNS = ("message", "output.message", "modelOutput", "modelOutput.output.message")
+#: ... those that may hold a text ...
+API_TEXTS = ("body.input", "modelOutput.generation", "modelOutput.completion")
+#: ... and those that may hold a list of answers (:func:`~qcaudit.text_columns.is_answer_list`).
+API_ANSWER_LISTS = ("modelOutput.outputs", "modelOutput.generations", "modelOutput.results")
+#: An output line's request, where it keeps it (Vertex AI's batch prediction output: the
+#: request's ``contents``, a chat; Bedrock's batch inference output: its ``modelInput``'s
+#: ``messages``, else its ``prompt`` or Titan's ``inputText``): the prompt, read before the answers.
+API_REQUESTS = {"response.candidates": ("request.contents",),
+                **dict.fromkeys(BEDROCK_OUTPUTS, ("modelInput.messages", "modelInput.prompt", "modelInput.inputText"))}
 #: ... an answer column alone (``generated_text``: what Hugging Face's text-generation pipeline
 #: and TGI return, a text, or the whole chat where the pipeline was given one).
 ANSWER_COLUMNS = ("output", "response", "generated_text")
@@ -762,10 +772,10 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
         return replace(selection, text_column=whole, response=selection.response or whole)
     if whole:
         return replace(selection, text_column=whole)
-    api = next((name for name in API_TEXT_COLUMNS if (found := _reached(schema, name))
-                and (is_api_text(found[1]) or name in API_TURNS and is_turn(found[1])  # (a turn inside a struct)
-                     or name in API_INPUT_TEXTS and found[1] == pl.String)), None)
-    if api and (request := API_REQUESTS.get(api)) and (found := _reached(schema, request)) and is_chat(found[1]):
+    api = next((name for name in (*API_TEXT_COLUMNS, *BEDROCK_OUTPUTS) if (found := _reached(schema, name)) and _holds_api_text(name, found[1])), None)
+    request = next((name for name in API_REQUESTS.get(api, ()) if (found := _reached(schema, name))
+                    and (is_chat(found[1]) or found[1] == pl.String)), None)
+    if request:
         return replace(selection, fields=(request, api), prompt=selection.prompt or (request,), response=selection.response or api)
     if api in API_REQUEST_COLUMNS:  # (a request's text alone is its prompt; a chat's turns are its parts)
         return replace(selection, text_column=api, prompt=selection.prompt or (() if is_chat(_reached(schema, api)[1]) else (api,)))
@@ -811,6 +821,14 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
         f"choose one with --text-column or --fields from: {_available(schema)}"
         + ("; if the file's first line is data rather than column names, give --no-header" if headed_csv else "")
     )
+
+
+def _holds_api_text(name: str, dtype: pl.DataType) -> bool:
+    """Whether the column ``name`` of :data:`API_TEXT_COLUMNS` or :data:`BEDROCK_OUTPUTS` holds
+    what an API wrote there: answers, a chat, content blocks (:func:`~qcaudit.text_columns.is_api_text`),
+    or where the API writes one, a turn, a text, a list of answers."""
+    return (is_api_text(dtype) or name in API_TURNS and is_turn(dtype) or name in API_TEXTS and dtype == pl.String
+            or name in API_ANSWER_LISTS and is_answer_list(dtype))
 
 
 def _templated_text(selection: TextSelection, schema: pl.Schema) -> str | None:

@@ -354,22 +354,22 @@ def column_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (),
 
 #: The field of each object in a list of answers that holds its text (:func:`answer_field`) ...
 ANSWER_FIELDS = ("response", "answer", "completion", "output", "generation")
-#: ... else, where none of them is text, a field of this plainer name.
-PLAIN_ANSWER_FIELD = "text"
+#: ... else, where none of them is text, a field of these plainer names (Titan's ``outputText``).
+PLAIN_ANSWER_FIELDS = ("text", "outputText")
 
 
 def answer_field(dtype: pl.DataType) -> str | None:
     """The text field of a list of answers, objects that hold their text in one field of
     :data:`ANSWER_FIELDS` beside others that say where it came from (UltraFeedback's
     ``completions``: ``{model, response, annotations, ...}``; Nectar's ``answers``: ``{answer,
-    model, rank}``), else in a :data:`PLAIN_ANSWER_FIELD` (OpenAI's summarize_from_feedback
+    model, rank}``), else in one of :data:`PLAIN_ANSWER_FIELDS` (OpenAI's summarize_from_feedback
     ``summaries``: ``{text, policy, note}``; vLLM's ``outputs``: ``{text, token_ids, ...}``);
     None for any other column, or where more than one field of :data:`ANSWER_FIELDS` is text."""
     if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
         return None
     texts = [f.name for f in dtype.inner.fields if f.name in ANSWER_FIELDS and f.dtype == pl.String]
-    if not texts and any(f.name == PLAIN_ANSWER_FIELD and f.dtype == pl.String for f in dtype.inner.fields):
-        return PLAIN_ANSWER_FIELD
+    if not texts:
+        texts = [name for name in PLAIN_ANSWER_FIELDS if dtype.inner.to_schema().get(name) == pl.String][:1]
     return texts[0] if len(texts) == 1 else None
 
 
@@ -393,8 +393,8 @@ def is_api_text(dtype: pl.DataType) -> bool:
 
 
 #: Fields of which an API's generation has one at least: its index among the request's, and
-#: why it stopped (OpenAI's name, Gemini's).
-GENERATION_MARKS = ("index", "finish_reason", "finishReason")
+#: why it stopped (OpenAI's name, Gemini's; that of Mistral's and DeepSeek's models on Bedrock).
+GENERATION_MARKS = ("index", "finish_reason", "finishReason", "stop_reason")
 #: The field of an API's generation that holds the turn it generated: OpenAI's ``message``
 #: (a role and its content), Gemini's ``content`` (a role and its parts).
 GENERATED_TURNS = ("message", "content")
@@ -430,11 +430,13 @@ def _choices_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), le
                   reasoning: bool = True) -> pl.Expr:
     """Each generation's text, one a line: its turn's, as a chat's turns read (those of
     ``roles``, as :func:`chat_text` chooses them; its reasoning field first, DeepSeek's API's
-    ``reasoning_content``; its tool calls; Gemini's parts), or its ``text``."""
+    ``reasoning_content``; its tool calls; Gemini's parts), or its ``text`` (without
+    ``reasoning``, without the reasoning written inline in it)."""
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     turn = _generated_turn(fields)
     if turn is None:
-        return joined_turns(pl.col(name).list.eval(pl.element().struct.field("text").cast(pl.String).drop_nulls()))
+        text = pl.element().struct.field("text").cast(pl.String)
+        return joined_turns(pl.col(name).list.eval((text if reasoning else without_reasoning(text)).drop_nulls()))
     return _turns_text(pl.col(name).list.eval(pl.element().struct.field(turn)), generation_layout(dtype), roles, left_out, reasoning)
 
 

@@ -1800,33 +1800,66 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
     assert load_dataset(tmp_path / "thought.jsonl", TextSelection(reasoning=False)).texts()["text"].to_list() == ["Its answer."]
 
 
-@pytest.mark.parametrize("layout", ["vertex", "bedrock"])
+def _messages(question: str) -> list[dict]:
+    """A request's chat of one user turn, its content in parts, as Bedrock's Messages APIs take it."""
+    return [{"role": "user", "content": [{"type": "text", "text": question}]}]
+
+
+#: Each layout of a batch output line that keeps its request: the line of question and answer
+#: ``i``, its request's column and its answer's. Bedrock's hold each model's own API's body:
+#: an Anthropic model's message; Nova's; the choices of Mistral's, AI21's and DeepSeek's models;
+#: Llama's generation; Mistral's, Cohere's and Titan's lists of outputs; Claude's legacy completion.
+_KEPT_REQUESTS = {
+    "vertex": (lambda q, a: {"status": "", "request": {"contents": [{"role": "user", "parts": [{"text": q}]}]}, "response": gemini(a)},
+               "request.contents", "response.candidates"),
+    "bedrock": (lambda q, a: {"recordId": "r", "modelInput": {"max_tokens": 9, "messages": _messages(q)}, "modelOutput": {
+                    "type": "message", "role": "assistant", "content": [{"type": "text", "text": a}], "stop_reason": "end_turn"}},
+                "modelInput.messages", "modelOutput"),
+    "nova": (lambda q, a: {"recordId": "r", "modelInput": {"messages": _messages(q)}, "modelOutput": {
+                 "output": {"message": {"role": "assistant", "content": [{"text": a}]}}, "stopReason": "end_turn"}},
+             "modelInput.messages", "modelOutput.output.message"),
+    "ai21": (lambda q, a: {"recordId": "r", "modelInput": {"messages": [{"role": "user", "content": q}]}, "modelOutput": {
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}]}},
+             "modelInput.messages", "modelOutput.choices"),
+    "deepseek": (lambda q, a: {"recordId": "r", "modelInput": {"prompt": q}, "modelOutput": {"choices": [{"text": a, "stop_reason": "stop"}]}},
+                 "modelInput.prompt", "modelOutput.choices"),
+    "llama": (lambda q, a: {"recordId": "r", "modelInput": {"prompt": q, "max_gen_len": 9}, "modelOutput": {
+                  "generation": a, "generation_token_count": 2, "stop_reason": "stop"}},
+              "modelInput.prompt", "modelOutput.generation"),
+    "mistral": (lambda q, a: {"recordId": "r", "modelInput": {"prompt": q}, "modelOutput": {"outputs": [{"text": a, "stop_reason": "stop"}]}},
+                "modelInput.prompt", "modelOutput.outputs"),
+    "cohere": (lambda q, a: {"recordId": "r", "modelInput": {"prompt": q}, "modelOutput": {
+                   "generations": [{"id": "g", "text": a, "finish_reason": "COMPLETE"}], "prompt": q}},
+               "modelInput.prompt", "modelOutput.generations"),
+    "titan": (lambda q, a: {"recordId": "r", "modelInput": {"inputText": q}, "modelOutput": {
+                  "inputTextTokenCount": 3, "results": [{"tokenCount": 2, "outputText": a, "completionReason": "FINISH"}]}},
+              "modelInput.inputText", "modelOutput.results"),
+    "claude_completion": (lambda q, a: {"recordId": "r", "modelInput": {"prompt": q}, "modelOutput": {
+                              "type": "completion", "completion": a, "stop_reason": "stop_sequence"}},
+                          "modelInput.prompt", "modelOutput.completion"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(_KEPT_REQUESTS))
 def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, tmp_path, layout):  # noqa: F811
     """Vertex AI's batch prediction output and Amazon Bedrock's batch inference output keep
-    each request beside its response: the request's chat (Vertex's ``contents``, Bedrock's
-    ``modelInput.messages``) is the prompt, the answer (Gemini's candidates, an Anthropic
-    model's message) the response, and the text holds both, as instruction data's does (under
-    ``--role user``, the request's turns alone); a filter writes the lines as they were."""
-    def line(i: int) -> dict:
-        if layout == "vertex":
-            return {"status": "", "request": {"contents": [{"role": "user", "parts": [{"text": f"Question {i}?"}]}]},
-                    "response": gemini(f"Answer {i}.")}
-        return {"recordId": f"r{i}", "modelInput": {"max_tokens": 9, "messages": [{"role": "user", "content": [
-                    {"type": "text", "text": f"Question {i}?"}]}]},
-                "modelOutput": {"type": "message", "role": "assistant", "content": [{"type": "text", "text": f"Answer {i}."}],
-                                "stop_reason": "end_turn"}}
-
-    lines = [json.dumps(line(i)) + "\n" for i in range(3)]
+    each request beside its response: the request (Vertex's ``contents``, Bedrock's
+    ``modelInput``'s ``messages``, ``prompt`` or ``inputText``) is the prompt, the answer
+    (Gemini's candidates, whatever body the Bedrock model returns) the response, and the text
+    holds both, as instruction data's does (under ``--role user``, a chat request's turns
+    alone); a filter writes the lines as they were."""
+    line, request, answer = _KEPT_REQUESTS[layout]
+    lines = [json.dumps(line(f"Question {i}?", f"Answer {i}.")) + "\n" for i in range(3)]
     (path := tmp_path / "output.jsonl").write_text("".join(lines))
     dataset = load_dataset(path)
-    request, answer = ("request.contents", "response.candidates") if layout == "vertex" else ("modelInput.messages", "modelOutput")
     assert dataset.text_source == f"fields {request}, {answer} joined by newlines"
     assert dataset.texts()["text"].to_list() == [f"Question {i}?\nAnswer {i}." for i in range(3)]
     parts = dataset.first_parts(("prompt", "response"), 3)
     assert parts["prompt"].to_list() == [f"Question {i}?" for i in range(3)]
     assert parts["response"].to_list() == [f"Answer {i}." for i in range(3)]
-    asked = load_dataset(path, TextSelection(roles=("user",)))  # (the model's answer is no user's turn)
-    assert asked.texts()["text"].to_list() == [f"Question {i}?" for i in range(3)]
+    if request.endswith(("contents", "messages")):
+        asked = load_dataset(path, TextSelection(roles=("user",)))  # (the model's answer is no user's turn)
+        assert asked.texts()["text"].to_list() == [f"Question {i}?" for i in range(3)]
     assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl").code == 0
     assert [json.loads(row) for row in kept.read_text().splitlines()] == [json.loads(row) for row in lines]
 

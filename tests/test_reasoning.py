@@ -226,8 +226,8 @@ def test_an_api_s_saved_answers_are_measured_with_their_reasoning(tmp_path):
     reasoning, with no content), Anthropic's messages saved whole (thinking blocks before
     the text), OpenAI's Responses API responses (a reasoning item's summary; an open model's
     full reasoning in its content, as vLLM serves gpt-oss; a tool call between it and the
-    message; one cut in its reasoning, with no message). The analyzer runs by itself and
-    counts what was written."""
+    message; one cut in its reasoning, with no message), a completions endpoint's texts (R1's
+    ``<think>`` inline). The analyzer runs by itself and counts what was written."""
     def deepseek(reasoning: str, answer: str) -> dict:
         return {"id": "d", "object": "chat.completion", "choices": [{"index": 0, "finish_reason": "stop" if answer else "length",
                                                                       "message": {"role": "assistant", "content": answer,
@@ -246,8 +246,13 @@ def test_an_api_s_saved_answers_are_measured_with_their_reasoning(tmp_path):
     def gpt_oss(reasoning: str, answer: str) -> dict:
         return responses(reasoning, answer, "content")
 
+    def completions(reasoning: str, answer: str) -> dict:  # (a completions endpoint's text, R1's reasoning inline)
+        text = f"<think>\n{reasoning}\n</think>\n\n{answer}" if answer else f"<think>\n{reasoning}"
+        return {"id": "c", "object": "text_completion", "choices": [{"index": 0, "text": text, "finish_reason": "stop"}]}
+
     written = [("one two three", "four"), ("five six", "seven eight"), ("nine ten eleven twelve", "")]
-    for name, layout in (("deepseek", deepseek), ("claude", claude), ("responses", responses), ("gpt_oss", gpt_oss)):
+    for name, layout in (("deepseek", deepseek), ("claude", claude), ("responses", responses), ("gpt_oss", gpt_oss),
+                         ("completions", completions)):
         rows = written if name != "claude" else written[:2]
         (path := tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(layout(*row)) + "\n" for row in rows))
         report = audit(path, load_config(None, {"analyzers": ["duplicates"]}))

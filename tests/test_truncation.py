@@ -30,7 +30,8 @@ from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixtu
 #: or ended as the model chose.
 _MEANS = {"length": "cut", "max_tokens": "cut", "MAX_TOKENS": "cut", "content_filter": "filtered", "SAFETY": "filtered",
           "refusal": "filtered", "stop": None, "end_turn": None, "STOP": None, "tool_calls": None, "max_output_tokens": "cut",
-          "completed": None, "limit": "cut", "eos": None, "ERROR_TOXIC": "filtered", "ERROR_LIMIT": "cut"}
+          "completed": None, "limit": "cut", "eos": None, "ERROR_TOXIC": "filtered", "ERROR_LIMIT": "cut",
+          "LENGTH": "cut", "CONTENT_FILTERED": "filtered", "FINISH": None}
 #: A line of Markdown, indented as CommonMark reads a top-level line (at most 3 spaces), of
 #: characters that make fences, breaks and headings, and a fence line of either character.
 #: No line opens a list item or a quote: a fence inside one is read as inside the text, while
@@ -133,6 +134,11 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
     if layout == "gemini":  # (a line of Gemini's Batch API output)
         return {"key": "k", "response": {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
                                                          "finishReason": reasons[0], "index": 0}]}}
+    if layout == "bedrock_llama":  # (a line of Bedrock's batch inference output of a Llama model)
+        return {"recordId": "r", "modelInput": {"prompt": "Q?"}, "modelOutput": {"generation": text, "stop_reason": reasons[0]}}
+    if layout == "bedrock_titan":  # (... of a Titan model: its several results)
+        return {"recordId": "r", "modelInput": {"inputText": "Q?"}, "modelOutput": {
+            "results": [{"outputText": text, "completionReason": reason, "tokenCount": 3} for reason in reasons]}}
     if layout == "vllm":  # (vLLM's outputs saved whole: its stop_reason is the stop string that ended one, no reason)
         return {"prompt": "Q?", "outputs": [{"index": i, "text": text, "finish_reason": reason, "stop_reason": "###"}
                                             for i, reason in enumerate(reasons)]}
@@ -142,18 +148,19 @@ def _layout(layout: str, reasons: list[str | None], text: str) -> dict:
 
 
 #: How tools save why each generation stopped (:func:`_layout`).
-_LAYOUTS = ("flat", "tgi", "sglang", "llamacpp", "ollama", "bedrock", "choices", "batch", "anthropic", "gemini", "responses",
-            "responses_batch", "vllm", "openr1")
+_LAYOUTS = ("flat", "tgi", "sglang", "llamacpp", "ollama", "bedrock", "bedrock_llama", "bedrock_titan", "choices", "batch",
+            "anthropic", "gemini", "responses", "responses_batch", "vllm", "openr1")
 
 
-@settings(max_examples=70, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(layout=st.sampled_from(_LAYOUTS),
        rows=st.lists(st.tuples(st.lists(st.one_of(st.none(), st.sampled_from(sorted(_MEANS))), min_size=1, max_size=3),
                                st.booleans()), min_size=1, max_size=12),
        batch_rows=st.integers(1, 5))
 def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, layout, rows, batch_rows):
     """Rows whose generations stopped for planted reasons, in each way a tool saves them (a
-    flat column, TGI's details, SGLang's typed reasons, llama.cpp's stop types, Ollama's and Bedrock's chat responses, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
+    flat column, TGI's details, SGLang's typed reasons, llama.cpp's stop types, Ollama's and Bedrock's chat responses,
+    Bedrock's batch inference output of a Llama and a Titan model, an API's choices, a Batch API line, Anthropic's and Gemini's batch results,
     OpenAI's Responses API's saved whole and in a Batch API line (whose reason where it
     completed is "completed"), vLLM's outputs beside their stop strings, OpenR1's lists),
     found without being named; the
@@ -162,7 +169,7 @@ def test_stop_reasons_in_each_layout_give_the_rows_cut_off(tmp_path_factory, lay
     filtered where a content filter stopped one; the rates are over the rows with a reason,
     and a row whose code block is left open is counted whatever its reasons. Any batching
     gives the same report."""
-    if layout in ("flat", "tgi", "sglang", "llamacpp", "ollama", "bedrock", "batch", "anthropic", "gemini"):  # (one a row)
+    if layout in ("flat", "tgi", "sglang", "llamacpp", "ollama", "bedrock", "bedrock_llama", "batch", "anthropic", "gemini"):  # (one a row)
         rows = [(reasons[:1], open_code) for reasons, open_code in rows]
     if layout in ("responses", "responses_batch"):  # (a response that did not stop early completed)
         rows = [([reasons[0] or "completed"], open_code) for reasons, open_code in rows]

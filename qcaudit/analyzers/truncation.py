@@ -58,8 +58,9 @@ from qcaudit.views import Column, Notice, RankedRows, Stat, View
 #: Names of the field that says why a generation stopped, casefolded (OpenAI's, vLLM's and
 #: TGI's ``finish_reason``, OpenR1-Math's ``finish_reasons``, Anthropic's ``stop_reason``,
 #: Gemini's ``finishReason``, Bedrock's ``stopReason``, Ollama's ``done_reason``, llama.cpp
-#: server's ``stop_type``).
-REASON_FIELDS = ("finish_reason", "finish_reasons", "finishreason", "stop_reason", "stopreason", "done_reason", "stop_type")
+#: server's ``stop_type``, Amazon Titan's ``completionReason``).
+REASON_FIELDS = ("finish_reason", "finish_reasons", "finishreason", "stop_reason", "stopreason", "done_reason", "stop_type",
+                 "completionreason")
 #: Where OpenAI's Responses API says why a response stopped early: ``incomplete_details``'s
 #: ``reason`` (``max_output_tokens``, ``content_filter``), null where it completed (the reason
 #: then read, :data:`COMPLETED`; a failed response has no text to count).
