@@ -209,10 +209,11 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: answer below); a Batch API input file's requests (a chat each; the Responses API's
 #: ``input``, items or a text); a line of Anthropic's Message Batches results (its message's
 #: content blocks); one turn (:data:`API_TURNS`): Ollama's chat response's ``message``, Amazon
-#: Bedrock's Converse response's ``output.message``; a line of Bedrock's batch inference output
-#: (:data:`BEDROCK_OUTPUTS`).
+#: Bedrock's Converse response's ``output.message``, a line of Vertex AI's batch prediction
+#: output for Claude's ``response`` (an Anthropic message); a line of Bedrock's batch inference
+#: output (:data:`BEDROCK_OUTPUTS`).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "body.messages", "body.input", "result.message.content", "message", "output.message")
+                    "body.messages", "body.input", "result.message.content", "message", "output.message", "response")
 #: A line of Bedrock's batch inference output holds in ``modelOutput`` what the model's own API
 #: returns: an Anthropic model's message (a turn), Nova's ``output.message`` (a turn), the
 #: ``choices`` of Mistral's, AI21's and DeepSeek's models, Llama's ``generation`` and Claude's
@@ -223,15 +224,16 @@ BEDROCK_OUTPUTS = ("modelOutput", "modelOutput.output.message", "modelOutput.cho
 #: Of the columns of either, the requests' (prompts, not answers) ...
 API_REQUEST_COLUMNS = ("body.messages", "body.input")
 #: ... those that hold one turn of a chat, read as a chat of it ...
-API_TURNS = ("message", "output.message", "modelOutput", "modelOutput.output.message")
+API_TURNS = ("message", "output.message", "response", "modelOutput", "modelOutput.output.message")
 #: ... those that may hold a text ...
 API_TEXTS = ("body.input", "modelOutput.generation", "modelOutput.completion")
 #: ... and those that may hold a list of answers (:func:`~qcaudit.text_columns.is_answer_list`).
 API_ANSWER_LISTS = ("modelOutput.outputs", "modelOutput.generations", "modelOutput.results")
 #: An output line's request, where it keeps it (Vertex AI's batch prediction output: the
-#: request's ``contents``, a chat; Bedrock's batch inference output: its ``modelInput``'s
-#: ``messages``, else its ``prompt`` or Titan's ``inputText``): the prompt, read before the answers.
-API_REQUESTS = {"response.candidates": ("request.contents",),
+#: request's ``contents``, a chat, or for Claude its ``messages``; Bedrock's batch inference
+#: output: its ``modelInput``'s ``messages``, else its ``prompt`` or Titan's ``inputText``): the
+#: prompt, read before the answers.
+API_REQUESTS = {"response.candidates": ("request.contents",), "response": ("request.messages",),
                 **dict.fromkeys(BEDROCK_OUTPUTS, ("modelInput.messages", "modelInput.prompt", "modelInput.inputText"))}
 #: ... an answer column alone (``generated_text``: what Hugging Face's text-generation pipeline
 #: and TGI return, a text, or the whole chat where the pipeline was given one).
@@ -772,7 +774,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
         return replace(selection, text_column=whole, response=selection.response or whole)
     if whole:
         return replace(selection, text_column=whole)
-    api = next((name for name in (*API_TEXT_COLUMNS, *BEDROCK_OUTPUTS) if (found := _reached(schema, name)) and _holds_api_text(name, found[1])), None)
+    api = next((name for name in (*API_TEXT_COLUMNS, *BEDROCK_OUTPUTS) if (found := _reached(schema, name)) and _holds_api_text(name, found[1])
+                and not (selection.prompt and name == selection.response)), None)  # (an answer found beside its prompt: both read)
     request = next((name for name in API_REQUESTS.get(api, ()) if (found := _reached(schema, name))
                     and (is_chat(found[1]) or found[1] == pl.String)), None)
     if request:

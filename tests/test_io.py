@@ -1806,12 +1806,16 @@ def _messages(question: str) -> list[dict]:
 
 
 #: Each layout of a batch output line that keeps its request: the line of question and answer
-#: ``i``, its request's column and its answer's. Bedrock's hold each model's own API's body:
+#: ``i``, its request's column and its answer's. Vertex AI's for Claude holds an Anthropic
+#: message; Bedrock's hold each model's own API's body:
 #: an Anthropic model's message; Nova's; the choices of Mistral's, AI21's and DeepSeek's models;
 #: Llama's generation; Mistral's, Cohere's and Titan's lists of outputs; Claude's legacy completion.
 _KEPT_REQUESTS = {
     "vertex": (lambda q, a: {"status": "", "request": {"contents": [{"role": "user", "parts": [{"text": q}]}]}, "response": gemini(a)},
                "request.contents", "response.candidates"),
+    "vertex_claude": (lambda q, a: {"custom_id": "c", "request": {"anthropic_version": "vertex-2023-10-16", "messages": _messages(q)},
+                                    "response": {"type": "message", "role": "assistant", "content": [{"type": "text", "text": a}]},
+                                    "status": ""}, "request.messages", "response"),
     "bedrock": (lambda q, a: {"recordId": "r", "modelInput": {"max_tokens": 9, "messages": _messages(q)}, "modelOutput": {
                     "type": "message", "role": "assistant", "content": [{"type": "text", "text": a}], "stop_reason": "end_turn"}},
                 "modelInput.messages", "modelOutput"),
@@ -1862,6 +1866,20 @@ def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, t
         assert asked.texts()["text"].to_list() == [f"Question {i}?" for i in range(3)]
     assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl").code == 0
     assert [json.loads(row) for row in kept.read_text().splitlines()] == [json.loads(row) for row in lines]
+
+
+@pytest.mark.parametrize("prompt", ["prompt", "instruction"])
+def test_an_answer_saved_as_one_turn_beside_its_prompt_reads_both(tmp_path, prompt):
+    """A prompt beside its answer saved as one turn (``{role, content}``, as an API returned
+    it) is a prompt and its response, the text both: not the answer alone, nor the prompt
+    with no text for the answer."""
+    rows = [{prompt: f"Question {i}?", "response": {"role": "assistant", "content": f"Answer {i}."}} for i in range(3)]
+    (path := tmp_path / "pairs.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    dataset = load_dataset(path)
+    assert dataset.text_source == f"fields {prompt}, response joined by newlines"
+    assert dataset.texts()["text"].to_list() == [f"Question {i}?\nAnswer {i}." for i in range(3)]
+    assert dataset.first_parts(("prompt", "response"), 3).select("prompt", "response").rows() == [
+        (f"Question {i}?", f"Answer {i}.") for i in range(3)]
 
 
 def test_gemini_thought_parts_read_as_reasoning(tmp_path):
