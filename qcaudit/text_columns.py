@@ -26,6 +26,9 @@ CHAT_LAYOUTS = (("role", "content"), ("from", "value"), ("role", "parts"))
 #: A chat turn's field of the tools it calls (OpenAI's function calling), and of the one
 #: function it calls in OpenAI's legacy form.
 TOOL_CALLS, FUNCTION_CALL = "tool_calls", "function_call"
+#: A turn's field of the refusal that OpenAI's API returns in place of the content (structured
+#: outputs): the turn's text where it has no content.
+REFUSAL = "refusal"
 #: A turn's field of the reasoning that a reasoning model wrote before its answer, the first
 #: that the turns have as text: DeepSeek's API and Qwen3's chat template
 #: (``reasoning_content``), vLLM's and OpenRouter's (``reasoning``), the gpt-oss chat template
@@ -78,8 +81,8 @@ class ChatLayout(NamedTuple):
     content's type (text, or a list of content parts), the types of the turns'
     ``tool_calls`` and ``function_call`` where they have them (OpenAI's function calling, and
     its legacy form), the name of their reasoning field (:data:`REASONING_FIELDS`) where
-    they have one, and the turns' own type where they are the Responses API's items
-    (:data:`ITEM_TYPE`): their fields' types."""
+    they have one, the turns' own type where they are the Responses API's items
+    (:data:`ITEM_TYPE`): their fields' types, and whether they hold a :data:`REFUSAL`."""
 
     role: str
     content: str
@@ -88,6 +91,7 @@ class ChatLayout(NamedTuple):
     function_call_dtype: pl.DataType | None = None
     reasoning: str | None = None
     items: dict[str, pl.DataType] | None = None
+    refusal: bool = False
 
 
 def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
@@ -97,7 +101,8 @@ def chat_layout(dtype: pl.DataType) -> ChatLayout | None:
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     reasoning = next((name for name in REASONING_FIELDS if fields.get(name) == pl.String), None)
     items = fields if fields.get(ITEM_TYPE) == pl.String else None
-    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL), reasoning, items)
+    refusal = fields.get(REFUSAL) == pl.String
+    return next((ChatLayout(role, content, fields[content], fields.get(TOOL_CALLS), fields.get(FUNCTION_CALL), reasoning, items, refusal)
                  for role, content in CHAT_LAYOUTS if role in fields and content in fields), None)
 
 
@@ -151,7 +156,8 @@ def is_text_parts(dtype: pl.DataType) -> bool:
 
 def turn_content(layout: ChatLayout, reasoning: bool = True) -> pl.Expr:
     """A turn's text (inside ``list.eval``): its reasoning (:data:`REASONING_FIELDS`; not where
-    the content holds it), then its content, or its text parts joined by newlines, then the
+    the content holds it), then its content, or its text parts joined by newlines (or where
+    it has none, its :data:`REFUSAL`), then the
     tool calls it makes (:func:`_tool_calls_text`), a line each; of these, the empty are left out.
     Without ``reasoning``: no reasoning field, no thinking block, none inline (:func:`without_reasoning`).
 
@@ -168,6 +174,8 @@ def turn_content(layout: ChatLayout, reasoning: bool = True) -> pl.Expr:
         content = pl.coalesce(written_parts.map_elements(read, return_dtype=pl.String), content)
     if layout.items is not None:
         content = _item_text(content, layout.items, reasoning)
+    if layout.refusal:
+        content = pl.coalesce(non_empty(content), pl.element().struct.field(REFUSAL), content)
     if not reasoning:
         content = without_reasoning(content)
     legacy = isinstance(layout.function_call_dtype, pl.Struct)

@@ -1740,7 +1740,8 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
     """A Batch API output line (``response.body.choices``; of the Responses API,
     ``response.body.output``), a chat completion or a completion saved whole (``choices``;
     DeepSeek's with its reasoning), a Batch API input line (``body.messages``), a line of
-    Anthropic's batch results (a failed request's: no text), Gemini's responses saved whole and
+    Anthropic's batch results (a failed request's: no text), a refusal in place of the content
+    (structured outputs), Gemini's responses saved whole and
     in a batch output line (its thought summaries as reasoning), Ollama's chat responses (one
     turn, its thinking as reasoning), Bedrock's Converse responses (one turn inside the
     output); the filters write the input's columns alone."""
@@ -1775,6 +1776,10 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
                                "response.candidates", ["Gemini 0.", "Gemini 1."]),
         "gemini_saved.jsonl": ([gemini("First.", "Second."), {"candidates": [{"finishReason": "SAFETY", "index": 0}]}],
                                "candidates", ["First.\nSecond.", None]),
+        "refusal.jsonl": ([{"choices": [{"index": 0, "finish_reason": "stop", "message": {
+                               "role": "assistant", "content": content, "refusal": refusal}}]}
+                           for content, refusal in (("An answer.", None), (None, "I can't help with that."), ("", "No."))],
+                          "choices", ["An answer.", "I can't help with that.", "No."]),
         "deepseek.jsonl": ([{"id": "d", "choices": [{"index": 0, "finish_reason": "stop", "message": {
                                "role": "assistant", "content": "The answer.", "reasoning_content": "Thinking first."}}]}],
                            "choices", ["Thinking first.\nThe answer."]),
