@@ -206,14 +206,13 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: (:func:`~qcaudit.text_columns._is_choices`): a chat completion or a Gemini response saved
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
 #: ``output`` items, a chat's turns; a response saved whole is an ``output`` column, read as an
-#: answer below); a Batch API input file's requests (a chat each; the Responses API's
-#: ``input``, items or a text); a line of Anthropic's Message Batches results (its message's
-#: content blocks); one turn (:data:`API_TURNS`): Ollama's chat response's ``message``, Amazon
+#: answer below); a line of Anthropic's Message Batches results (its message's content
+#: blocks); one turn (:data:`API_TURNS`): Ollama's chat response's ``message``, Amazon
 #: Bedrock's Converse response's ``output.message``, a line of Vertex AI's batch prediction
 #: output for Claude's ``response`` (an Anthropic message); a line of Bedrock's batch inference
-#: output (:data:`BEDROCK_OUTPUTS`).
+#: output (:data:`BEDROCK_OUTPUTS`); else a batch input file's requests (:data:`API_REQUEST_COLUMNS`).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "body.messages", "body.input", "result.message.content", "message", "output.message", "response")
+                    "result.message.content", "message", "output.message", "response")
 #: A line of Bedrock's batch inference output holds in ``modelOutput`` what the model's own API
 #: returns: an Anthropic model's message (a turn), Nova's ``output.message`` (a turn), the
 #: ``choices`` of Mistral's, AI21's and DeepSeek's models, Llama's ``generation`` and Claude's
@@ -221,12 +220,18 @@ API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", 
 #: ``generations`` and Titan's ``results``; the first found is read.
 BEDROCK_OUTPUTS = ("modelOutput", "modelOutput.output.message", "modelOutput.choices", "modelOutput.generation",
                    "modelOutput.completion", "modelOutput.outputs", "modelOutput.generations", "modelOutput.results")
-#: Of the columns of either, the requests' (prompts, not answers) ...
-API_REQUEST_COLUMNS = ("body.messages", "body.input")
-#: ... those that hold one turn of a chat, read as a chat of it ...
+#: The requests of a batch input file (prompts, not answers; audited before they are sent):
+#: OpenAI's Batch API's ``body`` (chat completions' ``messages``, the Responses API's ``input``,
+#: items or a text, completions' ``prompt``), Anthropic's Message Batches' ``params.messages``,
+#: Vertex AI's ``request`` (Gemini's ``contents``, Claude's ``messages``), Bedrock's
+#: ``modelInput`` (``messages``, else a model's ``prompt`` or Titan's ``inputText``).
+API_REQUEST_COLUMNS = ("body.messages", "body.input", "body.prompt", "params.messages", "request.contents", "request.messages",
+                       "modelInput.messages", "modelInput.prompt", "modelInput.inputText")
+#: Of the columns of those, those that hold one turn of a chat, read as a chat of it ...
 API_TURNS = ("message", "output.message", "response", "modelOutput", "modelOutput.output.message")
 #: ... those that may hold a text ...
-API_TEXTS = ("body.input", "modelOutput.generation", "modelOutput.completion")
+API_TEXTS = ("body.input", "body.prompt", "modelInput.prompt", "modelInput.inputText", "modelOutput.generation",
+             "modelOutput.completion")
 #: ... and those that may hold a list of answers (:func:`~qcaudit.text_columns.is_answer_list`).
 API_ANSWER_LISTS = ("modelOutput.outputs", "modelOutput.generations", "modelOutput.results")
 #: An output line's request, where it keeps it (Vertex AI's batch prediction output: the
@@ -774,7 +779,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
         return replace(selection, text_column=whole, response=selection.response or whole)
     if whole:
         return replace(selection, text_column=whole)
-    api = next((name for name in (*API_TEXT_COLUMNS, *BEDROCK_OUTPUTS) if (found := _reached(schema, name)) and _holds_api_text(name, found[1])
+    api = next((name for name in (*API_TEXT_COLUMNS, *BEDROCK_OUTPUTS, *API_REQUEST_COLUMNS)
+                if (found := _reached(schema, name)) and _holds_api_text(name, found[1])
                 and not (selection.prompt and name == selection.response)), None)  # (an answer found beside its prompt: both read)
     request = next((name for name in API_REQUESTS.get(api, ()) if (found := _reached(schema, name))
                     and (is_chat(found[1]) or found[1] == pl.String)), None)
@@ -827,7 +833,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
 
 
 def _holds_api_text(name: str, dtype: pl.DataType) -> bool:
-    """Whether the column ``name`` of :data:`API_TEXT_COLUMNS` or :data:`BEDROCK_OUTPUTS` holds
+    """Whether the column ``name`` of :data:`API_TEXT_COLUMNS`, :data:`BEDROCK_OUTPUTS` or
+    :data:`API_REQUEST_COLUMNS` holds
     what an API wrote there: answers, a chat, content blocks (:func:`~qcaudit.text_columns.is_api_text`),
     or where the API writes one, a turn, a text, a list of answers."""
     return (is_api_text(dtype) or name in API_TURNS and is_turn(dtype) or name in API_TEXTS and dtype == pl.String

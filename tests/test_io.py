@@ -1873,6 +1873,49 @@ def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, t
     assert [json.loads(row) for row in kept.read_text().splitlines()] == [json.loads(row) for row in lines]
 
 
+#: Each layout of a batch input file's line: the line asking question ``q``, and its request's column.
+_BATCH_REQUESTS = {
+    "openai_chat": (lambda q: {"custom_id": "c", "method": "POST", "url": "/v1/chat/completions",
+                               "body": {"model": "m", "messages": [{"role": "user", "content": q}]}},
+                    "body.messages"),
+    "openai_responses": (lambda q: {"custom_id": "c", "method": "POST", "url": "/v1/responses",
+                                    "body": {"model": "m", "instructions": "Be brief.", "input": q}}, "body.input"),
+    "openai_responses_items": (lambda q: {"custom_id": "c", "method": "POST", "url": "/v1/responses", "body": {
+                                   "model": "m", "input": [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": q}]}]}},
+                               "body.input"),
+    "openai_completions": (lambda q: {"custom_id": "c", "method": "POST", "url": "/v1/completions",
+                                      "body": {"model": "m", "prompt": q, "max_tokens": 9}}, "body.prompt"),
+    "anthropic": (lambda q: {"custom_id": "c", "params": {"model": "m", "max_tokens": 9, "system": "Be brief.",
+                                                           "messages": [{"role": "user", "content": q}]}}, "params.messages"),
+    "vertex_gemini": (lambda q: {"request": {"contents": [{"role": "user", "parts": [{"text": q}]}]}}, "request.contents"),
+    "vertex_claude": (lambda q: {"custom_id": "c", "request": {"anthropic_version": "vertex-2023-10-16", "messages": _messages(q)}},
+                      "request.messages"),
+    "bedrock_messages": (lambda q: {"recordId": "r", "modelInput": {"max_tokens": 9, "messages": _messages(q)}}, "modelInput.messages"),
+    "bedrock_prompt": (lambda q: {"recordId": "r", "modelInput": {"prompt": q, "max_gen_len": 9}}, "modelInput.prompt"),
+    "bedrock_titan": (lambda q: {"recordId": "r", "modelInput": {"inputText": q}}, "modelInput.inputText"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(_BATCH_REQUESTS))
+def test_a_batch_input_file_s_requests_are_read_as_prompts(qc, tmp_path, layout):  # noqa: F811
+    """A batch input file, audited before it is sent (OpenAI's Batch API's chat completions,
+    Responses and completions requests, Anthropic's Message Batches, Vertex AI's for Gemini
+    and Claude, Bedrock's for a Messages model, a prompt model and Titan): each request's
+    question is the text and the prompt (a system prompt held apart from the chat, as the
+    Responses API's ``instructions`` and Anthropic's ``system``, left out), no answer;
+    a filter writes the lines as they were."""
+    line, request = _BATCH_REQUESTS[layout]
+    lines = [json.dumps(line(f"Question {i}?")) + "\n" for i in range(3)]
+    (path := tmp_path / "requests.jsonl").write_text("".join(lines))
+    dataset = load_dataset(path)
+    assert dataset.text_source.startswith(f"column {request!r}")
+    assert dataset.texts()["text"].to_list() == [f"Question {i}?" for i in range(3)]
+    assert dataset.first_parts(("prompt",), 3)["prompt"].to_list() == [f"Question {i}?" for i in range(3)]
+    assert not dataset.has_part("response") or dataset.first_parts(("response",), 3)["response"].to_list() == [None] * 3
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl").code == 0
+    assert kept.read_text() == "".join(lines)
+
+
 @pytest.mark.parametrize("prompt", ["prompt", "instruction"])
 def test_an_answer_saved_as_one_turn_beside_its_prompt_reads_both(tmp_path, prompt):
     """A prompt beside its answer saved as one turn (``{role, content}``, as an API returned
@@ -1901,14 +1944,13 @@ def test_gemini_thought_parts_read_as_reasoning(tmp_path):
     assert answers.first_parts(("response",), 1)["response"].to_list() == ["42"]
 
 
-def test_responses_api_items_read_by_their_type(qc, tmp_path):  # noqa: F811
+def test_responses_api_items_read_by_their_type(tmp_path):
     """OpenAI's Responses API lists items, typed: a reasoning item (its summary; an open
     model's full reasoning in its content, as vLLM serves gpt-oss) is the assistant's
     reasoning, read before its answer and left out under ``--no-reasoning``; a function call
     is the assistant's ``name(arguments)``, its output the tool's. In a response's ``output``
     every item is the answer; in a conversation's items the prompt is what comes before the
-    assistant's last run of them. A Batch API input file's ``input`` (items, or a text) is the
-    prompt, never an answer."""
+    assistant's last run of them."""
     def said(kind: str, text: str) -> dict:
         return {"type": "message", "role": "assistant" if kind == "output_text" else "user", "content": [{"type": kind, "text": text}]}
 
@@ -1934,18 +1976,6 @@ def test_responses_api_items_read_by_their_type(qc, tmp_path):  # noqa: F811
     parts = load_dataset(path, TextSelection(text_column="input")).first_parts(("prompt", "response"), 1)
     assert parts.select("prompt", "response").row(0) == ('Weather in Paris?\nLook it up.\nweather({"city": "Paris"})\nSunny.', "Say it.\nIt is sunny.")
     assert load_dataset(path, TextSelection(text_column="input", roles=("tool",))).texts()["text"].to_list() == ["Sunny."]
-
-    requests = [{"model": "m", "instructions": "Be brief.", "input": "Weather in Paris?"},
-                {"model": "m", "input": "Weather in Rome?"}]
-    for name, bodies in (("text", requests), ("items", [b | {"input": [said("input_text", b["input"])]} for b in requests])):
-        lines = [json.dumps({"custom_id": f"q{i}", "method": "POST", "url": "/v1/responses", "body": b}) + "\n" for i, b in enumerate(bodies)]
-        (path := tmp_path / f"requests_{name}.jsonl").write_text("".join(lines))
-        dataset = load_dataset(path)
-        assert dataset.text_source == "column 'body.input'", name
-        assert dataset.first_parts(("prompt",), 2)["prompt"].to_list() == ["Weather in Paris?", "Weather in Rome?"], name
-        assert not dataset.has_part("response") or dataset.first_parts(("response",), 2)["response"].to_list() == [None, None]
-        assert qc("dedup", path, "-o", kept := tmp_path / f"kept_{name}.jsonl").code == 0
-        assert kept.read_text() == "".join(lines), name
 
 
 def gemini(*answers: str) -> dict:
