@@ -206,13 +206,13 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: (:func:`~qcaudit.text_columns._is_choices`): a chat completion or a Gemini response saved
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
 #: ``output`` items, a chat's turns; a response saved whole is an ``output`` column, read as an
-#: answer below); a line of Anthropic's Message Batches results (its message's content
-#: blocks); one turn (:data:`API_TURNS`): Ollama's chat response's ``message``, Amazon
+#: answer below); one turn (:data:`API_TURNS`): a line of Anthropic's Message Batches results'
+#: message (its content blocks), Ollama's chat response's ``message``, Amazon
 #: Bedrock's Converse response's ``output.message``, a line of Vertex AI's batch prediction
 #: output for Claude's ``response`` (an Anthropic message); a line of Bedrock's batch inference
 #: output (:data:`BEDROCK_OUTPUTS`); else a batch input file's requests (:data:`API_REQUEST_COLUMNS`).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "result.message.content", "message", "output.message", "response")
+                    "result.message", "message", "output.message", "response")
 #: A line of Bedrock's batch inference output holds in ``modelOutput`` what the model's own API
 #: returns: an Anthropic model's message (a turn), Nova's ``output.message`` (a turn), the
 #: ``choices`` of Mistral's, AI21's and DeepSeek's models, Llama's ``generation`` and Claude's
@@ -228,7 +228,7 @@ BEDROCK_OUTPUTS = ("modelOutput", "modelOutput.output.message", "modelOutput.cho
 API_REQUEST_COLUMNS = ("body.messages", "body.input", "body.prompt", "params.messages", "request.contents", "request.messages",
                        "modelInput.messages", "modelInput.prompt", "modelInput.inputText")
 #: Of the columns of those, those that hold one turn of a chat, read as a chat of it ...
-API_TURNS = ("message", "output.message", "response", "modelOutput", "modelOutput.output.message")
+API_TURNS = ("result.message", "message", "output.message", "response", "modelOutput", "modelOutput.output.message")
 #: ... those that may hold a text ...
 API_TEXTS = ("body.input", "body.prompt", "modelInput.prompt", "modelInput.inputText", "modelOutput.generation",
              "modelOutput.completion")
@@ -236,9 +236,12 @@ API_TEXTS = ("body.input", "body.prompt", "modelInput.prompt", "modelInput.input
 API_ANSWER_LISTS = ("modelOutput.outputs", "modelOutput.generations", "modelOutput.results")
 #: An output line's request, where it keeps it (Vertex AI's batch prediction output: the
 #: request's ``contents``, a chat, or for Claude its ``messages``; Bedrock's batch inference
-#: output: its ``modelInput``'s ``messages``, else its ``prompt`` or Titan's ``inputText``): the
-#: prompt, read before the answers.
+#: output: its ``modelInput``'s ``messages``, else its ``prompt`` or Titan's ``inputText``), or
+#: where a user joined each request to its result by its ``custom_id`` (OpenAI's, Anthropic's):
+#: the prompt, read before the answers.
 API_REQUESTS = {"response.candidates": ("request.contents",), "response": ("request.messages",),
+                "response.body.choices": ("body.messages", "body.prompt"), "response.body.output": ("body.input",),
+                "result.message": ("params.messages",),
                 **dict.fromkeys(BEDROCK_OUTPUTS, ("modelInput.messages", "modelInput.prompt", "modelInput.inputText"))}
 #: ... an answer column alone (``generated_text``: what Hugging Face's text-generation pipeline
 #: and TGI return, a text, or the whole chat where the pipeline was given one).

@@ -1763,7 +1763,7 @@ def test_what_llm_apis_return_reads_as_their_answers_and_a_batch_request_as_its_
         "anthropic_batch.jsonl": ([{"custom_id": "r0", "result": {"type": "succeeded", "message": {
                                       "role": "assistant", "content": [{"type": "text", "text": "Claude's answer."}]}}},
                                   {"custom_id": "r1", "result": {"type": "errored", "error": {"type": "overloaded"}}}],
-                                  "result.message.content", ["Claude's answer.", None]),
+                                  "result.message", ["Claude's answer.", None]),
         "responses_batch.jsonl": ([{"custom_id": "r0", "response": {"status_code": 200, "body": {"object": "response", "output": [
                                       {"type": "reasoning", "summary": [{"type": "summary_text", "text": "Its summary."}]},
                                       {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Done."}]}]}}}],
@@ -1812,7 +1812,8 @@ def _messages(question: str) -> list[dict]:
 
 #: Each layout of a batch output line that keeps its request: the line of question and answer
 #: ``i``, its request's column and its answer's. Vertex AI's for Claude holds an Anthropic
-#: message; Bedrock's hold each model's own API's body:
+#: message; OpenAI's and Anthropic's batch requests joined to their results by a user, each
+#: line both; Bedrock's hold each model's own API's body:
 #: an Anthropic model's message; Nova's; the choices of Mistral's, AI21's and DeepSeek's models;
 #: Llama's generation; Mistral's, Cohere's and Titan's lists of outputs; Claude's legacy completion.
 _KEPT_REQUESTS = {
@@ -1821,6 +1822,16 @@ _KEPT_REQUESTS = {
     "vertex_claude": (lambda q, a: {"custom_id": "c", "request": {"anthropic_version": "vertex-2023-10-16", "messages": _messages(q)},
                                     "response": {"type": "message", "role": "assistant", "content": [{"type": "text", "text": a}]},
                                     "status": ""}, "request.messages", "response"),
+    "openai_joined": (lambda q, a: {"custom_id": "c", "body": {"model": "m", "messages": [{"role": "user", "content": q}]},
+                                    "response": {"status_code": 200, "body": {"choices": [
+                                        {"index": 0, "message": {"role": "assistant", "content": a}, "finish_reason": "stop"}]}}},
+                      "body.messages", "response.body.choices"),
+    "responses_joined": (lambda q, a: {"custom_id": "c", "body": {"model": "m", "input": q}, "response": {"status_code": 200, "body": {
+                             "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": a}]}]}}},
+                         "body.input", "response.body.output"),
+    "anthropic_joined": (lambda q, a: {"custom_id": "c", "params": {"max_tokens": 9, "messages": [{"role": "user", "content": q}]},
+                                       "result": {"type": "succeeded", "message": {"role": "assistant", "content": [{"type": "text", "text": a}]}}},
+                         "params.messages", "result.message"),
     "bedrock": (lambda q, a: {"recordId": "r", "modelInput": {"max_tokens": 9, "messages": _messages(q)}, "modelOutput": {
                     "type": "message", "role": "assistant", "content": [{"type": "text", "text": a}], "stop_reason": "end_turn"}},
                 "modelInput.messages", "modelOutput"),
@@ -1852,7 +1863,8 @@ _KEPT_REQUESTS = {
 @pytest.mark.parametrize("layout", sorted(_KEPT_REQUESTS))
 def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, tmp_path, layout):  # noqa: F811
     """Vertex AI's batch prediction output and Amazon Bedrock's batch inference output keep
-    each request beside its response: the request (Vertex's ``contents``, Bedrock's
+    each request beside its response (and a user joins OpenAI's and Anthropic's requests to
+    their results): the request (Vertex's ``contents``, Bedrock's
     ``modelInput``'s ``messages``, ``prompt`` or ``inputText``) is the prompt, the answer
     (Gemini's candidates, whatever body the Bedrock model returns) the response, and the text
     holds both, as instruction data's does (under ``--role user``, a chat request's turns
