@@ -227,7 +227,7 @@ BEDROCK_OUTPUTS = ("modelOutput", "modelOutput.output.message", "modelOutput.cho
 #: ``modelInput`` (``messages``, else a model's ``prompt`` or Titan's ``inputText``).
 API_REQUEST_COLUMNS = ("body.messages", "body.input", "body.prompt", "params.messages", "request.contents", "request.messages",
                        "modelInput.messages", "modelInput.prompt", "modelInput.inputText")
-#: Of the columns of those, those that hold one turn of a chat, read as a chat of it ...
+#: Of all these columns, those that hold one turn of a chat, read as a chat of it ...
 API_TURNS = ("result.message", "message", "output.message", "response", "modelOutput", "modelOutput.output.message")
 #: ... those that may hold a text ...
 API_TEXTS = ("body.input", "body.prompt", "modelInput.prompt", "modelInput.inputText", "modelOutput.generation",
@@ -837,9 +837,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
 
 def _holds_api_text(name: str, dtype: pl.DataType) -> bool:
     """Whether the column ``name`` of :data:`API_TEXT_COLUMNS`, :data:`BEDROCK_OUTPUTS` or
-    :data:`API_REQUEST_COLUMNS` holds
-    what an API wrote there: answers, a chat, content blocks (:func:`~qcaudit.text_columns.is_api_text`),
-    or where the API writes one, a turn, a text, a list of answers."""
+    :data:`API_REQUEST_COLUMNS` holds what an API wrote there: answers, a chat, content blocks
+    (:func:`~qcaudit.text_columns.is_api_text`), or where the API writes one, a turn, a text,
+    a list of answers."""
     return (is_api_text(dtype) or name in API_TURNS and is_turn(dtype) or name in API_TEXTS and dtype == pl.String
             or name in API_ANSWER_LISTS and is_answer_list(dtype))
 
