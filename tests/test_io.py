@@ -11,6 +11,7 @@ import re
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -1988,6 +1989,71 @@ def test_responses_api_items_read_by_their_type(tmp_path):
     parts = load_dataset(path, TextSelection(text_column="input")).first_parts(("prompt", "response"), 1)
     assert parts.select("prompt", "response").row(0) == ('Weather in Paris?\nLook it up.\nweather({"city": "Paris"})\nSunny.', "Say it.\nIt is sunny.")
     assert load_dataset(path, TextSelection(text_column="input", roles=("tool",))).texts()["text"].to_list() == ["Sunny."]
+
+
+#: One step of an assistant between a user's turns: its reasoning (or none), the calls it
+#: makes (name, result) and its message (or none, where it only calls). Reasoning of other
+#: words than the message's: a turn whose content holds its reasoning field's text already (an
+#: export that kept R1's reasoning inline too) is read once, from the content.
+_WORDS, _THOUGHT = (st.text(letters, min_size=1, max_size=5).filter(str.strip) for letters in ("ab ", "xy "))
+_STEP = st.tuples(st.none() | _THOUGHT, st.lists(st.tuples(st.sampled_from(["f", "g"]), _WORDS), max_size=2), st.none() | _WORDS)
+
+
+def _as_messages(exchanges: list) -> list[dict]:
+    """A conversation as chat completions messages: the assistant's reasoning in
+    ``reasoning_content``, its calls in ``tool_calls``, each result a ``tool`` turn."""
+    turns = []
+    for question, steps in exchanges:
+        turns.append({"role": "user", "content": question})
+        for reasoning, calls, message in steps:
+            turns.append({"role": "assistant", "content": message, "reasoning_content": reasoning,
+                          "tool_calls": [{"id": "c", "type": "function", "function": {"name": n, "arguments": "{}"}} for n, _ in calls] or None})
+            turns += [{"role": "tool", "content": result, "tool_call_id": "c"} for _, result in calls]
+    return turns
+
+
+def _as_items(exchanges: list) -> list[dict]:
+    """The same conversation as the Responses API's items: reasoning items, function calls and
+    their outputs, messages."""
+    items = []
+    for question, steps in exchanges:
+        items.append({"type": "message", "role": "user", "content": [{"type": "input_text", "text": question}]})
+        for reasoning, calls, message in steps:
+            if reasoning is not None:
+                items.append({"type": "reasoning", "summary": [{"type": "summary_text", "text": reasoning}]})
+            if message is not None:  # (what it says before its calls, as a chat turn's content is)
+                items.append({"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": message}]})
+            items += [{"type": "function_call", "call_id": "c", "name": n, "arguments": "{}"} for n, _ in calls]
+            items += [{"type": "function_call_output", "call_id": "c", "output": result} for _, result in calls]
+    return items
+
+
+#: A user's question and the assistant's steps after it: each step before the last calls a
+#: tool (the assistant goes on after the results), the last calls one or answers.
+_EXCHANGE = st.tuples(_WORDS, st.lists(_STEP.filter(lambda step: step[1]), max_size=2), _STEP.filter(lambda step: step[1] or step[2])).map(
+    lambda exchange: (exchange[0], [*exchange[1], exchange[2]]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(conversations=st.lists(st.lists(_EXCHANGE, min_size=1, max_size=2), min_size=1, max_size=4),
+       selection=st.sampled_from([TextSelection(), TextSelection(reasoning=False), TextSelection(roles=("assistant",)),
+                                  TextSelection(roles=("tool",))]))
+def test_responses_api_items_give_what_the_same_chat_completions_messages_give(tmp_path_factory, conversations, selection):
+    """A conversation of a user's questions and an assistant's reasoning, tool calls (and
+    their results) and answers, as the Responses API's items and as chat completions
+    messages: the same text, prompt and response, with the reasoning and without, by role.
+    Each of an assistant's steps calls a tool or answers (a step of reasoning alone is one
+    that chat completions' layout cannot write: its reasoning field needs a turn), and only
+    the last of an exchange answers without calling one (in chat completions the assistant
+    speaks once a turn: where it went on, the Responses API's answer, its last run of items,
+    would hold more than chat completions' last turn)."""
+    folder = tmp_path_factory.mktemp("items")
+    for name, layout in (("messages", _as_messages), ("items", _as_items)):
+        (folder / f"{name}.jsonl").write_text("".join(json.dumps({"conversation": layout(c)}) + "\n" for c in conversations))
+    parts = ("prompt", "response")
+    messages, items = (load_dataset(folder / f"{name}.jsonl", replace(selection, text_column="conversation"))
+                       for name in ("messages", "items"))
+    assert items.selected(parts=parts).collect().equals(messages.selected(parts=parts).collect())
 
 
 def gemini(*answers: str) -> dict:
