@@ -31,7 +31,7 @@ from tests.test_hostile_inputs import one_line_error, qc  # noqa: F401  (a fixtu
 _MEANS = {"length": "cut", "max_tokens": "cut", "MAX_TOKENS": "cut", "content_filter": "filtered", "SAFETY": "filtered",
           "refusal": "filtered", "stop": None, "end_turn": None, "STOP": None, "tool_calls": None, "max_output_tokens": "cut",
           "completed": None, "limit": "cut", "eos": None, "ERROR_TOXIC": "filtered", "ERROR_LIMIT": "cut",
-          "LENGTH": "cut", "CONTENT_FILTERED": "filtered", "FINISH": None}
+          "LENGTH": "cut", "CONTENT_FILTERED": "filtered", "FINISH": None, "model_context_window_exceeded": "cut"}
 #: A line of Markdown, indented as CommonMark reads a top-level line (at most 3 spaces), of
 #: characters that make fences, breaks and headings, and a fence line of either character.
 #: No line opens a list item or a quote: a fence inside one is read as inside the text, while

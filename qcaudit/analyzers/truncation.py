@@ -70,8 +70,10 @@ REASON_TYPE = "type"
 #: Reasons, casefolded, that say the generation stopped at its token limit (OpenAI's, vLLM's,
 #: TGI's and Ollama's ``length``, Anthropic's and Bedrock's ``max_tokens``, Gemini's and
 #: Cohere's ``MAX_TOKENS``, Cohere's ``ERROR_LIMIT`` (its context), Mistral's ``model_length``,
-#: OpenAI Responses' ``max_output_tokens``, llama.cpp's ``limit``).
-LENGTH_REASONS = frozenset({"length", "max_tokens", "max_length", "model_length", "max_output_tokens", "error_limit", "limit"})
+#: OpenAI Responses' ``max_output_tokens``, llama.cpp's ``limit``, Anthropic's and Bedrock's
+#: ``model_context_window_exceeded``).
+LENGTH_REASONS = frozenset({"length", "max_tokens", "max_length", "model_length", "max_output_tokens", "error_limit", "limit",
+                            "model_context_window_exceeded"})
 #: ... and at a content filter (OpenAI's ``content_filter``, Gemini's ``SAFETY``,
 #: ``RECITATION``, ``BLOCKLIST``, ``PROHIBITED_CONTENT`` and ``SPII``, Anthropic's ``refusal``,
 #: Bedrock's ``content_filtered`` and ``guardrail_intervened``, Cohere's ``ERROR_TOXIC``).
