@@ -209,10 +209,11 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: answer below); one turn (:data:`API_TURNS`): a line of Anthropic's Message Batches results'
 #: message (its content blocks), Ollama's chat response's ``message``, Amazon
 #: Bedrock's Converse response's ``output.message``, a line of Vertex AI's batch prediction
-#: output for Claude's ``response`` (an Anthropic message); a line of Bedrock's batch inference
+#: output for Claude's ``response`` (an Anthropic message); a chat completion or a Responses API
+#: response saved as a log line's ``response`` beside its ``request``; a line of Bedrock's batch inference
 #: output (:data:`BEDROCK_OUTPUTS`); else a batch input file's requests (:data:`API_REQUEST_COLUMNS`).
 API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "result.message", "message", "output.message", "response")
+                    "response.choices", "response.output", "result.message", "message", "output.message", "response")
 #: A line of Bedrock's batch inference output holds in ``modelOutput`` what the model's own API
 #: returns: an Anthropic model's message (a turn), Nova's ``output.message`` (a turn), the
 #: ``choices`` of Mistral's, AI21's and DeepSeek's models, Llama's ``generation`` and Claude's
@@ -237,15 +238,21 @@ API_ANSWER_LISTS = ("modelOutput.outputs", "modelOutput.generations", "modelOutp
 #: An output line's request, where it keeps it (Vertex AI's batch prediction output: the
 #: request's ``contents``, a chat, or for Claude its ``messages``; Bedrock's batch inference
 #: output: its ``modelInput``'s ``messages``, else its ``prompt`` or Titan's ``inputText``), or
-#: where a user joined each request to its result by its ``custom_id`` (OpenAI's, Anthropic's):
-#: the prompt, read before the answers.
+#: where a user joined each request to its result by its ``custom_id`` (OpenAI's, Anthropic's)
+#: or logged each call as a ``request`` and its ``response``: the prompt, read before the answers.
 API_REQUESTS = {"response.candidates": ("request.contents",), "response": ("request.messages",),
+                "response.choices": ("request.messages", "request.prompt"), "response.output": ("request.input",),
                 "response.body.choices": ("body.messages", "body.prompt"), "response.body.output": ("body.input",),
                 "result.message": ("params.messages",),
                 **dict.fromkeys(BEDROCK_OUTPUTS, ("modelInput.messages", "modelInput.prompt", "modelInput.inputText"))}
 #: ... an answer column alone (``generated_text``: what Hugging Face's text-generation pipeline
 #: and TGI return, a text, or the whole chat where the pipeline was given one).
 ANSWER_COLUMNS = ("output", "response", "generated_text")
+#: The fields of an API's response saved whole in an answer column of its own (a log's
+#: ``output`` or ``response``, beside its prompt) that hold what it answered
+#: (:func:`_saved_answer`): OpenAI's ``choices``, Gemini's ``candidates``, the Responses API's
+#: ``output`` items, Ollama's and Cohere's ``message``, Bedrock Converse's ``output.message``.
+SAVED_ANSWER_FIELDS = ("choices", "candidates", "output", "message", "output.message")
 #: ... or, beside a found prompt with no answer, a list of its answers by several models
 #: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's
 #: ``responses``, Nectar's ``answers``), each answer a line of the text; several answers are
@@ -686,8 +693,9 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 #: Values of a text column read to tell whether it holds chats written as JSON text.
 JSON_CHAT_SAMPLE = 100
 #: Columns that may hold a chat when the selection does not name them: the chat columns, a
-#: preference pair's answers and prompt, and an API's one turn.
-_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *(name.lower() for name in API_TURNS if "." not in name)})
+#: preference pair's answers and prompt, an answer's column, and an API's one turn.
+_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *ANSWER_COLUMNS,
+                               *(name.lower() for name in API_TURNS if "." not in name)})
 
 
 def _kept_as_read(name: str) -> str:
@@ -794,7 +802,8 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     if api:  # (what the API answered is the response too: its reasoning is measured, its end read)
         return replace(selection, text_column=api, response=selection.response or api)
     # the answer: the response (its reasoning before it), a pair's chosen answer, else a column of an answer alone
-    answer = selection.response or selection.chosen or next(filter(None, (_named(schema, name) for name in ANSWER_COLUMNS)), None)
+    answer = selection.response or selection.chosen or next(
+        (_saved_answer(schema, found) or found for name in ANSWER_COLUMNS if (found := _named(schema, name))), None)
     answers = [answer] if answer else []
     if answer and answer == selection.chosen and selection.preferred_by:  # a judged pair: both answers, in the input's order
         answers.append(selection.rejected)
@@ -844,6 +853,13 @@ def _holds_api_text(name: str, dtype: pl.DataType) -> bool:
             or name in API_ANSWER_LISTS and is_answer_list(dtype))
 
 
+def _saved_answer(schema: pl.Schema, column: str) -> str | None:
+    """The path of what an API answered inside the struct ``column`` that holds its response
+    saved whole (``response.choices``; :data:`SAVED_ANSWER_FIELDS`); None for another column."""
+    return next((path for field in SAVED_ANSWER_FIELDS if (reached := _reached(schema, path := f"{column}.{field}"))
+                 and (is_api_text(reached[1]) or is_turn(reached[1]))), None)
+
+
 def _templated_text(selection: TextSelection, schema: pl.Schema) -> str | None:
     """The input's ``text`` column where it renders the prompt and answer found beside it in a
     template (:data:`TEMPLATED_BESIDE`), else None."""
@@ -869,9 +885,11 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     then the prompt and response of the first of
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`; else, of a
     pair found without a prompt, a :data:`PAIR_PROMPT`."""
-    def found(name: str) -> str | None:  # (a column, or a struct's field by its dotted path, of text or a chat)
+    def found(name: str) -> str | None:  # (a column, or a struct's field by its dotted path, of text or a chat; an API's answer inside)
         column = _named(schema, name) or name
         reached = _reached(schema, column)
+        if reached and isinstance(reached[1], pl.Struct):
+            return _saved_answer(schema, column)
         return column if reached and (_is_text_or_texts(reached[1]) or is_chat(reached[1]) or is_instances(reached[1])) else None
 
     for prompt_paths, *answers in PAIR_LAYOUTS:

@@ -1943,6 +1943,46 @@ def test_an_answer_saved_as_one_turn_beside_its_prompt_reads_both(tmp_path, prom
         (f"Question {i}?", f"Answer {i}.") for i in range(3)]
 
 
+def _completion(answer: str) -> dict:
+    """A chat completion as OpenAI's API returns it, of one choice."""
+    return {"id": "c", "object": "chat.completion",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop"}]}
+
+
+#: Each way a log keeps a call's prompt and the API's response: the row of question and answer
+#: ``i``, and the columns read.
+_LOGGED_CALLS = {
+    "request_and_response": (lambda q, a: {"request": {"model": "m", "messages": [{"role": "user", "content": q}]},
+                                           "response": _completion(a)}, "request.messages, response.choices"),
+    "responses_api": (lambda q, a: {"request": {"model": "m", "input": q}, "response": {"object": "response", "output": [
+                          {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": a}]}]}},
+                      "request.input, response.output"),
+    "prompt_and_completion": (lambda q, a: {"prompt": q, "response": _completion(a)}, "prompt, response.choices"),
+    "ollama": (lambda q, a: {"prompt": q, "response": {"model": "m", "message": {"role": "assistant", "content": a}, "done": True}},
+               "prompt, response.message"),
+    "input_and_output_turn": (lambda q, a: {"input": [{"role": "user", "content": q}], "output": {"role": "assistant", "content": a}},
+                              "input, output"),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(_LOGGED_CALLS))
+def test_a_logged_call_reads_its_prompt_and_the_api_s_answer(qc, tmp_path, layout):  # noqa: F811
+    """A log of calls keeps each prompt beside the API's response saved whole (a chat
+    completion, a Responses API response, Ollama's) or its one turn: the prompt and the answer
+    inside the response are the row's parts and its text, not the prompt alone, nor no text;
+    a filter writes the rows as they were."""
+    line, columns = _LOGGED_CALLS[layout]
+    lines = [json.dumps(line(f"Question {i}?", f"Answer {i}.")) + "\n" for i in range(3)]
+    (path := tmp_path / "log.jsonl").write_text("".join(lines))
+    dataset = load_dataset(path)
+    assert dataset.text_source == f"fields {columns} joined by newlines"
+    assert dataset.texts()["text"].to_list() == [f"Question {i}?\nAnswer {i}." for i in range(3)]
+    assert dataset.first_parts(("prompt", "response"), 3).select("prompt", "response").rows() == [
+        (f"Question {i}?", f"Answer {i}.") for i in range(3)]
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl").code == 0
+    assert kept.read_text() == "".join(lines)
+
+
 def test_gemini_thought_parts_read_as_reasoning(tmp_path):
     """Gemini's thought summaries (parts marked ``thought``) in a ``contents`` chat are the
     answer's reasoning: read before it, said on the load line, left out under
