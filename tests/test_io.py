@@ -1958,6 +1958,8 @@ _LOGGED_CALLS = {
                           {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": a}]}]}},
                       "request.input, response.output"),
     "prompt_and_completion": (lambda q, a: {"prompt": q, "response": _completion(a)}, "prompt, response.choices"),
+    "messages_and_completion": (lambda q, a: {"messages": [{"role": "user", "content": q}], "completion": _completion(a)},
+                                "messages, completion.choices"),
     "ollama": (lambda q, a: {"prompt": q, "response": {"model": "m", "message": {"role": "assistant", "content": a}, "done": True}},
                "prompt, response.message"),
     "input_and_output_turn": (lambda q, a: {"input": [{"role": "user", "content": q}], "output": {"role": "assistant", "content": a}},
