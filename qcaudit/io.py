@@ -1289,9 +1289,12 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
             if not selection.roles:  # (a value that holds no conversation is its text as written)
                 text = _or_as_written(name, text)
         elif name == selection.rejected and _judged_chats(selection, schema):  # its answers alone, where --role reads them
-            if selection.roles and "assistant" not in {OTHER_ROLE_NAMES.get(role.lower(), role.lower()) for role in selection.roles}:
+            if selection.roles and not _reads_the_assistant(selection):
                 continue
             text = column_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)
+        elif (selection.roles and name == selection.response and len(names) > 1 and not _reads_the_assistant(selection)
+              and not (is_chat(schema[name]) or generation_layout(schema[name]))):
+            continue  # (an answer that holds no roles is the assistant's: Bedrock's Llama generation after its prompt)
         else:
             text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES, reasoning=selection.reasoning)
             text = _closed_by_no_mark(text, transcripts)
@@ -1313,6 +1316,11 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
         .otherwise(pl.lit("ok"))
     )
     return frame.with_columns(status.alias(_STATUS))
+
+
+def _reads_the_assistant(selection: TextSelection) -> bool:
+    """Whether ``--role`` names the assistant, by any of its names (ShareGPT's ``gpt``)."""
+    return "assistant" in {OTHER_ROLE_NAMES.get(role.lower(), role.lower()) for role in selection.roles}
 
 
 def _lines(texts: list[pl.Expr]) -> pl.Expr:

@@ -1886,6 +1886,25 @@ def test_a_batch_output_line_that_keeps_its_request_reads_it_as_the_prompt(qc, t
     assert [json.loads(row) for row in kept.read_text().splitlines()] == [json.loads(row) for row in lines]
 
 
+@pytest.mark.parametrize("roles", [("user",), ("assistant",), ("user", "Assistant")])
+def test_an_answer_without_roles_after_a_prompt_written_by_a_template_is_the_assistant_s(tmp_path, roles):
+    """A line of Bedrock's batch output for a Llama model: its prompt written by Llama 3's chat
+    template, its generation a text. ``--role`` chooses the prompt's turns by role, and the
+    generation, which holds no roles, as the assistant's: kept where the assistant is named
+    (in any case), left out where it is not."""
+    def llama(question: str) -> str:
+        return (f"<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n{question}<|eot_id|>"
+                "<|start_header_id|>assistant<|end_header_id|>\n\n")
+
+    rows = [{"recordId": f"r{i}", "modelInput": {"prompt": llama(f"Question {i}?")},
+             "modelOutput": {"generation": f"Answer {i}.", "stop_reason": "stop"}} for i in range(3)]
+    (path := tmp_path / "llama.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert load_dataset(path).texts()["text"].to_list() == [f"Question {i}?\nAnswer {i}." for i in range(3)]
+    user, assistant = "user" in roles, "Assistant" in roles or "assistant" in roles
+    expected = ["\n".join([f"Question {i}?"] * user + [f"Answer {i}."] * assistant) for i in range(3)]
+    assert load_dataset(path, TextSelection(roles=roles)).texts()["text"].to_list() == expected
+
+
 #: Each layout of a batch input file's line: the line asking question ``q``, and its request's column.
 _BATCH_REQUESTS = {
     "openai_chat": (lambda q: {"custom_id": "c", "method": "POST", "url": "/v1/chat/completions",
