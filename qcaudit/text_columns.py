@@ -112,7 +112,7 @@ def reasoning_read(layout: ChatLayout) -> str | None:
     ``thinking`` blocks or Gemini's thought parts among content parts; None where they hold none."""
     if layout.reasoning:
         return layout.reasoning
-    if layout.items and "summary" in layout.items:
+    if layout.items and is_text_parts(layout.items.get("summary")):
         return "reasoning items"
     parts = {f.name: f.dtype for f in layout.content_dtype.inner.fields} if is_text_parts(layout.content_dtype) else {}
     if parts.get("thinking") == pl.String:
