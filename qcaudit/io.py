@@ -695,9 +695,8 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 #: Values of a text column read to tell whether it holds chats written as JSON text.
 JSON_CHAT_SAMPLE = 100
 #: Columns that may hold a chat when the selection does not name them: the chat columns, a
-#: preference pair's answers and prompt, an answer's column, and an API's one turn.
-_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *ANSWER_COLUMNS,
-                               *(name.lower() for name in API_TURNS if "." not in name)})
+#: preference pair's answers and prompt, and an API's one turn.
+_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *(name.lower() for name in API_TURNS if "." not in name)})
 
 
 def _kept_as_read(name: str) -> str:
@@ -748,11 +747,12 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
 
 def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:
     """The columns that hold one turn of a chat each (:func:`~qcaudit.text_columns.is_turn`),
-    named by the selection or by a chat's or a pair's name (LLaMA-Factory's preference data:
-    a ``conversations`` chat, and a ``chosen`` and a ``rejected`` turn), read as a chat of that
-    one turn, as a chat column is read."""
+    named by the selection or by a chat's, a pair's or an answer's name (LLaMA-Factory's
+    preference data: a ``conversations`` chat, and a ``chosen`` and a ``rejected`` turn; a log's
+    ``output``, the turn an API answered), read as a chat of that one turn, as a chat column is read."""
     named = set(selection.columns())
-    return [name for name in schema.names() if (name in named or name.lower() in _CHAT_CANDIDATES) and is_turn(schema[name])]
+    return [name for name in schema.names()
+            if (name in named or name.lower() in _CHAT_CANDIDATES or name.lower() in ANSWER_COLUMNS) and is_turn(schema[name])]
 
 
 def _decoded_json(values: pl.Series, dtype: pl.DataType) -> pl.Series:
