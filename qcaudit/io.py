@@ -253,7 +253,8 @@ ANSWER_COLUMNS = ("output", "response", "generated_text")
 #: (:func:`_saved_answer`): OpenAI's ``choices``, Gemini's ``candidates``, the Responses API's
 #: ``output`` items, Ollama's and Cohere's ``message``, Bedrock Converse's ``output.message``.
 SAVED_ANSWER_FIELDS = ("choices", "candidates", "output", "message", "output.message")
-#: The columns in which a log keeps such a response beside the chat it sent (``messages``).
+#: The columns in which a log keeps such a response, or the turn it answered (an Anthropic
+#: message), beside the chat it sent (``messages``).
 SAVED_ANSWER_COLUMNS = (*ANSWER_COLUMNS, "completion")
 #: ... or, beside a found prompt with no answer, a list of its answers by several models
 #: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's
@@ -784,8 +785,9 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
                   and found not in (templated, selection.response, *selection.prompt)  # (a pair's prompt chat is no whole row)
                   and column_text(found, schema[found]) is not None), None)  # (a column of numbers or structs is no text)
     saved = whole and is_chat(schema[whole]) and next(
-        (path for name in SAVED_ANSWER_COLUMNS if (found := _named(schema, name)) and (path := _saved_answer(schema, found))), None)
-    if saved:  # a logged call: the chat sent, and the API's response saved whole beside it
+        (path for name in SAVED_ANSWER_COLUMNS if (found := _named(schema, name))
+         and (path := _saved_answer(schema, found) or (found if is_chat(schema[found]) else None))), None)
+    if saved:  # a logged call: the chat sent, and the API's response saved whole (or its turn) beside it
         return replace(selection, fields=(whole, saved), prompt=given.prompt or (whole,), response=given.response or saved)
     if whole and is_chat(schema[whole]) and not (selection.chosen or selection.label):
         # a chat is the text: its turns are the prompt and the response, not columns found by name beside it

@@ -1979,6 +1979,9 @@ _LOGGED_CALLS = {
     "prompt_and_completion": (lambda q, a: {"prompt": q, "response": _completion(a)}, "prompt, response.choices"),
     "messages_and_completion": (lambda q, a: {"messages": [{"role": "user", "content": q}], "completion": _completion(a)},
                                 "messages, completion.choices"),
+    "messages_and_claude_message": (lambda q, a: {"messages": [{"role": "user", "content": q}], "response": {
+                                        "id": "m", "type": "message", "role": "assistant", "content": [{"type": "text", "text": a}]}},
+                                    "messages, response"),
     "ollama": (lambda q, a: {"prompt": q, "response": {"model": "m", "message": {"role": "assistant", "content": a}, "done": True}},
                "prompt, response.message"),
     "input_and_output_turn": (lambda q, a: {"input": [{"role": "user", "content": q}], "output": {"role": "assistant", "content": a}},
