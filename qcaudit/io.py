@@ -202,6 +202,11 @@ WHOLE_TEXT_COLUMNS = ("text", "content", "raw_content", *CHAT_COLUMNS)  # (the t
 #: task ... ### Response:"), whose words, the same in every row, would count in every metric
 #: (repetition, Self-BLEU, near duplicates); the fields are read instead.
 TEMPLATED_BESIDE = ("instruction", PROMPT)
+#: The fields of an API's response saved whole in an answer column of its own (a log's
+#: ``output`` or ``response``, beside its prompt) that hold what it answered
+#: (:func:`_saved_answer`): OpenAI's ``choices``, Gemini's ``candidates``, the Responses API's
+#: ``output`` items, Ollama's and Cohere's ``message``, Bedrock Converse's ``output.message``.
+SAVED_ANSWER_FIELDS = ("choices", "candidates", "output", "message", "output.message")
 #: Then the answers of OpenAI's and Gemini's APIs as they return them
 #: (:func:`~qcaudit.text_columns._is_choices`): a chat completion or a Gemini response saved
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
@@ -209,11 +214,12 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: answer below); one turn (:data:`API_TURNS`): a line of Anthropic's Message Batches results'
 #: message (its content blocks), Ollama's chat response's ``message``, Amazon
 #: Bedrock's Converse response's ``output.message``, a line of Vertex AI's batch prediction
-#: output for Claude's ``response`` (an Anthropic message); a chat completion or a Responses API
-#: response saved as a log line's ``response`` beside its ``request``; a line of Bedrock's batch inference
+#: output for Claude's ``response`` (an Anthropic message); an API's response saved whole as a
+#: log line's ``response`` beside its ``request`` (and Gemini's batch output line, so laid
+#: out: :data:`SAVED_ANSWER_FIELDS`); a line of Bedrock's batch inference
 #: output (:data:`BEDROCK_OUTPUTS`); else a batch input file's requests (:data:`API_REQUEST_COLUMNS`).
-API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates", "response.candidates",
-                    "response.choices", "response.output", "result.message", "message", "output.message", "response")
+API_TEXT_COLUMNS = ("choices", "response.body.choices", "response.body.output", "candidates",
+                    *(f"response.{field}" for field in SAVED_ANSWER_FIELDS), "result.message", "message", "output.message", "response")
 #: A line of Bedrock's batch inference output holds in ``modelOutput`` what the model's own API
 #: returns: an Anthropic model's message (a turn), Nova's ``output.message`` (a turn), the
 #: ``choices`` of Mistral's, AI21's and DeepSeek's models, Llama's ``generation`` and Claude's
@@ -229,32 +235,28 @@ BEDROCK_OUTPUTS = ("modelOutput", "modelOutput.output.message", "modelOutput.cho
 API_REQUEST_COLUMNS = ("body.messages", "body.input", "body.prompt", "params.messages", "request.contents", "request.messages",
                        "modelInput.messages", "modelInput.prompt", "modelInput.inputText")
 #: Of all these columns, those that hold one turn of a chat, read as a chat of it ...
-API_TURNS = ("result.message", "message", "output.message", "response", "modelOutput", "modelOutput.output.message")
+API_TURNS = ("result.message", "message", "output.message", "response", "response.message", "response.output.message",
+             "modelOutput", "modelOutput.output.message")
 #: ... those that may hold a text ...
 API_TEXTS = ("body.input", "body.prompt", "modelInput.prompt", "modelInput.inputText", "modelOutput.generation",
              "modelOutput.completion")
 #: ... and those that may hold a list of answers (:func:`~qcaudit.text_columns.is_answer_list`).
 API_ANSWER_LISTS = ("modelOutput.outputs", "modelOutput.generations", "modelOutput.results")
-#: An output line's request, where it keeps it (Vertex AI's batch prediction output: the
-#: request's ``contents``, a chat, or for Claude its ``messages``; Bedrock's batch inference
-#: output: its ``modelInput``'s ``messages``, else its ``prompt`` or Titan's ``inputText``), or
-#: where a user joined each request to its result by its ``custom_id`` (OpenAI's, Anthropic's)
-#: or logged each call as a ``request`` and its ``response``: the prompt, read before the answers.
-API_REQUESTS = {"response.candidates": ("request.contents",), "response": ("request.messages",),
-                "response.choices": ("request.messages", "request.prompt"), "response.output": ("request.input",),
+#: The request that an output line keeps beside its answer, read before it as the prompt: a
+#: ``request`` beside a ``response`` (Vertex AI's batch prediction output: Gemini's
+#: ``contents``, Claude's ``messages``; a log of calls, whichever API's), Bedrock's batch
+#: inference output's ``modelInput`` (``messages``, else ``prompt`` or Titan's ``inputText``),
+#: and the requests a user joined to their results by their ``custom_id`` (OpenAI's, Anthropic's).
+API_REQUESTS = {**dict.fromkeys(("response", *(f"response.{field}" for field in SAVED_ANSWER_FIELDS)),
+                              ("request.messages", "request.contents", "request.input", "request.prompt")),
                 "response.body.choices": ("body.messages", "body.prompt"), "response.body.output": ("body.input",),
                 "result.message": ("params.messages",),
                 **dict.fromkeys(BEDROCK_OUTPUTS, ("modelInput.messages", "modelInput.prompt", "modelInput.inputText"))}
 #: ... an answer column alone (``generated_text``: what Hugging Face's text-generation pipeline
 #: and TGI return, a text, or the whole chat where the pipeline was given one).
 ANSWER_COLUMNS = ("output", "response", "generated_text")
-#: The fields of an API's response saved whole in an answer column of its own (a log's
-#: ``output`` or ``response``, beside its prompt) that hold what it answered
-#: (:func:`_saved_answer`): OpenAI's ``choices``, Gemini's ``candidates``, the Responses API's
-#: ``output`` items, Ollama's and Cohere's ``message``, Bedrock Converse's ``output.message``.
-SAVED_ANSWER_FIELDS = ("choices", "candidates", "output", "message", "output.message")
-#: The columns in which a log keeps such a response, or the turn it answered (an Anthropic
-#: message), beside the chat it sent (``messages``).
+#: The columns in which a log keeps an API's response saved whole (:data:`SAVED_ANSWER_FIELDS`),
+#: or the turn it answered (an Anthropic message), beside the chat it sent (``messages``).
 SAVED_ANSWER_COLUMNS = (*ANSWER_COLUMNS, "completion")
 #: ... or, beside a found prompt with no answer, a list of its answers by several models
 #: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's

@@ -1984,6 +1984,11 @@ _LOGGED_CALLS = {
                                     "messages, response"),
     "ollama": (lambda q, a: {"prompt": q, "response": {"model": "m", "message": {"role": "assistant", "content": a}, "done": True}},
                "prompt, response.message"),
+    "ollama_request": (lambda q, a: {"request": {"model": "m", "messages": [{"role": "user", "content": q}]},
+                                     "response": {"model": "m", "message": {"role": "assistant", "content": a}, "done": True}},
+                       "request.messages, response.message"),
+    "gemini_request": (lambda q, a: {"request": {"contents": [{"role": "user", "parts": [{"text": q}]}]}, "response": gemini(a)},
+                       "request.contents, response.candidates"),
     "input_and_output_turn": (lambda q, a: {"input": [{"role": "user", "content": q}], "output": {"role": "assistant", "content": a}},
                               "input, output"),
 }
