@@ -698,8 +698,11 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 #: Values of a text column read to tell whether it holds chats written as JSON text.
 JSON_CHAT_SAMPLE = 100
 #: Columns that may hold a chat when the selection does not name them: the chat columns, a
-#: preference pair's answers and prompt, and an API's one turn.
-_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT, *(name.lower() for name in API_TURNS if "." not in name)})
+#: preference pair's answers and prompt, and an API's one turn (not an answer column's: its
+#: JSON text, a list an answer wrote, is read as written; its one turn is made a chat by
+#: :func:`_single_turns`).
+_CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT,
+                              *(name.lower() for name in API_TURNS if "." not in name and name not in ANSWER_COLUMNS)})
 
 
 def _kept_as_read(name: str) -> str:
