@@ -94,7 +94,6 @@ from qcaudit.text_columns import (
     chat_prompt,
     chat_text,
     column_text,
-    generation_layout,
     is_answer_list,
     is_api_text,
     is_chat,
@@ -111,6 +110,7 @@ from qcaudit.text_columns import (
     turn_content,
     turn_role,
     turns_before_answer,
+    turns_layout,
     without_reasoning,
 )
 from qcaudit.transcripts import LAYOUTS as TRANSCRIPT_LAYOUTS
@@ -205,8 +205,10 @@ TEMPLATED_BESIDE = ("instruction", PROMPT)
 #: The fields of an API's response saved whole in an answer column of its own (a log's
 #: ``output`` or ``response``, beside its prompt) that hold what it answered
 #: (:func:`_saved_answer`): OpenAI's ``choices``, Gemini's ``candidates``, the Responses API's
-#: ``output`` items, Ollama's and Cohere's ``message``, Bedrock Converse's ``output.message``.
-SAVED_ANSWER_FIELDS = ("choices", "candidates", "output", "message", "output.message")
+#: ``output`` items, Ollama's and Cohere's ``message``, Bedrock Converse's ``output.message``
+#: (the last two, one turn each).
+SAVED_ANSWER_TURNS = ("message", "output.message")
+SAVED_ANSWER_FIELDS = ("choices", "candidates", "output", *SAVED_ANSWER_TURNS)
 #: Then the answers of OpenAI's and Gemini's APIs as they return them
 #: (:func:`~qcaudit.text_columns._is_choices`): a chat completion or a Gemini response saved
 #: whole, a line of either's Batch API output file (of OpenAI's Responses API too: its
@@ -235,7 +237,7 @@ BEDROCK_OUTPUTS = ("modelOutput", "modelOutput.output.message", "modelOutput.cho
 API_REQUEST_COLUMNS = ("body.messages", "body.input", "body.prompt", "params.messages", "request.contents", "request.messages",
                        "modelInput.messages", "modelInput.prompt", "modelInput.inputText")
 #: Of all these columns, those that hold one turn of a chat, read as a chat of it ...
-API_TURNS = ("result.message", "message", "output.message", "response", "response.message", "response.output.message",
+API_TURNS = ("result.message", "message", "output.message", "response", *(f"response.{field}" for field in SAVED_ANSWER_TURNS),
              "modelOutput", "modelOutput.output.message")
 #: ... those that may hold a text ...
 API_TEXTS = ("body.input", "body.prompt", "modelInput.prompt", "modelInput.inputText", "modelOutput.generation",
@@ -697,12 +699,14 @@ def _schema(frame: pl.LazyFrame, files: list[InputFile]) -> tuple[pl.Schema, int
 
 #: Values of a text column read to tell whether it holds chats written as JSON text.
 JSON_CHAT_SAMPLE = 100
-#: Columns that may hold a chat when the selection does not name them: the chat columns, a
-#: preference pair's answers and prompt, and an API's one turn (not an answer column's: its
-#: JSON text, a list an answer wrote, is read as written; its one turn is made a chat by
-#: :func:`_single_turns`).
+#: Columns that may hold a chat written as JSON text when the selection does not name them:
+#: the chat columns, a preference pair's answers and prompt, and an API's one turn (not an
+#: answer column: its JSON text, a list an answer wrote, is read as written) ...
 _CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT,
                               *(name.lower() for name in API_TURNS if "." not in name and name not in ANSWER_COLUMNS)})
+#: ... and that may hold one turn, made a chat of it (:func:`_single_turns`): those, and an
+#: answer column (a log's ``output``, the turn an API answered).
+_TURN_CANDIDATES = _CHAT_CANDIDATES | frozenset(ANSWER_COLUMNS)
 
 
 def _kept_as_read(name: str) -> str:
@@ -757,8 +761,7 @@ def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:
     preference data: a ``conversations`` chat, and a ``chosen`` and a ``rejected`` turn; a log's
     ``output``, the turn an API answered), read as a chat of that one turn, as a chat column is read."""
     named = set(selection.columns())
-    return [name for name in schema.names()
-            if (name in named or name.lower() in _CHAT_CANDIDATES or name.lower() in ANSWER_COLUMNS) and is_turn(schema[name])]
+    return [name for name in schema.names() if (name in named or name.lower() in _TURN_CANDIDATES) and is_turn(schema[name])]
 
 
 def _decoded_json(values: pl.Series, dtype: pl.DataType) -> pl.Series:
@@ -1088,7 +1091,7 @@ def _check_selection(selection: TextSelection, schema: pl.Schema, transcripts: t
                                 "of answers: leave out --label-field, or give --response-field instead of the pair")
     if selection.roles and not transcripts:
         text = selection.columns()[0]
-        if not (is_chat(schema[text]) or generation_layout(schema[text])):  # (an API's generations have roles too)
+        if not turns_layout(schema[text]):  # (an API's generations have roles too)
             raise SelectionMismatch(f"--role needs a chat column (a list of {{role, content}}, {{from, value}} or {{role, parts}}) "
                                     f"or a conversation written as text with its speakers marked ({TRANSCRIPT_LAYOUTS}); "
                                     f"{text!r} is {schema[text]}" + (" without such marks" if schema[text] == pl.String else ""))
@@ -1233,7 +1236,7 @@ def _describe(selection: TextSelection, schema: pl.Schema, transcripts: tuple[st
     if not selection.reasoning:
         notes.append("reasoning left out")
     elif reasoning := sorted({read for name in selection.sources().get(TEXT, []) if name in schema
-                              and (layout := chat_layout(schema[name]) or generation_layout(schema[name]))
+                              and (layout := turns_layout(schema[name]))
                               and (read := reasoning_read(layout))}):
         notes.append(f"reasoning read from the turns' {' and '.join(reasoning)}")
     if (ranked := selection.ranked()) and by_place(ranked[1]):
@@ -1300,7 +1303,7 @@ def _with_text(frame: pl.LazyFrame, selection: TextSelection, transcripts: tuple
                 continue
             text = column_text(name, schema[name], ("assistant",), reasoning=selection.reasoning)
         elif (selection.roles and name == selection.response and len(names) > 1 and not _reads_the_assistant(selection)
-              and not (is_chat(schema[name]) or generation_layout(schema[name]))):
+              and not turns_layout(schema[name])):
             continue  # (an answer that holds no roles is the assistant's: Bedrock's Llama generation after its prompt)
         else:
             text = column_text(name, schema[name], selection.roles, left_out=SETUP_ROLES, reasoning=selection.reasoning)

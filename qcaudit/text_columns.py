@@ -375,10 +375,11 @@ def answer_field(dtype: pl.DataType) -> str | None:
     None for any other column, or where more than one field of :data:`ANSWER_FIELDS` is text."""
     if not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
         return None
-    texts = [f.name for f in dtype.inner.fields if f.name in ANSWER_FIELDS and f.dtype == pl.String]
-    if not texts:
-        texts = [name for name in PLAIN_ANSWER_FIELDS if dtype.inner.to_schema().get(name) == pl.String][:1]
-    return texts[0] if len(texts) == 1 else None
+    texts = [f.name for f in dtype.inner.fields if f.dtype == pl.String]
+    named = [name for name in texts if name in ANSWER_FIELDS]
+    if not named:
+        return next((name for name in PLAIN_ANSWER_FIELDS if name in texts), None)
+    return named[0] if len(named) == 1 else None
 
 
 def is_answer_list(dtype: pl.DataType) -> bool:
@@ -432,6 +433,12 @@ def generation_layout(dtype: pl.DataType) -> ChatLayout | None:
     fields = {f.name: f.dtype for f in dtype.inner.fields}
     turn = _generated_turn(fields)
     return None if turn is None else chat_layout(pl.List(fields[turn]))
+
+
+def turns_layout(dtype: pl.DataType) -> ChatLayout | None:
+    """The layout of the turns a column holds, each with a role: a chat's, or an API's
+    generations' (:func:`generation_layout`); None for a column without roles."""
+    return chat_layout(dtype) or generation_layout(dtype)
 
 
 def _choices_text(name: str, dtype: pl.DataType, roles: tuple[str, ...] = (), left_out: tuple[str, ...] = (),
