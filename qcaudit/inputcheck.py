@@ -11,7 +11,9 @@ here with the line that shows it:
   (a C scanner; a Python call per object, about 2 µs a line): a key twice in one object at
   any depth, a line that is not an object, bytes that are not UTF-8, nesting too deep to
   parse, and a top-level key whose values mix containers (lists, objects) with scalars are
-  refused. Numbers and strings mixed in one column stay accepted (audited as their text).
+  refused. Numbers and strings mixed in one column stay accepted (audited as their text), as
+  do texts and lists of turns in a field that an API takes either way (:data:`TEXT_OR_TURNS`:
+  each text is then read as one turn, :attr:`TextFileCheck.text_or_turns`).
   A .json file that holds JSON Lines is checked, and read, as JSON Lines; one that holds a
   table as pandas writes one, or records under a single key (``{"data": [...]}``), as its
   rows (:func:`object_records`); one that holds an array, or records under a key beside a
@@ -114,6 +116,10 @@ class TextFileCheck:
     #: records an object holds, or the rows of a table as pandas writes one) were written as
     #: JSON Lines as they were checked (:func:`check_text_file`'s ``json_lines``).
     copied: bool = False
+    #: The keys of :data:`TEXT_OR_TURNS` whose value is a text in some rows and a list of
+    #: turns in others (:func:`_text_or_turns`). Polars reads them as text, the lists
+    #: written as JSON; :mod:`qcaudit.io` reads each text as a turn.
+    text_or_turns: tuple[str, ...] = ()
 
 
 class _DuplicateKey(ValueError):
@@ -170,6 +176,22 @@ def _kind(value: object) -> str:
     return "list" if isinstance(value, list) else "object" if isinstance(value, dict) else "scalar"
 
 
+#: The fields that an API takes as a text or as a list of turns, so that a log of its calls
+#: holds both: OpenAI's Responses API's ``input``. Elsewhere (a chat's ``messages``) a text
+#: among turns is a fault, refused as any field that mixes kinds of values is.
+TEXT_OR_TURNS = ("input",)
+#: The keys of a chat's turn, or of an item of OpenAI's Responses API, one of which each
+#: object of a list of turns holds (:func:`_text_or_turns`).
+TURN_KEYS = ("role", "type")
+
+
+def _text_or_turns(value: object) -> bool:
+    """Whether ``value`` is a text, or a list of turns (objects that each hold one of
+    :data:`TURN_KEYS`): what a key that an API takes either way holds."""
+    return isinstance(value, str) or isinstance(value, list) and all(
+        isinstance(item, dict) and any(key in item for key in TURN_KEYS) for item in value)
+
+
 #: :func:`_kind` of the containers JSON parses to, by their exact type (a look-up, not a call,
 #: on every value of every record the check reads).
 _CONTAINER_KINDS = {list: "list", dict: "object"}
@@ -177,10 +199,12 @@ _CONTAINER_KINDS = {list: "list", dict: "object"}
 
 @dataclass
 class _Kinds:
-    """Per top-level key: the lines where each kind of value (container or scalar) appeared."""
+    """Per top-level key: the lines where each kind of value (container or scalar) appeared,
+    and the keys whose first values of a kind were not all texts or lists of turns."""
 
     lines: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    not_text_or_turns: set[str] = field(default_factory=set)
 
     def add(self, record: dict, where: int) -> None:
         """Count the kinds of ``record``'s values (parsed JSON, the line or item ``where``)."""
@@ -195,10 +219,18 @@ class _Kinds:
             seen = counts[kind] = counts.get(kind, 0) + 1
             if seen <= SHOWN:
                 self.lines.setdefault(key, {}).setdefault(kind, []).append(where)
+                if not _text_or_turns(value):
+                    self.not_text_or_turns.add(key)
 
-    def check(self, path: Path, unit: str) -> None:
+    def check(self, path: Path, unit: str) -> tuple[str, ...]:
+        """Refuse a key whose values are of more than one kind, but one of :data:`TEXT_OR_TURNS`
+        that holds a text in some rows and a list of turns in others (as its first
+        :data:`SHOWN` values of each kind do): the keys that do (:attr:`TextFileCheck.text_or_turns`)."""
+        text_or_turns = []
         for key, counts in self.counts.items():
-            if len(counts) > 1:
+            if key in TEXT_OR_TURNS and counts.keys() == {"list", "scalar"} and key not in self.not_text_or_turns:
+                text_or_turns.append(key)
+            elif len(counts) > 1:
                 kinds = sorted(counts, key=lambda k: (-counts[k], k))
                 described = [
                     f"{KIND_NAMES[k]} on {counts[k]:,} row{'s' * (counts[k] != 1)} ({unit}{'s' * (counts[k] != 1)} "
@@ -206,6 +238,7 @@ class _Kinds:
                     for k in kinds
                 ]
                 raise QcauditError(f"{path}: column {key!r} mixes {' and '.join(described)}; give every row the same kind of value")
+        return tuple(text_or_turns)
 
 
 #: A file from this size on disk shows the progress of its check, which reads every line.
@@ -345,8 +378,9 @@ def _check_json_lines(path: Path, lines: Iterable[bytes] | None = None, head_row
         rows += 1
     if rows and kind is None:
         raise QcauditError(f"{path}: every line is null")
-    kinds.check(path, "line")
-    return TextFileCheck(rows, bom, JSON_TEXTS if kind is str else "jsonl", None if head is None else b"".join(head))
+    mixed = kinds.check(path, "line")
+    return TextFileCheck(rows, bom, JSON_TEXTS if kind is str else "jsonl", None if head is None else b"".join(head),
+                         text_or_turns=mixed)
 
 
 def opens_array_of_objects(line: str) -> bool:
@@ -404,15 +438,16 @@ def _check_json_document(path: Path, json_lines: TextIO | None = None, head_rows
     kinds = _Kinds()
     for index, item in enumerate(document):
         kinds.add(item, index)
-    kinds.check(path, "item")
+    mixed = kinds.check(path, "item")
     lines = map(json.dumps, document)  # (ASCII: a lone surrogate escape stays one)
     if head_rows is not None:
-        return TextFileCheck(len(document), bom, "jsonl", "".join(f"{line}\n" for line in islice(lines, head_rows)).encode())
+        return TextFileCheck(len(document), bom, "jsonl", "".join(f"{line}\n" for line in islice(lines, head_rows)).encode(),
+                             text_or_turns=mixed)
     if json_lines is not None:  # (its rows, one a line, as an array's items are copied: not parsed whole again to read)
         for line in lines:
             json_lines.write(line)
             json_lines.write("\n")
-    return TextFileCheck(len(document), bom, "json", copied=json_lines is not None)
+    return TextFileCheck(len(document), bom, "json", copied=json_lines is not None, text_or_turns=mixed)
 
 
 def lines_end_in_cr(path: Path) -> bool:
@@ -511,11 +546,10 @@ def _check_json_array(path: Path, json_lines: TextIO | None = None, head_rows: i
     if "null" in held and "text" not in held:
         raise QcauditError(f"{path}: a .json file must hold an array of objects or of strings, and some of its items are "
                            "null (or use .jsonl, one object a line)")
-    if "text" not in held:
-        kinds.check(path, "item")
+    mixed = () if "text" in held else kinds.check(path, "item")
     lines = None if head is None else "".join(f"{line}\n" for line in head).encode()
     reading = JSON_TEXTS if "text" in held else "json" if head is None else "jsonl"
-    return TextFileCheck(rows, bom, reading, lines, copied=json_lines is not None)
+    return TextFileCheck(rows, bom, reading, lines, copied=json_lines is not None, text_or_turns=mixed)
 
 
 def object_records(document: dict) -> list[dict] | None:

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ from qcaudit.columns import (
     TEXT_STATUS,
 )
 from qcaudit.errors import QcauditError
-from qcaudit.inputcheck import DELIMITED, separated_by_semicolons
+from qcaudit.inputcheck import DELIMITED, TEXT_OR_TURNS, separated_by_semicolons
 from qcaudit.judged_pairs import LAYOUTS as JUDGED_PAIR_LAYOUTS
 from qcaudit.judged_pairs import (
     RANKINGS,
@@ -79,6 +80,7 @@ from qcaudit.readers import (
     file_stamps,
     format_of,
     input_files,
+    json_lines_read,
     read_failure,
     scan_files,
 )
@@ -575,13 +577,13 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         fmt = format_of(files)
         if not header and fmt not in DELIMITED:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; {data} is {fmt}")
-        frame, file_schemas, counted = scan_files(files, fmt, header, limit)
+        frame, file_schemas, counted, text_or_turns = scan_files(files, fmt, header, limit)
         headerless = {}
         if not header:  # named by qcaudit, whatever the reader's own names (Polars' count from 0 or 1 by version)
             headerless = {name: f"column_{i}" for i, name in enumerate(frame.collect_schema().names(), 1)}
             frame = frame.rename(headerless)
     else:
-        files, fmt, file_schemas, headerless, counted = [input_name(data)], IN_MEMORY, [], {}, None
+        files, fmt, file_schemas, headerless, counted, text_or_turns = [input_name(data)], IN_MEMORY, [], {}, None, ()
         if not header:
             raise QcauditError(f"{_HEADER_IS_FOR_CSV}; a table in memory has column names")
         frame = table_frame(data, limit)
@@ -589,9 +591,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     selection = _renamed_selection(selection, renamed)
     frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
-    json_lists = _json_lists(frame, schema, selection)
+    json_lists = _json_lists(frame, schema, selection, text_or_turns)
     if json_lists:
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in json_lists).with_columns(
+            _turns_of_text(name) for name in json_lists if name in text_or_turns).with_columns(
             pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in json_lists.items())
         schema = frame.collect_schema()
     if turns := _single_turns(schema, selection):
@@ -616,6 +619,11 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if nested:
         frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
+        if nested_either := _nested_texts_or_chats(frame, schema, list(nested)):
+            frame = frame.with_columns(_turns_of_text(name) for name in nested_either).with_columns(
+                pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in nested_either.items())
+            schema = frame.collect_schema()
+            text_or_turns += tuple(nested_either)
         if turned := [name for name in nested if is_turn(schema[name])]:  # (a turn inside a struct, Bedrock's output.message: a chat of it)
             frame = frame.with_columns(pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turned)
             schema = frame.collect_schema()
@@ -628,12 +636,15 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         text_source += "; the best and worst ranked replies to a message a pair, on the best's row)" if pairs else ")"
     if warning := system_turns and system_turns.varied():
         log.warning(warning)
-    if decoded := [name for name in dict.fromkeys(selection.columns()) if name in json_lists]:
+    read_columns = list(dict.fromkeys(selection.columns()))
+    if decoded := [name for name in read_columns if name in json_lists and name not in text_or_turns]:
         kinds = [("a chat", "chats") if is_chat(json_lists[name]) else ("a list of texts", "lists of texts")
                  if json_lists[name] == pl.List(pl.String) else ("a list of answers", "lists of answers") for name in decoded]
         many = " and ".join(dict.fromkeys(plural for _, plural in kinds))
         text_source += (f" ({kinds[0][0]} written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: {many} written as JSON text)")
+    if either := [name for name in read_columns if name in text_or_turns]:
+        text_source += f" ({', '.join(map(repr, either))}: a text in some rows, a chat in others; a text read as the user's turn)"
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
@@ -709,13 +720,27 @@ _CHAT_CANDIDATES = frozenset({*CHAT_COLUMNS, CHOSEN, REJECTED, PROMPT,
 _TURN_CANDIDATES = _CHAT_CANDIDATES | frozenset(ANSWER_COLUMNS)
 
 
+#: The start of a list of turns (or of none) as Polars writes it as JSON text.
+_TURNS_WRITTEN = r"^\[\s*[{\]]"
+
+
+def _turns_of_text(name: str) -> pl.Expr:
+    """Column ``name``, of texts and of lists of turns written as JSON (a field that an API
+    takes either way, which Polars reads as text), as lists of turns written as JSON in every
+    row: a text made the user's one turn, as OpenAI's Responses API reads a text ``input``."""
+    text = pl.col(name)
+    return pl.when(text.str.contains(_TURNS_WRITTEN).fill_null(True)).then(text).otherwise(
+        pl.concat_str(pl.lit("["), pl.struct(role=pl.lit("user"), content=text).struct.json_encode(), pl.lit("]"))).alias(name)
+
+
 def _kept_as_read(name: str) -> str:
     """The name under which a column's values as read are kept once they are reshaped
     (chats decoded from JSON text, a turn saved alone made a chat of one)."""
     return f"__qcaudit_as_read:{name}"
 
 
-def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection) -> dict[str, pl.DataType]:
+def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection,
+                text_or_turns: tuple[str, ...] = ()) -> dict[str, pl.DataType]:
     """The text columns that hold a chat, or a list of texts, written as JSON text, with the
     list's type: a CSV file's ``messages`` (CSV holds no lists), a pandas frame saved with its
     chats as strings, ``'[{"role": "user", "content": "..."}, ...]'``, the Chatbot Arena Kaggle
@@ -727,16 +752,19 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
     arrays that decode to a chat's turns (OpenAI's ``{role, content}``, ShareGPT's ``{from,
     value}``), to strings or to answers (:func:`~qcaudit.text_columns.is_answer_list`); or it
     may rank a list of answers by its name as a list of numbers (:data:`~qcaudit.judged_pairs.RANKINGS`:
-    a CSV file's distilabel ``ratings``, ``"[5, 3]"``), and they decode to numbers."""
+    a CSV file's distilabel ``ratings``, ``"[5, 3]"``), and they decode to numbers. Columns
+    ``text_or_turns`` (a JSON file's that hold a text in some rows and turns in others, read as
+    turns: :attr:`~qcaudit.readers.ScannedFiles.text_or_turns`) count whatever their names."""
     named, ranked = set(selection.columns()), selection.ranked()
     ranking = {name for name in RANKINGS if not by_place(name)} | ({ranked[1].casefold()} if ranked else set())
     candidates = [name for name in schema.names() if schema[name] == pl.String and (
-        name in named or name.lower() in _CHAT_CANDIDATES or name.lower() in ANSWER_LIST_COLUMNS or NUMBERED_ANSWER.fullmatch(name)
-        or name.casefold() in ranking)]
+        name in named or name in text_or_turns or name.lower() in _CHAT_CANDIDATES or name.lower() in ANSWER_LIST_COLUMNS
+        or NUMBERED_ANSWER.fullmatch(name) or name.casefold() in ranking)]
     if not candidates:
         return {}
     try:
-        sample = frame.select(candidates).head(JSON_CHAT_SAMPLE).collect()
+        sample = frame.select(candidates).head(JSON_CHAT_SAMPLE).with_columns(
+            _turns_of_text(name) for name in candidates if name in text_or_turns).collect()
     except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
         return {}
     found = {}
@@ -745,7 +773,7 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
         if values.is_empty() or not values.str.strip_chars_start().str.starts_with("[").all():
             continue
         try:
-            dtype = values.str.json_decode(infer_schema_length=None).dtype
+            dtype = _json_values(values).dtype
         except pl.exceptions.PolarsError:
             continue
         if is_chat(dtype) or is_answer_list(dtype):
@@ -764,13 +792,55 @@ def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:
     return [name for name in schema.names() if (name in named or name.lower() in _TURN_CANDIDATES) and is_turn(schema[name])]
 
 
+def _json_values(values: pl.Series, dtype: pl.DataType | None = None) -> pl.Series:
+    """JSON texts decoded as ``dtype`` (inferred from them all where None). Where some turns'
+    content is text and others' a list of parts, Polars' JSON decoding fails (it cannot take
+    a list for text); its JSON Lines reader takes such a content as text, the lists written as
+    JSON (:func:`~qcaudit.text_columns.turn_content` reads them back), as it does reading a
+    file: the texts are read so, one a line, where decoding fails."""
+    try:
+        return values.str.json_decode(dtype, infer_schema_length=None)
+    except pl.exceptions.PolarsError:
+        lines = pl.concat_str(pl.lit('{"v":'), values.str.replace_all(r"[\r\n]", " "), pl.lit("}")).fill_null('{"v":null}')
+        data = "\n".join(pl.select(lines.alias("v")).to_series()).encode()
+        read = json_lines_read(data) if dtype is None else pl.read_ndjson(BytesIO(data), schema={"v": dtype})
+        return read.to_series().alias(values.name)
+
+
+def _nested_texts_or_chats(frame: pl.LazyFrame, schema: pl.Schema, names: list[str]) -> dict[str, pl.DataType]:
+    """The fields inside struct columns (``names``: those the selection reads), of a name that
+    an API takes as a text or as turns (:data:`~qcaudit.inputcheck.TEXT_OR_TURNS`), that hold
+    a text in some rows and a chat in others, with the chat's type: a batch request's
+    ``body.input`` for OpenAI's Responses API. Polars reads such a field of a JSON file as
+    text, the lists written as JSON (the file's check sees its top-level keys alone:
+    :attr:`~qcaudit.readers.ScannedFiles.text_or_turns`). A field counts where some of its
+    first :data:`JSON_CHAT_SAMPLE` values are such lists and, each text made a turn
+    (:func:`_turns_of_text`), they decode to a chat."""
+    strings = [name for name in names if schema[name] == pl.String and name.rsplit(".", 1)[-1] in TEXT_OR_TURNS]
+    try:
+        sample = frame.select(strings).head(JSON_CHAT_SAMPLE).collect() if strings else pl.DataFrame()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return {}
+    found = {}
+    for name in strings:
+        if not sample[name].str.contains(_TURNS_WRITTEN).any():
+            continue
+        try:
+            dtype = _json_values(sample.select(_turns_of_text(name))[name].drop_nulls()).dtype
+        except pl.exceptions.PolarsError:
+            continue
+        if is_chat(dtype):
+            found[name] = dtype
+    return found
+
+
 def _decoded_json(values: pl.Series, dtype: pl.DataType) -> pl.Series:
     """Chats written as JSON text, as ``dtype``; a value that is not such a chat (broken
     JSON, another shape) is null, and its row has no text there. Polars decodes a batch at
     once or fails on its first bad value; then each half is decoded on its own, down to the
     bad values, so that a few of them cost a few more decodes, not a Python call a row."""
     try:
-        return values.str.json_decode(dtype)
+        return _json_values(values, dtype)
     except pl.exceptions.PolarsError:
         if len(values) == 1:
             return pl.Series(values.name, [None], dtype=dtype)

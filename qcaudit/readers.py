@@ -376,7 +376,7 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFil
     fmt = format_of(files)
     tables = []
     for file in files:
-        frame = scan_files([file], fmt).frame if fmt in ("parquet", "arrow") else _read_text_file(file, fmt, csv_header)
+        frame = (scan_files([file], fmt) if fmt in ("parquet", "arrow") else _read_text_file(file, fmt, csv_header)).frame
         try:
             tables.append((file, frame.collect()))
         except pl.exceptions.PolarsError as exc:
@@ -387,11 +387,15 @@ def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFil
 class ScannedFiles(NamedTuple):
     """An input's files read as one table, and each file's columns where the files' columns
     differ (none where there is one file or all have the same); ``rows``: the rows the files
-    hold, where the table holds only each file's first rows (a quick look: :func:`scan_files`)."""
+    hold, where the table holds only each file's first rows (a quick look: :func:`scan_files`);
+    ``text_or_turns``: the columns of JSON files that hold a text in some rows and a list of
+    turns in others (:attr:`~qcaudit.inputcheck.TextFileCheck.text_or_turns`), which Polars
+    reads as text, the lists written as JSON."""
 
     frame: pl.LazyFrame
     file_schemas: list[pl.Schema]
     rows: int | None = None
+    text_or_turns: tuple[str, ...] = ()
 
 
 def _scan_parquet(files: list[InputFile]) -> ScannedFiles:
@@ -421,20 +425,21 @@ def scan_files(files: list[InputFile], fmt: str, csv_header: bool = True, limit:
     partitions = _hive_partitions(files)
     if partitions:
         scanned = [scan_files([file], fmt, csv_header, limit) for file in files]
-        joined = _joined([_with_partition(part.frame, values) for part, values in zip(scanned, partitions, strict=True)])
+        joined = _joined([part._replace(frame=_with_partition(part.frame, values))
+                          for part, values in zip(scanned, partitions, strict=True)])
         counted = [part.rows for part in scanned]
         return joined._replace(rows=None if None in counted else sum(counted))
     if fmt == "parquet":
         return _scan_parquet(files)
     if limit is not None and fmt in HEAD_CHECKED and not any(map(is_uri, files)):
         heads = [_text_file_head(f, fmt, limit, csv_header) for f in files]
-        return _joined([frame for frame, _ in heads])._replace(rows=sum(rows for _, rows in heads))
-    return _joined([_read_arrow(f) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files])
+        return _joined(heads)._replace(rows=sum(head.rows for head in heads))
+    return _joined([ScannedFiles(_read_arrow(f), []) if fmt == "arrow" else _read_text_file(f, fmt, csv_header) for f in files])
 
 
-def _text_file_head(path: Path, fmt: str, rows: int, csv_header: bool) -> tuple[pl.LazyFrame, int]:
+def _text_file_head(path: Path, fmt: str, rows: int, csv_header: bool) -> ScannedFiles:
     """The first ``rows`` rows of a JSON Lines, text, CSV or TSV file, checked and read from
-    memory, and the rows the whole file holds. A .jsonl file that holds a JSON array is read whole."""
+    memory, with the rows the whole file holds. A .jsonl file that holds a JSON array is read whole."""
     read = _with_line_feeds(path, fmt)
     if read != path:
         with _named_as(read, path):
@@ -443,8 +448,10 @@ def _text_file_head(path: Path, fmt: str, rows: int, csv_header: bool) -> tuple[
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
     if check.head is None:  # (the check read the array whole, as a document; not checked again)
-        return _read_in_memory(path, path.read_bytes(), check.reading, csv_header), check.rows
-    return _read_bytes(path, check.head, check.reading, csv_header), check.rows
+        frame = _read_in_memory(path, path.read_bytes(), check.reading, csv_header)
+    else:
+        frame = _read_bytes(path, check.head, check.reading, csv_header)
+    return ScannedFiles(frame, [], check.rows, check.text_or_turns)
 
 
 #: A folder of a Hive-partitioned dataset (Spark's, Ray Data's or pyarrow's ``partitioning="hive"``
@@ -485,16 +492,19 @@ def _with_partition(frame: pl.LazyFrame, values: dict[str, str | None]) -> pl.La
     return frame.with_columns(columns)
 
 
-def _joined(frames: list[pl.LazyFrame]) -> ScannedFiles:
-    """The frames of one input's files as one table; their schemas where they differ."""
-    if len(frames) == 1:
-        return ScannedFiles(frames[0], [])
+def _joined(files: list[ScannedFiles]) -> ScannedFiles:
+    """One input's files, each read, as one table; their schemas where they differ."""
+    if len(files) == 1:
+        return files[0]._replace(rows=None)
+    frames = [file.frame for file in files]
+    text_or_turns = tuple(dict.fromkeys(name for file in files for name in file.text_or_turns))
     try:
         schemas = [frame.collect_schema() for frame in frames]
     except pl.exceptions.PolarsError:  # (its reading fails, and says why, where every input's does)
-        return ScannedFiles(pl.concat(frames, how="diagonal_relaxed"), [])
+        return ScannedFiles(pl.concat(frames, how="diagonal_relaxed"), [], text_or_turns=text_or_turns)
     same = all(schema == schemas[0] for schema in schemas)
-    return ScannedFiles(pl.concat(_chat_contents_alike(frames, schemas), how="diagonal_relaxed"), [] if same else schemas)
+    return ScannedFiles(pl.concat(_chat_contents_alike(frames, schemas), how="diagonal_relaxed"), [] if same else schemas,
+                        text_or_turns=text_or_turns)
 
 
 def _chat_contents_alike(frames: list[pl.LazyFrame], schemas: list[pl.Schema]) -> list[pl.LazyFrame]:
@@ -533,7 +543,7 @@ def _read_arrow(path: InputFile) -> pl.LazyFrame:
     return pl.from_arrow(table).lazy()
 
 
-def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.LazyFrame:
+def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> ScannedFiles:
     """Check a jsonl/json/csv/tsv/txt file (:mod:`qcaudit.inputcheck`), then read it. JSON Lines,
     CSV/TSV and plain text are scanned where they lie, compressed or not (Polars decompresses
     gzip and Zstandard as it reads: ``benchmarks/bench_compressed_read.py``, 1,000,000 rows of
@@ -545,7 +555,8 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
     Lines copy written as they are checked (:func:`_json_lines_copy`); JSON Lines and plain
     text that open with a byte-order mark or (JSON Lines) whose name holds a glob character,
     and a JSON array in a file named .jsonl, are read into memory first. A file named by a
-    URI is read from its local copy."""
+    URI is read from its local copy. Its columns that hold a text in some rows and a list of
+    turns in others are named (:attr:`ScannedFiles.text_or_turns`)."""
     if is_uri(path):
         return _read_remote_text_file(str(path), fmt, csv_header)
     if not scanned_as_it_is(path):  # (bzip2, xz, a pzstd file)
@@ -561,6 +572,12 @@ def _read_text_file(path: InputFile, fmt: str, csv_header: bool = True) -> pl.La
         check_text_file(path, fmt, csv_header), None)
     if check.rows == 0:
         raise QcauditError(f"{path} holds no rows")
+    return ScannedFiles(_read_checked(path, check, copy, csv_header), [], text_or_turns=check.text_or_turns)
+
+
+def _read_checked(path: Path, check: TextFileCheck, copy: Path | None, csv_header: bool) -> pl.LazyFrame:
+    """A local file read as its ``check`` chose, from the JSON Lines ``copy`` of a .json file's
+    rows where the check wrote one (:func:`_read_text_file`)."""
     if copy is not None and check.reading == JSON_TEXTS:
         return _json_texts(pl.scan_lines(copy, name=TXT_COLUMN, glob=False))
     if copy is not None:
@@ -639,7 +656,7 @@ def _named_as(copy: Path, path: Path) -> Iterator[None]:
         raise QcauditError(str(exc).replace(str(copy), str(path))) from None
 
 
-def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> pl.LazyFrame:
+def _read_remote_text_file(uri: str, fmt: str, csv_header: bool) -> ScannedFiles:
     """A text file named by a URI: copied to local disk as it is fetched
     (:func:`~qcaudit.remote.local_copy`), then checked and read as a local file is; messages
     name the URI."""
@@ -671,10 +688,16 @@ def _read_bytes(path: InputFile, data: bytes, fmt: str, csv_header: bool) -> pl.
                 data = _json_lines_of_array(data)  # as JSON lines, chats that mix text and content parts read
                 if data is None:
                     raise
-        read = _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None, schema_overrides=overrides))
-        return read.collect().lazy()  # parsed once, not again each time the rows are read
+        return json_lines_read(data).lazy()  # parsed once, not again each time the rows are read
     except pl.exceptions.PolarsError as exc:
         raise read_failure([path], exc) from None
+
+
+def json_lines_read(data: bytes) -> pl.DataFrame:
+    """JSON Lines ``data`` read as a file of them is: chats whose turns' content is a text in
+    some and content parts in others read (:func:`_chat_contents_read_as_text`)."""
+    return _chat_contents_read_as_text(lambda overrides: pl.scan_ndjson(data, infer_schema_length=None,
+                                                                        schema_overrides=overrides)).collect()
 
 
 def _json_lines_of_array(data: bytes) -> bytes | None:

@@ -2125,6 +2125,94 @@ def test_responses_api_items_give_what_the_same_chat_completions_messages_give(t
     assert items.selected(parts=parts).collect().equals(messages.selected(parts=parts).collect())
 
 
+#: A prompt as a Responses API's ``input`` takes it: a text, or a list of turns (a user's
+#: message with its content a text or input parts, after a developer's message or not).
+_GIVEN_INPUT = st.tuples(_WORDS, st.sampled_from(["text", "content", "parts", "developer"]))
+
+
+def _input_of(prompt: tuple[str, str], written_as: str | None = None) -> str | list[dict]:
+    """A prompt (text, form) written as its form says; a text's as ``written_as`` where given
+    (the one user turn that a text is read as: the reference of what a text reads as)."""
+    text, form = prompt
+    form = written_as if form == "text" and written_as else form
+    user = {"role": "user", "content": [{"type": "input_text", "text": text}] if form == "parts" else text}
+    return text if form == "text" else [{"role": "developer", "content": "Be brief."}, user] if form == "developer" else [user]
+
+
+@settings(max_examples=30, deadline=None)
+@given(prompts=st.lists(_GIVEN_INPUT, min_size=1, max_size=6), answers=st.lists(_WORDS, min_size=6, max_size=6),
+       fmt=st.sampled_from(["jsonl", "json", "batch"]), limit=st.sampled_from([None, 2]),
+       selection=st.sampled_from([TextSelection(), TextSelection(roles=("user",)), TextSelection(roles=("assistant",))]))
+def test_an_input_given_as_a_text_in_some_rows_and_turns_in_others_reads_as_turns(tmp_path_factory, prompts, answers, fmt,
+                                                                                 limit, selection):
+    """OpenAI's Responses API takes its ``input`` as a text or as a list of turns, and a log of
+    its calls holds both: the file reads as it would were each text the user's one turn
+    (what the API reads it as), the same texts, prompts and responses, by role, whole or its
+    first rows; in JSON Lines, a JSON array and a batch file's requests (``body.input``, a
+    field inside each line's ``body``). Until 2026-12-07 such a file was refused ("column
+    'input' mixes lists ... and text"), and a batch file's texts were the lists' JSON."""
+    assume(any(form == "text" for _, form in prompts) and any(form != "text" for _, form in prompts[:limit]))  # (rows read hold turns)
+    folder = tmp_path_factory.mktemp("either")
+
+    def write(name: str, written_as: str | None) -> Path:
+        answered = [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": a}]} for a in answers]
+        rows = [{"input": _input_of(p, written_as), "output": [answer]} for p, answer in zip(prompts, answered, strict=False)]
+        if fmt == "batch":
+            rows = [{"custom_id": f"r{i}", "body": {"model": "m", "input": row["input"]}} for i, row in enumerate(rows)]
+        path = folder / f"{name}.{'json' if fmt == 'json' else 'jsonl'}"
+        path.write_text(json.dumps(rows) if fmt == "json" else "".join(json.dumps(row) + "\n" for row in rows))
+        return path
+
+    either, turns = (load_dataset(write(name, written_as), selection, limit) for name, written_as in (("either", None),
+                                                                                                      ("turns", "content")))
+    parts = ("prompt", "response") if fmt != "batch" else ()
+    assert either.selected(parts=parts).collect().equals(turns.selected(parts=parts).collect())
+    read = {form == "text" for _, form in prompts[:limit]}  # (a quick look checks and reads the first rows alone)
+    said = f"'{'body.' * (fmt == 'batch')}input': a text in some rows, a chat in others; a text read as the user's turn"
+    assert (said in either.text_source) == (read == {True, False})
+
+
+def test_an_input_given_as_a_text_or_turns_is_written_back_as_it_was_read(tmp_path, qc):
+    """The filters write such a file's rows back as they were: JSON Lines as the lines held
+    them, Parquet (one kind of value a column) with the lists as JSON text, the texts as they were."""
+    rows = [{"input": text, "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}]}
+            for text in ("Name a colour.", "Name a fruit.")]
+    rows[1]["input"] = [{"role": "user", "content": rows[1]["input"]}]
+    (path := tmp_path / "calls.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl", "-q").code == 0
+    assert [json.loads(line) for line in kept.read_text().splitlines()] == rows
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+    assert [json.loads(value) if value.startswith("[") else value for value in pl.read_parquet(kept)["input"]] == [
+        row["input"] for row in rows]
+
+
+def test_a_column_of_texts_and_lists_that_are_not_turns_is_refused(tmp_path):
+    """A text in some rows and a list in others is read as turns only where the lists hold
+    turns (objects with a role or a type) in a field that an API takes either way (``input``):
+    a list of texts, or of numbers, beside texts is still refused, as is an object beside a
+    text, and a text among a chat column's turns (``messages``: a fault, not a form of it)."""
+    turns = [{"role": "user", "content": "a"}]
+    for key, other in [*(("input", other) for other in (["a", "b"], [1, 2], [{"name": "x"}], turns[0])), ("messages", turns)]:
+        (path := tmp_path / "mixed.jsonl").write_text(json.dumps({key: "a text"}) + "\n" + json.dumps({key: other}) + "\n")
+        expect_error(f"column '{key}' mixes", path)
+
+
+def test_chats_written_as_json_text_whose_contents_are_texts_and_parts_are_read(tmp_path):
+    """A CSV file's chats written as JSON text, some turns' content a text and others' a list
+    of content parts (OpenAI's vision format), read as the same chats in JSON Lines are: Polars'
+    JSON decoding fails on them (it takes no list for a text) and such a column read as no
+    text at all until 2026-12-07."""
+    chats = [[{"role": "system", "content": "Be brief."}, {"role": "user", "content": [{"type": "text", "text": "Name a prime."}]},
+              {"role": "assistant", "content": "Seven."}],
+             [{"role": "user", "content": "Say hi."}, {"role": "assistant", "content": [{"type": "text", "text": "Hi."}]}]]
+    (lines := tmp_path / "chats.jsonl").write_text("".join(json.dumps({"messages": chat}) + "\n" for chat in chats))
+    pl.DataFrame({"messages": [json.dumps(chat) for chat in chats]}).write_csv(written := tmp_path / "chats.csv")
+    parts = ("prompt", "response")
+    expected = load_dataset(lines).selected(parts=parts).collect()
+    assert expected["text"].to_list() == ["Name a prime.\nSeven.", "Say hi.\nHi."]
+    assert load_dataset(written).selected(parts=parts).collect().equals(expected)
+
+
 def gemini(*answers: str) -> dict:
     """A Gemini API response (``GenerateContentResponse``) with one candidate an answer."""
     return {"candidates": [{"index": i, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": answer}]}}
