@@ -260,8 +260,13 @@ API_REQUESTS = {**dict.fromkeys(("response", *(f"response.{field}" for field in 
 #: and TGI return, a text, or the whole chat where the pipeline was given one).
 ANSWER_COLUMNS = ("output", "response", "generated_text")
 #: The columns in which a log keeps an API's response saved whole (:data:`SAVED_ANSWER_FIELDS`),
-#: or the turn it answered (an Anthropic message), beside the chat it sent (``messages``).
+#: or the turn it answered (an Anthropic message), beside the chat it sent (``messages``, or
+#: one of :data:`LOGGED_CHATS`).
 SAVED_ANSWER_COLUMNS = (*ANSWER_COLUMNS, "completion")
+#: The chat that a log keeps inside its ``input`` beside the call's other arguments (tools,
+#: settings), as Langfuse's OpenAI integration records a call with tools and OpenAI's
+#: fine-tuning files hold a prompt: read as the chat sent where no chat column is.
+LOGGED_CHATS = ("input.messages",)
 #: ... or, beside a found prompt with no answer, a list of its answers by several models
 #: (UltraFeedback's ``completions``, distilabel's ``generations``, natural_reasoning's
 #: ``responses``, Nectar's ``answers``), each answer a line of the text; several answers are
@@ -862,11 +867,13 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name))
                   and found not in (templated, selection.response, *selection.prompt)  # (a pair's prompt chat is no whole row)
                   and column_text(found, schema[found]) is not None), None)  # (a column of numbers or structs is no text)
-    saved = whole and is_chat(schema[whole]) and next(
+    sent = whole if whole and is_chat(schema[whole]) else None if whole else next(
+        (name for name in LOGGED_CHATS if (found := _reached(schema, name)) and is_chat(found[1])), None)
+    saved = sent and next(
         (path for name in SAVED_ANSWER_COLUMNS if (found := _named(schema, name))
          and (path := _saved_answer(schema, found) or (found if is_chat(schema[found]) else None))), None)
     if saved:  # a logged call: the chat sent, and the API's response saved whole (or its turn) beside it
-        return replace(selection, fields=(whole, saved), prompt=given.prompt or (whole,), response=given.response or saved)
+        return replace(selection, fields=(sent, saved), prompt=given.prompt or (sent,), response=given.response or saved)
     if whole and is_chat(schema[whole]) and not (selection.chosen or selection.label):
         # a chat is the text: its turns are the prompt and the response, not columns found by name beside it
         # (OpenR1-Math's messages hold R1's generation; its solution column is NuminaMath's reference)

@@ -1991,6 +1991,10 @@ _LOGGED_CALLS = {
                        "request.contents, response.candidates"),
     "input_and_output_turn": (lambda q, a: {"input": [{"role": "user", "content": q}], "output": {"role": "assistant", "content": a}},
                               "input, output"),
+    "input_messages_and_output_turn": (lambda q, a: {"input": {"messages": [{"role": "user", "content": q}], "tools": []},
+                                                     "output": {"role": "assistant", "content": a}}, "input.messages, output"),
+    "input_messages_and_completion": (lambda q, a: {"input": {"messages": [{"role": "user", "content": q}]}, "output": _completion(a)},
+                                      "input.messages, output.choices"),
 }
 
 
