@@ -192,7 +192,7 @@ REASONED_ANSWER, REASONED_PROMPT = "content", "input"
 #: Chat columns looked for by name (OpenAI's, ShareGPT's, LMSYS-Chat-1M's and WildChat's,
 #: Gemini's; Glaive's function-calling ``chat``, a text; SODA's and DailyDialog's
 #: dialogues, a list of utterances), after the plain text columns.
-CHAT_COLUMNS = ("messages", "conversations", "conversation", "contents", "chat", "dialogue", "dialog")
+CHAT_COLUMNS = ("messages", "conversations", "conversation", "contents", "chat", "dialogue", "dialog", "segments")
 #: Without --text-column or --fields, a row's text is a column holding the whole row, by
 #: name; else its prompt (:func:`_with_parts_found`) and its answer (found with the prompt,
 #: else a column of :data:`ANSWER_COLUMNS`), joined as --fields joins them, so that a
@@ -606,6 +606,11 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in turns).with_columns(
             pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turns)
         schema = frame.collect_schema()
+    if segmented := _segmented(schema):
+        frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in segmented).with_columns(
+            _segments_as_turns(name) for name in segmented)
+        schema = frame.collect_schema()
+        turns += segmented
     found_by_name = not (selection.text_column or selection.fields)
     threads = found_by_name and not (selection.prompt or selection.response) and is_message_tree(schema)
     pairs: tuple[str, ...] = ()
@@ -648,6 +653,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         many = " and ".join(dict.fromkeys(plural for _, plural in kinds))
         text_source += (f" ({kinds[0][0]} written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: {many} written as JSON text)")
+    if segments := [name for name in read_columns if name in segmented]:
+        text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, those trained on read as the assistant's turns)"
     if either := [name for name in read_columns if name in text_or_turns]:
         text_source += f" ({', '.join(map(repr, either))}: a text in some rows, a chat in others; a text read as the user's turn)"
     if found_by_name and (templated := _templated_text(selection, schema)):
@@ -786,6 +793,29 @@ def _json_lists(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection
         elif numbers_listed(dtype) and name.casefold() in ranking:
             found[name] = pl.List(pl.Float64)  # (a later row's 4.5 is no integer)
     return found
+
+
+#: The fields of a segment of Axolotl's template-free format (``input_output``): a piece of
+#: the text as the model reads it, its template's marks and all, and whether it is trained on.
+SEGMENT_FIELDS = {"label": pl.Boolean, "text": pl.String}
+
+
+def _segmented(schema: pl.Schema) -> list[str]:
+    """The ``segments`` columns of Axolotl's template-free format (a list of
+    :data:`SEGMENT_FIELDS` a row), read as chats (:func:`_segments_as_turns`)."""
+    return [name for name in schema.names() if name.lower() == "segments" and isinstance(schema[name], pl.List)
+            and isinstance(inner := schema[name].inner, pl.Struct)
+            and {f.name: f.dtype for f in inner.fields} == SEGMENT_FIELDS]
+
+
+def _segments_as_turns(name: str) -> pl.Expr:
+    """Segments as a chat's turns: a segment trained on (``label`` true) is the assistant's,
+    one masked the user's (its prompt), so that a row's prompt and answer are a chat's, and
+    ``--role`` chooses them; the text is each segment's, a line each."""
+    segment = pl.element().struct
+    turn = pl.struct(role=pl.when(segment.field("label")).then(pl.lit("assistant")).otherwise(pl.lit("user")),
+                     content=segment.field("text"))
+    return pl.col(name).list.eval(turn).alias(name)
 
 
 def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:

@@ -2217,6 +2217,25 @@ def test_chats_written_as_json_text_whose_contents_are_texts_and_parts_are_read(
     assert load_dataset(written).selected(parts=parts).collect().equals(expected)
 
 
+@settings(max_examples=30, deadline=None)
+@given(chats=st.lists(st.lists(st.tuples(st.sampled_from(["user", "assistant"]), _WORDS), min_size=1, max_size=5), min_size=1, max_size=4),
+       selection=st.sampled_from([TextSelection(), TextSelection(roles=("assistant",)), TextSelection(roles=("user",))]))
+def test_axolotl_segments_read_as_the_chat_they_train_on(tmp_path_factory, chats, selection):
+    """Axolotl's template-free format (``segments``: a text each, ``label`` true where the
+    model is trained on it) reads as the chat whose assistant's turns are the segments trained
+    on: the same text, prompt and response as those turns as messages, by role. Before
+    2026-12-07 it ended in "no text column found"."""
+    folder = tmp_path_factory.mktemp("segments")
+    (segmented := folder / "segments.jsonl").write_text("".join(json.dumps(
+        {"segments": [{"label": role == "assistant", "text": text} for role, text in chat]}) + "\n" for chat in chats))
+    (messages := folder / "messages.jsonl").write_text("".join(json.dumps(
+        {"messages": [{"role": role, "content": text} for role, text in chat]}) + "\n" for chat in chats))
+    parts = ("prompt", "response")
+    read = load_dataset(segmented, selection)
+    assert read.selected(parts=parts).collect().equals(load_dataset(messages, selection).selected(parts=parts).collect())
+    assert read.text_source.startswith("column 'segments'") and "Axolotl's segments" in read.text_source
+
+
 def gemini(*answers: str) -> dict:
     """A Gemini API response (``GenerateContentResponse``) with one candidate an answer."""
     return {"candidates": [{"index": i, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": answer}]}}
