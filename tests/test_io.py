@@ -2176,7 +2176,7 @@ def test_an_input_given_as_a_text_in_some_rows_and_turns_in_others_reads_as_turn
     assert (said in either.text_source) == (read == {True, False})
 
 
-def test_an_input_given_as_a_text_or_turns_is_written_back_as_it_was_read(tmp_path, qc):
+def test_an_input_given_as_a_text_or_turns_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
     """The filters write such a file's rows back as they were: JSON Lines as the lines held
     them, Parquet (one kind of value a column) with the lists as JSON text, the texts as they were."""
     rows = [{"input": text, "output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}]}
