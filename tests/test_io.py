@@ -2204,8 +2204,8 @@ def test_a_column_of_texts_and_lists_that_are_not_turns_is_refused(tmp_path):
 def test_chats_written_as_json_text_whose_contents_are_texts_and_parts_are_read(tmp_path):
     """A CSV file's chats written as JSON text, some turns' content a text and others' a list
     of content parts (OpenAI's vision format), read as the same chats in JSON Lines are: Polars'
-    JSON decoding fails on them (it takes no list for a text) and such a column read as no
-    text at all until 2026-12-07."""
+    JSON decoding fails on them (it takes no list for a text), and until 2026-12-07 such a
+    column was read as its JSON, keys and quotes as words."""
     chats = [[{"role": "system", "content": "Be brief."}, {"role": "user", "content": [{"type": "text", "text": "Name a prime."}]},
               {"role": "assistant", "content": "Seven."}],
              [{"role": "user", "content": "Say hi."}, {"role": "assistant", "content": [{"type": "text", "text": "Hi."}]}]]
