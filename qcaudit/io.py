@@ -383,8 +383,9 @@ class Dataset:
     #: not the input's, so never written back with its rows.
     nested: tuple[str, ...] = ()
     #: Columns reshaped on reading: JSON text decoded into the chat or list it writes
-    #: (:func:`_json_lists`), a turn saved alone made a chat of one (:func:`_single_turns`);
-    #: their values as read are kept beside, and written back with the input's rows.
+    #: (:func:`_json_lists`), a turn saved alone made a chat of one (:func:`_single_turns`),
+    #: Axolotl's segments made a chat (:func:`_segmented`); their values as read are kept
+    #: beside, and written back with the input's rows.
     reshaped: tuple[str, ...] = ()
     #: The local input files' stamps, taken before the first read (:meth:`check_unchanged`).
     stamps: tuple[FileStamp, ...] = ()
@@ -597,20 +598,13 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     frame = frame.rename(renamed).with_row_index(ROW_ID)
     schema, rows = _schema(frame, files)
     json_lists = _json_lists(frame, schema, selection, text_or_turns)
-    if json_lists:
-        frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in json_lists).with_columns(
-            _turns_of_text(name) for name in json_lists if name in text_or_turns).with_columns(
-            pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in json_lists.items())
+    segmented = _segmented(schema)
+    reshaped = {**{name: _decoded_chats(name, dtype, name in text_or_turns) for name, dtype in json_lists.items()},
+                **{name: _chat_of_one(name) for name in _single_turns(schema, selection)},
+                **{name: _segments_as_turns(name) for name in segmented}}
+    if reshaped:  # (each column's values as read kept beside, to be written back)
+        frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in reshaped).with_columns(reshaped.values())
         schema = frame.collect_schema()
-    if turns := _single_turns(schema, selection):
-        frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in turns).with_columns(
-            pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turns)
-        schema = frame.collect_schema()
-    if segmented := _segmented(schema):
-        frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in segmented).with_columns(
-            _segments_as_turns(name) for name in segmented)
-        schema = frame.collect_schema()
-        turns += segmented
     found_by_name = not (selection.text_column or selection.fields)
     threads = found_by_name and not (selection.prompt or selection.response) and is_message_tree(schema)
     pairs: tuple[str, ...] = ()
@@ -630,12 +624,11 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
         if nested_either := _nested_texts_or_chats(frame, schema, list(nested)):
-            frame = frame.with_columns(_turns_of_text(name) for name in nested_either).with_columns(
-                pl.col(name).map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype) for name, dtype in nested_either.items())
+            frame = frame.with_columns(_decoded_chats(name, dtype, either=True) for name, dtype in nested_either.items())
             schema = frame.collect_schema()
             text_or_turns += tuple(nested_either)
         if turned := [name for name in nested if is_turn(schema[name])]:  # (a turn inside a struct, Bedrock's output.message: a chat of it)
-            frame = frame.with_columns(pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name) for name in turned)
+            frame = frame.with_columns(_chat_of_one(name) for name in turned)
             schema = frame.collect_schema()
     first_rows = _first_rows(frame, selection, schema)
     transcripts = _transcript_columns(first_rows, selection, schema)
@@ -673,7 +666,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         frame, rows, input_rows = frame.head(limit), min(limit, rows), whole
     added = (*nested, *((thread, reply, *pairs) if threads else ()))  # (columns that are not the input's)
     return Dataset(frame, [str(f) for f in files], fmt, selection, text_source, renamed, rows, input_rows, added,
-                   (*json_lists, *turns), stamps, transcripts)
+                   tuple(reshaped), stamps, transcripts)
 
 
 def _free_names(frame: pl.LazyFrame, files: list[InputFile]) -> dict[str, str]:
@@ -743,6 +736,19 @@ def _turns_of_text(name: str) -> pl.Expr:
     text = pl.col(name)
     return pl.when(text.str.contains(_TURNS_WRITTEN).fill_null(True)).then(text).otherwise(
         pl.concat_str(pl.lit("["), pl.struct(role=pl.lit("user"), content=text).struct.json_encode(), pl.lit("]"))).alias(name)
+
+
+def _decoded_chats(name: str, dtype: pl.DataType, either: bool = False) -> pl.Expr:
+    """Column ``name``'s chats (or lists) written as JSON text, decoded as ``dtype``
+    (:func:`_decoded_json`); ``either``: a column of texts and turns, each text made a turn first
+    (:func:`_turns_of_text`)."""
+    written = _turns_of_text(name) if either else pl.col(name)
+    return written.map_batches(partial(_decoded_json, dtype=dtype), return_dtype=dtype).alias(name)
+
+
+def _chat_of_one(name: str) -> pl.Expr:
+    """Column ``name``, one turn a row, as a chat of that turn (:func:`_single_turns`)."""
+    return pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)).alias(name)
 
 
 def _kept_as_read(name: str) -> str:
@@ -836,8 +842,8 @@ def _json_values(values: pl.Series, dtype: pl.DataType | None = None) -> pl.Seri
     try:
         return values.str.json_decode(dtype, infer_schema_length=None)
     except pl.exceptions.PolarsError:
-        lines = pl.concat_str(pl.lit('{"v":'), values.str.replace_all(r"[\r\n]", " "), pl.lit("}")).fill_null('{"v":null}')
-        data = "\n".join(pl.select(lines.alias("v")).to_series()).encode()
+        lines = ('{"v":' + values.str.replace_all(r"[\r\n]", " ") + "}").fill_null('{"v":null}')
+        data = "\n".join(lines).encode()
         read = json_lines_read(data) if dtype is None else pl.read_ndjson(BytesIO(data), schema={"v": dtype})
         return read.to_series().alias(values.name)
 
@@ -897,8 +903,10 @@ def _resolve_selection(selection: TextSelection, schema: pl.Schema, reasoning_co
     whole = next((found for name in WHOLE_TEXT_COLUMNS if (found := _named(schema, name))
                   and found not in (templated, selection.response, *selection.prompt)  # (a pair's prompt chat is no whole row)
                   and column_text(found, schema[found]) is not None), None)  # (a column of numbers or structs is no text)
-    sent = whole if whole and is_chat(schema[whole]) else None if whole else next(
-        (name for name in LOGGED_CHATS if (found := _reached(schema, name)) and is_chat(found[1])), None)
+    if whole:
+        sent = whole if is_chat(schema[whole]) else None
+    else:
+        sent = next((name for name in LOGGED_CHATS if (found := _reached(schema, name)) and is_chat(found[1])), None)
     saved = sent and next(
         (path for name in SAVED_ANSWER_COLUMNS if (found := _named(schema, name))
          and (path := _saved_answer(schema, found) or (found if is_chat(schema[found]) else None))), None)
