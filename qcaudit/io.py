@@ -384,7 +384,8 @@ class Dataset:
     nested: tuple[str, ...] = ()
     #: Columns reshaped on reading: JSON text decoded into the chat or list it writes
     #: (:func:`_json_lists`), a turn saved alone made a chat of one (:func:`_single_turns`),
-    #: Axolotl's segments made a chat (:func:`_segmented`); their values as read are kept
+    #: Axolotl's segments made a chat, or joined into the chat template's text they were cut
+    #: from (:func:`_segmented`, :func:`_segments_in_a_template`); their values as read are kept
     #: beside, and written back with the input's rows.
     reshaped: tuple[str, ...] = ()
     #: The local input files' stamps, taken before the first read (:meth:`check_unchanged`).
@@ -599,9 +600,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     schema, rows = _schema(frame, files)
     json_lists = _json_lists(frame, schema, selection, text_or_turns)
     segmented = _segmented(schema)
+    templated_segments = _segments_in_a_template(frame, segmented)
     reshaped = {**{name: _decoded_chats(name, dtype, name in text_or_turns) for name, dtype in json_lists.items()},
                 **{name: _chat_of_one(name) for name in _single_turns(schema, selection)},
-                **{name: _segments_as_turns(name) for name in segmented}}
+                **{name: _joined_segments(name) if name in templated_segments else _segments_as_turns(name) for name in segmented}}
     if reshaped:  # (each column's values as read kept beside, to be written back)
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in reshaped).with_columns(reshaped.values())
         schema = frame.collect_schema()
@@ -646,8 +648,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         many = " and ".join(dict.fromkeys(plural for _, plural in kinds))
         text_source += (f" ({kinds[0][0]} written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: {many} written as JSON text)")
-    if segments := [name for name in read_columns if name in segmented]:
+    if segments := [name for name in read_columns if name in segmented and name not in templated_segments]:
         text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, those trained on read as the assistant's turns)"
+    if segments := [name for name in read_columns if name in templated_segments]:
+        text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, joined: a chat template's turns, its markers naming the speakers)"
     if either := [name for name in read_columns if name in text_or_turns]:
         text_source += f" ({', '.join(map(repr, either))}: a text in some rows, a chat in others; a text read as the user's turn)"
     if found_by_name and (templated := _templated_text(selection, schema)):
@@ -812,6 +816,27 @@ def _segmented(schema: pl.Schema) -> list[str]:
     return [name for name in schema.names() if name.lower() == "segments" and isinstance(schema[name], pl.List)
             and isinstance(inner := schema[name].inner, pl.Struct)
             and {f.name: f.dtype for f in inner.fields} == SEGMENT_FIELDS]
+
+
+def _segments_in_a_template(frame: pl.LazyFrame, segmented: list[str]) -> list[str]:
+    """The ``segmented`` columns whose first :data:`JSON_CHAT_SAMPLE` rows' segments, joined,
+    are all conversations written in a chat template (:func:`~qcaudit.transcripts.looks_like_transcripts`):
+    template-free data is most often a template's text cut where training starts and stops
+    (``"<|im_start|>user\\n...<|im_end|>\\n<|im_start|>assistant\\n"`` masked, the answer trained
+    on). Read by label, its markers would be the turns' words and a system prompt the user's;
+    joined (:func:`_joined_segments`), the text is read as the template's turns."""
+    if not segmented:
+        return []
+    try:
+        sample = frame.select(_joined_segments(name) for name in segmented).head(JSON_CHAT_SAMPLE).collect()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return []
+    return [name for name in segmented if looks_like_transcripts(sample[name])]
+
+
+def _joined_segments(name: str) -> pl.Expr:
+    """A row's segments' texts, joined as they are written (a template's text cut in pieces)."""
+    return pl.col(name).list.eval(pl.element().struct.field("text")).list.join("").alias(name)
 
 
 def _segments_as_turns(name: str) -> pl.Expr:

@@ -2236,6 +2236,49 @@ def test_axolotl_segments_read_as_the_chat_they_train_on(tmp_path_factory, chats
     assert read.text_source.startswith("column 'segments'") and "Axolotl's segments" in read.text_source
 
 
+@pytest.mark.parametrize("layout", ["chatml", "llama-3", "gemma"])
+@settings(max_examples=10, deadline=None)
+@given(chats=st.lists(st.lists(st.tuples(st.sampled_from(["user", "assistant"]), _TURN_TEXT), min_size=2, max_size=5)
+                      .filter(lambda turns: {role for role, _ in turns} == {"user", "assistant"}), min_size=1, max_size=4),
+       system=st.booleans(), roles=st.sampled_from([(), ("assistant",), ("user",)]))
+def test_axolotl_segments_cut_from_a_chat_templates_text_read_as_its_turns(tmp_path_factory, chats, layout, system, roles):
+    """Template-free data is most often a chat template's text cut where training starts and
+    stops: the template's markers, a system prompt and the users' turns masked, each answer
+    trained on. Joined, the segments read as the template's turns, as the same chats in
+    messages do (a system prompt left out unless asked for); read by label, the markers were
+    words of the turns and the system prompt the user's, until 2026-12-07."""
+    folder = tmp_path_factory.mktemp("templated_segments")
+    render = TRANSCRIPT_RENDERINGS[layout]
+    chats = [[("system", "Answer as briefly as you can.")] * system + turns for turns in chats]
+    segments = []
+    for turns in chats:
+        cut = []
+        for role, content in turns:
+            opening, closing = render(role, "\x00").split("\x00")  # (what the template writes around a content)
+            cut += [{"label": False, "text": opening}, {"label": True, "text": content + closing}] if role == "assistant" else [
+                {"label": False, "text": opening + content + closing}]
+        segments.append(cut)
+    assert all("".join(piece["text"] for piece in cut) == "".join(render(*turn) for turn in turns) for cut, turns in zip(segments, chats, strict=True))
+    (segmented := folder / "segments.jsonl").write_text("".join(json.dumps({"segments": cut}) + "\n" for cut in segments))
+    (messages := folder / "messages.jsonl").write_text("".join(json.dumps(
+        {"messages": [{"role": role, "content": text} for role, text in turns]}) + "\n" for turns in chats))
+    parts = ("prompt", "response")
+    read = load_dataset(segmented, TextSelection(roles=roles))
+    assert read.selected(parts=parts).collect().equals(load_dataset(messages, TextSelection(roles=roles)).selected(parts=parts).collect())
+    assert "Axolotl's segments, joined: a chat template's turns" in read.text_source
+
+
+def test_axolotl_segments_are_written_back_as_they_were_read(tmp_path, qc):  # noqa: F811
+    """The filters write segments back as the input held them, read by label or joined."""
+    by_label = [[{"label": False, "text": f"Name colour {i}."}, {"label": True, "text": f"Colour {i} is blue."}] for i in range(3)]
+    templated = [[{"label": False, "text": f"<|im_start|>user\nName colour {i}.<|im_end|>\n<|im_start|>assistant\n"},
+                  {"label": True, "text": f"Colour {i} is blue.<|im_end|>\n"}] for i in range(3)]
+    for rows in (by_label, templated):
+        (path := tmp_path / "segments.jsonl").write_text("".join(json.dumps({"segments": cut}) + "\n" for cut in rows))
+        assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+        assert pl.read_parquet(kept)["segments"].to_list() == rows
+
+
 def gemini(*answers: str) -> dict:
     """A Gemini API response (``GenerateContentResponse``) with one candidate an answer."""
     return {"candidates": [{"index": i, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": answer}]}}
