@@ -117,7 +117,8 @@ class TextFileCheck:
     #: JSON Lines as they were checked (:func:`check_text_file`'s ``json_lines``).
     copied: bool = False
     #: The keys of :data:`TEXT_OR_TURNS` whose value is a text in some rows and a list of
-    #: turns in others (:func:`_text_or_turns`). Polars reads them as text, the lists
+    #: turns in others (:func:`_text_or_turns`), at the top level or in an object one level
+    #: down (a batch request's ``body.input``, dotted). Polars reads them as text, the lists
     #: written as JSON; :mod:`qcaudit.io` reads each text as a turn.
     text_or_turns: tuple[str, ...] = ()
 
@@ -200,11 +201,15 @@ _CONTAINER_KINDS = {list: "list", dict: "object"}
 @dataclass
 class _Kinds:
     """Per top-level key: the lines where each kind of value (container or scalar) appeared,
-    and the keys whose first values of a kind were not all texts or lists of turns."""
+    and the keys whose first values of a kind were not all texts or lists of turns; the same
+    for each key of :data:`TEXT_OR_TURNS` inside an object (``body.input``: ``nested``)."""
 
     lines: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     not_text_or_turns: set[str] = field(default_factory=set)
+    #: The dotted names of the keys counted inside objects: never refused (Polars reads a
+    #: field of mixed values inside a struct as text), read as turns where they hold both.
+    nested: set[str] = field(default_factory=set)
 
     def add(self, record: dict, where: int) -> None:
         """Count the kinds of ``record``'s values (parsed JSON, the line or item ``where``)."""
@@ -221,16 +226,33 @@ class _Kinds:
                 self.lines.setdefault(key, {}).setdefault(kind, []).append(where)
                 if not _text_or_turns(value):
                     self.not_text_or_turns.add(key)
+            if kind == "object":
+                for name in TEXT_OR_TURNS:
+                    if (inside := value.get(name)) is not None:
+                        self._add_inside(f"{key}.{name}", inside, where)
+
+    def _add_inside(self, dotted: str, value: object, where: int) -> None:
+        """Count the kind of ``value``, a key of :data:`TEXT_OR_TURNS` inside an object, under
+        its ``dotted`` name: a batch request's ``body.input``, a text in some and turns in others."""
+        kind = _CONTAINER_KINDS.get(type(value), "scalar")
+        counts = self.counts.get(dotted)
+        if counts is None:
+            counts = self.counts[dotted] = {}
+            self.nested.add(dotted)
+        seen = counts[kind] = counts.get(kind, 0) + 1
+        if seen <= SHOWN and not _text_or_turns(value):
+            self.not_text_or_turns.add(dotted)
 
     def check(self, path: Path, unit: str) -> tuple[str, ...]:
-        """Refuse a key whose values are of more than one kind, but one of :data:`TEXT_OR_TURNS`
-        that holds a text in some rows and a list of turns in others (as its first
-        :data:`SHOWN` values of each kind do): the keys that do (:attr:`TextFileCheck.text_or_turns`)."""
+        """Refuse a top-level key whose values are of more than one kind, but one of
+        :data:`TEXT_OR_TURNS` that holds a text in some rows and a list of turns in others (as
+        its first :data:`SHOWN` values of each kind do): the keys that do, and the dotted
+        names of such keys inside objects (:attr:`TextFileCheck.text_or_turns`)."""
         text_or_turns = []
         for key, counts in self.counts.items():
-            if key in TEXT_OR_TURNS and counts.keys() == {"list", "scalar"} and key not in self.not_text_or_turns:
+            if (key in TEXT_OR_TURNS or key in self.nested) and counts.keys() == {"list", "scalar"} and key not in self.not_text_or_turns:
                 text_or_turns.append(key)
-            elif len(counts) > 1:
+            elif len(counts) > 1 and key not in self.nested:
                 kinds = sorted(counts, key=lambda k: (-counts[k], k))
                 described = [
                     f"{KIND_NAMES[k]} on {counts[k]:,} row{'s' * (counts[k] != 1)} ({unit}{'s' * (counts[k] != 1)} "

@@ -625,10 +625,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     if nested:
         frame = frame.with_columns(nested.values())
         schema = frame.collect_schema()
-        if nested_either := _nested_texts_or_chats(frame, schema, list(nested)):
+        if nested_either := _nested_texts_or_chats(frame, schema, list(nested), text_or_turns):
             frame = frame.with_columns(_decoded_chats(name, dtype, either=True) for name, dtype in nested_either.items())
             schema = frame.collect_schema()
-            text_or_turns += tuple(nested_either)
+            text_or_turns += tuple(name for name in nested_either if name not in text_or_turns)
         if turned := [name for name in nested if is_turn(schema[name])]:  # (a turn inside a struct, Bedrock's output.message: a chat of it)
             frame = frame.with_columns(_chat_of_one(name) for name in turned)
             schema = frame.collect_schema()
@@ -873,26 +873,31 @@ def _json_values(values: pl.Series, dtype: pl.DataType | None = None) -> pl.Seri
         return read.to_series().alias(values.name)
 
 
-def _nested_texts_or_chats(frame: pl.LazyFrame, schema: pl.Schema, names: list[str]) -> dict[str, pl.DataType]:
+def _nested_texts_or_chats(frame: pl.LazyFrame, schema: pl.Schema, names: list[str],
+                           text_or_turns: tuple[str, ...] = ()) -> dict[str, pl.DataType]:
     """The fields inside struct columns (``names``: those the selection reads), of a name that
     an API takes as a text or as turns (:data:`~qcaudit.inputcheck.TEXT_OR_TURNS`), that hold
     a text in some rows and a chat in others, with the chat's type: a batch request's
     ``body.input`` for OpenAI's Responses API. Polars reads such a field of a JSON file as
-    text, the lists written as JSON (the file's check sees its top-level keys alone:
-    :attr:`~qcaudit.readers.ScannedFiles.text_or_turns`). A field counts where some of its
-    first :data:`JSON_CHAT_SAMPLE` values are such lists and, each text made a turn
-    (:func:`_turns_of_text`), they decode to a chat."""
+    text, the lists written as JSON. A field counts where the file's check found both in it,
+    one level down (``text_or_turns``: :attr:`~qcaudit.readers.ScannedFiles.text_or_turns`),
+    or some of its first :data:`JSON_CHAT_SAMPLE` values are such lists (a deeper field, a
+    table in memory), and, each text made a turn (:func:`_turns_of_text`), the first lists
+    decode to a chat."""
     strings = [name for name in names if schema[name] == pl.String and name.rsplit(".", 1)[-1] in TEXT_OR_TURNS]
     try:
         sample = frame.select(strings).head(JSON_CHAT_SAMPLE).collect() if strings else pl.DataFrame()
+        checked = {name: frame.select(name).filter(pl.col(name).str.contains(_TURNS_WRITTEN)).head(JSON_CHAT_SAMPLE).collect()
+                   for name in strings if name in text_or_turns and not sample[name].str.contains(_TURNS_WRITTEN).any()}
     except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
         return {}
     found = {}
     for name in strings:
-        if not sample[name].str.contains(_TURNS_WRITTEN).any():
+        values = pl.concat([sample.select(name), checked[name]]) if name in checked else sample  # (texts and lists: one type for both)
+        if not values[name].str.contains(_TURNS_WRITTEN).any():
             continue
         try:
-            dtype = _json_values(sample.select(_turns_of_text(name))[name].drop_nulls()).dtype
+            dtype = _json_values(values.select(_turns_of_text(name))[name].drop_nulls()).dtype
         except pl.exceptions.PolarsError:
             continue
         if is_chat(dtype):

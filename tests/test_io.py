@@ -21,7 +21,7 @@ import pytest
 from hypothesis import assume, example, given, settings, strategies as st
 
 from qcaudit.errors import QcauditError
-from qcaudit.io import TextSelection, load_dataset
+from qcaudit.io import JSON_CHAT_SAMPLE, TextSelection, load_dataset
 from qcaudit.text_columns import answer_field
 from tests.conftest import zstd
 from tests.test_hostile_inputs import qc  # noqa: F401  (fixture)
@@ -2174,6 +2174,23 @@ def test_an_input_given_as_a_text_in_some_rows_and_turns_in_others_reads_as_turn
     read = {form == "text" for _, form in prompts[:limit]}  # (a quick look checks and reads the first rows alone)
     said = f"'{'body.' * (fmt == 'batch')}input': a text in some rows, a chat in others; a text read as the user's turn"
     assert (said in either.text_source) == (read == {True, False})
+
+
+def test_a_batch_files_input_read_as_turns_where_its_first_rows_are_all_texts(tmp_path):
+    """A batch file's ``body.input`` given as texts in its first rows, more than are sampled,
+    and as turns in later ones reads as turns throughout, as the file's check sees every
+    line: until 2026-12-07 the later turns were read as their JSON text."""
+    prompts = [(f"Write a line about the number {i}.", "text" if i <= JSON_CHAT_SAMPLE else "parts") for i in range(JSON_CHAT_SAMPLE + 6)]
+
+    def write(name: str, written_as: str | None) -> Path:
+        rows = [{"custom_id": f"r{i}", "body": {"model": "m", "input": _input_of(p, written_as)}} for i, p in enumerate(prompts)]
+        (path := tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+        return path
+
+    either, turns = (load_dataset(write(name, written_as)) for name, written_as in (("either", None), ("turns", "content")))
+    assert either.texts().equals(turns.texts())
+    assert either.texts()["text"].to_list() == [text for text, _ in prompts]
+    assert "'body.input': a text in some rows, a chat in others" in either.text_source
 
 
 def test_an_input_given_as_a_text_or_turns_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
