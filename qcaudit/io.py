@@ -601,9 +601,11 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     json_lists = _json_lists(frame, schema, selection, text_or_turns)
     segmented = _segmented(schema)
     templated_segments = _segments_in_a_template(frame, segmented)
+    histories = _histories(schema)
     reshaped = {**{name: _decoded_chats(name, dtype, name in text_or_turns) for name, dtype in json_lists.items()},
                 **{name: _chat_of_one(name) for name in _single_turns(schema, selection)},
-                **{name: _joined_segments(name) if name in templated_segments else _segments_as_turns(name) for name in segmented}}
+                **{name: _joined_segments(name) if name in templated_segments else _segments_as_turns(name) for name in segmented},
+                **{name: _history_as_turns(name) for name in histories}}
     if reshaped:  # (each column's values as read kept beside, to be written back)
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in reshaped).with_columns(reshaped.values())
         schema = frame.collect_schema()
@@ -652,6 +654,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, those trained on read as the assistant's turns)"
     if segments := [name for name in read_columns if name in templated_segments]:
         text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, joined: a chat template's turns, its markers naming the speakers)"
+    if history := [name for name in read_columns if name in histories]:
+        text_source += f" ({', '.join(map(repr, history))}: LLaMA-Factory's earlier turns, a question and its answer each)"
     if either := [name for name in read_columns if name in text_or_turns]:
         text_source += f" ({', '.join(map(repr, either))}: a text in some rows, a chat in others; a text read as the user's turn)"
     if found_by_name and (templated := _templated_text(selection, schema)):
@@ -847,6 +851,28 @@ def _segments_as_turns(name: str) -> pl.Expr:
     turn = pl.struct(role=pl.when(segment.field("label")).then(pl.lit("assistant")).otherwise(pl.lit("user")),
                      content=segment.field("text"))
     return pl.col(name).list.eval(turn).alias(name)
+
+
+#: The column of a conversation's earlier turns beside its last instruction and output, in
+#: LLaMA-Factory's Alpaca format: ``[["question", "answer"], ...]`` (:func:`_histories`).
+HISTORY = "history"
+
+
+def _histories(schema: pl.Schema) -> list[str]:
+    """The :data:`HISTORY` column of LLaMA-Factory's Alpaca format (lists of a question and its
+    answer, beside an ``instruction``), read as a chat (:func:`_history_as_turns`) before the
+    instruction: a multi-turn row's earlier turns, trained on as a chat's are."""
+    name = _named(schema, HISTORY)
+    pairs = name is not None and schema[name] in (pl.List(pl.List(pl.String)), pl.List(pl.Array(pl.String, 2)))
+    return [name] if pairs and _named(schema, "instruction") else []
+
+
+def _history_as_turns(name: str) -> pl.Expr:
+    """Each question and answer of a :data:`HISTORY` column as a user's and an assistant's turn."""
+    pair = pl.element()
+    turns = pl.concat_list(pl.struct(role=pl.lit("user"), content=pair.list.get(0, null_on_oob=True)),
+                           pl.struct(role=pl.lit("assistant"), content=pair.list.get(1, null_on_oob=True)))
+    return pl.col(name).list.eval(turns.list.explode(keep_nulls=False, empty_as_null=False)).alias(name)
 
 
 def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:
@@ -1075,6 +1101,8 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
         if all(prompt):
+            if prompt_names[0] == "instruction" and (earlier := _named(schema, HISTORY)) and is_chat(schema[earlier]):
+                prompt.insert(0, earlier)  # (LLaMA-Factory's earlier turns, made a chat: _histories)
             response = next(filter(None, map(found, (*reasoned, *answer_names))), None)
             return replace(selection, prompt=selection.prompt or tuple(prompt), response=selection.response or response)
     for prompt_name, answer_name in (*PROMPT_ANSWER_LAYOUTS, *[(REASONED_PROMPT, answer) for answer in reasoned]):

@@ -958,16 +958,21 @@ def test_lists_of_strings_and_utf8_bytes_read_as_text(tmp_path):
 
 def test_a_history_of_rounds_reads_as_its_lines_and_a_field_of_no_text_is_named(qc, tmp_path):  # noqa: F811
     """LLaMA-Factory's Alpaca ``history`` (earlier rounds as [question, answer] lists) is its
-    strings one a line, empty ones left out, as a list of strings is; a field of numbers in
+    strings one a line, empty ones left out, as the same rounds' turns in a chat are (since
+    2026-12-07 it is read as one: its statuses are a chat's); a field of numbers in
     --fields is named in a warning (the refusal that follows counts rows, not fields)."""
+    rounds = [[["Hi.", "Hello."], ["And you?", ""]], [], None, [["Only a question."]], [[]]]
     frame = pl.DataFrame({
-        "history": [[["Hi.", "Hello."], ["And you?", ""]], [], None, [["Only a question."]], [[]]],
+        "history": rounds,
         "instruction": ["Now this.", "Just this.", "This too.", "Then this.", "And this."],
         "score": [1.0, None, None, None, None],
     })
     history = load_dataset(frame, TextSelection(text_column="history")).texts()
     assert history["text"].to_list() == ["Hi.\nHello.\nAnd you?", None, None, "Only a question.", None]
-    assert history["text_status"].to_list() == ["ok", "empty", "null", "ok", "empty"]
+    as_chats = pl.DataFrame({"messages": [None if pairs is None else [
+        {"role": role, "content": text} for pair in pairs for role, text in zip(("user", "assistant"), pair, strict=False)]
+        for pairs in rounds]}, schema={"messages": pl.List(pl.Struct({"role": pl.String, "content": pl.String}))})
+    assert history.equals(load_dataset(as_chats).texts())
     joined = load_dataset(frame, TextSelection(fields=("history", "instruction"))).texts()
     assert joined["text"].to_list()[:2] == ["Hi.\nHello.\nAnd you?\nNow this.", "Just this."]
     data = tmp_path / "d.parquet"
@@ -2294,6 +2299,42 @@ def test_axolotl_segments_are_written_back_as_they_were_read(tmp_path, qc):  # n
         (path := tmp_path / "segments.jsonl").write_text("".join(json.dumps({"segments": cut}) + "\n" for cut in rows))
         assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
         assert pl.read_parquet(kept)["segments"].to_list() == rows
+
+
+@settings(max_examples=25, deadline=None)
+@given(conversations=st.lists(st.tuples(st.lists(st.tuples(_WORDS, _WORDS), max_size=3), _WORDS, st.sampled_from(["", "an input"]), _WORDS),
+                              min_size=1, max_size=4),
+       fmt=st.sampled_from(["json", "parquet"]))
+def test_llama_factory_history_reads_as_the_earlier_turns_of_the_chat(tmp_path_factory, conversations, fmt):
+    """LLaMA-Factory's Alpaca format keeps a multi-turn row's earlier turns in ``history``
+    (``[["question", "answer"], ...]``) beside its last instruction, input and output: read as
+    the same conversation in messages is, its text and its prompt and response (the
+    instruction and its input one user turn, as LLaMA-Factory joins them). Before
+    2026-12-07 the earlier turns were not read."""
+    folder = tmp_path_factory.mktemp("history")
+    rows = [{"instruction": instruction, "input": given, "output": output, "history": [list(pair) for pair in history]}
+            for history, instruction, given, output in conversations]
+    chats = [[*({"role": role, "content": text} for pair in history for role, text in zip(("user", "assistant"), pair, strict=True)),
+              {"role": "user", "content": "\n".join(filter(None, (instruction, given)))}, {"role": "assistant", "content": output}]
+             for history, instruction, given, output in conversations]
+    if fmt == "json":
+        (alpaca := folder / "alpaca.json").write_text(json.dumps(rows))
+    else:
+        pl.DataFrame(rows).write_parquet(alpaca := folder / "alpaca.parquet")
+    (messages := folder / "messages.jsonl").write_text("".join(json.dumps({"messages": chat}) + "\n" for chat in chats))
+    parts = ("prompt", "response")
+    read = load_dataset(alpaca)
+    assert read.selected(parts=parts).collect().equals(load_dataset(messages).selected(parts=parts).collect())
+    if any(history for history, *_ in conversations):  # (all empty, the column holds no text to type: nothing is read of it)
+        assert read.text_source.startswith("fields history, instruction, input, output") and "LLaMA-Factory's earlier turns" in read.text_source
+
+
+def test_llama_factory_history_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
+    """The filters write a history back as the input held it: lists of a question and its answer."""
+    rows = [{"instruction": f"And {i}?", "input": "", "output": f"It is {i}.", "history": [[f"What is {i}?", "A number."]]} for i in range(3)]
+    (path := tmp_path / "alpaca.json").write_text(json.dumps(rows))
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(kept).to_dicts() == rows
 
 
 def gemini(*answers: str) -> dict:
