@@ -606,6 +606,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
                 **{name: _chat_of_one(name) for name in _single_turns(schema, selection)},
                 **{name: _joined_segments(name) if name in templated_segments else _segments_as_turns(name) for name in segmented},
                 **{name: _history_as_turns(name) for name in histories}}
+    system = _system_column(schema)
+    prompted = _chats_beside_a_system_column(schema, json_lists) if system else {}
+    reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, system).alias(name) for name, dtype in prompted.items()}
     if reshaped:  # (each column's values as read kept beside, to be written back)
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in reshaped).with_columns(reshaped.values())
         schema = frame.collect_schema()
@@ -656,6 +659,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, joined: a chat template's turns, its markers naming the speakers)"
     if history := [name for name in read_columns if name in histories]:
         text_source += f" ({', '.join(map(repr, history))}: LLaMA-Factory's earlier turns, a question and its answer each)"
+    if any(name in prompted for name in read_columns):
+        text_source += f" ({system!r}: each row's system prompt, read as its chat's system turn)"
     if either := [name for name in read_columns if name in text_or_turns]:
         text_source += f" ({', '.join(map(repr, either))}: a text in some rows, a chat in others; a text read as the user's turn)"
     if found_by_name and (templated := _templated_text(selection, schema)):
@@ -873,6 +878,38 @@ def _history_as_turns(name: str) -> pl.Expr:
     turns = pl.concat_list(pl.struct(role=pl.lit("user"), content=pair.list.get(0, null_on_oob=True)),
                            pl.struct(role=pl.lit("assistant"), content=pair.list.get(1, null_on_oob=True)))
     return pl.col(name).list.eval(turns.list.explode(keep_nulls=False, empty_as_null=False)).alias(name)
+
+
+#: The column of each row's system prompt kept apart from its chat (LLaMA-Factory's ShareGPT
+#: format's ``system``, Bespoke-Stratos' and OpenThoughts' ``system`` beside ``conversations``).
+SYSTEM = "system"
+
+
+def _system_column(schema: pl.Schema) -> str | None:
+    """The input's :data:`SYSTEM` column of text, where it has one."""
+    name = _named(schema, SYSTEM)
+    return name if name is not None and schema[name] == pl.String else None
+
+
+def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
+    """The chat columns found by name (:data:`CHAT_COLUMNS`; chats written as JSON text, as
+    ``json_lists`` decodes them) whose turns' content is text, with their type: each row's
+    system prompt kept apart is read as their system turn (:func:`_with_system_turn`), as the
+    model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
+    holds it, and the contamination analyzer's lexical methods read it."""
+    chats = {name: json_lists.get(name, schema[name]) for name in schema.names() if name.lower() in CHAT_COLUMNS}
+    return {name: dtype for name, dtype in chats.items() if (layout := chat_layout(dtype)) and layout.content_dtype == pl.String}
+
+
+def _with_system_turn(chat: pl.Expr, dtype: pl.DataType, system: str) -> pl.Expr:
+    """``chat`` (of type ``dtype``) with the row's ``system`` prompt as its first turn, where
+    the row has one (some text) and the chat opens with no system turn of its own."""
+    layout = chat_layout(dtype)
+    given = {layout.role: pl.lit(SYSTEM), layout.content: pl.col(system)}
+    turn = pl.struct(*((given[f.name] if f.name in given else pl.lit(None)).cast(f.dtype).alias(f.name) for f in dtype.inner.fields))
+    opens_with_one = chat.list.first().struct.field(layout.role).str.to_lowercase().is_in(SETUP_ROLES).fill_null(False)
+    prompted = pl.col(system).str.contains(r"\S").fill_null(False) & ~opens_with_one
+    return pl.when(prompted).then(pl.concat_list(turn, chat)).otherwise(chat)
 
 
 def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:

@@ -2337,6 +2337,51 @@ def test_llama_factory_history_is_written_back_as_it_was_read(tmp_path, qc):  # 
     assert pl.read_parquet(kept).to_dicts() == rows
 
 
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.just(""), _WORDS), st.booleans(),
+                               st.lists(st.tuples(st.sampled_from(["user", "assistant"]), _WORDS), min_size=1, max_size=4)),
+                     min_size=1, max_size=4),
+       layout=st.sampled_from(["openai", "sharegpt"]), fmt=st.sampled_from(["jsonl", "csv"]))
+def test_a_system_prompt_kept_beside_the_chat_reads_as_its_system_turn(tmp_path_factory, rows, layout, fmt):
+    """A ``system`` column beside a chat (LLaMA-Factory's ShareGPT format, Bespoke-Stratos',
+    OpenThoughts') reads as the chat's system turn: the text, prompt, response and system
+    turns ("setup") of the same chats with that turn in them; a chat that opens with a system
+    turn of its own keeps it alone, and a row with no system prompt gets none. Before
+    2026-12-07 the column was not read: the prompt part lacked it, and a benchmark item in it
+    went unseen by the lexical methods."""
+    folder = tmp_path_factory.mktemp("system")
+    role_key, content_key, name = ("role", "content", "messages") if layout == "openai" else ("from", "value", "conversations")
+
+    def chat(turns: list[tuple[str, str]]) -> list[dict]:
+        return [{role_key: role, content_key: text} for role, text in turns]
+
+    apart, within = [], []
+    for system, own, turns in rows:
+        turns = [("system", "Answer in a word.")] * own + turns
+        apart.append({"system": system, name: chat(turns)})
+        within.append({name: chat(turns if own or not (system or "").strip() else [("system", system), *turns])})
+    if fmt == "jsonl":
+        (given := folder / "apart.jsonl").write_text("".join(json.dumps(row) + "\n" for row in apart))
+    else:
+        pl.DataFrame({"system": [row["system"] for row in apart], name: [json.dumps(row[name]) for row in apart]}).write_csv(
+            given := folder / "apart.csv")
+    (expected := folder / "within.jsonl").write_text("".join(json.dumps(row) + "\n" for row in within))
+    parts = ("prompt", "response", "setup")
+    read = load_dataset(given)
+    assert read.selected(parts=parts).collect().equals(load_dataset(expected).selected(parts=parts).collect())
+    typed = fmt == "csv" or any(system is not None for system, *_ in rows)  # (in JSON Lines, a column of nulls alone holds no text)
+    assert ("'system': each row's system prompt, read as its chat's system turn" in read.text_source) == typed
+
+
+def test_a_chat_beside_a_system_column_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
+    """The filters write the chat back without the system turn read into it."""
+    rows = [{"system": "Be brief.", "messages": [{"role": "user", "content": f"Name colour {i}."},
+                                                  {"role": "assistant", "content": f"Colour {i}."}]} for i in range(3)]
+    (path := tmp_path / "chats.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(kept).to_dicts() == rows
+
+
 def gemini(*answers: str) -> dict:
     """A Gemini API response (``GenerateContentResponse``) with one candidate an answer."""
     return {"candidates": [{"index": i, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": answer}]}}
