@@ -653,16 +653,14 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         many = " and ".join(dict.fromkeys(plural for _, plural in kinds))
         text_source += (f" ({kinds[0][0]} written as JSON text)" if decoded == [selection.text_column]
                         else f" ({', '.join(map(repr, decoded))}: {many} written as JSON text)")
-    if segments := [name for name in read_columns if name in segmented and name not in templated_segments]:
-        text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, those trained on read as the assistant's turns)"
-    if segments := [name for name in read_columns if name in templated_segments]:
-        text_source += f" ({', '.join(map(repr, segments))}: Axolotl's segments, joined: a chat template's turns, its markers naming the speakers)"
-    if history := [name for name in read_columns if name in histories]:
-        text_source += f" ({', '.join(map(repr, history))}: LLaMA-Factory's earlier turns, a question and its answer each)"
+    for reshaped_so, said in ((set(segmented) - set(templated_segments), "Axolotl's segments, those trained on read as the assistant's turns"),
+                              (templated_segments, "Axolotl's segments, joined: a chat template's turns, its markers naming the speakers"),
+                              (histories, "LLaMA-Factory's earlier turns, a question and its answer each"),
+                              (text_or_turns, "a text in some rows, a chat in others; a text read as the user's turn")):
+        if names := [name for name in read_columns if name in reshaped_so]:
+            text_source += f" ({', '.join(map(repr, names))}: {said})"
     if any(name in prompted for name in read_columns):
         text_source += f" ({system!r}: each row's system prompt, read as its chat's system turn)"
-    if either := [name for name in read_columns if name in text_or_turns]:
-        text_source += f" ({', '.join(map(repr, either))}: a text in some rows, a chat in others; a text read as the user's turn)"
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
