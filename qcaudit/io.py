@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from io import BytesIO
@@ -609,6 +609,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     system = _system_column(schema)
     prompted = _chats_beside_a_system_column(schema, json_lists) if system else {}
     reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, system).alias(name) for name, dtype in prompted.items()}
+    system_turns_apart = [system] if system and not prompted and _system_before_prompt_fields(schema, selection) else []
+    reshaped |= {name: _system_as_chat(name) for name in system_turns_apart}
     if reshaped:  # (each column's values as read kept beside, to be written back)
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in reshaped).with_columns(reshaped.values())
         schema = frame.collect_schema()
@@ -656,6 +658,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     for reshaped_so, said in ((set(segmented) - set(templated_segments), "Axolotl's segments, those trained on read as the assistant's turns"),
                               (templated_segments, "Axolotl's segments, joined: a chat template's turns, its markers naming the speakers"),
                               (histories, "LLaMA-Factory's earlier turns, a question and its answer each"),
+                              (system_turns_apart, "each row's system prompt, read as a system turn before the prompt"),
                               (text_or_turns, "a text in some rows, a chat in others; a text read as the user's turn")):
         if names := [name for name in read_columns if name in reshaped_so]:
             text_source += f" ({', '.join(map(repr, names))}: {said})"
@@ -878,15 +881,51 @@ def _history_as_turns(name: str) -> pl.Expr:
     return pl.col(name).list.eval(turns.list.explode(keep_nulls=False, empty_as_null=False)).alias(name)
 
 
-#: The column of each row's system prompt kept apart from its chat (LLaMA-Factory's ShareGPT
-#: format's ``system``, Bespoke-Stratos' and OpenThoughts' ``system`` beside ``conversations``).
+#: The columns of each row's system prompt kept apart from its chat or its prompt fields, the
+#: first the input has: LLaMA-Factory's ``system`` (in its ShareGPT format, beside
+#: ``conversations``; in its Alpaca format, beside ``instruction``), Bespoke-Stratos' and
+#: OpenThoughts' ``system`` beside ``conversations``, Intel's orca_dpo_pairs' beside a
+#: ``question``, OpenOrca's ``system_prompt`` beside its ``question``.
+SYSTEM_COLUMNS = ("system", "system_prompt")
+#: The role its prompt is read under.
 SYSTEM = "system"
 
 
 def _system_column(schema: pl.Schema) -> str | None:
-    """The input's :data:`SYSTEM` column of text, where it has one."""
-    name = _named(schema, SYSTEM)
-    return name if name is not None and schema[name] == pl.String else None
+    """The input's first column of :data:`SYSTEM_COLUMNS` that holds text, where it has one."""
+    return next((found for name in SYSTEM_COLUMNS if (found := _named(schema, name)) and schema[found] == pl.String), None)
+
+
+#: The prompt fields that a system column may come before (:func:`_system_before_prompt_fields`):
+#: the first of each layout's that :func:`_with_parts_found` finds by name.
+SYSTEM_PROMPTED = (*(names[0] for names, _ in PROMPT_LAYOUTS), *(name for name, _ in PROMPT_ANSWER_LAYOUTS), PAIR_PROMPT)
+
+
+def _system_before_prompt_fields(schema: pl.Schema, selection: TextSelection) -> bool:
+    """Whether the system column is read as a system turn of its own
+    (:func:`_system_as_chat`), before the prompt fields found by name: where no chat beside
+    it takes it in (:func:`_chats_beside_a_system_column`), no flag names the text or the
+    prompt (``--fields system,...`` reads it as text, as before), and the input has a
+    prompt field of :data:`SYSTEM_PROMPTED`. As a chat's system turn, the text leaves it out;
+    the prompt part and the system turns ("setup") hold it."""
+    return not (selection.text_column or selection.fields or selection.prompt) and any(
+        _named(schema, name) for name in SYSTEM_PROMPTED)
+
+
+def _system_as_chat(name: str) -> pl.Expr:
+    """Column ``name`` of system prompts as a chat of one system turn; null where a row has none (no text)."""
+    turn = pl.struct(role=pl.lit(SYSTEM), content=pl.col(name))
+    return pl.when(pl.col(name).str.contains(r"\S")).then(pl.concat_list(turn)).alias(name)
+
+
+def _with_what_comes_before(prompt: Sequence[str], schema: pl.Schema) -> tuple[str, ...]:
+    """Prompt fields found by name, after the columns that come before them in the row's
+    conversation, where the input has them: its system prompt made a chat
+    (:func:`_system_as_chat`) and, before an instruction, LLaMA-Factory's earlier turns
+    (:func:`_histories`)."""
+    system = next((found for name in SYSTEM_COLUMNS if (found := _named(schema, name)) and is_chat(schema[found])), None)
+    history = _named(schema, HISTORY) if prompt[0].casefold() == "instruction" else None
+    return (*(name for name in (system, history) if name and is_chat(schema[name])), *prompt)
 
 
 def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
@@ -1127,7 +1166,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
                 selection.preferred_by or fits_as_verdict(verdict, schema)):
             prompt = found(prompt_name) if prompt_name else None
             selection = replace(selection, chosen=pair[0], rejected=pair[1], preferred_by=verdict,
-                                prompt=selection.prompt or ((prompt,) if prompt else ()))
+                                prompt=selection.prompt or (_with_what_comes_before([prompt], schema) if prompt else ()))
     if not (selection.chosen or selection.preferred_by):  # a list of answers, ranked
         ranked = next(((listed, ranking) for name in ANSWER_LIST_COLUMNS
                        if (listed := _named(schema, name)) and (ranking := ranking_of(listed, schema))), None)
@@ -1136,16 +1175,16 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     for prompt_names, answer_names in PROMPT_LAYOUTS:
         prompt = [found(name) for name in prompt_names]
         if all(prompt):
-            if prompt_names[0] == "instruction" and (earlier := _named(schema, HISTORY)) and is_chat(schema[earlier]):
-                prompt.insert(0, earlier)  # (LLaMA-Factory's earlier turns, made a chat: _histories)
             response = next(filter(None, map(found, (*reasoned, *answer_names))), None)
-            return replace(selection, prompt=selection.prompt or tuple(prompt), response=selection.response or response)
+            return replace(selection, prompt=selection.prompt or _with_what_comes_before(prompt, schema),
+                           response=selection.response or response)
     for prompt_name, answer_name in (*PROMPT_ANSWER_LAYOUTS, *[(REASONED_PROMPT, answer) for answer in reasoned]):
         prompt, response = found(prompt_name), found(answer_name)
         if prompt and response:
-            return replace(selection, prompt=selection.prompt or (prompt,), response=selection.response or response)
+            return replace(selection, prompt=selection.prompt or _with_what_comes_before([prompt], schema),
+                           response=selection.response or response)
     if selection.chosen and not selection.prompt and (prompt := found(PAIR_PROMPT)):
-        return replace(selection, prompt=(prompt,))
+        return replace(selection, prompt=_with_what_comes_before([prompt], schema))
     return selection
 
 

@@ -2382,6 +2382,74 @@ def test_a_chat_beside_a_system_column_is_written_back_as_it_was_read(tmp_path, 
     assert pl.read_parquet(kept).to_dicts() == rows
 
 
+def _system_apart(layout: str, system: str | None, history: list[tuple[str, str]], question: str, answer: str) -> dict:
+    """A row of ``layout`` whose system prompt is a column of its own: LLaMA-Factory's Alpaca
+    format (with its earlier rounds), OpenOrca's, Intel's orca_dpo_pairs' (an answer rejected
+    beside the chosen)."""
+    if layout == "alpaca":
+        return {"system": system, "history": [list(pair) for pair in history], "instruction": question, "input": "", "output": answer}
+    if layout == "openorca":
+        return {"id": "niv.1", "system_prompt": system, "question": question, "response": answer}
+    return {"system": system, "question": question, "chosen": answer, "rejected": f"Not {answer}"}
+
+
+def _system_within(layout: str, system: str | None, history: list[tuple[str, str]], question: str, answer: str) -> dict:
+    """The row :func:`_system_apart` writes as a chat (a pair's prompt and answers as chats,
+    TRL's conversational layout), its system prompt, where it has one, the first turn."""
+    turns = [{"role": "system", "content": system}] * bool((system or "").strip()) + [
+        {"role": role, "content": text} for pair in history for role, text in zip(("user", "assistant"), pair, strict=True)]
+    turns.append({"role": "user", "content": question})
+    if layout != "pairs":
+        return {"messages": [*turns, {"role": "assistant", "content": answer}]}
+    return {"prompt": turns, **{side: [{"role": "assistant", "content": said}] for side, said in (("chosen", answer), ("rejected", f"Not {answer}"))}}
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.just(""), st.just(" "), _WORDS),
+                               st.lists(st.tuples(_WORDS, _WORDS), max_size=2), _WORDS, _WORDS), min_size=1, max_size=4),
+       layout=st.sampled_from(["alpaca", "openorca", "pairs"]), fmt=st.sampled_from(["jsonl", "parquet"]))
+def test_a_system_prompt_kept_beside_prompt_fields_reads_as_a_system_turn(tmp_path_factory, rows, layout, fmt):
+    """A system prompt kept in a column of its own beside prompt fields (LLaMA-Factory's
+    Alpaca format's ``system``, OpenOrca's ``system_prompt``, Intel's orca_dpo_pairs'
+    ``system``) reads as the same rows written as chats with it as their system turn read:
+    the text leaves it out, the prompt and the system turns ("setup") hold it. Before
+    2026-12-07 it was not read at all."""
+    folder = tmp_path_factory.mktemp("system")
+    history = (lambda pairs: pairs) if layout == "alpaca" else (lambda pairs: [])
+    apart = [_system_apart(layout, system, history(pairs), question, answer) for system, pairs, question, answer in rows]
+    within = [_system_within(layout, system, history(pairs), question, answer) for system, pairs, question, answer in rows]
+    if fmt == "jsonl":
+        (given := folder / "apart.jsonl").write_text("".join(json.dumps(row) + "\n" for row in apart))
+    else:
+        pl.DataFrame(apart).write_parquet(given := folder / "apart.parquet")
+    (expected := folder / "within.jsonl").write_text("".join(json.dumps(row) + "\n" for row in within))
+    parts = ("prompt", "setup", *(("chosen", "rejected") if layout == "pairs" else ("response",)))
+    read = load_dataset(given)
+    assert read.selected(parts=parts).collect().equals(load_dataset(expected).selected(parts=parts).collect())
+    typed = any(system is not None for system, *_ in rows)  # (a column of nulls alone holds no text)
+    assert ("each row's system prompt, read as a system turn before the prompt" in read.text_source) == typed
+
+
+def test_a_system_prompt_named_by_a_flag_reads_as_text(tmp_path):
+    """Named by ``--fields`` or ``--prompt-fields``, a system column is read as the text
+    it holds, as before 2026-12-07: the user chose where it counts."""
+    rows = [{"system": f"Persona {i}.", "instruction": f"Name colour {i}.", "input": "", "output": f"Colour {i}."} for i in range(3)]
+    (path := tmp_path / "alpaca.json").write_text(json.dumps(rows))
+    fields = load_dataset(path, TextSelection(fields=("system", "instruction", "output"))).texts()
+    assert fields["text"].to_list() == [f"Persona {i}.\nName colour {i}.\nColour {i}." for i in range(3)]
+    named = load_dataset(path, TextSelection(prompt=("system", "instruction"), response="output"))
+    assert named.selected(parts=("prompt", "setup")).collect().select("prompt", "setup").to_dicts() == [
+        {"prompt": f"Persona {i}.\nName colour {i}.", "setup": None} for i in range(3)]
+
+
+def test_a_system_column_beside_prompt_fields_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
+    """The filters write the system prompts back as text, as the input held them."""
+    rows = [{"system_prompt": "Be brief." if i else None, "question": f"Name colour {i}.", "response": f"Colour {i}."} for i in range(3)]
+    (path := tmp_path / "openorca.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(kept).to_dicts() == rows
+
+
 def gemini(*answers: str) -> dict:
     """A Gemini API response (``GenerateContentResponse``) with one candidate an answer."""
     return {"candidates": [{"index": i, "finishReason": "STOP", "content": {"role": "model", "parts": [{"text": answer}]}}

@@ -200,8 +200,8 @@ def test_the_layouts_found_by_name_give_each_rows_parts(tmp_path):
         "prompt": ["Write add(a, b).\nreturn a - b\nWrong."], "chosen": ["return a + b"], "rejected": ["return a * b"]}
     orca = {"system": ["You are an AI assistant."], "input": ["What is 2+2?"],  # (argilla/distilabel-intel-orca-dpo-pairs)
             "chosen": ["The answer is 4."], "rejected": ["The answer is 5."]}
-    assert parts(orca, ("prompt", "chosen", "rejected")) == {
-        "prompt": ["What is 2+2?"], "chosen": ["The answer is 4."], "rejected": ["The answer is 5."]}
+    assert parts(orca, ("prompt", "chosen", "rejected")) == {  # (its system prompt before the input, as a chat's)
+        "prompt": ["You are an AI assistant.\nWhat is 2+2?"], "chosen": ["The answer is 4."], "rejected": ["The answer is 5."]}
     with pytest.raises(QcauditError, match="needs each row's chosen and rejected"):  # flags, not answers
         parts({"prompt": ["p"], "response": ["r"], "chosen": [True], "rejected": [False]}, ("chosen", "rejected"))
     named = load_dataset(tmp_path / "d.parquet", TextSelection(text_column="prompt", response="prompt"))
