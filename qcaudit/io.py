@@ -109,6 +109,7 @@ from qcaudit.text_columns import (
     part_text,
     reasoning_read,
     sole_text_column,
+    text_of_parts,
     turn_content,
     turn_role,
     turns_before_answer,
@@ -608,9 +609,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
                 **{name: _history_as_turns(name) for name in histories}}
     system = _system_column(schema)
     prompted = _chats_beside_a_system_column(schema, json_lists) if system else {}
-    reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, system).alias(name) for name, dtype in prompted.items()}
+    reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _system_text(system, schema[system])).alias(name)
+                 for name, dtype in prompted.items()}
     system_turns_apart = [system] if system and not prompted and _system_before_prompt_fields(schema, selection) else []
-    reshaped |= {name: _system_as_chat(name) for name in system_turns_apart}
+    reshaped |= {name: _system_as_chat(name, schema[name]) for name in system_turns_apart}
     if reshaped:  # (each column's values as read kept beside, to be written back)
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in reshaped).with_columns(reshaped.values())
         schema = frame.collect_schema()
@@ -885,15 +887,40 @@ def _history_as_turns(name: str) -> pl.Expr:
 #: first the input has: LLaMA-Factory's ``system`` (in its ShareGPT format, beside
 #: ``conversations``; in its Alpaca format, beside ``instruction``), Bespoke-Stratos' and
 #: OpenThoughts' ``system`` beside ``conversations``, Intel's orca_dpo_pairs' beside a
-#: ``question``, OpenOrca's ``system_prompt`` beside its ``question``.
-SYSTEM_COLUMNS = ("system", "system_prompt")
+#: ``question``, OpenOrca's ``system_prompt`` beside its ``question``; an Anthropic request's
+#: ``system`` (text, or text blocks) beside its ``messages``; Vertex AI's tuning files'
+#: ``systemInstruction`` (a Gemini Content, its text in parts) beside ``contents``.
+SYSTEM_COLUMNS = ("system", "system_prompt", "systemInstruction", "system_instruction")
 #: The role its prompt is read under.
 SYSTEM = "system"
 
 
+def _system_text(name: str, dtype: pl.DataType) -> pl.Expr | None:
+    """The text of system column ``name`` of type ``dtype``: text, text blocks or parts, or a
+    Content's parts (:func:`~qcaudit.text_columns.text_of_parts`, a part a line); None for a
+    column of another type."""
+    if dtype == pl.String:
+        return pl.col(name)
+    if is_text_parts(dtype):
+        return text_of_parts(pl.col(name), dtype)
+    parts = {f.name: f.dtype for f in dtype.fields}.get("parts") if isinstance(dtype, pl.Struct) else None
+    return text_of_parts(pl.col(name).struct.field("parts"), parts) if is_text_parts(parts) else None
+
+
 def _system_column(schema: pl.Schema) -> str | None:
-    """The input's first column of :data:`SYSTEM_COLUMNS` that holds text, where it has one."""
-    return next((found for name in SYSTEM_COLUMNS if (found := _named(schema, name)) and schema[found] == pl.String), None)
+    """The input's first column of :data:`SYSTEM_COLUMNS` that holds a system prompt's text (:func:`_system_text`)."""
+    return next((found for name in SYSTEM_COLUMNS if (found := _named(schema, name)) and _system_text(found, schema[found]) is not None),
+                None)
+
+
+def _said(text: pl.Expr) -> pl.Expr:
+    """Whether a system prompt's ``text`` says something (ShareGPT's blank system turns do not)."""
+    return text.str.contains(r"\S").fill_null(False)
+
+
+def _typed_struct(dtype: pl.Struct, given: Mapping[str, pl.Expr]) -> pl.Expr:
+    """A struct of type ``dtype`` with the fields ``given`` (those it has) and the others null."""
+    return pl.struct(*(given.get(f.name, pl.lit(None)).cast(f.dtype).alias(f.name) for f in dtype.fields))
 
 
 #: The prompt fields that a system column may come before (:func:`_system_before_prompt_fields`):
@@ -912,10 +939,11 @@ def _system_before_prompt_fields(schema: pl.Schema, selection: TextSelection) ->
         _named(schema, name) for name in SYSTEM_PROMPTED)
 
 
-def _system_as_chat(name: str) -> pl.Expr:
-    """Column ``name`` of system prompts as a chat of one system turn; null where a row has none (no text)."""
-    turn = pl.struct(role=pl.lit(SYSTEM), content=pl.col(name))
-    return pl.when(pl.col(name).str.contains(r"\S")).then(pl.concat_list(turn)).alias(name)
+def _system_as_chat(name: str, dtype: pl.DataType) -> pl.Expr:
+    """Column ``name`` of system prompts (of type ``dtype``) as a chat of one system turn
+    holding their text; null where a row has none (no text)."""
+    text = _system_text(name, dtype)
+    return pl.when(_said(text)).then(pl.concat_list(pl.struct(role=pl.lit(SYSTEM), content=text))).alias(name)
 
 
 def _with_what_comes_before(prompt: Sequence[str], schema: pl.Schema) -> tuple[str, ...]:
@@ -935,18 +963,20 @@ def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl
     model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
     holds it, and the contamination analyzer's lexical methods read it."""
     chats = {name: json_lists.get(name, schema[name]) for name in schema.names() if name.lower() in CHAT_COLUMNS}
-    return {name: dtype for name, dtype in chats.items() if (layout := chat_layout(dtype)) and layout.content_dtype == pl.String}
+    return {name: dtype for name, dtype in chats.items()
+            if (layout := chat_layout(dtype)) and (layout.content_dtype == pl.String or is_text_parts(layout.content_dtype))}
 
 
-def _with_system_turn(chat: pl.Expr, dtype: pl.DataType, system: str) -> pl.Expr:
-    """``chat`` (of type ``dtype``) with the row's ``system`` prompt as its first turn, where
-    the row has one (some text) and the chat opens with no system turn of its own."""
+def _with_system_turn(chat: pl.Expr, dtype: pl.DataType, system: pl.Expr) -> pl.Expr:
+    """``chat`` (of type ``dtype``) with the row's ``system`` prompt (its text) as its first
+    turn, its content text or a text part as the chat's turns hold theirs, where the row has
+    one (some text) and the chat opens with no system turn of its own."""
     layout = chat_layout(dtype)
-    given = {layout.role: pl.lit(SYSTEM), layout.content: pl.col(system)}
-    turn = pl.struct(*((given[f.name] if f.name in given else pl.lit(None)).cast(f.dtype).alias(f.name) for f in dtype.inner.fields))
+    content = system if layout.content_dtype == pl.String else pl.concat_list(
+        _typed_struct(layout.content_dtype.inner, {"type": pl.lit("text"), "text": system}))
+    turn = _typed_struct(dtype.inner, {layout.role: pl.lit(SYSTEM), layout.content: content})
     opens_with_one = chat.list.first().struct.field(layout.role).str.to_lowercase().is_in(SETUP_ROLES).fill_null(False)
-    prompted = pl.col(system).str.contains(r"\S").fill_null(False) & ~opens_with_one
-    return pl.when(prompted).then(pl.concat_list(turn, chat)).otherwise(chat)
+    return pl.when(_said(system) & ~opens_with_one).then(pl.concat_list(turn, chat)).otherwise(chat)
 
 
 def _single_turns(schema: pl.Schema, selection: TextSelection) -> list[str]:

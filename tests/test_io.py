@@ -2337,29 +2337,41 @@ def test_llama_factory_history_is_written_back_as_it_was_read(tmp_path, qc):  # 
     assert pl.read_parquet(kept).to_dicts() == rows
 
 
-@settings(max_examples=25, deadline=None)
+#: (the chat column, how a turn holds its role and text, how the system prompt apart holds its text) of the layouts below
+_SYSTEM_APART_LAYOUTS = {
+    "openai": ("messages", lambda role, text: {"role": role, "content": text}, lambda text: text),
+    "sharegpt": ("conversations", lambda role, text: {"from": role, "value": text}, lambda text: text),
+    "anthropic": ("messages", lambda role, text: {"role": role, "content": [{"type": "text", "text": text}]},
+                  lambda text: [{"type": "text", "text": text}]),  # (its text blocks)
+    "vertex": ("contents", lambda role, text: {"role": role, "parts": [{"text": text}]},
+               lambda text: {"role": "system", "parts": [{"text": text}]}),  # (Vertex AI's tuning files: systemInstruction)
+}
+
+
+@settings(max_examples=40, deadline=None)
 @given(rows=st.lists(st.tuples(st.one_of(st.none(), st.just(""), _WORDS), st.booleans(),
                                st.lists(st.tuples(st.sampled_from(["user", "assistant"]), _WORDS), min_size=1, max_size=4)),
                      min_size=1, max_size=4),
-       layout=st.sampled_from(["openai", "sharegpt"]), fmt=st.sampled_from(["jsonl", "csv"]))
+       layout=st.sampled_from(sorted(_SYSTEM_APART_LAYOUTS)), fmt=st.sampled_from(["jsonl", "csv"]))
 def test_a_system_prompt_kept_beside_the_chat_reads_as_its_system_turn(tmp_path_factory, rows, layout, fmt):
-    """A ``system`` column beside a chat (LLaMA-Factory's ShareGPT format, Bespoke-Stratos',
-    OpenThoughts') reads as the chat's system turn: the text, prompt, response and system
-    turns ("setup") of the same chats with that turn in them; a chat that opens with a system
-    turn of its own keeps it alone, and a row with no system prompt gets none. Before
-    2026-12-07 the column was not read: the prompt part lacked it, and a benchmark item in it
-    went unseen by the lexical methods."""
+    """A system prompt kept beside a chat (LLaMA-Factory's ShareGPT format's ``system``,
+    Bespoke-Stratos', OpenThoughts'; an Anthropic request's ``system``, text blocks beside
+    chats whose content is blocks; Vertex AI's ``systemInstruction`` beside ``contents``)
+    reads as the chat's system turn: the text, prompt, response and system turns ("setup") of
+    the same chats with that turn in them; a chat that opens with a system turn of its own
+    keeps it alone, and a row with no system prompt gets none. Before 2026-12-07 the column
+    was not read: the prompt part lacked it, and a benchmark item in it went unseen by the
+    lexical methods."""
+    assume(fmt == "jsonl" or layout in ("openai", "sharegpt"))  # (a CSV file: the system prompt text, the chat JSON text)
     folder = tmp_path_factory.mktemp("system")
-    role_key, content_key, name = ("role", "content", "messages") if layout == "openai" else ("from", "value", "conversations")
-
-    def chat(turns: list[tuple[str, str]]) -> list[dict]:
-        return [{role_key: role, content_key: text} for role, text in turns]
-
+    name, turn, system_apart = _SYSTEM_APART_LAYOUTS[layout]
+    column = "systemInstruction" if layout == "vertex" else "system"
     apart, within = [], []
     for system, own, turns in rows:
         turns = [("system", "Answer in a word.")] * own + turns
-        apart.append({"system": system, name: chat(turns)})
-        within.append({name: chat(turns if own or not (system or "").strip() else [("system", system), *turns])})
+        apart.append({column: None if system is None else system_apart(system), name: [turn(role, text) for role, text in turns]})
+        said = own or not (system or "").strip()
+        within.append({name: [turn(role, text) for role, text in (turns if said else [("system", system), *turns])]})
     if fmt == "jsonl":
         (given := folder / "apart.jsonl").write_text("".join(json.dumps(row) + "\n" for row in apart))
     else:
@@ -2370,16 +2382,20 @@ def test_a_system_prompt_kept_beside_the_chat_reads_as_its_system_turn(tmp_path_
     read = load_dataset(given)
     assert read.selected(parts=parts).collect().equals(load_dataset(expected).selected(parts=parts).collect())
     typed = fmt == "csv" or any(system is not None for system, *_ in rows)  # (in JSON Lines, a column of nulls alone holds no text)
-    assert ("'system': each row's system prompt, read as its chat's system turn" in read.text_source) == typed
+    assert (f"'{column}': each row's system prompt, read as its chat's system turn" in read.text_source) == typed
 
 
 def test_a_chat_beside_a_system_column_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
     """The filters write the chat back without the system turn read into it."""
-    rows = [{"system": "Be brief.", "messages": [{"role": "user", "content": f"Name colour {i}."},
-                                                  {"role": "assistant", "content": f"Colour {i}."}]} for i in range(3)]
-    (path := tmp_path / "chats.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
-    assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
-    assert pl.read_parquet(kept).to_dicts() == rows
+    openai = [{"system": "Be brief.", "messages": [{"role": "user", "content": f"Name colour {i}."},
+                                                    {"role": "assistant", "content": f"Colour {i}."}]} for i in range(3)]
+    vertex = [{"systemInstruction": {"parts": [{"text": "Be brief."}]}, "contents": [{"role": "user", "parts": [{"text": f"Colour {i}?"}]},
+                                                                                   {"role": "model", "parts": [{"text": f"{i}."}]}]}
+              for i in range(3)]
+    for rows in (openai, vertex):
+        (path := tmp_path / "chats.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+        assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+        assert pl.read_parquet(kept).to_dicts() == rows
 
 
 def _system_apart(layout: str, system: str | None, history: list[tuple[str, str]], question: str, answer: str) -> dict:
