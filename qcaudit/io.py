@@ -609,7 +609,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
                 **{name: _history_as_turns(name) for name in histories}}
     system = _system_column(schema)
     prompted = _chats_beside_a_system_column(schema, json_lists) if system else {}
-    reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _system_text(system, schema[system])).alias(name)
+    reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _system_text(pl.col(system), schema[system])).alias(name)
                  for name, dtype in prompted.items()}
     system_turns_apart = [system] if system and not prompted and _system_before_prompt_fields(schema, selection) else []
     reshaped |= {name: _system_as_chat(name, schema[name]) for name in system_turns_apart}
@@ -641,6 +641,11 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         if turned := [name for name in nested if is_turn(schema[name])]:  # (a turn inside a struct, Bedrock's output.message: a chat of it)
             frame = frame.with_columns(_chat_of_one(name) for name in turned)
             schema = frame.collect_schema()
+    if requests := _requests_beside_a_system_prompt(schema, nested):  # (their chats made columns: each with its request's system turn)
+        frame = frame.with_columns(_user_turn(name) for name in requests if schema[name] == pl.String)
+        schema = frame.collect_schema()
+        frame = frame.with_columns(_with_system_turn(pl.col(name), schema[name], text).alias(name) for name, (_, text) in requests.items())
+        schema = frame.collect_schema()
     first_rows = _first_rows(frame, selection, schema)
     transcripts = _transcript_columns(first_rows, selection, schema)
     system_turns = _system_turns_seen(first_rows, selection, schema, transcripts)
@@ -666,6 +671,8 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
             text_source += f" ({', '.join(map(repr, names))}: {said})"
     if any(name in prompted for name in read_columns):
         text_source += f" ({system!r}: each row's system prompt, read as its chat's system turn)"
+    for path in dict.fromkeys(path for name, (path, _) in requests.items() if name in read_columns):
+        text_source += f" ({path!r}: each request's system prompt, read as its chat's system turn)"
     if found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
@@ -752,6 +759,12 @@ def _turns_of_text(name: str) -> pl.Expr:
     text = pl.col(name)
     return pl.when(text.str.contains(_TURNS_WRITTEN).fill_null(True)).then(text).otherwise(
         pl.concat_str(pl.lit("["), pl.struct(role=pl.lit("user"), content=text).struct.json_encode(), pl.lit("]"))).alias(name)
+
+
+def _user_turn(name: str) -> pl.Expr:
+    """Column ``name`` of texts as chats of one user's turn each (null where null), as
+    OpenAI's Responses API reads a text ``input``."""
+    return pl.when(pl.col(name).is_not_null()).then(pl.concat_list(pl.struct(role=pl.lit("user"), content=pl.col(name)))).alias(name)
 
 
 def _decoded_chats(name: str, dtype: pl.DataType, either: bool = False) -> pl.Expr:
@@ -895,22 +908,22 @@ SYSTEM_COLUMNS = ("system", "system_prompt", "systemInstruction", "system_instru
 SYSTEM = "system"
 
 
-def _system_text(name: str, dtype: pl.DataType) -> pl.Expr | None:
-    """The text of system column ``name`` of type ``dtype``: text, text blocks or parts, or a
-    Content's parts (:func:`~qcaudit.text_columns.text_of_parts`, a part a line); None for a
-    column of another type."""
+def _system_text(system: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    """The text of a ``system`` prompt of type ``dtype``: text, text blocks or parts, or a
+    Content's parts (:func:`~qcaudit.text_columns.text_of_parts`, a part a line); None for
+    another type."""
     if dtype == pl.String:
-        return pl.col(name)
+        return system
     if is_text_parts(dtype):
-        return text_of_parts(pl.col(name), dtype)
+        return text_of_parts(system, dtype)
     parts = {f.name: f.dtype for f in dtype.fields}.get("parts") if isinstance(dtype, pl.Struct) else None
-    return text_of_parts(pl.col(name).struct.field("parts"), parts) if is_text_parts(parts) else None
+    return text_of_parts(system.struct.field("parts"), parts) if is_text_parts(parts) else None
 
 
 def _system_column(schema: pl.Schema) -> str | None:
     """The input's first column of :data:`SYSTEM_COLUMNS` that holds a system prompt's text (:func:`_system_text`)."""
-    return next((found for name in SYSTEM_COLUMNS if (found := _named(schema, name)) and _system_text(found, schema[found]) is not None),
-                None)
+    return next((found for name in SYSTEM_COLUMNS if (found := _named(schema, name))
+                 and _system_text(pl.col(found), schema[found]) is not None), None)
 
 
 def _said(text: pl.Expr) -> pl.Expr:
@@ -942,7 +955,7 @@ def _system_before_prompt_fields(schema: pl.Schema, selection: TextSelection) ->
 def _system_as_chat(name: str, dtype: pl.DataType) -> pl.Expr:
     """Column ``name`` of system prompts (of type ``dtype``) as a chat of one system turn
     holding their text; null where a row has none (no text)."""
-    text = _system_text(name, dtype)
+    text = _system_text(pl.col(name), dtype)
     return pl.when(_said(text)).then(pl.concat_list(pl.struct(role=pl.lit(SYSTEM), content=text))).alias(name)
 
 
@@ -963,8 +976,39 @@ def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl
     model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
     holds it, and the contamination analyzer's lexical methods read it."""
     chats = {name: json_lists.get(name, schema[name]) for name in schema.names() if name.lower() in CHAT_COLUMNS}
-    return {name: dtype for name, dtype in chats.items()
-            if (layout := chat_layout(dtype)) and (layout.content_dtype == pl.String or is_text_parts(layout.content_dtype))}
+    return {name: dtype for name, dtype in chats.items() if _takes_a_system_turn(dtype)}
+
+
+def _takes_a_system_turn(dtype: pl.DataType) -> bool:
+    """Whether a column of type ``dtype`` is a chat whose turns hold text or text parts, to
+    which a system turn can be added (:func:`_with_system_turn`)."""
+    return bool(layout := chat_layout(dtype)) and (layout.content_dtype == pl.String or is_text_parts(layout.content_dtype))
+
+
+#: The fields beside a request's chat (:data:`API_REQUEST_COLUMNS`) that hold its system
+#: prompt apart: the Responses API's ``instructions``, Anthropic's ``system`` (in Message
+#: Batches' ``params``, Bedrock's ``modelInput``), Gemini's ``systemInstruction`` (in Vertex
+#: AI's batch ``request``).
+REQUEST_SYSTEM_FIELDS = ("instructions", "system", "systemInstruction", "system_instruction")
+
+
+def _requests_beside_a_system_prompt(schema: pl.Schema, names: Iterable[str]) -> dict[str, tuple[str, pl.Expr]]:
+    """The requests' chats among ``names`` (fields of struct columns, made columns: the
+    selection's) that take a system turn (:func:`_takes_a_system_turn`), or texts that an API
+    takes as a user's turn (:data:`~qcaudit.inputcheck.TEXT_OR_TURNS`: the Responses API's
+    ``input``), with the system prompt kept beside them (the first of
+    :data:`REQUEST_SYSTEM_FIELDS` that holds one): its path and its text (:func:`_system_text`)."""
+    found = {}
+    for name in names:
+        text = schema[name] == pl.String and name.rsplit(".", 1)[-1] in TEXT_OR_TURNS
+        if name not in API_REQUEST_COLUMNS or not (text or _takes_a_system_turn(schema[name])):
+            continue
+        parent = name.rsplit(".", 1)[0]
+        beside = ((path, _system_text(*reached)) for field in REQUEST_SYSTEM_FIELDS
+                  if (reached := _reached(schema, path := f"{parent}.{field}")))
+        if system := next(((path, text) for path, text in beside if text is not None), None):
+            found[name] = system
+    return found
 
 
 def _with_system_turn(chat: pl.Expr, dtype: pl.DataType, system: pl.Expr) -> pl.Expr:

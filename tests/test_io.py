@@ -1939,15 +1939,17 @@ def test_a_batch_input_file_s_requests_are_read_as_prompts(qc, tmp_path, layout)
     Responses and completions requests, Anthropic's Message Batches, Vertex AI's for Gemini
     and Claude, Bedrock's for a Messages model, a prompt model and Titan): each request's
     question is the text and the prompt (a system prompt held apart from the chat, as the
-    Responses API's ``instructions`` and Anthropic's ``system``, left out), no answer;
-    a filter writes the lines as they were."""
+    Responses API's ``instructions`` and Anthropic's ``system``, left out of the text, read
+    before the question in the prompt since 2026-12-07), no answer; a filter writes the lines
+    as they were."""
     line, request = _BATCH_REQUESTS[layout]
+    system = "Be brief.\n" if layout in ("openai_responses", "anthropic") else ""
     lines = [json.dumps(line(f"Question {i}?")) + "\n" for i in range(3)]
     (path := tmp_path / "requests.jsonl").write_text("".join(lines))
     dataset = load_dataset(path)
     assert dataset.text_source.startswith(f"column {request!r}")
     assert dataset.texts()["text"].to_list() == [f"Question {i}?" for i in range(3)]
-    assert dataset.first_parts(("prompt",), 3)["prompt"].to_list() == [f"Question {i}?" for i in range(3)]
+    assert dataset.first_parts(("prompt",), 3)["prompt"].to_list() == [f"{system}Question {i}?" for i in range(3)]
     assert not dataset.has_part("response") or dataset.first_parts(("response",), 3)["response"].to_list() == [None] * 3
     assert qc("dedup", path, "-o", kept := tmp_path / "kept.jsonl").code == 0
     assert kept.read_text() == "".join(lines)
@@ -2383,6 +2385,49 @@ def test_a_system_prompt_kept_beside_the_chat_reads_as_its_system_turn(tmp_path_
     assert read.selected(parts=parts).collect().equals(load_dataset(expected).selected(parts=parts).collect())
     typed = fmt == "csv" or any(system is not None for system, *_ in rows)  # (in JSON Lines, a column of nulls alone holds no text)
     assert (f"'{column}': each row's system prompt, read as its chat's system turn" in read.text_source) == typed
+
+
+#: (where a request keeps its chat and its system prompt apart, a turn, the system prompt) of batch input files
+_REQUEST_LAYOUTS = {
+    "responses": ("body", "input", "instructions", lambda role, text: {"type": "message", "role": role, "content": text}, lambda text: text),
+    "responses-text": ("body", "input", "instructions", lambda role, text: {"role": role, "content": text}, lambda text: text),
+    "responses-parts": ("body", "input", "instructions", lambda role, text: {"role": role, "content": [{"type": "input_text", "text": text}]},
+                        lambda text: text),
+    "anthropic": ("params", "messages", "system", lambda role, text: {"role": role, "content": text},
+                  lambda text: [{"type": "text", "text": text}]),
+    "bedrock": ("modelInput", "messages", "system", lambda role, text: {"role": role, "content": [{"text": text}]}, lambda text: text),
+    "vertex": ("request", "contents", "systemInstruction", lambda role, text: {"role": role, "parts": [{"text": text}]},
+               lambda text: {"parts": [{"text": text}]}),
+}
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.just(""), _WORDS), st.lists(_WORDS, min_size=1, max_size=3)), min_size=1, max_size=4),
+       layout=st.sampled_from(sorted(_REQUEST_LAYOUTS)))
+def test_a_requests_system_prompt_kept_apart_reads_as_its_system_turn(tmp_path_factory, rows, layout):
+    """A batch input file's request keeps its system prompt beside its chat (the Responses
+    API's ``instructions``, Anthropic's and Bedrock's ``system``, Gemini's
+    ``systemInstruction``), or beside a text that the API reads as the user's turn (the
+    Responses API's ``input``): read as the same requests with it as their chat's system turn
+    (the text leaves it out, the prompt and the system turns hold it). Before 2026-12-07 it
+    was not read."""
+    folder = tmp_path_factory.mktemp("requests")
+    parent, chat, apart, turn, system_as = _REQUEST_LAYOUTS[layout]
+
+    def request(system: str | None, asked: list[str], within: bool) -> dict:
+        turns = [turn("user", text) for text in asked[:1 if layout == "responses-text" else None]]
+        if within and (system or "").strip():
+            turns.insert(0, turn("system", system))
+        said = asked[0] if layout == "responses-text" and not within else turns
+        return {"custom_id": "r", parent: {"model": "m", chat: said, **({} if within or system is None else {apart: system_as(system)})}}
+
+    (given := folder / "apart.jsonl").write_text("".join(json.dumps(request(system, asked, False)) + "\n" for system, asked in rows))
+    (expected := folder / "within.jsonl").write_text("".join(json.dumps(request(system, asked, True)) + "\n" for system, asked in rows))
+    parts = ("prompt", "setup")
+    read = load_dataset(given)
+    assert read.selected(parts=parts).collect().equals(load_dataset(expected).selected(parts=parts).collect())
+    typed = any(system is not None for system, _ in rows)
+    assert (f"'{parent}.{apart}': each request's system prompt, read as its chat's system turn" in read.text_source) == typed
 
 
 def test_a_chat_beside_a_system_column_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
