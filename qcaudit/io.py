@@ -901,8 +901,9 @@ def _history_as_turns(name: str) -> pl.Expr:
 #: ``conversations``; in its Alpaca format, beside ``instruction``), Bespoke-Stratos' and
 #: OpenThoughts' ``system`` beside ``conversations``, Intel's orca_dpo_pairs' beside a
 #: ``question``, OpenOrca's ``system_prompt`` beside its ``question``; an Anthropic request's
-#: ``system`` (text, or text blocks) beside its ``messages``; Vertex AI's tuning files'
-#: ``systemInstruction`` (a Gemini Content, its text in parts) beside ``contents``.
+#: ``system`` (text, or text blocks) beside its ``messages``, and Bedrock's fine-tuning files'
+#: (Claude's text, Nova's text parts); Vertex AI's tuning files' ``systemInstruction`` (a
+#: Gemini Content, its text in parts) beside ``contents``.
 SYSTEM_COLUMNS = ("system", "system_prompt", "systemInstruction", "system_instruction")
 #: The role its prompt is read under.
 SYSTEM = "system"

@@ -2345,6 +2345,8 @@ _SYSTEM_APART_LAYOUTS = {
     "sharegpt": ("conversations", lambda role, text: {"from": role, "value": text}, lambda text: text),
     "anthropic": ("messages", lambda role, text: {"role": role, "content": [{"type": "text", "text": text}]},
                   lambda text: [{"type": "text", "text": text}]),  # (its text blocks)
+    "nova": ("messages", lambda role, text: {"role": role, "content": [{"text": text}]},
+             lambda text: [{"text": text}]),  # (Bedrock's fine-tuning files for Nova: bedrock-conversation-2024)
     "vertex": ("contents", lambda role, text: {"role": role, "parts": [{"text": text}]},
                lambda text: {"role": "system", "parts": [{"text": text}]}),  # (Vertex AI's tuning files: systemInstruction)
 }
