@@ -972,7 +972,7 @@ def _with_what_comes_before(prompt: Sequence[str], schema: pl.Schema) -> tuple[s
 
 def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
     """The chat columns found by name (:data:`CHAT_COLUMNS`; chats written as JSON text, as
-    ``json_lists`` decodes them) whose turns' content is text, with their type: each row's
+    ``json_lists`` decodes them) that take a system turn (:func:`_takes_a_system_turn`), with their type: each row's
     system prompt kept apart is read as their system turn (:func:`_with_system_turn`), as the
     model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
     holds it, and the contamination analyzer's lexical methods read it."""
@@ -1001,8 +1001,8 @@ def _requests_beside_a_system_prompt(schema: pl.Schema, names: Iterable[str]) ->
     :data:`REQUEST_SYSTEM_FIELDS` that holds one): its path and its text (:func:`_system_text`)."""
     found = {}
     for name in names:
-        text = schema[name] == pl.String and name.rsplit(".", 1)[-1] in TEXT_OR_TURNS
-        if name not in API_REQUEST_COLUMNS or not (text or _takes_a_system_turn(schema[name])):
+        a_text_input = schema[name] == pl.String and name.rsplit(".", 1)[-1] in TEXT_OR_TURNS
+        if name not in API_REQUEST_COLUMNS or not (a_text_input or _takes_a_system_turn(schema[name])):
             continue
         parent = name.rsplit(".", 1)[0]
         beside = ((path, _system_text(*reached)) for field in REQUEST_SYSTEM_FIELDS
