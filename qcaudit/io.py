@@ -608,7 +608,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
                 **{name: _joined_segments(name) if name in templated_segments else _segments_as_turns(name) for name in segmented},
                 **{name: _history_as_turns(name) for name in histories}}
     system = _system_column(schema)
-    prompted = _chats_beside_a_system_column(schema, json_lists) if system else {}
+    prompted = _chats_beside_a_system_column(schema, json_lists, selection) if system else {}
     reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _system_text(pl.col(system), schema[system])).alias(name)
                  for name, dtype in prompted.items()}
     system_turns_apart = [system] if system and not prompted and _system_before_prompt_fields(schema, selection) else []
@@ -970,13 +970,19 @@ def _with_what_comes_before(prompt: Sequence[str], schema: pl.Schema) -> tuple[s
     return (*(name for name in (system, history) if name and is_chat(schema[name])), *prompt)
 
 
-def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl.DataType]) -> dict[str, pl.DataType]:
+def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl.DataType],
+                                  selection: TextSelection) -> dict[str, pl.DataType]:
     """The chat columns found by name (:data:`CHAT_COLUMNS`; chats written as JSON text, as
     ``json_lists`` decodes them) that take a system turn (:func:`_takes_a_system_turn`), with their type: each row's
     system prompt kept apart is read as their system turn (:func:`_with_system_turn`), as the
     model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
-    holds it, and the contamination analyzer's lexical methods read it."""
-    chats = {name: json_lists.get(name, schema[name]) for name in schema.names() if name.lower() in CHAT_COLUMNS}
+    holds it, and the contamination analyzer's lexical methods read it. So are prompt fields
+    that are such chats (TRL's conversational ``prompt``), where the system prompt would come
+    before them (:func:`_system_before_prompt_fields`): a chat that opens with a system turn of
+    its own keeps it alone, not two."""
+    prompts = {name.casefold() for name in SYSTEM_PROMPTED} if _system_before_prompt_fields(schema, selection) else set()
+    chats = {name: json_lists.get(name, schema[name]) for name in schema.names()
+             if name.lower() in CHAT_COLUMNS or name.casefold() in prompts}
     return {name: dtype for name, dtype in chats.items() if _takes_a_system_turn(dtype)}
 
 

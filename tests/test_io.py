@@ -2439,7 +2439,9 @@ def test_a_chat_beside_a_system_column_is_written_back_as_it_was_read(tmp_path, 
     vertex = [{"systemInstruction": {"parts": [{"text": "Be brief."}]}, "contents": [{"role": "user", "parts": [{"text": f"Colour {i}?"}]},
                                                                                    {"role": "model", "parts": [{"text": f"{i}."}]}]}
               for i in range(3)]
-    for rows in (openai, vertex):
+    trl = [{"system": "Be brief.", "prompt": [{"role": "user", "content": f"Colour {i}?"}], "chosen": [{"role": "assistant", "content": f"{i}."}],
+            "rejected": [{"role": "assistant", "content": "No."}]} for i in range(3)]
+    for rows in (openai, vertex, trl):
         (path := tmp_path / "chats.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
         assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
         assert pl.read_parquet(kept).to_dicts() == rows
@@ -2511,6 +2513,28 @@ def test_a_system_column_beside_prompt_fields_is_written_back_as_it_was_read(tmp
     (path := tmp_path / "openorca.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
     assert pl.read_parquet(kept).to_dicts() == rows
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), st.just(""), _WORDS), st.booleans(), _WORDS, _WORDS), min_size=1, max_size=4))
+def test_a_system_column_beside_a_prompt_chat_is_its_system_turn_unless_it_has_one(tmp_path_factory, rows):
+    """A system column beside TRL's conversational pairs (a ``prompt`` chat, ``chosen`` and
+    ``rejected``) reads as the prompt chat's system turn, as beside ``messages``: the same
+    pairs with it in the prompt chat give the same prompt, answers and system turns, and a
+    prompt that opens with a system turn of its own keeps it alone. Before 2026-12-07 the
+    system prompt came before such a prompt as a turn of its own: two system prompts."""
+    folder = tmp_path_factory.mktemp("system")
+    apart, within = [], []
+    for system, own, question, answer in rows:
+        turns = [{"role": "system", "content": "Answer in a word."}] * own + [{"role": "user", "content": question}]
+        said = own or not (system or "").strip()
+        answers = {side: [{"role": "assistant", "content": text}] for side, text in (("chosen", answer), ("rejected", f"Not {answer}"))}
+        apart.append({"system": system, "prompt": turns, **answers})
+        within.append({"prompt": turns if said else [{"role": "system", "content": system}, *turns], **answers})
+    (given := folder / "apart.jsonl").write_text("".join(json.dumps(row) + "\n" for row in apart))
+    (expected := folder / "within.jsonl").write_text("".join(json.dumps(row) + "\n" for row in within))
+    parts = ("prompt", "setup", "chosen", "rejected")
+    assert load_dataset(given).selected(parts=parts).collect().equals(load_dataset(expected).selected(parts=parts).collect())
 
 
 def gemini(*answers: str) -> dict:
