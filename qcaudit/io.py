@@ -602,13 +602,15 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     json_lists = _json_lists(frame, schema, selection, text_or_turns)
     segmented = _segmented(schema)
     templated_segments = _segments_in_a_template(frame, segmented)
-    histories = _histories(schema)
+    histories, exchanged = _histories(schema), _exchange_lists(schema)
     reshaped = {**{name: _decoded_chats(name, dtype, name in text_or_turns) for name, dtype in json_lists.items()},
                 **{name: _chat_of_one(name) for name in _single_turns(schema, selection)},
                 **{name: _joined_segments(name) if name in templated_segments else _segments_as_turns(name) for name in segmented},
-                **{name: _history_as_turns(name) for name in histories}}
+                **{name: _history_as_turns(name) for name in histories},
+                **{name: _exchanges_as_turns(name, *(pl.element().struct.field(f) for f in EXCHANGE_FIELDS)) for name in exchanged}}
     system = _system_column(schema)
-    prompted = _chats_beside_a_system_column(schema, json_lists, selection) if system else {}
+    chats_read = {**json_lists, **dict.fromkeys(exchanged, _EXCHANGED_CHAT)}  # (the chats that columns of another type are read as)
+    prompted = _chats_beside_a_system_column(schema, chats_read, selection) if system else {}
     reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _system_text(pl.col(system), schema[system])).alias(name)
                  for name, dtype in prompted.items()}
     system_turns_apart = [system] if system and not prompted and _system_before_prompt_fields(schema, selection) else []
@@ -665,6 +667,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     for reshaped_so, said in ((set(segmented) - set(templated_segments), "Axolotl's segments, those trained on read as the assistant's turns"),
                               (templated_segments, "Axolotl's segments, joined: a chat template's turns, its markers naming the speakers"),
                               (histories, "LLaMA-Factory's earlier turns, a question and its answer each"),
+                              (exchanged, "exchanges read as turns, an input the user's and its output the assistant's"),
                               (system_turns_apart, "each row's system prompt, read as a system turn before the prompt"),
                               (text_or_turns, "a text in some rows, a chat in others; a text read as the user's turn")):
         if names := [name for name in read_columns if name in reshaped_so]:
@@ -891,9 +894,34 @@ def _histories(schema: pl.Schema) -> list[str]:
 def _history_as_turns(name: str) -> pl.Expr:
     """Each question and answer of a :data:`HISTORY` column as a user's and an assistant's turn."""
     pair = pl.element()
-    turns = pl.concat_list(pl.struct(role=pl.lit("user"), content=pair.list.get(0, null_on_oob=True)),
-                           pl.struct(role=pl.lit("assistant"), content=pair.list.get(1, null_on_oob=True)))
+    return _exchanges_as_turns(name, pair.list.get(0, null_on_oob=True), pair.list.get(1, null_on_oob=True))
+
+
+def _exchanges_as_turns(name: str, asked: pl.Expr, answered: pl.Expr) -> pl.Expr:
+    """Column ``name``'s lists of exchanges as chats: each exchange (``asked`` and
+    ``answered``: its question and its answer, read from ``pl.element()``) a user's turn and
+    an assistant's, in order."""
+    turns = pl.concat_list(pl.struct(role=pl.lit("user"), content=asked), pl.struct(role=pl.lit("assistant"), content=answered))
     return pl.col(name).list.eval(turns.list.explode(keep_nulls=False, empty_as_null=False)).alias(name)
+
+
+#: The fields of each exchange of a conversation kept as a list of them, a question and its
+#: answer: LDJnr's Capybara, Pure-Dove, Verified-Camel and LessWrong-Amplify-Instruct
+#: (``conversation: [{"input": ..., "output": ...}, ...]``) (:func:`_exchange_lists`).
+EXCHANGE_FIELDS = ("input", "output")
+#: The type of the chats they are read as (:func:`_exchanges_as_turns`).
+_EXCHANGED_CHAT = pl.List(pl.Struct({"role": pl.String, "content": pl.String}))
+
+
+def _exchange_lists(schema: pl.Schema) -> list[str]:
+    """The columns named as chats are (:data:`CHAT_COLUMNS`) that hold lists of exchanges, an
+    ``input`` and its ``output`` each (:data:`EXCHANGE_FIELDS`), read as a chat of a user's
+    and an assistant's turns (:func:`_exchanges_as_turns`): its prompt and answer are a
+    chat's, and ``--role`` chooses them."""
+    def exchanges(dtype: pl.DataType) -> bool:
+        fields = {f.name: f.dtype for f in dtype.inner.fields} if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct) else {}
+        return all(fields.get(field) == pl.String for field in EXCHANGE_FIELDS) and not is_chat(dtype)
+    return [name for name in schema.names() if name.lower() in CHAT_COLUMNS and exchanges(schema[name])]
 
 
 #: The columns of each row's system prompt kept apart from its chat or its prompt fields, the
@@ -970,10 +998,10 @@ def _with_what_comes_before(prompt: Sequence[str], schema: pl.Schema) -> tuple[s
     return (*(name for name in (system, history) if name and is_chat(schema[name])), *prompt)
 
 
-def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl.DataType],
+def _chats_beside_a_system_column(schema: pl.Schema, chats_read: Mapping[str, pl.DataType],
                                   selection: TextSelection) -> dict[str, pl.DataType]:
-    """The chat columns found by name (:data:`CHAT_COLUMNS`; chats written as JSON text, as
-    ``json_lists`` decodes them) that take a system turn (:func:`_takes_a_system_turn`), with their type: each row's
+    """The chat columns found by name (:data:`CHAT_COLUMNS`; columns read as chats, of the type
+    ``chats_read`` gives: chats written as JSON text, lists of exchanges) that take a system turn (:func:`_takes_a_system_turn`), with their type: each row's
     system prompt kept apart is read as their system turn (:func:`_with_system_turn`), as the
     model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
     holds it, and the contamination analyzer's lexical methods read it. So are prompt fields
@@ -981,7 +1009,7 @@ def _chats_beside_a_system_column(schema: pl.Schema, json_lists: Mapping[str, pl
     before them (:func:`_system_before_prompt_fields`): a chat that opens with a system turn of
     its own keeps it alone, not two."""
     prompts = {name.casefold() for name in SYSTEM_PROMPTED} if _system_before_prompt_fields(schema, selection) else set()
-    chats = {name: json_lists.get(name, schema[name]) for name in schema.names()
+    chats = {name: chats_read.get(name, schema[name]) for name in schema.names()
              if name.lower() in CHAT_COLUMNS or name.casefold() in prompts}
     return {name: dtype for name, dtype in chats.items() if _takes_a_system_turn(dtype)}
 

@@ -54,10 +54,12 @@ _THINKING_UNOPENED = "(?s)^.*?(?:" + "|".join(pl.escape_regex(closing) for _, cl
 #: calling: the assistant's ``function_call``, the tool's ``observation``), Gemini's, Cohere's,
 #: OpenAI's legacy ``function`` (a function's result), and, in conversations written as text,
 #: the sections of Alpaca's prompt template (``### Instruction:``, ``### Input:``,
-#: ``### Response:``) and the harmony format's tool results (``<|start|>functions.name``).
+#: ``### Response:``), the harmony format's tool results (``<|start|>functions.name``) and
+#: Glaive's (``FUNCTION RESPONSE:``).
 OTHER_ROLE_NAMES = {"human": "user", "gpt": "assistant", "function_call": "assistant", "observation": "tool",
                     "model": "assistant", "chatbot": "assistant", "function": "tool",
-                    "instruction": "user", "input": "user", "response": "assistant", "functions": "tool"}
+                    "instruction": "user", "input": "user", "response": "assistant", "functions": "tool",
+                    "function response": "tool"}
 #: Roles whose turns set a chat up rather than make its exchange: OpenAI's ``system`` and its
 #: newer name ``developer`` (ShareGPT's and Cohere's ``system`` too). Their text is mostly one
 #: template shared by every row; read into each row's text it would make the rows look alike

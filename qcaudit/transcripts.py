@@ -36,14 +36,15 @@ from qcaudit.text_columns import (
 
 #: A turn's opening marker, one speaker group per layout: HH-RLHF's (at the start or after a
 #: blank line), Guanaco's, ChatML's (Phi-4's with ``<|im_sep|>``), Llama 3's, Vicuna's (after
-#: white space), Alpaca's prompt template's (at a line's start: ``### Instruction:``,
+#: white space; Glaive's function-calling data's too, with its ``SYSTEM:`` and ``FUNCTION
+#: RESPONSE:`` at a line's start), Alpaca's prompt template's (at a line's start: ``### Instruction:``,
 #: ``### Input:``, ``### Response:``), Gemma's (``<start_of_turn>model``), Phi-3's and
 #: Zephyr's (``<|user|>``), DeepSeek's (``<｜User｜>``, full-width bars), Command R's
 #: (``<|START_OF_TURN_TOKEN|><|USER_TOKEN|>``) and OpenAI's harmony format, gpt-oss's
 #: (``<|start|>assistant<|channel|>final<|message|>``: a turn of any channel, a tool's
 #: ``functions.name`` as ``functions``).
 _TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|>(\w+)(?:\n|<\|im_sep\|>)"
-         r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*|(?:^|\s)(USER|ASSISTANT): ?"
+         r"|<\|start_header_id\|>(\w+)<\|end_header_id\|>\n*|(?:^|\s)(USER|ASSISTANT): ?|(?m:^)(SYSTEM|FUNCTION RESPONSE): ?"
          r"|(?m:^)### (Instruction|Input|Response):[ \t]*\n?|<start_of_turn>(\w+)\n?|<\|(system|user|assistant)\|>\n?"
          r"|<｜(User|Assistant)｜>|<\|START_OF_TURN_TOKEN\|><\|(SYSTEM|USER|CHATBOT)_TOKEN\|>"
          r"|<\|start\|>(\w+)(?:[^<]|<\|(?:channel|constrain)\|>)*<\|message\|>")
@@ -55,9 +56,10 @@ _TURN = (r"(?:^|\n\n)(Human|Assistant): ?|### (Human|Assistant): ?|<\|im_start\|
 _UNNAMED = (("[INST]", "<|im_start|>user\n"), ("[/INST]", "<|im_start|>assistant\n"),
             ("<<SYS>>", "<|im_start|>system\n"), ("<</SYS>>", "<|im_start|>user\n"),
             ("<｜begin▁of▁sentence｜>", "<|im_start|>system\n"))
-#: What a template writes around turns that is no one's text; and the sentence marks that
+#: What a template writes around turns that is no one's text (GPT-2's and Qwen's end of
+#: text, ``<|endoftext|>``, closes each of Glaive's answers); and the sentence marks that
 #: Llama 2's, Vicuna's and Zephyr's templates write, made spaces in values that hold their markers.
-_TEMPLATE_ONLY = (r"<\|im_end\|>\n?|<\|eot_id\|>|<\|begin_of_text\|>|<end_of_turn>\n?|<bos>|<\|end\|>\n?|<\|return\|>|<\|call\|>"
+_TEMPLATE_ONLY = (r"<\|im_end\|>\n?|<\|eot_id\|>|<\|endoftext\|>|<\|begin_of_text\|>|<end_of_turn>\n?|<bos>|<\|end\|>\n?|<\|return\|>|<\|call\|>"
                   r"|<｜end▁of▁sentence｜>|<\|END_OF_TURN_TOKEN\|>|<BOS_TOKEN>")
 _SENTENCE_MARKS, _MARKED_SO = r"</?s>", r"\[INST\]|USER:|ASSISTANT:|<\|(?:system|user|assistant)\|>"
 _TURN_START, _SPEAKER_END = "\x00", "\x01"

@@ -1336,6 +1336,7 @@ TRANSCRIPT_RENDERINGS = {
     "llama-3": lambda role, content: f"<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>",
     "llama-2": lambda role, content: f"<s>[INST] {content} [/INST]" if role == "user" else f" {content} </s>",
     "vicuna": lambda role, content: f"USER: {content} " if role == "user" else f"ASSISTANT: {content}</s>",
+    "glaive": lambda role, content: f"USER: {content}\n\n\n" if role == "user" else f"ASSISTANT: {content} <|endoftext|>\n\n\n",
     "alpaca": lambda role, content: f"### {'Instruction' if role == 'user' else 'Response'}:\n{content}\n\n",
     "gemma": lambda role, content: f"<start_of_turn>{'model' if role == 'assistant' else role}\n{content}<end_of_turn>\n",
     "phi-3": lambda role, content: f"<|{role}|>\n{content}<|end|>\n",
@@ -1351,7 +1352,7 @@ TRANSCRIPT_RENDERINGS = {
 _TURN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip).filter(
     lambda text: text and not any(mark in text for mark in ("Human:", "Assistant:", "<|", "INST]", "<<", "<s>", "</s>", "USER:",
                                                            "ASSISTANT:", "###", "<start_of_turn>", "<end_of_turn>", "<bos>",
-                                                           "<｜", "<BOS_TOKEN>")))
+                                                           "<｜", "<BOS_TOKEN>", "SYSTEM:", "FUNCTION RESPONSE:")))
 
 
 @pytest.mark.parametrize("layout", sorted(TRANSCRIPT_RENDERINGS))
@@ -1378,6 +1379,27 @@ def test_a_conversation_written_as_text_gives_role_turns_as_the_same_chat_in_mes
     assert load_dataset(as_text).text_source == "column 'text' (a conversation written as text)"  # (none to leave out)
     parts = ("prompt", "response")  # (for the reward, IFD and contamination analyzers: the turns before the last answer, and it)
     assert load_dataset(as_text).selected(parts=parts).collect().equals(load_dataset(as_lists).selected(parts=parts).collect())
+
+
+def test_glaive_s_function_calling_conversations_read_as_the_same_chat_in_messages(tmp_path):
+    """Glaive's function-calling data writes a conversation as text: ``SYSTEM:`` (its v1's
+    ``sample``), ``USER:``, ``ASSISTANT:`` with each answer closed by ``<|endoftext|>``, and
+    a function's result as ``FUNCTION RESPONSE:``, each after blank lines. Read as the same
+    chat in messages is, the system turn set up, the result the tool's, the end of text no
+    one's words. Before 2026-12-07 the result and the closing mark were the assistant's text."""
+    chats = [[("system", f"You may call get_news({i}) -\n{{\"name\": \"get_news\"}}"), ("user", f"News {i}?"),
+              ("assistant", f'<functioncall> {{"name": "get_news", "arguments": \'{{"n": {i}}}\'}}'),
+              ("tool", f'{{"news": "item {i}"}}'), ("assistant", f"Item {i}."), ("user", "Thanks"), ("assistant", f"Welcome {i}!")]
+             for i in range(4)]
+    marker = {"system": "SYSTEM", "user": "USER", "assistant": "ASSISTANT", "tool": "FUNCTION RESPONSE"}
+    written = ["".join(f"{marker[role]}: {text}{' <|endoftext|>' * (role == 'assistant')}\n\n\n" for role, text in chat) for chat in chats]
+    pl.DataFrame({"sample": written}).write_parquet(as_text := tmp_path / "glaive.parquet")
+    pl.DataFrame({"messages": [[{"role": role, "content": text} for role, text in chat] for chat in chats]}).write_parquet(
+        as_lists := tmp_path / "messages.parquet")
+    parts = ("prompt", "response", "setup")
+    for roles in ((), ("tool",), ("system", "user")):
+        read, expected = (load_dataset(path, TextSelection(roles=roles)) for path in (as_text, as_lists))
+        assert read.selected(parts=parts).collect().equals(expected.selected(parts=parts).collect())
 
 
 @pytest.mark.parametrize("layout", ["llama-3", "chatml", "llama-2"])
@@ -2335,6 +2357,41 @@ def test_llama_factory_history_is_written_back_as_it_was_read(tmp_path, qc):  # 
     """The filters write a history back as the input held it: lists of a question and its answer."""
     rows = [{"instruction": f"And {i}?", "input": "", "output": f"It is {i}.", "history": [[f"What is {i}?", "A number."]]} for i in range(3)]
     (path := tmp_path / "alpaca.json").write_text(json.dumps(rows))
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(kept).to_dicts() == rows
+
+
+@settings(max_examples=25, deadline=None)
+@given(conversations=st.lists(st.tuples(st.lists(st.tuples(_WORDS, _WORDS), min_size=1, max_size=3), st.one_of(st.none(), _WORDS)),
+                              min_size=1, max_size=4),
+       fmt=st.sampled_from(["jsonl", "parquet"]), roles=st.sampled_from([(), ("user",), ("assistant",)]))
+def test_a_conversation_of_exchanges_reads_as_the_same_chat_in_turns(tmp_path_factory, conversations, fmt, roles):
+    """LDJnr's Capybara, Pure-Dove and Verified-Camel keep a conversation as a list of
+    exchanges (``conversation: [{"input": ..., "output": ...}]``): read as the same
+    conversation in messages is (each input the user's turn, its output the assistant's), by
+    ``--role`` too, with a ``system`` column beside it as its system turn. Before 2026-12-07
+    the text was every field joined and no prompt or response was found."""
+    folder = tmp_path_factory.mktemp("exchanges")
+    rows = [{"source": "General-Instruct", **({"system": system} if system is not None else {}),
+             "conversation": [{"input": asked, "output": answered} for asked, answered in exchanges]} for exchanges, system in conversations]
+    chats = [{"messages": [*([{"role": "system", "content": system}] if (system or "").strip() else []),
+                           *({"role": role, "content": text} for pair in exchanges for role, text in zip(("user", "assistant"), pair, strict=True))]}
+             for exchanges, system in conversations]
+    if fmt == "jsonl":
+        (given := folder / "capybara.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    else:
+        pl.DataFrame(rows).write_parquet(given := folder / "capybara.parquet")
+    (messages := folder / "messages.jsonl").write_text("".join(json.dumps(chat) + "\n" for chat in chats))
+    parts = ("prompt", "response", "setup")
+    read = load_dataset(given, TextSelection(roles=roles))
+    assert read.selected(parts=parts).collect().equals(load_dataset(messages, TextSelection(roles=roles)).selected(parts=parts).collect())
+    assert "'conversation': exchanges read as turns" in read.text_source
+
+
+def test_a_conversation_of_exchanges_is_written_back_as_it_was_read(tmp_path, qc):  # noqa: F811
+    """The filters write the exchanges back as the input held them."""
+    rows = [{"source": "Dove", "conversation": [{"input": f"Name colour {i}.", "output": f"Colour {i}."}]} for i in range(3)]
+    (path := tmp_path / "dove.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
     assert pl.read_parquet(kept).to_dicts() == rows
 
