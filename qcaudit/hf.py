@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from qcaudit.embed import resolve_device
 from qcaudit.errors import QcauditError, first_line
+from qcaudit.hub_cache import cached_snapshot
 
 
 def offline() -> None:
@@ -45,14 +46,7 @@ def model_source(name: str, what: str) -> str:
 def in_cache(name: str) -> bool:
     """Whether the user's Hugging Face cache holds a snapshot of the repository ``name``
     (asked offline: no request leaves the machine)."""
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
-
-    try:
-        snapshot_download(name, local_files_only=True)
-    except (LocalEntryNotFoundError, HFValidationError):  # not cached, or no repository's name
-        return False
-    return True
+    return cached_snapshot(name) is not None
 
 
 def add_model_files(digest, folder: Path) -> None:

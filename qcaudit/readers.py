@@ -36,6 +36,7 @@ from qcaudit.compression import (
     without_compression,
 )
 from qcaudit.errors import QcauditError, first_line
+from qcaudit.hub_cache import cached_snapshot
 from qcaudit.inputcheck import (
     BOM,
     DELIMITED,
@@ -172,13 +173,15 @@ def _listed_files(path: str | Path) -> list[InputFile]:
     if target.exists():
         _refuse_special_file(target)
         return [target]
-    if GLOB_CHARS.intersection(str(path)):
-        files = _each_file_once(_glob(str(path)))
-        if not files:
-            raise QcauditError(f"no file matches {path}")
+    globbed = bool(GLOB_CHARS.intersection(str(path)))
+    if globbed and (files := _each_file_once(_glob(str(path)))):
         return files
     if str(path) == "-":  # (the input is read more than once: once to audit, again to write its rows)
         raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
+    if (cached := _hub_cache_files(target)) is not None:
+        return cached
+    if globbed:
+        raise QcauditError(f"no file matches {path}")
     # (a relative path, from a config file too, is read from the current directory: say which)
     raise QcauditError(f"{path} does not exist" + ("" if target.is_absolute() else f" in {Path.cwd()}") + _hub_hint(target))
 
@@ -253,13 +256,42 @@ _HUB_NAME_PREFIX = re.compile(r"^(?:hf:/*)?(?:datasets/)?")
 
 def _hub_hint(target: Path) -> str:
     """For a missing ``OWNER/NAME`` without a file suffix, which reads as a Hugging Face Hub
-    dataset's name (also written ``hf:OWNER/NAME`` or ``datasets/OWNER/NAME``), how to name
-    the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
+    dataset's name (also written ``hf:OWNER/NAME`` or ``datasets/OWNER/NAME``) that this
+    machine's Hugging Face cache does not hold (:func:`_hub_cache_files`), how to get it
+    there, or to name the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
     if target.is_absolute() or target.suffix or target.parent.exists():
         return ""
     name = _HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)
     looks_like_hub = len(name.split("/")) == 2 and all(name.split("/"))
-    return f"; a dataset on the Hugging Face Hub is read as hf://datasets/{name}" if looks_like_hub else ""
+    return (f"; a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache once there (none is): "
+            f"'hf download {name} --repo-type dataset' or datasets' load_dataset puts it there; or read it over the "
+            f"network as hf://datasets/{name}") if looks_like_hub else ""
+
+
+def _hub_cache_files(target: Path) -> list[Path] | None:
+    """For a relative ``OWNER/NAME[/PATH]`` that names no local file, where this machine's
+    Hugging Face cache (``HF_HUB_CACHE``, else ``HF_HOME/hub``) holds a snapshot of the Hub
+    dataset ``OWNER/NAME``, as ``datasets``' ``load_dataset`` and ``hf download`` leave it: the
+    files of its main revision that ``PATH`` names (a folder, a file or a glob; without it,
+    the snapshot's folder), read offline as a local folder's are (several splits refused:
+    :func:`_directory_files`). None where the cache holds no such dataset."""
+    parts = PurePosixPath(_HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)).parts
+    if target.is_absolute() or len(parts) < 2 or ".." in parts:
+        return None
+    repo = f"{parts[0]}/{parts[1]}"
+    if (snapshot := cached_snapshot(repo, "dataset")) is None:
+        return None
+    inside = snapshot.joinpath(*parts[2:])
+    shown = "/".join(parts)
+    if inside.is_dir():
+        return _directory_files(inside, shown)
+    if inside.is_file():
+        return [inside]
+    if GLOB_CHARS.intersection(shown) and (files := _each_file_once(_glob(str(inside)))):
+        return files
+    held = ", ".join(sorted(p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*") if format_suffix(p) in _FORMATS)[:5])
+    raise QcauditError(f"{shown}: the Hugging Face cache's copy of {repo} ({snapshot}) holds no {'/'.join(parts[2:])}"
+                       + (f"; it holds {held}" if held else ""))
 
 
 def _data_files(files: list[InputFile]) -> list[InputFile]:
@@ -289,18 +321,19 @@ _SPLIT_IN_NAME = re.compile(rf"(?:^|[-._ \d])({'|'.join(sorted(SPLIT_NAMES))})(?
 _NUMBERED_SHARD = re.compile(r"^(.*)-(\d{5})-of-(\d{5})(?:-[0-9a-f]+)?\.")
 
 
-def _directory_files(target: Path) -> list[Path]:
+def _directory_files(target: Path, shown: str | None = None) -> list[Path]:
     """A directory's data files, searched recursively, in sorted path order; one that holds
     several splits of a dataset, or part of a numbered set of shards, is refused
-    (:func:`_refuse_partial_layout`)."""
+    (:func:`_refuse_partial_layout`), named as ``shown`` (else its path)."""
+    shown = shown or str(target)
     if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
         splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
-        raise QcauditError(f"{target} holds a dataset's splits ({splits}); give one split's folder, e.g. {target / 'train'}")
+        raise QcauditError(f"{shown} holds a dataset's splits ({splits}); give one split's folder, e.g. {shown}/train")
     files = _each_file_once(sorted(p for p in target.rglob("*") if format_suffix(p) in _FORMATS and not hidden(p.relative_to(target))))
     if not files:
-        raise QcauditError(f"{target} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
+        raise QcauditError(f"{shown} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
     files = _data_files(files)
-    _refuse_partial_layout(str(target), [PurePosixPath(p.relative_to(target).as_posix()) for p in files])
+    _refuse_partial_layout(shown, [PurePosixPath(p.relative_to(target).as_posix()) for p in files])
     return files
 
 

@@ -8,6 +8,7 @@ import json
 import lzma
 import os
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -2933,13 +2934,62 @@ def test_a_quote_inside_a_field_of_a_file_that_quotes_fields_is_read_in_pairs_an
         assert load_dataset(alone, limit=2).texts()["text"].to_list() == [f"a{separator} b", "words"]
 
 
-def test_bad_inputs_give_one_line_errors(tmp_path):
+def _hub_cache(root: Path, repo: str, files: dict[str, pl.DataFrame], commit: str = "0123abcd") -> None:
+    """A Hugging Face cache under ``root`` holding a snapshot of dataset ``repo``'s main
+    revision, laid out as huggingface_hub writes one: blobs, the snapshot's links to them, and
+    ``refs/main`` naming the commit."""
+    folder = root / f"datasets--{repo.replace('/', '--')}"
+    (folder / "refs").mkdir(parents=True)
+    (folder / "refs" / "main").write_text(commit)
+    (folder / "blobs").mkdir()
+    for i, (name, frame) in enumerate(files.items()):
+        frame.write_parquet(blob := folder / "blobs" / f"blob{i}")
+        (link := folder / "snapshots" / commit / name).parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
+
+
+def test_a_hub_dataset_named_by_its_name_reads_from_the_local_hugging_face_cache(tmp_path, monkeypatch, qc):  # noqa: F811
+    """A Hub dataset named ``OWNER/NAME`` that no local path names reads, offline, from the
+    snapshot that ``datasets`` or ``hf download`` left in this machine's Hugging Face cache, a
+    path inside it naming a split's folder, file or files; its splits read whole are refused,
+    as a local folder's are, named as the user named them. Before 2026-12-07 it was read only
+    over the network (hf://datasets/...)."""
+    from huggingface_hub import constants
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub := tmp_path / "hub"))
+    monkeypatch.chdir(tmp_path)
+    train = [pl.DataFrame({"text": [f"Train row {i} of shard {shard}." for i in range(3)]}) for shard in range(2)]
+    test = pl.DataFrame({"text": ["Test row one.", "Test row two."]})
+    _hub_cache(hub, "own/chat-1.5", {"data/train-00000-of-00002.parquet": train[0], "data/train-00001-of-00002.parquet": train[1],
+                                     "data/test-00000-of-00001.parquet": test, "README.md": pl.DataFrame()})
+    expected = pl.concat(train)["text"].to_list()
+    for name in ("own/chat-1.5/data/train-*.parquet", "hf:own/chat-1.5/data/train-*", "datasets/own/chat-1.5/data/train-0000[01]*"):
+        assert load_dataset(name).texts()["text"].to_list() == expected
+    assert load_dataset("own/chat-1.5/data/test-00000-of-00001.parquet").texts()["text"].to_list() == test["text"].to_list()
+    for whole in ("own/chat-1.5", "own/chat-1.5/data"):
+        expect_error(rf"^{whole} holds several splits of a dataset: test \(own/chat-1.5/data/test-00000-of-00001.parquet\), "
+                     r"train \(own/chat-1.5/data/train-00000-of-00002.parquet\); give one split's folder or files", whole)
+    expect_error(r"^own/chat-1.5/data/dev.jsonl: the Hugging Face cache's copy of own/chat-1.5 \(.*\) holds no data/dev.jsonl; "
+                 r"it holds data/test-00000-of-00001.parquet, data/train-00000-of-00002.parquet", "own/chat-1.5/data/dev.jsonl")
+    expect_error(r"own/other does not exist in .*; a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache",
+                 "own/other")
+    (tmp_path / "own" / "chat-1.5").mkdir(parents=True)  # (a local folder of that name is read, not the cache)
+    expect_error(r"^own/chat-1.5 holds no .parquet", "own/chat-1.5")
+    shutil.rmtree(tmp_path / "own")
+    result = qc("report", "own/chat-1.5/data/train-*.parquet", "-o", tmp_path / "audit", "--analyzers", "duplicates", "-q")
+    assert result.code == 0, result.err
+    assert json.loads((tmp_path / "audit" / "report.json").read_text())["dataset"]["rows"] == 6
+
+
+def test_bad_inputs_give_one_line_errors(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))  # (an empty Hugging Face cache)
     expect_error("does not exist", tmp_path / "missing.parquet")
-    expect_error(r"allenai/tulu does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
-                 "allenai/tulu")
+    hint = ("a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache once there \\(none is\\): "
+            "'hf download allenai/tulu --repo-type dataset' or datasets' load_dataset puts it there; "
+            "or read it over the network as hf://datasets/allenai/tulu$")
+    expect_error(rf"allenai/tulu does not exist in .*; {hint}", "allenai/tulu")
     for written in ("hf:allenai/tulu", "datasets/allenai/tulu", "hf:datasets/allenai/tulu"):  # (the hint read hf:allenai as the owner)
-        expect_error(rf"{written} does not exist in .*; a dataset on the Hugging Face Hub is read as hf://datasets/allenai/tulu$",
-                     written)
+        expect_error(rf"{written} does not exist in .*; {hint}", written)
     expect_error(r"missing/x.jsonl does not exist in \S+$", "missing/x.jsonl")
     expect_error(r"standard input \('-'\) is not read: write the data to a file first", "-")
     pipe = tmp_path / "pipe.jsonl"  # read, it waited forever for a writer (/dev/zero: it filled the memory)
