@@ -16,7 +16,8 @@ def cached_snapshot(name: str, repo_type: str = "model") -> Path | None:
     """The folder of the cache's snapshot of the main revision of repository ``name`` (of
     ``repo_type``: ``model`` or ``dataset``); None where the cache holds none, or ``name``
     is no repository's name."""
-    from huggingface_hub import constants, snapshot_download  # (a dependency of transformers; imported on first use)
+    # (huggingface_hub: a dependency of transformers, imported on first use)
+    from huggingface_hub import constants, snapshot_download
     from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
     try:
