@@ -631,7 +631,10 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         schema = frame.collect_schema()
         selection = replace(selection, text_column=MESSAGE_TEXT, prompt=(thread,), response=reply,
                             **dict(zip(("chosen", "rejected"), pairs, strict=True)) if pairs else {})
+    asked = selection
     selection = _resolve_selection(selection, schema, _reasoning_column(frame, schema), headed_csv=fmt in DELIMITED and header)
+    if generated := _generation_beside_its_prompt(frame, schema, selection, asked):
+        selection = replace(selection, response=generated)
     nested = _nested_fields(selection.columns(), schema)  # (fields inside struct columns, named or found)
     if nested:
         frame = frame.with_columns(nested.values())
@@ -676,7 +679,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
         text_source += f" ({system!r}: each row's system prompt, read as its chat's system turn)"
     for path in dict.fromkeys(path for name, (path, _) in requests.items() if name in read_columns):
         text_source += f" ({path!r}: each request's system prompt, read as its chat's system turn)"
-    if found_by_name and (templated := _templated_text(selection, schema)):
+    if generated:
+        text_source += f" (what a model generated for column {selection.prompt[0]!r}: the response to it)"
+    elif found_by_name and (templated := _templated_text(selection, schema)):
         text_source += f", not column {templated!r} that holds them in a prompt template"
     _check_selection(selection, schema, transcripts)
     read = selection  # (the columns that threads and pairs are read from are no file's)
@@ -1001,9 +1006,9 @@ def _with_what_comes_before(prompt: Sequence[str], schema: pl.Schema) -> tuple[s
 def _chats_beside_a_system_column(schema: pl.Schema, chats_read: Mapping[str, pl.DataType],
                                   selection: TextSelection) -> dict[str, pl.DataType]:
     """The chat columns found by name (:data:`CHAT_COLUMNS`; columns read as chats, of the type
-    ``chats_read`` gives: chats written as JSON text, lists of exchanges) that take a system turn (:func:`_takes_a_system_turn`), with their type: each row's
-    system prompt kept apart is read as their system turn (:func:`_with_system_turn`), as the
-    model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
+    ``chats_read`` gives: chats written as JSON text, lists of exchanges) that take a system
+    turn (:func:`_takes_a_system_turn`), with their type: each row's system prompt kept apart
+    is read as their system turn (:func:`_with_system_turn`), as the model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
     holds it, and the contamination analyzer's lexical methods read it. So are prompt fields
     that are such chats (TRL's conversational ``prompt``), where the system prompt would come
     before them (:func:`_system_before_prompt_fields`): a chat that opens with a system turn of
@@ -1236,6 +1241,28 @@ def _templated_text(selection: TextSelection, schema: pl.Schema) -> str | None:
     text = _named(schema, TEXT)
     instruction_data = selection.prompt and selection.prompt[0].casefold() in TEMPLATED_BESIDE and selection.response
     return text if text and instruction_data and is_plain_text(schema[text]) else None
+
+
+def _generation_beside_its_prompt(frame: pl.LazyFrame, schema: pl.Schema, selection: TextSelection,
+                                  asked: TextSelection) -> str | None:
+    """The ``text`` column read as the text, where it is what a model generated for the
+    ``prompt`` found beside it and no answer column is (HuggingFaceTB's Cosmopedia: ``prompt``,
+    ``text``, ``seed_data``): then it is the rows' response too, for the analyzers of prompts
+    and responses. It is, where no flag names the text or the parts, and fewer than half of
+    the first :data:`JSON_CHAT_SAMPLE` rows' texts hold their prompt: a text that does is the
+    row written whole, its prompt inside, no answer alone."""
+    text, prompt = _named(schema, TEXT), _named(schema, PROMPT)
+    asked_for = asked.text_column or asked.fields or asked.prompt or asked.response
+    found = (text and selection.text_column == text and selection.prompt == (prompt,) and schema[text] == schema[prompt] == pl.String
+             and not (asked_for or selection.response or selection.chosen or selection.label))
+    if not found:
+        return None
+    try:
+        sample = frame.select(text, prompt).head(JSON_CHAT_SAMPLE).drop_nulls().collect()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return None
+    holds = sample.select(pl.col(text).str.contains(pl.col(prompt), literal=True)).to_series()
+    return text if sample.height and holds.sum() * 2 < sample.height else None
 
 
 def _named(schema: pl.Schema, name: str) -> str | None:

@@ -1273,18 +1273,6 @@ def test_self_instruct_seed_tasks_read_with_their_instances(tmp_path):
     assert got["response"].to_list() == ["\n".join(lines(task)) for task in tasks]
 
 
-def test_a_conversation_of_input_output_turns_reads_as_its_turns(tmp_path):
-    """Capybara's layout: a ``conversation`` column of {input, output} turns is the text,
-    each turn's input then output, one a line."""
-    turns = [[("What is two plus two?", "Four."), ("And times three?", "Twelve.")], [("Name a colour.", "Blue.")]]
-    path = tmp_path / "capybara.jsonl"
-    path.write_text("".join(json.dumps({"source": "s", "conversation": [{"input": i, "output": o} for i, o in chat]}) + "\n"
-                            for chat in turns))
-    dataset = load_dataset(path)
-    assert dataset.text_source == "column 'conversation'"
-    assert dataset.texts()["text"].to_list() == ["\n".join(part for turn in chat for part in turn) for chat in turns]
-
-
 def test_chat_messages_with_roles(tmp_path):
     rows = [
         {"messages": [{"role": "user", "content": "hi there"}, {"role": "assistant", "content": "hello"}]},
@@ -2371,7 +2359,8 @@ def test_a_conversation_of_exchanges_reads_as_the_same_chat_in_turns(tmp_path_fa
     exchanges (``conversation: [{"input": ..., "output": ...}]``): read as the same
     conversation in messages is (each input the user's turn, its output the assistant's), by
     ``--role`` too, with a ``system`` column beside it as its system turn. Before 2026-12-07
-    the text was every field joined and no prompt or response was found."""
+    the text was each exchange's input and output, a line each, as Self-Instruct's instances
+    are read, and no prompt or response was found."""
     folder = tmp_path_factory.mktemp("exchanges")
     rows = [{"source": "General-Instruct", **({"system": system} if system is not None else {}),
              "conversation": [{"input": asked, "output": answered} for asked, answered in exchanges]} for exchanges, system in conversations]
@@ -2932,6 +2921,36 @@ def test_a_quote_inside_a_field_of_a_file_that_quotes_fields_is_read_in_pairs_an
         expect_error(f"alone{re.escape(suffix)}: line 4 holds a quote inside a field, in a file that quotes fields; quote that "
                      'field whole and double the quotes inside it', alone)
         assert load_dataset(alone, limit=2).texts()["text"].to_list() == [f"a{separator} b", "words"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(rows=st.lists(st.tuples(_WORDS, _WORDS), min_size=1, max_size=6), fmt=st.sampled_from(["jsonl", "parquet"]))
+def test_a_text_generated_for_the_prompt_beside_it_is_its_response(tmp_path_factory, rows, fmt):
+    """HuggingFaceTB's Cosmopedia keeps what a model generated in ``text`` beside the
+    ``prompt`` it was asked: the text alone is the row's text (it is what is trained on), and
+    prompt and text are its prompt and response, as TRL's prompt-completion rows' are. A text
+    that holds its prompt is the row written whole: no response is found in it. Before
+    2026-12-07 the response was never found (the analyzers of prompts and responses refused)."""
+    assume(all(prompt not in text for prompt, text in rows))
+    folder = tmp_path_factory.mktemp("generated")
+    cosmopedia = pl.DataFrame({"prompt": [p for p, _ in rows], "text": [t for _, t in rows], "seed_data": "web_samples_v2"})
+    if fmt == "jsonl":
+        cosmopedia.write_ndjson(given := folder / "cosmopedia.jsonl")
+    else:
+        cosmopedia.write_parquet(given := folder / "cosmopedia.parquet")
+    cosmopedia.rename({"text": "completion"}).write_ndjson(completions := folder / "completions.jsonl")
+    read = load_dataset(given)
+    assert read.texts()["text"].to_list() == [t for _, t in rows]
+    parts = ("prompt", "response")
+    assert read.selected(parts=parts).collect().select(parts).equals(load_dataset(completions).selected(parts=parts).collect().select(parts))
+    assert read.text_source == "column 'text' (what a model generated for column 'prompt': the response to it)"
+    whole = cosmopedia.with_columns(text=pl.col("prompt") + "\n\n" + pl.col("text"))
+    whole.write_ndjson(written := folder / "whole.jsonl")
+    assert load_dataset(written).text_source == "column 'text'"
+    with pytest.raises(QcauditError, match="needs each row's response"):
+        load_dataset(written).selected(parts=parts).collect()
+    with pytest.raises(QcauditError, match="needs each row's response"):  # (--text-column text: the user chose; no part is guessed)
+        load_dataset(given, TextSelection(text_column="text")).selected(parts=parts).collect()
 
 
 def _hub_cache(root: Path, repo: str, files: dict[str, pl.DataFrame], commit: str = "0123abcd") -> None:
