@@ -87,6 +87,7 @@ from qcaudit.readers import (
 from qcaudit.remote import local_path
 from qcaudit.tables import input_name, table_frame
 from qcaudit.text_columns import (
+    ANSWER_FIELDS,
     FIELD_SEPARATOR,
     OTHER_ROLE_NAMES,
     REASONING_FIELDS,
@@ -602,12 +603,13 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     json_lists = _json_lists(frame, schema, selection, text_or_turns)
     segmented = _segmented(schema)
     templated_segments = _segments_in_a_template(frame, segmented)
-    histories, exchanged = _histories(schema), _exchange_lists(schema)
+    histories, exchanged, answer_turns = _histories(schema), _exchange_lists(schema), _answer_turn_lists(schema)
     reshaped = {**{name: _decoded_chats(name, dtype, name in text_or_turns) for name, dtype in json_lists.items()},
                 **{name: _chat_of_one(name) for name in _single_turns(schema, selection)},
                 **{name: _joined_segments(name) if name in templated_segments else _segments_as_turns(name) for name in segmented},
                 **{name: _history_as_turns(name) for name in histories},
-                **{name: _exchanges_as_turns(name, *(pl.element().struct.field(f) for f in EXCHANGE_FIELDS)) for name in exchanged}}
+                **{name: _exchanges_as_turns(name, *(pl.element().struct.field(f) for f in EXCHANGE_FIELDS)) for name in exchanged},
+                **{name: _answer_turns_as_text(name, field, schema[name]) for name, field in answer_turns.items()}}
     system = _system_column(schema)
     chats_read = {**json_lists, **dict.fromkeys(exchanged, _EXCHANGED_CHAT)}  # (the chats that columns of another type are read as)
     prompted = _chats_beside_a_system_column(schema, chats_read, selection) if system else {}
@@ -671,6 +673,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
                               (templated_segments, "Axolotl's segments, joined: a chat template's turns, its markers naming the speakers"),
                               (histories, "LLaMA-Factory's earlier turns, a question and its answer each"),
                               (exchanged, "exchanges read as turns, an input the user's and its output the assistant's"),
+                              (answer_turns, "answers that are a model's turns, each read as its turn's text"),
                               (system_turns_apart, "each row's system prompt, read as a system turn before the prompt"),
                               (text_or_turns, "a text in some rows, a chat in others; a text read as the user's turn")):
         if names := [name for name in read_columns if name in reshaped_so]:
@@ -927,6 +930,34 @@ def _exchange_lists(schema: pl.Schema) -> list[str]:
         fields = {f.name: f.dtype for f in dtype.inner.fields} if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct) else {}
         return all(fields.get(field) == pl.String for field in EXCHANGE_FIELDS) and not is_chat(dtype)
     return [name for name in schema.names() if name.lower() in CHAT_COLUMNS and exchanges(schema[name])]
+
+
+def _answer_turn_lists(schema: pl.Schema) -> dict[str, str]:
+    """The lists of answers found by name (:data:`ANSWER_LIST_COLUMNS`) whose answers hold a
+    model's turn, of text or text parts, in one field of
+    :data:`~qcaudit.text_columns.ANSWER_FIELDS` beside what judges it (Vertex AI's preference
+    tuning files for Gemini: ``completions: [{"score": 1, "completion": {"role": "model",
+    "parts": [...]}}, ...]``), with that field: read as a list of answers of text
+    (:func:`_answer_turns_as_text`), so that the answers are read, and the scores rank them
+    (:mod:`qcaudit.judged_pairs`)."""
+    found = {}
+    for name in schema.names():
+        dtype = schema[name]
+        if name.lower() not in ANSWER_LIST_COLUMNS or not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
+            continue
+        turns = [f.name for f in dtype.inner.fields if f.name in ANSWER_FIELDS and is_turn(f.dtype)
+                 and _takes_a_system_turn(pl.List(f.dtype))]  # (a turn of text or text parts)
+        if len(turns) == 1 and not any(f.name in ANSWER_FIELDS and f.dtype == pl.String for f in dtype.inner.fields):
+            found[name] = turns[0]
+    return found
+
+
+def _answer_turns_as_text(name: str, field: str, dtype: pl.List) -> pl.Expr:
+    """Column ``name``'s answers (of type ``dtype``) with their ``field``, a turn, made its text."""
+    layout = chat_layout(pl.List({f.name: f.dtype for f in dtype.inner.fields}[field]))
+    content = pl.field(field).struct.field(layout.content)
+    text = content if layout.content_dtype == pl.String else text_of_parts(content, layout.content_dtype)
+    return pl.col(name).list.eval(pl.element().struct.with_fields(text.alias(field))).alias(name)
 
 
 #: The columns of each row's system prompt kept apart from its chat or its prompt fields, the
@@ -1281,7 +1312,8 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     may name instead, then a list of answers that :mod:`qcaudit.judged_pairs` finds ranked),
     then the prompt and response of the first of
     :data:`PROMPT_LAYOUTS` the input has, else of :data:`PROMPT_ANSWER_LAYOUTS`; else, of a
-    pair found without a prompt, a :data:`PAIR_PROMPT`."""
+    pair found without a prompt, a :data:`PAIR_PROMPT`; of a list of answers ranked without
+    one, a chat found by name (:data:`CHAT_COLUMNS`)."""
     def found(name: str) -> str | None:  # (a column, or a struct's field by its dotted path, of text or a chat; an API's answer inside)
         column = _named(schema, name) or name
         reached = _reached(schema, column)
@@ -1321,6 +1353,9 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
                            response=selection.response or response)
     if selection.chosen and not selection.prompt and (prompt := found(PAIR_PROMPT)):
         return replace(selection, prompt=_with_what_comes_before([prompt], schema))
+    if selection.ranked() and not selection.prompt and (chat := next(
+            (found for name in CHAT_COLUMNS if (found := _named(schema, name)) and is_chat(schema[found])), None)):
+        return replace(selection, prompt=(chat,))  # (a chat, its answers ranked beside it: Vertex AI's preference tuning files)
     return selection
 
 

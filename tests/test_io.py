@@ -2386,6 +2386,45 @@ def test_a_conversation_of_exchanges_is_written_back_as_it_was_read(tmp_path, qc
     assert pl.read_parquet(kept).to_dicts() == rows
 
 
+@settings(max_examples=25, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), _WORDS), _WORDS, _WORDS, _WORDS, st.booleans()), min_size=1, max_size=4))
+def test_vertex_ai_preference_tuning_files_read_as_pairs_of_their_scored_completions(tmp_path_factory, rows):
+    """Vertex AI's preference tuning files for Gemini: a ``contents`` chat that ends in the
+    user's turn, an optional ``system_instruction``, and two ``completions``, a model's turn
+    each, scored 1 (preferred) and 0, in either order. Read as the same pairs written as TRL's
+    conversational layout are (prompt, chosen and rejected; the system instruction the
+    prompt's system turn), the text the chat's and both completions'. Before 2026-12-07 the
+    text was the chat alone, the completions unread, and no pair was found."""
+    folder = tmp_path_factory.mktemp("vertex")
+    vertex, trl, texts = [], [], []
+    for system, asked, preferred, other, preferred_first in rows:
+        contents = [{"role": "user", "parts": [{"text": asked}]}]
+        completions = [{"score": 1, "completion": {"role": "model", "parts": [{"text": preferred}]}},
+                       {"score": 0, "completion": {"role": "model", "parts": [{"text": other}]}}][::1 if preferred_first else -1]
+        vertex.append({**({"system_instruction": {"parts": [{"text": system}]}} if system is not None else {}),
+                       "contents": contents, "completions": completions})
+        trl.append({"prompt": [{"role": "system", "content": system}] * bool(system) + [{"role": "user", "content": asked}],
+                    "chosen": [{"role": "assistant", "content": preferred}], "rejected": [{"role": "assistant", "content": other}]})
+        texts.append("\n".join([asked, *((preferred, other) if preferred_first else (other, preferred))]))
+    (given := folder / "vertex.jsonl").write_text("".join(json.dumps(row) + "\n" for row in vertex))
+    (expected := folder / "trl.jsonl").write_text("".join(json.dumps(row) + "\n" for row in trl))
+    parts = ("prompt", "chosen", "rejected", "setup")
+    read = load_dataset(given)
+    assert read.selected(parts=parts).collect().select(parts).equals(load_dataset(expected).selected(parts=parts).collect().select(parts))
+    assert read.texts()["text"].to_list() == texts
+    assert "pairs of the best and worst of completions by score" in read.text_source
+
+
+def test_vertex_ai_preference_completions_are_written_back_as_they_were_read(tmp_path, qc):  # noqa: F811
+    """The filters write the completions back as the input held them: turns, not their text."""
+    rows = [{"contents": [{"role": "user", "parts": [{"text": f"Name colour {i}."}]}],
+             "completions": [{"score": 1, "completion": {"role": "model", "parts": [{"text": f"Colour {i}."}]}},
+                             {"score": 0, "completion": {"role": "model", "parts": [{"text": "No."}]}}]} for i in range(3)]
+    (path := tmp_path / "preference.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert qc("dedup", path, "-o", kept := tmp_path / "kept.parquet", "-q").code == 0
+    assert pl.read_parquet(kept).to_dicts() == rows
+
+
 #: (the chat column, how a turn holds its role and text, how the system prompt apart holds its text) of the layouts below
 _SYSTEM_APART_LAYOUTS = {
     "openai": ("messages", lambda role, text: {"role": role, "content": text}, lambda text: text),
