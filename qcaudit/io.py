@@ -615,7 +615,9 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     prompted = _chats_beside_a_system_column(schema, chats_read, selection) if system else {}
     reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _system_text(pl.col(system), schema[system])).alias(name)
                  for name, dtype in prompted.items()}
-    system_turns_apart = [system] if system and not prompted and _system_before_prompt_fields(schema, selection) else []
+    transcribed = _transcripts_beside_a_marked_system_prompt(frame, schema, system) if system else []
+    reshaped |= {name: _with_system_turn_written(pl.col(name), pl.col(system)).alias(name) for name in transcribed}
+    system_turns_apart = [system] if system and not (prompted or transcribed) and _system_before_prompt_fields(schema, selection) else []
     reshaped |= {name: _system_as_chat(name, schema[name]) for name in system_turns_apart}
     if reshaped:  # (each column's values as read kept beside, to be written back)
         frame = frame.with_columns(pl.col(name).alias(_kept_as_read(name)) for name in reshaped).with_columns(reshaped.values())
@@ -678,7 +680,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
                               (text_or_turns, "a text in some rows, a chat in others; a text read as the user's turn")):
         if names := [name for name in read_columns if name in reshaped_so]:
             text_source += f" ({', '.join(map(repr, names))}: {said})"
-    if any(name in prompted for name in read_columns):
+    if any(name in prompted or name in transcribed for name in read_columns):
         text_source += f" ({system!r}: each row's system prompt, read as its chat's system turn)"
     for path in dict.fromkeys(path for name, (path, _) in requests.items() if name in read_columns):
         text_source += f" ({path!r}: each request's system prompt, read as its chat's system turn)"
@@ -1054,6 +1056,35 @@ def _takes_a_system_turn(dtype: pl.DataType) -> bool:
     """Whether a column of type ``dtype`` is a chat whose turns hold text or text parts, to
     which a system turn can be added (:func:`_with_system_turn`)."""
     return bool(layout := chat_layout(dtype)) and (layout.content_dtype == pl.String or is_text_parts(layout.content_dtype))
+
+
+def _transcripts_beside_a_marked_system_prompt(frame: pl.LazyFrame, schema: pl.Schema, system: str) -> list[str]:
+    """The text columns found by name as chats are (:data:`CHAT_COLUMNS`) whose first
+    :data:`JSON_CHAT_SAMPLE` values are conversations written as text
+    (:func:`~qcaudit.transcripts.looks_like_transcripts`), beside a ``system`` column of text
+    whose values that say something are each one system turn written so, its marker in it
+    (Glaive's function-calling data: ``system``, ``"SYSTEM: You are a helpful assistant with
+    access to the following functions..."``, beside ``chat``, ``"USER: ... ASSISTANT: ..."``):
+    the system prompt is read as the conversation's first turn (:func:`_with_system_turn_written`)."""
+    chats = [name for name in schema.names() if name.lower() in CHAT_COLUMNS and schema[name] == pl.String]
+    if schema[system] != pl.String or not chats:
+        return []
+    try:
+        sample = frame.select(system, *chats).head(JSON_CHAT_SAMPLE).collect()
+    except pl.exceptions.PolarsError:  # (the input's own read says what is wrong with it)
+        return []
+    said = sample.filter(_said(pl.col(system))).select(speakers(pl.col(system), OTHER_ROLE_NAMES)).to_series()
+    if said.is_empty() or not all(turns is not None and len(turns) == 1 and turns[0] in SETUP_ROLES for turns in said.to_list()):
+        return []
+    return [name for name in chats if looks_like_transcripts(sample[name])]
+
+
+def _with_system_turn_written(transcript: pl.Expr, system: pl.Expr) -> pl.Expr:
+    """A conversation written as text with the row's ``system`` turn, written with its
+    marker, before it (a line apart), where the row has one and the conversation opens with
+    no system turn of its own."""
+    opens_with_one = speakers(transcript, OTHER_ROLE_NAMES).list.first().is_in(SETUP_ROLES).fill_null(False)
+    return pl.when(_said(system) & ~opens_with_one).then(pl.concat_str(system, pl.lit("\n"), transcript)).otherwise(transcript)
 
 
 #: The fields beside a request's chat (:data:`API_REQUEST_COLUMNS`) that hold its system

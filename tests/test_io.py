@@ -1375,7 +1375,9 @@ def test_glaive_s_function_calling_conversations_read_as_the_same_chat_in_messag
     ``sample``), ``USER:``, ``ASSISTANT:`` with each answer closed by ``<|endoftext|>``, and
     a function's result as ``FUNCTION RESPONSE:``, each after blank lines. Read as the same
     chat in messages is, the system turn set up, the result the tool's, the end of text no
-    one's words. Before 2026-12-07 the result and the closing mark were the assistant's text."""
+    one's words; its v2 keeps the system turn apart, in ``system`` beside ``chat``, read as
+    the conversation's first turn. Before 2026-12-07 the result and the closing mark were
+    the assistant's text, and v2's system prompt was not read."""
     chats = [[("system", f"You may call get_news({i}) -\n{{\"name\": \"get_news\"}}"), ("user", f"News {i}?"),
               ("assistant", f'<functioncall> {{"name": "get_news", "arguments": \'{{"n": {i}}}\'}}'),
               ("tool", f'{{"news": "item {i}"}}'), ("assistant", f"Item {i}."), ("user", "Thanks"), ("assistant", f"Welcome {i}!")]
@@ -1385,10 +1387,16 @@ def test_glaive_s_function_calling_conversations_read_as_the_same_chat_in_messag
     pl.DataFrame({"sample": written}).write_parquet(as_text := tmp_path / "glaive.parquet")
     pl.DataFrame({"messages": [[{"role": role, "content": text} for role, text in chat] for chat in chats]}).write_parquet(
         as_lists := tmp_path / "messages.parquet")
+    apart = [{"system": f"SYSTEM: {chat[0][1]}\n", "chat": text.split("\n\n\n", 1)[1]} for chat, text in zip(chats, written, strict=True)]
+    pl.DataFrame(apart).write_parquet(v2 := tmp_path / "glaive-v2.parquet")  # (v2: the system prompt, its marker in it, beside the chat)
     parts = ("prompt", "response", "setup")
     for roles in ((), ("tool",), ("system", "user")):
-        read, expected = (load_dataset(path, TextSelection(roles=roles)) for path in (as_text, as_lists))
-        assert read.selected(parts=parts).collect().equals(expected.selected(parts=parts).collect())
+        expected = load_dataset(as_lists, TextSelection(roles=roles)).selected(parts=parts).collect()
+        for path in (as_text, v2):
+            assert load_dataset(path, TextSelection(roles=roles)).selected(parts=parts).collect().equals(expected)
+    assert "('system': each row's system prompt, read as its chat's system turn)" in load_dataset(v2).text_source
+    pl.DataFrame([{**row, "system": row["system"].removeprefix("SYSTEM: ")} for row in apart]).write_parquet(unmarked := tmp_path / "u.parquet")
+    assert load_dataset(unmarked).selected(parts=("setup",)).collect()["setup"].to_list() == [None] * 4  # (no marker: not read as a turn)
 
 
 @pytest.mark.parametrize("layout", ["llama-3", "chatml", "llama-2"])
