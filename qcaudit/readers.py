@@ -255,11 +255,11 @@ _HUB_NAME_PREFIX = re.compile(r"^(?:hf:/*)?(?:datasets/)?")
 
 
 def _hub_hint(target: Path) -> str:
-    """For a missing ``OWNER/NAME`` without a file suffix, which reads as a Hugging Face Hub
+    """For a missing ``OWNER/NAME`` without a data file's suffix, which reads as a Hugging Face Hub
     dataset's name (also written ``hf:OWNER/NAME`` or ``datasets/OWNER/NAME``) that this
     machine's Hugging Face cache does not hold (:func:`_hub_cache_files`), how to get it
     there, or to name the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
-    if target.is_absolute() or target.suffix or target.parent.exists():
+    if target.is_absolute() or format_suffix(target) in _FORMATS or target.parent.exists():  # (a name may hold a dot: OpenHermes-2.5)
         return ""
     name = _HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)
     looks_like_hub = len(name.split("/")) == 2 and all(name.split("/"))

@@ -3057,6 +3057,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path, monkeypatch):
     for written in ("hf:allenai/tulu", "datasets/allenai/tulu", "hf:datasets/allenai/tulu"):  # (the hint read hf:allenai as the owner)
         expect_error(rf"{written} does not exist in .*; {hint}", written)
     expect_error(r"missing/x.jsonl does not exist in \S+$", "missing/x.jsonl")
+    expect_error(r"teknium/OpenHermes-2.5 does not exist in .*; a dataset on the Hugging Face Hub is read", "teknium/OpenHermes-2.5")
     expect_error(r"standard input \('-'\) is not read: write the data to a file first", "-")
     pipe = tmp_path / "pipe.jsonl"  # read, it waited forever for a writer (/dev/zero: it filled the memory)
     os.mkfifo(pipe)
