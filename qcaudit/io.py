@@ -1406,8 +1406,11 @@ def _with_label_found(selection: TextSelection, schema: pl.Schema) -> TextSelect
 
 
 #: The (chosen's, rejected's) rating columns found by name beside a pair of answers named
-#: ``chosen`` and ``rejected`` or found so: UltraFeedback binarized's, Argilla's and others'.
-RATING_COLUMNS = (("score_chosen", "score_rejected"), ("chosen_rating", "rejected_rating"), ("chosen_score", "rejected_score"))
+#: ``chosen`` and ``rejected`` or found so: UltraFeedback binarized's, Argilla's (dpo-mix-7k's;
+#: ultrafeedback-binarized-preferences-cleaned's, hyphenated; distilabel-capybara-dpo-7k's,
+#: rating first) and others'.
+RATING_COLUMNS = (("score_chosen", "score_rejected"), ("chosen_rating", "rejected_rating"), ("chosen-rating", "rejected-rating"),
+                  ("rating_chosen", "rating_rejected"), ("chosen_score", "rejected_score"))
 
 
 def _with_ratings_found(selection: TextSelection, schema: pl.Schema) -> TextSelection:

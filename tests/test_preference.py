@@ -824,7 +824,8 @@ def test_a_reward_model_s_auc_on_labelled_responses_is_read_from_the_reward_anal
 @settings(max_examples=30, deadline=None)
 @given(ratings=st.lists(st.tuples(st.one_of(st.none(), st.integers(1, 4).map(float)), st.one_of(st.none(), st.integers(1, 4).map(float))),
                         min_size=1, max_size=20),
-       names=st.sampled_from([("score_chosen", "score_rejected"), ("chosen_rating", "rejected_rating"), ("chosen_score", "rejected_score")]))
+       names=st.sampled_from([("score_chosen", "score_rejected"), ("chosen_rating", "rejected_rating"), ("chosen-rating", "rejected-rating"),
+                              ("rating_chosen", "rating_rejected"), ("chosen_score", "rejected_score")]))
 def test_pairs_rated_by_their_data_count_ties_and_inversions(tmp_path_factory, ratings, names):
     """Pairs with the ratings their data gives both answers, found by name: the pairs rated
     alike and the other way round, and the margin, over the pairs with both ratings, counted
