@@ -671,6 +671,38 @@ def sample(
     _guarded(verbose, body)
 
 
+#: The shared options that choose what ``qcaudit inspect`` reads: the text and its parts.
+_INPUT_OPTIONS = ("text_column", "fields", "role", "prompt_fields", "response_field", "chosen_field", "rejected_field",
+                  "preferred_by", "label_field", "pair_ratings", "header", "reasoning", "limit")
+
+
+@command("inspect")
+@audit_options(flags={}, core=_INPUT_OPTIONS)
+def inspect_data(
+    data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset to read (any input qcaudit reads).")],
+    rows: Annotated[int, typer.Option("--rows", min=1, metavar="ROWS", help="First rows shown.")] = 3,
+    config: ConfigOpt = None,
+    verbose: VerboseOpt = False,
+    as_json: JsonOpt = False,
+    options: dict[str, Any] | None = None,
+) -> None:
+    """Show how DATA is read, before any audit: the text's source, the columns behind each part the analyzers read, the first rows."""
+
+    def body() -> int:
+        from qcaudit.inspection import inspect_input
+
+        inspection = inspect_input(data, load_config(config, audit_overrides(options or {}, flags={})), rows)
+        if as_json:
+            print(json.dumps(inspection.to_json(), ensure_ascii=False, default=str))
+        else:
+            from qcaudit.report.console import print_inspection
+
+            print_inspection(out, inspection)
+        return 0
+
+    _guarded(verbose, body)
+
+
 @command()
 @audit_options(flags={}, core=("text_column", "fields", "role", "header", "reasoning", "tokenizer", "lowercase", "strip_punctuation", "limit", "device", "max_memory"))
 def drift(

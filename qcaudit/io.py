@@ -528,9 +528,15 @@ class Dataset:
         """``row_id`` and the ``parts`` (:data:`PARTS`) of the first ``rows`` rows; None where
         the input and settings give no such part."""
         try:
-            return self._collect(self.selected(parts=parts).head(rows).select(ROW_ID, *parts))
+            return self.first_rows(parts, rows).select(ROW_ID, *parts)
         except QcauditError:
             return None
+
+    def first_rows(self, parts: tuple[str, ...], rows: int) -> pl.DataFrame:
+        """The first ``rows`` rows as :meth:`selected` reads them: ``row_id``, the text, its
+        status, and the ``parts`` (:data:`PARTS`; one the input and settings do not give is
+        refused, naming the flag that gives it)."""
+        return self._collect(self.selected(parts=parts).head(rows))
 
     def selected(self, category_column: str | None = None, keep: tuple[str, ...] = (),
                  parts: tuple[str, ...] = ()) -> pl.LazyFrame:

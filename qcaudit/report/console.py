@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qcaudit.gate import FAIL, PASS, GateResult
+from qcaudit.inspection import Inspection
 from qcaudit.report.model import Report, audited_rows, shown_sources
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
@@ -48,6 +49,34 @@ def print_summary(console: Console, report: Report, written: dict[str, Path] | N
             _notice(console, verdict, 0)
     print_gate(console, report.gate)
     print_written(console, written or {})
+
+
+#: Characters of a row's text or part that ``qcaudit inspect`` shows, on one line.
+SHOWN_CHARS = 240
+
+
+def print_inspection(console: Console, inspection: Inspection) -> None:
+    """How a dataset is read (:mod:`qcaudit.inspection`): the dataset line a report starts
+    with, the columns behind the text and each part, then the first rows' text and parts,
+    each on one line, cut to :data:`SHOWN_CHARS`. Every dataset-derived string is escaped."""
+    data = {"rows": inspection.rows, "input_rows": inspection.input_rows}
+    console.print(f"[bold]{safe(shown_sources(inspection.sources))}[/] ({inspection.format}): "
+                  f"{audited_rows(data)}; text from {safe(inspection.text_source)}", highlight=False)
+    table = Table(title="read from", title_justify="left")
+    table.add_column("part")
+    table.add_column("columns", overflow="fold")
+    for part, columns in inspection.read_from.items():
+        table.add_row(safe(part), safe(", ".join(columns)))
+    console.print(table)
+    if not inspection.parts:
+        console.print("no prompt, response or preference pair found: the analyzers of prompts and responses need "
+                      "--prompt-fields and --response-field (or --chosen-field and --rejected-field)", highlight=False)
+    for row in inspection.first_rows.iter_rows(named=True):
+        console.print(f"[bold]row {row['row_id']}[/] ({safe(row['text_status'])})", highlight=False)
+        for name in ("text", *inspection.parts):
+            value = row[name]
+            shown = "null" if value is None else safe(one_line(value, SHOWN_CHARS)) if isinstance(value, str) else safe(value)
+            console.print(f"  {name}: {shown}", highlight=False, soft_wrap=True)
 
 
 def print_series(console: Console, report: Report) -> None:
