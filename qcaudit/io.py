@@ -1047,11 +1047,12 @@ def _chats_beside_a_system_column(schema: pl.Schema, chats_read: Mapping[str, pl
     """The chat columns found by name (:data:`CHAT_COLUMNS`; columns read as chats, of the type
     ``chats_read`` gives: chats written as JSON text, lists of exchanges) that take a system
     turn (:func:`_takes_a_system_turn`), with their type: each row's system prompt kept apart
-    is read as their system turn (:func:`_with_system_turn`), as the model was trained on it. The text leaves it out, as a chat's system turns; the prompt part
-    holds it, and the contamination analyzer's lexical methods read it. So are prompt fields
-    that are such chats (TRL's conversational ``prompt``), where the system prompt would come
-    before them (:func:`_system_before_prompt_fields`): a chat that opens with a system turn of
-    its own keeps it alone, not two."""
+    is read as their system turn (:func:`_with_system_turn`), as the model was trained on it.
+    The text leaves it out, as a chat's system turns; the prompt part holds it, and the
+    contamination analyzer's lexical methods read it. So are prompt fields that are such
+    chats (TRL's conversational ``prompt``), where the system prompt would come before them
+    (:func:`_system_before_prompt_fields`): a chat that opens with a system turn of its own
+    keeps it alone, not two."""
     prompts = {name.casefold() for name in SYSTEM_PROMPTED} if _system_before_prompt_fields(schema, selection) else set()
     chats = {name: chats_read.get(name, schema[name]) for name in schema.names()
              if name.lower() in CHAT_COLUMNS or name.casefold() in prompts}
