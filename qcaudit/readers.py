@@ -262,24 +262,28 @@ def _hub_hint(target: Path) -> str:
     if target.is_absolute() or format_suffix(target) in _FORMATS or target.parent.exists():  # (a name may hold a dot: OpenHermes-2.5)
         return ""
     name = _HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)
-    looks_like_hub = len(name.split("/")) == 2 and all(name.split("/"))
+    if not (len(name.split("/")) == 2 and all(name.split("/"))):
+        return ""
+    repo, _, revision = name.partition("@")
+    download = f"hf download {repo} --repo-type dataset" + (f" --revision {revision}" if revision else "")
     return (f"; a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache once there (none is): "
-            f"'hf download {name} --repo-type dataset' or datasets' load_dataset puts it there; or read it over the "
-            f"network as hf://datasets/{name}") if looks_like_hub else ""
+            f"'{download}' or datasets' load_dataset puts it there; or read it over the network as hf://datasets/{name}")
 
 
 def _hub_cache_files(target: Path) -> list[Path] | None:
-    """For a relative ``OWNER/NAME[/PATH]`` that names no local file, where this machine's
-    Hugging Face cache (``HF_HUB_CACHE``, else ``HF_HOME/hub``) holds a snapshot of the Hub
-    dataset ``OWNER/NAME``, as ``datasets``' ``load_dataset`` and ``hf download`` leave it: the
-    files of its main revision that ``PATH`` names (a folder, a file or a glob; without it,
-    the snapshot's folder), read offline as a local folder's are (several splits refused:
-    :func:`_directory_files`). None where the cache holds no such dataset."""
+    """For a relative ``OWNER/NAME[@REVISION][/PATH]`` that names no local file, where this
+    machine's Hugging Face cache (``HF_HUB_CACHE``, else ``HF_HOME/hub``) holds a snapshot of
+    the Hub dataset ``OWNER/NAME``, as ``datasets``' ``load_dataset`` and ``hf download`` leave
+    it: the files of its main revision (or of ``REVISION``, a branch, tag or commit the cache
+    holds, written as ``hf://`` paths write it) that ``PATH`` names (a folder, a file or a
+    glob; without it, the snapshot's folder), read offline as a local folder's are (several
+    splits refused: :func:`_directory_files`). None where the cache holds no such dataset."""
     parts = PurePosixPath(_HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)).parts
     if target.is_absolute() or len(parts) < 2 or ".." in parts:
         return None
-    repo = f"{parts[0]}/{parts[1]}"
-    if (snapshot := cached_snapshot(repo, "dataset")) is None:
+    name, _, revision = parts[1].partition("@")
+    repo = f"{parts[0]}/{name}"
+    if (snapshot := cached_snapshot(repo, "dataset", revision or None)) is None:
         return None
     inside = snapshot.joinpath(*parts[2:])
     shown = "/".join(parts)
@@ -290,7 +294,7 @@ def _hub_cache_files(target: Path) -> list[Path] | None:
     if GLOB_CHARS.intersection(shown) and (files := _each_file_once(_glob(str(inside)))):
         return files
     held = ", ".join(sorted(p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*") if format_suffix(p) in _FORMATS)[:5])
-    raise QcauditError(f"{shown}: the Hugging Face cache's copy of {repo} ({snapshot}) holds no {'/'.join(parts[2:])}"
+    raise QcauditError(f"{shown}: the Hugging Face cache's copy of {parts[0]}/{parts[1]} ({snapshot}) holds no {'/'.join(parts[2:])}"
                        + (f"; it holds {held}" if held else ""))
 
 

@@ -3000,16 +3000,16 @@ def test_a_text_generated_for_the_prompt_beside_it_is_its_response(tmp_path_fact
         load_dataset(given, TextSelection(text_column="text")).selected(parts=parts).collect()
 
 
-def _hub_cache(root: Path, repo: str, files: dict[str, pl.DataFrame], commit: str = "0123abcd") -> None:
-    """A Hugging Face cache under ``root`` holding a snapshot of dataset ``repo``'s main
-    revision, laid out as huggingface_hub writes one: blobs, the snapshot's links to them, and
-    ``refs/main`` naming the commit."""
+def _hub_cache(root: Path, repo: str, files: dict[str, pl.DataFrame], commit: str = "0123abcd", ref: str = "main") -> None:
+    """A snapshot of dataset ``repo`` at ``commit`` added to a Hugging Face cache under
+    ``root``, laid out as huggingface_hub writes one: blobs, the snapshot's links to them, and
+    ``refs/REF`` naming the commit."""
     folder = root / f"datasets--{repo.replace('/', '--')}"
-    (folder / "refs").mkdir(parents=True)
-    (folder / "refs" / "main").write_text(commit)
-    (folder / "blobs").mkdir()
+    (folder / "refs").mkdir(parents=True, exist_ok=True)
+    (folder / "refs" / ref).write_text(commit)
+    (folder / "blobs").mkdir(exist_ok=True)
     for i, (name, frame) in enumerate(files.items()):
-        frame.write_parquet(blob := folder / "blobs" / f"blob{i}")
+        frame.write_parquet(blob := folder / "blobs" / f"{commit}-{i}")
         (link := folder / "snapshots" / commit / name).parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(os.path.relpath(blob, link.parent))
 
@@ -3018,8 +3018,9 @@ def test_a_hub_dataset_named_by_its_name_reads_from_the_local_hugging_face_cache
     """A Hub dataset named ``OWNER/NAME`` that no local path names reads, offline, from the
     snapshot that ``datasets`` or ``hf download`` left in this machine's Hugging Face cache, a
     path inside it naming a split's folder, file or files; its splits read whole are refused,
-    as a local folder's are, named as the user named them. Before 2026-12-07 it was read only
-    over the network (hf://datasets/...)."""
+    as a local folder's are, named as the user named them; ``OWNER/NAME@REVISION`` reads
+    another revision the cache holds (a branch or a commit). Before 2026-12-07 it was read
+    only over the network (hf://datasets/...)."""
     from huggingface_hub import constants
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub := tmp_path / "hub"))
     monkeypatch.chdir(tmp_path)
@@ -3038,6 +3039,12 @@ def test_a_hub_dataset_named_by_its_name_reads_from_the_local_hugging_face_cache
                  r"it holds data/test-00000-of-00001.parquet, data/train-00000-of-00002.parquet", "own/chat-1.5/data/dev.jsonl")
     expect_error(r"own/other does not exist in .*; a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache",
                  "own/other")
+    second = "4567cdef" * 5  # (a commit: its whole hash)
+    _hub_cache(hub, "own/chat-1.5", {"data/train-00000-of-00001.parquet": test}, commit=second, ref="v2")  # (another revision)
+    for revision in ("v2", second):
+        assert load_dataset(f"own/chat-1.5@{revision}/data/train-*.parquet").texts()["text"].to_list() == test["text"].to_list()
+    assert load_dataset("own/chat-1.5/data/train-*.parquet").texts()["text"].to_list() == expected  # (main, as before)
+    expect_error(r"own/chat-1.5@v3 does not exist in .*'hf download own/chat-1.5 --repo-type dataset --revision v3'", "own/chat-1.5@v3")
     (tmp_path / "own" / "chat-1.5").mkdir(parents=True)  # (a local folder of that name is read, not the cache)
     expect_error(r"^own/chat-1.5 holds no .parquet", "own/chat-1.5")
     shutil.rmtree(tmp_path / "own")
