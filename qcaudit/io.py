@@ -619,7 +619,7 @@ def load_dataset(data: str | Path | Any, selection: TextSelection = TextSelectio
     system = _system_column(schema)
     chats_read = {**json_lists, **dict.fromkeys(exchanged, _EXCHANGED_CHAT)}  # (the chats that columns of another type are read as)
     prompted = _chats_beside_a_system_column(schema, chats_read, selection) if system else {}
-    reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _system_text(pl.col(system), schema[system])).alias(name)
+    reshaped |= {name: _with_system_turn(reshaped.get(name, pl.col(name)), dtype, _content_text(pl.col(system), schema[system])).alias(name)
                  for name, dtype in prompted.items()}
     transcribed = _transcripts_beside_a_marked_system_prompt(frame, schema, system) if system else []
     reshaped |= {name: _with_system_turn_written(pl.col(name), pl.col(system)).alias(name) for name in transcribed}
@@ -953,8 +953,7 @@ def _answer_turn_lists(schema: pl.Schema) -> dict[str, str]:
         dtype = schema[name]
         if name.lower() not in ANSWER_LIST_COLUMNS or not (isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)):
             continue
-        turns = [f.name for f in dtype.inner.fields if f.name in ANSWER_FIELDS and is_turn(f.dtype)
-                 and _takes_a_system_turn(pl.List(f.dtype))]  # (a turn of text or text parts)
+        turns = [f.name for f in dtype.inner.fields if f.name in ANSWER_FIELDS and _is_chat_of_text(pl.List(f.dtype))]
         if len(turns) == 1 and not any(f.name in ANSWER_FIELDS and f.dtype == pl.String for f in dtype.inner.fields):
             found[name] = turns[0]
     return found
@@ -963,8 +962,7 @@ def _answer_turn_lists(schema: pl.Schema) -> dict[str, str]:
 def _answer_turns_as_text(name: str, field: str, dtype: pl.List) -> pl.Expr:
     """Column ``name``'s answers (of type ``dtype``) with their ``field``, a turn, made its text."""
     layout = chat_layout(pl.List({f.name: f.dtype for f in dtype.inner.fields}[field]))
-    content = pl.field(field).struct.field(layout.content)
-    text = content if layout.content_dtype == pl.String else text_of_parts(content, layout.content_dtype)
+    text = _content_text(pl.field(field).struct.field(layout.content), layout.content_dtype)
     return pl.col(name).list.eval(pl.element().struct.with_fields(text.alias(field))).alias(name)
 
 
@@ -981,22 +979,23 @@ SYSTEM_COLUMNS = ("system", "system_prompt", "systemInstruction", "system_instru
 SYSTEM = "system"
 
 
-def _system_text(system: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
-    """The text of a ``system`` prompt of type ``dtype``: text, text blocks or parts, or a
+def _content_text(content: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    """The text of ``content`` of type ``dtype``: text, text blocks or parts, or a Gemini
     Content's parts (:func:`~qcaudit.text_columns.text_of_parts`, a part a line); None for
-    another type."""
+    another type. A system prompt kept apart is read so (Anthropic's blocks, Gemini's
+    ``systemInstruction``), and a model's turn in a list of answers."""
     if dtype == pl.String:
-        return system
+        return content
     if is_text_parts(dtype):
-        return text_of_parts(system, dtype)
+        return text_of_parts(content, dtype)
     parts = {f.name: f.dtype for f in dtype.fields}.get("parts") if isinstance(dtype, pl.Struct) else None
-    return text_of_parts(system.struct.field("parts"), parts) if is_text_parts(parts) else None
+    return text_of_parts(content.struct.field("parts"), parts) if is_text_parts(parts) else None
 
 
 def _system_column(schema: pl.Schema) -> str | None:
-    """The input's first column of :data:`SYSTEM_COLUMNS` that holds a system prompt's text (:func:`_system_text`)."""
+    """The input's first column of :data:`SYSTEM_COLUMNS` that holds a system prompt's text (:func:`_content_text`)."""
     return next((found for name in SYSTEM_COLUMNS if (found := _named(schema, name))
-                 and _system_text(pl.col(found), schema[found]) is not None), None)
+                 and _content_text(pl.col(found), schema[found]) is not None), None)
 
 
 def _said(text: pl.Expr) -> pl.Expr:
@@ -1028,7 +1027,7 @@ def _system_before_prompt_fields(schema: pl.Schema, selection: TextSelection) ->
 def _system_as_chat(name: str, dtype: pl.DataType) -> pl.Expr:
     """Column ``name`` of system prompts (of type ``dtype``) as a chat of one system turn
     holding their text; null where a row has none (no text)."""
-    text = _system_text(pl.col(name), dtype)
+    text = _content_text(pl.col(name), dtype)
     return pl.when(_said(text)).then(pl.concat_list(pl.struct(role=pl.lit(SYSTEM), content=text))).alias(name)
 
 
@@ -1046,7 +1045,7 @@ def _chats_beside_a_system_column(schema: pl.Schema, chats_read: Mapping[str, pl
                                   selection: TextSelection) -> dict[str, pl.DataType]:
     """The chat columns found by name (:data:`CHAT_COLUMNS`; columns read as chats, of the type
     ``chats_read`` gives: chats written as JSON text, lists of exchanges) that take a system
-    turn (:func:`_takes_a_system_turn`), with their type: each row's system prompt kept apart
+    turn (:func:`_is_chat_of_text`), with their type: each row's system prompt kept apart
     is read as their system turn (:func:`_with_system_turn`), as the model was trained on it.
     The text leaves it out, as a chat's system turns; the prompt part holds it, and the
     contamination analyzer's lexical methods read it. So are prompt fields that are such
@@ -1056,12 +1055,13 @@ def _chats_beside_a_system_column(schema: pl.Schema, chats_read: Mapping[str, pl
     prompts = {name.casefold() for name in SYSTEM_PROMPTED} if _system_before_prompt_fields(schema, selection) else set()
     chats = {name: chats_read.get(name, schema[name]) for name in schema.names()
              if name.lower() in CHAT_COLUMNS or name.casefold() in prompts}
-    return {name: dtype for name, dtype in chats.items() if _takes_a_system_turn(dtype)}
+    return {name: dtype for name, dtype in chats.items() if _is_chat_of_text(dtype)}
 
 
-def _takes_a_system_turn(dtype: pl.DataType) -> bool:
-    """Whether a column of type ``dtype`` is a chat whose turns hold text or text parts, to
-    which a system turn can be added (:func:`_with_system_turn`)."""
+def _is_chat_of_text(dtype: pl.DataType) -> bool:
+    """Whether a column of type ``dtype`` is a chat whose turns hold text or text parts: one a
+    system turn can be added to (:func:`_with_system_turn`), whose turns' text
+    :func:`_content_text` reads."""
     return bool(layout := chat_layout(dtype)) and (layout.content_dtype == pl.String or is_text_parts(layout.content_dtype))
 
 
@@ -1103,17 +1103,17 @@ REQUEST_SYSTEM_FIELDS = ("instructions", "system", "systemInstruction", "system_
 
 def _requests_beside_a_system_prompt(schema: pl.Schema, names: Iterable[str]) -> dict[str, tuple[str, pl.Expr]]:
     """The requests' chats among ``names`` (fields of struct columns, made columns: the
-    selection's) that take a system turn (:func:`_takes_a_system_turn`), or texts that an API
+    selection's) that take a system turn (:func:`_is_chat_of_text`), or texts that an API
     takes as a user's turn (:data:`~qcaudit.inputcheck.TEXT_OR_TURNS`: the Responses API's
     ``input``), with the system prompt kept beside them (the first of
-    :data:`REQUEST_SYSTEM_FIELDS` that holds one): its path and its text (:func:`_system_text`)."""
+    :data:`REQUEST_SYSTEM_FIELDS` that holds one): its path and its text (:func:`_content_text`)."""
     found = {}
     for name in names:
         a_text_input = schema[name] == pl.String and name.rsplit(".", 1)[-1] in TEXT_OR_TURNS
-        if name not in API_REQUEST_COLUMNS or not (a_text_input or _takes_a_system_turn(schema[name])):
+        if name not in API_REQUEST_COLUMNS or not (a_text_input or _is_chat_of_text(schema[name])):
             continue
         parent = name.rsplit(".", 1)[0]
-        beside = ((path, _system_text(*reached)) for field in REQUEST_SYSTEM_FIELDS
+        beside = ((path, _content_text(*reached)) for field in REQUEST_SYSTEM_FIELDS
                   if (reached := _reached(schema, path := f"{parent}.{field}")))
         if system := next(((path, text) for path, text in beside if text is not None), None):
             found[name] = system

@@ -254,6 +254,12 @@ def _refuse_special_file(target: Path) -> None:
 _HUB_NAME_PREFIX = re.compile(r"^(?:hf:/*)?(?:datasets/)?")
 
 
+def _hub_parts(target: Path) -> tuple[str, ...]:
+    """The parts of ``target`` read as a Hub dataset's ``OWNER/NAME[@REVISION][/PATH]``, the
+    ways of writing it that are not part of it left out (:data:`_HUB_NAME_PREFIX`)."""
+    return PurePosixPath(_HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)).parts
+
+
 def _hub_hint(target: Path) -> str:
     """For a missing ``OWNER/NAME`` without a data file's suffix, which reads as a Hugging Face Hub
     dataset's name (also written ``hf:OWNER/NAME`` or ``datasets/OWNER/NAME``) that this
@@ -261,9 +267,9 @@ def _hub_hint(target: Path) -> str:
     there, or to name the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
     if target.is_absolute() or format_suffix(target) in _FORMATS or target.parent.exists():  # (a name may hold a dot: OpenHermes-2.5)
         return ""
-    name = _HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)
-    if not (len(name.split("/")) == 2 and all(name.split("/"))):
+    if len(parts := _hub_parts(target)) != 2:
         return ""
+    name = "/".join(parts)
     repo, _, revision = name.partition("@")
     download = f"hf download {repo} --repo-type dataset" + (f" --revision {revision}" if revision else "")
     return (f"; a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache once there (none is): "
@@ -278,7 +284,7 @@ def _hub_cache_files(target: Path) -> list[Path] | None:
     holds, written as ``hf://`` paths write it) that ``PATH`` names (a folder, a file or a
     glob; without it, the snapshot's folder), read offline as a local folder's are (several
     splits refused: :func:`_directory_files`). None where the cache holds no such dataset."""
-    parts = PurePosixPath(_HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)).parts
+    parts = _hub_parts(target)
     if target.is_absolute() or len(parts) < 2 or ".." in parts:
         return None
     name, _, revision = parts[1].partition("@")
