@@ -41,13 +41,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.readers import InputFile, format_of, input_files, read_files
+from qcaudit.readers import InputFile, format_of, input_files, names_split_or_shard, read_files
 from qcaudit.remote import format_suffix
 from qcaudit.text_columns import chat_answer, chat_text, is_chat, sole_text_column
 
@@ -102,11 +102,12 @@ def load_benchmark(
     """Read a benchmark file (or directory, or glob) and shape it with an adapter."""
     if adapter not in ADAPTERS:
         raise QcauditError(f"benchmark {name!r}: unknown adapter {adapter!r}; use one of {', '.join(ADAPTERS)}")
-    read = cache(lambda csv_header: _read(name, path, csv_header))  # (a guess's read serves again)
+    files = _files(name, path)
+    read = cache(lambda csv_header: _read(name, files, csv_header))  # (a guess's read serves again)
     if adapter == "auto":
-        adapter, fields, layout_id = _guess_shape(name, path, fields, read)
+        adapter, fields, layout_id = _guess_shape(name, path, files, fields, read)
         id_field = id_field or layout_id
-    tables = read(adapter != "mmlu" or _headed_multiple_choice(name, path, read))
+    tables = read(adapter != "mmlu" or _headed_multiple_choice(files, read))
     frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
     if items.height == 0:
@@ -129,35 +130,66 @@ def _about(name: str) -> Iterator[None]:
         raise QcauditError(f"benchmark {name!r}: {error}") from None
 
 
-def _read(name: str, path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
-    """The benchmark's files, read. A bare word that names no file (``-b gsm8k``) is taken
-    for a benchmark qcaudit would know by name: it says that the file is needed."""
+#: The split of a dataset whose items a benchmark's are, where its folder holds several
+#: (``openai/gsm8k/main``: ``train-*`` and ``test-*``), as decontamination checks against a
+#: test set (lm-evaluation-harness' decontamination builds its n-grams from test documents).
+BENCHMARK_SPLIT = "test"
+
+
+#: A Hub dataset's revision in a path, as ``hf://`` paths write one: ``@v2``, ``@refs/pr/3``,
+#: ``@refs/convert/parquet`` (the Hub's parquet conversion).
+_HUB_REVISION = re.compile(r"@(?:refs/(?:convert/\w+|pr/\d+)|[^/]*)")
+#: Folders that name a dataset's configuration, not which benchmark it is: Hugging Face's
+#: ``default``, GSM8K's ``main`` (beside ``socratic``).
+_CONFIGURATION_FOLDERS = frozenset({"default", "main"})
+
+
+def benchmark_name(path: str) -> str:
+    """The name a benchmark given by its path alone goes by (``-b PATH``): its file's name
+    without suffixes, or, where that says only which split or shard it holds
+    (:func:`~qcaudit.readers.names_split_or_shard`: ``gsm8k/test.jsonl``,
+    ``openai/gsm8k/main/test-*.parquet``), the nearest folder above it that says more than a
+    split, a shard or a configuration; a Hub dataset's ``@REVISION`` left out. The file's
+    name where none does."""
+    stems = [part.split(".")[0] for part in PurePosixPath(_HUB_REVISION.sub("", path)).parts if part != "/"]
+    named = [stem for stem in stems if not names_split_or_shard(stem) and stem not in _CONFIGURATION_FOLDERS]
+    return named[-1] if named else stems[-1]
+
+
+def _files(name: str, path: str | Path) -> list[InputFile]:
+    """The benchmark's files: those ``path`` names, of its :data:`BENCHMARK_SPLIT` where a
+    folder holds several splits. A bare word that names no file (``-b gsm8k``) is taken for
+    a benchmark qcaudit would know by name: it says that the file is needed."""
     text = str(path)
     if text.isidentifier() and not os.path.lexists(text):
         raise QcauditError(f"benchmark {name!r}: no file {text!r} in {Path.cwd()}; give the benchmark's test split, "
                            f"-b {name}=PATH (qcaudit holds no benchmark and downloads none)")
     with _about(name):
-        return read_files(path, csv_header=csv_header)
+        return input_files(path, split=BENCHMARK_SPLIT)
 
 
-def _is_mmlu_csv(name: str, path: str | Path, read: Reader) -> bool:
+def _read(name: str, files: list[InputFile], csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
+    """The benchmark's files, read."""
+    with _about(name):
+        return read_files(files, csv_header=csv_header)
+
+
+def _is_mmlu_csv(files: list[InputFile], read: Reader) -> bool:
     """Whether the benchmark's files are MMLU's CSV, which has no header line, under any file
     name: six columns (question, four options, answer), the last an answer letter A to D in
     every row. (Read with a header line, its first row would be taken for column names.)"""
-    with _about(name):
-        first = input_files(path)[0]
-    if format_suffix(first) != ".csv":
+    if format_suffix(files[0]) != ".csv":
         return False
     table = read(False)[0][1]
     last = table.columns[-1]
     return table.width == 6 and table.schema[last] == pl.String and bool(table[last].is_in(["A", "B", "C", "D"]).all())
 
 
-def _headed_multiple_choice(name: str, path: str | Path, read: Reader) -> bool:
+def _headed_multiple_choice(files: list[InputFile], read: Reader) -> bool:
     """Whether a benchmark read as MMLU is a file with a header line of a multiple-choice
     layout (``question,A,B,C,D,answer``), not MMLU's CSV, which has none: read without one,
     its header would be an item."""
-    return not _is_mmlu_csv(name, path, read) and _multiple_choice(read(True)[0][1].schema) is not None
+    return not _is_mmlu_csv(files, read) and _multiple_choice(read(True)[0][1].schema) is not None
 
 
 #: The task's column in MBPP's layouts (the full set's ``text``, the sanitized set's ``prompt``),
@@ -181,7 +213,7 @@ class _Shape(NamedTuple):
     id_field: str | None = None
 
 
-def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Reader) -> _Shape:
+def _guess_shape(name: str, path: str | Path, files: list[InputFile], fields: list[str] | None, read: Reader) -> _Shape:
     """The :class:`_Shape` of a benchmark set to ``auto``: by its name, its file's or its
     folder's name (``mmlu/sociology_test.csv``; not a folder further up, which may be named
     anything), then by its columns (``read(csv_header)`` reads it)."""
@@ -191,7 +223,7 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Re
     for adapter in ("gsm8k", "humaneval", "mmlu"):
         if adapter in lowered:
             return _Shape(adapter)
-    if _is_mmlu_csv(name, path, read):
+    if _is_mmlu_csv(files, read):
         return _Shape("mmlu")
     schema = read(True)[0][1].schema
     columns = schema.names()
@@ -214,7 +246,7 @@ def _guess_shape(name: str, path: str | Path, fields: list[str] | None, read: Re
     chats = [column for column in columns if is_chat(schema[column])]
     if chats:
         return _Shape("chat", chats[:1])
-    if sole := sole_text_column(schema, columns, format_of([read(True)[0][0]]) in ("csv", "tsv")):
+    if sole := sole_text_column(schema, columns, format_of(files[:1]) in ("csv", "tsv")):
         return _Shape("fields", [sole])  # (as a dataset's)
     raise QcauditError(
         f"benchmark {name!r}: cannot tell which of its columns ({', '.join(columns)}) holds the test item; "

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path, PurePosixPath
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 import polars as pl
@@ -85,6 +85,8 @@ TXT_COLUMN, TXT_PIECE_CHARS = "text", 64 * 2**20
 HF_DATASET_METADATA = frozenset({"state.json", "dataset_info.json", "dataset_infos.json"})
 #: An input file: a local path, or a URI (:mod:`qcaudit.remote`).
 InputFile = Path | str
+#: Input files of one kind, local paths or URIs, given and returned as they were.
+_Files = TypeVar("_Files", Path, str)
 
 
 def is_dataset_file(path: str | Path) -> bool:
@@ -93,14 +95,17 @@ def is_dataset_file(path: str | Path) -> bool:
     return format_suffix(path) in _FORMATS
 
 
-def input_files(path: str | Path) -> list[InputFile]:
+def input_files(path: str | Path, split: str | None = None) -> list[InputFile]:
     """The files ``path`` names: an existing file or directory (searched recursively) is
     taken as it is, whatever characters its name holds; only a path that does not exist is
     read as a glob. A leading ``~`` is the home directory, as in a shell (config files name
     paths so too), unless a file of that very name exists. A URI is listed on its own
     filesystem, the same way. A file whose name is not UTF-8 (bytes a Linux file name may
-    hold, which Polars cannot be given) is refused, named with those bytes escaped."""
-    files = _listed_files(path)
+    hold, which Polars cannot be given) is refused, named with those bytes escaped.
+
+    A folder that holds several splits of a dataset is refused, unless ``split`` names the one
+    to read (a benchmark's items are its ``test`` split): :func:`_one_split`."""
+    files = _listed_files(path, split)
     for file in files:
         if not utf8_name(file):
             raise QcauditError(f"{shown_name(file)}: the file's name is not UTF-8; rename it (qcaudit reads files named in UTF-8)")
@@ -156,12 +161,13 @@ def shown_name(path: str | Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _listed_files(path: str | Path) -> list[InputFile]:
+def _listed_files(path: str | Path, split: str | None) -> list[InputFile]:
     if is_uri(path):
         listed = remote_files(str(path), frozenset(s for s, fmt in _FORMATS.items() if fmt != "arrow"))
         files = _data_files(listed.files)
         if listed.directory is not None:
-            _refuse_partial_layout(listed.directory, [PurePosixPath(f.removeprefix(listed.directory + "/")) for f in files])
+            files = _whole_split(listed.directory, files, [PurePosixPath(f.removeprefix(listed.directory + "/")) for f in files],
+                                 split)
         return files
     if not os.path.lexists(path):
         path = os.path.expanduser(path)
@@ -169,7 +175,7 @@ def _listed_files(path: str | Path) -> list[InputFile]:
     if target.is_symlink() and not target.exists():
         raise QcauditError(f"{path} is a broken or looping symbolic link")
     if target.is_dir():
-        return _directory_files(target)
+        return _directory_files(target, split=split)
     if target.exists():
         _refuse_special_file(target)
         return [target]
@@ -178,7 +184,7 @@ def _listed_files(path: str | Path) -> list[InputFile]:
         return files
     if str(path) == "-":  # (the input is read more than once: once to audit, again to write its rows)
         raise QcauditError("standard input ('-') is not read: write the data to a file first (.jsonl, .parquet, ...)")
-    if (cached := _hub_cache_files(target)) is not None:
+    if (cached := _hub_cache_files(target, split)) is not None:
         return cached
     if globbed:
         raise QcauditError(f"no file matches {path}")
@@ -276,14 +282,15 @@ def _hub_hint(target: Path) -> str:
             f"'{download}' or datasets' load_dataset puts it there; or read it over the network as hf://datasets/{name}")
 
 
-def _hub_cache_files(target: Path) -> list[Path] | None:
+def _hub_cache_files(target: Path, split: str | None) -> list[Path] | None:
     """For a relative ``OWNER/NAME[@REVISION][/PATH]`` that names no local file, where this
     machine's Hugging Face cache (``HF_HUB_CACHE``, else ``HF_HOME/hub``) holds a snapshot of
     the Hub dataset ``OWNER/NAME``, as ``datasets``' ``load_dataset`` and ``hf download`` leave
     it: the files of its main revision (or of ``REVISION``, a branch, tag or commit the cache
     holds, written as ``hf://`` paths write it) that ``PATH`` names (a folder, a file or a
     glob; without it, the snapshot's folder), read offline as a local folder's are (several
-    splits refused: :func:`_directory_files`). None where the cache holds no such dataset."""
+    splits refused unless ``split`` names one: :func:`_directory_files`). None where the cache
+    holds no such dataset."""
     parts = _hub_parts(target)
     if target.is_absolute() or len(parts) < 2 or ".." in parts:
         return None
@@ -294,7 +301,7 @@ def _hub_cache_files(target: Path) -> list[Path] | None:
     inside = snapshot.joinpath(*parts[2:])
     shown = "/".join(parts)
     if inside.is_dir():
-        return _directory_files(inside, shown)
+        return _directory_files(inside, shown, split)
     if inside.is_file():
         return [inside]
     if GLOB_CHARS.intersection(shown) and (files := _each_file_once(_glob(str(inside)))):
@@ -331,44 +338,88 @@ _SPLIT_IN_NAME = re.compile(rf"(?:^|[-._ \d])({'|'.join(sorted(SPLIT_NAMES))})(?
 _NUMBERED_SHARD = re.compile(r"^(.*)-(\d{5})-of-(\d{5})(?:-[0-9a-f]+)?\.")
 
 
-def _directory_files(target: Path, shown: str | None = None) -> list[Path]:
+#: A file's or folder's name (before its suffixes) that names a dataset's split, or a shard of
+#: one, and nothing else: ``test``, ``test-00000-of-00001``, ``test-*``, Hive's ``split=test``,
+#: ``datasets``' ``data-00000-of-00001``, a shard numbered alone (``0000``).
+_SPLIT_OR_SHARD = re.compile(rf"(?:split=)?(?:{'|'.join(sorted(SPLIT_NAMES))}|data)?(?:[-_]?\d+(?:-of-\d+)?(?:-[0-9a-f]+)?)?[-_]?\**")
+
+
+def names_split_or_shard(stem: str) -> bool:
+    """Whether ``stem``, a file's name without its suffixes or a folder's, says only which split
+    or shard it holds (:data:`_SPLIT_OR_SHARD`), not whose: what names the data is a folder
+    above it."""
+    return _SPLIT_OR_SHARD.fullmatch(stem) is not None
+
+
+def _directory_files(target: Path, shown: str | None = None, split: str | None = None) -> list[Path]:
     """A directory's data files, searched recursively, in sorted path order; one that holds
-    several splits of a dataset, or part of a numbered set of shards, is refused
-    (:func:`_refuse_partial_layout`), named as ``shown`` (else its path)."""
+    several splits of a dataset is refused unless ``split`` names one, whose files alone are
+    then read (:func:`_one_split`), and part of a numbered set of shards is refused; named as
+    ``shown`` (else its path)."""
     shown = shown or str(target)
     if (target / "dataset_dict.json").is_file():  # datasets' DatasetDict.save_to_disk: one folder a split
-        splits = ", ".join(sorted(p.name for p in target.iterdir() if p.is_dir()))
-        raise QcauditError(f"{shown} holds a dataset's splits ({splits}); give one split's folder, e.g. {shown}/train")
+        splits = sorted(p.name for p in target.iterdir() if p.is_dir())
+        if split in splits:
+            log.warning("%s holds several splits of a dataset (%s); its %s split is read (%s/%s)", shown, ", ".join(splits), split,
+                        shown, split)
+            return _directory_files(target / split, f"{shown}/{split}")
+        raise QcauditError(f"{shown} holds a dataset's splits ({', '.join(splits)}); give one split's folder, e.g. {shown}/train")
     files = _each_file_once(sorted(p for p in target.rglob("*") if format_suffix(p) in _FORMATS and not hidden(p.relative_to(target))))
     if not files:
         raise QcauditError(f"{shown} holds no .parquet, .jsonl, .json, .csv, .tsv, .txt or .arrow file")
     files = _data_files(files)
-    _refuse_partial_layout(shown, [PurePosixPath(p.relative_to(target).as_posix()) for p in files])
-    return files
+    return _whole_split(shown, files, [PurePosixPath(p.relative_to(target).as_posix()) for p in files], split)
 
 
-def _refuse_partial_layout(root: str, files: list[PurePosixPath]) -> None:
-    """A directory's data files (their paths under ``root``, a local folder or a URI) are
-    refused when they hold several splits of a dataset (read whole, a test split would be
-    audited as training data) or part of a numbered set of shards (part of the data would
-    pass for all of it)."""
-    _refuse_several_splits(root, files)
-    _refuse_missing_shards(root, files)
+def _whole_split(root: str, files: list[_Files], relative: list[PurePosixPath], split: str | None) -> list[_Files]:
+    """A directory's data files (their paths under ``root``, a local folder or a URI:
+    ``relative``) checked before they are read as one table: those of one split
+    (:func:`_one_split`: read whole, a test split would be audited as training data), with
+    none of a numbered set of shards missing (:func:`_refuse_missing_shards`: part of the data
+    would pass for all of it)."""
+    chosen = _one_split(root, relative, split)
+    _refuse_missing_shards(root, [relative[i] for i in chosen])
+    return [files[i] for i in chosen]
 
 
-def _refuse_several_splits(root: str, files: list[PurePosixPath]) -> None:
-    splits: dict[str, PurePosixPath] = {}  # each split's first file
-    for file in files:
-        in_name = _SPLIT_IN_NAME.search(file.name)
-        folders = [part.partition("=")[2] or part for part in file.parent.parts]  # (split=test: Hive's)
-        named = [folder for folder in folders if folder in SPLIT_NAMES]
-        split = in_name.group(1) if in_name else (named[-1] if named else None)
-        if split is not None:
-            splits.setdefault(split, file)
-    if len(splits) > 1:
-        shown = ", ".join(f"{split} ({root}/{splits[split]})" for split in sorted(splits))
+def _split_of(file: PurePosixPath) -> tuple[str | None, PurePosixPath]:
+    """The split a data file belongs to, by its name or a folder's (Hive's ``split=test``
+    too), and the folder that holds that split (which tells a dataset's configurations,
+    ``main/test-*.parquet`` beside ``socratic/test-*.parquet``, apart); None where its path
+    names no split."""
+    in_name = _SPLIT_IN_NAME.search(file.name)
+    if in_name:
+        return in_name.group(1), file.parent
+    folders = [part.partition("=")[2] or part for part in file.parent.parts]
+    named = [i for i, folder in enumerate(folders) if folder in SPLIT_NAMES]
+    if named:
+        return folders[named[-1]], PurePosixPath(*file.parent.parts[: named[-1] + 1])
+    return None, file.parent
+
+
+def _one_split(root: str, files: list[PurePosixPath], split: str | None) -> list[int]:
+    """The positions of the files to read among a directory's ``files`` (paths under
+    ``root``): all of them where they hold one split of a dataset or none; where they hold
+    several, the files of ``split`` (one configuration's), with a warning that says so, else
+    refused."""
+    found = [_split_of(file) for file in files]
+    firsts: dict[str, PurePosixPath] = {}  # each split's first file
+    for file, (name, _) in zip(files, found):
+        if name is not None:
+            firsts.setdefault(name, file)
+    if len(firsts) <= 1:
+        return list(range(len(files)))
+    shown = ", ".join(f"{name} ({root}/{firsts[name]})" for name in sorted(firsts))
+    if split not in firsts:
         raise QcauditError(f"{root} holds several splits of a dataset: {shown}; give one split's folder or files "
-                           "(a glob such as 'data/train-*.parquet')")
+                           + ("(a glob such as 'data/train-*.parquet')" if split is None else f"(it holds no {split} split)"))
+    folders = sorted({folder for name, folder in found if name == split})
+    if len(folders) > 1:  # (a dataset's configurations: several test splits, one in each)
+        named = ", ".join(f"{root}/{folder}" if folder.parts else root for folder in folders[:4]) + (", ..." if len(folders) > 4 else "")
+        raise QcauditError(f"{root} holds a {split} split in each of {len(folders)} folders ({named}); give one of them")
+    log.warning("%s holds several splits of a dataset (%s); its %s split is read (%s/%s)", root, ", ".join(sorted(firsts)),
+                split, root, firsts[split])
+    return [i for i, (name, _) in enumerate(found) if name == split]
 
 
 def _refuse_missing_shards(root: str, files: list[PurePosixPath]) -> None:
@@ -410,12 +461,11 @@ def format_of(files: list[InputFile]) -> str:
     return next(iter(formats))
 
 
-def read_files(path: str | Path, csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
-    """Read every file ``path`` names (file, directory or glob) eagerly, one frame per file.
+def read_files(files: list[InputFile], csv_header: bool = True) -> list[tuple[InputFile, pl.DataFrame]]:
+    """Read each of ``files`` (:func:`input_files`) eagerly, one frame per file.
 
     For small tables such as benchmarks, where each file may carry meaning (an MMLU subject).
     """
-    files = input_files(path)
     fmt = format_of(files)
     tables = []
     for file in files:

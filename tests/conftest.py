@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import struct
 from itertools import pairwise
 from pathlib import Path
 
+import polars as pl
 import pytest
 import zstandard
 from typer.testing import CliRunner
@@ -53,6 +55,20 @@ def zstd(data: bytes, frames: int = 1, skippable: bool = False) -> bytes:
     if skippable:
         compressed = [b"\x50\x2a\x4d\x18" + struct.pack("<II", 4, len(frame)) + frame for frame in compressed]
     return b"".join(compressed)
+
+
+def hub_cache_snapshot(root: Path, repo: str, files: dict[str, pl.DataFrame], commit: str = "0123abcd", ref: str = "main") -> None:
+    """A snapshot of dataset ``repo`` at ``commit`` added to a Hugging Face cache under
+    ``root``, laid out as huggingface_hub writes one: blobs, the snapshot's links to them, and
+    ``refs/REF`` naming the commit."""
+    folder = root / f"datasets--{repo.replace('/', '--')}"
+    (folder / "refs").mkdir(parents=True, exist_ok=True)
+    (folder / "refs" / ref).write_text(commit)
+    (folder / "blobs").mkdir(exist_ok=True)
+    for i, (name, frame) in enumerate(files.items()):
+        frame.write_parquet(blob := folder / "blobs" / f"{commit}-{i}")
+        (link := folder / "snapshots" / commit / name).parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(os.path.relpath(blob, link.parent))
 
 
 @pytest.fixture

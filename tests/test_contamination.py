@@ -32,7 +32,7 @@ from qcaudit.contamination.semantic import STATEMENT_MIN_SIMILARITY, ItemEvidenc
 from qcaudit.contamination.substring import sample_patterns, substring_matches
 from qcaudit.errors import QcauditError
 from qcaudit.pipeline import audit
-from tests.conftest import shared_file, zstd
+from tests.conftest import hub_cache_snapshot, shared_file, zstd
 from tests.tiny_lms import untrained_gpt2
 
 LM_EVAL_TABLE = str.maketrans(string.ascii_lowercase + string.ascii_uppercase, string.ascii_lowercase * 2, string.punctuation)
@@ -1162,6 +1162,118 @@ def test_a_benchmark_path_that_holds_an_equals_sign_is_a_path(runner, tmp_path, 
                                      "--out", str(tmp_path / name), "--json"])
         assert result.exit_code == 0, result.output
         assert [b["name"] for b in json.loads(result.output)["tables"]["contamination"]["benchmarks"]] == [name]
+
+
+@pytest.mark.parametrize("path, name", [
+    ("test.jsonl", "test"),  # (nothing else names it)
+    ("gsm8k/test.jsonl", "gsm8k"),
+    ("/data/evals/gsm8k/test.jsonl", "gsm8k"),
+    ("openai/gsm8k/main/test-00000-of-00001.parquet", "gsm8k"),  # (the Hub's layout: OWNER/NAME/CONFIGURATION/SPLIT-SHARD)
+    ("hf://datasets/openai/gsm8k@refs/convert/parquet/main/test-*.parquet", "gsm8k"),
+    ("openai/gsm8k", "gsm8k"),
+    ("cais/mmlu/abstract_algebra/test-00000-of-00001.parquet", "abstract_algebra"),
+    ("HuggingFaceH4/MATH-500/test.jsonl", "MATH-500"),
+    ("openai/openai_humaneval/openai_humaneval/test-00000-of-00001.parquet", "openai_humaneval"),
+    ("hf://datasets/openai/gsm8k@~parquet/main/test/0000.parquet", "gsm8k"),
+    ("bench/data/test-*.parquet", "bench"),
+    ("x/y/data/train/0000.parquet", "y"),
+    ("saved/test/data-00000-of-00001.arrow", "saved"),
+    ("mmlu/sociology_test.csv", "sociology_test"),  # (a stem that says more than its split)
+    ("HumanEval.jsonl.gz", "HumanEval"),
+    ("runs/2026/gsm8k_v2.jsonl", "gsm8k_v2"),
+])
+def test_a_benchmark_named_by_its_path_alone_goes_by_what_holds_it_not_its_split(path, name):
+    """``-b PATH`` names a benchmark by its file's stem; a stem that says only which split or
+    shard the file holds (``test.jsonl``, the Hub's ``test-00000-of-00001.parquet``) names no
+    benchmark, and the metric keys and gate thresholds (``benchmark_leak_rate.<name>``) would
+    read ``test-00000-of-00001``: the folder above that says more names it (not a
+    configuration's ``main`` or ``default``; a revision is no name either)."""
+    from qcaudit.benchmarks import benchmark_name
+
+    assert benchmark_name(path) == name
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,12}", fullmatch=True), split=st.sampled_from(["train", "test", "validation", "dev"]),
+       shard=st.sampled_from(["", "-00000-of-00001", "-00003-of-00010", "-*", "*"]), suffix=st.sampled_from([".jsonl", ".parquet", ".csv.gz"]),
+       configuration=st.sampled_from(["", "main/", "default/", "data/"]))
+def test_a_benchmarks_name_is_its_datasets_wherever_its_split_is_written(name, split, shard, suffix, configuration):
+    from qcaudit.benchmarks import benchmark_name
+    from qcaudit.readers import names_split_or_shard
+
+    assume(not names_split_or_shard(name) and name not in ("main", "default"))
+    assert benchmark_name(f"owner/{name}/{configuration}{split}{shard}{suffix}") == name
+    assert benchmark_name(f"{name}{suffix}") == name == benchmark_name(f"owner/{name}")
+
+
+def test_a_benchmark_folder_named_without_a_name_is_named_by_it_in_the_report(runner, tmp_path, gsm8k_small):
+    bench, data = gsm8k_small
+    (folder := tmp_path / "gsm8k").mkdir()
+    (folder / "test.jsonl").write_bytes(bench.read_bytes())
+    result = runner.invoke(app, ["report", str(data), "-b", str(folder / "test.jsonl"), "--methods", "ngram",
+                                 "--analyzers", "contamination", "--out", str(tmp_path / "out"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [b["name"] for b in report["tables"]["contamination"]["benchmarks"]] == ["gsm8k"]
+    assert report["metrics"]["contamination"]["contaminated_rows.gsm8k"]["value"] == 2
+
+
+@pytest.mark.parametrize("layout", ["files", "shards", "folders", "hive", "saved", "hub"])
+def test_a_benchmark_folder_of_several_splits_is_read_as_its_test_split(tmp_path, monkeypatch, caplog, layout):
+    """A benchmark downloaded whole holds its splits side by side (the Hub's
+    ``main/train-*.parquet`` beside ``main/test-*.parquet``, ``train.jsonl`` beside
+    ``test.jsonl``, ``datasets``' ``save_to_disk`` of a DatasetDict, the Hugging Face cache's
+    snapshot). A dataset so laid out is refused (its test split would be audited as training
+    data); a benchmark's items are its test split, as decontamination checks against test
+    sets: that split is read, with a warning naming it. A folder without a test split, or
+    with one in each of several configurations (GSM8K's ``main`` and ``socratic``), is
+    refused, naming them; the same folder as the data is still refused."""
+    from huggingface_hub import constants
+
+    from qcaudit.io import load_dataset
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub := tmp_path / "hub"))
+    monkeypatch.chdir(tmp_path)
+    rows = pl.read_ndjson(shared_file("benchmarks/gsm8k/test.jsonl")).head(12)
+    splits = {"train": rows.head(5), "test": rows.slice(5, 4), "validation": rows.tail(3)}
+    names = {"files": "{split}.parquet", "shards": "data/{split}-00000-of-00001.parquet", "folders": "{split}/0000.parquet",
+             "hive": "split={split}/part-0.parquet", "saved": "{split}/data-00000-of-00001.arrow",
+             "hub": "main/{split}-00000-of-00001.parquet"}
+
+    def write(folder: Path, chosen: tuple[str, ...], configurations: tuple[str, ...] = ("",)) -> str:
+        files = {f"{c}{names[layout].format(split=split)}": splits[split] for c in configurations for split in chosen}
+        if layout == "hub":
+            hub_cache_snapshot(hub, f"openai/{folder.name}", files)
+            return f"openai/{folder.name}"
+        for name, frame in files.items():
+            (path := folder / name).parent.mkdir(parents=True, exist_ok=True)
+            frame.write_ipc_stream(path) if layout == "saved" else frame.write_parquet(path)
+        if layout == "saved":
+            (folder / "dataset_dict.json").write_text(json.dumps({"splits": list(chosen)}))
+        return str(folder)
+
+    splits["test"].write_ndjson(alone := tmp_path / "test_alone.jsonl")
+    expected = load_benchmark("gsm8k", alone, adapter="gsm8k").items
+    named = write(tmp_path / "gsm8k", ("train", "test", "validation"))
+    with caplog.at_level("WARNING", logger="qcaudit"):
+        found = load_benchmark("gsm8k", named, adapter="gsm8k").items
+    assert found["item_text"].to_list() == expected["item_text"].to_list() and found.height == 4
+    read = f"{named}/{'test' if layout == 'saved' else names[layout].format(split='test')}"
+    assert [m for r in caplog.records if "split is read" in (m := r.getMessage())] == [
+        f"{named} holds several splits of a dataset (test, train, validation); its test split is read ({read})"]
+    with pytest.raises(QcauditError, match="several splits|dataset's splits"):
+        load_dataset(named).texts()
+    if layout != "saved":  # (a DatasetDict's folders are its splits: no configurations)
+        with pytest.raises(QcauditError, match=r"holds no test split"):
+            load_benchmark("b", write(tmp_path / "no_test", ("train", "validation")), adapter="gsm8k")
+    if layout in ("files", "shards", "hub"):
+        with pytest.raises(QcauditError, match=r"holds a test split in each of 2 folders \(.*main.*, .*socratic.*\); give one of them"):
+            load_benchmark("b", write(tmp_path / "configured", ("train", "test"), ("main/", "socratic/")), adapter="gsm8k")
+    if layout == "hub":  # (cais/mmlu: a configuration a subject, and all of them in one)
+        subjects = tuple(f"{subject}/" for subject in ("all", "anatomy", "astronomy", "virology", "sociology", "nutrition"))
+        with pytest.raises(QcauditError, match=r"in each of 6 folders \(openai/mmlu/all/main, openai/mmlu/anatomy/main, "
+                                               r"openai/mmlu/astronomy/main, openai/mmlu/nutrition/main, \.\.\.\); give one of them"):
+            load_benchmark("b", write(tmp_path / "mmlu", ("test", "validation"), subjects), adapter="gsm8k")
 
 
 def test_bad_benchmarks_are_one_line_errors(runner, tmp_path, gsm8k_small):

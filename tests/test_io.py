@@ -24,7 +24,7 @@ from hypothesis import assume, example, given, settings, strategies as st
 from qcaudit.errors import QcauditError
 from qcaudit.io import JSON_CHAT_SAMPLE, TextSelection, load_dataset
 from qcaudit.text_columns import answer_field
-from tests.conftest import zstd
+from tests.conftest import hub_cache_snapshot, zstd
 from tests.test_hostile_inputs import qc  # noqa: F401  (fixture)
 
 ROWS = [
@@ -3000,20 +3000,6 @@ def test_a_text_generated_for_the_prompt_beside_it_is_its_response(tmp_path_fact
         load_dataset(given, TextSelection(text_column="text")).selected(parts=parts).collect()
 
 
-def _hub_cache(root: Path, repo: str, files: dict[str, pl.DataFrame], commit: str = "0123abcd", ref: str = "main") -> None:
-    """A snapshot of dataset ``repo`` at ``commit`` added to a Hugging Face cache under
-    ``root``, laid out as huggingface_hub writes one: blobs, the snapshot's links to them, and
-    ``refs/REF`` naming the commit."""
-    folder = root / f"datasets--{repo.replace('/', '--')}"
-    (folder / "refs").mkdir(parents=True, exist_ok=True)
-    (folder / "refs" / ref).write_text(commit)
-    (folder / "blobs").mkdir(exist_ok=True)
-    for i, (name, frame) in enumerate(files.items()):
-        frame.write_parquet(blob := folder / "blobs" / f"{commit}-{i}")
-        (link := folder / "snapshots" / commit / name).parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(os.path.relpath(blob, link.parent))
-
-
 def test_a_hub_dataset_named_by_its_name_reads_from_the_local_hugging_face_cache(tmp_path, monkeypatch, qc):  # noqa: F811
     """A Hub dataset named ``OWNER/NAME`` that no local path names reads, offline, from the
     snapshot that ``datasets`` or ``hf download`` left in this machine's Hugging Face cache, a
@@ -3026,7 +3012,7 @@ def test_a_hub_dataset_named_by_its_name_reads_from_the_local_hugging_face_cache
     monkeypatch.chdir(tmp_path)
     train = [pl.DataFrame({"text": [f"Train row {i} of shard {shard}." for i in range(3)]}) for shard in range(2)]
     test = pl.DataFrame({"text": ["Test row one.", "Test row two."]})
-    _hub_cache(hub, "own/chat-1.5", {"data/train-00000-of-00002.parquet": train[0], "data/train-00001-of-00002.parquet": train[1],
+    hub_cache_snapshot(hub, "own/chat-1.5", {"data/train-00000-of-00002.parquet": train[0], "data/train-00001-of-00002.parquet": train[1],
                                      "data/test-00000-of-00001.parquet": test, "README.md": pl.DataFrame()})
     expected = pl.concat(train)["text"].to_list()
     for name in ("own/chat-1.5/data/train-*.parquet", "hf:own/chat-1.5/data/train-*", "datasets/own/chat-1.5/data/train-0000[01]*"):
@@ -3040,7 +3026,7 @@ def test_a_hub_dataset_named_by_its_name_reads_from_the_local_hugging_face_cache
     expect_error(r"own/other does not exist in .*; a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache",
                  "own/other")
     second = "4567cdef" * 5  # (a commit: its whole hash)
-    _hub_cache(hub, "own/chat-1.5", {"data/train-00000-of-00001.parquet": test}, commit=second, ref="v2")  # (another revision)
+    hub_cache_snapshot(hub, "own/chat-1.5", {"data/train-00000-of-00001.parquet": test}, commit=second, ref="v2")  # (another revision)
     for revision in ("v2", second):
         assert load_dataset(f"own/chat-1.5@{revision}/data/train-*.parquet").texts()["text"].to_list() == test["text"].to_list()
     assert load_dataset("own/chat-1.5/data/train-*.parquet").texts()["text"].to_list() == expected  # (main, as before)

@@ -34,14 +34,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from pydantic import Field
 
-from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, load_benchmark
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, benchmark_name, load_benchmark
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches, ngram_tokens
 from qcaudit.contamination.judge import Judge, judged_pairs
@@ -129,12 +128,13 @@ class ContaminationSettings(Section):
 
 def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
     """``--benchmark NAME=PATH`` values as config overrides (NAME defaults to the file's stem,
+    or its folder's where the stem names only a split: :func:`~qcaudit.benchmarks.benchmark_name`;
     also where the path itself holds a ``=``, as Hive's folders do: ``data/split=test/x.jsonl``)."""
     overrides = {}
     for spec in specs or []:
         name, sep, path = spec.partition("=")
         if not sep or _is_path_with_equals(spec, name):
-            name, path = Path(spec).name.split(".")[0], spec
+            name, path = benchmark_name(spec), spec
         if not name or not path:
             raise QcauditError(f"--benchmark {spec!r}: give NAME=PATH")
         if "." in name:  # (a dotted override would split it into nested settings)
