@@ -47,7 +47,7 @@ from typing import NamedTuple
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.readers import InputFile, format_of, input_files, names_split_or_shard, read_files
+from qcaudit.readers import InputFile, format_of, input_files, names_split_or_shard, read_files, shown_name
 from qcaudit.remote import format_suffix
 from qcaudit.text_columns import chat_answer, chat_text, is_chat, sole_text_column
 
@@ -63,10 +63,14 @@ ADAPTERS = ("auto", "gsm8k", "humaneval", "mmlu", "chat", "fields")
 
 @dataclass(frozen=True)
 class Benchmark:
-    """A benchmark's items: ``item_id`` and ``item_text``, one row per test item."""
+    """A benchmark's items: ``item_id`` and ``item_text``, one row per test item; the files
+    they were read from (``sources``) and how (``read_as``: the adapter and the columns it
+    was given or guessed), which the report records."""
 
     name: str
     items: pl.DataFrame
+    sources: tuple[str, ...] = ()
+    read_as: str = ""
 
     @property
     def content_hash(self) -> str:
@@ -114,7 +118,13 @@ def load_benchmark(
         raise QcauditError(f"benchmark {name!r}: {path} holds no items with text")
     if items[ITEM_ID].n_unique() != items.height:
         raise QcauditError(f"benchmark {name!r}: item ids are not unique; set id_field to a unique column")
-    return Benchmark(name, items)
+    return Benchmark(name, items, tuple(shown_name(file) for file in files), _read_as(adapter, fields, id_field))
+
+
+def _read_as(adapter: str, fields: list[str] | None, id_field: str | None) -> str:
+    """How a benchmark's items were read, in a few words: ``gsm8k``, ``fields problem,
+    solution (ids from task_id)``."""
+    return " ".join([adapter, *([", ".join(fields)] if fields else [])]) + (f" (ids from {id_field})" if id_field else "")
 
 
 #: Reads a benchmark's files, a CSV with a header line or without: :func:`_read` for one benchmark.

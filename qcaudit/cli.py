@@ -676,8 +676,12 @@ _INPUT_OPTIONS = ("text_column", "fields", "role", "prompt_fields", "response_fi
                   "preferred_by", "label_field", "pair_ratings", "header", "reasoning", "limit")
 
 
+#: The analyzer flags ``qcaudit inspect`` takes: the benchmarks (``-b``), whose reading it shows too.
+_INSPECT_FLAGS = {parameter: flag for parameter, flag in analyzer_flags({"contamination"}).items() if parameter == "benchmark"}
+
+
 @command("inspect")
-@audit_options(flags={}, core=_INPUT_OPTIONS)
+@audit_options(flags=_INSPECT_FLAGS, core=_INPUT_OPTIONS)
 def inspect_data(
     data: Annotated[str, typer.Argument(metavar="DATA", help="Dataset to read (any input qcaudit reads).")],
     rows: Annotated[int, typer.Option("--rows", min=1, metavar="ROWS", help="First rows shown.")] = 3,
@@ -686,12 +690,12 @@ def inspect_data(
     as_json: JsonOpt = False,
     options: dict[str, Any] | None = None,
 ) -> None:
-    """Show how DATA is read, before any audit: the text's source, the columns behind each part the analyzers read, the first rows."""
+    """Show how DATA is read, before any audit: the text's source, the columns behind each part the analyzers read, the first rows; and how each benchmark is (-b), with its first items."""
 
     def body() -> int:
         from qcaudit.inspection import inspect_input
 
-        inspection = inspect_input(data, load_config(config, audit_overrides(options or {}, flags={})), rows)
+        inspection = inspect_input(data, load_config(config, audit_overrides(options or {}, flags=_INSPECT_FLAGS)), rows)
         if as_json:
             print(json.dumps(inspection.to_json(), ensure_ascii=False, default=str))
         else:

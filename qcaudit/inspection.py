@@ -6,7 +6,9 @@ answers, a chat's system turns), is found by column name across many layouts
 (:mod:`qcaudit.io`). A long run on an input read otherwise than meant is a run lost; this
 reads the input as an audit does (the same ``[input]`` settings and flags) and says what it
 read: the files, their format and rows, the text's source (the line every report starts
-with), the columns behind each part, and the first rows' text and parts.
+with), the columns behind each part, and the first rows' text and parts; and, for the
+benchmarks given, how each is read (its files, the adapter and columns that make its items,
+found by name and columns as a decontamination run finds them) and its first items.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 import polars as pl
 
+from qcaudit.analyzers.contamination import load_benchmarks
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, PART_PREFIX, Benchmark
 from qcaudit.columns import (
     CHOSEN,
     CHOSEN_RATING,
@@ -37,6 +41,35 @@ SHOWN_PARTS = (PROMPT, RESPONSE, CHOSEN, REJECTED, SETUP, DESIRABLE, CHOSEN_RATI
 
 
 @dataclass(frozen=True)
+class BenchmarkInspection:
+    """How a benchmark is read: its files, ``read_as`` (the adapter and the columns it was
+    given or guessed), how many items, and the first items: ``item_id``, ``item_text``, each
+    part of an item that a rephrasing may copy alone (``stem``, ``code``, ...) and
+    ``choices`` where it has answer options."""
+
+    name: str
+    sources: tuple[str, ...]
+    read_as: str
+    items: int
+    first_items: pl.DataFrame
+
+    @classmethod
+    def of(cls, benchmark: Benchmark, items: int) -> BenchmarkInspection:
+        first = benchmark.items.head(items)
+        first = first.rename({c: c.removeprefix(PART_PREFIX) for c in first.columns if c.startswith(PART_PREFIX)})
+        return cls(benchmark.name, benchmark.sources, benchmark.read_as, benchmark.items.height, first)
+
+    @property
+    def parts(self) -> list[str]:
+        """The items' parts and options, beside their id and text."""
+        return [name for name in self.first_items.columns if name not in (ITEM_ID, ITEM_TEXT)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "sources": list(self.sources), "read_as": self.read_as, "items": self.items,
+                "parts": self.parts, "first_items": self.first_items.to_dicts()}
+
+
+@dataclass(frozen=True)
 class Inspection:
     """How a dataset is read: ``read_from`` names the columns behind the text and each part
     a flag can name (the text's, the prompt's, a pair's verdict or ranked list, ...);
@@ -50,6 +83,7 @@ class Inspection:
     text_source: str
     read_from: dict[str, list[str]]
     first_rows: pl.DataFrame
+    benchmarks: list[BenchmarkInspection]
 
     @property
     def parts(self) -> list[str]:
@@ -59,11 +93,12 @@ class Inspection:
     def to_json(self) -> dict[str, Any]:
         return {"sources": self.sources, "format": self.format, "rows": self.rows, "input_rows": self.input_rows,
                 "text_source": self.text_source, "read_from": self.read_from, "parts": self.parts,
-                "first_rows": self.first_rows.to_dicts()}
+                "first_rows": self.first_rows.to_dicts(), "benchmarks": [b.to_json() for b in self.benchmarks]}
 
 
 def inspect_input(data: Any, config: Any, rows: int) -> Inspection:
-    """How ``data`` is read under ``config``'s ``[input]`` settings, with its first ``rows`` rows."""
+    """How ``data`` is read under ``config``'s ``[input]`` settings, with its first ``rows`` rows,
+    and how each of ``config``'s benchmarks is, with its first ``rows`` items."""
     dataset = load_input(data, config)
     parts = tuple(part for part in SHOWN_PARTS if part == SETUP or dataset.has_part(part))  # (system turns: every input has the part)
     first = dataset.first_rows(parts, rows).select(ROW_ID, TEXT, TEXT_STATUS, *parts)
@@ -77,4 +112,6 @@ def inspect_input(data: Any, config: Any, rows: int) -> Inspection:
         read_from[DESIRABLE] = [selection.label]
     if selection.ratings:
         read_from["pair ratings"] = list(selection.ratings)
-    return Inspection(dataset.sources, dataset.format, dataset.rows, dataset.input_rows, dataset.text_source, read_from, first)
+    benchmarks = [BenchmarkInspection.of(benchmark, rows) for benchmark in load_benchmarks(config.benchmarks).values()]
+    return Inspection(dataset.sources, dataset.format, dataset.rows, dataset.input_rows, dataset.text_source, read_from, first,
+                      benchmarks)

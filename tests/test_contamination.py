@@ -1216,6 +1216,10 @@ def test_a_benchmark_folder_named_without_a_name_is_named_by_it_in_the_report(ru
     report = json.loads(result.output)
     assert [b["name"] for b in report["tables"]["contamination"]["benchmarks"]] == ["gsm8k"]
     assert report["metrics"]["contamination"]["contaminated_rows.gsm8k"]["value"] == 2
+    recorded = report["tables"]["contamination"]["benchmarks"][0]  # (where its items came from, and how they were read)
+    assert (recorded["sources"], recorded["read_as"]) == ([str(folder / "test.jsonl")], "gsm8k")
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "Checked against gsm8k (30 items from test.jsonl, read as gsm8k)." in html
 
 
 @pytest.mark.parametrize("layout", ["files", "shards", "folders", "hive", "saved", "hub"])
@@ -1784,7 +1788,9 @@ def test_item_columns_are_found_however_their_names_are_capitalised(tmp_path):
         path = tmp_path / "bench.csv"
         columns = {name: [f"{name} {i}" for i in range(2)] for name in header} | {item_column: questions}
         pl.DataFrame(columns).write_csv(path)
-        assert load_benchmark("mine", path).items["item_text"].to_list() == questions, header
+        bench = load_benchmark("mine", path)
+        assert bench.items["item_text"].to_list() == questions, header
+        assert (bench.read_as, bench.sources) == (f"fields {item_column}", (str(path),))  # (what the report records)
 
 
 def test_a_benchmarks_one_column_of_text_is_its_item_except_a_headed_csvs(tmp_path):

@@ -76,3 +76,36 @@ def test_inspect_refuses_bad_input_in_one_line(tmp_path, qc):  # noqa: F811
     one_line_error(qc("inspect", path, "--rows", 0))
     pl.DataFrame({"n": [1, 2]}).write_parquet(numbers := tmp_path / "numbers.parquet")
     one_line_error(qc("inspect", numbers), "no text column found")
+
+
+def test_inspect_shows_how_each_benchmark_is_read(tmp_path, qc):  # noqa: F811
+    """-b (and [benchmarks.NAME]) add each benchmark's reading: its files, the adapter and
+    columns that make its items (as guessed by name and columns), how many, and its first
+    items with their parts, equal to what a decontamination run loads; in the terminal one
+    line each, escaped, a part an item lacks left out; a bad benchmark is one line."""
+    from qcaudit.benchmarks import load_benchmark
+
+    data = _write_jsonl(tmp_path / "data.jsonl", COSMOPEDIA)
+    problems = [{"id": f"p{i}", "problem": f"[bold]Problem[/bold] {i}: what is {i} + {i}?", "solution": str(2 * i)} for i in range(4)]
+    (folder := tmp_path / "math").mkdir()
+    bench = _write_jsonl(folder / "test.jsonl", problems)
+    _write_jsonl(folder / "train.jsonl", problems[:1])
+    choices = tmp_path / "exam.jsonl"
+    _write_jsonl(choices, [{"question": f"Which number is {i}?", "choices": ["one", "two", "three"], "answer": i} for i in range(3)])
+    shown = _inspected(qc, data, "--rows", 2, "-b", folder, "-b", f"exam={choices}")["benchmarks"]
+    assert [(b["name"], b["sources"], b["read_as"], b["items"]) for b in shown] == [
+        ("math", [str(bench)], "fields problem", 4), ("exam", [str(choices)], "mmlu", 3)]
+    for inspected, (name, path) in zip(shown, (("math", folder), ("exam", choices)), strict=True):
+        loaded = load_benchmark(name, path).items.head(2)
+        assert inspected["first_items"] == loaded.rename(lambda c: c.removeprefix("part:")).to_dicts()
+    assert shown[1]["parts"] == ["question", "stem", "choices"] and shown[1]["first_items"][0]["choices"] == ["one", "two", "three"]
+    ran = qc("inspect", data, "--rows", 1, "-b", folder, "-b", f"exam={choices}")
+    assert ran.code == 0, ran.err
+    out = ran.out.splitlines()
+    assert f"benchmark math: 4 items from {bench}, read as fields problem" in out
+    assert out[out.index("item math/0") + 1] == "  text: [bold]Problem[/bold] 0: what is 0 + 0?"  # (escaped: no markup read)
+    assert out[out.index("item exam/0"):][1:4] == ["  text: Which number is 0? one two three", "  question: Which number is 0?",
+                                                  "  choices: one | two | three"]  # (no stem: the question is one line)
+    assert "its test split is read" in ran.err
+    assert _inspected(qc, data)["benchmarks"] == []
+    one_line_error(qc("inspect", data, "-b", f"gone={tmp_path / 'gone.jsonl'}"), "benchmark 'gone': ")

@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import PurePath
 from typing import Any, Literal
 
 import numpy as np
@@ -126,6 +127,11 @@ class ContaminationSettings(Section):
     examples: int = Field(50, ge=0, le=10000)
 
 
+def load_benchmarks(settings: dict[str, BenchmarkSettings]) -> dict[str, Benchmark]:
+    """The benchmarks ``[benchmarks.NAME]`` (and ``--benchmark``) name, loaded."""
+    return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in settings.items()}
+
+
 def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
     """``--benchmark NAME=PATH`` values as config overrides (NAME defaults to the file's stem,
     or its folder's where the stem names only a split: :func:`~qcaudit.benchmarks.benchmark_name`;
@@ -203,7 +209,7 @@ class Contamination(Analyzer):
 
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
-        checked = ", ".join(f"{b['name']} ({b['items']:,} items)" for b in tables["benchmarks"])
+        checked = ", ".join(f"{b['name']} ({b['items']:,} items{_read_from(b)})" for b in tables["benchmarks"])
         examples = tables["examples"]
         views: list[View] = [Notice(warning, "warning") for warning in tables.get("warnings", [])]
         views.append(Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item.")))
@@ -226,8 +232,7 @@ class Contamination(Analyzer):
     @cached_property
     def benchmarks(self) -> dict[str, Benchmark]:
         """The benchmarks, loaded once per analyzer (once per Ray actor)."""
-        return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field)
-                for name, b in self.sections["benchmarks"].items()}
+        return load_benchmarks(self.sections["benchmarks"])
 
     def check_inputs(self) -> None:
         self.benchmarks  # noqa: B018 (read now: a bad benchmark fails before any row is read)
@@ -395,6 +400,19 @@ class ContaminationState:
     other_script_rows: int = 0
 
 
+def _read_from(benchmark: dict[str, Any]) -> str:
+    """Where a benchmark's items were read from and how, as the report says it: "from
+    test.jsonl, read as gsm8k", the file by its name alone, as a published dataset card
+    (:mod:`qcaudit.report.card`, which quotes this) names its files; the whole paths are the
+    report's ``sources``. Nothing for a report written before 2026-12-07, which did not
+    record them."""
+    sources = benchmark.get("sources") or []
+    if not sources:
+        return ""
+    more = f" and {len(sources) - 1} more file{'s' if len(sources) > 2 else ''}" if len(sources) > 1 else ""
+    return f" from {PurePath(sources[0]).name}{more}, read as {benchmark['read_as']}"
+
+
 def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], settings: ContaminationSettings,
                    context, warnings: list[str]) -> AnalyzerResult:
     row_ids = pl.Series(ROW_ID, np.concatenate(state.row_ids), dtype=pl.UInt32)
@@ -410,7 +428,8 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
     rows = _row_columns(row_ids, best, methods)
     metrics.update(_overall_metrics(rows, flagged, benchmarks, len(row_ids)))
     tables = {
-        "benchmarks": [{"name": b.name, "items": b.items.height, "content_hash": b.content_hash} for b in benchmarks.values()],
+        "benchmarks": [{"name": b.name, "items": b.items.height, "content_hash": b.content_hash, "sources": list(b.sources),
+                        "read_as": b.read_as} for b in benchmarks.values()],
         "examples": _examples(rows, benchmarks, settings.examples, context),
         "siblings": _set_aside(rows, "numbers_consistent"),
         "passage_only": _set_aside(rows, "holds_question"),

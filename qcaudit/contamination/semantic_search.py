@@ -10,7 +10,7 @@ verifies every pair (:func:`~qcaudit.contamination.semantic.verify`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -136,4 +136,4 @@ def _distinct_items(bench: Benchmark) -> tuple[Benchmark, pl.DataFrame | None]:
     distinct_position = pl.DataFrame({"key": key.filter(first)}).with_row_index("distinct")
     copies = (pl.DataFrame({"key": key}).with_row_index("copy").join(distinct_position, on="key", maintain_order="left")
               .select(pl.col("distinct").cast(pl.UInt32), pl.col("copy").cast(pl.UInt32)))
-    return Benchmark(bench.name, bench.items.filter(first)), copies
+    return replace(bench, items=bench.items.filter(first)), copies

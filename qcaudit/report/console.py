@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT
 from qcaudit.gate import FAIL, PASS, GateResult
 from qcaudit.inspection import Inspection
 from qcaudit.report.model import Report, audited_rows, shown_sources
@@ -73,10 +75,26 @@ def print_inspection(console: Console, inspection: Inspection) -> None:
                       "--prompt-fields and --response-field (or --chosen-field and --rejected-field)", highlight=False)
     for row in inspection.first_rows.iter_rows(named=True):
         console.print(f"[bold]row {row['row_id']}[/] ({safe(row['text_status'])})", highlight=False)
-        for name in ("text", *inspection.parts):
-            value = row[name]
-            shown = "null" if value is None else safe(one_line(value, SHOWN_CHARS)) if isinstance(value, str) else safe(value)
-            console.print(f"  {name}: {shown}", highlight=False, soft_wrap=True)
+        _print_values(console, row, ("text", *inspection.parts))
+    for bench in inspection.benchmarks:
+        more = f" and {len(bench.sources) - 1:,} more" if len(bench.sources) > 1 else ""
+        console.print(f"[bold]benchmark {safe(bench.name)}[/]: {bench.items:,} items from {safe(bench.sources[0])}{more}, "
+                      f"read as {safe(bench.read_as)}", highlight=False, soft_wrap=True)
+        for item in bench.first_items.iter_rows(named=True):
+            console.print(f"[bold]item {safe(item[ITEM_ID])}[/]", highlight=False)
+            given = tuple(part for part in bench.parts if item[part] is not None)  # (a question of one line has no stem)
+            _print_values(console, {"text": item[ITEM_TEXT]} | {part: item[part] for part in given}, ("text", *given))
+
+
+def _print_values(console: Console, values: dict[str, Any], names: tuple[str, ...]) -> None:
+    """A row's or an item's values, ``name: value`` a line each, cut to :data:`SHOWN_CHARS`;
+    a list (an item's answer options) its values joined by `` | ``."""
+    for name in names:
+        value = values[name]
+        if isinstance(value, list):
+            value = " | ".join(str(v) for v in value)
+        shown = "null" if value is None else safe(one_line(value, SHOWN_CHARS)) if isinstance(value, str) else safe(value)
+        console.print(f"  {name}: {shown}", highlight=False, soft_wrap=True)
 
 
 def print_series(console: Console, report: Report) -> None:
