@@ -47,7 +47,9 @@ from typing import NamedTuple
 import polars as pl
 
 from qcaudit.errors import QcauditError
-from qcaudit.readers import InputFile, format_of, input_files, names_split_or_shard, read_files, shown_name
+from qcaudit.readers import (
+    InputFile, format_of, input_files, names_split_or_shard, read_files, shown_name, without_hub_revision,
+)
 from qcaudit.remote import format_suffix
 from qcaudit.text_columns import chat_answer, chat_text, is_chat, sole_text_column
 
@@ -146,9 +148,6 @@ def _about(name: str) -> Iterator[None]:
 BENCHMARK_SPLIT = "test"
 
 
-#: A Hub dataset's revision in a path, as ``hf://`` paths write one: ``@v2``, ``@refs/pr/3``,
-#: ``@refs/convert/parquet`` (the Hub's parquet conversion).
-_HUB_REVISION = re.compile(r"@(?:refs/(?:convert/\w+|pr/\d+)|[^/]*)")
 #: Folders that name a dataset's configuration, not which benchmark it is: Hugging Face's
 #: ``default``, GSM8K's ``main`` (beside ``socratic``).
 _CONFIGURATION_FOLDERS = frozenset({"default", "main"})
@@ -161,7 +160,7 @@ def benchmark_name(path: str) -> str:
     ``openai/gsm8k/main/test-*.parquet``), the nearest folder above it that says more than a
     split, a shard or a configuration; a Hub dataset's ``@REVISION`` left out. The file's
     name where none does."""
-    stems = [part.split(".")[0] for part in PurePosixPath(_HUB_REVISION.sub("", path)).parts if part != "/"]
+    stems = [part.split(".")[0] for part in PurePosixPath(without_hub_revision(path)[0]).parts if part != "/"]
     named = [stem for stem in stems if not names_split_or_shard(stem) and stem not in _CONFIGURATION_FOLDERS]
     return named[-1] if named else stems[-1]
 

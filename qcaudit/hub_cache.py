@@ -25,3 +25,19 @@ def cached_snapshot(name: str, repo_type: str = "model", revision: str | None = 
                                       cache_dir=constants.HF_HUB_CACHE))
     except (LocalEntryNotFoundError, HFValidationError):
         return None
+
+
+def cached_revisions(name: str, repo_type: str = "model") -> list[str]:
+    """The revisions of repository ``name`` the cache holds, as each can be asked for: its
+    snapshots' branches and tags (``main``, ``refs/convert/parquet``), or the commit of a
+    snapshot that none names; empty where it holds none."""
+    from huggingface_hub import constants, scan_cache_dir
+    from huggingface_hub.utils import CacheNotFound
+
+    try:
+        repos = scan_cache_dir(constants.HF_HUB_CACHE).repos
+    except CacheNotFound:
+        return []
+    held = [sorted(revision.refs) or [revision.commit_hash] for repo in repos if (repo.repo_id, repo.repo_type) == (name, repo_type)
+            for revision in repo.revisions]
+    return sorted(ref for refs in held for ref in refs)

@@ -36,7 +36,7 @@ from qcaudit.compression import (
     without_compression,
 )
 from qcaudit.errors import QcauditError, first_line
-from qcaudit.hub_cache import cached_snapshot
+from qcaudit.hub_cache import cached_revisions, cached_snapshot
 from qcaudit.inputcheck import (
     BOM,
     DELIMITED,
@@ -260,10 +260,32 @@ def _refuse_special_file(target: Path) -> None:
 _HUB_NAME_PREFIX = re.compile(r"^(?:hf:/*)?(?:datasets/)?")
 
 
-def _hub_parts(target: Path) -> tuple[str, ...]:
+#: A Hub dataset's name and the revision written after it, as ``hf://`` paths write one
+#: (``OWNER/NAME@v2/...``): a branch, a tag or a commit, or one of the Hub's refs whose name
+#: holds slashes, its parquet conversion (``@refs/convert/parquet``) or a pull request's
+#: (``@refs/pr/3``), either URL-quoted or not.
+_HUB_REVISION = re.compile(r"^((?:hf:/*)?(?:datasets/)?[^/@]+/[^/@]+)@(refs/(?:convert/\w+|pr/\d+)(?=/|$)|[^/]*)")
+#: Names the Hub gives a revision besides its own (``@~parquet``, as ``hf://`` paths write it).
+_HUB_REVISION_ALIASES = {"~parquet": "refs/convert/parquet"}
+
+
+def without_hub_revision(path: str) -> tuple[str, str | None]:
+    """``path`` without the revision written after a Hub dataset's name, and that revision
+    (None where it names none): ``openai/gsm8k@refs/convert/parquet/main`` is
+    (``openai/gsm8k/main``, ``refs/convert/parquet``)."""
+    found = _HUB_REVISION.match(path)
+    if not found:
+        return path, None
+    revision = unquote(found.group(2))
+    return found.group(1) + path[found.end():], _HUB_REVISION_ALIASES.get(revision, revision)
+
+
+def _hub_parts(target: Path) -> tuple[tuple[str, ...], str | None]:
     """The parts of ``target`` read as a Hub dataset's ``OWNER/NAME[@REVISION][/PATH]``, the
-    ways of writing it that are not part of it left out (:data:`_HUB_NAME_PREFIX`)."""
-    return PurePosixPath(_HUB_NAME_PREFIX.sub("", target.as_posix(), count=1)).parts
+    ways of writing it that are not part of it left out (:data:`_HUB_NAME_PREFIX`), and the
+    revision it names (:func:`without_hub_revision`)."""
+    path, revision = without_hub_revision(target.as_posix())
+    return PurePosixPath(_HUB_NAME_PREFIX.sub("", path, count=1)).parts, revision
 
 
 def _hub_hint(target: Path) -> str:
@@ -273,13 +295,18 @@ def _hub_hint(target: Path) -> str:
     there, or to name the Hub's copy (fsspec's ``hf`` filesystem reads it)."""
     if target.is_absolute() or format_suffix(target) in _FORMATS or target.parent.exists():  # (a name may hold a dot: OpenHermes-2.5)
         return ""
-    if len(parts := _hub_parts(target)) != 2:
+    parts, revision = _hub_parts(target)
+    if len(parts) != 2:
         return ""
-    name = "/".join(parts)
-    repo, _, revision = name.partition("@")
-    download = f"hf download {repo} --repo-type dataset" + (f" --revision {revision}" if revision else "")
+    repo = "/".join(parts)
     return (f"; a dataset on the Hugging Face Hub is read from this machine's Hugging Face cache once there (none is): "
-            f"'{download}' or datasets' load_dataset puts it there; or read it over the network as hf://datasets/{name}")
+            f"'{_hub_download(repo, revision)}' or datasets' load_dataset puts it there; or read it over the network as "
+            f"hf://datasets/{repo}" + (f"@{revision}" if revision else ""))
+
+
+def _hub_download(repo: str, revision: str | None) -> str:
+    """The command that puts a Hub dataset's revision in the local Hugging Face cache."""
+    return f"hf download {repo} --repo-type dataset" + (f" --revision {revision}" if revision else "")
 
 
 def _hub_cache_files(target: Path, split: str | None) -> list[Path] | None:
@@ -290,16 +317,21 @@ def _hub_cache_files(target: Path, split: str | None) -> list[Path] | None:
     holds, written as ``hf://`` paths write it) that ``PATH`` names (a folder, a file or a
     glob; without it, the snapshot's folder), read offline as a local folder's are (several
     splits refused unless ``split`` names one: :func:`_directory_files`). None where the cache
-    holds no such dataset."""
-    parts = _hub_parts(target)
+    holds no such dataset; refused, naming the revisions it holds, where it holds the
+    dataset at other revisions only (``hf download --revision``, or the parquet conversion
+    that ``datasets`` reads for a dataset the Hub converted)."""
+    parts, revision = _hub_parts(target)
     if target.is_absolute() or len(parts) < 2 or ".." in parts:
         return None
-    name, _, revision = parts[1].partition("@")
-    repo = f"{parts[0]}/{name}"
-    if (snapshot := cached_snapshot(repo, "dataset", revision or None)) is None:
+    repo = f"{parts[0]}/{parts[1]}"
+    shown = "/".join([f"{repo}@{revision}" if revision else repo, *parts[2:]])
+    if (snapshot := cached_snapshot(repo, "dataset", revision)) is None:
+        if revisions := cached_revisions(repo, "dataset"):
+            raise QcauditError(f"{shown}: the Hugging Face cache holds {repo} at {', '.join(revisions)}, not at {revision or 'main'}: "
+                               f"name one ({repo}@{revisions[0]}" + "".join(f"/{part}" for part in parts[2:])
+                               + f"), or put {revision or 'main'} there ('{_hub_download(repo, revision)}')")
         return None
     inside = snapshot.joinpath(*parts[2:])
-    shown = "/".join(parts)
     if inside.is_dir():
         return _directory_files(inside, shown, split)
     if inside.is_file():
@@ -307,7 +339,7 @@ def _hub_cache_files(target: Path, split: str | None) -> list[Path] | None:
     if GLOB_CHARS.intersection(shown) and (files := _each_file_once(_glob(str(inside)))):
         return files
     held = ", ".join(sorted(p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*") if format_suffix(p) in _FORMATS)[:5])
-    raise QcauditError(f"{shown}: the Hugging Face cache's copy of {parts[0]}/{parts[1]} ({snapshot}) holds no {'/'.join(parts[2:])}"
+    raise QcauditError(f"{shown}: the Hugging Face cache's copy of {repo} ({snapshot}) holds no {'/'.join(parts[2:])}"
                        + (f"; it holds {held}" if held else ""))
 
 

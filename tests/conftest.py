@@ -62,7 +62,7 @@ def hub_cache_snapshot(root: Path, repo: str, files: dict[str, pl.DataFrame], co
     ``root``, laid out as huggingface_hub writes one: blobs, the snapshot's links to them, and
     ``refs/REF`` naming the commit."""
     folder = root / f"datasets--{repo.replace('/', '--')}"
-    (folder / "refs").mkdir(parents=True, exist_ok=True)
+    (folder / "refs" / ref).parent.mkdir(parents=True, exist_ok=True)  # (refs/convert/parquet: a ref whose name holds slashes)
     (folder / "refs" / ref).write_text(commit)
     (folder / "blobs").mkdir(exist_ok=True)
     for i, (name, frame) in enumerate(files.items()):

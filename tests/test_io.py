@@ -3030,13 +3030,45 @@ def test_a_hub_dataset_named_by_its_name_reads_from_the_local_hugging_face_cache
     for revision in ("v2", second):
         assert load_dataset(f"own/chat-1.5@{revision}/data/train-*.parquet").texts()["text"].to_list() == test["text"].to_list()
     assert load_dataset("own/chat-1.5/data/train-*.parquet").texts()["text"].to_list() == expected  # (main, as before)
-    expect_error(r"own/chat-1.5@v3 does not exist in .*'hf download own/chat-1.5 --repo-type dataset --revision v3'", "own/chat-1.5@v3")
+    expect_error(r"^own/chat-1.5@v3: the Hugging Face cache holds own/chat-1.5 at main, v2, not at v3: name one "
+                 r"\(own/chat-1.5@main\), or put v3 there \('hf download own/chat-1.5 --repo-type dataset --revision v3'\)$",
+                 "own/chat-1.5@v3")
+    expect_error(r"own/chat-2@v3 does not exist in .*'hf download own/chat-2 --repo-type dataset --revision v3'", "own/chat-2@v3")
     (tmp_path / "own" / "chat-1.5").mkdir(parents=True)  # (a local folder of that name is read, not the cache)
     expect_error(r"^own/chat-1.5 holds no .parquet", "own/chat-1.5")
     shutil.rmtree(tmp_path / "own")
     result = qc("report", "own/chat-1.5/data/train-*.parquet", "-o", tmp_path / "audit", "--analyzers", "duplicates", "-q")
     assert result.code == 0, result.err
     assert json.loads((tmp_path / "audit" / "report.json").read_text())["dataset"]["rows"] == 6
+
+
+def test_a_hub_datasets_parquet_conversion_in_the_cache_reads_by_its_revision(tmp_path, monkeypatch):
+    """The Hub converts a dataset to parquet on a ref whose name holds slashes,
+    refs/convert/parquet (one folder a configuration, one a split), which ``hf://`` paths
+    name as ``@refs/convert/parquet``, ``@refs%2Fconvert%2Fparquet`` or ``@~parquet``; a cache
+    that holds a dataset at that revision alone (``hf download --revision``) reads by any of
+    them, and the bare name says which revisions it holds rather than that it does not
+    exist. A benchmark so named reads its test split and is named by the dataset."""
+    from huggingface_hub import constants
+
+    from qcaudit.analyzers.contamination import benchmark_overrides
+    from qcaudit.benchmarks import load_benchmark
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub := tmp_path / "hub"))
+    monkeypatch.chdir(tmp_path)
+    splits = {split: pl.DataFrame({"question": [f"{split.title()} question {i}?" for i in range(n)]}) for split, n in (("train", 3), ("test", 2))}
+    hub_cache_snapshot(hub, "own/conv", {f"default/{split}/0000.parquet": frame for split, frame in splits.items()},
+                       commit="89abcdef" * 5, ref="refs/convert/parquet")
+    expected = splits["test"]["question"].to_list()
+    for name in ("own/conv@refs/convert/parquet/default/test", "hf:own/conv@~parquet/default/test/*.parquet",
+                 "datasets/own/conv@refs%2Fconvert%2Fparquet/default/test/0000.parquet"):
+        assert load_dataset(name).texts()["text"].to_list() == expected, name
+    expect_error(r"^own/conv: the Hugging Face cache holds own/conv at refs/convert/parquet, not at main: name one "
+                 r"\(own/conv@refs/convert/parquet\), or put main there \('hf download own/conv --repo-type dataset'\)$", "own/conv")
+    expect_error(r"^own/conv@refs/convert/parquet/default holds several splits", "own/conv@~parquet/default")
+    (spec,) = benchmark_overrides(["own/conv@~parquet/default"]).items()
+    assert spec == ("benchmarks.conv.path", "own/conv@~parquet/default")
+    assert load_benchmark("conv", spec[1]).items["item_text"].to_list() == expected
 
 
 def test_bad_inputs_give_one_line_errors(tmp_path, monkeypatch):
