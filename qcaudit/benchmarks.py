@@ -37,12 +37,12 @@ import hashlib
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -123,6 +123,12 @@ def load_benchmark(
     return Benchmark(name, items, tuple(shown_name(file) for file in files), _read_as(adapter, fields, id_field))
 
 
+def load_benchmarks(settings: Mapping[str, Any]) -> dict[str, Benchmark]:
+    """The benchmarks ``[benchmarks.NAME]`` (and ``--benchmark``) name, loaded: each setting's
+    ``path``, ``adapter``, ``fields`` and ``id_field``."""
+    return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in settings.items()}
+
+
 def _read_as(adapter: str, fields: list[str] | None, id_field: str | None) -> str:
     """How a benchmark's items were read, in a few words: ``gsm8k``, ``fields problem,
     solution (ids from task_id)``."""
@@ -158,9 +164,9 @@ def benchmark_name(path: str) -> str:
     without suffixes, or, where that says only which split or shard it holds
     (:func:`~qcaudit.readers.names_split_or_shard`: ``gsm8k/test.jsonl``,
     ``openai/gsm8k/main/test-*.parquet``), the nearest folder above it that says more than a
-    split, a shard or a configuration; a Hub dataset's ``@REVISION`` left out. The file's
-    name where none does."""
-    stems = [part.split(".")[0] for part in PurePosixPath(without_hub_revision(path)[0]).parts if part != "/"]
+    split, a shard or a configuration; a Hub dataset's ``@REVISION`` left out, and the owner
+    of ``datasets``' own cache's folder (``openai___gsm8k``). The file's name where none does."""
+    stems = [part.split(".")[0].rpartition("___")[2] for part in PurePosixPath(without_hub_revision(path)[0]).parts if part != "/"]
     named = [stem for stem in stems if not names_split_or_shard(stem) and stem not in _CONFIGURATION_FOLDERS]
     return named[-1] if named else stems[-1]
 

@@ -18,8 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from qcaudit.analyzers.contamination import load_benchmarks
-from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, PART_PREFIX, Benchmark
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, PART_PREFIX, Benchmark, load_benchmarks
 from qcaudit.columns import (
     CHOSEN,
     CHOSEN_RATING,

@@ -1177,6 +1177,8 @@ def test_a_benchmark_path_that_holds_an_equals_sign_is_a_path(runner, tmp_path, 
     ("hf://datasets/openai/gsm8k@~parquet/main/test/0000.parquet", "gsm8k"),
     ("bench/data/test-*.parquet", "bench"),
     ("x/y/data/train/0000.parquet", "y"),
+    ("~/.cache/huggingface/datasets/openai___gsm8k/main/0.0.0/e53f048/gsm8k-test.arrow", "gsm8k-test"),
+    ("~/.cache/huggingface/datasets/openai___gsm8k/main", "gsm8k"),  # (datasets' own cache: OWNER___NAME)
     ("saved/test/data-00000-of-00001.arrow", "saved"),
     ("mmlu/sociology_test.csv", "sociology_test"),  # (a stem that says more than its split)
     ("HumanEval.jsonl.gz", "HumanEval"),

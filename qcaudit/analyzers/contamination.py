@@ -41,7 +41,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
-from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, benchmark_name, load_benchmark
+from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, Benchmark, benchmark_name, load_benchmarks
 from qcaudit.cache import cache_key, cached_dir
 from qcaudit.contamination.ngram import NgramIndex, build_ngram_index, ngram_matches, ngram_tokens
 from qcaudit.contamination.judge import Judge, judged_pairs
@@ -125,11 +125,6 @@ class ContaminationSettings(Section):
     #: What runs the judge: vLLM on CUDA when it is installed (``auto``), or always one of the two.
     judge_engine: Literal["auto", "transformers", "vllm"] = "auto"
     examples: int = Field(50, ge=0, le=10000)
-
-
-def load_benchmarks(settings: dict[str, BenchmarkSettings]) -> dict[str, Benchmark]:
-    """The benchmarks ``[benchmarks.NAME]`` (and ``--benchmark``) name, loaded."""
-    return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in settings.items()}
 
 
 def benchmark_overrides(specs: list[str] | None) -> dict[str, str]:
