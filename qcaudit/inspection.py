@@ -18,7 +18,13 @@ from typing import Any
 
 import polars as pl
 
-from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT, PART_PREFIX, Benchmark, load_benchmarks
+from qcaudit.benchmarks import (
+    ITEM_ID,
+    ITEM_TEXT,
+    PART_PREFIX,
+    Benchmark,
+    load_benchmarks,
+)
 from qcaudit.columns import (
     CHOSEN,
     CHOSEN_RATING,
