@@ -3,7 +3,7 @@
 Adapters for the common shapes (``auto`` picks one by the benchmark's name, then by its
 columns):
 
-- ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>``. A question asked about a
+- ``gsm8k``: jsonl with ``question``; id ``<name>/<line index>`` (counted across its files). A question asked about a
   passage of its own (:data:`PASSAGE_COLUMNS`: SQuAD's and Social IQa's ``context``, BoolQ's
   and DROP's ``passage``, RACE's ``article``, LogiQA's ``context``, PubMedQA's abstract) is
   the passage and the question, the question its ``stem``, here and in the multiple-choice
@@ -20,9 +20,10 @@ columns):
   benchmark's name.
 - ``chat``: an evaluation set written as chats (a ``messages`` or ShareGPT ``conversations``
   column, or the column in ``fields``): the item is its user turns, its last assistant
-  turn a part (``answer``); id from ``id_field`` or ``<name>/<index>``.
+  turn a part (``answer``); id from ``id_field`` (with ``auto``, a column of :data:`ID_COLUMNS`
+  that names every item once) or ``<name>/<index>``.
 - ``fields``: the configured ``fields`` joined by newlines (a chat field as its turns'
-  contents); id from ``id_field`` or the index.
+  contents); id as the ``chat`` adapter's.
 
 Besides its whole text an item has parts (:attr:`Benchmark.parts`), because a rephrasing
 often copies only one of them: an MMLU question without its options, or only the last line
@@ -110,11 +111,16 @@ def load_benchmark(
         raise QcauditError(f"benchmark {name!r}: unknown adapter {adapter!r}; use one of {', '.join(ADAPTERS)}")
     files = _files(name, path)
     read = cache(lambda csv_header: _read(name, files, csv_header))  # (a guess's read serves again)
-    if adapter == "auto":
+    guessed = adapter == "auto"
+    if guessed:
         adapter, fields, layout_id = _guess_shape(name, path, files, fields, read)
         id_field = id_field or layout_id
     tables = read(adapter != "mmlu" or _headed_multiple_choice(files, read))
-    frames = [_shape(name, file, table, adapter, fields or [], id_field) for file, table in tables]
+    if guessed and id_field is None and adapter in ("fields", "chat"):
+        id_field = _id_column([table for _, table in tables])
+    firsts = list(itertools.accumulate((table.height for _, table in tables), initial=0))[:-1]  # (each file's first row)
+    frames = [_shape(name, file, table, adapter, fields or [], id_field, first)
+              for (file, table), first in zip(tables, firsts, strict=True)]
     items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
     if items.height == 0:
         raise QcauditError(f"benchmark {name!r}: {path} holds no items with text")
@@ -127,6 +133,24 @@ def load_benchmarks(settings: Mapping[str, Any]) -> dict[str, Benchmark]:
     """The benchmarks ``[benchmarks.NAME]`` (and ``--benchmark``) name, loaded: each setting's
     ``path``, ``adapter``, ``fields`` and ``id_field``."""
     return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in settings.items()}
+
+
+#: Columns that name a test item in common benchmark files, in the order looked for: MATH-500's
+#: ``unique_id``, LiveCodeBench's and MT-Bench's ``question_id``, SWE-bench's ``instance_id``,
+#: IFEval's ``key``, ARC's and many others' ``id``.
+ID_COLUMNS = ("unique_id", "question_id", "problem_id", "instance_id", "task_id", "id", "key", "uid", "qid")
+
+
+def _id_column(tables: list[pl.DataFrame]) -> str | None:
+    """The column of :data:`ID_COLUMNS` that every table holds, of a value in every row and
+    none twice: the benchmark's own ids, which say where to find a leaked item better than
+    its position does; None where there is none."""
+    for column in ID_COLUMNS:
+        if all(column in table.columns and not table.schema[column].is_nested() for table in tables):
+            ids = pl.concat([table[column].cast(pl.String) for table in tables])
+            if ids.null_count() == 0 and ids.n_unique() == len(ids):
+                return column
+    return None
 
 
 def _read_as(adapter: str, fields: list[str] | None, id_field: str | None) -> str:
@@ -269,8 +293,13 @@ def _guess_shape(name: str, path: str | Path, files: list[InputFile], fields: li
     )
 
 
-def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: list[str], id_field: str | None) -> pl.DataFrame:
+def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: list[str], id_field: str | None,
+           first: int = 0) -> pl.DataFrame:
+    """One file's items. An item without an id of its own is named by its position: in the
+    benchmark, after the ``first`` rows of the files before (``<name>/<position>``), or, in an
+    MMLU subject's file, in that file (``<subject>/<row>``)."""
     index = pl.int_range(pl.len()).cast(pl.String)
+    position = pl.int_range(first, first + pl.len()).cast(pl.String)
     if adapter == "mmlu" and (layout := _multiple_choice(table.schema)) is not None:
         # the Hugging Face layouts (QUESTION_COLUMNS): cais/mmlu's question, subject, choices (a
         # list), answer; ARC's question, choices ({text, label}: lists), answerKey; MMLU-Pro's
@@ -309,17 +338,17 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
             given = f"fields {', '.join(fields)} are not one such column" if fields else "it has none"
             raise QcauditError(f"benchmark {name!r}: the 'chat' adapter reads one chat column (a list of turns with a role "
                                f"and a content): in {file}, {given}")
-        id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + index
+        id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + position
         return table.select(id_expr.alias(ITEM_ID), chat_text(column, table.schema[column], ("user",)).fill_null("").alias(ITEM_TEXT),
                             chat_answer(column, table.schema[column]).alias(PART_PREFIX + "answer"))
     parts: list[pl.Expr] = []
     if adapter == "gsm8k" and _passage(table.schema) is not None:
         _require(name, file, table, ["question"])
         question = _with_passage(table.schema, "question")
-        return table.select((pl.lit(f"{name}/") + index).alias(ITEM_ID), question.fill_null("").alias(ITEM_TEXT),
+        return table.select((pl.lit(f"{name}/") + position).alias(ITEM_ID), question.fill_null("").alias(ITEM_TEXT),
                             question.map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"))
     if adapter == "gsm8k":
-        fields, id_expr = ["question"], pl.lit(f"{name}/") + index
+        fields, id_expr = ["question"], pl.lit(f"{name}/") + position
     elif adapter == "humaneval":
         fields, id_expr = ["prompt", "canonical_solution"], pl.col("task_id")
         _require(name, file, table, ["task_id", *fields])
@@ -332,7 +361,7 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     else:
         if not fields:
             raise QcauditError(f"benchmark {name!r}: the 'fields' adapter needs fields = [...]")
-        id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + index
+        id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + position
         if id_field:
             _require(name, file, table, [id_field])
         if len(fields) > 1:

@@ -1795,6 +1795,35 @@ def test_item_columns_are_found_however_their_names_are_capitalised(tmp_path):
         assert (bench.read_as, bench.sources) == (f"fields {item_column}", (str(path),))  # (what the report records)
 
 
+@pytest.mark.parametrize("column", ["unique_id", "question_id", "instance_id", "id", "key"])
+def test_a_benchmarks_own_ids_name_its_items(tmp_path, column):
+    """A benchmark whose file holds its own ids (MATH-500's unique_id, LiveCodeBench's and
+    MT-Bench's question_id, SWE-bench's instance_id, IFEval's key, ARC's id) names its items
+    by them, across its files, so that a flag says which item leaked as the benchmark does;
+    ids missing from a row or given twice leave the position, counted across the files (a
+    benchmark of two shards was refused before: "item ids are not unique")."""
+    problems = [f"What is {i} plus {i}?" for i in range(6)]
+    (folder := tmp_path / "bench").mkdir()
+
+    def write(ids: list[str | None]) -> None:
+        for part in range(2):
+            pl.DataFrame({"problem": problems[3 * part : 3 * part + 3], column: ids[3 * part : 3 * part + 3]},
+                         schema={"problem": pl.String, column: pl.String}).write_ndjson(folder / f"test-0000{part}-of-00002.jsonl")
+
+    ids = [f"test/algebra/{i}.json" for i in range(6)]
+    write(ids)
+    bench = load_benchmark("math", folder)
+    assert bench.items["item_id"].to_list() == ids and bench.read_as == f"fields problem (ids from {column})"
+    positions = [f"math/{i}" for i in range(6)]
+    for broken in (ids[:5] + ids[:1], [*ids[:5], None]):
+        write(broken)
+        bench = load_benchmark("math", folder)
+        assert bench.items["item_id"].to_list() == positions and bench.read_as == "fields problem"
+    pl.DataFrame({"question": problems}).write_ndjson(folder / "test-00000-of-00002.jsonl")  # (GSM8K's layout, two shards)
+    pl.DataFrame({"question": problems}).write_ndjson(folder / "test-00001-of-00002.jsonl")
+    assert load_benchmark("gsm8k", folder).items["item_id"].to_list() == [f"gsm8k/{i}" for i in range(12)]
+
+
 def test_a_benchmarks_one_column_of_text_is_its_item_except_a_headed_csvs(tmp_path):
     """A benchmark file of one column of text, whatever its name, is read from it, as a
     dataset's is; not a CSV file's, whose one column's name may be its first item."""

@@ -94,7 +94,7 @@ def test_inspect_shows_how_each_benchmark_is_read(tmp_path, qc):  # noqa: F811
     _write_jsonl(choices, [{"question": f"Which number is {i}?", "choices": ["one", "two", "three"], "answer": i} for i in range(3)])
     shown = _inspected(qc, data, "--rows", 2, "-b", folder, "-b", f"exam={choices}")["benchmarks"]
     assert [(b["name"], b["sources"], b["read_as"], b["items"]) for b in shown] == [
-        ("math", [str(bench)], "fields problem", 4), ("exam", [str(choices)], "mmlu", 3)]
+        ("math", [str(bench)], "fields problem (ids from id)", 4), ("exam", [str(choices)], "mmlu", 3)]
     for inspected, (name, path) in zip(shown, (("math", folder), ("exam", choices)), strict=True):
         loaded = load_benchmark(name, path).items.head(2)
         assert inspected["first_items"] == loaded.rename(lambda c: c.removeprefix("part:")).to_dicts()
@@ -102,8 +102,8 @@ def test_inspect_shows_how_each_benchmark_is_read(tmp_path, qc):  # noqa: F811
     ran = qc("inspect", data, "--rows", 1, "-b", folder, "-b", f"exam={choices}")
     assert ran.code == 0, ran.err
     out = ran.out.splitlines()
-    assert f"benchmark math: 4 items from {bench}, read as fields problem" in out
-    assert out[out.index("item math/0") + 1] == "  text: [bold]Problem[/bold] 0: what is 0 + 0?"  # (escaped: no markup read)
+    assert f"benchmark math: 4 items from {bench}, read as fields problem (ids from id)" in out
+    assert out[out.index("item p0") + 1] == "  text: [bold]Problem[/bold] 0: what is 0 + 0?"  # (escaped: no markup read)
     assert out[out.index("item exam/0"):][1:4] == ["  text: Which number is 0? one two three", "  question: Which number is 0?",
                                                   "  choices: one | two | three"]  # (no stem: the question is one line)
     assert "its test split is read" in ran.err
