@@ -49,7 +49,13 @@ import polars as pl
 
 from qcaudit.errors import QcauditError
 from qcaudit.readers import (
-    InputFile, format_of, input_files, names_split_or_shard, read_files, shown_name, without_hub_revision,
+    InputFile,
+    format_of,
+    input_files,
+    names_split_or_shard,
+    read_files,
+    shown_name,
+    without_hub_revision,
 )
 from qcaudit.remote import format_suffix
 from qcaudit.text_columns import chat_answer, chat_text, is_chat, sole_text_column
