@@ -77,7 +77,7 @@ def print_inspection(console: Console, inspection: Inspection) -> None:
         console.print(f"[bold]row {row['row_id']}[/] ({safe(row['text_status'])})", highlight=False)
         _print_values(console, row, ("text", *inspection.parts))
     for bench in inspection.benchmarks:
-        more = f" and {len(bench.sources) - 1:,} more" if len(bench.sources) > 1 else ""
+        more = f" and {len(bench.sources) - 1:,} more file{'s' if len(bench.sources) > 2 else ''}" if len(bench.sources) > 1 else ""
         console.print(f"[bold]benchmark {safe(bench.name)}[/]: {bench.items:,} items from {safe(bench.sources[0])}{more}, "
                       f"read as {safe(bench.read_as)}", highlight=False, soft_wrap=True)
         for item in bench.first_items.iter_rows(named=True):
