@@ -30,10 +30,18 @@ def cached_snapshot(name: str, repo_type: str = "model", revision: str | None = 
 def cached_revisions(name: str, repo_type: str = "model") -> list[str]:
     """The revisions of repository ``name`` the cache holds, as each can be asked for: its
     snapshots' branches and tags (``main``, ``refs/convert/parquet``), or the commit of a
-    snapshot that none names; empty where it holds none."""
+    snapshot that none names; empty where it holds none (told first by its folder's absence,
+    which spares scanning the whole cache for a name that is no repository's)."""
     from huggingface_hub import constants, scan_cache_dir
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.file_download import repo_folder_name
     from huggingface_hub.utils import CacheNotFound
 
+    try:
+        if not (Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=name, repo_type=repo_type)).is_dir():
+            return []
+    except HFValidationError:  # (a path that is no repository's name: data/*.parquet)
+        return []
     try:
         repos = scan_cache_dir(constants.HF_HUB_CACHE).repos
     except CacheNotFound:

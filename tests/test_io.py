@@ -3066,6 +3066,8 @@ def test_a_hub_datasets_parquet_conversion_in_the_cache_reads_by_its_revision(tm
     expect_error(r"^own/conv: the Hugging Face cache holds own/conv at refs/convert/parquet, not at main: name one "
                  r"\(own/conv@refs/convert/parquet\), or put main there \('hf download own/conv --repo-type dataset'\)$", "own/conv")
     expect_error(r"^own/conv@refs/convert/parquet/default holds several splits", "own/conv@~parquet/default")
+    expect_error(r"^no file matches data/\*.parquet$", "data/*.parquet")  # (no repository's name: nothing looked up)
+    expect_error(r"^own/none-such does not exist in ", "own/none-such")
     (spec,) = benchmark_overrides(["own/conv@~parquet/default"]).items()
     assert spec == ("benchmarks.conv.path", "own/conv@~parquet/default")
     assert load_benchmark("conv", spec[1]).items["item_text"].to_list() == expected
