@@ -26,13 +26,13 @@ from qcaudit.dashboards.data import (
 from qcaudit.errors import QcauditError
 from qcaudit.gate import FAIL, NO_THRESHOLDS, PASS
 from qcaudit.report import figures
-from qcaudit.report.model import ROWS_PARQUET, audited_rows, shown_sources
+from qcaudit.report.model import ROWS_PARQUET, audited_rows
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import MetricLine, pages, sections
 from qcaudit.signatures import histogram
 from qcaudit.untrusted import html_text, markdown as md, prose, visible
 from qcaudit.views import (
-    CHARTS, FrequentNgrams, Group, Groups, Notice, Pairs, RankedRows, RowHistograms, Stat, histogram_view, one_line,
+    CHARTS, FrequentNgrams, Group, Groups, Notice, Pairs, RankedRows, RowHistograms, Stat, histogram_view, one_line, shown_sources,
 )
 
 PAGE_SIZE = 50

@@ -1392,7 +1392,7 @@ def _with_parts_found(selection: TextSelection, schema: pl.Schema, reasoning_col
     if selection.chosen and not selection.prompt and (prompt := found(PAIR_PROMPT)):
         return replace(selection, prompt=_with_what_comes_before([prompt], schema))
     if selection.ranked() and not selection.prompt and (chat := next(
-            (found for name in CHAT_COLUMNS if (found := _named(schema, name)) and is_chat(schema[found])), None)):
+            (column for name in CHAT_COLUMNS if (column := _named(schema, name)) and is_chat(schema[column])), None)):
         return replace(selection, prompt=(chat,))  # (a chat, its answers ranked beside it: Vertex AI's preference tuning files)
     return selection
 

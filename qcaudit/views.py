@@ -21,7 +21,7 @@ Polars), held as lists.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import field, fields, is_dataclass
 from difflib import SequenceMatcher
 from typing import Annotated, Any, Literal
@@ -168,6 +168,14 @@ def one_line(text: object, length: int) -> str:
     the last an ellipsis: a row's start in a table cell or a picker."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+def shown_sources(sources: list[str], name: Callable[[str], str] = str, shown: int = 3) -> str:
+    """The inputs as a renderer names them on one line: the first ``shown``, each as ``name``
+    writes it, then how many more ("a.parquet, b.parquet, c.parquet and 7 more"), so that a
+    list cut short says so."""
+    more = len(sources) - shown
+    return ", ".join(map(name, sources[:shown])) + (f" and {more:,} more" if more > 0 else "")
 
 
 def differences(first: str, other: str) -> Segments:

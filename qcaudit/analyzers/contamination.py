@@ -57,7 +57,7 @@ from qcaudit.registry import (
 from qcaudit.signatures import Metric, signature
 from qcaudit.untrusted import console as for_rich
 from qcaudit.text import UNSPACED_CHARS_PER_TOKEN, written_in_other_scripts
-from qcaudit.views import Notice, Pair, Pairs, View
+from qcaudit.views import Notice, Pair, Pairs, View, shown_sources
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
@@ -404,8 +404,7 @@ def _read_from(benchmark: dict[str, Any]) -> str:
     sources = benchmark.get("sources") or []
     if not sources:
         return ""
-    more = f" and {len(sources) - 1} more file{'s' if len(sources) > 2 else ''}" if len(sources) > 1 else ""
-    return f" from {PurePath(sources[0]).name}{more}, read as {benchmark['read_as']}"
+    return f" from {shown_sources(sources, lambda source: PurePath(source).name, shown=1)}, read as {benchmark['read_as']}"
 
 
 def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], settings: ContaminationSettings,

@@ -20,11 +20,11 @@ from pathlib import PurePath
 from qcaudit import __version__
 from qcaudit.errors import QcauditError
 from qcaudit.gate import GateResult
-from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows, shown_sources
+from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import sections
 from qcaudit.untrusted import markdown, prose
-from qcaudit.views import Notice
+from qcaudit.views import Notice, shown_sources
 
 START, END = "<!-- qcaudit:start -->", "<!-- qcaudit:end -->"
 #: Hugging Face's size categories: (rows below, label).

@@ -14,10 +14,10 @@ from rich.table import Table
 from qcaudit.benchmarks import ITEM_ID, ITEM_TEXT
 from qcaudit.gate import FAIL, PASS, GateResult
 from qcaudit.inspection import Inspection
-from qcaudit.report.model import Report, audited_rows, shown_sources
+from qcaudit.report.model import Report, audited_rows
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import console as safe
-from qcaudit.views import Column, Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat, one_line
+from qcaudit.views import Column, Groups, Histogram, Notice, Pairs, RankedRows, Scatter, Series, Stat, one_line, shown_sources
 
 SNIPPET = 120
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -77,8 +77,7 @@ def print_inspection(console: Console, inspection: Inspection) -> None:
         console.print(f"[bold]row {row['row_id']}[/] ({safe(row['text_status'])})", highlight=False)
         _print_values(console, row, ("text", *inspection.parts))
     for bench in inspection.benchmarks:
-        more = f" and {len(bench.sources) - 1:,} more file{'s' if len(bench.sources) > 2 else ''}" if len(bench.sources) > 1 else ""
-        console.print(f"[bold]benchmark {safe(bench.name)}[/]: {bench.items:,} items from {safe(bench.sources[0])}{more}, "
+        console.print(f"[bold]benchmark {safe(bench.name)}[/]: {bench.items:,} items from {safe(shown_sources(list(bench.sources)))}, "
                       f"read as {safe(bench.read_as)}", highlight=False, soft_wrap=True)
         for item in bench.first_items.iter_rows(named=True):
             console.print(f"[bold]item {safe(item[ITEM_ID])}[/]", highlight=False)

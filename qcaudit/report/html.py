@@ -25,11 +25,11 @@ from markupsafe import Markup
 
 from qcaudit import __version__
 from qcaudit.report.figures import figure
-from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows, shown_sources
+from qcaudit.report.model import SCHEMA_VERSION, Report, audited_rows
 from qcaudit.report.references import reference_corpora
 from qcaudit.report.sections import ReportSection, sections
 from qcaudit.untrusted import html_text
-from qcaudit.views import CHARTS, FrequentNgrams, Notice, RowHistograms
+from qcaudit.views import CHARTS, FrequentNgrams, Notice, RowHistograms, shown_sources
 
 TEMPLATE = "report.html.j2"
 PLOTLY_BUNDLE = "vendor/plotly-basic.min.js"

@@ -21,6 +21,7 @@ from qcaudit.atomic import write_directory_atomic
 from qcaudit.errors import QcauditError
 from qcaudit.gate import GateResult
 from qcaudit.readers import is_dataset_file
+from qcaudit.views import shown_sources
 
 SCHEMA_VERSION = 1
 REPORT_JSON, ROWS_PARQUET, REPORT_HTML = "report.json", "rows.parquet", "report.html"
@@ -54,14 +55,6 @@ def audited_rows(dataset: dict[str, Any]) -> str:
     limit read only the input's first rows, "the first 1,000 of 7,473 rows (--limit)"."""
     rows, whole = dataset["rows"], dataset.get("input_rows")
     return f"{rows:,} rows" if whole is None else f"the first {rows:,} of {whole:,} rows (--limit)"
-
-
-def shown_sources(sources: list[str], name: Callable[[str], str] = str, shown: int = 3) -> str:
-    """The inputs as a renderer names them on one line: the first ``shown``, each as ``name``
-    writes it, then how many more ("a.parquet, b.parquet, c.parquet and 7 more"), so that a
-    list cut short says so."""
-    more = len(sources) - shown
-    return ", ".join(map(name, sources[:shown])) + (f" and {more:,} more" if more > 0 else "")
 
 
 class MetricValue(_Strict):
