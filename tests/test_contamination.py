@@ -1150,6 +1150,61 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     assert removed["evidence"].to_list() == evidence[0:3:2]
 
 
+def test_the_leaked_items_are_the_items_planted_with_their_rows_counted(runner, tmp_path):
+    """``leaked_items`` lists every item planted into clean GSM8K train rows, and no other:
+    each with the rows it was planted in (copies verbatim, upper-cased, after a prefix), the
+    first of them, and its text's start; the most rows first, then in the benchmark's order.
+    The report's table shows them, escaped, and ``items_leaked`` counts the same items."""
+    bench = shared_file("benchmarks/gsm8k/test.jsonl")
+    test = pl.read_ndjson(bench)["question"]
+    hosts = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"].head(40).to_list()
+    planted = {11: [3, 20], 2: [7], 5: [9, 25, 31], 30: [12]}  # item -> the host rows it replaces
+    copies = [str.__str__, str.upper, lambda q: "Solve this one: " + q]
+    rows = list(hosts)
+    for item, places in planted.items():
+        for copy, place in zip(copies, places, strict=False):
+            rows[place] = copy(test[item])
+    data = tmp_path / "rows.jsonl"
+    pl.DataFrame({"text": rows}).write_ndjson(data)
+    out = tmp_path / "audit"
+    result = runner.invoke(app, ["report", str(data), "-b", f"gsm8k={bench}", "--methods", "ngram,substring",
+                                 "--analyzers", "contamination", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    leaked = report["tables"]["contamination"]["leaked_items"]
+    expected = sorted(planted, key=lambda item: (-len(planted[item]), item))
+    assert [r["item_id"] for r in leaked] == [f"gsm8k/{item}" for item in expected]
+    for record in leaked:
+        item = int(record["item_id"].split("/")[1])
+        assert record["benchmark"] == "gsm8k" and record["rows"] == len(planted[item])
+        assert record["first_row_id"] == min(planted[item])
+        assert test[item].startswith(record["item_start"]) and record["item_start"]
+        assert set(record["methods"].split(", ")) <= {"ngram", "substring"}
+    metrics = report["metrics"]["contamination"]
+    assert metrics["gsm8k.ngram.items_leaked"]["value"] <= len(planted) == metrics["benchmark_leak_rate.gsm8k"]["value"] * test.len()
+    html = (out / "report.html").read_text()
+    assert 'id="leaked-items-0"' in html and f"{len(planted)} of its {test.len():,} items match some row" in html
+    shown = runner.invoke(app, ["show", str(out), "--section", "contamination"])
+    assert "Items of gsm8k found in the data" in shown.output and "gsm8k/5" in shown.output
+
+
+def test_a_leaked_items_text_and_its_benchmarks_name_are_escaped_in_the_report(runner, tmp_path):
+    """A benchmark item's text is untrusted too: its table cell is escaped in the HTML, as is
+    the benchmark's name in the table's title."""
+    item = "<script>alert(1)</script> Ada buys seven apples at three dollars each and pays with a fifty dollar note."
+    bench = tmp_path / "bench.jsonl"
+    pl.DataFrame({"question": [item, "What is the capital city of the country that borders Spain to the north?"]}).write_ndjson(bench)
+    data = tmp_path / "rows.jsonl"
+    pl.DataFrame({"text": [item, "Tell me a joke about cats."]}).write_ndjson(data)
+    out = tmp_path / "audit"
+    result = runner.invoke(app, ["report", str(data), "-b", f"<b>x</b>={bench}", "--methods", "ngram",
+                                 "--analyzers", "contamination", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert "Items of &lt;b&gt;x&lt;/b&gt; found in the data" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Ada buys" in html and "<script>alert(1)" not in html
+
+
 def test_a_benchmark_path_that_holds_an_equals_sign_is_a_path(runner, tmp_path, gsm8k_small):
     """``-b data/split=test/gsm.jsonl`` (a Hive-partitioned folder) is a path, named by its
     file's stem, not the benchmark 'data/split' at 'test/gsm.jsonl'; NAME=PATH still names it."""

@@ -23,6 +23,11 @@ Metrics per benchmark and method (``<benchmark>.<method>.rows_flagged``, ``.row_
 (``contaminated_rows.<b>``, ``contamination_rate.<b>``, ``benchmark_leak_rate.<b>``), and
 overall (``contaminated_rows``, ``contamination_rate``, and ``benchmark_leak_rate``, the
 largest benchmark's). An item counts as leaked when any row matches it.
+
+The report's ``leaked_items`` table lists every leaked item: its benchmark, ``item_id``, how
+many rows match it, by which methods, the first such row and the start of its text, so that
+a model trained on the data can be evaluated on the benchmark's other items, as
+lm-evaluation-harness evaluates a task's decontaminated documents apart.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from qcaudit.registry import (
 from qcaudit.signatures import Metric, signature
 from qcaudit.untrusted import console as for_rich
 from qcaudit.text import UNSPACED_CHARS_PER_TOKEN, written_in_other_scripts
-from qcaudit.views import Notice, Pair, Pairs, View, shown_sources
+from qcaudit.views import Column, Notice, Pair, Pairs, RankedRows, View, shown_sources
 
 METHOD_ORDER = ("ngram", "substring", "semantic")
 SCORES = {"ngram": ["shared", "coverage"], "substring": ["hits", "whole"], "semantic": ["score", "cosine", "margin"]}
@@ -78,6 +83,10 @@ SET_ASIDE = {
                       "question; the match is in rows.parquet, ngram_holds_question and substring_holds_question false).")),
 }
 EXAMPLE_CHARS = 3000
+#: How much of a leaked item's text ``leaked_items`` keeps (its id names the item whole).
+LEAKED_ITEM_CHARS = 200
+#: How many of a benchmark's leaked items the report's table shows (the most rows first).
+LEAKED_SHOWN = 30
 MIN_HIGHLIGHT_WORDS = 3
 #: The prepared batch's column of each row's parts' token ids (:meth:`Contamination.prepare`).
 TOKENS = "__contamination_tokens"
@@ -216,6 +225,7 @@ class Contamination(Analyzer):
                           e.get("evidence") or "", {"benchmark": e["benchmark"], "method": e["method"]}) for e in examples]
             views.append(Pairs("Rows that match a benchmark item", "training row", "benchmark item", pairs, "contamination-examples",
                                footnote=f"Marked: runs of {MIN_HIGHLIGHT_WORDS} or more words the row shares with the item."))
+        views += _leaked_items_views(tables.get("leaked_items"), tables["benchmarks"])
         return views
 
     @classmethod
@@ -395,6 +405,26 @@ class ContaminationState:
     other_script_rows: int = 0
 
 
+def _leaked_items_views(leaked: list[dict[str, Any]] | None, benchmarks: list[dict[str, Any]]) -> list[View]:
+    """A table per benchmark of the items found in the data (:data:`LEAKED_SHOWN` of them, the
+    most rows first). Nothing for a report written before 2026-12-08, which did not list them."""
+    if not leaked:
+        return []
+    columns = [Column(ITEM_ID, "item", text=True), Column("rows", "rows", ","), Column("methods", "found by"),
+               Column("first_row_id", "first row"), Column("item_start", "its text", text=True)]
+    views: list[View] = []
+    for number, bench in enumerate(benchmarks):
+        mine = [r for r in leaked if r["benchmark"] == bench["name"]]
+        if not mine:
+            continue
+        shown = f"the {LEAKED_SHOWN} with the most rows; " if len(mine) > LEAKED_SHOWN else ""
+        caption = (f"{len(mine):,} of its {bench['items']:,} items match some row ({shown}all of them in report.json's "
+                   "tables.contamination.leaked_items): the rest are the items to evaluate on, unseen by these methods")
+        views.append(RankedRows(f"Items of {bench['name']} found in the data", columns, mine[:LEAKED_SHOWN],
+                                f"leaked-items-{number}", caption))
+    return views
+
+
 def _read_from(benchmark: dict[str, Any]) -> str:
     """Where a benchmark's items were read from and how, as the report says it: "from
     test.jsonl, read as gsm8k", the file by its name alone, as a published dataset card
@@ -427,12 +457,36 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
         "examples": _examples(rows, benchmarks, settings.examples, context),
         "siblings": _set_aside(rows, "numbers_consistent"),
         "passage_only": _set_aside(rows, "holds_question"),
+        "leaked_items": _leaked_items(flagged, benchmarks),
     }
     for warning in warnings:
         logging.getLogger("qcaudit").warning(warning)
     if warnings:
         tables["warnings"] = warnings
     return AnalyzerResult(metrics, rows, tables)
+
+
+def _leaked_items(flagged: dict[str, list[pl.DataFrame]], benchmarks: dict[str, Benchmark]) -> list[dict[str, Any]]:
+    """Every benchmark item that some method matched to a row (``flagged``: each method's
+    (row_id, item_id, benchmark) pairs): ``rows`` matching it, the ``methods`` that did (in
+    :data:`METHOD_ORDER`), the ``first_row_id`` and the start of its text; each benchmark's
+    in turn, the most rows first, then in the benchmark's order."""
+    hits = pl.concat([frame.select(ROW_ID, ITEM_ID, "benchmark", pl.lit(method).alias("method"))
+                      for method, frames in flagged.items() for frame in frames])
+    records: list[dict[str, Any]] = []
+    for name, bench in benchmarks.items():
+        items = bench.items.select(ITEM_ID, pl.col(ITEM_TEXT).str.slice(0, LEAKED_ITEM_CHARS).alias("item_start"),
+                                   pl.int_range(pl.len()).alias("position"))
+        leaked = (hits.filter(pl.col("benchmark") == name)
+                  .group_by(ITEM_ID)
+                  .agg(pl.col(ROW_ID).n_unique().alias("rows"), pl.col("method").unique().alias("methods"),
+                       pl.col(ROW_ID).min().alias("first_row_id"))
+                  .join(items, on=ITEM_ID)
+                  .sort(["rows", "position"], descending=[True, False]))
+        records += [{"benchmark": name, ITEM_ID: r[ITEM_ID], "rows": r["rows"],
+                     "methods": ", ".join(m for m in METHOD_ORDER if m in r["methods"]),
+                     "first_row_id": r["first_row_id"], "item_start": r["item_start"]} for r in leaked.iter_rows(named=True)]
+    return records
 
 
 def _set_aside(rows: pl.DataFrame, check: str) -> int:
