@@ -12,7 +12,9 @@ columns):
   ``text`` or ``prompt`` beside ``code`` and ``test_list``, read by ``auto`` as ``fields``:
   the task and its code, each a part; id ``task_id``.)
 - ``mmlu``: csv without header (question, four choices, answer letter), a file per subject;
-  text = question + choices; id ``<subject file>/<row index>``. Also the Hugging Face
+  text = question + choices; id ``<subject>/<row index>``, the subject its file's (or a
+  ``subject`` or ``category`` column's, else the benchmark's name), the row counted among the
+  subject's (cais/mmlu's ``all`` names an item as its subject's configuration does). Also the Hugging Face
   layouts of multiple-choice items (:func:`_multiple_choice`): a ``question`` beside a list
   of ``choices`` (cais/mmlu) or of ``options`` (MMLU-Pro), ARC's and OpenBookQA's ``choices``
   of texts and labels, or options a column each (``A``, ``B``, ... of lukaemon/mmlu and
@@ -20,10 +22,14 @@ columns):
   benchmark's name.
 - ``chat``: an evaluation set written as chats (a ``messages`` or ShareGPT ``conversations``
   column, or the column in ``fields``): the item is its user turns, its last assistant
-  turn a part (``answer``); id from ``id_field`` (with ``auto``, a column of :data:`ID_COLUMNS`
-  that names every item once) or ``<name>/<index>``.
+  turn a part (``answer``); id ``<name>/<index>``.
 - ``fields``: the configured ``fields`` joined by newlines (a chat field as its turns'
   contents); id as the ``chat`` adapter's.
+
+Under every adapter ``id_field`` names the items where it is given; with ``auto``, so does a
+column of :data:`ID_COLUMNS` that names every item once (ARC's and OpenBookQA's ``id``,
+MMLU-Pro's ``question_id``, SQuAD's ``id``), where the adapter is not ``humaneval``, whose
+items are named by their ``task_id``.
 
 Besides its whole text an item has parts (:attr:`Benchmark.parts`), because a rephrasing
 often copies only one of them: an MMLU question without its options, or only the last line
@@ -122,12 +128,15 @@ def load_benchmark(
         adapter, fields, layout_id = _guess_shape(name, path, files, fields, read)
         id_field = id_field or layout_id
     tables = read(adapter != "mmlu" or _headed_multiple_choice(files, read))
-    if guessed and id_field is None and adapter in ("fields", "chat"):
+    if guessed and id_field is None and adapter != "humaneval":
         id_field = _id_column([table for _, table in tables])
     firsts = list(itertools.accumulate((table.height for _, table in tables), initial=0))[:-1]  # (each file's first row)
     frames = [_shape(name, file, table, adapter, fields or [], id_field, first)
               for (file, table), first in zip(tables, firsts, strict=True)]
-    items = pl.concat(frames).filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
+    items = pl.concat(frames)
+    if adapter == "mmlu" and id_field is None:  # (each subject's rows numbered in turn, across its files)
+        items = items.with_columns(pl.col(ITEM_ID) + pl.int_range(pl.len()).over(ITEM_ID).cast(pl.String))
+    items = items.filter(pl.col(ITEM_TEXT).str.strip_chars() != "")
     if items.height == 0:
         raise QcauditError(f"benchmark {name!r}: {path} holds no items with text")
     if items[ITEM_ID].n_unique() != items.height:
@@ -185,8 +194,9 @@ BENCHMARK_SPLIT = "test"
 
 
 #: Folders that name a dataset's configuration, not which benchmark it is: Hugging Face's
-#: ``default``, GSM8K's ``main`` (beside ``socratic``).
-_CONFIGURATION_FOLDERS = frozenset({"default", "main"})
+#: ``default``, GSM8K's ``main`` (beside ``socratic``), cais/mmlu's ``all`` (beside a folder
+#: a subject).
+_CONFIGURATION_FOLDERS = frozenset({"default", "main", "all"})
 
 
 def benchmark_name(path: str) -> str:
@@ -301,21 +311,28 @@ def _guess_shape(name: str, path: str | Path, files: list[InputFile], fields: li
 
 def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: list[str], id_field: str | None,
            first: int = 0) -> pl.DataFrame:
-    """One file's items. An item without an id of its own is named by its position: in the
-    benchmark, after the ``first`` rows of the files before (``<name>/<position>``), or, in an
-    MMLU subject's file, in that file (``<subject>/<row>``)."""
-    index = pl.int_range(pl.len()).cast(pl.String)
+    """One file's items, named by the ``id_field`` column where one is given or found. An item
+    without an id of its own is named by its position in the benchmark, after the ``first``
+    rows of the files before (``<name>/<position>``); an MMLU item by its subject (its file's,
+    or a column's), ``<subject>/``, which :func:`load_benchmark` ends with the item's row
+    among its subject's."""
     position = pl.int_range(first, first + pl.len()).cast(pl.String)
+    own = None
+    if id_field:
+        _require(name, file, table, [id_field])
+        own = pl.col(id_field).cast(pl.String)
+    by_position = own if own is not None else pl.lit(f"{name}/") + position
     if adapter == "mmlu" and (layout := _multiple_choice(table.schema)) is not None:
         # the Hugging Face layouts (QUESTION_COLUMNS): cais/mmlu's question, subject, choices (a
         # list), answer; ARC's question, choices ({text, label}: lists), answerKey; MMLU-Pro's
         # question, options, category; lukaemon/mmlu's input, A to D, target; RACE's article
         # (a passage), question, options
         subject = next((c for c in SUBJECT_COLUMNS if c in table.columns), None)
-        prefix = pl.col(subject).cast(pl.String) if subject else pl.lit(file.name.split(".")[0].split("-")[0])
+        stem = file.name.split(".")[0]
+        prefix = pl.col(subject).cast(pl.String) if subject else pl.lit(name if names_split_or_shard(stem) else stem.split("-")[0])
         question = _with_passage(table.schema, layout.question)
         return table.select(
-            (prefix + "/" + index).alias(ITEM_ID),
+            (own if own is not None else prefix + "/").alias(ITEM_ID),
             pl.concat_str([question, layout.options.list.join("\n")], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
             question.alias(PART_PREFIX + "question"),
             question.map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
@@ -330,7 +347,7 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
         question, *choices = table.columns[:5]
         subject = file.name.split(".")[0]
         return table.select(
-            (pl.lit(f"{subject}/") + index).alias(ITEM_ID),
+            (own if own is not None else pl.lit(f"{subject}/")).alias(ITEM_ID),
             pl.concat_str([pl.col(question), *map(pl.col, choices)], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
             pl.col(question).cast(pl.String).alias(PART_PREFIX + "question"),
             pl.col(question).cast(pl.String).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
@@ -344,20 +361,19 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
             given = f"fields {', '.join(fields)} are not one such column" if fields else "it has none"
             raise QcauditError(f"benchmark {name!r}: the 'chat' adapter reads one chat column (a list of turns with a role "
                                f"and a content): in {file}, {given}")
-        id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + position
-        return table.select(id_expr.alias(ITEM_ID), chat_text(column, table.schema[column], ("user",)).fill_null("").alias(ITEM_TEXT),
+        return table.select(by_position.alias(ITEM_ID), chat_text(column, table.schema[column], ("user",)).fill_null("").alias(ITEM_TEXT),
                             chat_answer(column, table.schema[column]).alias(PART_PREFIX + "answer"))
     parts: list[pl.Expr] = []
     if adapter == "gsm8k" and _passage(table.schema) is not None:
         _require(name, file, table, ["question"])
         question = _with_passage(table.schema, "question")
-        return table.select((pl.lit(f"{name}/") + position).alias(ITEM_ID), question.fill_null("").alias(ITEM_TEXT),
+        return table.select(by_position.alias(ITEM_ID), question.fill_null("").alias(ITEM_TEXT),
                             question.map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"))
     if adapter == "gsm8k":
-        fields, id_expr = ["question"], pl.lit(f"{name}/") + position
+        fields, id_expr = ["question"], by_position
     elif adapter == "humaneval":
-        fields, id_expr = ["prompt", "canonical_solution"], pl.col("task_id")
-        _require(name, file, table, ["task_id", *fields])
+        fields, id_expr = ["prompt", "canonical_solution"], own if own is not None else pl.col("task_id")
+        _require(name, file, table, ([] if own is not None else ["task_id"]) + fields)
         split = [humaneval_parts(p, s) for p, s in zip(table["prompt"].to_list(), table["canonical_solution"].to_list(), strict=True)]
         table = table.with_columns(
             pl.Series(PART_PREFIX + "description", [d for d, _ in split], dtype=pl.String),
@@ -367,9 +383,7 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     else:
         if not fields:
             raise QcauditError(f"benchmark {name!r}: the 'fields' adapter needs fields = [...]")
-        id_expr = pl.col(id_field).cast(pl.String) if id_field else pl.lit(f"{name}/") + position
-        if id_field:
-            _require(name, file, table, [id_field])
+        id_expr = by_position
         if len(fields) > 1:
             parts = [_field_text(table, f).alias(PART_PREFIX + f) for f in fields]
     _require(name, file, table, fields)

@@ -432,26 +432,36 @@ def _split_of(file: PurePosixPath) -> tuple[str | None, PurePosixPath]:
 def _one_split(root: str, files: list[PurePosixPath], split: str | None) -> list[int]:
     """The positions of the files to read among a directory's ``files`` (paths under
     ``root``): all of them where they hold one split of a dataset or none; where they hold
-    several, the files of ``split`` (one configuration's), with a warning that says so, else
-    refused."""
+    several, the files of ``split``, with a warning that says so, else refused. A ``split``
+    held in several folders is refused either way (:func:`_refuse_configurations`)."""
     found = [_split_of(file) for file in files]
     firsts: dict[str, PurePosixPath] = {}  # each split's first file
     for file, (name, _) in zip(files, found):
         if name is not None:
             firsts.setdefault(name, file)
+    if split in firsts:
+        _refuse_configurations(root, sorted({folder for name, folder in found if name == split}), split)
     if len(firsts) <= 1:
         return list(range(len(files)))
     shown = ", ".join(f"{name} ({root}/{firsts[name]})" for name in sorted(firsts))
     if split not in firsts:
         raise QcauditError(f"{root} holds several splits of a dataset: {shown}; give one split's folder or files "
                            + ("(a glob such as 'data/train-*.parquet')" if split is None else f"(it holds no {split} split)"))
-    folders = sorted({folder for name, folder in found if name == split})
-    if len(folders) > 1:  # (a dataset's configurations: several test splits, one in each)
-        named = ", ".join(f"{root}/{folder}" if folder.parts else root for folder in folders[:4]) + (", ..." if len(folders) > 4 else "")
-        raise QcauditError(f"{root} holds a {split} split in each of {len(folders)} folders ({named}); give one of them")
     log.warning("%s holds several splits of a dataset (%s); its %s split is read (%s/%s)", root, ", ".join(sorted(firsts)),
                 split, root, firsts[split])
     return [i for i, (name, _) in enumerate(found) if name == split]
+
+
+def _refuse_configurations(root: str, folders: list[PurePosixPath], split: str) -> None:
+    """A ``split`` held in several folders is one in each of a dataset's configurations
+    (GSM8K's ``main`` and ``socratic``; cais/mmlu's subjects beside ``all``, which holds them
+    all again), whether or not other splits lie beside it: read together, the same items
+    would be read twice, or two datasets as one. A glob of the files meant still reads them."""
+    if len(folders) > 1:
+        named = ", ".join(f"{root}/{folder}" if folder.parts else root for folder in folders[:4]) + (", ..." if len(folders) > 4 else "")
+        every = f" ({root}/all, by its name, holds them all)" if PurePosixPath("all") in folders else ""
+        raise QcauditError(f"{root} holds a {split} split in each of {len(folders)} folders ({named}); give one of them{every}, "
+                           "or a glob of the files meant together")
 
 
 def _refuse_missing_shards(root: str, files: list[PurePosixPath]) -> None:

@@ -19,7 +19,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from qcaudit.analyzers.contamination import Contamination
-from qcaudit.benchmarks import load_benchmark
+from qcaudit.benchmarks import benchmark_name, load_benchmark
 from qcaudit.readers import read_files
 from qcaudit.cli import app
 from qcaudit.config import Config
@@ -1287,8 +1287,10 @@ def test_a_benchmark_folder_of_several_splits_is_read_as_its_test_split(tmp_path
     snapshot). A dataset so laid out is refused (its test split would be audited as training
     data); a benchmark's items are its test split, as decontamination checks against test
     sets: that split is read, with a warning naming it. A folder without a test split, or
-    with one in each of several configurations (GSM8K's ``main`` and ``socratic``), is
-    refused, naming them; the same folder as the data is still refused."""
+    with one in each of several configurations (GSM8K's ``main`` and ``socratic``; cais/mmlu's
+    subjects beside ``all``, which holds them again), other splits beside them or not, is
+    refused, naming them (a glob of the files still reads them together); the same folder as
+    the data is still refused."""
     from huggingface_hub import constants
 
     from qcaudit.io import load_dataset
@@ -1330,6 +1332,13 @@ def test_a_benchmark_folder_of_several_splits_is_read_as_its_test_split(tmp_path
     if layout in ("files", "shards", "hub"):
         with pytest.raises(QcauditError, match=r"holds a test split in each of 2 folders \(.*main.*, .*socratic.*\); give one of them"):
             load_benchmark("b", write(tmp_path / "configured", ("train", "test"), ("main/", "socratic/")), adapter="gsm8k")
+        with pytest.raises(QcauditError, match=r"holds a test split in each of 2 folders .*; give one of them, or a glob"):
+            load_benchmark("b", write(tmp_path / "tests_only", ("test",), ("main/", "socratic/")), adapter="gsm8k")
+    if layout == "files":  # (cais/mmlu's test files alone: each subject's, and all of them again in all/)
+        folder = write(tmp_path / "subjects", ("test",), ("all/", "anatomy/"))
+        with pytest.raises(QcauditError, match=rf"give one of them \({folder}/all, by its name, holds them all\)"):
+            load_benchmark("b", folder, adapter="gsm8k")
+        assert load_benchmark("b", f"{folder}/*/test.parquet", adapter="gsm8k").items.height == 8  # (a glob: both, as meant)
     if layout == "hub":  # (cais/mmlu: a configuration a subject, and all of them in one)
         subjects = tuple(f"{subject}/" for subject in ("all", "anatomy", "astronomy", "virology", "sociology", "nutrition"))
         with pytest.raises(QcauditError, match=r"in each of 6 folders \(openai/mmlu/all/main, openai/mmlu/anatomy/main, "
@@ -2076,8 +2085,48 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
     assert loaded.items["item_text"].to_list() == from_csv.items["item_text"].to_list()
     assert loaded.choices == from_csv.choices == [list(r[1:5]) for r in rows]
     assert loaded.items["part:question"].to_list() == [r[0] for r in rows]
-    if layout in ("mmlu_pro", "mmmlu"):
+    own = {"mmlu_pro": "question_id", "openbookqa": "id", "medmcqa": "id"}  # (since 2026-12-08, their own ids)
+    if layout in own:
+        assert loaded.items["item_id"].to_list() == [str(records[layout](i, r)[own[layout]]) for i, r in enumerate(rows)]
+        assert loaded.read_as == f"mmlu (ids from {own[layout]})"
+    elif layout in ("mmmlu",):
         assert loaded.items["item_id"].to_list() == ["geo/0", "geo/1"]  # (their subject, as cais/mmlu's)
+    else:
+        assert loaded.items["item_id"].to_list() == [f"{layout}_test/0", f"{layout}_test/1"]  # (the file's stem)
+
+
+def test_mmlus_items_are_named_alike_from_a_subjects_configuration_and_from_all(tmp_path):
+    """cais/mmlu's ``all`` holds every subject's items again, in one table with a ``subject``
+    column: each is named as its subject's own configuration names it (``<subject>/<row>``,
+    counted among the subject's rows, across ``all``'s shards too), so a flag names the same
+    item whichever was given. A shard named only for its split is no subject; ``id_field``
+    names the items under the ``mmlu`` and ``gsm8k`` adapters too, where it once was ignored."""
+    subjects = {"anatomy": ["What is the largest bone of the human body?", "Which organ pumps the blood?", "Where is the ulna?"],
+                "astronomy": ["Which planet is known as the red planet?", "What is the closest star to the Earth?"]}
+    options = ["one choice", "two choice", "three choice", "four choice"]
+    frames = {s: pl.DataFrame({"question": qs, "subject": s, "choices": [options] * len(qs), "answer": 0}) for s, qs in subjects.items()}
+    for subject, frame in frames.items():
+        (tmp_path / subject).mkdir()
+        frame.write_parquet(tmp_path / subject / "test-00000-of-00001.parquet")
+    whole = pl.concat(frames.values())
+    (tmp_path / "all").mkdir()
+    whole.head(2).write_parquet(tmp_path / "all" / "test-00000-of-00002.parquet")
+    whole.tail(3).write_parquet(tmp_path / "all" / "test-00001-of-00002.parquet")
+    by_subject = pl.concat([load_benchmark("mmlu", tmp_path / s / "test-00000-of-00001.parquet").items for s in subjects])
+    every = load_benchmark("mmlu", tmp_path / "all")
+    assert every.items.select("item_id", "item_text").equals(by_subject.select("item_id", "item_text"))
+    assert every.items["item_id"].to_list() == ["anatomy/0", "anatomy/1", "anatomy/2", "astronomy/0", "astronomy/1"]
+    assert benchmark_name(str(tmp_path / "all")) == tmp_path.name  # (all is a configuration, not the benchmark)
+    whole.drop("subject").write_parquet(split := tmp_path / "test.parquet")
+    assert load_benchmark("exam", split).items["item_id"].to_list() == [f"exam/{i}" for i in range(5)]
+    keyed = whole.with_columns(pl.format("mm-{}", pl.int_range(pl.len())).alias("ref"))
+    keyed.write_parquet(named := tmp_path / "keyed.parquet")
+    assert load_benchmark("exam", named, adapter="mmlu", id_field="ref").items["item_id"].to_list() == [f"mm-{i}" for i in range(5)]
+    gsm = tmp_path / "gsm.jsonl"
+    pl.DataFrame({"question": subjects["anatomy"], "answer": ["a", "b", "c"], "ref": ["x", "y", "z"]}).write_ndjson(gsm)
+    assert load_benchmark("gsm8k", gsm, adapter="gsm8k", id_field="ref").items["item_id"].to_list() == ["x", "y", "z"]
+    with pytest.raises(QcauditError, match="has no column 'nope'"):
+        load_benchmark("exam", named, adapter="mmlu", id_field="nope")
 
 
 @pytest.mark.parametrize("layout", ["squad", "social_i_qa", "boolq", "drop", "race", "logiqa", "pubmedqa", "paragraphs"])
@@ -2125,7 +2174,8 @@ def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     rows = pl.DataFrame({"text": ["an unrelated row of words that leaks nothing at all here",
                                   f"Read this. {passages[0]} Question: {asked[1][1]}"]})
     found = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings={"contamination.methods": ["ngram"]})
-    assert found.rows["ngram_item_id"].to_list() == [None, f"{layout}/1" if layout in ("race", "logiqa") else "b/1"]
+    named = {"race": "race/1", "logiqa": "logiqa/1", "squad": "1"}  # (SQuAD's by its own id, since 2026-12-08)
+    assert found.rows["ngram_item_id"].to_list() == [None, named.get(layout, "b/1")]
 
 
 def test_a_passage_quoted_without_the_items_question_flags_no_row_by_its_words_alone(tmp_path):
