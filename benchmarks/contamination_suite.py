@@ -272,7 +272,7 @@ def free_cases() -> list[Case]:
             domain, bench, item_id = "prose", _self_instruct(), "seed_task_{}"
         else:
             bench = load_benchmark("mmlu", DATA / f"benchmarks/mmlu/{subject}_test.csv", adapter="mmlu")
-            domain, item_id = "multiple_choice", f"{subject}_test/{{}}"
+            domain, item_id = "multiple_choice", f"{subject}/{{}}"
         chosen = [(i, text) for (name, i), text in REPHRASINGS.items() if name == subject]
         cases.append(Case(domain, f"{subject}_free", _even_items(bench),
                           [text for _, text in chosen], [item_id.format(i) if i % 2 == 0 else None for i, _ in chosen],

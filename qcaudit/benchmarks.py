@@ -328,8 +328,7 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
         # question, options, category; lukaemon/mmlu's input, A to D, target; RACE's article
         # (a passage), question, options
         subject = next((c for c in SUBJECT_COLUMNS if c in table.columns), None)
-        stem = file.name.split(".")[0]
-        prefix = pl.col(subject).cast(pl.String) if subject else pl.lit(name if names_split_or_shard(stem) else stem.split("-")[0])
+        prefix = pl.col(subject).cast(pl.String) if subject else pl.lit(_subject(name, file))
         question = _with_passage(table.schema, layout.question)
         return table.select(
             (own if own is not None else prefix + "/").alias(ITEM_ID),
@@ -345,9 +344,8 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
                                f"of {' or '.join(OPTION_COLUMNS)}, or beside columns A, B, C, D); its columns: "
                                f"{', '.join(table.columns)}. Name them: [benchmarks.{name}] fields = [...]")
         question, *choices = table.columns[:5]
-        subject = file.name.split(".")[0]
         return table.select(
-            (own if own is not None else pl.lit(f"{subject}/")).alias(ITEM_ID),
+            (own if own is not None else pl.lit(f"{_subject(name, file)}/")).alias(ITEM_ID),
             pl.concat_str([pl.col(question), *map(pl.col, choices)], separator="\n", ignore_nulls=True).alias(ITEM_TEXT),
             pl.col(question).cast(pl.String).alias(PART_PREFIX + "question"),
             pl.col(question).cast(pl.String).map_elements(question_stem, return_dtype=pl.String).alias(PART_PREFIX + "stem"),
@@ -389,6 +387,20 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     _require(name, file, table, fields)
     text = pl.concat_str([_field_text(table, f) for f in fields], separator="\n", ignore_nulls=True)
     return table.select(id_expr.cast(pl.String).alias(ITEM_ID), text.fill_null("").alias(ITEM_TEXT), *parts)
+
+
+#: What ends a file's name after its subject: the split it holds (hendrycks' MMLU files,
+#: ``abstract_algebra_test.csv``, ``_dev``, ``_val``), a numbered shard's count.
+_AFTER_SUBJECT = re.compile(r"(?:[-_](?:test|dev|val|validation|train))?(?:-\d{5}-of-\d{5}.*)?$")
+
+
+def _subject(name: str, file: InputFile) -> str:
+    """The subject an MMLU file's items are named by where no column gives it: the file's
+    name without its split and shard (``abstract_algebra_test.csv`` is ``abstract_algebra``, as
+    cais/mmlu's subject column names it), or the benchmark's name where the file's names
+    only a split or a shard (``test-00000-of-00001.parquet``)."""
+    stem = PurePosixPath(str(file)).name.split(".")[0]
+    return name if names_split_or_shard(stem) else _AFTER_SUBJECT.sub("", stem, count=1)
 
 
 #: The question's column in the Hugging Face layouts of multiple-choice items: cais/mmlu's,

@@ -50,7 +50,7 @@ def test_the_card_has_metadata_the_gate_and_headline_metrics_and_no_live_markup(
     value = report["metrics"]["duplicates"]["exact_duplicate_rate"]["value"]
     assert f"| `duplicates.exact_duplicate_rate` | {value:.4g} | ↓ lower | GSM8K train 0 ·" in body
     # the section's notice; hostile, so a code span; its benchmark file by name, as the data's (no local directory)
-    assert f"- Contamination: `Checked against {BENCH} (1 items from bench.jsonl, read as gsm8k)." in body
+    assert f"- Contamination: `Checked against {BENCH} (1 items from bench.jsonl, read as gsm8k; 1 found in the data: {BENCH}/0)." in body
     outside_code = re.sub(r"(`+).*?\1", "", body)  # every hostile name sits in a code span
     assert "<img" not in outside_code and "](http" not in outside_code
     for table in re.split(r"\n\n+", body):  # an escaped pipe never splits a cell: every row as wide as the header

@@ -610,7 +610,7 @@ def test_two_statements_are_compared_one_by_one():
     best = scored.sort("score", descending=True).unique("row", keep="first").sort("row")
     threshold = Config().contamination.semantic_threshold
     rephrased, sibling = best.row(0, named=True), scored.filter(pl.col("row") == 1)
-    assert bench.items["item_id"][rephrased["item"]] == "abstract_algebra_test/20" and rephrased["score"] >= threshold
+    assert bench.items["item_id"][rephrased["item"]] == "abstract_algebra/20" and rephrased["score"] >= threshold
     assert rephrased["statement_similarity"] >= STATEMENT_MIN_SIMILARITY
     assert (sibling["score"] < threshold).all() and sibling.height >= 1
     held = sibling.filter(pl.col("item") == 20).row(0, named=True)  # (item 20 states the sibling's second statement)
@@ -1276,7 +1276,7 @@ def test_a_benchmark_folder_named_without_a_name_is_named_by_it_in_the_report(ru
     recorded = report["tables"]["contamination"]["benchmarks"][0]  # (where its items came from, and how they were read)
     assert (recorded["sources"], recorded["read_as"]) == ([str(folder / "test.jsonl")], "gsm8k")
     html = (tmp_path / "out" / "report.html").read_text()
-    assert "Checked against gsm8k (30 items from test.jsonl, read as gsm8k)." in html
+    assert "Checked against gsm8k (30 items from test.jsonl, read as gsm8k; 2 found in the data: gsm8k/3, gsm8k/7)." in html
 
 
 @pytest.mark.parametrize("layout", ["files", "shards", "folders", "hive", "saved", "hub"])
@@ -1630,7 +1630,7 @@ def test_translated_statements_are_compared_one_by_one_and_weighed_as_evidence(t
     found = _audit_read_across_languages(tmp_path, monkeypatch, english, [t for _, t, _ in TRANSLATED_STATEMENTS] + siblings,
                                          benchmark=bench)
     assert found["contamination_item_id"].to_list() == (
-        [f"abstract_algebra_test/{item}" for item, _, _ in TRANSLATED_STATEMENTS] + [None] * len(siblings))
+        [f"abstract_algebra/{item}" for item, _, _ in TRANSLATED_STATEMENTS] + [None] * len(siblings))
     assert found["semantic_evidence"][:4].str.contains("both statements alike").all()
     # (The second sibling's other statement, "every prime ideal of a commutative ring is a maximal
     # ideal", lies at the threshold of likeness to its item's, cosine 0.65 by one CPU's int8 vectors
@@ -2028,7 +2028,7 @@ def test_mmlu_in_the_hugging_face_layout_reads_as_the_csv_does(tmp_path):
     csv_dir, hf_dir = tmp_path / "csv", tmp_path / "hf"
     csv_dir.mkdir(), hf_dir.mkdir()
     pl.DataFrame(rows, orient="row").write_csv(csv_dir / "geo_test.csv", include_header=False)
-    pl.DataFrame({"question": [r[0] for r in rows], "subject": "geo_test", "choices": [list(r[1:5]) for r in rows],
+    pl.DataFrame({"question": [r[0] for r in rows], "subject": "geo", "choices": [list(r[1:5]) for r in rows],
                   "answer": [0, 0]}).write_parquet(hf_dir / "test-00000-of-00001.parquet")
     from_csv, from_hf = load_benchmark("mmlu", csv_dir), load_benchmark("mmlu", hf_dir)
     assert from_hf.items.equals(from_csv.items) and from_hf.choices == from_csv.choices == [list(r[1:5]) for r in rows]
@@ -2092,13 +2092,14 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
     elif layout in ("mmmlu",):
         assert loaded.items["item_id"].to_list() == ["geo/0", "geo/1"]  # (their subject, as cais/mmlu's)
     else:
-        assert loaded.items["item_id"].to_list() == [f"{layout}_test/0", f"{layout}_test/1"]  # (the file's stem)
+        assert loaded.items["item_id"].to_list() == [f"{layout}/0", f"{layout}/1"]  # (the file's stem without its split)
 
 
 def test_mmlus_items_are_named_alike_from_a_subjects_configuration_and_from_all(tmp_path):
     """cais/mmlu's ``all`` holds every subject's items again, in one table with a ``subject``
     column: each is named as its subject's own configuration names it (``<subject>/<row>``,
-    counted among the subject's rows, across ``all``'s shards too), so a flag names the same
+    counted among the subject's rows, across ``all``'s shards too), as MMLU's own CSV files
+    name it (``anatomy_test.csv``: the subject without its split), so a flag names the same
     item whichever was given. A shard named only for its split is no subject; ``id_field``
     names the items under the ``mmlu`` and ``gsm8k`` adapters too, where it once was ignored."""
     subjects = {"anatomy": ["What is the largest bone of the human body?", "Which organ pumps the blood?", "Where is the ulna?"],
@@ -2116,6 +2117,11 @@ def test_mmlus_items_are_named_alike_from_a_subjects_configuration_and_from_all(
     every = load_benchmark("mmlu", tmp_path / "all")
     assert every.items.select("item_id", "item_text").equals(by_subject.select("item_id", "item_text"))
     assert every.items["item_id"].to_list() == ["anatomy/0", "anatomy/1", "anatomy/2", "astronomy/0", "astronomy/1"]
+    hendrycks = tmp_path / "data" / "test" / "anatomy_test.csv"  # (MMLU's own CSV files, a subject and its split a file)
+    hendrycks.parent.mkdir(parents=True)
+    pl.DataFrame([[q, *options, "A"] for q in subjects["anatomy"]], orient="row").write_csv(hendrycks, include_header=False)
+    assert load_benchmark("mmlu", hendrycks).items.select("item_id", "item_text").equals(
+        every.items.head(3).select("item_id", "item_text"))
     assert benchmark_name(str(tmp_path / "all")) == tmp_path.name  # (all is a configuration, not the benchmark)
     whole.drop("subject").write_parquet(split := tmp_path / "test.parquet")
     assert load_benchmark("exam", split).items["item_id"].to_list() == [f"exam/{i}" for i in range(5)]

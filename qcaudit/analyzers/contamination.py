@@ -213,7 +213,8 @@ class Contamination(Analyzer):
 
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
-        checked = ", ".join(f"{b['name']} ({b['items']:,} items{_read_from(b)})" for b in tables["benchmarks"])
+        leaked = tables.get("leaked_items") or []
+        checked = ", ".join(f"{b['name']} ({b['items']:,} items{_read_from(b)}{_found(b['name'], leaked)})" for b in tables["benchmarks"])
         examples = tables["examples"]
         views: list[View] = [Notice(warning, "warning") for warning in tables.get("warnings", [])]
         views.append(Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item.")))
@@ -403,6 +404,14 @@ class ContaminationState:
     flagged: dict[tuple[str, str], list[pl.DataFrame]]
     signatures: dict[tuple[str, str], str]
     other_script_rows: int = 0
+
+
+def _found(benchmark: str, leaked: list[dict[str, Any]]) -> str:
+    """How many of a benchmark's items the data holds, and the first of them by rows, as the
+    contamination notice (and a dataset card, which quotes it) says it: "; 20 found in the
+    data: gsm8k/1, gsm8k/3, gsm8k/5 and 17 more"."""
+    ids = [r[ITEM_ID] for r in leaked if r["benchmark"] == benchmark]
+    return f"; {len(ids):,} found in the data: {shown_sources(ids)}" if ids else ""
 
 
 def _leaked_items_views(leaked: list[dict[str, Any]] | None, benchmarks: list[dict[str, Any]]) -> list[View]:
