@@ -1148,6 +1148,9 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     assert removed["row_id"].to_list() == [0, 2] and removed["item_id"].to_list() == ["gsm8k/3", "gsm8k/7"]
     assert set(removed["removed_by"]) <= {"ngram", "substring", "semantic"}
     assert removed["evidence"].to_list() == evidence[0:3:2]
+    assert "the removed rows match 2 of gsm8k's 30 items" in result.output  # (the items the kept rows no longer hold)
+    summary = runner.invoke(app, ["decontaminate", str(data), "-b", f"gsm8k={bench}", "-o", str(clean), "--json"])
+    assert json.loads(summary.output)["benchmark_items_found"] == {"gsm8k": {"found": 2, "items": 30}}
 
 
 def test_the_leaked_items_are_the_items_planted_with_their_rows_counted(runner, tmp_path):
