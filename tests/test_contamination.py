@@ -18,6 +18,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from qcaudit.analyzers import contamination as contamination_analyzer
 from qcaudit.analyzers.contamination import Contamination
 from qcaudit.benchmarks import benchmark_name, load_benchmark
 from qcaudit.readers import read_files
@@ -1153,7 +1154,7 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     assert json.loads(summary.output)["benchmark_items_found"] == {"gsm8k": {"found": 2, "items": 30}}
 
 
-def test_the_leaked_items_are_the_items_planted_with_their_rows_counted(runner, tmp_path):
+def test_the_leaked_items_are_the_items_planted_with_their_rows_counted(runner, tmp_path, monkeypatch):
     """``leaked_items`` lists every item planted into clean GSM8K train rows, and no other:
     each with the rows it was planted in (copies verbatim, upper-cased, after a prefix), the
     first of them, and its text's start; the most rows first, then in the benchmark's order.
@@ -1189,6 +1190,14 @@ def test_the_leaked_items_are_the_items_planted_with_their_rows_counted(runner, 
     assert 'id="leaked-items-0"' in html and f"{len(planted)} of its {test.len():,} items match some row" in html
     shown = runner.invoke(app, ["show", str(out), "--section", "contamination"])
     assert "Items of gsm8k found in the data" in shown.output and "gsm8k/5" in shown.output
+
+    monkeypatch.setattr(contamination_analyzer, "LEAKED_SHOWN", 2)  # (every item listed, the text of those shown)
+    result = runner.invoke(app, ["report", str(data), "-b", f"gsm8k={bench}", "--methods", "ngram,substring",
+                                 "--analyzers", "contamination", "--out", str(out), "--json"])
+    cut = json.loads(result.output)["tables"]["contamination"]["leaked_items"]
+    assert [r["item_id"] for r in cut] == [r["item_id"] for r in leaked]
+    assert [r["item_start"] for r in cut] == [r["item_start"] for r in leaked[:2]] + [None] * (len(leaked) - 2)
+    assert "(the 2 with the most rows; all of them in report.json" in (out / "report.html").read_text()
 
 
 def test_a_leaked_items_text_and_its_benchmarks_name_are_escaped_in_the_report(runner, tmp_path):

@@ -85,7 +85,8 @@ SET_ASIDE = {
 EXAMPLE_CHARS = 3000
 #: How much of a leaked item's text ``leaked_items`` keeps (its id names the item whole).
 LEAKED_ITEM_CHARS = 200
-#: How many of a benchmark's leaked items the report's table shows (the most rows first).
+#: How many of a benchmark's leaked items the report's table shows (the most rows first),
+#: and ``leaked_items`` holds the text of.
 LEAKED_SHOWN = 30
 MIN_HIGHLIGHT_WORDS = 3
 #: The prepared batch's column of each row's parts' token ids (:meth:`Contamination.prepare`).
@@ -428,7 +429,7 @@ def _leaked_items_views(leaked: list[dict[str, Any]] | None, benchmarks: list[di
             continue
         shown = f"the {LEAKED_SHOWN} with the most rows; " if len(mine) > LEAKED_SHOWN else ""
         caption = (f"{len(mine):,} of its {bench['items']:,} items match some row ({shown}all of them in report.json's "
-                   "tables.contamination.leaked_items): the rest are the items to evaluate on, unseen by these methods")
+                   "tables.contamination.leaked_items); the others are those these methods found in no row")
         views.append(RankedRows(f"Items of {bench['name']} found in the data", columns, mine[:LEAKED_SHOWN],
                                 f"leaked-items-{number}", caption))
     return views
@@ -478,8 +479,9 @@ def _contamination(state: ContaminationState, benchmarks: dict[str, Benchmark], 
 def _leaked_items(flagged: dict[str, list[pl.DataFrame]], benchmarks: dict[str, Benchmark]) -> list[dict[str, Any]]:
     """Every benchmark item that some method matched to a row (``flagged``: each method's
     (row_id, item_id, benchmark) pairs): ``rows`` matching it, the ``methods`` that did (in
-    :data:`METHOD_ORDER`), the ``first_row_id`` and the start of its text; each benchmark's
-    in turn, the most rows first, then in the benchmark's order."""
+    :data:`METHOD_ORDER`), the ``first_row_id`` and, for the :data:`LEAKED_SHOWN` the report
+    shows, the start of its text (its id names it: a benchmark may have many thousands); each
+    benchmark's in turn, the most rows first, then in the benchmark's order."""
     hits = pl.concat([frame.select(ROW_ID, ITEM_ID, "benchmark", pl.lit(method).alias("method"))
                       for method, frames in flagged.items() for frame in frames])
     records: list[dict[str, Any]] = []
@@ -493,8 +495,9 @@ def _leaked_items(flagged: dict[str, list[pl.DataFrame]], benchmarks: dict[str, 
                   .join(items, on=ITEM_ID)
                   .sort(["rows", "position"], descending=[True, False]))
         records += [{"benchmark": name, ITEM_ID: r[ITEM_ID], "rows": r["rows"],
-                     "methods": ", ".join(m for m in METHOD_ORDER if m in r["methods"]),
-                     "first_row_id": r["first_row_id"], "item_start": r["item_start"]} for r in leaked.iter_rows(named=True)]
+                     "methods": ", ".join(m for m in METHOD_ORDER if m in r["methods"]), "first_row_id": r["first_row_id"],
+                     "item_start": r["item_start"] if shown < LEAKED_SHOWN else None}
+                    for shown, r in enumerate(leaked.iter_rows(named=True))]
     return records
 
 
