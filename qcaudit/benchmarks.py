@@ -150,18 +150,21 @@ def load_benchmarks(settings: Mapping[str, Any]) -> dict[str, Benchmark]:
     return {name: load_benchmark(name, b.path, b.adapter, b.fields, b.id_field) for name, b in settings.items()}
 
 
-#: Columns that name a test item in common benchmark files, in the order looked for: MATH-500's
-#: ``unique_id``, LiveCodeBench's and MT-Bench's ``question_id``, SWE-bench's ``instance_id``,
-#: IFEval's ``key``, ARC's and many others' ``id``.
-ID_COLUMNS = ("unique_id", "question_id", "problem_id", "instance_id", "task_id", "id", "key", "uid", "qid")
+#: Columns that name a test item in common benchmark files, in the order looked for (a
+#: column's name in any case: AIME's ``ID``): MATH-500's ``unique_id``, LiveCodeBench's,
+#: MT-Bench's and TriviaQA's ``question_id``, SWE-bench's ``instance_id``, GPQA's ``Record ID``,
+#: DROP's ``query_id``, IFEval's ``key``, ARC's and many others' ``id``, HotpotQA's ``_id``.
+ID_COLUMNS = ("unique_id", "question_id", "problem_id", "instance_id", "task_id", "record id", "query_id", "id", "_id", "key",
+              "uid", "qid")
 
 
 def _id_column(tables: list[pl.DataFrame]) -> str | None:
     """The column of :data:`ID_COLUMNS` that every table holds, of a value in every row and
     none twice: the benchmark's own ids, which say where to find a leaked item better than
     its position does; None where there is none."""
-    for column in ID_COLUMNS:
-        if all(column in table.columns and not table.schema[column].is_nested() for table in tables):
+    for wanted in ID_COLUMNS:
+        column = next((c for c in tables[0].columns if c.lower() == wanted), None)
+        if column and all(column in table.columns and not table.schema[column].is_nested() for table in tables):
             ids = pl.concat([table[column].cast(pl.String) for table in tables])
             if ids.null_count() == 0 and ids.n_unique() == len(ids):
                 return column

@@ -1871,10 +1871,10 @@ def test_item_columns_are_found_however_their_names_are_capitalised(tmp_path):
         assert (bench.read_as, bench.sources) == (f"fields {item_column}", (str(path),))  # (what the report records)
 
 
-@pytest.mark.parametrize("column", ["unique_id", "question_id", "instance_id", "id", "key"])
+@pytest.mark.parametrize("column", ["unique_id", "question_id", "instance_id", "id", "key", "Record ID", "ID", "query_id", "_id"])
 def test_a_benchmarks_own_ids_name_its_items(tmp_path, column):
     """A benchmark whose file holds its own ids (MATH-500's unique_id, LiveCodeBench's and
-    MT-Bench's question_id, SWE-bench's instance_id, IFEval's key, ARC's id) names its items
+    MT-Bench's question_id, SWE-bench's instance_id, IFEval's key, ARC's id; GPQA's Record ID, AIME's ID, any case) names its items
     by them, across its files, so that a flag says which item leaked as the benchmark does;
     ids missing from a row or given twice leave the position, counted across the files (a
     benchmark of two shards was refused before: "item ids are not unique")."""
