@@ -1868,7 +1868,8 @@ def test_item_columns_are_found_however_their_names_are_capitalised(tmp_path):
         pl.DataFrame(columns).write_csv(path)
         bench = load_benchmark("mine", path)
         assert bench.items["item_text"].to_list() == questions, header
-        assert (bench.read_as, bench.sources) == (f"fields {item_column}", (str(path),))  # (what the report records)
+        ids = " (ids from ID)" if "ID" in header else ""  # (an upper-case ID column names the items, since 2026-12-08)
+        assert (bench.read_as, bench.sources) == (f"fields {item_column}{ids}", (str(path),))  # (what the report records)
 
 
 @pytest.mark.parametrize("column", ["unique_id", "question_id", "instance_id", "id", "key", "Record ID", "ID", "query_id", "_id"])
@@ -2097,7 +2098,7 @@ def test_multiple_choice_layouts_of_the_hub_read_with_their_options(tmp_path, la
     assert loaded.items["item_text"].to_list() == from_csv.items["item_text"].to_list()
     assert loaded.choices == from_csv.choices == [list(r[1:5]) for r in rows]
     assert loaded.items["part:question"].to_list() == [r[0] for r in rows]
-    own = {"mmlu_pro": "question_id", "openbookqa": "id", "medmcqa": "id"}  # (since 2026-12-08, their own ids)
+    own = {"mmlu_pro": "question_id", "openbookqa": "id", "medmcqa": "id", "gpqa": "Record ID"}  # (since 2026-12-08, their own ids)
     if layout in own:
         assert loaded.items["item_id"].to_list() == [str(records[layout](i, r)[own[layout]]) for i, r in enumerate(rows)]
         assert loaded.read_as == f"mmlu (ids from {own[layout]})"
@@ -2192,7 +2193,7 @@ def test_a_question_about_a_passage_is_read_with_its_passage(tmp_path, layout):
     rows = pl.DataFrame({"text": ["an unrelated row of words that leaks nothing at all here",
                                   f"Read this. {passages[0]} Question: {asked[1][1]}"]})
     found = audit(rows, analyzers="contamination", benchmarks={"b": str(bench)}, settings={"contamination.methods": ["ngram"]})
-    named = {"race": "race/1", "logiqa": "logiqa/1", "squad": "1"}  # (SQuAD's by its own id, since 2026-12-08)
+    named = {"race": "race/1", "logiqa": "logiqa/1", "squad": "1", "drop": "1"}  # (SQuAD's and DROP's by their own ids, since 2026-12-08)
     assert found.rows["ngram_item_id"].to_list() == [None, named.get(layout, "b/1")]
 
 
