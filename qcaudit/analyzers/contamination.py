@@ -25,7 +25,8 @@ overall (``contaminated_rows``, ``contamination_rate``, and ``benchmark_leak_rat
 largest benchmark's). An item counts as leaked when any row matches it.
 
 The report's ``leaked_items`` table lists every leaked item: its benchmark, ``item_id``, how
-many rows match it, by which methods, the first such row and the start of its text, so that
+many rows match it, by which methods, the first such row and (for those the report shows)
+the start of its text, so that
 a model trained on the data can be evaluated on the benchmark's other items, as
 lm-evaluation-harness evaluates a task's decontaminated documents apart.
 """
@@ -227,7 +228,7 @@ class Contamination(Analyzer):
                           e.get("evidence") or "", {"benchmark": e["benchmark"], "method": e["method"]}) for e in examples]
             views.append(Pairs("Rows that match a benchmark item", "training row", "benchmark item", pairs, "contamination-examples",
                                footnote=f"Marked: runs of {MIN_HIGHLIGHT_WORDS} or more words the row shares with the item."))
-        views += _leaked_items_views(tables.get("leaked_items"), tables["benchmarks"])
+        views += _leaked_items_views(leaked, tables["benchmarks"])
         return views
 
     @classmethod
@@ -415,11 +416,9 @@ def _found(benchmark: str, leaked: list[dict[str, Any]]) -> str:
     return f"; {len(ids):,} found in the data: {shown_sources(ids)}" if ids else ""
 
 
-def _leaked_items_views(leaked: list[dict[str, Any]] | None, benchmarks: list[dict[str, Any]]) -> list[View]:
+def _leaked_items_views(leaked: list[dict[str, Any]], benchmarks: list[dict[str, Any]]) -> list[View]:
     """A table per benchmark of the items found in the data (:data:`LEAKED_SHOWN` of them, the
     most rows first). Nothing for a report written before 2026-12-08, which did not list them."""
-    if not leaked:
-        return []
     columns = [Column(ITEM_ID, "item", text=True), Column("rows", "rows", ","), Column("methods", "found by"),
                Column("first_row_id", "first row"), Column("item_start", "its text", text=True)]
     views: list[View] = []
