@@ -1158,7 +1158,8 @@ def test_the_leaked_items_are_the_items_planted_with_their_rows_counted(runner, 
     """``leaked_items`` lists every item planted into clean GSM8K train rows, and no other:
     each with the rows it was planted in (copies verbatim, upper-cased, after a prefix), the
     first of them, and its text's start; the most rows first, then in the benchmark's order.
-    The report's table shows them, escaped, and ``items_leaked`` counts the same items."""
+    The benchmark's leak rate counts the same items, the report's table shows them, and past
+    the items shown every item is still listed, by its id alone."""
     bench = shared_file("benchmarks/gsm8k/test.jsonl")
     test = pl.read_ndjson(bench)["question"]
     hosts = pl.read_ndjson(shared_file("benchmarks/gsm8k/train.jsonl"))["question"].head(40).to_list()
