@@ -116,7 +116,7 @@ def overview(loaded, _all) -> None:
         st.dataframe(pl.DataFrame([{"check": c.metric, "value": c.value, "threshold": f"{'>=' if c.threshold_key.startswith('min_') else '<='} {c.threshold:g}",
                                     "result": "pass" if c.passed else "FAIL"} for c in gate.checks]), hide_index=True)
         for check in gate.checks:
-            if check.value is None:
+            if check.value is None or check.finding:  # (what would report it; what lies behind a failed value)
                 st.caption(md(check.message))
     data = report.dataset
     cols = st.columns(3)

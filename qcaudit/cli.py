@@ -443,7 +443,7 @@ def gate(
             raise QcauditError(f"no gate thresholds configured{held}: add a [gate] table to qcaudit.toml, pass --config, "
                                "or give --threshold KEY=VALUE")
         if report is not None:
-            result = evaluate(report.metrics, thresholds)
+            result = evaluate(report.metrics, thresholds, report.tables)
         else:
             report = _run_audit(data, settings, quiet or as_json)
             if out_dir is not None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from qcaudit.config import gateable_metrics
 from qcaudit.errors import QcauditError
+from qcaudit.registry import findings
 from qcaudit.untrusted import code_point, visible
 
 PASS, FAIL, NO_THRESHOLDS = "pass", "fail", "no thresholds"
@@ -37,13 +38,16 @@ class Check(BaseModel):
     threshold: float
     value: float | None
     passed: bool
+    #: What lies behind a failed check's value, where its analyzer says (the benchmark items
+    #: found in the data); None for a passed check, and in reports before 2026-12-08.
+    finding: str | None = None
 
     @property
     def message(self) -> str:
         op = ">=" if self.threshold_key.startswith("min_") else "<="
         if self.value is None:
             return f"{self.metric} is missing from the report: it needs {self.requirement} (threshold {op} {self.threshold:g})"
-        return f"{self.metric} = {self.value:.6g}, needs {op} {self.threshold:g}"
+        return f"{self.metric} = {self.value:.6g}, needs {op} {self.threshold:g}" + (f" ({self.finding})" if self.finding else "")
 
     @property
     def requirement(self) -> str:
@@ -90,9 +94,12 @@ def recorded_thresholds(result: GateResult) -> dict[str, float | dict[str, float
     return table
 
 
-def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | dict[str, float]]) -> GateResult:
-    """Judge ``metrics`` ({analyzer: {name: {"value": ...}}}) against ``thresholds``."""
+def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | dict[str, float]],
+             tables: dict[str, dict[str, Any]] | None = None) -> GateResult:
+    """Judge ``metrics`` ({analyzer: {name: {"value": ...}}}) against ``thresholds``; a failed
+    check says what lies behind its value where the report's ``tables`` tell (:func:`findings`)."""
     known = gateable_metrics()
+    found = findings(tables) if tables else {}
     checks = []
     for key, setting in sorted(thresholds.items()):
         op, _, base = key.partition("_")
@@ -103,8 +110,9 @@ def evaluate(metrics: dict[str, dict[str, Any]], thresholds: dict[str, float | d
             entry = metrics.get(analyzer, {}).get(name)
             value = None if entry is None else _number(f"{analyzer}.{name}", entry)
             passed = value is not None and (value >= threshold if op == "min" else value <= threshold)
-            checks.append(Check(threshold_key=f"{key}.{sub}" if sub else key, metric=f"{analyzer}.{name}",
-                                threshold=threshold, value=value, passed=passed))
+            metric = f"{analyzer}.{name}"
+            checks.append(Check(threshold_key=f"{key}.{sub}" if sub else key, metric=metric, threshold=threshold,
+                                value=value, passed=passed, finding=None if passed else found.get(metric)))
     if not checks:
         return GateResult(verdict=NO_THRESHOLDS, checks=[])
     return GateResult(verdict=PASS if all(c.passed for c in checks) else FAIL, checks=checks)

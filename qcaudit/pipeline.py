@@ -244,7 +244,7 @@ def audit_as_configured(dataset: Dataset, config: CoreConfig, progress: Progress
         config=config.model_dump(mode="json"),
         metrics=found.metrics,
         tables=found.tables,
-        gate=evaluate(found.metrics, thresholds_for(config.gate, drift=False)),
+        gate=evaluate(found.metrics, thresholds_for(config.gate, drift=False), found.tables),
         rows=rows,
     )
     if lazy_rows:

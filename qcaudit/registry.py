@@ -14,6 +14,8 @@ its own module only (the README's "Adding an analyzer" walks through one):
 - ``views(tables, metrics, config)``: how its report tables are shown, as views of a few kinds
   (:mod:`qcaudit.views`) that every renderer draws; ``title``, ``page`` and ``run_hint``
   name its report section, its dashboard page and the command that turns it on;
+- ``findings(tables)``: what lies behind its metrics, one line each, that a failed gate check
+  says beside the value (the benchmark items a contamination check's rows leak);
 - ``filters``: commands that write the data back without the rows it says to drop
   (``qcaudit dedup``), and ``stratum``: a per-row column the review sample stratifies over;
 - ``switched_on()`` / ``missing_input()``: an input that turns it on (a benchmark, a
@@ -299,6 +301,13 @@ class Analyzer:
         return []
 
     @classmethod
+    def findings(cls, tables: dict[str, Any]) -> dict[str, str]:
+        """What lies behind some of its metrics, by metric name, in one line each, read from
+        its ``tables`` in a report (of any version: a table it lacks gives nothing): a failed
+        gate check on such a metric says it beside the value, in a CI log too."""
+        return {}
+
+    @classmethod
     def heading(cls) -> str:
         return cls.title or cls.name.replace("_", " ").capitalize()
 
@@ -453,6 +462,14 @@ def unknown_analyzer(name: str) -> str:
     known = list(analyzers())
     alike = difflib.get_close_matches(name.lower(), known, n=1)
     return f"unknown analyzer {name!r}{f' (did you mean {alike[0]}?)' if alike else ''}; available: {', '.join(known)}"
+
+
+def findings(tables: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Every analyzer's :meth:`Analyzer.findings` in a report's ``tables``, by the metric's
+    name in the report (``contamination.benchmark_leak_rate.gsm8k``)."""
+    known = analyzers()
+    return {f"{name}.{metric}": text for name, table in tables.items() if name in known
+            for metric, text in known[name].findings(table).items()}
 
 
 def gateable_metrics() -> dict[str, tuple[str, MetricSpec]]:

@@ -1140,6 +1140,27 @@ def test_cli_report_gate_and_decontaminate(runner, tmp_path, gsm8k_small):
     assert gate.exit_code == 1, gate.output
     checks = {c["threshold_key"]: c["passed"] for c in json.loads(gate.output)["checks"]}
     assert checks == {"max_benchmark_leak_rate.gsm8k": False, "max_contaminated_rows": True}
+    # a failed check says which items lie behind its value (in the log, the JUnit file, the annotations); a passed one nothing
+    found = "2 of gsm8k's 30 items found in the data: gsm8k/3, gsm8k/7"
+    findings = {c["threshold_key"]: c["finding"] for c in json.loads(gate.output)["checks"]}
+    assert findings == {"max_benchmark_leak_rate.gsm8k": found, "max_contaminated_rows": None}
+    junit = tmp_path / "gate.xml"
+    logged = runner.invoke(app, ["gate", "--report", str(out), "--config", str(strict), "--junit", str(junit)],
+                           env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")})
+    annotation, *console = logged.output.splitlines()
+    assert annotation.startswith("::error title=") and annotation.endswith(f"needs <= 0 ({found})")
+    assert f"needs <= 0 ({found})" in " ".join(" ".join(console).split())  # (the console's line, however wrapped)
+    assert f"needs &lt;= 0 ({found})" in junit.read_text() and found in (tmp_path / "summary.md").read_text()
+    strict.write_text("[gate]\nmax_contaminated_rows = 1\n")  # (judged as the report is written, too)
+    audited = runner.invoke(app, ["report", str(data), "-b", f"gsm8k={bench}", "--config", str(strict), "--out", str(tmp_path / "judged"),
+                                  "--json", "--analyzers", "duplicates"])
+    assert [c["finding"] for c in json.loads(audited.output)["gate"]["checks"]] == [found]
+    assert f"({found})".replace("'", "&#39;") in (tmp_path / "judged" / "report.html").read_text()
+    saved = json.loads((out / "report.json").read_text())  # a report written before 2026-12-08 lists no items: no finding
+    del saved["tables"]["contamination"]["leaked_items"]
+    (out / "report.json").write_text(json.dumps(saved))
+    older = runner.invoke(app, ["gate", "--report", str(out), "-t", "max_contaminated_rows=1", "--json"])
+    assert [c["finding"] for c in json.loads(older.output)["checks"]] == [None]
 
     clean = tmp_path / "clean.parquet"
     result = runner.invoke(app, ["decontaminate", str(data), "-b", f"gsm8k={bench}", "-o", str(clean)])
@@ -1199,6 +1220,22 @@ def test_the_leaked_items_are_the_items_planted_with_their_rows_counted(runner, 
     assert [r["item_id"] for r in cut] == [r["item_id"] for r in leaked]
     assert [r["item_start"] for r in cut] == [r["item_start"] for r in leaked[:2]] + [None] * (len(leaked) - 2)
     assert "(the 2 with the most rows; all of them in report.json" in (out / "report.html").read_text()
+
+
+def test_a_failed_contamination_check_names_the_items_of_its_benchmark_and_an_overall_one_all():
+    """Contamination's gate findings, from a report's tables: a benchmark's checks name its
+    items found, the overall checks every benchmark's; a benchmark with none found, or a
+    report without the list (before 2026-12-08), gives nothing to say."""
+    tables = {"benchmarks": [{"name": "gsm8k", "items": 1319}, {"name": "mmlu", "items": 5}, {"name": "clean", "items": 9}],
+              "leaked_items": [{"benchmark": "gsm8k", "item_id": f"gsm8k/{i}"} for i in (7, 2, 9, 4)]
+              + [{"benchmark": "mmlu", "item_id": "anatomy/0"}]}
+    said = Contamination.findings(tables)
+    gsm8k = "4 of gsm8k's 1,319 items found in the data: gsm8k/7, gsm8k/2, gsm8k/9 and 1 more"
+    mmlu = "1 of mmlu's 5 items found in the data: anatomy/0"
+    for metric in ("contaminated_rows", "contamination_rate", "benchmark_leak_rate"):
+        assert (said[f"{metric}.gsm8k"], said[f"{metric}.mmlu"], said[metric]) == (gsm8k, mmlu, f"{gsm8k}; {mmlu}")
+        assert f"{metric}.clean" not in said
+    assert Contamination.findings({"benchmarks": tables["benchmarks"]}) == {} == Contamination.findings({})
 
 
 def test_a_leaked_items_text_and_its_benchmarks_name_are_escaped_in_the_report(runner, tmp_path):

@@ -105,6 +105,8 @@ def test_overview_shows_the_verdict_checks_and_flagged_rows(report_dirs, monkeyp
     assert [c.value.strip("`") for c in at.caption if "is missing from the report" in c.value] == [
         ("embeddings.prdc_recall is missing from the report: it needs the embeddings analyzer with a reference dataset "
          "(--reference PATH or [embeddings] reference) (threshold >= 0.5)")]
+    found = [c.value.strip("`") for c in at.caption if c.value.strip("`").startswith("contamination.contaminated_rows = ")]
+    assert len(found) == 1 and "needs <= 0 (" in found[0] and "of toy's" in found[0] and "items found in the data: " in found[0]
     flagged = [t.value for t in at.text]
     assert any("benchmark contamination" in t for t in flagged) and any("exact duplicate" in t for t in flagged)
     metrics = at.dataframe[1].value

@@ -216,7 +216,7 @@ class Contamination(Analyzer):
     @classmethod
     def views(cls, tables: dict[str, Any], metrics: dict[str, Any], config: dict[str, Any]) -> list[View]:
         leaked = tables.get("leaked_items") or []
-        checked = ", ".join(f"{b['name']} ({b['items']:,} items{_read_from(b)}{_found(b['name'], leaked)})" for b in tables["benchmarks"])
+        checked = ", ".join(_checked(bench, leaked) for bench in tables["benchmarks"])
         examples = tables["examples"]
         views: list[View] = [Notice(warning, "warning") for warning in tables.get("warnings", [])]
         views.append(Notice(f"Checked against {checked}." + ("" if examples else " No row matched a benchmark item.")))
@@ -230,6 +230,18 @@ class Contamination(Analyzer):
                                footnote=f"Marked: runs of {MIN_HIGHLIGHT_WORDS} or more words the row shares with the item."))
         views += _leaked_items_views(leaked, tables["benchmarks"])
         return views
+
+    @classmethod
+    def findings(cls, tables: dict[str, Any]) -> dict[str, str]:
+        """Behind each benchmark's contamination metrics, and the overall ones: its items found
+        in the data ("20 of gsm8k's 1,319 items found in the data: gsm8k/1, ...")."""
+        leaked = tables.get("leaked_items") or []
+        said = {b["name"]: found for b in tables.get("benchmarks") or []
+                if (found := _found(b["name"], leaked, f"of {b['name']}'s {b['items']:,} items "))}
+        if not said:
+            return {}
+        per_benchmark = {f"{metric}.{name}": text for name, text in said.items() for metric in _FINDING_METRICS}
+        return per_benchmark | dict.fromkeys(_FINDING_METRICS, "; ".join(said.values()))
 
     @classmethod
     def missing_input(cls, config) -> str | None:
@@ -408,12 +420,24 @@ class ContaminationState:
     other_script_rows: int = 0
 
 
-def _found(benchmark: str, leaked: list[dict[str, Any]]) -> str:
+#: The metrics whose failed gate check names the items found (:meth:`Contamination.findings`).
+_FINDING_METRICS = ("contaminated_rows", "contamination_rate", "benchmark_leak_rate")
+
+
+def _checked(benchmark: dict[str, Any], leaked: list[dict[str, Any]]) -> str:
+    """A benchmark as the contamination notice names it: "gsm8k (1,319 items from test.jsonl,
+    read as gsm8k; 20 found in the data: gsm8k/1, gsm8k/3, gsm8k/5 and 17 more)"."""
+    found = _found(benchmark["name"], leaked)
+    return f"{benchmark['name']} ({benchmark['items']:,} items{_read_from(benchmark)}{'; ' + found if found else ''})"
+
+
+def _found(benchmark: str, leaked: list[dict[str, Any]], of: str = "") -> str:
     """How many of a benchmark's items the data holds, and the first of them by rows, as the
-    contamination notice (and a dataset card, which quotes it) says it: "; 20 found in the
-    data: gsm8k/1, gsm8k/3, gsm8k/5 and 17 more"."""
+    contamination notice (and a dataset card, which quotes it) and a failed gate check say
+    it: "20 found in the data: gsm8k/1, gsm8k/3, gsm8k/5 and 17 more", ``of`` after the count
+    ("of gsm8k's 1,319 items "); nothing where none is."""
     ids = [r[ITEM_ID] for r in leaked if r["benchmark"] == benchmark]
-    return f"; {len(ids):,} found in the data: {shown_sources(ids)}" if ids else ""
+    return f"{len(ids):,} {of}found in the data: {shown_sources(ids)}" if ids else ""
 
 
 def _leaked_items_views(leaked: list[dict[str, Any]], benchmarks: list[dict[str, Any]]) -> list[View]:

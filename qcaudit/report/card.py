@@ -104,11 +104,12 @@ def _checks_table(gate: GateResult) -> list[str]:
 def gate_summary(gate: GateResult, report: Report) -> str:
     """The gate's verdict on ``report`` for a CI job's summary page (GitHub Actions' step
     summary): which data it judged, the checks as the card tables them, and for a metric the
-    report lacks, what would report it."""
+    report lacks, what would report it; for a failed check whose analyzer says, what lies
+    behind its value (the benchmark items found)."""
     failed, data = sum(not c.passed for c in gate.checks), report.dataset
     judged = f"{failed} of {len(gate.checks)} checks failed on {audited_rows(data)} of {shown_sources(data['sources'], _cell)}."
     lines = [f"### qcaudit gate: {_verdict(gate)}", "", judged, "", *_checks_table(gate)]
-    lines += [f"- {prose(c.message)}" for c in gate.checks if c.value is None]
+    lines += [f"- {prose(c.message)}" for c in gate.checks if c.value is None or c.finding]
     return "\n".join(lines).rstrip("\n") + "\n\n"
 
 

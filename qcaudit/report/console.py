@@ -125,7 +125,7 @@ def print_gate(console: Console, gate: GateResult) -> None:
         table.add_row(safe(check.metric), value, f"{op} {check.threshold:g}", result)
     console.print(table)
     for check in gate.checks:
-        if check.value is None:
+        if check.value is None or check.finding:  # (what would report it; what lies behind a failed value)
             console.print(safe(check.message))
     colour = {PASS: "green", FAIL: "red"}.get(gate.verdict, "white")
     console.print(f"gate verdict: [bold {colour}]{gate.verdict.upper()}[/]")
