@@ -136,14 +136,15 @@ def test_a_junit_file_is_xml_whatever_a_benchmark_is_named(name, passed):
     """A benchmark's name reaches the JUnit file's test names and messages: a control
     character in it (``\\x01``), which XML 1.0 cannot hold, escaped or not, made a file no
     CI system could parse. Written as its code point, ``<U+0001>``, as every renderer shows
-    it, the name reads back."""
+    it, the name reads back, and so does a failed check's finding, which names its items."""
     from hypothesis import assume
 
     from qcaudit.gate import Check, GateResult, junit_xml
 
     assume("<U+" not in name)
+    finding = None if passed else f"1 of {name}'s 2 items found in the data: {name}/0"  # (an item's id is the benchmark's too)
     check = Check(threshold_key=f"max_benchmark_leak_rate.{name}", metric=f"contamination.benchmark_leak_rate.{name}",
-                  threshold=0.0, value=0.0 if passed else 0.5, passed=passed)
+                  threshold=0.0, value=0.0 if passed else 0.5, passed=passed, finding=finding)
     root = ET.fromstring(junit_xml(GateResult(verdict="pass" if passed else "fail", checks=[check])).encode())
 
     def read_back(shown: str) -> str:
@@ -155,7 +156,7 @@ def test_a_junit_file_is_xml_whatever_a_benchmark_is_named(name, passed):
     assert len(failures) == (not passed)
     if failures:
         assert failures[0].get("message") == failures[0].text
-        assert read_back(failures[0].text) == f"contamination.benchmark_leak_rate.{name} = 0.5, needs <= 0"
+        assert read_back(failures[0].text) == f"contamination.benchmark_leak_rate.{name} = 0.5, needs <= 0 ({finding})"
 
 
 def test_gate_on_a_saved_report(runner, tmp_path):
@@ -177,7 +178,8 @@ def test_a_narrow_terminal_folds_metric_names_rather_than_cutting_them(runner, t
     assert invoke(runner, "report", SAMPLE, "--config", SAMPLE_CONFIG, "--out", out, "-q").exit_code == 0
     shown = invoke(runner, "gate", "--report", out, "--config", SAMPLE_CONFIG, "-t", "max_contamination_rate=0",
                    env={"COLUMNS": "40"})
-    assert shown.exit_code == 1 and "…" not in shown.output, shown.output
+    table = [line for line in shown.output.splitlines() if line.startswith("│")]  # (a finding below may quote text cut short)
+    assert shown.exit_code == 1 and "…" not in "".join(table), shown.output
     assert max(len(line) for line in shown.output.splitlines()) <= 40
     first_cells = "".join(line.split("│")[1].strip() for line in shown.output.splitlines() if line.startswith("│"))
     for name in ("duplicates.exact_duplicate_rate", "diversity.self_bleu_4", "contamination.contamination_rate"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from qcaudit.config import load_config
+from qcaudit.gate import evaluate
 from qcaudit.pipeline import audit
 from tests.conftest import ROOT, SAMPLES
 
@@ -37,3 +39,16 @@ def test_planted_problems_are_found():
     by_kind = rows.group_by("planted").agg(pl.col("self_bleu_4").mean()).sort("self_bleu_4")
     assert by_kind["planted"][-1] == "template"
     assert report.gate.verdict == "fail" and all(not c.passed for c in report.gate.checks)
+    # the failed duplicates check names the largest groups of copies, as the rows count them; the others say nothing more
+    largest = (report.rows.filter(pl.col("exact_dup_count") >= 2).group_by("exact_dup_group").len()
+               .sort(["len", "exact_dup_group"], descending=[True, False]).head(3))
+    finding = {c.metric: c.finding for c in report.gate.checks}
+    said = finding.pop("duplicates.exact_duplicate_rate")
+    assert [(int(g), int(n)) for g, n in re.findall(r"row (\d+) and (\d+) copies", said)] == [
+        (g, n - 1) for g, n in largest.iter_rows()]
+    assert set(finding.values()) == {None}
+    near = evaluate(report.metrics, {"max_near_duplicate_rate": 0.0}, report.tables).checks[0]  # (so for near copies)
+    clusters = (report.rows.filter(pl.col("near_dup_size") >= 2).group_by("near_dup_cluster").len()
+                .sort(["len", "near_dup_cluster"], descending=[True, False]).head(3))
+    assert [(int(g), int(n)) for g, n in re.findall(r"row (\d+) and (\d+) near copies", near.finding)] == [
+        (g, n - 1) for g, n in clusters.iter_rows()]

@@ -32,12 +32,14 @@ from qcaudit.registry import (
 from qcaudit.signatures import Metric, signature
 from qcaudit.spill import Chunks
 from qcaudit.text import Tokenization
-from qcaudit.views import Group, Groups, View
+from qcaudit.views import Group, Groups, View, one_line
 
 TOP_GROUPS = 20
 #: Share of the memory budget the band keys may hold before they go to the scratch directory.
 BAND_KEY_SHARE = 0.125
 SNIPPET_CHARS = 400
+#: How many of the largest groups a failed gate check names, and how much of each one's text.
+FINDING_GROUPS, FINDING_CHARS = 3, 60
 #: The one table of the global pass's rows (:data:`qcaudit.registry.SUM_INDEX`): LSH edges,
 #: grouped by band.
 EDGES = 0
@@ -93,6 +95,22 @@ class Duplicates(Analyzer):
                                 "near_dup_cluster", "Each member after the first with what differs from the first marked.",
                                 marks_differences=True))
         return views
+
+    @classmethod
+    def findings(cls, tables: dict[str, Any]) -> dict[str, str]:
+        """Behind the exact and the near-duplicate metrics, the largest groups: 'the largest:
+        row 27 and 15 copies ("Write a short poem about rabbits. Here is a…"); row 24 and 12
+        copies (...)'."""
+        said = {}
+        for table, key, text, copies, metrics in (
+                ("top_groups", "exact_dup_group", lambda g: g[TEXT], "copies",
+                 ("exact_duplicate_rate", "exact_duplicate_groups", "largest_exact_group")),
+                ("top_near_clusters", "near_dup_cluster", lambda g: g["examples"][0], "near copies",
+                 ("near_duplicate_rate", "near_duplicate_clusters", "largest_near_cluster"))):
+            if groups := (tables.get(table) or [])[:FINDING_GROUPS]:
+                largest = "; ".join(f'row {g[key]} and {g["size"] - 1:,} {copies} ("{one_line(text(g), FINDING_CHARS)}")' for g in groups)
+                said |= dict.fromkeys(metrics, f"the largest: {largest}")
+        return said
 
     @classmethod
     def metrics(cls) -> tuple[MetricSpec, ...]:
