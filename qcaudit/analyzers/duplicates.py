@@ -105,7 +105,7 @@ class Duplicates(Analyzer):
         for table, key, text, copies, metrics in (
                 ("top_groups", "exact_dup_group", lambda g: g[TEXT], "copies",
                  ("exact_duplicate_rate", "exact_duplicate_groups", "largest_exact_group")),
-                ("top_near_clusters", "near_dup_cluster", lambda g: g["examples"][0], "near copies",
+                ("top_near_clusters", "near_dup_cluster", lambda g: (g["examples"] or [""])[0], "near copies",
                  ("near_duplicate_rate", "near_duplicate_clusters", "largest_near_cluster"))):
             if groups := (tables.get(table) or [])[:FINDING_GROUPS]:
                 largest = "; ".join(f'row {g[key]} and {g["size"] - 1:,} {copies} ("{one_line(text(g), FINDING_CHARS)}")' for g in groups)
