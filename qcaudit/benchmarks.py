@@ -55,6 +55,7 @@ import polars as pl
 
 from qcaudit.errors import QcauditError
 from qcaudit.readers import (
+    SPLIT_NAMES,
     InputFile,
     format_of,
     input_files,
@@ -392,9 +393,10 @@ def _shape(name: str, file: Path, table: pl.DataFrame, adapter: str, fields: lis
     return table.select(id_expr.cast(pl.String).alias(ITEM_ID), text.fill_null("").alias(ITEM_TEXT), *parts)
 
 
-#: What ends a file's name after its subject: the split it holds (hendrycks' MMLU files,
-#: ``abstract_algebra_test.csv``, ``_dev``, ``_val``), a numbered shard's count.
-_AFTER_SUBJECT = re.compile(r"(?:[-_](?:test|dev|val|validation|train))?(?:-\d{5}-of-\d{5}.*)?$")
+#: What ends a file's name after its subject: the split it holds (:data:`SPLIT_NAMES`, and
+#: hendrycks' MMLU files' ``_val`` beside ``abstract_algebra_test.csv`` and ``_dev``), a
+#: numbered shard's count.
+_AFTER_SUBJECT = re.compile(rf"(?:[-_](?:{'|'.join(sorted(SPLIT_NAMES | {'val'}))}))?(?:-\d{{5}}-of-\d{{5}}.*)?$")
 
 
 def _subject(name: str, file: InputFile) -> str:

@@ -16,7 +16,6 @@ import signal
 import sys
 import traceback
 import typing
-from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -568,14 +567,6 @@ def card(
     _guarded(verbose, body)
 
 
-def _benchmark_items_found(tables: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per benchmark, how many of its items the rows a decontamination removes match, and
-    how many it has (from the report's ``tables``): what the kept data no longer holds of it."""
-    contamination = tables.get("contamination") or {}
-    leaked = Counter(r["benchmark"] for r in contamination.get("leaked_items", []))
-    return {b["name"]: {"found": leaked[b["name"]], "items": b["items"]} for b in contamination.get("benchmarks", [])}
-
-
 def _filter_command(kind: str, data: str, output: Path, removed: Path | None, config: Path | None,
                     quiet: bool, as_json: bool, options: dict[str, Any]) -> int:
     """Shared body of every filter command: configure, filter, report the counts."""
@@ -592,8 +583,9 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
     whole = result.report.dataset.get("input_rows")
     summary = {"kept": result.kept, "removed": result.removed, "output": str(output), "removed_path": str(removed_path)}
     summary |= {"input_rows": whole} if whole else {}
-    found = _benchmark_items_found(result.report.tables) if kind == "decontaminate" else {}
-    summary |= {"benchmark_items_found": found} if found else {}
+    analyzer, row_filter = row_filters()[kind]
+    said, lines = row_filter.summary(result.report.tables.get(analyzer) or {}) if row_filter.summary else ({}, [])
+    summary |= said
     if as_json:
         print(json.dumps(summary))
     elif not quiet:
@@ -602,9 +594,8 @@ def _filter_command(kind: str, data: str, output: Path, removed: Path | None, co
         note = f" ({untouched:,} of them without text, which no filter judges)" if untouched else ""
         out.print(f"kept {result.kept:,} {'row' if result.kept == 1 else 'rows'}{note} -> {safe(output)}; "
                   f"removed {result.removed:,} -> {safe(removed_path)}", highlight=False)
-        for name, counts in found.items():
-            if counts["found"]:
-                out.print(f"the removed rows match {counts['found']:,} of {safe(name)}'s {counts['items']:,} items", highlight=False)
+        for line in lines:
+            out.print(safe(line), highlight=False)
         if whole:
             read = result.report.dataset["rows"]
             err.print(f"[yellow]warning:[/] --limit read {read:,} of {whole:,} rows; the other {whole - read:,} are in "

@@ -204,6 +204,10 @@ class RowFilter:
     #: Flags only this command has, setting keys in the analyzer's section (what its users
     #: tune most: ``dedup --threshold``).
     options: tuple[CliOption, ...] = ()
+    #: What the command says after its counts, from the analyzer's tables in the run's report:
+    #: keys for ``--json``'s summary, and lines for the console (``decontaminate``: the
+    #: benchmark items the removed rows match).
+    summary: Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,17 @@ def _is_path_with_equals(spec: str, before: str) -> bool:
     return "://" in before or (any(c in before for c in "/\\") and os.path.lexists(os.path.expanduser(spec)))
 
 
+def _items_removed(tables: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What ``qcaudit decontaminate`` says after its counts: per benchmark, how many of its
+    items the removed rows match and how many it has (``--json``'s ``benchmark_items_found``),
+    and a line for each benchmark with some ("the removed rows match 20 of gsm8k's 1,319
+    items"): what the kept data no longer holds of it."""
+    leaked = tables.get("leaked_items") or []
+    found = {b["name"]: {"found": len(_leaked_ids(b["name"], leaked)), "items": b["items"]} for b in tables.get("benchmarks") or []}
+    lines = [f"the removed rows match {c['found']:,} of {name}'s {c['items']:,} items" for name, c in found.items() if c["found"]]
+    return {"benchmark_items_found": found}, lines
+
+
 @register
 class Contamination(Analyzer):
     name = "contamination"
@@ -178,6 +189,7 @@ class Contamination(Analyzer):
         drop=pl.col("contaminated"),
         reasons={"removed_by": pl.col("contamination_method"), "benchmark": pl.col("contamination_benchmark"),
                  "item_id": pl.col("contamination_item_id"), "evidence": pl.col("contamination_evidence")},
+        summary=_items_removed,
     ),)
     extra_sections = {"benchmarks": (dict[str, BenchmarkSettings], dict)}
     options = (
@@ -431,12 +443,18 @@ def _checked(benchmark: dict[str, Any], leaked: list[dict[str, Any]]) -> str:
     return f"{benchmark['name']} ({benchmark['items']:,} items{_read_from(benchmark)}{'; ' + found if found else ''})"
 
 
+def _leaked_ids(benchmark: str, leaked: list[dict[str, Any]]) -> list[str]:
+    """The ids of a benchmark's items among ``leaked`` (the report's ``leaked_items``), the
+    most rows first."""
+    return [r[ITEM_ID] for r in leaked if r["benchmark"] == benchmark]
+
+
 def _found(benchmark: str, leaked: list[dict[str, Any]], of: str = "") -> str:
     """How many of a benchmark's items the data holds, and the first of them by rows, as the
     contamination notice (and a dataset card, which quotes it) and a failed gate check say
     it: "20 found in the data: gsm8k/1, gsm8k/3, gsm8k/5 and 17 more", ``of`` after the count
     ("of gsm8k's 1,319 items "); nothing where none is."""
-    ids = [r[ITEM_ID] for r in leaked if r["benchmark"] == benchmark]
+    ids = _leaked_ids(benchmark, leaked)
     return f"{len(ids):,} {of}found in the data: {shown_sources(ids)}" if ids else ""
 
 
